@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { inspectArtifacts, type ArtifactKind } from '../artifacts/inspect.js';
+import type { ArtifactFacts } from '../artifacts/types.js';
+import { hasErrors, type Diagnostic } from '../errors/diagnostics.js';
+import { parseAnsibleInventory } from '../playbook/inventory/ansible.js';
+import { nodesFromAnsible, nodesFromYaml, type NormalizedInventory } from '../playbook/inventory/normalize.js';
+import { parseYaml } from '../playbook/load.js';
+import type { Change, Inventory, Node, NodeSettings, Playbook } from '../playbook/playbook.generated.js';
+import type { SourceMap } from '../playbook/source-map.js';
+import { validateAgainstSchema } from '../playbook/validate.js';
+
+/** A playbook read from disk with everything planning needs. */
+export interface LoadedPlaybook {
+  file: string;
+  text: string;
+  playbook: Playbook;
+  sourceMap: SourceMap;
+  inventory: NormalizedInventory;
+  artifacts: Map<string, ArtifactFacts>;
+  /** Every source text read, by file name, for code frames in diagnostics. */
+  sources: Map<string, string>;
+}
+
+/** The result of loading: the playbook when it is usable, and every diagnostic found on the way. */
+export interface LoadResult {
+  loaded: LoadedPlaybook | undefined;
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>;
+}
+
+/** Reads, parses and validates a playbook, its inventory file and its artifacts. */
+export async function loadPlaybook(file: string): Promise<LoadResult> {
+  const sources = new Map<string, string>();
+  const text = await readText(file);
+  if (typeof text !== 'string') return { loaded: undefined, diagnostics: [text], sources };
+  sources.set(file, text);
+  const parsed = parseYaml(text, file);
+  const diagnostics = [...parsed.diagnostics];
+  if (parsed.usable) diagnostics.push(...validateAgainstSchema(parsed.data, parsed.sourceMap));
+  if (hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
+  const playbook = parsed.data as Playbook;
+  const inventory = await loadInventory(playbook.inventory, file, parsed.sourceMap, sources, diagnostics);
+  const artifacts = await loadArtifacts(playbook, file, parsed.sourceMap, diagnostics);
+  if (!inventory || hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
+  return { loaded: { file, text, playbook, sourceMap: parsed.sourceMap, inventory, artifacts, sources }, diagnostics, sources };
+}
+
+async function readText(file: string): Promise<string | Diagnostic> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    return { severity: 'error', code: 'E_FILE', summary: `cannot read ${file}: ${why}` };
+  }
+}
+
+async function loadInventory(inv: Inventory, playbookFile: string, sm: SourceMap, sources: Map<string, string>, diagnostics: Diagnostic[]): Promise<NormalizedInventory | undefined> {
+  if (inv.nodes && inv.file) {
+    diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: '`inventory` has both `nodes` and `file`: use one', source: sm.locateKey(['inventory'], 'file') });
+    return undefined;
+  }
+  if (inv.nodes) return { defaults: inv.defaults, nodes: nodesFromYaml(inv.nodes, sm, ['inventory', 'nodes']) };
+  if (!inv.file) {
+    diagnostics.push({ severity: 'error', code: 'E_REQUIRED', summary: '`inventory` needs `nodes` (inline) or `file` (an inventory file)', source: sm.locateKey([], 'inventory') });
+    return undefined;
+  }
+  const path = resolve(dirname(playbookFile), inv.file);
+  const text = await readText(path);
+  if (typeof text !== 'string') {
+    diagnostics.push({ ...text, source: sm.locate(['inventory', 'file']) });
+    return undefined;
+  }
+  sources.set(path, text);
+  return parseInventoryFile(text, path, inv, diagnostics);
+}
+
+/** An lrroll inventory file has `nodes:` at the top; anything else is read as an Ansible inventory. */
+function parseInventoryFile(text: string, path: string, inv: Inventory, diagnostics: Diagnostic[]): NormalizedInventory | undefined {
+  if (/\.ya?ml$/i.test(path) && /^nodes\s*:/m.test(text) && !/^all\s*:/m.test(text)) {
+    const parsed = parseYaml(text, path);
+    diagnostics.push(...parsed.diagnostics);
+    if (!parsed.usable) return undefined;
+    const errors = validateAgainstSchema(parsed.data, parsed.sourceMap, 'inventory');
+    diagnostics.push(...errors);
+    if (hasErrors(errors)) return undefined;
+    const data = parsed.data as { defaults?: NodeSettings; nodes?: Node[] };
+    return { defaults: { ...data.defaults, ...inv.defaults }, nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']) };
+  }
+  const result = parseAnsibleInventory(text, path, inv.group ? { group: inv.group } : {});
+  diagnostics.push(...result.diagnostics);
+  const mapped = nodesFromAnsible(result.hosts);
+  diagnostics.push(...mapped.diagnostics);
+  if (result.hosts.length === 0 && !hasErrors(result.diagnostics)) {
+    diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: `${path} has no hosts${inv.group ? ` in group \`${inv.group}\`` : ''}` });
+  }
+  return { defaults: inv.defaults, nodes: mapped.nodes };
+}
+
+/** The local files a change names, with the kind of inspection each needs. */
+export function artifactRefs(change: Change): Array<{ path: string; kind: ArtifactKind; field: Array<string | number> }> {
+  switch (change.type) {
+    case 'module':
+    case 'theme':
+      return [{ path: change.artifact, kind: 'bundle', field: ['artifact'] }];
+    case 'fixpack':
+    case 'hotfix':
+      return [{ path: change.artifact, kind: 'patch', field: ['artifact'] }];
+    case 'activation-key':
+      return [{ path: change.artifact, kind: 'file', field: ['artifact'] }];
+    case 'osgi-config':
+      return (change.files ?? []).map((f, i) => ({ path: f.source, kind: 'file' as const, field: ['files', i, 'source'] }));
+    case 'app-server':
+      return change.files.map((f, i) => ({ path: f.source, kind: 'file' as const, field: ['files', i, 'source'] }));
+    default:
+      return [];
+  }
+}
+
+async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, diagnostics: Diagnostic[]): Promise<Map<string, ArtifactFacts>> {
+  const changes = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
+  const requests = new Map<string, { path: string; absPath: string; kind: ArtifactKind }>();
+  for (const [i, change] of changes.entries()) {
+    for (const ref of artifactRefs(change)) {
+      const absPath = resolve(dirname(file), ref.path);
+      const where = sm.locate(Array.isArray(playbook.change) ? ['change', i, ...ref.field] : ['change', ...ref.field]);
+      const st = await stat(absPath).catch(() => undefined);
+      if (!st?.isFile()) {
+        diagnostics.push({ severity: 'error', code: 'E_ARTIFACT', summary: `artifact \`${ref.path}\` ${st ? 'is not a file' : 'does not exist'} (looked for ${absPath})`, source: where, hint: 'artifact paths are relative to the playbook file' });
+        continue;
+      }
+      requests.set(ref.path, { path: ref.path, absPath, kind: ref.kind });
+    }
+  }
+  return inspectArtifacts([...requests.values()]);
+}
+
+/** Hex sha256 of a string. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { hasErrors, type Diagnostic } from '../errors/diagnostics.js';
+import { compilePlan } from '../plan/compile.js';
+import type { Plan } from '../plan/types.js';
+import { gitState } from './git.js';
+import { loadPlaybook, sha256Hex } from './load.js';
+
+/** Options shared by the commands that compile a plan. */
+export interface PlanOptions {
+  /** `--var k=v` overrides. */
+  vars: Record<string, string>;
+  /** `--limit` node names, or null for every node. */
+  limit: string[] | null;
+}
+
+/** The outcome of validating or planning: diagnostics always, the plan when there were no errors. */
+export interface PlanOutcome {
+  plan: Plan | undefined;
+  diagnostics: Diagnostic[];
+  /** Source texts by file, for code frames. */
+  sources: Map<string, string>;
+}
+
+const BREAKING_LEVELS_PATH = fileURLToPath(new URL('../../data/breaking-fixpack-levels.json', import.meta.url));
+
+/** The fix pack levels shipped as known to break rolling restarts. */
+export function shippedBreakingLevels(): string[] {
+  const data = JSON.parse(readFileSync(BREAKING_LEVELS_PATH, 'utf8')) as { levels: Array<{ level: string }> };
+  return data.levels.map((l) => l.level);
+}
+
+/** Loads, validates and compiles a playbook into a plan. */
+export async function planPlaybook(file: string, options: PlanOptions): Promise<PlanOutcome> {
+  const { loaded, diagnostics, sources } = await loadPlaybook(file);
+  if (!loaded || hasErrors(diagnostics)) return { plan: undefined, diagnostics, sources };
+  const git = await gitState(loaded.file);
+  const compiled = compilePlan({
+    playbook: loaded.playbook,
+    sourceMap: loaded.sourceMap,
+    inventory: loaded.inventory,
+    artifacts: loaded.artifacts,
+    breakingLevels: shippedBreakingLevels(),
+    source: { file, sha256: sha256Hex(loaded.text), gitCommit: git.commit, gitDirty: git.dirty },
+    vars: options.vars,
+    limit: options.limit,
+    hashText: sha256Hex,
+  });
+  return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources };
+}

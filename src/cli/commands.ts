@@ -1,0 +1,98 @@
+import { planPlaybook, type PlanOutcome } from '../app/use-cases.js';
+import { hasErrors } from '../errors/diagnostics.js';
+import { formatDiagnostics, makeChalk } from '../errors/format.js';
+import { formatSeconds } from '../plan/duration.js';
+import type { Plan } from '../plan/types.js';
+import { renderPlanMermaid } from '../render/plan-mermaid.js';
+import { renderPlanText } from '../render/plan-text.js';
+import { EXIT_CODES } from './exit-codes.js';
+import type { Io } from './io.js';
+import type { CommonPlanFlags } from './run-cli.js';
+
+type PlanFormat = 'text' | 'json' | 'mermaid';
+
+function parseVars(flags: CommonPlanFlags): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of flags.var) {
+    const i = kv.indexOf('=');
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+async function compile(file: string, flags: CommonPlanFlags): Promise<PlanOutcome> {
+  return planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null });
+}
+
+/** Prints diagnostics to stderr; returns true when they include errors. */
+function report(outcome: PlanOutcome, io: Io): boolean {
+  if (outcome.diagnostics.length > 0) io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
+  return hasErrors(outcome.diagnostics) || !outcome.plan;
+}
+
+/** `lrroll validate`: every problem at once; exit 2 when invalid. */
+export async function validateCommand(file: string, flags: CommonPlanFlags & { format: string }, io: Io): Promise<number> {
+  const outcome = await compile(file, flags);
+  if (flags.format === 'json') {
+    io.stdout.write(`${JSON.stringify({ valid: !hasErrors(outcome.diagnostics) && !!outcome.plan, diagnostics: outcome.diagnostics }, null, 2)}\n`);
+    return hasErrors(outcome.diagnostics) || !outcome.plan ? EXIT_CODES.invalid : EXIT_CODES.ok;
+  }
+  if (report(outcome, io)) return EXIT_CODES.invalid;
+  const plan = outcome.plan as Plan;
+  const c = makeChalk(io.stdout.isTTY, io.env);
+  const verdict = plan.verdict.eligible ? c.green('eligible for a rolling restart') : plan.verdict.refused ? c.red('NOT eligible for a rolling restart: `lrroll run` would refuse it (exit 3); see `lrroll plan`') : c.yellow('not eligible for rolling; runs as a full restart');
+  io.stdout.write(`${c.green('✔')} ${file} is valid: ${plan.nodes.length} node(s), ${plan.batches.length} batch(es), ~${formatSeconds(plan.estimate.expectedSec)}; ${verdict}\n`);
+  return EXIT_CODES.ok;
+}
+
+function renderPlan(plan: Plan, format: PlanFormat, full: boolean, io: Io): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(plan, null, 2)}\n`;
+    case 'mermaid':
+      return renderPlanMermaid(plan);
+    case 'text':
+      return renderPlanText(plan, { full, chalk: makeChalk(io.stdout.isTTY, io.env) });
+  }
+}
+
+/** `lrroll plan`: the plan in text, JSON or Mermaid; exit 3 when the change is refused. */
+export async function planCommand(file: string, flags: CommonPlanFlags & { format: PlanFormat; full?: boolean }, io: Io): Promise<number> {
+  const outcome = await compile(file, flags);
+  if (report(outcome, io)) return EXIT_CODES.invalid;
+  const plan = outcome.plan as Plan;
+  io.stdout.write(renderPlan(plan, flags.format, flags.full === true, io));
+  return refusal(plan, io);
+}
+
+function refusal(plan: Plan, io: Io): number {
+  if (!plan.verdict.refused) return EXIT_CODES.ok;
+  const reasons = plan.verdict.changes.filter((c) => !c.eligible).map((c) => `  [${c.index + 1}] ${c.summary}: ${c.reasons.join(' ')}\n      row: ${c.row}`);
+  io.stderr.write(`refused: this change cannot be rolled (strategy: rolling)\n${reasons.join('\n')}\n  hint: fix the cause, or run it as a full restart with \`rollout.strategy: full\` (downtime)\n`);
+  return EXIT_CODES.refused;
+}
+
+/** `lrroll run`: with --dry-run the same plan and renderer as `lrroll plan`. */
+export async function runCommand(file: string, flags: CommonPlanFlags & { dryRun?: boolean; format: PlanFormat; full?: boolean; planHash?: string; yes?: boolean }, io: Io): Promise<number> {
+  const outcome = await compile(file, flags);
+  if (report(outcome, io)) return EXIT_CODES.invalid;
+  const plan = outcome.plan as Plan;
+  if (flags.planHash !== undefined) {
+    if (flags.planHash.length < 8) {
+      io.stderr.write('error[E_USAGE]: --plan-hash needs at least 8 characters of the hash\n');
+      return EXIT_CODES.invalid;
+    }
+    if (!plan.hash.startsWith(flags.planHash.toLowerCase())) {
+      io.stderr.write(`refused: the plan changed since it was reviewed (expected ${flags.planHash}, now ${plan.hash.slice(0, 12)}); review it again with \`lrroll plan ${file}\`\n`);
+      return EXIT_CODES.refused;
+    }
+  }
+  if (flags.dryRun) {
+    io.stdout.write(renderPlan(plan, flags.format, flags.full === true, io));
+    return refusal(plan, io);
+  }
+  const refused = refusal(plan, io);
+  if (refused !== EXIT_CODES.ok) return refused;
+  const { executeRun } = await import('./execute.js');
+  return executeRun(plan, { yes: flags.yes === true }, io);
+}

@@ -1,0 +1,99 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXIT_CODES } from './exit-codes.js';
+import type { Io } from './io.js';
+import { lrrollVersion } from './version.js';
+
+/** Options every plan-producing command accepts. */
+export interface CommonPlanFlags {
+  var: string[];
+  limit?: string[];
+}
+
+/** Runs the command line and returns the exit code; never throws for user errors. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  let exitCode: number = EXIT_CODES.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT_CODES.ok : EXIT_CODES.invalid;
+    }
+    io.stderr.write(`internal error — please report: ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT_CODES.failed;
+  }
+  return exitCode;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) throw new InvalidArgumentError('expected name=value, e.g. --var env=prod');
+  return [...previous, value];
+}
+
+function list(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('lrroll')
+    .description('Rolling restarts and rolling updates of Liferay DXP/Portal clusters from declarative YAML playbooks.')
+    .version(lrrollVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', '\nExit codes: 0 done · 1 the run failed or halted · 2 invalid input or usage · 3 refused before any change · 130 interrupted');
+  const withPlanFlags = (cmd: Command): Command =>
+    cmd
+      .option('--var <name=value>', 'set a template variable (repeatable; overrides the playbook)', collect, [])
+      .option('--limit <nodes>', 'change only these nodes (comma-separated; all nodes still count for capacity)', list);
+  const sub = (name: string): Command => program.command(name).exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'))
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
+      const { validateCommand } = await import('./commands.js');
+      setExit(await validateCommand(file, opts, io));
+    });
+
+  withPlanFlags(sub('plan').argument('<playbook>', 'playbook file').description('show what a run would do: verdict, batches, per-node steps, impact, estimate, plan hash'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'mermaid']).default('text'))
+    .option('--full', 'show every node and every command in full')
+    .action(async (file: string, opts: CommonPlanFlags & { format: 'text' | 'json' | 'mermaid'; full?: boolean }) => {
+      const { planCommand } = await import('./commands.js');
+      setExit(await planCommand(file, opts, io));
+    });
+
+  withPlanFlags(sub('run').argument('<playbook>', 'playbook file').description('run the playbook (preflight, confirmation, progress); --dry-run shows the plan only'))
+    .option('--dry-run', 'show the plan that would run, change nothing')
+    .addOption(new Option('--format <format>', 'plan format for --dry-run').choices(['text', 'json', 'mermaid']).default('text'))
+    .option('--full', 'with --dry-run: show every node and every command in full')
+    .option('--plan-hash <hash>', 'refuse to run if the plan differs from the reviewed one (a prefix of at least 8 characters)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (file: string, opts: CommonPlanFlags & { dryRun?: boolean; format: 'text' | 'json' | 'mermaid'; full?: boolean; planHash?: string; yes?: boolean }) => {
+      const { runCommand } = await import('./commands.js');
+      setExit(await runCommand(file, opts, io));
+    });
+
+  sub('init')
+    .argument('[type]', 'change type to scaffold (see --list)', 'restart')
+    .option('-o, --output <file>', 'file to write (default: lrroll-<type>.yml)')
+    .option('--force', 'overwrite an existing file')
+    .option('--list', 'list the change types that can be scaffolded')
+    .description('write a new playbook from an example for a change type')
+    .action(async (type: string, opts: { output?: string; force?: boolean; list?: boolean }) => {
+      const { initCommand } = await import('./init.js');
+      setExit(await initCommand(type, opts, io));
+    });
+
+  sub('schema')
+    .option('--print', 'print the schema itself')
+    .description('where the playbook JSON Schema is, and how to point your editor at it')
+    .action(async (opts: { print?: boolean }) => {
+      const { schemaCommand } = await import('./init.js');
+      setExit(await schemaCommand(opts, io));
+    });
+  return program;
+}

@@ -1,0 +1,95 @@
+/** A position in a source file, 1-based line and column. */
+export interface SourceLocation {
+  /** Path of the file as the user named it (relative paths stay relative). */
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  /** 1-based column number. */
+  col: number;
+}
+
+/** Stable diagnostic codes; a code never changes meaning once published. */
+export type DiagnosticCode =
+  | 'E_YAML'
+  | 'E_DUPLICATE_KEY'
+  | 'E_SCHEMA'
+  | 'E_UNKNOWN_KEY'
+  | 'E_REQUIRED'
+  | 'E_TYPE'
+  | 'E_ENUM'
+  | 'E_DURATION'
+  | 'E_PERCENT'
+  | 'E_DUPLICATE_NODE'
+  | 'E_SERIAL'
+  | 'E_TEMPLATE'
+  | 'E_INVENTORY'
+  | 'E_ARTIFACT'
+  | 'E_LB_MEMBER'
+  | 'E_MIN_HEALTHY'
+  | 'E_HOOK'
+  | 'E_FILE'
+  | 'E_VAR'
+  | 'E_USAGE'
+  | 'W_ELIGIBILITY'
+  | 'W_INVENTORY'
+  | 'W_PLAYBOOK';
+
+/** One problem found in the input. A value, never thrown: loaders collect them all. */
+export interface Diagnostic {
+  /** 'error' stops the command before anything runs; 'warning' is reported and allowed. */
+  severity: 'error' | 'warning';
+  /** Stable machine-readable code, e.g. 'E_UNKNOWN_KEY'. */
+  code: DiagnosticCode;
+  /** One sentence saying what is wrong. */
+  summary: string;
+  /** Optional longer explanation. */
+  detail?: string;
+  /** Where the problem is, when it has a place in a file. */
+  source?: SourceLocation;
+  /** What to do about it, e.g. 'did you mean `serial`?'. */
+  hint?: string;
+}
+
+/** A value together with the diagnostics produced while computing it. */
+export interface WithDiagnostics<T> {
+  value: T;
+  diagnostics: Diagnostic[];
+}
+
+/** True when any diagnostic is an error. */
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** Builds an error diagnostic. */
+export function errorAt(
+  code: DiagnosticCode,
+  summary: string,
+  source?: SourceLocation,
+  hint?: string,
+): Diagnostic {
+  const d: Diagnostic = { severity: 'error', code, summary };
+  if (source) d.source = source;
+  if (hint) d.hint = hint;
+  return d;
+}
+
+/** Builds a warning diagnostic. */
+export function warningAt(
+  code: DiagnosticCode,
+  summary: string,
+  source?: SourceLocation,
+  hint?: string,
+): Diagnostic {
+  return { ...errorAt(code, summary, source, hint), severity: 'warning' };
+}
+
+/** Orders diagnostics by file, line and column so reports read top to bottom. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => {
+    const fa = a.source?.file ?? '';
+    const fb = b.source?.file ?? '';
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    return (a.source?.line ?? 0) - (b.source?.line ?? 0) || (a.source?.col ?? 0) - (b.source?.col ?? 0);
+  });
+}

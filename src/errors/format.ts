@@ -1,0 +1,38 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+
+/** A chalk instance honouring NO_COLOR / FORCE_COLOR and whether the stream is a terminal. */
+export function makeChalk(isTTY: boolean, env: Readonly<Record<string, string | undefined>>): ChalkInstance {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return new Chalk({ level: 0 });
+  if (env.FORCE_COLOR !== undefined) return new Chalk({ level: env.FORCE_COLOR === '0' ? 0 : 1 });
+  return new Chalk({ level: isTTY ? 1 : 0 });
+}
+
+/** Formats one diagnostic: `severity[CODE] file:line:col: summary`, then the source line with a caret, then the hint. */
+export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, chalk: ChalkInstance): string {
+  const label = d.severity === 'error' ? chalk.red.bold(`error[${d.code}]`) : chalk.yellow.bold(`warning[${d.code}]`);
+  const where = d.source ? `${d.source.file}:${d.source.line}:${d.source.col}: ` : '';
+  const lines = [`${label} ${chalk.bold(where)}${d.summary}`];
+  const text = d.source ? sources.get(d.source.file) : undefined;
+  if (d.source && text !== undefined) {
+    const src = text.split(/\r?\n/)[d.source.line - 1];
+    if (src !== undefined) {
+      const num = String(d.source.line);
+      const pad = ' '.repeat(num.length);
+      lines.push(chalk.dim(`  ${pad} |`), `  ${chalk.dim(`${num} |`)} ${src}`, `  ${chalk.dim(`${pad} |`)} ${' '.repeat(Math.max(0, d.source.col - 1))}${chalk.red('^')}`);
+    }
+  }
+  if (d.detail) lines.push(...d.detail.split('\n').map((l) => `  ${l}`));
+  if (d.hint) lines.push(`  ${chalk.cyan('hint:')} ${d.hint}`);
+  return lines.join('\n');
+}
+
+/** Formats every diagnostic in file order, followed by a count line. */
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, chalk: ChalkInstance): string {
+  const sorted = sortDiagnostics(diagnostics);
+  const errors = sorted.filter((d) => d.severity === 'error').length;
+  const warnings = sorted.length - errors;
+  const blocks = sorted.map((d) => formatDiagnostic(d, sources, chalk));
+  const count = [errors && `${errors} error${errors === 1 ? '' : 's'}`, warnings && `${warnings} warning${warnings === 1 ? '' : 's'}`].filter(Boolean).join(', ');
+  return `${blocks.join('\n\n')}\n\n${count}\n`;
+}

@@ -1,0 +1,99 @@
+import type { Diagnostic } from '../errors/diagnostics.js';
+import { suggestHint } from '../errors/suggest.js';
+import type { Playbook } from '../playbook/playbook.generated.js';
+import type { SourceMap } from '../playbook/source-map.js';
+import { computeBatches, orderHosts, serialEntryToInt } from './batches.js';
+import { DEFAULTS } from './defaults.js';
+import { parseDuration, resolveCount } from './duration.js';
+import type { ResolvedNode } from './nodes.js';
+import { makeStep } from './step.js';
+import type { BakeStep, CheckCapacityStep, ConfirmStep, Step } from './types.js';
+
+/** The batches of a run and the run-level steps around each. */
+export interface BatchPlan {
+  /** Nodes the run changes, in rolling order. */
+  targets: ResolvedNode[];
+  groups: ResolvedNode[][];
+  /** 1-based index of the canary batch, or null. */
+  canaryBatch: number | null;
+  /** Node name → batch index. */
+  batchOf: Map<string, number>;
+  before(index: number, group: readonly ResolvedNode[]): Step[];
+  after(index: number, group: readonly ResolvedNode[]): Step[];
+}
+
+/** Orders, limits and batches the nodes; reports batches that would break the healthy minimum. */
+export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: readonly string[] | null, sm: SourceMap, diagnostics: Diagnostic[]): BatchPlan | undefined {
+  const r = playbook.rollout ?? {};
+  const strategy = r.strategy ?? DEFAULTS.rollout.strategy;
+  const ordered = orderHosts(nodes.map((n) => ({ name: n.plan.name, n })), r.order ?? DEFAULTS.rollout.order, r.seed ?? DEFAULTS.rollout.seed).map((x) => x.n);
+  for (const name of limit ?? []) {
+    if (!nodes.some((n) => n.plan.name === name)) diagnostics.push({ severity: 'error', code: 'E_USAGE', summary: `--limit names \`${name}\`, which is not a node of the inventory`, hint: suggestHint(name, nodes.map((n) => n.plan.name), 'node') });
+  }
+  const targets = limit ? ordered.filter((n) => limit.includes(n.plan.name)) : ordered;
+  if (targets.length === 0) return undefined;
+  const { groups, canaryBatch } = strategy === 'full' ? { groups: [targets], canaryBatch: null } : rollingGroups(playbook, targets);
+  const minHealthy = resolveCount(r.minHealthy ?? DEFAULTS.rollout.minHealthy, nodes.length, 'up');
+  if (strategy === 'rolling' && !checkCapacity(groups, nodes.length, minHealthy, playbook, sm, diagnostics)) return undefined;
+  const batchOf = new Map<string, number>();
+  groups.forEach((g, i) => g.forEach((n) => batchOf.set(n.plan.name, i + 1)));
+  const canary = r.canary;
+  return {
+    targets,
+    groups,
+    canaryBatch,
+    batchOf,
+    before: (index, group) => {
+      const steps: Step[] = [];
+      if (strategy === 'rolling') {
+        const names = group.map((n) => n.plan.name);
+        steps.push(makeStep<CheckCapacityStep>({ action: 'check-capacity', node: null, title: `at least ${minHealthy} healthy node(s) stay in the load balancer while ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} out`, batchNodes: names, minHealthy, timeoutSec: 60, expectSec: 1, waitsFor: `${nodes.length - group.length} healthy in-rotation node(s) outside the batch (≥ ${minHealthy})` }));
+      }
+      const afterCanaryConfirm = canaryBatch !== null && index === canaryBatch + 1 && (canary?.confirm ?? DEFAULTS.rollout.canaryConfirm);
+      if ((r.pauseBetweenBatches ?? DEFAULTS.rollout.pauseBetweenBatches) && index > 1 && !afterCanaryConfirm) {
+        steps.push(makeStep<ConfirmStep>({ action: 'confirm', node: null, title: `approval before batch ${index}`, question: `Continue with batch ${index} (${group.map((n) => n.plan.name).join(', ')})?`, timeoutSec: 86400, expectSec: 0, waitsFor: 'the operator (or --yes)' }));
+      }
+      return steps;
+    },
+    after: (index) => {
+      if (index !== canaryBatch || !canary) return [];
+      const bake = parseDuration(canary.bake ?? DEFAULTS.rollout.canaryBake);
+      const steps: Step[] = [makeStep<BakeStep>({ action: 'bake', node: null, title: `let the canary bake for ${bake}s`, seconds: bake, timeoutSec: bake + 5, expectSec: bake, waitsFor: `${bake}s with the canary in rotation` })];
+      if (canary.confirm ?? DEFAULTS.rollout.canaryConfirm) steps.push(makeStep<ConfirmStep>({ action: 'confirm', node: null, title: 'confirm the canary before the other batches', question: 'The canary batch is done and has baked. Continue with the other batches?', timeoutSec: 86400, expectSec: 0, waitsFor: 'the operator (or --yes)' }));
+      return steps;
+    },
+  };
+}
+
+function rollingGroups(playbook: Playbook, targets: ResolvedNode[]): { groups: ResolvedNode[][]; canaryBatch: number | null } {
+  const r = playbook.rollout ?? {};
+  const serial = r.serial ?? DEFAULTS.rollout.serial;
+  if (!r.canary || targets.length < 2) return { groups: computeBatches(targets, serial), canaryBatch: null };
+  const spec = r.canary.nodes ?? DEFAULTS.rollout.canaryNodes;
+  const canary = Array.isArray(spec) ? targets.filter((n) => spec.includes(n.plan.name)) : targets.slice(0, Math.min(spec, targets.length - 1));
+  const rest = targets.filter((n) => !canary.includes(n));
+  if (canary.length === 0) return { groups: computeBatches(targets, serial), canaryBatch: null };
+  return { groups: [canary, ...computeBatches(rest, serial, targets.length)], canaryBatch: 1 };
+}
+
+function checkCapacity(groups: ResolvedNode[][], clusterSize: number, minHealthy: number, playbook: Playbook, sm: SourceMap, diagnostics: Diagnostic[]): boolean {
+  if (minHealthy >= clusterSize) {
+    diagnostics.push({ severity: 'error', code: 'E_MIN_HEALTHY', summary: `rollout.minHealthy is ${minHealthy} but the cluster has ${clusterSize} node(s): no node can ever be taken out`, source: sm.locate(['rollout', 'minHealthy']), hint: `use at most ${clusterSize - 1}, or \`strategy: full\` for a full restart` });
+    return false;
+  }
+  const bad = groups.findIndex((g) => clusterSize - g.length < minHealthy);
+  if (bad < 0) return true;
+  const g = groups[bad] as ResolvedNode[];
+  const largestAllowed = clusterSize - minHealthy;
+  const serial = playbook.rollout?.serial;
+  const fromCanary = bad === 0 && playbook.rollout?.canary !== undefined;
+  const path = fromCanary ? ['rollout', 'canary', 'nodes'] : serial === undefined ? ['rollout'] : ['rollout', 'serial'];
+  diagnostics.push({
+    severity: 'error',
+    code: fromCanary || serial !== undefined ? 'E_SERIAL' : 'E_MIN_HEALTHY',
+    summary: `batch ${bad + 1} takes ${g.length} of ${clusterSize} nodes out, leaving ${clusterSize - g.length} healthy, below rollout.minHealthy (${minHealthy}): this serial can never cover the cluster safely`,
+    source: sm.locate(path),
+    hint: `batches may hold at most ${largestAllowed} node(s)${Array.isArray(serial) ? ` (the last entry, ${JSON.stringify(serial[serial.length - 1])} = ${serialEntryToInt(serial[serial.length - 1] as number | string, clusterSize)}, repeats)` : ''}; lower serial or minHealthy`,
+  });
+  return false;
+}

@@ -1,0 +1,310 @@
+import type { ArtifactFacts } from '../artifacts/types.js';
+import type { SourceLocation } from '../errors/diagnostics.js';
+import type { Change, CustomChange, FixpackChange, FixpackRevertChange, HotfixChange, ModuleChange, ThemeChange } from '../playbook/playbook.generated.js';
+import { DEFAULTS, EXPECTED } from './defaults.js';
+import type { ResolvedNode } from './nodes.js';
+import type { Templater } from './scope.js';
+import { managedBlockCommand, propertiesEditCommand, sha256Command, shq } from './shell.js';
+import { escapeForDoubleQuotes } from './template.js';
+
+/** A file to upload to the node during preflight. */
+export interface Upload {
+  /** Artifact path as written in the playbook. */
+  artifact: string;
+  localPath: string;
+  remotePath: string;
+  sha256: string;
+  size: number;
+}
+
+/** A preflight check a change needs. */
+export type ChangeCheck =
+  | { action: 'check-schema-version'; bundle: string; newVersion: string; command: string }
+  | { action: 'check-patch-level'; expected: string; command: string }
+  | { action: 'check-java-version'; expected: string; command: string };
+
+/** The command that applies a change on a node. */
+export interface ApplySpec {
+  command: string;
+  secretEnv: string[];
+  expectSec: number;
+  timeoutSec: number;
+  /** Undoes the change after the backup is restored, or null when restoring is enough. */
+  revert: string | null;
+  pointOfNoReturn: boolean;
+}
+
+/** Everything one change contributes to one node's steps. */
+export interface ChangeSteps {
+  /** The change type, e.g. `fixpack`. */
+  type: string;
+  title: string;
+  uploads: Upload[];
+  backupPaths: string[];
+  /** The apply command, or null when the change has nothing to apply (restart only). */
+  apply: ApplySpec | null;
+  verify: { title: string; command: string } | null;
+  /** Runs after draining but before the stop (custom `when: running`). */
+  whileRunning: boolean;
+  /** Bundle symbolic names whose STARTED line the health gate waits for. */
+  bundles: string[];
+  checks: ChangeCheck[];
+}
+
+/** What compiling a change needs besides the change itself. */
+export interface ChangeContext {
+  node: ResolvedNode;
+  artifacts: ReadonlyMap<string, ArtifactFacts>;
+  templater: Templater;
+  /** Locates a field of this change. */
+  locate: (field: ReadonlyArray<string | number>) => SourceLocation;
+}
+
+/** Builds the steps of one change for one node. */
+export function changeSteps(change: Change, ctx: ChangeContext): ChangeSteps {
+  return { ...typedSteps(change, ctx), type: change.type };
+}
+
+function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
+  switch (change.type) {
+    case 'module':
+    case 'theme':
+      return bundleSteps(change, ctx);
+    case 'fixpack':
+    case 'hotfix':
+      return patchSteps(change, ctx);
+    case 'fixpack-revert':
+      return revertPatchSteps(change, ctx);
+    case 'portal-properties': {
+      const file = absoluteUnder(ctx.node.plan.liferayHome, ctx.templater.path(change.file ?? DEFAULTS.change.propertiesFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name));
+      const set = Object.entries(change.set ?? {}).map(([k, v]) => [k, ctx.templater.path(String(v), ctx.node.scope, ctx.locate(['set', k]), ctx.node.plan.name)] as const);
+      const keys = [...set.map(([k]) => k), ...(change.unset ?? []).map((k) => `-${k}`)];
+      return simple(`edit ${file} (${keys.join(', ')})`, [file], propertiesEditCommand(file, set, change.unset ?? []));
+    }
+    case 'osgi-config':
+      return osgiConfigSteps(change.files ?? [], change.remove ?? [], ctx);
+    case 'jvm-settings': {
+      const file = setenvFile(change.file, ctx);
+      const lines = [
+        ...Object.entries(change.env ?? {}).map(([k, v]) => `${k}=${shq(String(v))}; export ${k}`),
+        ...(change.options ?? []).map((o) => `CATALINA_OPTS="$CATALINA_OPTS ${escapeForDoubleQuotes(o)}"`),
+      ];
+      return simple(`managed JVM block in ${file}`, [file], managedBlockCommand(file, 'jvm-settings', lines));
+    }
+    case 'app-server':
+      return fileInstallSteps('app server files', change.files.map((f, i) => ({ source: f.source, dest: absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(f.dest, ctx.node.scope, ctx.locate(['files', i, 'dest']), ctx.node.plan.name)) })), ctx);
+    case 'java': {
+      const file = setenvFile(change.file, ctx);
+      const home = ctx.templater.path(change.javaHome, ctx.node.scope, ctx.locate(['javaHome']), ctx.node.plan.name);
+      const lines = [`JAVA_HOME=${shq(home)}; export JAVA_HOME`, `JRE_HOME=${shq(home)}; export JRE_HOME`];
+      const out = simple(`JAVA_HOME=${home} in ${file}`, [file], managedBlockCommand(file, 'java', lines));
+      out.verify = { title: `${home}/bin/java runs`, command: `${shq(`${home}/bin/java`)} -version` };
+      out.checks.push({ action: 'check-java-version', expected: change.from ?? change.to, command: javaVersionCommand(ctx.node, home) });
+      return out;
+    }
+    case 'activation-key': {
+      const out = fileInstallSteps('activation key', [{ source: change.artifact, dest: `${ctx.node.plan.liferayHome}/deploy/${baseName(change.artifact)}` }], ctx);
+      out.backupPaths.push(`${ctx.node.plan.liferayHome}/data/license`);
+      return out;
+    }
+    case 'os-upgrade': {
+      const r = commandList(change.commands, ctx, ['commands']);
+      const out = simple('OS upgrade commands', [], r.command, r.secretEnv);
+      out.apply.pointOfNoReturn = true;
+      return out;
+    }
+    case 'custom':
+      return customSteps(change, ctx);
+    case 'restart':
+      return { ...simple('restart only', [], ''), apply: null };
+  }
+}
+
+function simple(title: string, backupPaths: string[], command: string, secretEnv: string[] = []): ChangeSteps & { apply: ApplySpec } {
+  return {
+    type: '',
+    title,
+    uploads: [],
+    backupPaths,
+    apply: { command, secretEnv, expectSec: EXPECTED.applySec, timeoutSec: 300, revert: null, pointOfNoReturn: false },
+    verify: null,
+    whileRunning: false,
+    bundles: [],
+    checks: [],
+  };
+}
+
+/** The staged copy of an artifact on a node: content-addressed, so a re-upload of the same file is skipped. */
+export function stagedPath(node: ResolvedNode, facts: ArtifactFacts): string {
+  return `${node.plan.stagingDir}/${(facts.sha256 ?? 'unknown').slice(0, 16)}-${facts.fileName}`;
+}
+
+function upload(artifact: string, ctx: ChangeContext): Upload {
+  const facts = ctx.artifacts.get(artifact);
+  if (!facts) throw new Error(`artifact ${artifact} was not inspected`);
+  return { artifact, localPath: facts.absPath, remotePath: stagedPath(ctx.node, facts), sha256: facts.sha256 ?? '', size: facts.size };
+}
+
+/** Copies a staged file into place atomically (temp file in the target folder, then rename). */
+export function installFileCommand(staged: string, dest: string): string {
+  const dir = dest.slice(0, dest.lastIndexOf('/')) || '/';
+  const tmp = `${dir}/.${dest.slice(dir.length + 1)}.lrroll-tmp`;
+  return `mkdir -p ${shq(dir)} && cp ${shq(staged)} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(dest)}`;
+}
+
+function verifySha(dest: string, sha256: string): string {
+  return `[ "$(${wrapSubshell(sha256Command(dest))})" = ${shq(sha256)} ] || { echo ${shq(`lrroll: ${dest} does not have the expected checksum`)} >&2; exit 1; }`;
+}
+
+function wrapSubshell(script: string): string {
+  return `sh -c ${shq(script)}`;
+}
+
+function bundleSteps(change: ModuleChange | ThemeChange, ctx: ChangeContext): ChangeSteps {
+  const up = upload(change.artifact, ctx);
+  const facts = ctx.artifacts.get(change.artifact);
+  const file = baseName(change.artifact);
+  const home = ctx.node.plan.liferayHome;
+  const isWar = /\.war$/i.test(file);
+  const installed = `${home}/osgi/${/\.lpkg$/i.test(file) ? 'marketplace' : isWar ? 'war' : 'modules'}`;
+  const dest = (change.deployTo ?? DEFAULTS.change.deployTo) === 'deploy' ? `${home}/deploy/${file}` : `${installed}/${file}`;
+  const commands: string[] = [];
+  if (change.replaces) {
+    commands.push(`find ${shq(`${home}/osgi/modules`)} ${shq(`${home}/osgi/war`)} -maxdepth 1 -type f -name ${shq(change.replaces)} ! -name ${shq(file)} -exec rm -f {} + 2>/dev/null || true`);
+  }
+  commands.push(installFileCommand(up.remotePath, dest));
+  const out = simple(`${change.type} ${file} → ${dest}`, [installed, dest], commands.join(' && '));
+  out.uploads.push(up);
+  out.verify = { title: `${file} in place with sha256 ${up.sha256.slice(0, 12)}…`, command: verifySha(dest, up.sha256) };
+  const bsn = facts?.manifest?.bundleSymbolicName;
+  if (bsn) out.bundles.push(bsn);
+  const required = facts?.manifest?.requireSchemaVersion;
+  if (bsn && required && !(change.type === 'module' && change.installedSchemaVersion)) {
+    out.checks.push({ action: 'check-schema-version', bundle: bsn, newVersion: required, command: installedSchemaCommand(home, bsn) });
+  }
+  return out;
+}
+
+/** Prints the Liferay-Require-SchemaVersion of the installed jar of `bsn` (empty when not installed). */
+function installedSchemaCommand(home: string, bsn: string): string {
+  const script = [
+    `for f in ${shq(`${home}/osgi/modules`)}/*.jar ${shq(`${home}/osgi/marketplace`)}/*.jar; do`,
+    '  [ -f "$f" ] || continue',
+    `  m=$(unzip -p "$f" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\\r') || continue`,
+    `  printf '%s\\n' "$m" | grep -q "^Bundle-SymbolicName: *${bsn.replace(/[.[\]*^$\\]/g, '\\$&')}\\($\\|;\\)" || continue`,
+    `  printf '%s\\n' "$m" | sed -n 's/^Liferay-Require-SchemaVersion: *//p'`,
+    '  exit 0',
+    'done',
+  ];
+  return script.join('\n');
+}
+
+function patchingTool(home: string, profile: string | undefined, args: string): string {
+  return `cd ${shq(`${home}/patching-tool`)} && ./patching-tool.sh ${profile ? `${shq(profile)} ` : ''}${args}`;
+}
+
+function cleanupAfterPatch(change: { clearOsgiState?: boolean; clearWork?: boolean }, home: string): string[] {
+  const out: string[] = [];
+  if (change.clearOsgiState ?? DEFAULTS.change.clearOsgiState) out.push(`rm -rf ${shq(`${home}/osgi/state`)}`);
+  if (change.clearWork ?? DEFAULTS.change.clearWork) out.push(`if [ -d ${shq(`${home}/work`)} ]; then find ${shq(`${home}/work`)} -mindepth 1 -delete; fi`);
+  return out;
+}
+
+function patchSteps(change: FixpackChange | HotfixChange, ctx: ChangeContext): ChangeSteps {
+  const up = upload(change.artifact, ctx);
+  const home = ctx.node.plan.liferayHome;
+  const name = ctx.artifacts.get(change.artifact)?.patch?.name ?? baseName(change.artifact).replace(/\.zip$/i, '');
+  const patches = `${home}/patching-tool/patches`;
+  const install = [installFileCommand(up.remotePath, `${patches}/${baseName(change.artifact)}`), `(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)];
+  const out = simple(`${change.type} ${name} with the Patching Tool`, [patches], install.join(' && '));
+  out.uploads.push(up);
+  out.apply.expectSec = EXPECTED.patchInstallSec;
+  out.apply.timeoutSec = 1800;
+  out.apply.revert = [`(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)].join(' && ');
+  out.verify = { title: `patching-tool info lists ${name}`, command: `(${patchingTool(home, change.profile, 'info')}) | grep -F 'Currently installed patches:' | grep -qF ${shq(name)}` };
+  if (change.type === 'fixpack' && change.from) {
+    out.checks.push({ action: 'check-patch-level', expected: change.from, command: `(${patchingTool(home, change.profile, 'info')}) | sed -n 's/^ *Currently installed patches: *//p'` });
+  }
+  return out;
+}
+
+function revertPatchSteps(change: FixpackRevertChange, ctx: ChangeContext): ChangeSteps {
+  const home = ctx.node.plan.liferayHome;
+  const patches = `${home}/patching-tool/patches`;
+  const pattern = /\.zip$/i.test(change.patch) ? change.patch : `*${change.patch}*.zip`;
+  const remove = [
+    `n=$(find ${shq(patches)} -maxdepth 1 -type f -name ${shq(pattern)} | wc -l)`,
+    `[ "$n" -eq 1 ] || { echo "lrroll: expected exactly one patch file matching ${escapeForDoubleQuotes(pattern)} in ${escapeForDoubleQuotes(patches)}, found $n" >&2; exit 1; }`,
+    `find ${shq(patches)} -maxdepth 1 -type f -name ${shq(pattern)} -exec rm -f {} +`,
+    `(${patchingTool(home, change.profile, 'install')})`,
+    ...cleanupAfterPatch(change, home),
+  ];
+  const out = simple(`remove patch ${change.patch} with the Patching Tool`, [patches], remove.join(' && '));
+  out.apply.expectSec = EXPECTED.patchInstallSec;
+  out.apply.timeoutSec = 1800;
+  out.apply.revert = [`(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)].join(' && ');
+  out.verify = { title: `patching-tool info no longer lists ${change.patch}`, command: `! (${patchingTool(home, change.profile, 'info')}) | grep -F 'Currently installed patches:' | grep -qF ${shq(change.patch.replace(/\.zip$/i, ''))}` };
+  return out;
+}
+
+function osgiConfigSteps(files: ReadonlyArray<{ source: string; name?: string }>, remove: readonly string[], ctx: ChangeContext): ChangeSteps & { apply: ApplySpec } {
+  const dir = `${ctx.node.plan.liferayHome}/osgi/configs`;
+  const out = fileInstallSteps('osgi/configs files', files.map((f) => ({ source: f.source, dest: `${dir}/${f.name ?? baseName(f.source)}` })), ctx);
+  for (const name of remove) {
+    out.backupPaths.push(`${dir}/${name}`);
+    out.apply.command = [out.apply.command, `rm -f ${shq(`${dir}/${name}`)}`].filter((c) => c !== '').join(' && ');
+  }
+  out.title = `osgi/configs: ${[...files.map((f) => `+${f.name ?? baseName(f.source)}`), ...remove.map((r) => `-${r}`)].join(', ')}`;
+  return out;
+}
+
+function fileInstallSteps(title: string, files: ReadonlyArray<{ source: string; dest: string }>, ctx: ChangeContext): ChangeSteps & { apply: ApplySpec } {
+  const uploads = files.map((f) => upload(f.source, ctx));
+  const out = simple(`${title}: ${files.map((f) => f.dest).join(', ')}`, files.map((f) => f.dest), files.map((f, i) => installFileCommand((uploads[i] as Upload).remotePath, f.dest)).join(' && '));
+  out.uploads.push(...uploads);
+  out.verify = { title: `${files.length} file(s) in place with the expected checksums`, command: files.map((f, i) => verifySha(f.dest, (uploads[i] as Upload).sha256)).join(' && ') };
+  return out;
+}
+
+function commandList(commands: readonly string[], ctx: ChangeContext, field: string[]): { command: string; secretEnv: string[] } {
+  const secret = new Set<string>();
+  const lines = commands.map((c, i) => {
+    const r = ctx.templater.render(c, ctx.node.scope, 'shell', ctx.locate([...field, i]), ctx.node.plan.name);
+    r.secretEnv.forEach((s) => secret.add(s));
+    return r.text;
+  });
+  return { command: ['set -e', ...lines].join('\n'), secretEnv: [...secret].sort() };
+}
+
+function customSteps(change: CustomChange, ctx: ChangeContext): ChangeSteps {
+  const run = commandList(change.commands, ctx, ['commands']);
+  const backup = (change.backup ?? []).map((p, i) => ctx.templater.path(p, ctx.node.scope, ctx.locate(['backup', i]), ctx.node.plan.name));
+  const out = simple(change.name, backup, run.command, run.secretEnv);
+  out.whileRunning = (change.when ?? DEFAULTS.change.customWhen) === 'running';
+  if (change.verify?.length) out.verify = { title: `verify: ${change.name}`, command: commandList(change.verify, ctx, ['verify']).command };
+  if (change.revert?.length) out.apply.revert = commandList(change.revert, ctx, ['revert']).command;
+  out.apply.pointOfNoReturn = !change.revert?.length && backup.length === 0;
+  return out;
+}
+
+function setenvFile(file: string | undefined, ctx: ChangeContext): string {
+  return absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(file ?? DEFAULTS.change.setenvFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name));
+}
+
+function javaVersionCommand(node: ResolvedNode, newHome: string): string {
+  const pid = `${node.plan.liferayHome}/liferay.pid`;
+  return [
+    `if [ -f ${shq(pid)} ] && [ -e "/proc/$(cat ${shq(pid)})/exe" ]; then "/proc/$(cat ${shq(pid)})/exe" -version 2>&1 | head -n 1; else echo 'current: unknown (no running JVM)'; fi`,
+    `${shq(`${newHome}/bin/java`)} -version 2>&1 | head -n 1`,
+  ].join('; ');
+}
+
+/** A path as given when absolute, else under `base`. */
+export function absoluteUnder(base: string, path: string): string {
+  return path.startsWith('/') ? path : `${base}/${path}`;
+}
+
+/** The file name of a path. */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,112 @@
+import type { Diagnostic } from '../errors/diagnostics.js';
+import { suggestHint } from '../errors/suggest.js';
+import type { NormalizedInventory } from '../playbook/inventory/normalize.js';
+import type { Hook, Hooks, Playbook } from '../playbook/playbook.generated.js';
+import type { SourceMap } from '../playbook/source-map.js';
+
+/** Checks the schema cannot express: unique node names, references to nodes, hook shapes, service commands, windows. */
+export function checkPlaybook(playbook: Playbook, inventory: NormalizedInventory, sourceMap: SourceMap): Diagnostic[] {
+  return [
+    ...checkNodes(inventory),
+    ...checkReferences(playbook, inventory, sourceMap),
+    ...checkHooks(playbook.hooks, sourceMap),
+    ...checkServices(inventory),
+    ...checkWindow(playbook, sourceMap),
+    ...checkChanges(playbook, sourceMap),
+  ];
+}
+
+function checkNodes(inventory: NormalizedInventory): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, string>();
+  for (const e of inventory.nodes) {
+    const first = seen.get(e.node.name);
+    if (first) {
+      out.push({ severity: 'error', code: 'E_DUPLICATE_NODE', summary: `node name \`${e.node.name}\` is used twice`, source: e.source, hint: `it is first used at ${first}; node names must be unique` });
+    } else {
+      seen.set(e.node.name, `${e.source.file}:${e.source.line}:${e.source.col}`);
+    }
+  }
+  return out;
+}
+
+function checkReferences(playbook: Playbook, inventory: NormalizedInventory, sm: SourceMap): Diagnostic[] {
+  const names = inventory.nodes.map((e) => e.node.name);
+  const out: Diagnostic[] = [];
+  const unknown = (name: string, path: Array<string | number>, what: string): void => {
+    if (!names.includes(name)) out.push({ severity: 'error', code: 'E_LB_MEMBER', summary: `${what} names \`${name}\`, which is not a node of the inventory`, source: sm.locate(path), hint: suggestHint(name, names, 'node') });
+  };
+  const lb = playbook.loadBalancer;
+  if (lb && lb.type !== 'none' && lb.members) {
+    for (const node of Object.keys(lb.members)) unknown(node, ['loadBalancer', 'members', node], '`loadBalancer.members`');
+  }
+  const canary = playbook.rollout?.canary?.nodes;
+  if (Array.isArray(canary)) canary.forEach((n, i) => unknown(n, ['rollout', 'canary', 'nodes', i], '`rollout.canary.nodes`'));
+  return out;
+}
+
+function checkHooks(hooks: Hooks | undefined, sm: SourceMap): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [point, list] of Object.entries(hooks ?? {}) as Array<[string, Hook[] | undefined]>) {
+    (list ?? []).forEach((hook, i) => {
+      const where = sm.locate(['hooks', point, i]);
+      const has = [hook.run !== undefined && 'run', hook.webhook !== undefined && 'webhook'].filter(Boolean);
+      if (has.length !== 1) {
+        out.push({ severity: 'error', code: 'E_HOOK', summary: has.length === 0 ? 'a hook needs `run` (a command) or `webhook` (a URL)' : 'a hook has both `run` and `webhook`', source: where, hint: 'split it into two hooks' });
+      }
+      if (hook.webhook !== undefined && hook.on !== undefined) out.push({ severity: 'error', code: 'E_HOOK', summary: '`on` applies to `run` hooks only; a webhook is called from this machine', source: sm.locateKey(['hooks', point, i], 'on') });
+      if (hook.run !== undefined && (hook.method || hook.headers || hook.body)) out.push({ severity: 'error', code: 'E_HOOK', summary: '`method`, `headers` and `body` apply to webhooks only', source: where });
+    });
+  }
+  return out;
+}
+
+function checkServices(inventory: NormalizedInventory): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const defaults = inventory.defaults?.service;
+  for (const e of inventory.nodes) {
+    const s = { ...defaults, ...e.node.service };
+    if (s.type !== 'commands') continue;
+    const missing = (['start', 'stop', 'status'] as const).filter((k) => !s[k]);
+    if (missing.length > 0) {
+      out.push({ severity: 'error', code: 'E_REQUIRED', summary: `node \`${e.node.name}\`: service type \`commands\` needs ${missing.map((m) => `\`${m}\``).join(', ')}`, source: e.source, hint: 'set them under `inventory.defaults.service` or the node\'s `service`' });
+    }
+  }
+  return out;
+}
+
+function checkWindow(playbook: Playbook, sm: SourceMap): Diagnostic[] {
+  const w = playbook.rollout?.window;
+  if (!w) return [];
+  const out: Diagnostic[] = [];
+  if (w.start === w.end) out.push({ severity: 'error', code: 'E_SCHEMA', summary: 'the maintenance window opens and closes at the same time', source: sm.locate(['rollout', 'window', 'end']) });
+  if (w.timezone !== undefined && !isTimeZone(w.timezone)) {
+    out.push({ severity: 'error', code: 'E_SCHEMA', summary: `\`${w.timezone}\` is not an IANA time zone`, source: sm.locate(['rollout', 'window', 'timezone']), hint: 'e.g. `Europe/Madrid`, `America/New_York`, `UTC`' });
+  }
+  return out;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkChanges(playbook: Playbook, sm: SourceMap): Diagnostic[] {
+  const list = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
+  const out: Diagnostic[] = [];
+  list.forEach((c, i) => {
+    const path = Array.isArray(playbook.change) ? ['change', i] : ['change'];
+    if (c.type === 'portal-properties' && !c.set && !c.unset) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'a `portal-properties` change needs `set` or `unset`', source: sm.locate(path) });
+    if (c.type === 'portal-properties') {
+      const both = (c.unset ?? []).filter((k) => c.set && k in c.set);
+      for (const k of both) out.push({ severity: 'error', code: 'E_SCHEMA', summary: `\`${k}\` is both set and unset`, source: sm.locate([...path, 'unset']) });
+    }
+    if (c.type === 'osgi-config' && !c.files?.length && !c.remove?.length) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'an `osgi-config` change needs `files` or `remove`', source: sm.locate(path) });
+    if (c.type === 'jvm-settings' && !c.options?.length && !Object.keys(c.env ?? {}).length) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'a `jvm-settings` change needs `options` or `env`', source: sm.locate(path) });
+  });
+  return out;
+}

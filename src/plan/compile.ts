@@ -1,0 +1,178 @@
+import type { ArtifactFacts } from '../artifacts/types.js';
+import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
+import type { NormalizedInventory } from '../playbook/inventory/normalize.js';
+import type { Change, Hook, Playbook } from '../playbook/playbook.generated.js';
+import type { DocPath, SourceMap } from '../playbook/source-map.js';
+import { planBatches } from './batch-plan.js';
+import { changeSteps, type ChangeSteps } from './changes.js';
+import { checkPlaybook } from './checks.js';
+import { DEFAULTS } from './defaults.js';
+import { judgeChanges } from './eligibility.js';
+import { estimatePlan } from './estimate.js';
+import { hookStep, type HookSite } from './hooks.js';
+import { userImpact } from './impact.js';
+import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
+import { nodeSequence, resolveHealth } from './node-steps.js';
+import { resolveNodes, type ResolvedNode } from './nodes.js';
+import { finalSteps, nodePreflight } from './run-steps.js';
+import { Templater, toVar } from './scope.js';
+import { assignIds } from './step.js';
+import type { TemplateVar } from './template.js';
+import { PLAN_FORMAT_VERSION, type Batch, type HookPoint, type NodePlan, type Plan, type PlanSource, type Policy, type Step } from './types.js';
+import { resolveCount } from './duration.js';
+
+/** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
+export interface CompileInput {
+  playbook: Playbook;
+  sourceMap: SourceMap;
+  inventory: NormalizedInventory;
+  artifacts: ReadonlyMap<string, ArtifactFacts>;
+  /** Known breaking fix pack levels shipped with lrroll. */
+  breakingLevels: readonly string[];
+  source: PlanSource;
+  /** `--var k=v` overrides (highest precedence). */
+  vars: Readonly<Record<string, string>>;
+  /** `--limit`: only these nodes are changed (all nodes still count for capacity). */
+  limit: readonly string[] | null;
+  /** sha256 of a string, hex (injected so this module stays free of I/O and node:*). */
+  hashText: (text: string) => string;
+}
+
+/** Compiles a validated playbook into a plan; returns diagnostics instead of throwing for bad input. */
+export function compilePlan(input: CompileInput): { plan: Plan | undefined; diagnostics: Diagnostic[] } {
+  const { playbook, sourceMap } = input;
+  const diagnostics = checkPlaybook(playbook, input.inventory, sourceMap);
+  const templater = new Templater(diagnostics);
+  const lb = resolveLoadBalancer(playbook.loadBalancer);
+  const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater, diagnostics);
+  for (const n of nodes) checkAbsolute(n, diagnostics);
+  const changes: Change[] = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
+  const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics);
+  if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics };
+  for (const n of nodes) lb.members[n.plan.name] = n.plan.member ?? n.plan.name;
+  if (lb.type === 'none') lb.members = {};
+
+  const verdicts = judgeChanges({ changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels });
+  const eligible = verdicts.every((v) => v.eligible);
+  const policy = resolvePolicy(playbook, nodes.length);
+  const changeKey = input.hashText(JSON.stringify({ change: playbook.change, artifacts: [...input.artifacts.values()].map((a) => a.sha256) })).slice(0, 12);
+  const runScope = runLevelScope(playbook, input.vars);
+  const hooks = new HookBuilder(playbook, templater, sourceMap);
+  const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
+
+  const preflight: Step[] = [];
+  const nodePlans = new Map<string, NodePlan>();
+  for (const node of batching.targets) {
+    const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, templater, locate: (f) => locateChange(i, f) }));
+    const lbSteps = nodeLbSteps(lb, node, templater, sourceMap.locate(['loadBalancer']));
+    const health = resolveHealth(playbook.health, node, nodes.length, templater, (p) => sourceMap.locate(['health', ...p]));
+    const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
+    const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]), runId: changeKey });
+    nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence });
+    preflight.push(...assignIds(nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }), `preflight/${node.plan.name}`));
+  }
+
+  const batches: Batch[] = batching.groups.map((group, i) => {
+    const index = i + 1;
+    const site = (point: HookPoint): HookSite => ({ point, node: null, batch: index, scope: runScope, playbookName: playbook.name });
+    const before = [...batching.before(index, group), ...hooks.at(site('beforeBatch'), group)];
+    const after = [...hooks.at(site('afterBatch'), group), ...batching.after(index, group)];
+    const plans = group.map((n) => {
+      const np = nodePlans.get(n.plan.name) as NodePlan;
+      assignIds(np.steps, `batch${index}/${n.plan.name}`);
+      return np;
+    });
+    return { index, canary: batching.canaryBatch === index, nodes: group.map((n) => n.plan.name), startAfterAllPrepared: policy.strategy === 'full', before: assignIds(before, `batch${index}/before`), nodePlans: plans, after: assignIds(after, `batch${index}/after`) };
+  });
+
+  const runSite = (point: HookPoint): HookSite => ({ point, node: null, batch: null, scope: runScope, playbookName: playbook.name });
+  const beforeRun = assignIds(hooks.at(runSite('beforeRun'), batching.targets), 'run/before');
+  const final = assignIds([...finalSteps(playbook, batching.targets, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
+  const onFailure = assignIds(hooks.at(runSite('onFailure'), batching.targets), 'run/on-failure');
+  if (hasErrors(diagnostics)) return { plan: undefined, diagnostics };
+
+  const estimate = estimatePlan(preflight, beforeRun, batches, final);
+  const body: Omit<Plan, 'hash' | 'source'> = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    name: playbook.name,
+    description: playbook.description ?? '',
+    verdict: { eligible, refused: policy.strategy === 'rolling' && !eligible, changes: verdicts },
+    policy,
+    loadBalancer: lb,
+    nodes: nodes.map((n) => n.plan),
+    preflight,
+    beforeRun,
+    batches,
+    finally: final,
+    onFailure,
+    impact: userImpact(changes, lb, batches, nodes.length, policy.strategy, estimate),
+    estimate,
+    secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])]),
+  };
+  const hash = input.hashText(canonicalJson(body));
+  return { plan: { ...body, hash, source: input.source }, diagnostics };
+}
+
+function checkAbsolute(n: ResolvedNode, diagnostics: Diagnostic[]): void {
+  for (const [field, value] of [['liferayHome', n.plan.liferayHome], ['tomcatHome', n.plan.tomcatHome]] as const) {
+    if (!value.startsWith('/') || /[\n\0]/.test(value)) {
+      diagnostics.push({ severity: 'error', code: 'E_SCHEMA', summary: `node \`${n.plan.name}\`: ${field} \`${value}\` must be an absolute path`, source: n.entry.locate([field]) });
+    }
+  }
+}
+
+function resolvePolicy(playbook: Playbook, clusterSize: number): Policy {
+  const r = playbook.rollout ?? {};
+  const w = r.window;
+  return {
+    strategy: r.strategy ?? DEFAULTS.rollout.strategy,
+    minHealthy: resolveCount(r.minHealthy ?? DEFAULTS.rollout.minHealthy, clusterSize, 'up'),
+    maxFailures: resolveCount(r.maxFailures ?? DEFAULTS.rollout.maxFailures, clusterSize, 'down'),
+    onFailure: r.onFailure ?? DEFAULTS.rollout.onFailure,
+    window: w ? { days: w.days ?? ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: w.start, end: w.end, timezone: w.timezone ?? DEFAULTS.rollout.windowTimezone } : null,
+    pauseBetweenBatches: r.pauseBetweenBatches ?? DEFAULTS.rollout.pauseBetweenBatches,
+  };
+}
+
+function runLevelScope(playbook: Playbook, overrides: Readonly<Record<string, string>>): Map<string, TemplateVar> {
+  const scope = new Map<string, TemplateVar>();
+  for (const [k, v] of Object.entries({ ...playbook.vars, ...overrides })) if (v !== undefined) scope.set(k, toVar(v));
+  return scope;
+}
+
+/** Builds hook steps for a point; `on: node` hooks at run/batch level become one step per node. */
+class HookBuilder {
+  constructor(
+    private readonly playbook: Playbook,
+    private readonly templater: Templater,
+    private readonly sourceMap: SourceMap,
+  ) {}
+
+  at(site: HookSite, nodes: readonly ResolvedNode[]): Step[] {
+    const list: Hook[] = this.playbook.hooks?.[site.point] ?? [];
+    return list.flatMap((hook, i) => {
+      const locate = (field: string): SourceLocation => this.sourceMap.locate(['hooks', site.point, i, field]);
+      const perNode = hook.run !== undefined && hook.on === 'node' && site.node === null;
+      if (!perNode) return [hookStep(hook, site, this.templater, locate)];
+      return nodes.map((n) => hookStep(hook, { ...site, node: n.plan.name, scope: n.scope }, this.templater, locate));
+    });
+  }
+}
+
+function collectSecrets(groups: ReadonlyArray<readonly Step[]>): string[] {
+  const out = new Set<string>();
+  for (const g of groups) for (const s of g) s.secretEnv.forEach((e) => out.add(e));
+  return [...out].sort();
+}
+
+/** JSON with object keys sorted, so equal plans always serialize (and hash) the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v as Record<string, unknown>).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    }
+    return v;
+  });
+}

@@ -1,0 +1,41 @@
+import type { Batch, Estimate, NodeStep, Step } from './types.js';
+
+const sum = (steps: readonly Step[], pick: (s: Step) => number): number => steps.reduce((t, s) => t + pick(s), 0);
+
+/**
+ * Estimates the run: preflight uploads run in parallel across nodes; inside a batch the prepare
+ * phases run in parallel, the start phases one node at a time, and the return phase of the last
+ * node closes the batch.
+ */
+export function estimatePlan(preflight: readonly Step[], beforeRun: readonly Step[], batches: readonly Batch[], final: readonly Step[]): Estimate {
+  const byNode = new Map<string, Step[]>();
+  for (const s of preflight) byNode.set(s.node ?? '', [...(byNode.get(s.node ?? '') ?? []), s]);
+  const preflightExpected = Math.max(0, ...[...byNode.values()].map((steps) => sum(steps, (s) => s.expectSec)));
+  const preflightWorst = Math.max(0, ...[...byNode.values()].map((steps) => sum(steps, (s) => s.timeoutSec)));
+  let expected = preflightExpected + sum(beforeRun, (s) => s.expectSec) + sum(final, (s) => s.expectSec);
+  let worst = preflightWorst + sum(beforeRun, (s) => s.timeoutSec) + sum(final, (s) => s.timeoutSec);
+  let outOfRotation = 0;
+  for (const b of batches) {
+    expected += batchTime(b, (s) => s.expectSec);
+    worst += batchTime(b, (s) => s.timeoutSec);
+    for (const np of b.nodePlans) outOfRotation = Math.max(outOfRotation, outOfRotationTime(np.steps));
+  }
+  return { expectedSec: Math.round(expected), worstCaseSec: Math.round(worst), outOfRotationSec: Math.round(outOfRotation) };
+}
+
+function batchTime(b: Batch, pick: (s: Step) => number): number {
+  const phase = (steps: readonly NodeStep[], p: NodeStep['phase']): number => sum(steps.filter((s) => s.phase === p), pick);
+  const prepare = Math.max(0, ...b.nodePlans.map((np) => phase(np.steps, 'prepare')));
+  const starts = b.nodePlans.reduce((t, np) => t + phase(np.steps, 'start'), 0);
+  const last = b.nodePlans[b.nodePlans.length - 1];
+  const ret = last ? phase(last.steps, 'return') : 0;
+  return sum(b.before, pick) + prepare + starts + ret + sum(b.after, pick);
+}
+
+/** Expected time from the drain to the LB reporting the node UP again. */
+function outOfRotationTime(steps: readonly NodeStep[]): number {
+  const from = steps.findIndex((s) => s.action === 'lb-drain');
+  const to = steps.findIndex((s) => s.action === 'lb-wait-up');
+  if (from < 0 || to < 0) return sum(steps.filter((s) => s.phase !== 'return'), (s) => s.expectSec);
+  return sum(steps.slice(from, to + 1), (s) => s.expectSec);
+}

@@ -1,0 +1,62 @@
+import type { SourceLocation } from '../errors/diagnostics.js';
+import type { Hook } from '../playbook/playbook.generated.js';
+import { DEFAULTS, EXPECTED } from './defaults.js';
+import { parseDuration } from './duration.js';
+import type { Templater } from './scope.js';
+import { makeStep } from './step.js';
+import type { TemplateScope } from './template.js';
+import type { HookPoint, HookStep } from './types.js';
+
+/** Where a hook is being placed: its point, node and batch, and the scope for its templates. */
+export interface HookSite {
+  point: HookPoint;
+  node: string | null;
+  batch: number | null;
+  scope: TemplateScope;
+  playbookName: string;
+}
+
+/** Builds the step for one hook at one site; `locate` finds fields of the hook for diagnostics. */
+export function hookStep(hook: Hook, site: HookSite, templater: Templater, locate: (field: string) => SourceLocation): HookStep {
+  const timeoutSec = parseDuration(hook.timeout ?? DEFAULTS.hook.timeout);
+  const continueOnError = hook.continueOnError ?? DEFAULTS.hook.continueOnError;
+  const label = hook.name ?? (hook.run !== undefined ? (hook.run.split('\n')[0] ?? '') : `${hook.method ?? DEFAULTS.hook.method} ${hook.webhook ?? ''}`);
+  const common = { point: site.point, node: site.node, continueOnError, timeoutSec, expectSec: EXPECTED.hookSec };
+  if (hook.webhook !== undefined) {
+    const url = templater.render(hook.webhook, site.scope, 'text', locate('webhook'), site.node ?? undefined);
+    const secrets = new Set(url.secretEnv);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(hook.headers ?? {})) {
+      const r = templater.render(v, site.scope, 'text', locate('headers'), site.node ?? undefined);
+      r.secretEnv.forEach((s) => secrets.add(s));
+      headers[k] = r.text;
+    }
+    const body = hook.body === undefined ? defaultBody(site) : templater.render(hook.body, site.scope, 'text', locate('body'), site.node ?? undefined);
+    body.secretEnv.forEach((s) => secrets.add(s));
+    if (hook.body === undefined) headers['content-type'] ??= 'application/json';
+    const method = hook.method ?? DEFAULTS.hook.method;
+    return makeStep<HookStep>({
+      action: 'hook',
+      ...common,
+      title: `${site.point} hook: ${label}`,
+      runOn: 'webhook',
+      api: `${method} ${url.text}`,
+      secretEnv: [...secrets].sort(),
+      request: { method, url: url.text, headers, body: method === 'GET' ? null : body.text },
+    });
+  }
+  const run = templater.render(hook.run ?? 'true', site.scope, 'shell', locate('run'), site.node ?? undefined);
+  return makeStep<HookStep>({
+    action: 'hook',
+    ...common,
+    title: `${site.point} hook: ${label}`,
+    runOn: hook.on ?? DEFAULTS.hook.on,
+    command: run.text,
+    secretEnv: run.secretEnv,
+    request: null,
+  });
+}
+
+function defaultBody(site: HookSite): { text: string; secretEnv: string[] } {
+  return { text: JSON.stringify({ event: site.point, playbook: site.playbookName, batch: site.batch, node: site.node }), secretEnv: [] };
+}

@@ -1,0 +1,28 @@
+import type { Change } from '../playbook/playbook.generated.js';
+import { formatSeconds } from './duration.js';
+import type { Batch, Estimate, PlanLoadBalancer } from './types.js';
+
+/** Changes users can see while some nodes have them and others do not. */
+const VISIBLE = new Set(['module', 'theme', 'fixpack', 'hotfix', 'fixpack-revert', 'portal-properties', 'osgi-config', 'custom']);
+
+/** What users will notice during the run, in plain sentences. */
+export function userImpact(changes: readonly Change[], lb: PlanLoadBalancer, batches: readonly Batch[], clusterSize: number, strategy: 'rolling' | 'full', estimate: Estimate): string[] {
+  const out: string[] = [];
+  if (strategy === 'full') {
+    out.push(`Full restart: the site is down from the first drain until the first node is back (all ${clusterSize} nodes are stopped together).`);
+  } else {
+    const largest = Math.max(0, ...batches.map((b) => b.nodes.length));
+    out.push(`Capacity: at most ${largest} of ${clusterSize} node(s) out of the load balancer at a time; each about ${formatSeconds(estimate.outOfRotationSec)}.`);
+  }
+  if (lb.type === 'none') {
+    out.push('No load balancer: requests that reach a stopped node fail. Route traffic around the nodes yourself, or configure `loadBalancer`.');
+  } else {
+    const hard = lb.onDrainTimeout === 'fail' ? 'the node fails' : 'the member is taken out hard';
+    out.push(`Sessions: a drained node keeps serving its sticky sessions for up to ${formatSeconds(lb.drainTimeoutSec)}; then ${hard}, and users still on it are sent to another node and must log in again unless HTTP session replication is configured ("Remember Me" users stay logged in). Unsaved in-memory state, such as auto-saved editor drafts, is lost.`);
+  }
+  if (strategy === 'rolling' && batches.length > 1 && changes.some((c) => VISIBLE.has(c.type))) {
+    out.push('Mixed versions while rolling: until the last batch is done, updated and not-yet-updated nodes serve side by side; UI changes appear only on updated nodes and a fixed bug persists on the others. Sticky sessions keep each user on one version.');
+  }
+  out.push('First requests after a node starts are slow while its caches fill; it is back to full speed within minutes of normal use.');
+  return out;
+}

@@ -1,0 +1,146 @@
+import type { SourceLocation } from '../errors/diagnostics.js';
+import type { LoadBalancer, SshTarget } from '../playbook/playbook.generated.js';
+import { DEFAULTS, EXPECTED } from './defaults.js';
+import { parseDuration } from './duration.js';
+import type { ResolvedNode } from './nodes.js';
+import type { Templater } from './scope.js';
+import { makeStep } from './step.js';
+import type { CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbWaitUpStep, PlanLoadBalancer, RunOn } from './types.js';
+
+/** Resolves the playbook's load balancer (no load balancer → type `none`). */
+export function resolveLoadBalancer(lb: LoadBalancer | undefined): PlanLoadBalancer {
+  if (!lb || lb.type === 'none') {
+    return { type: 'none', endpoint: 'none', pool: '', via: null, drainTimeoutSec: 0, onDrainTimeout: 'maint', upTimeoutSec: 0, pollSec: 1, members: {}, commands: null };
+  }
+  const common = {
+    drainTimeoutSec: parseDuration(lb.drainTimeout ?? DEFAULTS.loadBalancer.drainTimeout),
+    onDrainTimeout: lb.onDrainTimeout ?? DEFAULTS.loadBalancer.onDrainTimeout,
+    upTimeoutSec: parseDuration(lb.upTimeout ?? DEFAULTS.loadBalancer.upTimeout),
+    pollSec: parseDuration(lb.pollInterval ?? DEFAULTS.loadBalancer.pollInterval),
+    members: { ...(lb.members ?? {}) },
+  };
+  switch (lb.type) {
+    case 'haproxy':
+      return { type: 'haproxy', endpoint: lb.socket, pool: lb.backend, via: via(lb.via), commands: null, ...common };
+    case 'apache':
+      return { type: 'apache', endpoint: lb.url, pool: lb.balancer, via: null, commands: null, ...common };
+    case 'mod_jk':
+      return { type: 'mod_jk', endpoint: lb.url, pool: lb.balancer, via: null, commands: null, ...common };
+    case 'command':
+      return {
+        type: 'command',
+        endpoint: lb.via ? `ssh://${lb.via.user ? `${lb.via.user}@` : ''}${lb.via.host}` : 'local',
+        pool: '',
+        via: via(lb.via),
+        commands: { drain: lb.drain, disable: lb.disable ?? null, enable: lb.enable, status: lb.status, sessions: lb.sessions ?? null },
+        ...common,
+      };
+  }
+}
+
+function via(target: SshTarget | undefined): PlanLoadBalancer['via'] {
+  if (!target) return null;
+  return { host: target.host, port: target.port ?? null, user: target.user ?? null, identityFile: target.identityFile ?? null, become: target.become ?? false };
+}
+
+/** The API calls (or commands) for one member, by LB type. */
+interface MemberCalls {
+  drain: string;
+  hard: string | null;
+  enable: string;
+  state: string;
+  sessions: string;
+  isCommand: boolean;
+  secretEnv: string[];
+}
+
+function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, where: SourceLocation): MemberCalls {
+  const m = node.plan.member ?? node.plan.name;
+  const hardSessions = lb.onDrainTimeout === 'maint-and-shutdown-sessions';
+  switch (lb.type) {
+    case 'haproxy': {
+      const srv = `${lb.pool}/${m}`;
+      return {
+        drain: `set server ${srv} state drain`,
+        hard: lb.onDrainTimeout === 'fail' ? null : `set server ${srv} state maint${hardSessions ? `; shutdown sessions server ${srv}` : ''}`,
+        enable: `set server ${srv} state ready`,
+        state: `show stat ${lb.pool} 4 -1 (status of ${m})`,
+        sessions: `show stat ${lb.pool} 4 -1 (scur + qcur of ${m})`,
+        isCommand: false,
+        secretEnv: [],
+      };
+    }
+    case 'apache': {
+      const q = `b=${lb.pool}&w=${m}`;
+      return { drain: `POST ${lb.endpoint} ${q}&w_status_N=1`, hard: lb.onDrainTimeout === 'fail' ? null : `POST ${lb.endpoint} ${q}&w_status_S=1`, enable: `POST ${lb.endpoint} ${q}&w_status_N=0&w_status_D=0&w_status_S=0`, state: `GET ${lb.endpoint}?xml=1 (status of ${m})`, sessions: `GET ${lb.endpoint}?xml=1 (busy of ${m})`, isCommand: false, secretEnv: [] };
+    }
+    case 'mod_jk': {
+      const q = `${lb.endpoint}?cmd=update&mime=prop&w=${lb.pool}&sw=${m}`;
+      return { drain: `GET ${q}&vwa=1`, hard: lb.onDrainTimeout === 'fail' ? null : `GET ${q}&vwa=2`, enable: `GET ${q}&vwa=0`, state: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (activation, state)`, sessions: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (busy)`, isCommand: false, secretEnv: [] };
+    }
+    case 'command':
+      return commandCalls(lb, node, templater, where);
+    case 'none':
+      throw new Error('no member calls without a load balancer');
+  }
+}
+
+function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, where: SourceLocation): MemberCalls {
+  const c = lb.commands;
+  if (!c) throw new Error('command load balancer without commands');
+  const secret = new Set<string>();
+  const r = (tpl: string): string => {
+    const out = templater.render(tpl, node.scope, 'shell', where, node.plan.name);
+    out.secretEnv.forEach((s) => secret.add(s));
+    return out.text;
+  };
+  const calls = {
+    drain: r(c.drain),
+    hard: lb.onDrainTimeout === 'fail' ? null : c.disable ? r(c.disable) : null,
+    enable: r(c.enable),
+    state: r(c.status),
+    sessions: c.sessions ? r(c.sessions) : '',
+    isCommand: true,
+    secretEnv: [] as string[],
+  };
+  calls.secretEnv = [...secret].sort();
+  return calls;
+}
+
+/** The LB steps of one node: preflight check, drain, wait drained (with hard step), enable, wait UP. */
+export interface NodeLbSteps {
+  check: CheckLbMemberStep;
+  drain: LbDrainStep;
+  waitDrained: LbWaitDrainedStep;
+  enable: LbEnableStep;
+  waitUp: LbWaitUpStep;
+}
+
+/** Builds the LB steps for a node; null without a load balancer. */
+export function nodeLbSteps(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, where: SourceLocation): NodeLbSteps | null {
+  if (lb.type === 'none') return null;
+  const calls = memberCalls(lb, node, templater, where);
+  const member = node.plan.member ?? node.plan.name;
+  const runOn: RunOn = lb.via ? 'lb' : 'local';
+  const call = (api: string): { api: string | null; command: string | null } => (calls.isCommand ? { api: null, command: api } : { api, command: null });
+  const base = { node: node.plan.name, runOn, secretEnv: calls.secretEnv, become: lb.via?.become ?? false };
+  return {
+    check: makeStep<CheckLbMemberStep>({ action: 'check-lb-member', member, title: `LB member ${member} exists and is UP`, ...base, ...call(calls.state), timeoutSec: 30, expectSec: EXPECTED.checkSec, waitsFor: null }),
+    drain: makeStep<LbDrainStep>({ action: 'lb-drain', member, title: `drain ${member} in the load balancer`, ...base, ...call(calls.drain), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
+    waitDrained: makeStep<LbWaitDrainedStep>({
+      action: 'lb-wait-drained',
+      member,
+      pollSec: lb.pollSec,
+      onTimeout: lb.onDrainTimeout,
+      hardCommand: calls.hard,
+      title: `wait for ${member}'s sessions to reach 0 (then ${lb.onDrainTimeout})`,
+      ...base,
+      ...call(calls.sessions || calls.state),
+      timeoutSec: lb.drainTimeoutSec,
+      expectSec: Math.min(lb.drainTimeoutSec, EXPECTED.drainSec),
+      waitsFor: calls.sessions ? `current sessions of ${member} = 0, at most ${lb.drainTimeoutSec}s` : `the drain timeout (${lb.drainTimeoutSec}s): no session count command`,
+    }),
+    enable: makeStep<LbEnableStep>({ action: 'lb-enable', member, title: `enable ${member} in the load balancer`, ...base, ...call(calls.enable), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
+    waitUp: makeStep<LbWaitUpStep>({ action: 'lb-wait-up', member, pollSec: lb.pollSec, title: `wait until the load balancer reports ${member} UP`, ...base, ...call(calls.state), timeoutSec: lb.upTimeoutSec, expectSec: EXPECTED.lbUpSec, waitsFor: `${member} reported UP` }),
+  };
+}

@@ -1,0 +1,121 @@
+import type { SourceLocation } from '../errors/diagnostics.js';
+import type { Health } from '../playbook/playbook.generated.js';
+import type { ChangeSteps } from './changes.js';
+import { DEFAULTS, EXPECTED, PATTERNS } from './defaults.js';
+import { parseDuration } from './duration.js';
+import type { NodeLbSteps } from './lb.js';
+import type { ResolvedNode } from './nodes.js';
+import { type Templater } from './scope.js';
+import { backupCommand, restoreCommand, shq } from './shell.js';
+import { makeStep } from './step.js';
+import type { ApplyStep, BackupStep, NodeStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep } from './types.js';
+
+/** Health gates resolved for one node. */
+export interface ResolvedHealth {
+  marker: { log: string; timeoutSec: number } | null;
+  http: { url: string; status: number[]; bodyMatch: string | null; intervalSec: number; timeoutSec: number } | null;
+  cluster: { log: string; expectedSize: number; channels: string[]; timeoutSec: number } | null;
+  modules: { log: string; bundles: string[]; timeoutSec: number };
+  settleSec: number;
+  warmup: { urls: string[]; timeoutSec: number } | null;
+  expectedStartSec: number;
+}
+
+/** Resolves the health section for a node (templates in paths and URLs). */
+export function resolveHealth(h: Health | undefined, node: ResolvedNode, clusterSize: number, t: Templater, locate: (path: string[]) => SourceLocation): ResolvedHealth {
+  const p = (tpl: string, path: string[]): string => t.path(tpl, node.scope, locate(path), node.plan.name);
+  const d = DEFAULTS.health;
+  const marker = h?.startupMarker?.enabled ?? d.startupMarkerEnabled;
+  const http = h?.http?.enabled ?? d.httpEnabled;
+  const cluster = h?.cluster?.enabled ?? d.clusterEnabled;
+  return {
+    marker: marker ? { log: p(h?.startupMarker?.log ?? d.startupMarkerLog, ['startupMarker', 'log']), timeoutSec: parseDuration(h?.startupMarker?.timeout ?? d.startupMarkerTimeout) } : null,
+    http: http
+      ? { url: p(h?.http?.url ?? d.httpUrl, ['http', 'url']), status: h?.http?.status ?? [...d.httpStatus], bodyMatch: h?.http?.bodyMatch ?? null, intervalSec: parseDuration(h?.http?.interval ?? d.httpInterval), timeoutSec: parseDuration(h?.http?.timeout ?? d.httpTimeout) }
+      : null,
+    cluster: cluster
+      ? { log: p(h?.cluster?.log ?? d.clusterLog, ['cluster', 'log']), expectedSize: h?.cluster?.expectedSize ?? clusterSize, channels: h?.cluster?.channels ?? [...d.clusterChannels], timeoutSec: parseDuration(h?.cluster?.timeout ?? d.clusterTimeout) }
+      : null,
+    modules: { log: p(h?.modules?.log ?? d.modulesLog, ['modules', 'log']), bundles: h?.modules?.bundles ?? [], timeoutSec: parseDuration(h?.modules?.timeout ?? d.modulesTimeout) },
+    settleSec: parseDuration(h?.settle ?? d.settle),
+    warmup: h?.warmup?.urls?.length ? { urls: h.warmup.urls.map((u, i) => p(u, ['warmup', 'urls', String(i)])), timeoutSec: parseDuration(h.warmup.timeout ?? d.warmupTimeout) } : null,
+    expectedStartSec: parseDuration(h?.expectedStartTime ?? d.expectedStartTime),
+  };
+}
+
+/** The curl command the HTTP probe runs on the node: prints the body, then the status code on its own last line. */
+export function httpProbeCommand(url: string): string {
+  return `curl -sS --max-time 10 -w '\\n%{http_code}' ${shq(url)}`;
+}
+
+/** Inputs for one node's sequence. */
+export interface NodeSequenceInput {
+  node: ResolvedNode;
+  changes: ChangeSteps[];
+  lb: NodeLbSteps | null;
+  health: ResolvedHealth;
+  beforeNode: Step[];
+  afterNode: Step[];
+  runId: string;
+}
+
+/** The ordered steps of SPEC §4 for one node, each tagged with its phase. */
+export function nodeSequence(input: NodeSequenceInput): NodeStep[] {
+  const { node, changes, lb, health } = input;
+  const name = node.plan.name;
+  const out: NodeStep[] = [];
+  const add = (phase: StepPhase, ...steps: Step[]): void => {
+    for (const s of steps) out.push({ ...s, phase });
+  };
+  add('prepare', ...input.beforeNode);
+  if (lb) add('prepare', lb.drain, lb.waitDrained);
+  for (const [i, c] of changes.entries()) if (c.whileRunning) add('prepare', ...applyStep(node, c, i), ...verifyStep(node, c, i));
+  add('prepare', stopStep(node));
+  const backupDir = `${node.plan.liferayHome}/.lrroll/backups/${input.runId}`;
+  const paths = [...new Set(changes.flatMap((c) => c.backupPaths))];
+  if (paths.length > 0) add('prepare', backupStep(node, paths, backupDir));
+  for (const [i, c] of changes.entries()) if (!c.whileRunning) add('prepare', ...applyStep(node, c, i), ...verifyStep(node, c, i));
+  add('start', startStep(node, health), ...healthSteps(node, health, changes));
+  if (lb) add('return', lb.enable, lb.waitUp);
+  add('return', ...input.afterNode);
+  return out;
+}
+
+function stopStep(node: ResolvedNode): ServiceStopStep {
+  const s = node.service;
+  return makeStep<ServiceStopStep>({ action: 'service-stop', node: node.plan.name, title: `stop the app server (${s.type})`, runOn: 'node', command: s.stop, become: s.become, secretEnv: s.secretEnv, forceCommand: s.forceStop, statusCommand: s.status, timeoutSec: s.stopTimeoutSec + 30, expectSec: Math.min(EXPECTED.stopSec, s.stopTimeoutSec), waitsFor: `the process to exit (forced after ${s.stopTimeoutSec}s)` });
+}
+
+function backupStep(node: ResolvedNode, paths: string[], backupDir: string): BackupStep {
+  return makeStep<BackupStep>({ action: 'backup', node: node.plan.name, title: `back up ${paths.length} path(s) to ${backupDir}`, runOn: 'node', command: backupCommand(paths, backupDir), become: node.become, paths, backupDir, restoreCommand: restoreCommand(backupDir), timeoutSec: 600, expectSec: EXPECTED.backupSec });
+}
+
+function applyStep(node: ResolvedNode, c: ChangeSteps, index: number): ApplyStep[] {
+  if (!c.apply) return [];
+  return [makeStep<ApplyStep>({ action: 'apply', node: node.plan.name, title: `apply: ${c.title}`, runOn: 'node', command: c.apply.command, become: node.become, secretEnv: c.apply.secretEnv, change: index, changeType: c.type, revertCommand: c.apply.revert, pointOfNoReturn: c.apply.pointOfNoReturn, timeoutSec: c.apply.timeoutSec, expectSec: c.apply.expectSec })];
+}
+
+function verifyStep(node: ResolvedNode, c: ChangeSteps, index: number): VerifyStep[] {
+  if (!c.verify) return [];
+  return [makeStep<VerifyStep>({ action: 'verify', node: node.plan.name, title: `verify: ${c.verify.title}`, runOn: 'node', command: c.verify.command, become: node.become, change: index, timeoutSec: 300, expectSec: EXPECTED.verifySec })];
+}
+
+function startStep(node: ResolvedNode, health: ResolvedHealth): ServiceStartStep {
+  const s = node.service;
+  const logs = [...new Set([health.marker?.log, health.cluster?.log, health.modules.log].filter((l): l is string => !!l))];
+  return makeStep<ServiceStartStep>({ action: 'service-start', node: node.plan.name, title: `start the app server (${s.type})`, runOn: 'node', command: s.start, become: s.become, secretEnv: s.secretEnv, logs, timeoutSec: s.startTimeoutSec, expectSec: 5, waitsFor: 'the start command to return (log positions are recorded first)' });
+}
+
+function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps[]): Step[] {
+  const n = node.plan.name;
+  const steps: Step[] = [];
+  const startShare = (share: number): number => Math.round(h.expectedStartSec * share);
+  if (h.marker) steps.push(makeStep({ action: 'wait-log-marker', node: n, title: 'wait for "Server startup in … ms" after this start', runOn: 'node', log: h.marker.log, pattern: PATTERNS.startupMarker, timeoutSec: h.marker.timeoutSec, expectSec: startShare(0.9), waitsFor: `the Tomcat startup line in ${h.marker.log}` }));
+  if (h.http) steps.push(makeStep({ action: 'wait-http', node: n, title: `wait for ${h.http.url} → ${h.http.status.join('/')}`, runOn: 'node', command: httpProbeCommand(h.http.url), url: h.http.url, status: h.http.status, bodyMatch: h.http.bodyMatch, intervalSec: h.http.intervalSec, timeoutSec: h.http.timeoutSec, expectSec: h.marker ? 2 : startShare(0.9), waitsFor: `HTTP ${h.http.status.join(' or ')}${h.http.bodyMatch ? ` with a body matching /${h.http.bodyMatch}/` : ''}` }));
+  if (h.cluster) steps.push(makeStep({ action: 'wait-cluster', node: n, title: `wait for the cluster view to reach ${h.cluster.expectedSize} members`, runOn: 'node', log: h.cluster.log, expectedSize: h.cluster.expectedSize, channels: h.cluster.channels, pattern: PATTERNS.clusterView, timeoutSec: h.cluster.timeoutSec, expectSec: startShare(0.05), waitsFor: `"Accepted view … (${h.cluster.expectedSize})" on ${h.cluster.channels.join(' and ')}` }));
+  const bundles = [...new Set([...h.modules.bundles, ...changes.flatMap((c) => c.bundles)])];
+  if (bundles.length > 0) steps.push(makeStep({ action: 'wait-modules', node: n, title: `wait for STARTED ${bundles.join(', ')}`, runOn: 'node', log: h.modules.log, bundles, pattern: PATTERNS.moduleStarted, timeoutSec: h.modules.timeoutSec, expectSec: startShare(0.05), waitsFor: `STARTED lines for ${bundles.length} bundle(s)` }));
+  if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s`, seconds: h.settleSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
+  if (h.warmup) steps.push(makeStep({ action: 'warmup', node: n, title: `warm up ${h.warmup.urls.length} URL(s)`, runOn: 'node', command: h.warmup.urls.map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} ${shq(u)}`).join(' && '), urls: h.warmup.urls, timeoutSec: h.warmup.timeoutSec, expectSec: EXPECTED.warmupSec }));
+  return steps;
+}

@@ -1,0 +1,148 @@
+import type { Diagnostic } from '../errors/diagnostics.js';
+import type { NormalizedInventory, NodeEntry } from '../playbook/inventory/normalize.js';
+import type { Playbook, Service } from '../playbook/playbook.generated.js';
+import { DEFAULTS } from './defaults.js';
+import { parseDuration } from './duration.js';
+import { BUILTIN_VARS, Templater, toVar } from './scope.js';
+import { shq } from './shell.js';
+import type { TemplateVar } from './template.js';
+import type { PlanNode } from './types.js';
+
+/** How a node's app server is stopped and started, resolved to commands. */
+export interface ResolvedService {
+  type: 'scripts' | 'systemd' | 'commands';
+  start: string;
+  stop: string;
+  forceStop: string;
+  status: string;
+  stopTimeoutSec: number;
+  startTimeoutSec: number;
+  become: boolean;
+  secretEnv: string[];
+}
+
+/** A node with everything the compiler needs. */
+export interface ResolvedNode {
+  plan: PlanNode;
+  entry: NodeEntry;
+  /** Run file changes through sudo. */
+  become: boolean;
+  service: ResolvedService;
+  /** Template scope: vars, node vars, --var overrides and the built-ins. */
+  scope: Map<string, TemplateVar>;
+}
+
+/** Resolves every node: defaults, per-node overrides, templates in paths, service commands. */
+export function resolveNodes(
+  playbook: Playbook,
+  inventory: NormalizedInventory,
+  overrides: Readonly<Record<string, string>>,
+  members: Readonly<Record<string, string>> | null,
+  templater: Templater,
+  diagnostics: Diagnostic[],
+): ResolvedNode[] {
+  return inventory.nodes.map((entry) => resolveNode(playbook, inventory, entry, overrides, members, templater, diagnostics));
+}
+
+function resolveNode(
+  playbook: Playbook,
+  inventory: NormalizedInventory,
+  entry: NodeEntry,
+  overrides: Readonly<Record<string, string>>,
+  members: Readonly<Record<string, string>> | null,
+  t: Templater,
+  diagnostics: Diagnostic[],
+): ResolvedNode {
+  const d = inventory.defaults ?? {};
+  const n = entry.node;
+  const scope = new Map<string, TemplateVar>();
+  for (const [k, v] of Object.entries({ ...playbook.vars, ...d.vars, ...n.vars, ...overrides })) {
+    if (v === undefined) continue;
+    if ((BUILTIN_VARS as readonly string[]).includes(k)) {
+      diagnostics.push({ severity: 'error', code: 'E_VAR', summary: `\`${k}\` is a built-in template name and cannot be set as a variable`, source: entry.source, hint: `built-ins: ${BUILTIN_VARS.join(', ')}` });
+      continue;
+    }
+    scope.set(k, toVar(v));
+  }
+  const host = n.host ?? n.name;
+  scope.set('node', toVar(n.name));
+  scope.set('host', toVar(host));
+  const httpPort = n.httpPort ?? d.httpPort ?? DEFAULTS.node.httpPort;
+  scope.set('httpPort', toVar(httpPort));
+  const liferayHome = t.path(n.liferayHome ?? d.liferayHome ?? DEFAULTS.node.liferayHome, scope, entry.locate(['liferayHome']), n.name);
+  scope.set('liferayHome', toVar(liferayHome));
+  const tomcatHome = t.path(n.tomcatHome ?? d.tomcatHome ?? DEFAULTS.node.tomcatHome, scope, entry.locate(['tomcatHome']), n.name);
+  scope.set('tomcatHome', toVar(tomcatHome));
+  const member = members === null ? null : t.path(n.member ?? members[n.name] ?? n.name, scope, entry.locate(['member']), n.name);
+  scope.set('member', toVar(member ?? ''));
+  const transport = n.transport ?? d.transport ?? DEFAULTS.node.transport;
+  const plan: PlanNode = {
+    name: n.name,
+    host,
+    transport,
+    port: n.port ?? d.port ?? null,
+    user: n.user ?? d.user ?? null,
+    identityFile: n.identityFile ?? d.identityFile ?? null,
+    liferayHome,
+    tomcatHome,
+    httpPort,
+    member,
+    stagingDir: `${liferayHome}/.lrroll/staging`,
+  };
+  const service = resolveService({ ...d.service, ...n.service }, scope, entry, t);
+  return { plan, entry, become: n.become ?? d.become ?? DEFAULTS.node.become, service, scope };
+}
+
+function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: NodeEntry, t: Templater): ResolvedService {
+  const type = s.type ?? DEFAULTS.service.type;
+  const stopTimeoutSec = parseDuration(s.stopTimeout ?? DEFAULTS.service.stopTimeout);
+  const startTimeoutSec = parseDuration(s.startTimeout ?? DEFAULTS.service.startTimeout);
+  const where = entry.locate(['service']);
+  const cmd = (tpl: string | undefined, fallback: string): { text: string; secretEnv: string[] } =>
+    tpl === undefined ? { text: fallback, secretEnv: [] } : t.render(tpl, scope, 'shell', where, entry.node.name);
+  const tomcat = scope.get('tomcatHome')?.value ?? '';
+  const pidFile = t.path(s.pidFile ?? DEFAULTS.service.pidFile, scope, where, entry.node.name);
+  const pid = shq(pidFile);
+  const defaults =
+    type === 'systemd'
+      ? systemdCommands(s.unit ?? DEFAULTS.service.unit)
+      : type === 'commands'
+        ? missingCommands()
+        : {
+          start: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} start`,
+          stop: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} stop ${Math.ceil(stopTimeoutSec)} -force`,
+          forceStop: `if [ -f ${pid} ]; then kill -9 "$(cat ${pid})" 2>/dev/null || true; rm -f ${pid}; fi`,
+          status: `[ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null`,
+        };
+  const start = cmd(s.start, defaults.start);
+  const stop = cmd(s.stop, defaults.stop);
+  const forceStop = cmd(s.forceStop, defaults.forceStop);
+  const status = cmd(s.status, defaults.status);
+  return {
+    type,
+    start: start.text,
+    stop: stop.text,
+    forceStop: forceStop.text,
+    status: status.text,
+    stopTimeoutSec,
+    startTimeoutSec,
+    become: s.become ?? type === 'systemd',
+    secretEnv: [...new Set([...start.secretEnv, ...stop.secretEnv, ...forceStop.secretEnv, ...status.secretEnv])].sort(),
+  };
+}
+
+/** Type `commands` without a command: each fails clearly (validation also reports the missing key). */
+function missingCommands(): { start: string; stop: string; forceStop: string; status: string } {
+  const fail = (what: string): string => `echo ${shq(`service.${what} is not configured`)} >&2; exit 1`;
+  return { start: fail('start'), stop: fail('stop'), forceStop: fail('forceStop'), status: fail('status') };
+}
+
+function systemdCommands(unit: string): { start: string; stop: string; forceStop: string; status: string } {
+  const u = shq(unit);
+  return {
+    start: `systemctl start ${u}`,
+    stop: `systemctl stop ${u}`,
+    forceStop: `systemctl kill -s KILL ${u}`,
+    status: `systemctl is-active --quiet ${u}`,
+  };
+}

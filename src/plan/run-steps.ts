@@ -1,0 +1,119 @@
+import type { SourceLocation } from '../errors/diagnostics.js';
+import type { Playbook } from '../playbook/playbook.generated.js';
+import type { ChangeCheck, Upload } from './changes.js';
+import { EXPECTED } from './defaults.js';
+import type { NodeLbSteps } from './lb.js';
+import type { ResolvedHealth } from './node-steps.js';
+import { httpProbeCommand } from './node-steps.js';
+import type { ResolvedNode } from './nodes.js';
+import type { Templater } from './scope.js';
+import { freeBytesCommand, sha256Command, shq } from './shell.js';
+import { makeStep } from './step.js';
+import type { CacheClearStep, ConsistencyCheckStep, PlanNode, Step, UploadStep } from './types.js';
+
+/** What preflight needs to know about one node. */
+export interface NodePreflightInput {
+  node: ResolvedNode;
+  uploads: Upload[];
+  checks: ChangeCheck[];
+  lb: NodeLbSteps | null;
+  health: ResolvedHealth;
+  backupPaths: string[];
+}
+
+/** Preflight steps for one node: reachable, healthy, in rotation, disk, uploads, change checks. */
+export function nodePreflight(input: NodePreflightInput): Step[] {
+  const { node, health } = input;
+  const n = node.plan.name;
+  const home = node.plan.liferayHome;
+  const steps: Step[] = [
+    makeStep({ action: 'check-reachable', node: n, title: `${n} reachable, ${home} present`, runOn: 'node', command: `test -d ${shq(home)} && test -w ${shq(home)} || { echo ${shq(`lrroll: ${home} is missing or not writable`)} >&2; exit 1; }`, path: home, become: node.become, timeoutSec: 30, expectSec: EXPECTED.checkSec }),
+  ];
+  if (health.http) {
+    steps.push(makeStep({ action: 'check-node-healthy', node: n, title: `${n} answers ${health.http.url}`, runOn: 'node', command: httpProbeCommand(health.http.url), url: health.http.url, status: health.http.status, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
+  }
+  if (input.lb) steps.push(input.lb.check);
+  const uploadBytes = dedupeUploads(input.uploads).reduce((sum, u) => sum + u.size, 0);
+  // Staged copies, plus room for the backups and the installed copies: a conservative 3× the uploads plus 100 MiB.
+  const required = uploadBytes * 3 + 100 * 1024 * 1024;
+  steps.push(makeStep({ action: 'check-disk', node: n, title: `${n} has ${formatBytes(required)} free under ${home}`, runOn: 'node', command: freeBytesCommand(home), path: home, requiredBytes: required, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
+  for (const u of dedupeUploads(input.uploads)) steps.push(uploadStep(node, u));
+  for (const c of input.checks) steps.push(checkStep(node, c));
+  return steps;
+}
+
+function dedupeUploads(uploads: Upload[]): Upload[] {
+  const seen = new Map<string, Upload>();
+  for (const u of uploads) seen.set(u.remotePath, u);
+  return [...seen.values()];
+}
+
+function uploadStep(node: ResolvedNode, u: Upload): UploadStep {
+  return makeStep<UploadStep>({
+    action: 'upload',
+    node: node.plan.name,
+    title: `upload ${u.artifact} (${formatBytes(u.size)}) → ${u.remotePath}`,
+    runOn: 'node',
+    command: sha256Command(u.remotePath),
+    localPath: u.localPath,
+    remotePath: u.remotePath,
+    sha256: u.sha256,
+    size: u.size,
+    become: false,
+    timeoutSec: 60 + Math.ceil(u.size / (1024 * 1024)),
+    expectSec: Math.max(1, Math.round(u.size / EXPECTED.uploadBytesPerSec)),
+    waitsFor: `sha256 ${u.sha256.slice(0, 12)}… on the node (skipped when already there)`,
+  });
+}
+
+function checkStep(node: ResolvedNode, c: ChangeCheck): Step {
+  const common = { node: node.plan.name, runOn: 'node' as const, command: c.command, become: node.become, timeoutSec: 120, expectSec: EXPECTED.checkSec };
+  switch (c.action) {
+    case 'check-schema-version':
+      return makeStep({ action: c.action, ...common, title: `installed schema of ${c.bundle} compatible with ${c.newVersion}`, bundle: c.bundle, newVersion: c.newVersion });
+    case 'check-patch-level':
+      return makeStep({ action: c.action, ...common, title: `installed fix pack level is ${c.expected}`, expected: c.expected });
+    case 'check-java-version':
+      return makeStep({ action: c.action, ...common, title: `running Java is ${c.expected}`, expected: c.expected });
+  }
+}
+
+/** The once-per-run final steps: cache clear (when asked) and the consistency check. */
+export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], templater: Templater, locateClearCache: () => SourceLocation): Step[] {
+  const steps: Step[] = [];
+  const first = nodes[0];
+  const clear = playbook.rollout?.clearCache;
+  if (clear && first) {
+    const r = templater.render(clear.command, first.scope, 'shell', locateClearCache(), first.plan.name);
+    const on = clear.on ?? 'node';
+    steps.push(makeStep<CacheClearStep>({ action: 'cache-clear', node: on === 'node' ? first.plan.name : null, title: `clear caches cluster-wide (on ${on === 'node' ? first.plan.name : 'this machine'})`, runOn: on, command: r.text, secretEnv: r.secretEnv, timeoutSec: 300, expectSec: 10 }));
+  }
+  if ((playbook.rollout?.consistencyCheck ?? true) && nodes.length > 0) {
+    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level, modules and properties (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommand: fingerprintCommand(nodes[0]?.plan as PlanNode), timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
+  }
+  return steps;
+}
+
+/** Prints the node's patch level, installed module files and a hash of portal-ext.properties (run on every node, compared). */
+function fingerprintCommand(node: PlanNode): string {
+  const home = shq(node.liferayHome);
+  return [
+    `if [ -x ${home}/patching-tool/patching-tool.sh ]; then (cd ${home}/patching-tool && ./patching-tool.sh info 2>/dev/null | sed -n 's/^ *Currently installed patches: */patches: /p'); fi`,
+    `for d in osgi/modules osgi/war osgi/marketplace; do [ -d ${home}/"$d" ] && (cd ${home}/"$d" && ls -1 | sed "s|^|$d/|"); done`,
+    `if [ -f ${home}/portal-ext.properties ]; then printf 'portal-ext.properties: '; cksum < ${home}/portal-ext.properties; fi`,
+  ].join('\n');
+}
+
+/** Formats a byte count for people. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+

@@ -1,0 +1,338 @@
+/**
+ * The plan: everything a run will do, fully resolved, as JSON-serializable data.
+ * `lrroll plan` and `lrroll run --dry-run` render it; `lrroll run` executes this same object.
+ * PLAN_FORMAT_VERSION must be bumped on any change to these types (and schemas/plan.schema.json).
+ */
+export const PLAN_FORMAT_VERSION = 1;
+
+/** Where a step's command runs. */
+export type RunOn = 'node' | 'local' | 'lb' | 'webhook';
+
+/** Fields every step has. */
+export interface StepBase {
+  /** Stable id, unique in the plan: `<scope>/<node>/<nn>-<action>` (used by the journal and resume). */
+  id: string;
+  /** One-line human title. */
+  title: string;
+  /** The node this step belongs to, or null for run-level steps. */
+  node: string | null;
+  /** Where the command runs. */
+  runOn: RunOn;
+  /** The exact shell command (or null when the step is an API call or a wait). Secrets appear only as `"${NAME}"` references. */
+  command: string | null;
+  /** The load-balancer API call (HAProxy runtime command, balancer-manager/jkstatus request) when the step makes one, else null. */
+  api: string | null;
+  /** Run the command through `sudo -n`. */
+  become: boolean;
+  /** Environment variables (secrets) the executor must pass to the command, by name. Values never appear in the plan. */
+  secretEnv: string[];
+  /** Hard deadline in seconds for the whole step. */
+  timeoutSec: number;
+  /** Expected duration in seconds, used for the estimate and the ETA. */
+  expectSec: number;
+  /** What the step waits for, in words, or null for a plain action. */
+  waitsFor: string | null;
+  /** True when this step cannot be undone by lrroll (a rollback past it is impossible). */
+  pointOfNoReturn: boolean;
+}
+
+/** Preflight: the node is reachable and its Liferay Home exists. */
+export interface CheckReachableStep extends StepBase { action: 'check-reachable'; path: string }
+/** Preflight: the app server runs and answers the health probe. */
+export interface CheckNodeHealthyStep extends StepBase { action: 'check-node-healthy'; url: string; status: number[] }
+/** Preflight: the LB member exists and is UP. */
+export interface CheckLbMemberStep extends StepBase { action: 'check-lb-member'; member: string }
+/** Preflight: enough free space for the staged artifacts and backups. */
+export interface CheckDiskStep extends StepBase { action: 'check-disk'; path: string; requiredBytes: number }
+/** Preflight: upload an artifact to the node's staging folder, skipped when the checksum already matches. */
+export interface UploadStep extends StepBase {
+  action: 'upload';
+  /** Absolute local path. */
+  localPath: string;
+  /** Destination on the node. */
+  remotePath: string;
+  sha256: string;
+  size: number;
+}
+/** Preflight: the installed schema version of a bundle must be compatible with the new one. */
+export interface CheckSchemaVersionStep extends StepBase { action: 'check-schema-version'; bundle: string; newVersion: string }
+/** Preflight: the installed fix pack level must equal `expected`. */
+export interface CheckPatchLevelStep extends StepBase { action: 'check-patch-level'; expected: string }
+/** Preflight: the Java version the node runs now must match `expected` (major.minor…). */
+export interface CheckJavaVersionStep extends StepBase { action: 'check-java-version'; expected: string }
+
+/** Rolling: the rest of the cluster must stay at or above the healthy minimum while this batch is out. */
+export interface CheckCapacityStep extends StepBase {
+  action: 'check-capacity';
+  /** Nodes this batch takes out. */
+  batchNodes: string[];
+  /** The minimum of healthy in-rotation nodes that must remain. */
+  minHealthy: number;
+}
+/** Takes the member out of rotation for new sessions. */
+export interface LbDrainStep extends StepBase { action: 'lb-drain'; member: string }
+/** Waits for the member's sessions to reach zero, then the configured hard step. */
+export interface LbWaitDrainedStep extends StepBase {
+  action: 'lb-wait-drained';
+  member: string;
+  pollSec: number;
+  onTimeout: 'maint' | 'maint-and-shutdown-sessions' | 'fail';
+  /** The hard-step command run on timeout (null for `fail` or when the LB driver does it through its API). */
+  hardCommand: string | null;
+}
+/** Puts the member back into rotation. */
+export interface LbEnableStep extends StepBase { action: 'lb-enable'; member: string }
+/** Waits until the LB reports the member UP. */
+export interface LbWaitUpStep extends StepBase { action: 'lb-wait-up'; member: string; pollSec: number }
+/** Stops the app server; on timeout runs `forceCommand`. */
+export interface ServiceStopStep extends StepBase { action: 'service-stop'; forceCommand: string; statusCommand: string }
+/** Starts the app server; the executor records the log positions first, so health gates read only new lines. */
+export interface ServiceStartStep extends StepBase { action: 'service-start'; logs: string[] }
+/** Backs up every path the changes touch. */
+export interface BackupStep extends StepBase { action: 'backup'; paths: string[]; backupDir: string; restoreCommand: string }
+/** Applies one change (its commands in order). */
+export interface ApplyStep extends StepBase {
+  action: 'apply';
+  /** Index of the change in the playbook's change list. */
+  change: number;
+  changeType: string;
+  /** The command that reverts this change after the backup is restored (null when the restore is enough). */
+  revertCommand: string | null;
+}
+/** Verifies one change after apply (e.g. patching-tool info shows the new level). */
+export interface VerifyStep extends StepBase { action: 'verify'; change: number }
+/** Waits for the Tomcat startup line written after this start. */
+export interface WaitLogMarkerStep extends StepBase { action: 'wait-log-marker'; log: string; pattern: string }
+/** Polls an HTTP URL until the status (and body) match. */
+export interface WaitHttpStep extends StepBase {
+  action: 'wait-http';
+  url: string;
+  status: number[];
+  bodyMatch: string | null;
+  intervalSec: number;
+}
+/** Waits until the JGroups view on each channel reaches the expected size. */
+export interface WaitClusterStep extends StepBase {
+  action: 'wait-cluster';
+  log: string;
+  expectedSize: number;
+  channels: string[];
+  pattern: string;
+}
+/** Waits for `STARTED <bundle>_<version>` lines. */
+export interface WaitModulesStep extends StepBase { action: 'wait-modules'; log: string; bundles: string[]; pattern: string }
+/** Waits a fixed time after the gates. */
+export interface SettleStep extends StepBase { action: 'settle'; seconds: number }
+/** Requests warm-up URLs. */
+export interface WarmupStep extends StepBase { action: 'warmup'; urls: string[] }
+/** A hook command or webhook. */
+export interface HookStep extends StepBase {
+  action: 'hook';
+  point: HookPoint;
+  continueOnError: boolean;
+  /** For webhooks: the request (headers/body may hold `${NAME}` secret references the executor fills in). */
+  request: { method: string; url: string; headers: Record<string, string>; body: string | null } | null;
+}
+/** Waits before the next batch (canary bake time). */
+export interface BakeStep extends StepBase { action: 'bake'; seconds: number }
+/** Asks the operator to continue (canary confirm, approval between batches). */
+export interface ConfirmStep extends StepBase { action: 'confirm'; question: string }
+/** After the last batch: cluster-wide cache clear. */
+export interface CacheClearStep extends StepBase { action: 'cache-clear' }
+/** After the last batch: every node reports the same patch level, modules and properties. */
+export interface ConsistencyCheckStep extends StepBase { action: 'consistency-check'; nodes: string[]; fingerprintCommand: string }
+
+/** Every kind of step: a closed union (switches on `action` end with a `never` check). */
+export type Step =
+  | CheckReachableStep
+  | CheckNodeHealthyStep
+  | CheckLbMemberStep
+  | CheckDiskStep
+  | UploadStep
+  | CheckSchemaVersionStep
+  | CheckPatchLevelStep
+  | CheckJavaVersionStep
+  | CheckCapacityStep
+  | LbDrainStep
+  | LbWaitDrainedStep
+  | LbEnableStep
+  | LbWaitUpStep
+  | ServiceStopStep
+  | ServiceStartStep
+  | BackupStep
+  | ApplyStep
+  | VerifyStep
+  | WaitLogMarkerStep
+  | WaitHttpStep
+  | WaitClusterStep
+  | WaitModulesStep
+  | SettleStep
+  | WarmupStep
+  | HookStep
+  | BakeStep
+  | ConfirmStep
+  | CacheClearStep
+  | ConsistencyCheckStep;
+
+/** The step kinds. */
+export type StepAction = Step['action'];
+
+/** Points at which hooks run. */
+export type HookPoint = 'beforeRun' | 'afterRun' | 'beforeBatch' | 'afterBatch' | 'beforeNode' | 'afterNode' | 'onFailure';
+
+/** Phase of a node step: `prepare` steps may run in parallel across a batch; `start` steps hold the batch's start lock (one node at a time); `return` steps follow. */
+export type StepPhase = 'prepare' | 'start' | 'return';
+
+/** A node step with its phase. */
+export type NodeStep = Step & { phase: StepPhase };
+
+/** A node as the plan resolved it. */
+export interface PlanNode {
+  name: string;
+  /** Address or ssh-config alias. */
+  host: string;
+  transport: 'ssh' | 'local';
+  /** SSH port, or null to follow ~/.ssh/config. */
+  port: number | null;
+  /** SSH user, or null to follow ~/.ssh/config. */
+  user: string | null;
+  /** Identity file, or null to follow ~/.ssh/config and ssh-agent. */
+  identityFile: string | null;
+  liferayHome: string;
+  tomcatHome: string;
+  httpPort: number;
+  /** LB member name (null without a load balancer). */
+  member: string | null;
+  /** Staging folder for uploads on the node. */
+  stagingDir: string;
+}
+
+/** The steps one node goes through in its batch. */
+export interface NodePlan {
+  node: string;
+  steps: NodeStep[];
+}
+
+/** A batch: nodes taken out together. */
+export interface Batch {
+  /** 1-based batch number. */
+  index: number;
+  /** True for the canary batch. */
+  canary: boolean;
+  /** Node names in order; starts happen one at a time in this order. */
+  nodes: string[];
+  /** No node of the batch starts until every node of it has finished its prepare phase (full restarts). */
+  startAfterAllPrepared: boolean;
+  /** Run-level steps before the nodes (capacity check, beforeBatch hooks, approval). */
+  before: Step[];
+  /** Per-node steps. */
+  nodePlans: NodePlan[];
+  /** Steps after every node is back (afterBatch hooks, canary bake and confirm). */
+  after: Step[];
+}
+
+/** One change's eligibility verdict. */
+export interface ChangeVerdict {
+  /** Index in the playbook's change list. */
+  index: number;
+  type: string;
+  /** Short description, e.g. `module com.acme.foo 2.1.3`. */
+  summary: string;
+  eligible: boolean;
+  /** The eligibility table row that decided it. */
+  row: string;
+  /** Why, each a sentence. */
+  reasons: string[];
+  /** Cautions that do not block a rolling restart. */
+  warnings: string[];
+  /** Checks preflight must pass for the verdict to hold (e.g. installed schema version). */
+  preflightChecks: string[];
+}
+
+/** The verdict for the whole change set. */
+export interface Verdict {
+  /** True when every change may be rolled. */
+  eligible: boolean;
+  /** True when strategy is rolling and a change is not eligible: the run is refused (exit 3). */
+  refused: boolean;
+  changes: ChangeVerdict[];
+}
+
+/** The resolved load balancer. */
+export interface PlanLoadBalancer {
+  type: 'haproxy' | 'apache' | 'mod_jk' | 'command' | 'none';
+  /** Where it is reached: socket path, URL, `ssh://user@host` or `local`. */
+  endpoint: string;
+  /** HAProxy backend / balancer / lb worker name (empty for command/none). */
+  pool: string;
+  /** SSH target for socket access or commands on the LB host, or null for local. */
+  via: { host: string; port: number | null; user: string | null; identityFile: string | null; become: boolean } | null;
+  drainTimeoutSec: number;
+  onDrainTimeout: 'maint' | 'maint-and-shutdown-sessions' | 'fail';
+  upTimeoutSec: number;
+  pollSec: number;
+  /** node name → member. */
+  members: Record<string, string>;
+  /** For type `command`: the templates (with `{{member}}` resolved per step). */
+  commands: { drain: string; disable: string | null; enable: string; status: string; sessions: string | null } | null;
+}
+
+/** Run-wide policy the executor enforces. */
+export interface Policy {
+  strategy: 'rolling' | 'full';
+  minHealthy: number;
+  maxFailures: number;
+  onFailure: 'halt' | 'rollback';
+  window: { days: string[]; start: string; end: string; timezone: string } | null;
+  pauseBetweenBatches: boolean;
+}
+
+/** Where the plan came from. Not part of the hash. */
+export interface PlanSource {
+  /** Playbook path as given. */
+  file: string;
+  /** sha256 of the playbook text. */
+  sha256: string;
+  /** The git commit of the playbook's repository, or null outside git. */
+  gitCommit: string | null;
+  /** True when the working tree had uncommitted changes to tracked files. */
+  gitDirty: boolean;
+}
+
+/** The plan. */
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  /** sha256 of the canonical JSON of every field but `hash` and `source`. */
+  hash: string;
+  name: string;
+  description: string;
+  source: PlanSource;
+  verdict: Verdict;
+  policy: Policy;
+  loadBalancer: PlanLoadBalancer;
+  nodes: PlanNode[];
+  /** Preflight steps, run before anything is changed (uploads run in parallel). */
+  preflight: Step[];
+  /** Run-level steps after preflight: beforeRun hooks. */
+  beforeRun: Step[];
+  batches: Batch[];
+  /** Once, after the last batch: cache clear, consistency check, afterRun hooks. */
+  finally: Step[];
+  /** Hooks run when the run fails or halts. */
+  onFailure: Step[];
+  /** What users will notice. */
+  impact: string[];
+  estimate: Estimate;
+  /** Secret environment variables the run needs (names only). */
+  secrets: string[];
+}
+
+/** Duration estimate in seconds. */
+export interface Estimate {
+  /** Expected wall time of the run. */
+  expectedSec: number;
+  /** Sum of every deadline: the longest the run can take. */
+  worstCaseSec: number;
+  /** Expected time each node spends out of the load balancer. */
+  outOfRotationSec: number;
+}

@@ -1,0 +1,29 @@
+import { parseAnsibleIni } from './ansible-ini.js';
+import type { AnsibleInventoryOptions, AnsibleInventoryResult } from './ansible-ini.js';
+import { parseAnsibleYaml } from './ansible-yaml.js';
+
+/** The two on-disk formats of an Ansible inventory. */
+export type AnsibleInventoryFormat = 'ini' | 'yaml';
+
+/** A first line that only YAML/JSON would start with: `---`, `{`, `all:` or another bare `group:` key. */
+const YAML_FIRST_LINE = /^(---|\{|all\s*:(\s|$)|[^\s[\]#;=:]+:\s*(#.*)?$)/;
+
+/** YAML when the name ends in .yml/.yaml/.json or the first meaningful line looks like YAML; else INI. */
+export function detectAnsibleFormat(text: string, file: string): AnsibleInventoryFormat {
+  if (/\.(ya?ml|json)$/i.test(file)) return 'yaml';
+  for (const raw of text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    return YAML_FIRST_LINE.test(line) ? 'yaml' : 'ini';
+  }
+  return 'ini';
+}
+
+/** Parses an Ansible inventory in INI or YAML format (see detectAnsibleFormat) into lrroll hosts. */
+export function parseAnsibleInventory(
+  text: string,
+  file: string,
+  opts: AnsibleInventoryOptions = {},
+): AnsibleInventoryResult {
+  return detectAnsibleFormat(text, file) === 'yaml' ? parseAnsibleYaml(text, file, opts) : parseAnsibleIni(text, file, opts);
+}

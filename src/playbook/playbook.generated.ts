@@ -1,0 +1,1099 @@
+/* eslint-disable */
+// DO NOT EDIT: generated from schemas/playbook.schema.json by `npm run gen:types`.
+// A test regenerates it and fails on any difference.
+
+/**
+ * A string, number or boolean.
+ */
+export type Scalar = string | number | boolean;
+/**
+ * The load balancer in front of the nodes and how lrroll takes a node out of rotation and puts it back.
+ */
+export type LoadBalancer = HaproxyLb | ApacheLb | ModJkLb | CommandLb | NoLb;
+/**
+ * What to do when sticky sessions keep the member busy past `drainTimeout`: `maint` stops all traffic (remaining users fail over and lose their HTTP session unless it is replicated); `maint-and-shutdown-sessions` also kills the remaining connections; `fail` fails the node.
+ */
+export type OnDrainTimeout = 'maint' | 'maint-and-shutdown-sessions' | 'fail';
+/**
+ * One change. `type` decides which fields apply and whether it may be rolled (see the eligibility table in the README).
+ */
+export type Change =
+  | ModuleChange
+  | ThemeChange
+  | FixpackChange
+  | HotfixChange
+  | FixpackRevertChange
+  | PortalPropertiesChange
+  | OsgiConfigChange
+  | JvmSettingsChange
+  | AppServerChange
+  | JavaChange
+  | ActivationKeyChange
+  | OsUpgradeChange
+  | CustomChange
+  | RestartChange;
+/**
+ * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+ */
+export type TemplateString = string;
+/**
+ * Before the first batch, after preflight.
+ */
+export type HookList = Hook[];
+/**
+ * After the last batch and the final checks.
+ */
+export type HookList1 = Hook[];
+/**
+ * Before each batch is drained.
+ */
+export type HookList2 = Hook[];
+/**
+ * After each batch is back in the load balancer.
+ */
+export type HookList3 = Hook[];
+/**
+ * Before each node is drained.
+ */
+export type HookList4 = Hook[];
+/**
+ * After each node is back in the load balancer.
+ */
+export type HookList5 = Hook[];
+/**
+ * When the run fails or halts.
+ */
+export type HookList6 = Hook[];
+
+/**
+ * An lrroll playbook: one change (or a list of changes) rolled across a Liferay DXP/Portal cluster behind a load balancer. Add `# yaml-language-server: $schema=<path to this file>` as the first line for completion and hover docs in editors.
+ */
+export interface Playbook {
+  /**
+   * Playbook format version. Always 1 for this release.
+   */
+  lrroll: 1;
+  /**
+   * A short human name for this change, shown in the plan, the progress view and the run record.
+   */
+  name: string;
+  /**
+   * Free text: why this change is made, ticket numbers, links. Shown at the top of the plan.
+   */
+  description?: string;
+  /**
+   * Values used in `{{ name }}` templates anywhere in the playbook. A value of the form `${ENV_NAME}` (or containing one) is a secret read from the environment at run time: it is never printed, stored in the plan or the journal, and reaches shell commands only as a quoted environment variable reference.
+   */
+  vars?: {
+    [k: string]: Scalar;
+  };
+  inventory: Inventory;
+  loadBalancer?: LoadBalancer;
+  /**
+   * The change to roll out: one change, or a list applied in order on each node while it is out of rotation. A list is eligible for a rolling restart only if every change in it is.
+   */
+  change: Change | [Change, ...Change[]];
+  rollout?: Rollout;
+  health?: Health;
+  hooks?: Hooks;
+}
+/**
+ * The cluster's nodes: inline under `nodes`, or read from `file` (an lrroll inventory YAML, or an existing Ansible INI/YAML inventory used as-is). The order of nodes is the rolling order unless `rollout.order` says otherwise.
+ */
+export interface Inventory {
+  defaults?: NodeSettings;
+  /**
+   * The nodes, in rolling order.
+   *
+   * @minItems 1
+   */
+  nodes?: [Node, ...Node[]];
+  /**
+   * Path of an inventory file, relative to the playbook. `.ini`/no extension: Ansible INI; `.yml`/`.yaml`: an Ansible YAML inventory (top-level `all:`) or an lrroll inventory (`nodes:` and `defaults:`).
+   */
+  file?: string;
+  /**
+   * With an Ansible inventory: the group whose hosts form the cluster (default: every host).
+   */
+  group?: string;
+}
+/**
+ * Settings shared by nodes; any node may override them.
+ */
+export interface NodeSettings {
+  /**
+   * `ssh` to reach the node over SSH, `local` to run its commands on this machine (single-host use, the demo, tests).
+   */
+  transport?: 'ssh' | 'local';
+  /**
+   * SSH port (default from `~/.ssh/config`, else 22).
+   */
+  port?: number;
+  /**
+   * SSH user (default from `~/.ssh/config`, else the local user).
+   */
+  user?: string;
+  /**
+   * Private key file; `~` is expanded.
+   */
+  identityFile?: string;
+  /**
+   * Run file changes on the node through `sudo -n`.
+   */
+  become?: boolean;
+  /**
+   * Liferay Home on the node (holds `deploy/`, `osgi/`, `patching-tool/`, `portal-ext.properties`).
+   */
+  liferayHome?: string;
+  /**
+   * The app server folder (`tomcat-9.0.xx` in classic bundles, `tomcat` in newer ones).
+   */
+  tomcatHome?: string;
+  /**
+   * The port the node's app server answers HTTP on (used by the default health probe).
+   */
+  httpPort?: number;
+  service?: Service;
+  vars?: Vars;
+}
+/**
+ * How the app server is stopped and started on a node.
+ */
+export interface Service {
+  /**
+   * `scripts`: Tomcat's `catalina.sh start` / `catalina.sh stop <timeout> -force` with `CATALINA_PID`; `systemd`: `systemctl start|stop <unit>`; `commands`: the `start`, `stop` and `status` commands given here.
+   */
+  type?: 'scripts' | 'systemd' | 'commands';
+  /**
+   * systemd unit name (type `systemd`).
+   */
+  unit?: string;
+  /**
+   * Command that starts the app server (type `commands`). Must return once the process is launched.
+   */
+  start?: string;
+  /**
+   * Command that stops the app server gracefully (type `commands`).
+   */
+  stop?: string;
+  /**
+   * Command run when the graceful stop has not finished within `stopTimeout`. Default: kill -9 of the process in `pidFile` (scripts), `systemctl kill -s KILL` (systemd).
+   */
+  forceStop?: string;
+  /**
+   * Command that exits 0 while the app server process runs (type `commands`). Default: the process in `pidFile` is alive (scripts), `systemctl is-active` (systemd).
+   */
+  status?: string;
+  /**
+   * Where Tomcat writes its pid (`CATALINA_PID`), used by type `scripts`.
+   */
+  pidFile?: string;
+  /**
+   * How long a graceful stop may take before the forced stop.
+   */
+  stopTimeout?: number | string;
+  /**
+   * How long the start command itself may take to return (the health gates have their own deadlines).
+   */
+  startTimeout?: number | string;
+  /**
+   * Run the start/stop commands through `sudo -n` (default true for `systemd`, false otherwise).
+   */
+  become?: boolean;
+}
+/**
+ * Variables for templates, overriding playbook `vars` for these nodes.
+ */
+export interface Vars {
+  [k: string]: Scalar;
+}
+/**
+ * One cluster node.
+ */
+export interface Node {
+  /**
+   * Unique node name, used in the plan, the progress view and as the default load-balancer member name.
+   */
+  name: string;
+  /**
+   * Address or `~/.ssh/config` Host alias (default: the name).
+   */
+  host?: string;
+  /**
+   * The load-balancer member for this node (HAProxy server name, balancer worker URL, mod_jk member). Default: `loadBalancer.members[name]`, else the node name.
+   */
+  member?: string;
+  /**
+   * `ssh` to reach the node over SSH, `local` to run its commands on this machine (single-host use, the demo, tests).
+   */
+  transport?: 'ssh' | 'local';
+  /**
+   * SSH port (default from `~/.ssh/config`, else 22).
+   */
+  port?: number;
+  /**
+   * SSH user (default from `~/.ssh/config`, else the local user).
+   */
+  user?: string;
+  /**
+   * Private key file; `~` is expanded.
+   */
+  identityFile?: string;
+  /**
+   * Run file changes on the node through `sudo -n`.
+   */
+  become?: boolean;
+  /**
+   * Liferay Home on the node (holds `deploy/`, `osgi/`, `patching-tool/`, `portal-ext.properties`).
+   */
+  liferayHome?: string;
+  /**
+   * The app server folder (`tomcat-9.0.xx` in classic bundles, `tomcat` in newer ones).
+   */
+  tomcatHome?: string;
+  /**
+   * The port the node's app server answers HTTP on (used by the default health probe).
+   */
+  httpPort?: number;
+  service?: Service;
+  vars?: Vars;
+}
+/**
+ * HAProxy, driven through its runtime API on the admin stats socket (`stats socket … level admin`).
+ */
+export interface HaproxyLb {
+  /**
+   * Load balancer kind.
+   */
+  type: 'haproxy';
+  /**
+   * The admin socket: a unix socket path, or `host:port` / `ipv4@host:port` for a TCP socket.
+   */
+  socket: string;
+  /**
+   * The HAProxy backend holding the Liferay servers.
+   */
+  backend: string;
+  via?: SshTarget;
+  members?: LbMembers;
+  /**
+   * How long to wait for the member's sessions to reach zero after draining before the `onDrainTimeout` step.
+   */
+  drainTimeout?: number | string;
+  onDrainTimeout?: OnDrainTimeout;
+  /**
+   * How long the load balancer may take to report the member UP after it is enabled.
+   */
+  upTimeout?: number | string;
+  /**
+   * How often the load balancer is polled while waiting.
+   */
+  pollInterval?: number | string;
+}
+/**
+ * Reach the socket over SSH on the LB host (commands run there with `socat`). Omit to use the socket from this machine.
+ */
+export interface SshTarget {
+  /**
+   * Host name, address or `~/.ssh/config` Host alias.
+   */
+  host: string;
+  /**
+   * SSH port (default from `~/.ssh/config`, else 22).
+   */
+  port?: number;
+  /**
+   * SSH user (default from `~/.ssh/config`, else the local user).
+   */
+  user?: string;
+  /**
+   * Private key file; `~` is expanded. Encrypted keys take their passphrase from `LRROLL_SSH_PASSPHRASE` or a prompt.
+   */
+  identityFile?: string;
+  /**
+   * Run commands on this host through `sudo -n` (passwordless sudo).
+   */
+  become?: boolean;
+}
+/**
+ * Map from node name to load-balancer member (HAProxy server name, balancer-manager worker URL, mod_jk member). Nodes not listed use their `member`, else their name.
+ */
+export interface LbMembers {
+  [k: string]: string;
+}
+/**
+ * Apache httpd mod_proxy_balancer, driven through its balancer-manager page.
+ */
+export interface ApacheLb {
+  /**
+   * Load balancer kind.
+   */
+  type: 'apache';
+  /**
+   * URL of the balancer-manager page.
+   */
+  url: string;
+  /**
+   * Balancer name without `balancer://`.
+   */
+  balancer: string;
+  members?: LbMembers;
+  /**
+   * How long to wait for the member's sessions to reach zero after draining before the `onDrainTimeout` step.
+   */
+  drainTimeout?: number | string;
+  onDrainTimeout?: OnDrainTimeout;
+  /**
+   * How long the load balancer may take to report the member UP after it is enabled.
+   */
+  upTimeout?: number | string;
+  /**
+   * How often the load balancer is polled while waiting.
+   */
+  pollInterval?: number | string;
+}
+/**
+ * Apache httpd with mod_jk, driven through its status worker.
+ */
+export interface ModJkLb {
+  /**
+   * Load balancer kind.
+   */
+  type: 'mod_jk';
+  /**
+   * URL of the mod_jk status worker (must not be `read_only`).
+   */
+  url: string;
+  /**
+   * The lb worker name.
+   */
+  balancer: string;
+  members?: LbMembers;
+  /**
+   * How long to wait for the member's sessions to reach zero after draining before the `onDrainTimeout` step.
+   */
+  drainTimeout?: number | string;
+  onDrainTimeout?: OnDrainTimeout;
+  /**
+   * How long the load balancer may take to report the member UP after it is enabled.
+   */
+  upTimeout?: number | string;
+  /**
+   * How often the load balancer is polled while waiting.
+   */
+  pollInterval?: number | string;
+}
+/**
+ * Any other load balancer, driven by your own commands. Templates may use `{{ member }}` and `{{ node }}`.
+ */
+export interface CommandLb {
+  /**
+   * Load balancer kind.
+   */
+  type: 'command';
+  /**
+   * Stops new sessions going to the member (existing sticky sessions may continue).
+   */
+  drain: string;
+  /**
+   * Hard step when draining times out: no traffic at all to the member.
+   */
+  disable?: string;
+  /**
+   * Puts the member back into rotation.
+   */
+  enable: string;
+  /**
+   * Prints the member's state: one of `UP`, `DOWN`, `DRAIN`, `MAINT`.
+   */
+  status: string;
+  /**
+   * Prints the member's current session/connection count (a number). Without it, draining waits the full drain timeout.
+   */
+  sessions?: string;
+  via?: SshTarget1;
+  members?: LbMembers;
+  /**
+   * How long to wait for the member's sessions to reach zero after draining before the `onDrainTimeout` step.
+   */
+  drainTimeout?: number | string;
+  onDrainTimeout?: OnDrainTimeout;
+  /**
+   * How long the load balancer may take to report the member UP after it is enabled.
+   */
+  upTimeout?: number | string;
+  /**
+   * How often the load balancer is polled while waiting.
+   */
+  pollInterval?: number | string;
+}
+/**
+ * Run the commands over SSH on this host. Omit to run them on this machine.
+ */
+export interface SshTarget1 {
+  /**
+   * Host name, address or `~/.ssh/config` Host alias.
+   */
+  host: string;
+  /**
+   * SSH port (default from `~/.ssh/config`, else 22).
+   */
+  port?: number;
+  /**
+   * SSH user (default from `~/.ssh/config`, else the local user).
+   */
+  user?: string;
+  /**
+   * Private key file; `~` is expanded. Encrypted keys take their passphrase from `LRROLL_SSH_PASSPHRASE` or a prompt.
+   */
+  identityFile?: string;
+  /**
+   * Run commands on this host through `sudo -n` (passwordless sudo).
+   */
+  become?: boolean;
+}
+/**
+ * No load balancer: nodes are stopped and started without draining. Users of a stopped node see errors unless something else routes around it.
+ */
+export interface NoLb {
+  /**
+   * Load balancer kind.
+   */
+  type: 'none';
+}
+/**
+ * Install or update an OSGi module, plugin WAR or LPKG.
+ */
+export interface ModuleChange {
+  /**
+   * Change kind.
+   */
+  type: 'module';
+  /**
+   * The jar/war/lpkg on this machine, relative to the playbook. Its manifest is read for the bundle name and `Liferay-Require-SchemaVersion`.
+   */
+  artifact: string;
+  /**
+   * `deploy`: the hot-deploy folder (confirmed by the bundle's `STARTED` log line); `modules`: straight into `osgi/modules` (present at boot).
+   */
+  deployTo?: 'deploy' | 'modules';
+  /**
+   * File name glob of the previous version to remove from `osgi/modules` / `osgi/war` (backed up first).
+   */
+  replaces?: string;
+  /**
+   * Declared data impact of this version: `none`, `compatible` (backward compatible data/schema changes) or `incompatible` (changes data in existing columns, drops or renames columns, changes types or formats — never rolling).
+   */
+  dataChanges?: 'none' | 'compatible' | 'incompatible';
+  /**
+   * The schema version installed now (`Release_.schemaVersion`). When omitted, preflight reads it on the first node and refuses the run if the move is major/minor.
+   */
+  installedSchemaVersion?: string;
+}
+/**
+ * Install or update a theme (a plugin WAR: the module rules apply).
+ */
+export interface ThemeChange {
+  /**
+   * Change kind.
+   */
+  type: 'theme';
+  /**
+   * The theme WAR on this machine, relative to the playbook.
+   */
+  artifact: string;
+  /**
+   * `deploy` (hot deploy, the usual way for themes) or `modules`.
+   */
+  deployTo?: 'deploy' | 'modules';
+  /**
+   * File name glob of the previous version to remove from `osgi/war` (backed up first).
+   */
+  replaces?: string;
+  /**
+   * Declared data impact; themes normally have `none`.
+   */
+  dataChanges?: 'none' | 'compatible' | 'incompatible';
+}
+/**
+ * Install a fix pack (or service pack / update) with the Patching Tool.
+ */
+export interface FixpackChange {
+  /**
+   * Change kind.
+   */
+  type: 'fixpack';
+  /**
+   * The patch zip on this machine, relative to the playbook. It is listed and its `fixpack_documentation.json`/`.xml` read.
+   */
+  artifact: string;
+  /**
+   * Declare that the Customer Portal marks this fix pack revertible. Liferay's metadata has no such flag, so a patch with class or jar changes rolls only when this is `true`.
+   */
+  revertible?: boolean;
+  /**
+   * The fix pack level installed now (e.g. `dxp-10`). Needed to check for known breaking levels between it and the new one; preflight confirms it on every node.
+   */
+  from?: string;
+  /**
+   * Fix pack levels known to break rolling restarts (schema or clustering changes), added to the list lrroll ships. Moving across one makes the change ineligible.
+   */
+  breakingLevels?: string[];
+  /**
+   * Patching Tool profile (`./patching-tool.sh <profile> install`).
+   */
+  profile?: string;
+  /**
+   * Remove `osgi/state` after installing (Liferay requires it).
+   */
+  clearOsgiState?: boolean;
+  /**
+   * Empty `work/` after installing, where it exists (7.2 and older).
+   */
+  clearWork?: boolean;
+}
+/**
+ * Install a hotfix with the Patching Tool.
+ */
+export interface HotfixChange {
+  /**
+   * Change kind.
+   */
+  type: 'hotfix';
+  /**
+   * The hotfix zip on this machine, relative to the playbook.
+   */
+  artifact: string;
+  /**
+   * Declare that this hotfix is revertible (a hotfix with class or jar changes rolls only when this is `true`).
+   */
+  revertible?: boolean;
+  /**
+   * Patching Tool profile.
+   */
+  profile?: string;
+  /**
+   * Remove `osgi/state` after installing.
+   */
+  clearOsgiState?: boolean;
+  /**
+   * Empty `work/` after installing, where it exists.
+   */
+  clearWork?: boolean;
+}
+/**
+ * Remove an installed fix pack or hotfix (take its zip out of `patching-tool/patches`, then `install`).
+ */
+export interface FixpackRevertChange {
+  /**
+   * Change kind.
+   */
+  type: 'fixpack-revert';
+  /**
+   * The patch to remove, as `patching-tool.sh info` names it, or its zip file name in `patches/`.
+   */
+  patch: string;
+  /**
+   * Declare that the patch is revertible (required for a rolling removal).
+   */
+  revertible?: boolean;
+  /**
+   * Patching Tool profile.
+   */
+  profile?: string;
+  /**
+   * Remove `osgi/state` afterwards.
+   */
+  clearOsgiState?: boolean;
+  /**
+   * Empty `work/` afterwards, where it exists.
+   */
+  clearWork?: boolean;
+}
+/**
+ * Set or remove keys in `portal-ext.properties`, keeping comments and order; written atomically.
+ */
+export interface PortalPropertiesChange {
+  /**
+   * Change kind.
+   */
+  type: 'portal-properties';
+  /**
+   * The properties file, relative to Liferay Home or absolute.
+   */
+  file?: string;
+  /**
+   * Keys to set (existing keys keep their place; new keys are appended).
+   */
+  set?: {
+    [k: string]: Scalar;
+  };
+  /**
+   * Keys to remove.
+   */
+  unset?: string[];
+}
+/**
+ * Add, replace or remove configuration files in `osgi/configs` (System Settings).
+ */
+export interface OsgiConfigChange {
+  /**
+   * Change kind.
+   */
+  type: 'osgi-config';
+  /**
+   * Config files to copy from this machine (relative to the playbook).
+   */
+  files?: {
+    /**
+     * Local file, relative to the playbook.
+     */
+    source: string;
+    /**
+     * File name in `osgi/configs` (default: the source's name). Must be the configuration PID plus `.config` (or `~name.config` for factory configurations).
+     */
+    name?: string;
+  }[];
+  /**
+   * File names to remove from `osgi/configs`.
+   */
+  remove?: string[];
+}
+/**
+ * JVM options and environment for the app server, kept in an lrroll-managed block of `setenv.sh`.
+ */
+export interface JvmSettingsChange {
+  /**
+   * Change kind.
+   */
+  type: 'jvm-settings';
+  /**
+   * The setenv script.
+   */
+  file?: string;
+  /**
+   * JVM options appended to `CATALINA_OPTS`, in order.
+   */
+  options?: string[];
+  /**
+   * Environment variables exported by the block.
+   */
+  env?: {
+    [k: string]: Scalar;
+  };
+}
+/**
+ * Application server configuration or library files (e.g. `conf/server.xml`, a JDBC driver in `lib/`).
+ */
+export interface AppServerChange {
+  /**
+   * Change kind.
+   */
+  type: 'app-server';
+  /**
+   * Files to install.
+   *
+   * @minItems 1
+   */
+  files: [
+    {
+      /**
+       * Local file, relative to the playbook.
+       */
+      source: string;
+      /**
+       * Destination path on the node, relative to the app server folder or absolute.
+       */
+      dest: string;
+    },
+    ...{
+      /**
+       * Local file, relative to the playbook.
+       */
+      source: string;
+      /**
+       * Destination path on the node, relative to the app server folder or absolute.
+       */
+      dest: string;
+    }[]
+  ];
+}
+/**
+ * Point the app server at another JDK. Minor vs major update is decided by comparing `from` and `to`.
+ */
+export interface JavaChange {
+  /**
+   * Change kind.
+   */
+  type: 'java';
+  /**
+   * The new JDK's home on the node (already installed there).
+   */
+  javaHome: string;
+  /**
+   * The Java version the nodes run now (e.g. `17.0.12` or `1.8.0_412`). Without it the change cannot be judged and is not eligible for rolling.
+   */
+  from?: string;
+  /**
+   * The new JDK's version.
+   */
+  to: string;
+  /**
+   * The setenv script that receives `JAVA_HOME`.
+   */
+  file?: string;
+}
+/**
+ * Install a new activation key (license XML) through the deploy folder.
+ */
+export interface ActivationKeyChange {
+  /**
+   * Change kind.
+   */
+  type: 'activation-key';
+  /**
+   * The activation key XML on this machine, relative to the playbook.
+   */
+  artifact: string;
+}
+/**
+ * An operating system upgrade. Never rolling: run it with `strategy: full`.
+ */
+export interface OsUpgradeChange {
+  /**
+   * Change kind.
+   */
+  type: 'os-upgrade';
+  /**
+   * Commands run on each stopped node, in order.
+   *
+   * @minItems 1
+   */
+  commands: [TemplateString, ...TemplateString[]];
+}
+/**
+ * Your own commands, with a declared rolling safety.
+ */
+export interface CustomChange {
+  /**
+   * Change kind.
+   */
+  type: 'custom';
+  /**
+   * What the commands do, shown in the plan.
+   */
+  name: string;
+  /**
+   * Commands run on the node, in order, while it is out of rotation and stopped (or running, see `when`).
+   *
+   * @minItems 1
+   */
+  commands: [TemplateString, ...TemplateString[]];
+  /**
+   * Declare whether old and new nodes may serve side by side (no schema, data-format or cluster-code change).
+   */
+  rollingSafe: boolean;
+  /**
+   * Run while the app server is `stopped` (default) or still `running` (after draining).
+   */
+  when?: 'stopped' | 'running';
+  /**
+   * Paths on the node the commands change; they are backed up first and restored on rollback.
+   */
+  backup?: TemplateString[];
+  /**
+   * Commands that must exit 0 after the change.
+   */
+  verify?: TemplateString[];
+  /**
+   * Commands that undo the change (run on rollback after the backup is restored).
+   */
+  revert?: TemplateString[];
+  /**
+   * Run the commands through `sudo -n`.
+   */
+  become?: boolean;
+}
+/**
+ * No change: restart the nodes only (e.g. to release memory or pick up OS library updates already installed).
+ */
+export interface RestartChange {
+  /**
+   * Change kind.
+   */
+  type: 'restart';
+  /**
+   * Why the nodes are restarted, shown in the plan.
+   */
+  reason?: string;
+}
+/**
+ * How nodes are taken through the change.
+ */
+export interface Rollout {
+  /**
+   * `rolling`: batch by batch, the rest of the cluster serving; refused for changes that cannot be rolled. `full`: drain all, stop all, apply on all, start the first node alone until fully started, then the others one at a time (downtime).
+   */
+  strategy?: 'rolling' | 'full';
+  /**
+   * Batch sizes, with Ansible's semantics: an integer; a percentage of the cluster (rounded down, at least 1); or a list used in order whose last entry repeats, e.g. `[1, 2, "50%"]`.
+   */
+  serial?: number | string | [number | string, ...(number | string)[]];
+  /**
+   * Node order: inventory order, its reverse, sorted by name, reverse sorted, or shuffled (deterministically, with `seed`).
+   */
+  order?: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
+  /**
+   * Seed for `order: shuffle`, so the same playbook always gives the same order.
+   */
+  seed?: number;
+  /**
+   * The minimum number (or percentage, rounded up) of healthy nodes in the load balancer at every moment of the run. A plan whose batches would break it is refused.
+   */
+  minHealthy?: number | string;
+  /**
+   * Failure budget for the whole run (not per batch): how many nodes (or what percentage, rounded down) may fail before the run stops.
+   */
+  maxFailures?: number | string;
+  /**
+   * `halt`: stop scheduling new nodes, keep every healthy node in the load balancer; `rollback`: restore the failed node from its backups, restart it, re-enable it, then halt.
+   */
+  onFailure?: 'halt' | 'rollback';
+  /**
+   * A first batch rolled on its own, then left to bake before the rest.
+   */
+  canary?: {
+    /**
+     * How many nodes (from the front of the order), or which nodes by name.
+     */
+    nodes?: number | [string, ...string[]];
+    /**
+     * How long to watch the canary after it is back before continuing.
+     */
+    bake?: number | string;
+    /**
+     * Ask for confirmation after the bake time before the other batches.
+     */
+    confirm?: boolean;
+  };
+  /**
+   * Ask for approval before each batch after the first (on a terminal; `--yes` continues).
+   */
+  pauseBetweenBatches?: boolean;
+  /**
+   * Maintenance window: the run starts, and each batch starts, only inside it, and a batch whose estimate would overrun it is not started.
+   */
+  window?: {
+    /**
+     * Days the window opens on (default every day).
+     *
+     * @minItems 1
+     */
+    days?: [
+      'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun',
+      ...('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[]
+    ];
+    /**
+     * Opening time, `HH:MM` (24 h).
+     */
+    start: string;
+    /**
+     * Closing time, `HH:MM`; earlier than `start` means the next day.
+     */
+    end: string;
+    /**
+     * IANA time zone of the window.
+     */
+    timezone?: string;
+  };
+  /**
+   * After the last batch, once: clear caches cluster-wide with this command (Liferay has no CLI for it; e.g. a script-console call). Run on the first node unless `on` says otherwise.
+   */
+  clearCache?: {
+    /**
+     * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+     */
+    command: string;
+    /**
+     * Where it runs: `node` (the first node) or `local`.
+     */
+    on?: 'node' | 'local';
+  };
+  /**
+   * After the last batch, check that every node reports the same patch level, module versions and properties fingerprint.
+   */
+  consistencyCheck?: boolean;
+}
+/**
+ * When a started node counts as back. Gates run in order: log marker, HTTP probe, cluster view, modules, settle, warm-up; each has its own deadline.
+ */
+export interface Health {
+  /**
+   * Wait for Tomcat's `Server startup in [N] milliseconds` (or the older `Server startup in N ms`) written after this start began.
+   */
+  startupMarker?: {
+    /**
+     * Use this gate.
+     */
+    enabled?: boolean;
+    /**
+     * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+     */
+    log?: string;
+    /**
+     * Deadline, counted from the start command.
+     */
+    timeout?: number | string;
+  };
+  /**
+   * An HTTP probe that must succeed (polled).
+   */
+  http?: {
+    /**
+     * Use this gate.
+     */
+    enabled?: boolean;
+    /**
+     * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+     */
+    url?: string;
+    /**
+     * Accepted status codes.
+     *
+     * @minItems 1
+     */
+    status?: [number, ...number[]];
+    /**
+     * A regular expression the body must match.
+     */
+    bodyMatch?: string;
+    /**
+     * Time between attempts.
+     */
+    interval?: number | string;
+    /**
+     * Deadline.
+     */
+    timeout?: number | string;
+  };
+  /**
+   * Wait for the node's JGroups `Accepted view … (N)` to reach the expected size on each channel (Cluster Link).
+   */
+  cluster?: {
+    /**
+     * Use this gate (only for clusters with `cluster.link.enabled=true`).
+     */
+    enabled?: boolean;
+    /**
+     * Expected member count (default: the number of nodes in the inventory).
+     */
+    expectedSize?: number;
+    /**
+     * Channels that must each report the view.
+     *
+     * @minItems 1
+     */
+    channels?: [string, ...string[]];
+    /**
+     * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+     */
+    log?: string;
+    /**
+     * Deadline.
+     */
+    timeout?: number | string;
+  };
+  /**
+   * Wait for `STARTED <bundle>_<version>` lines (default: the bundles this change deploys).
+   */
+  modules?: {
+    /**
+     * Bundle symbolic names that must start, in addition to the deployed ones.
+     */
+    bundles?: string[];
+    /**
+     * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+     */
+    log?: string;
+    /**
+     * Deadline.
+     */
+    timeout?: number | string;
+  };
+  /**
+   * Extra time after every gate has passed (scheduler master election, caches).
+   */
+  settle?: number | string;
+  /**
+   * URLs requested once the node is healthy, before it goes back into the load balancer (first requests after a start are slow).
+   */
+  warmup?: {
+    /**
+     * URLs, requested from the node with curl.
+     */
+    urls?: TemplateString[];
+    /**
+     * Deadline for all of them.
+     */
+    timeout?: number | string;
+  };
+  /**
+   * Typical time from start to healthy, used for the plan's duration estimate.
+   */
+  expectedStartTime?: number | string;
+}
+/**
+ * Commands or webhooks at points of the run. A hook's failure fails the run unless it has `continueOnError`.
+ */
+export interface Hooks {
+  beforeRun?: HookList;
+  afterRun?: HookList1;
+  beforeBatch?: HookList2;
+  afterBatch?: HookList3;
+  beforeNode?: HookList4;
+  afterNode?: HookList5;
+  onFailure?: HookList6;
+}
+/**
+ * A command (`run`) or an HTTP call (`webhook`).
+ */
+export interface Hook {
+  /**
+   * Label shown in the plan and progress.
+   */
+  name?: string;
+  /**
+   * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+   */
+  run?: string;
+  /**
+   * Where `run` runs: `local` (this machine), `node` (the node, for per-node hooks; every node for run/batch hooks) or `lb` (the load balancer host).
+   */
+  on?: 'local' | 'node' | 'lb';
+  /**
+   * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+   */
+  webhook?: string;
+  /**
+   * HTTP method of the webhook.
+   */
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /**
+   * HTTP headers of the webhook.
+   */
+  headers?: {
+    [k: string]: TemplateString;
+  };
+  /**
+   * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+   */
+  body?: string;
+  /**
+   * Deadline.
+   */
+  timeout?: number | string;
+  /**
+   * A failure of this hook is reported but does not fail the run.
+   */
+  continueOnError?: boolean;
+}

@@ -1,0 +1,121 @@
+import type { ChalkInstance } from 'chalk';
+import { formatSeconds } from '../plan/duration.js';
+import type { Batch, NodePlan, Plan, Step } from '../plan/types.js';
+
+/** Options of the text view. */
+export interface PlanTextOptions {
+  /** Show every node's steps and every command in full (default: identical nodes grouped, commands cut to their first line). */
+  full: boolean;
+  chalk: ChalkInstance;
+}
+
+/** Renders a plan for people: verdict first, then impact, estimate, preflight, batches and final steps. */
+export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
+  const c = options.chalk;
+  const out: string[] = [];
+  out.push(...header(plan, c), '', ...verdict(plan, c), '', c.bold('User impact'), ...plan.impact.map((l) => `  - ${l}`), '');
+  out.push(`${c.bold('Estimate')}: ~${formatSeconds(plan.estimate.expectedSec)} expected, ${formatSeconds(plan.estimate.worstCaseSec)} at worst; each node out of rotation ~${formatSeconds(plan.estimate.outOfRotationSec)}`, '');
+  out.push(c.bold('Preflight') + c.dim(' (before anything changes; uploads run on all nodes in parallel)'));
+  out.push(...preflight(plan, c, options.full), '');
+  if (plan.beforeRun.length > 0) out.push(c.bold('Before the first batch'), ...plan.beforeRun.map((s) => stepLine(s, c, options.full, '  ')), '');
+  const shown = new Map<string, string>();
+  for (const b of plan.batches) out.push(...batch(plan, b, c, options.full, shown), '');
+  if (plan.finally.length > 0) out.push(c.bold('After the last batch (once)'), ...plan.finally.map((s) => stepLine(s, c, options.full, '  ')), '');
+  if (plan.onFailure.length > 0) out.push(c.bold('On failure'), ...plan.onFailure.map((s) => stepLine(s, c, options.full, '  ')), '');
+  out.push(c.dim(`plan ${plan.hash} · format ${plan.formatVersion} · run it with: lrroll run ${plan.source.file} --plan-hash ${plan.hash.slice(0, 12)}`));
+  return `${out.join('\n')}\n`;
+}
+
+function header(plan: Plan, c: ChalkInstance): string[] {
+  const p = plan.policy;
+  const git = plan.source.gitCommit ? ` @ ${plan.source.gitCommit.slice(0, 10)}${plan.source.gitDirty ? c.yellow(' (uncommitted changes in the working tree)') : ''}` : c.dim(' (not in git)');
+  const lb = plan.loadBalancer;
+  const lbText = lb.type === 'none' ? c.yellow('none') : `${lb.type} ${lb.endpoint}${lb.pool ? ` ${lb.pool}` : ''}${lb.via ? ` via ssh ${lb.via.host}` : ''} (drain ≤ ${formatSeconds(lb.drainTimeoutSec)}, then ${lb.onDrainTimeout})`;
+  const lines = [
+    `${c.bold('Plan:')} ${plan.name}  ${c.dim(`hash ${plan.hash.slice(0, 12)}`)}`,
+    `${c.bold('Playbook:')} ${plan.source.file}${git}`,
+  ];
+  if (plan.description) lines.push(...plan.description.trim().split('\n').map((l) => c.dim(`  ${l}`)));
+  lines.push(
+    `${c.bold('Strategy:')} ${p.strategy} · ${plan.nodes.length} node(s) · ${plan.batches.length} batch(es) · min healthy ${p.minHealthy} · failure budget ${p.maxFailures} · on failure: ${p.onFailure}${p.window ? ` · window ${p.window.days.join(',')} ${p.window.start}–${p.window.end} ${p.window.timezone}` : ''}`,
+    `${c.bold('Load balancer:')} ${lbText}`,
+  );
+  if (plan.secrets.length > 0) lines.push(`${c.bold('Secrets from the environment:')} ${plan.secrets.join(', ')} ${c.dim('(never printed)')}`);
+  return lines;
+}
+
+function verdict(plan: Plan, c: ChalkInstance): string[] {
+  const v = plan.verdict;
+  const head = v.eligible
+    ? c.green.bold('✔ ELIGIBLE for a rolling restart')
+    : v.refused
+      ? c.red.bold('✖ NOT ELIGIBLE for a rolling restart — refused with strategy: rolling (use strategy: full for a full restart)')
+      : c.yellow.bold('! NOT ELIGIBLE for a rolling restart — runs as a full restart (strategy: full)');
+  const lines = [`${c.bold('Verdict:')} ${head}`];
+  for (const ch of v.changes) {
+    lines.push(`  [${ch.index + 1}] ${ch.summary} — ${ch.eligible ? c.green('✔') : c.red('✖')} ${ch.row}`);
+    lines.push(...ch.reasons.map((r) => `      · ${r}`), ...ch.warnings.map((w) => c.yellow(`      ! ${w}`)), ...ch.preflightChecks.map((p) => c.dim(`      preflight: ${p}`)));
+  }
+  return lines;
+}
+
+function preflight(plan: Plan, c: ChalkInstance, full: boolean): string[] {
+  const byNode = new Map<string, Step[]>();
+  for (const s of plan.preflight) byNode.set(s.node ?? '', [...(byNode.get(s.node ?? '') ?? []), s]);
+  if (full) return [...byNode.entries()].flatMap(([node, steps]) => [`  ${c.cyan(node)}`, ...steps.map((s) => stepLine(s, c, true, '    '))]);
+  return [...byNode.entries()].map(([node, steps]) => `  ${c.cyan(node.padEnd(12))} ${steps.map((s) => s.title.replace(`${node} `, '')).join(' · ')}`);
+}
+
+function batch(plan: Plan, b: Batch, c: ChalkInstance, full: boolean, shown: Map<string, string>): string[] {
+  const title = `Batch ${b.index}/${plan.batches.length}${b.canary ? ' (canary)' : ''}: ${b.nodes.join(', ')}`;
+  const lines = [c.bold.underline(title)];
+  if (b.startAfterAllPrepared) lines.push(c.dim('  every node is stopped and changed before the first one starts'));
+  else if (b.nodes.length > 1) lines.push(c.dim('  nodes are drained and changed together, then started one at a time in this order'));
+  lines.push(...b.before.map((s) => stepLine(s, c, full, '  ')));
+  for (const np of b.nodePlans) lines.push(...nodeBlock(plan, np, c, full, shown));
+  lines.push(...b.after.map((s) => stepLine(s, c, full, '  ')));
+  return lines;
+}
+
+function nodeBlock(plan: Plan, np: NodePlan, c: ChalkInstance, full: boolean, shown: Map<string, string>): string[] {
+  const shape = shapeOf(plan, np);
+  const first = shown.get(shape);
+  if (!full && first) return [`  ${c.cyan(np.node)}: ${c.dim(`the same ${np.steps.length} steps as ${first}, with its own name, host and member`)}`];
+  shown.set(shape, np.node);
+  return [`  ${c.cyan(np.node)}`, ...np.steps.map((s, i) => stepLine(s, c, full, '    ', `${String(i + 1).padStart(2, '0')} ${phaseTag(s.phase)} `))];
+}
+
+function phaseTag(phase: string): string {
+  return phase === 'prepare' ? '    ' : phase === 'start' ? '▶   ' : '↩   ';
+}
+
+/** A node's steps with its own name, host and member replaced, to find nodes that do the same. */
+function shapeOf(plan: Plan, np: NodePlan): string {
+  const node = plan.nodes.find((n) => n.name === np.node);
+  let text = JSON.stringify(np.steps.map(({ id: _id, ...rest }) => rest));
+  for (const token of [node?.member, node?.host, np.node].filter((t): t is string => !!t).sort((a, b) => b.length - a.length)) {
+    text = text.split(token).join('\u0000');
+  }
+  return text;
+}
+
+function stepLine(s: Step, c: ChalkInstance, full: boolean, indent: string, prefix = ''): string {
+  const where = s.runOn === 'node' ? '' : c.dim(` [${s.runOn}]`);
+  const timing = c.dim(` (≤ ${formatSeconds(s.timeoutSec)})`);
+  const flags = `${s.pointOfNoReturn ? c.red(' [point of no return]') : ''}${s.become ? c.dim(' [sudo]') : ''}`;
+  const lines = [`${indent}${prefix}${s.title}${where}${timing}${flags}`];
+  const detail = indent + ' '.repeat(prefix.length) + '  ';
+  if (s.api) lines.push(`${detail}${c.magenta('api>')} ${s.api}`);
+  if (s.command) lines.push(...commandLines(s.command, c, full, detail));
+  if (s.action === 'service-stop' && full) lines.push(`${detail}${c.dim('if still running:')} ${s.forceCommand}`);
+  if (s.action === 'lb-wait-drained' && s.hardCommand) lines.push(`${detail}${c.dim('on timeout:')} ${s.hardCommand}`);
+  return lines.join('\n');
+}
+
+function commandLines(command: string, c: ChalkInstance, full: boolean, indent: string): string[] {
+  const lines = command.split('\n');
+  if (full) return lines.map((l, i) => `${indent}${c.dim(i === 0 ? '$' : ' ')} ${l}`);
+  const first = lines[0] ?? '';
+  const cut = first.length > 110 ? `${first.slice(0, 107)}...` : first;
+  return [`${indent}${c.dim('$')} ${cut}${lines.length > 1 ? c.dim(` … (+${lines.length - 1} lines; --full shows all)`) : ''}`];
+}
