@@ -9,7 +9,7 @@ export interface GitState {
 
 function git(args: string[], cwd: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, timeout: 5000, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (err, stdout) => resolve(err ? null : stdout.trim()));
+    execFile('git', ['-c', 'core.fsmonitor=false', ...args], { cwd, timeout: 5000 }, (err, stdout) => resolve(err ? null : stdout.trim()));
   });
 }
 

@@ -11,8 +11,8 @@ export function makeChalk(isTTY: boolean, env: Readonly<Record<string, string | 
 /** Formats one diagnostic: `severity[CODE] file:line:col: summary`, then the source line with a caret, then the hint. */
 export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, chalk: ChalkInstance): string {
   const label = d.severity === 'error' ? chalk.red.bold(`error[${d.code}]`) : chalk.yellow.bold(`warning[${d.code}]`);
-  const where = d.source ? `${d.source.file}:${d.source.line}:${d.source.col}: ` : '';
-  const lines = [`${label} ${chalk.bold(where)}${d.summary}`];
+  const where = d.source ? ` ${chalk.bold(`${d.source.file}:${d.source.line}:${d.source.col}:`)}` : ':';
+  const lines = [`${label}${where} ${d.summary}`];
   const text = d.source ? sources.get(d.source.file) : undefined;
   if (d.source && text !== undefined) {
     const src = text.split(/\r?\n/)[d.source.line - 1];

@@ -2,6 +2,7 @@ import type { ArtifactFacts } from '../artifacts/types.js';
 import type { SourceLocation } from '../errors/diagnostics.js';
 import type { Change, CustomChange, FixpackChange, FixpackRevertChange, HotfixChange, ModuleChange, ThemeChange } from '../playbook/playbook.generated.js';
 import { DEFAULTS, EXPECTED } from './defaults.js';
+import { parseLevel } from './eligibility.js';
 import type { ResolvedNode } from './nodes.js';
 import type { Templater } from './scope.js';
 import { managedBlockCommand, propertiesEditCommand, sha256Command, shq } from './shell.js';
@@ -11,6 +12,7 @@ import { escapeForDoubleQuotes } from './template.js';
 export interface Upload {
   /** Artifact path as written in the playbook. */
   artifact: string;
+  /** Path on this machine relative to the playbook's folder, so the plan (and its hash) does not depend on where the repository is checked out. */
   localPath: string;
   remotePath: string;
   sha256: string;
@@ -20,7 +22,7 @@ export interface Upload {
 /** A preflight check a change needs. */
 export type ChangeCheck =
   | { action: 'check-schema-version'; bundle: string; newVersion: string; command: string }
-  | { action: 'check-patch-level'; expected: string; command: string }
+  | { action: 'check-patch-level'; expected: string | null; target: string; breakingLevels: string[]; command: string }
   | { action: 'check-java-version'; expected: string; command: string };
 
 /** The command that applies a change on a node. */
@@ -55,6 +57,8 @@ export interface ChangeSteps {
 export interface ChangeContext {
   node: ResolvedNode;
   artifacts: ReadonlyMap<string, ArtifactFacts>;
+  /** Known breaking fix pack levels shipped with lrroll (a change may add its own). */
+  breakingLevels: readonly string[];
   templater: Templater;
   /** Locates a field of this change. */
   locate: (field: ReadonlyArray<string | number>) => SourceLocation;
@@ -142,7 +146,7 @@ export function stagedPath(node: ResolvedNode, facts: ArtifactFacts): string {
 function upload(artifact: string, ctx: ChangeContext): Upload {
   const facts = ctx.artifacts.get(artifact);
   if (!facts) throw new Error(`artifact ${artifact} was not inspected`);
-  return { artifact, localPath: facts.absPath, remotePath: stagedPath(ctx.node, facts), sha256: facts.sha256 ?? '', size: facts.size };
+  return { artifact, localPath: artifact, remotePath: stagedPath(ctx.node, facts), sha256: facts.sha256 ?? '', size: facts.size };
 }
 
 /** Copies a staged file into place atomically (temp file in the target folder, then rename). */
@@ -222,8 +226,10 @@ function patchSteps(change: FixpackChange | HotfixChange, ctx: ChangeContext): C
   out.apply.timeoutSec = 1800;
   out.apply.revert = [`(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)].join(' && ');
   out.verify = { title: `patching-tool info lists ${name}`, command: `(${patchingTool(home, change.profile, 'info')}) | grep -F 'Currently installed patches:' | grep -qF ${shq(name)}` };
-  if (change.type === 'fixpack' && change.from) {
-    out.checks.push({ action: 'check-patch-level', expected: change.from, command: `(${patchingTool(home, change.profile, 'info')}) | sed -n 's/^ *Currently installed patches: *//p'` });
+  const target = parseLevel(name);
+  if (change.type === 'fixpack' && target) {
+    const breakingLevels = [...ctx.breakingLevels, ...(change.breakingLevels ?? [])];
+    out.checks.push({ action: 'check-patch-level', expected: change.from ?? null, target: `${target.family}-${target.number}`, breakingLevels, command: `(${patchingTool(home, change.profile, 'info')}) | sed -n 's/^ *Currently installed patches: *//p'` });
   }
   return out;
 }

@@ -1,7 +1,8 @@
-import type { Diagnostic } from '../errors/diagnostics.js';
+import type { Diagnostic, SourceLocation } from '../errors/diagnostics.js';
 import { suggestHint } from '../errors/suggest.js';
+import { BUILTIN_VARS } from './scope.js';
 import type { NormalizedInventory } from '../playbook/inventory/normalize.js';
-import type { Hook, Hooks, Playbook } from '../playbook/playbook.generated.js';
+import type { Hook, Hooks, Playbook, Service } from '../playbook/playbook.generated.js';
 import type { SourceMap } from '../playbook/source-map.js';
 
 /** Checks the schema cannot express: unique node names, references to nodes, hook shapes, service commands, windows. */
@@ -10,10 +11,24 @@ export function checkPlaybook(playbook: Playbook, inventory: NormalizedInventory
     ...checkNodes(inventory),
     ...checkReferences(playbook, inventory, sourceMap),
     ...checkHooks(playbook.hooks, sourceMap),
-    ...checkServices(inventory),
+    ...checkServices(inventory, sourceMap),
     ...checkWindow(playbook, sourceMap),
     ...checkChanges(playbook, sourceMap),
+    ...checkVarNames(playbook, inventory, sourceMap),
   ];
+}
+
+/** Vars may not reuse a built-in template name: reported once, where the var is defined. */
+function checkVarNames(playbook: Playbook, inventory: NormalizedInventory, sm: SourceMap): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const builtin = (name: string): boolean => (BUILTIN_VARS as readonly string[]).includes(name);
+  const report = (name: string, source: SourceLocation): void => {
+    out.push({ severity: 'error', code: 'E_VAR', summary: `\`${name}\` is a built-in template name and cannot be set as a variable`, source, hint: `built-ins: ${BUILTIN_VARS.join(', ')}; choose another name` });
+  };
+  for (const name of Object.keys(playbook.vars ?? {}).filter(builtin)) report(name, sm.locateKey(['vars'], name));
+  for (const name of Object.keys(inventory.defaults?.vars ?? {}).filter(builtin)) report(name, sm.locateKey(['inventory', 'defaults', 'vars'], name));
+  for (const e of inventory.nodes) for (const name of Object.keys(e.node.vars ?? {}).filter(builtin)) report(name, e.locate(['vars', name]));
+  return out;
 }
 
 function checkNodes(inventory: NormalizedInventory): Diagnostic[] {
@@ -33,15 +48,15 @@ function checkNodes(inventory: NormalizedInventory): Diagnostic[] {
 function checkReferences(playbook: Playbook, inventory: NormalizedInventory, sm: SourceMap): Diagnostic[] {
   const names = inventory.nodes.map((e) => e.node.name);
   const out: Diagnostic[] = [];
-  const unknown = (name: string, path: Array<string | number>, what: string): void => {
-    if (!names.includes(name)) out.push({ severity: 'error', code: 'E_LB_MEMBER', summary: `${what} names \`${name}\`, which is not a node of the inventory`, source: sm.locate(path), hint: suggestHint(name, names, 'node') });
+  const unknown = (name: string, source: SourceLocation, what: string, code: 'E_LB_MEMBER' | 'E_UNKNOWN_NODE'): void => {
+    if (!names.includes(name)) out.push({ severity: 'error', code, summary: `${what} names \`${name}\`, which is not a node of the inventory`, source, hint: suggestHint(name, names, 'node') });
   };
   const lb = playbook.loadBalancer;
   if (lb && lb.type !== 'none' && lb.members) {
-    for (const node of Object.keys(lb.members)) unknown(node, ['loadBalancer', 'members', node], '`loadBalancer.members`');
+    for (const node of Object.keys(lb.members)) unknown(node, sm.locateKey(['loadBalancer', 'members'], node), '`loadBalancer.members`', 'E_LB_MEMBER');
   }
   const canary = playbook.rollout?.canary?.nodes;
-  if (Array.isArray(canary)) canary.forEach((n, i) => unknown(n, ['rollout', 'canary', 'nodes', i], '`rollout.canary.nodes`'));
+  if (Array.isArray(canary)) canary.forEach((n, i) => unknown(n, sm.locate(['rollout', 'canary', 'nodes', i]), '`rollout.canary.nodes`', 'E_UNKNOWN_NODE'));
   return out;
 }
 
@@ -51,9 +66,8 @@ function checkHooks(hooks: Hooks | undefined, sm: SourceMap): Diagnostic[] {
     (list ?? []).forEach((hook, i) => {
       const where = sm.locate(['hooks', point, i]);
       const has = [hook.run !== undefined && 'run', hook.webhook !== undefined && 'webhook'].filter(Boolean);
-      if (has.length !== 1) {
-        out.push({ severity: 'error', code: 'E_HOOK', summary: has.length === 0 ? 'a hook needs `run` (a command) or `webhook` (a URL)' : 'a hook has both `run` and `webhook`', source: where, hint: 'split it into two hooks' });
-      }
+      if (has.length === 0) out.push({ severity: 'error', code: 'E_HOOK', summary: 'a hook needs `run` (a command) or `webhook` (a URL)', source: where, hint: 'add `run: <command>` or `webhook: <url>`' });
+      if (has.length === 2) out.push({ severity: 'error', code: 'E_HOOK', summary: 'a hook has both `run` and `webhook`', source: where, hint: 'split it into two hooks' });
       if (hook.webhook !== undefined && hook.on !== undefined) out.push({ severity: 'error', code: 'E_HOOK', summary: '`on` applies to `run` hooks only; a webhook is called from this machine', source: sm.locateKey(['hooks', point, i], 'on') });
       if (hook.run !== undefined && (hook.method || hook.headers || hook.body)) out.push({ severity: 'error', code: 'E_HOOK', summary: '`method`, `headers` and `body` apply to webhooks only', source: where });
     });
@@ -61,16 +75,18 @@ function checkHooks(hooks: Hooks | undefined, sm: SourceMap): Diagnostic[] {
   return out;
 }
 
-function checkServices(inventory: NormalizedInventory): Diagnostic[] {
+function checkServices(inventory: NormalizedInventory, sm: SourceMap): Diagnostic[] {
   const out: Diagnostic[] = [];
   const defaults = inventory.defaults?.service;
-  for (const e of inventory.nodes) {
-    const s = { ...defaults, ...e.node.service };
-    if (s.type !== 'commands') continue;
-    const missing = (['start', 'stop', 'status'] as const).filter((k) => !s[k]);
-    if (missing.length > 0) {
-      out.push({ severity: 'error', code: 'E_REQUIRED', summary: `node \`${e.node.name}\`: service type \`commands\` needs ${missing.map((m) => `\`${m}\``).join(', ')}`, source: e.source, hint: 'set them under `inventory.defaults.service` or the node\'s `service`' });
-    }
+  const missingIn = (s: Service): string[] => (s.type === 'commands' ? (['start', 'stop', 'status'] as const).filter((k) => !s[k]) : []);
+  const fromDefaults = defaults ? missingIn(defaults) : [];
+  const needs = (m: string[]): string => m.map((k) => `\`${k}\``).join(', ');
+  if (fromDefaults.length > 0 && inventory.nodes.some((e) => !e.node.service)) {
+    out.push({ severity: 'error', code: 'E_REQUIRED', summary: `service type \`commands\` needs ${needs(fromDefaults)}`, source: sm.locateKey(['inventory', 'defaults'], 'service'), hint: 'set them under `inventory.defaults.service`, or use type `scripts` or `systemd`' });
+  }
+  for (const e of inventory.nodes.filter((n) => n.node.service)) {
+    const missing = missingIn({ ...defaults, ...e.node.service });
+    if (missing.length > 0) out.push({ severity: 'error', code: 'E_REQUIRED', summary: `node \`${e.node.name}\`: service type \`commands\` needs ${needs(missing)}`, source: e.locate(['service']), hint: "set them in the node's `service` or under `inventory.defaults.service`" });
   }
   return out;
 }

@@ -15,7 +15,7 @@ import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
 import { nodeSequence, resolveHealth } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { finalSteps, nodePreflight } from './run-steps.js';
-import { Templater, toVar } from './scope.js';
+import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
 import { PLAN_FORMAT_VERSION, type Batch, type HookPoint, type NodePlan, type Plan, type PlanSource, type Policy, type Step } from './types.js';
@@ -44,7 +44,10 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const diagnostics = checkPlaybook(playbook, input.inventory, sourceMap);
   const templater = new Templater(diagnostics);
   const lb = resolveLoadBalancer(playbook.loadBalancer);
-  const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater, diagnostics);
+  for (const name of Object.keys(input.vars).filter((k) => (BUILTIN_VARS as readonly string[]).includes(k))) {
+    diagnostics.push({ severity: 'error', code: 'E_USAGE', summary: `--var ${name}: \`${name}\` is a built-in template name and cannot be set`, hint: `built-ins: ${BUILTIN_VARS.join(', ')}` });
+  }
+  const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater);
   for (const n of nodes) checkAbsolute(n, diagnostics);
   const changes: Change[] = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
   const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics);
@@ -63,7 +66,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const preflight: Step[] = [];
   const nodePlans = new Map<string, NodePlan>();
   for (const node of batching.targets) {
-    const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, templater, locate: (f) => locateChange(i, f) }));
+    const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, templater, locate: (f) => locateChange(i, f) }));
     const lbSteps = nodeLbSteps(lb, node, templater, sourceMap.locate(['loadBalancer']));
     const health = resolveHealth(playbook.health, node, nodes.length, templater, (p) => sourceMap.locate(['health', ...p]));
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });

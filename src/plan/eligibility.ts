@@ -24,6 +24,7 @@ export const ROWS = {
   never: 'Java major update, OS upgrade, cluster code change, DB schema change → rolling: no (full restart only)',
   custom: 'custom commands → rolling as declared by `rollingSafe`',
   restart: 'restart only (no change) → rolling: yes',
+  unknown: 'facts unknown → rolling: no (the safe verdict until they are declared or readable)',
 } as const;
 
 /** Inputs of the eligibility judgement: the changes and the facts gathered about their artifacts. */
@@ -93,6 +94,7 @@ function judgeBundle(change: ModuleChange | ThemeChange, index: number, facts: A
   const out = base(index, change.type, `${change.type} ${name}${version ? ` ${version}` : ''}`);
   out.row = change.replaces ? ROWS.moduleUpdate : ROWS.newModule;
   if (!facts || facts.error) {
+    out.row = ROWS.unknown;
     return refuse(out, `The artifact cannot be read (${facts?.error ?? 'not inspected'}), so its schema version is unknown.`);
   }
   if (change.dataChanges === 'incompatible') {
@@ -148,10 +150,16 @@ function judgePatch(change: FixpackChange | HotfixChange, index: number, facts: 
   const out = base(index, change.type, `${change.type} ${patch?.name ?? facts?.fileName ?? change.artifact}`);
   out.row = ROWS.patchRevertible;
   if (!facts || facts.error || !patch) {
+    out.row = ROWS.unknown;
     return refuse(out, `The patch archive cannot be read (${facts?.error ?? 'not inspected'}): its content is unknown.`);
   }
   if (!patch.documentation) {
+    out.row = ROWS.unknown;
     return refuse(out, 'The archive has no fixpack_documentation.json/.xml: it is not a Liferay patch lrroll can judge.');
+  }
+  if (patch.unreadable.length > 0) {
+    out.row = ROWS.unknown;
+    return refuse(out, `Part of the patch cannot be inspected (${patch.unreadable.slice(0, 3).join('; ')}): SQL, upgrade steps or cluster classes inside it cannot be ruled out.`);
   }
   if (patch.content.sqlOrUpgrade > 0 || patch.sqlOrUpgradeFiles.length > 0) {
     out.row = ROWS.never;
@@ -167,40 +175,56 @@ function judgePatch(change: FixpackChange | HotfixChange, index: number, facts: 
 }
 
 function judgePatchContent(change: FixpackChange | HotfixChange, out: ChangeVerdict, content: PatchContent): ChangeVerdict {
+  if (change.revertible === false) {
+    out.row = ROWS.patchNonRevertible;
+    return refuse(out, 'The patch is declared non-revertible: non-revertible patches are never rolled.');
+  }
   const code = content.classes + content.jars;
-  if (code === 0) {
+  if (code === 0 && content.other === 0) {
     out.reasons.push(`Only JSP/static resources change (${content.jspOrStatic} files): safe to roll.`);
     return out;
   }
-  const what = `class/jar changes (${content.classes} classes, ${content.jars} jars)`;
+  const what = `${code > 0 ? `class/jar changes (${content.classes} classes, ${content.jars} jars)` : ''}${code > 0 && content.other > 0 ? ' and ' : ''}${content.other > 0 ? `${content.other} file(s) that are neither JSP/static nor code` : ''}`;
   if (change.revertible === true) {
     out.reasons.push(`The patch has ${what} and is declared \`revertible: true\`.`);
     return out;
   }
   out.row = ROWS.patchNonRevertible;
-  if (change.revertible === false) return refuse(out, `The patch has ${what} and is declared non-revertible.`);
   return refuse(out, `The patch has ${what}; Liferay's metadata does not say whether it is revertible. Declare \`revertible: true\` if the Customer Portal marks it revertible.`);
 }
 
-/** Checks the move from `from` to the new level against known breaking levels; false when refused. */
+/** Checks the move from `from` to the new level against known breaking levels (either direction); false when refused. */
 function judgeLevels(change: FixpackChange, out: ChangeVerdict, name: string | null, shipped: readonly string[]): boolean {
   const target = name ? parseLevel(name) : undefined;
-  const breaking = [...shipped, ...(change.breakingLevels ?? [])];
   if (!target) {
-    out.warnings.push('The fix pack level cannot be read from its name, so known breaking levels cannot be checked.');
-    return true;
+    out.row = ROWS.unknown;
+    refuse(out, `The fix pack level cannot be read from its name (${name ?? 'none'}), so known breaking levels cannot be checked.`);
+    return false;
   }
+  const to = `${target.family}-${target.number}`;
   if (!change.from) {
-    out.preflightChecks.push(`installed fix pack level must not be below a known breaking level up to ${target.family}-${target.number}`);
+    out.preflightChecks.push(`the installed fix pack level is read on every node; the move to ${to} must not cross a known breaking level`);
     return true;
   }
-  const from = parseLevel(change.from);
-  const hits = breaking.map(parseLevel).filter((l): l is Level => !!l && !!from && l.family === target.family && l.number > from.number && l.number <= target.number);
   out.preflightChecks.push(`installed fix pack level must be ${change.from}`);
+  const hits = crossedLevels(change.from, to, [...shipped, ...(change.breakingLevels ?? [])]);
   if (hits.length === 0) return true;
   out.row = ROWS.never;
-  refuse(out, `Moving ${change.from} → ${target.family}-${target.number} crosses the breaking level ${hits.map((h) => `${h.family}-${h.number}`).join(', ')}: the whole move needs a full cluster restart.`);
+  refuse(out, `Moving ${change.from} → ${to} crosses the breaking level ${hits.join(', ')}: the whole move needs a full cluster restart.`);
   return false;
+}
+
+/** The breaking levels a move between two levels of one family crosses (upwards or downwards): those in (low, high]. */
+export function crossedLevels(from: string, to: string, breaking: readonly string[]): string[] {
+  const a = parseLevel(from);
+  const b = parseLevel(to);
+  if (!a || !b || a.family !== b.family) return [];
+  const low = Math.min(a.number, b.number);
+  const high = Math.max(a.number, b.number);
+  return breaking
+    .map(parseLevel)
+    .filter((l): l is Level => !!l && l.family === a.family && l.number > low && l.number <= high)
+    .map((l) => `${l.family}-${l.number}`);
 }
 
 interface Level {
@@ -228,7 +252,10 @@ function judgeRevert(change: FixpackRevertChange, index: number): ChangeVerdict 
 function judgeJava(change: JavaChange, index: number): ChangeVerdict {
   const out = base(index, change.type, `Java ${change.from ?? '?'} → ${change.to}`);
   out.row = ROWS.javaMinor;
-  if (!change.from) return refuse(out, 'The current Java version is not declared (`from`), so a major update cannot be ruled out.');
+  if (!change.from) {
+    out.row = ROWS.unknown;
+    return refuse(out, 'The current Java version is not declared (`from`), so a major update cannot be ruled out.');
+  }
   const a = javaMajor(change.from);
   const b = javaMajor(change.to);
   out.preflightChecks.push(`nodes must run Java ${change.from} now, and ${change.javaHome} must hold Java ${change.to}`);
@@ -246,12 +273,12 @@ export function javaMajor(version: string): number {
   return parts[0] === 1 ? (parts[1] ?? 1) : (parts[0] ?? 0);
 }
 
-const CLUSTER_KEYS = /^cluster\.link\.(channel|autodetect|bind)/;
+const CLUSTER_KEYS = /^cluster\.link\./;
 
 function withClusterLinkWarning(out: ChangeVerdict, set: Record<string, unknown> | undefined, unset: string[] | undefined): ChangeVerdict {
   const keys = [...Object.keys(set ?? {}), ...(unset ?? [])].filter((k) => CLUSTER_KEYS.test(k));
   if (keys.length > 0) {
-    out.warnings.push(`${keys.join(', ')} change the Cluster Link channel: old and new nodes must still be able to form one cluster, or use \`strategy: full\`.`);
+    out.warnings.push(`${keys.join(', ')} change Cluster Link: old and new nodes must still be able to form one cluster while rolling, or use \`strategy: full\`.`);
   }
   return out;
 }

@@ -20,7 +20,6 @@ export interface HookSite {
 export function hookStep(hook: Hook, site: HookSite, templater: Templater, locate: (field: string) => SourceLocation): HookStep {
   const timeoutSec = parseDuration(hook.timeout ?? DEFAULTS.hook.timeout);
   const continueOnError = hook.continueOnError ?? DEFAULTS.hook.continueOnError;
-  const label = hook.name ?? (hook.run !== undefined ? (hook.run.split('\n')[0] ?? '') : `${hook.method ?? DEFAULTS.hook.method} ${hook.webhook ?? ''}`);
   const common = { point: site.point, node: site.node, continueOnError, timeoutSec, expectSec: EXPECTED.hookSec };
   if (hook.webhook !== undefined) {
     const url = templater.render(hook.webhook, site.scope, 'text', locate('webhook'), site.node ?? undefined);
@@ -38,7 +37,7 @@ export function hookStep(hook: Hook, site: HookSite, templater: Templater, locat
     return makeStep<HookStep>({
       action: 'hook',
       ...common,
-      title: `${site.point} hook: ${label}`,
+      title: `${site.point} hook: ${hook.name ?? `${method} ${url.text}`}`,
       runOn: 'webhook',
       api: `${method} ${url.text}`,
       secretEnv: [...secrets].sort(),
@@ -49,7 +48,7 @@ export function hookStep(hook: Hook, site: HookSite, templater: Templater, locat
   return makeStep<HookStep>({
     action: 'hook',
     ...common,
-    title: `${site.point} hook: ${label}`,
+    title: `${site.point} hook: ${hook.name ?? run.text.split('\n')[0] ?? ''}`,
     runOn: hook.on ?? DEFAULTS.hook.on,
     command: run.text,
     secretEnv: run.secretEnv,

@@ -16,6 +16,8 @@ export function userImpact(changes: readonly Change[], lb: PlanLoadBalancer, bat
   }
   if (lb.type === 'none') {
     out.push('No load balancer: requests that reach a stopped node fail. Route traffic around the nodes yourself, or configure `loadBalancer`.');
+  } else if (strategy === 'full') {
+    out.push(`Sessions: every node is drained (up to ${formatSeconds(lb.drainTimeoutSec)}) and stopped, so every user loses their HTTP session and must log in again unless sessions are replicated outside the cluster ("Remember Me" users stay logged in). Unsaved in-memory state, such as auto-saved editor drafts, is lost.`);
   } else {
     const hard = lb.onDrainTimeout === 'fail' ? 'the node fails' : 'the member is taken out hard';
     out.push(`Sessions: a drained node keeps serving its sticky sessions for up to ${formatSeconds(lb.drainTimeoutSec)}; then ${hard}, and users still on it are sent to another node and must log in again unless HTTP session replication is configured ("Remember Me" users stay logged in). Unsaved in-memory state, such as auto-saved editor drafts, is lost.`);

@@ -1,4 +1,3 @@
-import type { Diagnostic } from '../errors/diagnostics.js';
 import type { NormalizedInventory, NodeEntry } from '../playbook/inventory/normalize.js';
 import type { Playbook, Service } from '../playbook/playbook.generated.js';
 import { DEFAULTS } from './defaults.js';
@@ -39,9 +38,8 @@ export function resolveNodes(
   overrides: Readonly<Record<string, string>>,
   members: Readonly<Record<string, string>> | null,
   templater: Templater,
-  diagnostics: Diagnostic[],
 ): ResolvedNode[] {
-  return inventory.nodes.map((entry) => resolveNode(playbook, inventory, entry, overrides, members, templater, diagnostics));
+  return inventory.nodes.map((entry) => resolveNode(playbook, inventory, entry, overrides, members, templater));
 }
 
 function resolveNode(
@@ -51,17 +49,13 @@ function resolveNode(
   overrides: Readonly<Record<string, string>>,
   members: Readonly<Record<string, string>> | null,
   t: Templater,
-  diagnostics: Diagnostic[],
 ): ResolvedNode {
   const d = inventory.defaults ?? {};
   const n = entry.node;
   const scope = new Map<string, TemplateVar>();
   for (const [k, v] of Object.entries({ ...playbook.vars, ...d.vars, ...n.vars, ...overrides })) {
     if (v === undefined) continue;
-    if ((BUILTIN_VARS as readonly string[]).includes(k)) {
-      diagnostics.push({ severity: 'error', code: 'E_VAR', summary: `\`${k}\` is a built-in template name and cannot be set as a variable`, source: entry.source, hint: `built-ins: ${BUILTIN_VARS.join(', ')}` });
-      continue;
-    }
+    if ((BUILTIN_VARS as readonly string[]).includes(k)) continue; // reported by checkPlaybook
     scope.set(k, toVar(v));
   }
   const host = n.host ?? n.name;

@@ -27,16 +27,16 @@ export function nodePreflight(input: NodePreflightInput): Step[] {
   const n = node.plan.name;
   const home = node.plan.liferayHome;
   const steps: Step[] = [
-    makeStep({ action: 'check-reachable', node: n, title: `${n} reachable, ${home} present`, runOn: 'node', command: `test -d ${shq(home)} && test -w ${shq(home)} || { echo ${shq(`lrroll: ${home} is missing or not writable`)} >&2; exit 1; }`, path: home, become: node.become, timeoutSec: 30, expectSec: EXPECTED.checkSec }),
+    makeStep({ action: 'check-reachable', node: n, title: `reachable, ${home} present and writable`, runOn: 'node', command: `test -d ${shq(home)} && test -w ${shq(home)} || { echo ${shq(`lrroll: ${home} is missing or not writable`)} >&2; exit 1; }`, path: home, become: node.become, timeoutSec: 30, expectSec: EXPECTED.checkSec }),
   ];
   if (health.http) {
-    steps.push(makeStep({ action: 'check-node-healthy', node: n, title: `${n} answers ${health.http.url}`, runOn: 'node', command: httpProbeCommand(health.http.url), url: health.http.url, status: health.http.status, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
+    steps.push(makeStep({ action: 'check-node-healthy', node: n, title: `healthy: ${health.http.url} answers ${health.http.status.join('/')}`, runOn: 'node', command: httpProbeCommand(health.http.url), url: health.http.url, status: health.http.status, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
   }
   if (input.lb) steps.push(input.lb.check);
   const uploadBytes = dedupeUploads(input.uploads).reduce((sum, u) => sum + u.size, 0);
   // Staged copies, plus room for the backups and the installed copies: a conservative 3× the uploads plus 100 MiB.
   const required = uploadBytes * 3 + 100 * 1024 * 1024;
-  steps.push(makeStep({ action: 'check-disk', node: n, title: `${n} has ${formatBytes(required)} free under ${home}`, runOn: 'node', command: freeBytesCommand(home), path: home, requiredBytes: required, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
+  steps.push(makeStep({ action: 'check-disk', node: n, title: `${formatBytes(required)} free under ${home}`, runOn: 'node', command: freeBytesCommand(home), path: home, requiredBytes: required, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
   for (const u of dedupeUploads(input.uploads)) steps.push(uploadStep(node, u));
   for (const c of input.checks) steps.push(checkStep(node, c));
   return steps;
@@ -72,7 +72,7 @@ function checkStep(node: ResolvedNode, c: ChangeCheck): Step {
     case 'check-schema-version':
       return makeStep({ action: c.action, ...common, title: `installed schema of ${c.bundle} compatible with ${c.newVersion}`, bundle: c.bundle, newVersion: c.newVersion });
     case 'check-patch-level':
-      return makeStep({ action: c.action, ...common, title: `installed fix pack level is ${c.expected}`, expected: c.expected });
+      return makeStep({ action: c.action, ...common, title: c.expected ? `installed fix pack level is ${c.expected}` : `installed fix pack level below ${c.target} crosses no breaking level`, expected: c.expected, target: c.target, breakingLevels: c.breakingLevels });
     case 'check-java-version':
       return makeStep({ action: c.action, ...common, title: `running Java is ${c.expected}`, expected: c.expected });
   }

@@ -17,6 +17,9 @@ export class Templater {
     const r = renderTemplate(template, scope, mode);
     for (const name of r.missing) this.report(name, scope, where, node);
     if (hasMalformedTemplate(template)) this.malformed(where);
+    if (mode === 'shell' && quotesATemplate(template)) {
+      this.once(`quoted|${key(where)}`, { severity: 'warning', code: 'W_PLAYBOOK', summary: 'a `{{ … }}` template is inside quotes in a shell command', source: where, hint: 'lrroll quotes every substituted value itself; remove the quotes around the template' });
+    }
     return r;
   }
 
@@ -47,6 +50,22 @@ export class Templater {
     this.reported.add(id);
     this.diagnostics.push(d);
   }
+}
+
+/** True when a `{{` starts inside a single- or double-quoted part of a shell command. */
+export function quotesATemplate(command: string): boolean {
+  let quote: string | null = null;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (c === '\\' && quote !== "'") {
+      i++;
+      continue;
+    }
+    if (quote === null && (c === "'" || c === '"')) quote = c;
+    else if (c === quote) quote = null;
+    else if (quote !== null && c === '{' && command[i + 1] === '{') return true;
+  }
+  return false;
 }
 
 function key(where: SourceLocation): string {

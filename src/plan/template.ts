@@ -42,7 +42,8 @@ export function secretRefs(value: string): string[] {
  * Renders `{{ name }}` templates. In `shell` mode every substituted value becomes one quoted shell
  * word: plain values single-quoted, secret-bearing values double-quoted with their `${NAME}`
  * references left for the shell to expand from the environment. In `text` mode values are inserted
- * as they are (secret references stay `${NAME}`, filled in by the executor at run time).
+ * as they are, and every `${NAME}` in the result (from a var or written directly) is a secret
+ * reference the executor fills in at run time.
  */
 export function renderTemplate(template: string, scope: TemplateScope, mode: 'shell' | 'text'): Rendered {
   const missing: string[] = [];
@@ -57,6 +58,9 @@ export function renderTemplate(template: string, scope: TemplateScope, mode: 'sh
     if (mode === 'text') return v.value;
     return v.secretEnv.length > 0 ? quoteKeepingSecretRefs(v.value) : shq(v.value);
   });
+  // Outside the shell (URLs, headers, bodies) a literal `${NAME}` is a secret reference too: the
+  // executor fills it in from the environment. In shell commands it is the shell's own syntax.
+  if (mode === 'text') secretRefs(text).forEach((s) => secretEnv.add(s));
   return { text, secretEnv: [...secretEnv].sort(), missing };
 }
 

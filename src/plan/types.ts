@@ -47,7 +47,7 @@ export interface CheckDiskStep extends StepBase { action: 'check-disk'; path: st
 /** Preflight: upload an artifact to the node's staging folder, skipped when the checksum already matches. */
 export interface UploadStep extends StepBase {
   action: 'upload';
-  /** Absolute local path. */
+  /** Local path, relative to the folder of the playbook (`source.file`), so the plan hash does not depend on the checkout location. */
   localPath: string;
   /** Destination on the node. */
   remotePath: string;
@@ -56,8 +56,16 @@ export interface UploadStep extends StepBase {
 }
 /** Preflight: the installed schema version of a bundle must be compatible with the new one. */
 export interface CheckSchemaVersionStep extends StepBase { action: 'check-schema-version'; bundle: string; newVersion: string }
-/** Preflight: the installed fix pack level must equal `expected`. */
-export interface CheckPatchLevelStep extends StepBase { action: 'check-patch-level'; expected: string }
+/** Preflight: the installed fix pack level must equal `expected` (when declared), and moving from it to `target` must not cross a level in `breakingLevels`. */
+export interface CheckPatchLevelStep extends StepBase {
+  action: 'check-patch-level';
+  /** The level the playbook declares installed (`from`), or null when it is only read. */
+  expected: string | null;
+  /** The level the patch installs, e.g. `dxp-15`. */
+  target: string;
+  /** Known breaking levels (shipped list plus the playbook's). */
+  breakingLevels: string[];
+}
 /** Preflight: the Java version the node runs now must match `expected` (major.minor…). */
 export interface CheckJavaVersionStep extends StepBase { action: 'check-java-version'; expected: string }
 

@@ -23,8 +23,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     return { file, line: pos.line, col: pos.col };
   };
   const diagnostics = [
-    ...doc.errors.map((e) => yamlDiagnostic(e, locate, 'error')),
-    ...doc.warnings.map((e) => yamlDiagnostic(e, locate, 'warning')),
+    ...withoutCascades(doc.errors, lineCounter).map((e) => yamlDiagnostic(e, text, locate, 'error')),
+    ...doc.warnings.map((e) => yamlDiagnostic(e, text, locate, 'warning')),
   ];
   const fatal = doc.errors.some((e) => e.code !== 'DUPLICATE_KEY');
   let data: unknown;
@@ -43,23 +43,51 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   return { data, sourceMap: createSourceMap(doc, lineCounter, file), diagnostics, usable: data !== undefined };
 }
 
-function yamlDiagnostic(
-  e: YAMLError,
-  locate: (offset: number) => SourceLocation,
-  severity: 'error' | 'warning',
-): Diagnostic {
-  const source = locate(e.pos[0]);
-  if (e.code === 'DUPLICATE_KEY') {
-    return {
-      severity,
-      code: 'E_DUPLICATE_KEY',
-      summary: 'this key appears twice in the same mapping',
-      source,
-      hint: 'remove one of them: YAML keeps only one value per key',
-    };
+/**
+ * One syntax mistake often makes the parser report several errors on the same or the next line;
+ * keep the first of each such run (duplicate keys are always kept: each is its own mistake).
+ */
+function withoutCascades(errors: readonly YAMLError[], lineCounter: LineCounter): YAMLError[] {
+  const out: YAMLError[] = [];
+  let lastLine = -10;
+  for (const e of errors) {
+    const line = lineCounter.linePos(e.pos[0]).line;
+    if (e.code !== 'DUPLICATE_KEY' && line - lastLine <= 1) continue;
+    out.push(e);
+    if (e.code !== 'DUPLICATE_KEY') lastLine = line;
   }
+  return out;
+}
+
+function yamlDiagnostic(e: YAMLError, text: string, locate: (offset: number) => SourceLocation, severity: 'error' | 'warning'): Diagnostic {
+  if (e.code === 'DUPLICATE_KEY') {
+    return { severity, code: 'E_DUPLICATE_KEY', summary: 'this key appears twice in the same mapping', source: locate(e.pos[0]), hint: 'remove one of them: YAML keeps only one value per key' };
+  }
+  const refined = refine(e, text);
   const message = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+.*$/, '') ?? e.message;
-  return { severity, code: 'E_YAML', summary: `YAML syntax: ${lowerFirst(message)}`, source, hint: yamlHint(e.code) };
+  return { severity, code: 'E_YAML', summary: `YAML syntax: ${refined.summary ?? lowerFirst(message)}`, source: locate(refined.offset), hint: refined.hint ?? yamlHint(e.code) };
+}
+
+/** Moves a YAML error to where the mistake is, with a better message where the parser's is cryptic. */
+function refine(e: YAMLError, text: string): { offset: number; summary?: string; hint?: string } {
+  const offset = e.pos[0];
+  if (e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY') {
+    const next = text.indexOf('\n', offset);
+    if (next >= 0) {
+      const start = next + 1 + (/^[ \t]*/.exec(text.slice(next + 1))?.[0].length ?? 0);
+      return { offset: start, summary: 'this line is indented more than the key before it', hint: 'indent it like the other keys of the same mapping (use spaces)' };
+    }
+  }
+  if (e.code === 'BAD_INDENT') {
+    const lead = /^[ \t]*/.exec(text.slice(offset))?.[0].length ?? 0;
+    return { offset: offset + lead, hint: 'indent it like the other keys of the same mapping (use spaces)' };
+  }
+  if (e.code === 'MISSING_CHAR' && /quote/i.test(e.message)) {
+    const quote = /'/.test(e.message.split('quote')[0] ?? '') ? "'" : '"';
+    const open = text.lastIndexOf(quote, offset - 1);
+    if (open >= 0) return { offset: open, summary: `this ${quote === '"' ? 'double' : 'single'} quote is never closed`, hint: 'close the quote on the same line, or use a block scalar (`|`) for text over several lines' };
+  }
+  return { offset };
 }
 
 function lowerFirst(s: string): string {

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { Diagnostic, DiagnosticCode } from '../errors/diagnostics.js';
+import type { Diagnostic, DiagnosticCode, SourceLocation } from '../errors/diagnostics.js';
 import { suggestHint } from '../errors/suggest.js';
 import { playbookValidator, schemaErrors } from './schema.js';
 import type { DocPath, SourceMap } from './source-map.js';
@@ -28,6 +28,11 @@ export function instancePathSegments(instancePath: string): DocPath {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** The path as the subject of a sentence: `` `rollout.serial` ``, or "the playbook" for the root. */
+function subject(where: string): string {
+  return where === 'the playbook' ? where : `\`${where}\``;
 }
 
 /** Renders a document path as `rollout.serial[1]`. */
@@ -91,7 +96,7 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
     return d;
   };
   const special = specialKind(error);
-  if (special) return specialDiagnostic(special, error, where, make);
+  if (special) return specialDiagnostic(special, error, where, make, (key) => sourceMap.locateKey(path, key));
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String((error.params as { additionalProperty: string }).additionalProperty);
@@ -101,12 +106,12 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
     }
     case 'required': {
       const key = String((error.params as { missingProperty: string }).missingProperty);
-      const at = path.length === 0 ? { file: sourceMap.file, line: 1, col: 1 } : keyLocation(sourceMap, path);
+      const at = path.length === 0 ? sourceMap.locate([]) : keyLocation(sourceMap, path);
       const of = path.length === 0 ? 'the playbook' : `\`${where}\``;
       return make('E_REQUIRED', `${of} is missing the required key \`${key}\``, requiredHint(key, error), at);
     }
     case 'type':
-      return make('E_TYPE', `\`${where}\` must be ${typeNoun(String((error.params as { type: string }).type))}, not ${describe(error.data)}`);
+      return make('E_TYPE', `${subject(where)} must be ${typeNoun(String((error.params as { type: string }).type))}, not ${describe(error.data)}`);
     case 'enum': {
       const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       return make('E_ENUM', `\`${where}\` is ${describe(error.data)}, which is not allowed`, suggestHint(String(error.data), allowed, 'value'));
@@ -116,7 +121,7 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
     case 'discriminator':
       return discriminatorDiagnostic(error, where, make, sourceMap, path);
     case 'oneOf':
-      return make('E_TYPE', `\`${where}\` must be ${oneOfNoun(error)}, not ${describe(error.data)}`);
+      return make('E_TYPE', `${subject(where)} must be ${oneOfNoun(error)}, not ${describe(error.data)}`);
     case 'pattern':
       return make('E_SCHEMA', `\`${where}\` ${describe(error.data)} ${patternExpectation(String(error.schema))}`);
     case 'propertyNames':
@@ -139,7 +144,7 @@ const PERCENT_PATTERN = '^\\d+(\\.\\d+)?%$';
 
 /** Recognises the shared value kinds (durations, percentages, serial) by their patterns. */
 function specialKind(error: ErrorObject): SpecialKind | undefined {
-  if (error.keyword === 'pattern' && (error.params as { propertyName?: string }).propertyName !== undefined) return 'propertyName';
+  if (error.keyword === 'pattern' && error.propertyName !== undefined) return 'propertyName';
   const patterns =
     error.keyword === 'pattern'
       ? [String(error.schema)]
@@ -149,13 +154,14 @@ function specialKind(error: ErrorObject): SpecialKind | undefined {
   const underSerial = /^\/rollout\/serial(\/|$)/.test(error.instancePath);
   if (patterns.includes(DURATION_PATTERN)) return 'duration';
   if (patterns.includes(PERCENT_PATTERN)) return underSerial ? 'serial' : 'percent';
-  if (underSerial && error.keyword === 'oneOf') return 'serial';
+  if (underSerial && (error.keyword === 'oneOf' || error.keyword === 'minimum')) return 'serial';
+  if (error.keyword === 'minimum' && /^\/rollout\/(minHealthy|maxFailures)$/.test(error.instancePath)) return 'percent';
   return undefined;
 }
 
 type Make = (code: DiagnosticCode, summary: string, hint?: string) => Diagnostic;
 
-function specialDiagnostic(kind: SpecialKind, error: ErrorObject, where: string, make: Make): Diagnostic {
+function specialDiagnostic(kind: SpecialKind, error: ErrorObject, where: string, make: Make, locateKey: (key: string) => SourceLocation): Diagnostic {
   const got = describe(error.data);
   switch (kind) {
     case 'duration':
@@ -165,8 +171,8 @@ function specialDiagnostic(kind: SpecialKind, error: ErrorObject, where: string,
     case 'serial':
       return make('E_SERIAL', `\`${where}\` is ${got}, which is not a batch size`, 'use an integer ≥ 1, a percentage like `"25%"`, or a list such as `[1, 2, "50%"]`');
     case 'propertyName': {
-      const name = String((error.params as { propertyName?: string }).propertyName);
-      return make('E_VAR', `\`${name}\` in \`${where}\` is not a valid variable name`, 'use letters, digits and `_`, not starting with a digit');
+      const name = String(error.propertyName);
+      return { ...make('E_VAR', `\`${name}\` in ${subject(where)} is not a valid variable name`, 'use letters, digits and `_`, not starting with a digit'), source: locateKey(name) };
     }
   }
 }

@@ -63,7 +63,14 @@ function preflight(plan: Plan, c: ChalkInstance, full: boolean): string[] {
   const byNode = new Map<string, Step[]>();
   for (const s of plan.preflight) byNode.set(s.node ?? '', [...(byNode.get(s.node ?? '') ?? []), s]);
   if (full) return [...byNode.entries()].flatMap(([node, steps]) => [`  ${c.cyan(node)}`, ...steps.map((s) => stepLine(s, c, true, '    '))]);
-  return [...byNode.entries()].map(([node, steps]) => `  ${c.cyan(node.padEnd(12))} ${steps.map((s) => s.title.replace(`${node} `, '')).join(' · ')}`);
+  const shown = new Map<string, string>();
+  return [...byNode.entries()].map(([node, steps]) => {
+    const shape = shapeOf(plan, node, steps);
+    const first = shown.get(shape);
+    if (first) return `  ${c.cyan(node)}: ${c.dim(`the same ${steps.length} checks as ${first}`)}`;
+    shown.set(shape, node);
+    return `  ${c.cyan(node)}: ${steps.map((s) => s.title).join(' · ')}`;
+  });
 }
 
 function batch(plan: Plan, b: Batch, c: ChalkInstance, full: boolean, shown: Map<string, string>): string[] {
@@ -78,7 +85,7 @@ function batch(plan: Plan, b: Batch, c: ChalkInstance, full: boolean, shown: Map
 }
 
 function nodeBlock(plan: Plan, np: NodePlan, c: ChalkInstance, full: boolean, shown: Map<string, string>): string[] {
-  const shape = shapeOf(plan, np);
+  const shape = shapeOf(plan, np.node, np.steps);
   const first = shown.get(shape);
   if (!full && first) return [`  ${c.cyan(np.node)}: ${c.dim(`the same ${np.steps.length} steps as ${first}, with its own name, host and member`)}`];
   shown.set(shape, np.node);
@@ -90,17 +97,17 @@ function phaseTag(phase: string): string {
 }
 
 /** A node's steps with its own name, host and member replaced, to find nodes that do the same. */
-function shapeOf(plan: Plan, np: NodePlan): string {
-  const node = plan.nodes.find((n) => n.name === np.node);
-  let text = JSON.stringify(np.steps.map(({ id: _id, ...rest }) => rest));
-  for (const token of [node?.member, node?.host, np.node].filter((t): t is string => !!t).sort((a, b) => b.length - a.length)) {
+function shapeOf(plan: Plan, name: string, steps: readonly Step[]): string {
+  const node = plan.nodes.find((n) => n.name === name);
+  let text = JSON.stringify(steps.map(({ id: _id, ...rest }) => rest));
+  for (const token of [node?.member, node?.host, name].filter((t): t is string => !!t).sort((a, b) => b.length - a.length)) {
     text = text.split(token).join('\u0000');
   }
   return text;
 }
 
 function stepLine(s: Step, c: ChalkInstance, full: boolean, indent: string, prefix = ''): string {
-  const where = s.runOn === 'node' ? '' : c.dim(` [${s.runOn}]`);
+  const where = s.runOn === 'node' || (!s.command && !s.api) ? '' : c.dim(` [${s.runOn}]`);
   const timing = c.dim(` (≤ ${formatSeconds(s.timeoutSec)})`);
   const flags = `${s.pointOfNoReturn ? c.red(' [point of no return]') : ''}${s.become ? c.dim(' [sudo]') : ''}`;
   const lines = [`${indent}${prefix}${s.title}${where}${timing}${flags}`];

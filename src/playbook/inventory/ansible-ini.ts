@@ -13,6 +13,7 @@
 import { errorAt, sortDiagnostics, warningAt } from '../../errors/diagnostics.js';
 import type { Diagnostic, SourceLocation } from '../../errors/diagnostics.js';
 import type { InventoryHost, InventoryValue } from './types.js';
+import { closest } from '../../errors/suggest.js';
 
 /** Options of the Ansible inventory parsers. */
 export interface AnsibleInventoryOptions {
@@ -448,30 +449,6 @@ function unknownGroup(model: AnsibleModel, wanted: string): Diagnostic {
 /** True when some host ends up in `ungrouped`. */
 function hasUngrouped(model: AnsibleModel): boolean {
   return [...model.hosts.values()].some((h) => [...h.groups].every((g) => g === 'all' || g === 'ungrouped'));
-}
-
-/** The candidate nearest to `word` by edit distance, when it is close enough to be a likely typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { name: string; d: number } | undefined;
-  for (const name of candidates) {
-    const d = editDistance(word.toLowerCase(), name.toLowerCase());
-    if (d <= Math.max(1, Math.floor(word.length / 3)) && (!best || d < best.d)) best = { name, d };
-  }
-  return best?.name;
-}
-
-/** Levenshtein distance. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------
