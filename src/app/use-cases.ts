@@ -5,6 +5,7 @@ import { compilePlan } from '../plan/compile.js';
 import type { Plan } from '../plan/types.js';
 import { gitState } from './git.js';
 import { loadPlaybook, sha256Hex } from './load.js';
+import { lrrollVersion } from './version.js';
 
 /** Options shared by the commands that compile a plan. */
 export interface PlanOptions {
@@ -45,6 +46,7 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     vars: options.vars,
     limit: options.limit,
     hashText: sha256Hex,
+    compilerVersion: lrrollVersion(),
   });
   return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources };
 }

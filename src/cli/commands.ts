@@ -7,7 +7,7 @@ import { renderPlanMermaid } from '../render/plan-mermaid.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
-import type { CommonPlanFlags } from './run-cli.js';
+import type { CommonPlanFlags, RunCliFlags } from './run-cli.js';
 
 type PlanFormat = 'text' | 'json' | 'mermaid';
 
@@ -73,7 +73,7 @@ function refusal(plan: Plan, io: Io): number {
 }
 
 /** `lrroll run`: with --dry-run the same plan and renderer as `lrroll plan`. */
-export async function runCommand(file: string, flags: CommonPlanFlags & { dryRun?: boolean; format: PlanFormat; full?: boolean; planHash?: string; yes?: boolean }, io: Io): Promise<number> {
+export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFlags, io: Io): Promise<number> {
   const outcome = await compile(file, flags);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
@@ -94,5 +94,5 @@ export async function runCommand(file: string, flags: CommonPlanFlags & { dryRun
   const refused = refusal(plan, io);
   if (refused !== EXIT_CODES.ok) return refused;
   const { executeRun } = await import('./execute.js');
-  return executeRun(plan, { yes: flags.yes === true }, io);
+  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true }, io);
 }

@@ -1,9 +1,74 @@
+import { createInterface } from 'node:readline/promises';
+import { executePlan } from '../app/execute.js';
+import { EVENTS_FORMAT_VERSION, type EventInput, type RunEvent, type RunStatus } from '../execute/events.js';
+import { formatSeconds } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
+import { selectRenderer } from '../render/select.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 
-/** Executes a plan. This build previews plans only: it says so and changes nothing. */
-export async function executeRun(plan: Plan, _options: { yes: boolean }, io: Io): Promise<number> {
-  io.stderr.write(`error[E_USAGE]: this build of lrroll previews plans but does not execute them yet; nothing was changed.\n  hint: review the plan with \`lrroll run --dry-run ${plan.source.file}\`\n`);
-  return EXIT_CODES.invalid;
+/** Flags of `lrroll run` that shape execution. */
+export interface RunFlags {
+  yes: boolean;
+  output: 'auto' | 'listr' | 'plain' | 'json';
+  acceptNewHostKeys: boolean;
+  verbose: boolean;
+}
+
+const EXIT_BY_STATUS: Record<RunStatus, number> = {
+  ok: EXIT_CODES.ok,
+  failed: EXIT_CODES.failed,
+  halted: EXIT_CODES.failed,
+  refused: EXIT_CODES.refused,
+  aborted: EXIT_CODES.interrupted,
+};
+
+/** Asks a yes/no question on the terminal. */
+async function ask(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Executes a plan with progress output; returns the exit code. */
+export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<number> {
+  const interactive = process.stdin.isTTY === true && io.stderr.isTTY;
+  if (!flags.yes && !interactive) {
+    io.stderr.write('error[E_USAGE]: lrroll run changes the cluster and needs confirmation: run it on a terminal, or pass --yes\n');
+    return EXIT_CODES.invalid;
+  }
+  if (!flags.yes) {
+    io.stderr.write(`\n${plan.name}: ${plan.nodes.length} node(s) in ${plan.batches.length} batch(es), ~${formatSeconds(plan.estimate.expectedSec)} expected (plan ${plan.hash.slice(0, 12)}).\n`);
+    if (!(await ask('Run it now?'))) {
+      io.stderr.write('Nothing was changed.\n');
+      return EXIT_CODES.ok;
+    }
+  }
+  const renderer = selectRenderer(flags.output, { write: (t) => io.stdout.write(t), isTTY: io.stdout.isTTY, ...(io.stdout.columns ? { columns: io.stdout.columns } : {}), env: io.env }, { verbose: flags.verbose });
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) return;
+    io.stderr.write('\nInterrupted: stopping the steps in flight and recording where every node stands…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  renderer.start();
+  const emit = (e: EventInput): void => renderer.onEvent({ ...e, v: EVENTS_FORMAT_VERSION, at: new Date().toISOString() } as RunEvent);
+  try {
+    const report = await executePlan(plan, {
+      env: io.env,
+      emit,
+      signal: controller.signal,
+      confirm: async (q) => flags.yes || (interactive && (await ask(q))),
+      acceptNewHostKeys: flags.acceptNewHostKeys,
+    });
+    await renderer.end();
+    return EXIT_BY_STATUS[report.status];
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }

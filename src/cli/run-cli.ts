@@ -1,7 +1,19 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
-import { lrrollVersion } from './version.js';
+import { lrrollVersion } from '../app/version.js';
+
+/** Flags of `lrroll run`. */
+export interface RunCliFlags {
+  dryRun?: boolean;
+  format: 'text' | 'json' | 'mermaid';
+  full?: boolean;
+  planHash?: string;
+  yes?: boolean;
+  output: 'auto' | 'listr' | 'plain' | 'json';
+  acceptNewHostKeys?: boolean;
+  verbose?: boolean;
+}
 
 /** Options every plan-producing command accepts. */
 export interface CommonPlanFlags {
@@ -71,8 +83,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'plan format for --dry-run').choices(['text', 'json', 'mermaid']).default('text'))
     .option('--full', 'with --dry-run: show every node and every command in full')
     .option('--plan-hash <hash>', 'refuse to run if the plan differs from the reviewed one (a prefix of at least 8 characters)')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .action(async (file: string, opts: CommonPlanFlags & { dryRun?: boolean; format: 'text' | 'json' | 'mermaid'; full?: boolean; planHash?: string; yes?: boolean }) => {
+    .option('-y, --yes', 'do not ask for confirmation (approval pauses continue too)')
+    .addOption(new Option('--output <mode>', 'progress output: listr2 on a terminal, plain lines otherwise, or NDJSON events').choices(['auto', 'listr', 'plain', 'json']).default('auto'))
+    .option('--accept-new-host-keys', 'add the SSH host key of a host that has none in known_hosts yet (a changed key is always refused)')
+    .option('--verbose', 'show every output line of every step')
+    .action(async (file: string, opts: CommonPlanFlags & RunCliFlags) => {
       const { runCommand } = await import('./commands.js');
       setExit(await runCommand(file, opts, io));
     });

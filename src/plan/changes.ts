@@ -217,7 +217,7 @@ function cleanupAfterPatch(change: { clearOsgiState?: boolean; clearWork?: boole
 function patchSteps(change: FixpackChange | HotfixChange, ctx: ChangeContext): ChangeSteps {
   const up = upload(change.artifact, ctx);
   const home = ctx.node.plan.liferayHome;
-  const name = ctx.artifacts.get(change.artifact)?.patch?.name ?? baseName(change.artifact).replace(/\.zip$/i, '');
+  const name = ctx.artifacts.get(change.artifact)?.patch?.name ?? baseName(change.artifact).replace(/\.zip$/i, '').replace(/^liferay-(fix-pack|hotfix)-/, (_m, kind: string) => (kind === 'hotfix' ? 'hotfix-' : ''));
   const patches = `${home}/patching-tool/patches`;
   const install = [installFileCommand(up.remotePath, `${patches}/${baseName(change.artifact)}`), `(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)];
   const out = simple(`${change.type} ${name} with the Patching Tool`, [patches], install.join(' && '));

@@ -36,6 +36,8 @@ export interface CompileInput {
   limit: readonly string[] | null;
   /** sha256 of a string, hex (injected so this module stays free of I/O and node:*). */
   hashText: (text: string) => string;
+  /** lrroll's version: the same inputs compiled by another version may give another plan. */
+  compilerVersion: string;
 }
 
 /** Compiles a validated playbook into a plan; returns diagnostics instead of throwing for bad input. */
@@ -112,8 +114,29 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     estimate,
     secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])]),
   };
-  const hash = input.hashText(canonicalJson(body));
-  return { plan: { ...body, hash, source: input.source }, diagnostics };
+  return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics };
+}
+
+/**
+ * The plan hash: sha256 over everything the plan is computed from — the playbook's data (not its
+ * comments or layout), the inventory, each artifact's checksum, --var and --limit, the known
+ * breaking levels, the plan format and lrroll's version. The compiler is deterministic, so equal
+ * inputs give an equal plan and any change to them gives a new hash; hashing the inputs instead
+ * of the (much larger) plan keeps planning fast for big clusters.
+ */
+function planHash(input: CompileInput): string {
+  const { playbook, inventory } = input;
+  return input.hashText(
+    canonicalJson({
+      formatVersion: PLAN_FORMAT_VERSION,
+      compilerVersion: input.compilerVersion,
+      playbook: { ...playbook, inventory: { ...playbook.inventory, defaults: inventory.defaults, nodes: inventory.nodes.map((e) => e.node) } },
+      artifacts: [...input.artifacts.values()].map((a) => [a.path, a.sha256]).sort(),
+      vars: input.vars,
+      limit: input.limit,
+      breakingLevels: input.breakingLevels,
+    }),
+  );
 }
 
 function checkAbsolute(n: ResolvedNode, diagnostics: Diagnostic[]): void {

@@ -1,8 +1,18 @@
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 
+const parsed = new Map<string, number>();
+
 /** Parses a schema-valid duration (seconds as a number, or `1h30m`-style text) into seconds. */
 export function parseDuration(value: number | string): number {
   if (typeof value === 'number') return value;
+  const known = parsed.get(value);
+  if (known !== undefined) return known;
+  const seconds = parseDurationText(value);
+  parsed.set(value, seconds);
+  return seconds;
+}
+
+function parseDurationText(value: string): number {
   let total = 0;
   for (const match of value.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g)) {
     total += Number(match[1]) * (UNIT_SECONDS[match[2] ?? 's'] ?? 1);

@@ -65,7 +65,7 @@ export function nodeSequence(input: NodeSequenceInput): NodeStep[] {
   const name = node.plan.name;
   const out: NodeStep[] = [];
   const add = (phase: StepPhase, ...steps: Step[]): void => {
-    for (const s of steps) out.push({ ...s, phase });
+    for (const s of steps) out.push(Object.assign(s, { phase })); // every step here is freshly built for this node
   };
   add('prepare', ...input.beforeNode);
   if (lb) add('prepare', lb.drain, lb.waitDrained);

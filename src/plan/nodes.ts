@@ -106,7 +106,8 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
           start: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} start`,
           stop: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} stop ${Math.ceil(stopTimeoutSec)} -force`,
           forceStop: `if [ -f ${pid} ]; then kill -9 "$(cat ${pid})" 2>/dev/null || true; rm -f ${pid}; fi`,
-          status: `[ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null`,
+          // A zombie (exited, not yet reaped) still answers kill -0: it counts as stopped.
+          status: `p=$(cat ${pid} 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' "/proc/$p/status"`,
         };
   const start = cmd(s.start, defaults.start);
   const stop = cmd(s.stop, defaults.stop);

@@ -72,10 +72,12 @@ function key(where: SourceLocation): string {
   return `${where.file}:${where.line}:${where.col}`;
 }
 
+const NO_SECRETS: string[] = [];
+
 /** Makes a template variable from a scalar; `${NAME}` parts make it secret. */
 export function toVar(value: string | number | boolean): TemplateVar {
   const text = String(value);
-  return { value: text, secretEnv: [...new Set(secretRefs(text))].sort() };
+  return { value: text, secretEnv: text.includes('${') ? [...new Set(secretRefs(text))].sort() : NO_SECRETS };
 }
 
 /** A rendered value as one shell word: single-quoted, or double-quoted keeping its secret references. */

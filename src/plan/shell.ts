@@ -290,7 +290,7 @@ function checkPropertyKeys(set: ReadonlyArray<readonly [string, string]>, unset:
 }
 
 /** Shell command editing a .properties file in place (set keys in place or append them, remove unset keys), atomically; creates it (0644) if missing and there is something to set. */
-export function propertiesEditCommand(
+function propertiesEditCommandUncached(
   file: string,
   set: ReadonlyArray<readonly [string, string]>,
   unset: readonly string[],
@@ -369,7 +369,7 @@ function blockMarkers(blockId: string): readonly [string, string] {
 }
 
 /** Shell command keeping exactly one `# BEGIN/END lrroll managed block: <blockId>` block holding `lines` (replaced in place, else appended; removed when `lines` is empty), atomically; creates the file (0755 for *.sh, else 0644) if missing. */
-export function managedBlockCommand(file: string, blockId: string, lines: readonly string[]): string {
+function managedBlockCommandUncached(file: string, blockId: string, lines: readonly string[]): string {
   const path = absolutePath(file, 'managed block file');
   if (blockId === '' || /[\r\n\0]/.test(blockId)) {
     throw new Error(`block id must be non-empty and on one line: ${JSON.stringify(blockId)}`);
@@ -422,7 +422,7 @@ function backupOnePath(path: string): string {
 }
 
 /** Shell command copying each existing path (cp -pPR) to `<backupDir>/files/<abs path>` and writing `<backupDir>/manifest` (`present <path>` / `absent <path>`); does nothing if the manifest already exists. */
-export function backupCommand(paths: readonly string[], backupDir: string): string {
+function backupCommandUncached(paths: readonly string[], backupDir: string): string {
   const checked = checkBackupPaths(paths, backupDir);
   return [
     `b=${shq(checked.dir)}`,
@@ -437,7 +437,7 @@ export function backupCommand(paths: readonly string[], backupDir: string): stri
 }
 
 /** Shell command restoring what `backupCommand` saved: each `present` path is replaced by its copy, each `absent` path removed; fails if the manifest is missing, and reports (exit 1) any path it could not restore after trying them all. */
-export function restoreCommand(backupDir: string): string {
+function restoreCommandUncached(backupDir: string): string {
   const dir = absolutePath(backupDir, 'backup directory');
   return [
     `b=${shq(dir)}`,
@@ -462,7 +462,7 @@ export function restoreCommand(backupDir: string): string {
 }
 
 /** Shell command printing the lowercase hex sha256 of a regular file (one line), using sha256sum, else `shasum -a 256`, else `openssl dgst -sha256 -r`. */
-export function sha256Command(path: string): string {
+function sha256CommandUncached(path: string): string {
   const p = absolutePath(path, 'file to hash');
   return [
     `p=${shq(p)}`,
@@ -486,7 +486,7 @@ const DF_AVAILABLE_AWK =
   'NR > 1 { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+%$/) { print $(i - 1); exit } }';
 
 /** Shell command printing the bytes available to unprivileged users on the filesystem holding `path` (or its nearest existing ancestor), from `df -Pk`. */
-export function freeBytesCommand(path: string): string {
+function freeBytesCommandUncached(path: string): string {
   const p = absolutePath(path, 'path');
   return [
     `p=${shq(p)}`,
@@ -497,3 +497,33 @@ export function freeBytesCommand(path: string): string {
     'printf \'%s\\n\' "$((kb * 1024))"',
   ].join('\n');
 }
+
+/**
+ * Caches a pure generator by its arguments: plans for large clusters ask for the same command
+ * (same Liferay Home, same backup folder) on every node, so they share one string.
+ */
+function memo<A extends unknown[]>(fn: (...args: A) => string): (...args: A) => string {
+  const cache = new Map<string, string>();
+  return (...args: A): string => {
+    const key = JSON.stringify(args);
+    let text = cache.get(key);
+    if (text === undefined) {
+      text = fn(...args);
+      if (cache.size < 4096) cache.set(key, text);
+    }
+    return text;
+  };
+}
+
+/** Shell command editing a .properties file in place (see `propertiesEditCommandUncached`). */
+export const propertiesEditCommand = memo(propertiesEditCommandUncached);
+/** Shell command keeping one lrroll-managed block in a file (see `managedBlockCommandUncached`). */
+export const managedBlockCommand = memo(managedBlockCommandUncached);
+/** Shell command backing up paths with a manifest (see `backupCommandUncached`). */
+export const backupCommand = memo(backupCommandUncached);
+/** Shell command restoring a backup (see `restoreCommandUncached`). */
+export const restoreCommand = memo(restoreCommandUncached);
+/** Shell command printing a file's sha256 (see `sha256CommandUncached`). */
+export const sha256Command = memo(sha256CommandUncached);
+/** Shell command printing the free bytes under a path (see `freeBytesCommandUncached`). */
+export const freeBytesCommand = memo(freeBytesCommandUncached);

@@ -54,6 +54,8 @@ describe('architecture: import rules', () => {
       chalk: (f) => f.startsWith('render/') || f === 'errors/format.ts',
       commander: (f) => f === 'cli/run-cli.ts',
       'node-ssh': (f) => f === 'execute/transports/ssh.ts',
+      ssh2: (f) => f === 'execute/transports/ssh.ts',
+      'ssh-config': (f) => f === 'execute/transports/ssh-config.ts',
       listr2: (f) => f === 'render/listr.ts',
     };
     const bad = all.filter((i) => !i.spec.startsWith('.') && !i.spec.startsWith('node:') && !i.typeOnly).filter((i) => {

@@ -1,0 +1,86 @@
+import type { Plan, PlanNode } from '../plan/types.js';
+import type { Emit, NodeStatus, NodeSummary } from './events.js';
+import type { LbDriver } from './lb/driver.js';
+import type { Transport } from './transport.js';
+
+/** Time, injected so tests can run fast and deterministic. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Waits, resolving early (without throwing) when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Everything the executor touches, passed in (I/O at the edges). */
+export interface ExecutorDeps {
+  /** The transport to a node (one per node, reused for all its steps). */
+  transportFor(node: PlanNode): Transport;
+  /** Where `local` hooks and commands run. */
+  local: Transport;
+  /** The LB host for `via` / command load balancers (or the local transport). */
+  lbTransport: Transport;
+  /** The load balancer driver (null for `none` and `command`, whose steps carry commands). */
+  lb: LbDriver | null;
+  clock: Clock;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  emit: Emit;
+  /** Values of the secrets the plan names, from the environment. */
+  secrets: Readonly<Record<string, string>>;
+  /** Folder that upload `localPath`s are relative to (the playbook's folder). */
+  baseDir: string;
+  /** Asks the operator; `--yes` answers yes. */
+  confirm(question: string): Promise<boolean>;
+  /** HTTP for webhooks. */
+  fetch: typeof fetch;
+  runId: string;
+}
+
+/** What the executor knows about a node while it runs. */
+export interface NodeState {
+  name: string;
+  status: NodeStatus;
+  inRotation: boolean;
+  stopped: boolean;
+  updated: boolean;
+  drainedAt: number | null;
+  outOfRotationMs: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  failedStep: string | null;
+  /** Byte offsets of the logs recorded just before the last start. */
+  logOffsets: Map<string, number>;
+}
+
+/** The run's mutable state, shared by the step handlers. */
+export interface RunState {
+  plan: Plan;
+  deps: ExecutorDeps;
+  nodes: Map<string, NodeState>;
+  failures: number;
+}
+
+/** A fresh state for every node of the plan (all in rotation, running, not updated). */
+export function initialNodeStates(plan: Plan): Map<string, NodeState> {
+  return new Map(
+    plan.nodes.map((n) => [
+      n.name,
+      { name: n.name, status: 'skipped', inRotation: true, stopped: false, updated: false, drainedAt: null, outOfRotationMs: null, startedAt: null, endedAt: null, failedStep: null, logOffsets: new Map() } satisfies NodeState,
+    ]),
+  );
+}
+
+/** The end-of-run summary of a node: result, where it stands, timings. */
+export function summarize(s: NodeState, hasLb: boolean): NodeSummary {
+  const parts = [s.stopped ? 'app server stopped' : 'app server running', hasLb ? (s.inRotation ? 'in the load balancer' : 'OUT of the load balancer') : 'no load balancer', s.updated ? 'updated' : 'not updated'];
+  return {
+    node: s.name,
+    status: s.status,
+    inRotation: s.inRotation,
+    updated: s.updated,
+    outOfRotationMs: s.outOfRotationMs,
+    durationMs: s.startedAt !== null && s.endedAt !== null ? s.endedAt - s.startedAt : 0,
+    failedStep: s.failedStep,
+    state: parts.join(', '),
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The events a run emits: the one stream every renderer (listr2, plain lines, NDJSON) and the
+ * journal consume. The executor prints nothing itself.
+ * EVENTS_FORMAT_VERSION must be bumped on any change to these types (and schemas/events.schema.json).
+ */
+export const EVENTS_FORMAT_VERSION = 1;
+
+/** Result of a step. */
+export type StepStatus = 'ok' | 'failed' | 'skipped';
+
+/** Result of a node in the run. */
+export type NodeStatus = 'ok' | 'failed' | 'skipped' | 'rolled-back';
+
+/** How the run ended. */
+export type RunStatus = 'ok' | 'failed' | 'halted' | 'refused' | 'aborted';
+
+/** Parts of a run outside the batches. */
+export type RunPhase = 'preflight' | 'before-run' | 'finally' | 'on-failure';
+
+/** Where a node stands at the end of the run. */
+export interface NodeSummary {
+  node: string;
+  status: NodeStatus;
+  /** True when the node is in the load balancer at the end (or there is no load balancer and it runs). */
+  inRotation: boolean;
+  /** True when the change was applied and verified. */
+  updated: boolean;
+  /** Milliseconds the node spent out of the load balancer (drain to UP), or null when never drained. */
+  outOfRotationMs: number | null;
+  /** Milliseconds from the node's first step to its last. */
+  durationMs: number;
+  /** The step that failed, or null. */
+  failedStep: string | null;
+  /** One sentence on the node's state, e.g. "stopped, out of the load balancer". */
+  state: string;
+}
+
+interface Base {
+  /** Format version of the event stream. */
+  v: typeof EVENTS_FORMAT_VERSION;
+  /** ISO 8601 time from the injected clock. */
+  at: string;
+}
+
+/** The run starts executing a plan. */
+export interface RunStartEvent extends Base {
+  kind: 'run-start';
+  runId: string;
+  planHash: string;
+  name: string;
+  nodes: string[];
+  batches: Array<{ index: number; nodes: string[] }>;
+  /** Expected duration from the plan's estimate, for the ETA. */
+  expectedSec: number;
+}
+/** A run-level phase starts. */
+export interface PhaseStartEvent extends Base { kind: 'phase-start'; phase: RunPhase }
+/** A run-level phase ends. */
+export interface PhaseEndEvent extends Base { kind: 'phase-end'; phase: RunPhase; status: StepStatus }
+/** A batch starts. */
+export interface BatchStartEvent extends Base { kind: 'batch-start'; batch: number; nodes: string[] }
+/** A node of a batch starts its steps. */
+export interface NodeStartEvent extends Base { kind: 'node-start'; batch: number; node: string }
+/** A step starts. */
+export interface StepStartEvent extends Base {
+  kind: 'step-start';
+  stepId: string;
+  action: string;
+  title: string;
+  node: string | null;
+  batch: number | null;
+  /** The command being run (secret values never appear: only references). */
+  command: string | null;
+}
+/** A line of a step's output (or of a wait's progress). */
+export interface StepOutputEvent extends Base { kind: 'step-output'; stepId: string; node: string | null; stream: 'stdout' | 'stderr' | 'progress'; line: string }
+/** A step ends. */
+export interface StepEndEvent extends Base {
+  kind: 'step-end';
+  stepId: string;
+  node: string | null;
+  status: StepStatus;
+  durationMs: number;
+  /** Exit code of the command, or null. */
+  exitCode: number | null;
+  /** Why it failed or was skipped, in one sentence, or null. */
+  detail: string | null;
+}
+/** The load balancer state of a node changed (drained, disabled, enabled, UP). */
+export interface LbStateEvent extends Base { kind: 'lb-state'; node: string; member: string; state: 'draining' | 'out' | 'enabled' | 'up' }
+/** A node ends its steps. */
+export interface NodeEndEvent extends Base { kind: 'node-end'; batch: number; node: string; status: NodeStatus; durationMs: number; outOfRotationMs: number | null }
+/** A batch ends. */
+export interface BatchEndEvent extends Base { kind: 'batch-end'; batch: number; status: StepStatus }
+/** The run ends, with every node's state. */
+export interface RunEndEvent extends Base {
+  kind: 'run-end';
+  status: RunStatus;
+  durationMs: number;
+  nodes: NodeSummary[];
+  /** Why it failed, halted or was refused, or null. */
+  reason: string | null;
+}
+
+/** Every event: a closed union on `kind`. */
+export type RunEvent =
+  | RunStartEvent
+  | PhaseStartEvent
+  | PhaseEndEvent
+  | BatchStartEvent
+  | NodeStartEvent
+  | StepStartEvent
+  | StepOutputEvent
+  | StepEndEvent
+  | LbStateEvent
+  | NodeEndEvent
+  | BatchEndEvent
+  | RunEndEvent;
+
+/** The kinds of event. */
+export type RunEventKind = RunEvent['kind'];
+
+/** Distributes Omit over the union so each variant keeps its own fields. */
+export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'v' | 'at'> : never) : never;
+
+/** Receives events. */
+export type Emit = (event: EventInput) => void;

@@ -1,0 +1,169 @@
+import type { CheckCapacityStep, CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbWaitUpStep, Step } from '../plan/types.js';
+import type { NodeState, RunState } from './context.js';
+import type { MemberState } from './lb/driver.js';
+import { failed, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
+
+type LbStep = CheckLbMemberStep | CheckCapacityStep | LbDrainStep | LbWaitDrainedStep | LbEnableStep | LbWaitUpStep;
+
+/** After the hard step, how long in-flight requests get to finish before the node is stopped. */
+const SETTLE_AFTER_HARD_STEP_MS = 15_000;
+
+/** Runs a load-balancer step through the driver, or the step's own command for `type: command`. */
+export async function runLbStep(step: LbStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
+  try {
+    switch (step.action) {
+      case 'check-lb-member': {
+        const s = await memberState(step, step.member, run);
+        return s.state === 'UP' ? ok(`${step.member} is ${s.raw}`) : failed(`${step.member} is ${s.raw}, not UP: fix it (or the node) before rolling`);
+      }
+      case 'check-capacity':
+        return checkCapacity(step, run);
+      case 'lb-drain':
+        return drain(step, run, state);
+      case 'lb-wait-drained':
+        return waitDrained(step, run, state);
+      case 'lb-enable':
+        return enable(step, run);
+      case 'lb-wait-up':
+        return waitUp(step, run, state);
+    }
+  } catch (err) {
+    return failed((err as Error).message);
+  }
+}
+
+/** The member's state: from the driver, or by running the plan's command (`type: command`). */
+async function memberState(step: Step, member: string, run: RunState, command: string | null = step.command): Promise<MemberState> {
+  if (run.deps.lb) return run.deps.lb.state(member, run.deps.signal);
+  if (!command) throw new Error('no way to read the member state');
+  const r = await runCommand(step, command, run, { quiet: true, timeoutMs: 30_000 });
+  if (r.exitCode !== 0) throw new Error(`the status command failed (${r.exitCode}): ${r.stderr.trim()}`);
+  const out = r.stdout.trim();
+  const word = out.split(/\s+/)[0]?.toUpperCase() ?? '';
+  const known = ['UP', 'DOWN', 'DRAIN', 'MAINT'] as const;
+  const state = known.find((k) => word.startsWith(k)) ?? 'UNKNOWN';
+  return { state, raw: out, sessions: /^\d+$/.test(out) ? Number(out) : null };
+}
+
+async function drain(step: LbDrainStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
+  if (run.deps.lb) await run.deps.lb.drain(step.member, run.deps.signal);
+  else {
+    const r = outcomeOf(await runCommand(step, step.command ?? 'false', run), 'the drain command');
+    if (r.status !== 'ok') return r;
+  }
+  if (state) {
+    state.inRotation = false;
+    state.drainedAt = run.deps.clock.now();
+  }
+  run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'draining' });
+  return ok();
+}
+
+async function sessionsOf(step: LbWaitDrainedStep, run: RunState): Promise<number | null> {
+  const s = await memberState(step, step.member, run);
+  return s.sessions;
+}
+
+async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
+  const clock = run.deps.clock;
+  const deadline = clock.now() + step.timeoutSec * 1000;
+  let sessions: number | null = null;
+  while (clock.now() < deadline && !run.deps.signal.aborted) {
+    sessions = await sessionsOf(step, run);
+    if (sessions === 0) break;
+    run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${step.member}: ${sessions ?? '?'} session(s)` });
+    await clock.sleep(step.pollSec * 1000, run.deps.signal);
+  }
+  if (run.deps.signal.aborted) return failed('interrupted');
+  if (sessions === 0) {
+    await hardStep(step, run);
+    run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
+    return ok('no sessions left');
+  }
+  if (step.onTimeout === 'fail') return failed(`${step.member} still has ${sessions ?? 'an unknown number of'} session(s) after ${step.timeoutSec}s (onDrainTimeout: fail)`);
+  await hardStep(step, run);
+  if (state) state.inRotation = false;
+  run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
+  const left = await settle(step, run);
+  return ok(`${sessions ?? 'unknown'} session(s) left after ${step.timeoutSec}s: taken out hard (${step.onTimeout})${left ? `; ${left} still open` : ''}`);
+}
+
+/** The hard step: MAINT (and shutdown sessions) through the driver, or the plan's hard command. */
+async function hardStep(step: LbWaitDrainedStep, run: RunState): Promise<void> {
+  if (run.deps.lb) {
+    await run.deps.lb.disable(step.member, step.onTimeout === 'maint-and-shutdown-sessions', run.deps.signal);
+    return;
+  }
+  if (step.hardCommand) {
+    const r = await runCommand(step, step.hardCommand, run, { timeoutMs: 30_000 });
+    if (r.exitCode !== 0) throw new Error(`the disable command failed (${r.exitCode}): ${r.stderr.trim()}`);
+  }
+}
+
+/** Waits briefly for requests still in flight after the hard step; returns how many remain. */
+async function settle(step: LbWaitDrainedStep, run: RunState): Promise<number> {
+  const until = run.deps.clock.now() + SETTLE_AFTER_HARD_STEP_MS;
+  let sessions: number | null = null;
+  while (run.deps.clock.now() < until && !run.deps.signal.aborted) {
+    sessions = await sessionsOf(step, run);
+    if (!sessions) return 0;
+    await run.deps.clock.sleep(Math.min(500, step.pollSec * 1000), run.deps.signal);
+  }
+  return sessions ?? 0;
+}
+
+async function enable(step: LbEnableStep, run: RunState): Promise<StepOutcome> {
+  if (run.deps.lb) await run.deps.lb.enable(step.member, run.deps.signal);
+  else {
+    const r = outcomeOf(await runCommand(step, step.command ?? 'false', run), 'the enable command');
+    if (r.status !== 'ok') return r;
+  }
+  run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'enabled' });
+  return ok();
+}
+
+async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
+  const clock = run.deps.clock;
+  const deadline = clock.now() + step.timeoutSec * 1000;
+  let last = 'unknown';
+  while (clock.now() < deadline && !run.deps.signal.aborted) {
+    const s = await memberState(step, step.member, run);
+    last = s.raw;
+    // HAProxy reports `UP 1/3` right after `ready` even for a dead server: only a settled UP counts.
+    if (s.state === 'UP' && !/\d+\/\d+/.test(s.raw)) {
+      if (state) {
+        state.inRotation = true;
+        if (state.drainedAt !== null) state.outOfRotationMs = clock.now() - state.drainedAt;
+      }
+      run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'up' });
+      return ok(`${step.member} is ${s.raw}`);
+    }
+    await clock.sleep(step.pollSec * 1000, run.deps.signal);
+  }
+  return failed(run.deps.signal.aborted ? 'interrupted' : `the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${last})`);
+}
+
+async function checkCapacity(step: CheckCapacityStep, run: RunState): Promise<StepOutcome> {
+  const others = run.plan.nodes.filter((n) => !step.batchNodes.includes(n.name));
+  let healthy = 0;
+  const down: string[] = [];
+  for (const n of others) {
+    const up = await isHealthyInRotation(n.name, n.member, run);
+    if (up) healthy++;
+    else down.push(n.name);
+  }
+  if (healthy >= step.minHealthy) return ok(`${healthy} healthy node(s) stay in rotation${down.length ? ` (not counted: ${down.join(', ')})` : ''}`);
+  return failed(`only ${healthy} healthy node(s) would stay in rotation, below minHealthy ${step.minHealthy}${down.length ? `; not healthy or out of rotation: ${down.join(', ')}` : ''}`);
+}
+
+async function isHealthyInRotation(node: string, member: string | null, run: RunState): Promise<boolean> {
+  const check = run.plan.preflight.find((s) => s.node === node && (s.action === 'check-lb-member' || (run.plan.loadBalancer.type === 'none' && s.action === 'check-node-healthy')));
+  if (!check) return run.nodes.get(node)?.inRotation ?? false;
+  if (check.action === 'check-lb-member') {
+    const s = await memberState(check, member ?? node, run).catch(() => null);
+    return s?.state === 'UP';
+  }
+  const r = await runCommand(check, check.command ?? 'false', run, { quiet: true, timeoutMs: 15_000 }).catch(() => null);
+  const code = Number(r?.stdout.trim().split('\n').pop());
+  return r?.exitCode === 0 && check.action === 'check-node-healthy' && check.status.includes(code);
+}

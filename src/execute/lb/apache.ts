@@ -1,0 +1,247 @@
+import type { LbDriver, MemberState } from './driver.js';
+
+/** An HTTP answer, read whole. */
+export interface HttpAnswer {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/** A URL split into a credential-free URL and an `Authorization` header (fetch refuses URLs with `user:pass@`). */
+export interface HttpTarget {
+  /** The URL without user info. */
+  url: URL;
+  /** `Basic …` when the URL had user info, else null. */
+  authorization: string | null;
+}
+
+/** Splits `http://user:pass@host/path` into a clean URL and a Basic `Authorization` header. */
+export function httpTarget(url: string): HttpTarget {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`\`${url}\` is not a valid URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`\`${url}\`: only http and https URLs are supported`);
+  const user = decodeURIComponent(u.username);
+  const pass = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  return { url: u, authorization: user || pass ? `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` : null };
+}
+
+/** The error a signal aborted with. */
+function abortReason(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r : new Error('aborted');
+}
+
+/** One HTTP request with a deadline and an optional abort signal; the body is read whole. Shared by the Apache and mod_jk drivers. */
+export async function httpRequest(url: URL, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
+  if (signal?.aborted) throw abortReason(signal);
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new Error(`${init.method} ${url.href} did not answer within ${timeoutMs} ms`)), timeoutMs);
+  const onAbort = (): void => ctl.abort(abortReason(signal as AbortSignal));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const res = await fetch(url, { method: init.method, headers: init.headers, redirect: 'manual', signal: ctl.signal, ...(init.body !== undefined ? { body: init.body } : {}) });
+    const text = await res.text();
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', text };
+  } catch (e) {
+    if (ctl.signal.aborted) throw abortReason(ctl.signal);
+    const cause = (e as Error & { cause?: Error }).cause;
+    throw new Error(`${init.method} ${url.href} failed: ${cause?.message ?? (e as Error).message}`, { cause: e });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** One worker of the balancer-manager XML. */
+export interface ApacheWorker {
+  /** `<httpd:name>`, e.g. `http://10.0.0.1:8080` or `ajp://node1:8009`. */
+  name: string;
+  /** `<httpd:status>`, e.g. `Init Ok `, `Init Drn Ok `, `Init Stop `. */
+  status: string;
+  /** `<httpd:busy>`: requests in flight, or null when missing. */
+  busy: number | null;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Decodes the XML/HTML entities httpd writes (`&amp;` … and numeric ones). */
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, e: string) => {
+    if (e.startsWith('#x') || e.startsWith('#X')) return String.fromCodePoint(parseInt(e.slice(2), 16));
+    if (e.startsWith('#')) return String.fromCodePoint(Number(e.slice(1)));
+    return ENTITIES[e.toLowerCase()] ?? whole;
+  });
+}
+
+/** The text of the first `<httpd:tag>` in `block`, or null. */
+function tag(block: string, name: string): string | null {
+  const m = new RegExp(`<httpd:${name}>([\\s\\S]*?)</httpd:${name}>`).exec(block);
+  return m ? decodeEntities(m[1] as string) : null;
+}
+
+/** Parses `balancer-manager?xml=1`: balancer name (`balancer://x`) → its workers. Throws when the answer is not that XML. */
+export function parseBalancerXml(xml: string): Map<string, ApacheWorker[]> {
+  if (!xml.includes('<httpd:manager')) throw new Error('the answer is not balancer-manager XML');
+  const out = new Map<string, ApacheWorker[]>();
+  for (const b of xml.matchAll(/<httpd:balancer>([\s\S]*?)<\/httpd:balancer>/g)) {
+    const block = b[1] as string;
+    const name = tag(block.split('<httpd:workers>')[0] ?? '', 'name') ?? '';
+    const workers = [...block.matchAll(/<httpd:worker>([\s\S]*?)<\/httpd:worker>/g)].map((w) => {
+      const busy = tag(w[1] as string, 'busy');
+      return { name: tag(w[1] as string, 'name') ?? '', status: tag(w[1] as string, 'status') ?? '', busy: busy !== null && /^\s*\d+\s*$/.test(busy) ? Number(busy) : null };
+    });
+    out.set(name.trim(), workers);
+  }
+  return out;
+}
+
+/** Normalises a worker status (`ap_proxy_parse_wstatus` flags): Stop/Dis → MAINT, Err/HcFl → DOWN, Drn → DRAIN, Ok → UP. */
+export function normaliseApacheStatus(status: string): MemberState['state'] {
+  const flags = new Set(status.trim().split(/\s+/));
+  if (flags.has('Stop') || flags.has('Dis')) return 'MAINT';
+  if (flags.has('Err') || flags.has('HcFl')) return 'DOWN';
+  if (flags.has('Drn')) return 'DRAIN';
+  if (flags.has('Ok')) return 'UP';
+  return 'UNKNOWN';
+}
+
+/** Reads the balancer's nonce from the balancer-manager HTML: the hidden `nonce` field, else the `b=<balancer>&nonce=` links. */
+export function findNonce(html: string, balancer: string): string | null {
+  for (const input of html.matchAll(/<input\b[^>]*>/gi)) {
+    const el = input[0];
+    if (!/\b(?:name|id)\s*=\s*(['"]?)nonce\1[\s>/]/i.test(el)) continue;
+    const v = /\bvalue\s*=\s*(?:'([^']*)'|"([^"]*)"|([^\s>]+))/i.exec(el);
+    const value = v ? (v[1] ?? v[2] ?? v[3] ?? '') : '';
+    if (value) return value;
+  }
+  const esc = balancer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const link = new RegExp(`[?&](?:amp;)?b=${esc}(?:&(?:amp;)?w=[^&"']*)?&(?:amp;)?nonce=([0-9A-Za-z-]+)`).exec(html);
+  return link ? (link[1] as string) : null;
+}
+
+/** Options of {@link ApacheBalancerDriver}. */
+export interface ApacheDriverOptions {
+  /** URL of the balancer-manager page (user info becomes Basic auth). */
+  url: string;
+  /** Balancer name without `balancer://`. */
+  balancer: string;
+  /** Deadline of one request in milliseconds (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** What each action posts, and how to tell it took effect. */
+const ACTIONS = {
+  drain: { params: { w_status_N: '1' }, applied: (s: string) => /\bDrn\b/.test(s) },
+  hard: { params: { w_status_S: '1' }, applied: (s: string) => /\bStop\b/.test(s) },
+  enable: { params: { w_status_N: '0', w_status_D: '0', w_status_S: '0' }, applied: (s: string) => !/\b(Drn|Dis|Stop)\b/.test(s) },
+} as const;
+
+/** Apache httpd mod_proxy_balancer through its balancer-manager: nonce from the page, urlencoded POSTs with a Referer, state from `?xml=1`. */
+export class ApacheBalancerDriver implements LbDriver {
+  private readonly target: HttpTarget;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ApacheDriverOptions) {
+    this.target = httpTarget(options.url);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** POST `b`, `w`, `nonce`, `w_status_N=1`. */
+  async drain(member: string, signal?: AbortSignal): Promise<void> {
+    await this.change(member, 'drain', signal);
+  }
+
+  /** POST `w_status_S=1` (Stopped: no traffic at all). Apache has no call to cut open connections, so `shutdownSessions` changes nothing. */
+  async disable(member: string, _shutdownSessions: boolean, signal?: AbortSignal): Promise<void> {
+    await this.change(member, 'hard', signal);
+  }
+
+  /** POST `w_status_N=0&w_status_D=0&w_status_S=0`. */
+  async enable(member: string, signal?: AbortSignal): Promise<void> {
+    await this.change(member, 'enable', signal);
+  }
+
+  /** The worker's `<httpd:status>` and `<httpd:busy>`. */
+  async state(member: string, signal?: AbortSignal): Promise<MemberState> {
+    const w = this.find(await this.workers(signal), member);
+    return toState(w);
+  }
+
+  /** Every worker of the balancer. */
+  async members(signal?: AbortSignal): Promise<Map<string, MemberState>> {
+    return new Map((await this.workers(signal)).map((w) => [w.name, toState(w)]));
+  }
+
+  /** Nothing to release. */
+  async close(): Promise<void> {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    const referer = new URL(this.target.url.href);
+    referer.search = '';
+    referer.hash = '';
+    return { Referer: referer.href, ...(this.target.authorization ? { Authorization: this.target.authorization } : {}), ...extra };
+  }
+
+  private url(params: Record<string, string>): URL {
+    const u = new URL(this.target.url.href);
+    for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+    return u;
+  }
+
+  private async get(params: Record<string, string>, signal?: AbortSignal): Promise<string> {
+    const url = this.url(params);
+    const r = await httpRequest(url, { method: 'GET', headers: this.headers() }, this.timeoutMs, signal);
+    if (r.status !== 200) throw new Error(`balancer-manager GET ${url.href} answered HTTP ${r.status}${r.status === 401 || r.status === 403 ? ' (access denied: check the URL credentials and `Require` rules)' : ''}`);
+    return r.text;
+  }
+
+  private async workers(signal?: AbortSignal): Promise<ApacheWorker[]> {
+    const xml = await this.get({ xml: '1' }, signal);
+    let all: Map<string, ApacheWorker[]>;
+    try {
+      all = parseBalancerXml(xml);
+    } catch {
+      throw new Error(`balancer-manager at ${this.target.url.href} did not answer ?xml=1 with XML (was the Referer rejected? httpd logs AH10187 then)`);
+    }
+    const mine = all.get(`balancer://${this.options.balancer}`) ?? all.get(this.options.balancer);
+    if (!mine) throw new Error(`balancer-manager at ${this.target.url.href} has no balancer \`${this.options.balancer}\` (balancers: ${[...all.keys()].map((k) => k.replace(/^balancer:\/\//, '')).join(', ') || 'none'})`);
+    return mine;
+  }
+
+  private find(workers: ApacheWorker[], member: string): ApacheWorker {
+    const norm = (s: string): string => s.trim().replace(/\/+$/, '').toLowerCase();
+    const w = workers.find((x) => x.name === member) ?? workers.find((x) => norm(x.name) === norm(member));
+    if (!w) throw new Error(`balancer \`${this.options.balancer}\` has no worker \`${member}\` (workers: ${workers.map((x) => x.name).join(', ') || 'none'})`);
+    return w;
+  }
+
+  private async nonce(signal?: AbortSignal): Promise<string> {
+    const html = await this.get({ b: this.options.balancer }, signal);
+    const nonce = findNonce(html, this.options.balancer);
+    if (!nonce) throw new Error(`balancer-manager at ${this.target.url.href} shows no nonce for balancer \`${this.options.balancer}\``);
+    return nonce;
+  }
+
+  private async change(member: string, action: keyof typeof ACTIONS, signal?: AbortSignal): Promise<void> {
+    const worker = this.find(await this.workers(signal), member);
+    const nonce = await this.nonce(signal);
+    const body = new URLSearchParams({ b: this.options.balancer, w: worker.name, nonce, ...ACTIONS[action].params }).toString();
+    const r = await httpRequest(this.target.url, { method: 'POST', headers: this.headers({ 'Content-Type': 'application/x-www-form-urlencoded' }), body }, this.timeoutMs, signal);
+    if (r.status !== 200) throw new Error(`balancer-manager POST ${this.target.url.href} (${body.replace(/nonce=[^&]*/, 'nonce=…')}) answered HTTP ${r.status}`);
+    // httpd answers 200 even when it ignores the parameters (bad nonce, foreign Referer): check the result.
+    const after = this.find(await this.workers(signal), worker.name);
+    if (!ACTIONS[action].applied(after.status)) {
+      throw new Error(`balancer-manager at ${this.target.url.href} did not apply ${new URLSearchParams(ACTIONS[action].params).toString()} to \`${worker.name}\` (status is now \`${after.status.trim()}\`): the nonce or the Referer was not accepted`);
+    }
+  }
+}
+
+function toState(w: ApacheWorker): MemberState {
+  return { state: normaliseApacheStatus(w.status), raw: w.status.trim(), sessions: w.busy };
+}

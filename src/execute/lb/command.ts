@@ -1,0 +1,128 @@
+import { renderTemplate, type TemplateScope, type TemplateVar } from '../../plan/template.js';
+import type { PlanLoadBalancer } from '../../plan/types.js';
+import type { Transport } from '../transport.js';
+import type { LbDriver, MemberState } from './driver.js';
+
+/** Options of {@link CommandDriver}. */
+export interface CommandDriverOptions {
+  /** The plan's load balancer (type `command`). */
+  lb: PlanLoadBalancer;
+  /** Where the commands run: the `via` host, or locally. */
+  transport: Transport;
+  /** Members to list in `members()` besides the values of `lb.members` (e.g. every node's member from the plan). */
+  members?: readonly string[];
+  /** Full template scope per member (the node's scope from the plan), for status commands that use more than `member` and `node`. */
+  scopes?: ReadonlyMap<string, TemplateScope>;
+  /** Values of the secret environment variables the commands reference. */
+  secrets?: Readonly<Record<string, string>>;
+  /** Deadline of one command in milliseconds (default 30 s, like the plan's LB steps). */
+  timeoutMs?: number;
+}
+
+const STATES: Record<string, MemberState['state']> = { UP: 'UP', DOWN: 'DOWN', DRAIN: 'DRAIN', DRAINING: 'DRAIN', MAINT: 'MAINT', MAINTENANCE: 'MAINT' };
+
+/** Reads the output of the `status` command: its first word, case-insensitive, as UP, DOWN, DRAIN or MAINT (else UNKNOWN). */
+export function parseStatusOutput(stdout: string): MemberState['state'] {
+  const word = stdout.trim().split(/\s+/)[0]?.toUpperCase() ?? '';
+  return STATES[word] ?? 'UNKNOWN';
+}
+
+/** Reads the output of the `sessions` command: a non-negative integer, else null. */
+export function parseSessionsOutput(stdout: string): number | null {
+  const t = stdout.trim();
+  return /^\d+$/.test(t) ? Number(t) : null;
+}
+
+// The plan's LB steps already carry the exact drain/disable/enable/status/sessions commands,
+// rendered per node, and the executor runs them itself. This driver runs only the `status` (and
+// `sessions`) templates, per member, through the transport, for `lrroll status`. `drain`, `disable`
+// and `enable` throw: rendering those templates here would be a second, possibly different, version
+// of what the plan shows. Templates may use `{{ member }}` and `{{ node }}` (the node is known only
+// through `lb.members`); other variables need `scopes`.
+
+/** The `type: command` load balancer, for `lrroll status` only: runs the status/sessions templates per member. */
+export class CommandDriver implements LbDriver {
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: CommandDriverOptions) {
+    if (options.lb.type !== 'command' || !options.lb.commands) throw new Error('CommandDriver needs a load balancer of type `command`');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Not run by the driver: the executor runs the plan's `lb-drain` command. */
+  async drain(member: string): Promise<void> {
+    throw this.notHere('drain', member);
+  }
+
+  /** Not run by the driver: the executor runs the plan's hard-step command. */
+  async disable(member: string): Promise<void> {
+    throw this.notHere('disable', member);
+  }
+
+  /** Not run by the driver: the executor runs the plan's `lb-enable` command. */
+  async enable(member: string): Promise<void> {
+    throw this.notHere('enable', member);
+  }
+
+  /** Runs the `status` command (and `sessions`, when configured) for the member. */
+  async state(member: string, signal?: AbortSignal): Promise<MemberState> {
+    const c = this.commands();
+    const raw = (await this.run(c.status, member, signal)).trim();
+    const sessions = c.sessions ? parseSessionsOutput(await this.run(c.sessions, member, signal)) : null;
+    return { state: parseStatusOutput(raw), raw: raw.split('\n')[0] ?? '', sessions };
+  }
+
+  /** The members named in `lb.members` and `options.members`, each with its state (a failing member shows UNKNOWN with the error as `raw`). */
+  async members(signal?: AbortSignal): Promise<Map<string, MemberState>> {
+    const names = [...new Set([...Object.values(this.options.lb.members), ...(this.options.members ?? [])])];
+    if (names.length === 0) throw new Error('the command load balancer cannot list its members: name them under `loadBalancer.members` (or pass the plan\'s members)');
+    const out = new Map<string, MemberState>();
+    for (const m of names) {
+      try {
+        out.set(m, await this.state(m, signal));
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        out.set(m, { state: 'UNKNOWN', raw: (e as Error).message, sessions: null });
+      }
+    }
+    return out;
+  }
+
+  /** Nothing to release: the transport belongs to the caller. */
+  async close(): Promise<void> {}
+
+  private commands(): NonNullable<PlanLoadBalancer['commands']> {
+    return this.options.lb.commands as NonNullable<PlanLoadBalancer['commands']>;
+  }
+
+  private notHere(action: string, member: string): Error {
+    return new Error(`the command load balancer does not ${action} \`${member}\` through its driver: the executor runs the ${action} command of the plan's LB step`);
+  }
+
+  private scope(member: string): TemplateScope {
+    const given = this.options.scopes?.get(member);
+    if (given) return given;
+    const plain = (value: string): TemplateVar => ({ value, secretEnv: [] });
+    const node = Object.entries(this.options.lb.members).find(([, m]) => m === member)?.[0] ?? member;
+    return new Map([
+      ['member', plain(member)],
+      ['node', plain(node)],
+    ]);
+  }
+
+  private async run(template: string, member: string, signal?: AbortSignal): Promise<string> {
+    const r = renderTemplate(template, this.scope(member), 'shell');
+    if (r.missing.length > 0) throw new Error(`the status command uses ${r.missing.map((n) => `{{ ${n} }}`).join(', ')}, which lrroll status cannot fill in here (only member and node)`);
+    const env: Record<string, string> = {};
+    for (const name of r.secretEnv) {
+      const v = this.options.secrets?.[name];
+      if (v === undefined) throw new Error(`the status command needs the secret \${${name}}, which was not given`);
+      env[name] = v;
+    }
+    const res = await this.options.transport.exec(r.text, { timeoutMs: this.timeoutMs, become: this.options.lb.via?.become ?? false, ...(r.secretEnv.length ? { env } : {}), ...(signal ? { signal } : {}) });
+    if (res.aborted) throw signal?.reason instanceof Error ? signal.reason : new Error('aborted');
+    if (res.timedOut) throw new Error(`\`${r.text}\` did not finish within ${this.timeoutMs} ms on ${this.options.transport.describe}`);
+    if (res.exitCode !== 0) throw new Error(`\`${r.text}\` failed on ${this.options.transport.describe} (exit ${res.exitCode ?? 'none'})${res.stderr.trim() ? `: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    return res.stdout;
+  }
+}

@@ -1,0 +1,35 @@
+import type { PlanLoadBalancer } from '../../plan/types.js';
+import type { Transport } from '../transport.js';
+
+/** A member's state as the load balancer reports it. */
+export interface MemberState {
+  /** Normalised state. */
+  state: 'UP' | 'DOWN' | 'DRAIN' | 'MAINT' | 'UNKNOWN';
+  /** The load balancer's own word for it (e.g. `UP 1/3`, `DRAIN`, `MAINT(via)`). */
+  raw: string;
+  /** Current sessions/connections (scur + qcur for HAProxy, busy for Apache/mod_jk), or null when unknown. */
+  sessions: number | null;
+}
+
+/** Drives one load balancer. Implementations: HAProxy runtime API, Apache balancer-manager, mod_jk status worker, commands, none. */
+export interface LbDriver {
+  /** Stops new sessions going to the member (sticky sessions may continue). */
+  drain(member: string, signal?: AbortSignal): Promise<void>;
+  /** Hard step after the drain timeout: no traffic at all (and, when asked, kill remaining sessions). */
+  disable(member: string, shutdownSessions: boolean, signal?: AbortSignal): Promise<void>;
+  /** Puts the member back into rotation. */
+  enable(member: string, signal?: AbortSignal): Promise<void>;
+  /** The member's current state. Throws when the member does not exist. */
+  state(member: string, signal?: AbortSignal): Promise<MemberState>;
+  /** Every member of the pool with its state (for `lrroll status`). */
+  members(signal?: AbortSignal): Promise<Map<string, MemberState>>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** What a driver factory needs: the plan's LB and, for LBs reached over SSH or running commands, a transport to that host. */
+export interface LbDriverContext {
+  lb: PlanLoadBalancer;
+  /** A transport to the LB host (`via`), or a local transport. */
+  transport: Transport;
+}

@@ -1,0 +1,23 @@
+import { ApacheBalancerDriver } from './apache.js';
+import { CommandDriver } from './command.js';
+import type { LbDriver, LbDriverContext } from './driver.js';
+import { HaproxyDriver } from './haproxy.js';
+import { ModJkDriver } from './mod-jk.js';
+
+/** The driver for the plan's load balancer: null for `none`; for `command`, the status-only command driver. */
+export function createLbDriver(ctx: LbDriverContext): LbDriver | null {
+  const lb = ctx.lb;
+  switch (lb.type) {
+    case 'none':
+      return null;
+    case 'haproxy':
+      // Without `via` the socket is opened from this machine; with it, socat runs on the LB host.
+      return new HaproxyDriver({ socket: lb.endpoint, backend: lb.pool, transport: lb.via ? ctx.transport : null, become: lb.via?.become ?? false });
+    case 'apache':
+      return new ApacheBalancerDriver({ url: lb.endpoint, balancer: lb.pool });
+    case 'mod_jk':
+      return new ModJkDriver({ url: lb.endpoint, balancer: lb.pool });
+    case 'command':
+      return new CommandDriver({ lb, transport: ctx.transport });
+  }
+}

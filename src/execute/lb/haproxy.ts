@@ -1,0 +1,284 @@
+import { connect, type Socket } from 'node:net';
+import { shq } from '../../plan/shell.js';
+import type { Transport } from '../transport.js';
+import type { LbDriver, MemberState } from './driver.js';
+
+/** Where the HAProxy runtime API listens: a unix socket or a TCP address. */
+export type HaproxySocket = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number; family: 4 | 6 | null };
+
+/** Sends one runtime API command and returns HAProxy's whole answer. */
+export type HaproxyRunner = (command: string, signal?: AbortSignal) => Promise<string>;
+
+/** Options of {@link HaproxyDriver}. */
+export interface HaproxyDriverOptions {
+  /** `/path/to/admin.sock`, `unix@/path`, `host:port`, `ipv4@host:port`, `ipv6@[addr]:port`. */
+  socket: string;
+  /** The backend holding the servers. */
+  backend: string;
+  /** When set, commands run on that host as `printf … | socat …` (the plan's `via`); otherwise the socket is opened from here. */
+  transport?: Transport | null;
+  /** Run socat through `sudo -n` (via only). */
+  become?: boolean;
+  /** Deadline of one command in milliseconds (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** HAProxy object names: what `invalid_char()` accepts. A server may also be given as `#<id>`. */
+const NAME = /^[A-Za-z0-9_.:-]+$/;
+
+/** Parses the `socket` setting of the playbook. */
+export function parseHaproxySocket(spec: string): HaproxySocket {
+  const s = spec.trim();
+  if (s.startsWith('unix@')) return { kind: 'unix', path: s.slice(5) };
+  const prefixed = /^(ipv4|ipv6|tcp|tcp4|tcp6)@(.+)$/.exec(s);
+  const rest = prefixed ? (prefixed[2] as string) : s;
+  const colon = rest.lastIndexOf(':');
+  const hostText = rest.slice(0, Math.max(colon, 0));
+  const portText = rest.slice(colon + 1);
+  const tcpLike = colon > 0 && /^\d{1,5}$/.test(portText) && !hostText.includes('/') && (!hostText.includes(':') || /^\[.+\]$/.test(hostText) || prefixed !== null);
+  if (!tcpLike) {
+    if (prefixed) throw new Error(`HAProxy socket \`${spec}\`: expected ${prefixed[1]}@host:port`);
+    return { kind: 'unix', path: s };
+  }
+  const port = Number(portText);
+  if (port < 1 || port > 65535) throw new Error(`HAProxy socket \`${spec}\`: port ${port} is out of range`);
+  const host = hostText.replace(/^\[(.*)\]$/, '$1');
+  const kind = prefixed?.[1] ?? '';
+  const family = kind.endsWith('4') ? 4 : kind.endsWith('6') ? 6 : null;
+  return { kind: 'tcp', host, port, family };
+}
+
+/** The socket as text for messages. */
+export function describeHaproxySocket(socket: HaproxySocket): string {
+  return socket.kind === 'unix' ? socket.path : `${socket.host.includes(':') ? `[${socket.host}]` : socket.host}:${socket.port}`;
+}
+
+/** The socat address of the socket (`UNIX-CONNECT:path` or `TCP:host:port`). */
+export function socatAddress(socket: HaproxySocket): string {
+  if (socket.kind === 'unix') {
+    if (/[,:!\\'"\s]/.test(socket.path) || socket.path === '') throw new Error(`HAProxy socket path \`${socket.path}\` contains a character socat cannot take in an address (, : ! \\ quotes or spaces)`);
+    return `UNIX-CONNECT:${socket.path}`;
+  }
+  const v6 = socket.family === 6 || socket.host.includes(':');
+  return `${v6 ? 'TCP6' : socket.family === 4 ? 'TCP4' : 'TCP'}:${v6 ? `[${socket.host}]` : socket.host}:${socket.port}`;
+}
+
+/** The shell command that sends `command` to the socket with socat, as the plan's `via` form runs it. */
+export function socatCommand(socket: HaproxySocket, command: string): string {
+  if (/[\r\n]/.test(command)) throw new Error('a HAProxy runtime API command cannot contain a line break');
+  return `printf '%s\\n' ${shq(command)} | socat -t 5 stdio ${shq(socatAddress(socket))}`;
+}
+
+/** The error a signal aborted with. */
+function abortReason(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r : new Error('aborted');
+}
+
+/** Explains a connection error (ENOENT, ECONNREFUSED, EACCES…). */
+function connectError(where: string, e: NodeJS.ErrnoException): Error {
+  const hint = e.code === 'EACCES' ? ' (permission denied: the socket is usually mode 600; run as its owner or use `via` with `become`)' : e.code === 'ENOENT' ? ' (no such socket: is HAProxy running with `stats socket` there?)' : '';
+  return new Error(`cannot reach the HAProxy runtime API at ${where}: ${e.message}${hint}`, { cause: e });
+}
+
+/** Opens the socket from this machine: one command per connection, the answer ends when HAProxy closes it. */
+export function socketRunner(socket: HaproxySocket, timeoutMs: number): HaproxyRunner {
+  const where = describeHaproxySocket(socket);
+  return (command, signal) =>
+    new Promise<string>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal));
+      const conn: Socket = socket.kind === 'unix' ? connect({ path: socket.path }) : connect({ host: socket.host, port: socket.port, ...(socket.family ? { family: socket.family } : {}) });
+      const chunks: Buffer[] = [];
+      let settled = false;
+      const finish = (err: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        conn.destroy();
+        if (err) reject(err);
+        else resolve(Buffer.concat(chunks).toString('utf8'));
+      };
+      const onAbort = (): void => finish(abortReason(signal as AbortSignal));
+      const timer = setTimeout(() => finish(new Error(`HAProxy runtime API at ${where} did not answer \`${command}\` within ${timeoutMs} ms`)), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      conn.on('connect', () => conn.write(`${command}\n`));
+      conn.on('data', (d: Buffer) => {
+        chunks.push(d);
+        // A session left in interactive mode ends each answer with a `> ` prompt instead of closing.
+        if (/\n> $/.test(d.toString('utf8'))) finish(null);
+      });
+      conn.on('error', (e: NodeJS.ErrnoException) => finish(connectError(where, e)));
+      conn.on('close', () => finish(null));
+    });
+}
+
+/** Runs `printf … | socat …` through a transport (the LB host over SSH, or locally). */
+export function socatRunner(transport: Transport, socket: HaproxySocket, timeoutMs: number, become: boolean): HaproxyRunner {
+  const where = `${describeHaproxySocket(socket)} via ${transport.describe}`;
+  return async (command, signal) => {
+    if (signal?.aborted) throw abortReason(signal);
+    const r = await transport.exec(socatCommand(socket, command), { timeoutMs, become, ...(signal ? { signal } : {}) });
+    if (r.aborted) throw signal ? abortReason(signal) : new Error('aborted');
+    if (r.timedOut) throw new Error(`HAProxy runtime API at ${where} did not answer \`${command}\` within ${timeoutMs} ms`);
+    if (r.exitCode !== 0) {
+      const err = r.stderr.trim() || r.stdout.trim();
+      const hint = r.exitCode === 127 ? ' (is socat installed on the load balancer host?)' : '';
+      throw new Error(`cannot reach the HAProxy runtime API at ${where}: socat exited with ${r.exitCode ?? 'no code'}${err ? `: ${err}` : ''}${hint}`);
+    }
+    return r.stdout;
+  };
+}
+
+/** Splits one CSV line as HAProxy writes it (fields with `,` or `"` are double-quoted, quotes doubled). */
+export function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      while (i < line.length && !(line[i] === '"' && line[i + 1] !== '"')) {
+        v += line[i];
+        i += line[i] === '"' ? 2 : 1;
+      }
+      out.push(v);
+      i += 2; // closing quote and comma
+    } else {
+      const end = line.indexOf(',', i);
+      out.push(line.slice(i, end === -1 ? line.length : end));
+      i = end === -1 ? line.length + 1 : end + 1;
+    }
+  }
+  return out;
+}
+
+/** Parses `show stat` CSV by header name (the header line starts with `# `); throws with HAProxy's text when there is no header. */
+export function parseShowStat(text: string): Array<Record<string, string>> {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const header = lines.find((l) => l.startsWith('# '));
+  if (!header) throw new Error(text.trim() || 'empty answer to show stat');
+  const names = splitCsvLine(header.slice(2));
+  return lines
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const values = splitCsvLine(l);
+      const row: Record<string, string> = {};
+      names.forEach((n, i) => {
+        if (n !== '' && n !== '-') row[n] = values[i] ?? '';
+      });
+      return row;
+    });
+}
+
+/** Normalises a server `status` of `show stat`: `UP`, `UP 1/3`, `no check` → UP; `DOWN*` → DOWN; `DRAIN*`, `NOLB*` → DRAIN; `MAINT*` → MAINT. */
+export function normaliseHaproxyStatus(status: string): MemberState['state'] {
+  const s = status.trim().toUpperCase();
+  if (s === 'NO CHECK' || s === 'UP' || s.startsWith('UP ')) return 'UP';
+  if (s.startsWith('DOWN')) return 'DOWN';
+  if (s.startsWith('DRAIN') || s.startsWith('NOLB')) return 'DRAIN';
+  if (s.startsWith('MAINT')) return 'MAINT';
+  return 'UNKNOWN';
+}
+
+/** A `show stat` server row as a member state (sessions = scur + qcur). */
+export function haproxyMemberState(row: Readonly<Record<string, string>>): MemberState {
+  const raw = row['status'] ?? '';
+  const num = (k: string): number | null => {
+    const v = row[k];
+    return v === undefined || v === '' || !/^\d+$/.test(v) ? null : Number(v);
+  };
+  const scur = num('scur');
+  const qcur = num('qcur');
+  return { state: normaliseHaproxyStatus(raw), raw, sessions: scur === null ? null : scur + (qcur ?? 0) };
+}
+
+/** True when HAProxy's answer to a write command is a success (these commands print nothing on success). */
+function isSilent(answer: string): boolean {
+  return answer.trim() === '';
+}
+
+/** HAProxy runtime API driver: `set server … state drain|maint|ready`, `shutdown sessions server`, `show stat <bk> 4 -1`. */
+export class HaproxyDriver implements LbDriver {
+  private readonly socket: HaproxySocket;
+  private readonly where: string;
+  private readonly run: HaproxyRunner;
+
+  constructor(
+    private readonly options: HaproxyDriverOptions,
+    runner?: HaproxyRunner,
+  ) {
+    if (!NAME.test(options.backend)) throw new Error(`HAProxy backend name \`${options.backend}\` is not valid (letters, digits, . _ - : only)`);
+    this.socket = parseHaproxySocket(options.socket);
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const t = options.transport;
+    this.where = `${describeHaproxySocket(this.socket)}${t ? ` via ${t.describe}` : ''}`;
+    this.run = runner ?? (t ? socatRunner(t, this.socket, timeoutMs, options.become === true) : socketRunner(this.socket, timeoutMs));
+  }
+
+  /** `set server <bk>/<srv> state drain`. */
+  async drain(member: string, signal?: AbortSignal): Promise<void> {
+    await this.write(`set server ${this.server(member)} state drain`, signal);
+  }
+
+  /** `set server <bk>/<srv> state maint`, then `shutdown sessions server <bk>/<srv>` when asked. */
+  async disable(member: string, shutdownSessions: boolean, signal?: AbortSignal): Promise<void> {
+    await this.write(`set server ${this.server(member)} state maint`, signal);
+    if (shutdownSessions) await this.write(`shutdown sessions server ${this.server(member)}`, signal);
+  }
+
+  /** `set server <bk>/<srv> state ready`. */
+  async enable(member: string, signal?: AbortSignal): Promise<void> {
+    await this.write(`set server ${this.server(member)} state ready`, signal);
+  }
+
+  /** The member's row of `show stat <bk> 4 -1`; throws naming the existing servers when it is not there. */
+  async state(member: string, signal?: AbortSignal): Promise<MemberState> {
+    this.server(member);
+    const rows = await this.showStat(signal);
+    const row = rows.find((r) => (member.startsWith('#') ? r['sid'] === member.slice(1) : r['svname'] === member));
+    if (!row) throw new Error(`HAProxy backend \`${this.options.backend}\` has no server \`${member}\` (servers: ${rows.map((r) => r['svname']).join(', ') || 'none'})`);
+    return haproxyMemberState(row);
+  }
+
+  /** Every server of the backend. */
+  async members(signal?: AbortSignal): Promise<Map<string, MemberState>> {
+    const rows = await this.showStat(signal);
+    return new Map(rows.map((r) => [r['svname'] ?? '', haproxyMemberState(r)]));
+  }
+
+  /** Nothing to release: every command uses its own connection. */
+  async close(): Promise<void> {}
+
+  private server(member: string): string {
+    if (!NAME.test(member) && !/^#\d+$/.test(member)) throw new Error(`HAProxy server name \`${member}\` is not valid (letters, digits, . _ - : or #<id>)`);
+    return `${this.options.backend}/${member}`;
+  }
+
+  private async showStat(signal?: AbortSignal): Promise<Array<Record<string, string>>> {
+    const command = `show stat ${this.options.backend} 4 -1`;
+    const answer = await this.run(command, signal);
+    try {
+      return parseShowStat(answer).filter((r) => r['svname'] !== 'FRONTEND' && r['svname'] !== 'BACKEND');
+    } catch (e) {
+      throw new Error(`HAProxy runtime API at ${this.where}: \`${command}\` failed: ${(e as Error).message}`);
+    }
+  }
+
+  private async write(command: string, signal?: AbortSignal): Promise<void> {
+    const answer = await this.run(command, signal);
+    if (isSilent(answer)) return;
+    const text = answer.trim().split('\n')[0] ?? '';
+    let known = '';
+    if (/^No such server\./.test(text)) known = await this.knownServers(signal);
+    throw new Error(`HAProxy runtime API at ${this.where}: \`${command}\` failed: ${text}${known}${/Permission denied/.test(text) ? ' (the socket needs `level admin`)' : ''}`);
+  }
+
+  private async knownServers(signal?: AbortSignal): Promise<string> {
+    try {
+      return ` (servers of \`${this.options.backend}\`: ${[...(await this.members(signal)).keys()].join(', ') || 'none'})`;
+    } catch {
+      return '';
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { resolve } from 'node:path';
+import type { HookStep, ServiceStopStep, Step, UploadStep, WaitHttpStep } from '../plan/types.js';
+import type { NodeState, RunState } from './context.js';
+import { runLbStep } from './lb-steps.js';
+import { runPreflightCheck } from './preflight.js';
+import { failed, ok, outcomeOf, runCommand, transportOf, type StepOutcome } from './run-command.js';
+import { recordLogOffsets, waitCluster, waitLogMarker, waitModules } from './waits.js';
+
+/** Runs one step of the plan; `state` is the node's state for node steps, null for run-level steps. */
+export async function executeStep(step: Step, run: RunState, state: NodeState | null): Promise<StepOutcome> {
+  switch (step.action) {
+    case 'check-reachable':
+    case 'check-node-healthy':
+    case 'check-disk':
+    case 'check-schema-version':
+    case 'check-patch-level':
+    case 'check-java-version':
+      return runPreflightCheck(step, run);
+    case 'upload':
+      return upload(step, run);
+    case 'check-lb-member':
+    case 'check-capacity':
+    case 'lb-drain':
+    case 'lb-wait-drained':
+    case 'lb-enable':
+    case 'lb-wait-up':
+      return runLbStep(step, run, state);
+    case 'service-stop':
+      return stop(step, run, state);
+    case 'service-start': {
+      if (state) await recordLogOffsets(step, run, state);
+      const r = outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the start command');
+      if (r.status === 'ok' && state) state.stopped = false;
+      return r;
+    }
+    case 'backup':
+    case 'verify':
+    case 'warmup':
+    case 'cache-clear':
+      return outcomeOf(await runCommand(step, step.command ?? 'true', run), step.action);
+    case 'apply': {
+      const r = outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the change');
+      if (r.status === 'ok' && state) state.updated = true;
+      return r;
+    }
+    case 'wait-log-marker':
+      return state ? waitLogMarker(step, run, state) : failed('no node state');
+    case 'wait-cluster':
+      return state ? waitCluster(step, run, state) : failed('no node state');
+    case 'wait-modules':
+      return state ? waitModules(step, run, state) : failed('no node state');
+    case 'wait-http':
+      return waitHttp(step, run);
+    case 'settle':
+    case 'bake':
+      await run.deps.clock.sleep(step.seconds * 1000, run.deps.signal);
+      return run.deps.signal.aborted ? failed('interrupted') : ok();
+    case 'hook':
+      return hook(step, run);
+    case 'confirm':
+      return (await run.deps.confirm(step.question)) ? ok('confirmed') : failed('not confirmed: stopped at the operator’s request');
+    case 'consistency-check':
+      return consistency(step, run);
+  }
+}
+
+async function stop(step: ServiceStopStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
+  const transport = transportOf(step, run);
+  const graceful = await runCommand(step, step.command ?? 'true', run, { timeoutMs: Math.max(1, step.timeoutSec - 30) * 1000 });
+  const status = await transport.exec(step.statusCommand, { timeoutMs: 30_000, signal: run.deps.signal, become: step.become });
+  let note: string | null = null;
+  if (status.exitCode === 0) {
+    await runCommand(step, step.forceCommand, run, { timeoutMs: 30_000 });
+    note = 'forced: still running after the graceful stop';
+    const again = await transport.exec(step.statusCommand, { timeoutMs: 30_000, signal: run.deps.signal, become: step.become });
+    if (again.exitCode === 0) return failed('the app server is still running after the forced stop');
+  } else if (graceful.exitCode !== 0 && graceful.exitCode !== null) {
+    note = `the stop command exited with ${graceful.exitCode}, but the process is gone`;
+  }
+  if (state) state.stopped = true;
+  return ok(note);
+}
+
+async function upload(step: UploadStep, run: RunState): Promise<StepOutcome> {
+  const transport = transportOf(step, run);
+  const before = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: 120_000 });
+  if (before.exitCode === 0 && before.stdout.trim() === step.sha256) return ok('already there with the same checksum: not uploaded');
+  await transport.put(resolve(run.deps.baseDir, step.localPath), step.remotePath, { timeoutMs: step.timeoutSec * 1000, signal: run.deps.signal });
+  const after = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: 120_000 });
+  if (after.stdout.trim() !== step.sha256) return failed(`checksum mismatch after upload: expected ${step.sha256}, got ${after.stdout.trim() || after.stderr.trim()}`);
+  return ok('uploaded, checksum verified');
+}
+
+async function waitHttp(step: WaitHttpStep, run: RunState): Promise<StepOutcome> {
+  const deadline = run.deps.clock.now() + step.timeoutSec * 1000;
+  const body = step.bodyMatch ? new RegExp(step.bodyMatch) : null;
+  let last = 'no answer yet';
+  while (run.deps.clock.now() < deadline && !run.deps.signal.aborted) {
+    const r = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: 15_000 });
+    const lines = r.stdout.split('\n');
+    const code = Number(lines[lines.length - 1]);
+    last = r.exitCode === 0 ? `HTTP ${code}` : `curl: ${r.stderr.trim().split('\n').pop() ?? r.exitCode}`;
+    if (r.exitCode === 0 && step.status.includes(code) && (!body || body.test(lines.slice(0, -1).join('\n')))) return ok(last);
+    run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${step.url}: ${last}` });
+    await run.deps.clock.sleep(step.intervalSec * 1000, run.deps.signal);
+  }
+  return failed(run.deps.signal.aborted ? 'interrupted' : `${step.url} did not answer ${step.status.join('/')}${body ? ` matching /${step.bodyMatch}/` : ''} within ${step.timeoutSec}s (last: ${last})`);
+}
+
+async function hook(step: HookStep, run: RunState): Promise<StepOutcome> {
+  const outcome = step.request ? await webhook(step, run) : outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the hook');
+  if (outcome.status === 'failed' && step.continueOnError) return { ...outcome, status: 'ok', detail: `failed, continuing (continueOnError): ${outcome.detail ?? ''}` };
+  return outcome;
+}
+
+/** Fills `${NAME}` secret references in webhook URLs, headers and bodies at the last moment. */
+function fill(text: string, run: RunState): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => run.deps.secrets[name] ?? whole);
+}
+
+async function webhook(step: HookStep, run: RunState): Promise<StepOutcome> {
+  const req = step.request;
+  if (!req) return failed('no request');
+  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, fill(v, run)]));
+  const timeout = AbortSignal.timeout(step.timeoutSec * 1000);
+  try {
+    const res = await run.deps.fetch(fill(req.url, run), { method: req.method, headers, body: req.body === null ? null : fill(req.body, run), signal: AbortSignal.any([timeout, run.deps.signal]) });
+    return res.ok ? ok(`HTTP ${res.status}`) : failed(`the webhook answered HTTP ${res.status}`);
+  } catch (err) {
+    return failed(`the webhook failed: ${(err as Error).message}`);
+  }
+}
+
+async function consistency(step: Extract<Step, { action: 'consistency-check' }>, run: RunState): Promise<StepOutcome> {
+  const prints = new Map<string, string[]>();
+  for (const name of step.nodes) {
+    const node = run.plan.nodes.find((n) => n.name === name);
+    if (!node) continue;
+    const r = await run.deps.transportFor(node).exec(step.fingerprintCommand, { timeoutMs: 60_000, signal: run.deps.signal });
+    const key = r.exitCode === 0 ? r.stdout.trim() : `(could not read: ${r.stderr.trim()})`;
+    prints.set(key, [...(prints.get(key) ?? []), name]);
+  }
+  if (prints.size <= 1) return ok(`${step.nodes.length} node(s) agree`);
+  const groups = [...prints.entries()].map(([print, nodes]) => `${nodes.join(', ')}: ${print.split('\n').slice(0, 3).join(' | ')}`);
+  return failed(`drift: the nodes do not report the same patch level, modules and properties — ${groups.join(' ≠ ')}`);
+}
+

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../transport.js';
+import { LineSplitter } from './lines.js';
+
+/** Runs commands as child processes on this machine (single-host use, the demo, fast tests). */
+export class LocalTransport implements Transport {
+  readonly describe = 'local';
+
+  async connect(): Promise<void> {}
+
+  exec(command: string, options: ExecOptions): Promise<ExecResult> {
+    const wrapped = wrapCommand(command, options.env, options.become === true);
+    const started = Date.now();
+    return new Promise((resolve) => {
+      const child = spawn('/bin/sh', ['-c', wrapped.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const out = new LineSplitter((l) => options.onLine?.('stdout', l));
+      const err = new LineSplitter((l) => options.onLine?.('stderr', l));
+      let timedOut = false;
+      let aborted = false;
+      const kill = (): void => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, options.timeoutMs);
+      const onAbort = (): void => {
+        aborted = true;
+        kill();
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(wrapped.stdin);
+      const finish = (exitCode: number | null): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve({ exitCode: timedOut || aborted ? null : exitCode, stdout: out.end(), stderr: err.end(), timedOut, aborted, durationMs: Date.now() - started });
+      };
+      child.on('error', (e) => {
+        err.pushText(`${e.message}\n`);
+        finish(null);
+      });
+      child.on('close', (code) => finish(code));
+      if (options.signal?.aborted) onAbort();
+    });
+  }
+
+  async put(localPath: string, remotePath: string): Promise<void> {
+    await mkdir(dirname(remotePath), { recursive: true });
+    const tmp = `${remotePath}.lrroll-upload-${process.pid}`;
+    await copyFile(localPath, tmp);
+    await rename(tmp, remotePath);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,222 @@
+import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { NodeSSH, type Config } from 'node-ssh';
+import type { ClientChannel } from 'ssh2';
+import { ConnectionError } from '../../errors/errors.js';
+import { shq } from '../../plan/shell.js';
+import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../transport.js';
+import { checkHostKey, fingerprint, knownHostName, knownKeyTypes, keyTypeOf, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import { LineSplitter } from './lines.js';
+import { parseJumpHop, resolveSshTarget, type ResolvedSshTarget, type SshTargetOverrides } from './ssh-config.js';
+
+/** Settings shared by every SSH connection of a run. */
+export interface SshSettings {
+  /** Contents of ~/.ssh/config ('' when absent). */
+  sshConfigText: string;
+  /** known_hosts files to verify against (the first is where accepted keys are added). */
+  knownHostsFiles: string[];
+  /** Add the key of a host that has none yet (never replaces a changed key). */
+  acceptNewHostKeys: boolean;
+  /** ssh-agent socket, when set. */
+  agentSocket: string | undefined;
+  /** Passphrase for encrypted identity files. */
+  passphrase: string | undefined;
+  home: string;
+  localUser: string;
+  connectTimeoutMs: number;
+  keepaliveMs: number;
+}
+
+/** One SSH connection per host, reused for all its steps (node-ssh adapter). */
+export class SshTransport implements Transport {
+  readonly describe: string;
+  private readonly target: ResolvedSshTarget;
+  private ssh: NodeSSH | undefined;
+  private jumps: NodeSSH[] = [];
+  private connecting: Promise<void> | undefined;
+
+  constructor(host: string, overrides: SshTargetOverrides, private readonly settings: SshSettings) {
+    this.target = resolveSshTarget(settings.sshConfigText, host, overrides, { home: settings.home, user: settings.localUser });
+    this.describe = `ssh ${this.target.user}@${this.target.hostName}:${this.target.port}${this.target.proxyJump.length ? ` via ${this.target.proxyJump.join(',')}` : ''}`;
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.open().catch((err: unknown) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    let sock: Config['sock'];
+    for (const hop of this.target.proxyJump) {
+      const h = parseJumpHop(hop);
+      const jumpTarget = resolveSshTarget(this.settings.sshConfigText, h.host, { port: h.port, user: h.user, identityFile: null }, { home: this.settings.home, user: this.settings.localUser });
+      const jump = await this.connectOne(jumpTarget, sock);
+      this.jumps.push(jump);
+      sock = await jump.forwardOut('127.0.0.1', 0, this.target.hostName, this.target.port);
+    }
+    this.ssh = await this.connectOne(this.target, sock);
+  }
+
+  private async connectOne(target: ResolvedSshTarget, sock: Config['sock']): Promise<NodeSSH> {
+    const entries = await this.knownHosts(target);
+    const name = knownHostName(target.hostKeyAlias ?? target.hostName, target.port);
+    let rejection: ConnectionError | undefined;
+    const config: Config = {
+      host: target.hostName,
+      port: target.port,
+      username: target.user,
+      readyTimeout: this.settings.connectTimeoutMs,
+      keepaliveInterval: this.settings.keepaliveMs,
+      keepaliveCountMax: 4,
+      hostVerifier: (key: Buffer) => {
+        rejection = this.verifyHostKey(entries, name, key);
+        return rejection === undefined;
+      },
+    };
+    const types = knownKeyTypes(entries, name);
+    if (types.length > 0) config.algorithms = { serverHostKey: types as NonNullable<NonNullable<Config['algorithms']>['serverHostKey']> };
+    if (sock) config.sock = sock;
+    if (this.settings.agentSocket) config.agent = this.settings.agentSocket;
+    const key = await firstReadable(target.identityFiles);
+    if (key) {
+      config.privateKey = key;
+      if (this.settings.passphrase) config.passphrase = this.settings.passphrase;
+    }
+    const ssh = new NodeSSH();
+    try {
+      await ssh.connect(config);
+    } catch (err) {
+      if (rejection) throw rejection;
+      throw connectError(target, err);
+    }
+    return ssh;
+  }
+
+  private async knownHosts(target: ResolvedSshTarget): Promise<KnownHostEntry[]> {
+    const files = [...this.settings.knownHostsFiles, ...target.knownHostsFiles];
+    const texts = await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')));
+    return texts.flatMap(parseKnownHosts);
+  }
+
+  /** Returns an error for a key that must not be trusted, or undefined to go on. */
+  private verifyHostKey(entries: KnownHostEntry[], name: string, key: Buffer): ConnectionError | undefined {
+    const type = keyTypeOf(key);
+    const verdict = checkHostKey(entries, name, type, key.toString('base64'));
+    const fp = fingerprint(key);
+    switch (verdict.result) {
+      case 'match':
+        return undefined;
+      case 'revoked':
+        return new ConnectionError('E_HOST_KEY_CHANGED', `the host key of ${name} (${type} ${fp}) is marked @revoked in known_hosts`, 'do not connect: the key has been revoked');
+      case 'changed':
+        return new ConnectionError('E_HOST_KEY_CHANGED', `the host key of ${name} has CHANGED: it presented ${type} ${fp}, known_hosts has a different ${verdict.knownTypes.join('/')} key`, 'someone may be intercepting the connection, or the host was reinstalled: check with its admin, then remove the old line with `ssh-keygen -R <host>`; lrroll never replaces a changed key');
+      case 'unknown':
+        if (this.settings.acceptNewHostKeys) {
+          void this.remember(name, type, key);
+          return undefined;
+        }
+        return new ConnectionError('E_HOST_KEY_UNKNOWN', `the host key of ${name} is not in known_hosts: ${type} ${fp}`, `verify the fingerprint with the host's admin, then accept it with \`ssh-keyscan -p <port> <host> >> ~/.ssh/known_hosts\` (or run with --accept-new-host-keys)`);
+    }
+  }
+
+  private async remember(name: string, type: string, key: Buffer): Promise<void> {
+    const file = this.settings.knownHostsFiles[0];
+    if (!file) return;
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await appendFile(file, `${name} ${type} ${key.toString('base64')}\n`, { mode: 0o600 });
+    await chmod(file, 0o600).catch(() => undefined);
+  }
+
+  async exec(command: string, options: ExecOptions): Promise<ExecResult> {
+    await this.connect();
+    const conn = this.ssh?.connection;
+    if (!conn) throw new ConnectionError('E_CONNECT', `${this.describe}: not connected`);
+    const wrapped = wrapCommand(command, options.env, options.become === true);
+    const started = Date.now();
+    return new Promise((resolve) => {
+      const out = new LineSplitter((l) => options.onLine?.('stdout', l));
+      const err = new LineSplitter((l) => options.onLine?.('stderr', l));
+      let timedOut = false;
+      let aborted = false;
+      let exitCode: number | null = null;
+      let channel: ClientChannel | undefined;
+      const stop = (): void => {
+        channel?.signal('KILL');
+        channel?.close();
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, options.timeoutMs);
+      const onAbort = (): void => {
+        aborted = true;
+        stop();
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const finish = (): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve({ exitCode: timedOut || aborted ? null : exitCode, stdout: out.end(), stderr: err.end(), timedOut, aborted, durationMs: Date.now() - started });
+      };
+      conn.exec(wrapped.command, (e: Error | undefined, ch: ClientChannel) => {
+        if (e) {
+          err.pushText(`${e.message}\n`);
+          finish();
+          return;
+        }
+        channel = ch;
+        ch.on('data', (d: Buffer) => out.push(d));
+        ch.stderr.on('data', (d: Buffer) => err.push(d));
+        ch.on('exit', (code: number | null) => {
+          exitCode = typeof code === 'number' ? code : null;
+        });
+        ch.on('close', finish);
+        ch.end(wrapped.stdin);
+        if (options.signal?.aborted) onAbort();
+      });
+    });
+  }
+
+  async put(localPath: string, remotePath: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    await this.connect();
+    const ssh = this.ssh as NodeSSH;
+    const dir = dirname(remotePath);
+    const tmp = `${remotePath}.lrroll-upload`;
+    const mk = await this.exec(`mkdir -p ${shq(dir)}`, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    if (mk.exitCode !== 0) throw new ConnectionError('E_CONNECT', `${this.describe}: cannot create ${dir}: ${mk.stderr.trim()}`);
+    await ssh.putFile(localPath, tmp);
+    const mv = await this.exec(`mv -f ${shq(tmp)} ${shq(remotePath)}`, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    if (mv.exitCode !== 0) throw new ConnectionError('E_CONNECT', `${this.describe}: cannot move the upload into place: ${mv.stderr.trim()}`);
+  }
+
+  async close(): Promise<void> {
+    this.ssh?.dispose();
+    for (const j of this.jumps.reverse()) j.dispose();
+    this.ssh = undefined;
+    this.jumps = [];
+    this.connecting = undefined;
+  }
+}
+
+async function firstReadable(files: string[]): Promise<string | undefined> {
+  for (const f of files) {
+    const text = await readFile(f, 'utf8').catch(() => undefined);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+function connectError(target: ResolvedSshTarget, err: unknown): ConnectionError {
+  const message = err instanceof Error ? err.message : String(err);
+  const where = `${target.user}@${target.hostName}:${target.port}`;
+  if (/authentication methods failed|All configured authentication/i.test(message)) {
+    return new ConnectionError('E_AUTH', `cannot log in to ${where}: ${message}`, 'check the user and key (identityFile, ~/.ssh/config, ssh-agent); encrypted keys need LRROLL_SSH_PASSPHRASE', { cause: err });
+  }
+  if (/passphrase|encrypted/i.test(message)) {
+    return new ConnectionError('E_AUTH', `cannot use the private key for ${where}: ${message}`, 'set LRROLL_SSH_PASSPHRASE, or load the key into ssh-agent', { cause: err });
+  }
+  return new ConnectionError('E_CONNECT', `cannot connect to ${where}: ${message}`, 'check that the host is up and that sshd listens on that port', { cause: err });
+}

@@ -1,0 +1,25 @@
+import type { RunEvent } from '../execute/events.js';
+
+/** A view of a run: subscribes to the executor's events and prints them (listr2 tree, plain lines or NDJSON). */
+export interface Renderer {
+  /** Called once before the first event. */
+  start(): void;
+  /** Called for every event, in the order the executor emitted them. */
+  onEvent(e: RunEvent): void;
+  /** Called once after the last event (normally `run-end`); resolves when everything is written. */
+  end(): Promise<void>;
+}
+
+/** Where a renderer writes, and what it knows about that terminal. Injected by cli/, faked by tests. */
+export interface RenderIo {
+  /** Writes text to stdout as is (the renderer adds the newlines). */
+  write(text: string): void;
+  /** True when stdout is a terminal. */
+  isTTY: boolean;
+  /** Terminal width, when known. */
+  columns?: number;
+  /** Terminal height, when known (listr2 cuts its frame to it; 24 when unknown). */
+  rows?: number;
+  /** The environment (CI, NO_COLOR, FORCE_COLOR). */
+  env: Record<string, string | undefined>;
+}

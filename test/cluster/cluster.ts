@@ -1,0 +1,961 @@
+// A real, local test cluster for end-to-end tests: N simulated Liferay nodes, each reachable over
+// its own OpenSSH server (in its own mount namespace, so every node sees *its* home at
+// /opt/liferay like separate hosts do), optionally behind a real HAProxy with an admin socket.
+//
+// Everything listens on loopback only (127.x.y.z). Linux + root only: see clusterSupport().
+// Everything started here is killed by stop(), by a process 'exit' hook, and — if the test
+// process itself is killed — by a detached watchdog (reaper.mjs).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** Where every node sees its own Liferay home (bind mount inside the node's mount namespace). */
+export const REMOTE_HOME = '/opt/liferay';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SIM_MAKE_HOME = join(HERE, '../sim/make-home.mjs');
+const REAPER = join(HERE, 'reaper.mjs');
+
+export interface ClusterNode {
+  /** node1..nodeN: ssh alias, HAProxy server name and cookie value, the sim's node name. */
+  name: string;
+  /** Loopback address of this "host", e.g. 127.93.41.11. */
+  address: string;
+  sshPort: number;
+  httpPort: number;
+  /** The node's Liferay home on the host; the node itself sees it as /opt/liferay. */
+  home: string;
+  /** sshd's private host key (public key next to it, `.pub`). */
+  hostKeyFile: string;
+  /** `SHA256:…` as printed by `ssh-keygen -lf`. */
+  hostKeyFingerprint: string;
+}
+
+export interface SshResult {
+  /** Exit code of the remote command; 255 for ssh errors; -1 when the harness timed the command out. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type NodeRef = string | number | ClusterNode;
+
+export interface HaproxyInfo {
+  /** Admin stats socket (level admin). */
+  socket: string;
+  /** Frontend URL, e.g. http://127.0.0.1:40123 */
+  url: string;
+  /** Backend name ('liferay'). */
+  backend: string;
+  /** Process id of haproxy. */
+  pid: number;
+}
+
+export interface ServerStat {
+  name: string;
+  /** 'UP', 'DOWN', 'UP 1/2', 'DOWN 1/2', 'MAINT', 'DRAIN', 'NOLB', … */
+  status: string;
+  /** Last health check result, e.g. 'L7OK', 'L4CON'. */
+  checkStatus: string;
+  /** Current sessions. */
+  sessions: number;
+  /** Weight (0 while draining). */
+  weight: number;
+}
+
+export interface ClusterProcess {
+  pid: number;
+  /** Start time in clock ticks since boot (/proc/<pid>/stat field 22): identity against pid reuse. */
+  start: string;
+  role: 'sshd' | 'haproxy' | 'sim' | 'other';
+  node: string | null;
+  command: string;
+}
+
+export interface TestCluster {
+  dir: string;
+  nodes: ClusterNode[];
+  sshUser: 'root';
+  /** Client private key authorized on every node. */
+  identityFile: string;
+  /** Host keys of every node (`[addr]:port` form when the port is not 22). */
+  knownHostsFile: string;
+  /** `Host node1..nodeN` with HostName/Port/User/IdentityFile/UserKnownHostsFile (use with `ssh -F`). */
+  sshConfigFile: string;
+  haproxy: HaproxyInfo | null;
+  /** Runs `command` on a node with the system ssh client (harness key, known_hosts, BatchMode). */
+  ssh(node: NodeRef, command: string, options?: { timeoutMs?: number; stdin?: string }): Promise<SshResult>;
+  /** Starts every node's app server over SSH; resolves when each answers 200/302 and HAProxy reports all UP. */
+  startAll(options?: { timeoutMs?: number }): Promise<void>;
+  /** Starts one node's app server over SSH and waits until it answers 200/302 (not for HAProxy). */
+  startNode(node: NodeRef, options?: { timeoutMs?: number }): Promise<void>;
+  /** Polls the node directly until it answers 200/302. */
+  waitHttpReady(node: NodeRef, options?: { timeoutMs?: number }): Promise<void>;
+  /** Polls HAProxy until every listed (default: all) server is UP with a passing last check. */
+  waitBackendUp(options?: { timeoutMs?: number; servers?: string[] }): Promise<void>;
+  /** One HAProxy admin socket command; returns its output. */
+  haproxyCommand(command: string): Promise<string>;
+  /** `show stat` of the backend, parsed. */
+  haproxyServers(): Promise<ServerStat[]>;
+  /** The node a ref points to (name 'node2', 1-based index 2, or the node object). */
+  node(ref: NodeRef): ClusterNode;
+  /** Snapshot of every live process belonging to this cluster (sshd, haproxy, sims, ssh sessions). */
+  processes(): ClusterProcess[];
+  /** Kills everything (sims, sshd, ssh sessions, haproxy) and removes the directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  nodes: number;
+  haproxy?: boolean;
+  /** Passed to the sim: how long the app server takes to start / stop. */
+  startMs?: number;
+  stopMs?: number;
+  /** Give the sims a shared cluster directory (`<dir>/cluster`), like Liferay's cluster link. */
+  cluster?: boolean;
+  /** Use 127.<a>.<b>.11… instead of a random free block (debugging; ports fall back to free ones if taken). */
+  addressBlock?: string;
+  /** More makeHome() options for the sim (e.g. patches, responseMs, extra), for every node or per node. */
+  sim?: Record<string, unknown> | ((name: string, index: number) => Record<string, unknown>);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prerequisites
+
+function which(cmd: string): string | null {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  for (const d of dirs) {
+    if (!d) continue;
+    const p = join(d, cmd);
+    try {
+      accessSync(p, constants.X_OK);
+      if (statSync(p).isFile()) return p;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+const SSHD = '/usr/sbin/sshd';
+
+export function clusterSupport(): { ok: boolean; reason: string } {
+  if (process.env.LRROLL_TEST_CLUSTER === '0') return { ok: false, reason: 'real test cluster disabled by LRROLL_TEST_CLUSTER=0' };
+  if (process.platform !== 'linux') return { ok: false, reason: `needs Linux (mount namespaces, 127.0.0.0/8 loopback); this is ${process.platform}` };
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('root (uid 0)');
+  if (!which('unshare')) missing.push('unshare (util-linux)');
+  if (!existsSync(SSHD)) missing.push(`${SSHD} (openssh-server)`);
+  if (!which('ssh')) missing.push('ssh (openssh-client)');
+  if (!which('ssh-keygen')) missing.push('ssh-keygen (openssh-client)');
+  if (!which('haproxy')) missing.push('haproxy');
+  if (!which('socat')) missing.push('socat');
+  if (missing.length) return { ok: false, reason: `real test cluster unavailable, missing: ${missing.join(', ')}` };
+  // A private mount namespace with a bind mount in it, exactly what every node needs.
+  const probe = spawnSync(which('unshare') as string, ['-m', '--propagation', 'private', '/bin/sh', '-c', 'mount --bind "$1" "$1"', 'probe', tmpdir()], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.status !== 0) {
+    return { ok: false, reason: `real test cluster unavailable: a bind mount in a private mount namespace (\`unshare -m\`) fails (${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}); needs CAP_SYS_ADMIN` };
+  }
+  return { ok: true, reason: 'root, unshare, sshd, ssh, ssh-keygen, haproxy and socat are available' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small process / network helpers (exported: tests use them too)
+
+function procStat(pid: number): { state: string; start: string } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: rest[0] ?? '?', start: rest[19] ?? '' };
+  } catch {
+    return null;
+  }
+}
+
+/** True if the process exists and is not a zombie (PID 1 here may never reap orphans); with `start`, also that it is the same process. */
+export function processAlive(pid: number, start?: string): boolean {
+  const s = procStat(pid);
+  return !!s && s.state !== 'Z' && s.state !== 'X' && (start === undefined || s.start === start);
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '';
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function listen(host: string, port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(null));
+    srv.listen({ host, port, exclusive: true }, () => {
+      const addr = srv.address();
+      const p = typeof addr === 'object' && addr ? addr.port : null;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
+export async function canBind(host: string, port: number): Promise<boolean> {
+  return (await listen(host, port)) !== null;
+}
+
+export async function freePort(host: string): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const p = await listen(host, 0);
+    if (p) return p;
+  }
+  throw new Error(`no free TCP port on ${host}`);
+}
+
+function assertLoopback(host: string): void {
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error(`refusing non-loopback address ${host}`);
+}
+
+/** One HTTP GET (no keep-alive); resolves with the status, or the error message. */
+function httpStatus(host: string, port: number, path: string, timeoutMs: number): Promise<{ status?: number; error?: string }> {
+  assertLoopback(host);
+  return new Promise((resolve) => {
+    const req = http.get({ host, port, path, agent: false, timeout: timeoutMs, headers: { connection: 'close' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode }));
+      res.on('error', (e) => resolve({ error: e.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on('error', (e) => resolve({ error: e.message }));
+  });
+}
+
+/** Sends one command to an HAProxy admin socket and returns the whole answer. */
+export function haproxyCommand(socket: string, command: string, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const conn = net.createConnection({ path: socket });
+    const timer = setTimeout(() => conn.destroy(new Error(`haproxy admin socket: no answer to "${command}" within ${timeoutMs} ms`)), timeoutMs);
+    conn.setEncoding('utf8');
+    conn.on('connect', () => conn.write(`${command}\n`));
+    conn.on('data', (d: string) => (out += d));
+    conn.on('end', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+    conn.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+/** Parses `show stat` CSV into the servers of `backend`. */
+export function parseShowStat(csv: string, backend: string): ServerStat[] {
+  const lines = csv.split('\n').filter((l) => l.trim());
+  const header = lines.find((l) => l.startsWith('# '));
+  if (!header) throw new Error(`unexpected "show stat" output: ${csv.slice(0, 200)}`);
+  const cols = header.slice(2).split(',');
+  const col = (name: string) => cols.indexOf(name);
+  const [px, sv, st, chk, scur, weight] = ['pxname', 'svname', 'status', 'check_status', 'scur', 'weight'].map(col) as [number, number, number, number, number, number];
+  return lines
+    .filter((l) => !l.startsWith('#'))
+    .map((l) => l.split(','))
+    .filter((f) => f[px] === backend && f[sv] !== 'FRONTEND' && f[sv] !== 'BACKEND')
+    .map((f) => ({ name: f[sv] ?? '', status: f[st] ?? '', checkStatus: (f[chk] ?? '').replace(/^\* /, ''), sessions: Number(f[scur] ?? 0), weight: Number(f[weight] ?? 0) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup registry: every live cluster is killed on process exit, whatever happened.
+
+interface Killable {
+  killSync(): void;
+}
+const live = new Set<Killable>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const c of live) {
+      try {
+        c.killSync();
+      } catch {
+        /* best effort */
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface NodeState extends ClusterNode {
+  dir: string;
+  sshdConfig: string;
+  sshd: ChildProcess | null;
+  sshdLog: string[];
+  mntNs: string | null;
+  homeDev: number;
+  homeIno: number;
+}
+
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
+  return r.stdout;
+}
+
+function keygen(file: string, comment: string): void {
+  run(which('ssh-keygen') as string, ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+}
+
+function fingerprint(pubFile: string): string {
+  const out = run(which('ssh-keygen') as string, ['-l', '-E', 'sha256', '-f', pubFile]);
+  const m = /(SHA256:\S+)/.exec(out);
+  if (!m) throw new Error(`cannot read fingerprint of ${pubFile}: ${out}`);
+  return m[1] as string;
+}
+
+function appendLog(buf: string[], chunk: string): void {
+  for (const line of chunk.split('\n')) if (line) buf.push(line);
+  if (buf.length > 400) buf.splice(0, buf.length - 400);
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(none)';
+  }
+}
+
+/** Picks a random 127.a.b.0 block whose node addresses have ports 22 and 8080 free. */
+async function pickAddresses(count: number, block?: string): Promise<string[]> {
+  if (block !== undefined) {
+    if (!/^127\.\d{1,3}\.\d{1,3}$/.test(block) || block.split('.').some((o) => Number(o) > 255)) throw new Error(`addressBlock must look like 127.a.b, got ${block}`);
+    return Array.from({ length: count }, (_, i) => `${block}.${11 + i}`);
+  }
+  let addrs: string[] = [];
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const a = 64 + Math.floor(Math.random() * 186);
+    const b = Math.floor(Math.random() * 256);
+    addrs = Array.from({ length: count }, (_, i) => `127.${a}.${b}.${11 + i}`);
+    const free = await Promise.all(addrs.flatMap((ad) => [canBind(ad, 22), canBind(ad, 8080)]));
+    if (free.every(Boolean)) return addrs;
+  }
+  return addrs; // ports fall back to free ones per node
+}
+
+/**
+ * Creates a node's Liferay home with the sim's makeHome(), run *inside* a throwaway mount
+ * namespace where `home` is bind-mounted on /opt/liferay: the sim bakes absolute paths into
+ * catalina.sh, portal-ext.properties, … and they must be the paths the node sees (/opt/liferay),
+ * like on a real host, not the harness's temp dir.
+ */
+function makeNodeHome(home: string, options: Record<string, unknown>, timeoutMs = 30_000): Promise<void> {
+  const file = SIM_MAKE_HOME;
+  if (!existsSync(file)) return Promise.reject(new Error(`the node simulator is missing: ${file}`));
+  // Module and options go through the environment: make-home.mjs looks at process.argv[1] to
+  // decide whether it runs as a command.
+  const js = [
+    'const mod = await import(process.env.LRROLL_MAKE_HOME_MODULE);',
+    'const makeHome = mod.makeHome ?? mod.default;',
+    "if (typeof makeHome !== 'function') throw new Error(process.env.LRROLL_MAKE_HOME_MODULE + ' does not export makeHome()');",
+    'await makeHome(JSON.parse(process.env.LRROLL_MAKE_HOME_OPTIONS));',
+  ].join('\n');
+  const script = 'mount --bind "$1" "$2" && shift 2 && exec "$@"';
+  const args = ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-make-home', home, REMOTE_HOME, process.execPath, '--input-type=module', '-e', js];
+  const env = { ...process.env, LRROLL_MAKE_HOME_MODULE: pathToFileURL(file).href, LRROLL_MAKE_HOME_OPTIONS: JSON.stringify({ ...options, home: REMOTE_HOME }) };
+  return new Promise((resolve, reject) => {
+    const child = spawn(which('unshare') as string, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`makeHome for ${String(options.node)} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
+  });
+}
+
+function sshdConfigText(n: NodeState, dir: string): string {
+  return [
+    `# lrroll test cluster: sshd for ${n.name}, started in its own mount namespace (${REMOTE_HOME} = ${n.home})`,
+    `ListenAddress ${n.address}:${n.sshPort}`,
+    'AddressFamily inet',
+    `HostKey ${n.hostKeyFile}`,
+    `PidFile ${join(n.dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PermitRootLogin prohibit-password',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'StrictModes no',
+    'UseDNS no',
+    'PrintMotd no',
+    'PrintLastLog no',
+    'X11Forwarding no',
+    'LoginGraceTime 30',
+    'MaxStartups 100:30:200',
+    'MaxSessions 50',
+    'Subsystem sftp internal-sftp',
+    // Like a real host where java is on the PATH: here the "JVM" is this node binary.
+    `SetEnv PATH=${dirname(process.execPath)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    'LogLevel INFO',
+    '',
+  ].join('\n');
+}
+
+function startSshd(n: NodeState, timeoutMs = 15_000): Promise<{ ok: true } | { ok: false; bindFailed: boolean; message: string }> {
+  return new Promise((resolve) => {
+    const script = 'mount --bind "$1" "$2" && exec "$3" -D -e -f "$4"';
+    const child = spawn(which('unshare') as string, ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-sshd', n.home, REMOTE_HOME, SSHD, n.sshdConfig], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    n.sshd = child;
+    n.sshdLog = [];
+    let settled = false;
+    const done = (r: { ok: true } | { ok: false; bindFailed: boolean; message: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const timer = setTimeout(() => done({ ok: false, bindFailed: false, message: `sshd for ${n.name} not listening after ${timeoutMs} ms:\n${n.sshdLog.join('\n')}` }), timeoutMs);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => {
+      appendLog(n.sshdLog, d);
+      if (/Server listening on /.test(d)) done({ ok: true });
+    });
+    child.on('error', (e) => done({ ok: false, bindFailed: false, message: `cannot start sshd for ${n.name}: ${e.message}` }));
+    child.on('exit', (code, signal) => {
+      const log = n.sshdLog.join('\n');
+      done({ ok: false, bindFailed: /Bind to port|Cannot bind any address|Address already in use/.test(log), message: `sshd for ${n.name} exited (${signal ?? code}):\n${log}` });
+    });
+    child.unref();
+    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  });
+}
+
+function haproxyConfigText(dir: string, port: number, nodes: ClusterNode[]): string {
+  return [
+    'global',
+    `  stats socket ${join(dir, 'admin.sock')} mode 600 level admin`,
+    '  stats timeout 30s',
+    '  maxconn 4000',
+    '',
+    'defaults',
+    '  mode http',
+    '  option dontlognull',
+    '  timeout connect 1s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  timeout http-request 10s',
+    '  timeout http-keep-alive 5s',
+    '  timeout queue 10s',
+    '  timeout check 2s',
+    '',
+    'frontend www',
+    `  bind 127.0.0.1:${port}`,
+    '  default_backend liferay',
+    '',
+    'backend liferay',
+    '  balance roundrobin',
+    '  cookie JSESSIONID prefix nocache',
+    '  option httpchk GET /c/portal/layout',
+    '  http-check expect status 200,302',
+    '  default-server inter 300ms fall 2 rise 2',
+    '  option redispatch',
+    '  retries 3',
+    ...nodes.map((n) => `  server ${n.name} ${n.address}:${n.httpPort} check cookie ${n.name}`),
+    '',
+  ].join('\n');
+}
+
+function startHaproxy(dir: string, cfg: string, socket: string, port: number, log: string[], timeoutMs = 15_000): Promise<{ child: ChildProcess; error?: string; bindFailed?: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(which('haproxy') as string, ['-f', cfg, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let settled = false;
+    const done = (r: { error?: string; bindFailed?: boolean }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ child, ...r });
+    };
+    const timer = setTimeout(() => done({ error: `haproxy not ready after ${timeoutMs} ms:\n${log.join('\n')}` }), timeoutMs);
+    for (const s of [child.stdout, child.stderr]) {
+      s?.setEncoding('utf8');
+      s?.on('data', (d: string) => appendLog(log, d));
+      (s as unknown as { unref?: () => void } | null)?.unref?.();
+    }
+    child.on('error', (e) => done({ error: `cannot start haproxy: ${e.message}` }));
+    child.on('exit', (code, signal) => {
+      const text = log.join('\n');
+      done({ error: `haproxy exited (${signal ?? code}):\n${text}`, bindFailed: /cannot bind|Address already in use/i.test(text) });
+    });
+    child.unref();
+    void (async () => {
+      while (!settled) {
+        try {
+          const info = await haproxyCommand(socket, 'show info', 2000);
+          if (/^Name: HAProxy/m.test(info) && (await canConnect('127.0.0.1', port))) return done({});
+        } catch {
+          /* not yet */
+        }
+        await sleep(50);
+      }
+    })();
+  });
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createConnection({ host, port });
+    s.setTimeout(2000, () => s.destroy());
+    s.on('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+    s.on('close', () => resolve(false));
+  });
+}
+
+/** Mount-namespace members of a node: processes whose /opt/liferay *is* this node's home. */
+function namespaceMembers(nodes: NodeState[]): Array<{ pid: number; node: NodeState }> {
+  const withNs = nodes.filter((n) => n.mntNs);
+  if (!withNs.length) return [];
+  let self = '';
+  try {
+    self = readlinkSync('/proc/self/ns/mnt');
+  } catch {
+    /* ignore */
+  }
+  const out: Array<{ pid: number; node: NodeState }> = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let ns: string;
+    try {
+      ns = readlinkSync(`/proc/${name}/ns/mnt`);
+    } catch {
+      continue;
+    }
+    if (ns === self) continue;
+    const node = withNs.find((n) => n.mntNs === ns);
+    if (!node) continue;
+    try {
+      const st = statSync(`/proc/${name}/root${REMOTE_HOME}`);
+      if (st.dev === node.homeDev && st.ino === node.homeIno) out.push({ pid: Number(name), node });
+    } catch {
+      /* gone or zombie */
+    }
+  }
+  return out;
+}
+
+/** Like Promise.all, but waits for every promise to settle first (nothing keeps starting after a failure). */
+async function allOrFirstError<T>(promises: Array<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+export async function startTestCluster(options: StartOptions): Promise<TestCluster> {
+  const support = clusterSupport();
+  if (!support.ok) throw new Error(support.reason);
+  const count = options.nodes;
+  if (!Number.isInteger(count) || count < 1 || count > 50) throw new Error(`nodes must be 1..50, got ${count}`);
+
+  installExitHook();
+  const dir = mkdtempSync(join(tmpdir(), 'lrroll-cluster-'));
+  const stateFile = join(dir, 'reaper-state.json');
+  const nodes: NodeState[] = [];
+  const inflight = new Set<ChildProcess>();
+  let haproxyChild: ChildProcess | null = null;
+  let haproxy: HaproxyInfo | null = null;
+  const haproxyLog: string[] = [];
+  let reaper: ChildProcess | null = null;
+  let stopping: Promise<void> | null = null;
+
+  const tracked = (): Array<{ pid: number; start: string }> => {
+    const out: Array<{ pid: number; start: string }> = [];
+    for (const c of [...nodes.map((n) => n.sshd), haproxyChild]) {
+      if (c?.pid && c.exitCode === null && c.signalCode === null) {
+        const s = procStat(c.pid);
+        if (s) out.push({ pid: c.pid, start: s.start });
+      }
+    }
+    return out;
+  };
+  const writeState = () => {
+    try {
+      const tmp = `${stateFile}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ dir, pids: tracked(), nodes: nodes.map((n) => ({ name: n.name, mntNs: n.mntNs, homeDev: n.homeDev, homeIno: n.homeIno })) }));
+      renameSync(tmp, stateFile);
+    } catch {
+      /* dir already removed */
+    }
+  };
+
+  const killAllSync = () => {
+    for (const c of [...inflight, ...nodes.map((n) => n.sshd), haproxyChild]) {
+      if (c?.pid && c.exitCode === null && c.signalCode === null) {
+        try {
+          c.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    for (const { pid } of namespaceMembers(nodes)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  const killable: Killable = {
+    killSync() {
+      killAllSync();
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        /* best effort */
+      }
+    },
+  };
+  live.add(killable);
+
+  const doStop = async () => {
+    const children = [...inflight, ...nodes.map((n) => n.sshd), haproxyChild].filter((c): c is ChildProcess => !!c);
+    const exited = Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      killAllSync();
+      await sleep(25);
+      const left = namespaceMembers(nodes).filter((m) => processAlive(m.pid));
+      const childLeft = children.filter((c) => c.exitCode === null && c.signalCode === null);
+      if (!left.length && !childLeft.length) break;
+      if (Date.now() > deadline) {
+        process.stderr.write(`[test cluster] stop(): still alive after 10 s: ${[...left.map((m) => m.pid), ...childLeft.map((c) => c.pid)].join(', ')}\n`);
+        break;
+      }
+    }
+    await Promise.race([exited, sleep(2000)]);
+    for (let i = 0; i < 5; i++) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+        break;
+      } catch {
+        await sleep(100);
+      }
+    }
+    if (reaper?.pid && reaper.exitCode === null) {
+      try {
+        reaper.kill('SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+    live.delete(killable);
+  };
+  const stop = () => (stopping ??= doStop());
+
+  const resolveNode = (ref: NodeRef): NodeState => {
+    const n =
+      typeof ref === 'number' ? nodes[ref - 1] : typeof ref === 'string' ? nodes.find((x) => x.name === ref || x.address === ref) : nodes.find((x) => x.name === ref.name);
+    if (!n) throw new Error(`no such node: ${typeof ref === 'object' ? ref.name : ref}`);
+    return n;
+  };
+
+  try {
+    // Watchdog first: from here on, even a SIGKILL of this process cleans up.
+    writeState();
+    const self = procStat(process.pid);
+    reaper = spawn(process.execPath, [REAPER, String(process.pid), self?.start ?? '', stateFile], { detached: true, stdio: 'ignore' });
+    reaper.on('error', () => {});
+    reaper.unref();
+
+    if (!existsSync(REMOTE_HOME)) mkdirSync(REMOTE_HOME, { recursive: true });
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+
+    const identityFile = join(dir, 'id_ed25519');
+    keygen(identityFile, 'lrroll-test-cluster-client');
+    writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${identityFile}.pub`, 'utf8'));
+
+    const clusterDir = options.cluster ? join(dir, 'cluster') : undefined;
+    if (clusterDir) mkdirSync(clusterDir, { recursive: true });
+
+    const addresses = await pickAddresses(count, options.addressBlock);
+    for (let i = 1; i <= count; i++) {
+      const name = `node${i}`;
+      const address = addresses[i - 1] as string;
+      const ndir = join(dir, name);
+      const home = join(ndir, 'liferay');
+      mkdirSync(home, { recursive: true });
+      const httpPort = (await canBind(address, 8080)) ? 8080 : await freePort(address);
+      const sshPort = (await canBind(address, 22)) ? 22 : await freePort(address);
+      const hostKeyFile = join(ndir, 'ssh_host_ed25519_key');
+      keygen(hostKeyFile, `${name}-host-key`);
+      const st = statSync(home);
+      const n: NodeState = {
+        name,
+        address,
+        sshPort,
+        httpPort,
+        home,
+        hostKeyFile,
+        hostKeyFingerprint: fingerprint(`${hostKeyFile}.pub`),
+        dir: ndir,
+        sshdConfig: join(ndir, 'sshd_config'),
+        sshd: null,
+        sshdLog: [],
+        mntNs: null,
+        homeDev: st.dev,
+        homeIno: st.ino,
+      };
+      nodes.push(n);
+    }
+
+    // Per node (in parallel): the Liferay home, then sshd in its own mount namespace with that
+    // home on /opt/liferay.
+    const ownNs = readlinkSync('/proc/self/ns/mnt');
+    await allOrFirstError(
+      nodes.map(async (n, index) => {
+        const extra = typeof options.sim === 'function' ? options.sim(n.name, index + 1) : (options.sim ?? {});
+        await makeNodeHome(n.home, {
+          ...extra,
+          node: n.name,
+          host: n.address,
+          httpPort: n.httpPort,
+          ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
+          ...(options.stopMs !== undefined ? { stopMs: options.stopMs } : {}),
+          ...(clusterDir ? { clusterDir } : {}),
+        });
+        for (let attempt = 1; ; attempt++) {
+          writeFileSync(n.sshdConfig, sshdConfigText(n, dir));
+          const r = await startSshd(n);
+          if (r.ok) break;
+          if (!r.bindFailed || attempt >= 3) throw new Error(r.message);
+          n.sshPort = await freePort(n.address);
+        }
+        const pid = n.sshd?.pid as number;
+        n.mntNs = readlinkSync(`/proc/${pid}/ns/mnt`);
+        if (n.mntNs === ownNs) throw new Error(`sshd for ${n.name} is not in its own mount namespace`);
+        const seen = statSync(`/proc/${pid}/root${REMOTE_HOME}`);
+        if (seen.dev !== n.homeDev || seen.ino !== n.homeIno) throw new Error(`sshd for ${n.name} does not see its home on ${REMOTE_HOME}`);
+        writeState();
+      }),
+    );
+
+    const knownHostsFile = join(dir, 'known_hosts');
+    writeFileSync(
+      knownHostsFile,
+      nodes
+        .map((n) => {
+          const [type, key] = readFileSync(`${n.hostKeyFile}.pub`, 'utf8').trim().split(/\s+/);
+          return `${n.sshPort === 22 ? n.address : `[${n.address}]:${n.sshPort}`} ${type} ${key}`;
+        })
+        .join('\n') + '\n',
+    );
+    const sshConfigFile = join(dir, 'ssh_config');
+    writeFileSync(
+      sshConfigFile,
+      nodes
+        .map((n) =>
+          [
+            `Host ${n.name}`,
+            `  HostName ${n.address}`,
+            `  Port ${n.sshPort}`,
+            '  User root',
+            `  IdentityFile ${identityFile}`,
+            '  IdentitiesOnly yes',
+            `  UserKnownHostsFile ${knownHostsFile}`,
+            '  GlobalKnownHostsFile /dev/null',
+            '  StrictHostKeyChecking yes',
+            '  UpdateHostKeys no',
+            '  BatchMode yes',
+            '  ConnectTimeout 10',
+            '  ControlMaster no',
+            '  ControlPath none',
+            '  LogLevel ERROR',
+            '',
+          ].join('\n'),
+        )
+        .join('\n'),
+    );
+
+    if (options.haproxy) {
+      const cfg = join(dir, 'haproxy.cfg');
+      const socket = join(dir, 'admin.sock');
+      for (let attempt = 1; ; attempt++) {
+        const port = await freePort('127.0.0.1');
+        writeFileSync(cfg, haproxyConfigText(dir, port, nodes));
+        const r = await startHaproxy(dir, cfg, socket, port, haproxyLog);
+        haproxyChild = r.child;
+        writeState();
+        if (!r.error) {
+          haproxy = { socket, url: `http://127.0.0.1:${port}`, backend: 'liferay', pid: r.child.pid as number };
+          break;
+        }
+        if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+        if (!r.bindFailed || attempt >= 3) throw new Error(r.error);
+      }
+    }
+
+    const sshBin = which('ssh') as string;
+    const env = { ...process.env };
+    delete env.SSH_AUTH_SOCK;
+
+    const ssh: TestCluster['ssh'] = (ref, command, opts = {}) => {
+      const n = resolveNode(ref);
+      const timeoutMs = opts.timeoutMs ?? 60_000;
+      return new Promise((resolve) => {
+        if (stopping) return resolve({ code: 255, stdout: '', stderr: '[test cluster] stopped' });
+        // curve25519 key exchange: the default (sntrup761) costs noticeable CPU per connection on a busy 2-core CI.
+        const child = spawn(sshBin, ['-F', sshConfigFile, '-o', 'KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org', '--', n.name, command], { stdio: [opts.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], env });
+        inflight.add(child);
+        let stdout = '';
+        let stderr = '';
+        let timedOut = false;
+        let settled = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, timeoutMs);
+        child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
+        const finish = (code: number, extra = '') => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          inflight.delete(child);
+          resolve({ code, stdout, stderr: stderr + extra });
+        };
+        child.on('error', (e) => finish(255, `[test cluster] cannot run ssh: ${e.message}`));
+        child.on('close', (code, signal) => {
+          if (timedOut) finish(-1, `\n[test cluster] ssh ${n.name} ${JSON.stringify(command)} timed out after ${timeoutMs} ms`);
+          else finish(code ?? 255, signal ? `\n[test cluster] ssh killed by ${signal}` : '');
+        });
+      });
+    };
+
+    const waitHttpReady: TestCluster['waitHttpReady'] = async (ref, opts = {}) => {
+      const n = resolveNode(ref);
+      const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+      let last = '';
+      while (Date.now() < deadline) {
+        if (stopping) throw new Error('test cluster stopped');
+        const r = await httpStatus(n.address, n.httpPort, '/c/portal/layout', 2000);
+        if (r.status === 200 || r.status === 302) return;
+        last = r.status !== undefined ? `HTTP ${r.status}` : (r.error ?? '?');
+        await sleep(100);
+      }
+      throw new Error(`${n.name} (${n.address}:${n.httpPort}) not ready: last answer ${last}\n--- catalina.out ---\n${tail(join(n.home, 'tomcat/logs/catalina.out'))}`);
+    };
+
+    const hapCommand = async (command: string): Promise<string> => {
+      if (!haproxy) throw new Error('this test cluster has no HAProxy');
+      return haproxyCommand(haproxy.socket, command);
+    };
+    const haproxyServers = async () => parseShowStat(await hapCommand('show stat'), 'liferay');
+
+    const waitBackendUp: TestCluster['waitBackendUp'] = async (opts = {}) => {
+      if (!haproxy) return;
+      const want = opts.servers ?? nodes.map((n) => n.name);
+      const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+      let last: ServerStat[] = [];
+      while (Date.now() < deadline) {
+        if (stopping) throw new Error('test cluster stopped');
+        last = await haproxyServers();
+        if (want.every((w) => last.some((s) => s.name === w && s.status === 'UP' && s.checkStatus.startsWith('L7OK')))) return;
+        await sleep(100);
+      }
+      throw new Error(`HAProxy servers not all UP: ${last.map((s) => `${s.name}=${s.status}/${s.checkStatus}`).join(', ')}`);
+    };
+
+    const startNode: TestCluster['startNode'] = async (ref, opts = {}) => {
+      const n = resolveNode(ref);
+      const timeoutMs = opts.timeoutMs ?? 60_000;
+      const r = await ssh(n, `${REMOTE_HOME}/tomcat/bin/catalina.sh start`, { timeoutMs: Math.min(timeoutMs, 30_000) });
+      if (r.code !== 0) throw new Error(`catalina.sh start on ${n.name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
+      await waitHttpReady(n, { timeoutMs });
+    };
+
+    const startAll: TestCluster['startAll'] = async (opts = {}) => {
+      const timeoutMs = opts.timeoutMs ?? 60_000;
+      const t0 = Date.now();
+      await allOrFirstError(nodes.map((n) => startNode(n, { timeoutMs })));
+      await waitBackendUp({ timeoutMs: Math.max(5_000, timeoutMs - (Date.now() - t0)) });
+    };
+
+    const processes = (): ClusterProcess[] => {
+      const out = new Map<number, ClusterProcess>();
+      const add = (pid: number, role: ClusterProcess['role'], node: string | null) => {
+        const s = procStat(pid);
+        if (!s || s.state === 'Z' || out.has(pid)) return;
+        out.set(pid, { pid, start: s.start, role, node, command: cmdline(pid) });
+      };
+      for (const n of nodes) if (n.sshd?.pid && n.sshd.exitCode === null && n.sshd.signalCode === null) add(n.sshd.pid, 'sshd', n.name);
+      if (haproxyChild?.pid && haproxyChild.exitCode === null && haproxyChild.signalCode === null) add(haproxyChild.pid, 'haproxy', null);
+      const simPids = new Set<number>();
+      for (const n of nodes) {
+        try {
+          simPids.add(Number(readFileSync(join(n.home, 'liferay.pid'), 'utf8').trim()));
+        } catch {
+          /* not running */
+        }
+      }
+      for (const { pid, node } of namespaceMembers(nodes)) {
+        const cmd = cmdline(pid);
+        add(pid, simPids.has(pid) ? 'sim' : /sshd/.test(cmd) ? 'sshd' : 'other', node.name);
+      }
+      return [...out.values()];
+    };
+
+    return {
+      dir,
+      nodes: nodes.map(({ name, address, sshPort, httpPort, home, hostKeyFile, hostKeyFingerprint }) => ({ name, address, sshPort, httpPort, home, hostKeyFile, hostKeyFingerprint })),
+      sshUser: 'root',
+      identityFile,
+      knownHostsFile,
+      sshConfigFile,
+      haproxy,
+      ssh,
+      startAll,
+      startNode,
+      waitHttpReady,
+      waitBackendUp,
+      haproxyCommand: hapCommand,
+      haproxyServers,
+      node: (ref) => {
+        const { name, address, sshPort, httpPort, home, hostKeyFile, hostKeyFingerprint } = resolveNode(ref);
+        return { name, address, sshPort, httpPort, home, hostKeyFile, hostKeyFingerprint };
+      },
+      processes,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,116 @@
+// The `type: command` driver (status only) and createLbDriver.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ApacheBalancerDriver } from '../../../src/execute/lb/apache.js';
+import { CommandDriver, parseSessionsOutput, parseStatusOutput } from '../../../src/execute/lb/command.js';
+import { createLbDriver } from '../../../src/execute/lb/factory.js';
+import { HaproxyDriver } from '../../../src/execute/lb/haproxy.js';
+import { ModJkDriver } from '../../../src/execute/lb/mod-jk.js';
+import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../../../src/execute/transport.js';
+import type { PlanLoadBalancer } from '../../../src/plan/types.js';
+
+/** Runs commands with sh for real (stdin carries the secrets, as transports do) and records them. */
+function shTransport(): Transport & { calls: Array<{ command: string; options: ExecOptions }> } {
+  const calls: Array<{ command: string; options: ExecOptions }> = [];
+  return {
+    describe: 'local',
+    calls,
+    connect: async () => undefined,
+    put: async () => undefined,
+    close: async () => undefined,
+    exec: async (command: string, options: ExecOptions): Promise<ExecResult> => {
+      calls.push({ command, options });
+      const w = wrapCommand(command, options.env, false);
+      const r = spawnSync('/bin/sh', ['-c', w.command], { input: w.stdin, encoding: 'utf8', timeout: options.timeoutMs });
+      return { exitCode: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: false, aborted: false, durationMs: 1 };
+    },
+  };
+}
+
+const base = { drainTimeoutSec: 60, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null, via: null } as const;
+
+function commandLb(status: string, sessions: string | null, members: Record<string, string> = { n1: 'web-1', n2: 'web 2' }): PlanLoadBalancer {
+  return { ...base, type: 'command', endpoint: 'local', pool: '', members, commands: { drain: 'lbctl drain {{ member }}', disable: null, enable: 'lbctl enable {{ member }}', status, sessions } };
+}
+
+describe('CommandDriver', () => {
+  it('state() runs the status and sessions templates with {{ member }} as one quoted shell word', async () => {
+    const t = shTransport();
+    const d = new CommandDriver({ lb: commandLb(`case {{ member }} in 'web 2') echo drain;; *) echo UP;; esac`, `printf '%s' {{ member }} | wc -c`), transport: t });
+    expect(await d.state('web 2')).toEqual({ state: 'DRAIN', raw: 'drain', sessions: 5 });
+    expect(await d.state('web-1')).toEqual({ state: 'UP', raw: 'UP', sessions: 5 });
+    expect(t.calls[0]?.command).toBe(`case 'web 2' in 'web 2') echo drain;; *) echo UP;; esac`);
+    expect(t.calls[0]?.options.timeoutMs).toBe(30_000);
+  });
+
+  it('fills {{ node }} from loadBalancer.members, and says which other variables it cannot fill', async () => {
+    const t = shTransport();
+    expect((await new CommandDriver({ lb: commandLb('echo {{ node }} >/dev/null; echo MAINT', null), transport: t }).state('web-1')).state).toBe('MAINT');
+    expect(t.calls[0]?.command).toBe('echo n1 >/dev/null; echo MAINT');
+    await expect(new CommandDriver({ lb: commandLb('check {{ host }} {{ port }}', null), transport: t }).state('web-1')).rejects.toThrow('uses {{ host }}, {{ port }}, which lrroll status cannot fill in here');
+  });
+
+  it('passes secrets on stdin (never on the command line)', async () => {
+    const t = shTransport();
+    const scope = new Map([
+      ['member', { value: 'web-1', secretEnv: [] }],
+      ['token', { value: '${LB_TOKEN}', secretEnv: ['LB_TOKEN'] }],
+    ]);
+    const lb = commandLb('test {{ token }} = s3cret && echo UP', null);
+    expect((await new CommandDriver({ lb, transport: t, secrets: { LB_TOKEN: 's3cret' }, scopes: new Map([['web-1', scope]]) }).state('web-1')).state).toBe('UP');
+    expect(t.calls[0]?.command).toBe('test "${LB_TOKEN}" = s3cret && echo UP');
+    expect(t.calls[0]?.options.env).toEqual({ LB_TOKEN: 's3cret' });
+    await expect(new CommandDriver({ lb, transport: t, scopes: new Map([['web-1', scope]]) }).state('web-1')).rejects.toThrow('needs the secret ${LB_TOKEN}, which was not given');
+  });
+
+  it('a failing status command is an error with its stderr; unknown output is UNKNOWN', async () => {
+    const t = shTransport();
+    await expect(new CommandDriver({ lb: commandLb('echo "no such member" >&2; exit 3', null), transport: t }).state('web-1')).rejects.toThrow(/failed on local \(exit 3\): no such member/);
+    expect(await new CommandDriver({ lb: commandLb('echo weird', 'echo lots'), transport: t }).state('web-1')).toEqual({ state: 'UNKNOWN', raw: 'weird', sessions: null });
+  });
+
+  it('members() runs the status for every named member and keeps going past failures', async () => {
+    const t = shTransport();
+    const d = new CommandDriver({ lb: commandLb(`[ {{ member }} = web-1 ] && echo UP || exit 1`, null), transport: t, members: ['web-3'] });
+    const m = await d.members();
+    expect([...m.keys()]).toEqual(['web-1', 'web 2', 'web-3']);
+    expect(m.get('web-1')?.state).toBe('UP');
+    expect(m.get('web-3')).toMatchObject({ state: 'UNKNOWN', sessions: null });
+    await expect(new CommandDriver({ lb: commandLb('echo UP', null, {}), transport: t }).members()).rejects.toThrow('cannot list its members');
+  });
+
+  it('drain/disable/enable are the executor\'s job (the plan has the rendered commands)', async () => {
+    const d = new CommandDriver({ lb: commandLb('echo UP', null), transport: shTransport() });
+    await expect(d.drain('web-1')).rejects.toThrow("does not drain `web-1` through its driver: the executor runs the drain command of the plan's LB step");
+    await expect(d.disable('web-1')).rejects.toThrow(/does not disable/);
+    await expect(d.enable('web-1')).rejects.toThrow(/does not enable/);
+  });
+
+  it('reads status and sessions output leniently', () => {
+    expect(parseStatusOutput('up\n')).toBe('UP');
+    expect(parseStatusOutput('DRAINING 3 sessions')).toBe('DRAIN');
+    expect(parseStatusOutput('maintenance')).toBe('MAINT');
+    expect(parseStatusOutput('')).toBe('UNKNOWN');
+    expect(parseSessionsOutput(' 12\n')).toBe(12);
+    expect(parseSessionsOutput('-1')).toBeNull();
+  });
+});
+
+describe('createLbDriver', () => {
+  const transport = shTransport();
+  it('picks the driver for each type', () => {
+    expect(createLbDriver({ lb: { ...base, type: 'none', endpoint: 'none', pool: '' }, transport })).toBeNull();
+    expect(createLbDriver({ lb: { ...base, type: 'haproxy', endpoint: '/run/haproxy/admin.sock', pool: 'liferay' }, transport })).toBeInstanceOf(HaproxyDriver);
+    expect(createLbDriver({ lb: { ...base, type: 'apache', endpoint: 'http://127.0.0.1/balancer-manager', pool: 'liferay' }, transport })).toBeInstanceOf(ApacheBalancerDriver);
+    expect(createLbDriver({ lb: { ...base, type: 'mod_jk', endpoint: 'http://127.0.0.1/jkstatus', pool: 'loadbalancer' }, transport })).toBeInstanceOf(ModJkDriver);
+    expect(createLbDriver({ lb: commandLb('echo UP', null), transport })).toBeInstanceOf(CommandDriver);
+  });
+
+  it('haproxy: uses the transport (socat) only with `via`', async () => {
+    const calls: string[] = [];
+    const recording: Transport = { ...shTransport(), exec: async (c) => (calls.push(c), { exitCode: 0, stdout: '', stderr: '', timedOut: false, aborted: false, durationMs: 1 }) };
+    const via = { host: 'lb1', port: null, user: 'ops', identityFile: null, become: true };
+    await createLbDriver({ lb: { ...base, type: 'haproxy', endpoint: '/run/haproxy/admin.sock', pool: 'liferay', via }, transport: recording })?.drain('n1');
+    expect(calls).toEqual(["printf '%s\\n' 'set server liferay/n1 state drain' | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock"]);
+  });
+});
