@@ -89,19 +89,33 @@ export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], templater:
     steps.push(makeStep<CacheClearStep>({ action: 'cache-clear', node: on === 'node' ? first.plan.name : null, title: `clear caches cluster-wide (on ${on === 'node' ? first.plan.name : 'this machine'})`, runOn: on, command: r.text, secretEnv: r.secretEnv, timeoutSec: 300, expectSec: 10 }));
   }
   if ((playbook.rollout?.consistencyCheck ?? true) && nodes.length > 0) {
-    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level, modules and properties (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommand: fingerprintCommand(nodes[0]?.plan as PlanNode), timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
+    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level, modules${propertyKeys(playbook).length ? ' and changed properties' : ''} (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommand: fingerprintCommand(nodes[0]?.plan as PlanNode, propertyKeys(playbook)), timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
   }
   return steps;
 }
 
-/** Prints the node's patch level, installed module files and a hash of portal-ext.properties (run on every node, compared). */
-function fingerprintCommand(node: PlanNode): string {
+/**
+ * Prints what must match across the cluster after the run: the installed patches, the module files,
+ * and the values of the portal properties this playbook sets or unsets (other keys may differ per
+ * node, e.g. Cluster Link bind addresses).
+ */
+function fingerprintCommand(node: PlanNode, propertyKeys: readonly string[]): string {
   const home = shq(node.liferayHome);
-  return [
+  const lines = [
     `if [ -x ${home}/patching-tool/patching-tool.sh ]; then (cd ${home}/patching-tool && ./patching-tool.sh info 2>/dev/null | sed -n 's/^ *Currently installed patches: */patches: /p'); fi`,
     `for d in osgi/modules osgi/war osgi/marketplace; do [ -d ${home}/"$d" ] && (cd ${home}/"$d" && ls -1 | sed "s|^|$d/|"); done`,
-    `if [ -f ${home}/portal-ext.properties ]; then printf 'portal-ext.properties: '; cksum < ${home}/portal-ext.properties; fi`,
-  ].join('\n');
+  ];
+  if (propertyKeys.length > 0) {
+    const pattern = propertyKeys.map((k) => k.replace(/[.[\]\\*^$+?(){}|]/g, '\\$&')).join('|');
+    lines.push(`if [ -f ${home}/portal-ext.properties ]; then grep -E ${shq(`^[[:space:]]*(${pattern})[[:space:]]*[=:]`)} ${home}/portal-ext.properties | sort; fi`);
+  }
+  return lines.join('\n');
+}
+
+/** The portal property keys the playbook's changes set or unset. */
+function propertyKeys(playbook: Playbook): string[] {
+  const changes = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
+  return changes.flatMap((c) => (c.type === 'portal-properties' ? [...Object.keys(c.set ?? {}), ...(c.unset ?? [])] : []));
 }
 
 /** Formats a byte count for people. */
