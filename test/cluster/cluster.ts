@@ -16,6 +16,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** Where every node sees its own Liferay home (bind mount inside the node's mount namespace). */
 export const REMOTE_HOME = '/opt/liferay';
 
+/** The Tomcat folder inside a home (`tomcat`, or `tomcat-9.0.xx` for classic bundles). */
+function tomcatDirOf(home: string): string {
+  return readdirSync(home).find((d) => /^tomcat/.test(d)) ?? 'tomcat';
+}
+
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SIM_MAKE_HOME = join(HERE, '../sim/make-home.mjs');
 const REAPER = join(HERE, 'reaper.mjs');
@@ -870,7 +875,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         last = r.status !== undefined ? `HTTP ${r.status}` : (r.error ?? '?');
         await sleep(100);
       }
-      throw new Error(`${n.name} (${n.address}:${n.httpPort}) not ready: last answer ${last}\n--- catalina.out ---\n${tail(join(n.home, 'tomcat/logs/catalina.out'))}`);
+      throw new Error(`${n.name} (${n.address}:${n.httpPort}) not ready: last answer ${last}\n--- catalina.out ---\n${tail(join(n.home, `${tomcatDirOf(n.home)}/logs/catalina.out`))}`);
     };
 
     const hapCommand = async (command: string): Promise<string> => {
@@ -896,7 +901,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
     const startNode: TestCluster['startNode'] = async (ref, opts = {}) => {
       const n = resolveNode(ref);
       const timeoutMs = opts.timeoutMs ?? 60_000;
-      const r = await ssh(n, `${REMOTE_HOME}/tomcat/bin/catalina.sh start`, { timeoutMs: Math.min(timeoutMs, 30_000) });
+      const r = await ssh(n, `${REMOTE_HOME}/${tomcatDirOf(n.home)}/bin/catalina.sh start`, { timeoutMs: Math.min(timeoutMs, 30_000) });
       if (r.code !== 0) throw new Error(`catalina.sh start on ${n.name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
       await waitHttpReady(n, { timeoutMs });
     };

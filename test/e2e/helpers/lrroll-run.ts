@@ -37,24 +37,15 @@ export function lrroll(args: string[], cluster: TestCluster, env: Record<string,
   });
 }
 
-/** Writes a playbook for the test cluster; `body` is YAML appended after the inventory and load balancer. */
-export function writePlaybook(cluster: TestCluster, name: string, body: string, options: { lb?: boolean; extraNode?: string } = {}): string {
+/** Writes a playbook for the test cluster; `body` is YAML appended after the inventory and load balancer (and default health gates, unless it has its own `health:`). */
+export function writePlaybook(cluster: TestCluster, name: string, body: string, options: { lb?: boolean; tomcatDir?: string } = {}): string {
   const nodes = cluster.nodes
     .map((n) => `    - name: ${n.name}\n      host: ${n.address}\n      port: ${n.sshPort}\n      httpPort: ${n.httpPort}\n`)
     .join('');
   const lb = options.lb === false || !cluster.haproxy ? 'loadBalancer:\n  type: none\n' : `loadBalancer:\n  type: haproxy\n  socket: ${cluster.haproxy.socket}\n  backend: ${cluster.haproxy.backend}\n  drainTimeout: 4s\n  pollInterval: 200ms\n  upTimeout: 30s\n`;
-  const text = `lrroll: 1
-name: ${name}
-inventory:
-  defaults:
-    user: ${cluster.sshUser}
-    identityFile: ${cluster.identityFile}
-    liferayHome: /opt/liferay
-    service:
-      stopTimeout: 20s
-      startTimeout: 30s
-  nodes:
-${nodes}${lb}health:
+  const health = /^health:/m.test(body)
+    ? ''
+    : `health:
   http:
     url: http://{{host}}:{{httpPort}}/c/portal/layout
     interval: 300ms
@@ -62,7 +53,20 @@ ${nodes}${lb}health:
   startupMarker:
     timeout: 60s
   settle: 500ms
-${body}`;
+`;
+  const text = `lrroll: 1
+name: ${name}
+inventory:
+  defaults:
+    user: ${cluster.sshUser}
+    identityFile: ${cluster.identityFile}
+    liferayHome: /opt/liferay
+    tomcatHome: /opt/liferay/${options.tomcatDir ?? 'tomcat'}
+    service:
+      stopTimeout: 20s
+      startTimeout: 30s
+  nodes:
+${nodes}${lb}${health}${body}`;
   const file = join(cluster.dir, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.yml`);
   writeFileSync(file, text);
   return file;
