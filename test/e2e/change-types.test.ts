@@ -112,4 +112,20 @@ health:
     for (const text of await onEveryNode('cat /opt/liferay/patching-tool/.installed')) expect(text).not.toContain('hotfix-1234-7210');
     await roll('Restart', 'change:\n  type: restart\n');
   }, 240_000);
+
+  it('runs an OS upgrade as a full restart: every node stops before the first one starts', async () => {
+    await roll('OS upgrade', `change:
+  type: os-upgrade
+  commands:
+    - date -u +%FT%TZ > /opt/liferay/os-upgraded
+rollout:
+  strategy: full
+`);
+    const logs = await onEveryNode('cat /opt/liferay/os-upgraded && grep -hE "event=(start|stop) " /opt/liferay/tomcat-9.0.83/logs/catalina.out | tail -n 2');
+    const events = logs.flatMap((text) => [...text.matchAll(/lrroll-sim: node=(\S+) event=(start|stop) pid=\d+ at=(\S+)/g)].map((m) => ({ node: m[1], event: m[2], at: Date.parse(m[3] ?? '') })));
+    const stops = events.filter((e) => e.event === 'stop').map((e) => e.at);
+    const starts = events.filter((e) => e.event === 'start').map((e) => e.at);
+    expect(stops, logs.join("\n---\n")).toHaveLength(2);
+    expect(Math.max(...stops)).toBeLessThan(Math.min(...starts.filter((t) => t > Math.min(...stops))));
+  }, 240_000);
 });

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/cluster.js';
@@ -54,4 +54,41 @@ rollout:
     const servers = await cluster.haproxyServers();
     expect(servers.map((s) => s.status)).toEqual(['UP', 'UP', 'UP']);
   }, 240_000);
+
+  it('stopped and started the nodes in the planned order, one at a time (from the nodes\' own logs)', async () => {
+    const events: Array<{ node: string; event: string; at: number }> = [];
+    for (const n of cluster.nodes) {
+      const log = await cluster.ssh(n.name, 'grep -hE "event=(start|stop) " /opt/liferay/tomcat/logs/catalina.out');
+      for (const m of log.stdout.matchAll(/lrroll-sim: node=(\S+) event=(start|stop) pid=\d+ at=(\S+)/g)) events.push({ node: m[1] ?? '', event: m[2] ?? '', at: Date.parse(m[3] ?? '') });
+    }
+    // Drop the first start of each node (the harness brought the cluster up); keep lrroll's stop → start.
+    const rolled = events.sort((a, b) => a.at - b.at).filter((e, i, all) => !(e.event === 'start' && !all.slice(0, i).some((x) => x.node === e.node && x.event === 'stop')));
+    expect(rolled.map((e) => `${e.node}:${e.event}`)).toEqual(['node1:stop', 'node1:start', 'node2:stop', 'node2:start', 'node3:stop', 'node3:start']);
+  });
+
+  it('refuses an unknown SSH host key (exit 3, its fingerprint shown, nothing touched)', async () => {
+    const empty = `${cluster.dir}/empty_known_hosts`;
+    writeFileSync(empty, '');
+    const before = await cluster.ssh('node1', 'cat /opt/liferay/portal-ext.properties');
+    const playbook = writePlaybook(cluster, 'Unknown key', 'change:\n  type: portal-properties\n  set:\n    lrroll.e2e.never: written\n');
+    const run = await lrroll(['run', playbook, '--yes', '--output', 'plain'], cluster, { LRROLL_KNOWN_HOSTS: empty });
+    expect(run.code).toBe(3);
+    expect(run.stdout + run.stderr).toContain('is not in known_hosts');
+    expect(run.stdout + run.stderr).toContain(cluster.nodes[0]?.hostKeyFingerprint ?? 'SHA256:');
+    expect((await cluster.ssh('node1', 'cat /opt/liferay/portal-ext.properties')).stdout).toBe(before.stdout);
+    expect(readFileSync(empty, 'utf8')).toBe('');
+  }, 120_000);
+
+  it('refuses a changed SSH host key even with --accept-new-host-keys', async () => {
+    const wrong = `${cluster.dir}/wrong_known_hosts`;
+    const real = readFileSync(cluster.knownHostsFile, 'utf8');
+    const other = readFileSync(`${cluster.nodes[1]?.hostKeyFile}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+    const node1 = cluster.nodes[0];
+    const name = node1?.sshPort === 22 ? node1.address : `[${node1?.address}]:${node1?.sshPort}`;
+    writeFileSync(wrong, `${real.split('\n').filter((l) => !l.startsWith(`${name} `)).join('\n')}\n${name} ${other}\n`);
+    const playbook = writePlaybook(cluster, 'Changed key', 'change:\n  type: restart\n');
+    const run = await lrroll(['run', playbook, '--yes', '--output', 'plain', '--accept-new-host-keys'], cluster, { LRROLL_KNOWN_HOSTS: wrong });
+    expect(run.code).toBe(3);
+    expect(run.stdout + run.stderr).toContain('has CHANGED');
+  }, 120_000);
 });
