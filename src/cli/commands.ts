@@ -96,3 +96,14 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
   const { executeRun } = await import('./execute.js');
   return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true }, io);
 }
+
+/** `lrroll status`: a read-only table of every node and its LB member; exit 0 when all are healthy and in rotation, 1 otherwise. */
+export async function statusCommand(file: string, flags: CommonPlanFlags & { format: string }, io: Io): Promise<number> {
+  const outcome = await compile(file, flags);
+  if (report(outcome, io)) return EXIT_CODES.invalid;
+  const plan = outcome.plan as Plan;
+  const { readStatus, formatStatus, allHealthy } = await import('../app/status.js');
+  const rows = await readStatus(plan, io.env);
+  io.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
+  return allHealthy(rows, plan.loadBalancer.type !== 'none') ? EXIT_CODES.ok : EXIT_CODES.failed;
+}

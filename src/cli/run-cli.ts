@@ -92,6 +92,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await runCommand(file, opts, io));
     });
 
+  withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member'))
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
+      const { statusCommand } = await import('./commands.js');
+      setExit(await statusCommand(file, opts, io));
+    });
+
   sub('init')
     .argument('[type]', 'change type to scaffold (see --list)', 'restart')
     .option('-o, --output <file>', 'file to write (default: lrroll-<type>.yml)')

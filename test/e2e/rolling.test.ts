@@ -91,4 +91,13 @@ rollout:
     expect(run.code).toBe(3);
     expect(run.stdout + run.stderr).toContain('has CHANGED');
   }, 120_000);
+
+  it('lrroll status shows every node reachable, running, answering and UP in HAProxy (read-only)', async () => {
+    const playbook = writePlaybook(cluster, 'Status', 'change:\n  type: restart\n');
+    const run = await lrroll(['status', playbook], cluster);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NODE\s+HOST\s+SSH\s+APP\s+HTTP\s+PATCHES\s+LB MEMBER\s+LB STATE\s+SESSIONS$/);
+    for (const n of cluster.nodes) expect(run.stdout).toMatch(new RegExp(`${n.name}\\s+${n.address.replace(/\./g, '\\.')}\\s+ok\\s+running\\s+302\\s+.*${n.name}\\s+UP`));
+  }, 120_000);
 });

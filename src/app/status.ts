@@ -1,0 +1,96 @@
+import { createLbDriver } from '../execute/lb/factory.js';
+import type { MemberState } from '../execute/lb/driver.js';
+import type { Transport } from '../execute/transport.js';
+import { shq } from '../plan/shell.js';
+import type { Plan, PlanNode, Step } from '../plan/types.js';
+import { sshSettings, TransportPool } from './execute.js';
+
+/** What `lrroll status` reports about one node (read-only). */
+export interface NodeStatusRow {
+  node: string;
+  host: string;
+  reachable: boolean;
+  /** `running`, `stopped`, or `?` when it could not be told. */
+  app: string;
+  /** The HTTP probe's answer, e.g. `200`, or `-`. */
+  http: string;
+  /** Installed patches from the Patching Tool, or `-`. */
+  patches: string;
+  member: string;
+  /** The load balancer's word for the member, or `-`. */
+  lbState: string;
+  sessions: string;
+  /** Why something could not be read. */
+  problem: string | null;
+}
+
+/** Reads every node's state and its load-balancer member without changing anything. */
+export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>): Promise<NodeStatusRow[]> {
+  const pool = new TransportPool(sshSettings(env, false));
+  const lbTransport = pool.forLb(plan);
+  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport });
+  try {
+    const members = await readMembers(lb);
+    return await Promise.all(plan.nodes.map((n) => readNode(plan, n, pool.forNode(n), members)));
+  } finally {
+    await lb?.close().catch(() => undefined);
+    await pool.closeAll();
+  }
+}
+
+/** Every member's state, or why they could not be read. */
+async function readMembers(lb: ReturnType<typeof createLbDriver>): Promise<Map<string, MemberState> | string> {
+  if (!lb) return new Map();
+  try {
+    return await lb.members();
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function stepOf<A extends Step['action']>(plan: Plan, node: string, action: A): Extract<Step, { action: A }> | undefined {
+  const all: Step[] = [...plan.preflight, ...plan.batches.flatMap((b) => b.nodePlans.filter((np) => np.node === node).flatMap((np) => np.steps))];
+  return all.find((s): s is Extract<Step, { action: A }> => s.action === action && s.node === node);
+}
+
+async function readNode(plan: Plan, n: PlanNode, transport: Transport, members: Map<string, MemberState> | string): Promise<NodeStatusRow> {
+  const member = n.member ?? n.name;
+  const m = typeof members === 'string' ? undefined : members.get(member);
+  const row: NodeStatusRow = { node: n.name, host: n.host, reachable: false, app: '?', http: '-', patches: '-', member: plan.loadBalancer.type === 'none' ? '-' : member, lbState: typeof members === 'string' ? `? (${members})` : (m?.raw ?? (plan.loadBalancer.type === 'none' ? '-' : 'not found')), sessions: m?.sessions === null || m === undefined ? '-' : String(m.sessions), problem: null };
+  try {
+    await transport.connect();
+    row.reachable = true;
+  } catch (err) {
+    row.problem = (err as Error).message;
+    return row;
+  }
+  const stop = stepOf(plan, n.name, 'service-stop');
+  if (stop) {
+    const r = await transport.exec(stop.statusCommand, { timeoutMs: 20_000, become: stop.become });
+    row.app = r.exitCode === 0 ? 'running' : 'stopped';
+  }
+  const probe = stepOf(plan, n.name, 'check-node-healthy');
+  if (probe?.command) {
+    const r = await transport.exec(probe.command, { timeoutMs: 20_000 });
+    row.http = r.exitCode === 0 ? (r.stdout.trim().split('\n').pop() ?? '?') : 'no answer';
+  }
+  const pt = `${n.liferayHome}/patching-tool`;
+  const info = await transport.exec(`if [ -x ${shq(`${pt}/patching-tool.sh`)} ]; then cd ${shq(pt)} && ./patching-tool.sh info 2>/dev/null | sed -n 's/^ *Currently installed patches: *//p'; fi`, { timeoutMs: 60_000 });
+  row.patches = info.stdout.trim() || '-';
+  return row;
+}
+
+/** Formats the status rows as a table, one line per node. */
+export function formatStatus(rows: readonly NodeStatusRow[]): string {
+  const head = ['NODE', 'HOST', 'SSH', 'APP', 'HTTP', 'PATCHES', 'LB MEMBER', 'LB STATE', 'SESSIONS'];
+  const data = rows.map((r) => [r.node, r.host, r.reachable ? 'ok' : 'UNREACHABLE', r.app, r.http, r.patches, r.member, r.lbState, r.sessions]);
+  const widths = head.map((h, i) => Math.max(h.length, ...data.map((d) => (d[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const problems = rows.filter((r) => r.problem).map((r) => `${r.node}: ${r.problem}`);
+  return `${[line(head), ...data.map(line)].join('\n')}\n${problems.length ? `\n${problems.join('\n')}\n` : ''}`;
+}
+
+/** True when every node is reachable, running, answering, and UP in the load balancer (or there is none). */
+export function allHealthy(rows: readonly NodeStatusRow[], hasLb: boolean): boolean {
+  return rows.every((r) => r.reachable && r.app !== 'stopped' && (r.http === '-' || ['200', '302'].includes(r.http)) && (!hasLb || /^UP$|^UP /.test(r.lbState)));
+}
