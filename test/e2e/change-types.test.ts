@@ -1,4 +1,5 @@
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/cluster.js';
@@ -127,5 +128,56 @@ rollout:
     const starts = events.filter((e) => e.event === 'start').map((e) => e.at);
     expect(stops, logs.join("\n---\n")).toHaveLength(2);
     expect(Math.max(...stops)).toBeLessThan(Math.min(...starts.filter((t) => t > Math.min(...stops))));
+  }, 240_000);
+
+  it('runs hooks at every point: locally, on the node, on the LB host and as webhooks with secrets', async () => {
+    const calls: Array<{ url: string; auth: string; body: string }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        calls.push({ url: req.url ?? '', auth: req.headers.authorization ?? '', body });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const log = `${cluster.dir}/hooks.log`;
+    try {
+      const playbook = writePlaybook(cluster, 'Hooks', `vars:
+  token: \${HOOK_TOKEN}
+change:
+  type: restart
+hooks:
+  beforeRun:
+    - run: echo before-run >> ${log}
+  beforeBatch:
+    - run: echo before-batch >> ${log}
+  beforeNode:
+    - run: echo {{node}} > /opt/liferay/hook-before-node
+      on: node
+  afterNode:
+    - webhook: http://127.0.0.1:${port}/after-node/{{node}}
+      headers:
+        Authorization: Bearer {{token}}
+  afterBatch:
+    - run: echo after-batch >> ${log}
+      on: lb
+  afterRun:
+    - run: echo after-run >> ${log}
+`, { tomcatDir: 'tomcat-9.0.83' });
+      const run = await lrroll(['run', playbook, '--yes', '--output', 'json'], cluster, { HOOK_TOKEN: 's3cr3t-value' });
+      expect(run.events.find((e) => e.kind === 'run-end')?.status, run.stderr).toBe('ok');
+      expect(run.stdout).not.toContain('s3cr3t-value');
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['before-run', 'before-batch', 'after-batch', 'before-batch', 'after-batch', 'after-run']);
+      expect(await onEveryNode('cat /opt/liferay/hook-before-node')).toEqual(['node1\n', 'node2\n']);
+      expect(calls.map((c) => [c.url, c.auth])).toEqual([
+        ['/after-node/node1', 'Bearer s3cr3t-value'],
+        ['/after-node/node2', 'Bearer s3cr3t-value'],
+      ]);
+      expect(JSON.parse(calls[0]?.body ?? '{}')).toMatchObject({ event: 'afterNode', node: 'node1', batch: 1 });
+    } finally {
+      server.close();
+    }
   }, 240_000);
 });

@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/cluster.js';
 import { startLoad } from '../cluster/load.js';
@@ -53,6 +54,10 @@ rollout:
     }
     const servers = await cluster.haproxyServers();
     expect(servers.map((s) => s.status)).toEqual(['UP', 'UP', 'UP']);
+    // The NDJSON stream is the published contract: every line validates against events.schema.json.
+    const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true, allowUnionTypes: true });
+    const validate = ajv.compile(JSON.parse(readFileSync('schemas/events.schema.json', 'utf8')) as object);
+    for (const e of run.events) expect(validate(e), `${JSON.stringify(e)}\n${ajv.errorsText(validate.errors)}`).toBe(true);
   }, 240_000);
 
   it('stopped and started the nodes in the planned order, one at a time (from the nodes\' own logs)', async () => {
