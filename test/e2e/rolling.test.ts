@@ -13,7 +13,7 @@ describe.skipIf(!support.ok)(`a rolling change on a real cluster (sshd per node 
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ nodes: 3, haproxy: true, startMs: 1200, stopMs: 300 });
+    cluster = await startTestCluster({ nodes: 3, haproxy: true, startMs: 1200, stopMs: 300, cluster: true });
     await cluster.startAll();
     mkdirSync(join(cluster.dir, 'artifacts'), { recursive: true });
     copyFileSync('playbooks/artifacts/com.acme.orders.service-2.1.3.jar', join(cluster.dir, 'artifacts/com.acme.orders.service-2.1.3.jar'));
@@ -36,6 +36,17 @@ describe.skipIf(!support.ok)(`a rolling change on a real cluster (sshd per node 
 rollout:
   serial: 1
   minHealthy: 2
+health:
+  http:
+    url: http://{{host}}:{{httpPort}}/c/portal/layout
+    interval: 300ms
+  cluster:
+    enabled: true
+    log: /opt/liferay/tomcat/logs/catalina.out
+    timeout: 60s
+  modules:
+    bundles: [com.acme.orders.service]
+  settle: 300ms
 `,
     );
     const load = startLoad({ url: cluster.haproxy?.url ?? '', rps: 30, users: 10 });
@@ -54,6 +65,9 @@ rollout:
     }
     const servers = await cluster.haproxyServers();
     expect(servers.map((s) => s.status)).toEqual(['UP', 'UP', 'UP']);
+    // Each node waited for the JGroups view to reach 3 members on both channels after its start.
+    const gates = run.events.filter((e) => e.kind === 'step-end' && String(e.stepId).endsWith('-wait-cluster'));
+    expect(gates.map((e) => e.status)).toEqual(['ok', 'ok', 'ok']);
     // The NDJSON stream is the published contract: every line validates against events.schema.json.
     const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true, allowUnionTypes: true });
     const validate = ajv.compile(JSON.parse(readFileSync('schemas/events.schema.json', 'utf8')) as object);
