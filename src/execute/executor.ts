@@ -1,7 +1,7 @@
 import type { Batch, NodePlan, NodeStep, Plan, Step } from '../plan/types.js';
 import { initialNodeStates, summarize, type ExecutorDeps, type NodeState, type RunState } from './context.js';
 import type { NodeSummary, RunPhase, RunStatus } from './events.js';
-import type { StepOutcome } from './run-command.js';
+import { maskSecrets, type StepOutcome } from './run-command.js';
 import { executeStep } from './steps.js';
 
 /** How the run ended, with every node's state. */
@@ -77,7 +77,8 @@ async function step1(run: RunState, step: Step, batch: number | null, state: Nod
     outcome = { status: 'failed', detail: (err as Error).message, exitCode: null };
   }
   if (run.deps.signal.aborted && outcome.status === 'failed') outcome = { ...outcome, detail: `interrupted: ${outcome.detail ?? ''}` };
-  run.deps.emit({ kind: 'step-end', stepId: step.id, node: step.node, status: outcome.status, durationMs: run.deps.clock.now() - t0, exitCode: outcome.exitCode, detail: outcome.detail });
+  const detail = outcome.detail === null ? null : maskSecrets(outcome.detail, run);
+  run.deps.emit({ kind: 'step-end', stepId: step.id, node: step.node, status: outcome.status, durationMs: run.deps.clock.now() - t0, exitCode: outcome.exitCode, detail });
   return outcome;
 }
 

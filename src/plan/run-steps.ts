@@ -89,7 +89,7 @@ export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], templater:
     steps.push(makeStep<CacheClearStep>({ action: 'cache-clear', node: on === 'node' ? first.plan.name : null, title: `clear caches cluster-wide (on ${on === 'node' ? first.plan.name : 'this machine'})`, runOn: on, command: r.text, secretEnv: r.secretEnv, timeoutSec: 300, expectSec: 10 }));
   }
   if ((playbook.rollout?.consistencyCheck ?? true) && nodes.length > 0) {
-    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level, modules${propertyKeys(playbook).length ? ' and changed properties' : ''} (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommand: fingerprintCommand(nodes[0]?.plan as PlanNode, propertyKeys(playbook)), timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
+    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level${propertyKeys(playbook).length ? ', modules and changed properties' : ' and modules'} (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommand: fingerprintCommand(nodes[0]?.plan as PlanNode, propertyKeys(playbook)), timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
   }
   return steps;
 }
