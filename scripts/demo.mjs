@@ -138,7 +138,7 @@ health:
   );
   say(`playbook: ${playbook}`);
   const stopLoad = front ? startLoad(front) : null;
-  const run = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'run', playbook, '--yes'], { stdio: 'inherit' });
+  const run = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'run', playbook, '--yes'], { stdio: 'inherit', env: { ...process.env, LRROLL_HOME: join(dir, 'lrroll-home') } });
   const code = await new Promise((resolve) => run.on('close', resolve));
   if (stopLoad) {
     const { total, failed } = await stopLoad();

@@ -10,14 +10,28 @@ import type { Transport } from '../execute/transport.js';
 import { LocalTransport } from '../execute/transports/local.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
 import type { Plan, PlanNode } from '../plan/types.js';
+import { acquireLock, describeHolder, lockNode, makeOwner, refreshLock, releaseLock, type LockAttempt } from './lock.js';
 
 /** How a run reaches hosts and talks to the operator. */
 export interface ExecuteOptions {
+  /** Id of this run (see `newRunId`), also the name of its record. */
+  runId: string;
   env: Readonly<Record<string, string | undefined>>;
   emit: Emit;
   signal: AbortSignal;
   confirm(question: string): Promise<boolean>;
   acceptNewHostKeys: boolean;
+  /** How long to wait for another operator's run lock to be released. */
+  lockWaitSec: number;
+  /** A note stored with the lock (why this run). */
+  lockMessage: string;
+  /** This process's id, recorded in the lock. */
+  pid: number;
+}
+
+/** A new run id: the UTC start time and a random suffix, e.g. `20261121T2155-3fa9c1`. */
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 13)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** The real clock. */
@@ -113,12 +127,35 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     baseDir: resolve(dirname(plan.source.file)),
     confirm: options.confirm,
     fetch: globalThis.fetch,
-    runId: `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
+    runId: options.runId,
   };
   try {
-    return await runPlan(plan, deps);
+    const lockTransport = pool.forNode(lockNode(plan));
+    const owner = makeOwner(plan, options.runId, options.env, options.lockMessage, options.pid);
+    let attempt: LockAttempt;
+    try {
+      attempt = await acquireLock(lockTransport, lockNode(plan), owner, options.lockWaitSec, systemClock, options.signal);
+    } catch (err) {
+      return refuse(plan, options, `cannot take the run lock on ${lockNode(plan).name}: ${(err as Error).message}`);
+    }
+    if (!attempt.acquired) return refuse(plan, options, `another run holds the cluster's lock on ${lockNode(plan).name}: ${describeHolder(attempt)}`);
+    const heartbeat = setInterval(() => void refreshLock(lockTransport, lockNode(plan), options.runId).catch(() => undefined), 30_000);
+    try {
+      return await runPlan(plan, deps);
+    } finally {
+      clearInterval(heartbeat);
+      await releaseLock(lockTransport, lockNode(plan), options.runId).catch(() => undefined);
+    }
   } finally {
     await lb?.close().catch(() => undefined);
     await pool.closeAll();
   }
+}
+
+/** Ends a run that could not start (lock held, lock node unreachable): nothing was touched. */
+function refuse(plan: Plan, options: ExecuteOptions, reason: string): RunReport {
+  options.emit({ kind: 'run-start', runId: options.runId, planHash: plan.hash, name: plan.name, nodes: plan.nodes.map((n) => n.name), batches: plan.batches.map((b) => ({ index: b.index, nodes: b.nodes })), expectedSec: plan.estimate.expectedSec });
+  const nodes = plan.nodes.map((n) => ({ node: n.name, status: 'skipped' as const, inRotation: true, updated: false, outOfRotationMs: null, durationMs: 0, failedStep: null, state: 'untouched' }));
+  options.emit({ kind: 'run-end', status: 'refused', durationMs: 0, nodes, reason });
+  return { status: 'refused', reason, nodes, durationMs: 0 };
 }

@@ -1,7 +1,7 @@
 import { planPlaybook, type PlanOutcome } from '../app/use-cases.js';
 import { hasErrors } from '../errors/diagnostics.js';
 import { formatDiagnostics, makeChalk } from '../errors/format.js';
-import { formatSeconds } from '../plan/duration.js';
+import { formatSeconds, parseDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
 import { renderPlanText } from '../render/plan-text.js';
@@ -94,7 +94,11 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
   const refused = refusal(plan, io);
   if (refused !== EXIT_CODES.ok) return refused;
   const { executeRun } = await import('./execute.js');
-  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true }, io);
+  if (!/^\s*(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(flags.lockWait)) {
+    io.stderr.write(`error[E_USAGE]: --lock-wait ${flags.lockWait} is not a duration (e.g. 30s, 10m)\n`);
+    return EXIT_CODES.invalid;
+  }
+  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec: parseDuration(flags.lockWait), message: flags.message }, io);
 }
 
 /** `lrroll status`: a read-only table of every node and its LB member; exit 0 when all are healthy and in rotation, 1 otherwise. */
@@ -106,4 +110,37 @@ export async function statusCommand(file: string, flags: CommonPlanFlags & { for
   const rows = await readStatus(plan, io.env);
   io.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
   return allHealthy(rows, plan.loadBalancer.type !== 'none') ? EXIT_CODES.ok : EXIT_CODES.failed;
+}
+
+/** `lrroll unlock`: shows who holds the cluster's run lock and breaks it after confirmation. */
+export async function unlockCommand(file: string, flags: CommonPlanFlags & { yes?: boolean }, io: Io): Promise<number> {
+  const outcome = await compile(file, flags);
+  if (report(outcome, io)) return EXIT_CODES.invalid;
+  const plan = outcome.plan as Plan;
+  const { TransportPool, sshSettings } = await import('../app/execute.js');
+  const { readLock, breakLock, describeHolder, lockNode } = await import('../app/lock.js');
+  const pool = new TransportPool(sshSettings(io.env, false));
+  try {
+    const node = lockNode(plan);
+    const transport = pool.forNode(node);
+    const held = await readLock(transport, node);
+    if (!held) {
+      io.stdout.write(`The cluster is not locked (lock kept on ${node.name}).\n`);
+      return EXIT_CODES.ok;
+    }
+    io.stderr.write(`The cluster's run lock on ${node.name} is held by ${describeHolder(held)}.\n`);
+    const { confirmOnTerminal } = await import('./execute.js');
+    if (!flags.yes && !(await confirmOnTerminal('Break it? Only do this when that run is really gone.', io))) {
+      io.stderr.write('The lock was left in place.\n');
+      return EXIT_CODES.refused;
+    }
+    await breakLock(transport, node);
+    io.stdout.write('Lock broken.\n');
+    return EXIT_CODES.ok;
+  } catch (err) {
+    io.stderr.write(`error[E_CONNECT]: ${(err as Error).message}\n`);
+    return EXIT_CODES.failed;
+  } finally {
+    await pool.closeAll();
+  }
 }

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { executePlan } from '../app/execute.js';
+import { executePlan, newRunId } from '../app/execute.js';
+import { Journal } from '../app/journal.js';
 import { EVENTS_FORMAT_VERSION, type EventInput, type RunEvent, type RunStatus } from '../execute/events.js';
 import { formatSeconds } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
@@ -13,6 +14,10 @@ export interface RunFlags {
   output: 'auto' | 'listr' | 'plain' | 'json';
   acceptNewHostKeys: boolean;
   verbose: boolean;
+  /** `--lock-wait` in seconds. */
+  lockWaitSec: number;
+  /** `--message`: why this run, stored with the lock and the record. */
+  message: string;
 }
 
 const EXIT_BY_STATUS: Record<RunStatus, number> = {
@@ -32,6 +37,12 @@ async function ask(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/** Asks on the terminal; false (without asking) when there is no terminal. */
+export async function confirmOnTerminal(question: string, io: Io): Promise<boolean> {
+  if (!(process.stdin.isTTY === true && io.stderr.isTTY)) return false;
+  return ask(question);
 }
 
 /** Executes a plan with progress output; returns the exit code. */
@@ -56,19 +67,31 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  const runId = newRunId();
+  const journal = Journal.create(io.env, plan, runId);
   renderer.start();
-  const emit = (e: EventInput): void => renderer.onEvent({ ...e, v: EVENTS_FORMAT_VERSION, at: new Date().toISOString() } as RunEvent);
+  const emit = (e: EventInput): void => {
+    const event = { ...e, v: EVENTS_FORMAT_VERSION, at: new Date().toISOString() } as RunEvent;
+    journal.record(event);
+    renderer.onEvent(event);
+  };
   try {
     const report = await executePlan(plan, {
+      runId,
       env: io.env,
       emit,
       signal: controller.signal,
       confirm: async (q) => flags.yes || (interactive && (await ask(q))),
       acceptNewHostKeys: flags.acceptNewHostKeys,
+      lockWaitSec: flags.lockWaitSec,
+      lockMessage: flags.message,
+      pid: process.pid,
     });
     await renderer.end();
+    if (flags.output !== 'json') io.stderr.write(`run record: ${journal.dir}\n`);
     return EXIT_BY_STATUS[report.status];
   } finally {
+    journal.close();
     process.off('SIGINT', onSigint);
   }
 }

@@ -13,6 +13,8 @@ export interface RunCliFlags {
   output: 'auto' | 'listr' | 'plain' | 'json';
   acceptNewHostKeys?: boolean;
   verbose?: boolean;
+  lockWait: string;
+  message: string;
 }
 
 /** Options every plan-producing command accepts. */
@@ -87,6 +89,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--output <mode>', 'progress output: listr2 on a terminal, plain lines otherwise, or NDJSON events').choices(['auto', 'listr', 'plain', 'json']).default('auto'))
     .option('--accept-new-host-keys', 'add the SSH host key of a host that has none in known_hosts yet (a changed key is always refused)')
     .option('--verbose', 'show every output line of every step')
+    .option('--lock-wait <duration>', 'wait this long for another run holding the cluster lock (e.g. 10m)', '0s')
+    .option('-m, --message <text>', 'why this run: stored with the cluster lock and the run record', '')
     .action(async (file: string, opts: CommonPlanFlags & RunCliFlags) => {
       const { runCommand } = await import('./commands.js');
       setExit(await runCommand(file, opts, io));
@@ -97,6 +101,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
       const { statusCommand } = await import('./commands.js');
       setExit(await statusCommand(file, opts, io));
+    });
+
+  withPlanFlags(sub('unlock').argument('<playbook>', 'playbook file').description("show who holds the cluster's run lock and break it (after confirmation)"))
+    .option('-y, --yes', 'break it without asking')
+    .action(async (file: string, opts: CommonPlanFlags & { yes?: boolean }) => {
+      const { unlockCommand } = await import('./commands.js');
+      setExit(await unlockCommand(file, opts, io));
     });
 
   sub('init')

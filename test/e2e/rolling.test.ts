@@ -119,4 +119,20 @@ health:
     expect(lines[0]).toMatch(/^NODE\s+HOST\s+SSH\s+APP\s+HTTP\s+PATCHES\s+LB MEMBER\s+LB STATE\s+SESSIONS$/);
     for (const n of cluster.nodes) expect(run.stdout).toMatch(new RegExp(`${n.name}\\s+${n.address.replace(/\./g, '\\.')}\\s+ok\\s+running\\s+302\\s+.*${n.name}\\s+UP`));
   }, 120_000);
+
+  it('one run at a time: a held lock refuses a second run (exit 3, owner and age shown); unlock breaks it', async () => {
+    expect((await cluster.ssh('node1', 'test -e /opt/liferay/.lrroll/lock && echo held || echo free')).stdout.trim()).toBe('free');
+    const owner = JSON.stringify({ user: 'alice', host: 'ops-laptop', pid: 4242, runId: '20261121T2200-abcdef', planHash: 'f'.repeat(64), name: 'Another rollout', since: '2026-11-21T22:00:00.000Z', message: 'CHG-1' });
+    await cluster.ssh('node1', `mkdir -p /opt/liferay/.lrroll/lock && printf '%s\\n' '${owner}' > /opt/liferay/.lrroll/lock/owner`);
+    const playbook = writePlaybook(cluster, 'Locked', 'change:\n  type: restart\n');
+    const run = await lrroll(['run', playbook, '--yes', '--output', 'plain'], cluster);
+    expect(run.code).toBe(3);
+    expect(run.stdout + run.stderr).toContain('another run holds the cluster');
+    expect(run.stdout + run.stderr).toContain('alice@ops-laptop (pid 4242)');
+    expect(run.stdout + run.stderr).toContain('CHG-1');
+    const unlock = await lrroll(['unlock', playbook, '--yes'], cluster);
+    expect(unlock.code, unlock.stderr).toBe(0);
+    expect(unlock.stderr).toContain('held by alice@ops-laptop');
+    expect((await cluster.ssh('node1', 'test -e /opt/liferay/.lrroll/lock && echo held || echo free')).stdout.trim()).toBe('free');
+  }, 120_000);
 });

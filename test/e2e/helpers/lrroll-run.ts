@@ -21,7 +21,7 @@ export function lrroll(args: string[], cluster: TestCluster, env: Record<string,
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: cluster.dir,
-      env: { ...process.env, NO_COLOR: '1', CI: 'true', LRROLL_KNOWN_HOSTS: cluster.knownHostsFile, LRROLL_SSH_CONFIG: '/dev/null', SSH_AUTH_SOCK: '', ...env },
+      env: { ...process.env, NO_COLOR: '1', CI: 'true', LRROLL_KNOWN_HOSTS: cluster.knownHostsFile, LRROLL_SSH_CONFIG: '/dev/null', SSH_AUTH_SOCK: '', LRROLL_HOME: join(cluster.dir, 'lrroll-home'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

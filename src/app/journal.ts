@@ -1,0 +1,172 @@
+import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { homedir, hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { RunEvent, RunStatus } from '../execute/events.js';
+import type { Plan } from '../plan/types.js';
+
+/** Who ran what, when: the head of a run's record. Nothing secret is ever in it. */
+export interface RunMeta {
+  runId: string;
+  planHash: string;
+  name: string;
+  playbook: string;
+  gitCommit: string | null;
+  gitDirty: boolean;
+  user: string;
+  host: string;
+  startedAt: string;
+  /** `running` until the run ends (a crash leaves it so). */
+  status: RunStatus | 'running';
+  endedAt: string | null;
+  /** The nodes of the cluster, to find the runs of a cluster. */
+  nodes: string[];
+}
+
+/** Where a node stands according to the record: the last load-balancer state, step and result. */
+export interface NodeRecord {
+  node: string;
+  /** `draining`/`out` after a drain, `enabled`/`up` after it came back; null when never touched. */
+  lb: 'draining' | 'out' | 'enabled' | 'up' | null;
+  lastStep: string | null;
+  lastStepStatus: 'started' | 'ok' | 'failed' | 'skipped' | null;
+  done: boolean;
+  failed: boolean;
+  /** Ids of the steps that ended ok. */
+  okSteps: string[];
+}
+
+/** The folder that holds run records: `$LRROLL_HOME/runs` (default `~/.lrroll/runs`). */
+export function runsDir(env: Readonly<Record<string, string | undefined>>): string {
+  return join(env.LRROLL_HOME ?? join(env.HOME ?? homedir(), '.lrroll'), 'runs');
+}
+
+/**
+ * The durable record of a run on the operator's machine: plan.json, meta.json and events.ndjson,
+ * each event appended and flushed to disk as it happens; folder 0700, files 0600.
+ */
+export class Journal {
+  private fd: number | null;
+  readonly dir: string;
+
+  private constructor(dir: string, private meta: RunMeta) {
+    this.dir = dir;
+    this.fd = openSync(join(dir, 'events.ndjson'), 'a', 0o600);
+  }
+
+  /** Starts the record of a new run. */
+  static create(env: Readonly<Record<string, string | undefined>>, plan: Plan, runId: string): Journal {
+    const dir = join(runsDir(env), runId);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeAtomic(join(dir, 'plan.json'), JSON.stringify(plan));
+    const meta: RunMeta = {
+      runId,
+      planHash: plan.hash,
+      name: plan.name,
+      playbook: plan.source.file,
+      gitCommit: plan.source.gitCommit,
+      gitDirty: plan.source.gitDirty,
+      user: env.USER ?? userInfo().username,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+      status: 'running',
+      endedAt: null,
+      nodes: plan.nodes.map((n) => n.name),
+    };
+    writeAtomic(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
+    return new Journal(dir, meta);
+  }
+
+  /** Reopens the record of an existing run (for resume), appending to it. */
+  static open(dir: string): Journal {
+    return new Journal(dir, JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta);
+  }
+
+  /** Appends one event and flushes it to disk before returning. */
+  record(event: RunEvent): void {
+    if (this.fd === null) return;
+    writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    fdatasyncSync(this.fd);
+    if (event.kind === 'run-end') this.finish(event.status);
+  }
+
+  private finish(status: RunStatus): void {
+    this.meta = { ...this.meta, status, endedAt: new Date().toISOString() };
+    writeAtomic(join(this.dir, 'meta.json'), JSON.stringify(this.meta, null, 2));
+  }
+
+  /** Closes the file. */
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** Every recorded run, newest first. */
+export function listRuns(env: Readonly<Record<string, string | undefined>>): Array<{ dir: string; meta: RunMeta }> {
+  const root = runsDir(env);
+  let names: string[] = [];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  const out: Array<{ dir: string; meta: RunMeta }> = [];
+  for (const name of names) {
+    try {
+      out.push({ dir: join(root, name), meta: JSON.parse(readFileSync(join(root, name, 'meta.json'), 'utf8')) as RunMeta });
+    } catch {
+      // not a run folder
+    }
+  }
+  return out.sort((a, b) => (a.meta.startedAt < b.meta.startedAt ? 1 : -1));
+}
+
+/** Reads a run's events (a torn last line from a crash is ignored). */
+export function readEvents(dir: string): RunEvent[] {
+  const text = readFileSync(join(dir, 'events.ndjson'), 'utf8');
+  const out: RunEvent[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as RunEvent);
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+/** Folds a run's events into where each node stands. */
+export function nodeRecords(events: readonly RunEvent[], nodes: readonly string[]): Map<string, NodeRecord> {
+  const out = new Map<string, NodeRecord>(nodes.map((n) => [n, { node: n, lb: null, lastStep: null, lastStepStatus: null, done: false, failed: false, okSteps: [] }]));
+  for (const e of events) {
+    const r = 'node' in e && typeof e.node === 'string' ? out.get(e.node) : undefined;
+    if (!r) continue;
+    if (e.kind === 'lb-state') r.lb = e.state;
+    if (e.kind === 'step-start') {
+      r.lastStep = e.stepId;
+      r.lastStepStatus = 'started';
+    }
+    if (e.kind === 'step-end') {
+      r.lastStep = e.stepId;
+      r.lastStepStatus = e.status;
+      if (e.status === 'ok') r.okSteps.push(e.stepId);
+    }
+    if (e.kind === 'node-end') {
+      r.done = e.status === 'ok';
+      r.failed = e.status !== 'ok';
+    }
+  }
+  return out;
+}
+
+/** The plan a run executed, exactly as it was. */
+export function readPlan(dir: string): Plan {
+  return JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as Plan;
+}
