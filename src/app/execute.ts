@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Clock, ExecutorDeps } from '../execute/context.js';
+import type { Clock, ExecutorDeps, ResumeState } from '../execute/context.js';
 import type { Emit } from '../execute/events.js';
 import { runPlan, type RunReport } from '../execute/executor.js';
 import { createLbDriver } from '../execute/lb/factory.js';
@@ -10,6 +10,7 @@ import type { Transport } from '../execute/transport.js';
 import { LocalTransport } from '../execute/transports/local.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
 import type { Plan, PlanNode } from '../plan/types.js';
+import { findLeftOut, reconcile } from './reconcile.js';
 import { acquireLock, describeHolder, lockNode, makeOwner, refreshLock, releaseLock, type LockAttempt } from './lock.js';
 
 /** How a run reaches hosts and talks to the operator. */
@@ -18,7 +19,12 @@ export interface ExecuteOptions {
   runId: string;
   env: Readonly<Record<string, string | undefined>>;
   emit: Emit;
+  /** Hard abort (second Ctrl-C). */
   signal: AbortSignal;
+  /** Graceful stop (first Ctrl-C). */
+  stop: AbortSignal;
+  /** What an interrupted run already did, when resuming. */
+  resume: ResumeState | null;
   confirm(question: string): Promise<boolean>;
   acceptNewHostKeys: boolean;
   /** How long to wait for another operator's run lock to be released. */
@@ -27,6 +33,8 @@ export interface ExecuteOptions {
   lockMessage: string;
   /** This process's id, recorded in the lock. */
   pid: number;
+  /** Reports what reconciling found (nodes an earlier run left out of the load balancer). */
+  onNote(text: string): void;
 }
 
 /** A new run id: the UTC start time and a random suffix, e.g. `20261121T2155-3fa9c1`. */
@@ -122,6 +130,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     lb,
     clock: systemClock,
     signal: options.signal,
+    stop: options.stop,
+    resume: options.resume,
     emit: options.emit,
     secrets,
     baseDir: resolve(dirname(plan.source.file)),
@@ -141,6 +151,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     if (!attempt.acquired) return refuse(plan, options, `another run holds the cluster's lock on ${lockNode(plan).name}: ${describeHolder(attempt)}`);
     const heartbeat = setInterval(() => void refreshLock(lockTransport, lockNode(plan), options.runId).catch(() => undefined), 30_000);
     try {
+      const leftOut = findLeftOut(plan, options.env).filter((l) => !(options.resume && l.runId === options.runId));
+      for (const r of await reconcile(plan, leftOut, { transportFor: (n) => pool.forNode(n), lbTransport, lb, clock: systemClock, signal: options.signal })) {
+        options.onNote(`${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}`);
+      }
       return await runPlan(plan, deps);
     } finally {
       clearInterval(heartbeat);

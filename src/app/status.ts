@@ -3,7 +3,8 @@ import type { MemberState } from '../execute/lb/driver.js';
 import type { Transport } from '../execute/transport.js';
 import { shq } from '../plan/shell.js';
 import type { Plan, PlanNode, Step } from '../plan/types.js';
-import { sshSettings, TransportPool } from './execute.js';
+import { sshSettings, systemClock, TransportPool } from './execute.js';
+import { findLeftOut, reconcile } from './reconcile.js';
 
 /** What `lrroll status` reports about one node (read-only). */
 export interface NodeStatusRow {
@@ -25,11 +26,15 @@ export interface NodeStatusRow {
 }
 
 /** Reads every node's state and its load-balancer member without changing anything. */
-export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>): Promise<NodeStatusRow[]> {
+export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined): Promise<NodeStatusRow[]> {
   const pool = new TransportPool(sshSettings(env, false));
   const lbTransport = pool.forLb(plan);
   const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport });
   try {
+    const leftOut = findLeftOut(plan, env);
+    for (const r of await reconcile(plan, leftOut, { transportFor: (n) => pool.forNode(n), lbTransport, lb, clock: systemClock, signal: new AbortController().signal })) {
+      onNote(`${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}`);
+    }
     const members = await readMembers(lb);
     return await Promise.all(plan.nodes.map((n) => readNode(plan, n, pool.forNode(n), members)));
   } finally {

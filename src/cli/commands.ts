@@ -107,7 +107,7 @@ export async function statusCommand(file: string, flags: CommonPlanFlags & { for
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   const { readStatus, formatStatus, allHealthy } = await import('../app/status.js');
-  const rows = await readStatus(plan, io.env);
+  const rows = await readStatus(plan, io.env, (text) => io.stderr.write(`${text}\n`));
   io.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
   return allHealthy(rows, plan.loadBalancer.type !== 'none') ? EXIT_CODES.ok : EXIT_CODES.failed;
 }
@@ -143,4 +143,22 @@ export async function unlockCommand(file: string, flags: CommonPlanFlags & { yes
   } finally {
     await pool.closeAll();
   }
+}
+
+/** `lrroll resume`: continues an interrupted run's recorded plan from the exact step after what it finished. */
+export async function resumeCommand(which: string | undefined, flags: RunCliFlags, io: Io): Promise<number> {
+  const { findRunToResume, prepareResume } = await import('../app/resume.js');
+  const found = findRunToResume(io.env, which);
+  if (typeof found === 'string') {
+    io.stderr.write(`error[E_USAGE]: ${found}\n`);
+    return EXIT_CODES.invalid;
+  }
+  const target = await prepareResume(io.env, found);
+  io.stderr.write(`Resuming run ${target.meta.runId} of "${target.meta.name}" (plan ${target.plan.hash.slice(0, 12)}, started ${target.meta.startedAt} by ${target.meta.user}@${target.meta.host}, ${target.meta.status}):\n${target.notes.map((n) => `  ${n}`).join('\n')}\n`);
+  if (!/^\s*(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(flags.lockWait)) {
+    io.stderr.write(`error[E_USAGE]: --lock-wait ${flags.lockWait} is not a duration (e.g. 30s, 10m)\n`);
+    return EXIT_CODES.invalid;
+  }
+  const { executeRun } = await import('./execute.js');
+  return executeRun(target.plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec: parseDuration(flags.lockWait), message: flags.message, resume: { state: target.state, dir: target.dir, runId: target.meta.runId } }, io);
 }

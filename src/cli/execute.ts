@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { executePlan, newRunId } from '../app/execute.js';
 import { Journal } from '../app/journal.js';
+import type { ResumeState } from '../execute/context.js';
 import { EVENTS_FORMAT_VERSION, type EventInput, type RunEvent, type RunStatus } from '../execute/events.js';
 import { formatSeconds } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
@@ -18,6 +19,8 @@ export interface RunFlags {
   lockWaitSec: number;
   /** `--message`: why this run, stored with the lock and the record. */
   message: string;
+  /** Continuing an interrupted run (lrroll resume): what it already did, its record and its id. */
+  resume?: { state: ResumeState; dir: string; runId: string };
 }
 
 const EXIT_BY_STATUS: Record<RunStatus, number> = {
@@ -60,15 +63,21 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
     }
   }
   const renderer = selectRenderer(flags.output, { write: (t) => io.stdout.write(t), isTTY: io.stdout.isTTY, ...(io.stdout.columns ? { columns: io.stdout.columns } : {}), env: io.env }, { verbose: flags.verbose });
-  const controller = new AbortController();
+  const graceful = new AbortController();
+  const hard = new AbortController();
   const onSigint = (): void => {
-    if (controller.signal.aborted) return;
-    io.stderr.write('\nInterrupted: stopping the steps in flight and recording where every node stands…\n');
-    controller.abort();
+    if (!graceful.signal.aborted) {
+      io.stderr.write('\nInterrupted: finishing the commands in flight, ending the waits, starting nothing new; nodes still running go back into the load balancer. Press Ctrl-C again to stop at once.\n');
+      graceful.abort();
+      return;
+    }
+    if (hard.signal.aborted) return;
+    io.stderr.write('\nStopping at once: commands in flight are killed; where every node stands is still recorded.\n');
+    hard.abort();
   };
   process.on('SIGINT', onSigint);
-  const runId = newRunId();
-  const journal = Journal.create(io.env, plan, runId);
+  const runId = flags.resume?.runId ?? newRunId();
+  const journal = flags.resume ? Journal.open(flags.resume.dir) : Journal.create(io.env, plan, runId);
   renderer.start();
   const emit = (e: EventInput): void => {
     const event = { ...e, v: EVENTS_FORMAT_VERSION, at: new Date().toISOString() } as RunEvent;
@@ -80,12 +89,15 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
       runId,
       env: io.env,
       emit,
-      signal: controller.signal,
+      signal: hard.signal,
+      stop: graceful.signal,
+      resume: flags.resume?.state ?? null,
       confirm: async (q) => flags.yes || (interactive && (await ask(q))),
       acceptNewHostKeys: flags.acceptNewHostKeys,
       lockWaitSec: flags.lockWaitSec,
       lockMessage: flags.message,
       pid: process.pid,
+      onNote: (text) => io.stderr.write(`${text}\n`),
     });
     await renderer.end();
     if (flags.output !== 'json') io.stderr.write(`run record: ${journal.dir}\n`);

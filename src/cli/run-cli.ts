@@ -103,6 +103,20 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await statusCommand(file, opts, io));
     });
 
+  sub('resume')
+    .argument('[run]', 'run id (or a prefix) or playbook path; default: the newest unfinished run')
+    .description("continue an interrupted run's recorded plan from the first step it did not finish")
+    .option('-y, --yes', 'do not ask for confirmation (approval pauses continue too)')
+    .addOption(new Option('--output <mode>', 'progress output').choices(['auto', 'listr', 'plain', 'json']).default('auto'))
+    .option('--accept-new-host-keys', 'add the SSH host key of a host that has none in known_hosts yet')
+    .option('--verbose', 'show every output line of every step')
+    .option('--lock-wait <duration>', 'wait this long for another run holding the cluster lock', '0s')
+    .option('-m, --message <text>', 'why this run: stored with the cluster lock', '')
+    .action(async (which: string | undefined, opts: RunCliFlags) => {
+      const { resumeCommand } = await import('./commands.js');
+      setExit(await resumeCommand(which, opts, io));
+    });
+
   withPlanFlags(sub('unlock').argument('<playbook>', 'playbook file').description("show who holds the cluster's run lock and break it (after confirmation)"))
     .option('-y, --yes', 'break it without asking')
     .action(async (file: string, opts: CommonPlanFlags & { yes?: boolean }) => {

@@ -22,8 +22,12 @@ export interface ExecutorDeps {
   /** The load balancer driver (null for `none` and `command`, whose steps carry commands). */
   lb: LbDriver | null;
   clock: Clock;
-  /** Aborted on Ctrl-C. */
+  /** Hard abort (a second Ctrl-C): commands in flight are killed. */
   signal: AbortSignal;
+  /** Graceful stop (the first Ctrl-C): waits end, commands in flight finish, nothing new starts. */
+  stop: AbortSignal;
+  /** Continuing an interrupted run: what is already done. Null for a new run. */
+  resume: ResumeState | null;
   emit: Emit;
   /** Values of the secrets the plan names, from the environment. */
   secrets: Readonly<Record<string, string>>;
@@ -34,6 +38,16 @@ export interface ExecutorDeps {
   /** HTTP for webhooks. */
   fetch: typeof fetch;
   runId: string;
+}
+
+/** What an interrupted run already did, from its record. */
+export interface ResumeState {
+  /** Steps that ended ok and are not run again. */
+  done: ReadonlySet<string>;
+  /** Nodes that finished (and whose change was verified again): their steps are all skipped. */
+  doneNodes: ReadonlySet<string>;
+  /** Nodes that had not started: they get the full preflight. */
+  untouchedNodes: ReadonlySet<string>;
 }
 
 /** What the executor knows about a node while it runs. */
@@ -56,6 +70,8 @@ export interface NodeState {
 export interface RunState {
   plan: Plan;
   deps: ExecutorDeps;
+  /** Ends waits and polls: aborted by either a graceful stop or a hard abort. */
+  waitSignal: AbortSignal;
   nodes: Map<string, NodeState>;
   failures: number;
 }
@@ -76,7 +92,7 @@ export function summarize(s: NodeState, hasLb: boolean): NodeSummary {
   return {
     node: s.name,
     status: s.status,
-    inRotation: s.inRotation,
+    inRotation: hasLb ? s.inRotation : !s.stopped,
     updated: s.updated,
     outOfRotationMs: s.outOfRotationMs,
     durationMs: s.startedAt !== null && s.endedAt !== null ? s.endedAt - s.startedAt : 0,

@@ -1,8 +1,10 @@
+import { batchTime } from '../plan/estimate.js';
 import type { Batch, NodePlan, NodeStep, Plan, Step } from '../plan/types.js';
 import { initialNodeStates, summarize, type ExecutorDeps, type NodeState, type RunState } from './context.js';
 import type { NodeSummary, RunPhase, RunStatus } from './events.js';
 import { maskSecrets, type StepOutcome } from './run-command.js';
 import { executeStep } from './steps.js';
+import { checkWindow } from './window.js';
 
 /** How the run ended, with every node's state. */
 export interface RunReport {
@@ -12,9 +14,12 @@ export interface RunReport {
   durationMs: number;
 }
 
+type Stop = { status: RunStatus; reason: string };
+
 /** Executes a plan exactly: preflight, beforeRun, each batch, the final steps; emits events, prints nothing. */
 export async function runPlan(plan: Plan, deps: ExecutorDeps): Promise<RunReport> {
-  const run: RunState = { plan, deps, nodes: initialNodeStates(plan), failures: 0 };
+  const run: RunState = { plan, deps, nodes: initialNodeStates(plan), failures: 0, waitSignal: AbortSignal.any([deps.signal, deps.stop]) };
+  for (const name of deps.resume?.doneNodes ?? []) Object.assign(run.nodes.get(name) ?? {}, { status: 'ok', updated: true });
   const started = deps.clock.now();
   deps.emit({ kind: 'run-start', runId: deps.runId, planHash: plan.hash, name: plan.name, nodes: plan.nodes.map((n) => n.name), batches: plan.batches.map((b) => ({ index: b.index, nodes: b.nodes })), expectedSec: plan.estimate.expectedSec });
   const { status, reason } = await runAll(run);
@@ -26,19 +31,33 @@ export async function runPlan(plan: Plan, deps: ExecutorDeps): Promise<RunReport
   return { status, reason, nodes, durationMs };
 }
 
+/** True once Ctrl-C asked to stop (gracefully or not). */
+const stopping = (run: RunState): boolean => run.waitSignal.aborted;
+const interrupted = (): Stop => ({ status: 'aborted', reason: 'interrupted (Ctrl-C): the steps in flight finished or were stopped; see where each node stands below' });
+
 async function runAll(run: RunState): Promise<{ status: RunStatus; reason: string | null }> {
   const missing = run.plan.secrets.filter((s) => run.deps.secrets[s] === undefined);
   if (missing.length > 0) return { status: 'refused', reason: `secret environment variable(s) not set: ${missing.join(', ')}` };
-  const pre = await phase(run, 'preflight', run.plan.preflight, false, true);
-  if (pre) return { status: run.deps.signal.aborted ? 'aborted' : 'refused', reason: `preflight failed, nothing was changed: ${pre}` };
-  const before = await phase(run, 'before-run', run.plan.beforeRun, false);
-  if (before) return { status: run.deps.signal.aborted ? 'aborted' : 'failed', reason: `a beforeRun hook failed, nothing was changed: ${before}` };
+  const window = checkWindow(run.plan.policy.window, run.deps.clock.now(), run.plan.batches[0] ? batchTime(run.plan.batches[0], (s) => s.expectSec) : 0);
+  if (!window.open) return { status: 'refused', reason: `${window.reason ?? 'the maintenance window is closed'}: nothing was changed` };
+  const untouched = run.deps.resume?.untouchedNodes;
+  const preflight = run.plan.preflight.filter((s) => !untouched || (s.node !== null && (untouched.has(s.node) || (s.action === 'upload' && !run.deps.resume?.doneNodes.has(s.node)))));
+  const pre = await phase(run, 'preflight', preflight, false, true);
+  if (stopping(run)) return interrupted();
+  if (pre) return { status: 'refused', reason: `preflight failed, nothing was changed: ${pre}` };
+  const before = await phase(run, 'before-run', run.plan.beforeRun.filter((s) => !run.deps.resume?.done.has(s.id)), false);
+  if (stopping(run)) return interrupted();
+  if (before) return { status: 'failed', reason: `a beforeRun hook failed, nothing was changed: ${before}` };
   for (const batch of run.plan.batches) {
     const stop = await runBatch(run, batch);
-    if (stop) return { status: run.deps.signal.aborted ? 'aborted' : stop.status, reason: stop.reason };
+    if (stop) return stop;
+    if (stopping(run)) return interrupted();
   }
   const fin = await phase(run, 'finally', run.plan.finally, false);
-  if (fin) return { status: run.deps.signal.aborted ? 'aborted' : 'failed', reason: `after the last batch: ${fin}` };
+  if (stopping(run)) return interrupted();
+  if (fin) return { status: 'failed', reason: `after the last batch: ${fin}` };
+  const failedNodes = [...run.nodes.values()].filter((n) => n.status === 'failed' || n.status === 'rolled-back');
+  if (failedNodes.length > 0) return { status: 'failed', reason: `${failedNodes.map((n) => n.name).join(', ')} failed; the other nodes were rolled within the failure budget (${run.plan.policy.maxFailures})` };
   return { status: 'ok', reason: null };
 }
 
@@ -49,7 +68,10 @@ async function phase(run: RunState, name: RunPhase, steps: readonly Step[], keep
   let failure: string | null = null;
   const runSeq = async (list: readonly Step[]): Promise<void> => {
     for (const step of list) {
-      if (run.deps.signal.aborted) break;
+      if (stopping(run) && name !== 'on-failure') {
+        failure ??= 'interrupted';
+        break;
+      }
       const o = await step1(run, step, null, null);
       if (o.status === 'failed') {
         failure ??= `${step.node ? `${step.node}: ` : ''}${step.title}: ${o.detail ?? 'failed'}`;
@@ -62,41 +84,51 @@ async function phase(run: RunState, name: RunPhase, steps: readonly Step[], keep
     for (const s of steps) groups.set(s.node ?? '', [...(groups.get(s.node ?? '') ?? []), s]);
     await Promise.all([...groups.values()].map(runSeq));
   } else await runSeq(steps);
+  if (stopping(run) && name !== 'on-failure') failure ??= 'interrupted';
   run.deps.emit({ kind: 'phase-end', phase: name, status: failure ? 'failed' : 'ok' });
   return failure;
 }
 
-/** Runs one step with its events. */
-async function step1(run: RunState, step: Step, batch: number | null, state: NodeState | null): Promise<StepOutcome> {
+/** Runs one step with its events (or records it as skipped when an interrupted run already did it). */
+async function step1(run: RunState, step: Step, batch: number | null, state: NodeState | null, skip: string | null = null): Promise<StepOutcome> {
   const t0 = run.deps.clock.now();
   run.deps.emit({ kind: 'step-start', stepId: step.id, action: step.action, title: step.title, node: step.node, batch, command: step.command ?? step.api });
   let outcome: StepOutcome;
-  try {
-    outcome = await executeStep(step, run, state);
-  } catch (err) {
-    outcome = { status: 'failed', detail: (err as Error).message, exitCode: null };
+  if (skip) outcome = { status: 'skipped', detail: skip, exitCode: null };
+  else {
+    try {
+      outcome = await executeStep(step, run, state);
+    } catch (err) {
+      outcome = { status: 'failed', detail: (err as Error).message, exitCode: null };
+    }
   }
-  if (run.deps.signal.aborted && outcome.status === 'failed') outcome = { ...outcome, detail: `interrupted: ${outcome.detail ?? ''}` };
+  if (run.deps.signal.aborted && outcome.status === 'failed' && !outcome.detail?.startsWith('interrupted')) outcome = { ...outcome, detail: `interrupted: ${outcome.detail ?? ''}` };
   const detail = outcome.detail === null ? null : maskSecrets(outcome.detail, run);
   run.deps.emit({ kind: 'step-end', stepId: step.id, node: step.node, status: outcome.status, durationMs: run.deps.clock.now() - t0, exitCode: outcome.exitCode, detail });
   return outcome;
 }
 
-async function runBatch(run: RunState, batch: Batch): Promise<{ status: RunStatus; reason: string } | null> {
+async function runBatch(run: RunState, batch: Batch): Promise<Stop | null> {
+  const resume = run.deps.resume;
+  const pending = batch.nodePlans.filter((np) => !resume?.doneNodes.has(np.node));
+  if (pending.length === 0) return null;
+  const window = checkWindow(run.plan.policy.window, run.deps.clock.now(), batchTime(batch, (s) => s.expectSec));
+  if (!window.open) return { status: 'halted', reason: `batch ${batch.index} not started: ${window.reason ?? 'the maintenance window is closed'}` };
   run.deps.emit({ kind: 'batch-start', batch: batch.index, nodes: batch.nodes });
   for (const step of batch.before) {
+    if (stopping(run)) break;
     const o = await step1(run, step, batch.index, null);
     if (o.status === 'failed') {
       run.deps.emit({ kind: 'batch-end', batch: batch.index, status: 'failed' });
-      return { status: step.action === 'confirm' ? 'halted' : 'halted', reason: `batch ${batch.index} not started: ${step.title}: ${o.detail ?? 'failed'}` };
+      return { status: 'halted', reason: `batch ${batch.index} not started: ${step.title}: ${o.detail ?? 'failed'}` };
     }
   }
   const gate = new StartGate(batch);
-  const results = await Promise.all(batch.nodePlans.map((np) => runNode(run, batch, np, gate)));
+  const results = await Promise.all(batch.nodePlans.map((np) => (resume?.doneNodes.has(np.node) ? skipNode(run, batch, np, gate) : runNode(run, batch, np, gate))));
   const nodeFailures = results.filter((r) => !r).length;
   run.failures += nodeFailures;
   let afterFailure: string | null = null;
-  if (nodeFailures === 0) {
+  if (nodeFailures === 0 && !stopping(run)) {
     for (const step of batch.after) {
       const o = await step1(run, step, batch.index, null);
       if (o.status === 'failed') {
@@ -106,11 +138,11 @@ async function runBatch(run: RunState, batch: Batch): Promise<{ status: RunStatu
     }
   }
   run.deps.emit({ kind: 'batch-end', batch: batch.index, status: nodeFailures > 0 || afterFailure ? 'failed' : 'ok' });
+  if (stopping(run)) return interrupted();
   if (afterFailure) return { status: 'halted', reason: `after batch ${batch.index}: ${afterFailure}` };
-  if (run.failures > run.plan.policy.maxFailures) {
-    const failed = batch.nodePlans.filter((_, i) => !results[i]).map((np) => np.node);
-    return { status: 'failed', reason: `${failed.join(', ')} failed in batch ${batch.index}; the failure budget (${run.plan.policy.maxFailures}) is spent, so no further nodes were touched` };
-  }
+  const failedHere = batch.nodePlans.filter((np) => run.nodes.get(np.node)?.status !== 'ok').map((np) => np.node);
+  if (failedHere.some((n) => run.nodes.get(n)?.status === 'rolled-back')) return { status: 'halted', reason: `${failedHere.join(', ')} failed in batch ${batch.index} and ${failedHere.length === 1 ? 'was' : 'were'} rolled back (onFailure: rollback); no further nodes were touched` };
+  if (run.failures > run.plan.policy.maxFailures) return { status: 'failed', reason: `${failedHere.join(', ')} failed in batch ${batch.index}; the failure budget (${run.plan.policy.maxFailures}) is spent, so no further nodes were touched` };
   return null;
 }
 
@@ -127,7 +159,7 @@ class StartGate {
   }
 
   /** The node finished (or gave up) its prepare phase. */
-  prepared_(i: number): void {
+  markPrepared(i: number): void {
     this.preparedResolvers[i]?.();
   }
 
@@ -144,47 +176,96 @@ class StartGate {
   }
 }
 
+/** A node the interrupted run already finished (and whose change verified again): recorded, not touched. */
+async function skipNode(run: RunState, batch: Batch, np: NodePlan, gate: StartGate): Promise<boolean> {
+  gate.done(batch.nodePlans.indexOf(np));
+  run.deps.emit({ kind: 'node-start', batch: batch.index, node: np.node });
+  run.deps.emit({ kind: 'node-end', batch: batch.index, node: np.node, status: 'ok', durationMs: 0, outOfRotationMs: null });
+  return true;
+}
+
+/**
+ * Where an interrupted node picks up: the first step that did not end ok; if that is inside the
+ * start phase, from the stop again (a health gate needs a start it has seen from the beginning).
+ */
+function resumeIndex(run: RunState, np: NodePlan): number {
+  const done = run.deps.resume?.done;
+  if (!done) return 0;
+  const first = np.steps.findIndex((s) => !done.has(s.id));
+  if (first < 0) return np.steps.length;
+  if (np.steps[first]?.phase !== 'start') return first;
+  const stop = np.steps.findIndex((s) => s.action === 'service-stop');
+  return stop >= 0 ? stop : first;
+}
+
 /** Runs one node's steps; returns true when every step passed. */
 async function runNode(run: RunState, batch: Batch, np: NodePlan, gate: StartGate): Promise<boolean> {
   const i = batch.nodePlans.indexOf(np);
   const state = run.nodes.get(np.node) as NodeState;
   state.startedAt = run.deps.clock.now();
   run.deps.emit({ kind: 'node-start', batch: batch.index, node: np.node });
+  const from = resumeIndex(run, np);
+  if (from > 0) markResumed(state, np.steps.slice(0, from));
   let ok = true;
   let inStartPhase = false;
-  for (const step of np.steps) {
+  for (const [k, step] of np.steps.entries()) {
     if (step.phase !== 'prepare' && !inStartPhase) {
-      gate.prepared_(i);
-      if (!ok) break;
+      gate.markPrepared(i);
+      if (!ok || stopping(run)) break;
       await gate.turn(i);
       inStartPhase = true;
     }
     if (step.phase === 'return' && inStartPhase) gate.done(i);
-    if (!ok || run.deps.signal.aborted) break;
-    const o = await step1(run, step, batch.index, state);
+    if (!ok || (stopping(run) && !inStartPhase) || run.deps.signal.aborted) break;
+    const o = await step1(run, step, batch.index, state, k < from ? 'done in the interrupted run' : null);
     if (o.status === 'failed') {
       ok = false;
       state.failedStep = step.id;
-      await recoverIfStillRunning(run, batch, np, step, state);
+      await afterFailure(run, batch, np, step, state);
     }
   }
   gate.done(i);
   state.endedAt = run.deps.clock.now();
-  state.status = ok && !run.deps.signal.aborted ? 'ok' : 'failed';
+  if (state.status !== 'rolled-back') state.status = ok && !stopping(run) ? 'ok' : stopping(run) && ok ? 'skipped' : 'failed';
+  if (stopping(run) && !state.stopped && !state.inRotation && !run.deps.signal.aborted) await recover({ ...run, waitSignal: run.deps.signal }, batch, np, state);
   run.deps.emit({ kind: 'node-end', batch: batch.index, node: np.node, status: state.status, durationMs: state.endedAt - state.startedAt, outOfRotationMs: state.outOfRotationMs });
   return state.status === 'ok';
 }
 
-/**
- * A node that failed before its app server was stopped still runs the old version and is healthy:
- * put it back into the load balancer rather than leave it drained.
- */
-async function recoverIfStillRunning(run: RunState, batch: Batch, np: NodePlan, failedStep: NodeStep, state: NodeState): Promise<void> {
+/** Restores what the steps done before an interruption had changed in the node's state. */
+function markResumed(state: NodeState, done: readonly NodeStep[]): void {
+  for (const s of done) {
+    if (s.action === 'lb-drain') state.inRotation = false;
+    if (s.action === 'service-stop') state.stopped = true;
+    if (s.action === 'apply') state.updated = true;
+  }
+}
+
+/** After a failed step: roll back (when asked and the node was touched), else put a still-running node back. */
+async function afterFailure(run: RunState, batch: Batch, np: NodePlan, failedStep: NodeStep, state: NodeState): Promise<void> {
+  // Recovery must finish even after a graceful stop request: only a hard abort ends its waits.
+  const hard: RunState = { ...run, waitSignal: run.deps.signal };
+  if (run.plan.policy.onFailure === 'rollback' && np.rollback.length > 0 && (state.stopped || state.updated) && !run.deps.signal.aborted) {
+    let ok = true;
+    for (const s of np.rollback) {
+      const o = await step1(hard, s, batch.index, state);
+      if (o.status === 'failed' && s.action !== 'forensics') {
+        ok = false;
+        break;
+      }
+      if (s.action === 'restore' && o.status === 'ok') state.updated = false;
+    }
+    if (ok) state.status = 'rolled-back';
+    return;
+  }
+  if (failedStep.phase === 'prepare' && !state.stopped && failedStep.action !== 'service-stop') await recover(hard, batch, np, state);
+}
+
+/** A node whose app server still runs the old version is healthy: put it back into the load balancer rather than leave it drained. */
+async function recover(run: RunState, batch: Batch, np: NodePlan, state: NodeState): Promise<void> {
   if (state.stopped || state.inRotation || run.deps.signal.aborted) return;
-  const back = np.steps.filter((s) => s.action === 'lb-enable' || s.action === 'lb-wait-up');
-  if (back.length === 0 || failedStep.phase !== 'prepare') return;
-  for (const s of back) {
-    const o = await step1(run, s, batch.index, state);
+  for (const s of np.steps.filter((x) => x.action === 'lb-enable' || x.action === 'lb-wait-up')) {
+    const o = await step1(run, { ...s, id: `${s.id}#recover` }, batch.index, state);
     if (o.status === 'failed') return;
   }
 }

@@ -68,13 +68,13 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
   const clock = run.deps.clock;
   const deadline = clock.now() + step.timeoutSec * 1000;
   let sessions: number | null = null;
-  while (clock.now() < deadline && !run.deps.signal.aborted) {
+  while (clock.now() < deadline && !run.waitSignal.aborted) {
     sessions = await sessionsOf(step, run);
     if (sessions === 0) break;
     run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${step.member}: ${sessions ?? '?'} session(s)` });
-    await clock.sleep(step.pollSec * 1000, run.deps.signal);
+    await clock.sleep(step.pollSec * 1000, run.waitSignal);
   }
-  if (run.deps.signal.aborted) return failed('interrupted');
+  if (run.waitSignal.aborted) return failed('interrupted');
   if (sessions === 0) {
     await hardStep(step, run);
     run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
@@ -104,10 +104,10 @@ async function hardStep(step: LbWaitDrainedStep, run: RunState): Promise<void> {
 async function settle(step: LbWaitDrainedStep, run: RunState): Promise<number> {
   const until = run.deps.clock.now() + SETTLE_AFTER_HARD_STEP_MS;
   let sessions: number | null = null;
-  while (run.deps.clock.now() < until && !run.deps.signal.aborted) {
+  while (run.deps.clock.now() < until && !run.waitSignal.aborted) {
     sessions = await sessionsOf(step, run);
     if (!sessions) return 0;
-    await run.deps.clock.sleep(Math.min(500, step.pollSec * 1000), run.deps.signal);
+    await run.deps.clock.sleep(Math.min(500, step.pollSec * 1000), run.waitSignal);
   }
   return sessions ?? 0;
 }
@@ -126,7 +126,7 @@ async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null
   const clock = run.deps.clock;
   const deadline = clock.now() + step.timeoutSec * 1000;
   let last = 'unknown';
-  while (clock.now() < deadline && !run.deps.signal.aborted) {
+  while (clock.now() < deadline && !run.waitSignal.aborted) {
     const s = await memberState(step, step.member, run);
     last = s.raw;
     // HAProxy reports `UP 1/3` right after `ready` even for a dead server: only a settled UP counts.
@@ -138,9 +138,9 @@ async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null
       run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'up' });
       return ok(`${step.member} is ${s.raw}`);
     }
-    await clock.sleep(step.pollSec * 1000, run.deps.signal);
+    await clock.sleep(step.pollSec * 1000, run.waitSignal);
   }
-  return failed(run.deps.signal.aborted ? 'interrupted' : `the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${last})`);
+  return failed(run.waitSignal.aborted ? 'interrupted' : `the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${last})`);
 }
 
 async function checkCapacity(step: CheckCapacityStep, run: RunState): Promise<StepOutcome> {

@@ -37,6 +37,9 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'verify':
     case 'warmup':
     case 'cache-clear':
+    case 'restore':
+    case 'revert':
+    case 'forensics':
       return outcomeOf(await runCommand(step, step.command ?? 'true', run), step.action);
     case 'apply': {
       const r = outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the change');
@@ -53,8 +56,8 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
       return waitHttp(step, run);
     case 'settle':
     case 'bake':
-      await run.deps.clock.sleep(step.seconds * 1000, run.deps.signal);
-      return run.deps.signal.aborted ? failed('interrupted') : ok();
+      await run.deps.clock.sleep(step.seconds * 1000, run.waitSignal);
+      return run.waitSignal.aborted ? failed('interrupted') : ok();
     case 'hook':
       return hook(step, run);
     case 'confirm':
@@ -68,12 +71,15 @@ async function stop(step: ServiceStopStep, run: RunState, state: NodeState | nul
   const transport = transportOf(step, run);
   const graceful = await runCommand(step, step.command ?? 'true', run, { timeoutMs: Math.max(1, step.timeoutSec - 30) * 1000 });
   const status = await transport.exec(step.statusCommand, { timeoutMs: 30_000, signal: run.deps.signal, become: step.become });
+  if (status.exitCode === null) return failed('cannot tell whether the app server stopped (the status check did not finish)');
   let note: string | null = null;
   if (status.exitCode === 0) {
     await runCommand(step, step.forceCommand, run, { timeoutMs: 30_000 });
     note = 'forced: still running after the graceful stop';
     const again = await transport.exec(step.statusCommand, { timeoutMs: 30_000, signal: run.deps.signal, become: step.become });
+    if (again.exitCode !== 1 && again.exitCode !== null && again.exitCode !== 0) note = `status check exited ${again.exitCode}`;
     if (again.exitCode === 0) return failed('the app server is still running after the forced stop');
+    if (again.exitCode === null) return failed('cannot tell whether the app server stopped after the forced stop');
   } else if (graceful.exitCode !== 0 && graceful.exitCode !== null) {
     note = `the stop command exited with ${graceful.exitCode}, but the process is gone`;
   }
@@ -95,16 +101,16 @@ async function waitHttp(step: WaitHttpStep, run: RunState): Promise<StepOutcome>
   const deadline = run.deps.clock.now() + step.timeoutSec * 1000;
   const body = step.bodyMatch ? new RegExp(step.bodyMatch) : null;
   let last = 'no answer yet';
-  while (run.deps.clock.now() < deadline && !run.deps.signal.aborted) {
+  while (run.deps.clock.now() < deadline && !run.waitSignal.aborted) {
     const r = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: 15_000 });
     const lines = r.stdout.split('\n');
     const code = Number(lines[lines.length - 1]);
-    last = r.exitCode === 0 ? `HTTP ${code}` : `curl: ${r.stderr.trim().split('\n').pop() ?? r.exitCode}`;
+    last = r.exitCode === 0 ? `HTTP ${code}` : (r.stderr.trim().split('\n').pop() ?? `curl exited ${String(r.exitCode)}`);
     if (r.exitCode === 0 && step.status.includes(code) && (!body || body.test(lines.slice(0, -1).join('\n')))) return ok(last);
     run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${step.url}: ${last}` });
-    await run.deps.clock.sleep(step.intervalSec * 1000, run.deps.signal);
+    await run.deps.clock.sleep(step.intervalSec * 1000, run.waitSignal);
   }
-  return failed(run.deps.signal.aborted ? 'interrupted' : `${step.url} did not answer ${step.status.join('/')}${body ? ` matching /${step.bodyMatch}/` : ''} within ${step.timeoutSec}s (last: ${last})`);
+  return failed(run.waitSignal.aborted ? 'interrupted' : `${step.url} did not answer ${step.status.join('/')}${body ? ` matching /${step.bodyMatch}/` : ''} within ${step.timeoutSec}s (last: ${last})`);
 }
 
 async function hook(step: HookStep, run: RunState): Promise<StepOutcome> {

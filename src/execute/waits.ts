@@ -9,7 +9,10 @@ export async function recordLogOffsets(step: ServiceStartStep, run: RunState, st
   state.logOffsets.clear();
   for (const log of step.logs) {
     const r = await transport.exec(`if [ -f ${shq(log)} ]; then wc -c < ${shq(log)}; else echo 0; fi`, { timeoutMs: 30_000, signal: run.deps.signal, become: step.become });
-    state.logOffsets.set(log, Number(r.stdout.trim()) || 0);
+    const size = r.stdout.trim();
+    // Reading from 0 would let the previous start's marker pass the gate: refuse instead.
+    if (r.exitCode !== 0 || !/^\d+$/.test(size)) throw new Error(`cannot read the size of ${log} before the start: ${r.stderr.trim() || 'no answer'}`);
+    state.logOffsets.set(log, Number(size));
   }
 }
 
@@ -65,7 +68,8 @@ export async function waitModules(step: WaitModulesStep, run: RunState, state: N
 async function followLogLines(step: WaitLogMarkerStep | WaitClusterStep | WaitModulesStep, run: RunState, state: NodeState, done: (line: string) => boolean): Promise<StepOutcome> {
   const offset = state.logOffsets.get(step.log) ?? 0;
   const stop = new AbortController();
-  const parent = run.deps.signal;
+  const parent = run.waitSignal;
+  if (parent.aborted) return failed('interrupted');
   const relay = (): void => stop.abort();
   parent.addEventListener('abort', relay, { once: true });
   let matched = false;
@@ -89,7 +93,10 @@ async function followLogLines(step: WaitLogMarkerStep | WaitClusterStep | WaitMo
   const result = await tail;
   if (matched) return ok();
   if (parent.aborted) return failed('interrupted');
-  if (died) return failed('the app server process exited before the gate passed (see the log)');
+  if (died) {
+    state.stopped = true;
+    return failed('the app server process exited before the gate passed (see the log)');
+  }
   if (result.timedOut) return failed(`not seen within ${step.timeoutSec}s in ${step.log}`);
   return failed(`the log could not be followed: ${lastLine(result.stderr) ?? `tail ended with code ${String(result.exitCode)}`}`);
 }

@@ -12,7 +12,7 @@ import { estimatePlan } from './estimate.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
 import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
-import { nodeSequence, resolveHealth } from './node-steps.js';
+import { nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { finalSteps, nodePreflight } from './run-steps.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
@@ -73,7 +73,8 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     const health = resolveHealth(playbook.health, node, nodes.length, templater, (p) => sourceMap.locate(['health', ...p]));
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
     const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]), runId: changeKey });
-    nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence });
+    const rollback = playbook.rollout?.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
+    nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback });
     preflight.push(...assignIds(nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }), `preflight/${node.plan.name}`));
   }
 
@@ -85,6 +86,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     const plans = group.map((n) => {
       const np = nodePlans.get(n.plan.name) as NodePlan;
       assignIds(np.steps, `batch${index}/${n.plan.name}`);
+      assignIds(np.rollback, `batch${index}/${n.plan.name}/rollback`);
       return np;
     });
     return { index, canary: batching.canaryBatch === index, nodes: group.map((n) => n.plan.name), startAfterAllPrepared: policy.strategy === 'full', before: assignIds(before, `batch${index}/before`), nodePlans: plans, after: assignIds(after, `batch${index}/after`) };

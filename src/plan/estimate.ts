@@ -23,7 +23,8 @@ export function estimatePlan(preflight: readonly Step[], beforeRun: readonly Ste
   return { expectedSec: Math.round(expected), worstCaseSec: Math.round(worst), outOfRotationSec: Math.round(outOfRotation) };
 }
 
-function batchTime(b: Batch, pick: (s: Step) => number): number {
+/** Time of one batch: parallel prepare phases, serial starts, the last node's return phase. */
+export function batchTime(b: Batch, pick: (s: Step) => number): number {
   const phase = (steps: readonly NodeStep[], p: NodeStep['phase']): number => sum(steps.filter((s) => s.phase === p), pick);
   const prepare = Math.max(0, ...b.nodePlans.map((np) => phase(np.steps, 'prepare')));
   const starts = b.nodePlans.reduce((t, np) => t + phase(np.steps, 'start'), 0);

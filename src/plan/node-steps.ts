@@ -8,7 +8,7 @@ import type { ResolvedNode } from './nodes.js';
 import { type Templater } from './scope.js';
 import { backupCommand, restoreCommand, shq } from './shell.js';
 import { makeStep } from './step.js';
-import type { ApplyStep, BackupStep, NodeStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep } from './types.js';
+import type { ApplyStep, BackupStep, ForensicsStep, NodeStep, RestoreStep, RevertStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep } from './types.js';
 
 /** Health gates resolved for one node. */
 export interface ResolvedHealth {
@@ -118,4 +118,36 @@ function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps
   if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s`, seconds: h.settleSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
   if (h.warmup) steps.push(makeStep({ action: 'warmup', node: n, title: `warm up ${h.warmup.urls.length} URL(s)`, runOn: 'node', command: h.warmup.urls.map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} ${shq(u)}`).join(' && '), urls: h.warmup.urls, timeoutSec: h.warmup.timeoutSec, expectSec: EXPECTED.warmupSec }));
   return steps;
+}
+
+/** The rollback of one node (with `onFailure: rollback`): forensics first, then back to how it was, healthy and in the load balancer. */
+export function rollbackSequence(node: ResolvedNode, steps: readonly NodeStep[], health: ResolvedHealth): NodeStep[] {
+  const copy = (s: NodeStep): NodeStep => ({ ...structuredClone(s), pointOfNoReturn: false });
+  const out: NodeStep[] = [{ ...forensicsStep(node, health), phase: 'prepare' }];
+  const stop = steps.find((s) => s.action === 'service-stop');
+  if (stop) out.push(copy(stop));
+  const backup = steps.find((s) => s.action === 'backup');
+  if (backup && backup.action === 'backup') {
+    out.push({ ...makeStep<RestoreStep>({ action: 'restore', node: node.plan.name, title: `restore the backup from ${backup.backupDir}`, runOn: 'node', command: backup.restoreCommand, become: backup.become, backupDir: backup.backupDir, timeoutSec: 600, expectSec: EXPECTED.backupSec }), phase: 'prepare' });
+  }
+  for (const apply of [...steps].reverse()) {
+    if (apply.action !== 'apply' || !apply.revertCommand) continue;
+    out.push({ ...makeStep<RevertStep>({ action: 'revert', node: node.plan.name, title: `revert: ${apply.title.replace(/^apply: /, '')}`, runOn: 'node', command: apply.revertCommand, become: apply.become, change: apply.change, timeoutSec: apply.timeoutSec, expectSec: apply.expectSec }), phase: 'prepare' });
+  }
+  // Modules the failed change deployed are not expected after the restore: keep only the other gates.
+  for (const s of steps) if ((s.phase === 'start' && s.action !== 'wait-modules') || s.phase === 'return') if (s.action !== 'hook') out.push(copy(s));
+  return out;
+}
+
+function forensicsStep(node: ResolvedNode, health: ResolvedHealth): ForensicsStep {
+  const log = health.marker?.log ?? health.modules.log;
+  const home = shq(node.plan.liferayHome);
+  const pid = node.service.pidCommand;
+  const lines = [
+    `echo '== last 200 lines of ${log.replace(/'/g, '')}'; tail -n 200 ${shq(log)} 2>&1`,
+    pid ? `p=$(${pid}); if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then echo '== thread dump (kill -3)'; s=$(wc -c < ${shq(log)}); kill -3 "$p"; sleep 3; tail -c +$((s + 1)) ${shq(log)} | head -n 2000; else echo '== no running JVM: no thread dump'; fi` : "echo '== no pid known: no thread dump'",
+    `echo '== patches'; if [ -x ${home}/patching-tool/patching-tool.sh ]; then (cd ${home}/patching-tool && ./patching-tool.sh info 2>&1 | sed -n 's/^ *Currently installed patches:/patches:/p'); fi`,
+    `echo '== modules'; ls -l ${home}/osgi/modules ${home}/osgi/war 2>&1`,
+  ];
+  return makeStep<ForensicsStep>({ action: 'forensics', node: node.plan.name, title: 'collect the last log lines, a thread dump and the patch/module state', runOn: 'node', command: lines.join('\n'), become: node.become, timeoutSec: 120, expectSec: 5 });
 }

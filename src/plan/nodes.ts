@@ -18,6 +18,8 @@ export interface ResolvedService {
   startTimeoutSec: number;
   become: boolean;
   secretEnv: string[];
+  /** Prints the app server's pid (for a thread dump), or '' when it cannot be known. */
+  pidCommand: string;
 }
 
 /** A node with everything the compiler needs. */
@@ -123,6 +125,7 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
     startTimeoutSec,
     become: s.become ?? type === 'systemd',
     secretEnv: [...new Set([...start.secretEnv, ...stop.secretEnv, ...forceStop.secretEnv, ...status.secretEnv])].sort(),
+    pidCommand: type === 'systemd' ? `systemctl show -p MainPID --value ${shq(s.unit ?? DEFAULTS.service.unit)}` : type === 'scripts' ? `cat ${pid} 2>/dev/null` : '',
   };
 }
 

@@ -145,6 +145,12 @@ export interface HookStep extends StepBase {
 export interface BakeStep extends StepBase { action: 'bake'; seconds: number }
 /** Asks the operator to continue (canary confirm, approval between batches). */
 export interface ConfirmStep extends StepBase { action: 'confirm'; question: string }
+/** Rollback: collects the failed node's last log lines, a thread dump and its patch/module state into the run record. */
+export interface ForensicsStep extends StepBase { action: 'forensics' }
+/** Rollback: restores every backed-up path. */
+export interface RestoreStep extends StepBase { action: 'restore'; backupDir: string }
+/** Rollback: undoes one change after the restore (e.g. re-runs the Patching Tool). */
+export interface RevertStep extends StepBase { action: 'revert'; change: number }
 /** After the last batch: cluster-wide cache clear. */
 export interface CacheClearStep extends StepBase { action: 'cache-clear' }
 /** After the last batch: every node reports the same patch level, modules and properties. */
@@ -180,7 +186,10 @@ export type Step =
   | BakeStep
   | ConfirmStep
   | CacheClearStep
-  | ConsistencyCheckStep;
+  | ConsistencyCheckStep
+  | ForensicsStep
+  | RestoreStep
+  | RevertStep;
 
 /** The step kinds. */
 export type StepAction = Step['action'];
@@ -219,6 +228,8 @@ export interface PlanNode {
 export interface NodePlan {
   node: string;
   steps: NodeStep[];
+  /** With `onFailure: rollback`: run when the node fails after its app server was stopped (forensics, stop, restore, revert, start, health gates, back into the LB); empty otherwise. */
+  rollback: NodeStep[];
 }
 
 /** A batch: nodes taken out together. */

@@ -85,11 +85,16 @@ function batch(plan: Plan, b: Batch, c: ChalkInstance, full: boolean, shown: Map
 }
 
 function nodeBlock(plan: Plan, np: NodePlan, c: ChalkInstance, full: boolean, shown: Map<string, string>): string[] {
-  const shape = shapeOf(plan, np.node, np.steps);
+  const shape = shapeOf(plan, np.node, np.steps, np.rollback);
   const first = shown.get(shape);
   if (!full && first) return [`  ${c.cyan(np.node)}: ${c.dim(`the same ${np.steps.length} steps as ${first}, with its own name, host and member`)}`];
   shown.set(shape, np.node);
-  return [`  ${c.cyan(np.node)}`, ...np.steps.map((s, i) => stepLine(s, c, full, '    ', `${String(i + 1).padStart(2, '0')} ${phaseTag(s.phase)} `))];
+  const lines = [`  ${c.cyan(np.node)}`, ...np.steps.map((s, i) => stepLine(s, c, full, '    ', `${String(i + 1).padStart(2, '0')} ${phaseTag(s.phase)} `))];
+  if (np.rollback.length > 0) {
+    lines.push(`    ${c.yellow('on failure after the stop (rollback):')} ${np.rollback.map((s) => s.action).join(' → ')}`);
+    if (full) lines.push(...np.rollback.map((s, i) => stepLine(s, c, true, '      ', `R${i + 1} `)));
+  }
+  return lines;
 }
 
 function phaseTag(phase: string): string {
@@ -97,9 +102,9 @@ function phaseTag(phase: string): string {
 }
 
 /** A node's steps with its own name, host and member replaced, to find nodes that do the same. */
-function shapeOf(plan: Plan, name: string, steps: readonly Step[]): string {
+function shapeOf(plan: Plan, name: string, steps: readonly Step[], rollback: readonly Step[] = []): string {
   const node = plan.nodes.find((n) => n.name === name);
-  let text = JSON.stringify(steps.map(({ id: _id, ...rest }) => rest));
+  let text = JSON.stringify([steps.map(({ id: _id, ...rest }) => rest), rollback.map(({ id: _id, ...rest }) => rest)]);
   for (const token of [node?.member, node?.host, name].filter((t): t is string => !!t).sort((a, b) => b.length - a.length)) {
     text = text.split(token).join('\u0000');
   }

@@ -1,14 +1,17 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /** Splits a byte stream into lines for `onLine`, and keeps the whole text (capped) for the result. */
 export class LineSplitter {
   private pending = '';
   private text = '';
+  private readonly decoder = new StringDecoder('utf8');
   private static readonly MAX_KEPT = 1024 * 1024;
 
   constructor(private readonly onLine: (line: string) => void) {}
 
-  /** Adds a chunk of output. */
+  /** Adds a chunk of output (a UTF-8 character split across chunks stays whole). */
   push(chunk: Buffer): void {
-    this.pushText(chunk.toString('utf8'));
+    this.pushText(this.decoder.write(chunk));
   }
 
   /** Adds text. */
@@ -21,7 +24,9 @@ export class LineSplitter {
 
   /** Flushes the last partial line and returns everything kept. */
   end(): string {
-    if (this.pending !== '') this.onLine(this.pending);
+    const rest = this.decoder.end();
+    if (rest) this.pushText(rest);
+    if (this.pending !== '') this.onLine(this.pending.replace(/\r$/, ''));
     this.pending = '';
     return this.text;
   }

@@ -26,21 +26,36 @@ export class LocalTransport implements Transport {
           // already gone
         }
       };
+      // After a kill, give the pipes a moment to close; a process that escaped the group and keeps
+      // them open must not hold the caller past its deadline.
+      let graceTimer: NodeJS.Timeout | undefined;
+      const killAndFinishSoon = (): void => {
+        kill();
+        graceTimer = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(null);
+        }, 1000);
+      };
       const timer = setTimeout(() => {
         timedOut = true;
-        kill();
+        killAndFinishSoon();
       }, options.timeoutMs);
       const onAbort = (): void => {
         aborted = true;
-        kill();
+        killAndFinishSoon();
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.stdin.on('error', () => undefined);
       child.stdin.end(wrapped.stdin);
+      let finished = false;
       const finish = (exitCode: number | null): void => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
+        if (graceTimer) clearTimeout(graceTimer);
         options.signal?.removeEventListener('abort', onAbort);
         resolve({ exitCode: timedOut || aborted ? null : exitCode, stdout: out.end(), stderr: err.end(), timedOut, aborted, durationMs: Date.now() - started });
       };

@@ -51,6 +51,7 @@ export function resolveSshTarget(configText: string, alias: string, overrides: S
 
 /** Splits a ProxyJump hop `user@host:port` into its parts. */
 export function parseJumpHop(hop: string): { user: string | null; host: string; port: number | null } {
+  hop = hop.replace(/^ssh:\/\//, '');
   const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hop);
   if (!m) return { user: null, host: hop, port: null };
   return { user: m[1] ?? null, host: (m[2] ?? hop).replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : null };

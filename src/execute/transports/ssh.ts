@@ -9,6 +9,9 @@ import { checkHostKey, fingerprint, knownHostName, knownKeyTypes, keyTypeOf, par
 import { LineSplitter } from './lines.js';
 import { parseJumpHop, resolveSshTarget, type ResolvedSshTarget, type SshTargetOverrides } from './ssh-config.js';
 
+/** Marks the line on which a remote command reports its pid (removed from its output). */
+const PID_MARK = '__lrroll_pid:';
+
 /** Settings shared by every SSH connection of a run. */
 export interface SshSettings {
   /** Contents of ~/.ssh/config ('' when absent). */
@@ -50,14 +53,36 @@ export class SshTransport implements Transport {
 
   private async open(): Promise<void> {
     let sock: Config['sock'];
-    for (const hop of this.target.proxyJump) {
+    const hops = this.target.proxyJump.map((hop) => {
       const h = parseJumpHop(hop);
-      const jumpTarget = resolveSshTarget(this.settings.sshConfigText, h.host, { port: h.port, user: h.user, identityFile: null }, { home: this.settings.home, user: this.settings.localUser });
-      const jump = await this.connectOne(jumpTarget, sock);
-      this.jumps.push(jump);
-      sock = await jump.forwardOut('127.0.0.1', 0, this.target.hostName, this.target.port);
+      return resolveSshTarget(this.settings.sshConfigText, h.host, { port: h.port, user: h.user, identityFile: null }, { home: this.settings.home, user: this.settings.localUser });
+    });
+    try {
+      // Each hop forwards to the next one; only the last forwards to the target.
+      for (const [i, hop] of hops.entries()) {
+        const jump = await this.connectOne(hop, sock);
+        this.jumps.push(jump);
+        const next = hops[i + 1] ?? this.target;
+        sock = await jump.forwardOut('127.0.0.1', 0, next.hostName, next.port);
+      }
+      this.ssh = await this.connectOne(this.target, sock);
+    } catch (err) {
+      for (const j of this.jumps.reverse()) j.dispose();
+      this.jumps = [];
+      throw err;
     }
-    this.ssh = await this.connectOne(this.target, sock);
+  }
+
+  /** Forgets a dropped connection so the next command connects again, instead of crashing on the error. */
+  private watch(ssh: NodeSSH): void {
+    const drop = (): void => {
+      if (this.ssh === ssh || this.jumps.includes(ssh)) {
+        this.ssh = undefined;
+        this.connecting = undefined;
+      }
+    };
+    ssh.connection?.on('error', drop);
+    ssh.connection?.on('close', drop);
   }
 
   private async connectOne(target: ResolvedSshTarget, sock: Config['sock']): Promise<NodeSSH> {
@@ -76,8 +101,10 @@ export class SshTransport implements Transport {
         return rejection === undefined;
       },
     };
+    // Prefer the key types known for this host (as OpenSSH does), but still offer the others, so a
+    // host that now has only another type of key is reported as CHANGED, not as a failed handshake.
     const types = knownKeyTypes(entries, name);
-    if (types.length > 0) config.algorithms = { serverHostKey: types as NonNullable<NonNullable<Config['algorithms']>['serverHostKey']> };
+    if (types.length > 0) config.algorithms = { serverHostKey: { prepend: types } as unknown as NonNullable<NonNullable<Config['algorithms']>['serverHostKey']> };
     if (sock) config.sock = sock;
     if (this.settings.agentSocket) config.agent = this.settings.agentSocket;
     const key = await firstReadable(target.identityFiles);
@@ -92,6 +119,7 @@ export class SshTransport implements Transport {
       if (rejection) throw rejection;
       throw connectError(target, err);
     }
+    this.watch(ssh);
     return ssh;
   }
 
@@ -115,7 +143,7 @@ export class SshTransport implements Transport {
         return new ConnectionError('E_HOST_KEY_CHANGED', `the host key of ${name} has CHANGED: it presented ${type} ${fp}, known_hosts has a different ${verdict.knownTypes.join('/')} key`, 'someone may be intercepting the connection, or the host was reinstalled: check with its admin, then remove the old line with `ssh-keygen -R <host>`; lrroll never replaces a changed key');
       case 'unknown':
         if (this.settings.acceptNewHostKeys) {
-          void this.remember(name, type, key);
+          this.remember(name, type, key).catch(() => undefined);
           return undefined;
         }
         return new ConnectionError('E_HOST_KEY_UNKNOWN', `the host key of ${name} is not in known_hosts: ${type} ${fp}`, `verify the fingerprint with the host's admin, then accept it with \`ssh-keyscan -p <port> <host> >> ~/.ssh/known_hosts\` (or run with --accept-new-host-keys)`);
@@ -134,18 +162,37 @@ export class SshTransport implements Transport {
     await this.connect();
     const conn = this.ssh?.connection;
     if (!conn) throw new ConnectionError('E_CONNECT', `${this.describe}: not connected`);
-    const wrapped = wrapCommand(command, options.env, options.become === true);
+    // The command first reports its pid (on stderr, filtered out) so a timeout or Ctrl-C can kill
+    // its whole process group on the node: OpenSSH ignores signal requests for many logins.
+    const wrapped = wrapCommand(`echo "${PID_MARK}$$" >&2; ${command}`, options.env, options.become === true);
     const started = Date.now();
     return new Promise((resolve) => {
+      let remotePid: string | null = null;
       const out = new LineSplitter((l) => options.onLine?.('stdout', l));
-      const err = new LineSplitter((l) => options.onLine?.('stderr', l));
+      const err = new LineSplitter((l) => {
+        if (remotePid === null && l.startsWith(PID_MARK)) remotePid = l.slice(PID_MARK.length);
+        else options.onLine?.('stderr', l);
+      });
       let timedOut = false;
       let aborted = false;
       let exitCode: number | null = null;
       let channel: ClientChannel | undefined;
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        const stderr = err.end().split('\n').filter((l) => !l.startsWith(PID_MARK)).join('\n');
+        resolve({ exitCode: timedOut || aborted ? null : exitCode, stdout: out.end(), stderr, timedOut, aborted, durationMs: Date.now() - started });
+      };
       const stop = (): void => {
         channel?.signal('KILL');
-        channel?.close();
+        if (remotePid) void this.killRemote(remotePid, options.become === true);
+        setTimeout(() => {
+          channel?.destroy();
+          finish();
+        }, 2000);
       };
       const timer = setTimeout(() => {
         timedOut = true;
@@ -156,11 +203,6 @@ export class SshTransport implements Transport {
         stop();
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const finish = (): void => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        resolve({ exitCode: timedOut || aborted ? null : exitCode, stdout: out.end(), stderr: err.end(), timedOut, aborted, durationMs: Date.now() - started });
-      };
       conn.exec(wrapped.command, (e: Error | undefined, ch: ClientChannel) => {
         if (e) {
           err.pushText(`${e.message}\n`);
@@ -174,8 +216,30 @@ export class SshTransport implements Transport {
           exitCode = typeof code === 'number' ? code : null;
         });
         ch.on('close', finish);
-        ch.end(wrapped.stdin);
+        ch.write(wrapped.stdin);
+        ch.end();
         if (options.signal?.aborted) onAbort();
+      });
+    });
+  }
+
+  /** Kills a remote command's process group (and the process itself) over a second channel. */
+  private async killRemote(pid: string, become: boolean): Promise<void> {
+    if (!/^\d+$/.test(pid)) return;
+    const script = `g=$(ps -o pgid= -p ${pid} 2>/dev/null | tr -d ' '); [ -n "$g" ] && kill -KILL -- -"$g" 2>/dev/null; kill -KILL ${pid} 2>/dev/null; true`;
+    const conn = this.ssh?.connection;
+    if (!conn) return;
+    const cmd = become ? `sudo -n sh -c ${shq(script)}` : script;
+    await new Promise<void>((done) => {
+      conn.exec(cmd, (e: Error | undefined, ch: ClientChannel) => {
+        if (e) return done();
+        ch.on('close', () => done());
+        ch.resume();
+        ch.stderr.resume();
+        setTimeout(() => {
+          ch.destroy();
+          done();
+        }, 5000);
       });
     });
   }
@@ -184,7 +248,7 @@ export class SshTransport implements Transport {
     await this.connect();
     const ssh = this.ssh as NodeSSH;
     const dir = dirname(remotePath);
-    const tmp = `${remotePath}.lrroll-upload`;
+    const tmp = `${remotePath}.lrroll-upload-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const mk = await this.exec(`mkdir -p ${shq(dir)}`, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
     if (mk.exitCode !== 0) throw new ConnectionError('E_CONNECT', `${this.describe}: cannot create ${dir}: ${mk.stderr.trim()}`);
     await ssh.putFile(localPath, tmp);

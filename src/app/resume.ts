@@ -1,0 +1,88 @@
+import type { ResumeState } from '../execute/context.js';
+import type { Plan } from '../plan/types.js';
+import { listRuns, nodeRecords, readEvents, readPlan, type RunMeta } from './journal.js';
+import { sshSettings, TransportPool } from './execute.js';
+
+/** An interrupted run, ready to continue. */
+export interface ResumeTarget {
+  plan: Plan;
+  dir: string;
+  meta: RunMeta;
+  state: ResumeState;
+  /** One line per node: what the record says and what resume will do. */
+  notes: string[];
+}
+
+const UNFINISHED = new Set(['running', 'aborted', 'failed', 'halted']);
+
+/** Finds the run to resume: by run id, else the newest unfinished one (optionally of a playbook). */
+export function findRunToResume(env: Readonly<Record<string, string | undefined>>, which: string | undefined): { dir: string; meta: RunMeta } | string {
+  const runs = listRuns(env);
+  if (runs.length === 0) return 'there is no run record to resume';
+  const byId = which ? runs.find((r) => r.meta.runId === which || r.meta.runId.startsWith(which)) : undefined;
+  if (byId) return UNFINISHED.has(byId.meta.status) ? byId : `run ${byId.meta.runId} ended ${byId.meta.status}; there is nothing to resume`;
+  const candidates = runs.filter((r) => UNFINISHED.has(r.meta.status) && (!which || r.meta.playbook === which || r.meta.playbook.endsWith(which)));
+  return candidates[0] ?? (which ? `no unfinished run of ${which}` : 'no unfinished run: the last runs all ended ok or were refused');
+}
+
+/**
+ * Works out what the interrupted run already did. A node that finished is recognised by its
+ * record and by its change verifying again on the node (the fingerprint of the applied change);
+ * one whose verification fails, or that was put back into the load balancer, starts over.
+ */
+export async function prepareResume(env: Readonly<Record<string, string | undefined>>, run: { dir: string; meta: RunMeta }): Promise<ResumeTarget> {
+  const plan = readPlan(run.dir);
+  const events = readEvents(run.dir);
+  const records = nodeRecords(events, plan.nodes.map((n) => n.name));
+  const done = new Set(events.filter((e) => e.kind === 'step-end' && e.status === 'ok').map((e) => (e.kind === 'step-end' ? e.stepId : '')));
+  const doneNodes = new Set<string>();
+  const untouched = new Set<string>();
+  const notes: string[] = [];
+  const pool = new TransportPool(sshSettings(env, false));
+  try {
+    for (const r of records.values()) {
+      const np = plan.batches.flatMap((b) => b.nodePlans).find((p) => p.node === r.node);
+      if (!np) continue;
+      if (r.lastStep === null) {
+        untouched.add(r.node);
+        notes.push(`${r.node}: not started yet`);
+        continue;
+      }
+      const startOver = (): void => np.steps.forEach((s) => done.delete(s.id));
+      if (r.done) {
+        const verified = await verifyNode(plan, r.node, pool);
+        if (verified === null) {
+          doneNodes.add(r.node);
+          notes.push(`${r.node}: done, and its change verifies on the node: skipped`);
+        } else {
+          startOver();
+          notes.push(`${r.node}: recorded as done but ${verified}: rolled again`);
+        }
+      } else if (r.lb === 'up' || r.lb === null) {
+        startOver();
+        notes.push(`${r.node}: interrupted while still running (back in the load balancer): starts over`);
+      } else {
+        notes.push(`${r.node}: interrupted at ${r.lastStep} (${r.lastStepStatus}): continues from the first step not done`);
+      }
+    }
+  } finally {
+    await pool.closeAll();
+  }
+  return { plan, dir: run.dir, meta: run.meta, state: { done, doneNodes, untouchedNodes: untouched }, notes };
+}
+
+/** Runs the node's verify steps (read-only): null when they all pass, else why not. */
+async function verifyNode(plan: Plan, node: string, pool: TransportPool): Promise<string | null> {
+  const planNode = plan.nodes.find((n) => n.name === node);
+  const steps = plan.batches.flatMap((b) => b.nodePlans).find((p) => p.node === node)?.steps.filter((s) => s.action === 'verify') ?? [];
+  if (!planNode) return 'the node is not in the plan';
+  for (const s of steps) {
+    try {
+      const r = await pool.forNode(planNode).exec(s.command ?? 'true', { timeoutMs: 120_000, become: s.become });
+      if (r.exitCode !== 0) return `"${s.title}" fails now`;
+    } catch (err) {
+      return `it cannot be checked (${(err as Error).message})`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import type { LbStateEvent, RunEndEvent, StepEndEvent } from '../../../src/execute/events.js';
+import type { CheckCapacityStep, LbWaitDrainedStep, Plan } from '../../../src/plan/types.js';
+import { createHarness, loadPlan, type Harness } from '../../helpers/fake-transport.js';
+
+// Load-balancer steps through the driver (fake LB) and through commands (type: command).
+
+const runEnd = (h: Harness): RunEndEvent => h.events[h.events.length - 1] as RunEndEvent;
+const stepEnd = (h: Harness, id: string): StepEndEvent | undefined => h.events.find((e): e is StepEndEvent => e.kind === 'step-end' && e.stepId === id);
+const nodeStep = <A extends string>(plan: Plan, node: string, action: A) => plan.batches.flatMap((b) => b.nodePlans).find((np) => np.node === node)?.steps.find((s) => s.action === action);
+const lbStates = (h: Harness, node: string): string[] => h.events.filter((e): e is LbStateEvent => e.kind === 'lb-state' && e.node === node).map((e) => e.state);
+
+/** The driver calls on a member between its drain and the next stop command of its node. */
+function drainWindow(h: Harness, member: string): string[] {
+  const drainSeq = h.lb?.callsFor(member, 'drain')[0]?.seq ?? Infinity;
+  const stopSeq = h.cluster.callsTo(member, 'service-stop')[0]?.seq ?? Infinity;
+  return (h.lb?.callsFor(member) ?? []).filter((c) => c.seq > drainSeq && c.seq < stopSeq).map((c) => (c.op === 'disable' ? `disable(${String(c.shutdownSessions)})` : c.op));
+}
+
+describe('lb-wait-drained', () => {
+  it('waits until the sessions reach 0, then takes the member out (maint) before the stop', async () => {
+    const plan = await loadPlan('playbooks/module.yml');
+    const h = createHarness(plan);
+    h.lb?.set('node1', { sessionsAtDrain: 5, drainPolls: 3 });
+    await h.run();
+    expect(drainWindow(h, 'node1')).toEqual(['state', 'state', 'state', 'state', 'disable(false)']);
+    const wait = nodeStep(plan, 'node1', 'lb-wait-drained');
+    expect(stepEnd(h, wait?.id ?? '')).toMatchObject({ status: 'ok', detail: 'no sessions left', durationMs: 3000 });
+    expect(h.events.filter((e) => e.kind === 'step-output' && e.stepId === wait?.id).map((e) => (e as { line: string }).line)).toEqual(['node1: 5 session(s)', 'node1: 5 session(s)', 'node1: 5 session(s)']);
+    expect(lbStates(h, 'node1')).toEqual(['draining', 'out', 'enabled', 'up']);
+  });
+
+  it.each<[LbWaitDrainedStep['onTimeout'], boolean]>([
+    ['maint', false],
+    ['maint-and-shutdown-sessions', true],
+  ])('sessions never reach 0: after the drain timeout the hard step (%s) runs with shutdownSessions %s, and the node goes on', async (onTimeout, shutdown) => {
+    const plan = await loadPlan('playbooks/module.yml');
+    const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
+    wait.onTimeout = onTimeout;
+    const h = createHarness(plan);
+    h.lb?.set('node1', { sessionsAtDrain: 4, drainPolls: Infinity });
+    await h.run();
+    const disables = h.lb?.callsFor('node1', 'disable') ?? [];
+    expect(disables.map((c) => c.shutdownSessions)).toEqual([shutdown]);
+    const end = stepEnd(h, wait.id);
+    expect(end?.status).toBe('ok');
+    expect(end?.detail).toContain(`4 session(s) left after 120s: taken out hard (${onTimeout})`);
+    // with maint alone sessions linger: it waits a short settle and says how many stay open
+    expect(end?.detail?.endsWith('; 4 still open')).toBe(!shutdown);
+    expect(end?.durationMs).toBeGreaterThanOrEqual(120_000);
+    expect(disables[0]?.at).toBeGreaterThanOrEqual((h.lb?.callsFor('node1', 'drain')[0]?.at ?? 0) + 120_000);
+    expect(disables[0]?.seq).toBeLessThan(h.cluster.callsTo('node1', 'service-stop')[0]?.seq ?? -1);
+    expect(runEnd(h).status).toBe('ok');
+  });
+
+  it('a load balancer that cannot tell the sessions (null) is waited out like a busy one', async () => {
+    const plan = await loadPlan('playbooks/restart.yml');
+    const h = createHarness(plan);
+    h.lb?.set('node1', { sessionsAtDrain: null as unknown as number });
+    await h.run();
+    const wait = nodeStep(plan, 'node1', 'lb-wait-drained');
+    expect(stepEnd(h, wait?.id ?? '')?.detail).toMatch(/^unknown session\(s\) left after 120s: taken out hard \(maint\)/);
+  });
+});
+
+describe('lb-wait-up', () => {
+  it('does not accept a transitional "UP 1/3" but accepts a settled "UP"', async () => {
+    const plan = await loadPlan('playbooks/restart.yml');
+    const h = createHarness(plan);
+    h.lb?.set('node1', { transitionalPolls: 2 });
+    await h.run();
+    const enableSeq = h.lb?.callsFor('node1', 'enable')[0]?.seq ?? Infinity;
+    const waitUp = nodeStep(plan, 'node1', 'lb-wait-up');
+    const answers = (h.lb?.callsFor('node1', 'state') ?? []).filter((c) => c.seq > enableSeq).map((c) => c.answer);
+    expect(answers.slice(0, 3)).toEqual(['UP 1/3', 'UP 2/3', 'UP']);
+    expect(stepEnd(h, waitUp?.id ?? '')).toMatchObject({ status: 'ok', detail: 'node1 is UP', durationMs: 2000 });
+    expect(runEnd(h).nodes[0]).toMatchObject({ status: 'ok', inRotation: true });
+  });
+
+  it('fails after its deadline when the member never settles', async () => {
+    const plan = await loadPlan('playbooks/restart.yml');
+    const h = createHarness(plan);
+    h.lb?.set('node1', { transitionalPolls: Infinity });
+    await h.run();
+    const waitUp = nodeStep(plan, 'node1', 'lb-wait-up');
+    expect(stepEnd(h, waitUp?.id ?? '')).toMatchObject({ status: 'failed', detail: 'the load balancer did not report node1 UP within 60s (last: UP 2/3)' });
+    expect(lbStates(h, 'node1')).not.toContain('up');
+    expect(runEnd(h).status).toBe('failed');
+  });
+});
+
+describe('check-capacity', () => {
+  it('refuses a batch when nodes already DOWN/MAINT in the LB would leave fewer than minHealthy', async () => {
+    const plan = await loadPlan('playbooks/portal-properties.yml');
+    const questions: string[] = [];
+    // after batch 1 someone else takes lr5 out and lr6 goes down: batch 2 (lr2, lr3) would leave lr1 and lr4 only
+    const h = createHarness(plan, {
+      deps: { confirm: async (q) => { questions.push(q); return true; } },
+      onEvent: (e, hh) => {
+        if (e.kind === 'batch-end' && e.batch === 1) {
+          hh.lb?.set('lr5', { state: 'MAINT' });
+          hh.lb?.set('lr6', { state: 'DOWN' });
+        }
+      },
+    });
+    const report = await h.run();
+    const check = plan.batches[1]?.before.find((s): s is CheckCapacityStep => s.action === 'check-capacity');
+    expect(check).toMatchObject({ batchNodes: ['lr2', 'lr3'], minHealthy: 3 });
+    expect(stepEnd(h, check?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of rotation: lr5, lr6' });
+    expect(report.status).toBe('halted');
+    expect(report.reason).toMatch(/^batch 2 not started: /);
+    expect(questions).toEqual([]);
+    for (const n of ['lr2', 'lr3']) {
+      expect((h.lb?.callsFor(n) ?? []).filter((c) => c.op !== 'state')).toEqual([]);
+      expect(h.cluster.callsTo(n, 'service-stop', 'apply', 'backup', 'service-start')).toEqual([]);
+    }
+    expect(h.events.filter((e) => e.kind === 'node-start').map((e) => (e as { node: string }).node)).toEqual(['lr1']);
+  });
+
+  it('counts nodes that came back in earlier batches as healthy, and re-reads the LB before every batch', async () => {
+    const plan = await loadPlan('playbooks/portal-properties.yml');
+    const h = createHarness(plan, { onEvent: (e, hh) => { if (e.kind === 'batch-end' && e.batch === 2) hh.lb?.set('lr1', { state: 'MAINT' }); } });
+    await h.run();
+    // batch 3 (lr4, lr5, lr6) leaves lr1 (MAINT), lr2, lr3: 2 < 3
+    const check = plan.batches[2]?.before.find((s) => s.action === 'check-capacity');
+    expect(stepEnd(h, check?.id ?? '')).toMatchObject({ status: 'failed' });
+    const check2 = plan.batches[1]?.before.find((s) => s.action === 'check-capacity');
+    expect(stepEnd(h, check2?.id ?? '')).toMatchObject({ status: 'ok', detail: '4 healthy node(s) stay in rotation' });
+  });
+});
+
+describe('a command load balancer (playbooks/jvm-settings.yml)', () => {
+  it('runs the drain, sessions, disable, enable and status commands in order, locally, and the run succeeds', async () => {
+    const plan = await loadPlan('playbooks/jvm-settings.yml');
+    const h = createHarness(plan);
+    expect(h.lb).toBeNull();
+    let polls = 0;
+    h.cluster.script({ host: 'local', kind: 'lb-sessions' }, (call) => (call.command.endsWith(' node1') ? { stdout: `${Math.max(0, 2 - polls++)}\n` } : undefined));
+    const report = await h.run();
+    expect(report.status).toBe('ok');
+    const node1 = h.cluster.callsTo('local').filter((c) => c.command.endsWith(' node1')).map((c) => c.kind);
+    const firstDrain = node1.indexOf('lb-drain');
+    expect(node1.slice(0, firstDrain)).toEqual(['lb-status']);
+    expect(node1.slice(firstDrain)).toEqual(['lb-drain', 'lb-sessions', 'lb-sessions', 'lb-sessions', 'lb-disable', 'lb-enable', 'lb-status', 'lb-status']);
+  });
+});
