@@ -102,6 +102,7 @@ function nextStep(e: RunEndEvent): string {
   const stuck = e.nodes.find((n) => n.status === 'failed' || n.status === 'rolled-back' || !n.inRotation) ?? e.nodes.find((n) => n.status !== 'ok');
   if (!stuck) return 'Next: nothing to do; every node is in the load balancer.';
   const out = e.nodes.filter((n) => !n.inRotation).map((n) => n.node);
-  const back = out.length > 0 ? ` ${out.join(', ')} ${out.length === 1 ? 'is' : 'are'} out of the load balancer: once healthy, enable ${out.length === 1 ? 'it' : 'them'} there by hand.` : '';
-  return `Next: fix the cause on ${stuck.node} (see its failed step above).${back} Running the playbook again skips nothing: nodes already updated are changed again with the same result.`;
+  const back = out.length > 0 ? ` ${out.join(', ')} ${out.length === 1 ? 'is' : 'are'} out of the load balancer: \`lrroll status\` puts healthy nodes back.` : '';
+  if (e.status === 'aborted') return `Next: \`lrroll resume\` continues this run from where it stopped.${back}`;
+  return `Next: fix the cause on ${stuck.node} (see its failed step above), then \`lrroll resume\` to continue this run.${back}`;
 }
