@@ -138,7 +138,9 @@ async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null
       run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'up' });
       return ok(`${step.member} is ${s.raw}`);
     }
-    await clock.sleep(step.pollSec * 1000, run.waitSignal);
+    // A member is usually UP within a couple of health checks: look often at first, then every pollSec.
+    const elapsed = clock.now() - (deadline - step.timeoutSec * 1000);
+    await clock.sleep((elapsed < 3000 ? Math.min(0.1, step.pollSec) : step.pollSec) * 1000, run.waitSignal);
   }
   return failed(run.waitSignal.aborted ? 'interrupted' : `the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${last})`);
 }

@@ -139,13 +139,15 @@ async function webhook(step: HookStep, run: RunState): Promise<StepOutcome> {
 
 async function consistency(step: Extract<Step, { action: 'consistency-check' }>, run: RunState): Promise<StepOutcome> {
   const prints = new Map<string, string[]>();
-  for (const name of step.nodes) {
-    const node = run.plan.nodes.find((n) => n.name === name);
-    if (!node) continue;
-    const r = await run.deps.transportFor(node).exec(step.fingerprintCommand, { timeoutMs: 60_000, signal: run.deps.signal });
-    const key = r.exitCode === 0 ? r.stdout.trim() : `(could not read: ${r.stderr.trim()})`;
-    prints.set(key, [...(prints.get(key) ?? []), name]);
-  }
+  const read = await Promise.all(
+    step.nodes.map(async (name) => {
+      const node = run.plan.nodes.find((n) => n.name === name);
+      if (!node) return null;
+      const r = await run.deps.transportFor(node).exec(step.fingerprintCommand, { timeoutMs: 60_000, signal: run.deps.signal });
+      return { name, key: r.exitCode === 0 ? r.stdout.trim() : `(could not read: ${r.stderr.trim()})` };
+    }),
+  );
+  for (const r of read) if (r) prints.set(r.key, [...(prints.get(r.key) ?? []), r.name]);
   if (prints.size <= 1) return ok(`${step.nodes.length} node(s) agree`);
   const groups = [...prints.entries()].map(([print, nodes]) => `${nodes.join(', ')}: ${print.split('\n').slice(0, 3).join(' | ')}`);
   return failed(`drift: the nodes do not report the same patch level, modules and properties — ${groups.join(' ≠ ')}`);

@@ -90,8 +90,12 @@ async function followLogLines(step: WaitLogMarkerStep | WaitClusterStep | WaitMo
   const died = await Promise.race([watchProcess(step, run, stop.signal), tail.then(() => false)]);
   stop.abort();
   parent.removeEventListener('abort', relay);
+  // Once the line is seen the gate has passed: the tail is stopped in the background.
+  if (matched) {
+    tail.catch(() => undefined);
+    return ok();
+  }
   const result = await tail;
-  if (matched) return ok();
   if (parent.aborted) return failed('interrupted');
   if (died) {
     state.stopped = true;

@@ -178,10 +178,12 @@ export class SshTransport implements Transport {
       let exitCode: number | null = null;
       let channel: ClientChannel | undefined;
       let finished = false;
+      let grace: NodeJS.Timeout | undefined;
       const finish = (): void => {
         if (finished) return;
         finished = true;
         clearTimeout(timer);
+        if (grace) clearTimeout(grace);
         options.signal?.removeEventListener('abort', onAbort);
         const stderr = err.end().split('\n').filter((l) => !l.startsWith(PID_MARK)).join('\n');
         resolve({ exitCode: timedOut || aborted ? null : exitCode, stdout: out.end(), stderr, timedOut, aborted, durationMs: Date.now() - started });
@@ -189,10 +191,11 @@ export class SshTransport implements Transport {
       const stop = (): void => {
         channel?.signal('KILL');
         if (remotePid) void this.killRemote(remotePid, options.become === true);
-        setTimeout(() => {
+        grace = setTimeout(() => {
           channel?.destroy();
           finish();
         }, 2000);
+        grace.unref();
       };
       const timer = setTimeout(() => {
         timedOut = true;
@@ -233,13 +236,17 @@ export class SshTransport implements Transport {
     await new Promise<void>((done) => {
       conn.exec(cmd, (e: Error | undefined, ch: ClientChannel) => {
         if (e) return done();
-        ch.on('close', () => done());
-        ch.resume();
-        ch.stderr.resume();
-        setTimeout(() => {
+        const limit = setTimeout(() => {
           ch.destroy();
           done();
         }, 5000);
+        limit.unref();
+        ch.on('close', () => {
+          clearTimeout(limit);
+          done();
+        });
+        ch.resume();
+        ch.stderr.resume();
       });
     });
   }
