@@ -122,7 +122,8 @@ function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps
 
 /** The rollback of one node (with `onFailure: rollback`): forensics first, then back to how it was, healthy and in the load balancer. */
 export function rollbackSequence(node: ResolvedNode, steps: readonly NodeStep[], health: ResolvedHealth): NodeStep[] {
-  const copy = (s: NodeStep): NodeStep => ({ ...structuredClone(s), pointOfNoReturn: false });
+  // A shallow copy is enough: plan steps are never changed after compiling (only ids are assigned).
+  const copy = (s: NodeStep): NodeStep => ({ ...s, pointOfNoReturn: false });
   const out: NodeStep[] = [{ ...forensicsStep(node, health), phase: 'prepare' }];
   const stop = steps.find((s) => s.action === 'service-stop');
   if (stop) out.push(copy(stop));
