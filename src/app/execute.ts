@@ -144,10 +144,12 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const owner = makeOwner(plan, options.runId, options.env, options.lockMessage, options.pid);
     let attempt: LockAttempt;
     try {
-      attempt = await acquireLock(lockTransport, lockNode(plan), owner, options.lockWaitSec, systemClock, options.signal);
+      attempt = await acquireLock(lockTransport, lockNode(plan), owner, options.lockWaitSec, systemClock, AbortSignal.any([options.signal, options.stop]));
     } catch (err) {
       return refuse(plan, options, `cannot take the run lock on ${lockNode(plan).name}: ${(err as Error).message}`);
     }
+    if (attempt.acquired && (options.stop.aborted || options.signal.aborted)) await releaseLock(lockTransport, lockNode(plan), options.runId).catch(() => undefined);
+    if (options.stop.aborted || options.signal.aborted) return refuse(plan, options, 'interrupted while waiting for the run lock: nothing was changed', 'aborted');
     if (!attempt.acquired) return refuse(plan, options, `another run holds the cluster's lock on ${lockNode(plan).name}: ${describeHolder(attempt)}`);
     const heartbeat = setInterval(() => void refreshLock(lockTransport, lockNode(plan), options.runId).catch(() => undefined), 30_000);
     try {
@@ -167,9 +169,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
 }
 
 /** Ends a run that could not start (lock held, lock node unreachable): nothing was touched. */
-function refuse(plan: Plan, options: ExecuteOptions, reason: string): RunReport {
+function refuse(plan: Plan, options: ExecuteOptions, reason: string, status: 'refused' | 'aborted' = 'refused'): RunReport {
   options.emit({ kind: 'run-start', runId: options.runId, planHash: plan.hash, name: plan.name, nodes: plan.nodes.map((n) => n.name), batches: plan.batches.map((b) => ({ index: b.index, nodes: b.nodes })), expectedSec: plan.estimate.expectedSec });
   const nodes = plan.nodes.map((n) => ({ node: n.name, status: 'skipped' as const, inRotation: true, updated: false, outOfRotationMs: null, durationMs: 0, failedStep: null, state: 'untouched' }));
-  options.emit({ kind: 'run-end', status: 'refused', durationMs: 0, nodes, reason });
-  return { status: 'refused', reason, nodes, durationMs: 0 };
+  options.emit({ kind: 'run-end', status, durationMs: 0, nodes, reason });
+  return { status, reason, nodes, durationMs: 0 };
 }

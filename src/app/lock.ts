@@ -60,6 +60,11 @@ export async function tryLock(transport: Transport, node: PlanNode, owner: LockO
   } catch {
     holder = null;
   }
+  if (holder?.runId === owner.runId) {
+    // The run being resumed still holds it (it crashed or lost its connection): take it over.
+    const w = await transport.exec(`printf '%s\\n' ${shq(JSON.stringify(owner))} > ${d}/owner`, { timeoutMs: 30_000 });
+    if (w.exitCode === 0) return { acquired: true };
+  }
   return { acquired: false, owner: holder, ageSec, stale: ageSec > STALE_AFTER_SEC };
 }
 

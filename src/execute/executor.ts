@@ -245,7 +245,9 @@ function markResumed(state: NodeState, done: readonly NodeStep[]): void {
 async function afterFailure(run: RunState, batch: Batch, np: NodePlan, failedStep: NodeStep, state: NodeState): Promise<void> {
   // Recovery must finish even after a graceful stop request: only a hard abort ends its waits.
   const hard: RunState = { ...run, waitSignal: run.deps.signal };
-  if (run.plan.policy.onFailure === 'rollback' && np.rollback.length > 0 && (state.stopped || state.updated) && !run.deps.signal.aborted) {
+  // A wait ended by Ctrl-C is not a failure of the change: no rollback then (the node is put back if it runs).
+  const interruptedByStop = run.waitSignal.aborted;
+  if (run.plan.policy.onFailure === 'rollback' && !interruptedByStop && np.rollback.length > 0 && (state.stopped || state.updated) && !run.deps.signal.aborted) {
     let ok = true;
     for (const s of np.rollback) {
       const o = await step1(hard, s, batch.index, state);

@@ -102,6 +102,7 @@ async function followLogLines(step: WaitLogMarkerStep | WaitClusterStep | WaitMo
     return failed('the app server process exited before the gate passed (see the log)');
   }
   if (result.timedOut) return failed(`not seen within ${step.timeoutSec}s in ${step.log}`);
+  if (result.exitCode === null) return failed(`the connection to ${step.node ?? 'the node'} was lost while following ${step.log}${lastLine(result.stderr) ? `: ${lastLine(result.stderr)}` : ''}`);
   return failed(`the log could not be followed: ${lastLine(result.stderr) ?? `tail ended with code ${String(result.exitCode)}`}`);
 }
 

@@ -170,7 +170,11 @@ export class SshTransport implements Transport {
       let remotePid: string | null = null;
       const out = new LineSplitter((l) => options.onLine?.('stdout', l));
       const err = new LineSplitter((l) => {
-        if (remotePid === null && l.startsWith(PID_MARK)) remotePid = l.slice(PID_MARK.length);
+        if (remotePid === null && l.startsWith(PID_MARK)) {
+          remotePid = l.slice(PID_MARK.length);
+          // Stopped before the pid arrived: kill it now.
+          if (timedOut || aborted) void this.killRemote(remotePid, options.become === true);
+        }
         else options.onLine?.('stderr', l);
       });
       let timedOut = false;
