@@ -60,7 +60,8 @@ export interface ReconcileDeps {
   signal: AbortSignal;
 }
 
-function planStep<A extends Step['action']>(plan: Plan, node: string, action: A): Extract<Step, { action: A }> | undefined {
+/** The first step of a kind that the plan has for a node (preflight first, then its batch steps). */
+export function planStep<A extends Step['action']>(plan: Plan, node: string, action: A): Extract<Step, { action: A }> | undefined {
   const all: Step[] = [...plan.preflight, ...plan.batches.flatMap((b) => b.nodePlans.filter((np) => np.node === node).flatMap((np) => np.steps))];
   return all.find((s): s is Extract<Step, { action: A }> => s.action === action && s.node === node);
 }

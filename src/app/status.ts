@@ -2,9 +2,9 @@ import { createLbDriver } from '../execute/lb/factory.js';
 import type { MemberState } from '../execute/lb/driver.js';
 import type { Transport } from '../execute/transport.js';
 import { shq } from '../plan/shell.js';
-import type { Plan, PlanNode, Step } from '../plan/types.js';
+import type { Plan, PlanNode } from '../plan/types.js';
 import { sshSettings, systemClock, TransportPool } from './execute.js';
-import { findLeftOut, reconcile } from './reconcile.js';
+import { findLeftOut, planStep, reconcile } from './reconcile.js';
 
 /** What `lrroll status` reports about one node (read-only). */
 export interface NodeStatusRow {
@@ -53,11 +53,6 @@ async function readMembers(lb: ReturnType<typeof createLbDriver>): Promise<Map<s
   }
 }
 
-function stepOf<A extends Step['action']>(plan: Plan, node: string, action: A): Extract<Step, { action: A }> | undefined {
-  const all: Step[] = [...plan.preflight, ...plan.batches.flatMap((b) => b.nodePlans.filter((np) => np.node === node).flatMap((np) => np.steps))];
-  return all.find((s): s is Extract<Step, { action: A }> => s.action === action && s.node === node);
-}
-
 async function readNode(plan: Plan, n: PlanNode, transport: Transport, members: Map<string, MemberState> | string): Promise<NodeStatusRow> {
   const member = n.member ?? n.name;
   const m = typeof members === 'string' ? undefined : members.get(member);
@@ -69,12 +64,12 @@ async function readNode(plan: Plan, n: PlanNode, transport: Transport, members: 
     row.problem = (err as Error).message;
     return row;
   }
-  const stop = stepOf(plan, n.name, 'service-stop');
+  const stop = planStep(plan, n.name, 'service-stop');
   if (stop) {
     const r = await transport.exec(stop.statusCommand, { timeoutMs: 20_000, become: stop.become });
     row.app = r.exitCode === 0 ? 'running' : 'stopped';
   }
-  const probe = stepOf(plan, n.name, 'check-node-healthy');
+  const probe = planStep(plan, n.name, 'check-node-healthy');
   if (probe?.command) {
     const r = await transport.exec(probe.command, { timeoutMs: 20_000 });
     row.http = r.exitCode === 0 ? (r.stdout.trim().split('\n').pop() ?? '?') : 'no answer';

@@ -94,11 +94,9 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
   const refused = refusal(plan, io);
   if (refused !== EXIT_CODES.ok) return refused;
   const { executeRun } = await import('./execute.js');
-  if (!/^\s*(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(flags.lockWait)) {
-    io.stderr.write(`error[E_USAGE]: --lock-wait ${flags.lockWait} is not a duration (e.g. 30s, 10m)\n`);
-    return EXIT_CODES.invalid;
-  }
-  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec: parseDuration(flags.lockWait), message: flags.message }, io);
+  const lockWaitSec = lockWaitSeconds(flags.lockWait, io);
+  if (lockWaitSec === null) return EXIT_CODES.invalid;
+  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message }, io);
 }
 
 /** `lrroll status`: a read-only table of every node and its LB member; exit 0 when all are healthy and in rotation, 1 otherwise. */
@@ -155,10 +153,15 @@ export async function resumeCommand(which: string | undefined, flags: RunCliFlag
   }
   const target = await prepareResume(io.env, found);
   io.stderr.write(`Resuming run ${target.meta.runId} of "${target.meta.name}" (plan ${target.plan.hash.slice(0, 12)}, started ${target.meta.startedAt} by ${target.meta.user}@${target.meta.host}, ${target.meta.status}):\n${target.notes.map((n) => `  ${n}`).join('\n')}\n`);
-  if (!/^\s*(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(flags.lockWait)) {
-    io.stderr.write(`error[E_USAGE]: --lock-wait ${flags.lockWait} is not a duration (e.g. 30s, 10m)\n`);
-    return EXIT_CODES.invalid;
-  }
+  const lockWaitSec = lockWaitSeconds(flags.lockWait, io);
+  if (lockWaitSec === null) return EXIT_CODES.invalid;
   const { executeRun } = await import('./execute.js');
-  return executeRun(target.plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec: parseDuration(flags.lockWait), message: flags.message, resume: { state: target.state, dir: target.dir, runId: target.meta.runId } }, io);
+  return executeRun(target.plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, resume: { state: target.state, dir: target.dir, runId: target.meta.runId } }, io);
+}
+
+/** `--lock-wait` in seconds, or null (after saying so) when it is not a duration. */
+function lockWaitSeconds(text: string, io: Io): number | null {
+  if (/^\s*(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(text)) return parseDuration(text);
+  io.stderr.write(`error[E_USAGE]: --lock-wait ${text} is not a duration (e.g. 30s, 10m)\n`);
+  return null;
 }
