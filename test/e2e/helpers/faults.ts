@@ -244,7 +244,10 @@ export function runRecords(home: string): RunRecord[] {
 
 export function readRecord(dir: string): RunRecord {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunRecord['meta'];
-  const events = readFileSync(join(dir, 'events.ndjson'), 'utf8')
+  const text = readFileSync(join(dir, 'events.ndjson'), 'utf8');
+  // The run may be writing its record right now: only complete (newline-terminated) lines are events yet.
+  const events = text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as LrEvent);
