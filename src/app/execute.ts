@@ -35,6 +35,8 @@ export interface ExecuteOptions {
   pid: number;
   /** Reports what reconciling found (nodes an earlier run left out of the load balancer). */
   onNote(text: string): void;
+  /** The run's JSON report summary so far (the body of `body: report` webhooks). */
+  reportSummary(): string;
 }
 
 /** A new run id: the UTC start time and a random suffix, e.g. `20261121T2155-3fa9c1`. */
@@ -138,6 +140,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     confirm: options.confirm,
     fetch: globalThis.fetch,
     runId: options.runId,
+    reportSummary: options.reportSummary,
   };
   try {
     const lockTransport = pool.forNode(lockNode(plan));

@@ -166,6 +166,11 @@ export function nodeRecords(events: readonly RunEvent[], nodes: readonly string[
   return out;
 }
 
+/** The head of a run's record (who, when, status). */
+export function readMeta(dir: string): RunMeta {
+  return JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta;
+}
+
 /** The plan a run executed, exactly as it was. */
 export function readPlan(dir: string): Plan {
   return JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as Plan;

@@ -96,7 +96,10 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
   const { executeRun } = await import('./execute.js');
   const lockWaitSec = lockWaitSeconds(flags.lockWait, io);
   if (lockWaitSec === null) return EXIT_CODES.invalid;
-  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message }, io);
+  const { reportTarget } = await import('./report.js');
+  const reportFile = reportTarget(flags.report, io);
+  if (reportFile === 'invalid') return EXIT_CODES.invalid;
+  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, report: reportFile }, io);
 }
 
 /** `lrroll status`: a read-only table of every node and its LB member; exit 0 when all are healthy and in rotation, 1 otherwise. */
@@ -145,6 +148,9 @@ export async function unlockCommand(file: string, flags: CommonPlanFlags & { yes
 
 /** `lrroll resume`: continues an interrupted run's recorded plan from the exact step after what it finished. */
 export async function resumeCommand(which: string | undefined, flags: RunCliFlags, io: Io): Promise<number> {
+  const { reportTarget } = await import('./report.js');
+  const reportFile = reportTarget(flags.report, io);
+  if (reportFile === 'invalid') return EXIT_CODES.invalid;
   const { findRunToResume, prepareResume } = await import('../app/resume.js');
   const found = findRunToResume(io.env, which);
   if (typeof found === 'string') {
@@ -156,7 +162,7 @@ export async function resumeCommand(which: string | undefined, flags: RunCliFlag
   const lockWaitSec = lockWaitSeconds(flags.lockWait, io);
   if (lockWaitSec === null) return EXIT_CODES.invalid;
   const { executeRun } = await import('./execute.js');
-  return executeRun(target.plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, resume: { state: target.state, dir: target.dir, runId: target.meta.runId } }, io);
+  return executeRun(target.plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, resume: { state: target.state, dir: target.dir, runId: target.meta.runId }, report: reportFile }, io);
 }
 
 /** `--lock-wait` in seconds, or null (after saying so) when it is not a duration. */

@@ -1,10 +1,12 @@
 import { createInterface } from 'node:readline/promises';
 import { executePlan, newRunId } from '../app/execute.js';
 import { Journal } from '../app/journal.js';
+import { publishRun, summaryJsonAt } from '../app/report.js';
 import type { ResumeState } from '../execute/context.js';
 import { EVENTS_FORMAT_VERSION, type EventInput, type RunEvent, type RunStatus } from '../execute/events.js';
 import { formatSeconds } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
+import type { ReportFormat } from '../render/report/render.js';
 import { selectRenderer } from '../render/select.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -21,6 +23,8 @@ export interface RunFlags {
   message: string;
   /** Continuing an interrupted run (lrroll resume): what it already did, its record and its id. */
   resume?: { state: ResumeState; dir: string; runId: string };
+  /** `--report FILE`: the report written when the run ends, however it ends. */
+  report?: { file: string; format: ReportFormat } | null;
 }
 
 const EXIT_BY_STATUS: Record<RunStatus, number> = {
@@ -98,6 +102,7 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
       lockMessage: flags.message,
       pid: process.pid,
       onNote: (text) => io.stderr.write(`${text}\n`),
+      reportSummary: () => summaryJsonAt(journal.dir),
     });
     await renderer.end();
     if (flags.output !== 'json') io.stderr.write(`run record: ${journal.dir}\n`);
@@ -105,5 +110,6 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
   } finally {
     journal.close();
     process.off('SIGINT', onSigint);
+    for (const note of publishRun(journal.dir, io.env, flags.report ?? null)) io.stderr.write(`${note}\n`);
   }
 }

@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 import { lrrollVersion } from '../app/version.js';
@@ -15,6 +15,8 @@ export interface RunCliFlags {
   verbose?: boolean;
   lockWait: string;
   message: string;
+  /** `--report FILE`: write the run's report when it ends (format from the extension). */
+  report?: string;
 }
 
 /** Options every plan-producing command accepts. */
@@ -91,6 +93,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--verbose', 'show every output line of every step')
     .option('--lock-wait <duration>', 'wait this long for another run holding the cluster lock (e.g. 10m)', '0s')
     .option('-m, --message <text>', 'why this run: stored with the cluster lock and the run record', '')
+    .option('--report <file>', 'write the run report when the run ends, also when it fails or is interrupted (format from the extension: .html, .json, .md, .xml for JUnit)')
     .action(async (file: string, opts: CommonPlanFlags & RunCliFlags) => {
       const { runCommand } = await import('./commands.js');
       setExit(await runCommand(file, opts, io));
@@ -112,6 +115,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--verbose', 'show every output line of every step')
     .option('--lock-wait <duration>', 'wait this long for another run holding the cluster lock', '0s')
     .option('-m, --message <text>', 'why this run: stored with the cluster lock', '')
+    .option('--report <file>', 'write the run report when the run ends, also when it fails or is interrupted (format from the extension: .html, .json, .md, .xml for JUnit)')
     .action(async (which: string | undefined, opts: RunCliFlags) => {
       const { resumeCommand } = await import('./commands.js');
       setExit(await resumeCommand(which, opts, io));
@@ -122,6 +126,40 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (file: string, opts: CommonPlanFlags & { yes?: boolean }) => {
       const { unlockCommand } = await import('./commands.js');
       setExit(await unlockCommand(file, opts, io));
+    });
+
+  sub('report')
+    .argument('[run]', 'run id or a unique prefix of one (see `lrroll runs`); default: the newest run')
+    .description('the report of a recorded run: one self-contained HTML page, versioned JSON, a Markdown summary or JUnit XML')
+    .addOption(new Option('--format <format>', 'report format (default: from the -o extension, else html)').choices(['html', 'json', 'md', 'junit']))
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(async (which: string | undefined, opts: { format?: 'html' | 'json' | 'md' | 'junit'; output?: string }) => {
+      const { reportCommand } = await import('./report.js');
+      setExit(reportCommand(which, opts, io));
+    });
+
+  sub('runs')
+    .description('recorded runs, newest first: id, playbook, start, duration, outcome, nodes')
+    .addOption(new Option('--format <format>', 'text, json, or ids (one run id per line)').choices(['text', 'json', 'ids']).default('text'))
+    .action(async (opts: { format: 'text' | 'json' | 'ids' }) => {
+      const { runsCommand } = await import('./report.js');
+      setExit(runsCommand(opts, io));
+    });
+
+  sub('show')
+    .argument('[run]', 'run id or a unique prefix of one; default: the newest run')
+    .description('a recorded run in the terminal, as the summary view it ended with')
+    .action(async (which: string | undefined) => {
+      const { showCommand } = await import('./report.js');
+      setExit(showCommand(which, io));
+    });
+
+  sub('completion')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .description('print a shell completion script (subcommands, flags, playbook paths, run ids)')
+    .action(async (shell: string) => {
+      const { completionCommand } = await import('./completion.js');
+      setExit(completionCommand(shell, program, io));
     });
 
   sub('init')

@@ -37,6 +37,8 @@ export interface ExecutorDeps {
   confirm(question: string): Promise<boolean>;
   /** HTTP for webhooks. */
   fetch: typeof fetch;
+  /** The run's JSON report summary so far, the body of a `body: report` webhook (built from the run's record). */
+  reportSummary(): string;
   runId: string;
 }
 

@@ -130,7 +130,7 @@ async function webhook(step: HookStep, run: RunState): Promise<StepOutcome> {
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, fill(v, run)]));
   const timeout = AbortSignal.timeout(step.timeoutSec * 1000);
   try {
-    const res = await run.deps.fetch(fill(req.url, run), { method: req.method, headers, body: req.body === null ? null : fill(req.body, run), signal: AbortSignal.any([timeout, run.deps.signal]) });
+    const res = await run.deps.fetch(fill(req.url, run), { method: req.method, headers, body: req.report ? run.deps.reportSummary() : req.body === null ? null : fill(req.body, run), signal: AbortSignal.any([timeout, run.deps.signal]) });
     return res.ok ? ok(`HTTP ${res.status}`) : failed(`the webhook answered HTTP ${res.status}`);
   } catch (err) {
     return failed(`the webhook failed: ${(err as Error).message}`);

@@ -16,6 +16,9 @@ export interface HookSite {
   playbookName: string;
 }
 
+/** The `body` value that sends the run's JSON report summary instead of a text body. */
+export const REPORT_BODY = 'report';
+
 /** Builds the step for one hook at one site; `locate` finds fields of the hook for diagnostics. */
 export function hookStep(hook: Hook, site: HookSite, templater: Templater, locate: (field: string) => SourceLocation): HookStep {
   const timeoutSec = parseDuration(hook.timeout ?? DEFAULTS.hook.timeout);
@@ -30,18 +33,20 @@ export function hookStep(hook: Hook, site: HookSite, templater: Templater, locat
       r.secretEnv.forEach((s) => secrets.add(s));
       headers[k] = r.text;
     }
-    const body = hook.body === undefined ? defaultBody(site) : templater.render(hook.body, site.scope, 'text', locate('body'), site.node ?? undefined);
-    body.secretEnv.forEach((s) => secrets.add(s));
-    if (hook.body === undefined) headers['content-type'] ??= 'application/json';
     const method = hook.method ?? DEFAULTS.hook.method;
+    // `body: report` asks for the run's report summary, which exists only when the hook runs.
+    const report = hook.body === REPORT_BODY && method !== 'GET';
+    const body = hook.body === undefined || report ? defaultBody(site) : templater.render(hook.body, site.scope, 'text', locate('body'), site.node ?? undefined);
+    body.secretEnv.forEach((s) => secrets.add(s));
+    if (hook.body === undefined || report) headers['content-type'] ??= 'application/json';
     return makeStep<HookStep>({
       action: 'hook',
       ...common,
-      title: `${site.point} hook: ${hook.name ?? `${method} ${url.text}`}`,
+      title: `${site.point} hook: ${hook.name ?? `${method} ${url.text}`}${report ? ' (body: the run report summary)' : ''}`,
       runOn: 'webhook',
       api: `${method} ${url.text}`,
       secretEnv: [...secrets].sort(),
-      request: { method, url: url.text, headers, body: method === 'GET' ? null : body.text },
+      request: { method, url: url.text, headers, body: method === 'GET' || report ? null : body.text, report },
     });
   }
   const run = templater.render(hook.run ?? 'true', site.scope, 'shell', locate('run'), site.node ?? undefined);

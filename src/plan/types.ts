@@ -138,8 +138,11 @@ export interface HookStep extends StepBase {
   action: 'hook';
   point: HookPoint;
   continueOnError: boolean;
-  /** For webhooks: the request (headers/body may hold `${NAME}` secret references the executor fills in). */
-  request: { method: string; url: string; headers: Record<string, string>; body: string | null } | null;
+  /**
+   * For webhooks: the request (headers/body may hold `${NAME}` secret references the executor fills in).
+   * `report`: the body is the run's JSON report summary, built when the hook runs (`body: report`); `body` is then null.
+   */
+  request: { method: string; url: string; headers: Record<string, string>; body: string | null; report: boolean } | null;
 }
 /** Waits before the next batch (canary bake time). */
 export interface BakeStep extends StepBase { action: 'bake'; seconds: number }

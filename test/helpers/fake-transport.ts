@@ -7,8 +7,10 @@ import type { EventInput, RunEvent } from '../../src/execute/events.js';
 import { runPlan, type RunReport } from '../../src/execute/executor.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/execute/transport.js';
 import type { Plan, PlanNode, Step } from '../../src/plan/types.js';
+import { buildSummaryOnly } from '../../src/render/report/model.js';
+import type { RunRecordInput } from '../../src/render/report/types.js';
 import { FakeLb, type FakeLbOptions } from './fake-lb.js';
-import { FixedClock, nextSeq } from './fixed-clock.js';
+import { FIXED_START_MS, FixedClock, nextSeq } from './fixed-clock.js';
 
 /**
  * What a command is, decided from the plan (exact command text of a step) or, for the commands
@@ -479,6 +481,11 @@ export class FakeCluster {
 }
 
 /** Wires the fakes into ExecutorDeps, collecting events with `v` and `at` as the app's emitter adds them. */
+/** The head of a run record for runs in tests (the fake clock's start, a fixed user and host). */
+export function testMeta(plan: Plan): RunRecordInput['meta'] {
+  return { runId: 'test-run', planHash: plan.hash, name: plan.name, playbook: plan.source.file, gitCommit: plan.source.gitCommit, gitDirty: plan.source.gitDirty, user: 'tester', host: 'test-host', startedAt: new Date(FIXED_START_MS).toISOString(), status: 'running', endedAt: null };
+}
+
 export function fakeDeps(plan: Plan, fakes: { cluster: FakeCluster; lb: ExecutorDeps['lb']; clock: FixedClock; events: RunEvent[] }, overrides: Partial<ExecutorDeps> = {}): ExecutorDeps {
   return {
     transportFor: fakes.cluster.transportFor,
@@ -495,6 +502,7 @@ export function fakeDeps(plan: Plan, fakes: { cluster: FakeCluster; lb: Executor
     confirm: async () => true,
     fetch: (async () => new Response('ok', { status: 200 })) as typeof fetch,
     runId: 'test-run',
+    reportSummary: () => JSON.stringify(buildSummaryOnly({ meta: testMeta(plan), plan, events: fakes.events })),
     ...overrides,
   };
 }
