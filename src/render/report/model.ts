@@ -138,7 +138,9 @@ function buildSummary(record: RunRecordInput, nodes: readonly ReportNode[], end:
   const durationMs = attempts.reduce((sum, a) => sum + ((a.end ? Date.parse(a.end.at) : a.lastMs) - a.startMs), 0);
   const counts = { total: nodes.length, ok: count('ok'), failed: count('failed'), rolledBack: count('rolled-back'), skipped: count('skipped'), unfinished: count('unfinished'), inRotation: nodes.filter((n) => n.inRotation).length, updated: nodes.filter((n) => n.updated).length };
   const maxOut = outs.length > 0 ? Math.max(...outs) : null;
-  const text = `lrroll: ${plan.name} — ${outcome}: ${counts.ok}/${counts.total} node(s) ok${counts.failed ? `, ${counts.failed} failed` : ''}${counts.rolledBack ? `, ${counts.rolledBack} rolled back` : ''}, ${counts.inRotation} in rotation${maxOut === null ? '' : `, longest out of rotation ${formatMs(maxOut)}`} (run ${meta.runId}, plan ${plan.hash.slice(0, 12)}, ${meta.user}@${meta.host})`;
+  // onFailure hooks run before the run's end: the outcome is not final, but it is a failure.
+  const failing = !end && record.events.some((e) => e.kind === 'phase-start' && e.phase === 'on-failure' && Date.parse(e.at) >= (last?.startMs ?? 0));
+  const text = `lrroll: ${plan.name} — ${failing ? 'failing' : outcome}: ${counts.ok}/${counts.total} node(s) ok${counts.failed ? `, ${counts.failed} failed` : ''}${counts.rolledBack ? `, ${counts.rolledBack} rolled back` : ''}, ${counts.inRotation} in rotation${maxOut === null ? '' : `, longest out of rotation ${formatMs(maxOut)}`} (run ${meta.runId}, plan ${plan.hash.slice(0, 12)}, ${meta.user}@${meta.host})`;
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     runId: meta.runId,

@@ -60,9 +60,10 @@ function fromStopStart(events: readonly RunEvent[]): OutInterval[] {
         open.set(e.node, i);
         out.push(i);
       }
-    } else if (e.kind === 'step-end' && e.node !== null && e.status === 'ok' && open.has(e.node)) {
+    } else if (e.kind === 'step-end' && e.node !== null && open.has(e.node)) {
       const kind = segmentKind(actions.get(e.stepId) ?? '');
-      if (kind === 'start' || (kind === 'gate' && backAt.has(e.node))) backAt.set(e.node, Date.parse(e.at));
+      if (e.status === 'failed') backAt.delete(e.node);
+      else if (e.status === 'ok' && (kind === 'start' || (kind === 'gate' && backAt.has(e.node)))) backAt.set(e.node, Date.parse(e.at));
     } else if (e.kind === 'node-end' || e.kind === 'run-end') {
       if (e.kind === 'node-end') close(e.node);
       else for (const node of [...open.keys()]) close(node);

@@ -182,3 +182,42 @@ describe('reports of other shapes', () => {
     expect(renderReportMarkdown(r, 100)).toBe('');
   });
 });
+
+describe('deploy markers: a webhook with `body: report` gets the JSON report summary', () => {
+  it('the plan says so (no body text, content-type JSON); the request carries the summary of the run so far', async () => {
+    const plan = await loadPlan('test/fixtures/playbooks/valid/deploy-marker.yml');
+    const hook = plan.finally.find((s) => s.action === 'hook');
+    expect(hook?.action === 'hook' && hook.request).toMatchObject({ body: null, report: true, headers: { 'content-type': 'application/json', Authorization: 'Bearer ${GRAFANA_TOKEN}' } });
+    expect(hook?.title).toContain('(body: the run report summary)');
+    const bodies: string[] = [];
+    const fetch = (async (_url: string, init?: RequestInit) => {
+      bodies.push(String(init?.body));
+      return new Response('{}', { status: 200 });
+    }) as typeof globalThis.fetch;
+    const h = ticking(plan, { deps: { fetch, secrets: { GRAFANA_TOKEN: 'gt-0123456789' } } });
+    await h.run();
+    expect(bodies).toHaveLength(1);
+    const summary = JSON.parse(bodies[0] ?? '') as Record<string, unknown>;
+    expect(reportSchemaErrors(summary, 'summary')).toEqual([]);
+    // afterRun hooks run before the run's end: every node done, the outcome not final yet.
+    expect(summary).toMatchObject({ name: 'Restart with deploy markers', outcome: 'running', nodes: { total: 2, ok: 2, failed: 0 }, tags: ['lrroll', 'running', 'Restart with deploy markers'] });
+    expect(summary.text).toMatch(/^lrroll: Restart with deploy markers — running: 2\/2 node\(s\) ok/);
+    expect(bodies[0]).not.toContain('gt-0123456789');
+  });
+
+  it('on failure the summary counts the failed node', async () => {
+    const plan = await loadPlan('test/fixtures/playbooks/valid/deploy-marker.yml');
+    const bodies: string[] = [];
+    const fetch = (async (_url: string, init?: RequestInit) => {
+      bodies.push(String(init?.body));
+      return new Response('{}', { status: 200 });
+    }) as typeof globalThis.fetch;
+    const h = ticking(plan, { deps: { fetch, secrets: { GRAFANA_TOKEN: 'gt-0123456789' } } });
+    h.cluster.host('node1').startupLines = ['SEVERE startup failed'];
+    await h.run();
+    expect(bodies).toHaveLength(1);
+    const summary = JSON.parse(bodies[0] ?? '') as Record<string, unknown>;
+    expect(summary).toMatchObject({ nodes: { failed: 1 }, reason: null, outcome: 'running' });
+    expect(summary.text).toMatch(/— failing: 0\/2 node\(s\) ok, 1 failed, 1 in rotation/);
+  });
+});
