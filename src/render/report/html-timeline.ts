@@ -35,6 +35,7 @@ export interface Axis {
 
 const TICK_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 
+/** The time axis of a report: its attempts side by side, ticks at a round step (at most about ten). */
 export function makeAxis(r: Report): Axis {
   const windows = r.attempts.length > 0 ? r.attempts.map((a) => ({ from: Date.parse(a.startedAt), to: a.endedAt ? Date.parse(a.endedAt) : r.summary.timeEnd })) : [{ from: r.summary.time, to: r.summary.timeEnd }];
   const spans = windows.map((w) => Math.max(1, w.to - w.from));

@@ -13,12 +13,12 @@ const MARK: Record<StepResult, string> = { ok: '✔', failed: '✖', skipped: '�
 
 function facts(r: Report): string {
   const s = r.summary;
-  const git = s.gitCommit ? `<code>${x(s.gitCommit)}</code>${s.gitDirty ? ' <span class="warn">(uncommitted changes in the working tree)</span>' : ''}` : '<span class="muted">not in git</span>';
+  const git = s.gitCommit ? ` at commit <code>${x(s.gitCommit)}</code>${s.gitDirty ? ' <span class="warn">(uncommitted changes in the working tree)</span>' : ''}` : ' <span class="muted">(not in git)</span>';
   const verdictWarnings = r.plan.changes.flatMap((c) => c.warnings);
   return `<table class="facts">
 ${row('Verdict', `<strong>${x(s.verdict)}</strong> · strategy ${x(s.strategy)}${verdictWarnings.length > 0 ? `<ul>${verdictWarnings.map((w) => `<li class="warn">${x(w)}</li>`).join('')}</ul>` : ''}`)}
 ${row('Plan hash', `<code>${x(s.planHash)}</code>`)}
-${row('Playbook', `<code>${x(s.playbook)}</code> at ${git}`)}
+${row('Playbook', `<code>${x(s.playbook)}</code>${git}`)}
 ${row('Run by', `${x(s.user)}@${x(s.host)}`)}
 ${row('Run id', `<code>${x(s.runId)}</code>`)}
 ${row('Started', `${x(s.startedAt)}${s.endedAt ? ` · ended ${x(s.endedAt)}` : ' · <span class="warn">no end in the record</span>'} · ${ms(s.durationMs)}${r.attempts.length > 1 ? ` · resumed ${r.attempts.length - 1} time(s)` : ''}`)}

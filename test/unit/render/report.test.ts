@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEndEvent } from '../../../src/execute/events.js';
+import type { RunEndEvent, RunEvent } from '../../../src/execute/events.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { renderReportHtml } from '../../../src/render/report/html.js';
+import { makeAxis } from '../../../src/render/report/html-timeline.js';
 import { renderReportJunit } from '../../../src/render/report/junit.js';
 import { renderReportMarkdown } from '../../../src/render/report/markdown.js';
 import { buildReport } from '../../../src/render/report/model.js';
@@ -219,5 +220,33 @@ describe('deploy markers: a webhook with `body: report` gets the JSON report sum
     const summary = JSON.parse(bodies[0] ?? '') as Record<string, unknown>;
     expect(summary).toMatchObject({ nodes: { failed: 1 }, reason: null, outcome: 'running' });
     expect(summary.text).toMatch(/— failing: 0\/2 node\(s\) ok, 1 failed, 1 in rotation/);
+  });
+});
+
+describe('a resumed run', () => {
+  it('has one attempt per start; the timeline cuts out the idle hour between them', async () => {
+    const h = ticking(await modulePlan());
+    await h.run();
+    const events = [...h.events];
+    const split = events.findIndex((e) => e.kind === 'batch-start' && e.batch === 2);
+    const first = events.slice(0, split);
+    const last = first.at(-1)?.at ?? '';
+    const aborted: RunEvent = { v: 1, at: last, kind: 'run-end', status: 'aborted', durationMs: 0, nodes: [], reason: 'interrupted (Ctrl-C)' };
+    const hour = 3_600_000;
+    const shift = (e: RunEvent): RunEvent => ({ ...e, at: new Date(Date.parse(e.at) + hour).toISOString() });
+    const again = [events[0] as RunEvent, ...events.slice(split)].map(shift);
+    const record = { meta: { ...testMeta(h.plan), status: 'ok' as const, endedAt: again.at(-1)?.at ?? null }, plan: h.plan, events: [...first, aborted, ...again] };
+    const r = buildReport(record, 'lrroll test');
+    expect(reportSchemaErrors(r)).toEqual([]);
+    expect(r.attempts.map((a) => a.outcome)).toEqual(['aborted', 'ok']);
+    expect(r.summary.outcome).toBe('ok');
+    expect(r.summary.durationMs).toBeLessThan(hour);
+    const axis = makeAxis(r);
+    expect(axis.breaks).toHaveLength(1);
+    const gap = axis.x(Date.parse(again[0]?.at ?? '')) - axis.x(Date.parse(last));
+    expect(gap).toBeGreaterThan(0);
+    expect(gap).toBeLessThan(20);
+    expect(axis.ticks.map((t) => t.label)).toContain('resumed');
+    expect(renderReportHtml(r)).toContain('resumed 1 time(s)');
   });
 });
