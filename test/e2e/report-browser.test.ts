@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSupport, launchChromium, type Browser, type Page } from '../helpers/chromium.js';
 import { reportSchemaErrors, validateJunit } from '../helpers/report-check.js';
 import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/cluster.js';
+import type { Report } from '../../src/render/report/types.js';
+import { runLrroll, spawnLrroll, stepStart } from './helpers/faults.js';
 import { lrroll, writePlaybook, type CliRun } from './helpers/lrroll-run.js';
 
 // The reports of a real rolling run (sshd per node + HAProxy): the HTML page rendered in headless
@@ -116,6 +118,29 @@ describe.skipIf(!support.ok)(`reports of a real run${support.ok ? '' : ` — ski
     for (const n of cluster.nodes) expect(md).toMatch(new RegExp(`^\\| ${n.name} \\| ✅ ok \\| \\d+(\\.\\d)?s \\| ✅ startup log [^|]*✅ HTTP [^|]*✅ LB UP [^|]*\\|$`, 'm'));
     expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
   });
+
+  it('an interrupted run writes its report too (node2 out, recorded so); the resume writes the whole run, both starts', async () => {
+    const home = join(cluster.dir, 'home-interrupt');
+    const pb = writePlaybook(cluster, 'Report interrupted', 'change:\n  type: portal-properties\n  set:\n    lrroll.report.marker: interrupted\nrollout:\n  serial: 1\n  minHealthy: 2\n');
+    const first = join(cluster.dir, 'interrupted.json');
+    const live = spawnLrroll(['run', pb, '--yes', '--output', 'json', '--report', first], cluster, home);
+    await live.waitFor(stepStart('node2', 'service-stop'), 90_000);
+    live.signal('SIGINT');
+    const run1 = await live.done;
+    expect(run1.code, run1.stderr).toBe(130);
+    const r1 = JSON.parse(readFileSync(first, 'utf8')) as Report;
+    expect(reportSchemaErrors(r1)).toEqual([]);
+    expect(r1.summary.outcome).toBe('aborted');
+    expect(r1.nodes.find((n) => n.node === 'node2')).toMatchObject({ inRotation: false, outOfRotation: [{ to: null }] });
+    const whole = join(cluster.dir, 'resumed.json');
+    const run2 = await runLrroll(['resume', '--yes', '--output', 'json', '--report', whole], cluster, home);
+    expect(run2.code, run2.stderr).toBe(0);
+    const r2 = JSON.parse(readFileSync(whole, 'utf8')) as Report;
+    expect(reportSchemaErrors(r2)).toEqual([]);
+    expect(r2.attempts.map((a) => a.outcome)).toEqual(['aborted', 'ok']);
+    expect(r2.nodes.map((n) => [n.node, n.outcome, n.inRotation])).toEqual([['node1', 'ok', true], ['node2', 'ok', true], ['node3', 'ok', true]]);
+    expect(r2.summary.runId).toBe(r1.summary.runId);
+  }, 240_000);
 
   /** Reads pixels of a PNG with a canvas in a blank page (the report's own page runs no scripts). */
   async function pixelsOf(png: Buffer, points: ReadonlyArray<{ x: number; y: number }>): Promise<number[][]> {

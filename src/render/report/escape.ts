@@ -1,6 +1,5 @@
 /** Removes terminal escape sequences and the control characters XML 1.0 forbids (output lines come from the nodes: untrusted). */
 export function stripControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/g, '');
 }
 
