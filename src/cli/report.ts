@@ -1,6 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { findRun, loadRecord, reportOf, runRows } from '../app/report.js';
+import { findRun, loadRecord, reportOf, runRows, type RunRecord } from '../app/report.js';
+import type { RunMeta } from '../app/journal.js';
 import { makeChalk } from '../errors/format.js';
 import { formatOfPath, renderReport, REPORT_FORMATS, type ReportFormat } from '../render/report/render.js';
 import { formatRunsTable, formatShow } from '../render/runs.js';
@@ -27,16 +28,28 @@ function isDir(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
 }
 
-/** `lrroll report RUN`: a recorded run's report in a format, to stdout or a file. */
-export function reportCommand(which: string | undefined, opts: { format?: ReportFormat; output?: string }, io: Io): number {
+/** The record of the run a command names, or null after saying why there is none. */
+function recordNamed(which: string | undefined, io: Io): { record: RunRecord; meta: RunMeta } | null {
   const found = findRun(io.env, which);
   if (typeof found === 'string') {
     io.stderr.write(`error[E_USAGE]: ${found}\n`);
-    return EXIT_CODES.invalid;
+    return null;
   }
+  try {
+    return { record: loadRecord(found.dir, found.meta), meta: found.meta };
+  } catch (err) {
+    io.stderr.write(`error[E_RECORD]: the record of run ${found.meta.runId} cannot be read (${found.dir}): ${(err as Error).message}\n`);
+    return null;
+  }
+}
+
+/** `lrroll report RUN`: a recorded run's report in a format, to stdout or a file. */
+export function reportCommand(which: string | undefined, opts: { format?: ReportFormat; output?: string }, io: Io): number {
+  const found = recordNamed(which, io);
+  if (!found) return EXIT_CODES.invalid;
   const format = opts.format ?? (opts.output ? formatOfPath(opts.output) : null) ?? 'html';
   if (!REPORT_FORMATS.includes(format)) return EXIT_CODES.invalid;
-  const text = renderReport(reportOf(loadRecord(found.dir, found.meta)), format);
+  const text = renderReport(reportOf(found.record), format);
   if (!opts.output || opts.output === '-') {
     io.stdout.write(text);
     return EXIT_CODES.ok;
@@ -62,11 +75,8 @@ export function runsCommand(opts: { format: 'text' | 'json' | 'ids' }, io: Io): 
 
 /** `lrroll show RUN`: a recorded run as the summary view it ended with. */
 export function showCommand(which: string | undefined, io: Io): number {
-  const found = findRun(io.env, which);
-  if (typeof found === 'string') {
-    io.stderr.write(`error[E_USAGE]: ${found}\n`);
-    return EXIT_CODES.invalid;
-  }
-  io.stdout.write(formatShow(reportOf(loadRecord(found.dir, found.meta)), makeChalk(io.stdout.isTTY, io.env)));
+  const found = recordNamed(which, io);
+  if (!found) return EXIT_CODES.invalid;
+  io.stdout.write(formatShow(reportOf(found.record), makeChalk(io.stdout.isTTY, io.env)));
   return EXIT_CODES.ok;
 }

@@ -88,6 +88,18 @@ describe('run history', () => {
     expect(lrroll(['report', '2025'])).toMatchObject({ code: 2, stderr: expect.stringContaining('is ambiguous') });
     expect(lrroll(['runs'], home, { LRROLL_HOME: join(home, 'empty') }).stdout).toBe('No runs recorded yet.\n');
   });
+
+  it('a damaged record (meta.json without its plan) is a clear error, not a stack trace', () => {
+    const dir = join(home, 'broken/runs/20250101T0000-dddddd');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'meta.json'), readFileSync(join(home, 'state/runs/20250107T0200-aaaaaa/meta.json'), 'utf8').replace('20250107T0200-aaaaaa', '20250101T0000-dddddd'));
+    for (const args of [['show'], ['report', '20250101T0000-dddddd']]) {
+      const r = lrroll(args, home, { LRROLL_HOME: join(home, 'broken') });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error\[E_RECORD\]: the record of run 20250101T0000-dddddd cannot be read/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });
 
 describe('lrroll report', () => {
