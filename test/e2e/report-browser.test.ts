@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSupport, launchChromium, type Browser, type Page } from '../helpers/chromium.js';
 import { reportSchemaErrors, validateJunit } from '../helpers/report-check.js';
 import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/cluster.js';
+import { renderReportHtml } from '../../src/render/report/html.js';
+import { buildReport } from '../../src/render/report/model.js';
 import type { Report } from '../../src/render/report/types.js';
+import { createHarness, loadPlan, testMeta } from '../helpers/fake-transport.js';
 import { runLrroll, spawnLrroll, stepStart } from './helpers/faults.js';
 import { lrroll, writePlaybook, type CliRun } from './helpers/lrroll-run.js';
 
@@ -159,4 +162,27 @@ describe.skipIf(!support.ok)(`reports of a real run${support.ok ? '' : ` — ski
     await page.close();
     return out;
   }
+});
+
+describe.skipIf(!browser$.ok)(`the HTML report in print${browser$.ok ? '' : ` — skipped: ${browser$.reason}`}`, () => {
+  it('collapsed failures and forensics are hidden on screen and printed in full', async () => {
+    const plan = await loadPlan('playbooks/module.yml');
+    const h = createHarness(plan, { onEvent: (_, hh) => hh.clock.advance(50) });
+    h.cluster.script({ host: 'node2', kind: 'apply' }, { exitCode: 1, stderr: 'cp: cannot create regular file: Permission denied\n' });
+    await h.run();
+    const report = buildReport({ meta: { ...testMeta(plan), status: 'failed', endedAt: h.events.at(-1)?.at ?? null }, plan, events: h.events }, 'lrroll test');
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.setContent(renderReportHtml(report));
+      const detail = page.locator('details.failure p').first();
+      expect(await page.locator('details.failure summary').first().innerText()).toMatch(/^node2: /);
+      expect(await detail.isVisible()).toBe(false);
+      await page.emulateMedia({ media: 'print' });
+      expect(await detail.isVisible()).toBe(true);
+      expect(await detail.innerText()).toContain('Permission denied');
+    } finally {
+      await browser.close();
+    }
+  });
 });
