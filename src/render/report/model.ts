@@ -14,12 +14,14 @@ export function buildReport(record: RunRecordInput, generator: string): Report {
   const startMs = events.length > 0 ? Date.parse(events[0]?.at ?? '') : Date.parse(record.meta.startedAt);
   const endMs = events.length > 0 ? Date.parse(events[events.length - 1]?.at ?? '') : startMs;
   const intervals = outIntervals(events, plan.loadBalancer.type !== 'none');
-  const end = finalEnd(events);
+  const attempts = attemptsOf(events);
+  // The run-end that closes the record, or null when it stops without one (running, or crashed).
+  const end = attempts.at(-1)?.end ?? null;
   const nodes = plan.nodes.map((n) => reportNode(plan, n.name, { executions, intervals, end, events, endMs }));
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     generator,
-    summary: buildSummary(record, nodes, end, attemptsOf(events)),
+    summary: buildSummary(record, nodes, end, attempts),
     plan: {
       hash: plan.hash,
       minHealthy: plan.policy.minHealthy,
@@ -35,7 +37,7 @@ export function buildReport(record: RunRecordInput, generator: string): Report {
     lbChanges: events.flatMap((e) => (e.kind === 'lb-state' ? [{ at: e.at, node: e.node, member: e.member, state: e.state }] : [])),
     failures: failuresOf(executions),
     hooks: hooksOf(planSteps(plan), executions),
-    attempts: attemptsOf(events).map((a) => ({ startedAt: iso(a.startMs), endedAt: a.end ? a.end.at : null, outcome: a.end ? a.end.status : 'running' })),
+    attempts: attempts.map((a) => ({ startedAt: iso(a.startMs), endedAt: a.end ? a.end.at : null, outcome: a.end ? a.end.status : 'running' })),
   };
 }
 
@@ -69,12 +71,6 @@ function attemptsOf(events: readonly RunEvent[]): Attempt[] {
     }
   }
   return out;
-}
-
-/** The run-end that closes the record, or null when the record stops without one (running, or crashed). */
-function finalEnd(events: readonly RunEvent[]): RunEndEvent | null {
-  const last = attemptsOf(events).at(-1);
-  return last?.end ?? null;
 }
 
 interface NodeContext {
