@@ -107,6 +107,10 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
     await renderer.end();
     if (flags.output !== 'json') io.stderr.write(`run record: ${journal.dir}\n`);
     return EXIT_BY_STATUS[report.status];
+  } catch (err) {
+    // The top-level handler names the record, so an unexpected failure still says where the run stands.
+    if (err !== null && typeof err === 'object') Object.assign(err, { runRecord: journal.dir });
+    throw err;
   } finally {
     journal.close();
     process.off('SIGINT', onSigint);

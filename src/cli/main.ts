@@ -1,5 +1,14 @@
 #!/usr/bin/env node
+import { reportInternalError } from './crash.js';
 import { nodeIo } from './io.js';
 import { runCli } from './run-cli.js';
 
-process.exitCode = await runCli(process.argv.slice(2), nodeIo());
+const io = nodeIo();
+const argv = process.argv.slice(2);
+// A failure outside any awaited promise (a stray callback, a late rejection) still ends as one line, not a stack trace.
+const onStray = (err: unknown): void => {
+  process.exit(reportInternalError(err, io, argv));
+};
+process.on('uncaughtException', onStray);
+process.on('unhandledRejection', onStray);
+process.exitCode = await runCli(argv, io);

@@ -2,6 +2,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 import { lrrollVersion } from '../app/version.js';
+import { reportInternalError } from './crash.js';
 
 /** Flags of `lrroll run`. */
 export interface RunCliFlags {
@@ -37,10 +38,14 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT_CODES.ok : EXIT_CODES.invalid;
     }
-    io.stderr.write(`internal error — please report: ${(err as Error).stack ?? String(err)}\n`);
-    return EXIT_CODES.failed;
+    return reportInternalError(err, io, argv);
   }
   return exitCode;
+}
+
+/** Commander's `error: …` lines as lrroll usage errors: `error[E_USAGE]: …`, so every usage error carries its code. */
+export function usageErrorText(text: string): string {
+  return text.replace(/^error: /, 'error[E_USAGE]: ');
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -49,26 +54,29 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function list(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError('expected one or more node names separated by commas, e.g. --limit node1,node2');
+  return [...(previous ?? []), ...names];
 }
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const output = { writeOut: (s: string) => io.stdout.write(s), writeErr: (s: string) => io.stderr.write(s), outputError: (s: string, write: (t: string) => void) => write(usageErrorText(s)) };
   const program = new Command('lrroll')
     .description('Rolling restarts and rolling updates of Liferay DXP/Portal clusters from declarative YAML playbooks.')
     .version(lrrollVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput(output)
     .addHelpText('after', '\nExit codes: 0 done · 1 the run failed or halted · 2 invalid input or usage · 3 refused before any change · 130 interrupted');
   const withPlanFlags = (cmd: Command): Command =>
     cmd
       .option('--var <name=value>', 'set a template variable (repeatable; overrides the playbook)', collect, [])
       .option('--limit <nodes>', 'change only these nodes (comma-separated; all nodes still count for capacity)', list);
-  const sub = (name: string): Command => program.command(name).exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  const sub = (name: string): Command => program.command(name).exitOverride().configureOutput(output);
 
   withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'))
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
       const { validateCommand } = await import('./commands.js');
       setExit(await validateCommand(file, opts, io));
@@ -100,7 +108,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member'))
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
       const { statusCommand } = await import('./commands.js');
       setExit(await statusCommand(file, opts, io));
