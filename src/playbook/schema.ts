@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isDurationTextWithinLimit } from './limits.js';
 
 /** Absolute path of the playbook JSON Schema shipped with lrroll. */
 export const PLAYBOOK_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/playbook.schema.json', import.meta.url));
@@ -14,8 +15,7 @@ let cached: { schema: SchemaObject; validate: ValidateFunction } | undefined;
 export function playbookValidator(): { schema: SchemaObject; validate: ValidateFunction } {
   if (!cached) {
     const schema = JSON.parse(readFileSync(PLAYBOOK_SCHEMA_PATH, 'utf8')) as SchemaObject;
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true });
-    cached = { schema, validate: ajv.compile(schema) };
+    cached = { schema, validate: newAjv().compile(schema) };
   }
   return cached;
 }
@@ -32,7 +32,7 @@ function definitionValidator(definition: string): { validate: ValidateFunction }
   let entry = definitionCache.get(definition);
   if (!entry) {
     const { schema } = playbookValidator();
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true });
+    const ajv = newAjv();
     ajv.addSchema(schema);
     const ref = `${String(schema.$id)}#/definitions/${definition}`;
     const validate = ajv.getSchema(ref);
@@ -41,4 +41,11 @@ function definitionValidator(definition: string): { validate: ValidateFunction }
     definitionCache.set(definition, entry);
   }
   return entry;
+}
+
+/** One ajv set up the way lrroll validates: every error, strict schema, and lrroll's own formats. */
+function newAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true });
+  ajv.addFormat('lrroll-duration', { type: 'string', validate: isDurationTextWithinLimit });
+  return ajv;
 }

@@ -2,13 +2,16 @@ import type { ErrorObject } from 'ajv';
 import type { Diagnostic, DiagnosticCode, SourceLocation } from '../errors/diagnostics.js';
 import { suggestHint } from '../errors/suggest.js';
 import { playbookValidator, schemaErrors } from './schema.js';
+import { INPUT_LIMITS } from './limits.js';
 import type { DocPath, SourceMap } from './source-map.js';
+import { checkValues } from './values.js';
 
 /** Validates parsed data against the playbook schema (or one definition) and returns located diagnostics. */
 export function validateAgainstSchema(data: unknown, sourceMap: SourceMap, definition?: string): Diagnostic[] {
-  const errors = pruneOneOfBranches(schemaErrors(data, definition));
+  const values = checkValues(data, sourceMap);
+  const errors = pruneOneOfBranches(schemaErrors(data, definition)).filter((e) => !values.paths.has(e.instancePath));
   const seen = new Set<string>();
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...values.diagnostics];
   for (const error of errors) {
     const d = toDiagnostic(error, sourceMap);
     if (!d) continue;
@@ -132,9 +135,27 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
       return make('E_SCHEMA', `\`${where}\` must not be empty`);
     case 'minLength':
       return make('E_SCHEMA', `\`${where}\` must not be empty`);
+    case 'maximum':
+    case 'minimum':
+    case 'maxItems':
+      return boundDiagnostic(error, where, make);
+    case 'format':
+      return make('E_DURATION', `\`${where}\` is ${describe(error.data)}, longer than the ${INPUT_LIMITS.maxDurationSec / 3600}h limit`, 'durations are at most 24 hours (e.g. `30s`, `5m`, `2h`)');
     default:
       return make('E_SCHEMA', `\`${where}\` ${error.message ?? 'is invalid'}`);
   }
+}
+
+/** A number or a list outside its stated range; durations say so in their own words. */
+function boundDiagnostic(error: ErrorObject, where: string, make: Make): Diagnostic {
+  const limit = (error.params as { limit: number }).limit;
+  // Durations are the only numbers bounded by the duration limit (a meta test keeps the schema so).
+  if (error.keyword === 'maximum' && limit === INPUT_LIMITS.maxDurationSec) {
+    return make('E_DURATION', `\`${where}\` is ${describe(error.data)} seconds, longer than the ${INPUT_LIMITS.maxDurationSec / 3600}h limit`, 'durations are at most 24 hours (e.g. `30s`, `5m`, `2h`)');
+  }
+  if (error.keyword === 'maxItems') return make('E_SCHEMA', `\`${where}\` has more than ${limit} entries`);
+  const side = error.keyword === 'maximum' ? `more than the maximum ${limit}` : `less than the minimum ${limit}`;
+  return make('E_SCHEMA', `\`${where}\` is ${describe(error.data)}, ${side}`);
 }
 
 type SpecialKind = 'duration' | 'percent' | 'serial' | 'propertyName';
