@@ -5,6 +5,7 @@ import { formatSeconds, parseDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
 import { renderPlanText } from '../render/plan-text.js';
+import { isDurationTextWithinLimit } from '../playbook/limits.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 import type { CommonPlanFlags, RunCliFlags } from './run-cli.js';
@@ -167,7 +168,7 @@ export async function resumeCommand(which: string | undefined, flags: RunCliFlag
 
 /** `--lock-wait` in seconds, or null (after saying so) when it is not a duration. */
 function lockWaitSeconds(text: string, io: Io): number | null {
-  if (/^\s*(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(text)) return parseDuration(text);
-  io.stderr.write(`error[E_USAGE]: --lock-wait ${text} is not a duration (e.g. 30s, 10m)\n`);
+  if (/^\s*(\d+(\.\d+)?\s*(ms|s|m|h)\s*)+$/.test(text) && isDurationTextWithinLimit(text)) return parseDuration(text);
+  io.stderr.write(`error[E_USAGE]: --lock-wait ${text} is not a duration of at most 24h (e.g. 30s, 10m)\n`);
   return null;
 }
