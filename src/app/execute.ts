@@ -115,16 +115,22 @@ export class TransportPool {
   }
 }
 
+/** The values of the secrets a plan names, from the environment (a missing one is left out). */
+export function planSecrets(plan: Plan, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const name of plan.secrets) {
+    const value = env[name];
+    if (value !== undefined) secrets[name] = value;
+  }
+  return secrets;
+}
+
 /** Runs a plan for real: wires transports, the LB driver, secrets and the clock into the executor. */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<RunReport> {
   const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys));
   const lbTransport = pool.forLb(plan);
-  const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport });
-  const secrets: Record<string, string> = {};
-  for (const name of plan.secrets) {
-    const value = options.env[name];
-    if (value !== undefined) secrets[name] = value;
-  }
+  const secrets = planSecrets(plan, options.env);
+  const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });
   const deps: ExecutorDeps = {
     transportFor: (n) => pool.forNode(n),
     local: pool.local,

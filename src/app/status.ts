@@ -3,7 +3,7 @@ import type { MemberState } from '../execute/lb/driver.js';
 import type { Transport } from '../execute/transport.js';
 import { shq } from '../plan/shell.js';
 import type { Plan, PlanNode } from '../plan/types.js';
-import { sshSettings, systemClock, TransportPool } from './execute.js';
+import { planSecrets, sshSettings, systemClock, TransportPool } from './execute.js';
 import { findLeftOut, planStep, reconcile } from './reconcile.js';
 
 /** What `lrroll status` reports about one node (read-only). */
@@ -29,7 +29,7 @@ export interface NodeStatusRow {
 export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined): Promise<NodeStatusRow[]> {
   const pool = new TransportPool(sshSettings(env, false));
   const lbTransport = pool.forLb(plan);
-  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport });
+  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets: planSecrets(plan, env) });
   try {
     const leftOut = findLeftOut(plan, env);
     for (const r of await reconcile(plan, leftOut, { transportFor: (n) => pool.forNode(n), lbTransport, lb, clock: systemClock, signal: new AbortController().signal })) {

@@ -31,6 +31,11 @@ export type DiagnosticCode =
   | 'E_FILE'
   | 'E_VAR'
   | 'E_USAGE'
+  | 'E_PATH'
+  | 'E_URL'
+  | 'E_NAME'
+  | 'E_REGEX'
+  | 'E_LIMIT'
   | 'W_ELIGIBILITY'
   | 'W_INVENTORY'
   | 'W_PLAYBOOK';

@@ -80,7 +80,7 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
     case 'fixpack-revert':
       return revertPatchSteps(change, ctx);
     case 'portal-properties': {
-      const file = absoluteUnder(ctx.node.plan.liferayHome, ctx.templater.path(change.file ?? DEFAULTS.change.propertiesFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name));
+      const file = absoluteUnder(ctx.node.plan.liferayHome, ctx.templater.path(change.file ?? DEFAULTS.change.propertiesFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name, 'relative-ok'));
       const set = Object.entries(change.set ?? {}).map(([k, v]) => [k, ctx.templater.path(String(v), ctx.node.scope, ctx.locate(['set', k]), ctx.node.plan.name)] as const);
       const keys = [...set.map(([k]) => k), ...(change.unset ?? []).map((k) => `-${k}`)];
       return simple(`edit ${file} (${keys.join(', ')})`, [file], propertiesEditCommand(file, set, change.unset ?? []));
@@ -96,10 +96,10 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
       return simple(`managed JVM block in ${file}`, [file], managedBlockCommand(file, 'jvm-settings', lines));
     }
     case 'app-server':
-      return fileInstallSteps('app server files', change.files.map((f, i) => ({ source: f.source, dest: absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(f.dest, ctx.node.scope, ctx.locate(['files', i, 'dest']), ctx.node.plan.name)) })), ctx);
+      return fileInstallSteps('app server files', change.files.map((f, i) => ({ source: f.source, dest: absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(f.dest, ctx.node.scope, ctx.locate(['files', i, 'dest']), ctx.node.plan.name, 'relative-ok')) })), ctx);
     case 'java': {
       const file = setenvFile(change.file, ctx);
-      const home = ctx.templater.path(change.javaHome, ctx.node.scope, ctx.locate(['javaHome']), ctx.node.plan.name);
+      const home = ctx.templater.path(change.javaHome, ctx.node.scope, ctx.locate(['javaHome']), ctx.node.plan.name, 'absolute');
       const lines = [`JAVA_HOME=${shq(home)}; export JAVA_HOME`, `JRE_HOME=${shq(home)}; export JRE_HOME`];
       const out = simple(`JAVA_HOME=${home} in ${file}`, [file], managedBlockCommand(file, 'java', lines));
       out.verify = { title: `${home}/bin/java runs`, command: `${shq(`${home}/bin/java`)} -version` };
@@ -189,13 +189,21 @@ function bundleSteps(change: ModuleChange | ThemeChange, ctx: ChangeContext): Ch
   return out;
 }
 
-/** Prints the Liferay-Require-SchemaVersion of the installed jar of `bsn` (empty when not installed). */
-function installedSchemaCommand(home: string, bsn: string): string {
+/** Joins a manifest's continuation lines (a line starting with one space continues the one before). */
+const UNFOLD_MANIFEST_AWK = 'NR > 1 && /^ / { line = line substr($0, 2); next } { if (NR > 1) print line; line = $0 } END { print line }';
+
+/**
+ * Prints the Liferay-Require-SchemaVersion of the installed jar of `bsn` (empty when not installed).
+ * The name read from the artifact is compared as a quoted value (`[ "$n" = 'bsn' ]`), never put into
+ * a pattern or unquoted text, whatever it holds.
+ */
+export function installedSchemaCommand(home: string, bsn: string): string {
   const script = [
     `for f in ${shq(`${home}/osgi/modules`)}/*.jar ${shq(`${home}/osgi/marketplace`)}/*.jar; do`,
     '  [ -f "$f" ] || continue',
-    `  m=$(unzip -p "$f" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\\r') || continue`,
-    `  printf '%s\\n' "$m" | grep -q "^Bundle-SymbolicName: *${bsn.replace(/[.[\]*^$\\]/g, '\\$&')}\\($\\|;\\)" || continue`,
+    `  m=$(unzip -p "$f" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\\r' | LC_ALL=C awk ${shq(UNFOLD_MANIFEST_AWK)}) || continue`,
+    `  n=$(printf '%s\\n' "$m" | sed -n 's/^Bundle-SymbolicName: *//p' | sed 's/;.*//; s/[[:space:]]*$//')`,
+    `  [ "$n" = ${shq(bsn)} ] || continue`,
     `  printf '%s\\n' "$m" | sed -n 's/^Liferay-Require-SchemaVersion: *//p'`,
     '  exit 0',
     'done',
@@ -284,7 +292,7 @@ function commandList(commands: readonly string[], ctx: ChangeContext, field: str
 
 function customSteps(change: CustomChange, ctx: ChangeContext): ChangeSteps {
   const run = commandList(change.commands, ctx, ['commands']);
-  const backup = (change.backup ?? []).map((p, i) => ctx.templater.path(p, ctx.node.scope, ctx.locate(['backup', i]), ctx.node.plan.name));
+  const backup = (change.backup ?? []).map((p, i) => ctx.templater.path(p, ctx.node.scope, ctx.locate(['backup', i]), ctx.node.plan.name, 'absolute'));
   const out = simple(change.name, backup, run.command, run.secretEnv);
   out.whileRunning = (change.when ?? DEFAULTS.change.customWhen) === 'running';
   if (change.verify?.length) out.verify = { title: `verify: ${change.name}`, command: commandList(change.verify, ctx, ['verify']).command };
@@ -294,7 +302,7 @@ function customSteps(change: CustomChange, ctx: ChangeContext): ChangeSteps {
 }
 
 function setenvFile(file: string | undefined, ctx: ChangeContext): string {
-  return absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(file ?? DEFAULTS.change.setenvFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name));
+  return absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(file ?? DEFAULTS.change.setenvFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name, 'relative-ok'));
 }
 
 function javaVersionCommand(node: ResolvedNode, newHome: string): string {

@@ -16,6 +16,7 @@ import { nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { finalSteps, nodePreflight } from './run-steps.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
+import { checkLbName } from './inputs.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
 import { PLAN_FORMAT_VERSION, type Batch, type HookPoint, type NodePlan, type Plan, type PlanSource, type Policy, type Step } from './types.js';
@@ -45,12 +46,13 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const { playbook, sourceMap } = input;
   const diagnostics = checkPlaybook(playbook, input.inventory, sourceMap);
   const templater = new Templater(diagnostics);
-  const lb = resolveLoadBalancer(playbook.loadBalancer);
+  const runScope = runLevelScope(playbook, input.vars);
+  const lb = resolveLoadBalancer(playbook.loadBalancer, { templater, scope: runScope, locate: (f) => sourceMap.locate(['loadBalancer', f]) });
   for (const name of Object.keys(input.vars).filter((k) => (BUILTIN_VARS as readonly string[]).includes(k))) {
     diagnostics.push({ severity: 'error', code: 'E_USAGE', summary: `--var ${name}: \`${name}\` is a built-in template name and cannot be set`, hint: `built-ins: ${BUILTIN_VARS.join(', ')}` });
   }
   const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater);
-  for (const n of nodes) checkAbsolute(n, diagnostics);
+  if (lb.type !== 'none') for (const n of nodes) checkMember(n, lb.type, playbook, sourceMap, templater);
   const changes: Change[] = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
   const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics);
   if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics };
@@ -61,7 +63,6 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const eligible = verdicts.every((v) => v.eligible);
   const policy = resolvePolicy(playbook, nodes.length);
   const changeKey = input.hashText(JSON.stringify({ change: playbook.change, artifacts: [...input.artifacts.values()].map((a) => a.sha256) })).slice(0, 12);
-  const runScope = runLevelScope(playbook, input.vars);
   const hooks = new HookBuilder(playbook, templater, sourceMap);
   const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
 
@@ -141,12 +142,15 @@ function planHash(input: CompileInput): string {
   );
 }
 
-function checkAbsolute(n: ResolvedNode, diagnostics: Diagnostic[]): void {
-  for (const [field, value] of [['liferayHome', n.plan.liferayHome], ['tomcatHome', n.plan.tomcatHome]] as const) {
-    if (!value.startsWith('/') || /[\n\0]/.test(value)) {
-      diagnostics.push({ severity: 'error', code: 'E_SCHEMA', summary: `node \`${n.plan.name}\`: ${field} \`${value}\` must be an absolute path`, source: n.entry.locate([field]) });
-    }
-  }
+/** A node's load-balancer member must be a name the LB's API carries safely; reported where the name comes from. */
+function checkMember(n: ResolvedNode, lbType: string, playbook: Playbook, sm: SourceMap, templater: Templater): void {
+  const member = n.plan.member ?? n.plan.name;
+  const checked = checkLbName(member, lbType);
+  if (checked.ok) return;
+  const lb = playbook.loadBalancer;
+  const fromMap = lb && lb.type !== 'none' && lb.members?.[n.plan.name] !== undefined;
+  const where = n.entry.node.member !== undefined ? n.entry.locate(['member']) : fromMap ? sm.locate(['loadBalancer', 'members', n.plan.name]) : n.entry.source;
+  templater.invalid('E_NAME', `the load-balancer member ${checked.problem}`, checked.hint, where, n.plan.name);
 }
 
 function resolvePolicy(playbook: Playbook, clusterSize: number): Policy {

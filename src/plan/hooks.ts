@@ -25,7 +25,7 @@ export function hookStep(hook: Hook, site: HookSite, templater: Templater, locat
   const continueOnError = hook.continueOnError ?? DEFAULTS.hook.continueOnError;
   const common = { point: site.point, node: site.node, continueOnError, timeoutSec, expectSec: EXPECTED.hookSec };
   if (hook.webhook !== undefined) {
-    const url = templater.render(hook.webhook, site.scope, 'text', locate('webhook'), site.node ?? undefined);
+    const url = templater.url(hook.webhook, site.scope, locate('webhook'), site.node ?? undefined);
     const secrets = new Set(url.secretEnv);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(hook.headers ?? {})) {

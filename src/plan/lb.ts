@@ -3,12 +3,21 @@ import type { LoadBalancer, SshTarget } from '../playbook/playbook.generated.js'
 import { DEFAULTS, EXPECTED } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { ResolvedNode } from './nodes.js';
+import { checkLbName, hasInlinePassword } from './inputs.js';
 import type { Templater } from './scope.js';
+import { secretRefs, type TemplateScope } from './template.js';
 import { makeStep } from './step.js';
 import type { CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbWaitUpStep, PlanLoadBalancer, RunOn } from './types.js';
 
-/** Resolves the playbook's load balancer (no load balancer → type `none`). */
-export function resolveLoadBalancer(lb: LoadBalancer | undefined): PlanLoadBalancer {
+/** What resolving the load balancer needs to render and check its URL: run-level templates and where the section is. */
+export interface LbContext {
+  templater: Templater;
+  scope: TemplateScope;
+  locate: (field: string) => SourceLocation;
+}
+
+/** Resolves the playbook's load balancer (no load balancer → type `none`); its URL may use templates and `${NAME}` secrets. */
+export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext): PlanLoadBalancer {
   if (!lb || lb.type === 'none') {
     return { type: 'none', endpoint: 'none', pool: '', via: null, drainTimeoutSec: 0, onDrainTimeout: 'maint', upTimeoutSec: 0, pollSec: 1, members: {}, commands: null };
   }
@@ -21,11 +30,10 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined): PlanLoadBalan
   };
   switch (lb.type) {
     case 'haproxy':
-      return { type: 'haproxy', endpoint: lb.socket, pool: lb.backend, via: via(lb.via), commands: null, ...common };
+      return { type: 'haproxy', endpoint: lb.socket, pool: checkedName(lb.backend, lb.type, ctx, 'backend'), via: via(lb.via), commands: null, ...common };
     case 'apache':
-      return { type: 'apache', endpoint: lb.url, pool: lb.balancer, via: null, commands: null, ...common };
     case 'mod_jk':
-      return { type: 'mod_jk', endpoint: lb.url, pool: lb.balancer, via: null, commands: null, ...common };
+      return { type: lb.type, endpoint: lbUrl(lb.url, ctx), pool: checkedName(lb.balancer, lb.type, ctx, 'balancer'), via: null, commands: null, ...common };
     case 'command':
       return {
         type: 'command',
@@ -36,6 +44,23 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined): PlanLoadBalan
         ...common,
       };
   }
+}
+
+/** The balancer-manager / status worker URL, rendered and checked; an inline password is allowed but warned about. */
+function lbUrl(template: string, ctx: LbContext): string {
+  const where = ctx.locate('url');
+  const url = ctx.templater.url(template, ctx.scope, where).text;
+  if (hasInlinePassword(url)) {
+    ctx.templater.warn(`the load balancer's URL holds a password in clear: \`lrroll plan\`, the run record and anyone reading the playbook see it`, 'write `http://user:${LB_PASSWORD}@host/…` and set LB_PASSWORD in the environment of the run', where);
+  }
+  return url;
+}
+
+/** A backend or balancer name the load balancer's API can carry. */
+function checkedName(name: string, type: string, ctx: LbContext, field: string): string {
+  const checked = checkLbName(name, type);
+  if (!checked.ok) ctx.templater.invalid('E_NAME', `\`loadBalancer.${field}\`: ${checked.problem}`, checked.hint, ctx.locate(field));
+  return name;
 }
 
 function via(target: SshTarget | undefined): PlanLoadBalancer['via'] {
@@ -72,17 +97,22 @@ function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templa
     }
     case 'apache': {
       const q = `b=${lb.pool}&w=${m}`;
-      return { drain: `POST ${lb.endpoint} ${q}&w_status_N=1`, hard: lb.onDrainTimeout === 'fail' ? null : `POST ${lb.endpoint} ${q}&w_status_S=1`, enable: `POST ${lb.endpoint} ${q}&w_status_N=0&w_status_D=0&w_status_S=0`, state: `GET ${lb.endpoint}?xml=1 (status of ${m})`, sessions: `GET ${lb.endpoint}?xml=1 (busy of ${m})`, isCommand: false, secretEnv: [] };
+      return { drain: `POST ${lb.endpoint} ${q}&w_status_N=1`, hard: lb.onDrainTimeout === 'fail' ? null : `POST ${lb.endpoint} ${q}&w_status_S=1`, enable: `POST ${lb.endpoint} ${q}&w_status_N=0&w_status_D=0&w_status_S=0`, state: `GET ${lb.endpoint}?xml=1 (status of ${m})`, sessions: `GET ${lb.endpoint}?xml=1 (busy of ${m})`, isCommand: false, secretEnv: urlSecrets(lb.endpoint) };
     }
     case 'mod_jk': {
       const q = `${lb.endpoint}?cmd=update&mime=prop&w=${lb.pool}&sw=${m}`;
-      return { drain: `GET ${q}&vwa=1`, hard: lb.onDrainTimeout === 'fail' ? null : `GET ${q}&vwa=2`, enable: `GET ${q}&vwa=0`, state: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (activation, state)`, sessions: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (busy)`, isCommand: false, secretEnv: [] };
+      return { drain: `GET ${q}&vwa=1`, hard: lb.onDrainTimeout === 'fail' ? null : `GET ${q}&vwa=2`, enable: `GET ${q}&vwa=0`, state: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (activation, state)`, sessions: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (busy)`, isCommand: false, secretEnv: urlSecrets(lb.endpoint) };
     }
     case 'command':
       return commandCalls(lb, node, templater, where);
     case 'none':
       throw new Error('no member calls without a load balancer');
   }
+}
+
+/** The environment variables a URL references as `${NAME}`: the run needs them, and they stay out of the plan. */
+function urlSecrets(url: string): string[] {
+  return [...new Set(secretRefs(url))].sort();
 }
 
 function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, where: SourceLocation): MemberCalls {

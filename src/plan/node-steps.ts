@@ -5,6 +5,7 @@ import { DEFAULTS, EXPECTED, PATTERNS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { NodeLbSteps } from './lb.js';
 import type { ResolvedNode } from './nodes.js';
+import { checkRegex } from './inputs.js';
 import { type Templater } from './scope.js';
 import { backupCommand, restoreCommand, shq } from './shell.js';
 import { makeStep } from './step.js';
@@ -23,7 +24,8 @@ export interface ResolvedHealth {
 
 /** Resolves the health section for a node (templates in paths and URLs). */
 export function resolveHealth(h: Health | undefined, node: ResolvedNode, clusterSize: number, t: Templater, locate: (path: string[]) => SourceLocation): ResolvedHealth {
-  const p = (tpl: string, path: string[]): string => t.path(tpl, node.scope, locate(path), node.plan.name);
+  const p = (tpl: string, path: string[]): string => t.path(tpl, node.scope, locate(path), node.plan.name, 'absolute');
+  const url = (tpl: string, path: string[]): string => t.url(tpl, node.scope, locate(path), node.plan.name).text;
   const d = DEFAULTS.health;
   const marker = h?.startupMarker?.enabled ?? d.startupMarkerEnabled;
   const http = h?.http?.enabled ?? d.httpEnabled;
@@ -31,21 +33,29 @@ export function resolveHealth(h: Health | undefined, node: ResolvedNode, cluster
   return {
     marker: marker ? { log: p(h?.startupMarker?.log ?? d.startupMarkerLog, ['startupMarker', 'log']), timeoutSec: parseDuration(h?.startupMarker?.timeout ?? d.startupMarkerTimeout) } : null,
     http: http
-      ? { url: p(h?.http?.url ?? d.httpUrl, ['http', 'url']), status: h?.http?.status ?? [...d.httpStatus], bodyMatch: h?.http?.bodyMatch ?? null, intervalSec: parseDuration(h?.http?.interval ?? d.httpInterval), timeoutSec: parseDuration(h?.http?.timeout ?? d.httpTimeout) }
+      ? { url: url(h?.http?.url ?? d.httpUrl, ['http', 'url']), status: h?.http?.status ?? [...d.httpStatus], bodyMatch: bodyMatch(h?.http?.bodyMatch, t, locate(['http', 'bodyMatch'])), intervalSec: parseDuration(h?.http?.interval ?? d.httpInterval), timeoutSec: parseDuration(h?.http?.timeout ?? d.httpTimeout) }
       : null,
     cluster: cluster
       ? { log: p(h?.cluster?.log ?? d.clusterLog, ['cluster', 'log']), expectedSize: h?.cluster?.expectedSize ?? clusterSize, channels: h?.cluster?.channels ?? [...d.clusterChannels], timeoutSec: parseDuration(h?.cluster?.timeout ?? d.clusterTimeout) }
       : null,
     modules: { log: p(h?.modules?.log ?? d.modulesLog, ['modules', 'log']), bundles: h?.modules?.bundles ?? [], timeoutSec: parseDuration(h?.modules?.timeout ?? d.modulesTimeout) },
     settleSec: parseDuration(h?.settle ?? d.settle),
-    warmup: h?.warmup?.urls?.length ? { urls: h.warmup.urls.map((u, i) => p(u, ['warmup', 'urls', String(i)])), timeoutSec: parseDuration(h.warmup.timeout ?? d.warmupTimeout) } : null,
+    warmup: h?.warmup?.urls?.length ? { urls: h.warmup.urls.map((u, i) => url(u, ['warmup', 'urls', String(i)])), timeoutSec: parseDuration(h.warmup.timeout ?? d.warmupTimeout) } : null,
     expectedStartSec: parseDuration(h?.expectedStartTime ?? d.expectedStartTime),
   };
 }
 
-/** The curl command the HTTP probe runs on the node: prints the body, then the status code on its own last line. */
+/** The body pattern of the HTTP probe, checked now so a typo fails `validate` rather than the gate of a node already restarted. */
+function bodyMatch(source: string | undefined, t: Templater, where: SourceLocation): string | null {
+  if (source === undefined) return null;
+  const checked = checkRegex(source);
+  if (!checked.ok) t.invalid('E_REGEX', `\`health.http.bodyMatch\` ${checked.problem}`, checked.hint, where);
+  return source;
+}
+
+/** The curl command the HTTP probe runs on the node: prints the body, then the status code on its own last line. `--` ends the options, so no URL is ever read as one. */
 export function httpProbeCommand(url: string): string {
-  return `curl -sS --max-time 10 -w '\\n%{http_code}' ${shq(url)}`;
+  return `curl -sS --max-time 10 -w '\\n%{http_code}' -- ${shq(url)}`;
 }
 
 /** Inputs for one node's sequence. */
@@ -116,7 +126,7 @@ function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps
   const bundles = [...new Set([...h.modules.bundles, ...changes.flatMap((c) => c.bundles)])];
   if (bundles.length > 0) steps.push(makeStep({ action: 'wait-modules', node: n, title: `wait for STARTED ${bundles.join(', ')}`, runOn: 'node', log: h.modules.log, bundles, pattern: PATTERNS.moduleStarted, timeoutSec: h.modules.timeoutSec, expectSec: startShare(0.05), waitsFor: `STARTED lines for ${bundles.length} bundle(s)` }));
   if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s`, seconds: h.settleSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
-  if (h.warmup) steps.push(makeStep({ action: 'warmup', node: n, title: `warm up ${h.warmup.urls.length} URL(s)`, runOn: 'node', command: h.warmup.urls.map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} ${shq(u)}`).join(' && '), urls: h.warmup.urls, timeoutSec: h.warmup.timeoutSec, expectSec: EXPECTED.warmupSec }));
+  if (h.warmup) steps.push(makeStep({ action: 'warmup', node: n, title: `warm up ${h.warmup.urls.length} URL(s)`, runOn: 'node', command: h.warmup.urls.map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} -- ${shq(u)}`).join(' && '), urls: h.warmup.urls, timeoutSec: h.warmup.timeoutSec, expectSec: EXPECTED.warmupSec }));
   return steps;
 }
 

@@ -65,9 +65,9 @@ function resolveNode(
   scope.set('host', toVar(host));
   const httpPort = n.httpPort ?? d.httpPort ?? DEFAULTS.node.httpPort;
   scope.set('httpPort', toVar(httpPort));
-  const liferayHome = t.path(n.liferayHome ?? d.liferayHome ?? DEFAULTS.node.liferayHome, scope, entry.locate(['liferayHome']), n.name);
+  const liferayHome = t.path(n.liferayHome ?? d.liferayHome ?? DEFAULTS.node.liferayHome, scope, entry.locate(['liferayHome']), n.name, 'absolute');
   scope.set('liferayHome', toVar(liferayHome));
-  const tomcatHome = t.path(n.tomcatHome ?? d.tomcatHome ?? DEFAULTS.node.tomcatHome, scope, entry.locate(['tomcatHome']), n.name);
+  const tomcatHome = t.path(n.tomcatHome ?? d.tomcatHome ?? DEFAULTS.node.tomcatHome, scope, entry.locate(['tomcatHome']), n.name, 'absolute');
   scope.set('tomcatHome', toVar(tomcatHome));
   const member = members === null ? null : t.path(n.member ?? members[n.name] ?? n.name, scope, entry.locate(['member']), n.name);
   scope.set('member', toVar(member ?? ''));
@@ -97,7 +97,7 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
   const cmd = (tpl: string | undefined, fallback: string): { text: string; secretEnv: string[] } =>
     tpl === undefined ? { text: fallback, secretEnv: [] } : t.render(tpl, scope, 'shell', where, entry.node.name);
   const tomcat = scope.get('tomcatHome')?.value ?? '';
-  const pidFile = t.path(s.pidFile ?? DEFAULTS.service.pidFile, scope, where, entry.node.name);
+  const pidFile = t.path(s.pidFile ?? DEFAULTS.service.pidFile, scope, entry.locate(['service', 'pidFile']), entry.node.name, 'absolute');
   const pid = shq(pidFile);
   const defaults =
     type === 'systemd'

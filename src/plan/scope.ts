@@ -1,7 +1,13 @@
-import type { Diagnostic, SourceLocation } from '../errors/diagnostics.js';
+import type { Diagnostic, DiagnosticCode, SourceLocation } from '../errors/diagnostics.js';
+import { checkPath, checkUrl, printable, type PathKind } from './inputs.js';
 import { suggestHint } from '../errors/suggest.js';
 import { shq } from './shell.js';
 import { hasMalformedTemplate, quoteKeepingSecretRefs, renderTemplate, secretRefs, type Rendered, type TemplateScope, type TemplateVar } from './template.js';
+
+/** Stands in for a path that was reported as invalid, so the compiler can finish collecting diagnostics. */
+const INVALID_PATH = '/lrroll-invalid-path';
+/** Stands in for a URL that was reported as invalid. */
+const INVALID_URL = 'http://invalid.invalid/';
 
 /** Built-in template names, set per node; playbook vars may not reuse them. */
 export const BUILTIN_VARS = ['node', 'host', 'liferayHome', 'tomcatHome', 'httpPort', 'member'] as const;
@@ -17,17 +23,46 @@ export class Templater {
     const r = renderTemplate(template, scope, mode);
     for (const name of r.missing) this.report(name, scope, where, node);
     if (hasMalformedTemplate(template)) this.malformed(where);
-    if (mode === 'shell' && quotesATemplate(template)) {
-      this.once(`quoted|${key(where)}`, { severity: 'warning', code: 'W_PLAYBOOK', summary: 'a `{{ … }}` template is inside quotes in a shell command', source: where, hint: 'lrroll quotes every substituted value itself; remove the quotes around the template' });
+    // A value substituted inside quotes the user wrote could close them (`'{{ v }}'` with v = `'$(id)'`): refused, not rendered.
+    const enclosed = mode === 'shell' ? enclosingContext(template) : null;
+    if (enclosed) {
+      this.once(`quoted|${key(where)}`, { severity: 'error', code: 'E_TEMPLATE', summary: `a \`{{ … }}\` template is inside ${enclosed} in a shell command: a value could break out of it`, source: where, hint: 'remove the quotes around the template: lrroll quotes every substituted value as one shell word itself' });
     }
     return r;
   }
 
-  /** Renders a value used as a path: secrets are not allowed there. */
-  path(template: string, scope: TemplateScope, where: SourceLocation, node?: string): string {
+  /**
+   * Renders a value used as a path or a name on the node: secrets are not allowed there. With
+   * `kind`, the result must be a literal path (see `checkPath`) and comes back normalised; a bad
+   * one is reported here and replaced by a harmless placeholder, so later steps never see it.
+   */
+  path(template: string, scope: TemplateScope, where: SourceLocation, node?: string, kind?: PathKind): string {
     const r = this.render(template, scope, 'text', where, node);
     if (r.secretEnv.length > 0) this.once(`secret|${key(where)}`, { severity: 'error', code: 'E_TEMPLATE', summary: `a secret (${r.secretEnv.join(', ')}) cannot be part of a path`, source: where, hint: 'use secrets only in commands, URLs and headers' });
-    return r.text;
+    if (kind === undefined) return r.text;
+    const checked = checkPath(r.text, kind);
+    if (checked.ok) return checked.value;
+    this.invalid('E_PATH', `the path \`${printable(r.text)}\` ${checked.problem}`, checked.hint, where, node);
+    return kind === 'absolute' ? INVALID_PATH : INVALID_PATH.slice(1);
+  }
+
+  /** Renders a URL (secrets stay `${NAME}` references); a malformed one is reported and replaced. */
+  url(template: string, scope: TemplateScope, where: SourceLocation, node?: string): Rendered {
+    const r = this.render(template, scope, 'text', where, node);
+    const checked = checkUrl(r.text);
+    if (checked.ok) return r;
+    this.invalid('E_URL', `the URL ${checked.problem.startsWith('`') ? checked.problem : `\`${printable(r.text)}\` ${checked.problem}`}`, checked.hint, where, node);
+    return { ...r, text: INVALID_URL };
+  }
+
+  /** Reports something allowed but risky, once per place. */
+  warn(summary: string, hint: string, where: SourceLocation): void {
+    this.once(`warn|${summary}|${key(where)}`, { severity: 'warning', code: 'W_PLAYBOOK', summary, source: where, hint });
+  }
+
+  /** Reports a value that is not what its field needs, once per place and problem. */
+  invalid(code: DiagnosticCode, summary: string, hint: string, where: SourceLocation, node?: string): void {
+    this.once(`${code}|${summary}|${key(where)}`, { severity: 'error', code, summary: `${summary}${node ? ` (node \`${node}\`)` : ''}`, source: where, hint });
   }
 
   private report(name: string, scope: TemplateScope, where: SourceLocation, node?: string): void {
@@ -52,9 +87,20 @@ export class Templater {
   }
 }
 
-/** True when a `{{` starts inside a single- or double-quoted part of a shell command. */
+/** True when a `{{` starts inside a quoted part or a here-document of a shell command. */
 export function quotesATemplate(command: string): boolean {
+  return enclosingContext(command) !== null;
+}
+
+/**
+ * Where the first template of a shell command sits when that is not a plain word position: inside
+ * single or double quotes the user wrote, or in a here-document (whose body expands `$(…)` however
+ * the value is quoted); null when every template stands where lrroll's own quoting holds.
+ */
+function enclosingContext(command: string): 'quotes' | 'a here-document' | null {
+  if (!command.includes('{{')) return null;
   let quote: string | null = null;
+  let heredoc = false;
   for (let i = 0; i < command.length; i++) {
     const c = command[i];
     if (c === '\\' && quote !== "'") {
@@ -63,9 +109,10 @@ export function quotesATemplate(command: string): boolean {
     }
     if (quote === null && (c === "'" || c === '"')) quote = c;
     else if (c === quote) quote = null;
-    else if (quote !== null && c === '{' && command[i + 1] === '{') return true;
+    else if (quote === null && c === '<' && command[i + 1] === '<' && command[i + 2] !== '<') heredoc = true;
+    else if (c === '{' && command[i + 1] === '{' && (quote !== null || heredoc)) return quote !== null ? 'quotes' : 'a here-document';
   }
-  return false;
+  return null;
 }
 
 function key(where: SourceLocation): string {

@@ -14,10 +14,15 @@ export function createLbDriver(ctx: LbDriverContext): LbDriver | null {
       // Without `via` the socket is opened from this machine; with it, socat runs on the LB host.
       return new HaproxyDriver({ socket: lb.endpoint, backend: lb.pool, transport: lb.via ? ctx.transport : null, become: lb.via?.become ?? false });
     case 'apache':
-      return new ApacheBalancerDriver({ url: lb.endpoint, balancer: lb.pool });
+      return new ApacheBalancerDriver({ url: withSecrets(lb.endpoint, ctx.secrets ?? {}), balancer: lb.pool });
     case 'mod_jk':
-      return new ModJkDriver({ url: lb.endpoint, balancer: lb.pool });
+      return new ModJkDriver({ url: withSecrets(lb.endpoint, ctx.secrets ?? {}), balancer: lb.pool });
     case 'command':
       return new CommandDriver({ lb, transport: ctx.transport });
   }
+}
+
+/** Fills `${NAME}` references (a password kept out of the playbook) at the last moment; a value is percent-encoded for the URL. */
+function withSecrets(url: string, secrets: Readonly<Record<string, string>>): string {
+  return url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => (secrets[name] === undefined ? whole : encodeURIComponent(secrets[name])));
 }

@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { installedSchemaCommand } from '../../../src/plan/changes.js';
+import { makeZip } from '../../helpers/make-zip.js';
+
+let home: string;
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'lrroll-schema-'));
+});
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+function run(command: string): { code: number | null; stdout: string } {
+  const r = spawnSync('sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, MARK: join(home, 'pwned') } });
+  return { code: r.status, stdout: r.stdout };
+}
+
+describe('the preflight lookup of the installed schema version', () => {
+  it('finds the installed jar by its Bundle-SymbolicName, also when the manifest folds the name over two lines', async () => {
+    const bsn = 'com.liferay.commerce.product.type.grouped.service.with.a.long.name';
+    await makeZip(join(home, 'osgi/modules/other.jar'), { 'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\r\nBundle-SymbolicName: com.acme.other\r\nLiferay-Require-SchemaVersion: 9.9.9\r\n\r\n' });
+    await makeZip(join(home, 'osgi/modules/it.jar'), { 'META-INF/MANIFEST.MF': `Manifest-Version: 1.0\r\nBundle-SymbolicName: ${bsn.slice(0, 50)}\r\n ${bsn.slice(50)};singleton:=true\r\nLiferay-Require-SchemaVersion: 2.1.0\r\n\r\n` });
+    expect(run(installedSchemaCommand(home, bsn))).toEqual({ code: 0, stdout: '2.1.0\n' });
+    expect(run(installedSchemaCommand(home, 'com.acme.absent'))).toEqual({ code: 0, stdout: '' });
+  });
+
+  it.each([
+    'x`touch "$MARK"`y',
+    'x$(touch "$MARK")',
+    "x'; touch \"$MARK\"; '",
+    'x"; touch "$MARK"; "',
+    'x\\($\\|.*\\)',
+  ])('never runs what a hostile name read from an artifact holds: %s', async (bsn) => {
+    await makeZip(join(home, 'osgi/modules/it.jar'), { 'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\r\nBundle-SymbolicName: x\r\nLiferay-Require-SchemaVersion: 2.1.0\r\n\r\n' });
+    const r = run(installedSchemaCommand(home, bsn));
+    expect(existsSync(join(home, 'pwned'))).toBe(false);
+    expect(r).toEqual({ code: 0, stdout: '' });
+  });
+});
