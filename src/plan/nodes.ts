@@ -1,5 +1,6 @@
 import type { NormalizedInventory, NodeEntry } from '../playbook/inventory/normalize.js';
-import type { Playbook, Service } from '../playbook/playbook.generated.js';
+import type { SourceLocation } from '../errors/diagnostics.js';
+import type { NodeSettings, Playbook, Service } from '../playbook/playbook.generated.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
@@ -40,8 +41,17 @@ export function resolveNodes(
   overrides: Readonly<Record<string, string>>,
   members: Readonly<Record<string, string>> | null,
   templater: Templater,
+  locateDefaults?: (field: string[]) => SourceLocation,
 ): ResolvedNode[] {
-  return inventory.nodes.map((entry) => resolveNode(playbook, inventory, entry, overrides, members, templater));
+  return inventory.nodes.map((entry) => resolveNode(playbook, inventory, entry, overrides, members, templater, locateDefaults));
+}
+
+/** Where a node's setting was written: on the node, in the shared defaults, or (a built-in default) the node itself. */
+function settingSource(entry: NodeEntry, defaults: NodeSettings, field: string[], locateDefaults?: (field: string[]) => SourceLocation): SourceLocation {
+  const has = (root: unknown): boolean => field.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), root) !== undefined;
+  if (has(entry.node)) return entry.locate(field);
+  if (has(defaults) && locateDefaults) return locateDefaults(field);
+  return entry.source;
 }
 
 function resolveNode(
@@ -51,9 +61,11 @@ function resolveNode(
   overrides: Readonly<Record<string, string>>,
   members: Readonly<Record<string, string>> | null,
   t: Templater,
+  locateDefaults?: (field: string[]) => SourceLocation,
 ): ResolvedNode {
   const d = inventory.defaults ?? {};
   const n = entry.node;
+  const at = (...field: string[]): SourceLocation => settingSource(entry, d, field, locateDefaults);
   const scope = new Map<string, TemplateVar>();
   for (const [k, v] of Object.entries({ ...playbook.vars, ...d.vars, ...n.vars, ...overrides })) {
     if (v === undefined) continue;
@@ -65,9 +77,9 @@ function resolveNode(
   scope.set('host', toVar(host));
   const httpPort = n.httpPort ?? d.httpPort ?? DEFAULTS.node.httpPort;
   scope.set('httpPort', toVar(httpPort));
-  const liferayHome = t.path(n.liferayHome ?? d.liferayHome ?? DEFAULTS.node.liferayHome, scope, entry.locate(['liferayHome']), n.name, 'absolute');
+  const liferayHome = t.path(n.liferayHome ?? d.liferayHome ?? DEFAULTS.node.liferayHome, scope, at('liferayHome'), n.name, 'absolute');
   scope.set('liferayHome', toVar(liferayHome));
-  const tomcatHome = t.path(n.tomcatHome ?? d.tomcatHome ?? DEFAULTS.node.tomcatHome, scope, entry.locate(['tomcatHome']), n.name, 'absolute');
+  const tomcatHome = t.path(n.tomcatHome ?? d.tomcatHome ?? DEFAULTS.node.tomcatHome, scope, at('tomcatHome'), n.name, 'absolute');
   scope.set('tomcatHome', toVar(tomcatHome));
   const member = members === null ? null : t.path(n.member ?? members[n.name] ?? n.name, scope, entry.locate(['member']), n.name);
   scope.set('member', toVar(member ?? ''));
@@ -85,11 +97,11 @@ function resolveNode(
     member,
     stagingDir: `${liferayHome}/.lrroll/staging`,
   };
-  const service = resolveService({ ...d.service, ...n.service }, scope, entry, t);
+  const service = resolveService({ ...d.service, ...n.service }, scope, entry, t, at('service', 'pidFile'));
   return { plan, entry, become: n.become ?? d.become ?? DEFAULTS.node.become, service, scope };
 }
 
-function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: NodeEntry, t: Templater): ResolvedService {
+function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: NodeEntry, t: Templater, pidFileSource: SourceLocation): ResolvedService {
   const type = s.type ?? DEFAULTS.service.type;
   const stopTimeoutSec = parseDuration(s.stopTimeout ?? DEFAULTS.service.stopTimeout);
   const startTimeoutSec = parseDuration(s.startTimeout ?? DEFAULTS.service.startTimeout);
@@ -97,7 +109,7 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
   const cmd = (tpl: string | undefined, fallback: string): { text: string; secretEnv: string[] } =>
     tpl === undefined ? { text: fallback, secretEnv: [] } : t.render(tpl, scope, 'shell', where, entry.node.name);
   const tomcat = scope.get('tomcatHome')?.value ?? '';
-  const pidFile = t.path(s.pidFile ?? DEFAULTS.service.pidFile, scope, entry.locate(['service', 'pidFile']), entry.node.name, 'absolute');
+  const pidFile = t.path(s.pidFile ?? DEFAULTS.service.pidFile, scope, pidFileSource, entry.node.name, 'absolute');
   const pid = shq(pidFile);
   const defaults =
     type === 'systemd'
