@@ -66,7 +66,19 @@ export interface ChangeContext {
 
 /** Builds the steps of one change for one node. */
 export function changeSteps(change: Change, ctx: ChangeContext): ChangeSteps {
-  return { ...typedSteps(change, ctx), type: change.type };
+  const steps = typedSteps(change, ctx);
+  return { ...steps, type: change.type, backupPaths: steps.backupPaths.filter((p) => backupPathAllowed(p, ctx)) };
+}
+
+/**
+ * A path a change touches is backed up into `<liferayHome>/.lrroll`; a path that holds that folder
+ * (or lies inside it) cannot be: the copy would contain itself and a restore would delete it.
+ */
+function backupPathAllowed(path: string, ctx: ChangeContext): boolean {
+  const own = `${ctx.node.plan.liferayHome}/.lrroll`;
+  if (path !== '/' && path !== own && !own.startsWith(`${path}/`) && !path.startsWith(`${own}/`)) return true;
+  ctx.templater.invalid('E_PATH', `the change would touch \`${path}\`, which holds lrroll's own folder ${own} (backups, staging, lock)`, 'name a file or folder inside Liferay Home, not Liferay Home itself or a folder above it', ctx.locate([]), ctx.node.plan.name);
+  return false;
 }
 
 function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
@@ -90,8 +102,8 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
     case 'jvm-settings': {
       const file = setenvFile(change.file, ctx);
       const lines = [
-        ...Object.entries(change.env ?? {}).map(([k, v]) => `${k}=${shq(String(v))}; export ${k}`),
-        ...(change.options ?? []).map((o) => `CATALINA_OPTS="$CATALINA_OPTS ${escapeForDoubleQuotes(o)}"`),
+        ...Object.entries(change.env ?? {}).filter(([k, v]) => oneLine(String(v), ['env', k], ctx)).map(([k, v]) => `${k}=${shq(String(v))}; export ${k}`),
+        ...(change.options ?? []).filter((o, i) => oneLine(o, ['options', i], ctx)).map((o) => `CATALINA_OPTS="$CATALINA_OPTS ${escapeForDoubleQuotes(o)}"`),
       ];
       return simple(`managed JVM block in ${file}`, [file], managedBlockCommand(file, 'jvm-settings', lines));
     }
@@ -122,6 +134,13 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
     case 'restart':
       return { ...simple('restart only', [], ''), apply: null };
   }
+}
+
+/** A value that becomes one line of a file (setenv.sh): a line break would start a line lrroll did not write. */
+function oneLine(value: string, field: ReadonlyArray<string | number>, ctx: ChangeContext): boolean {
+  if (!/[\r\n]/.test(value)) return true;
+  ctx.templater.invalid('E_SCHEMA', 'a JVM option or environment value contains a line break', 'write each option as its own list item, on one line', ctx.locate(field));
+  return false;
 }
 
 function simple(title: string, backupPaths: string[], command: string, secretEnv: string[] = []): ChangeSteps & { apply: ApplySpec } {
