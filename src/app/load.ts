@@ -5,10 +5,11 @@ import { inspectArtifacts, type ArtifactKind } from '../artifacts/inspect.js';
 import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic } from '../errors/diagnostics.js';
 import { parseAnsibleInventory } from '../playbook/inventory/ansible.js';
-import { nodesFromAnsible, nodesFromYaml, type NormalizedInventory } from '../playbook/inventory/normalize.js';
+import { nodesFromAnsible, nodesFromYaml, type NodeEntry, type NormalizedInventory } from '../playbook/inventory/normalize.js';
 import { parseYaml } from '../playbook/load.js';
 import type { Change, Inventory, Node, NodeSettings, Playbook } from '../playbook/playbook.generated.js';
 import type { SourceMap } from '../playbook/source-map.js';
+import { INPUT_LIMITS } from '../playbook/limits.js';
 import { validateAgainstSchema } from '../playbook/validate.js';
 
 /** A playbook read from disk with everything planning needs. */
@@ -49,6 +50,10 @@ export async function loadPlaybook(file: string): Promise<LoadResult> {
 
 async function readText(file: string): Promise<string | Diagnostic> {
   try {
+    const size = (await stat(file)).size;
+    if (size > INPUT_LIMITS.maxDocumentBytes) {
+      return { severity: 'error', code: 'E_LIMIT', summary: `${file} is ${(size / 1048576).toFixed(1)} MiB, more than the ${INPUT_LIMITS.maxDocumentBytes / 1048576} MiB lrroll reads`, hint: 'a playbook or inventory is a few kilobytes: check that this is the right file' };
+    }
     return await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -93,10 +98,26 @@ function parseInventoryFile(text: string, path: string, inv: Inventory, diagnost
   diagnostics.push(...result.diagnostics);
   const mapped = nodesFromAnsible(result.hosts);
   diagnostics.push(...mapped.diagnostics);
+  for (const entry of mapped.nodes) diagnostics.push(...checkAnsibleNode(entry));
   if (result.hosts.length === 0 && !hasErrors(result.diagnostics)) {
     diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: `${path} has no hosts${inv.group ? ` in group \`${inv.group}\`` : ''}` });
   }
   return { defaults: inv.defaults, nodes: mapped.nodes };
+}
+
+/**
+ * A host read from an Ansible inventory must be a node the playbook could have declared: the same
+ * schema (name, port, paths, vars) applies, reported at the host's line.
+ */
+function checkAnsibleNode(entry: NodeEntry): Diagnostic[] {
+  const at = { file: entry.source.file, locate: () => entry.source, locateKey: () => entry.source };
+  return validateAgainstSchema(entry.node, at, 'node').map((d) => ({ ...d, summary: `host \`${printableName(entry.node.name)}\`: ${d.summary}` }));
+}
+
+/** A host name as it can be shown in one line. */
+function printableName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 80);
 }
 
 /** The local files a change names, with the kind of inspection each needs. */

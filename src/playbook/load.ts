@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../errors/diagnostics.js';
+import { INPUT_LIMITS } from './limits.js';
 import { createSourceMap, type SourceMap } from './source-map.js';
 
 /** A YAML file parsed with positions. `data` is undefined when the text could not be parsed. */
@@ -30,17 +31,45 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   let data: unknown;
   if (!fatal) {
     try {
-      data = doc.toJS({ maxAliasCount: 100 });
+      data = doc.toJS({ maxAliasCount: INPUT_LIMITS.maxYamlAliases });
     } catch (err) {
-      diagnostics.push({
-        severity: 'error',
-        code: 'E_YAML',
-        summary: `the YAML document cannot be read: ${(err as Error).message}`,
-        source: { file, line: 1, col: 1 },
-      });
+      diagnostics.push(unreadable(err, file));
     }
   }
+  if (data !== undefined && nestingDepth(data) > INPUT_LIMITS.maxYamlDepth) {
+    diagnostics.push(tooDeep({ file, line: 1, col: 1 }));
+    data = undefined;
+  }
   return { data, sourceMap: createSourceMap(doc, lineCounter, file), diagnostics, usable: data !== undefined };
+}
+
+/** A document the parser read but whose data cannot be built (too many aliases, an alias loop). */
+function unreadable(err: unknown, file: string): Diagnostic {
+  const message = (err as Error).message;
+  if (/alias/i.test(message)) {
+    return { severity: 'error', code: 'E_LIMIT', summary: `the YAML document expands more than ${INPUT_LIMITS.maxYamlAliases} aliases (\`*name\`)`, source: { file, line: 1, col: 1 }, hint: 'write the values out, or use fewer anchors: this limit protects against documents that expand without end' };
+  }
+  return { severity: 'error', code: 'E_YAML', summary: `the YAML document cannot be read: ${message}`, source: { file, line: 1, col: 1 } };
+}
+
+function tooDeep(source: SourceLocation): Diagnostic {
+  return { severity: 'error', code: 'E_LIMIT', summary: `the YAML document is nested more than ${INPUT_LIMITS.maxYamlDepth} levels deep`, source, hint: 'a playbook needs fewer than 10 levels; check the indentation and the brackets' };
+}
+
+/** How deeply lists and mappings nest in `data` (iterative: any depth is safe to measure). */
+export function nestingDepth(data: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[data, 0]];
+  const seen = new Set<unknown>();
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [value, depth] = item;
+    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+    seen.add(value);
+    max = Math.max(max, depth + 1);
+    if (max > INPUT_LIMITS.maxYamlDepth) return max;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return max;
 }
 
 /**
@@ -60,6 +89,8 @@ function withoutCascades(errors: readonly YAMLError[], lineCounter: LineCounter)
 }
 
 function yamlDiagnostic(e: YAMLError, text: string, locate: (offset: number) => SourceLocation, severity: 'error' | 'warning'): Diagnostic {
+  // The parser gives up on very deep nesting with a stack overflow: that is a limit, not a syntax error.
+  if (/call stack/i.test(e.message)) return tooDeep(locate(e.pos[0]));
   if (e.code === 'DUPLICATE_KEY') {
     return { severity, code: 'E_DUPLICATE_KEY', summary: 'this key appears twice in the same mapping', source: locate(e.pos[0]), hint: 'remove one of them: YAML keeps only one value per key' };
   }
