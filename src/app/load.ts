@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { inspectArtifacts, type ArtifactKind } from '../artifacts/inspect.js';
 import type { ArtifactFacts } from '../artifacts/types.js';
-import { hasErrors, type Diagnostic } from '../errors/diagnostics.js';
+import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
 import { parseAnsibleInventory } from '../playbook/inventory/ansible.js';
 import { nodesFromAnsible, nodesFromYaml, type NodeEntry, type NormalizedInventory } from '../playbook/inventory/normalize.js';
 import { parseYaml } from '../playbook/load.js';
@@ -143,6 +143,7 @@ export function artifactRefs(change: Change): Array<{ path: string; kind: Artifa
 async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, diagnostics: Diagnostic[]): Promise<Map<string, ArtifactFacts>> {
   const changes = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
   const requests = new Map<string, { path: string; absPath: string; kind: ArtifactKind }>();
+  const places = new Map<string, SourceLocation>();
   for (const [i, change] of changes.entries()) {
     for (const ref of artifactRefs(change)) {
       const absPath = resolve(dirname(file), ref.path);
@@ -153,9 +154,15 @@ async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, di
         continue;
       }
       requests.set(ref.path, { path: ref.path, absPath, kind: ref.kind });
+      if (!places.has(ref.path)) places.set(ref.path, where);
     }
   }
-  return inspectArtifacts([...requests.values()]);
+  const facts = await inspectArtifacts([...requests.values()]);
+  for (const f of facts.values()) {
+    if (f.invalid === null) continue;
+    diagnostics.push({ severity: 'error', code: 'E_ARTIFACT', summary: `artifact \`${f.path}\`: ${f.invalid}`, source: places.get(f.path), hint: 'lrroll does not use an artifact it cannot trust: check where this file came from, and rebuild or download it again' });
+  }
+  return facts;
 }
 
 /** Hex sha256 of a string. */

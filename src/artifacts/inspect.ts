@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { ARCHIVE_LIMITS, Budget, LimitError } from './budget.js';
+import { isOsgiVersion, isSymbolicName, printable } from './checks.js';
 import { parseManifest, parseProperties, stripDirectives } from './manifest.js';
-import type { ArtifactFacts, ManifestFacts, PatchContent, PatchFacts } from './types.js';
-import { forEachZipEntry, listZipEntries, ZipError } from './zip.js';
-import type { ReadCurrentEntry, ZipEntryInfo } from './zip.js';
+import { extensionOf, inspectPatch, oneClause, zipReason } from './patch.js';
+import type { ArtifactFacts, ManifestFacts } from './types.js';
+import { forEachZipEntry, ZipError } from './zip.js';
 
 /** How an artifact is inspected: OSGi bundle / war / lpkg, fix pack or hotfix zip, or any other file. */
 export type ArtifactKind = 'bundle' | 'patch' | 'file';
@@ -28,58 +30,22 @@ export interface ArtifactRequest {
 const MIB = 1024 * 1024;
 
 /** Largest archive nested in a patch (jar, war, lpkg) that is read into memory and inspected. */
-export const NESTED_ARCHIVE_MAX_BYTES = 64 * MIB;
+export const NESTED_ARCHIVE_MAX_BYTES = ARCHIVE_LIMITS.maxNestedBytes;
 
-/** At most this many entries are listed in `clusterClasses` and `sqlOrUpgradeFiles` (counts go on). */
-export const LISTED_PATHS_MAX = 20;
+export { LISTED_PATHS_MAX } from './patch.js';
 
 /** How many artifacts `inspectArtifacts` reads at the same time. */
 export const INSPECT_CONCURRENCY = 4;
 
 const METADATA_MAX_BYTES = 4 * MIB;
-const DOCUMENTATION_MAX_BYTES = 16 * MIB;
 const MANIFEST_ENTRY = 'META-INF/MANIFEST.MF';
 const PLUGIN_PACKAGE_ENTRY = 'WEB-INF/liferay-plugin-package.properties';
-
-const ARCHIVE_EXTENSIONS: ReadonlySet<string> = new Set(['.jar', '.war', '.lpkg']);
-const STATIC_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.jsp', '.jspf', '.jspx', '.css', '.scss', '.sass', '.less', '.js', '.mjs', '.map', '.html', '.htm',
-  '.png', '.gif', '.jpg', '.jpeg', '.svg', '.ico', '.webp', '.bmp',
-  '.woff', '.woff2', '.ttf', '.eot', '.otf', '.ftl', '.vm', '.soy',
-]);
-/** Liferay language bundles (`content/Language_pt_BR.properties`); other .properties files are "other". */
-const LANGUAGE_FILE = /(?:^|\/)Language(?:_[A-Za-z0-9_-]+)?\.properties$/;
-/** Classes that must never change in a rolling restart (cluster communication and clustered scheduling/caching). */
-const CLUSTER_CLASS =
-  /(?:^|\/)com\/liferay\/portal\/(?:kernel\/cluster\/|kernel\/scheduler\/multiple\/|cache\/multiple\/|scheduler\/multiple\/|kernel\/exception\/NoSuchClusterGroupException(?:\$[^/]*)?\.class$)/;
-const UPGRADE_CLASS = /(?:^|\/)upgrade\//;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-function extensionOf(name: string): string {
-  const base = name.slice(name.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  return dot <= 0 ? '' : base.slice(dot).toLowerCase();
-}
-
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** Makes a library message fit inside one sentence: no inner full stops, no trailing period. */
-function oneClause(text: string): string {
-  const lowerFirst = (s: string): string => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
-  return lowerFirst(text.trim())
-    .replace(/\.\s+(\S+)/g, (_m, word: string) => `; ${lowerFirst(word)}`)
-    .replace(/\.$/, '');
-}
-
-/** Why an archive (or a nested one) could not be read, without naming it. */
-function zipReason(err: unknown): string {
-  if (!(err instanceof ZipError)) return oneClause(messageOf(err));
-  const reason = oneClause(err.reason);
-  return err.kind === 'format' ? `not a readable zip archive (${reason})` : reason;
 }
 
 function describeFileError(err: unknown, absPath: string): string {
@@ -91,6 +57,7 @@ function describeFileError(err: unknown, absPath: string): string {
 }
 
 function describeArchiveError(err: unknown, fileName: string): string {
+  if (err instanceof LimitError) return `${fileName} was not inspected further: ${err.message} (lrroll's limit for one artifact)`;
   if (err instanceof ZipError && err.kind === 'format') return `${fileName} is ${zipReason(err)}`;
   return `${fileName} could not be inspected: ${zipReason(err)}`;
 }
@@ -112,13 +79,15 @@ async function hashFile(absPath: string): Promise<{ sha256: string; size: number
 // Bundles: jar, war, lpkg
 
 /** Reads the entries whose names match `wanted` case-insensitively (an exact-case match wins). */
-async function readNamedEntries(source: string, wanted: readonly string[], maxBytes: number): Promise<Map<string, Buffer>> {
+async function readNamedEntries(source: string, wanted: readonly string[], maxBytes: number, budget: Budget): Promise<Map<string, Buffer>> {
   const byLower = new Map(wanted.map((name) => [name.toLowerCase(), name]));
   const found = new Map<string, Buffer>();
   await forEachZipEntry(source, async (entry, read) => {
+    budget.entry(entry.size);
     const canonical = byLower.get(entry.name.toLowerCase());
     if (canonical === undefined || entry.isDirectory) return;
     if (found.has(canonical) && entry.name !== canonical) return;
+    budget.beforeRead(entry.name, entry.size, entry.compressedSize);
     found.set(canonical, await read(maxBytes));
   });
   return found;
@@ -142,278 +111,31 @@ function completeWarManifest(manifest: ManifestFacts | null, pluginPackage: Buff
   return facts;
 }
 
-async function inspectBundle(absPath: string, fileName: string): Promise<ManifestFacts | null> {
+async function inspectBundle(absPath: string, fileName: string, budget: Budget): Promise<ManifestFacts | null> {
   const ext = extensionOf(fileName);
   if (ext === '.lpkg') {
-    await listZipEntries(absPath); // only proves it is a readable zip; an lpkg has no manifest of its own
+    // Only proves it is a readable zip within the limits; an lpkg has no manifest of its own.
+    await forEachZipEntry(absPath, (entry) => budget.entry(entry.size));
     return null;
   }
   const wanted = ext === '.war' ? [MANIFEST_ENTRY, PLUGIN_PACKAGE_ENTRY] : [MANIFEST_ENTRY];
-  const found = await readNamedEntries(absPath, wanted, METADATA_MAX_BYTES);
+  const found = await readNamedEntries(absPath, wanted, METADATA_MAX_BYTES, budget);
   const manifestBytes = found.get(MANIFEST_ENTRY);
   const manifest = manifestBytes === undefined ? null : parseManifest(manifestBytes);
   return ext === '.war' ? completeWarManifest(manifest, found.get(PLUGIN_PACKAGE_ENTRY)) : manifest;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Patches: content classification
-
-type DocKind = 'json' | 'xml';
-
-interface FoundDoc {
-  entry: string;
-  depth: number;
-  text: string;
-}
-
-interface PatchScan {
-  content: PatchContent;
-  clusterClasses: string[];
-  sqlOrUpgradeFiles: string[];
-  unreadable: string[];
-  docs: Partial<Record<DocKind, FoundDoc>>;
-}
-
-function newScan(): PatchScan {
-  return {
-    content: { jspOrStatic: 0, classes: 0, jars: 0, sqlOrUpgrade: 0, other: 0 },
-    clusterClasses: [],
-    sqlOrUpgradeFiles: [],
-    unreadable: [],
-    docs: {},
-  };
-}
-
-function pushLimited(list: string[], item: string): void {
-  if (list.length < LISTED_PATHS_MAX) list.push(item);
-}
-
-function isStaticResource(name: string): boolean {
-  return STATIC_EXTENSIONS.has(extensionOf(name)) || LANGUAGE_FILE.test(name);
-}
-
-/** Counts a `.class` or `.sql` entry (at any nesting level); false when the entry is neither. */
-function recordCodeEntry(scan: PatchScan, name: string, display: string): boolean {
-  const ext = extensionOf(name);
-  if (ext === '.class') {
-    scan.content.classes += 1;
-    if (CLUSTER_CLASS.test(name)) pushLimited(scan.clusterClasses, display);
-    if (UPGRADE_CLASS.test(name)) {
-      scan.content.sqlOrUpgrade += 1;
-      pushLimited(scan.sqlOrUpgradeFiles, display);
-    }
-    return true;
-  }
-  if (ext === '.sql') {
-    scan.content.sqlOrUpgrade += 1;
-    pushLimited(scan.sqlOrUpgradeFiles, display);
-    return true;
-  }
-  return false;
-}
-
-/** Scans an in-memory archive's entries; `descend` also opens its own jars/wars (one level only). */
-async function scanArchiveBuffer(scan: PatchScan, data: Buffer, display: string, descend: boolean): Promise<void> {
-  try {
-    await forEachZipEntry(data, async (inner, read) => {
-      if (inner.isDirectory) return;
-      const path = `${display}!${inner.name}`;
-      if (recordCodeEntry(scan, inner.name, path)) return;
-      if (descend && ARCHIVE_EXTENSIONS.has(extensionOf(inner.name))) await scanNestedArchive(scan, inner, read, path, false);
-    }, display);
-  } catch (err) {
-    scan.unreadable.push(`${display}: ${zipReason(err)}`);
-  }
-}
-
-async function scanNestedArchive(
-  scan: PatchScan, entry: ZipEntryInfo, read: ReadCurrentEntry, display: string, descend: boolean,
-): Promise<void> {
-  if (entry.size > NESTED_ARCHIVE_MAX_BYTES) {
-    scan.unreadable.push(`${display}: ${entry.size} bytes, larger than the ${NESTED_ARCHIVE_MAX_BYTES / MIB} MiB inspection limit`);
-    return;
-  }
-  let data: Buffer;
-  try {
-    data = await read(NESTED_ARCHIVE_MAX_BYTES);
-  } catch (err) {
-    scan.unreadable.push(`${display}: ${zipReason(err)}`);
-    return;
-  }
-  await scanArchiveBuffer(scan, data, display, descend);
-}
-
-function documentationKind(name: string): DocKind | 'other' | null {
-  const base = name.slice(name.lastIndexOf('/') + 1).toLowerCase();
-  if (!base.startsWith('fixpack_documentation.')) return null;
-  if (base === 'fixpack_documentation.json') return 'json';
-  if (base === 'fixpack_documentation.xml') return 'xml';
-  return 'other';
-}
-
-/** Keeps the shallowest documentation file of each kind. */
-async function collectDoc(scan: PatchScan, kind: DocKind, entry: ZipEntryInfo, read: ReadCurrentEntry): Promise<void> {
-  const depth = entry.name.split('/').length;
-  const current = scan.docs[kind];
-  if (current !== undefined && current.depth <= depth) return;
-  try {
-    const text = (await read(DOCUMENTATION_MAX_BYTES)).toString('utf8');
-    scan.docs[kind] = { entry: entry.name, depth, text };
-  } catch (err) {
-    scan.unreadable.push(`${entry.name}: ${zipReason(err)}`);
-  }
-}
-
-async function scanPatchEntry(scan: PatchScan, entry: ZipEntryInfo, read: ReadCurrentEntry): Promise<void> {
-  if (entry.isDirectory) return;
-  const doc = documentationKind(entry.name);
-  if (doc === 'json' || doc === 'xml') return collectDoc(scan, doc, entry, read);
-  if (doc === 'other') return; // e.g. an HTML rendering of the documentation: not a change
-  if (recordCodeEntry(scan, entry.name, entry.name)) return;
-  const ext = extensionOf(entry.name);
-  if (ARCHIVE_EXTENSIONS.has(ext)) {
-    scan.content.jars += 1;
-    return scanNestedArchive(scan, entry, read, entry.name, ext !== '.jar');
-  }
-  if (isStaticResource(entry.name)) scan.content.jspOrStatic += 1;
-  else scan.content.other += 1;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Patches: documentation
-
-interface DocFacts {
-  name: string | null;
-  product: string | null;
-  requirements: string[];
-  fixedIssues: number;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function toText(value: unknown): string | null {
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value !== 'string') return null;
-  return value.trim() || null;
-}
-
-function toList(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(toText).filter((v): v is string => v !== null);
-  const text = toText(value);
-  return text === null ? [] : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-}
-
-function countIssues(value: unknown): number {
-  if (Array.isArray(value)) return value.filter((v) => isRecord(v) || toText(v) !== null).length;
-  if (isRecord(value)) return Object.keys(value).length;
-  const text = toText(value);
-  return text === null ? 0 : text.split(/[\s,]+/).filter((s) => s !== '').length;
-}
-
-/** Parses fixpack_documentation.json; fields may sit under `patch` or at the top level. Throws on invalid JSON. */
-function parseJsonDocumentation(text: string): DocFacts {
-  const root: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
-  if (!isRecord(root)) throw new Error('the document is not a JSON object');
-  const patch = isRecord(root['patch']) ? root['patch'] : {};
-  const field = (...keys: string[]): unknown => {
-    for (const key of keys) {
-      if (patch[key] !== undefined) return patch[key];
-      if (root[key] !== undefined) return root[key];
-    }
-    return undefined;
-  };
-  return {
-    name: toText(field('name')) ?? toText(field('id')),
-    product: toText(field('product')),
-    requirements: toList(field('requirements')),
-    fixedIssues: countIssues(field('fixed-issues', 'fixed_issues', 'fixedIssues')),
-  };
-}
-
-function decodeXmlText(raw: string): string {
-  return raw
-    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
-    .map((part) => part.startsWith('<![CDATA[')
-      ? part.slice(9, -3)
-      : part
-        .replace(/<[^>]*>/g, ' ')
-        .replace(/&#x([0-9a-f]+);/gi, (_m, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
-        .replace(/&#(\d+);/g, (_m, dec: string) => String.fromCodePoint(parseInt(dec, 10)))
-        .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")
-        .replace(/&amp;/g, '&'))
-    .join('');
-}
-
-/** Raw inner XML of the first `<tag>` element ('' when self-closing), or null when absent. */
-function xmlElement(xml: string, tag: string): string | null {
-  const match = new RegExp(`<${tag}(?:\\s[^>]*)?(?:/>|>([\\s\\S]*?)</${tag}\\s*>)`, 'i').exec(xml);
-  return match === null ? null : (match[1] ?? '');
-}
-
-/** Items of a list element: its child elements' texts, else its text split on commas. */
-function xmlList(inner: string | null): string[] {
-  if (inner === null) return [];
-  const children = [...inner.matchAll(/<([A-Za-z_][\w.-]*)(?:\s[^>]*)?>([\s\S]*?)<\/\1\s*>/g)];
-  if (children.length > 0) return children.map((m) => decodeXmlText(m[2] ?? '').trim()).filter((s) => s !== '');
-  return toList(decodeXmlText(inner));
-}
-
-/** Parses fixpack_documentation.xml leniently with regular expressions; null when no patch field is present. */
-function parseXmlDocumentation(text: string): DocFacts | null {
-  const xml = text.replace(/<!--[\s\S]*?-->/g, '');
-  const scope = xmlElement(xml, 'patch') ?? xml;
-  const textOf = (tag: string): string | null => {
-    const inner = xmlElement(scope, tag);
-    return inner === null ? null : toText(decodeXmlText(inner));
-  };
-  const facts: DocFacts = {
-    name: textOf('name') ?? textOf('id'),
-    product: textOf('product'),
-    requirements: xmlList(xmlElement(scope, 'requirements')),
-    fixedIssues: xmlList(xmlElement(scope, 'fixed-issues')).flatMap((s) => s.split(/\s+/)).length,
-  };
-  const empty = facts.name === null && facts.product === null && facts.requirements.length === 0 && facts.fixedIssues === 0;
-  return empty ? null : facts;
-}
-
-const NO_DOC: DocFacts = { name: null, product: null, requirements: [], fixedIssues: 0 };
-
-/** Picks the JSON documentation, else the XML one; unusable documentation files are noted in `unreadable`. */
-function resolveDocumentation(scan: PatchScan): DocFacts & { documentation: DocKind | null } {
-  const json = scan.docs.json;
-  if (json !== undefined) {
-    try {
-      return { documentation: 'json', ...parseJsonDocumentation(json.text) };
-    } catch (err) {
-      scan.unreadable.push(`${json.entry}: invalid JSON (${oneClause(messageOf(err))})`);
-    }
-  }
-  const xml = scan.docs.xml;
-  if (xml !== undefined) {
-    const facts = parseXmlDocumentation(xml.text);
-    if (facts !== null) return { documentation: 'xml', ...facts };
-    scan.unreadable.push(`${xml.entry}: no patch name, product, requirements or fixed issues found`);
-  }
-  return { documentation: null, ...NO_DOC };
-}
-
-async function inspectPatch(absPath: string): Promise<PatchFacts> {
-  const scan = newScan();
-  await forEachZipEntry(absPath, (entry, read) => scanPatchEntry(scan, entry, read));
-  const doc = resolveDocumentation(scan);
-  return {
-    name: doc.name,
-    product: doc.product,
-    requirements: doc.requirements,
-    fixedIssues: doc.fixedIssues,
-    documentation: doc.documentation,
-    content: scan.content,
-    clusterClasses: scan.clusterClasses,
-    sqlOrUpgradeFiles: scan.sqlOrUpgradeFiles,
-    unreadable: scan.unreadable,
-  };
+/**
+ * Why the manifest cannot be used as is, or null: the symbolic name reaches plans, health gates and
+ * commands on every node, so it must be what OSGi allows and nothing more.
+ */
+function manifestProblem(manifest: ManifestFacts | null): string | null {
+  if (manifest === null) return null;
+  const { bundleSymbolicName: bsn, bundleVersion: version, requireSchemaVersion: schema } = manifest;
+  if (bsn !== null && !isSymbolicName(bsn)) return `its Bundle-SymbolicName \`${printable(bsn, 80)}\` is not an OSGi symbolic name (letters, digits, \`_\`, \`-\` and dots)`;
+  if (version !== null && !isOsgiVersion(version)) return `its Bundle-Version \`${printable(version, 80)}\` is not an OSGi version`;
+  if (schema !== null && !isOsgiVersion(schema)) return `its Liferay-Require-SchemaVersion \`${printable(schema, 80)}\` is not a version`;
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,7 +144,7 @@ async function inspectPatch(absPath: string): Promise<PatchFacts> {
 /** Inspects one artifact: sha256/size (streamed), a bundle's manifest or a patch's facts; never throws, sets `error`. */
 export async function inspectArtifact(path: string, absPath: string, kind: ArtifactKind): Promise<ArtifactFacts> {
   const facts: ArtifactFacts = {
-    path, absPath, fileName: basename(absPath), sha256: null, size: 0, manifest: null, patch: null, error: null,
+    path, absPath, fileName: basename(absPath), sha256: null, size: 0, manifest: null, patch: null, error: null, invalid: null,
   };
   try {
     const { sha256, size } = await hashFile(absPath);
@@ -432,12 +154,22 @@ export async function inspectArtifact(path: string, absPath: string, kind: Artif
     facts.error = describeFileError(err, absPath);
     return facts;
   }
+  const budget = new Budget();
   try {
-    if (kind === 'bundle') facts.manifest = await inspectBundle(absPath, facts.fileName);
-    if (kind === 'patch') facts.patch = await inspectPatch(absPath);
+    if (kind === 'bundle') {
+      facts.manifest = await inspectBundle(absPath, facts.fileName, budget);
+      facts.invalid = manifestProblem(facts.manifest);
+    }
+    if (kind === 'patch') {
+      const patch = await inspectPatch(absPath, budget);
+      facts.patch = patch.facts;
+      facts.invalid = patch.invalid;
+    }
   } catch (err) {
-    facts.error = describeArchiveError(err, facts.fileName);
+    if (err instanceof ZipError && err.kind === 'unsafe-name') facts.invalid = `it holds an entry that would be written outside its folder (${printable(err.reason, 120)})`;
+    else facts.error = describeArchiveError(err, facts.fileName);
   }
+  if (facts.invalid) facts.manifest = null;
   return facts;
 }
 

@@ -62,4 +62,9 @@ export interface ArtifactFacts {
   patch: PatchFacts | null;
   /** Why the file could not be read or inspected; null when it was. */
   error: string | null;
+  /**
+   * What the artifact holds that lrroll refuses to use at all (a header outside OSGi syntax, a patch
+   * name that is not one, an entry named `../x` or `/x`), as the end of a sentence; null when none.
+   */
+  invalid: string | null;
 }

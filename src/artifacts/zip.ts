@@ -14,12 +14,14 @@ export interface ZipEntryInfo {
   name: string;
   /** Uncompressed size in bytes, as declared by the archive. */
   size: number;
+  /** Compressed size in bytes, as declared by the archive. */
+  compressedSize: number;
   /** True for directory entries (name ending with `/`). */
   isDirectory: boolean;
 }
 
-/** Why a zip operation failed: unreadable file, bad archive, absent entry, or entry over the size limit. */
-export type ZipErrorKind = 'io' | 'format' | 'missing-entry' | 'too-large';
+/** Why a zip operation failed: unreadable file, bad archive, an entry name that would escape its folder, absent entry, or entry over the size limit. */
+export type ZipErrorKind = 'io' | 'format' | 'unsafe-name' | 'missing-entry' | 'too-large';
 
 /** Error raised by this module; `message` names the archive, `reason` is the bare cause. */
 export class ZipError extends Error {
@@ -58,7 +60,9 @@ function toZipError(err: unknown, archive: string): ZipError {
   const code = (e as NodeJS.ErrnoException).code;
   // System errors (ENOENT, EACCES, EMFILE…) are I/O; anything else (zlib, yauzl checks) is a bad archive.
   const isSystem = typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
-  return new ZipError(archive, e.message, isSystem ? 'io' : 'format');
+  // yauzl refuses entry names that would be written outside the extraction folder (zip-slip).
+  const unsafe = /^(invalid relative path|absolute path): /.test(e.message);
+  return new ZipError(archive, e.message, isSystem ? 'io' : unsafe ? 'unsafe-name' : 'format');
 }
 
 function openZip(source: string | Buffer, archive: string): Promise<ZipFile> {
@@ -74,7 +78,7 @@ function openZip(source: string | Buffer, archive: string): Promise<ZipFile> {
 
 function toInfo(entry: Entry): ZipEntryInfo {
   const name = entry.fileName;
-  return { name, size: entry.uncompressedSize, isDirectory: name.endsWith('/') };
+  return { name, size: entry.uncompressedSize, compressedSize: entry.compressedSize, isDirectory: name.endsWith('/') };
 }
 
 function tooLarge(archive: string, name: string, size: number, maxBytes: number): ZipError {
@@ -124,9 +128,14 @@ function walk(zip: ZipFile, visit: ZipVisitor, archive: string): Promise<void> {
           if (settled) return;
           if (more === false) finish();
           else zip.readEntry();
-        }, finish);
+        }, finish)
+        .catch((err: unknown) => finish(toZipError(err, archive)));
     });
-    zip.readEntry();
+    try {
+      zip.readEntry();
+    } catch (err) {
+      finish(toZipError(err, archive));
+    }
   });
 }
 

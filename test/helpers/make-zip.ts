@@ -26,3 +26,21 @@ export async function makeZip(file: string, entries: ZipEntries): Promise<void> 
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, await zipBuffer(entries));
 }
+
+/**
+ * Builds a zip whose entry names yazl would refuse (`../x`, `/x`): each such name is written under a
+ * placeholder of the same length, then the bytes are swapped in the local and central headers.
+ */
+export async function zipWithRawNames(entries: ZipEntries): Promise<Buffer> {
+  const placeholders = new Map<string, string>();
+  const safe: ZipEntries = {};
+  Object.entries(entries).forEach(([name, content], i) => {
+    const stand = name.replace(/\.\./g, 'QQ').replace(/^\//, 'Q').replace(/\\/g, 'Q');
+    const unique = stand === name ? name : `${String.fromCharCode(65 + i)}${stand.slice(1)}`;
+    if (unique !== name) placeholders.set(unique, name);
+    safe[unique] = content;
+  });
+  let bytes = (await zipBuffer(safe)).toString('latin1');
+  for (const [stand, name] of placeholders) bytes = bytes.split(stand).join(name);
+  return Buffer.from(bytes, 'latin1');
+}

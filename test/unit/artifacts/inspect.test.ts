@@ -61,7 +61,7 @@ describe('inspectArtifact: bundles', () => {
       size: (await stat(file)).size,
       manifest: { bundleSymbolicName: 'com.liferay.journal.service', bundleVersion: '5.0.120', requireSchemaVersion: '4.4.2' },
       patch: null,
-      error: null,
+      error: null, invalid: null,
     });
     expect(facts.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -153,7 +153,7 @@ describe('inspectArtifact: bundles', () => {
       size: 26,
       manifest: null,
       patch: null,
-      error: null,
+      error: null, invalid: null,
     });
   });
 });
@@ -383,7 +383,7 @@ describe('inspectArtifact: patches', () => {
     });
   });
 
-  it('inspects jars one level inside a nested lpkg and war', async () => {
+  it('inspects archives at every level inside a nested lpkg and war (a cluster class in a jar inside a jar is found)', async () => {
     const file = join(dir, 'nested.zip');
     const lpkg = 'binary/osgi/marketplace/Liferay Foundation.lpkg';
     const war = 'binary/osgi/war/acme-portlet.war';
@@ -394,7 +394,7 @@ describe('inspectArtifact: patches', () => {
         'com.liferay.portal.cache.impl.jar': await zipBuffer({
           'com/liferay/portal/cache/multiple/internal/cluster/link/PortalCacheClusterLinkImpl.class': CLASS_BYTES,
           'com/liferay/portal/cache/impl/Other.class': CLASS_BYTES,
-          // A jar two levels down is not opened.
+          // A jar inside a jar inside the lpkg is opened too (it used to hide this class).
           'lib/deeper.jar': await zipBuffer({ 'com/liferay/portal/kernel/cluster/Hidden.class': CLASS_BYTES }),
         }),
       }),
@@ -405,9 +405,10 @@ describe('inspectArtifact: patches', () => {
       }),
     });
     const patch = (await inspectArtifact('nested.zip', file, 'patch')).patch;
-    expect(patch?.content).toEqual(content({ jars: 2, classes: 4, sqlOrUpgrade: 1 }));
+    expect(patch?.content).toEqual(content({ jars: 2, classes: 5, sqlOrUpgrade: 1 }));
     expect(patch?.clusterClasses).toEqual([
       `${lpkg}!com.liferay.portal.cache.impl.jar!com/liferay/portal/cache/multiple/internal/cluster/link/PortalCacheClusterLinkImpl.class`,
+      `${lpkg}!com.liferay.portal.cache.impl.jar!lib/deeper.jar!com/liferay/portal/kernel/cluster/Hidden.class`,
     ]);
     expect(patch?.sqlOrUpgradeFiles).toEqual([`${war}!WEB-INF/classes/com/acme/upgrade/v1_0_1/AcmeUpgrade.class`]);
     expect(patch?.unreadable).toHaveLength(1);
@@ -440,7 +441,7 @@ describe('inspectArtifact: bad input never throws', () => {
       size: 0,
       manifest: null,
       patch: null,
-      error: `File not found: ${file}`,
+      error: `File not found: ${file}`, invalid: null,
     });
   });
 
@@ -544,8 +545,9 @@ describe('zip adapter', () => {
       { name: 'META-INF/MANIFEST.MF', size: 22, isDirectory: false },
       { name: 'a/b.txt', size: 5, isDirectory: false },
     ];
-    expect(await listZipEntries(file)).toEqual(expected);
-    expect(await listZipEntries(await zipBuffer(entries))).toEqual(expected);
+    const shape = (list: Array<{ name: string; size: number; isDirectory: boolean }>): unknown => list.map(({ name, size, isDirectory }) => ({ name, size, isDirectory }));
+    expect(shape(await listZipEntries(file))).toEqual(expected);
+    expect(shape(await listZipEntries(await zipBuffer(entries)))).toEqual(expected);
   });
 
   it('reads one entry, and refuses a missing or oversized one with the archive in the message', async () => {

@@ -51,6 +51,7 @@ describe('architecture: import rules', () => {
       yaml: (f) => f.startsWith('playbook/'),
       ajv: (f) => f.startsWith('playbook/'),
       yauzl: (f) => f === 'artifacts/zip.ts',
+      saxes: (f) => f === 'artifacts/xml.ts',
       chalk: (f) => f.startsWith('render/') || f === 'errors/format.ts',
       commander: (f) => f === 'cli/run-cli.ts',
       'node-ssh': (f) => f === 'execute/transports/ssh.ts',

@@ -11,7 +11,7 @@ const SHA = 'a'.repeat(64);
 
 function facts(path: string, over: Partial<ArtifactFacts> = {}): ArtifactFacts {
   const fileName = path.split('/').pop() ?? path;
-  return { path, absPath: `/play/${path}`, fileName, sha256: SHA, size: 1234, manifest: null, patch: null, error: null, ...over };
+  return { path, absPath: `/play/${path}`, fileName, sha256: SHA, size: 1234, manifest: null, patch: null, error: null, invalid: null, ...over };
 }
 
 /** A jar/war with a manifest. */
