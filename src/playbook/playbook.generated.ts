@@ -799,8 +799,10 @@ export interface CustomChange {
   when?: 'stopped' | 'running';
   /**
    * Paths on the node the commands change; they are backed up first and restored on rollback.
+   *
+   * Items: A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
    */
-  backup?: TemplateString[];
+  backup?: string[];
   /**
    * Commands that must exit 0 after the change.
    */

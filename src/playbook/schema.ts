@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isDurationTextWithinLimit } from './limits.js';
+import { addFormats } from './formats.js';
 
 /** Absolute path of the playbook JSON Schema shipped with lrroll. */
 export const PLAYBOOK_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/playbook.schema.json', import.meta.url));
@@ -46,6 +46,6 @@ function definitionValidator(definition: string): { validate: ValidateFunction }
 /** One ajv set up the way lrroll validates: every error, strict schema, and lrroll's own formats. */
 function newAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true });
-  ajv.addFormat('lrroll-duration', { type: 'string', validate: isDurationTextWithinLimit });
+  addFormats(ajv);
   return ajv;
 }

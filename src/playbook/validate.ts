@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { Diagnostic, DiagnosticCode, SourceLocation } from '../errors/diagnostics.js';
 import { suggestHint } from '../errors/suggest.js';
 import { playbookValidator, schemaErrors } from './schema.js';
+import { pathProblem } from './formats.js';
 import { INPUT_LIMITS } from './limits.js';
 import type { DocPath, SourceMap } from './source-map.js';
 import { checkValues } from './values.js';
@@ -140,10 +141,19 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
     case 'maxItems':
       return boundDiagnostic(error, where, make);
     case 'format':
-      return make('E_DURATION', `\`${where}\` is ${describe(error.data)}, longer than the ${INPUT_LIMITS.maxDurationSec / 3600}h limit`, 'durations are at most 24 hours (e.g. `30s`, `5m`, `2h`)');
+      return formatDiagnostic(error, where, make);
     default:
       return make('E_SCHEMA', `\`${where}\` ${error.message ?? 'is invalid'}`);
   }
+}
+
+/** A value that does not have lrroll's own format (a duration over the limit, a path that is not one). */
+function formatDiagnostic(error: ErrorObject, where: string, make: Make): Diagnostic {
+  const format = (error.params as { format: string }).format;
+  if (format === 'lrroll-duration') return make('E_DURATION', `\`${where}\` is ${describe(error.data)}, longer than the ${INPUT_LIMITS.maxDurationSec / 3600}h limit`, 'durations are at most 24 hours (e.g. `30s`, `5m`, `2h`)');
+  const problem = pathProblem(String(error.data), format === 'lrroll-absolute-path') ?? 'is not a path';
+  const [what, hint] = problem.split(': ');
+  return make('E_PATH', `\`${where}\` ${describe(error.data)} ${what}`, hint ?? 'write one literal path');
 }
 
 /** A number or a list outside its stated range; durations say so in their own words. */
@@ -257,7 +267,11 @@ function patternExpectation(pattern: string): string {
 
 /** Describes a value for a message: strings quoted, others by kind. */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return `\`${value.length > 40 ? `${value.slice(0, 37)}...` : value}\``;
+  if (typeof value === 'string') {
+    // eslint-disable-next-line no-control-regex
+    const shown = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return `\`${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown}\``;
+  }
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'empty (null)';
   if (typeof value === 'object') return 'a mapping';

@@ -5,15 +5,15 @@ const HOME = '    liferayHome: /opt/liferay\n';
 
 describe('paths on the node are literal, absolute where they must be, and normalised', () => {
   it.each([
-    ['/opt/../liferay', 'E_PATH 5:18 the path `/opt/../liferay` has a `..` component (node `node1`)'],
-    ['opt/liferay', 'E_PATH 5:18 the path `opt/liferay` is not an absolute path (node `node1`)'],
-    ['/opt/lif*ray', 'E_PATH 5:18 the path `/opt/lif*ray` contains `*`, `?`, `[` or `]` (node `node1`)'],
+    ['/opt/../liferay', 'E_PATH 5:18 `inventory.defaults.liferayHome` `/opt/../liferay` has a `..` component'],
+    ['opt/liferay', 'E_PATH 5:18 `inventory.defaults.liferayHome` `opt/liferay` is not an absolute path'],
+    ['/opt/lif*ray', 'E_PATH 5:18 `inventory.defaults.liferayHome` `/opt/lif*ray` contains `*`, `?`, `[` or `]`'],
     ['/', 'E_PATH 5:18 the path `/` is `/`, which names no file or folder of its own (node `node1`)'],
-    ['"/opt/liferay\\n/x"', 'E_PATH 5:18 the path `/opt/liferay\\u000a/x` contains a NUL character or a line break (node `node1`)'],
+    ['"/opt/liferay\\n/x"', 'E_PATH 5:18 `inventory.defaults.liferayHome` `/opt/liferay\\u000a/x` contains a line break'],
   ])('liferayHome: %s', async (value, expected) => {
     const errors = errorsOf(await planText(withBase(HOME, `    liferayHome: ${value}\n`)));
     expect(errors[0]).toBe(expected);
-    expect(errors.every((e) => e.startsWith('E_PATH 5:18'))).toBe(true);
+    expect(errors).toHaveLength(1);
   });
 
   it.each(['/opt/./liferay/', '//opt//liferay', '/opt/liferay/.'])('liferayHome: %s is the same as /opt/liferay', async (value) => {
@@ -29,12 +29,12 @@ describe('paths on the node are literal, absolute where they must be, and normal
 
   it('a relative javaHome is refused (it was accepted and used as is)', async () => {
     const text = BASE.replace('change:\n  type: restart\n', 'change:\n  type: java\n  from: 17.0.10\n  to: 17.0.12\n  javaHome: jdk-17\n');
-    expect(errorsOf(await planText(text))).toEqual(['E_PATH 22:13 the path `jdk-17` is not an absolute path (node `node1`)']);
+    expect(errorsOf(await planText(text))).toEqual(['E_PATH 22:13 `change.javaHome` `jdk-17` is not an absolute path']);
   });
 
   it('a portal-properties file under liferayHome may be relative but not escape it', async () => {
     const text = BASE.replace('change:\n  type: restart\n', 'change:\n  type: portal-properties\n  file: ../../etc/passwd\n  set: { a: b }\n');
-    expect(errorsOf(await planText(text))).toEqual(['E_PATH 20:9 the path `../../etc/passwd` has a `..` component (node `node1`)']);
+    expect(errorsOf(await planText(text))).toEqual(['E_PATH 20:9 `change.file` `../../etc/passwd` has a `..` component']);
   });
 });
 
