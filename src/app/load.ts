@@ -148,6 +148,11 @@ async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, di
     for (const ref of artifactRefs(change)) {
       const absPath = resolve(dirname(file), ref.path);
       const where = sm.locate(Array.isArray(playbook.change) ? ['change', i, ...ref.field] : ['change', ...ref.field]);
+      // Its file name becomes part of paths on every node: one line, no pattern characters.
+      if (/[\r\n*?[\]]/.test(ref.path)) {
+        diagnostics.push({ severity: 'error', code: 'E_ARTIFACT', summary: `artifact \`${ref.path.replace(/[\r\n]/g, '\\n')}\` has a line break or one of \`*?[]\` in its name`, source: where, hint: 'rename the file' });
+        continue;
+      }
       const st = await stat(absPath).catch(() => undefined);
       if (!st?.isFile()) {
         diagnostics.push({ severity: 'error', code: 'E_ARTIFACT', summary: `artifact \`${ref.path}\` ${st ? 'is not a file' : 'does not exist'} (looked for ${absPath})`, source: where, hint: 'artifact paths are relative to the playbook file' });

@@ -17,6 +17,12 @@ describe('artifacts lrroll cannot trust are refused with a located error (exit 2
     expect(errors).toEqual(['E_ARTIFACT 20:13 artifact `liferay-fix-pack-dxp-15-7210.zip`: it holds an entry that would be written outside its folder (invalid relative path: ../../../etc/cron.d/x)']);
   });
 
+  it('an artifact whose file name has a line break (it would become part of paths on every node)', async () => {
+    const jar = await zipBuffer({ 'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\r\nBundle-SymbolicName: com.acme\r\n\r\n' });
+    const errors = errorsOf(await planText(withChange('  type: module\n  artifact: "m\\nx.jar"\n'), { 'm\nx.jar': jar }));
+    expect(errors).toEqual(['E_ARTIFACT 20:13 artifact `m\\nx.jar` has a line break or one of `*?[]` in its name']);
+  });
+
   it('a well-formed module is planned, and its name reaches the preflight command as one quoted word', async () => {
     const jar = await zipBuffer({ 'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\r\nBundle-SymbolicName: com.acme.orders-service_2;singleton:=true\r\nLiferay-Require-SchemaVersion: 1.0.0\r\n\r\n' });
     const outcome = await planText(withChange('  type: module\n  artifact: m.jar\n'), { 'm.jar': jar });
