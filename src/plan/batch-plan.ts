@@ -93,7 +93,12 @@ function checkCapacity(groups: ResolvedNode[][], clusterSize: number, minHealthy
     code: fromCanary || serial !== undefined ? 'E_SERIAL' : 'E_MIN_HEALTHY',
     summary: `batch ${bad + 1} takes ${g.length} of ${clusterSize} nodes out, leaving ${clusterSize - g.length} healthy, below rollout.minHealthy (${minHealthy}): this serial can never cover the cluster safely`,
     source: sm.locate(path),
-    hint: `batches may hold at most ${largestAllowed} node(s)${Array.isArray(serial) ? ` (the last entry, ${JSON.stringify(serial[serial.length - 1])} = ${serialEntryToInt(serial[serial.length - 1] as number | string, clusterSize)}, repeats)` : ''}; lower serial or minHealthy`,
+    hint: g.length === clusterSize ? wholeClusterHint(largestAllowed) : `batches may hold at most ${largestAllowed} node(s)${Array.isArray(serial) ? ` (the last entry, ${JSON.stringify(serial[serial.length - 1])} = ${serialEntryToInt(serial[serial.length - 1] as number | string, clusterSize)}, repeats)` : ''}; lower serial or minHealthy`,
   });
   return false;
+}
+
+/** A batch of every node takes the whole site down: say how to allow it on purpose. */
+function wholeClusterHint(largestAllowed: number): string {
+  return `this batch takes every node out of the load balancer at once (the site is down meanwhile); \`minHealthy: 0\` allows it, \`strategy: full\` is the full restart made for that, or keep batches to at most ${largestAllowed} node(s)`;
 }

@@ -2,12 +2,14 @@
 export type SerialEntry = number | string;
 
 /**
- * Ansible's `pct_to_int`: a percentage of `total` rounded down with a minimum of 1, or an integer as is.
+ * Ansible's `pct_to_int`: `int((pct / 100.0) * total) or 1` for a percentage, computed in binary
+ * floating point exactly as Python does (so `"29%"` of 100 is 28, not 29); an integer as is.
+ * The schema only lets whole percentages through (`"12.5%"` fails Python's `int()` in Ansible too).
  */
 export function serialEntryToInt(value: SerialEntry, total: number): number {
-  if (typeof value === 'string' && value.trim().endsWith('%')) {
-    const pct = Number(value.trim().slice(0, -1));
-    return Math.floor((pct / 100) * total + 1e-9) || 1;
+  if (typeof value === 'string' && value.endsWith('%')) {
+    const pct = Number(value.slice(0, -1));
+    return Math.trunc((pct / 100) * total) || 1;
   }
   return Math.trunc(Number(value));
 }
@@ -15,7 +17,7 @@ export function serialEntryToInt(value: SerialEntry, total: number): number {
 /**
  * Splits hosts into batches exactly as Ansible's `_get_serialized_batches` does: the list is used in
  * order and its last entry repeats; percentages are of all hosts (`total`, default the hosts given);
- * a size ≤ 0 (or an empty list) takes every remaining host.
+ * a size ≤ 0 (`0` or `-1`, alone or inside the list, or an empty list) takes every remaining host.
  */
 export function computeBatches<T>(hosts: readonly T[], serial: SerialEntry | readonly SerialEntry[] | undefined, total = hosts.length): T[][] {
   const list: readonly SerialEntry[] =

@@ -838,7 +838,7 @@ export interface Rollout {
    */
   strategy?: 'rolling' | 'full';
   /**
-   * Batch sizes, with Ansible's semantics: an integer; a percentage of the cluster (rounded down, at least 1); or a list used in order whose last entry repeats, e.g. `[1, 2, "50%"]`.
+   * Batch sizes, exactly as Ansible's `serial`: an integer; `0` or `-1` for all remaining nodes (alone or inside a list); a whole percentage of the nodes being rolled, `int((p / 100.0) * N)` in binary floating point as Python computes it, at least 1 (so `"29%"` of 100 nodes is 28); or a list used in order whose last entry repeats, e.g. `[1, 2, "50%"]`. A decimal percentage such as `"12.5%"` is an error, as in Ansible.
    */
   serial?: number | string | [number | string, ...(number | string)[]];
   /**

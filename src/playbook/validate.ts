@@ -172,6 +172,8 @@ type SpecialKind = 'duration' | 'percent' | 'serial' | 'propertyName';
 
 const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*)+$';
 const PERCENT_PATTERN = '^\\d+(\\.\\d+)?%$';
+/** Ansible's serial takes whole percentages only (its `int()` rejects `12.5`). */
+const SERIAL_PERCENT_PATTERN = '^\\d+%$';
 
 /** Recognises the shared value kinds (durations, percentages, serial) by their patterns. */
 function specialKind(error: ErrorObject): SpecialKind | undefined {
@@ -185,6 +187,7 @@ function specialKind(error: ErrorObject): SpecialKind | undefined {
   const underSerial = /^\/rollout\/serial(\/|$)/.test(error.instancePath);
   if (patterns.includes(DURATION_PATTERN)) return 'duration';
   if (patterns.includes(PERCENT_PATTERN)) return underSerial ? 'serial' : 'percent';
+  if (underSerial && patterns.includes(SERIAL_PERCENT_PATTERN)) return 'serial';
   if (underSerial && (error.keyword === 'oneOf' || error.keyword === 'minimum')) return 'serial';
   if (error.keyword === 'minimum' && /^\/rollout\/(minHealthy|maxFailures)$/.test(error.instancePath)) return 'percent';
   return undefined;
@@ -200,12 +203,22 @@ function specialDiagnostic(kind: SpecialKind, error: ErrorObject, where: string,
     case 'percent':
       return make('E_PERCENT', `\`${where}\` is ${got}, which is neither a node count nor a percentage`, 'use an integer ≥ 0 or a percentage like `"25%"`');
     case 'serial':
-      return make('E_SERIAL', `\`${where}\` is ${got}, which is not a batch size`, 'use an integer ≥ 1, a percentage like `"25%"`, or a list such as `[1, 2, "50%"]`');
+      return serialDiagnostic(error.data, where, got, make);
     case 'propertyName': {
       const name = String(error.propertyName);
       return { ...make('E_VAR', `\`${name}\` in ${subject(where)} is not a valid variable name`, 'use letters, digits and `_`, not starting with a digit'), source: locateKey(name) };
     }
   }
+}
+
+/** A bad `serial` value; a decimal percentage gets its own message (Ansible's `int()` rejects it). */
+function serialDiagnostic(data: unknown, where: string, got: string, make: Make): Diagnostic {
+  const decimal = typeof data === 'string' ? /^(\d+)\.\d+%$/.exec(data) : null;
+  if (decimal) {
+    const low = Number(decimal[1]);
+    return make('E_SERIAL', `\`${where}\` is ${got}: a serial percentage must be a whole number, as in Ansible`, `use \`"${low}%"\` or \`"${low + 1}%"\``);
+  }
+  return make('E_SERIAL', `\`${where}\` is ${got}, which is not a batch size`, 'use an integer ≥ 1, `0` or `-1` for all remaining nodes, a whole percentage like `"25%"`, or a list such as `[1, 2, "50%"]`');
 }
 
 function discriminatorDiagnostic(error: ErrorObject, where: string, make: Make, sourceMap: SourceMap, path: DocPath): Diagnostic {

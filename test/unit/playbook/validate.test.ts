@@ -153,7 +153,7 @@ const CASES: Case[] = [
   },
   {
     fixture: '24-serial-list-item-bad.yml',
-    expected: [{ code: 'E_SERIAL', line: 18, col: 15, summary: '`rollout.serial[1]` is `two`, which is not a batch size', hint: 'use an integer ≥ 1' }],
+    expected: [{ code: 'E_SERIAL', line: 18, col: 15, summary: '`rollout.serial[1]` is `two`, which is not a batch size', hint: 'use an integer ≥ 1, `0` or `-1`' }],
   },
   {
     fixture: '27-serial-cannot-cover.yml',
@@ -262,13 +262,18 @@ const BUGS: BugCase[] = [
   },
   {
     fixture: '22-serial-zero.yml',
-    bug: 'E_SCHEMA "`rollout.serial` must be >= 1" (raw ajv text) and no hint, unlike every other bad serial value (E_SERIAL with a hint)',
-    expected: [{ code: 'E_SERIAL', line: 16, col: 11, summary: '`rollout.serial`', hint: 'use an integer ≥ 1' }],
+    bug: 'serial 0 was refused by the schema, although in Ansible 0 and -1 mean all remaining hosts',
+    expected: [{ code: 'E_SERIAL', line: 17, col: 11, summary: 'batch 1 takes 3 of 3 nodes out, leaving 0 healthy', hint: '`minHealthy: 0` allows it' }],
   },
   {
     fixture: '23-serial-negative.yml',
     bug: 'E_SCHEMA "`rollout.serial` must be >= 1" (raw ajv text) and no hint, unlike every other bad serial value (E_SERIAL with a hint)',
-    expected: [{ code: 'E_SERIAL', line: 16, col: 11, summary: '`rollout.serial`', hint: 'use an integer ≥ 1' }],
+    expected: [{ code: 'E_SERIAL', line: 16, col: 11, summary: '`rollout.serial` is `-2`, which is not a batch size', hint: '`0` or `-1` for all remaining nodes' }],
+  },
+  {
+    fixture: '70-serial-decimal-percent.yml',
+    bug: 'a decimal percentage was accepted, although Ansible rejects it',
+    expected: [{ code: 'E_SERIAL', line: 16, col: 15, summary: '`rollout.serial[1]` is `12.5%`: a serial percentage must be a whole number', hint: 'use `"12%"` or `"13%"`' }],
   },
   {
     fixture: '48-min-healthy-negative.yml',
@@ -411,7 +416,7 @@ describe('many mistakes at once', () => {
            |
         23 |   serial: [1, two]
            |               ^
-        hint: use an integer ≥ 1, a percentage like \`"25%"\`, or a list such as \`[1, 2, "50%"]\`
+        hint: use an integer ≥ 1, \`0\` or \`-1\` for all remaining nodes, a whole percentage like \`"25%"\`, or a list such as \`[1, 2, "50%"]\`
 
       error[E_PERCENT] <fixture>:24:15: \`rollout.minHealthy\` is \`abc\`, which is neither a node count nor a percentage
            |
