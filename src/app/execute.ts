@@ -6,7 +6,7 @@ import type { Clock, ExecutorDeps, ResumeState } from '../execute/context.js';
 import type { Emit } from '../execute/events.js';
 import { runPlan, type RunReport } from '../execute/executor.js';
 import { createLbDriver } from '../execute/lb/factory.js';
-import type { Transport } from '../execute/transport.js';
+import type { SudoSettings, Transport } from '../execute/transport.js';
 import { LocalTransport } from '../execute/transports/local.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
 import type { Plan, PlanNode } from '../plan/types.js';
@@ -88,11 +88,14 @@ export class TransportPool {
   private readonly open = new Map<string, Transport>();
   readonly local = new LocalTransport();
 
-  constructor(private readonly settings: SshSettings) {}
+  /** `env` holds the secrets a node's sudo password is read from (by the name the plan gives). */
+  constructor(private readonly settings: SshSettings, private readonly env: Readonly<Record<string, string | undefined>> = {}) {}
 
   forNode(node: PlanNode): Transport {
-    if (node.transport === 'local') return this.local;
-    return this.get(`node:${node.name}`, () => new SshTransport(node.host, { port: node.port, user: node.user, identityFile: node.identityFile }, this.settings));
+    // `?? null`: a plan recorded before these fields existed has neither.
+    const sudo: SudoSettings = { user: node.becomeUser ?? null, password: node.becomePassword ? (this.env[node.becomePassword] ?? '') : null };
+    if (node.transport === 'local') return sudo.user === null && sudo.password === null ? this.local : this.get(`local:${node.name}`, () => new LocalTransport(sudo));
+    return this.get(`node:${node.name}`, () => new SshTransport(node.host, { port: node.port, user: node.user, identityFile: node.identityFile, proxyJump: node.proxyJump }, this.settings, sudo));
   }
 
   forLb(plan: Plan): Transport {
@@ -127,7 +130,7 @@ export function planSecrets(plan: Plan, env: Readonly<Record<string, string | un
 
 /** Runs a plan for real: wires transports, the LB driver, secrets and the clock into the executor. */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<RunReport> {
-  const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys));
+  const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys), options.env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, options.env);
   const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });

@@ -4,13 +4,19 @@ import { dirname, resolve } from 'node:path';
 import { inspectArtifacts, type ArtifactKind } from '../artifacts/inspect.js';
 import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
-import { parseAnsibleInventory } from '../playbook/inventory/ansible.js';
+import { readAnsibleInventory } from '../playbook/inventory/ansible.js';
+import type { InventorySecrets } from '../playbook/inventory/ansible-node.js';
 import { nodesFromAnsible, nodesFromYaml, type NodeEntry, type NormalizedInventory } from '../playbook/inventory/normalize.js';
+import { resolveAnsibleModel } from '../playbook/inventory/resolve.js';
 import { parseYaml } from '../playbook/load.js';
 import type { Change, Inventory, Node, NodeSettings, Playbook } from '../playbook/playbook.generated.js';
 import type { SourceMap } from '../playbook/source-map.js';
 import { INPUT_LIMITS } from '../playbook/limits.js';
 import { validateAgainstSchema } from '../playbook/validate.js';
+import { decryptInlineVaults, loadVarsFiles } from './inventory-files.js';
+import { decryptVaultTexts, isVaultText } from './vault.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** A playbook read from disk with everything planning needs. */
 export interface LoadedPlaybook {
@@ -22,6 +28,8 @@ export interface LoadedPlaybook {
   artifacts: Map<string, ArtifactFacts>;
   /** Every source text read, by file name, for code frames in diagnostics. */
   sources: Map<string, string>;
+  /** Secret values read from the inventory (decrypted vault values, become passwords), by the name the plan uses. */
+  secrets: Map<string, string>;
 }
 
 /** The result of loading: the playbook when it is usable, and every diagnostic found on the way. */
@@ -31,8 +39,8 @@ export interface LoadResult {
   sources: Map<string, string>;
 }
 
-/** Reads, parses and validates a playbook, its inventory file and its artifacts. */
-export async function loadPlaybook(file: string): Promise<LoadResult> {
+/** Reads, parses and validates a playbook, its inventory file and its artifacts (`env`: for ansible-vault). */
+export async function loadPlaybook(file: string, env: Env = {}): Promise<LoadResult> {
   const sources = new Map<string, string>();
   const text = await readText(file);
   if (typeof text !== 'string') return { loaded: undefined, diagnostics: [text], sources };
@@ -42,10 +50,11 @@ export async function loadPlaybook(file: string): Promise<LoadResult> {
   if (parsed.usable) diagnostics.push(...validateAgainstSchema(parsed.data, parsed.sourceMap));
   if (hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
   const playbook = parsed.data as Playbook;
-  const inventory = await loadInventory(playbook.inventory, file, parsed.sourceMap, sources, diagnostics);
+  const secrets: InventorySecrets = { values: new Map(), names: new Map() };
+  const inventory = await loadInventory(playbook.inventory, file, { sm: parsed.sourceMap, sources, diagnostics, env, secrets });
   const artifacts = await loadArtifacts(playbook, file, parsed.sourceMap, diagnostics);
   if (!inventory || hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
-  return { loaded: { file, text, playbook, sourceMap: parsed.sourceMap, inventory, artifacts, sources }, diagnostics, sources };
+  return { loaded: { file, text, playbook, sourceMap: parsed.sourceMap, inventory, artifacts, sources, secrets: secrets.values }, diagnostics, sources };
 }
 
 async function readText(file: string): Promise<string | Diagnostic> {
@@ -62,7 +71,17 @@ async function readText(file: string): Promise<string | Diagnostic> {
   }
 }
 
-async function loadInventory(inv: Inventory, playbookFile: string, sm: SourceMap, sources: Map<string, string>, diagnostics: Diagnostic[]): Promise<NormalizedInventory | undefined> {
+/** What reading an inventory needs and fills in. */
+interface InventoryCtx {
+  sm: SourceMap;
+  sources: Map<string, string>;
+  diagnostics: Diagnostic[];
+  env: Env;
+  secrets: InventorySecrets;
+}
+
+async function loadInventory(inv: Inventory, playbookFile: string, ctx: InventoryCtx): Promise<NormalizedInventory | undefined> {
+  const { sm, sources, diagnostics } = ctx;
   if (inv.nodes && inv.file) {
     diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: '`inventory` has both `nodes` and `file`: use one', source: sm.locateKey(['inventory'], 'file') });
     return undefined;
@@ -79,24 +98,42 @@ async function loadInventory(inv: Inventory, playbookFile: string, sm: SourceMap
     return undefined;
   }
   sources.set(path, text);
-  return parseInventoryFile(text, path, inv, diagnostics);
+  if (/\.ya?ml$/i.test(path) && /^nodes\s*:/m.test(text) && !/^all\s*:/m.test(text)) return parseLrrollInventory(text, path, inv, diagnostics);
+  return loadAnsibleInventory(text, path, inv, ctx);
 }
 
-/** An lrroll inventory file has `nodes:` at the top; anything else is read as an Ansible inventory. */
-function parseInventoryFile(text: string, path: string, inv: Inventory, diagnostics: Diagnostic[]): NormalizedInventory | undefined {
-  if (/\.ya?ml$/i.test(path) && /^nodes\s*:/m.test(text) && !/^all\s*:/m.test(text)) {
-    const parsed = parseYaml(text, path);
-    diagnostics.push(...parsed.diagnostics);
-    if (!parsed.usable) return undefined;
-    const errors = validateAgainstSchema(parsed.data, parsed.sourceMap, 'inventory');
-    diagnostics.push(...errors);
-    if (hasErrors(errors)) return undefined;
-    const data = parsed.data as { defaults?: NodeSettings; nodes?: Node[] };
-    return { defaults: { ...data.defaults, ...inv.defaults }, nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']) };
+/** An lrroll inventory file: `nodes:` (and `defaults:`) at the top. */
+function parseLrrollInventory(text: string, path: string, inv: Inventory, diagnostics: Diagnostic[]): NormalizedInventory | undefined {
+  const parsed = parseYaml(text, path);
+  diagnostics.push(...parsed.diagnostics);
+  if (!parsed.usable) return undefined;
+  const errors = validateAgainstSchema(parsed.data, parsed.sourceMap, 'inventory');
+  diagnostics.push(...errors);
+  if (hasErrors(errors)) return undefined;
+  const data = parsed.data as { defaults?: NodeSettings; nodes?: Node[] };
+  return { defaults: { ...data.defaults, ...inv.defaults }, nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']) };
+}
+
+/** An Ansible inventory with its group_vars/host_vars, vault values decrypted, resolved as Ansible resolves it. */
+async function loadAnsibleInventory(text: string, path: string, inv: Inventory, ctx: InventoryCtx): Promise<NormalizedInventory | undefined> {
+  const { diagnostics } = ctx;
+  let plain = text;
+  if (isVaultText(text)) {
+    const [r] = await decryptVaultTexts([text], ctx.env);
+    if (!r || !('text' in r)) {
+      diagnostics.push({ severity: 'error', code: 'E_VAULT', summary: `${path} is encrypted with Ansible Vault: ${r && 'error' in r ? r.error : 'not decrypted'}`, source: ctx.sm.locate(['inventory', 'file']), ...(r && 'hint' in r ? { hint: r.hint } : {}) });
+      return undefined;
+    }
+    plain = r.text;
   }
-  const result = parseAnsibleInventory(text, path, inv.group ? { group: inv.group } : {});
+  const model = readAnsibleInventory(plain, path);
+  if (plain !== text) for (const vars of [...[...model.groups.values()].map((g) => g.vars), ...[...model.hosts.values()].map((h) => h.vars)]) for (const v of vars.values()) v.secret = true;
+  const vars = await loadVarsFiles(model, path, ctx.env, ctx.sources);
+  diagnostics.push(...vars.diagnostics);
+  await decryptInlineVaults(model, vars.files, ctx.env);
+  const result = resolveAnsibleModel(model, inv.group ? { group: inv.group } : {}, vars.files);
   diagnostics.push(...result.diagnostics);
-  const mapped = nodesFromAnsible(result.hosts);
+  const mapped = nodesFromAnsible(result.hosts, ctx.secrets);
   diagnostics.push(...mapped.diagnostics);
   for (const entry of mapped.nodes) diagnostics.push(...checkAnsibleNode(entry));
   if (result.hosts.length === 0 && !hasErrors(result.diagnostics)) {

@@ -38,7 +38,7 @@ export async function prepareResume(env: Readonly<Record<string, string | undefi
   const doneNodes = new Set<string>();
   const untouched = new Set<string>();
   const notes: string[] = [];
-  const pool = new TransportPool(sshSettings(env, false));
+  const pool = new TransportPool(sshSettings(env, false), env);
   try {
     for (const r of records.values()) {
       const np = plan.batches.flatMap((b) => b.nodePlans).find((p) => p.node === r.node);

@@ -27,7 +27,7 @@ export interface NodeStatusRow {
 
 /** Reads every node's state and its load-balancer member without changing anything. */
 export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined): Promise<NodeStatusRow[]> {
-  const pool = new TransportPool(sshSettings(env, false));
+  const pool = new TransportPool(sshSettings(env, false), env);
   const lbTransport = pool.forLb(plan);
   const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets: planSecrets(plan, env) });
   try {

@@ -13,6 +13,8 @@ export interface PlanOptions {
   vars: Record<string, string>;
   /** `--limit` node names, or null for every node. */
   limit: string[] | null;
+  /** The environment, for `ansible-vault` (ANSIBLE_VAULT_PASSWORD_FILE …). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The outcome of validating or planning: diagnostics always, the plan when there were no errors. */
@@ -21,6 +23,8 @@ export interface PlanOutcome {
   diagnostics: Diagnostic[];
   /** Source texts by file, for code frames. */
   sources: Map<string, string>;
+  /** Secret values read from the inventory (decrypted vault values, become passwords) by the name the plan gives them: the run adds them to its environment. Never printed. */
+  inventorySecrets: Record<string, string>;
 }
 
 const BREAKING_LEVELS_PATH = fileURLToPath(new URL('../../data/breaking-fixpack-levels.json', import.meta.url));
@@ -33,8 +37,8 @@ export function shippedBreakingLevels(): string[] {
 
 /** Loads, validates and compiles a playbook into a plan. */
 export async function planPlaybook(file: string, options: PlanOptions): Promise<PlanOutcome> {
-  const { loaded, diagnostics, sources } = await loadPlaybook(file);
-  if (!loaded || hasErrors(diagnostics)) return { plan: undefined, diagnostics, sources };
+  const { loaded, diagnostics, sources } = await loadPlaybook(file, options.env);
+  if (!loaded || hasErrors(diagnostics)) return { plan: undefined, diagnostics, sources, inventorySecrets: {} };
   const git = await gitState(loaded.file);
   const compiled = compilePlan({
     playbook: loaded.playbook,
@@ -48,5 +52,5 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     hashText: sha256Hex,
     compilerVersion: lrrollVersion(),
   });
-  return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources };
+  return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources, inventorySecrets: Object.fromEntries(loaded.secrets) };
 }

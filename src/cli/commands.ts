@@ -21,8 +21,13 @@ function parseVars(flags: CommonPlanFlags): Record<string, string> {
   return out;
 }
 
-async function compile(file: string, flags: CommonPlanFlags): Promise<PlanOutcome> {
-  return planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null });
+async function compile(file: string, flags: CommonPlanFlags, io: Io): Promise<PlanOutcome> {
+  return planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env });
+}
+
+/** The io a run uses: its environment carries the inventory's secret values too (never printed). */
+function withInventorySecrets(io: Io, outcome: PlanOutcome): Io {
+  return Object.keys(outcome.inventorySecrets).length === 0 ? io : { ...io, env: { ...io.env, ...outcome.inventorySecrets } };
 }
 
 /** Prints diagnostics to stderr; returns true when they include errors. */
@@ -33,7 +38,7 @@ function report(outcome: PlanOutcome, io: Io): boolean {
 
 /** `lrroll validate`: every problem at once; exit 2 when invalid. */
 export async function validateCommand(file: string, flags: CommonPlanFlags & { format: string }, io: Io): Promise<number> {
-  const outcome = await compile(file, flags);
+  const outcome = await compile(file, flags, io);
   if (flags.format === 'json') {
     io.stdout.write(`${JSON.stringify({ valid: !hasErrors(outcome.diagnostics) && !!outcome.plan, diagnostics: outcome.diagnostics }, null, 2)}\n`);
     return hasErrors(outcome.diagnostics) || !outcome.plan ? EXIT_CODES.invalid : EXIT_CODES.ok;
@@ -59,7 +64,7 @@ function renderPlan(plan: Plan, format: PlanFormat, full: boolean, io: Io): stri
 
 /** `lrroll plan`: the plan in text, JSON or Mermaid; exit 3 when the change is refused. */
 export async function planCommand(file: string, flags: CommonPlanFlags & { format: PlanFormat; full?: boolean }, io: Io): Promise<number> {
-  const outcome = await compile(file, flags);
+  const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   io.stdout.write(renderPlan(plan, flags.format, flags.full === true, io));
@@ -75,7 +80,7 @@ function refusal(plan: Plan, io: Io): number {
 
 /** `lrroll run`: with --dry-run the same plan and renderer as `lrroll plan`. */
 export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFlags, io: Io): Promise<number> {
-  const outcome = await compile(file, flags);
+  const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   if (flags.planHash !== undefined) {
@@ -100,28 +105,28 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
   const { reportTarget } = await import('./report.js');
   const reportFile = reportTarget(flags.report, io);
   if (reportFile === 'invalid') return EXIT_CODES.invalid;
-  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, report: reportFile }, io);
+  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, report: reportFile }, withInventorySecrets(io, outcome));
 }
 
 /** `lrroll status`: a read-only table of every node and its LB member; exit 0 when all are healthy and in rotation, 1 otherwise. */
 export async function statusCommand(file: string, flags: CommonPlanFlags & { format: string }, io: Io): Promise<number> {
-  const outcome = await compile(file, flags);
+  const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   const { readStatus, formatStatus, allHealthy } = await import('../app/status.js');
-  const rows = await readStatus(plan, io.env, (text) => io.stderr.write(`${text}\n`));
+  const rows = await readStatus(plan, withInventorySecrets(io, outcome).env, (text) => io.stderr.write(`${text}\n`));
   io.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
   return allHealthy(rows, plan.loadBalancer.type !== 'none') ? EXIT_CODES.ok : EXIT_CODES.failed;
 }
 
 /** `lrroll unlock`: shows who holds the cluster's run lock and breaks it after confirmation. */
 export async function unlockCommand(file: string, flags: CommonPlanFlags & { yes?: boolean }, io: Io): Promise<number> {
-  const outcome = await compile(file, flags);
+  const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   const { TransportPool, sshSettings } = await import('../app/execute.js');
   const { readLock, breakLock, describeHolder, lockNode } = await import('../app/lock.js');
-  const pool = new TransportPool(sshSettings(io.env, false));
+  const pool = new TransportPool(sshSettings(io.env, false), withInventorySecrets(io, outcome).env);
   try {
     const node = lockNode(plan);
     const transport = pool.forNode(node);

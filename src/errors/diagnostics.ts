@@ -36,6 +36,7 @@ export type DiagnosticCode =
   | 'E_NAME'
   | 'E_REGEX'
   | 'E_LIMIT'
+  | 'E_VAULT'
   | 'W_ELIGIBILITY'
   | 'W_INVENTORY'
   | 'W_PLAYBOOK';

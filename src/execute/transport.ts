@@ -6,7 +6,7 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Secret environment variables for the command: passed on stdin, never on a command line. Values must not contain a newline. */
   env?: Readonly<Record<string, string>>;
-  /** Run through `sudo -n`. */
+  /** Run through sudo (`sudo -n`, or with the node's sudo password). */
   become?: boolean;
   /** Called with each complete output line as it arrives. */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
@@ -39,12 +39,29 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/** How a node's commands become another user: `sudo -u user` (null: root) and the sudo password (null: passwordless `sudo -n`). */
+export interface SudoSettings {
+  user: string | null;
+  password: string | null;
+}
+
+/** Passwordless sudo to root. */
+export const PLAIN_SUDO: SudoSettings = { user: null, password: null };
+
+/** The line after which a command's own stdin (its secrets) starts, when a sudo password comes first. */
+const STDIN_MARK = '__lrroll_stdin__';
+
 /**
  * Wraps a command so secrets arrive on stdin (one `NAME=value` line each) instead of on any
- * command line, and optionally runs it through `sudo -n`. Returns the wrapped command and the
- * stdin to send.
+ * command line, and optionally runs it through sudo. Returns the wrapped command and the stdin to send.
+ *
+ * With a sudo password, stdin starts with the password: the outer shell reads it into a variable
+ * and pipes it to `sudo -S -k` (-k: ask every time the policy wants a password, never trusting a
+ * cached one, so what sudo reads is always known), followed by padding lines (a wrong password is
+ * retried on them, never on a secret) and a mark; the command under sudo skips to the mark and reads
+ * its secrets after it. The password appears on no command line and in no environment.
  */
-export function wrapCommand(command: string, env: Readonly<Record<string, string>> | undefined, become: boolean): { command: string; stdin: string } {
+export function wrapCommand(command: string, env: Readonly<Record<string, string>> | undefined, become: boolean, sudo: SudoSettings = PLAIN_SUDO): { command: string; stdin: string } {
   const names = Object.keys(env ?? {}).sort();
   for (const n of names) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`invalid environment variable name ${n}`);
@@ -52,6 +69,18 @@ export function wrapCommand(command: string, env: Readonly<Record<string, string
   }
   const reads = names.map((n) => `IFS= read -r ${n} || true; export ${n}`).join('; ');
   const inner = reads ? `${reads}; exec </dev/null; ${command}` : command;
-  const quoted = `'${inner.replaceAll("'", "'\\''")}'`;
-  return { command: become ? `sudo -n sh -c ${quoted}` : `sh -c ${quoted}`, stdin: names.map((n) => `${env?.[n] ?? ''}\n`).join('') };
+  const secrets = names.map((n) => `${env?.[n] ?? ''}\n`).join('');
+  if (!become) return { command: `sh -c ${quote(inner)}`, stdin: secrets };
+  const asUser = sudo.user ? ` -u ${quote(sudo.user)}` : '';
+  if (sudo.password === null) return { command: `sudo -n${asUser} sh -c ${quote(inner)}`, stdin: secrets };
+  if (sudo.password.includes('\n')) throw new Error('the sudo password contains a newline, which cannot be passed safely');
+  const skip = `while IFS= read -r __lrroll_l; do [ "$__lrroll_l" = ${STDIN_MARK} ] && break; done; `;
+  const pad = Array.from({ length: 10 }, () => '__lrroll_pad__').join(' ');
+  const outer = `IFS= read -r __lrroll_p; { printf '%s\\n' "$__lrroll_p" ${pad} ${STDIN_MARK}; exec cat; } | sudo -S -k -p ''${asUser} sh -c ${quote(skip + inner)}`;
+  return { command: `sh -c ${quote(outer)}`, stdin: `${sudo.password}\n${secrets}` };
+}
+
+/** Single-quotes text for the shell. */
+function quote(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
 }

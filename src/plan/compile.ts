@@ -19,7 +19,7 @@ import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
-import { PLAN_FORMAT_VERSION, type Batch, type HookPoint, type NodePlan, type Plan, type PlanSource, type Policy, type Step } from './types.js';
+import { PLAN_FORMAT_VERSION, type Batch, type HookPoint, type NodePlan, type Plan, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
 import { resolveCount } from './duration.js';
 
 /** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
@@ -115,7 +115,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     onFailure,
     impact: userImpact(changes, lb, batches, nodes.length, policy.strategy, estimate),
     estimate,
-    secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])]),
+    secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])], nodes.map((n) => n.plan)),
   };
   return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics };
 }
@@ -191,9 +191,10 @@ class HookBuilder {
   }
 }
 
-function collectSecrets(groups: ReadonlyArray<readonly Step[]>): string[] {
+function collectSecrets(groups: ReadonlyArray<readonly Step[]>, nodes: readonly PlanNode[]): string[] {
   const out = new Set<string>();
   for (const g of groups) for (const s of g) s.secretEnv.forEach((e) => out.add(e));
+  for (const n of nodes) if (n.becomePassword) out.add(n.becomePassword);
   return [...out].sort();
 }
 

@@ -1,6 +1,6 @@
 import type { NormalizedInventory, NodeEntry } from '../playbook/inventory/normalize.js';
 import type { SourceLocation } from '../errors/diagnostics.js';
-import type { NodeSettings, Playbook, Service } from '../playbook/playbook.generated.js';
+import type { Node, NodeSettings, Playbook, Service } from '../playbook/playbook.generated.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
@@ -91,6 +91,8 @@ function resolveNode(
     port: n.port ?? d.port ?? null,
     user: n.user ?? d.user ?? null,
     identityFile: n.identityFile ?? d.identityFile ?? null,
+    proxyJump: n.proxyJump ?? d.proxyJump ?? null,
+    ...becomeOf(n.become ?? d.become ?? DEFAULTS.node.become),
     liferayHome,
     tomcatHome,
     httpPort,
@@ -98,7 +100,13 @@ function resolveNode(
     stagingDir: `${liferayHome}/.lrroll/staging`,
   };
   const service = resolveService({ ...d.service, ...n.service }, scope, entry, t, at('service', 'pidFile'));
-  return { plan, entry, become: n.become ?? d.become ?? DEFAULTS.node.become, service, scope };
+  return { plan, entry, become: (n.become ?? d.become ?? DEFAULTS.node.become) !== false, service, scope };
+}
+
+/** `become: true` or `{ user, password: "${NAME}" }` as the plan node's sudo settings (the password by its secret's name). */
+function becomeOf(become: NonNullable<Node['become']>): { becomeUser: string | null; becomePassword: string | null } {
+  if (typeof become === 'boolean') return { becomeUser: null, becomePassword: null };
+  return { becomeUser: become.user ?? null, becomePassword: become.password ? become.password.slice(2, -1) : null };
 }
 
 function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: NodeEntry, t: Templater, pidFileSource: SourceLocation): ResolvedService {

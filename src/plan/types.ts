@@ -218,6 +218,12 @@ export interface PlanNode {
   user: string | null;
   /** Identity file, or null to follow ~/.ssh/config and ssh-agent. */
   identityFile: string | null;
+  /** ProxyJump hops (`user@host:port`, comma-separated), or null to follow ~/.ssh/config. */
+  proxyJump: string | null;
+  /** The user sudo runs commands as (`sudo -u`), or null for root. */
+  becomeUser: string | null;
+  /** The environment variable (a secret) holding the sudo password, or null for passwordless `sudo -n`. */
+  becomePassword: string | null;
   liferayHome: string;
   tomcatHome: string;
   httpPort: number;

@@ -138,9 +138,24 @@ export interface NodeSettings {
    */
   identityFile?: string;
   /**
-   * Run file changes on the node through `sudo -n`.
+   * Jump host(s) to reach the node through, as ssh's `-J`: `user@host:port`, several separated by commas (default from `~/.ssh/config`).
    */
-  become?: boolean;
+  proxyJump?: string;
+  /**
+   * Run file changes on the node through sudo: `true` for passwordless `sudo -n`; `{ password: "${SUDO_PASSWORD}" }` when sudo asks for a password (a secret from the environment, sent to sudo on stdin, never on a command line); `user` to become another user than root.
+   */
+  become?:
+    | boolean
+    | {
+        /**
+         * The sudo password, as a secret reference `${NAME}` to an environment variable.
+         */
+        password?: string;
+        /**
+         * The user to run commands as (`sudo -u`), default root.
+         */
+        user?: string;
+      };
   /**
    * Liferay Home on the node (holds `deploy/`, `osgi/`, `patching-tool/`, `portal-ext.properties`).
    */
@@ -240,9 +255,24 @@ export interface Node {
    */
   identityFile?: string;
   /**
-   * Run file changes on the node through `sudo -n`.
+   * Jump host(s) to reach the node through, as ssh's `-J`: `user@host:port`, several separated by commas (default from `~/.ssh/config`).
    */
-  become?: boolean;
+  proxyJump?: string;
+  /**
+   * Run file changes on the node through sudo: `true` for passwordless `sudo -n`; `{ password: "${SUDO_PASSWORD}" }` when sudo asks for a password (a secret from the environment, sent to sudo on stdin, never on a command line); `user` to become another user than root.
+   */
+  become?:
+    | boolean
+    | {
+        /**
+         * The sudo password, as a secret reference `${NAME}` to an environment variable.
+         */
+        password?: string;
+        /**
+         * The user to run commands as (`sudo -u`), default root.
+         */
+        user?: string;
+      };
   /**
    * Liferay Home on the node (holds `deploy/`, `osgi/`, `patching-tool/`, `portal-ext.properties`).
    */

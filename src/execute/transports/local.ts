@@ -1,17 +1,19 @@
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../transport.js';
+import { PLAIN_SUDO, wrapCommand, type ExecOptions, type ExecResult, type SudoSettings, type Transport } from '../transport.js';
 import { LineSplitter } from './lines.js';
 
 /** Runs commands as child processes on this machine (single-host use, the demo, fast tests). */
 export class LocalTransport implements Transport {
   readonly describe = 'local';
 
+  constructor(private readonly sudo: SudoSettings = PLAIN_SUDO) {}
+
   async connect(): Promise<void> {}
 
   exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    const wrapped = wrapCommand(command, options.env, options.become === true);
+    const wrapped = wrapCommand(command, options.env, options.become === true, this.sudo);
     const started = Date.now();
     return new Promise((resolve) => {
       const child = spawn('/bin/sh', ['-c', wrapped.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });

@@ -22,6 +22,8 @@ export interface SshTargetOverrides {
   port: number | null;
   user: string | null;
   identityFile: string | null;
+  /** ProxyJump hops (`user@host:port`, comma-separated) that win over ~/.ssh/config; `none` for a direct connection. */
+  proxyJump?: string | null;
 }
 
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -36,7 +38,7 @@ export function resolveSshTarget(configText: string, alias: string, overrides: S
   };
   const hostName = (first(get('HostName')) ?? alias).replace(/%h/g, alias);
   const expand = (p: string): string => p.replace(/^~(?=\/|$)/, env.home).replace(/%d/g, env.home).replace(/%u/g, env.user).replace(/%h/g, hostName).replace(/%r/g, overrides.user ?? first(get('User')) ?? env.user);
-  const jump = first(get('ProxyJump'));
+  const jump = overrides.proxyJump ?? first(get('ProxyJump'));
   return {
     alias,
     hostName,

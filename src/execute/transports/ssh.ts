@@ -4,7 +4,7 @@ import { NodeSSH, type Config } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
 import { ConnectionError } from '../../errors/errors.js';
 import { shq } from '../../plan/shell.js';
-import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../transport.js';
+import { PLAIN_SUDO, wrapCommand, type ExecOptions, type ExecResult, type SudoSettings, type Transport } from '../transport.js';
 import { checkHostKey, fingerprint, knownHostName, knownKeyTypes, keyTypeOf, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import { LineSplitter } from './lines.js';
 import { parseJumpHop, resolveSshTarget, type ResolvedSshTarget, type SshTargetOverrides } from './ssh-config.js';
@@ -38,7 +38,7 @@ export class SshTransport implements Transport {
   private jumps: NodeSSH[] = [];
   private connecting: Promise<void> | undefined;
 
-  constructor(host: string, overrides: SshTargetOverrides, private readonly settings: SshSettings) {
+  constructor(host: string, overrides: SshTargetOverrides, private readonly settings: SshSettings, private readonly sudo: SudoSettings = PLAIN_SUDO) {
     this.target = resolveSshTarget(settings.sshConfigText, host, overrides, { home: settings.home, user: settings.localUser });
     this.describe = `ssh ${this.target.user}@${this.target.hostName}:${this.target.port}${this.target.proxyJump.length ? ` via ${this.target.proxyJump.join(',')}` : ''}`;
   }
@@ -164,7 +164,7 @@ export class SshTransport implements Transport {
     if (!conn) throw new ConnectionError('E_CONNECT', `${this.describe}: not connected`);
     // The command first reports its pid (on stderr, filtered out) so a timeout or Ctrl-C can kill
     // its whole process group on the node: OpenSSH ignores signal requests for many logins.
-    const wrapped = wrapCommand(`echo "${PID_MARK}$$" >&2; ${command}`, options.env, options.become === true);
+    const wrapped = wrapCommand(`echo "${PID_MARK}$$" >&2; ${command}`, options.env, options.become === true, this.sudo);
     const started = Date.now();
     return new Promise((resolve) => {
       let remotePid: string | null = null;
@@ -236,10 +236,11 @@ export class SshTransport implements Transport {
     const script = `g=$(ps -o pgid= -p ${pid} 2>/dev/null | tr -d ' '); [ -n "$g" ] && kill -KILL -- -"$g" 2>/dev/null; kill -KILL ${pid} 2>/dev/null; true`;
     const conn = this.ssh?.connection;
     if (!conn) return;
-    const cmd = become ? `sudo -n sh -c ${shq(script)}` : script;
+    const wrapped = wrapCommand(script, undefined, become, this.sudo);
     await new Promise<void>((done) => {
-      conn.exec(cmd, (e: Error | undefined, ch: ClientChannel) => {
+      conn.exec(wrapped.command, (e: Error | undefined, ch: ClientChannel) => {
         if (e) return done();
+        ch.end(wrapped.stdin);
         const limit = setTimeout(() => {
           ch.destroy();
           done();

@@ -1,6 +1,8 @@
-import { parseAnsibleIni } from './ansible-ini.js';
-import type { AnsibleInventoryOptions, AnsibleInventoryResult } from './ansible-ini.js';
-import { parseAnsibleYaml } from './ansible-yaml.js';
+import { readAnsibleIni } from './ansible-ini.js';
+import { readAnsibleYaml } from './ansible-yaml.js';
+import type { AnsibleInventoryOptions, AnsibleModel } from './model.js';
+import { resolveAnsibleModel } from './resolve.js';
+import type { ResolvedInventory, VarsFiles } from './resolve.js';
 
 /** The two on-disk formats of an Ansible inventory. */
 export type AnsibleInventoryFormat = 'ini' | 'yaml';
@@ -11,7 +13,7 @@ const YAML_FIRST_LINE = /^(---|\{|all\s*:(\s|$)|[^\s[\]#;=:]+:\s*(#.*)?$)/;
 /** YAML when the name ends in .yml/.yaml/.json or the first meaningful line looks like YAML; else INI. */
 export function detectAnsibleFormat(text: string, file: string): AnsibleInventoryFormat {
   if (/\.(ya?ml|json)$/i.test(file)) return 'yaml';
-  for (const raw of text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)) {
+  for (const raw of text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/, 200)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
     return YAML_FIRST_LINE.test(line) ? 'yaml' : 'ini';
@@ -19,11 +21,12 @@ export function detectAnsibleFormat(text: string, file: string): AnsibleInventor
   return 'ini';
 }
 
-/** Parses an Ansible inventory in INI or YAML format (see detectAnsibleFormat) into lrroll hosts. */
-export function parseAnsibleInventory(
-  text: string,
-  file: string,
-  opts: AnsibleInventoryOptions = {},
-): AnsibleInventoryResult {
-  return detectAnsibleFormat(text, file) === 'yaml' ? parseAnsibleYaml(text, file, opts) : parseAnsibleIni(text, file, opts);
+/** Reads an Ansible inventory in INI or YAML format (see detectAnsibleFormat) into its model. */
+export function readAnsibleInventory(text: string, file: string): AnsibleModel {
+  return detectAnsibleFormat(text, file) === 'yaml' ? readAnsibleYaml(text, file) : readAnsibleIni(text, file);
+}
+
+/** Reads and resolves an Ansible inventory (and its group_vars/host_vars, when given) into hosts with their variables. */
+export function parseAnsibleInventory(text: string, file: string, opts: AnsibleInventoryOptions = {}, files?: VarsFiles): ResolvedInventory {
+  return resolveAnsibleModel(readAnsibleInventory(text, file), opts, files);
 }

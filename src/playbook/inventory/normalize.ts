@@ -1,7 +1,9 @@
 import type { Diagnostic, SourceLocation } from '../../errors/diagnostics.js';
 import type { Node, NodeSettings } from '../playbook.generated.js';
 import type { DocPath, SourceMap } from '../source-map.js';
-import type { InventoryHost, InventoryValue } from './types.js';
+import { nodeFromAnsibleHost } from './ansible-node.js';
+import type { InventorySecrets } from './ansible-node.js';
+import type { ResolvedHost } from './resolve.js';
 
 /** A node declaration with where it was written. */
 export interface NodeEntry {
@@ -27,34 +29,38 @@ export function nodesFromYaml(nodes: readonly Node[], sourceMap: SourceMap, base
   }));
 }
 
-/** Host variables with a meaning for lrroll when they come from an Ansible inventory. */
-const ANSIBLE_NODE_VARS = {
-  liferay_home: 'liferayHome',
-  tomcat_home: 'tomcatHome',
-  lb_member: 'member',
-  http_port: 'httpPort',
-} as const;
-
-/** Turns Ansible inventory hosts into lrroll nodes (mapping `liferay_home`, `tomcat_home`, `lb_member`, `http_port`). */
-export function nodesFromAnsible(hosts: readonly InventoryHost[]): { nodes: NodeEntry[]; diagnostics: Diagnostic[] } {
+/** Turns resolved Ansible hosts into lrroll nodes (see ansible-node.ts); secret values go to `secrets`, never into a node. */
+export function nodesFromAnsible(hosts: readonly ResolvedHost[], secrets: InventorySecrets): { nodes: NodeEntry[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const nodes = hosts.map((h): NodeEntry => {
-    const node: Node = { name: h.name };
-    if (h.host) node.host = h.host;
-    if (h.port !== undefined) node.port = h.port;
-    if (h.user) node.user = h.user;
-    if (h.identityFile) node.identityFile = h.identityFile;
-    const vars: Record<string, InventoryValue> = {};
-    for (const [key, value] of Object.entries(h.vars)) {
-      const mapped = ANSIBLE_NODE_VARS[key as keyof typeof ANSIBLE_NODE_VARS];
-      if (mapped === 'httpPort') {
-        if (typeof value === 'number') node.httpPort = value;
-        else diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: `host \`${h.name}\`: http_port must be a number`, source: h.source });
-      } else if (mapped) node[mapped] = String(value);
-      else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && !key.startsWith('ansible_')) vars[key] = value;
-    }
-    if (Object.keys(vars).length > 0) node.vars = vars;
-    return { node, source: h.source, locate: () => h.source };
+    const r = nodeFromAnsibleHost(h, secrets);
+    diagnostics.push(...r.diagnostics);
+    const where = (field: DocPath): SourceLocation => h.vars.get(ANSIBLE_NAMES[String(field[0])] ?? '')?.source ?? h.source;
+    return { node: r.node, source: h.source, locate: where };
   });
-  return { nodes, diagnostics };
+  return { nodes, diagnostics: unique(diagnostics) };
+}
+
+/** The variable a node field came from, to locate a problem found later at the place it was written. */
+const ANSIBLE_NAMES: Record<string, string> = {
+  host: 'ansible_host',
+  port: 'ansible_port',
+  user: 'ansible_user',
+  identityFile: 'ansible_ssh_private_key_file',
+  become: 'ansible_become',
+  liferayHome: 'liferay_home',
+  tomcatHome: 'tomcat_home',
+  member: 'lb_member',
+  httpPort: 'http_port',
+};
+
+/** A group variable is read once per host: report each problem once. */
+function unique(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = JSON.stringify([d.severity, d.code, d.summary.replace(/ \(host `[^`]*`\)/, ''), d.source]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

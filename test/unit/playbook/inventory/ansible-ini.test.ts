@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { parseAnsibleIni } from '../../../../src/playbook/inventory/ansible-ini.js';
-import type { AnsibleInventoryResult } from '../../../../src/playbook/inventory/ansible-ini.js';
-import type { InventoryHost } from '../../../../src/playbook/inventory/types.js';
+import { parseInventory, type TestHost, type TestInventory } from './helpers.js';
 
 const FILE = 'hosts.ini';
+
+type AnsibleInventoryResult = TestInventory;
 
 /** Joins lines so every test shows its inventory line by line (line numbers are 1-based). */
 function ini(...lines: string[]): string {
@@ -11,14 +11,14 @@ function ini(...lines: string[]): string {
 }
 
 function parse(text: string, group?: string): AnsibleInventoryResult {
-  return parseAnsibleIni(text, FILE, group === undefined ? {} : { group });
+  return parseInventory(text, FILE, group);
 }
 
 function names(result: AnsibleInventoryResult): string[] {
   return result.hosts.map((h) => h.name);
 }
 
-function host(result: AnsibleInventoryResult, name: string): InventoryHost {
+function host(result: AnsibleInventoryResult, name: string): TestHost {
   const found = result.hosts.find((h) => h.name === name);
   if (!found) throw new Error(`no host ${name} in ${names(result).join(', ')}`);
   return found;
@@ -70,8 +70,8 @@ describe('parseAnsibleIni: groups and order', () => {
     expect(host(r, 'u2').groups).toEqual(['web']);
   });
 
-  it('skips comments with # and ; and blank lines, and handles CRLF and a BOM', () => {
-    const r = parse('\uFEFF# top\r\n; also\r\n\r\n[web]\r\nw1 a=1 # trailing\r\nw2 b=2 ; trailing\r\n  # indented\r\n');
+  it('skips comment lines (# and ;), blank lines and # comments after a host, and handles CRLF and a BOM', () => {
+    const r = parse('\uFEFF# top\r\n; also\r\n\r\n[web]\r\nw1 a=1 # trailing\r\nw2 b=2#trailing\r\n  # indented\r\n');
     expect(r.diagnostics).toEqual([]);
     expect(r.hosts.map((h) => [h.name, h.vars, h.source.line])).toEqual([
       ['w1', { a: 1 }, 5],
@@ -122,52 +122,81 @@ describe('parseAnsibleIni: ranges', () => {
   });
 });
 
-describe('parseAnsibleIni: values', () => {
-  it('parses host-line values: quoted strings, ints, booleans, everything else as strings', () => {
-    const line = `h a="quoted value" b='single # kept' c="22" d=22 e=yes f=False g=007 h=7.4 i= j="say \\"hi\\"" k=-3 l=no`;
+describe('parseAnsibleIni: values, as Ansible reads them (shlex, then Python literal_eval)', () => {
+  it('host-line values: quotes removed first, then numbers, True/False/None, lists; everything else a string', () => {
+    const line = `h a="quoted value" b='single # kept' c="22" d=22 e=yes f=False g=007 h=7.4 i= j="say \\"hi\\"" k=-3 l=no m="'22'" n=[1,2] o=None p=0x1F q=1_000 r=true`;
     const r = parse(ini('[x]', line));
-    expect(r.diagnostics).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]); // lists and nulls: warned, left out of template vars
     expect(host(r, 'h').vars).toEqual({
       a: 'quoted value',
       b: 'single # kept',
-      c: '22',
+      c: 22,
       d: 22,
-      e: true,
+      e: 'yes',
       f: false,
       g: '007',
-      h: '7.4',
+      h: 7.4,
       i: '',
       j: 'say "hi"',
       k: -3,
-      l: false,
+      l: 'no',
+      m: '22',
+      n: [1, 2],
+      o: null,
+      p: 31,
+      q: 1000,
+      r: 'true',
     });
   });
 
-  it('parses :vars values with the same rules, stripping inline comments', () => {
+  it('a `;` after a host is not a comment there (Ansible splits the line with shlex)', () => {
+    expect(problems(parse(ini('[x]', 'h a=1 ; note')))).toEqual(['error E_INVENTORY 2:7 malformed host line: expected key=value, got `;`']);
+    expect(host(parse(ini('[x]', 'h a=1;2')), 'h').vars).toEqual({ a: '1;2' });
+  });
+
+  it(':vars values: taken whole (comments included unless Python drops them), then literal_eval', () => {
     const r = parse(
       ini(
         '[x]',
         'h',
         '[x:vars]',
         'msg = "hello world"  # comment',
-        'plain = two words # comment',
-        'n=8080',
+        'plain = two words',
+        'n=8080 # port',
         'flag = no',
         "single = 'a = b'",
         'yes_word = True',
         'empty =',
+        'tuple = 1, 2',
+        'open = \'b',
+        'mixed = "b" c',
       ),
     );
-    expect(r.diagnostics).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]); // lists and nulls: warned, left out of template vars
     expect(host(r, 'h').vars).toEqual({
       msg: 'hello world',
       plain: 'two words',
       n: 8080,
-      flag: false,
+      flag: 'no',
       single: 'a = b',
       yes_word: true,
       empty: '',
+      tuple: [1, 2],
+      open: "'b",
+      mixed: '"b" c',
     });
+  });
+
+  it('keeps a trailing comment that is not Python in the value, as Ansible does, and says so', () => {
+    const r = parse(ini('[x]', 'h', '[x:vars]', 'plain = two words # comment'));
+    expect(host(r, 'h').vars).toEqual({ plain: 'two words # comment' });
+    expect(problems(r)).toEqual(['warning W_INVENTORY 4:9 the value of `plain` keeps its trailing `# comment`']);
+  });
+
+  it('keeps a number too large for JavaScript as text, with a warning', () => {
+    const r = parse(ini('[x]', 'h big=123456789012345678901234567890'));
+    expect(host(r, 'h').vars).toEqual({ big: '123456789012345678901234567890' });
+    expect(problems(r)).toEqual(['warning W_INVENTORY 2:3 the number `123456789012345678901234567890` is too large to be used as a number here; it is kept as text']);
   });
 });
 
@@ -257,14 +286,14 @@ describe('parseAnsibleIni: connection keys', () => {
     expect([h.port, h.user, h.identityFile, h.vars]).toEqual([2200, 'root', '/k', {}]);
   });
 
-  it('inherits connection keys from group vars and lets the higher precedence alias win', () => {
+  it('inherits connection keys from group vars; ansible_ssh_port wins over ansible_port, as in Ansible\'s ssh plugin', () => {
     const r = parse(
       ini('[x]', 'h1 ansible_ssh_port=2200', 'h2', 'h3 ansible_port=1 ansible_ssh_port=2', '[x:vars]', 'ansible_port=22', 'ansible_user=deploy'),
     );
     expect(r.hosts.map((h) => [h.name, h.port, h.user, h.vars])).toEqual([
       ['h1', 2200, 'deploy', {}],
       ['h2', 22, 'deploy', {}],
-      ['h3', 1, 'deploy', {}],
+      ['h3', 2, 'deploy', {}],
     ]);
   });
 
@@ -279,7 +308,7 @@ describe('parseAnsibleIni: connection keys', () => {
   });
 
   it('reports an ansible_port that is not a port at the variable', () => {
-    const r = parse(ini('[x]', 'h ansible_port=ssh', '[x:vars]', 'ansible_user=true'));
+    const r = parse(ini('[x]', 'h ansible_port=ssh', '[x:vars]', 'ansible_user=True'));
     expect(problems(r)).toEqual([
       'error E_INVENTORY 2:3 `ansible_port` must be a port number from 1 to 65535, got `ssh`',
       'error E_INVENTORY 4:1 `ansible_user` must be a string, got `true`',
@@ -341,14 +370,12 @@ describe('parseAnsibleIni: errors and warnings with positions', () => {
     ['a reversed letter range', ['[x]', 'db-[c:a]'], '2:4 bad range `[c:a]` in host `db-[c:a]`: the begin comes after the end'],
     ['a range without an end', ['[x]', 'w[1:]'], '2:2 bad range `[1:]` in host `w[1:]`: the end is missing'],
     ['a range without a colon', ['[x]', 'w[1]'], '2:2 bad range `[1]` in host `w[1]`: expected begin:end or begin:end:step'],
-    ['a bad step', ['[x]', 'w[1:3:0]'], '2:2 bad range `[1:3:0]` in host `w[1:3:0]`: the step must be a positive integer'],
+    ['a bad step', ['[x]', 'w[1:3:0]'], '2:2 bad range `[1:3:0]` in host `w[1:3:0]`: the step must be a positive integer of at most 6 digits'],
     ['an unclosed range', ['[x]', 'a.b[1:3'], '2:4 unclosed range in host `a.b[1:3`'],
     ['a bad port', ['[x]', 'h:ssh'], '2:3 invalid port `ssh` in host `h:ssh`'],
     ['a vars line without =', ['[x:vars]', 'foo'], '2:1 malformed line in `[x:vars]`: expected key=value, got `foo`'],
     ['a vars line without a key', ['[x:vars]', '  = 1'], '2:3 `= 1` has no variable name before `=`'],
     ['a vars key with spaces', ['[x:vars]', 'my key = 1'], '2:1 malformed line in `[x:vars]`: variable name `my key` contains whitespace'],
-    ['text after a quoted vars value', ['[x:vars]', 'a = "b" c'], '2:9 unexpected text `c` after quoted value'],
-    ['an unterminated quoted vars value', ['[x:vars]', "a = 'b"], "2:5 unterminated quote `'`"],
     ['two names on a children line', ['[x:children]', 'a b'], '2:1 malformed line in `[x:children]`: expected one group name, got `a b`'],
   ])('reports %s', (_what, lines, expected) => {
     const r = parse(ini(...lines));

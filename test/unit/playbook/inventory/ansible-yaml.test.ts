@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { parseAnsibleYaml } from '../../../../src/playbook/inventory/ansible-yaml.js';
-import { detectAnsibleFormat, parseAnsibleInventory } from '../../../../src/playbook/inventory/ansible.js';
-import type { AnsibleInventoryResult } from '../../../../src/playbook/inventory/ansible-ini.js';
-import type { InventoryHost } from '../../../../src/playbook/inventory/types.js';
+import { detectAnsibleFormat } from '../../../../src/playbook/inventory/ansible.js';
+import { parseInventory, type TestHost, type TestInventory } from './helpers.js';
+
+type AnsibleInventoryResult = TestInventory;
 
 const FILE = 'hosts.yml';
 
@@ -12,14 +12,14 @@ function yaml(...lines: string[]): string {
 }
 
 function parse(text: string, group?: string): AnsibleInventoryResult {
-  return parseAnsibleYaml(text, FILE, group === undefined ? {} : { group });
+  return parseInventory(text, FILE, group);
 }
 
 function names(result: AnsibleInventoryResult): string[] {
   return result.hosts.map((h) => h.name);
 }
 
-function host(result: AnsibleInventoryResult, name: string): InventoryHost {
+function host(result: AnsibleInventoryResult, name: string): TestHost {
   const found = result.hosts.find((h) => h.name === name);
   if (!found) throw new Error(`no host ${name} in ${names(result).join(', ')}`);
   return found;
@@ -103,7 +103,7 @@ describe('parseAnsibleYaml: structure and order', () => {
 });
 
 describe('parseAnsibleYaml: values', () => {
-  it('keeps scalar types, reads unquoted yes/no/on/off as booleans like PyYAML', () => {
+  it('resolves plain scalars by PyYAML\'s YAML 1.1 rules, as Ansible\'s loader does', () => {
     const r = parse(
       yaml(
         'all:',
@@ -119,9 +119,16 @@ describe('parseAnsibleYaml: values', () => {
         '      y: y',
         '      d: 2024-01-01',
         '      t: hello world',
+        '      e: 1e3',
+        '      o: 0777',
+        '      x: 0x1F',
+        '      u: 1_000',
+        '      m: 1:30',
+        '      z: ~',
+        '      l: [1, {k: on}]',
       ),
     );
-    expect(r.diagnostics).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]); // lists and nulls: warned, left out of template vars
     expect(host(r, 'h').vars).toEqual({
       n: 8080,
       f: 7.4,
@@ -133,22 +140,27 @@ describe('parseAnsibleYaml: values', () => {
       y: 'y',
       d: '2024-01-01',
       t: 'hello world',
+      e: '1e3',
+      o: 511,
+      x: 31,
+      u: 1000,
+      m: 90,
+      z: null,
+      l: [1, { k: true }],
     });
   });
 
-  it('leaves list, mapping and null values out of vars with a warning', () => {
+  it('keeps list, mapping and null values as Ansible does (lrroll leaves them out of template vars, with a warning)', () => {
     const r = parse(
       yaml('all:', '  vars:', '    ok: 1', '    ports: [8080, 8443]', '    jvm:', '      heap: 4g', '    none:', '  hosts:', '    h:'),
     );
-    expect(host(r, 'h').vars).toEqual({ ok: 1 });
-    expect(problems(r)).toEqual([
-      'warning W_INVENTORY 4:5 variable `ports` in vars of group `all` is a list, so it is left out of vars',
-      'warning W_INVENTORY 5:5 variable `jvm` in vars of group `all` is a mapping, so it is left out of vars',
-      'warning W_INVENTORY 7:5 variable `none` in vars of group `all` has no value, so it is left out of vars',
+    expect(host(r, 'h').vars).toEqual({ ok: 1, ports: [8080, 8443], jvm: { heap: '4g' }, none: null });
+    const warned = parseInventoryWarnings(r);
+    expect(warned).toEqual([
+      'warning W_INVENTORY 4:5 variable `ports` (host `h`) is left out: it is a list, and lrroll variables are scalars',
+      'warning W_INVENTORY 5:5 variable `jvm` (host `h`) is left out: it is a mapping, and lrroll variables are scalars',
+      'warning W_INVENTORY 7:5 variable `none` (host `h`) is left out: it is null, and lrroll variables are scalars',
     ]);
-    expect(r.diagnostics[0]?.hint).toBe(
-      'lrroll variables are scalars (string, number or boolean); quote the value to keep it as a string',
-    );
   });
 
   it('follows anchors, aliases and << merge keys, explicit keys winning', () => {
@@ -171,6 +183,9 @@ describe('parseAnsibleYaml: values', () => {
       ['lr2', 'liferay', { http_port: 9080 }],
       ['lr3', 'liferay', { http_port: 8080 }],
     ]);
+    // PyYAML puts merged keys first: the merged order is the order of the hosts too.
+    const merged = parse(yaml('x: &base', '  b1:', '  b2:', 'all:', '  hosts:', '    <<: *base', '    a0:', '    b1:'));
+    expect(names(merged)).toEqual(['b1', 'b2', 'a0']);
   });
 });
 
@@ -205,7 +220,9 @@ describe('parseAnsibleYaml: precedence and connection keys', () => {
     expect(host(r, 'h').vars).toEqual({ x: 'alpha' });
   });
 
-  it('maps the connection keys, old names included, and removes them from vars', () => {
+  // Ansible's ssh connection plugin lists ansible_user then ansible_ssh_user and takes the last one set,
+  // whatever their precedence: here `ansible -vvv` connects h1 as deploy, not liferay.
+  it('maps the connection keys, old names included (ansible_ssh_* winning, as in Ansible), and removes them from vars', () => {
     const r = parse(
       yaml(
         'all:',
@@ -229,7 +246,7 @@ describe('parseAnsibleYaml: precedence and connection keys', () => {
         name: 'h1',
         host: '10.0.0.5',
         port: 2222,
-        user: 'liferay',
+        user: 'deploy',
         identityFile: '~/.ssh/lr',
         vars: { role: 'app' },
         groups: ['ungrouped'],
@@ -305,25 +322,31 @@ describe('parseAnsibleYaml: errors and warnings with positions', () => {
     expect(problems(parse('all:\n\thosts:\n'))).toEqual(['error E_INVENTORY 2:1 YAML syntax error: Tabs are not allowed as indentation']);
   });
 
-  it('reports a duplicate key at the second occurrence and keeps the first', () => {
+  it('warns about a duplicate key at the second occurrence and, as Ansible, uses the last value in the first place', () => {
     const r = parse(yaml('all:', '  hosts:', '    h1: {a: 1}', '    h2:', '    h1: {a: 2}'));
-    expect(problems(r)).toEqual(['error E_INVENTORY 5:5 duplicate key `h1` (first at line 3)']);
+    expect(problems(r)).toEqual(['warning W_INVENTORY 5:5 duplicate key `h1` (first at line 3): the last value is used, as in Ansible']);
     expect(r.hosts.map((h) => [h.name, h.vars])).toEqual([
-      ['h1', { a: 1 }],
+      ['h1', { a: 2 }],
       ['h2', {}],
     ]);
   });
 
   it.each([
-    ['a root that is not a mapping', ['- h1'], '1:1 an Ansible YAML inventory must be a mapping of groups'],
-    ['a group that is not a mapping', ['all:', '  children:', '    web: h1'], '3:10 group `web` must be a mapping with `hosts`, `vars` or `children`'],
-    ['hosts written as a list', ['all:', '  hosts: [h1, h2]'], '2:10 hosts of group `all` must be a mapping of host names'],
-    ['a host with a scalar value', ['all:', '  hosts:', '    h1: 10.0.0.1'], '3:9 host `h1` must have a mapping of variables or nothing'],
-    ['vars that are not a mapping', ['all:', '  vars: [a]'], '2:9 vars of group `all` must be a mapping of variables'],
-    ['children written as a list', ['all:', '  children: [web]'], '2:13 children of group `all` must be a mapping of group names'],
-    ['a bad range', ['all:', '  hosts:', '    web[3:1]:'], '3:8 bad range `[3:1]` in host `web[3:1]`: the begin is greater than the end'],
+    ['a root that is not a mapping', ['- h1'], 'error E_INVENTORY 1:1 an Ansible YAML inventory must be a mapping of groups'],
+    ['a group that is not a mapping', ['all:', '  children:', '    web: [h1]'], 'warning W_INVENTORY 3:5 `web` is skipped: a group must be a mapping with `hosts`, `vars` or `children`'],
+    ['hosts written as a list', ['all:', '  hosts: [h1, h2]'], 'error E_INVENTORY 2:10 `hosts` of group `all` must be a mapping'],
+    ['a host with a scalar value', ['all:', '  hosts:', '    h1: 10.0.0.1'], 'error E_INVENTORY 3:9 host `h1` must have a mapping of variables or nothing'],
+    ['vars that are not a mapping', ['all:', '  vars: [a]'], 'error E_INVENTORY 2:9 vars of group `all` must be a mapping of variables'],
+    ['children written as a list', ['all:', '  children: [web]'], 'error E_INVENTORY 2:13 `children` of group `all` must be a mapping'],
+    ['a bad range', ['all:', '  hosts:', '    web[3:1]:'], 'error E_INVENTORY 3:8 bad range `[3:1]` in host `web[3:1]`: the begin is greater than the end'],
   ])('reports %s', (_what, lines, expected) => {
-    expect(problems(parse(yaml(...lines)))).toEqual([`error E_INVENTORY ${expected}`]);
+    expect(problems(parse(yaml(...lines)))).toEqual([expected]);
+  });
+
+  it('takes a single name under hosts or children, as Ansible does', () => {
+    const r = parse(yaml('all:', '  children:', '    web:', '      hosts: w1', '    prod:', '      children: web'));
+    expect(r.diagnostics).toEqual([]);
+    expect(host(r, 'w1').groups).toEqual(['prod', 'web']);
   });
 
   it('warns about an unexpected key in a group, such as a host written without hosts:', () => {
@@ -335,7 +358,7 @@ describe('parseAnsibleYaml: errors and warnings with positions', () => {
         code: 'W_INVENTORY',
         summary: 'unexpected key `lr1` in group `liferay` is ignored',
         source: { file: FILE, line: 4, col: 7 },
-        hint: 'a group has only `hosts`, `vars` and `children`; a host goes under `hosts:`',
+        hint: 'a group has only `hosts`, `vars` and `children`, as in Ansible; a host goes under `hosts:`',
       },
     ]);
   });
@@ -435,7 +458,7 @@ describe('parseAnsibleInventory: format detection', () => {
   });
 
   it('dispatches to the INI parser', () => {
-    const r = parseAnsibleInventory('[liferay]\nlr1 ansible_port=2222\n', 'inventory', { group: 'liferay' });
+    const r = parseInventory('[liferay]\nlr1 ansible_port=2222\n', 'inventory', 'liferay');
     expect(r).toEqual({
       hosts: [{ name: 'lr1', port: 2222, vars: {}, groups: ['liferay'], source: { file: 'inventory', line: 2, col: 1 } }],
       diagnostics: [],
@@ -443,10 +466,15 @@ describe('parseAnsibleInventory: format detection', () => {
   });
 
   it('dispatches to the YAML parser, JSON included', () => {
-    const r = parseAnsibleInventory('{"all": {"hosts": {"lr1": {"ansible_port": 2222}}}}', 'inventory.json');
+    const r = parseInventory('{"all": {"hosts": {"lr1": {"ansible_port": 2222}}}}', 'inventory.json');
     expect(r).toEqual({
       hosts: [{ name: 'lr1', port: 2222, vars: {}, groups: ['ungrouped'], source: { file: 'inventory.json', line: 1, col: 20 } }],
       diagnostics: [],
     });
   });
 });
+
+/** The warnings lrroll gives when it maps hosts to nodes (left-out variables). */
+function parseInventoryWarnings(r: AnsibleInventoryResult): string[] {
+  return problems(r);
+}
