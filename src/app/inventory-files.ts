@@ -59,25 +59,18 @@ async function findVarsFiles(dir: string, name: string): Promise<string[]> {
   return [];
 }
 
-/** Every file of a vars folder in sorted order, subfolders (without an extension) included; hidden files and backups skipped. */
-async function folderFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const pending = [root];
-  while (pending.length > 0 && out.length <= LIMITS.files) {
-    const dir = pending.shift() as string;
-    const names = (await readdir(dir).catch(() => [] as string[])).sort();
-    const sub: string[] = [];
-    for (const n of names) {
-      if (n.startsWith('.') || n.endsWith('~')) continue;
-      const path = join(dir, n);
-      const st = await stat(path).catch(() => undefined);
-      if (st?.isDirectory() && extname(n) === '') sub.push(path);
-      else if (st?.isFile() && EXTENSIONS.includes(extname(n))) out.push(path);
-    }
-    // Ansible recurses into a subfolder where it meets it; sorting keeps that order.
-    pending.unshift(...sub);
+/** Every file of a vars folder as Ansible lists them: names sorted, a subfolder (without an extension) read where it sorts; hidden files and backups skipped. */
+async function folderFiles(dir: string, out: string[] = [], depth = 0): Promise<string[]> {
+  if (depth > 32) return out;
+  for (const n of (await readdir(dir).catch(() => [] as string[])).sort()) {
+    if (out.length > LIMITS.files) break;
+    if (n.startsWith('.') || n.endsWith('~')) continue;
+    const path = join(dir, n);
+    const st = await stat(path).catch(() => undefined);
+    if (st?.isDirectory() && extname(n) === '') await folderFiles(path, out, depth + 1);
+    else if (st?.isFile() && EXTENSIONS.includes(extname(n))) out.push(path);
   }
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return out;
 }
 
 /** A file in group_vars/host_vars that no group or host picks up: likely a typo or a format Ansible ignores. */

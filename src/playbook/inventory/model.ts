@@ -38,6 +38,8 @@ export interface AnsibleGroup {
   source?: SourceLocation;
   vars: VarMap;
   children: AnsibleChildRef[];
+  /** Hosts listed directly in the group, in the order they were added (Ansible's order within a group). */
+  hosts: string[];
   /** `ansible_group_priority` (Ansible keeps it out of the group's vars): breaks ties between groups of one depth. */
   priority: number;
 }
@@ -91,7 +93,7 @@ export function createAnsibleModel(file: string): AnsibleModel {
 export function ensureGroup(model: AnsibleModel, name: string, source?: SourceLocation): AnsibleGroup {
   let group = model.groups.get(name);
   if (!group) {
-    group = { name, defined: false, vars: new Map(), children: [], priority: 1 };
+    group = { name, defined: false, vars: new Map(), children: [], hosts: [], priority: 1 };
     model.groups.set(name, group);
   }
   if (!group.source && source) group.source = source;
@@ -126,7 +128,7 @@ export function setGroupVar(model: AnsibleModel, group: string, key: string, v: 
 
 /** Adds hosts to a group; repeated declarations merge their variables, the later one winning. */
 export function addHosts(model: AnsibleModel, group: string, names: readonly string[], vars: ReadonlyMap<string, AnsibleVar>, source: SourceLocation): void {
-  ensureGroup(model, group);
+  const g = ensureGroup(model, group);
   const fresh = names.filter((n) => !model.hosts.has(n)).length;
   if (model.hosts.size + fresh > INVENTORY_LIMITS.hosts) {
     const summary = `the inventory holds more than ${INVENTORY_LIMITS.hosts} hosts`;
@@ -139,6 +141,7 @@ export function addHosts(model: AnsibleModel, group: string, names: readonly str
       host = { source, groups: new Set(), vars: new Map() };
       model.hosts.set(name, host);
     }
+    if (!host.groups.has(group)) g.hosts.push(name);
     host.groups.add(group);
     for (const [key, v] of vars) host.vars.set(key, v);
   }

@@ -12,7 +12,7 @@ import { errorAt, sortDiagnostics, warningAt } from '../../errors/diagnostics.js
 import type { Diagnostic, SourceLocation } from '../../errors/diagnostics.js';
 import { closest } from '../../errors/suggest.js';
 import { INVENTORY_LIMITS } from './model.js';
-import type { AnsibleChildRef, AnsibleInventoryOptions, AnsibleModel, AnsibleVar, VarMap } from './model.js';
+import type { AnsibleChildRef, AnsibleHostDecl, AnsibleInventoryOptions, AnsibleModel, AnsibleVar, VarMap } from './model.js';
 
 /** Variables from `group_vars/` and `host_vars/` next to the inventory, one merged map per group or host. */
 export interface VarsFiles {
@@ -44,18 +44,16 @@ export function resolveAnsibleModel(model: AnsibleModel, opts: AnsibleInventoryO
   const depth = groupDepths(model, parents, removed);
   if (depth === undefined) return { hosts: [], diagnostics: sortDiagnostics(unique(model.diagnostics)) };
   if (files) warnUnusedVarsFiles(model, files);
-  let hosts = [...model.hosts].map(([name, decl]): ResolvedHost => {
+  const wanted = opts.group ?? 'all';
+  if (!model.groups.has(wanted)) {
+    model.diagnostics.push(unknownGroup(model, wanted));
+    return { hosts: [], diagnostics: sortDiagnostics(unique(model.diagnostics)) };
+  }
+  const hosts = ansibleHostOrder(model, parents, removed, wanted).map((name): ResolvedHost => {
+    const decl = model.hosts.get(name) as AnsibleHostDecl;
     const groups = membership(decl.groups, parents);
     return { name, groups, vars: precedence(model, name, groups, depth, files), source: decl.source };
   });
-  if (opts.group !== undefined && opts.group !== 'all') {
-    const wanted = opts.group;
-    if (model.groups.has(wanted)) hosts = hosts.filter((h) => h.groups.includes(wanted));
-    else {
-      model.diagnostics.push(unknownGroup(model, wanted));
-      hosts = [];
-    }
-  }
   return { hosts, diagnostics: sortDiagnostics(unique(model.diagnostics)) };
 }
 
@@ -167,6 +165,45 @@ function groupDepths(model: AnsibleModel, parents: ReadonlyMap<string, string[]>
     }
   }
   return depth;
+}
+
+/**
+ * The hosts of a group in Ansible's order (`Group.get_hosts`): the group's own hosts in the order they
+ * were added, then those of its children, level by level. `all` has `ungrouped`, its explicit children,
+ * then every group without a parent, in the order the groups were created. (Below the first level
+ * Ansible walks a Python set, so its order there is arbitrary; lrroll keeps the written order.)
+ */
+function ansibleHostOrder(model: AnsibleModel, parents: ReadonlyMap<string, string[]>, removed: ReadonlySet<AnsibleChildRef>, root: string): string[] {
+  const childrenOf = (g: string): string[] => {
+    const own = (model.groups.get(g)?.children ?? []).filter((ref) => !removed.has(ref)).map((ref) => ref.name);
+    if (g !== 'all') return own;
+    const parentless = [...model.groups.keys()].filter((name) => name !== 'all' && (parents.get(name) ?? []).length === 0);
+    return [...new Set(['ungrouped', ...own, ...parentless])];
+  };
+  const ordered = [root];
+  const seen = new Set(ordered);
+  for (let level = [root]; level.length > 0; ) {
+    const next: string[] = [];
+    for (const g of level) {
+      for (const c of childrenOf(g)) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        ordered.push(c);
+        next.push(c);
+      }
+    }
+    level = next;
+  }
+  const hosts = new Set<string>();
+  for (const g of ordered) for (const h of g === 'ungrouped' ? ungroupedHosts(model) : (model.groups.get(g)?.hosts ?? [])) hosts.add(h);
+  return [...hosts];
+}
+
+/** Ansible's `ungrouped` after reconciling: hosts written there or only under `all`, unless they belong to another group. */
+function ungroupedHosts(model: AnsibleModel): string[] {
+  const alone = (name: string): boolean => [...(model.hosts.get(name)?.groups ?? [])].every((g) => g === 'all' || g === 'ungrouped');
+  const written = (model.groups.get('ungrouped')?.hosts ?? []).filter(alone);
+  return [...new Set([...written, ...[...model.hosts.keys()].filter(alone)])];
 }
 
 /** Every group a host belongs to (direct groups and their ancestors), never `all`, sorted by name. */

@@ -15,6 +15,8 @@ const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-
 const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const NULL = /^(?:~|null|Null|NULL|)$/;
 const MAX_DEPTH = 64;
+/** Levels of indentation plus open brackets a document may nest (checked before parsing). */
+const MAX_TEXT_DEPTH = 128;
 
 /** A parsed YAML document with what is needed to report positions. */
 export interface YamlSource {
@@ -33,12 +35,44 @@ export interface YamlEntry {
 
 /** Parses YAML text for Ansible; syntax errors are located diagnostics (and `doc` is then unusable). */
 export function parseAnsibleYamlText(text: string, file: string): YamlSource & { ok: boolean } {
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    const doc = parseDocument('');
+    const lines = new LineCounter();
+    const at = { file, line: deep, col: 1 };
+    return { file, doc, lines, ok: false, diagnostics: [errorAt('E_INVENTORY', `YAML is nested more than ${MAX_TEXT_DEPTH} levels deep`, at, 'an inventory needs a few levels; look for a runaway indentation or bracket')] };
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, schema: 'failsafe', merge: true, prettyErrors: false, uniqueKeys: false });
   const src: YamlSource = { file, doc, lines, diagnostics: [] };
   for (const e of doc.errors) src.diagnostics.push(errorAt('E_INVENTORY', `YAML syntax error: ${e.message.split('\n')[0]}`, position(src, e.pos[0])));
   for (const w of doc.warnings) if (w.code !== 'TAG_RESOLVE_FAILED') src.diagnostics.push(warningAt('W_INVENTORY', w.message.split('\n')[0] ?? '', position(src, w.pos[0])));
   return { ...src, ok: doc.errors.length === 0 };
+}
+
+/**
+ * The line at which block indentation and flow brackets together nest deeper than MAX_TEXT_DEPTH, found by a
+ * linear scan before parsing (the YAML parser itself recurses and would exhaust the stack).
+ */
+function tooDeepAt(text: string): number | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let lineNo = 0;
+  for (const line of text.split('\n')) {
+    lineNo += 1;
+    const body = line.trimStart();
+    if (body === '' || body.startsWith('#')) continue;
+    const indent = line.length - body.length;
+    while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+    indents.push(indent);
+    for (const ch of body.replace(/(["'])(?:(?!\1).)*\1/g, '')) {
+      if (ch === '[' || ch === '{') flow += 1;
+      else if (ch === ']' || ch === '}') flow = Math.max(0, flow - 1);
+      else if (ch === '#') break;
+    }
+    if (indents.length + flow > MAX_TEXT_DEPTH) return lineNo;
+  }
+  return undefined;
 }
 
 function position(src: YamlSource, offset: number): SourceLocation {
