@@ -1,18 +1,23 @@
 import { crossedLevels, javaMajor, parseLevel, schemaChangeLevel } from '../plan/eligibility.js';
-import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckSchemaVersionStep } from '../plan/types.js';
+import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckSchemaVersionStep, CheckSudoStep, CheckToolsStep } from '../plan/types.js';
 import type { RunState } from './context.js';
 import { failed, lastLine, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
+import type { ExecResult } from './transport.js';
 
-type Check = CheckReachableStep | CheckNodeHealthyStep | CheckDiskStep | CheckSchemaVersionStep | CheckPatchLevelStep | CheckJavaVersionStep;
+type Check = CheckSudoStep | CheckToolsStep | CheckReachableStep | CheckNodeHealthyStep | CheckDiskStep | CheckSchemaVersionStep | CheckPatchLevelStep | CheckJavaVersionStep;
 
 /** Runs a read-only preflight check on a node and judges its output. */
 export async function runPreflightCheck(step: Check, run: RunState): Promise<StepOutcome> {
   const r = await runCommand(step, step.command ?? 'true', run, { quiet: step.action !== 'check-reachable' });
+  if (step.action === 'check-sudo') return judgeSudo(step, r);
+  if (step.action === 'check-tools' && r.exitCode !== 0 && !r.timedOut && !r.aborted && r.exitCode !== null) return failed(lastLine(r.stderr)?.replace(/^lrroll: /, '') ?? `exit code ${r.exitCode}`);
   if (r.exitCode !== 0) return outcomeOf(r, step.title);
   const out = r.stdout.trim();
   switch (step.action) {
     case 'check-reachable':
       return ok();
+    case 'check-tools':
+      return ok(`${step.tools.length} programs found`);
     case 'check-node-healthy': {
       const code = Number(out.split('\n').pop());
       return step.status.includes(code) ? ok(`HTTP ${code}`) : failed(`${step.url} answered HTTP ${code}, not ${step.status.join('/')}: the node is not healthy now`);
@@ -57,4 +62,18 @@ function judgeJava(step: CheckJavaVersionStep, out: string): StepOutcome {
   if (!then) return failed(`the new JDK does not run: ${lastLine(next ?? '') ?? 'no output'}`);
   if (now && javaMajor(now) !== javaMajor(step.expected)) return failed(`the node runs Java ${now}, the playbook says \`from: ${step.expected}\``);
   return ok(`running ${now ?? 'unknown (stopped)'}, new ${then}`);
+}
+
+/** sudo's answer, in words an admin acts on: no password configured, a wrong one, a user not allowed, no sudo at all. */
+function judgeSudo(step: CheckSudoStep, r: ExecResult): StepOutcome {
+  if (r.exitCode === 0) return ok(step.passwordFrom ? 'sudo accepted the password' : 'passwordless sudo works');
+  if (r.timedOut || r.aborted || r.exitCode === null) return outcomeOf(r, step.title);
+  const err = r.stderr;
+  if (/a password is required|a terminal is required/i.test(err)) {
+    return failed('sudo asks for a password on this node and none is configured: set `become: { password: "${SUDO_PASSWORD}" }` on the node (or `ansible_become_password` in the inventory), or allow this user passwordless sudo');
+  }
+  if (/incorrect password|Sorry, try again|authentication fail/i.test(err)) return failed(`sudo rejected the password from ${step.passwordFrom ?? 'the configuration'}`);
+  if (/not in the sudoers|not allowed to (run|execute)|may not run sudo/i.test(err)) return failed(`this user may not use sudo${step.user ? ` as ${step.user}` : ''} on this node: ${lastLine(err) ?? ''}`);
+  if (/sudo: (command )?not found|sudo: No such file/i.test(err) || r.exitCode === 127) return failed('sudo is not installed on this node');
+  return outcomeOf(r, step.title);
 }

@@ -9,6 +9,8 @@ import { recordLogOffsets, waitCluster, waitLogMarker, waitModules } from './wai
 /** Runs one step of the plan; `state` is the node's state for node steps, null for run-level steps. */
 export async function executeStep(step: Step, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   switch (step.action) {
+    case 'check-sudo':
+    case 'check-tools':
     case 'check-reachable':
     case 'check-node-healthy':
     case 'check-disk':

@@ -14,6 +14,7 @@ import { userImpact } from './impact.js';
 import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
 import { nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
+import { prerequisiteSteps } from './prerequisites.js';
 import { finalSteps, nodePreflight } from './run-steps.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
@@ -66,6 +67,8 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const hooks = new HookBuilder(playbook, templater, sourceMap);
   const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
 
+  const runSite = (point: HookPoint): HookSite => ({ point, node: null, batch: null, scope: runScope, playbookName: playbook.name });
+  const final = assignIds([...finalSteps(playbook, batching.targets, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
   const preflight: Step[] = [];
   const nodePlans = new Map<string, NodePlan>();
   for (const node of batching.targets) {
@@ -76,7 +79,9 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]), runId: changeKey });
     const rollback = playbook.rollout?.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
     nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback });
-    preflight.push(...assignIds(nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }), `preflight/${node.plan.name}`));
+    const checks = nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] });
+    const onNode = [...checks, ...sequence, ...rollback, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
+    preflight.push(...assignIds([...prerequisiteSteps(node, onNode), ...checks], `preflight/${node.plan.name}`));
   }
 
   const batches: Batch[] = batching.groups.map((group, i) => {
@@ -93,9 +98,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     return { index, canary: batching.canaryBatch === index, nodes: group.map((n) => n.plan.name), startAfterAllPrepared: policy.strategy === 'full', before: assignIds(before, `batch${index}/before`), nodePlans: plans, after: assignIds(after, `batch${index}/after`) };
   });
 
-  const runSite = (point: HookPoint): HookSite => ({ point, node: null, batch: null, scope: runScope, playbookName: playbook.name });
   const beforeRun = assignIds(hooks.at(runSite('beforeRun'), batching.targets), 'run/before');
-  const final = assignIds([...finalSteps(playbook, batching.targets, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
   const onFailure = assignIds(hooks.at(runSite('onFailure'), batching.targets), 'run/on-failure');
   if (hasErrors(diagnostics)) return { plan: undefined, diagnostics };
 

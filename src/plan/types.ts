@@ -22,7 +22,7 @@ export interface StepBase {
   command: string | null;
   /** The load-balancer API call (HAProxy runtime command, balancer-manager/jkstatus request) when the step makes one, else null. */
   api: string | null;
-  /** Run the command through `sudo -n`. */
+  /** Run the command through sudo (`sudo -n`, or with the node's sudo password, see PlanNode.becomePassword). */
   become: boolean;
   /** Environment variables (secrets) the executor must pass to the command, by name. Values never appear in the plan. */
   secretEnv: string[];
@@ -36,6 +36,20 @@ export interface StepBase {
   pointOfNoReturn: boolean;
 }
 
+/** Preflight: sudo works on the node as the plan needs it (passwordless, or with the password from `passwordFrom`), before any step relies on it. */
+export interface CheckSudoStep extends StepBase {
+  action: 'check-sudo';
+  /** The user commands run as (`sudo -u`), or null for root. */
+  user: string | null;
+  /** The secret holding the sudo password, or null for passwordless `sudo -n`. */
+  passwordFrom: string | null;
+}
+/** Preflight: every program the node's commands use is installed (derived from those commands); `tail -F` works when logs are followed. */
+export interface CheckToolsStep extends StepBase {
+  action: 'check-tools';
+  /** The programs looked for, sorted. */
+  tools: string[];
+}
 /** Preflight: the node is reachable and its Liferay Home exists. */
 export interface CheckReachableStep extends StepBase { action: 'check-reachable'; path: string }
 /** Preflight: the app server runs and answers the health probe. */
@@ -161,6 +175,8 @@ export interface ConsistencyCheckStep extends StepBase { action: 'consistency-ch
 
 /** Every kind of step: a closed union (switches on `action` end with a `never` check). */
 export type Step =
+  | CheckSudoStep
+  | CheckToolsStep
   | CheckReachableStep
   | CheckNodeHealthyStep
   | CheckLbMemberStep

@@ -17,6 +17,8 @@ import { FIXED_START_MS, FixedClock, nextSeq } from './fixed-clock.js';
  * the executor builds itself, from its shape (`wc -c <`, `tail -c +N -F`).
  */
 export type CommandKind =
+  | 'check-sudo'
+  | 'check-tools'
   | 'check-reachable'
   | 'http'
   | 'check-disk'
@@ -204,6 +206,8 @@ export class FakeTransport implements Transport {
 }
 
 const ACTION_KIND: Partial<Record<Step['action'], CommandKind>> = {
+  'check-sudo': 'check-sudo',
+  'check-tools': 'check-tools',
   'check-reachable': 'check-reachable',
   'check-node-healthy': 'http',
   'check-disk': 'check-disk',
