@@ -124,6 +124,8 @@ export interface StartOptions {
   cluster?: boolean;
   /** Use 127.<a>.<b>.11… instead of a random free block (debugging; ports fall back to free ones if taken). */
   addressBlock?: string;
+  /** Extra bind mounts in every node's mount namespace (`source` on `target`), e.g. an /etc/passwd with a test user. */
+  mounts?: Array<{ source: string; target: string }>;
   /** More makeHome() options for the sim (e.g. patches, responseMs, extra), for every node or per node. */
   sim?: Record<string, unknown> | ((name: string, index: number) => Record<string, unknown>);
 }
@@ -421,10 +423,12 @@ function sshdConfigText(n: NodeState, dir: string): string {
   ].join('\n');
 }
 
-function startSshd(n: NodeState, timeoutMs = 15_000): Promise<{ ok: true } | { ok: false; bindFailed: boolean; message: string }> {
+function startSshd(n: NodeState, mounts: ReadonlyArray<{ source: string; target: string }> = [], timeoutMs = 15_000): Promise<{ ok: true } | { ok: false; bindFailed: boolean; message: string }> {
   return new Promise((resolve) => {
-    const script = 'mount --bind "$1" "$2" && exec "$3" -D -e -f "$4"';
-    const child = spawn(which('unshare') as string, ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-sshd', n.home, REMOTE_HOME, SSHD, n.sshdConfig], {
+    // Every pair of arguments before the last two is a bind mount (the home first), then sshd and its config.
+    const script = 'while [ "$#" -gt 2 ]; do mount --bind "$1" "$2" || exit 1; shift 2; done; exec "$1" -D -e -f "$2"';
+    const binds = [n.home, REMOTE_HOME, ...mounts.flatMap((m) => [m.source, m.target])];
+    const child = spawn(which('unshare') as string, ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-sshd', ...binds, SSHD, n.sshdConfig], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     n.sshd = child;
@@ -757,7 +761,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         });
         for (let attempt = 1; ; attempt++) {
           writeFileSync(n.sshdConfig, sshdConfigText(n, dir));
-          const r = await startSshd(n);
+          const r = await startSshd(n, options.mounts);
           if (r.ok) break;
           if (!r.bindFailed || attempt >= 3) throw new Error(r.message);
           n.sshPort = await freePort(n.address);

@@ -9,8 +9,15 @@ import { checkHostKey, fingerprint, knownHostName, knownKeyTypes, keyTypeOf, par
 import { LineSplitter } from './lines.js';
 import { parseJumpHop, resolveSshTarget, type ResolvedSshTarget, type SshTargetOverrides } from './ssh-config.js';
 
-/** Marks the line on which a remote command reports its pid (removed from its output). */
+/** Marks the line on which a remote command reports its pid and process group (removed from its output). */
 const PID_MARK = '__lrroll_pid:';
+
+/**
+ * Prints the mark, the shell's pid and its process group (from /proc, with builtins only: no fork
+ * per command). The group holds every process of the command, sudo's included, even after the
+ * shell that reported it is gone; where /proc is missing the group is looked up when killing.
+ */
+const REPORT_PID = `__lrroll_g=; if IFS= read -r __lrroll_s < /proc/$$/stat 2>/dev/null; then __lrroll_s=\${__lrroll_s##*) }; __lrroll_s=\${__lrroll_s#* * }; __lrroll_g=\${__lrroll_s%% *}; fi; echo "${PID_MARK}$$ $__lrroll_g" >&2`;
 
 /** Settings shared by every SSH connection of a run. */
 export interface SshSettings {
@@ -164,7 +171,7 @@ export class SshTransport implements Transport {
     if (!conn) throw new ConnectionError('E_CONNECT', `${this.describe}: not connected`);
     // The command first reports its pid (on stderr, filtered out) so a timeout or Ctrl-C can kill
     // its whole process group on the node: OpenSSH ignores signal requests for many logins.
-    const wrapped = wrapCommand(`echo "${PID_MARK}$$" >&2; ${command}`, options.env, options.become === true, this.sudo);
+    const wrapped = wrapCommand(`${REPORT_PID}; ${command}`, options.env, options.become === true, this.sudo);
     const started = Date.now();
     return new Promise((resolve) => {
       let remotePid: string | null = null;
@@ -230,10 +237,14 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** Kills a remote command's process group (and the process itself) over a second channel. */
-  private async killRemote(pid: string, become: boolean): Promise<void> {
-    if (!/^\d+$/.test(pid)) return;
-    const script = `g=$(ps -o pgid= -p ${pid} 2>/dev/null | tr -d ' '); [ -n "$g" ] && kill -KILL -- -"$g" 2>/dev/null; kill -KILL ${pid} 2>/dev/null; true`;
+  /** Kills a remote command's process group (and the process itself) over a second channel; `reported` is `<pid> <pgid>`. */
+  private async killRemote(reported: string, become: boolean): Promise<void> {
+    const m = /^(\d+)(?: (\d+))?$/.exec(reported.trim());
+    if (!m) return;
+    const [, pid, group] = m;
+    // `kill -s KILL -- -N`: dash's kill rejects `kill -KILL -- -N` ("Illegal number"), which left the group alive.
+    const byGroup = group ? `kill -s KILL -- -${group} 2>/dev/null; ` : '';
+    const script = `${byGroup}g=$(ps -o pgid= -p ${pid} 2>/dev/null | tr -d ' '); [ -n "$g" ] && kill -s KILL -- -"$g" 2>/dev/null; kill -s KILL ${pid} 2>/dev/null; true`;
     const conn = this.ssh?.connection;
     if (!conn) return;
     const wrapped = wrapCommand(script, undefined, become, this.sudo);
