@@ -109,7 +109,7 @@ export interface Inventory {
    */
   nodes?: [Node, ...Node[]];
   /**
-   * Path of an inventory file, relative to the playbook. `.ini`/no extension: Ansible INI; `.yml`/`.yaml`: an Ansible YAML inventory (top-level `all:`) or an lrroll inventory (`nodes:` and `defaults:`).
+   * Path of an inventory file, relative to the playbook. `.ini`/no extension: Ansible INI; `.yml`/`.yaml`: an Ansible YAML inventory (top-level `all:`) or an lrroll inventory (`nodes:` and `defaults:`). An Ansible inventory is read as Ansible reads it: `group_vars/` and `host_vars/` next to it, Ansible's variable precedence, vault values decrypted with `ansible-vault`.
    */
   file?: string;
   /**
