@@ -2,6 +2,7 @@ import type { ResumeState } from '../execute/context.js';
 import type { Plan } from '../plan/types.js';
 import { listRuns, nodeRecords, readEvents, readPlan, type RunMeta } from './journal.js';
 import { sshSettings, TransportPool } from './execute.js';
+import { planPlaybook } from './use-cases.js';
 
 /** An interrupted run, ready to continue. */
 export interface ResumeTarget {
@@ -85,4 +86,16 @@ async function verifyNode(plan: Plan, node: string, pool: TransportPool): Promis
     }
   }
   return null;
+}
+
+/**
+ * Secret values the interrupted run read from its Ansible inventory (vault values, a sudo password)
+ * are not in the environment nor in the record: they are read again from the playbook's inventory.
+ * Returns the environment to resume with (unchanged when nothing is missing or it cannot be read).
+ */
+export async function withInventorySecrets(dir: string, env: Readonly<Record<string, string | undefined>>): Promise<Readonly<Record<string, string | undefined>>> {
+  const plan = readPlan(dir);
+  if (!plan.secrets.some((name) => name.startsWith('LRROLL_INVENTORY_') && env[name] === undefined)) return env;
+  const outcome = await planPlaybook(plan.source.file, { vars: {}, limit: null, env }).catch(() => undefined);
+  return { ...env, ...(outcome?.inventorySecrets ?? {}) };
 }

@@ -163,6 +163,8 @@ export async function resumeCommand(which: string | undefined, flags: RunCliFlag
     io.stderr.write(`error[E_USAGE]: ${found}\n`);
     return EXIT_CODES.invalid;
   }
+  const { withInventorySecrets: resumeSecrets } = await import('../app/resume.js');
+  io = { ...io, env: await resumeSecrets(found.dir, io.env) };
   const target = await prepareResume(io.env, found);
   io.stderr.write(`Resuming run ${target.meta.runId} of "${target.meta.name}" (plan ${target.plan.hash.slice(0, 12)}, started ${target.meta.startedAt} by ${target.meta.user}@${target.meta.host}, ${target.meta.status}):\n${target.notes.map((n) => `  ${n}`).join('\n')}\n`);
   const lockWaitSec = lockWaitSeconds(flags.lockWait, io);

@@ -3,11 +3,12 @@
  * decrypted with ansible-vault (password from ANSIBLE_VAULT_PASSWORD_FILE, as Ansible does), the
  * connection and sudo settings in the plan, and a located warning for everything lrroll leaves aside.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withInventorySecrets } from '../../../src/app/resume.js';
 import { planPlaybook } from '../../../src/app/use-cases.js';
 import { findAnsibleVault } from '../../../src/app/vault.js';
 
@@ -100,5 +101,22 @@ describe('vault values without ansible-vault', () => {
     const errors = show(out.diagnostics.filter((d) => d.severity === 'error'));
     expect(errors).toContain('error E_VAULT vault/host_vars/lr1.yml:2:1 `ansible_become_password` is encrypted with Ansible Vault: `ansible-vault` is not installed');
     expect(out.plan).toBeUndefined();
+  });
+});
+
+describe('resume', () => {
+  it('reads the inventory\'s secret values again, since neither the record nor the environment holds them', async () => {
+    const inv = join(dir, 'resume-hosts.ini');
+    writeFileSync(inv, '[liferay]\nlr1 ansible_become=true ansible_become_password=s3cret-again\n');
+    const pb = join(dir, 'resume.yml');
+    writeFileSync(pb, `lrroll: 1\nname: t\ninventory:\n  file: ${inv}\nloadBalancer:\n  type: none\nchange:\n  type: restart\nrollout:\n  minHealthy: 0\n`);
+    const out = await planPlaybook(pb, { vars: {}, limit: null, env: {} });
+    const run = join(dir, 'run-record');
+    mkdirSync(run);
+    writeFileSync(join(run, 'plan.json'), JSON.stringify(out.plan));
+    expect(JSON.stringify(out.plan)).not.toContain('s3cret-again');
+    const env = await withInventorySecrets(run, { HOME: dir });
+    expect(env).toEqual({ HOME: dir, LRROLL_INVENTORY_ANSIBLE_BECOME_PASSWORD_1: 's3cret-again' });
+    expect(await withInventorySecrets(run, { LRROLL_INVENTORY_ANSIBLE_BECOME_PASSWORD_1: 'given' })).toEqual({ LRROLL_INVENTORY_ANSIBLE_BECOME_PASSWORD_1: 'given' });
   });
 });
