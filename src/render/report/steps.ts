@@ -25,6 +25,8 @@ const MAX_LINES = 400;
 const FAILURE_TAIL = 30;
 
 const KINDS: Record<StepAction, SegmentKind> = {
+  'check-sudo': 'preflight',
+  'check-tools': 'preflight',
   'check-reachable': 'preflight',
   'check-node-healthy': 'preflight',
   'check-lb-member': 'preflight',
