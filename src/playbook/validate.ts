@@ -127,6 +127,10 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
     case 'oneOf':
       return make('E_TYPE', `${subject(where)} must be ${oneOfNoun(error)}, not ${describe(error.data)}`);
     case 'pattern':
+      if (String(error.schema) === SECRET_REF_PATTERN) {
+        // The value may be the password itself: it is never repeated in the message.
+        return make('E_SCHEMA', `\`${where}\` must be a secret reference such as \`"\${SUDO_PASSWORD}"\`, not the password itself`, 'put the password in an environment variable and name it here');
+      }
       return make('E_SCHEMA', `\`${where}\` ${describe(error.data)} ${patternExpectation(String(error.schema))}`);
     case 'propertyNames':
       return undefined; // the nested pattern error names the key
@@ -172,6 +176,8 @@ type SpecialKind = 'duration' | 'percent' | 'serial' | 'propertyName';
 
 const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*)+$';
 const PERCENT_PATTERN = '^\\d+(\\.\\d+)?%$';
+/** A value that must be a `${NAME}` reference to a secret in the environment (a sudo password). */
+const SECRET_REF_PATTERN = '^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$';
 /** Ansible's serial takes whole percentages only (its `int()` rejects `12.5`). */
 const SERIAL_PERCENT_PATTERN = '^\\d+%$';
 

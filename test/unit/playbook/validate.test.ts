@@ -271,6 +271,11 @@ const BUGS: BugCase[] = [
     expected: [{ code: 'E_SERIAL', line: 16, col: 11, summary: '`rollout.serial` is `-2`, which is not a batch size', hint: '`0` or `-1` for all remaining nodes' }],
   },
   {
+    fixture: '71-become-password-not-a-secret.yml',
+    bug: 'become had no password; a password written in the playbook must be refused without being repeated',
+    expected: [{ code: 'E_SCHEMA', line: 6, col: 25, summary: '`inventory.defaults.become.password` must be a secret reference such as `"${SUDO_PASSWORD}"`, not the password itself', hint: 'environment variable' }],
+  },
+  {
     fixture: '70-serial-decimal-percent.yml',
     bug: 'a decimal percentage was accepted, although Ansible rejects it',
     expected: [{ code: 'E_SERIAL', line: 16, col: 15, summary: '`rollout.serial[1]` is `12.5%`: a serial percentage must be a whole number', hint: 'use `"12%"` or `"13%"`' }],
@@ -358,6 +363,11 @@ describe('invalid playbooks: every fixture gives the expected diagnostics at the
     expect(rows).toEqual(files);
     expect(new Set(rows).size).toBe(rows.length);
     expect(files.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('a password written in the playbook is not repeated in the message', async () => {
+    const { diagnostics } = await planPlaybook(fixture('71-become-password-not-a-secret.yml'), { vars: {}, limit: null });
+    expect(JSON.stringify(diagnostics)).not.toContain('hunter2');
   });
 
   it('every fixture is invalid, whatever the state of the known bugs', async () => {

@@ -90,6 +90,12 @@ describe('resolveSshTarget', () => {
     expect(resolveSshTarget('Host x\n  ProxyJump a , b\n', 'x', NO, ENV).proxyJump).toEqual(['a', 'b']);
   });
 
+  it('a node\'s proxyJump (from the playbook or ansible_ssh_common_args) wins over the config; `none` connects directly', () => {
+    expect(resolveSshTarget(CONFIG, 'web2', { ...NO, proxyJump: 'ops@gw:2200,inner' }, ENV).proxyJump).toEqual(['ops@gw:2200', 'inner']);
+    expect(resolveSshTarget(CONFIG, 'web2', { ...NO, proxyJump: 'none' }, ENV).proxyJump).toEqual([]);
+    expect(resolveSshTarget(CONFIG, 'web2', { ...NO, proxyJump: null }, ENV).proxyJump).toEqual(['bastion']);
+  });
+
   it('%h in HostName is the name given; %h in IdentityFile is the resolved HostName', () => {
     const t = resolveSshTarget('Host *.short\n  HostName %h.example.com\n  IdentityFile ~/keys/%h\n', 'a.short', NO, ENV);
     expect(t.hostName).toBe('a.short.example.com');
