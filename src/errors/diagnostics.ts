@@ -55,6 +55,8 @@ export interface Diagnostic {
   source?: SourceLocation;
   /** What to do about it, e.g. 'did you mean `serial`?'. */
   hint?: string;
+  /** True when the source line may hold a secret (a password typed where a reference belongs): no code frame is printed. */
+  sourceHidden?: boolean;
 }
 
 /** A value together with the diagnostics produced while computing it. */

@@ -14,7 +14,8 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   const where = d.source ? ` ${chalk.bold(`${d.source.file}:${d.source.line}:${d.source.col}:`)}` : ':';
   const lines = [`${label}${where} ${terminalSafe(d.summary)}`];
   const text = d.source ? sources.get(d.source.file) : undefined;
-  if (d.source && text !== undefined) {
+  if (d.source && d.sourceHidden) lines.push(chalk.dim('  (the line is not shown: it may hold a secret)'));
+  else if (d.source && text !== undefined) {
     const src = text.split(/\r?\n/)[d.source.line - 1];
     if (src !== undefined) {
       const num = String(d.source.line);

@@ -129,7 +129,8 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
     case 'pattern':
       if (String(error.schema) === SECRET_REF_PATTERN) {
         // The value may be the password itself: it is never repeated in the message.
-        return make('E_SCHEMA', `\`${where}\` must be a secret reference such as \`"\${SUDO_PASSWORD}"\`, not the password itself`, 'put the password in an environment variable and name it here');
+        const d = make('E_SCHEMA', `\`${where}\` must be a secret reference such as \`"\${SUDO_PASSWORD}"\`, not the password itself`, 'put the password in an environment variable and name it here');
+        return { ...d, sourceHidden: true }; // nor in the code frame
       }
       return make('E_SCHEMA', `\`${where}\` ${describe(error.data)} ${patternExpectation(String(error.schema))}`);
     case 'propertyNames':

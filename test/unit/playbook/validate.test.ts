@@ -365,9 +365,13 @@ describe('invalid playbooks: every fixture gives the expected diagnostics at the
     expect(files.length).toBeGreaterThanOrEqual(30);
   });
 
-  it('a password written in the playbook is not repeated in the message', async () => {
-    const { diagnostics } = await planPlaybook(fixture('71-become-password-not-a-secret.yml'), { vars: {}, limit: null });
+  it('a password written in the playbook is not repeated in the message, nor in the printed code frame', async () => {
+    const { diagnostics, sources } = await planPlaybook(fixture('71-become-password-not-a-secret.yml'), { vars: {}, limit: null });
     expect(JSON.stringify(diagnostics)).not.toContain('hunter2');
+    const text = formatDiagnostics(diagnostics, sources, new Chalk({ level: 0 }));
+    expect(text).toContain('not the password itself');
+    expect(text).toContain('the line is not shown');
+    expect(text).not.toContain('hunter2');
   });
 
   it('every fixture is invalid, whatever the state of the known bugs', async () => {
