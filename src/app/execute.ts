@@ -6,6 +6,7 @@ import type { Clock, ExecutorDeps, ResumeState } from '../execute/context.js';
 import type { Emit } from '../execute/events.js';
 import { runPlan, type RunReport } from '../execute/executor.js';
 import { createLbDriver } from '../execute/lb/factory.js';
+import { maskingEmit, secretMask } from '../execute/secrets.js';
 import type { SudoSettings, Transport } from '../execute/transport.js';
 import { LocalTransport } from '../execute/transports/local.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
@@ -134,6 +135,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, options.env);
   const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });
+  // Every text this run emits or notes, before and inside the executor, is masked the same way.
+  const mask = secretMask(Object.values(secrets));
+  const { emit, onNote } = options;
+  options = { ...options, emit: maskingEmit(emit, mask), onNote: (text) => onNote(mask(text)) };
   const deps: ExecutorDeps = {
     transportFor: (n) => pool.forNode(n),
     local: pool.local,

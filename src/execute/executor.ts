@@ -2,7 +2,8 @@ import { batchTime } from '../plan/estimate.js';
 import type { Batch, NodePlan, NodeStep, Plan, Step } from '../plan/types.js';
 import { initialNodeStates, summarize, type ExecutorDeps, type NodeState, type RunState } from './context.js';
 import type { NodeSummary, RunPhase, RunStatus } from './events.js';
-import { maskSecrets, type StepOutcome } from './run-command.js';
+import type { StepOutcome } from './run-command.js';
+import { maskDeep, maskingEmit, secretMask, secretProblem } from './secrets.js';
 import { executeStep } from './steps.js';
 import { checkWindow } from './window.js';
 
@@ -17,7 +18,9 @@ export interface RunReport {
 type Stop = { status: RunStatus; reason: string };
 
 /** Executes a plan exactly: preflight, beforeRun, each batch, the final steps; emits events, prints nothing. */
-export async function runPlan(plan: Plan, deps: ExecutorDeps): Promise<RunReport> {
+export async function runPlan(plan: Plan, unmasked: ExecutorDeps): Promise<RunReport> {
+  const mask = secretMask(Object.values(unmasked.secrets));
+  const deps: ExecutorDeps = { ...unmasked, emit: maskingEmit(unmasked.emit, mask) };
   const run: RunState = { plan, deps, nodes: initialNodeStates(plan), failures: 0, waitSignal: AbortSignal.any([deps.signal, deps.stop]) };
   for (const name of deps.resume?.doneNodes ?? []) Object.assign(run.nodes.get(name) ?? {}, { status: 'ok', updated: true });
   const started = deps.clock.now();
@@ -28,7 +31,7 @@ export async function runPlan(plan: Plan, deps: ExecutorDeps): Promise<RunReport
   const nodes = [...run.nodes.values()].map((s) => summarize(s, hasLb));
   const durationMs = deps.clock.now() - started;
   deps.emit({ kind: 'run-end', status, durationMs, nodes, reason });
-  return { status, reason, nodes, durationMs };
+  return maskDeep({ status, reason, nodes, durationMs }, mask);
 }
 
 /** True once Ctrl-C asked to stop (gracefully or not). */
@@ -36,8 +39,8 @@ const stopping = (run: RunState): boolean => run.waitSignal.aborted;
 const interrupted = (): Stop => ({ status: 'aborted', reason: 'interrupted (Ctrl-C): the steps in flight finished or were stopped; see where each node stands below' });
 
 async function runAll(run: RunState): Promise<{ status: RunStatus; reason: string | null }> {
-  const missing = run.plan.secrets.filter((s) => run.deps.secrets[s] === undefined);
-  if (missing.length > 0) return { status: 'refused', reason: `secret environment variable(s) not set: ${missing.join(', ')}` };
+  const secrets = secretProblem(run.plan.secrets, run.deps.secrets);
+  if (secrets) return { status: 'refused', reason: `${secrets}: nothing was changed` };
   const window = checkWindow(run.plan.policy.window, run.deps.clock.now(), run.plan.batches[0] ? batchTime(run.plan.batches[0], (s) => s.expectSec) : 0);
   if (!window.open) return { status: 'refused', reason: `${window.reason ?? 'the maintenance window is closed'}: nothing was changed` };
   const untouched = run.deps.resume?.untouchedNodes;
@@ -103,8 +106,7 @@ async function step1(run: RunState, step: Step, batch: number | null, state: Nod
     }
   }
   if (run.deps.signal.aborted && outcome.status === 'failed' && !outcome.detail?.startsWith('interrupted')) outcome = { ...outcome, detail: `interrupted: ${outcome.detail ?? ''}` };
-  const detail = outcome.detail === null ? null : maskSecrets(outcome.detail, run);
-  run.deps.emit({ kind: 'step-end', stepId: step.id, node: step.node, status: outcome.status, durationMs: run.deps.clock.now() - t0, exitCode: outcome.exitCode, detail });
+  run.deps.emit({ kind: 'step-end', stepId: step.id, node: step.node, status: outcome.status, durationMs: run.deps.clock.now() - t0, exitCode: outcome.exitCode, detail: outcome.detail });
   return outcome;
 }
 

@@ -46,15 +46,8 @@ export async function runCommand(step: Step, command: string, run: RunState, opt
     signal: options.signal ?? run.deps.signal,
     env: secretsFor(step, run),
     become: step.become,
-    onLine: options.quiet ? undefined : (stream, line) => run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream, line: maskSecrets(line, run) }),
+    onLine: options.quiet ? undefined : (stream, line) => run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream, line }),
   });
-}
-
-/** Replaces every secret value in a line of output with `***`, so no renderer or record ever shows one. */
-export function maskSecrets(line: string, run: RunState): string {
-  let out = line;
-  for (const value of Object.values(run.deps.secrets)) if (value.length >= 3) out = out.split(value).join('***');
-  return out;
 }
 
 /** Turns a command result into an outcome: exit 0 is ok, anything else fails with the last stderr line. */

@@ -1,7 +1,7 @@
 import { shq } from '../plan/shell.js';
 import type { ServiceStartStep, WaitClusterStep, WaitLogMarkerStep, WaitModulesStep } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
-import { failed, lastLine, maskSecrets, ok, transportOf, type StepOutcome } from './run-command.js';
+import { failed, lastLine, ok, transportOf, type StepOutcome } from './run-command.js';
 
 /** Records where each log ends right before the start, so gates read only lines written by this start. */
 export async function recordLogOffsets(step: ServiceStartStep, run: RunState, state: NodeState): Promise<void> {
@@ -80,7 +80,7 @@ async function followLogLines(step: WaitLogMarkerStep | WaitClusterStep | WaitMo
     become: step.become,
     onLine: (stream, line) => {
       if (stream !== 'stdout' || matched) return;
-      run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: maskSecrets(line, run) });
+      run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line });
       if (done(line)) {
         matched = true;
         stop.abort();

@@ -62,7 +62,7 @@ describe('preflight failures refuse the run before anything changes', () => {
 describe('missing secrets refuse the run before any command', () => {
   it.each([
     ['test/fixtures/playbooks/valid/secrets.yml', {}, ['DB_PASSWORD', 'LIFERAY_ADMIN_PASSWORD']],
-    ['test/fixtures/playbooks/valid/secrets.yml', { DB_PASSWORD: 'x' }, ['LIFERAY_ADMIN_PASSWORD']],
+    ['test/fixtures/playbooks/valid/secrets.yml', { DB_PASSWORD: 'db-pw-1' }, ['LIFERAY_ADMIN_PASSWORD']],
     ['playbooks/fixpack.yml', {}, ['CHAT_TOKEN']],
   ])('%s with %j', async (file, secrets, missing) => {
     const plan = await loadPlan(file);

@@ -135,14 +135,14 @@ describe('command hooks', () => {
     const plan = await loadPlan('test/fixtures/playbooks/valid/secrets.yml');
     const hook = plan.batches[0]?.nodePlans[0]?.steps.find((s): s is HookStep & { phase: 'return' } => s.action === 'hook');
     expect(hook).toBeDefined();
-    const h1 = createHarness(plan, { deps: { secrets: { LIFERAY_ADMIN_PASSWORD: 'a', DB_PASSWORD: 'b' } } });
+    const h1 = createHarness(plan, { deps: { secrets: { LIFERAY_ADMIN_PASSWORD: 'admin-pw', DB_PASSWORD: 'db-pw-1' } } });
     h1.cluster.script({ host: 'local', kind: 'hook' }, { exitCode: 2, stderr: 'notify: 401 Unauthorized\n' });
     expect((await h1.run()).status).toBe('failed');
     expect(stepEnd(h1, hook?.id ?? '')).toMatchObject({ status: 'failed', exitCode: 2, detail: 'the hook exited with code 2: notify: 401 Unauthorized' });
 
     const plan2 = structuredClone(plan);
     for (const s of plan2.batches.flatMap((b) => b.nodePlans.flatMap((np) => np.steps))) if (s.action === 'hook') s.continueOnError = true;
-    const h2 = createHarness(plan2, { deps: { secrets: { LIFERAY_ADMIN_PASSWORD: 'a', DB_PASSWORD: 'b' } } });
+    const h2 = createHarness(plan2, { deps: { secrets: { LIFERAY_ADMIN_PASSWORD: 'admin-pw', DB_PASSWORD: 'db-pw-1' } } });
     h2.cluster.script({ host: 'local', kind: 'hook' }, { exitCode: 2, stderr: 'notify: 401 Unauthorized\n' });
     expect((await h2.run()).status).toBe('ok');
     expect(stepEnd(h2, hook?.id ?? '')).toMatchObject({ status: 'ok', detail: 'failed, continuing (continueOnError): the hook exited with code 2: notify: 401 Unauthorized' });

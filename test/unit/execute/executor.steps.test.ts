@@ -104,7 +104,7 @@ describe('approval between batches (portal-properties.yml: pauseBetweenBatches)'
 });
 
 describe('without a load balancer (test/fixtures/playbooks/valid/secrets.yml)', () => {
-  const SECRETS = { LIFERAY_ADMIN_PASSWORD: 'a', DB_PASSWORD: 'b' };
+  const SECRETS = { LIFERAY_ADMIN_PASSWORD: 'admin-pw', DB_PASSWORD: 'db-pw-1' };
 
   it('the capacity check counts the other nodes that answer the health probe', async () => {
     const plan = await loadPlan('test/fixtures/playbooks/valid/secrets.yml');
