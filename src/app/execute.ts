@@ -11,8 +11,11 @@ import type { SudoSettings, Transport } from '../execute/transport.js';
 import { LocalTransport } from '../execute/transports/local.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
 import type { Plan, PlanNode } from '../plan/types.js';
+import { acquireClusterLock, lockAdvice, refreshClusterLock, releaseClusterLock } from './cluster-lock.js';
+import { isRunLive } from './liveness.js';
+import { describeHolder, makeOwner } from './lock.js';
 import { findLeftOut, reconcile } from './reconcile.js';
-import { acquireLock, describeHolder, lockNode, makeOwner, refreshLock, releaseLock, type LockAttempt } from './lock.js';
+import { nodesAtRefusal, refusedRun } from './refuse.js';
 
 /** How a run reaches hosts and talks to the operator. */
 export interface ExecuteOptions {
@@ -129,7 +132,10 @@ export function planSecrets(plan: Plan, env: Readonly<Record<string, string | un
   return secrets;
 }
 
-/** Runs a plan for real: wires transports, the LB driver, secrets and the clock into the executor. */
+/** How often the run refreshes its lock on every node (and checks it is still its own). */
+const LOCK_REFRESH_MS = 30_000;
+
+/** Runs a plan for real: takes the cluster lock, reconciles, then hands transports, the LB driver, secrets and the clock to the executor. */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<RunReport> {
   const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys), options.env);
   const lbTransport = pool.forLb(plan);
@@ -137,8 +143,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });
   // Every text this run emits or notes, before and inside the executor, is masked the same way.
   const mask = secretMask(Object.values(secrets));
-  const { emit, onNote } = options;
-  options = { ...options, emit: maskingEmit(emit, mask), onNote: (text) => onNote(mask(text)) };
+  const emit = maskingEmit(options.emit, mask);
+  const note = (text: string): void => options.onNote(mask(text));
+  // A run whose lock was broken or taken stops like on Ctrl-C: two runs never go on together.
+  const lockLost = new AbortController();
   const deps: ExecutorDeps = {
     transportFor: (n) => pool.forNode(n),
     local: pool.local,
@@ -146,9 +154,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     lb,
     clock: systemClock,
     signal: options.signal,
-    stop: options.stop,
+    stop: AbortSignal.any([options.stop, lockLost.signal]),
     resume: options.resume,
-    emit: options.emit,
+    emit,
     secrets,
     baseDir: resolve(dirname(plan.source.file)),
     confirm: options.confirm,
@@ -156,39 +164,42 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     runId: options.runId,
     reportSummary: options.reportSummary,
   };
+  const leftOut = findLeftOut(plan, options.env).filter((l) => !(options.resume && l.runId === options.runId));
+  const refuse = async (reason: string, status: 'refused' | 'aborted' = 'refused'): Promise<RunReport> => refusedRun(plan, options.runId, emit, reason, await nodesAtRefusal(plan, leftOut, lb), status);
   try {
-    const lockTransport = pool.forNode(lockNode(plan));
     const owner = makeOwner(plan, options.runId, options.env, options.lockMessage, options.pid);
-    let attempt: LockAttempt;
+    let lock;
     try {
-      attempt = await acquireLock(lockTransport, lockNode(plan), owner, options.lockWaitSec, systemClock, AbortSignal.any([options.signal, options.stop]));
+      lock = await acquireClusterLock(plan, owner, options.lockWaitSec, { transportFor: (n) => pool.forNode(n), clock: systemClock, signal: AbortSignal.any([options.signal, options.stop]), isLive: isRunLive });
     } catch (err) {
-      return refuse(plan, options, `cannot take the run lock on ${lockNode(plan).name}: ${(err as Error).message}`);
+      return await refuse(`cannot take the cluster's run lock: ${(err as Error).message}; nothing was changed`);
     }
-    if (attempt.acquired && (options.stop.aborted || options.signal.aborted)) await releaseLock(lockTransport, lockNode(plan), options.runId).catch(() => undefined);
-    if (options.stop.aborted || options.signal.aborted) return refuse(plan, options, 'interrupted while waiting for the run lock: nothing was changed', 'aborted');
-    if (!attempt.acquired) return refuse(plan, options, `another run holds the cluster's lock on ${lockNode(plan).name}: ${describeHolder(attempt)}`);
-    const heartbeat = setInterval(() => void refreshLock(lockTransport, lockNode(plan), options.runId).catch(() => undefined), 30_000);
+    if ('nodes' in lock && (options.stop.aborted || options.signal.aborted)) await releaseClusterLock(lock, options.runId, (n) => pool.forNode(n));
+    if (options.stop.aborted || options.signal.aborted) return await refuse('interrupted while waiting for the cluster lock: nothing was changed', 'aborted');
+    if (!('nodes' in lock)) {
+      const live = lock.held.owner ? isRunLive(lock.held.owner) : null;
+      return await refuse(`another run holds the cluster's lock (on ${lock.node}): ${describeHolder(lock.held)}. Nothing was changed by this run; ${lockAdvice(lock.held, live, plan.source.file)}`);
+    }
+    lock.notes.forEach(note);
+    const held = lock;
+    const heartbeat = setInterval(() => {
+      void refreshClusterLock(held, options.runId, (n) => pool.forNode(n)).then((lost) => {
+        if (!lost || lockLost.signal.aborted) return;
+        note(`WARNING: ${lost}: this run stops now, like on Ctrl-C`);
+        lockLost.abort(lost);
+      });
+    }, LOCK_REFRESH_MS);
     try {
-      const leftOut = findLeftOut(plan, options.env).filter((l) => !(options.resume && l.runId === options.runId));
       for (const r of await reconcile(plan, leftOut, { transportFor: (n) => pool.forNode(n), lbTransport, lb, clock: systemClock, signal: options.signal })) {
-        options.onNote(`${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}`);
+        note(`${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}`);
       }
       return await runPlan(plan, deps);
     } finally {
       clearInterval(heartbeat);
-      await releaseLock(lockTransport, lockNode(plan), options.runId).catch(() => undefined);
+      await releaseClusterLock(held, options.runId, (n) => pool.forNode(n));
     }
   } finally {
     await lb?.close().catch(() => undefined);
     await pool.closeAll();
   }
-}
-
-/** Ends a run that could not start (lock held, lock node unreachable): nothing was touched. */
-function refuse(plan: Plan, options: ExecuteOptions, reason: string, status: 'refused' | 'aborted' = 'refused'): RunReport {
-  options.emit({ kind: 'run-start', runId: options.runId, planHash: plan.hash, name: plan.name, nodes: plan.nodes.map((n) => n.name), batches: plan.batches.map((b) => ({ index: b.index, nodes: b.nodes })), expectedSec: plan.estimate.expectedSec });
-  const nodes = plan.nodes.map((n) => ({ node: n.name, status: 'skipped' as const, inRotation: true, updated: false, outOfRotationMs: null, durationMs: 0, failedStep: null, state: 'untouched' }));
-  options.emit({ kind: 'run-end', status, durationMs: 0, nodes, reason });
-  return { status, reason, nodes, durationMs: 0 };
 }

@@ -14,6 +14,8 @@ export interface RunMeta {
   gitDirty: boolean;
   user: string;
   host: string;
+  /** The lrroll process of the run (null in records written before it was kept), to tell a live run from an interrupted one. */
+  pid: number | null;
   startedAt: string;
   /** `running` until the run ends (a crash leaves it so). */
   status: RunStatus | 'running';
@@ -48,7 +50,11 @@ export class Journal {
   private fd: number | null;
   readonly dir: string;
 
-  private constructor(dir: string, private meta: RunMeta) {
+  /**
+   * @param resumedFrom the record's head before this resume, or null for a new run: a resume
+   *   refused before it touched anything (lock held, window closed) leaves the run as it was, still resumable.
+   */
+  private constructor(dir: string, private meta: RunMeta, private readonly resumedFrom: RunMeta | null = null) {
     this.dir = dir;
     this.fd = openSync(join(dir, 'events.ndjson'), 'a', 0o600);
   }
@@ -67,6 +73,7 @@ export class Journal {
       gitDirty: plan.source.gitDirty,
       user: env.USER ?? userInfo().username,
       host: hostname(),
+      pid: process.pid,
       startedAt: new Date().toISOString(),
       status: 'running',
       endedAt: null,
@@ -76,9 +83,13 @@ export class Journal {
     return new Journal(dir, meta);
   }
 
-  /** Reopens the record of an existing run (for resume), appending to it. */
-  static open(dir: string): Journal {
-    return new Journal(dir, JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta);
+  /** Reopens the record of an existing run, appending to it; `resumedByPid`: a resume continues the run in this process, so it is `running` again. */
+  static open(dir: string, resumedByPid?: number): Journal {
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta;
+    if (resumedByPid === undefined) return new Journal(dir, meta);
+    const resumed: RunMeta = { ...meta, status: 'running', endedAt: null, pid: resumedByPid, host: hostname() };
+    writeAtomic(join(dir, 'meta.json'), JSON.stringify(resumed, null, 2));
+    return new Journal(dir, resumed, meta);
   }
 
   /** Appends one event and flushes it to disk before returning. */
@@ -90,7 +101,8 @@ export class Journal {
   }
 
   private finish(status: RunStatus): void {
-    this.meta = { ...this.meta, status, endedAt: new Date().toISOString() };
+    if (status === 'refused' && this.resumedFrom !== null) this.meta = this.resumedFrom;
+    else this.meta = { ...this.meta, status, endedAt: new Date().toISOString() };
     writeAtomic(join(this.dir, 'meta.json'), JSON.stringify(this.meta, null, 2));
   }
 

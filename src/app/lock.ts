@@ -1,8 +1,12 @@
 import { hostname, userInfo } from 'node:os';
-import type { Clock } from '../execute/context.js';
 import type { Transport } from '../execute/transport.js';
 import { shq } from '../plan/shell.js';
 import type { Plan, PlanNode } from '../plan/types.js';
+
+// The run lock on one node: `<liferayHome>/.lrroll/lock/`, created with `mkdir` (atomic, so
+// exactly one operator wins) and holding `owner` (who, where, which run). Everything is created
+// under `umask 077`: the owner record is readable by the node's lrroll user only.
+// The cluster-wide protocol (every node, in a fixed order) is in cluster-lock.ts.
 
 /** Who holds the run lock of a cluster. */
 export interface LockOwner {
@@ -19,15 +23,17 @@ export interface LockOwner {
 /** A lock refreshed less recently than this is reported as stale (it is still never broken silently). */
 export const STALE_AFTER_SEC = 600;
 
-/** The result of trying to take the lock. */
-export type LockAttempt = { acquired: true } | { acquired: false; owner: LockOwner | null; ageSec: number; stale: boolean };
-
-/** The node that keeps the cluster's run lock: the first node of the inventory. */
-export function lockNode(plan: Plan): PlanNode {
-  const first = plan.nodes[0];
-  if (!first) throw new Error('a plan without nodes has no lock');
-  return first;
+/** A lock someone holds: its owner record (null when unreadable) and how long ago it was refreshed. */
+export interface HeldLock {
+  owner: LockOwner | null;
+  ageSec: number;
+  stale: boolean;
 }
+
+/** The result of trying to take the lock on one node. */
+export type NodeLockAttempt = { acquired: true } | ({ acquired: false } & HeldLock);
+
+const LOCK_TIMEOUT_MS = 30_000;
 
 function lockDir(node: PlanNode): string {
   return `${node.liferayHome}/.lrroll/lock`;
@@ -38,84 +44,82 @@ export function makeOwner(plan: Plan, runId: string, env: Readonly<Record<string
   return { user: env.USER ?? userInfo().username, host: hostname(), pid, runId, planHash: plan.hash, name: plan.name, since: new Date().toISOString(), message };
 }
 
-/** Tries once to take the lock: `mkdir` is atomic, so exactly one operator wins. */
-export async function tryLock(transport: Transport, node: PlanNode, owner: LockOwner): Promise<LockAttempt> {
-  const d = shq(lockDir(node));
-  const script = [
-    `d=${d}`,
-    `mkdir -p "$(dirname "$d")" || exit 2`,
-    `if mkdir "$d" 2>/dev/null; then printf '%s\\n' ${shq(JSON.stringify(owner))} > "$d/owner" && echo ACQUIRED; exit 0; fi`,
-    'echo HELD',
-    'now=$(date +%s); m=$(stat -c %Y "$d/owner" 2>/dev/null || echo "$now"); echo "age=$((now - m))"',
-    'cat "$d/owner" 2>/dev/null',
-  ].join('\n');
-  const r = await transport.exec(script, { timeoutMs: 30_000 });
-  if (r.exitCode !== 0) throw new Error(`cannot take the run lock on ${node.name}: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`);
-  if (r.stdout.startsWith('ACQUIRED')) return { acquired: true };
-  const ageSec = Number(/age=(\d+)/.exec(r.stdout)?.[1] ?? 0);
-  const json = r.stdout.split('\n').slice(2).join('\n').trim();
-  let holder: LockOwner | null = null;
-  try {
-    holder = JSON.parse(json) as LockOwner;
-  } catch {
-    holder = null;
-  }
-  if (holder?.runId === owner.runId) {
-    // The run being resumed still holds it (it crashed or lost its connection): take it over.
-    const w = await transport.exec(`printf '%s\\n' ${shq(JSON.stringify(owner))} > ${d}/owner`, { timeoutMs: 30_000 });
-    if (w.exitCode === 0) return { acquired: true };
-  }
-  return { acquired: false, owner: holder, ageSec, stale: ageSec > STALE_AFTER_SEC };
-}
+/** Shell lines that print `age=<seconds since the owner record was refreshed>` and the record. */
+const PRINT_HELD = ['now=$(date +%s); m=$(stat -c %Y "$d/owner" 2>/dev/null || echo "$now"); echo "age=$((now - m))"', 'cat "$d/owner" 2>/dev/null; true'];
 
-/** Takes the lock, waiting up to `waitSec` for it to be released. */
-export async function acquireLock(transport: Transport, node: PlanNode, owner: LockOwner, waitSec: number, clock: Clock, signal: AbortSignal): Promise<LockAttempt> {
-  const deadline = clock.now() + waitSec * 1000;
-  for (;;) {
-    const attempt = await tryLock(transport, node, owner);
-    if (attempt.acquired || clock.now() >= deadline || signal.aborted) return attempt;
-    await clock.sleep(Math.min(5000, Math.max(200, deadline - clock.now())), signal);
-  }
-}
-
-/** Refreshes the lock's time while the run holds it (only when it is still ours). */
-export async function refreshLock(transport: Transport, node: PlanNode, runId: string): Promise<void> {
-  const d = shq(lockDir(node));
-  await transport.exec(`grep -qF ${shq(`"runId":"${runId}"`)} ${d}/owner 2>/dev/null && touch ${d}/owner`, { timeoutMs: 20_000 });
-}
-
-/** Releases the lock if this run holds it. */
-export async function releaseLock(transport: Transport, node: PlanNode, runId: string): Promise<void> {
-  const d = shq(lockDir(node));
-  await transport.exec(`if grep -qF ${shq(`"runId":"${runId}"`)} ${d}/owner 2>/dev/null; then rm -rf ${d}; fi`, { timeoutMs: 20_000 });
-}
-
-/** Breaks the lock whoever holds it (`lrroll unlock`, after confirmation). */
-export async function breakLock(transport: Transport, node: PlanNode): Promise<void> {
-  const r = await transport.exec(`rm -rf ${shq(lockDir(node))}`, { timeoutMs: 20_000 });
-  if (r.exitCode !== 0) throw new Error(`cannot remove the lock on ${node.name}: ${r.stderr.trim()}`);
-}
-
-/** Describes the holder of a lock for a message. */
-export function describeHolder(attempt: Extract<LockAttempt, { acquired: false }>): string {
-  const o = attempt.owner;
-  const who = o ? `${o.user}@${o.host} (pid ${o.pid}), run ${o.runId} of "${o.name}" (plan ${o.planHash.slice(0, 12)}) since ${o.since}${o.message ? `: ${o.message}` : ''}` : 'an unreadable owner record';
-  const age = `${Math.floor(attempt.ageSec / 60)} min ${attempt.ageSec % 60} s`;
-  return `${who}; last refreshed ${age} ago${attempt.stale ? ' — STALE: the run that holds it is probably gone; break it with `lrroll unlock` once you are sure' : ''}`;
-}
-
-/** Reads the lock without taking it: null when the cluster is not locked. */
-export async function readLock(transport: Transport, node: PlanNode): Promise<Extract<LockAttempt, { acquired: false }> | null> {
-  const d = shq(lockDir(node));
-  const r = await transport.exec(`if [ -d ${d} ]; then now=$(date +%s); m=$(stat -c %Y ${d}/owner 2>/dev/null || echo "$now"); echo "age=$((now - m))"; cat ${d}/owner 2>/dev/null; fi`, { timeoutMs: 30_000 });
-  if (r.exitCode !== 0) throw new Error(`cannot read the run lock on ${node.name}: ${r.stderr.trim()}`);
-  if (!r.stdout.trim()) return null;
-  const ageSec = Number(/age=(\d+)/.exec(r.stdout)?.[1] ?? 0);
+/** Parses `age=N` followed by the owner record. */
+function parseHeld(text: string): HeldLock {
+  const ageSec = Number(/age=(\d+)/.exec(text)?.[1] ?? 0);
+  const json = text.slice(text.indexOf('\n', text.indexOf('age=')) + 1).trim();
   let owner: LockOwner | null = null;
   try {
-    owner = JSON.parse(r.stdout.split('\n').slice(1).join('\n')) as LockOwner;
+    owner = JSON.parse(json) as LockOwner;
   } catch {
     owner = null;
   }
-  return { acquired: false, owner, ageSec, stale: ageSec > STALE_AFTER_SEC };
+  return { owner, ageSec, stale: ageSec > STALE_AFTER_SEC };
+}
+
+/** A `grep` that succeeds when the lock's owner record names `runId`. */
+const ownedBy = (runId: string): string => `grep -qF ${shq(`"runId":"${runId}"`)} "$d/owner" 2>/dev/null`;
+
+async function run(transport: Transport, node: PlanNode, what: string, lines: string[]): Promise<string> {
+  const r = await transport.exec(['umask 077', `d=${shq(lockDir(node))}`, ...lines].join('\n'), { timeoutMs: LOCK_TIMEOUT_MS });
+  if (r.exitCode !== 0) throw new Error(`cannot ${what} the run lock on ${node.name}: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`);
+  return r.stdout;
+}
+
+/** Tries once to take the lock on one node. */
+export async function tryLock(transport: Transport, node: PlanNode, owner: LockOwner): Promise<NodeLockAttempt> {
+  const out = await run(transport, node, 'take', [
+    'mkdir -p "$(dirname "$d")" || exit 2',
+    `if mkdir "$d" 2>/dev/null; then printf '%s\\n' ${shq(JSON.stringify(owner))} > "$d/owner" && echo ACQUIRED; exit 0; fi`,
+    'echo HELD',
+    ...PRINT_HELD,
+  ]);
+  return out.startsWith('ACQUIRED') ? { acquired: true } : { acquired: false, ...parseHeld(out) };
+}
+
+/** Rewrites the owner record of a lock that `previousRunId` holds (a resumed run taking over its own lock); false when someone else holds it now. */
+export async function takeOver(transport: Transport, node: PlanNode, previousRunId: string, owner: LockOwner): Promise<boolean> {
+  const out = await run(transport, node, 'take over', [`if ${ownedBy(previousRunId)}; then printf '%s\\n' ${shq(JSON.stringify(owner))} > "$d/owner.tmp" && mv -f "$d/owner.tmp" "$d/owner" && echo TAKEN; fi`]);
+  return out.startsWith('TAKEN');
+}
+
+/** What a refresh found: the lock is still this run's, someone else's, or could not be checked. */
+export type RefreshResult = { state: 'ours' } | { state: 'unknown'; error: string } | ({ state: 'lost' } & HeldLock);
+
+/** Refreshes the lock's time while the run holds it; says when it is no longer this run's (broken, or taken by another run). */
+export async function refreshLock(transport: Transport, node: PlanNode, runId: string): Promise<RefreshResult> {
+  try {
+    const out = await run(transport, node, 'refresh', [`if ${ownedBy(runId)}; then touch "$d/owner" && echo OURS; exit 0; fi`, 'echo LOST', ...PRINT_HELD]);
+    return out.startsWith('OURS') ? { state: 'ours' } : { state: 'lost', ...parseHeld(out) };
+  } catch (err) {
+    return { state: 'unknown', error: (err as Error).message };
+  }
+}
+
+/** Releases the lock on a node if this run holds it. */
+export async function releaseLock(transport: Transport, node: PlanNode, runId: string): Promise<void> {
+  await run(transport, node, 'release', [`if ${ownedBy(runId)}; then rm -rf -- "$d"; fi`]);
+}
+
+/** Breaks the lock on a node (`lrroll unlock`, after confirmation): only when it is still held by `runId` (or, for null, by no readable owner). */
+export async function breakLock(transport: Transport, node: PlanNode, runId: string | null): Promise<void> {
+  const test = runId === null ? `! grep -qF '"runId":"' "$d/owner" 2>/dev/null` : ownedBy(runId);
+  await run(transport, node, 'remove', [`if [ -d "$d" ] && ${test}; then rm -rf -- "$d"; fi`]);
+}
+
+/** Reads the lock on a node without taking it: null when the node is not locked. */
+export async function readLock(transport: Transport, node: PlanNode): Promise<HeldLock | null> {
+  const out = await run(transport, node, 'read', ['[ -d "$d" ] || exit 0', ...PRINT_HELD]);
+  return out.trim() ? parseHeld(out) : null;
+}
+
+/** Describes the holder of a lock for a message. */
+export function describeHolder(held: HeldLock): string {
+  const o = held.owner;
+  const who = o ? `${o.user}@${o.host} (pid ${o.pid}), run ${o.runId} of "${o.name}" (plan ${o.planHash.slice(0, 12)}) since ${o.since}${o.message ? `: ${o.message}` : ''}` : 'an unreadable owner record';
+  const age = `${Math.floor(held.ageSec / 60)} min ${held.ageSec % 60} s`;
+  return `${who}; last refreshed ${age} ago${held.stale ? ' — STALE' : ''}`;
 }

@@ -4,6 +4,7 @@ import type { LbDriver } from '../execute/lb/driver.js';
 import type { Transport } from '../execute/transport.js';
 import type { Plan, PlanNode, Step } from '../plan/types.js';
 import { Journal, listRuns, nodeRecords, readEvents } from './journal.js';
+import { isRunLive } from './liveness.js';
 
 /** A node an earlier run took out of the load balancer and did not put back. */
 export interface LeftOut {
@@ -15,6 +16,8 @@ export interface LeftOut {
   lb: 'draining' | 'out' | 'enabled';
   /** The earlier run applied its change to the node. */
   updated: boolean;
+  /** The run that left it out is still running on this host: it owns the node, nobody else touches it. */
+  live: boolean;
 }
 
 /** What reconciling did for one node. */
@@ -44,7 +47,8 @@ export function findLeftOut(plan: Plan, env: Readonly<Record<string, string | un
       pending.delete(r.node);
       if (r.lb === 'up') continue;
       const node = plan.nodes.find((n) => n.name === r.node);
-      out.push({ node: r.node, member: node?.member ?? r.node, runId: meta.runId, runDir: dir, lb: r.lb, updated: r.okSteps.some((id) => /-apply$/.test(id)) });
+      const live = meta.status === 'running' && meta.pid !== null && isRunLive({ host: meta.host, pid: meta.pid }) === true;
+      out.push({ node: r.node, member: node?.member ?? r.node, runId: meta.runId, runDir: dir, lb: r.lb, updated: r.okSteps.some((id) => /-apply$/.test(id)), live });
     }
     if (pending.size === 0) break;
   }
@@ -72,6 +76,10 @@ export async function reconcile(plan: Plan, leftOut: readonly LeftOut[], deps: R
   for (const l of leftOut) {
     const node = plan.nodes.find((n) => n.name === l.node);
     if (!node) continue;
+    if (l.live) {
+      results.push({ node: l.node, runId: l.runId, action: 'left-out', detail: `is out of the load balancer for run ${l.runId}, which is still running on this host: not touched` });
+      continue;
+    }
     const health = await healthy(plan, node, deps);
     if (health !== null) {
       results.push({ node: l.node, runId: l.runId, action: 'left-out', detail: `left out of the load balancer by run ${l.runId}; not put back: ${health}` });

@@ -3,8 +3,10 @@ import type { MemberState } from '../execute/lb/driver.js';
 import type { Transport } from '../execute/transport.js';
 import { shq } from '../plan/shell.js';
 import type { Plan, PlanNode } from '../plan/types.js';
-import { planSecrets, sshSettings, systemClock, TransportPool } from './execute.js';
-import { findLeftOut, planStep, reconcile } from './reconcile.js';
+import { readClusterLock } from './cluster-lock.js';
+import { planSecrets, sshSettings, TransportPool } from './execute.js';
+import { describeHolder, type HeldLock } from './lock.js';
+import { findLeftOut, planStep } from './reconcile.js';
 
 /** What `lrroll status` reports about one node (read-only). */
 export interface NodeStatusRow {
@@ -25,22 +27,36 @@ export interface NodeStatusRow {
   problem: string | null;
 }
 
-/** Reads every node's state and its load-balancer member without changing anything. */
+/** Reads every node's state and its load-balancer member without changing anything (no reconcile, no lock). */
 export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined): Promise<NodeStatusRow[]> {
   const pool = new TransportPool(sshSettings(env, false), env);
   const lbTransport = pool.forLb(plan);
   const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets: planSecrets(plan, env) });
   try {
-    const leftOut = findLeftOut(plan, env);
-    for (const r of await reconcile(plan, leftOut, { transportFor: (n) => pool.forNode(n), lbTransport, lb, clock: systemClock, signal: new AbortController().signal })) {
-      onNote(`${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}`);
+    for (const l of findLeftOut(plan, env)) {
+      const owner = l.live ? `run ${l.runId}, which is still running on this host` : `run ${l.runId}, which ended or was interrupted; the next \`lrroll run\` or \`lrroll resume\` puts it back once it is healthy`;
+      onNote(`note: ${l.node} was left out of the load balancer by ${owner}`);
     }
-    const members = await readMembers(lb);
+    const [members, locks] = await Promise.all([readMembers(lb), readClusterLock(plan, (n) => pool.forNode(n))]);
+    for (const text of describeLocks(locks)) onNote(text);
     return await Promise.all(plan.nodes.map((n) => readNode(plan, n, pool.forNode(n), members)));
   } finally {
     await lb?.close().catch(() => undefined);
     await pool.closeAll();
   }
+}
+
+/** One note per run that holds the cluster lock, naming the nodes it holds it on. */
+function describeLocks(locks: Awaited<ReturnType<typeof readClusterLock>>): string[] {
+  const byHolder = new Map<string, { held: HeldLock; nodes: string[] }>();
+  for (const l of locks) {
+    if (!l.held) continue;
+    const key = l.held.owner?.runId ?? '?';
+    const entry = byHolder.get(key) ?? { held: l.held, nodes: [] };
+    entry.nodes.push(l.node.name);
+    byHolder.set(key, entry);
+  }
+  return [...byHolder.values()].map((e) => `note: the cluster is locked (on ${e.nodes.join(', ')}) by ${describeHolder(e.held)}`);
 }
 
 /** Every member's state, or why they could not be read. */

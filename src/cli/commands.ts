@@ -119,30 +119,38 @@ export async function statusCommand(file: string, flags: CommonPlanFlags & { for
   return allHealthy(rows, plan.loadBalancer.type !== 'none') ? EXIT_CODES.ok : EXIT_CODES.failed;
 }
 
-/** `lrroll unlock`: shows who holds the cluster's run lock and breaks it after confirmation. */
+/** `lrroll unlock`: shows who holds the cluster's run lock (on every node) and breaks it after confirmation. */
 export async function unlockCommand(file: string, flags: CommonPlanFlags & { yes?: boolean }, io: Io): Promise<number> {
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   const { TransportPool, sshSettings } = await import('../app/execute.js');
-  const { readLock, breakLock, describeHolder, lockNode } = await import('../app/lock.js');
+  const { readClusterLock } = await import('../app/cluster-lock.js');
+  const { breakLock, describeHolder } = await import('../app/lock.js');
+  const { isRunLive } = await import('../app/liveness.js');
   const pool = new TransportPool(sshSettings(io.env, false), withInventorySecrets(io, outcome).env);
   try {
-    const node = lockNode(plan);
-    const transport = pool.forNode(node);
-    const held = await readLock(transport, node);
-    if (!held) {
-      io.stdout.write(`The cluster is not locked (lock kept on ${node.name}).\n`);
+    const locks = await readClusterLock(plan, (n) => pool.forNode(n));
+    for (const l of locks.filter((x) => x.error)) io.stderr.write(`warning: ${l.error}\n`);
+    const held = locks.flatMap((l) => (l.held ? [{ node: l.node, held: l.held }] : []));
+    if (held.length === 0) {
+      io.stdout.write(`The cluster is not locked (checked on ${locks.length - locks.filter((x) => x.error).length} of ${locks.length} node(s)).\n`);
       return EXIT_CODES.ok;
     }
-    io.stderr.write(`The cluster's run lock on ${node.name} is held by ${describeHolder(held)}.\n`);
+    for (const runId of new Set(held.map((h) => h.held.owner?.runId ?? null))) {
+      const mine = held.filter((h) => (h.held.owner?.runId ?? null) === runId);
+      const first = mine[0]?.held;
+      const live = first?.owner ? isRunLive(first.owner) : null;
+      io.stderr.write(`The cluster's run lock is held on ${mine.map((h) => h.node.name).join(', ')} by ${first ? describeHolder(first) : '?'}.\n`);
+      if (live) io.stderr.write(`That run is STILL RUNNING on this host (pid ${first?.owner?.pid ?? '?'}): if you break its lock it stops at its next lock check (within a minute), like on Ctrl-C.\n`);
+    }
     const { confirmOnTerminal } = await import('./execute.js');
     if (!flags.yes && !(await confirmOnTerminal('Break it? Only do this when that run is really gone.', io))) {
       io.stderr.write('The lock was left in place.\n');
       return EXIT_CODES.refused;
     }
-    await breakLock(transport, node);
-    io.stdout.write('Lock broken.\n');
+    await Promise.all(held.map((h) => breakLock(pool.forNode(h.node), h.node, h.held.owner?.runId ?? null)));
+    io.stdout.write(`Lock broken on ${held.length} node(s).\n`);
     return EXIT_CODES.ok;
   } catch (err) {
     io.stderr.write(`error[E_CONNECT]: ${(err as Error).message}\n`);

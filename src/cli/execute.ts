@@ -52,6 +52,31 @@ export async function confirmOnTerminal(question: string, io: Io): Promise<boole
   return ask(question);
 }
 
+/** Signals that stop a run like Ctrl-C: a CI job cancelled or `timeout` (SIGTERM), a closed terminal or SSH session (SIGHUP). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * The first stop signal stops the run gracefully (waits end, commands in flight finish, nodes
+ * that still run go back into the load balancer, the lock is released, the summary is printed);
+ * a second one kills the commands in flight. Either way the run exits 130 (interrupted).
+ */
+function handleStopSignals(graceful: AbortController, hard: AbortController, io: Io): { remove(): void } {
+  const onSignal = (name: (typeof STOP_SIGNALS)[number]): void => {
+    const what = name === 'SIGINT' ? 'Ctrl-C' : name;
+    if (!graceful.signal.aborted) {
+      io.stderr.write(`\nInterrupted (${what}): finishing the commands in flight, ending the waits, starting nothing new; nodes still running go back into the load balancer. Press Ctrl-C again to stop at once.\n`);
+      graceful.abort(what);
+      return;
+    }
+    if (hard.signal.aborted) return;
+    io.stderr.write(`\nStopping at once (${what}): commands in flight are killed; where every node stands is still recorded.\n`);
+    hard.abort(what);
+  };
+  const handlers = STOP_SIGNALS.map((name) => [name, () => onSignal(name)] as const);
+  for (const [name, handler] of handlers) process.on(name, handler);
+  return { remove: () => handlers.forEach(([name, handler]) => process.off(name, handler)) };
+}
+
 /** Executes a plan with progress output; returns the exit code. */
 export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<number> {
   const interactive = process.stdin.isTTY === true && io.stderr.isTTY;
@@ -69,19 +94,9 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
   const renderer = selectRenderer(flags.output, { write: (t) => io.stdout.write(t), isTTY: io.stdout.isTTY, ...(io.stdout.columns ? { columns: io.stdout.columns } : {}), env: io.env }, { verbose: flags.verbose });
   const graceful = new AbortController();
   const hard = new AbortController();
-  const onSigint = (): void => {
-    if (!graceful.signal.aborted) {
-      io.stderr.write('\nInterrupted: finishing the commands in flight, ending the waits, starting nothing new; nodes still running go back into the load balancer. Press Ctrl-C again to stop at once.\n');
-      graceful.abort();
-      return;
-    }
-    if (hard.signal.aborted) return;
-    io.stderr.write('\nStopping at once: commands in flight are killed; where every node stands is still recorded.\n');
-    hard.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const stopHandlers = handleStopSignals(graceful, hard, io);
   const runId = flags.resume?.runId ?? newRunId();
-  const journal = flags.resume ? Journal.open(flags.resume.dir) : Journal.create(io.env, plan, runId);
+  const journal = flags.resume ? Journal.open(flags.resume.dir, process.pid) : Journal.create(io.env, plan, runId);
   renderer.start();
   const emit = (e: EventInput): void => {
     const event = { ...e, v: EVENTS_FORMAT_VERSION, at: new Date().toISOString() } as RunEvent;
@@ -113,7 +128,7 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
     throw err;
   } finally {
     journal.close();
-    process.off('SIGINT', onSigint);
+    stopHandlers.remove();
     for (const note of publishRun(journal.dir, io.env, flags.report ?? null)) io.stderr.write(`${note}\n`);
   }
 }

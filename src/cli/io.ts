@@ -8,6 +8,9 @@ export interface Io {
 
 /** The real process streams. */
 export function nodeIo(): Io {
+  // After SIGHUP (terminal closed) or a closed pipe, writes fail with EIO/EPIPE: the run must still
+  // finish gracefully and record where every node stands, not crash on an unhandled stream error.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   return {
     stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY === true, columns: process.stdout.columns },
     stderr: { write: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },

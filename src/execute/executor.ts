@@ -36,7 +36,12 @@ export async function runPlan(plan: Plan, unmasked: ExecutorDeps): Promise<RunRe
 
 /** True once Ctrl-C asked to stop (gracefully or not). */
 const stopping = (run: RunState): boolean => run.waitSignal.aborted;
-const interrupted = (): Stop => ({ status: 'aborted', reason: 'interrupted (Ctrl-C): the steps in flight finished or were stopped; see where each node stands below' });
+/** Why the run was asked to stop: the reason the stop signal carries (`SIGTERM`, a lost lock …), else Ctrl-C. */
+function stopCause(run: RunState): string {
+  const reason: unknown = run.deps.stop.aborted ? run.deps.stop.reason : run.deps.signal.reason;
+  return typeof reason === 'string' ? reason : 'Ctrl-C';
+}
+const interrupted = (run: RunState): Stop => ({ status: 'aborted', reason: `interrupted (${stopCause(run)}): the steps in flight finished or were stopped; see where each node stands below` });
 
 async function runAll(run: RunState): Promise<{ status: RunStatus; reason: string | null }> {
   const secrets = secretProblem(run.plan.secrets, run.deps.secrets);
@@ -46,18 +51,18 @@ async function runAll(run: RunState): Promise<{ status: RunStatus; reason: strin
   const untouched = run.deps.resume?.untouchedNodes;
   const preflight = run.plan.preflight.filter((s) => !untouched || (s.node !== null && (untouched.has(s.node) || (s.action === 'upload' && !run.deps.resume?.doneNodes.has(s.node)))));
   const pre = await phase(run, 'preflight', preflight, false, true);
-  if (stopping(run)) return interrupted();
+  if (stopping(run)) return interrupted(run);
   if (pre) return { status: 'refused', reason: `preflight failed, nothing was changed: ${pre}` };
   const before = await phase(run, 'before-run', run.plan.beforeRun.filter((s) => !run.deps.resume?.done.has(s.id)), false);
-  if (stopping(run)) return interrupted();
+  if (stopping(run)) return interrupted(run);
   if (before) return { status: 'failed', reason: `a beforeRun hook failed, nothing was changed: ${before}` };
   for (const batch of run.plan.batches) {
     const stop = await runBatch(run, batch);
     if (stop) return stop;
-    if (stopping(run)) return interrupted();
+    if (stopping(run)) return interrupted(run);
   }
   const fin = await phase(run, 'finally', run.plan.finally, false);
-  if (stopping(run)) return interrupted();
+  if (stopping(run)) return interrupted(run);
   if (fin) return { status: 'failed', reason: `after the last batch: ${fin}` };
   const failedNodes = [...run.nodes.values()].filter((n) => n.status === 'failed' || n.status === 'rolled-back');
   if (failedNodes.length > 0) return { status: 'failed', reason: `${failedNodes.map((n) => n.name).join(', ')} failed; the other nodes were rolled within the failure budget (${run.plan.policy.maxFailures})` };
@@ -140,7 +145,7 @@ async function runBatch(run: RunState, batch: Batch): Promise<Stop | null> {
     }
   }
   run.deps.emit({ kind: 'batch-end', batch: batch.index, status: nodeFailures > 0 || afterFailure ? 'failed' : 'ok' });
-  if (stopping(run)) return interrupted();
+  if (stopping(run)) return interrupted(run);
   if (afterFailure) return { status: 'halted', reason: `after batch ${batch.index}: ${afterFailure}` };
   const failedHere = batch.nodePlans.filter((np) => run.nodes.get(np.node)?.status !== 'ok').map((np) => np.node);
   if (failedHere.some((n) => run.nodes.get(n)?.status === 'rolled-back')) return { status: 'halted', reason: `${failedHere.join(', ')} failed in batch ${batch.index} and ${failedHere.length === 1 ? 'was' : 'were'} rolled back (onFailure: rollback); no further nodes were touched` };

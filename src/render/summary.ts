@@ -98,11 +98,12 @@ function nodeList(members: readonly NodeSummary[], all: readonly NodeSummary[]):
 }
 
 function nextStep(e: RunEndEvent): string {
-  if (e.status === 'refused') return 'Next: no node was stopped or changed; fix the cause, then run again.';
+  const out = e.nodes.filter((n) => !n.inRotation).map((n) => n.node);
+  const are = `${out.join(', ')} ${out.length === 1 ? 'is' : 'are'} out of the load balancer`;
+  if (e.status === 'refused') return `Next: no node was stopped or changed by this run; fix the cause, then run again.${out.length > 0 ? ` ${are}, left so by an earlier run: see the reason above.` : ''}`;
   const stuck = e.nodes.find((n) => n.status === 'failed' || n.status === 'rolled-back' || !n.inRotation) ?? e.nodes.find((n) => n.status !== 'ok');
   if (!stuck) return 'Next: nothing to do; every node is in the load balancer.';
-  const out = e.nodes.filter((n) => !n.inRotation).map((n) => n.node);
-  const back = out.length > 0 ? ` ${out.join(', ')} ${out.length === 1 ? 'is' : 'are'} out of the load balancer: \`lrroll status\` puts healthy nodes back.` : '';
+  const back = out.length > 0 ? ` ${are}: \`lrroll resume\` and the next \`lrroll run\` put healthy nodes back.` : '';
   if (e.status === 'aborted') return `Next: \`lrroll resume\` continues this run from where it stopped.${back}`;
   return `Next: fix the cause on ${stuck.node} (see its failed step above), then \`lrroll resume\` to continue this run.${back}`;
 }

@@ -96,7 +96,7 @@ describe.skipIf(!support.ok)(`Ctrl-C and resume on a real cluster (sshd per node
     log(`9: run exit ${run.code}; SIGINT at ${stopping.stepId}`);
 
     expect(run.code, run.stderr + run.stdout.slice(-3000)).toBe(130);
-    expect(run.stderr).toContain('Interrupted: finishing the commands in flight');
+    expect(run.stderr).toContain('Interrupted (Ctrl-C): finishing the commands in flight');
     expect(run.stderr).not.toMatch(STACK);
     const end = runEnd(run.events);
     expect(end?.status).toBe('aborted');
@@ -231,7 +231,7 @@ describe.skipIf(!support.ok)(`Ctrl-C and resume on a real cluster (sshd per node
     expect(cluster.processes().some((p) => p.node === 'node2' && p.role === 'sim'), 'the hung app server is still there').toBe(true);
     expect(run.code, run.stderr + run.stdout.slice(-3000)).toBe(130);
     expect(run.endedAt - second).toBeLessThan(5000);
-    expect(run.stderr).toContain('Interrupted: finishing the commands in flight');
+    expect(run.stderr).toContain('Interrupted (Ctrl-C): finishing the commands in flight');
     expect(run.stderr).toContain('Stopping at once');
     expect(run.stderr).not.toMatch(STACK);
     const stopEnd = run.events.find((e) => e.kind === 'step-end' && e.stepId === stopping.stepId);
