@@ -125,17 +125,24 @@ describe.skipIf(!support.ok)(`failures on a real cluster (sshd per node + HAProx
     for (const n of NODES) expect(await hasMarker(cluster, n, 'lrroll.e2e.s1b')).toBe(false);
     expect((await cluster.haproxyServers()).find((s) => s.name === 'node2')?.status).not.toBe('UP');
 
-    // Fixed and started by hand: `lrroll status` reconciles it (back in, UP) and records that in the run's record.
+    // Fixed and started by hand: `lrroll status` only reports it (read-only: node2 stays out, the record is unchanged).
     await patchSim(cluster, 'node2', { failStart: false });
     await cluster.startNode('node2');
     const status = await runLrroll(['status', pb], cluster, h);
-    expect(status.stderr).toContain(`reconciled: node2 left out of the load balancer by run ${runId} (updated); healthy, so it was put back and is UP`);
-    expect(status.code, status.stdout + status.stderr).toBe(0);
-    expect(status.stdout).toMatch(/node2\s+\S+\s+ok\s+running\s+302\s+.*node2\s+UP/);
+    expect(status.stderr).toContain(`note: node2 was left out of the load balancer by run ${runId}, which ended or was interrupted; the next \`lrroll run\` or \`lrroll resume\` puts it back once it is healthy`);
+    expect(status.code, status.stdout + status.stderr).toBe(1);
+    expect(status.stdout).toMatch(/node2\s+\S+\s+ok\s+running\s+302\s+.*node2\s+MAINT/);
+    expect((await cluster.haproxyServers()).find((s) => s.name === 'node2')?.status).toBe('MAINT');
+    expect(lastLbState(recordOf(h, runId).events)).toEqual({ node1: 'up', node2: 'out' });
+
+    // `lrroll resume` continues the failed run: node2 from its stop again, then node3; every node UP.
+    const resume = await runLrroll(['resume', '--yes', '--output', 'json'], cluster, h);
+    expect(resume.code, resume.stderr + resume.stdout.slice(-3000)).toBe(0);
     const servers = await cluster.haproxyServers();
     expect(servers.map((s) => s.status)).toEqual(['UP', 'UP', 'UP']);
     const after = recordOf(h, runId);
-    expect(lastLbState(after.events)).toEqual({ node1: 'up', node2: 'up' });
+    expect(after.meta.status).toBe('ok');
+    expect(lastLbState(after.events)).toEqual({ node1: 'up', node2: 'up', node3: 'up' });
     expect(lbMismatches(after.events, servers, NODES)).toEqual([]);
   }, 150_000);
 
@@ -457,7 +464,7 @@ rollout:
   }, 120_000);
 
   let sshLost: { events: LrEvent[]; stdout: string; stderr: string } | null = null;
-  it('6. SSH to node2 killed while it is in its health gates: exit 1, a clean failure, record truthful; sshd back, status reconciles it', async () => {
+  it('6. SSH to node2 killed while it is in its health gates: exit 1, a clean failure, record truthful; sshd back, status reports it, resume finishes it', async () => {
     const h = home('6');
     const marker = 'lrroll.e2e.s6';
     await patchSim(cluster, 'node2', { startMs: 5000 }); // a long startup-marker gate at lrroll's start
@@ -488,7 +495,7 @@ rollout:
     expect(lbMismatches(rec.events, await cluster.haproxyServers(), NODES)).toEqual([]);
     expect(unexpectedFailures(report, [takeOutWindow(run.events, 'node2')]), describeLoad(report)).toEqual([]);
 
-    // sshd back (inside node2's namespace): node2 finished starting meanwhile; status reconciles it.
+    // sshd back (inside node2's namespace): node2 finished starting meanwhile; status reports it (read-only), resume finishes it.
     expect(await restartSshd(cluster, 'node2')).toBe(true);
     await cluster.waitHttpReady('node2', { timeoutMs: 20_000 });
     const f = await nodeFacts(cluster, marker);
@@ -496,8 +503,11 @@ rollout:
     expect(f.node2).toMatchObject({ lb: 'MAINT', updated: true, running: true });
     expect(f.node3).toMatchObject({ lb: 'UP', updated: false });
     const status = await runLrroll(['status', pb], cluster, h);
-    expect(status.stderr).toContain('reconciled: node2');
-    expect(status.code, status.stdout + status.stderr).toBe(0);
+    expect(status.stderr).toContain(`note: node2 was left out of the load balancer by run ${String(recordOf(h, run).meta.runId)}`);
+    expect(status.code, status.stdout + status.stderr).toBe(1);
+    expect((await nodeFacts(cluster, marker)).node2?.lb).toBe('MAINT'); // status is read-only
+    const resume = await runLrroll(['resume', '--yes', '--output', 'json'], cluster, h);
+    expect(resume.code, resume.stderr + resume.stdout.slice(-3000)).toBe(0);
     const g = await nodeFacts(cluster, marker);
     expect(Object.values(g).map((x) => [x.lb, x.healthy])).toEqual([['UP', true], ['UP', true], ['UP', true]]);
     expect(lastLbState(recordOf(h, run).events)).toEqual({ node2: 'up' });

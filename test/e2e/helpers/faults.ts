@@ -220,7 +220,8 @@ export async function resetCluster(cluster: TestCluster, baseline: Record<string
   );
   for (const n of cluster.nodes) await cluster.haproxyCommand(`set server liferay/${n.name} state ready`);
   await cluster.waitBackendUp({ timeoutMs: 20_000 });
-  await cluster.ssh(cluster.nodes[0]?.name ?? 'node1', 'rm -rf /opt/liferay/.lrroll/lock');
+  // The cluster's run lock is kept on every node.
+  await Promise.all(cluster.nodes.map((n) => cluster.ssh(n.name, 'rm -rf /opt/liferay/.lrroll/lock')));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -37,9 +37,10 @@ export function lrroll(args: string[], cluster: TestCluster, env: Record<string,
   });
 }
 
-/** Writes a playbook for the test cluster; `body` is YAML appended after the inventory and load balancer (and default health gates, unless it has its own `health:`). */
-export function writePlaybook(cluster: TestCluster, name: string, body: string, options: { lb?: boolean; tomcatDir?: string } = {}): string {
-  const nodes = cluster.nodes
+/** Writes a playbook for the test cluster (its nodes in `order`, default node1..N); `body` is YAML appended after the inventory and load balancer (and default health gates, unless it has its own `health:`). */
+export function writePlaybook(cluster: TestCluster, name: string, body: string, options: { lb?: boolean; tomcatDir?: string; order?: string[] } = {}): string {
+  const listed = options.order ? options.order.map((n) => cluster.node(n)) : cluster.nodes;
+  const nodes = listed
     .map((n) => `    - name: ${n.name}\n      host: ${n.address}\n      port: ${n.sshPort}\n      httpPort: ${n.httpPort}\n`)
     .join('');
   const lb = options.lb === false || !cluster.haproxy ? 'loadBalancer:\n  type: none\n' : `loadBalancer:\n  type: haproxy\n  socket: ${cluster.haproxy.socket}\n  backend: ${cluster.haproxy.backend}\n  drainTimeout: 4s\n  pollInterval: 200ms\n  upTimeout: 30s\n`;
