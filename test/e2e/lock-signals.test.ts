@@ -77,8 +77,6 @@ describe.skipIf(!support.ok)(`lock, status and signals on a real cluster (sshd p
     const paused = await a.waitFor(stepStart('node1', 'apply'), 90_000);
     const runId = String(a.events.find((e) => e.kind === 'run-start')?.runId);
     expect(await lbStates(cluster)).toEqual(['MAINT', 'UP', 'UP']);
-    // Held on every node, readable by its owner only.
-    expect(await lockModes(cluster)).toEqual({ node1: '700 600', node2: '700 600', node3: '700 600' });
 
     // Another operator (another record folder): the same cluster listed backwards, then --limit node3.
     const reversed = pausedPlaybook(cluster, 'L1 same cluster reversed', ['node3', 'node2', 'node1']);
@@ -90,6 +88,9 @@ describe.skipIf(!support.ok)(`lock, status and signals on a real cluster (sshd p
       expect(other.events.filter((e) => e.kind === 'step-start')).toEqual([]);
       expect(other.stdout + other.stderr).not.toMatch(STACK);
     }
+
+    // Held on every node, readable by its owner only.
+    expect(await lockModes(cluster)).toEqual({ node1: '700 600', node2: '700 600', node3: '700 600' });
 
     // `lrroll status` from the same machine: says who holds the lock and that node1 is out for that live run; puts nothing back.
     const status = await runLrroll(['status', pb], cluster, h);
