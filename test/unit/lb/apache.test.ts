@@ -90,6 +90,13 @@ describe('ApacheBalancerDriver', () => {
     expect(f.seen.some((s) => s.method === 'POST')).toBe(false);
   });
 
+  it.each([`${W1}&w_status_D=1`, `${W1}&w=http://127.0.0.1:8082&w_status_S=1`, `${W1}\nw_status_D=1`, `-${W1}`, `${W1};$(touch /tmp/x)`])('a hostile worker name %j is never sent: no POST, every worker unchanged', async (member) => {
+    const f = await fake();
+    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain(member)).rejects.toThrow(/has no worker/);
+    expect(f.seen.some((s) => s.method === 'POST')).toBe(false);
+    expect(f.balancers[0]?.workers.map((w) => wstatus(w))).toEqual(['Init Ok ', 'Init Ok ', 'Init Ok ']);
+  });
+
   it('detects a change httpd ignored (the nonce changed between the page and the POST)', async () => {
     const f = await fake({ rotateNonceAfterPage: true });
     await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain(W1)).rejects.toThrow(/did not apply w_status_N=1 to `http:\/\/127\.0\.0\.1:8081` \(status is now `Init Ok`\): the nonce or the Referer was not accepted/);

@@ -168,6 +168,15 @@ describe('ModJkDriver', () => {
     await expect(d.state('node9')).rejects.toThrow('has no member `node9` (members: node1, node2, node3)');
   });
 
+  it.each(['node1&vwa=2', 'node2&sw=node1&vwa=1', 'node1;vwa=2', 'node1\nvwa=2', '-node1', 'node1 `touch /tmp/x`'])('a hostile member name %j stays one parameter value: no member changes, the call fails', async (member) => {
+    const f = await fakeJk();
+    const d = new ModJkDriver({ url: f.url, balancer: 'loadbalancer' });
+    await expect(d.drain(member)).rejects.toThrow(/has no member/);
+    expect(f.members.map((m) => m.activation)).toEqual(['ACT', 'ACT', 'ACT']);
+    const updates = f.seen.map((u) => new URLSearchParams(u.split('?')[1] ?? '')).filter((q) => q.get('cmd') === 'update');
+    expect(updates.map((q) => [q.getAll('sw'), q.getAll('vwa')])).toEqual([[[member], ['1']]]);
+  });
+
   it('passes other status worker errors on with their message', async () => {
     const f = await fakeJk({ readOnly: true });
     await expect(new ModJkDriver({ url: f.url, balancer: 'loadbalancer' }).drain('node1')).rejects.toThrow(/cmd=update.*: ERROR: This command is not allowed in read only mode\./);
