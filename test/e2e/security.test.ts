@@ -164,7 +164,8 @@ ${body}`;
     const ps = [...payloads('member'), ...haproxy];
     for (let i = 0; i < ps.length; i += 2) {
       const pair = ps.slice(i, i + 2);
-      const pb = playbook(`S4 hostile members ${i}`, pair.map((p, k) => ({ name: `node${k + 1}`, member: p.value })), 'change:\n  type: restart\n');
+      const members = pair.length === 2 ? pair : [...pair, { id: 'plain', value: 'node2' }];
+      const pb = playbook(`S4 hostile members ${i}`, members.map((p, k) => ({ name: `node${k + 1}`, member: p.value })), 'change:\n  type: restart\n');
       const run = await runLrroll(['run', pb, '--yes', '--output', 'json'], cluster, home('members'));
       await expectNothingRan(`members ${pair.map((p) => p.id).join(', ')}`, run, [2, 3]);
       expect(run.events.filter((e) => e.kind === 'step-start' && String(e.action).startsWith('lb-'))).toEqual([]);
