@@ -216,17 +216,34 @@ ${body}`;
     const SECRET = `Sx-${randomBytes(9).toString('base64url')}-"q'$(x)`;
     const forms = [SECRET, encodeURIComponent(SECRET), JSON.stringify(SECRET).slice(1, -1)];
     const leaks = (text: string): string[] => forms.filter((f) => text.includes(f));
+    /** Runs `fn` while listing every process's arguments every 100 ms; returns the lines that held the secret. */
+    async function scanningPs<T>(fn: () => Promise<T>): Promise<{ result: T; seen: string[]; scans: number }> {
+      const seen: string[] = [];
+      let scans = 0;
+      const scanner = setInterval(() => {
+        scans += 1;
+        const out = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+        seen.push(...out.split('\n').filter((l) => leaks(l).length > 0));
+      }, 100);
+      try {
+        return { result: await fn(), seen, scans };
+      } finally {
+        clearInterval(scanner);
+      }
+    }
     const readAll = (dir: string): string =>
       readdirSync(dir, { recursive: true, withFileTypes: true })
         .filter((d) => d.isFile())
         .map((d) => readFileSync(join(d.parentPath, d.name), 'utf8'))
         .join('\n');
 
-    it('a failing beforeRun hook printing the secret: no output, plan, event or record carries it', async () => {
-      const pb = playbook('S6 secret beforeRun', [{ name: 'node1' }, { name: 'node2' }], `vars:\n  token: \${LRROLL_E2E_TOKEN}\nchange:\n  type: restart\nhooks:\n  beforeRun:\n    - run: ${yamlString('echo logging in with {{token}}; echo denied for {{token}} >&2; exit 4')}\n      on: local\n`);
+    it('a failing local beforeRun hook printing the secret: no output, plan, event, record or `ps` listing carries it', async () => {
+      const pb = playbook('S6 secret beforeRun', [{ name: 'node1' }, { name: 'node2' }], `vars:\n  token: \${LRROLL_E2E_TOKEN}\nchange:\n  type: restart\nhooks:\n  beforeRun:\n    - run: ${yamlString('echo logging in with {{token}}; sleep 1.5; echo denied for {{token}} >&2; exit 4')}\n      on: local\n`);
       const h = home('secret-before');
       const env = { LRROLL_E2E_TOKEN: SECRET };
-      const json = await runLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h, env);
+      const { result: json, seen, scans } = await scanningPs(() => runLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h, env));
+      expect(scans).toBeGreaterThan(10);
+      expect(seen, 'the secret in a process argument list (local transport)').toEqual([]);
       const plain = await runLrroll(['run', pb, '--yes', '--output', 'plain', '--verbose'], cluster, h, env);
       expect(json.code).toBe(1);
       expect(plain.code).toBe(1);
@@ -240,19 +257,7 @@ ${body}`;
     it('a node hook printing the secret while it runs, then failing: not in any output, event, record, nor any `ps` listing on the way', async () => {
       const pb = playbook('S7 secret on the node', [{ name: 'node1' }, { name: 'node2' }], `vars:\n  token: \${LRROLL_E2E_TOKEN}\nchange:\n  type: restart\nhooks:\n  beforeNode:\n    - run: ${yamlString('echo token is {{token}}; sleep 2; echo still {{token}} >&2')}\n      on: node\n  afterNode:\n    - run: ${yamlString('sleep 1; echo failed with {{token}} >&2; exit 5')}\n      on: node\n`);
       const h = home('secret-node');
-      const seen: string[] = [];
-      let scans = 0;
-      const scanner = setInterval(() => {
-        scans += 1;
-        const out = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
-        if (leaks(out).length) seen.push(out.split('\n').filter((l) => leaks(l).length).join('\n'));
-      }, 100);
-      let run;
-      try {
-        run = await runLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h, { LRROLL_E2E_TOKEN: SECRET });
-      } finally {
-        clearInterval(scanner);
-      }
+      const { result: run, seen, scans } = await scanningPs(() => runLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h, { LRROLL_E2E_TOKEN: SECRET }));
       log(`secret on the node: exit ${run.code}; ${scans} ps scans`);
       expect(run.code).toBe(1);
       expect(scans).toBeGreaterThan(20);
