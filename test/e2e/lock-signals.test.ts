@@ -196,6 +196,31 @@ describe.skipIf(!support.ok)(`lock, status and signals on a real cluster (sshd p
     expect(await lockModes(cluster)).toEqual({ node1: '-', node2: '-', node3: '-' });
   }, 180_000);
 
+  it('`lrroll unlock` on a live run says so; the run whose lock was broken stops at its next refresh (nothing goes on silently), exit 130', async () => {
+    const h = home('unlock');
+    const pb = pausedPlaybook(cluster, 'U1 unlocked');
+    const live = spawnLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h);
+    await live.waitFor(stepStart('node1', 'apply'), 90_000);
+    const unlock = await runLrroll(['unlock', pb, '--yes'], cluster, h);
+    log(`unlock: exit ${unlock.code}\n${unlock.stderr}${unlock.stdout}`);
+    expect(unlock.code).toBe(0);
+    expect(unlock.stderr).toMatch(/The cluster's run lock is held on node1, node2, node3 by .*run \S+ of "U1 unlocked"/);
+    expect(unlock.stderr).toContain(`That run is STILL RUNNING on this host (pid ${live.child.pid})`);
+    expect(unlock.stdout).toBe('Lock broken on 3 node(s).\n');
+    expect(await lockModes(cluster)).toEqual({ node1: '-', node2: '-', node3: '-' });
+    // Within one refresh (every 30 s) the run learns it and stops like on Ctrl-C; the apply in flight then finishes.
+    await sleep(31_000);
+    expect(live.child.exitCode, 'still finishing the apply in flight').toBeNull();
+    await release(cluster);
+    const run = await live.done;
+    log(`unlocked run: exit ${run.code}; ${String(runEnd(run.events)?.reason)}`);
+    expect(run.stderr).toMatch(/WARNING: the cluster lock on node\d was broken \(lrroll unlock\): this run stops now, like on Ctrl-C/);
+    expect(run.code, run.stderr + run.stdout.slice(-2000)).toBe(130);
+    expect(runEnd(run.events)?.reason).toMatch(/^interrupted \(the cluster lock on node\d was broken \(lrroll unlock\)\)/);
+    expect(run.events.filter((e) => e.kind === 'step-start' && e.node === 'node2' && !String(e.stepId).startsWith('preflight/'))).toEqual([]);
+    expect(await lbStates(cluster)).toEqual(['UP', 'UP', 'UP']);
+  }, 150_000);
+
   it('the record of a resume refused by the lock keeps its run resumable', async () => {
     const h = home('refused-resume');
     const pb = pausedPlaybook(cluster, 'R1 interrupted');
