@@ -19,10 +19,13 @@ function forms(value: string): string[] {
   return [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)];
 }
 
+/** The mask of a run without secrets. */
+const NO_SECRETS: Mask = (text) => text;
+
 /** A mask for these secret values; values too short to mask are refused before any run (see MIN_SECRET_LENGTH). */
 export function secretMask(values: Iterable<string>): Mask {
   const needles = [...new Set([...values].filter((v) => v.length >= MIN_SECRET_LENGTH).flatMap(forms))].sort((a, b) => b.length - a.length);
-  if (needles.length === 0) return (text) => text;
+  if (needles.length === 0) return NO_SECRETS;
   return (text) => {
     let out = text;
     for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(MASK);
@@ -40,6 +43,7 @@ export function maskDeep<T>(value: T, mask: Mask): T {
 
 /** Wraps an event sink so no event carries a secret value: the one place every text leaves the executor. */
 export function maskingEmit(emit: Emit, mask: Mask): Emit {
+  if (mask === NO_SECRETS) return emit;
   return (event: EventInput) => emit(maskDeep(event, mask));
 }
 

@@ -347,7 +347,7 @@ rollout:
 
     const refused = await runLrroll(['run', other, '--yes', '--output', 'plain', '--limit', 'node2'], cluster, h);
     expect(refused.code, refused.stdout + refused.stderr).toBe(3);
-    expect(refused.stdout + refused.stderr).toContain(`another run holds the cluster's lock on node1: ${owner.user}@${owner.host} (pid ${owner.pid}), run ${owner.runId}`);
+    expect(refused.stdout + refused.stderr).toContain(`another run holds the cluster's lock (on node1): ${owner.user}@${owner.host} (pid ${owner.pid}), run ${owner.runId}`);
     expect(refused.stdout + refused.stderr).toContain('CHG-7 slow');
     expect(refused.stdout + refused.stderr).not.toMatch(STACK);
     expect(first.child.exitCode).toBe(null); // the first run is still going

@@ -132,7 +132,7 @@ health:
     expect(run.stdout + run.stderr).toContain('CHG-1');
     const unlock = await lrroll(['unlock', playbook, '--yes'], cluster);
     expect(unlock.code, unlock.stderr).toBe(0);
-    expect(unlock.stderr).toContain('held by alice@ops-laptop');
+    expect(unlock.stderr).toContain('is held on node1 by alice@ops-laptop');
     expect((await cluster.ssh('node1', 'test -e /opt/liferay/.lrroll/lock && echo held || echo free')).stdout.trim()).toBe('free');
   }, 120_000);
 });
