@@ -14,7 +14,7 @@ import type { Plan, PlanNode } from '../plan/types.js';
 import { acquireClusterLock, lockAdvice, refreshClusterLock, releaseClusterLock } from './cluster-lock.js';
 import { isRunLive } from './liveness.js';
 import { describeHolder, makeOwner } from './lock.js';
-import { findLeftOut, reconcile } from './reconcile.js';
+import { findLeftOut, reconcile, type LeftOut } from './reconcile.js';
 import { nodesAtRefusal, refusedRun } from './refuse.js';
 
 /** How a run reaches hosts and talks to the operator. */
@@ -164,8 +164,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     runId: options.runId,
     reportSummary: options.reportSummary,
   };
-  const leftOut = findLeftOut(plan, options.env).filter((l) => !(options.resume && l.runId === options.runId));
-  const refuse = async (reason: string, status: 'refused' | 'aborted' = 'refused'): Promise<RunReport> => refusedRun(plan, options.runId, emit, reason, await nodesAtRefusal(plan, leftOut, lb), status);
+  const leftOut = (): LeftOut[] => findLeftOut(plan, options.env).filter((l) => !(options.resume && l.runId === options.runId));
+  const refuse = async (reason: string, status: 'refused' | 'aborted' = 'refused'): Promise<RunReport> => refusedRun(plan, options.runId, emit, reason, await nodesAtRefusal(plan, leftOut(), lb), status);
   try {
     const owner = makeOwner(plan, options.runId, options.env, options.lockMessage, options.pid);
     let lock;
@@ -190,7 +190,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       });
     }, LOCK_REFRESH_MS);
     try {
-      for (const r of await reconcile(plan, leftOut, { transportFor: (n) => pool.forNode(n), lbTransport, lb, clock: systemClock, signal: options.signal })) {
+      // Read the records again now that this run holds the lock: a run live before may have ended.
+      for (const r of await reconcile(plan, leftOut(), { transportFor: (n) => pool.forNode(n), lbTransport, lb, clock: systemClock, signal: options.signal })) {
         note(`${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}`);
       }
       return await runPlan(plan, deps);
