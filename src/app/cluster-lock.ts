@@ -17,6 +17,8 @@ export interface ClusterLockDeps {
   signal: AbortSignal;
   /** True when the run of an owner record still runs on this host, false when it is gone, null when that cannot be told (another host). */
   isLive(owner: LockOwner): boolean | null;
+  /** Told once when the lock is held and the run starts waiting for it (`--lock-wait`). */
+  onWait?(refusal: LockRefusal): void;
 }
 
 /** The lock as this run holds it. */
@@ -47,9 +49,12 @@ export async function acquireClusterLock(plan: Plan, owner: LockOwner, waitSec: 
   const deadline = deps.clock.now() + waitSec * 1000;
   const order = lockOrder(plan);
   await Promise.all(order.map((n) => deps.transportFor(n).connect(deps.signal).catch(() => undefined)));
+  let waiting = false;
   for (;;) {
     const attempt = await attemptOnce(plan, order, owner, deps);
     if ('nodes' in attempt || deps.clock.now() >= deadline || deps.signal.aborted) return attempt;
+    if (!waiting) deps.onWait?.(attempt);
+    waiting = true;
     await deps.clock.sleep(Math.min(5000, Math.max(200, deadline - deps.clock.now())), deps.signal);
   }
 }

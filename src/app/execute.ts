@@ -170,7 +170,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const owner = makeOwner(plan, options.runId, options.env, options.lockMessage, options.pid);
     let lock;
     try {
-      lock = await acquireClusterLock(plan, owner, options.lockWaitSec, { transportFor: (n) => pool.forNode(n), clock: systemClock, signal: AbortSignal.any([options.signal, options.stop]), isLive: isRunLive });
+      lock = await acquireClusterLock(plan, owner, options.lockWaitSec, { transportFor: (n) => pool.forNode(n), clock: systemClock, signal: AbortSignal.any([options.signal, options.stop]), isLive: isRunLive, onWait: (r) => note(`waiting up to ${options.lockWaitSec}s (--lock-wait) for the cluster's lock (on ${r.node}), held by ${describeHolder(r.held)}`) });
     } catch (err) {
       return await refuse(`cannot take the cluster's run lock: ${(err as Error).message}; nothing was changed`);
     }

@@ -385,7 +385,18 @@ rollout:
     let exitedInTime = false;
     let run: Awaited<typeof waiting.done>;
     try {
-      await new Promise((r) => setTimeout(r, 2500)); // it is polling the lock now
+      // Wait until it says it is waiting for the lock (a fixed delay is too short on a loaded machine).
+      await new Promise<void>((resolve, reject) => {
+        let text = '';
+        const t = setTimeout(() => reject(new Error(`lrroll did not say it waits for the lock: ${text}`)), 30_000);
+        waiting.child.stderr?.on('data', (d: Buffer) => {
+          text += d.toString();
+          if (text.includes('waiting up to 30s (--lock-wait) for the cluster\'s lock (on node1), held by alice@ops-laptop')) {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+      });
       expect(waiting.child.exitCode).toBe(null);
       waiting.signal('SIGINT');
       exitedInTime = await Promise.race([waiting.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 6000))]);

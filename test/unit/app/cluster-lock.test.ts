@@ -72,6 +72,15 @@ describe('the cluster lock', () => {
     expect(ns.map(held)).toEqual(['run-1', 'run-1', 'run-1']);
   });
 
+  it('with --lock-wait, says once that it waits, then gives up at the deadline', async () => {
+    const ns = [node('n1', '10.0.0.1'), node('n2', '10.0.0.2')];
+    await acquireClusterLock(plan(ns), owner('run-1'), 0, deps());
+    const told: string[] = [];
+    const r = await acquireClusterLock(plan(ns), owner('run-2'), 20, { ...deps(), onWait: (x) => told.push(`${x.node} ${x.held.owner?.runId ?? '?'}`) });
+    expect(r).toMatchObject({ node: 'n1' });
+    expect(told).toEqual(['n1 run-1']);
+  });
+
   it('a run that cannot take every node gives back the nodes it took', async () => {
     const ns = [node('n1', '10.0.0.1'), node('n2', '10.0.0.2'), node('n3', '10.0.0.3')];
     // Only n3 is held (as after a crash in the middle of another run's acquisition).
