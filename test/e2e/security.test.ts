@@ -254,7 +254,7 @@ ${body}`;
       for (const [what, text] of [['json run', json.stdout + json.stderr], ['plain run', plain.stdout + plain.stderr], ['plan', planText.stdout + planJson.stdout], ['record', readAll(h)]] as const) expect(leaks(text), what).toEqual([]);
     }, 120_000);
 
-    it('a node hook printing the secret while it runs, then failing: not in any output, event, record, nor any `ps` listing on the way', async () => {
+    it('a node hook printing the secret while it runs, then failing: not in any output, event, record, report, nor any `ps` listing on the way', async () => {
       const pb = playbook('S7 secret on the node', [{ name: 'node1' }, { name: 'node2' }], `vars:\n  token: \${LRROLL_E2E_TOKEN}\nchange:\n  type: restart\nhooks:\n  beforeNode:\n    - run: ${yamlString('echo token is {{token}}; sleep 2; echo still {{token}} >&2')}\n      on: node\n  afterNode:\n    - run: ${yamlString('sleep 1; echo failed with {{token}} >&2; exit 5')}\n      on: node\n`);
       const h = home('secret-node');
       const { result: run, seen, scans } = await scanningPs(() => runLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h, { LRROLL_E2E_TOKEN: SECRET }));
@@ -265,6 +265,13 @@ ${body}`;
       expect(outputLines(run.events)).toEqual(expect.arrayContaining(['token is ***', 'still ***', 'failed with ***']));
       expect(leaks(run.stdout + run.stderr), 'output').toEqual([]);
       expect(leaks(readAll(h)), 'record').toEqual([]);
+      const runId = String(run.events.find((e) => e.kind === 'run-start')?.runId);
+      for (const format of ['html', 'json', 'md', 'junit']) {
+        const report = await runLrroll(['report', runId, '--format', format], cluster, h);
+        expect(report.code, report.stderr).toBe(0);
+        expect(report.stdout.length, format).toBeGreaterThan(100);
+        expect(leaks(report.stdout), `the ${format} report`).toEqual([]);
+      }
     }, 120_000);
 
     it('a secret shorter than 4 characters is refused before anything is touched (exit 3)', async () => {
