@@ -1,5 +1,6 @@
 import { createLbDriver } from '../execute/lb/factory.js';
 import type { MemberState } from '../execute/lb/driver.js';
+import { maskDeep, secretMask } from '../execute/secrets.js';
 import type { Transport } from '../execute/transport.js';
 import { shq } from '../plan/shell.js';
 import type { Plan, PlanNode } from '../plan/types.js';
@@ -31,15 +32,19 @@ export interface NodeStatusRow {
 export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined): Promise<NodeStatusRow[]> {
   const pool = new TransportPool(sshSettings(env, false), env);
   const lbTransport = pool.forLb(plan);
-  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets: planSecrets(plan, env) });
+  const secrets = planSecrets(plan, env);
+  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });
+  // A load balancer's error can quote its URL, which may hold a secret: nothing printed carries one.
+  const mask = secretMask(Object.values(secrets));
+  const note = (text: string): void => onNote(mask(text));
   try {
     for (const l of findLeftOut(plan, env)) {
       const owner = l.live ? `run ${l.runId}, which is still running on this host` : `run ${l.runId}, which ended or was interrupted; the next \`lrroll run\` or \`lrroll resume\` puts it back once it is healthy`;
-      onNote(`note: ${l.node} was left out of the load balancer by ${owner}`);
+      note(`note: ${l.node} was left out of the load balancer by ${owner}`);
     }
     const [members, locks] = await Promise.all([readMembers(lb), readClusterLock(plan, (n) => pool.forNode(n))]);
-    for (const text of describeLocks(locks)) onNote(text);
-    return await Promise.all(plan.nodes.map((n) => readNode(plan, n, pool.forNode(n), members)));
+    for (const text of describeLocks(locks)) note(text);
+    return maskDeep(await Promise.all(plan.nodes.map((n) => readNode(plan, n, pool.forNode(n), members))), mask);
   } finally {
     await lb?.close().catch(() => undefined);
     await pool.closeAll();
