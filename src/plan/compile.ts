@@ -69,12 +69,14 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
 
   const runSite = (point: HookPoint): HookSite => ({ point, node: null, batch: null, scope: runScope, playbookName: playbook.name });
   const final = assignIds([...finalSteps(playbook, batching.targets, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
+  const clusterNodes = nodes.map((n) => n.plan.name);
   const preflight: Step[] = [];
   const nodePlans = new Map<string, NodePlan>();
   for (const node of batching.targets) {
     const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, templater, locate: (f) => locateChange(i, f) }));
     const lbSteps = nodeLbSteps(lb, node, templater, sourceMap.locate(['loadBalancer']));
-    const health = resolveHealth(playbook.health, node, nodes.length, templater, (p) => sourceMap.locate(['health', ...p]));
+    const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
+    const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
     const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]), runId: changeKey });
     const rollback = playbook.rollout?.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];

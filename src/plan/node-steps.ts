@@ -1,6 +1,7 @@
 import type { SourceLocation } from '../errors/diagnostics.js';
 import type { Health } from '../playbook/playbook.generated.js';
 import type { ChangeSteps } from './changes.js';
+import { expectedView, type ExpectedView } from './cluster-view.js';
 import { DEFAULTS, EXPECTED, PATTERNS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { NodeLbSteps } from './lb.js';
@@ -9,21 +10,27 @@ import { checkRegex } from './inputs.js';
 import { type Templater } from './scope.js';
 import { backupCommand, restoreCommand, shq } from './shell.js';
 import { makeStep } from './step.js';
-import type { ApplyStep, BackupStep, ForensicsStep, NodeStep, RestoreStep, RevertStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep } from './types.js';
+import type { ApplyStep, BackupStep, ForensicsStep, NodeStep, RestoreStep, RevertStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep, WaitClusterStep } from './types.js';
 
 /** Health gates resolved for one node. */
 export interface ResolvedHealth {
   marker: { log: string; timeoutSec: number } | null;
   http: { url: string; status: number[]; bodyMatch: string | null; intervalSec: number; timeoutSec: number } | null;
-  cluster: { log: string; expectedSize: number; channels: string[]; timeoutSec: number } | null;
+  cluster: { log: string; view: ExpectedView; channels: string[]; timeoutSec: number } | null;
   modules: { log: string; bundles: string[]; timeoutSec: number };
   settleSec: number;
   warmup: { urls: string[]; timeoutSec: number } | null;
   expectedStartSec: number;
 }
 
+/** Where a node stands in the run, for the gates that depend on it: every node of the cluster, and the start order of the node's batch. */
+export interface RunPosition {
+  clusterNodes: readonly string[];
+  startOrder: readonly string[];
+}
+
 /** Resolves the health section for a node (templates in paths and URLs). */
-export function resolveHealth(h: Health | undefined, node: ResolvedNode, clusterSize: number, t: Templater, locate: (path: string[]) => SourceLocation): ResolvedHealth {
+export function resolveHealth(h: Health | undefined, node: ResolvedNode, position: RunPosition, t: Templater, locate: (path: string[]) => SourceLocation): ResolvedHealth {
   const p = (tpl: string, path: string[]): string => t.path(tpl, node.scope, locate(path), node.plan.name, 'absolute');
   const url = (tpl: string, path: string[]): string => t.url(tpl, node.scope, locate(path), node.plan.name).text;
   const d = DEFAULTS.health;
@@ -36,7 +43,7 @@ export function resolveHealth(h: Health | undefined, node: ResolvedNode, cluster
       ? { url: url(h?.http?.url ?? d.httpUrl, ['http', 'url']), status: h?.http?.status ?? [...d.httpStatus], bodyMatch: bodyMatch(h?.http?.bodyMatch, t, locate(['http', 'bodyMatch'])), intervalSec: parseDuration(h?.http?.interval ?? d.httpInterval), timeoutSec: parseDuration(h?.http?.timeout ?? d.httpTimeout) }
       : null,
     cluster: cluster
-      ? { log: p(h?.cluster?.log ?? d.clusterLog, ['cluster', 'log']), expectedSize: h?.cluster?.expectedSize ?? clusterSize, channels: h?.cluster?.channels ?? [...d.clusterChannels], timeoutSec: parseDuration(h?.cluster?.timeout ?? d.clusterTimeout) }
+      ? { log: p(h?.cluster?.log ?? d.clusterLog, ['cluster', 'log']), view: expectedView(position.clusterNodes, position.startOrder, node.plan.name, h?.cluster?.expectedSize ?? null), channels: h?.cluster?.channels ?? [...d.clusterChannels], timeoutSec: parseDuration(h?.cluster?.timeout ?? d.clusterTimeout) }
       : null,
     modules: { log: p(h?.modules?.log ?? d.modulesLog, ['modules', 'log']), bundles: h?.modules?.bundles ?? [], timeoutSec: parseDuration(h?.modules?.timeout ?? d.modulesTimeout) },
     settleSec: parseDuration(h?.settle ?? d.settle),
@@ -122,12 +129,33 @@ function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps
   const startShare = (share: number): number => Math.round(h.expectedStartSec * share);
   if (h.marker) steps.push(makeStep({ action: 'wait-log-marker', node: n, title: 'wait for "Server startup in … ms" after this start', runOn: 'node', log: h.marker.log, pattern: PATTERNS.startupMarker, timeoutSec: h.marker.timeoutSec, expectSec: startShare(0.9), waitsFor: `the Tomcat startup line in ${h.marker.log}` }));
   if (h.http) steps.push(makeStep({ action: 'wait-http', node: n, title: `wait for ${h.http.url} → ${h.http.status.join('/')}`, runOn: 'node', command: httpProbeCommand(h.http.url), url: h.http.url, status: h.http.status, bodyMatch: h.http.bodyMatch, intervalSec: h.http.intervalSec, timeoutSec: h.http.timeoutSec, expectSec: h.marker ? 2 : startShare(0.9), waitsFor: `HTTP ${h.http.status.join(' or ')}${h.http.bodyMatch ? ` with a body matching /${h.http.bodyMatch}/` : ''}` }));
-  if (h.cluster) steps.push(makeStep({ action: 'wait-cluster', node: n, title: `wait for the cluster view to reach ${h.cluster.expectedSize} members`, runOn: 'node', log: h.cluster.log, expectedSize: h.cluster.expectedSize, channels: h.cluster.channels, pattern: PATTERNS.clusterView, timeoutSec: h.cluster.timeoutSec, expectSec: startShare(0.05), waitsFor: `"Accepted view … (${h.cluster.expectedSize})" on ${h.cluster.channels.join(' and ')}` }));
+  if (h.cluster) steps.push(clusterStep(n, h.cluster, startShare(0.05)));
   const bundles = [...new Set([...h.modules.bundles, ...changes.flatMap((c) => c.bundles)])];
   if (bundles.length > 0) steps.push(makeStep({ action: 'wait-modules', node: n, title: `wait for STARTED ${bundles.join(', ')}`, runOn: 'node', log: h.modules.log, bundles, pattern: PATTERNS.moduleStarted, timeoutSec: h.modules.timeoutSec, expectSec: startShare(0.05), waitsFor: `STARTED lines for ${bundles.length} bundle(s)` }));
   if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s`, seconds: h.settleSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
   if (h.warmup) steps.push(makeStep({ action: 'warmup', node: n, title: `warm up ${h.warmup.urls.length} URL(s)`, runOn: 'node', command: h.warmup.urls.map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} -- ${shq(u)}`).join(' && '), urls: h.warmup.urls, timeoutSec: h.warmup.timeoutSec, expectSec: EXPECTED.warmupSec }));
   return steps;
+}
+
+/** The cluster gate: the view must reach the nodes the plan has running when this node starts (its batch-mates that start later are still down). */
+function clusterStep(n: string, c: NonNullable<ResolvedHealth['cluster']>, expectSec: number): WaitClusterStep {
+  const { size, members, down } = c.view;
+  const later = down.length > 0 ? ` (${down.join(', ')} ${down.length === 1 ? 'starts' : 'start'} later)` : '';
+  return makeStep<WaitClusterStep>({
+    action: 'wait-cluster',
+    node: n,
+    title: `wait for the cluster view to reach ${size} member(s)${later}`,
+    runOn: 'node',
+    log: c.log,
+    expectedSize: size,
+    members,
+    startingLater: down,
+    channels: c.channels,
+    pattern: PATTERNS.clusterView,
+    timeoutSec: c.timeoutSec,
+    expectSec,
+    waitsFor: `"Accepted view … (${size})" or more on ${c.channels.join(' and ')}`,
+  });
 }
 
 /** The rollback of one node (with `onFailure: rollback`): forensics first, then back to how it was, healthy and in the load balancer. */

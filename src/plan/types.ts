@@ -133,11 +133,16 @@ export interface WaitHttpStep extends StepBase {
   bodyMatch: string | null;
   intervalSec: number;
 }
-/** Waits until the JGroups view on each channel reaches the expected size. */
+/** Waits until the JGroups view on each channel has at least the members the plan has running at that point. */
 export interface WaitClusterStep extends StepBase {
   action: 'wait-cluster';
   log: string;
+  /** The member count every channel's view must reach: the cluster's size minus the batch-mates that start after this node. */
   expectedSize: number;
+  /** The plan's nodes running when this node starts (it included): the members the view should show. */
+  members: string[];
+  /** Nodes of the same batch that start after this one: still down while this gate waits. */
+  startingLater: string[];
   channels: string[];
   pattern: string;
 }

@@ -1009,7 +1009,7 @@ export interface Health {
     timeout?: number | string;
   };
   /**
-   * Wait for the node's JGroups `Accepted view … (N)` to reach the expected size on each channel (Cluster Link).
+   * Wait for the node's JGroups `Accepted view … (N)` on each channel to show at least the nodes the plan has running when it starts (Cluster Link): the whole cluster minus the nodes of its batch that start after it (in a full restart, the nodes started so far). Progress says which members it sees and which it waits for.
    */
   cluster?: {
     /**
@@ -1017,7 +1017,7 @@ export interface Health {
      */
     enabled?: boolean;
     /**
-     * Expected member count (default: the number of nodes in the inventory).
+     * Member count of the whole cluster (default: the number of nodes in the inventory); set it when the cluster has members outside the inventory. Each gate subtracts the batch-mates still down.
      */
     expectedSize?: number;
     /**
