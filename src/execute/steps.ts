@@ -144,8 +144,9 @@ async function consistency(step: Extract<Step, { action: 'consistency-check' }>,
   const read = await Promise.all(
     step.nodes.map(async (name) => {
       const node = run.plan.nodes.find((n) => n.name === name);
-      if (!node) return null;
-      const r = await run.deps.transportFor(node).exec(step.fingerprintCommand, { timeoutMs: 60_000, signal: run.deps.signal });
+      const command = step.fingerprintCommands[name];
+      if (!node || command === undefined) return null;
+      const r = await run.deps.transportFor(node).exec(command, { timeoutMs: 60_000, signal: run.deps.signal });
       return { name, key: r.exitCode === 0 ? r.stdout.trim() : `(could not read: ${r.stderr.trim()})` };
     }),
   );

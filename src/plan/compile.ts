@@ -68,12 +68,13 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
 
   const runSite = (point: HookPoint): HookSite => ({ point, node: null, batch: null, scope: runScope, playbookName: playbook.name });
-  const final = assignIds([...finalSteps(playbook, batching.targets, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
   const clusterNodes = nodes.map((n) => n.plan.name);
-  const preflight: Step[] = [];
   const nodePlans = new Map<string, NodePlan>();
+  const nodeChecks = new Map<string, Step[]>();
+  const propertyFiles = new Map<string, string[]>();
   for (const node of batching.targets) {
     const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, templater, locate: (f) => locateChange(i, f) }));
+    propertyFiles.set(node.plan.name, [...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : [])))]);
     const lbSteps = nodeLbSteps(lb, node, templater, sourceMap.locate(['loadBalancer']));
     const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
@@ -81,8 +82,15 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]), runId: changeKey });
     const rollback = playbook.rollout?.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
     nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback });
-    const checks = nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] });
-    const onNode = [...checks, ...sequence, ...rollback, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
+    nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));
+  }
+  // The final steps read each node from its own paths (properties files included), so they follow the nodes' steps.
+  const final = assignIds([...finalSteps(playbook, batching.targets, propertyFiles, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
+  const preflight: Step[] = [];
+  for (const node of batching.targets) {
+    const np = nodePlans.get(node.plan.name) as NodePlan;
+    const checks = nodeChecks.get(node.plan.name) ?? [];
+    const onNode = [...checks, ...np.steps, ...np.rollback, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
     preflight.push(...assignIds([...prerequisiteSteps(node, onNode), ...checks], `preflight/${node.plan.name}`));
   }
 

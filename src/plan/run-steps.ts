@@ -78,8 +78,8 @@ function checkStep(node: ResolvedNode, c: ChangeCheck): Step {
   }
 }
 
-/** The once-per-run final steps: cache clear (when asked) and the consistency check. */
-export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], templater: Templater, locateClearCache: () => SourceLocation): Step[] {
+/** The once-per-run final steps: cache clear (when asked) and the consistency check (per node, from its own paths; `propertyFiles`: node → the properties files the run edits there). */
+export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], propertyFiles: ReadonlyMap<string, readonly string[]>, templater: Templater, locateClearCache: () => SourceLocation): Step[] {
   const steps: Step[] = [];
   const first = nodes[0];
   const clear = playbook.rollout?.clearCache;
@@ -89,25 +89,28 @@ export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], templater:
     steps.push(makeStep<CacheClearStep>({ action: 'cache-clear', node: on === 'node' ? first.plan.name : null, title: `clear caches cluster-wide (on ${on === 'node' ? first.plan.name : 'this machine'})`, runOn: on, command: r.text, secretEnv: r.secretEnv, timeoutSec: 300, expectSec: 10 }));
   }
   if ((playbook.rollout?.consistencyCheck ?? true) && nodes.length > 0) {
-    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level${propertyKeys(playbook).length ? ', modules and changed properties' : ' and modules'} (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommand: fingerprintCommand(nodes[0]?.plan as PlanNode, propertyKeys(playbook)), timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
+    const keys = propertyKeys(playbook);
+    const fingerprintCommands = Object.fromEntries(nodes.map((n) => [n.plan.name, fingerprintCommand(n.plan, keys, propertyFiles.get(n.plan.name) ?? [])]));
+    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level${keys.length ? ', modules and changed properties' : ' and modules'} (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommands, timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
   }
   return steps;
 }
 
 /**
- * Prints what must match across the cluster after the run: the installed patches, the module files,
- * and the values of the portal properties this playbook sets or unsets (other keys may differ per
- * node, e.g. Cluster Link bind addresses).
+ * Prints what must match across the cluster after the run, read from the node's own paths: the
+ * installed patches, the module files, and the values of the portal properties this playbook
+ * sets or unsets in the files it edits on that node (other keys may differ per node, e.g.
+ * Cluster Link bind addresses).
  */
-function fingerprintCommand(node: PlanNode, propertyKeys: readonly string[]): string {
+function fingerprintCommand(node: PlanNode, propertyKeys: readonly string[], propertyFiles: readonly string[]): string {
   const home = shq(node.liferayHome);
   const lines = [
     `if [ -x ${home}/patching-tool/patching-tool.sh ]; then (cd ${home}/patching-tool && ./patching-tool.sh info 2>/dev/null | sed -n 's/^ *Currently installed patches: */patches: /p'); fi`,
     `for d in osgi/modules osgi/war osgi/marketplace; do [ -d ${home}/"$d" ] && (cd ${home}/"$d" && ls -1 | sed "s|^|$d/|"); done`,
   ];
-  if (propertyKeys.length > 0) {
+  if (propertyKeys.length > 0 && propertyFiles.length > 0) {
     const pattern = propertyKeys.map((k) => k.replace(/[.[\]\\*^$+?(){}|]/g, '\\$&')).join('|');
-    lines.push(`if [ -f ${home}/portal-ext.properties ]; then grep -E ${shq(`^[[:space:]]*(${pattern})[[:space:]]*[=:]`)} ${home}/portal-ext.properties | sort; fi`);
+    for (const file of propertyFiles) lines.push(`if [ -f ${shq(file)} ]; then grep -E ${shq(`^[[:space:]]*(${pattern})[[:space:]]*[=:]`)} ${shq(file)} | sort; fi`);
   }
   return lines.join('\n');
 }

@@ -176,7 +176,12 @@ export interface RevertStep extends StepBase { action: 'revert'; change: number 
 /** After the last batch: cluster-wide cache clear. */
 export interface CacheClearStep extends StepBase { action: 'cache-clear' }
 /** After the last batch: every node reports the same patch level, modules and properties. */
-export interface ConsistencyCheckStep extends StepBase { action: 'consistency-check'; nodes: string[]; fingerprintCommand: string }
+export interface ConsistencyCheckStep extends StepBase {
+  action: 'consistency-check';
+  nodes: string[];
+  /** Node → the command printing its fingerprint, built from that node's own paths (Liferay Home, properties files). */
+  fingerprintCommands: Record<string, string>;
+}
 
 /** Every kind of step: a closed union (switches on `action` end with a `never` check). */
 export type Step =

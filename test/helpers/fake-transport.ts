@@ -478,7 +478,7 @@ export class FakeCluster {
         add(step.forceCommand, 'force-stop');
       }
       if (step.action === 'lb-wait-drained') add(step.hardCommand, 'lb-disable');
-      if (step.action === 'consistency-check') add(step.fingerprintCommand, 'fingerprint');
+      if (step.action === 'consistency-check') for (const command of Object.values(step.fingerprintCommands)) add(command, 'fingerprint');
       add(step.command, ACTION_KIND[step.action] ?? 'other');
     }
   }
