@@ -191,7 +191,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     }, LOCK_REFRESH_MS);
     try {
       // Read the records again now that this run holds the lock: a run live before may have ended.
-      for (const r of await reconcile(plan, leftOut(), { transportFor: (n) => pool.forNode(n), lbTransport, lb, clock: systemClock, signal: options.signal })) {
+      // The executor runs a command load balancer's plan steps itself; putting back a node left out earlier needs its driver.
+      const putBack = plan.loadBalancer.type === 'command' ? createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets }) : lb;
+      for (const r of await reconcile(plan, leftOut(), { transportFor: (n) => pool.forNode(n), lbTransport, lb: putBack, clock: systemClock, signal: options.signal })) {
         note(`${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}`);
       }
       return await runPlan(plan, deps);

@@ -65,6 +65,7 @@ async function sessionsOf(step: LbWaitDrainedStep, run: RunState): Promise<numbe
 }
 
 async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
+  if (!step.countsSessions) return waitFixed(step, run, state);
   const clock = run.deps.clock;
   const deadline = clock.now() + step.timeoutSec * 1000;
   let sessions: number | null = null;
@@ -86,6 +87,21 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
   run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
   const left = await settle(step, run);
   return ok(`${sessions ?? 'unknown'} session(s) left after ${step.timeoutSec}s: taken out hard (${step.onTimeout})${left ? `; ${left} still open` : ''}`);
+}
+
+/** A load balancer that cannot count sessions: wait the plan's fixed time (saying so every 10 s), then the hard step. */
+async function waitFixed(step: LbWaitDrainedStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
+  const clock = run.deps.clock;
+  const until = clock.now() + step.timeoutSec * 1000;
+  while (clock.now() < until && !run.waitSignal.aborted) {
+    run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${step.member}: draining, ${Math.ceil((until - clock.now()) / 1000)}s left (no session count)` });
+    await clock.sleep(Math.min(10_000, until - clock.now()), run.waitSignal);
+  }
+  if (run.waitSignal.aborted) return failed('interrupted');
+  await hardStep(step, run);
+  if (state) state.inRotation = false;
+  run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
+  return ok(`waited ${step.timeoutSec}s (the load balancer cannot count sessions)${step.hardCommand ? '; taken out hard with the disable command' : ''}`);
 }
 
 /** The hard step: MAINT (and shutdown sessions) through the driver, or the plan's hard command. */

@@ -19,6 +19,8 @@ export const DEFAULTS = {
   },
   loadBalancer: {
     drainTimeout: '2m',
+    /** A command load balancer without `sessions` cannot show when a member is idle: a short fixed wait instead of the drain timeout. */
+    drainWait: '30s',
     onDrainTimeout: 'maint',
     upTimeout: '1m',
     pollInterval: '1s',

@@ -19,7 +19,7 @@ export interface LbContext {
 /** Resolves the playbook's load balancer (no load balancer → type `none`); its URL may use templates and `${NAME}` secrets. */
 export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext): PlanLoadBalancer {
   if (!lb || lb.type === 'none') {
-    return { type: 'none', endpoint: 'none', pool: '', via: null, drainTimeoutSec: 0, onDrainTimeout: 'maint', upTimeoutSec: 0, pollSec: 1, members: {}, commands: null };
+    return { type: 'none', endpoint: 'none', pool: '', via: null, drainTimeoutSec: 0, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 0, pollSec: 1, members: {}, commands: null };
   }
   const common = {
     drainTimeoutSec: parseDuration(lb.drainTimeout ?? DEFAULTS.loadBalancer.drainTimeout),
@@ -27,6 +27,7 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext
     upTimeoutSec: parseDuration(lb.upTimeout ?? DEFAULTS.loadBalancer.upTimeout),
     pollSec: parseDuration(lb.pollInterval ?? DEFAULTS.loadBalancer.pollInterval),
     members: { ...(lb.members ?? {}) },
+    drainWaitSec: lb.type === 'command' && !lb.sessions ? parseDuration(lb.drainWait ?? DEFAULTS.loadBalancer.drainWait) : null,
   };
   switch (lb.type) {
     case 'haproxy':
@@ -137,6 +138,18 @@ function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templ
   return calls;
 }
 
+/** Waits for the member's sessions to reach 0 (at most the drain timeout), or — when they cannot be counted — a fixed, short wait. */
+function waitDrainedStep(lb: PlanLoadBalancer, member: string, calls: MemberCalls, base: Pick<LbWaitDrainedStep, 'node' | 'runOn' | 'secretEnv' | 'become'>): LbWaitDrainedStep {
+  const call = calls.isCommand ? { api: null, command: calls.sessions || calls.state } : { api: calls.sessions, command: null };
+  const common = { action: 'lb-wait-drained' as const, member, pollSec: lb.pollSec, onTimeout: lb.onDrainTimeout, hardCommand: calls.hard, ...base, ...call };
+  if (lb.drainWaitSec !== null) {
+    const wait = lb.drainWaitSec;
+    const then = calls.hard ? `\`disable\`` : 'the stop';
+    return makeStep<LbWaitDrainedStep>({ ...common, countsSessions: false, title: `wait ${wait}s for ${member} to drain (no session count; then ${then})`, timeoutSec: wait, expectSec: wait, waitsFor: `a fixed ${wait}s: without a \`sessions\` command the load balancer cannot say when ${member} is idle (loadBalancer.drainWait)` });
+  }
+  return makeStep<LbWaitDrainedStep>({ ...common, countsSessions: true, title: `wait for ${member}'s sessions to reach 0 (then ${lb.onDrainTimeout})`, timeoutSec: lb.drainTimeoutSec, expectSec: Math.min(lb.drainTimeoutSec, EXPECTED.drainSec), waitsFor: `current sessions of ${member} = 0, at most ${lb.drainTimeoutSec}s` });
+}
+
 /** The LB steps of one node: preflight check, drain, wait drained (with hard step), enable, wait UP. */
 export interface NodeLbSteps {
   check: CheckLbMemberStep;
@@ -157,19 +170,7 @@ export function nodeLbSteps(lb: PlanLoadBalancer, node: ResolvedNode, templater:
   return {
     check: makeStep<CheckLbMemberStep>({ action: 'check-lb-member', member, title: `LB member ${member} exists and is UP`, ...base, ...call(calls.state), timeoutSec: 30, expectSec: EXPECTED.checkSec, waitsFor: null }),
     drain: makeStep<LbDrainStep>({ action: 'lb-drain', member, title: `drain ${member} in the load balancer`, ...base, ...call(calls.drain), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
-    waitDrained: makeStep<LbWaitDrainedStep>({
-      action: 'lb-wait-drained',
-      member,
-      pollSec: lb.pollSec,
-      onTimeout: lb.onDrainTimeout,
-      hardCommand: calls.hard,
-      title: `wait for ${member}'s sessions to reach 0 (then ${lb.onDrainTimeout})`,
-      ...base,
-      ...call(calls.sessions || calls.state),
-      timeoutSec: lb.drainTimeoutSec,
-      expectSec: Math.min(lb.drainTimeoutSec, EXPECTED.drainSec),
-      waitsFor: calls.sessions ? `current sessions of ${member} = 0, at most ${lb.drainTimeoutSec}s` : `the drain timeout (${lb.drainTimeoutSec}s): no session count command`,
-    }),
+    waitDrained: waitDrainedStep(lb, member, calls, base),
     enable: makeStep<LbEnableStep>({ action: 'lb-enable', member, title: `enable ${member} in the load balancer`, ...base, ...call(calls.enable), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
     waitUp: makeStep<LbWaitUpStep>({ action: 'lb-wait-up', member, pollSec: lb.pollSec, title: `wait until the load balancer reports ${member} UP`, ...base, ...call(calls.state), timeoutSec: lb.upTimeoutSec, expectSec: EXPECTED.lbUpSec, waitsFor: `${member} reported UP` }),
   };

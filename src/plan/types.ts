@@ -99,6 +99,8 @@ export interface LbWaitDrainedStep extends StepBase {
   member: string;
   pollSec: number;
   onTimeout: 'maint' | 'maint-and-shutdown-sessions' | 'fail';
+  /** False when the load balancer cannot count the member's sessions (a command load balancer without `sessions`): the step is a fixed wait of `timeoutSec`, then the hard step. */
+  countsSessions: boolean;
   /** The hard-step command run on timeout (null for `fail` or when the LB driver does it through its API). */
   hardCommand: string | null;
 }
@@ -322,6 +324,8 @@ export interface PlanLoadBalancer {
   /** SSH target for socket access or commands on the LB host, or null for local. */
   via: { host: string; port: number | null; user: string | null; identityFile: string | null; become: boolean } | null;
   drainTimeoutSec: number;
+  /** Without a session count (a command load balancer with no `sessions` command): the fixed wait after the drain, in seconds; null when sessions are counted. */
+  drainWaitSec: number | null;
   onDrainTimeout: 'maint' | 'maint-and-shutdown-sessions' | 'fail';
   upTimeoutSec: number;
   pollSec: number;

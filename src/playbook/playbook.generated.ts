@@ -438,9 +438,13 @@ export interface CommandLb {
    */
   status: string;
   /**
-   * Prints the member's current session/connection count (a number). Without it, draining waits the full drain timeout.
+   * Prints the member's current session/connection count (a number). Without it lrroll cannot see when the member is idle: draining is a fixed wait of `drainWait`, then `disable`.
    */
   sessions?: string;
+  /**
+   * Without a `sessions` command: how long to wait after the drain before the hard step (`disable`) and the stop, instead of the whole `drainTimeout`. Ignored when `sessions` is set.
+   */
+  drainWait?: number | string;
   via?: SshTarget1;
   members?: LbMembers;
   /**

@@ -30,7 +30,7 @@ function header(plan: Plan, c: ChalkInstance): string[] {
   const p = plan.policy;
   const git = plan.source.gitCommit ? ` @ ${plan.source.gitCommit.slice(0, 10)}${plan.source.gitDirty ? c.yellow(' (uncommitted changes in the working tree)') : ''}` : c.dim(' (not in git)');
   const lb = plan.loadBalancer;
-  const lbText = lb.type === 'none' ? c.yellow('none') : `${lb.type} ${lb.endpoint}${lb.pool ? ` ${lb.pool}` : ''}${lb.via ? ` via ssh ${lb.via.host}` : ''} (drain ≤ ${formatSeconds(lb.drainTimeoutSec)}, then ${lb.onDrainTimeout})`;
+  const lbText = lb.type === 'none' ? c.yellow('none') : `${lb.type} ${lb.endpoint}${lb.pool ? ` ${lb.pool}` : ''}${lb.via ? ` via ssh ${lb.via.host}` : ''} (${lb.drainWaitSec === null ? `drain ≤ ${formatSeconds(lb.drainTimeoutSec)}, then ${lb.onDrainTimeout}` : `drain: a fixed ${formatSeconds(lb.drainWaitSec)} wait, no session count`})`;
   const lines = [
     `${c.bold('Plan:')} ${plan.name}  ${c.dim(`hash ${plan.hash.slice(0, 12)}`)}`,
     `${c.bold('Playbook:')} ${plan.source.file}${git}`,

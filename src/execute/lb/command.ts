@@ -33,14 +33,13 @@ export function parseSessionsOutput(stdout: string): number | null {
   return /^\d+$/.test(t) ? Number(t) : null;
 }
 
-// The plan's LB steps already carry the exact drain/disable/enable/status/sessions commands,
-// rendered per node, and the executor runs them itself. This driver runs only the `status` (and
-// `sessions`) templates, per member, through the transport, for `lrroll status`. `drain`, `disable`
-// and `enable` throw: rendering those templates here would be a second, possibly different, version
-// of what the plan shows. Templates may use `{{ member }}` and `{{ node }}` (the node is known only
+// During a run the executor runs the plan's LB steps, which carry the drain/disable/enable
+// commands rendered per node. This driver serves what happens outside a run's steps — `lrroll
+// status`, and putting back a node an earlier run left out (reconcile) — by rendering the same
+// templates per member. Templates may use `{{ member }}` and `{{ node }}` (the node is known only
 // through `lb.members`); other variables need `scopes`.
 
-/** The `type: command` load balancer, for `lrroll status` only: runs the status/sessions templates per member. */
+/** The `type: command` load balancer outside a run's steps: runs the playbook's command templates per member. */
 export class CommandDriver implements LbDriver {
   private readonly timeoutMs: number;
 
@@ -49,26 +48,28 @@ export class CommandDriver implements LbDriver {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  /** Not run by the driver: the executor runs the plan's `lb-drain` command. */
-  async drain(member: string): Promise<void> {
-    throw this.notHere('drain', member);
+  /** Runs the `drain` command for the member. */
+  async drain(member: string, signal?: AbortSignal): Promise<void> {
+    await this.run(this.commands().drain, member, signal, 'drain');
   }
 
-  /** Not run by the driver: the executor runs the plan's hard-step command. */
-  async disable(member: string): Promise<void> {
-    throw this.notHere('disable', member);
+  /** Runs the `disable` command (the hard step); without one, the member cannot be taken out hard. */
+  async disable(member: string, _shutdownSessions: boolean, signal?: AbortSignal): Promise<void> {
+    const disable = this.commands().disable;
+    if (disable === null) throw new Error(`the command load balancer has no \`disable\` command: \`${member}\` cannot be taken out hard`);
+    await this.run(disable, member, signal, 'disable');
   }
 
-  /** Not run by the driver: the executor runs the plan's `lb-enable` command. */
-  async enable(member: string): Promise<void> {
-    throw this.notHere('enable', member);
+  /** Runs the `enable` command: puts the member back into rotation. */
+  async enable(member: string, signal?: AbortSignal): Promise<void> {
+    await this.run(this.commands().enable, member, signal, 'enable');
   }
 
   /** Runs the `status` command (and `sessions`, when configured) for the member. */
   async state(member: string, signal?: AbortSignal): Promise<MemberState> {
     const c = this.commands();
     const raw = (await this.run(c.status, member, signal)).trim();
-    const sessions = c.sessions ? parseSessionsOutput(await this.run(c.sessions, member, signal)) : null;
+    const sessions = c.sessions ? parseSessionsOutput(await this.run(c.sessions, member, signal, 'sessions')) : null;
     return { state: parseStatusOutput(raw), raw: raw.split('\n')[0] ?? '', sessions };
   }
 
@@ -95,10 +96,6 @@ export class CommandDriver implements LbDriver {
     return this.options.lb.commands as NonNullable<PlanLoadBalancer['commands']>;
   }
 
-  private notHere(action: string, member: string): Error {
-    return new Error(`the command load balancer does not ${action} \`${member}\` through its driver: the executor runs the ${action} command of the plan's LB step`);
-  }
-
   private scope(member: string): TemplateScope {
     const given = this.options.scopes?.get(member);
     if (given) return given;
@@ -110,13 +107,13 @@ export class CommandDriver implements LbDriver {
     ]);
   }
 
-  private async run(template: string, member: string, signal?: AbortSignal): Promise<string> {
+  private async run(template: string, member: string, signal?: AbortSignal, what = 'status'): Promise<string> {
     const r = renderTemplate(template, this.scope(member), 'shell');
-    if (r.missing.length > 0) throw new Error(`the status command uses ${r.missing.map((n) => `{{ ${n} }}`).join(', ')}, which lrroll status cannot fill in here (only member and node)`);
+    if (r.missing.length > 0) throw new Error(`the ${what} command uses ${r.missing.map((n) => `{{ ${n} }}`).join(', ')}, which lrroll cannot fill in outside a run's steps (only member and node)`);
     const env: Record<string, string> = {};
     for (const name of r.secretEnv) {
       const v = this.options.secrets?.[name];
-      if (v === undefined) throw new Error(`the status command needs the secret \${${name}}, which was not given`);
+      if (v === undefined) throw new Error(`the ${what} command needs the secret \${${name}}, which was not given`);
       env[name] = v;
     }
     const res = await this.options.transport.exec(r.text, { timeoutMs: this.timeoutMs, become: this.options.lb.via?.become ?? false, ...(r.secretEnv.length ? { env } : {}), ...(signal ? { signal } : {}) });

@@ -32,6 +32,6 @@ export interface LbDriverContext {
   lb: PlanLoadBalancer;
   /** A transport to the LB host (`via`), or a local transport. */
   transport: Transport;
-  /** Values of the plan's secrets: `${NAME}` references in the LB's URL are filled in from them. */
+  /** Values of the plan's secrets: `${NAME}` references in the LB's URL, and in a `command` load balancer's templates, are filled in from them. */
   secrets?: Readonly<Record<string, string>>;
 }

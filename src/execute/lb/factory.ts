@@ -4,7 +4,7 @@ import type { LbDriver, LbDriverContext } from './driver.js';
 import { HaproxyDriver } from './haproxy.js';
 import { ModJkDriver } from './mod-jk.js';
 
-/** The driver for the plan's load balancer: null for `none`; for `command`, the status-only command driver. */
+/** The driver for the plan's load balancer: null for `none`; for `command`, the driver that runs the playbook's templates per member. */
 export function createLbDriver(ctx: LbDriverContext): LbDriver | null {
   const lb = ctx.lb;
   switch (lb.type) {
@@ -18,7 +18,7 @@ export function createLbDriver(ctx: LbDriverContext): LbDriver | null {
     case 'mod_jk':
       return new ModJkDriver({ url: withSecrets(lb.endpoint, ctx.secrets ?? {}), balancer: lb.pool });
     case 'command':
-      return new CommandDriver({ lb, transport: ctx.transport });
+      return new CommandDriver({ lb, transport: ctx.transport, ...(ctx.secrets ? { secrets: ctx.secrets } : {}) });
   }
 }
 

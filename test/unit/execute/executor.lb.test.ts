@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LbStateEvent, RunEndEvent, StepEndEvent } from '../../../src/execute/events.js';
 import type { CheckCapacityStep, LbWaitDrainedStep, Plan } from '../../../src/plan/types.js';
@@ -143,5 +146,35 @@ describe('a command load balancer (playbooks/jvm-settings.yml)', () => {
     const firstDrain = node1.indexOf('lb-drain');
     expect(node1.slice(0, firstDrain)).toEqual(['lb-status']);
     expect(node1.slice(firstDrain)).toEqual(['lb-drain', 'lb-sessions', 'lb-sessions', 'lb-sessions', 'lb-disable', 'lb-enable', 'lb-status', 'lb-status']);
+  });
+
+  it('without a `sessions` command the drain is a stated, short fixed wait (30 s by default), not the 2 min drain timeout', async () => {
+    const plan = await loadPlan('test/fixtures/playbooks/valid/command-lb-no-sessions.yml');
+    expect(plan.loadBalancer).toMatchObject({ drainTimeoutSec: 120, drainWaitSec: 30 });
+    const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
+    expect(wait).toMatchObject({ countsSessions: false, timeoutSec: 30, expectSec: 30, title: 'wait 30s for node1 to drain (no session count; then `disable`)' });
+    expect(wait.waitsFor).toContain('without a `sessions` command');
+    expect(plan.impact.join('\n')).toContain('a fixed 30s (the load balancer cannot count sessions)');
+    const h = createHarness(plan);
+    const report = await h.run();
+    expect(report.status).toBe('ok');
+    expect(stepEnd(h, wait.id)).toMatchObject({ status: 'ok', durationMs: 30_000, detail: 'waited 30s (the load balancer cannot count sessions); taken out hard with the disable command' });
+    const node1 = h.cluster.callsTo('local').filter((c) => c.command.endsWith(' node1')).map((c) => c.kind);
+    expect(node1.slice(node1.indexOf('lb-drain'), node1.indexOf('lb-enable') + 1)).toEqual(['lb-drain', 'lb-disable', 'lb-enable']);
+    // nothing polled the member during the fixed wait: there is nothing to read
+    expect(h.cluster.callsTo('local', 'lb-status').filter((c) => c.command.endsWith(' node1') && c.seq > (h.cluster.callsTo('local', 'lb-drain')[0]?.seq ?? 0) && c.seq < (h.cluster.callsTo('local', 'lb-disable')[0]?.seq ?? 0))).toEqual([]);
+  });
+
+  it('drainWait sets the admin\'s own wait', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lrroll-drainwait-'));
+    try {
+      const text = readFileSync('test/fixtures/playbooks/valid/command-lb-no-sessions.yml', 'utf8').replace('change:', '  drainWait: 45s\nchange:');
+      writeFileSync(join(dir, 'p.yml'), text);
+      const plan = await loadPlan(join(dir, 'p.yml'));
+      expect(plan.loadBalancer.drainWaitSec).toBe(45);
+      expect(plan.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'lb-wait-drained')).toMatchObject({ timeoutSec: 45, title: 'wait 45s for node1 to drain (no session count; then `disable`)' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

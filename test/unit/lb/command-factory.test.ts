@@ -1,4 +1,4 @@
-// The `type: command` driver (status only) and createLbDriver.
+// The `type: command` driver (status, sessions and put-back outside a run's steps) and createLbDriver.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ApacheBalancerDriver } from '../../../src/execute/lb/apache.js';
@@ -27,7 +27,7 @@ function shTransport(): Transport & { calls: Array<{ command: string; options: E
   };
 }
 
-const base = { drainTimeoutSec: 60, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null, via: null } as const;
+const base = { drainTimeoutSec: 60, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null, via: null } as const;
 
 function commandLb(status: string, sessions: string | null, members: Record<string, string> = { n1: 'web-1', n2: 'web 2' }): PlanLoadBalancer {
   return { ...base, type: 'command', endpoint: 'local', pool: '', members, commands: { drain: 'lbctl drain {{ member }}', disable: null, enable: 'lbctl enable {{ member }}', status, sessions } };
@@ -47,7 +47,7 @@ describe('CommandDriver', () => {
     const t = shTransport();
     expect((await new CommandDriver({ lb: commandLb('echo {{ node }} >/dev/null; echo MAINT', null), transport: t }).state('web-1')).state).toBe('MAINT');
     expect(t.calls[0]?.command).toBe('echo n1 >/dev/null; echo MAINT');
-    await expect(new CommandDriver({ lb: commandLb('check {{ host }} {{ port }}', null), transport: t }).state('web-1')).rejects.toThrow('uses {{ host }}, {{ port }}, which lrroll status cannot fill in here');
+    await expect(new CommandDriver({ lb: commandLb('check {{ host }} {{ port }}', null), transport: t }).state('web-1')).rejects.toThrow("the status command uses {{ host }}, {{ port }}, which lrroll cannot fill in outside a run's steps");
   });
 
   it('passes secrets on stdin (never on the command line)', async () => {
@@ -79,11 +79,18 @@ describe('CommandDriver', () => {
     await expect(new CommandDriver({ lb: commandLb('echo UP', null, {}), transport: t }).members()).rejects.toThrow('cannot list its members');
   });
 
-  it('drain/disable/enable are the executor\'s job (the plan has the rendered commands)', async () => {
-    const d = new CommandDriver({ lb: commandLb('echo UP', null), transport: shTransport() });
-    await expect(d.drain('web-1')).rejects.toThrow("does not drain `web-1` through its driver: the executor runs the drain command of the plan's LB step");
-    await expect(d.disable('web-1')).rejects.toThrow(/does not disable/);
-    await expect(d.enable('web-1')).rejects.toThrow(/does not enable/);
+  it('drain/disable/enable run the playbook\'s templates for the member, so status and reconcile can put a node back', async () => {
+    const t = shTransport();
+    const lb = commandLb('echo UP', null);
+    const withDisable: PlanLoadBalancer = { ...lb, commands: { ...(lb.commands as NonNullable<PlanLoadBalancer['commands']>), drain: 'echo drained {{ member }}', enable: 'echo enabled {{ member }} of {{ node }}', disable: 'echo disabled {{ member }}' } };
+    const d = new CommandDriver({ lb: withDisable, transport: t });
+    await d.enable('web 2');
+    await d.drain('web-1');
+    await d.disable('web-1', false);
+    expect(t.calls.map((c) => c.command)).toEqual(["echo enabled 'web 2' of n2", 'echo drained web-1', 'echo disabled web-1']);
+    await expect(new CommandDriver({ lb, transport: t }).disable('web-1', true)).rejects.toThrow('has no `disable` command');
+    const failing: PlanLoadBalancer = { ...lb, commands: { ...(lb.commands as NonNullable<PlanLoadBalancer['commands']>), enable: 'echo "backend down" >&2; exit 2' } };
+    await expect(new CommandDriver({ lb: failing, transport: t }).enable('web-1')).rejects.toThrow(/failed on local \(exit 2\): backend down/);
   });
 
   it('reads status and sessions output leniently', () => {

@@ -35,6 +35,7 @@ const EXPECTED: Array<[string, unknown]> = [
   ['/definitions/onDrainTimeout', DEFAULTS.loadBalancer.onDrainTimeout],
   ['/definitions/upTimeout', DEFAULTS.loadBalancer.upTimeout],
   ['/definitions/pollInterval', DEFAULTS.loadBalancer.pollInterval],
+  ['/definitions/loadBalancer/oneOf/3/properties/drainWait', DEFAULTS.loadBalancer.drainWait],
   ['/definitions/change/oneOf/0/properties/deployTo', DEFAULTS.change.deployTo],
   ['/definitions/change/oneOf/1/properties/deployTo', DEFAULTS.change.deployTo],
   ...PATCH_VARIANTS.flatMap((i): Array<[string, unknown]> => [
