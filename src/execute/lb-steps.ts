@@ -1,4 +1,4 @@
-import type { CheckCapacityStep, CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbWaitUpStep, Step } from '../plan/types.js';
+import type { CapacityNode, CheckCapacityStep, CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbWaitUpStep, Step } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
 import type { MemberState } from './lb/driver.js';
 import { failed, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
@@ -162,26 +162,33 @@ async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null
 }
 
 async function checkCapacity(step: CheckCapacityStep, run: RunState): Promise<StepOutcome> {
-  const others = run.plan.nodes.filter((n) => !step.batchNodes.includes(n.name));
-  let healthy = 0;
-  const down: string[] = [];
-  for (const n of others) {
-    const up = await isHealthyInRotation(n.name, n.member, run);
-    if (up) healthy++;
-    else down.push(n.name);
-  }
+  const verdicts = await Promise.all(step.others.map((o) => whyNotHealthy(o, step, run)));
+  const down = step.others.flatMap((o, i) => (verdicts[i] === null ? [] : [`${o.node} (${verdicts[i] ?? ''})`]));
+  const healthy = step.others.length - down.length;
   if (healthy >= step.minHealthy) return ok(`${healthy} healthy node(s) stay in rotation${down.length ? ` (not counted: ${down.join(', ')})` : ''}`);
   return failed(`only ${healthy} healthy node(s) would stay in rotation, below minHealthy ${step.minHealthy}${down.length ? `; not healthy or out of rotation: ${down.join(', ')}` : ''}`);
 }
 
-async function isHealthyInRotation(node: string, member: string | null, run: RunState): Promise<boolean> {
-  const check = run.plan.preflight.find((s) => s.node === node && (s.action === 'check-lb-member' || (run.plan.loadBalancer.type === 'none' && s.action === 'check-node-healthy')));
-  if (!check) return run.nodes.get(node)?.inRotation ?? false;
-  if (check.action === 'check-lb-member') {
-    const s = await memberState(check, member ?? node, run).catch(() => null);
-    return s?.state === 'UP';
+/** Null when the node counts as healthy — its member UP in the load balancer and its own probe answering — else why not. */
+async function whyNotHealthy(o: CapacityNode, step: CheckCapacityStep, run: RunState): Promise<string | null> {
+  if (o.member === null && o.probe === null) return run.nodes.get(o.node)?.inRotation === false ? 'out of rotation' : null;
+  if (o.member !== null) {
+    const s = await memberState(lbStatusStep(run, o.node) ?? step, o.member, run).catch((err: Error) => err);
+    if (s instanceof Error) return `load balancer: ${s.message}`;
+    if (s.state !== 'UP' || /\d+\/\d+/.test(s.raw)) return `${s.raw || s.state} in the load balancer`;
   }
-  const r = await runCommand(check, check.command ?? 'false', run, { quiet: true, timeoutMs: 15_000 }).catch(() => null);
-  const code = Number(r?.stdout.trim().split('\n').pop());
-  return r?.exitCode === 0 && check.action === 'check-node-healthy' && check.status.includes(code);
+  if (o.probe !== null) {
+    const node = run.plan.nodes.find((n) => n.name === o.node);
+    if (!node) return 'not in the plan';
+    const r = await run.deps.transportFor(node).exec(o.probe, { timeoutMs: 15_000, signal: run.deps.signal }).catch(() => null);
+    const code = Number(r?.stdout.trim().split('\n').pop());
+    if (!r || r.exitCode !== 0) return `its health probe does not answer${r?.exitCode === null ? ' (connection lost)' : ''}`;
+    if (!o.status.includes(code)) return `its health probe answers HTTP ${code}`;
+  }
+  return null;
+}
+
+/** A plan step that reads the node's member state (its preflight check, else its wait-UP step): for `type: command`, its status command, host and secrets. */
+function lbStatusStep(run: RunState, node: string): Step | undefined {
+  return run.plan.preflight.find((s) => s.node === node && s.action === 'check-lb-member') ?? run.plan.batches.flatMap((b) => b.nodePlans).find((np) => np.node === node)?.steps.find((s) => s.action === 'lb-wait-up');
 }

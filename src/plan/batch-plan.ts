@@ -7,7 +7,8 @@ import { DEFAULTS } from './defaults.js';
 import { parseDuration, resolveCount } from './duration.js';
 import type { ResolvedNode } from './nodes.js';
 import { makeStep } from './step.js';
-import type { BakeStep, CheckCapacityStep, ConfirmStep, Step } from './types.js';
+import { capacityStep } from './capacity.js';
+import type { BakeStep, CapacityNode, ConfirmStep, Step } from './types.js';
 
 /** The batches of a run and the run-level steps around each. */
 export interface BatchPlan {
@@ -18,8 +19,11 @@ export interface BatchPlan {
   canaryBatch: number | null;
   /** Node name → batch index. */
   batchOf: Map<string, number>;
-  before(index: number, group: readonly ResolvedNode[]): Step[];
+  /** Run-level steps before the batch's nodes; `capacity` tells how each node outside the batch is checked. */
+  before(index: number, group: readonly ResolvedNode[], capacity: ReadonlyMap<string, CapacityNode>): Step[];
   after(index: number, group: readonly ResolvedNode[]): Step[];
+  /** Rolling: the capacity check again, right before `node` is drained (null for a full restart). */
+  recheck(node: string, capacity: ReadonlyMap<string, CapacityNode>): Step | null;
 }
 
 /** Orders, limits and batches the nodes; reports batches that would break the healthy minimum. */
@@ -43,17 +47,21 @@ export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: re
     groups,
     canaryBatch,
     batchOf,
-    before: (index, group) => {
+    before: (index, group, capacity) => {
       const steps: Step[] = [];
       if (strategy === 'rolling') {
         const names = group.map((n) => n.plan.name);
-        steps.push(makeStep<CheckCapacityStep>({ action: 'check-capacity', node: null, title: `at least ${minHealthy} healthy node(s) stay in the load balancer while ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} out`, batchNodes: names, minHealthy, timeoutSec: 60, expectSec: 1, waitsFor: `${nodes.length - group.length} healthy in-rotation node(s) outside the batch (≥ ${minHealthy})` }));
+        steps.push(capacityStep(names, minHealthy, outside(nodes, names, capacity), null));
       }
       const afterCanaryConfirm = canaryBatch !== null && index === canaryBatch + 1 && (canary?.confirm ?? DEFAULTS.rollout.canaryConfirm);
       if ((r.pauseBetweenBatches ?? DEFAULTS.rollout.pauseBetweenBatches) && index > 1 && !afterCanaryConfirm) {
         steps.push(makeStep<ConfirmStep>({ action: 'confirm', node: null, title: `approval before batch ${index}`, question: `Continue with batch ${index} (${group.map((n) => n.plan.name).join(', ')})?`, timeoutSec: 86400, expectSec: 0, waitsFor: 'the operator (or --yes)' }));
       }
       return steps;
+    },
+    recheck: (node, capacity) => {
+      const group = groups.find((g) => g.some((n) => n.plan.name === node))?.map((n) => n.plan.name);
+      return strategy === 'rolling' && group ? capacityStep(group, minHealthy, outside(nodes, group, capacity), node) : null;
     },
     after: (index) => {
       if (index !== canaryBatch || !canary) return [];
@@ -63,6 +71,11 @@ export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: re
       return steps;
     },
   };
+}
+
+/** The capacity entries of the nodes outside a batch, in inventory order. */
+export function outside(nodes: readonly ResolvedNode[], batch: readonly string[], capacity: ReadonlyMap<string, CapacityNode>): CapacityNode[] {
+  return nodes.filter((n) => !batch.includes(n.plan.name)).map((n) => capacity.get(n.plan.name) ?? { node: n.plan.name, member: null, probe: null, status: [] });
 }
 
 function rollingGroups(playbook: Playbook, targets: ResolvedNode[]): { groups: ResolvedNode[][]; canaryBatch: number | null } {

@@ -12,7 +12,7 @@ import { estimatePlan } from './estimate.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
 import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
-import { nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
+import { httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import { finalSteps, nodePreflight } from './run-steps.js';
@@ -20,7 +20,7 @@ import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
-import { PLAN_FORMAT_VERSION, type Batch, type HookPoint, type NodePlan, type Plan, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
+import { PLAN_FORMAT_VERSION, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
 import { resolveCount } from './duration.js';
 
 /** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
@@ -69,6 +69,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
 
   const runSite = (point: HookPoint): HookSite => ({ point, node: null, batch: null, scope: runScope, playbookName: playbook.name });
   const clusterNodes = nodes.map((n) => n.plan.name);
+  const capacity = capacityNodes(playbook, nodes, lb, templater, sourceMap);
   const nodePlans = new Map<string, NodePlan>();
   const nodeChecks = new Map<string, Step[]>();
   const propertyFiles = new Map<string, string[]>();
@@ -79,7 +80,8 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
-    const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]), runId: changeKey });
+    const recheck = batching.recheck(node.plan.name, capacity);
+    const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, recheck: recheck ? [recheck] : [], beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]), runId: changeKey });
     const rollback = playbook.rollout?.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
     nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback });
     nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));
@@ -97,7 +99,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const batches: Batch[] = batching.groups.map((group, i) => {
     const index = i + 1;
     const site = (point: HookPoint): HookSite => ({ point, node: null, batch: index, scope: runScope, playbookName: playbook.name });
-    const before = [...batching.before(index, group), ...hooks.at(site('beforeBatch'), group)];
+    const before = [...batching.before(index, group, capacity), ...hooks.at(site('beforeBatch'), group)];
     const after = [...hooks.at(site('afterBatch'), group), ...batching.after(index, group)];
     const plans = group.map((n) => {
       const np = nodePlans.get(n.plan.name) as NodePlan;
@@ -164,6 +166,18 @@ function checkMember(n: ResolvedNode, lbType: string, playbook: Playbook, sm: So
   const fromMap = lb && lb.type !== 'none' && lb.members?.[n.plan.name] !== undefined;
   const where = n.entry.node.member !== undefined ? n.entry.locate(['member']) : fromMap ? sm.locate(['loadBalancer', 'members', n.plan.name]) : n.entry.source;
   templater.invalid('E_NAME', `the load-balancer member ${checked.problem}`, checked.hint, where, n.plan.name);
+}
+
+/** How the capacity check reads each node: its load-balancer member and its own HTTP probe. */
+function capacityNodes(playbook: Playbook, nodes: readonly ResolvedNode[], lb: PlanLoadBalancer, templater: Templater, sm: SourceMap): Map<string, CapacityNode> {
+  const clusterNodes = nodes.map((n) => n.plan.name);
+  return new Map(
+    nodes.map((n) => {
+      const http = resolveHealth(playbook.health, n, { clusterNodes, startOrder: [n.plan.name] }, templater, (p) => sm.locate(['health', ...p])).http;
+      const member = lb.type === 'none' ? null : (lb.members[n.plan.name] ?? n.plan.name);
+      return [n.plan.name, { node: n.plan.name, member, probe: http ? httpProbeCommand(http.url) : null, status: http?.status ?? [] }];
+    }),
+  );
 }
 
 function resolvePolicy(playbook: Playbook, clusterSize: number): Policy {

@@ -73,6 +73,8 @@ export interface NodeSequenceInput {
   health: ResolvedHealth;
   beforeNode: Step[];
   afterNode: Step[];
+  /** Rolling: the capacity check again, right before the node leaves the load balancer (empty for a full restart). */
+  recheck: Step[];
   runId: string;
 }
 
@@ -84,7 +86,7 @@ export function nodeSequence(input: NodeSequenceInput): NodeStep[] {
   const add = (phase: StepPhase, ...steps: Step[]): void => {
     for (const s of steps) out.push(Object.assign(s, { phase })); // every step here is freshly built for this node
   };
-  add('prepare', ...input.beforeNode);
+  add('prepare', ...input.beforeNode, ...input.recheck);
   if (lb) add('prepare', lb.drain, lb.waitDrained);
   for (const [i, c] of changes.entries()) if (c.whileRunning) add('prepare', ...applyStep(node, c, i), ...verifyStep(node, c, i));
   add('prepare', stopStep(node));

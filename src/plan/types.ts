@@ -83,13 +83,25 @@ export interface CheckPatchLevelStep extends StepBase {
 /** Preflight: the Java version the node runs now must match `expected` (major.minor…). */
 export interface CheckJavaVersionStep extends StepBase { action: 'check-java-version'; expected: string }
 
-/** Rolling: the rest of the cluster must stay at or above the healthy minimum while this batch is out. */
+/** A node outside a batch, and how the capacity check tells whether it is healthy. */
+export interface CapacityNode {
+  node: string;
+  /** Its load-balancer member (must be UP), or null without a load balancer. */
+  member: string | null;
+  /** Its HTTP probe command (runs on the node; must answer one of `status`), or null when the playbook has none. */
+  probe: string | null;
+  status: number[];
+}
+
+/** Rolling: the rest of the cluster must stay at or above the healthy minimum while this batch is out (checked before the batch, and again right before each node's drain). */
 export interface CheckCapacityStep extends StepBase {
   action: 'check-capacity';
   /** Nodes this batch takes out. */
   batchNodes: string[];
   /** The minimum of healthy in-rotation nodes that must remain. */
   minHealthy: number;
+  /** Every node outside the batch: a node counts as healthy only when its member is UP and its own probe answers. */
+  others: CapacityNode[];
 }
 /** Takes the member out of rotation for new sessions. */
 export interface LbDrainStep extends StepBase { action: 'lb-drain'; member: string }

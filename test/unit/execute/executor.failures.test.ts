@@ -99,7 +99,7 @@ describe('a node whose health gate fails (maxFailures 0)', () => {
     expect(batchStarts(h)).toEqual([1]);
     expect(h.events.find((e) => e.kind === 'batch-end')).toMatchObject({ batch: 1, status: 'failed' });
     // the steps after the gate never ran, and nothing put the node back
-    expect(startedSteps(h, 'node1')).toEqual(['lb-drain', 'lb-wait-drained', 'service-stop', 'backup', 'apply', 'verify', 'service-start', 'wait-log-marker']);
+    expect(startedSteps(h, 'node1')).toEqual(['check-capacity', 'lb-drain', 'lb-wait-drained', 'service-stop', 'backup', 'apply', 'verify', 'service-start', 'wait-log-marker']);
     expect(h.lb?.callsFor('node1', 'enable')).toEqual([]);
     expect(summaryOf(h, 'node1')).toMatchObject({ status: 'failed', inRotation: false, updated: true, failedStep: gate });
     expect(summaryOf(h, 'node1')?.state).toContain('OUT of the load balancer');
@@ -169,7 +169,7 @@ describe('a failure before the stop puts the node back into the load balancer', 
     const report = await h.run();
     expect(stepEnd(h, wait.id)).toMatchObject({ status: 'failed' });
     expect(stepEnd(h, wait.id)?.detail).toBe('node1 still has 7 session(s) after 120s (onDrainTimeout: fail)');
-    expect(startedSteps(h, 'node1')).toEqual(['lb-drain', 'lb-wait-drained', 'lb-enable', 'lb-wait-up']);
+    expect(startedSteps(h, 'node1')).toEqual(['check-capacity', 'lb-drain', 'lb-wait-drained', 'lb-enable', 'lb-wait-up']);
     expect(stepEnd(h, `${stepId(plan, 'node1', 'lb-wait-up')}#recover`)).toMatchObject({ status: 'ok' });
     expect(h.lb?.callsFor('node1', 'drain', 'disable', 'enable').map((c) => c.op)).toEqual(['drain', 'enable']);
     expect(h.lb?.member('node1').state).toBe('UP');

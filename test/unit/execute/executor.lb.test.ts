@@ -110,7 +110,7 @@ describe('check-capacity', () => {
     const report = await h.run();
     const check = plan.batches[1]?.before.find((s): s is CheckCapacityStep => s.action === 'check-capacity');
     expect(check).toMatchObject({ batchNodes: ['lr2', 'lr3'], minHealthy: 3 });
-    expect(stepEnd(h, check?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of rotation: lr5, lr6' });
+    expect(stepEnd(h, check?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of rotation: lr5 (MAINT in the load balancer), lr6 (DOWN in the load balancer)' });
     expect(report.status).toBe('halted');
     expect(report.reason).toMatch(/^batch 2 not started: /);
     expect(questions).toEqual([]);
@@ -133,6 +133,48 @@ describe('check-capacity', () => {
   });
 });
 
+describe('minHealthy counts a node only when the LB says UP and its own probe answers', () => {
+  it('a node whose app stopped a moment ago is not counted, although the load balancer still says UP', async () => {
+    const plan = await loadPlan('playbooks/portal-properties.yml');
+    const h = createHarness(plan, {
+      onEvent: (e, hh) => {
+        if (e.kind === 'batch-end' && e.batch === 1) for (const n of ['lr5', 'lr6']) hh.cluster.host(n).running = false;
+      },
+    });
+    const report = await h.run();
+    const check = plan.batches[1]?.before.find((s): s is CheckCapacityStep => s.action === 'check-capacity');
+    expect(check?.others.map((o) => o.node)).toEqual(['lr1', 'lr4', 'lr5', 'lr6']);
+    expect(stepEnd(h, check?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of rotation: lr5 (its health probe does not answer), lr6 (its health probe does not answer)' });
+    expect(report.status).toBe('halted');
+    for (const n of ['lr2', 'lr3']) expect((h.lb?.callsFor(n) ?? []).filter((c) => c.op === 'drain')).toEqual([]);
+  });
+
+  it('re-checks right before each drain: a node lost while the operator approved the batch stops the drain', async () => {
+    const plan = await loadPlan('playbooks/portal-properties.yml');
+    const recheck = plan.batches[1]?.nodePlans[0]?.steps[0];
+    expect(recheck).toMatchObject({ action: 'check-capacity', node: 'lr2', phase: 'prepare', batchNodes: ['lr2', 'lr3'], minHealthy: 3 });
+    expect(plan.batches[1]?.nodePlans[0]?.steps[1]?.action).toBe('lb-drain');
+    let h: Harness | undefined;
+    const confirm = async (): Promise<boolean> => {
+      // while the operator reads the question, lr5 goes to MAINT and lr6 stops answering
+      h?.lb?.set('lr5', { state: 'MAINT' });
+      if (h) h.cluster.host('lr6').running = false;
+      return true;
+    };
+    h = createHarness(plan, { deps: { confirm } });
+    const report = await h.run();
+    const batchCheck = plan.batches[1]?.before.find((s) => s.action === 'check-capacity');
+    expect(stepEnd(h, batchCheck?.id ?? '')).toMatchObject({ status: 'ok' });
+    expect(stepEnd(h, recheck?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of rotation: lr5 (MAINT in the load balancer), lr6 (its health probe does not answer)' });
+    for (const n of ['lr2', 'lr3']) {
+      expect((h.lb?.callsFor(n) ?? []).filter((c) => c.op === 'drain')).toEqual([]);
+      expect(h.cluster.callsTo(n, 'service-stop')).toEqual([]);
+    }
+    expect(report.status).not.toBe('ok');
+    expect(runEnd(h).nodes.find((n) => n.node === 'lr2')).toMatchObject({ inRotation: true, updated: false });
+  });
+});
+
 describe('a command load balancer (playbooks/jvm-settings.yml)', () => {
   it('runs the drain, sessions, disable, enable and status commands in order, locally, and the run succeeds', async () => {
     const plan = await loadPlan('playbooks/jvm-settings.yml');
@@ -145,7 +187,10 @@ describe('a command load balancer (playbooks/jvm-settings.yml)', () => {
     const node1 = h.cluster.callsTo('local').filter((c) => c.command.endsWith(' node1')).map((c) => c.kind);
     const firstDrain = node1.indexOf('lb-drain');
     expect(node1.slice(0, firstDrain)).toEqual(['lb-status']);
-    expect(node1.slice(firstDrain)).toEqual(['lb-drain', 'lb-sessions', 'lb-sessions', 'lb-sessions', 'lb-disable', 'lb-enable', 'lb-status', 'lb-status']);
+    const enable = node1.indexOf('lb-enable');
+    expect(node1.slice(firstDrain, enable + 1)).toEqual(['lb-drain', 'lb-sessions', 'lb-sessions', 'lb-sessions', 'lb-disable', 'lb-enable']);
+    // then its wait for UP, and the capacity checks of the later batch reading node1's state
+    expect(new Set(node1.slice(enable + 1))).toEqual(new Set(['lb-status']));
   });
 
   it('without a `sessions` command the drain is a stated, short fixed wait (30 s by default), not the 2 min drain timeout', async () => {

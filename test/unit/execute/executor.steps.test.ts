@@ -112,7 +112,7 @@ describe('without a load balancer (test/fixtures/playbooks/valid/secrets.yml)', 
     const h = createHarness(plan, { deps: { secrets: SECRETS }, onEvent: (e, hh) => { if (e.kind === 'batch-end' && e.batch === 1) hh.cluster.host('node1').running = false; } });
     const report = await h.run();
     expect(report.status).toBe('halted');
-    expect(stepEnd(h, plan.batches[1]?.before[0]?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 0 healthy node(s) would stay in rotation, below minHealthy 1; not healthy or out of rotation: node1' });
+    expect(stepEnd(h, plan.batches[1]?.before[0]?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 0 healthy node(s) would stay in rotation, below minHealthy 1; not healthy or out of rotation: node1 (its health probe does not answer)' });
     expect(h.cluster.callsTo('node2', 'service-stop')).toEqual([]);
   });
 

@@ -55,7 +55,7 @@ describe('plan facts the executor relies on', () => {
     const plan = await planOf('playbooks/module.yml');
     const actions = plan.batches[0]?.nodePlans[0]?.steps.map((s) => `${s.phase}:${s.action}`);
     expect(actions).toEqual([
-      'prepare:lb-drain', 'prepare:lb-wait-drained', 'prepare:service-stop', 'prepare:backup', 'prepare:apply', 'prepare:verify',
+      'prepare:check-capacity', 'prepare:lb-drain', 'prepare:lb-wait-drained', 'prepare:service-stop', 'prepare:backup', 'prepare:apply', 'prepare:verify',
       'start:service-start', 'start:wait-log-marker', 'start:wait-http', 'start:wait-modules', 'start:settle',
       'return:lb-enable', 'return:lb-wait-up',
     ]);
