@@ -38,13 +38,13 @@ export function secretsFor(step: Step, run: RunState): Record<string, string> {
   return env;
 }
 
-/** Runs a command for a step, streaming its lines as step-output events. */
-export async function runCommand(step: Step, command: string, run: RunState, options: { transport?: Transport; timeoutMs?: number; signal?: AbortSignal; quiet?: boolean } = {}): Promise<ExecResult> {
+/** Runs a command for a step, streaming its lines as step-output events; `env` adds values the plan names (e.g. the run id) to the step's secrets. */
+export async function runCommand(step: Step, command: string, run: RunState, options: { transport?: Transport; timeoutMs?: number; signal?: AbortSignal; quiet?: boolean; env?: Readonly<Record<string, string>> } = {}): Promise<ExecResult> {
   const transport = options.transport ?? transportOf(step, run);
   return transport.exec(command, {
     timeoutMs: options.timeoutMs ?? step.timeoutSec * 1000,
     signal: options.signal ?? run.deps.signal,
-    env: secretsFor(step, run),
+    env: { ...secretsFor(step, run), ...options.env },
     become: step.become,
     onLine: options.quiet ? undefined : (stream, line) => run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream, line }),
   });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { RUN_ID_VAR } from '../plan/shell.js';
 import type { HookStep, ServiceStopStep, Step, UploadStep, WaitHttpStep } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
 import { runLbStep } from './lb-steps.js';
@@ -36,10 +37,12 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
       return r;
     }
     case 'backup':
+    case 'restore':
+      // The plan's backup folder ends with $LRROLL_RUN_ID: this run's own copy.
+      return outcomeOf(await runCommand(step, step.command ?? 'true', run, { env: { [RUN_ID_VAR]: run.deps.runId } }), step.action);
     case 'verify':
     case 'warmup':
     case 'cache-clear':
-    case 'restore':
     case 'revert':
     case 'forensics':
       return outcomeOf(await runCommand(step, step.command ?? 'true', run), step.action);

@@ -63,7 +63,6 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const verdicts = judgeChanges({ changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels });
   const eligible = verdicts.every((v) => v.eligible);
   const policy = resolvePolicy(playbook, nodes.length);
-  const changeKey = input.hashText(JSON.stringify({ change: playbook.change, artifacts: [...input.artifacts.values()].map((a) => a.sha256) })).slice(0, 12);
   const hooks = new HookBuilder(playbook, templater, sourceMap);
   const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
 
@@ -81,7 +80,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
     const recheck = batching.recheck(node.plan.name, capacity);
-    const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, recheck: recheck ? [recheck] : [], beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]), runId: changeKey });
+    const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, recheck: recheck ? [recheck] : [], beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]) });
     const rollback = playbook.rollout?.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
     nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback });
     nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));

@@ -8,7 +8,7 @@ import type { NodeLbSteps } from './lb.js';
 import type { ResolvedNode } from './nodes.js';
 import { checkRegex } from './inputs.js';
 import { type Templater } from './scope.js';
-import { backupCommand, restoreCommand, shq } from './shell.js';
+import { backupCommand, restoreCommand, RUN_ID_VAR, shq } from './shell.js';
 import { makeStep } from './step.js';
 import type { ApplyStep, BackupStep, ForensicsStep, NodeStep, RestoreStep, RevertStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep, WaitClusterStep } from './types.js';
 
@@ -75,7 +75,6 @@ export interface NodeSequenceInput {
   afterNode: Step[];
   /** Rolling: the capacity check again, right before the node leaves the load balancer (empty for a full restart). */
   recheck: Step[];
-  runId: string;
 }
 
 /** The ordered steps of SPEC §4 for one node, each tagged with its phase. */
@@ -90,9 +89,8 @@ export function nodeSequence(input: NodeSequenceInput): NodeStep[] {
   if (lb) add('prepare', lb.drain, lb.waitDrained);
   for (const [i, c] of changes.entries()) if (c.whileRunning) add('prepare', ...applyStep(node, c, i), ...verifyStep(node, c, i));
   add('prepare', stopStep(node));
-  const backupDir = `${node.plan.liferayHome}/.lrroll/backups/${input.runId}`;
   const paths = [...new Set(changes.flatMap((c) => c.backupPaths))];
-  if (paths.length > 0) add('prepare', backupStep(node, paths, backupDir));
+  if (paths.length > 0) add('prepare', backupStep(node, paths, `${node.plan.liferayHome}/.lrroll/backups`));
   for (const [i, c] of changes.entries()) if (!c.whileRunning) add('prepare', ...applyStep(node, c, i), ...verifyStep(node, c, i));
   add('start', startStep(node, health), ...healthSteps(node, health, changes));
   if (lb) add('return', lb.enable, lb.waitUp);
@@ -105,8 +103,10 @@ function stopStep(node: ResolvedNode): ServiceStopStep {
   return makeStep<ServiceStopStep>({ action: 'service-stop', node: node.plan.name, title: `stop the app server (${s.type})`, runOn: 'node', command: s.stop, become: s.become, secretEnv: s.secretEnv, forceCommand: s.forceStop, statusCommand: s.status, timeoutSec: s.stopTimeoutSec + 30, expectSec: Math.min(EXPECTED.stopSec, s.stopTimeoutSec), waitsFor: `the process to exit (forced after ${s.stopTimeoutSec}s)` });
 }
 
-function backupStep(node: ResolvedNode, paths: string[], backupDir: string): BackupStep {
-  return makeStep<BackupStep>({ action: 'backup', node: node.plan.name, title: `back up ${paths.length} path(s) to ${backupDir}`, runOn: 'node', command: backupCommand(paths, backupDir), become: node.become, paths, backupDir, restoreCommand: restoreCommand(backupDir), timeoutSec: 600, expectSec: EXPECTED.backupSec });
+/** Backs up into `<backups>/$LRROLL_RUN_ID`: every run has its own copy, so a rollback restores the state from before this run. */
+function backupStep(node: ResolvedNode, paths: string[], backups: string): BackupStep {
+  const backupDir = `${backups}/$${RUN_ID_VAR}`;
+  return makeStep<BackupStep>({ action: 'backup', node: node.plan.name, title: `back up ${paths.length} path(s) to ${backupDir}`, runOn: 'node', command: backupCommand(paths, backups, true), become: node.become, paths, backupDir, restoreCommand: restoreCommand(backups, true), timeoutSec: 600, expectSec: EXPECTED.backupSec });
 }
 
 function applyStep(node: ResolvedNode, c: ChangeSteps, index: number): ApplyStep[] {

@@ -421,13 +421,30 @@ function backupOnePath(path: string): string {
   ].join('\n');
 }
 
-/** Shell command copying each existing path (cp -pPR) to `<backupDir>/files/<abs path>` and writing `<backupDir>/manifest` (`present <path>` / `absent <path>`); does nothing if the manifest already exists. */
-function backupCommandUncached(paths: readonly string[], backupDir: string): string {
+/** The environment variable that carries the run id into the backup and restore commands: each run backs up into its own folder. */
+export const RUN_ID_VAR = 'LRROLL_RUN_ID';
+
+/** `b=<dir>` — or, for a run-scoped backup, `b=<dir>/"$LRROLL_RUN_ID"` after checking the id is a plain, non-empty name. */
+function backupDirLines(dir: string, runScoped: boolean): string[] {
+  if (!runScoped) return [`b=${shq(dir)}`];
+  return [
+    `case \${${RUN_ID_VAR}:-} in ''|.*|*[!A-Za-z0-9._-]*) ${die(`no valid run id in ${RUN_ID_VAR}: the backup folder is per run`)} ;; esac`,
+    `b=${shq(dir)}/"$${RUN_ID_VAR}"`,
+  ];
+}
+
+/**
+ * Shell command copying each existing path (cp -pPR) to `<backupDir>/files/<abs path>` and writing
+ * `<backupDir>/manifest` (`present <path>` / `absent <path>`); does nothing if the manifest already
+ * exists (a resumed run keeps the state from before it). With `runScoped`, the folder is
+ * `<backupDir>/$LRROLL_RUN_ID`, so every run has its own copy.
+ */
+function backupCommandUncached(paths: readonly string[], backupDir: string, runScoped = false): string {
   const checked = checkBackupPaths(paths, backupDir);
   return [
-    `b=${shq(checked.dir)}`,
+    ...backupDirLines(checked.dir, runScoped),
     // The manifest is written last (renamed into place), so its presence means a complete backup.
-    `if [ -e "$b/manifest" ]; then printf '%s\\n' "lrroll: backup $b already exists; keeping it (it holds the original state)"; exit 0; fi`,
+    `if [ -e "$b/manifest" ]; then printf '%s\\n' "lrroll: backup $b already exists; keeping it (it holds the state from before this run)"; exit 0; fi`,
     `{ mkdir -p -- "$b" && chmod 0700 "$b"; } || ${die('cannot create the backup directory $b')}`,
     `{ rm -rf -- "$b/files" "$b/manifest.tmp" && mkdir -- "$b/files" && : > "$b/manifest.tmp"; } || ${die('cannot initialise the backup directory $b')}`,
     ...checked.paths.map(backupOnePath),
@@ -437,10 +454,10 @@ function backupCommandUncached(paths: readonly string[], backupDir: string): str
 }
 
 /** Shell command restoring what `backupCommand` saved: each `present` path is replaced by its copy, each `absent` path removed; fails if the manifest is missing, and reports (exit 1) any path it could not restore after trying them all. */
-function restoreCommandUncached(backupDir: string): string {
+function restoreCommandUncached(backupDir: string, runScoped = false): string {
   const dir = absolutePath(backupDir, 'backup directory');
   return [
-    `b=${shq(dir)}`,
+    ...backupDirLines(dir, runScoped),
     `[ -f "$b/manifest" ] || ${die('no backup manifest at $b/manifest; cannot restore')}`,
     'rc=0',
     // `|| [ -n "$l" ]` also handles a last line without a newline.

@@ -124,8 +124,14 @@ export interface LbWaitUpStep extends StepBase { action: 'lb-wait-up'; member: s
 export interface ServiceStopStep extends StepBase { action: 'service-stop'; forceCommand: string; statusCommand: string }
 /** Starts the app server; the executor records the log positions first, so health gates read only new lines. */
 export interface ServiceStartStep extends StepBase { action: 'service-start'; logs: string[] }
-/** Backs up every path the changes touch. */
-export interface BackupStep extends StepBase { action: 'backup'; paths: string[]; backupDir: string; restoreCommand: string }
+/** Backs up every path the changes touch, into a folder of this run. */
+export interface BackupStep extends StepBase {
+  action: 'backup';
+  paths: string[];
+  /** `<liferayHome>/.lrroll/backups/$LRROLL_RUN_ID`: the executor passes the run id in LRROLL_RUN_ID, so every run backs up into its own folder. */
+  backupDir: string;
+  restoreCommand: string;
+}
 /** Applies one change (its commands in order). */
 export interface ApplyStep extends StepBase {
   action: 'apply';
@@ -183,7 +189,7 @@ export interface BakeStep extends StepBase { action: 'bake'; seconds: number }
 export interface ConfirmStep extends StepBase { action: 'confirm'; question: string }
 /** Rollback: collects the failed node's last log lines, a thread dump and its patch/module state into the run record. */
 export interface ForensicsStep extends StepBase { action: 'forensics' }
-/** Rollback: restores every backed-up path. */
+/** Rollback: restores every backed-up path from this run's backup (`$LRROLL_RUN_ID`, as for the backup). */
 export interface RestoreStep extends StepBase { action: 'restore'; backupDir: string }
 /** Rollback: undoes one change after the restore (e.g. re-runs the Patching Tool). */
 export interface RevertStep extends StepBase { action: 'revert'; change: number }

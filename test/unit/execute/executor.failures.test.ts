@@ -223,6 +223,27 @@ describe('onFailure: rollback (SPEC §2: "revert that node and bring it back")',
   });
 });
 
+describe('backups per run', () => {
+  it('the backup and the rollback\'s restore get this run\'s id (LRROLL_RUN_ID): the folder is this run\'s own', async () => {
+    const plan = await loadPlan('test/fixtures/playbooks/valid/module-rollback.yml');
+    const backup = plan.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'backup');
+    expect(backup).toMatchObject({ backupDir: '/opt/liferay/.lrroll/backups/$LRROLL_RUN_ID' });
+    const h = createHarness(plan, { deps: { runId: '20261122T2200-bbbbbb' } });
+    const seen: Array<[string, string | undefined]> = [];
+    h.cluster.script({ host: 'node1' }, (call, ctx) => {
+      if (call.command.includes('.lrroll/backups')) seen.push([call.kind, ctx.options.env?.LRROLL_RUN_ID]);
+      return undefined;
+    });
+    h.cluster.script({ host: 'node1', kind: 'verify' }, { exitCode: 1, stderr: 'lrroll: checksum mismatch\n' });
+    await h.run();
+    expect(seen).toEqual([
+      ['backup', '20261122T2200-bbbbbb'],
+      ['other', '20261122T2200-bbbbbb'],
+    ]);
+    expect(summaryOf(h, 'node1')).toMatchObject({ status: 'rolled-back' });
+  });
+});
+
 describe('abort (Ctrl-C)', () => {
   /** Ctrl-C arrives (as a signal handler does: on a later turn of the event loop) once `node` starts `stepAction`. */
   const abortAt = (stepAction: string, node: string) => (e: RunEvent, h: Harness): void => {
