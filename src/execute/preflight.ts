@@ -1,20 +1,21 @@
 import { crossedLevels, javaMajor, parseLevel, schemaChangeLevel } from '../plan/eligibility.js';
-import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckSchemaVersionStep, CheckSudoStep, CheckToolsStep } from '../plan/types.js';
+import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckSchemaVersionStep, CheckServiceStep, CheckSudoStep, CheckToolsStep } from '../plan/types.js';
 import type { RunState } from './context.js';
 import { failed, lastLine, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
 import type { ExecResult } from './transport.js';
 
-type Check = CheckSudoStep | CheckToolsStep | CheckReachableStep | CheckNodeHealthyStep | CheckDiskStep | CheckSchemaVersionStep | CheckPatchLevelStep | CheckJavaVersionStep;
+type Check = CheckSudoStep | CheckToolsStep | CheckReachableStep | CheckNodeHealthyStep | CheckServiceStep | CheckDiskStep | CheckSchemaVersionStep | CheckPatchLevelStep | CheckJavaVersionStep;
 
 /** Runs a read-only preflight check on a node and judges its output. */
 export async function runPreflightCheck(step: Check, run: RunState): Promise<StepOutcome> {
-  const r = await runCommand(step, step.command ?? 'true', run, { quiet: step.action !== 'check-reachable' });
+  const r = await runCommand(step, step.command ?? 'true', run, { quiet: step.action !== 'check-reachable' && step.action !== 'check-service' });
   if (step.action === 'check-sudo') return judgeSudo(step, r);
   if (step.action === 'check-tools' && r.exitCode !== 0 && !r.timedOut && !r.aborted && r.exitCode !== null) return failed(lastLine(r.stderr)?.replace(/^lrroll: /, '') ?? `exit code ${r.exitCode}`);
   if (r.exitCode !== 0) return outcomeOf(r, step.title);
   const out = r.stdout.trim();
   switch (step.action) {
     case 'check-reachable':
+    case 'check-service':
       return ok();
     case 'check-tools':
       return ok(`${step.tools.length} programs found`);

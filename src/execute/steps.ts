@@ -4,7 +4,7 @@ import type { HookStep, ServiceStopStep, Step, UploadStep, WaitHttpStep } from '
 import type { NodeState, RunState } from './context.js';
 import { runLbStep } from './lb-steps.js';
 import { runPreflightCheck } from './preflight.js';
-import { failed, ok, outcomeOf, runCommand, transportOf, type StepOutcome } from './run-command.js';
+import { failed, lastLine, ok, outcomeOf, runCommand, transportOf, type StepOutcome } from './run-command.js';
 import { recordLogOffsets, waitCluster, waitLogMarker, waitModules } from './waits.js';
 
 /** Runs one step of the plan; `state` is the node's state for node steps, null for run-level steps. */
@@ -14,6 +14,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'check-tools':
     case 'check-reachable':
     case 'check-node-healthy':
+    case 'check-service':
     case 'check-disk':
     case 'check-schema-version':
     case 'check-patch-level':
@@ -76,7 +77,7 @@ async function stop(step: ServiceStopStep, run: RunState, state: NodeState | nul
   const transport = transportOf(step, run);
   const graceful = await runCommand(step, step.command ?? 'true', run, { timeoutMs: Math.max(1, step.timeoutSec - 30) * 1000 });
   const status = await transport.exec(step.statusCommand, { timeoutMs: 30_000, signal: run.deps.signal, become: step.become });
-  if (status.exitCode === null) return failed('cannot tell whether the app server stopped (the status check did not finish)');
+  if (status.exitCode === null) return failed('cannot tell whether the app server stopped (the status command did not finish)');
   let note: string | null = null;
   if (status.exitCode === 0) {
     await runCommand(step, step.forceCommand, run, { timeoutMs: 30_000 });
@@ -88,8 +89,25 @@ async function stop(step: ServiceStopStep, run: RunState, state: NodeState | nul
   } else if (graceful.exitCode !== 0 && graceful.exitCode !== null) {
     note = `the stop command exited with ${graceful.exitCode}, but the process is gone`;
   }
+  // The status command may be wrong (another pid file, a unit that does not run the app): only a
+  // probe that finds nothing listening confirms that the process is gone.
+  const answer = await stillAnswers(step, run);
+  if (answer !== null) {
+    const cmd = graceful.exitCode === 0 ? '' : `the stop command exited with ${graceful.exitCode ?? 'no exit code'}${graceful.exitCode === 127 ? ' (command not found)' : ''}; `;
+    return failed(`${cmd}the app server still answers its health probe (${answer}) although the status command says it stopped: it is running — check service.stop and service.status (or pidFile)`, graceful.exitCode);
+  }
   if (state) state.stopped = true;
   return ok(note);
+}
+
+/** What the node's HTTP probe gets after a stop: null when nothing listens (curl cannot connect) or there is no probe, else the answer. */
+async function stillAnswers(step: ServiceStopStep, run: RunState): Promise<string | null> {
+  if (step.probeCommand === null) return null;
+  const r = await runCommand(step, step.probeCommand, run, { quiet: true, timeoutMs: 15_000 });
+  // curl exit 7: could not connect — nothing listens on the port any more.
+  if (r.exitCode === 7) return null;
+  if (r.exitCode === 0) return `HTTP ${r.stdout.trim().split('\n').pop() ?? '?'}`;
+  return lastLine(r.stderr) ?? `curl exited ${String(r.exitCode)}`;
 }
 
 async function upload(step: UploadStep, run: RunState): Promise<StepOutcome> {

@@ -88,7 +88,7 @@ export function nodeSequence(input: NodeSequenceInput): NodeStep[] {
   add('prepare', ...input.beforeNode, ...input.recheck);
   if (lb) add('prepare', lb.drain, lb.waitDrained);
   for (const [i, c] of changes.entries()) if (c.whileRunning) add('prepare', ...applyStep(node, c, i), ...verifyStep(node, c, i));
-  add('prepare', stopStep(node));
+  add('prepare', stopStep(node, health));
   const paths = [...new Set(changes.flatMap((c) => c.backupPaths))];
   if (paths.length > 0) add('prepare', backupStep(node, paths, `${node.plan.liferayHome}/.lrroll/backups`));
   for (const [i, c] of changes.entries()) if (!c.whileRunning) add('prepare', ...applyStep(node, c, i), ...verifyStep(node, c, i));
@@ -98,9 +98,9 @@ export function nodeSequence(input: NodeSequenceInput): NodeStep[] {
   return out;
 }
 
-function stopStep(node: ResolvedNode): ServiceStopStep {
+function stopStep(node: ResolvedNode, health: ResolvedHealth): ServiceStopStep {
   const s = node.service;
-  return makeStep<ServiceStopStep>({ action: 'service-stop', node: node.plan.name, title: `stop the app server (${s.type})`, runOn: 'node', command: s.stop, become: s.become, secretEnv: s.secretEnv, forceCommand: s.forceStop, statusCommand: s.status, timeoutSec: s.stopTimeoutSec + 30, expectSec: Math.min(EXPECTED.stopSec, s.stopTimeoutSec), waitsFor: `the process to exit (forced after ${s.stopTimeoutSec}s)` });
+  return makeStep<ServiceStopStep>({ action: 'service-stop', node: node.plan.name, title: `stop the app server (${s.type})`, runOn: 'node', command: s.stop, become: s.become, secretEnv: s.secretEnv, forceCommand: s.forceStop, statusCommand: s.status, probeCommand: health.http ? httpProbeCommand(health.http.url) : null, timeoutSec: s.stopTimeoutSec + 30, expectSec: Math.min(EXPECTED.stopSec, s.stopTimeoutSec), waitsFor: `the process to exit (forced after ${s.stopTimeoutSec}s): the status command says stopped${health.http ? ` and nothing answers ${health.http.url}` : ''}` });
 }
 
 /** Backs up into `<backups>/$LRROLL_RUN_ID`: every run has its own copy, so a rollback restores the state from before this run. */

@@ -8,6 +8,7 @@ import { httpProbeCommand } from './node-steps.js';
 import type { ResolvedNode } from './nodes.js';
 import type { Templater } from './scope.js';
 import { freeBytesCommand, sha256Command, shq } from './shell.js';
+import { serviceCheckStep } from './service-check.js';
 import { makeStep } from './step.js';
 import type { CacheClearStep, ConsistencyCheckStep, PlanNode, Step, UploadStep } from './types.js';
 
@@ -32,6 +33,7 @@ export function nodePreflight(input: NodePreflightInput): Step[] {
   if (health.http) {
     steps.push(makeStep({ action: 'check-node-healthy', node: n, title: `healthy: ${health.http.url} answers ${health.http.status.join('/')}`, runOn: 'node', command: httpProbeCommand(health.http.url), url: health.http.url, status: health.http.status, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
   }
+  steps.push(serviceCheckStep(node));
   if (input.lb) steps.push(input.lb.check);
   const uploadBytes = dedupeUploads(input.uploads).reduce((sum, u) => sum + u.size, 0);
   // Staged copies, plus room for the backups and the installed copies: a conservative 3× the uploads plus 100 MiB.

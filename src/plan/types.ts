@@ -56,6 +56,8 @@ export interface CheckReachableStep extends StepBase { action: 'check-reachable'
 export interface CheckNodeHealthyStep extends StepBase { action: 'check-node-healthy'; url: string; status: number[] }
 /** Preflight: the LB member exists and is UP. */
 export interface CheckLbMemberStep extends StepBase { action: 'check-lb-member'; member: string }
+/** Preflight, on a healthy node: the configured status command says the app server runs, and the stop/start commands exist. */
+export interface CheckServiceStep extends StepBase { action: 'check-service'; statusCommand: string }
 /** Preflight: enough free space for the staged artifacts and backups. */
 export interface CheckDiskStep extends StepBase { action: 'check-disk'; path: string; requiredBytes: number }
 /** Preflight: upload an artifact to the node's staging folder, skipped when the checksum already matches. */
@@ -120,8 +122,14 @@ export interface LbWaitDrainedStep extends StepBase {
 export interface LbEnableStep extends StepBase { action: 'lb-enable'; member: string }
 /** Waits until the LB reports the member UP. */
 export interface LbWaitUpStep extends StepBase { action: 'lb-wait-up'; member: string; pollSec: number }
-/** Stops the app server; on timeout runs `forceCommand`. */
-export interface ServiceStopStep extends StepBase { action: 'service-stop'; forceCommand: string; statusCommand: string }
+/** Stops the app server; on timeout runs `forceCommand`. It succeeds only when the process is observed gone: the status command says stopped and the HTTP probe finds nothing listening. */
+export interface ServiceStopStep extends StepBase {
+  action: 'service-stop';
+  forceCommand: string;
+  statusCommand: string;
+  /** The node's HTTP probe: after the stop nothing may answer it (null without an HTTP health gate). */
+  probeCommand: string | null;
+}
 /** Starts the app server; the executor records the log positions first, so health gates read only new lines. */
 export interface ServiceStartStep extends StepBase { action: 'service-start'; logs: string[] }
 /** Backs up every path the changes touch, into a folder of this run. */
@@ -210,6 +218,7 @@ export type Step =
   | CheckReachableStep
   | CheckNodeHealthyStep
   | CheckLbMemberStep
+  | CheckServiceStep
   | CheckDiskStep
   | UploadStep
   | CheckSchemaVersionStep

@@ -20,6 +20,7 @@ export type CommandKind =
   | 'check-sudo'
   | 'check-tools'
   | 'check-reachable'
+  | 'check-service'
   | 'http'
   | 'check-disk'
   | 'upload-checksum'
@@ -210,6 +211,7 @@ const ACTION_KIND: Partial<Record<Step['action'], CommandKind>> = {
   'check-tools': 'check-tools',
   'check-reachable': 'check-reachable',
   'check-node-healthy': 'http',
+  'check-service': 'check-service',
   'check-disk': 'check-disk',
   upload: 'upload-checksum',
   'check-schema-version': 'check-schema-version',

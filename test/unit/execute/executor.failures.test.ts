@@ -8,7 +8,7 @@ import { createHarness, loadPlan, type CommandKind, type Harness } from '../../h
 /** Commands that change a node; preflight sends none of them. */
 const CHANGING: CommandKind[] = ['service-stop', 'force-stop', 'service-start', 'backup', 'apply', 'verify', 'warmup', 'cache-clear'];
 /** Commands preflight sends (read-only checks and the artifact's checksum). */
-const PREFLIGHT: CommandKind[] = ['check-sudo', 'check-tools', 'check-reachable', 'http', 'check-disk', 'upload-checksum', 'check-schema-version', 'check-patch-level', 'check-java-version'];
+const PREFLIGHT: CommandKind[] = ['check-sudo', 'check-tools', 'check-reachable', 'check-service', 'http', 'check-disk', 'upload-checksum', 'check-schema-version', 'check-patch-level', 'check-java-version'];
 
 const runEnd = (h: Harness): RunEndEvent => h.events[h.events.length - 1] as RunEndEvent;
 const summaryOf = (h: Harness, node: string) => runEnd(h).nodes.find((n) => n.node === node);
