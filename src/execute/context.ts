@@ -58,6 +58,8 @@ export interface NodeState {
   status: NodeStatus;
   inRotation: boolean;
   stopped: boolean;
+  /** The app server was started and its health gates have not all passed yet: it must not go back into the load balancer. */
+  starting: boolean;
   updated: boolean;
   drainedAt: number | null;
   outOfRotationMs: number | null;
@@ -83,14 +85,14 @@ export function initialNodeStates(plan: Plan): Map<string, NodeState> {
   return new Map(
     plan.nodes.map((n) => [
       n.name,
-      { name: n.name, status: 'skipped', inRotation: true, stopped: false, updated: false, drainedAt: null, outOfRotationMs: null, startedAt: null, endedAt: null, failedStep: null, logOffsets: new Map() } satisfies NodeState,
+      { name: n.name, status: 'skipped', inRotation: true, stopped: false, starting: false, updated: false, drainedAt: null, outOfRotationMs: null, startedAt: null, endedAt: null, failedStep: null, logOffsets: new Map() } satisfies NodeState,
     ]),
   );
 }
 
 /** The end-of-run summary of a node: result, where it stands, timings. */
 export function summarize(s: NodeState, hasLb: boolean): NodeSummary {
-  const parts = [s.stopped ? 'app server stopped' : 'app server running', hasLb ? (s.inRotation ? 'in the load balancer' : 'OUT of the load balancer') : 'no load balancer', s.updated ? 'updated' : 'not updated'];
+  const parts = [s.stopped ? 'app server stopped' : s.starting ? 'app server started but its health gates did not pass (kept out)' : 'app server running', hasLb ? (s.inRotation ? 'in the load balancer' : 'OUT of the load balancer') : 'no load balancer', s.updated ? 'updated' : 'not updated'];
   return {
     node: s.name,
     status: s.status,

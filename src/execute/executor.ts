@@ -224,6 +224,8 @@ async function runNode(run: RunState, batch: Batch, np: NodePlan, gate: StartGat
     }
     if (step.phase === 'return' && inStartPhase) gate.done(i);
     if (!ok || (stopping(run) && !inStartPhase) || run.deps.signal.aborted) break;
+    // Every start step (the start and its health gates) passed: the node may go back.
+    if (step.phase === 'return') state.starting = false;
     const o = await step1(run, step, batch.index, state, k < from ? 'done in the interrupted run' : null);
     if (o.status === 'failed') {
       ok = false;
@@ -234,7 +236,8 @@ async function runNode(run: RunState, batch: Batch, np: NodePlan, gate: StartGat
   gate.done(i);
   state.endedAt = run.deps.clock.now();
   if (state.status !== 'rolled-back') state.status = ok && !stopping(run) ? 'ok' : stopping(run) && ok ? 'skipped' : 'failed';
-  if (stopping(run) && !state.stopped && !state.inRotation && !run.deps.signal.aborted) await recover({ ...run, waitSignal: run.deps.signal }, batch, np, state);
+  // Interrupted: a node that still runs its old version goes back; one still starting (its gates not passed) stays out.
+  if (stopping(run) && !state.stopped && !state.starting && !state.inRotation && !run.deps.signal.aborted) await recover({ ...run, waitSignal: run.deps.signal }, batch, np, state);
   run.deps.emit({ kind: 'node-end', batch: batch.index, node: np.node, status: state.status, durationMs: state.endedAt - state.startedAt, outOfRotationMs: state.outOfRotationMs });
   return state.status === 'ok';
 }
@@ -257,6 +260,7 @@ async function afterFailure(run: RunState, batch: Batch, np: NodePlan, failedSte
   if (run.plan.policy.onFailure === 'rollback' && !interruptedByStop && np.rollback.length > 0 && (state.stopped || state.updated) && !run.deps.signal.aborted) {
     let ok = true;
     for (const s of np.rollback) {
+      if (s.phase === 'return') state.starting = false;
       const o = await step1(hard, s, batch.index, state);
       if (o.status === 'failed' && s.action !== 'forensics') {
         ok = false;
@@ -272,7 +276,7 @@ async function afterFailure(run: RunState, batch: Batch, np: NodePlan, failedSte
 
 /** A node whose app server still runs the old version is healthy: put it back into the load balancer rather than leave it drained. */
 async function recover(run: RunState, batch: Batch, np: NodePlan, state: NodeState): Promise<void> {
-  if (state.stopped || state.inRotation || run.deps.signal.aborted) return;
+  if (state.stopped || state.starting || state.inRotation || run.deps.signal.aborted) return;
   for (const s of np.steps.filter((x) => x.action === 'lb-enable' || x.action === 'lb-wait-up')) {
     const o = await step1(run, { ...s, id: `${s.id}#recover` }, batch.index, state);
     if (o.status === 'failed') return;

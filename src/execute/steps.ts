@@ -34,7 +34,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'service-start': {
       if (state) await recordLogOffsets(step, run, state);
       const r = outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the start command');
-      if (r.status === 'ok' && state) state.stopped = false;
+      if (r.status === 'ok' && state) Object.assign(state, { stopped: false, starting: true });
       return r;
     }
     case 'backup':
@@ -96,7 +96,7 @@ async function stop(step: ServiceStopStep, run: RunState, state: NodeState | nul
     const cmd = graceful.exitCode === 0 ? '' : `the stop command exited with ${graceful.exitCode ?? 'no exit code'}${graceful.exitCode === 127 ? ' (command not found)' : ''}; `;
     return failed(`${cmd}the app server still answers its health probe (${answer}) although the status command says it stopped: it is running — check service.stop and service.status (or pidFile)`, graceful.exitCode);
   }
-  if (state) state.stopped = true;
+  if (state) Object.assign(state, { stopped: true, starting: false });
   return ok(note);
 }
 

@@ -161,7 +161,7 @@ async function followLogLines(step: WaitLogMarkerStep | WaitClusterStep | WaitMo
   const result = await tail;
   if (parent.aborted) return failed('interrupted');
   if (died) {
-    state.stopped = true;
+    Object.assign(state, { stopped: true, starting: false });
     return failed('the app server process exited before the gate passed (see the log)');
   }
   if (result.timedOut) return failed(gate.timedOut());

@@ -244,6 +244,30 @@ describe('backups per run', () => {
   });
 });
 
+describe('graceful stop (the first Ctrl-C) during a start gate', () => {
+  it.each(['halt', 'rollback'] as const)('onFailure %s: the node still starting is not put back; the summary says so', async (onFailure) => {
+    const plan = await loadPlan('playbooks/module.yml');
+    plan.policy.onFailure = onFailure;
+    const stop = new AbortController();
+    const h = createHarness(plan, {
+      deps: { stop: stop.signal },
+      onEvent: (e) => {
+        if (e.kind === 'step-start' && e.action === 'wait-http' && e.node === 'node2') setImmediate(() => stop.abort());
+      },
+    });
+    // node2's start command returns, but the app answers 503 while it starts
+    h.cluster.script({ host: 'node2', kind: 'http' }, (_call, ctx) => (ctx.host.startCount > 0 ? { stdout: 'starting\n503' } : undefined));
+    const report = await h.run();
+    expect(report.status).toBe('aborted');
+    expect(stepEnd(h, stepId(plan, 'node2', 'wait-http'))).toMatchObject({ status: 'failed', detail: 'interrupted' });
+    expect(h.lb?.callsFor('node2', 'enable')).toEqual([]);
+    expect(h.events.filter((e) => e.kind === 'lb-state' && e.node === 'node2').map((e) => (e as { state: string }).state)).toEqual(['draining', 'out']);
+    expect(summaryOf(h, 'node2')).toMatchObject({ inRotation: false, state: 'app server started but its health gates did not pass (kept out), OUT of the load balancer, updated' });
+    expect(summaryOf(h, 'node1')).toMatchObject({ status: 'ok', inRotation: true });
+    expectUntouched(h, 'node3');
+  });
+});
+
 describe('abort (Ctrl-C)', () => {
   /** Ctrl-C arrives (as a signal handler does: on a later turn of the event loop) once `node` starts `stepAction`. */
   const abortAt = (stepAction: string, node: string) => (e: RunEvent, h: Harness): void => {
