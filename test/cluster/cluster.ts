@@ -32,8 +32,10 @@ export interface ClusterNode {
   address: string;
   sshPort: number;
   httpPort: number;
-  /** The node's Liferay home on the host; the node itself sees it as /opt/liferay. */
+  /** The node's Liferay home on the host; the node itself sees it at `remoteHome`. */
   home: string;
+  /** Where the node sees its Liferay home: /opt/liferay unless `remoteHome` gave another path. */
+  remoteHome: string;
   /** sshd's private host key (public key next to it, `.pub`). */
   hostKeyFile: string;
   /** `SHA256:…` as printed by `ssh-keygen -lf`. */
@@ -128,6 +130,12 @@ export interface StartOptions {
   mounts?: Array<{ source: string; target: string }>;
   /** More makeHome() options for the sim (e.g. patches, responseMs, extra), for every node or per node. */
   sim?: Record<string, unknown> | ((name: string, index: number) => Record<string, unknown>);
+  /**
+   * Where each node sees its Liferay home (default /opt/liferay), so nodes can differ like hosts
+   * installed by different people. Other paths must be under /srv/: each node's namespace gets its
+   * own empty /srv (a tmpfs), so nothing is created on this machine.
+   */
+  remoteHome?: (name: string, index: number) => string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,13 +365,23 @@ async function pickAddresses(count: number, block?: string): Promise<string[]> {
   return addrs; // ports fall back to free ones per node
 }
 
+/** Checks a node's remote home: /opt/liferay, or an absolute path under /srv/ of plain characters. */
+function checkRemoteHome(path: string): string {
+  if (path === REMOTE_HOME) return path;
+  if (!/^\/srv\/[A-Za-z0-9._/-]+$/.test(path) || path.split('/').includes('..')) throw new Error(`remoteHome must be ${REMOTE_HOME} or a plain path under /srv/, got ${path}`);
+  return path;
+}
+
+/** Shell lines (args: home, remote home) that bind-mount the home where the node sees it; under /srv a private tmpfs holds the mount point. */
+const MOUNT_HOME = 'case "$2" in /srv/*) mount -t tmpfs lrroll-srv /srv && mkdir -p "$2" || exit 1;; esac; mount --bind "$1" "$2"';
+
 /**
  * Creates a node's Liferay home with the sim's makeHome(), run *inside* a throwaway mount
  * namespace where `home` is bind-mounted on /opt/liferay: the sim bakes absolute paths into
  * catalina.sh, portal-ext.properties, … and they must be the paths the node sees (/opt/liferay),
  * like on a real host, not the harness's temp dir.
  */
-function makeNodeHome(home: string, options: Record<string, unknown>, timeoutMs = 30_000): Promise<void> {
+function makeNodeHome(home: string, remoteHome: string, options: Record<string, unknown>, timeoutMs = 30_000): Promise<void> {
   const file = SIM_MAKE_HOME;
   if (!existsSync(file)) return Promise.reject(new Error(`the node simulator is missing: ${file}`));
   // Module and options go through the environment: make-home.mjs looks at process.argv[1] to
@@ -374,9 +392,9 @@ function makeNodeHome(home: string, options: Record<string, unknown>, timeoutMs 
     "if (typeof makeHome !== 'function') throw new Error(process.env.LRROLL_MAKE_HOME_MODULE + ' does not export makeHome()');",
     'await makeHome(JSON.parse(process.env.LRROLL_MAKE_HOME_OPTIONS));',
   ].join('\n');
-  const script = 'mount --bind "$1" "$2" && shift 2 && exec "$@"';
-  const args = ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-make-home', home, REMOTE_HOME, process.execPath, '--input-type=module', '-e', js];
-  const env = { ...process.env, LRROLL_MAKE_HOME_MODULE: pathToFileURL(file).href, LRROLL_MAKE_HOME_OPTIONS: JSON.stringify({ ...options, home: REMOTE_HOME }) };
+  const script = `${MOUNT_HOME} && shift 2 && exec "$@"`;
+  const args = ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-make-home', home, remoteHome, process.execPath, '--input-type=module', '-e', js];
+  const env = { ...process.env, LRROLL_MAKE_HOME_MODULE: pathToFileURL(file).href, LRROLL_MAKE_HOME_OPTIONS: JSON.stringify({ ...options, home: remoteHome }) };
   return new Promise((resolve, reject) => {
     const child = spawn(which('unshare') as string, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
@@ -396,7 +414,7 @@ function makeNodeHome(home: string, options: Record<string, unknown>, timeoutMs 
 
 function sshdConfigText(n: NodeState, dir: string): string {
   return [
-    `# lrroll test cluster: sshd for ${n.name}, started in its own mount namespace (${REMOTE_HOME} = ${n.home})`,
+    `# lrroll test cluster: sshd for ${n.name}, started in its own mount namespace (${n.remoteHome} = ${n.home})`,
     `ListenAddress ${n.address}:${n.sshPort}`,
     'AddressFamily inet',
     `HostKey ${n.hostKeyFile}`,
@@ -425,9 +443,9 @@ function sshdConfigText(n: NodeState, dir: string): string {
 
 function startSshd(n: NodeState, mounts: ReadonlyArray<{ source: string; target: string }> = [], timeoutMs = 15_000): Promise<{ ok: true } | { ok: false; bindFailed: boolean; message: string }> {
   return new Promise((resolve) => {
-    // Every pair of arguments before the last two is a bind mount (the home first), then sshd and its config.
-    const script = 'while [ "$#" -gt 2 ]; do mount --bind "$1" "$2" || exit 1; shift 2; done; exec "$1" -D -e -f "$2"';
-    const binds = [n.home, REMOTE_HOME, ...mounts.flatMap((m) => [m.source, m.target])];
+    // The home first (on its remote path), then every further pair of arguments before the last two is a bind mount, then sshd and its config.
+    const script = `${MOUNT_HOME} || exit 1; shift 2; while [ "$#" -gt 2 ]; do mount --bind "$1" "$2" || exit 1; shift 2; done; exec "$1" -D -e -f "$2"`;
+    const binds = [n.home, n.remoteHome, ...mounts.flatMap((m) => [m.source, m.target])];
     const child = spawn(which('unshare') as string, ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-sshd', ...binds, SSHD, n.sshdConfig], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -540,7 +558,7 @@ function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Mount-namespace members of a node: processes whose /opt/liferay *is* this node's home. */
+/** Mount-namespace members of a node: processes whose remote home *is* this node's home. */
 function namespaceMembers(nodes: NodeState[]): Array<{ pid: number; node: NodeState }> {
   const withNs = nodes.filter((n) => n.mntNs);
   if (!withNs.length) return [];
@@ -569,7 +587,7 @@ function namespaceMembers(nodes: NodeState[]): Array<{ pid: number; node: NodeSt
     const node = withNs.find((n) => n.mntNs === ns);
     if (!node) continue;
     try {
-      const st = statSync(`/proc/${name}/root${REMOTE_HOME}`);
+      const st = statSync(`/proc/${name}/root${node.remoteHome}`);
       if (st.dev === node.homeDev && st.ino === node.homeIno) out.push({ pid: Number(name), node });
     } catch {
       /* gone or zombie */
@@ -616,7 +634,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
   const writeState = () => {
     try {
       const tmp = `${stateFile}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ dir, pids: tracked(), nodes: nodes.map((n) => ({ name: n.name, mntNs: n.mntNs, homeDev: n.homeDev, homeIno: n.homeIno })) }));
+      writeFileSync(tmp, JSON.stringify({ dir, pids: tracked(), nodes: nodes.map((n) => ({ name: n.name, mntNs: n.mntNs, homeDev: n.homeDev, homeIno: n.homeIno, remoteHome: n.remoteHome })) }));
       renameSync(tmp, stateFile);
     } catch {
       /* dir already removed */
@@ -731,6 +749,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         sshPort,
         httpPort,
         home,
+        remoteHome: checkRemoteHome(options.remoteHome?.(name, i) ?? REMOTE_HOME),
         hostKeyFile,
         hostKeyFingerprint: fingerprint(`${hostKeyFile}.pub`),
         dir: ndir,
@@ -750,7 +769,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
     await allOrFirstError(
       nodes.map(async (n, index) => {
         const extra = typeof options.sim === 'function' ? options.sim(n.name, index + 1) : (options.sim ?? {});
-        await makeNodeHome(n.home, {
+        await makeNodeHome(n.home, n.remoteHome, {
           ...extra,
           node: n.name,
           host: n.address,
@@ -769,8 +788,8 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         const pid = n.sshd?.pid as number;
         n.mntNs = readlinkSync(`/proc/${pid}/ns/mnt`);
         if (n.mntNs === ownNs) throw new Error(`sshd for ${n.name} is not in its own mount namespace`);
-        const seen = statSync(`/proc/${pid}/root${REMOTE_HOME}`);
-        if (seen.dev !== n.homeDev || seen.ino !== n.homeIno) throw new Error(`sshd for ${n.name} does not see its home on ${REMOTE_HOME}`);
+        const seen = statSync(`/proc/${pid}/root${n.remoteHome}`);
+        if (seen.dev !== n.homeDev || seen.ino !== n.homeIno) throw new Error(`sshd for ${n.name} does not see its home on ${n.remoteHome}`);
         writeState();
       }),
     );
@@ -905,7 +924,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
     const startNode: TestCluster['startNode'] = async (ref, opts = {}) => {
       const n = resolveNode(ref);
       const timeoutMs = opts.timeoutMs ?? 60_000;
-      const r = await ssh(n, `${REMOTE_HOME}/${tomcatDirOf(n.home)}/bin/catalina.sh start`, { timeoutMs: Math.min(timeoutMs, 30_000) });
+      const r = await ssh(n, `${n.remoteHome}/${tomcatDirOf(n.home)}/bin/catalina.sh start`, { timeoutMs: Math.min(timeoutMs, 30_000) });
       if (r.code !== 0) throw new Error(`catalina.sh start on ${n.name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
       await waitHttpReady(n, { timeoutMs });
     };
@@ -943,7 +962,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
 
     return {
       dir,
-      nodes: nodes.map(({ name, address, sshPort, httpPort, home, hostKeyFile, hostKeyFingerprint }) => ({ name, address, sshPort, httpPort, home, hostKeyFile, hostKeyFingerprint })),
+      nodes: nodes.map(({ name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint }) => ({ name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint })),
       sshUser: 'root',
       identityFile,
       knownHostsFile,
@@ -957,8 +976,8 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       haproxyCommand: hapCommand,
       haproxyServers,
       node: (ref) => {
-        const { name, address, sshPort, httpPort, home, hostKeyFile, hostKeyFingerprint } = resolveNode(ref);
-        return { name, address, sshPort, httpPort, home, hostKeyFile, hostKeyFingerprint };
+        const { name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint } = resolveNode(ref);
+        return { name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint };
       },
       processes,
       stop,

@@ -54,7 +54,7 @@ function namespaceMembers(state) {
     const node = homes.find((h) => h.mntNs === ns);
     if (!node) continue;
     try {
-      const st = statSync(`/proc/${name}/root/opt/liferay`);
+      const st = statSync(`/proc/${name}/root${node.remoteHome ?? '/opt/liferay'}`);
       if (st.dev === node.homeDev && st.ino === node.homeIno) out.push(Number(name));
     } catch {}
   }

@@ -7,6 +7,9 @@ import { startLoad } from '../cluster/load.js';
 import { lrroll, writePlaybook } from './helpers/lrroll-run.js';
 
 const support = clusterSupport();
+
+/** HH:MM (UTC) `minutes` from now: a maintenance window open around the test. */
+const hhmm = (minutes: number): string => new Date(Date.now() + minutes * 60_000).toISOString().slice(11, 16);
 if (!support.ok) process.stderr.write(`rolling e2e skipped: ${support.reason}\n`);
 
 describe.skipIf(!support.ok)(`a rolling change on a real cluster (sshd per node + HAProxy)${support.ok ? '' : ` — skipped: ${support.reason}`}`, () => {
@@ -20,6 +23,8 @@ describe.skipIf(!support.ok)(`a rolling change on a real cluster (sshd per node 
   }, 120_000);
   afterAll(() => cluster?.stop(), 60_000);
 
+  // The shape of playbooks/fixpack.yml (serial 1, rollback, window, cluster gate, warm-up) and
+  // playbooks/osgi-config.yml (a canary that bakes and is confirmed).
   it('rolls a properties + module change over 3 nodes under load with zero failed requests', async () => {
     const playbook = writePlaybook(
       cluster,
@@ -36,6 +41,15 @@ describe.skipIf(!support.ok)(`a rolling change on a real cluster (sshd per node 
 rollout:
   serial: 1
   minHealthy: 2
+  onFailure: rollback
+  window:
+    start: "${hhmm(-60)}"
+    end: "${hhmm(180)}"
+    timezone: UTC
+  canary:
+    nodes: 1
+    bake: 1s
+    confirm: true
 health:
   http:
     url: http://{{host}}:{{httpPort}}/c/portal/layout
@@ -47,6 +61,8 @@ health:
   modules:
     bundles: [com.acme.orders.service]
   settle: 300ms
+  warmup:
+    urls: ['http://{{host}}:{{httpPort}}/web/guest/home']
 `,
     );
     const load = startLoad({ url: cluster.haproxy?.url ?? '', rps: 30, users: 10 });
@@ -68,6 +84,10 @@ health:
     // Each node waited for the JGroups view to reach 3 members on both channels after its start.
     const gates = run.events.filter((e) => e.kind === 'step-end' && String(e.stepId).endsWith('-wait-cluster'));
     expect(gates.map((e) => e.status)).toEqual(['ok', 'ok', 'ok']);
+    const ended = (action: string): unknown[] => run.events.filter((e) => e.kind === 'step-end' && String(e.stepId).endsWith(`-${action}`)).map((e) => e.status);
+    expect(ended('warmup')).toEqual(['ok', 'ok', 'ok']);
+    expect([...ended('bake'), ...ended('confirm')]).toEqual(['ok', 'ok']);
+    expect(run.events.find((e) => e.kind === 'run-start')?.batches).toEqual([{ index: 1, nodes: ['node1'] }, { index: 2, nodes: ['node2'] }, { index: 3, nodes: ['node3'] }]);
     // The NDJSON stream is the published contract: every line validates against events.schema.json.
     const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true, allowUnionTypes: true });
     const validate = ajv.compile(JSON.parse(readFileSync('schemas/events.schema.json', 'utf8')) as object);

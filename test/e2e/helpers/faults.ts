@@ -158,7 +158,7 @@ export function simState(cluster: TestCluster, node: string): Promise<{ phase: s
 
 /** True when the node's portal-ext.properties has `key=value` (the scenario's marker). */
 export async function hasMarker(cluster: TestCluster, node: string, key: string): Promise<boolean> {
-  const r = await cluster.ssh(node, 'cat /opt/liferay/portal-ext.properties');
+  const r = await cluster.ssh(node, `cat ${cluster.node(node).remoteHome}/portal-ext.properties`);
   if (r.code !== 0) throw new Error(`cannot read portal-ext.properties on ${node}: ${r.stderr}`);
   return new RegExp(`^${key.replace(/\./g, '\\.')}=`, 'm').test(r.stdout);
 }

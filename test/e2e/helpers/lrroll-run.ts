@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestCluster } from '../../cluster/cluster.js';
@@ -37,13 +37,17 @@ export function lrroll(args: string[], cluster: TestCluster, env: Record<string,
   });
 }
 
-/** Writes a playbook for the test cluster (its nodes in `order`, default node1..N); `body` is YAML appended after the inventory and load balancer (and default health gates, unless it has its own `health:`). */
-export function writePlaybook(cluster: TestCluster, name: string, body: string, options: { lb?: boolean; tomcatDir?: string; order?: string[] } = {}): string {
+/** Writes a playbook for the test cluster (its nodes in `order`, default node1..N); `body` is YAML appended after the inventory and load balancer (`lbYaml`, else HAProxy or none) and default health gates (unless it has its own `health:`). */
+export function writePlaybook(cluster: TestCluster, name: string, body: string, options: { lb?: boolean; lbYaml?: string; tomcatDir?: string; order?: string[] } = {}): string {
+  // Nodes whose Liferay Home or Tomcat folder differs from the defaults below get their own paths.
+  const tomcatOf = (home: string): string => readdirSync(home).find((d) => /^tomcat/.test(d)) ?? 'tomcat';
+  const ownPaths = (n: TestCluster['nodes'][number]): string =>
+    n.remoteHome === '/opt/liferay' && tomcatOf(n.home) === (options.tomcatDir ?? 'tomcat') ? '' : `      liferayHome: ${n.remoteHome}\n      tomcatHome: ${n.remoteHome}/${tomcatOf(n.home)}\n`;
   const listed = options.order ? options.order.map((n) => cluster.node(n)) : cluster.nodes;
   const nodes = listed
-    .map((n) => `    - name: ${n.name}\n      host: ${n.address}\n      port: ${n.sshPort}\n      httpPort: ${n.httpPort}\n`)
+    .map((n) => `    - name: ${n.name}\n      host: ${n.address}\n      port: ${n.sshPort}\n      httpPort: ${n.httpPort}\n${ownPaths(n)}`)
     .join('');
-  const lb = options.lb === false || !cluster.haproxy ? 'loadBalancer:\n  type: none\n' : `loadBalancer:\n  type: haproxy\n  socket: ${cluster.haproxy.socket}\n  backend: ${cluster.haproxy.backend}\n  drainTimeout: 4s\n  pollInterval: 200ms\n  upTimeout: 30s\n`;
+  const lb = options.lbYaml ?? (options.lb === false || !cluster.haproxy ? 'loadBalancer:\n  type: none\n' : `loadBalancer:\n  type: haproxy\n  socket: ${cluster.haproxy.socket}\n  backend: ${cluster.haproxy.backend}\n  drainTimeout: 4s\n  pollInterval: 200ms\n  upTimeout: 30s\n`);
   const health = /^health:/m.test(body)
     ? ''
     : `health:
