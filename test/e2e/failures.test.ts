@@ -108,7 +108,7 @@ describe.skipIf(!support.ok)(`failures on a real cluster (sshd per node + HAProx
     expect(rec.meta.status).toBe('failed');
     expect(rec.meta.endedAt).toBeTruthy();
     expect(rec.events.map((e) => e.kind)).toEqual(run.events.map((e) => e.kind));
-    expect(stepTrail(rec.events, 'node2')).toEqual(['lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed']);
+    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed']);
     expect(rec.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/07-wait-log-marker')?.detail).toMatch(/the app server process exited before the gate passed/);
     expect(stepTrail(rec.events, 'node3')).toEqual([]);
     expect(lastLbState(rec.events)).toEqual({ node1: 'up', node2: 'out' });
@@ -193,7 +193,7 @@ rollout:
     const rec = recordOf(h, run);
     expect(rec.meta.status).toBe('halted');
     expect(stepTrail(rec.events, 'node2')).toEqual([
-      'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed',
+      'check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed',
       'rollback:forensics:ok', 'rollback:service-stop:ok', 'rollback:restore:ok', 'rollback:service-start:ok', 'rollback:wait-log-marker:ok', 'rollback:wait-http:ok', 'rollback:settle:ok', 'rollback:lb-enable:ok', 'rollback:lb-wait-up:ok',
     ]);
     const forensics = rec.events.filter((e) => e.kind === 'step-output' && String(e.stepId).includes('/rollback/') && String(e.stepId).endsWith('forensics')).map((e) => String(e.line));
@@ -236,7 +236,7 @@ rollout:
     expect(end?.nodes.find((n) => n.node === 'node2')).toMatchObject({ status: 'failed', inRotation: false, updated: true, failedStep: gateStart?.stepId });
     const rec = recordOf(h, run);
     expect(rec.meta.status).toBe('failed');
-    expect(stepTrail(rec.events, 'node2')).toEqual(['lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:failed']);
+    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:failed']);
     expect(lastLbState(rec.events)).toEqual({ node2: 'out' });
     expect(lbMismatches(rec.events, await cluster.haproxyServers(), NODES)).toEqual([]);
     expect(unexpectedFailures(report, [takeOutWindow(run.events, 'node2')]), describeLoad(report)).toEqual([]);
@@ -279,7 +279,7 @@ rollout:
     expect(f.node3).toMatchObject({ lb: 'UP', updated: false });
     const rec = recordOf(h, run);
     expect(rec.meta.status).toBe('ok');
-    expect(stepTrail(rec.events, 'node1')).toEqual(['lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:ok', 'settle:ok', 'lb-enable:ok', 'lb-wait-up:ok']);
+    expect(stepTrail(rec.events, 'node1')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:ok', 'settle:ok', 'lb-enable:ok', 'lb-wait-up:ok']);
     expect(runEnd(rec.events)?.nodes.find((n) => n.node === 'node1')).toMatchObject({ status: 'ok', inRotation: true, updated: true });
     expect(lbMismatches(rec.events, await cluster.haproxyServers(), NODES)).toEqual([]);
   }, 120_000);
@@ -315,7 +315,7 @@ rollout:
 
     const rec = runRecords(h).at(-1)!;
     expect(rec.meta.status).toBe('failed');
-    expect(stepTrail(rec.events, 'node2')).toEqual(['lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:ok', 'settle:ok', 'lb-enable:failed']);
+    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:ok', 'settle:ok', 'lb-enable:failed']);
     expect(stepTrail(rec.events, 'node3')).toEqual([]);
     const enable = rec.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/10-lb-enable');
     expect(enable).toMatchObject({ status: 'failed' });
@@ -501,7 +501,7 @@ rollout:
     expect(end?.nodes.find((n) => n.node === 'node2')).toMatchObject({ status: 'failed', inRotation: false, updated: true, state: 'app server running, OUT of the load balancer, updated' });
     const rec = recordOf(h, run);
     expect(rec.meta.status).toBe('failed');
-    expect(stepTrail(rec.events, 'node2')).toEqual(['lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed']);
+    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed']);
     expect(lastLbState(rec.events)).toEqual({ node2: 'out' });
     expect(lbMismatches(rec.events, await cluster.haproxyServers(), NODES)).toEqual([]);
     expect(unexpectedFailures(report, [takeOutWindow(run.events, 'node2')]), describeLoad(report)).toEqual([]);

@@ -182,6 +182,44 @@ describe.skipIf(!support.ok)(`rollout shapes on a real 6-node cluster with per-n
     await cluster.waitBackendUp({ timeoutMs: 10_000 });
     expect((await cluster.haproxyServers()).map((s) => s.status)).toEqual(NODES.map(() => 'UP'));
   }, 120_000);
+
+  it('backups are per run: the second run\'s rollback restores the second run\'s pre-state, not the first run\'s', async () => {
+    const key = 'lrroll.e2e.backup';
+    const pb = writePlaybook(cluster, 'Shape backups per run', `change:\n  - type: portal-properties\n    set:\n      ${key}: "{{v}}"\n  - type: custom\n    name: fails in the second run\n    rollingSafe: true\n    commands:\n      - test {{v}} != two\nrollout:\n  serial: 1\n  minHealthy: 4\n  onFailure: rollback\n`);
+    const first = await run(pb, '--limit', 'node5', '--var', 'v=one');
+    expect(first.code, first.stderr + first.stdout.slice(-2000)).toBe(0);
+    expect(await sh('node5', `cat ${home('node5')}/portal-ext.properties`)).toContain(`${key}=one`);
+    users();
+    const second = await run(pb, '--limit', 'node5', '--var', 'v=two');
+    const report = await stopUsers();
+    log(`backups: second run exit ${second.code}; ${describeLoad(report)}`);
+    expect(second.code).toBe(1);
+    expect(report.failed, JSON.stringify(report.failures.slice(0, 5))).toBe(0);
+    expect(runEnd(second.events)?.nodes.find((n) => n.node === 'node5')).toMatchObject({ status: 'rolled-back', inRotation: true, updated: false });
+    const props = await sh('node5', `cat ${home('node5')}/portal-ext.properties`);
+    expect(props).toContain(`${key}=one`);
+    expect(props).not.toContain(`${key}=two`);
+    // one backup folder per run, named by the run id
+    const runIds = [first, second].map((r) => String(r.events.find((e) => e.kind === 'run-start')?.runId));
+    expect((await sh('node5', `ls ${home('node5')}/.lrroll/backups`)).trim().split('\n').sort()).toEqual(runIds.sort());
+    await cluster.waitBackendUp({ timeoutMs: 10_000 });
+  }, 120_000);
+
+  it('preflight refuses a node whose stop/start program is missing (it would "stop" while the app keeps running): exit 3, nothing touched', async () => {
+    const catalina = `${home('node6')}/tomcat/bin/catalina.sh`;
+    await sh('node6', `mv ${catalina} ${catalina}.away`);
+    try {
+      const pb = writePlaybook(cluster, 'Shape missing catalina', `change:\n  type: portal-properties\n  set:\n    lrroll.e2e.never: written\nrollout:\n  minHealthy: 4\n`);
+      const r = await run(pb);
+      expect(r.code).toBe(3);
+      expect(runEnd(r.events)?.reason).toContain(`node6: the scripts service: status says running, ${catalina} found`);
+      expect(r.events.some((e) => e.kind === 'step-output' && String(e.line).includes(`lrroll: ${catalina} (from the service's stop/start commands) is not found or not executable on this node`))).toBe(true);
+      expect(r.events.some((e) => e.kind === 'step-start' && e.action === 'lb-drain')).toBe(false);
+      for (const n of NODES) expect(await sh(n, `cat ${home(n)}/portal-ext.properties`), n).not.toContain('lrroll.e2e.never');
+    } finally {
+      await sh('node6', `mv ${catalina}.away ${catalina}`);
+    }
+  }, 60_000);
 });
 
 /** A `type: command` load balancer that drives the cluster's HAProxy through its admin socket with socat (with or without a `sessions` command). */

@@ -30,6 +30,7 @@ const KINDS: Record<StepAction, SegmentKind> = {
   'check-reachable': 'preflight',
   'check-node-healthy': 'preflight',
   'check-lb-member': 'preflight',
+  'check-service': 'preflight',
   'check-disk': 'preflight',
   upload: 'preflight',
   'check-schema-version': 'preflight',
