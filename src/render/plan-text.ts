@@ -104,8 +104,10 @@ function phaseTag(phase: string): string {
 /** A node's steps with its own name, host and member replaced, to find nodes that do the same. */
 function shapeOf(plan: Plan, name: string, steps: readonly Step[], rollback: readonly Step[] = []): string {
   const node = plan.nodes.find((n) => n.name === name);
-  // A cluster gate's `members` name every other node; its size and `startingLater` already tell gates apart.
-  const strip = (s: Step): object => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'id' && !(s.action === 'wait-cluster' && k === 'members')));
+  // A cluster gate's `members` and a capacity check's `others` name every other node; the gate's size
+  // and `startingLater`, and the check's `batchNodes`, already tell them apart.
+  const derived = (s: Step, k: string): boolean => (s.action === 'wait-cluster' && k === 'members') || (s.action === 'check-capacity' && k === 'others');
+  const strip = (s: Step): object => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'id' && !derived(s, k)));
   let text = JSON.stringify([steps.map(strip), rollback.map(strip)]);
   for (const token of [node?.member, node?.host, name].filter((t): t is string => !!t).sort((a, b) => b.length - a.length)) {
     text = text.split(token).join('\u0000');
