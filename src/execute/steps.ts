@@ -62,8 +62,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
       return waitHttp(step, run);
     case 'settle':
     case 'bake':
-      await run.deps.clock.sleep(step.seconds * 1000, run.waitSignal);
-      return run.waitSignal.aborted ? failed('interrupted') : ok();
+      return waitFor(step, run);
     case 'hook':
       return hook(step, run);
     case 'confirm':
@@ -108,6 +107,17 @@ async function stillAnswers(step: ServiceStopStep, run: RunState): Promise<strin
   if (r.exitCode === 7) return null;
   if (r.exitCode === 0) return `HTTP ${r.stdout.trim().split('\n').pop() ?? '?'}`;
   return lastLine(r.stderr) ?? `curl exited ${String(r.exitCode)}`;
+}
+
+/** A fixed wait (settle, canary bake), saying every 10 s how long is left so a long bake is never silent. */
+async function waitFor(step: Extract<Step, { action: 'settle' | 'bake' }>, run: RunState): Promise<StepOutcome> {
+  const clock = run.deps.clock;
+  const until = clock.now() + step.seconds * 1000;
+  for (let left = until - clock.now(); left > 0 && !run.waitSignal.aborted; left = until - clock.now()) {
+    if (left < step.seconds * 1000) run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${Math.ceil(left / 1000)}s left` });
+    await clock.sleep(Math.min(left, 10_000), run.waitSignal);
+  }
+  return run.waitSignal.aborted ? failed('interrupted') : ok();
 }
 
 async function upload(step: UploadStep, run: RunState): Promise<StepOutcome> {

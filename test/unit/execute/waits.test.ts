@@ -3,7 +3,7 @@ import { initialNodeStates, type NodeState, type RunState } from '../../../src/e
 import type { RunEvent } from '../../../src/execute/events.js';
 import { recordLogOffsets, waitCluster, waitLogMarker, waitModules } from '../../../src/execute/waits.js';
 import type { Plan, ServiceStartStep, WaitClusterStep, WaitLogMarkerStep, WaitModulesStep } from '../../../src/plan/types.js';
-import { FakeCluster, fakeDeps, loadPlan, type FakeHost } from '../../helpers/fake-transport.js';
+import { createHarness, FakeCluster, fakeDeps, loadPlan, type FakeHost } from '../../helpers/fake-transport.js';
 import { FixedClock } from '../../helpers/fixed-clock.js';
 
 // The health gates follow the node's log with `tail -c +N -F` from the offset recorded right
@@ -199,5 +199,19 @@ describe('the modules gate', () => {
     const { g, step } = await modulesGate([started('com.acme.orders.api', '2.1.2')]);
     g.host.appendLog(step.log, [started('com.acme.orders.service'), '2025-01-07 02:02:40.000 INFO  [fileinstall-/opt/liferay/osgi/modules][BundleStartStopLogger:77] STOPPED com.acme.orders.api_2.1.3 [1190]']);
     expect(await waitModules(step, g.run, g.state)).toMatchObject({ status: 'failed', detail: `not seen within ${step.timeoutSec}s in ${step.log}` });
+  });
+});
+
+describe('fixed waits', () => {
+  it('a 10-minute canary bake (osgi-config.yml) says every 10 s how long is left', async () => {
+    const plan = await loadPlan('playbooks/osgi-config.yml');
+    const h = createHarness(plan);
+    await h.run();
+    const bake = plan.batches[0]?.after.find((s) => s.action === 'bake');
+    const lines = h.events.filter((e) => e.kind === 'step-output' && e.stepId === bake?.id).map((e) => ({ at: Date.parse(e.at), line: (e as { line: string }).line }));
+    expect(lines.length).toBe(59);
+    expect(lines[0]?.line).toBe('590s left');
+    expect(lines.at(-1)?.line).toBe('10s left');
+    expect(Math.max(...lines.slice(1).map((l, i) => l.at - (lines[i]?.at ?? 0)))).toBe(10_000);
   });
 });
