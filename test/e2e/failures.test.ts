@@ -100,7 +100,7 @@ describe.skipIf(!support.ok)(`failures on a real cluster (sshd per node + HAProx
     expect(end?.status).toBe('failed');
     expect(end?.reason).toMatch(/node2 failed in batch 2; the failure budget \(0\) is spent/);
     expect(end?.nodes.find((n) => n.node === 'node1')).toMatchObject({ status: 'ok', inRotation: true, updated: true });
-    expect(end?.nodes.find((n) => n.node === 'node2')).toMatchObject({ status: 'failed', inRotation: false, updated: true, failedStep: 'batch2/node2/07-wait-log-marker' });
+    expect(end?.nodes.find((n) => n.node === 'node2')).toMatchObject({ status: 'failed', inRotation: false, updated: true, failedStep: 'batch2/node2/08-wait-log-marker' });
     expect(end?.nodes.find((n) => n.node === 'node2')?.state).toMatch(/app server stopped, OUT of the load balancer, updated/);
     expect(end?.nodes.find((n) => n.node === 'node3')).toMatchObject({ status: 'skipped', inRotation: true, updated: false });
 
@@ -109,7 +109,7 @@ describe.skipIf(!support.ok)(`failures on a real cluster (sshd per node + HAProx
     expect(rec.meta.endedAt).toBeTruthy();
     expect(rec.events.map((e) => e.kind)).toEqual(run.events.map((e) => e.kind));
     expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed']);
-    expect(rec.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/07-wait-log-marker')?.detail).toMatch(/the app server process exited before the gate passed/);
+    expect(rec.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/08-wait-log-marker')?.detail).toMatch(/the app server process exited before the gate passed/);
     expect(stepTrail(rec.events, 'node3')).toEqual([]);
     expect(lastLbState(rec.events)).toEqual({ node1: 'up', node2: 'out' });
     expect(lbMismatches(rec.events, await cluster.haproxyServers(), NODES)).toEqual([]);
@@ -308,7 +308,7 @@ rollout:
     expect(run.stdout + run.stderr).not.toMatch(STACK);
     // The summary table and the cluster state, as printed.
     expect(run.stdout).toMatch(/node1\s+ok\s+yes\s+yes\s/);
-    expect(run.stdout).toMatch(/node2\s+failed\s+NO\s+yes\s+.*batch2\/node2\/10-lb-enable/);
+    expect(run.stdout).toMatch(/node2\s+failed\s+NO\s+yes\s+.*batch2\/node2\/11-lb-enable/);
     expect(run.stdout).toMatch(/node3\s+skipped\s+yes\s+no\s/);
     expect(run.stdout).toMatch(/node2: app server running, OUT of the load balancer, updated/);
     expect(run.stdout).toMatch(/no such socket/);
@@ -317,7 +317,7 @@ rollout:
     expect(rec.meta.status).toBe('failed');
     expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:ok', 'settle:ok', 'lb-enable:failed']);
     expect(stepTrail(rec.events, 'node3')).toEqual([]);
-    const enable = rec.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/10-lb-enable');
+    const enable = rec.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/11-lb-enable');
     expect(enable).toMatchObject({ status: 'failed' });
     expect(String(enable?.detail)).toContain(`cannot reach the HAProxy runtime API at ${sock}`);
     const end = runEnd(rec.events);
@@ -494,11 +494,11 @@ rollout:
     expect(run.stderr + run.stdout).not.toMatch(STACK);
     sshLost = run;
     const gate = run.events.find((e) => e.kind === 'step-end' && e.node === 'node2' && e.status === 'failed');
-    expect(gate?.stepId).toBe('batch1/node2/07-wait-log-marker');
+    expect(gate?.stepId).toBe('batch1/node2/08-wait-log-marker');
     expect(gate?.detail).toBeTruthy();
     const end = runEnd(run.events);
     expect(end?.status).toBe('failed');
-    expect(end?.nodes.find((n) => n.node === 'node2')).toMatchObject({ status: 'failed', inRotation: false, updated: true, state: 'app server running, OUT of the load balancer, updated' });
+    expect(end?.nodes.find((n) => n.node === 'node2')).toMatchObject({ status: 'failed', inRotation: false, updated: true, state: 'app server started but its health gates did not pass (kept out), OUT of the load balancer, updated' });
     const rec = recordOf(h, run);
     expect(rec.meta.status).toBe('failed');
     expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed']);

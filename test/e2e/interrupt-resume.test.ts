@@ -125,13 +125,13 @@ describe.skipIf(!support.ok)(`Ctrl-C and resume on a real cluster (sshd per node
     expect(resume.code, resume.stderr + resume.stdout.slice(-3000)).toBe(0);
     expect(resume.stderr).toContain(`Resuming run ${String(rec.meta.runId)}`);
     expect(resume.stderr).toMatch(/node1: done, and its change verifies on the node: skipped/);
-    expect(resume.stderr).toMatch(/node2: interrupted at batch2\/node2\/03-service-stop \(ok\): continues from the first step not done/);
+    expect(resume.stderr).toMatch(/node2: interrupted at batch2\/node2\/04-service-stop \(ok\): continues from the first step not done/);
     const g = await nodeFacts(cluster, marker);
     for (const n of NODES) expect(g[n], n).toMatchObject({ lb: 'UP', updated: true, healthy: true });
     expect(await simStops(cluster, 'node1')).toBe(stops1); // node1 was not rolled again
     expect(resume.events.filter((e) => e.kind === 'step-start' && e.node === 'node1' && !String(e.stepId).startsWith('preflight/'))).toEqual([]);
     // node2 went on from its backup: it was not stopped again.
-    expect(resume.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/03-service-stop')).toMatchObject({ status: 'skipped' });
+    expect(resume.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/04-service-stop')).toMatchObject({ status: 'skipped' });
     const after = recordOf(h, String(rec.meta.runId));
     expect(after.meta.status).toBe('ok');
     expect(lastLbState(after.events)).toEqual({ node1: 'up', node2: 'up', node3: 'up' });

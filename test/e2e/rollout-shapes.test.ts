@@ -201,7 +201,9 @@ describe.skipIf(!support.ok)(`rollout shapes on a real 6-node cluster with per-n
     expect(props).not.toContain(`${key}=two`);
     // one backup folder per run, named by the run id
     const runIds = [first, second].map((r) => String(r.events.find((e) => e.kind === 'run-start')?.runId));
-    expect((await sh('node5', `ls ${home('node5')}/.lrroll/backups`)).trim().split('\n').sort()).toEqual(runIds.sort());
+    const folders = (await sh('node5', `ls ${home('node5')}/.lrroll/backups`)).trim().split('\n');
+    expect(folders).toEqual(expect.arrayContaining(runIds));
+    expect(await sh('node5', `grep -h '^${key}=' ${home('node5')}/.lrroll/backups/${runIds[1]}/files${home('node5')}/portal-ext.properties`)).toBe(`${key}=one\n`);
     await cluster.waitBackendUp({ timeoutMs: 10_000 });
   }, 120_000);
 
