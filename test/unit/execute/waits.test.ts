@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialNodeStates, type NodeState, type RunState } from '../../../src/execute/context.js';
 import type { RunEvent } from '../../../src/execute/events.js';
-import { recordLogOffsets, waitCluster, waitLogMarker, waitModules } from '../../../src/execute/waits.js';
+import { isInView, recordLogOffsets, waitCluster, waitLogMarker, waitModules } from '../../../src/execute/waits.js';
 import type { Plan, ServiceStartStep, WaitClusterStep, WaitLogMarkerStep, WaitModulesStep } from '../../../src/plan/types.js';
 import { createHarness, FakeCluster, fakeDeps, loadPlan, type FakeHost } from '../../helpers/fake-transport.js';
 import { FixedClock } from '../../helpers/fixed-clock.js';
@@ -175,6 +175,37 @@ describe('the cluster gate (playbooks/fixpack.yml: 4 members on 2 channels)', ()
     const step = g.step<WaitClusterStep>('wait-cluster');
     g.host.appendLog(step.log, [view(NODE, 'liferay-channel-control', 4), view(NODE, 'liferay-channel-control', 3), view(NODE, 'liferay-channel-transport-0', 4)]);
     expect(await waitCluster(step, g.run, g.state)).toMatchObject({ status: 'failed' });
+  });
+});
+
+describe('the cluster gate in a batch of two (cluster-gate-serial2.yml: node2 starts after node1)', () => {
+  const named = (channel: string, members: string[]): string => `2025-01-07 02:02:00.000 INFO  [Incoming-2,${channel},node1-1][JGroupsReceiver:91] Accepted view [${members[0] ?? ''}|9] (${members.length}) [${members.join(', ')}]`;
+
+  it('passes on the nodes running now (4 of 5), not the whole inventory', async () => {
+    const g = await gate('test/fixtures/playbooks/valid/cluster-gate-serial2.yml', 'node1', []);
+    const step = g.step<WaitClusterStep>('wait-cluster');
+    expect(step).toMatchObject({ expectedSize: 4, members: ['node1', 'node3', 'node4', 'node5'], startingLater: ['node2'] });
+    g.host.appendLog(step.log, step.channels.map((c) => named(c, ['node3', 'node4', 'node5', 'node1'])));
+    expect(await waitCluster(step, g.run, g.state)).toMatchObject({ status: 'ok' });
+  });
+
+  it('says which members each channel sees and which it waits for; the failure names the missing node', async () => {
+    const g = await gate('test/fixtures/playbooks/valid/cluster-gate-serial2.yml', 'node1', []);
+    const step = g.step<WaitClusterStep>('wait-cluster');
+    g.host.appendLog(step.log, step.channels.map((c) => named(c, ['node3', 'node4', 'node1'])));
+    const out = await waitCluster(step, g.run, g.state);
+    const why = 'sees liferay-channel-control (3) [node3, node4, node1], liferay-channel-transport-0 (3) [node3, node4, node1]; waits for 4 member(s), missing node5; not expected yet (start later): node2';
+    expect(out).toMatchObject({ status: 'failed', detail: `the cluster view did not reach 4 member(s) within 300s: ${why}` });
+    expect(progress(g, step.id).filter((l) => l.startsWith('still waiting')).at(0)).toMatch(/^still waiting after 1\ds of 300s: sees /);
+    expect(progress(g, step.id).filter((l) => l.startsWith('still waiting')).at(0)?.endsWith(why)).toBe(true);
+  });
+
+  it('finds a plan node in a view by its name or host, alone or with a JGroups number', () => {
+    const node = { name: 'lr1', host: 'lr-prod-1.example.net' };
+    expect(isInView(node, ['lr1'])).toBe(true);
+    expect(isInView(node, ['lr-prod-1-51234'])).toBe(true);
+    expect(isInView(node, ['LR-PROD-1.EXAMPLE.NET'])).toBe(true);
+    expect(isInView(node, ['lr10', 'lr1x-1', 'lr-prod-10-1'])).toBe(false);
   });
 });
 
