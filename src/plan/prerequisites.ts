@@ -32,7 +32,7 @@ function sudoStep(node: ResolvedNode): CheckSudoStep {
 function nodeCommands(s: Step): string[] {
   if (s.runOn !== 'node') return [];
   const extra =
-    s.action === 'service-stop' ? [s.forceCommand, s.statusCommand] : s.action === 'backup' ? [s.restoreCommand] : s.action === 'apply' ? [s.revertCommand] : s.action === 'consistency-check' ? Object.values(s.fingerprintCommands) : [];
+    s.action === 'service-stop' ? [s.forceCommand, s.statusCommand, s.probeCommand] : s.action === 'backup' ? [s.restoreCommand] : s.action === 'apply' ? [s.revertCommand] : s.action === 'consistency-check' ? Object.values(s.fingerprintCommands) : [];
   return [s.command, ...extra].filter((c): c is string => typeof c === 'string');
 }
 
