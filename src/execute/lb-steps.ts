@@ -173,7 +173,9 @@ async function checkCapacity(step: CheckCapacityStep, run: RunState): Promise<St
 async function whyNotHealthy(o: CapacityNode, step: CheckCapacityStep, run: RunState): Promise<string | null> {
   if (o.member === null && o.probe === null) return run.nodes.get(o.node)?.inRotation === false ? 'out of rotation' : null;
   if (o.member !== null) {
-    const s = await memberState(lbStatusStep(run, o.node) ?? step, o.member, run).catch((err: Error) => err);
+    // A command load balancer's member is read with the plan's own status command for that node (a node outside --limit has no other step).
+    const via: Step = o.lbStatus ? { ...step, ...o.lbStatus, command: o.lbStatus.command } : step;
+    const s = await memberState(via, o.member, run).catch((err: Error) => err);
     if (s instanceof Error) return `load balancer: ${s.message}`;
     if (s.state !== 'UP' || /\d+\/\d+/.test(s.raw)) return `${s.raw || s.state} in the load balancer`;
   }
@@ -188,7 +190,3 @@ async function whyNotHealthy(o: CapacityNode, step: CheckCapacityStep, run: RunS
   return null;
 }
 
-/** A plan step that reads the node's member state (its preflight check, else its wait-UP step): for `type: command`, its status command, host and secrets. */
-function lbStatusStep(run: RunState, node: string): Step | undefined {
-  return run.plan.preflight.find((s) => s.node === node && s.action === 'check-lb-member') ?? run.plan.batches.flatMap((b) => b.nodePlans).find((np) => np.node === node)?.steps.find((s) => s.action === 'lb-wait-up');
-}

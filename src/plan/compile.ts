@@ -11,7 +11,7 @@ import { judgeChanges } from './eligibility.js';
 import { estimatePlan } from './estimate.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
-import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
+import { lbStatusCall, nodeLbSteps, resolveLoadBalancer } from './lb.js';
 import { httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
@@ -174,7 +174,8 @@ function capacityNodes(playbook: Playbook, nodes: readonly ResolvedNode[], lb: P
     nodes.map((n) => {
       const http = resolveHealth(playbook.health, n, { clusterNodes, startOrder: [n.plan.name] }, templater, (p) => sm.locate(['health', ...p])).http;
       const member = lb.type === 'none' ? null : (lb.members[n.plan.name] ?? n.plan.name);
-      return [n.plan.name, { node: n.plan.name, member, probe: http ? httpProbeCommand(http.url) : null, status: http?.status ?? [] }];
+      const lbStatus = lbStatusCall(lb, n, templater, sm.locate(['loadBalancer']));
+      return [n.plan.name, { node: n.plan.name, member, probe: http ? httpProbeCommand(http.url) : null, status: http?.status ?? [], lbStatus }];
     }),
   );
 }

@@ -7,7 +7,7 @@ import { checkLbName, hasInlinePassword } from './inputs.js';
 import type { Templater } from './scope.js';
 import { secretRefs, type TemplateScope } from './template.js';
 import { makeStep } from './step.js';
-import type { CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbWaitUpStep, PlanLoadBalancer, RunOn } from './types.js';
+import type { CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbStatusCall, LbWaitUpStep, PlanLoadBalancer, RunOn } from './types.js';
 
 /** What resolving the load balancer needs to render and check its URL: run-level templates and where the section is. */
 export interface LbContext {
@@ -136,6 +136,13 @@ function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templ
   };
   calls.secretEnv = [...secret].sort();
   return calls;
+}
+
+/** A command load balancer's `status` for one node's member, as the capacity check runs it; null for the other types (their driver reads the state). */
+export function lbStatusCall(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, where: SourceLocation): LbStatusCall | null {
+  if (lb.type !== 'command') return null;
+  const calls = commandCalls(lb, node, templater, where);
+  return { command: calls.state, runOn: lb.via ? 'lb' : 'local', become: lb.via?.become ?? false, secretEnv: calls.secretEnv };
 }
 
 /** Waits for the member's sessions to reach 0 (at most the drain timeout), or — when they cannot be counted — a fixed, short wait. */

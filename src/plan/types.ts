@@ -93,6 +93,16 @@ export interface CapacityNode {
   /** Its HTTP probe command (runs on the node; must answer one of `status`), or null when the playbook has none. */
   probe: string | null;
   status: number[];
+  /** `type: command` only: the playbook's `status` command for this member, so a node outside a `--limit` is read too; null for the other load balancers (their driver reads it). */
+  lbStatus: LbStatusCall | null;
+}
+
+/** How the capacity check runs a command load balancer's `status` for one member. */
+export interface LbStatusCall {
+  command: string;
+  runOn: RunOn;
+  become: boolean;
+  secretEnv: string[];
 }
 
 /** Rolling: the rest of the cluster must stay at or above the healthy minimum while this batch is out (checked before the batch, and again right before each node's drain). */

@@ -481,6 +481,7 @@ export class FakeCluster {
       }
       if (step.action === 'lb-wait-drained') add(step.hardCommand, 'lb-disable');
       if (step.action === 'consistency-check') for (const command of Object.values(step.fingerprintCommands)) add(command, 'fingerprint');
+      if (step.action === 'check-capacity') for (const o of step.others) add(o.lbStatus?.command, 'lb-status');
       add(step.command, ACTION_KIND[step.action] ?? 'other');
     }
   }

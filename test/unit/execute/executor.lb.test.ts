@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LbStateEvent, RunEndEvent, StepEndEvent } from '../../../src/execute/events.js';
 import type { CheckCapacityStep, LbWaitDrainedStep, Plan } from '../../../src/plan/types.js';
+import { planPlaybook } from '../../../src/app/use-cases.js';
 import { createHarness, loadPlan, type Harness } from '../../helpers/fake-transport.js';
 
 // Load-balancer steps through the driver (fake LB) and through commands (type: command).
@@ -208,6 +209,17 @@ describe('a command load balancer (playbooks/jvm-settings.yml)', () => {
     expect(node1.slice(node1.indexOf('lb-drain'), node1.indexOf('lb-enable') + 1)).toEqual(['lb-drain', 'lb-disable', 'lb-enable']);
     // nothing polled the member during the fixed wait: there is nothing to read
     expect(h.cluster.callsTo('local', 'lb-status').filter((c) => c.command.endsWith(' node1') && c.seq > (h.cluster.callsTo('local', 'lb-drain')[0]?.seq ?? 0) && c.seq < (h.cluster.callsTo('local', 'lb-disable')[0]?.seq ?? 0))).toEqual([]);
+  });
+
+  it('with --limit, the capacity check reads the nodes outside the limit with their own status command from the plan', async () => {
+    const { plan } = await planPlaybook('playbooks/jvm-settings.yml', { vars: {}, limit: ['node2'] });
+    if (!plan) throw new Error('jvm-settings.yml does not plan');
+    const check = plan.batches[0]?.before.find((s): s is CheckCapacityStep => s.action === 'check-capacity');
+    expect(check?.others.map((o) => [o.node, o.lbStatus?.command])).toEqual(['node1', 'node3', 'node4'].map((n) => [n, `/usr/local/bin/lb-ctl status ${n}`]));
+    const h = createHarness(structuredClone(plan));
+    const report = await h.run();
+    expect(report.status, JSON.stringify(h.events.filter((e) => e.kind === 'step-end' && e.status !== 'ok'))).toBe('ok');
+    for (const n of ['node1', 'node3', 'node4']) expect(h.cluster.callsTo('local', 'lb-status').some((c) => c.command.endsWith(` ${n}`)), n).toBe(true);
   });
 
   it('drainWait sets the admin\'s own wait', async () => {
