@@ -1,51 +1,50 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { addFormats } from './formats.js';
+import type { SchemaDefinition, Validators } from './schema-compile.js';
 
 /** Absolute path of the playbook JSON Schema shipped with lrroll. */
 export const PLAYBOOK_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/playbook.schema.json', import.meta.url));
 
+/** The module `npm run build` writes next to this one: the validators precompiled from the schema. */
+export const PRECOMPILED_VALIDATORS_URL = new URL('./playbook.validators.js', import.meta.url);
+
 /** A JSON Schema object as read from disk. */
 export type SchemaObject = Record<string, unknown>;
 
-let cached: { schema: SchemaObject; validate: ValidateFunction } | undefined;
+let schemaCache: SchemaObject | undefined;
+let validatorsCache: Validators | undefined;
 
-/** The playbook schema and its compiled validator (compiled once per process). */
+/** The playbook schema as shipped. */
+export function playbookSchema(): SchemaObject {
+  schemaCache ??= JSON.parse(readFileSync(PLAYBOOK_SCHEMA_PATH, 'utf8')) as SchemaObject;
+  return schemaCache;
+}
+
+// Precompiled validators when the build wrote them; otherwise (running from source) ajv compiles the schema once, on first use.
+const precompiled = (await import(PRECOMPILED_VALIDATORS_URL.href).catch((err: NodeJS.ErrnoException) => {
+  if (err.code === 'ERR_MODULE_NOT_FOUND') return null;
+  throw err;
+})) as Validators | null;
+const compiler = precompiled ? null : await import('./schema-compile.js');
+
+function validators(): Validators {
+  validatorsCache ??= precompiled ?? (compiler as typeof import('./schema-compile.js')).compileValidators(playbookSchema());
+  return validatorsCache;
+}
+
+/** The playbook schema and its validator. */
 export function playbookValidator(): { schema: SchemaObject; validate: ValidateFunction } {
-  if (!cached) {
-    const schema = JSON.parse(readFileSync(PLAYBOOK_SCHEMA_PATH, 'utf8')) as SchemaObject;
-    cached = { schema, validate: newAjv().compile(schema) };
-  }
-  return cached;
+  return { schema: playbookSchema(), validate: validators().playbook };
+}
+
+/** Whether this process validates with the build's precompiled validators. */
+export function usesPrecompiledValidators(): boolean {
+  return precompiled !== null;
 }
 
 /** Validates `data` against the schema (or one of its definitions) and returns ajv's raw errors. */
-export function schemaErrors(data: unknown, definition?: string): ErrorObject[] {
-  const { validate } = definition ? definitionValidator(definition) : playbookValidator();
+export function schemaErrors(data: unknown, definition?: SchemaDefinition): ErrorObject[] {
+  const validate = validators()[definition ?? 'playbook'];
   return validate(data) ? [] : [...(validate.errors ?? [])];
-}
-
-const definitionCache = new Map<string, { validate: ValidateFunction }>();
-
-function definitionValidator(definition: string): { validate: ValidateFunction } {
-  let entry = definitionCache.get(definition);
-  if (!entry) {
-    const { schema } = playbookValidator();
-    const ajv = newAjv();
-    ajv.addSchema(schema);
-    const ref = `${String(schema.$id)}#/definitions/${definition}`;
-    const validate = ajv.getSchema(ref);
-    if (!validate) throw new Error(`no schema definition ${definition}`);
-    entry = { validate };
-    definitionCache.set(definition, entry);
-  }
-  return entry;
-}
-
-/** One ajv set up the way lrroll validates: every error, strict schema, and lrroll's own formats. */
-function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true });
-  addFormats(ajv);
-  return ajv;
 }

@@ -1,14 +1,15 @@
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic, DiagnosticCode, SourceLocation } from '../errors/diagnostics.js';
 import { suggestHint } from '../errors/suggest.js';
-import { playbookValidator, schemaErrors } from './schema.js';
+import type { SchemaDefinition } from './schema-compile.js';
+import { playbookSchema, schemaErrors } from './schema.js';
 import { pathProblem } from './formats.js';
 import { INPUT_LIMITS } from './limits.js';
 import type { DocPath, SourceMap } from './source-map.js';
 import { checkValues } from './values.js';
 
 /** Validates parsed data against the playbook schema (or one definition) and returns located diagnostics. */
-export function validateAgainstSchema(data: unknown, sourceMap: SourceMap, definition?: string): Diagnostic[] {
+export function validateAgainstSchema(data: unknown, sourceMap: SourceMap, definition?: SchemaDefinition): Diagnostic[] {
   const values = checkValues(data, sourceMap);
   const errors = pruneOneOfBranches(schemaErrors(data, definition)).filter((e) => !values.paths.has(e.instancePath));
   const seen = new Set<string>();
@@ -79,7 +80,7 @@ function resolveRef(node: SchemaNode, error: ErrorObject): SchemaNode {
 }
 
 function rootSchema(): Record<string, unknown> {
-  return playbookValidator().schema;
+  return playbookSchema();
 }
 
 function typeAccepts(node: SchemaNode, data: unknown): boolean {

@@ -1,0 +1,43 @@
+import { _, Ajv, type ValidateFunction } from 'ajv';
+import standalone from 'ajv/dist/standalone/index.js';
+import { addFormats } from './formats.js';
+
+// ajv's standalone module is CommonJS: its function is the default export's `default`.
+const standaloneCode = standalone.default;
+
+/** The schema definitions validated on their own (an inventory file, one inventory node), besides the whole playbook. */
+export const SCHEMA_DEFINITIONS = ['inventory', 'node'] as const;
+export type SchemaDefinition = (typeof SCHEMA_DEFINITIONS)[number];
+
+/** The playbook validator and one per definition. */
+export type Validators = Record<'playbook' | SchemaDefinition, ValidateFunction>;
+
+/** Compiles the validators at run time (a source checkout, or tests): the build precompiles the same ones. */
+export function compileValidators(schema: Record<string, unknown>): Validators {
+  const ajv = newAjv(false);
+  ajv.addSchema(schema);
+  const entries = [['playbook', String(schema.$id)], ...SCHEMA_DEFINITIONS.map((d) => [d, `${String(schema.$id)}#/definitions/${d}`])];
+  return Object.fromEntries(entries.map(([name, ref]) => [name, ajv.getSchema(ref as string) as ValidateFunction])) as Validators;
+}
+
+/**
+ * The same validators as one ES module of plain JavaScript (ajv's standalone code), written at
+ * build time so that `lrroll validate` does not compile the schema on every call. The module
+ * imports lrroll's formats from `./formats.js` next to it.
+ */
+export function standaloneValidatorsSource(schema: Record<string, unknown>): string {
+  const ajv = newAjv(true);
+  ajv.addSchema(schema);
+  const refs = Object.fromEntries([['playbook', String(schema.$id)], ...SCHEMA_DEFINITIONS.map((d) => [d, `${String(schema.$id)}#/definitions/${d}`])]);
+  // ajv's standalone code calls `require` for two small runtime helpers (deep equality, string length), also in ESM output.
+  const header = "import { createRequire } from 'node:module';\nimport { FORMAT_DEFINITIONS } from './formats.js';\nconst require = createRequire(import.meta.url);\n";
+  return `${header}${standaloneCode(ajv, refs)}`;
+}
+
+/** One ajv set up the way lrroll validates: every error, strict schema, and lrroll's own formats. */
+function newAjv(standalone: boolean): Ajv {
+  const code = standalone ? { source: true, esm: true, formats: _`FORMAT_DEFINITIONS` } : {};
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true, code });
+  addFormats(ajv);
+  return ajv;
+}
