@@ -158,24 +158,38 @@ function which(cmd: string): string | null {
 
 const SSHD = '/usr/sbin/sshd';
 
+/**
+ * The programs the real test cluster needs on this machine, with the Debian package that has each
+ * (`essential`: part of every Debian install). The nodes' own commands (health probes, schema reads,
+ * the simulated Patching Tool) run `curl` and `unzip`. README.md and `.ci/run` list the same (a test checks).
+ */
+export const CLUSTER_PREREQUISITES: ReadonlyArray<{ program: string; pkg: string; essential?: boolean }> = [
+  { program: 'unshare', pkg: 'util-linux', essential: true },
+  { program: 'sshd', pkg: 'openssh-server' },
+  { program: 'ssh', pkg: 'openssh-client' },
+  { program: 'ssh-keygen', pkg: 'openssh-client' },
+  { program: 'haproxy', pkg: 'haproxy' },
+  { program: 'socat', pkg: 'socat' },
+  { program: 'curl', pkg: 'curl' },
+  { program: 'unzip', pkg: 'unzip' },
+];
+
 export function clusterSupport(): { ok: boolean; reason: string } {
   if (process.env.LRROLL_TEST_CLUSTER === '0') return { ok: false, reason: 'real test cluster disabled by LRROLL_TEST_CLUSTER=0' };
   if (process.platform !== 'linux') return { ok: false, reason: `needs Linux (mount namespaces, 127.0.0.0/8 loopback); this is ${process.platform}` };
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root (uid 0)');
-  if (!which('unshare')) missing.push('unshare (util-linux)');
-  if (!existsSync(SSHD)) missing.push(`${SSHD} (openssh-server)`);
-  if (!which('ssh')) missing.push('ssh (openssh-client)');
-  if (!which('ssh-keygen')) missing.push('ssh-keygen (openssh-client)');
-  if (!which('haproxy')) missing.push('haproxy');
-  if (!which('socat')) missing.push('socat');
+  for (const p of CLUSTER_PREREQUISITES) {
+    const found = p.program === 'sshd' ? existsSync(SSHD) : which(p.program) !== null;
+    if (!found) missing.push(`${p.program === 'sshd' ? SSHD : p.program} (${p.pkg})`);
+  }
   if (missing.length) return { ok: false, reason: `real test cluster unavailable, missing: ${missing.join(', ')}` };
   // A private mount namespace with a bind mount in it, exactly what every node needs.
   const probe = spawnSync(which('unshare') as string, ['-m', '--propagation', 'private', '/bin/sh', '-c', 'mount --bind "$1" "$1"', 'probe', tmpdir()], { encoding: 'utf8', timeout: 10_000 });
   if (probe.status !== 0) {
     return { ok: false, reason: `real test cluster unavailable: a bind mount in a private mount namespace (\`unshare -m\`) fails (${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}); needs CAP_SYS_ADMIN` };
   }
-  return { ok: true, reason: 'root, unshare, sshd, ssh, ssh-keygen, haproxy and socat are available' };
+  return { ok: true, reason: `root, CAP_SYS_ADMIN and ${CLUSTER_PREREQUISITES.map((p) => p.program).join(', ')} are available` };
 }
 
 // ---------------------------------------------------------------------------------------------
