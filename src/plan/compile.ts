@@ -130,6 +130,8 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     impact: userImpact(changes, lb, batches, nodes.length, policy.strategy, estimate),
     estimate,
     secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])], nodes.map((n) => n.plan)),
+    limit: input.limit ? [...input.limit] : null,
+    vars: { ...input.vars },
   };
   return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics };
 }

@@ -420,6 +420,10 @@ export interface Plan {
   estimate: Estimate;
   /** Secret environment variables the run needs (names only). */
   secrets: string[];
+  /** `--limit`: the only nodes this plan changes, as given on the command line; null when it changes every node. */
+  limit: string[] | null;
+  /** `--var name=value` as given on the command line (already applied to this plan); a `run` of the same plan needs the same. */
+  vars: Record<string, string>;
 }
 
 /** Duration estimate in seconds. */

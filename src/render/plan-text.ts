@@ -22,7 +22,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   for (const b of plan.batches) out.push(...batch(plan, b, c, options.full, shown), '');
   if (plan.finally.length > 0) out.push(c.bold('After the last batch (once)'), ...plan.finally.map((s) => stepLine(s, c, options.full, '  ')), '');
   if (plan.onFailure.length > 0) out.push(c.bold('On failure'), ...plan.onFailure.map((s) => stepLine(s, c, options.full, '  ')), '');
-  out.push(c.dim(`plan ${plan.hash} · format ${plan.formatVersion} · run it with: lrroll run ${plan.source.file} --plan-hash ${plan.hash.slice(0, 12)}`));
+  out.push(c.dim(`plan ${plan.hash} · format ${plan.formatVersion} · run it with: ${runCommandFor(plan)}`));
   return `${out.join('\n')}\n`;
 }
 
@@ -40,6 +40,11 @@ function header(plan: Plan, c: ChalkInstance): string[] {
     `${c.bold('Strategy:')} ${p.strategy} · ${plan.nodes.length} node(s) · ${plan.batches.length} batch(es) · min healthy ${p.minHealthy} · failure budget ${p.maxFailures} · on failure: ${p.onFailure}${p.window ? ` · window ${p.window.days.join(',')} ${p.window.start}–${p.window.end} ${p.window.timezone}` : ''}`,
     `${c.bold('Load balancer:')} ${lbText}`,
   );
+  if (plan.limit) {
+    const changed = new Set(plan.batches.flatMap((b) => b.nodes));
+    lines.push(c.yellow(`${c.bold('Limited')} (--limit ${plan.limit.join(',')}): ${changed.size} of ${plan.nodes.length} node(s) are changed; ${plan.nodes.filter((n) => !changed.has(n.name)).map((n) => n.name).join(', ') || 'no other node'} stay as they are (they still count for capacity)`));
+  }
+  if (Object.keys(plan.vars).length > 0) lines.push(`${c.bold('--var:')} ${Object.entries(plan.vars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (plan.secrets.length > 0) lines.push(`${c.bold('Secrets from the environment:')} ${plan.secrets.join(', ')} ${c.dim('(never printed)')}`);
   return lines;
 }
@@ -134,4 +139,18 @@ function commandLines(command: string, c: ChalkInstance, full: boolean, indent: 
   const first = lines[0] ?? '';
   const cut = first.length > 110 ? `${first.slice(0, 107)}...` : first;
   return [`${indent}${c.dim('$')} ${cut}${lines.length > 1 ? c.dim(` … (+${lines.length - 1} lines; --full shows all)`) : ''}`];
+}
+
+/** The `lrroll run` command that runs this same plan: the same playbook, `--limit` and `--var`, and its hash. */
+export function runCommandFor(plan: Plan): string {
+  const words = ['lrroll', 'run', plan.source.file];
+  if (plan.limit) words.push('--limit', plan.limit.join(','));
+  for (const [k, v] of Object.entries(plan.vars)) words.push('--var', `${k}=${v}`);
+  words.push('--plan-hash', plan.hash.slice(0, 12));
+  return words.map(shellWord).join(' ');
+}
+
+/** A word as a POSIX shell reads it back unchanged: as is when it is plain, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
