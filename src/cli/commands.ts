@@ -4,7 +4,7 @@ import { formatDiagnostics, makeChalk } from '../errors/format.js';
 import { formatSeconds, parseDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
-import { renderPlanText } from '../render/plan-text.js';
+import { planCommandFor, renderPlanText } from '../render/plan-text.js';
 import { isDurationTextWithinLimit } from '../playbook/limits.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -89,7 +89,7 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
       return EXIT_CODES.invalid;
     }
     if (!plan.hash.startsWith(flags.planHash.toLowerCase())) {
-      io.stderr.write(`refused: the plan changed since it was reviewed (expected ${flags.planHash}, now ${plan.hash.slice(0, 12)}); review it again with \`lrroll plan ${file}\`\n`);
+      io.stderr.write(`refused: the plan changed since it was reviewed (expected ${flags.planHash}, now ${plan.hash.slice(0, 12)}); review it again with \`${planCommandFor(plan)}\`\n`);
       return EXIT_CODES.refused;
     }
   }

@@ -143,11 +143,19 @@ function commandLines(command: string, c: ChalkInstance, full: boolean, indent: 
 
 /** The `lrroll run` command that runs this same plan: the same playbook, `--limit` and `--var`, and its hash. */
 export function runCommandFor(plan: Plan): string {
-  const words = ['lrroll', 'run', plan.source.file];
+  return [...commandFor(plan, 'run'), '--plan-hash', plan.hash.slice(0, 12)].map(shellWord).join(' ');
+}
+
+/** The `lrroll plan` command that shows this plan again (same playbook, `--limit` and `--var`). */
+export function planCommandFor(plan: Plan): string {
+  return commandFor(plan, 'plan').map(shellWord).join(' ');
+}
+
+function commandFor(plan: Plan, command: 'run' | 'plan'): string[] {
+  const words = ['lrroll', command, plan.source.file];
   if (plan.limit) words.push('--limit', plan.limit.join(','));
   for (const [k, v] of Object.entries(plan.vars)) words.push('--var', `${k}=${v}`);
-  words.push('--plan-hash', plan.hash.slice(0, 12));
-  return words.map(shellWord).join(' ');
+  return words;
 }
 
 /** A word as a POSIX shell reads it back unchanged: as is when it is plain, else in single quotes. */
