@@ -44,7 +44,9 @@ export async function readStatus(plan: Plan, env: Readonly<Record<string, string
     }
     const [members, locks] = await Promise.all([readMembers(lb), readClusterLock(plan, (n) => pool.forNode(n))]);
     for (const text of describeLocks(locks)) note(text);
-    return maskDeep(await Promise.all(plan.nodes.map((n) => readNode(plan, n, pool.forNode(n), members))), mask);
+    // --limit shows the nodes it names: the plan holds the others' steps for no one.
+    const shown = plan.limit ? plan.nodes.filter((n) => plan.limit?.includes(n.name)) : plan.nodes;
+    return maskDeep(await Promise.all(shown.map((n) => readNode(plan, n, pool.forNode(n), members))), mask);
   } finally {
     await lb?.close().catch(() => undefined);
     await pool.closeAll();

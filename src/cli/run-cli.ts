@@ -59,7 +59,8 @@ function list(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...names];
 }
 
-function buildProgram(io: Io, setExit: (code: number) => void): Command {
+/** The command line's definition (every subcommand, argument and flag); `setExit` receives each action's exit code. */
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const output = { writeOut: (s: string) => io.stdout.write(s), writeErr: (s: string) => io.stderr.write(s), outputError: (s: string, write: (t: string) => void) => write(usageErrorText(s)) };
   const program = new Command('lrroll')
     .description('Rolling restarts and rolling updates of Liferay DXP/Portal clusters from declarative YAML playbooks.')
@@ -69,13 +70,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput(output)
     .addHelpText('after', '\nExit codes: 0 done · 1 the run failed or halted · 2 invalid input or usage · 3 refused before any change · 130 interrupted');
-  const withPlanFlags = (cmd: Command): Command =>
+  const withPlanFlags = (cmd: Command, limitHelp = 'change only these nodes (comma-separated; all nodes still count for capacity)'): Command =>
     cmd
       .option('--var <name=value>', 'set a template variable (repeatable; overrides the playbook)', collect, [])
-      .option('--limit <nodes>', 'change only these nodes (comma-separated; all nodes still count for capacity)', list);
+      .option('--limit <nodes>', limitHelp, list);
   const sub = (name: string): Command => program.command(name).exitOverride().configureOutput(output);
 
-  withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'))
+  withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'), 'validate the plan of a run limited to these nodes (comma-separated)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
       const { validateCommand } = await import('./commands.js');
@@ -107,7 +108,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await runCommand(file, opts, io));
     });
 
-  withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member'))
+  withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member'), 'show only these nodes (comma-separated)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
       const { statusCommand } = await import('./commands.js');
@@ -129,7 +130,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await resumeCommand(which, opts, io));
     });
 
-  withPlanFlags(sub('unlock').argument('<playbook>', 'playbook file').description("show who holds the cluster's run lock and break it (after confirmation)"))
+  // No --limit: the lock belongs to the whole cluster, whichever nodes a run changes.
+  sub('unlock').argument('<playbook>', 'playbook file').description("show who holds the cluster's run lock and break it (after confirmation)")
+    .option('--var <name=value>', 'set a template variable (repeatable; overrides the playbook)', collect, [])
     .option('-y, --yes', 'break it without asking')
     .action(async (file: string, opts: CommonPlanFlags & { yes?: boolean }) => {
       const { unlockCommand } = await import('./commands.js');
