@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hasErrors, type Diagnostic } from '../errors/diagnostics.js';
 import { compilePlan } from '../plan/compile.js';
+import type { ChangePreview } from '../plan/preview.js';
 import type { Plan } from '../plan/types.js';
 import { gitState } from './git.js';
 import { loadPlaybook, sha256Hex } from './load.js';
@@ -25,6 +26,8 @@ export interface PlanOutcome {
   sources: Map<string, string>;
   /** Secret values read from the inventory (decrypted vault values, become passwords) by the name the plan gives them: the run adds them to its environment. Never printed. */
   inventorySecrets: Record<string, string>;
+  /** Per changed node, what `lrroll diff` reads and compares (empty without a plan). */
+  previews: Map<string, ChangePreview[]>;
 }
 
 const BREAKING_LEVELS_PATH = fileURLToPath(new URL('../../data/breaking-fixpack-levels.json', import.meta.url));
@@ -38,7 +41,7 @@ export function shippedBreakingLevels(): string[] {
 /** Loads, validates and compiles a playbook into a plan. */
 export async function planPlaybook(file: string, options: PlanOptions): Promise<PlanOutcome> {
   const { loaded, diagnostics, sources } = await loadPlaybook(file, options.env);
-  if (!loaded || hasErrors(diagnostics)) return { plan: undefined, diagnostics, sources, inventorySecrets: {} };
+  if (!loaded || hasErrors(diagnostics)) return { plan: undefined, diagnostics, sources, inventorySecrets: {}, previews: new Map() };
   const git = await gitState(loaded.file);
   const compiled = compilePlan({
     playbook: loaded.playbook,
@@ -52,5 +55,5 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     hashText: sha256Hex,
     compilerVersion: lrrollVersion(),
   });
-  return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources, inventorySecrets: Object.fromEntries(loaded.secrets) };
+  return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources, inventorySecrets: Object.fromEntries(loaded.secrets), previews: compiled.previews };
 }

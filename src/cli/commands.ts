@@ -119,6 +119,22 @@ export async function statusCommand(file: string, flags: CommonPlanFlags & { for
   return allHealthy(rows, plan.loadBalancer.type !== 'none') ? EXIT_CODES.ok : EXIT_CODES.failed;
 }
 
+/** `lrroll diff`: per node, what it has now next to what the change would make of it (read-only); exit 1 when a node cannot be read. */
+export async function diffCommand(file: string, flags: CommonPlanFlags & { format: string }, io: Io): Promise<number> {
+  const outcome = await compile(file, flags, io);
+  if (report(outcome, io)) return EXIT_CODES.invalid;
+  const plan = outcome.plan as Plan;
+  const { readDiff } = await import('../app/diff.js');
+  const diff = await readDiff(plan, outcome.previews, withInventorySecrets(io, outcome).env);
+  if (flags.format === 'json') io.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
+  else {
+    const { renderDiffText } = await import('../render/diff-text.js');
+    io.stdout.write(renderDiffText(diff, makeChalk(io.stdout.isTTY, io.env)));
+  }
+  const unread = diff.nodes.some((n) => !n.reachable || n.patches?.problem || n.modules.some((m) => m.problem) || n.edits.some((e) => e.problem) || n.files.some((f) => f.problem));
+  return unread ? EXIT_CODES.failed : EXIT_CODES.ok;
+}
+
 /** `lrroll unlock`: shows who holds the cluster's run lock (on every node) and breaks it after confirmation. */
 export async function unlockCommand(file: string, flags: CommonPlanFlags & { yes?: boolean }, io: Io): Promise<number> {
   const outcome = await compile(file, flags, io);

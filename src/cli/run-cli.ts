@@ -115,6 +115,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await statusCommand(file, opts, io));
     });
 
+  withPlanFlags(sub('diff').argument('<playbook>', 'playbook file').description('read-only: per node, what it has now next to what the change would make of it (patches, modules, properties lines, files)'), 'read only these nodes (comma-separated)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
+      const { diffCommand } = await import('./commands.js');
+      setExit(await diffCommand(file, opts, io));
+    });
+
   sub('resume')
     .argument('[run]', 'run id (or a prefix) or playbook path; default: the newest unfinished run')
     .description("continue an interrupted run's recorded plan from the first step it did not finish")

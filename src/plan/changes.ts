@@ -5,7 +5,8 @@ import { DEFAULTS, EXPECTED } from './defaults.js';
 import { parseLevel } from './eligibility.js';
 import type { ResolvedNode } from './nodes.js';
 import type { Templater } from './scope.js';
-import { managedBlockCommand, propertiesEditCommand, sha256Command, shq } from './shell.js';
+import type { ChangePreview } from './preview.js';
+import { managedBlockCommand, managedBlockFilter, propertiesEditCommand, propertiesFilter, sha256Command, shq } from './shell.js';
 import { escapeForDoubleQuotes } from './template.js';
 
 /** A file to upload to the node during preflight. */
@@ -51,7 +52,12 @@ export interface ChangeSteps {
   /** Bundle symbolic names whose STARTED line the health gate waits for. */
   bundles: string[];
   checks: ChangeCheck[];
+  /** What `lrroll diff` reads on the node and shows next to what this change would make of it (`change` is set by the compiler). */
+  preview: PreviewDraft[];
 }
+
+/** A preview before the compiler numbers it with its change's index. */
+export type PreviewDraft = ChangePreview extends infer P ? (P extends unknown ? Omit<P, 'change'> : never) : never;
 
 /** What compiling a change needs besides the change itself. */
 export interface ChangeContext {
@@ -95,7 +101,9 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
       const file = absoluteUnder(ctx.node.plan.liferayHome, ctx.templater.path(change.file ?? DEFAULTS.change.propertiesFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name, 'relative-ok'));
       const set = Object.entries(change.set ?? {}).map(([k, v]) => [k, ctx.templater.path(String(v), ctx.node.scope, ctx.locate(['set', k]), ctx.node.plan.name)] as const);
       const keys = [...set.map(([k]) => k), ...(change.unset ?? []).map((k) => `-${k}`)];
-      return simple(`edit ${file} (${keys.join(', ')})`, [file], propertiesEditCommand(file, set, change.unset ?? []));
+      const out = simple(`edit ${file} (${keys.join(', ')})`, [file], propertiesEditCommand(file, set, change.unset ?? []));
+      out.preview.push({ kind: 'edit', file, filter: propertiesFilter(set, change.unset ?? []) });
+      return out;
     }
     case 'osgi-config':
       return osgiConfigSteps(change.files ?? [], change.remove ?? [], ctx);
@@ -105,7 +113,9 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
         ...Object.entries(change.env ?? {}).filter(([k, v]) => oneLine(String(v), ['env', k], ctx)).map(([k, v]) => `${k}=${shq(String(v))}; export ${k}`),
         ...(change.options ?? []).filter((o, i) => oneLine(o, ['options', i], ctx)).map((o) => `CATALINA_OPTS="$CATALINA_OPTS ${escapeForDoubleQuotes(o)}"`),
       ];
-      return simple(`managed JVM block in ${file}`, [file], managedBlockCommand(file, 'jvm-settings', lines));
+      const out = simple(`managed JVM block in ${file}`, [file], managedBlockCommand(file, 'jvm-settings', lines));
+      out.preview.push({ kind: 'edit', file, filter: managedBlockFilter('jvm-settings', lines) });
+      return out;
     }
     case 'app-server':
       return fileInstallSteps('app server files', change.files.map((f, i) => ({ source: f.source, dest: absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(f.dest, ctx.node.scope, ctx.locate(['files', i, 'dest']), ctx.node.plan.name, 'relative-ok')) })), ctx);
@@ -114,6 +124,7 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
       const home = ctx.templater.path(change.javaHome, ctx.node.scope, ctx.locate(['javaHome']), ctx.node.plan.name, 'absolute');
       const lines = [`JAVA_HOME=${shq(home)}; export JAVA_HOME`, `JRE_HOME=${shq(home)}; export JRE_HOME`];
       const out = simple(`JAVA_HOME=${home} in ${file}`, [file], managedBlockCommand(file, 'java', lines));
+      out.preview.push({ kind: 'edit', file, filter: managedBlockFilter('java', lines) });
       out.verify = { title: `${home}/bin/java runs`, command: `${shq(`${home}/bin/java`)} -version` };
       out.checks.push({ action: 'check-java-version', expected: change.from ?? change.to, command: javaVersionCommand(ctx.node, home) });
       return out;
@@ -127,6 +138,7 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
       const r = commandList(change.commands, ctx, ['commands']);
       const out = simple('OS upgrade commands', [], r.command, r.secretEnv);
       out.apply.pointOfNoReturn = true;
+      out.preview.push({ kind: 'opaque', title: 'OS upgrade commands' });
       return out;
     }
     case 'custom':
@@ -154,6 +166,7 @@ function simple(title: string, backupPaths: string[], command: string, secretEnv
     whileRunning: false,
     bundles: [],
     checks: [],
+    preview: [],
   };
 }
 
@@ -198,6 +211,9 @@ function bundleSteps(change: ModuleChange | ThemeChange, ctx: ChangeContext): Ch
   commands.push(installFileCommand(up.remotePath, dest));
   const out = simple(`${change.type} ${file} → ${dest}`, [installed, dest], commands.join(' && '));
   out.uploads.push(up);
+  out.preview.push({ kind: 'install', path: dest, sha256: up.sha256, size: up.size });
+  const bundle = facts?.manifest?.bundleSymbolicName;
+  if (bundle) out.preview.push({ kind: 'module', home, bundle, version: facts.manifest?.bundleVersion ?? '?', file, replaces: change.replaces ?? null });
   out.verify = { title: `${file} in place with sha256 ${up.sha256.slice(0, 12)}…`, command: verifySha(dest, up.sha256) };
   const bsn = facts?.manifest?.bundleSymbolicName;
   if (bsn) out.bundles.push(bsn);
@@ -249,6 +265,8 @@ function patchSteps(change: FixpackChange | HotfixChange, ctx: ChangeContext): C
   const install = [installFileCommand(up.remotePath, `${patches}/${baseName(change.artifact)}`), `(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)];
   const out = simple(`${change.type} ${name} with the Patching Tool`, [patches], install.join(' && '));
   out.uploads.push(up);
+  out.preview.push({ kind: 'install', path: `${patches}/${baseName(change.artifact)}`, sha256: up.sha256, size: up.size });
+  out.preview.push({ kind: 'patches', home, profile: change.profile ?? null, add: name, remove: null, fixpack: change.type === 'fixpack' });
   out.apply.expectSec = EXPECTED.patchInstallSec;
   out.apply.timeoutSec = 1800;
   out.apply.revert = [`(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)].join(' && ');
@@ -273,6 +291,7 @@ function revertPatchSteps(change: FixpackRevertChange, ctx: ChangeContext): Chan
     ...cleanupAfterPatch(change, home),
   ];
   const out = simple(`remove patch ${change.patch} with the Patching Tool`, [patches], remove.join(' && '));
+  out.preview.push({ kind: 'patches', home, profile: change.profile ?? null, add: null, remove: change.patch, fixpack: false });
   out.apply.expectSec = EXPECTED.patchInstallSec;
   out.apply.timeoutSec = 1800;
   out.apply.revert = [`(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)].join(' && ');
@@ -285,6 +304,7 @@ function osgiConfigSteps(files: ReadonlyArray<{ source: string; name?: string }>
   const out = fileInstallSteps('osgi/configs files', files.map((f) => ({ source: f.source, dest: `${dir}/${f.name ?? baseName(f.source)}` })), ctx);
   for (const name of remove) {
     out.backupPaths.push(`${dir}/${name}`);
+    out.preview.push({ kind: 'remove', path: `${dir}/${name}` });
     out.apply.command = [out.apply.command, `rm -f ${shq(`${dir}/${name}`)}`].filter((c) => c !== '').join(' && ');
   }
   out.title = `osgi/configs: ${[...files.map((f) => `+${f.name ?? baseName(f.source)}`), ...remove.map((r) => `-${r}`)].join(', ')}`;
@@ -295,6 +315,7 @@ function fileInstallSteps(title: string, files: ReadonlyArray<{ source: string; 
   const uploads = files.map((f) => upload(f.source, ctx));
   const out = simple(`${title}: ${files.map((f) => f.dest).join(', ')}`, files.map((f) => f.dest), files.map((f, i) => installFileCommand((uploads[i] as Upload).remotePath, f.dest)).join(' && '));
   out.uploads.push(...uploads);
+  files.forEach((f, i) => out.preview.push({ kind: 'install', path: f.dest, sha256: (uploads[i] as Upload).sha256, size: (uploads[i] as Upload).size }));
   out.verify = { title: `${files.length} file(s) in place with the expected checksums`, command: files.map((f, i) => verifySha(f.dest, (uploads[i] as Upload).sha256)).join(' && ') };
   return out;
 }
@@ -313,6 +334,7 @@ function customSteps(change: CustomChange, ctx: ChangeContext): ChangeSteps {
   const run = commandList(change.commands, ctx, ['commands']);
   const backup = (change.backup ?? []).map((p, i) => ctx.templater.path(p, ctx.node.scope, ctx.locate(['backup', i]), ctx.node.plan.name, 'absolute'));
   const out = simple(change.name, backup, run.command, run.secretEnv);
+  out.preview.push({ kind: 'opaque', title: change.name });
   out.whileRunning = (change.when ?? DEFAULTS.change.customWhen) === 'running';
   if (change.verify?.length) out.verify = { title: `verify: ${change.name}`, command: commandList(change.verify, ctx, ['verify']).command };
   if (change.revert?.length) out.apply.revert = commandList(change.revert, ctx, ['revert']).command;

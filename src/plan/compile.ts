@@ -15,6 +15,7 @@ import { lbStatusCall, nodeLbSteps, resolveLoadBalancer } from './lb.js';
 import { httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
+import type { ChangePreview } from './preview.js';
 import { finalSteps, nodePreflight } from './run-steps.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
@@ -42,8 +43,15 @@ export interface CompileInput {
   compilerVersion: string;
 }
 
+/** A compiled plan, and per changed node what `lrroll diff` can preview (kept out of the plan: a run never needs it). */
+export interface Compiled {
+  plan: Plan | undefined;
+  diagnostics: Diagnostic[];
+  previews: Map<string, ChangePreview[]>;
+}
+
 /** Compiles a validated playbook into a plan; returns diagnostics instead of throwing for bad input. */
-export function compilePlan(input: CompileInput): { plan: Plan | undefined; diagnostics: Diagnostic[] } {
+export function compilePlan(input: CompileInput): Compiled {
   const { playbook, sourceMap } = input;
   const diagnostics = checkPlaybook(playbook, input.inventory, sourceMap);
   const templater = new Templater(diagnostics);
@@ -56,7 +64,8 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   if (lb.type !== 'none') for (const n of nodes) checkMember(n, lb.type, playbook, sourceMap, templater);
   const changes: Change[] = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
   const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics);
-  if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics };
+  const previews = new Map<string, ChangePreview[]>();
+  if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics, previews };
   for (const n of nodes) lb.members[n.plan.name] = n.plan.member ?? n.plan.name;
   if (lb.type === 'none') lb.members = {};
 
@@ -75,6 +84,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   for (const node of batching.targets) {
     const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, templater, locate: (f) => locateChange(i, f) }));
     propertyFiles.set(node.plan.name, [...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : [])))]);
+    previews.set(node.plan.name, steps.flatMap((st, i) => st.preview.map((p) => ({ ...p, change: i }) as ChangePreview)));
     const lbSteps = nodeLbSteps(lb, node, templater, sourceMap.locate(['loadBalancer']));
     const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
@@ -111,7 +121,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
 
   const beforeRun = assignIds(hooks.at(runSite('beforeRun'), batching.targets), 'run/before');
   const onFailure = assignIds(hooks.at(runSite('onFailure'), batching.targets), 'run/on-failure');
-  if (hasErrors(diagnostics)) return { plan: undefined, diagnostics };
+  if (hasErrors(diagnostics)) return { plan: undefined, diagnostics, previews };
 
   const estimate = estimatePlan(preflight, beforeRun, batches, final);
   const body: Omit<Plan, 'hash' | 'source'> = {
@@ -133,7 +143,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     limit: input.limit ? [...input.limit] : null,
     vars: { ...input.vars },
   };
-  return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics };
+  return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics, previews };
 }
 
 /**

@@ -296,6 +296,11 @@ function propertiesEditCommandUncached(
   unset: readonly string[],
 ): string {
   const path = absolutePath(file, 'properties file');
+  return atomicRewrite({ file: path, createMode: '0644', createIfMissing: set.length > 0, filter: propertiesFilter(set, unset) });
+}
+
+/** The filter (stdin → stdout) that sets and unsets keys of a .properties text: what `propertiesEditCommand` writes, for previews too. */
+export function propertiesFilter(set: ReadonlyArray<readonly [string, string]>, unset: readonly string[]): string {
   checkPropertyKeys(set, unset);
   const uniqueUnset = [...new Set(unset)];
   const env: Array<readonly [string, string]> = [['LRROLL_PN', String(set.length)]];
@@ -306,12 +311,7 @@ function propertiesEditCommandUncached(
   });
   env.push(['LRROLL_UN', String(uniqueUnset.length)]);
   uniqueUnset.forEach((key, i) => env.push([`LRROLL_UK${i + 1}`, key]));
-  return atomicRewrite({
-    file: path,
-    createMode: '0644',
-    createIfMissing: set.length > 0,
-    filter: awkCall(env, PROPERTIES_AWK),
-  });
+  return awkCall(env, PROPERTIES_AWK);
 }
 
 /**
@@ -371,6 +371,16 @@ function blockMarkers(blockId: string): readonly [string, string] {
 /** Shell command keeping exactly one `# BEGIN/END lrroll managed block: <blockId>` block holding `lines` (replaced in place, else appended; removed when `lines` is empty), atomically; creates the file (0755 for *.sh, else 0644) if missing. */
 function managedBlockCommandUncached(file: string, blockId: string, lines: readonly string[]): string {
   const path = absolutePath(file, 'managed block file');
+  return atomicRewrite({
+    file: path,
+    createMode: path.endsWith('.sh') ? '0755' : '0644',
+    createIfMissing: lines.length > 0,
+    filter: managedBlockFilter(blockId, lines),
+  });
+}
+
+/** The filter (stdin → stdout) that keeps one lrroll-managed block: what `managedBlockCommand` writes, for previews too. */
+export function managedBlockFilter(blockId: string, lines: readonly string[]): string {
   if (blockId === '' || /[\r\n\0]/.test(blockId)) {
     throw new Error(`block id must be non-empty and on one line: ${JSON.stringify(blockId)}`);
   }
@@ -385,12 +395,7 @@ function managedBlockCommandUncached(file: string, blockId: string, lines: reado
     ['LRROLL_MB_N', String(lines.length)],
     ['LRROLL_MB_BODY', lines.join('\n')],
   ];
-  return atomicRewrite({
-    file: path,
-    createMode: path.endsWith('.sh') ? '0755' : '0644',
-    createIfMissing: lines.length > 0,
-    filter: awkCall(env, MANAGED_BLOCK_AWK),
-  });
+  return awkCall(env, MANAGED_BLOCK_AWK);
 }
 
 /** Normalises backup paths and rejects `/`, duplicates and overlap with the backup directory itself. */

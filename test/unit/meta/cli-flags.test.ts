@@ -63,7 +63,7 @@ inventory:
   defaults: { transport: local, liferayHome: "{{home}}" }
   nodes: [{ name: n1 }, { name: n2 }, { name: n3 }]
 loadBalancer: { type: none }
-change: { type: restart }
+change: { type: portal-properties, set: { probe.key: "1" } }
 health:
   startupMarker: { enabled: false }
   http: { url: "http://127.0.0.1:{{port}}/" }
@@ -109,6 +109,9 @@ const PROBES: Record<string, () => Promise<void>> = {
     expect((JSON.parse((await cli(['status', LOCAL_PB(), '--format', 'json'])).out) as Array<{ http: string }>)[0]?.http).not.toBe('200');
   },
   'status --limit': async () => expect((JSON.parse((await cli(['status', LOCAL_PB(), '--format', 'json', '--limit', 'n2'])).out) as Array<{ node: string }>).map((n) => n.node)).toEqual(['n2']),
+  'diff --format': async () => differs(await cli(['diff', LOCAL_PB(), '--format', 'json']), await cli(['diff', LOCAL_PB()])),
+  'diff --var': async () => expect((await cli(['diff', LOCAL_PB(), '--var', `home=${join(dir, 'locked')}`])).out).toContain(join(dir, 'locked/portal-ext.properties')),
+  'diff --limit': async () => expect((JSON.parse((await cli(['diff', LOCAL_PB(), '--format', 'json', '--limit', 'n3'])).out) as { nodes: Array<{ node: string }> }).nodes.map((n) => n.node)).toEqual(['n3']),
   'resume --yes': async () => expect((await flagsFor(['resume', '--yes'])).yes).toBe(true),
   'resume --output': async () => expect((await flagsFor(['resume', '--output', 'plain'])).output).toBe('plain'),
   'resume --accept-new-host-keys': async () => expect((await flagsFor(['resume', '--accept-new-host-keys'])).acceptNewHostKeys).toBe(true),
