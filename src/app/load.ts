@@ -172,6 +172,8 @@ export function artifactRefs(change: Change): Array<{ path: string; kind: Artifa
       return (change.files ?? []).map((f, i) => ({ path: f.source, kind: 'file' as const, field: ['files', i, 'source'] }));
     case 'app-server':
       return change.files.map((f, i) => ({ path: f.source, kind: 'file' as const, field: ['files', i, 'source'] }));
+    case 'release':
+      return change.bundle ? [{ path: change.bundle, kind: 'release', field: ['bundle'] }] : (change.lpkgs ?? []).map((p, i) => ({ path: p, kind: 'release' as const, field: ['lpkgs', i] }));
     default:
       return [];
   }

@@ -11,11 +11,12 @@ import { ARCHIVE_LIMITS, Budget, LimitError } from './budget.js';
 import { isOsgiVersion, isSymbolicName, printable } from './checks.js';
 import { parseManifest, parseProperties, stripDirectives } from './manifest.js';
 import { extensionOf, inspectPatch, oneClause, zipReason } from './patch.js';
+import { inspectRelease } from './release.js';
 import type { ArtifactFacts, ManifestFacts } from './types.js';
 import { forEachZipEntry, ZipError } from './zip.js';
 
-/** How an artifact is inspected: OSGi bundle / war / lpkg, fix pack or hotfix zip, or any other file. */
-export type ArtifactKind = 'bundle' | 'patch' | 'file';
+/** How an artifact is inspected: OSGi bundle / war / lpkg, fix pack or hotfix zip, a Liferay release (bundle zip or lpkg set), or any other file. */
+export type ArtifactKind = 'bundle' | 'patch' | 'release' | 'file';
 
 /** One artifact to inspect: the path as the playbook wrote it, where it is, and its kind. */
 export interface ArtifactRequest {
@@ -159,6 +160,11 @@ export async function inspectArtifact(path: string, absPath: string, kind: Artif
     if (kind === 'bundle') {
       facts.manifest = await inspectBundle(absPath, facts.fileName, budget);
       facts.invalid = manifestProblem(facts.manifest);
+    }
+    if (kind === 'release') {
+      const release = await inspectRelease(absPath, budget);
+      if (release.problem) facts.error = `part of ${facts.fileName} cannot be inspected (${release.problem}), so its bundles' schema versions are not all known`;
+      else facts.bundles = release.bundles;
     }
     if (kind === 'patch') {
       const patch = await inspectPatch(absPath, budget);

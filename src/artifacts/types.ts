@@ -60,6 +60,8 @@ export interface ArtifactFacts {
   manifest: ManifestFacts | null;
   /** Patch facts, for fix pack / hotfix zips (null otherwise). */
   patch: PatchFacts | null;
+  /** For a release artifact (a bundle zip or an lpkg): every OSGi bundle in it, at any nesting level; absent for other kinds or when it could not all be read. */
+  bundles?: Array<ManifestFacts & { bundleSymbolicName: string }>;
   /** Why the file could not be read or inspected; null when it was. */
   error: string | null;
   /**

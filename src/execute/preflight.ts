@@ -1,10 +1,11 @@
 import { crossedLevels, javaMajor, parseLevel, schemaChangeLevel } from '../plan/eligibility.js';
-import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckSchemaVersionStep, CheckServiceStep, CheckSudoStep, CheckToolsStep } from '../plan/types.js';
+import { judgeInstalledRelease } from '../plan/release-check.js';
+import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckReleaseStep, CheckSchemaVersionStep, CheckServiceStep, CheckSudoStep, CheckToolsStep } from '../plan/types.js';
 import type { RunState } from './context.js';
 import { failed, lastLine, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
 import type { ExecResult } from './transport.js';
 
-type Check = CheckSudoStep | CheckToolsStep | CheckReachableStep | CheckNodeHealthyStep | CheckServiceStep | CheckDiskStep | CheckSchemaVersionStep | CheckPatchLevelStep | CheckJavaVersionStep;
+type Check = CheckSudoStep | CheckToolsStep | CheckReachableStep | CheckNodeHealthyStep | CheckServiceStep | CheckDiskStep | CheckSchemaVersionStep | CheckPatchLevelStep | CheckJavaVersionStep | CheckReleaseStep;
 
 /** Runs a read-only preflight check on a node and judges its output. */
 export async function runPreflightCheck(step: Check, run: RunState): Promise<StepOutcome> {
@@ -33,6 +34,10 @@ export async function runPreflightCheck(step: Check, run: RunState): Promise<Ste
       return judgePatchLevel(step, out);
     case 'check-java-version':
       return judgeJava(step, out);
+    case 'check-release': {
+      const verdict = judgeInstalledRelease(step, out);
+      return verdict.ok ? ok(verdict.message) : failed(verdict.message);
+    }
   }
 }
 

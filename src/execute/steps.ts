@@ -19,6 +19,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'check-schema-version':
     case 'check-patch-level':
     case 'check-java-version':
+    case 'check-release':
       return runPreflightCheck(step, run);
     case 'upload':
       return upload(step, run);

@@ -123,6 +123,8 @@ function checkChanges(playbook: Playbook, sm: SourceMap): Diagnostic[] {
     }
     if (c.type === 'osgi-config' && !c.files?.length && !c.remove?.length) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'an `osgi-config` change needs `files` or `remove`', source: sm.locate(path) });
     if (c.type === 'jvm-settings' && !c.options?.length && !Object.keys(c.env ?? {}).length) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'a `jvm-settings` change needs `options` or `env`', source: sm.locate(path) });
+    if (c.type === 'release' && (c.bundle === undefined) === (c.lpkgs === undefined)) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'a `release` change needs either `bundle` (a new Tomcat bundle) or `lpkgs` (a new lpkg set), not both', source: sm.locate(path) });
+    if (c.type === 'release' && c.carry && !c.bundle) out.push({ severity: 'error', code: 'E_SCHEMA', summary: '`carry` applies to a `bundle` release only', source: sm.locate([...path, 'carry']) });
   });
   return out;
 }

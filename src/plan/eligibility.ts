@@ -8,6 +8,7 @@ import type {
   ModuleChange,
   ThemeChange,
 } from '../playbook/playbook.generated.js';
+import { judgeRelease, withHotfixRelease } from './eligibility-releases.js';
 import type { ChangeVerdict } from './types.js';
 
 /** The rows of the eligibility table (SPEC §3), as shown in verdicts. */
@@ -58,7 +59,7 @@ function judgeChange(change: Change, index: number, input: EligibilityInput): Ch
       return judgeBundle(change, index, input.artifacts.get(change.artifact));
     case 'fixpack':
     case 'hotfix':
-      return judgePatch(change, index, input.artifacts.get(change.artifact), input.breakingLevels);
+      return withHotfixRelease(judgePatch(change, index, input.artifacts.get(change.artifact), input.breakingLevels), change);
     case 'fixpack-revert':
       return judgeRevert(change, index);
     case 'portal-properties':
@@ -77,6 +78,8 @@ function judgeChange(change: Change, index: number, input: EligibilityInput): Ch
       return v('operating system upgrade', false, ROWS.never, ['An OS upgrade must be done with all cluster nodes shut down: use `strategy: full`.']);
     case 'restart':
       return v(change.reason ? `restart only: ${change.reason}` : 'restart only', true, ROWS.restart, ['Restarting nodes one by one changes nothing they share.']);
+    case 'release':
+      return judgeRelease(change, index, input.artifacts);
     case 'custom':
       return change.rollingSafe
         ? v(change.name, true, ROWS.custom, ['Declared `rollingSafe: true`: old and new nodes may serve side by side.'])

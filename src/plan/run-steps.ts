@@ -77,6 +77,8 @@ function checkStep(node: ResolvedNode, c: ChangeCheck): Step {
       return makeStep({ action: c.action, ...common, title: c.expected ? `installed fix pack level is ${c.expected}` : `installed fix pack level below ${c.target} crosses no breaking level`, expected: c.expected, target: c.target, breakingLevels: c.breakingLevels });
     case 'check-java-version':
       return makeStep({ action: c.action, ...common, title: `running Java is ${c.expected}`, expected: c.expected });
+    case 'check-release':
+      return makeStep({ action: c.action, ...common, timeoutSec: 600, title: `runs Liferay ${c.expected}${c.schemas.length ? `; no schema of the new release's ${c.schemas.length} Service Builder bundle(s) moves major/minor` : ''}`, expected: c.expected, schemas: c.schemas });
   }
 }
 

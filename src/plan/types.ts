@@ -84,6 +84,14 @@ export interface CheckPatchLevelStep extends StepBase {
 }
 /** Preflight: the Java version the node runs now must match `expected` (major.minor…). */
 export interface CheckJavaVersionStep extends StepBase { action: 'check-java-version'; expected: string }
+/** Preflight: the node runs the Liferay release `expected`, and no bundle of the new release moves its schema version major/minor against the node's. */
+export interface CheckReleaseStep extends StepBase {
+  action: 'check-release';
+  /** The release the node must run now, e.g. `2024.q1.1` or `7.4.13-u92`. */
+  expected: string;
+  /** Service Builder bundles of the new release and the `Liferay-Require-SchemaVersion` each needs (empty for a hotfix). */
+  schemas: Array<{ bundle: string; schemaVersion: string }>;
+}
 
 /** A node outside a batch, and how the capacity check tells whether it is healthy. */
 export interface CapacityNode {
@@ -234,6 +242,7 @@ export type Step =
   | CheckSchemaVersionStep
   | CheckPatchLevelStep
   | CheckJavaVersionStep
+  | CheckReleaseStep
   | CheckCapacityStep
   | LbDrainStep
   | LbWaitDrainedStep

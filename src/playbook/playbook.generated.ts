@@ -31,7 +31,8 @@ export type Change =
   | ActivationKeyChange
   | OsUpgradeChange
   | CustomChange
-  | RestartChange;
+  | RestartChange
+  | ReleaseChange;
 /**
  * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
  */
@@ -614,6 +615,10 @@ export interface HotfixChange {
    * Empty `work/` after installing, where it exists.
    */
   clearWork?: boolean;
+  /**
+   * The release the hotfix is built for (a quarterly or patch release such as `2024.q1.1`, or a 7.4 update `7.4.13-u92`); preflight confirms every node runs it.
+   */
+  release?: string;
 }
 /**
  * Remove an installed fix pack or hotfix (take its zip out of `patching-tool/patches`, then `install`).
@@ -862,6 +867,45 @@ export interface RestartChange {
    * Why the nodes are restarted, shown in the plan.
    */
   reason?: string;
+}
+/**
+ * Move to another Liferay DXP release: a quarterly or patch release (`2024.q1.3`, `2025.q1.0`) or a 7.4 update (`7.4.13-u102`), as a new Tomcat bundle (`bundle`) or a new set of `.lpkg` files (`lpkgs`). Rolled only within one quarter (or from one 7.4 update to a later one) and only when it runs no upgrade processes; see docs/liferay-releases.md.
+ */
+export interface ReleaseChange {
+  /**
+   * Change kind.
+   */
+  type: 'release';
+  /**
+   * The release the nodes get: `YYYY.qN.P` for a quarterly or patch release, `7.4.13-uNN` for a 7.4 update.
+   */
+  to: string;
+  /**
+   * The release the nodes run now. Without it the move cannot be judged (not eligible); preflight confirms it on every node (lrroll's record of the release it installed, else the newest `Starting Liferay …` line of the node's log).
+   */
+  from?: string;
+  /**
+   * The new Tomcat bundle (`.zip`) on this machine, relative to the playbook. Its Tomcat folder replaces `tomcatHome` (with the node's own `server.xml`, `web.xml`, `setenv.sh`, `conf/Catalina/localhost/`, logging and cache configuration and extra `lib/*.jar` carried over, as Liferay's update procedure says), and its `osgi/core`, `osgi/portal`, `osgi/portal-war`, `osgi/static`, Liferay's `osgi/marketplace/Liferay *.lpkg`, `tools/` and `patching-tool/` (keeping its `*.properties`) replace the node's. Configuration in Liferay Home stays as it is.
+   */
+  bundle?: string;
+  /**
+   * A new set of `.lpkg` files (DXP 7.4 updates ship Liferay's modules as lpkgs), relative to the playbook; each goes into `osgi/marketplace`, replacing the file of the same name.
+   *
+   * @minItems 1
+   */
+  lpkgs?: [string, ...string[]];
+  /**
+   * Declare, from the release notes, whether this release runs upgrade processes (core or module schema or data upgrades). A release that does is never rolled; without the declaration a rolling verdict is withheld. Preflight still compares every bundle's `Liferay-Require-SchemaVersion` with the node's.
+   */
+  upgradeProcesses?: boolean;
+  /**
+   * With `bundle`: more paths (relative to the current Tomcat folder) to carry into the new bundle's Tomcat folder, besides the ones Liferay lists.
+   */
+  carry?: TemplateString[];
+  /**
+   * Remove `osgi/state` after the new release is in place (bundles then install fresh).
+   */
+  clearOsgiState?: boolean;
 }
 /**
  * How nodes are taken through the change.

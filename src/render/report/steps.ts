@@ -36,6 +36,7 @@ const KINDS: Record<StepAction, SegmentKind> = {
   'check-schema-version': 'preflight',
   'check-patch-level': 'preflight',
   'check-java-version': 'preflight',
+  'check-release': 'preflight',
   'lb-drain': 'drain',
   'lb-wait-drained': 'drain',
   'service-stop': 'stop',

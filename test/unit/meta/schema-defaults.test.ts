@@ -46,6 +46,7 @@ const EXPECTED: Array<[string, unknown]> = [
   ['/definitions/change/oneOf/7/properties/file', DEFAULTS.change.setenvFile],
   ['/definitions/change/oneOf/9/properties/file', DEFAULTS.change.setenvFile],
   ['/definitions/change/oneOf/12/properties/when', DEFAULTS.change.customWhen],
+  ['/definitions/change/oneOf/14/properties/clearOsgiState', DEFAULTS.change.clearOsgiState],
   ['/definitions/rollout/properties/strategy', DEFAULTS.rollout.strategy],
   ['/definitions/rollout/properties/serial', DEFAULTS.rollout.serial],
   ['/definitions/rollout/properties/order', DEFAULTS.rollout.order],

@@ -1,0 +1,89 @@
+// Eligibility of a move to another Liferay DXP release (7.4 updates, quarterly and patch releases)
+// and of a hotfix built for one. The facts and their sources are in docs/liferay-releases.md.
+import type { ArtifactFacts } from '../artifacts/types.js';
+import type { ReleaseChange } from '../playbook/playbook.generated.js';
+import type { ChangeVerdict } from './types.js';
+
+/** The rows these rules add to the eligibility table. */
+export const RELEASE_ROWS = {
+  patchRelease: 'patch release within one quarter, or a later 7.4 update, without upgrade processes → rolling: yes',
+  newRelease: 'new quarterly release, 7.4 update → quarterly, or a lower release → rolling: no (a new version: full restart only)',
+  upgrades: 'release that runs upgrade processes (schema or data) → rolling: no (full restart only)',
+  unknown: 'release move not known (no `from`, no `upgradeProcesses`, or an unreadable artifact) → rolling: no (the safe verdict)',
+} as const;
+
+/** A DXP release: a quarterly or patch release (`2024.q1.3`), or a 7.4 update (`7.4.13-u92`). */
+export type Release = { line: 'quarterly'; year: number; quarter: number; patch: number } | { line: 'update'; update: number };
+
+/** Parses `2024.q1.3`, `2024.Q1.3`, `7.4.13-u92`, `7.4.13 Update 92`, `7.4.13.u92`; undefined for anything else. */
+export function parseRelease(text: string): Release | undefined {
+  const q = /^(\d{4})\.q([1-4])\.(\d+)$/i.exec(text.trim());
+  if (q) return { line: 'quarterly', year: Number(q[1]), quarter: Number(q[2]), patch: Number(q[3]) };
+  const u = /^7\.4\.13(?:-u|\.u| update )(\d+)$/i.exec(text.trim());
+  if (u) return { line: 'update', update: Number(u[1]) };
+  return undefined;
+}
+
+/** The canonical spelling: `2024.q1.3`, `7.4.13-u92`. */
+export function releaseName(r: Release): string {
+  return r.line === 'quarterly' ? `${r.year}.q${r.quarter}.${r.patch}` : `7.4.13-u${r.update}`;
+}
+
+/** How a move between two releases is judged: a patch step within one quarter or update line, a new version, or a step down. */
+export function releaseMove(from: Release, to: Release): 'same' | 'patch' | 'new-version' | 'downgrade' {
+  if (from.line === 'update' && to.line === 'quarterly') return 'new-version';
+  if (from.line === 'quarterly' && to.line === 'update') return 'downgrade';
+  if (from.line === 'update' && to.line === 'update') return to.update === from.update ? 'same' : to.update > from.update ? 'patch' : 'downgrade';
+  if (from.line !== 'quarterly' || to.line !== 'quarterly') return 'new-version';
+  const order = (r: { year: number; quarter: number }): number => r.year * 10 + r.quarter;
+  if (order(to) !== order(from)) return order(to) > order(from) ? 'new-version' : 'downgrade';
+  return to.patch === from.patch ? 'same' : to.patch > from.patch ? 'patch' : 'downgrade';
+}
+
+/** Bundles in the release's artifacts that carry a `Liferay-Require-SchemaVersion` (what preflight compares with the node). */
+export function releaseSchemaBundles(change: ReleaseChange, artifacts: ReadonlyMap<string, ArtifactFacts>): Array<{ bundle: string; schemaVersion: string }> {
+  const paths = change.bundle ? [change.bundle] : (change.lpkgs ?? []);
+  const out = new Map<string, string>();
+  for (const p of paths) for (const b of artifacts.get(p)?.bundles ?? []) if (b.requireSchemaVersion) out.set(b.bundleSymbolicName, b.requireSchemaVersion);
+  return [...out.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bundle, schemaVersion]) => ({ bundle, schemaVersion }));
+}
+
+/** Judges a `release` change. */
+export function judgeRelease(change: ReleaseChange, index: number, artifacts: ReadonlyMap<string, ArtifactFacts>): ChangeVerdict {
+  const to = parseRelease(change.to);
+  const out: ChangeVerdict = { index, type: 'release', summary: `release ${change.from ?? '?'} → ${to ? releaseName(to) : change.to} (${change.bundle ? 'bundle' : 'lpkg set'})`, eligible: false, row: RELEASE_ROWS.unknown, reasons: [], warnings: [], preflightChecks: [] };
+  const unreadable = (change.bundle ? [change.bundle] : (change.lpkgs ?? [])).map((p) => artifacts.get(p)).filter((f) => !f || f.error || !f.bundles);
+  if (unreadable.length > 0) return refuse(out, RELEASE_ROWS.unknown, `The release archive cannot be read (${unreadable.map((f) => f?.error ?? 'not inspected').join('; ')}): its bundles' schema versions are unknown.`);
+  const from = change.from ? parseRelease(change.from) : undefined;
+  if (!from || !to) return refuse(out, RELEASE_ROWS.unknown, 'The release installed now is not declared (`from`), so whether this is a patch step or a new version cannot be told.');
+  out.preflightChecks.push(`every node runs ${releaseName(from)} now`);
+  const move = releaseMove(from, to);
+  if (move === 'new-version') return refuse(out, RELEASE_ROWS.newRelease, `${releaseName(from)} → ${releaseName(to)} is a new version: Liferay says each quarterly release is to be treated as a new version, and a new version's upgrade processes must run before it is used.`);
+  if (move === 'downgrade') return refuse(out, RELEASE_ROWS.newRelease, `${releaseName(from)} → ${releaseName(to)} goes to a lower release: a database that may already be upgraded is not rolled back in place.`);
+  if (move === 'same') return refuse(out, RELEASE_ROWS.unknown, `The nodes run ${releaseName(to)} already (from = to).`);
+  if (change.upgradeProcesses === true) return refuse(out, RELEASE_ROWS.upgrades, 'Declared `upgradeProcesses: true`: schema or data upgrades are never rolled.');
+  if (change.upgradeProcesses === undefined) return refuse(out, RELEASE_ROWS.unknown, 'Whether this release runs upgrade processes is stated only in its release notes: declare `upgradeProcesses: false` once you have checked them (or `true`, for a full restart).');
+  out.eligible = true;
+  out.row = RELEASE_ROWS.patchRelease;
+  out.reasons.push(`${releaseName(from)} → ${releaseName(to)} is a ${to.line === 'quarterly' ? 'patch release of the same quarterly release (fixes only, per Liferay)' : 'later 7.4 update'}, declared without upgrade processes.`);
+  const schemas = releaseSchemaBundles(change, artifacts);
+  if (schemas.length > 0) out.preflightChecks.push(`none of the ${schemas.length} Service Builder bundle(s) in the new release moves its Liferay-Require-SchemaVersion major/minor against the node's`);
+  if (to.line === 'update') out.warnings.push('7.4 updates may also bring new features (Liferay): check the release notes for anything that changes behaviour between old and new nodes while rolling.');
+  return out;
+}
+
+/** A hotfix built for one release (`release`) is confirmed on every node in preflight; its content is judged as a fix pack's. */
+export function withHotfixRelease(verdict: ChangeVerdict, change: { type: string; release?: string }): ChangeVerdict {
+  if (change.type === 'hotfix' && change.release) {
+    const r = parseRelease(change.release);
+    verdict.preflightChecks.push(`every node runs ${r ? releaseName(r) : change.release}, the release the hotfix is built for`);
+  }
+  return verdict;
+}
+
+function refuse(out: ChangeVerdict, row: string, reason: string): ChangeVerdict {
+  out.eligible = false;
+  out.row = row;
+  out.reasons.push(reason);
+  return out;
+}
