@@ -137,6 +137,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await resumeCommand(which, opts, io));
     });
 
+  withPlanFlags(sub('clean').argument('<playbook>', 'playbook file').description("remove earlier runs' backups and staged artifacts from the nodes (<liferayHome>/.lrroll), holding the cluster lock, after confirmation"), 'clean only these nodes (comma-separated)')
+    .option('--keep <runs>', 'keep the backups and staged files of the last N runs', '0')
+    .option('-y, --yes', 'remove without asking')
+    .action(async (file: string, opts: CommonPlanFlags & { yes?: boolean; keep: string }) => {
+      const { cleanCommand } = await import('./clean.js');
+      setExit(await cleanCommand(file, opts, io));
+    });
+
   // No --limit: the lock belongs to the whole cluster, whichever nodes a run changes.
   sub('unlock').argument('<playbook>', 'playbook file').description("show who holds the cluster's run lock and break it (after confirmation)")
     .option('--var <name=value>', 'set a template variable (repeatable; overrides the playbook)', collect, [])

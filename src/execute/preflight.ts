@@ -1,4 +1,5 @@
 import { crossedLevels, javaMajor, parseLevel, schemaChangeLevel } from '../plan/eligibility.js';
+import { describeFootprint, lrrollDir, parseFootprint } from '../plan/hygiene.js';
 import { judgeInstalledRelease } from '../plan/release-check.js';
 import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckReleaseStep, CheckSchemaVersionStep, CheckServiceStep, CheckSudoStep, CheckToolsStep } from '../plan/types.js';
 import type { RunState } from './context.js';
@@ -25,8 +26,10 @@ export async function runPreflightCheck(step: Check, run: RunState): Promise<Ste
       return step.status.includes(code) ? ok(`HTTP ${code}`) : failed(`${step.url} answered HTTP ${code}, not ${step.status.join('/')}: the node is not healthy now`);
     }
     case 'check-disk': {
-      const free = Number(out);
-      return free >= step.requiredBytes ? ok(`${Math.floor(free / 1048576)} MiB free`) : failed(`only ${Math.floor(free / 1048576)} MiB free under ${step.path}; ${Math.ceil(step.requiredBytes / 1048576)} MiB needed`);
+      const free = Number(out.split('\n')[0]);
+      const footprint = parseFootprint(out);
+      const held = footprint ? `; ${describeFootprint(lrrollDir(step.path), footprint)}` : '';
+      return free >= step.requiredBytes ? ok(`${Math.floor(free / 1048576)} MiB free${held}`) : failed(`only ${Math.floor(free / 1048576)} MiB free under ${step.path}; ${Math.ceil(step.requiredBytes / 1048576)} MiB needed${held}${footprint && footprint.backups > 0 ? ' (`lrroll clean` removes them)' : ''}`);
     }
     case 'check-schema-version':
       return judgeSchema(step, out);

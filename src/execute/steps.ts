@@ -48,6 +48,11 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'revert':
     case 'forensics':
       return outcomeOf(await runCommand(step, step.command ?? 'true', run), step.action);
+    case 'prune': {
+      // The run's own backup folder and record are named by its run id; the last line says what was kept, removed and left.
+      const r = await runCommand(step, step.command ?? 'true', run, { env: { [RUN_ID_VAR]: run.deps.runId } });
+      return r.exitCode === 0 ? ok(lastLine(r.stdout) ?? null) : outcomeOf(r, 'removing older backups and staged files');
+    }
     case 'apply': {
       const r = outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the change');
       if (r.status === 'ok' && state) state.updated = true;

@@ -16,7 +16,7 @@ import { httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence } from 
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import type { ChangePreview } from './preview.js';
-import { finalSteps, nodePreflight } from './run-steps.js';
+import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
 import { assignIds } from './step.js';
@@ -78,6 +78,7 @@ export function compilePlan(input: CompileInput): Compiled {
   const runSite = (point: HookPoint): HookSite => ({ point, node: null, batch: null, scope: runScope, playbookName: playbook.name });
   const clusterNodes = nodes.map((n) => n.plan.name);
   const capacity = capacityNodes(playbook, nodes, lb, templater, sourceMap);
+  const prunes: Step[] = [];
   const nodePlans = new Map<string, NodePlan>();
   const nodeChecks = new Map<string, Step[]>();
   const propertyFiles = new Map<string, string[]>();
@@ -94,9 +95,11 @@ export function compilePlan(input: CompileInput): Compiled {
     const rollback = playbook.rollout?.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
     nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback });
     nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));
+    prunes.push(pruneStep(node, steps.flatMap((s) => s.uploads), playbook.rollout?.retention ?? DEFAULTS.rollout.retention));
   }
   // The final steps read each node from its own paths (properties files included), so they follow the nodes' steps.
-  const final = assignIds([...finalSteps(playbook, batching.targets, propertyFiles, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
+  // Old backups and staged files go last, once every node is through and checked.
+  const final = assignIds([...finalSteps(playbook, batching.targets, propertyFiles, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...prunes, ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
   const preflight: Step[] = [];
   for (const node of batching.targets) {
     const np = nodePlans.get(node.plan.name) as NodePlan;

@@ -48,6 +48,7 @@ export const DEFAULTS = {
     windowTimezone: 'UTC',
     clearCacheOn: 'node',
     consistencyCheck: true,
+    retention: 3,
   },
   health: {
     startupMarkerEnabled: true,

@@ -7,10 +7,11 @@ import type { ResolvedHealth } from './node-steps.js';
 import { httpProbeCommand } from './node-steps.js';
 import type { ResolvedNode } from './nodes.js';
 import type { Templater } from './scope.js';
+import { footprintCommand, lrrollDir, pruneCommand } from './hygiene.js';
 import { freeBytesCommand, sha256Command, shq } from './shell.js';
 import { serviceCheckStep } from './service-check.js';
 import { makeStep } from './step.js';
-import type { CacheClearStep, ConsistencyCheckStep, PlanNode, Step, UploadStep } from './types.js';
+import type { CacheClearStep, ConsistencyCheckStep, PlanNode, PruneStep, Step, UploadStep } from './types.js';
 
 /** What preflight needs to know about one node. */
 export interface NodePreflightInput {
@@ -38,7 +39,8 @@ export function nodePreflight(input: NodePreflightInput): Step[] {
   const uploadBytes = dedupeUploads(input.uploads).reduce((sum, u) => sum + u.size, 0);
   // Staged copies, plus room for the backups and the installed copies: a conservative 3× the uploads plus 100 MiB.
   const required = uploadBytes * 3 + 100 * 1024 * 1024;
-  steps.push(makeStep({ action: 'check-disk', node: n, title: `${formatBytes(required)} free under ${home}`, runOn: 'node', command: freeBytesCommand(home), path: home, requiredBytes: required, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
+  // The same read says how much the backups and staged files of earlier runs take (`rollout.retention`).
+  steps.push(makeStep({ action: 'check-disk', node: n, title: `${formatBytes(required)} free under ${home}; size of ${lrrollDir(home)}`, runOn: 'node', command: `${freeBytesCommand(home)}\n${footprintCommand(home)}`, become: node.become, path: home, requiredBytes: required, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
   for (const u of dedupeUploads(input.uploads)) steps.push(uploadStep(node, u));
   for (const c of input.checks) steps.push(checkStep(node, c));
   return steps;
@@ -138,3 +140,9 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/** The final step of a node: keep the backups and staged files of the last `keep` runs, this one included (see hygiene.ts). */
+export function pruneStep(node: ResolvedNode, uploads: readonly Upload[], keep: number): PruneStep {
+  const staged = [...new Set(uploads.map((u) => u.remotePath.slice(u.remotePath.lastIndexOf('/') + 1)))].sort();
+  const path = lrrollDir(node.plan.liferayHome);
+  return makeStep<PruneStep>({ action: 'prune', node: node.plan.name, title: `${node.plan.name}: keep the backups and staged files of the last ${keep} run(s) in ${path}, remove older ones`, runOn: 'node', command: pruneCommand({ liferayHome: node.plan.liferayHome, thisRun: true, staged, keep }), become: node.become, path, keep, timeoutSec: 120, expectSec: 2 });
+}

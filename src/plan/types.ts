@@ -221,6 +221,14 @@ export interface RestoreStep extends StepBase { action: 'restore'; backupDir: st
 export interface RevertStep extends StepBase { action: 'revert'; change: number }
 /** After the last batch: cluster-wide cache clear. */
 export interface CacheClearStep extends StepBase { action: 'cache-clear' }
+/** After the last batch, per node: keeps the backups and staged artifacts of the last `keep` runs under `path` (this run's included) and removes the rest. */
+export interface PruneStep extends StepBase {
+  action: 'prune';
+  /** The node's `.lrroll` folder. */
+  path: string;
+  /** Runs kept (`rollout.retention`). */
+  keep: number;
+}
 /** After the last batch: every node reports the same patch level, modules and properties. */
 export interface ConsistencyCheckStep extends StepBase {
   action: 'consistency-check';
@@ -263,6 +271,7 @@ export type Step =
   | BakeStep
   | ConfirmStep
   | CacheClearStep
+  | PruneStep
   | ConsistencyCheckStep
   | ForensicsStep
   | RestoreStep

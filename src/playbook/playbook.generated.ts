@@ -1003,6 +1003,10 @@ export interface Rollout {
    * After the last batch, check that every node reports the same patch level, module versions and properties fingerprint.
    */
   consistencyCheck?: boolean;
+  /**
+   * How many runs' backups and staged artifacts stay under `<liferayHome>/.lrroll/` on each node, this run's included: after the last batch a final step per node removes older runs' backup folders and the staged files no kept run uses (the run lock is never touched). `lrroll clean` removes them on demand.
+   */
+  retention?: number;
 }
 /**
  * When a started node counts as back. Gates run in order: log marker, HTTP probe, cluster view, modules, settle, warm-up; each has its own deadline.

@@ -60,6 +60,7 @@ const KINDS: Record<StepAction, SegmentKind> = {
   bake: 'other',
   confirm: 'other',
   'cache-clear': 'other',
+  'prune': 'other',
   'consistency-check': 'other',
 };
 

@@ -6,7 +6,7 @@
 // and require a difference a user would see. `run` and `resume` hand their execution flags to the
 // executor (`executeRun`, replaced here by a recorder): the probe checks that each flag reaches it,
 // and EXECUTOR_TESTS names the test that shows what the executor does with it.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,22 @@ async function flagsFor(argv: string[]): Promise<RunFlags> {
   return recorded[0] as RunFlags;
 }
 
+/** Liferay Homes (one per node of CLEAN_PB) with the backups of `runs` earlier runs (k1 oldest) and a staged file each. */
+function leftBehind(name: string, runs: number): string {
+  const home = join(dir, name);
+  for (const node of ['n1', 'n2', 'n3']) {
+    for (let i = 1; i <= runs; i++) {
+      const d = join(home, node, '.lrroll');
+      mkdirSync(join(d, 'backups', `k${i}`), { recursive: true });
+      mkdirSync(join(d, 'staging'), { recursive: true });
+      writeFileSync(join(d, 'staging', `k${i}.zip`), 'x');
+      const t = 1_700_000_000 + i * 60;
+      utimesSync(join(d, 'backups', `k${i}`), t, t);
+    }
+  }
+  return home;
+}
+
 const differs = (a: Outcome, b: Outcome): void => expect(JSON.stringify(a)).not.toBe(JSON.stringify(b));
 
 // A playbook whose nodes run their commands on this machine, with templates the --var probes move.
@@ -72,6 +88,8 @@ vars: { home: /nonexistent/lrroll-probe, port: "9" }
 
 const RESTART = 'playbooks/restart.yml';
 const LOCAL_PB = (): string => join(dir, 'local.yml');
+// The same cluster with a Liferay Home per node (each node takes its own run lock).
+const CLEAN_PB = (): string => join(dir, 'clean.yml');
 
 /** One probe per `<command> --<flag>`: it fails unless the flag changes what the user gets. */
 const PROBES: Record<string, () => Promise<void>> = {
@@ -123,11 +141,34 @@ const PROBES: Record<string, () => Promise<void>> = {
     expect((await cli(['unlock', LOCAL_PB()])).out).toMatch(/not locked/);
     const held = await cli(['unlock', LOCAL_PB(), '--var', `home=${join(dir, 'locked')}`]);
     expect(held.code).toBe(3);
-    expect(held.err).toMatch(/held by/);
+    expect(held.err).toMatch(/run lock is held on .* by /);
   },
   'unlock --yes': async () => {
     expect((await cli(['unlock', LOCAL_PB(), '--var', `home=${join(dir, 'locked2')}`, '--yes'])).out).toMatch(/Lock broken/);
     expect(existsSync(join(dir, 'locked2/.lrroll/lock'))).toBe(false);
+  },
+  'clean --yes': async () => {
+    const home = leftBehind('clean-yes', 1);
+    const asked = await cli(['clean', CLEAN_PB(), '--var', `home=${home}`]);
+    expect(asked.code).toBe(3); // no terminal to confirm on: nothing removed
+    expect(existsSync(join(home, 'n1/.lrroll/backups/k1'))).toBe(true);
+    expect((await cli(['clean', CLEAN_PB(), '--var', `home=${home}`, '--yes'])).code).toBe(0);
+    expect(existsSync(join(home, 'n1/.lrroll/backups/k1'))).toBe(false);
+  },
+  'clean --keep': async () => {
+    const home = leftBehind('clean-keep', 3);
+    expect((await cli(['clean', CLEAN_PB(), '--var', `home=${home}`, '--yes', '--keep', '2'])).code).toBe(0);
+    expect(readdirSync(join(home, 'n3/.lrroll/backups')).sort()).toEqual(['k2', 'k3']);
+  },
+  'clean --limit': async () => {
+    const home = leftBehind('clean-limit', 1);
+    const out = (await cli(['clean', CLEAN_PB(), '--var', `home=${home}`, '--limit', 'n2'])).out;
+    expect(out).toMatch(/^n2: /m);
+    expect(out).not.toMatch(/^n[13]: /m);
+  },
+  'clean --var': async () => {
+    const home = leftBehind('clean-var', 2);
+    expect((await cli(['clean', CLEAN_PB(), '--var', `home=${home}`])).out).toContain(`${home}/n1/.lrroll holds`);
   },
   'report --format': async () => differs(await cli(['report', '--format', 'md']), await cli(['report', '--format', 'json'])),
   'report --output': async () => {
@@ -189,6 +230,7 @@ describe('every flag of every subcommand', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lrroll-flags-'));
     writeFileSync(LOCAL_PB(), LOCAL);
+    writeFileSync(CLEAN_PB(), LOCAL.replace('liferayHome: "{{home}}"', 'liferayHome: "{{home}}/{{node}}"'));
     writeFileSync(join(dir, 'undefined-var.yml'), readFileSync(join(ROOT, RESTART), 'utf8').concat('hooks:\n  beforeRun:\n    - run: echo {{who}}\n'));
     for (const d of ['locked', 'locked2']) {
       mkdirSync(join(dir, d, '.lrroll/lock'), { recursive: true });

@@ -61,6 +61,7 @@ const EXPECTED: Array<[string, unknown]> = [
   ['/definitions/rollout/properties/window/properties/timezone', DEFAULTS.rollout.windowTimezone],
   ['/definitions/rollout/properties/clearCache/properties/on', DEFAULTS.rollout.clearCacheOn],
   ['/definitions/rollout/properties/consistencyCheck', DEFAULTS.rollout.consistencyCheck],
+  ['/definitions/rollout/properties/retention', DEFAULTS.rollout.retention],
   ['/definitions/health/properties/startupMarker/properties/enabled', DEFAULTS.health.startupMarkerEnabled],
   ['/definitions/health/properties/startupMarker/properties/log', DEFAULTS.health.startupMarkerLog],
   ['/definitions/health/properties/startupMarker/properties/timeout', DEFAULTS.health.startupMarkerTimeout],

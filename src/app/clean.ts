@@ -1,0 +1,87 @@
+// `lrroll clean`: removes the backups and staged artifacts earlier runs left under
+// `<liferayHome>/.lrroll/` on the nodes the plan changes, holding the cluster's run lock meanwhile
+// so that no run loses its backup while it needs it. The lock folder itself stays.
+import { footprintCommand, lrrollDir, parseFootprint, pruneCommand } from '../plan/hygiene.js';
+import type { Plan, PlanNode } from '../plan/types.js';
+import { acquireClusterLock, lockAdvice, releaseClusterLock } from './cluster-lock.js';
+import { newRunId, sshSettings, systemClock, TransportPool } from './execute.js';
+import { isRunLive } from './liveness.js';
+import { describeHolder, makeOwner } from './lock.js';
+
+const TIMEOUT_MS = 120_000;
+
+/** One node as `clean` found or left it. */
+export interface CleanNode {
+  node: string;
+  path: string;
+  /** Bytes of backups and staged files, and how many backups (null when the node could not be read). */
+  before: { bytes: number; backups: number } | null;
+  /** The summary line of the removal, or null when nothing was removed. */
+  result: string | null;
+  problem: string | null;
+}
+
+/** What `clean` needs from the command line. */
+export interface CleanOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Runs kept on each node (0: remove all). */
+  keep: number;
+  /** Asked once with what each node holds; false leaves everything in place. */
+  confirm(nodes: readonly CleanNode[]): Promise<boolean>;
+  note(text: string): void;
+}
+
+/** Takes the lock, reads each node's footprint, asks, removes; `refused` names why nothing was removed. */
+export async function cleanNodes(plan: Plan, options: CleanOptions): Promise<{ nodes: CleanNode[]; refused: string | null }> {
+  const pool = new TransportPool(sshSettings(options.env, false), options.env);
+  const runId = newRunId();
+  const changed = new Set(plan.batches.flatMap((b) => b.nodes));
+  const targets = plan.nodes.filter((n) => changed.has(n.name));
+  try {
+    const owner = makeOwner(plan, runId, options.env, 'lrroll clean', process.pid);
+    let lock;
+    try {
+      lock = await acquireClusterLock(plan, owner, 0, { transportFor: (n) => pool.forNode(n), clock: systemClock, signal: new AbortController().signal, isLive: isRunLive });
+    } catch (err) {
+      return { nodes: [], refused: `cannot take the cluster's run lock: ${(err as Error).message}; nothing was removed` };
+    }
+    if (!('nodes' in lock)) return { nodes: [], refused: `another run holds the cluster's lock (on ${lock.node}): ${describeHolder(lock.held)}. Nothing was removed; ${lockAdvice(lock.held, lock.held.owner ? isRunLive(lock.held.owner) : null, plan.source.file)}` };
+    lock.notes.forEach(options.note);
+    try {
+      const found = await Promise.all(targets.map((n) => readFootprint(plan, n, pool)));
+      if (!(await options.confirm(found))) return { nodes: found, refused: 'not confirmed: nothing was removed' };
+      return { nodes: await Promise.all(found.map((f, i) => (f.before ? removeOn(plan, targets[i] as PlanNode, f, options.keep, pool) : f))), refused: null };
+    } finally {
+      await releaseClusterLock(lock, runId, (n) => pool.forNode(n));
+    }
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+/** Commands on a node run with the rights the plan's own final step has there (sudo when it uses it). */
+function becomeOn(plan: Plan, node: string): boolean {
+  return plan.finally.find((s) => s.action === 'prune' && s.node === node)?.become ?? false;
+}
+
+async function readFootprint(plan: Plan, node: PlanNode, pool: TransportPool): Promise<CleanNode> {
+  const out: CleanNode = { node: node.name, path: lrrollDir(node.liferayHome), before: null, result: null, problem: null };
+  try {
+    const r = await pool.forNode(node).exec(footprintCommand(node.liferayHome), { timeoutMs: TIMEOUT_MS, become: becomeOn(plan, node.name) });
+    out.before = r.exitCode === 0 ? parseFootprint(r.stdout) : null;
+    if (!out.before) out.problem = `cannot read ${out.path}: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`;
+  } catch (err) {
+    out.problem = (err as Error).message;
+  }
+  return out;
+}
+
+async function removeOn(plan: Plan, node: PlanNode, found: CleanNode, keep: number, pool: TransportPool): Promise<CleanNode> {
+  try {
+    const r = await pool.forNode(node).exec(pruneCommand({ liferayHome: node.liferayHome, thisRun: false, staged: [], keep }), { timeoutMs: TIMEOUT_MS, become: becomeOn(plan, node.name) });
+    const last = r.stdout.trim().split('\n').pop() ?? '';
+    return r.exitCode === 0 ? { ...found, result: last } : { ...found, problem: `removing failed (exit ${String(r.exitCode)}): ${r.stderr.trim() || last}` };
+  } catch (err) {
+    return { ...found, problem: (err as Error).message };
+  }
+}
