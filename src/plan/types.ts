@@ -3,7 +3,7 @@
  * `lrroll plan` and `lrroll run --dry-run` render it; `lrroll run` executes this same object.
  * PLAN_FORMAT_VERSION must be bumped on any change to these types (and schemas/plan.schema.json).
  */
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
 
 /** Where a step's command runs. */
 export type RunOn = 'node' | 'local' | 'lb' | 'webhook';

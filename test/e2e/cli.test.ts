@@ -58,7 +58,7 @@ describe('lrroll command line (built binary)', () => {
     const r = lrroll(['plan', 'playbooks/portal-properties.yml', '--format', 'json']);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { formatVersion: number; batches: Array<{ nodes: string[] }> };
-    expect(plan.formatVersion).toBe(1);
+    expect(plan.formatVersion).toBe(2);
     expect(plan.batches.map((b) => b.nodes)).toEqual([['lr1'], ['lr2', 'lr3'], ['lr4', 'lr5', 'lr6']]);
   });
 
