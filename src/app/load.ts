@@ -10,7 +10,7 @@ import { nodesFromAnsible, nodesFromYaml, type NodeEntry, type NormalizedInvento
 import { resolveAnsibleModel } from '../playbook/inventory/resolve.js';
 import { parseYaml } from '../playbook/load.js';
 import type { Change, Inventory, Node, NodeSettings, Playbook } from '../playbook/playbook.generated.js';
-import type { SourceMap } from '../playbook/source-map.js';
+import type { DocPath, SourceMap } from '../playbook/source-map.js';
 import { INPUT_LIMITS } from '../playbook/limits.js';
 import { validateAgainstSchema } from '../playbook/validate.js';
 import { decryptInlineVaults, loadVarsFiles } from './inventory-files.js';
@@ -86,7 +86,8 @@ async function loadInventory(inv: Inventory, playbookFile: string, ctx: Inventor
     diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: '`inventory` has both `nodes` and `file`: use one', source: sm.locateKey(['inventory'], 'file') });
     return undefined;
   }
-  if (inv.nodes) return { defaults: inv.defaults, nodes: nodesFromYaml(inv.nodes, sm, ['inventory', 'nodes']) };
+  const inPlaybook = (field: DocPath): SourceLocation => sm.locate(['inventory', 'defaults', ...field]);
+  if (inv.nodes) return { defaults: inv.defaults, nodes: nodesFromYaml(inv.nodes, sm, ['inventory', 'nodes']), locateDefault: inPlaybook };
   if (!inv.file) {
     diagnostics.push({ severity: 'error', code: 'E_REQUIRED', summary: '`inventory` needs `nodes` (inline) or `file` (an inventory file)', source: sm.locateKey([], 'inventory') });
     return undefined;
@@ -98,12 +99,12 @@ async function loadInventory(inv: Inventory, playbookFile: string, ctx: Inventor
     return undefined;
   }
   sources.set(path, text);
-  if (/\.ya?ml$/i.test(path) && /^nodes\s*:/m.test(text) && !/^all\s*:/m.test(text)) return parseLrrollInventory(text, path, inv, diagnostics);
-  return loadAnsibleInventory(text, path, inv, ctx);
+  if (/\.ya?ml$/i.test(path) && /^nodes\s*:/m.test(text) && !/^all\s*:/m.test(text)) return parseLrrollInventory(text, path, inv, diagnostics, inPlaybook);
+  return loadAnsibleInventory(text, path, inv, ctx, inPlaybook);
 }
 
 /** An lrroll inventory file: `nodes:` (and `defaults:`) at the top. */
-function parseLrrollInventory(text: string, path: string, inv: Inventory, diagnostics: Diagnostic[]): NormalizedInventory | undefined {
+function parseLrrollInventory(text: string, path: string, inv: Inventory, diagnostics: Diagnostic[], inPlaybook: (field: DocPath) => SourceLocation): NormalizedInventory | undefined {
   const parsed = parseYaml(text, path);
   diagnostics.push(...parsed.diagnostics);
   if (!parsed.usable) return undefined;
@@ -111,11 +112,13 @@ function parseLrrollInventory(text: string, path: string, inv: Inventory, diagno
   diagnostics.push(...errors);
   if (hasErrors(errors)) return undefined;
   const data = parsed.data as { defaults?: NodeSettings; nodes?: Node[] };
-  return { defaults: { ...data.defaults, ...inv.defaults }, nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']) };
+  // The playbook's `inventory.defaults` replace the file's `defaults` key by key (a shallow merge): locate a field where its value came from.
+  const locateDefault = (field: DocPath): SourceLocation => (hasPath(inv.defaults, field.slice(0, 1)) ? inPlaybook(field) : parsed.sourceMap.locate(['defaults', ...field]));
+  return { defaults: { ...data.defaults, ...inv.defaults }, nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']), locateDefault };
 }
 
 /** An Ansible inventory with its group_vars/host_vars, vault values decrypted, resolved as Ansible resolves it. */
-async function loadAnsibleInventory(text: string, path: string, inv: Inventory, ctx: InventoryCtx): Promise<NormalizedInventory | undefined> {
+async function loadAnsibleInventory(text: string, path: string, inv: Inventory, ctx: InventoryCtx, inPlaybook: (field: DocPath) => SourceLocation): Promise<NormalizedInventory | undefined> {
   const { diagnostics } = ctx;
   let plain = text;
   if (isVaultText(text)) {
@@ -139,7 +142,17 @@ async function loadAnsibleInventory(text: string, path: string, inv: Inventory, 
   if (result.hosts.length === 0 && !hasErrors(result.diagnostics)) {
     diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: `${path} has no hosts${inv.group ? ` in group \`${inv.group}\`` : ''}` });
   }
-  return { defaults: inv.defaults, nodes: mapped.nodes };
+  return { defaults: inv.defaults, nodes: mapped.nodes, locateDefault: inPlaybook };
+}
+
+/** True when `path` leads to a value inside `data`. */
+function hasPath(data: unknown, path: DocPath): boolean {
+  let node: unknown = data;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object' || !(String(segment) in node)) return false;
+    node = (node as Record<string, unknown>)[String(segment)];
+  }
+  return node !== undefined;
 }
 
 /**

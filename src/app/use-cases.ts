@@ -51,6 +51,7 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     limit: options.limit,
     hashText: sha256Hex,
     compilerVersion: lrrollVersion(),
+    sources,
   });
   return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources, inventorySecrets: Object.fromEntries(loaded.secrets) };
 }

@@ -40,19 +40,21 @@ export interface CompileInput {
   hashText: (text: string) => string;
   /** lrroll's version: the same inputs compiled by another version may give another plan. */
   compilerVersion: string;
+  /** The text of every file read (playbook, inventory), so diagnostics can point inside multi-line values. */
+  sources?: ReadonlyMap<string, string>;
 }
 
 /** Compiles a validated playbook into a plan; returns diagnostics instead of throwing for bad input. */
 export function compilePlan(input: CompileInput): { plan: Plan | undefined; diagnostics: Diagnostic[] } {
   const { playbook, sourceMap } = input;
   const diagnostics = checkPlaybook(playbook, input.inventory, sourceMap);
-  const templater = new Templater(diagnostics);
+  const templater = new Templater(diagnostics, input.sources);
   const runScope = runLevelScope(playbook, input.vars);
   const lb = resolveLoadBalancer(playbook.loadBalancer, { templater, scope: runScope, locate: (f) => sourceMap.locate(['loadBalancer', f]) });
   for (const name of Object.keys(input.vars).filter((k) => (BUILTIN_VARS as readonly string[]).includes(k))) {
     diagnostics.push({ severity: 'error', code: 'E_USAGE', summary: `--var ${name}: \`${name}\` is a built-in template name and cannot be set`, hint: `built-ins: ${BUILTIN_VARS.join(', ')}` });
   }
-  const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater, (field) => sourceMap.locate(['inventory', 'defaults', ...field]));
+  const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater, (field) => input.inventory.locateDefault?.(field) ?? sourceMap.locate(['inventory', 'defaults', ...field]));
   if (lb.type !== 'none') for (const n of nodes) checkMember(n, lb.type, playbook, sourceMap, templater);
   const changes: Change[] = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
   const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics);
@@ -75,7 +77,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   for (const node of batching.targets) {
     const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, templater, locate: (f) => locateChange(i, f) }));
     propertyFiles.set(node.plan.name, [...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : [])))]);
-    const lbSteps = nodeLbSteps(lb, node, templater, sourceMap.locate(['loadBalancer']));
+    const lbSteps = nodeLbSteps(lb, node, templater, (field) => sourceMap.locate(['loadBalancer', field]));
     const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
@@ -174,7 +176,7 @@ function capacityNodes(playbook: Playbook, nodes: readonly ResolvedNode[], lb: P
     nodes.map((n) => {
       const http = resolveHealth(playbook.health, n, { clusterNodes, startOrder: [n.plan.name] }, templater, (p) => sm.locate(['health', ...p])).http;
       const member = lb.type === 'none' ? null : (lb.members[n.plan.name] ?? n.plan.name);
-      const lbStatus = lbStatusCall(lb, n, templater, sm.locate(['loadBalancer']));
+      const lbStatus = lbStatusCall(lb, n, templater, (field) => sm.locate(['loadBalancer', field]));
       return [n.plan.name, { node: n.plan.name, member, probe: http ? httpProbeCommand(http.url) : null, status: http?.status ?? [], lbStatus }];
     }),
   );
