@@ -113,10 +113,13 @@ export async function statusCommand(file: string, flags: CommonPlanFlags & { for
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
-  const { readStatus, formatStatus, allHealthy } = await import('../app/status.js');
+  const { readStatus, formatStatus, statusProblems } = await import('../app/status.js');
   const rows = await readStatus(plan, withInventorySecrets(io, outcome).env, (text) => io.stderr.write(`${text}\n`));
   io.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
-  return allHealthy(rows, plan.loadBalancer.type !== 'none') ? EXIT_CODES.ok : EXIT_CODES.failed;
+  const problems = statusProblems(rows, plan.loadBalancer.type !== 'none');
+  if (problems.length === 0) return EXIT_CODES.ok;
+  io.stderr.write(`exit 1: not every node is healthy and in rotation: ${problems.join('; ')}\n`);
+  return EXIT_CODES.failed;
 }
 
 /** `lrroll unlock`: shows who holds the cluster's run lock (on every node) and breaks it after confirmation. */
