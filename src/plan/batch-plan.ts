@@ -39,6 +39,7 @@ export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: re
   const { groups, canaryBatch } = strategy === 'full' ? { groups: [targets], canaryBatch: null } : rollingGroups(playbook, targets);
   const minHealthy = resolveCount(r.minHealthy ?? DEFAULTS.rollout.minHealthy, nodes.length, 'up');
   if (strategy === 'rolling' && !checkCapacity(groups, nodes.length, minHealthy, playbook, sm, diagnostics)) return undefined;
+  if (strategy === 'rolling') warnAllOut(groups, nodes.length, playbook, sm, diagnostics);
   const batchOf = new Map<string, number>();
   groups.forEach((g, i) => g.forEach((n) => batchOf.set(n.plan.name, i + 1)));
   const canary = r.canary;
@@ -87,6 +88,20 @@ function rollingGroups(playbook: Playbook, targets: ResolvedNode[]): { groups: R
   const rest = targets.filter((n) => !canary.includes(n));
   if (canary.length === 0) return { groups: computeBatches(targets, serial), canaryBatch: null };
   return { groups: [canary, ...computeBatches(rest, serial, targets.length)], canaryBatch: 1 };
+}
+
+/** A rolling batch that takes every node out (possible only with `minHealthy: 0`) takes the site down: say so. */
+function warnAllOut(groups: ResolvedNode[][], clusterSize: number, playbook: Playbook, sm: SourceMap, diagnostics: Diagnostic[]): void {
+  const i = groups.findIndex((g) => g.length >= clusterSize);
+  if (i < 0) return;
+  const path = playbook.rollout?.minHealthy !== undefined ? ['rollout', 'minHealthy'] : playbook.rollout?.serial !== undefined ? ['rollout', 'serial'] : ['rollout'];
+  diagnostics.push({
+    severity: 'warning',
+    code: 'W_DOWNTIME',
+    summary: `batch ${i + 1} takes all ${clusterSize} node(s) out of the load balancer at once: the site is down until the first of them is back`,
+    source: sm.locate(path),
+    hint: 'keep at least one node serving with `minHealthy: 1` (or a smaller `serial`); if the downtime is intended, `strategy: full` says so and starts the first node alone',
+  });
 }
 
 function checkCapacity(groups: ResolvedNode[][], clusterSize: number, minHealthy: number, playbook: Playbook, sm: SourceMap, diagnostics: Diagnostic[]): boolean {

@@ -115,7 +115,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const onFailure = assignIds(hooks.at(runSite('onFailure'), batching.targets), 'run/on-failure');
   if (hasErrors(diagnostics)) return { plan: undefined, diagnostics };
 
-  const estimate = estimatePlan(preflight, beforeRun, batches, final);
+  const estimate = estimatePlan(preflight, beforeRun, batches, final, nodes.length);
   const body: Omit<Plan, 'hash' | 'source'> = {
     formatVersion: PLAN_FORMAT_VERSION,
     name: playbook.name,

@@ -430,4 +430,6 @@ export interface Estimate {
   worstCaseSec: number;
   /** Expected time each node spends out of the load balancer. */
   outOfRotationSec: number;
+  /** Expected time the site is down (no node in the load balancer): a full restart, or a rolling batch that takes every node out; 0 otherwise. */
+  downtimeSec: number;
 }
