@@ -1,7 +1,7 @@
 import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
 import type { NormalizedInventory } from '../playbook/inventory/normalize.js';
-import type { Change, Hook, Playbook } from '../playbook/playbook.generated.js';
+import type { Change, Hook, Playbook, Rollout } from '../playbook/playbook.generated.js';
 import type { DocPath, SourceMap } from '../playbook/source-map.js';
 import { planBatches } from './batch-plan.js';
 import { changeSteps, type ChangeSteps } from './changes.js';
@@ -184,14 +184,29 @@ function capacityNodes(playbook: Playbook, nodes: readonly ResolvedNode[], lb: P
 
 function resolvePolicy(playbook: Playbook, clusterSize: number): Policy {
   const r = playbook.rollout ?? {};
-  const w = r.window;
+  const strategy = r.strategy ?? DEFAULTS.rollout.strategy;
   return {
-    strategy: r.strategy ?? DEFAULTS.rollout.strategy,
+    strategy,
     minHealthy: resolveCount(r.minHealthy ?? DEFAULTS.rollout.minHealthy, clusterSize, 'up'),
     maxFailures: resolveCount(r.maxFailures ?? DEFAULTS.rollout.maxFailures, clusterSize, 'down'),
     onFailure: r.onFailure ?? DEFAULTS.rollout.onFailure,
-    window: w ? { days: w.days ?? ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: w.start, end: w.end, timezone: w.timezone ?? DEFAULTS.rollout.windowTimezone } : null,
+    window: windowFor(r.window, strategy),
     pauseBetweenBatches: r.pauseBetweenBatches ?? DEFAULTS.rollout.pauseBetweenBatches,
+  };
+}
+
+/** The window that applies to `strategy`: its own (`window.rolling` / `window.full`), else the general one, else none. */
+function windowFor(w: Rollout['window'], strategy: Policy['strategy']): Policy['window'] {
+  if (!w) return null;
+  const own = w[strategy];
+  const spec = own ?? (w.start !== undefined && w.end !== undefined ? { start: w.start, end: w.end } : null);
+  if (!spec) return null;
+  return {
+    days: own?.days ?? w.days ?? ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+    start: spec.start,
+    end: spec.end,
+    timezone: own?.timezone ?? w.timezone ?? DEFAULTS.rollout.windowTimezone,
+    source: own ? `rollout.window.${strategy}` : 'rollout.window',
   };
 }
 

@@ -378,7 +378,15 @@ export interface Policy {
   minHealthy: number;
   maxFailures: number;
   onFailure: 'halt' | 'rollback';
-  window: { days: string[]; start: string; end: string; timezone: string } | null;
+  /** The maintenance window for this run's strategy, or null when none applies. */
+  window: {
+    days: string[];
+    start: string;
+    end: string;
+    timezone: string;
+    /** Which playbook setting it comes from: `rollout.window`, or the strategy's own `rollout.window.rolling` / `rollout.window.full`. */
+    source: 'rollout.window' | 'rollout.window.rolling' | 'rollout.window.full';
+  } | null;
   pauseBetweenBatches: boolean;
 }
 

@@ -917,11 +917,11 @@ export interface Rollout {
    */
   pauseBetweenBatches?: boolean;
   /**
-   * Maintenance window: the run starts, and each batch starts, only inside it, and a batch whose estimate would overrun it is not started.
+   * Maintenance window: the run starts, and each batch starts, only inside it, and a batch whose estimate would overrun it is not started. Give `start`/`end` for every run, and/or a window per strategy under `rolling` and `full` (a rolling restart in business hours, a full restart at night, …): the strategy's own window wins, and the plan says which one applies.
    */
   window?: {
     /**
-     * Days the window opens on (default every day).
+     * Days the window opens on (default every day); the default for `rolling`/`full` windows too.
      *
      * @minItems 1
      */
@@ -932,15 +932,17 @@ export interface Rollout {
     /**
      * Opening time, `HH:MM` (24 h).
      */
-    start: string;
+    start?: string;
     /**
      * Closing time, `HH:MM`; earlier than `start` means the next day.
      */
-    end: string;
+    end?: string;
     /**
-     * IANA time zone of the window.
+     * IANA time zone of the window; the default for `rolling`/`full` windows too.
      */
     timezone?: string;
+    rolling?: WindowSpec;
+    full?: WindowSpec1;
   };
   /**
    * After the last batch, once: clear caches cluster-wide with this command (Liferay has no CLI for it; e.g. a script-console call). Run on the first node unless `on` says otherwise.
@@ -959,6 +961,58 @@ export interface Rollout {
    * After the last batch, check that every node reports the same patch level, module versions and properties fingerprint.
    */
   consistencyCheck?: boolean;
+}
+/**
+ * The window for `strategy: rolling` runs (overrides `start`/`end` here).
+ */
+export interface WindowSpec {
+  /**
+   * Days this window opens on (default: the enclosing `window`'s, else every day).
+   *
+   * @minItems 1
+   */
+  days?: [
+    'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun',
+    ...('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[]
+  ];
+  /**
+   * Opening time, `HH:MM` (24 h).
+   */
+  start: string;
+  /**
+   * Closing time, `HH:MM`; earlier than `start` means the next day.
+   */
+  end: string;
+  /**
+   * IANA time zone of this window (default: the enclosing `window`'s, else UTC).
+   */
+  timezone?: string;
+}
+/**
+ * The window for `strategy: full` runs (overrides `start`/`end` here).
+ */
+export interface WindowSpec1 {
+  /**
+   * Days this window opens on (default: the enclosing `window`'s, else every day).
+   *
+   * @minItems 1
+   */
+  days?: [
+    'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun',
+    ...('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[]
+  ];
+  /**
+   * Opening time, `HH:MM` (24 h).
+   */
+  start: string;
+  /**
+   * Closing time, `HH:MM`; earlier than `start` means the next day.
+   */
+  end: string;
+  /**
+   * IANA time zone of this window (default: the enclosing `window`'s, else UTC).
+   */
+  timezone?: string;
 }
 /**
  * When a started node counts as back. Gates run in order: log marker, HTTP probe, cluster view, modules, settle, warm-up; each has its own deadline.

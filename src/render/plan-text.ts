@@ -37,7 +37,7 @@ function header(plan: Plan, c: ChalkInstance): string[] {
   ];
   if (plan.description) lines.push(...plan.description.trim().split('\n').map((l) => c.dim(`  ${l}`)));
   lines.push(
-    `${c.bold('Strategy:')} ${p.strategy} · ${plan.nodes.length} node(s) · ${plan.batches.length} batch(es) · min healthy ${p.minHealthy} · failure budget ${p.maxFailures} · on failure: ${p.onFailure}${p.window ? ` · window ${p.window.days.join(',')} ${p.window.start}–${p.window.end} ${p.window.timezone}` : ''}`,
+    `${c.bold('Strategy:')} ${p.strategy} · ${plan.nodes.length} node(s) · ${plan.batches.length} batch(es) · min healthy ${p.minHealthy} · failure budget ${p.maxFailures} · on failure: ${p.onFailure}${p.window ? ` · window ${p.window.days.join(',')} ${p.window.start}–${p.window.end} ${p.window.timezone} (${p.window.source})` : ''}`,
     `${c.bold('Load balancer:')} ${lbText}`,
   );
   if (plan.secrets.length > 0) lines.push(`${c.bold('Secrets from the environment:')} ${plan.secrets.join(', ')} ${c.dim('(never printed)')}`);
