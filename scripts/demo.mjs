@@ -120,7 +120,7 @@ inventory:
   defaults:
     transport: local
   nodes:
-${nodes.map((n) => `    - name: ${n.name}\n      liferayHome: ${n.home}\n      httpPort: ${n.httpPort}\n`).join('')}${lbYaml}change:
+${nodes.map((n) => `    - name: ${n.name}\n      host: 127.0.0.1\n      liferayHome: ${n.home}\n      httpPort: ${n.httpPort}\n`).join('')}${lbYaml}change:
   - type: portal-properties
     set:
       session.timeout: 45

@@ -124,7 +124,7 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
     type === 'systemd'
       ? systemdCommands(s.unit ?? DEFAULTS.service.unit)
       : type === 'commands'
-        ? missingCommands()
+        ? { ...missingCommands(), forceStop: killFromPidFile(pid) }
         : {
           start: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} start`,
           stop: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} stop ${Math.ceil(stopTimeoutSec)} -force`,
@@ -146,8 +146,17 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
     startTimeoutSec,
     become: s.become ?? type === 'systemd',
     secretEnv: [...new Set([...start.secretEnv, ...stop.secretEnv, ...forceStop.secretEnv, ...status.secretEnv])].sort(),
-    pidCommand: type === 'systemd' ? `systemctl show -p MainPID --value ${shq(s.unit ?? DEFAULTS.service.unit)}` : type === 'scripts' ? `cat ${pid} 2>/dev/null` : '',
+    pidCommand: type === 'systemd' ? `systemctl show -p MainPID --value ${shq(s.unit ?? DEFAULTS.service.unit)}` : `cat ${pid} 2>/dev/null`,
   };
+}
+
+/**
+ * The forced stop of type `commands` when none is given: kill -9 of the process in `pidFile` (Tomcat's
+ * CATALINA_PID, `{{liferayHome}}/liferay.pid` by default). Without that file there is nothing safe
+ * to kill, so it fails and says what to set.
+ */
+function killFromPidFile(pid: string): string {
+  return `if [ -f ${pid} ]; then kill -9 "$(cat ${pid})" 2>/dev/null || true; rm -f ${pid}; else echo ${shq('lrroll: the graceful stop did not finish and there is no service.forceStop: no pid file at ')}${pid} >&2; exit 1; fi`;
 }
 
 /** Type `commands` without a command: each fails clearly (validation also reports the missing key). */

@@ -192,7 +192,7 @@ export interface Service {
    */
   stop?: string;
   /**
-   * Command run when the graceful stop has not finished within `stopTimeout`. Default: kill -9 of the process in `pidFile` (scripts), `systemctl kill -s KILL` (systemd).
+   * Command run when the graceful stop has not finished within `stopTimeout`. Default: kill -9 of the process in `pidFile` (scripts, and commands: it fails when that file does not exist), `systemctl kill -s KILL` (systemd).
    */
   forceStop?: string;
   /**
@@ -200,7 +200,7 @@ export interface Service {
    */
   status?: string;
   /**
-   * Where Tomcat writes its pid (`CATALINA_PID`), used by type `scripts`.
+   * Where the app server's pid is written (`CATALINA_PID`): used by type `scripts`, and by type `commands` for the default `forceStop` and for thread dumps.
    */
   pidFile?: string;
   /**
@@ -1111,7 +1111,7 @@ export interface Health {
     timeout?: number | string;
   };
   /**
-   * Extra time after every gate has passed (scheduler master election, caches).
+   * Extra fixed time after every gate has passed, before the node goes back into the load balancer (default none: the gates already wait for the startup line, the HTTP answer and, with Cluster Link, the cluster view). The plan shows it on every node.
    */
   settle?: number | string;
   /**
@@ -1128,7 +1128,7 @@ export interface Health {
     timeout?: number | string;
   };
   /**
-   * Typical time from start to healthy, used for the plan's duration estimate.
+   * Typical time from the start command to healthy, used for the plan's duration estimate (the start command and the health gates share it; a stop is expected to take at most this long). Default 3m, or the startup marker's deadline when that is shorter.
    */
   expectedStartTime?: number | string;
 }

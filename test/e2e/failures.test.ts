@@ -424,7 +424,7 @@ rollout:
     const endAt = new Date(now.getTime() + k * 60_000);
     const r0 = k * 60 - s0;
     const body = (expected: number) =>
-      `change:\n  type: portal-properties\n  set:\n    ${marker}: rolled\nrollout:\n  serial: [1, 2]\n  minHealthy: 1\n  onFailure: halt\n  window:\n    start: "${hhmm(startAt)}"\n    end: "${hhmm(endAt)}"\n    timezone: UTC\nhealth:\n  http:\n    url: http://{{host}}:{{httpPort}}/c/portal/layout\n    interval: 300ms\n    timeout: 60s\n  startupMarker:\n    timeout: 60s\n  settle: 500ms\n  expectedStartTime: ${expected}s\n`;
+      `change:\n  type: portal-properties\n  set:\n    ${marker}: rolled\nrollout:\n  serial: [1, 2]\n  minHealthy: 1\n  onFailure: halt\n  window:\n    start: "${hhmm(startAt)}"\n    end: "${hhmm(endAt)}"\n    timezone: UTC\nhealth:\n  http:\n    url: http://{{host}}:{{httpPort}}/c/portal/layout\n    interval: 300ms\n    timeout: 60s\n  startupMarker:\n    timeout: 20m\n  settle: 500ms\n  expectedStartTime: ${expected}s\n`;
     const batchTimes = async (expected: number): Promise<[number, number]> => {
       const pb = writePlaybook(cluster, 'S8 window', body(expected));
       const r = await runLrroll(['plan', pb, '--format', 'json'], cluster, h);

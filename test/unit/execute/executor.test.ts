@@ -180,7 +180,7 @@ describe('nodes of one batch start one at a time, in batch order', () => {
     const ev = h.events;
     expect(starts(ev).filter((e) => e.action === 'service-start').map((e) => e.node)).toEqual(['node1', 'node2', 'node3']);
     for (const [prev, next] of [[n1, n2], [n2, n3]] as const) {
-      for (const gate of ['wait-log-marker', 'wait-http', 'settle']) {
+      for (const gate of ['wait-log-marker', 'wait-http']) {
         const passed = endIndex(ev, prev[gate] ?? '');
         expect(ev[passed]).toMatchObject({ status: 'ok' });
         expect(startIndex(ev, next['service-start'] ?? '')).toBeGreaterThan(passed);
