@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { inspectArtifacts, type ArtifactKind } from '../artifacts/inspect.js';
 import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
@@ -52,6 +53,7 @@ export async function loadPlaybook(file: string, env: Env = {}): Promise<LoadRes
   const playbook = parsed.data as Playbook;
   const secrets: InventorySecrets = { values: new Map(), names: new Map() };
   const inventory = await loadInventory(playbook.inventory, file, { sm: parsed.sourceMap, sources, diagnostics, env, secrets });
+  diagnostics.push(...(await checkSshConfigFile(playbook, file, parsed.sourceMap)));
   const artifacts = await loadArtifacts(playbook, file, parsed.sourceMap, diagnostics);
   if (!inventory || hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
   return { loaded: { file, text, playbook, sourceMap: parsed.sourceMap, inventory, artifacts, sources, secrets: secrets.values }, diagnostics, sources };
@@ -111,7 +113,11 @@ function parseLrrollInventory(text: string, path: string, inv: Inventory, diagno
   const errors = validateAgainstSchema(parsed.data, parsed.sourceMap, 'inventory');
   diagnostics.push(...errors);
   if (hasErrors(errors)) return undefined;
-  const data = parsed.data as { defaults?: NodeSettings; nodes?: Node[] };
+  const data = parsed.data as { defaults?: NodeSettings; nodes?: Node[]; ssh?: unknown };
+  if (data.ssh !== undefined) {
+    diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: '`ssh` is read from the playbook only, not from an inventory file', source: parsed.sourceMap.locateKey([], 'ssh'), hint: 'move it under the playbook\'s `inventory.ssh`' });
+    return undefined;
+  }
   // The playbook's `inventory.defaults` replace the file's `defaults` key by key (a shallow merge): locate a field where its value came from.
   const locateDefault = (field: DocPath): SourceLocation => (hasPath(inv.defaults, field.slice(0, 1)) ? inPlaybook(field) : parsed.sourceMap.locate(['defaults', ...field]));
   return { defaults: { ...data.defaults, ...inv.defaults }, nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']), locateDefault };
@@ -218,6 +224,16 @@ async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, di
     diagnostics.push({ severity: 'error', code: 'E_ARTIFACT', summary: `artifact \`${f.path}\`: ${f.invalid}`, source: places.get(f.path), hint: 'lrroll does not use an artifact it cannot trust: check where this file came from, and rebuild or download it again' });
   }
   return facts;
+}
+
+/** `inventory.ssh.configFile` must exist (a missing known_hosts file is created when a key is accepted). */
+async function checkSshConfigFile(playbook: Playbook, file: string, sm: SourceMap): Promise<Diagnostic[]> {
+  const configFile = playbook.inventory.ssh?.configFile;
+  if (configFile === undefined) return [];
+  const path = configFile === '~' || configFile.startsWith('~/') ? join(homedir(), configFile.slice(1)) : resolve(dirname(file), configFile);
+  const st = await stat(path).catch(() => undefined);
+  if (st?.isFile()) return [];
+  return [{ severity: 'error', code: 'E_FILE', summary: `the SSH config file \`${configFile}\` ${st ? 'is not a file' : 'does not exist'} (looked for ${path})`, source: sm.locate(['inventory', 'ssh', 'configFile']), hint: 'paths are relative to the playbook file; `~` is your home' }];
 }
 
 /** Hex sha256 of a string. */

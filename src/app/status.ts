@@ -8,6 +8,7 @@ import { readClusterLock } from './cluster-lock.js';
 import { planSecrets, sshSettings, TransportPool } from './execute.js';
 import { describeHolder, type HeldLock } from './lock.js';
 import { findLeftOut, planStep } from './reconcile.js';
+import type { SshFiles } from './ssh-files.js';
 
 /** What `lrroll status` reports about one node (read-only). */
 export interface NodeStatusRow {
@@ -31,8 +32,8 @@ export interface NodeStatusRow {
 }
 
 /** Reads every node's state and its load-balancer member without changing anything (no reconcile, no lock). */
-export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined): Promise<NodeStatusRow[]> {
-  const pool = new TransportPool(sshSettings(env, false), env);
+export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined, sshFiles?: SshFiles): Promise<NodeStatusRow[]> {
+  const pool = new TransportPool(sshSettings(env, false, sshFiles), env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, env);
   const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { executePlan, newRunId } from '../app/execute.js';
 import { Journal } from '../app/journal.js';
 import { publishRun, summaryJsonAt } from '../app/report.js';
+import type { SshFiles } from '../app/ssh-files.js';
 import type { ResumeState } from '../execute/context.js';
 import { EVENTS_FORMAT_VERSION, type EventInput, type RunEvent, type RunStatus } from '../execute/events.js';
 import type { Plan } from '../plan/types.js';
@@ -26,6 +27,8 @@ export interface RunFlags {
   resume?: { state: ResumeState; dir: string; runId: string };
   /** `--report FILE`: the report written when the run ends, however it ends. */
   report?: { file: string; format: ReportFormat } | null;
+  /** The SSH config and known_hosts files from the command line or the playbook. */
+  sshFiles?: SshFiles;
 }
 
 const EXIT_BY_STATUS: Record<RunStatus, number> = {
@@ -120,6 +123,7 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
       pid: process.pid,
       onNote: (text) => io.stderr.write(`${text}\n`),
       reportSummary: () => summaryJsonAt(journal.dir),
+      ...(flags.sshFiles ? { sshFiles: flags.sshFiles } : {}),
     });
     await renderer.end();
     if (flags.output !== 'json') io.stderr.write(`run record: ${journal.dir}\n`);

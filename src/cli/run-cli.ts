@@ -18,6 +18,16 @@ export interface RunCliFlags {
   message: string;
   /** `--report FILE`: write the run's report when it ends (format from the extension). */
   report?: string;
+  /** `--ssh-config`: the OpenSSH client config to follow. */
+  sshConfig?: string;
+  /** `--known-hosts` (repeatable): known_hosts files to verify host keys against. */
+  knownHosts?: string[];
+}
+
+/** `--ssh-config` and `--known-hosts`, shared by every command that reaches the nodes. */
+export interface SshCliFlags {
+  sshConfig?: string;
+  knownHosts?: string[];
 }
 
 /** Options every plan-producing command accepts. */
@@ -59,6 +69,17 @@ function list(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...names];
 }
 
+function files(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The SSH file options of every command that connects to the nodes. */
+function withSshFlags(cmd: Command): Command {
+  return cmd
+    .option('--ssh-config <file>', 'OpenSSH client config to follow (instead of the playbook\'s inventory.ssh.configFile, LRROLL_SSH_CONFIG or ~/.ssh/config)')
+    .option('--known-hosts <file>', 'known_hosts file to verify host keys against (repeatable; instead of inventory.ssh.knownHostsFiles, LRROLL_KNOWN_HOSTS or ~/.ssh/known_hosts)', files);
+}
+
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const output = { writeOut: (s: string) => io.stdout.write(s), writeErr: (s: string) => io.stderr.write(s), outputError: (s: string, write: (t: string) => void) => write(usageErrorText(s)) };
   const program = new Command('lrroll')
@@ -90,7 +111,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await planCommand(file, opts, io));
     });
 
-  withPlanFlags(sub('run').argument('<playbook>', 'playbook file').description('run the playbook (preflight, confirmation, progress); --dry-run shows the plan only'))
+  withSshFlags(withPlanFlags(sub('run').argument('<playbook>', 'playbook file').description('run the playbook (preflight, confirmation, progress); --dry-run shows the plan only'))
     .option('--dry-run', 'show the plan that would run, change nothing')
     .addOption(new Option('--format <format>', 'plan format for --dry-run').choices(['text', 'json', 'mermaid']).default('text'))
     .option('--full', 'with --dry-run: show every node and every command in full')
@@ -101,20 +122,20 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--verbose', 'show every output line of every step')
     .option('--lock-wait <duration>', 'wait this long for another run holding the cluster lock (e.g. 10m)', '0s')
     .option('-m, --message <text>', 'why this run: stored with the cluster lock and the run record', '')
-    .option('--report <file>', 'write the run report when the run ends, also when it fails or is interrupted (format from the extension: .html, .json, .md, .xml for JUnit)')
+    .option('--report <file>', 'write the run report when the run ends, also when it fails or is interrupted (format from the extension: .html, .json, .md, .xml for JUnit)'))
     .action(async (file: string, opts: CommonPlanFlags & RunCliFlags) => {
       const { runCommand } = await import('./commands.js');
       setExit(await runCommand(file, opts, io));
     });
 
-  withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member'))
+  withSshFlags(withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member')))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
+    .action(async (file: string, opts: CommonPlanFlags & SshCliFlags & { format: string }) => {
       const { statusCommand } = await import('./commands.js');
       setExit(await statusCommand(file, opts, io));
     });
 
-  sub('resume')
+  withSshFlags(sub('resume'))
     .argument('[run]', 'run id (or a prefix) or playbook path; default: the newest unfinished run')
     .description("continue an interrupted run's recorded plan from the first step it did not finish")
     .option('-y, --yes', 'do not ask for confirmation (approval pauses continue too)')
@@ -129,9 +150,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await resumeCommand(which, opts, io));
     });
 
-  withPlanFlags(sub('unlock').argument('<playbook>', 'playbook file').description("show who holds the cluster's run lock and break it (after confirmation)"))
+  withSshFlags(withPlanFlags(sub('unlock').argument('<playbook>', 'playbook file').description("show who holds the cluster's run lock and break it (after confirmation)")))
     .option('-y, --yes', 'break it without asking')
-    .action(async (file: string, opts: CommonPlanFlags & { yes?: boolean }) => {
+    .action(async (file: string, opts: CommonPlanFlags & SshCliFlags & { yes?: boolean }) => {
       const { unlockCommand } = await import('./commands.js');
       setExit(await unlockCommand(file, opts, io));
     });

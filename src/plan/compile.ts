@@ -132,6 +132,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     impact: userImpact(changes, lb, batches, nodes.length, policy.strategy, estimate),
     estimate,
     secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])], nodes.map((n) => n.plan)),
+    ssh: { configFile: playbook.inventory.ssh?.configFile ?? null, knownHostsFiles: playbook.inventory.ssh?.knownHostsFiles ?? null },
   };
   return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics };
 }

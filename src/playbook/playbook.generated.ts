@@ -116,6 +116,21 @@ export interface Inventory {
    * With an Ansible inventory: the group whose hosts form the cluster (default: every host).
    */
   group?: string;
+  /**
+   * How lrroll's SSH connections read their settings, for every node and the load-balancer host. `--ssh-config` and `--known-hosts` on the command line override these; unset, `LRROLL_SSH_CONFIG` / `LRROLL_KNOWN_HOSTS`, then `~/.ssh/config` and `~/.ssh/known_hosts` apply. Relative paths are relative to the playbook; `~` is your home.
+   */
+  ssh?: {
+    /**
+     * An OpenSSH client config file to follow instead of `~/.ssh/config` (Host aliases, HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile). It must exist.
+     */
+    configFile?: string;
+    /**
+     * known_hosts files to verify host keys against instead of `~/.ssh/known_hosts`; keys accepted with `--accept-new-host-keys` are added to the first.
+     *
+     * @minItems 1
+     */
+    knownHostsFiles?: [string, ...string[]];
+  };
 }
 /**
  * Settings shared by nodes; any node may override them.
