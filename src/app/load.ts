@@ -10,6 +10,7 @@ import type { InventorySecrets } from '../playbook/inventory/ansible-node.js';
 import { nodesFromAnsible, nodesFromYaml, type NodeEntry, type NormalizedInventory } from '../playbook/inventory/normalize.js';
 import { resolveAnsibleModel } from '../playbook/inventory/resolve.js';
 import { parseYaml } from '../playbook/load.js';
+import { applyOverrides, OVERRIDES_FILE } from '../playbook/overrides.js';
 import type { Change, Inventory, Node, NodeSettings, Playbook } from '../playbook/playbook.generated.js';
 import type { DocPath, SourceMap } from '../playbook/source-map.js';
 import { INPUT_LIMITS } from '../playbook/limits.js';
@@ -31,6 +32,8 @@ export interface LoadedPlaybook {
   sources: Map<string, string>;
   /** Secret values read from the inventory (decrypted vault values, become passwords), by the name the plan uses. */
   secrets: Map<string, string>;
+  /** `--set` values applied to the playbook (path → value as given). */
+  overrides: Record<string, string>;
 }
 
 /** The result of loading: the playbook when it is usable, and every diagnostic found on the way. */
@@ -40,23 +43,33 @@ export interface LoadResult {
   sources: Map<string, string>;
 }
 
-/** Reads, parses and validates a playbook, its inventory file and its artifacts (`env`: for ansible-vault). */
-export async function loadPlaybook(file: string, env: Env = {}): Promise<LoadResult> {
+/**
+ * Reads, parses and validates a playbook, its inventory file and its artifacts (`env`: for
+ * ansible-vault). `sets` are the command line's `--set path=value` policy overrides, applied
+ * before validation.
+ */
+export async function loadPlaybook(file: string, env: Env = {}, sets: readonly string[] = []): Promise<LoadResult> {
   const sources = new Map<string, string>();
   const text = await readText(file);
   if (typeof text !== 'string') return { loaded: undefined, diagnostics: [text], sources };
   sources.set(file, text);
   const parsed = parseYaml(text, file);
   const diagnostics = [...parsed.diagnostics];
-  if (parsed.usable) diagnostics.push(...validateAgainstSchema(parsed.data, parsed.sourceMap));
+  if (!parsed.usable) return { loaded: undefined, diagnostics, sources };
+  const set = applyOverrides(parsed.data, parsed.sourceMap, sets);
+  if (sets.length > 0) sources.set(OVERRIDES_FILE, set.text);
+  // A `--set` that could not be applied does not stop the others from being checked.
+  diagnostics.push(...set.diagnostics);
+  const sourceMap = set.sourceMap;
+  diagnostics.push(...validateAgainstSchema(set.data, sourceMap));
   if (hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
-  const playbook = parsed.data as Playbook;
+  const playbook = set.data as Playbook;
   const secrets: InventorySecrets = { values: new Map(), names: new Map() };
-  const inventory = await loadInventory(playbook.inventory, file, { sm: parsed.sourceMap, sources, diagnostics, env, secrets });
-  diagnostics.push(...(await checkSshConfigFile(playbook, file, parsed.sourceMap)));
-  const artifacts = await loadArtifacts(playbook, file, parsed.sourceMap, diagnostics);
+  const inventory = await loadInventory(playbook.inventory, file, { sm: sourceMap, sources, diagnostics, env, secrets });
+  diagnostics.push(...(await checkSshConfigFile(playbook, file, sourceMap)));
+  const artifacts = await loadArtifacts(playbook, file, sourceMap, diagnostics);
   if (!inventory || hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
-  return { loaded: { file, text, playbook, sourceMap: parsed.sourceMap, inventory, artifacts, sources, secrets: secrets.values }, diagnostics, sources };
+  return { loaded: { file, text, playbook, sourceMap, inventory, artifacts, sources, secrets: secrets.values, overrides: set.overrides }, diagnostics, sources };
 }
 
 async function readText(file: string): Promise<string | Diagnostic> {

@@ -23,7 +23,7 @@ function parseVars(flags: CommonPlanFlags): Record<string, string> {
 }
 
 async function compile(file: string, flags: CommonPlanFlags, io: Io): Promise<PlanOutcome> {
-  return planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env });
+  return planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env, sets: flags.set ?? [] });
 }
 
 /** The io a run uses: its environment carries the inventory's secret values too (never printed). */

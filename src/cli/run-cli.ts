@@ -34,6 +34,8 @@ export interface SshCliFlags {
 export interface CommonPlanFlags {
   var: string[];
   limit?: string[];
+  /** `-e/--set path=value`: policy values for this run, recorded in the plan. */
+  set: string[];
 }
 
 /** Runs the command line and returns the exit code; never throws for user errors. */
@@ -60,6 +62,11 @@ export function usageErrorText(text: string): string {
 
 function collect(value: string, previous: string[]): string[] {
   if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) throw new InvalidArgumentError('expected name=value, e.g. --var env=prod');
+  return [...previous, value];
+}
+
+function setting(value: string, previous: string[]): string[] {
+  if (!/^[A-Za-z][A-Za-z0-9.]*=/.test(value)) throw new InvalidArgumentError('expected path=value, e.g. --set rollout.onFailure=rollback');
   return [...previous, value];
 }
 
@@ -93,7 +100,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const withPlanFlags = (cmd: Command): Command =>
     cmd
       .option('--var <name=value>', 'set a template variable (repeatable; overrides the playbook)', collect, [])
-      .option('--limit <nodes>', 'change only these nodes (comma-separated; all nodes still count for capacity)', list);
+      .option('--limit <nodes>', 'change only these nodes (comma-separated; all nodes still count for capacity)', list)
+      .option('-e, --set <path=value>', 'set a policy value for this run, recorded in the plan and its hash (repeatable), e.g. rollout.onFailure=rollback, health.settle=30s, loadBalancer.drainTimeout=1m', setting, []);
   const sub = (name: string): Command => program.command(name).exitOverride().configureOutput(output);
 
   withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'))

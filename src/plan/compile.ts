@@ -36,6 +36,8 @@ export interface CompileInput {
   vars: Readonly<Record<string, string>>;
   /** `--limit`: only these nodes are changed (all nodes still count for capacity). */
   limit: readonly string[] | null;
+  /** `--set` policy overrides already applied to `playbook` (path → value as given), recorded in the plan. */
+  overrides?: Readonly<Record<string, string>>;
   /** sha256 of a string, hex (injected so this module stays free of I/O and node:*). */
   hashText: (text: string) => string;
   /** lrroll's version: the same inputs compiled by another version may give another plan. */
@@ -133,6 +135,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     estimate,
     secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])], nodes.map((n) => n.plan)),
     ssh: { configFile: playbook.inventory.ssh?.configFile ?? null, knownHostsFiles: playbook.inventory.ssh?.knownHostsFiles ?? null },
+    overrides: { ...input.overrides },
   };
   return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics };
 }
@@ -154,6 +157,8 @@ function planHash(input: CompileInput): string {
       artifacts: [...input.artifacts.values()].map((a) => [a.path, a.sha256]).sort(),
       vars: input.vars,
       limit: input.limit,
+      // Already in the playbook's data; named too, so a plan that differs only by how a value was set is told apart.
+      overrides: input.overrides ?? {},
       breakingLevels: input.breakingLevels,
     }),
   );

@@ -428,6 +428,8 @@ export interface Plan {
   estimate: Estimate;
   /** Secret environment variables the run needs (names only). */
   secrets: string[];
+  /** Policy values set on the command line (`--set path=value`, as given), already applied to this plan. */
+  overrides: Record<string, string>;
   /** SSH settings from `inventory.ssh`, as written (relative to the playbook's folder, `~` for the home); null where unset. `--ssh-config` / `--known-hosts` override them at run time. */
   ssh: { configFile: string | null; knownHostsFiles: string[] | null };
 }

@@ -16,6 +16,8 @@ export function formatConfirmation(plan: Plan, c: ChalkInstance): string {
     ...verdictLines(plan, c),
     `  ${c.bold('Strategy:')} ${p.strategy === 'full' ? c.red.bold('full restart') : 'rolling'} · ${plan.nodes.length} node(s) in ${plan.batches.length} batch(es)${p.strategy === 'rolling' ? ` · min healthy ${p.minHealthy}` : ''} · on failure ${p.onFailure} · ~${formatSeconds(plan.estimate.expectedSec)} expected (${formatSeconds(plan.estimate.worstCaseSec)} at worst)`,
   ];
+  const sets = Object.entries(plan.overrides);
+  if (sets.length > 0) lines.push(`  ${c.bold('Set for this run:')} ${sets.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   if (p.window) lines.push(`  ${c.bold('Window:')} ${p.window.days.join(',')} ${p.window.start}–${p.window.end} ${p.window.timezone} ${c.dim(`(${p.window.source}, for ${p.strategy} runs)`)}`);
   if (plan.estimate.downtimeSec > 0) {
     lines.push(`  ${c.red.bold('DOWNTIME:')} ${c.red(`the site is down from the first stop until the first node is back in the load balancer: about ${formatSeconds(plan.estimate.downtimeSec)} expected.`)}`);

@@ -40,6 +40,8 @@ function header(plan: Plan, c: ChalkInstance): string[] {
     `${c.bold('Strategy:')} ${p.strategy} · ${plan.nodes.length} node(s) · ${plan.batches.length} batch(es) · min healthy ${p.minHealthy} · failure budget ${p.maxFailures} · on failure: ${p.onFailure}${p.window ? ` · window ${p.window.days.join(',')} ${p.window.start}–${p.window.end} ${p.window.timezone} (${p.window.source})` : ''}`,
     `${c.bold('Load balancer:')} ${lbText}`,
   );
+  const sets = Object.entries(plan.overrides ?? {});
+  if (sets.length > 0) lines.push(`${c.bold('Set for this run (--set):')} ${sets.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   if (plan.secrets.length > 0) lines.push(`${c.bold('Secrets from the environment:')} ${plan.secrets.join(', ')} ${c.dim('(never printed)')}`);
   return lines;
 }

@@ -39,3 +39,19 @@ describe('lrroll run --yes --output json', () => {
     expect(JSON.parse(lines.at(-1) ?? '{}')).toMatchObject({ kind: 'run-end', status: 'refused' });
   });
 });
+
+describe('-e / --set on the command line', () => {
+  it('plan and run --dry-run apply a policy value, record it and show it in the confirmation too', () => {
+    const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+    const args = ['playbooks/restart.yml', '-e', 'rollout.onFailure=rollback', '--set', 'health.settle=20s', '--format', 'json'];
+    const plan = spawnSync(process.execPath, [BIN, 'plan', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const dry = spawnSync(process.execPath, [BIN, 'run', '--dry-run', ...args], { cwd: ROOT, encoding: 'utf8' });
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(dry.stdout).toBe(plan.stdout);
+    const p = JSON.parse(plan.stdout) as { policy: { onFailure: string }; overrides: Record<string, string> };
+    expect(p.policy.onFailure).toBe('rollback');
+    expect(p.overrides).toEqual({ 'rollout.onFailure': 'rollback', 'health.settle': '20s' });
+    const r = spawnSync(process.execPath, [BIN, 'run', join(dir, 'confirm.yml'), '--yes', '--output', 'json', '-e', 'rollout.maxFailures=1'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LRROLL_HOME: join(dir, 'home') }, timeout: 60_000 });
+    expect(r.stderr).toContain('  Set for this run: rollout.maxFailures=1');
+  });
+});
