@@ -12,7 +12,7 @@ import { estimatePlan } from './estimate.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
 import { lbStatusCall, nodeLbSteps, resolveLoadBalancer } from './lb.js';
-import { httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
+import { haltSequence, httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import { finalSteps, nodePreflight } from './run-steps.js';
@@ -85,8 +85,9 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
     const recheck = batching.recheck(node.plan.name, capacity);
     const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, recheck: recheck ? [recheck] : [], beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]) });
-    const rollback = playbook.rollout?.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
-    nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback });
+    const rollback = policy.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
+    const onHalt = policy.onFailure === 'halt' ? haltSequence(node, health) : [];
+    nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback, onHalt });
     nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));
   }
   // The final steps read each node from its own paths (properties files included), so they follow the nodes' steps.
@@ -95,7 +96,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   for (const node of batching.targets) {
     const np = nodePlans.get(node.plan.name) as NodePlan;
     const checks = nodeChecks.get(node.plan.name) ?? [];
-    const onNode = [...checks, ...np.steps, ...np.rollback, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
+    const onNode = [...checks, ...np.steps, ...np.rollback, ...np.onHalt, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
     preflight.push(...assignIds([...prerequisiteSteps(node, onNode), ...checks], `preflight/${node.plan.name}`));
   }
 
@@ -108,6 +109,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
       const np = nodePlans.get(n.plan.name) as NodePlan;
       assignIds(np.steps, `batch${index}/${n.plan.name}`);
       assignIds(np.rollback, `batch${index}/${n.plan.name}/rollback`);
+      assignIds(np.onHalt, `batch${index}/${n.plan.name}/on-halt`);
       return np;
     });
     return { index, canary: batching.canaryBatch === index, nodes: group.map((n) => n.plan.name), startAfterAllPrepared: policy.strategy === 'full', before: assignIds(before, `batch${index}/before`), nodePlans: plans, after: assignIds(after, `batch${index}/after`) };

@@ -196,6 +196,11 @@ export function rollbackSequence(node: ResolvedNode, steps: readonly NodeStep[],
   return out;
 }
 
+/** With `onFailure: halt`: what a failed node leaves for the post-mortem (the node itself stays as it is). */
+export function haltSequence(node: ResolvedNode, health: ResolvedHealth): NodeStep[] {
+  return [{ ...forensicsStep(node, health), phase: 'prepare' }];
+}
+
 function forensicsStep(node: ResolvedNode, health: ResolvedHealth): ForensicsStep {
   const log = health.marker?.log ?? health.modules.log;
   const home = shq(node.plan.liferayHome);

@@ -304,6 +304,8 @@ export interface NodePlan {
   steps: NodeStep[];
   /** With `onFailure: rollback`: run when the node fails after its app server was stopped (forensics, stop, restore, revert, start, health gates, back into the LB); empty otherwise. */
   rollback: NodeStep[];
+  /** With `onFailure: halt`: run when the node fails after its drain (the last log lines, a thread dump when the JVM is alive, the patch and module state, into the run record), before the run halts; empty otherwise (a rollback starts with them). */
+  onHalt: NodeStep[];
 }
 
 /** A batch: nodes taken out together. */

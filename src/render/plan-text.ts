@@ -87,7 +87,7 @@ function batch(plan: Plan, b: Batch, c: ChalkInstance, full: boolean, shown: Map
 }
 
 function nodeBlock(plan: Plan, np: NodePlan, c: ChalkInstance, full: boolean, shown: Map<string, string>): string[] {
-  const shape = shapeOf(plan, np.node, np.steps, np.rollback);
+  const shape = shapeOf(plan, np.node, np.steps, [...np.rollback, ...(np.onHalt ?? [])]);
   const first = shown.get(shape);
   if (!full && first) return [`  ${c.cyan(np.node)}: ${c.dim(`the same ${np.steps.length} steps as ${first}, with its own name, host and member`)}`];
   shown.set(shape, np.node);
@@ -95,6 +95,11 @@ function nodeBlock(plan: Plan, np: NodePlan, c: ChalkInstance, full: boolean, sh
   if (np.rollback.length > 0) {
     lines.push(`    ${c.yellow('on failure after the stop (rollback):')} ${np.rollback.map((s) => s.action).join(' → ')}`);
     if (full) lines.push(...np.rollback.map((s, i) => stepLine(s, c, true, '      ', `R${i + 1} `)));
+  }
+  const onHalt = np.onHalt ?? [];
+  if (onHalt.length > 0) {
+    lines.push(`    ${c.yellow('on failure after the drain (halt):')} ${onHalt.map((s) => s.title).join(' → ')}`);
+    if (full) lines.push(...onHalt.map((s, i) => stepLine(s, c, true, '      ', `H${i + 1} `)));
   }
   return lines;
 }
