@@ -108,7 +108,7 @@ describe.skipIf(!support.ok)(`failures on a real cluster (sshd per node + HAProx
     expect(rec.meta.status).toBe('failed');
     expect(rec.meta.endedAt).toBeTruthy();
     expect(rec.events.map((e) => e.kind)).toEqual(run.events.map((e) => e.kind));
-    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed']);
+    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed', 'on-halt:forensics:ok']);
     expect(rec.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/08-wait-log-marker')?.detail).toMatch(/the app server process exited before the gate passed/);
     expect(stepTrail(rec.events, 'node3')).toEqual([]);
     expect(lastLbState(rec.events)).toEqual({ node1: 'up', node2: 'out' });
@@ -236,7 +236,7 @@ rollout:
     expect(end?.nodes.find((n) => n.node === 'node2')).toMatchObject({ status: 'failed', inRotation: false, updated: true, failedStep: gateStart?.stepId });
     const rec = recordOf(h, run);
     expect(rec.meta.status).toBe('failed');
-    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:failed']);
+    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:failed', 'on-halt:forensics:ok']);
     expect(lastLbState(rec.events)).toEqual({ node2: 'out' });
     expect(lbMismatches(rec.events, await cluster.haproxyServers(), NODES)).toEqual([]);
     expect(unexpectedFailures(report, [takeOutWindow(run.events, 'node2')]), describeLoad(report)).toEqual([]);
@@ -315,7 +315,7 @@ rollout:
 
     const rec = runRecords(h).at(-1)!;
     expect(rec.meta.status).toBe('failed');
-    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:ok', 'settle:ok', 'lb-enable:failed']);
+    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:ok', 'settle:ok', 'lb-enable:failed', 'on-halt:forensics:ok']);
     expect(stepTrail(rec.events, 'node3')).toEqual([]);
     const enable = rec.events.find((e) => e.kind === 'step-end' && e.stepId === 'batch2/node2/11-lb-enable');
     expect(enable).toMatchObject({ status: 'failed' });

@@ -106,8 +106,8 @@ describe('a node whose health gate fails (maxFailures 0)', () => {
     expect(report.reason).toMatch(/node1 failed in batch 1; the failure budget \(0\) is spent/);
     expect(batchStarts(h)).toEqual([1]);
     expect(h.events.find((e) => e.kind === 'batch-end')).toMatchObject({ batch: 1, status: 'failed' });
-    // the steps after the gate never ran, and nothing put the node back
-    expect(startedSteps(h, 'node1')).toEqual(['check-capacity', 'lb-drain', 'lb-wait-drained', 'service-stop', 'backup', 'apply', 'verify', 'service-start', 'wait-log-marker']);
+    // the steps after the gate never ran (only the on-halt forensics), and nothing put the node back
+    expect(startedSteps(h, 'node1')).toEqual(['check-capacity', 'lb-drain', 'lb-wait-drained', 'service-stop', 'backup', 'apply', 'verify', 'service-start', 'wait-log-marker', 'forensics']);
     expect(h.lb?.callsFor('node1', 'enable')).toEqual([]);
     expect(summaryOf(h, 'node1')).toMatchObject({ status: 'failed', inRotation: false, updated: true, failedStep: gate });
     expect(summaryOf(h, 'node1')?.state).toContain('OUT of the load balancer');
