@@ -12,7 +12,7 @@ import { estimatePlan } from './estimate.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
 import { lbStatusCall, nodeLbSteps, resolveLoadBalancer } from './lb.js';
-import { haltSequence, httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
+import { haltSequence, httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence, type ResolvedHealth } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import { finalSteps, nodePreflight } from './run-steps.js';
@@ -20,7 +20,7 @@ import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
-import { PLAN_FORMAT_VERSION, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
+import { PLAN_FORMAT_VERSION, type BakeWatch, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
 import { resolveCount } from './duration.js';
 
 /** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
@@ -59,7 +59,8 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater, (field) => input.inventory.locateDefault?.(field) ?? sourceMap.locate(['inventory', 'defaults', ...field]));
   if (lb.type !== 'none') for (const n of nodes) checkMember(n, lb.type, playbook, sourceMap, templater);
   const changes: Change[] = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
-  const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics);
+  const healthOf = new Map<string, ResolvedHealth>();
+  const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics, (n) => bakeWatch(n, healthOf.get(n.plan.name), playbook));
   if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics };
   for (const n of nodes) lb.members[n.plan.name] = n.plan.member ?? n.plan.name;
   if (lb.type === 'none') lb.members = {};
@@ -82,6 +83,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     const lbSteps = nodeLbSteps(lb, node, templater, (field) => sourceMap.locate(['loadBalancer', field]));
     const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
+    healthOf.set(node.plan.name, health);
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
     const recheck = batching.recheck(node.plan.name, capacity);
     const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, recheck: recheck ? [recheck] : [], beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]) });
@@ -164,6 +166,22 @@ function planHash(input: CompileInput): string {
       breakingLevels: input.breakingLevels,
     }),
   );
+}
+
+/** What the canary bake watches on a canary node: its HTTP probe, its process and its log. */
+function bakeWatch(node: ResolvedNode, health: ResolvedHealth | undefined, playbook: Playbook): BakeWatch {
+  const pattern = playbook.rollout?.canary?.errorPattern ?? DEFAULTS.rollout.canaryErrorPattern;
+  const http = health?.http ?? null;
+  return {
+    node: node.plan.name,
+    probeCommand: http ? httpProbeCommand(http.url) : null,
+    url: http?.url ?? null,
+    status: http?.status ?? [],
+    statusCommand: node.service.status,
+    statusBecome: node.service.become,
+    log: health?.marker?.log ?? health?.modules.log ?? `${node.plan.tomcatHome}/logs/catalina.out`,
+    errorPattern: pattern === '' ? null : pattern,
+  };
 }
 
 /** A node's load-balancer member must be a name the LB's API carries safely; reported where the name comes from. */

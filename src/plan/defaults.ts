@@ -44,6 +44,9 @@ export const DEFAULTS = {
     canaryNodes: 1,
     canaryBake: '5m',
     canaryConfirm: true,
+    // Liferay's log4j ERROR, Tomcat's SEVERE, and what a dying JVM prints.
+    canaryErrorPattern: '\\b(ERROR|SEVERE|FATAL)\\b|OutOfMemoryError',
+    canaryWatchInterval: '10s',
     pauseBetweenBatches: false,
     windowTimezone: 'UTC',
     clearCacheOn: 'node',

@@ -201,8 +201,24 @@ export interface HookStep extends StepBase {
    */
   request: { method: string; url: string; headers: Record<string, string>; body: string | null; report: boolean } | null;
 }
-/** Waits before the next batch (canary bake time). */
-export interface BakeStep extends StepBase { action: 'bake'; seconds: number }
+/** What the canary bake watches on one canary node; any of it going wrong fails the bake early. */
+export interface BakeWatch {
+  node: string;
+  /** The HTTP probe command (as `wait-http` runs it), or null when the HTTP gate is off. */
+  probeCommand: string | null;
+  url: string | null;
+  status: number[];
+  /** Exits 0 while the app server process runs. */
+  statusCommand: string;
+  /** Run `statusCommand` through `sudo -n`. */
+  statusBecome: boolean;
+  /** The log scanned for lines written during the bake. */
+  log: string;
+  /** A line of `log` matching this (extended regular expression) fails the bake; null: the log is not scanned. */
+  errorPattern: string | null;
+}
+/** Waits before the next batch (canary bake time), checking the canary nodes every `intervalSec`. */
+export interface BakeStep extends StepBase { action: 'bake'; seconds: number; intervalSec: number; watch: BakeWatch[] }
 /** Asks the operator to continue (canary confirm, approval between batches). */
 export interface ConfirmStep extends StepBase { action: 'confirm'; question: string }
 /** Rollback: collects the failed node's last log lines, a thread dump and its patch/module state into the run record. */

@@ -919,13 +919,21 @@ export interface Rollout {
      */
     nodes?: number | [string, ...string[]];
     /**
-     * How long to watch the canary after it is back before continuing.
+     * How long to watch the canary after it is back before continuing: every `watchInterval` its HTTP probe must answer, its app server process must run, and no new log line may match `errorPattern`; the first problem fails the bake at once.
      */
     bake?: number | string;
     /**
      * Ask for confirmation after the bake time before the other batches.
      */
     confirm?: boolean;
+    /**
+     * An extended regular expression (grep -E): a line matching it in a canary's log during the bake fails the bake. Default: Liferay's ERROR, Tomcat's SEVERE, FATAL and OutOfMemoryError lines. An empty string turns the log check off.
+     */
+    errorPattern?: string;
+    /**
+     * How often the canary is checked during the bake.
+     */
+    watchInterval?: number | string;
   };
   /**
    * Ask for approval before each batch after the first (on a terminal; `--yes` continues).

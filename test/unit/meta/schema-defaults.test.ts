@@ -56,6 +56,8 @@ const EXPECTED: Array<[string, unknown]> = [
   ['/definitions/rollout/properties/canary/properties/nodes', DEFAULTS.rollout.canaryNodes],
   ['/definitions/rollout/properties/canary/properties/bake', DEFAULTS.rollout.canaryBake],
   ['/definitions/rollout/properties/canary/properties/confirm', DEFAULTS.rollout.canaryConfirm],
+  ['/definitions/rollout/properties/canary/properties/errorPattern', DEFAULTS.rollout.canaryErrorPattern],
+  ['/definitions/rollout/properties/canary/properties/watchInterval', DEFAULTS.rollout.canaryWatchInterval],
   ['/definitions/rollout/properties/pauseBetweenBatches', DEFAULTS.rollout.pauseBetweenBatches],
   ['/definitions/rollout/properties/window/properties/timezone', DEFAULTS.rollout.windowTimezone],
   ['/definitions/rollout/properties/clearCache/properties/on', DEFAULTS.rollout.clearCacheOn],
