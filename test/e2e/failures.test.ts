@@ -501,7 +501,8 @@ rollout:
     expect(end?.nodes.find((n) => n.node === 'node2')).toMatchObject({ status: 'failed', inRotation: false, updated: true, state: 'app server started but its health gates did not pass (kept out), OUT of the load balancer, updated' });
     const rec = recordOf(h, run);
     expect(rec.meta.status).toBe('failed');
-    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed']);
+    // the on-halt forensics cannot reach node2 either, and the record says so
+    expect(stepTrail(rec.events, 'node2')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:failed', 'on-halt:forensics:failed']);
     expect(lastLbState(rec.events)).toEqual({ node2: 'out' });
     expect(lbMismatches(rec.events, await cluster.haproxyServers(), NODES)).toEqual([]);
     expect(unexpectedFailures(report, [takeOutWindow(run.events, 'node2')]), describeLoad(report)).toEqual([]);
