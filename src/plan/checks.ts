@@ -15,7 +15,20 @@ export function checkPlaybook(playbook: Playbook, inventory: NormalizedInventory
     ...checkWindow(playbook, sourceMap),
     ...checkChanges(playbook, sourceMap),
     ...checkVarNames(playbook, inventory, sourceMap),
+    ...checkClearCache(playbook, sourceMap),
   ];
+}
+
+/** `clearCache` runs either the built-in Server Administration action or a command: exactly one. */
+function checkClearCache(playbook: Playbook, sm: SourceMap): Diagnostic[] {
+  const c = playbook.rollout?.clearCache;
+  if (!c) return [];
+  if (c.command !== undefined && c.serverAdmin !== undefined) return [{ severity: 'error', code: 'E_SCHEMA', summary: '`rollout.clearCache` has both `command` and `serverAdmin`', source: sm.locateKey(['rollout', 'clearCache'], 'serverAdmin'), hint: 'keep `serverAdmin` for the built-in "Clear content cached across the cluster", or `command` for your own' }];
+  if (c.serverAdmin && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(c.serverAdmin.password)) {
+    return [{ severity: 'error', code: 'E_SCHEMA', summary: '`rollout.clearCache.serverAdmin.password` must be a secret from the environment, `${ENV_NAME}`: a password written in the playbook would end up in git and in the plan', source: sm.locate(['rollout', 'clearCache', 'serverAdmin', 'password']), hint: 'e.g. `password: "${LIFERAY_ADMIN_PASSWORD}"`, and export LIFERAY_ADMIN_PASSWORD before `lrroll run`' }];
+  }
+  if (c.command === undefined && c.serverAdmin === undefined) return [{ severity: 'error', code: 'E_REQUIRED', summary: '`rollout.clearCache` needs `serverAdmin` (the built-in action) or `command`', source: sm.locate(['rollout', 'clearCache']), hint: 'e.g. `serverAdmin: { login: "${LIFERAY_ADMIN_LOGIN}", password: "${LIFERAY_ADMIN_PASSWORD}" }`' }];
+  return [];
 }
 
 /** Vars may not reuse a built-in template name: reported once, where the var is defined. */

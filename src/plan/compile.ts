@@ -93,7 +93,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));
   }
   // The final steps read each node from its own paths (properties files included), so they follow the nodes' steps.
-  const final = assignIds([...finalSteps(playbook, batching.targets, propertyFiles, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
+  const final = assignIds([...finalSteps(playbook, batching.targets, propertyFiles, templater, (field) => sourceMap.locate(['rollout', 'clearCache', field])), ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
   const preflight: Step[] = [];
   for (const node of batching.targets) {
     const np = nodePlans.get(node.plan.name) as NodePlan;

@@ -50,6 +50,7 @@ export const DEFAULTS = {
     pauseBetweenBatches: false,
     windowTimezone: 'UTC',
     clearCacheOn: 'node',
+    clearCacheUrl: 'http://{{host}}:{{httpPort}}',
     consistencyCheck: true,
   },
   health: {

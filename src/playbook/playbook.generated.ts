@@ -968,17 +968,34 @@ export interface Rollout {
     full?: WindowSpec1;
   };
   /**
-   * After the last batch, once: clear caches cluster-wide with this command (Liferay has no CLI for it; e.g. a script-console call). Run on the first node unless `on` says otherwise.
+   * After the last batch, once (seed 001's last step): clear Liferay's caches across the cluster. `serverAdmin` runs Server Administration's "Clear content cached across the cluster" action (no command to write); `command` runs your own. Run on the first node unless `on` says otherwise.
    */
   clearCache?: {
     /**
      * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
      */
-    command: string;
+    command?: string;
     /**
      * Where it runs: `node` (the first node) or `local`.
      */
     on?: 'node' | 'local';
+    /**
+     * Clear the caches as Control Panel → Server Administration → Resources → "Clear content cached across the cluster" does (the portal's `/server_admin/edit_server` action with `cmd=cacheMulti`): lrroll signs in at `/c/portal/login` with an administrator's credentials and posts the action, from the node itself with curl. The credentials come from the environment and are never printed.
+     */
+    serverAdmin?: {
+      /**
+       * The sign-in of an administrator (omniadmin): an email address or screen name, as your portal authenticates, or a secret `${ENV_NAME}`.
+       */
+      login: string;
+      /**
+       * That administrator's password: a secret from the environment, `${ENV_NAME}` (a literal password is refused).
+       */
+      password: string;
+      /**
+       * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+       */
+      url?: string;
+    };
   };
   /**
    * After the last batch, check that every node reports the same patch level, module versions and properties fingerprint.

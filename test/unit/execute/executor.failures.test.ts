@@ -71,7 +71,7 @@ describe('missing secrets refuse the run before any command', () => {
   it.each([
     ['test/fixtures/playbooks/valid/secrets.yml', {}, ['DB_PASSWORD', 'LIFERAY_ADMIN_PASSWORD']],
     ['test/fixtures/playbooks/valid/secrets.yml', { DB_PASSWORD: 'db-pw-1' }, ['LIFERAY_ADMIN_PASSWORD']],
-    ['playbooks/fixpack.yml', {}, ['CHAT_TOKEN']],
+    ['playbooks/fixpack.yml', {}, ['CHAT_TOKEN', 'LIFERAY_ADMIN_LOGIN', 'LIFERAY_ADMIN_PASSWORD']],
   ])('%s with %j', async (file, secrets, missing) => {
     const plan = await loadPlan(file);
     let fetched = 0;

@@ -61,6 +61,7 @@ const EXPECTED: Array<[string, unknown]> = [
   ['/definitions/rollout/properties/pauseBetweenBatches', DEFAULTS.rollout.pauseBetweenBatches],
   ['/definitions/rollout/properties/window/properties/timezone', DEFAULTS.rollout.windowTimezone],
   ['/definitions/rollout/properties/clearCache/properties/on', DEFAULTS.rollout.clearCacheOn],
+  ['/definitions/rollout/properties/clearCache/properties/serverAdmin/properties/url', DEFAULTS.rollout.clearCacheUrl],
   ['/definitions/rollout/properties/consistencyCheck', DEFAULTS.rollout.consistencyCheck],
   ['/definitions/health/properties/startupMarker/properties/enabled', DEFAULTS.health.startupMarkerEnabled],
   ['/definitions/health/properties/startupMarker/properties/log', DEFAULTS.health.startupMarkerLog],
