@@ -102,16 +102,17 @@ function enclosedLine(command: string): string {
 }
 
 /**
- * Where `line` of a value's text sits in the file: the first source line at or after the value's
- * start that contains it (a block scalar starts at its `|`, its text on the lines below). Falls
- * back to the value's start when the text is not found as written (e.g. YAML escapes).
+ * Where `line` of a value's text sits in the file: the first source line after the value's start
+ * that contains it (a block scalar starts at its `|`, its text on the lines below). The value's
+ * start when that line is the first, or when the text is not found as written (YAML escapes).
  */
 function lineWithin(text: string | undefined, where: SourceLocation, line: string): SourceLocation {
   if (!text || line === '') return where;
   const lines = text.split('\n');
   for (let i = where.line - 1; i < Math.min(lines.length, where.line + 500); i++) {
     const col = (lines[i] ?? '').indexOf(line, i === where.line - 1 ? where.col - 1 : 0);
-    if (col >= 0) return { file: where.file, line: i + 1, col: col + 1 };
+    // On the value's own line the value's start is the place (a quoted scalar starts at its quote).
+    if (col >= 0) return i === where.line - 1 ? where : { file: where.file, line: i + 1, col: col + 1 };
   }
   return where;
 }
