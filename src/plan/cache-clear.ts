@@ -2,6 +2,7 @@ import type { SourceLocation } from '../errors/diagnostics.js';
 import type { Rollout } from '../playbook/playbook.generated.js';
 import { DEFAULTS } from './defaults.js';
 import type { ResolvedNode } from './nodes.js';
+import { printable } from './inputs.js';
 import { shellWord, type Templater } from './scope.js';
 import { shq } from './shell.js';
 import { makeStep } from './step.js';
@@ -58,8 +59,12 @@ export function cacheClearStep(clear: NonNullable<Rollout['clearCache']>, first:
   if (clear.serverAdmin) {
     const admin = clear.serverAdmin;
     const login = templater.render(admin.login, first.scope, 'text', locate('serverAdmin'), first.plan.name);
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(login.text)) templater.invalid('E_NAME', `the sign-in \`${printable(login.text)}\` holds a control character`, 'an email address or screen name, or a `${ENV_NAME}` secret', locate('serverAdmin'), first.plan.name);
     const passwordEnv = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(admin.password)?.[1] ?? '';
-    const url = templater.path(admin.url ?? DEFAULTS.rollout.clearCacheUrl, first.scope, locate('serverAdmin'), first.plan.name).replace(/\/+$/, '');
+    const rendered = templater.url(admin.url ?? DEFAULTS.rollout.clearCacheUrl, first.scope, locate('serverAdmin'), first.plan.name);
+    if (rendered.secretEnv.length > 0) templater.invalid('E_URL', `the Server Administration URL cannot hold a secret (${rendered.secretEnv.join(', ')})`, 'give the credentials as `login` and `password`', locate('serverAdmin'), first.plan.name);
+    const url = rendered.text.replace(/\/+$/, '');
     const command = serverAdminCacheClearCommand({ url, loginWord: shellWord(login), passwordEnv });
     return [makeStep<CacheClearStep>({ ...common, title: `clear the content cached across the cluster: Server Administration at ${url} (on ${where})`, command, secretEnv: [...new Set([...login.secretEnv, passwordEnv])].sort(), waitsFor: 'Liferay to confirm the action (sign in, then cacheMulti)' })];
   }

@@ -47,11 +47,21 @@ describe('rollout.clearCache.serverAdmin', () => {
     ['a literal password', 'serverAdmin:\n      login: admin\n      password: hunter2', 'must be a secret from the environment, `${ENV_NAME}`'],
     ['both serverAdmin and command', 'command: echo clear\n    serverAdmin:\n      login: admin\n      password: ${PW}', 'has both `command` and `serverAdmin`'],
     ['neither', 'on: node', 'needs `serverAdmin` (the built-in action) or `command`'],
+    ['a URL that is not one', 'serverAdmin:\n      login: admin\n      password: ${PW}\n      url: not-a-url', 'the URL `not-a-url`'],
+    ['a secret in the URL', 'serverAdmin:\n      login: admin\n      password: ${PW}\n      url: http://${HOST_SECRET}:8080', 'cannot hold a secret (HOST_SECRET)'],
   ])('%s is an error', async (_name, body, summary) => {
     const file = join(dir, `${_name.replace(/\W+/g, '-')}.yml`);
     writeFileSync(file, ['lrroll: 1', 'name: Cache clear', 'inventory:', '  nodes:', '    - name: node1', '    - name: node2', 'change:', '  type: restart', 'rollout:', '  clearCache:', `    ${body}`, ''].join('\n'));
     const { plan, diagnostics } = await planPlaybook(file, { vars: {}, limit: null });
     expect(plan).toBeUndefined();
     expect(diagnostics.map((d) => d.summary).join('\n')).toContain(summary);
+  });
+
+  it('a sign-in with a control character (from a --var) is an error', async () => {
+    const file = join(dir, 'login-var.yml');
+    writeFileSync(file, ['lrroll: 1', 'name: Cache clear', 'inventory:', '  nodes:', '    - name: node1', '    - name: node2', 'change:', '  type: restart', 'rollout:', '  clearCache:', '    serverAdmin:', '      login: "{{adminLogin}}"', '      password: ${PW}', ''].join('\n'));
+    const { plan, diagnostics } = await planPlaybook(file, { vars: { adminLogin: 'ad\u001bmin' }, limit: null });
+    expect(plan).toBeUndefined();
+    expect(diagnostics.map((d) => d.summary).join('\n')).toContain('the sign-in `ad\\u001bmin` holds a control character');
   });
 });
