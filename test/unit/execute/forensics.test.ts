@@ -51,7 +51,7 @@ describe('forensics on onFailure: halt', () => {
     const h2 = createHarness(plan);
     h2.lb?.failNext('drain', 'node1');
     await h2.run();
-    expect(ends(h2).find((e) => e.node === 'node1' && e.status === 'failed')?.stepId).toBe('batch1/node1/01-lb-drain');
+    expect(ends(h2).find((e) => e.node === 'node1' && e.status === 'failed')?.stepId).toBe('batch1/node1/02-lb-drain');
     expect(starts(h2).some((e) => e.stepId.includes('/on-halt/'))).toBe(false);
   });
 });

@@ -61,7 +61,7 @@ describe('formatRunSummary', () => {
     expect(text).toMatch(/node3\s+skipped\s+\?\s/);
     expect(text).toContain('3 nodes: 3 skipped · 0 updated · 1 in the load balancer · 1 not checked');
     expect(text).toContain('  node2: app server answering HTTP 302, OUT of the load balancer (MAINT), untouched');
-    expect(text).toContain('Next: no node was stopped or changed; fix the cause, then run again. node2 is out of the load balancer');
+    expect(text).toContain('Next: no node was stopped or changed by this run; fix the cause, then run again. node2 is out of the load balancer, left so by an earlier run: see the reason above.');
   });
 
   it.each([
