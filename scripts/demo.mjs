@@ -15,7 +15,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const keep = process.argv.includes('--keep');
 const dir = mkdtempSync(join(tmpdir(), 'lrroll-demo-'));
 const children = [];
-const say = (text) => process.stderr.write(`\x1b[2m[demo]\x1b[0m ${text}\n`);
+// The same rule as lrroll's own output: NO_COLOR wins, then FORCE_COLOR, else colour only on a terminal.
+const { NO_COLOR, FORCE_COLOR } = process.env;
+const colour = NO_COLOR ? false : FORCE_COLOR !== undefined ? FORCE_COLOR !== '0' : process.stderr.isTTY === true;
+const say = (text) => process.stderr.write(`${colour ? '\x1b[2m[demo]\x1b[0m' : '[demo]'} ${text}\n`);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -117,7 +120,7 @@ inventory:
   defaults:
     transport: local
   nodes:
-${nodes.map((n) => `    - name: ${n.name}\n      liferayHome: ${n.home}\n      httpPort: ${n.httpPort}\n`).join('')}${lbYaml}change:
+${nodes.map((n) => `    - name: ${n.name}\n      host: 127.0.0.1\n      liferayHome: ${n.home}\n      httpPort: ${n.httpPort}\n`).join('')}${lbYaml}change:
   - type: portal-properties
     set:
       session.timeout: 45

@@ -1,3 +1,4 @@
+import type { SshFiles } from './ssh-files.js';
 // `lrroll clean`: removes the backups and staged artifacts earlier runs left under
 // `<liferayHome>/.lrroll/` on the nodes the plan changes, holding the cluster's run lock meanwhile
 // so that no run loses its backup while it needs it. The lock folder itself stays.
@@ -24,6 +25,8 @@ export interface CleanNode {
 /** What `clean` needs from the command line. */
 export interface CleanOptions {
   env: Readonly<Record<string, string | undefined>>;
+  /** The SSH config and known_hosts files (command line, else playbook). */
+  sshFiles: SshFiles;
   /** Runs kept on each node (0: remove all). */
   keep: number;
   /** Asked once with what each node holds; false leaves everything in place. */
@@ -33,7 +36,7 @@ export interface CleanOptions {
 
 /** Takes the lock, reads each node's footprint, asks, removes; `refused` names why nothing was removed. */
 export async function cleanNodes(plan: Plan, options: CleanOptions): Promise<{ nodes: CleanNode[]; refused: string | null }> {
-  const pool = new TransportPool(sshSettings(options.env, false), options.env);
+  const pool = new TransportPool(sshSettings(options.env, false, options.sshFiles), options.env);
   const runId = newRunId();
   const changed = new Set(plan.batches.flatMap((b) => b.nodes));
   const targets = plan.nodes.filter((n) => changed.has(n.name));

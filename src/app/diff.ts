@@ -1,3 +1,4 @@
+import type { SshFiles } from './ssh-files.js';
 // `lrroll diff`: reads, on every node the plan changes, what each change would touch, and puts it
 // next to what the change would make of it. Read-only: every command here only reads (the edit
 // previews run the apply step's own filter from the file to standard output).
@@ -12,8 +13,8 @@ import { planStep } from './reconcile.js';
 const READ_TIMEOUT_MS = 60_000;
 
 /** Reads every changed node (in parallel) and builds the diff. */
-export async function readDiff(plan: Plan, previews: ReadonlyMap<string, ChangePreview[]>, env: Readonly<Record<string, string | undefined>>): Promise<DiffReport> {
-  const pool = new TransportPool(sshSettings(env, false), env);
+export async function readDiff(plan: Plan, previews: ReadonlyMap<string, ChangePreview[]>, env: Readonly<Record<string, string | undefined>>, sshFiles?: SshFiles): Promise<DiffReport> {
+  const pool = new TransportPool(sshSettings(env, false, sshFiles), env);
   try {
     const nodes = plan.nodes.filter((n) => previews.has(n.name));
     const read = await Promise.all(nodes.map((n) => readNode(plan, n, previews.get(n.name) ?? [], pool.forNode(n))));

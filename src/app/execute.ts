@@ -16,6 +16,7 @@ import { isRunLive } from './liveness.js';
 import { describeHolder, makeOwner } from './lock.js';
 import { findLeftOut, reconcile, type LeftOut } from './reconcile.js';
 import { nodesAtRefusal, refusedRun } from './refuse.js';
+import type { SshFiles } from './ssh-files.js';
 
 /** How a run reaches hosts and talks to the operator. */
 export interface ExecuteOptions {
@@ -41,6 +42,8 @@ export interface ExecuteOptions {
   onNote(text: string): void;
   /** The run's JSON report summary so far (the body of `body: report` webhooks). */
   reportSummary(): string;
+  /** The SSH config and known_hosts files chosen on the command line or in the playbook. */
+  sshFiles?: SshFiles;
 }
 
 /** A new run id: the UTC start time and a random suffix, e.g. `20261121T2155-3fa9c1`. */
@@ -64,10 +67,13 @@ export const systemClock: Clock = {
     }),
 };
 
-/** SSH settings from the environment: ~/.ssh/config, known_hosts, ssh-agent, passphrase (overridable for tests and bastions). */
-export function sshSettings(env: Readonly<Record<string, string | undefined>>, acceptNewHostKeys: boolean): SshSettings {
+/**
+ * SSH settings: ~/.ssh/config, known_hosts, ssh-agent, passphrase. `files` (the command line's or
+ * the playbook's choice) win over LRROLL_SSH_CONFIG / LRROLL_KNOWN_HOSTS, which win over ~/.ssh.
+ */
+export function sshSettings(env: Readonly<Record<string, string | undefined>>, acceptNewHostKeys: boolean, files: SshFiles = { configFile: null, knownHostsFiles: null }): SshSettings {
   const home = env.HOME ?? homedir();
-  const configFile = env.LRROLL_SSH_CONFIG ?? join(home, '.ssh/config');
+  const configFile = files.configFile ?? env.LRROLL_SSH_CONFIG ?? join(home, '.ssh/config');
   let sshConfigText = '';
   try {
     sshConfigText = readFileSync(configFile, 'utf8');
@@ -76,7 +82,7 @@ export function sshSettings(env: Readonly<Record<string, string | undefined>>, a
   }
   return {
     sshConfigText,
-    knownHostsFiles: (env.LRROLL_KNOWN_HOSTS ?? join(home, '.ssh/known_hosts')).split(':').filter(Boolean),
+    knownHostsFiles: files.knownHostsFiles ?? (env.LRROLL_KNOWN_HOSTS ?? join(home, '.ssh/known_hosts')).split(':').filter(Boolean),
     acceptNewHostKeys,
     agentSocket: env.SSH_AUTH_SOCK,
     passphrase: env.LRROLL_SSH_PASSPHRASE,
@@ -137,7 +143,7 @@ const LOCK_REFRESH_MS = 30_000;
 
 /** Runs a plan for real: takes the cluster lock, reconciles, then hands transports, the LB driver, secrets and the clock to the executor. */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<RunReport> {
-  const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys), options.env);
+  const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys, options.sshFiles), options.env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, options.env);
   const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });

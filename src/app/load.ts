@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { inspectArtifacts, type ArtifactKind } from '../artifacts/inspect.js';
 import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
@@ -9,8 +10,9 @@ import type { InventorySecrets } from '../playbook/inventory/ansible-node.js';
 import { nodesFromAnsible, nodesFromYaml, type NodeEntry, type NormalizedInventory } from '../playbook/inventory/normalize.js';
 import { resolveAnsibleModel } from '../playbook/inventory/resolve.js';
 import { parseYaml } from '../playbook/load.js';
+import { applyOverrides, OVERRIDES_FILE } from '../playbook/overrides.js';
 import type { Change, Inventory, Node, NodeSettings, Playbook } from '../playbook/playbook.generated.js';
-import type { SourceMap } from '../playbook/source-map.js';
+import type { DocPath, SourceMap } from '../playbook/source-map.js';
 import { INPUT_LIMITS } from '../playbook/limits.js';
 import { validateAgainstSchema } from '../playbook/validate.js';
 import { decryptInlineVaults, loadVarsFiles } from './inventory-files.js';
@@ -30,6 +32,8 @@ export interface LoadedPlaybook {
   sources: Map<string, string>;
   /** Secret values read from the inventory (decrypted vault values, become passwords), by the name the plan uses. */
   secrets: Map<string, string>;
+  /** `--set` values applied to the playbook (path → value as given). */
+  overrides: Record<string, string>;
 }
 
 /** The result of loading: the playbook when it is usable, and every diagnostic found on the way. */
@@ -39,22 +43,33 @@ export interface LoadResult {
   sources: Map<string, string>;
 }
 
-/** Reads, parses and validates a playbook, its inventory file and its artifacts (`env`: for ansible-vault). */
-export async function loadPlaybook(file: string, env: Env = {}): Promise<LoadResult> {
+/**
+ * Reads, parses and validates a playbook, its inventory file and its artifacts (`env`: for
+ * ansible-vault). `sets` are the command line's `--set path=value` policy overrides, applied
+ * before validation.
+ */
+export async function loadPlaybook(file: string, env: Env = {}, sets: readonly string[] = []): Promise<LoadResult> {
   const sources = new Map<string, string>();
   const text = await readText(file);
   if (typeof text !== 'string') return { loaded: undefined, diagnostics: [text], sources };
   sources.set(file, text);
   const parsed = parseYaml(text, file);
   const diagnostics = [...parsed.diagnostics];
-  if (parsed.usable) diagnostics.push(...validateAgainstSchema(parsed.data, parsed.sourceMap));
+  if (!parsed.usable) return { loaded: undefined, diagnostics, sources };
+  const set = applyOverrides(parsed.data, parsed.sourceMap, sets);
+  if (sets.length > 0) sources.set(OVERRIDES_FILE, set.text);
+  // A `--set` that could not be applied does not stop the others from being checked.
+  diagnostics.push(...set.diagnostics);
+  const sourceMap = set.sourceMap;
+  diagnostics.push(...validateAgainstSchema(set.data, sourceMap));
   if (hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
-  const playbook = parsed.data as Playbook;
+  const playbook = set.data as Playbook;
   const secrets: InventorySecrets = { values: new Map(), names: new Map() };
-  const inventory = await loadInventory(playbook.inventory, file, { sm: parsed.sourceMap, sources, diagnostics, env, secrets });
-  const artifacts = await loadArtifacts(playbook, file, parsed.sourceMap, diagnostics);
+  const inventory = await loadInventory(playbook.inventory, file, { sm: sourceMap, sources, diagnostics, env, secrets });
+  diagnostics.push(...(await checkSshConfigFile(playbook, file, sourceMap)));
+  const artifacts = await loadArtifacts(playbook, file, sourceMap, diagnostics);
   if (!inventory || hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
-  return { loaded: { file, text, playbook, sourceMap: parsed.sourceMap, inventory, artifacts, sources, secrets: secrets.values }, diagnostics, sources };
+  return { loaded: { file, text, playbook, sourceMap, inventory, artifacts, sources, secrets: secrets.values, overrides: set.overrides }, diagnostics, sources };
 }
 
 async function readText(file: string): Promise<string | Diagnostic> {
@@ -86,7 +101,8 @@ async function loadInventory(inv: Inventory, playbookFile: string, ctx: Inventor
     diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: '`inventory` has both `nodes` and `file`: use one', source: sm.locateKey(['inventory'], 'file') });
     return undefined;
   }
-  if (inv.nodes) return { defaults: inv.defaults, nodes: nodesFromYaml(inv.nodes, sm, ['inventory', 'nodes']) };
+  const inPlaybook = (field: DocPath): SourceLocation => sm.locate(['inventory', 'defaults', ...field]);
+  if (inv.nodes) return { defaults: inv.defaults, nodes: nodesFromYaml(inv.nodes, sm, ['inventory', 'nodes']), locateDefault: inPlaybook };
   if (!inv.file) {
     diagnostics.push({ severity: 'error', code: 'E_REQUIRED', summary: '`inventory` needs `nodes` (inline) or `file` (an inventory file)', source: sm.locateKey([], 'inventory') });
     return undefined;
@@ -98,24 +114,30 @@ async function loadInventory(inv: Inventory, playbookFile: string, ctx: Inventor
     return undefined;
   }
   sources.set(path, text);
-  if (/\.ya?ml$/i.test(path) && /^nodes\s*:/m.test(text) && !/^all\s*:/m.test(text)) return parseLrrollInventory(text, path, inv, diagnostics);
-  return loadAnsibleInventory(text, path, inv, ctx);
+  if (/\.ya?ml$/i.test(path) && /^nodes\s*:/m.test(text) && !/^all\s*:/m.test(text)) return parseLrrollInventory(text, path, inv, diagnostics, inPlaybook);
+  return loadAnsibleInventory(text, path, inv, ctx, inPlaybook);
 }
 
 /** An lrroll inventory file: `nodes:` (and `defaults:`) at the top. */
-function parseLrrollInventory(text: string, path: string, inv: Inventory, diagnostics: Diagnostic[]): NormalizedInventory | undefined {
+function parseLrrollInventory(text: string, path: string, inv: Inventory, diagnostics: Diagnostic[], inPlaybook: (field: DocPath) => SourceLocation): NormalizedInventory | undefined {
   const parsed = parseYaml(text, path);
   diagnostics.push(...parsed.diagnostics);
   if (!parsed.usable) return undefined;
   const errors = validateAgainstSchema(parsed.data, parsed.sourceMap, 'inventory');
   diagnostics.push(...errors);
   if (hasErrors(errors)) return undefined;
-  const data = parsed.data as { defaults?: NodeSettings; nodes?: Node[] };
-  return { defaults: { ...data.defaults, ...inv.defaults }, nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']) };
+  const data = parsed.data as { defaults?: NodeSettings; nodes?: Node[]; ssh?: unknown };
+  if (data.ssh !== undefined) {
+    diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: '`ssh` is read from the playbook only, not from an inventory file', source: parsed.sourceMap.locateKey([], 'ssh'), hint: 'move it under the playbook\'s `inventory.ssh`' });
+    return undefined;
+  }
+  // The playbook's `inventory.defaults` replace the file's `defaults` key by key (a shallow merge): locate a field where its value came from.
+  const locateDefault = (field: DocPath): SourceLocation => (hasPath(inv.defaults, field.slice(0, 1)) ? inPlaybook(field) : parsed.sourceMap.locate(['defaults', ...field]));
+  return { defaults: { ...data.defaults, ...inv.defaults }, nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']), locateDefault };
 }
 
 /** An Ansible inventory with its group_vars/host_vars, vault values decrypted, resolved as Ansible resolves it. */
-async function loadAnsibleInventory(text: string, path: string, inv: Inventory, ctx: InventoryCtx): Promise<NormalizedInventory | undefined> {
+async function loadAnsibleInventory(text: string, path: string, inv: Inventory, ctx: InventoryCtx, inPlaybook: (field: DocPath) => SourceLocation): Promise<NormalizedInventory | undefined> {
   const { diagnostics } = ctx;
   let plain = text;
   if (isVaultText(text)) {
@@ -139,7 +161,17 @@ async function loadAnsibleInventory(text: string, path: string, inv: Inventory, 
   if (result.hosts.length === 0 && !hasErrors(result.diagnostics)) {
     diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: `${path} has no hosts${inv.group ? ` in group \`${inv.group}\`` : ''}` });
   }
-  return { defaults: inv.defaults, nodes: mapped.nodes };
+  return { defaults: inv.defaults, nodes: mapped.nodes, locateDefault: inPlaybook };
+}
+
+/** True when `path` leads to a value inside `data`. */
+function hasPath(data: unknown, path: DocPath): boolean {
+  let node: unknown = data;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object' || !(String(segment) in node)) return false;
+    node = (node as Record<string, unknown>)[String(segment)];
+  }
+  return node !== undefined;
 }
 
 /**
@@ -207,6 +239,16 @@ async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, di
     diagnostics.push({ severity: 'error', code: 'E_ARTIFACT', summary: `artifact \`${f.path}\`: ${f.invalid}`, source: places.get(f.path), hint: 'lrroll does not use an artifact it cannot trust: check where this file came from, and rebuild or download it again' });
   }
   return facts;
+}
+
+/** `inventory.ssh.configFile` must exist (a missing known_hosts file is created when a key is accepted). */
+async function checkSshConfigFile(playbook: Playbook, file: string, sm: SourceMap): Promise<Diagnostic[]> {
+  const configFile = playbook.inventory.ssh?.configFile;
+  if (configFile === undefined) return [];
+  const path = configFile === '~' || configFile.startsWith('~/') ? join(homedir(), configFile.slice(1)) : resolve(dirname(file), configFile);
+  const st = await stat(path).catch(() => undefined);
+  if (st?.isFile()) return [];
+  return [{ severity: 'error', code: 'E_FILE', summary: `the SSH config file \`${configFile}\` ${st ? 'is not a file' : 'does not exist'} (looked for ${path})`, source: sm.locate(['inventory', 'ssh', 'configFile']), hint: 'paths are relative to the playbook file; `~` is your home' }];
 }
 
 /** Hex sha256 of a string. */

@@ -24,7 +24,8 @@ export async function nodesAtRefusal(plan: Plan, leftOut: readonly LeftOut[], lb
     if (hasLb && out) parts.push(`OUT of the load balancer${member ? ` (${member.raw})` : ''}${left ? ` since run ${left.runId}` : ''}`);
     else if (hasLb && member) parts.push('in the load balancer');
     else if (hasLb) parts.push('load-balancer state not read');
-    return { node: n.name, status: 'skipped', inRotation: !out, updated: false, outOfRotationMs: null, durationMs: 0, failedStep: null, state: parts.join('; ') };
+    const inRotation = !hasLb ? null : member || left ? !out : null;
+    return { node: n.name, status: 'skipped', inRotation, updated: false, outOfRotationMs: null, durationMs: 0, failedStep: null, state: parts.join('; ') };
   });
 }
 

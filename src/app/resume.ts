@@ -3,6 +3,7 @@ import type { Plan } from '../plan/types.js';
 import { listRuns, nodeRecords, readEvents, readPlan, type RunMeta } from './journal.js';
 import { sshSettings, TransportPool } from './execute.js';
 import { planPlaybook } from './use-cases.js';
+import type { SshFiles } from './ssh-files.js';
 
 /** An interrupted run, ready to continue. */
 export interface ResumeTarget {
@@ -31,7 +32,7 @@ export function findRunToResume(env: Readonly<Record<string, string | undefined>
  * record and by its change verifying again on the node (the fingerprint of the applied change);
  * one whose verification fails, or that was put back into the load balancer, starts over.
  */
-export async function prepareResume(env: Readonly<Record<string, string | undefined>>, run: { dir: string; meta: RunMeta }): Promise<ResumeTarget> {
+export async function prepareResume(env: Readonly<Record<string, string | undefined>>, run: { dir: string; meta: RunMeta }, sshFilesOf: (plan: Plan) => SshFiles = () => ({ configFile: null, knownHostsFiles: null })): Promise<ResumeTarget> {
   const plan = readPlan(run.dir);
   const events = readEvents(run.dir);
   const records = nodeRecords(events, plan.nodes.map((n) => n.name));
@@ -39,7 +40,7 @@ export async function prepareResume(env: Readonly<Record<string, string | undefi
   const doneNodes = new Set<string>();
   const untouched = new Set<string>();
   const notes: string[] = [];
-  const pool = new TransportPool(sshSettings(env, false), env);
+  const pool = new TransportPool(sshSettings(env, false, sshFilesOf(plan)), env);
   try {
     for (const r of records.values()) {
       const np = plan.batches.flatMap((b) => b.nodePlans).find((p) => p.node === r.node);

@@ -8,6 +8,7 @@ import { readClusterLock } from './cluster-lock.js';
 import { planSecrets, sshSettings, TransportPool } from './execute.js';
 import { describeHolder, type HeldLock } from './lock.js';
 import { findLeftOut, planStep } from './reconcile.js';
+import type { SshFiles } from './ssh-files.js';
 
 /** What `lrroll status` reports about one node (read-only). */
 export interface NodeStatusRow {
@@ -26,11 +27,13 @@ export interface NodeStatusRow {
   sessions: string;
   /** Why something could not be read. */
   problem: string | null;
+  /** Why the load balancer could not be read (the same for every row), or null. */
+  lbError: string | null;
 }
 
 /** Reads every node's state and its load-balancer member without changing anything (no reconcile, no lock). */
-export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined): Promise<NodeStatusRow[]> {
-  const pool = new TransportPool(sshSettings(env, false), env);
+export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined, sshFiles?: SshFiles): Promise<NodeStatusRow[]> {
+  const pool = new TransportPool(sshSettings(env, false, sshFiles), env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, env);
   const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });
@@ -79,7 +82,8 @@ async function readMembers(lb: ReturnType<typeof createLbDriver>): Promise<Map<s
 async function readNode(plan: Plan, n: PlanNode, transport: Transport, members: Map<string, MemberState> | string): Promise<NodeStatusRow> {
   const member = n.member ?? n.name;
   const m = typeof members === 'string' ? undefined : members.get(member);
-  const row: NodeStatusRow = { node: n.name, host: n.host, reachable: false, app: '?', http: '-', patches: '-', member: plan.loadBalancer.type === 'none' ? '-' : member, lbState: typeof members === 'string' ? `? (${members})` : (m?.raw ?? (plan.loadBalancer.type === 'none' ? '-' : 'not found')), sessions: m?.sessions === null || m === undefined ? '-' : String(m.sessions), problem: null };
+  const lbError = typeof members === 'string' ? members : null;
+  const row: NodeStatusRow = { node: n.name, host: n.host, reachable: false, app: '?', http: '-', patches: '-', member: plan.loadBalancer.type === 'none' ? '-' : member, lbState: lbError !== null ? '?' : (m?.raw ?? (plan.loadBalancer.type === 'none' ? '-' : 'not found')), sessions: m?.sessions === null || m === undefined ? '-' : String(m.sessions), problem: null, lbError };
   try {
     await transport.connect();
     row.reachable = true;
@@ -109,11 +113,27 @@ export function formatStatus(rows: readonly NodeStatusRow[]): string {
   const data = rows.map((r) => [r.node, r.host, r.reachable ? 'ok' : 'UNREACHABLE', r.app, r.http, r.patches, r.member, r.lbState, r.sessions]);
   const widths = head.map((h, i) => Math.max(h.length, ...data.map((d) => (d[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const problems = rows.filter((r) => r.problem).map((r) => `${r.node}: ${r.problem}`);
+  // The load balancer's error is the same for every row: said once, under the table.
+  const lbErrors = [...new Set(rows.map((r) => r.lbError).filter((e): e is string => e !== null))].map((e) => `load balancer: ${e}`);
+  const problems = [...rows.filter((r) => r.problem).map((r) => `${r.node}: ${r.problem}`), ...lbErrors];
   return `${[line(head), ...data.map(line)].join('\n')}\n${problems.length ? `\n${problems.join('\n')}\n` : ''}`;
+}
+
+/** Why the cluster is not all healthy and in rotation, one sentence per finding (empty when it is). */
+export function statusProblems(rows: readonly NodeStatusRow[], hasLb: boolean): string[] {
+  const out: string[] = [];
+  const lbError = rows.find((r) => r.lbError !== null)?.lbError;
+  if (hasLb && lbError) out.push('the load balancer could not be read, so no node is known to be in rotation');
+  for (const r of rows) {
+    if (!r.reachable) out.push(`${r.node} is not reachable over SSH`);
+    else if (r.app === 'stopped') out.push(`${r.node}'s app server is not running`);
+    else if (r.http !== '-' && !['200', '302'].includes(r.http)) out.push(`${r.node}'s HTTP probe answered ${r.http}`);
+    if (hasLb && !lbError && !/^UP$|^UP /.test(r.lbState)) out.push(`${r.node} is ${r.lbState === 'not found' ? 'not a member of' : `${r.lbState} in`} the load balancer, not UP`);
+  }
+  return out;
 }
 
 /** True when every node is reachable, running, answering, and UP in the load balancer (or there is none). */
 export function allHealthy(rows: readonly NodeStatusRow[], hasLb: boolean): boolean {
-  return rows.every((r) => r.reachable && r.app !== 'stopped' && (r.http === '-' || ['200', '302'].includes(r.http)) && (!hasLb || /^UP$|^UP /.test(r.lbState)));
+  return statusProblems(rows, hasLb).length === 0;
 }

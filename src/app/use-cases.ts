@@ -16,6 +16,8 @@ export interface PlanOptions {
   limit: string[] | null;
   /** The environment, for `ansible-vault` (ANSIBLE_VAULT_PASSWORD_FILE …). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** `--set path=value` policy overrides, in order. */
+  sets?: string[];
 }
 
 /** The outcome of validating or planning: diagnostics always, the plan when there were no errors. */
@@ -40,7 +42,7 @@ export function shippedBreakingLevels(): string[] {
 
 /** Loads, validates and compiles a playbook into a plan. */
 export async function planPlaybook(file: string, options: PlanOptions): Promise<PlanOutcome> {
-  const { loaded, diagnostics, sources } = await loadPlaybook(file, options.env);
+  const { loaded, diagnostics, sources } = await loadPlaybook(file, options.env, options.sets ?? []);
   if (!loaded || hasErrors(diagnostics)) return { plan: undefined, diagnostics, sources, inventorySecrets: {}, previews: new Map() };
   const git = await gitState(loaded.file);
   const compiled = compilePlan({
@@ -52,8 +54,10 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     source: { file, sha256: sha256Hex(loaded.text), gitCommit: git.commit, gitDirty: git.dirty },
     vars: options.vars,
     limit: options.limit,
+    overrides: loaded.overrides,
     hashText: sha256Hex,
     compilerVersion: lrrollVersion(),
+    sources,
   });
   return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources, inventorySecrets: Object.fromEntries(loaded.secrets), previews: compiled.previews };
 }

@@ -4,10 +4,10 @@ import { formatDiagnostics, makeChalk } from '../errors/format.js';
 import { describeFootprint } from '../plan/hygiene.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
-import type { CommonPlanFlags } from './run-cli.js';
+import type { CommonPlanFlags, SshCliFlags } from './run-cli.js';
 
 /** The flags of `lrroll clean`. */
-export interface CleanFlags extends CommonPlanFlags {
+export interface CleanFlags extends CommonPlanFlags, SshCliFlags {
   yes?: boolean;
   keep: string;
 }
@@ -23,11 +23,15 @@ export async function cleanCommand(file: string, flags: CleanFlags, io: Io): Pro
   const outcome = await planPlaybook(file, { vars, limit: flags.limit ?? null, env: io.env });
   if (outcome.diagnostics.length > 0) io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
   if (hasErrors(outcome.diagnostics) || !outcome.plan) return EXIT_CODES.invalid;
+  const { sshFilesFor } = await import('./commands.js');
+  const sshFiles = sshFilesFor(outcome.plan, flags, io);
+  if (!sshFiles) return EXIT_CODES.invalid;
   const { cleanNodes } = await import('../app/clean.js');
   const { confirmOnTerminal } = await import('./execute.js');
   const what = keep === 0 ? 'every backup and staged file' : `the backups and staged files of all but the last ${keep} run(s)`;
   const { nodes, refused } = await cleanNodes(outcome.plan, {
     env: { ...io.env, ...outcome.inventorySecrets },
+    sshFiles,
     keep,
     note: (text) => io.stderr.write(`note: ${text}\n`),
     confirm: async (found) => {

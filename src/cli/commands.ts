@@ -8,7 +8,8 @@ import { planCommandFor, renderPlanText } from '../render/plan-text.js';
 import { isDurationTextWithinLimit } from '../playbook/limits.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
-import type { CommonPlanFlags, RunCliFlags } from './run-cli.js';
+import type { CommonPlanFlags, RunCliFlags, SshCliFlags } from './run-cli.js';
+import { resolveSshFiles, sshFilesProblem, type SshFiles } from '../app/ssh-files.js';
 
 type PlanFormat = 'text' | 'json' | 'mermaid';
 
@@ -22,7 +23,7 @@ function parseVars(flags: CommonPlanFlags): Record<string, string> {
 }
 
 async function compile(file: string, flags: CommonPlanFlags, io: Io): Promise<PlanOutcome> {
-  return planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env });
+  return planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env, sets: flags.set ?? [] });
 }
 
 /** The io a run uses: its environment carries the inventory's secret values too (never printed). */
@@ -105,27 +106,45 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
   const { reportTarget } = await import('./report.js');
   const reportFile = reportTarget(flags.report, io);
   if (reportFile === 'invalid') return EXIT_CODES.invalid;
-  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, report: reportFile }, withInventorySecrets(io, outcome));
+  const sshFiles = sshFilesFor(plan, flags, io);
+  if (!sshFiles) return EXIT_CODES.invalid;
+  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, report: reportFile, sshFiles }, withInventorySecrets(io, outcome));
+}
+
+/** The SSH files for this run (command line, else playbook), or null after saying why they cannot be used. */
+export function sshFilesFor(plan: Pick<Plan, 'ssh' | 'source'>, flags: SshCliFlags, io: Io): SshFiles | null {
+  const files = resolveSshFiles(plan, { ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}), ...(flags.knownHosts ? { knownHosts: flags.knownHosts } : {}) }, io.env, io.cwd);
+  const problem = sshFilesProblem(files);
+  if (!problem) return files;
+  io.stderr.write(`error[E_USAGE]: ${problem}${flags.sshConfig !== undefined ? ' (--ssh-config)' : ' (inventory.ssh.configFile)'}\n`);
+  return null;
 }
 
 /** `lrroll status`: a read-only table of every node and its LB member; exit 0 when all are healthy and in rotation, 1 otherwise. */
-export async function statusCommand(file: string, flags: CommonPlanFlags & { format: string }, io: Io): Promise<number> {
+export async function statusCommand(file: string, flags: CommonPlanFlags & SshCliFlags & { format: string }, io: Io): Promise<number> {
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
-  const { readStatus, formatStatus, allHealthy } = await import('../app/status.js');
-  const rows = await readStatus(plan, withInventorySecrets(io, outcome).env, (text) => io.stderr.write(`${text}\n`));
+  const sshFiles = sshFilesFor(plan, flags, io);
+  if (!sshFiles) return EXIT_CODES.invalid;
+  const { readStatus, formatStatus, statusProblems } = await import('../app/status.js');
+  const rows = await readStatus(plan, withInventorySecrets(io, outcome).env, (text) => io.stderr.write(`${text}\n`), sshFiles);
   io.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
-  return allHealthy(rows, plan.loadBalancer.type !== 'none') ? EXIT_CODES.ok : EXIT_CODES.failed;
+  const problems = statusProblems(rows, plan.loadBalancer.type !== 'none');
+  if (problems.length === 0) return EXIT_CODES.ok;
+  io.stderr.write(`exit 1: not every node is healthy and in rotation: ${problems.join('; ')}\n`);
+  return EXIT_CODES.failed;
 }
 
 /** `lrroll diff`: per node, what it has now next to what the change would make of it (read-only); exit 1 when a node cannot be read. */
-export async function diffCommand(file: string, flags: CommonPlanFlags & { format: string }, io: Io): Promise<number> {
+export async function diffCommand(file: string, flags: CommonPlanFlags & SshCliFlags & { format: string }, io: Io): Promise<number> {
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
+  const sshFiles = sshFilesFor(plan, flags, io);
+  if (!sshFiles) return EXIT_CODES.invalid;
   const { readDiff } = await import('../app/diff.js');
-  const diff = await readDiff(plan, outcome.previews, withInventorySecrets(io, outcome).env);
+  const diff = await readDiff(plan, outcome.previews, withInventorySecrets(io, outcome).env, sshFiles);
   if (flags.format === 'json') io.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
   else {
     const { renderDiffText } = await import('../render/diff-text.js');
@@ -136,15 +155,17 @@ export async function diffCommand(file: string, flags: CommonPlanFlags & { forma
 }
 
 /** `lrroll unlock`: shows who holds the cluster's run lock (on every node) and breaks it after confirmation. */
-export async function unlockCommand(file: string, flags: CommonPlanFlags & { yes?: boolean }, io: Io): Promise<number> {
+export async function unlockCommand(file: string, flags: CommonPlanFlags & SshCliFlags & { yes?: boolean }, io: Io): Promise<number> {
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
+  const sshFiles = sshFilesFor(plan, flags, io);
+  if (!sshFiles) return EXIT_CODES.invalid;
   const { TransportPool, sshSettings } = await import('../app/execute.js');
   const { readClusterLock } = await import('../app/cluster-lock.js');
   const { breakLock, describeHolder } = await import('../app/lock.js');
   const { isRunLive } = await import('../app/liveness.js');
-  const pool = new TransportPool(sshSettings(io.env, false), withInventorySecrets(io, outcome).env);
+  const pool = new TransportPool(sshSettings(io.env, false, sshFiles), withInventorySecrets(io, outcome).env);
   try {
     const locks = await readClusterLock(plan, (n) => pool.forNode(n));
     for (const l of locks.filter((x) => x.error)) io.stderr.write(`warning: ${l.error}\n`);
@@ -189,12 +210,15 @@ export async function resumeCommand(which: string | undefined, flags: RunCliFlag
   }
   const { withInventorySecrets: resumeSecrets } = await import('../app/resume.js');
   io = { ...io, env: await resumeSecrets(found.dir, io.env) };
-  const target = await prepareResume(io.env, found);
+  // Like the uploads, the playbook's inventory.ssh paths are resolved from the recorded playbook path, taken from this directory.
+  const target = await prepareResume(io.env, found, (plan) => resolveSshFiles(plan, flags, io.env, io.cwd));
   io.stderr.write(`Resuming run ${target.meta.runId} of "${target.meta.name}" (plan ${target.plan.hash.slice(0, 12)}, started ${target.meta.startedAt} by ${target.meta.user}@${target.meta.host}, ${target.meta.status}):\n${target.notes.map((n) => `  ${n}`).join('\n')}\n`);
   const lockWaitSec = lockWaitSeconds(flags.lockWait, io);
   if (lockWaitSec === null) return EXIT_CODES.invalid;
   const { executeRun } = await import('./execute.js');
-  return executeRun(target.plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, resume: { state: target.state, dir: target.dir, runId: target.meta.runId }, report: reportFile }, io);
+  const sshFiles = sshFilesFor(target.plan, flags, io);
+  if (!sshFiles) return EXIT_CODES.invalid;
+  return executeRun(target.plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, resume: { state: target.state, dir: target.dir, runId: target.meta.runId }, report: reportFile, sshFiles }, io);
 }
 
 /** `--lock-wait` in seconds, or null (after saying so) when it is not a duration. */

@@ -2,10 +2,12 @@ import { createInterface } from 'node:readline/promises';
 import { executePlan, newRunId } from '../app/execute.js';
 import { Journal } from '../app/journal.js';
 import { publishRun, summaryJsonAt } from '../app/report.js';
+import type { SshFiles } from '../app/ssh-files.js';
 import type { ResumeState } from '../execute/context.js';
 import { EVENTS_FORMAT_VERSION, type EventInput, type RunEvent, type RunStatus } from '../execute/events.js';
-import { formatSeconds } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
+import { formatConfirmation } from '../render/confirm.js';
+import { makeChalk } from '../errors/format.js';
 import type { ReportFormat } from '../render/report/render.js';
 import { selectRenderer } from '../render/select.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -25,6 +27,8 @@ export interface RunFlags {
   resume?: { state: ResumeState; dir: string; runId: string };
   /** `--report FILE`: the report written when the run ends, however it ends. */
   report?: { file: string; format: ReportFormat } | null;
+  /** The SSH config and known_hosts files from the command line or the playbook. */
+  sshFiles?: SshFiles;
 }
 
 const EXIT_BY_STATUS: Record<RunStatus, number> = {
@@ -84,8 +88,9 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
     io.stderr.write('error[E_USAGE]: lrroll run changes the cluster and needs confirmation: run it on a terminal, or pass --yes\n');
     return EXIT_CODES.invalid;
   }
+  // What the operator agrees to, on stderr (stdout may be NDJSON): shown with --yes too.
+  io.stderr.write(formatConfirmation(plan, makeChalk(io.stderr.isTTY, io.env)));
   if (!flags.yes) {
-    io.stderr.write(`\n${plan.name}: ${plan.nodes.length} node(s) in ${plan.batches.length} batch(es), ~${formatSeconds(plan.estimate.expectedSec)} expected (plan ${plan.hash.slice(0, 12)}).\n`);
     if (!(await ask('Run it now?'))) {
       io.stderr.write('Nothing was changed.\n');
       return EXIT_CODES.ok;
@@ -118,6 +123,7 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
       pid: process.pid,
       onNote: (text) => io.stderr.write(`${text}\n`),
       reportSummary: () => summaryJsonAt(journal.dir),
+      ...(flags.sshFiles ? { sshFiles: flags.sshFiles } : {}),
     });
     await renderer.end();
     if (flags.output !== 'json') io.stderr.write(`run record: ${journal.dir}\n`);

@@ -18,12 +18,24 @@ export interface RunCliFlags {
   message: string;
   /** `--report FILE`: write the run's report when it ends (format from the extension). */
   report?: string;
+  /** `--ssh-config`: the OpenSSH client config to follow. */
+  sshConfig?: string;
+  /** `--known-hosts` (repeatable): known_hosts files to verify host keys against. */
+  knownHosts?: string[];
+}
+
+/** `--ssh-config` and `--known-hosts`, shared by every command that reaches the nodes. */
+export interface SshCliFlags {
+  sshConfig?: string;
+  knownHosts?: string[];
 }
 
 /** Options every plan-producing command accepts. */
 export interface CommonPlanFlags {
   var: string[];
   limit?: string[];
+  /** `-e/--set path=value`: policy values for this run, recorded in the plan. */
+  set: string[];
 }
 
 /** Runs the command line and returns the exit code; never throws for user errors. */
@@ -53,10 +65,26 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+function setting(value: string, previous: string[]): string[] {
+  if (!/^[A-Za-z][A-Za-z0-9.]*=/.test(value)) throw new InvalidArgumentError('expected path=value, e.g. --set rollout.onFailure=rollback');
+  return [...previous, value];
+}
+
 function list(value: string, previous: string[] | undefined): string[] {
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) throw new InvalidArgumentError('expected one or more node names separated by commas, e.g. --limit node1,node2');
   return [...(previous ?? []), ...names];
+}
+
+function files(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The SSH file options of every command that connects to the nodes. */
+function withSshFlags(cmd: Command): Command {
+  return cmd
+    .option('--ssh-config <file>', 'OpenSSH client config to follow (instead of the playbook\'s inventory.ssh.configFile, LRROLL_SSH_CONFIG or ~/.ssh/config)')
+    .option('--known-hosts <file>', 'known_hosts file to verify host keys against (repeatable; instead of inventory.ssh.knownHostsFiles, LRROLL_KNOWN_HOSTS or ~/.ssh/known_hosts)', files);
 }
 
 /** The command line's definition (every subcommand, argument and flag); `setExit` receives each action's exit code. */
@@ -74,16 +102,18 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     cmd
       .option('--var <name=value>', 'set a template variable (repeatable; overrides the playbook)', collect, [])
       .option('--limit <nodes>', limitHelp, list);
+  // Policy values matter where a plan is judged, shown or run (not for diff and clean, which read and tidy the nodes).
+  const withSetFlag = (cmd: Command): Command => cmd.option('-e, --set <path=value>', 'set a policy value for this run, recorded in the plan and its hash (repeatable), e.g. rollout.onFailure=rollback, health.settle=30s, loadBalancer.drainTimeout=1m', setting, []);
   const sub = (name: string): Command => program.command(name).exitOverride().configureOutput(output);
 
-  withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'), 'validate the plan of a run limited to these nodes (comma-separated)')
+  withSetFlag(withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'), 'validate the plan of a run limited to these nodes (comma-separated)'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
       const { validateCommand } = await import('./commands.js');
       setExit(await validateCommand(file, opts, io));
     });
 
-  withPlanFlags(sub('plan').argument('<playbook>', 'playbook file').description('show what a run would do: verdict, batches, per-node steps, impact, estimate, plan hash'))
+  withSetFlag(withPlanFlags(sub('plan').argument('<playbook>', 'playbook file').description('show what a run would do: verdict, batches, per-node steps, impact, estimate, plan hash')))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'mermaid']).default('text'))
     .option('--full', 'show every node and every command in full')
     .action(async (file: string, opts: CommonPlanFlags & { format: 'text' | 'json' | 'mermaid'; full?: boolean }) => {
@@ -91,7 +121,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await planCommand(file, opts, io));
     });
 
-  withPlanFlags(sub('run').argument('<playbook>', 'playbook file').description('run the playbook (preflight, confirmation, progress); --dry-run shows the plan only'))
+  withSshFlags(withSetFlag(withPlanFlags(sub('run').argument('<playbook>', 'playbook file').description('run the playbook (preflight, confirmation, progress); --dry-run shows the plan only')))
     .option('--dry-run', 'show the plan that would run, change nothing')
     .addOption(new Option('--format <format>', 'plan format for --dry-run').choices(['text', 'json', 'mermaid']).default('text'))
     .option('--full', 'with --dry-run: show every node and every command in full')
@@ -102,27 +132,27 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--verbose', 'show every output line of every step')
     .option('--lock-wait <duration>', 'wait this long for another run holding the cluster lock (e.g. 10m)', '0s')
     .option('-m, --message <text>', 'why this run: stored with the cluster lock and the run record', '')
-    .option('--report <file>', 'write the run report when the run ends, also when it fails or is interrupted (format from the extension: .html, .json, .md, .xml for JUnit)')
+    .option('--report <file>', 'write the run report when the run ends, also when it fails or is interrupted (format from the extension: .html, .json, .md, .xml for JUnit)'))
     .action(async (file: string, opts: CommonPlanFlags & RunCliFlags) => {
       const { runCommand } = await import('./commands.js');
       setExit(await runCommand(file, opts, io));
     });
 
-  withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member'), 'show only these nodes (comma-separated)')
+  withSshFlags(withSetFlag(withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member'), 'show only these nodes (comma-separated)')))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
+    .action(async (file: string, opts: CommonPlanFlags & SshCliFlags & { format: string }) => {
       const { statusCommand } = await import('./commands.js');
       setExit(await statusCommand(file, opts, io));
     });
 
-  withPlanFlags(sub('diff').argument('<playbook>', 'playbook file').description('read-only: per node, what it has now next to what the change would make of it (patches, modules, properties lines, files)'), 'read only these nodes (comma-separated)')
+  withSshFlags(withPlanFlags(sub('diff').argument('<playbook>', 'playbook file').description('read-only: per node, what it has now next to what the change would make of it (patches, modules, properties lines, files)'), 'read only these nodes (comma-separated)'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
+    .action(async (file: string, opts: CommonPlanFlags & SshCliFlags & { format: string }) => {
       const { diffCommand } = await import('./commands.js');
       setExit(await diffCommand(file, opts, io));
     });
 
-  sub('resume')
+  withSshFlags(sub('resume'))
     .argument('[run]', 'run id (or a prefix) or playbook path; default: the newest unfinished run')
     .description("continue an interrupted run's recorded plan from the first step it did not finish")
     .option('-y, --yes', 'do not ask for confirmation (approval pauses continue too)')
@@ -137,19 +167,19 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await resumeCommand(which, opts, io));
     });
 
-  withPlanFlags(sub('clean').argument('<playbook>', 'playbook file').description("remove earlier runs' backups and staged artifacts from the nodes (<liferayHome>/.lrroll), holding the cluster lock, after confirmation"), 'clean only these nodes (comma-separated)')
+  withSshFlags(withPlanFlags(sub('clean').argument('<playbook>', 'playbook file').description("remove earlier runs' backups and staged artifacts from the nodes (<liferayHome>/.lrroll), holding the cluster lock, after confirmation"), 'clean only these nodes (comma-separated)'))
     .option('--keep <runs>', 'keep the backups and staged files of the last N runs', '0')
     .option('-y, --yes', 'remove without asking')
-    .action(async (file: string, opts: CommonPlanFlags & { yes?: boolean; keep: string }) => {
+    .action(async (file: string, opts: CommonPlanFlags & SshCliFlags & { yes?: boolean; keep: string }) => {
       const { cleanCommand } = await import('./clean.js');
       setExit(await cleanCommand(file, opts, io));
     });
 
   // No --limit: the lock belongs to the whole cluster, whichever nodes a run changes.
-  sub('unlock').argument('<playbook>', 'playbook file').description("show who holds the cluster's run lock and break it (after confirmation)")
+  withSshFlags(sub('unlock').argument('<playbook>', 'playbook file').description("show who holds the cluster's run lock and break it (after confirmation)"))
     .option('--var <name=value>', 'set a template variable (repeatable; overrides the playbook)', collect, [])
     .option('-y, --yes', 'break it without asking')
-    .action(async (file: string, opts: CommonPlanFlags & { yes?: boolean }) => {
+    .action(async (file: string, opts: CommonPlanFlags & SshCliFlags & { yes?: boolean }) => {
       const { unlockCommand } = await import('./commands.js');
       setExit(await unlockCommand(file, opts, io));
     });

@@ -39,7 +39,8 @@ export type DiagnosticCode =
   | 'E_VAULT'
   | 'W_ELIGIBILITY'
   | 'W_INVENTORY'
-  | 'W_PLAYBOOK';
+  | 'W_PLAYBOOK'
+  | 'W_DOWNTIME';
 
 /** One problem found in the input. A value, never thrown: loaders collect them all. */
 export interface Diagnostic {

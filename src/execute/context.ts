@@ -68,6 +68,10 @@ export interface NodeState {
   failedStep: string | null;
   /** Byte offsets of the logs recorded just before the last start. */
   logOffsets: Map<string, number>;
+  /** The member's state as last read from the load balancer (e.g. `UP`, `MAINT`), or null when never read. */
+  lbSeen: string | null;
+  /** What the health probe last found (e.g. `answering HTTP 302`), or null when never probed. */
+  appSeen: string | null;
 }
 
 /** The run's mutable state, shared by the step handlers. */
@@ -85,13 +89,17 @@ export function initialNodeStates(plan: Plan): Map<string, NodeState> {
   return new Map(
     plan.nodes.map((n) => [
       n.name,
-      { name: n.name, status: 'skipped', inRotation: true, stopped: false, starting: false, updated: false, drainedAt: null, outOfRotationMs: null, startedAt: null, endedAt: null, failedStep: null, logOffsets: new Map() } satisfies NodeState,
+      { name: n.name, status: 'skipped', inRotation: true, stopped: false, starting: false, updated: false, drainedAt: null, outOfRotationMs: null, startedAt: null, endedAt: null, failedStep: null, logOffsets: new Map(), lbSeen: null, appSeen: null } satisfies NodeState,
     ]),
   );
 }
 
-/** The end-of-run summary of a node: result, where it stands, timings. */
+/**
+ * The end-of-run summary of a node: result, where it stands, timings. A node lrroll never worked on
+ * is described by what preflight read (or "not checked"), never by what lrroll assumes of it.
+ */
 export function summarize(s: NodeState, hasLb: boolean): NodeSummary {
+  if (s.startedAt === null && s.status === 'skipped') return untouchedSummary(s, hasLb);
   const parts = [s.stopped ? 'app server stopped' : s.starting ? 'app server started but its health gates did not pass (kept out)' : 'app server running', hasLb ? (s.inRotation ? 'in the load balancer' : 'OUT of the load balancer') : 'no load balancer', s.updated ? 'updated' : 'not updated'];
   return {
     node: s.name,
@@ -102,5 +110,22 @@ export function summarize(s: NodeState, hasLb: boolean): NodeSummary {
     durationMs: s.startedAt !== null && s.endedAt !== null ? s.endedAt - s.startedAt : 0,
     failedStep: s.failedStep,
     state: parts.join(', '),
+  };
+}
+
+/** A node no batch reached: only what was read of it (in preflight) is stated. */
+function untouchedSummary(s: NodeState, hasLb: boolean): NodeSummary {
+  const lbUp = s.lbSeen === null ? null : /^UP\b/.test(s.lbSeen);
+  const app = s.appSeen === null ? 'app server not checked' : `app server ${s.appSeen}`;
+  const lb = !hasLb ? 'no load balancer' : s.lbSeen === null ? 'load balancer state not read' : lbUp ? `in the load balancer (${s.lbSeen})` : `OUT of the load balancer (${s.lbSeen})`;
+  return {
+    node: s.name,
+    status: s.status,
+    inRotation: hasLb ? lbUp : s.appSeen === null ? null : s.appSeen.startsWith('answering'),
+    updated: s.updated,
+    outOfRotationMs: null,
+    durationMs: 0,
+    failedStep: s.failedStep,
+    state: [app, lb, 'untouched'].join(', '),
   };
 }

@@ -21,8 +21,8 @@ export type RunPhase = 'preflight' | 'before-run' | 'finally' | 'on-failure';
 export interface NodeSummary {
   node: string;
   status: NodeStatus;
-  /** True when the node is in the load balancer at the end (or there is no load balancer and it runs). */
-  inRotation: boolean;
+  /** True when the node is in the load balancer at the end (or there is no load balancer and it runs); null when the run never read it. */
+  inRotation: boolean | null;
   /** True when the change was applied and verified. */
   updated: boolean;
   /** Milliseconds the node spent out of the load balancer (drain to UP), or null when never drained. */

@@ -271,6 +271,9 @@ async function afterFailure(run: RunState, batch: Batch, np: NodePlan, failedSte
     if (ok) state.status = 'rolled-back';
     return;
   }
+  // onFailure: halt — the node stays as it is, but what it looked like goes into the record first.
+  const touched = state.stopped || state.updated || failedStep.action === 'service-stop';
+  if (!interruptedByStop && touched && !run.deps.signal.aborted) for (const s of np.onHalt ?? []) await step1(hard, s, batch.index, state);
   if (failedStep.phase === 'prepare' && !state.stopped && failedStep.action !== 'service-stop') await recover(hard, batch, np, state);
 }
 

@@ -14,6 +14,8 @@ export async function runLbStep(step: LbStep, run: RunState, state: NodeState | 
     switch (step.action) {
       case 'check-lb-member': {
         const s = await memberState(step, step.member, run);
+        const seen = run.nodes.get(step.node ?? '');
+        if (seen) seen.lbSeen = s.state === 'UP' ? 'UP' : s.raw;
         return s.state === 'UP' ? ok(`${step.member} is ${s.raw}`) : failed(`${step.member} is ${s.raw}, not UP: fix it (or the node) before rolling`);
       }
       case 'check-capacity':

@@ -13,7 +13,11 @@ export async function runPreflightCheck(step: Check, run: RunState): Promise<Ste
   const r = await runCommand(step, step.command ?? 'true', run, { quiet: step.action !== 'check-reachable' && step.action !== 'check-service' });
   if (step.action === 'check-sudo') return judgeSudo(step, r);
   if (step.action === 'check-tools' && r.exitCode !== 0 && !r.timedOut && !r.aborted && r.exitCode !== null) return failed(lastLine(r.stderr)?.replace(/^lrroll: /, '') ?? `exit code ${r.exitCode}`);
-  if (r.exitCode !== 0) return outcomeOf(r, step.title);
+  const seen = run.nodes.get(step.node ?? '');
+  if (r.exitCode !== 0) {
+    if (step.action === 'check-node-healthy' && seen) seen.appSeen = `not answering ${step.url}`;
+    return outcomeOf(r, step.title);
+  }
   const out = r.stdout.trim();
   switch (step.action) {
     case 'check-reachable':
@@ -23,6 +27,7 @@ export async function runPreflightCheck(step: Check, run: RunState): Promise<Ste
       return ok(`${step.tools.length} programs found`);
     case 'check-node-healthy': {
       const code = Number(out.split('\n').pop());
+      if (seen) seen.appSeen = step.status.includes(code) ? `answering HTTP ${code}` : `not healthy (HTTP ${code})`;
       return step.status.includes(code) ? ok(`HTTP ${code}`) : failed(`${step.url} answered HTTP ${code}, not ${step.status.join('/')}: the node is not healthy now`);
     }
     case 'check-disk': {

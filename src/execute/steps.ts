@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { RUN_ID_VAR } from '../plan/shell.js';
 import type { HookStep, ServiceStopStep, Step, UploadStep, WaitHttpStep } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
+import { bake } from './bake.js';
 import { runLbStep } from './lb-steps.js';
 import { runPreflightCheck } from './preflight.js';
 import { failed, lastLine, ok, outcomeOf, runCommand, transportOf, type StepOutcome } from './run-command.js';
@@ -67,8 +68,10 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'wait-http':
       return waitHttp(step, run);
     case 'settle':
-    case 'bake':
+    case 'settle':
       return waitFor(step, run);
+    case 'bake':
+      return bake(step, run);
     case 'hook':
       return hook(step, run);
     case 'confirm':

@@ -8,7 +8,7 @@ import { parseDuration, resolveCount } from './duration.js';
 import type { ResolvedNode } from './nodes.js';
 import { makeStep } from './step.js';
 import { capacityStep } from './capacity.js';
-import type { BakeStep, CapacityNode, ConfirmStep, Step } from './types.js';
+import type { BakeStep, BakeWatch, CapacityNode, ConfirmStep, Step } from './types.js';
 
 /** The batches of a run and the run-level steps around each. */
 export interface BatchPlan {
@@ -26,8 +26,11 @@ export interface BatchPlan {
   recheck(node: string, capacity: ReadonlyMap<string, CapacityNode>): Step | null;
 }
 
+/** What the bake watches on one canary node (built by the caller, which knows each node's health gates). */
+export type BakeWatchOf = (node: ResolvedNode) => BakeWatch;
+
 /** Orders, limits and batches the nodes; reports batches that would break the healthy minimum. */
-export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: readonly string[] | null, sm: SourceMap, diagnostics: Diagnostic[]): BatchPlan | undefined {
+export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: readonly string[] | null, sm: SourceMap, diagnostics: Diagnostic[], watchOf: BakeWatchOf): BatchPlan | undefined {
   const r = playbook.rollout ?? {};
   const strategy = r.strategy ?? DEFAULTS.rollout.strategy;
   const ordered = orderHosts(nodes.map((n) => ({ name: n.plan.name, n })), r.order ?? DEFAULTS.rollout.order, r.seed ?? DEFAULTS.rollout.seed).map((x) => x.n);
@@ -39,6 +42,7 @@ export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: re
   const { groups, canaryBatch } = strategy === 'full' ? { groups: [targets], canaryBatch: null } : rollingGroups(playbook, targets);
   const minHealthy = resolveCount(r.minHealthy ?? DEFAULTS.rollout.minHealthy, nodes.length, 'up');
   if (strategy === 'rolling' && !checkCapacity(groups, nodes.length, minHealthy, playbook, sm, diagnostics)) return undefined;
+  if (strategy === 'rolling') warnAllOut(groups, nodes.length, playbook, sm, diagnostics);
   const batchOf = new Map<string, number>();
   groups.forEach((g, i) => g.forEach((n) => batchOf.set(n.plan.name, i + 1)));
   const canary = r.canary;
@@ -63,10 +67,9 @@ export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: re
       const group = groups.find((g) => g.some((n) => n.plan.name === node))?.map((n) => n.plan.name);
       return strategy === 'rolling' && group ? capacityStep(group, minHealthy, outside(nodes, group, capacity), node) : null;
     },
-    after: (index) => {
+    after: (index, group) => {
       if (index !== canaryBatch || !canary) return [];
-      const bake = parseDuration(canary.bake ?? DEFAULTS.rollout.canaryBake);
-      const steps: Step[] = [makeStep<BakeStep>({ action: 'bake', node: null, title: `let the canary bake for ${bake}s`, seconds: bake, timeoutSec: bake + 5, expectSec: bake, waitsFor: `${bake}s with the canary in rotation` })];
+      const steps: Step[] = [bakeStep(canary, group.map(watchOf))];
       if (canary.confirm ?? DEFAULTS.rollout.canaryConfirm) steps.push(makeStep<ConfirmStep>({ action: 'confirm', node: null, title: 'confirm the canary before the other batches', question: 'The canary batch is done and has baked. Continue with the other batches?', timeoutSec: 86400, expectSec: 0, waitsFor: 'the operator (or --yes)' }));
       return steps;
     },
@@ -78,6 +81,25 @@ export function outside(nodes: readonly ResolvedNode[], batch: readonly string[]
   return nodes.filter((n) => !batch.includes(n.plan.name)).map((n) => capacity.get(n.plan.name) ?? { node: n.plan.name, member: null, probe: null, status: [], lbStatus: null });
 }
 
+/** The canary bake: a wait that checks the canary nodes every interval and fails at the first problem. */
+function bakeStep(canary: NonNullable<NonNullable<Playbook['rollout']>['canary']>, watch: BakeWatch[]): BakeStep {
+  const bake = parseDuration(canary.bake ?? DEFAULTS.rollout.canaryBake);
+  const intervalSec = Math.max(1, Math.min(bake, parseDuration(canary.watchInterval ?? DEFAULTS.rollout.canaryWatchInterval)));
+  const names = watch.map((w) => w.node).join(', ');
+  const what = (w: BakeWatch): string => [w.url ? `${w.url} answers ${w.status.join('/')}` : null, 'the app server process runs', w.errorPattern ? `no new line matching /${w.errorPattern}/ in ${w.log}` : null].filter(Boolean).join(', ');
+  return makeStep<BakeStep>({
+    action: 'bake',
+    node: null,
+    title: `let the canary bake for ${bake}s, watching ${names} every ${intervalSec}s`,
+    seconds: bake,
+    intervalSec,
+    watch,
+    timeoutSec: bake + 60,
+    expectSec: bake,
+    waitsFor: `${bake}s in rotation while ${watch.map((w) => `${w.node}: ${what(w)}`).join('; ')}`,
+  });
+}
+
 function rollingGroups(playbook: Playbook, targets: ResolvedNode[]): { groups: ResolvedNode[][]; canaryBatch: number | null } {
   const r = playbook.rollout ?? {};
   const serial = r.serial ?? DEFAULTS.rollout.serial;
@@ -87,6 +109,20 @@ function rollingGroups(playbook: Playbook, targets: ResolvedNode[]): { groups: R
   const rest = targets.filter((n) => !canary.includes(n));
   if (canary.length === 0) return { groups: computeBatches(targets, serial), canaryBatch: null };
   return { groups: [canary, ...computeBatches(rest, serial, targets.length)], canaryBatch: 1 };
+}
+
+/** A rolling batch that takes every node out (possible only with `minHealthy: 0`) takes the site down: say so. */
+function warnAllOut(groups: ResolvedNode[][], clusterSize: number, playbook: Playbook, sm: SourceMap, diagnostics: Diagnostic[]): void {
+  const i = groups.findIndex((g) => g.length >= clusterSize);
+  if (i < 0) return;
+  const path = playbook.rollout?.minHealthy !== undefined ? ['rollout', 'minHealthy'] : playbook.rollout?.serial !== undefined ? ['rollout', 'serial'] : ['rollout'];
+  diagnostics.push({
+    severity: 'warning',
+    code: 'W_DOWNTIME',
+    summary: `batch ${i + 1} takes all ${clusterSize} node(s) out of the load balancer at once: the site is down until the first of them is back`,
+    source: sm.locate(path),
+    hint: 'keep at least one node serving with `minHealthy: 1` (or a smaller `serial`); if the downtime is intended, `strategy: full` says so and starts the first node alone',
+  });
 }
 
 function checkCapacity(groups: ResolvedNode[][], clusterSize: number, minHealthy: number, playbook: Playbook, sm: SourceMap, diagnostics: Diagnostic[]): boolean {

@@ -15,7 +15,20 @@ export function checkPlaybook(playbook: Playbook, inventory: NormalizedInventory
     ...checkWindow(playbook, sourceMap),
     ...checkChanges(playbook, sourceMap),
     ...checkVarNames(playbook, inventory, sourceMap),
+    ...checkClearCache(playbook, sourceMap),
   ];
+}
+
+/** `clearCache` runs either the built-in Server Administration action or a command: exactly one. */
+function checkClearCache(playbook: Playbook, sm: SourceMap): Diagnostic[] {
+  const c = playbook.rollout?.clearCache;
+  if (!c) return [];
+  if (c.command !== undefined && c.serverAdmin !== undefined) return [{ severity: 'error', code: 'E_SCHEMA', summary: '`rollout.clearCache` has both `command` and `serverAdmin`', source: sm.locateKey(['rollout', 'clearCache'], 'serverAdmin'), hint: 'keep `serverAdmin` for the built-in "Clear content cached across the cluster", or `command` for your own' }];
+  if (c.serverAdmin && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(c.serverAdmin.password)) {
+    return [{ severity: 'error', code: 'E_SCHEMA', summary: '`rollout.clearCache.serverAdmin.password` must be a secret from the environment, `${ENV_NAME}`: a password written in the playbook would end up in git and in the plan', source: sm.locate(['rollout', 'clearCache', 'serverAdmin', 'password']), hint: 'e.g. `password: "${LIFERAY_ADMIN_PASSWORD}"`, and export LIFERAY_ADMIN_PASSWORD before `lrroll run`' }];
+  }
+  if (c.command === undefined && c.serverAdmin === undefined) return [{ severity: 'error', code: 'E_REQUIRED', summary: '`rollout.clearCache` needs `serverAdmin` (the built-in action) or `command`', source: sm.locate(['rollout', 'clearCache']), hint: 'e.g. `serverAdmin: { login: "${LIFERAY_ADMIN_LOGIN}", password: "${LIFERAY_ADMIN_PASSWORD}" }`' }];
+  return [];
 }
 
 /** Vars may not reuse a built-in template name: reported once, where the var is defined. */
@@ -95,9 +108,19 @@ function checkWindow(playbook: Playbook, sm: SourceMap): Diagnostic[] {
   const w = playbook.rollout?.window;
   if (!w) return [];
   const out: Diagnostic[] = [];
-  if (w.start === w.end) out.push({ severity: 'error', code: 'E_SCHEMA', summary: 'the maintenance window opens and closes at the same time', source: sm.locate(['rollout', 'window', 'end']) });
-  if (w.timezone !== undefined && !isTimeZone(w.timezone)) {
-    out.push({ severity: 'error', code: 'E_SCHEMA', summary: `\`${w.timezone}\` is not an IANA time zone`, source: sm.locate(['rollout', 'window', 'timezone']), hint: 'e.g. `Europe/Madrid`, `America/New_York`, `UTC`' });
+  const base = ['rollout', 'window'];
+  if ((w.start === undefined) !== (w.end === undefined)) {
+    out.push({ severity: 'error', code: 'E_REQUIRED', summary: `the maintenance window has \`${w.start === undefined ? 'end' : 'start'}\` but no \`${w.start === undefined ? 'start' : 'end'}\``, source: sm.locate(base), hint: 'give both `start` and `end` (HH:MM)' });
+  }
+  if (w.start === undefined && w.end === undefined && !w.rolling && !w.full) {
+    out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'the maintenance window needs `start` and `end`, or a window per strategy under `rolling` and/or `full`', source: sm.locate(base), hint: 'e.g. `window: { start: "22:00", end: "05:00" }`' });
+  }
+  for (const [path, spec] of [[base, w], [[...base, 'rolling'], w.rolling], [[...base, 'full'], w.full]] as const) {
+    if (!spec) continue;
+    if (spec.start !== undefined && spec.start === spec.end) out.push({ severity: 'error', code: 'E_SCHEMA', summary: 'the maintenance window opens and closes at the same time', source: sm.locate([...path, 'end']) });
+    if (spec.timezone !== undefined && !isTimeZone(spec.timezone)) {
+      out.push({ severity: 'error', code: 'E_SCHEMA', summary: `\`${spec.timezone}\` is not an IANA time zone`, source: sm.locate([...path, 'timezone']), hint: 'e.g. `Europe/Madrid`, `America/New_York`, `UTC`' });
+    }
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
 import type { NormalizedInventory } from '../playbook/inventory/normalize.js';
-import type { Change, Hook, Playbook } from '../playbook/playbook.generated.js';
+import type { Change, Hook, Playbook, Rollout } from '../playbook/playbook.generated.js';
 import type { DocPath, SourceMap } from '../playbook/source-map.js';
 import { planBatches } from './batch-plan.js';
 import { changeSteps, type ChangeSteps } from './changes.js';
@@ -12,7 +12,7 @@ import { estimatePlan } from './estimate.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
 import { lbStatusCall, nodeLbSteps, resolveLoadBalancer } from './lb.js';
-import { httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
+import { haltSequence, httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence, type ResolvedHealth } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import type { ChangePreview } from './preview.js';
@@ -21,7 +21,7 @@ import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
-import { PLAN_FORMAT_VERSION, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
+import { PLAN_FORMAT_VERSION, type BakeWatch, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
 import { resolveCount } from './duration.js';
 
 /** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
@@ -37,10 +37,14 @@ export interface CompileInput {
   vars: Readonly<Record<string, string>>;
   /** `--limit`: only these nodes are changed (all nodes still count for capacity). */
   limit: readonly string[] | null;
+  /** `--set` policy overrides already applied to `playbook` (path → value as given), recorded in the plan. */
+  overrides?: Readonly<Record<string, string>>;
   /** sha256 of a string, hex (injected so this module stays free of I/O and node:*). */
   hashText: (text: string) => string;
   /** lrroll's version: the same inputs compiled by another version may give another plan. */
   compilerVersion: string;
+  /** The text of every file read (playbook, inventory), so diagnostics can point inside multi-line values. */
+  sources?: ReadonlyMap<string, string>;
 }
 
 /** A compiled plan, and per changed node what `lrroll diff` can preview (kept out of the plan: a run never needs it). */
@@ -54,16 +58,17 @@ export interface Compiled {
 export function compilePlan(input: CompileInput): Compiled {
   const { playbook, sourceMap } = input;
   const diagnostics = checkPlaybook(playbook, input.inventory, sourceMap);
-  const templater = new Templater(diagnostics);
+  const templater = new Templater(diagnostics, input.sources);
   const runScope = runLevelScope(playbook, input.vars);
   const lb = resolveLoadBalancer(playbook.loadBalancer, { templater, scope: runScope, locate: (f) => sourceMap.locate(['loadBalancer', f]) });
   for (const name of Object.keys(input.vars).filter((k) => (BUILTIN_VARS as readonly string[]).includes(k))) {
     diagnostics.push({ severity: 'error', code: 'E_USAGE', summary: `--var ${name}: \`${name}\` is a built-in template name and cannot be set`, hint: `built-ins: ${BUILTIN_VARS.join(', ')}` });
   }
-  const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater, (field) => sourceMap.locate(['inventory', 'defaults', ...field]));
+  const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater, (field) => input.inventory.locateDefault?.(field) ?? sourceMap.locate(['inventory', 'defaults', ...field]));
   if (lb.type !== 'none') for (const n of nodes) checkMember(n, lb.type, playbook, sourceMap, templater);
   const changes: Change[] = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
-  const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics);
+  const healthOf = new Map<string, ResolvedHealth>();
+  const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics, (n) => bakeWatch(n, healthOf.get(n.plan.name), playbook));
   const previews = new Map<string, ChangePreview[]>();
   if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics, previews };
   for (const n of nodes) lb.members[n.plan.name] = n.plan.member ?? n.plan.name;
@@ -86,25 +91,27 @@ export function compilePlan(input: CompileInput): Compiled {
     const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, templater, locate: (f) => locateChange(i, f) }));
     propertyFiles.set(node.plan.name, [...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : [])))]);
     previews.set(node.plan.name, steps.flatMap((st, i) => st.preview.map((p) => ({ ...p, change: i }) as ChangePreview)));
-    const lbSteps = nodeLbSteps(lb, node, templater, sourceMap.locate(['loadBalancer']));
+    const lbSteps = nodeLbSteps(lb, node, templater, (field) => sourceMap.locate(['loadBalancer', field]));
     const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
+    healthOf.set(node.plan.name, health);
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
     const recheck = batching.recheck(node.plan.name, capacity);
     const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, recheck: recheck ? [recheck] : [], beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]) });
-    const rollback = playbook.rollout?.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
-    nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback });
+    const rollback = policy.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
+    const onHalt = policy.onFailure === 'halt' ? haltSequence(node, health) : [];
+    nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback, onHalt });
     nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));
     prunes.push(pruneStep(node, steps.flatMap((s) => s.uploads), playbook.rollout?.retention ?? DEFAULTS.rollout.retention));
   }
   // The final steps read each node from its own paths (properties files included), so they follow the nodes' steps.
   // Old backups and staged files go last, once every node is through and checked.
-  const final = assignIds([...finalSteps(playbook, batching.targets, propertyFiles, templater, () => sourceMap.locate(['rollout', 'clearCache', 'command'])), ...prunes, ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
+  const final = assignIds([...finalSteps(playbook, batching.targets, propertyFiles, templater, (field) => sourceMap.locate(['rollout', 'clearCache', field])), ...prunes, ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
   const preflight: Step[] = [];
   for (const node of batching.targets) {
     const np = nodePlans.get(node.plan.name) as NodePlan;
     const checks = nodeChecks.get(node.plan.name) ?? [];
-    const onNode = [...checks, ...np.steps, ...np.rollback, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
+    const onNode = [...checks, ...np.steps, ...np.rollback, ...np.onHalt, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
     preflight.push(...assignIds([...prerequisiteSteps(node, onNode), ...checks], `preflight/${node.plan.name}`));
   }
 
@@ -117,6 +124,7 @@ export function compilePlan(input: CompileInput): Compiled {
       const np = nodePlans.get(n.plan.name) as NodePlan;
       assignIds(np.steps, `batch${index}/${n.plan.name}`);
       assignIds(np.rollback, `batch${index}/${n.plan.name}/rollback`);
+      assignIds(np.onHalt, `batch${index}/${n.plan.name}/on-halt`);
       return np;
     });
     return { index, canary: batching.canaryBatch === index, nodes: group.map((n) => n.plan.name), startAfterAllPrepared: policy.strategy === 'full', before: assignIds(before, `batch${index}/before`), nodePlans: plans, after: assignIds(after, `batch${index}/after`) };
@@ -126,7 +134,7 @@ export function compilePlan(input: CompileInput): Compiled {
   const onFailure = assignIds(hooks.at(runSite('onFailure'), batching.targets), 'run/on-failure');
   if (hasErrors(diagnostics)) return { plan: undefined, diagnostics, previews };
 
-  const estimate = estimatePlan(preflight, beforeRun, batches, final);
+  const estimate = estimatePlan(preflight, beforeRun, batches, final, nodes.length);
   const body: Omit<Plan, 'hash' | 'source'> = {
     formatVersion: PLAN_FORMAT_VERSION,
     name: playbook.name,
@@ -145,6 +153,8 @@ export function compilePlan(input: CompileInput): Compiled {
     secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])], nodes.map((n) => n.plan)),
     limit: input.limit ? [...input.limit] : null,
     vars: { ...input.vars },
+    ssh: { configFile: playbook.inventory.ssh?.configFile ?? null, knownHostsFiles: playbook.inventory.ssh?.knownHostsFiles ?? null },
+    overrides: { ...input.overrides },
   };
   return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics, previews };
 }
@@ -166,9 +176,27 @@ function planHash(input: CompileInput): string {
       artifacts: [...input.artifacts.values()].map((a) => [a.path, a.sha256]).sort(),
       vars: input.vars,
       limit: input.limit,
+      // Already in the playbook's data; named too, so a plan that differs only by how a value was set is told apart.
+      overrides: input.overrides ?? {},
       breakingLevels: input.breakingLevels,
     }),
   );
+}
+
+/** What the canary bake watches on a canary node: its HTTP probe, its process and its log. */
+function bakeWatch(node: ResolvedNode, health: ResolvedHealth | undefined, playbook: Playbook): BakeWatch {
+  const pattern = playbook.rollout?.canary?.errorPattern ?? DEFAULTS.rollout.canaryErrorPattern;
+  const http = health?.http ?? null;
+  return {
+    node: node.plan.name,
+    probeCommand: http ? httpProbeCommand(http.url) : null,
+    url: http?.url ?? null,
+    status: http?.status ?? [],
+    statusCommand: node.service.status,
+    statusBecome: node.service.become,
+    log: health?.marker?.log ?? health?.modules.log ?? `${node.plan.tomcatHome}/logs/catalina.out`,
+    errorPattern: pattern === '' ? null : pattern,
+  };
 }
 
 /** A node's load-balancer member must be a name the LB's API carries safely; reported where the name comes from. */
@@ -189,7 +217,7 @@ function capacityNodes(playbook: Playbook, nodes: readonly ResolvedNode[], lb: P
     nodes.map((n) => {
       const http = resolveHealth(playbook.health, n, { clusterNodes, startOrder: [n.plan.name] }, templater, (p) => sm.locate(['health', ...p])).http;
       const member = lb.type === 'none' ? null : (lb.members[n.plan.name] ?? n.plan.name);
-      const lbStatus = lbStatusCall(lb, n, templater, sm.locate(['loadBalancer']));
+      const lbStatus = lbStatusCall(lb, n, templater, (field) => sm.locate(['loadBalancer', field]));
       return [n.plan.name, { node: n.plan.name, member, probe: http ? httpProbeCommand(http.url) : null, status: http?.status ?? [], lbStatus }];
     }),
   );
@@ -197,14 +225,29 @@ function capacityNodes(playbook: Playbook, nodes: readonly ResolvedNode[], lb: P
 
 function resolvePolicy(playbook: Playbook, clusterSize: number): Policy {
   const r = playbook.rollout ?? {};
-  const w = r.window;
+  const strategy = r.strategy ?? DEFAULTS.rollout.strategy;
   return {
-    strategy: r.strategy ?? DEFAULTS.rollout.strategy,
+    strategy,
     minHealthy: resolveCount(r.minHealthy ?? DEFAULTS.rollout.minHealthy, clusterSize, 'up'),
     maxFailures: resolveCount(r.maxFailures ?? DEFAULTS.rollout.maxFailures, clusterSize, 'down'),
     onFailure: r.onFailure ?? DEFAULTS.rollout.onFailure,
-    window: w ? { days: w.days ?? ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: w.start, end: w.end, timezone: w.timezone ?? DEFAULTS.rollout.windowTimezone } : null,
+    window: windowFor(r.window, strategy),
     pauseBetweenBatches: r.pauseBetweenBatches ?? DEFAULTS.rollout.pauseBetweenBatches,
+  };
+}
+
+/** The window that applies to `strategy`: its own (`window.rolling` / `window.full`), else the general one, else none. */
+function windowFor(w: Rollout['window'], strategy: Policy['strategy']): Policy['window'] {
+  if (!w) return null;
+  const own = w[strategy];
+  const spec = own ?? (w.start !== undefined && w.end !== undefined ? { start: w.start, end: w.end } : null);
+  if (!spec) return null;
+  return {
+    days: own?.days ?? w.days ?? ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+    start: spec.start,
+    end: spec.end,
+    timezone: own?.timezone ?? w.timezone ?? DEFAULTS.rollout.windowTimezone,
+    source: own ? `rollout.window.${strategy}` : 'rollout.window',
   };
 }
 

@@ -44,9 +44,13 @@ export const DEFAULTS = {
     canaryNodes: 1,
     canaryBake: '5m',
     canaryConfirm: true,
+    // Liferay's log4j ERROR, Tomcat's SEVERE, and what a dying JVM prints.
+    canaryErrorPattern: '\\b(ERROR|SEVERE|FATAL)\\b|OutOfMemoryError',
+    canaryWatchInterval: '10s',
     pauseBetweenBatches: false,
     windowTimezone: 'UTC',
     clearCacheOn: 'node',
+    clearCacheUrl: 'http://{{host}}:{{httpPort}}',
     consistencyCheck: true,
     retention: 3,
   },
@@ -55,7 +59,8 @@ export const DEFAULTS = {
     startupMarkerLog: '{{tomcatHome}}/logs/catalina.out',
     startupMarkerTimeout: '15m',
     httpEnabled: true,
-    httpUrl: 'http://127.0.0.1:{{httpPort}}/c/portal/layout',
+    // The node's own address: a node bound to it (not to 0.0.0.0) does not answer on 127.0.0.1.
+    httpUrl: 'http://{{host}}:{{httpPort}}/c/portal/layout',
     httpStatus: [200, 302],
     httpInterval: '2s',
     httpTimeout: '5m',
@@ -65,7 +70,9 @@ export const DEFAULTS = {
     clusterTimeout: '5m',
     modulesLog: '{{tomcatHome}}/logs/catalina.out',
     modulesTimeout: '5m',
-    settle: '10s',
+    // No fixed wait by default: every gate waits for something observable (the startup line, an HTTP
+    // answer, the cluster view); a blind sleep only adds time out of rotation on every node.
+    settle: '0s',
     warmupTimeout: '2m',
     expectedStartTime: '3m',
   },
@@ -77,20 +84,26 @@ export const DEFAULTS = {
   },
 } as const;
 
-/** Fixed timings the estimate uses for steps that have no playbook setting (seconds). */
+/**
+ * Fixed timings the estimate uses for steps that have no playbook setting (seconds): what such a
+ * step takes on a real node, not its deadline. The start time comes from `health.expectedStartTime`.
+ */
 export const EXPECTED = {
+  /** At most; a node declared to start faster is expected to stop faster too. */
   stopSec: 30,
-  backupSec: 5,
-  applySec: 10,
+  backupSec: 2,
+  applySec: 3,
   patchInstallSec: 120,
   lbActionSec: 1,
+  /** A load balancer's health checks mark a member UP after a couple of checks. */
   lbUpSec: 5,
-  checkSec: 2,
+  checkSec: 1,
   uploadBytesPerSec: 50 * 1024 * 1024,
   hookSec: 2,
-  drainSec: 30,
+  /** The LB's session count (HAProxy scur, Apache/mod_jk busy) counts requests in flight, which end within seconds. */
+  drainSec: 5,
   warmupSec: 10,
-  verifySec: 5,
+  verifySec: 2,
 } as const;
 
 /** Regular expressions the health gates match (see the Liferay/Tomcat reference). */

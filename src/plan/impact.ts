@@ -8,11 +8,14 @@ const VISIBLE = new Set(['module', 'theme', 'fixpack', 'hotfix', 'fixpack-revert
 /** What users will notice during the run, in plain sentences. */
 export function userImpact(changes: readonly Change[], lb: PlanLoadBalancer, batches: readonly Batch[], clusterSize: number, strategy: 'rolling' | 'full', estimate: Estimate): string[] {
   const out: string[] = [];
+  const down = `about ${formatSeconds(estimate.downtimeSec)} expected`;
   if (strategy === 'full') {
-    out.push(`Full restart: the site is down from the first drain until the first node is back (all ${clusterSize} nodes are stopped together).`);
+    out.push(`Full restart — DOWNTIME: the site is down from the first stop until the first node is back in the load balancer, ${down} (all ${clusterSize} nodes are stopped together).`);
   } else {
     const largest = Math.max(0, ...batches.map((b) => b.nodes.length));
-    out.push(`Capacity: at most ${largest} of ${clusterSize} node(s) out of the load balancer at a time; each about ${formatSeconds(estimate.outOfRotationSec)}.`);
+    const allOut = batches.find((b) => b.nodes.length >= clusterSize);
+    if (allOut) out.push(`DOWNTIME: batch ${allOut.index} takes all ${clusterSize} nodes out of the load balancer at once (minHealthy 0): the site is down from the stops until the first node is back, ${down}.`);
+    else out.push(`Capacity: at most ${largest} of ${clusterSize} node(s) out of the load balancer at a time; each about ${formatSeconds(estimate.outOfRotationSec)}.`);
   }
   if (lb.type === 'none') {
     out.push('No load balancer: requests that reach a stopped node fail. Route traffic around the nodes yourself, or configure `loadBalancer`.');

@@ -80,7 +80,7 @@ interface MemberCalls {
   secretEnv: string[];
 }
 
-function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, where: SourceLocation): MemberCalls {
+function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): MemberCalls {
   const m = node.plan.member ?? node.plan.name;
   const hardSessions = lb.onDrainTimeout === 'maint-and-shutdown-sessions';
   switch (lb.type) {
@@ -105,7 +105,7 @@ function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templa
       return { drain: `GET ${q}&vwa=1`, hard: lb.onDrainTimeout === 'fail' ? null : `GET ${q}&vwa=2`, enable: `GET ${q}&vwa=0`, state: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (activation, state)`, sessions: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (busy)`, isCommand: false, secretEnv: urlSecrets(lb.endpoint) };
     }
     case 'command':
-      return commandCalls(lb, node, templater, where);
+      return commandCalls(lb, node, templater, locate);
     case 'none':
       throw new Error('no member calls without a load balancer');
   }
@@ -116,21 +116,21 @@ function urlSecrets(url: string): string[] {
   return [...new Set(secretRefs(url))].sort();
 }
 
-function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, where: SourceLocation): MemberCalls {
+function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): MemberCalls {
   const c = lb.commands;
   if (!c) throw new Error('command load balancer without commands');
   const secret = new Set<string>();
-  const r = (tpl: string): string => {
-    const out = templater.render(tpl, node.scope, 'shell', where, node.plan.name);
+  const r = (tpl: string, field: string): string => {
+    const out = templater.render(tpl, node.scope, 'shell', locate(field), node.plan.name);
     out.secretEnv.forEach((s) => secret.add(s));
     return out.text;
   };
   const calls = {
-    drain: r(c.drain),
-    hard: lb.onDrainTimeout === 'fail' ? null : c.disable ? r(c.disable) : null,
-    enable: r(c.enable),
-    state: r(c.status),
-    sessions: c.sessions ? r(c.sessions) : '',
+    drain: r(c.drain, 'drain'),
+    hard: lb.onDrainTimeout === 'fail' ? null : c.disable ? r(c.disable, 'disable') : null,
+    enable: r(c.enable, 'enable'),
+    state: r(c.status, 'status'),
+    sessions: c.sessions ? r(c.sessions, 'sessions') : '',
     isCommand: true,
     secretEnv: [] as string[],
   };
@@ -139,9 +139,9 @@ function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templ
 }
 
 /** A command load balancer's `status` for one node's member, as the capacity check runs it; null for the other types (their driver reads the state). */
-export function lbStatusCall(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, where: SourceLocation): LbStatusCall | null {
+export function lbStatusCall(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): LbStatusCall | null {
   if (lb.type !== 'command') return null;
-  const calls = commandCalls(lb, node, templater, where);
+  const calls = commandCalls(lb, node, templater, locate);
   return { command: calls.state, runOn: lb.via ? 'lb' : 'local', become: lb.via?.become ?? false, secretEnv: calls.secretEnv };
 }
 
@@ -166,10 +166,10 @@ export interface NodeLbSteps {
   waitUp: LbWaitUpStep;
 }
 
-/** Builds the LB steps for a node; null without a load balancer. */
-export function nodeLbSteps(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, where: SourceLocation): NodeLbSteps | null {
+/** Builds the LB steps for a node; null without a load balancer. `locate` finds a field of `loadBalancer` for diagnostics. */
+export function nodeLbSteps(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): NodeLbSteps | null {
   if (lb.type === 'none') return null;
-  const calls = memberCalls(lb, node, templater, where);
+  const calls = memberCalls(lb, node, templater, locate);
   const member = node.plan.member ?? node.plan.name;
   const runOn: RunOn = lb.via ? 'lb' : 'local';
   const call = (api: string): { api: string | null; command: string | null } => (calls.isCommand ? { api: null, command: api } : { api, command: null });

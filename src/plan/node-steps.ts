@@ -48,7 +48,7 @@ export function resolveHealth(h: Health | undefined, node: ResolvedNode, positio
     modules: { log: p(h?.modules?.log ?? d.modulesLog, ['modules', 'log']), bundles: h?.modules?.bundles ?? [], timeoutSec: parseDuration(h?.modules?.timeout ?? d.modulesTimeout) },
     settleSec: parseDuration(h?.settle ?? d.settle),
     warmup: h?.warmup?.urls?.length ? { urls: h.warmup.urls.map((u, i) => url(u, ['warmup', 'urls', String(i)])), timeoutSec: parseDuration(h.warmup.timeout ?? d.warmupTimeout) } : null,
-    expectedStartSec: parseDuration(h?.expectedStartTime ?? d.expectedStartTime),
+    expectedStartSec: expectedStart(h, marker ? parseDuration(h?.startupMarker?.timeout ?? d.startupMarkerTimeout) : Infinity),
   };
 }
 
@@ -59,6 +59,15 @@ function bodyMatch(source: string | undefined, t: Templater, where: SourceLocati
   if (!checked.ok) t.invalid('E_REGEX', `\`health.http.bodyMatch\` ${checked.problem}`, checked.hint, where);
   return source;
 }
+
+/** The declared start time, else the default capped by the startup gate's deadline (a node that must start within 60 s is not expected to take 3 min). */
+function expectedStart(h: Health | undefined, markerTimeoutSec: number): number {
+  if (h?.expectedStartTime !== undefined) return parseDuration(h.expectedStartTime);
+  return Math.min(parseDuration(DEFAULTS.health.expectedStartTime), markerTimeoutSec);
+}
+
+/** One decimal: shares of a few seconds must not round to 0 or double. */
+const tenth = (sec: number): number => Math.round(sec * 10) / 10;
 
 /** The curl command the HTTP probe runs on the node: prints the body, then the status code on its own last line. `--` ends the options, so no URL is ever read as one. */
 export function httpProbeCommand(url: string): string {
@@ -100,7 +109,9 @@ export function nodeSequence(input: NodeSequenceInput): NodeStep[] {
 
 function stopStep(node: ResolvedNode, health: ResolvedHealth): ServiceStopStep {
   const s = node.service;
-  return makeStep<ServiceStopStep>({ action: 'service-stop', node: node.plan.name, title: `stop the app server (${s.type})`, runOn: 'node', command: s.stop, become: s.become, secretEnv: s.secretEnv, forceCommand: s.forceStop, statusCommand: s.status, probeCommand: health.http ? httpProbeCommand(health.http.url) : null, timeoutSec: s.stopTimeoutSec + 30, expectSec: Math.min(EXPECTED.stopSec, s.stopTimeoutSec), waitsFor: `the process to exit (forced after ${s.stopTimeoutSec}s): the status command says stopped${health.http ? ` and nothing answers ${health.http.url}` : ''}` });
+  // A stop rarely takes longer than the start: a node declared to start in seconds stops in seconds.
+  const expectSec = tenth(Math.min(EXPECTED.stopSec, s.stopTimeoutSec, health.expectedStartSec));
+  return makeStep<ServiceStopStep>({ action: 'service-stop', node: node.plan.name, title: `stop the app server (${s.type})`, runOn: 'node', command: s.stop, become: s.become, secretEnv: s.secretEnv, forceCommand: s.forceStop, statusCommand: s.status, probeCommand: health.http ? httpProbeCommand(health.http.url) : null, timeoutSec: s.stopTimeoutSec + 30, expectSec, waitsFor: `the process to exit (forced after ${s.stopTimeoutSec}s): the status command says stopped${health.http ? ` and nothing answers ${health.http.url}` : ''}` });
 }
 
 /** Backs up into `<backups>/$LRROLL_RUN_ID`: every run has its own copy, so a rollback restores the state from before this run. */
@@ -122,19 +133,24 @@ function verifyStep(node: ResolvedNode, c: ChangeSteps, index: number): VerifySt
 function startStep(node: ResolvedNode, health: ResolvedHealth): ServiceStartStep {
   const s = node.service;
   const logs = [...new Set([health.marker?.log, health.cluster?.log, health.modules.log].filter((l): l is string => !!l))];
-  return makeStep<ServiceStartStep>({ action: 'service-start', node: node.plan.name, title: `start the app server (${s.type})`, runOn: 'node', command: s.start, become: s.become, secretEnv: s.secretEnv, logs, timeoutSec: s.startTimeoutSec, expectSec: 5, waitsFor: 'the start command to return (log positions are recorded first)' });
+  return makeStep<ServiceStartStep>({ action: 'service-start', node: node.plan.name, title: `start the app server (${s.type})`, runOn: 'node', command: s.start, become: s.become, secretEnv: s.secretEnv, logs, timeoutSec: s.startTimeoutSec, expectSec: startCommandSec(health), waitsFor: 'the start command to return (log positions are recorded first)' });
 }
 
+/** The start command itself returns quickly (it launches the JVM): a tenth of the start time, at most 5 s. */
+const startCommandSec = (h: ResolvedHealth): number => tenth(Math.min(5, h.expectedStartSec * 0.1));
+
+/** The health gates share the declared start time left after the start command; none is expected past its own deadline. */
 function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps[]): Step[] {
   const n = node.plan.name;
   const steps: Step[] = [];
-  const startShare = (share: number): number => Math.round(h.expectedStartSec * share);
-  if (h.marker) steps.push(makeStep({ action: 'wait-log-marker', node: n, title: 'wait for "Server startup in … ms" after this start', runOn: 'node', log: h.marker.log, pattern: PATTERNS.startupMarker, timeoutSec: h.marker.timeoutSec, expectSec: startShare(0.9), waitsFor: `the Tomcat startup line in ${h.marker.log}` }));
-  if (h.http) steps.push(makeStep({ action: 'wait-http', node: n, title: `wait for ${h.http.url} → ${h.http.status.join('/')}`, runOn: 'node', command: httpProbeCommand(h.http.url), url: h.http.url, status: h.http.status, bodyMatch: h.http.bodyMatch, intervalSec: h.http.intervalSec, timeoutSec: h.http.timeoutSec, expectSec: h.marker ? 2 : startShare(0.9), waitsFor: `HTTP ${h.http.status.join(' or ')}${h.http.bodyMatch ? ` with a body matching /${h.http.bodyMatch}/` : ''}` }));
-  if (h.cluster) steps.push(clusterStep(n, h.cluster, startShare(0.05)));
+  const gates = h.expectedStartSec - startCommandSec(h);
+  const startShare = (share: number, timeoutSec = Infinity): number => tenth(Math.min(gates * share, timeoutSec));
+  if (h.marker) steps.push(makeStep({ action: 'wait-log-marker', node: n, title: 'wait for "Server startup in … ms" after this start', runOn: 'node', log: h.marker.log, pattern: PATTERNS.startupMarker, timeoutSec: h.marker.timeoutSec, expectSec: startShare(0.9, h.marker.timeoutSec), waitsFor: `the Tomcat startup line in ${h.marker.log}` }));
+  if (h.http) steps.push(makeStep({ action: 'wait-http', node: n, title: `wait for ${h.http.url} → ${h.http.status.join('/')}`, runOn: 'node', command: httpProbeCommand(h.http.url), url: h.http.url, status: h.http.status, bodyMatch: h.http.bodyMatch, intervalSec: h.http.intervalSec, timeoutSec: h.http.timeoutSec, expectSec: h.marker ? startShare(0.05, 2) : startShare(0.9, h.http.timeoutSec), waitsFor: `HTTP ${h.http.status.join(' or ')}${h.http.bodyMatch ? ` with a body matching /${h.http.bodyMatch}/` : ''}` }));
+  if (h.cluster) steps.push(clusterStep(n, h.cluster, startShare(0.05, h.cluster.timeoutSec)));
   const bundles = [...new Set([...h.modules.bundles, ...changes.flatMap((c) => c.bundles)])];
-  if (bundles.length > 0) steps.push(makeStep({ action: 'wait-modules', node: n, title: `wait for STARTED ${bundles.join(', ')}`, runOn: 'node', log: h.modules.log, bundles, pattern: PATTERNS.moduleStarted, timeoutSec: h.modules.timeoutSec, expectSec: startShare(0.05), waitsFor: `STARTED lines for ${bundles.length} bundle(s)` }));
-  if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s`, seconds: h.settleSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
+  if (bundles.length > 0) steps.push(makeStep({ action: 'wait-modules', node: n, title: `wait for STARTED ${bundles.join(', ')}`, runOn: 'node', log: h.modules.log, bundles, pattern: PATTERNS.moduleStarted, timeoutSec: h.modules.timeoutSec, expectSec: startShare(0.05, h.modules.timeoutSec), waitsFor: `STARTED lines for ${bundles.length} bundle(s)` }));
+  if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s (health.settle)`, seconds: h.settleSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
   if (h.warmup) steps.push(makeStep({ action: 'warmup', node: n, title: `warm up ${h.warmup.urls.length} URL(s)`, runOn: 'node', command: h.warmup.urls.map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} -- ${shq(u)}`).join(' && '), urls: h.warmup.urls, timeoutSec: h.warmup.timeoutSec, expectSec: EXPECTED.warmupSec }));
   return steps;
 }
@@ -178,6 +194,11 @@ export function rollbackSequence(node: ResolvedNode, steps: readonly NodeStep[],
   // Modules the failed change deployed are not expected after the restore: keep only the other gates.
   for (const s of steps) if ((s.phase === 'start' && s.action !== 'wait-modules') || s.phase === 'return') if (s.action !== 'hook') out.push(copy(s));
   return out;
+}
+
+/** With `onFailure: halt`: what a failed node leaves for the post-mortem (the node itself stays as it is). */
+export function haltSequence(node: ResolvedNode, health: ResolvedHealth): NodeStep[] {
+  return [{ ...forensicsStep(node, health), phase: 'prepare' }];
 }
 
 function forensicsStep(node: ResolvedNode, health: ResolvedHealth): ForensicsStep {

@@ -1,5 +1,5 @@
-import type { NormalizedInventory, NodeEntry } from '../playbook/inventory/normalize.js';
 import type { SourceLocation } from '../errors/diagnostics.js';
+import type { NormalizedInventory, NodeEntry } from '../playbook/inventory/normalize.js';
 import type { Node, NodeSettings, Playbook, Service } from '../playbook/playbook.generated.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -99,7 +99,7 @@ function resolveNode(
     member,
     stagingDir: `${liferayHome}/.lrroll/staging`,
   };
-  const service = resolveService({ ...d.service, ...n.service }, scope, entry, t, at('service', 'pidFile'));
+  const service = resolveService({ ...d.service, ...n.service }, scope, entry, t, (field) => at('service', field));
   return { plan, entry, become: (n.become ?? d.become ?? DEFAULTS.node.become) !== false, service, scope };
 }
 
@@ -109,21 +109,22 @@ function becomeOf(become: NonNullable<Node['become']>): { becomeUser: string | n
   return { becomeUser: become.user ?? null, becomePassword: become.password ? become.password.slice(2, -1) : null };
 }
 
-function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: NodeEntry, t: Templater, pidFileSource: SourceLocation): ResolvedService {
+function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: NodeEntry, t: Templater, locate: (field: keyof Service) => SourceLocation): ResolvedService {
   const type = s.type ?? DEFAULTS.service.type;
   const stopTimeoutSec = parseDuration(s.stopTimeout ?? DEFAULTS.service.stopTimeout);
   const startTimeoutSec = parseDuration(s.startTimeout ?? DEFAULTS.service.startTimeout);
-  const where = entry.locate(['service']);
-  const cmd = (tpl: string | undefined, fallback: string): { text: string; secretEnv: string[] } =>
-    tpl === undefined ? { text: fallback, secretEnv: [] } : t.render(tpl, scope, 'shell', where, entry.node.name);
+  const cmd = (field: 'start' | 'stop' | 'forceStop' | 'status', fallback: string): { text: string; secretEnv: string[] } => {
+    const tpl = s[field];
+    return tpl === undefined ? { text: fallback, secretEnv: [] } : t.render(tpl, scope, 'shell', locate(field), entry.node.name);
+  };
   const tomcat = scope.get('tomcatHome')?.value ?? '';
-  const pidFile = t.path(s.pidFile ?? DEFAULTS.service.pidFile, scope, pidFileSource, entry.node.name, 'absolute');
+  const pidFile = t.path(s.pidFile ?? DEFAULTS.service.pidFile, scope, locate('pidFile'), entry.node.name, 'absolute');
   const pid = shq(pidFile);
   const defaults =
     type === 'systemd'
       ? systemdCommands(s.unit ?? DEFAULTS.service.unit)
       : type === 'commands'
-        ? missingCommands()
+        ? { ...missingCommands(), forceStop: killFromPidFile(pid) }
         : {
           start: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} start`,
           stop: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} stop ${Math.ceil(stopTimeoutSec)} -force`,
@@ -131,10 +132,10 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
           // A zombie (exited, not yet reaped) still answers kill -0: it counts as stopped.
           status: `p=$(cat ${pid} 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' "/proc/$p/status"`,
         };
-  const start = cmd(s.start, defaults.start);
-  const stop = cmd(s.stop, defaults.stop);
-  const forceStop = cmd(s.forceStop, defaults.forceStop);
-  const status = cmd(s.status, defaults.status);
+  const start = cmd('start', defaults.start);
+  const stop = cmd('stop', defaults.stop);
+  const forceStop = cmd('forceStop', defaults.forceStop);
+  const status = cmd('status', defaults.status);
   return {
     type,
     start: start.text,
@@ -145,8 +146,17 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
     startTimeoutSec,
     become: s.become ?? type === 'systemd',
     secretEnv: [...new Set([...start.secretEnv, ...stop.secretEnv, ...forceStop.secretEnv, ...status.secretEnv])].sort(),
-    pidCommand: type === 'systemd' ? `systemctl show -p MainPID --value ${shq(s.unit ?? DEFAULTS.service.unit)}` : type === 'scripts' ? `cat ${pid} 2>/dev/null` : '',
+    pidCommand: type === 'systemd' ? `systemctl show -p MainPID --value ${shq(s.unit ?? DEFAULTS.service.unit)}` : `cat ${pid} 2>/dev/null`,
   };
+}
+
+/**
+ * The forced stop of type `commands` when none is given: kill -9 of the process in `pidFile` (Tomcat's
+ * CATALINA_PID, `{{liferayHome}}/liferay.pid` by default). Without that file there is nothing safe
+ * to kill, so it fails and says what to set.
+ */
+function killFromPidFile(pid: string): string {
+  return `if [ -f ${pid} ]; then kill -9 "$(cat ${pid})" 2>/dev/null || true; rm -f ${pid}; else echo ${shq('lrroll: the graceful stop did not finish and there is no service.forceStop: no pid file at ')}${pid} >&2; exit 1; fi`;
 }
 
 /** Type `commands` without a command: each fails clearly (validation also reports the missing key). */

@@ -11,7 +11,8 @@ import { footprintCommand, lrrollDir, pruneCommand } from './hygiene.js';
 import { freeBytesCommand, sha256Command, shq } from './shell.js';
 import { serviceCheckStep } from './service-check.js';
 import { makeStep } from './step.js';
-import type { CacheClearStep, ConsistencyCheckStep, PlanNode, PruneStep, Step, UploadStep } from './types.js';
+import { cacheClearStep } from './cache-clear.js';
+import type { ConsistencyCheckStep, PlanNode, PruneStep, Step, UploadStep } from './types.js';
 
 /** What preflight needs to know about one node. */
 export interface NodePreflightInput {
@@ -85,15 +86,11 @@ function checkStep(node: ResolvedNode, c: ChangeCheck): Step {
 }
 
 /** The once-per-run final steps: cache clear (when asked) and the consistency check (per node, from its own paths; `propertyFiles`: node → the properties files the run edits there). */
-export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], propertyFiles: ReadonlyMap<string, readonly string[]>, templater: Templater, locateClearCache: () => SourceLocation): Step[] {
+export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], propertyFiles: ReadonlyMap<string, readonly string[]>, templater: Templater, locateClearCache: (field: string) => SourceLocation): Step[] {
   const steps: Step[] = [];
   const first = nodes[0];
   const clear = playbook.rollout?.clearCache;
-  if (clear && first) {
-    const r = templater.render(clear.command, first.scope, 'shell', locateClearCache(), first.plan.name);
-    const on = clear.on ?? 'node';
-    steps.push(makeStep<CacheClearStep>({ action: 'cache-clear', node: on === 'node' ? first.plan.name : null, title: `clear caches cluster-wide (on ${on === 'node' ? first.plan.name : 'this machine'})`, runOn: on, command: r.text, secretEnv: r.secretEnv, timeoutSec: 300, expectSec: 10 }));
-  }
+  if (clear && first) steps.push(...cacheClearStep(clear, first, templater, locateClearCache));
   if ((playbook.rollout?.consistencyCheck ?? true) && nodes.length > 0) {
     const keys = propertyKeys(playbook);
     const fingerprintCommands = Object.fromEntries(nodes.map((n) => [n.plan.name, fingerprintCommand(n.plan, keys, propertyFiles.get(n.plan.name) ?? [])]));

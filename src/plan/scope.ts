@@ -16,7 +16,11 @@ export const BUILTIN_VARS = ['node', 'host', 'liferayHome', 'tomcatHome', 'httpP
 export class Templater {
   private readonly reported = new Set<string>();
 
-  constructor(private readonly diagnostics: Diagnostic[]) {}
+  /** `sources`: the text of each file by name, so a diagnostic can point at the line inside a multi-line value. */
+  constructor(
+    private readonly diagnostics: Diagnostic[],
+    private readonly sources: ReadonlyMap<string, string> = new Map(),
+  ) {}
 
   /** Renders `template` in `mode`; problems are reported at `where`. */
   render(template: string, scope: TemplateScope, mode: 'shell' | 'text', where: SourceLocation, node?: string): Rendered {
@@ -26,7 +30,9 @@ export class Templater {
     // A value substituted inside quotes the user wrote could close them (`'{{ v }}'` with v = `'$(id)'`): refused, not rendered.
     const enclosed = mode === 'shell' ? enclosingContext(template) : null;
     if (enclosed) {
-      this.once(`quoted|${key(where)}`, { severity: 'error', code: 'E_TEMPLATE', summary: `a \`{{ … }}\` template is inside ${enclosed} in a shell command: a value could break out of it`, source: where, hint: 'remove the quotes around the template: lrroll quotes every substituted value as one shell word itself' });
+      // Reported at the template's own line (a block scalar's text starts below its `|`).
+      const at = lineWithin(this.sources.get(where.file), where, enclosedLine(template));
+      this.once(`quoted|${key(at)}`, { severity: 'error', code: 'E_TEMPLATE', summary: `a \`{{ … }}\` template is inside ${enclosed} in a shell command: a value could break out of it`, source: at, hint: 'remove the quotes around the template: lrroll quotes every substituted value as one shell word itself' });
     }
     return r;
   }
@@ -85,6 +91,30 @@ export class Templater {
     this.reported.add(id);
     this.diagnostics.push(d);
   }
+}
+
+/** The line of a shell command (trimmed) holding the first template that is inside quotes or a here-document. */
+function enclosedLine(command: string): string {
+  const lines = command.split('\n');
+  // Quotes may span lines: the first line with a `{{` at which the scan of the command so far finds one enclosed.
+  for (let i = 0; i < lines.length; i++) if (lines[i]?.includes('{{') && enclosingContext(lines.slice(0, i + 1).join('\n'))) return (lines[i] ?? '').trim();
+  return (lines[0] ?? '').trim();
+}
+
+/**
+ * Where `line` of a value's text sits in the file: the first source line after the value's start
+ * that contains it (a block scalar starts at its `|`, its text on the lines below). The value's
+ * start when that line is the first, or when the text is not found as written (YAML escapes).
+ */
+function lineWithin(text: string | undefined, where: SourceLocation, line: string): SourceLocation {
+  if (!text || line === '') return where;
+  const lines = text.split('\n');
+  for (let i = where.line - 1; i < Math.min(lines.length, where.line + 500); i++) {
+    const col = (lines[i] ?? '').indexOf(line, i === where.line - 1 ? where.col - 1 : 0);
+    // On the value's own line the value's start is the place (a quoted scalar starts at its quote).
+    if (col >= 0) return i === where.line - 1 ? where : { file: where.file, line: i + 1, col: col + 1 };
+  }
+  return where;
 }
 
 /** True when a `{{` starts inside a quoted part or a here-document of a shell command. */

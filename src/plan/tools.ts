@@ -2,8 +2,8 @@
  * The programs a node needs, derived from the commands the plan will run there: each command is
  * read like a POSIX shell reads it (quotes, `$(…)`, `sh -c '…'`, `VAR=x cmd`, `timeout 5 cmd`,
  * `if`/`while` …) and the words in command position are collected. Builtins, paths (a node's own
- * scripts, checked by other steps) and programs the command only probes for (`command -v x`: it
- * has a fallback) are left out. RUNTIME_TOOLS adds what the executor itself runs there.
+ * scripts, checked by other steps), programs the command only probes for (`command -v x`: it
+ * has a fallback) and the shell functions it defines (`c() { curl …; }`) are left out. RUNTIME_TOOLS adds what the executor itself runs there.
  */
 
 /** Programs the executor and the transports run on a node besides the plan's commands (log follow, kill, lock, sudo). */
@@ -24,11 +24,18 @@ const WRAPPERS: Record<string, number> = { exec: 0, nohup: 0, nice: 0, env: 0, s
 
 /** The programs a set of commands needs, sorted, and those they only probe for. */
 export function programsOf(commands: Iterable<string>): { required: string[]; probed: string[] } {
-  const found = new Set<string>();
-  const probed = new Set<string>();
-  for (const c of commands) scan(c, found, probed, 0);
-  const required = [...found].filter((p) => !probed.has(p) && !BUILTINS.has(p) && !p.includes('/') && /^[A-Za-z0-9_.+-]+$/.test(p));
+  const seen: Seen = { found: new Set(), probed: new Set(), functions: new Set() };
+  for (const c of commands) scan(c, seen, 0);
+  const { found, probed, functions } = seen;
+  const required = [...found].filter((p) => !probed.has(p) && !functions.has(p) && !BUILTINS.has(p) && !p.includes('/') && /^[A-Za-z0-9_.+-]+$/.test(p));
   return { required: required.sort(), probed: [...probed].sort() };
+}
+
+/** What the scan collects: words in command position, programs only probed for, shell functions defined. */
+interface Seen {
+  found: Set<string>;
+  probed: Set<string>;
+  functions: Set<string>;
 }
 
 /** One shell word as read, and whether it ended a simple command (an operator followed it). */
@@ -41,9 +48,9 @@ interface Token {
 }
 
 /** Collects the command words of one command (and of the scripts it runs with `sh -c`). */
-function scan(command: string, found: Set<string>, probed: Set<string>, depth: number): void {
+function scan(command: string, seen: Seen, depth: number): void {
   if (depth > 8) return;
-  const tokens = tokenize(command, found, probed, depth);
+  const tokens = tokenize(command, seen, depth);
   let expectCommand = true;
   let wrapperArgs = -1;
   for (let i = 0; i < tokens.length; i++) {
@@ -70,13 +77,26 @@ function scan(command: string, found: Set<string>, probed: Set<string>, depth: n
     }
     if (LEADS.has(t.word) && t.raw === t.word) continue;
     const word = t.word;
+    // `name() { …; }` defines a shell function: `name` is no program, and its body is read as commands.
+    // (`c()` reads as the word `c(` and the operator `)`; `c ()` as `c`, `(`, `)`.)
+    const closes = (k: number): boolean => tokens[k]?.op === true && tokens[k]?.word === ')';
+    if (word.endsWith('(') && t.raw === word && closes(i + 1)) {
+      seen.functions.add(word.slice(0, -1));
+      i += 1;
+      continue;
+    }
+    if (tokens[i + 1]?.op && tokens[i + 1]?.word === '(' && closes(i + 2)) {
+      seen.functions.add(word);
+      i += 2;
+      continue;
+    }
     if (word === 'command' && tokens[i + 1]?.word === '-v') {
       const target = tokens[i + 2];
-      if (target && !target.op) probed.add(target.word);
+      if (target && !target.op) seen.probed.add(target.word);
       expectCommand = false;
       continue;
     }
-    found.add(word);
+    seen.found.add(word);
     if (word in WRAPPERS) {
       wrapperArgs = WRAPPERS[word] as number;
       continue;
@@ -84,7 +104,7 @@ function scan(command: string, found: Set<string>, probed: Set<string>, depth: n
     wrapperArgs = -1;
     expectCommand = false;
     const next = tokens[i + 1];
-    if ((word === 'sh' || word === 'bash') && next?.word === '-c' && tokens[i + 2] && !tokens[i + 2]?.op) scan((tokens[i + 2] as Token).word, found, probed, depth + 1);
+    if ((word === 'sh' || word === 'bash') && next?.word === '-c' && tokens[i + 2] && !tokens[i + 2]?.op) scan((tokens[i + 2] as Token).word, seen, depth + 1);
   }
 }
 
@@ -105,7 +125,7 @@ function skipCasePattern(tokens: readonly Token[], from: number): number {
 }
 
 /** Splits a command into words and operators; `$(…)` inside is scanned as a command of its own. */
-function tokenize(text: string, found: Set<string>, probed: Set<string>, depth: number): Token[] {
+function tokenize(text: string, seen: Seen, depth: number): Token[] {
   const tokens: Token[] = [];
   let word = '';
   let raw = '';
@@ -152,12 +172,12 @@ function tokenize(text: string, found: Set<string>, probed: Set<string>, depth: 
       raw += text.slice(i, stop + 1);
       i = stop;
     } else if (ch === '"') {
-      const end = doubleQuoteEnd(text, i, found, probed, depth);
+      const end = doubleQuoteEnd(text, i, seen, depth);
       word += withDefaults(text.slice(i + 1, end).replace(/\\(["\\$`])/g, '$1'));
       raw += text.slice(i, end + 1);
       i = end;
     } else if (ch === '$' && text.charAt(i + 1) === '(') {
-      const end = substitutionEnd(text, i + 1, found, probed, depth);
+      const end = substitutionEnd(text, i + 1, seen, depth);
       word += text.slice(i, end + 1);
       raw += text.slice(i, end + 1);
       i = end;
@@ -170,7 +190,7 @@ function tokenize(text: string, found: Set<string>, probed: Set<string>, depth: 
     } else if (ch === '`') {
       const end = text.indexOf('`', i + 1);
       const stop = end < 0 ? text.length : end;
-      scan(text.slice(i + 1, stop), found, probed, depth + 1);
+      scan(text.slice(i + 1, stop), seen, depth + 1);
       word += text.slice(i, stop + 1);
       raw += text.slice(i, stop + 1);
       i = stop;
@@ -214,27 +234,27 @@ function redirectionEnd(text: string, at: number): number {
 }
 
 /** The index of the `"` closing the one at `open`, scanning any `$(…)` inside it as a command. */
-function doubleQuoteEnd(text: string, open: number, found: Set<string>, probed: Set<string>, depth: number): number {
+function doubleQuoteEnd(text: string, open: number, seen: Seen, depth: number): number {
   for (let i = open + 1; i < text.length; i++) {
     const ch = text.charAt(i);
     if (ch === '\\') i++;
-    else if (ch === '$' && text.charAt(i + 1) === '(') i = substitutionEnd(text, i + 1, found, probed, depth);
+    else if (ch === '$' && text.charAt(i + 1) === '(') i = substitutionEnd(text, i + 1, seen, depth);
     else if (ch === '"') return i;
   }
   return text.length;
 }
 
 /** The index of the `)` closing the `(` at `open` (quotes respected); the inside is scanned as a command (`$((…))` is arithmetic). */
-function substitutionEnd(text: string, open: number, found: Set<string>, probed: Set<string>, depth: number): number {
+function substitutionEnd(text: string, open: number, seen: Seen, depth: number): number {
   let level = 0;
   for (let i = open; i < text.length; i++) {
     const ch = text.charAt(i);
     if (ch === '\\') i++;
     else if (ch === "'") i = Math.max(i, text.indexOf("'", i + 1));
-    else if (ch === '"') i = doubleQuoteEnd(text, i, found, probed, depth + 1);
+    else if (ch === '"') i = doubleQuoteEnd(text, i, seen, depth + 1);
     else if (ch === '(') level++;
     else if (ch === ')' && --level === 0) {
-      if (text.charAt(open + 1) !== '(') scan(text.slice(open + 1, i), found, probed, depth + 1);
+      if (text.charAt(open + 1) !== '(') scan(text.slice(open + 1, i), seen, depth + 1);
       return i;
     }
   }

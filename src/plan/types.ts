@@ -209,8 +209,24 @@ export interface HookStep extends StepBase {
    */
   request: { method: string; url: string; headers: Record<string, string>; body: string | null; report: boolean } | null;
 }
-/** Waits before the next batch (canary bake time). */
-export interface BakeStep extends StepBase { action: 'bake'; seconds: number }
+/** What the canary bake watches on one canary node; any of it going wrong fails the bake early. */
+export interface BakeWatch {
+  node: string;
+  /** The HTTP probe command (as `wait-http` runs it), or null when the HTTP gate is off. */
+  probeCommand: string | null;
+  url: string | null;
+  status: number[];
+  /** Exits 0 while the app server process runs. */
+  statusCommand: string;
+  /** Run `statusCommand` through `sudo -n`. */
+  statusBecome: boolean;
+  /** The log scanned for lines written during the bake. */
+  log: string;
+  /** A line of `log` matching this (extended regular expression) fails the bake; null: the log is not scanned. */
+  errorPattern: string | null;
+}
+/** Waits before the next batch (canary bake time), checking the canary nodes every `intervalSec`. */
+export interface BakeStep extends StepBase { action: 'bake'; seconds: number; intervalSec: number; watch: BakeWatch[] }
 /** Asks the operator to continue (canary confirm, approval between batches). */
 export interface ConfirmStep extends StepBase { action: 'confirm'; question: string }
 /** Rollback: collects the failed node's last log lines, a thread dump and its patch/module state into the run record. */
@@ -322,6 +338,8 @@ export interface NodePlan {
   steps: NodeStep[];
   /** With `onFailure: rollback`: run when the node fails after its app server was stopped (forensics, stop, restore, revert, start, health gates, back into the LB); empty otherwise. */
   rollback: NodeStep[];
+  /** With `onFailure: halt`: run when the node fails after its drain (the last log lines, a thread dump when the JVM is alive, the patch and module state, into the run record), before the run halts; empty otherwise (a rollback starts with them). */
+  onHalt: NodeStep[];
 }
 
 /** A batch: nodes taken out together. */
@@ -396,7 +414,15 @@ export interface Policy {
   minHealthy: number;
   maxFailures: number;
   onFailure: 'halt' | 'rollback';
-  window: { days: string[]; start: string; end: string; timezone: string } | null;
+  /** The maintenance window for this run's strategy, or null when none applies. */
+  window: {
+    days: string[];
+    start: string;
+    end: string;
+    timezone: string;
+    /** Which playbook setting it comes from: `rollout.window`, or the strategy's own `rollout.window.rolling` / `rollout.window.full`. */
+    source: 'rollout.window' | 'rollout.window.rolling' | 'rollout.window.full';
+  } | null;
   pauseBetweenBatches: boolean;
 }
 
@@ -442,6 +468,10 @@ export interface Plan {
   limit: string[] | null;
   /** `--var name=value` as given on the command line (already applied to this plan); a `run` of the same plan needs the same. */
   vars: Record<string, string>;
+  /** Policy values set on the command line (`--set path=value`, as given), already applied to this plan. */
+  overrides: Record<string, string>;
+  /** SSH settings from `inventory.ssh`, as written (relative to the playbook's folder, `~` for the home); null where unset. `--ssh-config` / `--known-hosts` override them at run time. */
+  ssh: { configFile: string | null; knownHostsFiles: string[] | null };
 }
 
 /** Duration estimate in seconds. */
@@ -452,4 +482,6 @@ export interface Estimate {
   worstCaseSec: number;
   /** Expected time each node spends out of the load balancer. */
   outOfRotationSec: number;
+  /** Expected time the site is down (no node in the load balancer): a full restart, or a rolling batch that takes every node out; 0 otherwise. */
+  downtimeSec: number;
 }

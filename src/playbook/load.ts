@@ -102,6 +102,10 @@ function yamlDiagnostic(e: YAMLError, text: string, locate: (offset: number) => 
 /** Moves a YAML error to where the mistake is, with a better message where the parser's is cryptic. */
 function refine(e: YAMLError, text: string): { offset: number; summary?: string; hint?: string } {
   const offset = e.pos[0];
+  if (e.code === 'BLOCK_AS_IMPLICIT_KEY') {
+    const colon = colonInPlainValue(text, offset);
+    if (colon) return colon;
+  }
   if (e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY') {
     const next = text.indexOf('\n', offset);
     if (next >= 0) {
@@ -119,6 +123,25 @@ function refine(e: YAMLError, text: string): { offset: number; summary?: string;
     if (open >= 0) return { offset: open, summary: `this ${quote === '"' ? 'double' : 'single'} quote is never closed`, hint: 'close the quote on the same line, or use a block scalar (`|`) for text over several lines' };
   }
   return { offset };
+}
+
+/**
+ * `name: Fix pack: dxp-15`: an unquoted value holding `: ` makes the parser see a nested mapping
+ * on that line. Point at the value and show it quoted, rather than blaming the next line's indent.
+ */
+function colonInPlainValue(text: string, offset: number): { offset: number; summary: string; hint: string } | null {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineEnd = text.indexOf('\n', offset);
+  const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+  const value = line.slice(offset - lineStart).replace(/\s+#.*$/, '').trimEnd();
+  if (!/:(\s|$)/.test(value) || /^["'[{|>]/.test(value)) return null;
+  const key = line.slice(0, offset - lineStart).trim();
+  const quoted = `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return {
+    offset,
+    summary: 'this value contains `: `, which YAML reads as the start of another key',
+    hint: `put the value in quotes: \`${key ? `${key} ` : ''}${quoted}\``,
+  };
 }
 
 function lowerFirst(s: string): string {

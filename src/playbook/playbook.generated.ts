@@ -117,6 +117,21 @@ export interface Inventory {
    * With an Ansible inventory: the group whose hosts form the cluster (default: every host).
    */
   group?: string;
+  /**
+   * How lrroll's SSH connections read their settings, for every node and the load-balancer host. `--ssh-config` and `--known-hosts` on the command line override these; unset, `LRROLL_SSH_CONFIG` / `LRROLL_KNOWN_HOSTS`, then `~/.ssh/config` and `~/.ssh/known_hosts` apply. Relative paths are relative to the playbook; `~` is your home.
+   */
+  ssh?: {
+    /**
+     * An OpenSSH client config file to follow instead of `~/.ssh/config` (Host aliases, HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile). It must exist.
+     */
+    configFile?: string;
+    /**
+     * known_hosts files to verify host keys against instead of `~/.ssh/known_hosts`; keys accepted with `--accept-new-host-keys` are added to the first.
+     *
+     * @minItems 1
+     */
+    knownHostsFiles?: [string, ...string[]];
+  };
 }
 /**
  * Settings shared by nodes; any node may override them.
@@ -193,7 +208,7 @@ export interface Service {
    */
   stop?: string;
   /**
-   * Command run when the graceful stop has not finished within `stopTimeout`. Default: kill -9 of the process in `pidFile` (scripts), `systemctl kill -s KILL` (systemd).
+   * Command run when the graceful stop has not finished within `stopTimeout`. Default: kill -9 of the process in `pidFile` (scripts, and commands: it fails when that file does not exist), `systemctl kill -s KILL` (systemd).
    */
   forceStop?: string;
   /**
@@ -201,7 +216,7 @@ export interface Service {
    */
   status?: string;
   /**
-   * Where Tomcat writes its pid (`CATALINA_PID`), used by type `scripts`.
+   * Where the app server's pid is written (`CATALINA_PID`): used by type `scripts`, and by type `commands` for the default `forceStop` and for thread dumps.
    */
   pidFile?: string;
   /**
@@ -948,24 +963,32 @@ export interface Rollout {
      */
     nodes?: number | [string, ...string[]];
     /**
-     * How long to watch the canary after it is back before continuing.
+     * How long to watch the canary after it is back before continuing: every `watchInterval` its HTTP probe must answer, its app server process must run, and no new log line may match `errorPattern`; the first problem fails the bake at once.
      */
     bake?: number | string;
     /**
      * Ask for confirmation after the bake time before the other batches.
      */
     confirm?: boolean;
+    /**
+     * An extended regular expression (grep -E): a line matching it in a canary's log during the bake fails the bake. Default: Liferay's ERROR, Tomcat's SEVERE, FATAL and OutOfMemoryError lines. An empty string turns the log check off.
+     */
+    errorPattern?: string;
+    /**
+     * How often the canary is checked during the bake.
+     */
+    watchInterval?: number | string;
   };
   /**
    * Ask for approval before each batch after the first (on a terminal; `--yes` continues).
    */
   pauseBetweenBatches?: boolean;
   /**
-   * Maintenance window: the run starts, and each batch starts, only inside it, and a batch whose estimate would overrun it is not started.
+   * Maintenance window: the run starts, and each batch starts, only inside it, and a batch whose estimate would overrun it is not started. Give `start`/`end` for every run, and/or a window per strategy under `rolling` and `full` (a rolling restart in business hours, a full restart at night, …): the strategy's own window wins, and the plan says which one applies.
    */
   window?: {
     /**
-     * Days the window opens on (default every day).
+     * Days the window opens on (default every day); the default for `rolling`/`full` windows too.
      *
      * @minItems 1
      */
@@ -976,28 +999,47 @@ export interface Rollout {
     /**
      * Opening time, `HH:MM` (24 h).
      */
-    start: string;
+    start?: string;
     /**
      * Closing time, `HH:MM`; earlier than `start` means the next day.
      */
-    end: string;
+    end?: string;
     /**
-     * IANA time zone of the window.
+     * IANA time zone of the window; the default for `rolling`/`full` windows too.
      */
     timezone?: string;
+    rolling?: WindowSpec;
+    full?: WindowSpec1;
   };
   /**
-   * After the last batch, once: clear caches cluster-wide with this command (Liferay has no CLI for it; e.g. a script-console call). Run on the first node unless `on` says otherwise.
+   * After the last batch, once (seed 001's last step): clear Liferay's caches across the cluster. `serverAdmin` runs Server Administration's "Clear content cached across the cluster" action (no command to write); `command` runs your own. Run on the first node unless `on` says otherwise.
    */
   clearCache?: {
     /**
      * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
      */
-    command: string;
+    command?: string;
     /**
      * Where it runs: `node` (the first node) or `local`.
      */
     on?: 'node' | 'local';
+    /**
+     * Clear the caches as Control Panel → Server Administration → Resources → "Clear content cached across the cluster" does (the portal's `/server_admin/edit_server` action with `cmd=cacheMulti`): lrroll signs in at `/c/portal/login` with an administrator's credentials and posts the action, from the node itself with curl. The credentials come from the environment and are never printed.
+     */
+    serverAdmin?: {
+      /**
+       * The sign-in of an administrator (omniadmin): an email address or screen name, as your portal authenticates, or a secret `${ENV_NAME}`.
+       */
+      login: string;
+      /**
+       * That administrator's password: a secret from the environment, `${ENV_NAME}` (a literal password is refused).
+       */
+      password: string;
+      /**
+       * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+       */
+      url?: string;
+    };
   };
   /**
    * After the last batch, check that every node reports the same patch level, module versions and properties fingerprint.
@@ -1007,6 +1049,58 @@ export interface Rollout {
    * How many runs' backups and staged artifacts stay under `<liferayHome>/.lrroll/` on each node, this run's included: after the last batch a final step per node removes older runs' backup folders and the staged files no kept run uses (the run lock is never touched). `lrroll clean` removes them on demand.
    */
   retention?: number;
+}
+/**
+ * The window for `strategy: rolling` runs (overrides `start`/`end` here).
+ */
+export interface WindowSpec {
+  /**
+   * Days this window opens on (default: the enclosing `window`'s, else every day).
+   *
+   * @minItems 1
+   */
+  days?: [
+    'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun',
+    ...('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[]
+  ];
+  /**
+   * Opening time, `HH:MM` (24 h).
+   */
+  start: string;
+  /**
+   * Closing time, `HH:MM`; earlier than `start` means the next day.
+   */
+  end: string;
+  /**
+   * IANA time zone of this window (default: the enclosing `window`'s, else UTC).
+   */
+  timezone?: string;
+}
+/**
+ * The window for `strategy: full` runs (overrides `start`/`end` here).
+ */
+export interface WindowSpec1 {
+  /**
+   * Days this window opens on (default: the enclosing `window`'s, else every day).
+   *
+   * @minItems 1
+   */
+  days?: [
+    'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun',
+    ...('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[]
+  ];
+  /**
+   * Opening time, `HH:MM` (24 h).
+   */
+  start: string;
+  /**
+   * Closing time, `HH:MM`; earlier than `start` means the next day.
+   */
+  end: string;
+  /**
+   * IANA time zone of this window (default: the enclosing `window`'s, else UTC).
+   */
+  timezone?: string;
 }
 /**
  * When a started node counts as back. Gates run in order: log marker, HTTP probe, cluster view, modules, settle, warm-up; each has its own deadline.
@@ -1105,7 +1199,7 @@ export interface Health {
     timeout?: number | string;
   };
   /**
-   * Extra time after every gate has passed (scheduler master election, caches).
+   * Extra fixed time after every gate has passed, before the node goes back into the load balancer (default none: the gates already wait for the startup line, the HTTP answer and, with Cluster Link, the cluster view). The plan shows it on every node.
    */
   settle?: number | string;
   /**
@@ -1122,7 +1216,7 @@ export interface Health {
     timeout?: number | string;
   };
   /**
-   * Typical time from start to healthy, used for the plan's duration estimate.
+   * Typical time from the start command to healthy, used for the plan's duration estimate (the start command and the health gates share it; a stop is expected to take at most this long). Default 3m, or the startup marker's deadline when that is shorter.
    */
   expectedStartTime?: number | string;
 }

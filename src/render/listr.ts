@@ -4,6 +4,7 @@ import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { NodeStatus, RunEndEvent, RunEvent, RunEventKind, RunPhase, RunStartEvent, StepStatus } from '../execute/events.js';
 import { formatSeconds } from '../plan/duration.js';
 import type { Renderer, RenderIo } from './renderer.js';
+import { EtaTracker } from './eta.js';
 import { formatMs, formatRunSummary } from './summary.js';
 
 /** Options of the listr2 view. */
@@ -110,6 +111,7 @@ export class ListrView implements Renderer {
   private running: Promise<void> | null = null;
   private readonly runDone = new Deferred<RunEndEvent | null>();
   private ticker: NodeJS.Timeout | null = null;
+  private readonly eta = new EtaTracker();
 
   /** listr2 writes to `options.stream` (or `io`), the final summary to `io`. */
   constructor(
@@ -127,6 +129,7 @@ export class ListrView implements Renderer {
   onEvent(e: RunEvent): void {
     this.clock.eventMs = Date.parse(e.at);
     this.clock.wallMs = this.now();
+    this.eta.onEvent(e);
     // The table is keyed by kind, so handler and event always match; TypeScript cannot see that correlation.
     (this.handlers[e.kind] as (event: RunEvent) => void)(e);
     this.refresh();
@@ -297,10 +300,14 @@ export class ListrView implements Renderer {
     const elapsedSec = (nowMs - this.clock.startMs) / 1000;
     const nodes = [...this.batches.values()].flatMap((b) => [...b.nodes.values()]);
     const done = nodes.filter((n) => n.done.settled).length;
-    const left = run.expectedSec - elapsedSec;
-    const eta = left >= 0 ? `ETA ~${formatSeconds(left)}` : `${formatSeconds(-left)} over the estimate`;
+    // From this run's measured pace once a batch is done; until then the plan's estimate.
+    const eta = this.eta.measured ? `ETA ~${formatSeconds(this.eta.remainingSec(nowMs))}` : etaFromPlan(run.expectedSec - elapsedSec);
     return `${run.name} · ${done}/${nodes.length} nodes done · ${formatSeconds(elapsedSec)} elapsed · ${eta}`;
   }
+}
+
+function etaFromPlan(left: number): string {
+  return left >= 0 ? `ETA ~${formatSeconds(left)} (estimate)` : `${formatSeconds(-left)} over the estimate`;
 }
 
 /** A slot's title: label, then the current step and its elapsed time, or how it ended. */

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { NodeStatus, RunEvent, RunEventKind, RunPhase, RunStatus, StepOutputEvent } from '../execute/events.js';
 import type { Renderer, RenderIo } from './renderer.js';
+import { EtaTracker } from './eta.js';
 import { formatMs, formatRunSummary, paintStatus } from './summary.js';
 
 /** Options of the plain renderer. */
@@ -50,6 +51,7 @@ export class PlainRenderer implements Renderer {
   private readonly nodeScopes = new Map<string, string>();
   private readonly started = new Map<string, number>();
   private readonly formatters: Formatters;
+  private readonly eta = new EtaTracker();
 
   /** Writes to `io`; colours come from the injected chalk instance. */
   constructor(
@@ -66,6 +68,7 @@ export class PlainRenderer implements Renderer {
   /** Prints the event's line(s), if it has any worth a line. */
   onEvent(e: RunEvent): void {
     this.originMs ??= Date.parse(e.at);
+    this.eta.onEvent(e);
     // The table is keyed by kind, so the lookup and the event always match; TypeScript cannot see that correlation.
     const text = (this.formatters[e.kind] as (event: RunEvent) => string | null)(e);
     if (text !== null) this.io.write(`${text}\n`);
@@ -99,7 +102,10 @@ export class PlainRenderer implements Renderer {
         this.started.set(`batch:${e.batch}`, Date.parse(e.at));
         return this.line(e.at, this.batchScope(e.batch), c.bold(this.word('start')), `batch: ${e.nodes.join(', ')}`);
       },
-      'batch-end': (e) => this.line(e.at, this.batchScope(e.batch), this.verb(e.status), `batch ${this.took(`batch:${e.batch}`, e.at)}`),
+      'batch-end': (e) => {
+        const left = e.status === 'ok' && e.batch < this.batchCount ? ` · ETA ~${formatMs(this.eta.remainingSec(Date.parse(e.at)) * 1000)} at this run's pace` : '';
+        return this.line(e.at, this.batchScope(e.batch), this.verb(e.status), `batch ${this.took(`batch:${e.batch}`, e.at)}${left}`);
+      },
       'node-start': (e) => {
         this.nodeScopes.set(e.node, this.batchScope(e.batch, e.node));
         return this.line(e.at, this.batchScope(e.batch, e.node), c.bold(this.word('start')), 'node');

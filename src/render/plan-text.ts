@@ -37,7 +37,7 @@ function header(plan: Plan, c: ChalkInstance): string[] {
   ];
   if (plan.description) lines.push(...plan.description.trim().split('\n').map((l) => c.dim(`  ${l}`)));
   lines.push(
-    `${c.bold('Strategy:')} ${p.strategy} · ${plan.nodes.length} node(s) · ${plan.batches.length} batch(es) · min healthy ${p.minHealthy} · failure budget ${p.maxFailures} · on failure: ${p.onFailure}${p.window ? ` · window ${p.window.days.join(',')} ${p.window.start}–${p.window.end} ${p.window.timezone}` : ''}`,
+    `${c.bold('Strategy:')} ${p.strategy} · ${plan.nodes.length} node(s) · ${plan.batches.length} batch(es) · min healthy ${p.minHealthy} · failure budget ${p.maxFailures} · on failure: ${p.onFailure}${p.window ? ` · window ${p.window.days.join(',')} ${p.window.start}–${p.window.end} ${p.window.timezone} (${p.window.source})` : ''}`,
     `${c.bold('Load balancer:')} ${lbText}`,
   );
   if (plan.limit) {
@@ -45,6 +45,8 @@ function header(plan: Plan, c: ChalkInstance): string[] {
     lines.push(c.yellow(`${c.bold('Limited')} (--limit ${plan.limit.join(',')}): ${changed.size} of ${plan.nodes.length} node(s) are changed; ${plan.nodes.filter((n) => !changed.has(n.name)).map((n) => n.name).join(', ') || 'no other node'} stay as they are (they still count for capacity)`));
   }
   if (Object.keys(plan.vars).length > 0) lines.push(`${c.bold('--var:')} ${Object.entries(plan.vars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const sets = Object.entries(plan.overrides ?? {});
+  if (sets.length > 0) lines.push(`${c.bold('Set for this run (--set):')} ${sets.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   if (plan.secrets.length > 0) lines.push(`${c.bold('Secrets from the environment:')} ${plan.secrets.join(', ')} ${c.dim('(never printed)')}`);
   return lines;
 }
@@ -90,7 +92,7 @@ function batch(plan: Plan, b: Batch, c: ChalkInstance, full: boolean, shown: Map
 }
 
 function nodeBlock(plan: Plan, np: NodePlan, c: ChalkInstance, full: boolean, shown: Map<string, string>): string[] {
-  const shape = shapeOf(plan, np.node, np.steps, np.rollback);
+  const shape = shapeOf(plan, np.node, np.steps, [...np.rollback, ...(np.onHalt ?? [])]);
   const first = shown.get(shape);
   if (!full && first) return [`  ${c.cyan(np.node)}: ${c.dim(`the same ${np.steps.length} steps as ${first}, with its own name, host and member`)}`];
   shown.set(shape, np.node);
@@ -98,6 +100,11 @@ function nodeBlock(plan: Plan, np: NodePlan, c: ChalkInstance, full: boolean, sh
   if (np.rollback.length > 0) {
     lines.push(`    ${c.yellow('on failure after the stop (rollback):')} ${np.rollback.map((s) => s.action).join(' → ')}`);
     if (full) lines.push(...np.rollback.map((s, i) => stepLine(s, c, true, '      ', `R${i + 1} `)));
+  }
+  const onHalt = np.onHalt ?? [];
+  if (onHalt.length > 0) {
+    lines.push(`    ${c.yellow('on failure after the drain (halt):')} ${onHalt.map((s) => s.title).join(' → ')}`);
+    if (full) lines.push(...onHalt.map((s, i) => stepLine(s, c, true, '      ', `H${i + 1} `)));
   }
   return lines;
 }

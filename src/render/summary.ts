@@ -19,7 +19,7 @@ const HEADERS = ['NODE', 'RESULT', 'IN LB', 'UPDATED', 'OUT OF LB', 'DURATION', 
 /** The final summary every renderer but json prints: one row per node, the run status and, unless all went well, the cluster state. */
 export function formatRunSummary(e: RunEndEvent, c: ChalkInstance): string {
   const lines = [...table(e.nodes, c), '', counts(e.nodes), statusLine(e, c)];
-  if (e.status !== 'ok' || e.nodes.some((n) => n.status !== 'ok' || !n.inRotation)) lines.push(...clusterState(e, c));
+  if (e.status !== 'ok' || e.nodes.some((n) => n.status !== 'ok' || n.inRotation !== true)) lines.push(...clusterState(e, c));
   return `${lines.join('\n')}\n`;
 }
 
@@ -27,7 +27,7 @@ function cells(n: NodeSummary): string[] {
   return [
     n.node,
     n.status,
-    n.inRotation ? 'yes' : 'NO',
+    n.inRotation === null ? '?' : n.inRotation ? 'yes' : 'NO',
     n.updated ? 'yes' : 'no',
     n.outOfRotationMs === null ? '-' : formatMs(n.outOfRotationMs),
     n.durationMs === 0 && n.status === 'skipped' ? '-' : formatMs(n.durationMs),
@@ -45,7 +45,7 @@ function table(nodes: readonly NodeSummary[], c: ChalkInstance): string[] {
     pad(rows[r] ?? [], (text, i) => {
       if (i === 0) return c.cyan(text);
       if (i === 1) return paintStatus(n.status, text, c);
-      if (i === 2 && !n.inRotation) return c.red.bold(text);
+      if (i === 2 && n.inRotation === false) return c.red.bold(text);
       if (i === 6 && n.failedStep) return c.red(text);
       return text;
     }),
@@ -58,8 +58,9 @@ function counts(nodes: readonly NodeSummary[]): string {
   for (const n of nodes) byStatus.set(n.status, (byStatus.get(n.status) ?? 0) + 1);
   const statuses = [...byStatus].map(([s, k]) => `${k} ${s}`).join(', ');
   const updated = nodes.filter((n) => n.updated).length;
-  const inLb = nodes.filter((n) => n.inRotation).length;
-  return `${nodes.length} node${nodes.length === 1 ? '' : 's'}: ${statuses || 'none'} · ${updated} updated · ${inLb} in the load balancer`;
+  const inLb = nodes.filter((n) => n.inRotation === true).length;
+  const unknown = nodes.filter((n) => n.inRotation === null).length;
+  return `${nodes.length} node${nodes.length === 1 ? '' : 's'}: ${statuses || 'none'} · ${updated} updated · ${inLb} in the load balancer${unknown ? ` · ${unknown} not checked` : ''}`;
 }
 
 function statusLine(e: RunEndEvent, c: ChalkInstance): string {
@@ -72,12 +73,12 @@ function statusLine(e: RunEndEvent, c: ChalkInstance): string {
 /** Nodes grouped by their `state` sentence (out of the load balancer first), then what to do next. */
 function clusterState(e: RunEndEvent, c: ChalkInstance): string[] {
   const groups = new Map<string, NodeSummary[]>();
-  const ordered = [...e.nodes.filter((n) => !n.inRotation), ...e.nodes.filter((n) => n.inRotation)];
+  const ordered = [...e.nodes.filter((n) => n.inRotation === false), ...e.nodes.filter((n) => n.inRotation !== false)];
   for (const n of ordered) groups.set(n.state, [...(groups.get(n.state) ?? []), n]);
   const lines = ['', c.bold('Cluster state:')];
   for (const [state, members] of groups) {
     const text = `  ${nodeList(members, e.nodes)}: ${state}`;
-    lines.push(members.some((n) => !n.inRotation) ? c.red(text) : text);
+    lines.push(members.some((n) => n.inRotation === false) ? c.red(text) : text);
   }
   lines.push(nextStep(e));
   return lines;
@@ -97,13 +98,16 @@ function nodeList(members: readonly NodeSummary[], all: readonly NodeSummary[]):
   return members.length > 3 ? `${text} (${members.length} nodes)` : text;
 }
 
+/** What to do now: names a node only for a failure that happened on it. */
 function nextStep(e: RunEndEvent): string {
-  const out = e.nodes.filter((n) => !n.inRotation).map((n) => n.node);
+  const out = e.nodes.filter((n) => n.inRotation === false).map((n) => n.node);
   const are = `${out.join(', ')} ${out.length === 1 ? 'is' : 'are'} out of the load balancer`;
   if (e.status === 'refused') return `Next: no node was stopped or changed by this run; fix the cause, then run again.${out.length > 0 ? ` ${are}, left so by an earlier run: see the reason above.` : ''}`;
-  const stuck = e.nodes.find((n) => n.status === 'failed' || n.status === 'rolled-back' || !n.inRotation) ?? e.nodes.find((n) => n.status !== 'ok');
-  if (!stuck) return 'Next: nothing to do; every node is in the load balancer.';
   const back = out.length > 0 ? ` ${are}: \`lrroll resume\` and the next \`lrroll run\` put healthy nodes back.` : '';
   if (e.status === 'aborted') return `Next: \`lrroll resume\` continues this run from where it stopped.${back}`;
-  return `Next: fix the cause on ${stuck.node} (see its failed step above), then \`lrroll resume\` to continue this run.${back}`;
+  const failed = e.nodes.filter((n) => n.status === 'failed' || n.status === 'rolled-back').map((n) => n.node);
+  if (failed.length > 0) return `Next: fix the cause on ${failed.join(', ')} (see ${failed.length === 1 ? 'its failed step' : 'their failed steps'} above), then \`lrroll resume\` to continue this run.${back}`;
+  if (e.status === 'ok') return out.length > 0 ? `Next:${back}` : 'Next: nothing to do; every node is in the load balancer.';
+  // Halted or failed with no node at fault: a batch-level or run-level step (window, hook, capacity, consistency check).
+  return `Next: see why the run ${e.status === 'halted' ? 'halted' : 'failed'} above (no node failed), then \`lrroll resume\` to continue this run.${back}`;
 }

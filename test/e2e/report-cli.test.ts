@@ -26,7 +26,7 @@ function lrroll(args: string[], cwd = home, extra: Record<string, string> = {}):
 async function record(runId: string, playbook: string, breakIt: (h: ReturnType<typeof createHarness>) => void = () => undefined, cut?: (e: RunEvent) => boolean): Promise<void> {
   const plan = await loadPlan(playbook);
   plan.policy.window = null;
-  const h = createHarness(plan, { deps: { secrets: { CHAT_TOKEN: 'tok-123456' } }, onEvent: (_, hh) => hh.clock.advance(40) });
+  const h = createHarness(plan, { deps: { secrets: { CHAT_TOKEN: 'tok-123456', LIFERAY_ADMIN_LOGIN: 'admin@example.net', LIFERAY_ADMIN_PASSWORD: 'pw-654321' } }, onEvent: (_, hh) => hh.clock.advance(40) });
   breakIt(h);
   await h.run();
   const journal = Journal.create(env, plan, runId);

@@ -273,6 +273,8 @@ export function fuzzCase(corpus) {
       data = r.data;
       if (r.expect === 'invalid') expect = 'invalid';
     }
+    // A later mutation may delete or replace the string a NUL went into: only a NUL that is still there makes the input invalid.
+    if (m.kind === 'data' && expect === 'invalid' && !JSON.stringify(data ?? null).includes('\\u0000')) expect = 'any';
     if (m.kind === 'known') {
       data = setDotted(data, m.field[0], m.field[1]);
       expect = 'invalid';

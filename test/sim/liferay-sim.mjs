@@ -24,6 +24,7 @@ import {
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { portalAdmin } from './portal-admin.mjs';
 
 const T0 = Date.now();
 const TOMCAT_VERSION = '9.0.83';
@@ -635,7 +636,11 @@ async function handle(req, res) {
       headers['Set-Cookie'] = `JSESSIONID=${id}; Path=/; HttpOnly`;
       headers['X-Lrroll-Session'] = 'new';
     }
-    if (url.pathname === '/c/portal/layout') {
+    const session = current && sessions.has(current) ? current : /JSESSIONID=([^;]+)/.exec(headers['Set-Cookie'] ?? '')?.[1];
+    const admin = await portalAdmin(req, url, { session, admin: cfg.admin ?? { login: 'test@liferay.com', password: 'test' }, onCacheClear });
+    if (admin) {
+      send(req, res, admin.status, { ...headers, ...admin.headers }, admin.body);
+    } else if (url.pathname === '/c/portal/layout') {
       send(req, res, 302, { ...headers, Location: '/web/guest/home', 'Content-Type': 'text/html;charset=UTF-8' }, '');
     } else if (url.pathname === '/c/portal/robots' || url.pathname === '/robots.txt') {
       send(req, res, 200, { ...headers, 'Content-Type': 'text/plain;charset=UTF-8' }, `User-Agent: *\nDisallow: /c/\n# node ${NODE}\n`);
@@ -647,6 +652,12 @@ async function handle(req, res) {
   } finally {
     inFlight--;
   }
+}
+
+/** Server Administration's cache actions, logged as Liferay would run them (and as a test line). */
+function onCacheClear(cmd, user) {
+  if (cmd === 'cacheMulti') liferay('INFO', 'http-nio-exec-1', 'EditServerMVCActionCommand:262', `Clearing content cached across the cluster for ${user}`);
+  event('cache-clear', `cmd=${cmd || '(none)'} user=${user}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ export interface NodeEntry {
 export interface NormalizedInventory {
   defaults: NodeSettings | undefined;
   nodes: NodeEntry[];
+  /** Locates a field of `defaults` (e.g. `['service', 'stop']`) where it was written; absent when unknown. */
+  locateDefault?: (field: DocPath) => SourceLocation;
 }
 
 /** Nodes written in YAML (inline in the playbook, or an lrroll inventory file) at `basePath` in `sourceMap`. */

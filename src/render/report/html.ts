@@ -40,7 +40,7 @@ function legend(): string {
 function nodesTable(r: Report): string {
   const rows = r.nodes.map((n) => {
     const gates = n.gates.map((g) => `${MARK[g.status]} ${x(g.gate)}${g.durationMs === null ? '' : ` ${ms(g.durationMs)}`}`).join(' · ') || '–';
-    return `<tr><td><strong>${x(n.node)}</strong></td><td>${n.batch ?? '–'}</td><td class="outcome-${n.outcome}">${x(n.outcome)}</td><td>${n.inRotation ? 'yes' : '<strong class="outcome-failed">NO</strong>'}</td><td>${n.updated ? 'yes' : 'no'}</td><td>${ms(n.outOfRotationMs)}</td><td>${gates}</td><td>${x(n.state)}</td></tr>`;
+    return `<tr><td><strong>${x(n.node)}</strong></td><td>${n.batch ?? '–'}</td><td class="outcome-${n.outcome}">${x(n.outcome)}</td><td>${n.inRotation === null ? '?' : n.inRotation ? 'yes' : '<strong class="outcome-failed">NO</strong>'}</td><td>${n.updated ? 'yes' : 'no'}</td><td>${ms(n.outOfRotationMs)}</td><td>${gates}</td><td>${x(n.state)}</td></tr>`;
   });
   return `<table><thead><tr><th>node</th><th>batch</th><th>outcome</th><th>in rotation</th><th>updated</th><th>out of rotation</th><th>gates</th><th>state</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -132,7 +132,7 @@ function buildSummary(record: RunRecordInput, nodes: readonly ReportNode[], end:
   const last = attempts.at(-1);
   const timeEnd = last?.end ? Date.parse(last.end.at) : (last?.lastMs ?? time);
   const durationMs = attempts.reduce((sum, a) => sum + ((a.end ? Date.parse(a.end.at) : a.lastMs) - a.startMs), 0);
-  const counts = { total: nodes.length, ok: count('ok'), failed: count('failed'), rolledBack: count('rolled-back'), skipped: count('skipped'), unfinished: count('unfinished'), inRotation: nodes.filter((n) => n.inRotation).length, updated: nodes.filter((n) => n.updated).length };
+  const counts = { total: nodes.length, ok: count('ok'), failed: count('failed'), rolledBack: count('rolled-back'), skipped: count('skipped'), unfinished: count('unfinished'), inRotation: nodes.filter((n) => n.inRotation === true).length, updated: nodes.filter((n) => n.updated).length };
   const maxOut = outs.length > 0 ? Math.max(...outs) : null;
   // onFailure hooks run before the run's end: the outcome is not final, but it is a failure.
   const failing = !end && record.events.some((e) => e.kind === 'phase-start' && e.phase === 'on-failure' && Date.parse(e.at) >= (last?.startMs ?? 0));

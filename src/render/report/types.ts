@@ -6,7 +6,7 @@ import type { HookPoint, Plan } from '../../plan/types.js';
  * schemas/report.schema.json. `major.minor`: a minor bump only adds fields; anything else is a
  * major bump. REPORT_FORMAT_VERSION must be bumped on any change to these types (and the schema).
  */
-export const REPORT_FORMAT_VERSION = '1.0';
+export const REPORT_FORMAT_VERSION = '2.0';
 
 /** A run's record as the report reads it: the journal's meta.json, plan.json and events.ndjson. */
 export interface RunRecordInput {
@@ -101,7 +101,8 @@ export interface ReportNode {
   node: string;
   batch: number | null;
   outcome: NodeOutcome;
-  inRotation: boolean;
+  /** In rotation at the end; null when the run never read it (a node no batch reached, unchecked by preflight). */
+  inRotation: boolean | null;
   updated: boolean;
   /** Total time out of rotation (drain to UP; stop to healthy without a load balancer), or null. */
   outOfRotationMs: number | null;

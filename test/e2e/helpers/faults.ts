@@ -271,7 +271,7 @@ export function lastLbState(events: readonly LrEvent[]): Record<string, string> 
 
 /** Steps recorded for a node: `<action>:<status>` of every step-end, in order (rollback steps prefixed `rollback:`). */
 export function stepTrail(events: readonly LrEvent[], node: string): string[] {
-  return events.filter((e) => e.kind === 'step-end' && e.node === node && !String(e.stepId).startsWith('preflight/')).map((e) => `${String(e.stepId).includes('/rollback/') ? 'rollback:' : ''}${String(e.stepId).replace(/^.*\/\d+-/, '')}:${String(e.status)}`);
+  return events.filter((e) => e.kind === 'step-end' && e.node === node && !String(e.stepId).startsWith('preflight/')).map((e) => `${String(e.stepId).includes('/rollback/') ? 'rollback:' : String(e.stepId).includes('/on-halt/') ? 'on-halt:' : ''}${String(e.stepId).replace(/^.*\/\d+-/, '')}:${String(e.status)}`);
 }
 
 export type RunEndNode = { node: string; status: string; inRotation: boolean; updated: boolean; failedStep: string | null; state: string };

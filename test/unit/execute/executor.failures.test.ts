@@ -36,16 +36,19 @@ const neverStarts = (h: Harness, node: string): void => {
   h.cluster.host(node).startupLines = ['07-Jan-2025 02:00:05.000 SEVERE [main] org.apache.catalina.core.StandardContext.startInternal Context [] startup failed due to previous errors'];
 };
 
+/** A healthy node as preflight read it. */
+const SEEN_OK: [boolean | null, string] = [true, 'app server answering HTTP 302, in the load balancer (UP), untouched'];
+
 describe('preflight failures refuse the run before anything changes', () => {
-  it.each<[string, (h: Harness) => void, RegExp]>([
-    ['a node has too little free disk', (h) => h.cluster.script({ host: 'node2', kind: 'check-disk' }, { stdout: `${10 * 1048576}\n` }), /node2: .*only 10 MiB free under \/opt\/liferay; \d+ MiB needed/],
-    ['an LB member is DRAIN', (h) => h.lb?.set('node3', { state: 'DRAIN' }), /node3: .*node3 is DRAIN, not UP/],
-    ['an LB member is MAINT', (h) => h.lb?.set('node1', { state: 'MAINT' }), /node1: .*node1 is MAINT, not UP/],
-    ['a node answers HTTP 503', (h) => h.cluster.script({ host: 'node2', kind: 'http' }, { stdout: 'Service Unavailable\n503' }), /node2: .*answered HTTP 503/],
-    ['a node is unreachable', (h) => h.cluster.script({ host: 'node3', kind: 'check-reachable' }, { exitCode: 255, stderr: 'ssh: connect to host node3 port 22: No route to host\n' }), /node3: .*exited with code 255: ssh: connect to host node3/],
-    ['an artifact checksum does not match after the upload', (h) => h.cluster.script({ host: 'node1', kind: 'upload-checksum' }, { stdout: `${'0'.repeat(64)}\n` }), /node1: .*checksum mismatch after upload/],
-    ['the installed schema moves minor', (h) => h.cluster.script({ host: 'node2', kind: 'check-schema-version' }, { stdout: '2.0.0\n' }), /node2: .*minor change, which cannot be rolled/],
-  ])('%s → refused, and no drain/stop/apply command was ever sent', async (_, breakIt, reason) => {
+  it.each<[string, (h: Harness) => void, RegExp, Record<string, [boolean | null, string]>]>([
+    ['a node has too little free disk', (h) => h.cluster.script({ host: 'node2', kind: 'check-disk' }, { stdout: `${10 * 1048576}\n` }), /node2: .*only 10 MiB free under \/opt\/liferay; \d+ MiB needed/, {}],
+    ['an LB member is DRAIN', (h) => h.lb?.set('node3', { state: 'DRAIN' }), /node3: .*node3 is DRAIN, not UP/, { node3: [false, 'app server answering HTTP 302, OUT of the load balancer (DRAIN), untouched'] }],
+    ['an LB member is MAINT', (h) => h.lb?.set('node1', { state: 'MAINT' }), /node1: .*node1 is MAINT, not UP/, { node1: [false, 'app server answering HTTP 302, OUT of the load balancer (MAINT), untouched'] }],
+    ['a node answers HTTP 503', (h) => h.cluster.script({ host: 'node2', kind: 'http' }, { stdout: 'Service Unavailable\n503' }), /node2: .*answered HTTP 503/, { node2: [null, 'app server not healthy (HTTP 503), load balancer state not read, untouched'] }],
+    ['a node is unreachable', (h) => h.cluster.script({ host: 'node3', kind: 'check-reachable' }, { exitCode: 255, stderr: 'ssh: connect to host node3 port 22: No route to host\n' }), /node3: .*exited with code 255: ssh: connect to host node3/, { node3: [null, 'app server not checked, load balancer state not read, untouched'] }],
+    ['an artifact checksum does not match after the upload', (h) => h.cluster.script({ host: 'node1', kind: 'upload-checksum' }, { stdout: `${'0'.repeat(64)}\n` }), /node1: .*checksum mismatch after upload/, {}],
+    ['the installed schema moves minor', (h) => h.cluster.script({ host: 'node2', kind: 'check-schema-version' }, { stdout: '2.0.0\n' }), /node2: .*minor change, which cannot be rolled/, {}],
+  ])('%s → refused, no drain/stop/apply command was ever sent, and each node is summarized as preflight saw it', async (_, breakIt, reason, seen) => {
     const h = createHarness(await loadPlan('playbooks/module.yml'));
     breakIt(h);
     const report = await h.run();
@@ -55,7 +58,12 @@ describe('preflight failures refuse the run before anything changes', () => {
     expect(runEnd(h).reason).toMatch(reason);
     expectNothingChanged(h);
     expect(h.events.find((e) => e.kind === 'phase-end' && e.phase === 'preflight')).toMatchObject({ status: 'failed' });
-    expect(runEnd(h).nodes.every((n) => n.status === 'skipped' && n.inRotation && !n.updated)).toBe(true);
+    expect(runEnd(h).nodes.every((n) => n.status === 'skipped' && !n.updated)).toBe(true);
+    // What was observed, not "in the load balancer" for every node.
+    for (const node of ['node1', 'node2', 'node3']) {
+      const [inRotation, state] = seen[node] ?? SEEN_OK;
+      expect(summaryOf(h, node), node).toMatchObject({ inRotation, state });
+    }
   });
 });
 
@@ -63,7 +71,7 @@ describe('missing secrets refuse the run before any command', () => {
   it.each([
     ['test/fixtures/playbooks/valid/secrets.yml', {}, ['DB_PASSWORD', 'LIFERAY_ADMIN_PASSWORD']],
     ['test/fixtures/playbooks/valid/secrets.yml', { DB_PASSWORD: 'db-pw-1' }, ['LIFERAY_ADMIN_PASSWORD']],
-    ['playbooks/fixpack.yml', {}, ['CHAT_TOKEN']],
+    ['playbooks/fixpack.yml', {}, ['CHAT_TOKEN', 'LIFERAY_ADMIN_LOGIN', 'LIFERAY_ADMIN_PASSWORD']],
   ])('%s with %j', async (file, secrets, missing) => {
     const plan = await loadPlan(file);
     let fetched = 0;
@@ -98,8 +106,8 @@ describe('a node whose health gate fails (maxFailures 0)', () => {
     expect(report.reason).toMatch(/node1 failed in batch 1; the failure budget \(0\) is spent/);
     expect(batchStarts(h)).toEqual([1]);
     expect(h.events.find((e) => e.kind === 'batch-end')).toMatchObject({ batch: 1, status: 'failed' });
-    // the steps after the gate never ran, and nothing put the node back
-    expect(startedSteps(h, 'node1')).toEqual(['check-capacity', 'lb-drain', 'lb-wait-drained', 'service-stop', 'backup', 'apply', 'verify', 'service-start', 'wait-log-marker']);
+    // the steps after the gate never ran (only the on-halt forensics), and nothing put the node back
+    expect(startedSteps(h, 'node1')).toEqual(['check-capacity', 'lb-drain', 'lb-wait-drained', 'service-stop', 'backup', 'apply', 'verify', 'service-start', 'wait-log-marker', 'forensics']);
     expect(h.lb?.callsFor('node1', 'enable')).toEqual([]);
     expect(summaryOf(h, 'node1')).toMatchObject({ status: 'failed', inRotation: false, updated: true, failedStep: gate });
     expect(summaryOf(h, 'node1')?.state).toContain('OUT of the load balancer');

@@ -4,6 +4,9 @@ import type { HookStep, Plan } from '../../../src/plan/types.js';
 import { nextSeq } from '../../helpers/fixed-clock.js';
 import { createHarness, loadPlan, type Harness } from '../../helpers/fake-transport.js';
 
+/** The administrator fixpack.yml's built-in cache clear signs in as (secrets from the environment). */
+const ADMIN = { LIFERAY_ADMIN_LOGIN: 'admin@example.net', LIFERAY_ADMIN_PASSWORD: 'p4ss-w0rd' };
+
 // Hooks: webhooks get `${NAME}` secrets filled in at call time (never in events), command hooks
 // get them as environment variables; continueOnError turns a failure into ok.
 
@@ -50,7 +53,7 @@ describe('webhook hooks', () => {
     req.url = 'https://chat.example.net/hooks/${CHAT_TOKEN}/ops';
     req.body = '{"text":"rolling dxp-15","token":"${CHAT_TOKEN}","other":"${NOT_A_SECRET}"}';
     const f = fakeFetch();
-    const h = createHarness(plan, { deps: { fetch: f.fetch, secrets: { CHAT_TOKEN: TOKEN } } });
+    const h = createHarness(plan, { deps: { fetch: f.fetch, secrets: { CHAT_TOKEN: TOKEN, ...ADMIN } } });
     const report = await h.run();
     expect(report.status).toBe('ok');
     expect(f.calls).toHaveLength(1);
@@ -70,7 +73,7 @@ describe('webhook hooks', () => {
   it('a failing beforeRun webhook fails the run before anything changes', async () => {
     const { plan, announce } = await fixpack();
     const f = fakeFetch(() => 500);
-    const h = createHarness(plan, { deps: { fetch: f.fetch, secrets: { CHAT_TOKEN: TOKEN } } });
+    const h = createHarness(plan, { deps: { fetch: f.fetch, secrets: { CHAT_TOKEN: TOKEN, ...ADMIN } } });
     const report = await h.run();
     expect(stepEnd(h, announce.id)).toMatchObject({ status: 'failed', detail: 'the webhook answered HTTP 500' });
     expect(report).toMatchObject({ status: 'failed', reason: 'a beforeRun hook failed, nothing was changed: beforeRun hook: announce in the ops channel: the webhook answered HTTP 500' });
@@ -84,7 +87,7 @@ describe('webhook hooks', () => {
   ])('continueOnError turns a failure into ok: the onFailure pager %s', async (_, answer, detail) => {
     const { plan, page } = await fixpack();
     const f = fakeFetch((url) => (url.startsWith('https://pager.') ? answer : 200));
-    const h = createHarness(plan, { deps: { fetch: f.fetch, secrets: { CHAT_TOKEN: TOKEN } } });
+    const h = createHarness(plan, { deps: { fetch: f.fetch, secrets: { CHAT_TOKEN: TOKEN, ...ADMIN } } });
     h.cluster.host('lr-prod-1.example.net').startupLines = [];
     const report = await h.run();
     expect(report.status).toBe('failed');
@@ -97,7 +100,7 @@ describe('webhook hooks', () => {
   it('continueOnError on a beforeRun webhook lets the run go on', async () => {
     const { plan, announce } = await fixpack();
     announce.continueOnError = true;
-    const h = createHarness(plan, { deps: { fetch: fakeFetch(() => new Error('getaddrinfo ENOTFOUND chat.example.net')).fetch, secrets: { CHAT_TOKEN: TOKEN } } });
+    const h = createHarness(plan, { deps: { fetch: fakeFetch(() => new Error('getaddrinfo ENOTFOUND chat.example.net')).fetch, secrets: { CHAT_TOKEN: TOKEN, ...ADMIN } } });
     const report = await h.run();
     expect(stepEnd(h, announce.id)).toMatchObject({ status: 'ok', detail: 'failed, continuing (continueOnError): the webhook failed: getaddrinfo ENOTFOUND chat.example.net' });
     expect(report.status).toBe('ok');

@@ -60,7 +60,7 @@ describe('wait-http', () => {
     await h.run();
     const id = nodeStepId(plan, 'node1', 'wait-http');
     expect(stepEnd(h, id)).toMatchObject({ status: 'ok', detail: 'HTTP 302', durationMs: 4000 });
-    expect(h.events.filter((e) => e.kind === 'step-output' && e.stepId === id).map((e) => (e as { line: string }).line)).toEqual(['http://127.0.0.1:8080/c/portal/layout: HTTP 503', 'http://127.0.0.1:8080/c/portal/layout: HTTP 503']);
+    expect(h.events.filter((e) => e.kind === 'step-output' && e.stepId === id).map((e) => (e as { line: string }).line)).toEqual(['http://node1:8080/c/portal/layout: HTTP 503', 'http://node1:8080/c/portal/layout: HTTP 503']);
   });
 
   it('fails at its deadline with the last answer', async () => {
@@ -70,7 +70,7 @@ describe('wait-http', () => {
     await h.run();
     const end = stepEnd(h, nodeStepId(plan, 'node1', 'wait-http'));
     expect(end?.status).toBe('failed');
-    expect(end?.detail).toMatch(/^http:\/\/127\.0\.0\.1:8080\/c\/portal\/layout did not answer 200\/302 within 300s \(last: .*\(28\) Operation timed out after 10001 milliseconds with 0 bytes received\)$/);
+    expect(end?.detail).toMatch(/^http:\/\/node1:8080\/c\/portal\/layout did not answer 200\/302 within 300s \(last: .*\(28\) Operation timed out after 10001 milliseconds with 0 bytes received\)$/);
     expect(runEnd(h).nodes[0]).toMatchObject({ status: 'failed', inRotation: false });
   });
 });

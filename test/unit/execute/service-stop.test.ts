@@ -28,7 +28,7 @@ describe('service-stop', () => {
     h.cluster.script({ host: 'node1', kind: 'status' }, { exitCode: 1 });
     const report = await h.run();
     const stop = nodeStep(plan, 'node1', 'service-stop');
-    expect(stop).toMatchObject({ probeCommand: "curl -sS --max-time 10 -w '\\n%{http_code}' -- http://127.0.0.1:8080/c/portal/layout" });
+    expect(stop).toMatchObject({ probeCommand: "curl -sS --max-time 10 -w '\\n%{http_code}' -- http://10.20.0.11:8080/c/portal/layout" });
     expect(stepEnd(h, stop?.id ?? '')).toMatchObject({ status: 'failed', exitCode: 127 });
     expect(stepEnd(h, stop?.id ?? '')?.detail).toBe('the stop command exited with 127 (command not found); the app server still answers its health probe (HTTP 302) although the status command says it stopped: it is running — check service.stop and service.status (or pidFile)');
     expect(h.cluster.callsTo('node1', 'apply', 'backup', 'service-start')).toEqual([]);

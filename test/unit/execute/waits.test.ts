@@ -241,8 +241,8 @@ describe('fixed waits', () => {
     const bake = plan.batches[0]?.after.find((s) => s.action === 'bake');
     const lines = h.events.filter((e) => e.kind === 'step-output' && e.stepId === bake?.id).map((e) => ({ at: Date.parse(e.at), line: (e as { line: string }).line }));
     expect(lines.length).toBe(59);
-    expect(lines[0]?.line).toBe('590s left');
-    expect(lines.at(-1)?.line).toBe('10s left');
+    expect(lines[0]?.line).toBe('canary healthy, 590s of the bake left');
+    expect(lines.at(-1)?.line).toBe('canary healthy, 10s of the bake left');
     expect(Math.max(...lines.slice(1).map((l, i) => l.at - (lines[i]?.at ?? 0)))).toBe(10_000);
   });
 });

@@ -26,6 +26,19 @@ vi.mock('../../../src/cli/execute.js', async (importOriginal) => {
   };
 });
 
+// The SSH files each read-only command hands its transports (status, diff, clean, unlock connect to the nodes).
+const sshSeen: Array<{ configFile: string | null; knownHostsFiles: string[] | null } | undefined> = [];
+vi.mock('../../../src/app/execute.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../src/app/execute.js')>();
+  return {
+    ...real,
+    sshSettings: (...args: Parameters<typeof real.sshSettings>) => {
+      sshSeen.push(args[2]);
+      return real.sshSettings(...args);
+    },
+  };
+});
+
 const { buildProgram, runCli } = await import('../../../src/cli/run-cli.js');
 const { captureIo } = await import('../../helpers/capture-io.js');
 
@@ -72,6 +85,27 @@ function leftBehind(name: string, runs: number): string {
 
 const differs = (a: Outcome, b: Outcome): void => expect(JSON.stringify(a)).not.toBe(JSON.stringify(b));
 
+/** The SSH files the last transports of `argv` were given. */
+async function sshFilesOf(argv: string[]): Promise<{ configFile: string | null; knownHostsFiles: string[] | null } | undefined> {
+  sshSeen.length = 0;
+  const r = await cli(argv);
+  expect(sshSeen.length, r.err).toBeGreaterThan(0);
+  return sshSeen[sshSeen.length - 1];
+}
+
+/** Probes of `--ssh-config` and `--known-hosts` for a command that connects to the nodes with these arguments. */
+function sshProbes(command: string, argv: () => string[]): Record<string, () => Promise<void>> {
+  return {
+    [`${command} --ssh-config`]: async () => {
+      expect((await sshFilesOf([...argv(), '--ssh-config', 'ssh_config']))?.configFile).toBe(join(dir, 'ssh_config'));
+      const missing = await cli([...argv(), '--ssh-config', 'missing_config']);
+      expect(missing.code).toBe(2);
+      expect(missing.err).toContain('missing_config does not exist (--ssh-config)');
+    },
+    [`${command} --known-hosts`]: async () => expect((await sshFilesOf([...argv(), '--known-hosts', 'kh1', '--known-hosts', 'kh2']))?.knownHostsFiles).toEqual([join(dir, 'kh1'), join(dir, 'kh2')]),
+  };
+}
+
 // A playbook whose nodes run their commands on this machine, with templates the --var probes move.
 const LOCAL = `lrroll: 1
 name: flag probes
@@ -98,6 +132,24 @@ const PROBES: Record<string, () => Promise<void>> = {
     expect((await cli(['validate', join(dir, 'undefined-var.yml')])).code).toBe(2);
     expect((await cli(['validate', join(dir, 'undefined-var.yml'), '--var', 'who=ops'])).code).toBe(0);
   },
+  'validate --set': async () => {
+    expect((await cli(['validate', RESTART])).code).toBe(0);
+    expect((await cli(['validate', RESTART, '--set', 'rollout.onFailure=explode'])).code).toBe(2);
+  },
+  'plan --set': async () => differs(await cli(['plan', RESTART, '--set', 'rollout.onFailure=rollback']), await cli(['plan', RESTART])),
+  'run --set': async () => differs(await cli(['run', RESTART, '--dry-run', '--set', 'rollout.onFailure=rollback']), await cli(['run', RESTART, '--dry-run'])),
+  'status --set': async () => {
+    const r = await cli(['status', LOCAL_PB(), '--format', 'json', '--set', `health.http.url=http://127.0.0.1:${served}/`]);
+    expect((JSON.parse(r.out) as Array<{ http: string }>).map((n) => n.http)).toEqual(['200', '200', '200']);
+  },
+  ...sshProbes('status', () => ['status', LOCAL_PB()]),
+  ...sshProbes('diff', () => ['diff', LOCAL_PB()]),
+  ...sshProbes('clean', () => ['clean', CLEAN_PB(), '--var', `home=${join(dir, 'clean-ssh')}`]),
+  ...sshProbes('unlock', () => ['unlock', LOCAL_PB()]),
+  'run --ssh-config': async () => expect((await flagsFor(['run', RESTART, '--ssh-config', 'ssh_config'])).sshFiles?.configFile).toBe(join(dir, 'ssh_config')),
+  'run --known-hosts': async () => expect((await flagsFor(['run', RESTART, '--known-hosts', 'kh'])).sshFiles?.knownHostsFiles).toEqual([join(dir, 'kh')]),
+  'resume --ssh-config': async () => expect((await flagsFor(['resume', '--ssh-config', 'ssh_config'])).sshFiles?.configFile).toBe(join(dir, 'ssh_config')),
+  'resume --known-hosts': async () => expect((await flagsFor(['resume', '--known-hosts', 'kh'])).sshFiles?.knownHostsFiles).toEqual([join(dir, 'kh')]),
   'validate --limit': async () => expect((await cli(['validate', RESTART, '--limit', 'node2'])).out).toMatch(/1 batch/),
   'plan --format': async () => differs(await cli(['plan', RESTART, '--format', 'json']), await cli(['plan', RESTART])),
   'plan --full': async () => differs(await cli(['plan', RESTART, '--full']), await cli(['plan', RESTART])),
@@ -198,6 +250,7 @@ const EXECUTOR_TESTS: Record<keyof Omit<RunFlags, 'resume'>, { file: string; con
   lockWaitSec: { file: 'test/e2e/failures.test.ts', contains: '--lock-wait' },
   message: { file: 'test/e2e/failures.test.ts', contains: "'-m'" },
   report: { file: 'test/e2e/report-cli.test.ts', contains: '--report' },
+  sshFiles: { file: 'test/e2e/ssh-files.test.ts', contains: '--known-hosts' },
 };
 
 /** Every `<command> --<long flag>` commander defines (help excluded). */
@@ -230,6 +283,7 @@ describe('every flag of every subcommand', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lrroll-flags-'));
     writeFileSync(LOCAL_PB(), LOCAL);
+    writeFileSync(join(dir, 'ssh_config'), 'Host *\n  ServerAliveInterval 30\n');
     writeFileSync(CLEAN_PB(), LOCAL.replace('liferayHome: "{{home}}"', 'liferayHome: "{{home}}/{{node}}"'));
     writeFileSync(join(dir, 'undefined-var.yml'), readFileSync(join(ROOT, RESTART), 'utf8').concat('hooks:\n  beforeRun:\n    - run: echo {{who}}\n'));
     for (const d of ['locked', 'locked2']) {

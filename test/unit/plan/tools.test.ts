@@ -28,6 +28,8 @@ describe('programsOf', () => {
     ['/opt/liferay/tomcat/bin/catalina.sh start; ./patching-tool.sh info', []],
     ['if command -v sha256sum >/dev/null; then sha256sum f; elif command -v shasum >/dev/null; then shasum -a 256 f; fi', []],
     ['# a comment with curl\ntrue', []],
+    ['c() { curl -sS "$@"; }\nc -o /dev/null http://x; c -L http://y', ['curl']],
+    ['get () { wget -q "$@"; }; get http://x', ['wget']],
     ['{ mkdir -p d && chmod 0700 d; } || exit 1', ['chmod', 'mkdir']],
     ['kill -9 "$(cat p)" 2>/dev/null || true', ['cat']],
   ])('%j → %j', (command, expected) => {

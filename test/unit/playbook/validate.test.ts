@@ -236,6 +236,16 @@ const CASES: Case[] = [
 
 const BUGS: BugCase[] = [
   {
+    fixture: '70-yaml-colon-in-value.yml',
+    bug: 'reported at 4:1 (the next key, `inventory:`) as "this line is indented more than the key before it", with an indentation hint',
+    expected: [{ code: 'E_YAML', line: 3, col: 7, summary: 'this value contains `: `', hint: 'put the value in quotes: `name: "Fix pack: dxp-15 on production"`', hintNot: 'indent' }],
+  },
+  {
+    fixture: '71-yaml-colon-in-nested-value.yml',
+    bug: 'reported at 17:1 (an empty line after the end of the file) with an indentation hint',
+    expected: [{ code: 'E_YAML', line: 16, col: 12, summary: 'this value contains `: `', hint: 'put the value in quotes: `- run: "logger -t lrroll done: all nodes restarted"`', hintNot: 'indent' }],
+  },
+  {
     fixture: '01-yaml-bad-indent.yml',
     bug: 'two diagnostics (BLOCK_AS_IMPLICIT_KEY + MULTILINE_IMPLICIT_KEY) at 10:9 (the value `haproxy` on the line before), with the hint "a key must fit on one line"',
     expected: [{ code: 'E_YAML', line: 11, col: 5, summary: 'YAML syntax: this line is indented more than the key before it', hint: 'indent it like the other keys' }],

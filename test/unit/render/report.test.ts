@@ -97,7 +97,7 @@ describe('the report of a good rolling run', async () => {
 describe('the report of a failed run with a rollback', async () => {
   const plan = await fixpackPlan();
   const first = plan.nodes[0]?.name ?? '';
-  const h = ticking(plan, { deps: { secrets: { CHAT_TOKEN: 'tok-1234567' } } });
+  const h = ticking(plan, { deps: { secrets: { CHAT_TOKEN: 'tok-1234567', LIFERAY_ADMIN_LOGIN: 'admin@example.net', LIFERAY_ADMIN_PASSWORD: 'pw-7654321' } } });
   // The first start never logs the startup line; the rollback's start (old version back) does.
   h.cluster.host(first).startupLines = ['07-Jan-2025 02:00:05.000 SEVERE [main] startup failed'];
   h.cluster.script({ host: first, includes: "echo '== last 200 lines" }, () => {

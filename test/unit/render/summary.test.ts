@@ -40,6 +40,30 @@ describe('formatRunSummary', () => {
     expect(text).not.toContain('Cluster state');
   });
 
+  it('halted with no node at fault (a window closed before batch 4): names no node as the cause', () => {
+    const run = twentyNodes();
+    const nodes = run.nodes.map((n, i) => (i < 12 ? { ...n, status: 'ok' as const, inRotation: true, updated: true, failedStep: null, state: 'updated, in the load balancer' } : n));
+    const text = formatRunSummary({ ...run, nodes, reason: 'batch 4 not started: the maintenance window closes at 05:00' }, chalk);
+    expect(text).toContain('Next: see why the run halted above (no node failed), then `lrroll resume` to continue this run.');
+    expect(text).not.toContain('fix the cause on');
+  });
+
+  it('refused after preflight: nodes preflight found out of rotation or did not read are shown as such', () => {
+    const base = { status: 'skipped' as const, updated: false, outOfRotationMs: null, durationMs: 0, failedStep: null };
+    const nodes: NodeSummary[] = [
+      { ...base, node: 'node1', inRotation: true, state: 'app server answering HTTP 302, in the load balancer (UP), untouched' },
+      { ...base, node: 'node2', inRotation: false, state: 'app server answering HTTP 302, OUT of the load balancer (MAINT), untouched' },
+      { ...base, node: 'node3', inRotation: null, state: 'app server not checked, load balancer state not read, untouched' },
+    ];
+    const text = formatRunSummary({ v: 1, at: '2026-03-20T23:41:07.000Z', kind: 'run-end', status: 'refused', durationMs: 2_000, nodes, reason: 'preflight failed, nothing was changed: node2: LB member node2 exists and is UP: node2 is MAINT, not UP' }, chalk);
+    expect(text).toMatch(/node1\s+skipped\s+yes\s/);
+    expect(text).toMatch(/node2\s+skipped\s+NO\s/);
+    expect(text).toMatch(/node3\s+skipped\s+\?\s/);
+    expect(text).toContain('3 nodes: 3 skipped · 0 updated · 1 in the load balancer · 1 not checked');
+    expect(text).toContain('  node2: app server answering HTTP 302, OUT of the load balancer (MAINT), untouched');
+    expect(text).toContain('Next: no node was stopped or changed by this run; fix the cause, then run again. node2 is out of the load balancer, left so by an earlier run: see the reason above.');
+  });
+
   it.each([
     [0, '0.0s'],
     [412, '0.4s'],
