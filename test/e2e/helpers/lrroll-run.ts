@@ -31,7 +31,15 @@ export function lrroll(args: string[], cluster: TestCluster, env: Record<string,
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as CliRun['events'][number]);
+      // NDJSON lines only (a pretty-printed document, e.g. `plan --format json`, is not an event stream).
+      const events = stdout.split('\n').flatMap((l) => {
+        if (!l.startsWith('{')) return [];
+        try {
+          return [JSON.parse(l) as CliRun['events'][number]];
+        } catch {
+          return [];
+        }
+      });
       resolve({ code, stdout, stderr, events });
     });
   });
