@@ -209,23 +209,56 @@ export function startSessionLoad(options: SessionLoadOptions): SessionLoad {
   };
 }
 
+/** True for an answer that shows the user's session (a login, or a counter). */
+const holdsSession = (s: SessionSample): boolean => s.node !== null && (s.kind === 'ok' || s.kind === 'login' || s.kind === 'skipped');
+
+/** The node holding a user's session just before `at`: the node of its last session-showing request sent before then. */
+function holder(list: readonly SessionSample[], at: number): string | null {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const s = list[i] as SessionSample;
+    if (s.sentAt <= at && holdsSession(s)) return s.node;
+  }
+  return null;
+}
+
+function byUser(samples: readonly SessionSample[]): Map<number, SessionSample[]> {
+  const out = new Map<number, SessionSample[]>();
+  for (const s of samples) out.set(s.user, [...(out.get(s.user) ?? []), s]);
+  return out;
+}
+
+/** When a node was out of rotation: from its drain until it was reported out hard (lrroll's `lb-state` events). */
+export interface OutWindow {
+  drainedAt: number;
+  outAt: number;
+}
+
 /**
  * The sessions a run should cost without replication, by the plan's user-impact note: each user
- * pinned to a node (its last answer sent before that moment came from it) when the node was taken
- * out hard — or stopped — loses its session once. `outs`: node → the times it was taken out.
+ * whose session is on a node when that node is taken out hard loses it, once. The exact moment
+ * the hard step takes effect lies between the drain and lrroll's `out` event; while a node drains
+ * only its own sticky users reach it, so a user counts when its session was on the node at the
+ * drain, or was shown by the node between the drain and the `out` event.
  */
-export function expectedLosses(samples: readonly SessionSample[], outs: ReadonlyMap<string, readonly number[]>): number {
+export function expectedLosses(samples: readonly SessionSample[], outs: ReadonlyMap<string, readonly OutWindow[]>): number {
   let n = 0;
-  const byUser = new Map<number, SessionSample[]>();
-  for (const s of samples) if (s.node !== null && s.kind !== 'failed') byUser.set(s.user, [...(byUser.get(s.user) ?? []), s]);
-  for (const [node, times] of outs) {
-    for (const at of times) {
-      for (const list of byUser.values()) {
-        const last = [...list].reverse().find((s) => s.sentAt <= at);
-        // A guest (its session already gone, not logged in again yet) has nothing to lose.
-        if (last?.node === node && last.kind !== 'lost') n++;
+  const users = byUser(samples);
+  for (const [node, windows] of outs) {
+    for (const w of windows) {
+      for (const list of users.values()) {
+        if (holder(list, w.drainedAt) === node || list.some((x) => holdsSession(x) && x.node === node && x.sentAt > w.drainedAt && x.sentAt <= w.outAt)) n++;
       }
     }
   }
   return n;
+}
+
+/** Losses no drain explains: the node that held the session was not drained before the loss. */
+export function unexplainedLosses(samples: readonly SessionSample[], outs: ReadonlyMap<string, readonly OutWindow[]>): SessionSample[] {
+  const users = byUser(samples);
+  return samples.filter((s) => {
+    if (s.kind !== 'lost') return false;
+    const node = holder(users.get(s.user) ?? [], s.sentAt);
+    return node === null || !(outs.get(node) ?? []).some((w) => w.drainedAt <= s.sentAt);
+  });
 }

@@ -1,8 +1,8 @@
 // A rolling change on a real Tomcat test cluster while logged-in users keep working through its
 // load balancer(s): the pieces the Tomcat end-to-end tests share.
-import { expect } from 'vitest';
-import type { BalancerInfo, TestCluster } from '../../cluster/cluster.js';
-import { expectedLosses, startSessionLoad, type SessionLoadReport } from '../../cluster/session-load.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, tomcatClusterSupport, type BalancerInfo, type StartOptions, type TestCluster } from '../../cluster/cluster.js';
+import { expectedLosses, startSessionLoad, unexplainedLosses, type OutWindow, type SessionLoadReport, type SessionSample } from '../../cluster/session-load.js';
 import { lrroll, writePlaybook, type CliRun } from './lrroll-run.js';
 
 /** The `loadBalancer:` section for the cluster's balancers of one type (a list when there are several). */
@@ -46,10 +46,12 @@ export interface RollResult {
   playbook: string;
   run: CliRun;
   load: SessionLoadReport;
-  /** Node → when lrroll took it out hard (the `lb-state: out` events). */
-  outs: Map<string, number[]>;
+  /** Node → when lrroll drained it and took it out hard (the `lb-state` events). */
+  outs: Map<string, OutWindow[]>;
   /** Sessions the user-impact note predicts lost: users pinned to a node when it went out. */
   predictedLost: number;
+  /** Lost sessions whose node was never taken out (should be none). */
+  unexplained: SessionSample[];
 }
 
 /** Runs `lrroll run` with the JSP hotfix on every node while `users` logged-in users work through every balancer. */
@@ -65,11 +67,15 @@ export async function rollUnderSessions(cluster: TestCluster, name: string, buil
   // A few more requests on the final state.
   await new Promise((r) => setTimeout(r, 1500));
   const load = await sessions.stop();
-  const outs = new Map<string, number[]>();
+  const outs = new Map<string, OutWindow[]>();
+  const drained = new Map<string, number>();
   for (const e of run.events) {
-    if (e.kind === 'lb-state' && e.state === 'out') outs.set(String(e.node), [...(outs.get(String(e.node)) ?? []), Date.parse(String(e.at))]);
+    if (e.kind !== 'lb-state') continue;
+    const node = String(e.node);
+    if (e.state === 'draining') drained.set(node, Date.parse(String(e.at)));
+    if (e.state === 'out') outs.set(node, [...(outs.get(node) ?? []), { drainedAt: drained.get(node) ?? Date.parse(String(e.at)), outAt: Date.parse(String(e.at)) }]);
   }
-  return { playbook, run, load, outs, predictedLost: expectedLosses(load.samples, outs) };
+  return { playbook, run, load, outs, predictedLost: expectedLosses(load.samples, outs), unexplained: unexplainedLosses(load.samples, outs) };
 }
 
 /** The run ended ok, nothing failed, and every node serves the new build. */
@@ -101,4 +107,50 @@ export function summary(label: string, r: RollResult): string {
   const logins: Record<string, number> = {};
   for (const s of r.load.samples) if (s.kind === 'login') logins[s.node ?? 'none'] = (logins[s.node ?? 'none'] ?? 0) + 1;
   return `${label}: ${r.load.requests} requests, ${r.load.failed} failed; ${r.load.usersKept} of ${r.load.usersKept + r.load.usersLost} users kept their session, ${r.load.lost} session(s) lost (predicted ${r.predictedLost}), ${r.load.skipped} stale counter(s); answers per node ${JSON.stringify(r.load.perNode)}, logins per node ${JSON.stringify(logins)}\n`;
+}
+
+/**
+ * The session tests every load-balancer type gets, on one cluster: a rolling JSP hotfix under load
+ * with session replication on (no request fails, no user loses the session), then again with it
+ * off (no request fails; exactly the users pinned to a node when it is taken out hard lose their
+ * session, as the plan's impact note says). `extra` adds tests on the same cluster.
+ */
+export function sessionRollSuite(label: string, options: StartOptions & { app: 'tomcat' }, lbType: BalancerInfo['type'], extra?: (cluster: () => TestCluster) => void): void {
+  const support = tomcatClusterSupport(options.apache?.kind);
+  if (!support.ok) process.stderr.write(`${label} e2e skipped: ${support.reason}\n`);
+  describe.skipIf(!support.ok)(`rolling real Tomcat nodes behind ${label}${support.ok ? '' : ` — skipped: ${support.reason}`}`, () => {
+    let cluster: TestCluster;
+    beforeAll(async () => {
+      cluster = await startTestCluster({ ...options, replication: true });
+      await cluster.startAll({ timeoutMs: 240_000 });
+    }, 300_000);
+    afterAll(() => cluster?.stop(), 60_000);
+
+    it('with session replication: 0 failed requests, and every user keeps the session through the roll', async () => {
+      expect(cluster.balancers.every((b) => b.type === lbType)).toBe(true);
+      const r = await rollUnderSessions(cluster, `${lbType} replicated`, 1);
+      process.stderr.write(summary(`${label}, replication on`, r));
+      await expectRolled(cluster, r, 1);
+      expect(r.load.lost, JSON.stringify(r.load.samples.filter((s) => s.kind === 'lost').slice(0, 5))).toBe(0);
+      expect(r.load.skipped).toBe(0);
+      // Each node: drained, taken out hard, put back and seen UP by the load balancer, all through the real LB.
+      const lbSteps = r.run.events.filter((e) => e.kind === 'step-end' && /-(lb-drain|lb-wait-drained|lb-enable|lb-wait-up)$/.test(String(e.stepId)));
+      expect(lbSteps.map((e) => e.status)).toEqual(Array(4 * cluster.nodes.length).fill('ok'));
+    }, 900_000);
+
+    it('without replication: the users pinned to each node when it is taken out lose their session, as the plan says, and no one else', async () => {
+      cluster.setReplication(false);
+      for (const n of cluster.nodes) await cluster.stopNode(n.name);
+      await cluster.startAll({ timeoutMs: 240_000 });
+      const r = await rollUnderSessions(cluster, `${lbType} not replicated`, 2);
+      process.stderr.write(summary(`${label}, replication off`, r));
+      await expectRolled(cluster, r, 2);
+      expect(r.load.lost).toBeGreaterThan(0);
+      expect(r.unexplained).toEqual([]);
+      expect(r.load.lost).toBe(r.predictedLost);
+      expect((await impactNote(cluster, r.playbook)).join('\n')).toMatch(/taken out hard, and users still on it are sent to another node and must log in again unless HTTP session replication is configured/);
+    }, 900_000);
+
+    extra?.(() => cluster);
+  });
 }
