@@ -48,7 +48,7 @@ export interface SessionLoadReport {
   usersKept: number;
   /** Answers whose counter was neither one more than the last nor missing (a stale replica). */
   skipped: number;
-  /** Users that saw a higher build and later a lower one. */
+  /** Users that saw a higher build and later a lower one within one session. */
   buildFlips: number;
   samples: SessionSample[];
   perNode: Record<string, number>;
@@ -166,7 +166,10 @@ export function startSessionLoad(options: SessionLoadOptions): SessionLoad {
           if (a.counter !== expected) sample.kind = 'skipped';
           expected = a.counter + 1;
         }
-        if (a.build !== null) {
+        // Within one session a user must never see an older build after a newer one (sticky sessions);
+        // a guest whose session is gone is not held to it, and its next session starts afresh.
+        if (sample.kind === 'lost') maxBuild = 0;
+        else if (a.build !== null && (sample.kind === 'ok' || sample.kind === 'skipped')) {
           if (a.build < maxBuild) sample.detail = `${sample.detail ?? ''}build ${a.build} after ${maxBuild}`;
           maxBuild = Math.max(maxBuild, a.build);
         }

@@ -11,7 +11,7 @@ export function loadBalancerYaml(balancers: readonly BalancerInfo[]): string {
   if (!type) return 'loadBalancer:\n  type: none\n';
   const key = type === 'haproxy' ? 'socket' : 'url';
   const pool = type === 'haproxy' ? 'backend' : 'balancer';
-  const where = balancers.length === 1 ? `  ${key}: ${balancers[0]?.admin}\n` : `  instances:\n${balancers.map((b) => `    - ${key}: ${b.admin}\n`).join('')}`;
+  const where = balancers.length === 1 ? `  ${key}: ${balancers[0]?.admin}\n` : `  instances:\n${balancers.map((b, i) => `    - name: lb${i + 1}\n      ${key}: ${b.admin}\n`).join('')}`;
   return `loadBalancer:\n  type: ${type}\n${where}  ${pool}: liferay\n  drainTimeout: 10s\n  pollInterval: 200ms\n  upTimeout: 60s\n`;
 }
 
@@ -136,6 +136,11 @@ export function sessionRollSuite(label: string, options: StartOptions & { app: '
       // Each node: drained, taken out hard, put back and seen UP by the load balancer, all through the real LB.
       const lbSteps = r.run.events.filter((e) => e.kind === 'step-end' && /-(lb-drain|lb-wait-drained|lb-enable|lb-wait-up)$/.test(String(e.stepId)));
       expect(lbSteps.map((e) => e.status)).toEqual(Array(4 * cluster.nodes.length).fill('ok'));
+      // Afterwards lrroll status sees every node running, answering and in rotation (exit 0), in the LB's own words.
+      const status = await lrroll(['status', r.playbook], cluster);
+      expect(status.code, status.stdout + status.stderr).toBe(0);
+      const word = { haproxy: 'UP', apache: 'Init Ok', mod_jk: 'ACT OK' }[lbType];
+      for (const n of cluster.nodes) expect(status.stdout).toMatch(new RegExp(`${n.name}\\s.*\\s${word}`));
     }, 900_000);
 
     it('without replication: the users pinned to each node when it is taken out lose their session, as the plan says, and no one else', async () => {
