@@ -136,6 +136,13 @@ export function sessionRollSuite(label: string, options: StartOptions & { app: '
       // Each node: drained, taken out hard, put back and seen UP by the load balancer, all through the real LB.
       const lbSteps = r.run.events.filter((e) => e.kind === 'step-end' && /-(lb-drain|lb-wait-drained|lb-enable|lb-wait-up)$/.test(String(e.stepId)));
       expect(lbSteps.map((e) => e.status)).toEqual(Array(4 * cluster.nodes.length).fill('ok'));
+      // Each start was gated on Tomcat's own startup line, read from the node's catalina.out.
+      const markers = r.run.events.filter((e) => e.kind === 'step-end' && /-wait-log-marker$/.test(String(e.stepId)));
+      expect(markers.map((e) => e.status)).toEqual(Array(cluster.nodes.length).fill('ok'));
+      for (const n of cluster.nodes) {
+        const log = await cluster.ssh(n.name, 'grep -c "org.apache.catalina.startup.Catalina.start Server startup in \\[" /opt/liferay/tomcat/logs/catalina.out');
+        expect(Number(log.stdout.trim()), `${n.name}: the harness's start and lrroll's`).toBeGreaterThanOrEqual(2);
+      }
       // Afterwards lrroll status sees every node running, answering and in rotation (exit 0), in the LB's own words.
       const status = await lrroll(['status', r.playbook], cluster);
       expect(status.code, status.stdout + status.stderr).toBe(0);
