@@ -1171,7 +1171,7 @@ export interface Hook {
    */
   run?: string;
   /**
-   * Where `run` runs: `local` (this machine), `node` (the node, for per-node hooks; every node for run/batch hooks) or `lb` (the load balancer host).
+   * Where `run` runs: `local` (this machine), `node` (the node, for per-node hooks; every node for run/batch hooks) or `lb` (the load balancer host; with several `instances`, the first one's).
    */
   on?: 'local' | 'node' | 'lb';
   /**
