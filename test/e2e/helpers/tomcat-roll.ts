@@ -109,6 +109,21 @@ export function summary(label: string, r: RollResult): string {
   return `${label}: ${r.load.requests} requests, ${r.load.failed} failed; ${r.load.usersKept} of ${r.load.usersKept + r.load.usersLost} users kept their session, ${r.load.lost} session(s) lost (predicted ${r.predictedLost}), ${r.load.skipped} stale counter(s); answers per node ${JSON.stringify(r.load.perNode)}, logins per node ${JSON.stringify(logins)}\n`;
 }
 
+/** The load-balancer type for the figures line, `-pair` for several instances. */
+function figuresLabel(cluster: TestCluster, lbType: BalancerInfo['type']): string {
+  return cluster.balancers.length > 1 ? `${lbType}-pair` : lbType;
+}
+
+/**
+ * The same figures as one plain `key=value` line, easy to collect from a test log. `sessions kept`
+ * / `lost` count users (lost: found the session gone at least once); `moved` counts the times a
+ * user was on a node when it was taken out hard (what the impact note says is lost without
+ * replication); `relogins` counts the times a user found the session gone.
+ */
+export function figuresLine(lb: string, replication: boolean, r: RollResult): string {
+  return `figures: lb=${lb} replication=${replication ? 'on' : 'off'} requests=${r.load.requests} failed=${r.load.failed} sessions kept=${r.load.usersKept} lost=${r.load.usersLost} moved=${r.predictedLost} relogins=${r.load.lost}\n`;
+}
+
 /**
  * The session tests every load-balancer type gets, on one cluster: a rolling JSP hotfix under load
  * with session replication on (no request fails, no user loses the session), then again with it
@@ -130,6 +145,7 @@ export function sessionRollSuite(label: string, options: StartOptions & { app: '
       expect(cluster.balancers.every((b) => b.type === lbType)).toBe(true);
       const r = await rollUnderSessions(cluster, `${lbType} replicated`, 1);
       process.stderr.write(summary(`${label}, replication on`, r));
+      process.stderr.write(figuresLine(figuresLabel(cluster, lbType), true, r));
       await expectRolled(cluster, r, 1);
       expect(r.load.lost, JSON.stringify(r.load.samples.filter((s) => s.kind === 'lost').slice(0, 5))).toBe(0);
       expect(r.load.skipped).toBe(0);
@@ -156,6 +172,7 @@ export function sessionRollSuite(label: string, options: StartOptions & { app: '
       await cluster.startAll({ timeoutMs: 240_000 });
       const r = await rollUnderSessions(cluster, `${lbType} not replicated`, 2);
       process.stderr.write(summary(`${label}, replication off`, r));
+      process.stderr.write(figuresLine(figuresLabel(cluster, lbType), false, r));
       await expectRolled(cluster, r, 2);
       expect(r.load.lost).toBeGreaterThan(0);
       expect(r.unexplained).toEqual([]);
