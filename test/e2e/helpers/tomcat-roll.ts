@@ -56,7 +56,7 @@ export interface RollResult {
 
 /** Runs `lrroll run` with the JSP hotfix on every node while `users` logged-in users work through every balancer. */
 export async function rollUnderSessions(cluster: TestCluster, name: string, build: number, options: { users?: number; serial?: number | string; extraArgs?: string[] } = {}): Promise<RollResult> {
-  const playbook = writePlaybook(cluster, name, `${jspHotfix(build)}rollout:\n  serial: ${options.serial ?? 1}\n  minHealthy: 1\n${TOMCAT_HEALTH}`, { lbYaml: loadBalancerYaml(cluster.balancers) });
+  const playbook = writePlaybook(cluster, name, `${jspHotfix(build)}rollout:\n  serial: ${JSON.stringify(options.serial ?? 1)}\n  minHealthy: 1\n${TOMCAT_HEALTH}`, { lbYaml: loadBalancerYaml(cluster.balancers) });
   const sessions = startSessionLoad({ urls: cluster.balancers.map((b) => b.url), users: options.users ?? 12 });
   // Everyone logged in and working before the first drain.
   const t0 = Date.now();
@@ -120,17 +120,18 @@ function figuresLabel(cluster: TestCluster, lbType: BalancerInfo['type']): strin
  * user was on a node when it was taken out hard (what the impact note says is lost without
  * replication); `relogins` counts the times a user found the session gone.
  */
-export function figuresLine(lb: string, replication: boolean, r: RollResult): string {
-  return `figures: lb=${lb} replication=${replication ? 'on' : 'off'} requests=${r.load.requests} failed=${r.load.failed} sessions kept=${r.load.usersKept} lost=${r.load.usersLost} moved=${r.predictedLost} relogins=${r.load.lost}\n`;
+export function figuresLine(lb: string, replication: boolean, serial: number | string, r: RollResult): string {
+  return `figures: lb=${lb} serial=${serial} replication=${replication ? 'on' : 'off'} requests=${r.load.requests} failed=${r.load.failed} sessions kept=${r.load.usersKept} lost=${r.load.usersLost} moved=${r.predictedLost} relogins=${r.load.lost}\n`;
 }
 
 /**
  * The session tests every load-balancer type gets, on one cluster: a rolling JSP hotfix under load
  * with session replication on (no request fails, no user loses the session), then again with it
  * off (no request fails; exactly the users pinned to a node when it is taken out hard lose their
- * session, as the plan's impact note says). `extra` adds tests on the same cluster.
+ * session, as the plan's impact note says). `options.serial` is the rollout's serial (default 1;
+ * the files vary it). `extra` adds tests on the same cluster.
  */
-export function sessionRollSuite(label: string, options: StartOptions & { app: 'tomcat' }, lbType: BalancerInfo['type'], extra?: (cluster: () => TestCluster) => void): void {
+export function sessionRollSuite(label: string, options: StartOptions & { app: 'tomcat'; serial?: number | string }, lbType: BalancerInfo['type'], extra?: (cluster: () => TestCluster) => void): void {
   const support = tomcatClusterSupport(options.apache?.kind);
   if (!support.ok) process.stderr.write(`${label} e2e skipped: ${support.reason}\n`);
   describe.skipIf(!support.ok)(`rolling real Tomcat nodes behind ${label}${support.ok ? '' : ` — skipped: ${support.reason}`}`, () => {
@@ -143,9 +144,9 @@ export function sessionRollSuite(label: string, options: StartOptions & { app: '
 
     it('with session replication: 0 failed requests, and every user keeps the session through the roll', async () => {
       expect(cluster.balancers.every((b) => b.type === lbType)).toBe(true);
-      const r = await rollUnderSessions(cluster, `${lbType} replicated`, 1);
+      const r = await rollUnderSessions(cluster, `${lbType} replicated`, 1, { serial: options.serial });
       process.stderr.write(summary(`${label}, replication on`, r));
-      process.stderr.write(figuresLine(figuresLabel(cluster, lbType), true, r));
+      process.stderr.write(figuresLine(figuresLabel(cluster, lbType), true, options.serial ?? 1, r));
       await expectRolled(cluster, r, 1);
       expect(r.load.lost, JSON.stringify(r.load.samples.filter((s) => s.kind === 'lost').slice(0, 5))).toBe(0);
       expect(r.load.skipped).toBe(0);
@@ -170,9 +171,9 @@ export function sessionRollSuite(label: string, options: StartOptions & { app: '
       cluster.setReplication(false);
       for (const n of cluster.nodes) await cluster.stopNode(n.name);
       await cluster.startAll({ timeoutMs: 240_000 });
-      const r = await rollUnderSessions(cluster, `${lbType} not replicated`, 2);
+      const r = await rollUnderSessions(cluster, `${lbType} not replicated`, 2, { serial: options.serial });
       process.stderr.write(summary(`${label}, replication off`, r));
-      process.stderr.write(figuresLine(figuresLabel(cluster, lbType), false, r));
+      process.stderr.write(figuresLine(figuresLabel(cluster, lbType), false, options.serial ?? 1, r));
       await expectRolled(cluster, r, 2);
       expect(r.load.lost).toBeGreaterThan(0);
       expect(r.unexplained).toEqual([]);
