@@ -1,153 +1,147 @@
-// The built-in local demo: three simulated Liferay nodes on this machine (local transport), behind
-// HAProxy when it is installed, and a real `lrroll run` of a rolling change with the full progress
-// view while a small load runs through the load balancer.
-// Usage: npm run demo            (builds first)      node scripts/demo.mjs [--keep]
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// The built-in local demo: three nodes on this machine (local transport) behind a load balancer,
+// and a real `lrroll run` of a rolling change with the full progress view while users work through
+// the load balancer.
+// Usage: npm run demo [-- --nodes sim|tomcat] [-- --lb haproxy|apache|mod_jk|none] [--keep]
+//   --nodes sim     simulated Liferay nodes (the default: starts in seconds)
+//   --nodes tomcat  real Tomcat 10 nodes (Debian's tomcat10) with a small test portal and HTTP
+//                   session replication; logged-in users keep their session through the roll
+//   --lb            the load balancer (default: HAProxy when installed, else none)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { makeHome } from '../test/sim/make-home.mjs';
+import { findHaproxy, makeNodes, missing, startLb, startNodes, stopAll, waitUp } from './demo-cluster.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const keep = process.argv.includes('--keep');
-const dir = mkdtempSync(join(tmpdir(), 'lrroll-demo-'));
-const children = [];
 // The same rule as lrroll's own output: NO_COLOR wins, then FORCE_COLOR, else colour only on a terminal.
 const { NO_COLOR, FORCE_COLOR } = process.env;
 const colour = NO_COLOR ? false : FORCE_COLOR !== undefined ? FORCE_COLOR !== '0' : process.stderr.isTTY === true;
 const say = (text) => process.stderr.write(`${colour ? '\x1b[2m[demo]\x1b[0m' : '[demo]'} ${text}\n`);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
+let args;
+try {
+  args = parseArgs({ options: { nodes: { type: 'string', default: 'sim' }, lb: { type: 'string' }, keep: { type: 'boolean', default: false } } }).values;
+} catch (err) {
+  say(`${err.message}\nusage: npm run demo -- [--nodes sim|tomcat] [--lb haproxy|apache|mod_jk|none] [--keep]`);
+  process.exit(2);
 }
-
-function findHaproxy() {
-  for (const p of ['/usr/sbin/haproxy', '/usr/local/sbin/haproxy', '/usr/bin/haproxy']) if (existsSync(p)) return p;
-  const r = spawnSync('sh', ['-c', 'command -v haproxy'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
+const nodeKind = args.nodes;
+const lbKind = args.lb ?? (findHaproxy() ? 'haproxy' : 'none');
+if (!['sim', 'tomcat'].includes(nodeKind) || !['haproxy', 'apache', 'mod_jk', 'none'].includes(lbKind)) {
+  say(`unknown --nodes ${nodeKind} or --lb ${lbKind}\nusage: npm run demo -- [--nodes sim|tomcat] [--lb haproxy|apache|mod_jk|none] [--keep]`);
+  process.exit(2);
 }
-
-function get(url) {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000, headers: { connection: 'close' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
-  });
+const why = missing(nodeKind, lbKind);
+if (why) {
+  say(`cannot run this demo here: ${why}`);
+  process.exit(2);
 }
+const dir = mkdtempSync(join(tmpdir(), 'lrroll-demo-'));
+let nodes = [];
+let lb = null;
 
-async function waitUp(url, ms = 60_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if ([200, 302].includes(await get(url))) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-/** A small steady load through the load balancer, counting failed requests. */
-function startLoad(url) {
+/** Simulated users through the load balancer: with Tomcat nodes they log in and keep a counter in their HTTP session. */
+function startUsers(front, loggedIn) {
   let total = 0;
   let failed = 0;
+  let lost = 0;
   let running = true;
-  const loop = async () => {
+  const request = (path, cookie) =>
+    new Promise((resolve) => {
+      const req = http.get(new URL(path, front), { timeout: 10_000, headers: { connection: 'close', ...(cookie ? { cookie } : {}) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, counter: res.headers['x-lrroll-counter'], cookie: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ') || cookie }));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve({ status: 0, counter: undefined, cookie }));
+    });
+  const user = async (i) => {
+    let cookie = null;
+    let session = false;
     while (running) {
+      const r = await request(loggedIn && !session ? `/c/portal/login?user=u${i}` : '/web/guest/home', cookie);
       total++;
-      const code = await get(url);
-      if (code === 0 || code >= 500) failed++;
-      await new Promise((r) => setTimeout(r, 100));
+      cookie = r.cookie;
+      if (r.status === 0 || r.status >= 500) failed++;
+      else if (loggedIn && session && r.counter === undefined) lost++;
+      session = loggedIn && r.status < 500 && r.counter !== undefined;
+      await new Promise((res) => setTimeout(res, 200));
     }
   };
-  const loops = [loop(), loop()];
+  const users = [0, 1, 2, 3, 4, 5].map(user);
   return async () => {
     running = false;
-    await Promise.all(loops);
-    return { total, failed };
+    await Promise.all(users);
+    return { total, failed, lost };
   };
 }
 
-function cleanup() {
-  for (const c of children) c.kill('SIGKILL');
-  for (const n of [1, 2, 3]) spawnSync('sh', [join(dir, `node${n}/tomcat/bin/catalina.sh`), 'stop', '2', '-force'], { stdio: 'ignore' });
-  if (!keep) rmSync(dir, { recursive: true, force: true });
+function getText(url) {
+  return new Promise((resolve) => {
+    http.get(url, { timeout: 5000, headers: { connection: 'close' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve(text));
+    }).on('error', () => resolve(''));
+  });
 }
 
-async function main() {
-  say(`demo cluster in ${dir}`);
-  const nodes = [];
-  for (const n of [1, 2, 3]) {
-    const httpPort = await freePort();
-    makeHome({ home: join(dir, `node${n}`), node: `node${n}`, host: '127.0.0.1', httpPort, startMs: 2500, stopMs: 500, patches: 'dxp-14' });
-    nodes.push({ name: `node${n}`, httpPort, home: join(dir, `node${n}`) });
-  }
-  const haproxy = findHaproxy();
-  let lbYaml = 'loadBalancer:\n  type: none\n';
-  let front = null;
-  if (haproxy) {
-    const port = await freePort();
-    const socket = join(dir, 'haproxy-admin.sock');
-    const servers = nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.httpPort} cookie ${n.name} check inter 500ms fall 2 rise 2`).join('\n');
-    writeFileSync(join(dir, 'haproxy.cfg'), `global\n  stats socket ${socket} mode 600 level admin\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n  option redispatch\n  retries 3\nfrontend web\n  bind 127.0.0.1:${port}\n  default_backend liferay\nbackend liferay\n  balance roundrobin\n  cookie JSESSIONID prefix nocache\n  option httpchk GET /c/portal/layout\n  http-check expect status 200,302\n${servers}\n`);
-    children.push(spawn(haproxy, ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: 'ignore' }));
-    lbYaml = `loadBalancer:\n  type: haproxy\n  socket: ${socket}\n  backend: liferay\n  drainTimeout: 10s\n  pollInterval: 250ms\n`;
-    front = `http://127.0.0.1:${port}/`;
-    say(`HAProxy ${haproxy} in front of the nodes on ${front}`);
-  } else {
-    say('HAProxy is not installed: the demo runs without a load balancer (install it, e.g. `apt-get install haproxy`, to see draining)');
-  }
-  say('starting the three simulated Liferay nodes…');
-  for (const n of nodes) spawnSync('sh', [join(n.home, 'tomcat/bin/catalina.sh'), 'start'], { stdio: 'ignore' });
-  await Promise.all(nodes.map((n) => waitUp(`http://127.0.0.1:${n.httpPort}/c/portal/layout`)));
-  if (front) await waitUp(front);
-  const playbook = join(dir, 'demo.yml');
+function playbook() {
+  const change =
+    nodeKind === 'tomcat'
+      ? `change:\n  type: custom\n  name: JSP-only hotfix of the home page (build 1 → 2)\n  rollingSafe: true\n  commands:\n    - sed -i 's/(build 1)/(build 2)/' {{tomcatHome}}/webapps/ROOT/home.jsp\n  backup: ['{{tomcatHome}}/webapps/ROOT/home.jsp']\nhealth:\n  startupMarker:\n    timeout: 5m\n  http:\n    interval: 500ms\n    timeout: 5m\n  settle: 1s\n  expectedStartTime: 20s\n`
+      : `change:\n  - type: portal-properties\n    set:\n      session.timeout: 45\n  - type: module\n    artifact: ${join(root, 'playbooks/artifacts/com.acme.orders.service-2.1.3.jar')}\n    deployTo: modules\n    dataChanges: compatible\n    installedSchemaVersion: 2.1.0\nhealth:\n  http:\n    interval: 500ms\n  settle: 2s\n  expectedStartTime: 4s\n`;
+  const file = join(dir, 'demo.yml');
   writeFileSync(
-    playbook,
+    file,
     `# yaml-language-server: $schema=${join(root, 'schemas/playbook.schema.json')}
 lrroll: 1
-name: Demo — session timeout and an updated module, rolled over three nodes
+name: Demo — ${nodeKind === 'tomcat' ? 'a JSP hotfix on three real Tomcat nodes' : 'session timeout and an updated module, rolled over three nodes'}
 inventory:
   defaults:
     transport: local
   nodes:
-${nodes.map((n) => `    - name: ${n.name}\n      host: 127.0.0.1\n      liferayHome: ${n.home}\n      httpPort: ${n.httpPort}\n`).join('')}${lbYaml}change:
-  - type: portal-properties
-    set:
-      session.timeout: 45
-  - type: module
-    artifact: ${join(root, 'playbooks/artifacts/com.acme.orders.service-2.1.3.jar')}
-    deployTo: modules
-    dataChanges: compatible
-    installedSchemaVersion: 2.1.0
-rollout:
+${nodes.map((n) => `    - name: ${n.name}\n      host: 127.0.0.1\n      liferayHome: ${n.home}\n      httpPort: ${n.httpPort}\n`).join('')}${lb?.yaml ?? 'loadBalancer:\n  type: none\n'}rollout:
   serial: 1
   minHealthy: 2
-health:
-  http:
-    interval: 500ms
-  settle: 2s
-  expectedStartTime: 4s
-`,
+${change}`,
   );
-  say(`playbook: ${playbook}`);
-  const stopLoad = front ? startLoad(front) : null;
-  const run = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'run', playbook, '--yes'], { stdio: 'inherit', env: { ...process.env, LRROLL_HOME: join(dir, 'lrroll-home') } });
+  return file;
+}
+
+async function main() {
+  say(`demo cluster in ${dir}: ${nodeKind === 'tomcat' ? 'three real Tomcat 10 nodes with session replication' : 'three simulated Liferay nodes'}, load balancer: ${lbKind}`);
+  nodes = await makeNodes(nodeKind, dir);
+  if (lbKind !== 'none') lb = await startLb(lbKind, dir, nodes);
+  else say('no load balancer: the demo runs without one (install haproxy, or pass --lb apache|mod_jk, to see draining)');
+  say(`starting the nodes${nodeKind === 'tomcat' ? ' (each JVM takes a while)' : ''}…`);
+  await startNodes(nodeKind, nodes);
+  if (lb) {
+    await waitUp(new URL('/c/portal/layout', lb.front).href, 60_000);
+    say(`${lbKind} in front of the nodes on ${lb.front}`);
+  }
+  const file = playbook();
+  say(`playbook: ${file}`);
+  const stopUsers = lb ? startUsers(lb.front, nodeKind === 'tomcat') : null;
+  const run = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'run', file, '--yes'], { stdio: 'inherit', env: { ...process.env, LRROLL_HOME: join(dir, 'lrroll-home') } });
   const code = await new Promise((resolve) => run.on('close', resolve));
-  if (stopLoad) {
-    const { total, failed } = await stopLoad();
-    say(`load through HAProxy during the run: ${total} requests, ${failed} failed`);
+  if (stopUsers) {
+    const { total, failed, lost } = await stopUsers();
+    say(`users through ${lbKind} during the run: ${total} requests, ${failed} failed${nodeKind === 'tomcat' ? `, ${lost} lost session(s)` : ''}`);
+  }
+  if (nodeKind === 'tomcat') {
+    const pages = await Promise.all(nodes.map((n) => getText(`http://127.0.0.1:${n.httpPort}/web/guest/home`)));
+    say(`each node's home page now: ${pages.map((p, i) => `${nodes[i].name} ${/\(build \d+\)/.exec(p)?.[0] ?? '?'}`).join(', ')}`);
   }
   return code ?? 1;
+}
+
+function cleanup() {
+  stopAll(nodes, lb);
+  if (!args.keep) rmSync(dir, { recursive: true, force: true });
 }
 
 process.on('SIGINT', () => undefined);

@@ -10,7 +10,7 @@ import { maskingEmit, secretMask } from '../execute/secrets.js';
 import type { SudoSettings, Transport } from '../execute/transport.js';
 import { LocalTransport } from '../execute/transports/local.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
-import type { Plan, PlanNode } from '../plan/types.js';
+import type { LbVia, Plan, PlanNode } from '../plan/types.js';
 import { acquireClusterLock, lockAdvice, refreshClusterLock, releaseClusterLock } from './cluster-lock.js';
 import { isRunLive } from './liveness.js';
 import { describeHolder, makeOwner } from './lock.js';
@@ -110,8 +110,12 @@ export class TransportPool {
 
   forLb(plan: Plan): Transport {
     const via = plan.loadBalancer.via;
-    if (!via) return this.local;
-    return this.get('lb', () => new SshTransport(via.host, { port: via.port, user: via.user, identityFile: via.identityFile }, this.settings));
+    return via ? this.forVia(via) : this.local;
+  }
+
+  /** The transport to a load-balancer host (each instance of an HA pair may have its own). */
+  forVia(via: LbVia): Transport {
+    return this.get(`lb:${via.user ?? ''}@${via.host}:${via.port ?? ''}:${via.identityFile ?? ''}`, () => new SshTransport(via.host, { port: via.port, user: via.user, identityFile: via.identityFile }, this.settings));
   }
 
   private get(key: string, make: () => Transport): Transport {
@@ -146,7 +150,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys, options.sshFiles), options.env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, options.env);
-  const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });
+  const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets });
   // Every text this run emits or notes, before and inside the executor, is masked the same way.
   const mask = secretMask(Object.values(secrets));
   const emit = maskingEmit(options.emit, mask);

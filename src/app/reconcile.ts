@@ -86,11 +86,11 @@ export async function reconcile(plan: Plan, leftOut: readonly LeftOut[], deps: R
       continue;
     }
     try {
-      await enable(plan, node, l.member, deps);
+      const seen = await enable(plan, node, l.member, deps);
       const journal = Journal.open(l.runDir);
       journal.record({ kind: 'lb-state', node: l.node, member: l.member, state: 'up', v: EVENTS_FORMAT_VERSION, at: new Date().toISOString() });
       journal.close();
-      results.push({ node: l.node, runId: l.runId, action: 'put-back', detail: `left out of the load balancer by run ${l.runId} (${l.updated ? 'updated' : 'not updated'}); healthy, so it was put back and is UP` });
+      results.push({ node: l.node, runId: l.runId, action: 'put-back', detail: `left out of the load balancer by run ${l.runId} (${l.updated ? 'updated' : 'not updated'}); healthy, so it was put back and is UP${plan.loadBalancer.instances.length > 1 && seen ? ` (${seen})` : ''}` });
     } catch (err) {
       results.push({ node: l.node, runId: l.runId, action: 'left-out', detail: `left out by run ${l.runId}; putting it back failed: ${(err as Error).message}` });
     }
@@ -115,13 +115,14 @@ async function healthy(plan: Plan, node: PlanNode, deps: ReconcileDeps): Promise
   return null;
 }
 
-async function enable(plan: Plan, node: PlanNode, member: string, deps: ReconcileDeps): Promise<void> {
+/** Puts the member back (in every instance) and waits until it is UP; returns what the load balancer said then (null for commands). */
+async function enable(plan: Plan, node: PlanNode, member: string, deps: ReconcileDeps): Promise<string | null> {
   const deadline = deps.clock.now() + Math.max(10, plan.loadBalancer.upTimeoutSec) * 1000;
   if (deps.lb) {
     await deps.lb.enable(member, deps.signal);
     while (deps.clock.now() < deadline) {
       const s = await deps.lb.state(member, deps.signal);
-      if (s.state === 'UP' && !/\d+\/\d+/.test(s.raw)) return;
+      if (s.state === 'UP' && !/\d+\/\d+/.test(s.raw)) return s.raw;
       await deps.clock.sleep(plan.loadBalancer.pollSec * 1000, deps.signal);
     }
     throw new Error(`the load balancer did not report ${member} UP in time`);
@@ -130,4 +131,5 @@ async function enable(plan: Plan, node: PlanNode, member: string, deps: Reconcil
   if (!step?.command) throw new Error('no enable command in the plan');
   const r = await deps.lbTransport.exec(step.command, { timeoutMs: 30_000, signal: deps.signal, become: step.become });
   if (r.exitCode !== 0) throw new Error(`the enable command failed: ${r.stderr.trim()}`);
+  return null;
 }

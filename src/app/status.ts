@@ -1,5 +1,6 @@
 import { createLbDriver } from '../execute/lb/factory.js';
-import type { MemberState } from '../execute/lb/driver.js';
+import type { LbDriver, MemberState } from '../execute/lb/driver.js';
+import { combineStates, MultiLbDriver } from '../execute/lb/instances.js';
 import { maskDeep, secretMask } from '../execute/secrets.js';
 import type { Transport } from '../execute/transport.js';
 import { shq } from '../plan/shell.js';
@@ -22,8 +23,12 @@ export interface NodeStatusRow {
   /** Installed patches from the Patching Tool, or `-`. */
   patches: string;
   member: string;
-  /** The load balancer's word for the member, or `-`. */
+  /** The load balancer's word for the member, or `-` (several instances: each named). */
   lbState: string;
+  /** The member's state in each load-balancer instance (one entry for a single load balancer). */
+  lbStates: Array<{ instance: string; state: string }>;
+  /** In rotation: UP in every instance. */
+  lbUp: boolean;
   sessions: string;
   /** Why something could not be read. */
   problem: string | null;
@@ -36,7 +41,7 @@ export async function readStatus(plan: Plan, env: Readonly<Record<string, string
   const pool = new TransportPool(sshSettings(env, false, sshFiles), env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, env);
-  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, secrets });
+  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets });
   // A load balancer's error can quote its URL, which may hold a secret: nothing printed carries one.
   const mask = secretMask(Object.values(secrets));
   const note = (text: string): void => onNote(mask(text));
@@ -45,7 +50,7 @@ export async function readStatus(plan: Plan, env: Readonly<Record<string, string
       const owner = l.live ? `run ${l.runId}, which is still running on this host` : `run ${l.runId}, which ended or was interrupted; the next \`lrroll run\` or \`lrroll resume\` puts it back once it is healthy`;
       note(`note: ${l.node} was left out of the load balancer by ${owner}`);
     }
-    const [members, locks] = await Promise.all([readMembers(lb), readClusterLock(plan, (n) => pool.forNode(n))]);
+    const [members, locks] = await Promise.all([readMembers(plan, lb), readClusterLock(plan, (n) => pool.forNode(n))]);
     for (const text of describeLocks(locks)) note(text);
     // --limit shows the nodes it names: the plan holds the others' steps for no one.
     const shown = plan.limit ? plan.nodes.filter((n) => plan.limit?.includes(n.name)) : plan.nodes;
@@ -69,21 +74,38 @@ function describeLocks(locks: Awaited<ReturnType<typeof readClusterLock>>): stri
   return [...byHolder.values()].map((e) => `note: the cluster is locked (on ${e.nodes.join(', ')}) by ${describeHolder(e.held)}`);
 }
 
-/** Every member's state, or why they could not be read. */
-async function readMembers(lb: ReturnType<typeof createLbDriver>): Promise<Map<string, MemberState> | string> {
-  if (!lb) return new Map();
-  try {
-    return await lb.members();
-  } catch (err) {
-    return (err as Error).message;
-  }
+/** What one load-balancer instance says about every member, or why it could not be read. */
+interface InstanceMembers {
+  instance: string;
+  members: Map<string, MemberState> | string;
 }
 
-async function readNode(plan: Plan, n: PlanNode, transport: Transport, members: Map<string, MemberState> | string): Promise<NodeStatusRow> {
+/** Every member's state in each instance (each instance of an HA pair on its own). */
+async function readMembers(plan: Plan, lb: LbDriver | null): Promise<InstanceMembers[]> {
+  if (!lb) return [];
+  const parts = lb instanceof MultiLbDriver ? lb.instances : [{ name: plan.loadBalancer.instances[0]?.name ?? plan.loadBalancer.endpoint, driver: lb }];
+  return Promise.all(parts.map(async (p) => ({ instance: p.name, members: await p.driver.members().catch((err: Error) => err.message) })));
+}
+
+/** The member's state in each instance, and over all of them. */
+function memberStates(member: string, lbs: readonly InstanceMembers[]): Pick<NodeStatusRow, 'lbState' | 'lbStates' | 'lbUp' | 'sessions'> {
+  if (lbs.length === 0) return { lbState: '-', lbStates: [], lbUp: false, sessions: '-' };
+  // An instance that could not be read shows `?`; why is said once, under the table (lbError).
+  const each = lbs.map((l) => ({ name: l.instance, state: typeof l.members === 'string' ? { state: 'UNKNOWN' as const, raw: '?', sessions: null } : (l.members.get(member) ?? { state: 'UNKNOWN' as const, raw: 'not found', sessions: null }) }));
+  const all = each.length === 1 ? (each[0]?.state as MemberState) : combineStates(each);
+  return { lbState: all.raw, lbStates: each.map((e) => ({ instance: e.name, state: e.state.raw })), lbUp: all.state === 'UP', sessions: all.sessions === null ? '-' : String(all.sessions) };
+}
+
+/** Why the load balancer (each instance that failed, by name when there are several) could not be read, or null. */
+function lbErrorOf(lbs: readonly InstanceMembers[]): string | null {
+  const failed = lbs.filter((l): l is InstanceMembers & { members: string } => typeof l.members === 'string');
+  if (failed.length === 0) return null;
+  return failed.map((l) => (lbs.length > 1 ? `${l.instance}: ${l.members}` : l.members)).join('; ');
+}
+
+async function readNode(plan: Plan, n: PlanNode, transport: Transport, lbs: readonly InstanceMembers[]): Promise<NodeStatusRow> {
   const member = n.member ?? n.name;
-  const m = typeof members === 'string' ? undefined : members.get(member);
-  const lbError = typeof members === 'string' ? members : null;
-  const row: NodeStatusRow = { node: n.name, host: n.host, reachable: false, app: '?', http: '-', patches: '-', member: plan.loadBalancer.type === 'none' ? '-' : member, lbState: lbError !== null ? '?' : (m?.raw ?? (plan.loadBalancer.type === 'none' ? '-' : 'not found')), sessions: m?.sessions === null || m === undefined ? '-' : String(m.sessions), problem: null, lbError };
+  const row: NodeStatusRow = { node: n.name, host: n.host, reachable: false, app: '?', http: '-', patches: '-', member: plan.loadBalancer.type === 'none' ? '-' : member, ...memberStates(member, lbs), problem: null, lbError: lbErrorOf(lbs) };
   try {
     await transport.connect();
     row.reachable = true;
@@ -107,10 +129,12 @@ async function readNode(plan: Plan, n: PlanNode, transport: Transport, members: 
   return row;
 }
 
-/** Formats the status rows as a table, one line per node. */
+/** Formats the status rows as a table, one line per node; with several load-balancer instances, one state column per instance (`LB <name>`). */
 export function formatStatus(rows: readonly NodeStatusRow[]): string {
-  const head = ['NODE', 'HOST', 'SSH', 'APP', 'HTTP', 'PATCHES', 'LB MEMBER', 'LB STATE', 'SESSIONS'];
-  const data = rows.map((r) => [r.node, r.host, r.reachable ? 'ok' : 'UNREACHABLE', r.app, r.http, r.patches, r.member, r.lbState, r.sessions]);
+  const instances = rows[0]?.lbStates.map((s) => s.instance) ?? [];
+  const perInstance = instances.length > 1;
+  const head = ['NODE', 'HOST', 'SSH', 'APP', 'HTTP', 'PATCHES', 'LB MEMBER', ...(perInstance ? instances.map((i) => `LB ${i}`) : ['LB STATE']), 'SESSIONS'];
+  const data = rows.map((r) => [r.node, r.host, r.reachable ? 'ok' : 'UNREACHABLE', r.app, r.http, r.patches, r.member, ...(perInstance ? r.lbStates.map((s) => s.state) : [r.lbState]), r.sessions]);
   const widths = head.map((h, i) => Math.max(h.length, ...data.map((d) => (d[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   // The load balancer's error is the same for every row: said once, under the table.
@@ -128,7 +152,7 @@ export function statusProblems(rows: readonly NodeStatusRow[], hasLb: boolean): 
     if (!r.reachable) out.push(`${r.node} is not reachable over SSH`);
     else if (r.app === 'stopped') out.push(`${r.node}'s app server is not running`);
     else if (r.http !== '-' && !['200', '302'].includes(r.http)) out.push(`${r.node}'s HTTP probe answered ${r.http}`);
-    if (hasLb && !lbError && !/^UP$|^UP /.test(r.lbState)) out.push(`${r.node} is ${r.lbState === 'not found' ? 'not a member of' : `${r.lbState} in`} the load balancer, not UP`);
+    if (hasLb && !lbError && !r.lbUp) out.push(`${r.node} is ${r.lbState === 'not found' ? 'not a member of' : `${r.lbState} in`} the load balancer, not UP`);
   }
   return out;
 }

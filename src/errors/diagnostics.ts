@@ -25,6 +25,7 @@ export type DiagnosticCode =
   | 'E_INVENTORY'
   | 'E_ARTIFACT'
   | 'E_LB_MEMBER'
+  | 'E_LB_INSTANCE'
   | 'E_UNKNOWN_NODE'
   | 'E_MIN_HEALTHY'
   | 'E_HOOK'

@@ -11,6 +11,7 @@ export function checkPlaybook(playbook: Playbook, inventory: NormalizedInventory
     ...checkNodes(inventory),
     ...checkReferences(playbook, inventory, sourceMap),
     ...checkHooks(playbook.hooks, sourceMap),
+    ...checkLbInstances(playbook.loadBalancer, sourceMap),
     ...checkServices(inventory, sourceMap),
     ...checkWindow(playbook, sourceMap),
     ...checkChanges(playbook, sourceMap),
@@ -70,6 +71,30 @@ function checkReferences(playbook: Playbook, inventory: NormalizedInventory, sm:
   }
   const canary = playbook.rollout?.canary?.nodes;
   if (Array.isArray(canary)) canary.forEach((n, i) => unknown(n, sm.locate(['rollout', 'canary', 'nodes', i]), '`rollout.canary.nodes`', 'E_UNKNOWN_NODE'));
+  return out;
+}
+
+/** One load balancer (`socket` / `url`) or several (`instances`), not both, not neither; instance names unique. */
+function checkLbInstances(lb: Playbook['loadBalancer'], sm: SourceMap): Diagnostic[] {
+  if (!lb || (lb.type !== 'haproxy' && lb.type !== 'apache' && lb.type !== 'mod_jk')) return [];
+  const key = lb.type === 'haproxy' ? 'socket' : 'url';
+  const single = lb.type === 'haproxy' ? lb.socket : lb.url;
+  const out: Diagnostic[] = [];
+  if (single === undefined && !lb.instances) {
+    out.push({ severity: 'error', code: 'E_LB_INSTANCE', summary: `the ${lb.type} load balancer needs \`${key}\` (one instance) or \`instances\` (several)`, source: sm.locate(['loadBalancer']), hint: `add \`${key}: ${lb.type === 'haproxy' ? '/run/haproxy/admin.sock' : `http://lb.internal/${lb.type === 'apache' ? 'balancer-manager' : 'jkstatus'}`}\`` });
+  }
+  if (single !== undefined && lb.instances) {
+    out.push({ severity: 'error', code: 'E_LB_INSTANCE', summary: `\`loadBalancer\` has both \`${key}\` and \`instances\``, source: sm.locateKey(['loadBalancer'], 'instances'), hint: `list every instance under \`instances\` (the first one too) and drop \`${key}\`` });
+  }
+  if (lb.type === 'haproxy' && lb.via && lb.instances) {
+    out.push({ severity: 'error', code: 'E_LB_INSTANCE', summary: '`loadBalancer.via` does not apply with `instances`: each instance has its own `via`', source: sm.locateKey(['loadBalancer'], 'via') });
+  }
+  const seen = new Set<string>();
+  (lb.instances ?? []).forEach((i, n) => {
+    if (i.name === undefined) return;
+    if (seen.has(i.name)) out.push({ severity: 'error', code: 'E_LB_INSTANCE', summary: `load-balancer instance name \`${i.name}\` is used twice`, source: sm.locate(['loadBalancer', 'instances', n, 'name']), hint: 'instance names must be unique' });
+    seen.add(i.name);
+  });
   return out;
 }
 

@@ -60,7 +60,7 @@ export function compilePlan(input: CompileInput): Compiled {
   const diagnostics = checkPlaybook(playbook, input.inventory, sourceMap);
   const templater = new Templater(diagnostics, input.sources);
   const runScope = runLevelScope(playbook, input.vars);
-  const lb = resolveLoadBalancer(playbook.loadBalancer, { templater, scope: runScope, locate: (f) => sourceMap.locate(['loadBalancer', f]) });
+  const lb = resolveLoadBalancer(playbook.loadBalancer, { templater, scope: runScope, locate: (f) => sourceMap.locate(['loadBalancer', ...(Array.isArray(f) ? f : [f])]) });
   for (const name of Object.keys(input.vars).filter((k) => (BUILTIN_VARS as readonly string[]).includes(k))) {
     diagnostics.push({ severity: 'error', code: 'E_USAGE', summary: `--var ${name}: \`${name}\` is a built-in template name and cannot be set`, hint: `built-ins: ${BUILTIN_VARS.join(', ')}` });
   }

@@ -7,19 +7,20 @@ import { checkLbName, hasInlinePassword } from './inputs.js';
 import type { Templater } from './scope.js';
 import { secretRefs, type TemplateScope } from './template.js';
 import { makeStep } from './step.js';
-import type { CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbStatusCall, LbWaitUpStep, PlanLoadBalancer, RunOn } from './types.js';
+import type { CheckLbMemberStep, LbDrainStep, LbEnableStep, LbVia, LbWaitDrainedStep, LbStatusCall, LbWaitUpStep, PlanLbInstance, PlanLoadBalancer, RunOn } from './types.js';
 
 /** What resolving the load balancer needs to render and check its URL: run-level templates and where the section is. */
 export interface LbContext {
   templater: Templater;
   scope: TemplateScope;
-  locate: (field: string) => SourceLocation;
+  /** Where a field of the section is (a path for nested ones: `['instances', 1, 'url']`). */
+  locate: (field: string | Array<string | number>) => SourceLocation;
 }
 
 /** Resolves the playbook's load balancer (no load balancer → type `none`); its URL may use templates and `${NAME}` secrets. */
 export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext): PlanLoadBalancer {
   if (!lb || lb.type === 'none') {
-    return { type: 'none', endpoint: 'none', pool: '', via: null, drainTimeoutSec: 0, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 0, pollSec: 1, members: {}, commands: null };
+    return { type: 'none', endpoint: 'none', pool: '', via: null, instances: [], drainTimeoutSec: 0, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 0, pollSec: 1, members: {}, commands: null };
   }
   const common = {
     drainTimeoutSec: parseDuration(lb.drainTimeout ?? DEFAULTS.loadBalancer.drainTimeout),
@@ -30,26 +31,54 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext
     drainWaitSec: lb.type === 'command' && !lb.sessions ? parseDuration(lb.drainWait ?? DEFAULTS.loadBalancer.drainWait) : null,
   };
   switch (lb.type) {
-    case 'haproxy':
-      return { type: 'haproxy', endpoint: lb.socket, pool: checkedName(lb.backend, lb.type, ctx, 'backend'), via: via(lb.via), commands: null, ...common };
+    case 'haproxy': {
+      const instances = uniqueNames((lb.instances ?? [{ socket: lb.socket ?? '', ...(lb.via ? { via: lb.via } : {}) }]).map((i) => instance(i.name, i.socket, via(i.via))));
+      return { type: 'haproxy', endpoint: instances[0]?.endpoint ?? '', pool: checkedName(lb.backend, lb.type, ctx, 'backend'), via: instances[0]?.via ?? null, instances, commands: null, ...common };
+    }
     case 'apache':
-    case 'mod_jk':
-      return { type: lb.type, endpoint: lbUrl(lb.url, ctx), pool: checkedName(lb.balancer, lb.type, ctx, 'balancer'), via: null, commands: null, ...common };
+    case 'mod_jk': {
+      const instances = uniqueNames(lb.instances ? lb.instances.map((i, n) => instance(i.name, lbUrl(i.url, ctx, ['instances', n, 'url']), null)) : [instance(undefined, lb.url === undefined ? '' : lbUrl(lb.url, ctx), null)]);
+      return { type: lb.type, endpoint: instances[0]?.endpoint ?? '', pool: checkedName(lb.balancer, lb.type, ctx, 'balancer'), via: null, instances, commands: null, ...common };
+    }
     case 'command':
       return {
         type: 'command',
         endpoint: lb.via ? `ssh://${lb.via.user ? `${lb.via.user}@` : ''}${lb.via.host}` : 'local',
         pool: '',
         via: via(lb.via),
+        instances: [],
         commands: { drain: lb.drain, disable: lb.disable ?? null, enable: lb.enable, status: lb.status, sessions: lb.sessions ?? null },
         ...common,
       };
   }
 }
 
+/** One instance: its name as written, else its `via` host, else its URL's host (never the URL's user info), else its socket. */
+function instance(name: string | undefined, endpoint: string, v: LbVia | null): PlanLbInstance {
+  if (name) return { name, endpoint, via: v };
+  if (v) return { name: v.host, endpoint, via: v };
+  let host = '';
+  try {
+    host = /^https?:\/\//.test(endpoint) ? new URL(endpoint).host : '';
+  } catch {
+    // a URL still holding a template or `${NAME}` may not parse: fall back to the whole endpoint
+  }
+  return { name: host || endpoint, endpoint, via: v };
+}
+
+/** Derived names that collide (two sockets on one host, say) get `#2`, `#3`… (names as written are checked for duplicates). */
+function uniqueNames(instances: PlanLbInstance[]): PlanLbInstance[] {
+  const seen = new Map<string, number>();
+  return instances.map((i) => {
+    const n = (seen.get(i.name) ?? 0) + 1;
+    seen.set(i.name, n);
+    return n === 1 ? i : { ...i, name: `${i.name}#${n}` };
+  });
+}
+
 /** The balancer-manager / status worker URL, rendered and checked; an inline password is allowed but warned about. */
-function lbUrl(template: string, ctx: LbContext): string {
-  const where = ctx.locate('url');
+function lbUrl(template: string, ctx: LbContext, field: string | Array<string | number> = 'url'): string {
+  const where = ctx.locate(field);
   const url = ctx.templater.url(template, ctx.scope, where).text;
   if (hasInlinePassword(url)) {
     ctx.templater.warn(`the load balancer's URL holds a password in clear: \`lrroll plan\`, the run record and anyone reading the playbook see it`, 'write `http://user:${LB_PASSWORD}@host/…` and set LB_PASSWORD in the environment of the run', where);
@@ -64,7 +93,7 @@ function checkedName(name: string, type: string, ctx: LbContext, field: string):
   return name;
 }
 
-function via(target: SshTarget | undefined): PlanLoadBalancer['via'] {
+function via(target: SshTarget | undefined): LbVia | null {
   if (!target) return null;
   return { host: target.host, port: target.port ?? null, user: target.user ?? null, identityFile: target.identityFile ?? null, become: target.become ?? false };
 }
@@ -86,23 +115,28 @@ function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templa
   switch (lb.type) {
     case 'haproxy': {
       const srv = `${lb.pool}/${m}`;
+      // The same runtime API commands go to every instance's socket.
+      const on = lb.instances.length > 1 ? ` (on ${lb.instances.map((i) => i.name).join(', ')})` : '';
       return {
-        drain: `set server ${srv} state drain`,
-        hard: lb.onDrainTimeout === 'fail' ? null : `set server ${srv} state maint${hardSessions ? `; shutdown sessions server ${srv}` : ''}`,
-        enable: `set server ${srv} state ready`,
-        state: `show stat ${lb.pool} 4 -1 (status of ${m})`,
-        sessions: `show stat ${lb.pool} 4 -1 (scur + qcur of ${m})`,
+        drain: `set server ${srv} state drain${on}`,
+        hard: lb.onDrainTimeout === 'fail' ? null : `set server ${srv} state maint${hardSessions ? `; shutdown sessions server ${srv}` : ''}${on}`,
+        enable: `set server ${srv} state ready${on}`,
+        state: `show stat ${lb.pool} 4 -1 (status of ${m})${on}`,
+        sessions: `show stat ${lb.pool} 4 -1 (scur + qcur of ${m})${on}`,
         isCommand: false,
         secretEnv: [],
       };
     }
     case 'apache': {
       const q = `b=${lb.pool}&w=${m}`;
-      return { drain: `POST ${lb.endpoint} ${q}&w_status_N=1`, hard: lb.onDrainTimeout === 'fail' ? null : `POST ${lb.endpoint} ${q}&w_status_S=1`, enable: `POST ${lb.endpoint} ${q}&w_status_N=0&w_status_D=0&w_status_S=0`, state: `GET ${lb.endpoint}?xml=1 (status of ${m})`, sessions: `GET ${lb.endpoint}?xml=1 (busy of ${m})`, isCommand: false, secretEnv: urlSecrets(lb.endpoint) };
+      const each = (f: (url: string) => string): string => lb.instances.map((i) => f(i.endpoint)).join('; ');
+      return { drain: each((u) => `POST ${u} ${q}&w_status_N=1`), hard: lb.onDrainTimeout === 'fail' ? null : each((u) => `POST ${u} ${q}&w_status_S=1`), enable: each((u) => `POST ${u} ${q}&w_status_N=0&w_status_D=0&w_status_S=0`), state: each((u) => `GET ${u}?xml=1 (status of ${m})`), sessions: each((u) => `GET ${u}?xml=1 (busy of ${m})`), isCommand: false, secretEnv: urlSecrets(lb.instances.map((i) => i.endpoint)) };
     }
     case 'mod_jk': {
-      const q = `${lb.endpoint}?cmd=update&mime=prop&w=${lb.pool}&sw=${m}`;
-      return { drain: `GET ${q}&vwa=1`, hard: lb.onDrainTimeout === 'fail' ? null : `GET ${q}&vwa=2`, enable: `GET ${q}&vwa=0`, state: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (activation, state)`, sessions: `GET ${lb.endpoint}?cmd=show&mime=prop&w=${lb.pool}&sw=${m} (busy)`, isCommand: false, secretEnv: urlSecrets(lb.endpoint) };
+      const each = (f: (url: string) => string): string => lb.instances.map((i) => f(i.endpoint)).join('; ');
+      const update = (u: string): string => `${u}?cmd=update&mime=prop&w=${lb.pool}&sw=${m}`;
+      const show = (u: string): string => `${u}?cmd=show&mime=prop&w=${lb.pool}&sw=${m}`;
+      return { drain: each((u) => `GET ${update(u)}&vwa=1`), hard: lb.onDrainTimeout === 'fail' ? null : each((u) => `GET ${update(u)}&vwa=2`), enable: each((u) => `GET ${update(u)}&vwa=0`), state: each((u) => `GET ${show(u)} (activation, state)`), sessions: each((u) => `GET ${show(u)} (busy)`), isCommand: false, secretEnv: urlSecrets(lb.instances.map((i) => i.endpoint)) };
     }
     case 'command':
       return commandCalls(lb, node, templater, locate);
@@ -111,9 +145,9 @@ function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templa
   }
 }
 
-/** The environment variables a URL references as `${NAME}`: the run needs them, and they stay out of the plan. */
-function urlSecrets(url: string): string[] {
-  return [...new Set(secretRefs(url))].sort();
+/** The environment variables the URLs reference as `${NAME}`: the run needs them, and they stay out of the plan. */
+function urlSecrets(urls: readonly string[]): string[] {
+  return [...new Set(urls.flatMap((u) => secretRefs(u)))].sort();
 }
 
 function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): MemberCalls {
@@ -174,11 +208,12 @@ export function nodeLbSteps(lb: PlanLoadBalancer, node: ResolvedNode, templater:
   const runOn: RunOn = lb.via ? 'lb' : 'local';
   const call = (api: string): { api: string | null; command: string | null } => (calls.isCommand ? { api: null, command: api } : { api, command: null });
   const base = { node: node.plan.name, runOn, secretEnv: calls.secretEnv, become: lb.via?.become ?? false };
+  const lbs = lb.instances.length > 1 ? `every load balancer (${lb.instances.map((i) => i.name).join(', ')})` : 'the load balancer';
   return {
-    check: makeStep<CheckLbMemberStep>({ action: 'check-lb-member', member, title: `LB member ${member} exists and is UP`, ...base, ...call(calls.state), timeoutSec: 30, expectSec: EXPECTED.checkSec, waitsFor: null }),
-    drain: makeStep<LbDrainStep>({ action: 'lb-drain', member, title: `drain ${member} in the load balancer`, ...base, ...call(calls.drain), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
+    check: makeStep<CheckLbMemberStep>({ action: 'check-lb-member', member, title: `LB member ${member} exists and is UP${lb.instances.length > 1 ? ` in ${lbs}` : ''}`, ...base, ...call(calls.state), timeoutSec: 30, expectSec: EXPECTED.checkSec, waitsFor: null }),
+    drain: makeStep<LbDrainStep>({ action: 'lb-drain', member, title: `drain ${member} in ${lbs}`, ...base, ...call(calls.drain), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
     waitDrained: waitDrainedStep(lb, member, calls, base),
-    enable: makeStep<LbEnableStep>({ action: 'lb-enable', member, title: `enable ${member} in the load balancer`, ...base, ...call(calls.enable), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
-    waitUp: makeStep<LbWaitUpStep>({ action: 'lb-wait-up', member, pollSec: lb.pollSec, title: `wait until the load balancer reports ${member} UP`, ...base, ...call(calls.state), timeoutSec: lb.upTimeoutSec, expectSec: EXPECTED.lbUpSec, waitsFor: `${member} reported UP` }),
+    enable: makeStep<LbEnableStep>({ action: 'lb-enable', member, title: `enable ${member} in ${lbs}`, ...base, ...call(calls.enable), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
+    waitUp: makeStep<LbWaitUpStep>({ action: 'lb-wait-up', member, pollSec: lb.pollSec, title: `wait until ${lbs} reports ${member} UP`, ...base, ...call(calls.state), timeoutSec: lb.upTimeoutSec, expectSec: EXPECTED.lbUpSec, waitsFor: `${member} reported UP` }),
   };
 }

@@ -390,12 +390,18 @@ export interface Verdict {
 /** The resolved load balancer. */
 export interface PlanLoadBalancer {
   type: 'haproxy' | 'apache' | 'mod_jk' | 'command' | 'none';
-  /** Where it is reached: socket path, URL, `ssh://user@host` or `local`. */
+  /** Where it is reached: socket path, URL, `ssh://user@host` or `local` (with several instances: the first one's). */
   endpoint: string;
   /** HAProxy backend / balancer / lb worker name (empty for command/none). */
   pool: string;
-  /** SSH target for socket access or commands on the LB host, or null for local. */
-  via: { host: string; port: number | null; user: string | null; identityFile: string | null; become: boolean } | null;
+  /** SSH target for socket access or commands on the LB host, or null for local (with several instances: the first one's). */
+  via: LbVia | null;
+  /**
+   * Every instance lrroll drives, in order: one for a single load balancer, several for an HA pair
+   * (each drain, enable and state check goes to all of them; a member counts as out when it is out
+   * of any). Empty for `command` and `none`.
+   */
+  instances: PlanLbInstance[];
   drainTimeoutSec: number;
   /** Without a session count (a command load balancer with no `sessions` command): the fixed wait after the drain, in seconds; null when sessions are counted. */
   drainWaitSec: number | null;
@@ -406,6 +412,24 @@ export interface PlanLoadBalancer {
   members: Record<string, string>;
   /** For type `command`: the templates (with `{{member}}` resolved per step). */
   commands: { drain: string; disable: string | null; enable: string; status: string; sessions: string | null } | null;
+}
+
+/** How lrroll reaches a load-balancer host over SSH. */
+export interface LbVia {
+  host: string;
+  port: number | null;
+  user: string | null;
+  identityFile: string | null;
+  become: boolean;
+}
+
+/** One load-balancer instance (of an HA pair, say). */
+export interface PlanLbInstance {
+  /** Its name in the plan, `lrroll status` and messages: as written, else its `via` host, socket or URL host. Unique. */
+  name: string;
+  /** Socket path or URL (a URL's `${NAME}` secrets are filled in only when it is called). */
+  endpoint: string;
+  via: LbVia | null;
 }
 
 /** Run-wide policy the executor enforces. */

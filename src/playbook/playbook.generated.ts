@@ -11,6 +11,10 @@ export type Scalar = string | number | boolean;
  */
 export type LoadBalancer = HaproxyLb | ApacheLb | ModJkLb | CommandLb | NoLb;
 /**
+ * A short name for this load-balancer instance, shown by `lrroll status`, the plan and messages. Default: its `via` host, else its socket, else its URL's host.
+ */
+export type LbInstanceName = string;
+/**
  * What to do when sticky sessions keep the member busy past `drainTimeout`: `maint` stops all traffic (remaining users fail over and lose their HTTP session unless it is replicated); `maint-and-shutdown-sessions` also kills the remaining connections; `fail` fails the node.
  */
 export type OnDrainTimeout = 'maint' | 'maint-and-shutdown-sessions' | 'fail';
@@ -305,7 +309,7 @@ export interface Node {
   vars?: Vars;
 }
 /**
- * HAProxy, driven through its runtime API on the admin stats socket (`stats socket … level admin`).
+ * HAProxy, driven through its runtime API on the admin stats socket (`stats socket … level admin`). One instance (`socket`, optional `via`), or several (`instances`, e.g. an HA pair): every drain, enable and check then goes to each of them.
  */
 export interface HaproxyLb {
   /**
@@ -313,14 +317,20 @@ export interface HaproxyLb {
    */
   type: 'haproxy';
   /**
-   * The admin socket: a unix socket path, or `host:port` / `ipv4@host:port` for a TCP socket.
+   * The admin socket: a unix socket path, or `host:port` / `ipv4@host:port` for a TCP socket. Give `socket` or `instances`.
    */
-  socket: string;
+  socket?: string;
   /**
    * The HAProxy backend holding the Liferay servers.
    */
   backend: string;
   via?: SshTarget;
+  /**
+   * Several HAProxy instances in front of the same servers (an HA pair, or more), each with its own admin socket and `via`. A node is drained in, and put back into, every instance; it counts as out of rotation when it is out of any. Use instead of `socket` and `via`.
+   *
+   * @minItems 1
+   */
+  instances?: [HaproxyInstance, ...HaproxyInstance[]];
   members?: LbMembers;
   /**
    * How long to wait for the member's sessions to reach zero after draining before the `onDrainTimeout` step.
@@ -362,13 +372,49 @@ export interface SshTarget {
   become?: boolean;
 }
 /**
+ * One HAProxy instance of several.
+ */
+export interface HaproxyInstance {
+  name?: LbInstanceName;
+  /**
+   * This instance's admin socket: a unix socket path, or `host:port` / `ipv4@host:port`.
+   */
+  socket: string;
+  via?: SshTarget1;
+}
+/**
+ * How to reach a host over SSH. Unset fields come from `~/.ssh/config` and ssh-agent, as with `ssh`.
+ */
+export interface SshTarget1 {
+  /**
+   * Host name, address or `~/.ssh/config` Host alias.
+   */
+  host: string;
+  /**
+   * SSH port (default from `~/.ssh/config`, else 22).
+   */
+  port?: number;
+  /**
+   * SSH user (default from `~/.ssh/config`, else the local user).
+   */
+  user?: string;
+  /**
+   * Private key file; `~` is expanded. Encrypted keys take their passphrase from `LRROLL_SSH_PASSPHRASE` or a prompt.
+   */
+  identityFile?: string;
+  /**
+   * Run commands on this host through `sudo -n` (passwordless sudo).
+   */
+  become?: boolean;
+}
+/**
  * Map from node name to load-balancer member (HAProxy server name, balancer-manager worker URL, mod_jk member). Nodes not listed use their `member`, else their name.
  */
 export interface LbMembers {
   [k: string]: string;
 }
 /**
- * Apache httpd mod_proxy_balancer, driven through its balancer-manager page.
+ * Apache httpd mod_proxy_balancer, driven through its balancer-manager page. One instance (`url`), or several (`instances`, e.g. an HA pair of Apache front ends): every drain, enable and check then goes to each of them.
  */
 export interface ApacheLb {
   /**
@@ -376,9 +422,15 @@ export interface ApacheLb {
    */
   type: 'apache';
   /**
-   * URL of the balancer-manager page.
+   * URL of the balancer-manager page. Give `url` or `instances`.
    */
-  url: string;
+  url?: string;
+  /**
+   * Several Apache front ends with the same balancer (an HA pair, or more), each with its own balancer-manager page URL. A node is drained in, and put back into, every instance; it counts as out of rotation when it is out of any. Use instead of `url`.
+   *
+   * @minItems 1
+   */
+  instances?: [HttpLbInstance, ...HttpLbInstance[]];
   /**
    * Balancer name without `balancer://`.
    */
@@ -399,7 +451,17 @@ export interface ApacheLb {
   pollInterval?: number | string;
 }
 /**
- * Apache httpd with mod_jk, driven through its status worker.
+ * One Apache front end of several (balancer-manager or mod_jk status worker).
+ */
+export interface HttpLbInstance {
+  name?: LbInstanceName;
+  /**
+   * This front end's balancer-manager or status worker URL (templates and `${NAME}` secrets as in `url`).
+   */
+  url: string;
+}
+/**
+ * Apache httpd with mod_jk, driven through its status worker. One instance (`url`), or several (`instances`, e.g. an HA pair of Apache front ends): every drain, enable and check then goes to each of them.
  */
 export interface ModJkLb {
   /**
@@ -407,9 +469,15 @@ export interface ModJkLb {
    */
   type: 'mod_jk';
   /**
-   * URL of the mod_jk status worker (must not be `read_only`).
+   * URL of the mod_jk status worker (must not be `read_only`). Give `url` or `instances`.
    */
-  url: string;
+  url?: string;
+  /**
+   * Several Apache front ends with the same balancer (an HA pair, or more), each with its own mod_jk status worker URL. A node is drained in, and put back into, every instance; it counts as out of rotation when it is out of any. Use instead of `url`.
+   *
+   * @minItems 1
+   */
+  instances?: [HttpLbInstance, ...HttpLbInstance[]];
   /**
    * The lb worker name.
    */
@@ -461,7 +529,7 @@ export interface CommandLb {
    * Without a `sessions` command: how long to wait after the drain before the hard step (`disable`) and the stop, instead of the whole `drainTimeout`. Ignored when `sessions` is set.
    */
   drainWait?: number | string;
-  via?: SshTarget1;
+  via?: SshTarget2;
   members?: LbMembers;
   /**
    * How long to wait for the member's sessions to reach zero after draining before the `onDrainTimeout` step.
@@ -478,9 +546,9 @@ export interface CommandLb {
   pollInterval?: number | string;
 }
 /**
- * Run the commands over SSH on this host. Omit to run them on this machine.
+ * How to reach a host over SSH. Unset fields come from `~/.ssh/config` and ssh-agent, as with `ssh`.
  */
-export interface SshTarget1 {
+export interface SshTarget2 {
   /**
    * Host name, address or `~/.ssh/config` Host alias.
    */
@@ -1245,7 +1313,7 @@ export interface Hook {
    */
   run?: string;
   /**
-   * Where `run` runs: `local` (this machine), `node` (the node, for per-node hooks; every node for run/batch hooks) or `lb` (the load balancer host).
+   * Where `run` runs: `local` (this machine), `node` (the node, for per-node hooks; every node for run/batch hooks) or `lb` (the load balancer host; with several `instances`, the first one's).
    */
   on?: 'local' | 'node' | 'lb';
   /**

@@ -30,7 +30,10 @@ function header(plan: Plan, c: ChalkInstance): string[] {
   const p = plan.policy;
   const git = plan.source.gitCommit ? ` @ ${plan.source.gitCommit.slice(0, 10)}${plan.source.gitDirty ? c.yellow(' (uncommitted changes in the working tree)') : ''}` : c.dim(' (not in git)');
   const lb = plan.loadBalancer;
-  const lbText = lb.type === 'none' ? c.yellow('none') : `${lb.type} ${lb.endpoint}${lb.pool ? ` ${lb.pool}` : ''}${lb.via ? ` via ssh ${lb.via.host}` : ''} (${lb.drainWaitSec === null ? `drain ≤ ${formatSeconds(lb.drainTimeoutSec)}, then ${lb.onDrainTimeout}` : `drain: a fixed ${formatSeconds(lb.drainWaitSec)} wait, no session count`})`;
+  // Several instances (an HA pair): each named, with where it is reached.
+  const at = (endpoint: string, via: typeof lb.via): string => `${endpoint}${via ? ` via ssh ${via.host}` : ''}`;
+  const where = lb.instances.length > 1 ? `${lb.pool} on ${lb.instances.length} instances: ${lb.instances.map((i) => `${i.name} ${at(i.endpoint, i.via)}`).join(', ')} ` : `${lb.endpoint}${lb.pool ? ` ${lb.pool}` : ''}${lb.via ? ` via ssh ${lb.via.host}` : ''} `;
+  const lbText = lb.type === 'none' ? c.yellow('none') : `${lb.type} ${where}(${lb.drainWaitSec === null ? `drain ≤ ${formatSeconds(lb.drainTimeoutSec)}, then ${lb.onDrainTimeout}` : `drain: a fixed ${formatSeconds(lb.drainWaitSec)} wait, no session count`})`;
   const lines = [
     `${c.bold('Plan:')} ${plan.name}  ${c.dim(`hash ${plan.hash.slice(0, 12)}`)}`,
     `${c.bold('Playbook:')} ${plan.source.file}${git}`,

@@ -12,6 +12,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeTomcatHome, tomcatMissing, writeServerXml } from '../tomcat/make-tomcat-home.mjs';
+import { apacheMissing, killGroup, startApache, type ApacheInstance } from './apache.js';
+import { haproxyConfig } from './lb-configs.mjs';
 
 /** Where every node sees its own Liferay home (bind mount inside the node's mount namespace). */
 export const REMOTE_HOME = '/opt/liferay';
@@ -40,6 +43,10 @@ export interface ClusterNode {
   hostKeyFile: string;
   /** `SHA256:…` as printed by `ssh-keygen -lf`. */
   hostKeyFingerprint: string;
+  /** Real Tomcat nodes only (0 for the sim): AJP connector, shutdown port, session-replication receiver. */
+  ajpPort: number;
+  shutdownPort: number;
+  clusterPort: number;
 }
 
 export interface SshResult {
@@ -50,6 +57,18 @@ export interface SshResult {
 }
 
 export type NodeRef = string | number | ClusterNode;
+
+/** One load-balancer instance in front of the nodes. */
+export interface BalancerInfo {
+  type: 'haproxy' | 'apache' | 'mod_jk';
+  /** Front-end URL users go through. */
+  url: string;
+  /** What lrroll drives: the HAProxy admin socket, the balancer-manager URL, the jkstatus URL. */
+  admin: string;
+  /** Backend / balancer / lb worker name ('liferay'). */
+  pool: string;
+  pid: number;
+}
 
 export interface HaproxyInfo {
   /** Admin stats socket (level admin). */
@@ -78,7 +97,7 @@ export interface ClusterProcess {
   pid: number;
   /** Start time in clock ticks since boot (/proc/<pid>/stat field 22): identity against pid reuse. */
   start: string;
-  role: 'sshd' | 'haproxy' | 'sim' | 'other';
+  role: 'sshd' | 'haproxy' | 'apache' | 'sim' | 'other';
   node: string | null;
   command: string;
 }
@@ -93,7 +112,14 @@ export interface TestCluster {
   knownHostsFile: string;
   /** `Host node1..nodeN` with HostName/Port/User/IdentityFile/UserKnownHostsFile (use with `ssh -F`). */
   sshConfigFile: string;
+  /** The first HAProxy instance (also in `balancers`), or null. */
   haproxy: HaproxyInfo | null;
+  /** Every load-balancer instance, in order (an HA pair has two of one type). */
+  balancers: BalancerInfo[];
+  /** Real Tomcat nodes: turns HTTP session replication on or off in every node's server.xml (takes effect at the next start). */
+  setReplication(on: boolean): void;
+  /** Stops one node's app server over SSH (`catalina.sh stop 30 -force`). */
+  stopNode(node: NodeRef, options?: { timeoutMs?: number }): Promise<void>;
   /** Runs `command` on a node with the system ssh client (harness key, known_hosts, BatchMode). */
   ssh(node: NodeRef, command: string, options?: { timeoutMs?: number; stdin?: string }): Promise<SshResult>;
   /** Starts every node's app server over SSH; resolves when each answers 200/302 and HAProxy reports all UP. */
@@ -102,7 +128,7 @@ export interface TestCluster {
   startNode(node: NodeRef, options?: { timeoutMs?: number }): Promise<void>;
   /** Polls the node directly until it answers 200/302. */
   waitHttpReady(node: NodeRef, options?: { timeoutMs?: number }): Promise<void>;
-  /** Polls HAProxy until every listed (default: all) server is UP with a passing last check. */
+  /** Polls every HAProxy instance until every listed (default: all) server is UP with a passing last check. */
   waitBackendUp(options?: { timeoutMs?: number; servers?: string[] }): Promise<void>;
   /** One HAProxy admin socket command; returns its output. */
   haproxyCommand(command: string): Promise<string>;
@@ -118,7 +144,14 @@ export interface TestCluster {
 
 export interface StartOptions {
   nodes: number;
-  haproxy?: boolean;
+  /** HAProxy in front: true (or 1) for one instance, 2 for an HA pair (each its own socket and front end). */
+  haproxy?: boolean | number;
+  /** `tomcat`: real Tomcat 10 nodes with the test portal (test/tomcat) instead of the simulator. */
+  app?: 'sim' | 'tomcat';
+  /** Real Tomcat nodes: HTTP session replication (DeltaManager, static membership) on from the start. */
+  replication?: boolean;
+  /** Apache httpd in front of real Tomcat nodes: mod_proxy_balancer (`apache`) or mod_jk; `instances` of it (default 1). */
+  apache?: { kind: 'apache' | 'mod_jk'; instances?: number };
   /** Passed to the sim: how long the app server takes to start / stop. */
   startMs?: number;
   stopMs?: number;
@@ -192,6 +225,18 @@ export function clusterSupport(): { ok: boolean; reason: string } {
   return { ok: true, reason: `root, CAP_SYS_ADMIN and ${CLUSTER_PREREQUISITES.map((p) => p.program).join(', ')} are available` };
 }
 
+/** clusterSupport() plus real Tomcat nodes (tomcat10, java) and, when asked, Apache with mod_proxy_balancer or mod_jk. */
+export function tomcatClusterSupport(apache?: 'apache' | 'mod_jk'): { ok: boolean; reason: string } {
+  const base = clusterSupport();
+  if (!base.ok) return base;
+  const missing = [...(tomcatMissing() ?? [])];
+  if (!which('java')) missing.push('java (default-jre-headless)');
+  const a = apache ? apacheMissing(apache) : null;
+  if (a) missing.push(a);
+  if (missing.length) return { ok: false, reason: `real Tomcat test cluster unavailable, missing: ${missing.join(', ')}` };
+  return { ok: true, reason: `${base.reason}; tomcat10, java${apache ? ` and apache2 (${apache === 'apache' ? 'mod_proxy_balancer' : 'mod_jk'})` : ''} too` };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Small process / network helpers (exported: tests use them too)
 
@@ -203,6 +248,28 @@ function procStat(pid: number): { state: string; start: string } | null {
   } catch {
     return null;
   }
+}
+
+/** Live (not zombie) processes of a process group: httpd's children once the parent is gone. */
+export function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') out.push(Number(name));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }
 
 /** True if the process exists and is not a zombie (PID 1 here may never reap orphans); with `start`, also that it is the same process. */
@@ -488,41 +555,6 @@ function startSshd(n: NodeState, mounts: ReadonlyArray<{ source: string; target:
   });
 }
 
-function haproxyConfigText(dir: string, port: number, nodes: ClusterNode[]): string {
-  return [
-    'global',
-    `  stats socket ${join(dir, 'admin.sock')} mode 600 level admin`,
-    '  stats timeout 30s',
-    '  maxconn 4000',
-    '',
-    'defaults',
-    '  mode http',
-    '  option dontlognull',
-    '  timeout connect 1s',
-    '  timeout client 30s',
-    '  timeout server 30s',
-    '  timeout http-request 10s',
-    '  timeout http-keep-alive 5s',
-    '  timeout queue 10s',
-    '  timeout check 2s',
-    '',
-    'frontend www',
-    `  bind 127.0.0.1:${port}`,
-    '  default_backend liferay',
-    '',
-    'backend liferay',
-    '  balance roundrobin',
-    '  cookie JSESSIONID prefix nocache',
-    '  option httpchk GET /c/portal/layout',
-    '  http-check expect status 200,302',
-    '  default-server inter 300ms fall 2 rise 2',
-    '  option redispatch',
-    '  retries 3',
-    ...nodes.map((n) => `  server ${n.name} ${n.address}:${n.httpPort} check cookie ${n.name}`),
-    '',
-  ].join('\n');
-}
-
 function startHaproxy(dir: string, cfg: string, socket: string, port: number, log: string[], timeoutMs = 15_000): Promise<{ child: ChildProcess; error?: string; bindFailed?: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(which('haproxy') as string, ['-f', cfg, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -610,6 +642,12 @@ function namespaceMembers(nodes: NodeState[]): Array<{ pid: number; node: NodeSt
   return out;
 }
 
+/** The fields of a node tests see. */
+function publicNode(n: NodeState): ClusterNode {
+  const { name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint, ajpPort, shutdownPort, clusterPort } = n;
+  return { name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint, ajpPort, shutdownPort, clusterPort };
+}
+
 /** Like Promise.all, but waits for every promise to settle first (nothing keeps starting after a failure). */
 async function allOrFirstError<T>(promises: Array<Promise<T>>): Promise<T[]> {
   const results = await Promise.allSettled(promises);
@@ -619,7 +657,7 @@ async function allOrFirstError<T>(promises: Array<Promise<T>>): Promise<T[]> {
 }
 
 export async function startTestCluster(options: StartOptions): Promise<TestCluster> {
-  const support = clusterSupport();
+  const support = options.app === 'tomcat' ? tomcatClusterSupport(options.apache?.kind) : clusterSupport();
   if (!support.ok) throw new Error(support.reason);
   const count = options.nodes;
   if (!Number.isInteger(count) || count < 1 || count > 50) throw new Error(`nodes must be 1..50, got ${count}`);
@@ -629,15 +667,17 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
   const stateFile = join(dir, 'reaper-state.json');
   const nodes: NodeState[] = [];
   const inflight = new Set<ChildProcess>();
-  let haproxyChild: ChildProcess | null = null;
+  const haproxyChildren: ChildProcess[] = [];
   let haproxy: HaproxyInfo | null = null;
   const haproxyLog: string[] = [];
+  const apaches: ApacheInstance[] = [];
+  const balancers: BalancerInfo[] = [];
   let reaper: ChildProcess | null = null;
   let stopping: Promise<void> | null = null;
 
   const tracked = (): Array<{ pid: number; start: string }> => {
     const out: Array<{ pid: number; start: string }> = [];
-    for (const c of [...nodes.map((n) => n.sshd), haproxyChild]) {
+    for (const c of [...nodes.map((n) => n.sshd), ...haproxyChildren, ...apaches.map((a) => a.child)]) {
       if (c?.pid && c.exitCode === null && c.signalCode === null) {
         const s = procStat(c.pid);
         if (s) out.push({ pid: c.pid, start: s.start });
@@ -648,7 +688,8 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
   const writeState = () => {
     try {
       const tmp = `${stateFile}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ dir, pids: tracked(), nodes: nodes.map((n) => ({ name: n.name, mntNs: n.mntNs, homeDev: n.homeDev, homeIno: n.homeIno, remoteHome: n.remoteHome })) }));
+      // `groups`: httpd's process groups (its children outlive a killed parent).
+      writeFileSync(tmp, JSON.stringify({ dir, pids: tracked(), groups: apaches.map((a) => a.pid), nodes: nodes.map((n) => ({ name: n.name, mntNs: n.mntNs, homeDev: n.homeDev, homeIno: n.homeIno, remoteHome: n.remoteHome })) }));
       renameSync(tmp, stateFile);
     } catch {
       /* dir already removed */
@@ -656,7 +697,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
   };
 
   const killAllSync = () => {
-    for (const c of [...inflight, ...nodes.map((n) => n.sshd), haproxyChild]) {
+    for (const c of [...inflight, ...nodes.map((n) => n.sshd), ...haproxyChildren]) {
       if (c?.pid && c.exitCode === null && c.signalCode === null) {
         try {
           c.kill('SIGKILL');
@@ -665,6 +706,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         }
       }
     }
+    for (const a of apaches) killGroup(a.child);
     for (const { pid } of namespaceMembers(nodes)) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -686,13 +728,13 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
   live.add(killable);
 
   const doStop = async () => {
-    const children = [...inflight, ...nodes.map((n) => n.sshd), haproxyChild].filter((c): c is ChildProcess => !!c);
+    const children = [...inflight, ...nodes.map((n) => n.sshd), ...haproxyChildren, ...apaches.map((a) => a.child)].filter((c): c is ChildProcess => !!c);
     const exited = Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
     const deadline = Date.now() + 10_000;
     for (;;) {
       killAllSync();
       await sleep(25);
-      const left = namespaceMembers(nodes).filter((m) => processAlive(m.pid));
+      const left = [...namespaceMembers(nodes).filter((m) => processAlive(m.pid)), ...apaches.flatMap((a) => groupMembers(a.pid).map((pid) => ({ pid })))];
       const childLeft = children.filter((c) => c.exitCode === null && c.signalCode === null);
       if (!left.length && !childLeft.length) break;
       if (Date.now() > deadline) {
@@ -743,6 +785,21 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
     writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${identityFile}.pub`, 'utf8'));
 
     const clusterDir = options.cluster ? join(dir, 'cluster') : undefined;
+    const tomcat = options.app === 'tomcat';
+    const ajpSecret = `lrroll-test-${Math.random().toString(36).slice(2, 12)}`;
+    const tomcatOptions = (n: NodeState, replication: boolean) => ({
+      home: n.home,
+      seenAs: n.remoteHome,
+      node: n.name,
+      host: n.address,
+      httpPort: n.httpPort,
+      ajpPort: n.ajpPort,
+      shutdownPort: n.shutdownPort,
+      clusterPort: n.clusterPort,
+      members: nodes.map((m) => ({ node: m.name, host: m.address, clusterPort: m.clusterPort })),
+      replication,
+      ajpSecret,
+    });
     if (clusterDir) mkdirSync(clusterDir, { recursive: true });
 
     const addresses = await pickAddresses(count, options.addressBlock);
@@ -754,6 +811,9 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       mkdirSync(home, { recursive: true });
       const httpPort = (await canBind(address, 8080)) ? 8080 : await freePort(address);
       const sshPort = (await canBind(address, 22)) ? 22 : await freePort(address);
+      // Tomcat's usual ports on the node's own address, like separate hosts (a free one if taken).
+      const port = async (usual: number): Promise<number> => (tomcat ? ((await canBind(address, usual)) ? usual : await freePort(address)) : 0);
+      const [ajpPort, shutdownPort, clusterPort] = [await port(8009), await port(8005), await port(4000)];
       const hostKeyFile = join(ndir, 'ssh_host_ed25519_key');
       keygen(hostKeyFile, `${name}-host-key`);
       const st = statSync(home);
@@ -766,6 +826,9 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         remoteHome: checkRemoteHome(options.remoteHome?.(name, i) ?? REMOTE_HOME),
         hostKeyFile,
         hostKeyFingerprint: fingerprint(`${hostKeyFile}.pub`),
+        ajpPort,
+        shutdownPort,
+        clusterPort,
         dir: ndir,
         sshdConfig: join(ndir, 'sshd_config'),
         sshd: null,
@@ -783,7 +846,9 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
     await allOrFirstError(
       nodes.map(async (n, index) => {
         const extra = typeof options.sim === 'function' ? options.sim(n.name, index + 1) : (options.sim ?? {});
-        await makeNodeHome(n.home, n.remoteHome, {
+        // A Tomcat home bakes only the paths the node sees (seenAs), so it is written from here.
+        if (tomcat) makeTomcatHome(tomcatOptions(n, options.replication === true));
+        else await makeNodeHome(n.home, n.remoteHome, {
           ...extra,
           node: n.name,
           host: n.address,
@@ -845,22 +910,34 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         .join('\n'),
     );
 
-    if (options.haproxy) {
-      const cfg = join(dir, 'haproxy.cfg');
-      const socket = join(dir, 'admin.sock');
+    const haproxyCount = options.haproxy === true ? 1 : typeof options.haproxy === 'number' ? options.haproxy : 0;
+    for (let i = 1; i <= haproxyCount; i++) {
+      // The first instance keeps the historical names (haproxy.cfg, admin.sock).
+      const cfg = join(dir, i === 1 ? 'haproxy.cfg' : `haproxy${i}.cfg`);
+      const socket = join(dir, i === 1 ? 'admin.sock' : `admin${i}.sock`);
       for (let attempt = 1; ; attempt++) {
         const port = await freePort('127.0.0.1');
-        writeFileSync(cfg, haproxyConfigText(dir, port, nodes));
+        writeFileSync(cfg, haproxyConfig({ socket, port, nodes }));
         const r = await startHaproxy(dir, cfg, socket, port, haproxyLog);
-        haproxyChild = r.child;
+        haproxyChildren.push(r.child);
         writeState();
         if (!r.error) {
-          haproxy = { socket, url: `http://127.0.0.1:${port}`, backend: 'liferay', pid: r.child.pid as number };
+          const info = { socket, url: `http://127.0.0.1:${port}`, backend: 'liferay', pid: r.child.pid as number };
+          haproxy ??= info;
+          balancers.push({ type: 'haproxy', url: info.url, admin: socket, pool: 'liferay', pid: info.pid });
           break;
         }
         if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
         if (!r.bindFailed || attempt >= 3) throw new Error(r.error);
       }
+    }
+    for (let i = 1; i <= (options.apache?.instances ?? (options.apache ? 1 : 0)); i++) {
+      const kind = options.apache?.kind ?? 'apache';
+      if (!tomcat && kind === 'mod_jk') throw new Error('mod_jk needs real Tomcat nodes (app: tomcat): the simulator has no AJP connector');
+      const a = await startApache(kind, join(dir, `${kind}${i}`), '127.0.0.1', await freePort('127.0.0.1'), nodes, ajpSecret);
+      apaches.push(a);
+      writeState();
+      balancers.push({ type: kind, url: a.url, admin: a.adminUrl, pool: a.pool, pid: a.pid });
     }
 
     const sshBin = which('ssh') as string;
@@ -926,13 +1003,15 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       const want = opts.servers ?? nodes.map((n) => n.name);
       const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
       let last: ServerStat[] = [];
-      while (Date.now() < deadline) {
-        if (stopping) throw new Error('test cluster stopped');
-        last = await haproxyServers();
-        if (want.every((w) => last.some((s) => s.name === w && s.status === 'UP' && s.checkStatus.startsWith('L7OK')))) return;
-        await sleep(100);
+      for (const b of balancers.filter((x) => x.type === 'haproxy')) {
+        for (;;) {
+          if (stopping) throw new Error('test cluster stopped');
+          last = parseShowStat(await haproxyCommand(b.admin, 'show stat'), 'liferay');
+          if (want.every((w) => last.some((s) => s.name === w && s.status === 'UP' && s.checkStatus.startsWith('L7OK')))) break;
+          if (Date.now() > deadline) throw new Error(`HAProxy ${b.admin}: servers not all UP: ${last.map((s) => `${s.name}=${s.status}/${s.checkStatus}`).join(', ')}`);
+          await sleep(100);
+        }
       }
-      throw new Error(`HAProxy servers not all UP: ${last.map((s) => `${s.name}=${s.status}/${s.checkStatus}`).join(', ')}`);
     };
 
     const startNode: TestCluster['startNode'] = async (ref, opts = {}) => {
@@ -941,6 +1020,17 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       const r = await ssh(n, `${n.remoteHome}/${tomcatDirOf(n.home)}/bin/catalina.sh start`, { timeoutMs: Math.min(timeoutMs, 30_000) });
       if (r.code !== 0) throw new Error(`catalina.sh start on ${n.name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
       await waitHttpReady(n, { timeoutMs });
+    };
+
+    const stopNode: TestCluster['stopNode'] = async (ref, opts = {}) => {
+      const n = resolveNode(ref);
+      const r = await ssh(n, `${n.remoteHome}/${tomcatDirOf(n.home)}/bin/catalina.sh stop 30 -force`, { timeoutMs: opts.timeoutMs ?? 60_000 });
+      if (r.code !== 0) throw new Error(`catalina.sh stop on ${n.name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
+    };
+
+    const setReplication: TestCluster['setReplication'] = (on) => {
+      if (!tomcat) throw new Error('session replication needs real Tomcat nodes (app: tomcat)');
+      for (const n of nodes) writeServerXml(tomcatOptions(n, on));
     };
 
     const startAll: TestCluster['startAll'] = async (opts = {}) => {
@@ -958,7 +1048,8 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         out.set(pid, { pid, start: s.start, role, node, command: cmdline(pid) });
       };
       for (const n of nodes) if (n.sshd?.pid && n.sshd.exitCode === null && n.sshd.signalCode === null) add(n.sshd.pid, 'sshd', n.name);
-      if (haproxyChild?.pid && haproxyChild.exitCode === null && haproxyChild.signalCode === null) add(haproxyChild.pid, 'haproxy', null);
+      for (const h of haproxyChildren) if (h.pid && h.exitCode === null && h.signalCode === null) add(h.pid, 'haproxy', null);
+      for (const a of apaches) for (const pid of groupMembers(a.pid)) add(pid, 'apache', null);
       const simPids = new Set<number>();
       for (const n of nodes) {
         try {
@@ -976,7 +1067,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
 
     return {
       dir,
-      nodes: nodes.map(({ name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint }) => ({ name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint })),
+      nodes: nodes.map(publicNode),
       sshUser: 'root',
       identityFile,
       knownHostsFile,
@@ -989,10 +1080,10 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       waitBackendUp,
       haproxyCommand: hapCommand,
       haproxyServers,
-      node: (ref) => {
-        const { name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint } = resolveNode(ref);
-        return { name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint };
-      },
+      node: (ref) => publicNode(resolveNode(ref)),
+      balancers,
+      setReplication,
+      stopNode,
       processes,
       stop,
     };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLAN_FORMAT_VERSION } from '../../src/plan/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'dist/cli/main.js');
@@ -58,7 +59,7 @@ describe('lrroll command line (built binary)', () => {
     const r = lrroll(['plan', 'playbooks/portal-properties.yml', '--format', 'json']);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { formatVersion: number; batches: Array<{ nodes: string[] }> };
-    expect(plan.formatVersion).toBe(2);
+    expect(plan.formatVersion).toBe(PLAN_FORMAT_VERSION);
     expect(plan.batches.map((b) => b.nodes)).toEqual([['lr1'], ['lr2', 'lr3'], ['lr4', 'lr5', 'lr6']]);
   });
 

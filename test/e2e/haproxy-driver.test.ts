@@ -326,7 +326,8 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
   describe.skipIf(!SOCAT.ok)('the `via` form: printf … | socat through a Transport', () => {
     it.each([['unix socket', () => sock], ['TCP socket', () => `ipv4@127.0.0.1:${adminTcpPort}`]])('drain/state/disable/enable over socat (%s)', async (_form, socket) => {
       const transport = new ShTransport();
-      const lb: PlanLoadBalancer = { type: 'haproxy', endpoint: socket(), pool: 'liferay', via: { host: 'lb.example', port: null, user: null, identityFile: null, become: false }, drainTimeoutSec: 60, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null };
+      const via = { host: 'lb.example', port: null, user: null, identityFile: null, become: false };
+      const lb: PlanLoadBalancer = { type: 'haproxy', endpoint: socket(), pool: 'liferay', via, instances: [{ name: 'lb.example', endpoint: socket(), via }], drainTimeoutSec: 60, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null };
       const viaDriver = createLbDriver({ lb, transport });
       expect(viaDriver).toBeInstanceOf(HaproxyDriver);
       if (!viaDriver) return;

@@ -66,6 +66,15 @@ export interface ApacheWorker {
   status: string;
   /** `<httpd:busy>`: requests in flight, or null when missing. */
   busy: number | null;
+  /** `<httpd:route>` (the node's jvmRoute), or '' when none. */
+  route: string;
+}
+
+/** One balancer of the balancer-manager XML. */
+export interface ApacheBalancer {
+  workers: ApacheWorker[];
+  /** `<httpd:nonce>` (httpd 2.4.x prints it in the XML), or null when this httpd does not. */
+  nonce: string | null;
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -85,18 +94,20 @@ function tag(block: string, name: string): string | null {
   return m ? decodeEntities(m[1] as string) : null;
 }
 
-/** Parses `balancer-manager?xml=1`: balancer name (`balancer://x`) → its workers. Throws when the answer is not that XML. */
-export function parseBalancerXml(xml: string): Map<string, ApacheWorker[]> {
+/** Parses `balancer-manager?xml=1`: balancer name (`balancer://x`) → its workers and nonce. Throws when the answer is not that XML. */
+export function parseBalancerXml(xml: string): Map<string, ApacheBalancer> {
   if (!xml.includes('<httpd:manager')) throw new Error('the answer is not balancer-manager XML');
-  const out = new Map<string, ApacheWorker[]>();
+  const out = new Map<string, ApacheBalancer>();
   for (const b of xml.matchAll(/<httpd:balancer>([\s\S]*?)<\/httpd:balancer>/g)) {
     const block = b[1] as string;
-    const name = tag(block.split('<httpd:workers>')[0] ?? '', 'name') ?? '';
+    const head = block.split('<httpd:workers>')[0] ?? '';
+    const name = tag(head, 'name') ?? '';
     const workers = [...block.matchAll(/<httpd:worker>([\s\S]*?)<\/httpd:worker>/g)].map((w) => {
       const busy = tag(w[1] as string, 'busy');
-      return { name: tag(w[1] as string, 'name') ?? '', status: tag(w[1] as string, 'status') ?? '', busy: busy !== null && /^\s*\d+\s*$/.test(busy) ? Number(busy) : null };
+      return { name: tag(w[1] as string, 'name') ?? '', status: tag(w[1] as string, 'status') ?? '', busy: busy !== null && /^\s*\d+\s*$/.test(busy) ? Number(busy) : null, route: (tag(w[1] as string, 'route') ?? '').trim() };
     });
-    out.set(name.trim(), workers);
+    const nonce = tag(head, 'nonce')?.trim() || null;
+    out.set(name.trim(), { workers, nonce });
   }
   return out;
 }
@@ -169,13 +180,18 @@ export class ApacheBalancerDriver implements LbDriver {
 
   /** The worker's `<httpd:status>` and `<httpd:busy>`. */
   async state(member: string, signal?: AbortSignal): Promise<MemberState> {
-    const w = this.find(await this.workers(signal), member);
+    const w = this.find((await this.balancer(signal)).workers, member);
     return toState(w);
   }
 
-  /** Every worker of the balancer. */
+  /** Every worker of the balancer, under its URL and, when it has one, its route too (the node's jvmRoute, which is how lrroll names members by default). */
   async members(signal?: AbortSignal): Promise<Map<string, MemberState>> {
-    return new Map((await this.workers(signal)).map((w) => [w.name, toState(w)]));
+    const out = new Map<string, MemberState>();
+    for (const w of (await this.balancer(signal)).workers) {
+      out.set(w.name, toState(w));
+      if (w.route && !out.has(w.route)) out.set(w.route, toState(w));
+    }
+    return out;
   }
 
   /** Nothing to release. */
@@ -201,9 +217,9 @@ export class ApacheBalancerDriver implements LbDriver {
     return r.text;
   }
 
-  private async workers(signal?: AbortSignal): Promise<ApacheWorker[]> {
+  private async balancer(signal?: AbortSignal): Promise<ApacheBalancer> {
     const xml = await this.get({ xml: '1' }, signal);
-    let all: Map<string, ApacheWorker[]>;
+    let all: Map<string, ApacheBalancer>;
     try {
       all = parseBalancerXml(xml);
     } catch {
@@ -214,14 +230,17 @@ export class ApacheBalancerDriver implements LbDriver {
     return mine;
   }
 
+  /** The worker named `member` (its URL as shown), else the one whose route is `member` (BalancerMember … route=node1). */
   private find(workers: ApacheWorker[], member: string): ApacheWorker {
     const norm = (s: string): string => s.trim().replace(/\/+$/, '').toLowerCase();
-    const w = workers.find((x) => x.name === member) ?? workers.find((x) => norm(x.name) === norm(member));
-    if (!w) throw new Error(`balancer \`${this.options.balancer}\` has no worker \`${member}\` (workers: ${workers.map((x) => x.name).join(', ') || 'none'})`);
+    const w = workers.find((x) => x.name === member) ?? workers.find((x) => norm(x.name) === norm(member)) ?? workers.find((x) => x.route !== '' && x.route === member.trim());
+    if (!w) throw new Error(`balancer \`${this.options.balancer}\` has no worker \`${member}\` (workers: ${workers.map((x) => `${x.name}${x.route ? ` route=${x.route}` : ''}`).join(', ') || 'none'})`);
     return w;
   }
 
-  private async nonce(signal?: AbortSignal): Promise<string> {
+  /** The balancer's nonce: from the XML when httpd prints it there, else from the balancer's HTML page. */
+  private async nonce(fromXml: string | null, signal?: AbortSignal): Promise<string> {
+    if (fromXml) return fromXml;
     const html = await this.get({ b: this.options.balancer }, signal);
     const nonce = findNonce(html, this.options.balancer);
     if (!nonce) throw new Error(`balancer-manager at ${this.target.url.href} shows no nonce for balancer \`${this.options.balancer}\``);
@@ -229,13 +248,14 @@ export class ApacheBalancerDriver implements LbDriver {
   }
 
   private async change(member: string, action: keyof typeof ACTIONS, signal?: AbortSignal): Promise<void> {
-    const worker = this.find(await this.workers(signal), member);
-    const nonce = await this.nonce(signal);
+    const before = await this.balancer(signal);
+    const worker = this.find(before.workers, member);
+    const nonce = await this.nonce(before.nonce, signal);
     const body = new URLSearchParams({ b: this.options.balancer, w: worker.name, nonce, ...ACTIONS[action].params }).toString();
     const r = await httpRequest(this.target.url, { method: 'POST', headers: this.headers({ 'Content-Type': 'application/x-www-form-urlencoded' }), body }, this.timeoutMs, signal);
     if (r.status !== 200) throw new Error(`balancer-manager POST ${this.target.url.href} (${body.replace(/nonce=[^&]*/, 'nonce=…')}) answered HTTP ${r.status}`);
     // httpd answers 200 even when it ignores the parameters (bad nonce, foreign Referer): check the result.
-    const after = this.find(await this.workers(signal), worker.name);
+    const after = this.find((await this.balancer(signal)).workers, worker.name);
     if (!ACTIONS[action].applied(after.status)) {
       throw new Error(`balancer-manager at ${this.target.url.href} did not apply ${new URLSearchParams(ACTIONS[action].params).toString()} to \`${worker.name}\` (status is now \`${after.status.trim()}\`): the nonce or the Referer was not accepted`);
     }

@@ -1,4 +1,4 @@
-import type { PlanLoadBalancer } from '../../plan/types.js';
+import type { LbVia, PlanLoadBalancer } from '../../plan/types.js';
 import type { Transport } from '../transport.js';
 
 /** A member's state as the load balancer reports it. */
@@ -32,6 +32,8 @@ export interface LbDriverContext {
   lb: PlanLoadBalancer;
   /** A transport to the LB host (`via`), or a local transport. */
   transport: Transport;
+  /** A transport to an instance's LB host, for several instances each reached over SSH (an HA pair of HAProxy hosts). */
+  transportFor?: (via: LbVia) => Transport;
   /** Values of the plan's secrets: `${NAME}` references in the LB's URL, and in a `command` load balancer's templates, are filled in from them. */
   secrets?: Readonly<Record<string, string>>;
 }

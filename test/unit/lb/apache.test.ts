@@ -45,23 +45,42 @@ describe('ApacheBalancerDriver', () => {
     const f = await fake();
     const d = new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' });
     expect(await d.state(W1)).toEqual({ state: 'UP', raw: 'Init Ok', sessions: 2 });
+    // Each worker under its URL and its route (the jvmRoute, the node name lrroll uses by default).
     expect([...(await d.members()).entries()]).toEqual([
       [W1, { state: 'UP', raw: 'Init Ok', sessions: 2 }],
+      ['node1', { state: 'UP', raw: 'Init Ok', sessions: 2 }],
       ['http://127.0.0.1:8082', { state: 'UP', raw: 'Init Ok', sessions: 0 }],
+      ['node2', { state: 'UP', raw: 'Init Ok', sessions: 0 }],
       ['http://127.0.0.1:8083', { state: 'UP', raw: 'Init Ok', sessions: 0 }],
+      ['node3', { state: 'UP', raw: 'Init Ok', sessions: 0 }],
     ]);
     expect(f.seen.every((s) => s.method === 'GET' && s.url === '/balancer-manager?xml=1' && s.referer === f.url)).toBe(true);
   });
 
-  it('drain: GET the page for the nonce, POST b, w, nonce, w_status_N=1 with the Referer; the worker shows Drn', async () => {
+  it('drain: the nonce from the XML, POST b, w, nonce, w_status_N=1 with the Referer; the worker shows Drn', async () => {
     const f = await fake();
     const d = new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' });
     await d.drain(W1);
     const post = f.seen.find((s) => s.method === 'POST');
     expect(post).toMatchObject({ url: '/balancer-manager', referer: f.url, applied: true });
     expect(post?.body).toBe(`b=liferay&w=${encodeURIComponent(W1)}&nonce=${f.balancers[0]?.nonce}&w_status_N=1`);
-    expect(f.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /balancer-manager?xml=1', 'GET /balancer-manager?b=liferay', 'POST /balancer-manager', 'GET /balancer-manager?xml=1']);
+    expect(f.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /balancer-manager?xml=1', 'POST /balancer-manager', 'GET /balancer-manager?xml=1']);
     expect(await d.state(W1)).toEqual({ state: 'DRAIN', raw: 'Init Drn Ok', sessions: 2 });
+  });
+
+  it('drain on an httpd whose XML has no nonce: the nonce from the balancer page', async () => {
+    const f = await fake({ xmlNonce: false });
+    await new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain(W1);
+    expect(f.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /balancer-manager?xml=1', 'GET /balancer-manager?b=liferay', 'POST /balancer-manager', 'GET /balancer-manager?xml=1']);
+    expect(f.seen.find((s) => s.method === 'POST')?.applied).toBe(true);
+  });
+
+  it('finds a member by its route (BalancerMember … route=node1), posting the worker URL', async () => {
+    const f = await fake();
+    const d = new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' });
+    await d.drain('node1');
+    expect(f.seen.find((s) => s.method === 'POST')?.body).toBe(`b=liferay&w=${encodeURIComponent(W1)}&nonce=${f.balancers[0]?.nonce}&w_status_N=1`);
+    expect(await d.state('node1')).toEqual({ state: 'DRAIN', raw: 'Init Drn Ok', sessions: 2 });
   });
 
   it('disable → Stop (MAINT), enable clears N, D and S (UP)', async () => {
@@ -78,14 +97,14 @@ describe('ApacheBalancerDriver', () => {
   });
 
   it('reads the nonce from the `id="nonce"` variant too', async () => {
-    const f = await fake({ doubleQuotedNonce: true });
+    const f = await fake({ doubleQuotedNonce: true, xmlNonce: false });
     await new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain(W1);
     expect(f.seen.find((s) => s.method === 'POST')?.applied).toBe(true);
   });
 
   it('an unknown worker or balancer is an error naming what exists (no POST is sent)', async () => {
     const f = await fake();
-    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain('http://127.0.0.1:9999')).rejects.toThrow('balancer `liferay` has no worker `http://127.0.0.1:9999` (workers: http://127.0.0.1:8081, http://127.0.0.1:8082, http://127.0.0.1:8083)');
+    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain('http://127.0.0.1:9999')).rejects.toThrow('balancer `liferay` has no worker `http://127.0.0.1:9999` (workers: http://127.0.0.1:8081 route=node1, http://127.0.0.1:8082 route=node2, http://127.0.0.1:8083 route=node3)');
     await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'portal' }).state(W1)).rejects.toThrow('has no balancer `portal` (balancers: liferay, static)');
     expect(f.seen.some((s) => s.method === 'POST')).toBe(false);
   });
@@ -156,10 +175,10 @@ describe('balancer-manager parsing', () => {
   });
 
   it('reads workers per balancer and decodes entities', () => {
-    const xml = "<?xml version='1.0' encoding='UTF-8' ?>\n<httpd:manager xmlns:httpd='http://httpd.apache.org'>\n  <httpd:balancers>\n    <httpd:balancer>\n      <httpd:name>balancer://a</httpd:name>\n      <httpd:workers>\n        <httpd:worker>\n          <httpd:name>ajp://n1:8009</httpd:name>\n          <httpd:status>Init Ok </httpd:status>\n          <httpd:route>r&amp;1</httpd:route>\n          <httpd:busy>3</httpd:busy>\n        </httpd:worker>\n      </httpd:workers>\n    </httpd:balancer>\n    <httpd:balancer>\n      <httpd:name>balancer://b</httpd:name>\n      <httpd:workers>\n      </httpd:workers>\n    </httpd:balancer>\n  </httpd:balancers>\n</httpd:manager>";
+    const xml = "<?xml version='1.0' encoding='UTF-8' ?>\n<httpd:manager xmlns:httpd='http://httpd.apache.org'>\n  <httpd:balancers>\n    <httpd:balancer>\n      <httpd:name>balancer://a</httpd:name>\n      <httpd:nonce>n-1</httpd:nonce>\n      <httpd:workers>\n        <httpd:worker>\n          <httpd:name>ajp://n1:8009</httpd:name>\n          <httpd:status>Init Ok </httpd:status>\n          <httpd:route>r&amp;1</httpd:route>\n          <httpd:busy>3</httpd:busy>\n        </httpd:worker>\n      </httpd:workers>\n    </httpd:balancer>\n    <httpd:balancer>\n      <httpd:name>balancer://b</httpd:name>\n      <httpd:workers>\n      </httpd:workers>\n    </httpd:balancer>\n  </httpd:balancers>\n</httpd:manager>";
     expect([...parseBalancerXml(xml)]).toEqual([
-      ['balancer://a', [{ name: 'ajp://n1:8009', status: 'Init Ok ', busy: 3 }]],
-      ['balancer://b', []],
+      ['balancer://a', { workers: [{ name: 'ajp://n1:8009', status: 'Init Ok ', busy: 3, route: 'r&1' }], nonce: 'n-1' }],
+      ['balancer://b', { workers: [], nonce: null }],
     ]);
     expect(() => parseBalancerXml('<html>')).toThrow('not balancer-manager XML');
   });

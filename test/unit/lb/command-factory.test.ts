@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ApacheBalancerDriver } from '../../../src/execute/lb/apache.js';
 import { CommandDriver, parseSessionsOutput, parseStatusOutput } from '../../../src/execute/lb/command.js';
 import { createLbDriver } from '../../../src/execute/lb/factory.js';
+import { MultiLbDriver } from '../../../src/execute/lb/instances.js';
 import { HaproxyDriver } from '../../../src/execute/lb/haproxy.js';
 import { ModJkDriver } from '../../../src/execute/lb/mod-jk.js';
 import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../../../src/execute/transport.js';
@@ -27,7 +28,9 @@ function shTransport(): Transport & { calls: Array<{ command: string; options: E
   };
 }
 
-const base = { drainTimeoutSec: 60, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null, via: null } as const;
+const base = { drainTimeoutSec: 60, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null, via: null, instances: [] } as const;
+/** A load balancer of one instance at `endpoint`, as the plan resolves it. */
+const one = (endpoint: string, via: PlanLoadBalancer['via'] = null): Pick<PlanLoadBalancer, 'endpoint' | 'via' | 'instances'> => ({ endpoint, via, instances: [{ name: 'lb', endpoint, via }] });
 
 function commandLb(status: string, sessions: string | null, members: Record<string, string> = { n1: 'web-1', n2: 'web 2' }): PlanLoadBalancer {
   return { ...base, type: 'command', endpoint: 'local', pool: '', members, commands: { drain: 'lbctl drain {{ member }}', disable: null, enable: 'lbctl enable {{ member }}', status, sessions } };
@@ -107,9 +110,9 @@ describe('createLbDriver', () => {
   const transport = shTransport();
   it('picks the driver for each type', () => {
     expect(createLbDriver({ lb: { ...base, type: 'none', endpoint: 'none', pool: '' }, transport })).toBeNull();
-    expect(createLbDriver({ lb: { ...base, type: 'haproxy', endpoint: '/run/haproxy/admin.sock', pool: 'liferay' }, transport })).toBeInstanceOf(HaproxyDriver);
-    expect(createLbDriver({ lb: { ...base, type: 'apache', endpoint: 'http://127.0.0.1/balancer-manager', pool: 'liferay' }, transport })).toBeInstanceOf(ApacheBalancerDriver);
-    expect(createLbDriver({ lb: { ...base, type: 'mod_jk', endpoint: 'http://127.0.0.1/jkstatus', pool: 'loadbalancer' }, transport })).toBeInstanceOf(ModJkDriver);
+    expect(createLbDriver({ lb: { ...base, type: 'haproxy', ...one('/run/haproxy/admin.sock'), pool: 'liferay' }, transport })).toBeInstanceOf(HaproxyDriver);
+    expect(createLbDriver({ lb: { ...base, type: 'apache', ...one('http://127.0.0.1/balancer-manager'), pool: 'liferay' }, transport })).toBeInstanceOf(ApacheBalancerDriver);
+    expect(createLbDriver({ lb: { ...base, type: 'mod_jk', ...one('http://127.0.0.1/jkstatus'), pool: 'loadbalancer' }, transport })).toBeInstanceOf(ModJkDriver);
     expect(createLbDriver({ lb: commandLb('echo UP', null), transport })).toBeInstanceOf(CommandDriver);
   });
 
@@ -117,7 +120,22 @@ describe('createLbDriver', () => {
     const calls: string[] = [];
     const recording: Transport = { ...shTransport(), exec: async (c) => (calls.push(c), { exitCode: 0, stdout: '', stderr: '', timedOut: false, aborted: false, durationMs: 1 }) };
     const via = { host: 'lb1', port: null, user: 'ops', identityFile: null, become: true };
-    await createLbDriver({ lb: { ...base, type: 'haproxy', endpoint: '/run/haproxy/admin.sock', pool: 'liferay', via }, transport: recording })?.drain('n1');
+    await createLbDriver({ lb: { ...base, type: 'haproxy', ...one('/run/haproxy/admin.sock', via), pool: 'liferay' }, transport: recording })?.drain('n1');
     expect(calls).toEqual(["printf '%s\\n' 'set server liferay/n1 state drain' | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock"]);
+  });
+
+  it('several instances: one driver over all of them, each HAProxy host through its own transport', async () => {
+    const calls: Array<{ host: string; command: string }> = [];
+    const to = (host: string): Transport => ({ ...shTransport(), exec: async (c) => (calls.push({ host, command: c }), { exitCode: 0, stdout: '', stderr: '', timedOut: false, aborted: false, durationMs: 1 }) });
+    const lb1 = { host: 'lb1', port: null, user: 'ops', identityFile: null, become: true };
+    const lb2 = { ...lb1, host: 'lb2' };
+    const lb: PlanLoadBalancer = { ...base, type: 'haproxy', endpoint: '/run/haproxy/admin.sock', via: lb1, pool: 'liferay', instances: [{ name: 'lb1', endpoint: '/run/haproxy/admin.sock', via: lb1 }, { name: 'lb2', endpoint: '/run/haproxy/admin.sock', via: lb2 }] };
+    const driver = createLbDriver({ lb, transport: to('first'), transportFor: (v) => to(v.host) });
+    expect(driver).toBeInstanceOf(MultiLbDriver);
+    await driver?.enable('n1');
+    expect(calls.map((c) => c.host).sort()).toEqual(['lb1', 'lb2']);
+    expect(new Set(calls.map((c) => c.command)).size).toBe(1);
+    // Without a way to reach the second host, the driver cannot be built.
+    expect(() => createLbDriver({ lb, transport: to('first') })).toThrow('no transport to the load-balancer host lb2');
   });
 });

@@ -6,7 +6,9 @@
 //   parameters are dropped (AH10187) — so `?xml=1` then returns the HTML page;
 // - changes apply only when `nonce` equals the selected balancer's nonce; otherwise the page is
 //   returned with 200 all the same;
-// - an unknown worker `w` is silently ignored.
+// - an unknown worker `w` is silently ignored;
+// - the XML carries each balancer's nonce (`<httpd:nonce>`), as Debian's httpd 2.4.71 does (checked
+//   against the real one in test/e2e/tomcat-apache.test.ts); `xmlNonce: false` is an httpd without it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -34,8 +36,10 @@ export interface FakeBalancerOptions {
   basicAuth?: string | null;
   /** The hidden field in the style of another version: `id="nonce" … value="…"` (double quotes). */
   doubleQuotedNonce?: boolean;
-  /** After serving an HTML page, change the nonces (as if the POST reached another front end). */
+  /** After serving a page (HTML or XML), change the nonces (as if the POST reached another front end). */
   rotateNonceAfterPage?: boolean;
+  /** Print `<httpd:nonce>` in the XML (default true, as httpd 2.4.71); false = an httpd that only shows it in the HTML. */
+  xmlNonce?: boolean;
   /** Wait this long before answering. */
   delayMs?: number;
 }
@@ -74,17 +78,17 @@ export function wstatus(w: FakeWorker): string {
   return usable ? `${s}Ok ` : s;
 }
 
-function xmlPage(balancers: FakeBalancer[]): string {
+function xmlPage(balancers: FakeBalancer[], xmlNonce: boolean): string {
   const workers = (b: FakeBalancer): string =>
     b.workers
       .map((w) => {
         const [scheme, rest] = w.name.split('://');
         const [host, port] = (rest ?? '').split(':');
-        return `        <httpd:worker>\n          <httpd:name>${w.name}</httpd:name>\n          <httpd:scheme>${scheme}</httpd:scheme>\n          <httpd:hostname>${host}</httpd:hostname>\n          <httpd:loadfactor>1.00</httpd:loadfactor>\n          <httpd:port>${port}</httpd:port>\n          <httpd:min>0</httpd:min>\n          <httpd:smax>25</httpd:smax>\n          <httpd:max>25</httpd:max>\n          <httpd:ttl>0</httpd:ttl>\n          <httpd:status>${wstatus(w)}</httpd:status>\n          <httpd:retries>0</httpd:retries>\n          <httpd:lbstatus>0</httpd:lbstatus>\n          <httpd:loadfactor>1.00</httpd:loadfactor>\n          <httpd:transferred>0</httpd:transferred>\n          <httpd:read>0</httpd:read>\n          <httpd:elected>12</httpd:elected>\n          <httpd:route>${w.route}</httpd:route>\n          <httpd:redirect></httpd:redirect>\n          <httpd:busy>${w.busy}</httpd:busy>\n          <httpd:lbset>0</httpd:lbset>\n${scheme === 'ajp' ? '          <httpd:flushpackets>Off</httpd:flushpackets>\n' : ''}        </httpd:worker>\n`;
+        return `        <httpd:worker>\n          <httpd:name>${w.name}</httpd:name>\n          <httpd:scheme>${scheme}</httpd:scheme>\n          <httpd:hostname>${host}</httpd:hostname>\n          <httpd:loadfactor>1.00</httpd:loadfactor>\n          <httpd:port>${port}</httpd:port>\n          <httpd:min>0</httpd:min>\n          <httpd:smax>25</httpd:smax>\n          <httpd:max>25</httpd:max>\n          <httpd:ttl>0</httpd:ttl>\n          <httpd:status>${wstatus(w)}</httpd:status>\n          <httpd:retries>0</httpd:retries>\n          <httpd:lbstatus>0</httpd:lbstatus>\n          <httpd:loadfactor>1.00</httpd:loadfactor>\n          <httpd:transferred>0</httpd:transferred>\n          <httpd:read>0</httpd:read>\n          <httpd:elected>12</httpd:elected>\n          <httpd:route>${w.route}</httpd:route>\n          <httpd:redirect></httpd:redirect>\n          <httpd:busy>${w.busy}</httpd:busy>\n          <httpd:lbset>0</httpd:lbset>\n          <httpd:connectiontimeout>0</httpd:connectiontimeout>\n          <httpd:retry>60</httpd:retry>\n${scheme === 'ajp' ? '          <httpd:flushpackets>Off</httpd:flushpackets>\n' : ''}        </httpd:worker>\n`;
       })
       .join('');
   const body = balancers
-    .map((b) => `    <httpd:balancer>\n      <httpd:name>balancer://${b.name}</httpd:name>\n      <httpd:stickysession>JSESSIONID|jsessionid</httpd:stickysession>\n      <httpd:nofailover>Off</httpd:nofailover>\n      <httpd:timeout>0</httpd:timeout>\n      <httpd:lbmethod>byrequests</httpd:lbmethod>\n      <httpd:scolonpathdelim>Off</httpd:scolonpathdelim>\n      <httpd:workers>\n${workers(b)}      </httpd:workers>\n    </httpd:balancer>\n`)
+    .map((b) => `    <httpd:balancer>\n      <httpd:name>balancer://${b.name}</httpd:name>\n${xmlNonce ? `      <httpd:nonce>${b.nonce}</httpd:nonce>\n` : ''}      <httpd:stickysession>JSESSIONID|jsessionid</httpd:stickysession>\n      <httpd:nofailover>Off</httpd:nofailover>\n      <httpd:timeout>0</httpd:timeout>      <httpd:maxattempts>1</httpd:maxattempts>\n      <httpd:lbmethod>byrequests</httpd:lbmethod>\n      <httpd:scolonpathdelim>Off</httpd:scolonpathdelim>\n      <httpd:workers>\n${workers(b)}      </httpd:workers>\n    </httpd:balancer>\n`)
     .join('');
   return `<?xml version='1.0' encoding='UTF-8' ?>\n<httpd:manager xmlns:httpd='http://httpd.apache.org'>\n  <httpd:balancers>\n${body}  </httpd:balancers>\n</httpd:manager>`;
 }
@@ -172,12 +176,9 @@ function handle(o: FakeBalancerOptions, req: IncomingMessage, res: ServerRespons
   const applied = !!bsel && !!bsel.nonce && params['nonce'] === bsel.nonce;
   if (applied) apply(wsel, params);
   seen.push({ method: req.method, url: req.url ?? '', referer: referer ?? null, body, params, applied });
-  if (params['xml'] !== undefined) {
-    res.writeHead(200, { 'Content-Type': 'text/xml' }).end(xmlPage(o.balancers));
-    return;
-  }
-  res.writeHead(200, { 'Content-Type': 'text/html; charset=ISO-8859-1' }).end(htmlPage(o, uri, bsel, wsel));
-  if (o.rotateNonceAfterPage) for (const b of o.balancers) b.nonce = `${b.nonce.slice(0, -4)}${Math.floor(1000 + Math.random() * 8999)}`;
+  if (params['xml'] !== undefined) res.writeHead(200, { 'Content-Type': 'text/xml' }).end(xmlPage(o.balancers, o.xmlNonce !== false));
+  else res.writeHead(200, { 'Content-Type': 'text/html; charset=ISO-8859-1' }).end(htmlPage(o, uri, bsel, wsel));
+  if (o.rotateNonceAfterPage && req.method === 'GET') for (const b of o.balancers) b.nonce = `${b.nonce.slice(0, -4)}${Math.floor(1000 + Math.random() * 8999)}`;
 }
 
 /** Three Liferay workers in `balancer://liferay` plus another balancer. */

@@ -1,6 +1,8 @@
 // The mod_jk driver against a fake status worker on 127.0.0.1 that answers like jk_status.c in
 // mime=prop: `<prefix>.<name>.<key>=<value>` lines, `balance_workers` per member, and a final
-// `result.type`/`result.message` pair — HTTP 200 even for errors.
+// `result.type`/`result.message` pair — HTTP 200 even for errors. Its lines follow Debian's
+// mod_jk 1.2.48 (test/e2e/tomcat-mod-jk.test.ts drives the real one): `cmd=show` with `sw` lists
+// only that member.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,6 +38,17 @@ function memberLines(p: string, lb: string, m: JkMember): string[] {
     `${p}.${m.name}.host=127.0.0.1`,
     `${p}.${m.name}.port=${m.port}`,
     `${p}.${m.name}.address=127.0.0.1:${m.port}`,
+    `${p}.${m.name}.source=undefined`,
+    `${p}.${m.name}.connection_pool_timeout=0`,
+    `${p}.${m.name}.ping_timeout=10000`,
+    `${p}.${m.name}.connect_timeout=0`,
+    `${p}.${m.name}.prepost_timeout=0`,
+    `${p}.${m.name}.reply_timeout=0`,
+    `${p}.${m.name}.retries=2`,
+    `${p}.${m.name}.connection_ping_interval=0`,
+    `${p}.${m.name}.recovery_options=0`,
+    `${p}.${m.name}.busy_limit=0`,
+    `${p}.${m.name}.max_packet_size=8192`,
     `${p}.${m.name}.activation=${m.activation}`,
     `${p}.${m.name}.lbfactor=1`,
     `${p}.${m.name}.route=${m.name}`,
@@ -46,6 +59,7 @@ function memberLines(p: string, lb: string, m: JkMember): string[] {
     `${p}.${m.name}.lbmult=1`,
     `${p}.${m.name}.lbvalue=0`,
     `${p}.${m.name}.elected=42`,
+    `${p}.${m.name}.sessions=7`,
     `${p}.${m.name}.errors=0`,
     `${p}.${m.name}.client_errors=0`,
     `${p}.${m.name}.reply_timeouts=0`,
@@ -53,6 +67,8 @@ function memberLines(p: string, lb: string, m: JkMember): string[] {
     `${p}.${m.name}.read=0`,
     `${p}.${m.name}.busy=${m.busy}`,
     `${p}.${m.name}.max_busy=3`,
+    `${p}.${m.name}.connected=1`,
+    `${p}.${m.name}.max_connected=2`,
     `${p}.${m.name}.time_to_recover_min=0`,
     `${p}.${m.name}.time_to_recover_max=0`,
   ];
@@ -61,8 +77,10 @@ function memberLines(p: string, lb: string, m: JkMember): string[] {
 function showLines(p: string, lb: string, members: JkMember[]): string[] {
   const busy = members.reduce((n, m) => n + m.busy, 0);
   const head = [`${p}.server_name=127.0.0.1`, `${p}.server_port=80`, `${p}.time_datetime=20261121214500`, `${p}.time_tz=UTC`, `${p}.time_unix=1795297500`, `${p}.web_server=Apache/2.4.62 (Debian)`, `${p}.jk_version=${VERSION}`];
-  const lbLines = [`${p}.list=${lb}`, `${p}.${lb}.type=lb`, `${p}.${lb}.sticky_session=True`, `${p}.${lb}.sticky_session_force=False`, `${p}.${lb}.retries=2`, `${p}.${lb}.recover_time=60`, `${p}.${lb}.max_reply_timeouts=0`, `${p}.${lb}.method=Request`, `${p}.${lb}.lock=Optimistic`, `${p}.${lb}.member_count=${members.length}`, `${p}.${lb}.good=${members.length}`, `${p}.${lb}.degraded=0`, `${p}.${lb}.bad=0`, `${p}.${lb}.busy=${busy}`, `${p}.${lb}.max_busy=5`, `${p}.${lb}.map_count=1`, `${p}.${lb}.time_to_maintenance_min=21`, `${p}.${lb}.time_to_maintenance_max=81`];
-  return [...head, ...lbLines, ...members.flatMap((m) => memberLines(p, lb, m))];
+  const lbLines = [`${p}.list=${lb}`, `${p}.${lb}.type=lb`, `${p}.${lb}.sticky_session=True`, `${p}.${lb}.sticky_session_force=False`, `${p}.${lb}.retries=2`, `${p}.${lb}.recover_time=60`, `${p}.${lb}.error_escalation_time=30`, `${p}.${lb}.max_reply_timeouts=0`, `${p}.${lb}.method=Request`, `${p}.${lb}.lock=Optimistic`, `${p}.${lb}.member_count=${members.length}`, `${p}.${lb}.good=${members.length}`, `${p}.${lb}.degraded=0`, `${p}.${lb}.bad=0`, `${p}.${lb}.busy=${busy}`, `${p}.${lb}.max_busy=5`, `${p}.${lb}.map_count=1`, `${p}.${lb}.time_to_maintenance_min=21`, `${p}.${lb}.time_to_maintenance_max=81`, `${p}.${lb}.last_reset_at=1795297400`, `${p}.${lb}.last_reset_ago=100`];
+  const map = [`${p}.${lb}.map.1.server=127.0.0.1`, `${p}.${lb}.map.1.uri=/*`, `${p}.${lb}.map.1.type=Wildchar`, `${p}.${lb}.map.1.source=JkMount`];
+  // Each member's block is followed by the lb's reset lines again, as mod_jk 1.2.48 prints them.
+  return [...head, ...lbLines, ...members.flatMap((m) => [...memberLines(p, lb, m), `${p}.${lb}.last_reset_at=1795297400`, `${p}.${lb}.last_reset_ago=100`]), ...map];
 }
 
 /** Handles one request like jk_status.c's service() for cmd=show|update and mime=prop. */
@@ -84,7 +102,7 @@ function answer(o: Required<FakeJkOptions>, members: JkMember[], q: URLSearchPar
     member.activation = act;
     return result(null).join('\n');
   }
-  return [...showLines(p, o.lb, members), ...result(null)].join('\n');
+  return [...showLines(p, o.lb, member ? [member] : members), ...result(null)].join('\n');
 }
 
 let closers: Array<() => Promise<void>> = [];

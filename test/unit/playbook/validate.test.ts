@@ -110,6 +110,17 @@ const CASES: Case[] = [
     expected: [{ code: 'E_REQUIRED', line: 8, col: 1, summary: '`loadBalancer` is missing the required key `backend`', hint: 'The HAProxy backend holding the Liferay servers' }],
   },
   {
+    fixture: '60-lb-socket-and-instances.yml',
+    expected: [
+      { code: 'E_LB_INSTANCE', line: 12, col: 3, summary: '`loadBalancer` has both `socket` and `instances`', hint: 'list every instance under `instances`' },
+      { code: 'E_LB_INSTANCE', line: 15, col: 13, summary: 'load-balancer instance name `lb1` is used twice' },
+    ],
+  },
+  {
+    fixture: '61-apache-without-url.yml',
+    expected: [{ code: 'E_LB_INSTANCE', line: 9, col: 3, summary: 'the apache load balancer needs `url` (one instance) or `instances` (several)', hint: 'http://lb.internal/balancer-manager' }],
+  },
+  {
     fixture: '40-inventory-without-nodes.yml',
     expected: [{ code: 'E_REQUIRED', line: 4, col: 1, summary: '`inventory` needs `nodes` (inline) or `file` (an inventory file)' }],
   },
