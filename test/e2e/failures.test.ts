@@ -280,7 +280,7 @@ rollout:
     expect(f.node3).toMatchObject({ lb: 'UP', updated: false });
     const rec = recordOf(h, run);
     expect(rec.meta.status).toBe('ok');
-    expect(stepTrail(rec.events, 'node1')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:ok', 'settle:ok', 'lb-enable:ok', 'lb-wait-up:ok']);
+    expect(stepTrail(rec.events, 'node1')).toEqual(['check-capacity:ok', 'lb-drain:ok', 'lb-wait-drained:ok', 'service-stop:ok', 'backup:ok', 'apply:ok', 'service-start:ok', 'wait-log-marker:ok', 'wait-http:ok', 'settle:ok', 'lb-enable:ok', 'lb-wait-up:ok', 'prune:ok']);
     expect(runEnd(rec.events)?.nodes.find((n) => n.node === 'node1')).toMatchObject({ status: 'ok', inRotation: true, updated: true });
     expect(lbMismatches(rec.events, await cluster.haproxyServers(), NODES)).toEqual([]);
   }, 120_000);
