@@ -99,7 +99,9 @@ export async function loadHarness(work) {
   if (r.status !== 0) log(`tsc reported type errors in test/cluster (ignored, JavaScript emitted): ${(r.stdout + r.stderr).split('\n').filter(Boolean).length} line(s)`);
   writeFileSync(join(work, 'package.json'), '{ "type": "module" }\n'); // the emitted .js files are ES modules
   symlinkSync(join(ROOT, 'test', 'sim'), join(outTest, 'sim'), 'dir'); // cluster.ts: HERE/../sim/make-home.mjs
-  copyFileSync(join(ROOT, 'test', 'cluster', 'reaper.mjs'), join(outTest, 'cluster', 'reaper.mjs')); // cluster.ts: HERE/reaper.mjs
+  symlinkSync(join(ROOT, 'test', 'tomcat'), join(outTest, 'tomcat'), 'dir'); // cluster.ts: HERE/../tomcat/make-tomcat-home.mjs
+  // cluster.ts imports its plain-JavaScript neighbours (reaper.mjs, lb-configs.mjs) from HERE: tsc does not emit them.
+  for (const f of readdirSync(join(ROOT, 'test', 'cluster')).filter((n) => n.endsWith('.mjs'))) copyFileSync(join(ROOT, 'test', 'cluster', f), join(outTest, 'cluster', f));
   const cluster = await import(pathToFileURL(clusterJs).href);
   const load = await import(pathToFileURL(loadJs).href);
   return { ...cluster, ...load };
