@@ -158,7 +158,7 @@ function playbookYaml(n) {
     'hooks:',
     '  beforeNode:',
     '    - name: record the node in the change log',
-    '      run: echo "CHG-2231 draining {{node}}" >> /var/log/lrroll-changes.log',
+    '      run: echo CHG-2231 draining {{node}} >> /var/log/lrroll-changes.log',
     '      on: local',
     '',
   );
