@@ -46,7 +46,8 @@ export async function validateCommand(file: string, flags: CommonPlanFlags & { f
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   const c = makeChalk(io.stdout.isTTY, io.env);
-  const verdict = plan.verdict.eligible ? c.green('eligible for a rolling restart') : plan.verdict.refused ? c.red('NOT eligible for a rolling restart: `lrroll run` would refuse it (exit 3); see `lrroll plan`') : c.yellow('not eligible for rolling; runs as a full restart');
+  const v = plan.verdict;
+  const verdict = v.level === 'rolling' ? c.green('verdict rolling') : v.level === 'rolling-with-warning' ? c.yellow('verdict rolling-with-warning (see `lrroll plan`)') : v.refused ? c.red('verdict full-restart: `lrroll run` would refuse it under strategy: rolling (exit 3); see `lrroll plan`') : c.yellow('verdict full-restart; runs as a full restart');
   io.stdout.write(`${c.green('✔')} ${file} is valid: ${plan.nodes.length} node(s), ${plan.batches.length} batch(es), ~${formatSeconds(plan.estimate.expectedSec)}; ${verdict}\n`);
   return EXIT_CODES.ok;
 }
@@ -73,8 +74,8 @@ export async function planCommand(file: string, flags: CommonPlanFlags & { forma
 
 function refusal(plan: Plan, io: Io): number {
   if (!plan.verdict.refused) return EXIT_CODES.ok;
-  const reasons = plan.verdict.changes.filter((c) => !c.eligible).map((c) => `  [${c.index + 1}] ${c.summary}: ${c.reasons.join(' ')}\n      row: ${c.row}`);
-  io.stderr.write(`refused: this change cannot be rolled (strategy: rolling)\n${reasons.join('\n')}\n  hint: fix the cause, or run it as a full restart with \`rollout.strategy: full\` (downtime)\n`);
+  const reasons = plan.verdict.changes.filter((c) => c.level === 'full-restart').map((c) => `  [${c.index + 1}] ${c.summary}: ${c.reasons.join(' ')}\n      row: ${c.row}`);
+  io.stderr.write(`refused: the verdict is full-restart, and the strategy is rolling\n${reasons.join('\n')}\n  hint: fix the cause, or run it as a full restart with \`rollout.strategy: full\` (downtime)\n`);
   return EXIT_CODES.refused;
 }
 

@@ -1,68 +1,16 @@
-import type { ArtifactFacts } from '../artifacts/types.js';
-import type { SourceLocation } from '../errors/diagnostics.js';
-import type { Change, CustomChange, FixpackChange, FixpackRevertChange, HotfixChange, ModuleChange, ThemeChange } from '../playbook/playbook.generated.js';
-import { DEFAULTS, EXPECTED } from './defaults.js';
-import { parseLevel } from './eligibility.js';
-import type { ResolvedNode } from './nodes.js';
-import type { Templater } from './scope.js';
-import { managedBlockCommand, propertiesEditCommand, sha256Command, shq } from './shell.js';
+/** The steps each change type contributes to a node: what it uploads, backs up, applies, verifies and checks in preflight. */
+import type { AppServerChange, Change, CustomChange, JavaChange, JvmSettingsChange, OsUpgradeChange, PortalPropertiesChange } from '../playbook/playbook.generated.js';
+import { bundleSteps } from './change-bundle.js';
+import { patchSteps, revertPatchSteps } from './change-patch.js';
+import { absoluteUnder, baseName, commandList, fileInstallSteps, simple, type ApplySpec, type ChangeContext, type ChangeSteps } from './change-steps.js';
+import { DEFAULTS } from './defaults.js';
+import { appServerVersionCommand, javaInUseCommand } from './facts-commands.js';
+import { managedBlockCommand, propertiesEditCommand, shq } from './shell.js';
 import { escapeForDoubleQuotes } from './template.js';
 
-/** A file to upload to the node during preflight. */
-export interface Upload {
-  /** Artifact path as written in the playbook. */
-  artifact: string;
-  /** Path on this machine relative to the playbook's folder, so the plan (and its hash) does not depend on where the repository is checked out. */
-  localPath: string;
-  remotePath: string;
-  sha256: string;
-  size: number;
-}
-
-/** A preflight check a change needs. */
-export type ChangeCheck =
-  | { action: 'check-schema-version'; bundle: string; newVersion: string; command: string }
-  | { action: 'check-patch-level'; expected: string | null; target: string; breakingLevels: string[]; command: string }
-  | { action: 'check-java-version'; expected: string; command: string };
-
-/** The command that applies a change on a node. */
-export interface ApplySpec {
-  command: string;
-  secretEnv: string[];
-  expectSec: number;
-  timeoutSec: number;
-  /** Undoes the change after the backup is restored, or null when restoring is enough. */
-  revert: string | null;
-  pointOfNoReturn: boolean;
-}
-
-/** Everything one change contributes to one node's steps. */
-export interface ChangeSteps {
-  /** The change type, e.g. `fixpack`. */
-  type: string;
-  title: string;
-  uploads: Upload[];
-  backupPaths: string[];
-  /** The apply command, or null when the change has nothing to apply (restart only). */
-  apply: ApplySpec | null;
-  verify: { title: string; command: string } | null;
-  /** Runs after draining but before the stop (custom `when: running`). */
-  whileRunning: boolean;
-  /** Bundle symbolic names whose STARTED line the health gate waits for. */
-  bundles: string[];
-  checks: ChangeCheck[];
-}
-
-/** What compiling a change needs besides the change itself. */
-export interface ChangeContext {
-  node: ResolvedNode;
-  artifacts: ReadonlyMap<string, ArtifactFacts>;
-  /** Known breaking fix pack levels shipped with lrroll (a change may add its own). */
-  breakingLevels: readonly string[];
-  templater: Templater;
-  /** Locates a field of this change. */
-  locate: (field: ReadonlyArray<string | number>) => SourceLocation;
-}
+export type { ChangeCheck, ChangeContext, ChangeSteps, Upload } from './change-steps.js';
+export { absoluteUnder, baseName, installFileCommand, stagedPath } from './change-steps.js';
+export { installedBundleCommand } from './change-bundle.js';
 
 /** Builds the steps of one change for one node. */
 export function changeSteps(change: Change, ctx: ChangeContext): ChangeSteps {
@@ -91,44 +39,23 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
       return patchSteps(change, ctx);
     case 'fixpack-revert':
       return revertPatchSteps(change, ctx);
-    case 'portal-properties': {
-      const file = absoluteUnder(ctx.node.plan.liferayHome, ctx.templater.path(change.file ?? DEFAULTS.change.propertiesFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name, 'relative-ok'));
-      const set = Object.entries(change.set ?? {}).map(([k, v]) => [k, ctx.templater.path(String(v), ctx.node.scope, ctx.locate(['set', k]), ctx.node.plan.name)] as const);
-      const keys = [...set.map(([k]) => k), ...(change.unset ?? []).map((k) => `-${k}`)];
-      return simple(`edit ${file} (${keys.join(', ')})`, [file], propertiesEditCommand(file, set, change.unset ?? []));
-    }
+    case 'portal-properties':
+      return propertiesSteps(change, ctx);
     case 'osgi-config':
       return osgiConfigSteps(change.files ?? [], change.remove ?? [], ctx);
-    case 'jvm-settings': {
-      const file = setenvFile(change.file, ctx);
-      const lines = [
-        ...Object.entries(change.env ?? {}).filter(([k, v]) => oneLine(String(v), ['env', k], ctx)).map(([k, v]) => `${k}=${shq(String(v))}; export ${k}`),
-        ...(change.options ?? []).filter((o, i) => oneLine(o, ['options', i], ctx)).map((o) => `CATALINA_OPTS="$CATALINA_OPTS ${escapeForDoubleQuotes(o)}"`),
-      ];
-      return simple(`managed JVM block in ${file}`, [file], managedBlockCommand(file, 'jvm-settings', lines));
-    }
+    case 'jvm-settings':
+      return jvmSettingsSteps(change, ctx);
     case 'app-server':
-      return fileInstallSteps('app server files', change.files.map((f, i) => ({ source: f.source, dest: absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(f.dest, ctx.node.scope, ctx.locate(['files', i, 'dest']), ctx.node.plan.name, 'relative-ok')) })), ctx);
-    case 'java': {
-      const file = setenvFile(change.file, ctx);
-      const home = ctx.templater.path(change.javaHome, ctx.node.scope, ctx.locate(['javaHome']), ctx.node.plan.name, 'absolute');
-      const lines = [`JAVA_HOME=${shq(home)}; export JAVA_HOME`, `JRE_HOME=${shq(home)}; export JRE_HOME`];
-      const out = simple(`JAVA_HOME=${home} in ${file}`, [file], managedBlockCommand(file, 'java', lines));
-      out.verify = { title: `${home}/bin/java runs`, command: `${shq(`${home}/bin/java`)} -version` };
-      out.checks.push({ action: 'check-java-version', expected: change.from ?? change.to, command: javaVersionCommand(ctx.node, home) });
-      return out;
-    }
+      return appServerSteps(change, ctx);
+    case 'java':
+      return javaSteps(change, ctx);
     case 'activation-key': {
       const out = fileInstallSteps('activation key', [{ source: change.artifact, dest: `${ctx.node.plan.liferayHome}/deploy/${baseName(change.artifact)}` }], ctx);
       out.backupPaths.push(`${ctx.node.plan.liferayHome}/data/license`);
       return out;
     }
-    case 'os-upgrade': {
-      const r = commandList(change.commands, ctx, ['commands']);
-      const out = simple('OS upgrade commands', [], r.command, r.secretEnv);
-      out.apply.pointOfNoReturn = true;
-      return out;
-    }
+    case 'os-upgrade':
+      return osUpgradeSteps(change, ctx);
     case 'custom':
       return customSteps(change, ctx);
     case 'restart':
@@ -136,148 +63,76 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
   }
 }
 
+function propertiesSteps(change: PortalPropertiesChange, ctx: ChangeContext): ChangeSteps {
+  const file = absoluteUnder(ctx.node.plan.liferayHome, ctx.templater.path(change.file ?? DEFAULTS.change.propertiesFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name, 'relative-ok'));
+  if (change.source !== undefined) return fileInstallSteps(`portal-ext.properties from ${change.source}`, [{ source: change.source, dest: file }], ctx);
+  const set = Object.entries(change.set ?? {}).map(([k, v]) => [k, ctx.templater.path(String(v), ctx.node.scope, ctx.locate(['set', k]), ctx.node.plan.name)] as const);
+  const keys = [...set.map(([k]) => k), ...(change.unset ?? []).map((k) => `-${k}`)];
+  return simple(`edit ${file} (${keys.join(', ')})`, [file], propertiesEditCommand(file, set, change.unset ?? []));
+}
+
+function jvmSettingsSteps(change: JvmSettingsChange, ctx: ChangeContext): ChangeSteps {
+  const file = setenvFile(change.file, ctx);
+  if (change.source !== undefined) return fileInstallSteps(`setenv.sh from ${change.source}`, [{ source: change.source, dest: file }], ctx);
+  const lines = [
+    ...Object.entries(change.env ?? {}).filter(([k, v]) => oneLine(String(v), ['env', k], ctx)).map(([k, v]) => `${k}=${shq(String(v))}; export ${k}`),
+    ...(change.options ?? []).filter((o, i) => oneLine(o, ['options', i], ctx)).map((o) => `CATALINA_OPTS="$CATALINA_OPTS ${escapeForDoubleQuotes(o)}"`),
+  ];
+  return simple(`managed JVM block in ${file}`, [file], managedBlockCommand(file, 'jvm-settings', lines));
+}
+
+function appServerSteps(change: AppServerChange, ctx: ChangeContext): ChangeSteps {
+  const files = (change.files ?? []).map((f, i) => ({ source: f.source, dest: absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(f.dest, ctx.node.scope, ctx.locate(['files', i, 'dest']), ctx.node.plan.name, 'relative-ok')) }));
+  const out = files.length > 0 ? fileInstallSteps('app server files', files, ctx) : simple('app server', [], '');
+  if (change.commands?.length) {
+    const run = commandList(change.commands, ctx, ['commands']);
+    out.apply.command = [out.apply.command, run.command].filter((c) => c !== '').join('\n');
+    out.apply.secretEnv = run.secretEnv;
+    out.title = `${files.length > 0 ? `${out.title}; ` : ''}${change.commands.length} app server command(s)`;
+    const backup = (change.backup ?? []).map((p, i) => ctx.templater.path(p, ctx.node.scope, ctx.locate(['backup', i]), ctx.node.plan.name, 'absolute'));
+    out.backupPaths.push(...backup);
+    out.apply.pointOfNoReturn = backup.length === 0;
+  }
+  if (change.version) {
+    const version = change.version;
+    const check = `v=$(sh -c ${shq(appServerVersionCommand(ctx.node.plan.tomcatHome))} | sed -n 's/^Server number: *//p; s/^Server version: [^/]*\\///p' | head -n 1); case "$v" in ${shq(version)}|${shq(version)}.*) ;; *) echo "lrroll: the app server reports \${v:-no version}, not ${escapeForDoubleQuotes(version)}" >&2; exit 1 ;; esac`;
+    out.verify = { title: `${out.verify ? `${out.verify.title}; ` : ''}the app server reports ${version}`, command: out.verify ? `${out.verify.command} && ${check}` : check };
+    out.title = `${out.title} → ${version}`;
+  }
+  return out;
+}
+
+function javaSteps(change: JavaChange, ctx: ChangeContext): ChangeSteps {
+  const file = setenvFile(change.file, ctx);
+  const home = ctx.templater.path(change.javaHome, ctx.node.scope, ctx.locate(['javaHome']), ctx.node.plan.name, 'absolute');
+  const lines = [`JAVA_HOME=${shq(home)}; export JAVA_HOME`, `JRE_HOME=${shq(home)}; export JRE_HOME`];
+  const out = simple(`JAVA_HOME=${home} in ${file}`, [file], managedBlockCommand(file, 'java', lines));
+  out.verify = { title: `${home}/bin/java runs`, command: `${shq(`${home}/bin/java`)} -version` };
+  const fact = ctx.facts.java().find((v) => v.node === ctx.node.plan.name)?.value ?? null;
+  out.checks.push({ action: 'check-java-version', expected: change.from ?? fact ?? change.to, command: javaVersionCommand(ctx.node.plan.tomcatHome, home) });
+  return out;
+}
+
+function osUpgradeSteps(change: OsUpgradeChange, ctx: ChangeContext): ChangeSteps {
+  const r = commandList(change.commands, ctx, ['commands']);
+  const target = change.target;
+  const out = simple(`OS upgrade commands${target ? ` to ${target.id} ${target.version}` : ''}`, [], r.command, r.secretEnv);
+  out.apply.pointOfNoReturn = true;
+  if (target) {
+    const read = (key: string): string => `$(sed -n 's/^${key}=//p' /etc/os-release | tr -d "\\"'")`;
+    out.verify = {
+      title: `/etc/os-release says ${target.id} ${target.version}`,
+      command: `id=${read('ID')}; ver=${read('VERSION_ID')}; [ "$id" = ${shq(target.id)} ] && [ "$ver" = ${shq(target.version)} ] || { echo "lrroll: the node runs $id $ver, not ${escapeForDoubleQuotes(`${target.id} ${target.version}`)}" >&2; exit 1; }`,
+    };
+  }
+  return out;
+}
+
 /** A value that becomes one line of a file (setenv.sh): a line break would start a line lrroll did not write. */
 function oneLine(value: string, field: ReadonlyArray<string | number>, ctx: ChangeContext): boolean {
   if (!/[\r\n]/.test(value)) return true;
   ctx.templater.invalid('E_SCHEMA', 'a JVM option or environment value contains a line break', 'write each option as its own list item, on one line', ctx.locate(field));
   return false;
-}
-
-function simple(title: string, backupPaths: string[], command: string, secretEnv: string[] = []): ChangeSteps & { apply: ApplySpec } {
-  return {
-    type: '',
-    title,
-    uploads: [],
-    backupPaths,
-    apply: { command, secretEnv, expectSec: EXPECTED.applySec, timeoutSec: 300, revert: null, pointOfNoReturn: false },
-    verify: null,
-    whileRunning: false,
-    bundles: [],
-    checks: [],
-  };
-}
-
-/** The staged copy of an artifact on a node: content-addressed, so a re-upload of the same file is skipped. */
-export function stagedPath(node: ResolvedNode, facts: ArtifactFacts): string {
-  return `${node.plan.stagingDir}/${(facts.sha256 ?? 'unknown').slice(0, 16)}-${facts.fileName}`;
-}
-
-function upload(artifact: string, ctx: ChangeContext): Upload {
-  const facts = ctx.artifacts.get(artifact);
-  if (!facts) throw new Error(`artifact ${artifact} was not inspected`);
-  return { artifact, localPath: artifact, remotePath: stagedPath(ctx.node, facts), sha256: facts.sha256 ?? '', size: facts.size };
-}
-
-/** Copies a staged file into place atomically (temp file in the target folder, then rename). */
-export function installFileCommand(staged: string, dest: string): string {
-  const dir = dest.slice(0, dest.lastIndexOf('/')) || '/';
-  const tmp = `${dir}/.${dest.slice(dir.length + 1)}.lrroll-tmp`;
-  return `mkdir -p ${shq(dir)} && cp ${shq(staged)} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(dest)}`;
-}
-
-function verifySha(dest: string, sha256: string): string {
-  return `[ "$(${wrapSubshell(sha256Command(dest))})" = ${shq(sha256)} ] || { echo ${shq(`lrroll: ${dest} does not have the expected checksum`)} >&2; exit 1; }`;
-}
-
-function wrapSubshell(script: string): string {
-  return `sh -c ${shq(script)}`;
-}
-
-function bundleSteps(change: ModuleChange | ThemeChange, ctx: ChangeContext): ChangeSteps {
-  const up = upload(change.artifact, ctx);
-  const facts = ctx.artifacts.get(change.artifact);
-  const file = baseName(change.artifact);
-  const home = ctx.node.plan.liferayHome;
-  const isWar = /\.war$/i.test(file);
-  const installed = `${home}/osgi/${/\.lpkg$/i.test(file) ? 'marketplace' : isWar ? 'war' : 'modules'}`;
-  const dest = (change.deployTo ?? DEFAULTS.change.deployTo) === 'deploy' ? `${home}/deploy/${file}` : `${installed}/${file}`;
-  const commands: string[] = [];
-  if (change.replaces) {
-    commands.push(`find ${shq(`${home}/osgi/modules`)} ${shq(`${home}/osgi/war`)} -maxdepth 1 -type f -name ${shq(change.replaces)} ! -name ${shq(file)} -exec rm -f {} + 2>/dev/null || true`);
-  }
-  commands.push(installFileCommand(up.remotePath, dest));
-  const out = simple(`${change.type} ${file} → ${dest}`, [installed, dest], commands.join(' && '));
-  out.uploads.push(up);
-  out.verify = { title: `${file} in place with sha256 ${up.sha256.slice(0, 12)}…`, command: verifySha(dest, up.sha256) };
-  const bsn = facts?.manifest?.bundleSymbolicName;
-  if (bsn) out.bundles.push(bsn);
-  const required = facts?.manifest?.requireSchemaVersion;
-  if (bsn && required && !(change.type === 'module' && change.installedSchemaVersion)) {
-    out.checks.push({ action: 'check-schema-version', bundle: bsn, newVersion: required, command: installedSchemaCommand(home, bsn) });
-  }
-  return out;
-}
-
-/** Joins a manifest's continuation lines (a line starting with one space continues the one before). */
-const UNFOLD_MANIFEST_AWK = 'NR > 1 && /^ / { line = line substr($0, 2); next } { if (NR > 1) print line; line = $0 } END { print line }';
-
-/**
- * Prints the Liferay-Require-SchemaVersion of the installed jar of `bsn` (empty when not installed).
- * The name read from the artifact is compared as a quoted value (`[ "$n" = 'bsn' ]`), never put into
- * a pattern or unquoted text, whatever it holds.
- */
-export function installedSchemaCommand(home: string, bsn: string): string {
-  const script = [
-    `for f in ${shq(`${home}/osgi/modules`)}/*.jar ${shq(`${home}/osgi/marketplace`)}/*.jar; do`,
-    '  [ -f "$f" ] || continue',
-    `  m=$(unzip -p "$f" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\\r' | LC_ALL=C awk ${shq(UNFOLD_MANIFEST_AWK)}) || continue`,
-    `  n=$(printf '%s\\n' "$m" | sed -n 's/^Bundle-SymbolicName: *//p' | sed 's/;.*//; s/[[:space:]]*$//')`,
-    `  [ "$n" = ${shq(bsn)} ] || continue`,
-    `  printf '%s\\n' "$m" | sed -n 's/^Liferay-Require-SchemaVersion: *//p'`,
-    '  exit 0',
-    'done',
-  ];
-  return script.join('\n');
-}
-
-function patchingTool(home: string, profile: string | undefined, args: string): string {
-  return `cd ${shq(`${home}/patching-tool`)} && ./patching-tool.sh ${profile ? `${shq(profile)} ` : ''}${args}`;
-}
-
-function cleanupAfterPatch(change: { clearOsgiState?: boolean; clearWork?: boolean }, home: string): string[] {
-  const out: string[] = [];
-  if (change.clearOsgiState ?? DEFAULTS.change.clearOsgiState) out.push(`rm -rf ${shq(`${home}/osgi/state`)}`);
-  if (change.clearWork ?? DEFAULTS.change.clearWork) out.push(`if [ -d ${shq(`${home}/work`)} ]; then find ${shq(`${home}/work`)} -mindepth 1 -delete; fi`);
-  return out;
-}
-
-function patchSteps(change: FixpackChange | HotfixChange, ctx: ChangeContext): ChangeSteps {
-  const up = upload(change.artifact, ctx);
-  const home = ctx.node.plan.liferayHome;
-  const name = ctx.artifacts.get(change.artifact)?.patch?.name ?? baseName(change.artifact).replace(/\.zip$/i, '').replace(/^liferay-(fix-pack|hotfix)-/, (_m, kind: string) => (kind === 'hotfix' ? 'hotfix-' : ''));
-  const patches = `${home}/patching-tool/patches`;
-  const install = [installFileCommand(up.remotePath, `${patches}/${baseName(change.artifact)}`), `(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)];
-  const out = simple(`${change.type} ${name} with the Patching Tool`, [patches], install.join(' && '));
-  out.uploads.push(up);
-  out.apply.expectSec = EXPECTED.patchInstallSec;
-  out.apply.timeoutSec = 1800;
-  out.apply.revert = [`(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)].join(' && ');
-  out.verify = { title: `patching-tool info lists ${name}`, command: `(${patchingTool(home, change.profile, 'info')}) | grep -F 'Currently installed patches:' | grep -qF ${shq(name)}` };
-  const target = parseLevel(name);
-  if (change.type === 'fixpack' && target) {
-    const breakingLevels = [...ctx.breakingLevels, ...(change.breakingLevels ?? [])];
-    out.checks.push({ action: 'check-patch-level', expected: change.from ?? null, target: `${target.family}-${target.number}`, breakingLevels, command: `(${patchingTool(home, change.profile, 'info')}) | sed -n 's/^ *Currently installed patches: *//p'` });
-  }
-  return out;
-}
-
-function revertPatchSteps(change: FixpackRevertChange, ctx: ChangeContext): ChangeSteps {
-  const home = ctx.node.plan.liferayHome;
-  const patches = `${home}/patching-tool/patches`;
-  const pattern = /\.zip$/i.test(change.patch) ? change.patch : `*${change.patch}*.zip`;
-  const remove = [
-    `n=$(find ${shq(patches)} -maxdepth 1 -type f -name ${shq(pattern)} | wc -l)`,
-    `[ "$n" -eq 1 ] || { echo "lrroll: expected exactly one patch file matching ${escapeForDoubleQuotes(pattern)} in ${escapeForDoubleQuotes(patches)}, found $n" >&2; exit 1; }`,
-    `find ${shq(patches)} -maxdepth 1 -type f -name ${shq(pattern)} -exec rm -f {} +`,
-    `(${patchingTool(home, change.profile, 'install')})`,
-    ...cleanupAfterPatch(change, home),
-  ];
-  const out = simple(`remove patch ${change.patch} with the Patching Tool`, [patches], remove.join(' && '));
-  out.apply.expectSec = EXPECTED.patchInstallSec;
-  out.apply.timeoutSec = 1800;
-  out.apply.revert = [`(${patchingTool(home, change.profile, 'install')})`, ...cleanupAfterPatch(change, home)].join(' && ');
-  out.verify = { title: `patching-tool info no longer lists ${change.patch}`, command: `! (${patchingTool(home, change.profile, 'info')}) | grep -F 'Currently installed patches:' | grep -qF ${shq(change.patch.replace(/\.zip$/i, ''))}` };
-  return out;
 }
 
 function osgiConfigSteps(files: ReadonlyArray<{ source: string; name?: string }>, remove: readonly string[], ctx: ChangeContext): ChangeSteps & { apply: ApplySpec } {
@@ -289,24 +144,6 @@ function osgiConfigSteps(files: ReadonlyArray<{ source: string; name?: string }>
   }
   out.title = `osgi/configs: ${[...files.map((f) => `+${f.name ?? baseName(f.source)}`), ...remove.map((r) => `-${r}`)].join(', ')}`;
   return out;
-}
-
-function fileInstallSteps(title: string, files: ReadonlyArray<{ source: string; dest: string }>, ctx: ChangeContext): ChangeSteps & { apply: ApplySpec } {
-  const uploads = files.map((f) => upload(f.source, ctx));
-  const out = simple(`${title}: ${files.map((f) => f.dest).join(', ')}`, files.map((f) => f.dest), files.map((f, i) => installFileCommand((uploads[i] as Upload).remotePath, f.dest)).join(' && '));
-  out.uploads.push(...uploads);
-  out.verify = { title: `${files.length} file(s) in place with the expected checksums`, command: files.map((f, i) => verifySha(f.dest, (uploads[i] as Upload).sha256)).join(' && ') };
-  return out;
-}
-
-function commandList(commands: readonly string[], ctx: ChangeContext, field: string[]): { command: string; secretEnv: string[] } {
-  const secret = new Set<string>();
-  const lines = commands.map((c, i) => {
-    const r = ctx.templater.render(c, ctx.node.scope, 'shell', ctx.locate([...field, i]), ctx.node.plan.name);
-    r.secretEnv.forEach((s) => secret.add(s));
-    return r.text;
-  });
-  return { command: ['set -e', ...lines].join('\n'), secretEnv: [...secret].sort() };
 }
 
 function customSteps(change: CustomChange, ctx: ChangeContext): ChangeSteps {
@@ -324,20 +161,7 @@ function setenvFile(file: string | undefined, ctx: ChangeContext): string {
   return absoluteUnder(ctx.node.plan.tomcatHome, ctx.templater.path(file ?? DEFAULTS.change.setenvFile, ctx.node.scope, ctx.locate(['file']), ctx.node.plan.name, 'relative-ok'));
 }
 
-function javaVersionCommand(node: ResolvedNode, newHome: string): string {
-  const pid = `${node.plan.liferayHome}/liferay.pid`;
-  return [
-    `if [ -f ${shq(pid)} ] && [ -e "/proc/$(cat ${shq(pid)})/exe" ]; then "/proc/$(cat ${shq(pid)})/exe" -version 2>&1 | head -n 1; else echo 'current: unknown (no running JVM)'; fi`,
-    `${shq(`${newHome}/bin/java`)} -version 2>&1 | head -n 1`,
-  ].join('; ');
-}
-
-/** A path as given when absolute, else under `base`. */
-export function absoluteUnder(base: string, path: string): string {
-  return path.startsWith('/') ? path : `${base}/${path}`;
-}
-
-/** The file name of a path. */
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
+/** Prints the `java -version` output of the JVM the app server starts with now, a `== new` line, then the new JDK's. */
+function javaVersionCommand(tomcatHome: string, newHome: string): string {
+  return [javaInUseCommand(tomcatHome), "echo '== new'", `${shq(`${newHome}/bin/java`)} -version 2>&1`].join('; ');
 }

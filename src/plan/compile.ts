@@ -8,6 +8,9 @@ import { changeSteps, type ChangeSteps } from './changes.js';
 import { checkPlaybook } from './checks.js';
 import { DEFAULTS } from './defaults.js';
 import { judgeChanges } from './eligibility.js';
+import { factDifferences, FactsIndex, mergeFacts, type GatheredFacts } from './facts.js';
+import { applyOverrides } from './override.js';
+import { worstLevel } from './verdict.js';
 import { estimatePlan } from './estimate.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
@@ -20,7 +23,7 @@ import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
-import { PLAN_FORMAT_VERSION, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
+import { PLAN_FORMAT_VERSION, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanFacts, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
 import { resolveCount } from './duration.js';
 
 /** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
@@ -31,6 +34,8 @@ export interface CompileInput {
   artifacts: ReadonlyMap<string, ArtifactFacts>;
   /** Known breaking fix pack levels shipped with lrroll. */
   breakingLevels: readonly string[];
+  /** Node facts gathered by `lrroll facts` (`--facts FILE`), or null. */
+  facts: GatheredFacts | null;
   source: PlanSource;
   /** `--var k=v` overrides (highest precedence). */
   vars: Readonly<Record<string, string>>;
@@ -60,8 +65,12 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   for (const n of nodes) lb.members[n.plan.name] = n.plan.member ?? n.plan.name;
   if (lb.type === 'none') lb.members = {};
 
-  const verdicts = judgeChanges({ changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels });
-  const eligible = verdicts.every((v) => v.eligible);
+  const known = mergeFacts(input.inventory, input.facts);
+  diagnostics.push(...known.diagnostics);
+  const factsIndex = new FactsIndex(known.facts.nodes);
+  const verdicts = judgeChanges({ changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex });
+  diagnostics.push(...applyOverrides(verdicts, changes, (i) => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, 'override'] : ['change', 'override'])));
+  const level = worstLevel(verdicts.map((v) => v.level));
   const policy = resolvePolicy(playbook, nodes.length);
   const hooks = new HookBuilder(playbook, templater, sourceMap);
   const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
@@ -73,7 +82,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   const nodeChecks = new Map<string, Step[]>();
   const propertyFiles = new Map<string, string[]>();
   for (const node of batching.targets) {
-    const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, templater, locate: (f) => locateChange(i, f) }));
+    const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex, templater, locate: (f) => locateChange(i, f) }));
     propertyFiles.set(node.plan.name, [...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : [])))]);
     const lbSteps = nodeLbSteps(lb, node, templater, sourceMap.locate(['loadBalancer']));
     const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
@@ -118,7 +127,8 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     formatVersion: PLAN_FORMAT_VERSION,
     name: playbook.name,
     description: playbook.description ?? '',
-    verdict: { eligible, refused: policy.strategy === 'rolling' && !eligible, changes: verdicts },
+    verdict: { level, refused: policy.strategy === 'rolling' && level === 'full-restart', changes: verdicts, differences: factDifferences(factsIndex) },
+    facts: known.facts,
     policy,
     loadBalancer: lb,
     nodes: nodes.map((n) => n.plan),
@@ -131,17 +141,18 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
     estimate,
     secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])], nodes.map((n) => n.plan)),
   };
-  return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics };
+  return { plan: { ...body, hash: planHash(input, known.facts), source: input.source }, diagnostics };
 }
 
 /**
  * The plan hash: sha256 over everything the plan is computed from — the playbook's data (not its
- * comments or layout), the inventory, each artifact's checksum, --var and --limit, the known
- * breaking levels, the plan format and lrroll's version. The compiler is deterministic, so equal
+ * comments or layout, overrides included), the inventory, each artifact's checksum, the node
+ * facts (declared and gathered), --var and --limit, the known breaking levels, the plan format
+ * and lrroll's version. The compiler is deterministic, so equal
  * inputs give an equal plan and any change to them gives a new hash; hashing the inputs instead
  * of the (much larger) plan keeps planning fast for big clusters.
  */
-function planHash(input: CompileInput): string {
+function planHash(input: CompileInput, facts: PlanFacts): string {
   const { playbook, inventory } = input;
   return input.hashText(
     canonicalJson({
@@ -152,6 +163,7 @@ function planHash(input: CompileInput): string {
       vars: input.vars,
       limit: input.limit,
       breakingLevels: input.breakingLevels,
+      facts,
     }),
   );
 }

@@ -390,9 +390,9 @@ export class FakeCluster {
         return sha ? { stdout: `${sha}\n` } : { exitCode: 1, stderr: `lrroll: ${path} is not a regular file\n` };
       }
       case 'check-patch-level':
-        return { stdout: step?.action === 'check-patch-level' && step.expected ? `${step.expected}\n` : '' };
+        return { stdout: step?.action === 'check-patch-level' && step.expected ? `${step.expected}-7210\n` : '' };
       case 'check-java-version':
-        return { stdout: `openjdk version "${step?.action === 'check-java-version' ? step.expected : '17.0.13'}" 2024-10-15\nopenjdk version "17.0.13" 2024-10-15\n` };
+        return { stdout: `openjdk version "${step?.action === 'check-java-version' ? step.expected : '17.0.13'}" 2024-10-15\n== new\nopenjdk version "17.0.13" 2024-10-15\n` };
       case 'fingerprint':
         return { stdout: 'patches: dxp-15-7210\nosgi/modules/com.acme.orders.service-2.1.3.jar\n' };
       case 'lb-status':
@@ -503,7 +503,7 @@ export function fakeDeps(plan: Plan, fakes: { cluster: FakeCluster; lb: Executor
     signal: new AbortController().signal,
     stop: new AbortController().signal,
     resume: null,
-    emit: (e: EventInput) => void fakes.events.push({ v: 1, at: fakes.clock.iso(), ...e } as RunEvent),
+    emit: (e: EventInput) => void fakes.events.push({ v: 2, at: fakes.clock.iso(), ...e } as RunEvent),
     secrets: {},
     baseDir: resolve(dirname(plan.source.file)),
     confirm: async () => true,

@@ -288,6 +288,9 @@ describe('schema ↔ src/plan/types.ts drift guard', () => {
     expect(def('stepPhase').enum).toEqual(typeAliasLiterals('StepPhase'));
     expect(def('runOn').enum).toEqual(typeAliasLiterals('RunOn'));
     expect(def('hookPoint').enum).toEqual(typeAliasLiterals('HookPoint'));
+    expect(def('verdictLevel').enum).toEqual(typeAliasLiterals('VerdictLevel'));
+    expect(def('changeVerdict').properties?.['basis']?.enum).toEqual(typeAliasLiterals('VerdictBasis'));
+    expect(def('factUse').properties?.['source']?.enum).toEqual(typeAliasLiterals('FactSource'));
     for (const v of variants('nodeStep')) expect(v.properties?.['phase']?.$ref).toBe('#/definitions/stepPhase');
     for (const v of variants('step')) expect(v.properties?.['phase']).toBeUndefined();
   });
@@ -303,6 +306,11 @@ describe('schema ↔ src/plan/types.ts drift guard', () => {
     ['Policy', 'policy'],
     ['PlanSource', 'planSource'],
     ['Estimate', 'estimate'],
+    ['FactUse', 'factUse'],
+    ['AppliedOverride', 'appliedOverride'],
+    ['PlanFacts', 'planFacts'],
+    ['PlanNodeFacts', 'planNodeFacts'],
+    ['KnownFact', 'knownFact'],
   ])('interface %s matches its schema', (iface, definition) => {
     expectSameShape(iface, members(interfaceBody(iface)), definition === '' ? SCHEMA : def(definition));
   });
