@@ -16,7 +16,8 @@ process.env['GIT_OPTIONAL_LOCKS'] = '0';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PLAYBOOKS_DIR = join(ROOT, 'playbooks');
 const PLAYBOOKS = readdirSync(PLAYBOOKS_DIR).filter((f) => f.endsWith('.yml')).sort();
-const TYPES_TS = readFileSync(join(ROOT, 'src/plan/types.ts'), 'utf8');
+// The plan's types: types.ts and the verdict part it re-exports.
+const TYPES_TS = ['src/plan/types.ts', 'src/plan/verdict-model.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
 
 /** The subset of JSON Schema this file reads. */
 interface JsonSchema {
