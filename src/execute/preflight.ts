@@ -37,15 +37,18 @@ export async function runPreflightCheck(step: Check, run: RunState): Promise<Ste
   }
 }
 
-function judgeSchema(step: CheckSchemaVersionStep, out: string): StepOutcome {
+/** Judges the installed-bundle line of a `check-schema-version` step. */
+export function judgeSchema(step: CheckSchemaVersionStep, out: string): StepOutcome {
   const line = out.split('\n').find((l) => l.startsWith('installed\t'));
   const schema = line === undefined ? null : (line.split('\t')[2] ?? '').trim();
   const found = line === undefined ? 'not installed' : schema ? `schema ${schema}` : 'installed without a schema version';
   const e = step.expected;
-  if (e && (e.installed !== (line !== undefined) || (e.installed && (e.schemaVersion ?? '') !== (schema ?? '')))) {
-    return failed(`${step.bundle}: the node facts say ${e.installed ? `schema ${e.schemaVersion ?? 'none'}` : 'not installed'}, the node has ${found}: the verdict rested on facts that no longer hold; gather them again (\`lrroll facts\`) or correct the declaration`);
+  // A bundle not found among the jars may still be installed (inside an .lpkg, or known only to Release_): that does not contradict an "installed" fact.
+  const contradicts = e !== null && (e.installed ? line !== undefined && (e.schemaVersion ?? '') !== (schema ?? '') : line !== undefined);
+  if (e && contradicts) {
+    return failed(`${step.bundle}: the facts the verdict rests on say ${e.installed ? `schema ${e.schemaVersion ?? 'none'}` : 'not installed'}, the node has ${found}: gather them again (\`lrroll facts\`) or correct the declaration`);
   }
-  if (!schema) return ok(`${step.bundle}: ${found}`);
+  if (!schema) return ok(`${step.bundle}: ${found}${e?.installed && line === undefined ? ` among the jars; the facts say schema ${e.schemaVersion ?? 'none'}` : ''}`);
   const move = versionMove(schema, step.newVersion);
   if (move.level === 'major' || move.level === 'minor') {
     return failed(`${step.bundle}: installed schema ${schema} → ${step.newVersion} is a ${move.level} ${move.direction === 'down' ? 'downgrade' : 'change'}, which cannot be rolled (${move.direction === 'down' ? 'the database keeps the newer schema' : 'a required upgrade, not revertible without a database restore'})`);
@@ -53,7 +56,8 @@ function judgeSchema(step: CheckSchemaVersionStep, out: string): StepOutcome {
   return ok(`installed schema ${schema}, new ${step.newVersion} (${move.level === 'none' ? 'same' : `micro ${move.direction === 'down' ? 'downgrade' : 'change'}`})`);
 }
 
-function judgePatchLevel(step: CheckPatchLevelStep, installedLine: string): StepOutcome {
+/** Judges the installed patches of a `check-patch-level` step: the expected level, and no breaking level crossed either way. */
+export function judgePatchLevel(step: CheckPatchLevelStep, installedLine: string): StepOutcome {
   const target = parseFixPackLevel(step.target);
   const current = target ? installedLevel(installedLine.split(/[,\s]+/).filter(Boolean), target.family) : undefined;
   const currentName = current ? levelName(current) : '';
@@ -64,7 +68,8 @@ function judgePatchLevel(step: CheckPatchLevelStep, installedLine: string): Step
   return ok(currentName ? `installed ${currentName}` : `no ${target?.family ?? ''} fix pack installed yet`);
 }
 
-function judgeJava(step: CheckJavaVersionStep, out: string): StepOutcome {
+/** Judges the `java -version` outputs of a `check-java-version` step (the current JVM, `== new`, the new one). */
+export function judgeJava(step: CheckJavaVersionStep, out: string): StepOutcome {
   const [current, next] = out.split(/^== new$/m);
   const now = javaVersionOf(current ?? '');
   const then = javaVersionOf(next ?? '');

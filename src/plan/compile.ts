@@ -69,7 +69,7 @@ export function compilePlan(input: CompileInput): { plan: Plan | undefined; diag
   diagnostics.push(...known.diagnostics);
   const factsIndex = new FactsIndex(known.facts.nodes);
   const verdicts = judgeChanges({ changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex });
-  diagnostics.push(...applyOverrides(verdicts, changes, (i) => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, 'override'] : ['change', 'override'])));
+  diagnostics.push(...applyOverrides(verdicts, changes, (i) => sourceMap.locateKey(Array.isArray(playbook.change) ? ['change', i] : ['change'], 'override')));
   const level = worstLevel(verdicts.map((v) => v.level));
   const policy = resolvePolicy(playbook, nodes.length);
   const hooks = new HookBuilder(playbook, templater, sourceMap);

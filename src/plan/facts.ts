@@ -75,6 +75,11 @@ export function mergeFacts(inventory: NormalizedInventory, gathered: GatheredFac
       modules: [...got.modules, ...declared.modules.filter((m) => !got.modules.some((g) => g.bundle === m.bundle))].sort((a, b) => a.bundle.localeCompare(b.bundle)),
     };
   });
+  const names = new Set(inventory.nodes.map((e) => e.node.name));
+  const strangers = Object.keys(gathered?.nodes ?? {}).filter((n) => !names.has(n));
+  if (gathered && strangers.length > 0) {
+    diagnostics.push({ severity: 'warning', code: 'W_FACTS', summary: `${gathered.path} has facts of ${strangers.join(', ')}, which the inventory does not name: they are not used`, hint: 'gather the facts with this playbook (`lrroll facts`), or check that the file belongs to this cluster' });
+  }
   const file = gathered ? { path: gathered.path, sha256: gathered.sha256, gatheredAt: gathered.gatheredAt } : null;
   return { facts: { file, nodes }, diagnostics };
 }
