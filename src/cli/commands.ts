@@ -1,3 +1,4 @@
+import { readFactsFile } from '../app/facts-file.js';
 import { planPlaybook, type PlanOutcome } from '../app/use-cases.js';
 import { hasErrors } from '../errors/diagnostics.js';
 import { formatDiagnostics, makeChalk } from '../errors/format.js';
@@ -21,8 +22,13 @@ function parseVars(flags: CommonPlanFlags): Record<string, string> {
   return out;
 }
 
-async function compile(file: string, flags: CommonPlanFlags, io: Io): Promise<PlanOutcome> {
-  return planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env });
+/** Compiles the playbook, with the facts file of `--facts` when given (its problems are reported with the playbook's). */
+export async function compile(file: string, flags: CommonPlanFlags, io: Io): Promise<PlanOutcome> {
+  const read = flags.facts === undefined ? null : await readFactsFile(flags.facts);
+  if (read && !read.facts) return { plan: undefined, diagnostics: read.diagnostics, sources: new Map(read.text === null ? [] : [[flags.facts as string, read.text]]), inventorySecrets: {} };
+  const outcome = await planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env, facts: read?.facts ?? null });
+  if (read?.text != null) outcome.sources.set(flags.facts as string, read.text);
+  return read ? { ...outcome, diagnostics: [...read.diagnostics, ...outcome.diagnostics] } : outcome;
 }
 
 /** The io a run uses: its environment carries the inventory's secret values too (never printed). */

@@ -24,6 +24,8 @@ export interface RunCliFlags {
 export interface CommonPlanFlags {
   var: string[];
   limit?: string[];
+  /** `--facts FILE`: node facts gathered by `lrroll facts` (validate, plan, run). */
+  facts?: string;
 }
 
 /** Runs the command line and returns the exit code; never throws for user errors. */
@@ -74,15 +76,16 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option('--var <name=value>', 'set a template variable (repeatable; overrides the playbook)', collect, [])
       .option('--limit <nodes>', 'change only these nodes (comma-separated; all nodes still count for capacity)', list);
   const sub = (name: string): Command => program.command(name).exitOverride().configureOutput(output);
+  const withFacts = (cmd: Command): Command => cmd.option('--facts <file>', 'node facts gathered by `lrroll facts`: verdicts that rest on them are decided now (preflight still confirms them)');
 
-  withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'))
+  withFacts(withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col')))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
       const { validateCommand } = await import('./commands.js');
       setExit(await validateCommand(file, opts, io));
     });
 
-  withPlanFlags(sub('plan').argument('<playbook>', 'playbook file').description('show what a run would do: verdict, batches, per-node steps, impact, estimate, plan hash'))
+  withFacts(withPlanFlags(sub('plan').argument('<playbook>', 'playbook file').description('show what a run would do: verdict, batches, per-node steps, impact, estimate, plan hash')))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'mermaid']).default('text'))
     .option('--full', 'show every node and every command in full')
     .action(async (file: string, opts: CommonPlanFlags & { format: 'text' | 'json' | 'mermaid'; full?: boolean }) => {
@@ -90,7 +93,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await planCommand(file, opts, io));
     });
 
-  withPlanFlags(sub('run').argument('<playbook>', 'playbook file').description('run the playbook (preflight, confirmation, progress); --dry-run shows the plan only'))
+  withFacts(withPlanFlags(sub('run').argument('<playbook>', 'playbook file').description('run the playbook (preflight, confirmation, progress); --dry-run shows the plan only')))
     .option('--dry-run', 'show the plan that would run, change nothing')
     .addOption(new Option('--format <format>', 'plan format for --dry-run').choices(['text', 'json', 'mermaid']).default('text'))
     .option('--full', 'with --dry-run: show every node and every command in full')
@@ -105,6 +108,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (file: string, opts: CommonPlanFlags & RunCliFlags) => {
       const { runCommand } = await import('./commands.js');
       setExit(await runCommand(file, opts, io));
+    });
+
+  withPlanFlags(sub('facts').argument('<playbook>', 'playbook file').description("read-only: gather every node's facts over SSH (module and schema versions, patches, Java, app server) into a file for --facts"))
+    .option('-o, --output <file>', 'write the facts file here (default: stdout)')
+    .action(async (file: string, opts: CommonPlanFlags & { output?: string }) => {
+      const { factsCommand } = await import('./facts.js');
+      setExit(await factsCommand(file, opts, io));
     });
 
   withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member'))

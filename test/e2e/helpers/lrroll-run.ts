@@ -31,7 +31,7 @@ export function lrroll(args: string[], cluster: TestCluster, env: Record<string,
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as CliRun['events'][number]);
+      const events = stdout.split('\n').filter((l) => l.startsWith('{"')).map((l) => JSON.parse(l) as CliRun['events'][number]);
       resolve({ code, stdout, stderr, events });
     });
   });
