@@ -180,6 +180,10 @@ export interface WaitHttpStep extends StepBase {
   status: number[];
   bodyMatch: string | null;
   intervalSec: number;
+  /** Passing attempts needed in a row (a failing one starts the count again). */
+  successes: number;
+  /** Time one attempt may take. */
+  attemptSec: number;
 }
 /** Waits until the JGroups view on each channel has at least the members the plan has running at that point. */
 export interface WaitClusterStep extends StepBase {
@@ -196,6 +200,21 @@ export interface WaitClusterStep extends StepBase {
 }
 /** Waits for `STARTED <bundle>_<version>` lines. */
 export interface WaitModulesStep extends StepBase { action: 'wait-modules'; log: string; bundles: string[]; pattern: string }
+/** Asks the node's Gogo shell until no OSGi component is unsatisfied, `successes` times in a row. */
+export interface WaitOsgiStep extends StepBase {
+  action: 'wait-osgi';
+  port: number;
+  /** The Gogo diagnostics run (`scr:list`, `dm wtf`), in order. */
+  commands: GogoCommand[];
+  /** Texts that, found in a component's name or a `dm wtf` line, keep it from counting. */
+  ignore: string[];
+  intervalSec: number;
+  successes: number;
+  /** Time one Gogo session may take. */
+  attemptSec: number;
+}
+/** A Gogo shell diagnostic the OSGi gate understands. */
+export type GogoCommand = 'scr:list' | 'dm wtf';
 /** Waits a fixed time after the gates. */
 export interface SettleStep extends StepBase { action: 'settle'; seconds: number }
 /** Requests warm-up URLs. */
@@ -258,6 +277,7 @@ export type Step =
   | WaitHttpStep
   | WaitClusterStep
   | WaitModulesStep
+  | WaitOsgiStep
   | SettleStep
   | WarmupStep
   | HookStep

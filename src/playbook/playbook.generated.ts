@@ -1081,7 +1081,7 @@ export interface Rollout {
   consistencyCheck?: boolean;
 }
 /**
- * When a started node counts as back. Gates run in order: log marker, HTTP probe, cluster view, modules, settle, warm-up; each has its own deadline.
+ * When a started node counts as back. Gates run in order: log marker, HTTP probe, cluster view, modules, OSGi components, settle, warm-up; each has its own deadline.
  */
 export interface Health {
   /**
@@ -1124,13 +1124,21 @@ export interface Health {
      */
     bodyMatch?: string;
     /**
-     * Time between attempts.
+     * Time between attempts (independent of the deadline).
      */
     interval?: number | string;
     /**
-     * Deadline.
+     * Startup deadline: how long the node may take to pass, counted from when this gate begins (after the log marker), independent of the interval.
      */
     timeout?: number | string;
+    /**
+     * Consecutive passing attempts needed (Liferay Cloud's `successThreshold`): a failing attempt starts the count again, so a node that answers once while still starting does not pass.
+     */
+    successes?: number;
+    /**
+     * Time one attempt may take (curl's `--max-time`).
+     */
+    attemptTimeout?: number | string;
   };
   /**
    * Wait for the node's JGroups `Accepted view … (N)` on each channel to show at least the nodes the plan has running when it starts (Cluster Link): the whole cluster minus the nodes of its batch that start after it (in a full restart, the nodes started so far). Progress says which members it sees and which it waits for.
@@ -1173,6 +1181,45 @@ export interface Health {
     log?: string;
     /**
      * Deadline.
+     */
+    timeout?: number | string;
+  };
+  /**
+   * Ask the node's Gogo shell (telnet, as Liferay's own container probe does) until no OSGi component is unsatisfied: `scr:list` finds Declarative Services components in the `unsatisfied reference` or `failed activation` state (`unsatisfied configuration` is how a component waiting for optional configuration rests, and is not counted); `dm wtf` finds Dependency Manager components with missing dependencies. Needs `module.framework.properties.osgi.console=localhost:<port>` on the node and `telnet` installed there (preflight checks the program).
+   */
+  osgi?: {
+    /**
+     * Use this gate.
+     */
+    enabled?: boolean;
+    /**
+     * The Gogo shell port on the node (`module.framework.properties.osgi.console`), reached on 127.0.0.1.
+     */
+    port?: number;
+    /**
+     * The diagnostics to run; each must report nothing unsatisfied.
+     *
+     * @minItems 1
+     */
+    commands?: ['scr:list' | 'dm wtf', ...('scr:list' | 'dm wtf')[]];
+    /**
+     * Component names (or `dm wtf` lines) containing one of these texts are not counted: components known to stay unsatisfied on this installation.
+     */
+    ignore?: string[];
+    /**
+     * Time between attempts (independent of the deadline).
+     */
+    interval?: number | string;
+    /**
+     * Time one attempt may take (connecting, the diagnostics and their complete answer).
+     */
+    attemptTimeout?: number | string;
+    /**
+     * Consecutive passing attempts needed: a failing attempt starts the count again (components that are satisfied once and then fail do not pass).
+     */
+    successes?: number;
+    /**
+     * Startup deadline: how long the components may take to be satisfied, counted from when this gate begins, independent of the interval.
      */
     timeout?: number | string;
   };

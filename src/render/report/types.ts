@@ -88,7 +88,7 @@ export interface Segment {
 /** One health gate of a node (or the load balancer reporting the member UP). */
 export interface GateResult {
   stepId: string;
-  /** Short name: `startup log`, `HTTP`, `cluster view`, `modules`, `LB UP`. */
+  /** Short name: `startup log`, `HTTP`, `cluster view`, `modules`, `OSGi components`, `LB UP`. */
   gate: string;
   title: string;
   status: StepResult;
