@@ -110,3 +110,16 @@ describe('fixpack-revert: the artifact being removed', () => {
     expect(v.basis).toBe('unknown-fact');
   });
 });
+
+describe('fixpack-revert as written in a playbook', () => {
+  it('`to` and `breakingLevels` in the long spelling (`dxp-12-7210`) validate and decide the verdict', async () => {
+    const { planText, withBase } = await import('../input/helpers.js');
+    const yaml = (levels: string): string => withBase('change:\n  type: restart\n', `rollout:\n  strategy: full\nchange:\n  type: fixpack-revert\n  patch: liferay-fix-pack-dxp-15-7210\n  to: dxp-10-7210\n  revertible: true\n  breakingLevels: [${levels}]\n`);
+    const across = await planText(yaml('dxp-12-7210'));
+    expect(across.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(across.plan?.verdict.changes[0]).toMatchObject({ level: 'full-restart', basis: 'breaking-level' });
+    expect(across.plan?.verdict.changes[0]?.reasons.join(' ')).toContain('Moving down dxp-15 → dxp-10 (a downgrade) crosses the breaking level dxp-12');
+    const below = await planText(yaml('dxp-9-7210'));
+    expect(below.plan?.verdict.changes[0]?.level).toBe('rolling');
+  });
+});
