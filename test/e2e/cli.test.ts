@@ -58,15 +58,15 @@ describe('lrroll command line (built binary)', () => {
     const r = lrroll(['plan', 'playbooks/portal-properties.yml', '--format', 'json']);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { formatVersion: number; batches: Array<{ nodes: string[] }> };
-    expect(plan.formatVersion).toBe(1);
+    expect(plan.formatVersion).toBe(2);
     expect(plan.batches.map((b) => b.nodes)).toEqual([['lr1'], ['lr2', 'lr3'], ['lr4', 'lr5', 'lr6']]);
   });
 
   it('plan: a Java major update under strategy: rolling exits 3 with the reason', () => {
     const r = lrroll(['plan', 'test/fixtures/playbooks/valid/java-major-rolling.yml']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('NOT ELIGIBLE');
-    expect(r.stderr).toContain('refused: this change cannot be rolled');
+    expect(r.stdout).toContain('Verdict: ✖ FULL RESTART — refused with strategy: rolling (use strategy: full for a full restart)');
+    expect(r.stderr).toContain('refused: the verdict is full-restart, and the strategy is rolling');
     expect(r.stderr).toContain('Java 11.0.25 → 17.0.13 is a major update (11 → 17)');
   });
 
