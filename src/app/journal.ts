@@ -1,7 +1,7 @@
 import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { RunEvent, RunStatus } from '../execute/events.js';
+import { runStartOf, type RunEvent, type RunStartEvent, type RunStatus } from '../execute/events.js';
 import type { Plan } from '../plan/types.js';
 
 /** Who ran what, when: the head of a run's record. Nothing secret is ever in it. */
@@ -22,6 +22,10 @@ export interface RunMeta {
   endedAt: string | null;
   /** The nodes of the cluster, to find the runs of a cluster. */
   nodes: string[];
+  /** The plan's verdict (`rolling`, `rolling-with-warning`, `full-restart`). */
+  verdict: RunStartEvent['verdict'];
+  /** The overrides the playbook applied to verdicts, with their reasons and tickets. */
+  overrides: RunStartEvent['overrides'];
 }
 
 /** Where a node stands according to the record: the last load-balancer state, step and result. */
@@ -64,6 +68,7 @@ export class Journal {
     const dir = join(runsDir(env), runId);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeAtomic(join(dir, 'plan.json'), JSON.stringify(plan));
+    const start = runStartOf(plan, runId);
     const meta: RunMeta = {
       runId,
       planHash: plan.hash,
@@ -78,6 +83,8 @@ export class Journal {
       status: 'running',
       endedAt: null,
       nodes: plan.nodes.map((n) => n.name),
+      verdict: start.verdict,
+      overrides: start.overrides,
     };
     writeAtomic(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
     return new Journal(dir, meta);

@@ -198,14 +198,20 @@ export function artifactRefs(change: Change): Array<{ path: string; kind: Artifa
     case 'fixpack':
     case 'hotfix':
       return [{ path: change.artifact, kind: 'patch', field: ['artifact'] }];
+    case 'fixpack-revert':
+      return change.artifact === undefined ? [] : [{ path: change.artifact, kind: 'patch', field: ['artifact'] }];
     case 'activation-key':
       return [{ path: change.artifact, kind: 'file', field: ['artifact'] }];
     case 'osgi-config':
       return (change.files ?? []).map((f, i) => ({ path: f.source, kind: 'file' as const, field: ['files', i, 'source'] }));
     case 'app-server':
-      return change.files.map((f, i) => ({ path: f.source, kind: 'file' as const, field: ['files', i, 'source'] }));
+      return (change.files ?? []).map((f, i) => ({ path: f.source, kind: 'file' as const, field: ['files', i, 'source'] }));
     case 'release':
       return change.bundle ? [{ path: change.bundle, kind: 'release', field: ['bundle'] }] : (change.lpkgs ?? []).map((p, i) => ({ path: p, kind: 'release' as const, field: ['lpkgs', i] }));
+    case 'portal-properties':
+      return change.source === undefined ? [] : [{ path: change.source, kind: 'properties', field: ['source'] }];
+    case 'jvm-settings':
+      return change.source === undefined ? [] : [{ path: change.source, kind: 'setenv', field: ['source'] }];
     default:
       return [];
   }

@@ -1,5 +1,5 @@
 import type { RunReport } from '../execute/executor.js';
-import type { Emit, NodeSummary } from '../execute/events.js';
+import { runStartOf, type Emit, type NodeSummary } from '../execute/events.js';
 import type { LbDriver, MemberState } from '../execute/lb/driver.js';
 import type { Plan } from '../plan/types.js';
 import type { LeftOut } from './reconcile.js';
@@ -40,7 +40,7 @@ async function readMembers(lb: LbDriver | null): Promise<Map<string, MemberState
 
 /** Emits the start and end of a run that could not start, and returns its report. */
 export function refusedRun(plan: Plan, runId: string, emit: Emit, reason: string, nodes: NodeSummary[], status: 'refused' | 'aborted' = 'refused'): RunReport {
-  emit({ kind: 'run-start', runId, planHash: plan.hash, name: plan.name, nodes: plan.nodes.map((n) => n.name), batches: plan.batches.map((b) => ({ index: b.index, nodes: b.nodes })), expectedSec: plan.estimate.expectedSec });
+  emit(runStartOf(plan, runId));
   emit({ kind: 'run-end', status, durationMs: 0, nodes, reason });
   return { status, reason, nodes, durationMs: 0 };
 }

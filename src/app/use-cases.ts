@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { hasErrors, type Diagnostic } from '../errors/diagnostics.js';
 import { compilePlan } from '../plan/compile.js';
 import type { ChangePreview } from '../plan/preview.js';
+import type { GatheredFacts } from '../plan/facts.js';
 import type { Plan } from '../plan/types.js';
 import { gitState } from './git.js';
 import { loadPlaybook, sha256Hex } from './load.js';
@@ -14,6 +15,8 @@ export interface PlanOptions {
   vars: Record<string, string>;
   /** `--limit` node names, or null for every node. */
   limit: string[] | null;
+  /** Node facts gathered by `lrroll facts` (`--facts FILE`), already read; null or absent when none. */
+  facts?: GatheredFacts | null;
   /** The environment, for `ansible-vault` (ANSIBLE_VAULT_PASSWORD_FILE …). */
   env?: Readonly<Record<string, string | undefined>>;
   /** `--set path=value` policy overrides, in order. */
@@ -51,6 +54,7 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     inventory: loaded.inventory,
     artifacts: loaded.artifacts,
     breakingLevels: shippedBreakingLevels(),
+    facts: options.facts ?? null,
     source: { file, sha256: sha256Hex(loaded.text), gitCommit: git.commit, gitDirty: git.dirty },
     vars: options.vars,
     limit: options.limit,

@@ -5,18 +5,19 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ARCHIVE_LIMITS, Budget, LimitError } from './budget.js';
 import { isOsgiVersion, isSymbolicName, printable } from './checks.js';
+import { readPropertiesKeys, readSetenv } from './config-file.js';
 import { parseManifest, parseProperties, stripDirectives } from './manifest.js';
 import { extensionOf, inspectPatch, oneClause, zipReason } from './patch.js';
 import { inspectRelease } from './release.js';
-import type { ArtifactFacts, ManifestFacts } from './types.js';
+import type { ArtifactFacts, ConfigFileFacts, ManifestFacts } from './types.js';
 import { forEachZipEntry, ZipError } from './zip.js';
 
-/** How an artifact is inspected: OSGi bundle / war / lpkg, fix pack or hotfix zip, a Liferay release (bundle zip or lpkg set), or any other file. */
-export type ArtifactKind = 'bundle' | 'patch' | 'release' | 'file';
+/** How an artifact is inspected: OSGi bundle / war / lpkg, fix pack or hotfix zip, a Liferay release (bundle zip or lpkg set), a shipped properties file or setenv script, or any other file. */
+export type ArtifactKind = 'bundle' | 'patch' | 'release' | 'properties' | 'setenv' | 'file';
 
 /** One artifact to inspect: the path as the playbook wrote it, where it is, and its kind. */
 export interface ArtifactRequest {
@@ -139,13 +140,20 @@ function manifestProblem(manifest: ManifestFacts | null): string | null {
   return null;
 }
 
+/** A shipped configuration file: read as text (it is a few kilobytes; a larger one is not a config file). */
+async function inspectConfigFile(absPath: string, size: number, kind: 'properties' | 'setenv'): Promise<ConfigFileFacts> {
+  if (size > METADATA_MAX_BYTES) throw new LimitError(`it is ${Math.round(size / MIB)} MiB, more than the ${METADATA_MAX_BYTES / MIB} MiB a configuration file may have`);
+  const text = await readFile(absPath, 'utf8');
+  return kind === 'properties' ? readPropertiesKeys(text) : readSetenv(text);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Entry points
 
 /** Inspects one artifact: sha256/size (streamed), a bundle's manifest or a patch's facts; never throws, sets `error`. */
 export async function inspectArtifact(path: string, absPath: string, kind: ArtifactKind): Promise<ArtifactFacts> {
   const facts: ArtifactFacts = {
-    path, absPath, fileName: basename(absPath), sha256: null, size: 0, manifest: null, patch: null, error: null, invalid: null,
+    path, absPath, fileName: basename(absPath), sha256: null, size: 0, manifest: null, patch: null, config: null, error: null, invalid: null,
   };
   try {
     const { sha256, size } = await hashFile(absPath);
@@ -171,6 +179,7 @@ export async function inspectArtifact(path: string, absPath: string, kind: Artif
       facts.patch = patch.facts;
       facts.invalid = patch.invalid;
     }
+    if (kind === 'properties' || kind === 'setenv') facts.config = await inspectConfigFile(absPath, facts.size, kind);
   } catch (err) {
     if (err instanceof ZipError && err.kind === 'unsafe-name') facts.invalid = `it holds an entry that would be written outside its folder (${printable(err.reason, 120)})`;
     else facts.error = describeArchiveError(err, facts.fileName);

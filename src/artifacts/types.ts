@@ -44,6 +44,16 @@ export interface PatchFacts {
   unreadable: string[];
 }
 
+/** What a configuration file shipped from the playbook's repository sets (a `portal-ext.properties` or a `setenv.sh`). */
+export interface ConfigFileFacts {
+  /** A properties file: the keys it sets, in file order (later duplicates dropped). */
+  keys: string[];
+  /** A setenv script: the JVM options its `CATALINA_OPTS` / `JAVA_OPTS` assignments add, in order. */
+  jvmOptions: string[];
+  /** A setenv script: the variables it assigns (`JAVA_HOME`, `CATALINA_OPTS` …), sorted. */
+  variables: string[];
+}
+
 /** Facts about one local artifact named by the playbook, gathered before planning. */
 export interface ArtifactFacts {
   /** The path as written in the playbook. */
@@ -62,6 +72,8 @@ export interface ArtifactFacts {
   patch: PatchFacts | null;
   /** For a release artifact (a bundle zip or an lpkg): every OSGi bundle in it, at any nesting level; absent for other kinds or when it could not all be read. */
   bundles?: Array<ManifestFacts & { bundleSymbolicName: string }>;
+  /** What a shipped configuration file sets (null for other artifacts). */
+  config: ConfigFileFacts | null;
   /** Why the file could not be read or inspected; null when it was. */
   error: string | null;
   /**

@@ -1,3 +1,4 @@
+import { readFactsFile } from '../app/facts-file.js';
 import { planPlaybook, type PlanOutcome } from '../app/use-cases.js';
 import { hasErrors } from '../errors/diagnostics.js';
 import { formatDiagnostics, makeChalk } from '../errors/format.js';
@@ -22,8 +23,13 @@ function parseVars(flags: CommonPlanFlags): Record<string, string> {
   return out;
 }
 
-async function compile(file: string, flags: CommonPlanFlags, io: Io): Promise<PlanOutcome> {
-  return planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env, sets: flags.set ?? [] });
+/** Compiles the playbook, with the facts file of `--facts` when given (its problems are reported with the playbook's). */
+export async function compile(file: string, flags: CommonPlanFlags, io: Io): Promise<PlanOutcome> {
+  const read = flags.facts === undefined ? null : await readFactsFile(flags.facts);
+  if (read && !read.facts) return { plan: undefined, diagnostics: read.diagnostics, sources: new Map(read.text === null ? [] : [[flags.facts as string, read.text]]), inventorySecrets: {}, previews: new Map() };
+  const outcome = await planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env, sets: flags.set ?? [], facts: read?.facts ?? null });
+  if (read?.text != null) outcome.sources.set(flags.facts as string, read.text);
+  return read ? { ...outcome, diagnostics: [...read.diagnostics, ...outcome.diagnostics] } : outcome;
 }
 
 /** The io a run uses: its environment carries the inventory's secret values too (never printed). */
@@ -47,7 +53,8 @@ export async function validateCommand(file: string, flags: CommonPlanFlags & { f
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   const c = makeChalk(io.stdout.isTTY, io.env);
-  const verdict = plan.verdict.eligible ? c.green('eligible for a rolling restart') : plan.verdict.refused ? c.red('NOT eligible for a rolling restart: `lrroll run` would refuse it (exit 3); see `lrroll plan`') : c.yellow('not eligible for rolling; runs as a full restart');
+  const v = plan.verdict;
+  const verdict = v.level === 'rolling' ? c.green('verdict rolling') : v.level === 'rolling-with-warning' ? c.yellow('verdict rolling-with-warning (see `lrroll plan`)') : v.refused ? c.red('verdict full-restart: `lrroll run` would refuse it under strategy: rolling (exit 3); see `lrroll plan`') : c.yellow('verdict full-restart; runs as a full restart');
   io.stdout.write(`${c.green('✔')} ${file} is valid: ${plan.nodes.length} node(s), ${plan.batches.length} batch(es), ~${formatSeconds(plan.estimate.expectedSec)}; ${verdict}\n`);
   return EXIT_CODES.ok;
 }
@@ -74,8 +81,8 @@ export async function planCommand(file: string, flags: CommonPlanFlags & { forma
 
 function refusal(plan: Plan, io: Io): number {
   if (!plan.verdict.refused) return EXIT_CODES.ok;
-  const reasons = plan.verdict.changes.filter((c) => !c.eligible).map((c) => `  [${c.index + 1}] ${c.summary}: ${c.reasons.join(' ')}\n      row: ${c.row}`);
-  io.stderr.write(`refused: this change cannot be rolled (strategy: rolling)\n${reasons.join('\n')}\n  hint: fix the cause, or run it as a full restart with \`rollout.strategy: full\` (downtime)\n`);
+  const reasons = plan.verdict.changes.filter((c) => c.level === 'full-restart').map((c) => `  [${c.index + 1}] ${c.summary}: ${c.reasons.join(' ')}\n      row: ${c.row}`);
+  io.stderr.write(`refused: the verdict is full-restart, and the strategy is rolling\n${reasons.join('\n')}\n  hint: fix the cause, or run it as a full restart with \`rollout.strategy: full\` (downtime)\n`);
   return EXIT_CODES.refused;
 }
 

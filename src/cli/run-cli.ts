@@ -36,6 +36,8 @@ export interface CommonPlanFlags {
   limit?: string[];
   /** `-e/--set path=value`: policy values for this run, recorded in the plan. */
   set: string[];
+  /** `--facts FILE`: node facts gathered by `lrroll facts` (validate, plan, run). */
+  facts?: string;
 }
 
 /** Runs the command line and returns the exit code; never throws for user errors. */
@@ -105,15 +107,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   // Policy values matter where a plan is judged, shown or run (not for diff and clean, which read and tidy the nodes).
   const withSetFlag = (cmd: Command): Command => cmd.option('-e, --set <path=value>', 'set a policy value for this run, recorded in the plan and its hash (repeatable), e.g. rollout.onFailure=rollback, health.settle=30s, loadBalancer.drainTimeout=1m', setting, []);
   const sub = (name: string): Command => program.command(name).exitOverride().configureOutput(output);
+  const withFacts = (cmd: Command): Command => cmd.option('--facts <file>', 'node facts gathered by `lrroll facts`: verdicts that rest on them are decided now (preflight still confirms them)');
 
-  withSetFlag(withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'), 'validate the plan of a run limited to these nodes (comma-separated)'))
+  withFacts(withSetFlag(withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'), 'validate the plan of a run limited to these nodes (comma-separated)')))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
       const { validateCommand } = await import('./commands.js');
       setExit(await validateCommand(file, opts, io));
     });
 
-  withSetFlag(withPlanFlags(sub('plan').argument('<playbook>', 'playbook file').description('show what a run would do: verdict, batches, per-node steps, impact, estimate, plan hash')))
+  withFacts(withSetFlag(withPlanFlags(sub('plan').argument('<playbook>', 'playbook file').description('show what a run would do: verdict, batches, per-node steps, impact, estimate, plan hash'))))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'mermaid']).default('text'))
     .option('--full', 'show every node and every command in full')
     .action(async (file: string, opts: CommonPlanFlags & { format: 'text' | 'json' | 'mermaid'; full?: boolean }) => {
@@ -121,7 +124,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await planCommand(file, opts, io));
     });
 
-  withSshFlags(withSetFlag(withPlanFlags(sub('run').argument('<playbook>', 'playbook file').description('run the playbook (preflight, confirmation, progress); --dry-run shows the plan only')))
+  withSshFlags(withFacts(withSetFlag(withPlanFlags(sub('run').argument('<playbook>', 'playbook file').description('run the playbook (preflight, confirmation, progress); --dry-run shows the plan only'))))
     .option('--dry-run', 'show the plan that would run, change nothing')
     .addOption(new Option('--format <format>', 'plan format for --dry-run').choices(['text', 'json', 'mermaid']).default('text'))
     .option('--full', 'with --dry-run: show every node and every command in full')
@@ -136,6 +139,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (file: string, opts: CommonPlanFlags & RunCliFlags) => {
       const { runCommand } = await import('./commands.js');
       setExit(await runCommand(file, opts, io));
+    });
+
+  withSshFlags(withPlanFlags(sub('facts').argument('<playbook>', 'playbook file').description("read-only: gather every node's facts over SSH (module and schema versions, patches, Java, app server) into a file for --facts"), 'gather only these nodes (comma-separated)'))
+    .option('-o, --output <file>', 'write the facts file here (default: stdout)')
+    .action(async (file: string, opts: CommonPlanFlags & SshCliFlags & { output?: string }) => {
+      const { factsCommand } = await import('./facts.js');
+      setExit(await factsCommand(file, opts, io));
     });
 
   withSshFlags(withSetFlag(withPlanFlags(sub('status').argument('<playbook>', 'playbook file').description('read-only: every node (reachable, app server, HTTP, patch level) and its load-balancer member'), 'show only these nodes (comma-separated)')))

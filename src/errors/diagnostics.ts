@@ -38,7 +38,11 @@ export type DiagnosticCode =
   | 'E_REGEX'
   | 'E_LIMIT'
   | 'E_VAULT'
+  | 'E_FACTS'
+  | 'E_OVERRIDE'
   | 'W_ELIGIBILITY'
+  | 'W_FACTS'
+  | 'W_OVERRIDE'
   | 'W_INVENTORY'
   | 'W_PLAYBOOK'
   | 'W_DOWNTIME';

@@ -3,7 +3,8 @@
  * journal consume. The executor prints nothing itself.
  * EVENTS_FORMAT_VERSION must be bumped on any change to these types (and schemas/events.schema.json).
  */
-export const EVENTS_FORMAT_VERSION = 1;
+import type { Plan, VerdictLevel } from '../plan/types.js';
+export const EVENTS_FORMAT_VERSION = 2;
 
 /** Result of a step. */
 export type StepStatus = 'ok' | 'failed' | 'skipped';
@@ -52,6 +53,10 @@ export interface RunStartEvent extends Base {
   batches: Array<{ index: number; nodes: string[] }>;
   /** Expected duration from the plan's estimate, for the ETA. */
   expectedSec: number;
+  /** The plan's verdict: `rolling`, `rolling-with-warning` or `full-restart`. */
+  verdict: VerdictLevel;
+  /** The overrides the playbook applied to verdicts, each with its reason (empty when none). */
+  overrides: Array<{ change: number; verdict: 'rolling' | 'rolling-with-warning'; was: VerdictLevel; reason: string; ticket: string | null }>;
 }
 /** A run-level phase starts. */
 export interface PhaseStartEvent extends Base { kind: 'phase-start'; phase: RunPhase }
@@ -125,3 +130,19 @@ export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E
 
 /** Receives events. */
 export type Emit = (event: EventInput) => void;
+
+/** The run-start event of a plan: its verdict and overrides travel with it, so every renderer and the record see them. */
+export function runStartOf(plan: Plan, runId: string): Omit<RunStartEvent, 'v' | 'at'> {
+  return {
+    kind: 'run-start',
+    runId,
+    planHash: plan.hash,
+    name: plan.name,
+    nodes: plan.nodes.map((n) => n.name),
+    batches: plan.batches.map((b) => ({ index: b.index, nodes: b.nodes })),
+    expectedSec: plan.estimate.expectedSec,
+    // A plan recorded before the three-level verdict (format 1) has `eligible` instead.
+    verdict: plan.verdict.level ?? ((plan.verdict as { eligible?: boolean }).eligible === false ? 'full-restart' : 'rolling'),
+    overrides: plan.verdict.changes.flatMap((c) => (c.override ? [{ change: c.index, verdict: c.override.verdict, was: c.override.was, reason: c.override.reason, ticket: c.override.ticket }] : [])),
+  };
+}

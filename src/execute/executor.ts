@@ -1,7 +1,7 @@
 import { batchTime } from '../plan/estimate.js';
 import type { Batch, NodePlan, NodeStep, Plan, Step } from '../plan/types.js';
 import { initialNodeStates, summarize, type ExecutorDeps, type NodeState, type RunState } from './context.js';
-import type { NodeSummary, RunPhase, RunStatus } from './events.js';
+import { runStartOf, type NodeSummary, type RunPhase, type RunStatus } from './events.js';
 import type { StepOutcome } from './run-command.js';
 import { maskDeep, maskingEmit, secretMask, secretProblem } from './secrets.js';
 import { executeStep } from './steps.js';
@@ -24,7 +24,7 @@ export async function runPlan(plan: Plan, unmasked: ExecutorDeps): Promise<RunRe
   const run: RunState = { plan, deps, nodes: initialNodeStates(plan), failures: 0, waitSignal: AbortSignal.any([deps.signal, deps.stop]) };
   for (const name of deps.resume?.doneNodes ?? []) Object.assign(run.nodes.get(name) ?? {}, { status: 'ok', updated: true });
   const started = deps.clock.now();
-  deps.emit({ kind: 'run-start', runId: deps.runId, planHash: plan.hash, name: plan.name, nodes: plan.nodes.map((n) => n.name), batches: plan.batches.map((b) => ({ index: b.index, nodes: b.nodes })), expectedSec: plan.estimate.expectedSec });
+  deps.emit(runStartOf(plan, deps.runId));
   const { status, reason } = await runAll(run);
   if (status === 'failed' || status === 'halted') await phase(run, 'on-failure', plan.onFailure, true);
   const hasLb = plan.loadBalancer.type !== 'none';

@@ -1,7 +1,8 @@
-import { crossedLevels, javaMajor, parseLevel, schemaChangeLevel } from '../plan/eligibility.js';
 import { describeFootprint, lrrollDir, parseFootprint } from '../plan/hygiene.js';
+import { crossedLevels, installedLevel, levelName, parseFixPackLevel } from '../plan/levels.js';
 import { judgeInstalledRelease } from '../plan/release-check.js';
 import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckReleaseStep, CheckSchemaVersionStep, CheckServiceStep, CheckSudoStep, CheckToolsStep } from '../plan/types.js';
+import { javaMajor, javaVersionOf, versionMove } from '../plan/versions.js';
 import type { RunState } from './context.js';
 import { failed, lastLine, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
 import type { ExecResult } from './transport.js';
@@ -49,33 +50,46 @@ export async function runPreflightCheck(step: Check, run: RunState): Promise<Ste
   }
 }
 
-function judgeSchema(step: CheckSchemaVersionStep, installed: string): StepOutcome {
-  if (installed === '') return ok(`${step.bundle} is not installed yet (or has no schema version)`);
-  const level = schemaChangeLevel(installed, step.newVersion);
-  if (level === 'major' || level === 'minor') return failed(`${step.bundle}: installed schema ${installed} → ${step.newVersion} is a ${level} change, which cannot be rolled (a required upgrade, not revertible without a database restore)`);
-  return ok(`installed schema ${installed}, new ${step.newVersion} (${level === 'none' ? 'same' : 'micro change'})`);
+/** Judges the installed-bundle line of a `check-schema-version` step. */
+export function judgeSchema(step: CheckSchemaVersionStep, out: string): StepOutcome {
+  const line = out.split('\n').find((l) => l.startsWith('installed\t'));
+  const schema = line === undefined ? null : (line.split('\t')[2] ?? '').trim();
+  const found = line === undefined ? 'not installed' : schema ? `schema ${schema}` : 'installed without a schema version';
+  const e = step.expected;
+  // A bundle not found among the jars may still be installed (inside an .lpkg, or known only to Release_): that does not contradict an "installed" fact.
+  const contradicts = e !== null && (e.installed ? line !== undefined && (e.schemaVersion ?? '') !== (schema ?? '') : line !== undefined);
+  if (e && contradicts) {
+    return failed(`${step.bundle}: the facts the verdict rests on say ${e.installed ? `schema ${e.schemaVersion ?? 'none'}` : 'not installed'}, the node has ${found}: gather them again (\`lrroll facts\`) or correct the declaration`);
+  }
+  if (!schema) return ok(`${step.bundle}: ${found}${e?.installed && line === undefined ? ` among the jars; the facts say schema ${e.schemaVersion ?? 'none'}` : ''}`);
+  const move = versionMove(schema, step.newVersion);
+  if (move.level === 'major' || move.level === 'minor') {
+    return failed(`${step.bundle}: installed schema ${schema} → ${step.newVersion} is a ${move.level} ${move.direction === 'down' ? 'downgrade' : 'change'}, which cannot be rolled (${move.direction === 'down' ? 'the database keeps the newer schema' : 'a required upgrade, not revertible without a database restore'})`);
+  }
+  return ok(`installed schema ${schema}, new ${step.newVersion} (${move.level === 'none' ? 'same' : `micro ${move.direction === 'down' ? 'downgrade' : 'change'}`})`);
 }
 
-function judgePatchLevel(step: CheckPatchLevelStep, installedLine: string): StepOutcome {
-  const levels = installedLine.split(/[,\s]+/).map((p) => parseLevel(p)).filter((l): l is NonNullable<ReturnType<typeof parseLevel>> => !!l);
-  const target = parseLevel(step.target);
-  const current = levels.find((l) => l.family === target?.family);
-  const currentName = current ? `${current.family}-${current.number}` : null;
-  if (step.expected && currentName !== step.expected) return failed(`installed fix pack level is ${currentName ?? `unknown (${installedLine || 'none'})`}, the playbook says \`from: ${step.expected}\``);
-  if (!currentName) return ok(`no ${target?.family ?? ''} fix pack installed yet`);
-  const hits = crossedLevels(currentName, step.target, step.breakingLevels);
-  if (hits.length > 0) return failed(`moving ${currentName} → ${step.target} crosses the breaking level ${hits.join(', ')}: a full cluster restart is needed`);
-  return ok(`installed ${currentName}`);
+/** Judges the installed patches of a `check-patch-level` step: the expected level, and no breaking level crossed either way. */
+export function judgePatchLevel(step: CheckPatchLevelStep, installedLine: string): StepOutcome {
+  const target = parseFixPackLevel(step.target);
+  const current = target ? installedLevel(installedLine.split(/[,\s]+/).filter(Boolean), target.family) : undefined;
+  const currentName = current ? levelName(current) : '';
+  if (step.expected !== null && currentName !== step.expected) return failed(`installed fix pack level is ${currentName || `none (${installedLine || 'no patches'})`}, the plan expected ${step.expected || 'none'}`);
+  const from = currentName || `${target?.family ?? 'fp'}-0`;
+  const hits = crossedLevels(from, step.target, step.breakingLevels);
+  if (hits.length > 0) return failed(`moving ${currentName || 'from no fix pack'} → ${step.target} crosses the breaking level ${hits.join(', ')}: a full cluster restart is needed`);
+  return ok(currentName ? `installed ${currentName}` : `no ${target?.family ?? ''} fix pack installed yet`);
 }
 
-function judgeJava(step: CheckJavaVersionStep, out: string): StepOutcome {
-  const [current, next] = out.split('\n');
-  const version = (line: string | undefined): string | undefined => /version "([^"]+)"/.exec(line ?? '')?.[1];
-  const now = version(current);
-  const then = version(next);
+/** Judges the `java -version` outputs of a `check-java-version` step (the current JVM, `== new`, the new one). */
+export function judgeJava(step: CheckJavaVersionStep, out: string): StepOutcome {
+  const [current, next] = out.split(/^== new$/m);
+  const now = javaVersionOf(current ?? '');
+  const then = javaVersionOf(next ?? '');
   if (!then) return failed(`the new JDK does not run: ${lastLine(next ?? '') ?? 'no output'}`);
-  if (now && javaMajor(now) !== javaMajor(step.expected)) return failed(`the node runs Java ${now}, the playbook says \`from: ${step.expected}\``);
-  return ok(`running ${now ?? 'unknown (stopped)'}, new ${then}`);
+  const expected = javaVersionOf(step.expected) ?? step.expected;
+  if (now && javaMajor(now) !== javaMajor(expected)) return failed(`the app server starts with Java ${now}, the plan expected Java ${expected}`);
+  return ok(`starts with ${now ?? 'unknown (java -version gave no version)'}, new ${then}`);
 }
 
 /** sudo's answer, in words an admin acts on: no password configured, a wrong one, a user not allowed, no sudo at all. */

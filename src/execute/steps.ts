@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { RUN_ID_VAR } from '../plan/shell.js';
-import type { HookStep, ServiceStopStep, Step, UploadStep, WaitHttpStep } from '../plan/types.js';
+import type { HookStep, ServiceStopStep, Step, UploadStep } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
 import { bake } from './bake.js';
 import { runLbStep } from './lb-steps.js';
 import { runPreflightCheck } from './preflight.js';
+import { waitHttp, waitOsgi } from './probes.js';
 import { failed, lastLine, ok, outcomeOf, runCommand, transportOf, type StepOutcome } from './run-command.js';
 import { recordLogOffsets, waitCluster, waitLogMarker, waitModules } from './waits.js';
 
@@ -67,6 +68,8 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
       return state ? waitModules(step, run, state) : failed('no node state');
     case 'wait-http':
       return waitHttp(step, run);
+    case 'wait-osgi':
+      return waitOsgi(step, run);
     case 'settle':
     case 'settle':
       return waitFor(step, run);
@@ -137,22 +140,6 @@ async function upload(step: UploadStep, run: RunState): Promise<StepOutcome> {
   const after = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: 120_000 });
   if (after.stdout.trim() !== step.sha256) return failed(`checksum mismatch after upload: expected ${step.sha256}, got ${after.stdout.trim() || after.stderr.trim()}`);
   return ok('uploaded, checksum verified');
-}
-
-async function waitHttp(step: WaitHttpStep, run: RunState): Promise<StepOutcome> {
-  const deadline = run.deps.clock.now() + step.timeoutSec * 1000;
-  const body = step.bodyMatch ? new RegExp(step.bodyMatch) : null;
-  let last = 'no answer yet';
-  while (run.deps.clock.now() < deadline && !run.waitSignal.aborted) {
-    const r = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: 15_000 });
-    const lines = r.stdout.split('\n');
-    const code = Number(lines[lines.length - 1]);
-    last = r.exitCode === 0 ? `HTTP ${code}` : (r.stderr.trim().split('\n').pop() ?? `curl exited ${String(r.exitCode)}`);
-    if (r.exitCode === 0 && step.status.includes(code) && (!body || body.test(lines.slice(0, -1).join('\n')))) return ok(last);
-    run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${step.url}: ${last}` });
-    await run.deps.clock.sleep(step.intervalSec * 1000, run.waitSignal);
-  }
-  return failed(run.waitSignal.aborted ? 'interrupted' : `${step.url} did not answer ${step.status.join('/')}${body ? ` matching /${step.bodyMatch}/` : ''} within ${step.timeoutSec}s (last: ${last})`);
 }
 
 async function hook(step: HookStep, run: RunState): Promise<StepOutcome> {

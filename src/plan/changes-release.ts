@@ -2,7 +2,7 @@
 // new Tomcat bundle laid in place the way Liferay's "Updating Liferay" describes (the node's own
 // configuration carried over). See docs/liferay-releases.md.
 import type { ReleaseChange } from '../playbook/playbook.generated.js';
-import { absoluteUnder, baseName, installFileCommand, simple, upload, verifySha, type ChangeContext, type ChangeSteps, type Upload } from './change-parts.js';
+import { absoluteUnder, baseName, installFileCommand, simple, upload, verifySha, type ChangeContext, type ChangeSteps, type Upload } from './change-steps.js';
 import { DEFAULTS } from './defaults.js';
 import { parseRelease, releaseName, releaseSchemaBundles } from './eligibility-releases.js';
 import { installedReleaseCommand, releaseMarker } from './release-check.js';

@@ -8,6 +8,9 @@ import { changeSteps, type ChangeSteps } from './changes.js';
 import { checkPlaybook } from './checks.js';
 import { DEFAULTS } from './defaults.js';
 import { judgeChanges } from './eligibility.js';
+import { factDifferences, FactsIndex, mergeFacts, type GatheredFacts } from './facts.js';
+import { applyOverrides } from './override.js';
+import { worstLevel } from './verdict.js';
 import { estimatePlan } from './estimate.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
@@ -21,7 +24,7 @@ import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
-import { PLAN_FORMAT_VERSION, type BakeWatch, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
+import { PLAN_FORMAT_VERSION, type BakeWatch, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanFacts, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
 import { resolveCount } from './duration.js';
 
 /** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
@@ -32,6 +35,8 @@ export interface CompileInput {
   artifacts: ReadonlyMap<string, ArtifactFacts>;
   /** Known breaking fix pack levels shipped with lrroll. */
   breakingLevels: readonly string[];
+  /** Node facts gathered by `lrroll facts` (`--facts FILE`), or null. */
+  facts: GatheredFacts | null;
   source: PlanSource;
   /** `--var k=v` overrides (highest precedence). */
   vars: Readonly<Record<string, string>>;
@@ -74,8 +79,12 @@ export function compilePlan(input: CompileInput): Compiled {
   for (const n of nodes) lb.members[n.plan.name] = n.plan.member ?? n.plan.name;
   if (lb.type === 'none') lb.members = {};
 
-  const verdicts = judgeChanges({ changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels });
-  const eligible = verdicts.every((v) => v.eligible);
+  const known = mergeFacts(input.inventory, input.facts);
+  diagnostics.push(...known.diagnostics);
+  const factsIndex = new FactsIndex(known.facts.nodes);
+  const verdicts = judgeChanges({ changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex });
+  diagnostics.push(...applyOverrides(verdicts, changes, (i) => sourceMap.locateKey(Array.isArray(playbook.change) ? ['change', i] : ['change'], 'override')));
+  const level = worstLevel(verdicts.map((v) => v.level));
   const policy = resolvePolicy(playbook, nodes.length);
   const hooks = new HookBuilder(playbook, templater, sourceMap);
   const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
@@ -88,7 +97,7 @@ export function compilePlan(input: CompileInput): Compiled {
   const nodeChecks = new Map<string, Step[]>();
   const propertyFiles = new Map<string, string[]>();
   for (const node of batching.targets) {
-    const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, templater, locate: (f) => locateChange(i, f) }));
+    const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex, templater, locate: (f) => locateChange(i, f) }));
     propertyFiles.set(node.plan.name, [...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : [])))]);
     previews.set(node.plan.name, steps.flatMap((st, i) => st.preview.map((p) => ({ ...p, change: i }) as ChangePreview)));
     const lbSteps = nodeLbSteps(lb, node, templater, (field) => sourceMap.locate(['loadBalancer', field]));
@@ -139,7 +148,8 @@ export function compilePlan(input: CompileInput): Compiled {
     formatVersion: PLAN_FORMAT_VERSION,
     name: playbook.name,
     description: playbook.description ?? '',
-    verdict: { eligible, refused: policy.strategy === 'rolling' && !eligible, changes: verdicts },
+    verdict: { level, refused: policy.strategy === 'rolling' && level === 'full-restart', changes: verdicts, differences: factDifferences(factsIndex) },
+    facts: known.facts,
     policy,
     loadBalancer: lb,
     nodes: nodes.map((n) => n.plan),
@@ -156,17 +166,18 @@ export function compilePlan(input: CompileInput): Compiled {
     ssh: { configFile: playbook.inventory.ssh?.configFile ?? null, knownHostsFiles: playbook.inventory.ssh?.knownHostsFiles ?? null },
     overrides: { ...input.overrides },
   };
-  return { plan: { ...body, hash: planHash(input), source: input.source }, diagnostics, previews };
+  return { plan: { ...body, hash: planHash(input, known.facts), source: input.source }, diagnostics, previews };
 }
 
 /**
  * The plan hash: sha256 over everything the plan is computed from — the playbook's data (not its
- * comments or layout), the inventory, each artifact's checksum, --var and --limit, the known
- * breaking levels, the plan format and lrroll's version. The compiler is deterministic, so equal
+ * comments or layout, overrides included), the inventory, each artifact's checksum, the node
+ * facts (declared and gathered), --var and --limit, the known breaking levels, the plan format
+ * and lrroll's version. The compiler is deterministic, so equal
  * inputs give an equal plan and any change to them gives a new hash; hashing the inputs instead
  * of the (much larger) plan keeps planning fast for big clusters.
  */
-function planHash(input: CompileInput): string {
+function planHash(input: CompileInput, facts: PlanFacts): string {
   const { playbook, inventory } = input;
   return input.hashText(
     canonicalJson({
@@ -179,6 +190,7 @@ function planHash(input: CompileInput): string {
       // Already in the playbook's data; named too, so a plan that differs only by how a value was set is told apart.
       overrides: input.overrides ?? {},
       breakingLevels: input.breakingLevels,
+      facts,
     }),
   );
 }

@@ -3,6 +3,7 @@
 import type { ArtifactFacts } from '../artifacts/types.js';
 import type { ReleaseChange } from '../playbook/playbook.generated.js';
 import type { ChangeVerdict } from './types.js';
+import { because, refuse, startVerdict, warn } from './verdict.js';
 
 /** The rows these rules add to the eligibility table. */
 export const RELEASE_ROWS = {
@@ -51,24 +52,23 @@ export function releaseSchemaBundles(change: ReleaseChange, artifacts: ReadonlyM
 /** Judges a `release` change. */
 export function judgeRelease(change: ReleaseChange, index: number, artifacts: ReadonlyMap<string, ArtifactFacts>): ChangeVerdict {
   const to = parseRelease(change.to);
-  const out: ChangeVerdict = { index, type: 'release', summary: `release ${change.from ?? '?'} → ${to ? releaseName(to) : change.to} (${change.bundle ? 'bundle' : 'lpkg set'})`, eligible: false, row: RELEASE_ROWS.unknown, reasons: [], warnings: [], preflightChecks: [] };
+  const out = startVerdict(index, 'release', `release ${change.from ?? '?'} → ${to ? releaseName(to) : change.to} (${change.bundle ? 'bundle' : 'lpkg set'})`, RELEASE_ROWS.unknown);
   const unreadable = (change.bundle ? [change.bundle] : (change.lpkgs ?? [])).map((p) => artifacts.get(p)).filter((f) => !f || f.error || !f.bundles);
-  if (unreadable.length > 0) return refuse(out, RELEASE_ROWS.unknown, `The release archive cannot be read (${unreadable.map((f) => f?.error ?? 'not inspected').join('; ')}): its bundles' schema versions are unknown.`);
+  if (unreadable.length > 0) return refuse(out, 'unknown-fact', `The release archive cannot be read (${unreadable.map((f) => f?.error ?? 'not inspected').join('; ')}): its bundles' schema versions are unknown.`);
   const from = change.from ? parseRelease(change.from) : undefined;
-  if (!from || !to) return refuse(out, RELEASE_ROWS.unknown, 'The release installed now is not declared (`from`), so whether this is a patch step or a new version cannot be told.');
+  if (!from || !to) return refuse(out, 'missing-declaration', 'The release installed now is not declared (`from`), so whether this is a patch step or a new version cannot be told.');
   out.preflightChecks.push(`every node runs ${releaseName(from)} now`);
   const move = releaseMove(from, to);
-  if (move === 'new-version') return refuse(out, RELEASE_ROWS.newRelease, `${releaseName(from)} → ${releaseName(to)} is a new version: Liferay says each quarterly release is to be treated as a new version, and a new version's upgrade processes must run before it is used.`);
-  if (move === 'downgrade') return refuse(out, RELEASE_ROWS.newRelease, `${releaseName(from)} → ${releaseName(to)} goes to a lower release: a database that may already be upgraded is not rolled back in place.`);
-  if (move === 'same') return refuse(out, RELEASE_ROWS.unknown, `The nodes run ${releaseName(to)} already (from = to).`);
-  if (change.upgradeProcesses === true) return refuse(out, RELEASE_ROWS.upgrades, 'Declared `upgradeProcesses: true`: schema or data upgrades are never rolled.');
-  if (change.upgradeProcesses === undefined) return refuse(out, RELEASE_ROWS.unknown, 'Whether this release runs upgrade processes is stated only in its release notes: declare `upgradeProcesses: false` once you have checked them (or `true`, for a full restart).');
-  out.eligible = true;
+  if (move === 'new-version') return refuse(out, 'declaration', `${releaseName(from)} → ${releaseName(to)} is a new version: Liferay says each quarterly release is to be treated as a new version, and a new version's upgrade processes must run before it is used.`, RELEASE_ROWS.newRelease);
+  if (move === 'downgrade') return refuse(out, 'declaration', `${releaseName(from)} → ${releaseName(to)} goes to a lower release: a database that may already be upgraded is not rolled back in place.`, RELEASE_ROWS.newRelease);
+  if (move === 'same') return refuse(out, 'declaration', `The nodes run ${releaseName(to)} already (from = to).`);
+  if (change.upgradeProcesses === true) return refuse(out, 'declaration', 'Declared `upgradeProcesses: true`: schema or data upgrades are never rolled.', RELEASE_ROWS.upgrades);
+  if (change.upgradeProcesses === undefined) return refuse(out, 'missing-declaration', 'Whether this release runs upgrade processes is stated only in its release notes: declare `upgradeProcesses: false` once you have checked them (or `true`, for a full restart).');
   out.row = RELEASE_ROWS.patchRelease;
-  out.reasons.push(`${releaseName(from)} → ${releaseName(to)} is a ${to.line === 'quarterly' ? 'patch release of the same quarterly release (fixes only, per Liferay)' : 'later 7.4 update'}, declared without upgrade processes.`);
+  because(out, `${releaseName(from)} → ${releaseName(to)} is a ${to.line === 'quarterly' ? 'patch release of the same quarterly release (fixes only, per Liferay)' : 'later 7.4 update'}, declared without upgrade processes.`, 'declaration');
   const schemas = releaseSchemaBundles(change, artifacts);
   if (schemas.length > 0) out.preflightChecks.push(`none of the ${schemas.length} Service Builder bundle(s) in the new release moves its Liferay-Require-SchemaVersion major/minor against the node's`);
-  if (to.line === 'update') out.warnings.push('7.4 updates may also bring new features (Liferay): check the release notes for anything that changes behaviour between old and new nodes while rolling.');
+  if (to.line === 'update') warn(out, '7.4 updates may also bring new features (Liferay): check the release notes for anything that changes behaviour between old and new nodes while rolling.');
   return out;
 }
 
@@ -79,11 +79,4 @@ export function withHotfixRelease(verdict: ChangeVerdict, change: { type: string
     verdict.preflightChecks.push(`every node runs ${r ? releaseName(r) : change.release}, the release the hotfix is built for`);
   }
   return verdict;
-}
-
-function refuse(out: ChangeVerdict, row: string, reason: string): ChangeVerdict {
-  out.eligible = false;
-  out.row = row;
-  out.reasons.push(reason);
-  return out;
 }

@@ -10,14 +10,16 @@ import { checkRegex } from './inputs.js';
 import { type Templater } from './scope.js';
 import { backupCommand, restoreCommand, RUN_ID_VAR, shq } from './shell.js';
 import { makeStep } from './step.js';
-import type { ApplyStep, BackupStep, ForensicsStep, NodeStep, RestoreStep, RevertStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep, WaitClusterStep } from './types.js';
+import { gogoCommand } from './gogo.js';
+import type { ApplyStep, BackupStep, ForensicsStep, GogoCommand, NodeStep, RestoreStep, RevertStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep, WaitClusterStep, WaitHttpStep, WaitOsgiStep } from './types.js';
 
 /** Health gates resolved for one node. */
 export interface ResolvedHealth {
   marker: { log: string; timeoutSec: number } | null;
-  http: { url: string; status: number[]; bodyMatch: string | null; intervalSec: number; timeoutSec: number } | null;
+  http: { url: string; status: number[]; bodyMatch: string | null; intervalSec: number; timeoutSec: number; successes: number; attemptSec: number } | null;
   cluster: { log: string; view: ExpectedView; channels: string[]; timeoutSec: number } | null;
   modules: { log: string; bundles: string[]; timeoutSec: number };
+  osgi: { port: number; commands: GogoCommand[]; ignore: string[]; intervalSec: number; attemptSec: number; successes: number; timeoutSec: number } | null;
   settleSec: number;
   warmup: { urls: string[]; timeoutSec: number } | null;
   expectedStartSec: number;
@@ -37,15 +39,19 @@ export function resolveHealth(h: Health | undefined, node: ResolvedNode, positio
   const marker = h?.startupMarker?.enabled ?? d.startupMarkerEnabled;
   const http = h?.http?.enabled ?? d.httpEnabled;
   const cluster = h?.cluster?.enabled ?? d.clusterEnabled;
+  const o = h?.osgi ?? {};
   return {
     marker: marker ? { log: p(h?.startupMarker?.log ?? d.startupMarkerLog, ['startupMarker', 'log']), timeoutSec: parseDuration(h?.startupMarker?.timeout ?? d.startupMarkerTimeout) } : null,
     http: http
-      ? { url: url(h?.http?.url ?? d.httpUrl, ['http', 'url']), status: h?.http?.status ?? [...d.httpStatus], bodyMatch: bodyMatch(h?.http?.bodyMatch, t, locate(['http', 'bodyMatch'])), intervalSec: parseDuration(h?.http?.interval ?? d.httpInterval), timeoutSec: parseDuration(h?.http?.timeout ?? d.httpTimeout) }
+      ? { url: url(h?.http?.url ?? d.httpUrl, ['http', 'url']), status: h?.http?.status ?? [...d.httpStatus], bodyMatch: bodyMatch(h?.http?.bodyMatch, t, locate(['http', 'bodyMatch'])), intervalSec: parseDuration(h?.http?.interval ?? d.httpInterval), timeoutSec: parseDuration(h?.http?.timeout ?? d.httpTimeout), successes: h?.http?.successes ?? d.httpSuccesses, attemptSec: parseDuration(h?.http?.attemptTimeout ?? d.httpAttemptTimeout) }
       : null,
     cluster: cluster
       ? { log: p(h?.cluster?.log ?? d.clusterLog, ['cluster', 'log']), view: expectedView(position.clusterNodes, position.startOrder, node.plan.name, h?.cluster?.expectedSize ?? null), channels: h?.cluster?.channels ?? [...d.clusterChannels], timeoutSec: parseDuration(h?.cluster?.timeout ?? d.clusterTimeout) }
       : null,
     modules: { log: p(h?.modules?.log ?? d.modulesLog, ['modules', 'log']), bundles: h?.modules?.bundles ?? [], timeoutSec: parseDuration(h?.modules?.timeout ?? d.modulesTimeout) },
+    osgi: (o.enabled ?? d.osgiEnabled)
+      ? { port: o.port ?? d.osgiPort, commands: o.commands ?? [...d.osgiCommands], ignore: o.ignore ?? [], intervalSec: parseDuration(o.interval ?? d.osgiInterval), attemptSec: parseDuration(o.attemptTimeout ?? d.osgiAttemptTimeout), successes: o.successes ?? d.osgiSuccesses, timeoutSec: parseDuration(o.timeout ?? d.osgiTimeout) }
+      : null,
     settleSec: parseDuration(h?.settle ?? d.settle),
     warmup: h?.warmup?.urls?.length ? { urls: h.warmup.urls.map((u, i) => url(u, ['warmup', 'urls', String(i)])), timeoutSec: parseDuration(h.warmup.timeout ?? d.warmupTimeout) } : null,
     expectedStartSec: expectedStart(h, marker ? parseDuration(h?.startupMarker?.timeout ?? d.startupMarkerTimeout) : Infinity),
@@ -70,8 +76,8 @@ function expectedStart(h: Health | undefined, markerTimeoutSec: number): number 
 const tenth = (sec: number): number => Math.round(sec * 10) / 10;
 
 /** The curl command the HTTP probe runs on the node: prints the body, then the status code on its own last line. `--` ends the options, so no URL is ever read as one. */
-export function httpProbeCommand(url: string): string {
-  return `curl -sS --max-time 10 -w '\\n%{http_code}' -- ${shq(url)}`;
+export function httpProbeCommand(url: string, maxTimeSec = 10): string {
+  return `curl -sS --max-time ${Math.max(1, Math.ceil(maxTimeSec))} -w '\\n%{http_code}' -- ${shq(url)}`;
 }
 
 /** Inputs for one node's sequence. */
@@ -146,10 +152,11 @@ function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps
   const gates = h.expectedStartSec - startCommandSec(h);
   const startShare = (share: number, timeoutSec = Infinity): number => tenth(Math.min(gates * share, timeoutSec));
   if (h.marker) steps.push(makeStep({ action: 'wait-log-marker', node: n, title: 'wait for "Server startup in … ms" after this start', runOn: 'node', log: h.marker.log, pattern: PATTERNS.startupMarker, timeoutSec: h.marker.timeoutSec, expectSec: startShare(0.9, h.marker.timeoutSec), waitsFor: `the Tomcat startup line in ${h.marker.log}` }));
-  if (h.http) steps.push(makeStep({ action: 'wait-http', node: n, title: `wait for ${h.http.url} → ${h.http.status.join('/')}`, runOn: 'node', command: httpProbeCommand(h.http.url), url: h.http.url, status: h.http.status, bodyMatch: h.http.bodyMatch, intervalSec: h.http.intervalSec, timeoutSec: h.http.timeoutSec, expectSec: h.marker ? startShare(0.05, 2) : startShare(0.9, h.http.timeoutSec), waitsFor: `HTTP ${h.http.status.join(' or ')}${h.http.bodyMatch ? ` with a body matching /${h.http.bodyMatch}/` : ''}` }));
+  if (h.http) steps.push(httpGate(n, h.http, h.marker ? startShare(0.05, 2) : startShare(0.9, h.http.timeoutSec)));
   if (h.cluster) steps.push(clusterStep(n, h.cluster, startShare(0.05, h.cluster.timeoutSec)));
   const bundles = [...new Set([...h.modules.bundles, ...changes.flatMap((c) => c.bundles)])];
   if (bundles.length > 0) steps.push(makeStep({ action: 'wait-modules', node: n, title: `wait for STARTED ${bundles.join(', ')}`, runOn: 'node', log: h.modules.log, bundles, pattern: PATTERNS.moduleStarted, timeoutSec: h.modules.timeoutSec, expectSec: startShare(0.05, h.modules.timeoutSec), waitsFor: `STARTED lines for ${bundles.length} bundle(s)` }));
+  if (h.osgi) steps.push(osgiGate(n, h.osgi));
   if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s (health.settle)`, seconds: h.settleSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
   if (h.warmup) steps.push(makeStep({ action: 'warmup', node: n, title: `warm up ${h.warmup.urls.length} URL(s)`, runOn: 'node', command: h.warmup.urls.map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} -- ${shq(u)}`).join(' && '), urls: h.warmup.urls, timeoutSec: h.warmup.timeoutSec, expectSec: EXPECTED.warmupSec }));
   return steps;
@@ -174,6 +181,21 @@ function clusterStep(n: string, c: NonNullable<ResolvedHealth['cluster']>, expec
     expectSec,
     waitsFor: `"Accepted view … (${size})" or more on ${c.channels.join(' and ')}`,
   });
+}
+
+function inARow(successes: number): string {
+  return successes > 1 ? `, ${successes} times in a row` : '';
+}
+
+function httpGate(n: string, http: NonNullable<ResolvedHealth['http']>, expectSec: number): WaitHttpStep {
+  const answer = `${http.status.join(' or ')}${http.bodyMatch ? ` with a body matching /${http.bodyMatch}/` : ''}`;
+  return makeStep<WaitHttpStep>({ action: 'wait-http', node: n, title: `wait for ${http.url} → ${http.status.join('/')}${inARow(http.successes)}`, runOn: 'node', command: httpProbeCommand(http.url, http.attemptSec), url: http.url, status: http.status, bodyMatch: http.bodyMatch, intervalSec: http.intervalSec, successes: http.successes, attemptSec: http.attemptSec, timeoutSec: http.timeoutSec, expectSec: expectSec + (http.successes - 1) * http.intervalSec, waitsFor: `HTTP ${answer}${inARow(http.successes)}` });
+}
+
+/** The OSGi gate: each attempt runs one Gogo session per diagnostic. */
+function osgiGate(n: string, osgi: NonNullable<ResolvedHealth['osgi']>): WaitOsgiStep {
+  const what = osgi.commands.map((c) => `\`${c}\``).join(' and ');
+  return makeStep<WaitOsgiStep>({ action: 'wait-osgi', node: n, title: `wait until ${what} on Gogo port ${osgi.port} find no unsatisfied component${inARow(osgi.successes)}`, runOn: 'node', command: gogoCommand(osgi.port, osgi.commands, osgi.attemptSec), port: osgi.port, commands: osgi.commands, ignore: osgi.ignore, intervalSec: osgi.intervalSec, successes: osgi.successes, attemptSec: osgi.attemptSec, timeoutSec: osgi.timeoutSec, expectSec: EXPECTED.checkSec * osgi.successes + (osgi.successes - 1) * osgi.intervalSec, waitsFor: `no unsatisfied OSGi component (${what})${inARow(osgi.successes)}` });
 }
 
 /** The rollback of one node (with `onFailure: rollback`): forensics first, then back to how it was, healthy and in the load balancer. */

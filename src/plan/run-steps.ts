@@ -75,9 +75,9 @@ function checkStep(node: ResolvedNode, c: ChangeCheck): Step {
   const common = { node: node.plan.name, runOn: 'node' as const, command: c.command, become: node.become, timeoutSec: 120, expectSec: EXPECTED.checkSec };
   switch (c.action) {
     case 'check-schema-version':
-      return makeStep({ action: c.action, ...common, title: `installed schema of ${c.bundle} compatible with ${c.newVersion}`, bundle: c.bundle, newVersion: c.newVersion });
+      return makeStep({ action: c.action, ...common, title: `installed schema of ${c.bundle} ${c.expected ? `is ${c.expected.installed ? (c.expected.schemaVersion ?? 'none') : 'not installed'} (node facts), ` : ''}compatible with ${c.newVersion}`, bundle: c.bundle, newVersion: c.newVersion, expected: c.expected });
     case 'check-patch-level':
-      return makeStep({ action: c.action, ...common, title: c.expected ? `installed fix pack level is ${c.expected}` : `installed fix pack level below ${c.target} crosses no breaking level`, expected: c.expected, target: c.target, breakingLevels: c.breakingLevels });
+      return makeStep({ action: c.action, ...common, title: c.expected !== null ? `installed fix pack level is ${c.expected || 'none'}; to ${c.target} crosses no breaking level` : `installed fix pack level to ${c.target} crosses no breaking level`, expected: c.expected, target: c.target, breakingLevels: c.breakingLevels });
     case 'check-java-version':
       return makeStep({ action: c.action, ...common, title: `running Java is ${c.expected}`, expected: c.expected });
     case 'check-release':

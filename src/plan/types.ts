@@ -3,7 +3,11 @@
  * `lrroll plan` and `lrroll run --dry-run` render it; `lrroll run` executes this same object.
  * PLAN_FORMAT_VERSION must be bumped on any change to these types (and schemas/plan.schema.json).
  */
+import type { PlanFacts, Verdict } from './verdict-model.js';
+
 export const PLAN_FORMAT_VERSION = 2;
+
+export type { AppliedOverride, ChangeVerdict, FactSource, FactUse, KnownFact, PlanFacts, PlanNodeFacts, Verdict, VerdictBasis, VerdictLevel } from './verdict-model.js';
 
 /** Where a step's command runs. */
 export type RunOn = 'node' | 'local' | 'lb' | 'webhook';
@@ -70,19 +74,25 @@ export interface UploadStep extends StepBase {
   sha256: string;
   size: number;
 }
-/** Preflight: the installed schema version of a bundle must be compatible with the new one. */
-export interface CheckSchemaVersionStep extends StepBase { action: 'check-schema-version'; bundle: string; newVersion: string }
-/** Preflight: the installed fix pack level must equal `expected` (when declared), and moving from it to `target` must not cross a level in `breakingLevels`. */
+/** Preflight: the installed schema version of a bundle must be compatible with the new one (and be what the node facts say, when they say it). */
+export interface CheckSchemaVersionStep extends StepBase {
+  action: 'check-schema-version';
+  bundle: string;
+  newVersion: string;
+  /** What the verdict took as installed on this node (declared or gathered facts), or null when preflight only reads it. */
+  expected: { installed: boolean; schemaVersion: string | null } | null;
+}
+/** Preflight: the installed fix pack level must equal `expected` (when known: declared or gathered; `''` for none), and moving from it to `target` (up or down) must not cross a level in `breakingLevels`. */
 export interface CheckPatchLevelStep extends StepBase {
   action: 'check-patch-level';
-  /** The level the playbook declares installed (`from`), or null when it is only read. */
+  /** The level the verdict took as installed (`from`, or a node fact; `''`: no fix pack), or null when it is only read. */
   expected: string | null;
-  /** The level the patch installs, e.g. `dxp-15`. */
+  /** The level the change moves to, e.g. `dxp-15` (a removal: the level it returns to). */
   target: string;
   /** Known breaking levels (shipped list plus the playbook's). */
   breakingLevels: string[];
 }
-/** Preflight: the Java version the node runs now must match `expected` (major.minor…). */
+/** Preflight: the Java the app server starts with now must have the major version of `expected`. */
 export interface CheckJavaVersionStep extends StepBase { action: 'check-java-version'; expected: string }
 /** Preflight: the node runs the Liferay release `expected`, and no bundle of the new release moves its schema version major/minor against the node's. */
 export interface CheckReleaseStep extends StepBase {
@@ -178,6 +188,10 @@ export interface WaitHttpStep extends StepBase {
   status: number[];
   bodyMatch: string | null;
   intervalSec: number;
+  /** Passing attempts needed in a row (a failing one starts the count again). */
+  successes: number;
+  /** Time one attempt may take. */
+  attemptSec: number;
 }
 /** Waits until the JGroups view on each channel has at least the members the plan has running at that point. */
 export interface WaitClusterStep extends StepBase {
@@ -194,6 +208,21 @@ export interface WaitClusterStep extends StepBase {
 }
 /** Waits for `STARTED <bundle>_<version>` lines. */
 export interface WaitModulesStep extends StepBase { action: 'wait-modules'; log: string; bundles: string[]; pattern: string }
+/** Asks the node's Gogo shell until no OSGi component is unsatisfied, `successes` times in a row. */
+export interface WaitOsgiStep extends StepBase {
+  action: 'wait-osgi';
+  port: number;
+  /** The Gogo diagnostics run (`scr:list`, `dm wtf`), in order. */
+  commands: GogoCommand[];
+  /** Texts that, found in a component's name or a `dm wtf` line, keep it from counting. */
+  ignore: string[];
+  intervalSec: number;
+  successes: number;
+  /** Time one Gogo session may take. */
+  attemptSec: number;
+}
+/** A Gogo shell diagnostic the OSGi gate understands. */
+export type GogoCommand = 'scr:list' | 'dm wtf';
 /** Waits a fixed time after the gates. */
 export interface SettleStep extends StepBase { action: 'settle'; seconds: number }
 /** Requests warm-up URLs. */
@@ -281,6 +310,7 @@ export type Step =
   | WaitHttpStep
   | WaitClusterStep
   | WaitModulesStep
+  | WaitOsgiStep
   | SettleStep
   | WarmupStep
   | HookStep
@@ -358,33 +388,6 @@ export interface Batch {
   nodePlans: NodePlan[];
   /** Steps after every node is back (afterBatch hooks, canary bake and confirm). */
   after: Step[];
-}
-
-/** One change's eligibility verdict. */
-export interface ChangeVerdict {
-  /** Index in the playbook's change list. */
-  index: number;
-  type: string;
-  /** Short description, e.g. `module com.acme.foo 2.1.3`. */
-  summary: string;
-  eligible: boolean;
-  /** The eligibility table row that decided it. */
-  row: string;
-  /** Why, each a sentence. */
-  reasons: string[];
-  /** Cautions that do not block a rolling restart. */
-  warnings: string[];
-  /** Checks preflight must pass for the verdict to hold (e.g. installed schema version). */
-  preflightChecks: string[];
-}
-
-/** The verdict for the whole change set. */
-export interface Verdict {
-  /** True when every change may be rolled. */
-  eligible: boolean;
-  /** True when strategy is rolling and a change is not eligible: the run is refused (exit 3). */
-  refused: boolean;
-  changes: ChangeVerdict[];
 }
 
 /** The resolved load balancer. */
@@ -471,6 +474,8 @@ export interface Plan {
   description: string;
   source: PlanSource;
   verdict: Verdict;
+  /** The node facts known before the run (part of the hash: they decide verdicts). */
+  facts: PlanFacts;
   policy: Policy;
   loadBalancer: PlanLoadBalancer;
   nodes: PlanNode[];

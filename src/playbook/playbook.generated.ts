@@ -190,6 +190,7 @@ export interface NodeSettings {
   httpPort?: number;
   service?: Service;
   vars?: Vars;
+  facts?: NodeFacts;
 }
 /**
  * How the app server is stopped and started on a node.
@@ -241,6 +242,40 @@ export interface Service {
  */
 export interface Vars {
   [k: string]: Scalar;
+}
+/**
+ * Facts about the node that verdicts rest on, as you know them. Declared here they decide verdicts when the plan is made (the plan says so); `lrroll facts` gathers the same facts over SSH into a file for `--facts`. Preflight still reads them on every node and refuses the run when a node says otherwise. A fact left out is not known: its verdict waits for preflight, or takes the safe answer.
+ */
+export interface NodeFacts {
+  /**
+   * The `java -version` output of the JVM the app server starts with, as it prints it (the line with `version "…"` is enough), or the version alone (`17.0.12`, `1.8.0_412`).
+   */
+  java?: string;
+  /**
+   * The app server version: `catalina.sh version` output (its `Server number:` or `Server version:` line) or the version alone.
+   */
+  appServer?: string;
+  /**
+   * The installed patches as `patching-tool.sh info` lists them after `Currently installed patches:`; `[]` when none is installed.
+   */
+  patches?: string[];
+  /**
+   * Installed modules by Bundle-SymbolicName: `{ version, schemaVersion }` (`schemaVersion` as the `Release_` table holds it), or `not-installed`.
+   */
+  modules?: {
+    [k: string]:
+      | 'not-installed'
+      | {
+          /**
+           * Its Bundle-Version.
+           */
+          version?: string;
+          /**
+           * Its Service Builder schema version (`Release_.schemaVersion`; the installed jar's `Liferay-Require-SchemaVersion` must equal it).
+           */
+          schemaVersion?: string;
+        };
+  };
 }
 /**
  * One cluster node.
@@ -307,6 +342,7 @@ export interface Node {
   httpPort?: number;
   service?: Service;
   vars?: Vars;
+  facts?: NodeFacts;
 }
 /**
  * HAProxy, driven through its runtime API on the admin stats socket (`stats socket … level admin`). One instance (`socket`, optional `via`), or several (`instances`, e.g. an HA pair): every drain, enable and check then goes to each of them.
@@ -607,6 +643,24 @@ export interface ModuleChange {
    * The schema version installed now (`Release_.schemaVersion`). When omitted, preflight reads it on the first node and refuses the run if the move is major/minor.
    */
   installedSchemaVersion?: string;
+  override?: VerdictOverride;
+}
+/**
+ * Relaxes this change's verdict with a recorded decision (Liferay support decides borderline cases case by case). Only a verdict resting on a missing declaration or an unknown fact can be relaxed; one resting on evidence read from the artifact (SQL or upgrade steps, classes in cluster packages, a major/minor schema move read from the jar), on a known breaking level, on known node facts or on the playbook's own declaration cannot. Part of the plan hash, shown first in the plan and kept in the run record.
+ */
+export interface VerdictOverride {
+  /**
+   * The verdict to use instead.
+   */
+  verdict: 'rolling' | 'rolling-with-warning';
+  /**
+   * Why, in a sentence someone reading the run record later understands.
+   */
+  reason: string;
+  /**
+   * The support ticket or change request that holds the decision.
+   */
+  ticket?: string;
 }
 /**
  * Install or update a theme (a plugin WAR: the module rules apply).
@@ -632,6 +686,7 @@ export interface ThemeChange {
    * Declared data impact; themes normally have `none`.
    */
   dataChanges?: 'none' | 'compatible' | 'incompatible';
+  override?: VerdictOverride;
 }
 /**
  * Install a fix pack (or service pack / update) with the Patching Tool.
@@ -650,11 +705,11 @@ export interface FixpackChange {
    */
   revertible?: boolean;
   /**
-   * The fix pack level installed now (e.g. `dxp-10`). Needed to check for known breaking levels between it and the new one; preflight confirms it on every node.
+   * The fix pack level installed now (e.g. `dxp-10` or `dxp-10-7210`). Needed to check for known breaking levels between it and the new one (a node fact declared or gathered gives it too); preflight confirms it on every node.
    */
   from?: string;
   /**
-   * Fix pack levels known to break rolling restarts (schema or clustering changes), added to the list lrroll ships. Moving across one makes the change ineligible.
+   * Fix pack levels known to break rolling restarts (schema or clustering changes), added to the list lrroll ships; written as `from` is (`dxp-30` or `dxp-30-7310`). Moving across one, up or down, makes the change a full restart.
    */
   breakingLevels?: string[];
   /**
@@ -669,6 +724,7 @@ export interface FixpackChange {
    * Empty `work/` after installing, where it exists (7.2 and older).
    */
   clearWork?: boolean;
+  override?: VerdictOverride;
 }
 /**
  * Install a hotfix with the Patching Tool.
@@ -702,6 +758,7 @@ export interface HotfixChange {
    * The release the hotfix is built for (a quarterly or patch release such as `2024.q1.1`, or a 7.4 update `7.4.13-u92`); preflight confirms every node runs it.
    */
   release?: string;
+  override?: VerdictOverride;
 }
 /**
  * Remove an installed fix pack or hotfix (take its zip out of `patching-tool/patches`, then `install`).
@@ -716,9 +773,21 @@ export interface FixpackRevertChange {
    */
   patch: string;
   /**
+   * The fix pack level the nodes return to once the patch is removed (e.g. `dxp-10` or `dxp-10-7210`). Needed to remove a fix pack in a rolling restart: the way down is checked against known breaking levels as the way up is, and preflight confirms the level after the removal.
+   */
+  to?: string;
+  /**
+   * The zip of the patch being removed, on this machine relative to the playbook (optional). When given it is read as an install would be: SQL or upgrade steps and cluster classes make the removal a full restart, and a JSP/static-only patch needs no `revertible` declaration.
+   */
+  artifact?: string;
+  /**
    * Declare that the patch is revertible (required for a rolling removal).
    */
   revertible?: boolean;
+  /**
+   * Fix pack levels known to break rolling restarts, added to the list lrroll ships (as for a fix pack install); moving down across one makes the removal a full restart.
+   */
+  breakingLevels?: string[];
   /**
    * Patching Tool profile.
    */
@@ -731,9 +800,10 @@ export interface FixpackRevertChange {
    * Empty `work/` afterwards, where it exists.
    */
   clearWork?: boolean;
+  override?: VerdictOverride;
 }
 /**
- * Set or remove keys in `portal-ext.properties`, keeping comments and order; written atomically.
+ * Set or remove keys in `portal-ext.properties`, keeping comments and order (written atomically), or install a whole `portal-ext.properties` shipped from the playbook's repository (`source`).
  */
 export interface PortalPropertiesChange {
   /**
@@ -745,6 +815,10 @@ export interface PortalPropertiesChange {
    */
   file?: string;
   /**
+   * A properties file in the playbook's repository (relative to the playbook), uploaded and staged in preflight like any artifact and installed as `file` (the old one backed up). Not with `set`/`unset`.
+   */
+  source?: string;
+  /**
    * Keys to set (existing keys keep their place; new keys are appended).
    */
   set?: {
@@ -754,6 +828,7 @@ export interface PortalPropertiesChange {
    * Keys to remove.
    */
   unset?: string[];
+  override?: VerdictOverride;
 }
 /**
  * Add, replace or remove configuration files in `osgi/configs` (System Settings).
@@ -780,9 +855,10 @@ export interface OsgiConfigChange {
    * File names to remove from `osgi/configs`.
    */
   remove?: string[];
+  override?: VerdictOverride;
 }
 /**
- * JVM options and environment for the app server, kept in an lrroll-managed block of `setenv.sh`.
+ * JVM options and environment for the app server: kept in an lrroll-managed block of `setenv.sh`, or a whole `setenv.sh` shipped from the playbook's repository (`source`).
  */
 export interface JvmSettingsChange {
   /**
@@ -794,6 +870,10 @@ export interface JvmSettingsChange {
    */
   file?: string;
   /**
+   * A setenv script in the playbook's repository (relative to the playbook), uploaded and staged in preflight like any artifact and installed as `file` (the old one backed up). Its JVM options (`CATALINA_OPTS`/`JAVA_OPTS` assignments) are read and shown in the plan. Not with `options`/`env`.
+   */
+  source?: string;
+  /**
    * JVM options appended to `CATALINA_OPTS`, in order.
    */
   options?: string[];
@@ -803,9 +883,10 @@ export interface JvmSettingsChange {
   env?: {
     [k: string]: Scalar;
   };
+  override?: VerdictOverride;
 }
 /**
- * Application server configuration or library files (e.g. `conf/server.xml`, a JDBC driver in `lib/`).
+ * An application server update: configuration or library files (e.g. `conf/server.xml`, a JDBC driver in `lib/`), commands run on the stopped node, and the app server version it moves to.
  */
 export interface AppServerChange {
   /**
@@ -813,11 +894,11 @@ export interface AppServerChange {
    */
   type: 'app-server';
   /**
-   * Files to install.
+   * Files to install (with `commands`, at least one of the two).
    *
    * @minItems 1
    */
-  files: [
+  files?: [
     {
       /**
        * Local file, relative to the playbook.
@@ -839,6 +920,23 @@ export interface AppServerChange {
       dest: string;
     }[]
   ];
+  /**
+   * Commands run on each stopped node after the files are installed, in order (e.g. a package manager updating Tomcat). They run through sudo when the node uses `become`.
+   *
+   * @minItems 1
+   */
+  commands?: [TemplateString, ...TemplateString[]];
+  /**
+   * Paths on the node the commands change; backed up first and restored on rollback.
+   *
+   * Items: A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
+   */
+  backup?: string[];
+  /**
+   * The app server version this change moves to (e.g. `9.0.85`). The move from the installed version (a node fact) is a warning in the verdict, a downgrade called so; after applying, `catalina.sh version` must report it.
+   */
+  version?: string;
+  override?: VerdictOverride;
 }
 /**
  * Point the app server at another JDK. Minor vs major update is decided by comparing `from` and `to`.
@@ -849,7 +947,7 @@ export interface JavaChange {
    */
   type: 'java';
   /**
-   * The new JDK's home on the node (already installed there).
+   * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
    */
   javaHome: string;
   /**
@@ -861,9 +959,10 @@ export interface JavaChange {
    */
   to: string;
   /**
-   * The setenv script that receives `JAVA_HOME`.
+   * A string that may contain `{{ var }}` templates (playbook vars, per-node vars, and the built-ins `node`, `host`, `liferayHome`, `tomcatHome`, `member`, `httpPort`).
    */
   file?: string;
+  override?: VerdictOverride;
 }
 /**
  * Install a new activation key (license XML) through the deploy folder.
@@ -877,6 +976,7 @@ export interface ActivationKeyChange {
    * The activation key XML on this machine, relative to the playbook.
    */
   artifact: string;
+  override?: VerdictOverride;
 }
 /**
  * An operating system upgrade. Never rolling: run it with `strategy: full`.
@@ -892,6 +992,20 @@ export interface OsUpgradeChange {
    * @minItems 1
    */
   commands: [TemplateString, ...TemplateString[]];
+  override?: VerdictOverride;
+  /**
+   * The release the upgrade reaches, as `/etc/os-release` names it: after the commands, `ID` and `VERSION_ID` must match.
+   */
+  target?: {
+    /**
+     * `ID` in /etc/os-release, e.g. `debian`, `rhel`, `ubuntu`.
+     */
+    id: string;
+    /**
+     * `VERSION_ID` in /etc/os-release, e.g. `12`, `9.4`, `24.04`.
+     */
+    version: string;
+  };
 }
 /**
  * Your own commands, with a declared rolling safety.
@@ -916,6 +1030,10 @@ export interface CustomChange {
    */
   rollingSafe: boolean;
   /**
+   * Declare that the commands change cluster code (Cluster Link, the cluster scheduler or cluster caches): never rolling, whatever `rollingSafe` says; run it with `strategy: full`.
+   */
+  clusterCode?: boolean;
+  /**
    * Run while the app server is `stopped` (default) or still `running` (after draining).
    */
   when?: 'stopped' | 'running';
@@ -937,6 +1055,7 @@ export interface CustomChange {
    * Run the commands through `sudo -n`.
    */
   become?: boolean;
+  override?: VerdictOverride;
 }
 /**
  * No change: restart the nodes only (e.g. to release memory or pick up OS library updates already installed).
@@ -950,6 +1069,7 @@ export interface RestartChange {
    * Why the nodes are restarted, shown in the plan.
    */
   reason?: string;
+  override?: VerdictOverride;
 }
 /**
  * Move to another Liferay DXP release: a quarterly or patch release (`2024.q1.3`, `2025.q1.0`) or a 7.4 update (`7.4.13-u102`), as a new Tomcat bundle (`bundle`) or a new set of `.lpkg` files (`lpkgs`). Rolled only within one quarter (or from one 7.4 update to a later one) and only when it runs no upgrade processes; see docs/liferay-releases.md.
@@ -989,6 +1109,7 @@ export interface ReleaseChange {
    * Remove `osgi/state` after the new release is in place (bundles then install fresh).
    */
   clearOsgiState?: boolean;
+  override?: VerdictOverride;
 }
 /**
  * How nodes are taken through the change.
@@ -1171,7 +1292,7 @@ export interface WindowSpec1 {
   timezone?: string;
 }
 /**
- * When a started node counts as back. Gates run in order: log marker, HTTP probe, cluster view, modules, settle, warm-up; each has its own deadline.
+ * When a started node counts as back. Gates run in order: log marker, HTTP probe, cluster view, modules, OSGi components, settle, warm-up; each has its own deadline.
  */
 export interface Health {
   /**
@@ -1214,13 +1335,21 @@ export interface Health {
      */
     bodyMatch?: string;
     /**
-     * Time between attempts.
+     * Time between attempts (independent of the deadline).
      */
     interval?: number | string;
     /**
-     * Deadline.
+     * Startup deadline: how long the node may take to pass, counted from when this gate begins (after the log marker), independent of the interval.
      */
     timeout?: number | string;
+    /**
+     * Consecutive passing attempts needed (Liferay Cloud's `successThreshold`): a failing attempt starts the count again, so a node that answers once while still starting does not pass.
+     */
+    successes?: number;
+    /**
+     * Time one attempt may take (curl's `--max-time`).
+     */
+    attemptTimeout?: number | string;
   };
   /**
    * Wait for the node's JGroups `Accepted view … (N)` on each channel to show at least the nodes the plan has running when it starts (Cluster Link): the whole cluster minus the nodes of its batch that start after it (in a full restart, the nodes started so far). Progress says which members it sees and which it waits for.
@@ -1263,6 +1392,45 @@ export interface Health {
     log?: string;
     /**
      * Deadline.
+     */
+    timeout?: number | string;
+  };
+  /**
+   * Ask the node's Gogo shell (telnet, as Liferay's own container probe does) until no OSGi component is unsatisfied: `scr:list` finds Declarative Services components in the `unsatisfied reference` or `failed activation` state (`unsatisfied configuration` is how a component waiting for optional configuration rests, and is not counted); `dm wtf` finds Dependency Manager components with missing dependencies. Needs `module.framework.properties.osgi.console=localhost:<port>` on the node and `telnet` installed there (preflight checks the program).
+   */
+  osgi?: {
+    /**
+     * Use this gate.
+     */
+    enabled?: boolean;
+    /**
+     * The Gogo shell port on the node (`module.framework.properties.osgi.console`), reached on 127.0.0.1.
+     */
+    port?: number;
+    /**
+     * The diagnostics to run; each must report nothing unsatisfied.
+     *
+     * @minItems 1
+     */
+    commands?: ['scr:list' | 'dm wtf', ...('scr:list' | 'dm wtf')[]];
+    /**
+     * Component names (or `dm wtf` lines) containing one of these texts are not counted: components known to stay unsatisfied on this installation.
+     */
+    ignore?: string[];
+    /**
+     * Time between attempts (independent of the deadline).
+     */
+    interval?: number | string;
+    /**
+     * Time one attempt may take (connecting, the diagnostics and their complete answer).
+     */
+    attemptTimeout?: number | string;
+    /**
+     * Consecutive passing attempts needed: a failing attempt starts the count again (components that are satisfied once and then fail do not pass).
+     */
+    successes?: number;
+    /**
+     * Startup deadline: how long the components may take to be satisfied, counted from when this gate begins, independent of the interval.
      */
     timeout?: number | string;
   };

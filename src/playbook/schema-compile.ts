@@ -5,8 +5,8 @@ import { addFormats } from './formats.js';
 // ajv's standalone module is CommonJS: its function is the default export's `default`.
 const standaloneCode = standalone.default;
 
-/** The schema definitions validated on their own (an inventory file, one inventory node), besides the whole playbook. */
-export const SCHEMA_DEFINITIONS = ['inventory', 'node'] as const;
+/** The schema definitions validated on their own (an inventory file, one inventory node, a facts file), besides the whole playbook. */
+export const SCHEMA_DEFINITIONS = ['inventory', 'node', 'factsFile'] as const;
 export type SchemaDefinition = (typeof SCHEMA_DEFINITIONS)[number];
 
 /** The playbook validator and one per definition. */

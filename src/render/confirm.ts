@@ -29,11 +29,13 @@ export function formatConfirmation(plan: Plan, c: ChalkInstance): string {
 
 function verdictLines(plan: Plan, c: ChalkInstance): string[] {
   const v = plan.verdict;
-  const warnings = v.changes.flatMap((ch) => ch.warnings.map((w) => `[${ch.index + 1}] ${w}`));
-  if (!v.eligible) {
-    const why = v.changes.filter((ch) => !ch.eligible).map((ch) => `[${ch.index + 1}] ${ch.summary}: ${ch.reasons.join(' ')}`);
-    return [`  ${c.bold('Verdict:')} ${c.yellow.bold('NOT eligible for a rolling restart')} — it runs as a full restart`, ...why.map((w) => `    ${w}`)];
+  // The operator agrees to overrides too: each is named with its reason.
+  const overrides = v.changes.filter((ch) => ch.override).map((ch) => c.magenta(`    OVERRIDE [${ch.index + 1}] ${ch.summary}: ${ch.override?.was} → ${ch.override?.verdict} — "${ch.override?.reason}"${ch.override?.ticket ? ` (${ch.override.ticket})` : ''}`));
+  if (v.level === 'full-restart') {
+    const why = v.changes.filter((ch) => ch.level === 'full-restart').map((ch) => `[${ch.index + 1}] ${ch.summary}: ${ch.reasons.join(' ')}`);
+    return [`  ${c.bold('Verdict:')} ${c.yellow.bold('full restart')} — not eligible for a rolling restart, it runs with every node down`, ...why.map((w) => `    ${w}`), ...overrides];
   }
-  if (warnings.length === 0) return [`  ${c.bold('Verdict:')} ${c.green('eligible for a rolling restart')}`];
-  return [`  ${c.bold('Verdict:')} ${c.yellow(`eligible for a rolling restart, with ${warnings.length} warning(s)`)}`, ...warnings.map((w) => c.yellow(`    ! ${w}`))];
+  const warnings = [...v.changes.flatMap((ch) => ch.warnings.map((w) => `[${ch.index + 1}] ${w}`)), ...v.differences];
+  if (v.level === 'rolling') return [`  ${c.bold('Verdict:')} ${c.green('rolling')} — eligible for a rolling restart`, ...overrides];
+  return [`  ${c.bold('Verdict:')} ${c.yellow('rolling with warning')} — eligible for a rolling restart, with ${warnings.length} warning(s)`, ...warnings.map((w) => c.yellow(`    ! ${w}`)), ...overrides];
 }

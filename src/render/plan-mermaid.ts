@@ -2,7 +2,7 @@ import type { Plan, Step } from '../plan/types.js';
 
 /** Renders a plan as a Mermaid flowchart: preflight, then each batch (its nodes' steps in order), then the final steps. */
 export function renderPlanMermaid(plan: Plan): string {
-  const lines = ['flowchart TD', `  title["${esc(plan.name)}<br/>${plan.verdict.eligible ? 'eligible' : 'NOT eligible'} · ${plan.policy.strategy} · plan ${plan.hash.slice(0, 12)}"]`];
+  const lines = ['flowchart TD', `  title["${esc(plan.name)}<br/>${plan.verdict.level}${plan.verdict.changes.some((c) => c.override) ? ' (overridden)' : ''} · ${plan.policy.strategy} · plan ${plan.hash.slice(0, 12)}"]`];
   lines.push(`  preflight["Preflight: ${plan.preflight.length} checks and uploads on ${plan.nodes.length} node(s)"]`, '  title --> preflight');
   let previous = 'preflight';
   for (const b of plan.batches) {

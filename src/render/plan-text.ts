@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { formatSeconds } from '../plan/duration.js';
 import type { Batch, NodePlan, Plan, Step } from '../plan/types.js';
+import { verdictDetails, verdictHeadline } from './plan-verdict.js';
 
 /** Options of the text view. */
 export interface PlanTextOptions {
@@ -9,11 +10,11 @@ export interface PlanTextOptions {
   chalk: ChalkInstance;
 }
 
-/** Renders a plan for people: verdict first, then impact, estimate, preflight, batches and final steps. */
+/** Renders a plan for people: the verdict (and any override) first, then the header, each change's verdict, impact, estimate, preflight, batches and final steps. */
 export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   const c = options.chalk;
   const out: string[] = [];
-  out.push(...header(plan, c), '', ...verdict(plan, c), '', c.bold('User impact'), ...plan.impact.map((l) => `  - ${l}`), '');
+  out.push(...verdictHeadline(plan, c), ...header(plan, c), '', ...verdictDetails(plan, c), '', c.bold('User impact'), ...plan.impact.map((l) => `  - ${l}`), '');
   out.push(`${c.bold('Estimate')}: ~${formatSeconds(plan.estimate.expectedSec)} expected, ${formatSeconds(plan.estimate.worstCaseSec)} at worst; each node out of rotation ~${formatSeconds(plan.estimate.outOfRotationSec)}`, '');
   out.push(c.bold('Preflight') + c.dim(' (before anything changes; uploads run on all nodes in parallel)'));
   out.push(...preflight(plan, c, options.full), '');
@@ -51,21 +52,6 @@ function header(plan: Plan, c: ChalkInstance): string[] {
   const sets = Object.entries(plan.overrides ?? {});
   if (sets.length > 0) lines.push(`${c.bold('Set for this run (--set):')} ${sets.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   if (plan.secrets.length > 0) lines.push(`${c.bold('Secrets from the environment:')} ${plan.secrets.join(', ')} ${c.dim('(never printed)')}`);
-  return lines;
-}
-
-function verdict(plan: Plan, c: ChalkInstance): string[] {
-  const v = plan.verdict;
-  const head = v.eligible
-    ? c.green.bold('✔ ELIGIBLE for a rolling restart')
-    : v.refused
-      ? c.red.bold('✖ NOT ELIGIBLE for a rolling restart — refused with strategy: rolling (use strategy: full for a full restart)')
-      : c.yellow.bold('! NOT ELIGIBLE for a rolling restart — runs as a full restart (strategy: full)');
-  const lines = [`${c.bold('Verdict:')} ${head}`];
-  for (const ch of v.changes) {
-    lines.push(`  [${ch.index + 1}] ${ch.summary} — ${ch.eligible ? c.green('✔') : c.red('✖')} ${ch.row}`);
-    lines.push(...ch.reasons.map((r) => `      · ${r}`), ...ch.warnings.map((w) => c.yellow(`      ! ${w}`)), ...ch.preflightChecks.map((p) => c.dim(`      preflight: ${p}`)));
-  }
   return lines;
 }
 

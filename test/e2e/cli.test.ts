@@ -66,8 +66,8 @@ describe('lrroll command line (built binary)', () => {
   it('plan: a Java major update under strategy: rolling exits 3 with the reason', () => {
     const r = lrroll(['plan', 'test/fixtures/playbooks/valid/java-major-rolling.yml']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('NOT ELIGIBLE');
-    expect(r.stderr).toContain('refused: this change cannot be rolled');
+    expect(r.stdout).toContain('Verdict: ✖ FULL RESTART — refused with strategy: rolling (use strategy: full for a full restart)');
+    expect(r.stderr).toContain('refused: the verdict is full-restart, and the strategy is rolling');
     expect(r.stderr).toContain('Java 11.0.25 → 17.0.13 is a major update (11 → 17)');
   });
 

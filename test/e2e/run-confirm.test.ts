@@ -27,7 +27,7 @@ describe('lrroll run --yes --output json', () => {
     const r = spawnSync(process.execPath, [BIN, 'run', join(dir, 'confirm.yml'), '--yes', '--output', 'json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LRROLL_HOME: join(dir, 'home') }, timeout: 60_000 });
     expect(r.status, r.stderr).toBe(3);
     expect(r.stderr).toContain('About to run Confirmation with --yes (plan ');
-    expect(r.stderr).toContain('  Verdict: eligible for a rolling restart');
+    expect(r.stderr).toContain('  Verdict: rolling — eligible for a rolling restart');
     expect(r.stderr).toMatch(/ {2}Strategy: rolling · 2 node\(s\) in 2 batch\(es\)/);
     expect(r.stderr).toContain('What users will notice:');
     expect(r.stderr).toContain('- No load balancer: requests that reach a stopped node fail.');

@@ -22,6 +22,7 @@ export type CommandKind =
   | 'check-reachable'
   | 'check-service'
   | 'http'
+  | 'gogo'
   | 'check-disk'
   | 'upload-checksum'
   | 'check-schema-version'
@@ -206,6 +207,10 @@ export class FakeTransport implements Transport {
   }
 }
 
+/** What the OSGi gate's command prints when every component is active (`scr:list`), and when nothing listens on the Gogo port. */
+export const GOGO_ALL_ACTIVE = ['== gogo scr:list', 'Trying 127.0.0.1...', 'Connected to 127.0.0.1.', "Escape character is '^]'.", '', 'g! scr:list', ' BundleId Component Name Default State', '    Component Id State      PIDs (Factory PID)', ' [  42]   com.acme.orders.OrderService  enabled', '    [ 101] [active      ] ', 'g! echo lrroll-gogo-end', 'lrroll-gogo-end', 'g! ', ''].join('\n');
+export const GOGO_REFUSED = ['== gogo scr:list', 'Trying 127.0.0.1...', 'telnet: Unable to connect to remote host: Connection refused', ''].join('\n');
+
 const ACTION_KIND: Partial<Record<Step['action'], CommandKind>> = {
   'check-sudo': 'check-sudo',
   'check-tools': 'check-tools',
@@ -228,6 +233,7 @@ const ACTION_KIND: Partial<Record<Step['action'], CommandKind>> = {
   apply: 'apply',
   verify: 'verify',
   'wait-http': 'http',
+  'wait-osgi': 'gogo',
   warmup: 'warmup',
   'cache-clear': 'cache-clear',
   hook: 'hook',
@@ -382,6 +388,8 @@ export class FakeCluster {
         return 'follow';
       case 'http':
         return host.running ? { stdout: '<html><body>redirecting</body></html>\n302' } : { exitCode: 7, stderr: 'curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Connection refused\n' };
+      case 'gogo':
+        return { stdout: host.running ? GOGO_ALL_ACTIVE : GOGO_REFUSED };
       case 'check-disk':
         return { stdout: `${host.freeBytes}\n` };
       case 'upload-checksum': {
@@ -390,9 +398,9 @@ export class FakeCluster {
         return sha ? { stdout: `${sha}\n` } : { exitCode: 1, stderr: `lrroll: ${path} is not a regular file\n` };
       }
       case 'check-patch-level':
-        return { stdout: step?.action === 'check-patch-level' && step.expected ? `${step.expected}\n` : '' };
+        return { stdout: step?.action === 'check-patch-level' && step.expected ? `${step.expected}-7210\n` : '' };
       case 'check-java-version':
-        return { stdout: `openjdk version "${step?.action === 'check-java-version' ? step.expected : '17.0.13'}" 2024-10-15\nopenjdk version "17.0.13" 2024-10-15\n` };
+        return { stdout: `openjdk version "${step?.action === 'check-java-version' ? step.expected : '17.0.13'}" 2024-10-15\n== new\nopenjdk version "17.0.13" 2024-10-15\n` };
       case 'fingerprint':
         return { stdout: 'patches: dxp-15-7210\nosgi/modules/com.acme.orders.service-2.1.3.jar\n' };
       case 'lb-status':
@@ -503,7 +511,7 @@ export function fakeDeps(plan: Plan, fakes: { cluster: FakeCluster; lb: Executor
     signal: new AbortController().signal,
     stop: new AbortController().signal,
     resume: null,
-    emit: (e: EventInput) => void fakes.events.push({ v: 1, at: fakes.clock.iso(), ...e } as RunEvent),
+    emit: (e: EventInput) => void fakes.events.push({ v: 2, at: fakes.clock.iso(), ...e } as RunEvent),
     secrets: {},
     baseDir: resolve(dirname(plan.source.file)),
     confirm: async () => true,

@@ -1,7 +1,7 @@
 /**
  * What lrroll makes of an Ansible host's variables: the connection and `become` settings it
  * understands become node fields, `liferay_home`/`tomcat_home`/`lb_member`/`http_port` node
- * settings, other scalars template variables. Every `ansible_*` variable lrroll does not use and
+ * settings, `lrroll_facts` the node's facts, other scalars template variables. Every `ansible_*` variable lrroll does not use and
  * every variable it cannot use is a warning at the place it was set — nothing is dropped silently.
  * Secret values (a decrypted vault value, a become password) never enter the node: they are handed
  * out under a `${LRROLL_INVENTORY_…}` name that the plan references and the run fills in.
@@ -76,6 +76,11 @@ const READERS: Record<string, Reader> = {
   liferay_home: (ctx, key, v) => text(ctx, key, v, (s) => (ctx.node.liferayHome = s)),
   tomcat_home: (ctx, key, v) => text(ctx, key, v, (s) => (ctx.node.tomcatHome = s)),
   lb_member: (ctx, key, v) => text(ctx, key, v, (s) => (ctx.node.member = s)),
+  // Node facts as a mapping (YAML group_vars/host_vars, or a Python dict literal in INI); the node schema checks its shape.
+  lrroll_facts: (ctx, key, v) => {
+    if (v.value !== null && typeof v.value === 'object' && !Array.isArray(v.value)) ctx.node.facts = v.value as Node['facts'];
+    else ctx.diagnostics.push(errorAt('E_INVENTORY', `\`${key}\` must be a mapping of node facts (java, appServer, patches, modules), got \`${show(v.value)}\``, v.source));
+  },
   http_port: (ctx, key, v) => {
     if (typeof v.value === 'number' && Number.isInteger(v.value)) ctx.node.httpPort = v.value;
     else ctx.diagnostics.push(errorAt('E_INVENTORY', `host \`${ctx.h.name}\`: http_port must be a number, got \`${show(v.value)}\``, v.source));

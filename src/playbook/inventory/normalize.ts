@@ -54,6 +54,7 @@ const ANSIBLE_NAMES: Record<string, string> = {
   tomcatHome: 'tomcat_home',
   member: 'lb_member',
   httpPort: 'http_port',
+  facts: 'lrroll_facts',
 };
 
 /** A group variable is read once per host: report each problem once. */

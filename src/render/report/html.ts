@@ -14,9 +14,10 @@ const MARK: Record<StepResult, string> = { ok: '✔', failed: '✖', skipped: '�
 function facts(r: Report): string {
   const s = r.summary;
   const git = s.gitCommit ? ` at commit <code>${x(s.gitCommit)}</code>${s.gitDirty ? ' <span class="warn">(uncommitted changes in the working tree)</span>' : ''}` : ' <span class="muted">(not in git)</span>';
-  const verdictWarnings = r.plan.changes.flatMap((c) => c.warnings);
+  const verdictWarnings = [...r.plan.changes.flatMap((c) => c.warnings), ...r.plan.differences];
+  const overrides = r.plan.changes.flatMap((c) => (c.override ? [`override of ${x(c.summary)}: ${x(c.override.was)} → ${x(c.override.verdict)} — “${x(c.override.reason)}”${c.override.ticket ? ` (${x(c.override.ticket)})` : ''}`] : []));
   return `<table class="facts">
-${row('Verdict', `<strong>${x(s.verdict)}</strong> · strategy ${x(s.strategy)}${verdictWarnings.length > 0 ? `<ul>${verdictWarnings.map((w) => `<li class="warn">${x(w)}</li>`).join('')}</ul>` : ''}`)}
+${row('Verdict', `<strong>${x(s.verdict)}</strong> · strategy ${x(s.strategy)}${overrides.length > 0 ? `<ul>${overrides.map((o) => `<li class="warn"><strong>${o}</strong></li>`).join('')}</ul>` : ''}${verdictWarnings.length > 0 ? `<ul>${verdictWarnings.map((w) => `<li class="warn">${x(w)}</li>`).join('')}</ul>` : ''}`)}
 ${row('Plan hash', `<code>${x(s.planHash)}</code>`)}
 ${row('Playbook', `<code>${x(s.playbook)}</code>${git}`)}
 ${row('Run by', `${x(s.user)}@${x(s.host)}`)}
@@ -28,7 +29,8 @@ ${row('Policy', `minimum healthy ${r.plan.minHealthy} · failure budget ${r.plan
 }
 
 function changes(r: Report): string {
-  const items = r.plan.changes.map((c) => `<li>${c.eligible ? '✔' : '✖'} ${x(c.summary)} <span class="muted">— ${x(c.row)}</span>${c.reasons.length > 0 ? `<br><span class="muted">${c.reasons.map(x).join(' ')}</span>` : ''}</li>`);
+  const mark = (level: string): string => (level === 'rolling' ? '✔' : level === 'rolling-with-warning' ? '!' : '✖');
+  const items = r.plan.changes.map((c) => `<li>${mark(c.level)} ${x(c.summary)} <span class="muted">— ${x(c.level)} · ${x(c.row)}</span>${c.reasons.length > 0 ? `<br><span class="muted">${c.reasons.map(x).join(' ')}</span>` : ''}${c.advice.length > 0 ? `<br><span class="muted">Advice: ${c.advice.map(x).join(' ')}</span>` : ''}</li>`);
   return `<h2>Changes</h2><ul>${items.join('')}</ul>`;
 }
 

@@ -63,7 +63,7 @@ export function renderReportJunit(r: Report): string {
   const suites = r.nodes.map((n) => suite(n.node, nodeCases(r, n), s.startedAt, { batch: String(n.batch ?? '-'), outOfRotationMs: String(n.outOfRotationMs ?? '-'), state: n.state }));
   const hooks = r.hooks.map<Case>((h) => ({ classname: 'lrroll.hooks', name: `${h.point}${h.node ? ` ${h.node}` : ''}: ${h.title}`, ms: h.durationMs, status: h.status, message: h.detail, body: h.detail ? [h.detail] : [] }));
   if (hooks.length > 0) suites.push(suite('hooks', hooks, s.startedAt, {}));
-  const runProps = { runId: s.runId, planHash: s.planHash, verdict: s.verdict, outcome: s.outcome, gitCommit: s.gitCommit ?? '-', user: `${s.user}@${s.host}` };
+  const runProps = { runId: s.runId, planHash: s.planHash, verdict: s.verdict, overrides: String(r.plan.changes.filter((c) => c.override).length), outcome: s.outcome, gitCommit: s.gitCommit ?? '-', user: `${s.user}@${s.host}` };
   const allCases = [...r.nodes.flatMap((n) => nodeCases(r, n)), ...hooks];
   const head = `<testsuites name="${x(`lrroll: ${s.name}`)}" tests="${allCases.length}" failures="${allCases.filter(isFailure).length}" errors="${allCases.filter(isError).length}" time="${junitSeconds(s.durationMs)}">`;
   const comment = `<!-- ${Object.entries(runProps).map(([k, v]) => `${k}=${stripControl(v).replace(/-(?=-)/g, '- ')}`).join(' ')} -->`;

@@ -29,6 +29,7 @@ function head(r: Report): string[] {
     '',
     `${s.nodes.ok}/${s.nodes.total} node(s) ok, ${s.nodes.inRotation} in rotation, ${s.nodes.updated} updated${s.maxOutOfRotationMs === null ? '' : `; longest out of rotation ${formatMs(s.maxOutOfRotationMs)}`}.`,
   ];
+  for (const c of r.plan.changes) if (c.override) lines.push('', `**Override** of ${cell(c.summary)}: ${c.override.was} → ${c.override.verdict} — ${cell(c.override.reason)}${c.override.ticket ? ` (${cell(c.override.ticket)})` : ''}`);
   if (s.reason) lines.push('', `> ${cell(s.reason)}`);
   return lines;
 }

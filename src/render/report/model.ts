@@ -1,5 +1,5 @@
 import type { NodeSummary, RunEndEvent, RunEvent } from '../../execute/events.js';
-import type { Plan } from '../../plan/types.js';
+import type { Plan, VerdictLevel as PlanVerdictLevel } from '../../plan/types.js';
 import { formatMs } from '../summary.js';
 import { capacityLine, outIntervals, type OutInterval } from './rotation.js';
 import { failuresOf, gatesOf, hooksOf, pairSteps, planSteps, segmentKind, type Execution } from './steps.js';
@@ -29,7 +29,11 @@ export function buildReport(record: RunRecordInput, generator: string): Report {
       onFailure: plan.policy.onFailure,
       loadBalancer: plan.loadBalancer.type,
       expectedSec: plan.estimate.expectedSec,
-      changes: plan.verdict.changes.map((c) => ({ summary: c.summary, eligible: c.eligible, row: c.row, reasons: c.reasons, warnings: c.warnings })),
+      changes: plan.verdict.changes.map((c) => {
+        const level = changeLevel(c);
+        return { summary: c.summary, eligible: level !== 'full-restart', level, row: c.row, reasons: c.reasons, warnings: c.warnings, advice: c.advice ?? [], override: c.override ?? null };
+      }),
+      differences: plan.verdict.differences ?? [],
     },
     impact: plan.impact,
     nodes,
@@ -46,11 +50,22 @@ export function buildSummaryOnly(record: RunRecordInput): ReportSummary {
   return buildReport(record, '').summary;
 }
 
-/** The plan's verdict in one word. */
+/** A plan recorded before the three-level verdict (plan format 1) carries `eligible` instead of `level`. */
+type RecordedVerdict = { level?: PlanVerdictLevel; eligible?: boolean; changes: Array<{ level?: PlanVerdictLevel; eligible?: boolean; warnings: string[] }> };
+
+/** The plan's verdict in one word: its `level`, or `refused` when a rolling strategy met a full-restart verdict. */
 export function verdictLevel(plan: Plan): VerdictLevel {
-  if (plan.verdict.refused) return 'refused';
-  if (!plan.verdict.eligible) return 'full-restart';
-  return plan.verdict.changes.some((c) => c.warnings.length > 0) ? 'rolling-with-warning' : 'rolling';
+  const v = plan.verdict as RecordedVerdict & { refused: boolean };
+  if (v.refused) return 'refused';
+  if (v.level) return v.level;
+  if (v.eligible === false) return 'full-restart';
+  return v.changes.some((c) => c.warnings.length > 0) ? 'rolling-with-warning' : 'rolling';
+}
+
+function changeLevel(c: RecordedVerdict['changes'][number]): PlanVerdictLevel {
+  if (c.level) return c.level;
+  if (c.eligible === false) return 'full-restart';
+  return c.warnings.length > 0 ? 'rolling-with-warning' : 'rolling';
 }
 
 interface Attempt {

@@ -48,6 +48,7 @@ const KINDS: Record<StepAction, SegmentKind> = {
   'wait-http': 'gate',
   'wait-cluster': 'gate',
   'wait-modules': 'gate',
+  'wait-osgi': 'gate',
   settle: 'gate',
   warmup: 'gate',
   'lb-enable': 'rotation',
@@ -70,6 +71,7 @@ export const GATES: Partial<Record<StepAction, string>> = {
   'wait-http': 'HTTP',
   'wait-cluster': 'cluster view',
   'wait-modules': 'modules',
+  'wait-osgi': 'OSGi components',
   'lb-wait-up': 'LB UP',
 };
 

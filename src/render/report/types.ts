@@ -6,7 +6,7 @@ import type { HookPoint, Plan } from '../../plan/types.js';
  * schemas/report.schema.json. `major.minor`: a minor bump only adds fields; anything else is a
  * major bump. REPORT_FORMAT_VERSION must be bumped on any change to these types (and the schema).
  */
-export const REPORT_FORMAT_VERSION = '2.0';
+export const REPORT_FORMAT_VERSION = '2.1';
 
 /** A run's record as the report reads it: the journal's meta.json, plan.json and events.ndjson. */
 export interface RunRecordInput {
@@ -88,7 +88,7 @@ export interface Segment {
 /** One health gate of a node (or the load balancer reporting the member UP). */
 export interface GateResult {
   stepId: string;
-  /** Short name: `startup log`, `HTTP`, `cluster view`, `modules`, `LB UP`. */
+  /** Short name: `startup log`, `HTTP`, `cluster view`, `modules`, `OSGi components`, `LB UP`. */
   gate: string;
   title: string;
   status: StepResult;
@@ -154,7 +154,10 @@ export interface Report {
     onFailure: 'halt' | 'rollback';
     loadBalancer: string;
     expectedSec: number;
-    changes: Array<{ summary: string; eligible: boolean; row: string; reasons: string[]; warnings: string[] }>;
+    /** Each change's verdict: `level` is its three-level verdict (`eligible`: it is not `full-restart`); `advice` are generic reminders, apart from warnings; `override` the playbook's recorded decision, when one was applied. */
+    changes: Array<{ summary: string; eligible: boolean; level: 'rolling' | 'rolling-with-warning' | 'full-restart'; row: string; reasons: string[]; warnings: string[]; advice: string[]; override: { verdict: string; was: string; reason: string; ticket: string | null } | null }>;
+    /** Node facts that differ between nodes, as the plan reported them. */
+    differences: string[];
   };
   /** What users notice (from the plan). */
   impact: string[];

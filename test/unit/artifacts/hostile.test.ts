@@ -23,7 +23,7 @@ async function patchAt(name: string, entries: Record<string, string | Buffer>): 
 
 function verdictOf(facts: Awaited<ReturnType<typeof inspectArtifact>>): { eligible: boolean; reasons: string[] } {
   const [v] = judgeChanges({ changes: [{ type: 'fixpack', artifact: 'p.zip', revertible: true }], artifacts: new Map([['p.zip', facts]]), breakingLevels: [] });
-  return { eligible: v?.eligible ?? true, reasons: v?.reasons ?? [] };
+  return { eligible: v ? v.level !== 'full-restart' : true, reasons: v?.reasons ?? [] };
 }
 
 describe('eligibility cannot be bypassed by hiding things in nested archives', () => {

@@ -61,7 +61,7 @@ describe('inspectArtifact: bundles', () => {
       size: (await stat(file)).size,
       manifest: { bundleSymbolicName: 'com.liferay.journal.service', bundleVersion: '5.0.120', requireSchemaVersion: '4.4.2' },
       patch: null,
-      error: null, invalid: null,
+      config: null, error: null, invalid: null,
     });
     expect(facts.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -153,7 +153,7 @@ describe('inspectArtifact: bundles', () => {
       size: 26,
       manifest: null,
       patch: null,
-      error: null, invalid: null,
+      config: null, error: null, invalid: null,
     });
   });
 });
@@ -441,7 +441,7 @@ describe('inspectArtifact: bad input never throws', () => {
       size: 0,
       manifest: null,
       patch: null,
-      error: `File not found: ${file}`, invalid: null,
+      config: null, error: `File not found: ${file}`, invalid: null,
     });
   });
 

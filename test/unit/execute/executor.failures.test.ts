@@ -47,7 +47,7 @@ describe('preflight failures refuse the run before anything changes', () => {
     ['a node answers HTTP 503', (h) => h.cluster.script({ host: 'node2', kind: 'http' }, { stdout: 'Service Unavailable\n503' }), /node2: .*answered HTTP 503/, { node2: [null, 'app server not healthy (HTTP 503), load balancer state not read, untouched'] }],
     ['a node is unreachable', (h) => h.cluster.script({ host: 'node3', kind: 'check-reachable' }, { exitCode: 255, stderr: 'ssh: connect to host node3 port 22: No route to host\n' }), /node3: .*exited with code 255: ssh: connect to host node3/, { node3: [null, 'app server not checked, load balancer state not read, untouched'] }],
     ['an artifact checksum does not match after the upload', (h) => h.cluster.script({ host: 'node1', kind: 'upload-checksum' }, { stdout: `${'0'.repeat(64)}\n` }), /node1: .*checksum mismatch after upload/, {}],
-    ['the installed schema moves minor', (h) => h.cluster.script({ host: 'node2', kind: 'check-schema-version' }, { stdout: '2.0.0\n' }), /node2: .*minor change, which cannot be rolled/, {}],
+    ['the installed schema moves minor', (h) => h.cluster.script({ host: 'node2', kind: 'check-schema-version' }, { stdout: 'installed\t2.0.5\t2.0.0\n' }), /node2: .*minor change, which cannot be rolled/, {}],
   ])('%s → refused, no drain/stop/apply command was ever sent, and each node is summarized as preflight saw it', async (_, breakIt, reason, seen) => {
     const h = createHarness(await loadPlan('playbooks/module.yml'));
     breakIt(h);

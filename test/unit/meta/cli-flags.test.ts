@@ -124,6 +124,8 @@ const RESTART = 'playbooks/restart.yml';
 const LOCAL_PB = (): string => join(dir, 'local.yml');
 // The same cluster with a Liferay Home per node (each node takes its own run lock).
 const CLEAN_PB = (): string => join(dir, 'clean.yml');
+// A facts file as `lrroll facts` writes it (no node read), for the --facts probes.
+const FACTS = (): string => join(dir, 'facts.json');
 
 /** One probe per `<command> --<flag>`: it fails unless the flag changes what the user gets. */
 const PROBES: Record<string, () => Promise<void>> = {
@@ -142,6 +144,30 @@ const PROBES: Record<string, () => Promise<void>> = {
     const r = await cli(['status', LOCAL_PB(), '--format', 'json', '--set', `health.http.url=http://127.0.0.1:${served}/`]);
     expect((JSON.parse(r.out) as Array<{ http: string }>).map((n) => n.http)).toEqual(['200', '200', '200']);
   },
+  'validate --facts': async () => {
+    expect((await cli(['validate', RESTART, '--facts', FACTS()])).code).toBe(0);
+    const bad = await cli(['validate', RESTART, '--facts', join(dir, 'bad-facts.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('bad-facts.json');
+  },
+  'plan --facts': async () => {
+    const withFacts = await cli(['plan', RESTART, '--format', 'json', '--facts', FACTS()]);
+    expect((JSON.parse(withFacts.out) as { facts: { file: { path: string } | null } }).facts.file?.path).toContain('facts.json');
+    differs(withFacts, await cli(['plan', RESTART, '--format', 'json']));
+  },
+  'run --facts': async () => differs(await cli(['run', RESTART, '--dry-run', '--facts', FACTS()]), await cli(['run', RESTART, '--dry-run'])),
+  'facts --output': async () => {
+    const r = await cli(['facts', LOCAL_PB(), '--output', 'gathered.json']);
+    expect(r.out).toBe('');
+    expect(Object.keys((JSON.parse(readFileSync(join(dir, 'gathered.json'), 'utf8')) as { nodes: object }).nodes)).toEqual(['n1', 'n2', 'n3']);
+  },
+  'facts --var': async () => {
+    const patchesOf = async (argv: string[]): Promise<unknown> => (JSON.parse((await cli(['facts', LOCAL_PB(), ...argv])).out) as { nodes: Record<string, { patches?: string[] }> }).nodes.n1?.patches;
+    expect(await patchesOf(['--var', `home=${join(dir, 'patched')}`])).toEqual(['dxp-2-7210']);
+    expect(await patchesOf([])).toBeUndefined();
+  },
+  'facts --limit': async () => expect(Object.keys((JSON.parse((await cli(['facts', LOCAL_PB(), '--limit', 'n2'])).out) as { nodes: object }).nodes)).toEqual(['n2']),
+  ...sshProbes('facts', () => ['facts', LOCAL_PB()]),
   ...sshProbes('status', () => ['status', LOCAL_PB()]),
   ...sshProbes('diff', () => ['diff', LOCAL_PB()]),
   ...sshProbes('clean', () => ['clean', CLEAN_PB(), '--var', `home=${join(dir, 'clean-ssh')}`]),
@@ -286,6 +312,10 @@ describe('every flag of every subcommand', () => {
     writeFileSync(join(dir, 'ssh_config'), 'Host *\n  ServerAliveInterval 30\n');
     writeFileSync(CLEAN_PB(), LOCAL.replace('liferayHome: "{{home}}"', 'liferayHome: "{{home}}/{{node}}"'));
     writeFileSync(join(dir, 'undefined-var.yml'), readFileSync(join(ROOT, RESTART), 'utf8').concat('hooks:\n  beforeRun:\n    - run: echo {{who}}\n'));
+    writeFileSync(FACTS(), JSON.stringify({ lrrollFacts: 1, gatheredAt: '2026-01-01T00:00:00.000Z', nodes: {} }));
+    writeFileSync(join(dir, 'bad-facts.json'), JSON.stringify({ lrrollFacts: 1 }));
+    mkdirSync(join(dir, 'patched/patching-tool'), { recursive: true });
+    writeFileSync(join(dir, 'patched/patching-tool/patching-tool.sh'), "#!/bin/sh\necho 'Currently installed patches: dxp-2-7210'\n", { mode: 0o755 });
     for (const d of ['locked', 'locked2']) {
       mkdirSync(join(dir, d, '.lrroll/lock'), { recursive: true });
       writeFileSync(join(dir, d, '.lrroll/lock/owner'), JSON.stringify({ user: 'someone', host: 'elsewhere', pid: 1, runId: 'r-other', planHash: '0'.repeat(64), name: 'other run', since: new Date().toISOString(), message: '' }));

@@ -8,7 +8,7 @@ const LPKG = 'releases/Liferay Foundation.lpkg';
 
 function releaseFacts(path: string, over: Partial<ArtifactFacts> = {}): ArtifactFacts {
   return {
-    path, absPath: `/play/${path}`, fileName: path.split('/').pop() ?? path, sha256: 'a'.repeat(64), size: 99, manifest: null, patch: null, error: null, invalid: null,
+    path, absPath: `/play/${path}`, fileName: path.split('/').pop() ?? path, sha256: 'a'.repeat(64), size: 99, manifest: null, patch: null, error: null, invalid: null, config: null,
     bundles: [{ bundleSymbolicName: 'com.liferay.journal.service', bundleVersion: '5.0.93', requireSchemaVersion: '4.4.2' }, { bundleSymbolicName: 'com.liferay.journal.api', bundleVersion: '28.1.4', requireSchemaVersion: null }],
     ...over,
   };
@@ -54,7 +54,7 @@ describe('release names', () => {
 describe('eligibility of a release', () => {
   it('a patch release within one quarter, declared without upgrade processes, rolls; preflight confirms the node and the schemas', () => {
     const v = judge(release({}));
-    expect(v.eligible).toBe(true);
+    expect(v.level).toBe('rolling');
     expect(v.row).toBe(RELEASE_ROWS.patchRelease);
     expect(v.preflightChecks.join(' ')).toMatch(/every node runs 2024\.q1\.1 now.*1 Service Builder bundle/);
   });
@@ -69,26 +69,26 @@ describe('eligibility of a release', () => {
     [release({ to: '2024.q1.1' }), RELEASE_ROWS.unknown, /already/],
   ])('%j is not rolled', (change, row, reason) => {
     const v = judge(change);
-    expect(v.eligible).toBe(false);
+    expect(v.level).toBe('full-restart');
     expect(v.row).toBe(row);
     expect(v.reasons.join(' ')).toMatch(reason);
   });
 
   it('an artifact that cannot all be read gives the safe verdict', () => {
     const v = judge(release({}), releaseFacts(LPKG, { bundles: undefined, error: 'part of it cannot be inspected' }));
-    expect(v).toMatchObject({ eligible: false, row: RELEASE_ROWS.unknown });
+    expect(v).toMatchObject({ level: 'full-restart', row: RELEASE_ROWS.unknown });
   });
 
   it('a later 7.4 update rolls with a warning that updates may add features', () => {
     const v = judge(release({ from: '7.4.13-u100', to: '7.4.13-u102' }));
-    expect(v.eligible).toBe(true);
+    expect(v.level).toBe('rolling-with-warning');
     expect(v.warnings.join(' ')).toMatch(/new features/);
   });
 
   it('a hotfix built for a release is judged by content and confirmed on the node', () => {
     const hotfix: ArtifactFacts = { ...releaseFacts('patches/h.zip'), bundles: undefined, patch: { name: 'liferay-dxp-2024.q1.1-hotfix-3', product: 'dxp', requirements: [], fixedIssues: 1, documentation: 'json', content: { jspOrStatic: 1, classes: 0, jars: 0, sqlOrUpgrade: 0, other: 0 }, clusterClasses: [], sqlOrUpgradeFiles: [], unreadable: [] } };
     const v = judge({ type: 'hotfix', artifact: 'patches/h.zip', release: '2024.Q1.1' }, hotfix);
-    expect(v.eligible).toBe(true);
+    expect(v.level).toBe('rolling');
     expect(v.preflightChecks).toContain('every node runs 2024.q1.1, the release the hotfix is built for');
   });
 });

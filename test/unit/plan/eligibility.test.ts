@@ -11,7 +11,7 @@ const SHA = 'a'.repeat(64);
 
 function facts(path: string, over: Partial<ArtifactFacts> = {}): ArtifactFacts {
   const fileName = path.split('/').pop() ?? path;
-  return { path, absPath: `/play/${path}`, fileName, sha256: SHA, size: 1234, manifest: null, patch: null, error: null, invalid: null, ...over };
+  return { path, absPath: `/play/${path}`, fileName, sha256: SHA, size: 1234, manifest: null, patch: null, config: null, error: null, invalid: null, ...over };
 }
 
 /** A jar/war with a manifest. */
@@ -67,7 +67,7 @@ function judge(change: Change, opts: Judge = {}): ChangeVerdict {
 
 /** The checks every table-row test makes: eligible, the row, and a piece of the reasons. */
 function expectVerdict(v: ChangeVerdict, eligible: boolean, row: string, reason: string): void {
-  expect(v.eligible).toBe(eligible);
+  expect(v.level !== 'full-restart', `level ${v.level}`).toBe(eligible);
   expect(v.row).toBe(row);
   expect(v.reasons.join('\n')).toContain(reason);
 }
@@ -87,10 +87,19 @@ describe('module / plugin', () => {
     expect(v.summary).toBe('module com.acme.foo 2.1.3');
   });
 
-  it('new module with `dataChanges` undeclared → eligible with a warning to check it', () => {
+  it('new module without a schema, `dataChanges` undeclared → rolling, and no data reminder (it does not apply)', () => {
     const v = judge({ type: 'module', artifact: jar }, { artifacts: [bundle(jar)] });
     expectVerdict(v, true, ROWS.newModule, 'no `Liferay-Require-SchemaVersion`');
-    expect(v.warnings.join('\n')).toContain('`dataChanges` is not declared');
+    expect(v.level).toBe('rolling');
+    expect(v.warnings).toEqual([]);
+    expect(v.advice).toEqual([]);
+  });
+
+  it('a module with a Service Builder schema and `dataChanges` undeclared → the reminder is advice, not a warning', () => {
+    const v = judge({ type: 'module', artifact: jar, installedSchemaVersion: '2.1.0' }, { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.0' })] });
+    expect(v.level).toBe('rolling');
+    expect(v.warnings).toEqual([]);
+    expect(v.advice.join('\n')).toContain('`dataChanges` is not declared');
   });
 
   it('new module with `dataChanges: compatible` → eligible, no warning', () => {
@@ -101,7 +110,7 @@ describe('module / plugin', () => {
 
   it('summary falls back to the file name when the manifest has no Bundle-SymbolicName', () => {
     const v = judge({ type: 'module', artifact: jar, dataChanges: 'none' }, { artifacts: [facts(jar)] });
-    expect(v.eligible).toBe(true);
+    expect(v.level !== 'full-restart').toBe(true);
     expect(v.summary).toBe('module com.acme.foo-2.1.3.jar');
   });
 
@@ -111,8 +120,10 @@ describe('module / plugin', () => {
       { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.0' })] },
     );
     expectVerdict(v, true, ROWS.moduleUpdate, '2.1.0 → 2.1.0: no major/minor change');
+    expect(v.level).toBe('rolling');
     expect(v.warnings).toEqual([]);
-    expect(v.preflightChecks).toEqual([]);
+    expect(v.preflightChecks).toEqual(['installed schema version of com.acme.foo must still be 2.1.0 (as the declared facts say)']);
+    expect(v.facts).toEqual([{ fact: 'installed schema of com.acme.foo', source: 'declared', values: [{ value: '2.1.0', nodes: ['every node'] }] }]);
   });
 
   it('update with a micro schema change → eligible with a warning', () => {
@@ -121,20 +132,32 @@ describe('module / plugin', () => {
       { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.1' })] },
     );
     expectVerdict(v, true, ROWS.moduleUpdate, 'no major/minor change');
-    expect(v.warnings.join('\n')).toContain('2.1.0 → 2.1.1 (micro)');
+    expect(v.level).toBe('rolling-with-warning');
+    expect(v.warnings.join('\n')).toContain('2.1.0 → 2.1.1 (a micro update)');
+  });
+
+  it('a micro schema downgrade is called a downgrade (a warning)', () => {
+    const v = judge(
+      { type: 'module', artifact: jar, replaces: 'com.acme.foo-*.jar', dataChanges: 'compatible', installedSchemaVersion: '2.1.1' },
+      { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.0' })] },
+    );
+    expect(v.level).toBe('rolling-with-warning');
+    expect(v.warnings.join('\n')).toContain('moves down 2.1.1 → 2.1.0 (a micro downgrade)');
   });
 
   it.each([
-    { installed: '2.1.0', required: '2.2.0', level: 'minor' },
-    { installed: '2.1.0', required: '3.0.0', level: 'major' },
-    { installed: '2.1.5', required: '2.0.0', level: 'minor' },
-    { installed: '1.0.0', required: '2.0.0', level: 'major' },
-  ])('update with a $level schema change ($installed → $required) → refused (never rolling)', ({ installed, required, level }) => {
+    { installed: '2.1.0', required: '2.2.0', words: 'moves 2.1.0 → 2.2.0 (a minor update)' },
+    { installed: '2.1.0', required: '3.0.0', words: 'moves 2.1.0 → 3.0.0 (a major update)' },
+    { installed: '2.1.5', required: '2.0.0', words: 'moves down 2.1.5 → 2.0.0 (a minor downgrade)' },
+    { installed: '3.0.0', required: '2.9.0', words: 'moves down 3.0.0 → 2.9.0 (a major downgrade)' },
+    { installed: '1.0.0', required: '2.0.0', words: 'moves 1.0.0 → 2.0.0 (a major update)' },
+  ])('a schema move $installed → $required → full restart, resting on the artifact: $words', ({ installed, required, words }) => {
     const v = judge(
       { type: 'module', artifact: jar, replaces: 'com.acme.foo-*.jar', dataChanges: 'compatible', installedSchemaVersion: installed },
       { artifacts: [bundle(jar, { requireSchemaVersion: required })] },
     );
-    expectVerdict(v, false, ROWS.never, `moves ${installed} → ${required} (a ${level} change)`);
+    expectVerdict(v, false, ROWS.never, words);
+    expect(v.basis).toBe('artifact');
   });
 
   it('schema version present, installed version not declared → eligible with a preflight check recorded', () => {
@@ -267,7 +290,7 @@ describe('fix pack', () => {
   it('BUG: patch-level files that are not JSP/static (content.other) are not judged "only JSP/static" and need a declaration', () => {
     const v = judge({ type: 'fixpack', artifact: zip }, { artifacts: [patchZip(zip, { content: { other: 5 } })] });
     expect(v.reasons.join('\n')).not.toContain('Only JSP/static resources');
-    expect(v.eligible).toBe(false);
+    expect(v.level !== 'full-restart').toBe(false);
   });
 
   // SPEC §3: "When the facts are unknown (…, an archive that cannot be read), the verdict is the safe
@@ -279,7 +302,7 @@ describe('fix pack', () => {
       { type: 'fixpack', artifact: zip, revertible: true },
       { artifacts: [patchZip(zip, { content: { classes: 10, jars: 2 }, unreadable: ['portal-kernel.jar: invalid zip file'] })] },
     );
-    expect(v.eligible).toBe(false);
+    expect(v.level !== 'full-restart').toBe(false);
     expect(v.reasons.join('\n')).toContain('portal-kernel.jar');
   });
 
@@ -365,7 +388,7 @@ describe('fix pack', () => {
 
     it('a declared `from` is recorded as a preflight check', () => {
       const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28' }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-40'] });
-      expect(v.eligible).toBe(true);
+      expect(v.level !== 'full-restart').toBe(true);
       expect(v.preflightChecks).toEqual(['installed fix pack level must be de-28']);
     });
 
@@ -436,7 +459,7 @@ describe('hotfix', () => {
 
   it('fix pack levels are not checked for hotfixes (no preflight level check)', () => {
     const v = judge({ type: 'hotfix', artifact: zip }, { artifacts: [hotfix(JSP_ONLY)], breakingLevels: ['hotfix-1000', 'dxp-12'] });
-    expect(v.eligible).toBe(true);
+    expect(v.level !== 'full-restart').toBe(true);
     expect(v.preflightChecks).toEqual([]);
   });
 
@@ -454,14 +477,14 @@ describe('fix pack removal', () => {
   });
 
   it('revertibility missing → refused with a hint to declare it', () => {
-    const v = judge({ type: 'fixpack-revert', patch: 'de-32-7010' });
+    const v = judge({ type: 'fixpack-revert', patch: 'hotfix-1234-7210' });
     expectVerdict(v, false, ROWS.patchNonRevertible, 'Only revertible patches can be removed in a rolling restart');
     expect(v.reasons.join('\n')).toContain('declare `revertible: true`');
   });
 
   it('declared `revertible: false` → refused', () => {
-    const v = judge({ type: 'fixpack-revert', patch: 'de-32-7010', revertible: false });
-    expectVerdict(v, false, ROWS.patchNonRevertible, 'Only revertible patches');
+    const v = judge({ type: 'fixpack-revert', patch: 'de-32-7010', to: 'de-31', revertible: false });
+    expectVerdict(v, false, ROWS.patchNonRevertible, 'Declared non-revertible');
   });
 });
 
@@ -508,7 +531,8 @@ describe('other change types', () => {
   it('app-server → eligible (app server / JVM row)', () => {
     const v = judge({ type: 'app-server', files: [{ source: 'server.xml', dest: 'conf/server.xml' }, { source: 'pg.jar', dest: 'lib/pg.jar' }] });
     expectVerdict(v, true, ROWS.appServer, 'Application server updates');
-    expect(v.summary).toBe('app server files (2)');
+    expect(v.summary).toBe('app server 2 file(s)');
+    expect(v.level).toBe('rolling');
   });
 
   it('activation-key → eligible', () => {
@@ -555,7 +579,9 @@ describe('java', () => {
     { from: '21', to: '21.0.4', major: 21 },
   ])('minor update $from → $to → eligible', ({ from, to, major }) => {
     const v = judge({ type: 'java', javaHome: home, from, to });
-    expectVerdict(v, true, ROWS.javaMinor, `stays on major version ${major}: a minor update`);
+    expectVerdict(v, true, ROWS.javaMinor, `stays on major version ${major}`);
+    expect(v.level).toBe('rolling-with-warning');
+    expect(v.warnings).toEqual([`Java ${from} → ${to} is a minor update: it can be rolled; nodes on the new JVM serve next to nodes on the old one until the last is done.`]);
     expect(v.preflightChecks).toEqual([`nodes must run Java ${from} now, and ${home} must hold Java ${to}`]);
   });
 
@@ -564,17 +590,35 @@ describe('java', () => {
     { from: '11.0.24', to: '17.0.12', a: 11, b: 17 },
     { from: '1.8.0_412', to: '11.0.2', a: 8, b: 11 },
     { from: '17.0.12', to: '21.0.4', a: 17, b: 21 },
-    { from: '17.0.12', to: '11.0.24', a: 17, b: 11 },
   ])('major update $from → $to → refused (never rolling)', ({ from, to, a, b }) => {
     const v = judge({ type: 'java', javaHome: home, from, to });
     expectVerdict(v, false, ROWS.never, `is a major update (${a} → ${b})`);
+    expect(v.basis).toBe('declaration');
+  });
+
+  it('a major move down is called a major downgrade', () => {
+    const v = judge({ type: 'java', javaHome: home, from: '17.0.12', to: '11.0.24' });
+    expectVerdict(v, false, ROWS.never, 'is a major downgrade (17 → 11)');
+  });
+
+  it('a minor move down is called a minor downgrade (a warning)', () => {
+    const v = judge({ type: 'java', javaHome: home, from: '17.0.13', to: '17.0.12' });
+    expect(v.level).toBe('rolling-with-warning');
+    expect(v.warnings[0]).toContain('Java 17.0.13 → 17.0.12 is a minor downgrade');
+  });
+
+  it('the same version in another JDK home → rolling, no warning', () => {
+    const v = judge({ type: 'java', javaHome: home, from: '17.0.13', to: '17.0.13' });
+    expect(v.level).toBe('rolling');
+    expect(v.reasons.join('\n')).toContain('already runs');
   });
 
   it('`from` not declared → refused (a major update cannot be ruled out)', () => {
     const v = judge({ type: 'java', javaHome: home, to: '17.0.13' });
-    expect(v.eligible).toBe(false);
+    expect(v.level !== 'full-restart').toBe(false);
     expect(v.row).toBe(ROWS.unknown);
-    expect(v.reasons.join('\n')).toContain('not declared (`from`)');
+    expect(v.reasons.join('\n')).toContain('`from` is not declared');
+    expect(v.basis).toBe('unknown-fact');
     expect(v.summary).toBe('Java ? → 17.0.13');
   });
 });
@@ -593,7 +637,7 @@ describe('a list of changes', () => {
     );
     expect(verdicts.map((v) => v.index)).toEqual([0, 1, 2, 3]);
     expect(verdicts.map((v) => v.type)).toEqual(['module', 'java', 'portal-properties', 'restart']);
-    expect(verdicts.map((v) => v.eligible)).toEqual([true, false, true, true]);
+    expect(verdicts.map((v) => v.level)).toEqual(['rolling', 'full-restart', 'rolling', 'rolling']);
     expect(verdicts.map((v) => v.row)).toEqual([ROWS.newModule, ROWS.never, ROWS.config, ROWS.restart]);
     expect(verdicts[1]?.reasons.join('\n')).toContain('major update (17 → 21)');
   });
@@ -608,7 +652,7 @@ describe('a list of changes', () => {
       ],
       { artifacts: [bundle(a, { bundleSymbolicName: 'a' }), unreadable(b)] },
     );
-    expect(verdicts.map((v) => v.eligible)).toEqual([true, false]);
+    expect(verdicts.map((v) => v.level)).toEqual(['rolling', 'full-restart']);
     expect(verdicts[0]?.summary).toBe('module a 2.1.3');
   });
 
@@ -691,7 +735,7 @@ describe('later rules', () => {
 
   it('toggling `cluster.link.enabled` warns as well', () => {
     const v = judge({ type: 'portal-properties', set: { 'cluster.link.enabled': true } });
-    expect(v.eligible).toBe(true);
+    expect(v.level !== 'full-restart').toBe(true);
     expect(v.warnings[0]).toContain('cluster.link.enabled change Cluster Link');
   });
 

@@ -67,7 +67,7 @@ describe('plan facts the executor relies on', () => {
     expect(plan.batches).toHaveLength(1);
     expect(plan.batches[0]?.startAfterAllPrepared).toBe(true);
     expect(plan.batches[0]?.nodes).toEqual(['node1', 'node2', 'node3']);
-    expect(plan.verdict).toMatchObject({ eligible: false, refused: false });
+    expect(plan.verdict).toMatchObject({ level: 'full-restart', refused: false });
   });
 
   it('every step id is unique', async () => {

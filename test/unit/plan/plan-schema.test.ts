@@ -16,7 +16,8 @@ process.env['GIT_OPTIONAL_LOCKS'] = '0';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PLAYBOOKS_DIR = join(ROOT, 'playbooks');
 const PLAYBOOKS = readdirSync(PLAYBOOKS_DIR).filter((f) => f.endsWith('.yml')).sort();
-const TYPES_TS = readFileSync(join(ROOT, 'src/plan/types.ts'), 'utf8');
+// The plan's types: types.ts and the verdict part it re-exports.
+const TYPES_TS = ['src/plan/types.ts', 'src/plan/verdict-model.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
 
 /** The subset of JSON Schema this file reads. */
 interface JsonSchema {
@@ -288,6 +289,9 @@ describe('schema ↔ src/plan/types.ts drift guard', () => {
     expect(def('stepPhase').enum).toEqual(typeAliasLiterals('StepPhase'));
     expect(def('runOn').enum).toEqual(typeAliasLiterals('RunOn'));
     expect(def('hookPoint').enum).toEqual(typeAliasLiterals('HookPoint'));
+    expect(def('verdictLevel').enum).toEqual(typeAliasLiterals('VerdictLevel'));
+    expect(def('changeVerdict').properties?.['basis']?.enum).toEqual(typeAliasLiterals('VerdictBasis'));
+    expect(def('factUse').properties?.['source']?.enum).toEqual(typeAliasLiterals('FactSource'));
     for (const v of variants('nodeStep')) expect(v.properties?.['phase']?.$ref).toBe('#/definitions/stepPhase');
     for (const v of variants('step')) expect(v.properties?.['phase']).toBeUndefined();
   });
@@ -303,6 +307,11 @@ describe('schema ↔ src/plan/types.ts drift guard', () => {
     ['Policy', 'policy'],
     ['PlanSource', 'planSource'],
     ['Estimate', 'estimate'],
+    ['FactUse', 'factUse'],
+    ['AppliedOverride', 'appliedOverride'],
+    ['PlanFacts', 'planFacts'],
+    ['PlanNodeFacts', 'planNodeFacts'],
+    ['KnownFact', 'knownFact'],
   ])('interface %s matches its schema', (iface, definition) => {
     expectSameShape(iface, members(interfaceBody(iface)), definition === '' ? SCHEMA : def(definition));
   });

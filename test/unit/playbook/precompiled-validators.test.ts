@@ -51,6 +51,16 @@ describe('the precompiled schema validators (dist/playbook/playbook.validators.j
       for (const node of inventory?.nodes ?? []) expect(judge(built, 'node', node), `${file} node`).toEqual(judge(compiled, 'node', node));
     }
     expect(withErrors, 'the invalid fixtures exercise the error paths').toBeGreaterThan(20);
-    expect(SCHEMA_DEFINITIONS).toEqual(['inventory', 'node']);
+    expect(SCHEMA_DEFINITIONS).toEqual(['inventory', 'node', 'factsFile']);
+  });
+
+  it('judge facts files (`lrroll facts` output read by --facts) as the run-time compiled schema does', async () => {
+    const built = (await import(pathToFileURL(BUILT).href)) as Validators;
+    const compiled = compileValidators(playbookSchema());
+    const good = { lrrollFacts: 1, gatheredAt: '2026-12-01T10:00:00.000Z', playbook: 'p.yml', nodes: { n1: { java: '17.0.12', patches: ['dxp-15-7210'], modules: { 'com.acme.foo': 'not-installed' } } } };
+    const bad = { lrrollFacts: 2, nodes: { n1: { java: 17, modules: { x: 'gone' } } } };
+    expect(judge(built, 'factsFile', good)).toEqual([]);
+    expect(judge(built, 'factsFile', bad)).toEqual(judge(compiled, 'factsFile', bad));
+    expect((judge(built, 'factsFile', bad) as unknown[]).length).toBeGreaterThan(0);
   });
 });

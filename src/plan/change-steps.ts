@@ -1,7 +1,8 @@
-// The shapes one change contributes to a node's plan, and the small builders every change type uses.
+/** What a change contributes to a node's steps, and the helpers every change type builds them with. */
 import type { ArtifactFacts } from '../artifacts/types.js';
 import type { SourceLocation } from '../errors/diagnostics.js';
 import { EXPECTED } from './defaults.js';
+import type { FactsIndex } from './facts.js';
 import type { ResolvedNode } from './nodes.js';
 import type { ChangePreview } from './preview.js';
 import type { Templater } from './scope.js';
@@ -20,7 +21,7 @@ export interface Upload {
 
 /** A preflight check a change needs. */
 export type ChangeCheck =
-  | { action: 'check-schema-version'; bundle: string; newVersion: string; command: string }
+  | { action: 'check-schema-version'; bundle: string; newVersion: string; expected: { installed: boolean; schemaVersion: string | null } | null; command: string }
   | { action: 'check-patch-level'; expected: string | null; target: string; breakingLevels: string[]; command: string }
   | { action: 'check-java-version'; expected: string; command: string }
   | { action: 'check-release'; expected: string; schemas: Array<{ bundle: string; schemaVersion: string }>; command: string };
@@ -64,12 +65,14 @@ export interface ChangeContext {
   artifacts: ReadonlyMap<string, ArtifactFacts>;
   /** Known breaking fix pack levels shipped with lrroll (a change may add its own). */
   breakingLevels: readonly string[];
+  /** The node facts known before the run (declared or gathered): preflight confirms them. */
+  facts: FactsIndex;
   templater: Templater;
   /** Locates a field of this change. */
   locate: (field: ReadonlyArray<string | number>) => SourceLocation;
 }
 
-/** A change's steps with nothing in them yet but its apply command. */
+/** One apply command with no upload, verify or check yet. */
 export function simple(title: string, backupPaths: string[], command: string, secretEnv: string[] = []): ChangeSteps & { apply: ApplySpec } {
   return {
     type: '',
@@ -90,6 +93,7 @@ export function stagedPath(node: ResolvedNode, facts: ArtifactFacts): string {
   return `${node.plan.stagingDir}/${(facts.sha256 ?? 'unknown').slice(0, 16)}-${facts.fileName}`;
 }
 
+/** The upload of an artifact to this node's staging folder. */
 export function upload(artifact: string, ctx: ChangeContext): Upload {
   const facts = ctx.artifacts.get(artifact);
   if (!facts) throw new Error(`artifact ${artifact} was not inspected`);
@@ -103,12 +107,30 @@ export function installFileCommand(staged: string, dest: string): string {
   return `mkdir -p ${shq(dir)} && cp ${shq(staged)} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(dest)}`;
 }
 
+/** Fails unless `dest` has the expected sha256. */
 export function verifySha(dest: string, sha256: string): string {
-  return `[ "$(${wrapSubshell(sha256Command(dest))})" = ${shq(sha256)} ] || { echo ${shq(`lrroll: ${dest} does not have the expected checksum`)} >&2; exit 1; }`;
+  return `[ "$(sh -c ${shq(sha256Command(dest))})" = ${shq(sha256)} ] || { echo ${shq(`lrroll: ${dest} does not have the expected checksum`)} >&2; exit 1; }`;
 }
 
-function wrapSubshell(script: string): string {
-  return `sh -c ${shq(script)}`;
+/** Uploads files in preflight and installs each at its destination, verified by checksum. */
+export function fileInstallSteps(title: string, files: ReadonlyArray<{ source: string; dest: string }>, ctx: ChangeContext): ChangeSteps & { apply: ApplySpec } {
+  const uploads = files.map((f) => upload(f.source, ctx));
+  const out = simple(`${title}: ${files.map((f) => f.dest).join(', ')}`, files.map((f) => f.dest), files.map((f, i) => installFileCommand((uploads[i] as Upload).remotePath, f.dest)).join(' && '));
+  out.uploads.push(...uploads);
+  files.forEach((f, i) => out.preview.push({ kind: 'install', path: f.dest, sha256: (uploads[i] as Upload).sha256, size: (uploads[i] as Upload).size }));
+  out.verify = { title: `${files.length} file(s) in place with the expected checksums`, command: files.map((f, i) => verifySha(f.dest, (uploads[i] as Upload).sha256)).join(' && ') };
+  return out;
+}
+
+/** A list of templated commands as one `set -e` script, with the secrets it references. */
+export function commandList(commands: readonly string[], ctx: ChangeContext, field: string[]): { command: string; secretEnv: string[] } {
+  const secret = new Set<string>();
+  const lines = commands.map((c, i) => {
+    const r = ctx.templater.render(c, ctx.node.scope, 'shell', ctx.locate([...field, i]), ctx.node.plan.name);
+    r.secretEnv.forEach((s) => secret.add(s));
+    return r.text;
+  });
+  return { command: ['set -e', ...lines].join('\n'), secretEnv: [...secret].sort() };
 }
 
 /** A path as given when absolute, else under `base`. */
