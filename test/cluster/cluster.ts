@@ -250,17 +250,19 @@ function procStat(pid: number): { state: string; start: string } | null {
   }
 }
 
+/** The pids listed in /proc (as its entry names), or none when /proc cannot be read. */
+function procPids(): string[] {
+  try {
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+}
+
 /** Live (not zombie) processes of a process group: httpd's children once the parent is gone. */
 export function groupMembers(pgid: number): number[] {
   const out: number[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
+  for (const name of procPids()) {
     try {
       const text = readFileSync(`/proc/${name}/stat`, 'utf8');
       const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -615,14 +617,7 @@ function namespaceMembers(nodes: NodeState[]): Array<{ pid: number; node: NodeSt
     /* ignore */
   }
   const out: Array<{ pid: number; node: NodeState }> = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
+  for (const name of procPids()) {
     let ns: string;
     try {
       ns = readlinkSync(`/proc/${name}/ns/mnt`);
