@@ -16,8 +16,13 @@ export type Validators = Record<'playbook' | SchemaDefinition, ValidateFunction>
 export function compileValidators(schema: Record<string, unknown>): Validators {
   const ajv = newAjv(false);
   ajv.addSchema(schema);
-  const entries = [['playbook', String(schema.$id)], ...SCHEMA_DEFINITIONS.map((d) => [d, `${String(schema.$id)}#/definitions/${d}`])];
-  return Object.fromEntries(entries.map(([name, ref]) => [name, ajv.getSchema(ref as string) as ValidateFunction])) as Validators;
+  return Object.fromEntries(Object.entries(validatorRefs(schema)).map(([name, ref]) => [name, ajv.getSchema(ref) as ValidateFunction])) as Validators;
+}
+
+/** Each validator's schema reference: the playbook itself, and each definition validated on its own. */
+function validatorRefs(schema: Record<string, unknown>): Record<keyof Validators, string> {
+  const id = String(schema.$id);
+  return Object.fromEntries([['playbook', id], ...SCHEMA_DEFINITIONS.map((d) => [d, `${id}#/definitions/${d}`])]) as Record<keyof Validators, string>;
 }
 
 /**
@@ -28,7 +33,7 @@ export function compileValidators(schema: Record<string, unknown>): Validators {
 export function standaloneValidatorsSource(schema: Record<string, unknown>): string {
   const ajv = newAjv(true);
   ajv.addSchema(schema);
-  const refs = Object.fromEntries([['playbook', String(schema.$id)], ...SCHEMA_DEFINITIONS.map((d) => [d, `${String(schema.$id)}#/definitions/${d}`])]);
+  const refs = validatorRefs(schema);
   // ajv's standalone code calls `require` for two small runtime helpers (deep equality, string length), also in ESM output.
   const header = "import { createRequire } from 'node:module';\nimport { FORMAT_DEFINITIONS } from './formats.js';\nconst require = createRequire(import.meta.url);\n";
   return `${header}${standaloneCode(ajv, refs)}`;

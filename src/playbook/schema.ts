@@ -1,4 +1,4 @@
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SchemaDefinition, Validators } from './schema-compile.js';
@@ -7,7 +7,7 @@ import type { SchemaDefinition, Validators } from './schema-compile.js';
 export const PLAYBOOK_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/playbook.schema.json', import.meta.url));
 
 /** The module `npm run build` writes next to this one: the validators precompiled from the schema. */
-export const PRECOMPILED_VALIDATORS_URL = new URL('./playbook.validators.js', import.meta.url);
+const PRECOMPILED_VALIDATORS_URL = new URL('./playbook.validators.js', import.meta.url);
 
 /** A JSON Schema object as read from disk. */
 export type SchemaObject = Record<string, unknown>;
@@ -31,16 +31,6 @@ const compiler = precompiled ? null : await import('./schema-compile.js');
 function validators(): Validators {
   validatorsCache ??= precompiled ?? (compiler as typeof import('./schema-compile.js')).compileValidators(playbookSchema());
   return validatorsCache;
-}
-
-/** The playbook schema and its validator. */
-export function playbookValidator(): { schema: SchemaObject; validate: ValidateFunction } {
-  return { schema: playbookSchema(), validate: validators().playbook };
-}
-
-/** Whether this process validates with the build's precompiled validators. */
-export function usesPrecompiledValidators(): boolean {
-  return precompiled !== null;
 }
 
 /** Validates `data` against the schema (or one of its definitions) and returns ajv's raw errors. */

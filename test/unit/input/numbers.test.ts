@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INPUT_LIMITS } from '../../../src/playbook/limits.js';
-import { playbookValidator } from '../../../src/playbook/schema.js';
+import { playbookSchema } from '../../../src/playbook/schema.js';
 import { BASE, errorsOf, planText, withBase } from './helpers.js';
 
 describe('durations are finite and at most 24 hours', () => {
@@ -28,7 +28,7 @@ describe('durations are finite and at most 24 hours', () => {
   });
 
   it('every number-of-seconds branch of the schema carries the same limit as the code', () => {
-    const { schema } = playbookValidator();
+    const schema = playbookSchema();
     const duration = (schema.definitions as Record<string, { oneOf: Array<{ maximum?: number; format?: string }> }>).duration;
     expect(duration?.oneOf[0]?.maximum).toBe(INPUT_LIMITS.maxDurationSec);
     expect(duration?.oneOf[1]?.format).toBe('lrroll-duration');
