@@ -176,7 +176,7 @@ async function whyNotHealthy(o: CapacityNode, step: CheckCapacityStep, run: RunS
   if (o.member === null && o.probe === null) return run.nodes.get(o.node)?.inRotation === false ? 'out of rotation' : null;
   if (o.member !== null) {
     // A command load balancer's member is read with the plan's own status command for that node (a node outside --limit has no other step).
-    const via: Step = o.lbStatus ? { ...step, ...o.lbStatus, command: o.lbStatus.command } : step;
+    const via: Step = o.lbStatus ? { ...step, ...o.lbStatus } : step;
     const s = await memberState(via, o.member, run).catch((err: Error) => err);
     if (s instanceof Error) return `load balancer: ${s.message}`;
     if (s.state !== 'UP' || /\d+\/\d+/.test(s.raw)) return `${s.raw || s.state} in the load balancer`;

@@ -174,9 +174,10 @@ function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templ
 
 /** A command load balancer's `status` for one node's member, as the capacity check runs it; null for the other types (their driver reads the state). */
 export function lbStatusCall(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): LbStatusCall | null {
-  if (lb.type !== 'command') return null;
-  const calls = commandCalls(lb, node, templater, locate);
-  return { command: calls.state, runOn: lb.via ? 'lb' : 'local', become: lb.via?.become ?? false, secretEnv: calls.secretEnv };
+  if (lb.type !== 'command' || !lb.commands) return null;
+  // Only the status command: the node's other LB commands are rendered with its own steps.
+  const status = templater.render(lb.commands.status, node.scope, 'shell', locate('status'), node.plan.name);
+  return { command: status.text, runOn: lb.via ? 'lb' : 'local', become: lb.via?.become ?? false, secretEnv: [...new Set(status.secretEnv)].sort() };
 }
 
 /** Waits for the member's sessions to reach 0 (at most the drain timeout), or — when they cannot be counted — a fixed, short wait. */
