@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { Transport } from '../execute/transport.js';
-import { shq } from '../plan/shell.js';
+import { shq } from '../shell/quote.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 
 // The run lock on one node: `<liferayHome>/.lrroll/lock/`, created with `mkdir` (atomic, so

@@ -3,7 +3,7 @@ import type { LbDriver, MemberState } from '../execute/lb/driver.js';
 import { combineStates, MultiLbDriver } from '../execute/lb/instances.js';
 import { maskDeep, secretMask } from '../execute/secrets.js';
 import type { Transport } from '../execute/transport.js';
-import { shq } from '../plan/shell.js';
+import { shq } from '../shell/quote.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import { readClusterLock } from './cluster-lock.js';
 import { planSecrets, sshSettings, TransportPool } from './execute.js';

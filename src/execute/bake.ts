@@ -1,4 +1,4 @@
-import { shq } from '../plan/shell.js';
+import { shq } from '../shell/quote.js';
 import type { BakeStep, BakeWatch } from '../plan/types.js';
 import type { RunState } from './context.js';
 import { failed, lastLine, ok, type StepOutcome } from './run-command.js';

@@ -1,4 +1,4 @@
-import { shq } from '../plan/shell.js';
+import { shq } from '../shell/quote.js';
 import type { ServiceStartStep, WaitClusterStep, WaitLogMarkerStep, WaitModulesStep } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
 import { failed, lastLine, ok, transportOf, type StepOutcome } from './run-command.js';

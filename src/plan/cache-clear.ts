@@ -4,7 +4,7 @@ import { DEFAULTS } from './defaults.js';
 import type { ResolvedNode } from './nodes.js';
 import { printable } from './inputs.js';
 import { shellWord, type Templater } from './scope.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 import { makeStep } from './step.js';
 import type { CacheClearStep } from './types.js';
 

@@ -2,7 +2,7 @@
 import type { ModuleChange, ThemeChange } from '../playbook/playbook.generated.js';
 import { baseName, installFileCommand, simple, upload, verifySha, type ChangeCheck, type ChangeContext, type ChangeSteps } from './change-steps.js';
 import { DEFAULTS } from './defaults.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 
 /** Builds the steps of a module or theme change for one node. */
 export function bundleSteps(change: ModuleChange | ThemeChange, ctx: ChangeContext): ChangeSteps {

@@ -4,7 +4,7 @@ import { baseName, installFileCommand, simple, upload, type ChangeCheck, type Ch
 import { DEFAULTS, EXPECTED } from './defaults.js';
 import { installedLevel, levelName, parseFixPackLevel } from './levels.js';
 import { installedReleaseCommand } from './release-check.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 import { escapeForDoubleQuotes } from './template.js';
 
 function patchingTool(home: string, profile: string | undefined, args: string): string {

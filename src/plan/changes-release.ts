@@ -6,7 +6,7 @@ import { absoluteUnder, baseName, installFileCommand, simple, upload, verifySha,
 import { DEFAULTS } from './defaults.js';
 import { parseRelease, releaseName, releaseSchemaBundles } from './eligibility-releases.js';
 import { installedReleaseCommand, releaseMarker } from './release-check.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 
 /** Tomcat paths Liferay says to keep when moving to a new bundle ("Updating Liferay", Important Files). */
 export const CARRIED_TOMCAT_PATHS = [

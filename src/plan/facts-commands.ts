@@ -6,7 +6,7 @@
  */
 import { listBundlesCommand } from './change-bundle.js';
 import { installedPatchesCommand } from './change-patch.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 
 /** Where a node keeps what the facts are read from. */
 export interface FactsPaths {

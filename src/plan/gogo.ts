@@ -5,7 +5,7 @@
  * answer is complete (a long `scr:list` is never cut short by a fixed sleep) and an answer
  * without the mark is known to be incomplete.
  */
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 import type { GogoCommand } from './types.js';
 
 /** The line the Gogo shell prints after the command's answer (typed as `echo lrroll-gogo-end`). */

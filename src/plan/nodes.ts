@@ -4,7 +4,7 @@ import type { Node, NodeSettings, Playbook, Service } from '../playbook/playbook
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 import type { TemplateVar } from './template.js';
 import type { PlanNode } from './types.js';
 

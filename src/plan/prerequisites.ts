@@ -1,6 +1,6 @@
 import { EXPECTED } from './defaults.js';
 import type { ResolvedNode } from './nodes.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 import { makeStep } from './step.js';
 import { programsOf, RUNTIME_TOOLS } from './tools.js';
 import type { CheckSudoStep, CheckToolsStep, Step } from './types.js';

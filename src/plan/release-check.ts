@@ -2,7 +2,7 @@
 // node runs, and the schema versions of the Service Builder bundles it has installed.
 import { schemaChangeLevel } from './eligibility.js';
 import { parseRelease, releaseName } from './eligibility-releases.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 import type { CheckReleaseStep } from './types.js';
 
 /** Where lrroll records the release it installed on a node (read before the log banner); outside `.lrroll`, so a change backs it up and a rollback restores it. */

@@ -1,7 +1,7 @@
 import type { Diagnostic, DiagnosticCode, SourceLocation } from '../errors/diagnostics.js';
 import { checkPath, checkUrl, printable, type PathKind } from './inputs.js';
 import { suggestHint } from '../errors/suggest.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 import { hasMalformedTemplate, quoteKeepingSecretRefs, renderTemplate, secretRefs, type Rendered, type TemplateScope, type TemplateVar } from './template.js';
 
 /** Stands in for a path that was reported as invalid, so the compiler can finish collecting diagnostics. */

@@ -1,5 +1,5 @@
 import type { ResolvedNode } from './nodes.js';
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 import { makeStep } from './step.js';
 import type { CheckServiceStep } from './types.js';
 

@@ -14,24 +14,7 @@
  * generators throw an Error for such programmer mistakes.
  */
 
-/** Characters that need no quoting in any position of a shell word. */
-const SAFE_WORD = /^[A-Za-z0-9_./:=@%+,-]+$/;
-/** A word that sh would take as a variable assignment if it came first in a command. */
-const ASSIGNMENT_LIKE = /^[A-Za-z_][A-Za-z0-9_]*=/;
-
-/** POSIX single-quotes `value` for sh; words made only of `[A-Za-z0-9_./:=@%+,-]` stay bare unless they start with `-` (quoted to stand out; quoting cannot stop option parsing, so callers still need `--`) or look like `NAME=...` (quoted so they can never be read as an assignment). */
-export function shq(value: string): string {
-  if (value.includes('\0')) {
-    throw new Error('shq: a NUL character cannot be passed to a shell');
-  }
-  if (value === '') return "''";
-  if (SAFE_WORD.test(value) && !value.startsWith('-') && !ASSIGNMENT_LIKE.test(value)) {
-    return value;
-  }
-  // Inside single quotes nothing is special except `'` itself, which has to
-  // close the quote, be escaped, and reopen it.
-  return `'${value.replaceAll("'", "'\\''")}'`;
-}
+import { shq } from '../shell/quote.js';
 
 /** Shell code that prints `lrroll: <message>` on stderr and exits 1; `message` is shell text inside double quotes (it may use `$var`). */
 function die(message: string): string {

@@ -1,4 +1,4 @@
-import { shq } from './shell.js';
+import { shq } from '../shell/quote.js';
 
 /** A variable in scope: its text and the secret environment variables it references. */
 export interface TemplateVar {

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { shq } from '../../plan/shell.js';
+import { shq } from '../../shell/quote.js';
 import type { Transport } from '../transport.js';
 import type { LbDriver, MemberState } from './driver.js';
 

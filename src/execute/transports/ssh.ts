@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { NodeSSH, type Config } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
 import { ConnectionError } from '../../errors/errors.js';
-import { shq } from '../../plan/shell.js';
+import { shq } from '../../shell/quote.js';
 import { PLAIN_SUDO, wrapCommand, type ExecOptions, type ExecResult, type SudoSettings, type Transport } from '../transport.js';
 import { checkHostKey, fingerprint, knownHostName, knownKeyTypes, keyTypeOf, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import { LineSplitter } from './lines.js';

@@ -36,14 +36,18 @@ const target = (i: Import): string => (i.spec.startsWith('.') ? relative(SRC, re
 const layer = (path: string): string => path.split('/')[0] ?? '';
 
 describe('architecture: import rules', () => {
-  it('plan/ is pure: no node:* modules, no third-party packages, only type imports from playbook/ and artifacts/', () => {
+  it('plan/ is pure: no node:* modules, no third-party packages, only type imports from playbook/ and artifacts/ (and shell/ for quoting)', () => {
     const bad = all.filter((i) => i.from.startsWith('plan/')).filter((i) => {
       const t = target(i);
       if (!i.spec.startsWith('.')) return true;
       if (['playbook', 'artifacts'].includes(layer(t))) return !i.typeOnly;
-      return !['plan', 'errors'].includes(layer(t));
+      return !['plan', 'errors', 'shell'].includes(layer(t));
     });
     expect(bad).toEqual([]);
+  });
+
+  it('shell/ (quoting, used by every layer) imports nothing', () => {
+    expect(all.filter((i) => i.from.startsWith('shell/'))).toEqual([]);
   });
 
   it('each third-party package lives behind one adapter', () => {

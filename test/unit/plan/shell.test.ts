@@ -10,8 +10,8 @@ import {
   propertiesEditCommand,
   restoreCommand,
   sha256Command,
-  shq,
 } from '../../../src/plan/shell.js';
+import { shq } from '../../../src/shell/quote.js';
 
 // These tests run the generated commands for real, with dash (/bin/sh on
 // Debian) and bash, against temp directories, and compare bytes.
