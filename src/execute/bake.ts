@@ -2,6 +2,7 @@ import { shq } from '../shell/quote.js';
 import type { BakeStep, BakeWatch } from '../plan/types.js';
 import type { RunState } from './context.js';
 import { failed, lastLine, ok, type StepOutcome } from './run-command.js';
+import { probePasses, readHttpProbe } from './http-probe.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -47,9 +48,8 @@ async function check(w: BakeWatch, transport: Transport, offset: number, run: Ru
   const alive = await transport.exec(w.statusCommand, { ...opts, become: w.statusBecome });
   if (alive.exitCode !== null && alive.exitCode !== 0 && !alive.aborted) return `${w.node}: its app server process is not running`;
   if (w.probeCommand) {
-    const r = await transport.exec(w.probeCommand, opts);
-    const code = Number(r.stdout.trim().split('\n').pop());
-    if (!run.waitSignal.aborted && (r.exitCode !== 0 || !w.status.includes(code))) return `${w.node}: ${w.url ?? 'the HTTP probe'} answered ${r.exitCode === 0 ? `HTTP ${code}` : (lastLine(r.stderr) ?? 'nothing')}, not ${w.status.join('/')}`;
+    const answer = readHttpProbe(await transport.exec(w.probeCommand, opts));
+    if (!run.waitSignal.aborted && !probePasses(answer, w)) return `${w.node}: ${w.url ?? 'the HTTP probe'} answered ${answer.found}, not ${w.status.join('/')}`;
   }
   if (w.errorPattern) {
     const r = await transport.exec(`tail -c +${offset + 1} ${shq(w.log)} 2>/dev/null | grep -E -m 3 -e ${shq(w.errorPattern)}`, opts);
