@@ -5,6 +5,7 @@ export type LrrollErrorCode =
   | 'E_HOST_KEY_UNKNOWN'
   | 'E_HOST_KEY_CHANGED'
   | 'E_STEP_FAILED'
+  | 'E_TIMEOUT'
   | 'E_LB'
   | 'E_ABORTED'
   | 'E_PREFLIGHT'

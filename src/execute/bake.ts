@@ -1,7 +1,8 @@
-import { shq } from '../shell/quote.js';
 import type { BakeStep, BakeWatch } from '../plan/types.js';
 import type { RunState } from './context.js';
+import { fillPlaceholders } from './placeholders.js';
 import { failed, lastLine, ok, type StepOutcome } from './run-command.js';
+import { probePasses, readHttpProbe } from './http-probe.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -35,24 +36,23 @@ function transportFor(w: BakeWatch, run: RunState): Transport {
 
 /** The log's size when the bake starts: only lines written during the bake count. */
 async function logSize(w: BakeWatch, transport: Transport, run: RunState): Promise<number> {
-  if (!w.errorPattern) return 0;
-  const r = await transport.exec(`if [ -f ${shq(w.log)} ]; then wc -c < ${shq(w.log)}; else echo 0; fi`, { timeoutMs: 30_000, signal: run.deps.signal });
+  if (!w.logSize) return 0;
+  const r = await transport.exec(w.logSize.command, { timeoutMs: w.logSize.timeoutSec * 1000, signal: run.deps.signal, become: w.logSize.become });
   const size = Number(r.stdout.trim());
   return r.exitCode === 0 && Number.isFinite(size) ? size : 0;
 }
 
 /** One look at a canary node; the problem in one sentence, or null when it is healthy. */
 async function check(w: BakeWatch, transport: Transport, offset: number, run: RunState): Promise<string | null> {
-  const opts = { timeoutMs: 30_000, signal: run.deps.signal };
+  const opts = { timeoutMs: w.checkTimeoutSec * 1000, signal: run.deps.signal };
   const alive = await transport.exec(w.statusCommand, { ...opts, become: w.statusBecome });
   if (alive.exitCode !== null && alive.exitCode !== 0 && !alive.aborted) return `${w.node}: its app server process is not running`;
   if (w.probeCommand) {
-    const r = await transport.exec(w.probeCommand, opts);
-    const code = Number(r.stdout.trim().split('\n').pop());
-    if (!run.waitSignal.aborted && (r.exitCode !== 0 || !w.status.includes(code))) return `${w.node}: ${w.url ?? 'the HTTP probe'} answered ${r.exitCode === 0 ? `HTTP ${code}` : (lastLine(r.stderr) ?? 'nothing')}, not ${w.status.join('/')}`;
+    const answer = readHttpProbe(await transport.exec(w.probeCommand, opts));
+    if (!run.waitSignal.aborted && !probePasses(answer, w)) return `${w.node}: ${w.url ?? 'the HTTP probe'} answered ${answer.found}, not ${w.status.join('/')}`;
   }
-  if (w.errorPattern) {
-    const r = await transport.exec(`tail -c +${offset + 1} ${shq(w.log)} 2>/dev/null | grep -E -m 3 -e ${shq(w.errorPattern)}`, opts);
+  if (w.errorScan) {
+    const r = await transport.exec(fillPlaceholders(w.errorScan.command, { firstByte: offset + 1 }), { timeoutMs: w.errorScan.timeoutSec * 1000, signal: run.deps.signal, become: w.errorScan.become });
     const lines = r.stdout.split('\n').filter(Boolean);
     if (r.exitCode === 0 && lines.length > 0) return `${w.node}: an error in ${w.log} during the bake: ${lines[0]?.slice(0, 300) ?? ''}`;
   }

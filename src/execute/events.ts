@@ -4,7 +4,7 @@
  * EVENTS_FORMAT_VERSION must be bumped on any change to these types (and schemas/events.schema.json).
  */
 import type { Plan, VerdictLevel } from '../plan/types.js';
-export const EVENTS_FORMAT_VERSION = 2;
+export const EVENTS_FORMAT_VERSION = 3;
 
 /** Result of a step. */
 export type StepStatus = 'ok' | 'failed' | 'skipped';
@@ -90,6 +90,10 @@ export interface StepEndEvent extends Base {
   exitCode: number | null;
   /** Why it failed or was skipped, in one sentence, or null. */
   detail: string | null;
+  /** Stable code of a failure (E_CONNECT, E_AUTH, E_TIMEOUT, E_STEP_FAILED …), or null. */
+  code: string | null;
+  /** What to do about a failure, or null. */
+  hint: string | null;
 }
 /** The load balancer state of a node changed (drained, disabled, enabled, UP). */
 export interface LbStateEvent extends Base { kind: 'lb-state'; node: string; member: string; state: 'draining' | 'out' | 'enabled' | 'up' }

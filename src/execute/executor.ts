@@ -2,7 +2,8 @@ import { batchTime } from '../plan/estimate.js';
 import type { Batch, NodePlan, NodeStep, Plan, Step } from '../plan/types.js';
 import { initialNodeStates, summarize, type ExecutorDeps, type NodeState, type RunState } from './context.js';
 import { runStartOf, type NodeSummary, type RunPhase, type RunStatus } from './events.js';
-import type { StepOutcome } from './run-command.js';
+import { failedWith, type StepOutcome } from './run-command.js';
+import { inStep } from './step-scope.js';
 import { maskDeep, maskingEmit, secretMask, secretProblem } from './secrets.js';
 import { executeStep } from './steps.js';
 import { checkWindow } from './window.js';
@@ -102,16 +103,17 @@ async function step1(run: RunState, step: Step, batch: number | null, state: Nod
   const t0 = run.deps.clock.now();
   run.deps.emit({ kind: 'step-start', stepId: step.id, action: step.action, title: step.title, node: step.node, batch, command: step.command ?? step.api });
   let outcome: StepOutcome;
-  if (skip) outcome = { status: 'skipped', detail: skip, exitCode: null };
+  if (skip) outcome = { status: 'skipped', detail: skip, exitCode: null, code: null, hint: null };
   else {
     try {
-      outcome = await executeStep(step, run, state);
+      outcome = await inStep(step.id, () => executeStep(step, run, state));
     } catch (err) {
-      outcome = { status: 'failed', detail: (err as Error).message, exitCode: null };
+      outcome = failedWith(err);
     }
   }
-  if (run.deps.signal.aborted && outcome.status === 'failed' && !outcome.detail?.startsWith('interrupted')) outcome = { ...outcome, detail: `interrupted: ${outcome.detail ?? ''}` };
-  run.deps.emit({ kind: 'step-end', stepId: step.id, node: step.node, status: outcome.status, durationMs: run.deps.clock.now() - t0, exitCode: outcome.exitCode, detail: outcome.detail });
+  if (run.deps.signal.aborted && outcome.status === 'failed' && !outcome.detail?.startsWith('interrupted')) outcome = { ...outcome, detail: `interrupted: ${outcome.detail ?? ''}`, code: 'E_ABORTED' };
+  const { status, exitCode, detail, code, hint } = outcome;
+  run.deps.emit({ kind: 'step-end', stepId: step.id, node: step.node, status, durationMs: run.deps.clock.now() - t0, exitCode, detail, code, hint });
   return outcome;
 }
 

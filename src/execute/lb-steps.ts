@@ -1,7 +1,11 @@
 import type { CapacityNode, CheckCapacityStep, CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbWaitUpStep, Step } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
+import { isLrrollError, LrrollError } from '../errors/errors.js';
 import type { MemberState } from './lb/driver.js';
-import { failed, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
+import { commandMemberState, isSettledUp, parseSessionsOutput } from './lb/member-state.js';
+import { waitUntilUp } from './lb/wait-up.js';
+import { probePasses, readHttpProbe } from './http-probe.js';
+import { failed, failedWith, interrupted, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
 
 type LbStep = CheckLbMemberStep | CheckCapacityStep | LbDrainStep | LbWaitDrainedStep | LbEnableStep | LbWaitUpStep;
 
@@ -30,7 +34,9 @@ export async function runLbStep(step: LbStep, run: RunState, state: NodeState | 
         return waitUp(step, run, state);
     }
   } catch (err) {
-    return failed((err as Error).message);
+    // A driver's own failure (an API that refuses, a socket that is gone) is a load-balancer failure.
+    const outcome = failedWith(err);
+    return isLrrollError(err) ? outcome : { ...outcome, code: 'E_LB' };
   }
 }
 
@@ -38,13 +44,10 @@ export async function runLbStep(step: LbStep, run: RunState, state: NodeState | 
 async function memberState(step: Step, member: string, run: RunState, command: string | null = step.command): Promise<MemberState> {
   if (run.deps.lb) return run.deps.lb.state(member, run.deps.signal);
   if (!command) throw new Error('no way to read the member state');
-  const r = await runCommand(step, command, run, { quiet: true, timeoutMs: 30_000 });
-  if (r.exitCode !== 0) throw new Error(`the status command failed (${r.exitCode}): ${r.stderr.trim()}`);
-  const out = r.stdout.trim();
-  const word = out.split(/\s+/)[0]?.toUpperCase() ?? '';
-  const known = ['UP', 'DOWN', 'DRAIN', 'MAINT'] as const;
-  const state = known.find((k) => word.startsWith(k)) ?? 'UNKNOWN';
-  return { state, raw: out, sessions: /^\d+$/.test(out) ? Number(out) : null };
+  const r = await runCommand(step, command, run, { quiet: true, timeoutMs: 30_000, what: 'the status command' });
+  if (!r.ok) throw new LrrollError(r.code ?? 'E_LB', r.detail ?? 'the status command failed', r.hint ?? undefined);
+  // The wait-drained step's command is the `sessions` command: its output is a number, not a state.
+  return commandMemberState(r.stdout, parseSessionsOutput(r.stdout));
 }
 
 async function drain(step: LbDrainStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
@@ -142,25 +145,15 @@ async function enable(step: LbEnableStep, run: RunState): Promise<StepOutcome> {
 
 async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   const clock = run.deps.clock;
-  const deadline = clock.now() + step.timeoutSec * 1000;
-  let last = 'unknown';
-  while (clock.now() < deadline && !run.waitSignal.aborted) {
-    const s = await memberState(step, step.member, run);
-    last = s.raw;
-    // HAProxy reports `UP 1/3` right after `ready` even for a dead server: only a settled UP counts.
-    if (s.state === 'UP' && !/\d+\/\d+/.test(s.raw)) {
-      if (state) {
-        state.inRotation = true;
-        if (state.drainedAt !== null) state.outOfRotationMs = clock.now() - state.drainedAt;
-      }
-      run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'up' });
-      return ok(`${step.member} is ${s.raw}`);
-    }
-    // A member is usually UP within a couple of health checks: look often at first, then every pollSec.
-    const elapsed = clock.now() - (deadline - step.timeoutSec * 1000);
-    await clock.sleep((elapsed < 3000 ? Math.min(0.1, step.pollSec) : step.pollSec) * 1000, run.waitSignal);
+  const r = await waitUntilUp(() => memberState(step, step.member, run), { clock, signal: run.waitSignal, timeoutMs: step.timeoutSec * 1000, pollMs: step.pollSec * 1000, fastPollMs: 100, fastForMs: 3000 });
+  if (r.interrupted) return interrupted();
+  if (!r.up) return failed(`the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${r.last})`, null, 'E_TIMEOUT');
+  if (state) {
+    state.inRotation = true;
+    if (state.drainedAt !== null) state.outOfRotationMs = clock.now() - state.drainedAt;
   }
-  return failed(run.waitSignal.aborted ? 'interrupted' : `the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${last})`);
+  run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'up' });
+  return ok(`${step.member} is ${r.last}`);
 }
 
 async function checkCapacity(step: CheckCapacityStep, run: RunState): Promise<StepOutcome> {
@@ -179,15 +172,15 @@ async function whyNotHealthy(o: CapacityNode, step: CheckCapacityStep, run: RunS
     const via: Step = o.lbStatus ? { ...step, ...o.lbStatus } : step;
     const s = await memberState(via, o.member, run).catch((err: Error) => err);
     if (s instanceof Error) return `load balancer: ${s.message}`;
-    if (s.state !== 'UP' || /\d+\/\d+/.test(s.raw)) return `${s.raw || s.state} in the load balancer`;
+    if (!isSettledUp(s)) return `${s.raw || s.state} in the load balancer`;
   }
   if (o.probe !== null) {
     const node = run.plan.nodes.find((n) => n.name === o.node);
     if (!node) return 'not in the plan';
-    const r = await run.deps.transportFor(node).exec(o.probe, { timeoutMs: 15_000, signal: run.deps.signal }).catch(() => null);
-    const code = Number(r?.stdout.trim().split('\n').pop());
-    if (!r || r.exitCode !== 0) return `its health probe does not answer${r?.exitCode === null ? ' (connection lost)' : ''}`;
-    if (!o.status.includes(code)) return `its health probe answers HTTP ${code}`;
+    const r = await runCommand(step, o.probe, run, { transport: run.deps.transportFor(node), quiet: true, timeoutMs: 15_000, become: false, what: 'the health probe' });
+    const answer = readHttpProbe(r);
+    if (!answer.answered) return `its health probe does not answer${r.exitCode === null ? ' (connection lost)' : ''}`;
+    if (!probePasses(answer, o)) return `its health probe answers ${answer.found}`;
   }
   return null;
 }

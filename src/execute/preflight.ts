@@ -4,13 +4,19 @@ import { judgeInstalledRelease } from '../plan/release-check.js';
 import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckReleaseStep, CheckSchemaVersionStep, CheckServiceStep, CheckSudoStep, CheckToolsStep } from '../plan/types.js';
 import { javaMajor, javaVersionOf, versionMove } from '../plan/versions.js';
 import type { RunState } from './context.js';
+import { probePasses, readHttpProbe } from './http-probe.js';
 import { failed, lastLine, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
-import type { ExecResult } from './transport.js';
+import type { RemoteOutcome } from './run-step.js';
 
 type Check = CheckSudoStep | CheckToolsStep | CheckReachableStep | CheckNodeHealthyStep | CheckServiceStep | CheckDiskStep | CheckSchemaVersionStep | CheckPatchLevelStep | CheckJavaVersionStep | CheckReleaseStep;
 
-/** Runs a read-only preflight check on a node and judges its output. */
+/** Runs a read-only preflight check on a node and judges its output; a check that finds the node not ready fails with E_PREFLIGHT. */
 export async function runPreflightCheck(step: Check, run: RunState): Promise<StepOutcome> {
+  const outcome = await judgeCheck(step, run);
+  return outcome.code === 'E_STEP_FAILED' ? { ...outcome, code: 'E_PREFLIGHT' } : outcome;
+}
+
+async function judgeCheck(step: Check, run: RunState): Promise<StepOutcome> {
   const r = await runCommand(step, step.command ?? 'true', run, { quiet: step.action !== 'check-reachable' && step.action !== 'check-service' });
   if (step.action === 'check-sudo') return judgeSudo(step, r);
   if (step.action === 'check-tools' && r.exitCode !== 0 && !r.timedOut && !r.aborted && r.exitCode !== null) return failed(lastLine(r.stderr)?.replace(/^lrroll: /, '') ?? `exit code ${r.exitCode}`);
@@ -27,9 +33,10 @@ export async function runPreflightCheck(step: Check, run: RunState): Promise<Ste
     case 'check-tools':
       return ok(`${step.tools.length} programs found`);
     case 'check-node-healthy': {
-      const code = Number(out.split('\n').pop());
-      if (seen) seen.appSeen = step.status.includes(code) ? `answering HTTP ${code}` : `not healthy (HTTP ${code})`;
-      return step.status.includes(code) ? ok(`HTTP ${code}`) : failed(`${step.url} answered HTTP ${code}, not ${step.status.join('/')}: the node is not healthy now`);
+      const answer = readHttpProbe(r);
+      const passes = probePasses(answer, step);
+      if (seen) seen.appSeen = passes ? `answering ${answer.found}` : `not healthy (${answer.found})`;
+      return passes ? ok(answer.found) : failed(`${step.url} answered ${answer.found}, not ${step.status.join('/')}: the node is not healthy now`);
     }
     case 'check-disk': {
       const free = Number(out.split('\n')[0]);
@@ -93,7 +100,7 @@ export function judgeJava(step: CheckJavaVersionStep, out: string): StepOutcome 
 }
 
 /** sudo's answer, in words an admin acts on: no password configured, a wrong one, a user not allowed, no sudo at all. */
-function judgeSudo(step: CheckSudoStep, r: ExecResult): StepOutcome {
+function judgeSudo(step: CheckSudoStep, r: RemoteOutcome): StepOutcome {
   if (r.exitCode === 0) return ok(step.passwordFrom ? 'sudo accepted the password' : 'passwordless sudo works');
   if (r.timedOut || r.aborted || r.exitCode === null) return outcomeOf(r, step.title);
   const err = r.stderr;

@@ -6,6 +6,7 @@
 import type { WaitHttpStep, WaitOsgiStep } from '../plan/types.js';
 import type { RunState } from './context.js';
 import { readGogoAttempt } from './gogo.js';
+import { probePasses, readHttpProbe } from './http-probe.js';
 import { failed, ok, runCommand, type StepOutcome } from './run-command.js';
 
 /** One attempt: whether it passed, and what it found (shown as progress and in the failure). */
@@ -36,11 +37,8 @@ export async function waitHttp(step: WaitHttpStep, run: RunState): Promise<StepO
   const body = step.bodyMatch ? new RegExp(step.bodyMatch) : null;
   const inARow = step.successes > 1 ? ` ${step.successes} times in a row` : '';
   return poll(step, run, async () => {
-    const r = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: (step.attemptSec + 5) * 1000 });
-    const lines = r.stdout.split('\n');
-    const code = Number(lines[lines.length - 1]);
-    const found = r.exitCode === 0 ? `HTTP ${code}` : (r.stderr.trim().split('\n').pop() ?? `curl exited ${String(r.exitCode)}`);
-    return { passed: r.exitCode === 0 && step.status.includes(code) && (!body || body.test(lines.slice(0, -1).join('\n'))), found };
+    const answer = readHttpProbe(await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: (step.attemptSec + 5) * 1000 }));
+    return { passed: probePasses(answer, step), found: answer.found };
   }, step.url, (last) => `${step.url} did not answer ${step.status.join('/')}${body ? ` matching /${step.bodyMatch}/` : ''}${inARow} within ${step.timeoutSec}s (last: ${last})`);
 }
 

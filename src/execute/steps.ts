@@ -3,6 +3,7 @@ import { RUN_ID_VAR } from '../plan/shell.js';
 import type { HookStep, ServiceStopStep, Step, UploadStep } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
 import { bake } from './bake.js';
+import { readHttpProbe } from './http-probe.js';
 import { runLbStep } from './lb-steps.js';
 import { runPreflightCheck } from './preflight.js';
 import { waitHttp, waitOsgi } from './probes.js';
@@ -114,11 +115,9 @@ async function stop(step: ServiceStopStep, run: RunState, state: NodeState | nul
 /** What the node's HTTP probe gets after a stop: null when nothing listens (curl cannot connect) or there is no probe, else the answer. */
 async function stillAnswers(step: ServiceStopStep, run: RunState): Promise<string | null> {
   if (step.probeCommand === null) return null;
-  const r = await runCommand(step, step.probeCommand, run, { quiet: true, timeoutMs: 15_000 });
-  // curl exit 7: could not connect — nothing listens on the port any more.
-  if (r.exitCode === 7) return null;
-  if (r.exitCode === 0) return `HTTP ${r.stdout.trim().split('\n').pop() ?? '?'}`;
-  return lastLine(r.stderr) ?? `curl exited ${String(r.exitCode)}`;
+  const answer = readHttpProbe(await runCommand(step, step.probeCommand, run, { quiet: true, timeoutMs: 15_000 }));
+  // Could not connect: nothing listens on the port any more.
+  return answer.refused ? null : answer.found;
 }
 
 /** A fixed wait (settle, canary bake), saying every 10 s how long is left so a long bake is never silent. */

@@ -1,23 +1,23 @@
-import { shq } from '../shell/quote.js';
-import type { ServiceStartStep, WaitClusterStep, WaitLogMarkerStep, WaitModulesStep } from '../plan/types.js';
+import { LrrollError } from '../errors/errors.js';
+import type { ServiceStartStep, SideCommand, Step, WaitClusterStep, WaitLogMarkerStep, WaitModulesStep } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
-import { failed, lastLine, ok, transportOf, type StepOutcome } from './run-command.js';
+import { fillPlaceholders, type PlaceholderValues } from './placeholders.js';
+import { failed, interrupted, lastLine, ok, transportOf, type StepOutcome } from './run-command.js';
+import { runRemote } from './run-step.js';
 
 /** Records where each log ends right before the start, so gates read only lines written by this start. */
 export async function recordLogOffsets(step: ServiceStartStep, run: RunState, state: NodeState): Promise<void> {
-  const transport = transportOf(step, run);
   state.logOffsets.clear();
-  for (const log of step.logs) {
-    const r = await transport.exec(`if [ -f ${shq(log)} ]; then wc -c < ${shq(log)}; else echo 0; fi`, { timeoutMs: 30_000, signal: run.deps.signal, become: step.become });
-    const size = r.stdout.trim();
+  for (const [i, log] of step.logs.entries()) {
+    const size = step.logSizes[i];
+    if (!size) throw new Error(`the plan has no size command for ${log}`);
+    const r = await runSide(step, size, run);
+    const bytes = r.stdout.trim();
     // Reading from 0 would let the previous start's marker pass the gate: refuse instead.
-    if (r.exitCode !== 0 || !/^\d+$/.test(size)) throw new Error(`cannot read the size of ${log} before the start: ${r.stderr.trim() || 'no answer'}`);
-    state.logOffsets.set(log, Number(size));
+    if (!r.ok || !/^\d+$/.test(bytes)) throw new LrrollError(r.code ?? 'E_STEP_FAILED', `cannot read the size of ${log} before the start: ${r.stderrTail || r.detail || 'no answer'}`, r.hint ?? undefined);
+    state.logOffsets.set(log, Number(bytes));
   }
 }
-
-/** How often a gate that sees nothing new says what it still waits for, so a long wait is never silent. */
-export const GATE_HEARTBEAT_MS = 10_000;
 
 /** What a gate is waiting for: fed each new log line, and asked to describe where it stands. */
 interface LogGate {
@@ -29,22 +29,31 @@ interface LogGate {
   timedOut(): string;
 }
 
+type LogGateStep = WaitLogMarkerStep | WaitClusterStep | WaitModulesStep;
+
 /**
- * Resolves true when the app server process is gone (checked every 2 s), false when stopped.
- * Each tick also calls `onTick`, which the gates use for their heartbeat.
+ * Resolves true when the app server process is gone (the plan's status command, every
+ * `processWatch.intervalSec`), false when stopped. Each tick also calls `onTick`, which the gates
+ * use for their heartbeat; without a process watch the ticks come every heartbeat.
  */
-async function watchProcess(step: WaitLogMarkerStep | WaitClusterStep | WaitModulesStep, run: RunState, signal: AbortSignal, onTick: () => void): Promise<boolean> {
-  const node = run.plan.batches.flatMap((b) => b.nodePlans).find((np) => np.node === step.node);
-  const stopStep = node?.steps.find((s) => s.action === 'service-stop');
+async function watchProcess(step: LogGateStep, run: RunState, signal: AbortSignal, onTick: () => void): Promise<boolean> {
+  const watch = step.processWatch;
   while (!signal.aborted) {
-    await run.deps.clock.sleep(2000, signal);
+    await run.deps.clock.sleep((watch?.intervalSec ?? step.heartbeatSec) * 1000, signal);
     if (signal.aborted) return false;
     onTick();
-    if (!stopStep || stopStep.action !== 'service-stop') continue;
-    const r = await transportOf(step, run).exec(stopStep.statusCommand, { timeoutMs: 15_000, signal, become: stopStep.become }).catch(() => null);
-    if (r && r.exitCode !== null && r.exitCode !== 0 && !r.aborted) return true;
+    if (!watch) continue;
+    const r = await runSide(step, watch, run, {}, signal);
+    // Exit 0: running; a lost connection or a timeout says nothing about the process.
+    if (r.exitCode !== null && r.exitCode !== 0 && !r.aborted) return true;
   }
   return false;
+}
+
+/** Runs one of a step's side commands from the plan, with its own deadline, placeholders filled. */
+function runSide(step: Step, side: SideCommand, run: RunState, values: PlaceholderValues = {}, signal: AbortSignal = run.deps.signal, onLine?: (stream: 'stdout' | 'stderr', line: string) => void) {
+  const command = fillPlaceholders(side.command, values);
+  return runRemote({ kind: 'command', transport: transportOf(step, run), command, what: 'the command', options: { timeoutMs: side.timeoutSec * 1000, signal, become: side.become, ...(onLine ? { onLine } : {}) } }, () => run.deps.clock.now());
 }
 
 /** Waits for the Tomcat startup line written after this start. */
@@ -118,7 +127,7 @@ function describeViews(step: WaitClusterStep, views: ReadonlyMap<string, { size:
  * to `done` until it returns true, the deadline passes, the app server process dies, or the run is
  * interrupted: the gate reacts to lines as they are written instead of sleeping.
  */
-async function followLogLines(step: WaitLogMarkerStep | WaitClusterStep | WaitModulesStep, run: RunState, state: NodeState, gate: LogGate): Promise<StepOutcome> {
+async function followLogLines(step: LogGateStep, run: RunState, state: NodeState, gate: LogGate): Promise<StepOutcome> {
   const offset = state.logOffsets.get(step.log) ?? 0;
   const stop = new AbortController();
   const parent = run.waitSignal;
@@ -134,21 +143,15 @@ async function followLogLines(step: WaitLogMarkerStep | WaitClusterStep | WaitMo
     run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line });
   };
   const heartbeat = (): void => {
-    if (clock.now() - lastSaid >= GATE_HEARTBEAT_MS) say(`still waiting after ${Math.round((clock.now() - since) / 1000)}s of ${step.timeoutSec}s: ${gate.describe()}`);
+    if (clock.now() - lastSaid >= step.heartbeatSec * 1000) say(`still waiting after ${Math.round((clock.now() - since) / 1000)}s of ${step.timeoutSec}s: ${gate.describe()}`);
   };
-  const transport = transportOf(step, run);
-  const tail = transport.exec(`exec tail -c +${offset + 1} -F ${shq(step.log)} 2>/dev/null`, {
-    timeoutMs: step.timeoutSec * 1000,
-    signal: stop.signal,
-    become: step.become,
-    onLine: (stream, line) => {
-      if (stream !== 'stdout' || matched) return;
-      say(line);
-      if (gate.done(line)) {
-        matched = true;
-        stop.abort();
-      }
-    },
+  const tail = runSide(step, step.follow, run, { firstByte: offset + 1 }, stop.signal, (stream, line) => {
+    if (stream !== 'stdout' || matched) return;
+    say(line);
+    if (gate.done(line)) {
+      matched = true;
+      stop.abort();
+    }
   });
   const died = await Promise.race([watchProcess(step, run, stop.signal, heartbeat), tail.then(() => false)]);
   stop.abort();
@@ -159,13 +162,13 @@ async function followLogLines(step: WaitLogMarkerStep | WaitClusterStep | WaitMo
     return ok();
   }
   const result = await tail;
-  if (parent.aborted) return failed('interrupted');
+  if (parent.aborted) return interrupted();
   if (died) {
     Object.assign(state, { stopped: true, starting: false });
     return failed('the app server process exited before the gate passed (see the log)');
   }
-  if (result.timedOut) return failed(gate.timedOut());
-  if (result.exitCode === null) return failed(`the connection to ${step.node ?? 'the node'} was lost while following ${step.log}${lastLine(result.stderr) ? `: ${lastLine(result.stderr)}` : ''}`);
-  return failed(`the log could not be followed: ${lastLine(result.stderr) ?? `tail ended with code ${String(result.exitCode)}`}`);
+  if (result.timedOut) return failed(gate.timedOut(), null, 'E_TIMEOUT');
+  if (result.exitCode === null) return failed(`the connection to ${step.node ?? 'the node'} was lost while following ${step.log}${lastLine(result.stderr) ? `: ${lastLine(result.stderr)}` : ''}`, null, result.code ?? 'E_CONNECT', result.hint);
+  return failed(`the log could not be followed: ${lastLine(result.stderr) ?? `tail ended with code ${String(result.exitCode)}`}`, result.exitCode, result.code ?? 'E_STEP_FAILED', result.hint);
 }
 

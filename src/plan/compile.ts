@@ -6,7 +6,8 @@ import type { DocPath, SourceMap } from '../playbook/source-map.js';
 import { planBatches } from './batch-plan.js';
 import { changeSteps, type ChangeSteps } from './changes.js';
 import { checkPlaybook } from './checks.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, TIMINGS } from './defaults.js';
+import { errorScanCommand, logSizeCommand } from './log-commands.js';
 import { judgeChanges } from './eligibility.js';
 import { factDifferences, FactsIndex, mergeFacts, type GatheredFacts } from './facts.js';
 import { applyOverrides } from './override.js';
@@ -199,6 +200,7 @@ function planHash(input: CompileInput, facts: PlanFacts): string {
 function bakeWatch(node: ResolvedNode, health: ResolvedHealth | undefined, playbook: Playbook): BakeWatch {
   const pattern = playbook.rollout?.canary?.errorPattern ?? DEFAULTS.rollout.canaryErrorPattern;
   const http = health?.http ?? null;
+  const log = health?.marker?.log ?? health?.modules.log ?? `${node.plan.tomcatHome}/logs/catalina.out`;
   return {
     node: node.plan.name,
     probeCommand: http ? httpProbeCommand(http.url) : null,
@@ -206,8 +208,11 @@ function bakeWatch(node: ResolvedNode, health: ResolvedHealth | undefined, playb
     status: http?.status ?? [],
     statusCommand: node.service.status,
     statusBecome: node.service.become,
-    log: health?.marker?.log ?? health?.modules.log ?? `${node.plan.tomcatHome}/logs/catalina.out`,
+    log,
     errorPattern: pattern === '' ? null : pattern,
+    logSize: pattern === '' ? null : logSizeCommand(log, false),
+    errorScan: pattern === '' ? null : errorScanCommand(log, pattern),
+    checkTimeoutSec: TIMINGS.remoteCheckSec,
   };
 }
 

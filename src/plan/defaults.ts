@@ -94,6 +94,20 @@ export const DEFAULTS = {
 } as const;
 
 /**
+ * Deadlines and intervals of what the executor runs besides a step's own command (seconds), carried
+ * on the steps so the executor holds no timing of its own.
+ */
+export const TIMINGS = {
+  /** A short read on a node or the load balancer: a log's size, a status, an error scan. */
+  remoteCheckSec: 30,
+  /** How often a log gate asks whether the app server process still runs, and how long one ask may take. */
+  processWatchIntervalSec: 2,
+  processWatchTimeoutSec: 15,
+  /** How often a gate that sees nothing new says what it still waits for. */
+  gateHeartbeatSec: 10,
+} as const;
+
+/**
  * Fixed timings the estimate uses for steps that have no playbook setting (seconds): what such a
  * step takes on a real node, not its deadline. The start time comes from `health.expectedStartTime`.
  */

@@ -11,8 +11,9 @@ import { type Templater } from './scope.js';
 import { backupCommand, restoreCommand, RUN_ID_VAR } from './shell.js';
 import { shq } from '../shell/quote.js';
 import { makeStep } from './step.js';
+import { logGateCommands, logSizeCommand } from './log-commands.js';
 import { gogoCommand } from './gogo.js';
-import type { ApplyStep, BackupStep, ForensicsStep, GogoCommand, NodeStep, RestoreStep, RevertStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep, WaitClusterStep, WaitHttpStep, WaitOsgiStep } from './types.js';
+import type { ApplyStep, BackupStep, ForensicsStep, GogoCommand, LogGateCommands, NodeStep, RestoreStep, RevertStep, ServiceStartStep, ServiceStopStep, Step, StepPhase, VerifyStep, WaitClusterStep, WaitHttpStep, WaitOsgiStep } from './types.js';
 
 /** Health gates resolved for one node. */
 export interface ResolvedHealth {
@@ -140,7 +141,7 @@ function verifyStep(node: ResolvedNode, c: ChangeSteps, index: number): VerifySt
 function startStep(node: ResolvedNode, health: ResolvedHealth): ServiceStartStep {
   const s = node.service;
   const logs = [...new Set([health.marker?.log, health.cluster?.log, health.modules.log].filter((l): l is string => !!l))];
-  return makeStep<ServiceStartStep>({ action: 'service-start', node: node.plan.name, title: `start the app server (${s.type})`, runOn: 'node', command: s.start, become: s.become, secretEnv: s.secretEnv, logs, timeoutSec: s.startTimeoutSec, expectSec: startCommandSec(health), waitsFor: 'the start command to return (log positions are recorded first)' });
+  return makeStep<ServiceStartStep>({ action: 'service-start', node: node.plan.name, title: `start the app server (${s.type})`, runOn: 'node', command: s.start, become: s.become, secretEnv: s.secretEnv, logs, logSizes: logs.map((l) => logSizeCommand(l, s.become)), timeoutSec: s.startTimeoutSec, expectSec: startCommandSec(health), waitsFor: 'the start command to return (log positions are recorded first)' });
 }
 
 /** The start command itself returns quickly (it launches the JVM): a tenth of the start time, at most 5 s. */
@@ -150,13 +151,14 @@ const startCommandSec = (h: ResolvedHealth): number => tenth(Math.min(5, h.expec
 function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps[]): Step[] {
   const n = node.plan.name;
   const steps: Step[] = [];
+  const gate = (log: string, timeoutSec: number): LogGateCommands => logGateCommands(log, false, timeoutSec, node.service);
   const gates = h.expectedStartSec - startCommandSec(h);
   const startShare = (share: number, timeoutSec = Infinity): number => tenth(Math.min(gates * share, timeoutSec));
-  if (h.marker) steps.push(makeStep({ action: 'wait-log-marker', node: n, title: 'wait for "Server startup in … ms" after this start', runOn: 'node', log: h.marker.log, pattern: PATTERNS.startupMarker, timeoutSec: h.marker.timeoutSec, expectSec: startShare(0.9, h.marker.timeoutSec), waitsFor: `the Tomcat startup line in ${h.marker.log}` }));
+  if (h.marker) steps.push(makeStep({ action: 'wait-log-marker', node: n, title: 'wait for "Server startup in … ms" after this start', runOn: 'node', log: h.marker.log, pattern: PATTERNS.startupMarker, ...gate(h.marker.log, h.marker.timeoutSec), timeoutSec: h.marker.timeoutSec, expectSec: startShare(0.9, h.marker.timeoutSec), waitsFor: `the Tomcat startup line in ${h.marker.log}` }));
   if (h.http) steps.push(httpGate(n, h.http, h.marker ? startShare(0.05, 2) : startShare(0.9, h.http.timeoutSec)));
-  if (h.cluster) steps.push(clusterStep(n, h.cluster, startShare(0.05, h.cluster.timeoutSec)));
+  if (h.cluster) steps.push(clusterStep(n, h.cluster, startShare(0.05, h.cluster.timeoutSec), gate(h.cluster.log, h.cluster.timeoutSec)));
   const bundles = [...new Set([...h.modules.bundles, ...changes.flatMap((c) => c.bundles)])];
-  if (bundles.length > 0) steps.push(makeStep({ action: 'wait-modules', node: n, title: `wait for STARTED ${bundles.join(', ')}`, runOn: 'node', log: h.modules.log, bundles, pattern: PATTERNS.moduleStarted, timeoutSec: h.modules.timeoutSec, expectSec: startShare(0.05, h.modules.timeoutSec), waitsFor: `STARTED lines for ${bundles.length} bundle(s)` }));
+  if (bundles.length > 0) steps.push(makeStep({ action: 'wait-modules', node: n, title: `wait for STARTED ${bundles.join(', ')}`, runOn: 'node', log: h.modules.log, bundles, pattern: PATTERNS.moduleStarted, ...gate(h.modules.log, h.modules.timeoutSec), timeoutSec: h.modules.timeoutSec, expectSec: startShare(0.05, h.modules.timeoutSec), waitsFor: `STARTED lines for ${bundles.length} bundle(s)` }));
   if (h.osgi) steps.push(osgiGate(n, h.osgi));
   if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s (health.settle)`, seconds: h.settleSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
   if (h.warmup) steps.push(makeStep({ action: 'warmup', node: n, title: `warm up ${h.warmup.urls.length} URL(s)`, runOn: 'node', command: h.warmup.urls.map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} -- ${shq(u)}`).join(' && '), urls: h.warmup.urls, timeoutSec: h.warmup.timeoutSec, expectSec: EXPECTED.warmupSec }));
@@ -164,7 +166,7 @@ function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps
 }
 
 /** The cluster gate: the view must reach the nodes the plan has running when this node starts (its batch-mates that start later are still down). */
-function clusterStep(n: string, c: NonNullable<ResolvedHealth['cluster']>, expectSec: number): WaitClusterStep {
+function clusterStep(n: string, c: NonNullable<ResolvedHealth['cluster']>, expectSec: number, commands: LogGateCommands): WaitClusterStep {
   const { size, members, down } = c.view;
   const later = down.length > 0 ? ` (${down.join(', ')} ${down.length === 1 ? 'starts' : 'start'} later)` : '';
   return makeStep<WaitClusterStep>({
@@ -178,6 +180,7 @@ function clusterStep(n: string, c: NonNullable<ResolvedHealth['cluster']>, expec
     startingLater: down,
     channels: c.channels,
     pattern: PATTERNS.clusterView,
+    ...commands,
     timeoutSec: c.timeoutSec,
     expectSec,
     waitsFor: `"Accepted view … (${size})" or more on ${c.channels.join(' and ')}`,

@@ -159,7 +159,20 @@ export interface ServiceStopStep extends StepBase {
   probeCommand: string | null;
 }
 /** Starts the app server; the executor records the log positions first, so health gates read only new lines. */
-export interface ServiceStartStep extends StepBase { action: 'service-start'; logs: string[] }
+export interface ServiceStartStep extends StepBase {
+  action: 'service-start';
+  logs: string[];
+  /** Per log (same order): the command that prints its size before the start, so the gates read only what this start writes. */
+  logSizes: SideCommand[];
+}
+/** A command a step runs besides its own `command`, with its deadline; `{firstByte}` in it is filled at run time. */
+export interface SideCommand {
+  command: string;
+  become: boolean;
+  timeoutSec: number;
+}
+/** What a log gate runs: the log followed from this start's first byte, and the app server's process watched. */
+export type LogGateCommands = Pick<WaitLogMarkerStep, 'follow' | 'processWatch' | 'heartbeatSec'>;
 /** Backs up every path the changes touch, into a folder of this run. */
 export interface BackupStep extends StepBase {
   action: 'backup';
@@ -180,7 +193,17 @@ export interface ApplyStep extends StepBase {
 /** Verifies one change after apply (e.g. patching-tool info shows the new level). */
 export interface VerifyStep extends StepBase { action: 'verify'; change: number }
 /** Waits for the Tomcat startup line written after this start. */
-export interface WaitLogMarkerStep extends StepBase { action: 'wait-log-marker'; log: string; pattern: string }
+export interface WaitLogMarkerStep extends StepBase {
+  action: 'wait-log-marker';
+  log: string;
+  pattern: string;
+  /** `tail -c +{firstByte} -F <log>`. */
+  follow: SideCommand;
+  /** The service's status command, every `intervalSec`: the gate fails as soon as the process is gone; null: not watched. */
+  processWatch: (SideCommand & { intervalSec: number }) | null;
+  /** How often a gate that sees nothing new says what it still waits for. */
+  heartbeatSec: number;
+}
 /** Polls an HTTP URL until the status (and body) match. */
 export interface WaitHttpStep extends StepBase {
   action: 'wait-http';
@@ -196,6 +219,9 @@ export interface WaitHttpStep extends StepBase {
 /** Waits until the JGroups view on each channel has at least the members the plan has running at that point. */
 export interface WaitClusterStep extends StepBase {
   action: 'wait-cluster';
+  follow: SideCommand;
+  processWatch: (SideCommand & { intervalSec: number }) | null;
+  heartbeatSec: number;
   log: string;
   /** The member count every channel's view must reach: the cluster's size minus the batch-mates that start after this node. */
   expectedSize: number;
@@ -207,7 +233,15 @@ export interface WaitClusterStep extends StepBase {
   pattern: string;
 }
 /** Waits for `STARTED <bundle>_<version>` lines. */
-export interface WaitModulesStep extends StepBase { action: 'wait-modules'; log: string; bundles: string[]; pattern: string }
+export interface WaitModulesStep extends StepBase {
+  action: 'wait-modules';
+  log: string;
+  bundles: string[];
+  pattern: string;
+  follow: SideCommand;
+  processWatch: (SideCommand & { intervalSec: number }) | null;
+  heartbeatSec: number;
+}
 /** Asks the node's Gogo shell until no OSGi component is unsatisfied, `successes` times in a row. */
 export interface WaitOsgiStep extends StepBase {
   action: 'wait-osgi';
@@ -253,6 +287,11 @@ export interface BakeWatch {
   log: string;
   /** A line of `log` matching this (extended regular expression) fails the bake; null: the log is not scanned. */
   errorPattern: string | null;
+  /** The log's size when the bake begins, and the scan of what was written since (`{firstByte}`); null when the log is not scanned. */
+  logSize: SideCommand | null;
+  errorScan: SideCommand | null;
+  /** Deadline of each look (status, probe, scan). */
+  checkTimeoutSec: number;
 }
 /** Waits before the next batch (canary bake time), checking the canary nodes every `intervalSec`. */
 export interface BakeStep extends StepBase { action: 'bake'; seconds: number; intervalSec: number; watch: BakeWatch[] }

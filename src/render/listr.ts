@@ -178,7 +178,7 @@ export class ListrView implements Renderer {
         if (!slot) return;
         if (e.status === 'failed') {
           slot.failedStep = slot.running.get(e.stepId)?.title ?? e.stepId;
-          slot.failure = `${slot.failedStep}: ${e.detail ?? 'failed'}${e.exitCode === null ? '' : ` (exit code ${e.exitCode})`}`;
+          slot.failure = `${slot.failedStep}: ${e.detail ?? 'failed'}${e.exitCode === null ? '' : ` (exit code ${e.exitCode})`}${e.code && e.code !== 'E_STEP_FAILED' && e.code !== 'E_PREFLIGHT' ? ` [${e.code}]` : ''}${e.hint ? ` — hint: ${e.hint}` : ''}`;
           slot.setOutput(slot.failure);
         }
         slot.running.delete(e.stepId);

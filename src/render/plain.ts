@@ -31,6 +31,7 @@ const TAIL_LINES = 20;
 /** At most one progress line per step in this many milliseconds. */
 const PROGRESS_EVERY_MS = 5000;
 const VERB_WIDTH = 7;
+const GENERIC_FAILURES = new Set(['E_STEP_FAILED', 'E_PREFLIGHT']);
 const MARKS: Record<StepOutputEvent['stream'], string> = { stdout: '|', stderr: '!', progress: '~' };
 const PHASE_TEXT: Record<RunPhase, string> = {
   preflight: 'preflight checks',
@@ -139,7 +140,10 @@ export class PlainRenderer implements Renderer {
         this.steps.delete(e.stepId);
         const exit = e.status === 'failed' && e.exitCode !== null ? ` (exit code ${e.exitCode})` : '';
         const why = e.detail ? `: ${e.detail}` : '';
-        const lines = [this.line(e.at, step.scope, this.verb(e.status), `${step.title} (${formatMs(e.durationMs)})${why}${exit}`)];
+        // A command that exited non-zero or a check that failed says so in its detail; other causes (connection, timeout…) name their code.
+        const code = e.status === 'failed' && e.code && !GENERIC_FAILURES.has(e.code) ? ` [${e.code}]` : '';
+        const lines = [this.line(e.at, step.scope, this.verb(e.status), `${step.title} (${formatMs(e.durationMs)})${why}${exit}${code}`)];
+        if (e.status === 'failed' && e.hint) lines.push(this.outputLine(e.at, step.scope, '→', `hint: ${e.hint}`));
         if (e.status === 'failed') lines.push(...this.failureDetail(e.at, step));
         return lines.join('\n');
       },

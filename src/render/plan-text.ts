@@ -126,7 +126,16 @@ function stepLine(s: Step, c: ChalkInstance, full: boolean, indent: string, pref
   if (s.command) lines.push(...commandLines(s.command, c, full, detail));
   if (s.action === 'service-stop' && full) lines.push(`${detail}${c.dim('if still running:')} ${s.forceCommand}`);
   if (s.action === 'lb-wait-drained' && s.hardCommand) lines.push(`${detail}${c.dim('on timeout:')} ${s.hardCommand}`);
+  if (full) lines.push(...sideLines(s, c, detail));
   return lines.join('\n');
+}
+
+/** The commands a step runs besides its own (`{firstByte}` is filled at run time): shown with --full. */
+function sideLines(s: Step, c: ChalkInstance, detail: string): string[] {
+  if (s.action === 'service-start') return s.logSizes.map((l) => `${detail}${c.dim('before, log size:')} ${l.command}`);
+  if (s.action !== 'wait-log-marker' && s.action !== 'wait-cluster' && s.action !== 'wait-modules') return [];
+  const watch = s.processWatch ? [`${detail}${c.dim(`every ${formatSeconds(s.processWatch.intervalSec)}, process:`)} ${s.processWatch.command}`] : [];
+  return [`${detail}${c.dim('follows:')} ${s.follow.command}`, ...watch];
 }
 
 function commandLines(command: string, c: ChalkInstance, full: boolean, indent: string): string[] {

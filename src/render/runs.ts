@@ -44,7 +44,7 @@ function endOf(r: Report): RunEndEvent | null {
   const s = r.summary;
   if (s.outcome === 'running' || s.endedAt === null) return null;
   const nodes = r.nodes.map((n) => ({ node: n.node, status: n.outcome === 'unfinished' ? 'failed' : n.outcome, inRotation: n.inRotation, updated: n.updated, outOfRotationMs: n.outOfRotationMs, durationMs: n.durationMs, failedStep: n.failedStep, state: n.state }) as const);
-  return { v: 2, at: s.endedAt, kind: 'run-end', status: s.outcome, durationMs: s.durationMs, nodes, reason: s.reason };
+  return { v: 3, at: s.endedAt, kind: 'run-end', status: s.outcome, durationMs: s.durationMs, nodes, reason: s.reason };
 }
 
 function failures(r: Report, c: ChalkInstance): string[] {

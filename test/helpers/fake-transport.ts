@@ -511,7 +511,7 @@ export function fakeDeps(plan: Plan, fakes: { cluster: FakeCluster; lb: Executor
     signal: new AbortController().signal,
     stop: new AbortController().signal,
     resume: null,
-    emit: (e: EventInput) => void fakes.events.push({ v: 2, at: fakes.clock.iso(), ...e } as RunEvent),
+    emit: (e: EventInput) => void fakes.events.push({ v: 3, at: fakes.clock.iso(), ...e } as RunEvent),
     secrets: {},
     baseDir: resolve(dirname(plan.source.file)),
     confirm: async () => true,

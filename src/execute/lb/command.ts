@@ -1,7 +1,9 @@
 import { renderTemplate, type TemplateScope, type TemplateVar } from '../../plan/template.js';
 import type { PlanLoadBalancer } from '../../plan/types.js';
+import { LbError, LrrollError } from '../../errors/errors.js';
 import type { Transport } from '../transport.js';
 import type { LbDriver, MemberState } from './driver.js';
+import { commandMemberState, parseSessionsOutput } from './member-state.js';
 
 /** Options of {@link CommandDriver}. */
 export interface CommandDriverOptions {
@@ -19,19 +21,6 @@ export interface CommandDriverOptions {
   timeoutMs?: number;
 }
 
-const STATES: Record<string, MemberState['state']> = { UP: 'UP', DOWN: 'DOWN', DRAIN: 'DRAIN', DRAINING: 'DRAIN', MAINT: 'MAINT', MAINTENANCE: 'MAINT' };
-
-/** Reads the output of the `status` command: its first word, case-insensitive, as UP, DOWN, DRAIN or MAINT (else UNKNOWN). */
-export function parseStatusOutput(stdout: string): MemberState['state'] {
-  const word = stdout.trim().split(/\s+/)[0]?.toUpperCase() ?? '';
-  return STATES[word] ?? 'UNKNOWN';
-}
-
-/** Reads the output of the `sessions` command: a non-negative integer, else null. */
-export function parseSessionsOutput(stdout: string): number | null {
-  const t = stdout.trim();
-  return /^\d+$/.test(t) ? Number(t) : null;
-}
 
 // During a run the executor runs the plan's LB steps, which carry the drain/disable/enable
 // commands rendered per node. This driver serves what happens outside a run's steps — `lrroll
@@ -68,9 +57,9 @@ export class CommandDriver implements LbDriver {
   /** Runs the `status` command (and `sessions`, when configured) for the member. */
   async state(member: string, signal?: AbortSignal): Promise<MemberState> {
     const c = this.commands();
-    const raw = (await this.run(c.status, member, signal)).trim();
+    const raw = await this.run(c.status, member, signal);
     const sessions = c.sessions ? parseSessionsOutput(await this.run(c.sessions, member, signal, 'sessions')) : null;
-    return { state: parseStatusOutput(raw), raw: raw.split('\n')[0] ?? '', sessions };
+    return commandMemberState(raw, sessions);
   }
 
   /** The members named in `lb.members` and `options.members`, each with its state (a failing member shows UNKNOWN with the error as `raw`). */
@@ -113,13 +102,13 @@ export class CommandDriver implements LbDriver {
     const env: Record<string, string> = {};
     for (const name of r.secretEnv) {
       const v = this.options.secrets?.[name];
-      if (v === undefined) throw new Error(`the ${what} command needs the secret \${${name}}, which was not given`);
+      if (v === undefined) throw new LrrollError('E_SECRET_MISSING', `the ${what} command needs the secret \${${name}}, which was not given`, `export ${name} before running lrroll`);
       env[name] = v;
     }
     const res = await this.options.transport.exec(r.text, { timeoutMs: this.timeoutMs, become: this.options.lb.via?.become ?? false, ...(r.secretEnv.length ? { env } : {}), ...(signal ? { signal } : {}) });
     if (res.aborted) throw signal?.reason instanceof Error ? signal.reason : new Error('aborted');
-    if (res.timedOut) throw new Error(`\`${r.text}\` did not finish within ${this.timeoutMs} ms on ${this.options.transport.describe}`);
-    if (res.exitCode !== 0) throw new Error(`\`${r.text}\` failed on ${this.options.transport.describe} (exit ${res.exitCode ?? 'none'})${res.stderr.trim() ? `: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    if (res.timedOut) throw new LbError(`\`${r.text}\` did not finish within ${this.timeoutMs} ms on ${this.options.transport.describe}`);
+    if (res.exitCode !== 0) throw new LbError(`\`${r.text}\` failed on ${this.options.transport.describe} (exit ${res.exitCode ?? 'none'})${res.stderr.trim() ? `: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
     return res.stdout;
   }
 }

@@ -50,7 +50,7 @@ function nodesTable(r: Report): string {
 function failure(f: ReportFailure): string {
   const output = f.output.length > 0 ? `<p>Last output lines:</p><pre>${x(f.output.join('\n'))}</pre>` : '';
   const forensics = f.forensics.length > 0 ? `<details class="forensics"><summary>Forensics from ${x(f.node ?? '')}: log tail, thread dump, patch and module state (${f.forensics.length} lines)</summary><pre>${x(f.forensics.join('\n'))}</pre></details>` : '';
-  return `<details class="failure"><summary>${f.node ? `${x(f.node)}: ` : ''}${x(f.title)} <span class="muted">at ${x(f.at)}</span></summary><p>${x(f.detail ?? 'failed')}${f.exitCode === null ? '' : ` (exit code ${f.exitCode})`}</p><p class="muted">step <code>${x(f.stepId)}</code></p>${output}${forensics}</details>`;
+  return `<details class="failure"><summary>${f.node ? `${x(f.node)}: ` : ''}${x(f.title)} <span class="muted">at ${x(f.at)}</span></summary><p>${x(f.detail ?? 'failed')}${f.exitCode === null ? '' : ` (exit code ${f.exitCode})`}${f.code ? ` <code>${x(f.code)}</code>` : ''}</p>${f.hint ? `<p>Hint: ${x(f.hint)}</p>` : ''}<p class="muted">step <code>${x(f.stepId)}</code></p>${output}${forensics}</details>`;
 }
 
 function lbTable(r: Report): string {

@@ -51,7 +51,7 @@ function nodeCases(r: Report, n: ReportNode): Case[] {
     ms: n.segments.reduce((sum, s) => sum + s.durationMs, 0),
     status: n.outcome === 'rolled-back' ? 'rolled-back' : n.outcome,
     message: n.outcome === 'ok' ? null : `${n.state}${n.failedStep ? ` (failed step: ${n.failedStep})` : ''}`,
-    body: failure ? [`${failure.title}: ${failure.detail ?? 'failed'}`, ...failure.output] : [],
+    body: failure ? [`${failure.title}: ${failure.detail ?? 'failed'}${failure.code ? ` (${failure.code})` : ''}`, ...(failure.hint ? [`hint: ${failure.hint}`] : []), ...failure.output] : [],
   };
   const gates = n.gates.map<Case>((g) => ({ classname, name: `${n.node}: gate ${g.gate} — ${g.title}`, ms: g.durationMs, status: g.status, message: g.detail, body: g.detail ? [g.detail] : [] }));
   return [outcome, ...gates];

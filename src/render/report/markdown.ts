@@ -36,7 +36,7 @@ function head(r: Report): string[] {
 
 function failures(r: Report): string[] {
   if (r.failures.length === 0) return [];
-  return ['', '**Failures**', '', ...r.failures.slice(0, 20).map((f) => `- ${f.node ? `${cell(f.node)}: ` : ''}${cell(f.title)}${f.detail ? ` — ${cell(f.detail)}` : ''}`)];
+  return ['', '**Failures**', '', ...r.failures.slice(0, 20).map((f) => `- ${f.node ? `${cell(f.node)}: ` : ''}${cell(f.title)}${f.detail ? ` — ${cell(f.detail)}` : ''}${f.code ? ` (${f.code})` : ''}${f.hint ? ` Hint: ${cell(f.hint)}` : ''}`)];
 }
 
 /**

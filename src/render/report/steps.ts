@@ -15,6 +15,8 @@ export interface Execution {
   status: StepStatus | 'unfinished';
   detail: string | null;
   exitCode: number | null;
+  code: string | null;
+  hint: string | null;
   /** Its output lines (the last MAX_LINES). */
   output: string[];
 }
@@ -86,7 +88,7 @@ export function pairSteps(events: readonly RunEvent[]): Execution[] {
   const open = new Map<string, Execution>();
   for (const e of events) {
     if (e.kind === 'step-start') {
-      const x: Execution = { stepId: e.stepId, action: e.action, title: e.title, node: e.node, batch: e.batch, startMs: Date.parse(e.at), endMs: null, status: 'unfinished', detail: null, exitCode: null, output: [] };
+      const x: Execution = { stepId: e.stepId, action: e.action, title: e.title, node: e.node, batch: e.batch, startMs: Date.parse(e.at), endMs: null, status: 'unfinished', detail: null, exitCode: null, code: null, hint: null, output: [] };
       open.set(e.stepId, x);
       out.push(x);
     } else if (e.kind === 'step-output') {
@@ -96,7 +98,7 @@ export function pairSteps(events: readonly RunEvent[]): Execution[] {
     } else if (e.kind === 'step-end') {
       const x = open.get(e.stepId);
       if (!x) continue;
-      Object.assign(x, { endMs: Date.parse(e.at), status: e.status, detail: e.detail, exitCode: e.exitCode });
+      Object.assign(x, { endMs: Date.parse(e.at), status: e.status, detail: e.detail, exitCode: e.exitCode, code: e.code ?? null, hint: e.hint ?? null });
       open.delete(e.stepId);
     }
   }
@@ -149,6 +151,8 @@ export function failuresOf(executions: readonly Execution[]): ReportFailure[] {
         at: new Date(x.endMs ?? x.startMs).toISOString(),
         detail: x.detail,
         exitCode: x.exitCode,
+        code: x.code,
+        hint: x.hint,
         output: x.output.slice(-FAILURE_TAIL),
         forensics: forensics[0]?.output ?? [],
       };

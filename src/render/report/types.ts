@@ -6,7 +6,7 @@ import type { HookPoint, Plan } from '../../plan/types.js';
  * schemas/report.schema.json. `major.minor`: a minor bump only adds fields; anything else is a
  * major bump. REPORT_FORMAT_VERSION must be bumped on any change to these types (and the schema).
  */
-export const REPORT_FORMAT_VERSION = '2.1';
+export const REPORT_FORMAT_VERSION = '2.2';
 
 /** A run's record as the report reads it: the journal's meta.json, plan.json and events.ndjson. */
 export interface RunRecordInput {
@@ -124,6 +124,10 @@ export interface ReportFailure {
   at: string;
   detail: string | null;
   exitCode: number | null;
+  /** Stable code of the failure (E_CONNECT, E_TIMEOUT …), or null in an older record. */
+  code: string | null;
+  /** What to do about the failure, or null. */
+  hint: string | null;
   /** The last output lines of the step. */
   output: string[];
   /** The node's forensics (log tail, thread dump, patch and module state) when a rollback collected them. */

@@ -85,9 +85,12 @@ describe('the startup-marker gate', () => {
     const size = g.state.logOffsets.get(marker.log) ?? -1;
     expect(size).toBe(Buffer.byteLength(`${OLD_MARKER}\nsome request line\n`));
     const out = await waitLogMarker(marker, g.run, g.state);
-    expect(out).toEqual({ status: 'failed', detail: `not seen within 900s in ${marker.log}`, exitCode: null });
+    expect(out).toEqual({ status: 'failed', detail: `not seen within 900s in ${marker.log}`, exitCode: null, code: 'E_TIMEOUT', hint: null });
     const tail = g.cluster.callsTo('node1', 'log-tail');
     expect(tail.map((c) => c.command)).toEqual([`exec tail -c +${size + 1} -F ${marker.log} 2>/dev/null`]);
+    // The command is the plan's, with its one placeholder filled: what `lrroll plan` shows is what ran.
+    expect(marker.follow.command).toBe(`exec tail -c +{firstByte} -F ${marker.log} 2>/dev/null`);
+    expect(tail[0]?.command).toBe(marker.follow.command.replace('{firstByte}', String(size + 1)));
     expect(tail[0]?.timeoutMs).toBe(900_000);
   });
 

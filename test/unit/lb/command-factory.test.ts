@@ -2,7 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ApacheBalancerDriver } from '../../../src/execute/lb/apache.js';
-import { CommandDriver, parseSessionsOutput, parseStatusOutput } from '../../../src/execute/lb/command.js';
+import { CommandDriver } from '../../../src/execute/lb/command.js';
+import { parseSessionsOutput, parseStatusOutput } from '../../../src/execute/lb/member-state.js';
 import { createLbDriver } from '../../../src/execute/lb/factory.js';
 import { MultiLbDriver } from '../../../src/execute/lb/instances.js';
 import { HaproxyDriver } from '../../../src/execute/lb/haproxy.js';

@@ -95,11 +95,11 @@ describe('schemas/events.schema.json', () => {
   });
 
   it('rejects unknown kinds, extra fields and missing fields', () => {
-    const ok = { v: 2, at: '2026-03-14T22:00:00.000Z', kind: 'batch-end', batch: 1, status: 'ok' };
+    const ok = { v: 3, at: '2026-03-14T22:00:00.000Z', kind: 'batch-end', batch: 1, status: 'ok' };
     expect(errorsOf(ok)).toEqual([]);
     expect(errorsOf({ ...ok, kind: 'batch-done' })).not.toEqual([]);
     expect(errorsOf({ ...ok, extra: true })).not.toEqual([]);
-    expect(errorsOf({ v: 2, at: ok.at, kind: 'batch-end', batch: 1 })).not.toEqual([]);
+    expect(errorsOf({ v: 3, at: ok.at, kind: 'batch-end', batch: 1 })).not.toEqual([]);
   });
 
   it('is a closed oneOf on `kind` with a discriminator; every field required and described', () => {

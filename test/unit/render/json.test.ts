@@ -12,6 +12,6 @@ describe('json renderer', () => {
   it('every line starts with the version, the time and the kind', async () => {
     const io = captureIo();
     await feed(new JsonRenderer(io), readEvents('refused-preflight.ndjson'));
-    for (const line of io.text().trimEnd().split('\n')) expect(line).toMatch(/^\{"v":2,"at":"[^"]+","kind":"[a-z-]+"/);
+    for (const line of io.text().trimEnd().split('\n')) expect(line).toMatch(/^\{"v":3,"at":"[^"]+","kind":"[a-z-]+"/);
   });
 });

@@ -231,7 +231,7 @@ describe('a resumed run', () => {
     const split = events.findIndex((e) => e.kind === 'batch-start' && e.batch === 2);
     const first = events.slice(0, split);
     const last = first.at(-1)?.at ?? '';
-    const aborted: RunEvent = { v: 2, at: last, kind: 'run-end', status: 'aborted', durationMs: 0, nodes: [], reason: 'interrupted (Ctrl-C)' };
+    const aborted: RunEvent = { v: 3, at: last, kind: 'run-end', status: 'aborted', durationMs: 0, nodes: [], reason: 'interrupted (Ctrl-C)' };
     const hour = 3_600_000;
     const shift = (e: RunEvent): RunEvent => ({ ...e, at: new Date(Date.parse(e.at) + hour).toISOString() });
     const again = [events[0] as RunEvent, ...events.slice(split)].map(shift);

@@ -15,7 +15,7 @@ function twentyNodes(): RunEndEvent {
     return { node, status: 'skipped', inRotation: true, updated: false, outOfRotationMs: null, durationMs: 0, failedStep: null, state: 'not reached: old version, in the load balancer' };
   });
   const reason = 'lr-prod-node12 failed "wait for http://127.0.0.1:8080/c/portal/layout → 200/302" in batch 3; failure budget 0 reached, batches 4 and 5 not started';
-  return { v: 2, at: '2026-03-20T23:41:07.000Z', kind: 'run-end', status: 'halted', durationMs: 1_954_000, nodes, reason };
+  return { v: 3, at: '2026-03-20T23:41:07.000Z', kind: 'run-end', status: 'halted', durationMs: 1_954_000, nodes, reason };
 }
 
 describe('formatRunSummary', () => {
