@@ -6,7 +6,8 @@ import { absoluteUnder, baseName, commandList, fileInstallSteps, simple, type Ap
 import { DEFAULTS } from './defaults.js';
 import { appServerVersionCommand, javaInUseCommand } from './facts-commands.js';
 import { releaseSteps } from './changes-release.js';
-import { managedBlockCommand, managedBlockFilter, propertiesEditCommand, propertiesFilter } from './shell.js';
+import { managedBlockCommand, managedBlockFilter } from './shell/managed-block.js';
+import { propertiesEditCommand, propertiesFilter } from './shell/properties.js';
 import { shq } from '../shell/quote.js';
 import { escapeForDoubleQuotes } from './template.js';
 
