@@ -5,8 +5,8 @@
  * (`..`, `.`, trailing and repeated slashes, spaces, unicode, leading dashes, line breaks, very
  * long, empty), written directly or reaching the field through a `{{ v }}` template. Both
  * commands run through `runCli`, the entry the binary uses, and a few cases through the built
- * binary: the exit is 0, 2 or 3, every exit 2 names a file:line:col, an exit 3 says why it
- * refused, and nothing prints "internal error" or a stack trace. Cases are generated with a
+ * binary: the exit is 0, 2 or 3, every exit 2 names a file:line:col, an exit 3 names the
+ * file:line:col of each change it refuses, and nothing prints "internal error" or a stack trace. Cases are generated with a
  * fixed seed (ODD_INPUT_SEED, ODD_INPUT_RUNS change it), so a failure is reproducible.
  */
 import { spawnSync } from 'node:child_process';
@@ -123,6 +123,8 @@ function iniWord(value: string): string {
 
 const STACK = /\n\s+at .+:\d+:\d+\)?\s*$/m;
 const LOCATED = /error\[E_[A-Z_]+\] [^\n]+?:\d+:\d+: /;
+/** A refusal: its header, each refused change at its file:line:col, and a hint. */
+const REFUSED_AT = /^refused: .+\n {2}\[\d+\] [^\n]+?:\d+:\d+: [\s\S]*hint: /m;
 
 /** What is wrong with one command's result, or null. */
 function problem(code: number, stdout: string, stderr: string): string | null {
@@ -130,7 +132,7 @@ function problem(code: number, stdout: string, stderr: string): string | null {
   if (![0, 2, 3].includes(code)) return `exit ${code}`;
   if (/E_INTERNAL|internal error/.test(text) || STACK.test(text)) return 'internal error';
   if (code === 2 && !LOCATED.test(stderr)) return 'exit 2 without a located error';
-  if (code === 3 && !/^refused: .+\n[\s\S]*hint: /m.test(stderr)) return 'exit 3 without a reason';
+  if (code === 3 && !REFUSED_AT.test(stderr)) return 'exit 3 without a located reason';
   return null;
 }
 
