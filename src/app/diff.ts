@@ -4,7 +4,7 @@ import type { SshFiles } from './ssh-files.js';
 // previews run the apply step's own filter from the file to standard output).
 import type { Transport } from '../execute/transport.js';
 import { DIFF_FORMAT_VERSION, parsePatchList, patchesAfter, type ChangePreview, type DiffReport, type EditDiff, type FileDiff, type ModuleDiff, type NodeDiff } from '../plan/preview.js';
-import { sha256Command } from '../plan/shell.js';
+import { sha256Command } from '../plan/shell/file-facts.js';
 import { shq } from '../shell/quote.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import { sshSettings, TransportPool } from './execute.js';

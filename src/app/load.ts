@@ -153,13 +153,13 @@ async function loadAnsibleInventory(text: string, path: string, inv: Inventory, 
   const vars = await loadVarsFiles(model, path, ctx.env, ctx.sources);
   diagnostics.push(...vars.diagnostics);
   await decryptInlineVaults(model, vars.files, ctx.env);
-  const result = resolveAnsibleModel(model, inv.group ? { group: inv.group } : {}, vars.files);
+  const result = resolveAnsibleModel(model, inv.group ? { group: inv.group, groupSource: ctx.sm.locate(['inventory', 'group']) } : {}, vars.files);
   diagnostics.push(...result.diagnostics);
   const mapped = nodesFromAnsible(result.hosts, ctx.secrets);
   diagnostics.push(...mapped.diagnostics);
   for (const entry of mapped.nodes) diagnostics.push(...checkAnsibleNode(entry));
   if (result.hosts.length === 0 && !hasErrors(result.diagnostics)) {
-    diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: `${path} has no hosts${inv.group ? ` in group \`${inv.group}\`` : ''}` });
+    diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: `${path} has no hosts${inv.group ? ` in group \`${inv.group}\`` : ''}`, source: ctx.sm.locate(['inventory', inv.group ? 'group' : 'file']), hint: 'add hosts to the inventory, or name a group that has some' });
   }
   return { defaults: inv.defaults, nodes: mapped.nodes, locateDefault: inPlaybook };
 }

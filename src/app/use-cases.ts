@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { hasErrors, type Diagnostic } from '../errors/diagnostics.js';
+import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
 import { compilePlan } from '../plan/compile.js';
 import type { ChangePreview } from '../plan/preview.js';
 import type { GatheredFacts } from '../plan/facts.js';
@@ -33,6 +33,8 @@ export interface PlanOutcome {
   inventorySecrets: Record<string, string>;
   /** Per changed node, what `lrroll diff` reads and compares (empty without a plan). */
   previews: Map<string, ChangePreview[]>;
+  /** Where each change is written in the playbook, by its index (absent without a plan): a refusal points there. */
+  changeSources?: SourceLocation[];
 }
 
 const BREAKING_LEVELS_PATH = fileURLToPath(new URL('../../data/breaking-fixpack-levels.json', import.meta.url));
@@ -63,5 +65,7 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     compilerVersion: lrrollVersion(),
     sources,
   });
-  return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources, inventorySecrets: Object.fromEntries(loaded.secrets), previews: compiled.previews };
+  const changes = loaded.playbook.change;
+  const changeSources = Array.isArray(changes) ? changes.map((_, i) => loaded.sourceMap.locate(['change', i])) : [loaded.sourceMap.locate(['change'])];
+  return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources, inventorySecrets: Object.fromEntries(loaded.secrets), previews: compiled.previews, changeSources };
 }

@@ -1,6 +1,6 @@
 import { readFactsFile } from '../app/facts-file.js';
 import { planPlaybook, type PlanOutcome } from '../app/use-cases.js';
-import { hasErrors } from '../errors/diagnostics.js';
+import { hasErrors, type SourceLocation } from '../errors/diagnostics.js';
 import { formatDiagnostics, makeChalk } from '../errors/format.js';
 import { formatSeconds, parseDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
@@ -76,12 +76,17 @@ export async function planCommand(file: string, flags: CommonPlanFlags & { forma
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   io.stdout.write(renderPlan(plan, flags.format, flags.full === true, io));
-  return refusal(plan, io);
+  return refusal(plan, io, outcome.changeSources);
 }
 
-function refusal(plan: Plan, io: Io): number {
+/** Exit 3 when the verdict refuses a rolling run: each refused change with where the playbook writes it. */
+function refusal(plan: Plan, io: Io, changeSources: readonly SourceLocation[] = []): number {
   if (!plan.verdict.refused) return EXIT_CODES.ok;
-  const reasons = plan.verdict.changes.filter((c) => c.level === 'full-restart').map((c) => `  [${c.index + 1}] ${c.summary}: ${c.reasons.join(' ')}\n      row: ${c.row}`);
+  const at = (index: number): string => {
+    const s = changeSources[index];
+    return s ? `${s.file}:${s.line}:${s.col}: ` : '';
+  };
+  const reasons = plan.verdict.changes.filter((c) => c.level === 'full-restart').map((c) => `  [${c.index + 1}] ${at(c.index)}${c.summary}: ${c.reasons.join(' ')}\n      row: ${c.row}`);
   io.stderr.write(`refused: the verdict is full-restart, and the strategy is rolling\n${reasons.join('\n')}\n  hint: fix the cause, or run it as a full restart with \`rollout.strategy: full\` (downtime)\n`);
   return EXIT_CODES.refused;
 }
@@ -103,9 +108,9 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
   }
   if (flags.dryRun) {
     io.stdout.write(renderPlan(plan, flags.format, flags.full === true, io));
-    return refusal(plan, io);
+    return refusal(plan, io, outcome.changeSources);
   }
-  const refused = refusal(plan, io);
+  const refused = refusal(plan, io, outcome.changeSources);
   if (refused !== EXIT_CODES.ok) return refused;
   const { executeRun } = await import('./execute.js');
   const lockWaitSec = lockWaitSeconds(flags.lockWait, io);

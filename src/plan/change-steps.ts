@@ -6,7 +6,7 @@ import type { FactsIndex } from './facts.js';
 import type { ResolvedNode } from './nodes.js';
 import type { ChangePreview } from './preview.js';
 import type { Templater } from './scope.js';
-import { sha256Command } from './shell.js';
+import { sha256Command } from './shell/file-facts.js';
 import { shq } from '../shell/quote.js';
 
 /** A file to upload to the node during preflight. */

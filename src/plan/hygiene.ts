@@ -2,7 +2,7 @@
 // run (`backups/<run id>`) and the staged artifacts (`staging/<sha>-<name>`) — is kept for the last
 // N runs and removed after that. `runs/<run id>` records which staged files a run used; its
 // modification time says when it ran. The lock folder (`lock/`) is never touched here.
-import { RUN_ID_VAR } from './shell.js';
+import { RUN_ID_VAR } from './shell/backup.js';
 import { shq } from '../shell/quote.js';
 
 /** The folder lrroll keeps its files in on a node. */

@@ -8,7 +8,7 @@ import type { NodeLbSteps } from './lb.js';
 import type { ResolvedNode } from './nodes.js';
 import { checkRegex } from './inputs.js';
 import { type Templater } from './scope.js';
-import { backupCommand, restoreCommand, RUN_ID_VAR } from './shell.js';
+import { backupCommand, restoreCommand, RUN_ID_VAR } from './shell/backup.js';
 import { shq } from '../shell/quote.js';
 import { makeStep } from './step.js';
 import { logGateCommands, logSizeCommand } from './log-commands.js';

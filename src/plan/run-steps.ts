@@ -8,7 +8,7 @@ import { httpProbeCommand } from './node-steps.js';
 import type { ResolvedNode } from './nodes.js';
 import type { Templater } from './scope.js';
 import { footprintCommand, lrrollDir, pruneCommand } from './hygiene.js';
-import { freeBytesCommand, sha256Command } from './shell.js';
+import { freeBytesCommand, sha256Command } from './shell/file-facts.js';
 import { shq } from '../shell/quote.js';
 import { serviceCheckStep } from './service-check.js';
 import { makeStep } from './step.js';

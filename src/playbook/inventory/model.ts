@@ -67,6 +67,8 @@ export interface AnsibleModel {
 export interface AnsibleInventoryOptions {
   /** Return only the hosts of this group (directly or through children). */
   group?: string;
+  /** Where `group` is written (the playbook's `inventory.group`): an unknown group is reported there. */
+  groupSource?: SourceLocation;
 }
 
 /** Bounds that keep a hostile or careless inventory from exhausting memory or the call stack. */

@@ -46,7 +46,7 @@ export function resolveAnsibleModel(model: AnsibleModel, opts: AnsibleInventoryO
   if (files) warnUnusedVarsFiles(model, files);
   const wanted = opts.group ?? 'all';
   if (!model.groups.has(wanted)) {
-    model.diagnostics.push(unknownGroup(model, wanted));
+    model.diagnostics.push(unknownGroup(model, wanted, opts.groupSource));
     return { hosts: [], diagnostics: sortDiagnostics(unique(model.diagnostics)) };
   }
   const hosts = ansibleHostOrder(model, parents, removed, wanted).map((name): ResolvedHost => {
@@ -255,12 +255,12 @@ function warnUnusedVarsFiles(model: AnsibleModel, files: VarsFiles): void {
 }
 
 /** The error for an unknown `opts.group`, listing the groups that exist. */
-function unknownGroup(model: AnsibleModel, wanted: string): Diagnostic {
+function unknownGroup(model: AnsibleModel, wanted: string, source: SourceLocation | undefined): Diagnostic {
   const names = [...model.groups.keys()].filter((g) => g !== 'ungrouped' || hasUngrouped(model)).sort(byName);
   const near = closest(wanted, names);
   const shown = names.length > 30 ? [...names.slice(0, 30), `… (${names.length - 30} more)`] : names;
   const list = `groups in ${model.file}: ${shown.join(', ')}`;
-  return errorAt('E_INVENTORY', `group \`${wanted}\` is not defined in ${model.file}`, undefined, near ? `did you mean \`${near}\`? ${list}` : list);
+  return errorAt('E_INVENTORY', `group \`${wanted}\` is not defined in ${model.file}`, source, near ? `did you mean \`${near}\`? ${list}` : list);
 }
 
 /** True when some host ends up in `ungrouped`. */

@@ -118,7 +118,8 @@ describe('a node whose health gate fails (maxFailures 0)', () => {
     expect(h.events.some((e) => e.kind === 'phase-start' && e.phase === 'finally')).toBe(false);
   });
 
-  it('a node whose process died during the gate is not summarised as "app server running" — BUG (waits.ts:92 leaves state.stopped false)', async () => {
+  // Regression: the gate used to leave state.stopped false.
+  it('a node whose process died during the gate is not summarised as "app server running"', async () => {
     const plan = await loadPlan('playbooks/module.yml');
     const h = createHarness(plan);
     neverStarts(h, 'node1');
@@ -156,7 +157,8 @@ describe('maxFailures counts across batches (the budget is for the whole run)', 
     expect(runEnd(h).nodes.map((n) => [n.node, n.status, n.inRotation])).toEqual([['node1', 'ok', true], ['node2', 'failed', false], ['node3', 'ok', true]]);
   });
 
-  it('a run in which a node failed (within the budget) does not end "ok" — BUG (executor.ts:42 ignores run.failures)', async () => {
+  // Regression: the run's end used to ignore run.failures.
+  it('a run in which a node failed (within the budget) does not end "ok"', async () => {
     const plan = await loadPlan('playbooks/restart.yml');
     plan.policy.maxFailures = 1;
     const h = createHarness(plan);
@@ -199,7 +201,8 @@ describe('a failure before the stop puts the node back into the load balancer', 
     expect(summaryOf(h, 'node1')?.state).toBe('app server stopped, OUT of the load balancer, not updated');
   });
 
-  it('a stop that leaves the process running (even after the forced kill) does not put the half-stopped node back — BUG (executor.ts:183 only checks state.stopped)', async () => {
+  // Regression: the executor used to check only state.stopped.
+  it('a stop that leaves the process running (even after the forced kill) does not put the half-stopped node back', async () => {
     const plan = await loadPlan('playbooks/module.yml');
     const h = createHarness(plan);
     h.cluster.host('node1').unkillable = true;
@@ -208,7 +211,8 @@ describe('a failure before the stop puts the node back into the load balancer', 
     expect(h.lb?.callsFor('node1', 'enable')).toEqual([]);
   });
 
-  it('a stop whose status check cannot tell (connection lost) is not taken as "stopped" — BUG (steps.ts:70-80 treats exit null as gone)', async () => {
+  // Regression: the stop step used to treat exit null as gone.
+  it('a stop whose status check cannot tell (connection lost) is not taken as "stopped"', async () => {
     const plan = await loadPlan('playbooks/module.yml');
     const h = createHarness(plan);
     h.cluster.host('node1').unkillable = true;
@@ -308,7 +312,8 @@ describe('abort (Ctrl-C)', () => {
     expectNothingChanged(h);
   });
 
-  it('an abort that lands as the last preflight command succeeds still stops the run there — BUG (executor.ts:52 breaks without recording a failure, so phase() reports ok)', async () => {
+  // Regression: preflight used to break without recording a failure, so the phase reported ok.
+  it('an abort that lands as the last preflight command succeeds still stops the run there', async () => {
     const plan = await loadPlan('playbooks/restart.yml');
     const h = createHarness(plan);
     let disks = 0;
@@ -324,7 +329,8 @@ describe('abort (Ctrl-C)', () => {
     expect(batchStarts(h)).toEqual([]);
   });
 
-  it('an interrupted step says "interrupted" once — BUG (executor.ts:79 prefixes a detail that already says so)', async () => {
+  // Regression: the executor used to prefix a detail that already said so.
+  it('an interrupted step says "interrupted" once', async () => {
     const plan = await loadPlan('playbooks/module.yml');
     const h = createHarness(plan, { onEvent: abortAt('wait-log-marker', 'node2') });
     neverStarts(h, 'node2');
@@ -332,7 +338,8 @@ describe('abort (Ctrl-C)', () => {
     expect(stepEnd(h, stepId(plan, 'node2', 'wait-log-marker'))?.detail).toBe('interrupted');
   });
 
-  it('with failure budget left, an abort still ends the run "aborted" — BUG (executor.ts:36-42 never checks the signal between batches)', async () => {
+  // Regression: the executor used to skip the signal check between batches.
+  it('with failure budget left, an abort still ends the run "aborted"', async () => {
     const plan = await loadPlan('playbooks/restart.yml');
     plan.policy.maxFailures = 2;
     const h = createHarness(plan, { onEvent: abortAt('wait-log-marker', 'node3') });
@@ -341,7 +348,7 @@ describe('abort (Ctrl-C)', () => {
     expect(report.status).toBe('aborted');
   });
 
-  it('after an abort no further batch starts and untouched nodes stay "skipped" — BUG (executor.ts:36-39)', async () => {
+  it('after an abort no further batch starts and untouched nodes stay "skipped"', async () => {
     const plan = await loadPlan('playbooks/restart.yml');
     plan.policy.maxFailures = 2;
     const h = createHarness(plan, { onEvent: abortAt('wait-log-marker', 'node1') });
@@ -354,7 +361,8 @@ describe('abort (Ctrl-C)', () => {
 });
 
 describe('health-gate offsets', () => {
-  it('when the log size cannot be read before the start, the previous start’s marker is not taken for this one — BUG (waits.ts:11-12 falls back to offset 0)', async () => {
+  // Regression: the gate used to fall back to offset 0.
+  it('when the log size cannot be read before the start, the previous start’s marker is not taken for this one', async () => {
     const plan = await loadPlan('playbooks/restart.yml');
     const h = createHarness(plan);
     neverStarts(h, 'node1');

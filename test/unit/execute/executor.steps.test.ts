@@ -116,7 +116,8 @@ describe('without a load balancer (test/fixtures/playbooks/valid/secrets.yml)', 
     expect(h.cluster.callsTo('node2', 'service-stop')).toEqual([]);
   });
 
-  it('a node left stopped is not reported as in rotation — BUG (context.ts:79 copies inRotation, which only LB steps change)', async () => {
+  // Regression: the summary used to copy inRotation, which only LB steps change.
+  it('a node left stopped is not reported as in rotation', async () => {
     const plan = await loadPlan('test/fixtures/playbooks/valid/secrets.yml');
     const h = createHarness(plan, { deps: { secrets: SECRETS } });
     h.cluster.script({ host: 'node1', kind: 'service-start' }, { exitCode: 1, stderr: 'Cannot find /opt/liferay/tomcat/bin/setenv.sh\n' });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bundleInstallCommand, CARRIED_TOMCAT_PATHS } from '../../../src/plan/changes-release.js';
 import { installedRelease, installedReleaseCommand, judgeInstalledRelease, releaseMarker } from '../../../src/plan/release-check.js';
-import { backupCommand, restoreCommand } from '../../../src/plan/shell.js';
+import { backupCommand, restoreCommand } from '../../../src/plan/shell/backup.js';
 import type { CheckReleaseStep } from '../../../src/plan/types.js';
 import { makeZip } from '../../helpers/make-zip.js';
 

@@ -151,11 +151,11 @@ describe('checkHostKey', () => {
     expect(knownKeyTypes(entries, 'nobody')).toEqual([]);
   });
 
-  // BUG: matchesPattern() (src/execute/transports/known-hosts.ts:46) does not escape `[` and `]`
-  // when turning a pattern into a RegExp, so `[10.0.0.13]:2222` becomes the character class
-  // `[10.0.0.13]` followed by `:2222`: a plain (unhashed) entry for a host on a non-22 port never
-  // matches, and every such host is reported unknown (or E_HOST_KEY_UNKNOWN over SSH).
-  it('matches a plain [host]:port entry (non-standard port) — BUG: `[` `]` not escaped in matchesPattern', () => {
+  // Regression: matchesPattern() used not to escape `[` and `]` when turning a pattern into a
+  // RegExp, so `[10.0.0.13]:2222` became the character class `[10.0.0.13]` followed by `:2222`: a
+  // plain (unhashed) entry for a host on a non-22 port never matched, and every such host was
+  // reported unknown (or E_HOST_KEY_UNKNOWN over SSH).
+  it('matches a plain [host]:port entry (non-standard port)', () => {
     const e = parseKnownHosts(`[10.0.0.13]:2222 ssh-ed25519 ${KEY_A}\n`);
     expect(checkHostKey(e, knownHostName('10.0.0.13', 2222), 'ssh-ed25519', KEY_A)).toEqual({ result: 'match' });
   });
@@ -251,7 +251,8 @@ describe.skipIf(!haveKeygen)('against the real OpenSSH tools', () => {
     }
   });
 
-  it('agrees with `ssh-keygen -F` for plain [host]:port patterns — BUG: `[` `]` not escaped (known-hosts.ts:46)', () => {
+  // Regression: `[` and `]` used to be left unescaped in the pattern.
+  it('agrees with `ssh-keygen -F` for plain [host]:port patterns', () => {
     const k = genKey('oracle-port', 'ed25519');
     const key = k.blob.toString('base64');
     const file = join(dir, 'known_hosts_oracle_port');

@@ -175,7 +175,7 @@ describe('LocalTransport.exec', () => {
   // (src/execute/transports/local.ts:51). The "hard deadline" is not one. Suggested fix: on
   // timeout/abort, after killing the group, resolve after a short grace period even without
   // 'close' (destroy child.stdout/stderr), e.g. `setTimeout(() => { child.stdout.destroy(); child.stderr.destroy(); finish(null); }, 500)`.
-  it('the timeout is a hard deadline even when an escaped process keeps stdout open — BUG (local.ts:51)', async () => {
+  it('the timeout is a hard deadline even when an escaped process keeps stdout open', async () => {
     const { result, ready } = start('setsid sleep 2.5 & echo $!; sleep 30', { timeoutMs: 300 });
     const escaped = Number(await ready);
     try {
@@ -364,7 +364,7 @@ describe('LineSplitter', () => {
   // multi-byte UTF-8 character split across two reads (pipes and SSH channels split anywhere)
   // turns into two U+FFFD. Suggested fix: keep a `new StringDecoder('utf8')` (node:string_decoder)
   // and use `decoder.write(chunk)` in push() and `decoder.end()` in end().
-  it('a UTF-8 character split across chunks stays whole — BUG (lines.ts:11)', () => {
+  it('a UTF-8 character split across chunks stays whole', () => {
     const lines: string[] = [];
     const s = new LineSplitter((l) => lines.push(l));
     const bytes = Buffer.from('café ☃\n');
@@ -375,7 +375,7 @@ describe('LineSplitter', () => {
   });
 
   // Minor: the flushed last line keeps a trailing \r while every other line loses it (lines.ts:24).
-  it('strips the \\r of a final unterminated line too — minor (lines.ts:24)', () => {
+  it('strips the \\r of a final unterminated line too', () => {
     const lines: string[] = [];
     const s = new LineSplitter((l) => lines.push(l));
     s.push(Buffer.from('last\r'));

@@ -145,8 +145,8 @@ describe('parseJumpHop', () => {
   });
 
   // OpenSSH also accepts `ssh://[user@]host[:port]` URIs in ProxyJump (ssh_config(5)).
-  // BUG: parseJumpHop (src/execute/transports/ssh-config.ts:54) takes `ssh://jump` as the user.
-  it('ssh://user@host:port URIs — BUG: the scheme ends up in the user name', () => {
+  // Regression: parseJumpHop used to take `ssh://jump` as the user.
+  it('ssh://user@host:port URIs: the scheme is not part of the user name', () => {
     expect(parseJumpHop('ssh://jump@bastion:2200')).toEqual({ user: 'jump', host: 'bastion', port: 2200 });
   });
 });
