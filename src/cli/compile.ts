@@ -1,4 +1,3 @@
-import { readFactsFile } from '../app/facts-file.js';
 import { planPlaybook, type PlanOutcome } from '../app/use-cases.js';
 import { hasErrors } from '../errors/diagnostics.js';
 import { formatDiagnostics, makeChalk } from '../errors/format.js';
@@ -14,11 +13,14 @@ function parseVars(flags: CommonPlanFlags): Record<string, string> {
   return out;
 }
 
-/** Compiles the playbook, with the facts file of `--facts` when given (its problems are reported with the playbook's). */
-export async function compile(file: string, flags: CommonPlanFlags, io: Io): Promise<PlanOutcome> {
-  const read = flags.facts === undefined ? null : await readFactsFile(flags.facts);
+/**
+ * Compiles the playbook, with the facts file of `--facts` when given (its problems are reported with
+ * the playbook's). `readGit: false` when the plan's git state is not shown (`validate`).
+ */
+export async function compile(file: string, flags: CommonPlanFlags, io: Io, options: { readGit?: boolean } = {}): Promise<PlanOutcome> {
+  const read = flags.facts === undefined ? null : await (await import('../app/facts-file.js')).readFactsFile(flags.facts);
   if (read && !read.facts) return { plan: undefined, diagnostics: read.diagnostics, sources: new Map(read.text === null ? [] : [[flags.facts as string, read.text]]), inventorySecrets: {}, previews: new Map() };
-  const outcome = await planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env, sets: flags.set ?? [], facts: read?.facts ?? null });
+  const outcome = await planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env, sets: flags.set ?? [], facts: read?.facts ?? null, ...options });
   if (read?.text != null) outcome.sources.set(flags.facts as string, read.text);
   return read ? { ...outcome, diagnostics: [...read.diagnostics, ...outcome.diagnostics] } : outcome;
 }

@@ -9,7 +9,7 @@ import type { Io } from './io.js';
 
 /** `lrroll validate`: every problem at once; exit 2 when invalid. */
 export async function validateCommand(file: string, flags: CommonPlanFlags & { format: string }, io: Io): Promise<number> {
-  const outcome = await compile(file, flags, io);
+  const outcome = await compile(file, flags, io, { readGit: false });
   if (flags.format === 'json') {
     io.stdout.write(`${JSON.stringify({ valid: !hasErrors(outcome.diagnostics) && !!outcome.plan, diagnostics: outcome.diagnostics }, null, 2)}\n`);
     return hasErrors(outcome.diagnostics) || !outcome.plan ? EXIT_CODES.invalid : EXIT_CODES.ok;
