@@ -11,6 +11,8 @@
 //   --cold-runs N      spawns per command for the cold-start figure (default 20, after 2 warm-ups)
 //   --validate-runs N  runs of `validate playbooks/fixpack.yml` (default 10, after 1 warm-up)
 //   --sizes a,b,c      node counts to plan (default 100,1000,10000)
+//   --baseline DIR     also time --version and validate of another build (DIR holds its dist/, e.g. a
+//                      checkout of the previous commit, built), interleaved with this one and bare node
 //   --profile          also CPU-profile `lrroll plan` at the largest size and print the top functions
 //   --keep             keep the temp dir with the generated playbooks (and profiles)
 //
@@ -34,12 +36,13 @@ const ARTIFACT_SRC = join(ROOT, 'playbooks', 'artifacts', ARTIFACT_NAME);
 
 const TARGET_COLD_MS = 150;
 const TARGET_PLAN_10K_MS = 1000;
+const TARGET_VALIDATE_MS = 250;
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
 
 function parseArgs(argv) {
-  const opts = { coldRuns: 20, validateRuns: 10, sizes: [100, 1000, 10000], profile: false, keep: false, child: null, childFile: null };
+  const opts = { coldRuns: 20, validateRuns: 10, sizes: [100, 1000, 10000], profile: false, keep: false, child: null, childFile: null, baseline: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -51,6 +54,7 @@ function parseArgs(argv) {
     else if (a === '--validate-runs') opts.validateRuns = Math.max(1, Number(next()));
     else if (a === '--sizes') opts.sizes = next().split(',').map((s) => Number(s.replace(/_/g, ''))).filter((n) => n > 0);
     else if (a === '--profile') opts.profile = true;
+    else if (a === '--baseline') opts.baseline = resolve(next());
     else if (a === '--keep') opts.keep = true;
     else if (a === '--child') {
       opts.child = next();
@@ -98,6 +102,25 @@ function timedSpawn(args, { stdout = 'pipe', cwd = ROOT } = {}) {
   const t = performance.now() - t0;
   if (r.error) throw r.error;
   return { ms: t, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/**
+ * Spawns each command `runs` times (after `warmups` rounds), rotating which goes first so that drift
+ * in machine load hits all of them alike; returns median, p90 and min wall ms per command name.
+ */
+function interleaved(commands, runs, warmups) {
+  const names = Object.keys(commands);
+  for (let i = 0; i < warmups; i++) for (const n of names) timedSpawn(commands[n]);
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < runs; i++) {
+    const order = [...names.slice(i % names.length), ...names.slice(0, i % names.length)];
+    for (const n of order) {
+      const r = timedSpawn(commands[n]);
+      if (r.status !== 0) throw new Error(`${commands[n].join(' ')} exited ${r.status}: ${r.stderr}`);
+      times[n].push(r.ms);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { med: median(times[n]), p90: pct(times[n], 90), min: Math.min(...times[n]) }]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,48 +479,33 @@ async function main() {
   console.log(`1. Cold start (${opts.coldRuns} spawns each after 2 warm-ups, interleaved; wall time of spawnSync)`);
   const bare = ['-e', '0'];
   const ver = [CLI, '--version'];
+  const baseCli = opts.baseline ? join(opts.baseline, 'dist', 'cli', 'main.js') : null;
   const vcheck = timedSpawn(ver);
   if (vcheck.status !== 0 || vcheck.stdout.trim() !== pkg.version) throw new Error(`lrroll --version printed ${JSON.stringify(vcheck.stdout)} (exit ${vcheck.status}): ${vcheck.stderr}`);
-  for (let i = 0; i < 2; i++) {
-    timedSpawn(bare);
-    timedSpawn(ver);
-  }
-  const coldBare = [];
-  const coldVer = [];
-  for (let i = 0; i < opts.coldRuns; i++) {
-    // alternate which goes first, so drift in machine load hits both equally
-    if (i % 2) {
-      coldVer.push(timedSpawn(ver).ms);
-      coldBare.push(timedSpawn(bare).ms);
-    } else {
-      coldBare.push(timedSpawn(bare).ms);
-      coldVer.push(timedSpawn(ver).ms);
-    }
-  }
-  const cold = {
-    bare: { med: median(coldBare), p90: pct(coldBare, 90), min: Math.min(...coldBare) },
-    ver: { med: median(coldVer), p90: pct(coldVer, 90), min: Math.min(...coldVer) },
-  };
+  const cold = interleaved({ bare, ver, ...(baseCli ? { baseVer: [baseCli, '--version'] } : {}) }, opts.coldRuns, 2);
   table([
     ['command', 'median', 'p90', 'min'],
     ['node -e 0', ms(cold.bare.med), ms(cold.bare.p90), ms(cold.bare.min)],
     ['node dist/cli/main.js --version', ms(cold.ver.med), ms(cold.ver.p90), ms(cold.ver.min)],
+    ...(cold.baseVer ? [['baseline --version', ms(cold.baseVer.med), ms(cold.baseVer.p90), ms(cold.baseVer.min)]] : []),
   ]);
   console.log(`  lrroll overhead over bare node: ${ms(cold.ver.med - cold.bare.med)} (median), ratio ${(cold.ver.med / cold.bare.med).toFixed(2)}×`);
   console.log('');
 
   // 2. validate ------------------------------------------------------------------------------
-  console.log(`2. validate playbooks/fixpack.yml (median of ${opts.validateRuns}, after 1 warm-up)`);
+  console.log(`2. validate playbooks/fixpack.yml (${opts.validateRuns} spawns each after 1 warm-up, interleaved with bare node)`);
   const vargs = [CLI, 'validate', 'playbooks/fixpack.yml'];
   const vfirst = timedSpawn(vargs);
   if (vfirst.status !== 0) throw new Error(`validate exited ${vfirst.status}: ${vfirst.stderr}${vfirst.stdout}`);
-  const vtimes = [];
-  for (let i = 0; i < opts.validateRuns; i++) vtimes.push(timedSpawn(vargs).ms);
-  const validate = { med: median(vtimes), p90: pct(vtimes, 90), min: Math.min(...vtimes) };
+  const vt = interleaved({ bare, validate: vargs, ...(baseCli ? { baseValidate: [baseCli, 'validate', 'playbooks/fixpack.yml'] } : {}) }, opts.validateRuns, 1);
+  const validate = vt.validate;
   table([
     ['command', 'median', 'p90', 'min', 'over bare node'],
-    ['lrroll validate playbooks/fixpack.yml', ms(validate.med), ms(validate.p90), ms(validate.min), ms(validate.med - cold.bare.med)],
+    ['node -e 0', ms(vt.bare.med), ms(vt.bare.p90), ms(vt.bare.min), ''],
+    ['lrroll validate playbooks/fixpack.yml', ms(validate.med), ms(validate.p90), ms(validate.min), ms(validate.med - vt.bare.med)],
+    ...(vt.baseValidate ? [['baseline validate', ms(vt.baseValidate.med), ms(vt.baseValidate.p90), ms(vt.baseValidate.min), ms(vt.baseValidate.med - vt.bare.med)]] : []),
   ]);
+  if (vt.baseValidate) console.log(`  this build / baseline: ${(validate.med / vt.baseValidate.med).toFixed(2)}× (medians)`);
   console.log(`  (${vfirst.stdout.trim()})`);
   console.log('');
 
@@ -581,6 +589,7 @@ async function main() {
   const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
   const targetRows = [['target', 'measured', 'result']];
   targetRows.push([`cold start (lrroll --version, median) < ${TARGET_COLD_MS} ms`, ms(cold.ver.med), verdict(cold.ver.med < TARGET_COLD_MS)]);
+  targetRows.push([`validate playbooks/fixpack.yml (median) < ${TARGET_VALIDATE_MS} ms`, ms(validate.med), verdict(validate.med < TARGET_VALIDATE_MS)]);
   if (big) {
     targetRows.push([`10,000 nodes planned (lrroll plan --format json, e2e median) < ${TARGET_PLAN_10K_MS} ms`, ms(big.e2e.med), verdict(big.e2e.med < TARGET_PLAN_10K_MS)]);
     targetRows.push([`  for reference: planPlaybook() first call in-process < ${TARGET_PLAN_10K_MS} ms`, ms(big.inproc.firstMs), verdict(big.inproc.firstMs < TARGET_PLAN_10K_MS)]);

@@ -46,25 +46,56 @@ export function runsDir(env: Readonly<Record<string, string | undefined>>): stri
   return join(env.LRROLL_HOME ?? join(env.HOME ?? homedir(), '.lrroll'), 'runs');
 }
 
+/** The two file calls that decide the record's cost and durability (injectable, so their use can be observed). */
+export interface JournalFile {
+  writeSync(fd: number, text: string): unknown;
+  fdatasyncSync(fd: number): void;
+}
+
+/** How the record reaches the disk. */
+export interface JournalOptions {
+  file?: JournalFile;
+  /** At most this long after an output line it is synced even when no state change follows (ms). */
+  outputSyncDelayMs?: number;
+}
+
+const NODE_FILE: JournalFile = { writeSync: (fd, text) => writeSync(fd, text), fdatasyncSync };
+const OUTPUT_SYNC_DELAY_MS = 1000;
+
+/**
+ * Streamed output (a startup log of tens of thousands of lines) is written at once but synced with
+ * the next state change: one fdatasync per line made a long log cost seconds of disk waits.
+ */
+const isOutput = (event: RunEvent): boolean => event.kind === 'step-output';
+
 /**
  * The durable record of a run on the operator's machine: plan.json, meta.json and events.ndjson,
- * each event appended and flushed to disk as it happens; folder 0700, files 0600.
+ * folder 0700, files 0600. Every event is written as it happens; a state change (anything but a
+ * line of output) is also synced to disk before `record` returns, together with the output lines
+ * before it, so a crash of the machine loses at most the last lines of output, never a state change.
  */
 export class Journal {
   private fd: number | null;
   readonly dir: string;
+  private readonly file: JournalFile;
+  private readonly outputSyncDelayMs: number;
+  /** Output lines written but not yet synced. */
+  private unsynced = false;
+  private syncTimer: ReturnType<typeof setTimeout> | null = null;
 
   /**
    * @param resumedFrom the record's head before this resume, or null for a new run: a resume
    *   refused before it touched anything (lock held, window closed) leaves the run as it was, still resumable.
    */
-  private constructor(dir: string, private meta: RunMeta, private readonly resumedFrom: RunMeta | null = null) {
+  private constructor(dir: string, private meta: RunMeta, private readonly resumedFrom: RunMeta | null, options: JournalOptions) {
     this.dir = dir;
+    this.file = options.file ?? NODE_FILE;
+    this.outputSyncDelayMs = options.outputSyncDelayMs ?? OUTPUT_SYNC_DELAY_MS;
     this.fd = openSync(join(dir, 'events.ndjson'), 'a', 0o600);
   }
 
   /** Starts the record of a new run. */
-  static create(env: Readonly<Record<string, string | undefined>>, plan: Plan, runId: string): Journal {
+  static create(env: Readonly<Record<string, string | undefined>>, plan: Plan, runId: string, options: JournalOptions = {}): Journal {
     const dir = join(runsDir(env), runId);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeAtomic(join(dir, 'plan.json'), JSON.stringify(plan));
@@ -87,24 +118,40 @@ export class Journal {
       overrides: start.overrides,
     };
     writeAtomic(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
-    return new Journal(dir, meta);
+    return new Journal(dir, meta, null, options);
   }
 
   /** Reopens the record of an existing run, appending to it; `resumedByPid`: a resume continues the run in this process, so it is `running` again. */
-  static open(dir: string, resumedByPid?: number): Journal {
+  static open(dir: string, resumedByPid?: number, options: JournalOptions = {}): Journal {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta;
-    if (resumedByPid === undefined) return new Journal(dir, meta);
+    if (resumedByPid === undefined) return new Journal(dir, meta, null, options);
     const resumed: RunMeta = { ...meta, status: 'running', endedAt: null, pid: resumedByPid, host: hostname() };
     writeAtomic(join(dir, 'meta.json'), JSON.stringify(resumed, null, 2));
-    return new Journal(dir, resumed, meta);
+    return new Journal(dir, resumed, meta, options);
   }
 
-  /** Appends one event and flushes it to disk before returning. */
+  /** Appends one event; a state change is on disk (with every line before it) when this returns. */
   record(event: RunEvent): void {
     if (this.fd === null) return;
-    writeSync(this.fd, `${JSON.stringify(event)}\n`);
-    fdatasyncSync(this.fd);
+    this.file.writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    if (isOutput(event)) this.syncSoon();
+    else this.sync();
     if (event.kind === 'run-end') this.finish(event.status);
+  }
+
+  /** Output is synced with the next state change, or after a short delay when none comes (a long startup). */
+  private syncSoon(): void {
+    this.unsynced = true;
+    if (this.syncTimer !== null) return;
+    this.syncTimer = setTimeout(() => this.sync(), this.outputSyncDelayMs);
+    this.syncTimer.unref();
+  }
+
+  private sync(): void {
+    if (this.syncTimer !== null) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    this.unsynced = false;
+    if (this.fd !== null) this.file.fdatasyncSync(this.fd);
   }
 
   private finish(status: RunStatus): void {
@@ -113,8 +160,11 @@ export class Journal {
     writeAtomic(join(this.dir, 'meta.json'), JSON.stringify(this.meta, null, 2));
   }
 
-  /** Closes the file. */
+  /** Syncs what is not yet on disk and closes the file. */
   close(): void {
+    if (this.unsynced) this.sync();
+    if (this.syncTimer !== null) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }

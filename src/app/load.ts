@@ -2,21 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { inspectArtifacts, type ArtifactKind } from '../artifacts/inspect.js';
+import type { ArtifactKind } from '../artifacts/inspect.js';
 import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
-import { readAnsibleInventory } from '../playbook/inventory/ansible.js';
 import type { InventorySecrets } from '../playbook/inventory/ansible-node.js';
 import { nodesFromAnsible, nodesFromYaml, type NodeEntry, type NormalizedInventory } from '../playbook/inventory/normalize.js';
-import { resolveAnsibleModel } from '../playbook/inventory/resolve.js';
 import { parseYaml } from '../playbook/load.js';
 import { applyOverrides, OVERRIDES_FILE } from '../playbook/overrides.js';
 import type { Change, Inventory, Node, NodeSettings, Playbook } from '../playbook/playbook.generated.js';
 import type { DocPath, SourceMap } from '../playbook/source-map.js';
 import { INPUT_LIMITS } from '../playbook/limits.js';
 import { validateAgainstSchema } from '../playbook/validate.js';
-import { decryptInlineVaults, loadVarsFiles } from './inventory-files.js';
-import { decryptVaultTexts, isVaultText } from './vault.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -139,6 +135,11 @@ function parseLrrollInventory(text: string, path: string, inv: Inventory, diagno
 /** An Ansible inventory with its group_vars/host_vars, vault values decrypted, resolved as Ansible resolves it. */
 async function loadAnsibleInventory(text: string, path: string, inv: Inventory, ctx: InventoryCtx, inPlaybook: (field: DocPath) => SourceLocation): Promise<NormalizedInventory | undefined> {
   const { diagnostics } = ctx;
+  // The Ansible readers load only for an Ansible inventory (most playbooks list their nodes inline).
+  const { readAnsibleInventory } = await import('../playbook/inventory/ansible.js');
+  const { resolveAnsibleModel } = await import('../playbook/inventory/resolve.js');
+  const { decryptInlineVaults, loadVarsFiles } = await import('./inventory-files.js');
+  const { decryptVaultTexts, isVaultText } = await import('./vault.js');
   let plain = text;
   if (isVaultText(text)) {
     const [r] = await decryptVaultTexts([text], ctx.env);
@@ -239,6 +240,9 @@ async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, di
       if (!places.has(ref.path)) places.set(ref.path, where);
     }
   }
+  if (requests.size === 0) return new Map();
+  // The zip and XML readers load only for a playbook that ships artifacts (a restart ships none).
+  const { inspectArtifacts } = await import('../artifacts/inspect.js');
   const facts = await inspectArtifacts([...requests.values()]);
   for (const f of facts.values()) {
     if (f.invalid === null) continue;

@@ -21,6 +21,8 @@ export interface PlanOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** `--set path=value` policy overrides, in order. */
   sets?: string[];
+  /** Read the playbook's git commit and dirtiness (default true); `validate` shows neither, so it spares the git processes. */
+  readGit?: boolean;
 }
 
 /** The outcome of validating or planning: diagnostics always, the plan when there were no errors. */
@@ -47,9 +49,11 @@ export function shippedBreakingLevels(): string[] {
 
 /** Loads, validates and compiles a playbook into a plan. */
 export async function planPlaybook(file: string, options: PlanOptions): Promise<PlanOutcome> {
+  // git runs while the playbook loads (it never fails: outside git the commit is null).
+  const gitPending = options.readGit === false ? Promise.resolve({ commit: null, dirty: false }) : gitState(file);
   const { loaded, diagnostics, sources } = await loadPlaybook(file, options.env, options.sets ?? []);
   if (!loaded || hasErrors(diagnostics)) return { plan: undefined, diagnostics, sources, inventorySecrets: {}, previews: new Map() };
-  const git = await gitState(loaded.file);
+  const git = await gitPending;
   const compiled = compilePlan({
     playbook: loaded.playbook,
     sourceMap: loaded.sourceMap,

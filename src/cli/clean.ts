@@ -4,7 +4,8 @@ import { formatDiagnostics, makeChalk } from '../errors/format.js';
 import { describeFootprint } from '../plan/hygiene.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
-import type { CommonPlanFlags, SshCliFlags } from './run-cli.js';
+import type { CommonPlanFlags, SshCliFlags } from './flags.js';
+import { sshFilesFor } from './ssh-files.js';
 
 /** The flags of `lrroll clean`. */
 export interface CleanFlags extends CommonPlanFlags, SshCliFlags {
@@ -23,7 +24,6 @@ export async function cleanCommand(file: string, flags: CleanFlags, io: Io): Pro
   const outcome = await planPlaybook(file, { vars, limit: flags.limit ?? null, env: io.env });
   if (outcome.diagnostics.length > 0) io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
   if (hasErrors(outcome.diagnostics) || !outcome.plan) return EXIT_CODES.invalid;
-  const { sshFilesFor } = await import('./commands.js');
   const sshFiles = sshFilesFor(outcome.plan, flags, io);
   if (!sshFiles) return EXIT_CODES.invalid;
   const { cleanNodes } = await import('../app/clean.js');

@@ -1,63 +1,18 @@
-import { readFactsFile } from '../app/facts-file.js';
-import { planPlaybook, type PlanOutcome } from '../app/use-cases.js';
 import { hasErrors, type SourceLocation } from '../errors/diagnostics.js';
-import { formatDiagnostics, makeChalk } from '../errors/format.js';
-import { formatSeconds, parseDuration } from '../plan/duration.js';
+import { makeChalk } from '../errors/format.js';
+import { parseDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
 import { planCommandFor, renderPlanText } from '../render/plan-text.js';
 import { isDurationTextWithinLimit } from '../playbook/limits.js';
+import { resolveSshFiles } from '../app/ssh-files.js';
+import { compile, report, withInventorySecrets } from './compile.js';
 import { EXIT_CODES } from './exit-codes.js';
+import type { CommonPlanFlags, RunCliFlags, SshCliFlags } from './flags.js';
 import type { Io } from './io.js';
-import type { CommonPlanFlags, RunCliFlags, SshCliFlags } from './run-cli.js';
-import { resolveSshFiles, sshFilesProblem, type SshFiles } from '../app/ssh-files.js';
+import { sshFilesFor } from './ssh-files.js';
 
 type PlanFormat = 'text' | 'json' | 'mermaid';
-
-function parseVars(flags: CommonPlanFlags): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of flags.var) {
-    const i = kv.indexOf('=');
-    out[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return out;
-}
-
-/** Compiles the playbook, with the facts file of `--facts` when given (its problems are reported with the playbook's). */
-export async function compile(file: string, flags: CommonPlanFlags, io: Io): Promise<PlanOutcome> {
-  const read = flags.facts === undefined ? null : await readFactsFile(flags.facts);
-  if (read && !read.facts) return { plan: undefined, diagnostics: read.diagnostics, sources: new Map(read.text === null ? [] : [[flags.facts as string, read.text]]), inventorySecrets: {}, previews: new Map() };
-  const outcome = await planPlaybook(file, { vars: parseVars(flags), limit: flags.limit ?? null, env: io.env, sets: flags.set ?? [], facts: read?.facts ?? null });
-  if (read?.text != null) outcome.sources.set(flags.facts as string, read.text);
-  return read ? { ...outcome, diagnostics: [...read.diagnostics, ...outcome.diagnostics] } : outcome;
-}
-
-/** The io a run uses: its environment carries the inventory's secret values too (never printed). */
-function withInventorySecrets(io: Io, outcome: PlanOutcome): Io {
-  return Object.keys(outcome.inventorySecrets).length === 0 ? io : { ...io, env: { ...io.env, ...outcome.inventorySecrets } };
-}
-
-/** Prints diagnostics to stderr; returns true when they include errors. */
-function report(outcome: PlanOutcome, io: Io): boolean {
-  if (outcome.diagnostics.length > 0) io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
-  return hasErrors(outcome.diagnostics) || !outcome.plan;
-}
-
-/** `lrroll validate`: every problem at once; exit 2 when invalid. */
-export async function validateCommand(file: string, flags: CommonPlanFlags & { format: string }, io: Io): Promise<number> {
-  const outcome = await compile(file, flags, io);
-  if (flags.format === 'json') {
-    io.stdout.write(`${JSON.stringify({ valid: !hasErrors(outcome.diagnostics) && !!outcome.plan, diagnostics: outcome.diagnostics }, null, 2)}\n`);
-    return hasErrors(outcome.diagnostics) || !outcome.plan ? EXIT_CODES.invalid : EXIT_CODES.ok;
-  }
-  if (report(outcome, io)) return EXIT_CODES.invalid;
-  const plan = outcome.plan as Plan;
-  const c = makeChalk(io.stdout.isTTY, io.env);
-  const v = plan.verdict;
-  const verdict = v.level === 'rolling' ? c.green('verdict rolling') : v.level === 'rolling-with-warning' ? c.yellow('verdict rolling-with-warning (see `lrroll plan`)') : v.refused ? c.red('verdict full-restart: `lrroll run` would refuse it under strategy: rolling (exit 3); see `lrroll plan`') : c.yellow('verdict full-restart; runs as a full restart');
-  io.stdout.write(`${c.green('✔')} ${file} is valid: ${plan.nodes.length} node(s), ${plan.batches.length} batch(es), ~${formatSeconds(plan.estimate.expectedSec)}; ${verdict}\n`);
-  return EXIT_CODES.ok;
-}
 
 function renderPlan(plan: Plan, format: PlanFormat, full: boolean, io: Io): string {
   switch (format) {
@@ -121,15 +76,6 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
   const sshFiles = sshFilesFor(plan, flags, io);
   if (!sshFiles) return EXIT_CODES.invalid;
   return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, report: reportFile, sshFiles }, withInventorySecrets(io, outcome));
-}
-
-/** The SSH files for this run (command line, else playbook), or null after saying why they cannot be used. */
-export function sshFilesFor(plan: Pick<Plan, 'ssh' | 'source'>, flags: SshCliFlags, io: Io): SshFiles | null {
-  const files = resolveSshFiles(plan, { ...(flags.sshConfig !== undefined ? { sshConfig: flags.sshConfig } : {}), ...(flags.knownHosts ? { knownHosts: flags.knownHosts } : {}) }, io.env, io.cwd);
-  const problem = sshFilesProblem(files);
-  if (!problem) return files;
-  io.stderr.write(`error[E_USAGE]: ${problem}${flags.sshConfig !== undefined ? ' (--ssh-config)' : ' (inventory.ssh.configFile)'}\n`);
-  return null;
 }
 
 /** `lrroll status`: a read-only table of every node and its LB member; exit 0 when all are healthy and in rotation, 1 otherwise. */

@@ -1,4 +1,4 @@
-import type { CommandSpec, OptionSpec, ValueKind } from './completion.js';
+import type { CommandSpec, OptionSpec, ValueKind } from './completion-spec.js';
 
 // Completion scripts generated from the command-line definition. Run ids come from
 // `lrroll runs --format ids`, change types from `lrroll init --list`; playbooks are *.yml/*.yaml files.

@@ -1,35 +1,8 @@
 import type { Command } from 'commander';
 import { bashScript, fishScript, zshScript } from './completion-scripts.js';
+import type { CommandSpec, OptionSpec, ValueKind } from './completion-spec.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
-
-/** What a value on the command line is, and so how it completes. */
-export type ValueKind =
-  | { kind: 'none' }
-  | { kind: 'choices'; choices: string[] }
-  | { kind: 'file' }
-  | { kind: 'free' }
-  | { kind: 'playbook' }
-  | { kind: 'run' }
-  | { kind: 'run-or-playbook' }
-  | { kind: 'init-type' };
-
-/** An option of a subcommand, as completion sees it. */
-export interface OptionSpec {
-  long: string | null;
-  short: string | null;
-  description: string;
-  value: ValueKind;
-}
-
-/** A subcommand, as completion sees it. */
-export interface CommandSpec {
-  name: string;
-  description: string;
-  options: OptionSpec[];
-  /** How its positional arguments complete (the first one decides: every lrroll command has at most one). */
-  argument: ValueKind;
-}
 
 /** Every shell lrroll writes a completion script for. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;

@@ -5,10 +5,11 @@ import { factsFileProblems } from '../app/facts-file.js';
 import { hasErrors } from '../errors/diagnostics.js';
 import { formatDiagnostics, makeChalk } from '../errors/format.js';
 import type { Plan } from '../plan/types.js';
-import { compile, sshFilesFor } from './commands.js';
+import { compile } from './compile.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
-import type { CommonPlanFlags, SshCliFlags } from './run-cli.js';
+import type { CommonPlanFlags, SshCliFlags } from './flags.js';
+import { sshFilesFor } from './ssh-files.js';
 
 /** `lrroll facts`: gathers every node's facts (read-only) into a facts file; exit 1 when a node could not be read. */
 export async function factsCommand(file: string, flags: CommonPlanFlags & SshCliFlags & { output?: string }, io: Io): Promise<number> {

@@ -1,44 +1,9 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODES } from './exit-codes.js';
+import type { CommonPlanFlags, RunCliFlags, SshCliFlags } from './flags.js';
 import type { Io } from './io.js';
 import { lrrollVersion } from '../app/version.js';
 import { reportInternalError } from './crash.js';
-
-/** Flags of `lrroll run`. */
-export interface RunCliFlags {
-  dryRun?: boolean;
-  format: 'text' | 'json' | 'mermaid';
-  full?: boolean;
-  planHash?: string;
-  yes?: boolean;
-  output: 'auto' | 'listr' | 'plain' | 'json';
-  acceptNewHostKeys?: boolean;
-  verbose?: boolean;
-  lockWait: string;
-  message: string;
-  /** `--report FILE`: write the run's report when it ends (format from the extension). */
-  report?: string;
-  /** `--ssh-config`: the OpenSSH client config to follow. */
-  sshConfig?: string;
-  /** `--known-hosts` (repeatable): known_hosts files to verify host keys against. */
-  knownHosts?: string[];
-}
-
-/** `--ssh-config` and `--known-hosts`, shared by every command that reaches the nodes. */
-export interface SshCliFlags {
-  sshConfig?: string;
-  knownHosts?: string[];
-}
-
-/** Options every plan-producing command accepts. */
-export interface CommonPlanFlags {
-  var: string[];
-  limit?: string[];
-  /** `-e/--set path=value`: policy values for this run, recorded in the plan. */
-  set: string[];
-  /** `--facts FILE`: node facts gathered by `lrroll facts` (validate, plan, run). */
-  facts?: string;
-}
 
 /** Runs the command line and returns the exit code; never throws for user errors. */
 export async function runCli(argv: string[], io: Io): Promise<number> {
@@ -112,7 +77,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   withFacts(withSetFlag(withPlanFlags(sub('validate').argument('<playbook>', 'playbook file').description('check a playbook: every problem at once, with file:line:col'), 'validate the plan of a run limited to these nodes (comma-separated)')))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (file: string, opts: CommonPlanFlags & { format: string }) => {
-      const { validateCommand } = await import('./commands.js');
+      const { validateCommand } = await import('./validate.js');
       setExit(await validateCommand(file, opts, io));
     });
 
