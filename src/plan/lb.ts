@@ -180,6 +180,11 @@ export function lbStatusCall(lb: PlanLoadBalancer, node: ResolvedNode, templater
   return { command: status.text, runOn: lb.via ? 'lb' : 'local', become: lb.via?.become ?? false, secretEnv: [...new Set(status.secretEnv)].sort() };
 }
 
+/** The API read of a member's state, for a load balancer a driver reads (null for `command` and `none`). */
+export function lbReadCall(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): string | null {
+  return lb.type === 'command' || lb.type === 'none' ? null : memberCalls(lb, node, templater, locate).state;
+}
+
 /** Waits for the member's sessions to reach 0 (at most the drain timeout), or — when they cannot be counted — a fixed, short wait. */
 function waitDrainedStep(lb: PlanLoadBalancer, member: string, calls: MemberCalls, base: Pick<LbWaitDrainedStep, 'node' | 'runOn' | 'secretEnv' | 'become'>): LbWaitDrainedStep {
   const call = calls.isCommand ? { api: null, command: calls.sessions || calls.state } : { api: calls.sessions, command: null };

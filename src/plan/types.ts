@@ -113,6 +113,8 @@ export interface CapacityNode {
   status: number[];
   /** `type: command` only: the playbook's `status` command for this member, so a node outside a `--limit` is read too; null for the other load balancers (their driver reads it). */
   lbStatus: LbStatusCall | null;
+  /** The load-balancer API read of this member (as the node's own `check-lb-member` shows it), or null for `command` and `none`. */
+  lbRead: string | null;
 }
 
 /** How the capacity check runs a command load balancer's `status` for one member. */
