@@ -100,8 +100,11 @@ export const DEFAULTS = {
 export const TIMINGS = {
   /** A short read on a node or the load balancer: a log's size, a status, an error scan. */
   remoteCheckSec: 30,
-  /** How often a log gate asks whether the app server process still runs, and how long one ask may take. */
-  processWatchIntervalSec: 2,
+  /**
+   * How often a log gate asks whether the app server process still runs, and how long one ask may
+   * take: a crashed start is seen within about a second (plus one status command), not at the deadline.
+   */
+  processWatchIntervalSec: 1,
   processWatchTimeoutSec: 15,
   /** How often a gate that sees nothing new says what it still waits for (and a fixed wait how long is left). */
   gateHeartbeatSec: 10,
