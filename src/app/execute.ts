@@ -6,9 +6,11 @@ import type { Clock, ExecutorDeps, ResumeState } from '../execute/context.js';
 import type { Emit } from '../execute/events.js';
 import { runPlan, type RunReport } from '../execute/executor.js';
 import { createLbDriver } from '../execute/lb/factory.js';
+import type { LbDriverContext } from '../execute/lb/driver.js';
 import { maskingEmit, secretMask } from '../execute/secrets.js';
 import type { SudoSettings, Transport } from '../execute/transport.js';
 import { LocalTransport } from '../execute/transports/local.js';
+import { RemoteRecorder } from '../execute/transports/recording.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
 import type { LbVia, Plan, PlanNode } from '../plan/types.js';
 import { acquireClusterLock, lockAdvice, refreshClusterLock, releaseClusterLock } from './cluster-lock.js';
@@ -96,10 +98,25 @@ export function sshSettings(env: Readonly<Record<string, string | undefined>>, a
 /** Opens transports lazily, one per node (and one for the LB host), and closes them all at the end. */
 export class TransportPool {
   private readonly open = new Map<string, Transport>();
-  readonly local = new LocalTransport();
+  readonly local: Transport;
+  /** With LRROLL_RECORD_REMOTE=<file>, every command, upload and LB request sent is appended there (an audit of the run against its plan). */
+  readonly recorder: RemoteRecorder | null;
 
   /** `env` holds the secrets a node's sudo password is read from (by the name the plan gives). */
-  constructor(private readonly settings: SshSettings, private readonly env: Readonly<Record<string, string | undefined>> = {}) {}
+  constructor(private readonly settings: SshSettings, private readonly env: Readonly<Record<string, string | undefined>> = {}) {
+    this.recorder = env['LRROLL_RECORD_REMOTE'] ? new RemoteRecorder(env['LRROLL_RECORD_REMOTE']) : null;
+    this.local = this.recorded(new LocalTransport());
+  }
+
+  private recorded(t: Transport): Transport {
+    return this.recorder ? this.recorder.transport(t) : t;
+  }
+
+  /** What a load-balancer driver tells of each request it sends (nothing without a recorder). */
+  lbRequests(): Pick<LbDriverContext, 'onRequest'> {
+    const r = this.recorder;
+    return r ? { onRequest: (target, request) => r.lbRequest(target, request) } : {};
+  }
 
   forNode(node: PlanNode): Transport {
     // `?? null`: a plan recorded before these fields existed has neither.
@@ -121,7 +138,7 @@ export class TransportPool {
   private get(key: string, make: () => Transport): Transport {
     let t = this.open.get(key);
     if (!t) {
-      t = make();
+      t = this.recorded(make());
       this.open.set(key, t);
     }
     return t;
@@ -150,7 +167,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys, options.sshFiles), options.env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, options.env);
-  const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets });
+  const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets, ...pool.lbRequests() });
   // Every text this run emits or notes, before and inside the executor, is masked the same way.
   const mask = secretMask(Object.values(secrets));
   const emit = maskingEmit(options.emit, mask);

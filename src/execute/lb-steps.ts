@@ -9,9 +9,6 @@ import { failed, failedWith, interrupted, ok, outcomeOf, runCommand, type StepOu
 
 type LbStep = CheckLbMemberStep | CheckCapacityStep | LbDrainStep | LbWaitDrainedStep | LbEnableStep | LbWaitUpStep;
 
-/** After the hard step, how long in-flight requests get to finish before the node is stopped. */
-const SETTLE_AFTER_HARD_STEP_MS = 15_000;
-
 /** Runs a load-balancer step through the driver, or the step's own command for `type: command`. */
 export async function runLbStep(step: LbStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   try {
@@ -40,11 +37,14 @@ export async function runLbStep(step: LbStep, run: RunState, state: NodeState | 
   }
 }
 
+/** How long one read of the load balancer may take, as the step says (a plan recorded before the field: the step's own deadline). */
+const readTimeoutSec = (step: Step): number => ('readTimeoutSec' in step ? step.readTimeoutSec : step.timeoutSec);
+
 /** The member's state: from the driver, or by running the plan's command (`type: command`). */
 async function memberState(step: Step, member: string, run: RunState, command: string | null = step.command): Promise<MemberState> {
   if (run.deps.lb) return run.deps.lb.state(member, run.deps.signal);
   if (!command) throw new Error('no way to read the member state');
-  const r = await runCommand(step, command, run, { quiet: true, timeoutMs: 30_000, what: 'the status command' });
+  const r = await runCommand(step, command, run, { quiet: true, timeoutMs: readTimeoutSec(step) * 1000, what: 'the status command' });
   if (!r.ok) throw new LrrollError(r.code ?? 'E_LB', r.detail ?? 'the status command failed', r.hint ?? undefined);
   // The wait-drained step's command is the `sessions` command: its output is a number, not a state.
   return commandMemberState(r.stdout, parseSessionsOutput(r.stdout));
@@ -100,7 +100,7 @@ async function waitFixed(step: LbWaitDrainedStep, run: RunState, state: NodeStat
   const until = clock.now() + step.timeoutSec * 1000;
   while (clock.now() < until && !run.waitSignal.aborted) {
     run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${step.member}: draining, ${Math.ceil((until - clock.now()) / 1000)}s left (no session count)` });
-    await clock.sleep(Math.min(10_000, until - clock.now()), run.waitSignal);
+    await clock.sleep(Math.min(step.heartbeatSec * 1000, until - clock.now()), run.waitSignal);
   }
   if (run.waitSignal.aborted) return failed('interrupted');
   await hardStep(step, run);
@@ -116,19 +116,19 @@ async function hardStep(step: LbWaitDrainedStep, run: RunState): Promise<void> {
     return;
   }
   if (step.hardCommand) {
-    const r = await runCommand(step, step.hardCommand, run, { timeoutMs: 30_000 });
+    const r = await runCommand(step, step.hardCommand, run, { timeoutMs: step.readTimeoutSec * 1000 });
     if (r.exitCode !== 0) throw new Error(`the disable command failed (${r.exitCode}): ${r.stderr.trim()}`);
   }
 }
 
 /** Waits briefly for requests still in flight after the hard step; returns how many remain. */
 async function settle(step: LbWaitDrainedStep, run: RunState): Promise<number> {
-  const until = run.deps.clock.now() + SETTLE_AFTER_HARD_STEP_MS;
+  const until = run.deps.clock.now() + step.settleAfterHardSec * 1000;
   let sessions: number | null = null;
   while (run.deps.clock.now() < until && !run.waitSignal.aborted) {
     sessions = await sessionsOf(step, run);
     if (!sessions) return 0;
-    await run.deps.clock.sleep(Math.min(500, step.pollSec * 1000), run.waitSignal);
+    await run.deps.clock.sleep(Math.min(step.settlePollSec, step.pollSec) * 1000, run.waitSignal);
   }
   return sessions ?? 0;
 }
@@ -145,7 +145,7 @@ async function enable(step: LbEnableStep, run: RunState): Promise<StepOutcome> {
 
 async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   const clock = run.deps.clock;
-  const r = await waitUntilUp(() => memberState(step, step.member, run), { clock, signal: run.waitSignal, timeoutMs: step.timeoutSec * 1000, pollMs: step.pollSec * 1000, fastPollMs: 100, fastForMs: 3000 });
+  const r = await waitUntilUp(() => memberState(step, step.member, run), { clock, signal: run.waitSignal, timeoutMs: step.timeoutSec * 1000, pollMs: step.pollSec * 1000, fastPollMs: step.fastPollSec * 1000, fastForMs: step.fastPollForSec * 1000 });
   if (r.interrupted) return interrupted();
   if (!r.up) return failed(`the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${r.last})`, null, 'E_TIMEOUT');
   if (state) {
@@ -177,7 +177,7 @@ async function whyNotHealthy(o: CapacityNode, step: CheckCapacityStep, run: RunS
   if (o.probe !== null) {
     const node = run.plan.nodes.find((n) => n.name === o.node);
     if (!node) return 'not in the plan';
-    const r = await runCommand(step, o.probe, run, { transport: run.deps.transportFor(node), quiet: true, timeoutMs: 15_000, become: false, what: 'the health probe' });
+    const r = await runCommand(step, o.probe, run, { transport: run.deps.transportFor(node), quiet: true, timeoutMs: step.probeTimeoutSec * 1000, become: false, what: 'the health probe' });
     const answer = readHttpProbe(r);
     if (!answer.answered) return `its health probe does not answer${r.exitCode === null ? ' (connection lost)' : ''}`;
     if (!probePasses(answer, o)) return `its health probe answers ${answer.found}`;

@@ -37,7 +37,7 @@ export async function waitHttp(step: WaitHttpStep, run: RunState): Promise<StepO
   const body = step.bodyMatch ? new RegExp(step.bodyMatch) : null;
   const inARow = step.successes > 1 ? ` ${step.successes} times in a row` : '';
   return poll(step, run, async () => {
-    const answer = readHttpProbe(await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: (step.attemptSec + 5) * 1000 }));
+    const answer = readHttpProbe(await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.attemptDeadlineSec * 1000 }));
     return { passed: probePasses(answer, step), found: answer.found };
   }, step.url, (last) => `${step.url} did not answer ${step.status.join('/')}${body ? ` matching /${step.bodyMatch}/` : ''}${inARow} within ${step.timeoutSec}s (last: ${last})`);
 }
@@ -47,7 +47,7 @@ export async function waitOsgi(step: WaitOsgiStep, run: RunState): Promise<StepO
   const subject = `Gogo port ${step.port}`;
   const inARow = step.successes > 1 ? ` ${step.successes} times in a row` : '';
   return poll(step, run, async () => {
-    const r = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.commands.length * (step.attemptSec + 5) * 1000 });
+    const r = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.attemptDeadlineSec * 1000 });
     const reading = readGogoAttempt(r.stdout, step.commands, step.ignore);
     if (reading.error) return { passed: false, found: reading.error };
     if (reading.problems.length === 0) return { passed: true, found: `no unsatisfied component (${step.commands.join(', ')})` };

@@ -7,7 +7,7 @@ import { readHttpProbe } from './http-probe.js';
 import { runLbStep } from './lb-steps.js';
 import { runPreflightCheck } from './preflight.js';
 import { waitHttp, waitOsgi } from './probes.js';
-import { failed, lastLine, ok, outcomeOf, runCommand, transportOf, type StepOutcome } from './run-command.js';
+import { failed, lastLine, interrupted, ok, outcomeOf, runCommand, transportOf, type StepOutcome } from './run-command.js';
 import { recordLogOffsets, waitCluster, waitLogMarker, waitModules } from './waits.js';
 
 /** Runs one step of the plan; `state` is the node's state for node steps, null for run-level steps. */
@@ -87,14 +87,16 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
 
 async function stop(step: ServiceStopStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   const transport = transportOf(step, run);
-  const graceful = await runCommand(step, step.command ?? 'true', run, { timeoutMs: Math.max(1, step.timeoutSec - 30) * 1000 });
-  const status = await transport.exec(step.statusCommand, { timeoutMs: 30_000, signal: run.deps.signal, become: step.become });
+  // The step's deadline leaves room for the forced stop after the graceful one.
+  const graceful = await runCommand(step, step.command ?? 'true', run, { timeoutMs: Math.max(1, step.timeoutSec - step.checkTimeoutSec) * 1000 });
+  const checkMs = step.checkTimeoutSec * 1000;
+  const status = await transport.exec(step.statusCommand, { timeoutMs: checkMs, signal: run.deps.signal, become: step.become });
   if (status.exitCode === null) return failed('cannot tell whether the app server stopped (the status command did not finish)');
   let note: string | null = null;
   if (status.exitCode === 0) {
-    await runCommand(step, step.forceCommand, run, { timeoutMs: 30_000 });
+    await runCommand(step, step.forceCommand, run, { timeoutMs: checkMs });
     note = 'forced: still running after the graceful stop';
-    const again = await transport.exec(step.statusCommand, { timeoutMs: 30_000, signal: run.deps.signal, become: step.become });
+    const again = await transport.exec(step.statusCommand, { timeoutMs: checkMs, signal: run.deps.signal, become: step.become });
     if (again.exitCode !== 1 && again.exitCode !== null && again.exitCode !== 0) note = `status check exited ${again.exitCode}`;
     if (again.exitCode === 0) return failed('the app server is still running after the forced stop');
     if (again.exitCode === null) return failed('cannot tell whether the app server stopped after the forced stop');
@@ -115,28 +117,28 @@ async function stop(step: ServiceStopStep, run: RunState, state: NodeState | nul
 /** What the node's HTTP probe gets after a stop: null when nothing listens (curl cannot connect) or there is no probe, else the answer. */
 async function stillAnswers(step: ServiceStopStep, run: RunState): Promise<string | null> {
   if (step.probeCommand === null) return null;
-  const answer = readHttpProbe(await runCommand(step, step.probeCommand, run, { quiet: true, timeoutMs: 15_000 }));
+  const answer = readHttpProbe(await runCommand(step, step.probeCommand, run, { quiet: true, timeoutMs: step.probeTimeoutSec * 1000 }));
   // Could not connect: nothing listens on the port any more.
   return answer.refused ? null : answer.found;
 }
 
 /** A fixed wait (settle, canary bake), saying every 10 s how long is left so a long bake is never silent. */
-async function waitFor(step: Extract<Step, { action: 'settle' | 'bake' }>, run: RunState): Promise<StepOutcome> {
+async function waitFor(step: Extract<Step, { action: 'settle' }>, run: RunState): Promise<StepOutcome> {
   const clock = run.deps.clock;
   const until = clock.now() + step.seconds * 1000;
   for (let left = until - clock.now(); left > 0 && !run.waitSignal.aborted; left = until - clock.now()) {
     if (left < step.seconds * 1000) run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${Math.ceil(left / 1000)}s left` });
-    await clock.sleep(Math.min(left, 10_000), run.waitSignal);
+    await clock.sleep(Math.min(left, step.heartbeatSec * 1000), run.waitSignal);
   }
-  return run.waitSignal.aborted ? failed('interrupted') : ok();
+  return run.waitSignal.aborted ? interrupted() : ok();
 }
 
 async function upload(step: UploadStep, run: RunState): Promise<StepOutcome> {
   const transport = transportOf(step, run);
-  const before = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: 120_000 });
+  const before = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.checksumTimeoutSec * 1000 });
   if (before.exitCode === 0 && before.stdout.trim() === step.sha256) return ok('already there with the same checksum: not uploaded');
   await transport.put(resolve(run.deps.baseDir, step.localPath), step.remotePath, { timeoutMs: step.timeoutSec * 1000, signal: run.deps.signal });
-  const after = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: 120_000 });
+  const after = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.checksumTimeoutSec * 1000 });
   if (after.stdout.trim() !== step.sha256) return failed(`checksum mismatch after upload: expected ${step.sha256}, got ${after.stdout.trim() || after.stderr.trim()}`);
   return ok('uploaded, checksum verified');
 }
@@ -172,7 +174,7 @@ async function consistency(step: Extract<Step, { action: 'consistency-check' }>,
       const node = run.plan.nodes.find((n) => n.name === name);
       const command = step.fingerprintCommands[name];
       if (!node || command === undefined) return null;
-      const r = await run.deps.transportFor(node).exec(command, { timeoutMs: 60_000, signal: run.deps.signal });
+      const r = await run.deps.transportFor(node).exec(command, { timeoutMs: step.fingerprintTimeoutSec * 1000, signal: run.deps.signal });
       return { name, key: r.exitCode === 0 ? r.stdout.trim() : `(could not read: ${r.stderr.trim()})` };
     }),
   );

@@ -78,7 +78,7 @@ export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: re
 
 /** The capacity entries of the nodes outside a batch, in inventory order. */
 export function outside(nodes: readonly ResolvedNode[], batch: readonly string[], capacity: ReadonlyMap<string, CapacityNode>): CapacityNode[] {
-  return nodes.filter((n) => !batch.includes(n.plan.name)).map((n) => capacity.get(n.plan.name) ?? { node: n.plan.name, member: null, probe: null, status: [], lbStatus: null });
+  return nodes.filter((n) => !batch.includes(n.plan.name)).map((n) => capacity.get(n.plan.name) ?? { node: n.plan.name, member: null, probe: null, status: [], lbStatus: null, lbRead: null });
 }
 
 /** The canary bake: a wait that checks the canary nodes every interval and fails at the first problem. */

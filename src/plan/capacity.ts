@@ -1,3 +1,4 @@
+import { TIMINGS } from './defaults.js';
 import { makeStep } from './step.js';
 import type { CapacityNode, CheckCapacityStep } from './types.js';
 
@@ -17,6 +18,8 @@ export function capacityStep(batchNodes: readonly string[], minHealthy: number, 
     batchNodes: [...batchNodes],
     minHealthy,
     others: others.map((o) => ({ ...o, status: [...o.status], lbStatus: o.lbStatus ? { ...o.lbStatus, secretEnv: [...o.lbStatus.secretEnv] } : null })),
+    readTimeoutSec: TIMINGS.remoteCheckSec,
+    probeTimeoutSec: TIMINGS.probeSec,
     timeoutSec: 60,
     expectSec: 1,
     waitsFor: `${others.length} node(s) outside the batch ${how} (≥ ${minHealthy})`,

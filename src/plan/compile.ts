@@ -15,7 +15,7 @@ import { worstLevel } from './verdict.js';
 import { estimatePlan } from './estimate.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
-import { lbStatusCall, nodeLbSteps, resolveLoadBalancer } from './lb.js';
+import { lbReadCall, lbStatusCall, nodeLbSteps, resolveLoadBalancer } from './lb.js';
 import { haltSequence, httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence, type ResolvedHealth } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
@@ -235,7 +235,8 @@ function capacityNodes(playbook: Playbook, nodes: readonly ResolvedNode[], lb: P
       const http = resolveHealth(playbook.health, n, { clusterNodes, startOrder: [n.plan.name] }, templater, (p) => sm.locate(['health', ...p])).http;
       const member = lb.type === 'none' ? null : (lb.members[n.plan.name] ?? n.plan.name);
       const lbStatus = lbStatusCall(lb, n, templater, (field) => sm.locate(['loadBalancer', field]));
-      return [n.plan.name, { node: n.plan.name, member, probe: http ? httpProbeCommand(http.url) : null, status: http?.status ?? [], lbStatus }];
+      const lbRead = lbReadCall(lb, n, templater, (field) => sm.locate(['loadBalancer', field]));
+      return [n.plan.name, { node: n.plan.name, member, probe: http ? httpProbeCommand(http.url) : null, status: http?.status ?? [], lbStatus, lbRead }];
     }),
   );
 }

@@ -100,11 +100,28 @@ export const DEFAULTS = {
 export const TIMINGS = {
   /** A short read on a node or the load balancer: a log's size, a status, an error scan. */
   remoteCheckSec: 30,
-  /** How often a log gate asks whether the app server process still runs, and how long one ask may take. */
-  processWatchIntervalSec: 2,
+  /**
+   * How often a log gate asks whether the app server process still runs, and how long one ask may
+   * take: a crashed start is seen within about a second (plus one status command), not at the deadline.
+   */
+  processWatchIntervalSec: 1,
   processWatchTimeoutSec: 15,
-  /** How often a gate that sees nothing new says what it still waits for. */
+  /** How often a gate that sees nothing new says what it still waits for (and a fixed wait how long is left). */
   gateHeartbeatSec: 10,
+  /** One HTTP probe of a node outside a gate (after a stop, in the capacity check). */
+  probeSec: 15,
+  /** Reading an uploaded file's checksum. */
+  checksumSec: 120,
+  /** Reading one node's fingerprint for the consistency check. */
+  fingerprintSec: 60,
+  /** After the hard step of a drain, how long requests in flight get to finish, polled every `settlePollSec` at most. */
+  settleAfterHardSec: 15,
+  settlePollSec: 0.5,
+  /** A member is usually UP within a couple of health checks: look every `upFastPollSec` for the first `upFastForSec`. */
+  upFastPollSec: 0.1,
+  upFastForSec: 3,
+  /** An attempt of a polled gate may run this much longer than its own limit (curl's --max-time, telnet's sleep) before it is killed. */
+  attemptGraceSec: 5,
 } as const;
 
 /**

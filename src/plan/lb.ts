@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../errors/diagnostics.js';
 import type { LoadBalancer, SshTarget } from '../playbook/playbook.generated.js';
-import { DEFAULTS, EXPECTED } from './defaults.js';
+import { DEFAULTS, EXPECTED, TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { ResolvedNode } from './nodes.js';
 import { checkLbName, hasInlinePassword } from './inputs.js';
@@ -180,10 +180,16 @@ export function lbStatusCall(lb: PlanLoadBalancer, node: ResolvedNode, templater
   return { command: status.text, runOn: lb.via ? 'lb' : 'local', become: lb.via?.become ?? false, secretEnv: [...new Set(status.secretEnv)].sort() };
 }
 
+/** The API read of a member's state, for a load balancer a driver reads (null for `command` and `none`). */
+export function lbReadCall(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): string | null {
+  return lb.type === 'command' || lb.type === 'none' ? null : memberCalls(lb, node, templater, locate).state;
+}
+
 /** Waits for the member's sessions to reach 0 (at most the drain timeout), or — when they cannot be counted — a fixed, short wait. */
 function waitDrainedStep(lb: PlanLoadBalancer, member: string, calls: MemberCalls, base: Pick<LbWaitDrainedStep, 'node' | 'runOn' | 'secretEnv' | 'become'>): LbWaitDrainedStep {
   const call = calls.isCommand ? { api: null, command: calls.sessions || calls.state } : { api: calls.sessions, command: null };
-  const common = { action: 'lb-wait-drained' as const, member, pollSec: lb.pollSec, onTimeout: lb.onDrainTimeout, hardCommand: calls.hard, ...base, ...call };
+  const timings = { readTimeoutSec: TIMINGS.remoteCheckSec, settleAfterHardSec: TIMINGS.settleAfterHardSec, settlePollSec: TIMINGS.settlePollSec, heartbeatSec: TIMINGS.gateHeartbeatSec };
+  const common = { action: 'lb-wait-drained' as const, member, pollSec: lb.pollSec, onTimeout: lb.onDrainTimeout, hardCommand: calls.hard, ...timings, ...base, ...call };
   if (lb.drainWaitSec !== null) {
     const wait = lb.drainWaitSec;
     const then = calls.hard ? `\`disable\`` : 'the stop';
@@ -209,12 +215,13 @@ export function nodeLbSteps(lb: PlanLoadBalancer, node: ResolvedNode, templater:
   const runOn: RunOn = lb.via ? 'lb' : 'local';
   const call = (api: string): { api: string | null; command: string | null } => (calls.isCommand ? { api: null, command: api } : { api, command: null });
   const base = { node: node.plan.name, runOn, secretEnv: calls.secretEnv, become: lb.via?.become ?? false };
+  const read = { readTimeoutSec: TIMINGS.remoteCheckSec };
   const lbs = lb.instances.length > 1 ? `every load balancer (${lb.instances.map((i) => i.name).join(', ')})` : 'the load balancer';
   return {
-    check: makeStep<CheckLbMemberStep>({ action: 'check-lb-member', member, title: `LB member ${member} exists and is UP${lb.instances.length > 1 ? ` in ${lbs}` : ''}`, ...base, ...call(calls.state), timeoutSec: 30, expectSec: EXPECTED.checkSec, waitsFor: null }),
-    drain: makeStep<LbDrainStep>({ action: 'lb-drain', member, title: `drain ${member} in ${lbs}`, ...base, ...call(calls.drain), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
+    check: makeStep<CheckLbMemberStep>({ action: 'check-lb-member', member, ...read, title: `LB member ${member} exists and is UP${lb.instances.length > 1 ? ` in ${lbs}` : ''}`, ...base, ...call(calls.state), timeoutSec: 30, expectSec: EXPECTED.checkSec, waitsFor: null }),
+    drain: makeStep<LbDrainStep>({ action: 'lb-drain', member, ...read, title: `drain ${member} in ${lbs}`, ...base, ...call(calls.drain), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
     waitDrained: waitDrainedStep(lb, member, calls, base),
-    enable: makeStep<LbEnableStep>({ action: 'lb-enable', member, title: `enable ${member} in ${lbs}`, ...base, ...call(calls.enable), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
-    waitUp: makeStep<LbWaitUpStep>({ action: 'lb-wait-up', member, pollSec: lb.pollSec, title: `wait until ${lbs} reports ${member} UP`, ...base, ...call(calls.state), timeoutSec: lb.upTimeoutSec, expectSec: EXPECTED.lbUpSec, waitsFor: `${member} reported UP` }),
+    enable: makeStep<LbEnableStep>({ action: 'lb-enable', member, ...read, title: `enable ${member} in ${lbs}`, ...base, ...call(calls.enable), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
+    waitUp: makeStep<LbWaitUpStep>({ action: 'lb-wait-up', member, pollSec: lb.pollSec, ...read, fastPollSec: TIMINGS.upFastPollSec, fastPollForSec: TIMINGS.upFastForSec, title: `wait until ${lbs} reports ${member} UP`, ...base, ...call(calls.state), timeoutSec: lb.upTimeoutSec, expectSec: EXPECTED.lbUpSec, waitsFor: `${member} reported UP` }),
   };
 }

@@ -2,7 +2,7 @@ import type { SourceLocation } from '../errors/diagnostics.js';
 import type { Health } from '../playbook/playbook.generated.js';
 import type { ChangeSteps } from './changes.js';
 import { expectedView, type ExpectedView } from './cluster-view.js';
-import { DEFAULTS, EXPECTED, PATTERNS } from './defaults.js';
+import { DEFAULTS, EXPECTED, PATTERNS, TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { NodeLbSteps } from './lb.js';
 import type { ResolvedNode } from './nodes.js';
@@ -119,7 +119,7 @@ function stopStep(node: ResolvedNode, health: ResolvedHealth): ServiceStopStep {
   const s = node.service;
   // A stop rarely takes longer than the start: a node declared to start in seconds stops in seconds.
   const expectSec = tenth(Math.min(EXPECTED.stopSec, s.stopTimeoutSec, health.expectedStartSec));
-  return makeStep<ServiceStopStep>({ action: 'service-stop', node: node.plan.name, title: `stop the app server (${s.type})`, runOn: 'node', command: s.stop, become: s.become, secretEnv: s.secretEnv, forceCommand: s.forceStop, statusCommand: s.status, probeCommand: health.http ? httpProbeCommand(health.http.url) : null, timeoutSec: s.stopTimeoutSec + 30, expectSec, waitsFor: `the process to exit (forced after ${s.stopTimeoutSec}s): the status command says stopped${health.http ? ` and nothing answers ${health.http.url}` : ''}` });
+  return makeStep<ServiceStopStep>({ action: 'service-stop', node: node.plan.name, title: `stop the app server (${s.type})`, runOn: 'node', command: s.stop, become: s.become, secretEnv: s.secretEnv, forceCommand: s.forceStop, statusCommand: s.status, probeCommand: health.http ? httpProbeCommand(health.http.url) : null, checkTimeoutSec: TIMINGS.remoteCheckSec, probeTimeoutSec: TIMINGS.probeSec, timeoutSec: s.stopTimeoutSec + 30, expectSec, waitsFor: `the process to exit (forced after ${s.stopTimeoutSec}s): the status command says stopped${health.http ? ` and nothing answers ${health.http.url}` : ''}` });
 }
 
 /** Backs up into `<backups>/$LRROLL_RUN_ID`: every run has its own copy, so a rollback restores the state from before this run. */
@@ -160,7 +160,7 @@ function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps
   const bundles = [...new Set([...h.modules.bundles, ...changes.flatMap((c) => c.bundles)])];
   if (bundles.length > 0) steps.push(makeStep({ action: 'wait-modules', node: n, title: `wait for STARTED ${bundles.join(', ')}`, runOn: 'node', log: h.modules.log, bundles, pattern: PATTERNS.moduleStarted, ...gate(h.modules.log, h.modules.timeoutSec), timeoutSec: h.modules.timeoutSec, expectSec: startShare(0.05, h.modules.timeoutSec), waitsFor: `STARTED lines for ${bundles.length} bundle(s)` }));
   if (h.osgi) steps.push(osgiGate(n, h.osgi));
-  if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s (health.settle)`, seconds: h.settleSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
+  if (h.settleSec > 0) steps.push(makeStep({ action: 'settle', node: n, title: `settle for ${h.settleSec}s (health.settle)`, seconds: h.settleSec, heartbeatSec: TIMINGS.gateHeartbeatSec, timeoutSec: h.settleSec + 5, expectSec: h.settleSec, waitsFor: `${h.settleSec}s` }));
   if (h.warmup) steps.push(makeStep({ action: 'warmup', node: n, title: `warm up ${h.warmup.urls.length} URL(s)`, runOn: 'node', command: h.warmup.urls.map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} -- ${shq(u)}`).join(' && '), urls: h.warmup.urls, timeoutSec: h.warmup.timeoutSec, expectSec: EXPECTED.warmupSec }));
   return steps;
 }
@@ -193,13 +193,13 @@ function inARow(successes: number): string {
 
 function httpGate(n: string, http: NonNullable<ResolvedHealth['http']>, expectSec: number): WaitHttpStep {
   const answer = `${http.status.join(' or ')}${http.bodyMatch ? ` with a body matching /${http.bodyMatch}/` : ''}`;
-  return makeStep<WaitHttpStep>({ action: 'wait-http', node: n, title: `wait for ${http.url} → ${http.status.join('/')}${inARow(http.successes)}`, runOn: 'node', command: httpProbeCommand(http.url, http.attemptSec), url: http.url, status: http.status, bodyMatch: http.bodyMatch, intervalSec: http.intervalSec, successes: http.successes, attemptSec: http.attemptSec, timeoutSec: http.timeoutSec, expectSec: expectSec + (http.successes - 1) * http.intervalSec, waitsFor: `HTTP ${answer}${inARow(http.successes)}` });
+  return makeStep<WaitHttpStep>({ action: 'wait-http', node: n, title: `wait for ${http.url} → ${http.status.join('/')}${inARow(http.successes)}`, runOn: 'node', command: httpProbeCommand(http.url, http.attemptSec), url: http.url, status: http.status, bodyMatch: http.bodyMatch, intervalSec: http.intervalSec, successes: http.successes, attemptSec: http.attemptSec, attemptDeadlineSec: http.attemptSec + TIMINGS.attemptGraceSec, timeoutSec: http.timeoutSec, expectSec: expectSec + (http.successes - 1) * http.intervalSec, waitsFor: `HTTP ${answer}${inARow(http.successes)}` });
 }
 
 /** The OSGi gate: each attempt runs one Gogo session per diagnostic. */
 function osgiGate(n: string, osgi: NonNullable<ResolvedHealth['osgi']>): WaitOsgiStep {
   const what = osgi.commands.map((c) => `\`${c}\``).join(' and ');
-  return makeStep<WaitOsgiStep>({ action: 'wait-osgi', node: n, title: `wait until ${what} on Gogo port ${osgi.port} find no unsatisfied component${inARow(osgi.successes)}`, runOn: 'node', command: gogoCommand(osgi.port, osgi.commands, osgi.attemptSec), port: osgi.port, commands: osgi.commands, ignore: osgi.ignore, intervalSec: osgi.intervalSec, successes: osgi.successes, attemptSec: osgi.attemptSec, timeoutSec: osgi.timeoutSec, expectSec: EXPECTED.checkSec * osgi.successes + (osgi.successes - 1) * osgi.intervalSec, waitsFor: `no unsatisfied OSGi component (${what})${inARow(osgi.successes)}` });
+  return makeStep<WaitOsgiStep>({ action: 'wait-osgi', node: n, title: `wait until ${what} on Gogo port ${osgi.port} find no unsatisfied component${inARow(osgi.successes)}`, runOn: 'node', command: gogoCommand(osgi.port, osgi.commands, osgi.attemptSec), port: osgi.port, commands: osgi.commands, ignore: osgi.ignore, intervalSec: osgi.intervalSec, successes: osgi.successes, attemptSec: osgi.attemptSec, attemptDeadlineSec: osgi.commands.length * (osgi.attemptSec + TIMINGS.attemptGraceSec), timeoutSec: osgi.timeoutSec, expectSec: EXPECTED.checkSec * osgi.successes + (osgi.successes - 1) * osgi.intervalSec, waitsFor: `no unsatisfied OSGi component (${what})${inARow(osgi.successes)}` });
 }
 
 /** The rollback of one node (with `onFailure: rollback`): forensics first, then back to how it was, healthy and in the load balancer. */

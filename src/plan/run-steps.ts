@@ -1,7 +1,7 @@
 import type { SourceLocation } from '../errors/diagnostics.js';
 import type { Playbook } from '../playbook/playbook.generated.js';
 import type { ChangeCheck, Upload } from './changes.js';
-import { EXPECTED } from './defaults.js';
+import { EXPECTED, TIMINGS } from './defaults.js';
 import type { NodeLbSteps } from './lb.js';
 import type { ResolvedHealth } from './node-steps.js';
 import { httpProbeCommand } from './node-steps.js';
@@ -66,6 +66,7 @@ function uploadStep(node: ResolvedNode, u: Upload): UploadStep {
     sha256: u.sha256,
     size: u.size,
     become: false,
+    checksumTimeoutSec: TIMINGS.checksumSec,
     timeoutSec: 60 + Math.ceil(u.size / (1024 * 1024)),
     expectSec: Math.max(1, Math.round(u.size / EXPECTED.uploadBytesPerSec)),
     waitsFor: `sha256 ${u.sha256.slice(0, 12)}… on the node (skipped when already there)`,
@@ -95,7 +96,7 @@ export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], propertyFi
   if ((playbook.rollout?.consistencyCheck ?? true) && nodes.length > 0) {
     const keys = propertyKeys(playbook);
     const fingerprintCommands = Object.fromEntries(nodes.map((n) => [n.plan.name, fingerprintCommand(n.plan, keys, propertyFiles.get(n.plan.name) ?? [])]));
-    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level${keys.length ? ', modules and changed properties' : ' and modules'} (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommands, timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
+    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level${keys.length ? ', modules and changed properties' : ' and modules'} (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommands, fingerprintTimeoutSec: TIMINGS.fingerprintSec, timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
   }
   return steps;
 }

@@ -59,7 +59,7 @@ export interface CheckReachableStep extends StepBase { action: 'check-reachable'
 /** Preflight: the app server runs and answers the health probe. */
 export interface CheckNodeHealthyStep extends StepBase { action: 'check-node-healthy'; url: string; status: number[] }
 /** Preflight: the LB member exists and is UP. */
-export interface CheckLbMemberStep extends StepBase { action: 'check-lb-member'; member: string }
+export interface CheckLbMemberStep extends StepBase { action: 'check-lb-member'; member: string; readTimeoutSec: number }
 /** Preflight, on a healthy node: the configured status command says the app server runs, and the stop/start commands exist. */
 export interface CheckServiceStep extends StepBase { action: 'check-service'; statusCommand: string }
 /** Preflight: enough free space for the staged artifacts and backups. */
@@ -73,6 +73,8 @@ export interface UploadStep extends StepBase {
   remotePath: string;
   sha256: string;
   size: number;
+  /** Deadline of the checksum command. */
+  checksumTimeoutSec: number;
 }
 /** Preflight: the installed schema version of a bundle must be compatible with the new one (and be what the node facts say, when they say it). */
 export interface CheckSchemaVersionStep extends StepBase {
@@ -113,6 +115,8 @@ export interface CapacityNode {
   status: number[];
   /** `type: command` only: the playbook's `status` command for this member, so a node outside a `--limit` is read too; null for the other load balancers (their driver reads it). */
   lbStatus: LbStatusCall | null;
+  /** The load-balancer API read of this member (as the node's own `check-lb-member` shows it), or null for `command` and `none`. */
+  lbRead: string | null;
 }
 
 /** How the capacity check runs a command load balancer's `status` for one member. */
@@ -132,9 +136,12 @@ export interface CheckCapacityStep extends StepBase {
   minHealthy: number;
   /** Every node outside the batch: a node counts as healthy only when its member is UP and its own probe answers. */
   others: CapacityNode[];
+  /** Deadline of one member read and of one probe. */
+  readTimeoutSec: number;
+  probeTimeoutSec: number;
 }
 /** Takes the member out of rotation for new sessions. */
-export interface LbDrainStep extends StepBase { action: 'lb-drain'; member: string }
+export interface LbDrainStep extends StepBase { action: 'lb-drain'; member: string; readTimeoutSec: number }
 /** Waits for the member's sessions to reach zero, then the configured hard step. */
 export interface LbWaitDrainedStep extends StepBase {
   action: 'lb-wait-drained';
@@ -145,11 +152,26 @@ export interface LbWaitDrainedStep extends StepBase {
   countsSessions: boolean;
   /** The hard-step command run on timeout (null for `fail` or when the LB driver does it through its API). */
   hardCommand: string | null;
+  /** Deadline of one read (or command) of the load balancer. */
+  readTimeoutSec: number;
+  /** After the hard step: how long requests in flight get, polled every `settlePollSec` at most. */
+  settleAfterHardSec: number;
+  settlePollSec: number;
+  /** A fixed wait says every `heartbeatSec` how long is left. */
+  heartbeatSec: number;
 }
 /** Puts the member back into rotation. */
-export interface LbEnableStep extends StepBase { action: 'lb-enable'; member: string }
+export interface LbEnableStep extends StepBase { action: 'lb-enable'; member: string; readTimeoutSec: number }
 /** Waits until the LB reports the member UP. */
-export interface LbWaitUpStep extends StepBase { action: 'lb-wait-up'; member: string; pollSec: number }
+export interface LbWaitUpStep extends StepBase {
+  action: 'lb-wait-up';
+  member: string;
+  pollSec: number;
+  readTimeoutSec: number;
+  /** Looks every `fastPollSec` during the first `fastPollForSec`, then every `pollSec`. */
+  fastPollSec: number;
+  fastPollForSec: number;
+}
 /** Stops the app server; on timeout runs `forceCommand`. It succeeds only when the process is observed gone: the status command says stopped and the HTTP probe finds nothing listening. */
 export interface ServiceStopStep extends StepBase {
   action: 'service-stop';
@@ -157,6 +179,9 @@ export interface ServiceStopStep extends StepBase {
   statusCommand: string;
   /** The node's HTTP probe: after the stop nothing may answer it (null without an HTTP health gate). */
   probeCommand: string | null;
+  /** Deadline of the status and force commands, and of the probe. */
+  checkTimeoutSec: number;
+  probeTimeoutSec: number;
 }
 /** Starts the app server; the executor records the log positions first, so health gates read only new lines. */
 export interface ServiceStartStep extends StepBase {
@@ -215,6 +240,8 @@ export interface WaitHttpStep extends StepBase {
   successes: number;
   /** Time one attempt may take. */
   attemptSec: number;
+  /** Deadline of one attempt as a whole (the attempt's own limit plus a grace). */
+  attemptDeadlineSec: number;
 }
 /** Waits until the JGroups view on each channel has at least the members the plan has running at that point. */
 export interface WaitClusterStep extends StepBase {
@@ -254,11 +281,13 @@ export interface WaitOsgiStep extends StepBase {
   successes: number;
   /** Time one Gogo session may take. */
   attemptSec: number;
+  /** Deadline of one attempt as a whole (the attempt's own limit plus a grace). */
+  attemptDeadlineSec: number;
 }
 /** A Gogo shell diagnostic the OSGi gate understands. */
 export type GogoCommand = 'scr:list' | 'dm wtf';
 /** Waits a fixed time after the gates. */
-export interface SettleStep extends StepBase { action: 'settle'; seconds: number }
+export interface SettleStep extends StepBase { action: 'settle'; seconds: number; heartbeatSec: number }
 /** Requests warm-up URLs. */
 export interface WarmupStep extends StepBase { action: 'warmup'; urls: string[] }
 /** A hook command or webhook. */
@@ -319,6 +348,8 @@ export interface ConsistencyCheckStep extends StepBase {
   nodes: string[];
   /** Node → the command printing its fingerprint, built from that node's own paths (Liferay Home, properties files). */
   fingerprintCommands: Record<string, string>;
+  /** Deadline of one node's fingerprint. */
+  fingerprintTimeoutSec: number;
 }
 
 /** Every kind of step: a closed union (switches on `action` end with a `never` check). */

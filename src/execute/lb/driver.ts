@@ -36,4 +36,6 @@ export interface LbDriverContext {
   transportFor?: (via: LbVia) => Transport;
   /** Values of the plan's secrets: `${NAME}` references in the LB's URL, and in a `command` load balancer's templates, are filled in from them. */
   secrets?: Readonly<Record<string, string>>;
+  /** Told of each API request a driver sends (a recorder of the run's remote actions). */
+  onRequest?: (target: string, request: string) => void;
 }

@@ -21,7 +21,7 @@ export function createLbInstances(ctx: LbDriverContext): LbInstanceDriver[] {
     switch (lb.type) {
       case 'haproxy':
         // Without `via` the socket is opened from this machine; with it, socat runs on that instance's host.
-        return { name: i.name, driver: new HaproxyDriver({ socket: i.endpoint, backend: lb.pool, transport: i.via ? transportTo(ctx, i.via) : null, become: i.via?.become ?? false }) };
+        return { name: i.name, driver: new HaproxyDriver({ socket: i.endpoint, backend: lb.pool, transport: i.via ? transportTo(ctx, i.via) : null, become: i.via?.become ?? false, ...(ctx.onRequest ? { onRequest: ctx.onRequest } : {}) }) };
       case 'apache':
         return { name: i.name, driver: new ApacheBalancerDriver({ url: withSecrets(i.endpoint, ctx.secrets ?? {}), balancer: lb.pool }) };
       case 'mod_jk':

@@ -21,6 +21,8 @@ export interface HaproxyDriverOptions {
   become?: boolean;
   /** Deadline of one command in milliseconds (default 10 s). */
   timeoutMs?: number;
+  /** Told of each runtime API command as it is sent (a recorder), with where it goes. */
+  onRequest?: (target: string, command: string) => void;
 }
 
 /** HAProxy object names: what `invalid_char()` accepts. A server may also be given as `#<id>`. */
@@ -213,7 +215,14 @@ export class HaproxyDriver implements LbDriver {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const t = options.transport;
     this.where = `${describeHaproxySocket(this.socket)}${t ? ` via ${t.describe}` : ''}`;
-    this.run = runner ?? (t ? socatRunner(t, this.socket, timeoutMs, options.become === true) : socketRunner(this.socket, timeoutMs));
+    const run = runner ?? (t ? socatRunner(t, this.socket, timeoutMs, options.become === true) : socketRunner(this.socket, timeoutMs));
+    const observe = options.onRequest;
+    this.run = observe
+      ? (command, signal) => {
+          observe(this.where, command);
+          return run(command, signal);
+        }
+      : run;
   }
 
   /** `set server <bk>/<srv> state drain`. */

@@ -137,6 +137,29 @@ describe('the startup-marker gate', () => {
     expect(g.cluster.callsTo('node1', 'status')).toHaveLength(1);
   });
 
+  it('a crash during the start fails the gate within the plan’s process-watch interval; a hung start fails at its deadline exactly', async () => {
+    const g = await gate('playbooks/module.yml', 'node1', []);
+    const marker = g.step<WaitLogMarkerStep>('wait-log-marker');
+    expect(marker.processWatch).toMatchObject({ intervalSec: 1, command: g.step<{ statusCommand: string }>('service-stop').statusCommand });
+    const t0 = g.clock.now();
+    const crashAt = t0 + 37_300;
+    const off = g.clock.onAdvance((now) => {
+      if (now < crashAt) return;
+      off();
+      g.host.running = false;
+    });
+    expect(await waitLogMarker(marker, g.run, g.state)).toMatchObject({ status: 'failed', code: 'E_STEP_FAILED', detail: 'the app server process exited before the gate passed (see the log)' });
+    const detectedAfter = g.clock.now() - crashAt;
+    expect(detectedAfter).toBeGreaterThanOrEqual(0);
+    expect(detectedAfter).toBeLessThanOrEqual((marker.processWatch?.intervalSec ?? 0) * 1000);
+
+    const hung = await gate('playbooks/module.yml', 'node1', []);
+    const step = hung.step<WaitLogMarkerStep>('wait-log-marker');
+    const start = hung.clock.now();
+    expect(await waitLogMarker(step, hung.run, hung.state)).toMatchObject({ status: 'failed', code: 'E_TIMEOUT' });
+    expect(hung.clock.now() - start).toBe(step.timeoutSec * 1000);
+  });
+
   it('stops following when the run is interrupted', async () => {
     const g = await gate('playbooks/module.yml', 'node1', []);
     const marker = g.step<WaitLogMarkerStep>('wait-log-marker');

@@ -1,0 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
+
+// Compares what a run actually sent (the NDJSON that LRROLL_RECORD_REMOTE writes) with the plan
+// that `lrroll plan --format json` showed for the same playbook.
+
+/** One action the recorder wrote. */
+export interface Recorded {
+  kind: 'exec' | 'put' | 'lb';
+  target: string;
+  text: string;
+  stepId: string | null;
+}
+
+type PlanStep = Record<string, unknown> & { id: string; action: string };
+type PlanJson = Record<string, unknown> & { hash: string; preflight: PlanStep[]; beforeRun: PlanStep[]; finally: PlanStep[]; onFailure: PlanStep[]; batches: Array<{ before: PlanStep[]; after: PlanStep[]; nodePlans: Array<{ steps: PlanStep[]; rollback: PlanStep[]; onHalt?: PlanStep[] }> }> };
+
+export function readRecorded(file: string): Recorded[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Recorded);
+}
+
+/** Every step of the plan by id. */
+export function planSteps(plan: PlanJson): Map<string, PlanStep> {
+  const all: PlanStep[] = [...plan.preflight, ...plan.beforeRun, ...plan.finally, ...plan.onFailure];
+  for (const b of plan.batches) all.push(...b.before, ...b.after, ...b.nodePlans.flatMap((np) => [...np.steps, ...np.rollback, ...(np.onHalt ?? [])]));
+  return new Map(all.map((s) => [s.id, s]));
+}
+
+/** Every string a step carries (its command, api and side commands, at any depth). */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsOf);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
+  return [];
+}
+
+/** The plan's text with its named placeholders as what the run fills in (`{firstByte}`: a byte position). */
+function asPattern(planText: string): RegExp {
+  const escaped = planText.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('\\{firstByte\\}', '\\d+');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** Why an action is not the plan's, or null when a step of the plan carries exactly this text. */
+export function unplannedReason(a: Recorded, steps: ReadonlyMap<string, PlanStep>): string | null {
+  if (a.stepId === null) return 'sent outside any plan step';
+  // A `#recover` re-run of the node's own LB steps (put back after a failure before its stop).
+  const step = steps.get(a.stepId.replace(/#recover$/, ''));
+  if (!step) return `step ${a.stepId} is not in the plan`;
+  const texts = stringsOf(step);
+  if (a.kind === 'put') return step.action === 'upload' && a.text.endsWith(` -> ${String(step.remotePath)}`) ? null : `upload not planned by ${step.id}`;
+  // The plan names an LB request and what it reads: `show stat liferay 4 -1 (status of node1)`.
+  if (a.kind === 'lb') return texts.some((t) => t === a.text || t.startsWith(`${a.text} (`)) ? null : `LB request not in ${step.id}`;
+  return texts.some((t) => asPattern(t).test(a.text)) ? null : `command not in ${step.id}`;
+}
