@@ -12,7 +12,8 @@
 //          Goal: ≤ 2 s.
 //   hang   the start never logs its startup line and never exits (sim.json startMs of an hour);
 //          figure: the gate's `step-end` minus its deadline (`step-start` + startupMarker.timeout).
-//          Goal: at the deadline (≈ 0).
+//          Goal: at the deadline (≤ 0.5 s late).
+// A goal is met when every trial meets it (they are bounds), not the median.
 //
 // Every trial must end with the gate failed for the expected reason (`the app server process exited
 // …` for crash/kill, `not seen within …` for hang), or the bench stops with an error. It prints every
@@ -40,6 +41,8 @@ import { NODE, ROOT, checkLoads, cleanup, cleanupOnSignals, live, loadHarness, l
 
 cleanupOnSignals();
 const GOAL_MS = 2000;
+/** How late a hung start's gate may fail and still count as failing at its deadline. */
+const HANG_SLACK_MS = 500;
 const KINDS = ['crash', 'kill', 'hang'];
 
 function parseArgs(argv) {
@@ -240,9 +243,10 @@ function report(opts, env, results) {
     const extra = kind === 'hang' ? ['gate start → failed', (r) => ms(r.gateEnd - r.gateStart)] : ['app start → exit', (r) => ms(r.startToExitMs)];
     p(table([['trial', what, extra[0], 'load avg'], ...rs.map((r) => [r.trial, ms(figure(r)), extra[1](r), r.loadAvg.toFixed(2)])]));
     p();
-    const med = median(xs);
-    const met = kind === 'hang' ? med >= 0 && med <= 500 : med <= GOAL_MS;
-    p(`median ${ms(med)}, spread ${ms(Math.min(...xs))} – ${ms(Math.max(...xs))} — goal ${kind === 'hang' ? 'at the deadline (≤ 0.5 s late)' : `≤ ${ms(GOAL_MS)}`}: ${met ? 'MET' : 'NOT MET'}`);
+    // The goal is a bound ("within 2 s", "at its deadline"): every trial must meet it, not the median.
+    const worst = Math.max(...xs);
+    const met = kind === 'hang' ? Math.min(...xs) >= 0 && worst <= HANG_SLACK_MS : worst <= GOAL_MS;
+    p(`median ${ms(median(xs))}, spread ${ms(Math.min(...xs))} – ${ms(worst)} — goal ${kind === 'hang' ? `at the deadline (every trial ≤ ${ms(HANG_SLACK_MS)} late)` : `every trial ≤ ${ms(GOAL_MS)}`}: ${met ? 'MET' : 'NOT MET'}`);
   }
   return lines.join('\n');
 }
