@@ -26,7 +26,7 @@
 //   --kinds LIST         which kinds, in the order run (default crash,kill,hang)
 //   --crash-after-ms MS  how long after its start the app server exits (default 3000), plus
 //   --crash-spread-ms MS trial i adds (i − 1) / trials × this (default 2000): a gate that polls
-//                        (every 2 s today) sees the exit at every phase of its poll, not at one
+//                        (the plan's process-watch interval) sees the exit at every phase of its poll, not at one
 //   --hang-timeout SEC   the playbook's startupMarker.timeout for the hang trials (default 10)
 //   --no-snapshot        run dist/ in place instead of a copy taken at the start
 //   --lrroll DIR         benchmark another built lrroll (a checkout with dist/)
