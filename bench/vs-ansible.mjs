@@ -115,6 +115,7 @@ async function oneRun(h, cluster, tool, ctx, value) {
   await sleep(500);
   const dir = join(ctx.work, `${tool}-${cluster.nodes.length}-${value}`);
   mkdirSync(dir, { recursive: true });
+  const loadAvg = loadavg()[0];
   let r;
   if (tool === 'lrroll') {
     const pb = join(dir, 'playbook.yml');
@@ -138,7 +139,7 @@ async function oneRun(h, cluster, tool, ctx, value) {
   const problems = await verifyEnd(cluster, value);
   if (problems.length) throw new Error(`${tool} run ${value} ended 0 but: ${problems.join('; ')}`);
   const oor = outOfRotation(sampler.timeline, tEnd);
-  return { tool, nodes: cluster.nodes.length, value, wallMs: r.wallMs, failed: report.failed, total: report.total, outOfRotationMs: oor };
+  return { tool, nodes: cluster.nodes.length, value, wallMs: r.wallMs, loadAvg, failed: report.failed, total: report.total, outOfRotationMs: oor };
 }
 
 function spread(xs) {
@@ -151,7 +152,7 @@ function report(opts, env, runs) {
   p('# lrroll vs Ansible: the same rolling change on the same cluster');
   p();
   p(`${opts.rounds} round(s) per size, lrroll and Ansible alternately (the first tool alternates by round). Sim nodes stop in ${opts.stopMs} ms and start in ${opts.startMs} ms;`);
-  p(`load ${opts.rps} req/s from ${opts.users} sticky users through HAProxy. ${env.ansible}; lrroll ${env.version}; node ${process.version}; ${cpus().length} CPU(s).`);
+  p(`load ${opts.rps} req/s from ${opts.users} sticky users through HAProxy. ${env.ansible}; lrroll ${env.version} (commit ${env.commit}); node ${process.version}; ${cpus().length} CPU(s).`);
   p(`Load average (1 min) at the start ${env.loadBefore.toFixed(2)}, at the end ${loadavg()[0].toFixed(2)}.`);
   for (const size of opts.nodes) {
     const of = (tool) => runs.filter((r) => r.nodes === size && r.tool === tool);
@@ -164,15 +165,19 @@ function report(opts, env, runs) {
     p(`## ${size} nodes (floor: Σ stop + start = ${ms(floor)})`);
     p();
     p(table([
-      ['round', 'lrroll wall', 'Ansible wall', 'ratio', 'failed (lrroll)', 'failed (Ansible)'],
-      ...l.map((x, i) => [i + 1, ms(x.wallMs), ms(a[i]?.wallMs), ratios[i].toFixed(2), `${x.failed}/${x.total}`, `${a[i]?.failed}/${a[i]?.total}`]),
+      ['round', 'lrroll wall', 'Ansible wall', 'ratio', 'failed (lrroll)', 'failed (Ansible)', 'load avg (lrroll / Ansible)'],
+      ...l.map((x, i) => [i + 1, ms(x.wallMs), ms(a[i]?.wallMs), ratios[i].toFixed(2), `${x.failed}/${x.total}`, `${a[i]?.failed}/${a[i]?.total}`, `${x.loadAvg.toFixed(1)} / ${a[i]?.loadAvg.toFixed(1)}`]),
     ]));
     const medRatio = median(l.map((x) => x.wallMs)) / median(a.map((x) => x.wallMs));
     p();
     p(`median wall: lrroll ${ms(median(l.map((x) => x.wallMs)))} (spread ${spread(l.map((x) => x.wallMs))}), Ansible ${ms(median(a.map((x) => x.wallMs)))} (spread ${spread(a.map((x) => x.wallMs))})`);
     p(`ratio of medians ${medRatio.toFixed(2)} (per-round ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}) — goal ≤ ${GOAL}: ${medRatio <= GOAL ? 'MET' : 'NOT MET'}`);
     const oor = (list) => median(list.flatMap((x) => Object.values(x.outOfRotationMs)));
-    p(`time out of rotation per node (median, HAProxy samples): lrroll ${ms(oor(l))}, Ansible ${ms(oor(a))}; stop + start is ${ms(opts.stopMs + opts.startMs)}`);
+    const oorSpread = (list) => spread(list.flatMap((x) => Object.values(x.outOfRotationMs)));
+    p(`time out of rotation per node (median, HAProxy samples): lrroll ${ms(oor(l))} (${oorSpread(l)}), Ansible ${ms(oor(a))} (${oorSpread(a)}); stop + start is ${ms(opts.stopMs + opts.startMs)}`);
+    // serial 1: wall minus the nodes' time out of rotation is what a tool spends with every node in rotation (start, checks, exit).
+    const inRotation = (list) => median(list.map((x) => x.wallMs - Object.values(x.outOfRotationMs).reduce((s, v) => s + v, 0)));
+    p(`wall time with every node in rotation (median of wall − Σ out of rotation): lrroll ${ms(inRotation(l))}, Ansible ${ms(inRotation(a))}`);
   }
   return lines.join('\n');
 }
@@ -191,7 +196,8 @@ async function main() {
   if (!support.ok) throw new Error(support.reason);
   const lrroll = snapshotLrroll(ROOT, work);
   const version = spawnSync(NODE, [join(lrroll, 'dist', 'cli', 'main.js'), '--version'], { encoding: 'utf8' }).stdout.trim();
-  const env = { loadBefore: loadavg()[0], version, ansible: ansibleV.stdout.split('\n')[0] };
+  const commit = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() || '?';
+  const env = { loadBefore: loadavg()[0], version, commit, ansible: ansibleV.stdout.split('\n')[0] };
   const runs = [];
   for (const size of opts.nodes) {
     log(`starting a ${size}-node test cluster with HAProxy`);
