@@ -20,6 +20,7 @@ import { haltSequence, httpProbeCommand, nodeSequence, resolveHealth, rollbackSe
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import type { ChangePreview } from './preview.js';
+import { clusterSection } from './cluster-steps.js';
 import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
@@ -144,6 +145,13 @@ export function compilePlan(input: CompileInput): Compiled {
   const onFailure = assignIds(hooks.at(runSite('onFailure'), batching.targets), 'run/on-failure');
   if (hasErrors(diagnostics)) return { plan: undefined, diagnostics, previews };
 
+  const cluster = clusterSection(
+    nodes.map((n) => {
+      const c = capacity.get(n.plan.name);
+      return { node: n, http: c?.probe ? { command: c.probe, status: c.status } : null, lb: nodeLbSteps(lb, n, templater, (field) => sourceMap.locate(['loadBalancer', field])) };
+    }),
+    lb,
+  );
   const estimate = estimatePlan(preflight, beforeRun, batches, final, nodes.length);
   const body: Omit<Plan, 'hash' | 'source'> = {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -159,6 +167,7 @@ export function compilePlan(input: CompileInput): Compiled {
     batches,
     finally: final,
     onFailure,
+    cluster,
     impact: userImpact(changes, lb, batches, nodes.length, policy.strategy, estimate),
     estimate,
     secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])], nodes.map((n) => n.plan)),
