@@ -80,7 +80,8 @@ async function verifyNode(plan: Plan, node: string, pool: TransportPool): Promis
   if (!planNode) return 'the node is not in the plan';
   for (const s of steps) {
     try {
-      const r = await pool.forNode(planNode).exec(s.command ?? 'true', { timeoutMs: 120_000, become: s.become });
+      // The verify step as planned: its command, its deadline, sudo as the plan says.
+      const r = await pool.forNode(planNode).exec(s.command ?? 'true', { timeoutMs: s.timeoutSec * 1000, become: s.become });
       if (r.exitCode !== 0) return `"${s.title}" fails now`;
     } catch (err) {
       return `it cannot be checked (${(err as Error).message})`;

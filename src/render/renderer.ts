@@ -26,9 +26,10 @@ export interface RenderIo {
   env: Record<string, string | undefined>;
 }
 
-/** The events that carry a note for the operator (lock, reconcile, status), and its text; null for the others. */
+/** The events that carry a note for the operator (lock, reconcile), and its text; null for the others (a lock taken or released as planned is no news). */
 export function noteOf(e: RunEvent): string | null {
-  return e.kind === 'lock' || e.kind === 'reconcile' ? e.text : null;
+  if (e.kind === 'lock') return e.state === 'taken' || e.state === 'released' ? null : e.text;
+  return e.kind === 'reconcile' ? e.text : null;
 }
 
 /** Writes an event's note where `io` wants notes. */
