@@ -1,4 +1,5 @@
 import type { ResumeState } from '../execute/context.js';
+import { clusterOf } from '../plan/cluster-recorded.js';
 import type { Plan } from '../plan/types.js';
 import { listRuns, nodeRecords, readEvents, readPlan, type RunMeta } from './journal.js';
 import { sshSettings, TransportPool } from './execute.js';
@@ -33,7 +34,9 @@ export function findRunToResume(env: Readonly<Record<string, string | undefined>
  * one whose verification fails, or that was put back into the load balancer, starts over.
  */
 export async function prepareResume(env: Readonly<Record<string, string | undefined>>, run: { dir: string; meta: RunMeta }, sshFilesOf: (plan: Plan) => SshFiles = () => ({ configFile: null, knownHostsFiles: null })): Promise<ResumeTarget> {
-  const plan = readPlan(run.dir);
+  // A plan recorded by an earlier lrroll gets its lock and reconcile steps rebuilt from its own.
+  const recorded = readPlan(run.dir);
+  const plan: Plan = { ...recorded, cluster: clusterOf(recorded) };
   const events = readEvents(run.dir);
   const records = nodeRecords(events, plan.nodes.map((n) => n.name));
   const done = new Set(events.filter((e) => e.kind === 'step-end' && e.status === 'ok').map((e) => (e.kind === 'step-end' ? e.stepId : '')));
