@@ -62,8 +62,16 @@ export function sshSettings(env: Readonly<Record<string, string | undefined>>, a
   };
 }
 
+/** Where a command goes: a node, the load balancer's host. What `status` and `unlock` connect through (a recording wrapper can stand in). */
+export interface Transports {
+  forNode(node: PlanNode): Transport;
+  forLb(plan: Plan): Transport;
+  forVia(via: LbVia): Transport;
+  closeAll(): Promise<void>;
+}
+
 /** Opens transports lazily, one per node (and one for the LB host), and closes them all at the end. */
-export class TransportPool {
+export class TransportPool implements Transports {
   private readonly open = new Map<string, Transport>();
   readonly local: Transport;
   /** With LRROLL_RECORD_REMOTE=<file>, every command, upload and LB request sent is appended there (an audit of the run against its plan). */

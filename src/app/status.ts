@@ -6,7 +6,7 @@ import { maskDeep, maskingEmit, secretMask } from '../execute/secrets.js';
 import type { Transport } from '../execute/transport.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import { readClusterLock } from './cluster-lock.js';
-import { planSecrets, sshSettings, TransportPool } from './execute.js';
+import { planSecrets, sshSettings, TransportPool, type Transports } from './execute.js';
 import { describeHolder, type HeldLock } from './lock.js';
 import { findLeftOut } from './reconcile.js';
 import { runPlannedCommand } from './step-exec.js';
@@ -16,8 +16,8 @@ import type { SshFiles } from './ssh-files.js';
 export type { NodeStatusRow };
 
 /** Reads every node's state and its load-balancer member without changing anything (no reconcile, no lock). */
-export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, emit: Emit = () => undefined, sshFiles?: SshFiles): Promise<NodeStatusRow[]> {
-  const pool = new TransportPool(sshSettings(env, false, sshFiles), env);
+export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, emit: Emit = () => undefined, sshFiles?: SshFiles, transports?: Transports): Promise<NodeStatusRow[]> {
+  const pool = transports ?? new TransportPool(sshSettings(env, false, sshFiles), env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, env);
   const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets });

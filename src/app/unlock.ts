@@ -1,6 +1,6 @@
 import type { Plan } from '../plan/types.js';
 import { readClusterLock } from './cluster-lock.js';
-import { sshSettings, TransportPool } from './execute.js';
+import { sshSettings, TransportPool, type Transports } from './execute.js';
 import { isRunLive } from './liveness.js';
 import { breakLock, describeHolder, type HeldLock } from './lock.js';
 import type { NodeLock } from './lock.js';
@@ -33,8 +33,8 @@ export interface UnlockSession {
 }
 
 /** Reads the lock on every node of the inventory. */
-export async function openUnlock(plan: Plan, env: Readonly<Record<string, string | undefined>>, sshFiles: SshFiles): Promise<UnlockSession> {
-  const pool = new TransportPool(sshSettings(env, false, sshFiles), env);
+export async function openUnlock(plan: Plan, env: Readonly<Record<string, string | undefined>>, sshFiles: SshFiles, transports?: Transports): Promise<UnlockSession> {
+  const pool = transports ?? new TransportPool(sshSettings(env, false, sshFiles), env);
   try {
     const locks = await readClusterLock(plan, (n) => pool.forNode(n));
     const held = locks.flatMap((l) => (l.held ? [{ node: l.node, held: l.held }] : []));
