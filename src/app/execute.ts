@@ -8,6 +8,7 @@ import type { LbDriverContext } from '../execute/lb/driver.js';
 import { LocalTransport } from '../execute/transports/local.js';
 import { RemoteRecorder } from '../execute/transports/recording.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
+import { SSH_TIMINGS } from '../plan/defaults.js';
 import type { LbVia, Plan, PlanNode } from '../plan/types.js';
 import type { SshFiles } from './ssh-files.js';
 
@@ -57,8 +58,7 @@ export function sshSettings(env: Readonly<Record<string, string | undefined>>, a
     passphrase: env.LRROLL_SSH_PASSPHRASE,
     home,
     localUser: env.USER ?? userInfo().username,
-    connectTimeoutMs: 20_000,
-    keepaliveMs: 15_000,
+    ...SSH_TIMINGS,
   };
 }
 

@@ -169,6 +169,14 @@ export const CLUSTER_TIMINGS = {
   putBackTimeout: '30s',
   /** Waiting for a put-back member to be UP: at least this, else the load balancer's upTimeout. */
   putBackUpMin: '10s',
+  /** A run refused before any change reads the load balancer's members (best effort) for at most this. */
+  refusalLbRead: '10s',
+} as const;
+
+/** How SSH connections are opened and kept (transport settings, not steps): milliseconds. */
+export const SSH_TIMINGS = {
+  connectTimeoutMs: 20_000,
+  keepaliveMs: 15_000,
 } as const;
 
 /** Regular expressions the health gates match (see the Liferay/Tomcat reference). */
