@@ -1,4 +1,5 @@
 import { hostname, userInfo } from 'node:os';
+import { LrrollError } from '../errors/errors.js';
 import type { Transport } from '../execute/transport.js';
 import type { LockNodeSteps, Plan } from '../plan/types.js';
 import { runPlannedCommand } from './step-exec.js';
@@ -56,8 +57,10 @@ export interface NodeLock {
 
 async function run(lock: NodeLock, step: keyof Omit<LockNodeSteps, 'node' | 'dir'>, what: string, values: Record<string, string>): Promise<string> {
   const r = await runPlannedCommand(lock.transport, lock.steps[step], { values });
-  if (r.exitCode !== 0) throw new Error(`cannot ${what} the run lock on ${lock.steps.node}: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`);
-  return r.stdout;
+  if (r.ok) return r.stdout;
+  // A node that cannot be reached: its transport's own words, with the outcome's code and hint.
+  if (r.exitCode === null && !r.timedOut && !r.aborted) throw new LrrollError(r.code ?? 'E_CONNECT', r.stderr.trim(), r.hint ?? undefined);
+  throw new LrrollError(r.code ?? 'E_STEP_FAILED', `cannot ${what} the run lock on ${lock.steps.node}: ${r.stderrTail || r.detail || `exit ${String(r.exitCode)}`}`, r.hint ?? undefined);
 }
 
 /** Tries once to take the lock on one node. */

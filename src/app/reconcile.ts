@@ -1,8 +1,10 @@
 import type { Clock } from '../execute/context.js';
 import { EVENTS_FORMAT_VERSION } from '../execute/events.js';
-import type { LbDriver } from '../execute/lb/driver.js';
-import { parseStatusOutput } from '../execute/lb/command.js';
-import type { ExecResult, Transport } from '../execute/transport.js';
+import { probePasses, readHttpProbe } from '../execute/http-probe.js';
+import type { LbDriver, MemberState } from '../execute/lb/driver.js';
+import { commandMemberState } from '../execute/lb/member-state.js';
+import { enableAndWaitUp } from '../execute/lb/wait-up.js';
+import type { Transport } from '../execute/transport.js';
 import type { Plan, PlanNode, ReconcileNodeSteps } from '../plan/types.js';
 import { Journal, listRuns, nodeRecords, readEvents } from './journal.js';
 import { isRunLive } from './liveness.js';
@@ -107,32 +109,30 @@ async function healthy(steps: ReconcileNodeSteps, transport: Transport, deps: Re
     if (r.exitCode !== 0) return { stepId: steps.app.id, why: 'its app server is not running' };
   }
   if (steps.http) {
-    const r = await runPlannedCommand(transport, steps.http, options);
-    const code = Number(r.stdout.trim().split('\n').pop());
-    if (r.exitCode !== 0 || !steps.status.includes(code)) return { stepId: steps.http.id, why: `its health probe answers ${r.exitCode === 0 ? `HTTP ${code}` : 'nothing'}` };
+    const answer = readHttpProbe(await runPlannedCommand(transport, steps.http, options));
+    if (!probePasses(answer, { status: steps.status })) return { stepId: steps.http.id, why: `its health probe answers ${answer.answered ? answer.found : 'nothing'}` };
   }
   return null;
 }
 
-/** Puts the member back (in every instance) and waits until it is UP; returns what the load balancer said then. */
+/** Puts the member back (in every instance) and waits until it is settled UP; returns what the load balancer said then. */
 async function putBack(steps: ReconcileNodeSteps, member: string, deps: ReconcileDeps): Promise<string | null> {
-  const deadline = deps.clock.now() + steps.waitUp.timeoutSec * 1000;
   const options = { signal: deps.signal, ...(deps.secrets ? { secrets: deps.secrets } : {}) };
-  if (deps.lb) await deps.lb.enable(member, deps.signal);
-  else {
-    const r = await runPlannedCommand(deps.lbTransport, steps.putBack, options);
-    if (r.exitCode !== 0) throw new Error(`the enable command failed: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`);
-  }
-  for (;;) {
-    const s = deps.lb ? await deps.lb.state(member, deps.signal) : commandState(await runPlannedCommand(deps.lbTransport, steps.waitUp, options));
-    if (s.state === 'UP' && !/\d+\/\d+/.test(s.raw)) return s.raw;
-    if (deps.clock.now() >= deadline || deps.signal.aborted) break;
-    await deps.clock.sleep(steps.pollSec * 1000, deps.signal);
-  }
-  throw new Error(`the load balancer did not report ${member} UP in time`);
-}
-
-/** A command load balancer's `status` output as a member state. */
-function commandState(r: ExecResult): { state: string; raw: string } {
-  return { state: r.exitCode === 0 ? parseStatusOutput(r.stdout) : 'UNKNOWN', raw: r.stdout.trim().split('\n')[0] ?? '' };
+  const lb = deps.lb;
+  const enable = lb
+    ? (): Promise<void> => lb.enable(member, deps.signal)
+    : async (): Promise<void> => {
+        const r = await runPlannedCommand(deps.lbTransport, steps.putBack, options);
+        if (!r.ok) throw new Error(`the enable command failed: ${r.stderrTail || r.detail || `exit ${String(r.exitCode)}`}`);
+      };
+  const read = lb
+    ? (): Promise<MemberState> => lb.state(member, deps.signal)
+    : async (): Promise<MemberState> => {
+        const r = await runPlannedCommand(deps.lbTransport, steps.waitUp, options);
+        return r.ok ? commandMemberState(r.stdout) : { state: 'UNKNOWN', raw: r.detail ?? '', sessions: null };
+      };
+  const poll = steps.pollSec * 1000;
+  const r = await enableAndWaitUp(enable, read, { clock: deps.clock, signal: deps.signal, timeoutMs: steps.waitUp.timeoutSec * 1000, pollMs: poll, fastPollMs: poll, fastForMs: 0 });
+  if (!r.up) throw new Error(`the load balancer did not report ${member} UP in time`);
+  return r.last;
 }

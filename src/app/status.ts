@@ -2,6 +2,7 @@ import { createLbDriver } from '../execute/lb/factory.js';
 import type { LbDriver, MemberState } from '../execute/lb/driver.js';
 import { combineStates, MultiLbDriver } from '../execute/lb/instances.js';
 import type { Emit, EventInput, NodeStatusRow } from '../execute/events.js';
+import { readHttpProbe } from '../execute/http-probe.js';
 import { maskDeep, maskingEmit, secretMask } from '../execute/secrets.js';
 import type { Transport } from '../execute/transport.js';
 import type { Plan, PlanNode } from '../plan/types.js';
@@ -98,8 +99,8 @@ async function readNode(plan: Plan, n: PlanNode, transport: Transport, lbs: read
   if (!steps) return row;
   if (steps.app) row.app = (await runPlannedCommand(transport, steps.app, { secrets })).exitCode === 0 ? 'running' : 'stopped';
   if (steps.http) {
-    const r = await runPlannedCommand(transport, steps.http);
-    row.http = r.exitCode === 0 ? (r.stdout.trim().split('\n').pop() ?? '?') : 'no answer';
+    const answer = readHttpProbe(await runPlannedCommand(transport, steps.http));
+    row.http = answer.status === null ? 'no answer' : String(answer.status);
   }
   const info = await runPlannedCommand(transport, steps.patches);
   row.patches = info.stdout.trim() || '-';

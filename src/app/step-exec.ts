@@ -1,4 +1,5 @@
-import type { ExecResult, Transport } from '../execute/transport.js';
+import { runRemote, type RemoteOutcome } from '../execute/run-step.js';
+import type { Transport } from '../execute/transport.js';
 import type { ClusterStep } from '../plan/types.js';
 import { fillPlaceholders } from '../shell/quote.js';
 
@@ -13,18 +14,21 @@ export interface StepExecOptions {
 }
 
 /**
- * Runs one planned step's command on a transport: the placeholders filled in, its own deadline,
- * sudo and secrets as the plan says. The one way the lock, reconcile, status and unlock reach a
- * host, so what they send is always a step of the plan.
+ * Runs one planned step's command through the step runner (execute/run-step.ts): the placeholders
+ * filled in, its own deadline, sudo and secrets as the plan says; never throws, the outcome keeps
+ * the failure's code and hint. The one way the lock, reconcile, status and unlock reach a host, so
+ * what they send is always a step of the plan.
  */
-export async function runPlannedCommand(transport: Transport, step: ClusterStep, options: StepExecOptions = {}): Promise<ExecResult> {
+export async function runPlannedCommand(transport: Transport, step: ClusterStep, options: StepExecOptions = {}): Promise<RemoteOutcome> {
   if (step.command === null) throw new Error(`${step.id} is a load-balancer API call, not a command`);
   const env: Record<string, string> = {};
   for (const name of step.secretEnv) env[name] = options.secrets?.[name] ?? '';
-  return transport.exec(fillPlaceholders(step.command, step.placeholders, options.values ?? {}), {
-    timeoutMs: step.timeoutSec * 1000,
-    become: step.become,
-    ...(step.secretEnv.length > 0 ? { env } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+  const command = fillPlaceholders(step.command, step.placeholders, options.values ?? {});
+  return runRemote({
+    kind: 'command',
+    transport,
+    command,
+    what: step.title,
+    options: { timeoutMs: step.timeoutSec * 1000, become: step.become, ...(step.secretEnv.length > 0 ? { env } : {}), ...(options.signal ? { signal: options.signal } : {}) },
   });
 }

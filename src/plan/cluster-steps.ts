@@ -78,3 +78,12 @@ function statusSteps(n: ClusterNodeInput): StatusNodeSteps {
     }),
   };
 }
+
+/** The commands the steps around the batches run on one node (the lock, the reconcile's and status's reads), for its tools check. */
+export function clusterCommands(cluster: PlanCluster, node: string): string[] {
+  const lock = cluster.lock.nodes.find((n) => n.node === node);
+  const reconcile = cluster.reconcile.find((r) => r.node === node);
+  const status = cluster.status.find((s) => s.node === node);
+  const steps = [lock?.take, lock?.takeOver, lock?.refresh, lock?.release, lock?.read, lock?.break, reconcile?.app, reconcile?.http, status?.app, status?.http, status?.patches];
+  return steps.flatMap((s) => (s?.command && s.runOn === 'node' ? [s.command] : []));
+}
