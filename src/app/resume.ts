@@ -1,4 +1,5 @@
 import type { ResumeState } from '../execute/context.js';
+import { runRemote } from '../execute/run-step.js';
 import { clusterOf } from '../plan/cluster-recorded.js';
 import type { Plan } from '../plan/types.js';
 import { listRuns, nodeRecords, readEvents, readPlan, type RunMeta } from './journal.js';
@@ -82,13 +83,10 @@ async function verifyNode(plan: Plan, node: string, pool: TransportPool): Promis
   const steps = plan.batches.flatMap((b) => b.nodePlans).find((p) => p.node === node)?.steps.filter((s) => s.action === 'verify') ?? [];
   if (!planNode) return 'the node is not in the plan';
   for (const s of steps) {
-    try {
-      // The verify step as planned: its command, its deadline, sudo as the plan says.
-      const r = await pool.forNode(planNode).exec(s.command ?? 'true', { timeoutMs: s.timeoutSec * 1000, become: s.become });
-      if (r.exitCode !== 0) return `"${s.title}" fails now`;
-    } catch (err) {
-      return `it cannot be checked (${(err as Error).message})`;
-    }
+    // The verify step as planned (its command, deadline and sudo), through the one step runner.
+    const r = await runRemote({ kind: 'command', transport: pool.forNode(planNode), command: s.command ?? 'true', what: s.title, options: { timeoutMs: s.timeoutSec * 1000, become: s.become } });
+    if (r.exitCode === null && !r.timedOut && !r.aborted) return `it cannot be checked (${r.stderr.trim()})`;
+    if (r.exitCode !== 0) return `"${s.title}" fails now`;
   }
   return null;
 }
