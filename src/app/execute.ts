@@ -67,6 +67,8 @@ export interface Transports {
   forNode(node: PlanNode): Transport;
   forLb(plan: Plan): Transport;
   forVia(via: LbVia): Transport;
+  /** What a load-balancer driver tells of each request it sends (the recorder's hook), when there is one. */
+  lbRequests?(): Pick<LbDriverContext, 'onRequest'>;
   closeAll(): Promise<void>;
 }
 

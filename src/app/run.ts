@@ -85,7 +85,7 @@ async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): 
   const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys, options.sshFiles), options.env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, options.env);
-  const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets });
+  const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets, ...pool.lbRequests() });
   // Every text this run emits, before and inside the executor, is masked the same way.
   const emit = maskingEmit(options.emit, secretMask(Object.values(secrets)));
   // A run whose lock was broken or taken stops like on Ctrl-C: two runs never go on together.

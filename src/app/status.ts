@@ -21,7 +21,7 @@ export async function readStatus(plan: Plan, env: Readonly<Record<string, string
   const pool = transports ?? new TransportPool(sshSettings(env, false, sshFiles), env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, env);
-  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets });
+  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets, ...(pool.lbRequests?.() ?? {}) });
   // A load balancer's error can quote its URL, which may hold a secret: nothing printed carries one.
   const mask = secretMask(Object.values(secrets));
   const masked = maskingEmit(emit, mask);
