@@ -37,25 +37,24 @@ export interface CleanOptions {
 /** Takes the lock, reads each node's footprint, asks, removes; `refused` names why nothing was removed. */
 export async function cleanNodes(plan: Plan, options: CleanOptions): Promise<{ nodes: CleanNode[]; refused: string | null }> {
   const pool = new TransportPool(sshSettings(options.env, false, options.sshFiles), options.env);
-  const runId = newRunId();
+  const runId = newRunId(systemClock);
   const changed = new Set(plan.batches.flatMap((b) => b.nodes));
   const targets = plan.nodes.filter((n) => changed.has(n.name));
   try {
-    const owner = makeOwner(plan, runId, options.env, 'lrroll clean', process.pid);
+    const owner = makeOwner(plan, runId, options.env, 'lrroll clean', process.pid, systemClock.iso());
     let lock;
     try {
-      lock = await acquireClusterLock(plan, owner, 0, { transportFor: (n) => pool.forNode(n), clock: systemClock, signal: new AbortController().signal, isLive: isRunLive });
+      lock = await acquireClusterLock(plan, owner, 0, { transportFor: (n) => pool.forNode(n), clock: systemClock, signal: new AbortController().signal, isLive: isRunLive, emit: (e) => (e.kind === 'lock' && e.state !== 'taken' ? options.note(e.text) : undefined) });
     } catch (err) {
       return { nodes: [], refused: `cannot take the cluster's run lock: ${(err as Error).message}; nothing was removed` };
     }
     if (!('nodes' in lock)) return { nodes: [], refused: `another run holds the cluster's lock (on ${lock.node}): ${describeHolder(lock.held)}. Nothing was removed; ${lockAdvice(lock.held, lock.held.owner ? isRunLive(lock.held.owner) : null, plan.source.file)}` };
-    lock.notes.forEach(options.note);
     try {
       const found = await Promise.all(targets.map((n) => readFootprint(plan, n, pool)));
       if (!(await options.confirm(found))) return { nodes: found, refused: 'not confirmed: nothing was removed' };
       return { nodes: await Promise.all(found.map((f, i) => (f.before ? removeOn(plan, targets[i] as PlanNode, f, options.keep, pool) : f))), refused: null };
     } finally {
-      await releaseClusterLock(lock, runId, (n) => pool.forNode(n));
+      await releaseClusterLock(lock, runId);
     }
   } finally {
     await pool.closeAll();

@@ -1,14 +1,15 @@
 import type { Clock } from '../execute/context.js';
+import type { Emit } from '../execute/events.js';
 import type { Transport } from '../execute/transport.js';
-import type { Plan, PlanNode } from '../plan/types.js';
-import { describeHolder, readLock, refreshLock, releaseLock, takeOver, tryLock, type HeldLock, type LockOwner } from './lock.js';
+import type { LockNodeSteps, Plan, PlanNode } from '../plan/types.js';
+import { describeHolder, readLock, refreshLock, releaseLock, takeOver, tryLock, type HeldLock, type LockOwner, type NodeLock } from './lock.js';
 
-// The cluster's run lock is held on EVERY node of the inventory (not only the nodes --limit
-// selects), taken one node at a time in an order fixed by the nodes' addresses and homes — not
-// by how an inventory lists them. Two runs of the same cluster, whatever their inventory order or
-// --limit, meet on the first node they share and only one gets past it; a run that cannot take a
-// node's lock gives back every node it took. A node outside --limit that cannot be reached is
-// skipped (and said so): it cannot be changed by this run, and nobody else can drain it either.
+// The cluster's run lock is held on EVERY node of the inventory, taken one node at a time in the
+// plan's lock order (plan.cluster.lock: by the nodes' addresses and homes, not by how an inventory
+// lists them). Two runs of the same cluster, whatever their inventory order or --limit, meet on the
+// first node they share and only one gets past it; a run that cannot take a node's lock gives back
+// every node it took. A node outside --limit that cannot be reached is skipped (and said so): it
+// cannot be changed by this run, and nobody else can drain it either.
 
 /** What taking the cluster lock needs. */
 export interface ClusterLockDeps {
@@ -17,16 +18,13 @@ export interface ClusterLockDeps {
   signal: AbortSignal;
   /** True when the run of an owner record still runs on this host, false when it is gone, null when that cannot be told (another host). */
   isLive(owner: LockOwner): boolean | null;
-  /** Told once when the lock is held and the run starts waiting for it (`--lock-wait`). */
-  onWait?(refusal: LockRefusal): void;
+  /** Told what happens: waiting (once, with `--lock-wait`), a node skipped, a lock taken over, the lock taken. */
+  emit?: Emit;
 }
 
-/** The lock as this run holds it. */
+/** The lock as this run holds it: the nodes whose lock it holds, each with its planned steps. */
 export interface ClusterLock {
-  /** The nodes whose lock this run holds. */
-  nodes: PlanNode[];
-  /** What the operator should know: nodes skipped, a lock taken over from the interrupted run being resumed. */
-  notes: string[];
+  nodes: NodeLock[];
 }
 
 /** Why the lock could not be taken: another run holds it on `node`. */
@@ -35,78 +33,82 @@ export interface LockRefusal {
   held: HeldLock;
 }
 
-/** Every node of the inventory, in one fixed order (address, port, Liferay home), each node once. */
-export function lockOrder(plan: Plan): PlanNode[] {
-  const key = (n: PlanNode): string => `${n.host}\u0000${String(n.port ?? '')}\u0000${n.liferayHome}`;
-  const seen = new Set<string>();
-  return [...plan.nodes]
-    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
-    .filter((n) => !seen.has(key(n)) && seen.add(key(n)) !== undefined);
+/** The lock of every node of the plan, in lock order. */
+export function nodeLocks(plan: Plan, transportFor: (node: PlanNode) => Transport): NodeLock[] {
+  const byName = new Map(plan.nodes.map((n) => [n.name, n]));
+  return plan.cluster.lock.nodes.map((steps: LockNodeSteps) => ({ transport: transportFor(byName.get(steps.node) as PlanNode), steps, staleAfterSec: plan.cluster.lock.staleAfterSec }));
 }
 
 /** Takes the lock on every node, waiting up to `waitSec` for another run to release it; throws when a node this run changes cannot be reached. */
 export async function acquireClusterLock(plan: Plan, owner: LockOwner, waitSec: number, deps: ClusterLockDeps): Promise<ClusterLock | LockRefusal> {
   const deadline = deps.clock.now() + waitSec * 1000;
-  const order = lockOrder(plan);
-  await Promise.all(order.map((n) => deps.transportFor(n).connect(deps.signal).catch(() => undefined)));
+  const locks = nodeLocks(plan, deps.transportFor);
+  const poll = plan.cluster.lock.waitPollSec;
+  await Promise.all(locks.map((l) => l.transport.connect(deps.signal).catch(() => undefined)));
   let waiting = false;
   for (;;) {
-    const attempt = await attemptOnce(plan, order, owner, deps);
+    const attempt = await attemptOnce(plan, locks, owner, deps);
     if ('nodes' in attempt || deps.clock.now() >= deadline || deps.signal.aborted) return attempt;
-    if (!waiting) deps.onWait?.(attempt);
+    if (!waiting) deps.emit?.({ kind: 'lock', state: 'waiting', nodes: [attempt.node], stepId: `cluster/lock/${attempt.node}/lock-take`, holder: attempt.held.owner?.runId ?? null, text: `waiting up to ${waitSec}s (--lock-wait) for the cluster's lock (on ${attempt.node}), held by ${describeHolder(attempt.held)}` });
     waiting = true;
-    await deps.clock.sleep(Math.min(5000, Math.max(200, deadline - deps.clock.now())), deps.signal);
+    await deps.clock.sleep(Math.min(poll.max * 1000, Math.max(poll.min * 1000, deadline - deps.clock.now())), deps.signal);
   }
 }
 
-async function attemptOnce(plan: Plan, order: readonly PlanNode[], owner: LockOwner, deps: ClusterLockDeps): Promise<ClusterLock | LockRefusal> {
+async function attemptOnce(plan: Plan, locks: readonly NodeLock[], owner: LockOwner, deps: ClusterLockDeps): Promise<ClusterLock | LockRefusal> {
   const changed = new Set(plan.batches.flatMap((b) => b.nodes));
-  const taken: PlanNode[] = [];
-  const notes = new Set<string>();
-  const giveBack = (): Promise<void> => releaseClusterLock({ nodes: taken, notes: [] }, owner.runId, deps.transportFor);
-  for (const node of order) {
-    const transport = deps.transportFor(node);
+  const taken: NodeLock[] = [];
+  const skipped: Array<{ lock: NodeLock; why: string }> = [];
+  let tookOver: { lock: NodeLock; from: LockOwner } | null = null;
+  const giveBack = (): Promise<void> => releaseClusterLock({ nodes: taken }, owner.runId);
+  for (const lock of locks) {
+    const node = lock.steps.node;
     let attempt;
     try {
-      attempt = await tryLock(transport, node, owner);
+      attempt = await tryLock(lock, owner);
     } catch (err) {
-      if (changed.has(node.name)) {
+      if (changed.has(node)) {
         await giveBack();
         throw err;
       }
-      notes.add(`${node.name}: its run lock could not be taken (${(err as Error).message}); this run does not change it`);
+      skipped.push({ lock, why: (err as Error).message });
       continue;
     }
-    if (!attempt.acquired && attempt.owner?.runId === owner.runId && deps.isLive(attempt.owner) === false && (await takeOver(transport, node, owner.runId, owner))) {
-      notes.add(`took over the cluster lock of the interrupted run ${owner.runId} (pid ${attempt.owner.pid} on ${attempt.owner.host} is no longer running)`);
+    if (!attempt.acquired && attempt.owner?.runId === owner.runId && deps.isLive(attempt.owner) === false && (await takeOver(lock, owner))) {
+      tookOver ??= { lock, from: attempt.owner };
     } else if (!attempt.acquired) {
       await giveBack();
-      return { node: node.name, held: attempt };
+      return { node, held: attempt };
     }
-    taken.push(node);
+    taken.push(lock);
   }
-  return { nodes: taken, notes: [...notes] };
+  // Said once the whole lock is held: an attempt given back (and retried) tells nothing.
+  for (const { lock, why } of skipped) deps.emit?.({ kind: 'lock', state: 'skipped', nodes: [lock.steps.node], stepId: lock.steps.take.id, holder: null, text: `${lock.steps.node}: its run lock could not be taken (${why}); this run does not change it` });
+  if (tookOver) deps.emit?.({ kind: 'lock', state: 'taken-over', nodes: [tookOver.lock.steps.node], stepId: tookOver.lock.steps.takeOver.id, holder: owner.runId, text: `took over the cluster lock of the interrupted run ${owner.runId} (pid ${tookOver.from.pid} on ${tookOver.from.host} is no longer running)` });
+  deps.emit?.({ kind: 'lock', state: 'taken', nodes: taken.map((l) => l.steps.node), stepId: null, holder: owner.runId, text: `took the cluster's run lock on ${taken.map((l) => l.steps.node).join(', ')}` });
+  return { nodes: taken };
 }
 
-/** Refreshes the lock on every node; returns why it is no longer this run's, or null while it is. */
-export async function refreshClusterLock(lock: ClusterLock, runId: string, transportFor: (node: PlanNode) => Transport): Promise<string | null> {
-  const results = await Promise.all(lock.nodes.map(async (n) => ({ node: n.name, r: await refreshLock(transportFor(n), n, runId) })));
+/** Refreshes the lock on every node; returns the node and why the lock is no longer this run's, or null while it is. */
+export async function refreshClusterLock(lock: ClusterLock, runId: string): Promise<{ node: string; holder: string | null; text: string } | null> {
+  const results = await Promise.all(lock.nodes.map(async (l) => ({ node: l.steps.node, r: await refreshLock(l, runId) })));
   const lost = results.find((x) => x.r.state === 'lost');
   if (!lost || lost.r.state !== 'lost') return null;
-  return lost.r.owner ? `the cluster lock on ${lost.node} was taken by ${describeHolder(lost.r)}` : `the cluster lock on ${lost.node} was broken (lrroll unlock)`;
+  const text = lost.r.owner ? `the cluster lock on ${lost.node} was taken by ${describeHolder(lost.r)}` : `the cluster lock on ${lost.node} was broken (lrroll unlock)`;
+  return { node: lost.node, holder: lost.r.owner?.runId ?? null, text };
 }
 
 /** Releases the lock on every node where this run holds it. */
-export async function releaseClusterLock(lock: ClusterLock, runId: string, transportFor: (node: PlanNode) => Transport): Promise<void> {
-  await Promise.all(lock.nodes.map((n) => releaseLock(transportFor(n), n, runId).catch(() => undefined)));
+export async function releaseClusterLock(lock: ClusterLock, runId: string): Promise<void> {
+  await Promise.all(lock.nodes.map((l) => releaseLock(l, runId).catch(() => undefined)));
 }
 
 /** The lock as every node of the inventory has it (read-only). */
-export async function readClusterLock(plan: Plan, transportFor: (node: PlanNode) => Transport): Promise<Array<{ node: PlanNode; held: HeldLock | null; error: string | null }>> {
+export async function readClusterLock(plan: Plan, transportFor: (node: PlanNode) => Transport): Promise<Array<{ node: NodeLock; held: HeldLock | null; error: string | null }>> {
   return Promise.all(
-    lockOrder(plan).map(async (node) => {
+    nodeLocks(plan, transportFor).map(async (node) => {
       try {
-        return { node, held: await readLock(transportFor(node), node), error: null };
+        return { node, held: await readLock(node), error: null };
       } catch (err) {
         return { node, held: null, error: (err as Error).message };
       }

@@ -9,7 +9,6 @@ import { shq } from '../shell/quote.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import { sshSettings, TransportPool } from './execute.js';
 import { changedLines } from './line-diff.js';
-import { planStep } from './reconcile.js';
 
 const READ_TIMEOUT_MS = 60_000;
 
@@ -40,7 +39,7 @@ async function readNode(plan: Plan, node: PlanNode, previews: readonly ChangePre
     return out;
   }
   // Read with the rights the change would write with.
-  const reader: Reader = { transport, become: planStep(plan, node.name, 'apply')?.become ?? false };
+  const reader: Reader = { transport, become: plan.batches.flatMap((b) => b.nodePlans).find((np) => np.node === node.name)?.steps.find((st) => st.action === 'apply')?.become ?? false };
   for (const p of previews) {
     switch (p.kind) {
       case 'edit':

@@ -94,8 +94,8 @@ export class Journal {
     this.fd = openSync(join(dir, 'events.ndjson'), 'a', 0o600);
   }
 
-  /** Starts the record of a new run. */
-  static create(env: Readonly<Record<string, string | undefined>>, plan: Plan, runId: string, options: JournalOptions = {}): Journal {
+  /** Starts the record of a new run, started at `startedAt` (ISO 8601, from the run's clock). */
+  static create(env: Readonly<Record<string, string | undefined>>, plan: Plan, runId: string, startedAt: string, options: JournalOptions = {}): Journal {
     const dir = join(runsDir(env), runId);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeAtomic(join(dir, 'plan.json'), JSON.stringify(plan));
@@ -110,7 +110,7 @@ export class Journal {
       user: env.USER ?? userInfo().username,
       host: hostname(),
       pid: process.pid,
-      startedAt: new Date().toISOString(),
+      startedAt,
       status: 'running',
       endedAt: null,
       nodes: plan.nodes.map((n) => n.name),
@@ -136,7 +136,7 @@ export class Journal {
     this.file.writeSync(this.fd, `${JSON.stringify(event)}\n`);
     if (isOutput(event)) this.syncSoon();
     else this.sync();
-    if (event.kind === 'run-end') this.finish(event.status);
+    if (event.kind === 'run-end') this.finish(event.status, event.at);
   }
 
   /** Output is synced with the next state change, or after a short delay when none comes (a long startup). */
@@ -154,9 +154,10 @@ export class Journal {
     if (this.fd !== null) this.file.fdatasyncSync(this.fd);
   }
 
-  private finish(status: RunStatus): void {
+  /** `at`: the run-end event's time, from the run's clock. */
+  private finish(status: RunStatus, at: string): void {
     if (status === 'refused' && this.resumedFrom !== null) this.meta = this.resumedFrom;
-    else this.meta = { ...this.meta, status, endedAt: new Date().toISOString() };
+    else this.meta = { ...this.meta, status, endedAt: at };
     writeAtomic(join(this.dir, 'meta.json'), JSON.stringify(this.meta, null, 2));
   }
 

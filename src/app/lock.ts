@@ -1,11 +1,11 @@
 import { hostname, userInfo } from 'node:os';
+import { LrrollError } from '../errors/errors.js';
 import type { Transport } from '../execute/transport.js';
-import { shq } from '../shell/quote.js';
-import type { Plan, PlanNode } from '../plan/types.js';
+import type { LockNodeSteps, Plan } from '../plan/types.js';
+import { runPlannedCommand } from './step-exec.js';
 
-// The run lock on one node: `<liferayHome>/.lrroll/lock/`, created with `mkdir` (atomic, so
-// exactly one operator wins) and holding `owner` (who, where, which run). Everything is created
-// under `umask 077`: the owner record is readable by the node's lrroll user only.
+// The run lock on one node, through the plan's lock steps (plan/cluster-lock-steps.ts): `mkdir`
+// of `<liferayHome>/.lrroll/lock/` (atomic, so exactly one operator wins) holding `owner`.
 // The cluster-wide protocol (every node, in a fixed order) is in cluster-lock.ts.
 
 /** Who holds the run lock of a cluster. */
@@ -20,9 +20,6 @@ export interface LockOwner {
   message: string;
 }
 
-/** A lock refreshed less recently than this is reported as stale (it is still never broken silently). */
-export const STALE_AFTER_SEC = 600;
-
 /** A lock someone holds: its owner record (null when unreadable) and how long ago it was refreshed. */
 export interface HeldLock {
   owner: LockOwner | null;
@@ -33,22 +30,13 @@ export interface HeldLock {
 /** The result of trying to take the lock on one node. */
 export type NodeLockAttempt = { acquired: true } | ({ acquired: false } & HeldLock);
 
-const LOCK_TIMEOUT_MS = 30_000;
-
-function lockDir(node: PlanNode): string {
-  return `${node.liferayHome}/.lrroll/lock`;
+/** The owner record of this process's run; `since` from the injected clock. */
+export function makeOwner(plan: Plan, runId: string, env: Readonly<Record<string, string | undefined>>, message: string, pid: number, since: string): LockOwner {
+  return { user: env.USER ?? userInfo().username, host: hostname(), pid, runId, planHash: plan.hash, name: plan.name, since, message };
 }
-
-/** The owner record of this process's run. */
-export function makeOwner(plan: Plan, runId: string, env: Readonly<Record<string, string | undefined>>, message: string, pid: number): LockOwner {
-  return { user: env.USER ?? userInfo().username, host: hostname(), pid, runId, planHash: plan.hash, name: plan.name, since: new Date().toISOString(), message };
-}
-
-/** Shell lines that print `age=<seconds since the owner record was refreshed>` and the record. */
-const PRINT_HELD = ['now=$(date +%s); m=$(stat -c %Y "$d/owner" 2>/dev/null || echo "$now"); echo "age=$((now - m))"', 'cat "$d/owner" 2>/dev/null; true'];
 
 /** Parses `age=N` followed by the owner record. */
-function parseHeld(text: string): HeldLock {
+function parseHeld(text: string, staleAfterSec: number): HeldLock {
   const ageSec = Number(/age=(\d+)/.exec(text)?.[1] ?? 0);
   const json = text.slice(text.indexOf('\n', text.indexOf('age=')) + 1).trim();
   let owner: LockOwner | null = null;
@@ -57,32 +45,33 @@ function parseHeld(text: string): HeldLock {
   } catch {
     owner = null;
   }
-  return { owner, ageSec, stale: ageSec > STALE_AFTER_SEC };
+  return { owner, ageSec, stale: ageSec > staleAfterSec };
 }
 
-/** A `grep` that succeeds when the lock's owner record names `runId`. */
-const ownedBy = (runId: string): string => `grep -qF ${shq(`"runId":"${runId}"`)} "$d/owner" 2>/dev/null`;
+/** One node's lock: its transport, its planned steps, and when a lock counts as stale. */
+export interface NodeLock {
+  transport: Transport;
+  steps: LockNodeSteps;
+  staleAfterSec: number;
+}
 
-async function run(transport: Transport, node: PlanNode, what: string, lines: string[]): Promise<string> {
-  const r = await transport.exec(['umask 077', `d=${shq(lockDir(node))}`, ...lines].join('\n'), { timeoutMs: LOCK_TIMEOUT_MS });
-  if (r.exitCode !== 0) throw new Error(`cannot ${what} the run lock on ${node.name}: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`);
-  return r.stdout;
+async function run(lock: NodeLock, step: keyof Omit<LockNodeSteps, 'node' | 'dir'>, what: string, values: Record<string, string>): Promise<string> {
+  const r = await runPlannedCommand(lock.transport, lock.steps[step], { values });
+  if (r.ok) return r.stdout;
+  // A node that cannot be reached: its transport's own words, with the outcome's code and hint.
+  if (r.exitCode === null && !r.timedOut && !r.aborted) throw new LrrollError(r.code ?? 'E_CONNECT', r.stderr.trim(), r.hint ?? undefined);
+  throw new LrrollError(r.code ?? 'E_STEP_FAILED', `cannot ${what} the run lock on ${lock.steps.node}: ${r.stderrTail || r.detail || `exit ${String(r.exitCode)}`}`, r.hint ?? undefined);
 }
 
 /** Tries once to take the lock on one node. */
-export async function tryLock(transport: Transport, node: PlanNode, owner: LockOwner): Promise<NodeLockAttempt> {
-  const out = await run(transport, node, 'take', [
-    'mkdir -p "$(dirname "$d")" || exit 2',
-    `if mkdir "$d" 2>/dev/null; then printf '%s\\n' ${shq(JSON.stringify(owner))} > "$d/owner" && echo ACQUIRED; exit 0; fi`,
-    'echo HELD',
-    ...PRINT_HELD,
-  ]);
-  return out.startsWith('ACQUIRED') ? { acquired: true } : { acquired: false, ...parseHeld(out) };
+export async function tryLock(lock: NodeLock, owner: LockOwner): Promise<NodeLockAttempt> {
+  const out = await run(lock, 'take', 'take', { owner: JSON.stringify(owner) });
+  return out.startsWith('ACQUIRED') ? { acquired: true } : { acquired: false, ...parseHeld(out, lock.staleAfterSec) };
 }
 
-/** Rewrites the owner record of a lock that `previousRunId` holds (a resumed run taking over its own lock); false when someone else holds it now. */
-export async function takeOver(transport: Transport, node: PlanNode, previousRunId: string, owner: LockOwner): Promise<boolean> {
-  const out = await run(transport, node, 'take over', [`if ${ownedBy(previousRunId)}; then printf '%s\\n' ${shq(JSON.stringify(owner))} > "$d/owner.tmp" && mv -f "$d/owner.tmp" "$d/owner" && echo TAKEN; fi`]);
+/** Rewrites the owner record of a lock that the interrupted run being resumed (same run id) holds; false when someone else holds it now. */
+export async function takeOver(lock: NodeLock, owner: LockOwner): Promise<boolean> {
+  const out = await run(lock, 'takeOver', 'take over', { owner: JSON.stringify(owner), runId: owner.runId });
   return out.startsWith('TAKEN');
 }
 
@@ -90,30 +79,29 @@ export async function takeOver(transport: Transport, node: PlanNode, previousRun
 export type RefreshResult = { state: 'ours' } | { state: 'unknown'; error: string } | ({ state: 'lost' } & HeldLock);
 
 /** Refreshes the lock's time while the run holds it; says when it is no longer this run's (broken, or taken by another run). */
-export async function refreshLock(transport: Transport, node: PlanNode, runId: string): Promise<RefreshResult> {
+export async function refreshLock(lock: NodeLock, runId: string): Promise<RefreshResult> {
   try {
-    const out = await run(transport, node, 'refresh', [`if ${ownedBy(runId)}; then touch "$d/owner" && echo OURS; exit 0; fi`, 'echo LOST', ...PRINT_HELD]);
-    return out.startsWith('OURS') ? { state: 'ours' } : { state: 'lost', ...parseHeld(out) };
+    const out = await run(lock, 'refresh', 'refresh', { runId });
+    return out.startsWith('OURS') ? { state: 'ours' } : { state: 'lost', ...parseHeld(out, lock.staleAfterSec) };
   } catch (err) {
     return { state: 'unknown', error: (err as Error).message };
   }
 }
 
 /** Releases the lock on a node if this run holds it. */
-export async function releaseLock(transport: Transport, node: PlanNode, runId: string): Promise<void> {
-  await run(transport, node, 'release', [`if ${ownedBy(runId)}; then rm -rf -- "$d"; fi`]);
+export async function releaseLock(lock: NodeLock, runId: string): Promise<void> {
+  await run(lock, 'release', 'release', { runId });
 }
 
 /** Breaks the lock on a node (`lrroll unlock`, after confirmation): only when it is still held by `runId` (or, for null, by no readable owner). */
-export async function breakLock(transport: Transport, node: PlanNode, runId: string | null): Promise<void> {
-  const test = runId === null ? `! grep -qF '"runId":"' "$d/owner" 2>/dev/null` : ownedBy(runId);
-  await run(transport, node, 'remove', [`if [ -d "$d" ] && ${test}; then rm -rf -- "$d"; fi`]);
+export async function breakLock(lock: NodeLock, runId: string | null): Promise<void> {
+  await run(lock, 'break', 'remove', { heldRunId: runId ?? '' });
 }
 
 /** Reads the lock on a node without taking it: null when the node is not locked. */
-export async function readLock(transport: Transport, node: PlanNode): Promise<HeldLock | null> {
-  const out = await run(transport, node, 'read', ['[ -d "$d" ] || exit 0', ...PRINT_HELD]);
-  return out.trim() ? parseHeld(out) : null;
+export async function readLock(lock: NodeLock): Promise<HeldLock | null> {
+  const out = await run(lock, 'read', 'read', {});
+  return out.trim() ? parseHeld(out, lock.staleAfterSec) : null;
 }
 
 /** Describes the holder of a lock for a message. */

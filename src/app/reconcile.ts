@@ -1,10 +1,14 @@
 import type { Clock } from '../execute/context.js';
 import { EVENTS_FORMAT_VERSION } from '../execute/events.js';
-import type { LbDriver } from '../execute/lb/driver.js';
+import { probePasses, readHttpProbe } from '../execute/http-probe.js';
+import type { LbDriver, MemberState } from '../execute/lb/driver.js';
+import { commandMemberState } from '../execute/lb/member-state.js';
+import { enableAndWaitUp } from '../execute/lb/wait-up.js';
 import type { Transport } from '../execute/transport.js';
-import type { Plan, PlanNode, Step } from '../plan/types.js';
+import type { Plan, PlanNode, ReconcileNodeSteps } from '../plan/types.js';
 import { Journal, listRuns, nodeRecords, readEvents } from './journal.js';
 import { isRunLive } from './liveness.js';
+import { runPlannedCommand } from './step-exec.js';
 
 /** A node an earlier run took out of the load balancer and did not put back. */
 export interface LeftOut {
@@ -25,6 +29,8 @@ export interface ReconcileResult {
   node: string;
   runId: string;
   action: 'put-back' | 'left-out';
+  /** The plan step whose result decided it, or null (a node a live run holds is not even read). */
+  stepId: string | null;
   detail: string;
 }
 
@@ -55,19 +61,14 @@ export function findLeftOut(plan: Plan, env: Readonly<Record<string, string | un
   return out;
 }
 
-/** What reconciling needs: transports, the LB driver (or the plan's own commands) and a clock. */
+/** What reconciling needs: transports, the LB driver (null for a command load balancer: the plan's commands put it back), secrets and a clock. */
 export interface ReconcileDeps {
   transportFor(node: PlanNode): Transport;
   lbTransport: Transport;
   lb: LbDriver | null;
+  secrets?: Readonly<Record<string, string>>;
   clock: Clock;
   signal: AbortSignal;
-}
-
-/** The first step of a kind that the plan has for a node (preflight first, then its batch steps). */
-export function planStep<A extends Step['action']>(plan: Plan, node: string, action: A): Extract<Step, { action: A }> | undefined {
-  const all: Step[] = [...plan.preflight, ...plan.batches.flatMap((b) => b.nodePlans.filter((np) => np.node === node).flatMap((np) => np.steps))];
-  return all.find((s): s is Extract<Step, { action: A }> => s.action === action && s.node === node);
 }
 
 /** Puts back every left-out node that is running and healthy (and says why the others stay out); records it in that run's record. */
@@ -75,61 +76,63 @@ export async function reconcile(plan: Plan, leftOut: readonly LeftOut[], deps: R
   const results: ReconcileResult[] = [];
   for (const l of leftOut) {
     const node = plan.nodes.find((n) => n.name === l.node);
-    if (!node) continue;
+    const steps = plan.cluster.reconcile.find((r) => r.node === l.node);
+    if (!node || !steps) continue;
+    const left = (stepId: string | null, detail: string): number => results.push({ node: l.node, runId: l.runId, action: 'left-out', stepId, detail });
     if (l.live) {
-      results.push({ node: l.node, runId: l.runId, action: 'left-out', detail: `is out of the load balancer for run ${l.runId}, which is still running on this host: not touched` });
+      left(null, `is out of the load balancer for run ${l.runId}, which is still running on this host: not touched`);
       continue;
     }
-    const health = await healthy(plan, node, deps);
+    const health = await healthy(steps, deps.transportFor(node), deps);
     if (health !== null) {
-      results.push({ node: l.node, runId: l.runId, action: 'left-out', detail: `left out of the load balancer by run ${l.runId}; not put back: ${health}` });
+      left(health.stepId, `left out of the load balancer by run ${l.runId}; not put back: ${health.why}`);
       continue;
     }
     try {
-      const seen = await enable(plan, node, l.member, deps);
+      const seen = await putBack(steps, l.member, deps);
       const journal = Journal.open(l.runDir);
-      journal.record({ kind: 'lb-state', node: l.node, member: l.member, state: 'up', v: EVENTS_FORMAT_VERSION, at: new Date().toISOString() });
+      journal.record({ kind: 'lb-state', node: l.node, member: l.member, state: 'up', v: EVENTS_FORMAT_VERSION, at: deps.clock.iso() });
       journal.close();
-      results.push({ node: l.node, runId: l.runId, action: 'put-back', detail: `left out of the load balancer by run ${l.runId} (${l.updated ? 'updated' : 'not updated'}); healthy, so it was put back and is UP${plan.loadBalancer.instances.length > 1 && seen ? ` (${seen})` : ''}` });
+      results.push({ node: l.node, runId: l.runId, action: 'put-back', stepId: steps.putBack.id, detail: `left out of the load balancer by run ${l.runId} (${l.updated ? 'updated' : 'not updated'}); healthy, so it was put back and is UP${plan.loadBalancer.instances.length > 1 && seen ? ` (${seen})` : ''}` });
     } catch (err) {
-      results.push({ node: l.node, runId: l.runId, action: 'left-out', detail: `left out by run ${l.runId}; putting it back failed: ${(err as Error).message}` });
+      left(steps.putBack.id, `left out by run ${l.runId}; putting it back failed: ${(err as Error).message}`);
     }
   }
   return results;
 }
 
-/** null when the node's app server runs and its health probe passes, else why not. */
-async function healthy(plan: Plan, node: PlanNode, deps: ReconcileDeps): Promise<string | null> {
-  const transport = deps.transportFor(node);
-  const stop = planStep(plan, node.name, 'service-stop');
-  if (stop) {
-    const r = await transport.exec(stop.statusCommand, { timeoutMs: 20_000, signal: deps.signal, become: stop.become });
-    if (r.exitCode !== 0) return 'its app server is not running';
+/** null when the node's app server runs and its health probe passes, else why not (and the step that said so). */
+async function healthy(steps: ReconcileNodeSteps, transport: Transport, deps: ReconcileDeps): Promise<{ stepId: string; why: string } | null> {
+  const options = { signal: deps.signal, ...(deps.secrets ? { secrets: deps.secrets } : {}) };
+  if (steps.app) {
+    const r = await runPlannedCommand(transport, steps.app, options);
+    if (r.exitCode !== 0) return { stepId: steps.app.id, why: 'its app server is not running' };
   }
-  const probe = planStep(plan, node.name, 'check-node-healthy');
-  if (probe?.command) {
-    const r = await transport.exec(probe.command, { timeoutMs: 20_000, signal: deps.signal });
-    const code = Number(r.stdout.trim().split('\n').pop());
-    if (r.exitCode !== 0 || !probe.status.includes(code)) return `its health probe answers ${r.exitCode === 0 ? `HTTP ${code}` : 'nothing'}`;
+  if (steps.http) {
+    const answer = readHttpProbe(await runPlannedCommand(transport, steps.http, options));
+    if (!probePasses(answer, { status: steps.status })) return { stepId: steps.http.id, why: `its health probe answers ${answer.answered ? answer.found : 'nothing'}` };
   }
   return null;
 }
 
-/** Puts the member back (in every instance) and waits until it is UP; returns what the load balancer said then (null for commands). */
-async function enable(plan: Plan, node: PlanNode, member: string, deps: ReconcileDeps): Promise<string | null> {
-  const deadline = deps.clock.now() + Math.max(10, plan.loadBalancer.upTimeoutSec) * 1000;
-  if (deps.lb) {
-    await deps.lb.enable(member, deps.signal);
-    while (deps.clock.now() < deadline) {
-      const s = await deps.lb.state(member, deps.signal);
-      if (s.state === 'UP' && !/\d+\/\d+/.test(s.raw)) return s.raw;
-      await deps.clock.sleep(plan.loadBalancer.pollSec * 1000, deps.signal);
-    }
-    throw new Error(`the load balancer did not report ${member} UP in time`);
-  }
-  const step = planStep(plan, node.name, 'lb-enable');
-  if (!step?.command) throw new Error('no enable command in the plan');
-  const r = await deps.lbTransport.exec(step.command, { timeoutMs: 30_000, signal: deps.signal, become: step.become });
-  if (r.exitCode !== 0) throw new Error(`the enable command failed: ${r.stderr.trim()}`);
-  return null;
+/** Puts the member back (in every instance) and waits until it is settled UP; returns what the load balancer said then. */
+async function putBack(steps: ReconcileNodeSteps, member: string, deps: ReconcileDeps): Promise<string | null> {
+  const options = { signal: deps.signal, ...(deps.secrets ? { secrets: deps.secrets } : {}) };
+  const lb = deps.lb;
+  const enable = lb
+    ? (): Promise<void> => lb.enable(member, deps.signal)
+    : async (): Promise<void> => {
+        const r = await runPlannedCommand(deps.lbTransport, steps.putBack, options);
+        if (!r.ok) throw new Error(`the enable command failed: ${r.stderrTail || r.detail || `exit ${String(r.exitCode)}`}`);
+      };
+  const read = lb
+    ? (): Promise<MemberState> => lb.state(member, deps.signal)
+    : async (): Promise<MemberState> => {
+        const r = await runPlannedCommand(deps.lbTransport, steps.waitUp, options);
+        return r.ok ? commandMemberState(r.stdout) : { state: 'UNKNOWN', raw: r.detail ?? '', sessions: null };
+      };
+  const poll = steps.pollSec * 1000;
+  const r = await enableAndWaitUp(enable, read, { clock: deps.clock, signal: deps.signal, timeoutMs: steps.waitUp.timeoutSec * 1000, pollMs: poll, fastPollMs: poll, fastForMs: 0 });
+  if (!r.up) throw new Error(`the load balancer did not report ${member} UP in time`);
+  return r.last;
 }

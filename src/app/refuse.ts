@@ -1,11 +1,13 @@
 import type { RunReport } from '../execute/executor.js';
 import { runStartOf, type Emit, type NodeSummary } from '../execute/events.js';
 import type { LbDriver, MemberState } from '../execute/lb/driver.js';
+import { CLUSTER_TIMINGS } from '../plan/defaults.js';
+import { parseDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
 import type { LeftOut } from './reconcile.js';
 
 /** How long a refused run waits for the load balancer's view of its members (best effort). */
-const LB_READ_MS = 10_000;
+const LB_READ_MS = parseDuration(CLUSTER_TIMINGS.refusalLbRead) * 1000;
 
 /**
  * Where every node stands when a run ends before touching anything (lock held, lock unreachable,

@@ -1,4 +1,6 @@
 import type { ResumeState } from '../execute/context.js';
+import { runRemote } from '../execute/run-step.js';
+import { clusterOf } from '../plan/cluster-recorded.js';
 import type { Plan } from '../plan/types.js';
 import { listRuns, nodeRecords, readEvents, readPlan, type RunMeta } from './journal.js';
 import { sshSettings, TransportPool } from './execute.js';
@@ -33,7 +35,9 @@ export function findRunToResume(env: Readonly<Record<string, string | undefined>
  * one whose verification fails, or that was put back into the load balancer, starts over.
  */
 export async function prepareResume(env: Readonly<Record<string, string | undefined>>, run: { dir: string; meta: RunMeta }, sshFilesOf: (plan: Plan) => SshFiles = () => ({ configFile: null, knownHostsFiles: null })): Promise<ResumeTarget> {
-  const plan = readPlan(run.dir);
+  // A plan recorded by an earlier lrroll gets its lock and reconcile steps rebuilt from its own.
+  const recorded = readPlan(run.dir);
+  const plan: Plan = { ...recorded, cluster: clusterOf(recorded) };
   const events = readEvents(run.dir);
   const records = nodeRecords(events, plan.nodes.map((n) => n.name));
   const done = new Set(events.filter((e) => e.kind === 'step-end' && e.status === 'ok').map((e) => (e.kind === 'step-end' ? e.stepId : '')));
@@ -79,12 +83,10 @@ async function verifyNode(plan: Plan, node: string, pool: TransportPool): Promis
   const steps = plan.batches.flatMap((b) => b.nodePlans).find((p) => p.node === node)?.steps.filter((s) => s.action === 'verify') ?? [];
   if (!planNode) return 'the node is not in the plan';
   for (const s of steps) {
-    try {
-      const r = await pool.forNode(planNode).exec(s.command ?? 'true', { timeoutMs: 120_000, become: s.become });
-      if (r.exitCode !== 0) return `"${s.title}" fails now`;
-    } catch (err) {
-      return `it cannot be checked (${(err as Error).message})`;
-    }
+    // The verify step as planned (its command, deadline and sudo), through the one step runner.
+    const r = await runRemote({ kind: 'command', transport: pool.forNode(planNode), command: s.command ?? 'true', what: s.title, options: { timeoutMs: s.timeoutSec * 1000, become: s.become } });
+    if (r.exitCode === null && !r.timedOut && !r.aborted) return `it cannot be checked (${r.stderr.trim()})`;
+    if (r.exitCode !== 0) return `"${s.title}" fails now`;
   }
   return null;
 }

@@ -1,77 +1,59 @@
 import { createLbDriver } from '../execute/lb/factory.js';
 import type { LbDriver, MemberState } from '../execute/lb/driver.js';
 import { combineStates, MultiLbDriver } from '../execute/lb/instances.js';
-import { maskDeep, secretMask } from '../execute/secrets.js';
+import type { Emit, EventInput, NodeStatusRow } from '../execute/events.js';
+import { readHttpProbe } from '../execute/http-probe.js';
+import { maskDeep, maskingEmit, secretMask } from '../execute/secrets.js';
 import type { Transport } from '../execute/transport.js';
-import { shq } from '../shell/quote.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import { readClusterLock } from './cluster-lock.js';
-import { planSecrets, sshSettings, TransportPool } from './execute.js';
+import { planSecrets, sshSettings, TransportPool, type Transports } from './execute.js';
 import { describeHolder, type HeldLock } from './lock.js';
-import { findLeftOut, planStep } from './reconcile.js';
+import { findLeftOut } from './reconcile.js';
+import { runPlannedCommand } from './step-exec.js';
 import type { SshFiles } from './ssh-files.js';
 
-/** What `lrroll status` reports about one node (read-only). */
-export interface NodeStatusRow {
-  node: string;
-  host: string;
-  reachable: boolean;
-  /** `running`, `stopped`, or `?` when it could not be told. */
-  app: string;
-  /** The HTTP probe's answer, e.g. `200`, or `-`. */
-  http: string;
-  /** Installed patches from the Patching Tool, or `-`. */
-  patches: string;
-  member: string;
-  /** The load balancer's word for the member, or `-` (several instances: each named). */
-  lbState: string;
-  /** The member's state in each load-balancer instance (one entry for a single load balancer). */
-  lbStates: Array<{ instance: string; state: string }>;
-  /** In rotation: UP in every instance. */
-  lbUp: boolean;
-  sessions: string;
-  /** Why something could not be read. */
-  problem: string | null;
-  /** Why the load balancer could not be read (the same for every row), or null. */
-  lbError: string | null;
-}
+/** What `lrroll status` reports about one node (read-only): the row of a `node-status` event. */
+export type { NodeStatusRow };
 
 /** Reads every node's state and its load-balancer member without changing anything (no reconcile, no lock). */
-export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, onNote: (text: string) => void = () => undefined, sshFiles?: SshFiles): Promise<NodeStatusRow[]> {
-  const pool = new TransportPool(sshSettings(env, false, sshFiles), env);
+export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, emit: Emit = () => undefined, sshFiles?: SshFiles, transports?: Transports): Promise<NodeStatusRow[]> {
+  const pool = transports ?? new TransportPool(sshSettings(env, false, sshFiles), env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, env);
-  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets });
+  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets, ...(pool.lbRequests?.() ?? {}) });
   // A load balancer's error can quote its URL, which may hold a secret: nothing printed carries one.
   const mask = secretMask(Object.values(secrets));
-  const note = (text: string): void => onNote(mask(text));
+  const masked = maskingEmit(emit, mask);
   try {
     for (const l of findLeftOut(plan, env)) {
       const owner = l.live ? `run ${l.runId}, which is still running on this host` : `run ${l.runId}, which ended or was interrupted; the next \`lrroll run\` or \`lrroll resume\` puts it back once it is healthy`;
-      note(`note: ${l.node} was left out of the load balancer by ${owner}`);
+      masked({ kind: 'reconcile', node: l.node, runId: l.runId, result: l.live ? 'left-out' : 'pending', stepId: null, text: `note: ${l.node} was left out of the load balancer by ${owner}` });
     }
     const [members, locks] = await Promise.all([readMembers(plan, lb), readClusterLock(plan, (n) => pool.forNode(n))]);
-    for (const text of describeLocks(locks)) note(text);
+    for (const e of describeLocks(locks)) masked(e);
     // --limit shows the nodes it names: the plan holds the others' steps for no one.
     const shown = plan.limit ? plan.nodes.filter((n) => plan.limit?.includes(n.name)) : plan.nodes;
-    return maskDeep(await Promise.all(shown.map((n) => readNode(plan, n, pool.forNode(n), members))), mask);
+    const rows = maskDeep(await Promise.all(shown.map((n) => readNode(plan, n, pool.forNode(n), members, secrets))), mask);
+    for (const row of rows) masked({ kind: 'node-status', row });
+    return rows;
   } finally {
     await lb?.close().catch(() => undefined);
     await pool.closeAll();
   }
 }
 
-/** One note per run that holds the cluster lock, naming the nodes it holds it on. */
-function describeLocks(locks: Awaited<ReturnType<typeof readClusterLock>>): string[] {
-  const byHolder = new Map<string, { held: HeldLock; nodes: string[] }>();
+/** One `held` event per run that holds the cluster lock, naming the nodes it holds it on. */
+function describeLocks(locks: Awaited<ReturnType<typeof readClusterLock>>): Array<Extract<EventInput, { kind: 'lock' }>> {
+  const byHolder = new Map<string, { held: HeldLock; nodes: string[]; stepId: string }>();
   for (const l of locks) {
     if (!l.held) continue;
     const key = l.held.owner?.runId ?? '?';
-    const entry = byHolder.get(key) ?? { held: l.held, nodes: [] };
-    entry.nodes.push(l.node.name);
+    const entry = byHolder.get(key) ?? { held: l.held, nodes: [], stepId: l.node.steps.read.id };
+    entry.nodes.push(l.node.steps.node);
     byHolder.set(key, entry);
   }
-  return [...byHolder.values()].map((e) => `note: the cluster is locked (on ${e.nodes.join(', ')}) by ${describeHolder(e.held)}`);
+  return [...byHolder.values()].map((e) => ({ kind: 'lock', state: 'held', nodes: e.nodes, stepId: e.stepId, holder: e.held.owner?.runId ?? null, text: `note: the cluster is locked (on ${e.nodes.join(', ')}) by ${describeHolder(e.held)}` }));
 }
 
 /** What one load-balancer instance says about every member, or why it could not be read. */
@@ -103,7 +85,7 @@ function lbErrorOf(lbs: readonly InstanceMembers[]): string | null {
   return failed.map((l) => (lbs.length > 1 ? `${l.instance}: ${l.members}` : l.members)).join('; ');
 }
 
-async function readNode(plan: Plan, n: PlanNode, transport: Transport, lbs: readonly InstanceMembers[]): Promise<NodeStatusRow> {
+async function readNode(plan: Plan, n: PlanNode, transport: Transport, lbs: readonly InstanceMembers[], secrets: Readonly<Record<string, string>>): Promise<NodeStatusRow> {
   const member = n.member ?? n.name;
   const row: NodeStatusRow = { node: n.name, host: n.host, reachable: false, app: '?', http: '-', patches: '-', member: plan.loadBalancer.type === 'none' ? '-' : member, ...memberStates(member, lbs), problem: null, lbError: lbErrorOf(lbs) };
   try {
@@ -113,18 +95,14 @@ async function readNode(plan: Plan, n: PlanNode, transport: Transport, lbs: read
     row.problem = (err as Error).message;
     return row;
   }
-  const stop = planStep(plan, n.name, 'service-stop');
-  if (stop) {
-    const r = await transport.exec(stop.statusCommand, { timeoutMs: 20_000, become: stop.become });
-    row.app = r.exitCode === 0 ? 'running' : 'stopped';
+  const steps = plan.cluster.status.find((x) => x.node === n.name);
+  if (!steps) return row;
+  if (steps.app) row.app = (await runPlannedCommand(transport, steps.app, { secrets })).exitCode === 0 ? 'running' : 'stopped';
+  if (steps.http) {
+    const answer = readHttpProbe(await runPlannedCommand(transport, steps.http));
+    row.http = answer.status === null ? 'no answer' : String(answer.status);
   }
-  const probe = planStep(plan, n.name, 'check-node-healthy');
-  if (probe?.command) {
-    const r = await transport.exec(probe.command, { timeoutMs: 20_000 });
-    row.http = r.exitCode === 0 ? (r.stdout.trim().split('\n').pop() ?? '?') : 'no answer';
-  }
-  const pt = `${n.liferayHome}/patching-tool`;
-  const info = await transport.exec(`if [ -x ${shq(`${pt}/patching-tool.sh`)} ]; then cd ${shq(pt)} && ./patching-tool.sh info 2>/dev/null | sed -n 's/^ *Currently installed patches: *//p'; fi`, { timeoutMs: 60_000 });
+  const info = await runPlannedCommand(transport, steps.patches);
   row.patches = info.stdout.trim() || '-';
   return row;
 }

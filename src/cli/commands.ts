@@ -86,7 +86,8 @@ export async function statusCommand(file: string, flags: CommonPlanFlags & SshCl
   const sshFiles = sshFilesFor(plan, flags, io);
   if (!sshFiles) return EXIT_CODES.invalid;
   const { readStatus, formatStatus, statusProblems } = await import('../app/status.js');
-  const rows = await readStatus(plan, withInventorySecrets(io, outcome).env, (text) => io.stderr.write(`${text}\n`), sshFiles);
+  // What the lock and the records say comes as events; their notes go to stderr, the table (or JSON) to stdout.
+  const rows = await readStatus(plan, withInventorySecrets(io, outcome).env, (e) => (e.kind === 'lock' || e.kind === 'reconcile' ? io.stderr.write(`${e.text}\n`) : undefined), sshFiles);
   io.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
   const problems = statusProblems(rows, plan.loadBalancer.type !== 'none');
   if (problems.length === 0) return EXIT_CODES.ok;
@@ -119,39 +120,36 @@ export async function unlockCommand(file: string, flags: CommonPlanFlags & SshCl
   const plan = outcome.plan as Plan;
   const sshFiles = sshFilesFor(plan, flags, io);
   if (!sshFiles) return EXIT_CODES.invalid;
-  const { TransportPool, sshSettings } = await import('../app/execute.js');
-  const { readClusterLock } = await import('../app/cluster-lock.js');
-  const { breakLock, describeHolder } = await import('../app/lock.js');
-  const { isRunLive } = await import('../app/liveness.js');
-  const pool = new TransportPool(sshSettings(io.env, false, sshFiles), withInventorySecrets(io, outcome).env);
+  const { openUnlock } = await import('../app/unlock.js');
+  let session;
   try {
-    const locks = await readClusterLock(plan, (n) => pool.forNode(n));
-    for (const l of locks.filter((x) => x.error)) io.stderr.write(`warning: ${l.error}\n`);
-    const held = locks.flatMap((l) => (l.held ? [{ node: l.node, held: l.held }] : []));
-    if (held.length === 0) {
-      io.stdout.write(`The cluster is not locked (checked on ${locks.length - locks.filter((x) => x.error).length} of ${locks.length} node(s)).\n`);
+    session = await openUnlock(plan, withInventorySecrets(io, outcome).env, sshFiles);
+  } catch (err) {
+    io.stderr.write(`error[E_CONNECT]: ${(err as Error).message}\n`);
+    return EXIT_CODES.failed;
+  }
+  try {
+    for (const e of session.errors) io.stderr.write(`warning: ${e}\n`);
+    if (session.holders.length === 0) {
+      io.stdout.write(`The cluster is not locked (checked on ${session.checked} of ${session.total} node(s)).\n`);
       return EXIT_CODES.ok;
     }
-    for (const runId of new Set(held.map((h) => h.held.owner?.runId ?? null))) {
-      const mine = held.filter((h) => (h.held.owner?.runId ?? null) === runId);
-      const first = mine[0]?.held;
-      const live = first?.owner ? isRunLive(first.owner) : null;
-      io.stderr.write(`The cluster's run lock is held on ${mine.map((h) => h.node.name).join(', ')} by ${first ? describeHolder(first) : '?'}.\n`);
-      if (live) io.stderr.write(`That run is STILL RUNNING on this host (pid ${first?.owner?.pid ?? '?'}): if you break its lock it stops at its next lock check (within a minute), like on Ctrl-C.\n`);
+    for (const h of session.holders) {
+      io.stderr.write(`The cluster's run lock is held on ${h.nodes.join(', ')} by ${h.description}.\n`);
+      if (h.live) io.stderr.write(`That run is STILL RUNNING on this host (pid ${h.pid ?? '?'}): if you break its lock it stops at its next lock check (within a minute), like on Ctrl-C.\n`);
     }
     const { confirmOnTerminal } = await import('./execute.js');
     if (!flags.yes && !(await confirmOnTerminal('Break it? Only do this when that run is really gone.', io))) {
       io.stderr.write('The lock was left in place.\n');
       return EXIT_CODES.refused;
     }
-    await Promise.all(held.map((h) => breakLock(pool.forNode(h.node), h.node, h.held.owner?.runId ?? null)));
-    io.stdout.write(`Lock broken on ${held.length} node(s).\n`);
+    io.stdout.write(`Lock broken on ${await session.breakAll()} node(s).\n`);
     return EXIT_CODES.ok;
   } catch (err) {
     io.stderr.write(`error[E_CONNECT]: ${(err as Error).message}\n`);
     return EXIT_CODES.failed;
   } finally {
-    await pool.closeAll();
+    await session.close();
   }
 }
 

@@ -1,10 +1,9 @@
 import { createInterface } from 'node:readline/promises';
-import { executePlan, newRunId } from '../app/execute.js';
-import { Journal } from '../app/journal.js';
-import { publishRun, summaryJsonAt } from '../app/report.js';
+import { publishRun } from '../app/report.js';
+import { openRun } from '../app/run.js';
 import type { SshFiles } from '../app/ssh-files.js';
 import type { ResumeState } from '../execute/context.js';
-import { EVENTS_FORMAT_VERSION, type EventInput, type RunEvent, type RunStatus } from '../execute/events.js';
+import type { RunStatus } from '../execute/events.js';
 import type { Plan } from '../plan/types.js';
 import { formatConfirmation } from '../render/confirm.js';
 import { makeChalk } from '../errors/format.js';
@@ -96,45 +95,35 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
       return EXIT_CODES.ok;
     }
   }
-  const renderer = selectRenderer(flags.output, { write: (t) => io.stdout.write(t), isTTY: io.stdout.isTTY, ...(io.stdout.columns ? { columns: io.stdout.columns } : {}), env: io.env }, { verbose: flags.verbose });
+  const renderer = selectRenderer(flags.output, { write: (t) => io.stdout.write(t), note: (t) => io.stderr.write(t), isTTY: io.stdout.isTTY, ...(io.stdout.columns ? { columns: io.stdout.columns } : {}), env: io.env }, { verbose: flags.verbose });
   const graceful = new AbortController();
   const hard = new AbortController();
   const stopHandlers = handleStopSignals(graceful, hard, io);
-  const runId = flags.resume?.runId ?? newRunId();
-  const journal = flags.resume ? Journal.open(flags.resume.dir, process.pid) : Journal.create(io.env, plan, runId);
+  const run = openRun(plan, {
+    env: io.env,
+    onEvent: (event) => renderer.onEvent(event),
+    signal: hard.signal,
+    stop: graceful.signal,
+    resume: flags.resume ?? null,
+    confirm: async (q) => flags.yes || (interactive && (await ask(q))),
+    acceptNewHostKeys: flags.acceptNewHostKeys,
+    lockWaitSec: flags.lockWaitSec,
+    lockMessage: flags.message,
+    pid: process.pid,
+    ...(flags.sshFiles ? { sshFiles: flags.sshFiles } : {}),
+  });
   renderer.start();
-  const emit = (e: EventInput): void => {
-    const event = { ...e, v: EVENTS_FORMAT_VERSION, at: new Date().toISOString() } as RunEvent;
-    journal.record(event);
-    renderer.onEvent(event);
-  };
   try {
-    const report = await executePlan(plan, {
-      runId,
-      env: io.env,
-      emit,
-      signal: hard.signal,
-      stop: graceful.signal,
-      resume: flags.resume?.state ?? null,
-      confirm: async (q) => flags.yes || (interactive && (await ask(q))),
-      acceptNewHostKeys: flags.acceptNewHostKeys,
-      lockWaitSec: flags.lockWaitSec,
-      lockMessage: flags.message,
-      pid: process.pid,
-      onNote: (text) => io.stderr.write(`${text}\n`),
-      reportSummary: () => summaryJsonAt(journal.dir),
-      ...(flags.sshFiles ? { sshFiles: flags.sshFiles } : {}),
-    });
+    const status = await run.execute();
     await renderer.end();
-    if (flags.output !== 'json') io.stderr.write(`run record: ${journal.dir}\n`);
-    return EXIT_BY_STATUS[report.status];
+    if (flags.output !== 'json') io.stderr.write(`run record: ${run.recordDir}\n`);
+    return EXIT_BY_STATUS[status];
   } catch (err) {
     // The top-level handler names the record, so an unexpected failure still says where the run stands.
-    if (err !== null && typeof err === 'object') Object.assign(err, { runRecord: journal.dir });
+    if (err !== null && typeof err === 'object') Object.assign(err, { runRecord: run.recordDir });
     throw err;
   } finally {
-    journal.close();
     stopHandlers.remove();
-    for (const note of publishRun(journal.dir, io.env, flags.report ?? null)) io.stderr.write(`${note}\n`);
+    for (const note of publishRun(run.recordDir, io.env, flags.report ?? null)) io.stderr.write(`${note}\n`);
   }
 }

@@ -7,6 +7,8 @@ import type { Transport } from './transport.js';
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
+  /** The current time as ISO 8601: what every event's `at` and every record's times carry. */
+  iso(): string;
   /** Waits, resolving early (without throwing) when the signal aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

@@ -111,6 +111,62 @@ export interface RunEndEvent extends Base {
   reason: string | null;
 }
 
+/** What happened to the cluster's run lock: taken (on `nodes`), waiting for another run (`--lock-wait`), taken over from the interrupted run being resumed, a node skipped (unreachable, not changed by this run), lost (broken or taken by another run), released, or held (read by `lrroll status`). */
+export interface LockEvent extends Base {
+  kind: 'lock';
+  state: 'taken' | 'waiting' | 'taken-over' | 'skipped' | 'lost' | 'released' | 'held';
+  /** The nodes it concerns, in lock order. */
+  nodes: string[];
+  /** The plan step (`cluster/lock/<node>/<action>`) whose remote action found it, or null. */
+  stepId: string | null;
+  /** The run that holds the lock when another does (waiting, lost, held), else null. */
+  holder: string | null;
+  /** What the operator is told, as the text views print it. */
+  text: string;
+}
+/** A node an earlier run left out of the load balancer: put back (healthy), left out (and why), or pending (`lrroll status`: the next run puts it back once healthy). */
+export interface ReconcileEvent extends Base {
+  kind: 'reconcile';
+  node: string;
+  /** The run that left it out. */
+  runId: string;
+  result: 'put-back' | 'left-out' | 'pending';
+  /** The plan step (`cluster/reconcile/<node>/<action>`) whose result decided it, or null. */
+  stepId: string | null;
+  /** What the operator is told, as the text views print it. */
+  text: string;
+}
+/** `lrroll status`: what one node and its load-balancer member show (read-only). */
+export interface NodeStatusEvent extends Base {
+  kind: 'node-status';
+  row: NodeStatusRow;
+}
+
+/** What `lrroll status` reports about one node (read-only). */
+export interface NodeStatusRow {
+  node: string;
+  host: string;
+  reachable: boolean;
+  /** `running`, `stopped`, or `?` when it could not be told. */
+  app: string;
+  /** The HTTP probe's answer, e.g. `200`, or `-`. */
+  http: string;
+  /** Installed patches from the Patching Tool, or `-`. */
+  patches: string;
+  member: string;
+  /** The load balancer's word for the member, or `-` (several instances: each named). */
+  lbState: string;
+  /** The member's state in each load-balancer instance (one entry for a single load balancer). */
+  lbStates: Array<{ instance: string; state: string }>;
+  /** In rotation: UP in every instance. */
+  lbUp: boolean;
+  sessions: string;
+  /** Why something could not be read. */
+  problem: string | null;
+  /** Why the load balancer could not be read (the same for every row), or null. */
+  lbError: string | null;
+}
+
 /** Every event: a closed union on `kind`. */
 export type RunEvent =
   | RunStartEvent
@@ -124,7 +180,10 @@ export type RunEvent =
   | LbStateEvent
   | NodeEndEvent
   | BatchEndEvent
-  | RunEndEvent;
+  | RunEndEvent
+  | LockEvent
+  | ReconcileEvent
+  | NodeStatusEvent;
 
 /** The kinds of event. */
 export type RunEventKind = RunEvent['kind'];

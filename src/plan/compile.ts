@@ -20,6 +20,7 @@ import { haltSequence, httpProbeCommand, nodeSequence, resolveHealth, rollbackSe
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import type { ChangePreview } from './preview.js';
+import { clusterCommands, clusterSection } from './cluster-steps.js';
 import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { checkLbName } from './inputs.js';
@@ -117,12 +118,19 @@ export function compilePlan(input: CompileInput): Compiled {
   // The final steps read each node from its own paths (properties files included), so they follow the nodes' steps.
   // Old backups and staged files go last, once every node is through and checked.
   const final = assignIds([...finalSteps(playbook, batching.targets, propertyFiles, templater, (field) => sourceMap.locate(['rollout', 'clearCache', field])), ...prunes, ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
+  const cluster = clusterSection(
+    nodes.map((n) => {
+      const c = capacity.get(n.plan.name);
+      return { node: n, http: c?.probe ? { command: c.probe, status: c.status } : null, lb: nodeLbSteps(lb, n, templater, (field) => sourceMap.locate(['loadBalancer', field])) };
+    }),
+    lb,
+  );
   const preflight: Step[] = [];
   for (const node of batching.targets) {
     const np = nodePlans.get(node.plan.name) as NodePlan;
     const checks = nodeChecks.get(node.plan.name) ?? [];
     const onNode = [...checks, ...np.steps, ...np.rollback, ...np.onHalt, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
-    preflight.push(...assignIds([...prerequisiteSteps(node, onNode), ...checks], `preflight/${node.plan.name}`));
+    preflight.push(...assignIds([...prerequisiteSteps(node, onNode, clusterCommands(cluster, node.plan.name)), ...checks], `preflight/${node.plan.name}`));
   }
 
   const batches: Batch[] = batching.groups.map((group, i) => {
@@ -159,6 +167,7 @@ export function compilePlan(input: CompileInput): Compiled {
     batches,
     finally: final,
     onFailure,
+    cluster,
     impact: userImpact(changes, lb, batches, nodes.length, policy.strategy, estimate),
     estimate,
     secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])], nodes.map((n) => n.plan)),

@@ -146,6 +146,39 @@ export const EXPECTED = {
   verifySec: 2,
 } as const;
 
+/**
+ * Fixed timings of the steps around the batches (the cluster lock, reconcile, `lrroll status`):
+ * not playbook settings, resolved into the plan's steps at compile time like every other deadline.
+ */
+export const CLUSTER_TIMINGS = {
+  /** One lock command on one node (take, refresh, release, read, break). */
+  lockTimeout: '30s',
+  /** How often a run refreshes its lock on every node and checks it is still its own. */
+  lockRefresh: '30s',
+  /** A lock refreshed less recently than this is reported as stale (it is still never broken silently). */
+  lockStaleAfter: '10m',
+  /** `--lock-wait`: pauses between attempts, at least this … */
+  lockWaitPollMin: '200ms',
+  /** … and at most this. */
+  lockWaitPollMax: '5s',
+  /** Reconcile's and status's reads of the app server and its HTTP probe. */
+  readTimeout: '20s',
+  /** Reading the installed patches (the Patching Tool starts a JVM). */
+  patchesTimeout: '1m',
+  /** Putting a left-out member back (a command load balancer's enable). */
+  putBackTimeout: '30s',
+  /** Waiting for a put-back member to be UP: at least this, else the load balancer's upTimeout. */
+  putBackUpMin: '10s',
+  /** A run refused before any change reads the load balancer's members (best effort) for at most this. */
+  refusalLbRead: '10s',
+} as const;
+
+/** How SSH connections are opened and kept (transport settings, not steps): milliseconds. */
+export const SSH_TIMINGS = {
+  connectTimeoutMs: 20_000,
+  keepaliveMs: 15_000,
+} as const;
+
 /** Regular expressions the health gates match (see the Liferay/Tomcat reference). */
 export const PATTERNS = {
   /** Tomcat ≥ 9 `Server startup in [N] milliseconds` and ≤ 8.5 `Server startup in N ms`. */

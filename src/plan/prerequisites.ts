@@ -10,14 +10,15 @@ const SBIN = '/usr/local/sbin:/usr/sbin:/sbin';
 
 /**
  * The node's prerequisites, checked once before anything changes: sudo (when any of its steps uses
- * it), then every program its commands use. `steps` are all the steps that will run on the node.
+ * it), then every program its commands use. `steps` are all the steps that will run on the node;
+ * `around` the commands of its steps around the batches (the lock, the reconcile's reads).
  */
-export function prerequisiteSteps(node: ResolvedNode, steps: readonly Step[]): Step[] {
+export function prerequisiteSteps(node: ResolvedNode, steps: readonly Step[], around: readonly string[] = []): Step[] {
   const n = node.plan.name;
   const out: Step[] = [];
   const sudo = steps.some((s) => s.become);
   if (sudo) out.push(sudoStep(node));
-  const tools = [...new Set([...programsOf(steps.flatMap((s) => nodeCommands(s, n))).required, ...RUNTIME_TOOLS, ...(sudo ? ['sudo'] : [])])].sort();
+  const tools = [...new Set([...programsOf([...steps.flatMap((s) => nodeCommands(s, n)), ...around]).required, ...RUNTIME_TOOLS, ...(sudo ? ['sudo'] : [])])].sort();
   out.push(makeStep<CheckToolsStep>({ action: 'check-tools', node: n, title: `installed on the node: ${tools.join(", ")}`, runOn: 'node', command: toolsCommand(tools), tools, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
   return out;
 }

@@ -3,9 +3,12 @@
  * `lrroll plan` and `lrroll run --dry-run` render it; `lrroll run` executes this same object.
  * PLAN_FORMAT_VERSION must be bumped on any change to these types (and schemas/plan.schema.json).
  */
+import type { PlanCluster } from './types-cluster.js';
 import type { PlanFacts, Verdict } from './verdict-model.js';
 
-export const PLAN_FORMAT_VERSION = 2;
+export const PLAN_FORMAT_VERSION = 3;
+
+export type { ClusterAction, ClusterStep, LockNodeSteps, Placeholder, PlanCluster, PlanLock, ReconcileNodeSteps, StatusNodeSteps } from './types-cluster.js';
 
 export type { AppliedOverride, ChangeVerdict, FactSource, FactUse, KnownFact, PlanFacts, PlanNodeFacts, Verdict, VerdictBasis, VerdictLevel } from './verdict-model.js';
 
@@ -558,6 +561,8 @@ export interface Plan {
   finally: Step[];
   /** Hooks run when the run fails or halts. */
   onFailure: Step[];
+  /** Around the batches: the cluster lock (before the first batch, refreshed, released after), the reconcile of nodes an earlier run left out, and what `status` and `unlock` read and do. */
+  cluster: PlanCluster;
   /** What users will notice. */
   impact: string[];
   estimate: Estimate;

@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { NodeStatus, RunEndEvent, RunEvent, RunEventKind, RunPhase, RunStartEvent, StepStatus } from '../execute/events.js';
 import { formatSeconds } from '../plan/duration.js';
-import type { Renderer, RenderIo } from './renderer.js';
+import { writeNote, type Renderer, type RenderIo } from './renderer.js';
 import { EtaTracker } from './eta.js';
 import { formatMs, formatRunSummary } from './summary.js';
 
@@ -146,6 +146,9 @@ export class ListrView implements Renderer {
 
   private makeHandlers(): Handlers {
     return {
+      lock: (e) => writeNote(this.io, e),
+      reconcile: (e) => writeNote(this.io, e),
+      'node-status': () => undefined,
       'run-start': (e) => this.begin(e),
       'phase-start': (e) => (this.phase = this.activate(this.phases.get(e.phase))),
       'phase-end': (e) => {

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { NodeStatus, RunEvent, RunEventKind, RunPhase, RunStatus, StepOutputEvent } from '../execute/events.js';
-import type { Renderer, RenderIo } from './renderer.js';
+import { writeNote, type Renderer, type RenderIo } from './renderer.js';
 import { EtaTracker } from './eta.js';
 import { formatMs, formatRunSummary, paintStatus } from './summary.js';
 
@@ -75,6 +75,12 @@ export class PlainRenderer implements Renderer {
     if (text !== null) this.io.write(`${text}\n`);
   }
 
+  /** Notes go where the operator's notes go (stderr), not into the progress lines. */
+  private note(e: RunEvent): null {
+    writeNote(this.io, e);
+    return null;
+  }
+
   /** Plain output is written as it comes: nothing is pending. */
   end(): Promise<void> {
     return Promise.resolve();
@@ -83,6 +89,9 @@ export class PlainRenderer implements Renderer {
   private makeFormatters(): Formatters {
     const c = this.c;
     return {
+      lock: (e) => this.note(e),
+      reconcile: (e) => this.note(e),
+      'node-status': () => null,
       'run-start': (e) => {
         this.originMs = Date.parse(e.at);
         this.batchCount = e.batches.length;

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { formatSeconds } from '../plan/duration.js';
 import type { Batch, NodePlan, Plan, Step } from '../plan/types.js';
+import { clusterAfter, clusterBefore, clusterReads } from './plan-cluster.js';
 import { verdictDetails, verdictHeadline } from './plan-verdict.js';
 
 /** Options of the text view. */
@@ -18,11 +19,12 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   out.push(`${c.bold('Estimate')}: ~${formatSeconds(plan.estimate.expectedSec)} expected, ${formatSeconds(plan.estimate.worstCaseSec)} at worst; each node out of rotation ~${formatSeconds(plan.estimate.outOfRotationSec)}`, '');
   out.push(c.bold('Preflight') + c.dim(' (before anything changes; uploads run on all nodes in parallel)'));
   out.push(...preflight(plan, c, options.full), '');
-  if (plan.beforeRun.length > 0) out.push(c.bold('Before the first batch'), ...plan.beforeRun.map((s) => stepLine(s, c, options.full, '  ')), '');
+  out.push(c.bold('Before the first batch'), ...clusterBefore(plan, c, options.full), ...plan.beforeRun.map((s) => stepLine(s, c, options.full, '  ')), '');
   const shown = new Map<string, string>();
   for (const b of plan.batches) out.push(...batch(plan, b, c, options.full, shown), '');
-  if (plan.finally.length > 0) out.push(c.bold('After the last batch (once)'), ...plan.finally.map((s) => stepLine(s, c, options.full, '  ')), '');
+  out.push(c.bold('After the last batch (once)'), ...plan.finally.map((s) => stepLine(s, c, options.full, '  ')), ...clusterAfter(plan, c, options.full), '');
   if (plan.onFailure.length > 0) out.push(c.bold('On failure'), ...plan.onFailure.map((s) => stepLine(s, c, options.full, '  ')), '');
+  out.push(...clusterReads(plan, c, options.full), '');
   out.push(c.dim(`plan ${plan.hash} · format ${plan.formatVersion} · run it with: ${runCommandFor(plan)}`));
   return `${out.join('\n')}\n`;
 }

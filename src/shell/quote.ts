@@ -21,3 +21,19 @@ export function shq(value: string): string {
   // close the quote, be escaped, and reopen it.
   return `'${value.replaceAll("'", "'\\''")}'`;
 }
+
+/**
+ * Fills a plan step's named placeholders (`{owner}`, `{runId}`, …) with run-time values, each
+ * shell-quoted: the one place a value known only at run time enters a planned command. Only the
+ * names the step declares are replaced; a declared name without a value is an error, never an
+ * empty word.
+ */
+export function fillPlaceholders(command: string, names: readonly string[], values: Readonly<Record<string, string>>): string {
+  let out = command;
+  for (const name of names) {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no value for the placeholder {${name}}`);
+    out = out.split(`{${name}}`).join(shq(value));
+  }
+  return out;
+}

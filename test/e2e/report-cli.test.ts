@@ -29,7 +29,7 @@ async function record(runId: string, playbook: string, breakIt: (h: ReturnType<t
   const h = createHarness(plan, { deps: { secrets: { CHAT_TOKEN: 'tok-123456', LIFERAY_ADMIN_LOGIN: 'admin@example.net', LIFERAY_ADMIN_PASSWORD: 'pw-654321' } }, onEvent: (_, hh) => hh.clock.advance(40) });
   breakIt(h);
   await h.run();
-  const journal = Journal.create(env, plan, runId);
+  const journal = Journal.create(env, plan, runId, h.events[0]?.at ?? h.clock.iso());
   const stop = cut ? h.events.findIndex(cut) : -1;
   for (const e of stop >= 0 ? h.events.slice(0, stop) : h.events) journal.record(e);
   journal.close();

@@ -2,14 +2,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, uti
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireClusterLock, lockOrder, readClusterLock, refreshClusterLock, releaseClusterLock, type ClusterLock, type ClusterLockDeps, type LockRefusal } from '../../../src/app/cluster-lock.js';
-import { breakLock, type LockOwner } from '../../../src/app/lock.js';
+import { acquireClusterLock, nodeLocks, readClusterLock, refreshClusterLock, releaseClusterLock, type ClusterLock, type ClusterLockDeps, type LockRefusal } from '../../../src/app/cluster-lock.js';
+import { breakLock, type LockOwner, type NodeLock } from '../../../src/app/lock.js';
+import type { EventInput } from '../../../src/execute/events.js';
+import { lockOrder, lockSection } from '../../../src/plan/cluster-lock-steps.js';
 import type { Transport } from '../../../src/execute/transport.js';
 import { LocalTransport } from '../../../src/execute/transports/local.js';
 import type { Plan, PlanNode } from '../../../src/plan/types.js';
 import { FixedClock } from '../../helpers/fixed-clock.js';
 
-// The cluster lock, run for real (its shell scripts on the local transport, one temp Liferay home
+// The cluster lock, run for real (the plan's lock steps on the local transport, one temp Liferay home
 // per node): held on every node of the inventory, in an order that does not depend on how the
 // inventory lists the nodes or on --limit; partial acquisitions are given back; a lock is never
 // taken over silently.
@@ -28,7 +30,7 @@ function node(name: string, host: string): PlanNode {
 
 /** A plan of these nodes (inventory order as given), changing `limit` of them (default all). */
 function plan(nodes: PlanNode[], limit: string[] = nodes.map((n) => n.name)): Plan {
-  return { nodes, batches: [{ index: 1, nodes: limit }], name: 'lock test', hash: 'f'.repeat(64), source: { file: 'pb.yml' } } as unknown as Plan;
+  return { nodes, batches: [{ index: 1, nodes: limit }], name: 'lock test', hash: 'f'.repeat(64), source: { file: 'pb.yml' }, cluster: { lock: lockSection(nodes), reconcile: [], status: [] } } as unknown as Plan;
 }
 
 function owner(runId: string, pid = 4242): LockOwner {
@@ -42,18 +44,27 @@ function transportFor(n: PlanNode): Transport {
   if (!unreachable.has(n.name)) return local;
   return { ...local, describe: n.name, connect: async () => undefined, exec: async () => Promise.reject(new Error(`cannot connect to ${n.host}: ECONNREFUSED`)) } as Transport;
 }
-const deps = (isLive: ClusterLockDeps['isLive'] = () => null): ClusterLockDeps => ({ transportFor, clock: new FixedClock(), signal: new AbortController().signal, isLive });
+let events: EventInput[] = [];
+/** What the lock told the operator (its events' notes, taken and released left out). */
+const notes = (): string[] => events.flatMap((e) => (e.kind === 'lock' && e.state !== 'taken' ? [e.text] : []));
+const deps = (isLive: ClusterLockDeps['isLive'] = () => null): ClusterLockDeps => ({ transportFor, clock: new FixedClock(), signal: new AbortController().signal, isLive, emit: (e) => events.push(e) });
+/** The lock of one node, as the plan's steps run it. */
+const lockOf = (p: Plan, n: PlanNode): NodeLock => nodeLocks(p, transportFor).find((l) => l.steps.node === n.name) as NodeLock;
 const lockDir = (n: PlanNode): string => join(n.liferayHome, '.lrroll/lock');
 const held = (n: PlanNode): string | null => (existsSync(join(lockDir(n), 'owner')) ? (JSON.parse(readFileSync(join(lockDir(n), 'owner'), 'utf8')) as LockOwner).runId : null);
 const isRefusal = (x: ClusterLock | LockRefusal): x is LockRefusal => !('nodes' in x);
 
 describe('the cluster lock', () => {
-  beforeEach(() => unreachable.clear());
+  beforeEach(() => {
+    unreachable.clear();
+    events = [];
+  });
 
   it('is held on every node of the inventory, in one order whatever the inventory order', async () => {
     const [a, b, c] = [node('a', '10.0.0.3'), node('b', '10.0.0.1'), node('c', '10.0.0.2')];
-    expect(lockOrder(plan([a, b, c])).map((n) => n.name)).toEqual(['b', 'c', 'a']);
-    expect(lockOrder(plan([c, a, b])).map((n) => n.name)).toEqual(['b', 'c', 'a']);
+    expect(lockOrder([a, b, c]).map((n) => n.name)).toEqual(['b', 'c', 'a']);
+    expect(lockOrder([c, a, b]).map((n) => n.name)).toEqual(['b', 'c', 'a']);
+    expect(plan([c, a, b]).cluster.lock.nodes.map((n) => n.node)).toEqual(['b', 'c', 'a']);
     const first = await acquireClusterLock(plan([a, b, c]), owner('run-1'), 0, deps());
     expect(isRefusal(first)).toBe(false);
     expect([held(a), held(b), held(c)]).toEqual(['run-1', 'run-1', 'run-1']);
@@ -75,10 +86,10 @@ describe('the cluster lock', () => {
   it('with --lock-wait, says once that it waits, then gives up at the deadline', async () => {
     const ns = [node('n1', '10.0.0.1'), node('n2', '10.0.0.2')];
     await acquireClusterLock(plan(ns), owner('run-1'), 0, deps());
-    const told: string[] = [];
-    const r = await acquireClusterLock(plan(ns), owner('run-2'), 20, { ...deps(), onWait: (x) => told.push(`${x.node} ${x.held.owner?.runId ?? '?'}`) });
+    events = [];
+    const r = await acquireClusterLock(plan(ns), owner('run-2'), 20, deps());
     expect(r).toMatchObject({ node: 'n1' });
-    expect(told).toEqual(['n1 run-1']);
+    expect(events.map((e) => (e.kind === 'lock' ? `${e.state} ${e.nodes.join(',')} ${e.holder ?? '?'} ${e.stepId ?? ''}` : e.kind))).toEqual(['waiting n1 run-1 cluster/lock/n1/lock-take']);
   });
 
   it('a run that cannot take every node gives back the nodes it took', async () => {
@@ -104,8 +115,9 @@ describe('the cluster lock', () => {
     unreachable.add('n2');
     const r = await acquireClusterLock(plan(ns, ['n1', 'n3']), owner('run-1'), 0, deps());
     if (isRefusal(r)) throw new Error('refused');
-    expect(r.nodes.map((n) => n.name)).toEqual(['n1', 'n3']);
-    expect(r.notes).toEqual(['n2: its run lock could not be taken (cannot connect to 10.0.0.2: ECONNREFUSED); this run does not change it']);
+    expect(r.nodes.map((n) => n.steps.node)).toEqual(['n1', 'n3']);
+    expect(notes()).toEqual(['n2: its run lock could not be taken (cannot connect to 10.0.0.2: ECONNREFUSED); this run does not change it']);
+    expect(events.at(-1)).toMatchObject({ kind: 'lock', state: 'taken', nodes: ['n1', 'n3'], holder: 'run-1' });
   });
 
   it('is created readable by its owner only', async () => {
@@ -136,9 +148,10 @@ describe('the lock is never taken over silently', () => {
   ])('the interrupted run being resumed holds it, %s', async (_, live, takenOver) => {
     const nodes = ns();
     await acquireClusterLock(plan(nodes), owner('run-1', 1111), 0, deps());
+    events = [];
     const r = await acquireClusterLock(plan(nodes), owner('run-1', 2222), 0, deps(() => live));
     expect(isRefusal(r)).toBe(!takenOver);
-    if (!isRefusal(r)) expect(r.notes).toEqual(['took over the cluster lock of the interrupted run run-1 (pid 1111 on ws1 is no longer running)']);
+    expect(notes()).toEqual(takenOver ? ['took over the cluster lock of the interrupted run run-1 (pid 1111 on ws1 is no longer running)'] : []);
     const pid = JSON.parse(readFileSync(join(lockDir(nodes[0] as PlanNode), 'owner'), 'utf8')).pid as number;
     expect(pid).toBe(takenOver ? 2222 : 1111);
   });
@@ -147,25 +160,25 @@ describe('the lock is never taken over silently', () => {
     const nodes = ns();
     const mine = await acquireClusterLock(plan(nodes), owner('run-1'), 0, deps());
     if (isRefusal(mine)) throw new Error('refused');
-    expect(await refreshClusterLock(mine, 'run-1', transportFor)).toBeNull();
-    await breakLock(local, nodes[1] as PlanNode, 'run-1');
-    expect(await refreshClusterLock(mine, 'run-1', transportFor)).toBe('the cluster lock on n2 was broken (lrroll unlock)');
+    expect(await refreshClusterLock(mine, 'run-1')).toBeNull();
+    await breakLock(lockOf(plan(nodes), nodes[1] as PlanNode), 'run-1');
+    expect(await refreshClusterLock(mine, 'run-1')).toEqual({ node: 'n2', holder: null, text: 'the cluster lock on n2 was broken (lrroll unlock)' });
     const theirs = await acquireClusterLock(plan([nodes[1] as PlanNode]), owner('run-2'), 0, deps());
     expect(isRefusal(theirs)).toBe(false);
-    expect(await refreshClusterLock(mine, 'run-1', transportFor)).toMatch(/^the cluster lock on n2 was taken by alice@ws1 \(pid 4242\), run run-2 /);
-    await releaseClusterLock(mine, 'run-1', transportFor);
+    expect((await refreshClusterLock(mine, 'run-1'))?.text).toMatch(/^the cluster lock on n2 was taken by alice@ws1 \(pid 4242\), run run-2 /);
+    await releaseClusterLock(mine, 'run-1');
     expect(nodes.map(held)).toEqual([null, 'run-2']);
   });
 
   it('breaking removes only the lock of the run that was shown', async () => {
     const nodes = ns();
     await acquireClusterLock(plan(nodes), owner('run-1'), 0, deps());
-    await breakLock(local, nodes[0] as PlanNode, 'run-9');
+    await breakLock(lockOf(plan(nodes), nodes[0] as PlanNode), 'run-9');
     expect(held(nodes[0] as PlanNode)).toBe('run-1');
     writeFileSync(join(lockDir(nodes[1] as PlanNode), 'owner'), 'garbage');
     const read = await readClusterLock(plan(nodes), transportFor);
-    expect(read.map((l) => [l.node.name, l.held?.owner?.runId ?? (l.held ? 'unreadable' : null)])).toEqual([['n1', 'run-1'], ['n2', 'unreadable']]);
-    await breakLock(local, nodes[1] as PlanNode, null);
+    expect(read.map((l) => [l.node.steps.node, l.held?.owner?.runId ?? (l.held ? 'unreadable' : null)])).toEqual([['n1', 'run-1'], ['n2', 'unreadable']]);
+    await breakLock(lockOf(plan(nodes), nodes[1] as PlanNode), null);
     expect(existsSync(lockDir(nodes[1] as PlanNode))).toBe(false);
   });
 });

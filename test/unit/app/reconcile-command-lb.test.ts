@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../../src/app/journal.js';
 import { reconcile } from '../../../src/app/reconcile.js';
-import { createLbDriver } from '../../../src/execute/lb/factory.js';
 import { FakeCluster, loadPlan } from '../../helpers/fake-transport.js';
 import { FixedClock } from '../../helpers/fixed-clock.js';
 
 // Putting back a node an earlier run left out of the load balancer works with a `type: command`
-// load balancer too (playbooks/jvm-settings.yml): its driver runs the playbook's enable command.
+// load balancer too (playbooks/jvm-settings.yml): the plan's put-back step runs the playbook's enable command.
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -23,15 +22,18 @@ describe('reconcile with a command load balancer', () => {
     const cluster = new FakeCluster({ plan, clock });
     const home = mkdtempSync(join(tmpdir(), 'lrroll-reconcile-'));
     dirs.push(home);
-    const journal = Journal.create({ LRROLL_HOME: home }, plan, 'run-1');
+    const journal = Journal.create({ LRROLL_HOME: home }, plan, 'run-1', clock.iso());
     journal.close();
     let enabled = false;
     cluster.script({ host: 'lb', kind: 'lb-enable' }, () => ((enabled = true), { exitCode: 0 }));
     cluster.script({ host: 'lb', kind: 'lb-status', includes: 'node2' }, () => ({ stdout: enabled ? 'UP\n' : 'MAINT\n' }));
-    const lb = createLbDriver({ lb: plan.loadBalancer, transport: cluster.lbTransport });
-    const results = await reconcile(plan, [{ node: 'node2', member: 'node2', runId: 'run-1', runDir: journal.dir, lb: 'out', updated: true }], { transportFor: cluster.transportFor, lbTransport: cluster.lbTransport, lb, clock, signal: new AbortController().signal });
-    expect(results).toEqual([{ node: 'node2', runId: 'run-1', action: 'put-back', detail: 'left out of the load balancer by run run-1 (updated); healthy, so it was put back and is UP' }]);
+    const results = await reconcile(plan, [{ node: 'node2', member: 'node2', runId: 'run-1', runDir: journal.dir, lb: 'out', updated: true }], { transportFor: cluster.transportFor, lbTransport: cluster.lbTransport, lb: null, clock, signal: new AbortController().signal });
+    expect(results).toEqual([{ node: 'node2', runId: 'run-1', action: 'put-back', stepId: 'cluster/reconcile/node2/lb-put-back', detail: 'left out of the load balancer by run run-1 (updated); healthy, so it was put back and is UP' }]);
     expect(cluster.callsTo('lb', 'lb-enable').map((c) => c.command)).toEqual(['/usr/local/bin/lb-ctl enable node2']);
+    const steps = plan.cluster.reconcile.find((r) => r.node === 'node2');
+    // Every command sent is a planned step's: the enable, then the status until it says UP.
+    expect(cluster.callsTo('lb', 'lb-enable').map((c) => c.command)).toEqual([steps?.putBack.command]);
+    expect(new Set(cluster.callsTo('lb', 'lb-status').map((c) => c.command))).toEqual(new Set([steps?.waitUp.command]));
     expect(readFileSync(join(journal.dir, 'events.ndjson'), 'utf8')).toContain('"kind":"lb-state","node":"node2","member":"node2","state":"up"');
   });
 });

@@ -46,7 +46,7 @@ describe('reconcile', () => {
     lb.set('node2', { state: 'MAINT' });
     const execs: string[] = [];
     const results = await reconcile(plan, leftOut, deps(lb, execs));
-    expect(results).toEqual([{ node: 'node2', runId: 'R1', action: 'left-out', detail: 'is out of the load balancer for run R1, which is still running on this host: not touched' }]);
+    expect(results).toEqual([{ node: 'node2', runId: 'R1', action: 'left-out', stepId: null, detail: 'is out of the load balancer for run R1, which is still running on this host: not touched' }]);
     expect(lb.calls).toEqual([]);
     expect(execs).toEqual([]);
   });
@@ -60,7 +60,7 @@ describe('reconcile', () => {
     const lb = new FakeLb(['node1', 'node2', 'node3']);
     lb.set('node2', { state: 'MAINT' });
     const results = await reconcile(plan, leftOut, deps(lb, []));
-    expect(results).toMatchObject([{ node: 'node2', action: 'put-back' }]);
+    expect(results).toMatchObject([{ node: 'node2', action: 'put-back', stepId: 'cluster/reconcile/node2/lb-put-back' }]);
     expect(lb.callsFor('node2', 'enable')).toHaveLength(1);
     expect(readFileSync(join(dir, 'events.ndjson'), 'utf8')).toMatch(/"kind":"lb-state","node":"node2","member":"node2","state":"up"/);
   });

@@ -329,7 +329,7 @@ describe('every flag of every subcommand', () => {
     const { Journal } = await import('../../../src/app/journal.js');
     const outcome = await planPlaybook(join(ROOT, RESTART), { vars: {}, limit: null, env: {} });
     if (!outcome.plan) throw new Error('restart.yml does not plan');
-    Journal.create({ LRROLL_HOME: join(dir, 'home') }, outcome.plan, '20260101T000000Z-probe').close();
+    Journal.create({ LRROLL_HOME: join(dir, 'home') }, outcome.plan, '20260101T000000Z-probe', '2026-01-01T00:00:00.000Z').close();
   });
   afterAll(async () => {
     await new Promise((r) => server?.close(r));
