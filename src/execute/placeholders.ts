@@ -1,3 +1,5 @@
+import { shq } from '../shell/quote.js';
+
 /** Values known only at run time, by the name the plan gives them (`{firstByte}`). */
 export type PlaceholderValues = Readonly<Record<string, string | number>>;
 
@@ -14,4 +16,13 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): strin
     out = out.replace(new RegExp(`(?<!\\$)\\{${name}\\}`, 'g'), v);
   }
   return out;
+}
+
+/**
+ * Fills one named placeholder with a value of any text, shell-quoted (the HAProxy `via` wrapper's
+ * `{request}`): the value becomes one argument and cannot end the command or start another line.
+ */
+export function fillQuotedPlaceholder(text: string, name: string, value: string): string {
+  if (/[\r\n]/.test(value)) throw new Error(`the value of {${name}} cannot contain a line break`);
+  return text.replace(new RegExp(`(?<!\\$)\\{${name}\\}`, 'g'), () => shq(value));
 }
