@@ -37,7 +37,7 @@ describe.skipIf(!support.ok)(`the preview is the run behind Apache's balancer-ma
     // Each node drained and enabled by a POST with the balancer's nonce, under its own steps.
     for (const node of cluster.nodes.map((n) => n.name)) {
       for (const [action, status] of [['lb-drain', 'w_status_N=1'], ['lb-enable', 'w_status_N=0']] as const) {
-        expect(lb.some((a) => a.stepId?.startsWith(`${node}/`) && a.stepId.endsWith(action) && /^POST \S+ b=liferay&w=[^&]+&nonce=[0-9A-Za-z-]+&/.test(a.text) && a.text.includes(status)), `${node} ${action}`).toBe(true);
+        expect(lb.some((a) => a.stepId?.includes(`/${node}/`) && a.stepId.endsWith(action) && /^POST \S+ b=liferay&w=[^&]+&nonce=[0-9A-Za-z-]+&/.test(a.text) && a.text.includes(status)), `${node} ${action} in ${JSON.stringify(lb.map((a) => [a.stepId, a.text]).slice(0, 12))}`).toBe(true);
       }
     }
     const steps = planSteps(plan);
