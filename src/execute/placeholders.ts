@@ -1,4 +1,4 @@
-import { shq } from '../shell/quote.js';
+import { fillPlaceholders as fillQuoted } from '../shell/quote.js';
 
 /** Values known only at run time, by the name the plan gives them (`{firstByte}`). */
 export type PlaceholderValues = Readonly<Record<string, string | number>>;
@@ -20,9 +20,10 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): strin
 
 /**
  * Fills one named placeholder with a value of any text, shell-quoted (the HAProxy `via` wrapper's
- * `{request}`): the value becomes one argument and cannot end the command or start another line.
+ * `{request}`): the value becomes one argument. A line break is refused, since the runtime API
+ * would read the rest as a second command.
  */
 export function fillQuotedPlaceholder(text: string, name: string, value: string): string {
   if (/[\r\n]/.test(value)) throw new Error(`the value of {${name}} cannot contain a line break`);
-  return text.replace(new RegExp(`(?<!\\$)\\{${name}\\}`, 'g'), () => shq(value));
+  return fillQuoted(text, [name], { [name]: value });
 }
