@@ -1,3 +1,5 @@
+import { fillPlaceholders as fillQuoted } from '../shell/quote.js';
+
 /** Values known only at run time, by the name the plan gives them (`{firstByte}`). */
 export type PlaceholderValues = Readonly<Record<string, string | number>>;
 
@@ -14,4 +16,14 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): strin
     out = out.replace(new RegExp(`(?<!\\$)\\{${name}\\}`, 'g'), v);
   }
   return out;
+}
+
+/**
+ * Fills one named placeholder with a value of any text, shell-quoted (the HAProxy `via` wrapper's
+ * `{request}`): the value becomes one argument. A line break is refused, since the runtime API
+ * would read the rest as a second command.
+ */
+export function fillQuotedPlaceholder(text: string, name: string, value: string): string {
+  if (/[\r\n]/.test(value)) throw new Error(`the value of {${name}} cannot contain a line break`);
+  return fillQuoted(text, [name], { [name]: value });
 }

@@ -122,6 +122,12 @@ export const TIMINGS = {
   upFastForSec: 3,
   /** An attempt of a polled gate may run this much longer than its own limit (curl's --max-time, telnet's sleep) before it is killed. */
   attemptGraceSec: 5,
+  /** One API request to a load balancer (HAProxy runtime API, balancer-manager, status worker). */
+  lbRequestSec: 10,
+  /** One command of a `command` load balancer. */
+  lbCommandSec: 30,
+  /** How long socat (the HAProxy `via` form) waits for the answer after sending a request: `socat -t`. */
+  lbSocatIdleSec: 5,
 } as const;
 
 /**

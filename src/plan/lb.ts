@@ -2,6 +2,7 @@ import type { SourceLocation } from '../errors/diagnostics.js';
 import type { LoadBalancer, SshTarget } from '../playbook/playbook.generated.js';
 import { DEFAULTS, EXPECTED, TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
+import { parseHaproxySocket, socatWrapper } from './haproxy-socket.js';
 import type { ResolvedNode } from './nodes.js';
 import { checkLbName, hasInlinePassword } from './inputs.js';
 import type { Templater } from './scope.js';
@@ -19,8 +20,9 @@ export interface LbContext {
 
 /** Resolves the playbook's load balancer (no load balancer → type `none`); its URL may use templates and `${NAME}` secrets. */
 export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext): PlanLoadBalancer {
+  const deadlines = { requestTimeoutSec: TIMINGS.lbRequestSec, commandTimeoutSec: TIMINGS.lbCommandSec };
   if (!lb || lb.type === 'none') {
-    return { type: 'none', endpoint: 'none', pool: '', via: null, instances: [], drainTimeoutSec: 0, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 0, pollSec: 1, members: {}, commands: null };
+    return { type: 'none', endpoint: 'none', pool: '', via: null, instances: [], drainTimeoutSec: 0, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 0, pollSec: 1, ...deadlines, members: {}, commands: null };
   }
   const common = {
     drainTimeoutSec: parseDuration(lb.drainTimeout ?? DEFAULTS.loadBalancer.drainTimeout),
@@ -29,10 +31,13 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext
     pollSec: parseDuration(lb.pollInterval ?? DEFAULTS.loadBalancer.pollInterval),
     members: { ...(lb.members ?? {}) },
     drainWaitSec: lb.type === 'command' && !lb.sessions ? parseDuration(lb.drainWait ?? DEFAULTS.loadBalancer.drainWait) : null,
+    ...deadlines,
   };
   switch (lb.type) {
     case 'haproxy': {
-      const instances = uniqueNames((lb.instances ?? [{ socket: lb.socket ?? '', ...(lb.via ? { via: lb.via } : {}) }]).map((i) => instance(i.name, i.socket, via(i.via))));
+      const written = lb.instances ?? [{ socket: lb.socket ?? '', ...(lb.via ? { via: lb.via } : {}) }];
+      const socketField = (n: number): Array<string | number> => (lb.instances ? ['instances', n, 'socket'] : ['socket']);
+      const instances = uniqueNames(written.map((i, n) => ({ ...instance(i.name, i.socket, via(i.via)), wrapper: i.via ? viaWrapper(i.socket, ctx, socketField(n)) : null })));
       return { type: 'haproxy', endpoint: instances[0]?.endpoint ?? '', pool: checkedName(lb.backend, lb.type, ctx, 'backend'), via: instances[0]?.via ?? null, instances, commands: null, ...common };
     }
     case 'apache':
@@ -55,15 +60,25 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext
 
 /** One instance: its name as written, else its `via` host, else its URL's host (never the URL's user info), else its socket. */
 function instance(name: string | undefined, endpoint: string, v: LbVia | null): PlanLbInstance {
-  if (name) return { name, endpoint, via: v };
-  if (v) return { name: v.host, endpoint, via: v };
+  if (name) return { name, endpoint, via: v, wrapper: null };
+  if (v) return { name: v.host, endpoint, via: v, wrapper: null };
   let host = '';
   try {
     host = /^https?:\/\//.test(endpoint) ? new URL(endpoint).host : '';
   } catch {
     // a URL still holding a template or `${NAME}` may not parse: fall back to the whole endpoint
   }
-  return { name: host || endpoint, endpoint, via: v };
+  return { name: host || endpoint, endpoint, via: v, wrapper: null };
+}
+
+/** The `via` form's socat command for a socket, or a located error when socat cannot take its address. */
+function viaWrapper(socket: string, ctx: LbContext, field: Array<string | number>): string | null {
+  try {
+    return socatWrapper(parseHaproxySocket(socket), TIMINGS.lbSocatIdleSec);
+  } catch (e) {
+    ctx.templater.invalid('E_LB_INSTANCE', `\`loadBalancer.socket\`: ${(e as Error).message}`, 'write a socket path without , : ! \\ quotes or spaces, or host:port', ctx.locate(field));
+    return null;
+  }
 }
 
 /** Derived names that collide (two sockets on one host, say) get `#2`, `#3`… (names as written are checked for duplicates). */
@@ -128,12 +143,13 @@ function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templa
       };
     }
     case 'apache': {
-      const q = `b=${lb.pool}&w=${m}`;
-      const each = (f: (url: string) => string): string => lb.instances.map((i) => f(i.endpoint)).join('; ');
-      return { drain: each((u) => `POST ${u} ${q}&w_status_N=1`), hard: lb.onDrainTimeout === 'fail' ? null : each((u) => `POST ${u} ${q}&w_status_S=1`), enable: each((u) => `POST ${u} ${q}&w_status_N=0&w_status_D=0&w_status_S=0`), state: each((u) => `GET ${u}?xml=1 (status of ${m})`), sessions: each((u) => `GET ${u}?xml=1 (busy of ${m})`), isCommand: false, secretEnv: urlSecrets(lb.instances.map((i) => i.endpoint)) };
+      // A change is read, posted and read back: the worker's name (its URL) and the balancer's nonce come from the first read.
+      const each = (f: (url: string) => string): string => lb.instances.map((i) => f(shownLbUrl(i.endpoint))).join('; ');
+      const post = (u: string, status: string, applied: string): string => `GET ${u}?xml=1 (worker and nonce of ${m}); GET ${u}?b=${lb.pool} (the nonce, when the XML has none); POST ${u} b=${lb.pool}&w={worker}&nonce={nonce}&${status}; GET ${u}?xml=1 (${m} is now ${applied})`;
+      return { drain: each((u) => post(u, 'w_status_N=1', 'Drn')), hard: lb.onDrainTimeout === 'fail' ? null : each((u) => post(u, 'w_status_S=1', 'Stop')), enable: each((u) => post(u, 'w_status_N=0&w_status_D=0&w_status_S=0', 'neither Drn, Dis nor Stop')), state: each((u) => `GET ${u}?xml=1 (status of ${m})`), sessions: each((u) => `GET ${u}?xml=1 (busy of ${m})`), isCommand: false, secretEnv: urlSecrets(lb.instances.map((i) => i.endpoint)) };
     }
     case 'mod_jk': {
-      const each = (f: (url: string) => string): string => lb.instances.map((i) => f(i.endpoint)).join('; ');
+      const each = (f: (url: string) => string): string => lb.instances.map((i) => f(shownLbUrl(i.endpoint))).join('; ');
       const update = (u: string): string => `${u}?cmd=update&mime=prop&w=${lb.pool}&sw=${m}`;
       const show = (u: string): string => `${u}?cmd=show&mime=prop&w=${lb.pool}&sw=${m}`;
       return { drain: each((u) => `GET ${update(u)}&vwa=1`), hard: lb.onDrainTimeout === 'fail' ? null : each((u) => `GET ${update(u)}&vwa=2`), enable: each((u) => `GET ${update(u)}&vwa=0`), state: each((u) => `GET ${show(u)} (activation, state)`), sessions: each((u) => `GET ${show(u)} (busy)`), isCommand: false, secretEnv: urlSecrets(lb.instances.map((i) => i.endpoint)) };
@@ -143,6 +159,14 @@ function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templa
     case 'none':
       throw new Error('no member calls without a load balancer');
   }
+}
+
+/**
+ * A load balancer's URL as the plan shows it and the run records it: a password written inline is
+ * masked, a `${NAME}` reference is kept (its value is filled in only when the request is sent).
+ */
+export function shownLbUrl(url: string): string {
+  return url.replace(/^(https?:\/\/[^/@:]*:)([^@/]*)@/, (whole, head: string, password: string) => (/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(password) ? whole : `${head}***@`));
 }
 
 /** The environment variables the URLs reference as `${NAME}`: the run needs them, and they stay out of the plan. */

@@ -484,6 +484,10 @@ export interface PlanLoadBalancer {
   onDrainTimeout: 'maint' | 'maint-and-shutdown-sessions' | 'fail';
   upTimeoutSec: number;
   pollSec: number;
+  /** Deadline of one API request to an instance (HAProxy, Apache, mod_jk), in seconds. */
+  requestTimeoutSec: number;
+  /** Deadline of one command of a `command` load balancer, in seconds. */
+  commandTimeoutSec: number;
   /** node name → member. */
   members: Record<string, string>;
   /** For type `command`: the templates (with `{{member}}` resolved per step). */
@@ -506,6 +510,12 @@ export interface PlanLbInstance {
   /** Socket path or URL (a URL's `${NAME}` secrets are filled in only when it is called). */
   endpoint: string;
   via: LbVia | null;
+  /**
+   * HAProxy reached over `via`: the shell command that sends one runtime API request on that host
+   * (`printf '%s\n' {request} | socat -t 5 stdio <address>`), the request being the shell-quoted
+   * `{request}` placeholder; null otherwise.
+   */
+  wrapper: string | null;
 }
 
 /** Run-wide policy the executor enforces. */

@@ -46,6 +46,8 @@ function header(plan: Plan, c: ChalkInstance): string[] {
     `${c.bold('Strategy:')} ${p.strategy} · ${plan.nodes.length} node(s) · ${plan.batches.length} batch(es) · min healthy ${p.minHealthy} · failure budget ${p.maxFailures} · on failure: ${p.onFailure}${p.window ? ` · window ${p.window.days.join(',')} ${p.window.start}–${p.window.end} ${p.window.timezone} (${p.window.source})` : ''}`,
     `${c.bold('Load balancer:')} ${lbText}`,
   );
+  // The `via` form's command on each LB host; the run fills in `{request}` (one runtime API command, quoted).
+  for (const i of lb.instances.filter((x) => x.wrapper)) lines.push(c.dim(`  ${lb.instances.length > 1 ? `${i.name}: ` : ''}each request (≤ ${formatSeconds(lb.requestTimeoutSec)}): ${i.wrapper ?? ''}`));
   if (plan.limit) {
     const changed = new Set(plan.batches.flatMap((b) => b.nodes));
     lines.push(c.yellow(`${c.bold('Limited')} (--limit ${plan.limit.join(',')}): ${changed.size} of ${plan.nodes.length} node(s) are changed; ${plan.nodes.filter((n) => !changed.has(n.name)).map((n) => n.name).join(', ') || 'no other node'} stay as they are (they still count for capacity)`));

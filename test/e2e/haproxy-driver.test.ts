@@ -12,6 +12,8 @@ import type { MemberState } from '../../src/execute/lb/driver.js';
 import { createLbDriver } from '../../src/execute/lb/factory.js';
 import { HaproxyDriver } from '../../src/execute/lb/haproxy.js';
 import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../../src/execute/transport.js';
+import { TIMINGS } from '../../src/plan/defaults.js';
+import { parseHaproxySocket, socatWrapper } from '../../src/plan/haproxy-socket.js';
 import type { PlanLoadBalancer } from '../../src/plan/types.js';
 
 function probe(cmd: string, args: string[]): { ok: boolean; text: string } {
@@ -211,7 +213,7 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
       haproxy.stdout?.on('data', (d: Buffer) => (haproxyLog += d.toString('utf8')));
       haproxy.stderr?.on('data', (d: Buffer) => (haproxyLog += d.toString('utf8')));
       await until('the admin socket', async () => existsSync(sock));
-      driver = new HaproxyDriver({ socket: sock, backend: 'liferay' });
+      driver = new HaproxyDriver({ timeoutMs: 10_000, socket: sock, backend: 'liferay' });
       await until('all servers UP', async () => Object.values(await allRaw()).every((r) => r === 'UP'));
     } catch (e) {
       await stopAll();
@@ -301,11 +303,11 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
     await expect(driver.state('nodeX')).rejects.toThrow('HAProxy backend `liferay` has no server `nodeX` (servers: node1, node2, node3)');
     await expect(driver.drain('nodeX')).rejects.toThrow(/`set server liferay\/nodeX state drain` failed: No such server\. \(servers of `liferay`: node1, node2, node3\)/);
     await expect(driver.drain('node1; shutdown sessions server liferay/node2')).rejects.toThrow(/not valid/);
-    await expect(new HaproxyDriver({ socket: sock, backend: 'nope' }).members()).rejects.toThrow(/`show stat nope 4 -1` failed: No such proxy\./);
-    const operator = new HaproxyDriver({ socket: join(dir, 'operator.sock'), backend: 'liferay' });
+    await expect(new HaproxyDriver({ timeoutMs: 10_000, socket: sock, backend: 'nope' }).members()).rejects.toThrow(/`show stat nope 4 -1` failed: No such proxy\./);
+    const operator = new HaproxyDriver({ timeoutMs: 10_000, socket: join(dir, 'operator.sock'), backend: 'liferay' });
     expect((await operator.state('node1')).state).toBe('UP');
     await expect(operator.drain('node1')).rejects.toThrow(/failed: Permission denied \(the socket needs `level admin`\)/);
-    await expect(new HaproxyDriver({ socket: join(dir, 'missing.sock'), backend: 'liferay' }).members()).rejects.toThrow(/cannot reach the HAProxy runtime API at .*missing\.sock: .*ENOENT/);
+    await expect(new HaproxyDriver({ timeoutMs: 10_000, socket: join(dir, 'missing.sock'), backend: 'liferay' }).members()).rejects.toThrow(/cannot reach the HAProxy runtime API at .*missing\.sock: .*ENOENT/);
   });
 
   it('honours an AbortSignal', async () => {
@@ -315,7 +317,7 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
   });
 
   it.each([['host:port', () => `127.0.0.1:${adminTcpPort}`], ['ipv4@host:port', () => `ipv4@127.0.0.1:${adminTcpPort}`]])('reaches the TCP admin socket (%s form)', async (_form, socket) => {
-    const tcp = new HaproxyDriver({ socket: socket(), backend: 'liferay' });
+    const tcp = new HaproxyDriver({ timeoutMs: 10_000, socket: socket(), backend: 'liferay' });
     await tcp.drain('node2');
     expect(await tcp.state('node2')).toMatchObject({ state: 'DRAIN' });
     expect((await driver.state('node2')).state).toBe('DRAIN'); // the same HAProxy, seen through the unix socket
@@ -327,7 +329,7 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
     it.each([['unix socket', () => sock], ['TCP socket', () => `ipv4@127.0.0.1:${adminTcpPort}`]])('drain/state/disable/enable over socat (%s)', async (_form, socket) => {
       const transport = new ShTransport();
       const via = { host: 'lb.example', port: null, user: null, identityFile: null, become: false };
-      const lb: PlanLoadBalancer = { type: 'haproxy', endpoint: socket(), pool: 'liferay', via, instances: [{ name: 'lb.example', endpoint: socket(), via }], drainTimeoutSec: 60, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null };
+      const lb: PlanLoadBalancer = { type: 'haproxy', endpoint: socket(), pool: 'liferay', via, instances: [{ name: 'lb.example', endpoint: socket(), via, wrapper: socatWrapper(parseHaproxySocket(socket()), TIMINGS.lbSocatIdleSec) }], requestTimeoutSec: TIMINGS.lbRequestSec, commandTimeoutSec: TIMINGS.lbCommandSec, drainTimeoutSec: 60, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null };
       const viaDriver = createLbDriver({ lb, transport });
       expect(viaDriver).toBeInstanceOf(HaproxyDriver);
       if (!viaDriver) return;
@@ -339,12 +341,14 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
       expect((await viaDriver.members()).get('node3')?.state).toBe('UP');
       await expect(viaDriver.drain('nodeX')).rejects.toThrow(/No such server\./);
       expect(transport.commands[0]).toMatch(/^printf '%s\\n' 'set server liferay\/node3 state drain' \| socat -t 5 stdio '?(UNIX-CONNECT:|TCP4:127\.0\.0\.1:)/);
+      // What went out is the plan's wrapper with only its `{request}` filled in.
+      expect(transport.commands[0]).toBe(lb.instances[0]?.wrapper?.replace('{request}', "'set server liferay/node3 state drain'"));
       expect(transport.commands).toContain(transport.commands[0]?.replace('state drain', 'state maint'));
       expect(transport.commands.some((c) => c.includes("'shutdown sessions server liferay/node3'"))).toBe(true);
     });
 
     it('reports a socat connection failure with socat\'s message', async () => {
-      const viaDriver = new HaproxyDriver({ socket: join(dir, 'missing.sock'), backend: 'liferay', transport: new ShTransport() });
+      const viaDriver = new HaproxyDriver({ timeoutMs: 10_000, socket: join(dir, 'missing.sock'), backend: 'liferay', transport: new ShTransport(), wrapper: socatWrapper(parseHaproxySocket(join(dir, 'missing.sock')), TIMINGS.lbSocatIdleSec) });
       await expect(viaDriver.members()).rejects.toThrow(/cannot reach the HAProxy runtime API at .*missing\.sock via local sh \(test\): socat exited with 1: .*No such file or directory/);
     });
   });

@@ -140,10 +140,14 @@ export function findNonce(html: string, balancer: string): string | null {
 export interface ApacheDriverOptions {
   /** URL of the balancer-manager page (user info becomes Basic auth). */
   url: string;
+  /** The URL as the plan shows it (secrets as `${NAME}`, an inline password masked): what requests are recorded with. */
+  shownUrl?: string;
   /** Balancer name without `balancer://`. */
   balancer: string;
-  /** Deadline of one request in milliseconds (default 10 s). */
-  timeoutMs?: number;
+  /** Deadline of one request in milliseconds (the plan's `requestTimeoutSec`). */
+  timeoutMs: number;
+  /** Told of each request as it is sent (a recorder): `GET <url>?<query>` or `POST <url> <form>`, the URL as the plan shows it. */
+  onRequest?: (target: string, request: string) => void;
 }
 
 /** What each action posts, and how to tell it took effect. */
@@ -160,7 +164,14 @@ export class ApacheBalancerDriver implements LbDriver {
 
   constructor(private readonly options: ApacheDriverOptions) {
     this.target = httpTarget(options.url);
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  /** Tells the recorder of a request, by the URL the plan shows. */
+  private observe(method: 'GET' | 'POST', params: Record<string, string> | string): void {
+    const shown = this.options.shownUrl ?? this.target.url.href;
+    const query = typeof params === 'string' ? params : new URLSearchParams(params).toString();
+    this.options.onRequest?.(shown, method === 'GET' ? `GET ${shown}?${query}` : `POST ${shown} ${query}`);
   }
 
   /** POST `b`, `w`, `nonce`, `w_status_N=1`. */
@@ -212,6 +223,7 @@ export class ApacheBalancerDriver implements LbDriver {
 
   private async get(params: Record<string, string>, signal?: AbortSignal): Promise<string> {
     const url = this.url(params);
+    this.observe('GET', params);
     const r = await httpRequest(url, { method: 'GET', headers: this.headers() }, this.timeoutMs, signal);
     if (r.status !== 200) throw new Error(`balancer-manager GET ${url.href} answered HTTP ${r.status}${r.status === 401 || r.status === 403 ? ' (access denied: check the URL credentials and `Require` rules)' : ''}`);
     return r.text;
@@ -252,6 +264,7 @@ export class ApacheBalancerDriver implements LbDriver {
     const worker = this.find(before.workers, member);
     const nonce = await this.nonce(before.nonce, signal);
     const body = new URLSearchParams({ b: this.options.balancer, w: worker.name, nonce, ...ACTIONS[action].params }).toString();
+    this.observe('POST', body);
     const r = await httpRequest(this.target.url, { method: 'POST', headers: this.headers({ 'Content-Type': 'application/x-www-form-urlencoded' }), body }, this.timeoutMs, signal);
     if (r.status !== 200) throw new Error(`balancer-manager POST ${this.target.url.href} (${body.replace(/nonce=[^&]*/, 'nonce=…')}) answered HTTP ${r.status}`);
     // httpd answers 200 even when it ignores the parameters (bad nonce, foreign Referer): check the result.

@@ -17,8 +17,8 @@ export interface CommandDriverOptions {
   scopes?: ReadonlyMap<string, TemplateScope>;
   /** Values of the secret environment variables the commands reference. */
   secrets?: Readonly<Record<string, string>>;
-  /** Deadline of one command in milliseconds (default 30 s, like the plan's LB steps). */
-  timeoutMs?: number;
+  /** Deadline of one command in milliseconds (the plan's `commandTimeoutSec`). */
+  timeoutMs: number;
 }
 
 
@@ -34,7 +34,7 @@ export class CommandDriver implements LbDriver {
 
   constructor(private readonly options: CommandDriverOptions) {
     if (options.lb.type !== 'command' || !options.lb.commands) throw new Error('CommandDriver needs a load balancer of type `command`');
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs;
   }
 
   /** Runs the `drain` command for the member. */

@@ -1,3 +1,4 @@
+import { shownLbUrl } from '../../plan/lb.js';
 import type { LbVia } from '../../plan/types.js';
 import { ApacheBalancerDriver } from './apache.js';
 import { CommandDriver } from './command.js';
@@ -9,7 +10,7 @@ import { ModJkDriver } from './mod-jk.js';
 /** The driver for the plan's load balancer: null for `none`; for `command`, the driver that runs the playbook's templates per member; several instances (an HA pair) driven as one. */
 export function createLbDriver(ctx: LbDriverContext): LbDriver | null {
   if (ctx.lb.type === 'none') return null;
-  if (ctx.lb.type === 'command') return new CommandDriver({ lb: ctx.lb, transport: ctx.transport, ...(ctx.secrets ? { secrets: ctx.secrets } : {}) });
+  if (ctx.lb.type === 'command') return new CommandDriver({ lb: ctx.lb, transport: ctx.transport, timeoutMs: ctx.lb.commandTimeoutSec * 1000, ...(ctx.secrets ? { secrets: ctx.secrets } : {}) });
   const instances = createLbInstances(ctx);
   return instances.length === 1 ? (instances[0] as LbInstanceDriver).driver : new MultiLbDriver(instances);
 }
@@ -17,15 +18,17 @@ export function createLbDriver(ctx: LbDriverContext): LbDriver | null {
 /** One driver per instance of the plan's load balancer (none for `command` and `none`). */
 export function createLbInstances(ctx: LbDriverContext): LbInstanceDriver[] {
   const lb = ctx.lb;
+  const timeoutMs = lb.requestTimeoutSec * 1000;
+  const observe = ctx.onRequest ? { onRequest: ctx.onRequest } : {};
   return lb.instances.map((i) => {
     switch (lb.type) {
       case 'haproxy':
         // Without `via` the socket is opened from this machine; with it, socat runs on that instance's host.
-        return { name: i.name, driver: new HaproxyDriver({ socket: i.endpoint, backend: lb.pool, transport: i.via ? transportTo(ctx, i.via) : null, become: i.via?.become ?? false, ...(ctx.onRequest ? { onRequest: ctx.onRequest } : {}) }) };
+        return { name: i.name, driver: new HaproxyDriver({ socket: i.endpoint, backend: lb.pool, transport: i.via ? transportTo(ctx, i.via) : null, wrapper: i.wrapper, become: i.via?.become ?? false, timeoutMs, ...observe }) };
       case 'apache':
-        return { name: i.name, driver: new ApacheBalancerDriver({ url: withSecrets(i.endpoint, ctx.secrets ?? {}), balancer: lb.pool }) };
+        return { name: i.name, driver: new ApacheBalancerDriver({ url: withSecrets(i.endpoint, ctx.secrets ?? {}), shownUrl: shownLbUrl(i.endpoint), balancer: lb.pool, timeoutMs, ...observe }) };
       case 'mod_jk':
-        return { name: i.name, driver: new ModJkDriver({ url: withSecrets(i.endpoint, ctx.secrets ?? {}), balancer: lb.pool }) };
+        return { name: i.name, driver: new ModJkDriver({ url: withSecrets(i.endpoint, ctx.secrets ?? {}), shownUrl: shownLbUrl(i.endpoint), balancer: lb.pool, timeoutMs, ...observe }) };
       default:
         throw new Error(`a ${lb.type} load balancer has no instances`);
     }

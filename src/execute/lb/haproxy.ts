@@ -1,10 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import { shq } from '../../shell/quote.js';
+import { describeHaproxySocket, parseHaproxySocket, type HaproxySocket } from '../../plan/haproxy-socket.js';
+import { fillQuotedPlaceholder } from '../placeholders.js';
 import type { Transport } from '../transport.js';
 import type { LbDriver, MemberState } from './driver.js';
-
-/** Where the HAProxy runtime API listens: a unix socket or a TCP address. */
-export type HaproxySocket = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number; family: 4 | 6 | null };
 
 /** Sends one runtime API command and returns HAProxy's whole answer. */
 export type HaproxyRunner = (command: string, signal?: AbortSignal) => Promise<string>;
@@ -15,61 +13,20 @@ export interface HaproxyDriverOptions {
   socket: string;
   /** The backend holding the servers. */
   backend: string;
-  /** When set, commands run on that host as `printf … | socat …` (the plan's `via`); otherwise the socket is opened from here. */
+  /** When set, commands run on that host through `wrapper` (the plan's `via`); otherwise the socket is opened from here. */
   transport?: Transport | null;
+  /** The plan's `printf '%s\n' {request} | socat …` command for `transport` (the instance's `wrapper`). */
+  wrapper?: string | null;
   /** Run socat through `sudo -n` (via only). */
   become?: boolean;
-  /** Deadline of one command in milliseconds (default 10 s). */
-  timeoutMs?: number;
+  /** Deadline of one command in milliseconds (the plan's `requestTimeoutSec`). */
+  timeoutMs: number;
   /** Told of each runtime API command as it is sent (a recorder), with where it goes. */
   onRequest?: (target: string, command: string) => void;
 }
 
 /** HAProxy object names: what `invalid_char()` accepts. A server may also be given as `#<id>`. */
 const NAME = /^[A-Za-z0-9_.:-]+$/;
-
-/** Parses the `socket` setting of the playbook. */
-export function parseHaproxySocket(spec: string): HaproxySocket {
-  const s = spec.trim();
-  if (s.startsWith('unix@')) return { kind: 'unix', path: s.slice(5) };
-  const prefixed = /^(ipv4|ipv6|tcp|tcp4|tcp6)@(.+)$/.exec(s);
-  const rest = prefixed ? (prefixed[2] as string) : s;
-  const colon = rest.lastIndexOf(':');
-  const hostText = rest.slice(0, Math.max(colon, 0));
-  const portText = rest.slice(colon + 1);
-  const tcpLike = colon > 0 && /^\d{1,5}$/.test(portText) && !hostText.includes('/') && (!hostText.includes(':') || /^\[.+\]$/.test(hostText) || prefixed !== null);
-  if (!tcpLike) {
-    if (prefixed) throw new Error(`HAProxy socket \`${spec}\`: expected ${prefixed[1]}@host:port`);
-    return { kind: 'unix', path: s };
-  }
-  const port = Number(portText);
-  if (port < 1 || port > 65535) throw new Error(`HAProxy socket \`${spec}\`: port ${port} is out of range`);
-  const host = hostText.replace(/^\[(.*)\]$/, '$1');
-  const kind = prefixed?.[1] ?? '';
-  const family = kind.endsWith('4') ? 4 : kind.endsWith('6') ? 6 : null;
-  return { kind: 'tcp', host, port, family };
-}
-
-/** The socket as text for messages. */
-export function describeHaproxySocket(socket: HaproxySocket): string {
-  return socket.kind === 'unix' ? socket.path : `${socket.host.includes(':') ? `[${socket.host}]` : socket.host}:${socket.port}`;
-}
-
-/** The socat address of the socket (`UNIX-CONNECT:path` or `TCP:host:port`). */
-export function socatAddress(socket: HaproxySocket): string {
-  if (socket.kind === 'unix') {
-    if (/[,:!\\'"\s]/.test(socket.path) || socket.path === '') throw new Error(`HAProxy socket path \`${socket.path}\` contains a character socat cannot take in an address (, : ! \\ quotes or spaces)`);
-    return `UNIX-CONNECT:${socket.path}`;
-  }
-  const v6 = socket.family === 6 || socket.host.includes(':');
-  return `${v6 ? 'TCP6' : socket.family === 4 ? 'TCP4' : 'TCP'}:${v6 ? `[${socket.host}]` : socket.host}:${socket.port}`;
-}
-
-/** The shell command that sends `command` to the socket with socat, as the plan's `via` form runs it. */
-export function socatCommand(socket: HaproxySocket, command: string): string {
-  if (/[\r\n]/.test(command)) throw new Error('a HAProxy runtime API command cannot contain a line break');
-  return `printf '%s\\n' ${shq(command)} | socat -t 5 stdio ${shq(socatAddress(socket))}`;
-}
 
 /** The error a signal aborted with. */
 function abortReason(signal: AbortSignal): Error {
@@ -115,12 +72,12 @@ export function socketRunner(socket: HaproxySocket, timeoutMs: number): HaproxyR
     });
 }
 
-/** Runs `printf … | socat …` through a transport (the LB host over SSH, or locally). */
-export function socatRunner(transport: Transport, socket: HaproxySocket, timeoutMs: number, become: boolean): HaproxyRunner {
-  const where = `${describeHaproxySocket(socket)} via ${transport.describe}`;
+/** Runs the plan's `printf … | socat …` wrapper, its `{request}` filled with the command, through a transport (the LB host over SSH, or locally). */
+export function socatRunner(transport: Transport, wrapper: string, socketText: string, timeoutMs: number, become: boolean): HaproxyRunner {
+  const where = `${socketText} via ${transport.describe}`;
   return async (command, signal) => {
     if (signal?.aborted) throw abortReason(signal);
-    const r = await transport.exec(socatCommand(socket, command), { timeoutMs, become, ...(signal ? { signal } : {}) });
+    const r = await transport.exec(fillQuotedPlaceholder(wrapper, 'request', command), { timeoutMs, become, ...(signal ? { signal } : {}) });
     if (r.aborted) throw signal ? abortReason(signal) : new Error('aborted');
     if (r.timedOut) throw new Error(`HAProxy runtime API at ${where} did not answer \`${command}\` within ${timeoutMs} ms`);
     if (r.exitCode !== 0) {
@@ -130,6 +87,12 @@ export function socatRunner(transport: Transport, socket: HaproxySocket, timeout
     }
     return r.stdout;
   };
+}
+
+/** The `via` form's command: the plan builds it; a driver with a transport and no wrapper is a wiring mistake. */
+function viaWrapper(options: HaproxyDriverOptions): string {
+  if (!options.wrapper) throw new Error(`HAProxy socket ${options.socket}: a transport was given without the plan's socat wrapper`);
+  return options.wrapper;
 }
 
 /** Splits one CSV line as HAProxy writes it (fields with `,` or `"` are double-quoted, quotes doubled). */
@@ -212,10 +175,10 @@ export class HaproxyDriver implements LbDriver {
   ) {
     if (!NAME.test(options.backend)) throw new Error(`HAProxy backend name \`${options.backend}\` is not valid (letters, digits, . _ - : only)`);
     this.socket = parseHaproxySocket(options.socket);
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs;
     const t = options.transport;
     this.where = `${describeHaproxySocket(this.socket)}${t ? ` via ${t.describe}` : ''}`;
-    const run = runner ?? (t ? socatRunner(t, this.socket, timeoutMs, options.become === true) : socketRunner(this.socket, timeoutMs));
+    const run = runner ?? (t ? socatRunner(t, viaWrapper(options), describeHaproxySocket(this.socket), timeoutMs, options.become === true) : socketRunner(this.socket, timeoutMs));
     const observe = options.onRequest;
     this.run = observe
       ? (command, signal) => {

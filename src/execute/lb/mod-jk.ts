@@ -5,10 +5,14 @@ import type { LbDriver, MemberState } from './driver.js';
 export interface ModJkDriverOptions {
   /** URL of the status worker, e.g. `http://lb/jkstatus` (user info becomes Basic auth). */
   url: string;
+  /** The URL as the plan shows it (secrets as `${NAME}`, an inline password masked): what requests are recorded with. */
+  shownUrl?: string;
   /** The lb worker name. */
   balancer: string;
-  /** Deadline of one request in milliseconds (default 10 s). */
-  timeoutMs?: number;
+  /** Deadline of one request in milliseconds (the plan's `requestTimeoutSec`). */
+  timeoutMs: number;
+  /** Told of each request as it is sent (a recorder): `GET <url>?<query>`, the URL as the plan shows it. */
+  onRequest?: (target: string, request: string) => void;
 }
 
 /** `mime=prop` output: every `key=value` line, in order (keys repeat, e.g. `balance_workers`). */
@@ -69,7 +73,7 @@ export class ModJkDriver implements LbDriver {
 
   constructor(private readonly options: ModJkDriverOptions) {
     this.target = httpTarget(options.url);
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs;
   }
 
   /** `vwa=1`: disabled, only requests of its own sessions. */
@@ -115,6 +119,8 @@ export class ModJkDriver implements LbDriver {
     const url = new URL(this.target.url.href);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const headers: Record<string, string> = this.target.authorization ? { Authorization: this.target.authorization } : {};
+    const shown = this.options.shownUrl ?? this.target.url.href;
+    this.options.onRequest?.(shown, `GET ${shown}?${new URLSearchParams(params).toString()}`);
     const r = await httpRequest(url, { method: 'GET', headers }, this.timeoutMs, signal);
     if (r.status !== 200) throw new Error(`mod_jk status worker GET ${url.href} answered HTTP ${r.status}${r.status === 401 || r.status === 403 ? ' (access denied)' : ''}`);
     const props = parseJkProps(r.text);

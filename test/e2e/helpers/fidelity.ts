@@ -34,10 +34,19 @@ function stringsOf(value: unknown): string[] {
   return [];
 }
 
-/** The plan's text with its named placeholders as what the run fills in (`{firstByte}`: a byte position). */
+/** What the run fills each named placeholder of the plan with: a byte position, a balancer's nonce, a worker's name (form-encoded). */
+const FILLED: Readonly<Record<string, string>> = { firstByte: '\\d+', nonce: '[0-9A-Za-z-]+', worker: '[^&\\s]+' };
+
+/** The plan's text with its named placeholders as what the run fills in. */
 function asPattern(planText: string): RegExp {
-  const escaped = planText.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('\\{firstByte\\}', '\\d+');
+  let escaped = planText.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const [name, pattern] of Object.entries(FILLED)) escaped = escaped.replaceAll(`\\{${name}\\}`, pattern);
   return new RegExp(`^${escaped}$`);
+}
+
+/** The requests a load-balancer step's text names: `; `-separated, each maybe followed by what it reads, in parentheses. */
+export function plannedRequests(text: string): string[] {
+  return text.split('; ').map((r) => r.replace(/ \([^()]*\)$/, ''));
 }
 
 /** Why an action is not the plan's, or null when a step of the plan carries exactly this text. */
@@ -48,7 +57,7 @@ export function unplannedReason(a: Recorded, steps: ReadonlyMap<string, PlanStep
   if (!step) return `step ${a.stepId} is not in the plan`;
   const texts = stringsOf(step);
   if (a.kind === 'put') return step.action === 'upload' && a.text.endsWith(` -> ${String(step.remotePath)}`) ? null : `upload not planned by ${step.id}`;
-  // The plan names an LB request and what it reads: `show stat liferay 4 -1 (status of node1)`.
-  if (a.kind === 'lb') return texts.some((t) => t === a.text || t.startsWith(`${a.text} (`)) ? null : `LB request not in ${step.id}`;
+  // The plan names each LB request and what it reads: `show stat liferay 4 -1 (status of node1)`.
+  if (a.kind === 'lb') return texts.some((t) => plannedRequests(t).some((r) => asPattern(r).test(a.text))) ? null : `LB request not in ${step.id}`;
   return texts.some((t) => asPattern(t).test(a.text)) ? null : `command not in ${step.id}`;
 }

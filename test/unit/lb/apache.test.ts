@@ -43,7 +43,7 @@ describe('the fake balancer-manager guards like httpd', () => {
 describe('ApacheBalancerDriver', () => {
   it('reads state and busy from ?xml=1, with the Referer header', async () => {
     const f = await fake();
-    const d = new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' });
+    const d = new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' });
     expect(await d.state(W1)).toEqual({ state: 'UP', raw: 'Init Ok', sessions: 2 });
     // Each worker under its URL and its route (the jvmRoute, the node name lrroll uses by default).
     expect([...(await d.members()).entries()]).toEqual([
@@ -59,7 +59,7 @@ describe('ApacheBalancerDriver', () => {
 
   it('drain: the nonce from the XML, POST b, w, nonce, w_status_N=1 with the Referer; the worker shows Drn', async () => {
     const f = await fake();
-    const d = new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' });
+    const d = new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' });
     await d.drain(W1);
     const post = f.seen.find((s) => s.method === 'POST');
     expect(post).toMatchObject({ url: '/balancer-manager', referer: f.url, applied: true });
@@ -70,14 +70,14 @@ describe('ApacheBalancerDriver', () => {
 
   it('drain on an httpd whose XML has no nonce: the nonce from the balancer page', async () => {
     const f = await fake({ xmlNonce: false });
-    await new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain(W1);
+    await new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' }).drain(W1);
     expect(f.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /balancer-manager?xml=1', 'GET /balancer-manager?b=liferay', 'POST /balancer-manager', 'GET /balancer-manager?xml=1']);
     expect(f.seen.find((s) => s.method === 'POST')?.applied).toBe(true);
   });
 
   it('finds a member by its route (BalancerMember … route=node1), posting the worker URL', async () => {
     const f = await fake();
-    const d = new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' });
+    const d = new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' });
     await d.drain('node1');
     expect(f.seen.find((s) => s.method === 'POST')?.body).toBe(`b=liferay&w=${encodeURIComponent(W1)}&nonce=${f.balancers[0]?.nonce}&w_status_N=1`);
     expect(await d.state('node1')).toEqual({ state: 'DRAIN', raw: 'Init Drn Ok', sessions: 2 });
@@ -85,7 +85,7 @@ describe('ApacheBalancerDriver', () => {
 
   it('disable → Stop (MAINT), enable clears N, D and S (UP)', async () => {
     const f = await fake();
-    const d = new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' });
+    const d = new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' });
     await d.drain(W1);
     await d.disable(W1, true);
     expect(await d.state(W1)).toMatchObject({ state: 'MAINT', raw: 'Init Drn Stop' });
@@ -98,40 +98,40 @@ describe('ApacheBalancerDriver', () => {
 
   it('reads the nonce from the `id="nonce"` variant too', async () => {
     const f = await fake({ doubleQuotedNonce: true, xmlNonce: false });
-    await new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain(W1);
+    await new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' }).drain(W1);
     expect(f.seen.find((s) => s.method === 'POST')?.applied).toBe(true);
   });
 
   it('an unknown worker or balancer is an error naming what exists (no POST is sent)', async () => {
     const f = await fake();
-    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain('http://127.0.0.1:9999')).rejects.toThrow('balancer `liferay` has no worker `http://127.0.0.1:9999` (workers: http://127.0.0.1:8081 route=node1, http://127.0.0.1:8082 route=node2, http://127.0.0.1:8083 route=node3)');
-    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'portal' }).state(W1)).rejects.toThrow('has no balancer `portal` (balancers: liferay, static)');
+    await expect(new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' }).drain('http://127.0.0.1:9999')).rejects.toThrow('balancer `liferay` has no worker `http://127.0.0.1:9999` (workers: http://127.0.0.1:8081 route=node1, http://127.0.0.1:8082 route=node2, http://127.0.0.1:8083 route=node3)');
+    await expect(new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'portal' }).state(W1)).rejects.toThrow('has no balancer `portal` (balancers: liferay, static)');
     expect(f.seen.some((s) => s.method === 'POST')).toBe(false);
   });
 
   it.each([`${W1}&w_status_D=1`, `${W1}&w=http://127.0.0.1:8082&w_status_S=1`, `${W1}\nw_status_D=1`, `-${W1}`, `${W1};$(touch /tmp/x)`])('a hostile worker name %j is never sent: no POST, every worker unchanged', async (member) => {
     const f = await fake();
-    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain(member)).rejects.toThrow(/has no worker/);
+    await expect(new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' }).drain(member)).rejects.toThrow(/has no worker/);
     expect(f.seen.some((s) => s.method === 'POST')).toBe(false);
     expect(f.balancers[0]?.workers.map((w) => wstatus(w))).toEqual(['Init Ok ', 'Init Ok ', 'Init Ok ']);
   });
 
   it('detects a change httpd ignored (the nonce changed between the page and the POST)', async () => {
     const f = await fake({ rotateNonceAfterPage: true });
-    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).drain(W1)).rejects.toThrow(/did not apply w_status_N=1 to `http:\/\/127\.0\.0\.1:8081` \(status is now `Init Ok`\): the nonce or the Referer was not accepted/);
+    await expect(new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' }).drain(W1)).rejects.toThrow(/did not apply w_status_N=1 to `http:\/\/127\.0\.0\.1:8081` \(status is now `Init Ok`\): the nonce or the Referer was not accepted/);
   });
 
   it('explains a rejected Referer (ServerName differs from the URL host, UseCanonicalName On)', async () => {
     const f = await fake({ serverName: 'lb.example.com' });
-    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).state(W1)).rejects.toThrow(/did not answer \?xml=1 with XML \(was the Referer rejected\? httpd logs AH10187 then\)/);
+    await expect(new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' }).state(W1)).rejects.toThrow(/did not answer \?xml=1 with XML \(was the Referer rejected\? httpd logs AH10187 then\)/);
   });
 
   it('turns URL credentials into Basic auth and keeps them out of messages', async () => {
     const f = await fake({ basicAuth: 'admin:s3cret' });
     const withCreds = f.url.replace('http://', 'http://admin:s3cret@');
-    await new ApacheBalancerDriver({ url: withCreds, balancer: 'liferay' }).drain(W1);
+    await new ApacheBalancerDriver({ timeoutMs: 10_000, url: withCreds, balancer: 'liferay' }).drain(W1);
     expect(f.seen.find((s) => s.method === 'POST')?.referer).toBe(f.url);
-    const err = await new ApacheBalancerDriver({ url: f.url.replace('http://', 'http://admin:wrong@'), balancer: 'liferay' }).state(W1).catch((e: Error) => e);
+    const err = await new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url.replace('http://', 'http://admin:wrong@'), balancer: 'liferay' }).state(W1).catch((e: Error) => e);
     expect(String(err)).toMatch(/answered HTTP 401 \(access denied/);
     expect(String(err)).not.toContain('wrong');
   });
@@ -141,14 +141,14 @@ describe('ApacheBalancerDriver', () => {
     await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay', timeoutMs: 100 }).state(W1)).rejects.toThrow(/did not answer within 100 ms/);
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(new Error('Ctrl-C')), 50);
-    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).state(W1, ctl.signal)).rejects.toThrow('Ctrl-C');
+    await expect(new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' }).state(W1, ctl.signal)).rejects.toThrow('Ctrl-C');
   });
 
   it('reports a connection failure', async () => {
     const f = await fake();
     await f.close();
     closers = [];
-    await expect(new ApacheBalancerDriver({ url: f.url, balancer: 'liferay' }).state(W1)).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:\d+\/balancer-manager\?xml=1 failed: .*ECONNREFUSED/);
+    await expect(new ApacheBalancerDriver({ timeoutMs: 10_000, url: f.url, balancer: 'liferay' }).state(W1)).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:\d+\/balancer-manager\?xml=1 failed: .*ECONNREFUSED/);
   });
 });
 

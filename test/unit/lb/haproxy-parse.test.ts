@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { haproxyMemberState, HaproxyDriver, normaliseHaproxyStatus, parseHaproxySocket, parseShowStat, socatAddress, socatCommand, splitCsvLine } from '../../../src/execute/lb/haproxy.js';
+import { haproxyMemberState, HaproxyDriver, normaliseHaproxyStatus, parseShowStat, splitCsvLine } from '../../../src/execute/lb/haproxy.js';
+import { fillQuotedPlaceholder } from '../../../src/execute/placeholders.js';
+import { TIMINGS } from '../../../src/plan/defaults.js';
+import { parseHaproxySocket, socatAddress, socatWrapper, type HaproxySocket } from '../../../src/plan/haproxy-socket.js';
+
+/** The plan's `via` wrapper with its `{request}` filled in, as the driver sends it. */
+const socatCommand = (socket: HaproxySocket, command: string): string => fillQuotedPlaceholder(socatWrapper(socket, TIMINGS.lbSocatIdleSec), 'request', command);
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const states = (text: string): Record<string, string> => Object.fromEntries(parseShowStat(text).map((r) => [r['svname'], `${haproxyMemberState(r).state}|${r['status']}|${haproxyMemberState(r).sessions}`]));
@@ -110,8 +116,9 @@ describe('parseHaproxySocket', () => {
   });
 });
 
-describe('socatCommand (the `via` form)', () => {
+describe('the `via` wrapper of the plan, filled in', () => {
   it('builds the documented command with socat addresses', () => {
+    expect(socatWrapper(parseHaproxySocket('/run/haproxy/admin.sock'), TIMINGS.lbSocatIdleSec)).toBe("printf '%s\\n' {request} | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock");
     expect(socatCommand(parseHaproxySocket('/run/haproxy/admin.sock'), 'set server bk/n1 state drain')).toBe("printf '%s\\n' 'set server bk/n1 state drain' | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock");
     expect(socatAddress(parseHaproxySocket('ipv4@127.0.0.1:9999'))).toBe('TCP4:127.0.0.1:9999');
     expect(socatAddress(parseHaproxySocket('lb:9999'))).toBe('TCP:lb:9999');
@@ -134,7 +141,7 @@ describe('socatCommand (the `via` form)', () => {
 describe('HaproxyDriver command text and error mapping (scripted runner)', () => {
   function scripted(answers: Record<string, string>): { driver: HaproxyDriver; sent: string[] } {
     const sent: string[] = [];
-    const driver = new HaproxyDriver({ socket: '/x.sock', backend: 'liferay' }, async (command) => {
+    const driver = new HaproxyDriver({ timeoutMs: 10_000, socket: '/x.sock', backend: 'liferay' }, async (command) => {
       sent.push(command);
       return answers[command] ?? '\n';
     });
@@ -178,7 +185,7 @@ describe('HaproxyDriver command text and error mapping (scripted runner)', () =>
   });
 
   it('rejects names that could smuggle a second command', () => {
-    expect(() => new HaproxyDriver({ socket: '/x.sock', backend: 'a;b' })).toThrow('not valid');
+    expect(() => new HaproxyDriver({ timeoutMs: 10_000, socket: '/x.sock', backend: 'a;b' })).toThrow('not valid');
     const { driver } = scripted({});
     return expect(driver.drain('n1; shutdown sessions server liferay/n2')).rejects.toThrow('not valid');
   });

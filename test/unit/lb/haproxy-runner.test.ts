@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecOptions, ExecResult, Transport } from '../../../src/execute/transport.js';
-import { HaproxyDriver, parseHaproxySocket, socatRunner, socketRunner } from '../../../src/execute/lb/haproxy.js';
+import { HaproxyDriver, socatRunner, socketRunner } from '../../../src/execute/lb/haproxy.js';
+import { TIMINGS } from '../../../src/plan/defaults.js';
+import { parseHaproxySocket, socatWrapper } from '../../../src/plan/haproxy-socket.js';
+
+/** The plan's `via` wrapper for a socket. */
+const wrapperOf = (socket: string): string => socatWrapper(parseHaproxySocket(socket), TIMINGS.lbSocatIdleSec);
 
 let dir = '';
 const servers: Server[] = [];
@@ -104,26 +109,26 @@ describe('socatRunner (via a Transport)', () => {
   it('runs printf | socat with the deadline, the signal and become', async () => {
     const calls: Array<{ command: string; options: ExecOptions }> = [];
     const ctl = new AbortController();
-    const out = await socatRunner(transport({ stdout: 'ok\n' }, calls), parseHaproxySocket('/run/haproxy/admin.sock'), 4000, true)('show info', ctl.signal);
+    const out = await socatRunner(transport({ stdout: 'ok\n' }, calls), wrapperOf('/run/haproxy/admin.sock'), '/run/haproxy/admin.sock', 4000, true)('show info', ctl.signal);
     expect(out).toBe('ok\n');
     expect(calls).toEqual([{ command: "printf '%s\\n' 'show info' | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock", options: { timeoutMs: 4000, become: true, signal: ctl.signal } }]);
   });
 
   it('maps socat failures, missing socat, timeouts and aborts', async () => {
-    const sock = parseHaproxySocket('/run/haproxy/admin.sock');
-    await expect(socatRunner(transport({ exitCode: 1, stderr: 'socat[1] E connect(5, AF=1 "/run/haproxy/admin.sock", 25): Permission denied\n' }, []), sock, 1000, false)('show info')).rejects.toThrow(
+    const sock = [wrapperOf('/run/haproxy/admin.sock'), '/run/haproxy/admin.sock'] as const;
+    await expect(socatRunner(transport({ exitCode: 1, stderr: 'socat[1] E connect(5, AF=1 "/run/haproxy/admin.sock", 25): Permission denied\n' }, []), ...sock, 1000, false)('show info')).rejects.toThrow(
       /at \/run\/haproxy\/admin\.sock via ssh admin@lb:22: socat exited with 1: socat\[1\] E connect.*Permission denied/,
     );
-    await expect(socatRunner(transport({ exitCode: 127, stderr: 'sh: 1: socat: not found' }, []), sock, 1000, false)('show info')).rejects.toThrow(/is socat installed on the load balancer host/);
-    await expect(socatRunner(transport({ exitCode: null, timedOut: true }, []), sock, 1000, false)('show info')).rejects.toThrow(/did not answer `show info` within 1000 ms/);
+    await expect(socatRunner(transport({ exitCode: 127, stderr: 'sh: 1: socat: not found' }, []), ...sock, 1000, false)('show info')).rejects.toThrow(/is socat installed on the load balancer host/);
+    await expect(socatRunner(transport({ exitCode: null, timedOut: true }, []), ...sock, 1000, false)('show info')).rejects.toThrow(/did not answer `show info` within 1000 ms/);
     const ctl = new AbortController();
     ctl.abort(new Error('Ctrl-C'));
-    await expect(socatRunner(transport({ exitCode: null, aborted: true }, []), sock, 1000, false)('show info', ctl.signal)).rejects.toThrow('Ctrl-C');
+    await expect(socatRunner(transport({ exitCode: null, aborted: true }, []), ...sock, 1000, false)('show info', ctl.signal)).rejects.toThrow('Ctrl-C');
   });
 
   it('HaproxyDriver uses socat only when given a transport', async () => {
     const calls: Array<{ command: string; options: ExecOptions }> = [];
-    const d = new HaproxyDriver({ socket: 'ipv4@127.0.0.1:9999', backend: 'liferay', transport: transport({}, calls), become: true });
+    const d = new HaproxyDriver({ timeoutMs: 10_000, socket: 'ipv4@127.0.0.1:9999', backend: 'liferay', transport: transport({}, calls), wrapper: wrapperOf('ipv4@127.0.0.1:9999'), become: true });
     await d.drain('node1');
     expect(calls.map((c) => c.command)).toEqual(["printf '%s\\n' 'set server liferay/node1 state drain' | socat -t 5 stdio TCP4:127.0.0.1:9999"]);
     expect(calls[0]?.options.become).toBe(true);

@@ -137,14 +137,14 @@ async function fakeJk(options: FakeJkOptions = {}): Promise<FakeJk> {
 describe('ModJkDriver', () => {
   it('state: cmd=show&mime=prop&w=<lb>&sw=<member>; ACT + OK/IDLE → UP, sessions = busy', async () => {
     const f = await fakeJk();
-    const d = new ModJkDriver({ url: f.url, balancer: 'loadbalancer' });
+    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
     expect(await d.state('node1')).toEqual({ state: 'UP', raw: 'ACT OK/IDLE', sessions: 4 });
     expect(f.seen).toEqual(['/jkstatus?cmd=show&mime=prop&w=loadbalancer&sw=node1']);
   });
 
   it('drain/disable/enable send the plan\'s update calls and change the activation', async () => {
     const f = await fakeJk();
-    const d = new ModJkDriver({ url: f.url, balancer: 'loadbalancer' });
+    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
     await d.drain('node2');
     expect(await d.state('node2')).toMatchObject({ state: 'DRAIN', raw: 'DIS OK/IDLE' });
     await d.disable('node2', true);
@@ -158,9 +158,22 @@ describe('ModJkDriver', () => {
     ]);
   });
 
+  it('tells the recorder each GET it sends, by the URL the plan shows (credentials masked), exactly as the plan writes the call', async () => {
+    const f = await fakeJk();
+    const shown = f.url.replace('http://', 'http://ops:***@');
+    const sent: Array<[string, string]> = [];
+    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, shownUrl: shown, balancer: 'loadbalancer', onRequest: (target, request) => sent.push([target, request]) });
+    await d.drain('node2');
+    await d.state('node2');
+    expect(sent).toEqual([
+      [shown, `GET ${shown}?cmd=update&mime=prop&w=loadbalancer&sw=node2&vwa=1`],
+      [shown, `GET ${shown}?cmd=show&mime=prop&w=loadbalancer&sw=node2`],
+    ]);
+  });
+
   it('an error state is DOWN whatever the activation says, except stopped', async () => {
     const f = await fakeJk();
-    const d = new ModJkDriver({ url: f.url, balancer: 'loadbalancer' });
+    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
     const m = f.members[2] as JkMember;
     m.state = 'ERR';
     expect((await d.state('node3')).state).toBe('DOWN');
@@ -173,7 +186,7 @@ describe('ModJkDriver', () => {
 
   it('members() lists the balance_workers of the lb worker', async () => {
     const f = await fakeJk();
-    const members = await new ModJkDriver({ url: f.url, balancer: 'loadbalancer' }).members();
+    const members = await new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' }).members();
     expect([...members.keys()]).toEqual(['node1', 'node2', 'node3']);
     expect(members.get('node1')).toEqual({ state: 'UP', raw: 'ACT OK/IDLE', sessions: 4 });
     expect(f.seen).toEqual(['/jkstatus?cmd=show&mime=prop&w=loadbalancer']);
@@ -181,14 +194,14 @@ describe('ModJkDriver', () => {
 
   it('an unknown member is an error naming the members (the status worker answers 200 with result.type=ERROR)', async () => {
     const f = await fakeJk();
-    const d = new ModJkDriver({ url: f.url, balancer: 'loadbalancer' });
+    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
     await expect(d.drain('node9')).rejects.toThrow('mod_jk lb worker `loadbalancer` has no member `node9` (members: node1, node2, node3)');
     await expect(d.state('node9')).rejects.toThrow('has no member `node9` (members: node1, node2, node3)');
   });
 
   it.each(['node1&vwa=2', 'node2&sw=node1&vwa=1', 'node1;vwa=2', 'node1\nvwa=2', '-node1', 'node1 `touch /tmp/x`'])('a hostile member name %j stays one parameter value: no member changes, the call fails', async (member) => {
     const f = await fakeJk();
-    const d = new ModJkDriver({ url: f.url, balancer: 'loadbalancer' });
+    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
     await expect(d.drain(member)).rejects.toThrow(/has no member/);
     expect(f.members.map((m) => m.activation)).toEqual(['ACT', 'ACT', 'ACT']);
     const updates = f.seen.map((u) => new URLSearchParams(u.split('?')[1] ?? '')).filter((q) => q.get('cmd') === 'update');
@@ -197,30 +210,30 @@ describe('ModJkDriver', () => {
 
   it('passes other status worker errors on with their message', async () => {
     const f = await fakeJk({ readOnly: true });
-    await expect(new ModJkDriver({ url: f.url, balancer: 'loadbalancer' }).drain('node1')).rejects.toThrow(/cmd=update.*: ERROR: This command is not allowed in read only mode\./);
-    await expect(new ModJkDriver({ url: f.url, balancer: 'lb2' }).state('node1')).rejects.toThrow(/ERROR: could not find worker/);
+    await expect(new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' }).drain('node1')).rejects.toThrow(/cmd=update.*: ERROR: This command is not allowed in read only mode\./);
+    await expect(new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'lb2' }).state('node1')).rejects.toThrow(/ERROR: could not find worker/);
   });
 
   it('matches keys by suffix, whatever the configured prefix', async () => {
     const f = await fakeJk({ prefix: 'jk.status' });
-    const d = new ModJkDriver({ url: f.url, balancer: 'loadbalancer' });
+    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
     await d.drain('node1');
     expect(await d.state('node1')).toEqual({ state: 'DRAIN', raw: 'DIS OK/IDLE', sessions: 4 });
   });
 
   it('refuses HTTP errors and answers that are not mime=prop output', async () => {
     const f = await fakeJk();
-    await expect(new ModJkDriver({ url: f.url.replace('/jkstatus', '/jk'), balancer: 'loadbalancer' }).state('node1')).rejects.toThrow(/answered HTTP 404/);
+    await expect(new ModJkDriver({ timeoutMs: 10_000, url: f.url.replace('/jkstatus', '/jk'), balancer: 'loadbalancer' }).state('node1')).rejects.toThrow(/answered HTTP 404/);
     const page = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>It works!</body></html>'));
     await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
     closers.push(() => new Promise<void>((resolve) => page.close(() => resolve())));
     const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
-    await expect(new ModJkDriver({ url, balancer: 'loadbalancer' }).state('node1')).rejects.toThrow(/did not answer in mime=prop format \(is this the status worker URL\?\)/);
+    await expect(new ModJkDriver({ timeoutMs: 10_000, url, balancer: 'loadbalancer' }).state('node1')).rejects.toThrow(/did not answer in mime=prop format \(is this the status worker URL\?\)/);
   });
 
   it('sets cmd and mime itself, over parameters already in the URL', async () => {
     const f = await fakeJk();
-    expect((await new ModJkDriver({ url: `${f.url}?mime=html&cmd=list`, balancer: 'loadbalancer' }).state('node1')).state).toBe('UP');
+    expect((await new ModJkDriver({ timeoutMs: 10_000, url: `${f.url}?mime=html&cmd=list`, balancer: 'loadbalancer' }).state('node1')).state).toBe('UP');
     expect(f.seen).toEqual(['/jkstatus?mime=prop&cmd=show&w=loadbalancer&sw=node1']);
   });
 
@@ -235,7 +248,7 @@ describe('ModJkDriver', () => {
     await expect(new ModJkDriver({ url, balancer: 'loadbalancer', timeoutMs: 100 }).state('node1')).rejects.toThrow(/did not answer within 100 ms/);
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(new Error('Ctrl-C')), 30);
-    await expect(new ModJkDriver({ url, balancer: 'loadbalancer' }).drain('node1', ctl.signal)).rejects.toThrow('Ctrl-C');
+    await expect(new ModJkDriver({ timeoutMs: 10_000, url, balancer: 'loadbalancer' }).drain('node1', ctl.signal)).rejects.toThrow('Ctrl-C');
   });
 });
 

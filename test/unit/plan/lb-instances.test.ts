@@ -2,8 +2,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Chalk } from 'chalk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planPlaybook } from '../../../src/app/use-cases.js';
+import { TIMINGS } from '../../../src/plan/defaults.js';
+import { shownLbUrl } from '../../../src/plan/lb.js';
+import { renderPlanText } from '../../../src/render/plan-text.js';
 
 process.env['GIT_OPTIONAL_LOCKS'] = '0';
 let dir: string;
@@ -23,7 +27,7 @@ async function plan(lb: string) {
 describe('load-balancer instances in the plan', () => {
   it('one load balancer is one instance, named after its socket', async () => {
     const p = await plan('  type: haproxy\n  socket: /run/haproxy/admin.sock\n  backend: liferay\n');
-    expect(p.loadBalancer.instances).toEqual([{ name: '/run/haproxy/admin.sock', endpoint: '/run/haproxy/admin.sock', via: null }]);
+    expect(p.loadBalancer.instances).toEqual([{ name: '/run/haproxy/admin.sock', endpoint: '/run/haproxy/admin.sock', via: null, wrapper: null }]);
     const drain = p.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'lb-drain');
     expect(drain).toMatchObject({ title: 'drain node1 in the load balancer', api: 'set server liferay/node1 state drain' });
   });
@@ -34,7 +38,8 @@ describe('load-balancer instances in the plan', () => {
     const steps = p.batches[0]?.nodePlans[0]?.steps ?? [];
     const drain = steps.find((s) => s.action === 'lb-drain');
     expect(drain?.title).toBe('drain node1 in every load balancer (lb1.internal, lb2.internal:8080)');
-    expect(drain?.api).toBe('POST http://ops:${LB_PW}@lb1.internal/balancer-manager b=liferay&w=node1&w_status_N=1; POST http://lb2.internal:8080/balancer-manager b=liferay&w=node1&w_status_N=1');
+    const change = (u: string): string => `GET ${u}?xml=1 (worker and nonce of node1); GET ${u}?b=liferay (the nonce, when the XML has none); POST ${u} b=liferay&w={worker}&nonce={nonce}&w_status_N=1; GET ${u}?xml=1 (node1 is now Drn)`;
+    expect(drain?.api).toBe(`${change('http://ops:${LB_PW}@lb1.internal/balancer-manager')}; ${change('http://lb2.internal:8080/balancer-manager')}`);
     expect(drain?.secretEnv).toEqual(['LB_PW']);
     expect(steps.find((s) => s.action === 'lb-wait-up')?.title).toBe('wait until every load balancer (lb1.internal, lb2.internal:8080) reports node1 UP');
     expect(p.secrets).toContain('LB_PW');
@@ -48,5 +53,30 @@ describe('load-balancer instances in the plan', () => {
     expect(sameHost.loadBalancer.instances.map((i) => i.name)).toEqual(['lb', 'lb#2']);
     const drain = sameHost.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'lb-drain');
     expect(drain?.api).toBe('set server liferay/node1 state drain (on lb, lb#2)');
+  });
+
+  it('HAProxy over `via`: the plan carries the socat command with a quoted {request}, its wait and every deadline from TIMINGS', async () => {
+    const p = await plan('  type: haproxy\n  backend: liferay\n  socket: ipv4@127.0.0.1:9999\n  via: { host: lb1.example.net }\n');
+    expect(p.loadBalancer.instances[0]?.wrapper).toBe(`printf '%s\\n' {request} | socat -t ${TIMINGS.lbSocatIdleSec} stdio TCP4:127.0.0.1:9999`);
+    expect(p.loadBalancer).toMatchObject({ requestTimeoutSec: TIMINGS.lbRequestSec, commandTimeoutSec: TIMINGS.lbCommandSec });
+    expect(renderPlanText(p, { chalk: new Chalk({ level: 0 }), full: false })).toContain(`each request (≤ 10s): printf '%s\\n' {request} | socat -t 5 stdio TCP4:127.0.0.1:9999`);
+    // Opened from this machine, there is no command to show.
+    expect((await plan('  type: haproxy\n  backend: liferay\n  socket: /run/haproxy/admin.sock\n')).loadBalancer.instances[0]?.wrapper).toBeNull();
+  });
+
+  it('a socket socat cannot address is a located error of the plan, not a failure halfway through the run', async () => {
+    const file = join(dir, 'p.yml');
+    writeFileSync(file, `lrroll: 1\nname: pair\ninventory:\n  nodes:\n    - name: node1\n    - name: node2\nloadBalancer:\n  type: haproxy\n  backend: liferay\n  socket: /run/a,b.sock\n  via: { host: lb1 }\nchange:\n  type: restart\n`);
+    const out = await planPlaybook(file, { vars: {}, limit: null });
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toMatchObject([{ code: 'E_LB_INSTANCE', summary: expect.stringContaining('socat cannot take'), source: { line: 10, col: 11 } }]);
+  });
+
+  it('an inline password in a balancer URL is masked in the API text; a ${NAME} reference is kept', async () => {
+    const p = await plan('  type: mod_jk\n  balancer: loadbalancer\n  url: http://ops:hunter2@lb1/jkstatus\n');
+    const drain = p.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'lb-drain');
+    expect(drain?.api).toBe('GET http://ops:***@lb1/jkstatus?cmd=update&mime=prop&w=loadbalancer&sw=node1&vwa=1');
+    expect(shownLbUrl('http://ops:${LB_PW}@lb1/x')).toBe('http://ops:${LB_PW}@lb1/x');
+    expect(shownLbUrl('https://u:p%40ss@lb1:8443/x')).toBe('https://u:***@lb1:8443/x');
+    expect(shownLbUrl('http://lb1/x')).toBe('http://lb1/x');
   });
 });
