@@ -1,7 +1,6 @@
 import type { ResumeState } from '../execute/context.js';
 import { runRemote } from '../execute/run-step.js';
-import { clusterOf } from '../plan/cluster-recorded.js';
-import type { Plan } from '../plan/types.js';
+import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types.js';
 import { listRuns, nodeRecords, readEvents, readPlan, type RunMeta } from './journal.js';
 import { sshSettings, TransportPool } from './execute.js';
 import { planPlaybook } from './use-cases.js';
@@ -30,14 +29,28 @@ export function findRunToResume(env: Readonly<Record<string, string | undefined>
 }
 
 /**
+ * Why the recorded plan of a run cannot be resumed by this lrroll, or null. A plan of another format
+ * lacks commands, deadlines and cluster steps this executor runs (or has ones it does not know):
+ * continuing it would run something other than what its preview showed.
+ */
+export function resumeFormatProblem(run: { dir: string; meta: RunMeta }): string | null {
+  const version = (readPlan(run.dir) as Partial<Plan>).formatVersion;
+  if (version === PLAN_FORMAT_VERSION) return null;
+  return (
+    `run ${run.meta.runId} was recorded with plan format ${String(version ?? 'unknown')}; this lrroll runs format ` +
+    `${PLAN_FORMAT_VERSION} and cannot continue it as it was previewed. Finish it with the lrroll that started it, or ` +
+    `abandon it (\`lrroll unlock\`): the next \`lrroll run\` puts back any node it left out of the load balancer ` +
+    `once that node is healthy`
+  );
+}
+
+/**
  * Works out what the interrupted run already did. A node that finished is recognised by its
  * record and by its change verifying again on the node (the fingerprint of the applied change);
  * one whose verification fails, or that was put back into the load balancer, starts over.
  */
 export async function prepareResume(env: Readonly<Record<string, string | undefined>>, run: { dir: string; meta: RunMeta }, sshFilesOf: (plan: Plan) => SshFiles = () => ({ configFile: null, knownHostsFiles: null })): Promise<ResumeTarget> {
-  // A plan recorded by an earlier lrroll gets its lock and reconcile steps rebuilt from its own.
-  const recorded = readPlan(run.dir);
-  const plan: Plan = { ...recorded, cluster: clusterOf(recorded) };
+  const plan = readPlan(run.dir);
   const events = readEvents(run.dir);
   const records = nodeRecords(events, plan.nodes.map((n) => n.name));
   const done = new Set(events.filter((e) => e.kind === 'step-end' && e.status === 'ok').map((e) => (e.kind === 'step-end' ? e.stepId : '')));

@@ -164,7 +164,12 @@ export async function resumeCommand(which: string | undefined, flags: RunCliFlag
     io.stderr.write(`error[E_USAGE]: ${found}\n`);
     return EXIT_CODES.invalid;
   }
-  const { withInventorySecrets: resumeSecrets } = await import('../app/resume.js');
+  const { resumeFormatProblem, withInventorySecrets: resumeSecrets } = await import('../app/resume.js');
+  const formatProblem = resumeFormatProblem(found);
+  if (formatProblem) {
+    io.stderr.write(`error[E_PLAN_FORMAT]: ${formatProblem}\n`);
+    return EXIT_CODES.refused;
+  }
   io = { ...io, env: await resumeSecrets(found.dir, io.env) };
   // Like the uploads, the playbook's inventory.ssh paths are resolved from the recorded playbook path, taken from this directory.
   const target = await prepareResume(io.env, found, (plan) => resolveSshFiles(plan, flags, io.env, io.cwd));

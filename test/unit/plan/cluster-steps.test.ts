@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planPlaybook } from '../../../src/app/use-cases.js';
-import { clusterOf } from '../../../src/plan/cluster-recorded.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { renderPlanText } from '../../../src/render/plan-text.js';
 import { fillPlaceholders } from '../../../src/shell/quote.js';
@@ -92,13 +91,5 @@ describe('the cluster steps in the plan', () => {
     const filled = fillPlaceholders(take?.command ?? '', take?.placeholders ?? [], { owner });
     expect(filled).toContain(`printf '%s\\n' '{"runId":"r'\\''1","message":"a $(b) c"}' > "$d/owner"`);
     expect(() => fillPlaceholders(take?.command ?? '', take?.placeholders ?? [], {})).toThrow('no value for the placeholder {owner}');
-  });
-
-  it('a plan recorded before the cluster steps existed gets its lock and reconcile rebuilt from its own steps', async () => {
-    const plan = await planOf('rolling', 1, 'command');
-    const { cluster, ...recorded } = plan;
-    const rebuilt = clusterOf(recorded as Plan);
-    expect(rebuilt.lock).toEqual(cluster.lock);
-    expect(rebuilt.reconcile.map((r) => [r.node, r.putBack.command, r.waitUp.command, r.app?.command, r.http?.command])).toEqual(cluster.reconcile.map((r) => [r.node, r.putBack.command, r.waitUp.command, r.app?.command, r.http?.command]));
   });
 });
