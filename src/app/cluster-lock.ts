@@ -49,7 +49,7 @@ export async function acquireClusterLock(plan: Plan, owner: LockOwner, waitSec: 
   for (;;) {
     const attempt = await attemptOnce(plan, locks, owner, deps);
     if ('nodes' in attempt || deps.clock.now() >= deadline || deps.signal.aborted) return attempt;
-    if (!waiting) deps.emit?.({ kind: 'lock', state: 'waiting', nodes: [attempt.node], stepId: `cluster/lock/${attempt.node}/lock-take`, holder: attempt.held.owner?.runId ?? null, text: `waiting up to ${waitSec}s (--lock-wait) for the cluster's lock (on ${attempt.node}), held by ${describeHolder(attempt.held)}` });
+    if (!waiting) deps.emit?.({ kind: 'lock', state: 'waiting', nodes: [attempt.node], stepId: `cluster/lock/${attempt.node}/lock-take`, stepIds: [`cluster/lock/${attempt.node}/lock-take`], holder: attempt.held.owner?.runId ?? null, text: `waiting up to ${waitSec}s (--lock-wait) for the cluster's lock (on ${attempt.node}), held by ${describeHolder(attempt.held)}` });
     waiting = true;
     await deps.clock.sleep(Math.min(poll.max * 1000, Math.max(poll.min * 1000, deadline - deps.clock.now())), deps.signal);
   }
@@ -83,9 +83,9 @@ async function attemptOnce(plan: Plan, locks: readonly NodeLock[], owner: LockOw
     taken.push(lock);
   }
   // Said once the whole lock is held: an attempt given back (and retried) tells nothing.
-  for (const { lock, why } of skipped) deps.emit?.({ kind: 'lock', state: 'skipped', nodes: [lock.steps.node], stepId: lock.steps.take.id, holder: null, text: `${lock.steps.node}: its run lock could not be taken (${why}); this run does not change it` });
-  if (tookOver) deps.emit?.({ kind: 'lock', state: 'taken-over', nodes: [tookOver.lock.steps.node], stepId: tookOver.lock.steps.takeOver.id, holder: owner.runId, text: `took over the cluster lock of the interrupted run ${owner.runId} (pid ${tookOver.from.pid} on ${tookOver.from.host} is no longer running)` });
-  deps.emit?.({ kind: 'lock', state: 'taken', nodes: taken.map((l) => l.steps.node), stepId: null, holder: owner.runId, text: `took the cluster's run lock on ${taken.map((l) => l.steps.node).join(', ')}` });
+  for (const { lock, why } of skipped) deps.emit?.({ kind: 'lock', state: 'skipped', nodes: [lock.steps.node], stepId: lock.steps.take.id, stepIds: [lock.steps.take.id], holder: null, text: `${lock.steps.node}: its run lock could not be taken (${why}); this run does not change it` });
+  if (tookOver) deps.emit?.({ kind: 'lock', state: 'taken-over', nodes: [tookOver.lock.steps.node], stepId: tookOver.lock.steps.takeOver.id, stepIds: [tookOver.lock.steps.takeOver.id], holder: owner.runId, text: `took over the cluster lock of the interrupted run ${owner.runId} (pid ${tookOver.from.pid} on ${tookOver.from.host} is no longer running)` });
+  deps.emit?.({ kind: 'lock', state: 'taken', nodes: taken.map((l) => l.steps.node), stepId: null, stepIds: [...locks.map((l) => l.steps.take.id), ...(tookOver ? [tookOver.lock.steps.takeOver.id] : [])], holder: owner.runId, text: `took the cluster's run lock on ${taken.map((l) => l.steps.node).join(', ')}` });
   return { nodes: taken };
 }
 

@@ -4,6 +4,7 @@ import { probePasses, readHttpProbe } from '../execute/http-probe.js';
 import type { LbDriver, MemberState } from '../execute/lb/driver.js';
 import { commandMemberState } from '../execute/lb/member-state.js';
 import { enableAndWaitUp } from '../execute/lb/wait-up.js';
+import { inStep } from '../execute/step-scope.js';
 import type { Transport } from '../execute/transport.js';
 import type { Plan, PlanNode, ReconcileNodeSteps } from '../plan/types.js';
 import { Journal, listRuns, nodeRecords, readEvents } from './journal.js';
@@ -31,6 +32,8 @@ export interface ReconcileResult {
   action: 'put-back' | 'left-out';
   /** The plan step whose result decided it, or null (a node a live run holds is not even read). */
   stepId: string | null;
+  /** Every plan step it ran for this node, in order (empty when it was not touched). */
+  stepIds: string[];
   detail: string;
 }
 
@@ -78,22 +81,23 @@ export async function reconcile(plan: Plan, leftOut: readonly LeftOut[], deps: R
     const node = plan.nodes.find((n) => n.name === l.node);
     const steps = plan.cluster.reconcile.find((r) => r.node === l.node);
     if (!node || !steps) continue;
-    const left = (stepId: string | null, detail: string): number => results.push({ node: l.node, runId: l.runId, action: 'left-out', stepId, detail });
+    const ran: string[] = [];
+    const left = (stepId: string | null, detail: string): number => results.push({ node: l.node, runId: l.runId, action: 'left-out', stepId, stepIds: ran, detail });
     if (l.live) {
       left(null, `is out of the load balancer for run ${l.runId}, which is still running on this host: not touched`);
       continue;
     }
-    const health = await healthy(steps, deps.transportFor(node), deps);
+    const health = await healthy(steps, deps.transportFor(node), deps, ran);
     if (health !== null) {
       left(health.stepId, `left out of the load balancer by run ${l.runId}; not put back: ${health.why}`);
       continue;
     }
     try {
-      const seen = await putBack(steps, l.member, deps);
+      const seen = await putBack(steps, l.member, deps, ran);
       const journal = Journal.open(l.runDir);
       journal.record({ kind: 'lb-state', node: l.node, member: l.member, state: 'up', v: EVENTS_FORMAT_VERSION, at: deps.clock.iso() });
       journal.close();
-      results.push({ node: l.node, runId: l.runId, action: 'put-back', stepId: steps.putBack.id, detail: `left out of the load balancer by run ${l.runId} (${l.updated ? 'updated' : 'not updated'}); healthy, so it was put back and is UP${plan.loadBalancer.instances.length > 1 && seen ? ` (${seen})` : ''}` });
+      results.push({ node: l.node, runId: l.runId, action: 'put-back', stepId: steps.putBack.id, stepIds: ran, detail: `left out of the load balancer by run ${l.runId} (${l.updated ? 'updated' : 'not updated'}); healthy, so it was put back and is UP${plan.loadBalancer.instances.length > 1 && seen ? ` (${seen})` : ''}` });
     } catch (err) {
       left(steps.putBack.id, `left out by run ${l.runId}; putting it back failed: ${(err as Error).message}`);
     }
@@ -102,13 +106,15 @@ export async function reconcile(plan: Plan, leftOut: readonly LeftOut[], deps: R
 }
 
 /** null when the node's app server runs and its health probe passes, else why not (and the step that said so). */
-async function healthy(steps: ReconcileNodeSteps, transport: Transport, deps: ReconcileDeps): Promise<{ stepId: string; why: string } | null> {
+async function healthy(steps: ReconcileNodeSteps, transport: Transport, deps: ReconcileDeps, ran: string[]): Promise<{ stepId: string; why: string } | null> {
   const options = { signal: deps.signal, ...(deps.secrets ? { secrets: deps.secrets } : {}) };
   if (steps.app) {
+    ran.push(steps.app.id);
     const r = await runPlannedCommand(transport, steps.app, options);
     if (r.exitCode !== 0) return { stepId: steps.app.id, why: 'its app server is not running' };
   }
   if (steps.http) {
+    ran.push(steps.http.id);
     const answer = readHttpProbe(await runPlannedCommand(transport, steps.http, options));
     if (!probePasses(answer, { status: steps.status })) return { stepId: steps.http.id, why: `its health probe answers ${answer.answered ? answer.found : 'nothing'}` };
   }
@@ -116,17 +122,18 @@ async function healthy(steps: ReconcileNodeSteps, transport: Transport, deps: Re
 }
 
 /** Puts the member back (in every instance) and waits until it is settled UP; returns what the load balancer said then. */
-async function putBack(steps: ReconcileNodeSteps, member: string, deps: ReconcileDeps): Promise<string | null> {
+async function putBack(steps: ReconcileNodeSteps, member: string, deps: ReconcileDeps, ran: string[]): Promise<string | null> {
   const options = { signal: deps.signal, ...(deps.secrets ? { secrets: deps.secrets } : {}) };
+  ran.push(steps.putBack.id, steps.waitUp.id);
   const lb = deps.lb;
   const enable = lb
-    ? (): Promise<void> => lb.enable(member, deps.signal)
+    ? (): Promise<void> => inStep(steps.putBack.id, () => lb.enable(member, deps.signal))
     : async (): Promise<void> => {
         const r = await runPlannedCommand(deps.lbTransport, steps.putBack, options);
         if (!r.ok) throw new Error(`the enable command failed: ${r.stderrTail || r.detail || `exit ${String(r.exitCode)}`}`);
       };
   const read = lb
-    ? (): Promise<MemberState> => lb.state(member, deps.signal)
+    ? (): Promise<MemberState> => inStep(steps.waitUp.id, () => lb.state(member, deps.signal))
     : async (): Promise<MemberState> => {
         const r = await runPlannedCommand(deps.lbTransport, steps.waitUp, options);
         return r.ok ? commandMemberState(r.stdout) : { state: 'UNKNOWN', raw: r.detail ?? '', sessions: null };

@@ -127,15 +127,18 @@ async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): 
     const held = lock;
     const heartbeat = setInterval(() => {
       void refreshClusterLock(held, runId).then((lost) => {
-        if (!lost || lockLost.signal.aborted) return;
-        emit({ kind: 'lock', state: 'lost', nodes: [lost.node], stepId: `cluster/lock/${lost.node}/lock-refresh`, holder: lost.holder, text: `WARNING: ${lost.text}: this run stops now, like on Ctrl-C` });
+        if (lockLost.signal.aborted) return;
+        const refreshed = held.nodes.map((l) => l.steps.refresh.id);
+        const nodes = held.nodes.map((l) => l.steps.node);
+        if (!lost) return emit({ kind: 'lock', state: 'refreshed', nodes, stepId: null, stepIds: refreshed, holder: runId, text: `refreshed the cluster's run lock on ${nodes.join(', ')}` });
+        emit({ kind: 'lock', state: 'lost', nodes: [lost.node], stepId: `cluster/lock/${lost.node}/lock-refresh`, stepIds: refreshed, holder: lost.holder, text: `WARNING: ${lost.text}: this run stops now, like on Ctrl-C` });
         lockLost.abort(lost.text);
       });
     }, plan.cluster.lock.refreshSec * 1000);
     try {
       // Read the records again now that this run holds the lock: a run live before may have ended.
       for (const r of await reconcile(plan, leftOut(), { transportFor: (n) => pool.forNode(n), lbTransport, lb, secrets, clock: options.clock, signal: options.signal })) {
-        emit({ kind: 'reconcile', node: r.node, runId: r.runId, result: r.action, stepId: r.stepId, text: `${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}` });
+        emit({ kind: 'reconcile', node: r.node, runId: r.runId, result: r.action, stepId: r.stepId, stepIds: r.stepIds, text: `${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}` });
       }
       return await runPlan(plan, deps);
     } finally {
@@ -151,5 +154,5 @@ async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): 
 async function release(lock: ClusterLock, runId: string, emit: Emit): Promise<void> {
   await releaseClusterLock(lock, runId);
   const nodes = lock.nodes.map((l) => l.steps.node);
-  emit({ kind: 'lock', state: 'released', nodes, stepId: null, holder: runId, text: `released the cluster's run lock on ${nodes.join(', ')}` });
+  emit({ kind: 'lock', state: 'released', nodes, stepId: null, stepIds: lock.nodes.map((l) => l.steps.release.id), holder: runId, text: `released the cluster's run lock on ${nodes.join(', ')}` });
 }

@@ -28,7 +28,7 @@ export async function readStatus(plan: Plan, env: Readonly<Record<string, string
   try {
     for (const l of findLeftOut(plan, env)) {
       const owner = l.live ? `run ${l.runId}, which is still running on this host` : `run ${l.runId}, which ended or was interrupted; the next \`lrroll run\` or \`lrroll resume\` puts it back once it is healthy`;
-      masked({ kind: 'reconcile', node: l.node, runId: l.runId, result: l.live ? 'left-out' : 'pending', stepId: null, text: `note: ${l.node} was left out of the load balancer by ${owner}` });
+      masked({ kind: 'reconcile', node: l.node, runId: l.runId, result: l.live ? 'left-out' : 'pending', stepId: null, stepIds: [], text: `note: ${l.node} was left out of the load balancer by ${owner}` });
     }
     const [members, locks] = await Promise.all([readMembers(plan, lb), readClusterLock(plan, (n) => pool.forNode(n))]);
     for (const e of describeLocks(locks)) masked(e);
@@ -45,15 +45,16 @@ export async function readStatus(plan: Plan, env: Readonly<Record<string, string
 
 /** One `held` event per run that holds the cluster lock, naming the nodes it holds it on. */
 function describeLocks(locks: Awaited<ReturnType<typeof readClusterLock>>): Array<Extract<EventInput, { kind: 'lock' }>> {
-  const byHolder = new Map<string, { held: HeldLock; nodes: string[]; stepId: string }>();
+  const byHolder = new Map<string, { held: HeldLock; nodes: string[]; stepId: string; stepIds: string[] }>();
   for (const l of locks) {
     if (!l.held) continue;
     const key = l.held.owner?.runId ?? '?';
-    const entry = byHolder.get(key) ?? { held: l.held, nodes: [], stepId: l.node.steps.read.id };
+    const entry = byHolder.get(key) ?? { held: l.held, nodes: [], stepId: l.node.steps.read.id, stepIds: [] };
     entry.nodes.push(l.node.steps.node);
+    entry.stepIds.push(l.node.steps.read.id);
     byHolder.set(key, entry);
   }
-  return [...byHolder.values()].map((e) => ({ kind: 'lock', state: 'held', nodes: e.nodes, stepId: e.stepId, holder: e.held.owner?.runId ?? null, text: `note: the cluster is locked (on ${e.nodes.join(', ')}) by ${describeHolder(e.held)}` }));
+  return [...byHolder.values()].map((e) => ({ kind: 'lock', state: 'held', nodes: e.nodes, stepId: e.stepId, stepIds: e.stepIds, holder: e.held.owner?.runId ?? null, text: `note: the cluster is locked (on ${e.nodes.join(', ')}) by ${describeHolder(e.held)}` }));
 }
 
 /** What one load-balancer instance says about every member, or why it could not be read. */

@@ -1,4 +1,5 @@
 import { runRemote, type RemoteOutcome } from '../execute/run-step.js';
+import { inStep } from '../execute/step-scope.js';
 import type { Transport } from '../execute/transport.js';
 import type { ClusterStep } from '../plan/types.js';
 import { fillPlaceholders } from '../shell/quote.js';
@@ -24,11 +25,12 @@ export async function runPlannedCommand(transport: Transport, step: ClusterStep,
   const env: Record<string, string> = {};
   for (const name of step.secretEnv) env[name] = options.secrets?.[name] ?? '';
   const command = fillPlaceholders(step.command, step.placeholders, options.values ?? {});
-  return runRemote({
+  // Run as the plan step it is, so the remote-action recorder names the step (as for the batches' steps).
+  return inStep(step.id, () => runRemote({
     kind: 'command',
     transport,
     command,
     what: step.title,
     options: { timeoutMs: step.timeoutSec * 1000, become: step.become, ...(step.secretEnv.length > 0 ? { env } : {}), ...(options.signal ? { signal: options.signal } : {}) },
-  });
+  }));
 }

@@ -111,14 +111,16 @@ export interface RunEndEvent extends Base {
   reason: string | null;
 }
 
-/** What happened to the cluster's run lock: taken (on `nodes`), waiting for another run (`--lock-wait`), taken over from the interrupted run being resumed, a node skipped (unreachable, not changed by this run), lost (broken or taken by another run), released, or held (read by `lrroll status`). */
+/** What happened to the cluster's run lock: taken (on `nodes`), waiting for another run (`--lock-wait`), taken over from the interrupted run being resumed, a node skipped (unreachable, not changed by this run), refreshed (every refresh interval, still this run's), lost (broken or taken by another run), released, or held (read by `lrroll status`). */
 export interface LockEvent extends Base {
   kind: 'lock';
-  state: 'taken' | 'waiting' | 'taken-over' | 'skipped' | 'lost' | 'released' | 'held';
+  state: 'taken' | 'waiting' | 'taken-over' | 'skipped' | 'refreshed' | 'lost' | 'released' | 'held';
   /** The nodes it concerns, in lock order. */
   nodes: string[];
   /** The plan step (`cluster/lock/<node>/<action>`) whose remote action found it, or null. */
   stepId: string | null;
+  /** Every plan step whose remote actions this event reports (taken: each node's take; released: each release; refreshed: each refresh), so the stream names the step of every remote action. */
+  stepIds: string[];
   /** The run that holds the lock when another does (waiting, lost, held), else null. */
   holder: string | null;
   /** What the operator is told, as the text views print it. */
@@ -133,6 +135,8 @@ export interface ReconcileEvent extends Base {
   result: 'put-back' | 'left-out' | 'pending';
   /** The plan step (`cluster/reconcile/<node>/<action>`) whose result decided it, or null. */
   stepId: string | null;
+  /** Every plan step the reconcile of this node ran (its reads, the put-back, the wait for UP), in order. */
+  stepIds: string[];
   /** What the operator is told, as the text views print it. */
   text: string;
 }

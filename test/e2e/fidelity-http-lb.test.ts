@@ -6,15 +6,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, tomcatClusterSupport, type TestCluster } from '../cluster/cluster.js';
-import { planSteps, readRecorded, unplannedReason } from './helpers/fidelity.js';
+import { planSteps, readRecorded, unplannedActions } from './helpers/fidelity.js';
 import { lrroll, writePlaybook } from './helpers/lrroll-run.js';
 import { jspHotfix, loadBalancerYaml, TOMCAT_HEALTH } from './helpers/tomcat-roll.js';
 
 const support = tomcatClusterSupport('apache');
 if (!support.ok) process.stderr.write(`HTTP load-balancer fidelity e2e skipped: ${support.reason}\n`);
-
-/** The cluster lock, not yet a plan step (the same named exception as in fidelity.test.ts). */
-const isLock = (a: { stepId: string | null; kind: string; text: string }): boolean => a.stepId === null && a.kind === 'exec' && a.text.includes('/.lrroll/lock');
 
 describe.skipIf(!support.ok)(`the preview is the run behind Apache's balancer-manager${support.ok ? '' : ` — skipped: ${support.reason}`}`, () => {
   let cluster: TestCluster;
@@ -40,11 +37,8 @@ describe.skipIf(!support.ok)(`the preview is the run behind Apache's balancer-ma
         expect(lb.some((a) => a.stepId?.includes(`/${node}/`) && a.stepId.endsWith(action) && /^POST \S+ b=liferay&w=[^&]+&nonce=[0-9A-Za-z-]+&/.test(a.text) && a.text.includes(status)), `${node} ${action} in ${JSON.stringify(lb.map((a) => [a.stepId, a.text]).slice(0, 12))}`).toBe(true);
       }
     }
-    const steps = planSteps(plan);
-    const unplanned = recorded.filter((a) => !isLock(a)).flatMap((a) => {
-      const why = unplannedReason(a, steps);
-      return why === null ? [] : [`${why}: [${a.kind} ${a.target}] ${a.text.slice(0, 300)}`];
-    });
+    // The cluster lock included: its commands are the plan's lock steps.
+    const unplanned = unplannedActions(plan, recorded);
     process.stderr.write(`fidelity e2e (apache): ${recorded.length} remote actions (${lb.length} balancer-manager requests), ${unplanned.length} unplanned\n`);
     expect(unplanned).toEqual([]);
   }, 720_000);

@@ -3,26 +3,18 @@
 // around the real transports and drivers (LRROLL_RECORD_REMOTE) — must be a step of what
 // `lrroll plan --format json` showed for the same playbook, with the same text once the plan's
 // named placeholders are filled. A rolling change (serial 2), a failing start rolled back, and a
-// Ctrl-C followed by `lrroll resume`.
+// Ctrl-C followed by `lrroll resume`; the cluster lock around each run included. `lrroll status`,
+// `lrroll unlock` and a run that reconciles are in fidelity-cluster.test.ts.
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/cluster.js';
 import { resetCluster, runLrroll, spawnLrroll, stepStart, type LrEvent } from './helpers/faults.js';
-import { planSteps, readRecorded, unplannedReason, type Recorded } from './helpers/fidelity.js';
+import { planSteps, readRecorded, stepsMissingFromEvents, unplannedActions, type Recorded } from './helpers/fidelity.js';
 import { writePlaybook } from './helpers/lrroll-run.js';
 
 const support = clusterSupport();
 if (!support.ok) process.stderr.write(`fidelity e2e skipped: ${support.reason}\n`);
 const log = (text: string): void => void process.stderr.write(`fidelity e2e: ${text}\n`);
-
-/**
- * What a run sends that the plan does not carry yet: the cluster lock taken, refreshed and released
- * around every run. It becomes plan steps ("before the first batch" / "after") with the lock and
- * reconcile work; until then it is listed here by name, never silently allowed.
- */
-const EXPECTED_GAPS: ReadonlyArray<{ name: string; match: (a: Recorded) => boolean }> = [
-  { name: 'cluster lock (take, refresh, release) outside the plan', match: (a) => a.stepId === null && a.kind === 'exec' && a.text.includes('/.lrroll/lock') },
-];
 
 type Plan = Parameters<typeof planSteps>[0];
 
@@ -48,24 +40,14 @@ describe.skipIf(!support.ok)(`the preview is the run, on a real cluster${support
     return JSON.parse(r.stdout) as Plan;
   }
 
-  /** Every recorded action is a step of the plan (or a named expected gap); every step id it names is in the event stream. */
+  /** Every recorded action is a step of the plan, the cluster lock's included; every step id it names is in the event stream. */
   function expectOnlyPlanned(plan: Plan, recorded: readonly Recorded[], events: readonly LrEvent[], what: string): void {
     expect(recorded.length, `${what}: nothing recorded`).toBeGreaterThan(20);
-    const steps = planSteps(plan);
-    const gaps = new Map<string, number>();
-    const unplanned: string[] = [];
-    for (const a of recorded) {
-      const why = unplannedReason(a, steps);
-      if (why === null) continue;
-      const gap = EXPECTED_GAPS.find((g) => g.match(a));
-      if (gap) gaps.set(gap.name, (gaps.get(gap.name) ?? 0) + 1);
-      else unplanned.push(`${why}: [${a.kind} ${a.target}] ${a.text.split('\n').join(' ⏎ ').slice(0, 300)}`);
-    }
-    log(`${what}: ${recorded.length} remote actions, ${unplanned.length} unplanned; expected gaps: ${[...gaps].map(([n, c]) => `${n} ×${c}`).join(', ') || 'none'}`);
+    const unplanned = unplannedActions(plan, recorded);
+    log(`${what}: ${recorded.length} remote actions (${recorded.filter((a) => a.stepId?.startsWith('cluster/')).length} of the lock and reconcile), ${unplanned.length} unplanned`);
     expect(unplanned, `${what}: actions the plan does not show`).toEqual([]);
-    // The NDJSON events name the step of every remote action.
-    const started = new Set(events.filter((e) => e.kind === 'step-start').map((e) => String(e.stepId)));
-    expect([...new Set(recorded.flatMap((a) => (a.stepId === null || started.has(a.stepId) ? [] : [a.stepId])))]).toEqual([]);
+    expect(recorded.some((a) => a.stepId?.startsWith('cluster/lock/')), `${what}: the lock was not recorded`).toBe(true);
+    expect(stepsMissingFromEvents(recorded, events), `${what}: remote actions whose step no event names`).toEqual([]);
   }
 
   it('a rolling change, serial 2: every command and HAProxy request is the plan’s', async () => {

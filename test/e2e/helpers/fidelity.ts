@@ -12,16 +12,25 @@ export interface Recorded {
 }
 
 type PlanStep = Record<string, unknown> & { id: string; action: string };
-type PlanJson = Record<string, unknown> & { hash: string; preflight: PlanStep[]; beforeRun: PlanStep[]; finally: PlanStep[]; onFailure: PlanStep[]; batches: Array<{ before: PlanStep[]; after: PlanStep[]; nodePlans: Array<{ steps: PlanStep[]; rollback: PlanStep[]; onHalt?: PlanStep[] }> }> };
+type PlanJson = Record<string, unknown> & { hash: string; cluster: unknown; preflight: PlanStep[]; beforeRun: PlanStep[]; finally: PlanStep[]; onFailure: PlanStep[]; batches: Array<{ before: PlanStep[]; after: PlanStep[]; nodePlans: Array<{ steps: PlanStep[]; rollback: PlanStep[]; onHalt?: PlanStep[] }> }> };
 
 export function readRecorded(file: string): Recorded[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Recorded);
 }
 
-/** Every step of the plan by id. */
+/** The steps around the batches (`plan.cluster`: lock, reconcile, status), wherever they sit in it. */
+function clusterSteps(value: unknown): PlanStep[] {
+  if (Array.isArray(value)) return value.flatMap(clusterSteps);
+  if (!value || typeof value !== 'object') return [];
+  const o = value as Record<string, unknown>;
+  if (typeof o.id === 'string' && o.id.startsWith('cluster/') && typeof o.action === 'string') return [o as PlanStep];
+  return Object.values(o).flatMap(clusterSteps);
+}
+
+/** Every step of the plan by id, the cluster's (lock, reconcile, status and unlock) included. */
 export function planSteps(plan: PlanJson): Map<string, PlanStep> {
-  const all: PlanStep[] = [...plan.preflight, ...plan.beforeRun, ...plan.finally, ...plan.onFailure];
+  const all: PlanStep[] = [...clusterSteps(plan.cluster), ...plan.preflight, ...plan.beforeRun, ...plan.finally, ...plan.onFailure];
   for (const b of plan.batches) all.push(...b.before, ...b.after, ...b.nodePlans.flatMap((np) => [...np.steps, ...np.rollback, ...(np.onHalt ?? [])]));
   return new Map(all.map((s) => [s.id, s]));
 }
@@ -34,8 +43,14 @@ function stringsOf(value: unknown): string[] {
   return [];
 }
 
-/** What the run fills each named placeholder of the plan with: a byte position, a balancer's nonce, a worker's name (form-encoded). */
-const FILLED: Readonly<Record<string, string>> = { firstByte: '\\d+', nonce: '[0-9A-Za-z-]+', worker: '[^&\\s]+' };
+/** A value as `shq` (src/shell/quote.ts) puts it in a command: a plain word, or single-quoted with `'\\''` for each quote. */
+const SHELL_WORD = String.raw`(?:[A-Za-z0-9_@%+=:,./-]+|'[^']*'(?:\\''[^']*')*)`;
+
+/**
+ * What the run fills each named placeholder of the plan with: a byte position, a balancer's nonce, a
+ * worker's name (form-encoded), or a shell-quoted value (the lock's owner record, run ids).
+ */
+const FILLED: Readonly<Record<string, string>> = { firstByte: '\\d+', nonce: '[0-9A-Za-z-]+', worker: '[^&\\s]+', owner: SHELL_WORD, runId: SHELL_WORD, heldRunId: SHELL_WORD };
 
 /** The plan's text with its named placeholders as what the run fills in. */
 function asPattern(planText: string): RegExp {
@@ -60,4 +75,26 @@ export function unplannedReason(a: Recorded, steps: ReadonlyMap<string, PlanStep
   // The plan names each LB request and what it reads: `show stat liferay 4 -1 (status of node1)`.
   if (a.kind === 'lb') return texts.some((t) => plannedRequests(t).some((r) => asPattern(r).test(a.text))) ? null : `LB request not in ${step.id}`;
   return texts.some((t) => asPattern(t).test(a.text)) ? null : `command not in ${step.id}`;
+}
+
+/** Each action the plan does not show, with why, in one line. */
+export function unplannedActions(plan: PlanJson, recorded: readonly Recorded[]): string[] {
+  const steps = planSteps(plan);
+  return recorded.flatMap((a) => {
+    const why = unplannedReason(a, steps);
+    return why === null ? [] : [`${why}: [${a.kind} ${a.target}] ${a.text.split('\n').join(' ⏎ ').slice(0, 300)}`];
+  });
+}
+
+/** An NDJSON event as far as naming steps goes. */
+type NamingEvent = Record<string, unknown> & { kind: string };
+
+/** The step ids of recorded actions that no event of the stream names (a step-start, or a lock / reconcile event's `stepIds`). */
+export function stepsMissingFromEvents(recorded: readonly Recorded[], events: readonly NamingEvent[]): string[] {
+  const named = new Set<string>();
+  for (const e of events) {
+    if (e.kind === 'step-start') named.add(String(e.stepId));
+    if ((e.kind === 'lock' || e.kind === 'reconcile') && Array.isArray(e.stepIds)) for (const id of e.stepIds) named.add(String(id));
+  }
+  return [...new Set(recorded.flatMap((a) => (a.stepId === null || named.has(a.stepId) ? [] : [a.stepId])))];
 }

@@ -28,7 +28,7 @@ describe('reconcile with a command load balancer', () => {
     cluster.script({ host: 'lb', kind: 'lb-enable' }, () => ((enabled = true), { exitCode: 0 }));
     cluster.script({ host: 'lb', kind: 'lb-status', includes: 'node2' }, () => ({ stdout: enabled ? 'UP\n' : 'MAINT\n' }));
     const results = await reconcile(plan, [{ node: 'node2', member: 'node2', runId: 'run-1', runDir: journal.dir, lb: 'out', updated: true }], { transportFor: cluster.transportFor, lbTransport: cluster.lbTransport, lb: null, clock, signal: new AbortController().signal });
-    expect(results).toEqual([{ node: 'node2', runId: 'run-1', action: 'put-back', stepId: 'cluster/reconcile/node2/lb-put-back', detail: 'left out of the load balancer by run run-1 (updated); healthy, so it was put back and is UP' }]);
+    expect(results).toEqual([{ node: 'node2', runId: 'run-1', action: 'put-back', stepId: 'cluster/reconcile/node2/lb-put-back', stepIds: ['cluster/reconcile/node2/read-app', 'cluster/reconcile/node2/read-http', 'cluster/reconcile/node2/lb-put-back', 'cluster/reconcile/node2/lb-wait-up'], detail: 'left out of the load balancer by run run-1 (updated); healthy, so it was put back and is UP' }]);
     expect(cluster.callsTo('lb', 'lb-enable').map((c) => c.command)).toEqual(['/usr/local/bin/lb-ctl enable node2']);
     const steps = plan.cluster.reconcile.find((r) => r.node === 'node2');
     // Every command sent is a planned step's: the enable, then the status until it says UP.

@@ -46,7 +46,7 @@ describe('reconcile', () => {
     lb.set('node2', { state: 'MAINT' });
     const execs: string[] = [];
     const results = await reconcile(plan, leftOut, deps(lb, execs));
-    expect(results).toEqual([{ node: 'node2', runId: 'R1', action: 'left-out', stepId: null, detail: 'is out of the load balancer for run R1, which is still running on this host: not touched' }]);
+    expect(results).toEqual([{ node: 'node2', runId: 'R1', action: 'left-out', stepId: null, stepIds: [], detail: 'is out of the load balancer for run R1, which is still running on this host: not touched' }]);
     expect(lb.calls).toEqual([]);
     expect(execs).toEqual([]);
   });

@@ -16,13 +16,13 @@ import { captureIo, feed, readEvents } from './helpers.js';
 
 const at = '2026-03-14T21:59:59.000Z';
 const CLUSTER_EVENTS: RunEvent[] = [
-  { v: 3, at, kind: 'lock', state: 'waiting', nodes: ['node1'], stepId: 'cluster/lock/node1/lock-take', holder: 'run-0', text: "waiting up to 30s (--lock-wait) for the cluster's lock (on node1), held by alice@ws1" },
-  { v: 3, at, kind: 'lock', state: 'taken-over', nodes: ['node1'], stepId: 'cluster/lock/node1/lock-take-over', holder: 'run-1', text: 'took over the cluster lock of the interrupted run run-1 (pid 1 on ws1 is no longer running)' },
-  { v: 3, at, kind: 'lock', state: 'taken', nodes: ['node1', 'node2'], stepId: null, holder: 'run-1', text: "took the cluster's run lock on node1, node2" },
-  { v: 3, at, kind: 'reconcile', node: 'node2', runId: 'run-0', result: 'put-back', stepId: 'cluster/reconcile/node2/lb-put-back', text: 'reconciled: node2 left out of the load balancer by run run-0 (updated); healthy, so it was put back and is UP' },
-  { v: 3, at, kind: 'reconcile', node: 'node3', runId: 'run-0', result: 'left-out', stepId: 'cluster/reconcile/node3/read-app', text: 'WARNING: node3 left out of the load balancer by run run-0; not put back: its app server is not running' },
+  { v: 3, at, kind: 'lock', state: 'waiting', nodes: ['node1'], stepId: 'cluster/lock/node1/lock-take', stepIds: ['cluster/lock/node1/lock-take'], holder: 'run-0', text: "waiting up to 30s (--lock-wait) for the cluster's lock (on node1), held by alice@ws1" },
+  { v: 3, at, kind: 'lock', state: 'taken-over', nodes: ['node1'], stepId: 'cluster/lock/node1/lock-take-over', stepIds: ['cluster/lock/node1/lock-take-over'], holder: 'run-1', text: 'took over the cluster lock of the interrupted run run-1 (pid 1 on ws1 is no longer running)' },
+  { v: 3, at, kind: 'lock', state: 'taken', nodes: ['node1', 'node2'], stepId: null, stepIds: ['cluster/lock/node1/lock-take', 'cluster/lock/node2/lock-take'], holder: 'run-1', text: "took the cluster's run lock on node1, node2" },
+  { v: 3, at, kind: 'reconcile', node: 'node2', runId: 'run-0', result: 'put-back', stepId: 'cluster/reconcile/node2/lb-put-back', stepIds: ['cluster/reconcile/node2/read-app', 'cluster/reconcile/node2/lb-put-back', 'cluster/reconcile/node2/lb-wait-up'], text: 'reconciled: node2 left out of the load balancer by run run-0 (updated); healthy, so it was put back and is UP' },
+  { v: 3, at, kind: 'reconcile', node: 'node3', runId: 'run-0', result: 'left-out', stepId: 'cluster/reconcile/node3/read-app', stepIds: ['cluster/reconcile/node3/read-app'], text: 'WARNING: node3 left out of the load balancer by run run-0; not put back: its app server is not running' },
 ];
-const RELEASED: RunEvent = { v: 3, at: '2026-03-14T22:10:00.000Z', kind: 'lock', state: 'released', nodes: ['node1', 'node2'], stepId: null, holder: 'run-1', text: "released the cluster's run lock on node1, node2" };
+const RELEASED: RunEvent = { v: 3, at: '2026-03-14T22:10:00.000Z', kind: 'lock', state: 'released', nodes: ['node1', 'node2'], stepId: null, stepIds: ['cluster/lock/node1/lock-release', 'cluster/lock/node2/lock-release'], holder: 'run-1', text: "released the cluster's run lock on node1, node2" };
 const STATUS_ROW: RunEvent = { v: 3, at, kind: 'node-status', row: { node: 'node1', host: '10.0.0.1', reachable: true, app: 'running', http: '200', patches: '-', member: 'node1', lbState: 'UP', lbStates: [{ instance: 'lb', state: 'UP' }], lbUp: true, sessions: '0', problem: null, lbError: null } };
 const NOTES = ["waiting up to 30s (--lock-wait) for the cluster's lock (on node1), held by alice@ws1", 'took over the cluster lock of the interrupted run run-1 (pid 1 on ws1 is no longer running)', 'reconciled: node2 left out of the load balancer by run run-0 (updated); healthy, so it was put back and is UP', 'WARNING: node3 left out of the load balancer by run run-0; not put back: its app server is not running'];
 
