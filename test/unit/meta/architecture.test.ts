@@ -41,8 +41,23 @@ describe('architecture: import rules', () => {
       const t = target(i);
       if (!i.spec.startsWith('.')) return true;
       if (['playbook', 'artifacts'].includes(layer(t))) return !i.typeOnly;
-      return !['plan', 'errors', 'shell'].includes(layer(t));
+      return !['plan', 'errors', 'shell', 'domain'].includes(layer(t));
     });
+    expect(bad).toEqual([]);
+  });
+
+  it('domain/ (what plan/ and execute/ both know) is pure: it imports only other domain/ files and shell/', () => {
+    const bad = all.filter((i) => i.from.startsWith('domain/')).filter((i) => !i.spec.startsWith('.') || !['domain', 'shell'].includes(layer(target(i))));
+    expect(bad).toEqual([]);
+  });
+
+  it('execute/ imports only types from plan/ (what both need lives in domain/)', () => {
+    // The command load balancer renders its templates at run time with plan/'s renderer.
+    const knownExceptions = new Set(['execute/lb/command.ts → plan/template.ts']);
+    const bad = all
+      .filter((i) => i.from.startsWith('execute/') && i.spec.startsWith('.') && !i.typeOnly && layer(target(i)) === 'plan')
+      .map((i) => `${i.from} → ${target(i)}`)
+      .filter((edge) => !knownExceptions.has(edge));
     expect(bad).toEqual([]);
   });
 
