@@ -1,7 +1,7 @@
 import { planPlaybook } from '../app/use-cases.js';
 import { hasErrors } from '../errors/diagnostics.js';
 import { formatDiagnostics, makeChalk } from '../errors/format.js';
-import { describeFootprint } from '../plan/hygiene.js';
+import { describeFootprint } from '../domain/footprint.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 import type { CommonPlanFlags, SshCliFlags } from './flags.js';

@@ -1,4 +1,4 @@
-import { batchTime } from '../plan/estimate.js';
+import { batchTime } from '../domain/batch-time.js';
 import type { Batch, NodePlan, NodeStep, Plan, Step } from '../plan/types.js';
 import { initialNodeStates, summarize, type ExecutorDeps, type NodeState, type RunState } from './context.js';
 import { runStartOf, type NodeSummary, type RunPhase, type RunStatus } from './events.js';

@@ -5,7 +5,7 @@
  * starts with `No missing dependencies found.` or `N missing dependencies found.` and lists what is
  * missing as ` * …` lines.
  */
-import { GOGO_END, SESSION_MARK } from '../plan/gogo.js';
+import { GOGO_END, SESSION_MARK } from '../domain/gogo-markers.js';
 import type { GogoCommand } from '../plan/types.js';
 
 /** What one diagnostic said: `problems` is empty when nothing is unsatisfied; `error` when the answer could not be read. */

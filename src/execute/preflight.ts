@@ -1,8 +1,8 @@
-import { describeFootprint, lrrollDir, parseFootprint } from '../plan/hygiene.js';
-import { crossedLevels, installedLevel, levelName, parseFixPackLevel } from '../plan/levels.js';
-import { judgeInstalledRelease } from '../plan/release-check.js';
+import { describeFootprint, lrrollDir, parseFootprint } from '../domain/footprint.js';
+import { crossedLevels, installedLevel, levelName, parseFixPackLevel } from '../domain/levels.js';
+import { judgeInstalledRelease } from '../domain/release-judge.js';
 import type { CheckDiskStep, CheckJavaVersionStep, CheckNodeHealthyStep, CheckPatchLevelStep, CheckReachableStep, CheckReleaseStep, CheckSchemaVersionStep, CheckServiceStep, CheckSudoStep, CheckToolsStep } from '../plan/types.js';
-import { javaMajor, javaVersionOf, versionMove } from '../plan/versions.js';
+import { javaMajor, javaVersionOf, versionMove } from '../domain/versions.js';
 import type { RunState } from './context.js';
 import { probePasses, readHttpProbe } from './http-probe.js';
 import { failed, lastLine, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { RUN_ID_VAR } from '../plan/shell/backup.js';
+import { RUN_ID_VAR } from '../domain/run-id.js';
 import type { HookStep, ServiceStopStep, Step, UploadStep } from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
 import { bake } from './bake.js';

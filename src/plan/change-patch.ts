@@ -2,7 +2,7 @@
 import type { FixpackChange, FixpackRevertChange, HotfixChange } from '../playbook/playbook.generated.js';
 import { baseName, installFileCommand, simple, upload, type ChangeCheck, type ChangeContext, type ChangeSteps } from './change-steps.js';
 import { DEFAULTS, EXPECTED } from './defaults.js';
-import { installedLevel, levelName, parseFixPackLevel } from './levels.js';
+import { installedLevel, levelName, parseFixPackLevel } from '../domain/levels.js';
 import { installedReleaseCommand } from './release-check.js';
 import { shq } from '../shell/quote.js';
 import { escapeForDoubleQuotes } from './template.js';

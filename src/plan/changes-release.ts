@@ -4,7 +4,8 @@
 import type { ReleaseChange } from '../playbook/playbook.generated.js';
 import { absoluteUnder, baseName, installFileCommand, simple, upload, verifySha, type ChangeContext, type ChangeSteps, type Upload } from './change-steps.js';
 import { DEFAULTS } from './defaults.js';
-import { parseRelease, releaseName, releaseSchemaBundles } from './eligibility-releases.js';
+import { releaseSchemaBundles } from './eligibility-releases.js';
+import { parseRelease, releaseName } from '../domain/releases.js';
 import { installedReleaseCommand, releaseMarker } from './release-check.js';
 import { shq } from '../shell/quote.js';
 

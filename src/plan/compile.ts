@@ -1,33 +1,31 @@
 import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
 import type { NormalizedInventory } from '../playbook/inventory/normalize.js';
-import type { Change, Hook, Playbook, Rollout } from '../playbook/playbook.generated.js';
+import type { Change, Playbook } from '../playbook/playbook.generated.js';
 import type { DocPath, SourceMap } from '../playbook/source-map.js';
-import { planBatches } from './batch-plan.js';
+import { planBatches, type BatchPlan } from './batch-plan.js';
 import { changeSteps, type ChangeSteps } from './changes.js';
 import { checkPlaybook } from './checks.js';
-import { DEFAULTS, TIMINGS } from './defaults.js';
-import { errorScanCommand, logSizeCommand } from './log-commands.js';
+import { bakeWatch, capacityNodes, checkMember, collectSecrets, HookBuilder, resolvePolicy, runLevelScope } from './compile-parts.js';
+import { DEFAULTS } from './defaults.js';
 import { judgeChanges } from './eligibility.js';
 import { factDifferences, FactsIndex, mergeFacts, type GatheredFacts } from './facts.js';
 import { applyOverrides } from './override.js';
 import { worstLevel } from './verdict.js';
 import { estimatePlan } from './estimate.js';
-import { hookStep, type HookSite } from './hooks.js';
+import type { HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
-import { lbReadCall, lbStatusCall, nodeLbSteps, resolveLoadBalancer } from './lb.js';
-import { haltSequence, httpProbeCommand, nodeSequence, resolveHealth, rollbackSequence, type ResolvedHealth } from './node-steps.js';
+import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
+import { haltSequence, nodeSequence, resolveHealth, rollbackSequence, type ResolvedHealth } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import type { ChangePreview } from './preview.js';
 import { clusterCommands, clusterSection } from './cluster-steps.js';
 import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
-import { BUILTIN_VARS, Templater, toVar } from './scope.js';
-import { checkLbName } from './inputs.js';
+import { BUILTIN_VARS, Templater } from './scope.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
-import { PLAN_FORMAT_VERSION, type BakeWatch, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanFacts, type PlanLoadBalancer, type PlanNode, type PlanSource, type Policy, type Step } from './types.js';
-import { resolveCount } from './duration.js';
+import { PLAN_FORMAT_VERSION, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanFacts, type PlanLoadBalancer, type PlanSource, type Policy, type PlanCluster, type Step } from './types.js';
 
 /** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
 export interface CompileInput {
@@ -63,8 +61,39 @@ export interface Compiled {
 
 /** Compiles a validated playbook into a plan; returns diagnostics instead of throwing for bad input. */
 export function compilePlan(input: CompileInput): Compiled {
+  const diagnostics = checkPlaybook(input.playbook, input.inventory, input.sourceMap);
+  const base = resolveCluster(input, diagnostics);
+  const batching = planNodeBatches(input, base, diagnostics);
+  if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics, previews: new Map() };
+  nameMembers(base);
+  const judged = judgeTheChanges(input, base, diagnostics);
+  const nodes = planEachNode(input, base, judged, batching);
+  const final = finalSection(input, base, batching, nodes);
+  const cluster = clusterSectionOf(input, base, nodes.capacity);
+  const preflight = preflightSection(batching, nodes, final, cluster);
+  const batches = batchSections(input, base, judged, batching, nodes);
+  const beforeRun = assignIds(base.hooks.at(runSite(input, base, 'beforeRun'), batching.targets), 'run/before');
+  const onFailure = assignIds(base.hooks.at(runSite(input, base, 'onFailure'), batching.targets), 'run/on-failure');
+  if (hasErrors(diagnostics)) return { plan: undefined, diagnostics, previews: nodes.previews };
+  const plan = assemblePlan(input, base, judged, { preflight, beforeRun, batches, final, onFailure, cluster });
+  return { plan, diagnostics, previews: nodes.previews };
+}
+
+/** What the playbook resolves to before any change is judged: the load balancer, the nodes and how each is read. */
+interface ClusterBase {
+  templater: Templater;
+  runScope: Map<string, TemplateVar>;
+  lb: PlanLoadBalancer;
+  nodes: ResolvedNode[];
+  changes: Change[];
+  /** Each changed node's resolved health gates, filled as its steps are planned (the canary bake reads them). */
+  healthOf: Map<string, ResolvedHealth>;
+  hooks: HookBuilder;
+}
+
+/** Resolves the run's template scope, the load balancer and the nodes (with their members checked). */
+function resolveCluster(input: CompileInput, diagnostics: Diagnostic[]): ClusterBase {
   const { playbook, sourceMap } = input;
-  const diagnostics = checkPlaybook(playbook, input.inventory, sourceMap);
   const templater = new Templater(diagnostics, input.sources);
   const runScope = runLevelScope(playbook, input.vars);
   const lb = resolveLoadBalancer(playbook.loadBalancer, { templater, scope: runScope, locate: (f) => sourceMap.locate(['loadBalancer', ...(Array.isArray(f) ? f : [f])]) });
@@ -74,90 +103,156 @@ export function compilePlan(input: CompileInput): Compiled {
   const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater, (field) => input.inventory.locateDefault?.(field) ?? sourceMap.locate(['inventory', 'defaults', ...field]));
   if (lb.type !== 'none') for (const n of nodes) checkMember(n, lb.type, playbook, sourceMap, templater);
   const changes: Change[] = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
-  const healthOf = new Map<string, ResolvedHealth>();
-  const batching = planBatches(playbook, nodes, input.limit, sourceMap, diagnostics, (n) => bakeWatch(n, healthOf.get(n.plan.name), playbook));
-  const previews = new Map<string, ChangePreview[]>();
-  if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics, previews };
-  for (const n of nodes) lb.members[n.plan.name] = n.plan.member ?? n.plan.name;
-  if (lb.type === 'none') lb.members = {};
+  return { templater, runScope, lb, nodes, changes, healthOf: new Map(), hooks: new HookBuilder(playbook, templater, sourceMap) };
+}
 
+/** Groups the nodes into batches (a canary bake watches what each canary node's health gates read). */
+function planNodeBatches(input: CompileInput, base: ClusterBase, diagnostics: Diagnostic[]): BatchPlan | undefined {
+  return planBatches(input.playbook, base.nodes, input.limit, input.sourceMap, diagnostics, (n) => bakeWatch(n, base.healthOf.get(n.plan.name), input.playbook));
+}
+
+/** Every node's load-balancer member, by node name (none without a load balancer). */
+function nameMembers(base: ClusterBase): void {
+  for (const n of base.nodes) base.lb.members[n.plan.name] = n.plan.member ?? n.plan.name;
+  if (base.lb.type === 'none') base.lb.members = {};
+}
+
+/** The changes judged against the facts known of the nodes, the playbook's overrides applied. */
+interface Judged {
+  known: ReturnType<typeof mergeFacts>;
+  factsIndex: FactsIndex;
+  verdicts: ReturnType<typeof judgeChanges>;
+  level: ReturnType<typeof worstLevel>;
+  policy: Policy;
+}
+
+function judgeTheChanges(input: CompileInput, base: ClusterBase, diagnostics: Diagnostic[]): Judged {
+  const { playbook, sourceMap } = input;
   const known = mergeFacts(input.inventory, input.facts);
   diagnostics.push(...known.diagnostics);
   const factsIndex = new FactsIndex(known.facts.nodes);
-  const verdicts = judgeChanges({ changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex });
-  diagnostics.push(...applyOverrides(verdicts, changes, (i) => sourceMap.locateKey(Array.isArray(playbook.change) ? ['change', i] : ['change'], 'override')));
-  const level = worstLevel(verdicts.map((v) => v.level));
-  const policy = resolvePolicy(playbook, nodes.length);
-  const hooks = new HookBuilder(playbook, templater, sourceMap);
-  const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
+  const verdicts = judgeChanges({ changes: base.changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex });
+  diagnostics.push(...applyOverrides(verdicts, base.changes, (i) => sourceMap.locateKey(Array.isArray(playbook.change) ? ['change', i] : ['change'], 'override')));
+  return { known, factsIndex, verdicts, level: worstLevel(verdicts.map((v) => v.level)), policy: resolvePolicy(playbook, base.nodes.length) };
+}
 
-  const runSite = (point: HookPoint): HookSite => ({ point, node: null, batch: null, scope: runScope, playbookName: playbook.name });
+/** What each changed node goes through, with what preflight checks on it and what `lrroll diff` previews. */
+interface NodeParts {
+  capacity: Map<string, CapacityNode>;
+  nodePlans: Map<string, NodePlan>;
+  nodeChecks: Map<string, Step[]>;
+  propertyFiles: Map<string, string[]>;
+  prunes: Step[];
+  previews: Map<string, ChangePreview[]>;
+}
+
+/** Plans each changed node's sequence (drain … return), its rollback or halt, its preflight checks and its prune. */
+function planEachNode(input: CompileInput, base: ClusterBase, judged: Judged, batching: BatchPlan): NodeParts {
+  const { playbook, sourceMap } = input;
+  const { templater, lb, nodes, changes, hooks } = base;
+  const { policy, factsIndex } = judged;
+  const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
   const clusterNodes = nodes.map((n) => n.plan.name);
-  const capacity = capacityNodes(playbook, nodes, lb, templater, sourceMap);
-  const prunes: Step[] = [];
-  const nodePlans = new Map<string, NodePlan>();
-  const nodeChecks = new Map<string, Step[]>();
-  const propertyFiles = new Map<string, string[]>();
+  const parts: NodeParts = { capacity: capacityNodes(playbook, nodes, lb, templater, sourceMap), nodePlans: new Map(), nodeChecks: new Map(), propertyFiles: new Map(), prunes: [], previews: new Map() };
   for (const node of batching.targets) {
     const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex, templater, locate: (f) => locateChange(i, f) }));
-    propertyFiles.set(node.plan.name, [...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : [])))]);
-    previews.set(node.plan.name, steps.flatMap((st, i) => st.preview.map((p) => ({ ...p, change: i }) as ChangePreview)));
+    parts.propertyFiles.set(node.plan.name, [...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : [])))]);
+    parts.previews.set(node.plan.name, steps.flatMap((st, i) => st.preview.map((p) => ({ ...p, change: i }) as ChangePreview)));
     const lbSteps = nodeLbSteps(lb, node, templater, (field) => sourceMap.locate(['loadBalancer', field]));
     const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
-    healthOf.set(node.plan.name, health);
+    base.healthOf.set(node.plan.name, health);
     const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
-    const recheck = batching.recheck(node.plan.name, capacity);
+    const recheck = batching.recheck(node.plan.name, parts.capacity);
     const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, recheck: recheck ? [recheck] : [], beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]) });
     const rollback = policy.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
     const onHalt = policy.onFailure === 'halt' ? haltSequence(node, health) : [];
-    nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback, onHalt });
-    nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));
-    prunes.push(pruneStep(node, steps.flatMap((s) => s.uploads), playbook.rollout?.retention ?? DEFAULTS.rollout.retention));
+    parts.nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback, onHalt });
+    parts.nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));
+    parts.prunes.push(pruneStep(node, steps.flatMap((s) => s.uploads), playbook.rollout?.retention ?? DEFAULTS.rollout.retention));
   }
-  // The final steps read each node from its own paths (properties files included), so they follow the nodes' steps.
-  // Old backups and staged files go last, once every node is through and checked.
-  const final = assignIds([...finalSteps(playbook, batching.targets, propertyFiles, templater, (field) => sourceMap.locate(['rollout', 'clearCache', field])), ...prunes, ...hooks.at(runSite('afterRun'), batching.targets)], 'run/finally');
-  const cluster = clusterSection(
-    nodes.map((n) => {
+  return parts;
+}
+
+/**
+ * The steps after the last batch. The final steps read each node from its own paths (properties
+ * files included), so they follow the nodes' steps; old backups and staged files go last, once
+ * every node is through and checked.
+ */
+function finalSection(input: CompileInput, base: ClusterBase, batching: BatchPlan, nodes: NodeParts): Step[] {
+  const { playbook, sourceMap } = input;
+  const clearCache = finalSteps(playbook, batching.targets, nodes.propertyFiles, base.templater, (field) => sourceMap.locate(['rollout', 'clearCache', field]));
+  return assignIds([...clearCache, ...nodes.prunes, ...base.hooks.at(runSite(input, base, 'afterRun'), batching.targets)], 'run/finally');
+}
+
+/** The lock, reconcile, status and unlock steps of every node of the cluster. */
+function clusterSectionOf(input: CompileInput, base: ClusterBase, capacity: ReadonlyMap<string, CapacityNode>): PlanCluster {
+  return clusterSection(
+    base.nodes.map((n) => {
       const c = capacity.get(n.plan.name);
-      return { node: n, http: c?.probe ? { command: c.probe, status: c.status } : null, lb: nodeLbSteps(lb, n, templater, (field) => sourceMap.locate(['loadBalancer', field])) };
+      return { node: n, http: c?.probe ? { command: c.probe, status: c.status } : null, lb: nodeLbSteps(base.lb, n, base.templater, (field) => input.sourceMap.locate(['loadBalancer', field])) };
     }),
-    lb,
+    base.lb,
   );
+}
+
+/** Per changed node: the tools and sudo it needs for every step it will run, then its own checks. */
+function preflightSection(batching: BatchPlan, nodes: NodeParts, final: readonly Step[], cluster: PlanCluster): Step[] {
   const preflight: Step[] = [];
   for (const node of batching.targets) {
-    const np = nodePlans.get(node.plan.name) as NodePlan;
-    const checks = nodeChecks.get(node.plan.name) ?? [];
+    const np = nodes.nodePlans.get(node.plan.name) as NodePlan;
+    const checks = nodes.nodeChecks.get(node.plan.name) ?? [];
     const onNode = [...checks, ...np.steps, ...np.rollback, ...np.onHalt, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
     preflight.push(...assignIds([...prerequisiteSteps(node, onNode, clusterCommands(cluster, node.plan.name)), ...checks], `preflight/${node.plan.name}`));
   }
+  return preflight;
+}
 
-  const batches: Batch[] = batching.groups.map((group, i) => {
+/** The batches: hooks and capacity checks around each, its nodes' plans with their step ids. */
+function batchSections(input: CompileInput, base: ClusterBase, judged: Judged, batching: BatchPlan, nodes: NodeParts): Batch[] {
+  return batching.groups.map((group, i) => {
     const index = i + 1;
-    const site = (point: HookPoint): HookSite => ({ point, node: null, batch: index, scope: runScope, playbookName: playbook.name });
-    const before = [...batching.before(index, group, capacity), ...hooks.at(site('beforeBatch'), group)];
-    const after = [...hooks.at(site('afterBatch'), group), ...batching.after(index, group)];
+    const site = (point: HookPoint): HookSite => ({ point, node: null, batch: index, scope: base.runScope, playbookName: input.playbook.name });
+    const before = [...batching.before(index, group, nodes.capacity), ...base.hooks.at(site('beforeBatch'), group)];
+    const after = [...base.hooks.at(site('afterBatch'), group), ...batching.after(index, group)];
     const plans = group.map((n) => {
-      const np = nodePlans.get(n.plan.name) as NodePlan;
+      const np = nodes.nodePlans.get(n.plan.name) as NodePlan;
       assignIds(np.steps, `batch${index}/${n.plan.name}`);
       assignIds(np.rollback, `batch${index}/${n.plan.name}/rollback`);
       assignIds(np.onHalt, `batch${index}/${n.plan.name}/on-halt`);
       return np;
     });
-    return { index, canary: batching.canaryBatch === index, nodes: group.map((n) => n.plan.name), startAfterAllPrepared: policy.strategy === 'full', before: assignIds(before, `batch${index}/before`), nodePlans: plans, after: assignIds(after, `batch${index}/after`) };
+    return { index, canary: batching.canaryBatch === index, nodes: group.map((n) => n.plan.name), startAfterAllPrepared: judged.policy.strategy === 'full', before: assignIds(before, `batch${index}/before`), nodePlans: plans, after: assignIds(after, `batch${index}/after`) };
   });
+}
 
-  const beforeRun = assignIds(hooks.at(runSite('beforeRun'), batching.targets), 'run/before');
-  const onFailure = assignIds(hooks.at(runSite('onFailure'), batching.targets), 'run/on-failure');
-  if (hasErrors(diagnostics)) return { plan: undefined, diagnostics, previews };
+/** A run-level hook point (before the run, after it, on failure). */
+function runSite(input: CompileInput, base: ClusterBase, point: HookPoint): HookSite {
+  return { point, node: null, batch: null, scope: base.runScope, playbookName: input.playbook.name };
+}
 
+/** The plan's sections, each with its step ids. */
+interface Sections {
+  preflight: Step[];
+  beforeRun: Step[];
+  batches: Batch[];
+  final: Step[];
+  onFailure: Step[];
+  cluster: PlanCluster;
+}
+
+/** The plan: its sections, the verdict, the estimate and user impact, the secrets it needs, and its hash. */
+function assemblePlan(input: CompileInput, base: ClusterBase, judged: Judged, sections: Sections): Plan {
+  const { playbook } = input;
+  const { lb, nodes, changes } = base;
+  const { policy, level, verdicts, known } = judged;
+  const { preflight, beforeRun, batches, final, onFailure, cluster } = sections;
   const estimate = estimatePlan(preflight, beforeRun, batches, final, nodes.length);
   const body: Omit<Plan, 'hash' | 'source'> = {
     formatVersion: PLAN_FORMAT_VERSION,
     name: playbook.name,
     description: playbook.description ?? '',
-    verdict: { level, refused: policy.strategy === 'rolling' && level === 'full-restart', changes: verdicts, differences: factDifferences(factsIndex) },
+    verdict: { level, refused: policy.strategy === 'rolling' && level === 'full-restart', changes: verdicts, differences: factDifferences(judged.factsIndex) },
     facts: known.facts,
     policy,
     loadBalancer: lb,
@@ -176,7 +271,7 @@ export function compilePlan(input: CompileInput): Compiled {
     ssh: { configFile: playbook.inventory.ssh?.configFile ?? null, knownHostsFiles: playbook.inventory.ssh?.knownHostsFiles ?? null },
     overrides: { ...input.overrides },
   };
-  return { plan: { ...body, hash: planHash(input, known.facts), source: input.source }, diagnostics, previews };
+  return { ...body, hash: planHash(input, known.facts), source: input.source };
 }
 
 /**
@@ -203,111 +298,6 @@ function planHash(input: CompileInput, facts: PlanFacts): string {
       facts,
     }),
   );
-}
-
-/** What the canary bake watches on a canary node: its HTTP probe, its process and its log. */
-function bakeWatch(node: ResolvedNode, health: ResolvedHealth | undefined, playbook: Playbook): BakeWatch {
-  const pattern = playbook.rollout?.canary?.errorPattern ?? DEFAULTS.rollout.canaryErrorPattern;
-  const http = health?.http ?? null;
-  const log = health?.marker?.log ?? health?.modules.log ?? `${node.plan.tomcatHome}/logs/catalina.out`;
-  return {
-    node: node.plan.name,
-    probeCommand: http ? httpProbeCommand(http.url) : null,
-    url: http?.url ?? null,
-    status: http?.status ?? [],
-    statusCommand: node.service.status,
-    statusBecome: node.service.become,
-    log,
-    errorPattern: pattern === '' ? null : pattern,
-    logSize: pattern === '' ? null : logSizeCommand(log, false),
-    errorScan: pattern === '' ? null : errorScanCommand(log, pattern),
-    checkTimeoutSec: TIMINGS.remoteCheckSec,
-  };
-}
-
-/** A node's load-balancer member must be a name the LB's API carries safely; reported where the name comes from. */
-function checkMember(n: ResolvedNode, lbType: string, playbook: Playbook, sm: SourceMap, templater: Templater): void {
-  const member = n.plan.member ?? n.plan.name;
-  const checked = checkLbName(member, lbType);
-  if (checked.ok) return;
-  const lb = playbook.loadBalancer;
-  const fromMap = lb && lb.type !== 'none' && lb.members?.[n.plan.name] !== undefined;
-  const where = n.entry.node.member !== undefined ? n.entry.locate(['member']) : fromMap ? sm.locate(['loadBalancer', 'members', n.plan.name]) : n.entry.source;
-  templater.invalid('E_NAME', `the load-balancer member ${checked.problem}`, checked.hint, where, n.plan.name);
-}
-
-/** How the capacity check reads each node: its load-balancer member and its own HTTP probe. */
-function capacityNodes(playbook: Playbook, nodes: readonly ResolvedNode[], lb: PlanLoadBalancer, templater: Templater, sm: SourceMap): Map<string, CapacityNode> {
-  const clusterNodes = nodes.map((n) => n.plan.name);
-  return new Map(
-    nodes.map((n) => {
-      const http = resolveHealth(playbook.health, n, { clusterNodes, startOrder: [n.plan.name] }, templater, (p) => sm.locate(['health', ...p])).http;
-      const member = lb.type === 'none' ? null : (lb.members[n.plan.name] ?? n.plan.name);
-      const lbStatus = lbStatusCall(lb, n, templater, (field) => sm.locate(['loadBalancer', field]));
-      const lbRead = lbReadCall(lb, n, templater, (field) => sm.locate(['loadBalancer', field]));
-      return [n.plan.name, { node: n.plan.name, member, probe: http ? httpProbeCommand(http.url) : null, status: http?.status ?? [], lbStatus, lbRead }];
-    }),
-  );
-}
-
-function resolvePolicy(playbook: Playbook, clusterSize: number): Policy {
-  const r = playbook.rollout ?? {};
-  const strategy = r.strategy ?? DEFAULTS.rollout.strategy;
-  return {
-    strategy,
-    minHealthy: resolveCount(r.minHealthy ?? DEFAULTS.rollout.minHealthy, clusterSize, 'up'),
-    maxFailures: resolveCount(r.maxFailures ?? DEFAULTS.rollout.maxFailures, clusterSize, 'down'),
-    onFailure: r.onFailure ?? DEFAULTS.rollout.onFailure,
-    window: windowFor(r.window, strategy),
-    pauseBetweenBatches: r.pauseBetweenBatches ?? DEFAULTS.rollout.pauseBetweenBatches,
-  };
-}
-
-/** The window that applies to `strategy`: its own (`window.rolling` / `window.full`), else the general one, else none. */
-function windowFor(w: Rollout['window'], strategy: Policy['strategy']): Policy['window'] {
-  if (!w) return null;
-  const own = w[strategy];
-  const spec = own ?? (w.start !== undefined && w.end !== undefined ? { start: w.start, end: w.end } : null);
-  if (!spec) return null;
-  return {
-    days: own?.days ?? w.days ?? ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-    start: spec.start,
-    end: spec.end,
-    timezone: own?.timezone ?? w.timezone ?? DEFAULTS.rollout.windowTimezone,
-    source: own ? `rollout.window.${strategy}` : 'rollout.window',
-  };
-}
-
-function runLevelScope(playbook: Playbook, overrides: Readonly<Record<string, string>>): Map<string, TemplateVar> {
-  const scope = new Map<string, TemplateVar>();
-  for (const [k, v] of Object.entries({ ...playbook.vars, ...overrides })) if (v !== undefined) scope.set(k, toVar(v));
-  return scope;
-}
-
-/** Builds hook steps for a point; `on: node` hooks at run/batch level become one step per node. */
-class HookBuilder {
-  constructor(
-    private readonly playbook: Playbook,
-    private readonly templater: Templater,
-    private readonly sourceMap: SourceMap,
-  ) {}
-
-  at(site: HookSite, nodes: readonly ResolvedNode[]): Step[] {
-    const list: Hook[] = this.playbook.hooks?.[site.point] ?? [];
-    return list.flatMap((hook, i) => {
-      const locate = (field: string): SourceLocation => this.sourceMap.locate(['hooks', site.point, i, field]);
-      const perNode = hook.run !== undefined && hook.on === 'node' && site.node === null;
-      if (!perNode) return [hookStep(hook, site, this.templater, locate)];
-      return nodes.map((n) => hookStep(hook, { ...site, node: n.plan.name, scope: n.scope }, this.templater, locate));
-    });
-  }
-}
-
-function collectSecrets(groups: ReadonlyArray<readonly Step[]>, nodes: readonly PlanNode[]): string[] {
-  const out = new Set<string>();
-  for (const g of groups) for (const s of g) s.secretEnv.forEach((e) => out.add(e));
-  for (const n of nodes) if (n.becomePassword) out.add(n.becomePassword);
-  return [...out].sort();
 }
 
 /** JSON with object keys sorted, so equal plans always serialize (and hash) the same. */

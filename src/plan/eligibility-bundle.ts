@@ -10,7 +10,7 @@ import { ROWS } from './eligibility-rows.js';
 import { factUse, type FactsIndex, type NodeValue } from './facts.js';
 import type { ChangeVerdict } from './types.js';
 import { because, refuse, restsOn, startVerdict, warn } from './verdict.js';
-import { compareVersions, describeMove, versionMove } from './versions.js';
+import { compareVersions, describeMove, versionMove } from '../domain/versions.js';
 
 /** Judges a module or theme change. */
 export function judgeBundle(change: ModuleChange | ThemeChange, index: number, artifact: ArtifactFacts | undefined, facts: FactsIndex): ChangeVerdict {

@@ -8,7 +8,7 @@ import type { ArtifactFacts, PatchContent } from '../artifacts/types.js';
 import type { FixpackChange, FixpackRevertChange, HotfixChange } from '../playbook/playbook.generated.js';
 import { ROWS } from './eligibility-rows.js';
 import { factUse, type FactsIndex, type NodeValue } from './facts.js';
-import { crossedLevels, installedLevel, levelDirection, levelName, parseFixPackLevel, type Level } from './levels.js';
+import { crossedLevels, installedLevel, levelDirection, levelName, parseFixPackLevel, type Level } from '../domain/levels.js';
 import type { ChangeVerdict } from './types.js';
 import { because, refuse, restsOn, startVerdict, warn } from './verdict.js';
 

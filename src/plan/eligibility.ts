@@ -12,11 +12,11 @@ import { ROWS } from './eligibility-rows.js';
 import { factUse, FactsIndex, type NodeValue } from './facts.js';
 import type { ChangeVerdict } from './types.js';
 import { because, refuse, restsOn, startVerdict, warn } from './verdict.js';
-import { describeMove, javaMajor, javaMove, versionMove } from './versions.js';
+import { describeMove, javaMajor, javaMove, versionMove } from '../domain/versions.js';
 
 export { ROWS } from './eligibility-rows.js';
-export { crossedLevels, parseLevel } from './levels.js';
-export { javaMajor, schemaChangeLevel } from './versions.js';
+export { crossedLevels, parseLevel } from '../domain/levels.js';
+export { javaMajor, schemaChangeLevel } from '../domain/versions.js';
 
 /** Inputs of the eligibility judgement: the changes and the facts gathered about their artifacts and nodes. */
 export interface EligibilityInput {

@@ -1,3 +1,4 @@
+import { batchTime } from '../domain/batch-time.js';
 import type { Batch, Estimate, NodeStep, Step } from './types.js';
 
 const sum = (steps: readonly Step[], pick: (s: Step) => number): number => steps.reduce((t, s) => t + pick(s), 0);
@@ -37,16 +38,6 @@ export function batchDowntime(b: Batch): number {
   if (!first) return 0;
   const upAgain = first.steps.slice(0, first.steps.findIndex((s) => s.action === 'lb-wait-up') + 1 || first.steps.length).filter((s) => s.phase !== 'prepare');
   return prepared + sum(upAgain, (s) => s.expectSec);
-}
-
-/** Time of one batch: parallel prepare phases, serial starts, the last node's return phase. */
-export function batchTime(b: Batch, pick: (s: Step) => number): number {
-  const phase = (steps: readonly NodeStep[], p: NodeStep['phase']): number => sum(steps.filter((s) => s.phase === p), pick);
-  const prepare = Math.max(0, ...b.nodePlans.map((np) => phase(np.steps, 'prepare')));
-  const starts = b.nodePlans.reduce((t, np) => t + phase(np.steps, 'start'), 0);
-  const last = b.nodePlans[b.nodePlans.length - 1];
-  const ret = last ? phase(last.steps, 'return') : 0;
-  return sum(b.before, pick) + prepare + starts + ret + sum(b.after, pick);
 }
 
 /** Expected time from the drain to the LB reporting the node UP again. */

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../errors/diagnostics.js';
 import type { NormalizedInventory } from '../playbook/inventory/normalize.js';
 import type { NodeFacts } from '../playbook/playbook.generated.js';
 import type { FactUse, KnownFact, PlanFacts, PlanNodeFacts } from './types.js';
-import { appServerVersionOf, javaVersionOf } from './versions.js';
+import { appServerVersionOf, javaVersionOf } from '../domain/versions.js';
 
 /** Facts gathered by `lrroll facts`, as read from the facts file. */
 export interface GatheredFacts {

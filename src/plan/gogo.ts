@@ -7,12 +7,7 @@
  */
 import { shq } from '../shell/quote.js';
 import type { GogoCommand } from './types.js';
-
-/** The line the Gogo shell prints after the command's answer (typed as `echo lrroll-gogo-end`). */
-export const GOGO_END = 'lrroll-gogo-end';
-
-/** The line printed before each session, naming its command (`== gogo scr:list`). */
-export const SESSION_MARK = '== gogo ';
+import { GOGO_END, SESSION_MARK } from '../domain/gogo-markers.js';
 
 /** The node command that runs each Gogo command in its own session and prints them, each after its mark line; a session gives up after `limitSec`. */
 export function gogoCommand(port: number, commands: readonly GogoCommand[], limitSec: number): string {

@@ -2,13 +2,12 @@
 // run (`backups/<run id>`) and the staged artifacts (`staging/<sha>-<name>`) — is kept for the last
 // N runs and removed after that. `runs/<run id>` records which staged files a run used; its
 // modification time says when it ran. The lock folder (`lock/`) is never touched here.
-import { RUN_ID_VAR } from './shell/backup.js';
+import { lrrollDir } from '../domain/footprint.js';
+import { RUN_ID_VAR } from '../domain/run-id.js';
 import { shq } from '../shell/quote.js';
 
-/** The folder lrroll keeps its files in on a node. */
-export function lrrollDir(liferayHome: string): string {
-  return `${liferayHome}/.lrroll`;
-}
+// Re-exported for app/clean.ts, which reads a node's footprint through plan/.
+export { lrrollDir, parseFootprint } from '../domain/footprint.js';
 
 /** What a prune keeps: this run (recorded as the newest) and its staged files, and how many runs in all. */
 export interface PruneSpec {
@@ -63,16 +62,4 @@ export function footprintCommand(liferayHome: string): string {
     'c=0; for b in "$d"/backups/*; do [ -d "$b" ] && c=$((c + 1)); done',
     `printf 'lrroll-footprint %s %s\\n' "$((kb * 1024))" "$c"`,
   ].join('\n');
-}
-
-/** The footprint line in a command's output, or null when it has none. */
-export function parseFootprint(out: string): { bytes: number; backups: number } | null {
-  const m = /^lrroll-footprint (\d+) (\d+)$/m.exec(out);
-  return m ? { bytes: Number(m[1]), backups: Number(m[2]) } : null;
-}
-
-/** A footprint as preflight and `lrroll clean` say it. */
-export function describeFootprint(path: string, f: { bytes: number; backups: number }): string {
-  const mib = f.bytes / 1048576;
-  return `${path} holds ${mib >= 10 ? Math.round(mib) : mib.toFixed(1)} MiB of backups (${f.backups}) and staged files`;
 }

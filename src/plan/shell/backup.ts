@@ -1,6 +1,7 @@
 /** Backing up paths on a node into a folder with a manifest, and restoring them from it. */
 
 import { shq } from '../../shell/quote.js';
+import { RUN_ID_VAR } from '../../domain/run-id.js';
 import { absolutePath, die, memo } from './script.js';
 
 /** Normalises backup paths and rejects `/`, duplicates and overlap with the backup directory itself. */
@@ -30,9 +31,6 @@ function backupOnePath(path: string): string {
     'fi',
   ].join('\n');
 }
-
-/** The environment variable that carries the run id into the backup and restore commands: each run backs up into its own folder. */
-export const RUN_ID_VAR = 'LRROLL_RUN_ID';
 
 /** `b=<dir>` — or, for a run-scoped backup, `b=<dir>/"$LRROLL_RUN_ID"` after checking the id is a plain, non-empty name. */
 function backupDirLines(dir: string, runScoped: boolean): string[] {

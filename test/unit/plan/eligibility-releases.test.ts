@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ArtifactFacts } from '../../../src/artifacts/types.js';
 import { judgeChanges } from '../../../src/plan/eligibility.js';
-import { parseRelease, RELEASE_ROWS, releaseMove, releaseName } from '../../../src/plan/eligibility-releases.js';
+import { parseRelease, releaseMove, releaseName } from '../../../src/domain/releases.js';
+import { RELEASE_ROWS } from '../../../src/plan/eligibility-releases.js';
 import type { Change } from '../../../src/playbook/playbook.generated.js';
 
 const LPKG = 'releases/Liferay Foundation.lpkg';

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { footprintCommand, parseFootprint, pruneCommand } from '../../../src/plan/hygiene.js';
+import { parseFootprint } from '../../../src/domain/footprint.js';
+import { footprintCommand, pruneCommand } from '../../../src/plan/hygiene.js';
 
 let dir: string;
 let home: string;

@@ -16,8 +16,8 @@ process.env['GIT_OPTIONAL_LOCKS'] = '0';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PLAYBOOKS_DIR = join(ROOT, 'playbooks');
 const PLAYBOOKS = readdirSync(PLAYBOOKS_DIR).filter((f) => f.endsWith('.yml')).sort();
-// The plan's types: types.ts and the verdict part it re-exports.
-const TYPES_TS = ['src/plan/types.ts', 'src/plan/verdict-model.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+// The plan's types: the files types.ts gathers, and the verdict part it re-exports.
+const TYPES_TS = ['src/plan/types-checks.ts', 'src/plan/types-node-steps.ts', 'src/plan/types-step.ts', 'src/plan/types-plan.ts', 'src/plan/verdict-model.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
 
 /** The subset of JSON Schema this file reads. */
 interface JsonSchema {
