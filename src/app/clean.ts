@@ -2,14 +2,15 @@ import type { SshFiles } from './ssh-files.js';
 // `lrroll clean`: removes the backups and staged artifacts earlier runs left under
 // `<liferayHome>/.lrroll/` on the nodes the plan changes, holding the cluster's run lock meanwhile
 // so that no run loses its backup while it needs it. The lock folder itself stays.
-import { footprintCommand, lrrollDir, parseFootprint, pruneCommand } from '../plan/hygiene.js';
+import { lrrollDir, parseFootprint } from '../plan/hygiene.js';
 import type { Plan, PlanNode } from '../plan/types.js';
+import type { CleanNodeSteps } from '../plan/types-cluster.js';
 import { acquireClusterLock, lockAdvice, releaseClusterLock } from './cluster-lock.js';
 import { newRunId, sshSettings, systemClock, TransportPool } from './execute.js';
 import { isRunLive } from './liveness.js';
 import { describeHolder, makeOwner } from './lock.js';
-
-const TIMEOUT_MS = 120_000;
+import { notRunMessage } from './outcome-text.js';
+import { runPlannedCommand } from './step-exec.js';
 
 /** One node as `clean` found or left it. */
 export interface CleanNode {
@@ -50,9 +51,9 @@ export async function cleanNodes(plan: Plan, options: CleanOptions): Promise<{ n
     }
     if (!('nodes' in lock)) return { nodes: [], refused: `another run holds the cluster's lock (on ${lock.node}): ${describeHolder(lock.held)}. Nothing was removed; ${lockAdvice(lock.held, lock.held.owner ? isRunLive(lock.held.owner) : null, plan.source.file)}` };
     try {
-      const found = await Promise.all(targets.map((n) => readFootprint(plan, n, pool)));
+      const found = await Promise.all(targets.map((n) => readFootprint(stepsOf(plan, n), n, pool)));
       if (!(await options.confirm(found))) return { nodes: found, refused: 'not confirmed: nothing was removed' };
-      return { nodes: await Promise.all(found.map((f, i) => (f.before ? removeOn(plan, targets[i] as PlanNode, f, options.keep, pool) : f))), refused: null };
+      return { nodes: await Promise.all(found.map((f, i) => (f.before ? removeOn(stepsOf(plan, targets[i] as PlanNode), targets[i] as PlanNode, f, options.keep, pool) : f))), refused: null };
     } finally {
       await releaseClusterLock(lock, runId);
     }
@@ -61,29 +62,25 @@ export async function cleanNodes(plan: Plan, options: CleanOptions): Promise<{ n
   }
 }
 
-/** Commands on a node run with the rights the plan's own final step has there (sudo when it uses it). */
-function becomeOn(plan: Plan, node: string): boolean {
-  return plan.finally.find((s) => s.action === 'prune' && s.node === node)?.become ?? false;
+/** The node's planned clean steps (the plan holds them for every node of the inventory). */
+function stepsOf(plan: Plan, node: PlanNode): CleanNodeSteps {
+  const steps = plan.cluster.clean.find((c) => c.node === node.name);
+  if (!steps) throw new Error(`the plan has no clean steps for ${node.name}`);
+  return steps;
 }
 
-async function readFootprint(plan: Plan, node: PlanNode, pool: TransportPool): Promise<CleanNode> {
+async function readFootprint(steps: CleanNodeSteps, node: PlanNode, pool: TransportPool): Promise<CleanNode> {
   const out: CleanNode = { node: node.name, path: lrrollDir(node.liferayHome), before: null, result: null, problem: null };
-  try {
-    const r = await pool.forNode(node).exec(footprintCommand(node.liferayHome), { timeoutMs: TIMEOUT_MS, become: becomeOn(plan, node.name) });
-    out.before = r.exitCode === 0 ? parseFootprint(r.stdout) : null;
-    if (!out.before) out.problem = `cannot read ${out.path}: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`;
-  } catch (err) {
-    out.problem = (err as Error).message;
-  }
+  const r = await runPlannedCommand(pool.forNode(node), steps.footprint);
+  out.before = r.exitCode === 0 ? parseFootprint(r.stdout) : null;
+  if (!out.before) out.problem = notRunMessage(steps.footprint, r) ?? `cannot read ${out.path}: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`;
   return out;
 }
 
-async function removeOn(plan: Plan, node: PlanNode, found: CleanNode, keep: number, pool: TransportPool): Promise<CleanNode> {
-  try {
-    const r = await pool.forNode(node).exec(pruneCommand({ liferayHome: node.liferayHome, thisRun: false, staged: [], keep }), { timeoutMs: TIMEOUT_MS, become: becomeOn(plan, node.name) });
-    const last = r.stdout.trim().split('\n').pop() ?? '';
-    return r.exitCode === 0 ? { ...found, result: last } : { ...found, problem: `removing failed (exit ${String(r.exitCode)}): ${r.stderr.trim() || last}` };
-  } catch (err) {
-    return { ...found, problem: (err as Error).message };
-  }
+async function removeOn(steps: CleanNodeSteps, node: PlanNode, found: CleanNode, keep: number, pool: TransportPool): Promise<CleanNode> {
+  const r = await runPlannedCommand(pool.forNode(node), steps.prune, { values: { keep: String(keep) } });
+  const failed = notRunMessage(steps.prune, r);
+  if (failed !== null) return { ...found, problem: failed };
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  return r.exitCode === 0 ? { ...found, result: last } : { ...found, problem: `removing failed (exit ${String(r.exitCode)}): ${r.stderr.trim() || last}` };
 }

@@ -3,13 +3,14 @@
  * What a node prints is untrusted: only values in the facts schema's forms are kept.
  */
 import type { Transport } from '../execute/transport.js';
-import { factsCommand } from '../plan/facts-commands.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import { appServerVersionOf, javaVersionOf } from '../plan/versions.js';
 import type { NodeFacts } from '../playbook/playbook.generated.js';
 import { sshSettings, TransportPool } from './execute.js';
 import type { SshFiles } from './ssh-files.js';
 import type { FactsFile } from './facts-file.js';
+import { notRunMessage } from './outcome-text.js';
+import { runPlannedCommand } from './step-exec.js';
 
 /** Gathers the facts of `nodes` (default: every node of the plan); a node that cannot be read is listed under `errors`. */
 export async function gatherFacts(plan: Plan, env: Readonly<Record<string, string | undefined>>, nodes: readonly string[] | null, sshFiles?: SshFiles, now: Date = new Date()): Promise<FactsFile> {
@@ -41,15 +42,18 @@ function playbookBundles(plan: Plan): string[] {
 }
 
 async function readNode(plan: Plan, node: PlanNode, transport: Transport): Promise<{ facts: NodeFacts } | { error: string }> {
-  const become = plan.preflight.find((s) => s.node === node.name && s.action === 'check-reachable')?.become ?? false;
+  const step = plan.cluster.facts.find((s) => s.node === node.name);
+  if (!step) throw new Error(`the plan has no facts step for ${node.name}`);
   try {
     await transport.connect();
-    const r = await transport.exec(factsCommand({ liferayHome: node.liferayHome, tomcatHome: node.tomcatHome }), { timeoutMs: 180_000, become });
-    if (r.exitCode !== 0) return { error: `the facts command exited ${String(r.exitCode)}: ${r.stderr.trim().split('\n').pop() ?? ''}`.trim() };
-    return { facts: parseFactsOutput(r.stdout) };
   } catch (err) {
     return { error: (err as Error).message.split('\n')[0] ?? 'unreachable' };
   }
+  const r = await runPlannedCommand(transport, step);
+  const failed = notRunMessage(step, r);
+  if (failed !== null) return { error: failed.split('\n')[0] ?? 'unreachable' };
+  if (r.exitCode !== 0) return { error: `the facts command exited ${String(r.exitCode)}: ${r.stderr.trim().split('\n').pop() ?? ''}`.trim() };
+  return { facts: parseFactsOutput(r.stdout) };
 }
 
 /** Splits `factsCommand` output into its `== name` sections. */

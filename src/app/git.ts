@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
+import { LOCAL_TIMINGS } from '../plan/defaults.js';
 
 /** The git state of the repository holding a file: its commit and whether tracked files have uncommitted changes. */
 export interface GitState {
@@ -9,7 +10,7 @@ export interface GitState {
 
 function git(args: string[], cwd: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile('git', ['-c', 'core.fsmonitor=false', ...args], { cwd, timeout: 5000 }, (err, stdout) => resolve(err ? null : stdout.trim()));
+    execFile('git', ['-c', 'core.fsmonitor=false', ...args], { cwd, timeout: LOCAL_TIMINGS.gitMs }, (err, stdout) => resolve(err ? null : stdout.trim()));
   });
 }
 

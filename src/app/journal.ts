@@ -2,6 +2,7 @@ import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSyn
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runStartOf, type RunEvent, type RunStartEvent, type RunStatus } from '../execute/events.js';
+import { LOCAL_TIMINGS } from '../plan/defaults.js';
 import type { Plan } from '../plan/types.js';
 
 /** Who ran what, when: the head of a run's record. Nothing secret is ever in it. */
@@ -60,7 +61,6 @@ export interface JournalOptions {
 }
 
 const NODE_FILE: JournalFile = { writeSync: (fd, text) => writeSync(fd, text), fdatasyncSync };
-const OUTPUT_SYNC_DELAY_MS = 1000;
 
 /**
  * Streamed output (a startup log of tens of thousands of lines) is written at once but synced with
@@ -90,7 +90,7 @@ export class Journal {
   private constructor(dir: string, private meta: RunMeta, private readonly resumedFrom: RunMeta | null, options: JournalOptions) {
     this.dir = dir;
     this.file = options.file ?? NODE_FILE;
-    this.outputSyncDelayMs = options.outputSyncDelayMs ?? OUTPUT_SYNC_DELAY_MS;
+    this.outputSyncDelayMs = options.outputSyncDelayMs ?? LOCAL_TIMINGS.outputSyncDelayMs;
     this.fd = openSync(join(dir, 'events.ndjson'), 'a', 0o600);
   }
 

@@ -96,8 +96,10 @@ async function verifyNode(plan: Plan, node: string, pool: TransportPool): Promis
   const steps = plan.batches.flatMap((b) => b.nodePlans).find((p) => p.node === node)?.steps.filter((s) => s.action === 'verify') ?? [];
   if (!planNode) return 'the node is not in the plan';
   for (const s of steps) {
+    // A verify step without a command checks nothing on the node: nothing to send, nothing that can fail.
+    if (s.command === null) continue;
     // The verify step as planned (its command, deadline and sudo), through the one step runner.
-    const r = await runRemote({ kind: 'command', transport: pool.forNode(planNode), command: s.command ?? 'true', what: s.title, options: { timeoutMs: s.timeoutSec * 1000, become: s.become } });
+    const r = await runRemote({ kind: 'command', transport: pool.forNode(planNode), command: s.command, what: s.title, options: { timeoutMs: s.timeoutSec * 1000, become: s.become } });
     if (r.exitCode === null && !r.timedOut && !r.aborted) return `it cannot be checked (${r.stderr.trim()})`;
     if (r.exitCode !== 0) return `"${s.title}" fails now`;
   }

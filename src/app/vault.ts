@@ -9,6 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { LOCAL_TIMINGS } from '../plan/defaults.js';
 
 /** The outcome of one decryption: the plain text, or why it failed (one line, no secret in it). */
 export type VaultResult = { text: string } | { error: string; hint: string };
@@ -60,7 +61,7 @@ function runVault(bin: string, file: string, env: Readonly<Record<string, string
     const child = spawn(bin, ['decrypt', '--output', '-', file], { env: { ...env, ANSIBLE_NOCOLOR: '1' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), LOCAL_TIMINGS.vaultMs);
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString('utf8')).slice(-4000)));
     child.on('error', (e) => {

@@ -7,6 +7,7 @@ import { lockSection } from './cluster-lock-steps.js';
 import { CLUSTER_TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { NodeLbSteps } from './lb.js';
+import { cleanSteps, factsStep } from './maintenance-steps.js';
 import type { ResolvedNode } from './nodes.js';
 import type { ClusterAction, ClusterStep, PlanCluster, ReconcileNodeSteps, StatusNodeSteps } from './types-cluster.js';
 import type { PlanLoadBalancer } from './types.js';
@@ -18,12 +19,14 @@ export interface ClusterNodeInput {
   lb: NodeLbSteps | null;
 }
 
-/** The lock, reconcile and status steps of every node. */
+/** The lock, reconcile, status, clean and facts steps of every node. */
 export function clusterSection(nodes: readonly ClusterNodeInput[], lb: PlanLoadBalancer): PlanCluster {
   return {
     lock: lockSection(nodes.map((n) => n.node.plan)),
     reconcile: nodes.flatMap((n) => (n.lb ? [reconcileSteps(n, n.lb, lb)] : [])),
     status: nodes.map(statusSteps),
+    clean: nodes.map((n) => cleanSteps(n.node)),
+    facts: nodes.map((n) => factsStep(n.node)),
   };
 }
 
@@ -84,6 +87,7 @@ export function clusterCommands(cluster: PlanCluster, node: string): string[] {
   const lock = cluster.lock.nodes.find((n) => n.node === node);
   const reconcile = cluster.reconcile.find((r) => r.node === node);
   const status = cluster.status.find((s) => s.node === node);
+  // Not clean's and facts' commands: a run's preflight checks only the tools a run needs.
   const steps = [lock?.take, lock?.takeOver, lock?.refresh, lock?.release, lock?.read, lock?.break, reconcile?.app, reconcile?.http, status?.app, status?.http, status?.patches];
   return steps.flatMap((s) => (s?.command && s.runOn === 'node' ? [s.command] : []));
 }

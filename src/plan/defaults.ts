@@ -177,6 +177,22 @@ export const CLUSTER_TIMINGS = {
   putBackUpMin: '10s',
   /** A run refused before any change reads the load balancer's members (best effort) for at most this. */
   refusalLbRead: '10s',
+  /** `lrroll clean`: reading a node's footprint, and removing old backups and staged files. */
+  cleanTimeout: '2m',
+  /** `lrroll facts`: the one command that reads a node's facts (Java, app server, patches, modules). */
+  factsTimeout: '3m',
+  /** `lrroll diff`: each read of what a change would touch on a node. */
+  diffReadTimeout: '1m',
+} as const;
+
+/** Deadlines of local processes and the run record's writes (milliseconds): not remote actions, so not plan steps. */
+export const LOCAL_TIMINGS = {
+  /** One `git` command reading the playbook's repository state. */
+  gitMs: 5_000,
+  /** One `ansible-vault decrypt`. */
+  vaultMs: 60_000,
+  /** Streamed output lines reach the disk (fsync) at most this long after they arrive. */
+  outputSyncDelayMs: 1_000,
 } as const;
 
 /** How SSH connections are opened and kept (transport settings, not steps): milliseconds. */

@@ -16,8 +16,8 @@ export interface PruneSpec {
   thisRun: boolean;
   /** Base names of the staged files this run uses. */
   staged: readonly string[];
-  /** Runs kept, this one included (0 removes everything). */
-  keep: number;
+  /** Runs kept, this one included (0 removes everything); `{keep}` when the number is given at run time (`lrroll clean --keep`). */
+  keep: number | '{keep}';
 }
 
 /**
@@ -34,7 +34,7 @@ export function pruneCommand(spec: PruneSpec): string {
     'if [ -d "$d/backups/$k" ]; then touch -- "$d/backups/$k"; fi',
   ];
   return [
-    `d=${shq(lrrollDir(spec.liferayHome))}; n=${String(Math.max(0, Math.floor(spec.keep)))}`,
+    `d=${shq(lrrollDir(spec.liferayHome))}; n=${typeof spec.keep === 'number' ? String(Math.max(0, Math.floor(spec.keep))) : spec.keep}`,
     `mkdir -p -- "$d/runs" || { echo "lrroll: cannot create $d/runs" >&2; exit 1; }`,
     'for b in "$d"/backups/*; do [ -d "$b" ] || continue; r="$d/runs/${b##*/}"; [ -e "$r" ] || touch -r "$b" -- "$r"; done',
     ...record,

@@ -8,9 +8,10 @@
  * A value known only when the step runs, written `{name}` in the step's command and filled in,
  * shell-quoted, in one place (`fillPlaceholders`, src/shell/quote.ts):
  * `owner` this run's owner record (JSON), `runId` this run's id (a resumed run keeps the id of the
- * run it continues), `heldRunId` the run id read from the lock being broken (empty when unreadable).
+ * run it continues), `heldRunId` the run id read from the lock being broken (empty when unreadable),
+ * `keep` the runs `lrroll clean --keep` keeps.
  */
-export type Placeholder = 'owner' | 'runId' | 'heldRunId';
+export type Placeholder = 'owner' | 'runId' | 'heldRunId' | 'keep';
 
 /** What a cluster step does. */
 export type ClusterAction =
@@ -24,7 +25,11 @@ export type ClusterAction =
   | 'read-http'
   | 'read-patches'
   | 'lb-put-back'
-  | 'lb-wait-up';
+  | 'lb-wait-up'
+  | 'read-footprint'
+  | 'prune'
+  | 'read-facts'
+  | 'read-diff';
 
 /** One remote action of the lock, reconcile, `status` or `unlock`. */
 export interface ClusterStep {
@@ -98,10 +103,22 @@ export interface StatusNodeSteps {
   patches: ClusterStep;
 }
 
+/** What `lrroll clean` runs on one node: reads what earlier runs left under `.lrroll`, then removes it. */
+export interface CleanNodeSteps {
+  node: string;
+  footprint: ClusterStep;
+  /** Keeps the last `{keep}` runs' backups and staged files. */
+  prune: ClusterStep;
+}
+
 /** The steps around the batches. */
 export interface PlanCluster {
   lock: PlanLock;
   /** One entry per node of the inventory with a load balancer (empty without one). */
   reconcile: ReconcileNodeSteps[];
   status: StatusNodeSteps[];
+  /** What `lrroll clean` runs, per node (every node of the inventory). */
+  clean: CleanNodeSteps[];
+  /** What `lrroll facts` reads, one step per node. */
+  facts: ClusterStep[];
 }

@@ -43,6 +43,17 @@ export function clusterReads(plan: Plan, c: ChalkInstance, full: boolean): strin
     if (full) lines.push(`  ${c.cyan(s.node)}`, ...steps.map((x) => clusterStepLine(x, c, '    ')));
     else lines.push(`  ${c.cyan(s.node)}: ${steps.map((x) => x.title).join(' · ')}`);
   }
+  return full ? [...lines, ...maintenanceReads(plan, c)] : lines;
+}
+
+/** What `lrroll clean` and `lrroll facts` run on each node (`--full` only: they are not part of a run). */
+function maintenanceReads(plan: Plan, c: ChalkInstance): string[] {
+  const lines = [c.bold('Run by lrroll clean and lrroll facts') + c.dim(' (facts changes nothing; clean removes after confirmation, holding the run lock, on the nodes the plan changes)')];
+  for (const f of plan.cluster.facts) {
+    const clean = plan.cluster.clean.find((x) => x.node === f.node);
+    const steps = [clean?.footprint, clean?.prune, f].filter((x): x is ClusterStep => !!x);
+    lines.push(`  ${c.cyan(f.node)}`, ...steps.map((x) => clusterStepLine(x, c, '    ')));
+  }
   return lines;
 }
 
