@@ -35,8 +35,10 @@ describe('lrroll run --yes --output json', () => {
     const lines = r.stdout.split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThan(1);
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ kind: 'run-start' });
-    expect(JSON.parse(lines.at(-1) ?? '{}')).toMatchObject({ kind: 'run-end', status: 'refused' });
+    // The cluster lock is taken before and released after the run: its events frame run-start … run-end.
+    expect(lines.map((l) => (JSON.parse(l) as { kind: string }).kind).filter((k) => k !== 'lock')[0]).toBe('run-start');
+    const runEvents = lines.map((l) => JSON.parse(l) as { kind: string }).filter((e) => e.kind !== 'lock');
+    expect(runEvents.at(-1)).toMatchObject({ kind: 'run-end', status: 'refused' });
   });
 });
 
