@@ -37,7 +37,22 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { NODE, ROOT, checkLoads, cleanup, cleanupOnSignals, live, loadHarness, log, median, ms, sleep, snapshotLrroll, state, table } from './lib/harness.mjs';
+import {
+  NODE,
+  ROOT,
+  checkLoads,
+  cleanup,
+  cleanupOnSignals,
+  live,
+  loadHarness,
+  log,
+  median,
+  ms,
+  sleep,
+  snapshotLrroll,
+  state,
+  table,
+} from './lib/harness.mjs';
 
 cleanupOnSignals();
 const GOAL_MS = 2000;
@@ -46,7 +61,17 @@ const HANG_SLACK_MS = 500;
 const KINDS = ['crash', 'kill', 'hang'];
 
 function parseArgs(argv) {
-  const o = { trials: 5, kinds: [...KINDS], crashAfterMs: 3000, crashSpreadMs: 2000, hangTimeoutSec: 10, snapshot: true, lrroll: ROOT, keep: false, json: null };
+  const o = {
+    trials: 5,
+    kinds: [...KINDS],
+    crashAfterMs: 3000,
+    crashSpreadMs: 2000,
+    hangTimeoutSec: 10,
+    snapshot: true,
+    lrroll: ROOT,
+    keep: false,
+    json: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -72,7 +97,13 @@ function parseArgs(argv) {
     else if (a === '--keep') o.keep = true;
     else if (a === '--json') o.json = resolve(next());
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+      console.log(
+        readFileSync(new URL(import.meta.url), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('//'))
+          .map((l) => l.slice(3))
+          .join('\n'),
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -80,7 +111,9 @@ function parseArgs(argv) {
 }
 
 function playbookText(cluster, trial, markerTimeoutSec) {
-  const nodes = cluster.nodes.map((n) => `    - { name: ${n.name}, host: ${n.address}, port: ${n.sshPort}, httpPort: ${n.httpPort} }\n`).join('');
+  const nodes = cluster.nodes
+    .map((n) => `    - { name: ${n.name}, host: ${n.address}, port: ${n.sshPort}, httpPort: ${n.httpPort} }\n`)
+    .join('');
   return `lrroll: 1
 name: crash-detect ${trial}
 inventory:
@@ -119,10 +152,18 @@ const catalinaOut = (node) => {
 /** The sim's `event=<e>` lines written to catalina.out after byte `offset`. */
 function simEventsSince(node, offset) {
   const text = readFileSync(catalinaOut(node)).subarray(offset).toString('utf8');
-  return [...text.matchAll(/lrroll-sim: node=\S+ event=(start|ready|stop|exit) pid=(\d+) at=(\S+)(.*)/g)].map((m) => ({ event: m[1], pid: Number(m[2]), t: Date.parse(m[3]), rest: m[4].trim() }));
+  return [...text.matchAll(/lrroll-sim: node=\S+ event=(start|ready|stop|exit) pid=(\d+) at=(\S+)(.*)/g)].map((m) => ({
+    event: m[1],
+    pid: Number(m[2]),
+    t: Date.parse(m[3]),
+    rest: m[4].trim(),
+  }));
 }
 
-/** kill: waits for this start's `event=start` line, then SIGKILLs that process `afterMs` after it; resolves with the kill time. */
+/**
+ * kill: waits for this start's `event=start` line, then SIGKILLs that process `afterMs` after it; resolves with the
+ * kill time.
+ */
 async function killAfterStart(node, offset, afterMs, until) {
   while (!until.done) {
     const start = simEventsSince(node, offset).find((e) => e.event === 'start');
@@ -140,7 +181,15 @@ function runLrroll(cli, cluster, playbook, home) {
   return new Promise((done) => {
     const child = spawn(NODE, [cli, 'run', playbook, '--yes', '--output', 'json'], {
       cwd: resolve(playbook, '..'),
-      env: { ...process.env, NO_COLOR: '1', CI: 'true', LRROLL_HOME: home, LRROLL_KNOWN_HOSTS: cluster.knownHostsFile, LRROLL_SSH_CONFIG: '/dev/null', SSH_AUTH_SOCK: '' },
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        CI: 'true',
+        LRROLL_HOME: home,
+        LRROLL_KNOWN_HOSTS: cluster.knownHostsFile,
+        LRROLL_SSH_CONFIG: '/dev/null',
+        SSH_AUTH_SOCK: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.child = child;
@@ -152,7 +201,10 @@ function runLrroll(cli, cluster, playbook, home) {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       live.child = null;
-      const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      const events = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
       done({ code, signal, stdout, stderr, events });
     });
   });
@@ -161,10 +213,17 @@ function runLrroll(cli, cluster, playbook, home) {
 /** Puts the victim back as it was: its own sim.json, the app server running, UP in HAProxy, no run lock left. */
 async function restore(cluster, victim, simJson) {
   writeFileSync(join(victim.home, 'sim.json'), simJson);
-  await cluster.ssh(victim.name, '/opt/liferay/tomcat/bin/catalina.sh stop 10 -force >/dev/null 2>&1; rm -f /opt/liferay/liferay.pid; true', { timeoutMs: 30_000 });
+  await cluster.ssh(
+    victim.name,
+    '/opt/liferay/tomcat/bin/catalina.sh stop 10 -force >/dev/null 2>&1; rm -f /opt/liferay/liferay.pid; true',
+    { timeoutMs: 30_000 },
+  );
   await cluster.startNode(victim.name, { timeoutMs: 30_000 });
-  for (const n of cluster.nodes) await cluster.haproxyCommand(`set server ${cluster.haproxy.backend}/${n.name} state ready`);
-  await Promise.all(cluster.nodes.map((n) => cluster.ssh(n.name, 'rm -rf /opt/liferay/.lrroll/lock', { timeoutMs: 15_000 })));
+  for (const n of cluster.nodes)
+    await cluster.haproxyCommand(`set server ${cluster.haproxy.backend}/${n.name} state ready`);
+  await Promise.all(
+    cluster.nodes.map((n) => cluster.ssh(n.name, 'rm -rf /opt/liferay/.lrroll/lock', { timeoutMs: 15_000 })),
+  );
   await cluster.waitBackendUp({ timeoutMs: 30_000 });
 }
 
@@ -197,16 +256,30 @@ async function trial(ctx, kind, index) {
   await restore(cluster, victim, original);
   if (state.interrupted) return null;
 
-  const gateStart = raw.events.find((e) => e.kind === 'step-start' && e.node === victim.name && e.action === 'wait-log-marker');
+  const gateStart = raw.events.find(
+    (e) => e.kind === 'step-start' && e.node === victim.name && e.action === 'wait-log-marker',
+  );
   const gateEnd = gateStart && raw.events.find((e) => e.kind === 'step-end' && e.stepId === gateStart.stepId);
-  const fail = (why) => new Error(`${kind} trial ${index}: ${why} (exit ${raw.code ?? raw.signal}; events in ${dir} with --keep)\n${raw.stderr.slice(-1500)}`);
+  const fail = (why) =>
+    new Error(
+      `${kind} trial ${index}: ${why} (exit ${raw.code ?? raw.signal}; events in ${dir}` +
+        ` with --keep)\n${raw.stderr.slice(-1500)}`,
+    );
   if (!gateEnd) throw fail(`no wait-log-marker step-end for ${victim.name}`);
   if (gateEnd.status !== 'failed') throw fail(`the gate ended ${gateEnd.status}, not failed`);
   const expected = kind === 'hang' ? /not seen within/ : /process exited before the gate passed/;
   if (!expected.test(gateEnd.detail ?? '')) throw fail(`the gate failed for another reason: ${gateEnd.detail}`);
   const tGateStart = Date.parse(gateStart.at);
   const tGateEnd = Date.parse(gateEnd.at);
-  const r = { kind, trial: index, loadAvg, gateStart: tGateStart, gateEnd: tGateEnd, detail: gateEnd.detail, exitCode: raw.code };
+  const r = {
+    kind,
+    trial: index,
+    loadAvg,
+    gateStart: tGateStart,
+    gateEnd: tGateEnd,
+    detail: gateEnd.detail,
+    exitCode: raw.code,
+  };
   if (kind === 'hang') {
     r.deadline = tGateStart + markerTimeoutSec * 1000;
     r.lateMs = tGateEnd - r.deadline;
@@ -214,7 +287,10 @@ async function trial(ctx, kind, index) {
     // The log since the trial began also holds the stop of the previous process: take this start's exit.
     const start = sims.find((e) => e.event === 'start');
     const exit = kind === 'kill' ? killed : start && sims.find((e) => e.event === 'exit' && e.pid === start.pid);
-    if (!start || !exit) throw fail(kind === 'kill' ? 'the app server was never started, so never killed' : 'the sim recorded no start and exit');
+    if (!start || !exit)
+      throw fail(
+        kind === 'kill' ? 'the app server was never started, so never killed' : 'the sim recorded no start and exit',
+      );
     r.exitAt = exit.t;
     r.exitToGateMs = tGateEnd - exit.t;
     r.startToExitMs = exit.t - start.t;
@@ -227,8 +303,14 @@ function report(opts, env, results) {
   const p = (s = '') => lines.push(s);
   p('# Startup gates: a crashed start and a hung start');
   p();
-  p(`${opts.trials} trial(s) per kind on a 2-node cluster; lrroll ${env.version}; node ${process.version}; ${cpus().length} CPU(s).`);
-  p(`Crash/kill ${ms(opts.crashAfterMs)} after the app server's start, + (trial − 1) / ${opts.trials} × ${ms(opts.crashSpreadMs)}; hang with startupMarker.timeout ${opts.hangTimeoutSec}s.`);
+  p(
+    `${opts.trials} trial(s) per kind on a 2-node cluster; lrroll ${env.version}; node ` +
+      `${process.version}; ${cpus().length} CPU(s).`,
+  );
+  p(
+    `Crash/kill ${ms(opts.crashAfterMs)} after the app server's start, + (trial − 1) / ${opts.trials}` +
+      ` × ${ms(opts.crashSpreadMs)}; hang with startupMarker.timeout ${opts.hangTimeoutSec}s.`,
+  );
   p(`Load average (1 min) at the start ${env.loadBefore.toFixed(2)}, at the end ${loadavg()[0].toFixed(2)}.`);
   for (const kind of opts.kinds) {
     const rs = results.filter((r) => r.kind === kind);
@@ -240,20 +322,35 @@ function report(opts, env, results) {
     p(`## ${kind}`);
     p();
     // Every trial's gate failed for the expected reason (trial() checks it): the reason is not repeated here.
-    const extra = kind === 'hang' ? ['gate start → failed', (r) => ms(r.gateEnd - r.gateStart)] : ['app start → exit', (r) => ms(r.startToExitMs)];
-    p(table([['trial', what, extra[0], 'load avg'], ...rs.map((r) => [r.trial, ms(figure(r)), extra[1](r), r.loadAvg.toFixed(2)])]));
+    const extra =
+      kind === 'hang'
+        ? ['gate start → failed', (r) => ms(r.gateEnd - r.gateStart)]
+        : ['app start → exit', (r) => ms(r.startToExitMs)];
+    p(
+      table([
+        ['trial', what, extra[0], 'load avg'],
+        ...rs.map((r) => [r.trial, ms(figure(r)), extra[1](r), r.loadAvg.toFixed(2)]),
+      ]),
+    );
     p();
     // The goal is a bound ("within 2 s", "at its deadline"): every trial must meet it, not the median.
     const worst = Math.max(...xs);
     const met = kind === 'hang' ? Math.min(...xs) >= 0 && worst <= HANG_SLACK_MS : worst <= GOAL_MS;
-    p(`median ${ms(median(xs))}, spread ${ms(Math.min(...xs))} – ${ms(worst)} — goal ${kind === 'hang' ? `at the deadline (every trial ≤ ${ms(HANG_SLACK_MS)} late)` : `every trial ≤ ${ms(GOAL_MS)}`}: ${met ? 'MET' : 'NOT MET'}`);
+    p(
+      `median ${ms(median(xs))}, spread ${ms(Math.min(...xs))} – ${ms(worst)} — goal ` +
+        (kind === 'hang'
+          ? `at the deadline (every trial ≤ ${ms(HANG_SLACK_MS)} late)`
+          : `every trial ≤ ${ms(GOAL_MS)}`) +
+        `: ${met ? 'MET' : 'NOT MET'}`,
+    );
   }
   return lines.join('\n');
 }
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(opts.lrroll, 'dist', 'cli', 'main.js'))) throw new Error(`${join(opts.lrroll, 'dist', 'cli', 'main.js')} is missing: run \`npm run build\` first`);
+  if (!existsSync(join(opts.lrroll, 'dist', 'cli', 'main.js')))
+    throw new Error(`${join(opts.lrroll, 'dist', 'cli', 'main.js')} is missing: run \`npm run build\` first`);
   const work = mkdtempSync(join(tmpdir(), 'lrroll-crash-detect-'));
   live.work = work;
   live.keep = opts.keep;
@@ -277,7 +374,13 @@ async function main() {
       const r = await trial(ctx, kind, i);
       if (!r) return;
       results.push(r);
-      log(`${kind} ${i}/${opts.trials}: ${kind === 'hang' ? `failed ${ms(r.lateMs)} after its deadline` : `failed ${ms(r.exitToGateMs)} after the exit`} (load ${r.loadAvg.toFixed(2)})`);
+      log(
+        `${kind} ${i}/${opts.trials}: ` +
+          (kind === 'hang'
+            ? `failed ${ms(r.lateMs)} after its deadline`
+            : `failed ${ms(r.exitToGateMs)} after the exit`) +
+          ` (load ${r.loadAvg.toFixed(2)})`,
+      );
     }
   }
   process.stdout.write(`${report(opts, env, results)}\n`);

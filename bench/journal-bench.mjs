@@ -66,12 +66,27 @@ function countingFile(syncEveryWrite) {
 function streamGate(journal, lines) {
   const stamp = (e) => ({ ...e, v: EVENTS_FORMAT_VERSION, at: new Date().toISOString() });
   const stepId = 'node1.wait-startup';
-  journal.record(stamp({ kind: 'step-start', stepId, action: 'wait-log', title: 'Wait for the startup line', node: 'node1', batch: 1, command: null }));
+  journal.record(
+    stamp({
+      kind: 'step-start',
+      stepId,
+      action: 'wait-log',
+      title: 'Wait for the startup line',
+      node: 'node1',
+      batch: 1,
+      command: null,
+    }),
+  );
   for (let i = 0; i < lines; i++) {
-    const line = `02-Dec-2026 07:${String(i % 60).padStart(2, '0')}:00.${String(i % 1000).padStart(3, '0')} INFO  [main][BundleStartStopLogger:${i}] STARTED com.acme.module.n${i}_1.0.${i % 97} [${1000 + i}]`;
+    const line =
+      `02-Dec-2026 07:${String(i % 60).padStart(2, '0')}:00.${String(i % 1000).padStart(3, '0')}` +
+      ` INFO  [main][BundleStartStopLogger:${i}] STARTED com.acme.module.n${i}_1.0.${i % 97} [` +
+      `${1000 + i}]`;
     journal.record(stamp({ kind: 'step-output', stepId, node: 'node1', stream: 'stdout', line }));
   }
-  journal.record(stamp({ kind: 'step-end', stepId, node: 'node1', status: 'ok', durationMs: 1, exitCode: null, detail: null }));
+  journal.record(
+    stamp({ kind: 'step-end', stepId, node: 'node1', status: 'ok', durationMs: 1, exitCode: null, detail: null }),
+  );
 }
 
 function measure(root, name, lines, syncEveryWrite) {
@@ -92,7 +107,9 @@ function measure(root, name, lines, syncEveryWrite) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
-const root = opts.dir ? (mkdirSync(opts.dir, { recursive: true }), mkdtempSync(join(opts.dir, 'lrroll-journal-bench-'))) : mkdtempSync(join(tmpdir(), 'lrroll-journal-bench-'));
+const root = opts.dir
+  ? (mkdirSync(opts.dir, { recursive: true }), mkdtempSync(join(opts.dir, 'lrroll-journal-bench-')))
+  : mkdtempSync(join(tmpdir(), 'lrroll-journal-bench-'));
 const results = { after: [], before: [] };
 try {
   for (let r = 0; r < opts.rounds; r++) {
@@ -107,11 +124,18 @@ try {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-console.log(`journal: a gate streaming ${opts.lines.toLocaleString('en-US')} log lines (${opts.rounds} round(s), median; records in ${dirname(root)})`);
+console.log(
+  `journal: a gate streaming ${opts.lines.toLocaleString('en-US')} log lines (${opts.rounds}` +
+    ` round(s), median; records in ${dirname(root)})`,
+);
 for (const name of ['after', 'before']) {
   const rs = results[name];
   const ms = median(rs.map((x) => x.ms));
-  console.log(`  ${name.padEnd(6)}  ${(ms / 1000).toFixed(2).padStart(8)} s  ${((ms * 1000) / opts.lines).toFixed(1).padStart(8)} µs/line  fdatasync ×${rs[0].syncs}  ${(rs[0].bytes / 1048576).toFixed(1)} MB`);
+  console.log(
+    `  ${name.padEnd(6)}  ${(ms / 1000).toFixed(2).padStart(8)} s  ` +
+      `${((ms * 1000) / opts.lines).toFixed(1).padStart(8)} µs/line  fdatasync ×${rs[0].syncs}  ` +
+      `${(rs[0].bytes / 1048576).toFixed(1)} MB`,
+  );
 }
 const ratio = median(results.before.map((x) => x.ms)) / median(results.after.map((x) => x.ms));
 console.log(`  before / after: ${ratio.toFixed(1)}×`);

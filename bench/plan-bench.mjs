@@ -20,7 +20,17 @@
 // size is measured in a fresh Node process with its own heap (run with --expose-gc).
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { SourceMap } from 'node:module';
 import { tmpdir, cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -42,7 +52,16 @@ const TARGET_VALIDATE_MS = 250;
 // small helpers
 
 function parseArgs(argv) {
-  const opts = { coldRuns: 20, validateRuns: 10, sizes: [100, 1000, 10000], profile: false, keep: false, child: null, childFile: null, baseline: null };
+  const opts = {
+    coldRuns: 20,
+    validateRuns: 10,
+    sizes: [100, 1000, 10000],
+    profile: false,
+    keep: false,
+    child: null,
+    childFile: null,
+    baseline: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -52,7 +71,11 @@ function parseArgs(argv) {
     };
     if (a === '--cold-runs') opts.coldRuns = Math.max(1, Number(next()));
     else if (a === '--validate-runs') opts.validateRuns = Math.max(1, Number(next()));
-    else if (a === '--sizes') opts.sizes = next().split(',').map((s) => Number(s.replace(/_/g, ''))).filter((n) => n > 0);
+    else if (a === '--sizes')
+      opts.sizes = next()
+        .split(',')
+        .map((s) => Number(s.replace(/_/g, '')))
+        .filter((n) => n > 0);
     else if (a === '--profile') opts.profile = true;
     else if (a === '--baseline') opts.baseline = resolve(next());
     else if (a === '--keep') opts.keep = true;
@@ -60,7 +83,13 @@ function parseArgs(argv) {
       opts.child = next();
       opts.childFile = next();
     } else if (a === '-h' || a === '--help') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+      console.log(
+        readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('//'))
+          .map((l) => l.slice(3))
+          .join('\n'),
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -77,19 +106,28 @@ const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
-const ms = (x) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x >= 100 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`);
+const ms = (x) =>
+  x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x >= 100 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`;
 const mb = (bytes) => (bytes === undefined || bytes === null ? 'n/a' : `${(bytes / 1048576).toFixed(1)} MB`);
-const smb = (bytes) => (bytes === undefined || bytes === null ? 'n/a' : `${bytes >= 0 ? '+' : '-'}${(Math.abs(bytes) / 1048576).toFixed(1)} MB`);
+const smb = (bytes) =>
+  bytes === undefined || bytes === null
+    ? 'n/a'
+    : `${bytes >= 0 ? '+' : '-'}${(Math.abs(bytes) / 1048576).toFixed(1)} MB`;
 const num = (n) => n.toLocaleString('en-US');
 
 /** Prints a table: rows of cells; first row is the header; numeric-looking cells are right-aligned. */
 function table(rows, indent = '  ') {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c] ?? '').length)));
   const right = (s) => /^[+\-~≈]?[\d.,]+(\s?(ms|MB|×|%|s))?$/.test(s) || /^[+-]?\d/.test(s);
-  const line = (r) => indent + r.map((cell, c) => {
-    const s = String(cell ?? '');
-    return right(s) && c > 0 ? s.padStart(widths[c]) : s.padEnd(widths[c]);
-  }).join('  ').trimEnd();
+  const line = (r) =>
+    indent +
+    r
+      .map((cell, c) => {
+        const s = String(cell ?? '');
+        return right(s) && c > 0 ? s.padStart(widths[c]) : s.padEnd(widths[c]);
+      })
+      .join('  ')
+      .trimEnd();
   console.log(line(rows[0]));
   console.log(indent + widths.map((w) => '─'.repeat(w)).join('  '));
   for (const r of rows.slice(1)) console.log(line(r));
@@ -98,7 +136,12 @@ function table(rows, indent = '  ') {
 /** Spawns synchronously and returns wall ms (includes spawn + exit, as a user would see it). */
 function timedSpawn(args, { stdout = 'pipe', cwd = ROOT } = {}) {
   const t0 = performance.now();
-  const r = spawnSync(NODE, args, { cwd, stdio: ['ignore', stdout, 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(NODE, args, {
+    cwd,
+    stdio: ['ignore', stdout, 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const t = performance.now() - t0;
   if (r.error) throw r.error;
   return { ms: t, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
@@ -120,7 +163,9 @@ function interleaved(commands, runs, warmups) {
       times[n].push(r.ms);
     }
   }
-  return Object.fromEntries(names.map((n) => [n, { med: median(times[n]), p90: pct(times[n], 90), min: Math.min(...times[n]) }]));
+  return Object.fromEntries(
+    names.map((n) => [n, { med: median(times[n]), p90: pct(times[n], 90), min: Math.min(...times[n]) }]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,7 +358,8 @@ async function childPhases(file) {
       hashText: sha256Hex,
     });
     r.compile = performance.now() - t;
-    if (!compiled.plan) throw new Error(`compilePlan produced no plan: ${compiled.diagnostics.map((d) => d.summary).join('; ')}`);
+    if (!compiled.plan)
+      throw new Error(`compilePlan produced no plan: ${compiled.diagnostics.map((d) => d.summary).join('; ')}`);
     t = performance.now();
     const s1 = JSON.stringify(compiled.plan);
     r.stringify = performance.now() - t;
@@ -355,7 +401,8 @@ async function childLoadParts(file) {
     t = performance.now();
     const diags = validateAgainstSchema(parsed.data, parsed.sourceMap);
     r.schema = performance.now() - t;
-    if (diags.some((d) => d.severity === 'error')) throw new Error(`schema errors: ${diags.map((d) => d.summary).join('; ')}`);
+    if (diags.some((d) => d.severity === 'error'))
+      throw new Error(`schema errors: ${diags.map((d) => d.summary).join('; ')}`);
     t = performance.now();
     const entries = nodesFromYaml(parsed.data.inventory.nodes, parsed.sourceMap, ['inventory', 'nodes']);
     r.nodes = performance.now() - t;
@@ -424,16 +471,27 @@ function summarizeProfile(path, top = 15) {
       const sm = maps.get(file);
       const e = sm?.findEntry(line, col);
       if (e && e.originalSource) {
-        const src = e.originalSource.startsWith('file://') ? fileURLToPath(e.originalSource) : resolve(dirname(file), e.originalSource);
+        const src = e.originalSource.startsWith('file://')
+          ? fileURLToPath(e.originalSource)
+          : resolve(dirname(file), e.originalSource);
         return `${relative(ROOT, src)}:${e.originalLine + 1}  (${rel}:${line + 1})`;
       }
     }
     return `${rel}:${line + 1}`;
   };
-  const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, t]) => {
-    const [fn, url, line, col] = k.split('|');
-    return [fn, `${t.toFixed(0)} ms`, `${((100 * t) / all).toFixed(1)}%`, `${(total.get(k) ?? 0).toFixed(0)} ms`, where(url, Number(line), Number(col))];
-  });
+  const rows = [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, t]) => {
+      const [fn, url, line, col] = k.split('|');
+      return [
+        fn,
+        `${t.toFixed(0)} ms`,
+        `${((100 * t) / all).toFixed(1)}%`,
+        `${(total.get(k) ?? 0).toFixed(0)} ms`,
+        where(url, Number(line), Number(col)),
+      ];
+    });
   // the heaviest project functions by inclusive time, to see which phase the self time belongs to
   const incl = [...total.entries()]
     .filter(([k]) => k.split('|')[1].startsWith(pathToFileURL(DIST).href))
@@ -441,7 +499,13 @@ function summarizeProfile(path, top = 15) {
     .slice(0, top)
     .map(([k, t]) => {
       const [fn, url, line, col] = k.split('|');
-      return [fn, `${t.toFixed(0)} ms`, `${((100 * t) / all).toFixed(1)}%`, `${(self.get(k) ?? 0).toFixed(0)} ms`, where(url, Number(line), Number(col))];
+      return [
+        fn,
+        `${t.toFixed(0)} ms`,
+        `${((100 * t) / all).toFixed(1)}%`,
+        `${(self.get(k) ?? 0).toFixed(0)} ms`,
+        where(url, Number(line), Number(col)),
+      ];
     });
   return { all, rows, incl };
 }
@@ -471,7 +535,10 @@ async function main() {
   const ws = makeWorkspace(sizes);
   const results = { sizes: new Map() };
 
-  console.log(`lrroll ${pkg.version} benchmark — node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPU(s) (${cpus()[0]?.model?.trim() ?? '?'})`);
+  console.log(
+    `lrroll ${pkg.version} benchmark — node ${process.version}, ${process.platform}/${process.arch}, ` +
+      `${cpus().length} CPU(s) (${cpus()[0]?.model?.trim() ?? '?'})`,
+  );
   console.log(`workspace: ${ws.dir}${opts.keep ? ' (kept)' : ''}`);
   console.log('');
 
@@ -481,7 +548,10 @@ async function main() {
   const ver = [CLI, '--version'];
   const baseCli = opts.baseline ? join(opts.baseline, 'dist', 'cli', 'main.js') : null;
   const vcheck = timedSpawn(ver);
-  if (vcheck.status !== 0 || vcheck.stdout.trim() !== pkg.version) throw new Error(`lrroll --version printed ${JSON.stringify(vcheck.stdout)} (exit ${vcheck.status}): ${vcheck.stderr}`);
+  if (vcheck.status !== 0 || vcheck.stdout.trim() !== pkg.version)
+    throw new Error(
+      `lrroll --version printed ${JSON.stringify(vcheck.stdout)} (exit ${vcheck.status}): ${vcheck.stderr}`,
+    );
   const cold = interleaved({ bare, ver, ...(baseCli ? { baseVer: [baseCli, '--version'] } : {}) }, opts.coldRuns, 2);
   table([
     ['command', 'median', 'p90', 'min'],
@@ -489,34 +559,64 @@ async function main() {
     ['node dist/cli/main.js --version', ms(cold.ver.med), ms(cold.ver.p90), ms(cold.ver.min)],
     ...(cold.baseVer ? [['baseline --version', ms(cold.baseVer.med), ms(cold.baseVer.p90), ms(cold.baseVer.min)]] : []),
   ]);
-  console.log(`  lrroll overhead over bare node: ${ms(cold.ver.med - cold.bare.med)} (median), ratio ${(cold.ver.med / cold.bare.med).toFixed(2)}×`);
+  console.log(
+    `  lrroll overhead over bare node: ${ms(cold.ver.med - cold.bare.med)} (median), ratio ` +
+      `${(cold.ver.med / cold.bare.med).toFixed(2)}×`,
+  );
   console.log('');
 
   // 2. validate ------------------------------------------------------------------------------
-  console.log(`2. validate playbooks/fixpack.yml (${opts.validateRuns} spawns each after 1 warm-up, interleaved with bare node)`);
+  console.log(
+    `2. validate playbooks/fixpack.yml (${opts.validateRuns} spawns each after 1 warm-up, interleaved with bare node)`,
+  );
   const vargs = [CLI, 'validate', 'playbooks/fixpack.yml'];
   const vfirst = timedSpawn(vargs);
   if (vfirst.status !== 0) throw new Error(`validate exited ${vfirst.status}: ${vfirst.stderr}${vfirst.stdout}`);
-  const vt = interleaved({ bare, validate: vargs, ...(baseCli ? { baseValidate: [baseCli, 'validate', 'playbooks/fixpack.yml'] } : {}) }, opts.validateRuns, 1);
+  const vt = interleaved(
+    { bare, validate: vargs, ...(baseCli ? { baseValidate: [baseCli, 'validate', 'playbooks/fixpack.yml'] } : {}) },
+    opts.validateRuns,
+    1,
+  );
   const validate = vt.validate;
   table([
     ['command', 'median', 'p90', 'min', 'over bare node'],
     ['node -e 0', ms(vt.bare.med), ms(vt.bare.p90), ms(vt.bare.min), ''],
-    ['lrroll validate playbooks/fixpack.yml', ms(validate.med), ms(validate.p90), ms(validate.min), ms(validate.med - vt.bare.med)],
-    ...(vt.baseValidate ? [['baseline validate', ms(vt.baseValidate.med), ms(vt.baseValidate.p90), ms(vt.baseValidate.min), ms(vt.baseValidate.med - vt.bare.med)]] : []),
+    [
+      'lrroll validate playbooks/fixpack.yml',
+      ms(validate.med),
+      ms(validate.p90),
+      ms(validate.min),
+      ms(validate.med - vt.bare.med),
+    ],
+    ...(vt.baseValidate
+      ? [
+          [
+            'baseline validate',
+            ms(vt.baseValidate.med),
+            ms(vt.baseValidate.p90),
+            ms(vt.baseValidate.min),
+            ms(vt.baseValidate.med - vt.bare.med),
+          ],
+        ]
+      : []),
   ]);
-  if (vt.baseValidate) console.log(`  this build / baseline: ${(validate.med / vt.baseValidate.med).toFixed(2)}× (medians)`);
+  if (vt.baseValidate)
+    console.log(`  this build / baseline: ${(validate.med / vt.baseValidate.med).toFixed(2)}× (medians)`);
   console.log(`  (${vfirst.stdout.trim()})`);
   console.log('');
 
   // 3. plan at several sizes ----------------------------------------------------------------
-  console.log(`3. Plan compile: generated module-update playbooks (haproxy, serial "10%", minHealthy "50%", cluster + warm-up health, beforeNode hook)`);
+  console.log(
+    `3. Plan compile: generated module-update playbooks (haproxy, serial "10%", minHealthy "50%", ` +
+      `cluster + warm-up health, beforeNode hook)`,
+  );
   const devNull = openSync('/dev/null', 'w');
   for (const n of sizes) {
     const file = ws.files.get(n);
     process.stderr.write(`   … ${num(n)} nodes: in-process\n`);
     const child = timedSpawn(['--expose-gc', fileURLToPath(import.meta.url), '--child', 'inproc', file]);
-    if (child.status !== 0) throw new Error(`in-process child for ${n} nodes failed (exit ${child.status}):\n${child.stderr}`);
+    if (child.status !== 0)
+      throw new Error(`in-process child for ${n} nodes failed (exit ${child.status}):\n${child.stderr}`);
     const inproc = JSON.parse(child.stdout.trim().split('\n').pop());
     process.stderr.write(`   … ${num(n)} nodes: end to end\n`);
     const e2eRuns = n >= 10000 ? 3 : 5;
@@ -525,10 +625,27 @@ async function main() {
     if (pfirst.status !== 0) throw new Error(`lrroll plan (${n} nodes) exited ${pfirst.status}: ${pfirst.stderr}`);
     const etimes = [];
     for (let i = 0; i < e2eRuns; i++) etimes.push(timedSpawn(pargs, { stdout: devNull }).ms);
-    results.sizes.set(n, { inproc, e2e: { med: median(etimes), min: Math.min(...etimes), runs: e2eRuns, first: pfirst.ms } });
+    results.sizes.set(n, {
+      inproc,
+      e2e: { med: median(etimes), min: Math.min(...etimes), runs: e2eRuns, first: pfirst.ms },
+    });
   }
   closeSync(devNull);
-  const sizeRows = [['nodes', 'batches', 'steps', 'first call', 'warm (med 3)', 'heap Δ', 'rss Δ', 'peak rss', 'JSON (-format json)', 'CLI plan e2e (med)', 'e2e per node']];
+  const sizeRows = [
+    [
+      'nodes',
+      'batches',
+      'steps',
+      'first call',
+      'warm (med 3)',
+      'heap Δ',
+      'rss Δ',
+      'peak rss',
+      'JSON (-format json)',
+      'CLI plan e2e (med)',
+      'e2e per node',
+    ],
+  ];
   for (const [n, r] of results.sizes) {
     sizeRows.push([
       num(n),
@@ -545,13 +662,23 @@ async function main() {
     ]);
   }
   table(sizeRows);
-  console.log('  first call / warm: planPlaybook() in a fresh process (load + validate + git + compile, no rendering);');
-  console.log('  heap Δ / rss Δ: after the first call and a full GC with the plan still referenced, vs before it; peak rss: whole child;');
-  console.log('  e2e: `node dist/cli/main.js plan <file> --format json > /dev/null`, process spawn to exit; per node excludes bare node start.');
+  console.log(
+    '  first call / warm: planPlaybook() in a fresh process (load + validate + git + compile, no rendering);',
+  );
+  console.log(
+    '  heap Δ / rss Δ: after the first call and a full GC with the plan still referenced, vs before ' +
+      'it; peak rss: whole child;',
+  );
+  console.log(
+    '  e2e: `node dist/cli/main.js plan <file> --format json > /dev/null`, process spawn to exit; per ' +
+      'node excludes bare node start.',
+  );
   console.log('');
 
   // 3b. phases -------------------------------------------------------------------------------
-  console.log(`3b. Where the time goes at ${num(largest)} nodes (fresh process; first pass, then median of 3 warm passes)`);
+  console.log(
+    `3b. Where the time goes at ${num(largest)} nodes (fresh process; first pass, then median of 3 warm passes)`,
+  );
   process.stderr.write(`   … ${num(largest)} nodes: phases\n`);
   const runChild = (mode) => {
     const c = timedSpawn(['--expose-gc', fileURLToPath(import.meta.url), '--child', mode, ws.files.get(largest)]);
@@ -568,19 +695,47 @@ async function main() {
     ['phase', 'first', 'warm', 'share (first)', 'what'],
     ['  read file', ms(f.read), ms(w.read), share(f.read), 'readFileSync'],
     ['  YAML parse (+ source map)', ms(f.parse), ms(w.parse), share(f.parse), 'parseYaml, dist/playbook/load.js'],
-    ['  schema validation', ms(f.schema), ms(w.schema), share(f.schema), 'validateAgainstSchema (ajv; first call compiles the schema)'],
-    ['  inline node normalisation', ms(f.nodes), ms(w.nodes), share(f.nodes), 'nodesFromYaml, dist/playbook/inventory/normalize.js'],
-    ['  artifact inspection', ms(f.artifacts), ms(w.artifacts), share(f.artifacts), 'inspectArtifacts (the jar: sha256, manifest)'],
+    [
+      '  schema validation',
+      ms(f.schema),
+      ms(w.schema),
+      share(f.schema),
+      'validateAgainstSchema (ajv; first call compiles the schema)',
+    ],
+    [
+      '  inline node normalisation',
+      ms(f.nodes),
+      ms(w.nodes),
+      share(f.nodes),
+      'nodesFromYaml, dist/playbook/inventory/normalize.js',
+    ],
+    [
+      '  artifact inspection',
+      ms(f.artifacts),
+      ms(w.artifacts),
+      share(f.artifacts),
+      'inspectArtifacts (the jar: sha256, manifest)',
+    ],
     ['loadPlaybook (total)', ms(f.load), ms(w.load), share(f.load), 'parse + validate + inventory + artifacts'],
     ['gitState', ms(f.git), ms(w.git), share(f.git), 'spawns git rev-parse (+ git status inside a repo)'],
     ['compilePlan', ms(f.compile), ms(w.compile), share(f.compile), 'dist/plan/compile.js'],
-    ['JSON.stringify(plan, null, 2)', ms(f.stringifyPretty), ms(w.stringifyPretty), share(f.stringifyPretty), 'what `--format json` writes'],
+    [
+      'JSON.stringify(plan, null, 2)',
+      ms(f.stringifyPretty),
+      ms(w.stringifyPretty),
+      share(f.stringifyPretty),
+      'what `--format json` writes',
+    ],
     ['  JSON.stringify(plan) compact', ms(f.stringify), ms(w.stringify), '', 'for comparison'],
     ['sum of the CLI path', ms(cliPath(f)), ms(cliPath(w)), '100%', 'load + git + compile + pretty JSON'],
   ];
   table(phaseRows);
-  console.log('  (the indented parts of loadPlaybook are timed one by one in a second fresh process, so they need not add');
-  console.log('   up exactly to its total; "first" includes JIT warm-up and one-off work such as compiling the JSON schema.)');
+  console.log(
+    '  (the indented parts of loadPlaybook are timed one by one in a second fresh process, so they need not add',
+  );
+  console.log(
+    '   up exactly to its total; "first" includes JIT warm-up and one-off work such as compiling the JSON schema.)',
+  );
   console.log('');
 
   // 4. targets -------------------------------------------------------------------------------
@@ -588,14 +743,33 @@ async function main() {
   const big = results.sizes.get(10000) ?? null;
   const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
   const targetRows = [['target', 'measured', 'result']];
-  targetRows.push([`cold start (lrroll --version, median) < ${TARGET_COLD_MS} ms`, ms(cold.ver.med), verdict(cold.ver.med < TARGET_COLD_MS)]);
-  targetRows.push([`validate playbooks/fixpack.yml (median) < ${TARGET_VALIDATE_MS} ms`, ms(validate.med), verdict(validate.med < TARGET_VALIDATE_MS)]);
+  targetRows.push([
+    `cold start (lrroll --version, median) < ${TARGET_COLD_MS} ms`,
+    ms(cold.ver.med),
+    verdict(cold.ver.med < TARGET_COLD_MS),
+  ]);
+  targetRows.push([
+    `validate playbooks/fixpack.yml (median) < ${TARGET_VALIDATE_MS} ms`,
+    ms(validate.med),
+    verdict(validate.med < TARGET_VALIDATE_MS),
+  ]);
   if (big) {
-    targetRows.push([`10,000 nodes planned (lrroll plan --format json, e2e median) < ${TARGET_PLAN_10K_MS} ms`, ms(big.e2e.med), verdict(big.e2e.med < TARGET_PLAN_10K_MS)]);
-    targetRows.push([`  for reference: planPlaybook() first call in-process < ${TARGET_PLAN_10K_MS} ms`, ms(big.inproc.firstMs), verdict(big.inproc.firstMs < TARGET_PLAN_10K_MS)]);
+    targetRows.push([
+      `10,000 nodes planned (lrroll plan --format json, e2e median) < ${TARGET_PLAN_10K_MS} ms`,
+      ms(big.e2e.med),
+      verdict(big.e2e.med < TARGET_PLAN_10K_MS),
+    ]);
+    targetRows.push([
+      `  for reference: planPlaybook() first call in-process < ${TARGET_PLAN_10K_MS} ms`,
+      ms(big.inproc.firstMs),
+      verdict(big.inproc.firstMs < TARGET_PLAN_10K_MS),
+    ]);
   } else targetRows.push(['10,000 nodes planned < 1000 ms', 'not measured (10000 not in --sizes)', '-']);
   table(targetRows);
-  console.log(`  (noise check: bare node start median ${ms(cold.bare.med)}; if that is far above ~40 ms the machine is loaded, compare ratios)`);
+  console.log(
+    `  (noise check: bare node start median ${ms(cold.bare.med)}` +
+      `; if that is far above ~40 ms the machine is loaded, compare ratios)`,
+  );
 
   // optional profiles -----------------------------------------------------------------------
   if (opts.profile) {
@@ -604,10 +778,18 @@ async function main() {
     const profiles = [
       ['cold-start', '`lrroll --version`', [CLI, '--version'], 10],
       ['validate', '`lrroll validate playbooks/fixpack.yml`', [CLI, 'validate', 'playbooks/fixpack.yml'], 12],
-      [`plan-${largest}`, `\`lrroll plan <${num(largest)} nodes> --format json > /dev/null\``, [CLI, 'plan', ws.files.get(largest), '--format', 'json'], 15],
+      [
+        `plan-${largest}`,
+        `\`lrroll plan <${num(largest)} nodes> --format json > /dev/null\``,
+        [CLI, 'plan', ws.files.get(largest), '--format', 'json'],
+        15,
+      ],
     ];
     console.log('');
-    console.log(`5. CPU profiles (node --cpu-prof; .cpuprofile files in ${profDir}, open them in Chrome DevTools for a flame chart)`);
+    console.log(
+      `5. CPU profiles (node --cpu-prof; .cpuprofile files in ${profDir}` +
+        `, open them in Chrome DevTools for a flame chart)`,
+    );
     for (const [name, label, args, top] of profiles) {
       const dir = join(profDir, name);
       mkdirSync(dir);
@@ -615,7 +797,9 @@ async function main() {
       const r = timedSpawn(['--cpu-prof', '--cpu-prof-dir', dir, ...args], { stdout: out });
       closeSync(out);
       if (r.status !== 0) throw new Error(`profiled ${label} exited ${r.status}: ${r.stderr}`);
-      const file = readdirSync(dir).filter((x) => x.endsWith('.cpuprofile')).map((x) => join(dir, x))[0];
+      const file = readdirSync(dir)
+        .filter((x) => x.endsWith('.cpuprofile'))
+        .map((x) => join(dir, x))[0];
       const s = summarizeProfile(file, top);
       console.log('');
       console.log(`  ${label}: ${ms(s.all)} sampled (wall ${ms(r.ms)}). Top self time:`);

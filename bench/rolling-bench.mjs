@@ -39,7 +39,25 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { NODE, ROOT, TSC, checkLoads, cleanup, cleanupOnSignals, distStamp, live, loadHarness, log, median, ms, simEvents, sleep, snapshotLrroll, startSampler, state } from './lib/harness.mjs';
+import {
+  NODE,
+  ROOT,
+  TSC,
+  checkLoads,
+  cleanup,
+  cleanupOnSignals,
+  distStamp,
+  live,
+  loadHarness,
+  log,
+  median,
+  ms,
+  simEvents,
+  sleep,
+  snapshotLrroll,
+  startSampler,
+  state,
+} from './lib/harness.mjs';
 import { analyse, report } from './lib/rolling-report.mjs';
 
 cleanupOnSignals();
@@ -52,7 +70,22 @@ const cli = () => join(LRROLL, 'dist', 'cli', 'main.js');
 // small helpers
 
 function parseArgs(argv) {
-  const o = { snapshot: true, lrroll: ROOT, runs: 3, nodes: 3, startMs: 3000, stopMs: 500, rps: 40, users: 12, lbPoll: '200ms', httpInterval: '200ms', sampleMs: 20, verbose: false, keep: false, json: null };
+  const o = {
+    snapshot: true,
+    lrroll: ROOT,
+    runs: 3,
+    nodes: 3,
+    startMs: 3000,
+    stopMs: 500,
+    rps: 40,
+    users: 12,
+    lbPoll: '200ms',
+    httpInterval: '200ms',
+    sampleMs: 20,
+    verbose: false,
+    keep: false,
+    json: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -80,7 +113,13 @@ function parseArgs(argv) {
     else if (a === '--keep') o.keep = true;
     else if (a === '--json') o.json = resolve(next());
     else if (a === '-h' || a === '--help') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+      console.log(
+        readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('//'))
+          .map((l) => l.slice(3))
+          .join('\n'),
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -94,8 +133,15 @@ async function sshBaseline(cluster) {
   const { SshTransport } = await import(pathToFileURL(join(LRROLL, 'dist', 'execute', 'transports', 'ssh.js')).href);
   const { sshSettings } = await import(pathToFileURL(join(LRROLL, 'dist', 'app', 'execute.js')).href);
   const n = cluster.nodes[0];
-  const settings = sshSettings({ ...process.env, LRROLL_KNOWN_HOSTS: cluster.knownHostsFile, LRROLL_SSH_CONFIG: '/dev/null', SSH_AUTH_SOCK: '' }, false);
-  const t = new SshTransport(n.address, { port: n.sshPort, user: cluster.sshUser, identityFile: cluster.identityFile }, settings);
+  const settings = sshSettings(
+    { ...process.env, LRROLL_KNOWN_HOSTS: cluster.knownHostsFile, LRROLL_SSH_CONFIG: '/dev/null', SSH_AUTH_SOCK: '' },
+    false,
+  );
+  const t = new SshTransport(
+    n.address,
+    { port: n.sshPort, user: cluster.sshUser, identityFile: cluster.identityFile },
+    settings,
+  );
   try {
     let t0 = performance.now();
     await t.connect();
@@ -120,10 +166,18 @@ async function sshBaseline(cluster) {
  * test cluster's "hosts" share this machine's /etc/passwd and home directories.
  */
 function loginShellCost(user) {
-  const entry = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const entry = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   const [, , , , , home, shell] = entry?.split(':') ?? [];
   if (!shell || !existsSync(shell)) return null;
-  const base = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, USER: user, LOGNAME: user, SHELL: shell };
+  const base = {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: home,
+    USER: user,
+    LOGNAME: user,
+    SHELL: shell,
+  };
   const once = (env) => {
     const t0 = performance.now();
     spawnSync(shell, ['-c', 'true'], { env, stdio: 'ignore', timeout: 10_000 });
@@ -146,7 +200,12 @@ function loginShellCost(user) {
 // one run
 
 function playbookText(cluster, opts, run) {
-  const nodes = cluster.nodes.map((n) => `    - name: ${n.name}\n      host: ${n.address}\n      port: ${n.sshPort}\n      httpPort: ${n.httpPort}\n`).join('');
+  const nodes = cluster.nodes
+    .map(
+      (n) =>
+        `    - name: ${n.name}\n      host: ${n.address}\n      port: ${n.sshPort}\n      httpPort: ${n.httpPort}\n`,
+    )
+    .join('');
   return `lrroll: 1
 name: rolling-bench run ${run}
 inventory:
@@ -189,7 +248,14 @@ function runLrroll(cluster, playbook) {
     const t0 = Date.now();
     const child = spawn(NODE, [cli(), 'run', playbook, '--yes', '--output', 'json'], {
       cwd: dirname(playbook),
-      env: { ...process.env, NO_COLOR: '1', CI: 'true', LRROLL_KNOWN_HOSTS: cluster.knownHostsFile, LRROLL_SSH_CONFIG: '/dev/null', SSH_AUTH_SOCK: '' },
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        CI: 'true',
+        LRROLL_KNOWN_HOSTS: cluster.knownHostsFile,
+        LRROLL_SSH_CONFIG: '/dev/null',
+        SSH_AUTH_SOCK: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.child = child;
@@ -203,7 +269,10 @@ function runLrroll(cluster, playbook) {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       live.child = null;
-      const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      const events = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
       resolveRun({ code, signal, stdout, stderr, events, tSpawn: t0, tExit: tExit ?? Date.now() });
     });
   });
@@ -214,7 +283,8 @@ function runLrroll(cluster, playbook) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const SRC = opts.lrroll;
-  if (!existsSync(join(SRC, 'dist', 'cli', 'main.js'))) throw new Error(`${join(SRC, 'dist', 'cli', 'main.js')} is missing: run \`npm run build\` first`);
+  if (!existsSync(join(SRC, 'dist', 'cli', 'main.js')))
+    throw new Error(`${join(SRC, 'dist', 'cli', 'main.js')} is missing: run \`npm run build\` first`);
   if (!existsSync(TSC)) throw new Error(`${TSC} is missing: run \`npm install\` first`);
   const work = mkdtempSync(join(tmpdir(), 'lrroll-rolling-bench-'));
   live.work = work;
@@ -230,14 +300,32 @@ async function main() {
   // Other people may rebuild dist/ while this runs: every run uses one copy taken now.
   if (opts.snapshot) LRROLL = snapshotLrroll(SRC, work);
   const version = checkLoads(LRROLL);
-  const haproxyVersion = (spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? 'haproxy').replace(/ - https?:.*/, '');
+  const haproxyVersion = (
+    spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? 'haproxy'
+  ).replace(/ - https?:.*/, '');
 
   log(`starting a ${opts.nodes}-node test cluster with HAProxy (startMs ${opts.startMs}, stopMs ${opts.stopMs})`);
-  const cluster = await h.startTestCluster({ nodes: opts.nodes, haproxy: true, startMs: opts.startMs, stopMs: opts.stopMs });
+  const cluster = await h.startTestCluster({
+    nodes: opts.nodes,
+    haproxy: true,
+    startMs: opts.startMs,
+    stopMs: opts.stopMs,
+  });
   live.cluster = cluster;
   await cluster.startAll();
   log(`cluster up in ${cluster.dir}; measuring the SSH command baseline`);
-  const env = { loadBefore, version, source: SRC, distBuilt, distAtStart: distStamp(LRROLL), snapshot: opts.snapshot, lock: existsSync(join(LRROLL, 'dist', 'app', 'lock.js')), haproxyVersion, ssh: await sshBaseline(cluster), shell: loginShellCost(cluster.sshUser) };
+  const env = {
+    loadBefore,
+    version,
+    source: SRC,
+    distBuilt,
+    distAtStart: distStamp(LRROLL),
+    snapshot: opts.snapshot,
+    lock: existsSync(join(LRROLL, 'dist', 'app', 'lock.js')),
+    haproxyVersion,
+    ssh: await sshBaseline(cluster),
+    shell: loginShellCost(cluster.sshUser),
+  };
 
   const results = [];
   const loads = [];
@@ -270,20 +358,46 @@ async function main() {
     writeFileSync(join(runDir, 'haproxy-samples.json'), JSON.stringify(Object.fromEntries(sampler.timeline), null, 1));
     const end = raw.events.find((e) => e.kind === 'run-end');
     if (raw.code !== 0 || end?.status !== 'ok') {
-      throw new Error(`lrroll run ${i} did not end ok (exit ${raw.code ?? raw.signal}, status ${end?.status ?? 'none'}: ${end?.reason ?? ''})\n${raw.stderr.slice(-2000)}${raw.stdout.slice(-2000)}`);
+      throw new Error(
+        `lrroll run ${i} did not end ok (exit ${raw.code ?? raw.signal}, status ` +
+          `${end?.status ?? 'none'}: ${end?.reason ?? ''})\n${raw.stderr.slice(-2000)}` +
+          `${raw.stdout.slice(-2000)}`,
+      );
     }
     const r = analyse(raw, sims, sampler.timeline, env.lock ? 2 : 0);
     r.status = end.status;
     r.dist = builtBefore;
-    if (builtAfter !== builtBefore || builtBefore !== env.distAtStart) r.problems.push(`dist/ was rebuilt (${env.distAtStart} at the start, ${builtBefore} before this run, ${builtAfter} after it): runs may have measured different code`);
+    if (builtAfter !== builtBefore || builtBefore !== env.distAtStart)
+      r.problems.push(
+        `dist/ was rebuilt (${env.distAtStart} at the start, ${builtBefore} before this run, ` +
+          `${builtAfter} after it): runs may have measured different code`,
+      );
     results.push(r);
     loads.push(loadReport);
-    log(`run ${i}: wall ${ms(r.wall)}, floor ${ms(r.floorMs)}, overhead ${ms(r.overheadMs)} (${r.overheadPct.toFixed(1)} %), ${loadReport.failed}/${loadReport.total} requests failed, ${sampler.samples} HAProxy samples`);
+    log(
+      `run ${i}: wall ${ms(r.wall)}, floor ${ms(r.floorMs)}, overhead ${ms(r.overheadMs)} (` +
+        `${r.overheadPct.toFixed(1)} %), ${loadReport.failed}/${loadReport.total} requests failed, ` +
+        `${sampler.samples} HAProxy samples`,
+    );
   }
 
-  if (opts.snapshot && distStamp(SRC) !== env.distBuilt) log(`note: dist/ was rebuilt during the bench (now ${distStamp(SRC)}); the runs used the copy of ${env.distBuilt}`);
+  if (opts.snapshot && distStamp(SRC) !== env.distBuilt)
+    log(`note: dist/ was rebuilt during the bench (now ${distStamp(SRC)}); the runs used the copy of ${env.distBuilt}`);
   process.stdout.write(`${report(opts, env, results, loads)}\n`);
-  if (opts.json) writeFileSync(opts.json, JSON.stringify({ opts, env, runs: results, loads: loads.map(({ failures, ...l }) => ({ ...l, failures: failures.slice(0, 50) })) }, null, 2));
+  if (opts.json)
+    writeFileSync(
+      opts.json,
+      JSON.stringify(
+        {
+          opts,
+          env,
+          runs: results,
+          loads: loads.map(({ failures, ...l }) => ({ ...l, failures: failures.slice(0, 50) })),
+        },
+        null,
+        2,
+      ),
+    );
   if (opts.keep) process.stderr.write(`kept: ${work}\n`);
 }
 

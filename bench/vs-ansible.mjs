@@ -19,7 +19,22 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { NODE, ROOT, cleanup, cleanupOnSignals, live, loadHarness, log, median, ms, sleep, snapshotLrroll, startSampler, state, table } from './lib/harness.mjs';
+import {
+  NODE,
+  ROOT,
+  cleanup,
+  cleanupOnSignals,
+  live,
+  loadHarness,
+  log,
+  median,
+  ms,
+  sleep,
+  snapshotLrroll,
+  startSampler,
+  state,
+  table,
+} from './lib/harness.mjs';
 import { ansibleConfig, ansibleInventory, ansiblePlaybook, lrrollPlaybook } from './lib/vs-ansible-playbooks.mjs';
 
 cleanupOnSignals();
@@ -39,7 +54,10 @@ function parseArgs(argv) {
       if (!Number.isInteger(n) || n < min) throw new Error(`${a} needs integers ≥ ${min}`);
       return n;
     };
-    if (a === '--nodes') o.nodes = next().split(',').map((x) => int(x, 2));
+    if (a === '--nodes')
+      o.nodes = next()
+        .split(',')
+        .map((x) => int(x, 2));
     else if (a === '--rounds') o.rounds = int(next(), 1);
     else if (a === '--start-ms') o.startMs = int(next(), 0);
     else if (a === '--stop-ms') o.stopMs = int(next(), 0);
@@ -48,7 +66,13 @@ function parseArgs(argv) {
     else if (a === '--keep') o.keep = true;
     else if (a === '--json') o.json = resolve(next());
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+      console.log(
+        readFileSync(new URL(import.meta.url), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('//'))
+          .map((l) => l.slice(3))
+          .join('\n'),
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -97,8 +121,11 @@ function outOfRotation(timeline, tEnd) {
 async function verifyEnd(cluster, value) {
   const problems = [];
   for (const n of cluster.nodes) {
-    const r = await cluster.ssh(n, 'grep -h "^bench.vs.run=" /opt/liferay/portal-ext.properties', { timeoutMs: 15_000 });
-    if (!r.stdout.includes(`bench.vs.run=${value}`)) problems.push(`${n.name}: portal-ext.properties has ${JSON.stringify(r.stdout.trim())}, not ${value}`);
+    const r = await cluster.ssh(n, 'grep -h "^bench.vs.run=" /opt/liferay/portal-ext.properties', {
+      timeoutMs: 15_000,
+    });
+    if (!r.stdout.includes(`bench.vs.run=${value}`))
+      problems.push(`${n.name}: portal-ext.properties has ${JSON.stringify(r.stdout.trim())}, not ${value}`);
   }
   const down = (await cluster.haproxyServers()).filter((s) => s.status !== 'UP');
   if (down.length) problems.push(`not UP at the end: ${down.map((s) => `${s.name}=${s.status}`).join(', ')}`);
@@ -120,13 +147,29 @@ async function oneRun(h, cluster, tool, ctx, value) {
   if (tool === 'lrroll') {
     const pb = join(dir, 'playbook.yml');
     writeFileSync(pb, lrrollPlaybook(cluster, value));
-    const env = { ...process.env, NO_COLOR: '1', CI: 'true', LRROLL_HOME: join(dir, 'home'), LRROLL_KNOWN_HOSTS: cluster.knownHostsFile, LRROLL_SSH_CONFIG: '/dev/null', SSH_AUTH_SOCK: '' };
-    r = await runTool(NODE, [join(ctx.lrroll, 'dist', 'cli', 'main.js'), 'run', pb, '--yes', '--output', 'plain'], { cwd: dir, env });
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      CI: 'true',
+      LRROLL_HOME: join(dir, 'home'),
+      LRROLL_KNOWN_HOSTS: cluster.knownHostsFile,
+      LRROLL_SSH_CONFIG: '/dev/null',
+      SSH_AUTH_SOCK: '',
+    };
+    r = await runTool(NODE, [join(ctx.lrroll, 'dist', 'cli', 'main.js'), 'run', pb, '--yes', '--output', 'plain'], {
+      cwd: dir,
+      env,
+    });
   } else {
     writeFileSync(join(dir, 'ansible.cfg'), ansibleConfig(cluster, join(ctx.work, 'cp')));
     writeFileSync(join(dir, 'inventory.ini'), ansibleInventory(cluster));
     writeFileSync(join(dir, 'playbook.yml'), ansiblePlaybook(cluster, value));
-    const env = { ...process.env, ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1' };
+    const env = {
+      ...process.env,
+      ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
+      ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'),
+      ANSIBLE_NOCOLOR: '1',
+    };
     r = await runTool('ansible-playbook', ['-i', 'inventory.ini', 'playbook.yml'], { cwd: dir, env });
   }
   const tEnd = Date.now();
@@ -139,7 +182,16 @@ async function oneRun(h, cluster, tool, ctx, value) {
   const problems = await verifyEnd(cluster, value);
   if (problems.length) throw new Error(`${tool} run ${value} ended 0 but: ${problems.join('; ')}`);
   const oor = outOfRotation(sampler.timeline, tEnd);
-  return { tool, nodes: cluster.nodes.length, value, wallMs: r.wallMs, loadAvg, failed: report.failed, total: report.total, outOfRotationMs: oor };
+  return {
+    tool,
+    nodes: cluster.nodes.length,
+    value,
+    wallMs: r.wallMs,
+    loadAvg,
+    failed: report.failed,
+    total: report.total,
+    outOfRotationMs: oor,
+  };
 }
 
 function spread(xs) {
@@ -151,8 +203,14 @@ function report(opts, env, runs) {
   const p = (s = '') => lines.push(s);
   p('# lrroll vs Ansible: the same rolling change on the same cluster');
   p();
-  p(`${opts.rounds} round(s) per size, lrroll and Ansible alternately (the first tool alternates by round). Sim nodes stop in ${opts.stopMs} ms and start in ${opts.startMs} ms;`);
-  p(`load ${opts.rps} req/s from ${opts.users} sticky users through HAProxy. ${env.ansible}; lrroll ${env.version} (commit ${env.commit}); node ${process.version}; ${cpus().length} CPU(s).`);
+  p(
+    `${opts.rounds} round(s) per size, lrroll and Ansible alternately (the first tool alternates by ` +
+      `round). Sim nodes stop in ${opts.stopMs} ms and start in ${opts.startMs} ms;`,
+  );
+  p(
+    `load ${opts.rps} req/s from ${opts.users} sticky users through HAProxy. ${env.ansible}; lrroll ` +
+      `${env.version} (commit ${env.commit}); node ${process.version}; ${cpus().length} CPU(s).`,
+  );
   p(`Load average (1 min) at the start ${env.loadBefore.toFixed(2)}, at the end ${loadavg()[0].toFixed(2)}.`);
   for (const size of opts.nodes) {
     const of = (tool) => runs.filter((r) => r.nodes === size && r.tool === tool);
@@ -164,20 +222,54 @@ function report(opts, env, runs) {
     p();
     p(`## ${size} nodes (floor: Σ stop + start = ${ms(floor)})`);
     p();
-    p(table([
-      ['round', 'lrroll wall', 'Ansible wall', 'ratio', 'failed (lrroll)', 'failed (Ansible)', 'load avg (lrroll / Ansible)'],
-      ...l.map((x, i) => [i + 1, ms(x.wallMs), ms(a[i]?.wallMs), ratios[i].toFixed(2), `${x.failed}/${x.total}`, `${a[i]?.failed}/${a[i]?.total}`, `${x.loadAvg.toFixed(1)} / ${a[i]?.loadAvg.toFixed(1)}`]),
-    ]));
+    p(
+      table([
+        [
+          'round',
+          'lrroll wall',
+          'Ansible wall',
+          'ratio',
+          'failed (lrroll)',
+          'failed (Ansible)',
+          'load avg (lrroll / Ansible)',
+        ],
+        ...l.map((x, i) => [
+          i + 1,
+          ms(x.wallMs),
+          ms(a[i]?.wallMs),
+          ratios[i].toFixed(2),
+          `${x.failed}/${x.total}`,
+          `${a[i]?.failed}/${a[i]?.total}`,
+          `${x.loadAvg.toFixed(1)} / ${a[i]?.loadAvg.toFixed(1)}`,
+        ]),
+      ]),
+    );
     const medRatio = median(l.map((x) => x.wallMs)) / median(a.map((x) => x.wallMs));
     p();
-    p(`median wall: lrroll ${ms(median(l.map((x) => x.wallMs)))} (spread ${spread(l.map((x) => x.wallMs))}), Ansible ${ms(median(a.map((x) => x.wallMs)))} (spread ${spread(a.map((x) => x.wallMs))})`);
-    p(`ratio of medians ${medRatio.toFixed(2)} (per-round ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}) — goal ≤ ${GOAL}: ${medRatio <= GOAL ? 'MET' : 'NOT MET'}`);
+    p(
+      `median wall: lrroll ${ms(median(l.map((x) => x.wallMs)))} (spread ` +
+        `${spread(l.map((x) => x.wallMs))}), Ansible ${ms(median(a.map((x) => x.wallMs)))} (spread ` +
+        `${spread(a.map((x) => x.wallMs))})`,
+    );
+    p(
+      `ratio of medians ${medRatio.toFixed(2)} (per-round ratios ` +
+        `${ratios.map((x) => x.toFixed(2)).join(', ')}) — goal ≤ ${GOAL}: ` +
+        `${medRatio <= GOAL ? 'MET' : 'NOT MET'}`,
+    );
     const oor = (list) => median(list.flatMap((x) => Object.values(x.outOfRotationMs)));
     const oorSpread = (list) => spread(list.flatMap((x) => Object.values(x.outOfRotationMs)));
-    p(`time out of rotation per node (median, HAProxy samples): lrroll ${ms(oor(l))} (${oorSpread(l)}), Ansible ${ms(oor(a))} (${oorSpread(a)}); stop + start is ${ms(opts.stopMs + opts.startMs)}`);
-    // serial 1: wall minus the nodes' time out of rotation is what a tool spends with every node in rotation (start, checks, exit).
-    const inRotation = (list) => median(list.map((x) => x.wallMs - Object.values(x.outOfRotationMs).reduce((s, v) => s + v, 0)));
-    p(`wall time with every node in rotation (median of wall − Σ out of rotation): lrroll ${ms(inRotation(l))}, Ansible ${ms(inRotation(a))}`);
+    p(
+      `time out of rotation per node (median, HAProxy samples): lrroll ${ms(oor(l))} (${oorSpread(l)}` +
+        `), Ansible ${ms(oor(a))} (${oorSpread(a)}); stop + start is ${ms(opts.stopMs + opts.startMs)}`,
+    );
+    // serial 1: wall minus the nodes' time out of rotation is what a tool spends with every node in rotation (start,
+    // checks, exit).
+    const inRotation = (list) =>
+      median(list.map((x) => x.wallMs - Object.values(x.outOfRotationMs).reduce((s, v) => s + v, 0)));
+    p(
+      `wall time with every node in rotation (median of wall − Σ out of rotation): lrroll ` +
+        `${ms(inRotation(l))}, Ansible ${ms(inRotation(a))}`,
+    );
   }
   return lines.join('\n');
 }
@@ -195,13 +287,21 @@ async function main() {
   const support = h.clusterSupport();
   if (!support.ok) throw new Error(support.reason);
   const lrroll = snapshotLrroll(ROOT, work);
-  const version = spawnSync(NODE, [join(lrroll, 'dist', 'cli', 'main.js'), '--version'], { encoding: 'utf8' }).stdout.trim();
-  const commit = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() || '?';
+  const version = spawnSync(NODE, [join(lrroll, 'dist', 'cli', 'main.js'), '--version'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+  const commit =
+    spawnSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() || '?';
   const env = { loadBefore: loadavg()[0], version, commit, ansible: ansibleV.stdout.split('\n')[0] };
   const runs = [];
   for (const size of opts.nodes) {
     log(`starting a ${size}-node test cluster with HAProxy`);
-    const cluster = await h.startTestCluster({ nodes: size, haproxy: true, startMs: opts.startMs, stopMs: opts.stopMs });
+    const cluster = await h.startTestCluster({
+      nodes: size,
+      haproxy: true,
+      startMs: opts.startMs,
+      stopMs: opts.stopMs,
+    });
     live.cluster = cluster;
     await cluster.startAll();
     for (let round = 1; round <= opts.rounds; round++) {

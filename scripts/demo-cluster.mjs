@@ -34,12 +34,16 @@ export function missing(nodes, lb) {
   if (nodes === 'tomcat') {
     const t = tomcatMissing();
     if (t) return `real Tomcat nodes need ${t.join(', ')} (apt-get install tomcat10 default-jre-headless)`;
-    if (spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).status !== 0) return 'real Tomcat nodes need java (apt-get install default-jre-headless)';
+    if (spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).status !== 0)
+      return 'real Tomcat nodes need java (apt-get install default-jre-headless)';
   }
   if (lb === 'haproxy' && !findHaproxy()) return 'HAProxy is not installed (apt-get install haproxy)';
-  if ((lb === 'apache' || lb === 'mod_jk') && !existsSync(APACHE2)) return 'Apache httpd is not installed (apt-get install apache2)';
-  if (lb === 'mod_jk' && !existsSync('/usr/lib/apache2/modules/mod_jk.so')) return 'mod_jk is not installed (apt-get install libapache2-mod-jk)';
-  if (lb === 'mod_jk' && nodes !== 'tomcat') return 'mod_jk speaks AJP, which only real Tomcat nodes have: add --nodes tomcat';
+  if ((lb === 'apache' || lb === 'mod_jk') && !existsSync(APACHE2))
+    return 'Apache httpd is not installed (apt-get install apache2)';
+  if (lb === 'mod_jk' && !existsSync('/usr/lib/apache2/modules/mod_jk.so'))
+    return 'mod_jk is not installed (apt-get install libapache2-mod-jk)';
+  if (lb === 'mod_jk' && nodes !== 'tomcat')
+    return 'mod_jk speaks AJP, which only real Tomcat nodes have: add --nodes tomcat';
   return null;
 }
 
@@ -63,29 +67,70 @@ export async function waitUp(url, ms) {
   throw new Error(`${url} did not come up within ${ms / 1000}s`);
 }
 
-/** Creates three node homes under `dir`: simulated nodes, or real Tomcat with replication on (sessions survive the roll). */
+/**
+ * Creates three node homes under `dir`: simulated nodes, or real Tomcat with replication on (sessions survive the
+ * roll).
+ */
 export async function makeNodes(kind, dir) {
   const nodes = [];
-  for (const n of [1, 2, 3]) nodes.push({ name: `node${n}`, home: join(dir, `node${n}`), httpPort: await freePort(), ajpPort: await freePort(), shutdownPort: await freePort(), clusterPort: await freePort(), address: HOST });
+  for (const n of [1, 2, 3])
+    nodes.push({
+      name: `node${n}`,
+      home: join(dir, `node${n}`),
+      httpPort: await freePort(),
+      ajpPort: await freePort(),
+      shutdownPort: await freePort(),
+      clusterPort: await freePort(),
+      address: HOST,
+    });
   for (const n of nodes) {
     if (kind === 'tomcat') {
       const members = nodes.map((m) => ({ node: m.name, host: HOST, clusterPort: m.clusterPort }));
-      makeTomcatHome({ home: n.home, node: n.name, host: HOST, httpPort: n.httpPort, ajpPort: n.ajpPort, shutdownPort: n.shutdownPort, clusterPort: n.clusterPort, members, replication: true, ajpSecret: 'lrroll-demo' });
+      makeTomcatHome({
+        home: n.home,
+        node: n.name,
+        host: HOST,
+        httpPort: n.httpPort,
+        ajpPort: n.ajpPort,
+        shutdownPort: n.shutdownPort,
+        clusterPort: n.clusterPort,
+        members,
+        replication: true,
+        ajpSecret: 'lrroll-demo',
+      });
     } else {
-      makeHome({ home: n.home, node: n.name, host: HOST, httpPort: n.httpPort, startMs: 2500, stopMs: 500, patches: 'dxp-14' });
+      makeHome({
+        home: n.home,
+        node: n.name,
+        host: HOST,
+        httpPort: n.httpPort,
+        startMs: 2500,
+        stopMs: 500,
+        patches: 'dxp-14',
+      });
     }
   }
   return nodes;
 }
 
-/** Starts the load balancer; returns its front-end URL, the playbook's `loadBalancer:` section and the processes to kill. */
+/**
+ * Starts the load balancer; returns its front-end URL, the playbook's `loadBalancer:` section and the processes to
+ * kill.
+ */
 export async function startLb(kind, dir, nodes) {
   const port = await freePort();
   if (kind === 'haproxy') {
     const socket = join(dir, 'haproxy-admin.sock');
     writeFileSync(join(dir, 'haproxy.cfg'), haproxyConfig({ socket, port, nodes }));
     const child = spawn(findHaproxy(), ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: 'ignore' });
-    return { front: `http://${HOST}:${port}/`, children: [child], groups: [], yaml: `loadBalancer:\n  type: haproxy\n  socket: ${socket}\n  backend: liferay\n  drainTimeout: 10s\n  pollInterval: 250ms\n` };
+    return {
+      front: `http://${HOST}:${port}/`,
+      children: [child],
+      groups: [],
+      yaml:
+        `loadBalancer:\n  type: haproxy\n  socket: ${socket}` +
+        `\n  backend: liferay\n  drainTimeout: 10s\n  pollInterval: 250ms\n`,
+    };
   }
   const lbDir = join(dir, kind);
   mkdirSync(lbDir, { recursive: true });
@@ -98,13 +143,26 @@ export async function startLb(kind, dir, nodes) {
   // Its own process group: httpd's children go with it at the end.
   const child = spawn(APACHE2, ['-f', conf, '-DFOREGROUND'], { stdio: 'ignore', detached: true });
   const admin = `http://${HOST}:${port}/${kind === 'apache' ? 'balancer-manager' : 'jkstatus'}`;
-  return { front: `http://${HOST}:${port}/`, children: [], groups: [child], yaml: `loadBalancer:\n  type: ${kind}\n  url: ${admin}\n  balancer: liferay\n  drainTimeout: 10s\n  pollInterval: 250ms\n` };
+  return {
+    front: `http://${HOST}:${port}/`,
+    children: [],
+    groups: [child],
+    yaml:
+      `loadBalancer:\n  type: ${kind}\n  url: ${admin}\n  balancer: liferay\n  drainTimeout: 10s\n  ` +
+      `pollInterval: 250ms\n`,
+  };
 }
 
 /** Starts every node with its own catalina.sh and waits until each answers. */
 export async function startNodes(kind, nodes) {
-  for (const n of nodes) spawnSync('sh', [join(n.home, 'tomcat/bin/catalina.sh'), 'start'], { stdio: 'ignore', env: { ...process.env, CATALINA_PID: join(n.home, 'liferay.pid') } });
-  await Promise.all(nodes.map((n) => waitUp(`http://${HOST}:${n.httpPort}/c/portal/layout`, kind === 'tomcat' ? 240_000 : 60_000)));
+  for (const n of nodes)
+    spawnSync('sh', [join(n.home, 'tomcat/bin/catalina.sh'), 'start'], {
+      stdio: 'ignore',
+      env: { ...process.env, CATALINA_PID: join(n.home, 'liferay.pid') },
+    });
+  await Promise.all(
+    nodes.map((n) => waitUp(`http://${HOST}:${n.httpPort}/c/portal/layout`, kind === 'tomcat' ? 240_000 : 60_000)),
+  );
 }
 
 /** Stops every node and kills the load balancer. */
@@ -117,5 +175,9 @@ export function stopAll(nodes, lb) {
       // already gone
     }
   }
-  for (const n of nodes) spawnSync('sh', [join(n.home, 'tomcat/bin/catalina.sh'), 'stop', '10', '-force'], { stdio: 'ignore', env: { ...process.env, CATALINA_PID: join(n.home, 'liferay.pid') } });
+  for (const n of nodes)
+    spawnSync('sh', [join(n.home, 'tomcat/bin/catalina.sh'), 'stop', '10', '-force'], {
+      stdio: 'ignore',
+      env: { ...process.env, CATALINA_PID: join(n.home, 'liferay.pid') },
+    });
 }

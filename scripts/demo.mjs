@@ -23,7 +23,13 @@ const say = (text) => process.stderr.write(`${colour ? '\x1b[2m[demo]\x1b[0m' : 
 
 let args;
 try {
-  args = parseArgs({ options: { nodes: { type: 'string', default: 'sim' }, lb: { type: 'string' }, keep: { type: 'boolean', default: false } } }).values;
+  args = parseArgs({
+    options: {
+      nodes: { type: 'string', default: 'sim' },
+      lb: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
+  }).values;
 } catch (err) {
   say(`${err.message}\nusage: npm run demo -- [--nodes sim|tomcat] [--lb haproxy|apache|mod_jk|none] [--keep]`);
   process.exit(2);
@@ -31,7 +37,10 @@ try {
 const nodeKind = args.nodes;
 const lbKind = args.lb ?? (findHaproxy() ? 'haproxy' : 'none');
 if (!['sim', 'tomcat'].includes(nodeKind) || !['haproxy', 'apache', 'mod_jk', 'none'].includes(lbKind)) {
-  say(`unknown --nodes ${nodeKind} or --lb ${lbKind}\nusage: npm run demo -- [--nodes sim|tomcat] [--lb haproxy|apache|mod_jk|none] [--keep]`);
+  say(
+    `unknown --nodes ${nodeKind} or --lb ${lbKind}\nusage: npm run demo -- [--nodes sim|tomcat] ` +
+      `[--lb haproxy|apache|mod_jk|none] [--keep]`,
+  );
   process.exit(2);
 }
 const why = missing(nodeKind, lbKind);
@@ -43,7 +52,9 @@ const dir = mkdtempSync(join(tmpdir(), 'lrroll-demo-'));
 let nodes = [];
 let lb = null;
 
-/** Simulated users through the load balancer: with Tomcat nodes they log in and keep a counter in their HTTP session. */
+/**
+ * Simulated users through the load balancer: with Tomcat nodes they log in and keep a counter in their HTTP session.
+ */
 function startUsers(front, loggedIn) {
   let total = 0;
   let failed = 0;
@@ -51,10 +62,20 @@ function startUsers(front, loggedIn) {
   let running = true;
   const request = (path, cookie) =>
     new Promise((resolve) => {
-      const req = http.get(new URL(path, front), { timeout: 10_000, headers: { connection: 'close', ...(cookie ? { cookie } : {}) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, counter: res.headers['x-lrroll-counter'], cookie: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ') || cookie }));
-      });
+      const req = http.get(
+        new URL(path, front),
+        { timeout: 10_000, headers: { connection: 'close', ...(cookie ? { cookie } : {}) } },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              counter: res.headers['x-lrroll-counter'],
+              cookie: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ') || cookie,
+            }),
+          );
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', () => resolve({ status: 0, counter: undefined, cookie }));
     });
@@ -81,19 +102,28 @@ function startUsers(front, loggedIn) {
 
 function getText(url) {
   return new Promise((resolve) => {
-    http.get(url, { timeout: 5000, headers: { connection: 'close' } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve(text));
-    }).on('error', () => resolve(''));
+    http
+      .get(url, { timeout: 5000, headers: { connection: 'close' } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve(text));
+      })
+      .on('error', () => resolve(''));
   });
 }
 
 function playbook() {
   const change =
     nodeKind === 'tomcat'
-      ? `change:\n  type: custom\n  name: JSP-only hotfix of the home page (build 1 → 2)\n  rollingSafe: true\n  commands:\n    - sed -i 's/(build 1)/(build 2)/' {{tomcatHome}}/webapps/ROOT/home.jsp\n  backup: ['{{tomcatHome}}/webapps/ROOT/home.jsp']\nhealth:\n  startupMarker:\n    timeout: 5m\n  http:\n    interval: 500ms\n    timeout: 5m\n  settle: 1s\n  expectedStartTime: 20s\n`
-      : `change:\n  - type: portal-properties\n    set:\n      session.timeout: 45\n  - type: module\n    artifact: ${join(root, 'playbooks/artifacts/com.acme.orders.service-2.1.3.jar')}\n    deployTo: modules\n    dataChanges: compatible\n    installedSchemaVersion: 2.1.0\nhealth:\n  http:\n    interval: 500ms\n  settle: 2s\n  expectedStartTime: 4s\n`;
+      ? `change:\n  type: custom\n  name: JSP-only hotfix of the home page (build 1 → 2)\n  ` +
+        `rollingSafe: true\n  commands:\n    - sed -i 's/(build 1)/(build 2)/' ` +
+        `{{tomcatHome}}/webapps/ROOT/home.jsp\n  backup: ` +
+        `['{{tomcatHome}}/webapps/ROOT/home.jsp']\nhealth:\n  startupMarker:\n    timeout: 5m\n  ` +
+        `http:\n    interval: 500ms\n    timeout: 5m\n  settle: 1s\n  expectedStartTime: 20s\n`
+      : `change:\n  - type: portal-properties\n    set:\n      session.timeout: 45\n  - type: ` +
+        `module\n    artifact: ${join(root, 'playbooks/artifacts/com.acme.orders.service-2.1.3.jar')}` +
+        `\n    deployTo: modules\n    dataChanges: compatible\n    installedSchemaVersion: ` +
+        `2.1.0\nhealth:\n  http:\n    interval: 500ms\n  settle: 2s\n  expectedStartTime: 4s\n`;
   const file = join(dir, 'demo.yml');
   writeFileSync(
     file,
@@ -104,7 +134,7 @@ inventory:
   defaults:
     transport: local
   nodes:
-${nodes.map((n) => `    - name: ${n.name}\n      host: 127.0.0.1\n      liferayHome: ${n.home}\n      httpPort: ${n.httpPort}\n`).join('')}${lb?.yaml ?? 'loadBalancer:\n  type: none\n'}rollout:
+${nodes.map((n) => `    - name: ${n.name}\n      host: 127.0.0.1\n      liferayHome: ${n.home}\n      httpPort: ` + `${n.httpPort}\n`).join('')}${lb?.yaml ?? 'loadBalancer:\n  type: none\n'}rollout:
   serial: 1
   minHealthy: 2
 ${change}`,
@@ -113,10 +143,17 @@ ${change}`,
 }
 
 async function main() {
-  say(`demo cluster in ${dir}: ${nodeKind === 'tomcat' ? 'three real Tomcat 10 nodes with session replication' : 'three simulated Liferay nodes'}, load balancer: ${lbKind}`);
+  say(
+    `demo cluster in ${dir}: ` +
+      (nodeKind === 'tomcat'
+        ? 'three real Tomcat 10 nodes with session replication'
+        : 'three simulated Liferay nodes') +
+      `, load balancer: ${lbKind}`,
+  );
   nodes = await makeNodes(nodeKind, dir);
   if (lbKind !== 'none') lb = await startLb(lbKind, dir, nodes);
-  else say('no load balancer: the demo runs without one (install haproxy, or pass --lb apache|mod_jk, to see draining)');
+  else
+    say('no load balancer: the demo runs without one (install haproxy, or pass --lb apache|mod_jk, to see draining)');
   say(`starting the nodes${nodeKind === 'tomcat' ? ' (each JVM takes a while)' : ''}…`);
   await startNodes(nodeKind, nodes);
   if (lb) {
@@ -126,15 +163,24 @@ async function main() {
   const file = playbook();
   say(`playbook: ${file}`);
   const stopUsers = lb ? startUsers(lb.front, nodeKind === 'tomcat') : null;
-  const run = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'run', file, '--yes'], { stdio: 'inherit', env: { ...process.env, LRROLL_HOME: join(dir, 'lrroll-home') } });
+  const run = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'run', file, '--yes'], {
+    stdio: 'inherit',
+    env: { ...process.env, LRROLL_HOME: join(dir, 'lrroll-home') },
+  });
   const code = await new Promise((resolve) => run.on('close', resolve));
   if (stopUsers) {
     const { total, failed, lost } = await stopUsers();
-    say(`users through ${lbKind} during the run: ${total} requests, ${failed} failed${nodeKind === 'tomcat' ? `, ${lost} lost session(s)` : ''}`);
+    say(
+      `users through ${lbKind} during the run: ${total} requests, ${failed} failed` +
+        `${nodeKind === 'tomcat' ? `, ${lost} lost session(s)` : ''}`,
+    );
   }
   if (nodeKind === 'tomcat') {
     const pages = await Promise.all(nodes.map((n) => getText(`http://127.0.0.1:${n.httpPort}/web/guest/home`)));
-    say(`each node's home page now: ${pages.map((p, i) => `${nodes[i].name} ${/\(build \d+\)/.exec(p)?.[0] ?? '?'}`).join(', ')}`);
+    say(
+      `each node's home page now: ` +
+        `${pages.map((p, i) => `${nodes[i].name} ${/\(build \d+\)/.exec(p)?.[0] ?? '?'}`).join(', ')}`,
+    );
   }
   return code ?? 1;
 }

@@ -13,7 +13,13 @@ import { fuzzCase, loadCorpus } from '../test/fuzz/cases.mjs';
 import { classify, PER_INPUT } from '../test/fuzz/check.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' }, workers: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '2' },
+  },
+});
 const runs = Number(values.runs);
 const seed = Number(values.seed);
 if (!existsSync(join(ROOT, 'dist/cli/run-cli.js'))) {
@@ -32,7 +38,11 @@ const started = Date.now();
 
 function startWorker() {
   return new Promise((resolve) => {
-    const child = fork(join(ROOT, 'test/fuzz/worker.mjs'), [], { execArgv: [`--max-old-space-size=${PER_INPUT.maxRssMb}`], serialization: 'advanced', stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const child = fork(join(ROOT, 'test/fuzz/worker.mjs'), [], {
+      execArgv: [`--max-old-space-size=${PER_INPUT.maxRssMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
     child.once('message', () => resolve(child));
   });
 }
@@ -42,7 +52,16 @@ function record(c, r) {
   if (r.ms > slowest.ms) slowest = { ms: r.ms, label: `${c.label} ${JSON.stringify(c.describe)?.slice(0, 120)}` };
   for (const p of classify(c, r)) {
     counts[p] += 1;
-    if (examples[p].length < 5) examples[p].push({ label: c.label, argv: c.argv, expect: c.expect, code: r.code, ms: Math.round(r.ms), describe: JSON.stringify(c.describe)?.slice(0, 300), stderr: r.stderr?.split('\n').slice(0, 3).join(' | ').slice(0, 300) });
+    if (examples[p].length < 5)
+      examples[p].push({
+        label: c.label,
+        argv: c.argv,
+        expect: c.expect,
+        code: r.code,
+        ms: Math.round(r.ms),
+        describe: JSON.stringify(c.describe)?.slice(0, 300),
+        stderr: r.stderr?.split('\n').slice(0, 3).join(' | ').slice(0, 300),
+      });
   }
   done += 1;
   if (done % 500 === 0) process.stderr.write(`${done}/${runs} cases, ${Math.round((Date.now() - started) / 1000)} s\n`);
@@ -53,12 +72,18 @@ async function runOne(child, index) {
     const raw = cases[index];
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      record({ label: 'killed', argv: [], expect: 'any', describe: raw }, { code: null, died: true, timedOut: true, ms: KILL_AFTER_MS, stdout: '', stderr: 'killed after 15 s' });
+      record(
+        { label: 'killed', argv: [], expect: 'any', describe: raw },
+        { code: null, died: true, timedOut: true, ms: KILL_AFTER_MS, stdout: '', stderr: 'killed after 15 s' },
+      );
       resolve({ restart: true });
     }, KILL_AFTER_MS);
     const onExit = () => {
       clearTimeout(timer);
-      record({ label: 'worker died', argv: [], expect: 'any', describe: raw }, { code: null, died: true, ms: 0, stdout: '', stderr: 'the worker process died (out of memory?)' });
+      record(
+        { label: 'worker died', argv: [], expect: 'any', describe: raw },
+        { code: null, died: true, ms: 0, stdout: '', stderr: 'the worker process died (out of memory?)' },
+      );
       resolve({ restart: true });
     };
     child.once('exit', onExit);
@@ -87,7 +112,14 @@ async function lane() {
 
 await Promise.all(Array.from({ length: Number(values.workers) }, lane));
 const seconds = (Date.now() - started) / 1000;
-console.log(`\nlrroll fuzz: ${done} cases (seed ${seed}) in ${seconds.toFixed(0)} s; exit codes ${JSON.stringify(exits)}; slowest case ${Math.round(slowest.ms)} ms (${slowest.label})`);
+console.log(
+  `\nlrroll fuzz: ${done} cases (seed ${seed}) in ${seconds.toFixed(0)} s; exit codes ` +
+    `${JSON.stringify(exits)}; slowest case ${Math.round(slowest.ms)} ms (${slowest.label})`,
+);
 for (const [k, list] of Object.entries(examples)) for (const e of list) console.log(`  ${k}: ${JSON.stringify(e)}`);
-console.log(`crashes: ${counts.crash}, hangs: ${counts.hang}, over ${PER_INPUT.maxRssMb} MB: ${counts.memory}, exit 2 without a location: ${counts.unlocated}, invalid inputs accepted: ${counts['invalid-accepted']}`);
+console.log(
+  `crashes: ${counts.crash}, hangs: ${counts.hang}, over ${PER_INPUT.maxRssMb} MB: ${counts.memory}` +
+    `, exit 2 without a location: ${counts.unlocated}, invalid inputs accepted: ` +
+    `${counts['invalid-accepted']}`,
+);
 process.exit(Object.values(counts).some((n) => n > 0) ? 1 : 0);

@@ -18,8 +18,13 @@ export function summarize(report, { ci, leftovers = [] }) {
   }
   const passed = report.numPassedTests ?? 0;
   const skippedTests = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  const brokenFiles = (report.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'));
-  for (const f of brokenFiles) notes.push(`${f.name}: the file failed outside its tests${f.message ? ` (${String(f.message).split('\n')[0]})` : ''}`);
+  const brokenFiles = (report.testResults ?? []).filter(
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+  );
+  for (const f of brokenFiles)
+    notes.push(
+      `${f.name}: the file failed outside its tests${f.message ? ` (${String(f.message).split('\n')[0]})` : ''}`,
+    );
   let failed = (report.numFailedTests ?? 0) + brokenFiles.length;
   let skipped = skippedTests;
   if (ci && skippedTests > 0) {
@@ -35,5 +40,11 @@ export function summarize(report, { ci, leftovers = [] }) {
 }
 
 function finish(passed, failed, skipped, notes) {
-  return { passed, failed, skipped, notes, line: `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}` };
+  return {
+    passed,
+    failed,
+    skipped,
+    notes,
+    line: `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
+  };
 }

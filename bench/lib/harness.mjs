@@ -2,7 +2,18 @@
 // from test/cluster/*.ts, a snapshot of lrroll's dist/, cleanup on every path, observers and figures.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -22,7 +33,8 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 export const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-export const ms = (x) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : `${Math.round(x).toLocaleString('en-US')} ms`);
+export const ms = (x) =>
+  x === undefined || x === null || Number.isNaN(x) ? 'n/a' : `${Math.round(x).toLocaleString('en-US')} ms`;
 export const pctOf = (x, of) => (of > 0 && Number.isFinite(x) ? `${((100 * x) / of).toFixed(1)} %` : 'n/a');
 export const log = (line) => process.stderr.write(`… ${line}\n`);
 export const sleep = (t) => new Promise((r) => setTimeout(r, t));
@@ -32,7 +44,9 @@ export function table(rows, indent = '  ') {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
   return rows
     .map((r, i) => {
-      const line = r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ');
+      const line = r
+        .map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c])))
+        .join('  ');
       return indent + line + (i === 0 ? `\n${indent}${widths.map((w) => '-'.repeat(w)).join('  ')}` : '');
     })
     .join('\n');
@@ -66,7 +80,10 @@ export function cleanup() {
   return cleaning;
 }
 
-/** SIGINT/SIGTERM/SIGHUP: clean up and exit 130; a second signal exits at once (cluster.ts's exit hook still kills everything). */
+/**
+ * SIGINT/SIGTERM/SIGHUP: clean up and exit 130; a second signal exits at once (cluster.ts's exit hook still kills
+ * everything).
+ */
 export function cleanupOnSignals() {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
@@ -86,22 +103,46 @@ export async function loadHarness(work) {
   const outTest = join(work, 'test');
   const args = [
     TSC,
-    '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--lib', 'ES2023',
-    '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types'), '--skipLibCheck',
-    '--outDir', outTest, '--rootDir', join(ROOT, 'test'),
-    join(ROOT, 'test', 'cluster', 'cluster.ts'), join(ROOT, 'test', 'cluster', 'load.ts'),
+    '--module',
+    'NodeNext',
+    '--moduleResolution',
+    'NodeNext',
+    '--target',
+    'ES2022',
+    '--lib',
+    'ES2023',
+    '--types',
+    'node',
+    '--typeRoots',
+    join(ROOT, 'node_modules', '@types'),
+    '--skipLibCheck',
+    '--outDir',
+    outTest,
+    '--rootDir',
+    join(ROOT, 'test'),
+    join(ROOT, 'test', 'cluster', 'cluster.ts'),
+    join(ROOT, 'test', 'cluster', 'load.ts'),
   ];
   const r = spawnSync(NODE, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   const clusterJs = join(outTest, 'cluster', 'cluster.js');
   const loadJs = join(outTest, 'cluster', 'load.js');
-  if (!existsSync(clusterJs) || !existsSync(loadJs)) throw new Error(`tsc did not compile test/cluster (${r.error?.message ?? `exit ${r.status}`}):\n${r.stdout}${r.stderr}`);
+  if (!existsSync(clusterJs) || !existsSync(loadJs))
+    throw new Error(
+      `tsc did not compile test/cluster (${r.error?.message ?? `exit ${r.status}`}):\n${r.stdout}${r.stderr}`,
+    );
   // Type errors in test code do not stop tsc from emitting; vitest does not type-check either.
-  if (r.status !== 0) log(`tsc reported type errors in test/cluster (ignored, JavaScript emitted): ${(r.stdout + r.stderr).split('\n').filter(Boolean).length} line(s)`);
+  if (r.status !== 0)
+    log(
+      `tsc reported type errors in test/cluster (ignored, JavaScript emitted): ` +
+        `${(r.stdout + r.stderr).split('\n').filter(Boolean).length} line(s)`,
+    );
   writeFileSync(join(work, 'package.json'), '{ "type": "module" }\n'); // the emitted .js files are ES modules
   symlinkSync(join(ROOT, 'test', 'sim'), join(outTest, 'sim'), 'dir'); // cluster.ts: HERE/../sim/make-home.mjs
-  symlinkSync(join(ROOT, 'test', 'tomcat'), join(outTest, 'tomcat'), 'dir'); // cluster.ts: HERE/../tomcat/make-tomcat-home.mjs
+  // cluster.ts: HERE/../tomcat/make-tomcat-home.mjs
+  symlinkSync(join(ROOT, 'test', 'tomcat'), join(outTest, 'tomcat'), 'dir');
   // cluster.ts imports its plain-JavaScript neighbours (reaper.mjs, lb-configs.mjs) from HERE: tsc does not emit them.
-  for (const f of readdirSync(join(ROOT, 'test', 'cluster')).filter((n) => n.endsWith('.mjs'))) copyFileSync(join(ROOT, 'test', 'cluster', f), join(outTest, 'cluster', f));
+  for (const f of readdirSync(join(ROOT, 'test', 'cluster')).filter((n) => n.endsWith('.mjs')))
+    copyFileSync(join(ROOT, 'test', 'cluster', f), join(outTest, 'cluster', f));
   const cluster = await import(pathToFileURL(clusterJs).href);
   const load = await import(pathToFileURL(loadJs).href);
   return { ...cluster, ...load };
@@ -130,7 +171,8 @@ export function snapshotLrroll(src, work) {
   const dest = join(work, 'lrroll');
   mkdirSync(dest);
   cpSync(join(src, 'dist'), join(dest, 'dist'), { recursive: true });
-  for (const d of ['schemas', 'data', 'playbooks']) if (existsSync(join(src, d))) cpSync(join(src, d), join(dest, d), { recursive: true });
+  for (const d of ['schemas', 'data', 'playbooks'])
+    if (existsSync(join(src, d))) cpSync(join(src, d), join(dest, d), { recursive: true });
   copyFileSync(join(src, 'package.json'), join(dest, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(dest, 'node_modules'), 'dir');
   checkLoads(dest);
@@ -141,12 +183,26 @@ export function snapshotLrroll(src, work) {
 export function checkLoads(root) {
   const cli = join(root, 'dist', 'cli', 'main.js');
   const version = spawnSync(NODE, [cli, '--version'], { encoding: 'utf8' });
-  if (version.status !== 0) throw new Error(`lrroll --version failed (is dist/ complete? a build in progress?): ${version.stderr.trim().slice(0, 500)}`);
-  const check = spawnSync(NODE, ['--input-type=module', '-e', `
+  if (version.status !== 0)
+    throw new Error(
+      `lrroll --version failed (is dist/ complete? a build in progress?): ${version.stderr.trim().slice(0, 500)}`,
+    );
+  const check = spawnSync(
+    NODE,
+    [
+      '--input-type=module',
+      '-e',
+      `
     import { readdirSync } from 'node:fs'; import { join } from 'node:path'; import { pathToFileURL } from 'node:url';
     const files = []; const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith('.js') && p !== process.argv[2]) files.push(p); } };
-    walk(process.argv[1]); for (const f of files) await import(pathToFileURL(f).href);`, join(root, 'dist'), cli], { encoding: 'utf8', timeout: 60_000 });
-  if (check.status !== 0) throw new Error(`dist/ does not load (a build in progress?): ${check.stderr.trim().slice(0, 800)}`);
+    walk(process.argv[1]); for (const f of files) await import(pathToFileURL(f).href);`,
+      join(root, 'dist'),
+      cli,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (check.status !== 0)
+    throw new Error(`dist/ does not load (a build in progress?): ${check.stderr.trim().slice(0, 800)}`);
   return version.stdout.trim() || '?';
 }
 
@@ -168,7 +224,8 @@ export function startSampler(cluster, everyMs) {
         for (const s of servers) {
           const list = timeline.get(s.name) ?? [];
           const last = list[list.length - 1];
-          if (!last || last.status !== s.status || last.check !== s.checkStatus || last.scur !== s.sessions) list.push({ t, status: s.status, check: s.checkStatus, scur: s.sessions });
+          if (!last || last.status !== s.status || last.check !== s.checkStatus || last.scur !== s.sessions)
+            list.push({ t, status: s.status, check: s.checkStatus, scur: s.sessions });
           timeline.set(s.name, list);
         }
       } catch {
@@ -197,7 +254,8 @@ export function simEvents(cluster) {
     const logs = join(n.home, tomcat, 'logs');
     for (const f of readdirSync(logs).filter((x) => x.startsWith('catalina.out'))) {
       const text = readFileSync(join(logs, f), 'utf8');
-      for (const m of text.matchAll(/lrroll-sim: node=(\S+) event=(start|ready|stop|exit) pid=(\d+) at=(\S+)/g)) out.push({ node: m[1], event: m[2], pid: Number(m[3]), t: Date.parse(m[4]) });
+      for (const m of text.matchAll(/lrroll-sim: node=(\S+) event=(start|ready|stop|exit) pid=(\d+) at=(\S+)/g))
+        out.push({ node: m[1], event: m[2], pid: Number(m[3]), t: Date.parse(m[4]) });
     }
   }
   return out.sort((a, b) => a.t - b.t);

@@ -25,7 +25,9 @@ function execsOf(step, events) {
     case 'service-start':
       return 2; // log offset (wc -c) + start command
     case 'wait-http':
-      return 1 + events.filter((e) => e.kind === 'step-output' && e.stepId === step.id && e.stream === 'progress').length;
+      return (
+        1 + events.filter((e) => e.kind === 'step-output' && e.stepId === step.id && e.stream === 'progress').length
+      );
     case 'consistency-check':
       return step.nodes ?? 0;
     default:
@@ -42,7 +44,15 @@ export function analyse(raw, sims, timeline, lockExecs) {
     .filter((e) => e.kind === 'step-start')
     .map((s) => {
       const end = ends.get(s.stepId);
-      return { id: s.stepId, action: s.action, node: s.node, batch: s.batch, t0: T(s), t1: end ? T(end) : NaN, dur: end?.durationMs ?? NaN };
+      return {
+        id: s.stepId,
+        action: s.action,
+        node: s.node,
+        batch: s.batch,
+        t0: T(s),
+        t1: end ? T(end) : NaN,
+        dur: end?.durationMs ?? NaN,
+      };
     });
   const one = (kind, pred = () => true) => events.find((e) => e.kind === kind && pred(e));
   const all = (kind) => events.filter((e) => e.kind === kind);
@@ -91,7 +101,12 @@ export function analyse(raw, sims, timeline, lockExecs) {
     let lbUp = tl.find((x) => x.t >= enable.t0 && x.status === 'UP')?.t ?? waitUp.t1;
     lbUp = Math.min(Math.max(lbUp, enable.t1), waitUp.t1);
 
-    const floor = { drain: drainZero - drain.t1, stop: simExit - simStop, start: simReady - simStart, rise: lbUp - enable.t1 };
+    const floor = {
+      drain: drainZero - drain.t1,
+      stop: simExit - simStop,
+      start: simReady - simStart,
+      rise: lbUp - enable.t1,
+    };
     const seg = {
       lbDrain: drain.t1 - nodeStart + (drained.t1 - drainZero), // drain + MAINT commands, drain polling
       toSigterm: simStop - drained.t1, // stop step: SSH exec + catalina.sh until the SIGTERM lands
@@ -104,7 +119,8 @@ export function analyse(raw, sims, timeline, lockExecs) {
       upReaction: waitUp.t1 - lbUp, // HAProxy UP → lb-wait-up step-end
       tail: nodeEnd - waitUp.t1,
     };
-    for (const [k, v] of Object.entries({ ...floor, ...seg })) if (v < -5) problems.push(`${name}: ${k} = ${v} ms (events out of the expected order)`);
+    for (const [k, v] of Object.entries({ ...floor, ...seg }))
+      if (v < -5) problems.push(`${name}: ${k} = ${v} ms (events out of the expected order)`);
     const floorMs = sum(Object.values(floor));
     const durMs = nodeEnd - nodeStart;
     const intervals = [
@@ -124,7 +140,25 @@ export function analyse(raw, sims, timeline, lockExecs) {
       readyToGatesMs: lastGate.t1 - simReady,
       stopStepMs: stop.dur,
       steps: own.map((s) => ({ action: s.action, dur: s.dur, floor: floorOverlap(s), execs: execsOf(s, events) })),
-      timeline: { nodeStart, drainDone: drain.t1, drainZero, drained: drained.t1, stopStep: stop.t0, simStop, simExit, stopDone: stop.t1, startStep: start.t0, simStart, simReady, marker: marker.t1, gates: lastGate.t1, enabled: enable.t1, lbUp, waitUp: waitUp.t1, nodeEnd },
+      timeline: {
+        nodeStart,
+        drainDone: drain.t1,
+        drainZero,
+        drained: drained.t1,
+        stopStep: stop.t0,
+        simStop,
+        simExit,
+        stopDone: stop.t1,
+        startStep: start.t0,
+        simStart,
+        simReady,
+        marker: marker.t1,
+        gates: lastGate.t1,
+        enabled: enable.t1,
+        lbUp,
+        waitUp: waitUp.t1,
+        nodeEnd,
+      },
     };
   });
 
@@ -141,14 +175,21 @@ export function analyse(raw, sims, timeline, lockExecs) {
   const floorMs = sum(nodes.map((n) => n.floorMs));
   const overheadMs = wall - floorMs;
   const accounted = sum(Object.values(run)) + sum(nodes.map((n) => n.overheadMs));
-  if (Math.abs(accounted - overheadMs) > 5) problems.push(`overhead parts add up to ${accounted} ms, not ${overheadMs} ms`);
-  const phaseSteps = (prefix) => steps.filter((s) => s.id.startsWith(prefix)).map((s) => ({ action: s.action, node: s.node, dur: s.dur }));
+  if (Math.abs(accounted - overheadMs) > 5)
+    problems.push(`overhead parts add up to ${accounted} ms, not ${overheadMs} ms`);
+  const phaseSteps = (prefix) =>
+    steps.filter((s) => s.id.startsWith(prefix)).map((s) => ({ action: s.action, node: s.node, dur: s.dur }));
   // Critical-path SSH commands: preflight runs the nodes in parallel (count the longest chain), the rest is sequential.
   const planNodes = one('run-start')?.nodes ?? [];
-  const execs = (s) => execsOf({ ...s, nodes: s.action === 'consistency-check' ? planNodes.length : undefined }, events);
+  const execs = (s) =>
+    execsOf({ ...s, nodes: s.action === 'consistency-check' ? planNodes.length : undefined }, events);
   const preflightChains = new Map();
-  for (const s of steps.filter((x) => x.id.startsWith('preflight/'))) preflightChains.set(s.node, (preflightChains.get(s.node) ?? 0) + execs(s));
-  const criticalExecs = Math.max(0, ...preflightChains.values()) + sum(steps.filter((x) => !x.id.startsWith('preflight/')).map(execs)) + lockExecs;
+  for (const s of steps.filter((x) => x.id.startsWith('preflight/')))
+    preflightChains.set(s.node, (preflightChains.get(s.node) ?? 0) + execs(s));
+  const criticalExecs =
+    Math.max(0, ...preflightChains.values()) +
+    sum(steps.filter((x) => !x.id.startsWith('preflight/')).map(execs)) +
+    lockExecs;
   return {
     wall,
     floorMs,
@@ -175,32 +216,83 @@ export function report(opts, env, runs, loads) {
 
   p('# lrroll rolling benchmark');
   p();
-  p(`${opts.runs} run(s) of \`lrroll run … --yes --output json\` (portal-properties change, serial 1, settle 0s, drainTimeout 4s,`);
-  p(`pollInterval ${opts.lbPoll}, health.http.interval ${opts.httpInterval}) on ${opts.nodes} nodes behind HAProxy (check inter 300ms rise 2 fall 2),`);
-  p(`sim startMs ${opts.startMs} / stopMs ${opts.stopMs}, load ${opts.rps} req/s from ${opts.users} sticky users through HAProxy. Medians over the runs.`);
-  p(`lrroll ${env.version} from ${env.source === ROOT ? '' : `${env.source}/`}dist/ built ${env.distBuilt}${env.snapshot ? ' (a copy taken at the start)' : ' (in place)'}; node ${process.version}, ${cpus().length} CPU(s), ${env.haproxyVersion}; HAProxy sampled every ${opts.sampleMs} ms.`);
-  p(`Load average (1 min) at the start ${env.loadBefore.toFixed(2)}, at the end ${loadavg()[0].toFixed(2)}: everything (lrroll, sshd, sims, HAProxy, the load) shares these CPUs.`);
+  p(
+    `${opts.runs} run(s) of \`lrroll run … --yes --output json\` ` +
+      `(portal-properties change, serial 1, settle 0s, drainTimeout 4s,`,
+  );
+  p(
+    `pollInterval ${opts.lbPoll}, health.http.interval ${opts.httpInterval}) on ${opts.nodes}` +
+      ` nodes behind HAProxy (check inter 300ms rise 2 fall 2),`,
+  );
+  p(
+    `sim startMs ${opts.startMs} / stopMs ${opts.stopMs}, load ${opts.rps} req/s from ${opts.users}` +
+      ` sticky users through HAProxy. Medians over the runs.`,
+  );
+  p(
+    `lrroll ${env.version} from ${env.source === ROOT ? '' : `${env.source}/`}dist/ built ` +
+      `${env.distBuilt}${env.snapshot ? ' (a copy taken at the start)' : ' (in place)'}; node ` +
+      `${process.version}, ${cpus().length} CPU(s), ${env.haproxyVersion}; HAProxy sampled every ` +
+      `${opts.sampleMs} ms.`,
+  );
+  p(
+    `Load average (1 min) at the start ${env.loadBefore.toFixed(2)}, at the end ` +
+      `${loadavg()[0].toFixed(2)}: everything (lrroll, sshd, sims, HAProxy, the ` +
+      `load) shares these CPUs.`,
+  );
   p();
   p('## Environment');
   p();
-  p(`- SSH via lrroll's SshTransport (node1): connect ${ms(env.ssh.connectMs)}, one command (\`true\`) ${ms(env.ssh.execMs)} (median of 10, idle cluster)`);
+  p(
+    `- SSH via lrroll's SshTransport (node1): connect ${ms(env.ssh.connectMs)}` +
+      `, one command (\`true\`) ${ms(env.ssh.execMs)} (median of 10, idle cluster)`,
+  );
   if (env.shell) {
-    p(`- remote login shell ${env.shell.shell}: \`-c true\` ${ms(env.shell.plainMs)}, ${ms(env.shell.sshdMs)} as sshd runs it (SSH_CLIENT set → ~/.bashrc sourced):`);
-    p(`  ${ms(env.shell.rcMs)} of every SSH command here is ${env.shell.home}/.bashrc — this machine's, not lrroll's (the test "hosts" share it)`);
+    p(
+      `- remote login shell ${env.shell.shell}: \`-c true\` ${ms(env.shell.plainMs)}, ` +
+        `${ms(env.shell.sshdMs)} as sshd runs it (SSH_CLIENT set → ~/.bashrc sourced):`,
+    );
+    p(
+      `  ${ms(env.shell.rcMs)} of every SSH command here is ${env.shell.home}` +
+        `/.bashrc — this machine's, not lrroll's (the test "hosts" share it)`,
+    );
   }
   p();
 
   p('## Wall time against the floor');
   p();
-  p('floor = Σ nodes (drain with sessions open + process stop + process start to ready + LB rise); overhead = wall − floor');
+  p(
+    'floor = Σ nodes (drain with sessions open + process stop + process start to ready + LB rise); ' +
+      'overhead = wall − floor',
+  );
   p();
   const rows = [['run', 'wall', 'floor', 'overhead', 'of floor', 'failed requests', 'status']];
-  runs.forEach((r, i) => rows.push([`#${i + 1}`, ms(r.wall), ms(r.floorMs), ms(r.overheadMs), pctOf(r.overheadMs, r.floorMs), `${loads[i].failed} / ${loads[i].total}`, r.status]));
-  rows.push(['median', ms(med((r) => r.wall)), ms(med((r) => r.floorMs)), ms(med((r) => r.overheadMs)), `${med((r) => r.overheadPct).toFixed(1)} %`, `${sum(loads.map((l) => l.failed))} / ${sum(loads.map((l) => l.total))} (all runs)`, '']);
+  runs.forEach((r, i) =>
+    rows.push([
+      `#${i + 1}`,
+      ms(r.wall),
+      ms(r.floorMs),
+      ms(r.overheadMs),
+      pctOf(r.overheadMs, r.floorMs),
+      `${loads[i].failed} / ${loads[i].total}`,
+      r.status,
+    ]),
+  );
+  rows.push([
+    'median',
+    ms(med((r) => r.wall)),
+    ms(med((r) => r.floorMs)),
+    ms(med((r) => r.overheadMs)),
+    `${med((r) => r.overheadPct).toFixed(1)} %`,
+    `${sum(loads.map((l) => l.failed))} / ${sum(loads.map((l) => l.total))} (all runs)`,
+    '',
+  ]);
   p(table(rows));
   p();
   const pct = med((r) => r.overheadPct);
-  p(`TARGET  lrroll's overhead < ${TARGET_PCT} % of the floor: ${pct < TARGET_PCT ? 'PASS' : 'FAIL'} (median ${pct.toFixed(1)} %, ${ms(med((r) => r.overheadMs))} over ${ms(med((r) => r.floorMs))})`);
+  p(
+    `TARGET  lrroll's overhead < ${TARGET_PCT} % of the floor: ${pct < TARGET_PCT ? 'PASS' : 'FAIL'}` +
+      ` (median ${pct.toFixed(1)} %, ${ms(med((r) => r.overheadMs))} over ${ms(med((r) => r.floorMs))})`,
+  );
   p();
 
   p('## Per node (medians)');
@@ -208,17 +300,53 @@ export function report(opts, env, runs, loads) {
   const nrows = [['node', 'drain', 'stop', 'start→ready', 'LB rise', 'floor', 'node wall', 'overhead', 'of floor']];
   for (const name of nodeNames) {
     const f = (g) => nodeMed(name, g);
-    nrows.push([name, ms(f((n) => n.floor.drain)), ms(f((n) => n.floor.stop)), ms(f((n) => n.floor.start)), ms(f((n) => n.floor.rise)), ms(f((n) => n.floorMs)), ms(f((n) => n.durMs)), ms(f((n) => n.overheadMs)), pctOf(f((n) => n.overheadMs), f((n) => n.floorMs))]);
+    nrows.push([
+      name,
+      ms(f((n) => n.floor.drain)),
+      ms(f((n) => n.floor.stop)),
+      ms(f((n) => n.floor.start)),
+      ms(f((n) => n.floor.rise)),
+      ms(f((n) => n.floorMs)),
+      ms(f((n) => n.durMs)),
+      ms(f((n) => n.overheadMs)),
+      pctOf(
+        f((n) => n.overheadMs),
+        f((n) => n.floorMs),
+      ),
+    ]);
   }
   p(table(nrows));
-  p('  node wall = node-start → node-end; the run-level parts (CLI start, preflight, final checks…) are in the breakdown below.');
+  p(
+    '  node wall = node-start → node-end; the run-level parts (CLI start, preflight, final checks…) ' +
+      'are in the breakdown below.',
+  );
   p();
   p('Latencies per node (medians):');
   p();
-  const lrows = [['node', 'stop step', 'sim stop→exit', 'ready→marker end', 'ready→gates end', 'UP→wait-up end', 'SIGTERM delay', 'exit→stop end']];
+  const lrows = [
+    [
+      'node',
+      'stop step',
+      'sim stop→exit',
+      'ready→marker end',
+      'ready→gates end',
+      'UP→wait-up end',
+      'SIGTERM delay',
+      'exit→stop end',
+    ],
+  ];
   for (const name of nodeNames) {
     const f = (g) => nodeMed(name, g);
-    lrows.push([name, ms(f((n) => n.stopStepMs)), ms(f((n) => n.floor.stop)), ms(f((n) => n.seg.markerReaction)), ms(f((n) => n.readyToGatesMs)), ms(f((n) => n.seg.upReaction)), ms(f((n) => n.seg.toSigterm)), ms(f((n) => n.seg.stopDetect))]);
+    lrows.push([
+      name,
+      ms(f((n) => n.stopStepMs)),
+      ms(f((n) => n.floor.stop)),
+      ms(f((n) => n.seg.markerReaction)),
+      ms(f((n) => n.readyToGatesMs)),
+      ms(f((n) => n.seg.upReaction)),
+      ms(f((n) => n.seg.toSigterm)),
+      ms(f((n) => n.seg.stopDetect)),
+    ]);
   }
   p(table(lrows));
   p();
@@ -245,15 +373,38 @@ export function report(opts, env, runs, loads) {
   ];
   const over = med((r) => r.overheadMs);
   const prow = [['part', 'median', 'of overhead', 'of floor']];
-  for (const [label, f] of parts) prow.push([label, ms(med(f)), pctOf(med(f), over), pctOf(med(f), med((r) => r.floorMs))]);
-  prow.push(['total overhead', ms(over), '', pctOf(over, med((r) => r.floorMs))]);
+  for (const [label, f] of parts)
+    prow.push([
+      label,
+      ms(med(f)),
+      pctOf(med(f), over),
+      pctOf(
+        med(f),
+        med((r) => r.floorMs),
+      ),
+    ]);
+  prow.push([
+    'total overhead',
+    ms(over),
+    '',
+    pctOf(
+      over,
+      med((r) => r.floorMs),
+    ),
+  ]);
   p(table(prow));
   p('  (medians of each part need not add up exactly to the median total)');
   p();
   const groups = [
     ['CLI start + exit', (r) => r.run.cliStart + r.run.exit],
     ['preflight', (r) => r.run.preflight],
-    ['per-step SSH/LB latency', (r) => sum(['lbDrain', 'toSigterm', 'stopDetect', 'stopped', 'startLaunch', 'enable', 'tail'].map((k) => nodeSum(r, k))) + r.run.batchGates],
+    [
+      'per-step SSH/LB latency',
+      (r) =>
+        sum(
+          ['lbDrain', 'toSigterm', 'stopDetect', 'stopped', 'startLaunch', 'enable', 'tail'].map((k) => nodeSum(r, k)),
+        ) + r.run.batchGates,
+    ],
     ['health-gate reaction', (r) => nodeSum(r, 'markerReaction') + nodeSum(r, 'gatesAfterMarker')],
     ['LB-UP reaction', (r) => nodeSum(r, 'upReaction')],
     ['final checks', (r) => r.run.final],
@@ -264,36 +415,81 @@ export function report(opts, env, runs, loads) {
   p();
   const fixed = med((r) => sum(Object.values(r.run)));
   const perNode = median(runs.flatMap((r) => r.nodes.map((n) => n.overheadMs)));
-  p(`Fixed per run (CLI start, preflight, batch gates, final checks, exit): ${ms(fixed)}; per node (node-start → node-end minus its floor): ${ms(perNode)}.`);
-  p(`The overhead does not grow with the floor: with the same overhead, a ${opts.nodes}-node roll whose app servers take S s to start`);
-  p(`stays under ${TARGET_PCT} % once S ≳ ${Math.ceil(((fixed + opts.nodes * perNode) / (TARGET_PCT / 100) / opts.nodes - (med((r) => r.floorMs) / opts.nodes - opts.startMs)) / 1000)} s (here ${(opts.startMs / 1000).toFixed(1)} s).`);
+  p(
+    `Fixed per run (CLI start, preflight, batch gates, final checks, exit): ${ms(fixed)}` +
+      `; per node (node-start → node-end minus its floor): ${ms(perNode)}.`,
+  );
+  p(
+    `The overhead does not grow with the floor: with the same overhead, a ${opts.nodes}` +
+      `-node roll whose app servers take S s to start`,
+  );
+  p(
+    `stays under ${TARGET_PCT} % once S ≳ ` +
+      Math.ceil(
+        ((fixed + opts.nodes * perNode) / (TARGET_PCT / 100) / opts.nodes -
+          (med((r) => r.floorMs) / opts.nodes - opts.startMs)) /
+          1000,
+      ) +
+      ` s (here ${(opts.startMs / 1000).toFixed(1)} s).`,
+  );
   p();
   const execs = med((r) => r.criticalExecs);
-  const oneCmd = median(runs.flatMap((r) => r.nodes.flatMap((n) => n.steps.filter((s) => ONE_COMMAND.has(s.action) && s.execs === 1).map((s) => s.dur))));
-  p(`SSH commands on the critical path (counted from the steps${env.lock ? ', + 2 for the run lock' : ''}, see README): ${execs} per run.`);
-  p(`One SSH command during the runs (median of the backup, apply and wait-http steps): ${ms(oneCmd)}; at idle: ${ms(env.ssh.execMs)}.`);
-  p(`  ${execs} × ${ms(oneCmd)} ≈ ${ms(execs * oneCmd)} = ${pctOf(execs * oneCmd, over)} of the overhead is starting remote commands one after another.`);
+  const oneCmd = median(
+    runs.flatMap((r) =>
+      r.nodes.flatMap((n) => n.steps.filter((s) => ONE_COMMAND.has(s.action) && s.execs === 1).map((s) => s.dur)),
+    ),
+  );
+  p(
+    `SSH commands on the critical path (counted from the steps` +
+      `${env.lock ? ', + 2 for the run lock' : ''}, see README): ${execs} per run.`,
+  );
+  p(
+    `One SSH command during the runs (median of the backup, apply and wait-http steps): ${ms(oneCmd)}` +
+      `; at idle: ${ms(env.ssh.execMs)}.`,
+  );
+  p(
+    `  ${execs} × ${ms(oneCmd)} ≈ ${ms(execs * oneCmd)} = ${pctOf(execs * oneCmd, over)}` +
+      ` of the overhead is starting remote commands one after another.`,
+  );
   if (env.shell) {
-    const rcEach = Math.min(env.shell.rcMs, oneCmd); // both are noisy; ~/.bashrc cannot cost more than the whole command
+    // both are noisy; ~/.bashrc cannot cost more than the whole command
+    const rcEach = Math.min(env.shell.rcMs, oneCmd);
     const rc = execs * rcEach;
-    p(`  Of that, about ${ms(rc)} (${execs} × ${ms(rcEach)}) is this machine's ${env.shell.home}/.bashrc; without it the overhead would be about`);
-    p(`  ${ms(over - rc)} = ${pctOf(over - rc, med((r) => r.floorMs))} of the floor (an estimate, not used for PASS/FAIL).`);
+    p(
+      `  Of that, about ${ms(rc)} (${execs} × ${ms(rcEach)}) is this machine's ${env.shell.home}` +
+        `/.bashrc; without it the overhead would be about`,
+    );
+    p(
+      `  ${ms(over - rc)} = ${pctOf(
+        over - rc,
+        med((r) => r.floorMs),
+      )} of the floor (an estimate, not used for PASS/FAIL).`,
+    );
   }
   p();
 
   p('## Step durations (median per node, all runs)');
   p();
   const byAction = new Map();
-  for (const r of runs) for (const n of r.nodes) for (const s of n.steps) byAction.set(s.action, [...(byAction.get(s.action) ?? []), s]);
+  for (const r of runs)
+    for (const n of r.nodes) for (const s of n.steps) byAction.set(s.action, [...(byAction.get(s.action) ?? []), s]);
   const srows = [['node step', 'duration', 'floor inside', 'overhead']];
-  for (const [action, list] of byAction) srows.push([action, ms(median(list.map((s) => s.dur))), ms(median(list.map((s) => s.floor))), ms(median(list.map((s) => s.dur - s.floor)))]);
+  for (const [action, list] of byAction)
+    srows.push([
+      action,
+      ms(median(list.map((s) => s.dur))),
+      ms(median(list.map((s) => s.floor))),
+      ms(median(list.map((s) => s.dur - s.floor))),
+    ]);
   const run1 = (list) => {
     const m = new Map();
     for (const s of list) m.set(s.action, [...(m.get(s.action) ?? []), s.dur]);
     return m;
   };
-  for (const [action, durs] of run1(runs.flatMap((r) => r.preflightSteps))) srows.push([`preflight ${action}`, ms(median(durs)), '', '']);
-  for (const [action, durs] of run1(runs.flatMap((r) => r.finalSteps))) srows.push([`final ${action}`, ms(median(durs)), '', '']);
+  for (const [action, durs] of run1(runs.flatMap((r) => r.preflightSteps)))
+    srows.push([`preflight ${action}`, ms(median(durs)), '', '']);
+  for (const [action, durs] of run1(runs.flatMap((r) => r.finalSteps)))
+    srows.push([`final ${action}`, ms(median(durs)), '', '']);
   p(table(srows));
   p('  each column is its own median; "floor inside" = the part of the step inside the floor intervals above');
   p();
@@ -301,8 +497,14 @@ export function report(opts, env, runs, loads) {
   p('## Load through HAProxy');
   p();
   loads.forEach((l, i) => {
-    const first = l.failures.slice(0, 3).map((f) => `${f.node ?? '?'}: ${f.status ?? f.error}`).join('; ');
-    p(`  run #${i + 1}: ${l.total} requests, ${l.failed} failed${l.failed ? ` (${first}${l.failed > 3 ? '; …' : ''})` : ''}, ${l.switches} node switches`);
+    const first = l.failures
+      .slice(0, 3)
+      .map((f) => `${f.node ?? '?'}: ${f.status ?? f.error}`)
+      .join('; ');
+    p(
+      `  run #${i + 1}: ${l.total} requests, ${l.failed} failed` +
+        `${l.failed ? ` (${first}${l.failed > 3 ? '; …' : ''})` : ''}, ${l.switches} node switches`,
+    );
   });
   p(`  failed requests, all runs: ${sum(loads.map((l) => l.failed))}`);
   const problems = runs.flatMap((r, i) => r.problems.map((x) => `run #${i + 1}: ${x}`));
@@ -317,10 +519,13 @@ export function report(opts, env, runs, loads) {
     runs.forEach((r, i) => {
       for (const n of r.nodes) {
         const t0 = n.timeline.nodeStart;
-        p(`  run #${i + 1} ${n.name}: ${Object.entries(n.timeline).map(([k, v]) => `${k} ${v - t0}`).join(', ')}`);
+        p(
+          `  run #${i + 1} ${n.name}: ${Object.entries(n.timeline)
+            .map(([k, v]) => `${k} ${v - t0}`)
+            .join(', ')}`,
+        );
       }
     });
   }
   return out.join('\n');
 }
-

@@ -6,7 +6,9 @@ const TOMCAT_HOME = '/opt/liferay/tomcat';
 
 /** lrroll: serial 1, startup line + HTTP gates, HAProxy runtime API, no settle (Ansible has none either). */
 export function lrrollPlaybook(cluster, value) {
-  const nodes = cluster.nodes.map((n) => `    - { name: ${n.name}, host: ${n.address}, port: ${n.sshPort}, httpPort: ${n.httpPort} }\n`).join('');
+  const nodes = cluster.nodes
+    .map((n) => `    - { name: ${n.name}, host: ${n.address}, port: ${n.sshPort}, httpPort: ${n.httpPort} }\n`)
+    .join('');
   return `lrroll: 1
 name: vs-ansible ${value}
 inventory:
@@ -55,7 +57,9 @@ ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${c
 
 /** The cluster as an INI inventory. */
 export function ansibleInventory(cluster) {
-  const hosts = cluster.nodes.map((n) => `${n.name} ansible_host=${n.address} ansible_port=${n.sshPort} http_port=${n.httpPort}`).join('\n');
+  const hosts = cluster.nodes
+    .map((n) => `${n.name} ansible_host=${n.address} ansible_port=${n.sshPort} http_port=${n.httpPort}`)
+    .join('\n');
   return `[liferay]
 ${hosts}
 

@@ -36,7 +36,10 @@ export interface CleanOptions {
 }
 
 /** Takes the lock, reads each node's footprint, asks, removes; `refused` names why nothing was removed. */
-export async function cleanNodes(plan: Plan, options: CleanOptions): Promise<{ nodes: CleanNode[]; refused: string | null }> {
+export async function cleanNodes(
+  plan: Plan,
+  options: CleanOptions,
+): Promise<{ nodes: CleanNode[]; refused: string | null }> {
   const pool = new TransportPool(sshSettings(options.env, false, options.sshFiles), options.env);
   const runId = newRunId(systemClock);
   const changed = new Set(plan.batches.flatMap((b) => b.nodes));
@@ -45,15 +48,40 @@ export async function cleanNodes(plan: Plan, options: CleanOptions): Promise<{ n
     const owner = makeOwner(plan, runId, options.env, 'lrroll clean', process.pid, systemClock.iso());
     let lock;
     try {
-      lock = await acquireClusterLock(plan, owner, 0, { transportFor: (n) => pool.forNode(n), clock: systemClock, signal: new AbortController().signal, isLive: isRunLive, emit: (e) => (e.kind === 'lock' && e.state !== 'taken' ? options.note(e.text) : undefined) });
+      lock = await acquireClusterLock(plan, owner, 0, {
+        transportFor: (n) => pool.forNode(n),
+        clock: systemClock,
+        signal: new AbortController().signal,
+        isLive: isRunLive,
+        emit: (e) => (e.kind === 'lock' && e.state !== 'taken' ? options.note(e.text) : undefined),
+      });
     } catch (err) {
-      return { nodes: [], refused: `cannot take the cluster's run lock: ${(err as Error).message}; nothing was removed` };
+      return {
+        nodes: [],
+        refused: `cannot take the cluster's run lock: ${(err as Error).message}; nothing was removed`,
+      };
     }
-    if (!('nodes' in lock)) return { nodes: [], refused: `another run holds the cluster's lock (on ${lock.node}): ${describeHolder(lock.held)}. Nothing was removed; ${lockAdvice(lock.held, lock.held.owner ? isRunLive(lock.held.owner) : null, plan.source.file)}` };
+    if (!('nodes' in lock))
+      return {
+        nodes: [],
+        refused:
+          `another run holds the cluster's lock (on ${lock.node}): ${describeHolder(lock.held)}` +
+          `. Nothing was removed; ` +
+          lockAdvice(lock.held, lock.held.owner ? isRunLive(lock.held.owner) : null, plan.source.file),
+      };
     try {
       const found = await Promise.all(targets.map((n) => readFootprint(stepsOf(plan, n), n, pool)));
       if (!(await options.confirm(found))) return { nodes: found, refused: 'not confirmed: nothing was removed' };
-      return { nodes: await Promise.all(found.map((f, i) => (f.before ? removeOn(stepsOf(plan, targets[i] as PlanNode), targets[i] as PlanNode, f, options.keep, pool) : f))), refused: null };
+      return {
+        nodes: await Promise.all(
+          found.map((f, i) =>
+            f.before
+              ? removeOn(stepsOf(plan, targets[i] as PlanNode), targets[i] as PlanNode, f, options.keep, pool)
+              : f,
+          ),
+        ),
+        refused: null,
+      };
     } finally {
       await releaseClusterLock(lock, runId);
     }
@@ -70,17 +98,34 @@ function stepsOf(plan: Plan, node: PlanNode): CleanNodeSteps {
 }
 
 async function readFootprint(steps: CleanNodeSteps, node: PlanNode, pool: TransportPool): Promise<CleanNode> {
-  const out: CleanNode = { node: node.name, path: lrrollDir(node.liferayHome), before: null, result: null, problem: null };
+  const out: CleanNode = {
+    node: node.name,
+    path: lrrollDir(node.liferayHome),
+    before: null,
+    result: null,
+    problem: null,
+  };
   const r = await runPlannedCommand(pool.forNode(node), steps.footprint);
   out.before = r.exitCode === 0 ? parseFootprint(r.stdout) : null;
-  if (!out.before) out.problem = notRunMessage(steps.footprint, r) ?? `cannot read ${out.path}: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`;
+  if (!out.before)
+    out.problem =
+      notRunMessage(steps.footprint, r) ??
+      `cannot read ${out.path}: ${r.stderr.trim() || `exit ${String(r.exitCode)}`}`;
   return out;
 }
 
-async function removeOn(steps: CleanNodeSteps, node: PlanNode, found: CleanNode, keep: number, pool: TransportPool): Promise<CleanNode> {
+async function removeOn(
+  steps: CleanNodeSteps,
+  node: PlanNode,
+  found: CleanNode,
+  keep: number,
+  pool: TransportPool,
+): Promise<CleanNode> {
   const r = await runPlannedCommand(pool.forNode(node), steps.prune, { values: { keep: String(keep) } });
   const failed = notRunMessage(steps.prune, r);
   if (failed !== null) return { ...found, problem: failed };
   const last = r.stdout.trim().split('\n').pop() ?? '';
-  return r.exitCode === 0 ? { ...found, result: last } : { ...found, problem: `removing failed (exit ${String(r.exitCode)}): ${r.stderr.trim() || last}` };
+  return r.exitCode === 0
+    ? { ...found, result: last }
+    : { ...found, problem: `removing failed (exit ${String(r.exitCode)}): ${r.stderr.trim() || last}` };
 }

@@ -7,12 +7,21 @@ import { join } from 'node:path';
  * so the terminal gets one line and a report still has everything. Returns the file, or null when it
  * could not be written (then the caller says so instead).
  */
-export function writeCrashReport(env: Readonly<Record<string, string | undefined>>, err: unknown, argv: readonly string[], now: Date): string | null {
+export function writeCrashReport(
+  env: Readonly<Record<string, string | undefined>>,
+  err: unknown,
+  argv: readonly string[],
+  now: Date,
+): string | null {
   const dir = join(env.LRROLL_HOME ?? join(env.HOME ?? homedir(), '.lrroll'), 'crashes');
   const file = join(dir, `${now.toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}.txt`);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, `lrroll ${argv.map((a) => JSON.stringify(a)).join(' ')}\n${now.toISOString()}\n\n${describeChain(err)}\n`, { mode: 0o600 });
+    writeFileSync(
+      file,
+      `lrroll ${argv.map((a) => JSON.stringify(a)).join(' ')}\n${now.toISOString()}\n\n${describeChain(err)}\n`,
+      { mode: 0o600 },
+    );
     return file;
   } catch {
     return null;

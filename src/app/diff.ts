@@ -3,7 +3,17 @@ import type { SshFiles } from './ssh-files.js';
 // next to what the change would make of it. Read-only: every command here only reads (the edit
 // previews run the apply step's own filter from the file to standard output).
 import type { Transport } from '../execute/transport.js';
-import { DIFF_FORMAT_VERSION, parsePatchList, patchesAfter, type ChangePreview, type DiffReport, type EditDiff, type FileDiff, type ModuleDiff, type NodeDiff } from '../plan/preview.js';
+import {
+  DIFF_FORMAT_VERSION,
+  parsePatchList,
+  patchesAfter,
+  type ChangePreview,
+  type DiffReport,
+  type EditDiff,
+  type FileDiff,
+  type ModuleDiff,
+  type NodeDiff,
+} from '../plan/preview.js';
 import { editAfterStep, editNowStep, fileStep, moduleStep, patchesStep } from '../plan/diff-reads.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import type { ClusterStep } from '../plan/types-cluster.js';
@@ -13,12 +23,23 @@ import { notRunMessage } from './outcome-text.js';
 import { runPlannedCommand } from './step-exec.js';
 
 /** Reads every changed node (in parallel) and builds the diff. */
-export async function readDiff(plan: Plan, previews: ReadonlyMap<string, ChangePreview[]>, env: Readonly<Record<string, string | undefined>>, sshFiles?: SshFiles): Promise<DiffReport> {
+export async function readDiff(
+  plan: Plan,
+  previews: ReadonlyMap<string, ChangePreview[]>,
+  env: Readonly<Record<string, string | undefined>>,
+  sshFiles?: SshFiles,
+): Promise<DiffReport> {
   const pool = new TransportPool(sshSettings(env, false, sshFiles), env);
   try {
     const nodes = plan.nodes.filter((n) => previews.has(n.name));
     const read = await Promise.all(nodes.map((n) => readNode(plan, n, previews.get(n.name) ?? [], pool.forNode(n))));
-    return { formatVersion: DIFF_FORMAT_VERSION, plan: plan.hash, playbook: plan.source.file, limit: plan.limit, nodes: read };
+    return {
+      formatVersion: DIFF_FORMAT_VERSION,
+      plan: plan.hash,
+      playbook: plan.source.file,
+      limit: plan.limit,
+      nodes: read,
+    };
   } finally {
     await pool.closeAll();
   }
@@ -30,8 +51,24 @@ interface Reader {
   become: boolean;
 }
 
-async function readNode(plan: Plan, node: PlanNode, previews: readonly ChangePreview[], transport: Transport): Promise<NodeDiff> {
-  const out: NodeDiff = { node: node.name, host: node.host, reachable: false, problem: null, patches: null, modules: [], edits: [], files: [], opaque: [], changes: false };
+async function readNode(
+  plan: Plan,
+  node: PlanNode,
+  previews: readonly ChangePreview[],
+  transport: Transport,
+): Promise<NodeDiff> {
+  const out: NodeDiff = {
+    node: node.name,
+    host: node.host,
+    reachable: false,
+    problem: null,
+    patches: null,
+    modules: [],
+    edits: [],
+    files: [],
+    opaque: [],
+    changes: false,
+  };
   try {
     await transport.connect();
     out.reachable = true;
@@ -40,7 +77,15 @@ async function readNode(plan: Plan, node: PlanNode, previews: readonly ChangePre
     return out;
   }
   // Read with the rights the change would write with.
-  const reader: Reader = { node: node.name, transport, become: plan.batches.flatMap((b) => b.nodePlans).find((np) => np.node === node.name)?.steps.find((st) => st.action === 'apply')?.become ?? false };
+  const reader: Reader = {
+    node: node.name,
+    transport,
+    become:
+      plan.batches
+        .flatMap((b) => b.nodePlans)
+        .find((np) => np.node === node.name)
+        ?.steps.find((st) => st.action === 'apply')?.become ?? false,
+  };
   for (const p of previews) {
     switch (p.kind) {
       case 'edit':
@@ -54,7 +99,9 @@ async function readNode(plan: Plan, node: PlanNode, previews: readonly ChangePre
         break;
       case 'patches':
         // Several patch changes in one playbook: each starts from what the one before leaves.
-        out.patches = out.patches ? { ...out.patches, after: patchesAfter(out.patches.after, p) } : await readPatches(reader, p);
+        out.patches = out.patches
+          ? { ...out.patches, after: patchesAfter(out.patches.after, p) }
+          : await readPatches(reader, p);
         break;
       case 'module':
         out.modules.push(await readModule(reader, p));
@@ -69,11 +116,18 @@ async function readNode(plan: Plan, node: PlanNode, previews: readonly ChangePre
 }
 
 /** Runs one planned read; a command that never ran says why as the transport did (the old `exec` threw it). */
-async function run(reader: Reader, step: ClusterStep): Promise<{ ok: boolean; stdout: string; problem: string | null }> {
+async function run(
+  reader: Reader,
+  step: ClusterStep,
+): Promise<{ ok: boolean; stdout: string; problem: string | null }> {
   const r = await runPlannedCommand(reader.transport, step);
   const failed = notRunMessage(step, r);
   if (failed !== null) throw new Error(failed);
-  return { ok: r.exitCode === 0, stdout: r.stdout, problem: r.exitCode === 0 ? null : r.stderr.trim().split('\n').slice(-3).join(' ') || `exit ${String(r.exitCode)}` };
+  return {
+    ok: r.exitCode === 0,
+    stdout: r.stdout,
+    problem: r.exitCode === 0 ? null : r.stderr.trim().split('\n').slice(-3).join(' ') || `exit ${String(r.exitCode)}`,
+  };
 }
 
 async function readEdit(reader: Reader, p: Extract<ChangePreview, { kind: 'edit' }>): Promise<EditDiff> {
@@ -86,14 +140,27 @@ async function readEdit(reader: Reader, p: Extract<ChangePreview, { kind: 'edit'
   return { file: p.file, exists, lines: changedLines(before, after.stdout), problem: null };
 }
 
-async function readFile(reader: Reader, change: number, path: string, after: { sha256: string; size: number } | null): Promise<FileDiff> {
+async function readFile(
+  reader: Reader,
+  change: number,
+  path: string,
+  after: { sha256: string; size: number } | null,
+): Promise<FileDiff> {
   const r = await run(reader, fileStep(reader.node, change, path, reader.become));
   if (!r.ok) return { path, current: null, after, problem: r.problem };
   const [size, sha] = r.stdout.trim().split('\n');
-  return { path, current: size === 'absent' ? null : { sha256: (sha ?? '').trim(), size: Number(size) }, after, problem: null };
+  return {
+    path,
+    current: size === 'absent' ? null : { sha256: (sha ?? '').trim(), size: Number(size) },
+    after,
+    problem: null,
+  };
 }
 
-async function readPatches(reader: Reader, p: Extract<ChangePreview, { kind: 'patches' }>): Promise<NonNullable<NodeDiff['patches']>> {
+async function readPatches(
+  reader: Reader,
+  p: Extract<ChangePreview, { kind: 'patches' }>,
+): Promise<NonNullable<NodeDiff['patches']>> {
   const r = await run(reader, patchesStep(reader.node, p, reader.become));
   if (!r.ok) return { current: [], after: [], problem: r.problem };
   const current = parsePatchList(r.stdout);
@@ -102,7 +169,10 @@ async function readPatches(reader: Reader, p: Extract<ChangePreview, { kind: 'pa
 
 async function readModule(reader: Reader, p: Extract<ChangePreview, { kind: 'module' }>): Promise<ModuleDiff> {
   const r = await run(reader, moduleStep(reader.node, p, reader.become));
-  const rows = r.stdout.split('\n').filter((l) => l.includes('\t')).map((l) => l.split('\t') as [string, string]);
+  const rows = r.stdout
+    .split('\n')
+    .filter((l) => l.includes('\t'))
+    .map((l) => l.split('\t') as [string, string]);
   return {
     bundle: p.bundle,
     current: rows.filter(([v]) => v !== 'replaced').map(([version, file]) => ({ version, file })),

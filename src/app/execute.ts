@@ -41,7 +41,11 @@ export const systemClock: Clock = {
  * SSH settings: ~/.ssh/config, known_hosts, ssh-agent, passphrase. `files` (the command line's or
  * the playbook's choice) win over LRROLL_SSH_CONFIG / LRROLL_KNOWN_HOSTS, which win over ~/.ssh.
  */
-export function sshSettings(env: Readonly<Record<string, string | undefined>>, acceptNewHostKeys: boolean, files: SshFiles = { configFile: null, knownHostsFiles: null }): SshSettings {
+export function sshSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  acceptNewHostKeys: boolean,
+  files: SshFiles = { configFile: null, knownHostsFiles: null },
+): SshSettings {
   const home = env.HOME ?? homedir();
   const configFile = files.configFile ?? env.LRROLL_SSH_CONFIG ?? join(home, '.ssh/config');
   let sshConfigText = '';
@@ -52,7 +56,8 @@ export function sshSettings(env: Readonly<Record<string, string | undefined>>, a
   }
   return {
     sshConfigText,
-    knownHostsFiles: files.knownHostsFiles ?? (env.LRROLL_KNOWN_HOSTS ?? join(home, '.ssh/known_hosts')).split(':').filter(Boolean),
+    knownHostsFiles:
+      files.knownHostsFiles ?? (env.LRROLL_KNOWN_HOSTS ?? join(home, '.ssh/known_hosts')).split(':').filter(Boolean),
     acceptNewHostKeys,
     agentSocket: env.SSH_AUTH_SOCK,
     passphrase: env.LRROLL_SSH_PASSPHRASE,
@@ -62,7 +67,10 @@ export function sshSettings(env: Readonly<Record<string, string | undefined>>, a
   };
 }
 
-/** Where a command goes: a node, the load balancer's host. What `status` and `unlock` connect through (a recording wrapper can stand in). */
+/**
+ * Where a command goes: a node, the load balancer's host. What `status` and `unlock` connect through (a recording
+ * wrapper can stand in).
+ */
 export interface Transports {
   forNode(node: PlanNode): Transport;
   forLb(plan: Plan): Transport;
@@ -76,11 +84,17 @@ export interface Transports {
 export class TransportPool implements Transports {
   private readonly open = new Map<string, Transport>();
   readonly local: Transport;
-  /** With LRROLL_RECORD_REMOTE=<file>, every command, upload and LB request sent is appended there (an audit of the run against its plan). */
+  /**
+   * With LRROLL_RECORD_REMOTE=<file>, every command, upload and LB request sent is appended there (an audit of the run
+   * against its plan).
+   */
   readonly recorder: RemoteRecorder | null;
 
   /** `env` holds the secrets a node's sudo password is read from (by the name the plan gives). */
-  constructor(private readonly settings: SshSettings, private readonly env: Readonly<Record<string, string | undefined>> = {}) {
+  constructor(
+    private readonly settings: SshSettings,
+    private readonly env: Readonly<Record<string, string | undefined>> = {},
+  ) {
     this.recorder = env['LRROLL_RECORD_REMOTE'] ? new RemoteRecorder(env['LRROLL_RECORD_REMOTE']) : null;
     this.local = this.recorded(new LocalTransport());
   }
@@ -97,9 +111,24 @@ export class TransportPool implements Transports {
 
   forNode(node: PlanNode): Transport {
     // `?? null`: a plan recorded before these fields existed has neither.
-    const sudo: SudoSettings = { user: node.becomeUser ?? null, password: node.becomePassword ? (this.env[node.becomePassword] ?? '') : null };
-    if (node.transport === 'local') return sudo.user === null && sudo.password === null ? this.local : this.get(`local:${node.name}`, () => new LocalTransport(sudo));
-    return this.get(`node:${node.name}`, () => new SshTransport(node.host, { port: node.port, user: node.user, identityFile: node.identityFile, proxyJump: node.proxyJump }, this.settings, sudo));
+    const sudo: SudoSettings = {
+      user: node.becomeUser ?? null,
+      password: node.becomePassword ? (this.env[node.becomePassword] ?? '') : null,
+    };
+    if (node.transport === 'local')
+      return sudo.user === null && sudo.password === null
+        ? this.local
+        : this.get(`local:${node.name}`, () => new LocalTransport(sudo));
+    return this.get(
+      `node:${node.name}`,
+      () =>
+        new SshTransport(
+          node.host,
+          { port: node.port, user: node.user, identityFile: node.identityFile, proxyJump: node.proxyJump },
+          this.settings,
+          sudo,
+        ),
+    );
   }
 
   forLb(plan: Plan): Transport {
@@ -109,7 +138,11 @@ export class TransportPool implements Transports {
 
   /** The transport to a load-balancer host (each instance of an HA pair may have its own). */
   forVia(via: LbVia): Transport {
-    return this.get(`lb:${via.user ?? ''}@${via.host}:${via.port ?? ''}:${via.identityFile ?? ''}`, () => new SshTransport(via.host, { port: via.port, user: via.user, identityFile: via.identityFile }, this.settings));
+    return this.get(
+      `lb:${via.user ?? ''}@${via.host}:${via.port ?? ''}:${via.identityFile ?? ''}`,
+      () =>
+        new SshTransport(via.host, { port: via.port, user: via.user, identityFile: via.identityFile }, this.settings),
+    );
   }
 
   private get(key: string, make: () => Transport): Transport {

@@ -21,14 +21,20 @@ export interface FactsFile {
 }
 
 /** Reads and validates a facts file; diagnostics (E_FACTS, schema errors) instead of throwing. */
-export async function readFactsFile(path: string): Promise<{ facts: GatheredFacts | undefined; diagnostics: Diagnostic[]; text: string | null }> {
+export async function readFactsFile(
+  path: string,
+): Promise<{ facts: GatheredFacts | undefined; diagnostics: Diagnostic[]; text: string | null }> {
   let text: string;
   try {
-    if ((await stat(path)).size > INPUT_LIMITS.maxDocumentBytes) return fail(path, `${path} is larger than a facts file can be`);
+    if ((await stat(path)).size > INPUT_LIMITS.maxDocumentBytes)
+      return fail(path, `${path} is larger than a facts file can be`);
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return fail(path, `cannot read the facts file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    return fail(
+      path,
+      `cannot read the facts file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   const parsed = parseYaml(text, path);
   const diagnostics = [...parsed.diagnostics];
@@ -36,18 +42,36 @@ export async function readFactsFile(path: string): Promise<{ facts: GatheredFact
   if (!parsed.usable || diagnostics.some((d) => d.severity === 'error')) return { facts: undefined, diagnostics, text };
   const data = parsed.data as FactsFile;
   for (const [node, why] of Object.entries(data.errors ?? {})) {
-    diagnostics.push({ severity: 'warning', code: 'W_FACTS', summary: `${path}: the facts of ${node} could not be gathered (${why}); its verdicts wait for preflight`, source: parsed.sourceMap.locate(['errors', node]) });
+    diagnostics.push({
+      severity: 'warning',
+      code: 'W_FACTS',
+      summary: `${path}: the facts of ${node} could not be gathered (${why}); its verdicts wait for preflight`,
+      source: parsed.sourceMap.locate(['errors', node]),
+    });
   }
   const sha256 = createHash('sha256').update(text).digest('hex');
   return { facts: { path, sha256, gatheredAt: data.gatheredAt, nodes: data.nodes }, diagnostics, text };
 }
 
 function fail(path: string, summary: string): { facts: undefined; diagnostics: Diagnostic[]; text: null } {
-  return { facts: undefined, diagnostics: [{ severity: 'error', code: 'E_FACTS', summary, hint: `gather them with \`lrroll facts <playbook> -o ${path}\`` }], text: null };
+  return {
+    facts: undefined,
+    diagnostics: [
+      { severity: 'error', code: 'E_FACTS', summary, hint: `gather them with \`lrroll facts <playbook> -o ${path}\`` },
+    ],
+    text: null,
+  };
 }
 
-/** Checks a facts file about to be written against the same schema `--facts` reads it with (a gathered value outside it is a bug, not a user error). */
+/**
+ * Checks a facts file about to be written against the same schema `--facts` reads it with (a gathered value outside it
+ * is a bug, not a user error).
+ */
 export function factsFileProblems(file: FactsFile): string[] {
-  const at = { file: '(facts)', locate: () => ({ file: '(facts)', line: 1, col: 1 }), locateKey: () => ({ file: '(facts)', line: 1, col: 1 }) };
+  const at = {
+    file: '(facts)',
+    locate: () => ({ file: '(facts)', line: 1, col: 1 }),
+    locateKey: () => ({ file: '(facts)', line: 1, col: 1 }),
+  };
   return validateAgainstSchema(file, at, 'factsFile').map((d) => d.summary);
 }

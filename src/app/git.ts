@@ -10,7 +10,9 @@ export interface GitState {
 
 function git(args: string[], cwd: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile('git', ['-c', 'core.fsmonitor=false', ...args], { cwd, timeout: LOCAL_TIMINGS.gitMs }, (err, stdout) => resolve(err ? null : stdout.trim()));
+    execFile('git', ['-c', 'core.fsmonitor=false', ...args], { cwd, timeout: LOCAL_TIMINGS.gitMs }, (err, stdout) =>
+      resolve(err ? null : stdout.trim()),
+    );
   });
 }
 

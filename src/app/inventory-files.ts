@@ -20,12 +20,23 @@ const LIMITS = { files: 10_000, bytes: 10 * 1024 * 1024 };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Finds, decrypts and reads the group_vars/host_vars of an inventory; `sources` receives every text read, for code frames. */
-export async function loadVarsFiles(model: AnsibleModel, inventoryFile: string, env: Env, sources: Map<string, string>): Promise<{ files: VarsFiles; diagnostics: Diagnostic[] }> {
+/**
+ * Finds, decrypts and reads the group_vars/host_vars of an inventory; `sources` receives every text read, for code
+ * frames.
+ */
+export async function loadVarsFiles(
+  model: AnsibleModel,
+  inventoryFile: string,
+  env: Env,
+  sources: Map<string, string>,
+): Promise<{ files: VarsFiles; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const base = dirname(inventoryFile);
   const found: Array<Omit<VarsFileText, 'text' | 'secret'>> = [];
-  for (const [kind, names] of [['group', [...model.groups.keys()]], ['host', [...model.hosts.keys()]]] as const) {
+  for (const [kind, names] of [
+    ['group', [...model.groups.keys()]],
+    ['host', [...model.hosts.keys()]],
+  ] as const) {
     const dir = join(base, `${kind}_vars`);
     const entries = await readdir(dir).catch(() => undefined);
     if (!entries) continue;
@@ -47,7 +58,10 @@ export async function loadVarsFiles(model: AnsibleModel, inventoryFile: string, 
   return { files: r.files, diagnostics: [...diagnostics, ...r.diagnostics] };
 }
 
-/** Ansible's `find_vars_files`: the first of `<name>`, `<name>.yml`, `.yaml`, `.json` that exists; a folder is read whole. */
+/**
+ * Ansible's `find_vars_files`: the first of `<name>`, `<name>.yml`, `.yaml`, `.json` that exists; a folder is read
+ * whole.
+ */
 async function findVarsFiles(dir: string, name: string): Promise<string[]> {
   if (name.startsWith('/') || name.includes('/') || name === '.' || name === '..') return [];
   for (const ext of EXTENSIONS) {
@@ -59,7 +73,10 @@ async function findVarsFiles(dir: string, name: string): Promise<string[]> {
   return [];
 }
 
-/** Every file of a vars folder as Ansible lists them: names sorted, a subfolder (without an extension) read where it sorts; hidden files and backups skipped. */
+/**
+ * Every file of a vars folder as Ansible lists them: names sorted, a subfolder (without an extension) read where it
+ * sorts; hidden files and backups skipped.
+ */
 async function folderFiles(dir: string, out: string[] = [], depth = 0): Promise<string[]> {
   if (depth > 32) return out;
   for (const n of (await readdir(dir).catch(() => [] as string[])).sort()) {
@@ -74,7 +91,13 @@ async function folderFiles(dir: string, out: string[] = [], depth = 0): Promise<
 }
 
 /** A file in group_vars/host_vars that no group or host picks up: likely a typo or a format Ansible ignores. */
-function warnStrayEntries(dir: string, entries: string[], names: ReadonlySet<string>, kind: 'group' | 'host', diagnostics: Diagnostic[]): void {
+function warnStrayEntries(
+  dir: string,
+  entries: string[],
+  names: ReadonlySet<string>,
+  kind: 'group' | 'host',
+  diagnostics: Diagnostic[],
+): void {
   for (const entry of entries) {
     if (entry.startsWith('.') || entry.endsWith('~')) continue;
     const ext = extname(entry);
@@ -83,14 +106,27 @@ function warnStrayEntries(dir: string, entries: string[], names: ReadonlySet<str
     const where = { file: join(dir, entry), line: 1, col: 1 };
     const dotted = entry.lastIndexOf('.') > 0 ? entry.slice(0, entry.lastIndexOf('.')) : entry;
     const summary = names.has(dotted)
-      ? `${kind}_vars/${entry} is not read: Ansible reads ${kind}_vars files as YAML or JSON only (no extension, .yml, .yaml, .json)`
-      : `${kind}_vars entry \`${entry}\` matches no ${kind} of the inventory, so it is not read (Ansible ignores it too)`;
-    diagnostics.push(warningAt('W_INVENTORY', summary, where, names.has(dotted) ? 'rename it, or write it as YAML (`key: value`)' : undefined));
+      ? `${kind}_vars/${entry} is not read: Ansible reads ${kind}` +
+        `_vars files as YAML or JSON only (no extension, .yml, .yaml, .json)`
+      : `${kind}_vars entry \`${entry}\` matches no ${kind}` +
+        ` of the inventory, so it is not read (Ansible ignores it too)`;
+    diagnostics.push(
+      warningAt(
+        'W_INVENTORY',
+        summary,
+        where,
+        names.has(dotted) ? 'rename it, or write it as YAML (`key: value`)' : undefined,
+      ),
+    );
   }
 }
 
 /** Reads one vars file (bounded in size), decrypting it when it is vault-encrypted as a whole. */
-async function readVarsText(path: string, env: Env, diagnostics: Diagnostic[]): Promise<{ text: string; secret: boolean } | undefined> {
+async function readVarsText(
+  path: string,
+  env: Env,
+  diagnostics: Diagnostic[],
+): Promise<{ text: string; secret: boolean } | undefined> {
   const st = await stat(path).catch(() => undefined);
   if (st && st.size > LIMITS.bytes) {
     diagnostics.push(errorAt('E_INVENTORY', `${path} is larger than ${LIMITS.bytes / 1024 / 1024} MiB`));
@@ -103,16 +139,34 @@ async function readVarsText(path: string, env: Env, diagnostics: Diagnostic[]): 
   if (text === undefined || !isVaultText(text)) return text === undefined ? undefined : { text, secret: false };
   const [r] = await decryptVaultTexts([text], env);
   if (r && 'text' in r) return { text: r.text, secret: true };
-  diagnostics.push(errorAt('E_VAULT', `${path} is encrypted with Ansible Vault: ${r?.error ?? 'not decrypted'}`, { file: path, line: 1, col: 1 }, r && 'hint' in r ? r.hint : undefined));
+  diagnostics.push(
+    errorAt(
+      'E_VAULT',
+      `${path} is encrypted with Ansible Vault: ${r?.error ?? 'not decrypted'}`,
+      { file: path, line: 1, col: 1 },
+      r && 'hint' in r ? r.hint : undefined,
+    ),
+  );
   return undefined;
 }
 
-/** Decrypts every inline `!vault` value of the inventory and its vars files in place; a failure is kept on the variable, reported where it is used. */
+/**
+ * Decrypts every inline `!vault` value of the inventory and its vars files in place; a failure is kept on the variable,
+ * reported where it is used.
+ */
 export async function decryptInlineVaults(model: AnsibleModel, files: VarsFiles, env: Env): Promise<void> {
-  const maps: VarMap[] = [...[...model.groups.values()].map((g) => g.vars), ...[...model.hosts.values()].map((h) => h.vars), ...files.groups.values(), ...files.hosts.values()];
+  const maps: VarMap[] = [
+    ...[...model.groups.values()].map((g) => g.vars),
+    ...[...model.hosts.values()].map((h) => h.vars),
+    ...files.groups.values(),
+    ...files.hosts.values(),
+  ];
   const pending = maps.flatMap((vars) => [...vars.values()].filter((v) => v.vault && !v.secret));
   if (pending.length === 0) return;
-  const results = await decryptVaultTexts(pending.map((v) => String(v.value)), env);
+  const results = await decryptVaultTexts(
+    pending.map((v) => String(v.value)),
+    env,
+  );
   pending.forEach((v, i) => {
     const r = results[i];
     if (r && 'text' in r) {

@@ -1,4 +1,14 @@
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runStartOf, type RunEvent, type RunStartEvent, type RunStatus } from '../execute/events.js';
@@ -15,7 +25,10 @@ export interface RunMeta {
   gitDirty: boolean;
   user: string;
   host: string;
-  /** The lrroll process of the run (null in records written before it was kept), to tell a live run from an interrupted one. */
+  /**
+   * The lrroll process of the run (null in records written before it was kept), to tell a live run from an interrupted
+   * one.
+   */
   pid: number | null;
   startedAt: string;
   /** `running` until the run ends (a crash leaves it so). */
@@ -87,7 +100,12 @@ export class Journal {
    * @param resumedFrom the record's head before this resume, or null for a new run: a resume
    *   refused before it touched anything (lock held, window closed) leaves the run as it was, still resumable.
    */
-  private constructor(dir: string, private meta: RunMeta, private readonly resumedFrom: RunMeta | null, options: JournalOptions) {
+  private constructor(
+    dir: string,
+    private meta: RunMeta,
+    private readonly resumedFrom: RunMeta | null,
+    options: JournalOptions,
+  ) {
     this.dir = dir;
     this.file = options.file ?? NODE_FILE;
     this.outputSyncDelayMs = options.outputSyncDelayMs ?? LOCAL_TIMINGS.outputSyncDelayMs;
@@ -95,7 +113,13 @@ export class Journal {
   }
 
   /** Starts the record of a new run, started at `startedAt` (ISO 8601, from the run's clock). */
-  static create(env: Readonly<Record<string, string | undefined>>, plan: Plan, runId: string, startedAt: string, options: JournalOptions = {}): Journal {
+  static create(
+    env: Readonly<Record<string, string | undefined>>,
+    plan: Plan,
+    runId: string,
+    startedAt: string,
+    options: JournalOptions = {},
+  ): Journal {
     const dir = join(runsDir(env), runId);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeAtomic(join(dir, 'plan.json'), JSON.stringify(plan));
@@ -121,7 +145,10 @@ export class Journal {
     return new Journal(dir, meta, null, options);
   }
 
-  /** Reopens the record of an existing run, appending to it; `resumedByPid`: a resume continues the run in this process, so it is `running` again. */
+  /**
+   * Reopens the record of an existing run, appending to it; `resumedByPid`: a resume continues the run in this process,
+   * so it is `running` again.
+   */
   static open(dir: string, resumedByPid?: number, options: JournalOptions = {}): Journal {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta;
     if (resumedByPid === undefined) return new Journal(dir, meta, null, options);
@@ -189,7 +216,10 @@ export function listRuns(env: Readonly<Record<string, string | undefined>>): Arr
   const out: Array<{ dir: string; meta: RunMeta }> = [];
   for (const name of names) {
     try {
-      out.push({ dir: join(root, name), meta: JSON.parse(readFileSync(join(root, name, 'meta.json'), 'utf8')) as RunMeta });
+      out.push({
+        dir: join(root, name),
+        meta: JSON.parse(readFileSync(join(root, name, 'meta.json'), 'utf8')) as RunMeta,
+      });
     } catch {
       // not a run folder
     }
@@ -214,7 +244,12 @@ export function readEvents(dir: string): RunEvent[] {
 
 /** Folds a run's events into where each node stands. */
 export function nodeRecords(events: readonly RunEvent[], nodes: readonly string[]): Map<string, NodeRecord> {
-  const out = new Map<string, NodeRecord>(nodes.map((n) => [n, { node: n, lb: null, lastStep: null, lastStepStatus: null, done: false, failed: false, okSteps: [] }]));
+  const out = new Map<string, NodeRecord>(
+    nodes.map((n) => [
+      n,
+      { node: n, lb: null, lastStep: null, lastStepStatus: null, done: false, failed: false, okSteps: [] },
+    ]),
+  );
   for (const e of events) {
     const r = 'node' in e && typeof e.node === 'string' ? out.get(e.node) : undefined;
     if (!r) continue;

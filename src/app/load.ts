@@ -6,7 +6,12 @@ import type { ArtifactKind } from '../artifacts/inspect.js';
 import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
 import type { InventorySecrets } from '../playbook/inventory/ansible-node.js';
-import { nodesFromAnsible, nodesFromYaml, type NodeEntry, type NormalizedInventory } from '../playbook/inventory/normalize.js';
+import {
+  nodesFromAnsible,
+  nodesFromYaml,
+  type NodeEntry,
+  type NormalizedInventory,
+} from '../playbook/inventory/normalize.js';
 import { parseYaml } from '../playbook/load.js';
 import { applyOverrides, OVERRIDES_FILE } from '../playbook/overrides.js';
 import type { Change, Inventory, Node, NodeSettings, Playbook } from '../playbook/playbook.generated.js';
@@ -61,23 +66,57 @@ export async function loadPlaybook(file: string, env: Env = {}, sets: readonly s
   if (hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
   const playbook = set.data as Playbook;
   const secrets: InventorySecrets = { values: new Map(), names: new Map() };
-  const inventory = await loadInventory(playbook.inventory, file, { sm: sourceMap, sources, diagnostics, env, secrets });
+  const inventory = await loadInventory(playbook.inventory, file, {
+    sm: sourceMap,
+    sources,
+    diagnostics,
+    env,
+    secrets,
+  });
   diagnostics.push(...(await checkSshConfigFile(playbook, file, sourceMap)));
   const artifacts = await loadArtifacts(playbook, file, sourceMap, diagnostics);
   if (!inventory || hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
-  return { loaded: { file, text, playbook, sourceMap, inventory, artifacts, sources, secrets: secrets.values, overrides: set.overrides }, diagnostics, sources };
+  return {
+    loaded: {
+      file,
+      text,
+      playbook,
+      sourceMap,
+      inventory,
+      artifacts,
+      sources,
+      secrets: secrets.values,
+      overrides: set.overrides,
+    },
+    diagnostics,
+    sources,
+  };
 }
 
 async function readText(file: string): Promise<string | Diagnostic> {
   try {
     const size = (await stat(file)).size;
     if (size > INPUT_LIMITS.maxDocumentBytes) {
-      return { severity: 'error', code: 'E_LIMIT', summary: `${file} is ${(size / 1048576).toFixed(1)} MiB, more than the ${INPUT_LIMITS.maxDocumentBytes / 1048576} MiB lrroll reads`, hint: 'a playbook or inventory is a few kilobytes: check that this is the right file' };
+      return {
+        severity: 'error',
+        code: 'E_LIMIT',
+        summary:
+          `${file} is ${(size / 1048576).toFixed(1)} MiB, more than the ` +
+          `${INPUT_LIMITS.maxDocumentBytes / 1048576} MiB lrroll reads`,
+        hint: 'a playbook or inventory is a few kilobytes: check that this is the right file',
+      };
     }
     return await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
     return { severity: 'error', code: 'E_FILE', summary: `cannot read ${file}: ${why}` };
   }
 }
@@ -91,16 +130,35 @@ interface InventoryCtx {
   secrets: InventorySecrets;
 }
 
-async function loadInventory(inv: Inventory, playbookFile: string, ctx: InventoryCtx): Promise<NormalizedInventory | undefined> {
+async function loadInventory(
+  inv: Inventory,
+  playbookFile: string,
+  ctx: InventoryCtx,
+): Promise<NormalizedInventory | undefined> {
   const { sm, sources, diagnostics } = ctx;
   if (inv.nodes && inv.file) {
-    diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: '`inventory` has both `nodes` and `file`: use one', source: sm.locateKey(['inventory'], 'file') });
+    diagnostics.push({
+      severity: 'error',
+      code: 'E_INVENTORY',
+      summary: '`inventory` has both `nodes` and `file`: use one',
+      source: sm.locateKey(['inventory'], 'file'),
+    });
     return undefined;
   }
   const inPlaybook = (field: DocPath): SourceLocation => sm.locate(['inventory', 'defaults', ...field]);
-  if (inv.nodes) return { defaults: inv.defaults, nodes: nodesFromYaml(inv.nodes, sm, ['inventory', 'nodes']), locateDefault: inPlaybook };
+  if (inv.nodes)
+    return {
+      defaults: inv.defaults,
+      nodes: nodesFromYaml(inv.nodes, sm, ['inventory', 'nodes']),
+      locateDefault: inPlaybook,
+    };
   if (!inv.file) {
-    diagnostics.push({ severity: 'error', code: 'E_REQUIRED', summary: '`inventory` needs `nodes` (inline) or `file` (an inventory file)', source: sm.locateKey([], 'inventory') });
+    diagnostics.push({
+      severity: 'error',
+      code: 'E_REQUIRED',
+      summary: '`inventory` needs `nodes` (inline) or `file` (an inventory file)',
+      source: sm.locateKey([], 'inventory'),
+    });
     return undefined;
   }
   const path = resolve(dirname(playbookFile), inv.file);
@@ -110,12 +168,19 @@ async function loadInventory(inv: Inventory, playbookFile: string, ctx: Inventor
     return undefined;
   }
   sources.set(path, text);
-  if (/\.ya?ml$/i.test(path) && /^nodes\s*:/m.test(text) && !/^all\s*:/m.test(text)) return parseLrrollInventory(text, path, inv, diagnostics, inPlaybook);
+  if (/\.ya?ml$/i.test(path) && /^nodes\s*:/m.test(text) && !/^all\s*:/m.test(text))
+    return parseLrrollInventory(text, path, inv, diagnostics, inPlaybook);
   return loadAnsibleInventory(text, path, inv, ctx, inPlaybook);
 }
 
 /** An lrroll inventory file: `nodes:` (and `defaults:`) at the top. */
-function parseLrrollInventory(text: string, path: string, inv: Inventory, diagnostics: Diagnostic[], inPlaybook: (field: DocPath) => SourceLocation): NormalizedInventory | undefined {
+function parseLrrollInventory(
+  text: string,
+  path: string,
+  inv: Inventory,
+  diagnostics: Diagnostic[],
+  inPlaybook: (field: DocPath) => SourceLocation,
+): NormalizedInventory | undefined {
   const parsed = parseYaml(text, path);
   diagnostics.push(...parsed.diagnostics);
   if (!parsed.usable) return undefined;
@@ -124,16 +189,34 @@ function parseLrrollInventory(text: string, path: string, inv: Inventory, diagno
   if (hasErrors(errors)) return undefined;
   const data = parsed.data as { defaults?: NodeSettings; nodes?: Node[]; ssh?: unknown };
   if (data.ssh !== undefined) {
-    diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: '`ssh` is read from the playbook only, not from an inventory file', source: parsed.sourceMap.locateKey([], 'ssh'), hint: 'move it under the playbook\'s `inventory.ssh`' });
+    diagnostics.push({
+      severity: 'error',
+      code: 'E_INVENTORY',
+      summary: '`ssh` is read from the playbook only, not from an inventory file',
+      source: parsed.sourceMap.locateKey([], 'ssh'),
+      hint: "move it under the playbook's `inventory.ssh`",
+    });
     return undefined;
   }
-  // The playbook's `inventory.defaults` replace the file's `defaults` key by key (a shallow merge): locate a field where its value came from.
-  const locateDefault = (field: DocPath): SourceLocation => (hasPath(inv.defaults, field.slice(0, 1)) ? inPlaybook(field) : parsed.sourceMap.locate(['defaults', ...field]));
-  return { defaults: { ...data.defaults, ...inv.defaults }, nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']), locateDefault };
+  // The playbook's `inventory.defaults` replace the file's `defaults` key by key (a shallow merge): locate a field
+  // where its value came from.
+  const locateDefault = (field: DocPath): SourceLocation =>
+    hasPath(inv.defaults, field.slice(0, 1)) ? inPlaybook(field) : parsed.sourceMap.locate(['defaults', ...field]);
+  return {
+    defaults: { ...data.defaults, ...inv.defaults },
+    nodes: nodesFromYaml(data.nodes ?? [], parsed.sourceMap, ['nodes']),
+    locateDefault,
+  };
 }
 
 /** An Ansible inventory with its group_vars/host_vars, vault values decrypted, resolved as Ansible resolves it. */
-async function loadAnsibleInventory(text: string, path: string, inv: Inventory, ctx: InventoryCtx, inPlaybook: (field: DocPath) => SourceLocation): Promise<NormalizedInventory | undefined> {
+async function loadAnsibleInventory(
+  text: string,
+  path: string,
+  inv: Inventory,
+  ctx: InventoryCtx,
+  inPlaybook: (field: DocPath) => SourceLocation,
+): Promise<NormalizedInventory | undefined> {
   const { diagnostics } = ctx;
   // The Ansible readers load only for an Ansible inventory (most playbooks list their nodes inline).
   const { readAnsibleInventory } = await import('../playbook/inventory/ansible.js');
@@ -144,23 +227,44 @@ async function loadAnsibleInventory(text: string, path: string, inv: Inventory, 
   if (isVaultText(text)) {
     const [r] = await decryptVaultTexts([text], ctx.env);
     if (!r || !('text' in r)) {
-      diagnostics.push({ severity: 'error', code: 'E_VAULT', summary: `${path} is encrypted with Ansible Vault: ${r && 'error' in r ? r.error : 'not decrypted'}`, source: ctx.sm.locate(['inventory', 'file']), ...(r && 'hint' in r ? { hint: r.hint } : {}) });
+      diagnostics.push({
+        severity: 'error',
+        code: 'E_VAULT',
+        summary: `${path} is encrypted with Ansible Vault: ${r && 'error' in r ? r.error : 'not decrypted'}`,
+        source: ctx.sm.locate(['inventory', 'file']),
+        ...(r && 'hint' in r ? { hint: r.hint } : {}),
+      });
       return undefined;
     }
     plain = r.text;
   }
   const model = readAnsibleInventory(plain, path);
-  if (plain !== text) for (const vars of [...[...model.groups.values()].map((g) => g.vars), ...[...model.hosts.values()].map((h) => h.vars)]) for (const v of vars.values()) v.secret = true;
+  if (plain !== text)
+    for (const vars of [
+      ...[...model.groups.values()].map((g) => g.vars),
+      ...[...model.hosts.values()].map((h) => h.vars),
+    ])
+      for (const v of vars.values()) v.secret = true;
   const vars = await loadVarsFiles(model, path, ctx.env, ctx.sources);
   diagnostics.push(...vars.diagnostics);
   await decryptInlineVaults(model, vars.files, ctx.env);
-  const result = resolveAnsibleModel(model, inv.group ? { group: inv.group, groupSource: ctx.sm.locate(['inventory', 'group']) } : {}, vars.files);
+  const result = resolveAnsibleModel(
+    model,
+    inv.group ? { group: inv.group, groupSource: ctx.sm.locate(['inventory', 'group']) } : {},
+    vars.files,
+  );
   diagnostics.push(...result.diagnostics);
   const mapped = nodesFromAnsible(result.hosts, ctx.secrets);
   diagnostics.push(...mapped.diagnostics);
   for (const entry of mapped.nodes) diagnostics.push(...checkAnsibleNode(entry));
   if (result.hosts.length === 0 && !hasErrors(result.diagnostics)) {
-    diagnostics.push({ severity: 'error', code: 'E_INVENTORY', summary: `${path} has no hosts${inv.group ? ` in group \`${inv.group}\`` : ''}`, source: ctx.sm.locate(['inventory', inv.group ? 'group' : 'file']), hint: 'add hosts to the inventory, or name a group that has some' });
+    diagnostics.push({
+      severity: 'error',
+      code: 'E_INVENTORY',
+      summary: `${path} has no hosts${inv.group ? ` in group \`${inv.group}\`` : ''}`,
+      source: ctx.sm.locate(['inventory', inv.group ? 'group' : 'file']),
+      hint: 'add hosts to the inventory, or name a group that has some',
+    });
   }
   return { defaults: inv.defaults, nodes: mapped.nodes, locateDefault: inPlaybook };
 }
@@ -181,7 +285,10 @@ function hasPath(data: unknown, path: DocPath): boolean {
  */
 function checkAnsibleNode(entry: NodeEntry): Diagnostic[] {
   const at = { file: entry.source.file, locate: () => entry.source, locateKey: () => entry.source };
-  return validateAgainstSchema(entry.node, at, 'node').map((d) => ({ ...d, summary: `host \`${printableName(entry.node.name)}\`: ${d.summary}` }));
+  return validateAgainstSchema(entry.node, at, 'node').map((d) => ({
+    ...d,
+    summary: `host \`${printableName(entry.node.name)}\`: ${d.summary}`,
+  }));
 }
 
 /** A host name as it can be shown in one line. */
@@ -191,7 +298,9 @@ function printableName(name: string): string {
 }
 
 /** The local files a change names, with the kind of inspection each needs. */
-export function artifactRefs(change: Change): Array<{ path: string; kind: ArtifactKind; field: Array<string | number> }> {
+export function artifactRefs(
+  change: Change,
+): Array<{ path: string; kind: ArtifactKind; field: Array<string | number> }> {
   switch (change.type) {
     case 'module':
     case 'theme':
@@ -204,11 +313,21 @@ export function artifactRefs(change: Change): Array<{ path: string; kind: Artifa
     case 'activation-key':
       return [{ path: change.artifact, kind: 'file', field: ['artifact'] }];
     case 'osgi-config':
-      return (change.files ?? []).map((f, i) => ({ path: f.source, kind: 'file' as const, field: ['files', i, 'source'] }));
+      return (change.files ?? []).map((f, i) => ({
+        path: f.source,
+        kind: 'file' as const,
+        field: ['files', i, 'source'],
+      }));
     case 'app-server':
-      return (change.files ?? []).map((f, i) => ({ path: f.source, kind: 'file' as const, field: ['files', i, 'source'] }));
+      return (change.files ?? []).map((f, i) => ({
+        path: f.source,
+        kind: 'file' as const,
+        field: ['files', i, 'source'],
+      }));
     case 'release':
-      return change.bundle ? [{ path: change.bundle, kind: 'release', field: ['bundle'] }] : (change.lpkgs ?? []).map((p, i) => ({ path: p, kind: 'release' as const, field: ['lpkgs', i] }));
+      return change.bundle
+        ? [{ path: change.bundle, kind: 'release', field: ['bundle'] }]
+        : (change.lpkgs ?? []).map((p, i) => ({ path: p, kind: 'release' as const, field: ['lpkgs', i] }));
     case 'portal-properties':
       return change.source === undefined ? [] : [{ path: change.source, kind: 'properties', field: ['source'] }];
     case 'jvm-settings':
@@ -218,7 +337,12 @@ export function artifactRefs(change: Change): Array<{ path: string; kind: Artifa
   }
 }
 
-async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, diagnostics: Diagnostic[]): Promise<Map<string, ArtifactFacts>> {
+async function loadArtifacts(
+  playbook: Playbook,
+  file: string,
+  sm: SourceMap,
+  diagnostics: Diagnostic[],
+): Promise<Map<string, ArtifactFacts>> {
   const changes = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
   const requests = new Map<string, { path: string; absPath: string; kind: ArtifactKind }>();
   const places = new Map<string, SourceLocation>();
@@ -228,12 +352,24 @@ async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, di
       const where = sm.locate(Array.isArray(playbook.change) ? ['change', i, ...ref.field] : ['change', ...ref.field]);
       // Its file name becomes part of paths on every node: one line, no pattern characters.
       if (/[\r\n*?[\]]/.test(ref.path)) {
-        diagnostics.push({ severity: 'error', code: 'E_ARTIFACT', summary: `artifact \`${ref.path.replace(/[\r\n]/g, '\\n')}\` has a line break or one of \`*?[]\` in its name`, source: where, hint: 'rename the file' });
+        diagnostics.push({
+          severity: 'error',
+          code: 'E_ARTIFACT',
+          summary: `artifact \`${ref.path.replace(/[\r\n]/g, '\\n')}\` has a line break or one of \`*?[]\` in its name`,
+          source: where,
+          hint: 'rename the file',
+        });
         continue;
       }
       const st = await stat(absPath).catch(() => undefined);
       if (!st?.isFile()) {
-        diagnostics.push({ severity: 'error', code: 'E_ARTIFACT', summary: `artifact \`${ref.path}\` ${st ? 'is not a file' : 'does not exist'} (looked for ${absPath})`, source: where, hint: 'artifact paths are relative to the playbook file' });
+        diagnostics.push({
+          severity: 'error',
+          code: 'E_ARTIFACT',
+          summary: `artifact \`${ref.path}\` ${st ? 'is not a file' : 'does not exist'} (looked for ${absPath})`,
+          source: where,
+          hint: 'artifact paths are relative to the playbook file',
+        });
         continue;
       }
       requests.set(ref.path, { path: ref.path, absPath, kind: ref.kind });
@@ -246,7 +382,15 @@ async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, di
   const facts = await inspectArtifacts([...requests.values()]);
   for (const f of facts.values()) {
     if (f.invalid === null) continue;
-    diagnostics.push({ severity: 'error', code: 'E_ARTIFACT', summary: `artifact \`${f.path}\`: ${f.invalid}`, source: places.get(f.path), hint: 'lrroll does not use an artifact it cannot trust: check where this file came from, and rebuild or download it again' });
+    diagnostics.push({
+      severity: 'error',
+      code: 'E_ARTIFACT',
+      summary: `artifact \`${f.path}\`: ${f.invalid}`,
+      source: places.get(f.path),
+      hint:
+        'lrroll does not use an artifact it cannot trust: check where this file came from, and rebuild ' +
+        'or download it again',
+    });
   }
   return facts;
 }
@@ -255,10 +399,21 @@ async function loadArtifacts(playbook: Playbook, file: string, sm: SourceMap, di
 async function checkSshConfigFile(playbook: Playbook, file: string, sm: SourceMap): Promise<Diagnostic[]> {
   const configFile = playbook.inventory.ssh?.configFile;
   if (configFile === undefined) return [];
-  const path = configFile === '~' || configFile.startsWith('~/') ? join(homedir(), configFile.slice(1)) : resolve(dirname(file), configFile);
+  const path =
+    configFile === '~' || configFile.startsWith('~/')
+      ? join(homedir(), configFile.slice(1))
+      : resolve(dirname(file), configFile);
   const st = await stat(path).catch(() => undefined);
   if (st?.isFile()) return [];
-  return [{ severity: 'error', code: 'E_FILE', summary: `the SSH config file \`${configFile}\` ${st ? 'is not a file' : 'does not exist'} (looked for ${path})`, source: sm.locate(['inventory', 'ssh', 'configFile']), hint: 'paths are relative to the playbook file; `~` is your home' }];
+  return [
+    {
+      severity: 'error',
+      code: 'E_FILE',
+      summary: `the SSH config file \`${configFile}\` ${st ? 'is not a file' : 'does not exist'} (looked for ${path})`,
+      source: sm.locate(['inventory', 'ssh', 'configFile']),
+      hint: 'paths are relative to the playbook file; `~` is your home',
+    },
+  ];
 }
 
 /** Hex sha256 of a string. */

@@ -31,8 +31,24 @@ export interface HeldLock {
 export type NodeLockAttempt = { acquired: true } | ({ acquired: false } & HeldLock);
 
 /** The owner record of this process's run; `since` from the injected clock. */
-export function makeOwner(plan: Plan, runId: string, env: Readonly<Record<string, string | undefined>>, message: string, pid: number, since: string): LockOwner {
-  return { user: env.USER ?? userInfo().username, host: hostname(), pid, runId, planHash: plan.hash, name: plan.name, since, message };
+export function makeOwner(
+  plan: Plan,
+  runId: string,
+  env: Readonly<Record<string, string | undefined>>,
+  message: string,
+  pid: number,
+  since: string,
+): LockOwner {
+  return {
+    user: env.USER ?? userInfo().username,
+    host: hostname(),
+    pid,
+    runId,
+    planHash: plan.hash,
+    name: plan.name,
+    since,
+    message,
+  };
 }
 
 /** Parses `age=N` followed by the owner record. */
@@ -55,12 +71,22 @@ export interface NodeLock {
   staleAfterSec: number;
 }
 
-async function run(lock: NodeLock, step: keyof Omit<LockNodeSteps, 'node' | 'dir'>, what: string, values: Record<string, string>): Promise<string> {
+async function run(
+  lock: NodeLock,
+  step: keyof Omit<LockNodeSteps, 'node' | 'dir'>,
+  what: string,
+  values: Record<string, string>,
+): Promise<string> {
   const r = await runPlannedCommand(lock.transport, lock.steps[step], { values });
   if (r.ok) return r.stdout;
   // A node that cannot be reached: its transport's own words, with the outcome's code and hint.
-  if (r.exitCode === null && !r.timedOut && !r.aborted) throw new LrrollError(r.code ?? 'E_CONNECT', r.stderr.trim(), r.hint ?? undefined);
-  throw new LrrollError(r.code ?? 'E_STEP_FAILED', `cannot ${what} the run lock on ${lock.steps.node}: ${r.stderrTail || r.detail || `exit ${String(r.exitCode)}`}`, r.hint ?? undefined);
+  if (r.exitCode === null && !r.timedOut && !r.aborted)
+    throw new LrrollError(r.code ?? 'E_CONNECT', r.stderr.trim(), r.hint ?? undefined);
+  throw new LrrollError(
+    r.code ?? 'E_STEP_FAILED',
+    `cannot ${what} the run lock on ${lock.steps.node}: ${r.stderrTail || r.detail || `exit ${String(r.exitCode)}`}`,
+    r.hint ?? undefined,
+  );
 }
 
 /** Tries once to take the lock on one node. */
@@ -69,7 +95,10 @@ export async function tryLock(lock: NodeLock, owner: LockOwner): Promise<NodeLoc
   return out.startsWith('ACQUIRED') ? { acquired: true } : { acquired: false, ...parseHeld(out, lock.staleAfterSec) };
 }
 
-/** Rewrites the owner record of a lock that the interrupted run being resumed (same run id) holds; false when someone else holds it now. */
+/**
+ * Rewrites the owner record of a lock that the interrupted run being resumed (same run id) holds; false when someone
+ * else holds it now.
+ */
 export async function takeOver(lock: NodeLock, owner: LockOwner): Promise<boolean> {
   const out = await run(lock, 'takeOver', 'take over', { owner: JSON.stringify(owner), runId: owner.runId });
   return out.startsWith('TAKEN');
@@ -78,7 +107,10 @@ export async function takeOver(lock: NodeLock, owner: LockOwner): Promise<boolea
 /** What a refresh found: the lock is still this run's, someone else's, or could not be checked. */
 export type RefreshResult = { state: 'ours' } | { state: 'unknown'; error: string } | ({ state: 'lost' } & HeldLock);
 
-/** Refreshes the lock's time while the run holds it; says when it is no longer this run's (broken, or taken by another run). */
+/**
+ * Refreshes the lock's time while the run holds it; says when it is no longer this run's (broken, or taken by another
+ * run).
+ */
 export async function refreshLock(lock: NodeLock, runId: string): Promise<RefreshResult> {
   try {
     const out = await run(lock, 'refresh', 'refresh', { runId });
@@ -93,7 +125,10 @@ export async function releaseLock(lock: NodeLock, runId: string): Promise<void> 
   await run(lock, 'release', 'release', { runId });
 }
 
-/** Breaks the lock on a node (`lrroll unlock`, after confirmation): only when it is still held by `runId` (or, for null, by no readable owner). */
+/**
+ * Breaks the lock on a node (`lrroll unlock`, after confirmation): only when it is still held by `runId` (or, for null,
+ * by no readable owner).
+ */
 export async function breakLock(lock: NodeLock, runId: string | null): Promise<void> {
   await run(lock, 'break', 'remove', { heldRunId: runId ?? '' });
 }
@@ -107,7 +142,10 @@ export async function readLock(lock: NodeLock): Promise<HeldLock | null> {
 /** Describes the holder of a lock for a message. */
 export function describeHolder(held: HeldLock): string {
   const o = held.owner;
-  const who = o ? `${o.user}@${o.host} (pid ${o.pid}), run ${o.runId} of "${o.name}" (plan ${o.planHash.slice(0, 12)}) since ${o.since}${o.message ? `: ${o.message}` : ''}` : 'an unreadable owner record';
+  const who = o
+    ? `${o.user}@${o.host} (pid ${o.pid}), run ${o.runId} of "${o.name}" (plan ` +
+      `${o.planHash.slice(0, 12)}) since ${o.since}${o.message ? `: ${o.message}` : ''}`
+    : 'an unreadable owner record';
   const age = `${Math.floor(held.ageSec / 60)} min ${held.ageSec % 60} s`;
   return `${who}; last refreshed ${age} ago${held.stale ? ' — STALE' : ''}`;
 }

@@ -56,15 +56,27 @@ export function findLeftOut(plan: Plan, env: Readonly<Record<string, string | un
       pending.delete(r.node);
       if (r.lb === 'up') continue;
       const node = plan.nodes.find((n) => n.name === r.node);
-      const live = meta.status === 'running' && meta.pid !== null && isRunLive({ host: meta.host, pid: meta.pid }) === true;
-      out.push({ node: r.node, member: node?.member ?? r.node, runId: meta.runId, runDir: dir, lb: r.lb, updated: r.okSteps.some((id) => /-apply$/.test(id)), live });
+      const live =
+        meta.status === 'running' && meta.pid !== null && isRunLive({ host: meta.host, pid: meta.pid }) === true;
+      out.push({
+        node: r.node,
+        member: node?.member ?? r.node,
+        runId: meta.runId,
+        runDir: dir,
+        lb: r.lb,
+        updated: r.okSteps.some((id) => /-apply$/.test(id)),
+        live,
+      });
     }
     if (pending.size === 0) break;
   }
   return out;
 }
 
-/** What reconciling needs: transports, the LB driver (null for a command load balancer: the plan's commands put it back), secrets and a clock. */
+/**
+ * What reconciling needs: transports, the LB driver (null for a command load balancer: the plan's commands put it
+ * back), secrets and a clock.
+ */
 export interface ReconcileDeps {
   transportFor(node: PlanNode): Transport;
   lbTransport: Transport;
@@ -74,15 +86,23 @@ export interface ReconcileDeps {
   signal: AbortSignal;
 }
 
-/** Puts back every left-out node that is running and healthy (and says why the others stay out); records it in that run's record. */
-export async function reconcile(plan: Plan, leftOut: readonly LeftOut[], deps: ReconcileDeps): Promise<ReconcileResult[]> {
+/**
+ * Puts back every left-out node that is running and healthy (and says why the others stay out); records it in that
+ * run's record.
+ */
+export async function reconcile(
+  plan: Plan,
+  leftOut: readonly LeftOut[],
+  deps: ReconcileDeps,
+): Promise<ReconcileResult[]> {
   const results: ReconcileResult[] = [];
   for (const l of leftOut) {
     const node = plan.nodes.find((n) => n.name === l.node);
     const steps = plan.cluster.reconcile.find((r) => r.node === l.node);
     if (!node || !steps) continue;
     const ran: string[] = [];
-    const left = (stepId: string | null, detail: string): number => results.push({ node: l.node, runId: l.runId, action: 'left-out', stepId, stepIds: ran, detail });
+    const left = (stepId: string | null, detail: string): number =>
+      results.push({ node: l.node, runId: l.runId, action: 'left-out', stepId, stepIds: ran, detail });
     if (l.live) {
       left(null, `is out of the load balancer for run ${l.runId}, which is still running on this host: not touched`);
       continue;
@@ -95,9 +115,26 @@ export async function reconcile(plan: Plan, leftOut: readonly LeftOut[], deps: R
     try {
       const seen = await putBack(steps, l.member, deps, ran);
       const journal = Journal.open(l.runDir);
-      journal.record({ kind: 'lb-state', node: l.node, member: l.member, state: 'up', v: EVENTS_FORMAT_VERSION, at: deps.clock.iso() });
+      journal.record({
+        kind: 'lb-state',
+        node: l.node,
+        member: l.member,
+        state: 'up',
+        v: EVENTS_FORMAT_VERSION,
+        at: deps.clock.iso(),
+      });
       journal.close();
-      results.push({ node: l.node, runId: l.runId, action: 'put-back', stepId: steps.putBack.id, stepIds: ran, detail: `left out of the load balancer by run ${l.runId} (${l.updated ? 'updated' : 'not updated'}); healthy, so it was put back and is UP${plan.loadBalancer.instances.length > 1 && seen ? ` (${seen})` : ''}` });
+      results.push({
+        node: l.node,
+        runId: l.runId,
+        action: 'put-back',
+        stepId: steps.putBack.id,
+        stepIds: ran,
+        detail:
+          `left out of the load balancer by run ${l.runId} (${l.updated ? 'updated' : 'not updated'}` +
+          `); healthy, so it was put back and is UP` +
+          `${plan.loadBalancer.instances.length > 1 && seen ? ` (${seen})` : ''}`,
+      });
     } catch (err) {
       left(steps.putBack.id, `left out by run ${l.runId}; putting it back failed: ${(err as Error).message}`);
     }
@@ -106,7 +143,12 @@ export async function reconcile(plan: Plan, leftOut: readonly LeftOut[], deps: R
 }
 
 /** null when the node's app server runs and its health probe passes, else why not (and the step that said so). */
-async function healthy(steps: ReconcileNodeSteps, transport: Transport, deps: ReconcileDeps, ran: string[]): Promise<{ stepId: string; why: string } | null> {
+async function healthy(
+  steps: ReconcileNodeSteps,
+  transport: Transport,
+  deps: ReconcileDeps,
+  ran: string[],
+): Promise<{ stepId: string; why: string } | null> {
   const options = { signal: deps.signal, ...(deps.secrets ? { secrets: deps.secrets } : {}) };
   if (steps.app) {
     ran.push(steps.app.id);
@@ -116,13 +158,21 @@ async function healthy(steps: ReconcileNodeSteps, transport: Transport, deps: Re
   if (steps.http) {
     ran.push(steps.http.id);
     const answer = readHttpProbe(await runPlannedCommand(transport, steps.http, options));
-    if (!probePasses(answer, { status: steps.status })) return { stepId: steps.http.id, why: `its health probe answers ${answer.answered ? answer.found : 'nothing'}` };
+    if (!probePasses(answer, { status: steps.status }))
+      return { stepId: steps.http.id, why: `its health probe answers ${answer.answered ? answer.found : 'nothing'}` };
   }
   return null;
 }
 
-/** Puts the member back (in every instance) and waits until it is settled UP; returns what the load balancer said then. */
-async function putBack(steps: ReconcileNodeSteps, member: string, deps: ReconcileDeps, ran: string[]): Promise<string | null> {
+/**
+ * Puts the member back (in every instance) and waits until it is settled UP; returns what the load balancer said then.
+ */
+async function putBack(
+  steps: ReconcileNodeSteps,
+  member: string,
+  deps: ReconcileDeps,
+  ran: string[],
+): Promise<string | null> {
   const options = { signal: deps.signal, ...(deps.secrets ? { secrets: deps.secrets } : {}) };
   ran.push(steps.putBack.id, steps.waitUp.id);
   const lb = deps.lb;
@@ -130,7 +180,8 @@ async function putBack(steps: ReconcileNodeSteps, member: string, deps: Reconcil
     ? (): Promise<void> => inStep(steps.putBack.id, () => lb.enable(member, deps.signal))
     : async (): Promise<void> => {
         const r = await runPlannedCommand(deps.lbTransport, steps.putBack, options);
-        if (!r.ok) throw new Error(`the enable command failed: ${r.stderrTail || r.detail || `exit ${String(r.exitCode)}`}`);
+        if (!r.ok)
+          throw new Error(`the enable command failed: ${r.stderrTail || r.detail || `exit ${String(r.exitCode)}`}`);
       };
   const read = lb
     ? (): Promise<MemberState> => inStep(steps.waitUp.id, () => lb.state(member, deps.signal))
@@ -139,7 +190,14 @@ async function putBack(steps: ReconcileNodeSteps, member: string, deps: Reconcil
         return r.ok ? commandMemberState(r.stdout) : { state: 'UNKNOWN', raw: r.detail ?? '', sessions: null };
       };
   const poll = steps.pollSec * 1000;
-  const r = await enableAndWaitUp(enable, read, { clock: deps.clock, signal: deps.signal, timeoutMs: steps.waitUp.timeoutSec * 1000, pollMs: poll, fastPollMs: poll, fastForMs: 0 });
+  const r = await enableAndWaitUp(enable, read, {
+    clock: deps.clock,
+    signal: deps.signal,
+    timeoutMs: steps.waitUp.timeoutSec * 1000,
+    pollMs: poll,
+    fastPollMs: poll,
+    fastForMs: 0,
+  });
   if (!r.up) throw new Error(`the load balancer did not report ${member} UP in time`);
   return r.last;
 }

@@ -72,7 +72,11 @@ export function findRun(env: Env, which: string | undefined): { dir: string; met
   if (exact) return exact;
   const matches = runs.filter((r) => r.meta.runId.startsWith(which));
   if (matches.length === 1) return matches[0] as { dir: string; meta: RunMeta };
-  if (matches.length > 1) return `run id ${which} is ambiguous: ${matches.slice(0, 5).map((r) => r.meta.runId).join(', ')}${matches.length > 5 ? ', …' : ''}`;
+  if (matches.length > 1)
+    return `run id ${which} is ambiguous: ${matches
+      .slice(0, 5)
+      .map((r) => r.meta.runId)
+      .join(', ')}${matches.length > 5 ? ', …' : ''}`;
   return `no recorded run ${which} (see \`lrroll runs\`)`;
 }
 
@@ -100,7 +104,8 @@ export function appendStepSummary(env: Env, record: RunRecord): string | null {
     used = 0;
   }
   const text = renderReportMarkdown(reportOf(record), STEP_SUMMARY_LIMIT_BYTES - used);
-  if (!text) return `$GITHUB_STEP_SUMMARY has no room left under GitHub's 1 MiB per step: the run summary was not added`;
+  if (!text)
+    return `$GITHUB_STEP_SUMMARY has no room left under GitHub's 1 MiB per step: the run summary was not added`;
   appendFileSync(file, text);
   return null;
 }

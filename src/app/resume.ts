@@ -19,13 +19,24 @@ export interface ResumeTarget {
 const UNFINISHED = new Set(['running', 'aborted', 'failed', 'halted']);
 
 /** Finds the run to resume: by run id, else the newest unfinished one (optionally of a playbook). */
-export function findRunToResume(env: Readonly<Record<string, string | undefined>>, which: string | undefined): { dir: string; meta: RunMeta } | string {
+export function findRunToResume(
+  env: Readonly<Record<string, string | undefined>>,
+  which: string | undefined,
+): { dir: string; meta: RunMeta } | string {
   const runs = listRuns(env);
   if (runs.length === 0) return 'there is no run record to resume';
   const byId = which ? runs.find((r) => r.meta.runId === which || r.meta.runId.startsWith(which)) : undefined;
-  if (byId) return UNFINISHED.has(byId.meta.status) ? byId : `run ${byId.meta.runId} ended ${byId.meta.status}; there is nothing to resume`;
-  const candidates = runs.filter((r) => UNFINISHED.has(r.meta.status) && (!which || r.meta.playbook === which || r.meta.playbook.endsWith(which)));
-  return candidates[0] ?? (which ? `no unfinished run of ${which}` : 'no unfinished run: the last runs all ended ok or were refused');
+  if (byId)
+    return UNFINISHED.has(byId.meta.status)
+      ? byId
+      : `run ${byId.meta.runId} ended ${byId.meta.status}; there is nothing to resume`;
+  const candidates = runs.filter(
+    (r) => UNFINISHED.has(r.meta.status) && (!which || r.meta.playbook === which || r.meta.playbook.endsWith(which)),
+  );
+  return (
+    candidates[0] ??
+    (which ? `no unfinished run of ${which}` : 'no unfinished run: the last runs all ended ok or were refused')
+  );
 }
 
 /**
@@ -38,7 +49,8 @@ export function resumeFormatProblem(run: { dir: string; meta: RunMeta }): string
   if (version === PLAN_FORMAT_VERSION) return null;
   return (
     `run ${run.meta.runId} was recorded with plan format ${String(version ?? 'unknown')}; this lrroll runs format ` +
-    `${PLAN_FORMAT_VERSION} and cannot continue it as it was previewed. Finish it with the lrroll that started it, or ` +
+    (`${PLAN_FORMAT_VERSION} and cannot continue it as it was previewed. ` +
+      `Finish it with the lrroll that started it, or `) +
     `abandon it (\`lrroll unlock\`): the next \`lrroll run\` puts back any node it left out of the load balancer ` +
     `once that node is healthy`
   );
@@ -49,11 +61,22 @@ export function resumeFormatProblem(run: { dir: string; meta: RunMeta }): string
  * record and by its change verifying again on the node (the fingerprint of the applied change);
  * one whose verification fails, or that was put back into the load balancer, starts over.
  */
-export async function prepareResume(env: Readonly<Record<string, string | undefined>>, run: { dir: string; meta: RunMeta }, sshFilesOf: (plan: Plan) => SshFiles = () => ({ configFile: null, knownHostsFiles: null })): Promise<ResumeTarget> {
+export async function prepareResume(
+  env: Readonly<Record<string, string | undefined>>,
+  run: { dir: string; meta: RunMeta },
+  sshFilesOf: (plan: Plan) => SshFiles = () => ({ configFile: null, knownHostsFiles: null }),
+): Promise<ResumeTarget> {
   const plan = readPlan(run.dir);
   const events = readEvents(run.dir);
-  const records = nodeRecords(events, plan.nodes.map((n) => n.name));
-  const done = new Set(events.filter((e) => e.kind === 'step-end' && e.status === 'ok').map((e) => (e.kind === 'step-end' ? e.stepId : '')));
+  const records = nodeRecords(
+    events,
+    plan.nodes.map((n) => n.name),
+  );
+  const done = new Set(
+    events
+      .filter((e) => e.kind === 'step-end' && e.status === 'ok')
+      .map((e) => (e.kind === 'step-end' ? e.stepId : '')),
+  );
   const doneNodes = new Set<string>();
   const untouched = new Set<string>();
   const notes: string[] = [];
@@ -81,7 +104,9 @@ export async function prepareResume(env: Readonly<Record<string, string | undefi
         startOver();
         notes.push(`${r.node}: interrupted while still running (back in the load balancer): starts over`);
       } else {
-        notes.push(`${r.node}: interrupted at ${r.lastStep} (${r.lastStepStatus}): continues from the first step not done`);
+        notes.push(
+          `${r.node}: interrupted at ${r.lastStep} (${r.lastStepStatus}): continues from the first step not done`,
+        );
       }
     }
   } finally {
@@ -93,13 +118,23 @@ export async function prepareResume(env: Readonly<Record<string, string | undefi
 /** Runs the node's verify steps (read-only): null when they all pass, else why not. */
 async function verifyNode(plan: Plan, node: string, pool: TransportPool): Promise<string | null> {
   const planNode = plan.nodes.find((n) => n.name === node);
-  const steps = plan.batches.flatMap((b) => b.nodePlans).find((p) => p.node === node)?.steps.filter((s) => s.action === 'verify') ?? [];
+  const steps =
+    plan.batches
+      .flatMap((b) => b.nodePlans)
+      .find((p) => p.node === node)
+      ?.steps.filter((s) => s.action === 'verify') ?? [];
   if (!planNode) return 'the node is not in the plan';
   for (const s of steps) {
     // A verify step without a command checks nothing on the node: nothing to send, nothing that can fail.
     if (s.command === null) continue;
     // The verify step as planned (its command, deadline and sudo), through the one step runner.
-    const r = await runRemote({ kind: 'command', transport: pool.forNode(planNode), command: s.command, what: s.title, options: { timeoutMs: s.timeoutSec * 1000, become: s.become } });
+    const r = await runRemote({
+      kind: 'command',
+      transport: pool.forNode(planNode),
+      command: s.command,
+      what: s.title,
+      options: { timeoutMs: s.timeoutSec * 1000, become: s.become },
+    });
     if (r.exitCode === null && !r.timedOut && !r.aborted) return `it cannot be checked (${r.stderr.trim()})`;
     if (r.exitCode !== 0) return `"${s.title}" fails now`;
   }
@@ -111,7 +146,10 @@ async function verifyNode(plan: Plan, node: string, pool: TransportPool): Promis
  * are not in the environment nor in the record: they are read again from the playbook's inventory.
  * Returns the environment to resume with (unchanged when nothing is missing or it cannot be read).
  */
-export async function withInventorySecrets(dir: string, env: Readonly<Record<string, string | undefined>>): Promise<Readonly<Record<string, string | undefined>>> {
+export async function withInventorySecrets(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Readonly<Record<string, string | undefined>>> {
   const plan = readPlan(dir);
   if (!plan.secrets.some((name) => name.startsWith('LRROLL_INVENTORY_') && env[name] === undefined)) return env;
   const outcome = await planPlaybook(plan.source.file, { vars: {}, limit: null, env }).catch(() => undefined);

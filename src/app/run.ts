@@ -5,7 +5,13 @@ import { runPlan, type RunReport } from '../execute/executor.js';
 import { createLbDriver } from '../execute/lb/factory.js';
 import { maskingEmit, secretMask } from '../execute/secrets.js';
 import type { Plan } from '../plan/types.js';
-import { acquireClusterLock, lockAdvice, refreshClusterLock, releaseClusterLock, type ClusterLock } from './cluster-lock.js';
+import {
+  acquireClusterLock,
+  lockAdvice,
+  refreshClusterLock,
+  releaseClusterLock,
+  type ClusterLock,
+} from './cluster-lock.js';
 import { newRunId, planSecrets, sshSettings, systemClock, TransportPool } from './execute.js';
 import { Journal } from './journal.js';
 import { isRunLive } from './liveness.js';
@@ -55,7 +61,9 @@ export interface OpenRun {
 export function openRun(plan: Plan, options: RunOptions): OpenRun {
   const clock = options.clock ?? systemClock;
   const runId = options.resume?.runId ?? newRunId(clock);
-  const journal = options.resume ? Journal.open(options.resume.dir, options.pid) : Journal.create(options.env, plan, runId, clock.iso());
+  const journal = options.resume
+    ? Journal.open(options.resume.dir, options.pid)
+    : Journal.create(options.env, plan, runId, clock.iso());
   const emit: Emit = (e: EventInput) => {
     const event = { ...e, v: EVENTS_FORMAT_VERSION, at: clock.iso() } as RunEvent;
     journal.record(event);
@@ -66,7 +74,9 @@ export function openRun(plan: Plan, options: RunOptions): OpenRun {
     recordDir: journal.dir,
     async execute() {
       try {
-        return (await executePlan(plan, runId, { ...options, clock, emit, reportSummary: () => summaryJsonAt(journal.dir) })).status;
+        return (
+          await executePlan(plan, runId, { ...options, clock, emit, reportSummary: () => summaryJsonAt(journal.dir) })
+        ).status;
       } finally {
         journal.close();
       }
@@ -80,12 +90,24 @@ interface ExecuteOptions extends RunOptions {
   reportSummary(): string;
 }
 
-/** Runs a plan for real: takes the cluster lock, reconciles, then hands transports, the LB driver, secrets and the clock to the executor. */
+/**
+ * Runs a plan for real: takes the cluster lock, reconciles, then hands transports, the LB driver, secrets and the clock
+ * to the executor.
+ */
 async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): Promise<RunReport> {
   const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys, options.sshFiles), options.env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, options.env);
-  const lb = plan.loadBalancer.type === 'command' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets, ...pool.lbRequests() });
+  const lb =
+    plan.loadBalancer.type === 'command'
+      ? null
+      : createLbDriver({
+          lb: plan.loadBalancer,
+          transport: lbTransport,
+          transportFor: (via) => pool.forVia(via),
+          secrets,
+          ...pool.lbRequests(),
+        });
   // Every text this run emits, before and inside the executor, is masked the same way.
   const emit = maskingEmit(options.emit, secretMask(Object.values(secrets)));
   // A run whose lock was broken or taken stops like on Ctrl-C: two runs never go on together.
@@ -108,21 +130,32 @@ async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): 
     reportSummary: options.reportSummary,
   };
   const leftOut = (): LeftOut[] => findLeftOut(plan, options.env).filter((l) => !(options.resume && l.runId === runId));
-  const refuse = async (reason: string, status: 'refused' | 'aborted' = 'refused'): Promise<RunReport> => refusedRun(plan, runId, emit, reason, await nodesAtRefusal(plan, leftOut(), lb), status);
+  const refuse = async (reason: string, status: 'refused' | 'aborted' = 'refused'): Promise<RunReport> =>
+    refusedRun(plan, runId, emit, reason, await nodesAtRefusal(plan, leftOut(), lb), status);
   const stopped = (): boolean => options.stop.aborted || options.signal.aborted;
   try {
     const owner = makeOwner(plan, runId, options.env, options.lockMessage, options.pid, options.clock.iso());
     let lock;
     try {
-      lock = await acquireClusterLock(plan, owner, options.lockWaitSec, { transportFor: (n) => pool.forNode(n), clock: options.clock, signal: AbortSignal.any([options.signal, options.stop]), isLive: isRunLive, emit });
+      lock = await acquireClusterLock(plan, owner, options.lockWaitSec, {
+        transportFor: (n) => pool.forNode(n),
+        clock: options.clock,
+        signal: AbortSignal.any([options.signal, options.stop]),
+        isLive: isRunLive,
+        emit,
+      });
     } catch (err) {
       return await refuse(`cannot take the cluster's run lock: ${(err as Error).message}; nothing was changed`);
     }
     if ('nodes' in lock && stopped()) await release(lock, runId, emit);
-    if (stopped()) return await refuse('interrupted while waiting for the cluster lock: nothing was changed', 'aborted');
+    if (stopped())
+      return await refuse('interrupted while waiting for the cluster lock: nothing was changed', 'aborted');
     if (!('nodes' in lock)) {
       const live = lock.held.owner ? isRunLive(lock.held.owner) : null;
-      return await refuse(`another run holds the cluster's lock (on ${lock.node}): ${describeHolder(lock.held)}. Nothing was changed by this run; ${lockAdvice(lock.held, live, plan.source.file)}`);
+      return await refuse(
+        `another run holds the cluster's lock (on ${lock.node}): ${describeHolder(lock.held)}` +
+          `. Nothing was changed by this run; ${lockAdvice(lock.held, live, plan.source.file)}`,
+      );
     }
     const held = lock;
     const heartbeat = setInterval(() => {
@@ -130,15 +163,47 @@ async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): 
         if (lockLost.signal.aborted) return;
         const refreshed = held.nodes.map((l) => l.steps.refresh.id);
         const nodes = held.nodes.map((l) => l.steps.node);
-        if (!lost) return emit({ kind: 'lock', state: 'refreshed', nodes, stepId: null, stepIds: refreshed, holder: runId, text: `refreshed the cluster's run lock on ${nodes.join(', ')}` });
-        emit({ kind: 'lock', state: 'lost', nodes: [lost.node], stepId: `cluster/lock/${lost.node}/lock-refresh`, stepIds: refreshed, holder: lost.holder, text: `WARNING: ${lost.text}: this run stops now, like on Ctrl-C` });
+        if (!lost)
+          return emit({
+            kind: 'lock',
+            state: 'refreshed',
+            nodes,
+            stepId: null,
+            stepIds: refreshed,
+            holder: runId,
+            text: `refreshed the cluster's run lock on ${nodes.join(', ')}`,
+          });
+        emit({
+          kind: 'lock',
+          state: 'lost',
+          nodes: [lost.node],
+          stepId: `cluster/lock/${lost.node}/lock-refresh`,
+          stepIds: refreshed,
+          holder: lost.holder,
+          text: `WARNING: ${lost.text}: this run stops now, like on Ctrl-C`,
+        });
         lockLost.abort(lost.text);
       });
     }, plan.cluster.lock.refreshSec * 1000);
     try {
       // Read the records again now that this run holds the lock: a run live before may have ended.
-      for (const r of await reconcile(plan, leftOut(), { transportFor: (n) => pool.forNode(n), lbTransport, lb, secrets, clock: options.clock, signal: options.signal })) {
-        emit({ kind: 'reconcile', node: r.node, runId: r.runId, result: r.action, stepId: r.stepId, stepIds: r.stepIds, text: `${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}` });
+      for (const r of await reconcile(plan, leftOut(), {
+        transportFor: (n) => pool.forNode(n),
+        lbTransport,
+        lb,
+        secrets,
+        clock: options.clock,
+        signal: options.signal,
+      })) {
+        emit({
+          kind: 'reconcile',
+          node: r.node,
+          runId: r.runId,
+          result: r.action,
+          stepId: r.stepId,
+          stepIds: r.stepIds,
+          text: `${r.action === 'put-back' ? 'reconciled' : 'WARNING'}: ${r.node} ${r.detail}`,
+        });
       }
       return await runPlan(plan, deps);
     } finally {
@@ -154,5 +219,13 @@ async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): 
 async function release(lock: ClusterLock, runId: string, emit: Emit): Promise<void> {
   await releaseClusterLock(lock, runId);
   const nodes = lock.nodes.map((l) => l.steps.node);
-  emit({ kind: 'lock', state: 'released', nodes, stepId: null, stepIds: lock.nodes.map((l) => l.steps.release.id), holder: runId, text: `released the cluster's run lock on ${nodes.join(', ')}` });
+  emit({
+    kind: 'lock',
+    state: 'released',
+    nodes,
+    stepId: null,
+    stepIds: lock.nodes.map((l) => l.steps.release.id),
+    holder: runId,
+    text: `released the cluster's run lock on ${nodes.join(', ')}`,
+  });
 }

@@ -9,7 +9,10 @@ export interface SshFileFlags {
   knownHosts?: string[];
 }
 
-/** The SSH config file and known_hosts files a run uses, absolute; null keeps the environment's choice (LRROLL_* or ~/.ssh). */
+/**
+ * The SSH config file and known_hosts files a run uses, absolute; null keeps the environment's choice (LRROLL_* or
+ * ~/.ssh).
+ */
 export interface SshFiles {
   configFile: string | null;
   knownHostsFiles: string[] | null;
@@ -27,14 +30,30 @@ function absolute(path: string, base: string, env: Env): string {
  * Which SSH files apply: the command line's (relative to the working directory), else the
  * playbook's `inventory.ssh` (relative to the playbook), else none here (the environment decides).
  */
-export function resolveSshFiles(plan: Pick<Plan, 'ssh' | 'source'>, flags: SshFileFlags, env: Env, cwd: string): SshFiles {
+export function resolveSshFiles(
+  plan: Pick<Plan, 'ssh' | 'source'>,
+  flags: SshFileFlags,
+  env: Env,
+  cwd: string,
+): SshFiles {
   const playbookDir = dirname(resolve(cwd, plan.source.file));
-  const configFile = flags.sshConfig !== undefined ? absolute(flags.sshConfig, cwd, env) : plan.ssh.configFile !== null ? absolute(plan.ssh.configFile, playbookDir, env) : null;
-  const knownHostsFiles = flags.knownHosts?.length ? flags.knownHosts.map((f) => absolute(f, cwd, env)) : plan.ssh.knownHostsFiles ? plan.ssh.knownHostsFiles.map((f) => absolute(f, playbookDir, env)) : null;
+  const configFile =
+    flags.sshConfig !== undefined
+      ? absolute(flags.sshConfig, cwd, env)
+      : plan.ssh.configFile !== null
+        ? absolute(plan.ssh.configFile, playbookDir, env)
+        : null;
+  const knownHostsFiles = flags.knownHosts?.length
+    ? flags.knownHosts.map((f) => absolute(f, cwd, env))
+    : plan.ssh.knownHostsFiles
+      ? plan.ssh.knownHostsFiles.map((f) => absolute(f, playbookDir, env))
+      : null;
   return { configFile, knownHostsFiles };
 }
 
-/** Why a chosen SSH config file cannot be used, or null. (A known_hosts file may be missing: accepted keys create it.) */
+/**
+ * Why a chosen SSH config file cannot be used, or null. (A known_hosts file may be missing: accepted keys create it.)
+ */
 export function sshFilesProblem(files: SshFiles): string | null {
   if (files.configFile === null) return null;
   if (!existsSync(files.configFile)) return `the SSH config file ${files.configFile} does not exist`;

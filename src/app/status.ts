@@ -17,24 +17,53 @@ import type { SshFiles } from './ssh-files.js';
 export type { NodeStatusRow };
 
 /** Reads every node's state and its load-balancer member without changing anything (no reconcile, no lock). */
-export async function readStatus(plan: Plan, env: Readonly<Record<string, string | undefined>>, emit: Emit = () => undefined, sshFiles?: SshFiles, transports?: Transports): Promise<NodeStatusRow[]> {
+export async function readStatus(
+  plan: Plan,
+  env: Readonly<Record<string, string | undefined>>,
+  emit: Emit = () => undefined,
+  sshFiles?: SshFiles,
+  transports?: Transports,
+): Promise<NodeStatusRow[]> {
   const pool = transports ?? new TransportPool(sshSettings(env, false, sshFiles), env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, env);
-  const lb = plan.loadBalancer.type === 'none' ? null : createLbDriver({ lb: plan.loadBalancer, transport: lbTransport, transportFor: (via) => pool.forVia(via), secrets, ...(pool.lbRequests?.() ?? {}) });
+  const lb =
+    plan.loadBalancer.type === 'none'
+      ? null
+      : createLbDriver({
+          lb: plan.loadBalancer,
+          transport: lbTransport,
+          transportFor: (via) => pool.forVia(via),
+          secrets,
+          ...(pool.lbRequests?.() ?? {}),
+        });
   // A load balancer's error can quote its URL, which may hold a secret: nothing printed carries one.
   const mask = secretMask(Object.values(secrets));
   const masked = maskingEmit(emit, mask);
   try {
     for (const l of findLeftOut(plan, env)) {
-      const owner = l.live ? `run ${l.runId}, which is still running on this host` : `run ${l.runId}, which ended or was interrupted; the next \`lrroll run\` or \`lrroll resume\` puts it back once it is healthy`;
-      masked({ kind: 'reconcile', node: l.node, runId: l.runId, result: l.live ? 'left-out' : 'pending', stepId: null, stepIds: [], text: `note: ${l.node} was left out of the load balancer by ${owner}` });
+      const owner = l.live
+        ? `run ${l.runId}, which is still running on this host`
+        : `run ${l.runId}, which ended or was interrupted; the next ` +
+          `\`lrroll run\` or \`lrroll resume\` puts it back once it is healthy`;
+      masked({
+        kind: 'reconcile',
+        node: l.node,
+        runId: l.runId,
+        result: l.live ? 'left-out' : 'pending',
+        stepId: null,
+        stepIds: [],
+        text: `note: ${l.node} was left out of the load balancer by ${owner}`,
+      });
     }
     const [members, locks] = await Promise.all([readMembers(plan, lb), readClusterLock(plan, (n) => pool.forNode(n))]);
     for (const e of describeLocks(locks)) masked(e);
     // --limit shows the nodes it names: the plan holds the others' steps for no one.
     const shown = plan.limit ? plan.nodes.filter((n) => plan.limit?.includes(n.name)) : plan.nodes;
-    const rows = maskDeep(await Promise.all(shown.map((n) => readNode(plan, n, pool.forNode(n), members, secrets))), mask);
+    const rows = maskDeep(
+      await Promise.all(shown.map((n) => readNode(plan, n, pool.forNode(n), members, secrets))),
+      mask,
+    );
     for (const row of rows) masked({ kind: 'node-status', row });
     return rows;
   } finally {
@@ -44,7 +73,9 @@ export async function readStatus(plan: Plan, env: Readonly<Record<string, string
 }
 
 /** One `held` event per run that holds the cluster lock, naming the nodes it holds it on. */
-function describeLocks(locks: Awaited<ReturnType<typeof readClusterLock>>): Array<Extract<EventInput, { kind: 'lock' }>> {
+function describeLocks(
+  locks: Awaited<ReturnType<typeof readClusterLock>>,
+): Array<Extract<EventInput, { kind: 'lock' }>> {
   const byHolder = new Map<string, { held: HeldLock; nodes: string[]; stepId: string; stepIds: string[] }>();
   for (const l of locks) {
     if (!l.held) continue;
@@ -54,7 +85,15 @@ function describeLocks(locks: Awaited<ReturnType<typeof readClusterLock>>): Arra
     entry.stepIds.push(l.node.steps.read.id);
     byHolder.set(key, entry);
   }
-  return [...byHolder.values()].map((e) => ({ kind: 'lock', state: 'held', nodes: e.nodes, stepId: e.stepId, stepIds: e.stepIds, holder: e.held.owner?.runId ?? null, text: `note: the cluster is locked (on ${e.nodes.join(', ')}) by ${describeHolder(e.held)}` }));
+  return [...byHolder.values()].map((e) => ({
+    kind: 'lock',
+    state: 'held',
+    nodes: e.nodes,
+    stepId: e.stepId,
+    stepIds: e.stepIds,
+    holder: e.held.owner?.runId ?? null,
+    text: `note: the cluster is locked (on ${e.nodes.join(', ')}) by ${describeHolder(e.held)}`,
+  }));
 }
 
 /** What one load-balancer instance says about every member, or why it could not be read. */
@@ -66,17 +105,39 @@ interface InstanceMembers {
 /** Every member's state in each instance (each instance of an HA pair on its own). */
 async function readMembers(plan: Plan, lb: LbDriver | null): Promise<InstanceMembers[]> {
   if (!lb) return [];
-  const parts = lb instanceof MultiLbDriver ? lb.instances : [{ name: plan.loadBalancer.instances[0]?.name ?? plan.loadBalancer.endpoint, driver: lb }];
-  return Promise.all(parts.map(async (p) => ({ instance: p.name, members: await p.driver.members().catch((err: Error) => err.message) })));
+  const parts =
+    lb instanceof MultiLbDriver
+      ? lb.instances
+      : [{ name: plan.loadBalancer.instances[0]?.name ?? plan.loadBalancer.endpoint, driver: lb }];
+  return Promise.all(
+    parts.map(async (p) => ({
+      instance: p.name,
+      members: await p.driver.members().catch((err: Error) => err.message),
+    })),
+  );
 }
 
 /** The member's state in each instance, and over all of them. */
-function memberStates(member: string, lbs: readonly InstanceMembers[]): Pick<NodeStatusRow, 'lbState' | 'lbStates' | 'lbUp' | 'sessions'> {
+function memberStates(
+  member: string,
+  lbs: readonly InstanceMembers[],
+): Pick<NodeStatusRow, 'lbState' | 'lbStates' | 'lbUp' | 'sessions'> {
   if (lbs.length === 0) return { lbState: '-', lbStates: [], lbUp: false, sessions: '-' };
   // An instance that could not be read shows `?`; why is said once, under the table (lbError).
-  const each = lbs.map((l) => ({ name: l.instance, state: typeof l.members === 'string' ? { state: 'UNKNOWN' as const, raw: '?', sessions: null } : (l.members.get(member) ?? { state: 'UNKNOWN' as const, raw: 'not found', sessions: null }) }));
+  const each = lbs.map((l) => ({
+    name: l.instance,
+    state:
+      typeof l.members === 'string'
+        ? { state: 'UNKNOWN' as const, raw: '?', sessions: null }
+        : (l.members.get(member) ?? { state: 'UNKNOWN' as const, raw: 'not found', sessions: null }),
+  }));
   const all = each.length === 1 ? (each[0]?.state as MemberState) : combineStates(each);
-  return { lbState: all.raw, lbStates: each.map((e) => ({ instance: e.name, state: e.state.raw })), lbUp: all.state === 'UP', sessions: all.sessions === null ? '-' : String(all.sessions) };
+  return {
+    lbState: all.raw,
+    lbStates: each.map((e) => ({ instance: e.name, state: e.state.raw })),
+    lbUp: all.state === 'UP',
+    sessions: all.sessions === null ? '-' : String(all.sessions),
+  };
 }
 
 /** Why the load balancer (each instance that failed, by name when there are several) could not be read, or null. */
@@ -86,9 +147,26 @@ function lbErrorOf(lbs: readonly InstanceMembers[]): string | null {
   return failed.map((l) => (lbs.length > 1 ? `${l.instance}: ${l.members}` : l.members)).join('; ');
 }
 
-async function readNode(plan: Plan, n: PlanNode, transport: Transport, lbs: readonly InstanceMembers[], secrets: Readonly<Record<string, string>>): Promise<NodeStatusRow> {
+async function readNode(
+  plan: Plan,
+  n: PlanNode,
+  transport: Transport,
+  lbs: readonly InstanceMembers[],
+  secrets: Readonly<Record<string, string>>,
+): Promise<NodeStatusRow> {
   const member = n.member ?? n.name;
-  const row: NodeStatusRow = { node: n.name, host: n.host, reachable: false, app: '?', http: '-', patches: '-', member: plan.loadBalancer.type === 'none' ? '-' : member, ...memberStates(member, lbs), problem: null, lbError: lbErrorOf(lbs) };
+  const row: NodeStatusRow = {
+    node: n.name,
+    host: n.host,
+    reachable: false,
+    app: '?',
+    http: '-',
+    patches: '-',
+    member: plan.loadBalancer.type === 'none' ? '-' : member,
+    ...memberStates(member, lbs),
+    problem: null,
+    lbError: lbErrorOf(lbs),
+  };
   try {
     await transport.connect();
     row.reachable = true;
@@ -98,7 +176,8 @@ async function readNode(plan: Plan, n: PlanNode, transport: Transport, lbs: read
   }
   const steps = plan.cluster.status.find((x) => x.node === n.name);
   if (!steps) return row;
-  if (steps.app) row.app = (await runPlannedCommand(transport, steps.app, { secrets })).exitCode === 0 ? 'running' : 'stopped';
+  if (steps.app)
+    row.app = (await runPlannedCommand(transport, steps.app, { secrets })).exitCode === 0 ? 'running' : 'stopped';
   if (steps.http) {
     const answer = readHttpProbe(await runPlannedCommand(transport, steps.http));
     row.http = answer.status === null ? 'no answer' : String(answer.status);
@@ -108,16 +187,45 @@ async function readNode(plan: Plan, n: PlanNode, transport: Transport, lbs: read
   return row;
 }
 
-/** Formats the status rows as a table, one line per node; with several load-balancer instances, one state column per instance (`LB <name>`). */
+/**
+ * Formats the status rows as a table, one line per node; with several load-balancer instances, one state column per
+ * instance (`LB <name>`).
+ */
 export function formatStatus(rows: readonly NodeStatusRow[]): string {
   const instances = rows[0]?.lbStates.map((s) => s.instance) ?? [];
   const perInstance = instances.length > 1;
-  const head = ['NODE', 'HOST', 'SSH', 'APP', 'HTTP', 'PATCHES', 'LB MEMBER', ...(perInstance ? instances.map((i) => `LB ${i}`) : ['LB STATE']), 'SESSIONS'];
-  const data = rows.map((r) => [r.node, r.host, r.reachable ? 'ok' : 'UNREACHABLE', r.app, r.http, r.patches, r.member, ...(perInstance ? r.lbStates.map((s) => s.state) : [r.lbState]), r.sessions]);
+  const head = [
+    'NODE',
+    'HOST',
+    'SSH',
+    'APP',
+    'HTTP',
+    'PATCHES',
+    'LB MEMBER',
+    ...(perInstance ? instances.map((i) => `LB ${i}`) : ['LB STATE']),
+    'SESSIONS',
+  ];
+  const data = rows.map((r) => [
+    r.node,
+    r.host,
+    r.reachable ? 'ok' : 'UNREACHABLE',
+    r.app,
+    r.http,
+    r.patches,
+    r.member,
+    ...(perInstance ? r.lbStates.map((s) => s.state) : [r.lbState]),
+    r.sessions,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...data.map((d) => (d[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   // The load balancer's error is the same for every row: said once, under the table.
-  const lbErrors = [...new Set(rows.map((r) => r.lbError).filter((e): e is string => e !== null))].map((e) => `load balancer: ${e}`);
+  const lbErrors = [...new Set(rows.map((r) => r.lbError).filter((e): e is string => e !== null))].map(
+    (e) => `load balancer: ${e}`,
+  );
   const problems = [...rows.filter((r) => r.problem).map((r) => `${r.node}: ${r.problem}`), ...lbErrors];
   return `${[line(head), ...data.map(line)].join('\n')}\n${problems.length ? `\n${problems.join('\n')}\n` : ''}`;
 }
@@ -131,7 +239,10 @@ export function statusProblems(rows: readonly NodeStatusRow[], hasLb: boolean): 
     if (!r.reachable) out.push(`${r.node} is not reachable over SSH`);
     else if (r.app === 'stopped') out.push(`${r.node}'s app server is not running`);
     else if (r.http !== '-' && !['200', '302'].includes(r.http)) out.push(`${r.node}'s HTTP probe answered ${r.http}`);
-    if (hasLb && !lbError && !r.lbUp) out.push(`${r.node} is ${r.lbState === 'not found' ? 'not a member of' : `${r.lbState} in`} the load balancer, not UP`);
+    if (hasLb && !lbError && !r.lbUp)
+      out.push(
+        `${r.node} is ${r.lbState === 'not found' ? 'not a member of' : `${r.lbState} in`} the load balancer, not UP`,
+      );
   }
   return out;
 }

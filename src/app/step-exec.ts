@@ -20,17 +20,28 @@ export interface StepExecOptions {
  * the failure's code and hint. The one way the lock, reconcile, status and unlock reach a host, so
  * what they send is always a step of the plan.
  */
-export async function runPlannedCommand(transport: Transport, step: ClusterStep, options: StepExecOptions = {}): Promise<RemoteOutcome> {
+export async function runPlannedCommand(
+  transport: Transport,
+  step: ClusterStep,
+  options: StepExecOptions = {},
+): Promise<RemoteOutcome> {
   if (step.command === null) throw new Error(`${step.id} is a load-balancer API call, not a command`);
   const env: Record<string, string> = {};
   for (const name of step.secretEnv) env[name] = options.secrets?.[name] ?? '';
   const command = fillPlaceholders(step.command, step.placeholders, options.values ?? {});
   // Run as the plan step it is, so the remote-action recorder names the step (as for the batches' steps).
-  return inStep(step.id, () => runRemote({
-    kind: 'command',
-    transport,
-    command,
-    what: step.title,
-    options: { timeoutMs: step.timeoutSec * 1000, become: step.become, ...(step.secretEnv.length > 0 ? { env } : {}), ...(options.signal ? { signal: options.signal } : {}) },
-  }));
+  return inStep(step.id, () =>
+    runRemote({
+      kind: 'command',
+      transport,
+      command,
+      what: step.title,
+      options: {
+        timeoutMs: step.timeoutSec * 1000,
+        become: step.become,
+        ...(step.secretEnv.length > 0 ? { env } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    }),
+  );
 }

@@ -33,7 +33,12 @@ export interface UnlockSession {
 }
 
 /** Reads the lock on every node of the inventory. */
-export async function openUnlock(plan: Plan, env: Readonly<Record<string, string | undefined>>, sshFiles: SshFiles, transports?: Transports): Promise<UnlockSession> {
+export async function openUnlock(
+  plan: Plan,
+  env: Readonly<Record<string, string | undefined>>,
+  sshFiles: SshFiles,
+  transports?: Transports,
+): Promise<UnlockSession> {
   const pool = transports ?? new TransportPool(sshSettings(env, false, sshFiles), env);
   try {
     const locks = await readClusterLock(plan, (n) => pool.forNode(n));
@@ -60,6 +65,12 @@ function holdersOf(held: ReadonlyArray<{ node: NodeLock; held: HeldLock }>): Loc
   return [...new Set(held.map((h) => h.held.owner?.runId ?? null))].map((runId) => {
     const mine = held.filter((h) => (h.held.owner?.runId ?? null) === runId);
     const first = mine[0]?.held;
-    return { runId, nodes: mine.map((h) => h.node.steps.node), description: first ? describeHolder(first) : '?', live: first?.owner ? isRunLive(first.owner) : null, pid: first?.owner?.pid ?? null };
+    return {
+      runId,
+      nodes: mine.map((h) => h.node.steps.node),
+      description: first ? describeHolder(first) : '?',
+      live: first?.owner ? isRunLive(first.owner) : null,
+      pid: first?.owner?.pid ?? null,
+    };
   });
 }

@@ -21,7 +21,10 @@ export interface PlanOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** `--set path=value` policy overrides, in order. */
   sets?: string[];
-  /** Read the playbook's git commit and dirtiness (default true); `validate` shows neither, so it spares the git processes. */
+  /**
+   * Read the playbook's git commit and dirtiness (default true); `validate` shows neither, so it spares the git
+   * processes.
+   */
   readGit?: boolean;
 }
 
@@ -31,7 +34,10 @@ export interface PlanOutcome {
   diagnostics: Diagnostic[];
   /** Source texts by file, for code frames. */
   sources: Map<string, string>;
-  /** Secret values read from the inventory (decrypted vault values, become passwords) by the name the plan gives them: the run adds them to its environment. Never printed. */
+  /**
+   * Secret values read from the inventory (decrypted vault values, become passwords) by the name the plan gives them:
+   * the run adds them to its environment. Never printed.
+   */
   inventorySecrets: Record<string, string>;
   /** Per changed node, what `lrroll diff` reads and compares (empty without a plan). */
   previews: Map<string, ChangePreview[]>;
@@ -52,7 +58,8 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
   // git runs while the playbook loads (it never fails: outside git the commit is null).
   const gitPending = options.readGit === false ? Promise.resolve({ commit: null, dirty: false }) : gitState(file);
   const { loaded, diagnostics, sources } = await loadPlaybook(file, options.env, options.sets ?? []);
-  if (!loaded || hasErrors(diagnostics)) return { plan: undefined, diagnostics, sources, inventorySecrets: {}, previews: new Map() };
+  if (!loaded || hasErrors(diagnostics))
+    return { plan: undefined, diagnostics, sources, inventorySecrets: {}, previews: new Map() };
   const git = await gitPending;
   const compiled = compilePlan({
     playbook: loaded.playbook,
@@ -70,6 +77,15 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     sources,
   });
   const changes = loaded.playbook.change;
-  const changeSources = Array.isArray(changes) ? changes.map((_, i) => loaded.sourceMap.locate(['change', i])) : [loaded.sourceMap.locate(['change'])];
-  return { plan: compiled.plan, diagnostics: [...diagnostics, ...compiled.diagnostics], sources, inventorySecrets: Object.fromEntries(loaded.secrets), previews: compiled.previews, changeSources };
+  const changeSources = Array.isArray(changes)
+    ? changes.map((_, i) => loaded.sourceMap.locate(['change', i]))
+    : [loaded.sourceMap.locate(['change'])];
+  return {
+    plan: compiled.plan,
+    diagnostics: [...diagnostics, ...compiled.diagnostics],
+    sources,
+    inventorySecrets: Object.fromEntries(loaded.secrets),
+    previews: compiled.previews,
+    changeSources,
+  };
 }

@@ -34,9 +34,16 @@ export function findAnsibleVault(env: Readonly<Record<string, string | undefined
 }
 
 /** Decrypts vault texts (inline values or whole files), four at a time. */
-export async function decryptVaultTexts(texts: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<VaultResult[]> {
+export async function decryptVaultTexts(
+  texts: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<VaultResult[]> {
   const bin = findAnsibleVault(env);
-  if (!bin) return texts.map(() => ({ error: '`ansible-vault` is not installed', hint: 'install Ansible (`apt-get install ansible`) so lrroll can decrypt it, or provide the value another way' }));
+  if (!bin)
+    return texts.map(() => ({
+      error: '`ansible-vault` is not installed',
+      hint: 'install Ansible (`apt-get install ansible`) so lrroll can decrypt it, or provide the value another way',
+    }));
   const dir = await mkdtemp(join(tmpdir(), 'lrroll-vault-'));
   try {
     const results: VaultResult[] = new Array<VaultResult>(texts.length);
@@ -58,7 +65,11 @@ export async function decryptVaultTexts(texts: readonly string[], env: Readonly<
 /** `ansible-vault decrypt --output - FILE`, in its own session with stdin closed. */
 function runVault(bin: string, file: string, env: Readonly<Record<string, string | undefined>>): Promise<VaultResult> {
   return new Promise((resolve) => {
-    const child = spawn(bin, ['decrypt', '--output', '-', file], { env: { ...env, ANSIBLE_NOCOLOR: '1' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(bin, ['decrypt', '--output', '-', file], {
+      env: { ...env, ANSIBLE_NOCOLOR: '1' } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const out: Buffer[] = [];
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), LOCAL_TIMINGS.vaultMs);
@@ -71,11 +82,19 @@ function runVault(bin: string, file: string, env: Readonly<Record<string, string
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) return resolve({ text: Buffer.concat(out).toString('utf8') });
-      const why = err.split('\n').map((l) => l.trim()).filter((l) => l && !/^prompt for/i.test(l)).pop() ?? `exit code ${code}`;
+      const why =
+        err
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !/^prompt for/i.test(l))
+          .pop() ?? `exit code ${code}`;
       const noPassword = /EOFError|prompt/i.test(err) || !/decryption failed/i.test(err);
       resolve({
         error: `ansible-vault could not decrypt it: ${why.replace(/^ERROR!\s*/, '')}`,
-        hint: noPassword ? 'give the vault password as for Ansible: ANSIBLE_VAULT_PASSWORD_FILE=/path/to/file (or a vault_password_file in ansible.cfg)' : 'the vault password does not match this value: check ANSIBLE_VAULT_PASSWORD_FILE',
+        hint: noPassword
+          ? 'give the vault password as for Ansible: ANSIBLE_VAULT_PASSWORD_FILE=/path/to/file (or a ' +
+            'vault_password_file in ansible.cfg)'
+          : 'the vault password does not match this value: check ANSIBLE_VAULT_PASSWORD_FILE',
       });
     });
   });

@@ -38,7 +38,10 @@ export class Budget {
   private read = 0;
   private readonly deadline: number;
 
-  constructor(private readonly now: () => number = Date.now, limits: { maxMillis: number } = ARCHIVE_LIMITS) {
+  constructor(
+    private readonly now: () => number = Date.now,
+    limits: { maxMillis: number } = ARCHIVE_LIMITS,
+  ) {
     this.deadline = now() + limits.maxMillis;
   }
 
@@ -46,9 +49,12 @@ export class Budget {
   entry(size: number): void {
     this.entries += 1;
     this.declared += size;
-    if (this.entries > ARCHIVE_LIMITS.maxEntries) throw new LimitError(`more than ${ARCHIVE_LIMITS.maxEntries} entries`);
-    if (this.declared > ARCHIVE_LIMITS.maxDeclaredBytes) throw new LimitError(`more than ${ARCHIVE_LIMITS.maxDeclaredBytes / 1024 / MIB} GiB uncompressed`);
-    if (this.now() > this.deadline) throw new LimitError(`reading it took more than ${ARCHIVE_LIMITS.maxMillis / 1000} s`);
+    if (this.entries > ARCHIVE_LIMITS.maxEntries)
+      throw new LimitError(`more than ${ARCHIVE_LIMITS.maxEntries} entries`);
+    if (this.declared > ARCHIVE_LIMITS.maxDeclaredBytes)
+      throw new LimitError(`more than ${ARCHIVE_LIMITS.maxDeclaredBytes / 1024 / MIB} GiB uncompressed`);
+    if (this.now() > this.deadline)
+      throw new LimitError(`reading it took more than ${ARCHIVE_LIMITS.maxMillis / 1000} s`);
   }
 
   /** Checks an entry before it is read into memory (size, compression ratio, bytes read so far). */
@@ -57,6 +63,7 @@ export class Budget {
       throw new LimitError(`${name} expands ${Math.round(size / Math.max(compressedSize, 1))} times (a zip bomb?)`);
     }
     this.read += size;
-    if (this.read > ARCHIVE_LIMITS.maxReadBytes) throw new LimitError(`more than ${ARCHIVE_LIMITS.maxReadBytes / MIB} MiB would be read to inspect it`);
+    if (this.read > ARCHIVE_LIMITS.maxReadBytes)
+      throw new LimitError(`more than ${ARCHIVE_LIMITS.maxReadBytes / MIB} MiB would be read to inspect it`);
   }
 }

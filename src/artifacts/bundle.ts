@@ -16,7 +16,12 @@ const MANIFEST_ENTRY = 'META-INF/MANIFEST.MF';
 const PLUGIN_PACKAGE_ENTRY = 'WEB-INF/liferay-plugin-package.properties';
 
 /** Reads the entries whose names match `wanted` case-insensitively (an exact-case match wins). */
-async function readNamedEntries(source: string, wanted: readonly string[], maxBytes: number, budget: Budget): Promise<Map<string, Buffer>> {
+async function readNamedEntries(
+  source: string,
+  wanted: readonly string[],
+  maxBytes: number,
+  budget: Budget,
+): Promise<Map<string, Buffer>> {
   const byLower = new Map(wanted.map((name) => [name.toLowerCase(), name]));
   const found = new Map<string, Buffer>();
   await forEachZipEntry(source, async (entry, read) => {
@@ -30,7 +35,11 @@ async function readNamedEntries(source: string, wanted: readonly string[], maxBy
   return found;
 }
 
-const NULL_MANIFEST: Readonly<ManifestFacts> = { bundleSymbolicName: null, bundleVersion: null, requireSchemaVersion: null };
+const NULL_MANIFEST: Readonly<ManifestFacts> = {
+  bundleSymbolicName: null,
+  bundleVersion: null,
+  requireSchemaVersion: null,
+};
 
 /**
  * A war is used as is when its META-INF/MANIFEST.MF already names a bundle (a WAB); otherwise
@@ -48,7 +57,9 @@ function completeWarManifest(manifest: ManifestFacts | null, pluginPackage: Buff
   return facts;
 }
 
-/** The manifest of a jar or war (a war's completed as Liferay's WAB generator does); null for an lpkg, which has none. */
+/**
+ * The manifest of a jar or war (a war's completed as Liferay's WAB generator does); null for an lpkg, which has none.
+ */
 export async function inspectBundle(absPath: string, fileName: string, budget: Budget): Promise<ManifestFacts | null> {
   const ext = extensionOf(fileName);
   if (ext === '.lpkg') {
@@ -70,8 +81,14 @@ export async function inspectBundle(absPath: string, fileName: string, budget: B
 export function manifestProblem(manifest: ManifestFacts | null): string | null {
   if (manifest === null) return null;
   const { bundleSymbolicName: bsn, bundleVersion: version, requireSchemaVersion: schema } = manifest;
-  if (bsn !== null && !isSymbolicName(bsn)) return `its Bundle-SymbolicName \`${printable(bsn, 80)}\` is not an OSGi symbolic name (letters, digits, \`_\`, \`-\` and dots)`;
-  if (version !== null && !isOsgiVersion(version)) return `its Bundle-Version \`${printable(version, 80)}\` is not an OSGi version`;
-  if (schema !== null && !isOsgiVersion(schema)) return `its Liferay-Require-SchemaVersion \`${printable(schema, 80)}\` is not a version`;
+  if (bsn !== null && !isSymbolicName(bsn))
+    return (
+      `its Bundle-SymbolicName \`${printable(bsn, 80)}\` is not an OSGi symbolic name (letters, ` +
+      `digits, \`_\`, \`-\` and dots)`
+    );
+  if (version !== null && !isOsgiVersion(version))
+    return `its Bundle-Version \`${printable(version, 80)}\` is not an OSGi version`;
+  if (schema !== null && !isOsgiVersion(schema))
+    return `its Liferay-Require-SchemaVersion \`${printable(schema, 80)}\` is not a version`;
   return null;
 }

@@ -26,10 +26,15 @@ export function isPatchName(value: string): boolean {
   return PATCH_NAME.test(value);
 }
 
-/** Text from an artifact made safe to show: control characters (terminal escapes) as `\uXXXX`, at most `max` characters. */
+/**
+ * Text from an artifact made safe to show: control characters (terminal escapes) as `\uXXXX`, at most `max` characters.
+ */
 export function printable(text: string, max = 200): string {
   // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const clean = text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
 }
 

@@ -16,7 +16,10 @@ import { inspectRelease } from './release.js';
 import type { ArtifactFacts, ConfigFileFacts } from './types.js';
 import { ZipError } from './zip.js';
 
-/** How an artifact is inspected: OSGi bundle / war / lpkg, fix pack or hotfix zip, a Liferay release (bundle zip or lpkg set), a shipped properties file or setenv script, or any other file. */
+/**
+ * How an artifact is inspected: OSGi bundle / war / lpkg, fix pack or hotfix zip, a Liferay release (bundle zip or lpkg
+ * set), a shipped properties file or setenv script, or any other file.
+ */
 export type ArtifactKind = 'bundle' | 'patch' | 'release' | 'properties' | 'setenv' | 'file';
 
 /** One artifact to inspect: the path as the playbook wrote it, where it is, and its kind. */
@@ -55,14 +58,16 @@ function describeFileError(err: unknown, absPath: string): string {
 }
 
 function describeArchiveError(err: unknown, fileName: string): string {
-  if (err instanceof LimitError) return `${fileName} was not inspected further: ${err.message} (lrroll's limit for one artifact)`;
+  if (err instanceof LimitError)
+    return `${fileName} was not inspected further: ${err.message} (lrroll's limit for one artifact)`;
   if (err instanceof ZipError && err.kind === 'format') return `${fileName} is ${zipReason(err)}`;
   return `${fileName} could not be inspected: ${zipReason(err)}`;
 }
 
 async function hashFile(absPath: string): Promise<{ sha256: string; size: number }> {
   const info = await stat(absPath);
-  if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: info.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
+  if (!info.isFile())
+    throw Object.assign(new Error('not a regular file'), { code: info.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of createReadStream(absPath)) {
@@ -74,8 +79,16 @@ async function hashFile(absPath: string): Promise<{ sha256: string; size: number
 }
 
 /** A shipped configuration file: read as text (it is a few kilobytes; a larger one is not a config file). */
-async function inspectConfigFile(absPath: string, size: number, kind: 'properties' | 'setenv'): Promise<ConfigFileFacts> {
-  if (size > METADATA_MAX_BYTES) throw new LimitError(`it is ${Math.round(size / MIB)} MiB, more than the ${METADATA_MAX_BYTES / MIB} MiB a configuration file may have`);
+async function inspectConfigFile(
+  absPath: string,
+  size: number,
+  kind: 'properties' | 'setenv',
+): Promise<ConfigFileFacts> {
+  if (size > METADATA_MAX_BYTES)
+    throw new LimitError(
+      `it is ${Math.round(size / MIB)} MiB, more than the ${METADATA_MAX_BYTES / MIB}` +
+        ` MiB a configuration file may have`,
+    );
   const text = await readFile(absPath, 'utf8');
   return kind === 'properties' ? readPropertiesKeys(text) : readSetenv(text);
 }
@@ -83,10 +96,21 @@ async function inspectConfigFile(absPath: string, size: number, kind: 'propertie
 // ---------------------------------------------------------------------------------------------
 // Entry points
 
-/** Inspects one artifact: sha256/size (streamed), a bundle's manifest or a patch's facts; never throws, sets `error`. */
+/**
+ * Inspects one artifact: sha256/size (streamed), a bundle's manifest or a patch's facts; never throws, sets `error`.
+ */
 export async function inspectArtifact(path: string, absPath: string, kind: ArtifactKind): Promise<ArtifactFacts> {
   const facts: ArtifactFacts = {
-    path, absPath, fileName: basename(absPath), sha256: null, size: 0, manifest: null, patch: null, config: null, error: null, invalid: null,
+    path,
+    absPath,
+    fileName: basename(absPath),
+    sha256: null,
+    size: 0,
+    manifest: null,
+    patch: null,
+    config: null,
+    error: null,
+    invalid: null,
   };
   try {
     const { sha256, size } = await hashFile(absPath);
@@ -104,7 +128,10 @@ export async function inspectArtifact(path: string, absPath: string, kind: Artif
     }
     if (kind === 'release') {
       const release = await inspectRelease(absPath, budget);
-      if (release.problem) facts.error = `part of ${facts.fileName} cannot be inspected (${release.problem}), so its bundles' schema versions are not all known`;
+      if (release.problem)
+        facts.error =
+          `part of ${facts.fileName} cannot be inspected (${release.problem}` +
+          `), so its bundles' schema versions are not all known`;
       else facts.bundles = release.bundles;
     }
     if (kind === 'patch') {
@@ -114,14 +141,18 @@ export async function inspectArtifact(path: string, absPath: string, kind: Artif
     }
     if (kind === 'properties' || kind === 'setenv') facts.config = await inspectConfigFile(absPath, facts.size, kind);
   } catch (err) {
-    if (err instanceof ZipError && err.kind === 'unsafe-name') facts.invalid = `it holds an entry that would be written outside its folder (${printable(err.reason, 120)})`;
+    if (err instanceof ZipError && err.kind === 'unsafe-name')
+      facts.invalid = `it holds an entry that would be written outside its folder (${printable(err.reason, 120)})`;
     else facts.error = describeArchiveError(err, facts.fileName);
   }
   if (facts.invalid) facts.manifest = null;
   return facts;
 }
 
-/** Inspects many artifacts, at most INSPECT_CONCURRENCY at a time; keyed by `path` (first request wins), in request order. */
+/**
+ * Inspects many artifacts, at most INSPECT_CONCURRENCY at a time; keyed by `path` (first request wins), in request
+ * order.
+ */
 export async function inspectArtifacts(requests: ReadonlyArray<ArtifactRequest>): Promise<Map<string, ArtifactFacts>> {
   const firsts = new Map<string, ArtifactRequest>();
   for (const request of requests) if (!firsts.has(request.path)) firsts.set(request.path, request);

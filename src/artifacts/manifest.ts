@@ -98,7 +98,9 @@ function logicalPropertyLines(text: string): string[] {
   return out;
 }
 
-/** Parses a Java `.properties` file (comments, `\` continuations, `=`/`:`/space separators, escapes); later keys win. */
+/**
+ * Parses a Java `.properties` file (comments, `\` continuations, `=`/`:`/space separators, escapes); later keys win.
+ */
 export function parseProperties(text: string): Map<string, string> {
   const properties = new Map<string, string>();
   for (const line of logicalPropertyLines(text.replace(/^\uFEFF/, ''))) {

@@ -30,7 +30,12 @@ function toText(value: unknown): string | null {
 function toList(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(toText).filter((v): v is string => v !== null);
   const text = toText(value);
-  return text === null ? [] : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text === null
+    ? []
+    : text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 }
 
 function countIssues(value: unknown): number {
@@ -67,7 +72,10 @@ function xmlList(element: XmlElement | null): string[] {
   return toList(element.text);
 }
 
-/** Parses fixpack_documentation.xml with a real XML parser; null when no patch field is present. Throws on malformed XML. */
+/**
+ * Parses fixpack_documentation.xml with a real XML parser; null when no patch field is present. Throws on malformed
+ * XML.
+ */
 export function parseXmlDocumentation(text: string): DocFacts | null {
   const root = parseXml(text, XML_LIMITS);
   const scope = findElement(root, 'patch') ?? root;
@@ -81,14 +89,18 @@ export function parseXmlDocumentation(text: string): DocFacts | null {
     requirements: xmlList(findElement(scope, 'requirements')),
     fixedIssues: xmlList(findElement(scope, 'fixed-issues')).flatMap((s) => s.split(/\s+/)).length,
   };
-  const empty = facts.name === null && facts.product === null && facts.requirements.length === 0 && facts.fixedIssues === 0;
+  const empty =
+    facts.name === null && facts.product === null && facts.requirements.length === 0 && facts.fixedIssues === 0;
   return empty ? null : facts;
 }
 
 /** The facts with every value printable; `invalid` says why the name cannot be used (it is then dropped). */
 export function sanitizeDoc(facts: DocFacts): DocFacts & { invalid: string | null } {
   const name = facts.name;
-  const invalid = name !== null && !isPatchName(name) ? `its documentation names the patch \`${printable(name, 80)}\`, which is not a patch name` : null;
+  const invalid =
+    name !== null && !isPatchName(name)
+      ? `its documentation names the patch \`${printable(name, 80)}\`, which is not a patch name`
+      : null;
   return {
     name: invalid ? null : name,
     product: facts.product === null ? null : printable(facts.product, 80),

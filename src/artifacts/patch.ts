@@ -21,9 +21,34 @@ const NESTED_EXTENSIONS: ReadonlySet<string> = new Set(['.jar', '.war', '.lpkg',
 /** Archives that count as replaced code at the patch's top level. */
 const CODE_ARCHIVES: ReadonlySet<string> = new Set(['.jar', '.war', '.lpkg']);
 const STATIC_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.jsp', '.jspf', '.jspx', '.css', '.scss', '.sass', '.less', '.js', '.mjs', '.map', '.html', '.htm',
-  '.png', '.gif', '.jpg', '.jpeg', '.svg', '.ico', '.webp', '.bmp',
-  '.woff', '.woff2', '.ttf', '.eot', '.otf', '.ftl', '.vm', '.soy',
+  '.jsp',
+  '.jspf',
+  '.jspx',
+  '.css',
+  '.scss',
+  '.sass',
+  '.less',
+  '.js',
+  '.mjs',
+  '.map',
+  '.html',
+  '.htm',
+  '.png',
+  '.gif',
+  '.jpg',
+  '.jpeg',
+  '.svg',
+  '.ico',
+  '.webp',
+  '.bmp',
+  '.woff',
+  '.woff2',
+  '.ttf',
+  '.eot',
+  '.otf',
+  '.ftl',
+  '.vm',
+  '.soy',
 ]);
 /** Liferay language bundles (`content/Language_pt_BR.properties`); other .properties files are "other". */
 const LANGUAGE_FILE = /(?:^|\/)Language(?:_[A-Za-z0-9_-]+)?\.properties$/;
@@ -96,22 +121,37 @@ function recordCodeEntry(scan: PatchScan, name: string, display: string): boolea
 /** Scans an in-memory archive's entries, opening the archives inside it in turn. */
 async function scanArchiveBuffer(scan: PatchScan, data: Buffer, display: string, depth: number): Promise<void> {
   try {
-    await forEachZipEntry(data, async (inner, read) => {
-      scan.budget.entry(inner.size);
-      if (inner.isDirectory) return;
-      const path = `${display}!${inner.name}`;
-      if (recordCodeEntry(scan, inner.name, path)) return;
-      if (NESTED_EXTENSIONS.has(extensionOf(inner.name))) await scanNestedArchive(scan, inner, read, path, depth + 1);
-    }, display);
+    await forEachZipEntry(
+      data,
+      async (inner, read) => {
+        scan.budget.entry(inner.size);
+        if (inner.isDirectory) return;
+        const path = `${display}!${inner.name}`;
+        if (recordCodeEntry(scan, inner.name, path)) return;
+        if (NESTED_EXTENSIONS.has(extensionOf(inner.name))) await scanNestedArchive(scan, inner, read, path, depth + 1);
+      },
+      display,
+    );
   } catch (err) {
     if (err instanceof LimitError) throw err;
     unreadable(scan, `${display}: ${zipReason(err)}`);
   }
 }
 
-async function scanNestedArchive(scan: PatchScan, entry: ZipEntryInfo, read: ReadCurrentEntry, display: string, depth: number): Promise<void> {
-  if (entry.size > ARCHIVE_LIMITS.maxNestedBytes) return unreadable(scan, `${display}: ${entry.size} bytes, larger than the ${ARCHIVE_LIMITS.maxNestedBytes / MIB} MiB inspection limit`);
-  if (depth > ARCHIVE_LIMITS.maxDepth) return unreadable(scan, `${display}: archives nested more than ${ARCHIVE_LIMITS.maxDepth} levels deep`);
+async function scanNestedArchive(
+  scan: PatchScan,
+  entry: ZipEntryInfo,
+  read: ReadCurrentEntry,
+  display: string,
+  depth: number,
+): Promise<void> {
+  if (entry.size > ARCHIVE_LIMITS.maxNestedBytes)
+    return unreadable(
+      scan,
+      `${display}: ${entry.size} bytes, larger than the ${ARCHIVE_LIMITS.maxNestedBytes / MIB} MiB inspection limit`,
+    );
+  if (depth > ARCHIVE_LIMITS.maxDepth)
+    return unreadable(scan, `${display}: archives nested more than ${ARCHIVE_LIMITS.maxDepth} levels deep`);
   scan.budget.beforeRead(display, entry.size, entry.compressedSize);
   let data: Buffer;
   try {
@@ -174,15 +214,31 @@ function resolveDocumentation(scan: PatchScan): DocFacts & { documentation: DocK
       if (facts !== null) return { documentation: kind, ...facts };
       unreadable(scan, `${doc.entry}: no patch name, product, requirements or fixed issues found`);
     } catch (err) {
-      unreadable(scan, `${doc.entry}: invalid ${kind === 'json' ? 'JSON' : 'XML'} (${oneClause(err instanceof Error ? err.message : String(err))})`);
+      unreadable(
+        scan,
+        `${doc.entry}: invalid ${kind === 'json' ? 'JSON' : 'XML'} (` +
+          `${oneClause(err instanceof Error ? err.message : String(err))})`,
+      );
     }
   }
   return { documentation: null, ...NO_DOC };
 }
 
-/** Inspects a patch zip; `invalid` says why its documentation cannot be trusted at all. Throws ZipError or LimitError. */
-export async function inspectPatch(absPath: string, budget: Budget): Promise<{ facts: PatchFacts; invalid: string | null }> {
-  const scan: PatchScan = { content: { jspOrStatic: 0, classes: 0, jars: 0, sqlOrUpgrade: 0, other: 0 }, clusterClasses: [], sqlOrUpgradeFiles: [], unreadable: [], docs: {}, budget };
+/**
+ * Inspects a patch zip; `invalid` says why its documentation cannot be trusted at all. Throws ZipError or LimitError.
+ */
+export async function inspectPatch(
+  absPath: string,
+  budget: Budget,
+): Promise<{ facts: PatchFacts; invalid: string | null }> {
+  const scan: PatchScan = {
+    content: { jspOrStatic: 0, classes: 0, jars: 0, sqlOrUpgrade: 0, other: 0 },
+    clusterClasses: [],
+    sqlOrUpgradeFiles: [],
+    unreadable: [],
+    docs: {},
+    budget,
+  };
   await forEachZipEntry(absPath, (entry, read) => scanPatchEntry(scan, entry, read));
   const doc = resolveDocumentation(scan);
   const clean = sanitizeDoc(doc);

@@ -24,19 +24,32 @@ interface Scan {
 }
 
 /** Lists the bundles of a release artifact; `problem` says what could not be read (the list is then incomplete). */
-export async function inspectRelease(source: string, budget: Budget): Promise<{ bundles: ReleaseBundle[]; problem: string | null }> {
+export async function inspectRelease(
+  source: string,
+  budget: Budget,
+): Promise<{ bundles: ReleaseBundle[]; problem: string | null }> {
   const scan: Scan = { budget, bundles: [], problems: [] };
   await forEachZipEntry(source, (entry, read) => visit(scan, entry, read, entry.name, 1));
   return { bundles: scan.bundles, problem: scan.problems.length > 0 ? scan.problems.slice(0, 3).join('; ') : null };
 }
 
-async function visit(scan: Scan, entry: ZipEntryInfo, read: ReadCurrentEntry, display: string, depth: number): Promise<void> {
+async function visit(
+  scan: Scan,
+  entry: ZipEntryInfo,
+  read: ReadCurrentEntry,
+  display: string,
+  depth: number,
+): Promise<void> {
   scan.budget.entry(entry.size);
   if (entry.isDirectory) return;
   const ext = extensionOf(entry.name);
   if (!BUNDLE_EXTENSIONS.has(ext) && !CONTAINER_EXTENSIONS.has(ext)) return;
-  if (entry.size > ARCHIVE_LIMITS.maxNestedBytes) return void scan.problems.push(`${display}: ${entry.size} bytes, larger than the ${ARCHIVE_LIMITS.maxNestedBytes / MIB} MiB inspection limit`);
-  if (depth > ARCHIVE_LIMITS.maxDepth) return void scan.problems.push(`${display}: archives nested more than ${ARCHIVE_LIMITS.maxDepth} levels deep`);
+  if (entry.size > ARCHIVE_LIMITS.maxNestedBytes)
+    return void scan.problems.push(
+      `${display}: ${entry.size} bytes, larger than the ${ARCHIVE_LIMITS.maxNestedBytes / MIB} MiB inspection limit`,
+    );
+  if (depth > ARCHIVE_LIMITS.maxDepth)
+    return void scan.problems.push(`${display}: archives nested more than ${ARCHIVE_LIMITS.maxDepth} levels deep`);
   scan.budget.beforeRead(display, entry.size, entry.compressedSize);
   let data: Buffer;
   try {
@@ -46,7 +59,12 @@ async function visit(scan: Scan, entry: ZipEntryInfo, read: ReadCurrentEntry, di
   }
   try {
     if (BUNDLE_EXTENSIONS.has(ext)) await readBundle(scan, data, display);
-    else await forEachZipEntry(data, (inner, readInner) => visit(scan, inner, readInner, `${display}!${inner.name}`, depth + 1), display);
+    else
+      await forEachZipEntry(
+        data,
+        (inner, readInner) => visit(scan, inner, readInner, `${display}!${inner.name}`, depth + 1),
+        display,
+      );
   } catch (err) {
     if (err instanceof LimitError) throw err;
     scan.problems.push(`${display}: ${zipReason(err)}`);
@@ -56,15 +74,22 @@ async function visit(scan: Scan, entry: ZipEntryInfo, read: ReadCurrentEntry, di
 /** Reads one jar's or war's manifest (a war without one is not an OSGi bundle yet: no schema version to compare). */
 async function readBundle(scan: Scan, data: Buffer, display: string): Promise<void> {
   let manifest: ManifestFacts | null = null;
-  await forEachZipEntry(data, async (inner, read) => {
-    scan.budget.entry(inner.size);
-    if (inner.name !== 'META-INF/MANIFEST.MF') return;
-    scan.budget.beforeRead(`${display}!${inner.name}`, inner.size, inner.compressedSize);
-    manifest = parseManifest(await read(4 * MIB));
-  }, display);
+  await forEachZipEntry(
+    data,
+    async (inner, read) => {
+      scan.budget.entry(inner.size);
+      if (inner.name !== 'META-INF/MANIFEST.MF') return;
+      scan.budget.beforeRead(`${display}!${inner.name}`, inner.size, inner.compressedSize);
+      manifest = parseManifest(await read(4 * MIB));
+    },
+    display,
+  );
   const m = manifest as ManifestFacts | null;
   if (!m?.bundleSymbolicName) return;
-  if (!isSymbolicName(m.bundleSymbolicName) || (m.requireSchemaVersion !== null && !isOsgiVersion(m.requireSchemaVersion))) {
+  if (
+    !isSymbolicName(m.bundleSymbolicName) ||
+    (m.requireSchemaVersion !== null && !isOsgiVersion(m.requireSchemaVersion))
+  ) {
     scan.problems.push(`${display}: a manifest lrroll cannot use (${printable(m.bundleSymbolicName, 60)})`);
     return;
   }

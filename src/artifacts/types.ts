@@ -10,13 +10,19 @@ export interface ManifestFacts {
 
 /** Counts of what a patch archive changes, by kind of file. */
 export interface PatchContent {
-  /** `.jsp`, `.jspf`, `.css`, `.scss`, `.js`, images, fonts, `.html`, templates and `Language*.properties` files (patch level only). */
+  /**
+   * `.jsp`, `.jspf`, `.css`, `.scss`, `.js`, images, fonts, `.html`, templates and `Language*.properties` files (patch
+   * level only).
+   */
   jspOrStatic: number;
   /** `.class` files (directly in the archive or inside changed jars/wars/lpkgs), upgrade classes included. */
   classes: number;
   /** `.jar`, `.war`, `.lpkg` files the patch replaces (archives nested inside those are not counted again). */
   jars: number;
-  /** `.sql` files and upgrade classes (a path with an `upgrade/` segment; also counted in `classes`), at any nesting level. */
+  /**
+   * `.sql` files and upgrade classes (a path with an `upgrade/` segment; also counted in `classes`), at any nesting
+   * level.
+   */
   sqlOrUpgrade: number;
   /** Any other patch-level file (xml, non-language properties, …); documentation files are not counted at all. */
   other: number;
@@ -24,7 +30,9 @@ export interface PatchContent {
 
 /** What a fix pack / hotfix zip contains and declares. */
 export interface PatchFacts {
-  /** Patch name from its documentation file (e.g. `dxp-15-7210`, `hotfix-1234-7210`; its `id` when no name), else null. */
+  /**
+   * Patch name from its documentation file (e.g. `dxp-15-7210`, `hotfix-1234-7210`; its `id` when no name), else null.
+   */
   name: string | null;
   /** Product from its documentation file, else null. */
   product: string | null;
@@ -36,7 +44,10 @@ export interface PatchFacts {
   documentation: 'json' | 'xml' | null;
   /** Content classification. */
   content: PatchContent;
-  /** Class files in packages that must not change in a rolling restart (at most 20), nested ones as `x.jar!com/…/Y.class`. */
+  /**
+   * Class files in packages that must not change in a rolling restart (at most 20), nested ones as
+   * `x.jar!com/…/Y.class`.
+   */
   clusterClasses: string[];
   /** SQL files and upgrade classes found (at most 20 listed), same path notation as `clusterClasses`. */
   sqlOrUpgradeFiles: string[];
@@ -44,7 +55,9 @@ export interface PatchFacts {
   unreadable: string[];
 }
 
-/** What a configuration file shipped from the playbook's repository sets (a `portal-ext.properties` or a `setenv.sh`). */
+/**
+ * What a configuration file shipped from the playbook's repository sets (a `portal-ext.properties` or a `setenv.sh`).
+ */
 export interface ConfigFileFacts {
   /** A properties file: the keys it sets, in file order (later duplicates dropped). */
   keys: string[];
@@ -70,7 +83,10 @@ export interface ArtifactFacts {
   manifest: ManifestFacts | null;
   /** Patch facts, for fix pack / hotfix zips (null otherwise). */
   patch: PatchFacts | null;
-  /** For a release artifact (a bundle zip or an lpkg): every OSGi bundle in it, at any nesting level; absent for other kinds or when it could not all be read. */
+  /**
+   * For a release artifact (a bundle zip or an lpkg): every OSGi bundle in it, at any nesting level; absent for other
+   * kinds or when it could not all be read.
+   */
   bundles?: Array<ManifestFacts & { bundleSymbolicName: string }>;
   /** What a shipped configuration file sets (null for other artifacts). */
   config: ConfigFileFacts | null;

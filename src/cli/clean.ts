@@ -13,7 +13,10 @@ export interface CleanFlags extends CommonPlanFlags, SshCliFlags {
   keep: string;
 }
 
-/** `lrroll clean`: removes earlier runs' backups and staged artifacts from the nodes (after confirmation), holding the cluster lock. */
+/**
+ * `lrroll clean`: removes earlier runs' backups and staged artifacts from the nodes (after confirmation), holding the
+ * cluster lock.
+ */
 export async function cleanCommand(file: string, flags: CleanFlags, io: Io): Promise<number> {
   const keep = Number(flags.keep);
   if (!/^\d+$/.test(flags.keep) || keep > 100) {
@@ -22,27 +25,40 @@ export async function cleanCommand(file: string, flags: CleanFlags, io: Io): Pro
   }
   const vars = Object.fromEntries(flags.var.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   const outcome = await planPlaybook(file, { vars, limit: flags.limit ?? null, env: io.env });
-  if (outcome.diagnostics.length > 0) io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
+  if (outcome.diagnostics.length > 0)
+    io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
   if (hasErrors(outcome.diagnostics) || !outcome.plan) return EXIT_CODES.invalid;
   const sshFiles = sshFilesFor(outcome.plan, flags, io);
   if (!sshFiles) return EXIT_CODES.invalid;
   const { cleanNodes } = await import('../app/clean.js');
   const { confirmOnTerminal } = await import('./execute.js');
-  const what = keep === 0 ? 'every backup and staged file' : `the backups and staged files of all but the last ${keep} run(s)`;
+  const what =
+    keep === 0 ? 'every backup and staged file' : `the backups and staged files of all but the last ${keep} run(s)`;
   const { nodes, refused } = await cleanNodes(outcome.plan, {
     env: { ...io.env, ...outcome.inventorySecrets },
     sshFiles,
     keep,
     note: (text) => io.stderr.write(`note: ${text}\n`),
     confirm: async (found) => {
-      for (const n of found) io.stdout.write(`${n.node}: ${n.before ? describeFootprint(n.path, n.before) : `cannot be read (${n.problem ?? '?'})`}\n`);
-      return flags.yes === true || confirmOnTerminal(`Remove ${what} on ${found.filter((n) => n.before).length} node(s)? A run whose backup is removed can no longer be rolled back from it.`, io);
+      for (const n of found)
+        io.stdout.write(
+          `${n.node}: ${n.before ? describeFootprint(n.path, n.before) : `cannot be read (${n.problem ?? '?'})`}\n`,
+        );
+      return (
+        flags.yes === true ||
+        confirmOnTerminal(
+          `Remove ${what} on ${found.filter((n) => n.before).length}` +
+            ` node(s)? A run whose backup is removed can no longer be rolled back from it.`,
+          io,
+        )
+      );
     },
   });
   if (refused) {
     io.stderr.write(`${refused}\n`);
     return EXIT_CODES.refused;
   }
-  for (const n of nodes) io.stdout.write(`${n.node}: ${n.problem ? `FAILED: ${n.problem}` : (n.result ?? 'nothing done')}\n`);
+  for (const n of nodes)
+    io.stdout.write(`${n.node}: ${n.problem ? `FAILED: ${n.problem}` : (n.result ?? 'nothing done')}\n`);
   return nodes.some((n) => n.problem) ? EXIT_CODES.failed : EXIT_CODES.ok;
 }

@@ -26,7 +26,11 @@ function renderPlan(plan: Plan, format: PlanFormat, full: boolean, io: Io): stri
 }
 
 /** `lrroll plan`: the plan in text, JSON or Mermaid; exit 3 when the change is refused. */
-export async function planCommand(file: string, flags: CommonPlanFlags & { format: PlanFormat; full?: boolean }, io: Io): Promise<number> {
+export async function planCommand(
+  file: string,
+  flags: CommonPlanFlags & { format: PlanFormat; full?: boolean },
+  io: Io,
+): Promise<number> {
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
@@ -41,8 +45,14 @@ function refusal(plan: Plan, io: Io, changeSources: readonly SourceLocation[] = 
     const s = changeSources[index];
     return s ? `${s.file}:${s.line}:${s.col}: ` : '';
   };
-  const reasons = plan.verdict.changes.filter((c) => c.level === 'full-restart').map((c) => `  [${c.index + 1}] ${at(c.index)}${c.summary}: ${c.reasons.join(' ')}\n      row: ${c.row}`);
-  io.stderr.write(`refused: the verdict is full-restart, and the strategy is rolling\n${reasons.join('\n')}\n  hint: fix the cause, or run it as a full restart with \`rollout.strategy: full\` (downtime)\n`);
+  const reasons = plan.verdict.changes
+    .filter((c) => c.level === 'full-restart')
+    .map((c) => `  [${c.index + 1}] ${at(c.index)}${c.summary}: ${c.reasons.join(' ')}\n      row: ${c.row}`);
+  io.stderr.write(
+    `refused: the verdict is full-restart, and the strategy is rolling\n${reasons.join('\n')}` +
+      `\n  hint: fix the cause, or run it as a full restart with \`rollout.strategy: full\` ` +
+      `(downtime)\n`,
+  );
   return EXIT_CODES.refused;
 }
 
@@ -57,7 +67,10 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
       return EXIT_CODES.invalid;
     }
     if (!plan.hash.startsWith(flags.planHash.toLowerCase())) {
-      io.stderr.write(`refused: the plan changed since it was reviewed (expected ${flags.planHash}, now ${plan.hash.slice(0, 12)}); review it again with \`${planCommandFor(plan)}\`\n`);
+      io.stderr.write(
+        `refused: the plan changed since it was reviewed (expected ${flags.planHash}, now ` +
+          `${plan.hash.slice(0, 12)}); review it again with \`${planCommandFor(plan)}\`\n`,
+      );
       return EXIT_CODES.refused;
     }
   }
@@ -75,11 +88,31 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
   if (reportFile === 'invalid') return EXIT_CODES.invalid;
   const sshFiles = sshFilesFor(plan, flags, io);
   if (!sshFiles) return EXIT_CODES.invalid;
-  return executeRun(plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, report: reportFile, sshFiles }, withInventorySecrets(io, outcome));
+  return executeRun(
+    plan,
+    {
+      yes: flags.yes === true,
+      output: flags.output,
+      acceptNewHostKeys: flags.acceptNewHostKeys === true,
+      verbose: flags.verbose === true,
+      lockWaitSec,
+      message: flags.message,
+      report: reportFile,
+      sshFiles,
+    },
+    withInventorySecrets(io, outcome),
+  );
 }
 
-/** `lrroll status`: a read-only table of every node and its LB member; exit 0 when all are healthy and in rotation, 1 otherwise. */
-export async function statusCommand(file: string, flags: CommonPlanFlags & SshCliFlags & { format: string }, io: Io): Promise<number> {
+/**
+ * `lrroll status`: a read-only table of every node and its LB member; exit 0 when all are healthy and in rotation, 1
+ * otherwise.
+ */
+export async function statusCommand(
+  file: string,
+  flags: CommonPlanFlags & SshCliFlags & { format: string },
+  io: Io,
+): Promise<number> {
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
@@ -87,7 +120,12 @@ export async function statusCommand(file: string, flags: CommonPlanFlags & SshCl
   if (!sshFiles) return EXIT_CODES.invalid;
   const { readStatus, formatStatus, statusProblems } = await import('../app/status.js');
   // What the lock and the records say comes as events; their notes go to stderr, the table (or JSON) to stdout.
-  const rows = await readStatus(plan, withInventorySecrets(io, outcome).env, (e) => (e.kind === 'lock' || e.kind === 'reconcile' ? io.stderr.write(`${e.text}\n`) : undefined), sshFiles);
+  const rows = await readStatus(
+    plan,
+    withInventorySecrets(io, outcome).env,
+    (e) => (e.kind === 'lock' || e.kind === 'reconcile' ? io.stderr.write(`${e.text}\n`) : undefined),
+    sshFiles,
+  );
   io.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
   const problems = statusProblems(rows, plan.loadBalancer.type !== 'none');
   if (problems.length === 0) return EXIT_CODES.ok;
@@ -95,8 +133,15 @@ export async function statusCommand(file: string, flags: CommonPlanFlags & SshCl
   return EXIT_CODES.failed;
 }
 
-/** `lrroll diff`: per node, what it has now next to what the change would make of it (read-only); exit 1 when a node cannot be read. */
-export async function diffCommand(file: string, flags: CommonPlanFlags & SshCliFlags & { format: string }, io: Io): Promise<number> {
+/**
+ * `lrroll diff`: per node, what it has now next to what the change would make of it (read-only); exit 1 when a node
+ * cannot be read.
+ */
+export async function diffCommand(
+  file: string,
+  flags: CommonPlanFlags & SshCliFlags & { format: string },
+  io: Io,
+): Promise<number> {
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
@@ -109,12 +154,23 @@ export async function diffCommand(file: string, flags: CommonPlanFlags & SshCliF
     const { renderDiffText } = await import('../render/diff-text.js');
     io.stdout.write(renderDiffText(diff, makeChalk(io.stdout.isTTY, io.env)));
   }
-  const unread = diff.nodes.some((n) => !n.reachable || n.patches?.problem || n.modules.some((m) => m.problem) || n.edits.some((e) => e.problem) || n.files.some((f) => f.problem));
+  const unread = diff.nodes.some(
+    (n) =>
+      !n.reachable ||
+      n.patches?.problem ||
+      n.modules.some((m) => m.problem) ||
+      n.edits.some((e) => e.problem) ||
+      n.files.some((f) => f.problem),
+  );
   return unread ? EXIT_CODES.failed : EXIT_CODES.ok;
 }
 
 /** `lrroll unlock`: shows who holds the cluster's run lock (on every node) and breaks it after confirmation. */
-export async function unlockCommand(file: string, flags: CommonPlanFlags & SshCliFlags & { yes?: boolean }, io: Io): Promise<number> {
+export async function unlockCommand(
+  file: string,
+  flags: CommonPlanFlags & SshCliFlags & { yes?: boolean },
+  io: Io,
+): Promise<number> {
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
@@ -136,7 +192,12 @@ export async function unlockCommand(file: string, flags: CommonPlanFlags & SshCl
     }
     for (const h of session.holders) {
       io.stderr.write(`The cluster's run lock is held on ${h.nodes.join(', ')} by ${h.description}.\n`);
-      if (h.live) io.stderr.write(`That run is STILL RUNNING on this host (pid ${h.pid ?? '?'}): if you break its lock it stops at its next lock check (within a minute), like on Ctrl-C.\n`);
+      if (h.live)
+        io.stderr.write(
+          `That run is STILL RUNNING on this host (pid ${h.pid ?? '?'}` +
+            `): if you break its lock it stops at its next lock check (within a minute), like on ` +
+            `Ctrl-C.\n`,
+        );
     }
     const { confirmOnTerminal } = await import('./execute.js');
     if (!flags.yes && !(await confirmOnTerminal('Break it? Only do this when that run is really gone.', io))) {
@@ -171,15 +232,34 @@ export async function resumeCommand(which: string | undefined, flags: RunCliFlag
     return EXIT_CODES.refused;
   }
   io = { ...io, env: await resumeSecrets(found.dir, io.env) };
-  // Like the uploads, the playbook's inventory.ssh paths are resolved from the recorded playbook path, taken from this directory.
+  // Like the uploads, the playbook's inventory.ssh paths are resolved from the recorded playbook path, taken from this
+  // directory.
   const target = await prepareResume(io.env, found, (plan) => resolveSshFiles(plan, flags, io.env, io.cwd));
-  io.stderr.write(`Resuming run ${target.meta.runId} of "${target.meta.name}" (plan ${target.plan.hash.slice(0, 12)}, started ${target.meta.startedAt} by ${target.meta.user}@${target.meta.host}, ${target.meta.status}):\n${target.notes.map((n) => `  ${n}`).join('\n')}\n`);
+  io.stderr.write(
+    `Resuming run ${target.meta.runId} of "${target.meta.name}" (plan ` +
+      `${target.plan.hash.slice(0, 12)}, started ${target.meta.startedAt} by ${target.meta.user}@` +
+      `${target.meta.host}, ${target.meta.status}):\n${target.notes.map((n) => `  ${n}`).join('\n')}\n`,
+  );
   const lockWaitSec = lockWaitSeconds(flags.lockWait, io);
   if (lockWaitSec === null) return EXIT_CODES.invalid;
   const { executeRun } = await import('./execute.js');
   const sshFiles = sshFilesFor(target.plan, flags, io);
   if (!sshFiles) return EXIT_CODES.invalid;
-  return executeRun(target.plan, { yes: flags.yes === true, output: flags.output, acceptNewHostKeys: flags.acceptNewHostKeys === true, verbose: flags.verbose === true, lockWaitSec, message: flags.message, resume: { state: target.state, dir: target.dir, runId: target.meta.runId }, report: reportFile, sshFiles }, io);
+  return executeRun(
+    target.plan,
+    {
+      yes: flags.yes === true,
+      output: flags.output,
+      acceptNewHostKeys: flags.acceptNewHostKeys === true,
+      verbose: flags.verbose === true,
+      lockWaitSec,
+      message: flags.message,
+      resume: { state: target.state, dir: target.dir, runId: target.meta.runId },
+      report: reportFile,
+      sshFiles,
+    },
+    io,
+  );
 }
 
 /** `--lock-wait` in seconds, or null (after saying so) when it is not a duration. */

@@ -119,7 +119,8 @@ _lrroll() {
   commands=(
 ${commands}
   )
-  _arguments -C '(- *)'{-h,--help}'[show help]' '(- *)'{-V,--version}'[print the version]' '1:command:->command' '*::arg:->args'
+  _arguments -C '(- *)'{-h,--help}'[show help]' '(- *)'{-V,--version}'[print the version]' \\
+    '1:command:->command' '*::arg:->args'
   case $state in
     command) _describe -t commands 'lrroll command' commands ;;
     args)
@@ -155,15 +156,25 @@ function fishValue(v: ValueKind): string {
 
 function fishLines(c: CommandSpec): string[] {
   const when = `-n '__fish_seen_subcommand_from ${c.name}'`;
-  const opts = c.options.map((o) => `complete -c lrroll ${when}${o.short ? ` -s ${o.short.slice(1)}` : ''}${o.long ? ` -l ${o.long.slice(2)}` : ''} ${fishValue(o.value)} -d ${sq(o.description)}`.replace(/ {2,}/g, ' '));
-  const arg = c.argument.kind === 'none' || c.argument.kind === 'free' ? [] : [`complete -c lrroll ${when} ${fishValue(c.argument)}`];
+  const opts = c.options.map((o) =>
+    (
+      `complete -c lrroll ${when}${o.short ? ` -s ${o.short.slice(1)}` : ''}` +
+      `${o.long ? ` -l ${o.long.slice(2)}` : ''} ${fishValue(o.value)} -d ${sq(o.description)}`
+    ).replace(/ {2,}/g, ' '),
+  );
+  const arg =
+    c.argument.kind === 'none' || c.argument.kind === 'free'
+      ? []
+      : [`complete -c lrroll ${when} ${fishValue(c.argument)}`];
   return [...opts, ...arg];
 }
 
 /** fish: `lrroll completion fish | source`, or save it as ~/.config/fish/completions/lrroll.fish. */
 export function fishScript(spec: readonly CommandSpec[]): string {
   const names = spec.map((c) => c.name).join(' ');
-  const top = spec.map((c) => `complete -c lrroll -n 'not __fish_seen_subcommand_from ${names}' -a ${c.name} -d ${sq(c.description)}`);
+  const top = spec.map(
+    (c) => `complete -c lrroll -n 'not __fish_seen_subcommand_from ${names}' -a ${c.name} -d ${sq(c.description)}`,
+  );
   return `# lrroll completion for fish: lrroll completion fish | source
 complete -c lrroll -f
 complete -c lrroll -n 'not __fish_seen_subcommand_from ${names}' -s h -l help -d 'show help'

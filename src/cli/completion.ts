@@ -19,13 +19,21 @@ function argumentKind(cmd: Command): ValueKind {
 
 function optionSpec(opt: Command['options'][number]): OptionSpec {
   let value: ValueKind = { kind: 'none' };
-  if (opt.required || opt.optional) value = opt.argChoices ? { kind: 'choices', choices: [...opt.argChoices] } : /<file>/.test(opt.flags) ? { kind: 'file' } : { kind: 'free' };
+  if (opt.required || opt.optional)
+    value = opt.argChoices
+      ? { kind: 'choices', choices: [...opt.argChoices] }
+      : /<file>/.test(opt.flags)
+        ? { kind: 'file' }
+        : { kind: 'free' };
   return { long: opt.long ?? null, short: opt.short ?? null, description: opt.description, value };
 }
 
 const HELP: OptionSpec = { long: '--help', short: '-h', description: 'show help', value: { kind: 'none' } };
 
-/** Reads the subcommands, their flags and arguments from the command-line definition, so completion never drifts from it. */
+/**
+ * Reads the subcommands, their flags and arguments from the command-line definition, so completion never drifts from
+ * it.
+ */
 export function completionSpec(program: Command): CommandSpec[] {
   return program.commands.map((cmd) => ({
     name: cmd.name(),
@@ -38,7 +46,11 @@ export function completionSpec(program: Command): CommandSpec[] {
 /** `lrroll completion bash|zsh|fish`: prints the script. */
 export function completionCommand(shell: string, program: Command, io: Io): number {
   const spec = completionSpec(program);
-  const scripts: Record<(typeof SHELLS)[number], () => string> = { bash: () => bashScript(spec), zsh: () => zshScript(spec), fish: () => fishScript(spec) };
+  const scripts: Record<(typeof SHELLS)[number], () => string> = {
+    bash: () => bashScript(spec),
+    zsh: () => zshScript(spec),
+    fish: () => fishScript(spec),
+  };
   const make = scripts[shell as (typeof SHELLS)[number]];
   if (!make) {
     io.stderr.write(`error[E_USAGE]: no completion for ${shell}; one of ${SHELLS.join(', ')}\n`);

@@ -12,12 +12,23 @@ export interface WithRunRecord {
  * the details are, where the run record is) instead of a stack trace. `LRROLL_DEBUG=1` prints the
  * stack as well. Returns the exit code for it.
  */
-export function reportInternalError(err: unknown, io: Pick<Io, 'stderr' | 'env'>, argv: readonly string[] = []): number {
+export function reportInternalError(
+  err: unknown,
+  io: Pick<Io, 'stderr' | 'env'>,
+  argv: readonly string[] = [],
+): number {
   const message = oneLine(err instanceof Error ? err.message : String(err));
   const report = writeCrashReport(io.env, err, argv, new Date());
   const record = (err as WithRunRecord | null)?.runRecord;
-  const where = [report ? `details: ${report}` : 'the details could not be saved', record ? `run record: ${record}` : ''].filter(Boolean).join('; ');
-  io.stderr.write(`error[E_INTERNAL]: internal error — please report it with the details file: ${message} (${where})\n`);
+  const where = [
+    report ? `details: ${report}` : 'the details could not be saved',
+    record ? `run record: ${record}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  io.stderr.write(
+    `error[E_INTERNAL]: internal error — please report it with the details file: ${message} (${where})\n`,
+  );
   if (io.env.LRROLL_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
   return EXIT_CODES.failed;
 }

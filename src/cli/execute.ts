@@ -55,7 +55,10 @@ export async function confirmOnTerminal(question: string, io: Io): Promise<boole
   return ask(question);
 }
 
-/** Signals that stop a run like Ctrl-C: a CI job cancelled or `timeout` (SIGTERM), a closed terminal or SSH session (SIGHUP). */
+/**
+ * Signals that stop a run like Ctrl-C: a CI job cancelled or `timeout` (SIGTERM), a closed terminal or SSH session
+ * (SIGHUP).
+ */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
@@ -67,12 +70,18 @@ function handleStopSignals(graceful: AbortController, hard: AbortController, io:
   const onSignal = (name: (typeof STOP_SIGNALS)[number]): void => {
     const what = name === 'SIGINT' ? 'Ctrl-C' : name;
     if (!graceful.signal.aborted) {
-      io.stderr.write(`\nInterrupted (${what}): finishing the commands in flight, ending the waits, starting nothing new; nodes still running go back into the load balancer. Press Ctrl-C again to stop at once.\n`);
+      io.stderr.write(
+        `\nInterrupted (${what}): finishing the commands in flight, ending ` +
+          `the waits, starting nothing new; nodes still running go back into the load balancer. Press ` +
+          `Ctrl-C again to stop at once.\n`,
+      );
       graceful.abort(what);
       return;
     }
     if (hard.signal.aborted) return;
-    io.stderr.write(`\nStopping at once (${what}): commands in flight are killed; where every node stands is still recorded.\n`);
+    io.stderr.write(
+      `\nStopping at once (${what}): commands in flight are killed; where every node stands is still recorded.\n`,
+    );
     hard.abort(what);
   };
   const handlers = STOP_SIGNALS.map((name) => [name, () => onSignal(name)] as const);
@@ -84,7 +93,9 @@ function handleStopSignals(graceful: AbortController, hard: AbortController, io:
 export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<number> {
   const interactive = process.stdin.isTTY === true && io.stderr.isTTY;
   if (!flags.yes && !interactive) {
-    io.stderr.write('error[E_USAGE]: lrroll run changes the cluster and needs confirmation: run it on a terminal, or pass --yes\n');
+    io.stderr.write(
+      'error[E_USAGE]: lrroll run changes the cluster and needs confirmation: run it on a terminal, or pass --yes\n',
+    );
     return EXIT_CODES.invalid;
   }
   // What the operator agrees to, on stderr (stdout may be NDJSON): shown with --yes too.
@@ -95,7 +106,17 @@ export async function executeRun(plan: Plan, flags: RunFlags, io: Io): Promise<n
       return EXIT_CODES.ok;
     }
   }
-  const renderer = selectRenderer(flags.output, { write: (t) => io.stdout.write(t), note: (t) => io.stderr.write(t), isTTY: io.stdout.isTTY, ...(io.stdout.columns ? { columns: io.stdout.columns } : {}), env: io.env }, { verbose: flags.verbose });
+  const renderer = selectRenderer(
+    flags.output,
+    {
+      write: (t) => io.stdout.write(t),
+      note: (t) => io.stderr.write(t),
+      isTTY: io.stdout.isTTY,
+      ...(io.stdout.columns ? { columns: io.stdout.columns } : {}),
+      env: io.env,
+    },
+    { verbose: flags.verbose },
+  );
   const graceful = new AbortController();
   const hard = new AbortController();
   const stopHandlers = handleStopSignals(graceful, hard, io);

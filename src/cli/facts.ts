@@ -12,9 +12,14 @@ import type { CommonPlanFlags, SshCliFlags } from './flags.js';
 import { sshFilesFor } from './ssh-files.js';
 
 /** `lrroll facts`: gathers every node's facts (read-only) into a facts file; exit 1 when a node could not be read. */
-export async function factsCommand(file: string, flags: CommonPlanFlags & SshCliFlags & { output?: string }, io: Io): Promise<number> {
+export async function factsCommand(
+  file: string,
+  flags: CommonPlanFlags & SshCliFlags & { output?: string },
+  io: Io,
+): Promise<number> {
   const outcome = await compile(file, { ...flags, facts: undefined }, io);
-  if (outcome.diagnostics.length > 0) io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
+  if (outcome.diagnostics.length > 0)
+    io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
   if (hasErrors(outcome.diagnostics) || !outcome.plan) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
   const sshFiles = sshFilesFor(plan, flags, io);
@@ -26,6 +31,11 @@ export async function factsCommand(file: string, flags: CommonPlanFlags & SshCli
   const text = `${JSON.stringify(facts, null, 2)}\n`;
   if (flags.output) await writeFile(resolve(io.cwd, flags.output), text, { mode: 0o644 });
   else io.stdout.write(text);
-  io.stderr.write(`${describeFacts(facts).join('\n')}\n${flags.output ? `Facts written to ${flags.output}: use them with \`lrroll plan ${file} --facts ${flags.output}\`\n` : ''}`);
+  io.stderr.write(
+    `${describeFacts(facts).join('\n')}\n` +
+      (flags.output
+        ? `Facts written to ${flags.output}: use them with \`lrroll plan ${file} --facts ${flags.output}\`\n`
+        : ''),
+  );
   return Object.keys(facts.errors ?? {}).length > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
 }

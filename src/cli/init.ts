@@ -10,12 +10,19 @@ const SCHEMA_PATH = fileURLToPath(new URL('../../schemas/playbook.schema.json', 
 /** The example playbooks init can start from: change type → file. */
 function templates(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const f of readdirSync(PLAYBOOKS_DIR).filter((n) => n.endsWith('.yml')).sort()) out.set(f.replace(/\.yml$/, ''), f);
+  for (const f of readdirSync(PLAYBOOKS_DIR)
+    .filter((n) => n.endsWith('.yml'))
+    .sort())
+    out.set(f.replace(/\.yml$/, ''), f);
   return out;
 }
 
 /** `lrroll init [type]`: copies the example for a change type, pointing its schema modeline at this installation. */
-export async function initCommand(type: string, opts: { output?: string; force?: boolean; list?: boolean }, io: Io): Promise<number> {
+export async function initCommand(
+  type: string,
+  opts: { output?: string; force?: boolean; list?: boolean },
+  io: Io,
+): Promise<number> {
   const all = templates();
   if (opts.list) {
     io.stdout.write(`${[...all.keys()].join('\n')}\n`);
@@ -32,9 +39,15 @@ export async function initCommand(type: string, opts: { output?: string; force?:
     return EXIT_CODES.invalid;
   }
   const schema = relative(resolve(target, '..'), SCHEMA_PATH) || SCHEMA_PATH;
-  const text = readFileSync(`${PLAYBOOKS_DIR}${file}`, 'utf8').replace(/^# yaml-language-server: \$schema=.*$/m, `# yaml-language-server: $schema=${schema}`);
+  const text = readFileSync(`${PLAYBOOKS_DIR}${file}`, 'utf8').replace(
+    /^# yaml-language-server: \$schema=.*$/m,
+    `# yaml-language-server: $schema=${schema}`,
+  );
   writeFileSync(target, text, { flag: opts.force ? 'w' : 'wx' });
-  io.stdout.write(`wrote ${target} (from the ${type} example)\nnext: edit it, then \`lrroll validate ${relative(io.cwd, target)}\` and \`lrroll plan ${relative(io.cwd, target)}\`\n`);
+  io.stdout.write(
+    `wrote ${target} (from the ${type} example)\nnext: edit it, then \`lrroll validate ` +
+      `${relative(io.cwd, target)}\` and \`lrroll plan ${relative(io.cwd, target)}\`\n`,
+  );
   return EXIT_CODES.ok;
 }
 
@@ -48,7 +61,8 @@ export async function schemaCommand(opts: { print?: boolean }, io: Io): Promise<
     [
       SCHEMA_PATH,
       '',
-      'For completion and hover docs in editors with the YAML language server (VS Code "YAML", Neovim yamlls, IntelliJ),',
+      'For completion and hover docs in editors with the YAML language server (VS Code "YAML", Neovim ' +
+        'yamlls, IntelliJ),',
       'put this line at the top of a playbook (a path relative to the playbook, or absolute):',
       '',
       `  # yaml-language-server: $schema=${SCHEMA_PATH}`,

@@ -12,7 +12,11 @@ export function nodeIo(): Io {
   // finish gracefully and record where every node stands, not crash on an unhandled stream error.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   return {
-    stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY === true, columns: process.stdout.columns },
+    stdout: {
+      write: (t) => void process.stdout.write(t),
+      isTTY: process.stdout.isTTY === true,
+      columns: process.stdout.columns,
+    },
     stderr: { write: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },
     env: process.env,
     cwd: process.cwd(),

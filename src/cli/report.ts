@@ -8,12 +8,20 @@ import { formatRunsTable, formatShow } from '../render/runs.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 
-/** `--report FILE` of run/resume: the format from the extension, checked before anything runs; null after saying what is wrong. */
-export function reportTarget(file: string | undefined, io: Io): { file: string; format: ReportFormat } | null | 'invalid' {
+/**
+ * `--report FILE` of run/resume: the format from the extension, checked before anything runs; null after saying what is
+ * wrong.
+ */
+export function reportTarget(
+  file: string | undefined,
+  io: Io,
+): { file: string; format: ReportFormat } | null | 'invalid' {
   if (file === undefined) return null;
   const format = formatOfPath(file);
   if (!format) {
-    io.stderr.write(`error[E_USAGE]: --report ${file}: the format comes from the extension: .html, .json, .md or .xml (JUnit)\n`);
+    io.stderr.write(
+      `error[E_USAGE]: --report ${file}: the format comes from the extension: .html, .json, .md or .xml (JUnit)\n`,
+    );
     return 'invalid';
   }
   const path = resolve(io.cwd, file);
@@ -38,13 +46,20 @@ function recordNamed(which: string | undefined, io: Io): { record: RunRecord; me
   try {
     return { record: loadRecord(found.dir, found.meta), meta: found.meta };
   } catch (err) {
-    io.stderr.write(`error[E_RECORD]: the record of run ${found.meta.runId} cannot be read (${found.dir}): ${(err as Error).message}\n`);
+    io.stderr.write(
+      `error[E_RECORD]: the record of run ${found.meta.runId} cannot be read (${found.dir}): ` +
+        `${(err as Error).message}\n`,
+    );
     return null;
   }
 }
 
 /** `lrroll report RUN`: a recorded run's report in a format, to stdout or a file. */
-export function reportCommand(which: string | undefined, opts: { format?: ReportFormat; output?: string }, io: Io): number {
+export function reportCommand(
+  which: string | undefined,
+  opts: { format?: ReportFormat; output?: string },
+  io: Io,
+): number {
   const found = recordNamed(which, io);
   if (!found) return EXIT_CODES.invalid;
   const format = opts.format ?? (opts.output ? formatOfPath(opts.output) : null) ?? 'html';

@@ -16,7 +16,11 @@ const sum = <S>(steps: readonly S[], pick: (s: S) => number): number => steps.re
 
 /** Time of one batch: parallel prepare phases, serial starts, the last node's return phase. */
 export function batchTime<S>(b: TimedBatch<S>, pick: (s: S) => number): number {
-  const phase = (steps: ReadonlyArray<S & PhasedStep>, p: PhasedStep['phase']): number => sum(steps.filter((s) => s.phase === p), pick);
+  const phase = (steps: ReadonlyArray<S & PhasedStep>, p: PhasedStep['phase']): number =>
+    sum(
+      steps.filter((s) => s.phase === p),
+      pick,
+    );
   const prepare = Math.max(0, ...b.nodePlans.map((np) => phase(np.steps, 'prepare')));
   const starts = b.nodePlans.reduce((t, np) => t + phase(np.steps, 'start'), 0);
   const last = b.nodePlans[b.nodePlans.length - 1];

@@ -25,18 +25,38 @@ export function judgeInstalledRelease(step: ReleaseExpectation, out: string): { 
   const now = installedRelease(out);
   const expected = parseRelease(step.expected);
   const want = expected ? releaseName(expected) : step.expected;
-  if (now === null) return { ok: false, message: `cannot tell which Liferay release the node runs (no \`.lrroll-release\` record and no "Starting Liferay …" line in its logs); the playbook says ${want}` };
+  if (now === null)
+    return {
+      ok: false,
+      message:
+        `cannot tell which Liferay release the node runs ` +
+        `(no \`.lrroll-release\` record and no "Starting ` +
+        `Liferay …" line in its logs); the playbook says ${want}`,
+    };
   if (now !== want) return { ok: false, message: `the node runs Liferay ${now}, the playbook says ${want}` };
   const installed = new Map<string, string>();
   for (const line of out.split('\n')) {
     const [bundle, version] = line.split('\t');
-    if (bundle && version && !line.startsWith('marker=') && !line.startsWith('banner=')) installed.set(bundle, version.trim());
+    if (bundle && version && !line.startsWith('marker=') && !line.startsWith('banner='))
+      installed.set(bundle, version.trim());
   }
   const moves = step.schemas.flatMap((s) => {
     const current = installed.get(s.bundle);
     const level = current ? schemaChangeLevel(current, s.schemaVersion) : 'none';
-    return level === 'major' || level === 'minor' ? [`${s.bundle} ${current ?? '?'} → ${s.schemaVersion} (${level})`] : [];
+    return level === 'major' || level === 'minor'
+      ? [`${s.bundle} ${current ?? '?'} → ${s.schemaVersion} (${level})`]
+      : [];
   });
-  if (moves.length > 0) return { ok: false, message: `the new release moves Service Builder schemas major/minor, a required upgrade that cannot be rolled: ${moves.slice(0, 5).join(', ')}${moves.length > 5 ? ` and ${moves.length - 5} more` : ''}` };
-  return { ok: true, message: `runs ${now}${step.schemas.length ? `; ${step.schemas.length} Service Builder schema(s) compatible` : ''}` };
+  if (moves.length > 0)
+    return {
+      ok: false,
+      message:
+        `the new release moves Service Builder schemas major/minor, a required upgrade that cannot be ` +
+        `rolled: ${moves.slice(0, 5).join(', ')}` +
+        `${moves.length > 5 ? ` and ${moves.length - 5} more` : ''}`,
+    };
+  return {
+    ok: true,
+    message: `runs ${now}${step.schemas.length ? `; ${step.schemas.length} Service Builder schema(s) compatible` : ''}`,
+  };
 }

@@ -2,7 +2,8 @@
 // playbook's move, execute/ the release a node runs).
 
 /** A DXP release: a quarterly or patch release (`2024.q1.3`), or a 7.4 update (`7.4.13-u92`). */
-export type Release = { line: 'quarterly'; year: number; quarter: number; patch: number } | { line: 'update'; update: number };
+export type Release =
+  { line: 'quarterly'; year: number; quarter: number; patch: number } | { line: 'update'; update: number };
 
 /** Parses `2024.q1.3`, `2024.Q1.3`, `7.4.13-u92`, `7.4.13 Update 92`, `7.4.13.u92`; undefined for anything else. */
 export function parseRelease(text: string): Release | undefined {
@@ -18,11 +19,15 @@ export function releaseName(r: Release): string {
   return r.line === 'quarterly' ? `${r.year}.q${r.quarter}.${r.patch}` : `7.4.13-u${r.update}`;
 }
 
-/** How a move between two releases is judged: a patch step within one quarter or update line, a new version, or a step down. */
+/**
+ * How a move between two releases is judged: a patch step within one quarter or update line, a new version, or a step
+ * down.
+ */
 export function releaseMove(from: Release, to: Release): 'same' | 'patch' | 'new-version' | 'downgrade' {
   if (from.line === 'update' && to.line === 'quarterly') return 'new-version';
   if (from.line === 'quarterly' && to.line === 'update') return 'downgrade';
-  if (from.line === 'update' && to.line === 'update') return to.update === from.update ? 'same' : to.update > from.update ? 'patch' : 'downgrade';
+  if (from.line === 'update' && to.line === 'update')
+    return to.update === from.update ? 'same' : to.update > from.update ? 'patch' : 'downgrade';
   if (from.line !== 'quarterly' || to.line !== 'quarterly') return 'new-version';
   const order = (r: { year: number; quarter: number }): number => r.year * 10 + r.quarter;
   if (order(to) !== order(from)) return order(to) > order(from) ? 'new-version' : 'downgrade';

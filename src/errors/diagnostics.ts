@@ -61,7 +61,9 @@ export interface Diagnostic {
   source?: SourceLocation;
   /** What to do about it, e.g. 'did you mean `serial`?'. */
   hint?: string;
-  /** True when the source line may hold a secret (a password typed where a reference belongs): no code frame is printed. */
+  /**
+   * True when the source line may hold a secret (a password typed where a reference belongs): no code frame is printed.
+   */
   sourceHidden?: boolean;
 }
 
@@ -77,12 +79,7 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 }
 
 /** Builds an error diagnostic. */
-export function errorAt(
-  code: DiagnosticCode,
-  summary: string,
-  source?: SourceLocation,
-  hint?: string,
-): Diagnostic {
+export function errorAt(code: DiagnosticCode, summary: string, source?: SourceLocation, hint?: string): Diagnostic {
   const d: Diagnostic = { severity: 'error', code, summary };
   if (source) d.source = source;
   if (hint) d.hint = hint;
@@ -90,12 +87,7 @@ export function errorAt(
 }
 
 /** Builds a warning diagnostic. */
-export function warningAt(
-  code: DiagnosticCode,
-  summary: string,
-  source?: SourceLocation,
-  hint?: string,
-): Diagnostic {
+export function warningAt(code: DiagnosticCode, summary: string, source?: SourceLocation, hint?: string): Diagnostic {
   return { ...errorAt(code, summary, source, hint), severity: 'warning' };
 }
 

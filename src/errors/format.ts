@@ -8,7 +8,9 @@ export function makeChalk(isTTY: boolean, env: Readonly<Record<string, string | 
   return new Chalk({ level: isTTY ? 1 : 0 });
 }
 
-/** Formats one diagnostic: `severity[CODE] file:line:col: summary`, then the source line with a caret, then the hint. */
+/**
+ * Formats one diagnostic: `severity[CODE] file:line:col: summary`, then the source line with a caret, then the hint.
+ */
 export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, chalk: ChalkInstance): string {
   const label = d.severity === 'error' ? chalk.red.bold(`error[${d.code}]`) : chalk.yellow.bold(`warning[${d.code}]`);
   const where = d.source ? ` ${chalk.bold(`${d.source.file}:${d.source.line}:${d.source.col}:`)}` : ':';
@@ -21,10 +23,19 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
       const num = String(d.source.line);
       const pad = ' '.repeat(num.length);
       const frame = codeFrameLine(src, d.source.col);
-      lines.push(chalk.dim(`  ${pad} |`), `  ${chalk.dim(`${num} |`)} ${frame.text}`, `  ${chalk.dim(`${pad} |`)} ${' '.repeat(frame.caret)}${chalk.red('^')}`);
+      lines.push(
+        chalk.dim(`  ${pad} |`),
+        `  ${chalk.dim(`${num} |`)} ${frame.text}`,
+        `  ${chalk.dim(`${pad} |`)} ${' '.repeat(frame.caret)}${chalk.red('^')}`,
+      );
     }
   }
-  if (d.detail) lines.push(...terminalSafe(d.detail).split('\n').map((l) => `  ${l}`));
+  if (d.detail)
+    lines.push(
+      ...terminalSafe(d.detail)
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   if (d.hint) lines.push(`  ${chalk.cyan('hint:')} ${terminalSafe(d.hint)}`);
   return lines.join('\n');
 }
@@ -32,7 +43,10 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
 /** Control characters (terminal escapes among them) shown as `\uXXXX`; line breaks kept. */
 export function terminalSafe(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** At most 120 characters of a source line around the column, safe for a terminal, and where the caret goes. */
@@ -45,11 +59,20 @@ function codeFrameLine(src: string, col: number): { text: string; caret: number 
 }
 
 /** Formats every diagnostic in file order, followed by a count line. */
-export function formatDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, chalk: ChalkInstance): string {
+export function formatDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+  chalk: ChalkInstance,
+): string {
   const sorted = sortDiagnostics(diagnostics);
   const errors = sorted.filter((d) => d.severity === 'error').length;
   const warnings = sorted.length - errors;
   const blocks = sorted.map((d) => formatDiagnostic(d, sources, chalk));
-  const count = [errors && `${errors} error${errors === 1 ? '' : 's'}`, warnings && `${warnings} warning${warnings === 1 ? '' : 's'}`].filter(Boolean).join(', ');
+  const count = [
+    errors && `${errors} error${errors === 1 ? '' : 's'}`,
+    warnings && `${warnings} warning${warnings === 1 ? '' : 's'}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${blocks.join('\n\n')}\n\n${count}\n`;
 }

@@ -60,7 +60,10 @@ export interface NodeState {
   status: NodeStatus;
   inRotation: boolean;
   stopped: boolean;
-  /** The app server was started and its health gates have not all passed yet: it must not go back into the load balancer. */
+  /**
+   * The app server was started and its health gates have not all passed yet: it must not go back into the load
+   * balancer.
+   */
   starting: boolean;
   updated: boolean;
   drainedAt: number | null;
@@ -91,7 +94,22 @@ export function initialNodeStates(plan: Plan): Map<string, NodeState> {
   return new Map(
     plan.nodes.map((n) => [
       n.name,
-      { name: n.name, status: 'skipped', inRotation: true, stopped: false, starting: false, updated: false, drainedAt: null, outOfRotationMs: null, startedAt: null, endedAt: null, failedStep: null, logOffsets: new Map(), lbSeen: null, appSeen: null } satisfies NodeState,
+      {
+        name: n.name,
+        status: 'skipped',
+        inRotation: true,
+        stopped: false,
+        starting: false,
+        updated: false,
+        drainedAt: null,
+        outOfRotationMs: null,
+        startedAt: null,
+        endedAt: null,
+        failedStep: null,
+        logOffsets: new Map(),
+        lbSeen: null,
+        appSeen: null,
+      } satisfies NodeState,
     ]),
   );
 }
@@ -102,7 +120,15 @@ export function initialNodeStates(plan: Plan): Map<string, NodeState> {
  */
 export function summarize(s: NodeState, hasLb: boolean): NodeSummary {
   if (s.startedAt === null && s.status === 'skipped') return untouchedSummary(s, hasLb);
-  const parts = [s.stopped ? 'app server stopped' : s.starting ? 'app server started but its health gates did not pass (kept out)' : 'app server running', hasLb ? (s.inRotation ? 'in the load balancer' : 'OUT of the load balancer') : 'no load balancer', s.updated ? 'updated' : 'not updated'];
+  const parts = [
+    s.stopped
+      ? 'app server stopped'
+      : s.starting
+        ? 'app server started but its health gates did not pass (kept out)'
+        : 'app server running',
+    hasLb ? (s.inRotation ? 'in the load balancer' : 'OUT of the load balancer') : 'no load balancer',
+    s.updated ? 'updated' : 'not updated',
+  ];
   return {
     node: s.name,
     status: s.status,
@@ -119,7 +145,13 @@ export function summarize(s: NodeState, hasLb: boolean): NodeSummary {
 function untouchedSummary(s: NodeState, hasLb: boolean): NodeSummary {
   const lbUp = s.lbSeen === null ? null : /^UP\b/.test(s.lbSeen);
   const app = s.appSeen === null ? 'app server not checked' : `app server ${s.appSeen}`;
-  const lb = !hasLb ? 'no load balancer' : s.lbSeen === null ? 'load balancer state not read' : lbUp ? `in the load balancer (${s.lbSeen})` : `OUT of the load balancer (${s.lbSeen})`;
+  const lb = !hasLb
+    ? 'no load balancer'
+    : s.lbSeen === null
+      ? 'load balancer state not read'
+      : lbUp
+        ? `in the load balancer (${s.lbSeen})`
+        : `OUT of the load balancer (${s.lbSeen})`;
   return {
     node: s.name,
     status: s.status,

@@ -22,7 +22,10 @@ export type RunPhase = 'preflight' | 'before-run' | 'finally' | 'on-failure';
 export interface NodeSummary {
   node: string;
   status: NodeStatus;
-  /** True when the node is in the load balancer at the end (or there is no load balancer and it runs); null when the run never read it. */
+  /**
+   * True when the node is in the load balancer at the end (or there is no load balancer and it runs); null when the run
+   * never read it.
+   */
   inRotation: boolean | null;
   /** True when the change was applied and verified. */
   updated: boolean;
@@ -56,16 +59,37 @@ export interface RunStartEvent extends Base {
   /** The plan's verdict: `rolling`, `rolling-with-warning` or `full-restart`. */
   verdict: VerdictLevel;
   /** The overrides the playbook applied to verdicts, each with its reason (empty when none). */
-  overrides: Array<{ change: number; verdict: 'rolling' | 'rolling-with-warning'; was: VerdictLevel; reason: string; ticket: string | null }>;
+  overrides: Array<{
+    change: number;
+    verdict: 'rolling' | 'rolling-with-warning';
+    was: VerdictLevel;
+    reason: string;
+    ticket: string | null;
+  }>;
 }
 /** A run-level phase starts. */
-export interface PhaseStartEvent extends Base { kind: 'phase-start'; phase: RunPhase }
+export interface PhaseStartEvent extends Base {
+  kind: 'phase-start';
+  phase: RunPhase;
+}
 /** A run-level phase ends. */
-export interface PhaseEndEvent extends Base { kind: 'phase-end'; phase: RunPhase; status: StepStatus }
+export interface PhaseEndEvent extends Base {
+  kind: 'phase-end';
+  phase: RunPhase;
+  status: StepStatus;
+}
 /** A batch starts. */
-export interface BatchStartEvent extends Base { kind: 'batch-start'; batch: number; nodes: string[] }
+export interface BatchStartEvent extends Base {
+  kind: 'batch-start';
+  batch: number;
+  nodes: string[];
+}
 /** A node of a batch starts its steps. */
-export interface NodeStartEvent extends Base { kind: 'node-start'; batch: number; node: string }
+export interface NodeStartEvent extends Base {
+  kind: 'node-start';
+  batch: number;
+  node: string;
+}
 /** A step starts. */
 export interface StepStartEvent extends Base {
   kind: 'step-start';
@@ -78,7 +102,13 @@ export interface StepStartEvent extends Base {
   command: string | null;
 }
 /** A line of a step's output (or of a wait's progress). */
-export interface StepOutputEvent extends Base { kind: 'step-output'; stepId: string; node: string | null; stream: 'stdout' | 'stderr' | 'progress'; line: string }
+export interface StepOutputEvent extends Base {
+  kind: 'step-output';
+  stepId: string;
+  node: string | null;
+  stream: 'stdout' | 'stderr' | 'progress';
+  line: string;
+}
 /** A step ends. */
 export interface StepEndEvent extends Base {
   kind: 'step-end';
@@ -96,11 +126,27 @@ export interface StepEndEvent extends Base {
   hint: string | null;
 }
 /** The load balancer state of a node changed (drained, disabled, enabled, UP). */
-export interface LbStateEvent extends Base { kind: 'lb-state'; node: string; member: string; state: 'draining' | 'out' | 'enabled' | 'up' }
+export interface LbStateEvent extends Base {
+  kind: 'lb-state';
+  node: string;
+  member: string;
+  state: 'draining' | 'out' | 'enabled' | 'up';
+}
 /** A node ends its steps. */
-export interface NodeEndEvent extends Base { kind: 'node-end'; batch: number; node: string; status: NodeStatus; durationMs: number; outOfRotationMs: number | null }
+export interface NodeEndEvent extends Base {
+  kind: 'node-end';
+  batch: number;
+  node: string;
+  status: NodeStatus;
+  durationMs: number;
+  outOfRotationMs: number | null;
+}
 /** A batch ends. */
-export interface BatchEndEvent extends Base { kind: 'batch-end'; batch: number; status: StepStatus }
+export interface BatchEndEvent extends Base {
+  kind: 'batch-end';
+  batch: number;
+  status: StepStatus;
+}
 /** The run ends, with every node's state. */
 export interface RunEndEvent extends Base {
   kind: 'run-end';
@@ -111,7 +157,11 @@ export interface RunEndEvent extends Base {
   reason: string | null;
 }
 
-/** What happened to the cluster's run lock: taken (on `nodes`), waiting for another run (`--lock-wait`), taken over from the interrupted run being resumed, a node skipped (unreachable, not changed by this run), refreshed (every refresh interval, still this run's), lost (broken or taken by another run), released, or held (read by `lrroll status`). */
+/**
+ * What happened to the cluster's run lock: taken (on `nodes`), waiting for another run (`--lock-wait`), taken over from
+ * the interrupted run being resumed, a node skipped (unreachable, not changed by this run), refreshed (every refresh
+ * interval, still this run's), lost (broken or taken by another run), released, or held (read by `lrroll status`).
+ */
 export interface LockEvent extends Base {
   kind: 'lock';
   state: 'taken' | 'waiting' | 'taken-over' | 'skipped' | 'refreshed' | 'lost' | 'released' | 'held';
@@ -119,14 +169,20 @@ export interface LockEvent extends Base {
   nodes: string[];
   /** The plan step (`cluster/lock/<node>/<action>`) whose remote action found it, or null. */
   stepId: string | null;
-  /** Every plan step whose remote actions this event reports (taken: each node's take; released: each release; refreshed: each refresh), so the stream names the step of every remote action. */
+  /**
+   * Every plan step whose remote actions this event reports (taken: each node's take; released: each release;
+   * refreshed: each refresh), so the stream names the step of every remote action.
+   */
   stepIds: string[];
   /** The run that holds the lock when another does (waiting, lost, held), else null. */
   holder: string | null;
   /** What the operator is told, as the text views print it. */
   text: string;
 }
-/** A node an earlier run left out of the load balancer: put back (healthy), left out (and why), or pending (`lrroll status`: the next run puts it back once healthy). */
+/**
+ * A node an earlier run left out of the load balancer: put back (healthy), left out (and why), or pending (`lrroll
+ * status`: the next run puts it back once healthy).
+ */
 export interface ReconcileEvent extends Base {
   kind: 'reconcile';
   node: string;
@@ -198,7 +254,9 @@ export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E
 /** Receives events. */
 export type Emit = (event: EventInput) => void;
 
-/** The run-start event of a plan: its verdict and overrides travel with it, so every renderer and the record see them. */
+/**
+ * The run-start event of a plan: its verdict and overrides travel with it, so every renderer and the record see them.
+ */
 export function runStartOf(plan: Plan, runId: string): Omit<RunStartEvent, 'v' | 'at'> {
   return {
     kind: 'run-start',
@@ -209,7 +267,20 @@ export function runStartOf(plan: Plan, runId: string): Omit<RunStartEvent, 'v' |
     batches: plan.batches.map((b) => ({ index: b.index, nodes: b.nodes })),
     expectedSec: plan.estimate.expectedSec,
     // A plan recorded before the three-level verdict (format 1) has `eligible` instead.
-    verdict: plan.verdict.level ?? ((plan.verdict as { eligible?: boolean }).eligible === false ? 'full-restart' : 'rolling'),
-    overrides: plan.verdict.changes.flatMap((c) => (c.override ? [{ change: c.index, verdict: c.override.verdict, was: c.override.was, reason: c.override.reason, ticket: c.override.ticket }] : [])),
+    verdict:
+      plan.verdict.level ?? ((plan.verdict as { eligible?: boolean }).eligible === false ? 'full-restart' : 'rolling'),
+    overrides: plan.verdict.changes.flatMap((c) =>
+      c.override
+        ? [
+            {
+              change: c.index,
+              verdict: c.override.verdict,
+              was: c.override.was,
+              reason: c.override.reason,
+              ticket: c.override.ticket,
+            },
+          ]
+        : [],
+    ),
   };
 }

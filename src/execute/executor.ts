@@ -22,8 +22,15 @@ type Stop = { status: RunStatus; reason: string };
 export async function runPlan(plan: Plan, unmasked: ExecutorDeps): Promise<RunReport> {
   const mask = secretMask(Object.values(unmasked.secrets));
   const deps: ExecutorDeps = { ...unmasked, emit: maskingEmit(unmasked.emit, mask) };
-  const run: RunState = { plan, deps, nodes: initialNodeStates(plan), failures: 0, waitSignal: AbortSignal.any([deps.signal, deps.stop]) };
-  for (const name of deps.resume?.doneNodes ?? []) Object.assign(run.nodes.get(name) ?? {}, { status: 'ok', updated: true });
+  const run: RunState = {
+    plan,
+    deps,
+    nodes: initialNodeStates(plan),
+    failures: 0,
+    waitSignal: AbortSignal.any([deps.signal, deps.stop]),
+  };
+  for (const name of deps.resume?.doneNodes ?? [])
+    Object.assign(run.nodes.get(name) ?? {}, { status: 'ok', updated: true });
   const started = deps.clock.now();
   deps.emit(runStartOf(plan, deps.runId));
   const { status, reason } = await runAll(run);
@@ -42,19 +49,39 @@ function stopCause(run: RunState): string {
   const reason: unknown = run.deps.stop.aborted ? run.deps.stop.reason : run.deps.signal.reason;
   return typeof reason === 'string' ? reason : 'Ctrl-C';
 }
-const interrupted = (run: RunState): Stop => ({ status: 'aborted', reason: `interrupted (${stopCause(run)}): the steps in flight finished or were stopped; see where each node stands below` });
+const interrupted = (run: RunState): Stop => ({
+  status: 'aborted',
+  reason:
+    `interrupted (${stopCause(run)}): the steps in flight finished or were stopped; ` +
+    `see where each node stands below`,
+});
 
 async function runAll(run: RunState): Promise<{ status: RunStatus; reason: string | null }> {
   const secrets = secretProblem(run.plan.secrets, run.deps.secrets);
   if (secrets) return { status: 'refused', reason: `${secrets}: nothing was changed` };
-  const window = checkWindow(run.plan.policy.window, run.deps.clock.now(), run.plan.batches[0] ? batchTime(run.plan.batches[0], (s) => s.expectSec) : 0);
-  if (!window.open) return { status: 'refused', reason: `${window.reason ?? 'the maintenance window is closed'}: nothing was changed` };
+  const window = checkWindow(
+    run.plan.policy.window,
+    run.deps.clock.now(),
+    run.plan.batches[0] ? batchTime(run.plan.batches[0], (s) => s.expectSec) : 0,
+  );
+  if (!window.open)
+    return { status: 'refused', reason: `${window.reason ?? 'the maintenance window is closed'}: nothing was changed` };
   const untouched = run.deps.resume?.untouchedNodes;
-  const preflight = run.plan.preflight.filter((s) => !untouched || (s.node !== null && (untouched.has(s.node) || (s.action === 'upload' && !run.deps.resume?.doneNodes.has(s.node)))));
+  const preflight = run.plan.preflight.filter(
+    (s) =>
+      !untouched ||
+      (s.node !== null &&
+        (untouched.has(s.node) || (s.action === 'upload' && !run.deps.resume?.doneNodes.has(s.node)))),
+  );
   const pre = await phase(run, 'preflight', preflight, false, true);
   if (stopping(run)) return interrupted(run);
   if (pre) return { status: 'refused', reason: `preflight failed, nothing was changed: ${pre}` };
-  const before = await phase(run, 'before-run', run.plan.beforeRun.filter((s) => !run.deps.resume?.done.has(s.id)), false);
+  const before = await phase(
+    run,
+    'before-run',
+    run.plan.beforeRun.filter((s) => !run.deps.resume?.done.has(s.id)),
+    false,
+  );
   if (stopping(run)) return interrupted(run);
   if (before) return { status: 'failed', reason: `a beforeRun hook failed, nothing was changed: ${before}` };
   for (const batch of run.plan.batches) {
@@ -66,12 +93,24 @@ async function runAll(run: RunState): Promise<{ status: RunStatus; reason: strin
   if (stopping(run)) return interrupted(run);
   if (fin) return { status: 'failed', reason: `after the last batch: ${fin}` };
   const failedNodes = [...run.nodes.values()].filter((n) => n.status === 'failed' || n.status === 'rolled-back');
-  if (failedNodes.length > 0) return { status: 'failed', reason: `${failedNodes.map((n) => n.name).join(', ')} failed; the other nodes were rolled within the failure budget (${run.plan.policy.maxFailures})` };
+  if (failedNodes.length > 0)
+    return {
+      status: 'failed',
+      reason:
+        `${failedNodes.map((n) => n.name).join(', ')} failed; the other nodes were rolled within the ` +
+        `failure budget (${run.plan.policy.maxFailures})`,
+    };
   return { status: 'ok', reason: null };
 }
 
 /** Runs run-level steps; returns the first failure's description, or null. Preflight runs node by node in parallel. */
-async function phase(run: RunState, name: RunPhase, steps: readonly Step[], keepGoing: boolean, parallelByNode = false): Promise<string | null> {
+async function phase(
+  run: RunState,
+  name: RunPhase,
+  steps: readonly Step[],
+  keepGoing: boolean,
+  parallelByNode = false,
+): Promise<string | null> {
   if (steps.length === 0) return null;
   run.deps.emit({ kind: 'phase-start', phase: name });
   let failure: string | null = null;
@@ -99,9 +138,23 @@ async function phase(run: RunState, name: RunPhase, steps: readonly Step[], keep
 }
 
 /** Runs one step with its events (or records it as skipped when an interrupted run already did it). */
-async function step1(run: RunState, step: Step, batch: number | null, state: NodeState | null, skip: string | null = null): Promise<StepOutcome> {
+async function step1(
+  run: RunState,
+  step: Step,
+  batch: number | null,
+  state: NodeState | null,
+  skip: string | null = null,
+): Promise<StepOutcome> {
   const t0 = run.deps.clock.now();
-  run.deps.emit({ kind: 'step-start', stepId: step.id, action: step.action, title: step.title, node: step.node, batch, command: step.command ?? step.api });
+  run.deps.emit({
+    kind: 'step-start',
+    stepId: step.id,
+    action: step.action,
+    title: step.title,
+    node: step.node,
+    batch,
+    command: step.command ?? step.api,
+  });
   let outcome: StepOutcome;
   if (skip) outcome = { status: 'skipped', detail: skip, exitCode: null, code: null, hint: null };
   else {
@@ -111,9 +164,20 @@ async function step1(run: RunState, step: Step, batch: number | null, state: Nod
       outcome = failedWith(err);
     }
   }
-  if (run.deps.signal.aborted && outcome.status === 'failed' && !outcome.detail?.startsWith('interrupted')) outcome = { ...outcome, detail: `interrupted: ${outcome.detail ?? ''}`, code: 'E_ABORTED' };
+  if (run.deps.signal.aborted && outcome.status === 'failed' && !outcome.detail?.startsWith('interrupted'))
+    outcome = { ...outcome, detail: `interrupted: ${outcome.detail ?? ''}`, code: 'E_ABORTED' };
   const { status, exitCode, detail, code, hint } = outcome;
-  run.deps.emit({ kind: 'step-end', stepId: step.id, node: step.node, status, durationMs: run.deps.clock.now() - t0, exitCode, detail, code, hint });
+  run.deps.emit({
+    kind: 'step-end',
+    stepId: step.id,
+    node: step.node,
+    status,
+    durationMs: run.deps.clock.now() - t0,
+    exitCode,
+    detail,
+    code,
+    hint,
+  });
   return outcome;
 }
 
@@ -121,8 +185,16 @@ async function runBatch(run: RunState, batch: Batch): Promise<Stop | null> {
   const resume = run.deps.resume;
   const pending = batch.nodePlans.filter((np) => !resume?.doneNodes.has(np.node));
   if (pending.length === 0) return null;
-  const window = checkWindow(run.plan.policy.window, run.deps.clock.now(), batchTime(batch, (s) => s.expectSec));
-  if (!window.open) return { status: 'halted', reason: `batch ${batch.index} not started: ${window.reason ?? 'the maintenance window is closed'}` };
+  const window = checkWindow(
+    run.plan.policy.window,
+    run.deps.clock.now(),
+    batchTime(batch, (s) => s.expectSec),
+  );
+  if (!window.open)
+    return {
+      status: 'halted',
+      reason: `batch ${batch.index} not started: ${window.reason ?? 'the maintenance window is closed'}`,
+    };
   run.deps.emit({ kind: 'batch-start', batch: batch.index, nodes: batch.nodes });
   for (const step of batch.before) {
     if (stopping(run)) break;
@@ -133,7 +205,11 @@ async function runBatch(run: RunState, batch: Batch): Promise<Stop | null> {
     }
   }
   const gate = new StartGate(batch);
-  const results = await Promise.all(batch.nodePlans.map((np) => (resume?.doneNodes.has(np.node) ? skipNode(run, batch, np, gate) : runNode(run, batch, np, gate))));
+  const results = await Promise.all(
+    batch.nodePlans.map((np) =>
+      resume?.doneNodes.has(np.node) ? skipNode(run, batch, np, gate) : runNode(run, batch, np, gate),
+    ),
+  );
   const nodeFailures = results.filter((r) => !r).length;
   run.failures += nodeFailures;
   let afterFailure: string | null = null;
@@ -150,12 +226,27 @@ async function runBatch(run: RunState, batch: Batch): Promise<Stop | null> {
   if (stopping(run)) return interrupted(run);
   if (afterFailure) return { status: 'halted', reason: `after batch ${batch.index}: ${afterFailure}` };
   const failedHere = batch.nodePlans.filter((np) => run.nodes.get(np.node)?.status !== 'ok').map((np) => np.node);
-  if (failedHere.some((n) => run.nodes.get(n)?.status === 'rolled-back')) return { status: 'halted', reason: `${failedHere.join(', ')} failed in batch ${batch.index} and ${failedHere.length === 1 ? 'was' : 'were'} rolled back (onFailure: rollback); no further nodes were touched` };
-  if (run.failures > run.plan.policy.maxFailures) return { status: 'failed', reason: `${failedHere.join(', ')} failed in batch ${batch.index}; the failure budget (${run.plan.policy.maxFailures}) is spent, so no further nodes were touched` };
+  if (failedHere.some((n) => run.nodes.get(n)?.status === 'rolled-back'))
+    return {
+      status: 'halted',
+      reason:
+        `${failedHere.join(', ')} failed in batch ${batch.index} and ` +
+        `${failedHere.length === 1 ? 'was' : 'were'} rolled back (onFailure: rollback); no further ` +
+        `nodes were touched`,
+    };
+  if (run.failures > run.plan.policy.maxFailures)
+    return {
+      status: 'failed',
+      reason:
+        `${failedHere.join(', ')} failed in batch ${batch.index}; the failure budget (` +
+        `${run.plan.policy.maxFailures}) is spent, so no further nodes were touched`,
+    };
   return null;
 }
 
-/** Lets the nodes of a batch start one at a time, in batch order (and, for full restarts, only once all are prepared). */
+/**
+ * Lets the nodes of a batch start one at a time, in batch order (and, for full restarts, only once all are prepared).
+ */
 class StartGate {
   private readonly prepared: Array<Promise<void>>;
   private readonly preparedResolvers: Array<() => void> = [];
@@ -189,7 +280,14 @@ class StartGate {
 async function skipNode(run: RunState, batch: Batch, np: NodePlan, gate: StartGate): Promise<boolean> {
   gate.done(batch.nodePlans.indexOf(np));
   run.deps.emit({ kind: 'node-start', batch: batch.index, node: np.node });
-  run.deps.emit({ kind: 'node-end', batch: batch.index, node: np.node, status: 'ok', durationMs: 0, outOfRotationMs: null });
+  run.deps.emit({
+    kind: 'node-end',
+    batch: batch.index,
+    node: np.node,
+    status: 'ok',
+    durationMs: 0,
+    outOfRotationMs: null,
+  });
   return true;
 }
 
@@ -237,10 +335,19 @@ async function runNode(run: RunState, batch: Batch, np: NodePlan, gate: StartGat
   }
   gate.done(i);
   state.endedAt = run.deps.clock.now();
-  if (state.status !== 'rolled-back') state.status = ok && !stopping(run) ? 'ok' : stopping(run) && ok ? 'skipped' : 'failed';
+  if (state.status !== 'rolled-back')
+    state.status = ok && !stopping(run) ? 'ok' : stopping(run) && ok ? 'skipped' : 'failed';
   // Interrupted: a node that still runs its old version goes back; one still starting (its gates not passed) stays out.
-  if (stopping(run) && !state.stopped && !state.starting && !state.inRotation && !run.deps.signal.aborted) await recover({ ...run, waitSignal: run.deps.signal }, batch, np, state);
-  run.deps.emit({ kind: 'node-end', batch: batch.index, node: np.node, status: state.status, durationMs: state.endedAt - state.startedAt, outOfRotationMs: state.outOfRotationMs });
+  if (stopping(run) && !state.stopped && !state.starting && !state.inRotation && !run.deps.signal.aborted)
+    await recover({ ...run, waitSignal: run.deps.signal }, batch, np, state);
+  run.deps.emit({
+    kind: 'node-end',
+    batch: batch.index,
+    node: np.node,
+    status: state.status,
+    durationMs: state.endedAt - state.startedAt,
+    outOfRotationMs: state.outOfRotationMs,
+  });
   return state.status === 'ok';
 }
 
@@ -254,12 +361,24 @@ function markResumed(state: NodeState, done: readonly NodeStep[]): void {
 }
 
 /** After a failed step: roll back (when asked and the node was touched), else put a still-running node back. */
-async function afterFailure(run: RunState, batch: Batch, np: NodePlan, failedStep: NodeStep, state: NodeState): Promise<void> {
+async function afterFailure(
+  run: RunState,
+  batch: Batch,
+  np: NodePlan,
+  failedStep: NodeStep,
+  state: NodeState,
+): Promise<void> {
   // Recovery must finish even after a graceful stop request: only a hard abort ends its waits.
   const hard: RunState = { ...run, waitSignal: run.deps.signal };
   // A wait ended by Ctrl-C is not a failure of the change: no rollback then (the node is put back if it runs).
   const interruptedByStop = run.waitSignal.aborted;
-  if (run.plan.policy.onFailure === 'rollback' && !interruptedByStop && np.rollback.length > 0 && (state.stopped || state.updated) && !run.deps.signal.aborted) {
+  if (
+    run.plan.policy.onFailure === 'rollback' &&
+    !interruptedByStop &&
+    np.rollback.length > 0 &&
+    (state.stopped || state.updated) &&
+    !run.deps.signal.aborted
+  ) {
     let ok = true;
     for (const s of np.rollback) {
       if (s.phase === 'return') state.starting = false;
@@ -275,11 +394,16 @@ async function afterFailure(run: RunState, batch: Batch, np: NodePlan, failedSte
   }
   // onFailure: halt — the node stays as it is, but what it looked like goes into the record first.
   const touched = state.stopped || state.updated || failedStep.action === 'service-stop';
-  if (!interruptedByStop && touched && !run.deps.signal.aborted) for (const s of np.onHalt ?? []) await step1(hard, s, batch.index, state);
-  if (failedStep.phase === 'prepare' && !state.stopped && failedStep.action !== 'service-stop') await recover(hard, batch, np, state);
+  if (!interruptedByStop && touched && !run.deps.signal.aborted)
+    for (const s of np.onHalt ?? []) await step1(hard, s, batch.index, state);
+  if (failedStep.phase === 'prepare' && !state.stopped && failedStep.action !== 'service-stop')
+    await recover(hard, batch, np, state);
 }
 
-/** A node whose app server still runs the old version is healthy: put it back into the load balancer rather than leave it drained. */
+/**
+ * A node whose app server still runs the old version is healthy: put it back into the load balancer rather than leave
+ * it drained.
+ */
 async function recover(run: RunState, batch: Batch, np: NodePlan, state: NodeState): Promise<void> {
   if (state.stopped || state.starting || state.inRotation || run.deps.signal.aborted) return;
   for (const s of np.steps.filter((x) => x.action === 'lb-enable' || x.action === 'lb-wait-up')) {

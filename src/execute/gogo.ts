@@ -8,7 +8,9 @@
 import { GOGO_END, SESSION_MARK } from '../domain/gogo-markers.js';
 import type { GogoCommand } from '../plan/types.js';
 
-/** What one diagnostic said: `problems` is empty when nothing is unsatisfied; `error` when the answer could not be read. */
+/**
+ * What one diagnostic said: `problems` is empty when nothing is unsatisfied; `error` when the answer could not be read.
+ */
 export interface GogoReading {
   problems: string[];
   error: string | null;
@@ -17,8 +19,15 @@ export interface GogoReading {
 /** The states of a Declarative Services component configuration that keep a node from being ready. */
 const BAD_STATES = new Set(['unsatisfied reference', 'failed activation']);
 
-/** Reads what one attempt printed (every session after its mark line, see `gogoCommand`): the problems and errors of all its diagnostics. */
-export function readGogoAttempt(stdout: string, commands: readonly GogoCommand[], ignore: readonly string[]): GogoReading {
+/**
+ * Reads what one attempt printed (every session after its mark line, see `gogoCommand`): the problems and errors of all
+ * its diagnostics.
+ */
+export function readGogoAttempt(
+  stdout: string,
+  commands: readonly GogoCommand[],
+  ignore: readonly string[],
+): GogoReading {
   const sessions = new Map<string, string[]>();
   let current: string[] | null = null;
   for (const line of stdout.split('\n')) {
@@ -38,7 +47,13 @@ export function readGogo(session: string, command: GogoCommand, ignore: readonly
   const lines = session.split('\n').map((l) => l.replace(/\r/g, '').replace(/^(?:g! ?)+/, ''));
   const end = lines.findIndex((l) => l.trim() === GOGO_END);
   const failure = lines.find((l) => /Unable to connect|Connection refused|Connection closed by foreign host/.test(l));
-  if (end < 0) return { problems: [], error: failure ? `the Gogo shell did not answer: ${failure.trim()}` : 'the Gogo shell did not finish its answer in time' };
+  if (end < 0)
+    return {
+      problems: [],
+      error: failure
+        ? `the Gogo shell did not answer: ${failure.trim()}`
+        : 'the Gogo shell did not finish its answer in time',
+    };
   const answer = lines.slice(0, end);
   const missing = answer.find((l) => /CommandNotFoundException|Command not found/i.test(l));
   if (missing) return { problems: [], error: `\`${command}\` is not a command of this Gogo shell: ${missing.trim()}` };
@@ -47,7 +62,8 @@ export function readGogo(session: string, command: GogoCommand, ignore: readonly
 }
 
 function readScrList(lines: string[], counted: (text: string) => boolean): GogoReading {
-  if (!lines.some((l) => /^\s*BundleId\s+Component Name/.test(l))) return { problems: [], error: '`scr:list` printed no component list' };
+  if (!lines.some((l) => /^\s*BundleId\s+Component Name/.test(l)))
+    return { problems: [], error: '`scr:list` printed no component list' };
   const problems: string[] = [];
   let component = '?';
   for (const line of lines) {
@@ -61,8 +77,14 @@ function readScrList(lines: string[], counted: (text: string) => boolean): GogoR
 
 function readDmWtf(lines: string[], counted: (text: string) => boolean): GogoReading {
   if (lines.some((l) => /^\s*No missing dependencies found\./.test(l))) return { problems: [], error: null };
-  if (!lines.some((l) => /^\s*\d+ missing dependencies found\./.test(l))) return { problems: [], error: '`dm wtf` printed neither "No missing dependencies found." nor a count of missing ones' };
-  const listed = lines.filter((l) => /^\s*\*\s|is not found in the service registry/.test(l)).map((l) => l.trim().replace(/^\*\s*/, ''));
+  if (!lines.some((l) => /^\s*\d+ missing dependencies found\./.test(l)))
+    return {
+      problems: [],
+      error: '`dm wtf` printed neither "No missing dependencies found." nor a count of missing ones',
+    };
+  const listed = lines
+    .filter((l) => /^\s*\*\s|is not found in the service registry/.test(l))
+    .map((l) => l.trim().replace(/^\*\s*/, ''));
   const problems = listed.filter(counted);
   // Every listed line ignored: the count alone is not a reason to hold the node back.
   return { problems: listed.length === 0 ? ['missing dependencies (none listed)'] : problems, error: null };

@@ -27,12 +27,14 @@ export interface ProbeResult {
 /** Reads the answer of an HTTP probe command. */
 export function readHttpProbe(r: ProbeResult): HttpProbeAnswer {
   if (r.exitCode !== 0) {
-    const why = lastLine(r.stderr) ?? (r.exitCode === null ? 'no answer (connection lost)' : `curl exited ${r.exitCode}`);
+    const why =
+      lastLine(r.stderr) ?? (r.exitCode === null ? 'no answer (connection lost)' : `curl exited ${r.exitCode}`);
     return { answered: false, status: null, body: '', refused: r.exitCode === 7, found: why };
   }
   const lines = r.stdout.replace(/\s+$/, '').split('\n');
   const status = Number(lines.pop()?.trim());
-  if (!Number.isInteger(status)) return { answered: false, status: null, body: '', refused: false, found: 'no HTTP status in the answer' };
+  if (!Number.isInteger(status))
+    return { answered: false, status: null, body: '', refused: false, found: 'no HTTP status in the answer' };
   return { answered: true, status, body: lines.join('\n'), refused: false, found: `HTTP ${status}` };
 }
 

@@ -1,4 +1,13 @@
-import type { CapacityNode, CheckCapacityStep, CheckLbMemberStep, LbDrainStep, LbEnableStep, LbWaitDrainedStep, LbWaitUpStep, Step } from '../plan/types.js';
+import type {
+  CapacityNode,
+  CheckCapacityStep,
+  CheckLbMemberStep,
+  LbDrainStep,
+  LbEnableStep,
+  LbWaitDrainedStep,
+  LbWaitUpStep,
+  Step,
+} from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
 import { isLrrollError, LrrollError } from '../errors/errors.js';
 import type { MemberState } from './lb/driver.js';
@@ -17,7 +26,9 @@ export async function runLbStep(step: LbStep, run: RunState, state: NodeState | 
         const s = await memberState(step, step.member, run);
         const seen = run.nodes.get(step.node ?? '');
         if (seen) seen.lbSeen = s.state === 'UP' ? 'UP' : s.raw;
-        return s.state === 'UP' ? ok(`${step.member} is ${s.raw}`) : failed(`${step.member} is ${s.raw}, not UP: fix it (or the node) before rolling`);
+        return s.state === 'UP'
+          ? ok(`${step.member} is ${s.raw}`)
+          : failed(`${step.member} is ${s.raw}, not UP: fix it (or the node) before rolling`);
       }
       case 'check-capacity':
         return checkCapacity(step, run);
@@ -37,14 +48,26 @@ export async function runLbStep(step: LbStep, run: RunState, state: NodeState | 
   }
 }
 
-/** How long one read of the load balancer may take, as the step says (a plan recorded before the field: the step's own deadline). */
+/**
+ * How long one read of the load balancer may take, as the step says (a plan recorded before the field: the step's own
+ * deadline).
+ */
 const readTimeoutSec = (step: Step): number => ('readTimeoutSec' in step ? step.readTimeoutSec : step.timeoutSec);
 
 /** The member's state: from the driver, or by running the plan's command (`type: command`). */
-async function memberState(step: Step, member: string, run: RunState, command: string | null = step.command): Promise<MemberState> {
+async function memberState(
+  step: Step,
+  member: string,
+  run: RunState,
+  command: string | null = step.command,
+): Promise<MemberState> {
   if (run.deps.lb) return run.deps.lb.state(member, run.deps.signal);
   if (!command) throw new Error('no way to read the member state');
-  const r = await runCommand(step, command, run, { quiet: true, timeoutMs: readTimeoutSec(step) * 1000, what: 'the status command' });
+  const r = await runCommand(step, command, run, {
+    quiet: true,
+    timeoutMs: readTimeoutSec(step) * 1000,
+    what: 'the status command',
+  });
   if (!r.ok) throw new LrrollError(r.code ?? 'E_LB', r.detail ?? 'the status command failed', r.hint ?? undefined);
   // The wait-drained step's command is the `sessions` command: its output is a number, not a state.
   return commandMemberState(r.stdout, parseSessionsOutput(r.stdout));
@@ -77,7 +100,13 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
   while (clock.now() < deadline && !run.waitSignal.aborted) {
     sessions = await sessionsOf(step, run);
     if (sessions === 0) break;
-    run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${step.member}: ${sessions ?? '?'} session(s)` });
+    run.deps.emit({
+      kind: 'step-output',
+      stepId: step.id,
+      node: step.node,
+      stream: 'progress',
+      line: `${step.member}: ${sessions ?? '?'} session(s)`,
+    });
     await clock.sleep(step.pollSec * 1000, run.waitSignal);
   }
   if (run.waitSignal.aborted) return failed('interrupted');
@@ -86,27 +115,45 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
     run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
     return ok('no sessions left');
   }
-  if (step.onTimeout === 'fail') return failed(`${step.member} still has ${sessions ?? 'an unknown number of'} session(s) after ${step.timeoutSec}s (onDrainTimeout: fail)`);
+  if (step.onTimeout === 'fail')
+    return failed(
+      `${step.member} still has ${sessions ?? 'an unknown number of'} session(s) after ` +
+        `${step.timeoutSec}s (onDrainTimeout: fail)`,
+    );
   await hardStep(step, run);
   if (state) state.inRotation = false;
   run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
   const left = await settle(step, run);
-  return ok(`${sessions ?? 'unknown'} session(s) left after ${step.timeoutSec}s: taken out hard (${step.onTimeout})${left ? `; ${left} still open` : ''}`);
+  return ok(
+    `${sessions ?? 'unknown'} session(s) left after ${step.timeoutSec}s: taken out hard (` +
+      `${step.onTimeout})${left ? `; ${left} still open` : ''}`,
+  );
 }
 
-/** A load balancer that cannot count sessions: wait the plan's fixed time (saying so every 10 s), then the hard step. */
+/**
+ * A load balancer that cannot count sessions: wait the plan's fixed time (saying so every 10 s), then the hard step.
+ */
 async function waitFixed(step: LbWaitDrainedStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   const clock = run.deps.clock;
   const until = clock.now() + step.timeoutSec * 1000;
   while (clock.now() < until && !run.waitSignal.aborted) {
-    run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${step.member}: draining, ${Math.ceil((until - clock.now()) / 1000)}s left (no session count)` });
+    run.deps.emit({
+      kind: 'step-output',
+      stepId: step.id,
+      node: step.node,
+      stream: 'progress',
+      line: `${step.member}: draining, ${Math.ceil((until - clock.now()) / 1000)}s left (no session count)`,
+    });
     await clock.sleep(Math.min(step.heartbeatSec * 1000, until - clock.now()), run.waitSignal);
   }
   if (run.waitSignal.aborted) return failed('interrupted');
   await hardStep(step, run);
   if (state) state.inRotation = false;
   run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
-  return ok(`waited ${step.timeoutSec}s (the load balancer cannot count sessions)${step.hardCommand ? '; taken out hard with the disable command' : ''}`);
+  return ok(
+    `waited ${step.timeoutSec}s (the load balancer cannot count sessions)` +
+      `${step.hardCommand ? '; taken out hard with the disable command' : ''}`,
+  );
 }
 
 /** The hard step: MAINT (and shutdown sessions) through the driver, or the plan's hard command. */
@@ -145,9 +192,21 @@ async function enable(step: LbEnableStep, run: RunState): Promise<StepOutcome> {
 
 async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   const clock = run.deps.clock;
-  const r = await waitUntilUp(() => memberState(step, step.member, run), { clock, signal: run.waitSignal, timeoutMs: step.timeoutSec * 1000, pollMs: step.pollSec * 1000, fastPollMs: step.fastPollSec * 1000, fastForMs: step.fastPollForSec * 1000 });
+  const r = await waitUntilUp(() => memberState(step, step.member, run), {
+    clock,
+    signal: run.waitSignal,
+    timeoutMs: step.timeoutSec * 1000,
+    pollMs: step.pollSec * 1000,
+    fastPollMs: step.fastPollSec * 1000,
+    fastForMs: step.fastPollForSec * 1000,
+  });
   if (r.interrupted) return interrupted();
-  if (!r.up) return failed(`the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${r.last})`, null, 'E_TIMEOUT');
+  if (!r.up)
+    return failed(
+      `the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${r.last})`,
+      null,
+      'E_TIMEOUT',
+    );
   if (state) {
     state.inRotation = true;
     if (state.drainedAt !== null) state.outOfRotationMs = clock.now() - state.drainedAt;
@@ -160,15 +219,23 @@ async function checkCapacity(step: CheckCapacityStep, run: RunState): Promise<St
   const verdicts = await Promise.all(step.others.map((o) => whyNotHealthy(o, step, run)));
   const down = step.others.flatMap((o, i) => (verdicts[i] === null ? [] : [`${o.node} (${verdicts[i] ?? ''})`]));
   const healthy = step.others.length - down.length;
-  if (healthy >= step.minHealthy) return ok(`${healthy} healthy node(s) stay in rotation${down.length ? ` (not counted: ${down.join(', ')})` : ''}`);
-  return failed(`only ${healthy} healthy node(s) would stay in rotation, below minHealthy ${step.minHealthy}${down.length ? `; not healthy or out of rotation: ${down.join(', ')}` : ''}`);
+  if (healthy >= step.minHealthy)
+    return ok(`${healthy} healthy node(s) stay in rotation${down.length ? ` (not counted: ${down.join(', ')})` : ''}`);
+  return failed(
+    `only ${healthy} healthy node(s) would stay in rotation, below minHealthy ${step.minHealthy}` +
+      `${down.length ? `; not healthy or out of rotation: ${down.join(', ')}` : ''}`,
+  );
 }
 
-/** Null when the node counts as healthy — its member UP in the load balancer and its own probe answering — else why not. */
+/**
+ * Null when the node counts as healthy — its member UP in the load balancer and its own probe answering — else why not.
+ */
 async function whyNotHealthy(o: CapacityNode, step: CheckCapacityStep, run: RunState): Promise<string | null> {
-  if (o.member === null && o.probe === null) return run.nodes.get(o.node)?.inRotation === false ? 'out of rotation' : null;
+  if (o.member === null && o.probe === null)
+    return run.nodes.get(o.node)?.inRotation === false ? 'out of rotation' : null;
   if (o.member !== null) {
-    // A command load balancer's member is read with the plan's own status command for that node (a node outside --limit has no other step).
+    // A command load balancer's member is read with the plan's own status command for that node (a node outside --limit
+    // has no other step).
     const via: Step = o.lbStatus ? { ...step, ...o.lbStatus } : step;
     const s = await memberState(via, o.member, run).catch((err: Error) => err);
     if (s instanceof Error) return `load balancer: ${s.message}`;
@@ -177,11 +244,16 @@ async function whyNotHealthy(o: CapacityNode, step: CheckCapacityStep, run: RunS
   if (o.probe !== null) {
     const node = run.plan.nodes.find((n) => n.name === o.node);
     if (!node) return 'not in the plan';
-    const r = await runCommand(step, o.probe, run, { transport: run.deps.transportFor(node), quiet: true, timeoutMs: step.probeTimeoutSec * 1000, become: false, what: 'the health probe' });
+    const r = await runCommand(step, o.probe, run, {
+      transport: run.deps.transportFor(node),
+      quiet: true,
+      timeoutMs: step.probeTimeoutSec * 1000,
+      become: false,
+      what: 'the health probe',
+    });
     const answer = readHttpProbe(r);
     if (!answer.answered) return `its health probe does not answer${r.exitCode === null ? ' (connection lost)' : ''}`;
     if (!probePasses(answer, o)) return `its health probe answers ${answer.found}`;
   }
   return null;
 }
-

@@ -12,7 +12,8 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): strin
   let out = text;
   for (const [name, value] of Object.entries(values)) {
     const v = String(value);
-    if (!/^[A-Za-z0-9_.-]+$/.test(v)) throw new Error(`the value of {${name}} is not a plain word: ${JSON.stringify(v)}`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(v))
+      throw new Error(`the value of {${name}} is not a plain word: ${JSON.stringify(v)}`);
     out = out.replace(new RegExp(`(?<!\\$)\\{${name}\\}`, 'g'), v);
   }
   return out;

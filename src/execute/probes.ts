@@ -16,7 +16,13 @@ interface Attempt {
 }
 
 /** Polls `attempt` until it passes `successes` times in a row; fails at the deadline with the last finding. */
-async function poll(step: WaitHttpStep | WaitOsgiStep, run: RunState, attempt: () => Promise<Attempt>, subject: string, failure: (last: string) => string): Promise<StepOutcome> {
+async function poll(
+  step: WaitHttpStep | WaitOsgiStep,
+  run: RunState,
+  attempt: () => Promise<Attempt>,
+  subject: string,
+  failure: (last: string) => string,
+): Promise<StepOutcome> {
   const deadline = run.deps.clock.now() + step.timeoutSec * 1000;
   let last = 'no answer yet';
   let streak = 0;
@@ -26,7 +32,13 @@ async function poll(step: WaitHttpStep | WaitOsgiStep, run: RunState, attempt: (
     streak = a.passed ? streak + 1 : 0;
     if (streak >= step.successes) return ok(step.successes > 1 ? `${last} (${streak} times in a row)` : last);
     const count = step.successes > 1 ? ` (${streak}/${step.successes} in a row)` : '';
-    run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${subject}: ${last}${count}` });
+    run.deps.emit({
+      kind: 'step-output',
+      stepId: step.id,
+      node: step.node,
+      stream: 'progress',
+      line: `${subject}: ${last}${count}`,
+    });
     await run.deps.clock.sleep(step.intervalSec * 1000, run.waitSignal);
   }
   return failed(run.waitSignal.aborted ? 'interrupted' : failure(last));
@@ -36,22 +48,46 @@ async function poll(step: WaitHttpStep | WaitOsgiStep, run: RunState, attempt: (
 export async function waitHttp(step: WaitHttpStep, run: RunState): Promise<StepOutcome> {
   const body = step.bodyMatch ? new RegExp(step.bodyMatch) : null;
   const inARow = step.successes > 1 ? ` ${step.successes} times in a row` : '';
-  return poll(step, run, async () => {
-    const answer = readHttpProbe(await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.attemptDeadlineSec * 1000 }));
-    return { passed: probePasses(answer, step), found: answer.found };
-  }, step.url, (last) => `${step.url} did not answer ${step.status.join('/')}${body ? ` matching /${step.bodyMatch}/` : ''}${inARow} within ${step.timeoutSec}s (last: ${last})`);
+  return poll(
+    step,
+    run,
+    async () => {
+      const answer = readHttpProbe(
+        await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.attemptDeadlineSec * 1000 }),
+      );
+      return { passed: probePasses(answer, step), found: answer.found };
+    },
+    step.url,
+    (last) =>
+      `${step.url} did not answer ${step.status.join('/')}` +
+      `${body ? ` matching /${step.bodyMatch}/` : ''}${inARow} within ${step.timeoutSec}s (last: ` +
+      `${last})`,
+  );
 }
 
 /** Asks the node's Gogo shell until no OSGi component is unsatisfied. */
 export async function waitOsgi(step: WaitOsgiStep, run: RunState): Promise<StepOutcome> {
   const subject = `Gogo port ${step.port}`;
   const inARow = step.successes > 1 ? ` ${step.successes} times in a row` : '';
-  return poll(step, run, async () => {
-    const r = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.attemptDeadlineSec * 1000 });
-    const reading = readGogoAttempt(r.stdout, step.commands, step.ignore);
-    if (reading.error) return { passed: false, found: reading.error };
-    if (reading.problems.length === 0) return { passed: true, found: `no unsatisfied component (${step.commands.join(', ')})` };
-    const shown = reading.problems.slice(0, 5).join(', ');
-    return { passed: false, found: `${reading.problems.length} unsatisfied: ${shown}${reading.problems.length > 5 ? ', …' : ''}` };
-  }, subject, (last) => `OSGi components not all satisfied${inARow} within ${step.timeoutSec}s (last: ${last})`);
+  return poll(
+    step,
+    run,
+    async () => {
+      const r = await runCommand(step, step.command ?? '', run, {
+        quiet: true,
+        timeoutMs: step.attemptDeadlineSec * 1000,
+      });
+      const reading = readGogoAttempt(r.stdout, step.commands, step.ignore);
+      if (reading.error) return { passed: false, found: reading.error };
+      if (reading.problems.length === 0)
+        return { passed: true, found: `no unsatisfied component (${step.commands.join(', ')})` };
+      const shown = reading.problems.slice(0, 5).join(', ');
+      return {
+        passed: false,
+        found: `${reading.problems.length} unsatisfied: ${shown}${reading.problems.length > 5 ? ', …' : ''}`,
+      };
+    },
+    subject,
+    (last) => `OSGi components not all satisfied${inARow} within ${step.timeoutSec}s (last: ${last})`,
+  );
 }

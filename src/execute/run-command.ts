@@ -19,9 +19,20 @@ export interface StepOutcome {
 }
 
 /** A successful outcome. */
-export const ok = (detail: string | null = null): StepOutcome => ({ status: 'ok', detail, exitCode: 0, code: null, hint: null });
+export const ok = (detail: string | null = null): StepOutcome => ({
+  status: 'ok',
+  detail,
+  exitCode: 0,
+  code: null,
+  hint: null,
+});
 /** A failed outcome; `code` says why (a judged result that is not what the plan expects is E_STEP_FAILED). */
-export const failed = (detail: string, exitCode: number | null = null, code: LrrollErrorCode = 'E_STEP_FAILED', hint: string | null = null): StepOutcome => ({ status: 'failed', detail, exitCode, code, hint });
+export const failed = (
+  detail: string,
+  exitCode: number | null = null,
+  code: LrrollErrorCode = 'E_STEP_FAILED',
+  hint: string | null = null,
+): StepOutcome => ({ status: 'failed', detail, exitCode, code, hint });
 /** An interrupted step (Ctrl-C or a stop request). */
 export const interrupted = (): StepOutcome => failed('interrupted', null, 'E_ABORTED');
 
@@ -66,21 +77,31 @@ export interface RunCommandOptions {
  * (unless quiet); `env` adds values the plan names (e.g. the run id) to the step's secrets. Never
  * throws: a connection that cannot be opened is an outcome with its code and hint.
  */
-export async function runCommand(step: Step, command: string, run: RunState, options: RunCommandOptions = {}): Promise<RemoteOutcome> {
+export async function runCommand(
+  step: Step,
+  command: string,
+  run: RunState,
+  options: RunCommandOptions = {},
+): Promise<RemoteOutcome> {
   const transport = options.transport ?? transportOf(step, run);
-  return runRemote({
-    kind: 'command',
-    transport,
-    command,
-    what: options.what ?? 'the command',
-    options: {
-      timeoutMs: options.timeoutMs ?? step.timeoutSec * 1000,
-      signal: options.signal ?? run.deps.signal,
-      env: { ...secretsFor(step, run), ...options.env },
-      become: options.become ?? step.become,
-      onLine: options.quiet ? undefined : (stream, line) => run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream, line }),
+  return runRemote(
+    {
+      kind: 'command',
+      transport,
+      command,
+      what: options.what ?? 'the command',
+      options: {
+        timeoutMs: options.timeoutMs ?? step.timeoutSec * 1000,
+        signal: options.signal ?? run.deps.signal,
+        env: { ...secretsFor(step, run), ...options.env },
+        become: options.become ?? step.become,
+        onLine: options.quiet
+          ? undefined
+          : (stream, line) => run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream, line }),
+      },
     },
-  }, () => run.deps.clock.now());
+    () => run.deps.clock.now(),
+  );
 }
 
 /** Turns a remote outcome into a step outcome: ok, or failed with its code, hint and a sentence naming `what`. */

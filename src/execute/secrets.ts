@@ -24,7 +24,9 @@ const NO_SECRETS: Mask = (text) => text;
 
 /** A mask for these secret values; values too short to mask are refused before any run (see MIN_SECRET_LENGTH). */
 export function secretMask(values: Iterable<string>): Mask {
-  const needles = [...new Set([...values].filter((v) => v.length >= MIN_SECRET_LENGTH).flatMap(forms))].sort((a, b) => b.length - a.length);
+  const needles = [...new Set([...values].filter((v) => v.length >= MIN_SECRET_LENGTH).flatMap(forms))].sort(
+    (a, b) => b.length - a.length,
+  );
   if (needles.length === 0) return NO_SECRETS;
   return (text) => {
     let out = text;
@@ -37,7 +39,8 @@ export function secretMask(values: Iterable<string>): Mask {
 export function maskDeep<T>(value: T, mask: Mask): T {
   if (typeof value === 'string') return mask(value) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => maskDeep(v, mask)) as T;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, mask)])) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, mask)])) as T;
   return value;
 }
 
@@ -53,5 +56,10 @@ export function secretProblem(names: readonly string[], secrets: Readonly<Record
   if (missing.length > 0) return `secret environment variable(s) not set: ${missing.join(', ')}`;
   const short = names.filter((n) => (secrets[n] ?? '').length < MIN_SECRET_LENGTH);
   if (short.length === 0) return null;
-  return `secret environment variable(s) ${short.join(', ')} ${short.length === 1 ? 'is' : 'are'} empty or shorter than ${MIN_SECRET_LENGTH} characters: lrroll masks every secret value wherever it appears in output and records, and a value this short cannot be told apart from ordinary text; use a longer secret`;
+  return (
+    `secret environment variable(s) ${short.join(', ')} ${short.length === 1 ? 'is' : 'are'}` +
+    ` empty or shorter than ${MIN_SECRET_LENGTH} characters: lrroll masks every secret value ` +
+    `wherever it appears in output and records, and a value this short cannot be told apart from ` +
+    `ordinary text; use a longer secret`
+  );
 }

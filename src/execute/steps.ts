@@ -7,7 +7,16 @@ import { readHttpProbe } from './http-probe.js';
 import { runLbStep } from './lb-steps.js';
 import { runPreflightCheck } from './preflight.js';
 import { waitHttp, waitOsgi } from './probes.js';
-import { failed, lastLine, interrupted, ok, outcomeOf, runCommand, transportOf, type StepOutcome } from './run-command.js';
+import {
+  failed,
+  lastLine,
+  interrupted,
+  ok,
+  outcomeOf,
+  runCommand,
+  transportOf,
+  type StepOutcome,
+} from './run-command.js';
 import { recordLogOffsets, waitCluster, waitLogMarker, waitModules } from './waits.js';
 
 /** Runs one step of the plan; `state` is the node's state for node steps, null for run-level steps. */
@@ -44,7 +53,10 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'backup':
     case 'restore':
       // The plan's backup folder ends with $LRROLL_RUN_ID: this run's own copy.
-      return outcomeOf(await runCommand(step, step.command ?? 'true', run, { env: { [RUN_ID_VAR]: run.deps.runId } }), step.action);
+      return outcomeOf(
+        await runCommand(step, step.command ?? 'true', run, { env: { [RUN_ID_VAR]: run.deps.runId } }),
+        step.action,
+      );
     case 'verify':
     case 'warmup':
     case 'cache-clear':
@@ -52,9 +64,12 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'forensics':
       return outcomeOf(await runCommand(step, step.command ?? 'true', run), step.action);
     case 'prune': {
-      // The run's own backup folder and record are named by its run id; the last line says what was kept, removed and left.
+      // The run's own backup folder and record are named by its run id; the last line says what was kept, removed and
+      // left.
       const r = await runCommand(step, step.command ?? 'true', run, { env: { [RUN_ID_VAR]: run.deps.runId } });
-      return r.exitCode === 0 ? ok(lastLine(r.stdout) ?? null) : outcomeOf(r, 'removing older backups and staged files');
+      return r.exitCode === 0
+        ? ok(lastLine(r.stdout) ?? null)
+        : outcomeOf(r, 'removing older backups and staged files');
     }
     case 'apply': {
       const r = outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the change');
@@ -79,7 +94,9 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'hook':
       return hook(step, run);
     case 'confirm':
-      return (await run.deps.confirm(step.question)) ? ok('confirmed') : failed('not confirmed: stopped at the operator’s request');
+      return (await run.deps.confirm(step.question))
+        ? ok('confirmed')
+        : failed('not confirmed: stopped at the operator’s request');
     case 'consistency-check':
       return consistency(step, run);
   }
@@ -88,16 +105,28 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
 async function stop(step: ServiceStopStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   const transport = transportOf(step, run);
   // The step's deadline leaves room for the forced stop after the graceful one.
-  const graceful = await runCommand(step, step.command ?? 'true', run, { timeoutMs: Math.max(1, step.timeoutSec - step.checkTimeoutSec) * 1000 });
+  const graceful = await runCommand(step, step.command ?? 'true', run, {
+    timeoutMs: Math.max(1, step.timeoutSec - step.checkTimeoutSec) * 1000,
+  });
   const checkMs = step.checkTimeoutSec * 1000;
-  const status = await transport.exec(step.statusCommand, { timeoutMs: checkMs, signal: run.deps.signal, become: step.become });
-  if (status.exitCode === null) return failed('cannot tell whether the app server stopped (the status command did not finish)');
+  const status = await transport.exec(step.statusCommand, {
+    timeoutMs: checkMs,
+    signal: run.deps.signal,
+    become: step.become,
+  });
+  if (status.exitCode === null)
+    return failed('cannot tell whether the app server stopped (the status command did not finish)');
   let note: string | null = null;
   if (status.exitCode === 0) {
     await runCommand(step, step.forceCommand, run, { timeoutMs: checkMs });
     note = 'forced: still running after the graceful stop';
-    const again = await transport.exec(step.statusCommand, { timeoutMs: checkMs, signal: run.deps.signal, become: step.become });
-    if (again.exitCode !== 1 && again.exitCode !== null && again.exitCode !== 0) note = `status check exited ${again.exitCode}`;
+    const again = await transport.exec(step.statusCommand, {
+      timeoutMs: checkMs,
+      signal: run.deps.signal,
+      become: step.become,
+    });
+    if (again.exitCode !== 1 && again.exitCode !== null && again.exitCode !== 0)
+      note = `status check exited ${again.exitCode}`;
     if (again.exitCode === 0) return failed('the app server is still running after the forced stop');
     if (again.exitCode === null) return failed('cannot tell whether the app server stopped after the forced stop');
   } else if (graceful.exitCode !== 0 && graceful.exitCode !== null) {
@@ -107,17 +136,31 @@ async function stop(step: ServiceStopStep, run: RunState, state: NodeState | nul
   // probe that finds nothing listening confirms that the process is gone.
   const answer = await stillAnswers(step, run);
   if (answer !== null) {
-    const cmd = graceful.exitCode === 0 ? '' : `the stop command exited with ${graceful.exitCode ?? 'no exit code'}${graceful.exitCode === 127 ? ' (command not found)' : ''}; `;
-    return failed(`${cmd}the app server still answers its health probe (${answer}) although the status command says it stopped: it is running — check service.stop and service.status (or pidFile)`, graceful.exitCode);
+    const cmd =
+      graceful.exitCode === 0
+        ? ''
+        : `the stop command exited with ${graceful.exitCode ?? 'no exit code'}` +
+          `${graceful.exitCode === 127 ? ' (command not found)' : ''}; `;
+    return failed(
+      `${cmd}the app server still answers its health probe (${answer}` +
+        `) although the status command says it stopped: it is running — check service.stop and ` +
+        `service.status (or pidFile)`,
+      graceful.exitCode,
+    );
   }
   if (state) Object.assign(state, { stopped: true, starting: false });
   return ok(note);
 }
 
-/** What the node's HTTP probe gets after a stop: null when nothing listens (curl cannot connect) or there is no probe, else the answer. */
+/**
+ * What the node's HTTP probe gets after a stop: null when nothing listens (curl cannot connect) or there is no probe,
+ * else the answer.
+ */
 async function stillAnswers(step: ServiceStopStep, run: RunState): Promise<string | null> {
   if (step.probeCommand === null) return null;
-  const answer = readHttpProbe(await runCommand(step, step.probeCommand, run, { quiet: true, timeoutMs: step.probeTimeoutSec * 1000 }));
+  const answer = readHttpProbe(
+    await runCommand(step, step.probeCommand, run, { quiet: true, timeoutMs: step.probeTimeoutSec * 1000 }),
+  );
   // Could not connect: nothing listens on the port any more.
   return answer.refused ? null : answer.found;
 }
@@ -127,7 +170,14 @@ async function waitFor(step: Extract<Step, { action: 'settle' }>, run: RunState)
   const clock = run.deps.clock;
   const until = clock.now() + step.seconds * 1000;
   for (let left = until - clock.now(); left > 0 && !run.waitSignal.aborted; left = until - clock.now()) {
-    if (left < step.seconds * 1000) run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line: `${Math.ceil(left / 1000)}s left` });
+    if (left < step.seconds * 1000)
+      run.deps.emit({
+        kind: 'step-output',
+        stepId: step.id,
+        node: step.node,
+        stream: 'progress',
+        line: `${Math.ceil(left / 1000)}s left`,
+      });
     await clock.sleep(Math.min(left, step.heartbeatSec * 1000), run.waitSignal);
   }
   return run.waitSignal.aborted ? interrupted() : ok();
@@ -135,17 +185,33 @@ async function waitFor(step: Extract<Step, { action: 'settle' }>, run: RunState)
 
 async function upload(step: UploadStep, run: RunState): Promise<StepOutcome> {
   const transport = transportOf(step, run);
-  const before = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.checksumTimeoutSec * 1000 });
-  if (before.exitCode === 0 && before.stdout.trim() === step.sha256) return ok('already there with the same checksum: not uploaded');
-  await transport.put(resolve(run.deps.baseDir, step.localPath), step.remotePath, { timeoutMs: step.timeoutSec * 1000, signal: run.deps.signal });
-  const after = await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.checksumTimeoutSec * 1000 });
-  if (after.stdout.trim() !== step.sha256) return failed(`checksum mismatch after upload: expected ${step.sha256}, got ${after.stdout.trim() || after.stderr.trim()}`);
+  const before = await runCommand(step, step.command ?? '', run, {
+    quiet: true,
+    timeoutMs: step.checksumTimeoutSec * 1000,
+  });
+  if (before.exitCode === 0 && before.stdout.trim() === step.sha256)
+    return ok('already there with the same checksum: not uploaded');
+  await transport.put(resolve(run.deps.baseDir, step.localPath), step.remotePath, {
+    timeoutMs: step.timeoutSec * 1000,
+    signal: run.deps.signal,
+  });
+  const after = await runCommand(step, step.command ?? '', run, {
+    quiet: true,
+    timeoutMs: step.checksumTimeoutSec * 1000,
+  });
+  if (after.stdout.trim() !== step.sha256)
+    return failed(
+      `checksum mismatch after upload: expected ${step.sha256}, got ${after.stdout.trim() || after.stderr.trim()}`,
+    );
   return ok('uploaded, checksum verified');
 }
 
 async function hook(step: HookStep, run: RunState): Promise<StepOutcome> {
-  const outcome = step.request ? await webhook(step, run) : outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the hook');
-  if (outcome.status === 'failed' && step.continueOnError) return { ...outcome, status: 'ok', detail: `failed, continuing (continueOnError): ${outcome.detail ?? ''}` };
+  const outcome = step.request
+    ? await webhook(step, run)
+    : outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the hook');
+  if (outcome.status === 'failed' && step.continueOnError)
+    return { ...outcome, status: 'ok', detail: `failed, continuing (continueOnError): ${outcome.detail ?? ''}` };
   return outcome;
 }
 
@@ -160,7 +226,12 @@ async function webhook(step: HookStep, run: RunState): Promise<StepOutcome> {
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, fill(v, run)]));
   const timeout = AbortSignal.timeout(step.timeoutSec * 1000);
   try {
-    const res = await run.deps.fetch(fill(req.url, run), { method: req.method, headers, body: req.report ? run.deps.reportSummary() : req.body === null ? null : fill(req.body, run), signal: AbortSignal.any([timeout, run.deps.signal]) });
+    const res = await run.deps.fetch(fill(req.url, run), {
+      method: req.method,
+      headers,
+      body: req.report ? run.deps.reportSummary() : req.body === null ? null : fill(req.body, run),
+      signal: AbortSignal.any([timeout, run.deps.signal]),
+    });
     return res.ok ? ok(`HTTP ${res.status}`) : failed(`the webhook answered HTTP ${res.status}`);
   } catch (err) {
     return failed(`the webhook failed: ${(err as Error).message}`);
@@ -174,13 +245,16 @@ async function consistency(step: Extract<Step, { action: 'consistency-check' }>,
       const node = run.plan.nodes.find((n) => n.name === name);
       const command = step.fingerprintCommands[name];
       if (!node || command === undefined) return null;
-      const r = await run.deps.transportFor(node).exec(command, { timeoutMs: step.fingerprintTimeoutSec * 1000, signal: run.deps.signal });
+      const r = await run.deps
+        .transportFor(node)
+        .exec(command, { timeoutMs: step.fingerprintTimeoutSec * 1000, signal: run.deps.signal });
       return { name, key: r.exitCode === 0 ? r.stdout.trim() : `(could not read: ${r.stderr.trim()})` };
     }),
   );
   for (const r of read) if (r) prints.set(r.key, [...(prints.get(r.key) ?? []), r.name]);
   if (prints.size <= 1) return ok(`${step.nodes.length} node(s) agree`);
-  const groups = [...prints.entries()].map(([print, nodes]) => `${nodes.join(', ')}: ${print.split('\n').slice(0, 3).join(' | ')}`);
+  const groups = [...prints.entries()].map(
+    ([print, nodes]) => `${nodes.join(', ')}: ${print.split('\n').slice(0, 3).join(' | ')}`,
+  );
   return failed(`drift: the nodes do not report the same patch level, modules and properties — ${groups.join(' ≠ ')}`);
 }
-

@@ -4,7 +4,10 @@ export interface ExecOptions {
   timeoutMs: number;
   /** Aborts the command (Ctrl-C). */
   signal?: AbortSignal;
-  /** Secret environment variables for the command: passed on stdin, never on a command line. Values must not contain a newline. */
+  /**
+   * Secret environment variables for the command: passed on stdin, never on a command line. Values must not contain a
+   * newline.
+   */
   env?: Readonly<Record<string, string>>;
   /** Run through sudo (`sudo -n`, or with the node's sudo password). */
   become?: boolean;
@@ -39,7 +42,10 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** How a node's commands become another user: `sudo -u user` (null: root) and the sudo password (null: passwordless `sudo -n`). */
+/**
+ * How a node's commands become another user: `sudo -u user` (null: root) and the sudo password (null: passwordless
+ * `sudo -n`).
+ */
 export interface SudoSettings {
   user: string | null;
   password: string | null;
@@ -61,11 +67,17 @@ const STDIN_MARK = '__lrroll_stdin__';
  * retried on them, never on a secret) and a mark; the command under sudo skips to the mark and reads
  * its secrets after it. The password appears on no command line and in no environment.
  */
-export function wrapCommand(command: string, env: Readonly<Record<string, string>> | undefined, become: boolean, sudo: SudoSettings = PLAIN_SUDO): { command: string; stdin: string } {
+export function wrapCommand(
+  command: string,
+  env: Readonly<Record<string, string>> | undefined,
+  become: boolean,
+  sudo: SudoSettings = PLAIN_SUDO,
+): { command: string; stdin: string } {
   const names = Object.keys(env ?? {}).sort();
   for (const n of names) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`invalid environment variable name ${n}`);
-    if ((env?.[n] ?? '').includes('\n')) throw new Error(`the value of ${n} contains a newline, which cannot be passed safely`);
+    if ((env?.[n] ?? '').includes('\n'))
+      throw new Error(`the value of ${n} contains a newline, which cannot be passed safely`);
   }
   const reads = names.map((n) => `IFS= read -r ${n} || true; export ${n}`).join('; ');
   const inner = reads ? `${reads}; exec </dev/null; ${command}` : command;
@@ -73,10 +85,13 @@ export function wrapCommand(command: string, env: Readonly<Record<string, string
   if (!become) return { command: `sh -c ${quote(inner)}`, stdin: secrets };
   const asUser = sudo.user ? ` -u ${quote(sudo.user)}` : '';
   if (sudo.password === null) return { command: `sudo -n${asUser} sh -c ${quote(inner)}`, stdin: secrets };
-  if (sudo.password.includes('\n')) throw new Error('the sudo password contains a newline, which cannot be passed safely');
+  if (sudo.password.includes('\n'))
+    throw new Error('the sudo password contains a newline, which cannot be passed safely');
   const skip = `while IFS= read -r __lrroll_l; do [ "$__lrroll_l" = ${STDIN_MARK} ] && break; done; `;
   const pad = Array.from({ length: 10 }, () => '__lrroll_pad__').join(' ');
-  const outer = `IFS= read -r __lrroll_p; { printf '%s\\n' "$__lrroll_p" ${pad} ${STDIN_MARK}; exec cat; } | sudo -S -k -p ''${asUser} sh -c ${quote(skip + inner)}`;
+  const outer =
+    `IFS= read -r __lrroll_p; { printf '%s\\n' "$__lrroll_p" ${pad} ${STDIN_MARK}` +
+    `; exec cat; } | sudo -S -k -p ''${asUser} sh -c ${quote(skip + inner)}`;
   return { command: `sh -c ${quote(outer)}`, stdin: `${sudo.password}\n${secrets}` };
 }
 

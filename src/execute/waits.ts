@@ -1,5 +1,12 @@
 import { LrrollError } from '../errors/errors.js';
-import type { ServiceStartStep, SideCommand, Step, WaitClusterStep, WaitLogMarkerStep, WaitModulesStep } from '../plan/types.js';
+import type {
+  ServiceStartStep,
+  SideCommand,
+  Step,
+  WaitClusterStep,
+  WaitLogMarkerStep,
+  WaitModulesStep,
+} from '../plan/types.js';
 import type { NodeState, RunState } from './context.js';
 import { fillPlaceholders, type PlaceholderValues } from './placeholders.js';
 import { failed, interrupted, lastLine, ok, transportOf, type StepOutcome } from './run-command.js';
@@ -14,7 +21,12 @@ export async function recordLogOffsets(step: ServiceStartStep, run: RunState, st
     const r = await runSide(step, size, run);
     const bytes = r.stdout.trim();
     // Reading from 0 would let the previous start's marker pass the gate: refuse instead.
-    if (!r.ok || !/^\d+$/.test(bytes)) throw new LrrollError(r.code ?? 'E_STEP_FAILED', `cannot read the size of ${log} before the start: ${r.stderrTail || r.detail || 'no answer'}`, r.hint ?? undefined);
+    if (!r.ok || !/^\d+$/.test(bytes))
+      throw new LrrollError(
+        r.code ?? 'E_STEP_FAILED',
+        `cannot read the size of ${log} before the start: ${r.stderrTail || r.detail || 'no answer'}`,
+        r.hint ?? undefined,
+      );
     state.logOffsets.set(log, Number(bytes));
   }
 }
@@ -36,7 +48,12 @@ type LogGateStep = WaitLogMarkerStep | WaitClusterStep | WaitModulesStep;
  * `processWatch.intervalSec`), false when stopped. Each tick also calls `onTick`, which the gates
  * use for their heartbeat; without a process watch the ticks come every heartbeat.
  */
-async function watchProcess(step: LogGateStep, run: RunState, signal: AbortSignal, onTick: () => void): Promise<boolean> {
+async function watchProcess(
+  step: LogGateStep,
+  run: RunState,
+  signal: AbortSignal,
+  onTick: () => void,
+): Promise<boolean> {
   const watch = step.processWatch;
   while (!signal.aborted) {
     await run.deps.clock.sleep((watch?.intervalSec ?? step.heartbeatSec) * 1000, signal);
@@ -51,9 +68,25 @@ async function watchProcess(step: LogGateStep, run: RunState, signal: AbortSigna
 }
 
 /** Runs one of a step's side commands from the plan, with its own deadline, placeholders filled. */
-function runSide(step: Step, side: SideCommand, run: RunState, values: PlaceholderValues = {}, signal: AbortSignal = run.deps.signal, onLine?: (stream: 'stdout' | 'stderr', line: string) => void) {
+function runSide(
+  step: Step,
+  side: SideCommand,
+  run: RunState,
+  values: PlaceholderValues = {},
+  signal: AbortSignal = run.deps.signal,
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void,
+) {
   const command = fillPlaceholders(side.command, values);
-  return runRemote({ kind: 'command', transport: transportOf(step, run), command, what: 'the command', options: { timeoutMs: side.timeoutSec * 1000, signal, become: side.become, ...(onLine ? { onLine } : {}) } }, () => run.deps.clock.now());
+  return runRemote(
+    {
+      kind: 'command',
+      transport: transportOf(step, run),
+      command,
+      what: 'the command',
+      options: { timeoutMs: side.timeoutSec * 1000, signal, become: side.become, ...(onLine ? { onLine } : {}) },
+    },
+    () => run.deps.clock.now(),
+  );
 }
 
 /** Waits for the Tomcat startup line written after this start. */
@@ -76,11 +109,19 @@ export async function waitCluster(step: WaitClusterStep, run: RunState, state: N
       const m = re.exec(line);
       if (!m) return false;
       const channel = step.channels.find((c) => line.includes(c));
-      if (channel) views.set(channel, { size: Number(m[3]), members: (m[4] ?? '').split(',').map((x) => x.trim()).filter(Boolean) });
+      if (channel)
+        views.set(channel, {
+          size: Number(m[3]),
+          members: (m[4] ?? '')
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        });
       return step.channels.every((c) => (views.get(c)?.size ?? 0) >= step.expectedSize);
     },
     describe,
-    timedOut: () => `the cluster view did not reach ${step.expectedSize} member(s) within ${step.timeoutSec}s: ${describe()}`,
+    timedOut: () =>
+      `the cluster view did not reach ${step.expectedSize} member(s) within ${step.timeoutSec}s: ${describe()}`,
   });
 }
 
@@ -99,7 +140,10 @@ export async function waitModules(step: WaitModulesStep, run: RunState, state: N
   });
 }
 
-/** A plan node is in a JGroups view when a member is named after it: its name or host, alone or with JGroups' `-<number>` suffix. */
+/**
+ * A plan node is in a JGroups view when a member is named after it: its name or host, alone or with JGroups'
+ * `-<number>` suffix.
+ */
 export function isInView(node: { name: string; host: string }, viewMembers: readonly string[]): boolean {
   const names = [node.name, node.host, node.host.split('.')[0] ?? node.host].map((n) => n.toLowerCase());
   return viewMembers.some((m) => {
@@ -109,7 +153,11 @@ export function isInView(node: { name: string; host: string }, viewMembers: read
 }
 
 /** Which members each channel's view shows and which of the plan's running nodes it still lacks. */
-function describeViews(step: WaitClusterStep, views: ReadonlyMap<string, { size: number; members: string[] }>, nodes: ReadonlyArray<{ name: string; host: string }>): string {
+function describeViews(
+  step: WaitClusterStep,
+  views: ReadonlyMap<string, { size: number; members: string[] }>,
+  nodes: ReadonlyArray<{ name: string; host: string }>,
+): string {
   const seen = step.channels.map((c) => {
     const v = views.get(c);
     return v ? `${c} (${v.size}) [${v.members.join(', ')}]` : `${c}: no view yet`;
@@ -118,8 +166,12 @@ function describeViews(step: WaitClusterStep, views: ReadonlyMap<string, { size:
     const node = nodes.find((n) => n.name === name) ?? { name, host: name };
     return step.channels.some((c) => !isInView(node, views.get(c)?.members ?? []));
   });
-  const later = step.startingLater.length > 0 ? `; not expected yet (start later): ${step.startingLater.join(', ')}` : '';
-  return `sees ${seen.join(', ')}; waits for ${step.expectedSize} member(s)${missing.length > 0 ? `, missing ${missing.join(', ')}` : ''}${later}`;
+  const later =
+    step.startingLater.length > 0 ? `; not expected yet (start later): ${step.startingLater.join(', ')}` : '';
+  return (
+    `sees ${seen.join(', ')}; waits for ${step.expectedSize} member(s)` +
+    `${missing.length > 0 ? `, missing ${missing.join(', ')}` : ''}${later}`
+  );
 }
 
 /**
@@ -143,7 +195,10 @@ async function followLogLines(step: LogGateStep, run: RunState, state: NodeState
     run.deps.emit({ kind: 'step-output', stepId: step.id, node: step.node, stream: 'progress', line });
   };
   const heartbeat = (): void => {
-    if (clock.now() - lastSaid >= step.heartbeatSec * 1000) say(`still waiting after ${Math.round((clock.now() - since) / 1000)}s of ${step.timeoutSec}s: ${gate.describe()}`);
+    if (clock.now() - lastSaid >= step.heartbeatSec * 1000)
+      say(
+        `still waiting after ${Math.round((clock.now() - since) / 1000)}s of ${step.timeoutSec}s: ${gate.describe()}`,
+      );
   };
   const tail = runSide(step, step.follow, run, { firstByte: offset + 1 }, stop.signal, (stream, line) => {
     if (stream !== 'stdout' || matched) return;
@@ -168,7 +223,18 @@ async function followLogLines(step: LogGateStep, run: RunState, state: NodeState
     return failed('the app server process exited before the gate passed (see the log)');
   }
   if (result.timedOut) return failed(gate.timedOut(), null, 'E_TIMEOUT');
-  if (result.exitCode === null) return failed(`the connection to ${step.node ?? 'the node'} was lost while following ${step.log}${lastLine(result.stderr) ? `: ${lastLine(result.stderr)}` : ''}`, null, result.code ?? 'E_CONNECT', result.hint);
-  return failed(`the log could not be followed: ${lastLine(result.stderr) ?? `tail ended with code ${String(result.exitCode)}`}`, result.exitCode, result.code ?? 'E_STEP_FAILED', result.hint);
+  if (result.exitCode === null)
+    return failed(
+      `the connection to ${step.node ?? 'the node'} was lost while following ${step.log}` +
+        `${lastLine(result.stderr) ? `: ${lastLine(result.stderr)}` : ''}`,
+      null,
+      result.code ?? 'E_CONNECT',
+      result.hint,
+    );
+  return failed(
+    `the log could not be followed: ${lastLine(result.stderr) ?? `tail ended with code ${String(result.exitCode)}`}`,
+    result.exitCode,
+    result.code ?? 'E_STEP_FAILED',
+    result.hint,
+  );
 }
-

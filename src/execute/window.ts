@@ -12,9 +12,20 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 /** The weekday and minutes since midnight of an instant in a time zone. */
 function localTime(nowMs: number, timeZone: string): { day: string; minutes: number; seconds: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(nowMs));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(nowMs));
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '0';
-  return { day: get('weekday').toLowerCase().slice(0, 3), minutes: Number(get('hour')) * 60 + Number(get('minute')), seconds: Number(get('second')) };
+  return {
+    day: get('weekday').toLowerCase().slice(0, 3),
+    minutes: Number(get('hour')) * 60 + Number(get('minute')),
+    seconds: Number(get('second')),
+  };
 }
 
 const toMinutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -43,10 +54,17 @@ export function checkWindow(window: Policy['window'], nowMs: number, needSec: nu
     closesInMin = end - minutes;
   }
   const label = `${window.days.join(',')} ${window.start}–${window.end} ${window.timezone}`;
-  if (openedOn === null || !window.days.includes(openedOn)) return { open: false, remainingSec: 0, reason: `the maintenance window (${label}) is closed now` };
+  if (openedOn === null || !window.days.includes(openedOn))
+    return { open: false, remainingSec: 0, reason: `the maintenance window (${label}) is closed now` };
   const remainingSec = closesInMin * 60 - seconds;
   if (remainingSec < needSec) {
-    return { open: false, remainingSec, reason: `the maintenance window (${label}) closes in ${Math.floor(remainingSec / 60)} min, and the next part needs about ${Math.ceil(needSec / 60)} min` };
+    return {
+      open: false,
+      remainingSec,
+      reason:
+        `the maintenance window (${label}) closes in ${Math.floor(remainingSec / 60)}` +
+        ` min, and the next part needs about ${Math.ceil(needSec / 60)} min`,
+    };
   }
   return { open: true, remainingSec, reason: null };
 }

@@ -30,18 +30,41 @@ export interface BatchPlan {
 export type BakeWatchOf = (node: ResolvedNode) => BakeWatch;
 
 /** Orders, limits and batches the nodes; reports batches that would break the healthy minimum. */
-export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: readonly string[] | null, sm: SourceMap, diagnostics: Diagnostic[], watchOf: BakeWatchOf): BatchPlan | undefined {
+export function planBatches(
+  playbook: Playbook,
+  nodes: ResolvedNode[],
+  limit: readonly string[] | null,
+  sm: SourceMap,
+  diagnostics: Diagnostic[],
+  watchOf: BakeWatchOf,
+): BatchPlan | undefined {
   const r = playbook.rollout ?? {};
   const strategy = r.strategy ?? DEFAULTS.rollout.strategy;
-  const ordered = orderHosts(nodes.map((n) => ({ name: n.plan.name, n })), r.order ?? DEFAULTS.rollout.order, r.seed ?? DEFAULTS.rollout.seed).map((x) => x.n);
+  const ordered = orderHosts(
+    nodes.map((n) => ({ name: n.plan.name, n })),
+    r.order ?? DEFAULTS.rollout.order,
+    r.seed ?? DEFAULTS.rollout.seed,
+  ).map((x) => x.n);
   for (const name of limit ?? []) {
-    if (!nodes.some((n) => n.plan.name === name)) diagnostics.push({ severity: 'error', code: 'E_USAGE', summary: `--limit names \`${name}\`, which is not a node of the inventory`, hint: suggestHint(name, nodes.map((n) => n.plan.name), 'node') });
+    if (!nodes.some((n) => n.plan.name === name))
+      diagnostics.push({
+        severity: 'error',
+        code: 'E_USAGE',
+        summary: `--limit names \`${name}\`, which is not a node of the inventory`,
+        hint: suggestHint(
+          name,
+          nodes.map((n) => n.plan.name),
+          'node',
+        ),
+      });
   }
   const targets = limit ? ordered.filter((n) => limit.includes(n.plan.name)) : ordered;
   if (targets.length === 0) return undefined;
-  const { groups, canaryBatch } = strategy === 'full' ? { groups: [targets], canaryBatch: null } : rollingGroups(playbook, targets);
+  const { groups, canaryBatch } =
+    strategy === 'full' ? { groups: [targets], canaryBatch: null } : rollingGroups(playbook, targets);
   const minHealthy = resolveCount(r.minHealthy ?? DEFAULTS.rollout.minHealthy, nodes.length, 'up');
-  if (strategy === 'rolling' && !checkCapacity(groups, nodes.length, minHealthy, playbook, sm, diagnostics)) return undefined;
+  if (strategy === 'rolling' && !checkCapacity(groups, nodes.length, minHealthy, playbook, sm, diagnostics))
+    return undefined;
   if (strategy === 'rolling') warnAllOut(groups, nodes.length, playbook, sm, diagnostics);
   const batchOf = new Map<string, number>();
   groups.forEach((g, i) => g.forEach((n) => batchOf.set(n.plan.name, i + 1)));
@@ -57,36 +80,86 @@ export function planBatches(playbook: Playbook, nodes: ResolvedNode[], limit: re
         const names = group.map((n) => n.plan.name);
         steps.push(capacityStep(names, minHealthy, outside(nodes, names, capacity), null));
       }
-      const afterCanaryConfirm = canaryBatch !== null && index === canaryBatch + 1 && (canary?.confirm ?? DEFAULTS.rollout.canaryConfirm);
+      const afterCanaryConfirm =
+        canaryBatch !== null && index === canaryBatch + 1 && (canary?.confirm ?? DEFAULTS.rollout.canaryConfirm);
       if ((r.pauseBetweenBatches ?? DEFAULTS.rollout.pauseBetweenBatches) && index > 1 && !afterCanaryConfirm) {
-        steps.push(makeStep<ConfirmStep>({ action: 'confirm', node: null, title: `approval before batch ${index}`, question: `Continue with batch ${index} (${group.map((n) => n.plan.name).join(', ')})?`, timeoutSec: 86400, expectSec: 0, waitsFor: 'the operator (or --yes)' }));
+        steps.push(
+          makeStep<ConfirmStep>({
+            action: 'confirm',
+            node: null,
+            title: `approval before batch ${index}`,
+            question: `Continue with batch ${index} (${group.map((n) => n.plan.name).join(', ')})?`,
+            timeoutSec: 86400,
+            expectSec: 0,
+            waitsFor: 'the operator (or --yes)',
+          }),
+        );
       }
       return steps;
     },
     recheck: (node, capacity) => {
       const group = groups.find((g) => g.some((n) => n.plan.name === node))?.map((n) => n.plan.name);
-      return strategy === 'rolling' && group ? capacityStep(group, minHealthy, outside(nodes, group, capacity), node) : null;
+      return strategy === 'rolling' && group
+        ? capacityStep(group, minHealthy, outside(nodes, group, capacity), node)
+        : null;
     },
     after: (index, group) => {
       if (index !== canaryBatch || !canary) return [];
       const steps: Step[] = [bakeStep(canary, group.map(watchOf))];
-      if (canary.confirm ?? DEFAULTS.rollout.canaryConfirm) steps.push(makeStep<ConfirmStep>({ action: 'confirm', node: null, title: 'confirm the canary before the other batches', question: 'The canary batch is done and has baked. Continue with the other batches?', timeoutSec: 86400, expectSec: 0, waitsFor: 'the operator (or --yes)' }));
+      if (canary.confirm ?? DEFAULTS.rollout.canaryConfirm)
+        steps.push(
+          makeStep<ConfirmStep>({
+            action: 'confirm',
+            node: null,
+            title: 'confirm the canary before the other batches',
+            question: 'The canary batch is done and has baked. Continue with the other batches?',
+            timeoutSec: 86400,
+            expectSec: 0,
+            waitsFor: 'the operator (or --yes)',
+          }),
+        );
       return steps;
     },
   };
 }
 
 /** The capacity entries of the nodes outside a batch, in inventory order. */
-export function outside(nodes: readonly ResolvedNode[], batch: readonly string[], capacity: ReadonlyMap<string, CapacityNode>): CapacityNode[] {
-  return nodes.filter((n) => !batch.includes(n.plan.name)).map((n) => capacity.get(n.plan.name) ?? { node: n.plan.name, member: null, probe: null, status: [], lbStatus: null, lbRead: null });
+export function outside(
+  nodes: readonly ResolvedNode[],
+  batch: readonly string[],
+  capacity: ReadonlyMap<string, CapacityNode>,
+): CapacityNode[] {
+  return nodes
+    .filter((n) => !batch.includes(n.plan.name))
+    .map(
+      (n) =>
+        capacity.get(n.plan.name) ?? {
+          node: n.plan.name,
+          member: null,
+          probe: null,
+          status: [],
+          lbStatus: null,
+          lbRead: null,
+        },
+    );
 }
 
 /** The canary bake: a wait that checks the canary nodes every interval and fails at the first problem. */
 function bakeStep(canary: NonNullable<NonNullable<Playbook['rollout']>['canary']>, watch: BakeWatch[]): BakeStep {
   const bake = parseDuration(canary.bake ?? DEFAULTS.rollout.canaryBake);
-  const intervalSec = Math.max(1, Math.min(bake, parseDuration(canary.watchInterval ?? DEFAULTS.rollout.canaryWatchInterval)));
+  const intervalSec = Math.max(
+    1,
+    Math.min(bake, parseDuration(canary.watchInterval ?? DEFAULTS.rollout.canaryWatchInterval)),
+  );
   const names = watch.map((w) => w.node).join(', ');
-  const what = (w: BakeWatch): string => [w.url ? `${w.url} answers ${w.status.join('/')}` : null, 'the app server process runs', w.errorPattern ? `no new line matching /${w.errorPattern}/ in ${w.log}` : null].filter(Boolean).join(', ');
+  const what = (w: BakeWatch): string =>
+    [
+      w.url ? `${w.url} answers ${w.status.join('/')}` : null,
+      'the app server process runs',
+      w.errorPattern ? `no new line matching /${w.errorPattern}/ in ${w.log}` : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
   return makeStep<BakeStep>({
     action: 'bake',
     node: null,
@@ -100,34 +173,69 @@ function bakeStep(canary: NonNullable<NonNullable<Playbook['rollout']>['canary']
   });
 }
 
-function rollingGroups(playbook: Playbook, targets: ResolvedNode[]): { groups: ResolvedNode[][]; canaryBatch: number | null } {
+function rollingGroups(
+  playbook: Playbook,
+  targets: ResolvedNode[],
+): { groups: ResolvedNode[][]; canaryBatch: number | null } {
   const r = playbook.rollout ?? {};
   const serial = r.serial ?? DEFAULTS.rollout.serial;
   if (!r.canary || targets.length < 2) return { groups: computeBatches(targets, serial), canaryBatch: null };
   const spec = r.canary.nodes ?? DEFAULTS.rollout.canaryNodes;
-  const canary = Array.isArray(spec) ? targets.filter((n) => spec.includes(n.plan.name)) : targets.slice(0, Math.min(spec, targets.length - 1));
+  const canary = Array.isArray(spec)
+    ? targets.filter((n) => spec.includes(n.plan.name))
+    : targets.slice(0, Math.min(spec, targets.length - 1));
   const rest = targets.filter((n) => !canary.includes(n));
   if (canary.length === 0) return { groups: computeBatches(targets, serial), canaryBatch: null };
   return { groups: [canary, ...computeBatches(rest, serial, targets.length)], canaryBatch: 1 };
 }
 
 /** A rolling batch that takes every node out (possible only with `minHealthy: 0`) takes the site down: say so. */
-function warnAllOut(groups: ResolvedNode[][], clusterSize: number, playbook: Playbook, sm: SourceMap, diagnostics: Diagnostic[]): void {
+function warnAllOut(
+  groups: ResolvedNode[][],
+  clusterSize: number,
+  playbook: Playbook,
+  sm: SourceMap,
+  diagnostics: Diagnostic[],
+): void {
   const i = groups.findIndex((g) => g.length >= clusterSize);
   if (i < 0) return;
-  const path = playbook.rollout?.minHealthy !== undefined ? ['rollout', 'minHealthy'] : playbook.rollout?.serial !== undefined ? ['rollout', 'serial'] : ['rollout'];
+  const path =
+    playbook.rollout?.minHealthy !== undefined
+      ? ['rollout', 'minHealthy']
+      : playbook.rollout?.serial !== undefined
+        ? ['rollout', 'serial']
+        : ['rollout'];
   diagnostics.push({
     severity: 'warning',
     code: 'W_DOWNTIME',
-    summary: `batch ${i + 1} takes all ${clusterSize} node(s) out of the load balancer at once: the site is down until the first of them is back`,
+    summary:
+      `batch ${i + 1} takes all ${clusterSize} node(s) out of the load balancer at once: the ` +
+      `site is down until the first of them is back`,
     source: sm.locate(path),
-    hint: 'keep at least one node serving with `minHealthy: 1` (or a smaller `serial`); if the downtime is intended, `strategy: full` says so and starts the first node alone',
+    hint:
+      'keep at least one node serving with `minHealthy: 1` (or a smaller `serial`); if the downtime is ' +
+      'intended, `strategy: full` says so and starts the first node alone',
   });
 }
 
-function checkCapacity(groups: ResolvedNode[][], clusterSize: number, minHealthy: number, playbook: Playbook, sm: SourceMap, diagnostics: Diagnostic[]): boolean {
+function checkCapacity(
+  groups: ResolvedNode[][],
+  clusterSize: number,
+  minHealthy: number,
+  playbook: Playbook,
+  sm: SourceMap,
+  diagnostics: Diagnostic[],
+): boolean {
   if (minHealthy >= clusterSize) {
-    diagnostics.push({ severity: 'error', code: 'E_MIN_HEALTHY', summary: `rollout.minHealthy is ${minHealthy} but the cluster has ${clusterSize} node(s): no node can ever be taken out`, source: sm.locate(['rollout', 'minHealthy']), hint: `use at most ${clusterSize - 1}, or \`strategy: full\` for a full restart` });
+    diagnostics.push({
+      severity: 'error',
+      code: 'E_MIN_HEALTHY',
+      summary:
+        `rollout.minHealthy is ${minHealthy} but the cluster has ${clusterSize}` +
+        ` node(s): no node can ever be taken out`,
+      source: sm.locate(['rollout', 'minHealthy']),
+      hint: `use at most ${clusterSize - 1}, or \`strategy: full\` for a full restart`,
+    });
     return false;
   }
   const bad = groups.findIndex((g) => clusterSize - g.length < minHealthy);
@@ -140,14 +248,29 @@ function checkCapacity(groups: ResolvedNode[][], clusterSize: number, minHealthy
   diagnostics.push({
     severity: 'error',
     code: fromCanary || serial !== undefined ? 'E_SERIAL' : 'E_MIN_HEALTHY',
-    summary: `batch ${bad + 1} takes ${g.length} of ${clusterSize} nodes out, leaving ${clusterSize - g.length} healthy, below rollout.minHealthy (${minHealthy}): this serial can never cover the cluster safely`,
+    summary:
+      `batch ${bad + 1} takes ${g.length} of ${clusterSize} nodes out, leaving ` +
+      `${clusterSize - g.length} healthy, below rollout.minHealthy (${minHealthy}` +
+      `): this serial can never cover the cluster safely`,
     source: sm.locate(path),
-    hint: g.length === clusterSize ? wholeClusterHint(largestAllowed) : `batches may hold at most ${largestAllowed} node(s)${Array.isArray(serial) ? ` (the last entry, ${JSON.stringify(serial[serial.length - 1])} = ${serialEntryToInt(serial[serial.length - 1] as number | string, clusterSize)}, repeats)` : ''}; lower serial or minHealthy`,
+    hint:
+      g.length === clusterSize
+        ? wholeClusterHint(largestAllowed)
+        : `batches may hold at most ${largestAllowed} node(s)` +
+          (Array.isArray(serial)
+            ? ` (the last entry, ${JSON.stringify(serial[serial.length - 1])} = ` +
+              `${serialEntryToInt(serial[serial.length - 1] as number | string, clusterSize)}, repeats)`
+            : '') +
+          `; lower serial or minHealthy`,
   });
   return false;
 }
 
 /** A batch of every node takes the whole site down: say how to allow it on purpose. */
 function wholeClusterHint(largestAllowed: number): string {
-  return `this batch takes every node out of the load balancer at once (the site is down meanwhile); \`minHealthy: 0\` allows it, \`strategy: full\` is the full restart made for that, or keep batches to at most ${largestAllowed} node(s)`;
+  return (
+    `this batch takes every node out of the load balancer at once (the site is down meanwhile); ` +
+    `\`minHealthy: 0\` allows it, \`strategy: full\` is the full restart made for that, or keep ` +
+    `batches to at most ${largestAllowed} node(s)`
+  );
 }

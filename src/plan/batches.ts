@@ -19,9 +19,19 @@ export function serialEntryToInt(value: SerialEntry, total: number): number {
  * order and its last entry repeats; percentages are of all hosts (`total`, default the hosts given);
  * a size ≤ 0 (`0` or `-1`, alone or inside the list, or an empty list) takes every remaining host.
  */
-export function computeBatches<T>(hosts: readonly T[], serial: SerialEntry | readonly SerialEntry[] | undefined, total = hosts.length): T[][] {
+export function computeBatches<T>(
+  hosts: readonly T[],
+  serial: SerialEntry | readonly SerialEntry[] | undefined,
+  total = hosts.length,
+): T[][] {
   const list: readonly SerialEntry[] =
-    serial === undefined ? [-1] : Array.isArray(serial) ? (serial.length === 0 ? [-1] : serial) : [serial as SerialEntry];
+    serial === undefined
+      ? [-1]
+      : Array.isArray(serial)
+        ? serial.length === 0
+          ? [-1]
+          : serial
+        : [serial as SerialEntry];
   const remaining = [...hosts];
   const batches: T[][] = [];
   let item = 0;

@@ -34,41 +34,99 @@ export interface ServerAdminCacheClear {
 export function serverAdminCacheClearCommand(c: ServerAdminCacheClear): string {
   const ns = `_${SERVER_ADMIN_PORTLET}_`;
   const token = `sed -n "s/.*Liferay\\.authToken *= *['\\"]\\([^'\\"]*\\)['\\"].*/\\1/p" "$d/page" | head -n 1`;
-  const action = `${c.url}/group/control_panel/manage?p_p_id=${SERVER_ADMIN_PORTLET}&p_p_lifecycle=1&p_p_state=maximized&${ns}javax.portlet.action=%2Fserver_admin%2Fedit_server&${ns}jakarta.portlet.action=%2Fserver_admin%2Fedit_server`;
+  const action =
+    `${c.url}/group/control_panel/manage?p_p_id=${SERVER_ADMIN_PORTLET}` +
+    `&p_p_lifecycle=1&p_p_state=maximized&${ns}javax.portlet.action=%2Fserver_admin%2Fedit_server&${ns}` +
+    `jakarta.portlet.action=%2Fserver_admin%2Fedit_server`;
   const fail = (why: string): string => `{ echo ${shq(`lrroll: ${why}`)} >&2; exit 1; }`;
   return [
     'set -e; umask 077; d=$(mktemp -d); trap \'rm -rf "$d"\' EXIT',
     `printf '%s' ${c.loginWord} > "$d/login"; printf '%s' "\${${c.passwordEnv}}" > "$d/password"`,
     'c() { curl -sS --max-time 60 -b "$d/jar" -c "$d/jar" "$@"; }',
     `c -L -o "$d/page" ${shq(`${c.url}/c/portal/login`)}`,
-    `tok=$(${token}); [ -n "$tok" ] || ${fail(`no sign-in form at ${c.url}/c/portal/login (no Liferay.authToken in the page)`)}`,
-    `c -o /dev/null --data-urlencode "login@$d/login" --data-urlencode "password@$d/password" --data-urlencode "p_auth=$tok" ${shq(`${c.url}/c/portal/login`)}`,
+    `tok=$(${token}); [ -n "$tok" ] || ` +
+      `${fail(`no sign-in form at ${c.url}/c/portal/login (no Liferay.authToken in the page)`)}`,
+    `c -o /dev/null --data-urlencode "login@$d/login" --data-urlencode "password@$d/password" ` +
+      `--data-urlencode "p_auth=$tok" ${shq(`${c.url}/c/portal/login`)}`,
     `c -L -o "$d/page" ${shq(`${c.url}/group/control_panel/manage?p_p_id=${SERVER_ADMIN_PORTLET}&p_p_lifecycle=0`)}`,
     `tok=$(${token}); [ -n "$tok" ] || ${fail('the Server Administration page has no Liferay.authToken')}`,
-    `c -o /dev/null -D "$d/headers" --data-urlencode ${shq(`${ns}cmd=cacheMulti`)} --data-urlencode ${shq(`${ns}redirect=/c/portal/layout?lrroll-cache-cleared`)} ${shq(action)}"&p_auth=$tok"`,
-    `grep -qi '^location:.*lrroll-cache-cleared' "$d/headers" || ${fail('Liferay did not run "Clear content cached across the cluster": check the login and password (an administrator of the portal instance), and whether the portal asks for a CAPTCHA')}`,
+    `c -o /dev/null -D "$d/headers" --data-urlencode ${shq(`${ns}cmd=cacheMulti`)} --data-urlencode ` +
+      `${shq(`${ns}redirect=/c/portal/layout?lrroll-cache-cleared`)} ${shq(action)}"&p_auth=$tok"`,
+    `grep -qi '^location:.*lrroll-cache-cleared' "$d/headers" || ` +
+      fail(
+        'Liferay did not run "Clear content cached across the cluster": check the login and password ' +
+          '(an administrator of the portal instance), and whether the portal asks for a CAPTCHA',
+      ),
     "echo 'cleared the content cached across the cluster (Server Administration: cacheMulti)'",
   ].join('\n');
 }
 
-/** The once-per-run cache clear after the last batch: the built-in Server Administration action, or the playbook's command. */
-export function cacheClearStep(clear: NonNullable<Rollout['clearCache']>, first: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): CacheClearStep[] {
+/**
+ * The once-per-run cache clear after the last batch: the built-in Server Administration action, or the playbook's
+ * command.
+ */
+export function cacheClearStep(
+  clear: NonNullable<Rollout['clearCache']>,
+  first: ResolvedNode,
+  templater: Templater,
+  locate: (field: string) => SourceLocation,
+): CacheClearStep[] {
   const on = clear.on ?? DEFAULTS.rollout.clearCacheOn;
   const where = on === 'node' ? first.plan.name : 'this machine';
-  const common = { action: 'cache-clear' as const, node: on === 'node' ? first.plan.name : null, runOn: on, timeoutSec: 300, expectSec: 10 };
+  const common = {
+    action: 'cache-clear' as const,
+    node: on === 'node' ? first.plan.name : null,
+    runOn: on,
+    timeoutSec: 300,
+    expectSec: 10,
+  };
   if (clear.serverAdmin) {
     const admin = clear.serverAdmin;
     const login = templater.render(admin.login, first.scope, 'text', locate('serverAdmin'), first.plan.name);
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(login.text)) templater.invalid('E_NAME', `the sign-in \`${printable(login.text)}\` holds a control character`, 'an email address or screen name, or a `${ENV_NAME}` secret', locate('serverAdmin'), first.plan.name);
+    if (/[\u0000-\u001f\u007f]/.test(login.text))
+      templater.invalid(
+        'E_NAME',
+        `the sign-in \`${printable(login.text)}\` holds a control character`,
+        'an email address or screen name, or a `${ENV_NAME}` secret',
+        locate('serverAdmin'),
+        first.plan.name,
+      );
     const passwordEnv = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(admin.password)?.[1] ?? '';
-    const rendered = templater.url(admin.url ?? DEFAULTS.rollout.clearCacheUrl, first.scope, locate('serverAdmin'), first.plan.name);
-    if (rendered.secretEnv.length > 0) templater.invalid('E_URL', `the Server Administration URL cannot hold a secret (${rendered.secretEnv.join(', ')})`, 'give the credentials as `login` and `password`', locate('serverAdmin'), first.plan.name);
+    const rendered = templater.url(
+      admin.url ?? DEFAULTS.rollout.clearCacheUrl,
+      first.scope,
+      locate('serverAdmin'),
+      first.plan.name,
+    );
+    if (rendered.secretEnv.length > 0)
+      templater.invalid(
+        'E_URL',
+        `the Server Administration URL cannot hold a secret (${rendered.secretEnv.join(', ')})`,
+        'give the credentials as `login` and `password`',
+        locate('serverAdmin'),
+        first.plan.name,
+      );
     const url = rendered.text.replace(/\/+$/, '');
     const command = serverAdminCacheClearCommand({ url, loginWord: shellWord(login), passwordEnv });
-    return [makeStep<CacheClearStep>({ ...common, title: `clear the content cached across the cluster: Server Administration at ${url} (on ${where})`, command, secretEnv: [...new Set([...login.secretEnv, passwordEnv])].sort(), waitsFor: 'Liferay to confirm the action (sign in, then cacheMulti)' })];
+    return [
+      makeStep<CacheClearStep>({
+        ...common,
+        title: `clear the content cached across the cluster: Server Administration at ${url} (on ${where})`,
+        command,
+        secretEnv: [...new Set([...login.secretEnv, passwordEnv])].sort(),
+        waitsFor: 'Liferay to confirm the action (sign in, then cacheMulti)',
+      }),
+    ];
   }
   if (clear.command === undefined) return [];
   const r = templater.render(clear.command, first.scope, 'shell', locate('command'), first.plan.name);
-  return [makeStep<CacheClearStep>({ ...common, title: `clear caches cluster-wide (on ${where})`, command: r.text, secretEnv: r.secretEnv })];
+  return [
+    makeStep<CacheClearStep>({
+      ...common,
+      title: `clear caches cluster-wide (on ${where})`,
+      command: r.text,
+      secretEnv: r.secretEnv,
+    }),
+  ];
 }

@@ -8,16 +8,32 @@ import type { CapacityNode, CheckCapacityStep } from './types.js';
  * null for the check before the batch starts, or the node whose drain it guards (the same check
  * again, immediately before that node leaves the load balancer).
  */
-export function capacityStep(batchNodes: readonly string[], minHealthy: number, others: readonly CapacityNode[], node: string | null): CheckCapacityStep {
+export function capacityStep(
+  batchNodes: readonly string[],
+  minHealthy: number,
+  others: readonly CapacityNode[],
+  node: string | null,
+): CheckCapacityStep {
   const out = `${batchNodes.join(', ')} ${batchNodes.length === 1 ? 'is' : 'are'} out`;
-  const how = others.some((o) => o.member !== null) ? (others.some((o) => o.probe !== null) ? 'UP in the load balancer and answering their health probe' : 'UP in the load balancer') : 'answering their health probe';
+  const how = others.some((o) => o.member !== null)
+    ? others.some((o) => o.probe !== null)
+      ? 'UP in the load balancer and answering their health probe'
+      : 'UP in the load balancer'
+    : 'answering their health probe';
   return makeStep<CheckCapacityStep>({
     action: 'check-capacity',
     node,
-    title: node === null ? `at least ${minHealthy} healthy node(s) stay in the load balancer while ${out}` : `re-check right before the drain: at least ${minHealthy} healthy node(s) stay while ${out}`,
+    title:
+      node === null
+        ? `at least ${minHealthy} healthy node(s) stay in the load balancer while ${out}`
+        : `re-check right before the drain: at least ${minHealthy} healthy node(s) stay while ${out}`,
     batchNodes: [...batchNodes],
     minHealthy,
-    others: others.map((o) => ({ ...o, status: [...o.status], lbStatus: o.lbStatus ? { ...o.lbStatus, secretEnv: [...o.lbStatus.secretEnv] } : null })),
+    others: others.map((o) => ({
+      ...o,
+      status: [...o.status],
+      lbStatus: o.lbStatus ? { ...o.lbStatus, secretEnv: [...o.lbStatus.secretEnv] } : null,
+    })),
     readTimeoutSec: TIMINGS.remoteCheckSec,
     probeTimeoutSec: TIMINGS.probeSec,
     timeoutSec: 60,

@@ -13,7 +13,10 @@ import { shq } from '../shell/quote.js';
 export interface Upload {
   /** Artifact path as written in the playbook. */
   artifact: string;
-  /** Path on this machine relative to the playbook's folder, so the plan (and its hash) does not depend on where the repository is checked out. */
+  /**
+   * Path on this machine relative to the playbook's folder, so the plan (and its hash) does not depend on where the
+   * repository is checked out.
+   */
   localPath: string;
   remotePath: string;
   sha256: string;
@@ -22,10 +25,21 @@ export interface Upload {
 
 /** A preflight check a change needs. */
 export type ChangeCheck =
-  | { action: 'check-schema-version'; bundle: string; newVersion: string; expected: { installed: boolean; schemaVersion: string | null } | null; command: string }
+  | {
+      action: 'check-schema-version';
+      bundle: string;
+      newVersion: string;
+      expected: { installed: boolean; schemaVersion: string | null } | null;
+      command: string;
+    }
   | { action: 'check-patch-level'; expected: string | null; target: string; breakingLevels: string[]; command: string }
   | { action: 'check-java-version'; expected: string; command: string }
-  | { action: 'check-release'; expected: string; schemas: Array<{ bundle: string; schemaVersion: string }>; command: string };
+  | {
+      action: 'check-release';
+      expected: string;
+      schemas: Array<{ bundle: string; schemaVersion: string }>;
+      command: string;
+    };
 
 /** The command that applies a change on a node. */
 export interface ApplySpec {
@@ -53,7 +67,10 @@ export interface ChangeSteps {
   /** Bundle symbolic names whose STARTED line the health gate waits for. */
   bundles: string[];
   checks: ChangeCheck[];
-  /** What `lrroll diff` reads on the node and shows next to what this change would make of it (`change` is set by the compiler). */
+  /**
+   * What `lrroll diff` reads on the node and shows next to what this change would make of it (`change` is set by the
+   * compiler).
+   */
   preview: PreviewDraft[];
 }
 
@@ -74,7 +91,12 @@ export interface ChangeContext {
 }
 
 /** One apply command with no upload, verify or check yet. */
-export function simple(title: string, backupPaths: string[], command: string, secretEnv: string[] = []): ChangeSteps & { apply: ApplySpec } {
+export function simple(
+  title: string,
+  backupPaths: string[],
+  command: string,
+  secretEnv: string[] = [],
+): ChangeSteps & { apply: ApplySpec } {
   return {
     type: '',
     title,
@@ -98,7 +120,13 @@ export function stagedPath(node: ResolvedNode, facts: ArtifactFacts): string {
 export function upload(artifact: string, ctx: ChangeContext): Upload {
   const facts = ctx.artifacts.get(artifact);
   if (!facts) throw new Error(`artifact ${artifact} was not inspected`);
-  return { artifact, localPath: artifact, remotePath: stagedPath(ctx.node, facts), sha256: facts.sha256 ?? '', size: facts.size };
+  return {
+    artifact,
+    localPath: artifact,
+    remotePath: stagedPath(ctx.node, facts),
+    sha256: facts.sha256 ?? '',
+    size: facts.size,
+  };
 }
 
 /** Copies a staged file into place atomically (temp file in the target folder, then rename). */
@@ -110,21 +138,46 @@ export function installFileCommand(staged: string, dest: string): string {
 
 /** Fails unless `dest` has the expected sha256. */
 export function verifySha(dest: string, sha256: string): string {
-  return `[ "$(sh -c ${shq(sha256Command(dest))})" = ${shq(sha256)} ] || { echo ${shq(`lrroll: ${dest} does not have the expected checksum`)} >&2; exit 1; }`;
+  return (
+    `[ "$(sh -c ${shq(sha256Command(dest))})" = ${shq(sha256)} ] || { echo ` +
+    `${shq(`lrroll: ${dest} does not have the expected checksum`)} >&2; exit 1; }`
+  );
 }
 
 /** Uploads files in preflight and installs each at its destination, verified by checksum. */
-export function fileInstallSteps(title: string, files: ReadonlyArray<{ source: string; dest: string }>, ctx: ChangeContext): ChangeSteps & { apply: ApplySpec } {
+export function fileInstallSteps(
+  title: string,
+  files: ReadonlyArray<{ source: string; dest: string }>,
+  ctx: ChangeContext,
+): ChangeSteps & { apply: ApplySpec } {
   const uploads = files.map((f) => upload(f.source, ctx));
-  const out = simple(`${title}: ${files.map((f) => f.dest).join(', ')}`, files.map((f) => f.dest), files.map((f, i) => installFileCommand((uploads[i] as Upload).remotePath, f.dest)).join(' && '));
+  const out = simple(
+    `${title}: ${files.map((f) => f.dest).join(', ')}`,
+    files.map((f) => f.dest),
+    files.map((f, i) => installFileCommand((uploads[i] as Upload).remotePath, f.dest)).join(' && '),
+  );
   out.uploads.push(...uploads);
-  files.forEach((f, i) => out.preview.push({ kind: 'install', path: f.dest, sha256: (uploads[i] as Upload).sha256, size: (uploads[i] as Upload).size }));
-  out.verify = { title: `${files.length} file(s) in place with the expected checksums`, command: files.map((f, i) => verifySha(f.dest, (uploads[i] as Upload).sha256)).join(' && ') };
+  files.forEach((f, i) =>
+    out.preview.push({
+      kind: 'install',
+      path: f.dest,
+      sha256: (uploads[i] as Upload).sha256,
+      size: (uploads[i] as Upload).size,
+    }),
+  );
+  out.verify = {
+    title: `${files.length} file(s) in place with the expected checksums`,
+    command: files.map((f, i) => verifySha(f.dest, (uploads[i] as Upload).sha256)).join(' && '),
+  };
   return out;
 }
 
 /** A list of templated commands as one `set -e` script, with the secrets it references. */
-export function commandList(commands: readonly string[], ctx: ChangeContext, field: string[]): { command: string; secretEnv: string[] } {
+export function commandList(
+  commands: readonly string[],
+  ctx: ChangeContext,
+  field: string[],
+): { command: string; secretEnv: string[] } {
   const secret = new Set<string>();
   const lines = commands.map((c, i) => {
     const r = ctx.templater.render(c, ctx.node.scope, 'shell', ctx.locate([...field, i]), ctx.node.plan.name);

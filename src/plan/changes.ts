@@ -1,4 +1,7 @@
-/** The steps each change type contributes to a node: what it uploads, backs up, applies, verifies and checks in preflight. */
+/**
+ * The steps each change type contributes to a node: what it uploads, backs up, applies, verifies and checks in
+ * preflight.
+ */
 import type { Change } from '../playbook/playbook.generated.js';
 import { bundleSteps } from './change-bundle.js';
 import { appServerSteps, customSteps, osUpgradeSteps } from './change-commands.js';
@@ -24,7 +27,13 @@ export function changeSteps(change: Change, ctx: ChangeContext): ChangeSteps {
 function backupPathAllowed(path: string, ctx: ChangeContext): boolean {
   const own = `${ctx.node.plan.liferayHome}/.lrroll`;
   if (path !== '/' && path !== own && !own.startsWith(`${path}/`) && !path.startsWith(`${own}/`)) return true;
-  ctx.templater.invalid('E_PATH', `the change would touch \`${path}\`, which holds lrroll's own folder ${own} (backups, staging, lock)`, 'name a file or folder inside Liferay Home, not Liferay Home itself or a folder above it', ctx.locate([]), ctx.node.plan.name);
+  ctx.templater.invalid(
+    'E_PATH',
+    `the change would touch \`${path}\`, which holds lrroll's own folder ${own} (backups, staging, lock)`,
+    'name a file or folder inside Liferay Home, not Liferay Home itself or a folder above it',
+    ctx.locate([]),
+    ctx.node.plan.name,
+  );
   return false;
 }
 
@@ -49,7 +58,11 @@ function typedSteps(change: Change, ctx: ChangeContext): ChangeSteps {
     case 'java':
       return javaSteps(change, ctx);
     case 'activation-key': {
-      const out = fileInstallSteps('activation key', [{ source: change.artifact, dest: `${ctx.node.plan.liferayHome}/deploy/${baseName(change.artifact)}` }], ctx);
+      const out = fileInstallSteps(
+        'activation key',
+        [{ source: change.artifact, dest: `${ctx.node.plan.liferayHome}/deploy/${baseName(change.artifact)}` }],
+        ctx,
+      );
       out.backupPaths.push(`${ctx.node.plan.liferayHome}/data/license`);
       return out;
     }

@@ -24,11 +24,41 @@ export function checkPlaybook(playbook: Playbook, inventory: NormalizedInventory
 function checkClearCache(playbook: Playbook, sm: SourceMap): Diagnostic[] {
   const c = playbook.rollout?.clearCache;
   if (!c) return [];
-  if (c.command !== undefined && c.serverAdmin !== undefined) return [{ severity: 'error', code: 'E_SCHEMA', summary: '`rollout.clearCache` has both `command` and `serverAdmin`', source: sm.locateKey(['rollout', 'clearCache'], 'serverAdmin'), hint: 'keep `serverAdmin` for the built-in "Clear content cached across the cluster", or `command` for your own' }];
+  if (c.command !== undefined && c.serverAdmin !== undefined)
+    return [
+      {
+        severity: 'error',
+        code: 'E_SCHEMA',
+        summary: '`rollout.clearCache` has both `command` and `serverAdmin`',
+        source: sm.locateKey(['rollout', 'clearCache'], 'serverAdmin'),
+        hint:
+          'keep `serverAdmin` for the built-in "Clear content cached across the cluster", or `command` ' +
+          'for your own',
+      },
+    ];
   if (c.serverAdmin && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(c.serverAdmin.password)) {
-    return [{ severity: 'error', code: 'E_SCHEMA', summary: '`rollout.clearCache.serverAdmin.password` must be a secret from the environment, `${ENV_NAME}`: a password written in the playbook would end up in git and in the plan', source: sm.locate(['rollout', 'clearCache', 'serverAdmin', 'password']), hint: 'e.g. `password: "${LIFERAY_ADMIN_PASSWORD}"`, and export LIFERAY_ADMIN_PASSWORD before `lrroll run`' }];
+    return [
+      {
+        severity: 'error',
+        code: 'E_SCHEMA',
+        summary:
+          '`rollout.clearCache.serverAdmin.password` must be a secret from the environment, ' +
+          '`${ENV_NAME}`: a password written in the playbook would end up in git and in the plan',
+        source: sm.locate(['rollout', 'clearCache', 'serverAdmin', 'password']),
+        hint: 'e.g. `password: "${LIFERAY_ADMIN_PASSWORD}"`, and export LIFERAY_ADMIN_PASSWORD before `lrroll run`',
+      },
+    ];
   }
-  if (c.command === undefined && c.serverAdmin === undefined) return [{ severity: 'error', code: 'E_REQUIRED', summary: '`rollout.clearCache` needs `serverAdmin` (the built-in action) or `command`', source: sm.locate(['rollout', 'clearCache']), hint: 'e.g. `serverAdmin: { login: "${LIFERAY_ADMIN_LOGIN}", password: "${LIFERAY_ADMIN_PASSWORD}" }`' }];
+  if (c.command === undefined && c.serverAdmin === undefined)
+    return [
+      {
+        severity: 'error',
+        code: 'E_REQUIRED',
+        summary: '`rollout.clearCache` needs `serverAdmin` (the built-in action) or `command`',
+        source: sm.locate(['rollout', 'clearCache']),
+        hint: 'e.g. `serverAdmin: { login: "${LIFERAY_ADMIN_LOGIN}", password: "${LIFERAY_ADMIN_PASSWORD}" }`',
+      },
+    ];
   return [];
 }
 
@@ -37,11 +67,19 @@ function checkVarNames(playbook: Playbook, inventory: NormalizedInventory, sm: S
   const out: Diagnostic[] = [];
   const builtin = (name: string): boolean => (BUILTIN_VARS as readonly string[]).includes(name);
   const report = (name: string, source: SourceLocation): void => {
-    out.push({ severity: 'error', code: 'E_VAR', summary: `\`${name}\` is a built-in template name and cannot be set as a variable`, source, hint: `built-ins: ${BUILTIN_VARS.join(', ')}; choose another name` });
+    out.push({
+      severity: 'error',
+      code: 'E_VAR',
+      summary: `\`${name}\` is a built-in template name and cannot be set as a variable`,
+      source,
+      hint: `built-ins: ${BUILTIN_VARS.join(', ')}; choose another name`,
+    });
   };
   for (const name of Object.keys(playbook.vars ?? {}).filter(builtin)) report(name, sm.locateKey(['vars'], name));
-  for (const name of Object.keys(inventory.defaults?.vars ?? {}).filter(builtin)) report(name, sm.locateKey(['inventory', 'defaults', 'vars'], name));
-  for (const e of inventory.nodes) for (const name of Object.keys(e.node.vars ?? {}).filter(builtin)) report(name, e.locate(['vars', name]));
+  for (const name of Object.keys(inventory.defaults?.vars ?? {}).filter(builtin))
+    report(name, sm.locateKey(['inventory', 'defaults', 'vars'], name));
+  for (const e of inventory.nodes)
+    for (const name of Object.keys(e.node.vars ?? {}).filter(builtin)) report(name, e.locate(['vars', name]));
   return out;
 }
 
@@ -51,7 +89,13 @@ function checkNodes(inventory: NormalizedInventory): Diagnostic[] {
   for (const e of inventory.nodes) {
     const first = seen.get(e.node.name);
     if (first) {
-      out.push({ severity: 'error', code: 'E_DUPLICATE_NODE', summary: `node name \`${e.node.name}\` is used twice`, source: e.source, hint: `it is first used at ${first}; node names must be unique` });
+      out.push({
+        severity: 'error',
+        code: 'E_DUPLICATE_NODE',
+        summary: `node name \`${e.node.name}\` is used twice`,
+        source: e.source,
+        hint: `it is first used at ${first}; node names must be unique`,
+      });
     } else {
       seen.set(e.node.name, `${e.source.file}:${e.source.line}:${e.source.col}`);
     }
@@ -62,15 +106,31 @@ function checkNodes(inventory: NormalizedInventory): Diagnostic[] {
 function checkReferences(playbook: Playbook, inventory: NormalizedInventory, sm: SourceMap): Diagnostic[] {
   const names = inventory.nodes.map((e) => e.node.name);
   const out: Diagnostic[] = [];
-  const unknown = (name: string, source: SourceLocation, what: string, code: 'E_LB_MEMBER' | 'E_UNKNOWN_NODE'): void => {
-    if (!names.includes(name)) out.push({ severity: 'error', code, summary: `${what} names \`${name}\`, which is not a node of the inventory`, source, hint: suggestHint(name, names, 'node') });
+  const unknown = (
+    name: string,
+    source: SourceLocation,
+    what: string,
+    code: 'E_LB_MEMBER' | 'E_UNKNOWN_NODE',
+  ): void => {
+    if (!names.includes(name))
+      out.push({
+        severity: 'error',
+        code,
+        summary: `${what} names \`${name}\`, which is not a node of the inventory`,
+        source,
+        hint: suggestHint(name, names, 'node'),
+      });
   };
   const lb = playbook.loadBalancer;
   if (lb && lb.type !== 'none' && lb.members) {
-    for (const node of Object.keys(lb.members)) unknown(node, sm.locateKey(['loadBalancer', 'members'], node), '`loadBalancer.members`', 'E_LB_MEMBER');
+    for (const node of Object.keys(lb.members))
+      unknown(node, sm.locateKey(['loadBalancer', 'members'], node), '`loadBalancer.members`', 'E_LB_MEMBER');
   }
   const canary = playbook.rollout?.canary?.nodes;
-  if (Array.isArray(canary)) canary.forEach((n, i) => unknown(n, sm.locate(['rollout', 'canary', 'nodes', i]), '`rollout.canary.nodes`', 'E_UNKNOWN_NODE'));
+  if (Array.isArray(canary))
+    canary.forEach((n, i) =>
+      unknown(n, sm.locate(['rollout', 'canary', 'nodes', i]), '`rollout.canary.nodes`', 'E_UNKNOWN_NODE'),
+    );
   return out;
 }
 
@@ -81,18 +141,47 @@ function checkLbInstances(lb: Playbook['loadBalancer'], sm: SourceMap): Diagnost
   const single = lb.type === 'haproxy' ? lb.socket : lb.url;
   const out: Diagnostic[] = [];
   if (single === undefined && !lb.instances) {
-    out.push({ severity: 'error', code: 'E_LB_INSTANCE', summary: `the ${lb.type} load balancer needs \`${key}\` (one instance) or \`instances\` (several)`, source: sm.locate(['loadBalancer']), hint: `add \`${key}: ${lb.type === 'haproxy' ? '/run/haproxy/admin.sock' : `http://lb.internal/${lb.type === 'apache' ? 'balancer-manager' : 'jkstatus'}`}\`` });
+    out.push({
+      severity: 'error',
+      code: 'E_LB_INSTANCE',
+      summary: `the ${lb.type} load balancer needs \`${key}\` (one instance) or \`instances\` (several)`,
+      source: sm.locate(['loadBalancer']),
+      hint:
+        `add \`${key}: ` +
+        (lb.type === 'haproxy'
+          ? '/run/haproxy/admin.sock'
+          : `http://lb.internal/${lb.type === 'apache' ? 'balancer-manager' : 'jkstatus'}`) +
+        `\``,
+    });
   }
   if (single !== undefined && lb.instances) {
-    out.push({ severity: 'error', code: 'E_LB_INSTANCE', summary: `\`loadBalancer\` has both \`${key}\` and \`instances\``, source: sm.locateKey(['loadBalancer'], 'instances'), hint: `list every instance under \`instances\` (the first one too) and drop \`${key}\`` });
+    out.push({
+      severity: 'error',
+      code: 'E_LB_INSTANCE',
+      summary: `\`loadBalancer\` has both \`${key}\` and \`instances\``,
+      source: sm.locateKey(['loadBalancer'], 'instances'),
+      hint: `list every instance under \`instances\` (the first one too) and drop \`${key}\``,
+    });
   }
   if (lb.type === 'haproxy' && lb.via && lb.instances) {
-    out.push({ severity: 'error', code: 'E_LB_INSTANCE', summary: '`loadBalancer.via` does not apply with `instances`: each instance has its own `via`', source: sm.locateKey(['loadBalancer'], 'via') });
+    out.push({
+      severity: 'error',
+      code: 'E_LB_INSTANCE',
+      summary: '`loadBalancer.via` does not apply with `instances`: each instance has its own `via`',
+      source: sm.locateKey(['loadBalancer'], 'via'),
+    });
   }
   const seen = new Set<string>();
   (lb.instances ?? []).forEach((i, n) => {
     if (i.name === undefined) return;
-    if (seen.has(i.name)) out.push({ severity: 'error', code: 'E_LB_INSTANCE', summary: `load-balancer instance name \`${i.name}\` is used twice`, source: sm.locate(['loadBalancer', 'instances', n, 'name']), hint: 'instance names must be unique' });
+    if (seen.has(i.name))
+      out.push({
+        severity: 'error',
+        code: 'E_LB_INSTANCE',
+        summary: `load-balancer instance name \`${i.name}\` is used twice`,
+        source: sm.locate(['loadBalancer', 'instances', n, 'name']),
+        hint: 'instance names must be unique',
+      });
     seen.add(i.name);
   });
   return out;
@@ -104,10 +193,36 @@ function checkHooks(hooks: Hooks | undefined, sm: SourceMap): Diagnostic[] {
     (list ?? []).forEach((hook, i) => {
       const where = sm.locate(['hooks', point, i]);
       const has = [hook.run !== undefined && 'run', hook.webhook !== undefined && 'webhook'].filter(Boolean);
-      if (has.length === 0) out.push({ severity: 'error', code: 'E_HOOK', summary: 'a hook needs `run` (a command) or `webhook` (a URL)', source: where, hint: 'add `run: <command>` or `webhook: <url>`' });
-      if (has.length === 2) out.push({ severity: 'error', code: 'E_HOOK', summary: 'a hook has both `run` and `webhook`', source: where, hint: 'split it into two hooks' });
-      if (hook.webhook !== undefined && hook.on !== undefined) out.push({ severity: 'error', code: 'E_HOOK', summary: '`on` applies to `run` hooks only; a webhook is called from this machine', source: sm.locateKey(['hooks', point, i], 'on') });
-      if (hook.run !== undefined && (hook.method || hook.headers || hook.body)) out.push({ severity: 'error', code: 'E_HOOK', summary: '`method`, `headers` and `body` apply to webhooks only', source: where });
+      if (has.length === 0)
+        out.push({
+          severity: 'error',
+          code: 'E_HOOK',
+          summary: 'a hook needs `run` (a command) or `webhook` (a URL)',
+          source: where,
+          hint: 'add `run: <command>` or `webhook: <url>`',
+        });
+      if (has.length === 2)
+        out.push({
+          severity: 'error',
+          code: 'E_HOOK',
+          summary: 'a hook has both `run` and `webhook`',
+          source: where,
+          hint: 'split it into two hooks',
+        });
+      if (hook.webhook !== undefined && hook.on !== undefined)
+        out.push({
+          severity: 'error',
+          code: 'E_HOOK',
+          summary: '`on` applies to `run` hooks only; a webhook is called from this machine',
+          source: sm.locateKey(['hooks', point, i], 'on'),
+        });
+      if (hook.run !== undefined && (hook.method || hook.headers || hook.body))
+        out.push({
+          severity: 'error',
+          code: 'E_HOOK',
+          summary: '`method`, `headers` and `body` apply to webhooks only',
+          source: where,
+        });
     });
   }
   return out;
@@ -116,15 +231,29 @@ function checkHooks(hooks: Hooks | undefined, sm: SourceMap): Diagnostic[] {
 function checkServices(inventory: NormalizedInventory, sm: SourceMap): Diagnostic[] {
   const out: Diagnostic[] = [];
   const defaults = inventory.defaults?.service;
-  const missingIn = (s: Service): string[] => (s.type === 'commands' ? (['start', 'stop', 'status'] as const).filter((k) => !s[k]) : []);
+  const missingIn = (s: Service): string[] =>
+    s.type === 'commands' ? (['start', 'stop', 'status'] as const).filter((k) => !s[k]) : [];
   const fromDefaults = defaults ? missingIn(defaults) : [];
   const needs = (m: string[]): string => m.map((k) => `\`${k}\``).join(', ');
   if (fromDefaults.length > 0 && inventory.nodes.some((e) => !e.node.service)) {
-    out.push({ severity: 'error', code: 'E_REQUIRED', summary: `service type \`commands\` needs ${needs(fromDefaults)}`, source: sm.locateKey(['inventory', 'defaults'], 'service'), hint: 'set them under `inventory.defaults.service`, or use type `scripts` or `systemd`' });
+    out.push({
+      severity: 'error',
+      code: 'E_REQUIRED',
+      summary: `service type \`commands\` needs ${needs(fromDefaults)}`,
+      source: sm.locateKey(['inventory', 'defaults'], 'service'),
+      hint: 'set them under `inventory.defaults.service`, or use type `scripts` or `systemd`',
+    });
   }
   for (const e of inventory.nodes.filter((n) => n.node.service)) {
     const missing = missingIn({ ...defaults, ...e.node.service });
-    if (missing.length > 0) out.push({ severity: 'error', code: 'E_REQUIRED', summary: `node \`${e.node.name}\`: service type \`commands\` needs ${needs(missing)}`, source: e.locate(['service']), hint: "set them in the node's `service` or under `inventory.defaults.service`" });
+    if (missing.length > 0)
+      out.push({
+        severity: 'error',
+        code: 'E_REQUIRED',
+        summary: `node \`${e.node.name}\`: service type \`commands\` needs ${needs(missing)}`,
+        source: e.locate(['service']),
+        hint: "set them in the node's `service` or under `inventory.defaults.service`",
+      });
   }
   return out;
 }
@@ -135,16 +264,46 @@ function checkWindow(playbook: Playbook, sm: SourceMap): Diagnostic[] {
   const out: Diagnostic[] = [];
   const base = ['rollout', 'window'];
   if ((w.start === undefined) !== (w.end === undefined)) {
-    out.push({ severity: 'error', code: 'E_REQUIRED', summary: `the maintenance window has \`${w.start === undefined ? 'end' : 'start'}\` but no \`${w.start === undefined ? 'start' : 'end'}\``, source: sm.locate(base), hint: 'give both `start` and `end` (HH:MM)' });
+    out.push({
+      severity: 'error',
+      code: 'E_REQUIRED',
+      summary:
+        `the maintenance window has \`${w.start === undefined ? 'end' : 'start'}\` but no \`` +
+        `${w.start === undefined ? 'start' : 'end'}\``,
+      source: sm.locate(base),
+      hint: 'give both `start` and `end` (HH:MM)',
+    });
   }
   if (w.start === undefined && w.end === undefined && !w.rolling && !w.full) {
-    out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'the maintenance window needs `start` and `end`, or a window per strategy under `rolling` and/or `full`', source: sm.locate(base), hint: 'e.g. `window: { start: "22:00", end: "05:00" }`' });
+    out.push({
+      severity: 'error',
+      code: 'E_REQUIRED',
+      summary: 'the maintenance window needs `start` and `end`, or a window per strategy under `rolling` and/or `full`',
+      source: sm.locate(base),
+      hint: 'e.g. `window: { start: "22:00", end: "05:00" }`',
+    });
   }
-  for (const [path, spec] of [[base, w], [[...base, 'rolling'], w.rolling], [[...base, 'full'], w.full]] as const) {
+  for (const [path, spec] of [
+    [base, w],
+    [[...base, 'rolling'], w.rolling],
+    [[...base, 'full'], w.full],
+  ] as const) {
     if (!spec) continue;
-    if (spec.start !== undefined && spec.start === spec.end) out.push({ severity: 'error', code: 'E_SCHEMA', summary: 'the maintenance window opens and closes at the same time', source: sm.locate([...path, 'end']) });
+    if (spec.start !== undefined && spec.start === spec.end)
+      out.push({
+        severity: 'error',
+        code: 'E_SCHEMA',
+        summary: 'the maintenance window opens and closes at the same time',
+        source: sm.locate([...path, 'end']),
+      });
     if (spec.timezone !== undefined && !isTimeZone(spec.timezone)) {
-      out.push({ severity: 'error', code: 'E_SCHEMA', summary: `\`${spec.timezone}\` is not an IANA time zone`, source: sm.locate([...path, 'timezone']), hint: 'e.g. `Europe/Madrid`, `America/New_York`, `UTC`' });
+      out.push({
+        severity: 'error',
+        code: 'E_SCHEMA',
+        summary: `\`${spec.timezone}\` is not an IANA time zone`,
+        source: sm.locate([...path, 'timezone']),
+        hint: 'e.g. `Europe/Madrid`, `America/New_York`, `UTC`',
+      });
     }
   }
   return out;
@@ -169,19 +328,84 @@ function checkChanges(playbook: Playbook, sm: SourceMap): Diagnostic[] {
   const out: Diagnostic[] = [];
   list.forEach((c, i) => {
     const path = Array.isArray(playbook.change) ? ['change', i] : ['change'];
-    if (c.type === 'portal-properties' && !c.set && !c.unset && c.source === undefined) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'a `portal-properties` change needs `set` or `unset`, or a `source` file', source: sm.locate(path) });
-    if (c.type === 'portal-properties' && c.source !== undefined && (c.set || c.unset)) out.push({ severity: 'error', code: 'E_SCHEMA', summary: 'a `portal-properties` change ships a whole file (`source`) or edits keys (`set`/`unset`), not both', source: sm.locate([...path, 'source']), hint: 'put the keys into the shipped file, or make two changes' });
+    if (c.type === 'portal-properties' && !c.set && !c.unset && c.source === undefined)
+      out.push({
+        severity: 'error',
+        code: 'E_REQUIRED',
+        summary: 'a `portal-properties` change needs `set` or `unset`, or a `source` file',
+        source: sm.locate(path),
+      });
+    if (c.type === 'portal-properties' && c.source !== undefined && (c.set || c.unset))
+      out.push({
+        severity: 'error',
+        code: 'E_SCHEMA',
+        summary: 'a `portal-properties` change ships a whole file (`source`) or edits keys (`set`/`unset`), not both',
+        source: sm.locate([...path, 'source']),
+        hint: 'put the keys into the shipped file, or make two changes',
+      });
     if (c.type === 'portal-properties') {
       const both = (c.unset ?? []).filter((k) => c.set && k in c.set);
-      for (const k of both) out.push({ severity: 'error', code: 'E_SCHEMA', summary: `\`${k}\` is both set and unset`, source: sm.locate([...path, 'unset']) });
+      for (const k of both)
+        out.push({
+          severity: 'error',
+          code: 'E_SCHEMA',
+          summary: `\`${k}\` is both set and unset`,
+          source: sm.locate([...path, 'unset']),
+        });
     }
-    if (c.type === 'osgi-config' && !c.files?.length && !c.remove?.length) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'an `osgi-config` change needs `files` or `remove`', source: sm.locate(path) });
-    if (c.type === 'jvm-settings' && !c.options?.length && !Object.keys(c.env ?? {}).length && c.source === undefined) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'a `jvm-settings` change needs `options` or `env`, or a `source` file', source: sm.locate(path) });
-    if (c.type === 'jvm-settings' && c.source !== undefined && (c.options || c.env)) out.push({ severity: 'error', code: 'E_SCHEMA', summary: 'a `jvm-settings` change ships a whole setenv script (`source`) or manages a block (`options`/`env`), not both', source: sm.locate([...path, 'source']), hint: 'put the options into the shipped file, or make two changes' });
-    if (c.type === 'release' && (c.bundle === undefined) === (c.lpkgs === undefined)) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'a `release` change needs either `bundle` (a new Tomcat bundle) or `lpkgs` (a new lpkg set), not both', source: sm.locate(path) });
-    if (c.type === 'release' && c.carry && !c.bundle) out.push({ severity: 'error', code: 'E_SCHEMA', summary: '`carry` applies to a `bundle` release only', source: sm.locate([...path, 'carry']) });
-    if (c.type === 'app-server' && !c.files?.length && !c.commands?.length) out.push({ severity: 'error', code: 'E_REQUIRED', summary: 'an `app-server` change needs `files` or `commands`', source: sm.locate(path) });
-    if (c.type === 'custom' && c.clusterCode === true && c.rollingSafe === true) out.push({ severity: 'error', code: 'E_SCHEMA', summary: 'a `custom` change cannot be `rollingSafe: true` and change cluster code (`clusterCode: true`)', source: sm.locate([...path, 'clusterCode']), hint: 'cluster code changes are never rolled: set `rollingSafe: false` and use `strategy: full`' });
+    if (c.type === 'osgi-config' && !c.files?.length && !c.remove?.length)
+      out.push({
+        severity: 'error',
+        code: 'E_REQUIRED',
+        summary: 'an `osgi-config` change needs `files` or `remove`',
+        source: sm.locate(path),
+      });
+    if (c.type === 'jvm-settings' && !c.options?.length && !Object.keys(c.env ?? {}).length && c.source === undefined)
+      out.push({
+        severity: 'error',
+        code: 'E_REQUIRED',
+        summary: 'a `jvm-settings` change needs `options` or `env`, or a `source` file',
+        source: sm.locate(path),
+      });
+    if (c.type === 'jvm-settings' && c.source !== undefined && (c.options || c.env))
+      out.push({
+        severity: 'error',
+        code: 'E_SCHEMA',
+        summary:
+          'a `jvm-settings` change ships a whole setenv script (`source`) or manages a block ' +
+          '(`options`/`env`), not both',
+        source: sm.locate([...path, 'source']),
+        hint: 'put the options into the shipped file, or make two changes',
+      });
+    if (c.type === 'release' && (c.bundle === undefined) === (c.lpkgs === undefined))
+      out.push({
+        severity: 'error',
+        code: 'E_REQUIRED',
+        summary: 'a `release` change needs either `bundle` (a new Tomcat bundle) or `lpkgs` (a new lpkg set), not both',
+        source: sm.locate(path),
+      });
+    if (c.type === 'release' && c.carry && !c.bundle)
+      out.push({
+        severity: 'error',
+        code: 'E_SCHEMA',
+        summary: '`carry` applies to a `bundle` release only',
+        source: sm.locate([...path, 'carry']),
+      });
+    if (c.type === 'app-server' && !c.files?.length && !c.commands?.length)
+      out.push({
+        severity: 'error',
+        code: 'E_REQUIRED',
+        summary: 'an `app-server` change needs `files` or `commands`',
+        source: sm.locate(path),
+      });
+    if (c.type === 'custom' && c.clusterCode === true && c.rollingSafe === true)
+      out.push({
+        severity: 'error',
+        code: 'E_SCHEMA',
+        summary: 'a `custom` change cannot be `rollingSafe: true` and change cluster code (`clusterCode: true`)',
+        source: sm.locate([...path, 'clusterCode']),
+        hint: 'cluster code changes are never rolled: set `rollingSafe: false` and use `strategy: full`',
+      });
   });
   return out;
 }

@@ -12,7 +12,9 @@ import type { ResolvedNode } from './nodes.js';
 import type { ClusterAction, ClusterStep, PlanCluster, ReconcileNodeSteps, StatusNodeSteps } from './types-cluster.js';
 import type { PlanLoadBalancer } from './types.js';
 
-/** What the cluster steps need of one node: the node, its HTTP probe (or null) and its load-balancer steps (or null). */
+/**
+ * What the cluster steps need of one node: the node, its HTTP probe (or null) and its load-balancer steps (or null).
+ */
 export interface ClusterNodeInput {
   node: ResolvedNode;
   http: { command: string; status: number[] } | null;
@@ -33,7 +35,19 @@ export function clusterSection(nodes: readonly ClusterNodeInput[], lb: PlanLoadB
 type StepFields = Pick<ClusterStep, 'title' | 'command'> & Partial<Omit<ClusterStep, 'id' | 'action' | 'node'>>;
 
 function clusterStep(section: string, node: string, action: ClusterAction, fields: StepFields): ClusterStep {
-  return { id: `cluster/${section}/${node}/${action}`, action, node, runOn: 'node', api: null, become: false, secretEnv: [], placeholders: [], timeoutSec: parseDuration(CLUSTER_TIMINGS.readTimeout), when: null, ...fields };
+  return {
+    id: `cluster/${section}/${node}/${action}`,
+    action,
+    node,
+    runOn: 'node',
+    api: null,
+    become: false,
+    secretEnv: [],
+    placeholders: [],
+    timeoutSec: parseDuration(CLUSTER_TIMINGS.readTimeout),
+    when: null,
+    ...fields,
+  };
 }
 
 /** The app server's status command and the HTTP probe, as the reconcile and `status` read them. */
@@ -41,17 +55,37 @@ function reads(section: string, n: ClusterNodeInput): { app: ClusterStep; http: 
   const s = n.node.service;
   const name = n.node.plan.name;
   return {
-    app: clusterStep(section, name, 'read-app', { title: `is the app server of ${name} running?`, command: s.status, become: s.become, secretEnv: s.secretEnv }),
-    http: n.http ? clusterStep(section, name, 'read-http', { title: `HTTP probe of ${name} (healthy: ${n.http.status.join('/')})`, command: n.http.command }) : null,
+    app: clusterStep(section, name, 'read-app', {
+      title: `is the app server of ${name} running?`,
+      command: s.status,
+      become: s.become,
+      secretEnv: s.secretEnv,
+    }),
+    http: n.http
+      ? clusterStep(section, name, 'read-http', {
+          title: `HTTP probe of ${name} (healthy: ${n.http.status.join('/')})`,
+          command: n.http.command,
+        })
+      : null,
   };
 }
 
 function reconcileSteps(n: ClusterNodeInput, steps: NodeLbSteps, lb: PlanLoadBalancer): ReconcileNodeSteps {
   const name = n.node.plan.name;
   const member = steps.enable.member;
-  const when = `only when a finished or interrupted run left ${member} out of the load balancer, and ${name}'s app server runs and its probe passes`;
+  const when =
+    `only when a finished or interrupted run left ${member} out of the load balancer, and ${name}` +
+    `'s app server runs and its probe passes`;
   const { app, http } = reads('reconcile', n);
-  const lbCall = (s: NodeLbSteps['enable'] | NodeLbSteps['waitUp']): Pick<ClusterStep, 'runOn' | 'command' | 'api' | 'become' | 'secretEnv'> => ({ runOn: s.runOn === 'node' || s.runOn === 'webhook' ? 'local' : s.runOn, command: s.command, api: s.api, become: s.become, secretEnv: s.secretEnv });
+  const lbCall = (
+    s: NodeLbSteps['enable'] | NodeLbSteps['waitUp'],
+  ): Pick<ClusterStep, 'runOn' | 'command' | 'api' | 'become' | 'secretEnv'> => ({
+    runOn: s.runOn === 'node' || s.runOn === 'webhook' ? 'local' : s.runOn,
+    command: s.command,
+    api: s.api,
+    become: s.become,
+    secretEnv: s.secretEnv,
+  });
   const check = `(checked first: ${name} is not touched while the run that left it out still runs)`;
   const upSec = Math.max(parseDuration(CLUSTER_TIMINGS.putBackUpMin), lb.upTimeoutSec);
   return {
@@ -60,8 +94,18 @@ function reconcileSteps(n: ClusterNodeInput, steps: NodeLbSteps, lb: PlanLoadBal
     app: { ...app, when: `only for a node left out of the load balancer ${check}` },
     http: http ? { ...http, when: `only for a node left out of the load balancer, whose app server runs` } : null,
     status: n.http?.status ?? [],
-    putBack: clusterStep('reconcile', name, 'lb-put-back', { title: `put ${member} back into the load balancer`, ...lbCall(steps.enable), timeoutSec: parseDuration(CLUSTER_TIMINGS.putBackTimeout), when }),
-    waitUp: clusterStep('reconcile', name, 'lb-wait-up', { title: `wait until the load balancer reports ${member} UP`, ...lbCall(steps.waitUp), timeoutSec: upSec, when: `after putting ${member} back` }),
+    putBack: clusterStep('reconcile', name, 'lb-put-back', {
+      title: `put ${member} back into the load balancer`,
+      ...lbCall(steps.enable),
+      timeoutSec: parseDuration(CLUSTER_TIMINGS.putBackTimeout),
+      when,
+    }),
+    waitUp: clusterStep('reconcile', name, 'lb-wait-up', {
+      title: `wait until the load balancer reports ${member} UP`,
+      ...lbCall(steps.waitUp),
+      timeoutSec: upSec,
+      when: `after putting ${member} back`,
+    }),
     pollSec: lb.pollSec,
   };
 }
@@ -76,18 +120,35 @@ function statusSteps(n: ClusterNodeInput): StatusNodeSteps {
     http,
     patches: clusterStep('status', name, 'read-patches', {
       title: `installed patches of ${name} (Patching Tool info)`,
-      command: `if [ -x ${shq(`${pt}/patching-tool.sh`)} ]; then cd ${shq(pt)} && ./patching-tool.sh info 2>/dev/null | sed -n 's/^ *Currently installed patches: *//p'; fi`,
+      command:
+        `if [ -x ${shq(`${pt}/patching-tool.sh`)} ]; then cd ${shq(pt)}` +
+        ` && ./patching-tool.sh info 2>/dev/null | sed -n 's/^ *Currently installed patches: *//p'; fi`,
       timeoutSec: parseDuration(CLUSTER_TIMINGS.patchesTimeout),
     }),
   };
 }
 
-/** The commands the steps around the batches run on one node (the lock, the reconcile's and status's reads), for its tools check. */
+/**
+ * The commands the steps around the batches run on one node (the lock, the reconcile's and status's reads), for its
+ * tools check.
+ */
 export function clusterCommands(cluster: PlanCluster, node: string): string[] {
   const lock = cluster.lock.nodes.find((n) => n.node === node);
   const reconcile = cluster.reconcile.find((r) => r.node === node);
   const status = cluster.status.find((s) => s.node === node);
   // Not clean's and facts' commands: a run's preflight checks only the tools a run needs.
-  const steps = [lock?.take, lock?.takeOver, lock?.refresh, lock?.release, lock?.read, lock?.break, reconcile?.app, reconcile?.http, status?.app, status?.http, status?.patches];
+  const steps = [
+    lock?.take,
+    lock?.takeOver,
+    lock?.refresh,
+    lock?.release,
+    lock?.read,
+    lock?.break,
+    reconcile?.app,
+    reconcile?.http,
+    status?.app,
+    status?.http,
+    status?.patches,
+  ];
   return steps.flatMap((s) => (s?.command && s.runOn === 'node' ? [s.command] : []));
 }

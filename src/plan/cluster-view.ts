@@ -15,7 +15,12 @@ export interface ExpectedView {
  * inventory's size as the size of the whole cluster, for clusters with members outside the
  * inventory.
  */
-export function expectedView(clusterNodes: readonly string[], startOrder: readonly string[], node: string, declaredSize: number | null): ExpectedView {
+export function expectedView(
+  clusterNodes: readonly string[],
+  startOrder: readonly string[],
+  node: string,
+  declaredSize: number | null,
+): ExpectedView {
   const at = startOrder.indexOf(node);
   const down = at < 0 ? [] : startOrder.slice(at + 1);
   const members = clusterNodes.filter((n) => !down.includes(n));

@@ -36,26 +36,55 @@ export function bakeWatch(node: ResolvedNode, health: ResolvedHealth | undefined
 }
 
 /** A node's load-balancer member must be a name the LB's API carries safely; reported where the name comes from. */
-export function checkMember(n: ResolvedNode, lbType: string, playbook: Playbook, sm: SourceMap, templater: Templater): void {
+export function checkMember(
+  n: ResolvedNode,
+  lbType: string,
+  playbook: Playbook,
+  sm: SourceMap,
+  templater: Templater,
+): void {
   const member = n.plan.member ?? n.plan.name;
   const checked = checkLbName(member, lbType);
   if (checked.ok) return;
   const lb = playbook.loadBalancer;
   const fromMap = lb && lb.type !== 'none' && lb.members?.[n.plan.name] !== undefined;
-  const where = n.entry.node.member !== undefined ? n.entry.locate(['member']) : fromMap ? sm.locate(['loadBalancer', 'members', n.plan.name]) : n.entry.source;
+  const where =
+    n.entry.node.member !== undefined
+      ? n.entry.locate(['member'])
+      : fromMap
+        ? sm.locate(['loadBalancer', 'members', n.plan.name])
+        : n.entry.source;
   templater.invalid('E_NAME', `the load-balancer member ${checked.problem}`, checked.hint, where, n.plan.name);
 }
 
 /** How the capacity check reads each node: its load-balancer member and its own HTTP probe. */
-export function capacityNodes(playbook: Playbook, nodes: readonly ResolvedNode[], lb: PlanLoadBalancer, templater: Templater, sm: SourceMap): Map<string, CapacityNode> {
+export function capacityNodes(
+  playbook: Playbook,
+  nodes: readonly ResolvedNode[],
+  lb: PlanLoadBalancer,
+  templater: Templater,
+  sm: SourceMap,
+): Map<string, CapacityNode> {
   const clusterNodes = nodes.map((n) => n.plan.name);
   return new Map(
     nodes.map((n) => {
-      const http = resolveHealth(playbook.health, n, { clusterNodes, startOrder: [n.plan.name] }, templater, (p) => sm.locate(['health', ...p])).http;
+      const http = resolveHealth(playbook.health, n, { clusterNodes, startOrder: [n.plan.name] }, templater, (p) =>
+        sm.locate(['health', ...p]),
+      ).http;
       const member = lb.type === 'none' ? null : (lb.members[n.plan.name] ?? n.plan.name);
       const lbStatus = lbStatusCall(lb, n, templater, (field) => sm.locate(['loadBalancer', field]));
       const lbRead = lbReadCall(lb, n, templater, (field) => sm.locate(['loadBalancer', field]));
-      return [n.plan.name, { node: n.plan.name, member, probe: http ? httpProbeCommand(http.url) : null, status: http?.status ?? [], lbStatus, lbRead }];
+      return [
+        n.plan.name,
+        {
+          node: n.plan.name,
+          member,
+          probe: http ? httpProbeCommand(http.url) : null,
+          status: http?.status ?? [],
+          lbStatus,
+          lbRead,
+        },
+      ];
     }),
   );
 }
@@ -73,7 +102,9 @@ export function resolvePolicy(playbook: Playbook, clusterSize: number): Policy {
   };
 }
 
-/** The window that applies to `strategy`: its own (`window.rolling` / `window.full`), else the general one, else none. */
+/**
+ * The window that applies to `strategy`: its own (`window.rolling` / `window.full`), else the general one, else none.
+ */
 export function windowFor(w: Rollout['window'], strategy: Policy['strategy']): Policy['window'] {
   if (!w) return null;
   const own = w[strategy];
@@ -88,7 +119,10 @@ export function windowFor(w: Rollout['window'], strategy: Policy['strategy']): P
   };
 }
 
-export function runLevelScope(playbook: Playbook, overrides: Readonly<Record<string, string>>): Map<string, TemplateVar> {
+export function runLevelScope(
+  playbook: Playbook,
+  overrides: Readonly<Record<string, string>>,
+): Map<string, TemplateVar> {
   const scope = new Map<string, TemplateVar>();
   for (const [k, v] of Object.entries({ ...playbook.vars, ...overrides })) if (v !== undefined) scope.set(k, toVar(v));
   return scope;

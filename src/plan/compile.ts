@@ -6,7 +6,15 @@ import type { DocPath, SourceMap } from '../playbook/source-map.js';
 import { planBatches, type BatchPlan } from './batch-plan.js';
 import { changeSteps, type ChangeSteps } from './changes.js';
 import { checkPlaybook } from './checks.js';
-import { bakeWatch, capacityNodes, checkMember, collectSecrets, HookBuilder, resolvePolicy, runLevelScope } from './compile-parts.js';
+import {
+  bakeWatch,
+  capacityNodes,
+  checkMember,
+  collectSecrets,
+  HookBuilder,
+  resolvePolicy,
+  runLevelScope,
+} from './compile-parts.js';
 import { DEFAULTS } from './defaults.js';
 import { judgeChanges } from './eligibility.js';
 import { factDifferences, FactsIndex, mergeFacts, type GatheredFacts } from './facts.js';
@@ -25,7 +33,20 @@ import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
 import { BUILTIN_VARS, Templater } from './scope.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from './template.js';
-import { PLAN_FORMAT_VERSION, type Batch, type CapacityNode, type HookPoint, type NodePlan, type Plan, type PlanFacts, type PlanLoadBalancer, type PlanSource, type Policy, type PlanCluster, type Step } from './types.js';
+import {
+  PLAN_FORMAT_VERSION,
+  type Batch,
+  type CapacityNode,
+  type HookPoint,
+  type NodePlan,
+  type Plan,
+  type PlanFacts,
+  type PlanLoadBalancer,
+  type PlanSource,
+  type Policy,
+  type PlanCluster,
+  type Step,
+} from './types.js';
 
 /** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
 export interface CompileInput {
@@ -52,7 +73,9 @@ export interface CompileInput {
   sources?: ReadonlyMap<string, string>;
 }
 
-/** A compiled plan, and per changed node what `lrroll diff` can preview (kept out of the plan: a run never needs it). */
+/**
+ * A compiled plan, and per changed node what `lrroll diff` can preview (kept out of the plan: a run never needs it).
+ */
 export interface Compiled {
   plan: Plan | undefined;
   diagnostics: Diagnostic[];
@@ -96,19 +119,45 @@ function resolveCluster(input: CompileInput, diagnostics: Diagnostic[]): Cluster
   const { playbook, sourceMap } = input;
   const templater = new Templater(diagnostics, input.sources);
   const runScope = runLevelScope(playbook, input.vars);
-  const lb = resolveLoadBalancer(playbook.loadBalancer, { templater, scope: runScope, locate: (f) => sourceMap.locate(['loadBalancer', ...(Array.isArray(f) ? f : [f])]) });
+  const lb = resolveLoadBalancer(playbook.loadBalancer, {
+    templater,
+    scope: runScope,
+    locate: (f) => sourceMap.locate(['loadBalancer', ...(Array.isArray(f) ? f : [f])]),
+  });
   for (const name of Object.keys(input.vars).filter((k) => (BUILTIN_VARS as readonly string[]).includes(k))) {
-    diagnostics.push({ severity: 'error', code: 'E_USAGE', summary: `--var ${name}: \`${name}\` is a built-in template name and cannot be set`, hint: `built-ins: ${BUILTIN_VARS.join(', ')}` });
+    diagnostics.push({
+      severity: 'error',
+      code: 'E_USAGE',
+      summary: `--var ${name}: \`${name}\` is a built-in template name and cannot be set`,
+      hint: `built-ins: ${BUILTIN_VARS.join(', ')}`,
+    });
   }
-  const nodes = resolveNodes(playbook, input.inventory, input.vars, lb.type === 'none' ? null : lb.members, templater, (field) => input.inventory.locateDefault?.(field) ?? sourceMap.locate(['inventory', 'defaults', ...field]));
+  const nodes = resolveNodes(
+    playbook,
+    input.inventory,
+    input.vars,
+    lb.type === 'none' ? null : lb.members,
+    templater,
+    (field) => input.inventory.locateDefault?.(field) ?? sourceMap.locate(['inventory', 'defaults', ...field]),
+  );
   if (lb.type !== 'none') for (const n of nodes) checkMember(n, lb.type, playbook, sourceMap, templater);
   const changes: Change[] = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
-  return { templater, runScope, lb, nodes, changes, healthOf: new Map(), hooks: new HookBuilder(playbook, templater, sourceMap) };
+  return {
+    templater,
+    runScope,
+    lb,
+    nodes,
+    changes,
+    healthOf: new Map(),
+    hooks: new HookBuilder(playbook, templater, sourceMap),
+  };
 }
 
 /** Groups the nodes into batches (a canary bake watches what each canary node's health gates read). */
 function planNodeBatches(input: CompileInput, base: ClusterBase, diagnostics: Diagnostic[]): BatchPlan | undefined {
-  return planBatches(input.playbook, base.nodes, input.limit, input.sourceMap, diagnostics, (n) => bakeWatch(n, base.healthOf.get(n.plan.name), input.playbook));
+  return planBatches(input.playbook, base.nodes, input.limit, input.sourceMap, diagnostics, (n) =>
+    bakeWatch(n, base.healthOf.get(n.plan.name), input.playbook),
+  );
 }
 
 /** Every node's load-balancer member, by node name (none without a load balancer). */
@@ -131,9 +180,24 @@ function judgeTheChanges(input: CompileInput, base: ClusterBase, diagnostics: Di
   const known = mergeFacts(input.inventory, input.facts);
   diagnostics.push(...known.diagnostics);
   const factsIndex = new FactsIndex(known.facts.nodes);
-  const verdicts = judgeChanges({ changes: base.changes, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex });
-  diagnostics.push(...applyOverrides(verdicts, base.changes, (i) => sourceMap.locateKey(Array.isArray(playbook.change) ? ['change', i] : ['change'], 'override')));
-  return { known, factsIndex, verdicts, level: worstLevel(verdicts.map((v) => v.level)), policy: resolvePolicy(playbook, base.nodes.length) };
+  const verdicts = judgeChanges({
+    changes: base.changes,
+    artifacts: input.artifacts,
+    breakingLevels: input.breakingLevels,
+    facts: factsIndex,
+  });
+  diagnostics.push(
+    ...applyOverrides(verdicts, base.changes, (i) =>
+      sourceMap.locateKey(Array.isArray(playbook.change) ? ['change', i] : ['change'], 'override'),
+    ),
+  );
+  return {
+    known,
+    factsIndex,
+    verdicts,
+    level: worstLevel(verdicts.map((v) => v.level)),
+    policy: resolvePolicy(playbook, base.nodes.length),
+  };
 }
 
 /** What each changed node goes through, with what preflight checks on it and what `lrroll diff` previews. */
@@ -151,25 +215,79 @@ function planEachNode(input: CompileInput, base: ClusterBase, judged: Judged, ba
   const { playbook, sourceMap } = input;
   const { templater, lb, nodes, changes, hooks } = base;
   const { policy, factsIndex } = judged;
-  const locateChange = (i: number, field: DocPath): SourceLocation => sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
+  const locateChange = (i: number, field: DocPath): SourceLocation =>
+    sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
   const clusterNodes = nodes.map((n) => n.plan.name);
-  const parts: NodeParts = { capacity: capacityNodes(playbook, nodes, lb, templater, sourceMap), nodePlans: new Map(), nodeChecks: new Map(), propertyFiles: new Map(), prunes: [], previews: new Map() };
+  const parts: NodeParts = {
+    capacity: capacityNodes(playbook, nodes, lb, templater, sourceMap),
+    nodePlans: new Map(),
+    nodeChecks: new Map(),
+    propertyFiles: new Map(),
+    prunes: [],
+    previews: new Map(),
+  };
   for (const node of batching.targets) {
-    const steps: ChangeSteps[] = changes.map((c, i) => changeSteps(c, { node, artifacts: input.artifacts, breakingLevels: input.breakingLevels, facts: factsIndex, templater, locate: (f) => locateChange(i, f) }));
-    parts.propertyFiles.set(node.plan.name, [...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : [])))]);
-    parts.previews.set(node.plan.name, steps.flatMap((st, i) => st.preview.map((p) => ({ ...p, change: i }) as ChangePreview)));
+    const steps: ChangeSteps[] = changes.map((c, i) =>
+      changeSteps(c, {
+        node,
+        artifacts: input.artifacts,
+        breakingLevels: input.breakingLevels,
+        facts: factsIndex,
+        templater,
+        locate: (f) => locateChange(i, f),
+      }),
+    );
+    parts.propertyFiles.set(node.plan.name, [
+      ...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : []))),
+    ]);
+    parts.previews.set(
+      node.plan.name,
+      steps.flatMap((st, i) => st.preview.map((p) => ({ ...p, change: i }) as ChangePreview)),
+    );
     const lbSteps = nodeLbSteps(lb, node, templater, (field) => sourceMap.locate(['loadBalancer', field]));
     const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
-    const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) => sourceMap.locate(['health', ...p]));
+    const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) =>
+      sourceMap.locate(['health', ...p]),
+    );
     base.healthOf.set(node.plan.name, health);
-    const site = (point: HookPoint): HookSite => ({ point, node: node.plan.name, batch: batching.batchOf.get(node.plan.name) ?? null, scope: node.scope, playbookName: playbook.name });
+    const site = (point: HookPoint): HookSite => ({
+      point,
+      node: node.plan.name,
+      batch: batching.batchOf.get(node.plan.name) ?? null,
+      scope: node.scope,
+      playbookName: playbook.name,
+    });
     const recheck = batching.recheck(node.plan.name, parts.capacity);
-    const sequence = nodeSequence({ node, changes: steps, lb: lbSteps, health, recheck: recheck ? [recheck] : [], beforeNode: hooks.at(site('beforeNode'), [node]), afterNode: hooks.at(site('afterNode'), [node]) });
+    const sequence = nodeSequence({
+      node,
+      changes: steps,
+      lb: lbSteps,
+      health,
+      recheck: recheck ? [recheck] : [],
+      beforeNode: hooks.at(site('beforeNode'), [node]),
+      afterNode: hooks.at(site('afterNode'), [node]),
+    });
     const rollback = policy.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
     const onHalt = policy.onFailure === 'halt' ? haltSequence(node, health) : [];
     parts.nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback, onHalt });
-    parts.nodeChecks.set(node.plan.name, nodePreflight({ node, uploads: steps.flatMap((s) => s.uploads), checks: steps.flatMap((s) => s.checks), lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null, health, backupPaths: [] }));
-    parts.prunes.push(pruneStep(node, steps.flatMap((s) => s.uploads), playbook.rollout?.retention ?? DEFAULTS.rollout.retention));
+    parts.nodeChecks.set(
+      node.plan.name,
+      nodePreflight({
+        node,
+        uploads: steps.flatMap((s) => s.uploads),
+        checks: steps.flatMap((s) => s.checks),
+        lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null,
+        health,
+        backupPaths: [],
+      }),
+    );
+    parts.prunes.push(
+      pruneStep(
+        node,
+        steps.flatMap((s) => s.uploads),
+        playbook.rollout?.retention ?? DEFAULTS.rollout.retention,
+      ),
+    );
   }
   return parts;
 }
@@ -181,16 +299,29 @@ function planEachNode(input: CompileInput, base: ClusterBase, judged: Judged, ba
  */
 function finalSection(input: CompileInput, base: ClusterBase, batching: BatchPlan, nodes: NodeParts): Step[] {
   const { playbook, sourceMap } = input;
-  const clearCache = finalSteps(playbook, batching.targets, nodes.propertyFiles, base.templater, (field) => sourceMap.locate(['rollout', 'clearCache', field]));
-  return assignIds([...clearCache, ...nodes.prunes, ...base.hooks.at(runSite(input, base, 'afterRun'), batching.targets)], 'run/finally');
+  const clearCache = finalSteps(playbook, batching.targets, nodes.propertyFiles, base.templater, (field) =>
+    sourceMap.locate(['rollout', 'clearCache', field]),
+  );
+  return assignIds(
+    [...clearCache, ...nodes.prunes, ...base.hooks.at(runSite(input, base, 'afterRun'), batching.targets)],
+    'run/finally',
+  );
 }
 
 /** The lock, reconcile, status and unlock steps of every node of the cluster. */
-function clusterSectionOf(input: CompileInput, base: ClusterBase, capacity: ReadonlyMap<string, CapacityNode>): PlanCluster {
+function clusterSectionOf(
+  input: CompileInput,
+  base: ClusterBase,
+  capacity: ReadonlyMap<string, CapacityNode>,
+): PlanCluster {
   return clusterSection(
     base.nodes.map((n) => {
       const c = capacity.get(n.plan.name);
-      return { node: n, http: c?.probe ? { command: c.probe, status: c.status } : null, lb: nodeLbSteps(base.lb, n, base.templater, (field) => input.sourceMap.locate(['loadBalancer', field])) };
+      return {
+        node: n,
+        http: c?.probe ? { command: c.probe, status: c.status } : null,
+        lb: nodeLbSteps(base.lb, n, base.templater, (field) => input.sourceMap.locate(['loadBalancer', field])),
+      };
     }),
     base.lb,
   );
@@ -202,17 +333,40 @@ function preflightSection(batching: BatchPlan, nodes: NodeParts, final: readonly
   for (const node of batching.targets) {
     const np = nodes.nodePlans.get(node.plan.name) as NodePlan;
     const checks = nodes.nodeChecks.get(node.plan.name) ?? [];
-    const onNode = [...checks, ...np.steps, ...np.rollback, ...np.onHalt, ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check')];
-    preflight.push(...assignIds([...prerequisiteSteps(node, onNode, clusterCommands(cluster, node.plan.name)), ...checks], `preflight/${node.plan.name}`));
+    const onNode = [
+      ...checks,
+      ...np.steps,
+      ...np.rollback,
+      ...np.onHalt,
+      ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check'),
+    ];
+    preflight.push(
+      ...assignIds(
+        [...prerequisiteSteps(node, onNode, clusterCommands(cluster, node.plan.name)), ...checks],
+        `preflight/${node.plan.name}`,
+      ),
+    );
   }
   return preflight;
 }
 
 /** The batches: hooks and capacity checks around each, its nodes' plans with their step ids. */
-function batchSections(input: CompileInput, base: ClusterBase, judged: Judged, batching: BatchPlan, nodes: NodeParts): Batch[] {
+function batchSections(
+  input: CompileInput,
+  base: ClusterBase,
+  judged: Judged,
+  batching: BatchPlan,
+  nodes: NodeParts,
+): Batch[] {
   return batching.groups.map((group, i) => {
     const index = i + 1;
-    const site = (point: HookPoint): HookSite => ({ point, node: null, batch: index, scope: base.runScope, playbookName: input.playbook.name });
+    const site = (point: HookPoint): HookSite => ({
+      point,
+      node: null,
+      batch: index,
+      scope: base.runScope,
+      playbookName: input.playbook.name,
+    });
     const before = [...batching.before(index, group, nodes.capacity), ...base.hooks.at(site('beforeBatch'), group)];
     const after = [...base.hooks.at(site('afterBatch'), group), ...batching.after(index, group)];
     const plans = group.map((n) => {
@@ -222,7 +376,15 @@ function batchSections(input: CompileInput, base: ClusterBase, judged: Judged, b
       assignIds(np.onHalt, `batch${index}/${n.plan.name}/on-halt`);
       return np;
     });
-    return { index, canary: batching.canaryBatch === index, nodes: group.map((n) => n.plan.name), startAfterAllPrepared: judged.policy.strategy === 'full', before: assignIds(before, `batch${index}/before`), nodePlans: plans, after: assignIds(after, `batch${index}/after`) };
+    return {
+      index,
+      canary: batching.canaryBatch === index,
+      nodes: group.map((n) => n.plan.name),
+      startAfterAllPrepared: judged.policy.strategy === 'full',
+      before: assignIds(before, `batch${index}/before`),
+      nodePlans: plans,
+      after: assignIds(after, `batch${index}/after`),
+    };
   });
 }
 
@@ -252,7 +414,12 @@ function assemblePlan(input: CompileInput, base: ClusterBase, judged: Judged, se
     formatVersion: PLAN_FORMAT_VERSION,
     name: playbook.name,
     description: playbook.description ?? '',
-    verdict: { level, refused: policy.strategy === 'rolling' && level === 'full-restart', changes: verdicts, differences: factDifferences(judged.factsIndex) },
+    verdict: {
+      level,
+      refused: policy.strategy === 'rolling' && level === 'full-restart',
+      changes: verdicts,
+      differences: factDifferences(judged.factsIndex),
+    },
     facts: known.facts,
     policy,
     loadBalancer: lb,
@@ -265,10 +432,22 @@ function assemblePlan(input: CompileInput, base: ClusterBase, judged: Judged, se
     cluster,
     impact: userImpact(changes, lb, batches, nodes.length, policy.strategy, estimate),
     estimate,
-    secrets: collectSecrets([preflight, beforeRun, final, onFailure, ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)])], nodes.map((n) => n.plan)),
+    secrets: collectSecrets(
+      [
+        preflight,
+        beforeRun,
+        final,
+        onFailure,
+        ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)]),
+      ],
+      nodes.map((n) => n.plan),
+    ),
     limit: input.limit ? [...input.limit] : null,
     vars: { ...input.vars },
-    ssh: { configFile: playbook.inventory.ssh?.configFile ?? null, knownHostsFiles: playbook.inventory.ssh?.knownHostsFiles ?? null },
+    ssh: {
+      configFile: playbook.inventory.ssh?.configFile ?? null,
+      knownHostsFiles: playbook.inventory.ssh?.knownHostsFiles ?? null,
+    },
     overrides: { ...input.overrides },
   };
   return { ...body, hash: planHash(input, known.facts), source: input.source };
@@ -288,7 +467,10 @@ function planHash(input: CompileInput, facts: PlanFacts): string {
     canonicalJson({
       formatVersion: PLAN_FORMAT_VERSION,
       compilerVersion: input.compilerVersion,
-      playbook: { ...playbook, inventory: { ...playbook.inventory, defaults: inventory.defaults, nodes: inventory.nodes.map((e) => e.node) } },
+      playbook: {
+        ...playbook,
+        inventory: { ...playbook.inventory, defaults: inventory.defaults, nodes: inventory.nodes.map((e) => e.node) },
+      },
       artifacts: [...input.artifacts.values()].map((a) => [a.path, a.sha256]).sort(),
       vars: input.vars,
       limit: input.limit,

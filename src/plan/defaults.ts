@@ -19,7 +19,10 @@ export const DEFAULTS = {
   },
   loadBalancer: {
     drainTimeout: '2m',
-    /** A command load balancer without `sessions` cannot show when a member is idle: a short fixed wait instead of the drain timeout. */
+    /**
+     * A command load balancer without `sessions` cannot show when a member is idle: a short fixed wait instead of the
+     * drain timeout.
+     */
     drainWait: '30s',
     onDrainTimeout: 'maint',
     upTimeout: '1m',
@@ -114,13 +117,20 @@ export const TIMINGS = {
   checksumSec: 120,
   /** Reading one node's fingerprint for the consistency check. */
   fingerprintSec: 60,
-  /** After the hard step of a drain, how long requests in flight get to finish, polled every `settlePollSec` at most. */
+  /**
+   * After the hard step of a drain, how long requests in flight get to finish, polled every `settlePollSec` at most.
+   */
   settleAfterHardSec: 15,
   settlePollSec: 0.5,
-  /** A member is usually UP within a couple of health checks: look every `upFastPollSec` for the first `upFastForSec`. */
+  /**
+   * A member is usually UP within a couple of health checks: look every `upFastPollSec` for the first `upFastForSec`.
+   */
   upFastPollSec: 0.1,
   upFastForSec: 3,
-  /** An attempt of a polled gate may run this much longer than its own limit (curl's --max-time, telnet's sleep) before it is killed. */
+  /**
+   * An attempt of a polled gate may run this much longer than its own limit (curl's --max-time, telnet's sleep) before
+   * it is killed.
+   */
   attemptGraceSec: 5,
   /** One API request to a load balancer (HAProxy runtime API, balancer-manager, status worker). */
   lbRequestSec: 10,

@@ -8,7 +8,13 @@ const sum = (steps: readonly Step[], pick: (s: Step) => number): number => steps
  * phases run in parallel, the start phases one node at a time, and the return phase of the last
  * node closes the batch.
  */
-export function estimatePlan(preflight: readonly Step[], beforeRun: readonly Step[], batches: readonly Batch[], final: readonly Step[], clusterSize: number): Estimate {
+export function estimatePlan(
+  preflight: readonly Step[],
+  beforeRun: readonly Step[],
+  batches: readonly Batch[],
+  final: readonly Step[],
+  clusterSize: number,
+): Estimate {
   const byNode = new Map<string, Step[]>();
   for (const s of preflight) byNode.set(s.node ?? '', [...(byNode.get(s.node ?? '') ?? []), s]);
   const preflightExpected = Math.max(0, ...[...byNode.values()].map((steps) => sum(steps, (s) => s.expectSec)));
@@ -23,7 +29,12 @@ export function estimatePlan(preflight: readonly Step[], beforeRun: readonly Ste
     for (const np of b.nodePlans) outOfRotation = Math.max(outOfRotation, outOfRotationTime(np.steps));
     if (b.nodes.length >= clusterSize) downtime += batchDowntime(b);
   }
-  return { expectedSec: Math.round(expected), worstCaseSec: Math.round(worst), outOfRotationSec: Math.round(outOfRotation), downtimeSec: Math.round(downtime) };
+  return {
+    expectedSec: Math.round(expected),
+    worstCaseSec: Math.round(worst),
+    outOfRotationSec: Math.round(outOfRotation),
+    downtimeSec: Math.round(downtime),
+  };
 }
 
 /**
@@ -31,12 +42,22 @@ export function estimatePlan(preflight: readonly Step[], beforeRun: readonly Ste
  * then, so no new user gets in) until the first node to start is back in the load balancer.
  */
 export function batchDowntime(b: Batch): number {
-  const afterDrain = (steps: readonly NodeStep[]): NodeStep[] => steps.slice(steps.findIndex((s) => s.action === 'service-stop') + 1).filter((s) => s.phase === 'prepare');
-  const stop = (steps: readonly NodeStep[]): number => sum(steps.filter((s) => s.action === 'service-stop'), (s) => s.expectSec);
-  const prepared = Math.max(0, ...b.nodePlans.map((np) => stop(np.steps) + sum(afterDrain(np.steps), (s) => s.expectSec)));
+  const afterDrain = (steps: readonly NodeStep[]): NodeStep[] =>
+    steps.slice(steps.findIndex((s) => s.action === 'service-stop') + 1).filter((s) => s.phase === 'prepare');
+  const stop = (steps: readonly NodeStep[]): number =>
+    sum(
+      steps.filter((s) => s.action === 'service-stop'),
+      (s) => s.expectSec,
+    );
+  const prepared = Math.max(
+    0,
+    ...b.nodePlans.map((np) => stop(np.steps) + sum(afterDrain(np.steps), (s) => s.expectSec)),
+  );
   const first = b.nodePlans[0];
   if (!first) return 0;
-  const upAgain = first.steps.slice(0, first.steps.findIndex((s) => s.action === 'lb-wait-up') + 1 || first.steps.length).filter((s) => s.phase !== 'prepare');
+  const upAgain = first.steps
+    .slice(0, first.steps.findIndex((s) => s.action === 'lb-wait-up') + 1 || first.steps.length)
+    .filter((s) => s.phase !== 'prepare');
   return prepared + sum(upAgain, (s) => s.expectSec);
 }
 
@@ -44,6 +65,10 @@ export function batchDowntime(b: Batch): number {
 function outOfRotationTime(steps: readonly NodeStep[]): number {
   const from = steps.findIndex((s) => s.action === 'lb-drain');
   const to = steps.findIndex((s) => s.action === 'lb-wait-up');
-  if (from < 0 || to < 0) return sum(steps.filter((s) => s.phase !== 'return'), (s) => s.expectSec);
+  if (from < 0 || to < 0)
+    return sum(
+      steps.filter((s) => s.phase !== 'return'),
+      (s) => s.expectSec,
+    );
   return sum(steps.slice(from, to + 1), (s) => s.expectSec);
 }

@@ -17,7 +17,12 @@ export interface FactsPaths {
 /** Prints the `java -version` output (stderr included) of the JVM the app server starts with. */
 export function javaInUseCommand(tomcatHome: string): string {
   const setenv = shq(`${tomcatHome}/bin/setenv.sh`);
-  return `(if [ -r ${setenv} ]; then . ${setenv} >/dev/null 2>&1; fi; j="\${JRE_HOME:-$JAVA_HOME}"; if [ -n "$j" ]; then "$j/bin/java" -version; elif command -v java >/dev/null 2>&1; then java -version; else echo 'no JAVA_HOME, JRE_HOME or java on the PATH'; fi) 2>&1`;
+  return (
+    `(if [ -r ${setenv} ]; then . ${setenv} >/dev/null 2>&1; fi; ` +
+    `j="\${JRE_HOME:-$JAVA_HOME}"; if [ -n "$j" ]; then "$j/bin/java" -version; elif command -v java ` +
+    `>/dev/null 2>&1; then java -version; else echo 'no JAVA_HOME, JRE_HOME or java on the PATH'; fi) ` +
+    `2>&1`
+  );
 }
 
 /**
@@ -28,15 +33,20 @@ export function appServerVersionCommand(tomcatHome: string): string {
   const jar = shq(`${tomcatHome}/lib/catalina.jar`);
   const catalina = shq(`${tomcatHome}/bin/catalina.sh`);
   return [
-    `v=$(unzip -p ${jar} org/apache/catalina/util/ServerInfo.properties 2>/dev/null | sed -n 's/^server\\.number=//p' | tr -d '\\r')`,
-    `if [ -n "$v" ]; then echo "Server number: $v"; elif [ -f ${catalina} ]; then sh ${catalina} version 2>/dev/null | grep -E '^Server (number|version):'; fi`,
+    `v=$(unzip -p ${jar} org/apache/catalina/util/ServerInfo.properties ` +
+      `2>/dev/null | sed -n 's/^server\\.number=//p' | tr -d '\\r')`,
+    `if [ -n "$v" ]; then echo "Server number: $v"; elif [ -f ${catalina} ]; then sh ${catalina}` +
+      ` version 2>/dev/null | grep -E '^Server (number|version):'; fi`,
   ].join('\n');
 }
 
 /** The section markers of `factsCommand`'s output. */
 export const FACT_SECTIONS = ['java', 'app-server', 'patches', 'modules'] as const;
 
-/** One command printing every fact of a node, each section after a `== <name>` line; a section that cannot be read prints `!` and why. */
+/**
+ * One command printing every fact of a node, each section after a `== <name>` line; a section that cannot be read
+ * prints `!` and why.
+ */
 export function factsCommand(p: FactsPaths): string {
   const pt = shq(`${p.liferayHome}/patching-tool/patching-tool.sh`);
   return [
@@ -45,7 +55,8 @@ export function factsCommand(p: FactsPaths): string {
     'echo "== app-server"',
     `(${appServerVersionCommand(p.tomcatHome)}) || true`,
     'echo "== patches"',
-    `if [ -x ${pt} ]; then (${installedPatchesCommand(p.liferayHome)}) | sed 's/^/patches: /'; echo 'patches: end'; else echo '! no patching tool'; fi`,
+    `if [ -x ${pt} ]; then (${installedPatchesCommand(p.liferayHome)}` +
+      `) | sed 's/^/patches: /'; echo 'patches: end'; else echo '! no patching tool'; fi`,
     'echo "== modules"',
     `(${listBundlesCommand(p.liferayHome)})`,
     'exit 0',

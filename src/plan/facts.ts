@@ -35,17 +35,29 @@ export class FactsIndex {
 
   /** The Java version per node (parsed from `java -version` output). */
   java(): NodeValue[] {
-    return this.nodes.map((n) => ({ node: n.node, value: n.java ? (javaVersionOf(n.java.value) ?? null) : null, source: n.java?.source ?? null }));
+    return this.nodes.map((n) => ({
+      node: n.node,
+      value: n.java ? (javaVersionOf(n.java.value) ?? null) : null,
+      source: n.java?.source ?? null,
+    }));
   }
 
   /** The app server version per node. */
   appServer(): NodeValue[] {
-    return this.nodes.map((n) => ({ node: n.node, value: n.appServer ? (appServerVersionOf(n.appServer.value) ?? null) : null, source: n.appServer?.source ?? null }));
+    return this.nodes.map((n) => ({
+      node: n.node,
+      value: n.appServer ? (appServerVersionOf(n.appServer.value) ?? null) : null,
+      source: n.appServer?.source ?? null,
+    }));
   }
 
   /** The installed patches per node, comma-separated (`''`: none). */
   patches(): NodeValue[] {
-    return this.nodes.map((n) => ({ node: n.node, value: n.patches?.value ?? null, source: n.patches?.source ?? null }));
+    return this.nodes.map((n) => ({
+      node: n.node,
+      value: n.patches?.value ?? null,
+      source: n.patches?.source ?? null,
+    }));
   }
 
   /** A module on every node, or null where its state is not known. */
@@ -54,31 +66,57 @@ export class FactsIndex {
   }
 }
 
-/** Merges declared (inventory defaults, then the node) and gathered facts into one record per node; disagreements become warnings. */
-export function mergeFacts(inventory: NormalizedInventory, gathered: GatheredFacts | null): { facts: PlanFacts; diagnostics: Diagnostic[] } {
+/**
+ * Merges declared (inventory defaults, then the node) and gathered facts into one record per node; disagreements become
+ * warnings.
+ */
+export function mergeFacts(
+  inventory: NormalizedInventory,
+  gathered: GatheredFacts | null,
+): { facts: PlanFacts; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const defaults = inventory.defaults?.facts;
   const nodes = inventory.nodes.map((entry): PlanNodeFacts => {
     const name = entry.node.name;
-    const declared = toRecord(name, { ...defaults, ...entry.node.facts, modules: { ...defaults?.modules, ...entry.node.facts?.modules } }, 'declared');
+    const declared = toRecord(
+      name,
+      { ...defaults, ...entry.node.facts, modules: { ...defaults?.modules, ...entry.node.facts?.modules } },
+      'declared',
+    );
     const read = gathered?.nodes[name];
     if (!read) return declared;
     const got = toRecord(name, read, 'gathered');
     for (const what of disagreements(declared, got)) {
-      diagnostics.push({ severity: 'warning', code: 'W_FACTS', summary: `node \`${name}\`: the inventory declares ${what}; the gathered facts (${gathered.path}) win`, source: entry.locate(['facts']), hint: 'correct the declaration, or gather the facts again if the node changed since' });
+      diagnostics.push({
+        severity: 'warning',
+        code: 'W_FACTS',
+        summary: `node \`${name}\`: the inventory declares ${what}; the gathered facts (${gathered.path}) win`,
+        source: entry.locate(['facts']),
+        hint: 'correct the declaration, or gather the facts again if the node changed since',
+      });
     }
     return {
       node: name,
       java: got.java ?? declared.java,
       appServer: got.appServer ?? declared.appServer,
       patches: got.patches ?? declared.patches,
-      modules: [...got.modules, ...declared.modules.filter((m) => !got.modules.some((g) => g.bundle === m.bundle))].sort((a, b) => a.bundle.localeCompare(b.bundle)),
+      modules: [
+        ...got.modules,
+        ...declared.modules.filter((m) => !got.modules.some((g) => g.bundle === m.bundle)),
+      ].sort((a, b) => a.bundle.localeCompare(b.bundle)),
     };
   });
   const names = new Set(inventory.nodes.map((e) => e.node.name));
   const strangers = Object.keys(gathered?.nodes ?? {}).filter((n) => !names.has(n));
   if (gathered && strangers.length > 0) {
-    diagnostics.push({ severity: 'warning', code: 'W_FACTS', summary: `${gathered.path} has facts of ${strangers.join(', ')}, which the inventory does not name: they are not used`, hint: 'gather the facts with this playbook (`lrroll facts`), or check that the file belongs to this cluster' });
+    diagnostics.push({
+      severity: 'warning',
+      code: 'W_FACTS',
+      summary:
+        `${gathered.path} has facts of ${strangers.join(', ')}` +
+        `, which the inventory does not name: they are not used`,
+      hint: 'gather the facts with this playbook (`lrroll facts`), or check that the file belongs to this cluster',
+    });
   }
   const file = gathered ? { path: gathered.path, sha256: gathered.sha256, gatheredAt: gathered.gatheredAt } : null;
   return { facts: { file, nodes }, diagnostics };
@@ -87,21 +125,33 @@ export function mergeFacts(inventory: NormalizedInventory, gathered: GatheredFac
 function toRecord(node: string, f: NodeFacts, source: KnownFact['source']): PlanNodeFacts {
   const known = (value: string | undefined): KnownFact | null => (value === undefined ? null : { value, source });
   const modules = Object.entries(f.modules ?? {}).map(([bundle, m]) =>
-    m === 'not-installed' ? { bundle, installed: false, version: null, schemaVersion: null, source } : { bundle, installed: true, version: m.version ?? null, schemaVersion: m.schemaVersion ?? null, source },
+    m === 'not-installed'
+      ? { bundle, installed: false, version: null, schemaVersion: null, source }
+      : { bundle, installed: true, version: m.version ?? null, schemaVersion: m.schemaVersion ?? null, source },
   );
-  return { node, java: known(f.java), appServer: known(f.appServer), patches: f.patches ? { value: f.patches.join(', '), source } : null, modules: modules.sort((a, b) => a.bundle.localeCompare(b.bundle)) };
+  return {
+    node,
+    java: known(f.java),
+    appServer: known(f.appServer),
+    patches: f.patches ? { value: f.patches.join(', '), source } : null,
+    modules: modules.sort((a, b) => a.bundle.localeCompare(b.bundle)),
+  };
 }
 
 function disagreements(declared: PlanNodeFacts, got: PlanNodeFacts): string[] {
   const out: string[] = [];
   const java = (f: KnownFact | null): string | undefined => (f ? javaVersionOf(f.value) : undefined);
-  if (declared.java && got.java && java(declared.java) !== java(got.java)) out.push(`Java ${java(declared.java) ?? declared.java.value}, the node has ${java(got.java) ?? got.java.value}`);
+  if (declared.java && got.java && java(declared.java) !== java(got.java))
+    out.push(`Java ${java(declared.java) ?? declared.java.value}, the node has ${java(got.java) ?? got.java.value}`);
   const app = (f: KnownFact | null): string | undefined => (f ? appServerVersionOf(f.value) : undefined);
-  if (declared.appServer && got.appServer && app(declared.appServer) !== app(got.appServer)) out.push(`app server ${app(declared.appServer) ?? '?'}, the node has ${app(got.appServer) ?? '?'}`);
-  if (declared.patches && got.patches && declared.patches.value !== got.patches.value) out.push(`patches [${declared.patches.value}], the node has [${got.patches.value}]`);
+  if (declared.appServer && got.appServer && app(declared.appServer) !== app(got.appServer))
+    out.push(`app server ${app(declared.appServer) ?? '?'}, the node has ${app(got.appServer) ?? '?'}`);
+  if (declared.patches && got.patches && declared.patches.value !== got.patches.value)
+    out.push(`patches [${declared.patches.value}], the node has [${got.patches.value}]`);
   for (const m of declared.modules) {
     const g = got.modules.find((x) => x.bundle === m.bundle);
-    if (g && describeModule(g) !== describeModule(m)) out.push(`${m.bundle} ${describeModule(m)}, the node has ${describeModule(g)}`);
+    if (g && describeModule(g) !== describeModule(m))
+      out.push(`${m.bundle} ${describeModule(m)}, the node has ${describeModule(g)}`);
   }
   return out;
 }
@@ -117,13 +167,23 @@ export function factDifferences(index: FactsIndex): string[] {
   const out: string[] = [];
   const report = (what: string, values: NodeValue[]): void => {
     const groups = groupValues(values);
-    if (groups.length > 1) out.push(`${what} differs between nodes: ${groups.map((g) => `${g.nodes.join(', ')}: ${g.value === '' ? 'none' : g.value}`).join('; ')}`);
+    if (groups.length > 1)
+      out.push(
+        `${what} differs between nodes: ` +
+          groups.map((g) => `${g.nodes.join(', ')}: ${g.value === '' ? 'none' : g.value}`).join('; '),
+      );
   };
   report('Java', index.java());
   report('the app server version', index.appServer());
   report('the installed patches', index.patches());
   const bundles = [...new Set(index.nodes.flatMap((n) => n.modules.map((m) => m.bundle)))].sort();
-  for (const b of bundles) report(`module ${b}`, index.module(b).map((x) => ({ node: x.node, value: x.fact ? describeModule(x.fact) : null, source: x.fact?.source ?? null })));
+  for (const b of bundles)
+    report(
+      `module ${b}`,
+      index
+        .module(b)
+        .map((x) => ({ node: x.node, value: x.fact ? describeModule(x.fact) : null, source: x.fact?.source ?? null })),
+    );
   return out;
 }
 
@@ -134,7 +194,10 @@ export function groupValues(values: readonly NodeValue[]): Array<{ value: string
   return [...groups.entries()].map(([value, nodes]) => ({ value, nodes }));
 }
 
-/** The fact as a verdict uses it: known on every node (declared or gathered), or waiting for preflight when a node's value is missing. */
+/**
+ * The fact as a verdict uses it: known on every node (declared or gathered), or waiting for preflight when a node's
+ * value is missing.
+ */
 export function factUse(fact: string, values: readonly NodeValue[], whenMissing: 'preflight' | 'unknown'): FactUse {
   const missing = values.length === 0 || values.some((v) => v.value === null);
   const source = missing ? whenMissing : values.some((v) => v.source === 'gathered') ? 'gathered' : 'declared';

@@ -9,7 +9,10 @@ import { shq } from '../shell/quote.js';
 import type { GogoCommand } from './types.js';
 import { GOGO_END, SESSION_MARK } from '../domain/gogo-markers.js';
 
-/** The node command that runs each Gogo command in its own session and prints them, each after its mark line; a session gives up after `limitSec`. */
+/**
+ * The node command that runs each Gogo command in its own session and prints them, each after its mark line; a session
+ * gives up after `limitSec`.
+ */
 export function gogoCommand(port: number, commands: readonly GogoCommand[], limitSec: number): string {
   return commands.map((c) => `echo ${shq(`${SESSION_MARK}${c}`)}\n(\n${gogoSession(port, c, limitSec)}\n)`).join('\n');
 }
@@ -19,7 +22,9 @@ function gogoSession(port: number, command: GogoCommand, limitSec: number): stri
   return [
     '  o=$(mktemp) || exit 1',
     `  trap 'rm -f "$o"' EXIT`,
-    `  { sleep 1; printf '%s\\n' ${shq(command)} ${shq(`echo ${GOGO_END}`)}; i=0; while [ "$i" -lt ${Math.max(1, Math.ceil(limitSec))} ] && ! ${seen}; do sleep 1; i=$((i + 1)); done; } | telnet 127.0.0.1 ${port} > "$o" 2>&1`,
+    `  { sleep 1; printf '%s\\n' ${shq(command)} ${shq(`echo ${GOGO_END}`)}; i=0; while [ "$i" -lt ` +
+      `${Math.max(1, Math.ceil(limitSec))} ] && ! ${seen}; do sleep 1; i=$((i + 1)); done; } | telnet ` +
+      `127.0.0.1 ${port} > "$o" 2>&1`,
     '  cat "$o"',
   ].join('\n');
 }

@@ -4,7 +4,8 @@ import { shq } from '../shell/quote.js';
 // form built from it: the plan carries that command, the run only fills in the request.
 
 /** Where the HAProxy runtime API listens: a unix socket or a TCP address. */
-export type HaproxySocket = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number; family: 4 | 6 | null };
+export type HaproxySocket =
+  { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number; family: 4 | 6 | null };
 
 /** Parses the `socket` setting of the playbook. */
 export function parseHaproxySocket(spec: string): HaproxySocket {
@@ -15,7 +16,11 @@ export function parseHaproxySocket(spec: string): HaproxySocket {
   const colon = rest.lastIndexOf(':');
   const hostText = rest.slice(0, Math.max(colon, 0));
   const portText = rest.slice(colon + 1);
-  const tcpLike = colon > 0 && /^\d{1,5}$/.test(portText) && !hostText.includes('/') && (!hostText.includes(':') || /^\[.+\]$/.test(hostText) || prefixed !== null);
+  const tcpLike =
+    colon > 0 &&
+    /^\d{1,5}$/.test(portText) &&
+    !hostText.includes('/') &&
+    (!hostText.includes(':') || /^\[.+\]$/.test(hostText) || prefixed !== null);
   if (!tcpLike) {
     if (prefixed) throw new Error(`HAProxy socket \`${spec}\`: expected ${prefixed[1]}@host:port`);
     return { kind: 'unix', path: s };
@@ -30,17 +35,25 @@ export function parseHaproxySocket(spec: string): HaproxySocket {
 
 /** The socket as text for messages. */
 export function describeHaproxySocket(socket: HaproxySocket): string {
-  return socket.kind === 'unix' ? socket.path : `${socket.host.includes(':') ? `[${socket.host}]` : socket.host}:${socket.port}`;
+  return socket.kind === 'unix'
+    ? socket.path
+    : `${socket.host.includes(':') ? `[${socket.host}]` : socket.host}:${socket.port}`;
 }
 
 /** The socat address of the socket (`UNIX-CONNECT:path` or `TCP:host:port`). */
 export function socatAddress(socket: HaproxySocket): string {
   if (socket.kind === 'unix') {
-    if (/[,:!\\'"\s]/.test(socket.path) || socket.path === '') throw new Error(`HAProxy socket path \`${socket.path}\` contains a character socat cannot take in an address (, : ! \\ quotes or spaces)`);
+    if (/[,:!\\'"\s]/.test(socket.path) || socket.path === '')
+      throw new Error(
+        `HAProxy socket path \`${socket.path}\` contains a character socat cannot take in ` +
+          `an address (, : ! \\ quotes or spaces)`,
+      );
     return `UNIX-CONNECT:${socket.path}`;
   }
   const v6 = socket.family === 6 || socket.host.includes(':');
-  return `${v6 ? 'TCP6' : socket.family === 4 ? 'TCP4' : 'TCP'}:${v6 ? `[${socket.host}]` : socket.host}:${socket.port}`;
+  return (
+    `${v6 ? 'TCP6' : socket.family === 4 ? 'TCP4' : 'TCP'}:${v6 ? `[${socket.host}]` : socket.host}:` + `${socket.port}`
+  );
 }
 
 /** The named placeholder of the `via` wrapper that the run fills with one runtime API command, shell-quoted. */

@@ -20,7 +20,12 @@ export interface HookSite {
 export const REPORT_BODY = 'report';
 
 /** Builds the step for one hook at one site; `locate` finds fields of the hook for diagnostics. */
-export function hookStep(hook: Hook, site: HookSite, templater: Templater, locate: (field: string) => SourceLocation): HookStep {
+export function hookStep(
+  hook: Hook,
+  site: HookSite,
+  templater: Templater,
+  locate: (field: string) => SourceLocation,
+): HookStep {
   const timeoutSec = parseDuration(hook.timeout ?? DEFAULTS.hook.timeout);
   const continueOnError = hook.continueOnError ?? DEFAULTS.hook.continueOnError;
   const common = { point: site.point, node: site.node, continueOnError, timeoutSec, expectSec: EXPECTED.hookSec };
@@ -36,13 +41,18 @@ export function hookStep(hook: Hook, site: HookSite, templater: Templater, locat
     const method = hook.method ?? DEFAULTS.hook.method;
     // `body: report` asks for the run's report summary, which exists only when the hook runs.
     const report = hook.body === REPORT_BODY && method !== 'GET';
-    const body = hook.body === undefined || report ? defaultBody(site) : templater.render(hook.body, site.scope, 'text', locate('body'), site.node ?? undefined);
+    const body =
+      hook.body === undefined || report
+        ? defaultBody(site)
+        : templater.render(hook.body, site.scope, 'text', locate('body'), site.node ?? undefined);
     body.secretEnv.forEach((s) => secrets.add(s));
     if (hook.body === undefined || report) headers['content-type'] ??= 'application/json';
     return makeStep<HookStep>({
       action: 'hook',
       ...common,
-      title: `${site.point} hook: ${hook.name ?? `${method} ${url.text}`}${report ? ' (body: the run report summary)' : ''}`,
+      title:
+        `${site.point} hook: ${hook.name ?? `${method} ${url.text}`}` +
+        `${report ? ' (body: the run report summary)' : ''}`,
       runOn: 'webhook',
       api: `${method} ${url.text}`,
       secretEnv: [...secrets].sort(),
@@ -62,5 +72,8 @@ export function hookStep(hook: Hook, site: HookSite, templater: Templater, locat
 }
 
 function defaultBody(site: HookSite): { text: string; secretEnv: string[] } {
-  return { text: JSON.stringify({ event: site.point, playbook: site.playbookName, batch: site.batch, node: site.node }), secretEnv: [] };
+  return {
+    text: JSON.stringify({ event: site.point, playbook: site.playbookName, batch: site.batch, node: site.node }),
+    secretEnv: [],
+  };
 }

@@ -8,7 +8,18 @@ import { checkLbName, hasInlinePassword } from './inputs.js';
 import type { Templater } from './scope.js';
 import { secretRefs, type TemplateScope } from './template.js';
 import { makeStep } from './step.js';
-import type { CheckLbMemberStep, LbDrainStep, LbEnableStep, LbVia, LbWaitDrainedStep, LbStatusCall, LbWaitUpStep, PlanLbInstance, PlanLoadBalancer, RunOn } from './types.js';
+import type {
+  CheckLbMemberStep,
+  LbDrainStep,
+  LbEnableStep,
+  LbVia,
+  LbWaitDrainedStep,
+  LbStatusCall,
+  LbWaitUpStep,
+  PlanLbInstance,
+  PlanLoadBalancer,
+  RunOn,
+} from './types.js';
 
 /** What resolving the load balancer needs to render and check its URL: run-level templates and where the section is. */
 export interface LbContext {
@@ -18,11 +29,28 @@ export interface LbContext {
   locate: (field: string | Array<string | number>) => SourceLocation;
 }
 
-/** Resolves the playbook's load balancer (no load balancer → type `none`); its URL may use templates and `${NAME}` secrets. */
+/**
+ * Resolves the playbook's load balancer (no load balancer → type `none`); its URL may use templates and `${NAME}`
+ * secrets.
+ */
 export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext): PlanLoadBalancer {
   const deadlines = { requestTimeoutSec: TIMINGS.lbRequestSec, commandTimeoutSec: TIMINGS.lbCommandSec };
   if (!lb || lb.type === 'none') {
-    return { type: 'none', endpoint: 'none', pool: '', via: null, instances: [], drainTimeoutSec: 0, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 0, pollSec: 1, ...deadlines, members: {}, commands: null };
+    return {
+      type: 'none',
+      endpoint: 'none',
+      pool: '',
+      via: null,
+      instances: [],
+      drainTimeoutSec: 0,
+      drainWaitSec: null,
+      onDrainTimeout: 'maint',
+      upTimeoutSec: 0,
+      pollSec: 1,
+      ...deadlines,
+      members: {},
+      commands: null,
+    };
   }
   const common = {
     drainTimeoutSec: parseDuration(lb.drainTimeout ?? DEFAULTS.loadBalancer.drainTimeout),
@@ -30,20 +58,47 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext
     upTimeoutSec: parseDuration(lb.upTimeout ?? DEFAULTS.loadBalancer.upTimeout),
     pollSec: parseDuration(lb.pollInterval ?? DEFAULTS.loadBalancer.pollInterval),
     members: { ...(lb.members ?? {}) },
-    drainWaitSec: lb.type === 'command' && !lb.sessions ? parseDuration(lb.drainWait ?? DEFAULTS.loadBalancer.drainWait) : null,
+    drainWaitSec:
+      lb.type === 'command' && !lb.sessions ? parseDuration(lb.drainWait ?? DEFAULTS.loadBalancer.drainWait) : null,
     ...deadlines,
   };
   switch (lb.type) {
     case 'haproxy': {
       const written = lb.instances ?? [{ socket: lb.socket ?? '', ...(lb.via ? { via: lb.via } : {}) }];
-      const socketField = (n: number): Array<string | number> => (lb.instances ? ['instances', n, 'socket'] : ['socket']);
-      const instances = uniqueNames(written.map((i, n) => ({ ...instance(i.name, i.socket, via(i.via)), wrapper: i.via ? viaWrapper(i.socket, ctx, socketField(n)) : null })));
-      return { type: 'haproxy', endpoint: instances[0]?.endpoint ?? '', pool: checkedName(lb.backend, lb.type, ctx, 'backend'), via: instances[0]?.via ?? null, instances, commands: null, ...common };
+      const socketField = (n: number): Array<string | number> =>
+        lb.instances ? ['instances', n, 'socket'] : ['socket'];
+      const instances = uniqueNames(
+        written.map((i, n) => ({
+          ...instance(i.name, i.socket, via(i.via)),
+          wrapper: i.via ? viaWrapper(i.socket, ctx, socketField(n)) : null,
+        })),
+      );
+      return {
+        type: 'haproxy',
+        endpoint: instances[0]?.endpoint ?? '',
+        pool: checkedName(lb.backend, lb.type, ctx, 'backend'),
+        via: instances[0]?.via ?? null,
+        instances,
+        commands: null,
+        ...common,
+      };
     }
     case 'apache':
     case 'mod_jk': {
-      const instances = uniqueNames(lb.instances ? lb.instances.map((i, n) => instance(i.name, lbUrl(i.url, ctx, ['instances', n, 'url']), null)) : [instance(undefined, lb.url === undefined ? '' : lbUrl(lb.url, ctx), null)]);
-      return { type: lb.type, endpoint: instances[0]?.endpoint ?? '', pool: checkedName(lb.balancer, lb.type, ctx, 'balancer'), via: null, instances, commands: null, ...common };
+      const instances = uniqueNames(
+        lb.instances
+          ? lb.instances.map((i, n) => instance(i.name, lbUrl(i.url, ctx, ['instances', n, 'url']), null))
+          : [instance(undefined, lb.url === undefined ? '' : lbUrl(lb.url, ctx), null)],
+      );
+      return {
+        type: lb.type,
+        endpoint: instances[0]?.endpoint ?? '',
+        pool: checkedName(lb.balancer, lb.type, ctx, 'balancer'),
+        via: null,
+        instances,
+        commands: null,
+        ...common,
+      };
     }
     case 'command':
       return {
@@ -52,13 +107,22 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext
         pool: '',
         via: via(lb.via),
         instances: [],
-        commands: { drain: lb.drain, disable: lb.disable ?? null, enable: lb.enable, status: lb.status, sessions: lb.sessions ?? null },
+        commands: {
+          drain: lb.drain,
+          disable: lb.disable ?? null,
+          enable: lb.enable,
+          status: lb.status,
+          sessions: lb.sessions ?? null,
+        },
         ...common,
       };
   }
 }
 
-/** One instance: its name as written, else its `via` host, else its URL's host (never the URL's user info), else its socket. */
+/**
+ * One instance: its name as written, else its `via` host, else its URL's host (never the URL's user info), else its
+ * socket.
+ */
 function instance(name: string | undefined, endpoint: string, v: LbVia | null): PlanLbInstance {
   if (name) return { name, endpoint, via: v, wrapper: null };
   if (v) return { name: v.host, endpoint, via: v, wrapper: null };
@@ -76,12 +140,20 @@ function viaWrapper(socket: string, ctx: LbContext, field: Array<string | number
   try {
     return socatWrapper(parseHaproxySocket(socket), TIMINGS.lbSocatIdleSec);
   } catch (e) {
-    ctx.templater.invalid('E_LB_INSTANCE', `\`loadBalancer.socket\`: ${(e as Error).message}`, 'write a socket path without , : ! \\ quotes or spaces, or host:port', ctx.locate(field));
+    ctx.templater.invalid(
+      'E_LB_INSTANCE',
+      `\`loadBalancer.socket\`: ${(e as Error).message}`,
+      'write a socket path without , : ! \\ quotes or spaces, or host:port',
+      ctx.locate(field),
+    );
     return null;
   }
 }
 
-/** Derived names that collide (two sockets on one host, say) get `#2`, `#3`… (names as written are checked for duplicates). */
+/**
+ * Derived names that collide (two sockets on one host, say) get `#2`, `#3`… (names as written are checked for
+ * duplicates).
+ */
 function uniqueNames(instances: PlanLbInstance[]): PlanLbInstance[] {
   const seen = new Map<string, number>();
   return instances.map((i) => {
@@ -96,7 +168,12 @@ function lbUrl(template: string, ctx: LbContext, field: string | Array<string | 
   const where = ctx.locate(field);
   const url = ctx.templater.url(template, ctx.scope, where).text;
   if (hasInlinePassword(url)) {
-    ctx.templater.warn(`the load balancer's URL holds a password in clear: \`lrroll plan\`, the run record and anyone reading the playbook see it`, 'write `http://user:${LB_PASSWORD}@host/…` and set LB_PASSWORD in the environment of the run', where);
+    ctx.templater.warn(
+      `the load balancer's URL holds a password in clear: \`lrroll plan\`, the run record and anyone ` +
+        `reading the playbook see it`,
+      'write `http://user:${LB_PASSWORD}@host/…` and set LB_PASSWORD in the environment of the run',
+      where,
+    );
   }
   return url;
 }
@@ -104,13 +181,20 @@ function lbUrl(template: string, ctx: LbContext, field: string | Array<string | 
 /** A backend or balancer name the load balancer's API can carry. */
 function checkedName(name: string, type: string, ctx: LbContext, field: string): string {
   const checked = checkLbName(name, type);
-  if (!checked.ok) ctx.templater.invalid('E_NAME', `\`loadBalancer.${field}\`: ${checked.problem}`, checked.hint, ctx.locate(field));
+  if (!checked.ok)
+    ctx.templater.invalid('E_NAME', `\`loadBalancer.${field}\`: ${checked.problem}`, checked.hint, ctx.locate(field));
   return name;
 }
 
 function via(target: SshTarget | undefined): LbVia | null {
   if (!target) return null;
-  return { host: target.host, port: target.port ?? null, user: target.user ?? null, identityFile: target.identityFile ?? null, become: target.become ?? false };
+  return {
+    host: target.host,
+    port: target.port ?? null,
+    user: target.user ?? null,
+    identityFile: target.identityFile ?? null,
+    become: target.become ?? false,
+  };
 }
 
 /** The API calls (or commands) for one member, by LB type. */
@@ -124,7 +208,12 @@ interface MemberCalls {
   secretEnv: string[];
 }
 
-function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): MemberCalls {
+function memberCalls(
+  lb: PlanLoadBalancer,
+  node: ResolvedNode,
+  templater: Templater,
+  locate: (field: string) => SourceLocation,
+): MemberCalls {
   const m = node.plan.member ?? node.plan.name;
   const hardSessions = lb.onDrainTimeout === 'maint-and-shutdown-sessions';
   switch (lb.type) {
@@ -134,7 +223,10 @@ function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templa
       const on = lb.instances.length > 1 ? ` (on ${lb.instances.map((i) => i.name).join(', ')})` : '';
       return {
         drain: `set server ${srv} state drain${on}`,
-        hard: lb.onDrainTimeout === 'fail' ? null : `set server ${srv} state maint${hardSessions ? `; shutdown sessions server ${srv}` : ''}${on}`,
+        hard:
+          lb.onDrainTimeout === 'fail'
+            ? null
+            : `set server ${srv} state maint${hardSessions ? `; shutdown sessions server ${srv}` : ''}${on}`,
         enable: `set server ${srv} state ready${on}`,
         state: `show stat ${lb.pool} 4 -1 (status of ${m})${on}`,
         sessions: `show stat ${lb.pool} 4 -1 (scur + qcur of ${m})${on}`,
@@ -143,16 +235,38 @@ function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templa
       };
     }
     case 'apache': {
-      // A change is read, posted and read back: the worker's name (its URL) and the balancer's nonce come from the first read.
-      const each = (f: (url: string) => string): string => lb.instances.map((i) => f(shownLbUrl(i.endpoint))).join('; ');
-      const post = (u: string, status: string, applied: string): string => `GET ${u}?xml=1 (worker and nonce of ${m}); GET ${u}?b=${lb.pool} (the nonce, when the XML has none); POST ${u} b=${lb.pool}&w={worker}&nonce={nonce}&${status}; GET ${u}?xml=1 (${m} is now ${applied})`;
-      return { drain: each((u) => post(u, 'w_status_N=1', 'Drn')), hard: lb.onDrainTimeout === 'fail' ? null : each((u) => post(u, 'w_status_S=1', 'Stop')), enable: each((u) => post(u, 'w_status_N=0&w_status_D=0&w_status_S=0', 'neither Drn, Dis nor Stop')), state: each((u) => `GET ${u}?xml=1 (status of ${m})`), sessions: each((u) => `GET ${u}?xml=1 (busy of ${m})`), isCommand: false, secretEnv: urlSecrets(lb.instances.map((i) => i.endpoint)) };
+      // A change is read, posted and read back: the worker's name (its URL) and the balancer's nonce come from the
+      // first read.
+      const each = (f: (url: string) => string): string =>
+        lb.instances.map((i) => f(shownLbUrl(i.endpoint))).join('; ');
+      const post = (u: string, status: string, applied: string): string =>
+        `GET ${u}?xml=1 (worker and nonce of ${m}); GET ${u}?b=${lb.pool}` +
+        ` (the nonce, when the XML has none); POST ${u} b=${lb.pool}&w={worker}&nonce={nonce}&` +
+        `${status}; GET ${u}?xml=1 (${m} is now ${applied})`;
+      return {
+        drain: each((u) => post(u, 'w_status_N=1', 'Drn')),
+        hard: lb.onDrainTimeout === 'fail' ? null : each((u) => post(u, 'w_status_S=1', 'Stop')),
+        enable: each((u) => post(u, 'w_status_N=0&w_status_D=0&w_status_S=0', 'neither Drn, Dis nor Stop')),
+        state: each((u) => `GET ${u}?xml=1 (status of ${m})`),
+        sessions: each((u) => `GET ${u}?xml=1 (busy of ${m})`),
+        isCommand: false,
+        secretEnv: urlSecrets(lb.instances.map((i) => i.endpoint)),
+      };
     }
     case 'mod_jk': {
-      const each = (f: (url: string) => string): string => lb.instances.map((i) => f(shownLbUrl(i.endpoint))).join('; ');
+      const each = (f: (url: string) => string): string =>
+        lb.instances.map((i) => f(shownLbUrl(i.endpoint))).join('; ');
       const update = (u: string): string => `${u}?cmd=update&mime=prop&w=${lb.pool}&sw=${m}`;
       const show = (u: string): string => `${u}?cmd=show&mime=prop&w=${lb.pool}&sw=${m}`;
-      return { drain: each((u) => `GET ${update(u)}&vwa=1`), hard: lb.onDrainTimeout === 'fail' ? null : each((u) => `GET ${update(u)}&vwa=2`), enable: each((u) => `GET ${update(u)}&vwa=0`), state: each((u) => `GET ${show(u)} (activation, state)`), sessions: each((u) => `GET ${show(u)} (busy)`), isCommand: false, secretEnv: urlSecrets(lb.instances.map((i) => i.endpoint)) };
+      return {
+        drain: each((u) => `GET ${update(u)}&vwa=1`),
+        hard: lb.onDrainTimeout === 'fail' ? null : each((u) => `GET ${update(u)}&vwa=2`),
+        enable: each((u) => `GET ${update(u)}&vwa=0`),
+        state: each((u) => `GET ${show(u)} (activation, state)`),
+        sessions: each((u) => `GET ${show(u)} (busy)`),
+        isCommand: false,
+        secretEnv: urlSecrets(lb.instances.map((i) => i.endpoint)),
+      };
     }
     case 'command':
       return commandCalls(lb, node, templater, locate);
@@ -166,7 +280,9 @@ function memberCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templa
  * masked, a `${NAME}` reference is kept (its value is filled in only when the request is sent).
  */
 export function shownLbUrl(url: string): string {
-  return url.replace(/^(https?:\/\/[^/@:]*:)([^@/]*)@/, (whole, head: string, password: string) => (/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(password) ? whole : `${head}***@`));
+  return url.replace(/^(https?:\/\/[^/@:]*:)([^@/]*)@/, (whole, head: string, password: string) =>
+    /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(password) ? whole : `${head}***@`,
+  );
 }
 
 /** The environment variables the URLs reference as `${NAME}`: the run needs them, and they stay out of the plan. */
@@ -174,7 +290,12 @@ function urlSecrets(urls: readonly string[]): string[] {
   return [...new Set(urls.flatMap((u) => secretRefs(u)))].sort();
 }
 
-function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): MemberCalls {
+function commandCalls(
+  lb: PlanLoadBalancer,
+  node: ResolvedNode,
+  templater: Templater,
+  locate: (field: string) => SourceLocation,
+): MemberCalls {
   const c = lb.commands;
   if (!c) throw new Error('command load balancer without commands');
   const secret = new Set<string>();
@@ -196,30 +317,88 @@ function commandCalls(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templ
   return calls;
 }
 
-/** A command load balancer's `status` for one node's member, as the capacity check runs it; null for the other types (their driver reads the state). */
-export function lbStatusCall(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): LbStatusCall | null {
+/**
+ * A command load balancer's `status` for one node's member, as the capacity check runs it; null for the other types
+ * (their driver reads the state).
+ */
+export function lbStatusCall(
+  lb: PlanLoadBalancer,
+  node: ResolvedNode,
+  templater: Templater,
+  locate: (field: string) => SourceLocation,
+): LbStatusCall | null {
   if (lb.type !== 'command' || !lb.commands) return null;
   // Only the status command: the node's other LB commands are rendered with its own steps.
   const status = templater.render(lb.commands.status, node.scope, 'shell', locate('status'), node.plan.name);
-  return { command: status.text, runOn: lb.via ? 'lb' : 'local', become: lb.via?.become ?? false, secretEnv: [...new Set(status.secretEnv)].sort() };
+  return {
+    command: status.text,
+    runOn: lb.via ? 'lb' : 'local',
+    become: lb.via?.become ?? false,
+    secretEnv: [...new Set(status.secretEnv)].sort(),
+  };
 }
 
 /** The API read of a member's state, for a load balancer a driver reads (null for `command` and `none`). */
-export function lbReadCall(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): string | null {
+export function lbReadCall(
+  lb: PlanLoadBalancer,
+  node: ResolvedNode,
+  templater: Templater,
+  locate: (field: string) => SourceLocation,
+): string | null {
   return lb.type === 'command' || lb.type === 'none' ? null : memberCalls(lb, node, templater, locate).state;
 }
 
-/** Waits for the member's sessions to reach 0 (at most the drain timeout), or — when they cannot be counted — a fixed, short wait. */
-function waitDrainedStep(lb: PlanLoadBalancer, member: string, calls: MemberCalls, base: Pick<LbWaitDrainedStep, 'node' | 'runOn' | 'secretEnv' | 'become'>): LbWaitDrainedStep {
-  const call = calls.isCommand ? { api: null, command: calls.sessions || calls.state } : { api: calls.sessions, command: null };
-  const timings = { readTimeoutSec: TIMINGS.remoteCheckSec, settleAfterHardSec: TIMINGS.settleAfterHardSec, settlePollSec: TIMINGS.settlePollSec, heartbeatSec: TIMINGS.gateHeartbeatSec };
-  const common = { action: 'lb-wait-drained' as const, member, pollSec: lb.pollSec, onTimeout: lb.onDrainTimeout, hardCommand: calls.hard, ...timings, ...base, ...call };
+/**
+ * Waits for the member's sessions to reach 0 (at most the drain timeout), or — when they cannot be counted — a fixed,
+ * short wait.
+ */
+function waitDrainedStep(
+  lb: PlanLoadBalancer,
+  member: string,
+  calls: MemberCalls,
+  base: Pick<LbWaitDrainedStep, 'node' | 'runOn' | 'secretEnv' | 'become'>,
+): LbWaitDrainedStep {
+  const call = calls.isCommand
+    ? { api: null, command: calls.sessions || calls.state }
+    : { api: calls.sessions, command: null };
+  const timings = {
+    readTimeoutSec: TIMINGS.remoteCheckSec,
+    settleAfterHardSec: TIMINGS.settleAfterHardSec,
+    settlePollSec: TIMINGS.settlePollSec,
+    heartbeatSec: TIMINGS.gateHeartbeatSec,
+  };
+  const common = {
+    action: 'lb-wait-drained' as const,
+    member,
+    pollSec: lb.pollSec,
+    onTimeout: lb.onDrainTimeout,
+    hardCommand: calls.hard,
+    ...timings,
+    ...base,
+    ...call,
+  };
   if (lb.drainWaitSec !== null) {
     const wait = lb.drainWaitSec;
     const then = calls.hard ? `\`disable\`` : 'the stop';
-    return makeStep<LbWaitDrainedStep>({ ...common, countsSessions: false, title: `wait ${wait}s for ${member} to drain (no session count; then ${then})`, timeoutSec: wait, expectSec: wait, waitsFor: `a fixed ${wait}s: without a \`sessions\` command the load balancer cannot say when ${member} is idle (loadBalancer.drainWait)` });
+    return makeStep<LbWaitDrainedStep>({
+      ...common,
+      countsSessions: false,
+      title: `wait ${wait}s for ${member} to drain (no session count; then ${then})`,
+      timeoutSec: wait,
+      expectSec: wait,
+      waitsFor:
+        `a fixed ${wait}s: without a \`sessions\` command the load balancer cannot say when ${member}` +
+        ` is idle (loadBalancer.drainWait)`,
+    });
   }
-  return makeStep<LbWaitDrainedStep>({ ...common, countsSessions: true, title: `wait for ${member}'s sessions to reach 0 (then ${lb.onDrainTimeout})`, timeoutSec: lb.drainTimeoutSec, expectSec: Math.min(lb.drainTimeoutSec, EXPECTED.drainSec), waitsFor: `current sessions of ${member} = 0, at most ${lb.drainTimeoutSec}s` });
+  return makeStep<LbWaitDrainedStep>({
+    ...common,
+    countsSessions: true,
+    title: `wait for ${member}'s sessions to reach 0 (then ${lb.onDrainTimeout})`,
+    timeoutSec: lb.drainTimeoutSec,
+    expectSec: Math.min(lb.drainTimeoutSec, EXPECTED.drainSec),
+    waitsFor: `current sessions of ${member} = 0, at most ${lb.drainTimeoutSec}s`,
+  });
 }
 
 /** The LB steps of one node: preflight check, drain, wait drained (with hard step), enable, wait UP. */
@@ -231,21 +410,74 @@ export interface NodeLbSteps {
   waitUp: LbWaitUpStep;
 }
 
-/** Builds the LB steps for a node; null without a load balancer. `locate` finds a field of `loadBalancer` for diagnostics. */
-export function nodeLbSteps(lb: PlanLoadBalancer, node: ResolvedNode, templater: Templater, locate: (field: string) => SourceLocation): NodeLbSteps | null {
+/**
+ * Builds the LB steps for a node; null without a load balancer. `locate` finds a field of `loadBalancer` for
+ * diagnostics.
+ */
+export function nodeLbSteps(
+  lb: PlanLoadBalancer,
+  node: ResolvedNode,
+  templater: Templater,
+  locate: (field: string) => SourceLocation,
+): NodeLbSteps | null {
   if (lb.type === 'none') return null;
   const calls = memberCalls(lb, node, templater, locate);
   const member = node.plan.member ?? node.plan.name;
   const runOn: RunOn = lb.via ? 'lb' : 'local';
-  const call = (api: string): { api: string | null; command: string | null } => (calls.isCommand ? { api: null, command: api } : { api, command: null });
+  const call = (api: string): { api: string | null; command: string | null } =>
+    calls.isCommand ? { api: null, command: api } : { api, command: null };
   const base = { node: node.plan.name, runOn, secretEnv: calls.secretEnv, become: lb.via?.become ?? false };
   const read = { readTimeoutSec: TIMINGS.remoteCheckSec };
-  const lbs = lb.instances.length > 1 ? `every load balancer (${lb.instances.map((i) => i.name).join(', ')})` : 'the load balancer';
+  const lbs =
+    lb.instances.length > 1
+      ? `every load balancer (${lb.instances.map((i) => i.name).join(', ')})`
+      : 'the load balancer';
   return {
-    check: makeStep<CheckLbMemberStep>({ action: 'check-lb-member', member, ...read, title: `LB member ${member} exists and is UP${lb.instances.length > 1 ? ` in ${lbs}` : ''}`, ...base, ...call(calls.state), timeoutSec: 30, expectSec: EXPECTED.checkSec, waitsFor: null }),
-    drain: makeStep<LbDrainStep>({ action: 'lb-drain', member, ...read, title: `drain ${member} in ${lbs}`, ...base, ...call(calls.drain), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
+    check: makeStep<CheckLbMemberStep>({
+      action: 'check-lb-member',
+      member,
+      ...read,
+      title: `LB member ${member} exists and is UP${lb.instances.length > 1 ? ` in ${lbs}` : ''}`,
+      ...base,
+      ...call(calls.state),
+      timeoutSec: 30,
+      expectSec: EXPECTED.checkSec,
+      waitsFor: null,
+    }),
+    drain: makeStep<LbDrainStep>({
+      action: 'lb-drain',
+      member,
+      ...read,
+      title: `drain ${member} in ${lbs}`,
+      ...base,
+      ...call(calls.drain),
+      timeoutSec: 30,
+      expectSec: EXPECTED.lbActionSec,
+    }),
     waitDrained: waitDrainedStep(lb, member, calls, base),
-    enable: makeStep<LbEnableStep>({ action: 'lb-enable', member, ...read, title: `enable ${member} in ${lbs}`, ...base, ...call(calls.enable), timeoutSec: 30, expectSec: EXPECTED.lbActionSec }),
-    waitUp: makeStep<LbWaitUpStep>({ action: 'lb-wait-up', member, pollSec: lb.pollSec, ...read, fastPollSec: TIMINGS.upFastPollSec, fastPollForSec: TIMINGS.upFastForSec, title: `wait until ${lbs} reports ${member} UP`, ...base, ...call(calls.state), timeoutSec: lb.upTimeoutSec, expectSec: EXPECTED.lbUpSec, waitsFor: `${member} reported UP` }),
+    enable: makeStep<LbEnableStep>({
+      action: 'lb-enable',
+      member,
+      ...read,
+      title: `enable ${member} in ${lbs}`,
+      ...base,
+      ...call(calls.enable),
+      timeoutSec: 30,
+      expectSec: EXPECTED.lbActionSec,
+    }),
+    waitUp: makeStep<LbWaitUpStep>({
+      action: 'lb-wait-up',
+      member,
+      pollSec: lb.pollSec,
+      ...read,
+      fastPollSec: TIMINGS.upFastPollSec,
+      fastPollForSec: TIMINGS.upFastForSec,
+      title: `wait until ${lbs} reports ${member} UP`,
+      ...base,
+      ...call(calls.state),
+      timeoutSec: lb.upTimeoutSec,
+      expectSec: EXPECTED.lbUpSec,
+      waitsFor: `${member} reported UP`,
+    }),
   };
 }

@@ -11,7 +11,11 @@ export const FIRST_BYTE = '{firstByte}';
 
 /** Prints the log's size in bytes (0 when it does not exist yet). */
 export function logSizeCommand(log: string, become: boolean): SideCommand {
-  return { command: `if [ -f ${shq(log)} ]; then wc -c < ${shq(log)}; else echo 0; fi`, become, timeoutSec: TIMINGS.remoteCheckSec };
+  return {
+    command: `if [ -f ${shq(log)} ]; then wc -c < ${shq(log)}; else echo 0; fi`,
+    become,
+    timeoutSec: TIMINGS.remoteCheckSec,
+  };
 }
 
 /** Follows the log from the first byte this start wrote, as lines arrive, until the gate stops it. */
@@ -21,14 +25,28 @@ export function followLogCommand(log: string, become: boolean, timeoutSec: numbe
 
 /** The first lines written since the bake began that match the error pattern (at most 3). */
 export function errorScanCommand(log: string, pattern: string): SideCommand {
-  return { command: `tail -c +${FIRST_BYTE} ${shq(log)} 2>/dev/null | grep -E -m 3 -e ${shq(pattern)}`, become: false, timeoutSec: TIMINGS.remoteCheckSec };
+  return {
+    command: `tail -c +${FIRST_BYTE} ${shq(log)} 2>/dev/null | grep -E -m 3 -e ${shq(pattern)}`,
+    become: false,
+    timeoutSec: TIMINGS.remoteCheckSec,
+  };
 }
 
 /** What a log gate runs: the follow, and the process watch that fails the gate when the app server exits. */
-export function logGateCommands(log: string, become: boolean, timeoutSec: number, service: { status: string; become: boolean }): LogGateCommands {
+export function logGateCommands(
+  log: string,
+  become: boolean,
+  timeoutSec: number,
+  service: { status: string; become: boolean },
+): LogGateCommands {
   return {
     follow: followLogCommand(log, become, timeoutSec),
-    processWatch: { command: service.status, become: service.become, timeoutSec: TIMINGS.processWatchTimeoutSec, intervalSec: TIMINGS.processWatchIntervalSec },
+    processWatch: {
+      command: service.status,
+      become: service.become,
+      timeoutSec: TIMINGS.processWatchTimeoutSec,
+      intervalSec: TIMINGS.processWatchIntervalSec,
+    },
     heartbeatSec: TIMINGS.gateHeartbeatSec,
   };
 }

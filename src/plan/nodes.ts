@@ -43,12 +43,23 @@ export function resolveNodes(
   templater: Templater,
   locateDefaults?: (field: string[]) => SourceLocation,
 ): ResolvedNode[] {
-  return inventory.nodes.map((entry) => resolveNode(playbook, inventory, entry, overrides, members, templater, locateDefaults));
+  return inventory.nodes.map((entry) =>
+    resolveNode(playbook, inventory, entry, overrides, members, templater, locateDefaults),
+  );
 }
 
 /** Where a node's setting was written: on the node, in the shared defaults, or (a built-in default) the node itself. */
-function settingSource(entry: NodeEntry, defaults: NodeSettings, field: string[], locateDefaults?: (field: string[]) => SourceLocation): SourceLocation {
-  const has = (root: unknown): boolean => field.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), root) !== undefined;
+function settingSource(
+  entry: NodeEntry,
+  defaults: NodeSettings,
+  field: string[],
+  locateDefaults?: (field: string[]) => SourceLocation,
+): SourceLocation {
+  const has = (root: unknown): boolean =>
+    field.reduce<unknown>(
+      (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+      root,
+    ) !== undefined;
   if (has(entry.node)) return entry.locate(field);
   if (has(defaults) && locateDefaults) return locateDefaults(field);
   return entry.source;
@@ -77,11 +88,24 @@ function resolveNode(
   scope.set('host', toVar(host));
   const httpPort = n.httpPort ?? d.httpPort ?? DEFAULTS.node.httpPort;
   scope.set('httpPort', toVar(httpPort));
-  const liferayHome = t.path(n.liferayHome ?? d.liferayHome ?? DEFAULTS.node.liferayHome, scope, at('liferayHome'), n.name, 'absolute');
+  const liferayHome = t.path(
+    n.liferayHome ?? d.liferayHome ?? DEFAULTS.node.liferayHome,
+    scope,
+    at('liferayHome'),
+    n.name,
+    'absolute',
+  );
   scope.set('liferayHome', toVar(liferayHome));
-  const tomcatHome = t.path(n.tomcatHome ?? d.tomcatHome ?? DEFAULTS.node.tomcatHome, scope, at('tomcatHome'), n.name, 'absolute');
+  const tomcatHome = t.path(
+    n.tomcatHome ?? d.tomcatHome ?? DEFAULTS.node.tomcatHome,
+    scope,
+    at('tomcatHome'),
+    n.name,
+    'absolute',
+  );
   scope.set('tomcatHome', toVar(tomcatHome));
-  const member = members === null ? null : t.path(n.member ?? members[n.name] ?? n.name, scope, entry.locate(['member']), n.name);
+  const member =
+    members === null ? null : t.path(n.member ?? members[n.name] ?? n.name, scope, entry.locate(['member']), n.name);
   scope.set('member', toVar(member ?? ''));
   const transport = n.transport ?? d.transport ?? DEFAULTS.node.transport;
   const plan: PlanNode = {
@@ -103,19 +127,33 @@ function resolveNode(
   return { plan, entry, become: (n.become ?? d.become ?? DEFAULTS.node.become) !== false, service, scope };
 }
 
-/** `become: true` or `{ user, password: "${NAME}" }` as the plan node's sudo settings (the password by its secret's name). */
+/**
+ * `become: true` or `{ user, password: "${NAME}" }` as the plan node's sudo settings (the password by its secret's
+ * name).
+ */
 function becomeOf(become: NonNullable<Node['become']>): { becomeUser: string | null; becomePassword: string | null } {
   if (typeof become === 'boolean') return { becomeUser: null, becomePassword: null };
   return { becomeUser: become.user ?? null, becomePassword: become.password ? become.password.slice(2, -1) : null };
 }
 
-function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: NodeEntry, t: Templater, locate: (field: keyof Service) => SourceLocation): ResolvedService {
+function resolveService(
+  s: Service,
+  scope: Map<string, TemplateVar>,
+  entry: NodeEntry,
+  t: Templater,
+  locate: (field: keyof Service) => SourceLocation,
+): ResolvedService {
   const type = s.type ?? DEFAULTS.service.type;
   const stopTimeoutSec = parseDuration(s.stopTimeout ?? DEFAULTS.service.stopTimeout);
   const startTimeoutSec = parseDuration(s.startTimeout ?? DEFAULTS.service.startTimeout);
-  const cmd = (field: 'start' | 'stop' | 'forceStop' | 'status', fallback: string): { text: string; secretEnv: string[] } => {
+  const cmd = (
+    field: 'start' | 'stop' | 'forceStop' | 'status',
+    fallback: string,
+  ): { text: string; secretEnv: string[] } => {
     const tpl = s[field];
-    return tpl === undefined ? { text: fallback, secretEnv: [] } : t.render(tpl, scope, 'shell', locate(field), entry.node.name);
+    return tpl === undefined
+      ? { text: fallback, secretEnv: [] }
+      : t.render(tpl, scope, 'shell', locate(field), entry.node.name);
   };
   const tomcat = scope.get('tomcatHome')?.value ?? '';
   const pidFile = t.path(s.pidFile ?? DEFAULTS.service.pidFile, scope, locate('pidFile'), entry.node.name, 'absolute');
@@ -126,12 +164,14 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
       : type === 'commands'
         ? { ...missingCommands(), forceStop: killFromPidFile(pid) }
         : {
-          start: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} start`,
-          stop: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} stop ${Math.ceil(stopTimeoutSec)} -force`,
-          forceStop: `if [ -f ${pid} ]; then kill -9 "$(cat ${pid})" 2>/dev/null || true; rm -f ${pid}; fi`,
-          // A zombie (exited, not yet reaped) still answers kill -0: it counts as stopped.
-          status: `p=$(cat ${pid} 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' "/proc/$p/status"`,
-        };
+            start: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} start`,
+            stop: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} stop ${Math.ceil(stopTimeoutSec)} -force`,
+            forceStop: `if [ -f ${pid} ]; then kill -9 "$(cat ${pid})" 2>/dev/null || true; rm -f ${pid}; fi`,
+            // A zombie (exited, not yet reaped) still answers kill -0: it counts as stopped.
+            status:
+              `p=$(cat ${pid} 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && ! grep -qs ` +
+              `'^State:[[:space:]]*Z' "/proc/$p/status"`,
+          };
   const start = cmd('start', defaults.start);
   const stop = cmd('stop', defaults.stop);
   const forceStop = cmd('forceStop', defaults.forceStop);
@@ -145,8 +185,13 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
     stopTimeoutSec,
     startTimeoutSec,
     become: s.become ?? type === 'systemd',
-    secretEnv: [...new Set([...start.secretEnv, ...stop.secretEnv, ...forceStop.secretEnv, ...status.secretEnv])].sort(),
-    pidCommand: type === 'systemd' ? `systemctl show -p MainPID --value ${shq(s.unit ?? DEFAULTS.service.unit)}` : `cat ${pid} 2>/dev/null`,
+    secretEnv: [
+      ...new Set([...start.secretEnv, ...stop.secretEnv, ...forceStop.secretEnv, ...status.secretEnv]),
+    ].sort(),
+    pidCommand:
+      type === 'systemd'
+        ? `systemctl show -p MainPID --value ${shq(s.unit ?? DEFAULTS.service.unit)}`
+        : `cat ${pid} 2>/dev/null`,
   };
 }
 
@@ -156,7 +201,11 @@ function resolveService(s: Service, scope: Map<string, TemplateVar>, entry: Node
  * to kill, so it fails and says what to set.
  */
 function killFromPidFile(pid: string): string {
-  return `if [ -f ${pid} ]; then kill -9 "$(cat ${pid})" 2>/dev/null || true; rm -f ${pid}; else echo ${shq('lrroll: the graceful stop did not finish and there is no service.forceStop: no pid file at ')}${pid} >&2; exit 1; fi`;
+  return (
+    `if [ -f ${pid} ]; then kill -9 "$(cat ${pid})" 2>/dev/null || true; rm -f ${pid}; else echo ` +
+    shq('lrroll: the graceful stop did not finish and there is no service.forceStop: no pid file at ') +
+    `${pid} >&2; exit 1; fi`
+  );
 }
 
 /** Type `commands` without a command: each fails clearly (validation also reports the missing key). */

@@ -12,14 +12,36 @@ export type ChangePreview =
   /** A file removed. */
   | { kind: 'remove'; change: number; path: string }
   /** The Patching Tool's installed patches: `add` installs a patch, `remove` takes one out. */
-  | { kind: 'patches'; change: number; home: string; profile: string | null; add: string | null; remove: string | null; fixpack: boolean }
+  | {
+      kind: 'patches';
+      change: number;
+      home: string;
+      profile: string | null;
+      add: string | null;
+      remove: string | null;
+      fixpack: boolean;
+    }
   /** A bundle installed: its new version, and the installed files it replaces (`replaces` glob, in `dirs`). */
-  | { kind: 'module'; change: number; home: string; bundle: string; version: string; file: string; replaces: string | null }
+  | {
+      kind: 'module';
+      change: number;
+      home: string;
+      bundle: string;
+      version: string;
+      file: string;
+      replaces: string | null;
+    }
   /** Commands lrroll cannot preview (custom, os-upgrade): named so the diff does not look complete when it is not. */
   | { kind: 'opaque'; change: number; title: string };
 
-/** The patches a node has after a patch change, from the list it reports now (Patching Tool semantics: one fix pack per family). */
-export function patchesAfter(current: readonly string[], preview: Extract<ChangePreview, { kind: 'patches' }>): string[] {
+/**
+ * The patches a node has after a patch change, from the list it reports now (Patching Tool semantics: one fix pack per
+ * family).
+ */
+export function patchesAfter(
+  current: readonly string[],
+  preview: Extract<ChangePreview, { kind: 'patches' }>,
+): string[] {
   let out = [...current];
   if (preview.remove) {
     const gone = preview.remove.replace(/\.zip$/i, '');

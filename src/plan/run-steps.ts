@@ -31,10 +31,34 @@ export function nodePreflight(input: NodePreflightInput): Step[] {
   const n = node.plan.name;
   const home = node.plan.liferayHome;
   const steps: Step[] = [
-    makeStep({ action: 'check-reachable', node: n, title: `reachable, ${home} present and writable`, runOn: 'node', command: `test -d ${shq(home)} && test -w ${shq(home)} || { echo ${shq(`lrroll: ${home} is missing or not writable`)} >&2; exit 1; }`, path: home, become: node.become, timeoutSec: 30, expectSec: EXPECTED.checkSec }),
+    makeStep({
+      action: 'check-reachable',
+      node: n,
+      title: `reachable, ${home} present and writable`,
+      runOn: 'node',
+      command:
+        `test -d ${shq(home)} && test -w ${shq(home)} || { echo ` +
+        `${shq(`lrroll: ${home} is missing or not writable`)} >&2; exit 1; }`,
+      path: home,
+      become: node.become,
+      timeoutSec: 30,
+      expectSec: EXPECTED.checkSec,
+    }),
   ];
   if (health.http) {
-    steps.push(makeStep({ action: 'check-node-healthy', node: n, title: `healthy: ${health.http.url} answers ${health.http.status.join('/')}`, runOn: 'node', command: httpProbeCommand(health.http.url), url: health.http.url, status: health.http.status, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
+    steps.push(
+      makeStep({
+        action: 'check-node-healthy',
+        node: n,
+        title: `healthy: ${health.http.url} answers ${health.http.status.join('/')}`,
+        runOn: 'node',
+        command: httpProbeCommand(health.http.url),
+        url: health.http.url,
+        status: health.http.status,
+        timeoutSec: 30,
+        expectSec: EXPECTED.checkSec,
+      }),
+    );
   }
   steps.push(serviceCheckStep(node));
   if (input.lb) steps.push(input.lb.check);
@@ -42,7 +66,20 @@ export function nodePreflight(input: NodePreflightInput): Step[] {
   // Staged copies, plus room for the backups and the installed copies: a conservative 3× the uploads plus 100 MiB.
   const required = uploadBytes * 3 + 100 * 1024 * 1024;
   // The same read says how much the backups and staged files of earlier runs take (`rollout.retention`).
-  steps.push(makeStep({ action: 'check-disk', node: n, title: `${formatBytes(required)} free under ${home}; size of ${lrrollDir(home)}`, runOn: 'node', command: `${freeBytesCommand(home)}\n${footprintCommand(home)}`, become: node.become, path: home, requiredBytes: required, timeoutSec: 30, expectSec: EXPECTED.checkSec }));
+  steps.push(
+    makeStep({
+      action: 'check-disk',
+      node: n,
+      title: `${formatBytes(required)} free under ${home}; size of ${lrrollDir(home)}`,
+      runOn: 'node',
+      command: `${freeBytesCommand(home)}\n${footprintCommand(home)}`,
+      become: node.become,
+      path: home,
+      requiredBytes: required,
+      timeoutSec: 30,
+      expectSec: EXPECTED.checkSec,
+    }),
+  );
   for (const u of dedupeUploads(input.uploads)) steps.push(uploadStep(node, u));
   for (const c of input.checks) steps.push(checkStep(node, c));
   return steps;
@@ -74,29 +111,96 @@ function uploadStep(node: ResolvedNode, u: Upload): UploadStep {
 }
 
 function checkStep(node: ResolvedNode, c: ChangeCheck): Step {
-  const common = { node: node.plan.name, runOn: 'node' as const, command: c.command, become: node.become, timeoutSec: 120, expectSec: EXPECTED.checkSec };
+  const common = {
+    node: node.plan.name,
+    runOn: 'node' as const,
+    command: c.command,
+    become: node.become,
+    timeoutSec: 120,
+    expectSec: EXPECTED.checkSec,
+  };
   switch (c.action) {
     case 'check-schema-version':
-      return makeStep({ action: c.action, ...common, title: `installed schema of ${c.bundle} ${c.expected ? `is ${c.expected.installed ? (c.expected.schemaVersion ?? 'none') : 'not installed'} (node facts), ` : ''}compatible with ${c.newVersion}`, bundle: c.bundle, newVersion: c.newVersion, expected: c.expected });
+      return makeStep({
+        action: c.action,
+        ...common,
+        title:
+          `installed schema of ${c.bundle} ` +
+          (c.expected
+            ? `is ${c.expected.installed ? (c.expected.schemaVersion ?? 'none') : 'not installed'} (node facts), `
+            : '') +
+          `compatible with ${c.newVersion}`,
+        bundle: c.bundle,
+        newVersion: c.newVersion,
+        expected: c.expected,
+      });
     case 'check-patch-level':
-      return makeStep({ action: c.action, ...common, title: c.expected !== null ? `installed fix pack level is ${c.expected || 'none'}; to ${c.target} crosses no breaking level` : `installed fix pack level to ${c.target} crosses no breaking level`, expected: c.expected, target: c.target, breakingLevels: c.breakingLevels });
+      return makeStep({
+        action: c.action,
+        ...common,
+        title:
+          c.expected !== null
+            ? `installed fix pack level is ${c.expected || 'none'}; to ${c.target} crosses no breaking level`
+            : `installed fix pack level to ${c.target} crosses no breaking level`,
+        expected: c.expected,
+        target: c.target,
+        breakingLevels: c.breakingLevels,
+      });
     case 'check-java-version':
       return makeStep({ action: c.action, ...common, title: `running Java is ${c.expected}`, expected: c.expected });
     case 'check-release':
-      return makeStep({ action: c.action, ...common, timeoutSec: 600, title: `runs Liferay ${c.expected}${c.schemas.length ? `; no schema of the new release's ${c.schemas.length} Service Builder bundle(s) moves major/minor` : ''}`, expected: c.expected, schemas: c.schemas });
+      return makeStep({
+        action: c.action,
+        ...common,
+        timeoutSec: 600,
+        title:
+          `runs Liferay ${c.expected}` +
+          (c.schemas.length
+            ? `; no schema of the new release's ${c.schemas.length} Service Builder bundle(s) moves major/minor`
+            : ''),
+        expected: c.expected,
+        schemas: c.schemas,
+      });
   }
 }
 
-/** The once-per-run final steps: cache clear (when asked) and the consistency check (per node, from its own paths; `propertyFiles`: node → the properties files the run edits there). */
-export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], propertyFiles: ReadonlyMap<string, readonly string[]>, templater: Templater, locateClearCache: (field: string) => SourceLocation): Step[] {
+/**
+ * The once-per-run final steps: cache clear (when asked) and the consistency check (per node, from its own paths;
+ * `propertyFiles`: node → the properties files the run edits there).
+ */
+export function finalSteps(
+  playbook: Playbook,
+  nodes: ResolvedNode[],
+  propertyFiles: ReadonlyMap<string, readonly string[]>,
+  templater: Templater,
+  locateClearCache: (field: string) => SourceLocation,
+): Step[] {
   const steps: Step[] = [];
   const first = nodes[0];
   const clear = playbook.rollout?.clearCache;
   if (clear && first) steps.push(...cacheClearStep(clear, first, templater, locateClearCache));
   if ((playbook.rollout?.consistencyCheck ?? true) && nodes.length > 0) {
     const keys = propertyKeys(playbook);
-    const fingerprintCommands = Object.fromEntries(nodes.map((n) => [n.plan.name, fingerprintCommand(n.plan, keys, propertyFiles.get(n.plan.name) ?? [])]));
-    steps.push(makeStep<ConsistencyCheckStep>({ action: 'consistency-check', node: null, title: `every node reports the same patch level${keys.length ? ', modules and changed properties' : ' and modules'} (${nodes.length} nodes)`, runOn: 'node', nodes: nodes.map((n) => n.plan.name), command: null, fingerprintCommands, fingerprintTimeoutSec: TIMINGS.fingerprintSec, timeoutSec: 120, expectSec: 5, waitsFor: 'one fingerprint across the cluster' }));
+    const fingerprintCommands = Object.fromEntries(
+      nodes.map((n) => [n.plan.name, fingerprintCommand(n.plan, keys, propertyFiles.get(n.plan.name) ?? [])]),
+    );
+    steps.push(
+      makeStep<ConsistencyCheckStep>({
+        action: 'consistency-check',
+        node: null,
+        title:
+          `every node reports the same patch level` +
+          `${keys.length ? ', modules and changed properties' : ' and modules'} (${nodes.length} nodes)`,
+        runOn: 'node',
+        nodes: nodes.map((n) => n.plan.name),
+        command: null,
+        fingerprintCommands,
+        fingerprintTimeoutSec: TIMINGS.fingerprintSec,
+        timeoutSec: 120,
+        expectSec: 5,
+        waitsFor: 'one fingerprint across the cluster',
+      }),
+    );
   }
   return steps;
 }
@@ -110,12 +214,19 @@ export function finalSteps(playbook: Playbook, nodes: ResolvedNode[], propertyFi
 function fingerprintCommand(node: PlanNode, propertyKeys: readonly string[], propertyFiles: readonly string[]): string {
   const home = shq(node.liferayHome);
   const lines = [
-    `if [ -x ${home}/patching-tool/patching-tool.sh ]; then (cd ${home}/patching-tool && ./patching-tool.sh info 2>/dev/null | sed -n 's/^ *Currently installed patches: */patches: /p'); fi`,
-    `for d in osgi/modules osgi/war osgi/marketplace; do [ -d ${home}/"$d" ] && (cd ${home}/"$d" && ls -1 | sed "s|^|$d/|"); done`,
+    `if [ -x ${home}/patching-tool/patching-tool.sh ]; then (cd ${home}` +
+      `/patching-tool && ./patching-tool.sh info 2>/dev/null | sed -n 's/^ *Currently installed ` +
+      `patches: */patches: /p'); fi`,
+    `for d in osgi/modules osgi/war osgi/marketplace; do [ -d ${home}/"$d" ] && (cd ${home}` +
+      `/"$d" && ls -1 | sed "s|^|$d/|"); done`,
   ];
   if (propertyKeys.length > 0 && propertyFiles.length > 0) {
     const pattern = propertyKeys.map((k) => k.replace(/[.[\]\\*^$+?(){}|]/g, '\\$&')).join('|');
-    for (const file of propertyFiles) lines.push(`if [ -f ${shq(file)} ]; then grep -E ${shq(`^[[:space:]]*(${pattern})[[:space:]]*[=:]`)} ${shq(file)} | sort; fi`);
+    for (const file of propertyFiles)
+      lines.push(
+        `if [ -f ${shq(file)} ]; then grep -E ${shq(`^[[:space:]]*(${pattern})[[:space:]]*[=:]`)} ` +
+          `${shq(file)} | sort; fi`,
+      );
   }
   return lines.join('\n');
 }
@@ -123,7 +234,9 @@ function fingerprintCommand(node: PlanNode, propertyKeys: readonly string[], pro
 /** The portal property keys the playbook's changes set or unset. */
 function propertyKeys(playbook: Playbook): string[] {
   const changes = Array.isArray(playbook.change) ? playbook.change : [playbook.change];
-  return changes.flatMap((c) => (c.type === 'portal-properties' ? [...Object.keys(c.set ?? {}), ...(c.unset ?? [])] : []));
+  return changes.flatMap((c) =>
+    c.type === 'portal-properties' ? [...Object.keys(c.set ?? {}), ...(c.unset ?? [])] : [],
+  );
 }
 
 /** Formats a byte count for people. */
@@ -139,9 +252,25 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-/** The final step of a node: keep the backups and staged files of the last `keep` runs, this one included (see hygiene.ts). */
+/**
+ * The final step of a node: keep the backups and staged files of the last `keep` runs, this one included (see
+ * hygiene.ts).
+ */
 export function pruneStep(node: ResolvedNode, uploads: readonly Upload[], keep: number): PruneStep {
   const staged = [...new Set(uploads.map((u) => u.remotePath.slice(u.remotePath.lastIndexOf('/') + 1)))].sort();
   const path = lrrollDir(node.plan.liferayHome);
-  return makeStep<PruneStep>({ action: 'prune', node: node.plan.name, title: `${node.plan.name}: keep the backups and staged files of the last ${keep} run(s) in ${path}, remove older ones`, runOn: 'node', command: pruneCommand({ liferayHome: node.plan.liferayHome, thisRun: true, staged, keep }), become: node.become, path, keep, timeoutSec: 120, expectSec: 2 });
+  return makeStep<PruneStep>({
+    action: 'prune',
+    node: node.plan.name,
+    title:
+      `${node.plan.name}: keep the backups and staged files of the last ${keep} run(s) in ${path}` +
+      `, remove older ones`,
+    runOn: 'node',
+    command: pruneCommand({ liferayHome: node.plan.liferayHome, thisRun: true, staged, keep }),
+    become: node.become,
+    path,
+    keep,
+    timeoutSec: 120,
+    expectSec: 2,
+  });
 }

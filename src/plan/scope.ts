@@ -2,7 +2,15 @@ import type { Diagnostic, DiagnosticCode, SourceLocation } from '../errors/diagn
 import { checkPath, checkUrl, printable, type PathKind } from './inputs.js';
 import { suggestHint } from '../errors/suggest.js';
 import { shq } from '../shell/quote.js';
-import { hasMalformedTemplate, quoteKeepingSecretRefs, renderTemplate, secretRefs, type Rendered, type TemplateScope, type TemplateVar } from './template.js';
+import {
+  hasMalformedTemplate,
+  quoteKeepingSecretRefs,
+  renderTemplate,
+  secretRefs,
+  type Rendered,
+  type TemplateScope,
+  type TemplateVar,
+} from './template.js';
 
 /** Stands in for a path that was reported as invalid, so the compiler can finish collecting diagnostics. */
 const INVALID_PATH = '/lrroll-invalid-path';
@@ -23,16 +31,29 @@ export class Templater {
   ) {}
 
   /** Renders `template` in `mode`; problems are reported at `where`. */
-  render(template: string, scope: TemplateScope, mode: 'shell' | 'text', where: SourceLocation, node?: string): Rendered {
+  render(
+    template: string,
+    scope: TemplateScope,
+    mode: 'shell' | 'text',
+    where: SourceLocation,
+    node?: string,
+  ): Rendered {
     const r = renderTemplate(template, scope, mode);
     for (const name of r.missing) this.report(name, scope, where, node);
     if (hasMalformedTemplate(template)) this.malformed(where);
-    // A value substituted inside quotes the user wrote could close them (`'{{ v }}'` with v = `'$(id)'`): refused, not rendered.
+    // A value substituted inside quotes the user wrote could close them (`'{{ v }}'` with v = `'$(id)'`): refused, not
+    // rendered.
     const enclosed = mode === 'shell' ? enclosingContext(template) : null;
     if (enclosed) {
       // Reported at the template's own line (a block scalar's text starts below its `|`).
       const at = lineWithin(this.sources.get(where.file), where, enclosedLine(template));
-      this.once(`quoted|${key(at)}`, { severity: 'error', code: 'E_TEMPLATE', summary: `a \`{{ … }}\` template is inside ${enclosed} in a shell command: a value could break out of it`, source: at, hint: 'remove the quotes around the template: lrroll quotes every substituted value as one shell word itself' });
+      this.once(`quoted|${key(at)}`, {
+        severity: 'error',
+        code: 'E_TEMPLATE',
+        summary: `a \`{{ … }}\` template is inside ${enclosed} in a shell command: a value could break out of it`,
+        source: at,
+        hint: 'remove the quotes around the template: lrroll quotes every substituted value as one shell word itself',
+      });
     }
     return r;
   }
@@ -44,7 +65,14 @@ export class Templater {
    */
   path(template: string, scope: TemplateScope, where: SourceLocation, node?: string, kind?: PathKind): string {
     const r = this.render(template, scope, 'text', where, node);
-    if (r.secretEnv.length > 0) this.once(`secret|${key(where)}`, { severity: 'error', code: 'E_TEMPLATE', summary: `a secret (${r.secretEnv.join(', ')}) cannot be part of a path`, source: where, hint: 'use secrets only in commands, URLs and headers' });
+    if (r.secretEnv.length > 0)
+      this.once(`secret|${key(where)}`, {
+        severity: 'error',
+        code: 'E_TEMPLATE',
+        summary: `a secret (${r.secretEnv.join(', ')}) cannot be part of a path`,
+        source: where,
+        hint: 'use secrets only in commands, URLs and headers',
+      });
     if (kind === undefined) return r.text;
     const checked = checkPath(r.text, kind);
     if (checked.ok) return checked.value;
@@ -57,18 +85,36 @@ export class Templater {
     const r = this.render(template, scope, 'text', where, node);
     const checked = checkUrl(r.text);
     if (checked.ok) return r;
-    this.invalid('E_URL', `the URL ${checked.problem.startsWith('`') ? checked.problem : `\`${printable(r.text)}\` ${checked.problem}`}`, checked.hint, where, node);
+    this.invalid(
+      'E_URL',
+      `the URL ${checked.problem.startsWith('`') ? checked.problem : `\`${printable(r.text)}\` ${checked.problem}`}`,
+      checked.hint,
+      where,
+      node,
+    );
     return { ...r, text: INVALID_URL };
   }
 
   /** Reports something allowed but risky, once per place. */
   warn(summary: string, hint: string, where: SourceLocation): void {
-    this.once(`warn|${summary}|${key(where)}`, { severity: 'warning', code: 'W_PLAYBOOK', summary, source: where, hint });
+    this.once(`warn|${summary}|${key(where)}`, {
+      severity: 'warning',
+      code: 'W_PLAYBOOK',
+      summary,
+      source: where,
+      hint,
+    });
   }
 
   /** Reports a value that is not what its field needs, once per place and problem. */
   invalid(code: DiagnosticCode, summary: string, hint: string, where: SourceLocation, node?: string): void {
-    this.once(`${code}|${summary}|${key(where)}`, { severity: 'error', code, summary: `${summary}${node ? ` (node \`${node}\`)` : ''}`, source: where, hint });
+    this.once(`${code}|${summary}|${key(where)}`, {
+      severity: 'error',
+      code,
+      summary: `${summary}${node ? ` (node \`${node}\`)` : ''}`,
+      source: where,
+      hint,
+    });
   }
 
   private report(name: string, scope: TemplateScope, where: SourceLocation, node?: string): void {
@@ -78,12 +124,19 @@ export class Templater {
       code: 'E_TEMPLATE',
       summary: `template \`{{ ${name} }}\` names an undefined variable${node ? ` (for node \`${node}\`)` : ''}`,
       source: where,
-      hint: `${suggestHint(name, candidates, 'variable')}; define it under \`vars\`, a node's \`vars\`, or with --var ${name}=…`,
+      hint:
+        `${suggestHint(name, candidates, 'variable')}; define it under \`vars\`, a node's \`vars\`, ` +
+        `or with --var ${name}=…`,
     });
   }
 
   private malformed(where: SourceLocation): void {
-    this.once(`malformed|${key(where)}`, { severity: 'error', code: 'E_TEMPLATE', summary: 'malformed template: use `{{ name }}` with a variable name', source: where });
+    this.once(`malformed|${key(where)}`, {
+      severity: 'error',
+      code: 'E_TEMPLATE',
+      summary: 'malformed template: use `{{ name }}` with a variable name',
+      source: where,
+    });
   }
 
   private once(id: string, d: Diagnostic): void {
@@ -97,7 +150,8 @@ export class Templater {
 function enclosedLine(command: string): string {
   const lines = command.split('\n');
   // Quotes may span lines: the first line with a `{{` at which the scan of the command so far finds one enclosed.
-  for (let i = 0; i < lines.length; i++) if (lines[i]?.includes('{{') && enclosingContext(lines.slice(0, i + 1).join('\n'))) return (lines[i] ?? '').trim();
+  for (let i = 0; i < lines.length; i++)
+    if (lines[i]?.includes('{{') && enclosingContext(lines.slice(0, i + 1).join('\n'))) return (lines[i] ?? '').trim();
   return (lines[0] ?? '').trim();
 }
 
@@ -140,7 +194,8 @@ function enclosingContext(command: string): 'quotes' | 'a here-document' | null 
     if (quote === null && (c === "'" || c === '"')) quote = c;
     else if (c === quote) quote = null;
     else if (quote === null && c === '<' && command[i + 1] === '<' && command[i + 2] !== '<') heredoc = true;
-    else if (c === '{' && command[i + 1] === '{' && (quote !== null || heredoc)) return quote !== null ? 'quotes' : 'a here-document';
+    else if (c === '{' && command[i + 1] === '{' && (quote !== null || heredoc))
+      return quote !== null ? 'quotes' : 'a here-document';
   }
   return null;
 }

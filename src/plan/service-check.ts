@@ -21,8 +21,18 @@ export function serviceCheckStep(node: ResolvedNode): CheckServiceStep {
   const programs = [...new Set([s.stop, s.start].map(programOf).filter((p): p is string => p !== null))];
   const lines = [
     'rc=0',
-    ...programs.map((p) => `command -v ${shq(p)} >/dev/null 2>&1 || { printf '%s\\n' ${shq(`lrroll: ${p} (from the service's stop/start commands) is not found or not executable on this node`)} >&2; rc=1; }`),
-    `if ( ${s.status}\n) >/dev/null 2>&1; then :; else printf '%s\\n' ${shq('lrroll: the service status command says the app server is NOT running on this healthy node: fix service.status (or pidFile), or lrroll cannot tell when a stop worked')} >&2; rc=1; fi`,
+    ...programs.map(
+      (p) =>
+        `command -v ${shq(p)} >/dev/null 2>&1 || { printf '%s\\n' ` +
+        shq(`lrroll: ${p} (from the service's stop/start commands) is not found or not executable on this node`) +
+        ` >&2; rc=1; }`,
+    ),
+    `if ( ${s.status}\n) >/dev/null 2>&1; then :; else printf '%s\\n' ` +
+      shq(
+        'lrroll: the service status command says the app server is NOT running on this healthy node: ' +
+          'fix service.status (or pidFile), or lrroll cannot tell when a stop worked',
+      ) +
+      ` >&2; rc=1; fi`,
     'exit "$rc"',
   ];
   return makeStep<CheckServiceStep>({

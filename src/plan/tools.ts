@@ -3,31 +3,116 @@
  * read like a POSIX shell reads it (quotes, `$(…)`, `sh -c '…'`, `VAR=x cmd`, `timeout 5 cmd`,
  * `if`/`while` …) and the words in command position are collected. Builtins, paths (a node's own
  * scripts, checked by other steps), programs the command only probes for (`command -v x`: it
- * has a fallback) and the shell functions it defines (`c() { curl …; }`) are left out. RUNTIME_TOOLS adds what the executor itself runs there.
+ * has a fallback) and the shell functions it defines (`c() { curl …; }`) are left out. RUNTIME_TOOLS adds what the
+ * executor itself runs there.
  */
 
-/** Programs the executor and the transports run on a node besides the plan's commands (log follow, kill, lock, sudo). */
-export const RUNTIME_TOOLS: readonly string[] = ['cat', 'date', 'grep', 'mkdir', 'mv', 'ps', 'rm', 'sh', 'stat', 'tail', 'touch', 'tr', 'wc'];
+/**
+ * Programs the executor and the transports run on a node besides the plan's commands (log follow, kill, lock, sudo).
+ */
+export const RUNTIME_TOOLS: readonly string[] = [
+  'cat',
+  'date',
+  'grep',
+  'mkdir',
+  'mv',
+  'ps',
+  'rm',
+  'sh',
+  'stat',
+  'tail',
+  'touch',
+  'tr',
+  'wc',
+];
 
 /** POSIX shell builtins and reserved words: never programs to look for. */
 const BUILTINS = new Set([
-  '!', '.', ':', '[', '[[', '{', '}', 'alias', 'bg', 'break', 'case', 'cd', 'command', 'continue', 'do', 'done', 'echo', 'elif', 'else', 'esac', 'eval', 'exec', 'exit', 'export',
-  'false', 'fg', 'fi', 'for', 'function', 'getopts', 'hash', 'if', 'in', 'jobs', 'kill', 'local', 'printf', 'pwd', 'read', 'readonly', 'return', 'set', 'shift', 'test', 'then', 'times',
-  'trap', 'true', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'until', 'wait', 'while',
+  '!',
+  '.',
+  ':',
+  '[',
+  '[[',
+  '{',
+  '}',
+  'alias',
+  'bg',
+  'break',
+  'case',
+  'cd',
+  'command',
+  'continue',
+  'do',
+  'done',
+  'echo',
+  'elif',
+  'else',
+  'esac',
+  'eval',
+  'exec',
+  'exit',
+  'export',
+  'false',
+  'fg',
+  'fi',
+  'for',
+  'function',
+  'getopts',
+  'hash',
+  'if',
+  'in',
+  'jobs',
+  'kill',
+  'local',
+  'printf',
+  'pwd',
+  'read',
+  'readonly',
+  'return',
+  'set',
+  'shift',
+  'test',
+  'then',
+  'times',
+  'trap',
+  'true',
+  'type',
+  'ulimit',
+  'umask',
+  'unalias',
+  'unset',
+  'until',
+  'wait',
+  'while',
 ]);
 
 /** Reserved words after which the next word is a command again. */
 const LEADS = new Set(['!', 'if', 'then', 'else', 'elif', 'do', 'while', 'until', '{', 'time']);
 
-/** Wrappers whose operand is itself a command (`timeout 5 curl …`); the number is how many non-option words they take first. */
-const WRAPPERS: Record<string, number> = { exec: 0, nohup: 0, nice: 0, env: 0, sudo: 0, timeout: 1, xargs: 0, stdbuf: 0, setsid: 0 };
+/**
+ * Wrappers whose operand is itself a command (`timeout 5 curl …`); the number is how many non-option words they take
+ * first.
+ */
+const WRAPPERS: Record<string, number> = {
+  exec: 0,
+  nohup: 0,
+  nice: 0,
+  env: 0,
+  sudo: 0,
+  timeout: 1,
+  xargs: 0,
+  stdbuf: 0,
+  setsid: 0,
+};
 
 /** The programs a set of commands needs, sorted, and those they only probe for. */
 export function programsOf(commands: Iterable<string>): { required: string[]; probed: string[] } {
   const seen: Seen = { found: new Set(), probed: new Set(), functions: new Set() };
   for (const c of commands) scan(c, seen, 0);
   const { found, probed, functions } = seen;
-  const required = [...found].filter((p) => !probed.has(p) && !functions.has(p) && !BUILTINS.has(p) && !p.includes('/') && /^[A-Za-z0-9_.+-]+$/.test(p));
+  const required = [...found].filter(
+    (p) => !probed.has(p) && !functions.has(p) && !BUILTINS.has(p) && !p.includes('/') && /^[A-Za-z0-9_.+-]+$/.test(p),
+  );
   return { required: required.sort(), probed: [...probed].sort() };
 }
 
@@ -57,7 +142,13 @@ function scan(command: string, seen: Seen, depth: number): void {
     const t = tokens[i] as Token;
     // `for x in …; do` and `case w in pattern)`: the words before `do` / `)` are not commands.
     if (expectCommand && !t.op && (t.raw === 'for' || t.raw === 'case')) {
-      i = t.raw === 'for' ? skipTo(tokens, i, (x) => !x.op && x.raw === 'do') : skipCasePattern(tokens, skipTo(tokens, i, (x) => !x.op && x.raw === 'in'));
+      i =
+        t.raw === 'for'
+          ? skipTo(tokens, i, (x) => !x.op && x.raw === 'do')
+          : skipCasePattern(
+              tokens,
+              skipTo(tokens, i, (x) => !x.op && x.raw === 'in'),
+            );
       continue;
     }
     if (t.op && t.word === ';;') {
@@ -104,7 +195,8 @@ function scan(command: string, seen: Seen, depth: number): void {
     wrapperArgs = -1;
     expectCommand = false;
     const next = tokens[i + 1];
-    if ((word === 'sh' || word === 'bash') && next?.word === '-c' && tokens[i + 2] && !tokens[i + 2]?.op) scan((tokens[i + 2] as Token).word, seen, depth + 1);
+    if ((word === 'sh' || word === 'bash') && next?.word === '-c' && tokens[i + 2] && !tokens[i + 2]?.op)
+      scan((tokens[i + 2] as Token).word, seen, depth + 1);
   }
 }
 
@@ -157,7 +249,9 @@ function tokenize(text: string, seen: Seen, depth: number): Token[] {
       i--;
       continue;
     }
-    const op = /^(\|\||&&|;;|[;&|()\n])/.exec(text.slice(i))?.[0] ?? (!inWord && (ch === '{' || ch === '}') && /[\s;]|$/.test(text.charAt(i + 1) || ' ') ? ch : undefined);
+    const op =
+      /^(\|\||&&|;;|[;&|()\n])/.exec(text.slice(i))?.[0] ??
+      (!inWord && (ch === '{' || ch === '}') && /[\s;]|$/.test(text.charAt(i + 1) || ' ') ? ch : undefined);
     if (op !== undefined && !(ch === '(' && inWord)) {
       flush();
       tokens.push({ word: op, raw: op, op: true });
@@ -212,7 +306,10 @@ function withDefaults(text: string): string {
   return text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}/g, '$1');
 }
 
-/** The index of the last character of a redirection starting at `at` (`>`, `2>&1`, `>> file`, `< "$f"`), its target included. */
+/**
+ * The index of the last character of a redirection starting at `at` (`>`, `2>&1`, `>> file`, `< "$f"`), its target
+ * included.
+ */
 function redirectionEnd(text: string, at: number): number {
   let i = at;
   while (/[<>&|]/.test(text.charAt(i + 1))) i++;
@@ -244,7 +341,10 @@ function doubleQuoteEnd(text: string, open: number, seen: Seen, depth: number): 
   return text.length;
 }
 
-/** The index of the `)` closing the `(` at `open` (quotes respected); the inside is scanned as a command (`$((…))` is arithmetic). */
+/**
+ * The index of the `)` closing the `(` at `open` (quotes respected); the inside is scanned as a command (`$((…))` is
+ * arithmetic).
+ */
 function substitutionEnd(text: string, open: number, seen: Seen, depth: number): number {
   let level = 0;
   for (let i = open; i < text.length; i++) {

@@ -1,4 +1,5 @@
-// Fields every step has, and the preflight checks. Part of the plan's shape (PLAN_FORMAT_VERSION in types-plan.ts, schemas/plan.schema.json).
+// Fields every step has, and the preflight checks. Part of the plan's shape (PLAN_FORMAT_VERSION in types-plan.ts,
+// schemas/plan.schema.json).
 
 /** Where a step's command runs. */
 export type RunOn = 'node' | 'local' | 'lb' | 'webhook';
@@ -13,13 +14,21 @@ export interface StepBase {
   node: string | null;
   /** Where the command runs. */
   runOn: RunOn;
-  /** The exact shell command (or null when the step is an API call or a wait). Secrets appear only as `"${NAME}"` references. */
+  /**
+   * The exact shell command (or null when the step is an API call or a wait). Secrets appear only as `"${NAME}"`
+   * references.
+   */
   command: string | null;
-  /** The load-balancer API call (HAProxy runtime command, balancer-manager/jkstatus request) when the step makes one, else null. */
+  /**
+   * The load-balancer API call (HAProxy runtime command, balancer-manager/jkstatus request) when the step makes one,
+   * else null.
+   */
   api: string | null;
   /** Run the command through sudo (`sudo -n`, or with the node's sudo password, see PlanNode.becomePassword). */
   become: boolean;
-  /** Environment variables (secrets) the executor must pass to the command, by name. Values never appear in the plan. */
+  /**
+   * Environment variables (secrets) the executor must pass to the command, by name. Values never appear in the plan.
+   */
   secretEnv: string[];
   /** Hard deadline in seconds for the whole step. */
   timeoutSec: number;
@@ -31,7 +40,10 @@ export interface StepBase {
   pointOfNoReturn: boolean;
 }
 
-/** Preflight: sudo works on the node as the plan needs it (passwordless, or with the password from `passwordFrom`), before any step relies on it. */
+/**
+ * Preflight: sudo works on the node as the plan needs it (passwordless, or with the password from `passwordFrom`),
+ * before any step relies on it.
+ */
 export interface CheckSudoStep extends StepBase {
   action: 'check-sudo';
   /** The user commands run as (`sudo -u`), or null for root. */
@@ -39,26 +51,53 @@ export interface CheckSudoStep extends StepBase {
   /** The secret holding the sudo password, or null for passwordless `sudo -n`. */
   passwordFrom: string | null;
 }
-/** Preflight: every program the node's commands use is installed (derived from those commands); `tail -F` works when logs are followed. */
+/**
+ * Preflight: every program the node's commands use is installed (derived from those commands); `tail -F` works when
+ * logs are followed.
+ */
 export interface CheckToolsStep extends StepBase {
   action: 'check-tools';
   /** The programs looked for, sorted. */
   tools: string[];
 }
 /** Preflight: the node is reachable and its Liferay Home exists. */
-export interface CheckReachableStep extends StepBase { action: 'check-reachable'; path: string }
+export interface CheckReachableStep extends StepBase {
+  action: 'check-reachable';
+  path: string;
+}
 /** Preflight: the app server runs and answers the health probe. */
-export interface CheckNodeHealthyStep extends StepBase { action: 'check-node-healthy'; url: string; status: number[] }
+export interface CheckNodeHealthyStep extends StepBase {
+  action: 'check-node-healthy';
+  url: string;
+  status: number[];
+}
 /** Preflight: the LB member exists and is UP. */
-export interface CheckLbMemberStep extends StepBase { action: 'check-lb-member'; member: string; readTimeoutSec: number }
-/** Preflight, on a healthy node: the configured status command says the app server runs, and the stop/start commands exist. */
-export interface CheckServiceStep extends StepBase { action: 'check-service'; statusCommand: string }
+export interface CheckLbMemberStep extends StepBase {
+  action: 'check-lb-member';
+  member: string;
+  readTimeoutSec: number;
+}
+/**
+ * Preflight, on a healthy node: the configured status command says the app server runs, and the stop/start commands
+ * exist.
+ */
+export interface CheckServiceStep extends StepBase {
+  action: 'check-service';
+  statusCommand: string;
+}
 /** Preflight: enough free space for the staged artifacts and backups. */
-export interface CheckDiskStep extends StepBase { action: 'check-disk'; path: string; requiredBytes: number }
+export interface CheckDiskStep extends StepBase {
+  action: 'check-disk';
+  path: string;
+  requiredBytes: number;
+}
 /** Preflight: upload an artifact to the node's staging folder, skipped when the checksum already matches. */
 export interface UploadStep extends StepBase {
   action: 'upload';
-  /** Local path, relative to the folder of the playbook (`source.file`), so the plan hash does not depend on the checkout location. */
+  /**
+   * Local path, relative to the folder of the playbook (`source.file`), so the plan hash does not depend on the
+   * checkout location.
+   */
   localPath: string;
   /** Destination on the node. */
   remotePath: string;
@@ -67,18 +106,28 @@ export interface UploadStep extends StepBase {
   /** Deadline of the checksum command. */
   checksumTimeoutSec: number;
 }
-/** Preflight: the installed schema version of a bundle must be compatible with the new one (and be what the node facts say, when they say it). */
+/**
+ * Preflight: the installed schema version of a bundle must be compatible with the new one (and be what the node facts
+ * say, when they say it).
+ */
 export interface CheckSchemaVersionStep extends StepBase {
   action: 'check-schema-version';
   bundle: string;
   newVersion: string;
-  /** What the verdict took as installed on this node (declared or gathered facts), or null when preflight only reads it. */
+  /**
+   * What the verdict took as installed on this node (declared or gathered facts), or null when preflight only reads it.
+   */
   expected: { installed: boolean; schemaVersion: string | null } | null;
 }
-/** Preflight: the installed fix pack level must equal `expected` (when known: declared or gathered; `''` for none), and moving from it to `target` (up or down) must not cross a level in `breakingLevels`. */
+/**
+ * Preflight: the installed fix pack level must equal `expected` (when known: declared or gathered; `''` for none), and
+ * moving from it to `target` (up or down) must not cross a level in `breakingLevels`.
+ */
 export interface CheckPatchLevelStep extends StepBase {
   action: 'check-patch-level';
-  /** The level the verdict took as installed (`from`, or a node fact; `''`: no fix pack), or null when it is only read. */
+  /**
+   * The level the verdict took as installed (`from`, or a node fact; `''`: no fix pack), or null when it is only read.
+   */
   expected: string | null;
   /** The level the change moves to, e.g. `dxp-15` (a removal: the level it returns to). */
   target: string;
@@ -86,13 +135,21 @@ export interface CheckPatchLevelStep extends StepBase {
   breakingLevels: string[];
 }
 /** Preflight: the Java the app server starts with now must have the major version of `expected`. */
-export interface CheckJavaVersionStep extends StepBase { action: 'check-java-version'; expected: string }
-/** Preflight: the node runs the Liferay release `expected`, and no bundle of the new release moves its schema version major/minor against the node's. */
+export interface CheckJavaVersionStep extends StepBase {
+  action: 'check-java-version';
+  expected: string;
+}
+/**
+ * Preflight: the node runs the Liferay release `expected`, and no bundle of the new release moves its schema version
+ * major/minor against the node's.
+ */
 export interface CheckReleaseStep extends StepBase {
   action: 'check-release';
   /** The release the node must run now, e.g. `2024.q1.1` or `7.4.13-u92`. */
   expected: string;
-  /** Service Builder bundles of the new release and the `Liferay-Require-SchemaVersion` each needs (empty for a hotfix). */
+  /**
+   * Service Builder bundles of the new release and the `Liferay-Require-SchemaVersion` each needs (empty for a hotfix).
+   */
   schemas: Array<{ bundle: string; schemaVersion: string }>;
 }
 
@@ -104,9 +161,15 @@ export interface CapacityNode {
   /** Its HTTP probe command (runs on the node; must answer one of `status`), or null when the playbook has none. */
   probe: string | null;
   status: number[];
-  /** `type: command` only: the playbook's `status` command for this member, so a node outside a `--limit` is read too; null for the other load balancers (their driver reads it). */
+  /**
+   * `type: command` only: the playbook's `status` command for this member, so a node outside a `--limit` is read too;
+   * null for the other load balancers (their driver reads it).
+   */
   lbStatus: LbStatusCall | null;
-  /** The load-balancer API read of this member (as the node's own `check-lb-member` shows it), or null for `command` and `none`. */
+  /**
+   * The load-balancer API read of this member (as the node's own `check-lb-member` shows it), or null for `command` and
+   * `none`.
+   */
   lbRead: string | null;
 }
 
@@ -118,7 +181,10 @@ export interface LbStatusCall {
   secretEnv: string[];
 }
 
-/** Rolling: the rest of the cluster must stay at or above the healthy minimum while this batch is out (checked before the batch, and again right before each node's drain). */
+/**
+ * Rolling: the rest of the cluster must stay at or above the healthy minimum while this batch is out (checked before
+ * the batch, and again right before each node's drain).
+ */
 export interface CheckCapacityStep extends StepBase {
   action: 'check-capacity';
   /** Nodes this batch takes out. */

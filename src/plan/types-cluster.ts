@@ -67,7 +67,10 @@ export interface LockNodeSteps {
   break: ClusterStep;
 }
 
-/** The cluster's run lock: taken node by node in `nodes` order before the first batch, refreshed while the run holds it, released after. */
+/**
+ * The cluster's run lock: taken node by node in `nodes` order before the first batch, refreshed while the run holds it,
+ * released after.
+ */
 export interface PlanLock {
   nodes: LockNodeSteps[];
   /** A lock refreshed less recently than this is reported stale (never broken silently). */

@@ -3,14 +3,21 @@
 import type { StepBase } from './types-checks.js';
 
 /** Takes the member out of rotation for new sessions. */
-export interface LbDrainStep extends StepBase { action: 'lb-drain'; member: string; readTimeoutSec: number }
+export interface LbDrainStep extends StepBase {
+  action: 'lb-drain';
+  member: string;
+  readTimeoutSec: number;
+}
 /** Waits for the member's sessions to reach zero, then the configured hard step. */
 export interface LbWaitDrainedStep extends StepBase {
   action: 'lb-wait-drained';
   member: string;
   pollSec: number;
   onTimeout: 'maint' | 'maint-and-shutdown-sessions' | 'fail';
-  /** False when the load balancer cannot count the member's sessions (a command load balancer without `sessions`): the step is a fixed wait of `timeoutSec`, then the hard step. */
+  /**
+   * False when the load balancer cannot count the member's sessions (a command load balancer without `sessions`): the
+   * step is a fixed wait of `timeoutSec`, then the hard step.
+   */
   countsSessions: boolean;
   /** The hard-step command run on timeout (null for `fail` or when the LB driver does it through its API). */
   hardCommand: string | null;
@@ -23,7 +30,11 @@ export interface LbWaitDrainedStep extends StepBase {
   heartbeatSec: number;
 }
 /** Puts the member back into rotation. */
-export interface LbEnableStep extends StepBase { action: 'lb-enable'; member: string; readTimeoutSec: number }
+export interface LbEnableStep extends StepBase {
+  action: 'lb-enable';
+  member: string;
+  readTimeoutSec: number;
+}
 /** Waits until the LB reports the member UP. */
 export interface LbWaitUpStep extends StepBase {
   action: 'lb-wait-up';
@@ -34,7 +45,10 @@ export interface LbWaitUpStep extends StepBase {
   fastPollSec: number;
   fastPollForSec: number;
 }
-/** Stops the app server; on timeout runs `forceCommand`. It succeeds only when the process is observed gone: the status command says stopped and the HTTP probe finds nothing listening. */
+/**
+ * Stops the app server; on timeout runs `forceCommand`. It succeeds only when the process is observed gone: the status
+ * command says stopped and the HTTP probe finds nothing listening.
+ */
 export interface ServiceStopStep extends StepBase {
   action: 'service-stop';
   forceCommand: string;
@@ -49,7 +63,10 @@ export interface ServiceStopStep extends StepBase {
 export interface ServiceStartStep extends StepBase {
   action: 'service-start';
   logs: string[];
-  /** Per log (same order): the command that prints its size before the start, so the gates read only what this start writes. */
+  /**
+   * Per log (same order): the command that prints its size before the start, so the gates read only what this start
+   * writes.
+   */
   logSizes: SideCommand[];
 }
 /** A command a step runs besides its own `command`, with its deadline; `{firstByte}` in it is filled at run time. */
@@ -64,7 +81,10 @@ export type LogGateCommands = Pick<WaitLogMarkerStep, 'follow' | 'processWatch' 
 export interface BackupStep extends StepBase {
   action: 'backup';
   paths: string[];
-  /** `<liferayHome>/.lrroll/backups/$LRROLL_RUN_ID`: the executor passes the run id in LRROLL_RUN_ID, so every run backs up into its own folder. */
+  /**
+   * `<liferayHome>/.lrroll/backups/$LRROLL_RUN_ID`: the executor passes the run id in LRROLL_RUN_ID, so every run backs
+   * up into its own folder.
+   */
   backupDir: string;
   restoreCommand: string;
 }
@@ -78,7 +98,10 @@ export interface ApplyStep extends StepBase {
   revertCommand: string | null;
 }
 /** Verifies one change after apply (e.g. patching-tool info shows the new level). */
-export interface VerifyStep extends StepBase { action: 'verify'; change: number }
+export interface VerifyStep extends StepBase {
+  action: 'verify';
+  change: number;
+}
 /** Waits for the Tomcat startup line written after this start. */
 export interface WaitLogMarkerStep extends StepBase {
   action: 'wait-log-marker';
@@ -86,7 +109,10 @@ export interface WaitLogMarkerStep extends StepBase {
   pattern: string;
   /** `tail -c +{firstByte} -F <log>`. */
   follow: SideCommand;
-  /** The service's status command, every `intervalSec`: the gate fails as soon as the process is gone; null: not watched. */
+  /**
+   * The service's status command, every `intervalSec`: the gate fails as soon as the process is gone; null: not
+   * watched.
+   */
   processWatch: (SideCommand & { intervalSec: number }) | null;
   /** How often a gate that sees nothing new says what it still waits for. */
   heartbeatSec: number;
@@ -112,7 +138,10 @@ export interface WaitClusterStep extends StepBase {
   processWatch: (SideCommand & { intervalSec: number }) | null;
   heartbeatSec: number;
   log: string;
-  /** The member count every channel's view must reach: the cluster's size minus the batch-mates that start after this node. */
+  /**
+   * The member count every channel's view must reach: the cluster's size minus the batch-mates that start after this
+   * node.
+   */
   expectedSize: number;
   /** The plan's nodes running when this node starts (it included): the members the view should show. */
   members: string[];
@@ -149,11 +178,19 @@ export interface WaitOsgiStep extends StepBase {
 /** A Gogo shell diagnostic the OSGi gate understands. */
 export type GogoCommand = 'scr:list' | 'dm wtf';
 /** Waits a fixed time after the gates. */
-export interface SettleStep extends StepBase { action: 'settle'; seconds: number; heartbeatSec: number }
+export interface SettleStep extends StepBase {
+  action: 'settle';
+  seconds: number;
+  heartbeatSec: number;
+}
 /** Requests warm-up URLs. */
-export interface WarmupStep extends StepBase { action: 'warmup'; urls: string[] }
+export interface WarmupStep extends StepBase {
+  action: 'warmup';
+  urls: string[];
+}
 /** Points at which hooks run. */
-export type HookPoint = 'beforeRun' | 'afterRun' | 'beforeBatch' | 'afterBatch' | 'beforeNode' | 'afterNode' | 'onFailure';
+export type HookPoint =
+  'beforeRun' | 'afterRun' | 'beforeBatch' | 'afterBatch' | 'beforeNode' | 'afterNode' | 'onFailure';
 
 /** A hook command or webhook. */
 export interface HookStep extends StepBase {
@@ -162,9 +199,16 @@ export interface HookStep extends StepBase {
   continueOnError: boolean;
   /**
    * For webhooks: the request (headers/body may hold `${NAME}` secret references the executor fills in).
-   * `report`: the body is the run's JSON report summary, built when the hook runs (`body: report`); `body` is then null.
+   * `report`: the body is the run's JSON report summary, built when the hook runs (`body: report`); `body` is then
+   * null.
    */
-  request: { method: string; url: string; headers: Record<string, string>; body: string | null; report: boolean } | null;
+  request: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body: string | null;
+    report: boolean;
+  } | null;
 }
 /** What the canary bake watches on one canary node; any of it going wrong fails the bake early. */
 export interface BakeWatch {
@@ -181,25 +225,51 @@ export interface BakeWatch {
   log: string;
   /** A line of `log` matching this (extended regular expression) fails the bake; null: the log is not scanned. */
   errorPattern: string | null;
-  /** The log's size when the bake begins, and the scan of what was written since (`{firstByte}`); null when the log is not scanned. */
+  /**
+   * The log's size when the bake begins, and the scan of what was written since (`{firstByte}`); null when the log is
+   * not scanned.
+   */
   logSize: SideCommand | null;
   errorScan: SideCommand | null;
   /** Deadline of each look (status, probe, scan). */
   checkTimeoutSec: number;
 }
 /** Waits before the next batch (canary bake time), checking the canary nodes every `intervalSec`. */
-export interface BakeStep extends StepBase { action: 'bake'; seconds: number; intervalSec: number; watch: BakeWatch[] }
+export interface BakeStep extends StepBase {
+  action: 'bake';
+  seconds: number;
+  intervalSec: number;
+  watch: BakeWatch[];
+}
 /** Asks the operator to continue (canary confirm, approval between batches). */
-export interface ConfirmStep extends StepBase { action: 'confirm'; question: string }
-/** Rollback: collects the failed node's last log lines, a thread dump and its patch/module state into the run record. */
-export interface ForensicsStep extends StepBase { action: 'forensics' }
+export interface ConfirmStep extends StepBase {
+  action: 'confirm';
+  question: string;
+}
+/**
+ * Rollback: collects the failed node's last log lines, a thread dump and its patch/module state into the run record.
+ */
+export interface ForensicsStep extends StepBase {
+  action: 'forensics';
+}
 /** Rollback: restores every backed-up path from this run's backup (`$LRROLL_RUN_ID`, as for the backup). */
-export interface RestoreStep extends StepBase { action: 'restore'; backupDir: string }
+export interface RestoreStep extends StepBase {
+  action: 'restore';
+  backupDir: string;
+}
 /** Rollback: undoes one change after the restore (e.g. re-runs the Patching Tool). */
-export interface RevertStep extends StepBase { action: 'revert'; change: number }
+export interface RevertStep extends StepBase {
+  action: 'revert';
+  change: number;
+}
 /** After the last batch: cluster-wide cache clear. */
-export interface CacheClearStep extends StepBase { action: 'cache-clear' }
-/** After the last batch, per node: keeps the backups and staged artifacts of the last `keep` runs under `path` (this run's included) and removes the rest. */
+export interface CacheClearStep extends StepBase {
+  action: 'cache-clear';
+}
+/**
+ * After the last batch, per node: keeps the backups and staged artifacts of the last `keep` runs under `path` (this
+ * run's included) and removes the rest.
+ */
 export interface PruneStep extends StepBase {
   action: 'prune';
   /** The node's `.lrroll` folder. */

@@ -35,9 +35,16 @@ export interface PlanNode {
 export interface NodePlan {
   node: string;
   steps: NodeStep[];
-  /** With `onFailure: rollback`: run when the node fails after its app server was stopped (forensics, stop, restore, revert, start, health gates, back into the LB); empty otherwise. */
+  /**
+   * With `onFailure: rollback`: run when the node fails after its app server was stopped (forensics, stop, restore,
+   * revert, start, health gates, back into the LB); empty otherwise.
+   */
   rollback: NodeStep[];
-  /** With `onFailure: halt`: run when the node fails after its drain (the last log lines, a thread dump when the JVM is alive, the patch and module state, into the run record), before the run halts; empty otherwise (a rollback starts with them). */
+  /**
+   * With `onFailure: halt`: run when the node fails after its drain (the last log lines, a thread dump when the JVM is
+   * alive, the patch and module state, into the run record), before the run halts; empty otherwise (a rollback starts
+   * with them).
+   */
   onHalt: NodeStep[];
 }
 
@@ -66,7 +73,10 @@ export interface PlanLoadBalancer {
   endpoint: string;
   /** HAProxy backend / balancer / lb worker name (empty for command/none). */
   pool: string;
-  /** SSH target for socket access or commands on the LB host, or null for local (with several instances: the first one's). */
+  /**
+   * SSH target for socket access or commands on the LB host, or null for local (with several instances: the first
+   * one's).
+   */
   via: LbVia | null;
   /**
    * Every instance lrroll drives, in order: one for a single load balancer, several for an HA pair
@@ -75,7 +85,10 @@ export interface PlanLoadBalancer {
    */
   instances: PlanLbInstance[];
   drainTimeoutSec: number;
-  /** Without a session count (a command load balancer with no `sessions` command): the fixed wait after the drain, in seconds; null when sessions are counted. */
+  /**
+   * Without a session count (a command load balancer with no `sessions` command): the fixed wait after the drain, in
+   * seconds; null when sessions are counted.
+   */
   drainWaitSec: number | null;
   onDrainTimeout: 'maint' | 'maint-and-shutdown-sessions' | 'fail';
   upTimeoutSec: number;
@@ -101,7 +114,9 @@ export interface LbVia {
 
 /** One load-balancer instance (of an HA pair, say). */
 export interface PlanLbInstance {
-  /** Its name in the plan, `lrroll status` and messages: as written, else its `via` host, socket or URL host. Unique. */
+  /**
+   * Its name in the plan, `lrroll status` and messages: as written, else its `via` host, socket or URL host. Unique.
+   */
   name: string;
   /** Socket path or URL (a URL's `${NAME}` secrets are filled in only when it is called). */
   endpoint: string;
@@ -126,7 +141,10 @@ export interface Policy {
     start: string;
     end: string;
     timezone: string;
-    /** Which playbook setting it comes from: `rollout.window`, or the strategy's own `rollout.window.rolling` / `rollout.window.full`. */
+    /**
+     * Which playbook setting it comes from: `rollout.window`, or the strategy's own `rollout.window.rolling` /
+     * `rollout.window.full`.
+     */
     source: 'rollout.window' | 'rollout.window.rolling' | 'rollout.window.full';
   } | null;
   pauseBetweenBatches: boolean;
@@ -170,7 +188,10 @@ export interface Plan {
   finally: Step[];
   /** Hooks run when the run fails or halts. */
   onFailure: Step[];
-  /** Around the batches: the cluster lock (before the first batch, refreshed, released after), the reconcile of nodes an earlier run left out, and what `status` and `unlock` read and do. */
+  /**
+   * Around the batches: the cluster lock (before the first batch, refreshed, released after), the reconcile of nodes an
+   * earlier run left out, and what `status` and `unlock` read and do.
+   */
   cluster: PlanCluster;
   /** What users will notice. */
   impact: string[];
@@ -179,11 +200,17 @@ export interface Plan {
   secrets: string[];
   /** `--limit`: the only nodes this plan changes, as given on the command line; null when it changes every node. */
   limit: string[] | null;
-  /** `--var name=value` as given on the command line (already applied to this plan); a `run` of the same plan needs the same. */
+  /**
+   * `--var name=value` as given on the command line (already applied to this plan); a `run` of the same plan needs the
+   * same.
+   */
   vars: Record<string, string>;
   /** Policy values set on the command line (`--set path=value`, as given), already applied to this plan. */
   overrides: Record<string, string>;
-  /** SSH settings from `inventory.ssh`, as written (relative to the playbook's folder, `~` for the home); null where unset. `--ssh-config` / `--known-hosts` override them at run time. */
+  /**
+   * SSH settings from `inventory.ssh`, as written (relative to the playbook's folder, `~` for the home); null where
+   * unset. `--ssh-config` / `--known-hosts` override them at run time.
+   */
   ssh: { configFile: string | null; knownHostsFiles: string[] | null };
 }
 
@@ -195,6 +222,9 @@ export interface Estimate {
   worstCaseSec: number;
   /** Expected time each node spends out of the load balancer. */
   outOfRotationSec: number;
-  /** Expected time the site is down (no node in the load balancer): a full restart, or a rolling batch that takes every node out; 0 otherwise. */
+  /**
+   * Expected time the site is down (no node in the load balancer): a full restart, or a rolling batch that takes every
+   * node out; 0 otherwise.
+   */
   downtimeSec: number;
 }

@@ -6,14 +6,94 @@
  */
 export { PLAN_FORMAT_VERSION } from './types-plan.js';
 
-export type { ClusterAction, ClusterStep, LockNodeSteps, Placeholder, PlanCluster, PlanLock, ReconcileNodeSteps, StatusNodeSteps } from './types-cluster.js';
+export type {
+  ClusterAction,
+  ClusterStep,
+  LockNodeSteps,
+  Placeholder,
+  PlanCluster,
+  PlanLock,
+  ReconcileNodeSteps,
+  StatusNodeSteps,
+} from './types-cluster.js';
 
-export type { AppliedOverride, ChangeVerdict, FactSource, FactUse, KnownFact, PlanFacts, PlanNodeFacts, Verdict, VerdictBasis, VerdictLevel } from './verdict-model.js';
+export type {
+  AppliedOverride,
+  ChangeVerdict,
+  FactSource,
+  FactUse,
+  KnownFact,
+  PlanFacts,
+  PlanNodeFacts,
+  Verdict,
+  VerdictBasis,
+  VerdictLevel,
+} from './verdict-model.js';
 
-export type { RunOn, StepBase, CheckSudoStep, CheckToolsStep, CheckReachableStep, CheckNodeHealthyStep, CheckLbMemberStep, CheckServiceStep, CheckDiskStep, UploadStep, CheckSchemaVersionStep, CheckPatchLevelStep, CheckJavaVersionStep, CheckReleaseStep, CapacityNode, LbStatusCall, CheckCapacityStep } from './types-checks.js';
+export type {
+  RunOn,
+  StepBase,
+  CheckSudoStep,
+  CheckToolsStep,
+  CheckReachableStep,
+  CheckNodeHealthyStep,
+  CheckLbMemberStep,
+  CheckServiceStep,
+  CheckDiskStep,
+  UploadStep,
+  CheckSchemaVersionStep,
+  CheckPatchLevelStep,
+  CheckJavaVersionStep,
+  CheckReleaseStep,
+  CapacityNode,
+  LbStatusCall,
+  CheckCapacityStep,
+} from './types-checks.js';
 
-export type { LbDrainStep, LbWaitDrainedStep, LbEnableStep, LbWaitUpStep, ServiceStopStep, ServiceStartStep, SideCommand, LogGateCommands, BackupStep, ApplyStep, VerifyStep, WaitLogMarkerStep, WaitHttpStep, WaitClusterStep, WaitModulesStep, WaitOsgiStep, GogoCommand, SettleStep, WarmupStep, HookPoint, HookStep, BakeWatch, BakeStep, ConfirmStep, ForensicsStep, RestoreStep, RevertStep, CacheClearStep, PruneStep, ConsistencyCheckStep } from './types-node-steps.js';
+export type {
+  LbDrainStep,
+  LbWaitDrainedStep,
+  LbEnableStep,
+  LbWaitUpStep,
+  ServiceStopStep,
+  ServiceStartStep,
+  SideCommand,
+  LogGateCommands,
+  BackupStep,
+  ApplyStep,
+  VerifyStep,
+  WaitLogMarkerStep,
+  WaitHttpStep,
+  WaitClusterStep,
+  WaitModulesStep,
+  WaitOsgiStep,
+  GogoCommand,
+  SettleStep,
+  WarmupStep,
+  HookPoint,
+  HookStep,
+  BakeWatch,
+  BakeStep,
+  ConfirmStep,
+  ForensicsStep,
+  RestoreStep,
+  RevertStep,
+  CacheClearStep,
+  PruneStep,
+  ConsistencyCheckStep,
+} from './types-node-steps.js';
 
 export type { Step, StepAction, StepPhase, NodeStep } from './types-step.js';
 
-export type { PlanNode, NodePlan, Batch, PlanLoadBalancer, LbVia, PlanLbInstance, Policy, PlanSource, Plan, Estimate } from './types-plan.js';
+export type {
+  PlanNode,
+  NodePlan,
+  Batch,
+  PlanLoadBalancer,
+  LbVia,
+  PlanLbInstance,
+  Policy,
+  PlanSource,
+  Plan,
+  Estimate,
+} from './types-plan.js';

@@ -16,9 +16,13 @@ export type VerdictLevel = 'rolling' | 'rolling-with-warning' | 'full-restart';
  * `missing-declaration` or an `unknown-fact`; evidence read from the artifact, a known breaking
  * level, the playbook's own declaration, known node facts and the table's rule stand.
  */
-export type VerdictBasis = 'rule' | 'artifact' | 'breaking-level' | 'declaration' | 'missing-declaration' | 'node-facts' | 'unknown-fact';
+export type VerdictBasis =
+  'rule' | 'artifact' | 'breaking-level' | 'declaration' | 'missing-declaration' | 'node-facts' | 'unknown-fact';
 
-/** Where a node fact comes from: declared (inventory or change), gathered (`lrroll facts`), read in preflight (not yet known), or not known at all. */
+/**
+ * Where a node fact comes from: declared (inventory or change), gathered (`lrroll facts`), read in preflight (not yet
+ * known), or not known at all.
+ */
 export type FactSource = 'declared' | 'gathered' | 'preflight' | 'unknown';
 
 /** A node fact one verdict rests on. */
@@ -30,7 +34,10 @@ export interface FactUse {
   values: Array<{ value: string; nodes: string[] }>;
 }
 
-/** An override the playbook recorded for one change (`change.override`), applied because the verdict rested on a missing declaration or an unknown fact. */
+/**
+ * An override the playbook recorded for one change (`change.override`), applied because the verdict rested on a missing
+ * declaration or an unknown fact.
+ */
 export interface AppliedOverride {
   /** The verdict the override sets. */
   verdict: 'rolling' | 'rolling-with-warning';
@@ -56,7 +63,10 @@ export interface ChangeVerdict {
   basis: VerdictBasis;
   /** Why, each a sentence. */
   reasons: string[];
-  /** Specific facts about this change that deserve attention (a micro schema move, a Java minor update …): they make the level `rolling-with-warning`. */
+  /**
+   * Specific facts about this change that deserve attention (a micro schema move, a Java minor update …): they make the
+   * level `rolling-with-warning`.
+   */
   warnings: string[];
   /** Generic reminders that apply to this kind of change, shown apart; they do not change the level. */
   advice: string[];
@@ -95,7 +105,13 @@ export interface PlanNodeFacts {
   /** Installed patches, comma-separated as `patching-tool.sh info` lists them (empty value: none). */
   patches: KnownFact | null;
   /** Installed modules by Bundle-SymbolicName; `installed: false` records "not installed". */
-  modules: Array<{ bundle: string; installed: boolean; version: string | null; schemaVersion: string | null; source: 'declared' | 'gathered' }>;
+  modules: Array<{
+    bundle: string;
+    installed: boolean;
+    version: string | null;
+    schemaVersion: string | null;
+    source: 'declared' | 'gathered';
+  }>;
 }
 
 /** The facts behind the verdicts: the facts file given with `--facts`, and what is known per node. */

@@ -7,7 +7,20 @@ import type { ChangeVerdict, FactUse, VerdictBasis, VerdictLevel } from './types
 
 /** A new verdict at `rolling`, decided by `row` unless a rule says otherwise. */
 export function startVerdict(index: number, type: string, summary: string, row: string): ChangeVerdict {
-  return { index, type, summary, level: 'rolling', row, basis: 'rule', reasons: [], warnings: [], advice: [], preflightChecks: [], facts: [], override: null };
+  return {
+    index,
+    type,
+    summary,
+    level: 'rolling',
+    row,
+    basis: 'rule',
+    reasons: [],
+    warnings: [],
+    advice: [],
+    preflightChecks: [],
+    facts: [],
+    override: null,
+  };
 }
 
 /** Refuses a rolling restart: the change needs a full restart because of `reason`, resting on `basis`. */

@@ -16,7 +16,9 @@ export const FORMATS = {
 } as const;
 
 /** The formats as ajv format definitions: the precompiled validators import these by name. */
-export const FORMAT_DEFINITIONS = Object.fromEntries(Object.entries(FORMATS).map(([name, validate]) => [name, { type: 'string' as const, validate }]));
+export const FORMAT_DEFINITIONS = Object.fromEntries(
+  Object.entries(FORMATS).map(([name, validate]) => [name, { type: 'string' as const, validate }]),
+);
 
 /** Registers the formats with an ajv instance. */
 export function addFormats(ajv: Ajv): void {
@@ -29,6 +31,7 @@ export function pathProblem(template: string, absolute: boolean): string | null 
   if (/[\0\r\n]/.test(text)) return 'contains a line break';
   if (/[*?[\]]/.test(text)) return 'contains `*`, `?`, `[` or `]`: this field takes one literal path, not a pattern';
   if (text.split('/').includes('..')) return 'has a `..` component: write the path without it';
-  if (absolute && !template.startsWith('/') && !template.startsWith('{{')) return 'is not an absolute path: start it with `/`';
+  if (absolute && !template.startsWith('/') && !template.startsWith('{{'))
+    return 'is not an absolute path: start it with `/`';
   return null;
 }

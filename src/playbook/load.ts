@@ -47,13 +47,30 @@ export function parseYaml(text: string, file: string): ParsedYaml {
 function unreadable(err: unknown, file: string): Diagnostic {
   const message = (err as Error).message;
   if (/alias/i.test(message)) {
-    return { severity: 'error', code: 'E_LIMIT', summary: `the YAML document expands more than ${INPUT_LIMITS.maxYamlAliases} aliases (\`*name\`)`, source: { file, line: 1, col: 1 }, hint: 'write the values out, or use fewer anchors: this limit protects against documents that expand without end' };
+    return {
+      severity: 'error',
+      code: 'E_LIMIT',
+      summary: `the YAML document expands more than ${INPUT_LIMITS.maxYamlAliases} aliases (\`*name\`)`,
+      source: { file, line: 1, col: 1 },
+      hint: 'write the values out, or use fewer anchors: this limit protects against documents that expand without end',
+    };
   }
-  return { severity: 'error', code: 'E_YAML', summary: `the YAML document cannot be read: ${message}`, source: { file, line: 1, col: 1 } };
+  return {
+    severity: 'error',
+    code: 'E_YAML',
+    summary: `the YAML document cannot be read: ${message}`,
+    source: { file, line: 1, col: 1 },
+  };
 }
 
 function tooDeep(source: SourceLocation): Diagnostic {
-  return { severity: 'error', code: 'E_LIMIT', summary: `the YAML document is nested more than ${INPUT_LIMITS.maxYamlDepth} levels deep`, source, hint: 'a playbook needs fewer than 10 levels; check the indentation and the brackets' };
+  return {
+    severity: 'error',
+    code: 'E_LIMIT',
+    summary: `the YAML document is nested more than ${INPUT_LIMITS.maxYamlDepth} levels deep`,
+    source,
+    hint: 'a playbook needs fewer than 10 levels; check the indentation and the brackets',
+  };
 }
 
 /** How deeply lists and mappings nest in `data` (iterative: any depth is safe to measure). */
@@ -88,15 +105,32 @@ function withoutCascades(errors: readonly YAMLError[], lineCounter: LineCounter)
   return out;
 }
 
-function yamlDiagnostic(e: YAMLError, text: string, locate: (offset: number) => SourceLocation, severity: 'error' | 'warning'): Diagnostic {
+function yamlDiagnostic(
+  e: YAMLError,
+  text: string,
+  locate: (offset: number) => SourceLocation,
+  severity: 'error' | 'warning',
+): Diagnostic {
   // The parser gives up on very deep nesting with a stack overflow: that is a limit, not a syntax error.
   if (/call stack/i.test(e.message)) return tooDeep(locate(e.pos[0]));
   if (e.code === 'DUPLICATE_KEY') {
-    return { severity, code: 'E_DUPLICATE_KEY', summary: 'this key appears twice in the same mapping', source: locate(e.pos[0]), hint: 'remove one of them: YAML keeps only one value per key' };
+    return {
+      severity,
+      code: 'E_DUPLICATE_KEY',
+      summary: 'this key appears twice in the same mapping',
+      source: locate(e.pos[0]),
+      hint: 'remove one of them: YAML keeps only one value per key',
+    };
   }
   const refined = refine(e, text);
   const message = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+.*$/, '') ?? e.message;
-  return { severity, code: 'E_YAML', summary: `YAML syntax: ${refined.summary ?? lowerFirst(message)}`, source: locate(refined.offset), hint: refined.hint ?? yamlHint(e.code) };
+  return {
+    severity,
+    code: 'E_YAML',
+    summary: `YAML syntax: ${refined.summary ?? lowerFirst(message)}`,
+    source: locate(refined.offset),
+    hint: refined.hint ?? yamlHint(e.code),
+  };
 }
 
 /** Moves a YAML error to where the mistake is, with a better message where the parser's is cryptic. */
@@ -110,7 +144,11 @@ function refine(e: YAMLError, text: string): { offset: number; summary?: string;
     const next = text.indexOf('\n', offset);
     if (next >= 0) {
       const start = next + 1 + (/^[ \t]*/.exec(text.slice(next + 1))?.[0].length ?? 0);
-      return { offset: start, summary: 'this line is indented more than the key before it', hint: 'indent it like the other keys of the same mapping (use spaces)' };
+      return {
+        offset: start,
+        summary: 'this line is indented more than the key before it',
+        hint: 'indent it like the other keys of the same mapping (use spaces)',
+      };
     }
   }
   if (e.code === 'BAD_INDENT') {
@@ -120,7 +158,12 @@ function refine(e: YAMLError, text: string): { offset: number; summary?: string;
   if (e.code === 'MISSING_CHAR' && /quote/i.test(e.message)) {
     const quote = /'/.test(e.message.split('quote')[0] ?? '') ? "'" : '"';
     const open = text.lastIndexOf(quote, offset - 1);
-    if (open >= 0) return { offset: open, summary: `this ${quote === '"' ? 'double' : 'single'} quote is never closed`, hint: 'close the quote on the same line, or use a block scalar (`|`) for text over several lines' };
+    if (open >= 0)
+      return {
+        offset: open,
+        summary: `this ${quote === '"' ? 'double' : 'single'} quote is never closed`,
+        hint: 'close the quote on the same line, or use a block scalar (`|`) for text over several lines',
+      };
   }
   return { offset };
 }
@@ -133,7 +176,10 @@ function colonInPlainValue(text: string, offset: number): { offset: number; summ
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lineEnd = text.indexOf('\n', offset);
   const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
-  const value = line.slice(offset - lineStart).replace(/\s+#.*$/, '').trimEnd();
+  const value = line
+    .slice(offset - lineStart)
+    .replace(/\s+#.*$/, '')
+    .trimEnd();
   if (!/:(\s|$)/.test(value) || /^["'[{|>]/.test(value)) return null;
   const key = line.slice(0, offset - lineStart).trim();
   const quoted = `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

@@ -6,7 +6,14 @@ import type { DocPath, SourceMap } from './source-map.js';
 export const OVERRIDES_FILE = '--set';
 
 /** Policy settings a run may change from the command line, like Ansible's `-e`: anything under these. */
-const SETTABLE = ['rollout', 'health', 'loadBalancer.drainTimeout', 'loadBalancer.onDrainTimeout', 'loadBalancer.upTimeout', 'loadBalancer.pollInterval'];
+const SETTABLE = [
+  'rollout',
+  'health',
+  'loadBalancer.drainTimeout',
+  'loadBalancer.onDrainTimeout',
+  'loadBalancer.upTimeout',
+  'loadBalancer.pollInterval',
+];
 
 /** The playbook data with `--set` values applied, a source map that places them, and what was set. */
 export interface Overridden {
@@ -33,9 +40,21 @@ export function applyOverrides(data: unknown, sourceMap: SourceMap, sets: readon
     const eq = set.indexOf('=');
     const path = set.slice(0, Math.max(0, eq)).split('.');
     const at = { file: OVERRIDES_FILE, line: i + 1, col: eq + 2 };
-    const usage = (summary: string, hint?: string): void => void diagnostics.push({ severity: 'error', code: 'E_USAGE', summary: `--set ${set}: ${summary}`, source: { ...at, col: 1 }, ...(hint ? { hint } : {}) });
-    if (eq <= 0 || path.some((p) => !/^[A-Za-z][A-Za-z0-9]*$/.test(p))) return usage('expected path=value, e.g. --set rollout.onFailure=rollback');
-    if (!SETTABLE.some((s) => path.join('.') === s || path.join('.').startsWith(`${s}.`)) || path.length < 2) return usage('only policy settings can be set from the command line', `settable: rollout.<key>, health.<key>, ${SETTABLE.slice(2).join(', ')}`);
+    const usage = (summary: string, hint?: string): void =>
+      void diagnostics.push({
+        severity: 'error',
+        code: 'E_USAGE',
+        summary: `--set ${set}: ${summary}`,
+        source: { ...at, col: 1 },
+        ...(hint ? { hint } : {}),
+      });
+    if (eq <= 0 || path.some((p) => !/^[A-Za-z][A-Za-z0-9]*$/.test(p)))
+      return usage('expected path=value, e.g. --set rollout.onFailure=rollback');
+    if (!SETTABLE.some((s) => path.join('.') === s || path.join('.').startsWith(`${s}.`)) || path.length < 2)
+      return usage(
+        'only policy settings can be set from the command line',
+        `settable: rollout.<key>, health.<key>, ${SETTABLE.slice(2).join(', ')}`,
+      );
     let value: unknown;
     try {
       value = parse(set.slice(eq + 1));
@@ -51,7 +70,10 @@ export function applyOverrides(data: unknown, sourceMap: SourceMap, sets: readon
   return { data: out, sourceMap: placing(sourceMap, placed), overrides, text: sets.join('\n'), diagnostics };
 }
 
-/** A copy of `data` with `value` at `path` (mappings created as needed), or undefined when the way is blocked by a non-mapping. */
+/**
+ * A copy of `data` with `value` at `path` (mappings created as needed), or undefined when the way is blocked by a
+ * non-mapping.
+ */
 function setPath(data: unknown, path: readonly string[], value: unknown): unknown {
   if (path.length === 0) return value;
   if (data !== undefined && (data === null || typeof data !== 'object' || Array.isArray(data))) return undefined;
@@ -63,7 +85,8 @@ function setPath(data: unknown, path: readonly string[], value: unknown): unknow
 
 /** The file's source map, except that set paths (and anything below them) point at their `--set` line. */
 function placing(sourceMap: SourceMap, placed: ReadonlyArray<{ path: string[]; at: SourceLocation }>): SourceMap {
-  const find = (path: DocPath): SourceLocation | undefined => [...placed].reverse().find((p) => p.path.every((seg, i) => String(path[i]) === seg))?.at;
+  const find = (path: DocPath): SourceLocation | undefined =>
+    [...placed].reverse().find((p) => p.path.every((seg, i) => String(path[i]) === seg))?.at;
   return {
     file: sourceMap.file,
     locate: (path) => find(path) ?? sourceMap.locate(path),

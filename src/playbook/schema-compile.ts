@@ -5,7 +5,10 @@ import { addFormats } from './formats.js';
 // ajv's standalone module is CommonJS: its function is the default export's `default`.
 const standaloneCode = standalone.default;
 
-/** The schema definitions validated on their own (an inventory file, one inventory node, a facts file), besides the whole playbook. */
+/**
+ * The schema definitions validated on their own (an inventory file, one inventory node, a facts file), besides the
+ * whole playbook.
+ */
 export const SCHEMA_DEFINITIONS = ['inventory', 'node', 'factsFile'] as const;
 export type SchemaDefinition = (typeof SCHEMA_DEFINITIONS)[number];
 
@@ -16,13 +19,18 @@ export type Validators = Record<'playbook' | SchemaDefinition, ValidateFunction>
 export function compileValidators(schema: Record<string, unknown>): Validators {
   const ajv = newAjv(false);
   ajv.addSchema(schema);
-  return Object.fromEntries(Object.entries(validatorRefs(schema)).map(([name, ref]) => [name, ajv.getSchema(ref) as ValidateFunction])) as Validators;
+  return Object.fromEntries(
+    Object.entries(validatorRefs(schema)).map(([name, ref]) => [name, ajv.getSchema(ref) as ValidateFunction]),
+  ) as Validators;
 }
 
 /** Each validator's schema reference: the playbook itself, and each definition validated on its own. */
 function validatorRefs(schema: Record<string, unknown>): Record<keyof Validators, string> {
   const id = String(schema.$id);
-  return Object.fromEntries([['playbook', id], ...SCHEMA_DEFINITIONS.map((d) => [d, `${id}#/definitions/${d}`])]) as Record<keyof Validators, string>;
+  return Object.fromEntries([
+    ['playbook', id],
+    ...SCHEMA_DEFINITIONS.map((d) => [d, `${id}#/definitions/${d}`]),
+  ]) as Record<keyof Validators, string>;
 }
 
 /**
@@ -34,15 +42,25 @@ export function standaloneValidatorsSource(schema: Record<string, unknown>): str
   const ajv = newAjv(true);
   ajv.addSchema(schema);
   const refs = validatorRefs(schema);
-  // ajv's standalone code calls `require` for two small runtime helpers (deep equality, string length), also in ESM output.
-  const header = "import { createRequire } from 'node:module';\nimport { FORMAT_DEFINITIONS } from './formats.js';\nconst require = createRequire(import.meta.url);\n";
+  // ajv's standalone code calls `require` for two small runtime helpers (deep equality, string length), also in ESM
+  // output.
+  const header =
+    "import { createRequire } from 'node:module';\nimport { FORMAT_DEFINITIONS } from " +
+    "'./formats.js';\nconst require = createRequire(import.meta.url);\n";
   return `${header}${standaloneCode(ajv, refs)}`;
 }
 
 /** One ajv set up the way lrroll validates: every error, strict schema, and lrroll's own formats. */
 function newAjv(standalone: boolean): Ajv {
   const code = standalone ? { source: true, esm: true, formats: _`FORMAT_DEFINITIONS` } : {};
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true, code });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    discriminator: true,
+    verbose: true,
+    code,
+  });
   addFormats(ajv);
   return ajv;
 }

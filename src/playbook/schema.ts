@@ -21,7 +21,8 @@ export function playbookSchema(): SchemaObject {
   return schemaCache;
 }
 
-// Precompiled validators when the build wrote them; otherwise (running from source) ajv compiles the schema once, on first use.
+// Precompiled validators when the build wrote them; otherwise (running from source) ajv compiles the schema once, on
+// first use.
 const precompiled = (await import(PRECOMPILED_VALIDATORS_URL.href).catch((err: NodeJS.ErrnoException) => {
   if (err.code === 'ERR_MODULE_NOT_FOUND') return null;
   throw err;
@@ -29,7 +30,8 @@ const precompiled = (await import(PRECOMPILED_VALIDATORS_URL.href).catch((err: N
 const compiler = precompiled ? null : await import('./schema-compile.js');
 
 function validators(): Validators {
-  validatorsCache ??= precompiled ?? (compiler as typeof import('./schema-compile.js')).compileValidators(playbookSchema());
+  validatorsCache ??=
+    precompiled ?? (compiler as typeof import('./schema-compile.js')).compileValidators(playbookSchema());
   return validatorsCache;
 }
 

@@ -9,7 +9,11 @@ import type { DocPath, SourceMap } from './source-map.js';
 import { checkValues } from './values.js';
 
 /** Validates parsed data against the playbook schema (or one definition) and returns located diagnostics. */
-export function validateAgainstSchema(data: unknown, sourceMap: SourceMap, definition?: SchemaDefinition): Diagnostic[] {
+export function validateAgainstSchema(
+  data: unknown,
+  sourceMap: SourceMap,
+  definition?: SchemaDefinition,
+): Diagnostic[] {
   const values = checkValues(data, sourceMap);
   const errors = pruneOneOfBranches(schemaErrors(data, definition)).filter((e) => !values.paths.has(e.instancePath));
   const seen = new Set<string>();
@@ -88,7 +92,9 @@ function typeAccepts(node: SchemaNode, data: unknown): boolean {
   if (node.type === undefined) return true;
   const types = Array.isArray(node.type) ? node.type : [node.type];
   const actual = Array.isArray(data) ? 'array' : data === null ? 'null' : typeof data;
-  return types.some((t) => t === actual || (t === 'integer' && Number.isInteger(data)) || (t === 'number' && actual === 'number'));
+  return types.some(
+    (t) => t === actual || (t === 'integer' && Number.isInteger(data)) || (t === 'number' && actual === 'number'),
+  );
 }
 
 function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | undefined {
@@ -107,7 +113,12 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
       const key = String((error.params as { additionalProperty: string }).additionalProperty);
       const allowed = Object.keys((error.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
       const inWhat = path.length === 0 ? 'at the top level' : `in \`${where}\``;
-      return make('E_UNKNOWN_KEY', `unknown key \`${key}\` ${inWhat}`, suggestHint(key, allowed), sourceMap.locateKey(path, key));
+      return make(
+        'E_UNKNOWN_KEY',
+        `unknown key \`${key}\` ${inWhat}`,
+        suggestHint(key, allowed),
+        sourceMap.locateKey(path, key),
+      );
     }
     case 'required': {
       const key = String((error.params as { missingProperty: string }).missingProperty);
@@ -116,13 +127,25 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
       return make('E_REQUIRED', `${of} is missing the required key \`${key}\``, requiredHint(key, error), at);
     }
     case 'type':
-      return make('E_TYPE', `${subject(where)} must be ${typeNoun(String((error.params as { type: string }).type))}, not ${describe(error.data)}`);
+      return make(
+        'E_TYPE',
+        `${subject(where)} must be ${typeNoun(String((error.params as { type: string }).type))}, not ` +
+          `${describe(error.data)}`,
+      );
     case 'enum': {
       const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
-      return make('E_ENUM', `\`${where}\` is ${describe(error.data)}, which is not allowed`, suggestHint(String(error.data), allowed, 'value'));
+      return make(
+        'E_ENUM',
+        `\`${where}\` is ${describe(error.data)}, which is not allowed`,
+        suggestHint(String(error.data), allowed, 'value'),
+      );
     }
     case 'const':
-      return make('E_SCHEMA', `\`${where}\` must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`, constHint(path));
+      return make(
+        'E_SCHEMA',
+        `\`${where}\` must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`,
+        constHint(path),
+      );
     case 'discriminator':
       return discriminatorDiagnostic(error, where, make, sourceMap, path);
     case 'oneOf':
@@ -130,7 +153,11 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
     case 'pattern':
       if (String(error.schema) === SECRET_REF_PATTERN) {
         // The value may be the password itself: it is never repeated in the message.
-        const d = make('E_SCHEMA', `\`${where}\` must be a secret reference such as \`"\${SUDO_PASSWORD}"\`, not the password itself`, 'put the password in an environment variable and name it here');
+        const d = make(
+          'E_SCHEMA',
+          `\`${where}\` must be a secret reference such as \`"\${SUDO_PASSWORD}"\`, not the password itself`,
+          'put the password in an environment variable and name it here',
+        );
         return { ...d, sourceHidden: true }; // nor in the code frame
       }
       return make('E_SCHEMA', `\`${where}\` ${describe(error.data)} ${patternExpectation(String(error.schema))}`);
@@ -156,7 +183,12 @@ function toDiagnostic(error: ErrorObject, sourceMap: SourceMap): Diagnostic | un
 /** A value that does not have lrroll's own format (a duration over the limit, a path that is not one). */
 function formatDiagnostic(error: ErrorObject, where: string, make: Make): Diagnostic {
   const format = (error.params as { format: string }).format;
-  if (format === 'lrroll-duration') return make('E_DURATION', `\`${where}\` is ${describe(error.data)}, longer than the ${INPUT_LIMITS.maxDurationSec / 3600}h limit`, 'durations are at most 24 hours (e.g. `30s`, `5m`, `2h`)');
+  if (format === 'lrroll-duration')
+    return make(
+      'E_DURATION',
+      `\`${where}\` is ${describe(error.data)}, longer than the ${INPUT_LIMITS.maxDurationSec / 3600}h limit`,
+      'durations are at most 24 hours (e.g. `30s`, `5m`, `2h`)',
+    );
   const problem = pathProblem(String(error.data), format === 'lrroll-absolute-path') ?? 'is not a path';
   const [what, hint] = problem.split(': ');
   return make('E_PATH', `\`${where}\` ${describe(error.data)} ${what}`, hint ?? 'write one literal path');
@@ -167,7 +199,11 @@ function boundDiagnostic(error: ErrorObject, where: string, make: Make): Diagnos
   const limit = (error.params as { limit: number }).limit;
   // Durations are the only numbers bounded by the duration limit (a meta test keeps the schema so).
   if (error.keyword === 'maximum' && limit === INPUT_LIMITS.maxDurationSec) {
-    return make('E_DURATION', `\`${where}\` is ${describe(error.data)} seconds, longer than the ${INPUT_LIMITS.maxDurationSec / 3600}h limit`, 'durations are at most 24 hours (e.g. `30s`, `5m`, `2h`)');
+    return make(
+      'E_DURATION',
+      `\`${where}\` is ${describe(error.data)} seconds, longer than the ${INPUT_LIMITS.maxDurationSec / 3600}h limit`,
+      'durations are at most 24 hours (e.g. `30s`, `5m`, `2h`)',
+    );
   }
   if (error.keyword === 'maxItems') return make('E_SCHEMA', `\`${where}\` has more than ${limit} entries`);
   const side = error.keyword === 'maximum' ? `more than the maximum ${limit}` : `less than the minimum ${limit}`;
@@ -203,18 +239,39 @@ function specialKind(error: ErrorObject): SpecialKind | undefined {
 
 type Make = (code: DiagnosticCode, summary: string, hint?: string) => Diagnostic;
 
-function specialDiagnostic(kind: SpecialKind, error: ErrorObject, where: string, make: Make, locateKey: (key: string) => SourceLocation): Diagnostic {
+function specialDiagnostic(
+  kind: SpecialKind,
+  error: ErrorObject,
+  where: string,
+  make: Make,
+  locateKey: (key: string) => SourceLocation,
+): Diagnostic {
   const got = describe(error.data);
   switch (kind) {
     case 'duration':
-      return make('E_DURATION', `\`${where}\` is ${got}, which is not a duration`, 'use a number of seconds or a string like `30s`, `5m`, `1h30m`');
+      return make(
+        'E_DURATION',
+        `\`${where}\` is ${got}, which is not a duration`,
+        'use a number of seconds or a string like `30s`, `5m`, `1h30m`',
+      );
     case 'percent':
-      return make('E_PERCENT', `\`${where}\` is ${got}, which is neither a node count nor a percentage`, 'use an integer ≥ 0 or a percentage like `"25%"`');
+      return make(
+        'E_PERCENT',
+        `\`${where}\` is ${got}, which is neither a node count nor a percentage`,
+        'use an integer ≥ 0 or a percentage like `"25%"`',
+      );
     case 'serial':
       return serialDiagnostic(error.data, where, got, make);
     case 'propertyName': {
       const name = String(error.propertyName);
-      return { ...make('E_VAR', `\`${name}\` in ${subject(where)} is not a valid variable name`, 'use letters, digits and `_`, not starting with a digit'), source: locateKey(name) };
+      return {
+        ...make(
+          'E_VAR',
+          `\`${name}\` in ${subject(where)} is not a valid variable name`,
+          'use letters, digits and `_`, not starting with a digit',
+        ),
+        source: locateKey(name),
+      };
     }
   }
 }
@@ -224,20 +281,46 @@ function serialDiagnostic(data: unknown, where: string, got: string, make: Make)
   const decimal = typeof data === 'string' ? /^(\d+)\.\d+%$/.exec(data) : null;
   if (decimal) {
     const low = Number(decimal[1]);
-    return make('E_SERIAL', `\`${where}\` is ${got}: a serial percentage must be a whole number, as in Ansible`, `use \`"${low}%"\` or \`"${low + 1}%"\``);
+    return make(
+      'E_SERIAL',
+      `\`${where}\` is ${got}: a serial percentage must be a whole number, as in Ansible`,
+      `use \`"${low}%"\` or \`"${low + 1}%"\``,
+    );
   }
-  return make('E_SERIAL', `\`${where}\` is ${got}, which is not a batch size`, 'use an integer ≥ 1, `0` or `-1` for all remaining nodes, a whole percentage like `"25%"`, or a list such as `[1, 2, "50%"]`');
+  return make(
+    'E_SERIAL',
+    `\`${where}\` is ${got}, which is not a batch size`,
+    'use an integer ≥ 1, `0` or `-1` for all remaining nodes, a whole percentage like `"25%"`, or a ' +
+      'list such as `[1, 2, "50%"]`',
+  );
 }
 
-function discriminatorDiagnostic(error: ErrorObject, where: string, make: Make, sourceMap: SourceMap, path: DocPath): Diagnostic {
+function discriminatorDiagnostic(
+  error: ErrorObject,
+  where: string,
+  make: Make,
+  sourceMap: SourceMap,
+  path: DocPath,
+): Diagnostic {
   const params = error.params as { error: string; tag: string; tagValue: unknown };
-  const variants = (error.parentSchema?.oneOf as Array<{ properties?: { type?: { const?: string } } }> | undefined) ?? [];
+  const variants =
+    (error.parentSchema?.oneOf as Array<{ properties?: { type?: { const?: string } } }> | undefined) ?? [];
   const allowed = variants.map((v) => v.properties?.type?.const).filter((v): v is string => typeof v === 'string');
   if (params.error === 'tag' && params.tagValue === undefined) {
-    return { ...make('E_REQUIRED', `\`${where}\` is missing the required key \`${params.tag}\``, `allowed types: ${allowed.join(', ')}`), source: keyLocation(sourceMap, path) };
+    return {
+      ...make(
+        'E_REQUIRED',
+        `\`${where}\` is missing the required key \`${params.tag}\``,
+        `allowed types: ${allowed.join(', ')}`,
+      ),
+      source: keyLocation(sourceMap, path),
+    };
   }
   const hint = suggestHint(String(params.tagValue), allowed, 'type');
-  return { ...make('E_ENUM', `\`${where}.${params.tag}\` is ${describe(params.tagValue)}, which is not a known type`, hint), source: sourceMap.locate([...path, params.tag]) };
+  return {
+    ...make('E_ENUM', `\`${where}.${params.tag}\` is ${describe(params.tagValue)}, which is not a known type`, hint),
+    source: sourceMap.locate([...path, params.tag]),
+  };
 }
 
 function keyLocation(sourceMap: SourceMap, path: DocPath): ReturnType<SourceMap['locate']> {
@@ -252,7 +335,9 @@ function requiredHint(key: string, error: ErrorObject): string | undefined {
 }
 
 function constHint(path: DocPath): string | undefined {
-  return path.length === 1 && path[0] === 'lrroll' ? 'this release reads playbook format 1: write `lrroll: 1`' : undefined;
+  return path.length === 1 && path[0] === 'lrroll'
+    ? 'this release reads playbook format 1: write `lrroll: 1`'
+    : undefined;
 }
 
 function typeNoun(type: string): string {
@@ -290,7 +375,10 @@ function patternExpectation(pattern: string): string {
 export function describe(value: unknown): string {
   if (typeof value === 'string') {
     // eslint-disable-next-line no-control-regex
-    const shown = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const shown = value.replace(
+      /[\u0000-\u001f\u007f-\u009f]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
     return `\`${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown}\``;
   }
   if (Array.isArray(value)) return 'a list';

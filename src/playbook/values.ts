@@ -15,15 +15,30 @@ export function checkValues(data: unknown, sourceMap: SourceMap): { diagnostics:
     if (diagnostics.length >= 50) return;
     paths.add(pointer(path));
     const source = atKey === undefined ? sourceMap.locate(path) : sourceMap.locateKey(path, atKey);
-    diagnostics.push({ severity: 'error', code: atKey === undefined && summary.includes('number') ? 'E_TYPE' : 'E_SCHEMA', summary, source, hint });
+    diagnostics.push({
+      severity: 'error',
+      code: atKey === undefined && summary.includes('number') ? 'E_TYPE' : 'E_SCHEMA',
+      summary,
+      source,
+      hint,
+    });
   };
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { value, path } = item;
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      report(path, `${where(path)} is \`${String(value)}\`, which is not a finite number`, 'write a plain number within the documented range');
+      report(
+        path,
+        `${where(path)} is \`${String(value)}\`, which is not a finite number`,
+        'write a plain number within the documented range',
+      );
     } else if (typeof value === 'string') {
       const bad = controlCharacter(value, true);
-      if (bad) report(path, `${where(path)} contains ${bad}`, 'remove it: lrroll reads text, and passes it to shells, files and terminals');
+      if (bad)
+        report(
+          path,
+          `${where(path)} contains ${bad}`,
+          'remove it: lrroll reads text, and passes it to shells, files and terminals',
+        );
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
     } else if (value !== null && typeof value === 'object') {
@@ -40,7 +55,9 @@ export function checkValues(data: unknown, sourceMap: SourceMap): { diagnostics:
 /** Names the first control character of `text` (tab and line breaks allowed in values), or null. */
 export function controlCharacter(text: string, allowLineBreaks: boolean): string | null {
   // eslint-disable-next-line no-control-regex
-  const m = (allowLineBreaks ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/ : /[\u0000-\u001f\u007f-\u009f]/).exec(text);
+  const m = (
+    allowLineBreaks ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/ : /[\u0000-\u001f\u007f-\u009f]/
+  ).exec(text);
   if (!m) return null;
   const code = m[0].charCodeAt(0);
   return code === 0 ? 'a NUL character' : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;

@@ -3,7 +3,14 @@ import type { DiffReport, EditDiff, FileDiff, ModuleDiff, NodeDiff } from '../pl
 
 /** Renders `lrroll diff` for people: per node, now → after, only what the change touches. */
 export function renderDiffText(report: DiffReport, c: ChalkInstance): string {
-  const out: string[] = [c.dim(`diff of plan ${report.plan.slice(0, 12)} (${report.playbook}${report.limit ? `, --limit ${report.limit.join(',')}` : ''}): what each node has now → what the change would make of it`), ''];
+  const out: string[] = [
+    c.dim(
+      `diff of plan ${report.plan.slice(0, 12)} (${report.playbook}` +
+        `${report.limit ? `, --limit ${report.limit.join(',')}` : ''}` +
+        `): what each node has now → what the change would make of it`,
+    ),
+    '',
+  ];
   for (const n of report.nodes) out.push(...nodeBlock(n, c), '');
   const same = report.nodes.filter((n) => n.reachable && !n.changes).map((n) => n.node);
   if (same.length > 0) out.push(c.dim(`already as the change would leave them: ${same.join(', ')}`));
@@ -16,7 +23,12 @@ function nodeBlock(n: NodeDiff, c: ChalkInstance): string[] {
   const lines = [head];
   if (n.patches) {
     const now = n.patches.current.join(', ') || 'none';
-    lines.push(n.patches.problem ? c.red(`  patches: cannot be read: ${n.patches.problem}`) : `  patches:  ${now}  →  ${n.patches.after.join(', ') || 'none'}${same(now, n.patches.after.join(', ') || 'none', c)}`);
+    lines.push(
+      n.patches.problem
+        ? c.red(`  patches: cannot be read: ${n.patches.problem}`)
+        : `  patches:  ${now}  →  ${n.patches.after.join(', ') || 'none'}` +
+            `${same(now, n.patches.after.join(', ') || 'none', c)}`,
+    );
   }
   for (const m of n.modules) lines.push(...moduleLines(m, c));
   for (const e of n.edits) lines.push(...editLines(e, c));
@@ -47,7 +59,11 @@ function editLines(e: EditDiff, c: ChalkInstance): string[] {
 
 function fileLine(f: FileDiff, c: ChalkInstance): string {
   if (f.problem) return c.red(`    ${f.path}: cannot be read: ${f.problem}`);
-  const show = (v: { sha256: string; size: number } | null, absent: string): string => (v ? `sha256 ${v.sha256.slice(0, 12)}… ${v.size} B` : absent);
+  const show = (v: { sha256: string; size: number } | null, absent: string): string =>
+    v ? `sha256 ${v.sha256.slice(0, 12)}… ${v.size} B` : absent;
   const unchanged = f.current !== null && f.after !== null && f.current.sha256 === f.after.sha256;
-  return `    ${f.path}: ${show(f.current, 'absent')}  →  ${show(f.after, 'removed')}${unchanged ? c.dim('  (unchanged)') : ''}`;
+  return (
+    `    ${f.path}: ${show(f.current, 'absent')}  →  ${show(f.after, 'removed')}` +
+    `${unchanged ? c.dim('  (unchanged)') : ''}`
+  );
 }

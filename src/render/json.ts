@@ -1,7 +1,10 @@
 import type { RunEvent } from '../execute/events.js';
 import { writeNote, type Renderer, type RenderIo } from './renderer.js';
 
-/** NDJSON for machines (`--output json`): one event per line exactly as emitted, nothing else on stdout. Contract: schemas/events.schema.json. */
+/**
+ * NDJSON for machines (`--output json`): one event per line exactly as emitted, nothing else on stdout. Contract:
+ * schemas/events.schema.json.
+ */
 export class JsonRenderer implements Renderer {
   /** Writes to `io` only. */
   constructor(private readonly io: RenderIo) {}

@@ -1,7 +1,15 @@
 import { Writable } from 'node:stream';
 import type { ChalkInstance } from 'chalk';
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
-import type { NodeStatus, RunEndEvent, RunEvent, RunEventKind, RunPhase, RunStartEvent, StepStatus } from '../execute/events.js';
+import type {
+  NodeStatus,
+  RunEndEvent,
+  RunEvent,
+  RunEventKind,
+  RunPhase,
+  RunStartEvent,
+  StepStatus,
+} from '../execute/events.js';
 import { formatSeconds } from '../plan/duration.js';
 import { writeNote, type Renderer, type RenderIo } from './renderer.js';
 import { EtaTracker } from './eta.js';
@@ -10,7 +18,10 @@ import { formatMs, formatRunSummary } from './summary.js';
 /** Options of the listr2 view. */
 export interface ListrViewOptions {
   chalk: ChalkInstance;
-  /** listr2 renderer: `default` draws frames on a terminal; `test` (one JSON line per task change) and `silent` are for tests. */
+  /**
+   * listr2 renderer: `default` draws frames on a terminal; `test` (one JSON line per task change) and `silent` are for
+   * tests.
+   */
   renderer: 'default' | 'test' | 'silent';
   /** Where listr2 writes (default: a stream over `io.write`). The summary always goes to `io`. */
   stream?: NodeJS.WriteStream;
@@ -23,7 +34,11 @@ export interface ListrViewOptions {
 type Final = StepStatus | NodeStatus;
 type Handlers = { [K in RunEventKind]: (e: Extract<RunEvent, { kind: K }>) => void };
 /** The part of listr2's task wrapper this view drives. */
-interface TaskView { title: string; output: string; skip(message?: string): void }
+interface TaskView {
+  title: string;
+  output: string;
+  skip(message?: string): void;
+}
 
 /** A promise settled from outside, once. */
 class Deferred<T> {
@@ -77,7 +92,10 @@ class Slot {
   setOutput(line: string): void {
     if (this.view) this.view.output = line;
   }
-  /** listr2's `enabled` for phases that may not happen: hidden until known, and listr2's first check (at its start) must not wait. */
+  /**
+   * listr2's `enabled` for phases that may not happen: hidden until known, and listr2's first check (at its start) must
+   * not wait.
+   */
   enabled(): boolean | Promise<boolean> {
     if (this.started.settled) return this.started.value === true;
     return this.asked++ === 0 ? false : this.started.promise;
@@ -92,10 +110,23 @@ class Slot {
 }
 
 const PHASES: readonly RunPhase[] = ['preflight', 'before-run', 'finally', 'on-failure'];
-const PHASE_LABEL: Record<RunPhase, string> = { preflight: 'Preflight', 'before-run': 'Before the first batch', finally: 'After the last batch', 'on-failure': 'On failure' };
-const LB_LABEL: Record<'draining' | 'out' | 'enabled' | 'up', string | null> = { draining: 'draining', out: 'out of the LB', enabled: 'enabled', up: null };
+const PHASE_LABEL: Record<RunPhase, string> = {
+  preflight: 'Preflight',
+  'before-run': 'Before the first batch',
+  finally: 'After the last batch',
+  'on-failure': 'On failure',
+};
+const LB_LABEL: Record<'draining' | 'out' | 'enabled' | 'up', string | null> = {
+  draining: 'draining',
+  out: 'out of the LB',
+  enabled: 'enabled',
+  up: null,
+};
 
-/** The listr2 view (display only): batch → task, node → subtask, step → the node task's title and output. The executor owns ordering, concurrency and failure policy. */
+/**
+ * The listr2 view (display only): batch → task, node → subtask, step → the node task's title and output. The executor
+ * owns ordering, concurrency and failure policy.
+ */
 export class ListrView implements Renderer {
   private readonly now: () => number;
   private readonly handlers: Handlers;
@@ -181,7 +212,11 @@ export class ListrView implements Renderer {
         if (!slot) return;
         if (e.status === 'failed') {
           slot.failedStep = slot.running.get(e.stepId)?.title ?? e.stepId;
-          slot.failure = `${slot.failedStep}: ${e.detail ?? 'failed'}${e.exitCode === null ? '' : ` (exit code ${e.exitCode})`}${e.code && e.code !== 'E_STEP_FAILED' && e.code !== 'E_PREFLIGHT' ? ` [${e.code}]` : ''}${e.hint ? ` — hint: ${e.hint}` : ''}`;
+          slot.failure =
+            `${slot.failedStep}: ${e.detail ?? 'failed'}` +
+            `${e.exitCode === null ? '' : ` (exit code ${e.exitCode})`}` +
+            `${e.code && e.code !== 'E_STEP_FAILED' && e.code !== 'E_PREFLIGHT' ? ` [${e.code}]` : ''}` +
+            `${e.hint ? ` — hint: ${e.hint}` : ''}`;
           slot.setOutput(slot.failure);
         }
         slot.running.delete(e.stepId);
@@ -214,30 +249,49 @@ export class ListrView implements Renderer {
       this.batches.set(b.index, { slot, nodes: new Map(b.nodes.map((n) => [n, new Slot('node', n)])) });
     }
     const [preflight, beforeRun, final, onFailure] = PHASES.map((p) => this.phases.get(p) as Slot);
-    this.slots = [preflight, beforeRun, ...[...this.batches.values()].map((b) => b.slot), final, onFailure].filter((s): s is Slot => !!s);
-    const tasks = this.slots.map((slot) => (slot.kind === 'phase' ? this.leaf(slot, slot !== preflight) : this.batchTask(slot)));
+    this.slots = [preflight, beforeRun, ...[...this.batches.values()].map((b) => b.slot), final, onFailure].filter(
+      (s): s is Slot => !!s,
+    );
+    const tasks = this.slots.map((slot) =>
+      slot.kind === 'phase' ? this.leaf(slot, slot !== preflight) : this.batchTask(slot),
+    );
     const header: ListrTask = {
       title: this.root.title,
       task: async (_ctx, task) => {
         this.root.attach(task);
         const end = await this.runDone.promise;
-        if (end?.status !== 'ok') throw new Error(end ? (end.reason ?? `run ${end.status}`) : 'the run ended without a run-end event');
+        if (end?.status !== 'ok')
+          throw new Error(end ? (end.reason ?? `run ${end.status}`) : 'the run ended without a run-end event');
       },
     };
-    // The header (title, elapsed time, ETA, final status) sits above an untitled task that holds the phases and batches.
+    // The header (title, elapsed time, ETA, final status) sits above an untitled task that holds the phases and
+    // batches.
     // Phases and batches follow one another, as the executor runs them (it has a barrier between batches).
     const listr = this.createListr([header, { task: (_ctx, task) => task.newListr(tasks, { concurrent: false }) }]);
-    this.running = listr.run().then(() => undefined, () => undefined);
+    this.running = listr.run().then(
+      () => undefined,
+      () => undefined,
+    );
     const tick = this.options.tickMs ?? (this.options.renderer === 'default' ? 1000 : 0);
     if (tick > 0) (this.ticker = setInterval(() => this.refresh(), tick)).unref();
   }
 
   private createListr(tasks: ListrTask[]): Listr<unknown, 'default' | 'test' | 'silent', 'simple'> {
     const stream = this.options.stream ?? ioStream(this.io);
-    const logger = new ListrLogger({ useIcons: this.options.renderer === 'default', toStderr: [], processOutput: new ProcessOutput(stream, stream) });
+    const logger = new ListrLogger({
+      useIcons: this.options.renderer === 'default',
+      toStderr: [],
+      processOutput: new ProcessOutput(stream, stream),
+    });
     return new Listr<unknown, 'default' | 'test' | 'silent', 'simple'>(tasks, {
       renderer: this.options.renderer,
-      rendererOptions: { logger, collapseSubtasks: false, collapseErrors: false, task: ['title', 'hasFailed', 'isSkipped'], messagesToStderr: [] },
+      rendererOptions: {
+        logger,
+        collapseSubtasks: false,
+        collapseErrors: false,
+        task: ['title', 'hasFailed', 'isSkipped'],
+        messagesToStderr: [],
+      },
       fallbackRenderer: 'simple',
       fallbackRendererOptions: { logger },
       // Display only: the header and the task tree show side by side; listr2 must not stop at a failed task
@@ -248,7 +302,10 @@ export class ListrView implements Renderer {
     });
   }
 
-  /** A task that shows a slot and fails or skips as the slot ends; failure never throws out of listr2 (exitOnError is off). */
+  /**
+   * A task that shows a slot and fails or skips as the slot ends; failure never throws out of listr2 (exitOnError is
+   * off).
+   */
   private leaf(slot: Slot, optional: boolean): ListrTask {
     return {
       title: slot.title,
@@ -262,7 +319,10 @@ export class ListrView implements Renderer {
     };
   }
 
-  /** A batch: its nodes run side by side, as the executor runs them (each waits for its own events); a hidden task holds the batch open until `batch-end`. */
+  /**
+   * A batch: its nodes run side by side, as the executor runs them (each waits for its own events); a hidden task holds
+   * the batch open until `batch-end`.
+   */
   private batchTask(slot: Slot): ListrTask {
     const nodes = [...([...this.batches.values()].find((b) => b.slot === slot)?.nodes.values() ?? [])];
     return {
@@ -295,7 +355,8 @@ export class ListrView implements Renderer {
   /** Rewrites every title from the slots' state; called on each event and by the ticker. */
   private refresh(): void {
     const nowMs = this.clock.eventMs + (this.now() - this.clock.wallMs);
-    for (const slot of [...this.slots, ...[...this.batches.values()].flatMap((b) => [...b.nodes.values()])]) slot.setTitle(describe(slot, nowMs));
+    for (const slot of [...this.slots, ...[...this.batches.values()].flatMap((b) => [...b.nodes.values()])])
+      slot.setTitle(describe(slot, nowMs));
     if (this.run && !this.runEnd) this.root.setTitle(this.rootTitle(this.run, nowMs));
   }
 
@@ -304,7 +365,9 @@ export class ListrView implements Renderer {
     const nodes = [...this.batches.values()].flatMap((b) => [...b.nodes.values()]);
     const done = nodes.filter((n) => n.done.settled).length;
     // From this run's measured pace once a batch is done; until then the plan's estimate.
-    const eta = this.eta.measured ? `ETA ~${formatSeconds(this.eta.remainingSec(nowMs))}` : etaFromPlan(run.expectedSec - elapsedSec);
+    const eta = this.eta.measured
+      ? `ETA ~${formatSeconds(this.eta.remainingSec(nowMs))}`
+      : etaFromPlan(run.expectedSec - elapsedSec);
     return `${run.name} · ${done}/${nodes.length} nodes done · ${formatSeconds(elapsedSec)} elapsed · ${eta}`;
   }
 }
@@ -317,7 +380,11 @@ function etaFromPlan(left: number): string {
 function describe(slot: Slot, nowMs: number): string {
   const lb = slot.lb ? ` [${slot.lb}]` : '';
   if (slot.status === 'waiting') return slot.label;
-  if (slot.status !== 'running') return `${slot.label} · ${slot.status}${slot.tookMs === null ? '' : ` in ${formatMs(slot.tookMs)}`}${slot.failedStep ? ` at ${slot.failedStep}` : ''}`;
+  if (slot.status !== 'running')
+    return (
+      `${slot.label} · ${slot.status}${slot.tookMs === null ? '' : ` in ${formatMs(slot.tookMs)}`}` +
+      `${slot.failedStep ? ` at ${slot.failedStep}` : ''}`
+    );
   const current = [...slot.running.values()].at(-1);
   const more = slot.running.size > 1 ? ` (+${slot.running.size - 1} more)` : '';
   if (current) return `${slot.label}${lb} · ${current.title} (${formatMs(nowMs - current.atMs)})${more}`;
@@ -331,5 +398,9 @@ function ioStream(io: RenderIo): NodeJS.WriteStream {
     done();
   };
   const stream = new Writable({ decodeStrings: false, write });
-  return Object.assign(stream, { isTTY: io.isTTY, columns: io.columns ?? 80, rows: io.rows ?? 24 }) as unknown as NodeJS.WriteStream;
+  return Object.assign(stream, {
+    isTTY: io.isTTY,
+    columns: io.columns ?? 80,
+    rows: io.rows ?? 24,
+  }) as unknown as NodeJS.WriteStream;
 }

@@ -7,7 +7,9 @@ import { formatMs, formatRunSummary, paintStatus } from './summary.js';
 /** Options of the plain renderer. */
 export interface PlainOptions {
   chalk: ChalkInstance;
-  /** Print every output line and every command (default: only the last lines of failed steps, and throttled progress). */
+  /**
+   * Print every output line and every command (default: only the last lines of failed steps, and throttled progress).
+   */
   verbose: boolean;
 }
 
@@ -95,9 +97,19 @@ export class PlainRenderer implements Renderer {
       'run-start': (e) => {
         this.originMs = Date.parse(e.at);
         this.batchCount = e.batches.length;
-        this.scopeWidth = Math.max(12, ...e.nodes.map((n) => Math.max(this.batchScope(this.batchCount, n).length, `[preflight ${n}]`.length)));
-        const shape = `${e.nodes.length} node(s) in ${e.batches.length} batch(es), ~${formatMs(e.expectedSec * 1000)} expected`;
-        return this.line(e.at, '[run]', c.bold(this.word('start')), `${c.bold(e.name)}: ${shape} ${c.dim(`(run ${e.runId}, plan ${e.planHash.slice(0, 12)})`)}`);
+        this.scopeWidth = Math.max(
+          12,
+          ...e.nodes.map((n) => Math.max(this.batchScope(this.batchCount, n).length, `[preflight ${n}]`.length)),
+        );
+        const shape =
+          `${e.nodes.length} node(s) in ${e.batches.length} batch(es), ~` +
+          `${formatMs(e.expectedSec * 1000)} expected`;
+        return this.line(
+          e.at,
+          '[run]',
+          c.bold(this.word('start')),
+          `${c.bold(e.name)}: ${shape} ${c.dim(`(run ${e.runId}, plan ${e.planHash.slice(0, 12)})`)}`,
+        );
       },
       'phase-start': (e) => {
         this.phase = e.phase;
@@ -106,15 +118,28 @@ export class PlainRenderer implements Renderer {
       },
       'phase-end': (e) => {
         this.phase = null;
-        return this.line(e.at, `[${e.phase}]`, this.verb(e.status), `${PHASE_TEXT[e.phase]} ${this.took(`phase:${e.phase}`, e.at)}`);
+        return this.line(
+          e.at,
+          `[${e.phase}]`,
+          this.verb(e.status),
+          `${PHASE_TEXT[e.phase]} ${this.took(`phase:${e.phase}`, e.at)}`,
+        );
       },
       'batch-start': (e) => {
         this.started.set(`batch:${e.batch}`, Date.parse(e.at));
         return this.line(e.at, this.batchScope(e.batch), c.bold(this.word('start')), `batch: ${e.nodes.join(', ')}`);
       },
       'batch-end': (e) => {
-        const left = e.status === 'ok' && e.batch < this.batchCount ? ` · ETA ~${formatMs(this.eta.remainingSec(Date.parse(e.at)) * 1000)} at this run's pace` : '';
-        return this.line(e.at, this.batchScope(e.batch), this.verb(e.status), `batch ${this.took(`batch:${e.batch}`, e.at)}${left}`);
+        const left =
+          e.status === 'ok' && e.batch < this.batchCount
+            ? ` · ETA ~${formatMs(this.eta.remainingSec(Date.parse(e.at)) * 1000)} at this run's pace`
+            : '';
+        return this.line(
+          e.at,
+          this.batchScope(e.batch),
+          this.verb(e.status),
+          `batch ${this.took(`batch:${e.batch}`, e.at)}${left}`,
+        );
       },
       'node-start': (e) => {
         this.nodeScopes.set(e.node, this.batchScope(e.batch, e.node));
@@ -122,11 +147,26 @@ export class PlainRenderer implements Renderer {
       },
       'node-end': (e) => {
         const out = e.outOfRotationMs === null ? '' : `, ${formatMs(e.outOfRotationMs)} out of the load balancer`;
-        return this.line(e.at, this.batchScope(e.batch, e.node), this.verb(e.status), `node (${formatMs(e.durationMs)}${out})`);
+        return this.line(
+          e.at,
+          this.batchScope(e.batch, e.node),
+          this.verb(e.status),
+          `node (${formatMs(e.durationMs)}${out})`,
+        );
       },
       'step-start': (e) => {
-        const scope = e.batch !== null ? this.batchScope(e.batch, e.node) : `[${[this.phase ?? 'run', e.node].filter(Boolean).join(' ')}]`;
-        this.steps.set(e.stepId, { scope, title: e.title, command: e.command, tail: [], dropped: 0, lastProgressMs: null });
+        const scope =
+          e.batch !== null
+            ? this.batchScope(e.batch, e.node)
+            : `[${[this.phase ?? 'run', e.node].filter(Boolean).join(' ')}]`;
+        this.steps.set(e.stepId, {
+          scope,
+          title: e.title,
+          command: e.command,
+          tail: [],
+          dropped: 0,
+          lastProgressMs: null,
+        });
         if (e.node) this.nodeScopes.set(e.node, scope);
         const lines = [this.line(e.at, scope, this.word('start'), e.title)];
         if (this.options.verbose && e.command) lines.push(...this.commandLines(e.at, scope, e.command, Infinity));
@@ -149,9 +189,17 @@ export class PlainRenderer implements Renderer {
         this.steps.delete(e.stepId);
         const exit = e.status === 'failed' && e.exitCode !== null ? ` (exit code ${e.exitCode})` : '';
         const why = e.detail ? `: ${e.detail}` : '';
-        // A command that exited non-zero or a check that failed says so in its detail; other causes (connection, timeout…) name their code.
+        // A command that exited non-zero or a check that failed says so in its detail; other causes (connection,
+        // timeout…) name their code.
         const code = e.status === 'failed' && e.code && !GENERIC_FAILURES.has(e.code) ? ` [${e.code}]` : '';
-        const lines = [this.line(e.at, step.scope, this.verb(e.status), `${step.title} (${formatMs(e.durationMs)})${why}${exit}${code}`)];
+        const lines = [
+          this.line(
+            e.at,
+            step.scope,
+            this.verb(e.status),
+            `${step.title} (${formatMs(e.durationMs)})${why}${exit}${code}`,
+          ),
+        ];
         if (e.status === 'failed' && e.hint) lines.push(this.outputLine(e.at, step.scope, '→', `hint: ${e.hint}`));
         if (e.status === 'failed') lines.push(...this.failureDetail(e.at, step));
         return lines.join('\n');
@@ -210,7 +258,14 @@ export class PlainRenderer implements Renderer {
   private stepView(stepId: string, node: string | null): StepView {
     const known = this.steps.get(stepId);
     if (known) return known;
-    const view: StepView = { scope: node ? this.nodeScope(node) : '[run]', title: stepId, command: null, tail: [], dropped: 0, lastProgressMs: null };
+    const view: StepView = {
+      scope: node ? this.nodeScope(node) : '[run]',
+      title: stepId,
+      command: null,
+      tail: [],
+      dropped: 0,
+      lastProgressMs: null,
+    };
     this.steps.set(stepId, view);
     return view;
   }
@@ -232,7 +287,15 @@ export class PlainRenderer implements Renderer {
   /** The command and the output lines not printed yet: the reason of a failure is never hidden. */
   private failureDetail(at: string, step: StepView): string[] {
     const lines = !this.options.verbose && step.command ? this.commandLines(at, step.scope, step.command, 1) : [];
-    if (step.dropped > 0) lines.push(this.outputLine(at, step.scope, '|', this.c.dim(`… ${step.dropped} earlier line(s) not shown (--verbose prints every line)`)));
+    if (step.dropped > 0)
+      lines.push(
+        this.outputLine(
+          at,
+          step.scope,
+          '|',
+          this.c.dim(`… ${step.dropped} earlier line(s) not shown (--verbose prints every line)`),
+        ),
+      );
     return [...lines, ...step.tail];
   }
 }

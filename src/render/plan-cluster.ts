@@ -10,13 +10,24 @@ import type { ClusterStep, Plan } from '../plan/types.js';
 export function clusterBefore(plan: Plan, c: ChalkInstance, full: boolean): string[] {
   const lock = plan.cluster.lock;
   const lines = [
-    `  take the cluster's run lock on every node of the inventory, in this order, as owner ${c.cyan('{owner}')} ${c.dim(`(≤ ${formatSeconds(lock.nodes[0]?.take.timeoutSec ?? 0)} each; stale after ${formatSeconds(lock.staleAfterSec)} without a refresh; --lock-wait retries every ${short(lock.waitPollSec.min)}–${short(lock.waitPollSec.max)}; a lock another run holds is never broken, and what was taken is given back)`)}`,
+    `  take the cluster's run lock on every node of the inventory, in this order, as owner ` +
+      `${c.cyan('{owner}')} ` +
+      c.dim(
+        `(≤ ${formatSeconds(lock.nodes[0]?.take.timeoutSec ?? 0)} each; stale after ` +
+          `${formatSeconds(lock.staleAfterSec)} without a refresh; --lock-wait retries every ` +
+          `${short(lock.waitPollSec.min)}–${short(lock.waitPollSec.max)}` +
+          `; a lock another run holds is never broken, and what was taken is given back)`,
+      ),
     ...lock.nodes.map((n, i) => `    ${String(i + 1).padStart(2, '0')} ${c.cyan(n.node)} ${n.dir}`),
   ];
   if (full) lines.push(...lock.nodes.flatMap((n) => [n.take, n.takeOver].map((s) => clusterStepLine(s, c, '      '))));
   else lines.push(...clusterCommand(lock.nodes[0]?.take ?? null, c, `    ${c.dim('each:')}`));
   if (plan.cluster.reconcile.length === 0) return lines;
-  lines.push(`  reconcile: every node an earlier run left out of the load balancer is put back ${c.yellow('only at run time, when')} that run no longer runs and the node's app server runs and its probe passes; otherwise it stays out and the run says why`);
+  lines.push(
+    `  reconcile: every node an earlier run left out of the load balancer is put back ` +
+      `${c.yellow('only at run time, when')} that run no longer runs and the node's app ` +
+      `server runs and its probe passes; otherwise it stays out and the run says why`,
+  );
   for (const r of plan.cluster.reconcile) {
     const steps = [r.app, r.http, r.putBack, r.waitUp].filter((s): s is ClusterStep => s !== null);
     if (full) lines.push(`    ${c.cyan(r.node)}`, ...steps.map((s) => clusterStepLine(s, c, '      ')));
@@ -28,7 +39,14 @@ export function clusterBefore(plan: Plan, c: ChalkInstance, full: boolean): stri
 /** The lock's release, last in "After the last batch". */
 export function clusterAfter(plan: Plan, c: ChalkInstance, full: boolean): string[] {
   const lock = plan.cluster.lock;
-  const lines = [`  release the cluster's run lock on every node where run ${c.cyan('{runId}')} holds it ${c.dim(`(also when the run fails or is interrupted; while held it is refreshed every ${formatSeconds(lock.refreshSec)}, and a run whose lock was broken or taken stops like on Ctrl-C)`)}`];
+  const lines = [
+    `  release the cluster's run lock on every node where run ${c.cyan('{runId}')} holds it ` +
+      c.dim(
+        `(also when the run fails or is interrupted; while held it is refreshed every ` +
+          `${formatSeconds(lock.refreshSec)}, and a run whose lock was broken or taken ` +
+          `stops like on Ctrl-C)`,
+      ),
+  ];
   if (full) lines.push(...lock.nodes.flatMap((n) => [n.refresh, n.release].map((s) => clusterStepLine(s, c, '    '))));
   else lines.push(...clusterCommand(lock.nodes[0]?.release ?? null, c, `    ${c.dim('each:')}`));
   return lines;
@@ -36,7 +54,10 @@ export function clusterAfter(plan: Plan, c: ChalkInstance, full: boolean): strin
 
 /** What `lrroll status` and `lrroll unlock` read and do (they change nothing else). */
 export function clusterReads(plan: Plan, c: ChalkInstance, full: boolean): string[] {
-  const lines = [c.bold('Read by lrroll status and lrroll unlock') + c.dim(' (status changes nothing; unlock breaks the lock after confirmation)')];
+  const lines = [
+    c.bold('Read by lrroll status and lrroll unlock') +
+      c.dim(' (status changes nothing; unlock breaks the lock after confirmation)'),
+  ];
   for (const s of plan.cluster.status) {
     const lock = plan.cluster.lock.nodes.find((n) => n.node === s.node);
     const steps = [lock?.read, s.app, s.http, s.patches, lock?.break].filter((x): x is ClusterStep => !!x);
@@ -48,7 +69,13 @@ export function clusterReads(plan: Plan, c: ChalkInstance, full: boolean): strin
 
 /** What `lrroll clean` and `lrroll facts` run on each node (`--full` only: they are not part of a run). */
 function maintenanceReads(plan: Plan, c: ChalkInstance): string[] {
-  const lines = [c.bold('Run by lrroll clean and lrroll facts') + c.dim(' (facts changes nothing; clean removes after confirmation, holding the run lock, on the nodes the plan changes)')];
+  const lines = [
+    c.bold('Run by lrroll clean and lrroll facts') +
+      c.dim(
+        ' (facts changes nothing; clean removes after confirmation, holding the run lock, on the ' +
+          'nodes the plan changes)',
+      ),
+  ];
   for (const f of plan.cluster.facts) {
     const clean = plan.cluster.clean.find((x) => x.node === f.node);
     const steps = [clean?.footprint, clean?.prune, f].filter((x): x is ClusterStep => !!x);
@@ -59,7 +86,9 @@ function maintenanceReads(plan: Plan, c: ChalkInstance): string[] {
 
 function clusterStepLine(s: ClusterStep, c: ChalkInstance, indent: string): string {
   const where = s.runOn === 'node' ? '' : c.dim(` [${s.runOn}]`);
-  const lines = [`${indent}${s.title}${where}${c.dim(` (≤ ${formatSeconds(s.timeoutSec)})`)}${s.become ? c.dim(' [sudo]') : ''}`];
+  const lines = [
+    `${indent}${s.title}${where}${c.dim(` (≤ ${formatSeconds(s.timeoutSec)})`)}${s.become ? c.dim(' [sudo]') : ''}`,
+  ];
   if (s.when) lines.push(`${indent}  ${c.yellow('when:')} ${s.when}`);
   if (s.api) lines.push(`${indent}  ${c.magenta('api>')} ${s.api}`);
   if (s.command) lines.push(...s.command.split('\n').map((l, i) => `${indent}  ${c.dim(i === 0 ? '$' : ' ')} ${l}`));
@@ -69,7 +98,10 @@ function clusterStepLine(s: ClusterStep, c: ChalkInstance, indent: string): stri
 function clusterCommand(s: ClusterStep | null, c: ChalkInstance, prefix: string): string[] {
   if (!s?.command) return [];
   const lines = s.command.split('\n');
-  return [`${prefix} ${c.dim('$')} ${lines.join('; ').slice(0, 100)}… ${c.dim(`(${lines.length} lines; --full shows every node's)`)}`];
+  return [
+    `${prefix} ${c.dim('$')} ${lines.join('; ').slice(0, 100)}… ` +
+      `${c.dim(`(${lines.length} lines; --full shows every node's)`)}`,
+  ];
 }
 
 /** Seconds for people, keeping sub-second values (`200ms`). */

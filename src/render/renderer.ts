@@ -20,15 +20,22 @@ export interface RenderIo {
   columns?: number;
   /** Terminal height, when known (listr2 cuts its frame to it; 24 when unknown). */
   rows?: number;
-  /** Writes what the operator is told beside the progress (the cluster lock, reconcile): stderr on the command line, so stdout keeps only the progress (or NDJSON). Defaults to `write`. */
+  /**
+   * Writes what the operator is told beside the progress (the cluster lock, reconcile): stderr on the command line, so
+   * stdout keeps only the progress (or NDJSON). Defaults to `write`.
+   */
   note?(text: string): void;
   /** The environment (CI, NO_COLOR, FORCE_COLOR). */
   env: Record<string, string | undefined>;
 }
 
-/** The events that carry a note for the operator (lock, reconcile), and its text; null for the others (a lock taken or released as planned is no news). */
+/**
+ * The events that carry a note for the operator (lock, reconcile), and its text; null for the others (a lock taken or
+ * released as planned is no news).
+ */
 export function noteOf(e: RunEvent): string | null {
-  if (e.kind === 'lock') return e.state === 'taken' || e.state === 'released' || e.state === 'refreshed' ? null : e.text;
+  if (e.kind === 'lock')
+    return e.state === 'taken' || e.state === 'released' || e.state === 'refreshed' ? null : e.text;
   return e.kind === 'reconcile' ? e.text : null;
 }
 

@@ -19,7 +19,10 @@ export function isCi(env: RenderIo['env']): boolean {
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
 }
 
-/** The renderer for an `--output` mode: `auto` → listr2 when stdout is a terminal and `CI` is not set, else plain. Colours follow NO_COLOR/FORCE_COLOR. */
+/**
+ * The renderer for an `--output` mode: `auto` → listr2 when stdout is a terminal and `CI` is not set, else plain.
+ * Colours follow NO_COLOR/FORCE_COLOR.
+ */
 export function selectRenderer(mode: OutputMode, io: RenderIo, options: SelectOptions = { verbose: false }): Renderer {
   const chalk = makeChalk(io.isTTY, io.env);
   const resolved = mode === 'auto' ? (io.isTTY && !isCi(io.env) ? 'listr' : 'plain') : mode;

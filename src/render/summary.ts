@@ -16,10 +16,14 @@ export function paintStatus(status: NodeStatus | RunStatus, text: string, c: Cha
 
 const HEADERS = ['NODE', 'RESULT', 'IN LB', 'UPDATED', 'OUT OF LB', 'DURATION', 'FAILED STEP'];
 
-/** The final summary every renderer but json prints: one row per node, the run status and, unless all went well, the cluster state. */
+/**
+ * The final summary every renderer but json prints: one row per node, the run status and, unless all went well, the
+ * cluster state.
+ */
 export function formatRunSummary(e: RunEndEvent, c: ChalkInstance): string {
   const lines = [...table(e.nodes, c), '', counts(e.nodes), statusLine(e, c)];
-  if (e.status !== 'ok' || e.nodes.some((n) => n.status !== 'ok' || n.inRotation !== true)) lines.push(...clusterState(e, c));
+  if (e.status !== 'ok' || e.nodes.some((n) => n.status !== 'ok' || n.inRotation !== true))
+    lines.push(...clusterState(e, c));
   return `${lines.join('\n')}\n`;
 }
 
@@ -40,7 +44,10 @@ function table(nodes: readonly NodeSummary[], c: ChalkInstance): string[] {
   const rows = nodes.map(cells);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const pad = (values: readonly string[], paint: (text: string, i: number) => string): string =>
-    values.map((v, i) => paint(i === values.length - 1 ? v : v.padEnd(widths[i] ?? 0), i)).join('  ').trimEnd();
+    values
+      .map((v, i) => paint(i === values.length - 1 ? v : v.padEnd(widths[i] ?? 0), i))
+      .join('  ')
+      .trimEnd();
   const body = nodes.map((n, r) =>
     pad(rows[r] ?? [], (text, i) => {
       if (i === 0) return c.cyan(text);
@@ -60,7 +67,10 @@ function counts(nodes: readonly NodeSummary[]): string {
   const updated = nodes.filter((n) => n.updated).length;
   const inLb = nodes.filter((n) => n.inRotation === true).length;
   const unknown = nodes.filter((n) => n.inRotation === null).length;
-  return `${nodes.length} node${nodes.length === 1 ? '' : 's'}: ${statuses || 'none'} · ${updated} updated · ${inLb} in the load balancer${unknown ? ` · ${unknown} not checked` : ''}`;
+  return (
+    `${nodes.length} node${nodes.length === 1 ? '' : 's'}: ${statuses || 'none'} · ${updated}` +
+    ` updated · ${inLb} in the load balancer${unknown ? ` · ${unknown} not checked` : ''}`
+  );
 }
 
 function statusLine(e: RunEndEvent, c: ChalkInstance): string {
@@ -84,7 +94,10 @@ function clusterState(e: RunEndEvent, c: ChalkInstance): string[] {
   return lines;
 }
 
-/** Names in plan order, runs of three or more consecutive nodes shortened to `first … last`, so 20+ nodes stay on one line. */
+/**
+ * Names in plan order, runs of three or more consecutive nodes shortened to `first … last`, so 20+ nodes stay on one
+ * line.
+ */
 function nodeList(members: readonly NodeSummary[], all: readonly NodeSummary[]): string {
   const indexes = members.map((n) => all.indexOf(n)).sort((a, b) => a - b);
   const runs: number[][] = [];
@@ -94,7 +107,9 @@ function nodeList(members: readonly NodeSummary[], all: readonly NodeSummary[]):
     else runs.push([i]);
   }
   const name = (i: number | undefined): string => (i === undefined ? '' : (all[i]?.node ?? ''));
-  const text = runs.map((r) => (r.length >= 3 ? `${name(r[0])} … ${name(r.at(-1))}` : r.map(name).join(', '))).join(', ');
+  const text = runs
+    .map((r) => (r.length >= 3 ? `${name(r[0])} … ${name(r.at(-1))}` : r.map(name).join(', ')))
+    .join(', ');
   return members.length > 3 ? `${text} (${members.length} nodes)` : text;
 }
 
@@ -102,12 +117,26 @@ function nodeList(members: readonly NodeSummary[], all: readonly NodeSummary[]):
 function nextStep(e: RunEndEvent): string {
   const out = e.nodes.filter((n) => n.inRotation === false).map((n) => n.node);
   const are = `${out.join(', ')} ${out.length === 1 ? 'is' : 'are'} out of the load balancer`;
-  if (e.status === 'refused') return `Next: no node was stopped or changed by this run; fix the cause, then run again.${out.length > 0 ? ` ${are}, left so by an earlier run: see the reason above.` : ''}`;
+  if (e.status === 'refused')
+    return (
+      `Next: no node was stopped or changed by this run; fix the cause, then run again.` +
+      `${out.length > 0 ? ` ${are}, left so by an earlier run: see the reason above.` : ''}`
+    );
   const back = out.length > 0 ? ` ${are}: \`lrroll resume\` and the next \`lrroll run\` put healthy nodes back.` : '';
   if (e.status === 'aborted') return `Next: \`lrroll resume\` continues this run from where it stopped.${back}`;
   const failed = e.nodes.filter((n) => n.status === 'failed' || n.status === 'rolled-back').map((n) => n.node);
-  if (failed.length > 0) return `Next: fix the cause on ${failed.join(', ')} (see ${failed.length === 1 ? 'its failed step' : 'their failed steps'} above), then \`lrroll resume\` to continue this run.${back}`;
-  if (e.status === 'ok') return out.length > 0 ? `Next:${back}` : 'Next: nothing to do; every node is in the load balancer.';
-  // Halted or failed with no node at fault: a batch-level or run-level step (window, hook, capacity, consistency check).
-  return `Next: see why the run ${e.status === 'halted' ? 'halted' : 'failed'} above (no node failed), then \`lrroll resume\` to continue this run.${back}`;
+  if (failed.length > 0)
+    return (
+      `Next: fix the cause on ${failed.join(', ')} (see ` +
+      `${failed.length === 1 ? 'its failed step' : 'their failed steps'}` +
+      ` above), then \`lrroll resume\` to continue this run.${back}`
+    );
+  if (e.status === 'ok')
+    return out.length > 0 ? `Next:${back}` : 'Next: nothing to do; every node is in the load balancer.';
+  // Halted or failed with no node at fault: a batch-level or run-level step (window, hook, capacity, consistency
+  // check).
+  return (
+    `Next: see why the run ${e.status === 'halted' ? 'halted' : 'failed'}` +
+    ` above (no node failed), then \`lrroll resume\` to continue this run.${back}`
+  );
 }

@@ -8,7 +8,11 @@ const SAFE_WORD = /^[A-Za-z0-9_./:=@%+,-]+$/;
 /** A word that sh would take as a variable assignment if it came first in a command. */
 const ASSIGNMENT_LIKE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
-/** POSIX single-quotes `value` for sh; words made only of `[A-Za-z0-9_./:=@%+,-]` stay bare unless they start with `-` (quoted to stand out; quoting cannot stop option parsing, so callers still need `--`) or look like `NAME=...` (quoted so they can never be read as an assignment). */
+/**
+ * POSIX single-quotes `value` for sh; words made only of `[A-Za-z0-9_./:=@%+,-]` stay bare unless they start with `-`
+ * (quoted to stand out; quoting cannot stop option parsing, so callers still need `--`) or look like `NAME=...` (quoted
+ * so they can never be read as an assignment).
+ */
 export function shq(value: string): string {
   if (value.includes('\0')) {
     throw new Error('shq: a NUL character cannot be passed to a shell');
@@ -28,7 +32,11 @@ export function shq(value: string): string {
  * names the step declares are replaced; a declared name without a value is an error, never an
  * empty word.
  */
-export function fillPlaceholders(command: string, names: readonly string[], values: Readonly<Record<string, string>>): string {
+export function fillPlaceholders(
+  command: string,
+  names: readonly string[],
+  values: Readonly<Record<string, string>>,
+): string {
   let out = command;
   for (const name of names) {
     const value = values[name];

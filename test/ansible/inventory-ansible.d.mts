@@ -14,4 +14,8 @@ export const FIXTURES: string;
 export function inventoryFixtures(): InventoryFixture[];
 export function hasAnsibleInventory(): boolean;
 export function ansibleView(fixture: InventoryFixture): AnsibleInventoryView;
-export function ansibleOrders(fixture: InventoryFixture, view: AnsibleInventoryView, only?: string[]): Record<string, string[]>;
+export function ansibleOrders(
+  fixture: InventoryFixture,
+  view: AnsibleInventoryView,
+  only?: string[],
+): Record<string, string[]>;

@@ -45,9 +45,16 @@ export function ansibleOrders(fixture, view, only) {
   const orders = {};
   for (const group of only ?? Object.keys(children)) {
     if ((children[group] ?? []).some((c) => (children[c] ?? []).length > 0)) continue;
-    const r = spawnSync('ansible', [group, '-i', fixture.file, '--list-hosts'], { encoding: 'utf8', env: ansibleEnv(fixture) });
+    const r = spawnSync('ansible', [group, '-i', fixture.file, '--list-hosts'], {
+      encoding: 'utf8',
+      env: ansibleEnv(fixture),
+    });
     if (r.status !== 0) throw new Error(`ansible --list-hosts failed on ${fixture.name}/${group}: ${r.stderr}`);
-    orders[group] = r.stdout.split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+    orders[group] = r.stdout
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim())
+      .filter(Boolean);
   }
   return orders;
 }
@@ -55,7 +62,11 @@ export function ansibleOrders(fixture, view, only) {
 /** `ansible-inventory --list` of one fixture, reduced to hosts (groups, vars) and groups (direct hosts, children). */
 export function ansibleView(fixture) {
   const env = ansibleEnv(fixture);
-  const r = spawnSync('ansible-inventory', ['-i', fixture.file, '--list'], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+  const r = spawnSync('ansible-inventory', ['-i', fixture.file, '--list'], {
+    encoding: 'utf8',
+    env,
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`ansible-inventory failed on ${fixture.name}: ${r.stderr}`);
   const data = JSON.parse(r.stdout);
   const parents = new Map();
@@ -92,7 +103,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const f of inventoryFixtures()) {
     const out = join(f.dir, 'ansible-expected.json');
     const view = ansibleView(f);
-    writeFileSync(out, `${JSON.stringify({ generatedBy: version, ...view, orders: ansibleOrders(f, view) }, null, 1)}\n`);
+    writeFileSync(
+      out,
+      `${JSON.stringify({ generatedBy: version, ...view, orders: ansibleOrders(f, view) }, null, 1)}\n`,
+    );
     console.log(`${f.name}: ${out}`);
   }
 }

@@ -10,10 +10,48 @@ import { fileURLToPath } from 'node:url';
 
 /** serial values as a play would write them (a scalar or a list). */
 export const SERIALS = [
-  1, 2, 3, 5, 10, 0, -1,
-  '0%', '1%', '5%', '10%', '12%', '14%', '20%', '25%', '28%', '29%', '30%', '33%', '34%', '50%',
-  '56%', '57%', '58%', '66%', '67%', '70%', '75%', '99%', '100%', '150%',
-  [1, '20%', -1], [1, 2, '50%'], [2, 0], [0, 1], [-1], ['10%', '30%', 0], [1, '58%'], ['57%'], [1, 2, 3], [3, 1], ['29%', 2],
+  1,
+  2,
+  3,
+  5,
+  10,
+  0,
+  -1,
+  '0%',
+  '1%',
+  '5%',
+  '10%',
+  '12%',
+  '14%',
+  '20%',
+  '25%',
+  '28%',
+  '29%',
+  '30%',
+  '33%',
+  '34%',
+  '50%',
+  '56%',
+  '57%',
+  '58%',
+  '66%',
+  '67%',
+  '70%',
+  '75%',
+  '99%',
+  '100%',
+  '150%',
+  [1, '20%', -1],
+  [1, 2, '50%'],
+  [2, 0],
+  [0, 1],
+  [-1],
+  ['10%', '30%', 0],
+  [1, '58%'],
+  ['57%'],
+  [1, 2, 3],
+  [3, 1],
+  ['29%', 2],
 ];
 
 /** Host counts each serial value is tried with. */
@@ -53,9 +91,16 @@ export function ansibleBatches(cases) {
     const r = spawnSync('ansible-playbook', ['-i', join(dir, 'inventory.ini'), join(dir, 'playbook.yml')], {
       encoding: 'utf8',
       maxBuffer: 1 << 28,
-      env: { ...process.env, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: '0', ANSIBLE_CONFIG: join(dir, 'none.cfg') },
+      env: {
+        ...process.env,
+        ANSIBLE_STDOUT_CALLBACK: 'json',
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_LOCALHOST_WARNING: '0',
+        ANSIBLE_CONFIG: join(dir, 'none.cfg'),
+      },
     });
-    if (r.status !== 0) throw new Error(`ansible-playbook failed (${r.status}): ${r.stderr || r.stdout.slice(0, 2000)}`);
+    if (r.status !== 0)
+      throw new Error(`ansible-playbook failed (${r.status}): ${r.stderr || r.stdout.slice(0, 2000)}`);
     const out = {};
     for (const play of JSON.parse(r.stdout).plays) {
       const task = play.tasks[0];

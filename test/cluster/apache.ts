@@ -36,8 +36,10 @@ export interface ApacheInstance {
 /** What is missing to run the Apache load balancers here, or null. */
 export function apacheMissing(kind: 'apache' | 'mod_jk'): string | null {
   if (!existsSync(APACHE2)) return `${APACHE2} (apache2)`;
-  if (kind === 'apache' && !existsSync(join(APACHE_MODULES, 'mod_proxy_balancer.so'))) return 'mod_proxy_balancer (apache2)';
-  if (kind === 'mod_jk' && !existsSync(join(APACHE_MODULES, 'mod_jk.so'))) return `${APACHE_MODULES}/mod_jk.so (libapache2-mod-jk)`;
+  if (kind === 'apache' && !existsSync(join(APACHE_MODULES, 'mod_proxy_balancer.so')))
+    return 'mod_proxy_balancer (apache2)';
+  if (kind === 'mod_jk' && !existsSync(join(APACHE_MODULES, 'mod_jk.so')))
+    return `${APACHE_MODULES}/mod_jk.so (libapache2-mod-jk)`;
   return null;
 }
 
@@ -56,7 +58,14 @@ function get(url: string, headers: Record<string, string>): Promise<{ status: nu
 }
 
 /** Writes the instance's config (and workers.properties for mod_jk) and checks it with `apache2 -t`. */
-function writeConfig(kind: 'apache' | 'mod_jk', dir: string, host: string, port: number, nodes: BalancedNode[], ajpSecret: string): string {
+function writeConfig(
+  kind: 'apache' | 'mod_jk',
+  dir: string,
+  host: string,
+  port: number,
+  nodes: BalancedNode[],
+  ajpSecret: string,
+): string {
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'httpd.conf');
   if (kind === 'apache') writeFileSync(conf, apacheBalancerConfig({ dir, host, port, nodes }));
@@ -70,7 +79,15 @@ function writeConfig(kind: 'apache' | 'mod_jk', dir: string, host: string, port:
 }
 
 /** Starts one httpd and resolves once its admin page answers. */
-export async function startApache(kind: 'apache' | 'mod_jk', dir: string, host: string, port: number, nodes: BalancedNode[], ajpSecret: string, timeoutMs = 30_000): Promise<ApacheInstance> {
+export async function startApache(
+  kind: 'apache' | 'mod_jk',
+  dir: string,
+  host: string,
+  port: number,
+  nodes: BalancedNode[],
+  ajpSecret: string,
+  timeoutMs = 30_000,
+): Promise<ApacheInstance> {
   const conf = writeConfig(kind, dir, host, port, nodes, ajpSecret);
   const child = spawn(APACHE2, ['-f', conf, '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';

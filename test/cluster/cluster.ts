@@ -6,7 +6,20 @@
 // Everything started here is killed by stop(), by a process 'exit' hook, and — if the test
 // process itself is killed — by a detached watchdog (reaper.mjs).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -116,7 +129,10 @@ export interface TestCluster {
   haproxy: HaproxyInfo | null;
   /** Every load-balancer instance, in order (an HA pair has two of one type). */
   balancers: BalancerInfo[];
-  /** Real Tomcat nodes: turns HTTP session replication on or off in every node's server.xml (takes effect at the next start). */
+  /**
+   * Real Tomcat nodes: turns HTTP session replication on or off in every node's server.xml (takes effect at the next
+   * start).
+   */
   setReplication(on: boolean): void;
   /** Stops one node's app server over SSH (`catalina.sh stop 30 -force`). */
   stopNode(node: NodeRef, options?: { timeoutMs?: number }): Promise<void>;
@@ -150,7 +166,9 @@ export interface StartOptions {
   app?: 'sim' | 'tomcat';
   /** Real Tomcat nodes: HTTP session replication (DeltaManager, static membership) on from the start. */
   replication?: boolean;
-  /** Apache httpd in front of real Tomcat nodes: mod_proxy_balancer (`apache`) or mod_jk; `instances` of it (default 1). */
+  /**
+   * Apache httpd in front of real Tomcat nodes: mod_proxy_balancer (`apache`) or mod_jk; `instances` of it (default 1).
+   */
   apache?: { kind: 'apache' | 'mod_jk'; instances?: number };
   /** Passed to the sim: how long the app server takes to start / stop. */
   startMs?: number;
@@ -175,7 +193,15 @@ export interface StartOptions {
 // Prerequisites
 
 function which(cmd: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  const dirs = [
+    ...(process.env.PATH ?? '').split(delimiter),
+    '/usr/local/sbin',
+    '/usr/local/bin',
+    '/usr/sbin',
+    '/usr/bin',
+    '/sbin',
+    '/bin',
+  ];
   for (const d of dirs) {
     if (!d) continue;
     const p = join(d, cmd);
@@ -208,8 +234,10 @@ export const CLUSTER_PREREQUISITES: ReadonlyArray<{ program: string; pkg: string
 ];
 
 export function clusterSupport(): { ok: boolean; reason: string } {
-  if (process.env.LRROLL_TEST_CLUSTER === '0') return { ok: false, reason: 'real test cluster disabled by LRROLL_TEST_CLUSTER=0' };
-  if (process.platform !== 'linux') return { ok: false, reason: `needs Linux (mount namespaces, 127.0.0.0/8 loopback); this is ${process.platform}` };
+  if (process.env.LRROLL_TEST_CLUSTER === '0')
+    return { ok: false, reason: 'real test cluster disabled by LRROLL_TEST_CLUSTER=0' };
+  if (process.platform !== 'linux')
+    return { ok: false, reason: `needs Linux (mount namespaces, 127.0.0.0/8 loopback); this is ${process.platform}` };
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root (uid 0)');
   for (const p of CLUSTER_PREREQUISITES) {
@@ -218,14 +246,29 @@ export function clusterSupport(): { ok: boolean; reason: string } {
   }
   if (missing.length) return { ok: false, reason: `real test cluster unavailable, missing: ${missing.join(', ')}` };
   // A private mount namespace with a bind mount in it, exactly what every node needs.
-  const probe = spawnSync(which('unshare') as string, ['-m', '--propagation', 'private', '/bin/sh', '-c', 'mount --bind "$1" "$1"', 'probe', tmpdir()], { encoding: 'utf8', timeout: 10_000 });
+  const probe = spawnSync(
+    which('unshare') as string,
+    ['-m', '--propagation', 'private', '/bin/sh', '-c', 'mount --bind "$1" "$1"', 'probe', tmpdir()],
+    { encoding: 'utf8', timeout: 10_000 },
+  );
   if (probe.status !== 0) {
-    return { ok: false, reason: `real test cluster unavailable: a bind mount in a private mount namespace (\`unshare -m\`) fails (${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}); needs CAP_SYS_ADMIN` };
+    return {
+      ok: false,
+      reason:
+        `real test cluster unavailable: a bind mount in a private mount namespace (\`unshare -m\`) ` +
+        `fails (${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}` +
+        `); needs CAP_SYS_ADMIN`,
+    };
   }
-  return { ok: true, reason: `root, CAP_SYS_ADMIN and ${CLUSTER_PREREQUISITES.map((p) => p.program).join(', ')} are available` };
+  return {
+    ok: true,
+    reason: `root, CAP_SYS_ADMIN and ${CLUSTER_PREREQUISITES.map((p) => p.program).join(', ')} are available`,
+  };
 }
 
-/** clusterSupport() plus real Tomcat nodes (tomcat10, java) and, when asked, Apache with mod_proxy_balancer or mod_jk. */
+/**
+ * clusterSupport() plus real Tomcat nodes (tomcat10, java) and, when asked, Apache with mod_proxy_balancer or mod_jk.
+ */
 export function tomcatClusterSupport(apache?: 'apache' | 'mod_jk'): { ok: boolean; reason: string } {
   const base = clusterSupport();
   if (!base.ok) return base;
@@ -233,8 +276,14 @@ export function tomcatClusterSupport(apache?: 'apache' | 'mod_jk'): { ok: boolea
   if (!which('java')) missing.push('java (default-jre-headless)');
   const a = apache ? apacheMissing(apache) : null;
   if (a) missing.push(a);
-  if (missing.length) return { ok: false, reason: `real Tomcat test cluster unavailable, missing: ${missing.join(', ')}` };
-  return { ok: true, reason: `${base.reason}; tomcat10, java${apache ? ` and apache2 (${apache === 'apache' ? 'mod_proxy_balancer' : 'mod_jk'})` : ''} too` };
+  if (missing.length)
+    return { ok: false, reason: `real Tomcat test cluster unavailable, missing: ${missing.join(', ')}` };
+  return {
+    ok: true,
+    reason:
+      `${base.reason}; tomcat10, java` +
+      `${apache ? ` and apache2 (${apache === 'apache' ? 'mod_proxy_balancer' : 'mod_jk'})` : ''} too`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +323,10 @@ export function groupMembers(pgid: number): number[] {
   return out;
 }
 
-/** True if the process exists and is not a zombie (PID 1 here may never reap orphans); with `start`, also that it is the same process. */
+/**
+ * True if the process exists and is not a zombie (PID 1 here may never reap orphans); with `start`, also that it is the
+ * same process.
+ */
 export function processAlive(pid: number, start?: string): boolean {
   const s = procStat(pid);
   return !!s && s.state !== 'Z' && s.state !== 'X' && (start === undefined || s.start === start);
@@ -319,14 +371,22 @@ function assertLoopback(host: string): void {
 }
 
 /** One HTTP GET (no keep-alive); resolves with the status, or the error message. */
-function httpStatus(host: string, port: number, path: string, timeoutMs: number): Promise<{ status?: number; error?: string }> {
+function httpStatus(
+  host: string,
+  port: number,
+  path: string,
+  timeoutMs: number,
+): Promise<{ status?: number; error?: string }> {
   assertLoopback(host);
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path, agent: false, timeout: timeoutMs, headers: { connection: 'close' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode }));
-      res.on('error', (e) => resolve({ error: e.message }));
-    });
+    const req = http.get(
+      { host, port, path, agent: false, timeout: timeoutMs, headers: { connection: 'close' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode }));
+        res.on('error', (e) => resolve({ error: e.message }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
     req.on('error', (e) => resolve({ error: e.message }));
   });
@@ -337,7 +397,10 @@ export function haproxyCommand(socket: string, command: string, timeoutMs = 5000
   return new Promise((resolve, reject) => {
     let out = '';
     const conn = net.createConnection({ path: socket });
-    const timer = setTimeout(() => conn.destroy(new Error(`haproxy admin socket: no answer to "${command}" within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => conn.destroy(new Error(`haproxy admin socket: no answer to "${command}" within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     conn.setEncoding('utf8');
     conn.on('connect', () => conn.write(`${command}\n`));
     conn.on('data', (d: string) => (out += d));
@@ -359,12 +422,25 @@ export function parseShowStat(csv: string, backend: string): ServerStat[] {
   if (!header) throw new Error(`unexpected "show stat" output: ${csv.slice(0, 200)}`);
   const cols = header.slice(2).split(',');
   const col = (name: string) => cols.indexOf(name);
-  const [px, sv, st, chk, scur, weight] = ['pxname', 'svname', 'status', 'check_status', 'scur', 'weight'].map(col) as [number, number, number, number, number, number];
+  const [px, sv, st, chk, scur, weight] = ['pxname', 'svname', 'status', 'check_status', 'scur', 'weight'].map(col) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return lines
     .filter((l) => !l.startsWith('#'))
     .map((l) => l.split(','))
     .filter((f) => f[px] === backend && f[sv] !== 'FRONTEND' && f[sv] !== 'BACKEND')
-    .map((f) => ({ name: f[sv] ?? '', status: f[st] ?? '', checkStatus: (f[chk] ?? '').replace(/^\* /, ''), sessions: Number(f[scur] ?? 0), weight: Number(f[weight] ?? 0) }));
+    .map((f) => ({
+      name: f[sv] ?? '',
+      status: f[st] ?? '',
+      checkStatus: (f[chk] ?? '').replace(/^\* /, ''),
+      sessions: Number(f[scur] ?? 0),
+      weight: Number(f[weight] ?? 0),
+    }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,7 +479,8 @@ interface NodeState extends ClusterNode {
 
 function run(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
   return r.stdout;
 }
 
@@ -434,7 +511,8 @@ function tail(file: string, lines = 20): string {
 /** Picks a random 127.a.b.0 block whose node addresses have ports 22 and 8080 free. */
 async function pickAddresses(count: number, block?: string): Promise<string[]> {
   if (block !== undefined) {
-    if (!/^127\.\d{1,3}\.\d{1,3}$/.test(block) || block.split('.').some((o) => Number(o) > 255)) throw new Error(`addressBlock must look like 127.a.b, got ${block}`);
+    if (!/^127\.\d{1,3}\.\d{1,3}$/.test(block) || block.split('.').some((o) => Number(o) > 255))
+      throw new Error(`addressBlock must look like 127.a.b, got ${block}`);
     return Array.from({ length: count }, (_, i) => `${block}.${11 + i}`);
   }
   let addrs: string[] = [];
@@ -451,12 +529,17 @@ async function pickAddresses(count: number, block?: string): Promise<string[]> {
 /** Checks a node's remote home: /opt/liferay, or an absolute path under /srv/ of plain characters. */
 function checkRemoteHome(path: string): string {
   if (path === REMOTE_HOME) return path;
-  if (!/^\/srv\/[A-Za-z0-9._/-]+$/.test(path) || path.split('/').includes('..')) throw new Error(`remoteHome must be ${REMOTE_HOME} or a plain path under /srv/, got ${path}`);
+  if (!/^\/srv\/[A-Za-z0-9._/-]+$/.test(path) || path.split('/').includes('..'))
+    throw new Error(`remoteHome must be ${REMOTE_HOME} or a plain path under /srv/, got ${path}`);
   return path;
 }
 
-/** Shell lines (args: home, remote home) that bind-mount the home where the node sees it; under /srv a private tmpfs holds the mount point. */
-const MOUNT_HOME = 'case "$2" in /srv/*) mount -t tmpfs lrroll-srv /srv && mkdir -p "$2" || exit 1;; esac; mount --bind "$1" "$2"';
+/**
+ * Shell lines (args: home, remote home) that bind-mount the home where the node sees it; under /srv a private tmpfs
+ * holds the mount point.
+ */
+const MOUNT_HOME =
+  'case "$2" in /srv/*) mount -t tmpfs lrroll-srv /srv && mkdir -p "$2" || exit 1;; esac; mount --bind "$1" "$2"';
 
 /**
  * Creates a node's Liferay home with the sim's makeHome(), run *inside* a throwaway mount
@@ -464,7 +547,12 @@ const MOUNT_HOME = 'case "$2" in /srv/*) mount -t tmpfs lrroll-srv /srv && mkdir
  * catalina.sh, portal-ext.properties, … and they must be the paths the node sees (/opt/liferay),
  * like on a real host, not the harness's temp dir.
  */
-function makeNodeHome(home: string, remoteHome: string, options: Record<string, unknown>, timeoutMs = 30_000): Promise<void> {
+function makeNodeHome(
+  home: string,
+  remoteHome: string,
+  options: Record<string, unknown>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const file = SIM_MAKE_HOME;
   if (!existsSync(file)) return Promise.reject(new Error(`the node simulator is missing: ${file}`));
   // Module and options go through the environment: make-home.mjs looks at process.argv[1] to
@@ -472,12 +560,31 @@ function makeNodeHome(home: string, remoteHome: string, options: Record<string, 
   const js = [
     'const mod = await import(process.env.LRROLL_MAKE_HOME_MODULE);',
     'const makeHome = mod.makeHome ?? mod.default;',
-    "if (typeof makeHome !== 'function') throw new Error(process.env.LRROLL_MAKE_HOME_MODULE + ' does not export makeHome()');",
+    "if (typeof makeHome !== 'function') throw new Error(process.env.LRROLL_MAKE_HOME_MODULE + ' does " +
+      "not export makeHome()');",
     'await makeHome(JSON.parse(process.env.LRROLL_MAKE_HOME_OPTIONS));',
   ].join('\n');
   const script = `${MOUNT_HOME} && shift 2 && exec "$@"`;
-  const args = ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-make-home', home, remoteHome, process.execPath, '--input-type=module', '-e', js];
-  const env = { ...process.env, LRROLL_MAKE_HOME_MODULE: pathToFileURL(file).href, LRROLL_MAKE_HOME_OPTIONS: JSON.stringify({ ...options, home: remoteHome }) };
+  const args = [
+    '-m',
+    '--propagation',
+    'private',
+    '/bin/sh',
+    '-c',
+    script,
+    'lrroll-make-home',
+    home,
+    remoteHome,
+    process.execPath,
+    '--input-type=module',
+    '-e',
+    js,
+  ];
+  const env = {
+    ...process.env,
+    LRROLL_MAKE_HOME_MODULE: pathToFileURL(file).href,
+    LRROLL_MAKE_HOME_OPTIONS: JSON.stringify({ ...options, home: remoteHome }),
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(which('unshare') as string, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
@@ -490,7 +597,10 @@ function makeNodeHome(home: string, remoteHome: string, options: Record<string, 
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`makeHome for ${String(options.node)} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+      else
+        reject(
+          new Error(`makeHome for ${String(options.node)} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`),
+        );
     });
   });
 }
@@ -524,14 +634,25 @@ function sshdConfigText(n: NodeState, dir: string): string {
   ].join('\n');
 }
 
-function startSshd(n: NodeState, mounts: ReadonlyArray<{ source: string; target: string }> = [], timeoutMs = 15_000): Promise<{ ok: true } | { ok: false; bindFailed: boolean; message: string }> {
+function startSshd(
+  n: NodeState,
+  mounts: ReadonlyArray<{ source: string; target: string }> = [],
+  timeoutMs = 15_000,
+): Promise<{ ok: true } | { ok: false; bindFailed: boolean; message: string }> {
   return new Promise((resolve) => {
-    // The home first (on its remote path), then every further pair of arguments before the last two is a bind mount, then sshd and its config.
-    const script = `${MOUNT_HOME} || exit 1; shift 2; while [ "$#" -gt 2 ]; do mount --bind "$1" "$2" || exit 1; shift 2; done; exec "$1" -D -e -f "$2"`;
+    // The home first (on its remote path), then every further pair of arguments before the last two is a bind mount,
+    // then sshd and its config.
+    const script =
+      `${MOUNT_HOME} || exit 1; shift 2; while [ "$#" -gt 2 ]; do ` +
+      `mount --bind "$1" "$2" || exit 1; shift 2; done; exec "$1" -D -e -f "$2"`;
     const binds = [n.home, n.remoteHome, ...mounts.flatMap((m) => [m.source, m.target])];
-    const child = spawn(which('unshare') as string, ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-sshd', ...binds, SSHD, n.sshdConfig], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      which('unshare') as string,
+      ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'lrroll-sshd', ...binds, SSHD, n.sshdConfig],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     n.sshd = child;
     n.sshdLog = [];
     let settled = false;
@@ -541,23 +662,44 @@ function startSshd(n: NodeState, mounts: ReadonlyArray<{ source: string; target:
       clearTimeout(timer);
       resolve(r);
     };
-    const timer = setTimeout(() => done({ ok: false, bindFailed: false, message: `sshd for ${n.name} not listening after ${timeoutMs} ms:\n${n.sshdLog.join('\n')}` }), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done({
+          ok: false,
+          bindFailed: false,
+          message: `sshd for ${n.name} not listening after ${timeoutMs} ms:\n${n.sshdLog.join('\n')}`,
+        }),
+      timeoutMs,
+    );
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
       appendLog(n.sshdLog, d);
       if (/Server listening on /.test(d)) done({ ok: true });
     });
-    child.on('error', (e) => done({ ok: false, bindFailed: false, message: `cannot start sshd for ${n.name}: ${e.message}` }));
+    child.on('error', (e) =>
+      done({ ok: false, bindFailed: false, message: `cannot start sshd for ${n.name}: ${e.message}` }),
+    );
     child.on('exit', (code, signal) => {
       const log = n.sshdLog.join('\n');
-      done({ ok: false, bindFailed: /Bind to port|Cannot bind any address|Address already in use/.test(log), message: `sshd for ${n.name} exited (${signal ?? code}):\n${log}` });
+      done({
+        ok: false,
+        bindFailed: /Bind to port|Cannot bind any address|Address already in use/.test(log),
+        message: `sshd for ${n.name} exited (${signal ?? code}):\n${log}`,
+      });
     });
     child.unref();
     (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
   });
 }
 
-function startHaproxy(dir: string, cfg: string, socket: string, port: number, log: string[], timeoutMs = 15_000): Promise<{ child: ChildProcess; error?: string; bindFailed?: boolean }> {
+function startHaproxy(
+  dir: string,
+  cfg: string,
+  socket: string,
+  port: number,
+  log: string[],
+  timeoutMs = 15_000,
+): Promise<{ child: ChildProcess; error?: string; bindFailed?: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(which('haproxy') as string, ['-f', cfg, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let settled = false;
@@ -567,7 +709,10 @@ function startHaproxy(dir: string, cfg: string, socket: string, port: number, lo
       clearTimeout(timer);
       resolve({ child, ...r });
     };
-    const timer = setTimeout(() => done({ error: `haproxy not ready after ${timeoutMs} ms:\n${log.join('\n')}` }), timeoutMs);
+    const timer = setTimeout(
+      () => done({ error: `haproxy not ready after ${timeoutMs} ms:\n${log.join('\n')}` }),
+      timeoutMs,
+    );
     for (const s of [child.stdout, child.stderr]) {
       s?.setEncoding('utf8');
       s?.on('data', (d: string) => appendLog(log, d));
@@ -576,7 +721,10 @@ function startHaproxy(dir: string, cfg: string, socket: string, port: number, lo
     child.on('error', (e) => done({ error: `cannot start haproxy: ${e.message}` }));
     child.on('exit', (code, signal) => {
       const text = log.join('\n');
-      done({ error: `haproxy exited (${signal ?? code}):\n${text}`, bindFailed: /cannot bind|Address already in use/i.test(text) });
+      done({
+        error: `haproxy exited (${signal ?? code}):\n${text}`,
+        bindFailed: /cannot bind|Address already in use/i.test(text),
+      });
     });
     child.unref();
     void (async () => {
@@ -639,8 +787,32 @@ function namespaceMembers(nodes: NodeState[]): Array<{ pid: number; node: NodeSt
 
 /** The fields of a node tests see. */
 function publicNode(n: NodeState): ClusterNode {
-  const { name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint, ajpPort, shutdownPort, clusterPort } = n;
-  return { name, address, sshPort, httpPort, home, remoteHome, hostKeyFile, hostKeyFingerprint, ajpPort, shutdownPort, clusterPort };
+  const {
+    name,
+    address,
+    sshPort,
+    httpPort,
+    home,
+    remoteHome,
+    hostKeyFile,
+    hostKeyFingerprint,
+    ajpPort,
+    shutdownPort,
+    clusterPort,
+  } = n;
+  return {
+    name,
+    address,
+    sshPort,
+    httpPort,
+    home,
+    remoteHome,
+    hostKeyFile,
+    hostKeyFingerprint,
+    ajpPort,
+    shutdownPort,
+    clusterPort,
+  };
 }
 
 /** Like Promise.all, but waits for every promise to settle first (nothing keeps starting after a failure). */
@@ -684,7 +856,21 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
     try {
       const tmp = `${stateFile}.tmp`;
       // `groups`: httpd's process groups (its children outlive a killed parent).
-      writeFileSync(tmp, JSON.stringify({ dir, pids: tracked(), groups: apaches.map((a) => a.pid), nodes: nodes.map((n) => ({ name: n.name, mntNs: n.mntNs, homeDev: n.homeDev, homeIno: n.homeIno, remoteHome: n.remoteHome })) }));
+      writeFileSync(
+        tmp,
+        JSON.stringify({
+          dir,
+          pids: tracked(),
+          groups: apaches.map((a) => a.pid),
+          nodes: nodes.map((n) => ({
+            name: n.name,
+            mntNs: n.mntNs,
+            homeDev: n.homeDev,
+            homeIno: n.homeIno,
+            remoteHome: n.remoteHome,
+          })),
+        }),
+      );
       renameSync(tmp, stateFile);
     } catch {
       /* dir already removed */
@@ -723,17 +909,32 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
   live.add(killable);
 
   const doStop = async () => {
-    const children = [...inflight, ...nodes.map((n) => n.sshd), ...haproxyChildren, ...apaches.map((a) => a.child)].filter((c): c is ChildProcess => !!c);
-    const exited = Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    const children = [
+      ...inflight,
+      ...nodes.map((n) => n.sshd),
+      ...haproxyChildren,
+      ...apaches.map((a) => a.child),
+    ].filter((c): c is ChildProcess => !!c);
+    const exited = Promise.all(
+      children.map((c) =>
+        c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)),
+      ),
+    );
     const deadline = Date.now() + 10_000;
     for (;;) {
       killAllSync();
       await sleep(25);
-      const left = [...namespaceMembers(nodes).filter((m) => processAlive(m.pid)), ...apaches.flatMap((a) => groupMembers(a.pid).map((pid) => ({ pid })))];
+      const left = [
+        ...namespaceMembers(nodes).filter((m) => processAlive(m.pid)),
+        ...apaches.flatMap((a) => groupMembers(a.pid).map((pid) => ({ pid }))),
+      ];
       const childLeft = children.filter((c) => c.exitCode === null && c.signalCode === null);
       if (!left.length && !childLeft.length) break;
       if (Date.now() > deadline) {
-        process.stderr.write(`[test cluster] stop(): still alive after 10 s: ${[...left.map((m) => m.pid), ...childLeft.map((c) => c.pid)].join(', ')}\n`);
+        process.stderr.write(
+          `[test cluster] stop(): still alive after 10 s: ` +
+            `${[...left.map((m) => m.pid), ...childLeft.map((c) => c.pid)].join(', ')}\n`,
+        );
         break;
       }
     }
@@ -759,7 +960,11 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
 
   const resolveNode = (ref: NodeRef): NodeState => {
     const n =
-      typeof ref === 'number' ? nodes[ref - 1] : typeof ref === 'string' ? nodes.find((x) => x.name === ref || x.address === ref) : nodes.find((x) => x.name === ref.name);
+      typeof ref === 'number'
+        ? nodes[ref - 1]
+        : typeof ref === 'string'
+          ? nodes.find((x) => x.name === ref || x.address === ref)
+          : nodes.find((x) => x.name === ref.name);
     if (!n) throw new Error(`no such node: ${typeof ref === 'object' ? ref.name : ref}`);
     return n;
   };
@@ -768,7 +973,10 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
     // Watchdog first: from here on, even a SIGKILL of this process cleans up.
     writeState();
     const self = procStat(process.pid);
-    reaper = spawn(process.execPath, [REAPER, String(process.pid), self?.start ?? '', stateFile], { detached: true, stdio: 'ignore' });
+    reaper = spawn(process.execPath, [REAPER, String(process.pid), self?.start ?? '', stateFile], {
+      detached: true,
+      stdio: 'ignore',
+    });
     reaper.on('error', () => {});
     reaper.unref();
 
@@ -807,7 +1015,8 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       const httpPort = (await canBind(address, 8080)) ? 8080 : await freePort(address);
       const sshPort = (await canBind(address, 22)) ? 22 : await freePort(address);
       // Tomcat's usual ports on the node's own address, like separate hosts (a free one if taken).
-      const port = async (usual: number): Promise<number> => (tomcat ? ((await canBind(address, usual)) ? usual : await freePort(address)) : 0);
+      const port = async (usual: number): Promise<number> =>
+        tomcat ? ((await canBind(address, usual)) ? usual : await freePort(address)) : 0;
       const [ajpPort, shutdownPort, clusterPort] = [await port(8009), await port(8005), await port(4000)];
       const hostKeyFile = join(ndir, 'ssh_host_ed25519_key');
       keygen(hostKeyFile, `${name}-host-key`);
@@ -843,15 +1052,16 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         const extra = typeof options.sim === 'function' ? options.sim(n.name, index + 1) : (options.sim ?? {});
         // A Tomcat home bakes only the paths the node sees (seenAs), so it is written from here.
         if (tomcat) makeTomcatHome(tomcatOptions(n, options.replication === true));
-        else await makeNodeHome(n.home, n.remoteHome, {
-          ...extra,
-          node: n.name,
-          host: n.address,
-          httpPort: n.httpPort,
-          ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
-          ...(options.stopMs !== undefined ? { stopMs: options.stopMs } : {}),
-          ...(clusterDir ? { clusterDir } : {}),
-        });
+        else
+          await makeNodeHome(n.home, n.remoteHome, {
+            ...extra,
+            node: n.name,
+            host: n.address,
+            httpPort: n.httpPort,
+            ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
+            ...(options.stopMs !== undefined ? { stopMs: options.stopMs } : {}),
+            ...(clusterDir ? { clusterDir } : {}),
+          });
         for (let attempt = 1; ; attempt++) {
           writeFileSync(n.sshdConfig, sshdConfigText(n, dir));
           const r = await startSshd(n, options.mounts);
@@ -863,7 +1073,8 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         n.mntNs = readlinkSync(`/proc/${pid}/ns/mnt`);
         if (n.mntNs === ownNs) throw new Error(`sshd for ${n.name} is not in its own mount namespace`);
         const seen = statSync(`/proc/${pid}/root${n.remoteHome}`);
-        if (seen.dev !== n.homeDev || seen.ino !== n.homeIno) throw new Error(`sshd for ${n.name} does not see its home on ${n.remoteHome}`);
+        if (seen.dev !== n.homeDev || seen.ino !== n.homeIno)
+          throw new Error(`sshd for ${n.name} does not see its home on ${n.remoteHome}`);
         writeState();
       }),
     );
@@ -928,8 +1139,16 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
     }
     for (let i = 1; i <= (options.apache?.instances ?? (options.apache ? 1 : 0)); i++) {
       const kind = options.apache?.kind ?? 'apache';
-      if (!tomcat && kind === 'mod_jk') throw new Error('mod_jk needs real Tomcat nodes (app: tomcat): the simulator has no AJP connector');
-      const a = await startApache(kind, join(dir, `${kind}${i}`), '127.0.0.1', await freePort('127.0.0.1'), nodes, ajpSecret);
+      if (!tomcat && kind === 'mod_jk')
+        throw new Error('mod_jk needs real Tomcat nodes (app: tomcat): the simulator has no AJP connector');
+      const a = await startApache(
+        kind,
+        join(dir, `${kind}${i}`),
+        '127.0.0.1',
+        await freePort('127.0.0.1'),
+        nodes,
+        ajpSecret,
+      );
       apaches.push(a);
       writeState();
       balancers.push({ type: kind, url: a.url, admin: a.adminUrl, pool: a.pool, pid: a.pid });
@@ -945,7 +1164,19 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       return new Promise((resolve) => {
         if (stopping) return resolve({ code: 255, stdout: '', stderr: '[test cluster] stopped' });
         // curve25519 key exchange: the default (sntrup761) costs noticeable CPU per connection on a busy 2-core CI.
-        const child = spawn(sshBin, ['-F', sshConfigFile, '-o', 'KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org', '--', n.name, command], { stdio: [opts.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], env });
+        const child = spawn(
+          sshBin,
+          [
+            '-F',
+            sshConfigFile,
+            '-o',
+            'KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org',
+            '--',
+            n.name,
+            command,
+          ],
+          { stdio: [opts.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], env },
+        );
         inflight.add(child);
         let stdout = '';
         let stderr = '';
@@ -967,7 +1198,8 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         };
         child.on('error', (e) => finish(255, `[test cluster] cannot run ssh: ${e.message}`));
         child.on('close', (code, signal) => {
-          if (timedOut) finish(-1, `\n[test cluster] ssh ${n.name} ${JSON.stringify(command)} timed out after ${timeoutMs} ms`);
+          if (timedOut)
+            finish(-1, `\n[test cluster] ssh ${n.name} ${JSON.stringify(command)} timed out after ${timeoutMs} ms`);
           else finish(code ?? 255, signal ? `\n[test cluster] ssh killed by ${signal}` : '');
         });
       });
@@ -984,7 +1216,10 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         last = r.status !== undefined ? `HTTP ${r.status}` : (r.error ?? '?');
         await sleep(100);
       }
-      throw new Error(`${n.name} (${n.address}:${n.httpPort}) not ready: last answer ${last}\n--- catalina.out ---\n${tail(join(n.home, `${tomcatDirOf(n.home)}/logs/catalina.out`))}`);
+      throw new Error(
+        `${n.name} (${n.address}:${n.httpPort}) not ready: last answer ${last}` +
+          `\n--- catalina.out ---\n${tail(join(n.home, `${tomcatDirOf(n.home)}/logs/catalina.out`))}`,
+      );
     };
 
     const hapCommand = async (command: string): Promise<string> => {
@@ -1002,8 +1237,15 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         for (;;) {
           if (stopping) throw new Error('test cluster stopped');
           last = parseShowStat(await haproxyCommand(b.admin, 'show stat'), 'liferay');
-          if (want.every((w) => last.some((s) => s.name === w && s.status === 'UP' && s.checkStatus.startsWith('L7OK')))) break;
-          if (Date.now() > deadline) throw new Error(`HAProxy ${b.admin}: servers not all UP: ${last.map((s) => `${s.name}=${s.status}/${s.checkStatus}`).join(', ')}`);
+          if (
+            want.every((w) => last.some((s) => s.name === w && s.status === 'UP' && s.checkStatus.startsWith('L7OK')))
+          )
+            break;
+          if (Date.now() > deadline)
+            throw new Error(
+              `HAProxy ${b.admin}: servers not all UP: ` +
+                `${last.map((s) => `${s.name}=${s.status}/${s.checkStatus}`).join(', ')}`,
+            );
           await sleep(100);
         }
       }
@@ -1012,15 +1254,21 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
     const startNode: TestCluster['startNode'] = async (ref, opts = {}) => {
       const n = resolveNode(ref);
       const timeoutMs = opts.timeoutMs ?? 60_000;
-      const r = await ssh(n, `${n.remoteHome}/${tomcatDirOf(n.home)}/bin/catalina.sh start`, { timeoutMs: Math.min(timeoutMs, 30_000) });
-      if (r.code !== 0) throw new Error(`catalina.sh start on ${n.name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
+      const r = await ssh(n, `${n.remoteHome}/${tomcatDirOf(n.home)}/bin/catalina.sh start`, {
+        timeoutMs: Math.min(timeoutMs, 30_000),
+      });
+      if (r.code !== 0)
+        throw new Error(`catalina.sh start on ${n.name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
       await waitHttpReady(n, { timeoutMs });
     };
 
     const stopNode: TestCluster['stopNode'] = async (ref, opts = {}) => {
       const n = resolveNode(ref);
-      const r = await ssh(n, `${n.remoteHome}/${tomcatDirOf(n.home)}/bin/catalina.sh stop 30 -force`, { timeoutMs: opts.timeoutMs ?? 60_000 });
-      if (r.code !== 0) throw new Error(`catalina.sh stop on ${n.name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
+      const r = await ssh(n, `${n.remoteHome}/${tomcatDirOf(n.home)}/bin/catalina.sh stop 30 -force`, {
+        timeoutMs: opts.timeoutMs ?? 60_000,
+      });
+      if (r.code !== 0)
+        throw new Error(`catalina.sh stop on ${n.name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
     };
 
     const setReplication: TestCluster['setReplication'] = (on) => {
@@ -1042,8 +1290,10 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
         if (!s || s.state === 'Z' || out.has(pid)) return;
         out.set(pid, { pid, start: s.start, role, node, command: cmdline(pid) });
       };
-      for (const n of nodes) if (n.sshd?.pid && n.sshd.exitCode === null && n.sshd.signalCode === null) add(n.sshd.pid, 'sshd', n.name);
-      for (const h of haproxyChildren) if (h.pid && h.exitCode === null && h.signalCode === null) add(h.pid, 'haproxy', null);
+      for (const n of nodes)
+        if (n.sshd?.pid && n.sshd.exitCode === null && n.sshd.signalCode === null) add(n.sshd.pid, 'sshd', n.name);
+      for (const h of haproxyChildren)
+        if (h.pid && h.exitCode === null && h.signalCode === null) add(h.pid, 'haproxy', null);
       for (const a of apaches) for (const pid of groupMembers(a.pid)) add(pid, 'apache', null);
       const simPids = new Set<number>();
       for (const n of nodes) {

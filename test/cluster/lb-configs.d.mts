@@ -8,7 +8,23 @@ export interface LbNode {
 }
 
 export const APACHE_MODULES: string;
-export function apacheBalancerConfig(o: { dir: string; host: string; port: number; nodes: LbNode[]; balancer?: string }): string;
+export function apacheBalancerConfig(o: {
+  dir: string;
+  host: string;
+  port: number;
+  nodes: LbNode[];
+  balancer?: string;
+}): string;
 export function modJkConfig(o: { dir: string; host: string; port: number; balancer?: string }): string;
-export function modJkWorkers(o: { nodes: Array<LbNode & { ajpPort: number }>; secret: string; balancer?: string }): string;
-export function haproxyConfig(o: { socket: string; host?: string; port: number; nodes: LbNode[]; backend?: string }): string;
+export function modJkWorkers(o: {
+  nodes: Array<LbNode & { ajpPort: number }>;
+  secret: string;
+  balancer?: string;
+}): string;
+export function haproxyConfig(o: {
+  socket: string;
+  host?: string;
+  port: number;
+  nodes: LbNode[];
+  backend?: string;
+}): string;

@@ -21,7 +21,9 @@ function apacheCommon(o, modules) {
     `Mutex file:${o.dir} default`,
     `ServerName ${o.host}`,
     `Listen ${o.host}:${o.port}`,
-    ...['mpm_event', 'authz_core', 'authz_host', ...modules].map((m) => `LoadModule ${m}_module ${APACHE_MODULES}/mod_${m}.so`),
+    ...['mpm_event', 'authz_core', 'authz_host', ...modules].map(
+      (m) => `LoadModule ${m}_module ${APACHE_MODULES}/mod_${m}.so`,
+    ),
     'User www-data',
     'Group www-data',
     'StartServers 2',
@@ -47,10 +49,20 @@ function apacheCommon(o, modules) {
 export function apacheBalancerConfig(o) {
   const balancer = o.balancer ?? 'liferay';
   return [
-    ...apacheCommon({ ...o, kind: 'mod_proxy_balancer' }, ['proxy', 'proxy_http', 'proxy_balancer', 'lbmethod_byrequests', 'slotmem_shm', 'status']),
+    ...apacheCommon({ ...o, kind: 'mod_proxy_balancer' }, [
+      'proxy',
+      'proxy_http',
+      'proxy_balancer',
+      'lbmethod_byrequests',
+      'slotmem_shm',
+      'status',
+    ]),
     `<Proxy "balancer://${balancer}">`,
     // retry=2: a member that refused a connection is tried again after 2 s (the default is 60 s).
-    ...o.nodes.map((n) => `  BalancerMember "http://${n.address}:${n.httpPort}" route=${n.name} retry=2 connectiontimeout=2 timeout=30`),
+    ...o.nodes.map(
+      (n) =>
+        `  BalancerMember "http://${n.address}:${n.httpPort}" route=${n.name} retry=2 connectiontimeout=2 timeout=30`,
+    ),
     '  ProxySet stickysession=JSESSIONID|jsessionid lbmethod=byrequests',
     '</Proxy>',
     'ProxyPass "/balancer-manager" "!"',

@@ -66,7 +66,8 @@ export function startLoad(options: LoadOptions): Load {
   const rps = options.rps;
   const users = options.users;
   if (!(rps > 0 && rps <= 2000)) throw new Error(`startLoad: rps must be in (0, 2000], got ${rps}`);
-  if (!(Number.isInteger(users) && users >= 1 && users <= 10_000)) throw new Error(`startLoad: users must be 1..10000, got ${users}`);
+  if (!(Number.isInteger(users) && users >= 1 && users <= 10_000))
+    throw new Error(`startLoad: users must be 1..10000, got ${users}`);
   const limitMs = options.durationLimitMs ?? 10 * 60_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const host = target.hostname.replace(/^\[|\]$/g, '');
@@ -104,32 +105,35 @@ export function startLoad(options: LoadOptions): Load {
       const headers: Record<string, string> = { connection: 'close', 'user-agent': `lrroll-test-load/1 user-${user}` };
       const cookie = cookies[user];
       if (cookie) headers.cookie = cookie;
-      const req = http.request({ host, port, path, method: 'GET', agent: false, headers, timeout: timeoutMs }, (res) => {
-        const node = (res.headers['x-lrroll-node'] as string | undefined) ?? null;
-        for (const sc of res.headers['set-cookie'] ?? []) {
-          const m = /^\s*(JSESSIONID=[^;]*)/i.exec(sc);
-          if (m) cookies[user] = m[1] as string;
-        }
-        if (node) {
-          if (sticky[user] && sticky[user] !== node) switches++;
-          sticky[user] = node;
-        }
-        byNode[node ?? 'unknown'] = (byNode[node ?? 'unknown'] ?? 0) + 1;
-        const status = res.statusCode ?? 0;
-        res.on('error', (e) => {
-          if (!settled) fail(user, { error: `response: ${e.message}` }, node);
-          done();
-        });
-        res.on('end', () => {
-          if (status >= 500) fail(user, { status }, node);
-          done();
-        });
-        res.on('close', () => {
-          if (!settled) fail(user, { error: 'response aborted' }, node);
-          done();
-        });
-        res.resume();
-      });
+      const req = http.request(
+        { host, port, path, method: 'GET', agent: false, headers, timeout: timeoutMs },
+        (res) => {
+          const node = (res.headers['x-lrroll-node'] as string | undefined) ?? null;
+          for (const sc of res.headers['set-cookie'] ?? []) {
+            const m = /^\s*(JSESSIONID=[^;]*)/i.exec(sc);
+            if (m) cookies[user] = m[1] as string;
+          }
+          if (node) {
+            if (sticky[user] && sticky[user] !== node) switches++;
+            sticky[user] = node;
+          }
+          byNode[node ?? 'unknown'] = (byNode[node ?? 'unknown'] ?? 0) + 1;
+          const status = res.statusCode ?? 0;
+          res.on('error', (e) => {
+            if (!settled) fail(user, { error: `response: ${e.message}` }, node);
+            done();
+          });
+          res.on('end', () => {
+            if (status >= 500) fail(user, { status }, node);
+            done();
+          });
+          res.on('close', () => {
+            if (!settled) fail(user, { error: 'response aborted' }, node);
+            done();
+          });
+          res.resume();
+        },
+      );
       const wall = setTimeout(() => req.destroy(new Error(`timeout after ${timeoutMs} ms`)), timeoutMs + 1000);
       req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
       req.on('error', (e) => {

@@ -65,10 +65,20 @@ function reap() {
   const state = readState();
   if (!state) process.exit(0);
   for (let round = 0; round < 3; round++) {
-    for (const p of state.pids ?? []) if (alive(p.pid, p.start)) try { process.kill(p.pid, 'SIGKILL'); } catch {}
+    for (const p of state.pids ?? [])
+      if (alive(p.pid, p.start))
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {}
     // Process groups (httpd: a parent and its children).
-    for (const g of state.groups ?? []) try { process.kill(-g, 'SIGKILL'); } catch {}
-    for (const pid of namespaceMembers(state)) try { process.kill(pid, 'SIGKILL'); } catch {}
+    for (const g of state.groups ?? [])
+      try {
+        process.kill(-g, 'SIGKILL');
+      } catch {}
+    for (const pid of namespaceMembers(state))
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
   }
   try {
     rmSync(state.dir, { recursive: true, force: true });

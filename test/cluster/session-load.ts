@@ -83,25 +83,36 @@ function request(url: URL, cookie: string | null, timeoutMs: number): Promise<An
     };
     const headers: Record<string, string> = { connection: 'close', 'user-agent': 'lrroll-test-session-load/1' };
     if (cookie) headers.cookie = cookie;
-    const req = http.request({ host: url.hostname, port: Number(url.port || 80), path: url.pathname + url.search, method: 'GET', agent: false, headers, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('error', (e) => finish(e));
-      // A connection cut mid-answer ends with 'close' and no 'end'.
-      res.on('close', () => finish(new Error('response aborted')));
-      res.on('end', () => {
-        const c = res.headers['x-lrroll-counter'];
-        const b = /\(build (\d+)\)/.exec(body);
-        finish(null, {
-          status: res.statusCode ?? 0,
-          node: (res.headers['x-lrroll-node'] as string | undefined) ?? null,
-          counter: typeof c === 'string' && /^\d+$/.test(c) ? Number(c) : null,
-          build: b ? Number(b[1]) : null,
-          cookies: res.headers['set-cookie'] ?? [],
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: Number(url.port || 80),
+        path: url.pathname + url.search,
+        method: 'GET',
+        agent: false,
+        headers,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('error', (e) => finish(e));
+        // A connection cut mid-answer ends with 'close' and no 'end'.
+        res.on('close', () => finish(new Error('response aborted')));
+        res.on('end', () => {
+          const c = res.headers['x-lrroll-counter'];
+          const b = /\(build (\d+)\)/.exec(body);
+          finish(null, {
+            status: res.statusCode ?? 0,
+            node: (res.headers['x-lrroll-node'] as string | undefined) ?? null,
+            counter: typeof c === 'string' && /^\d+$/.test(c) ? Number(c) : null,
+            build: b ? Number(b[1]) : null,
+            cookies: res.headers['set-cookie'] ?? [],
+          });
         });
-      });
-    });
+      },
+    );
     // The socket timeout covers idle time only: a wall-clock limit as well.
     const wall = setTimeout(() => {
       req.destroy(new Error(`no complete answer within ${timeoutMs + 1000} ms`));
@@ -130,7 +141,9 @@ class CookieJar {
 /** Starts `users` logged-in users; stop() waits for each user's request in flight and reports. */
 export function startSessionLoad(options: SessionLoadOptions): SessionLoad {
   const bases = options.urls.map((u) => new URL(u));
-  for (const b of bases) if (b.protocol !== 'http:' || !LOOPBACK.test(b.hostname)) throw new Error(`startSessionLoad: only http:// on 127.0.0.0/8, got ${b.href}`);
+  for (const b of bases)
+    if (b.protocol !== 'http:' || !LOOPBACK.test(b.hostname))
+      throw new Error(`startSessionLoad: only http:// on 127.0.0.0/8, got ${b.href}`);
   const thinkMs = options.thinkMs ?? 150;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const samples: SessionSample[] = [];
@@ -152,7 +165,15 @@ export function startSessionLoad(options: SessionLoadOptions): SessionLoad {
       try {
         const a = await request(url, jar.header(), timeoutMs);
         jar.take(a.cookies);
-        const sample: SessionSample = { user: i, sentAt, endedAt: Date.now(), node: a.node, kind: 'ok', counter: a.counter, build: a.build };
+        const sample: SessionSample = {
+          user: i,
+          sentAt,
+          endedAt: Date.now(),
+          node: a.node,
+          kind: 'ok',
+          counter: a.counter,
+          build: a.build,
+        };
         if (a.status >= 500 || a.status === 0) {
           sample.kind = 'failed';
           sample.detail = `HTTP ${a.status}`;
@@ -175,7 +196,16 @@ export function startSessionLoad(options: SessionLoadOptions): SessionLoad {
         }
         samples.push(sample);
       } catch (e) {
-        samples.push({ user: i, sentAt, endedAt: Date.now(), node: null, kind: 'failed', counter: null, build: null, detail: (e as Error).message });
+        samples.push({
+          user: i,
+          sentAt,
+          endedAt: Date.now(),
+          node: null,
+          kind: 'failed',
+          counter: null,
+          build: null,
+          detail: (e as Error).message,
+        });
       }
       await new Promise((r) => setTimeout(r, thinkMs));
     }
@@ -213,9 +243,12 @@ export function startSessionLoad(options: SessionLoadOptions): SessionLoad {
 }
 
 /** True for an answer that shows the user's session (a login, or a counter). */
-const holdsSession = (s: SessionSample): boolean => s.node !== null && (s.kind === 'ok' || s.kind === 'login' || s.kind === 'skipped');
+const holdsSession = (s: SessionSample): boolean =>
+  s.node !== null && (s.kind === 'ok' || s.kind === 'login' || s.kind === 'skipped');
 
-/** The node holding a user's session just before `at`: the node of its last session-showing request sent before then. */
+/**
+ * The node holding a user's session just before `at`: the node of its last session-showing request sent before then.
+ */
 function holder(list: readonly SessionSample[], at: number): string | null {
   for (let i = list.length - 1; i >= 0; i--) {
     const s = list[i] as SessionSample;
@@ -243,13 +276,20 @@ export interface OutWindow {
  * only its own sticky users reach it, so a user counts when its session was on the node at the
  * drain, or was shown by the node between the drain and the `out` event.
  */
-export function expectedLosses(samples: readonly SessionSample[], outs: ReadonlyMap<string, readonly OutWindow[]>): number {
+export function expectedLosses(
+  samples: readonly SessionSample[],
+  outs: ReadonlyMap<string, readonly OutWindow[]>,
+): number {
   let n = 0;
   const users = byUser(samples);
   for (const [node, windows] of outs) {
     for (const w of windows) {
       for (const list of users.values()) {
-        if (holder(list, w.drainedAt) === node || list.some((x) => holdsSession(x) && x.node === node && x.sentAt > w.drainedAt && x.sentAt <= w.outAt)) n++;
+        if (
+          holder(list, w.drainedAt) === node ||
+          list.some((x) => holdsSession(x) && x.node === node && x.sentAt > w.drainedAt && x.sentAt <= w.outAt)
+        )
+          n++;
       }
     }
   }
@@ -257,7 +297,10 @@ export function expectedLosses(samples: readonly SessionSample[], outs: Readonly
 }
 
 /** Losses no drain explains: the node that held the session was not drained before the loss. */
-export function unexplainedLosses(samples: readonly SessionSample[], outs: ReadonlyMap<string, readonly OutWindow[]>): SessionSample[] {
+export function unexplainedLosses(
+  samples: readonly SessionSample[],
+  outs: ReadonlyMap<string, readonly OutWindow[]>,
+): SessionSample[] {
   const users = byUser(samples);
   return samples.filter((s) => {
     if (s.kind !== 'lost') return false;

@@ -10,7 +10,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'dist/cli/main.js');
 
 function lrroll(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,7 +33,15 @@ describe('lrroll command line (built binary)', () => {
     expect(lrroll(['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
 
-  it.each([[[]], [['--help']], [['validate', '--help']], [['plan', '--help']], [['run', '--help']], [['init', '--help']], [['schema', '--help']]])('help: %j', (args) => {
+  it.each([
+    [[]],
+    [['--help']],
+    [['validate', '--help']],
+    [['plan', '--help']],
+    [['run', '--help']],
+    [['init', '--help']],
+    [['schema', '--help']],
+  ])('help: %j', (args) => {
     const r = lrroll([...args, ...(args.length === 0 ? ['--help'] : [])]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: lrroll');
@@ -66,7 +78,9 @@ describe('lrroll command line (built binary)', () => {
   it('plan: a Java major update under strategy: rolling exits 3 with the reason', () => {
     const r = lrroll(['plan', 'test/fixtures/playbooks/valid/java-major-rolling.yml']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('Verdict: ✖ FULL RESTART — refused with strategy: rolling (use strategy: full for a full restart)');
+    expect(r.stdout).toContain(
+      'Verdict: ✖ FULL RESTART — refused with strategy: rolling (use strategy: full for a full restart)',
+    );
     expect(r.stderr).toContain('refused: the verdict is full-restart, and the strategy is rolling');
     expect(r.stderr).toContain('Java 11.0.25 → 17.0.13 is a major update (11 → 17)');
   });
@@ -83,13 +97,30 @@ describe('lrroll command line (built binary)', () => {
   it('run --plan-hash refuses (exit 3) when the plan changed since it was reviewed', () => {
     const plan = JSON.parse(lrroll(['plan', 'playbooks/restart.yml', '--format', 'json']).stdout) as { hash: string };
     expect(lrroll(['run', '--dry-run', 'playbooks/restart.yml', '--plan-hash', plan.hash.slice(0, 12)]).code).toBe(0);
-    const changed = lrroll(['run', '--dry-run', 'playbooks/restart.yml', '--plan-hash', plan.hash.slice(0, 12), '--limit', 'node1']);
+    const changed = lrroll([
+      'run',
+      '--dry-run',
+      'playbooks/restart.yml',
+      '--plan-hash',
+      plan.hash.slice(0, 12),
+      '--limit',
+      'node1',
+    ]);
     expect(changed.code).toBe(3);
     expect(changed.stderr).toContain('the plan changed since it was reviewed');
   });
 
   it('--var overrides a playbook variable and --limit restricts the nodes changed', () => {
-    const r = lrroll(['plan', 'playbooks/portal-properties.yml', '--format', 'json', '--var', 'sessionMinutes=90', '--limit', 'lr2,lr5']);
+    const r = lrroll([
+      'plan',
+      'playbooks/portal-properties.yml',
+      '--format',
+      'json',
+      '--var',
+      'sessionMinutes=90',
+      '--limit',
+      'lr2,lr5',
+    ]);
     const plan = JSON.parse(r.stdout) as { batches: Array<{ nodes: string[] }>; nodes: unknown[] };
     expect(plan.nodes).toHaveLength(6);
     expect(plan.batches.map((b) => b.nodes)).toEqual([['lr2'], ['lr5']]);

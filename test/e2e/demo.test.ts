@@ -17,7 +17,11 @@ function runDemo(): Promise<{ code: number | null; stdout: string; stderr: strin
   delete env['FORCE_COLOR'];
   delete env['NO_COLOR'];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts/demo.mjs')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/demo.mjs')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/cluster.js';
 import { runLrroll, spawnLrroll, stepStart } from './helpers/faults.js';
-import { planSteps, readRecorded, stepsMissingFromEvents, unplannedActions, type Recorded } from './helpers/fidelity.js';
+import {
+  planSteps,
+  readRecorded,
+  stepsMissingFromEvents,
+  unplannedActions,
+  type Recorded,
+} from './helpers/fidelity.js';
 import { writePlaybook } from './helpers/lrroll-run.js';
 
 const support = clusterSupport();
@@ -21,59 +27,102 @@ type Plan = Parameters<typeof planSteps>[0];
  * What `lrroll status` sends that the plan does not carry yet: its read of every member of the load
  * balancer (the driver's `members()`, `show stat <backend> 4 -1`). Named here, never silently allowed.
  */
-const isStatusMembersRead = (a: Recorded): boolean => a.kind === 'lb' && a.stepId === null && /^show stat \S+ 4 -1$/.test(a.text);
+const isStatusMembersRead = (a: Recorded): boolean =>
+  a.kind === 'lb' && a.stepId === null && /^show stat \S+ 4 -1$/.test(a.text);
 
-describe.skipIf(!support.ok)(`status, unlock and a reconciling run send only the plan's steps, on a real cluster${support.ok ? '' : ` — skipped: ${support.reason}`}`, () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster({ nodes: 3, haproxy: true, startMs: 500, stopMs: 150 });
-    await cluster.startAll();
-  }, 120_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 60_000);
+describe.skipIf(!support.ok)(
+  `status, unlock and a reconciling run send only the plan's steps, on a real cluster` +
+    `${support.ok ? '' : ` — skipped: ${support.reason}`}`,
+  () => {
+    let cluster: TestCluster;
+    beforeAll(async () => {
+      cluster = await startTestCluster({ nodes: 3, haproxy: true, startMs: 500, stopMs: 150 });
+      await cluster.startAll();
+    }, 120_000);
+    afterAll(async () => {
+      await cluster?.stop();
+    }, 60_000);
 
-  it('after a run killed with node1 drained and its lock held: status, unlock and the next run (putting node1 back) send only planned actions', async () => {
-    const h = join(cluster.dir, 'lrroll-home-cluster');
-    const rec = (s: string): string => join(cluster.dir, `remote-cluster-${s}.ndjson`);
-    const pb = writePlaybook(cluster, 'Fidelity cluster', 'change:\n  type: portal-properties\n  set:\n    lrroll.e2e.fidelity.cluster: rolled\nrollout:\n  serial: 1\n  minHealthy: 2\n');
-    const planned = await runLrroll(['plan', pb, '--format', 'json'], cluster, h);
-    expect(planned.code, planned.stderr).toBe(0);
-    const plan = JSON.parse(planned.stdout) as Plan;
+    it(
+      'after a run killed with node1 drained and its lock held: status, unlock and the next run ' +
+        '(putting node1 back) send only planned actions',
+      async () => {
+        const h = join(cluster.dir, 'lrroll-home-cluster');
+        const rec = (s: string): string => join(cluster.dir, `remote-cluster-${s}.ndjson`);
+        const pb = writePlaybook(
+          cluster,
+          'Fidelity cluster',
+          'change:\n  type: portal-properties\n  set:\n    lrroll.e2e.fidelity.cluster: ' +
+            'rolled\nrollout:\n  serial: 1\n  minHealthy: 2\n',
+        );
+        const planned = await runLrroll(['plan', pb, '--format', 'json'], cluster, h);
+        expect(planned.code, planned.stderr).toBe(0);
+        const plan = JSON.parse(planned.stdout) as Plan;
 
-    const killed = spawnLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h);
-    await killed.waitFor(stepStart('node1', 'lb-wait-drained'), 90_000);
-    killed.signal('SIGKILL');
-    await killed.done;
-    const killedRunId = String(killed.events.find((e) => e.kind === 'run-start')?.runId);
+        const killed = spawnLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h);
+        await killed.waitFor(stepStart('node1', 'lb-wait-drained'), 90_000);
+        killed.signal('SIGKILL');
+        await killed.done;
+        const killedRunId = String(killed.events.find((e) => e.kind === 'run-start')?.runId);
 
-    const status = await runLrroll(['status', pb], cluster, h, { LRROLL_RECORD_REMOTE: rec('status') });
-    expect(status.stderr).toContain(`node1 was left out of the load balancer by run ${killedRunId}`);
-    expect(status.stderr).toMatch(/note: the cluster is locked \(on node\d, node\d, node\d\)/);
-    const statusSent = readRecorded(rec('status'));
-    const membersReads = statusSent.filter(isStatusMembersRead);
-    const statusUnplanned = unplannedActions(plan, statusSent.filter((a) => !isStatusMembersRead(a)));
-    log(`status: ${statusSent.length} remote actions, ${statusUnplanned.length} unplanned; expected gap: LB members read ×${membersReads.length}`);
-    expect(statusUnplanned).toEqual([]);
-    for (const action of ['lock-read', 'read-app', 'read-http', 'read-patches']) expect(statusSent.filter((a) => a.stepId?.endsWith(`/${action}`)).length, action).toBe(3);
+        const status = await runLrroll(['status', pb], cluster, h, { LRROLL_RECORD_REMOTE: rec('status') });
+        expect(status.stderr).toContain(`node1 was left out of the load balancer by run ${killedRunId}`);
+        expect(status.stderr).toMatch(/note: the cluster is locked \(on node\d, node\d, node\d\)/);
+        const statusSent = readRecorded(rec('status'));
+        const membersReads = statusSent.filter(isStatusMembersRead);
+        const statusUnplanned = unplannedActions(
+          plan,
+          statusSent.filter((a) => !isStatusMembersRead(a)),
+        );
+        log(
+          `status: ${statusSent.length} remote actions, ${statusUnplanned.length}` +
+            ` unplanned; expected gap: LB members read ×${membersReads.length}`,
+        );
+        expect(statusUnplanned).toEqual([]);
+        for (const action of ['lock-read', 'read-app', 'read-http', 'read-patches'])
+          expect(statusSent.filter((a) => a.stepId?.endsWith(`/${action}`)).length, action).toBe(3);
 
-    const unlock = await runLrroll(['unlock', pb, '--yes'], cluster, h, { LRROLL_RECORD_REMOTE: rec('unlock') });
-    expect(unlock.code, unlock.stderr).toBe(0);
-    expect(unlock.stdout).toBe('Lock broken on 3 node(s).\n');
-    const unlockSent = readRecorded(rec('unlock'));
-    log(`unlock: ${unlockSent.length} remote actions`);
-    expect(unlockSent.map((a) => a.stepId?.replace(/^cluster\/lock\/node\d\//, '')).sort()).toEqual(['lock-break', 'lock-break', 'lock-break', 'lock-read', 'lock-read', 'lock-read']);
-    expect(unplannedActions(plan, unlockSent)).toEqual([]);
+        const unlock = await runLrroll(['unlock', pb, '--yes'], cluster, h, { LRROLL_RECORD_REMOTE: rec('unlock') });
+        expect(unlock.code, unlock.stderr).toBe(0);
+        expect(unlock.stdout).toBe('Lock broken on 3 node(s).\n');
+        const unlockSent = readRecorded(rec('unlock'));
+        log(`unlock: ${unlockSent.length} remote actions`);
+        expect(unlockSent.map((a) => a.stepId?.replace(/^cluster\/lock\/node\d\//, '')).sort()).toEqual([
+          'lock-break',
+          'lock-break',
+          'lock-break',
+          'lock-read',
+          'lock-read',
+          'lock-read',
+        ]);
+        expect(unplannedActions(plan, unlockSent)).toEqual([]);
 
-    const run = await runLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h, { LRROLL_RECORD_REMOTE: rec('run') });
-    expect(run.code, run.stderr + run.stdout.slice(-2000)).toBe(0);
-    expect(run.events.find((e) => e.kind === 'reconcile')).toMatchObject({ node: 'node1', runId: killedRunId, result: 'put-back', stepIds: ['cluster/reconcile/node1/read-app', 'cluster/reconcile/node1/read-http', 'cluster/reconcile/node1/lb-put-back', 'cluster/reconcile/node1/lb-wait-up'] });
-    const runSent = readRecorded(rec('run'));
-    // The put-back is HAProxy's `set server … state ready`, sent under the reconcile's step.
-    expect(runSent.filter((a) => a.stepId === 'cluster/reconcile/node1/lb-put-back').map((a) => a.text)).toEqual([`set server ${cluster.haproxy?.backend ?? 'liferay'}/node1 state ready`]);
-    const runUnplanned = unplannedActions(plan, runSent);
-    log(`reconciling run: ${runSent.length} remote actions, ${runUnplanned.length} unplanned`);
-    expect(runUnplanned).toEqual([]);
-    expect(stepsMissingFromEvents(runSent, run.events)).toEqual([]);
-  }, 300_000);
-});
+        const run = await runLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h, {
+          LRROLL_RECORD_REMOTE: rec('run'),
+        });
+        expect(run.code, run.stderr + run.stdout.slice(-2000)).toBe(0);
+        expect(run.events.find((e) => e.kind === 'reconcile')).toMatchObject({
+          node: 'node1',
+          runId: killedRunId,
+          result: 'put-back',
+          stepIds: [
+            'cluster/reconcile/node1/read-app',
+            'cluster/reconcile/node1/read-http',
+            'cluster/reconcile/node1/lb-put-back',
+            'cluster/reconcile/node1/lb-wait-up',
+          ],
+        });
+        const runSent = readRecorded(rec('run'));
+        // The put-back is HAProxy's `set server … state ready`, sent under the reconcile's step.
+        expect(runSent.filter((a) => a.stepId === 'cluster/reconcile/node1/lb-put-back').map((a) => a.text)).toEqual([
+          `set server ${cluster.haproxy?.backend ?? 'liferay'}/node1 state ready`,
+        ]);
+        const runUnplanned = unplannedActions(plan, runSent);
+        log(`reconciling run: ${runSent.length} remote actions, ${runUnplanned.length} unplanned`);
+        expect(runUnplanned).toEqual([]);
+        expect(stepsMissingFromEvents(runSent, run.events)).toEqual([]);
+      },
+      300_000,
+    );
+  },
+);

@@ -31,7 +31,11 @@ function findBinary(name: string): string {
 const HAPROXY_BIN = findBinary('haproxy');
 const HAPROXY = probe(HAPROXY_BIN, ['-v']);
 const SOCAT = probe('socat', ['-V']);
-if (!HAPROXY.ok) console.warn(`SKIPPED test/e2e/haproxy-driver.test.ts: haproxy is not installed or does not run (${HAPROXY.text}); install the haproxy package (CI treats this skip as a failure)`);
+if (!HAPROXY.ok)
+  console.warn(
+    `SKIPPED test/e2e/haproxy-driver.test.ts: haproxy is not installed or does not run (` +
+      `${HAPROXY.text}); install the haproxy package (CI treats this skip as a failure)`,
+  );
 if (HAPROXY.ok && !SOCAT.ok) console.warn(`SKIPPED the \`via\` (socat) tests: socat is not installed (${SOCAT.text})`);
 
 const NODES = ['node1', 'node2', 'node3'] as const;
@@ -102,7 +106,14 @@ class ShTransport implements Transport {
       child.on('close', (code) => {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
-        resolve({ exitCode: timedOut || aborted ? null : code, stdout, stderr, timedOut, aborted, durationMs: Date.now() - started });
+        resolve({
+          exitCode: timedOut || aborted ? null : code,
+          stdout,
+          stderr,
+          timedOut,
+          aborted,
+          durationMs: Date.now() - started,
+        });
       });
     });
   }
@@ -149,17 +160,25 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10
   const started = Date.now();
   for (;;) {
     if (await check().catch(() => false)) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\nhaproxy output:\n${haproxyLog}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out waiting for ${what}\nhaproxy output:\n${haproxyLog}`);
     await sleep(50);
   }
 }
 
-const allRaw = async (d: HaproxyDriver = driver): Promise<Record<string, string>> => Object.fromEntries([...(await d.members())].map(([k, v]) => [k, v.raw]));
+const allRaw = async (d: HaproxyDriver = driver): Promise<Record<string, string>> =>
+  Object.fromEntries([...(await d.members())].map(([k, v]) => [k, v.raw]));
 
-/** Sends a GET through HAProxy (optionally pinned to a server, like a sticky session); resolves with the status and the server that answered. */
+/**
+ * Sends a GET through HAProxy (optionally pinned to a server, like a sticky session); resolves with the status and the
+ * server that answered.
+ */
 function get(path: string, pin?: string): Promise<{ status: number; servedBy: string; res: IncomingMessage }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: frontendPort, path, agent, headers: pin ? { 'x-node': pin } : {} }, (res) => resolve({ status: res.statusCode ?? 0, servedBy: String(res.headers['x-served-by'] ?? ''), res }));
+    const req = request(
+      { host: '127.0.0.1', port: frontendPort, path, agent, headers: pin ? { 'x-node': pin } : {} },
+      (res) => resolve({ status: res.statusCode ?? 0, servedBy: String(res.headers['x-served-by'] ?? ''), res }),
+    );
     req.on('error', reject);
     req.end();
   });
@@ -255,20 +274,24 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
     expect(pinned.servedBy).toBe('node1');
   });
 
-  it('sessions count an in-flight request (scur), and fall to 0 when it ends although the keep-alive connection stays open', async () => {
-    const r = await get('/slow', 'node2');
-    expect(r.status).toBe(200);
-    await driver.drain('node2');
-    const during = await driver.state('node2');
-    expect(during).toMatchObject({ state: 'DRAIN', sessions: 1 });
-    console.log(`[observed] while a request is held: node2 ${JSON.stringify(during)}`);
-    releaseHeld();
-    expect(await drainBody(r.res)).toBe('started\ndone\n');
-    await until('node2 sessions back to 0', async () => (await driver.state('node2')).sessions === 0, 3000);
-    // The client's keep-alive connection to HAProxy is still open (agent keeps it): it does not count.
-    expect(agent.freeSockets[Object.keys(agent.freeSockets)[0] ?? '']?.length ?? 0).toBeGreaterThan(0);
-    expect((await driver.state('node2')).sessions).toBe(0);
-  });
+  it(
+    'sessions count an in-flight request (scur), and fall to 0 when it ends although the keep-alive ' +
+      'connection stays open',
+    async () => {
+      const r = await get('/slow', 'node2');
+      expect(r.status).toBe(200);
+      await driver.drain('node2');
+      const during = await driver.state('node2');
+      expect(during).toMatchObject({ state: 'DRAIN', sessions: 1 });
+      console.log(`[observed] while a request is held: node2 ${JSON.stringify(during)}`);
+      releaseHeld();
+      expect(await drainBody(r.res)).toBe('started\ndone\n');
+      await until('node2 sessions back to 0', async () => (await driver.state('node2')).sessions === 0, 3000);
+      // The client's keep-alive connection to HAProxy is still open (agent keeps it): it does not count.
+      expect(agent.freeSockets[Object.keys(agent.freeSockets)[0] ?? '']?.length ?? 0).toBeGreaterThan(0);
+      expect((await driver.state('node2')).sessions).toBe(0);
+    },
+  );
 
   it('disable(shutdownSessions) → MAINT and the held request is cut; without it the request may finish', async () => {
     const held = await get('/slow', 'node3');
@@ -287,27 +310,43 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
     expect(await drainBody(kept.res)).toBe('started\ndone\n');
   });
 
-  it('enable → UP: `UP i/n` at once (not yet confirmed by a check), plain `UP` after the next health check', async () => {
-    await driver.disable('node1', false);
-    expect((await driver.state('node1')).state).toBe('MAINT');
-    const t0 = Date.now();
-    await driver.enable('node1');
-    const first = await driver.state('node1');
-    expect(first.state).toBe('UP');
-    expect(first.raw).toMatch(/^UP( \d+\/\d+)?$/);
-    const ms = await until('node1 plain UP', async () => (await driver.state('node1')).raw === 'UP', 5000);
-    console.log(`[observed] enable after MAINT: first status \`${first.raw}\`, plain \`UP\` after ${Date.now() - t0} ms (${ms} ms of polling; inter 200ms)`);
-  });
+  it(
+    'enable → UP: `UP i/n` at once (not yet confirmed by a check), plain `UP` after the next health ' + 'check',
+    async () => {
+      await driver.disable('node1', false);
+      expect((await driver.state('node1')).state).toBe('MAINT');
+      const t0 = Date.now();
+      await driver.enable('node1');
+      const first = await driver.state('node1');
+      expect(first.state).toBe('UP');
+      expect(first.raw).toMatch(/^UP( \d+\/\d+)?$/);
+      const ms = await until('node1 plain UP', async () => (await driver.state('node1')).raw === 'UP', 5000);
+      console.log(
+        `[observed] enable after MAINT: first status \`${first.raw}\`, plain \`UP\` after ` +
+          `${Date.now() - t0} ms (${ms} ms of polling; inter 200ms)`,
+      );
+    },
+  );
 
-  it('an unknown member is an error naming the servers; runtime API errors carry HAProxy\'s text', async () => {
-    await expect(driver.state('nodeX')).rejects.toThrow('HAProxy backend `liferay` has no server `nodeX` (servers: node1, node2, node3)');
-    await expect(driver.drain('nodeX')).rejects.toThrow(/`set server liferay\/nodeX state drain` failed: No such server\. \(servers of `liferay`: node1, node2, node3\)/);
+  it("an unknown member is an error naming the servers; runtime API errors carry HAProxy's text", async () => {
+    await expect(driver.state('nodeX')).rejects.toThrow(
+      'HAProxy backend `liferay` has no server `nodeX` (servers: node1, node2, node3)',
+    );
+    await expect(driver.drain('nodeX')).rejects.toThrow(
+      /`set server liferay\/nodeX state drain` failed: No such server\. \(servers of `liferay`: node1, node2, node3\)/,
+    );
     await expect(driver.drain('node1; shutdown sessions server liferay/node2')).rejects.toThrow(/not valid/);
-    await expect(new HaproxyDriver({ timeoutMs: 10_000, socket: sock, backend: 'nope' }).members()).rejects.toThrow(/`show stat nope 4 -1` failed: No such proxy\./);
+    await expect(new HaproxyDriver({ timeoutMs: 10_000, socket: sock, backend: 'nope' }).members()).rejects.toThrow(
+      /`show stat nope 4 -1` failed: No such proxy\./,
+    );
     const operator = new HaproxyDriver({ timeoutMs: 10_000, socket: join(dir, 'operator.sock'), backend: 'liferay' });
     expect((await operator.state('node1')).state).toBe('UP');
-    await expect(operator.drain('node1')).rejects.toThrow(/failed: Permission denied \(the socket needs `level admin`\)/);
-    await expect(new HaproxyDriver({ timeoutMs: 10_000, socket: join(dir, 'missing.sock'), backend: 'liferay' }).members()).rejects.toThrow(/cannot reach the HAProxy runtime API at .*missing\.sock: .*ENOENT/);
+    await expect(operator.drain('node1')).rejects.toThrow(
+      /failed: Permission denied \(the socket needs `level admin`\)/,
+    );
+    await expect(
+      new HaproxyDriver({ timeoutMs: 10_000, socket: join(dir, 'missing.sock'), backend: 'liferay' }).members(),
+    ).rejects.toThrow(/cannot reach the HAProxy runtime API at .*missing\.sock: .*ENOENT/);
   });
 
   it('honours an AbortSignal', async () => {
@@ -316,7 +355,10 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
     await expect(driver.state('node1', ctl.signal)).rejects.toThrow('user pressed Ctrl-C');
   });
 
-  it.each([['host:port', () => `127.0.0.1:${adminTcpPort}`], ['ipv4@host:port', () => `ipv4@127.0.0.1:${adminTcpPort}`]])('reaches the TCP admin socket (%s form)', async (_form, socket) => {
+  it.each([
+    ['host:port', () => `127.0.0.1:${adminTcpPort}`],
+    ['ipv4@host:port', () => `ipv4@127.0.0.1:${adminTcpPort}`],
+  ])('reaches the TCP admin socket (%s form)', async (_form, socket) => {
     const tcp = new HaproxyDriver({ timeoutMs: 10_000, socket: socket(), backend: 'liferay' });
     await tcp.drain('node2');
     expect(await tcp.state('node2')).toMatchObject({ state: 'DRAIN' });
@@ -326,10 +368,35 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
   });
 
   describe.skipIf(!SOCAT.ok)('the `via` form: printf … | socat through a Transport', () => {
-    it.each([['unix socket', () => sock], ['TCP socket', () => `ipv4@127.0.0.1:${adminTcpPort}`]])('drain/state/disable/enable over socat (%s)', async (_form, socket) => {
+    it.each([
+      ['unix socket', () => sock],
+      ['TCP socket', () => `ipv4@127.0.0.1:${adminTcpPort}`],
+    ])('drain/state/disable/enable over socat (%s)', async (_form, socket) => {
       const transport = new ShTransport();
       const via = { host: 'lb.example', port: null, user: null, identityFile: null, become: false };
-      const lb: PlanLoadBalancer = { type: 'haproxy', endpoint: socket(), pool: 'liferay', via, instances: [{ name: 'lb.example', endpoint: socket(), via, wrapper: socatWrapper(parseHaproxySocket(socket()), TIMINGS.lbSocatIdleSec) }], requestTimeoutSec: TIMINGS.lbRequestSec, commandTimeoutSec: TIMINGS.lbCommandSec, drainTimeoutSec: 60, drainWaitSec: null, onDrainTimeout: 'maint', upTimeoutSec: 60, pollSec: 1, members: {}, commands: null };
+      const lb: PlanLoadBalancer = {
+        type: 'haproxy',
+        endpoint: socket(),
+        pool: 'liferay',
+        via,
+        instances: [
+          {
+            name: 'lb.example',
+            endpoint: socket(),
+            via,
+            wrapper: socatWrapper(parseHaproxySocket(socket()), TIMINGS.lbSocatIdleSec),
+          },
+        ],
+        requestTimeoutSec: TIMINGS.lbRequestSec,
+        commandTimeoutSec: TIMINGS.lbCommandSec,
+        drainTimeoutSec: 60,
+        drainWaitSec: null,
+        onDrainTimeout: 'maint',
+        upTimeoutSec: 60,
+        pollSec: 1,
+        members: {},
+        commands: null,
+      };
       const viaDriver = createLbDriver({ lb, transport });
       expect(viaDriver).toBeInstanceOf(HaproxyDriver);
       if (!viaDriver) return;
@@ -340,16 +407,28 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
       await viaDriver.enable('node3');
       expect((await viaDriver.members()).get('node3')?.state).toBe('UP');
       await expect(viaDriver.drain('nodeX')).rejects.toThrow(/No such server\./);
-      expect(transport.commands[0]).toMatch(/^printf '%s\\n' 'set server liferay\/node3 state drain' \| socat -t 5 stdio '?(UNIX-CONNECT:|TCP4:127\.0\.0\.1:)/);
+      expect(transport.commands[0]).toMatch(
+        /^printf '%s\\n' 'set server liferay\/node3 state drain' \| socat -t 5 stdio '?(UNIX-CONNECT:|TCP4:127\.0\.0\.1:)/,
+      );
       // What went out is the plan's wrapper with only its `{request}` filled in.
-      expect(transport.commands[0]).toBe(lb.instances[0]?.wrapper?.replace('{request}', "'set server liferay/node3 state drain'"));
+      expect(transport.commands[0]).toBe(
+        lb.instances[0]?.wrapper?.replace('{request}', "'set server liferay/node3 state drain'"),
+      );
       expect(transport.commands).toContain(transport.commands[0]?.replace('state drain', 'state maint'));
       expect(transport.commands.some((c) => c.includes("'shutdown sessions server liferay/node3'"))).toBe(true);
     });
 
-    it('reports a socat connection failure with socat\'s message', async () => {
-      const viaDriver = new HaproxyDriver({ timeoutMs: 10_000, socket: join(dir, 'missing.sock'), backend: 'liferay', transport: new ShTransport(), wrapper: socatWrapper(parseHaproxySocket(join(dir, 'missing.sock')), TIMINGS.lbSocatIdleSec) });
-      await expect(viaDriver.members()).rejects.toThrow(/cannot reach the HAProxy runtime API at .*missing\.sock via local sh \(test\): socat exited with 1: .*No such file or directory/);
+    it("reports a socat connection failure with socat's message", async () => {
+      const viaDriver = new HaproxyDriver({
+        timeoutMs: 10_000,
+        socket: join(dir, 'missing.sock'),
+        backend: 'liferay',
+        transport: new ShTransport(),
+        wrapper: socatWrapper(parseHaproxySocket(join(dir, 'missing.sock')), TIMINGS.lbSocatIdleSec),
+      });
+      await expect(viaDriver.members()).rejects.toThrow(
+        /cannot reach the HAProxy runtime API at .*missing\.sock via local sh \(test\): socat exited with 1: .*No such file or directory/,
+      );
     });
   });
 });

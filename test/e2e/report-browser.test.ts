@@ -19,11 +19,28 @@ import { lrroll, writePlaybook, type CliRun } from './helpers/lrroll-run.js';
 
 const cluster$ = clusterSupport();
 const browser$ = chromiumSupport();
-const support = cluster$.ok && browser$.ok ? { ok: true, reason: '' } : { ok: false, reason: [cluster$, browser$].filter((s) => !s.ok).map((s) => s.reason).join('; ') };
+const support =
+  cluster$.ok && browser$.ok
+    ? { ok: true, reason: '' }
+    : {
+        ok: false,
+        reason: [cluster$, browser$]
+          .filter((s) => !s.ok)
+          .map((s) => s.reason)
+          .join('; '),
+      };
 if (!support.ok) process.stderr.write(`report e2e skipped: ${support.reason}\n`);
 
 /** Okabe–Ito colours of the timeline's segment kinds (src/render/report/html-style.ts). */
-const COLOURS: Record<string, [number, number, number]> = { drain: [0xe6, 0x9f, 0x00], stop: [0xcc, 0x79, 0xa7], apply: [0x00, 0x72, 0xb2], start: [0x56, 0xb4, 0xe9], gate: [0x00, 0x9e, 0x73], rotation: [0xf0, 0xe4, 0x42], preflight: [0xc4, 0xcc, 0xd4] };
+const COLOURS: Record<string, [number, number, number]> = {
+  drain: [0xe6, 0x9f, 0x00],
+  stop: [0xcc, 0x79, 0xa7],
+  apply: [0x00, 0x72, 0xb2],
+  start: [0x56, 0xb4, 0xe9],
+  gate: [0x00, 0x9e, 0x73],
+  rotation: [0xf0, 0xe4, 0x42],
+  preflight: [0xc4, 0xcc, 0xd4],
+};
 
 describe.skipIf(!support.ok)(`reports of a real run${support.ok ? '' : ` — skipped: ${support.reason}`}`, () => {
   let cluster: TestCluster;
@@ -35,11 +52,18 @@ describe.skipIf(!support.ok)(`reports of a real run${support.ok ? '' : ` — ski
   beforeAll(async () => {
     cluster = await startTestCluster({ nodes: 3, haproxy: true, startMs: 1500, stopMs: 400 });
     await cluster.startAll();
-    const playbook = writePlaybook(cluster, 'Report run', 'change:\n  type: portal-properties\n  set:\n    lrroll.report.marker: drawn\nrollout:\n  serial: 1\n  minHealthy: 2\n');
+    const playbook = writePlaybook(
+      cluster,
+      'Report run',
+      'change:\n  type: portal-properties\n  set:\n    lrroll.report.marker: drawn\nrollout:\n  ' +
+        'serial: 1\n  minHealthy: 2\n',
+    );
     html = join(cluster.dir, 'report.html');
     summaryFile = join(cluster.dir, 'step-summary.md');
     writeFileSync(summaryFile, '## an earlier step\n');
-    run = await lrroll(['run', playbook, '--yes', '--output', 'plain', '--report', html], cluster, { GITHUB_STEP_SUMMARY: summaryFile });
+    run = await lrroll(['run', playbook, '--yes', '--output', 'plain', '--report', html], cluster, {
+      GITHUB_STEP_SUMMARY: summaryFile,
+    });
     browser = await launchChromium();
   }, 240_000);
   afterAll(async () => {
@@ -55,42 +79,73 @@ describe.skipIf(!support.ok)(`reports of a real run${support.ok ? '' : ` — ski
     expect(readFileSync(html, 'utf8')).toMatch(/^<!DOCTYPE html>/);
   });
 
-  it('headless Chromium draws a lane for every node, loading nothing but the file; screenshot pixels show each lane', async () => {
-    const page: Page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-    const requests: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(pathToFileURL(html).href);
-    expect(requests).toEqual([pathToFileURL(html).href]);
-    const shot = await page.screenshot({ fullPage: true, path: join(cluster.dir, 'report.png') });
-    if (process.env.LRROLL_UPDATE_SCREENSHOT === '1') {
-      // The README's picture: the page down to the nodes table.
-      const bottom = await page.evaluate(() => document.querySelector('table:has(th + th + th + th + th + th + th)')?.getBoundingClientRect().bottom ?? 900);
-      await page.screenshot({ fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(bottom) + 24 }, path: 'docs/report.png' });
-    }
-    const lanes = await page.$$eval('svg.timeline g.lane', (gs) => gs.map((g) => g.getAttribute('data-node')));
-    expect(lanes).toEqual(cluster.nodes.map((n) => n.name));
-    const samples: Array<{ node: string; kind: string; x: number; y: number }> = [];
-    for (const node of lanes) {
-      const segs = page.locator(`g.lane[data-node="${node}"] rect.seg`);
-      expect(await segs.count(), `${node} has segments`).toBeGreaterThan(4);
-      // The widest segment of the lane: it must be on screen, on top at its centre, and painted in its kind's colour.
-      const boxes = await segs.evaluateAll((rs) => rs.map((r) => ({ cls: r.getAttribute('class') ?? '', box: r.getBoundingClientRect().toJSON() as DOMRect })));
-      const widest = boxes.filter((b) => !b.cls.includes('preflight')).sort((a, b) => b.box.width - a.box.width)[0];
-      expect(widest?.box.width, `${node}: widest segment`).toBeGreaterThan(4);
-      const x = (widest?.box.x ?? 0) + (widest?.box.width ?? 0) / 2;
-      const y = (widest?.box.y ?? 0) + (widest?.box.height ?? 0) / 2;
-      expect(await page.evaluate(([px, py]) => document.elementFromPoint(px ?? 0, py ?? 0)?.closest('g.lane')?.getAttribute('data-node'), [x, y])).toBe(node);
-      samples.push({ node: node ?? '', kind: /seg-(\w+)/.exec(widest?.cls ?? '')?.[1] ?? '', x: Math.round(x), y: Math.round(y + (await page.evaluate(() => window.scrollY))) });
-    }
-    const pixels = await pixelsOf(shot, samples);
-    for (const [i, s] of samples.entries()) {
-      const want = COLOURS[s.kind];
-      expect(want, `colour of ${s.kind}`).toBeDefined();
-      const got = pixels[i] ?? [0, 0, 0];
-      expect(Math.max(...got.map((v, k) => Math.abs(v - (want?.[k] ?? 0)))), `${s.node} at ${s.x},${s.y}: ${got.join(',')} vs ${s.kind}`).toBeLessThan(24);
-    }
-    await page.close();
-  });
+  it(
+    'headless Chromium draws a lane for every node, loading nothing but the file; screenshot pixels ' +
+      'show each lane',
+    async () => {
+      const page: Page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(pathToFileURL(html).href);
+      expect(requests).toEqual([pathToFileURL(html).href]);
+      const shot = await page.screenshot({ fullPage: true, path: join(cluster.dir, 'report.png') });
+      if (process.env.LRROLL_UPDATE_SCREENSHOT === '1') {
+        // The README's picture: the page down to the nodes table.
+        const bottom = await page.evaluate(
+          () =>
+            document.querySelector('table:has(th + th + th + th + th + th + th)')?.getBoundingClientRect().bottom ??
+            900,
+        );
+        await page.screenshot({
+          fullPage: true,
+          clip: { x: 0, y: 0, width: 1280, height: Math.ceil(bottom) + 24 },
+          path: 'docs/report.png',
+        });
+      }
+      const lanes = await page.$$eval('svg.timeline g.lane', (gs) => gs.map((g) => g.getAttribute('data-node')));
+      expect(lanes).toEqual(cluster.nodes.map((n) => n.name));
+      const samples: Array<{ node: string; kind: string; x: number; y: number }> = [];
+      for (const node of lanes) {
+        const segs = page.locator(`g.lane[data-node="${node}"] rect.seg`);
+        expect(await segs.count(), `${node} has segments`).toBeGreaterThan(4);
+        // The widest segment of the lane: it must be on screen, on top at its centre, and painted in its kind's colour.
+        const boxes = await segs.evaluateAll((rs) =>
+          rs.map((r) => ({ cls: r.getAttribute('class') ?? '', box: r.getBoundingClientRect().toJSON() as DOMRect })),
+        );
+        const widest = boxes.filter((b) => !b.cls.includes('preflight')).sort((a, b) => b.box.width - a.box.width)[0];
+        expect(widest?.box.width, `${node}: widest segment`).toBeGreaterThan(4);
+        const x = (widest?.box.x ?? 0) + (widest?.box.width ?? 0) / 2;
+        const y = (widest?.box.y ?? 0) + (widest?.box.height ?? 0) / 2;
+        expect(
+          await page.evaluate(
+            ([px, py]) =>
+              document
+                .elementFromPoint(px ?? 0, py ?? 0)
+                ?.closest('g.lane')
+                ?.getAttribute('data-node'),
+            [x, y],
+          ),
+        ).toBe(node);
+        samples.push({
+          node: node ?? '',
+          kind: /seg-(\w+)/.exec(widest?.cls ?? '')?.[1] ?? '',
+          x: Math.round(x),
+          y: Math.round(y + (await page.evaluate(() => window.scrollY))),
+        });
+      }
+      const pixels = await pixelsOf(shot, samples);
+      for (const [i, s] of samples.entries()) {
+        const want = COLOURS[s.kind];
+        expect(want, `colour of ${s.kind}`).toBeDefined();
+        const got = pixels[i] ?? [0, 0, 0];
+        expect(
+          Math.max(...got.map((v, k) => Math.abs(v - (want?.[k] ?? 0)))),
+          `${s.node} at ${s.x},${s.y}: ${got.join(',')} vs ${s.kind}`,
+        ).toBeLessThan(24);
+      }
+      await page.close();
+    },
+  );
 
   it('the capacity line and the summary are on the page; it prints (PDF) without error', async () => {
     const page = await browser.newPage();
@@ -102,48 +157,78 @@ describe.skipIf(!support.ok)(`reports of a real run${support.ok ? '' : ` — ski
     await page.close();
   });
 
-  it('JUnit from the record validates against the Jenkins JUnit XSD; JSON against schemas/report.schema.json', async () => {
-    // Written with -o: the run helper reads stdout lines that start with `{` as NDJSON events.
-    expect((await lrroll(['report', runId(), '-o', 'report.xml'], cluster)).code).toBe(0);
-    const xml = readFileSync(join(cluster.dir, 'report.xml'), 'utf8');
-    const check = validateJunit(xml);
-    expect(check.ok, check.output).toBe(true);
-    expect([...xml.matchAll(/<testcase /g)].length).toBeGreaterThanOrEqual(3 * 4);
-    expect(xml).not.toMatch(/<failure|<error/);
-    expect((await lrroll(['report', runId(), '--format', 'json', '-o', 'report.json'], cluster)).code).toBe(0);
-    expect(reportSchemaErrors(JSON.parse(readFileSync(join(cluster.dir, 'report.json'), 'utf8')))).toEqual([]);
-  });
+  it(
+    'JUnit from the record validates against the Jenkins JUnit XSD; JSON against ' + 'schemas/report.schema.json',
+    async () => {
+      // Written with -o: the run helper reads stdout lines that start with `{` as NDJSON events.
+      expect((await lrroll(['report', runId(), '-o', 'report.xml'], cluster)).code).toBe(0);
+      const xml = readFileSync(join(cluster.dir, 'report.xml'), 'utf8');
+      const check = validateJunit(xml);
+      expect(check.ok, check.output).toBe(true);
+      expect([...xml.matchAll(/<testcase /g)].length).toBeGreaterThanOrEqual(3 * 4);
+      expect(xml).not.toMatch(/<failure|<error/);
+      expect((await lrroll(['report', runId(), '--format', 'json', '-o', 'report.json'], cluster)).code).toBe(0);
+      expect(reportSchemaErrors(JSON.parse(readFileSync(join(cluster.dir, 'report.json'), 'utf8')))).toEqual([]);
+    },
+  );
 
-  it('$GITHUB_STEP_SUMMARY got the Markdown summary appended: a row per node with outcome, time out of rotation and gates', () => {
-    const md = readFileSync(summaryFile, 'utf8');
-    expect(md.startsWith('## an earlier step\n')).toBe(true);
-    expect(md).toContain('### ✅ lrroll: Report run — ok');
-    for (const n of cluster.nodes) expect(md).toMatch(new RegExp(`^\\| ${n.name} \\| ✅ ok \\| \\d+(\\.\\d)?s \\| ✅ startup log [^|]*✅ HTTP [^|]*✅ LB UP [^|]*\\|$`, 'm'));
-    expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
-  });
+  it(
+    '$GITHUB_STEP_SUMMARY got the Markdown summary appended: a row per node with outcome, time out of ' +
+      'rotation and gates',
+    () => {
+      const md = readFileSync(summaryFile, 'utf8');
+      expect(md.startsWith('## an earlier step\n')).toBe(true);
+      expect(md).toContain('### ✅ lrroll: Report run — ok');
+      for (const n of cluster.nodes)
+        expect(md).toMatch(
+          new RegExp(
+            `^\\| ${n.name} \\| ✅ ok \\| \\d+(\\.\\d)?s \\| ✅ startup log [^|]*✅ HTTP [^|]*✅ LB UP [^|]*\\|$`,
+            'm',
+          ),
+        );
+      expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
+    },
+  );
 
-  it('an interrupted run writes its report too (node2 out, recorded so); the resume writes the whole run, both starts', async () => {
-    const home = join(cluster.dir, 'home-interrupt');
-    const pb = writePlaybook(cluster, 'Report interrupted', 'change:\n  type: portal-properties\n  set:\n    lrroll.report.marker: interrupted\nrollout:\n  serial: 1\n  minHealthy: 2\n');
-    const first = join(cluster.dir, 'interrupted.json');
-    const live = spawnLrroll(['run', pb, '--yes', '--output', 'json', '--report', first], cluster, home);
-    await live.waitFor(stepStart('node2', 'service-stop'), 90_000);
-    live.signal('SIGINT');
-    const run1 = await live.done;
-    expect(run1.code, run1.stderr).toBe(130);
-    const r1 = JSON.parse(readFileSync(first, 'utf8')) as Report;
-    expect(reportSchemaErrors(r1)).toEqual([]);
-    expect(r1.summary.outcome).toBe('aborted');
-    expect(r1.nodes.find((n) => n.node === 'node2')).toMatchObject({ inRotation: false, outOfRotation: [{ to: null }] });
-    const whole = join(cluster.dir, 'resumed.json');
-    const run2 = await runLrroll(['resume', '--yes', '--output', 'json', '--report', whole], cluster, home);
-    expect(run2.code, run2.stderr).toBe(0);
-    const r2 = JSON.parse(readFileSync(whole, 'utf8')) as Report;
-    expect(reportSchemaErrors(r2)).toEqual([]);
-    expect(r2.attempts.map((a) => a.outcome)).toEqual(['aborted', 'ok']);
-    expect(r2.nodes.map((n) => [n.node, n.outcome, n.inRotation])).toEqual([['node1', 'ok', true], ['node2', 'ok', true], ['node3', 'ok', true]]);
-    expect(r2.summary.runId).toBe(r1.summary.runId);
-  }, 240_000);
+  it(
+    'an interrupted run writes its report too (node2 out, recorded so); the resume writes the whole ' +
+      'run, both starts',
+    async () => {
+      const home = join(cluster.dir, 'home-interrupt');
+      const pb = writePlaybook(
+        cluster,
+        'Report interrupted',
+        'change:\n  type: portal-properties\n  set:\n    lrroll.report.marker: interrupted\nrollout:\n  ' +
+          'serial: 1\n  minHealthy: 2\n',
+      );
+      const first = join(cluster.dir, 'interrupted.json');
+      const live = spawnLrroll(['run', pb, '--yes', '--output', 'json', '--report', first], cluster, home);
+      await live.waitFor(stepStart('node2', 'service-stop'), 90_000);
+      live.signal('SIGINT');
+      const run1 = await live.done;
+      expect(run1.code, run1.stderr).toBe(130);
+      const r1 = JSON.parse(readFileSync(first, 'utf8')) as Report;
+      expect(reportSchemaErrors(r1)).toEqual([]);
+      expect(r1.summary.outcome).toBe('aborted');
+      expect(r1.nodes.find((n) => n.node === 'node2')).toMatchObject({
+        inRotation: false,
+        outOfRotation: [{ to: null }],
+      });
+      const whole = join(cluster.dir, 'resumed.json');
+      const run2 = await runLrroll(['resume', '--yes', '--output', 'json', '--report', whole], cluster, home);
+      expect(run2.code, run2.stderr).toBe(0);
+      const r2 = JSON.parse(readFileSync(whole, 'utf8')) as Report;
+      expect(reportSchemaErrors(r2)).toEqual([]);
+      expect(r2.attempts.map((a) => a.outcome)).toEqual(['aborted', 'ok']);
+      expect(r2.nodes.map((n) => [n.node, n.outcome, n.inRotation])).toEqual([
+        ['node1', 'ok', true],
+        ['node2', 'ok', true],
+        ['node3', 'ok', true],
+      ]);
+      expect(r2.summary.runId).toBe(r1.summary.runId);
+    },
+    240_000,
+  );
 
   /** Reads pixels of a PNG with a canvas in a blank page (the report's own page runs no scripts). */
   async function pixelsOf(png: Buffer, points: ReadonlyArray<{ x: number; y: number }>): Promise<number[][]> {
@@ -168,9 +253,15 @@ describe.skipIf(!browser$.ok)(`the HTML report in print${browser$.ok ? '' : ` �
   it('collapsed failures and forensics are hidden on screen and printed in full', async () => {
     const plan = await loadPlan('playbooks/module.yml');
     const h = createHarness(plan, { onEvent: (_, hh) => hh.clock.advance(50) });
-    h.cluster.script({ host: 'node2', kind: 'apply' }, { exitCode: 1, stderr: 'cp: cannot create regular file: Permission denied\n' });
+    h.cluster.script(
+      { host: 'node2', kind: 'apply' },
+      { exitCode: 1, stderr: 'cp: cannot create regular file: Permission denied\n' },
+    );
     await h.run();
-    const report = buildReport({ meta: { ...testMeta(plan), status: 'failed', endedAt: h.events.at(-1)?.at ?? null }, plan, events: h.events }, 'lrroll test');
+    const report = buildReport(
+      { meta: { ...testMeta(plan), status: 'failed', endedAt: h.events.at(-1)?.at ?? null }, plan, events: h.events },
+      'lrroll test',
+    );
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();

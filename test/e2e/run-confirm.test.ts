@@ -18,13 +18,34 @@ beforeAll(() => {
   mkdirSync(join(dir, 'node1'));
   mkdirSync(join(dir, 'node2'));
   const nodes = ['node1', 'node2'].flatMap((n) => [`    - name: ${n}`, `      liferayHome: ${join(dir, n)}`]);
-  writeFileSync(join(dir, 'confirm.yml'), ['lrroll: 1', 'name: Confirmation with --yes', 'inventory:', '  defaults:', '    transport: local', '    httpPort: 1', '  nodes:', ...nodes, 'loadBalancer:', '  type: none', 'change:', '  type: restart', ''].join('\n'));
+  writeFileSync(
+    join(dir, 'confirm.yml'),
+    [
+      'lrroll: 1',
+      'name: Confirmation with --yes',
+      'inventory:',
+      '  defaults:',
+      '    transport: local',
+      '    httpPort: 1',
+      '  nodes:',
+      ...nodes,
+      'loadBalancer:',
+      '  type: none',
+      'change:',
+      '  type: restart',
+      '',
+    ].join('\n'),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('lrroll run --yes --output json', () => {
   it('prints the confirmation text on stderr and only NDJSON events on stdout', () => {
-    const r = spawnSync(process.execPath, [BIN, 'run', join(dir, 'confirm.yml'), '--yes', '--output', 'json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LRROLL_HOME: join(dir, 'home') }, timeout: 60_000 });
+    const r = spawnSync(process.execPath, [BIN, 'run', join(dir, 'confirm.yml'), '--yes', '--output', 'json'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', LRROLL_HOME: join(dir, 'home') },
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(3);
     expect(r.stderr).toContain('About to run Confirmation with --yes (plan ');
     expect(r.stderr).toContain('  Verdict: rolling — eligible for a rolling restart');
@@ -45,7 +66,15 @@ describe('lrroll run --yes --output json', () => {
 describe('-e / --set on the command line', () => {
   it('plan and run --dry-run apply a policy value, record it and show it in the confirmation too', () => {
     const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-    const args = ['playbooks/restart.yml', '-e', 'rollout.onFailure=rollback', '--set', 'health.settle=20s', '--format', 'json'];
+    const args = [
+      'playbooks/restart.yml',
+      '-e',
+      'rollout.onFailure=rollback',
+      '--set',
+      'health.settle=20s',
+      '--format',
+      'json',
+    ];
     const plan = spawnSync(process.execPath, [BIN, 'plan', ...args], { cwd: ROOT, encoding: 'utf8' });
     const dry = spawnSync(process.execPath, [BIN, 'run', '--dry-run', ...args], { cwd: ROOT, encoding: 'utf8' });
     expect(plan.status, plan.stderr).toBe(0);
@@ -53,7 +82,11 @@ describe('-e / --set on the command line', () => {
     const p = JSON.parse(plan.stdout) as { policy: { onFailure: string }; overrides: Record<string, string> };
     expect(p.policy.onFailure).toBe('rollback');
     expect(p.overrides).toEqual({ 'rollout.onFailure': 'rollback', 'health.settle': '20s' });
-    const r = spawnSync(process.execPath, [BIN, 'run', join(dir, 'confirm.yml'), '--yes', '--output', 'json', '-e', 'rollout.maxFailures=1'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LRROLL_HOME: join(dir, 'home') }, timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'run', join(dir, 'confirm.yml'), '--yes', '--output', 'json', '-e', 'rollout.maxFailures=1'],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LRROLL_HOME: join(dir, 'home') }, timeout: 60_000 },
+    );
     expect(r.stderr).toContain('  Set for this run: rollout.maxFailures=1');
   });
 });

@@ -17,22 +17,48 @@ beforeAll(() => {
   for (const n of ['node1', 'node2']) mkdirSync(join(dir, n));
   writeFileSync(
     join(dir, 'status.yml'),
-    ['lrroll: 1', 'name: Status without a load balancer socket', 'inventory:', '  defaults:', '    transport: local', '    httpPort: 1', '  nodes:', `    - name: node1`, `      liferayHome: ${join(dir, 'node1')}`, `    - name: node2`, `      liferayHome: ${join(dir, 'node2')}`, 'loadBalancer:', '  type: haproxy', `  socket: ${join(dir, 'missing', 'admin.sock')}`, '  backend: liferay', 'change:', '  type: restart', ''].join('\n'),
+    [
+      'lrroll: 1',
+      'name: Status without a load balancer socket',
+      'inventory:',
+      '  defaults:',
+      '    transport: local',
+      '    httpPort: 1',
+      '  nodes:',
+      `    - name: node1`,
+      `      liferayHome: ${join(dir, 'node1')}`,
+      `    - name: node2`,
+      `      liferayHome: ${join(dir, 'node2')}`,
+      'loadBalancer:',
+      '  type: haproxy',
+      `  socket: ${join(dir, 'missing', 'admin.sock')}`,
+      '  backend: liferay',
+      'change:',
+      '  type: restart',
+      '',
+    ].join('\n'),
   );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('lrroll status with an unreachable load balancer', () => {
   it('shows the connection error once under the table and says why it exits 1', () => {
-    const r = spawnSync(process.execPath, [BIN, 'status', join(dir, 'status.yml')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LRROLL_HOME: join(dir, 'home') }, timeout: 60_000 });
+    const r = spawnSync(process.execPath, [BIN, 'status', join(dir, 'status.yml')], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', LRROLL_HOME: join(dir, 'home') },
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(1);
     const [head, row1, row2, ...rest] = r.stdout.split('\n');
     expect(head).toMatch(/^NODE\s+HOST/);
-    for (const row of [row1, row2]) expect(row).toMatch(/^node\d\s+\S+\s+ok\s+stopped\s+no answer\s+-\s+node\d\s+\?\s+-$/);
+    for (const row of [row1, row2])
+      expect(row).toMatch(/^node\d\s+\S+\s+ok\s+stopped\s+no answer\s+-\s+node\d\s+\?\s+-$/);
     const lbLines = rest.filter((l) => l.startsWith('load balancer: '));
     expect(lbLines).toHaveLength(1);
     expect(lbLines[0]).toContain(join(dir, 'missing', 'admin.sock'));
-    expect(r.stderr).toContain('exit 1: not every node is healthy and in rotation: the load balancer could not be read');
+    expect(r.stderr).toContain(
+      'exit 1: not every node is healthy and in rotation: the load balancer could not be read',
+    );
     expect(r.stderr).toContain("node1's app server is not running");
   });
 });

@@ -4,7 +4,17 @@
 // on stdin, never on a command line or in an environment; a node that asks for a password none was
 // configured for fails preflight with that reason.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,18 +44,38 @@ describe.skipIf(reason !== '')(`sudo with a password on a real node${reason ? ` 
   function prepareEtc(): Array<{ source: string; target: string }> {
     const etc = join(tmp, 'etc');
     mkdirSync(join(etc, 'sudoers.d'), { recursive: true });
-    const hash = execFileSync('openssl', ['passwd', '-6', '-salt', 'lrrolltest', PASSWORD], { encoding: 'utf8' }).trim();
-    const users: Array<[string, number]> = [['lrsudo', 4242], ['lrnopw', 4243]];
+    const hash = execFileSync('openssl', ['passwd', '-6', '-salt', 'lrrolltest', PASSWORD], {
+      encoding: 'utf8',
+    }).trim();
+    const users: Array<[string, number]> = [
+      ['lrsudo', 4242],
+      ['lrnopw', 4243],
+    ];
     for (const [name, uid] of users) {
       const home = join(tmp, `home-${name}`);
       mkdirSync(home);
       chownSync(home, uid, uid);
     }
-    writeFileSync(join(etc, 'passwd'), `${readFileSync('/etc/passwd', 'utf8')}${users.map(([n, u]) => `${n}:x:${u}:${u}::${join(tmp, `home-${n}`)}:/bin/sh\n`).join('')}`);
-    writeFileSync(join(etc, 'group'), `${readFileSync('/etc/group', 'utf8')}${users.map(([n, u]) => `${n}:x:${u}:\n`).join('')}`);
-    writeFileSync(join(etc, 'shadow'), `${readFileSync('/etc/shadow', 'utf8')}${users.map(([n]) => `${n}:${hash}:19000:0:99999:7:::\n`).join('')}`, { mode: 0o640 });
+    writeFileSync(
+      join(etc, 'passwd'),
+      `${readFileSync('/etc/passwd', 'utf8')}` +
+        `${users.map(([n, u]) => `${n}:x:${u}:${u}::${join(tmp, `home-${n}`)}:/bin/sh\n`).join('')}`,
+    );
+    writeFileSync(
+      join(etc, 'group'),
+      `${readFileSync('/etc/group', 'utf8')}${users.map(([n, u]) => `${n}:x:${u}:\n`).join('')}`,
+    );
+    writeFileSync(
+      join(etc, 'shadow'),
+      `${readFileSync('/etc/shadow', 'utf8')}${users.map(([n]) => `${n}:${hash}:19000:0:99999:7:::\n`).join('')}`,
+      { mode: 0o640 },
+    );
     for (const f of readdirSync('/etc/sudoers.d')) copyFileSync(join('/etc/sudoers.d', f), join(etc, 'sudoers.d', f));
-    writeFileSync(join(etc, 'sudoers.d', 'lrroll-test'), 'Defaults:lrsudo !lecture\nlrsudo ALL=(ALL:ALL) ALL\nlrnopw ALL=(ALL:ALL) NOPASSWD: ALL\n', { mode: 0o440 });
+    writeFileSync(
+      join(etc, 'sudoers.d', 'lrroll-test'),
+      'Defaults:lrsudo !lecture\nlrsudo ALL=(ALL:ALL) ALL\nlrnopw ALL=(ALL:ALL) NOPASSWD: ALL\n',
+      { mode: 0o440 },
+    );
     chmodSync(join(etc, 'sudoers.d'), 0o755);
     return ['passwd', 'group', 'shadow', 'sudoers.d'].map((f) => ({ source: join(etc, f), target: `/etc/${f}` }));
   }
@@ -70,7 +100,17 @@ describe.skipIf(reason !== '')(`sudo with a password on a real node${reason ? ` 
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  const settings = (): SshSettings => ({ sshConfigText: '', knownHostsFiles: [knownHosts], acceptNewHostKeys: false, agentSocket: undefined, passphrase: undefined, home: tmp, localUser: 'root', connectTimeoutMs: 10_000, keepaliveMs: 15_000 });
+  const settings = (): SshSettings => ({
+    sshConfigText: '',
+    knownHostsFiles: [knownHosts],
+    acceptNewHostKeys: false,
+    agentSocket: undefined,
+    passphrase: undefined,
+    home: tmp,
+    localUser: 'root',
+    connectTimeoutMs: 10_000,
+    keepaliveMs: 15_000,
+  });
   const as = (user: string, sudo: SudoSettings): SshTransport => {
     const n = c().nodes[0];
     if (!n) throw new Error('no node');
@@ -80,12 +120,19 @@ describe.skipIf(reason !== '')(`sudo with a password on a real node${reason ? ` 
   };
 
   it('runs as root with the password, secrets still arriving on stdin', async () => {
-    const r = await as('lrsudo', { user: null, password: PASSWORD }).exec('id -u; printf "%s" "$S"', { timeoutMs: 20_000, become: true, env: { S: 'a secret' } });
+    const r = await as('lrsudo', { user: null, password: PASSWORD }).exec('id -u; printf "%s" "$S"', {
+      timeoutMs: 20_000,
+      become: true,
+      env: { S: 'a secret' },
+    });
     expect(r).toMatchObject({ exitCode: 0, stdout: '0\na secret' });
     expect(r.stderr).toBe('');
   });
 
-  /** Every process on this machine (the node's included) whose command line or environment holds `text`, and those whose command line contains `args`. */
+  /**
+   * Every process on this machine (the node's included) whose command line or environment holds `text`, and those whose
+   * command line contains `args`.
+   */
   function processes(text: string, args: string): { holding: string[]; matching: number } {
     const holding: string[] = [];
     let matching = 0;
@@ -121,7 +168,11 @@ describe.skipIf(reason !== '')(`sudo with a password on a real node${reason ? ` 
   });
 
   it('a wrong password is refused by sudo; the secrets after it are never tried as passwords', async () => {
-    const r = await as('lrsudo', { user: null, password: 'wrong-password' }).exec('printf "%s" "$S"', { timeoutMs: 60_000, become: true, env: { S: 'never-a-password' } });
+    const r = await as('lrsudo', { user: null, password: 'wrong-password' }).exec('printf "%s" "$S"', {
+      timeoutMs: 60_000,
+      become: true,
+      env: { S: 'never-a-password' },
+    });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/incorrect password|Sorry, try again/);
     const log = await c().ssh(1, 'grep -rs never-a-password /var/log/auth.log /var/log/secure 2>/dev/null | wc -l');
@@ -129,7 +180,11 @@ describe.skipIf(reason !== '')(`sudo with a password on a real node${reason ? ` 
   });
 
   it('a password given for a node whose sudo needs none is skipped over, and -u picks the user', async () => {
-    const r = await as('lrnopw', { user: 'lrsudo', password: PASSWORD }).exec('id -un; printf "%s" "$S"', { timeoutMs: 20_000, become: true, env: { S: 'x' } });
+    const r = await as('lrnopw', { user: 'lrsudo', password: PASSWORD }).exec('id -un; printf "%s" "$S"', {
+      timeoutMs: 20_000,
+      become: true,
+      env: { S: 'x' },
+    });
     expect(r).toMatchObject({ exitCode: 0, stdout: 'lrsudo\nx' });
   });
 
@@ -185,13 +240,18 @@ health:
     );
     return file;
   }
-  const run = (file: string, env: Record<string, string> = {}) => lrroll(['run', file, '--yes', '--output', 'plain'], c(), { LRROLL_KNOWN_HOSTS: knownHosts, ...env });
+  const run = (file: string, env: Record<string, string> = {}) =>
+    lrroll(['run', file, '--yes', '--output', 'plain'], c(), { LRROLL_KNOWN_HOSTS: knownHosts, ...env });
 
-  it('preflight: a node that asks for a password when none is configured is refused with that reason (exit 3)', async () => {
-    const r = await run(playbook('true'));
-    expect(r.code, r.stderr + r.stdout).toBe(3);
-    expect(r.stdout + r.stderr).toContain('sudo asks for a password on this node and none is configured');
-  }, 240_000);
+  it(
+    'preflight: a node that asks for a password when none is configured is refused with that reason ' + '(exit 3)',
+    async () => {
+      const r = await run(playbook('true'));
+      expect(r.code, r.stderr + r.stdout).toBe(3);
+      expect(r.stdout + r.stderr).toContain('sudo asks for a password on this node and none is configured');
+    },
+    240_000,
+  );
 
   it('preflight: a wrong password is refused with that reason (exit 3), and is never printed', async () => {
     const r = await run(playbook('{ password: "${SUDO_PASSWORD}" }'), { SUDO_PASSWORD: 'not-the-password' });
@@ -205,7 +265,10 @@ health:
     const r = await run(playbook('{ password: "${SUDO_PASSWORD}" }'), { SUDO_PASSWORD: PASSWORD });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/sudo works as root, with the password from SUDO_PASSWORD/);
-    const record = spawnSync('sh', ['-c', `cat -- ${join(c().dir, 'lrroll-home')}/runs/*/* 2>/dev/null || true`], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout;
+    const record = spawnSync('sh', ['-c', `cat -- ${join(c().dir, 'lrroll-home')}/runs/*/* 2>/dev/null || true`], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    }).stdout;
     expect(record.length).toBeGreaterThan(0);
     for (const text of [r.stdout, r.stderr, record]) expect(text).not.toContain(PASSWORD);
   }, 240_000);

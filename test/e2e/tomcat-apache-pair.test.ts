@@ -4,4 +4,8 @@
 // (see helpers/tomcat-roll.ts for what is checked). Serial "67%": two nodes, then the last.
 import { sessionRollSuite } from './helpers/tomcat-roll.js';
 
-sessionRollSuite('an Apache pair', { nodes: 3, app: 'tomcat', apache: { kind: 'apache', instances: 2 }, serial: '67%' }, 'apache');
+sessionRollSuite(
+  'an Apache pair',
+  { nodes: 3, app: 'tomcat', apache: { kind: 'apache', instances: 2 }, serial: '67%' },
+  'apache',
+);

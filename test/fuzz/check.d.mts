@@ -13,6 +13,13 @@ export interface CaseResult {
 }
 
 export const PER_INPUT: { maxMs: number; maxRssMb: number };
-export function classify(c: FuzzCase, r: CaseResult): Array<'crash' | 'hang' | 'memory' | 'unlocated' | 'invalid-accepted'>;
+export function classify(
+  c: FuzzCase,
+  r: CaseResult,
+): Array<'crash' | 'hang' | 'memory' | 'unlocated' | 'invalid-accepted'>;
 export function makeCaseDir(playbooksDir: string): string;
-export function runCase(runCli: (argv: string[], io: Io) => Promise<number>, dir: string, c: Pick<FuzzCase, 'argv' | 'files'>): Promise<CaseResult>;
+export function runCase(
+  runCli: (argv: string[], io: Io) => Promise<number>,
+  dir: string,
+  c: Pick<FuzzCase, 'argv' | 'files'>,
+): Promise<CaseResult>;

@@ -13,11 +13,16 @@ const LOCATED = /error\[E_[A-Z_]+\] [^\n]+?:\d+:\d+: /;
 export function classify(c, r) {
   const problems = [];
   const text = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
-  if (r.died || ![0, 2, 3].includes(r.code) || /E_INTERNAL|internal error/.test(text) || STACK.test(text)) problems.push('crash');
+  if (r.died || ![0, 2, 3].includes(r.code) || /E_INTERNAL|internal error/.test(text) || STACK.test(text))
+    problems.push('crash');
   if (r.timedOut || r.ms > PER_INPUT.maxMs) problems.push('hang');
   if (r.rssMb > PER_INPUT.maxRssMb) problems.push('memory');
   if (r.code === 2 && !LOCATED.test(r.stderr ?? '')) problems.push('unlocated');
-  if (!problems.includes('crash') && ((c.expect === 'invalid' && r.code !== 2) || (c.expect === 'refused' && r.code === 0))) problems.push('invalid-accepted');
+  if (
+    !problems.includes('crash') &&
+    ((c.expect === 'invalid' && r.code !== 2) || (c.expect === 'refused' && r.code === 0))
+  )
+    problems.push('invalid-accepted');
   return problems;
 }
 

@@ -26,7 +26,11 @@ describe('fuzz (fixed seed subset)', () => {
       const c = await materialize(raw, corpus);
       const r = await runCase(runCli, dir, c);
       const problems = classify(c, { ...r, ms: 0, rssMb: 0 });
-      if (problems.length > 0) failures.push(`${problems.join(',')}: ${c.label} ${JSON.stringify(c.describe).slice(0, 200)} → exit ${r.code}: ${r.stderr.slice(0, 300)}`);
+      if (problems.length > 0)
+        failures.push(
+          `${problems.join(',')}: ${c.label} ${JSON.stringify(c.describe).slice(0, 200)} → exit ` +
+            `${r.code}: ${r.stderr.slice(0, 300)}`,
+        );
     }
     expect(failures).toEqual([]);
   }, 120_000);

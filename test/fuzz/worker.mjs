@@ -16,8 +16,15 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', async ({ index, raw }) => {
   const c = await materialize(raw, corpus);
   const r = await runCase(runCli, dir, c);
-  process.send({ index, case: { label: c.label, argv: c.argv, expect: c.expect, describe: c.describe }, result: { ...r, rssMb: process.resourceUsage().maxRSS / 1024 } });
+  process.send({
+    index,
+    case: { label: c.label, argv: c.argv, expect: c.expect, describe: c.describe },
+    result: { ...r, rssMb: process.resourceUsage().maxRSS / 1024 },
+  });
 });
 // Load every module and compile the schema once, so the first case is timed like the others.
-await runCase(runCli, dir, { argv: ['plan', 'fz-warmup.yml'], files: { 'fz-warmup.yml': readFileSync(join(playbooks, 'module.yml'), 'utf8') } });
+await runCase(runCli, dir, {
+  argv: ['plan', 'fz-warmup.yml'],
+  files: { 'fz-warmup.yml': readFileSync(join(playbooks, 'module.yml'), 'utf8') },
+});
 process.send({ ready: true });

@@ -9,15 +9,27 @@ export const CHROMIUM = process.env.LRROLL_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Whether a headless Chromium can be started here, and why not. */
 export function chromiumSupport(): { ok: boolean; reason: string } {
-  return existsSync(CHROMIUM) ? { ok: true, reason: CHROMIUM } : { ok: false, reason: `${CHROMIUM} is missing (Debian: apt-get install chromium)` };
+  return existsSync(CHROMIUM)
+    ? { ok: true, reason: CHROMIUM }
+    : { ok: false, reason: `${CHROMIUM} is missing (Debian: apt-get install chromium)` };
 }
 
-/** Starts headless Chromium with a fresh profile (playwright gives each launch its own temporary --user-data-dir), no network services of its own. */
+/**
+ * Starts headless Chromium with a fresh profile (playwright gives each launch its own temporary --user-data-dir), no
+ * network services of its own.
+ */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

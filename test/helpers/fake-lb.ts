@@ -27,9 +27,14 @@ export interface FakeMember {
   sessions: number | null;
   /** Sessions it holds when a drain starts. */
   sessionsAtDrain: number;
-  /** State polls after a drain during which sessions stay at `sessionsAtDrain` before falling to 0 (Infinity: never). */
+  /**
+   * State polls after a drain during which sessions stay at `sessionsAtDrain` before falling to 0 (Infinity: never).
+   */
   drainPolls: number;
-  /** State polls after an enable that still report a transitional `UP n/3` before a settled `UP` (Infinity: never settles). */
+  /**
+   * State polls after an enable that still report a transitional `UP n/3` before a settled `UP` (Infinity: never
+   * settles).
+   */
   transitionalPolls: number;
   /** Polls since the last drain / enable (internal). */
   pollsSinceDrain: number;
@@ -57,7 +62,10 @@ export class FakeLb implements LbDriver {
   /** Errors to throw from the next matching call: `${op}:${member}` → error. */
   private readonly failures = new Map<string, Error>();
 
-  constructor(members: readonly string[], private readonly options: FakeLbOptions = {}) {
+  constructor(
+    members: readonly string[],
+    private readonly options: FakeLbOptions = {},
+  ) {
     for (const m of members) this.add(m);
   }
 
@@ -103,7 +111,12 @@ export class FakeLb implements LbDriver {
     return this.calls.filter((c) => c.member === member && (ops.length === 0 || ops.includes(c.op)));
   }
 
-  private record(op: LbOp, member: string | null, signal: AbortSignal | undefined, extra: Partial<LbCall> = {}): LbCall {
+  private record(
+    op: LbOp,
+    member: string | null,
+    signal: AbortSignal | undefined,
+    extra: Partial<LbCall> = {},
+  ): LbCall {
     const call: LbCall = { seq: nextSeq(), at: this.options.clock?.now() ?? 0, op, member, ...extra };
     this.calls.push(call);
     // like the real drivers: an aborted run's request is not sent
@@ -166,7 +179,12 @@ export class FakeLb implements LbDriver {
 
   async members(signal?: AbortSignal): Promise<Map<string, MemberState>> {
     this.record('members', null, signal);
-    return new Map([...this.pool.entries()].map(([name, m]) => [name, { state: m.state, raw: m.raw ?? m.state, sessions: m.sessions }]));
+    return new Map(
+      [...this.pool.entries()].map(([name, m]) => [
+        name,
+        { state: m.state, raw: m.raw ?? m.state, sessions: m.sessions },
+      ]),
+    );
   }
 
   async close(): Promise<void> {

@@ -133,7 +133,10 @@ export class FakeHost {
   startCount = 0;
   private readonly followers = new Set<(path: string) => void>();
 
-  constructor(readonly name: string, private readonly cluster: FakeCluster) {}
+  constructor(
+    readonly name: string,
+    private readonly cluster: FakeCluster,
+  ) {}
 
   /** The log's content ('' when missing). */
   log(path: string): string {
@@ -158,11 +161,21 @@ export class FakeHost {
     const lines = [`07-Jan-2025 02:00:00.000 INFO [main] ${MARKER}`];
     for (const step of this.cluster.nodeSteps(this.name)) {
       if (step.action === 'wait-modules' && step.log === log) {
-        step.bundles.forEach((b, i) => lines.push(`2025-01-07 02:00:01.000 INFO  [fileinstall-/opt/liferay/osgi/modules][BundleStartStopLogger:77] STARTED ${b}_9.9.9 [${1000 + i}]`));
+        step.bundles.forEach((b, i) =>
+          lines.push(
+            `2025-01-07 02:00:01.000 INFO  ` +
+              `[fileinstall-/opt/liferay/osgi/modules][BundleStartStopLogger:77] STARTED ${b}_9.9.9 [` +
+              `${1000 + i}]`,
+          ),
+        );
       }
       if (step.action === 'wait-cluster' && step.log === log) {
         for (const ch of step.channels) {
-          lines.push(`2025-01-07 02:00:02.000 INFO  [Incoming-1,${ch},${this.name}-1][JGroupsReceiver:91] Accepted view [${this.name}-1|7] (${step.expectedSize}) [${this.name}-1]`);
+          lines.push(
+            `2025-01-07 02:00:02.000 INFO  [Incoming-1,${ch},${this.name}` +
+              `-1][JGroupsReceiver:91] Accepted view [${this.name}-1|7] (${step.expectedSize}) [` +
+              `${this.name}-1]`,
+          );
         }
       }
     }
@@ -172,7 +185,9 @@ export class FakeHost {
   /** The logs a start writes to: every log the node's gates read, else the ones service-start records. */
   startupLogs(): string[] {
     const steps = this.cluster.nodeSteps(this.name);
-    const gated = steps.flatMap((s) => (s.action === 'wait-log-marker' || s.action === 'wait-modules' || s.action === 'wait-cluster' ? [s.log] : []));
+    const gated = steps.flatMap((s) =>
+      s.action === 'wait-log-marker' || s.action === 'wait-modules' || s.action === 'wait-cluster' ? [s.log] : [],
+    );
     const recorded = steps.flatMap((s) => (s.action === 'service-start' ? s.logs : []));
     return [...new Set(gated.length > 0 ? gated : recorded)];
   }
@@ -184,7 +199,10 @@ export class FakeTransport implements Transport {
   connects = 0;
   closes = 0;
 
-  constructor(readonly host: string, private readonly cluster: FakeCluster) {
+  constructor(
+    readonly host: string,
+    private readonly cluster: FakeCluster,
+  ) {
     this.describe = `fake ${host}`;
   }
 
@@ -207,9 +225,32 @@ export class FakeTransport implements Transport {
   }
 }
 
-/** What the OSGi gate's command prints when every component is active (`scr:list`), and when nothing listens on the Gogo port. */
-export const GOGO_ALL_ACTIVE = ['== gogo scr:list', 'Trying 127.0.0.1...', 'Connected to 127.0.0.1.', "Escape character is '^]'.", '', 'g! scr:list', ' BundleId Component Name Default State', '    Component Id State      PIDs (Factory PID)', ' [  42]   com.acme.orders.OrderService  enabled', '    [ 101] [active      ] ', 'g! echo lrroll-gogo-end', 'lrroll-gogo-end', 'g! ', ''].join('\n');
-export const GOGO_REFUSED = ['== gogo scr:list', 'Trying 127.0.0.1...', 'telnet: Unable to connect to remote host: Connection refused', ''].join('\n');
+/**
+ * What the OSGi gate's command prints when every component is active (`scr:list`), and when nothing listens on the Gogo
+ * port.
+ */
+export const GOGO_ALL_ACTIVE = [
+  '== gogo scr:list',
+  'Trying 127.0.0.1...',
+  'Connected to 127.0.0.1.',
+  "Escape character is '^]'.",
+  '',
+  'g! scr:list',
+  ' BundleId Component Name Default State',
+  '    Component Id State      PIDs (Factory PID)',
+  ' [  42]   com.acme.orders.OrderService  enabled',
+  '    [ 101] [active      ] ',
+  'g! echo lrroll-gogo-end',
+  'lrroll-gogo-end',
+  'g! ',
+  '',
+].join('\n');
+export const GOGO_REFUSED = [
+  '== gogo scr:list',
+  'Trying 127.0.0.1...',
+  'telnet: Unable to connect to remote host: Connection refused',
+  '',
+].join('\n');
 
 const ACTION_KIND: Partial<Record<Step['action'], CommandKind>> = {
   'check-sudo': 'check-sudo',
@@ -241,7 +282,13 @@ const ACTION_KIND: Partial<Record<Step['action'], CommandKind>> = {
 
 /** Every step of a plan, run-level and per node. */
 export function allSteps(plan: Plan): Step[] {
-  return [...plan.preflight, ...plan.beforeRun, ...plan.batches.flatMap((b) => [...b.before, ...b.nodePlans.flatMap((np) => np.steps), ...b.after]), ...plan.finally, ...plan.onFailure];
+  return [
+    ...plan.preflight,
+    ...plan.beforeRun,
+    ...plan.batches.flatMap((b) => [...b.before, ...b.nodePlans.flatMap((np) => np.steps), ...b.after]),
+    ...plan.finally,
+    ...plan.onFailure,
+  ];
 }
 
 /**
@@ -274,10 +321,14 @@ export class FakeCluster {
     for (const n of this.plan?.nodes ?? []) {
       const h = this.host(n.name);
       for (const log of h.startupLogs()) {
-        h.appendLog(log, options.initialLog ?? [
-          '06-Jan-2025 22:00:00.000 INFO [main] org.apache.catalina.startup.Catalina.start Server startup in [98765] milliseconds',
-          '06-Jan-2025 23:00:00.000 INFO  [http-nio-8080-exec-1][PortalImpl:1] some request',
-        ]);
+        h.appendLog(
+          log,
+          options.initialLog ?? [
+            '06-Jan-2025 22:00:00.000 INFO [main] org.apache.catalina.startup.Catalina.start Server ' +
+              'startup in [98765] milliseconds',
+            '06-Jan-2025 23:00:00.000 INFO  [http-nio-8080-exec-1][PortalImpl:1] some request',
+          ],
+        );
       }
     }
   }
@@ -327,7 +378,9 @@ export class FakeCluster {
 
   /** The node's own steps in the plan. */
   nodeSteps(node: string): Step[] {
-    return this.plan?.batches.flatMap((b) => b.nodePlans.filter((np) => np.node === node).flatMap((np) => np.steps)) ?? [];
+    return (
+      this.plan?.batches.flatMap((b) => b.nodePlans.filter((np) => np.node === node).flatMap((np) => np.steps)) ?? []
+    );
   }
 
   /** @internal The transports' exec. */
@@ -350,7 +403,12 @@ export class FakeCluster {
     // A real command never answers in the same tick: let other nodes interleave.
     await new Promise<void>((r) => setImmediate(r));
     if (options.signal?.aborted) return result({ exitCode: null }, { aborted: true }, this.now() - started);
-    const ctx: HandlerContext = { host, cluster: this, options, fallback: () => this.defaultReply(call, host, known?.step ?? null) };
+    const ctx: HandlerContext = {
+      host,
+      cluster: this,
+      options,
+      fallback: () => this.defaultReply(call, host, known?.step ?? null),
+    };
     let reply: Reply | 'follow' | undefined;
     for (const rule of [...this.rules]) {
       if (!matches(rule, call)) continue;
@@ -387,7 +445,12 @@ export class FakeCluster {
       case 'log-tail':
         return 'follow';
       case 'http':
-        return host.running ? { stdout: '<html><body>redirecting</body></html>\n302' } : { exitCode: 7, stderr: 'curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Connection refused\n' };
+        return host.running
+          ? { stdout: '<html><body>redirecting</body></html>\n302' }
+          : {
+              exitCode: 7,
+              stderr: 'curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Connection refused\n',
+            };
       case 'gogo':
         return { stdout: host.running ? GOGO_ALL_ACTIVE : GOGO_REFUSED };
       case 'check-disk':
@@ -400,7 +463,11 @@ export class FakeCluster {
       case 'check-patch-level':
         return { stdout: step?.action === 'check-patch-level' && step.expected ? `${step.expected}-7210\n` : '' };
       case 'check-java-version':
-        return { stdout: `openjdk version "${step?.action === 'check-java-version' ? step.expected : '17.0.13'}" 2024-10-15\n== new\nopenjdk version "17.0.13" 2024-10-15\n` };
+        return {
+          stdout:
+            `openjdk version "${step?.action === 'check-java-version' ? step.expected : '17.0.13'}` +
+            `" 2024-10-15\n== new\nopenjdk version "17.0.13" 2024-10-15\n`,
+        };
       case 'fingerprint':
         return { stdout: 'patches: dxp-15-7210\nosgi/modules/com.acme.orders.service-2.1.3.jar\n' };
       case 'lb-status':
@@ -468,9 +535,11 @@ export class FakeCluster {
       cleanup.push(() => options.signal?.removeEventListener('abort', onAbort));
       if (this.clock) {
         const deadline = started + options.timeoutMs;
-        cleanup.push(this.clock.onAdvance((now) => {
-          if (now >= deadline) finish({ timedOut: true });
-        }));
+        cleanup.push(
+          this.clock.onAdvance((now) => {
+            if (now >= deadline) finish({ timedOut: true });
+          }),
+        );
       } else {
         const t = setTimeout(() => finish({ timedOut: true }), options.timeoutMs);
         cleanup.push(() => clearTimeout(t));
@@ -488,7 +557,8 @@ export class FakeCluster {
         add(step.forceCommand, 'force-stop');
       }
       if (step.action === 'lb-wait-drained') add(step.hardCommand, 'lb-disable');
-      if (step.action === 'consistency-check') for (const command of Object.values(step.fingerprintCommands)) add(command, 'fingerprint');
+      if (step.action === 'consistency-check')
+        for (const command of Object.values(step.fingerprintCommands)) add(command, 'fingerprint');
       if (step.action === 'check-capacity') for (const o of step.others) add(o.lbStatus?.command, 'lb-status');
       add(step.command, ACTION_KIND[step.action] ?? 'other');
     }
@@ -498,10 +568,26 @@ export class FakeCluster {
 /** Wires the fakes into ExecutorDeps, collecting events with `v` and `at` as the app's emitter adds them. */
 /** The head of a run record for runs in tests (the fake clock's start, a fixed user and host). */
 export function testMeta(plan: Plan): RunRecordInput['meta'] {
-  return { runId: 'test-run', planHash: plan.hash, name: plan.name, playbook: plan.source.file, gitCommit: plan.source.gitCommit, gitDirty: plan.source.gitDirty, user: 'tester', host: 'test-host', startedAt: new Date(FIXED_START_MS).toISOString(), status: 'running', endedAt: null };
+  return {
+    runId: 'test-run',
+    planHash: plan.hash,
+    name: plan.name,
+    playbook: plan.source.file,
+    gitCommit: plan.source.gitCommit,
+    gitDirty: plan.source.gitDirty,
+    user: 'tester',
+    host: 'test-host',
+    startedAt: new Date(FIXED_START_MS).toISOString(),
+    status: 'running',
+    endedAt: null,
+  };
 }
 
-export function fakeDeps(plan: Plan, fakes: { cluster: FakeCluster; lb: ExecutorDeps['lb']; clock: FixedClock; events: RunEvent[] }, overrides: Partial<ExecutorDeps> = {}): ExecutorDeps {
+export function fakeDeps(
+  plan: Plan,
+  fakes: { cluster: FakeCluster; lb: ExecutorDeps['lb']; clock: FixedClock; events: RunEvent[] },
+  overrides: Partial<ExecutorDeps> = {},
+): ExecutorDeps {
   return {
     transportFor: fakes.cluster.transportFor,
     local: fakes.cluster.local,
@@ -537,11 +623,22 @@ function classify(command: string, fromPlan: CommandKind | undefined): CommandKi
 }
 
 function matches(rule: Rule, call: ExecCall): boolean {
-  return (rule.host === undefined || rule.host === call.host) && (rule.kind === undefined || rule.kind === call.kind) && (rule.includes === undefined || call.command.includes(rule.includes));
+  return (
+    (rule.host === undefined || rule.host === call.host) &&
+    (rule.kind === undefined || rule.kind === call.kind) &&
+    (rule.includes === undefined || call.command.includes(rule.includes))
+  );
 }
 
 function result(reply: Reply, flags: { aborted?: boolean; timedOut?: boolean }, durationMs: number): ExecResult {
-  return { exitCode: reply.exitCode === undefined ? 0 : reply.exitCode, stdout: reply.stdout ?? '', stderr: reply.stderr ?? '', timedOut: flags.timedOut === true, aborted: flags.aborted === true, durationMs };
+  return {
+    exitCode: reply.exitCode === undefined ? 0 : reply.exitCode,
+    stdout: reply.stdout ?? '',
+    stderr: reply.stderr ?? '',
+    timedOut: flags.timedOut === true,
+    aborted: flags.aborted === true,
+    durationMs,
+  };
 }
 
 function lines(text: string | undefined): string[] {
@@ -579,12 +676,25 @@ export interface Harness {
   controller: AbortController;
   deps: ExecutorDeps;
   run(): Promise<RunReport>;
-  /** One node's calls in order, from every fake: `lb:<op>` for driver calls on its member, the command kind for commands on the node. */
+  /**
+   * One node's calls in order, from every fake: `lb:<op>` for driver calls on its member, the command kind for commands
+   * on the node.
+   */
   timeline(node: string): string[];
 }
 
-/** Builds the fakes for a plan: a FixedClock, a FakeCluster knowing the plan's commands, a FakeLb with every member UP. */
-export function createHarness(plan: Plan, options: { lb?: FakeLbOptions; deps?: Partial<ExecutorDeps>; initialLog?: string[]; onEvent?: (event: RunEvent, harness: Harness) => void } = {}): Harness {
+/**
+ * Builds the fakes for a plan: a FixedClock, a FakeCluster knowing the plan's commands, a FakeLb with every member UP.
+ */
+export function createHarness(
+  plan: Plan,
+  options: {
+    lb?: FakeLbOptions;
+    deps?: Partial<ExecutorDeps>;
+    initialLog?: string[];
+    onEvent?: (event: RunEvent, harness: Harness) => void;
+  } = {},
+): Harness {
   const clock = new FixedClock();
   const cluster = new FakeCluster({ plan, clock, initialLog: options.initialLog });
   const hasDriver = plan.loadBalancer.type !== 'none' && plan.loadBalancer.type !== 'command';
@@ -609,7 +719,9 @@ export function createHarness(plan: Plan, options: { lb?: FakeLbOptions; deps?: 
     run: () => runPlan(plan, deps),
     timeline(node) {
       const member = plan.loadBalancer.members[node] ?? node;
-      const lbCalls = (lb?.calls ?? []).filter((c) => c.member === member).map((c) => ({ seq: c.seq, what: `lb:${c.op}` }));
+      const lbCalls = (lb?.calls ?? [])
+        .filter((c) => c.member === member)
+        .map((c) => ({ seq: c.seq, what: `lb:${c.op}` }));
       const execs = cluster.callsTo(node).map((c) => ({ seq: c.seq, what: c.kind as string }));
       return [...lbCalls, ...execs].sort((a, b) => a.seq - b.seq).map((x) => x.what);
     },

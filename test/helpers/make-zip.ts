@@ -13,7 +13,8 @@ export async function zipBuffer(entries: ZipEntries): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const [name, content] of Object.entries(entries)) {
     if (name.endsWith('/')) zip.addEmptyDirectory(name, { mtime: FIXED_MTIME });
-    else zip.addBuffer(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, name, { mtime: FIXED_MTIME });
+    else
+      zip.addBuffer(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, name, { mtime: FIXED_MTIME });
   }
   zip.end();
   const chunks: Buffer[] = [];

@@ -34,7 +34,9 @@ function validator(definition: string | null): ValidateFunction {
 /** Problems of a JSON report (or of one of its definitions, e.g. `summary`) against the schema; [] when valid. */
 export function reportSchemaErrors(value: unknown, definition: string | null = null): string[] {
   const v = validator(definition);
-  return v(value) ? [] : (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+  return v(value)
+    ? []
+    : (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
 }
 
 /** xmllint's verdict on a JUnit document: exit code and messages. */
@@ -44,7 +46,8 @@ export function validateJunit(xml: string): { ok: boolean; output: string } {
     const file = join(dir, 'report.xml');
     writeFileSync(file, xml);
     const r = spawnSync('xmllint', ['--noout', '--schema', JUNIT_XSD, file], { encoding: 'utf8' });
-    if (r.error) throw new Error(`xmllint is needed to validate JUnit output (Debian: libxml2-utils): ${r.error.message}`);
+    if (r.error)
+      throw new Error(`xmllint is needed to validate JUnit output (Debian: libxml2-utils): ${r.error.message}`);
     return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

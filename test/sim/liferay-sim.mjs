@@ -87,18 +87,27 @@ function out(line) {
 /** Tomcat JULI OneLineFormatter: `17-Oct-2023 22:48:19.644 INFO [main] org.apache.Class.method message`. */
 function tomcat(level, thread, where, message) {
   const d = new Date();
-  out(`${p2(d.getDate())}-${MONTHS[d.getMonth()]}-${d.getFullYear()} ${clock(d)} ${level} [${thread}] ${where} ${message}`);
+  out(
+    `${p2(d.getDate())}-${MONTHS[d.getMonth()]}-${d.getFullYear()} ${clock(d)} ${level} [${thread}] ` +
+      `${where} ${message}`,
+  );
 }
 
 /** Liferay log4j console: `2023-10-17 22:48:19.644 INFO  [main][Class:line] message`. */
 function liferay(level, thread, where, message) {
   const d = new Date();
-  out(`${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${clock(d)} ${level.padEnd(5)} [${thread}][${where}] ${message}`);
+  out(
+    `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${clock(d)} ${level.padEnd(5)} [` +
+      `${thread}][${where}] ${message}`,
+  );
 }
 
 /** A machine-readable line for tests: `lrroll-sim: node=<n> event=<e> pid=<pid> at=<ISO> [k=v ...]`. */
 function event(name, extra = '') {
-  out(`lrroll-sim: node=${NODE} event=${name} pid=${process.pid} at=${new Date().toISOString()}${extra ? ` ${extra}` : ''}`);
+  out(
+    `lrroll-sim: node=${NODE} event=${name} pid=${process.pid} at=${new Date().toISOString()}` +
+      `${extra ? ` ${extra}` : ''}`,
+  );
 }
 
 function note(key, value) {
@@ -139,13 +148,17 @@ function listFiles(dir) {
 
 function unzipP(file, entry) {
   return new Promise((resolve) => {
-    execFile('unzip', ['-p', file, entry], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => resolve(err ? null : stdout));
+    execFile('unzip', ['-p', file, entry], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (err, stdout) =>
+      resolve(err ? null : stdout),
+    );
   });
 }
 
 function unzipList(file) {
   return new Promise((resolve) => {
-    execFile('unzip', ['-Z1', file], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => resolve(err ? [] : stdout.split('\n').filter((l) => l !== '')));
+    execFile('unzip', ['-Z1', file], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
+      resolve(err ? [] : stdout.split('\n').filter((l) => l !== '')),
+    );
   });
 }
 
@@ -219,7 +232,8 @@ async function bundlesOf(path) {
     const pkg = await unzipP(path, 'WEB-INF/liferay-plugin-package.properties');
     if (pkg) {
       const props = parseProperties(pkg.toString('utf8'));
-      bsn = props.get('Bundle-SymbolicName')?.split(';')[0]?.trim() || props.get('servlet-context-name')?.trim() || null;
+      bsn =
+        props.get('Bundle-SymbolicName')?.split(';')[0]?.trim() || props.get('servlet-context-name')?.trim() || null;
       version = version ?? (props.get('Bundle-Version')?.trim() || null);
     }
   }
@@ -266,7 +280,11 @@ const javaHome = process.env.JAVA_HOME ?? '';
 const jreHome = process.env.JRE_HOME ?? '';
 const catalinaOpts = process.env.CATALINA_OPTS ?? '';
 const javaOpts = process.env.JAVA_OPTS ?? '';
-const liferayEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('LIFERAY_')).sort(([a], [b]) => a.localeCompare(b)));
+const liferayEnv = Object.fromEntries(
+  Object.entries(process.env)
+    .filter(([k]) => k.startsWith('LIFERAY_'))
+    .sort(([a], [b]) => a.localeCompare(b)),
+);
 const propertiesSha256 = sha256OfFile(join(HOME, 'portal-ext.properties'));
 const setenvSha256 = sha256OfFile(join(TOMCAT, 'bin/setenv.sh'));
 const serverXmlSha256 = sha256OfFile(join(TOMCAT, 'conf/server.xml'));
@@ -367,18 +385,40 @@ function processDeployDir() {
             ? 'data/license'
             : null;
     if (!target) continue;
-    liferay('INFO', 'com.liferay.portal.kernel.deploy.auto.AutoDeployScanner', 'AutoDeployDir:252', `Processing ${file}`);
+    liferay(
+      'INFO',
+      'com.liferay.portal.kernel.deploy.auto.AutoDeployScanner',
+      'AutoDeployDir:252',
+      `Processing ${file}`,
+    );
     try {
       moveInto(src, join(HOME, target));
-      if (target === 'data/license') liferay('INFO', 'com.liferay.portal.kernel.deploy.auto.AutoDeployScanner', 'LicenseAutoDeployListener:55', `License registered for ${file}`);
+      if (target === 'data/license')
+        liferay(
+          'INFO',
+          'com.liferay.portal.kernel.deploy.auto.AutoDeployScanner',
+          'LicenseAutoDeployListener:55',
+          `License registered for ${file}`,
+        );
     } catch (err) {
-      liferay('ERROR', 'com.liferay.portal.kernel.deploy.auto.AutoDeployScanner', 'AutoDeployDir:261', `Unable to process ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      liferay(
+        'ERROR',
+        'com.liferay.portal.kernel.deploy.auto.AutoDeployScanner',
+        'AutoDeployDir:261',
+        `Unable to process ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }
 
 function logStopped(rel, entry) {
-  for (const b of entry.bundles) liferay('INFO', `fileinstall-${join(HOME, rel.split('/').slice(0, 2).join('/'))}`, 'BundleStartStopLogger:42', `STOPPED ${b.bsn}_${b.version} [${b.id}]`);
+  for (const b of entry.bundles)
+    liferay(
+      'INFO',
+      `fileinstall-${join(HOME, rel.split('/').slice(0, 2).join('/'))}`,
+      'BundleStartStopLogger:42',
+      `STOPPED ${b.bsn}_${b.version} [${b.id}]`,
+    );
 }
 
 /** Diffs the module folders against what is installed and logs STARTED/STOPPED lines. */
@@ -401,11 +441,21 @@ async function scanModules() {
       if (old) logStopped(rel, old);
       const found = await bundlesOf(join(abs, file));
       if (phase === 'stopping') return;
-      const bundles = found.map((b) => ({ bsn: b.bsn, version: b.version, id: bundleId(b.inner ? `${rel}!/${b.inner}` : rel) }));
+      const bundles = found.map((b) => ({
+        bsn: b.bsn,
+        version: b.version,
+        id: bundleId(b.inner ? `${rel}!/${b.inner}` : rel),
+      }));
       installed.set(rel, { mtimeMs: st.mtimeMs, size: st.size, bundles });
       for (const b of bundles) {
         liferay('INFO', `fileinstall-${abs}`, 'BundleStartStopLogger:39', `STARTED ${b.bsn}_${b.version} [${b.id}]`);
-        if (dir === 'osgi/war' && /theme/i.test(b.bsn)) liferay('INFO', `fileinstall-${abs}`, 'ThemeHotDeployListener:108', `1 theme for ${b.bsn} is available for use`);
+        if (dir === 'osgi/war' && /theme/i.test(b.bsn))
+          liferay(
+            'INFO',
+            `fileinstall-${abs}`,
+            'ThemeHotDeployListener:108',
+            `1 theme for ${b.bsn} is available for use`,
+          );
       }
     }
   }
@@ -532,13 +582,21 @@ function joinCluster() {
     cluster.joinedAt = Date.now();
     writeHeartbeat();
   } catch (err) {
-    liferay('ERROR', 'main', 'JGroupsClusterChannel:120', `Unable to join the cluster: ${err instanceof Error ? err.message : String(err)}`);
+    liferay(
+      'ERROR',
+      'main',
+      'JGroupsClusterChannel:120',
+      `Unable to join the cluster: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return;
   }
   cluster.joined = true;
   for (const channel of ['liferay-channel-control', 'liferay-channel-transport-0']) {
     out('-------------------------------------------------------------------');
-    out(`GMS: address=${NODE}, cluster=${channel}, physical address=${HOST === '0.0.0.0' ? '127.0.0.1' : HOST}:${channel.endsWith('0') ? 7801 : 7800}`);
+    out(
+      `GMS: address=${NODE}, cluster=${channel}, physical address=` +
+        `${HOST === '0.0.0.0' ? '127.0.0.1' : HOST}:${channel.endsWith('0') ? 7801 : 7800}`,
+    );
     out('-------------------------------------------------------------------');
   }
   clusterTick();
@@ -567,7 +625,9 @@ function stateJson() {
     startedAt: new Date(T0).toISOString(),
     readyAt: readyAt ? new Date(readyAt).toISOString() : null,
     patches,
-    modules: [...installed.entries()].flatMap(([file, e]) => e.bundles.map((b) => ({ bsn: b.bsn, version: b.version, id: b.id, file }))),
+    modules: [...installed.entries()].flatMap(([file, e]) =>
+      e.bundles.map((b) => ({ bsn: b.bsn, version: b.version, id: b.id, file })),
+    ),
     configs: listFiles(join(HOME, 'osgi/configs')),
     licenses: listFiles(join(HOME, 'data/license')),
     propertiesSha256,
@@ -580,7 +640,9 @@ function stateJson() {
     liferayEnv,
     osgiStateFresh,
     workFresh,
-    cluster: cluster.lastView ? { coordinator: cluster.lastView.coordinator, viewId: cluster.lastView.id, members: cluster.lastView.members } : null,
+    cluster: cluster.lastView
+      ? { coordinator: cluster.lastView.coordinator, viewId: cluster.lastView.id, members: cluster.lastView.members }
+      : null,
     requests,
     inFlight,
     sessions: sessions.size,
@@ -604,7 +666,10 @@ function send(req, res, status, headers, body) {
 }
 
 function page(title, text) {
-  return `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p><p id="lrroll-node">Node: ${NODE}</p></body></html>\n`;
+  return (
+    `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><p>${text}` +
+    `</p><p id="lrroll-node">Node: ${NODE}</p></body></html>\n`
+  );
 }
 
 async function handle(req, res) {
@@ -622,7 +687,16 @@ async function handle(req, res) {
     if (RESPONSE_MS > 0) await sleep(RESPONSE_MS);
     const closing = phase === 'stopping' ? { Connection: 'close' } : {};
     if (!servable) {
-      send(req, res, 503, { 'Content-Type': 'text/html;charset=UTF-8', ...closing }, page('HTTP Status 503 – Service Unavailable', `Liferay is ${arrivedIn === 'stopping' ? 'stopping' : 'starting'} on ${NODE}.`));
+      send(
+        req,
+        res,
+        503,
+        { 'Content-Type': 'text/html;charset=UTF-8', ...closing },
+        page(
+          'HTTP Status 503 – Service Unavailable',
+          `Liferay is ${arrivedIn === 'stopping' ? 'stopping' : 'starting'} on ${NODE}.`,
+        ),
+      );
       return;
     }
     const headers = { ...closing };
@@ -636,18 +710,41 @@ async function handle(req, res) {
       headers['Set-Cookie'] = `JSESSIONID=${id}; Path=/; HttpOnly`;
       headers['X-Lrroll-Session'] = 'new';
     }
-    const session = current && sessions.has(current) ? current : /JSESSIONID=([^;]+)/.exec(headers['Set-Cookie'] ?? '')?.[1];
-    const admin = await portalAdmin(req, url, { session, admin: cfg.admin ?? { login: 'test@liferay.com', password: 'test' }, onCacheClear });
+    const session =
+      current && sessions.has(current) ? current : /JSESSIONID=([^;]+)/.exec(headers['Set-Cookie'] ?? '')?.[1];
+    const admin = await portalAdmin(req, url, {
+      session,
+      admin: cfg.admin ?? { login: 'test@liferay.com', password: 'test' },
+      onCacheClear,
+    });
     if (admin) {
       send(req, res, admin.status, { ...headers, ...admin.headers }, admin.body);
     } else if (url.pathname === '/c/portal/layout') {
       send(req, res, 302, { ...headers, Location: '/web/guest/home', 'Content-Type': 'text/html;charset=UTF-8' }, '');
     } else if (url.pathname === '/c/portal/robots' || url.pathname === '/robots.txt') {
-      send(req, res, 200, { ...headers, 'Content-Type': 'text/plain;charset=UTF-8' }, `User-Agent: *\nDisallow: /c/\n# node ${NODE}\n`);
+      send(
+        req,
+        res,
+        200,
+        { ...headers, 'Content-Type': 'text/plain;charset=UTF-8' },
+        `User-Agent: *\nDisallow: /c/\n# node ${NODE}\n`,
+      );
     } else if (url.pathname.startsWith('/o/') || /json/.test(req.headers.accept ?? '')) {
-      send(req, res, 200, { ...headers, 'Content-Type': 'application/json' }, { node: NODE, path: url.pathname, status: 'ok' });
+      send(
+        req,
+        res,
+        200,
+        { ...headers, 'Content-Type': 'application/json' },
+        { node: NODE, path: url.pathname, status: 'ok' },
+      );
     } else {
-      send(req, res, 200, { ...headers, 'Content-Type': 'text/html;charset=UTF-8' }, page('Liferay DXP (simulated)', `${url.pathname} served by ${NODE}`));
+      send(
+        req,
+        res,
+        200,
+        { ...headers, 'Content-Type': 'text/html;charset=UTF-8' },
+        page('Liferay DXP (simulated)', `${url.pathname} served by ${NODE}`),
+      );
     }
   } finally {
     inFlight--;
@@ -656,7 +753,13 @@ async function handle(req, res) {
 
 /** Server Administration's cache actions, logged as Liferay would run them (and as a test line). */
 function onCacheClear(cmd, user) {
-  if (cmd === 'cacheMulti') liferay('INFO', 'http-nio-exec-1', 'EditServerMVCActionCommand:262', `Clearing content cached across the cluster for ${user}`);
+  if (cmd === 'cacheMulti')
+    liferay(
+      'INFO',
+      'http-nio-exec-1',
+      'EditServerMVCActionCommand:262',
+      `Clearing content cached across the cluster for ${user}`,
+    );
   event('cache-clear', `cmd=${cmd || '(none)'} user=${user}`);
 }
 
@@ -684,10 +787,30 @@ function protocolName() {
 }
 
 async function startup() {
-  tomcat('INFO', 'main', 'org.apache.catalina.startup.VersionLoggerListener.log', `Server version name:   Apache Tomcat/${TOMCAT_VERSION}`);
-  tomcat('INFO', 'main', 'org.apache.catalina.startup.VersionLoggerListener.log', `Server number:         ${TOMCAT_VERSION}.0`);
-  tomcat('INFO', 'main', 'org.apache.catalina.startup.VersionLoggerListener.log', `Java Home:             ${jreHome || javaHome || '(simulated; none set)'}`);
-  tomcat('INFO', 'main', 'org.apache.catalina.startup.VersionLoggerListener.log', `JVM Version:           simulated (Node.js ${process.version})`);
+  tomcat(
+    'INFO',
+    'main',
+    'org.apache.catalina.startup.VersionLoggerListener.log',
+    `Server version name:   Apache Tomcat/${TOMCAT_VERSION}`,
+  );
+  tomcat(
+    'INFO',
+    'main',
+    'org.apache.catalina.startup.VersionLoggerListener.log',
+    `Server number:         ${TOMCAT_VERSION}.0`,
+  );
+  tomcat(
+    'INFO',
+    'main',
+    'org.apache.catalina.startup.VersionLoggerListener.log',
+    `Java Home:             ${jreHome || javaHome || '(simulated; none set)'}`,
+  );
+  tomcat(
+    'INFO',
+    'main',
+    'org.apache.catalina.startup.VersionLoggerListener.log',
+    `JVM Version:           simulated (Node.js ${process.version})`,
+  );
   tomcat('INFO', 'main', 'org.apache.catalina.startup.VersionLoggerListener.log', `CATALINA_BASE:         ${TOMCAT}`);
   tomcat('INFO', 'main', 'org.apache.catalina.startup.VersionLoggerListener.log', `CATALINA_HOME:         ${TOMCAT}`);
   for (const arg of `${javaOpts} ${catalinaOpts}`.split(/\s+/).filter((a) => a !== '')) {
@@ -697,23 +820,56 @@ async function startup() {
   note('CATALINA_OPTS', catalinaOpts);
   note('portal-ext.properties.sha256', propertiesSha256 ?? 'missing');
   tomcat('INFO', 'main', 'org.apache.coyote.AbstractProtocol.init', `Initializing ProtocolHandler ${protocolName()}`);
-  tomcat('INFO', 'main', 'org.apache.catalina.startup.Catalina.load', `Server initialized in [${Date.now() - T0}] milliseconds`);
+  tomcat(
+    'INFO',
+    'main',
+    'org.apache.catalina.startup.Catalina.load',
+    `Server initialized in [${Date.now() - T0}] milliseconds`,
+  );
   tomcat('INFO', 'main', 'org.apache.catalina.core.StandardService.startInternal', 'Starting service [Catalina]');
-  tomcat('INFO', 'main', 'org.apache.catalina.core.StandardEngine.startInternal', `Starting Servlet engine: [Apache Tomcat/${TOMCAT_VERSION}]`);
-  tomcat('INFO', 'main', 'org.apache.catalina.startup.HostConfig.deployDescriptor', `Deploying deployment descriptor [${TOMCAT}/conf/Catalina/localhost/ROOT.xml]`);
+  tomcat(
+    'INFO',
+    'main',
+    'org.apache.catalina.core.StandardEngine.startInternal',
+    `Starting Servlet engine: [Apache Tomcat/${TOMCAT_VERSION}]`,
+  );
+  tomcat(
+    'INFO',
+    'main',
+    'org.apache.catalina.startup.HostConfig.deployDescriptor',
+    `Deploying deployment descriptor [${TOMCAT}/conf/Catalina/localhost/ROOT.xml]`,
+  );
   out(`Loading file:${HOME}/portal-ext.properties`);
-  if (osgiStateFresh) liferay('INFO', 'main', 'ModuleFrameworkImpl:1346', `The OSGi framework state in ${HOME}/osgi/state is empty: installing every bundle`);
+  if (osgiStateFresh)
+    liferay(
+      'INFO',
+      'main',
+      'ModuleFrameworkImpl:1346',
+      `The OSGi framework state in ${HOME}/osgi/state is empty: installing every bundle`,
+    );
 
   later(Math.floor(START_MS * 0.3), () => {
     liferay('INFO', 'main', 'ModuleFrameworkImpl:1678', 'Starting initial bundles');
     liferay('INFO', 'main', 'ModuleFrameworkImpl:1953', 'Started initial bundles');
     liferay('INFO', 'main', 'ModuleFrameworkImpl:1982', 'Starting dynamic bundles');
     liferay('INFO', 'main', 'ModuleFrameworkImpl:2083', 'Started dynamic bundles');
-    liferay('INFO', 'main', 'ModuleFrameworkImpl:2153', 'Navigate to Control Panel > System > Gogo Shell and enter "lb" to see all bundles');
+    liferay(
+      'INFO',
+      'main',
+      'ModuleFrameworkImpl:2153',
+      'Navigate to Control Panel > System > Gogo Shell and enter "lb" to see all bundles',
+    );
     out('');
     out('Starting Liferay Digital Experience Platform 7.2.10 GA1 (Mueller / Build 7210 / June 4, 2019)');
     out('');
-    liferay('INFO', 'main', 'StartupHelperUtil:72', patches.length === 0 ? 'There are no patches installed' : `The following patches are installed: ${patches.join(', ')}`);
+    liferay(
+      'INFO',
+      'main',
+      'StartupHelperUtil:72',
+      patches.length === 0
+        ? 'There are no patches installed'
+        : `The following patches are installed: ${patches.join(', ')}`,
+    );
     try {
       mkdirSync(join(HOME, 'work/com.liferay.portal.sim'), { recursive: true });
       writeFileSync(join(HOME, 'work/com.liferay.portal.sim/started'), `${new Date().toISOString()}\n`);
@@ -733,11 +889,26 @@ async function startup() {
 async function finishStartup() {
   if (phase !== 'starting') return;
   if (cfg.failStart) {
-    liferay('ERROR', 'main', 'MainServlet:287', 'java.lang.RuntimeException: lrroll-sim: simulated startup failure (sim.json failStart=true)');
+    liferay(
+      'ERROR',
+      'main',
+      'MainServlet:287',
+      'java.lang.RuntimeException: lrroll-sim: simulated startup failure (sim.json failStart=true)',
+    );
     out('java.lang.RuntimeException: lrroll-sim: simulated startup failure (sim.json failStart=true)');
     out('\tat com.liferay.portal.internal.servlet.MainServlet.init(MainServlet.java:287)');
-    tomcat('SEVERE', 'main', 'org.apache.catalina.core.StandardContext.startInternal', 'One or more listeners failed to start. Full details will be found in the appropriate container log file');
-    tomcat('SEVERE', 'main', 'org.apache.catalina.core.StandardContext.startInternal', 'Context [] startup failed due to previous errors');
+    tomcat(
+      'SEVERE',
+      'main',
+      'org.apache.catalina.core.StandardContext.startInternal',
+      'One or more listeners failed to start. Full details will be found in the appropriate container log file',
+    );
+    tomcat(
+      'SEVERE',
+      'main',
+      'org.apache.catalina.core.StandardContext.startInternal',
+      'Context [] startup failed due to previous errors',
+    );
     exitNow(1, 'failStart');
     return;
   }
@@ -746,7 +917,12 @@ async function finishStartup() {
   await scanModules();
   if (phase !== 'starting') return;
   tomcat('INFO', 'main', 'org.apache.coyote.AbstractProtocol.start', `Starting ProtocolHandler ${protocolName()}`);
-  tomcat('INFO', 'main', 'org.apache.catalina.startup.Catalina.start', `Server startup in [${Date.now() - T0}] milliseconds`);
+  tomcat(
+    'INFO',
+    'main',
+    'org.apache.catalina.startup.Catalina.start',
+    `Server startup in [${Date.now() - T0}] milliseconds`,
+  );
   phase = 'started';
   readyAt = Date.now();
   if (cfg.neverHealthy) {
@@ -771,7 +947,12 @@ async function shutdown(signal) {
   // Stop accepting connections; idle keep-alive connections are closed, in-flight requests finish.
   const closed = server ? new Promise((r) => server.close(() => r())) : Promise.resolve();
   if (cfg.hangOnStop) {
-    liferay('WARN', 'Thread-1', 'PortalContextLoaderListener:150', 'lrroll-sim: hangOnStop=true: the shutdown hangs (only SIGKILL ends this process)');
+    liferay(
+      'WARN',
+      'Thread-1',
+      'PortalContextLoaderListener:150',
+      'lrroll-sim: hangOnStop=true: the shutdown hangs (only SIGKILL ends this process)',
+    );
     return; // the watchdog interval keeps the process alive
   }
   while (inFlight > 0) await sleep(10);
@@ -781,7 +962,12 @@ async function shutdown(signal) {
   server?.closeAllConnections?.();
   await Promise.race([closed, sleep(200)]);
   tomcat('INFO', 'Thread-1', 'org.apache.coyote.AbstractProtocol.stop', `Stopping ProtocolHandler ${protocolName()}`);
-  tomcat('INFO', 'Thread-1', 'org.apache.coyote.AbstractProtocol.destroy', `Destroying ProtocolHandler ${protocolName()}`);
+  tomcat(
+    'INFO',
+    'Thread-1',
+    'org.apache.coyote.AbstractProtocol.destroy',
+    `Destroying ProtocolHandler ${protocolName()}`,
+  );
   exitNow(0, signal);
 }
 
@@ -809,7 +995,12 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGHUP', () => out(`lrroll-sim: node=${NODE} SIGHUP ignored (started with nohup)`));
 process.on('SIGQUIT', threadDump);
 process.on('uncaughtException', (err) => {
-  tomcat('SEVERE', 'main', 'org.apache.catalina.core.StandardServer.await', `lrroll-sim crashed: ${err instanceof Error ? err.stack : String(err)}`);
+  tomcat(
+    'SEVERE',
+    'main',
+    'org.apache.catalina.core.StandardServer.await',
+    `lrroll-sim crashed: ${err instanceof Error ? err.stack : String(err)}`,
+  );
   exitNow(1, 'crash');
 });
 
@@ -823,7 +1014,13 @@ setInterval(() => {
 server = createServer((req, res) => {
   handle(req, res).catch((err) => {
     try {
-      send(req, res, 500, { 'Content-Type': 'text/plain' }, `lrroll-sim error: ${err instanceof Error ? err.message : String(err)}\n`);
+      send(
+        req,
+        res,
+        500,
+        { 'Content-Type': 'text/plain' },
+        `lrroll-sim error: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
     } catch {
       // response already sent
     }
@@ -831,13 +1028,25 @@ server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 5000;
 server.on('error', (err) => {
-  tomcat('SEVERE', 'main', 'org.apache.catalina.core.StandardService.initInternal', `Failed to initialize connector [Connector[HTTP/1.1-${PORT}]]`);
-  out(`\tjava.net.BindException: ${err.code === 'EADDRINUSE' ? 'Address already in use' : err.message} (${HOST}:${PORT})`);
+  tomcat(
+    'SEVERE',
+    'main',
+    'org.apache.catalina.core.StandardService.initInternal',
+    `Failed to initialize connector [Connector[HTTP/1.1-${PORT}]]`,
+  );
+  out(
+    `\tjava.net.BindException: ${err.code === 'EADDRINUSE' ? 'Address already in use' : err.message} (${HOST}:${PORT})`,
+  );
   exitNow(1, 'bind');
 });
 server.listen(PORT, HOST, () => {
   void startup().catch((err) => {
-    tomcat('SEVERE', 'main', 'org.apache.catalina.startup.Catalina.start', `lrroll-sim startup error: ${err instanceof Error ? err.stack : String(err)}`);
+    tomcat(
+      'SEVERE',
+      'main',
+      'org.apache.catalina.startup.Catalina.start',
+      `lrroll-sim startup error: ${err instanceof Error ? err.stack : String(err)}`,
+    );
     exitNow(1, 'error');
   });
 });

@@ -62,7 +62,11 @@ export interface SimHome {
 export const BUILD: string;
 export function makeHome(options: MakeHomeOptions): SimHome;
 export function makeFakeJdk(dir: string, version?: string): string;
-export function makePatchZip(patchesDir: string, level: string, options?: { requirements?: string }): { name: string; path: string };
+export function makePatchZip(
+  patchesDir: string,
+  level: string,
+  options?: { requirements?: string },
+): { name: string; path: string };
 export function patchFile(level: string): { name: string; file: string };
 export function zipBytes(entries: Record<string, string | Buffer>): Buffer;
 export function writeZip(file: string, entries: Record<string, string | Buffer>): void;

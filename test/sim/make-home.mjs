@@ -151,7 +151,10 @@ export function makeFakeJdk(dir, version = '17.0.13') {
       '#!/bin/sh',
       '# Fake java for lrroll tests: only -version works.',
       'case "$1" in',
-      `  -version|--version) echo 'openjdk version "${version}" 2024-10-15' >&2; echo 'OpenJDK Runtime Environment (build ${version}+11)' >&2; echo 'OpenJDK 64-Bit Server VM (build ${version}+11, mixed mode, sharing)' >&2; exit 0 ;;`,
+      `  -version|--version) echo 'openjdk version "${version}` +
+        `" 2024-10-15' >&2; echo 'OpenJDK Runtime Environment (build ${version}` +
+        `+11)' >&2; echo 'OpenJDK 64-Bit Server VM (build ${version}` +
+        `+11, mixed mode, sharing)' >&2; exit 0 ;;`,
       "  *) echo 'fake java: only -version is supported' >&2; exit 1 ;;",
       'esac',
       '',
@@ -631,7 +634,8 @@ function writeText(file, text, mode = 0o644) {
 
 function positiveInt(value, what) {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${what} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${what} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -644,11 +648,14 @@ function positiveInt(value, what) {
  */
 export function makeHome(options) {
   const o = options ?? {};
-  for (const k of ['home', 'node', 'host', 'httpPort']) if (o[k] === undefined || o[k] === '') throw new Error(`makeHome: ${k} is required`);
-  if (!/^[A-Za-z0-9_.-]+$/.test(o.node)) throw new Error(`makeHome: node name must match [A-Za-z0-9_.-]+, got ${JSON.stringify(o.node)}`);
+  for (const k of ['home', 'node', 'host', 'httpPort'])
+    if (o[k] === undefined || o[k] === '') throw new Error(`makeHome: ${k} is required`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(o.node))
+    throw new Error(`makeHome: node name must match [A-Za-z0-9_.-]+, got ${JSON.stringify(o.node)}`);
   const home = resolve(o.home);
   const tomcatDir = o.tomcatDir ?? 'tomcat';
-  if (!/^[A-Za-z0-9_.-]+$/.test(tomcatDir)) throw new Error(`makeHome: tomcatDir must be a plain folder name, got ${JSON.stringify(tomcatDir)}`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(tomcatDir))
+    throw new Error(`makeHome: tomcatDir must be a plain folder name, got ${JSON.stringify(tomcatDir)}`);
   const tomcat = join(home, tomcatDir);
   const nodeBin = o.nodeBin ?? process.execPath;
   const sim = o.sim ?? realpathSync(join(HERE, 'liferay-sim.mjs'));
@@ -683,23 +690,44 @@ export function makeHome(options) {
   writeText(join(home, 'sim.json'), JSON.stringify(simConfig, null, 2) + '\n');
   writeText(join(home, '.liferay-home'), '');
   writeText(join(home, 'portal-ext.properties'), PORTAL_EXT(home, o.node, clusterDir));
-  writeText(join(home, 'portal-setup-wizard.properties'), `admin.email.from.name=Test Test\nliferay.home=${home}\nsetup.wizard.enabled=false\n`);
-  writeText(join(home, 'osgi/configs/com.liferay.portal.search.elasticsearch7.configuration.ElasticsearchConfiguration.config'), ELASTIC_CONFIG);
+  writeText(
+    join(home, 'portal-setup-wizard.properties'),
+    `admin.email.from.name=Test Test\nliferay.home=${home}\nsetup.wizard.enabled=false\n`,
+  );
+  writeText(
+    join(home, 'osgi/configs/com.liferay.portal.search.elasticsearch7.configuration.ElasticsearchConfiguration.config'),
+    ELASTIC_CONFIG,
+  );
   writeText(join(home, 'data/license/activation-key-dxp-7.2-development.xml'), LICENSE_XML(o.node));
 
   writeText(join(tomcat, 'bin/catalina.sh'), catalinaSh({ home, tomcat, nodeBin, sim }), 0o755);
-  writeText(join(tomcat, 'bin/setenv.sh'), '# setenv.sh: sourced by catalina.sh before starting or stopping (JAVA_HOME, CATALINA_OPTS, ...).\n', 0o755);
+  writeText(
+    join(tomcat, 'bin/setenv.sh'),
+    '# setenv.sh: sourced by catalina.sh before starting or stopping (JAVA_HOME, CATALINA_OPTS, ...).\n',
+    0o755,
+  );
   writeText(join(tomcat, 'conf/server.xml'), SERVER_XML(simConfig.httpPort, o.node));
   writeText(join(tomcat, 'conf/Catalina/localhost/ROOT.xml'), '<Context path="" crossContext="true" />\n');
-  writeZip(join(tomcat, 'lib/postgresql-42.2.5.jar'), { 'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\r\nBundle-SymbolicName: org.postgresql.jdbc42\r\nBundle-Version: 42.2.5\r\n\r\n' });
-  writeText(join(tomcat, 'webapps/ROOT/WEB-INF/web.xml'), '<?xml version="1.0"?>\n<web-app version="3.0"><display-name>Liferay (simulated)</display-name></web-app>\n');
+  writeZip(join(tomcat, 'lib/postgresql-42.2.5.jar'), {
+    'META-INF/MANIFEST.MF':
+      'Manifest-Version: 1.0\r\nBundle-SymbolicName: org.postgresql.jdbc42\r\nBundle-Version: 42.2.5\r\n\r\n',
+  });
+  writeText(
+    join(tomcat, 'webapps/ROOT/WEB-INF/web.xml'),
+    '<?xml version="1.0"?>\n<web-app version="3.0"><display-name>Liferay (simulated)</display-name></web-app>\n',
+  );
   writeText(join(tomcat, 'logs/catalina.out'), '', 0o644);
 
   const pt = join(home, 'patching-tool');
   writeText(join(pt, 'patching-tool.sh'), patchingToolSh({ home }), 0o755);
-  writeText(join(pt, 'default.properties'), `patching.mode=binary\nwar.path=${tomcat}/webapps/ROOT/\nglobal.lib.path=${tomcat}/lib/ext/\nliferay.home=${home}\n`);
+  writeText(
+    join(pt, 'default.properties'),
+    `patching.mode=binary\nwar.path=${tomcat}/webapps/ROOT/\nglobal.lib.path=${tomcat}` +
+      `/lib/ext/\nliferay.home=${home}\n`,
+  );
   const names = patches.map((p) => makePatchZip(join(pt, 'patches'), p).name);
-  if (names.length > 0 || !existsSync(join(pt, '.installed'))) writeText(join(pt, '.installed'), names.map((n) => `${n}\n`).join(''));
+  if (names.length > 0 || !existsSync(join(pt, '.installed')))
+    writeText(join(pt, '.installed'), names.map((n) => `${n}\n`).join(''));
 
   return {
     home,
@@ -722,7 +750,10 @@ export function makeHome(options) {
 // ---------------------------------------------------------------------------------------------
 // Command line
 
-const USAGE = 'usage: node make-home.mjs --home <dir> --node <name> --host <addr> --http-port <port> [--start-ms 1500] [--stop-ms 400] [--response-ms 0] [--cluster-dir <dir>] [--patches dxp-14[,hotfix-1234]] [--tomcat-dir tomcat] [--node-bin <path>] [--sim <path>] [--extra <sim.json fields as JSON>]';
+const USAGE =
+  'usage: node make-home.mjs --home <dir> --node <name> --host <addr> --http-port <port> [--start-ms ' +
+  '1500] [--stop-ms 400] [--response-ms 0] [--cluster-dir <dir>] [--patches dxp-14[,hotfix-1234]] ' +
+  '[--tomcat-dir tomcat] [--node-bin <path>] [--sim <path>] [--extra <sim.json fields as JSON>]';
 
 function parseArgs(argv) {
   const names = {

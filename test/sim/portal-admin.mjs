@@ -32,7 +32,10 @@ function readBody(req) {
 
 /** A page with the session's token as Liferay puts it in every page (`Liferay.authToken`). */
 function withToken(title, token) {
-  return `<!DOCTYPE html>\n<html><head><title>${title}</title><script>Liferay.authToken = '${token}';</script></head><body><h1>${title}</h1></body></html>\n`;
+  return (
+    `<!DOCTYPE html>\n<html><head><title>${title}</title><script>Liferay.authToken = '${token}` +
+    `';</script></head><body><h1>${title}</h1></body></html>\n`
+  );
 }
 
 /**
@@ -48,19 +51,32 @@ export async function portalAdmin(req, url, ctx) {
   const params = new URLSearchParams(req.method === 'POST' ? await readBody(req) : '');
   for (const [k, v] of url.searchParams) if (!params.has(k)) params.set(k, v);
   if (isLogin) {
-    if (req.method !== 'POST' || !params.get('login')) return { status: 200, headers: html, body: withToken('Sign In', s.token) };
+    if (req.method !== 'POST' || !params.get('login'))
+      return { status: 200, headers: html, body: withToken('Sign In', s.token) };
     // AuthTokenUtil.checkCSRFToken, then the credentials
-    if (params.get('p_auth') !== s.token) return { status: 200, headers: html, body: withToken('Sign In: invalid authentication token', s.token) };
+    if (params.get('p_auth') !== s.token)
+      return { status: 200, headers: html, body: withToken('Sign In: invalid authentication token', s.token) };
     const admin = ctx.admin;
-    if (!admin || params.get('login') !== admin.login || params.get('password') !== admin.password) return { status: 200, headers: html, body: withToken('Sign In: authentication failed', s.token) };
+    if (!admin || params.get('login') !== admin.login || params.get('password') !== admin.password)
+      return { status: 200, headers: html, body: withToken('Sign In: authentication failed', s.token) };
     s.user = admin.login;
     return { status: 302, headers: { ...html, Location: '/web/guest/home' }, body: '' };
   }
   if (!s.user) return { status: 302, headers: { ...html, Location: '/c/portal/login' }, body: '' };
-  if (req.method !== 'POST' || params.get('p_p_lifecycle') !== '1') return { status: 200, headers: html, body: withToken('Server Administration', s.token) };
+  if (req.method !== 'POST' || params.get('p_p_lifecycle') !== '1')
+    return { status: 200, headers: html, body: withToken('Server Administration', s.token) };
   const action = params.get(`${NS}javax.portlet.action`) ?? params.get(`${NS}jakarta.portlet.action`);
-  if (params.get('p_auth') !== s.token || action !== '/server_admin/edit_server') return { status: 200, headers: html, body: withToken('Server Administration: you do not have the required permissions', s.token) };
+  if (params.get('p_auth') !== s.token || action !== '/server_admin/edit_server')
+    return {
+      status: 200,
+      headers: html,
+      body: withToken('Server Administration: you do not have the required permissions', s.token),
+    };
   const cmd = params.get(`${NS}cmd`) ?? '';
   ctx.onCacheClear(cmd, s.user);
-  return { status: 302, headers: { ...html, Location: params.get(`${NS}redirect`) || '/group/control_panel/manage' }, body: '' };
+  return {
+    status: 302,
+    headers: { ...html, Location: params.get(`${NS}redirect`) || '/group/control_panel/manage' },
+    body: '',
+  };
 }

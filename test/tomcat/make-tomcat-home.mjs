@@ -20,7 +20,8 @@ export const INITIAL_BUILD = 1;
 export function tomcatMissing() {
   const missing = [];
   if (!existsSync(join(CATALINA_HOME, 'bin/catalina.sh'))) missing.push(`${CATALINA_HOME}/bin/catalina.sh (tomcat10)`);
-  if (!existsSync(join(CATALINA_HOME, 'etc/web.xml')) && !existsSync('/etc/tomcat10/web.xml')) missing.push('the default conf/web.xml (tomcat10)');
+  if (!existsSync(join(CATALINA_HOME, 'etc/web.xml')) && !existsSync('/etc/tomcat10/web.xml'))
+    missing.push('the default conf/web.xml (tomcat10)');
   return missing.length ? missing : null;
 }
 
@@ -37,7 +38,11 @@ export function clusterXml(o) {
   const self = o.members.findIndex((m) => m.node === o.node);
   const members = o.members
     .filter((m) => m.node !== o.node)
-    .map((m) => `          <Member className="org.apache.catalina.tribes.membership.StaticMember" host="${xmlAttr(m.host)}" port="${m.clusterPort}" uniqueId="${id(o.members.indexOf(m) + 1)}"/>`);
+    .map(
+      (m) =>
+        `          <Member className="org.apache.catalina.tribes.membership.StaticMember" host="` +
+        `${xmlAttr(m.host)}" port="${m.clusterPort}" uniqueId="${id(o.members.indexOf(m) + 1)}"/>`,
+    );
   return `<Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster" channelSendOptions="6">
         <Manager className="org.apache.catalina.ha.session.DeltaManager" expireSessionsOnShutdown="false" notifyListenersOnReplication="true" stateTransferTimeout="30"/>
         <Channel className="org.apache.catalina.tribes.group.GroupChannel">
@@ -59,7 +64,10 @@ ${members.join('\n')}
       </Cluster>`;
 }
 
-/** conf/server.xml: HTTP and AJP connectors and the shutdown port on the node's own address; jvmRoute = node name; the <Cluster> when replicating. */
+/**
+ * conf/server.xml: HTTP and AJP connectors and the shutdown port on the node's own address; jvmRoute = node name; the
+ * <Cluster> when replicating.
+ */
 export function serverXml(o) {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!-- lrroll test node ${o.node}: CATALINA_HOME=${CATALINA_HOME}, CATALINA_BASE=${o.seenAs}/tomcat; session replication ${o.replication ? 'on' : 'off'} -->
@@ -83,7 +91,8 @@ export function writeServerXml(options) {
 }
 
 function resolveOptions(options) {
-  for (const k of ['home', 'node', 'host', 'httpPort', 'ajpPort', 'shutdownPort']) if (options[k] === undefined) throw new Error(`makeTomcatHome: ${k} is required`);
+  for (const k of ['home', 'node', 'host', 'httpPort', 'ajpPort', 'shutdownPort'])
+    if (options[k] === undefined) throw new Error(`makeTomcatHome: ${k} is required`);
   return {
     seenAs: options.home,
     clusterPort: 4000,
@@ -123,15 +132,19 @@ const CONTEXT_XML = `<?xml version="1.0" encoding="UTF-8"?>
 export function makeTomcatHome(options) {
   const o = resolveOptions(options);
   const base = join(o.home, 'tomcat');
-  for (const d of ['bin', 'conf', 'lib', 'logs', 'temp', 'work', 'webapps']) mkdirSync(join(base, d), { recursive: true });
-  for (const d of ['deploy', 'logs', 'osgi/configs', 'osgi/modules', 'data']) mkdirSync(join(o.home, d), { recursive: true });
+  for (const d of ['bin', 'conf', 'lib', 'logs', 'temp', 'work', 'webapps'])
+    mkdirSync(join(base, d), { recursive: true });
+  for (const d of ['deploy', 'logs', 'osgi/configs', 'osgi/modules', 'data'])
+    mkdirSync(join(o.home, d), { recursive: true });
   writeFileSync(join(o.home, '.liferay-home'), '');
   writeFileSync(join(o.home, 'portal-ext.properties'), `# test node ${o.node}\n`);
   writeFileSync(join(base, 'conf/server.xml'), serverXml(o));
   writeFileSync(join(base, 'conf/catalina.properties'), CATALINA_PROPERTIES);
   writeFileSync(join(base, 'conf/logging.properties'), LOGGING_PROPERTIES);
   writeFileSync(join(base, 'conf/context.xml'), CONTEXT_XML);
-  const defaultWebXml = existsSync(join(CATALINA_HOME, 'etc/web.xml')) ? join(CATALINA_HOME, 'etc/web.xml') : '/etc/tomcat10/web.xml';
+  const defaultWebXml = existsSync(join(CATALINA_HOME, 'etc/web.xml'))
+    ? join(CATALINA_HOME, 'etc/web.xml')
+    : '/etc/tomcat10/web.xml';
   writeFileSync(join(base, 'conf/web.xml'), readFileSync(defaultWebXml));
   cpSync(join(HERE, 'webapp'), join(base, 'webapps/ROOT'), { recursive: true });
   const catalina = join(base, 'bin/catalina.sh');
@@ -155,5 +168,13 @@ JAVA_OPTS="$JAVA_OPTS -Xms32m -Xmx${o.heapMb}m -Xss512k -XX:+UseSerialGC -XX:Tie
 `,
   );
   chmodSync(setenv, 0o755);
-  return { home: o.home, base, catalina, setenv, log: join(base, 'logs/catalina.out'), pidFile: join(o.home, 'liferay.pid'), homeJsp: join(base, 'webapps/ROOT/home.jsp') };
+  return {
+    home: o.home,
+    base,
+    catalina,
+    setenv,
+    log: join(base, 'logs/catalina.out'),
+    pidFile: join(o.home, 'liferay.pid'),
+    homeJsp: join(base, 'webapps/ROOT/home.jsp'),
+  };
 }

@@ -23,7 +23,8 @@ export function httpTarget(url: string): HttpTarget {
   } catch {
     throw new Error(`\`${url}\` is not a valid URL`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`\`${url}\`: only http and https URLs are supported`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`\`${url}\`: only http and https URLs are supported`);
   const user = decodeURIComponent(u.username);
   const pass = decodeURIComponent(u.password);
   u.username = '';
@@ -37,15 +38,32 @@ function abortReason(signal: AbortSignal): Error {
   return r instanceof Error ? r : new Error('aborted');
 }
 
-/** One HTTP request with a deadline and an optional abort signal; the body is read whole. Shared by the Apache and mod_jk drivers. */
-export async function httpRequest(url: URL, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
+/**
+ * One HTTP request with a deadline and an optional abort signal; the body is read whole. Shared by the Apache and
+ * mod_jk drivers.
+ */
+export async function httpRequest(
+  url: URL,
+  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<HttpAnswer> {
   if (signal?.aborted) throw abortReason(signal);
   const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(new Error(`${init.method} ${url.href} did not answer within ${timeoutMs} ms`)), timeoutMs);
+  const timer = setTimeout(
+    () => ctl.abort(new Error(`${init.method} ${url.href} did not answer within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
   const onAbort = (): void => ctl.abort(abortReason(signal as AbortSignal));
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const res = await fetch(url, { method: init.method, headers: init.headers, redirect: 'manual', signal: ctl.signal, ...(init.body !== undefined ? { body: init.body } : {}) });
+    const res = await fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      redirect: 'manual',
+      signal: ctl.signal,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
     const text = await res.text();
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', text };
   } catch (e) {
@@ -94,7 +112,10 @@ function tag(block: string, name: string): string | null {
   return m ? decodeEntities(m[1] as string) : null;
 }
 
-/** Parses `balancer-manager?xml=1`: balancer name (`balancer://x`) → its workers and nonce. Throws when the answer is not that XML. */
+/**
+ * Parses `balancer-manager?xml=1`: balancer name (`balancer://x`) → its workers and nonce. Throws when the answer is
+ * not that XML.
+ */
 export function parseBalancerXml(xml: string): Map<string, ApacheBalancer> {
   if (!xml.includes('<httpd:manager')) throw new Error('the answer is not balancer-manager XML');
   const out = new Map<string, ApacheBalancer>();
@@ -104,7 +125,12 @@ export function parseBalancerXml(xml: string): Map<string, ApacheBalancer> {
     const name = tag(head, 'name') ?? '';
     const workers = [...block.matchAll(/<httpd:worker>([\s\S]*?)<\/httpd:worker>/g)].map((w) => {
       const busy = tag(w[1] as string, 'busy');
-      return { name: tag(w[1] as string, 'name') ?? '', status: tag(w[1] as string, 'status') ?? '', busy: busy !== null && /^\s*\d+\s*$/.test(busy) ? Number(busy) : null, route: (tag(w[1] as string, 'route') ?? '').trim() };
+      return {
+        name: tag(w[1] as string, 'name') ?? '',
+        status: tag(w[1] as string, 'status') ?? '',
+        busy: busy !== null && /^\s*\d+\s*$/.test(busy) ? Number(busy) : null,
+        route: (tag(w[1] as string, 'route') ?? '').trim(),
+      };
     });
     const nonce = tag(head, 'nonce')?.trim() || null;
     out.set(name.trim(), { workers, nonce });
@@ -112,7 +138,9 @@ export function parseBalancerXml(xml: string): Map<string, ApacheBalancer> {
   return out;
 }
 
-/** Normalises a worker status (`ap_proxy_parse_wstatus` flags): Stop/Dis → MAINT, Err/HcFl → DOWN, Drn → DRAIN, Ok → UP. */
+/**
+ * Normalises a worker status (`ap_proxy_parse_wstatus` flags): Stop/Dis → MAINT, Err/HcFl → DOWN, Drn → DRAIN, Ok → UP.
+ */
 export function normaliseApacheStatus(status: string): MemberState['state'] {
   const flags = new Set(status.trim().split(/\s+/));
   if (flags.has('Stop') || flags.has('Dis')) return 'MAINT';
@@ -122,7 +150,10 @@ export function normaliseApacheStatus(status: string): MemberState['state'] {
   return 'UNKNOWN';
 }
 
-/** Reads the balancer's nonce from the balancer-manager HTML: the hidden `nonce` field, else the `b=<balancer>&nonce=` links. */
+/**
+ * Reads the balancer's nonce from the balancer-manager HTML: the hidden `nonce` field, else the `b=<balancer>&nonce=`
+ * links.
+ */
 export function findNonce(html: string, balancer: string): string | null {
   for (const input of html.matchAll(/<input\b[^>]*>/gi)) {
     const el = input[0];
@@ -140,13 +171,18 @@ export function findNonce(html: string, balancer: string): string | null {
 export interface ApacheDriverOptions {
   /** URL of the balancer-manager page (user info becomes Basic auth). */
   url: string;
-  /** The URL as the plan shows it (secrets as `${NAME}`, an inline password masked): what requests are recorded with. */
+  /**
+   * The URL as the plan shows it (secrets as `${NAME}`, an inline password masked): what requests are recorded with.
+   */
   shownUrl?: string;
   /** Balancer name without `balancer://`. */
   balancer: string;
   /** Deadline of one request in milliseconds (the plan's `requestTimeoutSec`). */
   timeoutMs: number;
-  /** Told of each request as it is sent (a recorder): `GET <url>?<query>` or `POST <url> <form>`, the URL as the plan shows it. */
+  /**
+   * Told of each request as it is sent (a recorder): `GET <url>?<query>` or `POST <url> <form>`, the URL as the plan
+   * shows it.
+   */
   onRequest?: (target: string, request: string) => void;
 }
 
@@ -154,10 +190,16 @@ export interface ApacheDriverOptions {
 const ACTIONS = {
   drain: { params: { w_status_N: '1' }, applied: (s: string) => /\bDrn\b/.test(s) },
   hard: { params: { w_status_S: '1' }, applied: (s: string) => /\bStop\b/.test(s) },
-  enable: { params: { w_status_N: '0', w_status_D: '0', w_status_S: '0' }, applied: (s: string) => !/\b(Drn|Dis|Stop)\b/.test(s) },
+  enable: {
+    params: { w_status_N: '0', w_status_D: '0', w_status_S: '0' },
+    applied: (s: string) => !/\b(Drn|Dis|Stop)\b/.test(s),
+  },
 } as const;
 
-/** Apache httpd mod_proxy_balancer through its balancer-manager: nonce from the page, urlencoded POSTs with a Referer, state from `?xml=1`. */
+/**
+ * Apache httpd mod_proxy_balancer through its balancer-manager: nonce from the page, urlencoded POSTs with a Referer,
+ * state from `?xml=1`.
+ */
 export class ApacheBalancerDriver implements LbDriver {
   private readonly target: HttpTarget;
   private readonly timeoutMs: number;
@@ -179,7 +221,10 @@ export class ApacheBalancerDriver implements LbDriver {
     await this.change(member, 'drain', signal);
   }
 
-  /** POST `w_status_S=1` (Stopped: no traffic at all). Apache has no call to cut open connections, so `shutdownSessions` changes nothing. */
+  /**
+   * POST `w_status_S=1` (Stopped: no traffic at all). Apache has no call to cut open connections, so `shutdownSessions`
+   * changes nothing.
+   */
   async disable(member: string, _shutdownSessions: boolean, signal?: AbortSignal): Promise<void> {
     await this.change(member, 'hard', signal);
   }
@@ -195,7 +240,10 @@ export class ApacheBalancerDriver implements LbDriver {
     return toState(w);
   }
 
-  /** Every worker of the balancer, under its URL and, when it has one, its route too (the node's jvmRoute, which is how lrroll names members by default). */
+  /**
+   * Every worker of the balancer, under its URL and, when it has one, its route too (the node's jvmRoute, which is how
+   * lrroll names members by default).
+   */
   async members(signal?: AbortSignal): Promise<Map<string, MemberState>> {
     const out = new Map<string, MemberState>();
     for (const w of (await this.balancer(signal)).workers) {
@@ -212,7 +260,11 @@ export class ApacheBalancerDriver implements LbDriver {
     const referer = new URL(this.target.url.href);
     referer.search = '';
     referer.hash = '';
-    return { Referer: referer.href, ...(this.target.authorization ? { Authorization: this.target.authorization } : {}), ...extra };
+    return {
+      Referer: referer.href,
+      ...(this.target.authorization ? { Authorization: this.target.authorization } : {}),
+      ...extra,
+    };
   }
 
   private url(params: Record<string, string>): URL {
@@ -225,7 +277,13 @@ export class ApacheBalancerDriver implements LbDriver {
     const url = this.url(params);
     this.observe('GET', params);
     const r = await httpRequest(url, { method: 'GET', headers: this.headers() }, this.timeoutMs, signal);
-    if (r.status !== 200) throw new Error(`balancer-manager GET ${url.href} answered HTTP ${r.status}${r.status === 401 || r.status === 403 ? ' (access denied: check the URL credentials and `Require` rules)' : ''}`);
+    if (r.status !== 200)
+      throw new Error(
+        `balancer-manager GET ${url.href} answered HTTP ${r.status}` +
+          (r.status === 401 || r.status === 403
+            ? ' (access denied: check the URL credentials and `Require` rules)'
+            : ''),
+      );
     return r.text;
   }
 
@@ -235,18 +293,36 @@ export class ApacheBalancerDriver implements LbDriver {
     try {
       all = parseBalancerXml(xml);
     } catch {
-      throw new Error(`balancer-manager at ${this.target.url.href} did not answer ?xml=1 with XML (was the Referer rejected? httpd logs AH10187 then)`);
+      throw new Error(
+        `balancer-manager at ${this.target.url.href} did not answer ?xml=1 with XML (was the ` +
+          `Referer rejected? httpd logs AH10187 then)`,
+      );
     }
     const mine = all.get(`balancer://${this.options.balancer}`) ?? all.get(this.options.balancer);
-    if (!mine) throw new Error(`balancer-manager at ${this.target.url.href} has no balancer \`${this.options.balancer}\` (balancers: ${[...all.keys()].map((k) => k.replace(/^balancer:\/\//, '')).join(', ') || 'none'})`);
+    if (!mine)
+      throw new Error(
+        `balancer-manager at ${this.target.url.href} has no balancer \`${this.options.balancer}` +
+          `\` (balancers: ` +
+          `${[...all.keys()].map((k) => k.replace(/^balancer:\/\//, '')).join(', ') || 'none'})`,
+      );
     return mine;
   }
 
-  /** The worker named `member` (its URL as shown), else the one whose route is `member` (BalancerMember … route=node1). */
+  /**
+   * The worker named `member` (its URL as shown), else the one whose route is `member` (BalancerMember … route=node1).
+   */
   private find(workers: ApacheWorker[], member: string): ApacheWorker {
     const norm = (s: string): string => s.trim().replace(/\/+$/, '').toLowerCase();
-    const w = workers.find((x) => x.name === member) ?? workers.find((x) => norm(x.name) === norm(member)) ?? workers.find((x) => x.route !== '' && x.route === member.trim());
-    if (!w) throw new Error(`balancer \`${this.options.balancer}\` has no worker \`${member}\` (workers: ${workers.map((x) => `${x.name}${x.route ? ` route=${x.route}` : ''}`).join(', ') || 'none'})`);
+    const w =
+      workers.find((x) => x.name === member) ??
+      workers.find((x) => norm(x.name) === norm(member)) ??
+      workers.find((x) => x.route !== '' && x.route === member.trim());
+    if (!w)
+      throw new Error(
+        `balancer \`${this.options.balancer}\` has no worker \`${member}\` (workers: ` +
+          `${workers.map((x) => `${x.name}${x.route ? ` route=${x.route}` : ''}`).join(', ') || 'none'}` +
+          `)`,
+      );
     return w;
   }
 
@@ -255,7 +331,10 @@ export class ApacheBalancerDriver implements LbDriver {
     if (fromXml) return fromXml;
     const html = await this.get({ b: this.options.balancer }, signal);
     const nonce = findNonce(html, this.options.balancer);
-    if (!nonce) throw new Error(`balancer-manager at ${this.target.url.href} shows no nonce for balancer \`${this.options.balancer}\``);
+    if (!nonce)
+      throw new Error(
+        `balancer-manager at ${this.target.url.href} shows no nonce for balancer \`${this.options.balancer}\``,
+      );
     return nonce;
   }
 
@@ -263,14 +342,32 @@ export class ApacheBalancerDriver implements LbDriver {
     const before = await this.balancer(signal);
     const worker = this.find(before.workers, member);
     const nonce = await this.nonce(before.nonce, signal);
-    const body = new URLSearchParams({ b: this.options.balancer, w: worker.name, nonce, ...ACTIONS[action].params }).toString();
+    const body = new URLSearchParams({
+      b: this.options.balancer,
+      w: worker.name,
+      nonce,
+      ...ACTIONS[action].params,
+    }).toString();
     this.observe('POST', body);
-    const r = await httpRequest(this.target.url, { method: 'POST', headers: this.headers({ 'Content-Type': 'application/x-www-form-urlencoded' }), body }, this.timeoutMs, signal);
-    if (r.status !== 200) throw new Error(`balancer-manager POST ${this.target.url.href} (${body.replace(/nonce=[^&]*/, 'nonce=…')}) answered HTTP ${r.status}`);
+    const r = await httpRequest(
+      this.target.url,
+      { method: 'POST', headers: this.headers({ 'Content-Type': 'application/x-www-form-urlencoded' }), body },
+      this.timeoutMs,
+      signal,
+    );
+    if (r.status !== 200)
+      throw new Error(
+        `balancer-manager POST ${this.target.url.href} (${body.replace(/nonce=[^&]*/, 'nonce=…')}` +
+          `) answered HTTP ${r.status}`,
+      );
     // httpd answers 200 even when it ignores the parameters (bad nonce, foreign Referer): check the result.
     const after = this.find((await this.balancer(signal)).workers, worker.name);
     if (!ACTIONS[action].applied(after.status)) {
-      throw new Error(`balancer-manager at ${this.target.url.href} did not apply ${new URLSearchParams(ACTIONS[action].params).toString()} to \`${worker.name}\` (status is now \`${after.status.trim()}\`): the nonce or the Referer was not accepted`);
+      throw new Error(
+        `balancer-manager at ${this.target.url.href} did not apply ` +
+          `${new URLSearchParams(ACTIONS[action].params).toString()} to \`${worker.name}` +
+          `\` (status is now \`${after.status.trim()}\`): the nonce or the Referer was not accepted`,
+      );
     }
   }
 }

@@ -13,14 +13,16 @@ export interface CommandDriverOptions {
   transport: Transport;
   /** Members to list in `members()` besides the values of `lb.members` (e.g. every node's member from the plan). */
   members?: readonly string[];
-  /** Full template scope per member (the node's scope from the plan), for status commands that use more than `member` and `node`. */
+  /**
+   * Full template scope per member (the node's scope from the plan), for status commands that use more than `member`
+   * and `node`.
+   */
   scopes?: ReadonlyMap<string, TemplateScope>;
   /** Values of the secret environment variables the commands reference. */
   secrets?: Readonly<Record<string, string>>;
   /** Deadline of one command in milliseconds (the plan's `commandTimeoutSec`). */
   timeoutMs: number;
 }
-
 
 // During a run the executor runs the plan's LB steps, which carry the drain/disable/enable
 // commands rendered per node. This driver serves what happens outside a run's steps — `lrroll
@@ -33,7 +35,8 @@ export class CommandDriver implements LbDriver {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: CommandDriverOptions) {
-    if (options.lb.type !== 'command' || !options.lb.commands) throw new Error('CommandDriver needs a load balancer of type `command`');
+    if (options.lb.type !== 'command' || !options.lb.commands)
+      throw new Error('CommandDriver needs a load balancer of type `command`');
     this.timeoutMs = options.timeoutMs;
   }
 
@@ -45,7 +48,8 @@ export class CommandDriver implements LbDriver {
   /** Runs the `disable` command (the hard step); without one, the member cannot be taken out hard. */
   async disable(member: string, _shutdownSessions: boolean, signal?: AbortSignal): Promise<void> {
     const disable = this.commands().disable;
-    if (disable === null) throw new Error(`the command load balancer has no \`disable\` command: \`${member}\` cannot be taken out hard`);
+    if (disable === null)
+      throw new Error(`the command load balancer has no \`disable\` command: \`${member}\` cannot be taken out hard`);
     await this.run(disable, member, signal, 'disable');
   }
 
@@ -62,10 +66,17 @@ export class CommandDriver implements LbDriver {
     return commandMemberState(raw, sessions);
   }
 
-  /** The members named in `lb.members` and `options.members`, each with its state (a failing member shows UNKNOWN with the error as `raw`). */
+  /**
+   * The members named in `lb.members` and `options.members`, each with its state (a failing member shows UNKNOWN with
+   * the error as `raw`).
+   */
   async members(signal?: AbortSignal): Promise<Map<string, MemberState>> {
     const names = [...new Set([...Object.values(this.options.lb.members), ...(this.options.members ?? [])])];
-    if (names.length === 0) throw new Error('the command load balancer cannot list its members: name them under `loadBalancer.members` (or pass the plan\'s members)');
+    if (names.length === 0)
+      throw new Error(
+        'the command load balancer cannot list its members: name them under `loadBalancer.members` ' +
+          "(or pass the plan's members)",
+      );
     const out = new Map<string, MemberState>();
     for (const m of names) {
       try {
@@ -98,17 +109,38 @@ export class CommandDriver implements LbDriver {
 
   private async run(template: string, member: string, signal?: AbortSignal, what = 'status'): Promise<string> {
     const r = renderTemplate(template, this.scope(member), 'shell');
-    if (r.missing.length > 0) throw new Error(`the ${what} command uses ${r.missing.map((n) => `{{ ${n} }}`).join(', ')}, which lrroll cannot fill in outside a run's steps (only member and node)`);
+    if (r.missing.length > 0)
+      throw new Error(
+        `the ${what} command uses ${r.missing.map((n) => `{{ ${n} }}`).join(', ')}` +
+          `, which lrroll cannot fill in outside a run's steps (only member and node)`,
+      );
     const env: Record<string, string> = {};
     for (const name of r.secretEnv) {
       const v = this.options.secrets?.[name];
-      if (v === undefined) throw new LrrollError('E_SECRET_MISSING', `the ${what} command needs the secret \${${name}}, which was not given`, `export ${name} before running lrroll`);
+      if (v === undefined)
+        throw new LrrollError(
+          'E_SECRET_MISSING',
+          `the ${what} command needs the secret \${${name}}, which was not given`,
+          `export ${name} before running lrroll`,
+        );
       env[name] = v;
     }
-    const res = await this.options.transport.exec(r.text, { timeoutMs: this.timeoutMs, become: this.options.lb.via?.become ?? false, ...(r.secretEnv.length ? { env } : {}), ...(signal ? { signal } : {}) });
+    const res = await this.options.transport.exec(r.text, {
+      timeoutMs: this.timeoutMs,
+      become: this.options.lb.via?.become ?? false,
+      ...(r.secretEnv.length ? { env } : {}),
+      ...(signal ? { signal } : {}),
+    });
     if (res.aborted) throw signal?.reason instanceof Error ? signal.reason : new Error('aborted');
-    if (res.timedOut) throw new LbError(`\`${r.text}\` did not finish within ${this.timeoutMs} ms on ${this.options.transport.describe}`);
-    if (res.exitCode !== 0) throw new LbError(`\`${r.text}\` failed on ${this.options.transport.describe} (exit ${res.exitCode ?? 'none'})${res.stderr.trim() ? `: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    if (res.timedOut)
+      throw new LbError(
+        `\`${r.text}\` did not finish within ${this.timeoutMs} ms on ${this.options.transport.describe}`,
+      );
+    if (res.exitCode !== 0)
+      throw new LbError(
+        `\`${r.text}\` failed on ${this.options.transport.describe} (exit ${res.exitCode ?? 'none'})` +
+          `${res.stderr.trim() ? `: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+      );
     return res.stdout;
   }
 }

@@ -11,7 +11,10 @@ export interface MemberState {
   sessions: number | null;
 }
 
-/** Drives one load balancer. Implementations: HAProxy runtime API, Apache balancer-manager, mod_jk status worker, commands, none. */
+/**
+ * Drives one load balancer. Implementations: HAProxy runtime API, Apache balancer-manager, mod_jk status worker,
+ * commands, none.
+ */
 export interface LbDriver {
   /** Stops new sessions going to the member (sticky sessions may continue). */
   drain(member: string, signal?: AbortSignal): Promise<void>;
@@ -27,14 +30,22 @@ export interface LbDriver {
   close(): Promise<void>;
 }
 
-/** What a driver factory needs: the plan's LB and, for LBs reached over SSH or running commands, a transport to that host. */
+/**
+ * What a driver factory needs: the plan's LB and, for LBs reached over SSH or running commands, a transport to that
+ * host.
+ */
 export interface LbDriverContext {
   lb: PlanLoadBalancer;
   /** A transport to the LB host (`via`), or a local transport. */
   transport: Transport;
-  /** A transport to an instance's LB host, for several instances each reached over SSH (an HA pair of HAProxy hosts). */
+  /**
+   * A transport to an instance's LB host, for several instances each reached over SSH (an HA pair of HAProxy hosts).
+   */
   transportFor?: (via: LbVia) => Transport;
-  /** Values of the plan's secrets: `${NAME}` references in the LB's URL, and in a `command` load balancer's templates, are filled in from them. */
+  /**
+   * Values of the plan's secrets: `${NAME}` references in the LB's URL, and in a `command` load balancer's templates,
+   * are filled in from them.
+   */
   secrets?: Readonly<Record<string, string>>;
   /** Told of each API request a driver sends (a recorder of the run's remote actions). */
   onRequest?: (target: string, request: string) => void;

@@ -7,10 +7,19 @@ import { HaproxyDriver } from './haproxy.js';
 import { MultiLbDriver, type LbInstanceDriver } from './instances.js';
 import { ModJkDriver } from './mod-jk.js';
 
-/** The driver for the plan's load balancer: null for `none`; for `command`, the driver that runs the playbook's templates per member; several instances (an HA pair) driven as one. */
+/**
+ * The driver for the plan's load balancer: null for `none`; for `command`, the driver that runs the playbook's
+ * templates per member; several instances (an HA pair) driven as one.
+ */
 export function createLbDriver(ctx: LbDriverContext): LbDriver | null {
   if (ctx.lb.type === 'none') return null;
-  if (ctx.lb.type === 'command') return new CommandDriver({ lb: ctx.lb, transport: ctx.transport, timeoutMs: ctx.lb.commandTimeoutSec * 1000, ...(ctx.secrets ? { secrets: ctx.secrets } : {}) });
+  if (ctx.lb.type === 'command')
+    return new CommandDriver({
+      lb: ctx.lb,
+      transport: ctx.transport,
+      timeoutMs: ctx.lb.commandTimeoutSec * 1000,
+      ...(ctx.secrets ? { secrets: ctx.secrets } : {}),
+    });
   const instances = createLbInstances(ctx);
   return instances.length === 1 ? (instances[0] as LbInstanceDriver).driver : new MultiLbDriver(instances);
 }
@@ -24,11 +33,40 @@ export function createLbInstances(ctx: LbDriverContext): LbInstanceDriver[] {
     switch (lb.type) {
       case 'haproxy':
         // Without `via` the socket is opened from this machine; with it, socat runs on that instance's host.
-        return { name: i.name, driver: new HaproxyDriver({ socket: i.endpoint, backend: lb.pool, transport: i.via ? transportTo(ctx, i.via) : null, wrapper: i.wrapper, become: i.via?.become ?? false, timeoutMs, ...observe }) };
+        return {
+          name: i.name,
+          driver: new HaproxyDriver({
+            socket: i.endpoint,
+            backend: lb.pool,
+            transport: i.via ? transportTo(ctx, i.via) : null,
+            wrapper: i.wrapper,
+            become: i.via?.become ?? false,
+            timeoutMs,
+            ...observe,
+          }),
+        };
       case 'apache':
-        return { name: i.name, driver: new ApacheBalancerDriver({ url: withSecrets(i.endpoint, ctx.secrets ?? {}), shownUrl: shownLbUrl(i.endpoint), balancer: lb.pool, timeoutMs, ...observe }) };
+        return {
+          name: i.name,
+          driver: new ApacheBalancerDriver({
+            url: withSecrets(i.endpoint, ctx.secrets ?? {}),
+            shownUrl: shownLbUrl(i.endpoint),
+            balancer: lb.pool,
+            timeoutMs,
+            ...observe,
+          }),
+        };
       case 'mod_jk':
-        return { name: i.name, driver: new ModJkDriver({ url: withSecrets(i.endpoint, ctx.secrets ?? {}), shownUrl: shownLbUrl(i.endpoint), balancer: lb.pool, timeoutMs, ...observe }) };
+        return {
+          name: i.name,
+          driver: new ModJkDriver({
+            url: withSecrets(i.endpoint, ctx.secrets ?? {}),
+            shownUrl: shownLbUrl(i.endpoint),
+            balancer: lb.pool,
+            timeoutMs,
+            ...observe,
+          }),
+        };
       default:
         throw new Error(`a ${lb.type} load balancer has no instances`);
     }
@@ -46,7 +84,12 @@ function sameVia(a: LbVia, b: LbVia | null): boolean {
   return !!b && a.host === b.host && a.port === b.port && a.user === b.user && a.identityFile === b.identityFile;
 }
 
-/** Fills `${NAME}` references (a password kept out of the playbook) at the last moment; a value is percent-encoded for the URL. */
+/**
+ * Fills `${NAME}` references (a password kept out of the playbook) at the last moment; a value is percent-encoded for
+ * the URL.
+ */
 function withSecrets(url: string, secrets: Readonly<Record<string, string>>): string {
-  return url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => (secrets[name] === undefined ? whole : encodeURIComponent(secrets[name])));
+  return url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) =>
+    secrets[name] === undefined ? whole : encodeURIComponent(secrets[name]),
+  );
 }

@@ -13,7 +13,9 @@ export interface HaproxyDriverOptions {
   socket: string;
   /** The backend holding the servers. */
   backend: string;
-  /** When set, commands run on that host through `wrapper` (the plan's `via`); otherwise the socket is opened from here. */
+  /**
+   * When set, commands run on that host through `wrapper` (the plan's `via`); otherwise the socket is opened from here.
+   */
   transport?: Transport | null;
   /** The plan's `printf '%s\n' {request} | socat …` command for `transport` (the instance's `wrapper`). */
   wrapper?: string | null;
@@ -36,7 +38,12 @@ function abortReason(signal: AbortSignal): Error {
 
 /** Explains a connection error (ENOENT, ECONNREFUSED, EACCES…). */
 function connectError(where: string, e: NodeJS.ErrnoException): Error {
-  const hint = e.code === 'EACCES' ? ' (permission denied: the socket is usually mode 600; run as its owner or use `via` with `become`)' : e.code === 'ENOENT' ? ' (no such socket: is HAProxy running with `stats socket` there?)' : '';
+  const hint =
+    e.code === 'EACCES'
+      ? ' (permission denied: the socket is usually mode 600; run as its owner or use `via` with `become`)'
+      : e.code === 'ENOENT'
+        ? ' (no such socket: is HAProxy running with `stats socket` there?)'
+        : '';
   return new Error(`cannot reach the HAProxy runtime API at ${where}: ${e.message}${hint}`, { cause: e });
 }
 
@@ -46,7 +53,10 @@ export function socketRunner(socket: HaproxySocket, timeoutMs: number): HaproxyR
   return (command, signal) =>
     new Promise<string>((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
-      const conn: Socket = socket.kind === 'unix' ? connect({ path: socket.path }) : connect({ host: socket.host, port: socket.port, ...(socket.family ? { family: socket.family } : {}) });
+      const conn: Socket =
+        socket.kind === 'unix'
+          ? connect({ path: socket.path })
+          : connect({ host: socket.host, port: socket.port, ...(socket.family ? { family: socket.family } : {}) });
       const chunks: Buffer[] = [];
       let settled = false;
       const finish = (err: Error | null): void => {
@@ -59,7 +69,10 @@ export function socketRunner(socket: HaproxySocket, timeoutMs: number): HaproxyR
         else resolve(Buffer.concat(chunks).toString('utf8'));
       };
       const onAbort = (): void => finish(abortReason(signal as AbortSignal));
-      const timer = setTimeout(() => finish(new Error(`HAProxy runtime API at ${where} did not answer \`${command}\` within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`HAProxy runtime API at ${where} did not answer \`${command}\` within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
       conn.on('connect', () => conn.write(`${command}\n`));
       conn.on('data', (d: Buffer) => {
@@ -72,18 +85,35 @@ export function socketRunner(socket: HaproxySocket, timeoutMs: number): HaproxyR
     });
 }
 
-/** Runs the plan's `printf … | socat …` wrapper, its `{request}` filled with the command, through a transport (the LB host over SSH, or locally). */
-export function socatRunner(transport: Transport, wrapper: string, socketText: string, timeoutMs: number, become: boolean): HaproxyRunner {
+/**
+ * Runs the plan's `printf … | socat …` wrapper, its `{request}` filled with the command, through a transport (the LB
+ * host over SSH, or locally).
+ */
+export function socatRunner(
+  transport: Transport,
+  wrapper: string,
+  socketText: string,
+  timeoutMs: number,
+  become: boolean,
+): HaproxyRunner {
   const where = `${socketText} via ${transport.describe}`;
   return async (command, signal) => {
     if (signal?.aborted) throw abortReason(signal);
-    const r = await transport.exec(fillQuotedPlaceholder(wrapper, 'request', command), { timeoutMs, become, ...(signal ? { signal } : {}) });
+    const r = await transport.exec(fillQuotedPlaceholder(wrapper, 'request', command), {
+      timeoutMs,
+      become,
+      ...(signal ? { signal } : {}),
+    });
     if (r.aborted) throw signal ? abortReason(signal) : new Error('aborted');
-    if (r.timedOut) throw new Error(`HAProxy runtime API at ${where} did not answer \`${command}\` within ${timeoutMs} ms`);
+    if (r.timedOut)
+      throw new Error(`HAProxy runtime API at ${where} did not answer \`${command}\` within ${timeoutMs} ms`);
     if (r.exitCode !== 0) {
       const err = r.stderr.trim() || r.stdout.trim();
       const hint = r.exitCode === 127 ? ' (is socat installed on the load balancer host?)' : '';
-      throw new Error(`cannot reach the HAProxy runtime API at ${where}: socat exited with ${r.exitCode ?? 'no code'}${err ? `: ${err}` : ''}${hint}`);
+      throw new Error(
+        `cannot reach the HAProxy runtime API at ${where}: socat exited with ` +
+          `${r.exitCode ?? 'no code'}${err ? `: ${err}` : ''}${hint}`,
+      );
     }
     return r.stdout;
   };
@@ -91,7 +121,8 @@ export function socatRunner(transport: Transport, wrapper: string, socketText: s
 
 /** The `via` form's command: the plan builds it; a driver with a transport and no wrapper is a wiring mistake. */
 function viaWrapper(options: HaproxyDriverOptions): string {
-  if (!options.wrapper) throw new Error(`HAProxy socket ${options.socket}: a transport was given without the plan's socat wrapper`);
+  if (!options.wrapper)
+    throw new Error(`HAProxy socket ${options.socket}: a transport was given without the plan's socat wrapper`);
   return options.wrapper;
 }
 
@@ -118,7 +149,10 @@ export function splitCsvLine(line: string): string[] {
   return out;
 }
 
-/** Parses `show stat` CSV by header name (the header line starts with `# `); throws with HAProxy's text when there is no header. */
+/**
+ * Parses `show stat` CSV by header name (the header line starts with `# `); throws with HAProxy's text when there is no
+ * header.
+ */
 export function parseShowStat(text: string): Array<Record<string, string>> {
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   const header = lines.find((l) => l.startsWith('# '));
@@ -136,7 +170,10 @@ export function parseShowStat(text: string): Array<Record<string, string>> {
     });
 }
 
-/** Normalises a server `status` of `show stat`: `UP`, `UP 1/3`, `no check` → UP; `DOWN*` → DOWN; `DRAIN*`, `NOLB*` → DRAIN; `MAINT*` → MAINT. */
+/**
+ * Normalises a server `status` of `show stat`: `UP`, `UP 1/3`, `no check` → UP; `DOWN*` → DOWN; `DRAIN*`, `NOLB*` →
+ * DRAIN; `MAINT*` → MAINT.
+ */
 export function normaliseHaproxyStatus(status: string): MemberState['state'] {
   const s = status.trim().toUpperCase();
   if (s === 'NO CHECK' || s === 'UP' || s.startsWith('UP ')) return 'UP';
@@ -163,7 +200,10 @@ function isSilent(answer: string): boolean {
   return answer.trim() === '';
 }
 
-/** HAProxy runtime API driver: `set server … state drain|maint|ready`, `shutdown sessions server`, `show stat <bk> 4 -1`. */
+/**
+ * HAProxy runtime API driver: `set server … state drain|maint|ready`, `shutdown sessions server`, `show stat <bk> 4
+ * -1`.
+ */
 export class HaproxyDriver implements LbDriver {
   private readonly socket: HaproxySocket;
   private readonly where: string;
@@ -173,12 +213,17 @@ export class HaproxyDriver implements LbDriver {
     private readonly options: HaproxyDriverOptions,
     runner?: HaproxyRunner,
   ) {
-    if (!NAME.test(options.backend)) throw new Error(`HAProxy backend name \`${options.backend}\` is not valid (letters, digits, . _ - : only)`);
+    if (!NAME.test(options.backend))
+      throw new Error(`HAProxy backend name \`${options.backend}\` is not valid (letters, digits, . _ - : only)`);
     this.socket = parseHaproxySocket(options.socket);
     const timeoutMs = options.timeoutMs;
     const t = options.transport;
     this.where = `${describeHaproxySocket(this.socket)}${t ? ` via ${t.describe}` : ''}`;
-    const run = runner ?? (t ? socatRunner(t, viaWrapper(options), describeHaproxySocket(this.socket), timeoutMs, options.become === true) : socketRunner(this.socket, timeoutMs));
+    const run =
+      runner ??
+      (t
+        ? socatRunner(t, viaWrapper(options), describeHaproxySocket(this.socket), timeoutMs, options.become === true)
+        : socketRunner(this.socket, timeoutMs));
     const observe = options.onRequest;
     this.run = observe
       ? (command, signal) => {
@@ -209,7 +254,11 @@ export class HaproxyDriver implements LbDriver {
     this.server(member);
     const rows = await this.showStat(signal);
     const row = rows.find((r) => (member.startsWith('#') ? r['sid'] === member.slice(1) : r['svname'] === member));
-    if (!row) throw new Error(`HAProxy backend \`${this.options.backend}\` has no server \`${member}\` (servers: ${rows.map((r) => r['svname']).join(', ') || 'none'})`);
+    if (!row)
+      throw new Error(
+        `HAProxy backend \`${this.options.backend}\` has no server \`${member}\` (servers: ` +
+          `${rows.map((r) => r['svname']).join(', ') || 'none'})`,
+      );
     return haproxyMemberState(row);
   }
 
@@ -223,7 +272,8 @@ export class HaproxyDriver implements LbDriver {
   async close(): Promise<void> {}
 
   private server(member: string): string {
-    if (!NAME.test(member) && !/^#\d+$/.test(member)) throw new Error(`HAProxy server name \`${member}\` is not valid (letters, digits, . _ - : or #<id>)`);
+    if (!NAME.test(member) && !/^#\d+$/.test(member))
+      throw new Error(`HAProxy server name \`${member}\` is not valid (letters, digits, . _ - : or #<id>)`);
     return `${this.options.backend}/${member}`;
   }
 
@@ -243,12 +293,18 @@ export class HaproxyDriver implements LbDriver {
     const text = answer.trim().split('\n')[0] ?? '';
     let known = '';
     if (/^No such server\./.test(text)) known = await this.knownServers(signal);
-    throw new Error(`HAProxy runtime API at ${this.where}: \`${command}\` failed: ${text}${known}${/Permission denied/.test(text) ? ' (the socket needs `level admin`)' : ''}`);
+    throw new Error(
+      `HAProxy runtime API at ${this.where}: \`${command}\` failed: ${text}${known}` +
+        `${/Permission denied/.test(text) ? ' (the socket needs `level admin`)' : ''}`,
+    );
   }
 
   private async knownServers(signal?: AbortSignal): Promise<string> {
     try {
-      return ` (servers of \`${this.options.backend}\`: ${[...(await this.members(signal)).keys()].join(', ') || 'none'})`;
+      return (
+        ` (servers of \`${this.options.backend}\`: ` +
+        `${[...(await this.members(signal)).keys()].join(', ') || 'none'})`
+      );
     } catch {
       return '';
     }

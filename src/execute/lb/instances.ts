@@ -9,11 +9,23 @@ export interface LbInstanceDriver {
 /** How far out of rotation a state is: the combined state of a member is the one furthest out. */
 const OUTNESS: Record<MemberState['state'], number> = { UP: 0, UNKNOWN: 1, DOWN: 2, DRAIN: 3, MAINT: 4 };
 
-/** A member's state over several instances: UP only when UP in every one, else the state furthest out; sessions summed; each instance named in `raw`. */
+/**
+ * A member's state over several instances: UP only when UP in every one, else the state furthest out; sessions summed;
+ * each instance named in `raw`.
+ */
 export function combineStates(states: ReadonlyArray<{ name: string; state: MemberState }>): MemberState {
-  const worst = states.reduce<MemberState['state']>((w, s) => (OUTNESS[s.state.state] > OUTNESS[w] ? s.state.state : w), 'UP');
-  const sessions = states.every((s) => s.state.sessions !== null) ? states.reduce((n, s) => n + (s.state.sessions ?? 0), 0) : null;
-  return { state: states.length ? worst : 'UNKNOWN', raw: states.map((s) => `${s.name}: ${s.state.raw}`).join(', '), sessions };
+  const worst = states.reduce<MemberState['state']>(
+    (w, s) => (OUTNESS[s.state.state] > OUTNESS[w] ? s.state.state : w),
+    'UP',
+  );
+  const sessions = states.every((s) => s.state.sessions !== null)
+    ? states.reduce((n, s) => n + (s.state.sessions ?? 0), 0)
+    : null;
+  return {
+    state: states.length ? worst : 'UNKNOWN',
+    raw: states.map((s) => `${s.name}: ${s.state.raw}`).join(', '),
+    sessions,
+  };
 }
 
 /**
@@ -49,7 +61,12 @@ export class MultiLbDriver implements LbDriver {
     const maps = await this.each((d) => d.members(signal), signal);
     const names = [...new Set(maps.flatMap((m) => [...m.keys()]))];
     const missing: MemberState = { state: 'UNKNOWN', raw: 'not found', sessions: null };
-    return new Map(names.map((m) => [m, combineStates(this.instances.map((i, n) => ({ name: i.name, state: maps[n]?.get(m) ?? missing })))]));
+    return new Map(
+      names.map((m) => [
+        m,
+        combineStates(this.instances.map((i, n) => ({ name: i.name, state: maps[n]?.get(m) ?? missing }))),
+      ]),
+    );
   }
 
   async close(): Promise<void> {
@@ -60,8 +77,11 @@ export class MultiLbDriver implements LbDriver {
   private async each<T>(call: (d: LbDriver) => Promise<T>, signal: AbortSignal | undefined): Promise<T[]> {
     const results = await Promise.allSettled(this.instances.map((i) => call(i.driver)));
     // Interrupted: the abort's own reason, as a single driver throws it.
-    if (signal?.aborted && results.some((r) => r.status === 'rejected')) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
-    const failures = results.flatMap((r, n) => (r.status === 'rejected' ? [`${this.instances[n]?.name}: ${(r.reason as Error).message ?? String(r.reason)}`] : []));
+    if (signal?.aborted && results.some((r) => r.status === 'rejected'))
+      throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+    const failures = results.flatMap((r, n) =>
+      r.status === 'rejected' ? [`${this.instances[n]?.name}: ${(r.reason as Error).message ?? String(r.reason)}`] : [],
+    );
     if (failures.length) throw new Error(`on load balancer ${failures.join('; on load balancer ')}`);
     return results.map((r) => (r as PromiseFulfilledResult<T>).value);
   }

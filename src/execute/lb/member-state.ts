@@ -2,7 +2,14 @@ import type { MemberState } from './driver.js';
 
 // The one reading of a load-balancer member's state, for a run's steps, `lrroll status` and reconcile alike.
 
-const STATES: Record<string, MemberState['state']> = { UP: 'UP', DOWN: 'DOWN', DRAIN: 'DRAIN', DRAINING: 'DRAIN', MAINT: 'MAINT', MAINTENANCE: 'MAINT' };
+const STATES: Record<string, MemberState['state']> = {
+  UP: 'UP',
+  DOWN: 'DOWN',
+  DRAIN: 'DRAIN',
+  DRAINING: 'DRAIN',
+  MAINT: 'MAINT',
+  MAINTENANCE: 'MAINT',
+};
 
 /**
  * Reads the output of a command load balancer's `status` command: its first word, case-insensitive,

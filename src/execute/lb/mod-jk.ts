@@ -5,7 +5,9 @@ import type { LbDriver, MemberState } from './driver.js';
 export interface ModJkDriverOptions {
   /** URL of the status worker, e.g. `http://lb/jkstatus` (user info becomes Basic auth). */
   url: string;
-  /** The URL as the plan shows it (secrets as `${NAME}`, an inline password masked): what requests are recorded with. */
+  /**
+   * The URL as the plan shows it (secrets as `${NAME}`, an inline password masked): what requests are recorded with.
+   */
   shownUrl?: string;
   /** The lb worker name. */
   balancer: string;
@@ -29,7 +31,10 @@ export function parseJkProps(text: string): JkProps {
   return out;
 }
 
-/** The value of the first key ending with `.<suffix>` (the prefix, `worker` by default, is configurable, so only the suffix is matched). */
+/**
+ * The value of the first key ending with `.<suffix>` (the prefix, `worker` by default, is configurable, so only the
+ * suffix is matched).
+ */
 export function jkProp(props: JkProps, suffix: string): string | null {
   const hit = props.find(([k]) => k === suffix || k.endsWith(`.${suffix}`));
   return hit ? hit[1] : null;
@@ -63,7 +68,11 @@ export function jkMemberState(props: JkProps, member: string): MemberState | nul
   const state = jkProp(props, `${member}.state`);
   if (activation === null || state === null) return null;
   const busy = jkProp(props, `${member}.busy`);
-  return { state: normaliseJkState(activation, state), raw: `${activation} ${state}`, sessions: busy !== null && /^\s*\d+\s*$/.test(busy) ? Number(busy) : null };
+  return {
+    state: normaliseJkState(activation, state),
+    raw: `${activation} ${state}`,
+    sessions: busy !== null && /^\s*\d+\s*$/.test(busy) ? Number(busy) : null,
+  };
 }
 
 /** mod_jk status worker driver: `cmd=update … vwa=1|2|0`, state from `cmd=show&mime=prop`. */
@@ -81,7 +90,10 @@ export class ModJkDriver implements LbDriver {
     await this.update(member, '1', signal);
   }
 
-  /** `vwa=2`: stopped, no requests at all. mod_jk has no call to cut open connections, so `shutdownSessions` changes nothing. */
+  /**
+   * `vwa=2`: stopped, no requests at all. mod_jk has no call to cut open connections, so `shutdownSessions` changes
+   * nothing.
+   */
   async disable(member: string, _shutdownSessions: boolean, signal?: AbortSignal): Promise<void> {
     await this.update(member, '2', signal);
   }
@@ -103,7 +115,8 @@ export class ModJkDriver implements LbDriver {
   async members(signal?: AbortSignal): Promise<Map<string, MemberState>> {
     const props = await this.call({ cmd: 'show', mime: 'prop', w: this.options.balancer }, null, signal);
     const out = new Map<string, MemberState>();
-    for (const m of jkMembers(props, this.options.balancer)) out.set(m, jkMemberState(props, m) ?? { state: 'UNKNOWN', raw: '', sessions: null });
+    for (const m of jkMembers(props, this.options.balancer))
+      out.set(m, jkMemberState(props, m) ?? { state: 'UNKNOWN', raw: '', sessions: null });
     return out;
   }
 
@@ -118,16 +131,27 @@ export class ModJkDriver implements LbDriver {
   private async call(params: Record<string, string>, member: string | null, signal?: AbortSignal): Promise<JkProps> {
     const url = new URL(this.target.url.href);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    const headers: Record<string, string> = this.target.authorization ? { Authorization: this.target.authorization } : {};
+    const headers: Record<string, string> = this.target.authorization
+      ? { Authorization: this.target.authorization }
+      : {};
     const shown = this.options.shownUrl ?? this.target.url.href;
     this.options.onRequest?.(shown, `GET ${shown}?${new URLSearchParams(params).toString()}`);
     const r = await httpRequest(url, { method: 'GET', headers }, this.timeoutMs, signal);
-    if (r.status !== 200) throw new Error(`mod_jk status worker GET ${url.href} answered HTTP ${r.status}${r.status === 401 || r.status === 403 ? ' (access denied)' : ''}`);
+    if (r.status !== 200)
+      throw new Error(
+        `mod_jk status worker GET ${url.href} answered HTTP ${r.status}` +
+          `${r.status === 401 || r.status === 403 ? ' (access denied)' : ''}`,
+      );
     const props = parseJkProps(r.text);
     const result = jkResult(props);
-    if (!result) throw new Error(`mod_jk status worker at ${this.target.url.href} did not answer in mime=prop format (is this the status worker URL?)`);
+    if (!result)
+      throw new Error(
+        `mod_jk status worker at ${this.target.url.href} did not answer in mime=prop format (is this ` +
+          `the status worker URL?)`,
+      );
     if (result.type !== 'OK') {
-      if (member !== null && /could not find sub worker/i.test(result.message)) throw await this.unknownMember(member, signal);
+      if (member !== null && /could not find sub worker/i.test(result.message))
+        throw await this.unknownMember(member, signal);
       throw new Error(`mod_jk status worker GET ${url.href}: ${result.type}: ${result.message}`);
     }
     return props;

@@ -15,7 +15,10 @@ export interface WaitUpOptions {
   onPoll?: (s: MemberState) => void;
 }
 
-/** How the wait ended: UP (with what the load balancer said), or not by the deadline / interrupted, with the last state seen. */
+/**
+ * How the wait ended: UP (with what the load balancer said), or not by the deadline / interrupted, with the last state
+ * seen.
+ */
 export interface WaitUpResult {
   up: boolean;
   interrupted: boolean;
@@ -40,7 +43,11 @@ export async function waitUntilUp(read: () => Promise<MemberState>, o: WaitUpOpt
 }
 
 /** Puts a member back into rotation and waits until the load balancer reports it settled UP. */
-export async function enableAndWaitUp(enable: () => Promise<void>, read: () => Promise<MemberState>, o: WaitUpOptions): Promise<WaitUpResult> {
+export async function enableAndWaitUp(
+  enable: () => Promise<void>,
+  read: () => Promise<MemberState>,
+  o: WaitUpOptions,
+): Promise<WaitUpResult> {
   await enable();
   return waitUntilUp(read, o);
 }

@@ -43,7 +43,13 @@ function matchesPattern(pattern: string, name: string): boolean {
     return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
   }
   if (pattern.startsWith('!')) return false;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(name);
 }
 
@@ -55,13 +61,15 @@ function entryMatches(entry: KnownHostEntry, name: string): boolean {
 
 /** The verdict on a presented host key. */
 export type HostKeyVerdict =
-  | { result: 'match' }
-  | { result: 'unknown' }
-  | { result: 'changed'; knownTypes: string[] }
-  | { result: 'revoked' };
+  { result: 'match' } | { result: 'unknown' } | { result: 'changed'; knownTypes: string[] } | { result: 'revoked' };
 
 /** Checks a host key (type + base64 blob) against known_hosts entries for `name`. */
-export function checkHostKey(entries: readonly KnownHostEntry[], name: string, keyType: string, key: string): HostKeyVerdict {
+export function checkHostKey(
+  entries: readonly KnownHostEntry[],
+  name: string,
+  keyType: string,
+  key: string,
+): HostKeyVerdict {
   const mine = entries.filter((e) => entryMatches(e, name));
   if (mine.some((e) => e.revoked && e.key === key)) return { result: 'revoked' };
   const live = mine.filter((e) => !e.revoked);

@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { PLAIN_SUDO, wrapCommand, type ExecOptions, type ExecResult, type SudoSettings, type Transport } from '../transport.js';
+import {
+  PLAIN_SUDO,
+  wrapCommand,
+  type ExecOptions,
+  type ExecResult,
+  type SudoSettings,
+  type Transport,
+} from '../transport.js';
 import { LineSplitter } from './lines.js';
 
 /** Runs commands as child processes on this machine (single-host use, the demo, fast tests). */
@@ -59,7 +66,14 @@ export class LocalTransport implements Transport {
         clearTimeout(timer);
         if (graceTimer) clearTimeout(graceTimer);
         options.signal?.removeEventListener('abort', onAbort);
-        resolve({ exitCode: timedOut || aborted ? null : exitCode, stdout: out.end(), stderr: err.end(), timedOut, aborted, durationMs: Date.now() - started });
+        resolve({
+          exitCode: timedOut || aborted ? null : exitCode,
+          stdout: out.end(),
+          stderr: err.end(),
+          timedOut,
+          aborted,
+          durationMs: Date.now() - started,
+        });
       };
       child.on('error', (e) => {
         err.pushText(`${e.message}\n`);

@@ -2,12 +2,18 @@ import { appendFileSync } from 'node:fs';
 import { currentStepId } from '../step-scope.js';
 import type { ExecOptions, ExecResult, Transport } from '../transport.js';
 
-/** One remote action actually sent: a command, a file upload or a load-balancer API request, and the plan step it belongs to. */
+/**
+ * One remote action actually sent: a command, a file upload or a load-balancer API request, and the plan step it
+ * belongs to.
+ */
 export interface RecordedAction {
   kind: 'exec' | 'put' | 'lb';
   /** Where it went: the transport's description, or the load balancer's address. */
   target: string;
-  /** The command as given to the transport (before sudo and secret framing), `<local> -> <remote>` for an upload, the API request for a load balancer. */
+  /**
+   * The command as given to the transport (before sudo and secret framing), `<local> -> <remote>` for an upload, the
+   * API request for a load balancer.
+   */
   text: string;
   /** The plan step it was sent for, or null outside a step. */
   stepId: string | null;
@@ -35,11 +41,22 @@ export class RemoteRecorder {
       },
       connect: (signal) => inner.connect(signal),
       exec(command: string, options: ExecOptions): Promise<ExecResult> {
-        recorder.record({ kind: 'exec', target: inner.describe, text: command, stepId: currentStepId(), become: options.become === true });
+        recorder.record({
+          kind: 'exec',
+          target: inner.describe,
+          text: command,
+          stepId: currentStepId(),
+          become: options.become === true,
+        });
         return inner.exec(command, options);
       },
       put(localPath, remotePath, options) {
-        recorder.record({ kind: 'put', target: inner.describe, text: `${localPath} -> ${remotePath}`, stepId: currentStepId() });
+        recorder.record({
+          kind: 'put',
+          target: inner.describe,
+          text: `${localPath} -> ${remotePath}`,
+          stepId: currentStepId(),
+        });
         return inner.put(localPath, remotePath, options);
       },
       close: () => inner.close(),

@@ -30,14 +30,25 @@ const first = (v: string | string[] | undefined): string | undefined => (Array.i
 const all = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Resolves a host through ssh_config text (OpenSSH rules: the first value of each keyword wins). */
-export function resolveSshTarget(configText: string, alias: string, overrides: SshTargetOverrides, env: { home: string; user: string }): ResolvedSshTarget {
+export function resolveSshTarget(
+  configText: string,
+  alias: string,
+  overrides: SshTargetOverrides,
+  env: { home: string; user: string },
+): ResolvedSshTarget {
   const computed = configText.trim() === '' ? {} : SSHConfig.parse(configText).compute(alias);
   const get = (key: string): string | string[] | undefined => {
     const hit = Object.keys(computed).find((k) => k.toLowerCase() === key.toLowerCase());
     return hit ? computed[hit] : undefined;
   };
   const hostName = (first(get('HostName')) ?? alias).replace(/%h/g, alias);
-  const expand = (p: string): string => p.replace(/^~(?=\/|$)/, env.home).replace(/%d/g, env.home).replace(/%u/g, env.user).replace(/%h/g, hostName).replace(/%r/g, overrides.user ?? first(get('User')) ?? env.user);
+  const expand = (p: string): string =>
+    p
+      .replace(/^~(?=\/|$)/, env.home)
+      .replace(/%d/g, env.home)
+      .replace(/%u/g, env.user)
+      .replace(/%h/g, hostName)
+      .replace(/%r/g, overrides.user ?? first(get('User')) ?? env.user);
   const jump = overrides.proxyJump ?? first(get('ProxyJump'));
   return {
     alias,
@@ -45,8 +56,17 @@ export function resolveSshTarget(configText: string, alias: string, overrides: S
     port: overrides.port ?? Number(first(get('Port')) ?? 22),
     user: overrides.user ?? first(get('User')) ?? env.user,
     identityFiles: overrides.identityFile ? [expand(overrides.identityFile)] : all(get('IdentityFile')).map(expand),
-    proxyJump: jump && jump.toLowerCase() !== 'none' ? jump.split(',').map((s) => s.trim()).filter(Boolean) : [],
-    knownHostsFiles: all(get('UserKnownHostsFile')).flatMap((v) => v.split(/\s+/)).filter(Boolean).map(expand),
+    proxyJump:
+      jump && jump.toLowerCase() !== 'none'
+        ? jump
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    knownHostsFiles: all(get('UserKnownHostsFile'))
+      .flatMap((v) => v.split(/\s+/))
+      .filter(Boolean)
+      .map(expand),
     hostKeyAlias: first(get('HostKeyAlias')) ?? null,
   };
 }

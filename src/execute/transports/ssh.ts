@@ -4,8 +4,23 @@ import { NodeSSH, type Config } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
 import { ConnectionError } from '../../errors/errors.js';
 import { shq } from '../../shell/quote.js';
-import { PLAIN_SUDO, wrapCommand, type ExecOptions, type ExecResult, type SudoSettings, type Transport } from '../transport.js';
-import { checkHostKey, fingerprint, knownHostName, knownKeyTypes, keyTypeOf, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import {
+  PLAIN_SUDO,
+  wrapCommand,
+  type ExecOptions,
+  type ExecResult,
+  type SudoSettings,
+  type Transport,
+} from '../transport.js';
+import {
+  checkHostKey,
+  fingerprint,
+  knownHostName,
+  knownKeyTypes,
+  keyTypeOf,
+  parseKnownHosts,
+  type KnownHostEntry,
+} from './known-hosts.js';
 import { LineSplitter } from './lines.js';
 import { parseJumpHop, resolveSshTarget, type ResolvedSshTarget, type SshTargetOverrides } from './ssh-config.js';
 
@@ -17,7 +32,10 @@ const PID_MARK = '__lrroll_pid:';
  * per command). The group holds every process of the command, sudo's included, even after the
  * shell that reported it is gone; where /proc is missing the group is looked up when killing.
  */
-const REPORT_PID = `__lrroll_g=; if IFS= read -r __lrroll_s < /proc/$$/stat 2>/dev/null; then __lrroll_s=\${__lrroll_s##*) }; __lrroll_s=\${__lrroll_s#* * }; __lrroll_g=\${__lrroll_s%% *}; fi; echo "${PID_MARK}$$ $__lrroll_g" >&2`;
+const REPORT_PID =
+  `__lrroll_g=; if IFS= read -r __lrroll_s < /proc/$$/stat 2>/dev/null; then ` +
+  `__lrroll_s=\${__lrroll_s##*) }; __lrroll_s=\${__lrroll_s#* * }; ` +
+  `__lrroll_g=\${__lrroll_s%% *}; fi; echo "${PID_MARK}$$ $__lrroll_g" >&2`;
 
 /** Settings shared by every SSH connection of a run. */
 export interface SshSettings {
@@ -45,9 +63,19 @@ export class SshTransport implements Transport {
   private jumps: NodeSSH[] = [];
   private connecting: Promise<void> | undefined;
 
-  constructor(host: string, overrides: SshTargetOverrides, private readonly settings: SshSettings, private readonly sudo: SudoSettings = PLAIN_SUDO) {
-    this.target = resolveSshTarget(settings.sshConfigText, host, overrides, { home: settings.home, user: settings.localUser });
-    this.describe = `ssh ${this.target.user}@${this.target.hostName}:${this.target.port}${this.target.proxyJump.length ? ` via ${this.target.proxyJump.join(',')}` : ''}`;
+  constructor(
+    host: string,
+    overrides: SshTargetOverrides,
+    private readonly settings: SshSettings,
+    private readonly sudo: SudoSettings = PLAIN_SUDO,
+  ) {
+    this.target = resolveSshTarget(settings.sshConfigText, host, overrides, {
+      home: settings.home,
+      user: settings.localUser,
+    });
+    this.describe =
+      `ssh ${this.target.user}@${this.target.hostName}:${this.target.port}` +
+      `${this.target.proxyJump.length ? ` via ${this.target.proxyJump.join(',')}` : ''}`;
   }
 
   connect(): Promise<void> {
@@ -62,7 +90,12 @@ export class SshTransport implements Transport {
     let sock: Config['sock'];
     const hops = this.target.proxyJump.map((hop) => {
       const h = parseJumpHop(hop);
-      return resolveSshTarget(this.settings.sshConfigText, h.host, { port: h.port, user: h.user, identityFile: null }, { home: this.settings.home, user: this.settings.localUser });
+      return resolveSshTarget(
+        this.settings.sshConfigText,
+        h.host,
+        { port: h.port, user: h.user, identityFile: null },
+        { home: this.settings.home, user: this.settings.localUser },
+      );
     });
     try {
       // Each hop forwards to the next one; only the last forwards to the target.
@@ -111,7 +144,10 @@ export class SshTransport implements Transport {
     // Prefer the key types known for this host (as OpenSSH does), but still offer the others, so a
     // host that now has only another type of key is reported as CHANGED, not as a failed handshake.
     const types = knownKeyTypes(entries, name);
-    if (types.length > 0) config.algorithms = { serverHostKey: { prepend: types } as unknown as NonNullable<NonNullable<Config['algorithms']>['serverHostKey']> };
+    if (types.length > 0)
+      config.algorithms = {
+        serverHostKey: { prepend: types } as unknown as NonNullable<NonNullable<Config['algorithms']>['serverHostKey']>,
+      };
     if (sock) config.sock = sock;
     if (this.settings.agentSocket) config.agent = this.settings.agentSocket;
     const key = await firstReadable(target.identityFiles);
@@ -145,15 +181,31 @@ export class SshTransport implements Transport {
       case 'match':
         return undefined;
       case 'revoked':
-        return new ConnectionError('E_HOST_KEY_CHANGED', `the host key of ${name} (${type} ${fp}) is marked @revoked in known_hosts`, 'do not connect: the key has been revoked');
+        return new ConnectionError(
+          'E_HOST_KEY_CHANGED',
+          `the host key of ${name} (${type} ${fp}) is marked @revoked in known_hosts`,
+          'do not connect: the key has been revoked',
+        );
       case 'changed':
-        return new ConnectionError('E_HOST_KEY_CHANGED', `the host key of ${name} has CHANGED: it presented ${type} ${fp}, known_hosts has a different ${verdict.knownTypes.join('/')} key`, 'someone may be intercepting the connection, or the host was reinstalled: check with its admin, then remove the old line with `ssh-keygen -R <host>`; lrroll never replaces a changed key');
+        return new ConnectionError(
+          'E_HOST_KEY_CHANGED',
+          `the host key of ${name} has CHANGED: it presented ${type} ${fp}` +
+            `, known_hosts has a different ${verdict.knownTypes.join('/')} key`,
+          'someone may be intercepting the connection, or the host was reinstalled: check with its ' +
+            'admin, then remove the old line with `ssh-keygen -R <host>`; lrroll never replaces a ' +
+            'changed key',
+        );
       case 'unknown':
         if (this.settings.acceptNewHostKeys) {
           this.remember(name, type, key).catch(() => undefined);
           return undefined;
         }
-        return new ConnectionError('E_HOST_KEY_UNKNOWN', `the host key of ${name} is not in known_hosts: ${type} ${fp}`, `verify the fingerprint with the host's admin, then accept it with \`ssh-keyscan -p <port> <host> >> ~/.ssh/known_hosts\` (or run with --accept-new-host-keys)`);
+        return new ConnectionError(
+          'E_HOST_KEY_UNKNOWN',
+          `the host key of ${name} is not in known_hosts: ${type} ${fp}`,
+          `verify the fingerprint with the host's admin, then accept it with \`ssh-keyscan -p <port> ` +
+            `<host> >> ~/.ssh/known_hosts\` (or run with --accept-new-host-keys)`,
+        );
     }
   }
 
@@ -181,8 +233,7 @@ export class SshTransport implements Transport {
           remotePid = l.slice(PID_MARK.length);
           // Stopped before the pid arrived: kill it now.
           if (timedOut || aborted) void this.killRemote(remotePid, options.become === true);
-        }
-        else options.onLine?.('stderr', l);
+        } else options.onLine?.('stderr', l);
       });
       let timedOut = false;
       let aborted = false;
@@ -196,8 +247,19 @@ export class SshTransport implements Transport {
         clearTimeout(timer);
         if (grace) clearTimeout(grace);
         options.signal?.removeEventListener('abort', onAbort);
-        const stderr = err.end().split('\n').filter((l) => !l.startsWith(PID_MARK)).join('\n');
-        resolve({ exitCode: timedOut || aborted ? null : exitCode, stdout: out.end(), stderr, timedOut, aborted, durationMs: Date.now() - started });
+        const stderr = err
+          .end()
+          .split('\n')
+          .filter((l) => !l.startsWith(PID_MARK))
+          .join('\n');
+        resolve({
+          exitCode: timedOut || aborted ? null : exitCode,
+          stdout: out.end(),
+          stderr,
+          timedOut,
+          aborted,
+          durationMs: Date.now() - started,
+        });
       };
       const stop = (): void => {
         channel?.signal('KILL');
@@ -237,14 +299,19 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** Kills a remote command's process group (and the process itself) over a second channel; `reported` is `<pid> <pgid>`. */
+  /**
+   * Kills a remote command's process group (and the process itself) over a second channel; `reported` is `<pid>
+   * <pgid>`.
+   */
   private async killRemote(reported: string, become: boolean): Promise<void> {
     const m = /^(\d+)(?: (\d+))?$/.exec(reported.trim());
     if (!m) return;
     const [, pid, group] = m;
     // `kill -s KILL -- -N`: dash's kill rejects `kill -KILL -- -N` ("Illegal number"), which left the group alive.
     const byGroup = group ? `kill -s KILL -- -${group} 2>/dev/null; ` : '';
-    const script = `${byGroup}g=$(ps -o pgid= -p ${pid} 2>/dev/null | tr -d ' '); [ -n "$g" ] && kill -s KILL -- -"$g" 2>/dev/null; kill -s KILL ${pid} 2>/dev/null; true`;
+    const script =
+      `${byGroup}g=$(ps -o pgid= -p ${pid} 2>/dev/null | tr -d ' '); [ -n "$g" ] && kill ` +
+      `-s KILL -- -"$g" 2>/dev/null; kill -s KILL ${pid} 2>/dev/null; true`;
     const conn = this.ssh?.connection;
     if (!conn) return;
     const wrapped = wrapCommand(script, undefined, become, this.sudo);
@@ -267,16 +334,31 @@ export class SshTransport implements Transport {
     });
   }
 
-  async put(localPath: string, remotePath: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  async put(
+    localPath: string,
+    remotePath: string,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<void> {
     await this.connect();
     const ssh = this.ssh as NodeSSH;
     const dir = dirname(remotePath);
     const tmp = `${remotePath}.lrroll-upload-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    const mk = await this.exec(`mkdir -p ${shq(dir)}`, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
-    if (mk.exitCode !== 0) throw new ConnectionError('E_CONNECT', `${this.describe}: cannot create ${dir}: ${mk.stderr.trim()}`);
+    const mk = await this.exec(`mkdir -p ${shq(dir)}`, {
+      timeoutMs: options.timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (mk.exitCode !== 0)
+      throw new ConnectionError('E_CONNECT', `${this.describe}: cannot create ${dir}: ${mk.stderr.trim()}`);
     await ssh.putFile(localPath, tmp);
-    const mv = await this.exec(`mv -f ${shq(tmp)} ${shq(remotePath)}`, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
-    if (mv.exitCode !== 0) throw new ConnectionError('E_CONNECT', `${this.describe}: cannot move the upload into place: ${mv.stderr.trim()}`);
+    const mv = await this.exec(`mv -f ${shq(tmp)} ${shq(remotePath)}`, {
+      timeoutMs: options.timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (mv.exitCode !== 0)
+      throw new ConnectionError(
+        'E_CONNECT',
+        `${this.describe}: cannot move the upload into place: ${mv.stderr.trim()}`,
+      );
   }
 
   async close(): Promise<void> {
@@ -300,10 +382,25 @@ function connectError(target: ResolvedSshTarget, err: unknown): ConnectionError 
   const message = err instanceof Error ? err.message : String(err);
   const where = `${target.user}@${target.hostName}:${target.port}`;
   if (/authentication methods failed|All configured authentication/i.test(message)) {
-    return new ConnectionError('E_AUTH', `cannot log in to ${where}: ${message}`, 'check the user and key (identityFile, ~/.ssh/config, ssh-agent); encrypted keys need LRROLL_SSH_PASSPHRASE', { cause: err });
+    return new ConnectionError(
+      'E_AUTH',
+      `cannot log in to ${where}: ${message}`,
+      'check the user and key (identityFile, ~/.ssh/config, ssh-agent); encrypted keys need LRROLL_SSH_PASSPHRASE',
+      { cause: err },
+    );
   }
   if (/passphrase|encrypted/i.test(message)) {
-    return new ConnectionError('E_AUTH', `cannot use the private key for ${where}: ${message}`, 'set LRROLL_SSH_PASSPHRASE, or load the key into ssh-agent', { cause: err });
+    return new ConnectionError(
+      'E_AUTH',
+      `cannot use the private key for ${where}: ${message}`,
+      'set LRROLL_SSH_PASSPHRASE, or load the key into ssh-agent',
+      { cause: err },
+    );
   }
-  return new ConnectionError('E_CONNECT', `cannot connect to ${where}: ${message}`, 'check that the host is up and that sshd listens on that port', { cause: err });
+  return new ConnectionError(
+    'E_CONNECT',
+    `cannot connect to ${where}: ${message}`,
+    'check that the host is up and that sshd listens on that port',
+    { cause: err },
+  );
 }

@@ -25,18 +25,22 @@ function backupOnePath(path: string): string {
     `p=${shq(path)}`,
     'if [ -e "$p" ] || [ -L "$p" ]; then',
     // Remove any earlier copy first: cp -R onto an existing directory would copy *into* it.
-    `  q="$b/files$p"; { mkdir -p -- "\${q%/*}" && rm -rf -- "$q" && cp -pPR -- "$p" "$q" && printf 'present %s\\n' "$p" >> "$b/manifest.tmp"; } || ${die('cannot back up $p')}`,
+    `  q="$b/files$p"; { mkdir -p -- "\${q%/*}" && rm -rf -- "$q" && cp -pPR -- "$p" "$q" && printf ` +
+      `'present %s\\n' "$p" >> "$b/manifest.tmp"; } || ${die('cannot back up $p')}`,
     'else',
     `  printf 'absent %s\\n' "$p" >> "$b/manifest.tmp" || ${die('cannot write $b/manifest.tmp')}`,
     'fi',
   ].join('\n');
 }
 
-/** `b=<dir>` — or, for a run-scoped backup, `b=<dir>/"$LRROLL_RUN_ID"` after checking the id is a plain, non-empty name. */
+/**
+ * `b=<dir>` — or, for a run-scoped backup, `b=<dir>/"$LRROLL_RUN_ID"` after checking the id is a plain, non-empty name.
+ */
 function backupDirLines(dir: string, runScoped: boolean): string[] {
   if (!runScoped) return [`b=${shq(dir)}`];
   return [
-    `case \${${RUN_ID_VAR}:-} in ''|.*|*[!A-Za-z0-9._-]*) ${die(`no valid run id in ${RUN_ID_VAR}: the backup folder is per run`)} ;; esac`,
+    `case \${${RUN_ID_VAR}:-} in ''|.*|*[!A-Za-z0-9._-]*) ` +
+      `${die(`no valid run id in ${RUN_ID_VAR}: the backup folder is per run`)} ;; esac`,
     `b=${shq(dir)}/"$${RUN_ID_VAR}"`,
   ];
 }
@@ -52,16 +56,21 @@ function backupCommandUncached(paths: readonly string[], backupDir: string, runS
   return [
     ...backupDirLines(checked.dir, runScoped),
     // The manifest is written last (renamed into place), so its presence means a complete backup.
-    `if [ -e "$b/manifest" ]; then printf '%s\\n' "lrroll: backup $b already exists; keeping it (it holds the state from before this run)"; exit 0; fi`,
+    `if [ -e "$b/manifest" ]; then printf '%s\\n' "lrroll: backup $b already exists; keeping it (it ` +
+      `holds the state from before this run)"; exit 0; fi`,
     `{ mkdir -p -- "$b" && chmod 0700 "$b"; } || ${die('cannot create the backup directory $b')}`,
-    `{ rm -rf -- "$b/files" "$b/manifest.tmp" && mkdir -- "$b/files" && : > "$b/manifest.tmp"; } || ${die('cannot initialise the backup directory $b')}`,
+    `{ rm -rf -- "$b/files" "$b/manifest.tmp" && mkdir -- "$b/files" && : > "$b/manifest.tmp"; } || ` +
+      `${die('cannot initialise the backup directory $b')}`,
     ...checked.paths.map(backupOnePath),
     `mv -f -- "$b/manifest.tmp" "$b/manifest" || ${die('cannot write $b/manifest')}`,
     `printf '%s\\n' "lrroll: backed up ${checked.paths.length} path(s) to $b"`,
   ].join('\n');
 }
 
-/** Shell command restoring what `backupCommand` saved: each `present` path is replaced by its copy, each `absent` path removed; fails if the manifest is missing, and reports (exit 1) any path it could not restore after trying them all. */
+/**
+ * Shell command restoring what `backupCommand` saved: each `present` path is replaced by its copy, each `absent` path
+ * removed; fails if the manifest is missing, and reports (exit 1) any path it could not restore after trying them all.
+ */
 function restoreCommandUncached(backupDir: string, runScoped = false): string {
   const dir = absolutePath(backupDir, 'backup directory');
   return [
@@ -74,7 +83,8 @@ function restoreCommandUncached(backupDir: string, runScoped = false): string {
     "    'present /'?*)",
     '      p=${l#present }; q="$b/files$p"; d=${p%/*}; [ -n "$d" ] || d=/',
     '      if [ -e "$q" ] || [ -L "$q" ]; then',
-    `        { rm -rf -- "$p" && mkdir -p -- "$d" && cp -pPR -- "$q" "$p"; } || { printf '%s\\n' "lrroll: failed to restore $p" >&2; rc=1; }`,
+    `        { rm -rf -- "$p" && mkdir -p -- "$d" && cp -pPR -- "$q" "$p"; } || { printf '%s\\n' ` +
+      `"lrroll: failed to restore $p" >&2; rc=1; }`,
     `      else printf '%s\\n' "lrroll: the backup copy of $p is missing ($q)" >&2; rc=1; fi ;;`,
     "    'absent /'?*)",
     `      p=\${l#absent }; rm -rf -- "$p" || { printf '%s\\n' "lrroll: failed to remove $p" >&2; rc=1; } ;;`,

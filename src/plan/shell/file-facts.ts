@@ -3,7 +3,10 @@
 import { shq } from '../../shell/quote.js';
 import { absolutePath, awkCall, die, memo } from './script.js';
 
-/** Shell command printing the lowercase hex sha256 of a regular file (one line), using sha256sum, else `shasum -a 256`, else `openssl dgst -sha256 -r`. */
+/**
+ * Shell command printing the lowercase hex sha256 of a regular file (one line), using sha256sum, else `shasum -a 256`,
+ * else `openssl dgst -sha256 -r`.
+ */
 function sha256CommandUncached(path: string): string {
   const p = absolutePath(path, 'file to hash');
   return [
@@ -23,11 +26,16 @@ function sha256CommandUncached(path: string): string {
   ].join('\n');
 }
 
-/** awk program picking the Available column of `df -P` output: the field before the first `NN%` capacity field, which survives spaces in the mount point. */
-const DF_AVAILABLE_AWK =
-  'NR > 1 { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+%$/) { print $(i - 1); exit } }';
+/**
+ * awk program picking the Available column of `df -P` output: the field before the first `NN%` capacity field, which
+ * survives spaces in the mount point.
+ */
+const DF_AVAILABLE_AWK = 'NR > 1 { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+%$/) { print $(i - 1); exit } }';
 
-/** Shell command printing the bytes available to unprivileged users on the filesystem holding `path` (or its nearest existing ancestor), from `df -Pk`. */
+/**
+ * Shell command printing the bytes available to unprivileged users on the filesystem holding `path` (or its nearest
+ * existing ancestor), from `df -Pk`.
+ */
 function freeBytesCommandUncached(path: string): string {
   const p = absolutePath(path, 'path');
   return [

@@ -56,7 +56,11 @@ function blockMarkers(blockId: string): readonly [string, string] {
   return [`# BEGIN lrroll managed block: ${blockId}`, `# END lrroll managed block: ${blockId}`];
 }
 
-/** Shell command keeping exactly one `# BEGIN/END lrroll managed block: <blockId>` block holding `lines` (replaced in place, else appended; removed when `lines` is empty), atomically; creates the file (0755 for *.sh, else 0644) if missing. */
+/**
+ * Shell command keeping exactly one `# BEGIN/END lrroll managed block: <blockId>` block holding `lines` (replaced in
+ * place, else appended; removed when `lines` is empty), atomically; creates the file (0755 for *.sh, else 0644) if
+ * missing.
+ */
 function managedBlockCommandUncached(file: string, blockId: string, lines: readonly string[]): string {
   const path = absolutePath(file, 'managed block file');
   return atomicRewrite({
@@ -67,7 +71,9 @@ function managedBlockCommandUncached(file: string, blockId: string, lines: reado
   });
 }
 
-/** The filter (stdin → stdout) that keeps one lrroll-managed block: what `managedBlockCommand` writes, for previews too. */
+/**
+ * The filter (stdin → stdout) that keeps one lrroll-managed block: what `managedBlockCommand` writes, for previews too.
+ */
 export function managedBlockFilter(blockId: string, lines: readonly string[]): string {
   if (blockId === '' || /[\r\n\0]/.test(blockId)) {
     throw new Error(`block id must be non-empty and on one line: ${JSON.stringify(blockId)}`);

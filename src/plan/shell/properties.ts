@@ -45,17 +45,28 @@ function checkPropertyKeys(set: ReadonlyArray<readonly [string, string]>, unset:
   }
 }
 
-/** Shell command editing a .properties file in place (set keys in place or append them, remove unset keys), atomically; creates it (0644) if missing and there is something to set. */
+/**
+ * Shell command editing a .properties file in place (set keys in place or append them, remove unset keys), atomically;
+ * creates it (0644) if missing and there is something to set.
+ */
 function propertiesEditCommandUncached(
   file: string,
   set: ReadonlyArray<readonly [string, string]>,
   unset: readonly string[],
 ): string {
   const path = absolutePath(file, 'properties file');
-  return atomicRewrite({ file: path, createMode: '0644', createIfMissing: set.length > 0, filter: propertiesFilter(set, unset) });
+  return atomicRewrite({
+    file: path,
+    createMode: '0644',
+    createIfMissing: set.length > 0,
+    filter: propertiesFilter(set, unset),
+  });
 }
 
-/** The filter (stdin → stdout) that sets and unsets keys of a .properties text: what `propertiesEditCommand` writes, for previews too. */
+/**
+ * The filter (stdin → stdout) that sets and unsets keys of a .properties text: what `propertiesEditCommand` writes, for
+ * previews too.
+ */
 export function propertiesFilter(set: ReadonlyArray<readonly [string, string]>, unset: readonly string[]): string {
   checkPropertyKeys(set, unset);
   const uniqueUnset = [...new Set(unset)];

@@ -17,7 +17,10 @@
 
 import { shq } from '../../shell/quote.js';
 
-/** Shell code that prints `lrroll: <message>` on stderr and exits 1; `message` is shell text inside double quotes (it may use `$var`). */
+/**
+ * Shell code that prints `lrroll: <message>` on stderr and exits 1; `message` is shell text inside double quotes (it
+ * may use `$var`).
+ */
 export function die(message: string): string {
   return `{ printf '%s\\n' "lrroll: ${message}" >&2; exit 1; }`;
 }
@@ -78,9 +81,11 @@ export function atomicRewrite(spec: AtomicRewrite): string {
     'd=${f%/*}; [ -n "$d" ] || d=/',
     `[ -d "$d" ] || ${die('directory $d does not exist')}`,
     `t=$(mktemp "$d/.\${f##*/}.lrroll.XXXXXX") || ${die('cannot create a temporary file in $d')}`,
-    `if [ -e "$f" ]; then cp -p -- "$f" "$t" && s=$f; else chmod ${spec.createMode} "$t" && s=/dev/null; fi || ${die('cannot prepare $t')}`,
+    `if [ -e "$f" ]; then cp -p -- "$f" "$t" && s=$f; else chmod ${spec.createMode}` +
+      ` "$t" && s=/dev/null; fi || ${die('cannot prepare $t')}`,
     `${spec.filter} < "$s" > "$t" || ${die('failed to edit $f')}`,
-    `if [ -e "$f" ] && command -v cmp >/dev/null 2>&1 && cmp -s -- "$f" "$t"; then printf '%s\\n' "lrroll: $f unchanged"; exit 0; fi`,
+    `if [ -e "$f" ] && command -v cmp >/dev/null 2>&1 && cmp -s -- "$f" "$t"; then printf '%s\\n' ` +
+      `"lrroll: $f unchanged"; exit 0; fi`,
     `mv -f -- "$t" "$f" || ${die('cannot replace $f')}`,
     't=',
     `printf '%s\\n' "lrroll: $f updated"`,
@@ -88,7 +93,6 @@ export function atomicRewrite(spec: AtomicRewrite): string {
     .filter((line) => line !== '')
     .join('\n');
 }
-
 
 /**
  * Caches a pure generator by its arguments: plans for large clusters ask for the same command

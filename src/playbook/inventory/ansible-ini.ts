@@ -36,15 +36,18 @@ interface IniLine {
 export function readAnsibleIni(text: string, file: string): AnsibleModel {
   const model = createAnsibleModel(file);
   let state: IniState = { kind: 'hosts', group: 'ungrouped' };
-  text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).forEach((raw, index) => {
-    const body = raw.trim();
-    if (body === '' || body.startsWith('#') || body.startsWith(';')) return;
-    const ctx: IniLine = { model, body, line: index + 1, col: raw.length - raw.trimStart().length + 1 };
-    if (body.startsWith('[')) state = parseSectionHeader(ctx);
-    else if (state.kind === 'hosts') parseHostLine(ctx, state.group);
-    else if (state.kind === 'vars') parseVarsLine(ctx, state.group);
-    else if (state.kind === 'children') parseChildLine(ctx, state.group);
-  });
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\n|\r/)
+    .forEach((raw, index) => {
+      const body = raw.trim();
+      if (body === '' || body.startsWith('#') || body.startsWith(';')) return;
+      const ctx: IniLine = { model, body, line: index + 1, col: raw.length - raw.trimStart().length + 1 };
+      if (body.startsWith('[')) state = parseSectionHeader(ctx);
+      else if (state.kind === 'hosts') parseHostLine(ctx, state.group);
+      else if (state.kind === 'vars') parseVarsLine(ctx, state.group);
+      else if (state.kind === 'children') parseChildLine(ctx, state.group);
+    });
   return model;
 }
 
@@ -70,7 +73,12 @@ function parseSectionHeader(ctx: IniLine): IniState {
   const after = ctx.body.slice(close + 1);
   const rest = after.trimStart();
   if (rest !== '' && !rest.startsWith('#') && !rest.startsWith(';')) {
-    iniError(ctx, `unexpected text \`${clip(rest)}\` after section header`, close + 1 + after.length - rest.length, hint);
+    iniError(
+      ctx,
+      `unexpected text \`${clip(rest)}\` after section header`,
+      close + 1 + after.length - rest.length,
+      hint,
+    );
     return skip;
   }
   const [name = '', kind, ...extra] = ctx.body.slice(1, close).split(':');
@@ -90,10 +98,18 @@ function parseSectionHeader(ctx: IniLine): IniState {
   return { kind: 'vars', group: name };
 }
 
-/** Parses `name[range][:port] key=value key2="quoted value" # comment`; a malformed line is reported once and skipped. */
+/**
+ * Parses `name[range][:port] key=value key2="quoted value" # comment`; a malformed line is reported once and skipped.
+ */
 function parseHostLine(ctx: IniLine, group: string): void {
   const split = shlexSplit(ctx.body);
-  if ('error' in split) return iniError(ctx, split.error, split.offset, 'close every quote; a value with spaces is written `key="two words"`');
+  if ('error' in split)
+    return iniError(
+      ctx,
+      split.error,
+      split.offset,
+      'close every quote; a value with spaces is written `key="two words"`',
+    );
   const [first, ...assignments] = split.words;
   if (!first) return;
   if (first.text.includes('=')) {
@@ -110,8 +126,15 @@ function parseHostLine(ctx: IniLine, group: string): void {
   if (pattern.port !== undefined) vars.set('ansible_port', { value: pattern.port, source });
   for (const word of assignments) {
     const eq = word.text.indexOf('=');
-    if (eq < 0) return iniError(ctx, `malformed host line: expected key=value, got \`${clip(word.text)}\``, word.offset);
-    if (eq === 0) return iniError(ctx, `\`${clip(word.text)}\` has no variable name before \`=\``, word.offset, 'write `key=value`');
+    if (eq < 0)
+      return iniError(ctx, `malformed host line: expected key=value, got \`${clip(word.text)}\``, word.offset);
+    if (eq === 0)
+      return iniError(
+        ctx,
+        `\`${clip(word.text)}\` has no variable name before \`=\``,
+        word.offset,
+        'write `key=value`',
+      );
     vars.set(word.text.slice(0, eq), readValue(ctx, word.text.slice(eq + 1), word.offset));
   }
   addHosts(ctx.model, group, pattern.names, vars, source);
@@ -121,7 +144,13 @@ function parseHostLine(ctx: IniLine, group: string): void {
 function readValue(ctx: IniLine, text: string, offset: number): AnsibleVar {
   const source = at(ctx, offset);
   if (isUnsafeNumber(text)) {
-    ctx.model.diagnostics.push(warningAt('W_INVENTORY', `the number \`${clip(text)}\` is too large to be used as a number here; it is kept as text`, source));
+    ctx.model.diagnostics.push(
+      warningAt(
+        'W_INVENTORY',
+        `the number \`${clip(text)}\` is too large to be used as a number here; it is kept as text`,
+        source,
+      ),
+    );
     return { value: text, source };
   }
   return { value: parsePythonValue(text), source };
@@ -130,17 +159,27 @@ function readValue(ctx: IniLine, text: string, offset: number): AnsibleVar {
 /** Parses `key = value` in a `[group:vars]` section. */
 function parseVarsLine(ctx: IniLine, group: string): void {
   const eq = ctx.body.indexOf('=');
-  if (eq < 0) return iniError(ctx, `malformed line in \`[${group}:vars]\`: expected key=value, got \`${clip(ctx.body)}\``);
+  if (eq < 0)
+    return iniError(ctx, `malformed line in \`[${group}:vars]\`: expected key=value, got \`${clip(ctx.body)}\``);
   const key = ctx.body.slice(0, eq).trim();
-  if (key === '') return iniError(ctx, `\`${clip(ctx.body)}\` has no variable name before \`=\``, 0, 'write `key=value`');
-  if (/\s/.test(key)) return iniError(ctx, `malformed line in \`[${group}:vars]\`: variable name \`${clip(key)}\` contains whitespace`);
+  if (key === '')
+    return iniError(ctx, `\`${clip(ctx.body)}\` has no variable name before \`=\``, 0, 'write `key=value`');
+  if (/\s/.test(key))
+    return iniError(ctx, `malformed line in \`[${group}:vars]\`: variable name \`${clip(key)}\` contains whitespace`);
   const afterEq = ctx.body.slice(eq + 1);
   const text = afterEq.trim();
   const valueAt = eq + 1 + afterEq.length - afterEq.trimStart().length;
   const v = readValue(ctx, text, 0);
   if (typeof v.value === 'string' && /\s[#;]/.test(v.value) && !quotedWhole(text)) {
     const hint = 'Ansible keeps it as part of the value too; put the comment on its own line, or quote the value';
-    ctx.model.diagnostics.push(warningAt('W_INVENTORY', `the value of \`${key}\` keeps its trailing \`${clip(v.value.slice(v.value.search(/\s[#;]/) + 1))}\``, at(ctx, valueAt), hint));
+    ctx.model.diagnostics.push(
+      warningAt(
+        'W_INVENTORY',
+        `the value of \`${key}\` keeps its trailing \`${clip(v.value.slice(v.value.search(/\s[#;]/) + 1))}\``,
+        at(ctx, valueAt),
+        hint,
+      ),
+    );
   }
   setGroupVar(ctx.model, group, key, v);
 }
@@ -153,7 +192,8 @@ function quotedWhole(text: string): boolean {
 /** Parses one group name in a `[group:children]` section. */
 function parseChildLine(ctx: IniLine, group: string): void {
   const name = ctx.body.replace(/\s+[#;].*$/, '');
-  if (!GROUP_NAME.test(name)) return iniError(ctx, `malformed line in \`[${group}:children]\`: expected one group name, got \`${clip(name)}\``);
+  if (!GROUP_NAME.test(name))
+    return iniError(ctx, `malformed line in \`[${group}:children]\`: expected one group name, got \`${clip(name)}\``);
   addChild(ctx.model, group, name, at(ctx));
 }
 

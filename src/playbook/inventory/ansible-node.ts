@@ -1,7 +1,8 @@
 /**
  * What lrroll makes of an Ansible host's variables: the connection and `become` settings it
  * understands become node fields, `liferay_home`/`tomcat_home`/`lb_member`/`http_port` node
- * settings, `lrroll_facts` the node's facts, other scalars template variables. Every `ansible_*` variable lrroll does not use and
+ * settings, `lrroll_facts` the node's facts, other scalars template variables. Every `ansible_*` variable lrroll does
+ * not use and
  * every variable it cannot use is a warning at the place it was set — nothing is dropped silently.
  * Secret values (a decrypted vault value, a become password) never enter the node: they are handed
  * out under a `${LRROLL_INVENTORY_…}` name that the plan references and the run fills in.
@@ -29,7 +30,10 @@ const ENV_LOOKUP = /^\{\{\s*lookup\(\s*['"]env['"]\s*,\s*['"]([A-Za-z_][A-Za-z0-
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Turns one resolved Ansible host into an lrroll node. */
-export function nodeFromAnsibleHost(h: ResolvedHost, secrets: InventorySecrets): { node: Node; diagnostics: Diagnostic[] } {
+export function nodeFromAnsibleHost(
+  h: ResolvedHost,
+  secrets: InventorySecrets,
+): { node: Node; diagnostics: Diagnostic[] } {
   const ctx: HostCtx = { h, node: { name: h.name }, diagnostics: [], secrets, become: {} };
   for (const [key, v] of h.vars) readVar(ctx, key, v);
   finishBecome(ctx);
@@ -54,21 +58,33 @@ const READERS: Record<string, Reader> = {
   ansible_ssh_port: (ctx, key, v) => port(ctx, key, v),
   ansible_user: (ctx, key, v) => ctx.h.vars.has('ansible_ssh_user') || text(ctx, key, v, (s) => (ctx.node.user = s)),
   ansible_ssh_user: (ctx, key, v) => text(ctx, key, v, (s) => (ctx.node.user = s)),
-  ansible_private_key_file: (ctx, key, v) => ctx.h.vars.has('ansible_ssh_private_key_file') || text(ctx, key, v, (s) => (ctx.node.identityFile = s)),
+  ansible_private_key_file: (ctx, key, v) =>
+    ctx.h.vars.has('ansible_ssh_private_key_file') || text(ctx, key, v, (s) => (ctx.node.identityFile = s)),
   ansible_ssh_private_key_file: (ctx, key, v) => text(ctx, key, v, (s) => (ctx.node.identityFile = s)),
   ansible_connection: connection,
   ansible_become: (ctx, key, v) => {
     const b = toBoolean(v.value);
-    if (b === undefined) ctx.diagnostics.push(errorAt('E_INVENTORY', `\`${key}\` must be a boolean, got \`${show(v.value)}\``, v.source));
+    if (b === undefined)
+      ctx.diagnostics.push(errorAt('E_INVENTORY', `\`${key}\` must be a boolean, got \`${show(v.value)}\``, v.source));
     else ctx.become.on = b;
   },
-  ansible_become_user: (ctx, key, v) => ctx.h.vars.has('ansible_sudo_user') || text(ctx, key, v, (s) => (ctx.become.user = s)),
+  ansible_become_user: (ctx, key, v) =>
+    ctx.h.vars.has('ansible_sudo_user') || text(ctx, key, v, (s) => (ctx.become.user = s)),
   ansible_sudo_user: (ctx, key, v) => text(ctx, key, v, (s) => (ctx.become.user = s)),
   ansible_become_method: (ctx, key, v) => {
-    if (v.value !== 'sudo') ctx.diagnostics.push(errorAt('E_INVENTORY', `\`${key}\` is \`${show(v.value)}\`: lrroll becomes another user with sudo only`, v.source, 'use `ansible_become_method: sudo`, or leave it out'));
+    if (v.value !== 'sudo')
+      ctx.diagnostics.push(
+        errorAt(
+          'E_INVENTORY',
+          `\`${key}\` is \`${show(v.value)}\`: lrroll becomes another user with sudo only`,
+          v.source,
+          'use `ansible_become_method: sudo`, or leave it out',
+        ),
+      );
   },
   // As in Ansible's sudo plugin, the later alias wins: ansible_sudo_pass, then ansible_become_pass.
-  ansible_become_password: (ctx, key, v) => ctx.h.vars.has('ansible_become_pass') || ctx.h.vars.has('ansible_sudo_pass') || becomePassword(ctx, key, v),
+  ansible_become_password: (ctx, key, v) =>
+    ctx.h.vars.has('ansible_become_pass') || ctx.h.vars.has('ansible_sudo_pass') || becomePassword(ctx, key, v),
   ansible_become_pass: (ctx, key, v) => ctx.h.vars.has('ansible_sudo_pass') || becomePassword(ctx, key, v),
   ansible_sudo_pass: becomePassword,
   ansible_ssh_common_args: sshArgs,
@@ -76,29 +92,55 @@ const READERS: Record<string, Reader> = {
   liferay_home: (ctx, key, v) => text(ctx, key, v, (s) => (ctx.node.liferayHome = s)),
   tomcat_home: (ctx, key, v) => text(ctx, key, v, (s) => (ctx.node.tomcatHome = s)),
   lb_member: (ctx, key, v) => text(ctx, key, v, (s) => (ctx.node.member = s)),
-  // Node facts as a mapping (YAML group_vars/host_vars, or a Python dict literal in INI); the node schema checks its shape.
+  // Node facts as a mapping (YAML group_vars/host_vars, or a Python dict literal in INI); the node schema checks its
+  // shape.
   lrroll_facts: (ctx, key, v) => {
-    if (v.value !== null && typeof v.value === 'object' && !Array.isArray(v.value)) ctx.node.facts = v.value as Node['facts'];
-    else ctx.diagnostics.push(errorAt('E_INVENTORY', `\`${key}\` must be a mapping of node facts (java, appServer, patches, modules), got \`${show(v.value)}\``, v.source));
+    if (v.value !== null && typeof v.value === 'object' && !Array.isArray(v.value))
+      ctx.node.facts = v.value as Node['facts'];
+    else
+      ctx.diagnostics.push(
+        errorAt(
+          'E_INVENTORY',
+          `\`${key}\` must be a mapping of node facts (java, appServer, patches, modules), got \`${show(v.value)}\``,
+          v.source,
+        ),
+      );
   },
   http_port: (ctx, key, v) => {
     if (typeof v.value === 'number' && Number.isInteger(v.value)) ctx.node.httpPort = v.value;
-    else ctx.diagnostics.push(errorAt('E_INVENTORY', `host \`${ctx.h.name}\`: http_port must be a number, got \`${show(v.value)}\``, v.source));
+    else
+      ctx.diagnostics.push(
+        errorAt(
+          'E_INVENTORY',
+          `host \`${ctx.h.name}\`: http_port must be a number, got \`${show(v.value)}\``,
+          v.source,
+        ),
+      );
   },
 };
 
 function readVar(ctx: HostCtx, key: string, v: AnsibleVar): void {
   const reader = READERS[key];
   if (v.vault && !v.secret) {
-    const why = v.vaultError ?? { error: 'it was not decrypted', hint: 'lrroll decrypts vault values with `ansible-vault`' };
-    ctx.diagnostics.push(errorAt('E_VAULT', `\`${key}\` is encrypted with Ansible Vault: ${why.error}`, v.source, why.hint));
+    const why = v.vaultError ?? {
+      error: 'it was not decrypted',
+      hint: 'lrroll decrypts vault values with `ansible-vault`',
+    };
+    ctx.diagnostics.push(
+      errorAt('E_VAULT', `\`${key}\` is encrypted with Ansible Vault: ${why.error}`, v.source, why.hint),
+    );
     return;
   }
   if (reader) return reader(ctx, key, v);
   if (IGNORED.has(key)) return;
   if (key.startsWith('ansible_')) {
-    const hint = 'lrroll uses ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file, ansible_connection, ansible_become*, ansible_ssh_common_args (ProxyJump); SSH settings also come from ~/.ssh/config';
-    ctx.diagnostics.push(warningAt('W_INVENTORY', `\`${key}\` (host \`${ctx.h.name}\`) is not used by lrroll`, v.source, hint));
+    const hint =
+      'lrroll uses ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file, ' +
+      'ansible_connection, ansible_become*, ansible_ssh_common_args (ProxyJump); SSH settings also ' +
+      'come from ~/.ssh/config';
+    ctx.diagnostics.push(
+      warningAt('W_INVENTORY', `\`${key}\` (host \`${ctx.h.name}\`) is not used by lrroll`, v.source, hint),
+    );
     return;
   }
   templateVar(ctx, key, v);
@@ -106,13 +148,21 @@ function readVar(ctx: HostCtx, key: string, v: AnsibleVar): void {
 
 /** Any other variable becomes a template variable, when lrroll can use it as one. */
 function templateVar(ctx: HostCtx, key: string, v: AnsibleVar): void {
-  const warn = (why: string, hint?: string): void => void ctx.diagnostics.push(warningAt('W_INVENTORY', `variable \`${key}\` (host \`${ctx.h.name}\`) ${why}`, v.source, hint));
+  const warn = (why: string, hint?: string): void =>
+    void ctx.diagnostics.push(
+      warningAt('W_INVENTORY', `variable \`${key}\` (host \`${ctx.h.name}\`) ${why}`, v.source, hint),
+    );
   if (!VAR_NAME.test(key)) return warn('is left out: template variable names are letters, digits and `_`');
   const value = v.value;
   if (value === null || typeof value === 'object') {
-    return warn(`is left out: it is ${value === null ? 'null' : Array.isArray(value) ? 'a list' : 'a mapping'}, and lrroll variables are scalars`, 'quote the value to keep it as a string');
+    return warn(
+      `is left out: it is ${value === null ? 'null' : Array.isArray(value) ? 'a list' : 'a mapping'}` +
+        `, and lrroll variables are scalars`,
+      'quote the value to keep it as a string',
+    );
   }
-  if (typeof value === 'string' && value.includes('{{')) warn('holds a Jinja expression, which lrroll does not evaluate: the text is used as it is');
+  if (typeof value === 'string' && value.includes('{{'))
+    warn('holds a Jinja expression, which lrroll does not evaluate: the text is used as it is');
   ctx.node.vars ??= {};
   ctx.node.vars[key] = v.secret ? secretRef(ctx, key, v) : value;
 }
@@ -123,15 +173,30 @@ function text(ctx: HostCtx, key: string, v: AnsibleVar, set: (s: string) => void
 }
 
 function port(ctx: HostCtx, key: string, v: AnsibleVar): void {
-  const n = typeof v.value === 'number' ? v.value : typeof v.value === 'string' && /^\d{1,5}$/.test(v.value) ? Number(v.value) : NaN;
+  const n =
+    typeof v.value === 'number'
+      ? v.value
+      : typeof v.value === 'string' && /^\d{1,5}$/.test(v.value)
+        ? Number(v.value)
+        : NaN;
   if (Number.isInteger(n) && n >= 1 && n <= 65535) ctx.node.port = n;
-  else ctx.diagnostics.push(errorAt('E_INVENTORY', `\`${key}\` must be a port number from 1 to 65535, got \`${show(v.value)}\``, v.source));
+  else
+    ctx.diagnostics.push(
+      errorAt('E_INVENTORY', `\`${key}\` must be a port number from 1 to 65535, got \`${show(v.value)}\``, v.source),
+    );
 }
 
 function connection(ctx: HostCtx, key: string, v: AnsibleVar): void {
   if (v.value === 'local') ctx.node.transport = 'local';
   else if (v.value === 'ssh' || v.value === 'smart' || v.value === 'paramiko') ctx.node.transport = 'ssh';
-  else ctx.diagnostics.push(errorAt('E_INVENTORY', `\`${key}\` is \`${show(v.value)}\`: lrroll connects with \`ssh\` or \`local\` only`, v.source));
+  else
+    ctx.diagnostics.push(
+      errorAt(
+        'E_INVENTORY',
+        `\`${key}\` is \`${show(v.value)}\`: lrroll connects with \`ssh\` or \`local\` only`,
+        v.source,
+      ),
+    );
 }
 
 /** The sudo password: a `lookup('env', …)`, or a value kept secret (vault-decrypted, or clear text with a warning). */
@@ -145,7 +210,16 @@ function becomePassword(ctx: HostCtx, key: string, v: AnsibleVar): void {
     ctx.become.password = `\${${env}}`;
     return;
   }
-  if (!v.secret) ctx.diagnostics.push(warningAt('W_INVENTORY', `\`${key}\` holds a password in clear text`, v.source, "encrypt it with `ansible-vault encrypt_string`, or use `{{ lookup('env', 'SUDO_PASSWORD') }}`; lrroll never prints it"));
+  if (!v.secret)
+    ctx.diagnostics.push(
+      warningAt(
+        'W_INVENTORY',
+        `\`${key}\` holds a password in clear text`,
+        v.source,
+        "encrypt it with `ansible-vault encrypt_string`, or use `{{ lookup('env', 'SUDO_PASSWORD') " +
+          '}}`; lrroll never prints it',
+      ),
+    );
   ctx.become.password = secretRef(ctx, key, { ...v, value: String(v.value) });
 }
 
@@ -157,19 +231,38 @@ function sshArgs(ctx: HostCtx, key: string, v: AnsibleVar): void {
   const r = readSshArgs(v.value);
   if (r.proxyJump !== undefined) ctx.node.proxyJump = r.proxyJump;
   for (const ignored of r.ignored) {
-    ctx.diagnostics.push(warningAt('W_INVENTORY', `\`${ignored}\` in \`${key}\` (host \`${ctx.h.name}\`) is not used by lrroll`, v.source, 'lrroll reads ProxyJump (-J, -o ProxyJump=, or an `ssh -W %h:%p` ProxyCommand) from it; other SSH options go in ~/.ssh/config'));
+    ctx.diagnostics.push(
+      warningAt(
+        'W_INVENTORY',
+        `\`${ignored}\` in \`${key}\` (host \`${ctx.h.name}\`) is not used by lrroll`,
+        v.source,
+        'lrroll reads ProxyJump (-J, -o ProxyJump=, or an `ssh -W %h:%p` ProxyCommand) from it; other ' +
+          'SSH options go in ~/.ssh/config',
+      ),
+    );
   }
 }
 
 function finishBecome(ctx: HostCtx): void {
   const { on, user, password } = ctx.become;
   if (on === false) {
-    if (user !== undefined || password !== undefined) ctx.diagnostics.push(warningAt('W_INVENTORY', `host \`${ctx.h.name}\` sets a become user or password while \`ansible_become\` is false: lrroll does not use sudo there`, ctx.h.vars.get('ansible_become')?.source));
+    if (user !== undefined || password !== undefined)
+      ctx.diagnostics.push(
+        warningAt(
+          'W_INVENTORY',
+          `host \`${ctx.h.name}\` sets a become user or password while ` +
+            `\`ansible_become\` is false: lrroll does not use sudo there`,
+          ctx.h.vars.get('ansible_become')?.source,
+        ),
+      );
     ctx.node.become = false;
     return;
   }
   if (on === undefined) return;
-  ctx.node.become = user === undefined && password === undefined ? true : { ...(user !== undefined ? { user } : {}), ...(password !== undefined ? { password } : {}) };
+  ctx.node.become =
+    user === undefined && password === undefined
+      ? true
+      : { ...(user !== undefined ? { user } : {}), ...(password !== undefined ? { password } : {}) };
 }
 
 /** Registers a secret value under a stable name (one per place it was written) and returns its `${NAME}` reference. */

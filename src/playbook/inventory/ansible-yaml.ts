@@ -50,7 +50,13 @@ export function readYamlVars(src: YamlSource, value: unknown, owner: string): Ma
     if (r.unsafe) {
       // Only a scalar can be unsafe: keep the text as written.
       const scalar = deref(src, e.value);
-      src.diagnostics.push(warningAt('W_INVENTORY', `the number in \`${e.key}\` is too large or not finite here; it is kept as text`, source));
+      src.diagnostics.push(
+        warningAt(
+          'W_INVENTORY',
+          `the number in \`${e.key}\` is too large or not finite here; it is kept as text`,
+          source,
+        ),
+      );
       vars.set(e.key, { value: isScalar(scalar) ? String(scalar.value) : null, source });
       continue;
     }
@@ -73,7 +79,14 @@ function sectionEntries(ctx: YamlCtx, group: string, section: YamlEntry): YamlEn
   if (node === null) return [];
   if (isScalar(node)) return [{ key: String(node.value), keyNode: node, value: null }];
   if (isMap(node)) return entries(ctx, node);
-  fail(ctx, node, `\`${section.key}\` of group \`${group}\` must be a mapping`, section.key === 'hosts' ? 'write each host as `name:` on its own line under `hosts:`' : 'write each name as `name:` on its own line');
+  fail(
+    ctx,
+    node,
+    `\`${section.key}\` of group \`${group}\` must be a mapping`,
+    section.key === 'hosts'
+      ? 'write each host as `name:` on its own line under `hosts:`'
+      : 'write each name as `name:` on its own line',
+  );
   return undefined;
 }
 
@@ -81,24 +94,40 @@ function sectionEntries(ctx: YamlCtx, group: string, section: YamlEntry): YamlEn
 function walkGroup(ctx: YamlCtx, entry: YamlEntry, parent: string | undefined, depth: number): void {
   const node = deref(ctx, entry.value);
   if (node !== null && !isMap(node)) {
-    warn(ctx, entry.keyNode, `\`${entry.key}\` is skipped: a group must be a mapping with \`hosts\`, \`vars\` or \`children\``, 'Ansible skips it too');
+    warn(
+      ctx,
+      entry.keyNode,
+      `\`${entry.key}\` is skipped: a group must be a mapping with \`hosts\`, \`vars\` or \`children\``,
+      'Ansible skips it too',
+    );
     return;
   }
   const source = loc(ctx, entry.keyNode);
   defineGroup(ctx.model, entry.key, source);
   if (parent !== undefined) addChild(ctx.model, parent, entry.key, source);
   if (depth >= MAX_NESTING) {
-    fail(ctx, entry.keyNode, `groups are nested more than ${MAX_NESTING} deep under \`${entry.key}\``, 'look for a recursive YAML alias');
+    fail(
+      ctx,
+      entry.keyNode,
+      `groups are nested more than ${MAX_NESTING} deep under \`${entry.key}\``,
+      'look for a recursive YAML alias',
+    );
     return;
   }
   if (node === null) return;
   for (const e of entries(ctx, node)) {
     if (e.key !== 'hosts' && e.key !== 'vars' && e.key !== 'children') {
-      warn(ctx, e.keyNode, `unexpected key \`${e.key}\` in group \`${entry.key}\` is ignored`, 'a group has only `hosts`, `vars` and `children`, as in Ansible; a host goes under `hosts:`');
+      warn(
+        ctx,
+        e.keyNode,
+        `unexpected key \`${e.key}\` in group \`${entry.key}\` is ignored`,
+        'a group has only `hosts`, `vars` and `children`, as in Ansible; a host goes under `hosts:`',
+      );
       continue;
     }
     if (e.key === 'vars') {
-      for (const [k, v] of readYamlVars(ctx, e.value, `vars of group \`${entry.key}\``)) setGroupVar(ctx.model, entry.key, k, v);
+      for (const [k, v] of readYamlVars(ctx, e.value, `vars of group \`${entry.key}\``))
+        setGroupVar(ctx.model, entry.key, k, v);
       continue;
     }
     const list = sectionEntries(ctx, entry.key, e) ?? [];
@@ -117,7 +146,12 @@ function walkHost(ctx: YamlCtx, group: string, e: YamlEntry): void {
   }
   const body = deref(ctx, e.value);
   if (body !== null && !isMap(body)) {
-    fail(ctx, body, `host \`${e.key}\` must have a mapping of variables or nothing`, 'e.g. `ansible_host: 10.0.0.5` indented under the host');
+    fail(
+      ctx,
+      body,
+      `host \`${e.key}\` must have a mapping of variables or nothing`,
+      'e.g. `ansible_host: 10.0.0.5` indented under the host',
+    );
     return;
   }
   const vars = new Map<string, AnsibleVar>();

@@ -26,7 +26,14 @@ export function readAnsibleInventory(text: string, file: string): AnsibleModel {
   return detectAnsibleFormat(text, file) === 'yaml' ? readAnsibleYaml(text, file) : readAnsibleIni(text, file);
 }
 
-/** Reads and resolves an Ansible inventory (and its group_vars/host_vars, when given) into hosts with their variables. */
-export function parseAnsibleInventory(text: string, file: string, opts: AnsibleInventoryOptions = {}, files?: VarsFiles): ResolvedInventory {
+/**
+ * Reads and resolves an Ansible inventory (and its group_vars/host_vars, when given) into hosts with their variables.
+ */
+export function parseAnsibleInventory(
+  text: string,
+  file: string,
+  opts: AnsibleInventoryOptions = {},
+  files?: VarsFiles,
+): ResolvedInventory {
   return resolveAnsibleModel(readAnsibleInventory(text, file), opts, files);
 }

@@ -29,7 +29,7 @@ export function expandHostPattern(pattern: string, source: SourceLocation): Host
   if ('severity' in split) return split;
   const parts: Array<string | Range> = [];
   let literal = '';
-  for (let i = 0; i < split.name.length; ) {
+  for (let i = 0; i < split.name.length;) {
     const ch = split.name.charAt(i);
     if (ch === ']') return rangeError(`unexpected \`]\` in host \`${pattern}\``, source, i);
     if (ch !== '[') {
@@ -48,7 +48,12 @@ export function expandHostPattern(pattern: string, source: SourceLocation): Host
   parts.push(literal);
   const total = parts.reduce((n, p) => (typeof p === 'string' ? n : n * p.count), 1);
   if (total > INVENTORY_LIMITS.hostsPerPattern) {
-    return rangeError(`host pattern \`${pattern}\` expands to ${total > 1e15 ? 'far' : total} hosts, more than the ${INVENTORY_LIMITS.hostsPerPattern} one pattern may produce`, source, 0);
+    return rangeError(
+      `host pattern \`${pattern}\` expands to ${total > 1e15 ? 'far' : total} hosts, more than the ` +
+        `${INVENTORY_LIMITS.hostsPerPattern} one pattern may produce`,
+      source,
+      0,
+    );
   }
   const names = product(parts);
   return split.port === undefined ? { names } : { names, port: split.port };
@@ -69,7 +74,12 @@ function splitHostPort(pattern: string, source: SourceLocation): { name: string;
   const portText = pattern.slice(colon + 1);
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!(port >= 1 && port <= 65535)) {
-    return errorAt('E_INVENTORY', `invalid port \`${portText}\` in host \`${pattern}\``, { ...source, col: source.col + colon + 1 }, 'write `name:port` with a port from 1 to 65535');
+    return errorAt(
+      'E_INVENTORY',
+      `invalid port \`${portText}\` in host \`${pattern}\``,
+      { ...source, col: source.col + colon + 1 },
+      'write `name:port` with a port from 1 to 65535',
+    );
   }
   return { name: pattern.slice(0, colon), port };
 }
@@ -81,7 +91,8 @@ function rangeError(summary: string, source: SourceLocation, offset: number): Di
 
 /** Parses the body of one `[begin:end(:step)]` range, padding like Ansible (`01` pads to the end's width). */
 function parseRange(body: string, pattern: string, source: SourceLocation, offset: number): Range | Diagnostic {
-  const bad = (why: string): Diagnostic => rangeError(`bad range \`[${clip(body)}]\` in host \`${clip(pattern)}\`: ${why}`, source, offset);
+  const bad = (why: string): Diagnostic =>
+    rangeError(`bad range \`[${clip(body)}]\` in host \`${clip(pattern)}\`: ${why}`, source, offset);
   const bounds = body.split(':');
   if (bounds.length < 2 || bounds.length > 3) return bad('expected begin:end or begin:end:step');
   const beg = bounds[0] || '0';
@@ -89,7 +100,8 @@ function parseRange(body: string, pattern: string, source: SourceLocation, offse
   const stepText = bounds[2] ?? '1';
   if (end === '') return bad('the end is missing');
   const digits = INVENTORY_LIMITS.rangeDigits;
-  if (!/^[1-9]\d*$/.test(stepText) || stepText.length > digits) return bad(`the step must be a positive integer of at most ${digits} digits`);
+  if (!/^[1-9]\d*$/.test(stepText) || stepText.length > digits)
+    return bad(`the step must be a positive integer of at most ${digits} digits`);
   const step = Number(stepText);
   if (/^[a-zA-Z]$/.test(beg) && /^[a-zA-Z]$/.test(end)) {
     const from = LETTERS.indexOf(beg);

@@ -12,7 +12,10 @@ export type VarValue = string | number | boolean | null | VarValue[] | { [key: s
 export interface AnsibleVar {
   value: VarValue;
   source: SourceLocation;
-  /** True for an Ansible Vault value (`!vault |` or a vault-encrypted vars file) still encrypted: `value` is the vault text. */
+  /**
+   * True for an Ansible Vault value (`!vault |` or a vault-encrypted vars file) still encrypted: `value` is the vault
+   * text.
+   */
   vault?: boolean;
   /** True once a vault value was decrypted: the value must never be printed or put into a plan. */
   secret?: boolean;
@@ -116,25 +119,46 @@ export function addChild(model: AnsibleModel, parent: string, child: string, sou
   if (!group.children.some((c) => c.name === child)) group.children.push({ name: child, source });
 }
 
-/** Sets a group variable as Ansible's `Group.set_variable` does: `ansible_group_priority` becomes the group's priority. */
+/**
+ * Sets a group variable as Ansible's `Group.set_variable` does: `ansible_group_priority` becomes the group's priority.
+ */
 export function setGroupVar(model: AnsibleModel, group: string, key: string, v: AnsibleVar): void {
   const g = ensureGroup(model, group, v.source);
   if (key !== 'ansible_group_priority') {
     g.vars.set(key, v);
     return;
   }
-  const priority = typeof v.value === 'number' ? v.value : typeof v.value === 'string' && /^\s*[-+]?\d+\s*$/.test(v.value) ? Number(v.value) : NaN;
+  const priority =
+    typeof v.value === 'number'
+      ? v.value
+      : typeof v.value === 'string' && /^\s*[-+]?\d+\s*$/.test(v.value)
+        ? Number(v.value)
+        : NaN;
   if (Number.isSafeInteger(priority)) g.priority = priority;
-  else model.diagnostics.push(errorAt('E_INVENTORY', `\`ansible_group_priority\` of group \`${group}\` must be an integer, got \`${String(v.value)}\``, v.source));
+  else
+    model.diagnostics.push(
+      errorAt(
+        'E_INVENTORY',
+        `\`ansible_group_priority\` of group \`${group}\` must be an integer, got \`${String(v.value)}\``,
+        v.source,
+      ),
+    );
 }
 
 /** Adds hosts to a group; repeated declarations merge their variables, the later one winning. */
-export function addHosts(model: AnsibleModel, group: string, names: readonly string[], vars: ReadonlyMap<string, AnsibleVar>, source: SourceLocation): void {
+export function addHosts(
+  model: AnsibleModel,
+  group: string,
+  names: readonly string[],
+  vars: ReadonlyMap<string, AnsibleVar>,
+  source: SourceLocation,
+): void {
   const g = ensureGroup(model, group);
   const fresh = names.filter((n) => !model.hosts.has(n)).length;
   if (model.hosts.size + fresh > INVENTORY_LIMITS.hosts) {
     const summary = `the inventory holds more than ${INVENTORY_LIMITS.hosts} hosts`;
-    if (!model.diagnostics.some((d) => d.summary === summary)) model.diagnostics.push(errorAt('E_INVENTORY', summary, source, 'split it, or check the host ranges'));
+    if (!model.diagnostics.some((d) => d.summary === summary))
+      model.diagnostics.push(errorAt('E_INVENTORY', summary, source, 'split it, or check the host ranges'));
     return;
   }
   for (const name of names) {

@@ -31,13 +31,20 @@ export function nodesFromYaml(nodes: readonly Node[], sourceMap: SourceMap, base
   }));
 }
 
-/** Turns resolved Ansible hosts into lrroll nodes (see ansible-node.ts); secret values go to `secrets`, never into a node. */
-export function nodesFromAnsible(hosts: readonly ResolvedHost[], secrets: InventorySecrets): { nodes: NodeEntry[]; diagnostics: Diagnostic[] } {
+/**
+ * Turns resolved Ansible hosts into lrroll nodes (see ansible-node.ts); secret values go to `secrets`, never into a
+ * node.
+ */
+export function nodesFromAnsible(
+  hosts: readonly ResolvedHost[],
+  secrets: InventorySecrets,
+): { nodes: NodeEntry[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const nodes = hosts.map((h): NodeEntry => {
     const r = nodeFromAnsibleHost(h, secrets);
     diagnostics.push(...r.diagnostics);
-    const where = (field: DocPath): SourceLocation => h.vars.get(ANSIBLE_NAMES[String(field[0])] ?? '')?.source ?? h.source;
+    const where = (field: DocPath): SourceLocation =>
+      h.vars.get(ANSIBLE_NAMES[String(field[0])] ?? '')?.source ?? h.source;
     return { node: r.node, source: h.source, locate: where };
   });
   return { nodes, diagnostics: unique(diagnostics) };

@@ -40,7 +40,8 @@ function safeEval(text: string): { value: VarValue; unsafe: boolean } | undefine
 
 class NotLiteral extends Error {}
 
-const NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][-+]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][-+]?\d(?:_?\d)*)?)[jJ]?/;
+const NUMBER =
+  /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][-+]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][-+]?\d(?:_?\d)*)?)[jJ]?/;
 const STRING_START = /^([rRuUbB]|[rR][bB]|[bB][rR])?('''|"""|'|")/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
@@ -137,7 +138,19 @@ class Parser {
   }
 
   private escape(next: string): string {
-    const simple: Record<string, string> = { '\n': '', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+    const simple: Record<string, string> = {
+      '\n': '',
+      '\\': '\\',
+      "'": "'",
+      '"': '"',
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      n: '\n',
+      r: '\r',
+      t: '\t',
+      v: '\v',
+    };
     if (next in simple) return simple[next] as string;
     const hex = (len: number): string => {
       const digits = this.text.slice(this.pos, this.pos + len);
@@ -254,7 +267,10 @@ class Parser {
 /** Result of splitting a host line: the words, each with its offset in the line, or an error at an offset. */
 export type ShlexResult = { words: Array<{ text: string; offset: number }> } | { error: string; offset: number };
 
-/** Python's `shlex.split(line, comments=True)` (POSIX mode): quotes removed, `\` escapes, `#` starts a comment anywhere outside quotes. */
+/**
+ * Python's `shlex.split(line, comments=True)` (POSIX mode): quotes removed, `\` escapes, `#` starts a comment anywhere
+ * outside quotes.
+ */
 export function shlexSplit(line: string): ShlexResult {
   const words: Array<{ text: string; offset: number }> = [];
   let word: string | null = null;

@@ -12,7 +12,14 @@ import { errorAt, sortDiagnostics, warningAt } from '../../errors/diagnostics.js
 import type { Diagnostic, SourceLocation } from '../../errors/diagnostics.js';
 import { closest } from '../../errors/suggest.js';
 import { INVENTORY_LIMITS } from './model.js';
-import type { AnsibleChildRef, AnsibleHostDecl, AnsibleInventoryOptions, AnsibleModel, AnsibleVar, VarMap } from './model.js';
+import type {
+  AnsibleChildRef,
+  AnsibleHostDecl,
+  AnsibleInventoryOptions,
+  AnsibleModel,
+  AnsibleVar,
+  VarMap,
+} from './model.js';
 
 /** Variables from `group_vars/` and `host_vars/` next to the inventory, one merged map per group or host. */
 export interface VarsFiles {
@@ -38,7 +45,11 @@ export interface ResolvedInventory {
 }
 
 /** Checks the group graph, applies Ansible's variable precedence and the group filter. */
-export function resolveAnsibleModel(model: AnsibleModel, opts: AnsibleInventoryOptions = {}, files?: VarsFiles): ResolvedInventory {
+export function resolveAnsibleModel(
+  model: AnsibleModel,
+  opts: AnsibleInventoryOptions = {},
+  files?: VarsFiles,
+): ResolvedInventory {
   const removed = checkGroups(model);
   const parents = parentsOf(model, removed);
   const depth = groupDepths(model, parents, removed);
@@ -76,23 +87,42 @@ function checkGroups(model: AnsibleModel): Set<AnsibleChildRef> {
     for (const ref of group.children) {
       referenced.add(ref.name);
       if (ref.name === 'all') {
-        model.diagnostics.push(errorAt('E_INVENTORY', `group \`all\` cannot be a child of \`${group.name}\``, ref.source));
+        model.diagnostics.push(
+          errorAt('E_INVENTORY', `group \`all\` cannot be a child of \`${group.name}\``, ref.source),
+        );
         removed.add(ref);
       } else if (!model.groups.get(ref.name)?.defined) {
         const summary = `group \`${group.name}\` lists child \`${ref.name}\`, which is never defined`;
-        model.diagnostics.push(warningAt('W_INVENTORY', summary, ref.source, `define \`[${ref.name}]\` or remove the entry; it is treated as an empty group`));
+        model.diagnostics.push(
+          warningAt(
+            'W_INVENTORY',
+            summary,
+            ref.source,
+            `define \`[${ref.name}]\` or remove the entry; it is treated as an empty group`,
+          ),
+        );
       }
     }
   }
   for (const group of model.groups.values()) {
     if (group.defined || referenced.has(group.name) || group.vars.size === 0) continue;
-    model.diagnostics.push(warningAt('W_INVENTORY', `variables are set for group \`${group.name}\`, which is never defined`, group.source, 'they apply to no host'));
+    model.diagnostics.push(
+      warningAt(
+        'W_INVENTORY',
+        `variables are set for group \`${group.name}\`, which is never defined`,
+        group.source,
+        'they apply to no host',
+      ),
+    );
   }
   findCycles(model, removed);
   return removed;
 }
 
-/** Depth-first search over children with an explicit stack; every edge closing a cycle is an error and is ignored afterwards. */
+/**
+ * Depth-first search over children with an explicit stack; every edge closing a cycle is an error and is ignored
+ * afterwards.
+ */
 function findCycles(model: AnsibleModel, removed: Set<AnsibleChildRef>): void {
   const state = new Map<string, 'open' | 'done'>();
   for (const root of model.groups.keys()) {
@@ -113,8 +143,16 @@ function findCycles(model: AnsibleModel, removed: Set<AnsibleChildRef>): void {
       if (seen === 'open') {
         const path = stack.map((s) => s.name);
         const cycle = [...path.slice(path.indexOf(ref.name)), ref.name];
-        const shown = cycle.length > 12 ? [...cycle.slice(0, 5), `… (${cycle.length - 10} more)`, ...cycle.slice(-5)] : cycle;
-        model.diagnostics.push(errorAt('E_INVENTORY', `groups form a cycle: ${shown.join(' -> ')}`, ref.source, 'a group cannot contain itself, directly or through its children'));
+        const shown =
+          cycle.length > 12 ? [...cycle.slice(0, 5), `… (${cycle.length - 10} more)`, ...cycle.slice(-5)] : cycle;
+        model.diagnostics.push(
+          errorAt(
+            'E_INVENTORY',
+            `groups form a cycle: ${shown.join(' -> ')}`,
+            ref.source,
+            'a group cannot contain itself, directly or through its children',
+          ),
+        );
         removed.add(ref);
       } else if (seen === undefined) {
         state.set(ref.name, 'open');
@@ -142,7 +180,11 @@ function parentsOf(model: AnsibleModel, removed: ReadonlySet<AnsibleChildRef>): 
  * Ansible's group depth: `all` is 0, a top-level group 1, a child one more than its deepest parent
  * (longest path, in topological order). Undefined, after an error, when groups nest too deep.
  */
-function groupDepths(model: AnsibleModel, parents: ReadonlyMap<string, string[]>, removed: ReadonlySet<AnsibleChildRef>): Map<string, number> | undefined {
+function groupDepths(
+  model: AnsibleModel,
+  parents: ReadonlyMap<string, string[]>,
+  removed: ReadonlySet<AnsibleChildRef>,
+): Map<string, number> | undefined {
   const depth = new Map<string, number>();
   const waiting = new Map<string, number>();
   for (const name of model.groups.keys()) waiting.set(name, (parents.get(name) ?? []).length);
@@ -153,7 +195,9 @@ function groupDepths(model: AnsibleModel, parents: ReadonlyMap<string, string[]>
     const below = (depth.get(name) ?? 1) + 1;
     if (below - 1 > INVENTORY_LIMITS.groupDepth) {
       const summary = `groups are nested more than ${INVENTORY_LIMITS.groupDepth} deep (at \`${name}\`)`;
-      model.diagnostics.push(errorAt('E_INVENTORY', summary, model.groups.get(name)?.source, 'flatten the `children` hierarchy'));
+      model.diagnostics.push(
+        errorAt('E_INVENTORY', summary, model.groups.get(name)?.source, 'flatten the `children` hierarchy'),
+      );
       return undefined;
     }
     for (const ref of model.groups.get(name)?.children ?? []) {
@@ -173,16 +217,23 @@ function groupDepths(model: AnsibleModel, parents: ReadonlyMap<string, string[]>
  * then every group without a parent, in the order the groups were created. (Below the first level
  * Ansible walks a Python set, so its order there is arbitrary; lrroll keeps the written order.)
  */
-function ansibleHostOrder(model: AnsibleModel, parents: ReadonlyMap<string, string[]>, removed: ReadonlySet<AnsibleChildRef>, root: string): string[] {
+function ansibleHostOrder(
+  model: AnsibleModel,
+  parents: ReadonlyMap<string, string[]>,
+  removed: ReadonlySet<AnsibleChildRef>,
+  root: string,
+): string[] {
   const childrenOf = (g: string): string[] => {
     const own = (model.groups.get(g)?.children ?? []).filter((ref) => !removed.has(ref)).map((ref) => ref.name);
     if (g !== 'all') return own;
-    const parentless = [...model.groups.keys()].filter((name) => name !== 'all' && (parents.get(name) ?? []).length === 0);
+    const parentless = [...model.groups.keys()].filter(
+      (name) => name !== 'all' && (parents.get(name) ?? []).length === 0,
+    );
     return [...new Set(['ungrouped', ...own, ...parentless])];
   };
   const ordered = [root];
   const seen = new Set(ordered);
-  for (let level = [root]; level.length > 0; ) {
+  for (let level = [root]; level.length > 0;) {
     const next: string[] = [];
     for (const g of level) {
       for (const c of childrenOf(g)) {
@@ -195,13 +246,18 @@ function ansibleHostOrder(model: AnsibleModel, parents: ReadonlyMap<string, stri
     level = next;
   }
   const hosts = new Set<string>();
-  for (const g of ordered) for (const h of g === 'ungrouped' ? ungroupedHosts(model) : (model.groups.get(g)?.hosts ?? [])) hosts.add(h);
+  for (const g of ordered)
+    for (const h of g === 'ungrouped' ? ungroupedHosts(model) : (model.groups.get(g)?.hosts ?? [])) hosts.add(h);
   return [...hosts];
 }
 
-/** Ansible's `ungrouped` after reconciling: hosts written there or only under `all`, unless they belong to another group. */
+/**
+ * Ansible's `ungrouped` after reconciling: hosts written there or only under `all`, unless they belong to another
+ * group.
+ */
 function ungroupedHosts(model: AnsibleModel): string[] {
-  const alone = (name: string): boolean => [...(model.hosts.get(name)?.groups ?? [])].every((g) => g === 'all' || g === 'ungrouped');
+  const alone = (name: string): boolean =>
+    [...(model.hosts.get(name)?.groups ?? [])].every((g) => g === 'all' || g === 'ungrouped');
   const written = (model.groups.get('ungrouped')?.hosts ?? []).filter(alone);
   return [...new Set([...written, ...[...model.hosts.keys()].filter(alone)])];
 }
@@ -228,9 +284,20 @@ function byName(a: string, b: string): number {
 }
 
 /** A host's variables after Ansible's precedence (see the file comment). */
-function precedence(model: AnsibleModel, host: string, groups: readonly string[], depth: ReadonlyMap<string, number>, files: VarsFiles | undefined): Map<string, AnsibleVar> {
+function precedence(
+  model: AnsibleModel,
+  host: string,
+  groups: readonly string[],
+  depth: ReadonlyMap<string, number>,
+  files: VarsFiles | undefined,
+): Map<string, AnsibleVar> {
   const priority = (g: string): number => model.groups.get(g)?.priority ?? 1;
-  const ordered = ['all', ...[...groups].sort((a, b) => (depth.get(a) ?? 1) - (depth.get(b) ?? 1) || priority(a) - priority(b) || byName(a, b))];
+  const ordered = [
+    'all',
+    ...[...groups].sort(
+      (a, b) => (depth.get(a) ?? 1) - (depth.get(b) ?? 1) || priority(a) - priority(b) || byName(a, b),
+    ),
+  ];
   const merged = new Map<string, AnsibleVar>();
   const layer = (vars: VarMap | undefined): void => {
     for (const [key, v] of vars ?? []) merged.set(key, v);
@@ -248,10 +315,19 @@ function warnUnusedVarsFiles(model: AnsibleModel, files: VarsFiles): void {
     const first = vars.values().next().value as AnsibleVar | undefined;
     const near = closest(name, known);
     const hint = `Ansible ignores it too${near ? `; did you mean \`${near}\`?` : ''}`;
-    model.diagnostics.push(warningAt('W_INVENTORY', `${kind}_vars for \`${name}\`, which is not a ${kind} of the inventory`, first?.source, hint));
+    model.diagnostics.push(
+      warningAt(
+        'W_INVENTORY',
+        `${kind}_vars for \`${name}\`, which is not a ${kind} of the inventory`,
+        first?.source,
+        hint,
+      ),
+    );
   };
-  for (const [name, vars] of files.groups) if (!model.groups.has(name) && vars.size > 0) report('group', name, vars, [...model.groups.keys()]);
-  for (const [name, vars] of files.hosts) if (!model.hosts.has(name) && vars.size > 0) report('host', name, vars, [...model.hosts.keys()]);
+  for (const [name, vars] of files.groups)
+    if (!model.groups.has(name) && vars.size > 0) report('group', name, vars, [...model.groups.keys()]);
+  for (const [name, vars] of files.hosts)
+    if (!model.hosts.has(name) && vars.size > 0) report('host', name, vars, [...model.hosts.keys()]);
 }
 
 /** The error for an unknown `opts.group`, listing the groups that exist. */
@@ -260,7 +336,12 @@ function unknownGroup(model: AnsibleModel, wanted: string, source: SourceLocatio
   const near = closest(wanted, names);
   const shown = names.length > 30 ? [...names.slice(0, 30), `… (${names.length - 30} more)`] : names;
   const list = `groups in ${model.file}: ${shown.join(', ')}`;
-  return errorAt('E_INVENTORY', `group \`${wanted}\` is not defined in ${model.file}`, source, near ? `did you mean \`${near}\`? ${list}` : list);
+  return errorAt(
+    'E_INVENTORY',
+    `group \`${wanted}\` is not defined in ${model.file}`,
+    source,
+    near ? `did you mean \`${near}\`? ${list}` : list,
+  );
 }
 
 /** True when some host ends up in `ungrouped`. */

@@ -51,7 +51,9 @@ function readRoot(f: VarsFileText, parsed: YamlSource): VarMap {
   if (root === null) return new Map();
   if (!isMap(root)) {
     const hint = 'Ansible reads vars files as YAML or JSON only (`key: value`), and refuses this one too';
-    parsed.diagnostics.push(errorAt('E_INVENTORY', `${f.kind}_vars file ${f.path} must hold a mapping of variables`, loc(parsed, root), hint));
+    parsed.diagnostics.push(
+      errorAt('E_INVENTORY', `${f.kind}_vars file ${f.path} must hold a mapping of variables`, loc(parsed, root), hint),
+    );
     return new Map();
   }
   return readYamlVars(parsed, root, f.path);

@@ -11,8 +11,10 @@ import type { Diagnostic, SourceLocation } from '../../errors/diagnostics.js';
 import type { VarValue } from './model.js';
 
 const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
-const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
-const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const INT =
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const FLOAT =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const NULL = /^(?:~|null|Null|NULL|)$/;
 const MAX_DEPTH = 64;
 /** Levels of indentation plus open brackets a document may nest (checked before parsing). */
@@ -40,13 +42,37 @@ export function parseAnsibleYamlText(text: string, file: string): YamlSource & {
     const doc = parseDocument('');
     const lines = new LineCounter();
     const at = { file, line: deep, col: 1 };
-    return { file, doc, lines, ok: false, diagnostics: [errorAt('E_INVENTORY', `YAML is nested more than ${MAX_TEXT_DEPTH} levels deep`, at, 'an inventory needs a few levels; look for a runaway indentation or bracket')] };
+    return {
+      file,
+      doc,
+      lines,
+      ok: false,
+      diagnostics: [
+        errorAt(
+          'E_INVENTORY',
+          `YAML is nested more than ${MAX_TEXT_DEPTH} levels deep`,
+          at,
+          'an inventory needs a few levels; look for a runaway indentation or bracket',
+        ),
+      ],
+    };
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, schema: 'failsafe', merge: true, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    schema: 'failsafe',
+    merge: true,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const src: YamlSource = { file, doc, lines, diagnostics: [] };
-  for (const e of doc.errors) src.diagnostics.push(errorAt('E_INVENTORY', `YAML syntax error: ${e.message.split('\n')[0]}`, position(src, e.pos[0])));
-  for (const w of doc.warnings) if (w.code !== 'TAG_RESOLVE_FAILED') src.diagnostics.push(warningAt('W_INVENTORY', w.message.split('\n')[0] ?? '', position(src, w.pos[0])));
+  for (const e of doc.errors)
+    src.diagnostics.push(
+      errorAt('E_INVENTORY', `YAML syntax error: ${e.message.split('\n')[0]}`, position(src, e.pos[0])),
+    );
+  for (const w of doc.warnings)
+    if (w.code !== 'TAG_RESOLVE_FAILED')
+      src.diagnostics.push(warningAt('W_INVENTORY', w.message.split('\n')[0] ?? '', position(src, w.pos[0])));
   return { ...src, ok: doc.errors.length === 0 };
 }
 
@@ -98,7 +124,10 @@ export function deref(src: YamlSource, node: unknown): Node | null {
   return current;
 }
 
-/** The entries of a mapping in PyYAML's order (merged keys first, a later duplicate overriding); duplicates are warned about. */
+/**
+ * The entries of a mapping in PyYAML's order (merged keys first, a later duplicate overriding); duplicates are warned
+ * about.
+ */
 export function entries(src: YamlSource, map: YAMLMap, depth = 0): YamlEntry[] {
   const merged: YamlEntry[] = [];
   const explicit: YamlEntry[] = [];
@@ -115,7 +144,16 @@ export function entries(src: YamlSource, map: YAMLMap, depth = 0): YamlEntry[] {
     }
     const entry: YamlEntry = { key: pythonStr(resolveScalar(key).value), keyNode: key, value: pair.value };
     const first = seen.get(entry.key);
-    if (first) src.diagnostics.push(warningAt('W_INVENTORY', `duplicate key \`${entry.key}\` (first at line ${loc(src, first.keyNode).line}): the last value is used, as in Ansible`, loc(src, key), 'remove one of them'));
+    if (first)
+      src.diagnostics.push(
+        warningAt(
+          'W_INVENTORY',
+          `duplicate key \`${entry.key}\` (first at line ${loc(src, first.keyNode).line}` +
+            `): the last value is used, as in Ansible`,
+          loc(src, key),
+          'remove one of them',
+        ),
+      );
     seen.set(entry.key, entry);
     explicit.push(entry);
   }
@@ -144,10 +182,13 @@ export function resolveScalar(node: Scalar): { value: VarValue; vault?: boolean;
   const text = String(node.value);
   const tag = node.tag;
   if (tag === '!vault' || tag === '!vault-encrypted') return { value: text, vault: true };
-  if (tag === '!unsafe' || tag === 'tag:yaml.org,2002:str' || tag === 'tag:yaml.org,2002:python/unicode') return { value: text };
+  if (tag === '!unsafe' || tag === 'tag:yaml.org,2002:str' || tag === 'tag:yaml.org,2002:python/unicode')
+    return { value: text };
   if (tag === 'tag:yaml.org,2002:int') return INT.test(text) ? number(constructInt(text)) : { value: text };
-  if (tag === 'tag:yaml.org,2002:float') return FLOAT.test(text) || INT.test(text) ? number(constructFloat(text)) : { value: text };
-  if (tag === 'tag:yaml.org,2002:bool') return BOOL.test(text) ? { value: /^(yes|true|on)$/i.test(text) } : { value: text };
+  if (tag === 'tag:yaml.org,2002:float')
+    return FLOAT.test(text) || INT.test(text) ? number(constructFloat(text)) : { value: text };
+  if (tag === 'tag:yaml.org,2002:bool')
+    return BOOL.test(text) ? { value: /^(yes|true|on)$/i.test(text) } : { value: text };
   if (tag === 'tag:yaml.org,2002:null') return { value: null };
   if (tag !== undefined || node.type !== 'PLAIN') return { value: text };
   if (BOOL.test(text)) return { value: /^(yes|true|on)$/i.test(text) };
@@ -158,7 +199,9 @@ export function resolveScalar(node: Scalar): { value: VarValue; vault?: boolean;
 }
 
 function number(n: number): { value: VarValue; unsafe?: boolean } {
-  return Number.isFinite(n) && (!Number.isInteger(n) || Number.isSafeInteger(n)) ? { value: n === 0 ? 0 : n } : { value: n, unsafe: true };
+  return Number.isFinite(n) && (!Number.isInteger(n) || Number.isSafeInteger(n))
+    ? { value: n === 0 ? 0 : n }
+    : { value: n, unsafe: true };
 }
 
 /** PyYAML's construct_yaml_int: `_` ignored, `0b`, `0x`, a leading `0` for octal, `a:b` base 60. */
@@ -185,8 +228,15 @@ function constructFloat(raw: string): number {
   return sign * Number(text);
 }
 
-/** Converts a YAML node to a variable value; vault values inside lists or mappings are reported (lrroll reads them only as whole values). */
-export function toVarValue(src: YamlSource, node: unknown, depth = 0): { value: VarValue; vault?: boolean; unsafe?: boolean } {
+/**
+ * Converts a YAML node to a variable value; vault values inside lists or mappings are reported (lrroll reads them only
+ * as whole values).
+ */
+export function toVarValue(
+  src: YamlSource,
+  node: unknown,
+  depth = 0,
+): { value: VarValue; vault?: boolean; unsafe?: boolean } {
   const n = deref(src, node);
   if (n === null) return { value: null };
   if (depth > MAX_DEPTH) {
@@ -201,6 +251,9 @@ export function toVarValue(src: YamlSource, node: unknown, depth = 0): { value: 
 
 function nested(src: YamlSource, node: unknown, depth: number): VarValue {
   const r = toVarValue(src, node, depth + 1);
-  if (r.vault) src.diagnostics.push(warningAt('W_INVENTORY', 'a vault value inside a list or mapping is kept encrypted', loc(src, node)));
+  if (r.vault)
+    src.diagnostics.push(
+      warningAt('W_INVENTORY', 'a vault value inside a list or mapping is kept encrypted', loc(src, node)),
+    );
   return r.value;
 }

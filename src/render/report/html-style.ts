@@ -1,19 +1,48 @@
-/** The report's stylesheet, inlined (the page loads nothing). Colours: the Okabe–Ito palette, readable with colour blindness and in grey print. */
+/**
+ * The report's stylesheet, inlined (the page loads nothing). Colours: the Okabe–Ito palette, readable with colour
+ * blindness and in grey print.
+ */
 export const REPORT_CSS = `
 :root { --fg: #1d232a; --muted: #5b6672; --line: #d5dbe1; --bg: #fff; --ok: #1a7f37; --bad: #c62828; --warn: #9a6700; }
 * { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: var(--bg); margin: 0 auto; padding: 24px 32px 48px; max-width: 1200px; }
+body {
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  color: var(--fg);
+  background: var(--bg);
+  margin: 0 auto;
+  padding: 24px 32px 48px;
+  max-width: 1200px;
+}
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 code, pre { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-pre { background: #f6f8fa; border: 1px solid var(--line); padding: 8px 10px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; max-height: 480px; }
+pre {
+  background: #f6f8fa;
+  border: 1px solid var(--line);
+  padding: 8px 10px;
+  overflow-x: auto;
+  white-space: pre-wrap;
+  word-break: break-all;
+  max-height: 480px;
+}
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); }
 table.facts th { width: 160px; }
-.badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 600; color: #fff; background: var(--muted); }
-.badge.ok { background: var(--ok); } .badge.failed, .badge.halted, .badge.refused { background: var(--bad); } .badge.aborted, .badge.running { background: var(--warn); }
-.outcome-ok { color: var(--ok); } .outcome-failed, .outcome-rolled-back { color: var(--bad); font-weight: 600; } .outcome-unfinished { color: var(--warn); }
+.badge {
+  display: inline-block;
+  padding: 2px 10px;
+  border-radius: 12px;
+  font-weight: 600;
+  color: #fff;
+  background: var(--muted);
+}
+.badge.ok { background: var(--ok); }
+.badge.failed, .badge.halted, .badge.refused { background: var(--bad); }
+.badge.aborted, .badge.running { background: var(--warn); }
+.outcome-ok { color: var(--ok); }
+.outcome-failed, .outcome-rolled-back { color: var(--bad); font-weight: 600; }
+.outcome-unfinished { color: var(--warn); }
 .muted { color: var(--muted); }
 .reason { border-left: 4px solid var(--bad); padding: 6px 12px; background: #fdecea; }
 .warn { color: var(--warn); }
@@ -38,10 +67,18 @@ svg text { font: 11px system-ui, sans-serif; fill: var(--fg); }
 .legend .seg-out { background: #fbe3e3; }
 .seg.failed { stroke: var(--bad); stroke-width: 2.5; }
 .seg.unfinished { stroke: var(--warn); stroke-width: 2; stroke-dasharray: 3 2; }
-.legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 6px 0 0 ${120 / 11}%; font-size: 12px; color: var(--muted); }
-.legend span i { display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px; border: 1px solid rgba(0,0,0,.2); }
+display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 6px 0 0 ${120 / 11}
+.legend span i {
+  display: inline-block;
+  width: 12px;
+  height: 12px;
+  margin-right: 5px;
+  vertical-align: -2px;
+  border: 1px solid rgba(0,0,0,.2);
+}
 .grid { stroke: var(--line); } .y-label { text-anchor: end; fill: var(--muted); }
-.min-healthy { stroke: var(--bad); stroke-dasharray: 6 4; } .min-label { text-anchor: end; fill: var(--bad); font-size: 10px; }
+.min-healthy { stroke: var(--bad); stroke-dasharray: 6 4; }
+.min-label { text-anchor: end; fill: var(--bad); font-size: 10px; }
 .capacity-line { fill: none; stroke: #0072B2; stroke-width: 2.5; }
 details { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 8px 0; }
 details summary { cursor: pointer; font-weight: 600; }

@@ -25,7 +25,10 @@ export const KIND_NAMES: Array<[SegmentKind, string]> = [
   ['other', 'other'],
 ];
 
-/** Maps a time to x. Each start of the run (the first, each resume) gets its own stretch; idle time between them is cut out. */
+/**
+ * Maps a time to x. Each start of the run (the first, each resume) gets its own stretch; idle time between them is cut
+ * out.
+ */
 export interface Axis {
   x(ms: number): number;
   /** Where each resumed stretch begins (a break marker). */
@@ -37,7 +40,13 @@ const TICK_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7
 
 /** The time axis of a report: its attempts side by side, ticks at a round step (at most about ten). */
 export function makeAxis(r: Report): Axis {
-  const windows = r.attempts.length > 0 ? r.attempts.map((a) => ({ from: Date.parse(a.startedAt), to: a.endedAt ? Date.parse(a.endedAt) : r.summary.timeEnd })) : [{ from: r.summary.time, to: r.summary.timeEnd }];
+  const windows =
+    r.attempts.length > 0
+      ? r.attempts.map((a) => ({
+          from: Date.parse(a.startedAt),
+          to: a.endedAt ? Date.parse(a.endedAt) : r.summary.timeEnd,
+        }))
+      : [{ from: r.summary.time, to: r.summary.timeEnd }];
   const spans = windows.map((w) => Math.max(1, w.to - w.from));
   const total = spans.reduce((a, b) => a + b, 0);
   const scale = (PLOT - GAP * (windows.length - 1)) / total;
@@ -48,10 +57,11 @@ export function makeAxis(r: Report): Axis {
     const w = windows[i] ?? { from: ms, to: ms };
     return (offsets[i] ?? LABEL) + (Math.min(Math.max(ms, w.from), w.to) - w.from) * scale;
   };
-  const stepS = TICK_STEPS_S.find((s) => (total / 1000) / s <= 10) ?? 3600 * 4;
+  const stepS = TICK_STEPS_S.find((s) => total / 1000 / s <= 10) ?? 3600 * 4;
   const ticks = windows.flatMap((w, i) => {
     const out: Array<{ x: number; label: string }> = [];
-    for (let t = 0; t <= w.to - w.from; t += stepS * 1000) out.push({ x: (offsets[i] ?? LABEL) + t * scale, label: i > 0 && t === 0 ? 'resumed' : `+${formatMs(t)}` });
+    for (let t = 0; t <= w.to - w.from; t += stepS * 1000)
+      out.push({ x: (offsets[i] ?? LABEL) + t * scale, label: i > 0 && t === 0 ? 'resumed' : `+${formatMs(t)}` });
     return out;
   });
   return { x, breaks: offsets.slice(1).map((o) => o - GAP / 2), ticks };
@@ -60,7 +70,11 @@ export function makeAxis(r: Report): Axis {
 const n2 = (v: number): string => (Math.round(v * 10) / 10).toString();
 
 function axisLines(axis: Axis, height: number): string {
-  const ticks = axis.ticks.map((t) => `<line class="tick" x1="${n2(t.x)}" x2="${n2(t.x)}" y1="${AXIS - 6}" y2="${height}"/><text class="tick-label" x="${n2(t.x)}" y="${AXIS - 10}">${x(t.label)}</text>`);
+  const ticks = axis.ticks.map(
+    (t) =>
+      `<line class="tick" x1="${n2(t.x)}" x2="${n2(t.x)}" y1="${AXIS - 6}" y2="${height}` +
+      `"/><text class="tick-label" x="${n2(t.x)}" y="${AXIS - 10}">${x(t.label)}</text>`,
+  );
   const breaks = axis.breaks.map((b) => `<line class="break" x1="${n2(b)}" x2="${n2(b)}" y1="0" y2="${height}"/>`);
   return `<g class="axis">${ticks.join('')}${breaks.join('')}</g>`;
 }
@@ -71,23 +85,43 @@ function lane(n: ReportNode, i: number, axis: Axis, endMs: number): string {
   const bands = n.outOfRotation.map((o) => {
     const x1 = axis.x(Date.parse(o.from));
     const x2 = axis.x(o.to ? Date.parse(o.to) : endMs);
-    return `<rect class="out" x="${n2(x1)}" y="1" width="${n2(Math.max(1, x2 - x1))}" height="${LANE - 2}"><title>${x(`${n.node} out of rotation ${o.from} → ${o.to ?? 'end of record'}`)}</title></rect>`;
+    return (
+      `<rect class="out" x="${n2(x1)}" y="1" width="${n2(Math.max(1, x2 - x1))}" height="${LANE - 2}` +
+      `"><title>${x(`${n.node} out of rotation ${o.from} → ${o.to ?? 'end of record'}`)}</title></rect>`
+    );
   });
   const segs = n.segments.map((s) => {
     const x1 = axis.x(Date.parse(s.startedAt));
     const w = Math.max(1.5, axis.x(Date.parse(s.endedAt)) - x1);
-    const cls = `seg seg-${s.kind}${s.status === 'failed' ? ' failed' : ''}${s.status === 'unfinished' ? ' unfinished' : ''}`;
-    return `<rect class="${cls}" data-step="${x(s.stepId)}" x="${n2(x1)}" y="${top}" width="${n2(w)}" height="${BAR}"><title>${x(`${n.node}: ${s.title} — ${s.status}, ${formatMs(s.durationMs)}`)}</title></rect>`;
+    const cls =
+      `seg seg-${s.kind}${s.status === 'failed' ? ' failed' : ''}` +
+      `${s.status === 'unfinished' ? ' unfinished' : ''}`;
+    return (
+      `<rect class="${cls}" data-step="${x(s.stepId)}" x="${n2(x1)}" y="${top}" width="${n2(w)}` +
+      `" height="${BAR}"><title>${x(`${n.node}: ${s.title} — ${s.status}, ${formatMs(s.durationMs)}`)}` +
+      `</title></rect>`
+    );
   });
-  const label = `<text class="lane-label outcome-${n.outcome}" x="${LABEL - 8}" y="${LANE / 2 + 4}">${x(n.node)}</text>`;
-  return `<g class="lane" data-node="${x(n.node)}" data-outcome="${n.outcome}" transform="translate(0,${y})"><line class="track" x1="${LABEL}" x2="${WIDTH - RIGHT}" y1="${LANE / 2}" y2="${LANE / 2}"/>${bands.join('')}${segs.join('')}${label}</g>`;
+  const label =
+    `<text class="lane-label outcome-${n.outcome}" x="${LABEL - 8}" y="${LANE / 2 + 4}">${x(n.node)}` + `</text>`;
+  return (
+    `<g class="lane" data-node="${x(n.node)}" data-outcome="${n.outcome}" transform="translate(0,${y}` +
+    `)"><line class="track" x1="${LABEL}" x2="${WIDTH - RIGHT}" y1="${LANE / 2}" y2="${LANE / 2}"/>` +
+    `${bands.join('')}${segs.join('')}${label}</g>`
+  );
 }
 
-/** One lane per node: drain, stop, apply, start, each gate, back in rotation; the time out of rotation shaded behind. */
+/**
+ * One lane per node: drain, stop, apply, start, each gate, back in rotation; the time out of rotation shaded behind.
+ */
 export function timelineSvg(r: Report, axis: Axis): string {
   const height = AXIS + r.nodes.length * LANE + 4;
   const endMs = r.summary.timeEnd;
-  return `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="Timeline, one lane per node">${axisLines(axis, height)}${r.nodes.map((n, i) => lane(n, i, axis, endMs)).join('')}</svg>`;
+  return (
+    `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}` +
+    `" role="img" aria-label="Timeline, one lane per node">${axisLines(axis, height)}` +
+    `${r.nodes.map((n, i) => lane(n, i, axis, endMs)).join('')}</svg>`
+  );
 }
 
 /** Nodes in rotation over time, with the healthy minimum the playbook allows as a dashed line. */
@@ -104,7 +138,18 @@ export function capacitySvg(r: Report, axis: Axis): string {
   });
   d += `H${n2(axis.x(r.summary.timeEnd))}`;
   const min = r.plan.minHealthy;
-  const grid = [0, total].map((v) => `<line class="grid" x1="${LABEL}" x2="${WIDTH - RIGHT}" y1="${n2(y(v))}" y2="${n2(y(v))}"/><text class="y-label" x="${LABEL - 8}" y="${n2(y(v) + 4)}">${v}</text>`);
-  const minLine = `<line class="min-healthy" x1="${LABEL}" x2="${WIDTH - RIGHT}" y1="${n2(y(min))}" y2="${n2(y(min))}"/><text class="min-label" x="${WIDTH - RIGHT}" y="${n2(y(min) - 4)}">minimum healthy: ${min}</text>`;
-  return `<svg class="capacity" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${h}" role="img" aria-label="Nodes in rotation over time">${axisLines(axis, h - 14)}${grid.join('')}${minLine}<path class="capacity-line" d="${d}"/></svg>`;
+  const grid = [0, total].map(
+    (v) =>
+      `<line class="grid" x1="${LABEL}" x2="${WIDTH - RIGHT}" y1="${n2(y(v))}" y2="${n2(y(v))}` +
+      `"/><text class="y-label" x="${LABEL - 8}" y="${n2(y(v) + 4)}">${v}</text>`,
+  );
+  const minLine =
+    `<line class="min-healthy" x1="${LABEL}" x2="${WIDTH - RIGHT}" y1="${n2(y(min))}" y2="${n2(y(min))}` +
+    `"/><text class="min-label" x="${WIDTH - RIGHT}" y="${n2(y(min) - 4)}">minimum healthy: ${min}` +
+    `</text>`;
+  return (
+    `<svg class="capacity" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${h}` +
+    `" role="img" aria-label="Nodes in rotation over time">${axisLines(axis, h - 14)}${grid.join('')}` +
+    `${minLine}<path class="capacity-line" d="${d}"/></svg>`
+  );
 }

@@ -13,24 +13,54 @@ const MARK: Record<StepResult, string> = { ok: '✔', failed: '✖', skipped: '�
 
 function facts(r: Report): string {
   const s = r.summary;
-  const git = s.gitCommit ? ` at commit <code>${x(s.gitCommit)}</code>${s.gitDirty ? ' <span class="warn">(uncommitted changes in the working tree)</span>' : ''}` : ' <span class="muted">(not in git)</span>';
+  const git = s.gitCommit
+    ? ` at commit <code>${x(s.gitCommit)}</code>` +
+      `${s.gitDirty ? ' <span class="warn">(uncommitted changes in the working tree)</span>' : ''}`
+    : ' <span class="muted">(not in git)</span>';
   const verdictWarnings = [...r.plan.changes.flatMap((c) => c.warnings), ...r.plan.differences];
-  const overrides = r.plan.changes.flatMap((c) => (c.override ? [`override of ${x(c.summary)}: ${x(c.override.was)} → ${x(c.override.verdict)} — “${x(c.override.reason)}”${c.override.ticket ? ` (${x(c.override.ticket)})` : ''}`] : []));
+  const overrides = r.plan.changes.flatMap((c) =>
+    c.override
+      ? [
+          `override of ${x(c.summary)}: ${x(c.override.was)} → ${x(c.override.verdict)} — “` +
+            `${x(c.override.reason)}”${c.override.ticket ? ` (${x(c.override.ticket)})` : ''}`,
+        ]
+      : [],
+  );
+  const list = (items: string[]): string => (items.length > 0 ? `<ul>${items.join('')}</ul>` : '');
+  const verdict =
+    `<strong>${x(s.verdict)}</strong> · strategy ${x(s.strategy)}` +
+    list(overrides.map((o) => `<li class="warn"><strong>${o}</strong></li>`)) +
+    list(verdictWarnings.map((w) => `<li class="warn">${x(w)}</li>`));
+  const ended = s.endedAt ? ` · ended ${x(s.endedAt)}` : ' · <span class="warn">no end in the record</span>';
+  const resumed = r.attempts.length > 1 ? ` · resumed ${r.attempts.length - 1} time(s)` : '';
+  const nodes =
+    `${s.nodes.ok}/${s.nodes.total} ok · ${s.nodes.failed} failed · ${s.nodes.rolledBack} rolled back · ` +
+    `${s.nodes.inRotation} in rotation · ${s.nodes.updated} updated · ` +
+    `longest out of rotation ${ms(s.maxOutOfRotationMs)}`;
+  const policy =
+    `minimum healthy ${r.plan.minHealthy} · failure budget ${r.plan.maxFailures} · ` +
+    `on failure ${x(r.plan.onFailure)} · load balancer ${x(r.plan.loadBalancer)}`;
   return `<table class="facts">
-${row('Verdict', `<strong>${x(s.verdict)}</strong> · strategy ${x(s.strategy)}${overrides.length > 0 ? `<ul>${overrides.map((o) => `<li class="warn"><strong>${o}</strong></li>`).join('')}</ul>` : ''}${verdictWarnings.length > 0 ? `<ul>${verdictWarnings.map((w) => `<li class="warn">${x(w)}</li>`).join('')}</ul>` : ''}`)}
+${row('Verdict', verdict)}
 ${row('Plan hash', `<code>${x(s.planHash)}</code>`)}
 ${row('Playbook', `<code>${x(s.playbook)}</code>${git}`)}
 ${row('Run by', `${x(s.user)}@${x(s.host)}`)}
 ${row('Run id', `<code>${x(s.runId)}</code>`)}
-${row('Started', `${x(s.startedAt)}${s.endedAt ? ` · ended ${x(s.endedAt)}` : ' · <span class="warn">no end in the record</span>'} · ${ms(s.durationMs)}${r.attempts.length > 1 ? ` · resumed ${r.attempts.length - 1} time(s)` : ''}`)}
-${row('Nodes', `${s.nodes.ok}/${s.nodes.total} ok · ${s.nodes.failed} failed · ${s.nodes.rolledBack} rolled back · ${s.nodes.inRotation} in rotation · ${s.nodes.updated} updated · longest out of rotation ${ms(s.maxOutOfRotationMs)}`)}
-${row('Policy', `minimum healthy ${r.plan.minHealthy} · failure budget ${r.plan.maxFailures} · on failure ${x(r.plan.onFailure)} · load balancer ${x(r.plan.loadBalancer)}`)}
+${row('Started', `${x(s.startedAt)}${ended} · ${ms(s.durationMs)}${resumed}`)}
+${row('Nodes', nodes)}
+${row('Policy', policy)}
 </table>`;
 }
 
 function changes(r: Report): string {
   const mark = (level: string): string => (level === 'rolling' ? '✔' : level === 'rolling-with-warning' ? '!' : '✖');
-  const items = r.plan.changes.map((c) => `<li>${mark(c.level)} ${x(c.summary)} <span class="muted">— ${x(c.level)} · ${x(c.row)}</span>${c.reasons.length > 0 ? `<br><span class="muted">${c.reasons.map(x).join(' ')}</span>` : ''}${c.advice.length > 0 ? `<br><span class="muted">Advice: ${c.advice.map(x).join(' ')}</span>` : ''}</li>`);
+  const items = r.plan.changes.map(
+    (c) =>
+      `<li>${mark(c.level)} ${x(c.summary)} <span class="muted">— ${x(c.level)} · ${x(c.row)}</span>` +
+      `${c.reasons.length > 0 ? `<br><span class="muted">${c.reasons.map(x).join(' ')}</span>` : ''}` +
+      (c.advice.length > 0 ? `<br><span class="muted">Advice: ${c.advice.map(x).join(' ')}</span>` : '') +
+      `</li>`,
+  );
   return `<h2>Changes</h2><ul>${items.join('')}</ul>`;
 }
 
@@ -41,31 +71,76 @@ function legend(): string {
 
 function nodesTable(r: Report): string {
   const rows = r.nodes.map((n) => {
-    const gates = n.gates.map((g) => `${MARK[g.status]} ${x(g.gate)}${g.durationMs === null ? '' : ` ${ms(g.durationMs)}`}`).join(' · ') || '–';
-    return `<tr><td><strong>${x(n.node)}</strong></td><td>${n.batch ?? '–'}</td><td class="outcome-${n.outcome}">${x(n.outcome)}</td><td>${n.inRotation === null ? '?' : n.inRotation ? 'yes' : '<strong class="outcome-failed">NO</strong>'}</td><td>${n.updated ? 'yes' : 'no'}</td><td>${ms(n.outOfRotationMs)}</td><td>${gates}</td><td>${x(n.state)}</td></tr>`;
+    const gates =
+      n.gates
+        .map((g) => `${MARK[g.status]} ${x(g.gate)}${g.durationMs === null ? '' : ` ${ms(g.durationMs)}`}`)
+        .join(' · ') || '–';
+    return (
+      `<tr><td><strong>${x(n.node)}</strong></td><td>${n.batch ?? '–'}</td><td class="outcome-` +
+      `${n.outcome}">${x(n.outcome)}</td><td>` +
+      (n.inRotation === null ? '?' : n.inRotation ? 'yes' : '<strong class="outcome-failed">NO</strong>') +
+      `</td><td>${n.updated ? 'yes' : 'no'}</td><td>${ms(n.outOfRotationMs)}</td><td>${gates}</td><td>` +
+      `${x(n.state)}</td></tr>`
+    );
   });
-  return `<table><thead><tr><th>node</th><th>batch</th><th>outcome</th><th>in rotation</th><th>updated</th><th>out of rotation</th><th>gates</th><th>state</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return (
+    `<table><thead><tr><th>node</th><th>batch</th><th>outcome</th><th>in ` +
+    `rotation</th><th>updated</th><th>out of ` +
+    `rotation</th><th>gates</th><th>state</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 function failure(f: ReportFailure): string {
   const output = f.output.length > 0 ? `<p>Last output lines:</p><pre>${x(f.output.join('\n'))}</pre>` : '';
-  const forensics = f.forensics.length > 0 ? `<details class="forensics"><summary>Forensics from ${x(f.node ?? '')}: log tail, thread dump, patch and module state (${f.forensics.length} lines)</summary><pre>${x(f.forensics.join('\n'))}</pre></details>` : '';
-  return `<details class="failure"><summary>${f.node ? `${x(f.node)}: ` : ''}${x(f.title)} <span class="muted">at ${x(f.at)}</span></summary><p>${x(f.detail ?? 'failed')}${f.exitCode === null ? '' : ` (exit code ${f.exitCode})`}${f.code ? ` <code>${x(f.code)}</code>` : ''}</p>${f.hint ? `<p>Hint: ${x(f.hint)}</p>` : ''}<p class="muted">step <code>${x(f.stepId)}</code></p>${output}${forensics}</details>`;
+  const forensics =
+    f.forensics.length > 0
+      ? `<details class="forensics"><summary>Forensics from ${x(f.node ?? '')}` +
+        `: log tail, thread dump, patch and module state (${f.forensics.length} lines)</summary><pre>` +
+        `${x(f.forensics.join('\n'))}</pre></details>`
+      : '';
+  return (
+    `<details class="failure"><summary>${f.node ? `${x(f.node)}: ` : ''}${x(f.title)}` +
+    ` <span class="muted">at ${x(f.at)}</span></summary><p>${x(f.detail ?? 'failed')}` +
+    `${f.exitCode === null ? '' : ` (exit code ${f.exitCode})`}` +
+    `${f.code ? ` <code>${x(f.code)}</code>` : ''}</p>${f.hint ? `<p>Hint: ${x(f.hint)}</p>` : ''}` +
+    `<p class="muted">step <code>${x(f.stepId)}</code></p>${output}${forensics}</details>`
+  );
 }
 
 function lbTable(r: Report): string {
   if (r.lbChanges.length === 0) return '<p class="muted">No load-balancer state changed.</p>';
-  const rows = r.lbChanges.map((c) => `<tr><td>${x(c.at)}</td><td>${x(c.node)}</td><td><code>${x(c.member)}</code></td><td>${x(c.state)}</td></tr>`);
-  return `<table><thead><tr><th>time</th><th>node</th><th>member</th><th>state</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const rows = r.lbChanges.map(
+    (c) =>
+      `<tr><td>${x(c.at)}</td><td>${x(c.node)}</td><td><code>${x(c.member)}</code></td><td>${x(c.state)}</td></tr>`,
+  );
+  return (
+    `<table><thead><tr><th>time</th><th>node</th><th>member</th><th>state</th></tr></thead><tbody>` +
+    `${rows.join('')}</tbody></table>`
+  );
 }
 
 function hooksTable(r: Report): string {
   if (r.hooks.length === 0) return '';
-  const rows = r.hooks.map((h) => `<tr><td>${x(h.point)}</td><td>${x(h.node ?? '–')}</td><td>${x(h.title)}</td><td class="outcome-${h.status === 'failed' ? 'failed' : h.status === 'ok' ? 'ok' : 'skipped'}">${x(h.status)}</td><td>${ms(h.durationMs)}</td><td>${x(h.detail ?? '')}</td></tr>`);
-  return `<h2>Hooks</h2><table><thead><tr><th>point</th><th>node</th><th>hook</th><th>result</th><th>time</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const rows = r.hooks.map((h) => {
+    const outcome = h.status === 'failed' ? 'failed' : h.status === 'ok' ? 'ok' : 'skipped';
+    return (
+      `<tr><td>${x(h.point)}</td><td>${x(h.node ?? '–')}</td><td>${x(h.title)}</td>` +
+      `<td class="outcome-${outcome}">${x(h.status)}</td>` +
+      `<td>${ms(h.durationMs)}</td><td>${x(h.detail ?? '')}</td></tr>`
+    );
+  });
+  return (
+    '<h2>Hooks</h2><table><thead><tr>' +
+    '<th>point</th><th>node</th><th>hook</th><th>result</th><th>time</th><th>detail</th>' +
+    `</tr></thead><tbody>` +
+    `${rows.join('')}</tbody></table>`
+  );
 }
 
-/** One self-contained HTML page: verdict, who and from which commit, the timeline, capacity, nodes, failures, LB changes, hooks, user impact. */
+/**
+ * One self-contained HTML page: verdict, who and from which commit, the timeline, capacity, nodes, failures, LB
+ * changes, hooks, user impact.
+ */
 export function renderReportHtml(r: Report): string {
   const s = r.summary;
   const axis = makeAxis(r);
@@ -81,7 +156,8 @@ export function renderReportHtml(r: Report): string {
 <style>${REPORT_CSS}</style>
 </head>
 <body>
-<header><h1>${x(s.name)} <span class="badge ${s.outcome}">${x(s.outcome)}</span></h1><p class="muted">lrroll run report · run ${x(s.runId)}</p></header>
+<header><h1>${x(s.name)} <span class="badge ${s.outcome}">${x(s.outcome)}</span></h1>
+<p class="muted">lrroll run report · run ${x(s.runId)}</p></header>
 ${reason}
 ${facts(r)}
 ${changes(r)}

@@ -9,7 +9,14 @@ export type ReportFormat = 'html' | 'json' | 'md' | 'junit';
 /** Every format, for `--format` choices. */
 export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'json', 'md', 'junit'];
 
-const BY_EXTENSION: Record<string, ReportFormat> = { html: 'html', htm: 'html', json: 'json', md: 'md', markdown: 'md', xml: 'junit' };
+const BY_EXTENSION: Record<string, ReportFormat> = {
+  html: 'html',
+  htm: 'html',
+  json: 'json',
+  md: 'md',
+  markdown: 'md',
+  xml: 'junit',
+};
 
 /** The format a file name asks for by its extension (`.html`, `.json`, `.md`, `.xml`), or null. */
 export function formatOfPath(file: string): ReportFormat | null {

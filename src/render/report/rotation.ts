@@ -63,7 +63,8 @@ function fromStopStart(events: readonly RunEvent[]): OutInterval[] {
     } else if (e.kind === 'step-end' && e.node !== null && open.has(e.node)) {
       const kind = segmentKind(actions.get(e.stepId) ?? '');
       if (e.status === 'failed') backAt.delete(e.node);
-      else if (e.status === 'ok' && (kind === 'start' || (kind === 'gate' && backAt.has(e.node)))) backAt.set(e.node, Date.parse(e.at));
+      else if (e.status === 'ok' && (kind === 'start' || (kind === 'gate' && backAt.has(e.node))))
+        backAt.set(e.node, Date.parse(e.at));
     } else if (e.kind === 'node-end' || e.kind === 'run-end') {
       if (e.kind === 'node-end') close(e.node);
       else for (const node of [...open.keys()]) close(node);
@@ -73,8 +74,14 @@ function fromStopStart(events: readonly RunEvent[]): OutInterval[] {
 }
 
 /** Nodes in rotation over time: all of them at the start, one point per change. */
-export function capacityLine(intervals: readonly OutInterval[], total: number, startMs: number): Array<{ at: number; inRotation: number }> {
-  const changes = intervals.flatMap((i) => [{ at: i.from, delta: -1 }, ...(i.to === null ? [] : [{ at: i.to, delta: 1 }])]).sort((a, b) => a.at - b.at || a.delta - b.delta);
+export function capacityLine(
+  intervals: readonly OutInterval[],
+  total: number,
+  startMs: number,
+): Array<{ at: number; inRotation: number }> {
+  const changes = intervals
+    .flatMap((i) => [{ at: i.from, delta: -1 }, ...(i.to === null ? [] : [{ at: i.to, delta: 1 }])])
+    .sort((a, b) => a.at - b.at || a.delta - b.delta);
   const points = [{ at: startMs, inRotation: total }];
   let now = total;
   for (const c of changes) {

@@ -63,7 +63,7 @@ const KINDS: Record<StepAction, SegmentKind> = {
   bake: 'other',
   confirm: 'other',
   'cache-clear': 'other',
-  'prune': 'other',
+  prune: 'other',
   'consistency-check': 'other',
 };
 
@@ -88,7 +88,21 @@ export function pairSteps(events: readonly RunEvent[]): Execution[] {
   const open = new Map<string, Execution>();
   for (const e of events) {
     if (e.kind === 'step-start') {
-      const x: Execution = { stepId: e.stepId, action: e.action, title: e.title, node: e.node, batch: e.batch, startMs: Date.parse(e.at), endMs: null, status: 'unfinished', detail: null, exitCode: null, code: null, hint: null, output: [] };
+      const x: Execution = {
+        stepId: e.stepId,
+        action: e.action,
+        title: e.title,
+        node: e.node,
+        batch: e.batch,
+        startMs: Date.parse(e.at),
+        endMs: null,
+        status: 'unfinished',
+        detail: null,
+        exitCode: null,
+        code: null,
+        hint: null,
+        output: [],
+      };
       open.set(e.stepId, x);
       out.push(x);
     } else if (e.kind === 'step-output') {
@@ -98,7 +112,14 @@ export function pairSteps(events: readonly RunEvent[]): Execution[] {
     } else if (e.kind === 'step-end') {
       const x = open.get(e.stepId);
       if (!x) continue;
-      Object.assign(x, { endMs: Date.parse(e.at), status: e.status, detail: e.detail, exitCode: e.exitCode, code: e.code ?? null, hint: e.hint ?? null });
+      Object.assign(x, {
+        endMs: Date.parse(e.at),
+        status: e.status,
+        detail: e.detail,
+        exitCode: e.exitCode,
+        code: e.code ?? null,
+        hint: e.hint ?? null,
+      });
       open.delete(e.stepId);
     }
   }
@@ -108,7 +129,8 @@ export function pairSteps(events: readonly RunEvent[]): Execution[] {
 /** Every step of the plan by id, with the hook points of hook steps. */
 export function planSteps(plan: Plan): Map<string, Step> {
   const all: Step[] = [...plan.preflight, ...plan.beforeRun, ...plan.finally, ...plan.onFailure];
-  for (const b of plan.batches) all.push(...b.before, ...b.after, ...b.nodePlans.flatMap((np) => [...np.steps, ...np.rollback]));
+  for (const b of plan.batches)
+    all.push(...b.before, ...b.after, ...b.nodePlans.flatMap((np) => [...np.steps, ...np.rollback]));
   return new Map(all.map((s) => [s.id, s]));
 }
 
@@ -135,7 +157,13 @@ export function gatesOf(plan: Plan, node: string, executions: readonly Execution
 /** Every hook of the plan and what it did; a hook that never ran (e.g. onFailure after a good run) is `not-run`. */
 export function hooksOf(steps: ReadonlyMap<string, Step>, executions: readonly Execution[]): ReportHook[] {
   const hooks = [...steps.values()].filter((s): s is HookStep => s.action === 'hook');
-  return hooks.map((h) => ({ stepId: h.id, point: h.point, title: h.title, node: h.node, ...resultOf(lastOf(executions, h.id)) }));
+  return hooks.map((h) => ({
+    stepId: h.id,
+    point: h.point,
+    title: h.title,
+    node: h.node,
+    ...resultOf(lastOf(executions, h.id)),
+  }));
 }
 
 /** Failed steps with their last output lines, and the forensics a rollback collected on that node afterwards. */
@@ -143,7 +171,9 @@ export function failuresOf(executions: readonly Execution[]): ReportFailure[] {
   return executions
     .filter((x) => x.status === 'failed' && x.action !== 'forensics')
     .map((x) => {
-      const forensics = executions.filter((f) => f.action === 'forensics' && f.node !== null && f.node === x.node && f.startMs >= (x.endMs ?? x.startMs));
+      const forensics = executions.filter(
+        (f) => f.action === 'forensics' && f.node !== null && f.node === x.node && f.startMs >= (x.endMs ?? x.startMs),
+      );
       return {
         node: x.node,
         stepId: x.stepId,

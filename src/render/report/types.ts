@@ -36,11 +36,15 @@ export type RunOutcome = RunStatus | 'running';
 /** A node's result; `unfinished` when the record stops in the middle of its steps. */
 export type NodeOutcome = NodeStatus | 'unfinished';
 
-/** A step's result in the record; `unfinished` when it started but never ended, `not-run` when planned but never started. */
+/**
+ * A step's result in the record; `unfinished` when it started but never ended, `not-run` when planned but never
+ * started.
+ */
 export type StepResult = StepStatus | 'unfinished' | 'not-run';
 
 /** Which part of a node's maintenance a step belongs to: one colour per part in the timeline. */
-export type SegmentKind = 'preflight' | 'drain' | 'stop' | 'apply' | 'start' | 'gate' | 'rotation' | 'rollback' | 'other';
+export type SegmentKind =
+  'preflight' | 'drain' | 'stop' | 'apply' | 'start' | 'gate' | 'rotation' | 'rollback' | 'other';
 
 /** The short form of a run: the webhook body of `body: report`, and the head of the report. */
 export interface ReportSummary {
@@ -61,7 +65,16 @@ export interface ReportSummary {
   outcome: RunOutcome;
   /** Why it failed, halted or was refused, or null. */
   reason: string | null;
-  nodes: { total: number; ok: number; failed: number; rolledBack: number; skipped: number; unfinished: number; inRotation: number; updated: number };
+  nodes: {
+    total: number;
+    ok: number;
+    failed: number;
+    rolledBack: number;
+    skipped: number;
+    unfinished: number;
+    inRotation: number;
+    updated: number;
+  };
   /** The longest time one node spent out of rotation, or null when none was taken out. */
   maxOutOfRotationMs: number | null;
   /** One sentence for a chat message or an annotation. */
@@ -158,8 +171,20 @@ export interface Report {
     onFailure: 'halt' | 'rollback';
     loadBalancer: string;
     expectedSec: number;
-    /** Each change's verdict: `level` is its three-level verdict (`eligible`: it is not `full-restart`); `advice` are generic reminders, apart from warnings; `override` the playbook's recorded decision, when one was applied. */
-    changes: Array<{ summary: string; eligible: boolean; level: 'rolling' | 'rolling-with-warning' | 'full-restart'; row: string; reasons: string[]; warnings: string[]; advice: string[]; override: { verdict: string; was: string; reason: string; ticket: string | null } | null }>;
+    /**
+     * Each change's verdict: `level` is its three-level verdict (`eligible`: it is not `full-restart`); `advice` are
+     * generic reminders, apart from warnings; `override` the playbook's recorded decision, when one was applied.
+     */
+    changes: Array<{
+      summary: string;
+      eligible: boolean;
+      level: 'rolling' | 'rolling-with-warning' | 'full-restart';
+      row: string;
+      reasons: string[];
+      warnings: string[];
+      advice: string[];
+      override: { verdict: string; was: string; reason: string; ticket: string | null } | null;
+    }>;
     /** Node facts that differ between nodes, as the plan reported them. */
     differences: string[];
   };

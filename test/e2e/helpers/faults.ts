@@ -16,7 +16,16 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The environment `lrroll()` gives the CLI, with a per-scenario LRROLL_HOME. */
 export function cliEnv(cluster: TestCluster, home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, NO_COLOR: '1', CI: 'true', LRROLL_KNOWN_HOSTS: cluster.knownHostsFile, LRROLL_SSH_CONFIG: '/dev/null', SSH_AUTH_SOCK: '', LRROLL_HOME: home, ...extra };
+  return {
+    ...process.env,
+    NO_COLOR: '1',
+    CI: 'true',
+    LRROLL_KNOWN_HOSTS: cluster.knownHostsFile,
+    LRROLL_SSH_CONFIG: '/dev/null',
+    SSH_AUTH_SOCK: '',
+    LRROLL_HOME: home,
+    ...extra,
+  };
 }
 
 /** A running lrroll child whose NDJSON events can be awaited while it runs. */
@@ -24,7 +33,10 @@ export interface LiveRun {
   child: ChildProcess;
   /** Events so far (with --output json). */
   events: LrEvent[];
-  /** Resolves with the first event (already seen or future) matching `pred`; rejects after `timeoutMs` or when the child exits first. */
+  /**
+   * Resolves with the first event (already seen or future) matching `pred`; rejects after `timeoutMs` or when the child
+   * exits first.
+   */
   waitFor(pred: (e: LrEvent) => boolean, timeoutMs?: number): Promise<LrEvent>;
   /** Sends a signal to the CLI process. */
   signal(sig: NodeJS.Signals): void;
@@ -32,9 +44,19 @@ export interface LiveRun {
 }
 
 /** Starts the built CLI (`node dist/cli/main.js …`) and streams its events. */
-export function spawnLrroll(args: string[], cluster: TestCluster, home: string, env: Record<string, string> = {}, timeoutMs = 240_000): LiveRun {
+export function spawnLrroll(
+  args: string[],
+  cluster: TestCluster,
+  home: string,
+  env: Record<string, string> = {},
+  timeoutMs = 240_000,
+): LiveRun {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: cluster.dir, env: cliEnv(cluster, home, env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: cluster.dir,
+    env: cliEnv(cluster, home, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const events: LrEvent[] = [];
   const waiters: Array<{ pred: (e: LrEvent) => boolean; resolve: (e: LrEvent) => void }> = [];
   let stdout = '';
@@ -57,7 +79,8 @@ export function spawnLrroll(args: string[], cluster: TestCluster, home: string, 
         continue;
       }
       events.push(e);
-      if (process.env.LRROLL_E2E_TIMELINE === '1' && (e.kind === 'run-start' || e.kind === 'run-end')) process.stderr.write(`[lrroll ${args[0]}: ${e.kind} seen after ${Date.now() - startedAt} ms]\n`);
+      if (process.env.LRROLL_E2E_TIMELINE === '1' && (e.kind === 'run-start' || e.kind === 'run-end'))
+        process.stderr.write(`[lrroll ${args[0]}: ${e.kind} seen after ${Date.now() - startedAt} ms]\n`);
       for (const w of [...waiters]) {
         if (w.pred(e)) {
           waiters.splice(waiters.indexOf(w), 1);
@@ -73,8 +96,16 @@ export function spawnLrroll(args: string[], cluster: TestCluster, home: string, 
       clearTimeout(timer);
       exited = true;
       for (const l of exitListeners) l();
-      resolve({ code: code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 0) : null), stdout, stderr, events, startedAt, endedAt: Date.now() });
-      if (process.env.LRROLL_E2E_TIMELINE === '1') process.stderr.write(`[lrroll ${args.slice(0, 1).join(' ')}: ${Date.now() - startedAt} ms, exit ${code}]\n`);
+      resolve({
+        code: code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 0) : null),
+        stdout,
+        stderr,
+        events,
+        startedAt,
+        endedAt: Date.now(),
+      });
+      if (process.env.LRROLL_E2E_TIMELINE === '1')
+        process.stderr.write(`[lrroll ${args.slice(0, 1).join(' ')}: ${Date.now() - startedAt} ms, exit ${code}]\n`);
     });
   });
   return {
@@ -88,7 +119,18 @@ export function spawnLrroll(args: string[], cluster: TestCluster, home: string, 
       const seen = events.find(pred);
       if (seen) return Promise.resolve(seen);
       return new Promise<LrEvent>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no matching event within ${ms} ms; last events:\n${events.slice(-8).map((e) => JSON.stringify(e)).join('\n')}\nstderr: ${stderr.slice(-2000)}`)), ms);
+        const t = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no matching event within ${ms} ms; last events:\n${events
+                  .slice(-8)
+                  .map((e) => JSON.stringify(e))
+                  .join('\n')}\nstderr: ${stderr.slice(-2000)}`,
+              ),
+            ),
+          ms,
+        );
         const w = {
           pred,
           resolve: (e: LrEvent) => {
@@ -101,7 +143,12 @@ export function spawnLrroll(args: string[], cluster: TestCluster, home: string, 
           if (!waiters.includes(w)) return;
           waiters.splice(waiters.indexOf(w), 1);
           clearTimeout(t);
-          reject(new Error(`lrroll exited before the awaited event; stderr: ${stderr.slice(-3000)}\nstdout tail: ${stdout.slice(-3000)}`));
+          reject(
+            new Error(
+              `lrroll exited before the awaited event; stderr: ${stderr.slice(-3000)}\nstdout tail: ` +
+                `${stdout.slice(-3000)}`,
+            ),
+          );
         };
         if (exited) onExit();
         else exitListeners.push(onExit);
@@ -111,20 +158,40 @@ export function spawnLrroll(args: string[], cluster: TestCluster, home: string, 
 }
 
 /** Runs lrroll to completion (like `lrroll()` of lrroll-run.ts, but with a chosen LRROLL_HOME). */
-export function runLrroll(args: string[], cluster: TestCluster, home: string, env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliRun & { startedAt: number; endedAt: number }> {
+export function runLrroll(
+  args: string[],
+  cluster: TestCluster,
+  home: string,
+  env: Record<string, string> = {},
+  timeoutMs = 240_000,
+): Promise<CliRun & { startedAt: number; endedAt: number }> {
   return spawnLrroll(args, cluster, home, env, timeoutMs).done;
 }
 
 /** `step-start` of `action` on `node` (the main plan's step, not a rollback or recover step). */
-export const stepStart = (node: string, action: string) => (e: LrEvent) => e.kind === 'step-start' && e.node === node && e.action === action && !String(e.stepId).includes('/rollback/') && !String(e.stepId).includes('#');
+export const stepStart = (node: string, action: string) => (e: LrEvent) =>
+  e.kind === 'step-start' &&
+  e.node === node &&
+  e.action === action &&
+  !String(e.stepId).includes('/rollback/') &&
+  !String(e.stepId).includes('#');
 
 // ---------------------------------------------------------------------------------------------
 // Nodes
 
-const SIM_PATCH_JS = 'const fs=require("fs");const f="/opt/liferay/sim.json";const j=JSON.parse(fs.readFileSync(f,"utf8"));Object.assign(j,JSON.parse(fs.readFileSync(0,"utf8")));fs.writeFileSync(f+".tmp",JSON.stringify(j,null,2)+"\\n");fs.renameSync(f+".tmp",f);process.stdout.write(JSON.stringify(j))';
+const SIM_PATCH_JS =
+  'const fs=require("fs");const f="/opt/liferay/sim.json";const ' +
+  'j=JSON.parse(fs.readFileSync(f,"utf8"));Object.assign(j,JSON.parse(fs.readFileSync(0,"utf8")));fs.writeFileSync(f+".tmp",JSON.stringify(j,null,2)+"\\n");fs.renameSync(f+".tmp",f);process.stdout.write(JSON.stringify(j))';
 
-/** Merges `patch` into the node's /opt/liferay/sim.json (atomically: the sim exits when the file disappears). Read by the sim at its next start. */
-export async function patchSim(cluster: TestCluster, node: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
+/**
+ * Merges `patch` into the node's /opt/liferay/sim.json (atomically: the sim exits when the file disappears). Read by
+ * the sim at its next start.
+ */
+export async function patchSim(
+  cluster: TestCluster,
+  node: string,
+  patch: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const r = await cluster.ssh(node, `node -e '${SIM_PATCH_JS}'`, { stdin: JSON.stringify(patch) });
   if (r.code !== 0) throw new Error(`cannot patch sim.json on ${node}: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, unknown>;
@@ -136,21 +203,34 @@ export async function readSimJson(cluster: TestCluster, node: string): Promise<R
 }
 
 /** The sim's own view (`GET /lrroll-sim/state`), or null when nothing listens (app server not running). */
-export function simState(cluster: TestCluster, node: string): Promise<{ phase: string; healthy: boolean; pid: number } | null> {
+export function simState(
+  cluster: TestCluster,
+  node: string,
+): Promise<{ phase: string; healthy: boolean; pid: number } | null> {
   const n = cluster.node(node);
   return new Promise((resolve) => {
-    const req = http.get({ host: n.address, port: n.httpPort, path: '/lrroll-sim/state', agent: false, timeout: 3000, headers: { connection: 'close' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body) as { phase: string; healthy: boolean; pid: number });
-        } catch {
-          resolve(null);
-        }
-      });
-    });
+    const req = http.get(
+      {
+        host: n.address,
+        port: n.httpPort,
+        path: '/lrroll-sim/state',
+        agent: false,
+        timeout: 3000,
+        headers: { connection: 'close' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(body) as { phase: string; healthy: boolean; pid: number });
+          } catch {
+            resolve(null);
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve(null));
   });
@@ -165,7 +245,10 @@ export async function hasMarker(cluster: TestCluster, node: string, key: string)
 
 /** Number of `event=stop` lines the sim wrote in the node's catalina.out (one per SIGTERM). */
 export async function simStops(cluster: TestCluster, node: string): Promise<number> {
-  const r = await cluster.ssh(node, `grep -c "lrroll-sim: node=${node} event=stop " /opt/liferay/tomcat/logs/catalina.out || true`);
+  const r = await cluster.ssh(
+    node,
+    `grep -c "lrroll-sim: node=${node} event=stop " /opt/liferay/tomcat/logs/catalina.out || true`,
+  );
   return Number(r.stdout.trim() || 0);
 }
 
@@ -186,7 +269,13 @@ export async function nodeFacts(cluster: TestCluster, marker: string): Promise<R
   const facts = await Promise.all(
     cluster.nodes.map(async (n): Promise<NodeFacts> => {
       const [s, updated] = await Promise.all([simState(cluster, n.name), hasMarker(cluster, n.name, marker)]);
-      return { node: n.name, lb: servers.find((x) => x.name === n.name)?.status ?? '?', updated, running: s !== null, healthy: s?.phase === 'started' && s.healthy };
+      return {
+        node: n.name,
+        lb: servers.find((x) => x.name === n.name)?.status ?? '?',
+        updated,
+        running: s !== null,
+        healthy: s?.phase === 'started' && s.healthy,
+      };
     }),
   );
   return Object.fromEntries(facts.map((f) => [f.node, f]));
@@ -204,7 +293,13 @@ export async function waitUp(cluster: TestCluster, servers: string[], timeoutMs 
  * what needs it.
  */
 export async function resetCluster(cluster: TestCluster, baseline: Record<string, unknown> = {}): Promise<void> {
-  const base: Record<string, unknown> = { failStart: false, neverHealthy: false, hangOnStop: false, responseMs: 0, ...baseline };
+  const base: Record<string, unknown> = {
+    failStart: false,
+    neverHealthy: false,
+    hangOnStop: false,
+    responseMs: 0,
+    ...baseline,
+  };
   const sock = cluster.haproxy?.socket;
   if (sock && !existsSync(sock) && existsSync(`${sock}.away`)) spawnSync('mv', [`${sock}.away`, sock]);
   await Promise.all(
@@ -214,7 +309,11 @@ export async function resetCluster(cluster: TestCluster, baseline: Record<string
       if (dirty) await patchSim(cluster, n.name, base);
       const s = await simState(cluster, n.name);
       if (s && !dirty && s.phase === 'started' && s.healthy) return;
-      await cluster.ssh(n.name, '/opt/liferay/tomcat/bin/catalina.sh stop 10 -force >/dev/null 2>&1; rm -f /opt/liferay/liferay.pid; true', { timeoutMs: 30_000 });
+      await cluster.ssh(
+        n.name,
+        '/opt/liferay/tomcat/bin/catalina.sh stop 10 -force >/dev/null 2>&1; rm -f /opt/liferay/liferay.pid; true',
+        { timeoutMs: 30_000 },
+      );
       await cluster.startNode(n.name, { timeoutMs: 30_000 });
     }),
   );
@@ -271,20 +370,43 @@ export function lastLbState(events: readonly LrEvent[]): Record<string, string> 
 
 /** Steps recorded for a node: `<action>:<status>` of every step-end, in order (rollback steps prefixed `rollback:`). */
 export function stepTrail(events: readonly LrEvent[], node: string): string[] {
-  return events.filter((e) => e.kind === 'step-end' && e.node === node && !String(e.stepId).startsWith('preflight/')).map((e) => `${String(e.stepId).includes('/rollback/') ? 'rollback:' : String(e.stepId).includes('/on-halt/') ? 'on-halt:' : ''}${String(e.stepId).replace(/^.*\/\d+-/, '')}:${String(e.status)}`);
+  return events
+    .filter((e) => e.kind === 'step-end' && e.node === node && !String(e.stepId).startsWith('preflight/'))
+    .map(
+      (e) =>
+        (String(e.stepId).includes('/rollback/')
+          ? 'rollback:'
+          : String(e.stepId).includes('/on-halt/')
+            ? 'on-halt:'
+            : '') + `${String(e.stepId).replace(/^.*\/\d+-/, '')}:${String(e.status)}`,
+    );
 }
 
-export type RunEndNode = { node: string; status: string; inRotation: boolean; updated: boolean; failedStep: string | null; state: string };
+export type RunEndNode = {
+  node: string;
+  status: string;
+  inRotation: boolean;
+  updated: boolean;
+  failedStep: string | null;
+  state: string;
+};
 
-export function runEnd(events: readonly LrEvent[]): (LrEvent & { status: string; reason: string | null; nodes: RunEndNode[] }) | undefined {
-  return events.find((e) => e.kind === 'run-end') as (LrEvent & { status: string; reason: string | null; nodes: RunEndNode[] }) | undefined;
+export function runEnd(
+  events: readonly LrEvent[],
+): (LrEvent & { status: string; reason: string | null; nodes: RunEndNode[] }) | undefined {
+  return events.find((e) => e.kind === 'run-end') as
+    (LrEvent & { status: string; reason: string | null; nodes: RunEndNode[] }) | undefined;
 }
 
 /**
  * The record agrees with HAProxy: a node whose last recorded lb-state is `up` (or that the record
  * never touched) is UP; one recorded `draining`/`out`/`enabled` is not UP. Returns the mismatches.
  */
-export function lbMismatches(events: readonly LrEvent[], servers: readonly ServerStat[], nodes: readonly string[]): string[] {
+export function lbMismatches(
+  events: readonly LrEvent[],
+  servers: readonly ServerStat[],
+  nodes: readonly string[],
+): string[] {
   const last = lastLbState(events);
   const bad: string[] = [];
   for (const n of nodes) {
@@ -315,7 +437,13 @@ export interface Tolerance {
 export function takeOutWindow(events: readonly LrEvent[], node: string): Tolerance | null {
   const drain = events.find((e) => e.kind === 'step-start' && e.node === node && e.action === 'lb-drain');
   if (!drain) return null;
-  const stopStart = events.find((e) => e.kind === 'step-start' && e.node === node && e.action === 'service-stop' && Date.parse(String(e.at)) >= Date.parse(String(drain.at)));
+  const stopStart = events.find(
+    (e) =>
+      e.kind === 'step-start' &&
+      e.node === node &&
+      e.action === 'service-stop' &&
+      Date.parse(String(e.at)) >= Date.parse(String(drain.at)),
+  );
   const stopEnd = stopStart ? events.find((e) => e.kind === 'step-end' && e.stepId === stopStart.stepId) : undefined;
   const from = Date.parse(String(drain.at));
   const to = stopEnd ? Date.parse(String(stopEnd.at)) : from;
@@ -329,7 +457,11 @@ export function unexpectedFailures(report: LoadReport, tolerances: ReadonlyArray
 }
 
 export function describeLoad(report: LoadReport): string {
-  return `${report.total} requests, ${report.failed} failed, ${report.switches} switches, by node ${JSON.stringify(report.byNode)}${report.failed ? `; failures: ${JSON.stringify(report.failures.slice(0, 6))}` : ''}`;
+  return (
+    `${report.total} requests, ${report.failed} failed, ${report.switches} switches, by node ` +
+    `${JSON.stringify(report.byNode)}` +
+    `${report.failed ? `; failures: ${JSON.stringify(report.failures.slice(0, 6))}` : ''}`
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,7 +498,11 @@ export async function restartSshd(cluster: TestCluster, node: string): Promise<b
   const member = cluster.processes().find((p) => p.node === node && p.role !== 'sshd');
   if (!member) return false;
   const config = join(dirname(n.home), 'sshd_config');
-  const child = spawn('nsenter', [`--mount=/proc/${member.pid}/ns/mnt`, '--', '/usr/sbin/sshd', '-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  const child = spawn(
+    'nsenter',
+    [`--mount=/proc/${member.pid}/ns/mnt`, '--', '/usr/sbin/sshd', '-D', '-e', '-f', config],
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: false },
+  );
   let log = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (log += d));
   child.unref();
@@ -381,8 +517,16 @@ export async function restartSshd(cluster: TestCluster, node: string): Promise<b
   return r.code === 0;
 }
 
-/** Polls the newest run record under `home` until an event matching `pred` is recorded (for runs whose output is not NDJSON). */
-export async function waitForRecordEvent(home: string, pred: (e: LrEvent) => boolean, timeoutMs = 120_000, notBefore = 0): Promise<LrEvent> {
+/**
+ * Polls the newest run record under `home` until an event matching `pred` is recorded (for runs whose output is not
+ * NDJSON).
+ */
+export async function waitForRecordEvent(
+  home: string,
+  pred: (e: LrEvent) => boolean,
+  timeoutMs = 120_000,
+  notBefore = 0,
+): Promise<LrEvent> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const recs = runRecords(home).filter((r) => Date.parse(String(r.meta.startedAt)) >= notBefore);
@@ -398,7 +542,10 @@ export async function waitForRecordEvent(home: string, pred: (e: LrEvent) => boo
 export function withDrain(file: string, drainTimeout: string, onDrainTimeout: string): string {
   const text = readFileSync(file, 'utf8');
   if (!/\n  drainTimeout: 4s\n/.test(text)) throw new Error('writePlaybook() no longer writes `drainTimeout: 4s`');
-  writeFileSync(file, text.replace(/\n  drainTimeout: 4s\n/, `\n  drainTimeout: ${drainTimeout}\n  onDrainTimeout: ${onDrainTimeout}\n`));
+  writeFileSync(
+    file,
+    text.replace(/\n  drainTimeout: 4s\n/, `\n  drainTimeout: ${drainTimeout}\n  onDrainTimeout: ${onDrainTimeout}\n`),
+  );
   return file;
 }
 
@@ -408,6 +555,11 @@ export function debugTimeline(label: string, events: readonly LrEvent[]): void {
   const t0 = Date.parse(String(events[0]?.at));
   const lines = events
     .filter((e) => ['step-end', 'run-start', 'run-end', 'phase-end', 'lb-state'].includes(e.kind))
-    .map((e) => `${((Date.parse(String(e.at)) - t0) / 1000).toFixed(2).padStart(7)} ${e.kind} ${String(e.stepId ?? e.phase ?? e.state ?? '')} ${String(e.node ?? '')} ${String(e.durationMs ?? '')} ${String(e.status ?? '')}`);
+    .map(
+      (e) =>
+        `${((Date.parse(String(e.at)) - t0) / 1000).toFixed(2).padStart(7)} ${e.kind} ` +
+        `${String(e.stepId ?? e.phase ?? e.state ?? '')} ${String(e.node ?? '')} ` +
+        `${String(e.durationMs ?? '')} ${String(e.status ?? '')}`,
+    );
   process.stderr.write(`--- ${label}\n${lines.join('\n')}\n`);
 }

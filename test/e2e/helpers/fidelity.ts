@@ -12,11 +12,26 @@ export interface Recorded {
 }
 
 type PlanStep = Record<string, unknown> & { id: string; action: string };
-type PlanJson = Record<string, unknown> & { hash: string; cluster: unknown; preflight: PlanStep[]; beforeRun: PlanStep[]; finally: PlanStep[]; onFailure: PlanStep[]; batches: Array<{ before: PlanStep[]; after: PlanStep[]; nodePlans: Array<{ steps: PlanStep[]; rollback: PlanStep[]; onHalt?: PlanStep[] }> }> };
+type PlanJson = Record<string, unknown> & {
+  hash: string;
+  cluster: unknown;
+  preflight: PlanStep[];
+  beforeRun: PlanStep[];
+  finally: PlanStep[];
+  onFailure: PlanStep[];
+  batches: Array<{
+    before: PlanStep[];
+    after: PlanStep[];
+    nodePlans: Array<{ steps: PlanStep[]; rollback: PlanStep[]; onHalt?: PlanStep[] }>;
+  }>;
+};
 
 export function readRecorded(file: string): Recorded[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Recorded);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Recorded);
 }
 
 /** The steps around the batches (`plan.cluster`: lock, reconcile, status), wherever they sit in it. */
@@ -30,8 +45,19 @@ function clusterSteps(value: unknown): PlanStep[] {
 
 /** Every step of the plan by id, the cluster's (lock, reconcile, status and unlock) included. */
 export function planSteps(plan: PlanJson): Map<string, PlanStep> {
-  const all: PlanStep[] = [...clusterSteps(plan.cluster), ...plan.preflight, ...plan.beforeRun, ...plan.finally, ...plan.onFailure];
-  for (const b of plan.batches) all.push(...b.before, ...b.after, ...b.nodePlans.flatMap((np) => [...np.steps, ...np.rollback, ...(np.onHalt ?? [])]));
+  const all: PlanStep[] = [
+    ...clusterSteps(plan.cluster),
+    ...plan.preflight,
+    ...plan.beforeRun,
+    ...plan.finally,
+    ...plan.onFailure,
+  ];
+  for (const b of plan.batches)
+    all.push(
+      ...b.before,
+      ...b.after,
+      ...b.nodePlans.flatMap((np) => [...np.steps, ...np.rollback, ...(np.onHalt ?? [])]),
+    );
   return new Map(all.map((s) => [s.id, s]));
 }
 
@@ -43,14 +69,24 @@ function stringsOf(value: unknown): string[] {
   return [];
 }
 
-/** A value as `shq` (src/shell/quote.ts) puts it in a command: a plain word, or single-quoted with `'\\''` for each quote. */
+/**
+ * A value as `shq` (src/shell/quote.ts) puts it in a command: a plain word, or single-quoted with `'\\''` for each
+ * quote.
+ */
 const SHELL_WORD = String.raw`(?:[A-Za-z0-9_@%+=:,./-]+|'[^']*'(?:\\''[^']*')*)`;
 
 /**
  * What the run fills each named placeholder of the plan with: a byte position, a balancer's nonce, a
  * worker's name (form-encoded), or a shell-quoted value (the lock's owner record, run ids).
  */
-const FILLED: Readonly<Record<string, string>> = { firstByte: '\\d+', nonce: '[0-9A-Za-z-]+', worker: '[^&\\s]+', owner: SHELL_WORD, runId: SHELL_WORD, heldRunId: SHELL_WORD };
+const FILLED: Readonly<Record<string, string>> = {
+  firstByte: '\\d+',
+  nonce: '[0-9A-Za-z-]+',
+  worker: '[^&\\s]+',
+  owner: SHELL_WORD,
+  runId: SHELL_WORD,
+  heldRunId: SHELL_WORD,
+};
 
 /** The plan's text with its named placeholders as what the run fills in. */
 function asPattern(planText: string): RegExp {
@@ -59,7 +95,9 @@ function asPattern(planText: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-/** The requests a load-balancer step's text names: `; `-separated, each maybe followed by what it reads, in parentheses. */
+/**
+ * The requests a load-balancer step's text names: `; `-separated, each maybe followed by what it reads, in parentheses.
+ */
 export function plannedRequests(text: string): string[] {
   return text.split('; ').map((r) => r.replace(/ \([^()]*\)$/, ''));
 }
@@ -71,9 +109,15 @@ export function unplannedReason(a: Recorded, steps: ReadonlyMap<string, PlanStep
   const step = steps.get(a.stepId.replace(/#recover$/, ''));
   if (!step) return `step ${a.stepId} is not in the plan`;
   const texts = stringsOf(step);
-  if (a.kind === 'put') return step.action === 'upload' && a.text.endsWith(` -> ${String(step.remotePath)}`) ? null : `upload not planned by ${step.id}`;
+  if (a.kind === 'put')
+    return step.action === 'upload' && a.text.endsWith(` -> ${String(step.remotePath)}`)
+      ? null
+      : `upload not planned by ${step.id}`;
   // The plan names each LB request and what it reads: `show stat liferay 4 -1 (status of node1)`.
-  if (a.kind === 'lb') return texts.some((t) => plannedRequests(t).some((r) => asPattern(r).test(a.text))) ? null : `LB request not in ${step.id}`;
+  if (a.kind === 'lb')
+    return texts.some((t) => plannedRequests(t).some((r) => asPattern(r).test(a.text)))
+      ? null
+      : `LB request not in ${step.id}`;
   return texts.some((t) => asPattern(t).test(a.text)) ? null : `command not in ${step.id}`;
 }
 
@@ -89,12 +133,16 @@ export function unplannedActions(plan: PlanJson, recorded: readonly Recorded[]):
 /** An NDJSON event as far as naming steps goes. */
 type NamingEvent = Record<string, unknown> & { kind: string };
 
-/** The step ids of recorded actions that no event of the stream names (a step-start, or a lock / reconcile event's `stepIds`). */
+/**
+ * The step ids of recorded actions that no event of the stream names (a step-start, or a lock / reconcile event's
+ * `stepIds`).
+ */
 export function stepsMissingFromEvents(recorded: readonly Recorded[], events: readonly NamingEvent[]): string[] {
   const named = new Set<string>();
   for (const e of events) {
     if (e.kind === 'step-start') named.add(String(e.stepId));
-    if ((e.kind === 'lock' || e.kind === 'reconcile') && Array.isArray(e.stepIds)) for (const id of e.stepIds) named.add(String(id));
+    if ((e.kind === 'lock' || e.kind === 'reconcile') && Array.isArray(e.stepIds))
+      for (const id of e.stepIds) named.add(String(id));
   }
   return [...new Set(recorded.flatMap((a) => (a.stepId === null || named.has(a.stepId) ? [] : [a.stepId])))];
 }

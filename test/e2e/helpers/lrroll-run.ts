@@ -17,11 +17,25 @@ export interface CliRun {
 }
 
 /** Runs `lrroll <args>` as a child process with the cluster's known_hosts and no ~/.ssh/config. */
-export function lrroll(args: string[], cluster: TestCluster, env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliRun> {
+export function lrroll(
+  args: string[],
+  cluster: TestCluster,
+  env: Record<string, string> = {},
+  timeoutMs = 240_000,
+): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: cluster.dir,
-      env: { ...process.env, NO_COLOR: '1', CI: 'true', LRROLL_KNOWN_HOSTS: cluster.knownHostsFile, LRROLL_SSH_CONFIG: '/dev/null', SSH_AUTH_SOCK: '', LRROLL_HOME: join(cluster.dir, 'lrroll-home'), ...env },
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        CI: 'true',
+        LRROLL_KNOWN_HOSTS: cluster.knownHostsFile,
+        LRROLL_SSH_CONFIG: '/dev/null',
+        SSH_AUTH_SOCK: '',
+        LRROLL_HOME: join(cluster.dir, 'lrroll-home'),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -45,17 +59,37 @@ export function lrroll(args: string[], cluster: TestCluster, env: Record<string,
   });
 }
 
-/** Writes a playbook for the test cluster (its nodes in `order`, default node1..N); `body` is YAML appended after the inventory and load balancer (`lbYaml`, else HAProxy or none) and default health gates (unless it has its own `health:`). */
-export function writePlaybook(cluster: TestCluster, name: string, body: string, options: { lb?: boolean; lbYaml?: string; tomcatDir?: string; order?: string[] } = {}): string {
+/**
+ * Writes a playbook for the test cluster (its nodes in `order`, default node1..N); `body` is YAML appended after the
+ * inventory and load balancer (`lbYaml`, else HAProxy or none) and default health gates (unless it has its own
+ * `health:`).
+ */
+export function writePlaybook(
+  cluster: TestCluster,
+  name: string,
+  body: string,
+  options: { lb?: boolean; lbYaml?: string; tomcatDir?: string; order?: string[] } = {},
+): string {
   // Nodes whose Liferay Home or Tomcat folder differs from the defaults below get their own paths.
   const tomcatOf = (home: string): string => readdirSync(home).find((d) => /^tomcat/.test(d)) ?? 'tomcat';
   const ownPaths = (n: TestCluster['nodes'][number]): string =>
-    n.remoteHome === '/opt/liferay' && tomcatOf(n.home) === (options.tomcatDir ?? 'tomcat') ? '' : `      liferayHome: ${n.remoteHome}\n      tomcatHome: ${n.remoteHome}/${tomcatOf(n.home)}\n`;
+    n.remoteHome === '/opt/liferay' && tomcatOf(n.home) === (options.tomcatDir ?? 'tomcat')
+      ? ''
+      : `      liferayHome: ${n.remoteHome}\n      tomcatHome: ${n.remoteHome}/${tomcatOf(n.home)}\n`;
   const listed = options.order ? options.order.map((n) => cluster.node(n)) : cluster.nodes;
   const nodes = listed
-    .map((n) => `    - name: ${n.name}\n      host: ${n.address}\n      port: ${n.sshPort}\n      httpPort: ${n.httpPort}\n${ownPaths(n)}`)
+    .map(
+      (n) =>
+        `    - name: ${n.name}\n      host: ${n.address}\n      port: ${n.sshPort}\n      httpPort: ` +
+        `${n.httpPort}\n${ownPaths(n)}`,
+    )
     .join('');
-  const lb = options.lbYaml ?? (options.lb === false || !cluster.haproxy ? 'loadBalancer:\n  type: none\n' : `loadBalancer:\n  type: haproxy\n  socket: ${cluster.haproxy.socket}\n  backend: ${cluster.haproxy.backend}\n  drainTimeout: 4s\n  pollInterval: 200ms\n  upTimeout: 30s\n`);
+  const lb =
+    options.lbYaml ??
+    (options.lb === false || !cluster.haproxy
+      ? 'loadBalancer:\n  type: none\n'
+      : `loadBalancer:\n  type: haproxy\n  socket: ${cluster.haproxy.socket}\n  backend: ` +
+        `${cluster.haproxy.backend}\n  drainTimeout: 4s\n  pollInterval: 200ms\n  upTimeout: 30s\n`);
   const health = /^health:/m.test(body)
     ? ''
     : `health:

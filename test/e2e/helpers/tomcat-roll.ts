@@ -1,8 +1,21 @@
 // A rolling change on a real Tomcat test cluster while logged-in users keep working through its
 // load balancer(s): the pieces the Tomcat end-to-end tests share.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, tomcatClusterSupport, type BalancerInfo, type StartOptions, type TestCluster } from '../../cluster/cluster.js';
-import { expectedLosses, startSessionLoad, unexplainedLosses, type OutWindow, type SessionLoadReport, type SessionSample } from '../../cluster/session-load.js';
+import {
+  startTestCluster,
+  tomcatClusterSupport,
+  type BalancerInfo,
+  type StartOptions,
+  type TestCluster,
+} from '../../cluster/cluster.js';
+import {
+  expectedLosses,
+  startSessionLoad,
+  unexplainedLosses,
+  type OutWindow,
+  type SessionLoadReport,
+  type SessionSample,
+} from '../../cluster/session-load.js';
 import { lrroll, writePlaybook, type CliRun } from './lrroll-run.js';
 
 /** The `loadBalancer:` section for the cluster's balancers of one type (a list when there are several). */
@@ -11,8 +24,14 @@ export function loadBalancerYaml(balancers: readonly BalancerInfo[]): string {
   if (!type) return 'loadBalancer:\n  type: none\n';
   const key = type === 'haproxy' ? 'socket' : 'url';
   const pool = type === 'haproxy' ? 'backend' : 'balancer';
-  const where = balancers.length === 1 ? `  ${key}: ${balancers[0]?.admin}\n` : `  instances:\n${balancers.map((b, i) => `    - name: lb${i + 1}\n      ${key}: ${b.admin}\n`).join('')}`;
-  return `loadBalancer:\n  type: ${type}\n${where}  ${pool}: liferay\n  drainTimeout: 10s\n  pollInterval: 200ms\n  upTimeout: 60s\n`;
+  const where =
+    balancers.length === 1
+      ? `  ${key}: ${balancers[0]?.admin}\n`
+      : `  instances:\n${balancers.map((b, i) => `    - name: lb${i + 1}\n      ${key}: ${b.admin}\n`).join('')}`;
+  return (
+    `loadBalancer:\n  type: ${type}\n${where}  ${pool}: liferay\n  drainTimeout: 10s\n  pollInterval: ` +
+    `200ms\n  upTimeout: 60s\n`
+  );
 }
 
 /** The hotfix-style change: edit the text of home.jsp from `(build N)` to `(build N+1)`, as a JSP-only hotfix does. */
@@ -55,14 +74,30 @@ export interface RollResult {
 }
 
 /** Runs `lrroll run` with the JSP hotfix on every node while `users` logged-in users work through every balancer. */
-export async function rollUnderSessions(cluster: TestCluster, name: string, build: number, options: { users?: number; serial?: number | string; extraArgs?: string[] } = {}): Promise<RollResult> {
-  const playbook = writePlaybook(cluster, name, `${jspHotfix(build)}rollout:\n  serial: ${JSON.stringify(options.serial ?? 1)}\n  minHealthy: 1\n${TOMCAT_HEALTH}`, { lbYaml: loadBalancerYaml(cluster.balancers) });
+export async function rollUnderSessions(
+  cluster: TestCluster,
+  name: string,
+  build: number,
+  options: { users?: number; serial?: number | string; extraArgs?: string[] } = {},
+): Promise<RollResult> {
+  const playbook = writePlaybook(
+    cluster,
+    name,
+    `${jspHotfix(build)}rollout:\n  serial: ${JSON.stringify(options.serial ?? 1)}\n  minHealthy: 1\n${TOMCAT_HEALTH}`,
+    { lbYaml: loadBalancerYaml(cluster.balancers) },
+  );
   const sessions = startSessionLoad({ urls: cluster.balancers.map((b) => b.url), users: options.users ?? 12 });
   // Everyone logged in and working before the first drain.
   const t0 = Date.now();
-  while (sessions.count() < (options.users ?? 12) * 3 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+  while (sessions.count() < (options.users ?? 12) * 3 && Date.now() - t0 < 60_000)
+    await new Promise((r) => setTimeout(r, 100));
   process.stderr.write(`[${name}] ${sessions.count()} requests from logged-in users so far; lrroll run starts\n`);
-  const run = await lrroll(['run', playbook, '--yes', '--output', 'json', ...(options.extraArgs ?? [])], cluster, {}, 600_000);
+  const run = await lrroll(
+    ['run', playbook, '--yes', '--output', 'json', ...(options.extraArgs ?? [])],
+    cluster,
+    {},
+    600_000,
+  );
   process.stderr.write(`[${name}] lrroll run ended (exit ${run.code})\n`);
   // A few more requests on the final state.
   await new Promise((r) => setTimeout(r, 1500));
@@ -73,9 +108,20 @@ export async function rollUnderSessions(cluster: TestCluster, name: string, buil
     if (e.kind !== 'lb-state') continue;
     const node = String(e.node);
     if (e.state === 'draining') drained.set(node, Date.parse(String(e.at)));
-    if (e.state === 'out') outs.set(node, [...(outs.get(node) ?? []), { drainedAt: drained.get(node) ?? Date.parse(String(e.at)), outAt: Date.parse(String(e.at)) }]);
+    if (e.state === 'out')
+      outs.set(node, [
+        ...(outs.get(node) ?? []),
+        { drainedAt: drained.get(node) ?? Date.parse(String(e.at)), outAt: Date.parse(String(e.at)) },
+      ]);
   }
-  return { playbook, run, load, outs, predictedLost: expectedLosses(load.samples, outs), unexplained: unexplainedLosses(load.samples, outs) };
+  return {
+    playbook,
+    run,
+    load,
+    outs,
+    predictedLost: expectedLosses(load.samples, outs),
+    unexplained: unexplainedLosses(load.samples, outs),
+  };
 }
 
 /** The run ended ok, nothing failed, and every node serves the new build. */
@@ -105,8 +151,15 @@ export async function impactNote(cluster: TestCluster, playbook: string): Promis
 /** One line for the test log: requests sent / failed, sessions kept / lost. */
 export function summary(label: string, r: RollResult): string {
   const logins: Record<string, number> = {};
-  for (const s of r.load.samples) if (s.kind === 'login') logins[s.node ?? 'none'] = (logins[s.node ?? 'none'] ?? 0) + 1;
-  return `${label}: ${r.load.requests} requests, ${r.load.failed} failed; ${r.load.usersKept} of ${r.load.usersKept + r.load.usersLost} users kept their session, ${r.load.lost} session(s) lost (predicted ${r.predictedLost}), ${r.load.skipped} stale counter(s); answers per node ${JSON.stringify(r.load.perNode)}, logins per node ${JSON.stringify(logins)}\n`;
+  for (const s of r.load.samples)
+    if (s.kind === 'login') logins[s.node ?? 'none'] = (logins[s.node ?? 'none'] ?? 0) + 1;
+  return (
+    `${label}: ${r.load.requests} requests, ${r.load.failed} failed; ${r.load.usersKept} of ` +
+    `${r.load.usersKept + r.load.usersLost} users kept their session, ${r.load.lost}` +
+    ` session(s) lost (predicted ${r.predictedLost}), ${r.load.skipped}` +
+    ` stale counter(s); answers per node ${JSON.stringify(r.load.perNode)}, logins per node ` +
+    `${JSON.stringify(logins)}\n`
+  );
 }
 
 /** The load-balancer type for the figures line, `-pair` for several instances. */
@@ -121,7 +174,11 @@ function figuresLabel(cluster: TestCluster, lbType: BalancerInfo['type']): strin
  * replication); `relogins` counts the times a user found the session gone.
  */
 export function figuresLine(lb: string, replication: boolean, serial: number | string, r: RollResult): string {
-  return `figures: lb=${lb} serial=${serial} replication=${replication ? 'on' : 'off'} requests=${r.load.requests} failed=${r.load.failed} sessions kept=${r.load.usersKept} lost=${r.load.usersLost} moved=${r.predictedLost} relogins=${r.load.lost}\n`;
+  return (
+    `figures: lb=${lb} serial=${serial} replication=${replication ? 'on' : 'off'} requests=` +
+    `${r.load.requests} failed=${r.load.failed} sessions kept=${r.load.usersKept} lost=` +
+    `${r.load.usersLost} moved=${r.predictedLost} relogins=${r.load.lost}\n`
+  );
 }
 
 /**
@@ -131,56 +188,77 @@ export function figuresLine(lb: string, replication: boolean, serial: number | s
  * session, as the plan's impact note says). `options.serial` is the rollout's serial (default 1;
  * the files vary it). `extra` adds tests on the same cluster.
  */
-export function sessionRollSuite(label: string, options: StartOptions & { app: 'tomcat'; serial?: number | string }, lbType: BalancerInfo['type'], extra?: (cluster: () => TestCluster) => void): void {
+export function sessionRollSuite(
+  label: string,
+  options: StartOptions & { app: 'tomcat'; serial?: number | string },
+  lbType: BalancerInfo['type'],
+  extra?: (cluster: () => TestCluster) => void,
+): void {
   const support = tomcatClusterSupport(options.apache?.kind);
   if (!support.ok) process.stderr.write(`${label} e2e skipped: ${support.reason}\n`);
-  describe.skipIf(!support.ok)(`rolling real Tomcat nodes behind ${label}${support.ok ? '' : ` — skipped: ${support.reason}`}`, () => {
-    let cluster: TestCluster;
-    beforeAll(async () => {
-      cluster = await startTestCluster({ ...options, replication: true });
-      await cluster.startAll({ timeoutMs: 240_000 });
-    }, 300_000);
-    afterAll(() => cluster?.stop(), 60_000);
+  describe.skipIf(!support.ok)(
+    `rolling real Tomcat nodes behind ${label}${support.ok ? '' : ` — skipped: ${support.reason}`}`,
+    () => {
+      let cluster: TestCluster;
+      beforeAll(async () => {
+        cluster = await startTestCluster({ ...options, replication: true });
+        await cluster.startAll({ timeoutMs: 240_000 });
+      }, 300_000);
+      afterAll(() => cluster?.stop(), 60_000);
 
-    it('with session replication: 0 failed requests, and every user keeps the session through the roll', async () => {
-      expect(cluster.balancers.every((b) => b.type === lbType)).toBe(true);
-      const r = await rollUnderSessions(cluster, `${lbType} replicated`, 1, { serial: options.serial });
-      process.stderr.write(summary(`${label}, replication on`, r));
-      process.stderr.write(figuresLine(figuresLabel(cluster, lbType), true, options.serial ?? 1, r));
-      await expectRolled(cluster, r, 1);
-      expect(r.load.lost, JSON.stringify(r.load.samples.filter((s) => s.kind === 'lost').slice(0, 5))).toBe(0);
-      expect(r.load.skipped).toBe(0);
-      // Each node: drained, taken out hard, put back and seen UP by the load balancer, all through the real LB.
-      const lbSteps = r.run.events.filter((e) => e.kind === 'step-end' && /-(lb-drain|lb-wait-drained|lb-enable|lb-wait-up)$/.test(String(e.stepId)));
-      expect(lbSteps.map((e) => e.status)).toEqual(Array(4 * cluster.nodes.length).fill('ok'));
-      // Each start was gated on Tomcat's own startup line, read from the node's catalina.out.
-      const markers = r.run.events.filter((e) => e.kind === 'step-end' && /-wait-log-marker$/.test(String(e.stepId)));
-      expect(markers.map((e) => e.status)).toEqual(Array(cluster.nodes.length).fill('ok'));
-      for (const n of cluster.nodes) {
-        const log = await cluster.ssh(n.name, 'grep -c "org.apache.catalina.startup.Catalina.start Server startup in \\[" /opt/liferay/tomcat/logs/catalina.out');
-        expect(Number(log.stdout.trim()), `${n.name}: the harness's start and lrroll's`).toBeGreaterThanOrEqual(2);
-      }
-      // Afterwards lrroll status sees every node running, answering and in rotation (exit 0), in the LB's own words.
-      const status = await lrroll(['status', r.playbook], cluster);
-      expect(status.code, status.stdout + status.stderr).toBe(0);
-      const word = { haproxy: 'UP', apache: 'Init Ok', mod_jk: 'ACT OK' }[lbType];
-      for (const n of cluster.nodes) expect(status.stdout).toMatch(new RegExp(`${n.name}\\s.*\\s${word}`));
-    }, 900_000);
+      it('with session replication: 0 failed requests, and every user keeps the session through the roll', async () => {
+        expect(cluster.balancers.every((b) => b.type === lbType)).toBe(true);
+        const r = await rollUnderSessions(cluster, `${lbType} replicated`, 1, { serial: options.serial });
+        process.stderr.write(summary(`${label}, replication on`, r));
+        process.stderr.write(figuresLine(figuresLabel(cluster, lbType), true, options.serial ?? 1, r));
+        await expectRolled(cluster, r, 1);
+        expect(r.load.lost, JSON.stringify(r.load.samples.filter((s) => s.kind === 'lost').slice(0, 5))).toBe(0);
+        expect(r.load.skipped).toBe(0);
+        // Each node: drained, taken out hard, put back and seen UP by the load balancer, all through the real LB.
+        const lbSteps = r.run.events.filter(
+          (e) => e.kind === 'step-end' && /-(lb-drain|lb-wait-drained|lb-enable|lb-wait-up)$/.test(String(e.stepId)),
+        );
+        expect(lbSteps.map((e) => e.status)).toEqual(Array(4 * cluster.nodes.length).fill('ok'));
+        // Each start was gated on Tomcat's own startup line, read from the node's catalina.out.
+        const markers = r.run.events.filter((e) => e.kind === 'step-end' && /-wait-log-marker$/.test(String(e.stepId)));
+        expect(markers.map((e) => e.status)).toEqual(Array(cluster.nodes.length).fill('ok'));
+        for (const n of cluster.nodes) {
+          const log = await cluster.ssh(
+            n.name,
+            'grep -c "org.apache.catalina.startup.Catalina.start Server startup in \\[" ' +
+              '/opt/liferay/tomcat/logs/catalina.out',
+          );
+          expect(Number(log.stdout.trim()), `${n.name}: the harness's start and lrroll's`).toBeGreaterThanOrEqual(2);
+        }
+        // Afterwards lrroll status sees every node running, answering and in rotation (exit 0), in the LB's own words.
+        const status = await lrroll(['status', r.playbook], cluster);
+        expect(status.code, status.stdout + status.stderr).toBe(0);
+        const word = { haproxy: 'UP', apache: 'Init Ok', mod_jk: 'ACT OK' }[lbType];
+        for (const n of cluster.nodes) expect(status.stdout).toMatch(new RegExp(`${n.name}\\s.*\\s${word}`));
+      }, 900_000);
 
-    it('without replication: the users pinned to each node when it is taken out lose their session, as the plan says, and no one else', async () => {
-      cluster.setReplication(false);
-      for (const n of cluster.nodes) await cluster.stopNode(n.name);
-      await cluster.startAll({ timeoutMs: 240_000 });
-      const r = await rollUnderSessions(cluster, `${lbType} not replicated`, 2, { serial: options.serial });
-      process.stderr.write(summary(`${label}, replication off`, r));
-      process.stderr.write(figuresLine(figuresLabel(cluster, lbType), false, options.serial ?? 1, r));
-      await expectRolled(cluster, r, 2);
-      expect(r.load.lost).toBeGreaterThan(0);
-      expect(r.unexplained).toEqual([]);
-      expect(r.load.lost).toBe(r.predictedLost);
-      expect((await impactNote(cluster, r.playbook)).join('\n')).toMatch(/taken out hard, and users still on it are sent to another node and must log in again unless HTTP session replication is configured/);
-    }, 900_000);
+      it(
+        'without replication: the users pinned to each node when it is taken out lose their session, as ' +
+          'the plan says, and no one else',
+        async () => {
+          cluster.setReplication(false);
+          for (const n of cluster.nodes) await cluster.stopNode(n.name);
+          await cluster.startAll({ timeoutMs: 240_000 });
+          const r = await rollUnderSessions(cluster, `${lbType} not replicated`, 2, { serial: options.serial });
+          process.stderr.write(summary(`${label}, replication off`, r));
+          process.stderr.write(figuresLine(figuresLabel(cluster, lbType), false, options.serial ?? 1, r));
+          await expectRolled(cluster, r, 2);
+          expect(r.load.lost).toBeGreaterThan(0);
+          expect(r.unexplained).toEqual([]);
+          expect(r.load.lost).toBe(r.predictedLost);
+          expect((await impactNote(cluster, r.playbook)).join('\n')).toMatch(
+            /taken out hard, and users still on it are sent to another node and must log in again unless HTTP session replication is configured/,
+          );
+        },
+        900_000,
+      );
 
-    extra?.(() => cluster);
-  });
+      extra?.(() => cluster);
+    },
+  );
 }

@@ -20,45 +20,88 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A playbook in a temp folder using one of the fixture inventories. */
 function playbook(fixture: string, file: string, group?: string): string {
   const path = join(dir, `${fixture}.yml`);
-  writeFileSync(path, `lrroll: 1\nname: t\ninventory:\n  file: ${join(FIXTURES, fixture, file)}\n${group ? `  group: ${group}\n` : ''}loadBalancer:\n  type: none\nchange:\n  type: restart\n`);
+  writeFileSync(
+    path,
+    `lrroll: 1\nname: t\ninventory:\n  file: ${join(FIXTURES, fixture, file)}\n` +
+      `${group ? `  group: ${group}\n` : ''}loadBalancer:\n  type: none\nchange:\n  type: restart\n`,
+  );
   return path;
 }
 
-function show(ds: ReadonlyArray<{ severity: string; code: string; summary: string; source?: { file: string; line: number; col: number } }>): string[] {
-  return ds.map((d) => `${d.severity} ${d.code} ${d.source ? `${d.source.file.replace(FIXTURES, '')}:${d.source.line}:${d.source.col}` : '-'} ${d.summary}`);
+function show(
+  ds: ReadonlyArray<{
+    severity: string;
+    code: string;
+    summary: string;
+    source?: { file: string; line: number; col: number };
+  }>,
+): string[] {
+  return ds.map(
+    (d) =>
+      `${d.severity} ${d.code} ` +
+      `${d.source ? `${d.source.file.replace(FIXTURES, '')}:${d.source.line}:${d.source.col}` : '-'} ` +
+      `${d.summary}`,
+  );
 }
 
 describe('a Liferay cluster kept for Ansible', () => {
-  it('gives each node its address, user, port, ProxyJump and sudo settings, and lists the secret it needs', async () => {
-    const out = await planPlaybook(playbook('liferay', 'hosts.ini', 'liferay'), { vars: {}, limit: null, env: { PATH: process.env['PATH'] } });
-    expect(show(out.diagnostics.filter((d) => d.severity === 'error'))).toEqual([]);
-    expect(out.plan?.nodes.map((n) => [n.name, n.host, n.port, n.user, n.proxyJump, n.becomeUser, n.becomePassword, n.liferayHome])).toEqual([
-      ['lr1', '10.0.0.11', null, 'liferay', 'ops@bastion.example.net:2200', 'root', 'SUDO_PASSWORD', '/opt/liferay'],
-      ['lr2', '10.0.0.12', null, 'liferay', 'ops@bastion.example.net:2200', 'root', 'SUDO_PASSWORD', '/opt/liferay'],
-      ['lr3', '10.0.0.13', 2222, 'liferay', 'ops@bastion.example.net:2200', 'root', 'SUDO_PASSWORD', '/opt/liferay'],
-    ]);
-    expect(out.plan?.secrets).toContain('SUDO_PASSWORD');
-    expect(out.plan?.preflight.some((s) => s.become)).toBe(true);
-  });
+  it(
+    'gives each node its address, user, port, ProxyJump and sudo settings, and lists the secret it ' + 'needs',
+    async () => {
+      const out = await planPlaybook(playbook('liferay', 'hosts.ini', 'liferay'), {
+        vars: {},
+        limit: null,
+        env: { PATH: process.env['PATH'] },
+      });
+      expect(show(out.diagnostics.filter((d) => d.severity === 'error'))).toEqual([]);
+      expect(
+        out.plan?.nodes.map((n) => [
+          n.name,
+          n.host,
+          n.port,
+          n.user,
+          n.proxyJump,
+          n.becomeUser,
+          n.becomePassword,
+          n.liferayHome,
+        ]),
+      ).toEqual([
+        ['lr1', '10.0.0.11', null, 'liferay', 'ops@bastion.example.net:2200', 'root', 'SUDO_PASSWORD', '/opt/liferay'],
+        ['lr2', '10.0.0.12', null, 'liferay', 'ops@bastion.example.net:2200', 'root', 'SUDO_PASSWORD', '/opt/liferay'],
+        ['lr3', '10.0.0.13', 2222, 'liferay', 'ops@bastion.example.net:2200', 'root', 'SUDO_PASSWORD', '/opt/liferay'],
+      ]);
+      expect(out.plan?.secrets).toContain('SUDO_PASSWORD');
+      expect(out.plan?.preflight.some((s) => s.become)).toBe(true);
+    },
+  );
 
-  it('warns once, where it is written, about each setting it does not use; ansible_python_interpreter is ignored knowingly', async () => {
-    const out = await planPlaybook(playbook('liferay', 'hosts.ini'), { vars: {}, limit: null, env: {} });
-    expect(show(out.diagnostics.filter((d) => d.severity === 'warning'))).toEqual([
-      'warning W_INVENTORY liferay/hosts.ini:16:1 `-o StrictHostKeyChecking=yes` in `ansible_ssh_common_args` (host `lr1`) is not used by lrroll',
-      'warning W_INVENTORY liferay/group_vars/lb.yml:3:1 variable `my-var` (host `lb1`) is left out: template variable names are letters, digits and `_`',
-      'warning W_INVENTORY liferay/group_vars/lb.yml:4:1 `ansible_timeout` (host `lb1`) is not used by lrroll',
-      'warning W_INVENTORY liferay/group_vars/lb.yml:5:1 variable `cluster_name` (host `lb1`) holds a Jinja expression, which lrroll does not evaluate: the text is used as it is',
-    ]);
-    expect(out.plan?.nodes.find((n) => n.name === 'lb1')?.transport).toBe('local');
-  });
+  it(
+    'warns once, where it is written, about each setting it does not use; ansible_python_interpreter is ' +
+      'ignored knowingly',
+    async () => {
+      const out = await planPlaybook(playbook('liferay', 'hosts.ini'), { vars: {}, limit: null, env: {} });
+      expect(show(out.diagnostics.filter((d) => d.severity === 'warning'))).toEqual([
+        'warning W_INVENTORY liferay/hosts.ini:16:1 `-o StrictHostKeyChecking=yes` in ' +
+          '`ansible_ssh_common_args` (host `lr1`) is not used by lrroll',
+        'warning W_INVENTORY liferay/group_vars/lb.yml:3:1 variable `my-var` (host `lb1`) is left out: ' +
+          'template variable names are letters, digits and `_`',
+        'warning W_INVENTORY liferay/group_vars/lb.yml:4:1 `ansible_timeout` (host `lb1`) is not used by lrroll',
+        'warning W_INVENTORY liferay/group_vars/lb.yml:5:1 variable `cluster_name` (host `lb1`) holds a ' +
+          'Jinja expression, which lrroll does not evaluate: the text is used as it is',
+      ]);
+      expect(out.plan?.nodes.find((n) => n.name === 'lb1')?.transport).toBe('local');
+    },
+  );
 });
 
 describe('group_vars and host_vars', () => {
   it('warns about files Ansible does not read (an INI-style file, a host that does not exist)', async () => {
     const out = await planPlaybook(playbook('ini-vars-files', 'hosts.ini'), { vars: {}, limit: null, env: {} });
     expect(show(out.diagnostics.filter((d) => /_vars/.test(d.summary)))).toEqual([
-      'warning W_INVENTORY ini-vars-files/group_vars/db.ini:1:1 group_vars/db.ini is not read: Ansible reads group_vars files as YAML or JSON only (no extension, .yml, .yaml, .json)',
-      'warning W_INVENTORY ini-vars-files/host_vars/nobody.yml:1:1 host_vars entry `nobody.yml` matches no host of the inventory, so it is not read (Ansible ignores it too)',
+      'warning W_INVENTORY ini-vars-files/group_vars/db.ini:1:1 group_vars/db.ini is not read: ' +
+        'Ansible reads group_vars files as YAML or JSON only (no extension, .yml, .yaml, .json)',
+      'warning W_INVENTORY ini-vars-files/host_vars/nobody.yml:1:1 host_vars entry `nobody.yml` ' +
+        'matches no host of the inventory, so it is not read (Ansible ignores it too)',
     ]);
     expect(out.plan).toBeDefined();
   });
@@ -70,7 +113,11 @@ describe.skipIf(!hasVault && process.env['CI'] !== 'true')('vault values (ansibl
   const password = join(FIXTURES, 'vault', 'vault-password');
 
   it('decrypts inline and whole-file vault values; they reach the run as secrets, never the plan', async () => {
-    const out = await planPlaybook(playbook('vault', 'hosts.yml'), { vars: {}, limit: null, env: { PATH: process.env['PATH'], ANSIBLE_VAULT_PASSWORD_FILE: password } });
+    const out = await planPlaybook(playbook('vault', 'hosts.yml'), {
+      vars: {},
+      limit: null,
+      env: { PATH: process.env['PATH'], ANSIBLE_VAULT_PASSWORD_FILE: password },
+    });
     expect(show(out.diagnostics.filter((d) => d.severity === 'error'))).toEqual([]);
     const lr1 = out.plan?.nodes.find((n) => n.name === 'lr1');
     expect(lr1?.becomePassword).toBe('LRROLL_INVENTORY_ANSIBLE_BECOME_PASSWORD_1');
@@ -85,9 +132,20 @@ describe.skipIf(!hasVault && process.env['CI'] !== 'true')('vault values (ansibl
   });
 
   it('without a vault password: an error naming each encrypted variable and file', async () => {
-    const out = await planPlaybook(playbook('vault', 'hosts.yml'), { vars: {}, limit: null, env: { PATH: process.env['PATH'], HOME: dir } });
-    expect(show(out.diagnostics.filter((d) => d.severity === 'error')).map((s) => s.replace(/: ansible-vault could not decrypt it: .*/, ': …'))).toEqual([
-      'error E_VAULT vault/group_vars/all.yml:1:1 vault/group_vars/all.yml is encrypted with Ansible Vault: …'.replace('vault/group_vars/all.yml is', `${join(FIXTURES, 'vault/group_vars/all.yml')} is`),
+    const out = await planPlaybook(playbook('vault', 'hosts.yml'), {
+      vars: {},
+      limit: null,
+      env: { PATH: process.env['PATH'], HOME: dir },
+    });
+    expect(
+      show(out.diagnostics.filter((d) => d.severity === 'error')).map((s) =>
+        s.replace(/: ansible-vault could not decrypt it: .*/, ': …'),
+      ),
+    ).toEqual([
+      'error E_VAULT vault/group_vars/all.yml:1:1 vault/group_vars/all.yml is encrypted with Ansible Vault: …'.replace(
+        'vault/group_vars/all.yml is',
+        `${join(FIXTURES, 'vault/group_vars/all.yml')} is`,
+      ),
       'error E_VAULT vault/host_vars/lr1.yml:2:1 `ansible_become_password` is encrypted with Ansible Vault: …',
       'error E_VAULT vault/host_vars/lr1.yml:9:1 `db_password` is encrypted with Ansible Vault: …',
     ]);
@@ -97,19 +155,30 @@ describe.skipIf(!hasVault && process.env['CI'] !== 'true')('vault values (ansibl
 
 describe('vault values without ansible-vault', () => {
   it('is a clear error naming the variable', async () => {
-    const out = await planPlaybook(playbook('vault', 'hosts.yml'), { vars: {}, limit: null, env: { PATH: '/nonexistent' } });
+    const out = await planPlaybook(playbook('vault', 'hosts.yml'), {
+      vars: {},
+      limit: null,
+      env: { PATH: '/nonexistent' },
+    });
     const errors = show(out.diagnostics.filter((d) => d.severity === 'error'));
-    expect(errors).toContain('error E_VAULT vault/host_vars/lr1.yml:2:1 `ansible_become_password` is encrypted with Ansible Vault: `ansible-vault` is not installed');
+    expect(errors).toContain(
+      'error E_VAULT vault/host_vars/lr1.yml:2:1 `ansible_become_password` is encrypted with Ansible ' +
+        'Vault: `ansible-vault` is not installed',
+    );
     expect(out.plan).toBeUndefined();
   });
 });
 
 describe('resume', () => {
-  it('reads the inventory\'s secret values again, since neither the record nor the environment holds them', async () => {
+  it("reads the inventory's secret values again, since neither the record nor the environment holds them", async () => {
     const inv = join(dir, 'resume-hosts.ini');
     writeFileSync(inv, '[liferay]\nlr1 ansible_become=true ansible_become_password=s3cret-again\n');
     const pb = join(dir, 'resume.yml');
-    writeFileSync(pb, `lrroll: 1\nname: t\ninventory:\n  file: ${inv}\nloadBalancer:\n  type: none\nchange:\n  type: restart\nrollout:\n  minHealthy: 0\n`);
+    writeFileSync(
+      pb,
+      `lrroll: 1\nname: t\ninventory:\n  file: ${inv}\nloadBalancer:\n  type: none\nchange:\n  type: ` +
+        `restart\nrollout:\n  minHealthy: 0\n`,
+    );
     const out = await planPlaybook(pb, { vars: {}, limit: null, env: {} });
     const run = join(dir, 'run-record');
     mkdirSync(run);
@@ -117,6 +186,8 @@ describe('resume', () => {
     expect(JSON.stringify(out.plan)).not.toContain('s3cret-again');
     const env = await withInventorySecrets(run, { HOME: dir });
     expect(env).toEqual({ HOME: dir, LRROLL_INVENTORY_ANSIBLE_BECOME_PASSWORD_1: 's3cret-again' });
-    expect(await withInventorySecrets(run, { LRROLL_INVENTORY_ANSIBLE_BECOME_PASSWORD_1: 'given' })).toEqual({ LRROLL_INVENTORY_ANSIBLE_BECOME_PASSWORD_1: 'given' });
+    expect(await withInventorySecrets(run, { LRROLL_INVENTORY_ANSIBLE_BECOME_PASSWORD_1: 'given' })).toEqual({
+      LRROLL_INVENTORY_ANSIBLE_BECOME_PASSWORD_1: 'given',
+    });
   });
 });

@@ -2,7 +2,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, uti
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireClusterLock, nodeLocks, readClusterLock, refreshClusterLock, releaseClusterLock, type ClusterLock, type ClusterLockDeps, type LockRefusal } from '../../../src/app/cluster-lock.js';
+import {
+  acquireClusterLock,
+  nodeLocks,
+  readClusterLock,
+  refreshClusterLock,
+  releaseClusterLock,
+  type ClusterLock,
+  type ClusterLockDeps,
+  type LockRefusal,
+} from '../../../src/app/cluster-lock.js';
 import { breakLock, type LockOwner, type NodeLock } from '../../../src/app/lock.js';
 import type { EventInput } from '../../../src/execute/events.js';
 import { lockOrder, lockSection } from '../../../src/plan/cluster-lock-steps.js';
@@ -25,16 +34,44 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 function node(name: string, host: string): PlanNode {
   const liferayHome = join(root, host);
   mkdirSync(liferayHome, { recursive: true });
-  return { name, host, transport: 'local', port: null, user: null, identityFile: null, liferayHome, tomcatHome: join(liferayHome, 'tomcat'), httpPort: 8080, member: name, stagingDir: join(liferayHome, 'staging') };
+  return {
+    name,
+    host,
+    transport: 'local',
+    port: null,
+    user: null,
+    identityFile: null,
+    liferayHome,
+    tomcatHome: join(liferayHome, 'tomcat'),
+    httpPort: 8080,
+    member: name,
+    stagingDir: join(liferayHome, 'staging'),
+  };
 }
 
 /** A plan of these nodes (inventory order as given), changing `limit` of them (default all). */
 function plan(nodes: PlanNode[], limit: string[] = nodes.map((n) => n.name)): Plan {
-  return { nodes, batches: [{ index: 1, nodes: limit }], name: 'lock test', hash: 'f'.repeat(64), source: { file: 'pb.yml' }, cluster: { lock: lockSection(nodes), reconcile: [], status: [] } } as unknown as Plan;
+  return {
+    nodes,
+    batches: [{ index: 1, nodes: limit }],
+    name: 'lock test',
+    hash: 'f'.repeat(64),
+    source: { file: 'pb.yml' },
+    cluster: { lock: lockSection(nodes), reconcile: [], status: [] },
+  } as unknown as Plan;
 }
 
 function owner(runId: string, pid = 4242): LockOwner {
-  return { user: 'alice', host: 'ws1', pid, runId, planHash: 'f'.repeat(64), name: 'lock test', since: '2026-01-01T00:00:00Z', message: '' };
+  return {
+    user: 'alice',
+    host: 'ws1',
+    pid,
+    runId,
+    planHash: 'f'.repeat(64),
+    name: 'lock test',
+    since: '2026-01-01T00:00:00Z',
+    message: '',
+  };
 }
 
 const local = new LocalTransport();
@@ -42,16 +79,31 @@ const unreachable = new Set<string>();
 /** A transport whose `exec` throws (like SSH to a host that is down) for the nodes in `unreachable`. */
 function transportFor(n: PlanNode): Transport {
   if (!unreachable.has(n.name)) return local;
-  return { ...local, describe: n.name, connect: async () => undefined, exec: async () => Promise.reject(new Error(`cannot connect to ${n.host}: ECONNREFUSED`)) } as Transport;
+  return {
+    ...local,
+    describe: n.name,
+    connect: async () => undefined,
+    exec: async () => Promise.reject(new Error(`cannot connect to ${n.host}: ECONNREFUSED`)),
+  } as Transport;
 }
 let events: EventInput[] = [];
 /** What the lock told the operator (its events' notes, taken and released left out). */
 const notes = (): string[] => events.flatMap((e) => (e.kind === 'lock' && e.state !== 'taken' ? [e.text] : []));
-const deps = (isLive: ClusterLockDeps['isLive'] = () => null): ClusterLockDeps => ({ transportFor, clock: new FixedClock(), signal: new AbortController().signal, isLive, emit: (e) => events.push(e) });
+const deps = (isLive: ClusterLockDeps['isLive'] = () => null): ClusterLockDeps => ({
+  transportFor,
+  clock: new FixedClock(),
+  signal: new AbortController().signal,
+  isLive,
+  emit: (e) => events.push(e),
+});
 /** The lock of one node, as the plan's steps run it. */
-const lockOf = (p: Plan, n: PlanNode): NodeLock => nodeLocks(p, transportFor).find((l) => l.steps.node === n.name) as NodeLock;
+const lockOf = (p: Plan, n: PlanNode): NodeLock =>
+  nodeLocks(p, transportFor).find((l) => l.steps.node === n.name) as NodeLock;
 const lockDir = (n: PlanNode): string => join(n.liferayHome, '.lrroll/lock');
-const held = (n: PlanNode): string | null => (existsSync(join(lockDir(n), 'owner')) ? (JSON.parse(readFileSync(join(lockDir(n), 'owner'), 'utf8')) as LockOwner).runId : null);
+const held = (n: PlanNode): string | null =>
+  existsSync(join(lockDir(n), 'owner'))
+    ? (JSON.parse(readFileSync(join(lockDir(n), 'owner'), 'utf8')) as LockOwner).runId
+    : null;
 const isRefusal = (x: ClusterLock | LockRefusal): x is LockRefusal => !('nodes' in x);
 
 describe('the cluster lock', () => {
@@ -79,7 +131,10 @@ describe('the cluster lock', () => {
     const first = await acquireClusterLock(plan(ns, ['n2']), owner('run-1'), 0, deps());
     expect(isRefusal(first)).toBe(false);
     const other = await acquireClusterLock(second(ns), owner('run-2'), 0, deps());
-    expect(other).toMatchObject({ node: 'n1', held: { owner: { runId: 'run-1', user: 'alice', host: 'ws1' }, stale: false } });
+    expect(other).toMatchObject({
+      node: 'n1',
+      held: { owner: { runId: 'run-1', user: 'alice', host: 'ws1' }, stale: false },
+    });
     expect(ns.map(held)).toEqual(['run-1', 'run-1', 'run-1']);
   });
 
@@ -89,7 +144,11 @@ describe('the cluster lock', () => {
     events = [];
     const r = await acquireClusterLock(plan(ns), owner('run-2'), 20, deps());
     expect(r).toMatchObject({ node: 'n1' });
-    expect(events.map((e) => (e.kind === 'lock' ? `${e.state} ${e.nodes.join(',')} ${e.holder ?? '?'} ${e.stepId ?? ''}` : e.kind))).toEqual(['waiting n1 run-1 cluster/lock/n1/lock-take']);
+    expect(
+      events.map((e) =>
+        e.kind === 'lock' ? `${e.state} ${e.nodes.join(',')} ${e.holder ?? '?'} ${e.stepId ?? ''}` : e.kind,
+      ),
+    ).toEqual(['waiting n1 run-1 cluster/lock/n1/lock-take']);
   });
 
   it('a run that cannot take every node gives back the nodes it took', async () => {
@@ -106,7 +165,9 @@ describe('the cluster lock', () => {
   it('a node this run changes that cannot be reached: nothing stays locked, the error names it', async () => {
     const ns = [node('n1', '10.0.0.1'), node('n2', '10.0.0.2'), node('n3', '10.0.0.3')];
     unreachable.add('n3');
-    await expect(acquireClusterLock(plan(ns), owner('run-1'), 0, deps())).rejects.toThrow(/cannot connect to 10\.0\.0\.3/);
+    await expect(acquireClusterLock(plan(ns), owner('run-1'), 0, deps())).rejects.toThrow(
+      /cannot connect to 10\.0\.0\.3/,
+    );
     expect(ns.map(held)).toEqual([null, null, null]);
   });
 
@@ -116,7 +177,9 @@ describe('the cluster lock', () => {
     const r = await acquireClusterLock(plan(ns, ['n1', 'n3']), owner('run-1'), 0, deps());
     if (isRefusal(r)) throw new Error('refused');
     expect(r.nodes.map((n) => n.steps.node)).toEqual(['n1', 'n3']);
-    expect(notes()).toEqual(['n2: its run lock could not be taken (cannot connect to 10.0.0.2: ECONNREFUSED); this run does not change it']);
+    expect(notes()).toEqual([
+      'n2: its run lock could not be taken (cannot connect to 10.0.0.2: ECONNREFUSED); this run does not change it',
+    ]);
     expect(events.at(-1)).toMatchObject({ kind: 'lock', state: 'taken', nodes: ['n1', 'n3'], holder: 'run-1' });
   });
 
@@ -136,7 +199,12 @@ describe('the lock is never taken over silently', () => {
     await acquireClusterLock(plan(nodes), owner('run-1'), 0, deps());
     const old = new Date(Date.now() - 3600_000);
     for (const n of nodes) utimesSync(join(lockDir(n), 'owner'), old, old);
-    const r = await acquireClusterLock(plan(nodes), owner('run-2'), 0, deps(() => false));
+    const r = await acquireClusterLock(
+      plan(nodes),
+      owner('run-2'),
+      0,
+      deps(() => false),
+    );
     expect(r).toMatchObject({ node: 'n1', held: { stale: true, owner: { runId: 'run-1' } } });
     expect(nodes.map(held)).toEqual(['run-1', 'run-1']);
   });
@@ -149,9 +217,18 @@ describe('the lock is never taken over silently', () => {
     const nodes = ns();
     await acquireClusterLock(plan(nodes), owner('run-1', 1111), 0, deps());
     events = [];
-    const r = await acquireClusterLock(plan(nodes), owner('run-1', 2222), 0, deps(() => live));
+    const r = await acquireClusterLock(
+      plan(nodes),
+      owner('run-1', 2222),
+      0,
+      deps(() => live),
+    );
     expect(isRefusal(r)).toBe(!takenOver);
-    expect(notes()).toEqual(takenOver ? ['took over the cluster lock of the interrupted run run-1 (pid 1111 on ws1 is no longer running)'] : []);
+    expect(notes()).toEqual(
+      takenOver
+        ? ['took over the cluster lock of the interrupted run run-1 (pid 1111 on ws1 is no longer running)']
+        : [],
+    );
     const pid = JSON.parse(readFileSync(join(lockDir(nodes[0] as PlanNode), 'owner'), 'utf8')).pid as number;
     expect(pid).toBe(takenOver ? 2222 : 1111);
   });
@@ -162,10 +239,16 @@ describe('the lock is never taken over silently', () => {
     if (isRefusal(mine)) throw new Error('refused');
     expect(await refreshClusterLock(mine, 'run-1')).toBeNull();
     await breakLock(lockOf(plan(nodes), nodes[1] as PlanNode), 'run-1');
-    expect(await refreshClusterLock(mine, 'run-1')).toEqual({ node: 'n2', holder: null, text: 'the cluster lock on n2 was broken (lrroll unlock)' });
+    expect(await refreshClusterLock(mine, 'run-1')).toEqual({
+      node: 'n2',
+      holder: null,
+      text: 'the cluster lock on n2 was broken (lrroll unlock)',
+    });
     const theirs = await acquireClusterLock(plan([nodes[1] as PlanNode]), owner('run-2'), 0, deps());
     expect(isRefusal(theirs)).toBe(false);
-    expect((await refreshClusterLock(mine, 'run-1'))?.text).toMatch(/^the cluster lock on n2 was taken by alice@ws1 \(pid 4242\), run run-2 /);
+    expect((await refreshClusterLock(mine, 'run-1'))?.text).toMatch(
+      /^the cluster lock on n2 was taken by alice@ws1 \(pid 4242\), run run-2 /,
+    );
     await releaseClusterLock(mine, 'run-1');
     expect(nodes.map(held)).toEqual([null, 'run-2']);
   });
@@ -177,7 +260,10 @@ describe('the lock is never taken over silently', () => {
     expect(held(nodes[0] as PlanNode)).toBe('run-1');
     writeFileSync(join(lockDir(nodes[1] as PlanNode), 'owner'), 'garbage');
     const read = await readClusterLock(plan(nodes), transportFor);
-    expect(read.map((l) => [l.node.steps.node, l.held?.owner?.runId ?? (l.held ? 'unreadable' : null)])).toEqual([['n1', 'run-1'], ['n2', 'unreadable']]);
+    expect(read.map((l) => [l.node.steps.node, l.held?.owner?.runId ?? (l.held ? 'unreadable' : null)])).toEqual([
+      ['n1', 'run-1'],
+      ['n2', 'unreadable'],
+    ]);
     await breakLock(lockOf(plan(nodes), nodes[1] as PlanNode), null);
     expect(existsSync(lockDir(nodes[1] as PlanNode))).toBe(false);
   });

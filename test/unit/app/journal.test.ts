@@ -7,10 +7,38 @@ import { EVENTS_FORMAT_VERSION, type RunEvent } from '../../../src/execute/event
 
 const at = '2026-12-02T07:00:00.000Z';
 const v = EVENTS_FORMAT_VERSION;
-const stepStart: RunEvent = { kind: 'step-start', stepId: 'n1.start', action: 'start', title: 'Start', node: 'n1', batch: 1, command: null, v, at };
-const stepEnd: RunEvent = { kind: 'step-end', stepId: 'n1.start', node: 'n1', status: 'ok', durationMs: 5, exitCode: 0, detail: null, v, at };
+const stepStart: RunEvent = {
+  kind: 'step-start',
+  stepId: 'n1.start',
+  action: 'start',
+  title: 'Start',
+  node: 'n1',
+  batch: 1,
+  command: null,
+  v,
+  at,
+};
+const stepEnd: RunEvent = {
+  kind: 'step-end',
+  stepId: 'n1.start',
+  node: 'n1',
+  status: 'ok',
+  durationMs: 5,
+  exitCode: 0,
+  detail: null,
+  v,
+  at,
+};
 const lbOut: RunEvent = { kind: 'lb-state', node: 'n1', member: 'web/n1', state: 'out', v, at };
-const line = (i: number): RunEvent => ({ kind: 'step-output', stepId: 'n1.start', node: 'n1', stream: 'stdout', line: `log line ${i}`, v, at });
+const line = (i: number): RunEvent => ({
+  kind: 'step-output',
+  stepId: 'n1.start',
+  node: 'n1',
+  stream: 'stdout',
+  line: `log line ${i}`,
+  v,
+  at,
+});
 
 /** The real file calls, with every call recorded in order (`write` / `sync`). */
 function observedFile(): { file: JournalFile; calls: string[] } {

@@ -23,17 +23,56 @@ afterEach(() => rmSync(home, { recursive: true, force: true }));
 function recordLeavingNode2Out(plan: Plan, pid: number): string {
   const dir = join(home, 'runs', 'R1');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ runId: 'R1', planHash: plan.hash, name: plan.name, playbook: 'pb.yml', gitCommit: null, gitDirty: false, user: 'alice', host: hostname(), pid, startedAt: '2026-01-01T00:00:00Z', status: 'running', endedAt: null, nodes: plan.nodes.map((n) => n.name) }));
-  writeFileSync(join(dir, 'events.ndjson'), `${JSON.stringify({ kind: 'lb-state', node: 'node2', member: 'node2', state: 'out', v: 1, at: '2026-01-01T00:00:01Z' })}\n`);
+  writeFileSync(
+    join(dir, 'meta.json'),
+    JSON.stringify({
+      runId: 'R1',
+      planHash: plan.hash,
+      name: plan.name,
+      playbook: 'pb.yml',
+      gitCommit: null,
+      gitDirty: false,
+      user: 'alice',
+      host: hostname(),
+      pid,
+      startedAt: '2026-01-01T00:00:00Z',
+      status: 'running',
+      endedAt: null,
+      nodes: plan.nodes.map((n) => n.name),
+    }),
+  );
+  writeFileSync(
+    join(dir, 'events.ndjson'),
+    JSON.stringify({
+      kind: 'lb-state',
+      node: 'node2',
+      member: 'node2',
+      state: 'out',
+      v: 1,
+      at: '2026-01-01T00:00:01Z',
+    }) + `\n`,
+  );
   return dir;
 }
 
 function deps(lb: FakeLb, execs: string[]) {
-  const transport = { describe: 'fake', connect: async () => undefined, close: async () => undefined, put: async () => undefined, exec: async (command: string): Promise<ExecResult> => {
-    execs.push(command);
-    return { exitCode: 0, stdout: 'ok\n200', stderr: '', timedOut: false, aborted: false, durationMs: 1 };
-  } } as Transport;
-  return { transportFor: () => transport, lbTransport: transport, lb, clock: new FixedClock(), signal: new AbortController().signal };
+  const transport = {
+    describe: 'fake',
+    connect: async () => undefined,
+    close: async () => undefined,
+    put: async () => undefined,
+    exec: async (command: string): Promise<ExecResult> => {
+      execs.push(command);
+      return { exitCode: 0, stdout: 'ok\n200', stderr: '', timedOut: false, aborted: false, durationMs: 1 };
+    },
+  } as Transport;
+  return {
+    transportFor: () => transport,
+    lbTransport: transport,
+    lb,
+    clock: new FixedClock(),
+    signal: new AbortController().signal,
+  };
 }
 
 describe('reconcile', () => {
@@ -46,7 +85,16 @@ describe('reconcile', () => {
     lb.set('node2', { state: 'MAINT' });
     const execs: string[] = [];
     const results = await reconcile(plan, leftOut, deps(lb, execs));
-    expect(results).toEqual([{ node: 'node2', runId: 'R1', action: 'left-out', stepId: null, stepIds: [], detail: 'is out of the load balancer for run R1, which is still running on this host: not touched' }]);
+    expect(results).toEqual([
+      {
+        node: 'node2',
+        runId: 'R1',
+        action: 'left-out',
+        stepId: null,
+        stepIds: [],
+        detail: 'is out of the load balancer for run R1, which is still running on this host: not touched',
+      },
+    ]);
     expect(lb.calls).toEqual([]);
     expect(execs).toEqual([]);
   });
@@ -60,8 +108,12 @@ describe('reconcile', () => {
     const lb = new FakeLb(['node1', 'node2', 'node3']);
     lb.set('node2', { state: 'MAINT' });
     const results = await reconcile(plan, leftOut, deps(lb, []));
-    expect(results).toMatchObject([{ node: 'node2', action: 'put-back', stepId: 'cluster/reconcile/node2/lb-put-back' }]);
+    expect(results).toMatchObject([
+      { node: 'node2', action: 'put-back', stepId: 'cluster/reconcile/node2/lb-put-back' },
+    ]);
     expect(lb.callsFor('node2', 'enable')).toHaveLength(1);
-    expect(readFileSync(join(dir, 'events.ndjson'), 'utf8')).toMatch(/"kind":"lb-state","node":"node2","member":"node2","state":"up"/);
+    expect(readFileSync(join(dir, 'events.ndjson'), 'utf8')).toMatch(
+      /"kind":"lb-state","node":"node2","member":"node2","state":"up"/,
+    );
   });
 });

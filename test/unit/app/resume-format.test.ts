@@ -14,14 +14,32 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function recordRun(runId: string, formatVersion: number): Promise<void> {
   const pb = join(dir, 'restart.yml');
-  const inventory = 'inventory:\n  nodes:\n    - name: n1\n      host: 127.0.0.1\n      transport: local\n      liferayHome: /opt/liferay\n';
-  writeFileSync(pb, `lrroll: 1\nname: t\n${inventory}loadBalancer:\n  type: none\nchange:\n  type: restart\nrollout:\n  minHealthy: 0\n`);
+  const inventory =
+    'inventory:\n  nodes:\n    - name: n1\n      host: 127.0.0.1\n      transport: local\n      ' +
+    'liferayHome: /opt/liferay\n';
+  writeFileSync(
+    pb,
+    `lrroll: 1\nname: t\n${inventory}loadBalancer:\n  type: none\nchange:\n  type: ` +
+      `restart\nrollout:\n  minHealthy: 0\n`,
+  );
   const out = await planPlaybook(pb, { vars: {}, limit: null, env: {} });
   expect(out.plan, JSON.stringify(out.diagnostics)).toBeDefined();
   const run = join(dir, 'home', 'runs', runId);
   mkdirSync(run, { recursive: true });
   writeFileSync(join(run, 'plan.json'), JSON.stringify({ ...out.plan, formatVersion }));
-  const meta = { runId, planHash: out.plan?.hash, name: 't', playbook: pb, user: 'u', host: 'h', pid: null, startedAt: '2026-12-01T10:00:00.000Z', status: 'aborted', endedAt: null, nodes: ['n1'] };
+  const meta = {
+    runId,
+    planHash: out.plan?.hash,
+    name: 't',
+    playbook: pb,
+    user: 'u',
+    host: 'h',
+    pid: null,
+    startedAt: '2026-12-01T10:00:00.000Z',
+    status: 'aborted',
+    endedAt: null,
+    nodes: ['n1'],
+  };
   writeFileSync(join(run, 'meta.json'), JSON.stringify(meta));
   writeFileSync(join(run, 'events.ndjson'), '');
 }
@@ -32,7 +50,10 @@ describe('lrroll resume of a run recorded with another plan format', () => {
     const io = captureIo({ LRROLL_HOME: join(dir, 'home') }, dir);
     const code = await runCli(['resume', '20261201T1000-aaaaaa', '--yes', '--output', 'plain'], io);
     expect(code, io.err()).toBe(3);
-    expect(io.err()).toContain(`error[E_PLAN_FORMAT]: run 20261201T1000-aaaaaa was recorded with plan format 2; this lrroll runs format ${PLAN_FORMAT_VERSION}`);
+    expect(io.err()).toContain(
+      `error[E_PLAN_FORMAT]: run 20261201T1000-aaaaaa was recorded with plan format 2; this lrroll ` +
+        `runs format ${PLAN_FORMAT_VERSION}`,
+    );
     expect(io.err()).toContain('lrroll unlock');
     expect(io.err()).not.toContain('Resuming run');
   });

@@ -13,8 +13,15 @@ import { planPlaybook } from '../../../src/app/use-cases.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrroll-ssh-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const env = { HOME: '/home/ops', LRROLL_SSH_CONFIG: '/etc/lrroll/ssh_config', LRROLL_KNOWN_HOSTS: '/etc/lrroll/known_hosts' };
-const fromPlaybook = { source: { file: 'ops/playbooks/fix.yml', sha256: '', gitCommit: null, gitDirty: false }, ssh: { configFile: '../ssh/config', knownHostsFiles: ['~/.ssh/prod_known_hosts', 'kh'] } };
+const env = {
+  HOME: '/home/ops',
+  LRROLL_SSH_CONFIG: '/etc/lrroll/ssh_config',
+  LRROLL_KNOWN_HOSTS: '/etc/lrroll/known_hosts',
+};
+const fromPlaybook = {
+  source: { file: 'ops/playbooks/fix.yml', sha256: '', gitCommit: null, gitDirty: false },
+  ssh: { configFile: '../ssh/config', knownHostsFiles: ['~/.ssh/prod_known_hosts', 'kh'] },
+};
 
 describe('resolveSshFiles and sshSettings', () => {
   it('the command line wins, relative to the working directory', () => {
@@ -24,24 +31,48 @@ describe('resolveSshFiles and sshSettings', () => {
   });
 
   it('then the playbook, relative to the playbook, `~` for the home', () => {
-    expect(resolveSshFiles(fromPlaybook, {}, env, '/work')).toEqual({ configFile: '/work/ops/ssh/config', knownHostsFiles: ['/home/ops/.ssh/prod_known_hosts', '/work/ops/playbooks/kh'] });
+    expect(resolveSshFiles(fromPlaybook, {}, env, '/work')).toEqual({
+      configFile: '/work/ops/ssh/config',
+      knownHostsFiles: ['/home/ops/.ssh/prod_known_hosts', '/work/ops/playbooks/kh'],
+    });
   });
 
   it('then the environment (LRROLL_*), then ~/.ssh', () => {
-    const none = resolveSshFiles({ ...fromPlaybook, ssh: { configFile: null, knownHostsFiles: null } }, {}, env, '/work');
+    const none = resolveSshFiles(
+      { ...fromPlaybook, ssh: { configFile: null, knownHostsFiles: null } },
+      {},
+      env,
+      '/work',
+    );
     expect(none).toEqual({ configFile: null, knownHostsFiles: null });
     expect(sshSettings(env, false, none).knownHostsFiles).toEqual(['/etc/lrroll/known_hosts']);
     expect(sshSettings({ HOME: '/home/ops' }, false, none).knownHostsFiles).toEqual(['/home/ops/.ssh/known_hosts']);
   });
 
   it('a chosen config file must exist', () => {
-    expect(sshFilesProblem({ configFile: join(dir, 'missing'), knownHostsFiles: null })).toBe(`the SSH config file ${join(dir, 'missing')} does not exist`);
-    expect(sshFilesProblem({ configFile: dir, knownHostsFiles: null })).toBe(`the SSH config file ${dir} is not a file`);
+    expect(sshFilesProblem({ configFile: join(dir, 'missing'), knownHostsFiles: null })).toBe(
+      `the SSH config file ${join(dir, 'missing')} does not exist`,
+    );
+    expect(sshFilesProblem({ configFile: dir, knownHostsFiles: null })).toBe(
+      `the SSH config file ${dir} is not a file`,
+    );
   });
 });
 
 describe('inventory.ssh in the playbook', () => {
-  const playbook = (ssh: string): string => ['lrroll: 1', 'name: SSH files', 'inventory:', ssh, '  nodes:', '    - name: node1', '    - name: node2', 'change:', '  type: restart', ''].join('\n');
+  const playbook = (ssh: string): string =>
+    [
+      'lrroll: 1',
+      'name: SSH files',
+      'inventory:',
+      ssh,
+      '  nodes:',
+      '    - name: node1',
+      '    - name: node2',
+      'change:',
+      '  type: restart',
+      '',
+    ].join('\n');
 
   it('is recorded in the plan as written', async () => {
     writeFileSync(join(dir, 'cfg'), 'Host x\n');
@@ -54,14 +85,36 @@ describe('inventory.ssh in the playbook', () => {
     writeFileSync(join(dir, 'missing.yml'), playbook('  ssh:\n    configFile: no_such_config'));
     const { plan, diagnostics } = await planPlaybook(join(dir, 'missing.yml'), { vars: {}, limit: null });
     expect(plan).toBeUndefined();
-    expect(diagnostics).toContainEqual(expect.objectContaining({ code: 'E_FILE', summary: `the SSH config file \`no_such_config\` does not exist (looked for ${join(dir, 'no_such_config')})`, source: { file: join(dir, 'missing.yml'), line: 5, col: 17 } }));
+    expect(diagnostics).toContainEqual(
+      expect.objectContaining({
+        code: 'E_FILE',
+        summary: `the SSH config file \`no_such_config\` does not exist (looked for ${join(dir, 'no_such_config')})`,
+        source: { file: join(dir, 'missing.yml'), line: 5, col: 17 },
+      }),
+    );
   });
 
   it('`ssh` in an lrroll inventory file is refused (it would be ignored)', async () => {
     mkdirSync(join(dir, 'inv'), { recursive: true });
     writeFileSync(join(dir, 'inv/nodes.yml'), 'ssh:\n  configFile: x\nnodes:\n  - name: node1\n  - name: node2\n');
-    writeFileSync(join(dir, 'inv.yml'), ['lrroll: 1', 'name: SSH in inventory file', 'inventory:', '  file: inv/nodes.yml', 'change:', '  type: restart', ''].join('\n'));
+    writeFileSync(
+      join(dir, 'inv.yml'),
+      [
+        'lrroll: 1',
+        'name: SSH in inventory file',
+        'inventory:',
+        '  file: inv/nodes.yml',
+        'change:',
+        '  type: restart',
+        '',
+      ].join('\n'),
+    );
     const { diagnostics } = await planPlaybook(join(dir, 'inv.yml'), { vars: {}, limit: null });
-    expect(diagnostics).toContainEqual(expect.objectContaining({ code: 'E_INVENTORY', summary: '`ssh` is read from the playbook only, not from an inventory file' }));
+    expect(diagnostics).toContainEqual(
+      expect.objectContaining({
+        code: 'E_INVENTORY',
+        summary: '`ssh` is read from the playbook only, not from an inventory file',
+      }),
+    );
   });
 });

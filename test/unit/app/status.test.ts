@@ -34,15 +34,28 @@ describe('lrroll status', () => {
   it('masks a secret the load balancer URL holds, in the table and in the notes', async () => {
     const port = (server.address() as AddressInfo).port;
     const file = join(dir, 'pb.yml');
-    writeFileSync(file, `lrroll: 1\nname: status secret\ninventory:\n  defaults:\n    transport: local\n    liferayHome: ${dir}/home\n  nodes:\n    - name: node1\n    - name: node2\nloadBalancer:\n  type: apache\n  url: "http://127.0.0.1:${port}/balancer-manager/\${LRROLL_T_BM}"\n  balancer: liferay\nchange:\n  type: restart\n`);
+    writeFileSync(
+      file,
+      `lrroll: 1\nname: status secret\ninventory:\n  defaults:\n    transport: local\n    ` +
+        `liferayHome: ${dir}/home\n  nodes:\n    - name: node1\n    - name: ` +
+        `node2\nloadBalancer:\n  type: apache\n  url: "http://127.0.0.1:${port}` +
+        `/balancer-manager/\${LRROLL_T_BM}"\n  balancer: liferay\nchange:\n  type: restart\n`,
+    );
     const { plan, diagnostics } = await planPlaybook(file, { vars: {}, limit: null });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const events: EventInput[] = [];
-    const rows = await readStatus(plan!, { LRROLL_T_SECRET: 'x', LRROLL_T_BM: SECRET, LRROLL_HOME: join(dir, 'lrroll'), HOME: dir }, (e) => events.push(e));
+    const rows = await readStatus(
+      plan!,
+      { LRROLL_T_SECRET: 'x', LRROLL_T_BM: SECRET, LRROLL_HOME: join(dir, 'lrroll'), HOME: dir },
+      (e) => events.push(e),
+    );
     const notes = events.flatMap((e) => (e.kind === 'lock' || e.kind === 'reconcile' ? [e.text] : []));
     // every row is an event of the stream too
     expect(events.flatMap((e) => (e.kind === 'node-status' ? [e.row] : []))).toEqual(rows);
-    expect(seen.some((u) => u.includes(SECRET)), 'the request went to the secret URL').toBe(true);
+    expect(
+      seen.some((u) => u.includes(SECRET)),
+      'the request went to the secret URL',
+    ).toBe(true);
     // the load balancer's error is shown once, under the table, masked
     expect(rows.map((r) => r.lbState)).toEqual(['?', '?']);
     expect(rows.map((r) => r.lbError)).toEqual([expect.stringMatching(/\*\*\*/), expect.stringMatching(/\*\*\*/)]);

@@ -30,7 +30,9 @@ function manifest(lines: string[]): string {
 }
 
 async function sha256Of(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 const JSON_DOC = JSON.stringify({
@@ -59,9 +61,15 @@ describe('inspectArtifact: bundles', () => {
       fileName: 'com.liferay.journal.service.jar',
       sha256: await sha256Of(file),
       size: (await stat(file)).size,
-      manifest: { bundleSymbolicName: 'com.liferay.journal.service', bundleVersion: '5.0.120', requireSchemaVersion: '4.4.2' },
+      manifest: {
+        bundleSymbolicName: 'com.liferay.journal.service',
+        bundleVersion: '5.0.120',
+        requireSchemaVersion: '4.4.2',
+      },
       patch: null,
-      config: null, error: null, invalid: null,
+      config: null,
+      error: null,
+      invalid: null,
     });
     expect(facts.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -69,10 +77,18 @@ describe('inspectArtifact: bundles', () => {
   it('reports a null schema version for a module without Liferay-Require-SchemaVersion', async () => {
     const file = join(dir, 'com.liferay.journal.web.jar');
     await makeZip(file, {
-      'META-INF/MANIFEST.MF': manifest(['Manifest-Version: 1.0', 'Bundle-SymbolicName: com.liferay.journal.web', 'Bundle-Version: 5.0.3']),
+      'META-INF/MANIFEST.MF': manifest([
+        'Manifest-Version: 1.0',
+        'Bundle-SymbolicName: com.liferay.journal.web',
+        'Bundle-Version: 5.0.3',
+      ]),
     });
     const facts = await inspectArtifact('com.liferay.journal.web.jar', file, 'bundle');
-    expect(facts.manifest).toEqual({ bundleSymbolicName: 'com.liferay.journal.web', bundleVersion: '5.0.3', requireSchemaVersion: null });
+    expect(facts.manifest).toEqual({
+      bundleSymbolicName: 'com.liferay.journal.web',
+      bundleVersion: '5.0.3',
+      requireSchemaVersion: null,
+    });
     expect(facts.error).toBeNull();
   });
 
@@ -91,22 +107,33 @@ describe('inspectArtifact: bundles', () => {
   it('reads a WAB war from its root META-INF/MANIFEST.MF', async () => {
     const file = join(dir, 'acme-portlet.war');
     await makeZip(file, {
-      'META-INF/MANIFEST.MF': manifest(['Bundle-SymbolicName: acme-portlet', 'Bundle-Version: 1.4.0', 'Web-ContextPath: /acme-portlet']),
+      'META-INF/MANIFEST.MF': manifest([
+        'Bundle-SymbolicName: acme-portlet',
+        'Bundle-Version: 1.4.0',
+        'Web-ContextPath: /acme-portlet',
+      ]),
       'WEB-INF/liferay-plugin-package.properties': 'servlet-context-name=ignored-name\n',
       'WEB-INF/classes/com/acme/portlet/AcmePortlet.class': CLASS_BYTES,
     });
     const facts = await inspectArtifact('acme-portlet.war', file, 'bundle');
-    expect(facts.manifest).toEqual({ bundleSymbolicName: 'acme-portlet', bundleVersion: '1.4.0', requireSchemaVersion: null });
+    expect(facts.manifest).toEqual({
+      bundleSymbolicName: 'acme-portlet',
+      bundleVersion: '1.4.0',
+      requireSchemaVersion: null,
+    });
   });
 
   it('fills a plain war from WEB-INF/liferay-plugin-package.properties the way the WAB generator does', async () => {
     const byContext = join(dir, 'legacy-portlet.war');
     await makeZip(byContext, {
       'META-INF/MANIFEST.MF': manifest(['Manifest-Version: 1.0', 'Created-By: Apache Ant']),
-      'WEB-INF/liferay-plugin-package.properties': 'name=Legacy Portlet\nservlet-context-name=legacy-portlet\nmodule-incremental-version=3\n',
+      'WEB-INF/liferay-plugin-package.properties':
+        'name=Legacy Portlet\nservlet-context-name=legacy-portlet\nmodule-incremental-version=3\n',
     });
     expect((await inspectArtifact('legacy-portlet.war', byContext, 'bundle')).manifest).toEqual({
-      bundleSymbolicName: 'legacy-portlet', bundleVersion: null, requireSchemaVersion: null,
+      bundleSymbolicName: 'legacy-portlet',
+      bundleVersion: null,
+      requireSchemaVersion: null,
     });
 
     const byHeaders = join(dir, 'service-portlet.war');
@@ -120,7 +147,9 @@ describe('inspectArtifact: bundles', () => {
       ].join('\n'),
     });
     expect((await inspectArtifact('service-portlet.war', byHeaders, 'bundle')).manifest).toEqual({
-      bundleSymbolicName: 'com.acme.service.portlet', bundleVersion: '2.1.0', requireSchemaVersion: '1.0.3',
+      bundleSymbolicName: 'com.acme.service.portlet',
+      bundleVersion: '2.1.0',
+      requireSchemaVersion: '1.0.3',
     });
   });
 
@@ -136,7 +165,9 @@ describe('inspectArtifact: bundles', () => {
     const file = join(dir, 'Liferay Foundation - Liferay Journal - API.lpkg');
     await makeZip(file, {
       'liferay-marketplace.properties': 'title=Liferay Journal\n',
-      'com.liferay.journal.api.jar': await zipBuffer({ 'META-INF/MANIFEST.MF': 'Bundle-SymbolicName: com.liferay.journal.api\n' }),
+      'com.liferay.journal.api.jar': await zipBuffer({
+        'META-INF/MANIFEST.MF': 'Bundle-SymbolicName: com.liferay.journal.api\n',
+      }),
     });
     const facts = await inspectArtifact('journal.lpkg', file, 'bundle');
     expect(facts).toMatchObject({ manifest: null, patch: null, error: null, sha256: await sha256Of(file) });
@@ -153,7 +184,9 @@ describe('inspectArtifact: bundles', () => {
       size: 26,
       manifest: null,
       patch: null,
-      config: null, error: null, invalid: null,
+      config: null,
+      error: null,
+      invalid: null,
     });
   });
 });
@@ -188,35 +221,38 @@ describe('inspectArtifact: patches', () => {
     });
   });
 
-  it('counts a changed portal-impl.jar and its classes; requirements as a list, fixed issues as a comma string', async () => {
-    const file = join(dir, 'liferay-hotfix-1234-7210.zip');
-    await makeZip(file, {
-      'fixpack_documentation.json': JSON.stringify({
-        patch: { id: '1234', name: 'hotfix-1234-7210', product: 7210, requirements: ['dxp=10', 'hotfix-1000-7210'] },
-        'fixed-issues': 'LPS-1, LPS-2,LPS-3,,LPS-4',
-      }),
-      'binary/webapps/ROOT/WEB-INF/lib/portal-impl.jar': await zipBuffer({
-        'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\n',
-        'com/liferay/portal/service/impl/UserLocalServiceImpl.class': CLASS_BYTES,
-        'com/liferay/portal/service/impl/UserLocalServiceImpl$1.class': CLASS_BYTES,
-        'com/liferay/portal/util/PortalImpl.class': CLASS_BYTES,
-        'portal.properties': 'x=1\n',
-      }),
-      'binary/webapps/ROOT/WEB-INF/web.xml': '<web-app/>',
-    });
-    const patch = (await inspectArtifact('hotfix.zip', file, 'patch')).patch;
-    expect(patch).toEqual({
-      name: 'hotfix-1234-7210',
-      product: '7210',
-      requirements: ['dxp=10', 'hotfix-1000-7210'],
-      fixedIssues: 4,
-      documentation: 'json',
-      content: content({ jars: 1, classes: 3, other: 1 }),
-      clusterClasses: [],
-      sqlOrUpgradeFiles: [],
-      unreadable: [],
-    });
-  });
+  it(
+    'counts a changed portal-impl.jar and its classes; requirements as a list, fixed issues as a comma ' + 'string',
+    async () => {
+      const file = join(dir, 'liferay-hotfix-1234-7210.zip');
+      await makeZip(file, {
+        'fixpack_documentation.json': JSON.stringify({
+          patch: { id: '1234', name: 'hotfix-1234-7210', product: 7210, requirements: ['dxp=10', 'hotfix-1000-7210'] },
+          'fixed-issues': 'LPS-1, LPS-2,LPS-3,,LPS-4',
+        }),
+        'binary/webapps/ROOT/WEB-INF/lib/portal-impl.jar': await zipBuffer({
+          'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\n',
+          'com/liferay/portal/service/impl/UserLocalServiceImpl.class': CLASS_BYTES,
+          'com/liferay/portal/service/impl/UserLocalServiceImpl$1.class': CLASS_BYTES,
+          'com/liferay/portal/util/PortalImpl.class': CLASS_BYTES,
+          'portal.properties': 'x=1\n',
+        }),
+        'binary/webapps/ROOT/WEB-INF/web.xml': '<web-app/>',
+      });
+      const patch = (await inspectArtifact('hotfix.zip', file, 'patch')).patch;
+      expect(patch).toEqual({
+        name: 'hotfix-1234-7210',
+        product: '7210',
+        requirements: ['dxp=10', 'hotfix-1000-7210'],
+        fixedIssues: 4,
+        documentation: 'json',
+        content: content({ jars: 1, classes: 3, other: 1 }),
+        clusterClasses: [],
+        sqlOrUpgradeFiles: [],
+        unreadable: [],
+      });
+    },
+  );
 
   it('lists classes from the cluster packages, inside jars and loose in the archive', async () => {
     const file = join(dir, 'cluster-hotfix.zip');
@@ -231,8 +267,10 @@ describe('inspectArtifact: patches', () => {
         'com/liferay/portal/kernel/scheduler/multiple/MultipleSchedulerHelper.class': CLASS_BYTES,
         'com/liferay/portal/kernel/scheduler/SchedulerEngine.class': CLASS_BYTES,
       }),
-      'binary/webapps/ROOT/WEB-INF/classes/com/liferay/portal/cache/multiple/internal/PortalCacheClusterLink.class': CLASS_BYTES,
-      'binary/webapps/ROOT/WEB-INF/classes/com/liferay/portal/scheduler/multiple/internal/ClusterSchedulerEngine.class': CLASS_BYTES,
+      'binary/webapps/ROOT/WEB-INF/classes/com/liferay/portal/cache/multiple/internal/PortalCacheClusterLink.class':
+        CLASS_BYTES,
+      'binary/webapps/ROOT/WEB-INF/classes/com/liferay/portal/scheduler/multiple/internal/ClusterSchedulerEngine.class':
+        CLASS_BYTES,
       'binary/webapps/ROOT/WEB-INF/classes/com/liferay/portal/cache/single/SinglePortalCache.class': CLASS_BYTES,
     });
     const patch = (await inspectArtifact('cluster.zip', file, 'patch')).patch;
@@ -278,7 +316,8 @@ describe('inspectArtifact: patches', () => {
     await makeZip(file, {
       'fixpack_documentation.json': JSON_DOC,
       [jar]: await zipBuffer({
-        'META-INF/MANIFEST.MF': 'Bundle-SymbolicName: com.liferay.journal.service\nLiferay-Require-SchemaVersion: 4.4.3\n',
+        'META-INF/MANIFEST.MF':
+          'Bundle-SymbolicName: com.liferay.journal.service\nLiferay-Require-SchemaVersion: 4.4.3\n',
         'com/liferay/journal/internal/upgrade/v4_4_3/JournalArticleUpgradeProcess.class': CLASS_BYTES,
         'com/liferay/journal/service/impl/JournalArticleLocalServiceImpl.class': CLASS_BYTES,
         'META-INF/sql/indexes.sql': 'create index IX_1 on JournalArticle (groupId);',
@@ -334,7 +373,11 @@ describe('inspectArtifact: patches', () => {
       ].join(''),
     });
     expect((await inspectArtifact('x.zip', file, 'patch')).patch).toMatchObject({
-      name: 'hotfix-7-7110', product: '7110', requirements: ['dxp=3', 'hotfix-2&3'], fixedIssues: 2, documentation: 'xml',
+      name: 'hotfix-7-7110',
+      product: '7110',
+      requirements: ['dxp=3', 'hotfix-2&3'],
+      fixedIssues: 2,
+      documentation: 'xml',
     });
   });
 
@@ -342,10 +385,19 @@ describe('inspectArtifact: patches', () => {
     const file = join(dir, 'both-docs.zip');
     await makeZip(file, {
       'fixpack_documentation.xml': '<patch><name>from-xml</name></patch>',
-      'fixpack_documentation.json': JSON.stringify({ name: 'from-json', product: '7310', requirements: 'dxp=2', fixed_issues: ['LPS-9'] }),
+      'fixpack_documentation.json': JSON.stringify({
+        name: 'from-json',
+        product: '7310',
+        requirements: 'dxp=2',
+        fixed_issues: ['LPS-9'],
+      }),
     });
     expect((await inspectArtifact('both.zip', file, 'patch')).patch).toMatchObject({
-      name: 'from-json', product: '7310', requirements: ['dxp=2'], fixedIssues: 1, documentation: 'json',
+      name: 'from-json',
+      product: '7310',
+      requirements: ['dxp=2'],
+      fixedIssues: 1,
+      documentation: 'json',
     });
   });
 
@@ -356,7 +408,12 @@ describe('inspectArtifact: patches', () => {
       'fixpack_documentation.xml': '<patch><name>hotfix-9-7210</name><requirements>dxp=5</requirements></patch>',
     });
     const patch = (await inspectArtifact('bad-json.zip', file, 'patch')).patch;
-    expect(patch).toMatchObject({ name: 'hotfix-9-7210', requirements: ['dxp=5'], fixedIssues: 0, documentation: 'xml' });
+    expect(patch).toMatchObject({
+      name: 'hotfix-9-7210',
+      requirements: ['dxp=5'],
+      fixedIssues: 0,
+      documentation: 'xml',
+    });
     expect(patch?.unreadable).toHaveLength(1);
     expect(patch?.unreadable[0]).toMatch(/^fixpack_documentation\.json: invalid JSON \(/);
   });
@@ -383,37 +440,44 @@ describe('inspectArtifact: patches', () => {
     });
   });
 
-  it('inspects archives at every level inside a nested lpkg and war (a cluster class in a jar inside a jar is found)', async () => {
-    const file = join(dir, 'nested.zip');
-    const lpkg = 'binary/osgi/marketplace/Liferay Foundation.lpkg';
-    const war = 'binary/osgi/war/acme-portlet.war';
-    await makeZip(file, {
-      'fixpack_documentation.json': JSON_DOC,
-      [lpkg]: await zipBuffer({
-        'liferay-marketplace.properties': 'title=Foundation\n',
-        'com.liferay.portal.cache.impl.jar': await zipBuffer({
-          'com/liferay/portal/cache/multiple/internal/cluster/link/PortalCacheClusterLinkImpl.class': CLASS_BYTES,
-          'com/liferay/portal/cache/impl/Other.class': CLASS_BYTES,
-          // A jar inside a jar inside the lpkg is opened too (it used to hide this class).
-          'lib/deeper.jar': await zipBuffer({ 'com/liferay/portal/kernel/cluster/Hidden.class': CLASS_BYTES }),
+  it(
+    'inspects archives at every level inside a nested lpkg and war (a cluster class in a jar inside a ' +
+      'jar is found)',
+    async () => {
+      const file = join(dir, 'nested.zip');
+      const lpkg = 'binary/osgi/marketplace/Liferay Foundation.lpkg';
+      const war = 'binary/osgi/war/acme-portlet.war';
+      await makeZip(file, {
+        'fixpack_documentation.json': JSON_DOC,
+        [lpkg]: await zipBuffer({
+          'liferay-marketplace.properties': 'title=Foundation\n',
+          'com.liferay.portal.cache.impl.jar': await zipBuffer({
+            'com/liferay/portal/cache/multiple/internal/cluster/link/PortalCacheClusterLinkImpl.class': CLASS_BYTES,
+            'com/liferay/portal/cache/impl/Other.class': CLASS_BYTES,
+            // A jar inside a jar inside the lpkg is opened too (it used to hide this class).
+            'lib/deeper.jar': await zipBuffer({ 'com/liferay/portal/kernel/cluster/Hidden.class': CLASS_BYTES }),
+          }),
         }),
-      }),
-      [war]: await zipBuffer({
-        'WEB-INF/classes/com/acme/upgrade/v1_0_1/AcmeUpgrade.class': CLASS_BYTES,
-        'WEB-INF/lib/acme-service.jar': await zipBuffer({ 'com/acme/service/AcmeService.class': CLASS_BYTES }),
-        'WEB-INF/lib/broken.jar': 'this is not a zip',
-      }),
-    });
-    const patch = (await inspectArtifact('nested.zip', file, 'patch')).patch;
-    expect(patch?.content).toEqual(content({ jars: 2, classes: 5, sqlOrUpgrade: 1 }));
-    expect(patch?.clusterClasses).toEqual([
-      `${lpkg}!com.liferay.portal.cache.impl.jar!com/liferay/portal/cache/multiple/internal/cluster/link/PortalCacheClusterLinkImpl.class`,
-      `${lpkg}!com.liferay.portal.cache.impl.jar!lib/deeper.jar!com/liferay/portal/kernel/cluster/Hidden.class`,
-    ]);
-    expect(patch?.sqlOrUpgradeFiles).toEqual([`${war}!WEB-INF/classes/com/acme/upgrade/v1_0_1/AcmeUpgrade.class`]);
-    expect(patch?.unreadable).toHaveLength(1);
-    expect(patch?.unreadable[0]).toMatch(/^binary\/osgi\/war\/acme-portlet\.war!WEB-INF\/lib\/broken\.jar: not a readable zip archive \(/);
-  });
+        [war]: await zipBuffer({
+          'WEB-INF/classes/com/acme/upgrade/v1_0_1/AcmeUpgrade.class': CLASS_BYTES,
+          'WEB-INF/lib/acme-service.jar': await zipBuffer({ 'com/acme/service/AcmeService.class': CLASS_BYTES }),
+          'WEB-INF/lib/broken.jar': 'this is not a zip',
+        }),
+      });
+      const patch = (await inspectArtifact('nested.zip', file, 'patch')).patch;
+      expect(patch?.content).toEqual(content({ jars: 2, classes: 5, sqlOrUpgrade: 1 }));
+      expect(patch?.clusterClasses).toEqual([
+        `${lpkg}` +
+          `!com.liferay.portal.cache.impl.jar!com/liferay/portal/cache/multiple/internal/cluster/link/PortalCacheClusterLinkImpl.class`,
+        `${lpkg}!com.liferay.portal.cache.impl.jar!lib/deeper.jar!com/liferay/portal/kernel/cluster/Hidden.class`,
+      ]);
+      expect(patch?.sqlOrUpgradeFiles).toEqual([`${war}!WEB-INF/classes/com/acme/upgrade/v1_0_1/AcmeUpgrade.class`]);
+      expect(patch?.unreadable).toHaveLength(1);
+      expect(patch?.unreadable[0]).toMatch(
+        /^binary\/osgi\/war\/acme-portlet\.war!WEB-INF\/lib\/broken\.jar: not a readable zip archive \(/,
+      );
+    },
+  );
 
   it('lists a nested archive over 64 MiB as unreadable without reading it', async () => {
     const file = join(dir, 'huge-nested.zip');
@@ -424,8 +488,12 @@ describe('inspectArtifact: patches', () => {
     });
     const patch = (await inspectArtifact('huge.zip', file, 'patch')).patch;
     expect(patch?.content).toEqual(content({ jars: 2 }));
-    expect(patch?.unreadable[0]).toBe('binary/osgi/marketplace/Huge.lpkg: 67108865 bytes, larger than the 64 MiB inspection limit');
-    expect(patch?.unreadable[1]).toMatch(/^binary\/webapps\/ROOT\/WEB-INF\/lib\/corrupt\.jar: not a readable zip archive \(/);
+    expect(patch?.unreadable[0]).toBe(
+      'binary/osgi/marketplace/Huge.lpkg: 67108865 bytes, larger than the 64 MiB inspection limit',
+    );
+    expect(patch?.unreadable[1]).toMatch(
+      /^binary\/webapps\/ROOT\/WEB-INF\/lib\/corrupt\.jar: not a readable zip archive \(/,
+    );
     expect(patch?.unreadable).toHaveLength(2);
   });
 });
@@ -441,7 +509,9 @@ describe('inspectArtifact: bad input never throws', () => {
       size: 0,
       manifest: null,
       patch: null,
-      config: null, error: `File not found: ${file}`, invalid: null,
+      config: null,
+      error: `File not found: ${file}`,
+      invalid: null,
     });
   });
 
@@ -456,7 +526,9 @@ describe('inspectArtifact: bad input never throws', () => {
     await writeFile(file, 'definitely not a zip archive\n');
     for (const kind of ['bundle', 'patch'] as const) {
       const facts = await inspectArtifact('not-a-zip.jar', file, kind);
-      expect(facts.error).toMatch(/^not-a-zip\.jar is not a readable zip archive \(end of central directory record signature not found/i);
+      expect(facts.error).toMatch(
+        /^not-a-zip\.jar is not a readable zip archive \(end of central directory record signature not found/i,
+      );
       expect(facts.error).not.toMatch(/\.$/);
       expect(facts.sha256).toBe(await sha256Of(file));
       expect(facts.size).toBe(29);
@@ -466,7 +538,11 @@ describe('inspectArtifact: bad input never throws', () => {
   });
 
   it('reports truncated zips (patch, jar and lpkg)', async () => {
-    const cases = [['truncated.zip', 'patch'], ['truncated.jar', 'bundle'], ['truncated.lpkg', 'bundle']] as const;
+    const cases = [
+      ['truncated.zip', 'patch'],
+      ['truncated.jar', 'bundle'],
+      ['truncated.lpkg', 'bundle'],
+    ] as const;
     for (const [name, kind] of cases) {
       const file = join(dir, name);
       await makeZip(file, {
@@ -491,7 +567,9 @@ describe('inspectArtifact: bad input never throws', () => {
     bytes.writeUInt32LE(0xdeadbeef, cd);
     await writeFile(file, bytes);
     const facts = await inspectArtifact('corrupt-cd.zip', file, 'patch');
-    expect(facts.error).toBe('corrupt-cd.zip is not a readable zip archive (invalid central directory file header signature: 0xdeadbeef)');
+    expect(facts.error).toBe(
+      'corrupt-cd.zip is not a readable zip archive (invalid central directory file header signature: 0xdeadbeef)',
+    );
   });
 });
 
@@ -501,11 +579,13 @@ describe('inspectArtifacts', () => {
     await makeZip(jar, { 'META-INF/MANIFEST.MF': 'Bundle-SymbolicName: com.acme.a\nBundle-Version: 1.0.0\n' });
     const patch = join(dir, 'multi', 'p.zip');
     await makeZip(patch, { 'fixpack_documentation.json': JSON_DOC });
-    const files = await Promise.all([1, 2, 3, 4, 5].map(async (i) => {
-      const file = join(dir, 'multi', `f${i}.txt`);
-      await writeFile(file, `file ${i}`);
-      return file;
-    }));
+    const files = await Promise.all(
+      [1, 2, 3, 4, 5].map(async (i) => {
+        const file = join(dir, 'multi', `f${i}.txt`);
+        await writeFile(file, `file ${i}`);
+        return file;
+      }),
+    );
     const requests = [
       { path: 'p.zip', absPath: patch, kind: 'patch' as const },
       ...files.map((file, i) => ({ path: `f${i + 1}.txt`, absPath: file, kind: 'file' as const })),
@@ -514,7 +594,16 @@ describe('inspectArtifacts', () => {
       { path: 'p.zip', absPath: join(dir, 'elsewhere.zip'), kind: 'patch' as const },
     ];
     const results = await inspectArtifacts(requests);
-    expect([...results.keys()]).toEqual(['p.zip', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt', 'a.jar', 'missing.jar']);
+    expect([...results.keys()]).toEqual([
+      'p.zip',
+      'f1.txt',
+      'f2.txt',
+      'f3.txt',
+      'f4.txt',
+      'f5.txt',
+      'a.jar',
+      'missing.jar',
+    ]);
     expect(results.get('p.zip')?.patch?.name).toBe('dxp-15-7210');
     expect(results.get('p.zip')?.absPath).toBe(patch);
     expect(results.get('f3.txt')?.sha256).toBe(createHash('sha256').update('file 3').digest('hex'));
@@ -545,7 +634,8 @@ describe('zip adapter', () => {
       { name: 'META-INF/MANIFEST.MF', size: 22, isDirectory: false },
       { name: 'a/b.txt', size: 5, isDirectory: false },
     ];
-    const shape = (list: Array<{ name: string; size: number; isDirectory: boolean }>): unknown => list.map(({ name, size, isDirectory }) => ({ name, size, isDirectory }));
+    const shape = (list: Array<{ name: string; size: number; isDirectory: boolean }>): unknown =>
+      list.map(({ name, size, isDirectory }) => ({ name, size, isDirectory }));
     expect(shape(await listZipEntries(file))).toEqual(expected);
     expect(shape(await listZipEntries(await zipBuffer(entries)))).toEqual(expected);
   });
@@ -557,7 +647,9 @@ describe('zip adapter', () => {
     await expect(readZipEntry(file, 'big.bin', 999)).rejects.toThrow(
       `Cannot read zip archive ${file}: entry big.bin is 1000 bytes, over the 999-byte limit`,
     );
-    await expect(readZipEntry(file, 'nope.txt', 10)).rejects.toThrow(`Cannot read zip archive ${file}: entry nope.txt not found`);
+    await expect(readZipEntry(file, 'nope.txt', 10)).rejects.toThrow(
+      `Cannot read zip archive ${file}: entry nope.txt not found`,
+    );
     const err = await readZipEntry(await zipBuffer({}), 'x', 1, 'memory.zip').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ZipError);
     expect(err).toMatchObject({ archive: 'memory.zip', kind: 'missing-entry', reason: 'entry x not found' });
@@ -566,11 +658,13 @@ describe('zip adapter', () => {
   it('turns open and format failures into ZipError naming the archive', async () => {
     const missing = join(dir, 'nothing-here.zip');
     await expect(listZipEntries(missing)).rejects.toMatchObject({ kind: 'io', archive: missing });
-    await expect(listZipEntries(Buffer.from('not a zip'), 'buf.zip')).rejects.toThrow(/^Cannot read zip archive buf\.zip: /);
+    await expect(listZipEntries(Buffer.from('not a zip'), 'buf.zip')).rejects.toThrow(
+      /^Cannot read zip archive buf\.zip: /,
+    );
   });
 
   it('lets a visitor stop early and passes visitor errors through unchanged', async () => {
-    const data = await zipBuffer({ 'a': '1', 'b': '2', 'c': '3' });
+    const data = await zipBuffer({ a: '1', b: '2', c: '3' });
     const seen: string[] = [];
     await forEachZipEntry(data, (entry) => {
       seen.push(entry.name);
@@ -578,7 +672,11 @@ describe('zip adapter', () => {
     });
     expect(seen).toEqual(['a', 'b']);
     const boom = new Error('boom');
-    await expect(forEachZipEntry(data, () => { throw boom; })).rejects.toBe(boom);
+    await expect(
+      forEachZipEntry(data, () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
   });
 
   it('rejects an entry whose compressed data is corrupt', async () => {
@@ -599,7 +697,9 @@ describe('zip adapter', () => {
       await readZipEntry(file, 'a.txt', 10);
       await readZipEntry(file, 'big.bin', 10).catch(() => undefined);
       await readZipEntry(file, 'missing', 10).catch(() => undefined);
-      await forEachZipEntry(file, () => { throw new Error('stop'); }).catch(() => undefined);
+      await forEachZipEntry(file, () => {
+        throw new Error('stop');
+      }).catch(() => undefined);
       await readZipEntry(corrupt, 'big.txt', 1_000_000).catch(() => undefined);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));

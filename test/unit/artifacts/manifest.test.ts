@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifest, parseManifestAttributes, parseProperties, stripDirectives } from '../../../src/artifacts/manifest.js';
+import {
+  parseManifest,
+  parseManifestAttributes,
+  parseProperties,
+  stripDirectives,
+} from '../../../src/artifacts/manifest.js';
 
 /** Folds one header the way java.util.jar.Manifest writes it: 72-byte lines, continuations start with one space. */
 function foldHeader(name: string, value: string): Buffer {
@@ -58,8 +63,14 @@ describe('parseManifest', () => {
   });
 
   it('reads only the main section: per-entry sections after the first blank line are ignored', () => {
-    const text = 'Manifest-Version: 1.0\r\nBundle-Version: 1.0.0\r\n\r\nName: com/acme/\r\nBundle-Version: 9.9.9\r\nLiferay-Require-SchemaVersion: 3.0.0\r\n';
-    expect(parseManifest(text)).toEqual({ bundleSymbolicName: null, bundleVersion: '1.0.0', requireSchemaVersion: null });
+    const text =
+      'Manifest-Version: 1.0\r\nBundle-Version: 1.0.0\r\n\r\nName: com/acme/\r\nBundle-Version: ' +
+      '9.9.9\r\nLiferay-Require-SchemaVersion: 3.0.0\r\n';
+    expect(parseManifest(text)).toEqual({
+      bundleSymbolicName: null,
+      bundleVersion: '1.0.0',
+      requireSchemaVersion: null,
+    });
   });
 
   it('returns nulls for a plain (non-OSGi) manifest and for empty text', () => {
@@ -70,7 +81,11 @@ describe('parseManifest', () => {
 
   it('handles old Mac CR line ends, a BOM, and blank or whitespace-only header values', () => {
     const text = '\uFEFFBundle-SymbolicName: com.acme.cr\rBundle-Version:  \rLiferay-Require-SchemaVersion:\r';
-    expect(parseManifest(text)).toEqual({ bundleSymbolicName: 'com.acme.cr', bundleVersion: null, requireSchemaVersion: null });
+    expect(parseManifest(text)).toEqual({
+      bundleSymbolicName: 'com.acme.cr',
+      bundleVersion: null,
+      requireSchemaVersion: null,
+    });
   });
 
   it('unfolds real 72-byte folded bytes, even when a UTF-8 character is split across lines', () => {
@@ -86,7 +101,11 @@ describe('parseManifest', () => {
     ]);
     expect(bytes.toString('utf8')).toContain('\uFFFD');
     expect(parseManifestAttributes(bytes).get('bundle-name')).toBe(title);
-    expect(parseManifest(bytes)).toEqual({ bundleSymbolicName: bsn, bundleVersion: '3.0.47', requireSchemaVersion: null });
+    expect(parseManifest(bytes)).toEqual({
+      bundleSymbolicName: bsn,
+      bundleVersion: '3.0.47',
+      requireSchemaVersion: null,
+    });
   });
 
   it('parses a UTF-8 BOM given as bytes', () => {
@@ -126,12 +145,12 @@ describe('parseProperties', () => {
     ].join('\n');
     const props = parseProperties(text);
     expect(Object.fromEntries(props)).toEqual({
-      'name': 'Overridden',
+      name: 'Overridden',
       'servlet-context-name': 'my-portlet',
       'Bundle-Version': '2.0.1',
       'Import-Package': 'com.acme.a,com.acme.b',
       'key with spaces': 'value\tTab\u00e9',
-      'empty': '',
+      empty: '',
     });
   });
 

@@ -9,7 +9,9 @@ import { captureIo } from '../../helpers/capture-io.js';
 /** The suggested command split into words exactly as a POSIX shell splits it. */
 function suggestedRun(planText: string): string[] {
   const line = /run it with: (lrroll run .*)$/m.exec(planText)?.[1] ?? '';
-  const words = spawnSync('sh', ['-c', `set -- ${line}; printf '%s\\n' "$@"`], { encoding: 'utf8' }).stdout.trimEnd().split('\n');
+  const words = spawnSync('sh', ['-c', `set -- ${line}; printf '%s\\n' "$@"`], { encoding: 'utf8' })
+    .stdout.trimEnd()
+    .split('\n');
   expect(words.slice(0, 2)).toEqual(['lrroll', 'run']);
   return words.slice(2);
 }
@@ -42,11 +44,16 @@ describe('the run command a plan suggests runs that plan', () => {
   });
 
   it('the plan JSON records --limit and --var', async () => {
-    const plan = JSON.parse(await (async () => {
-      const io = captureIo();
-      await runCli(['plan', 'playbooks/custom.yml', '--format', 'json', '--limit', 'node2', '--var', 'driver=x.jar'], io);
-      return io.out();
-    })()) as { limit: string[] | null; vars: Record<string, string> };
+    const plan = JSON.parse(
+      await (async () => {
+        const io = captureIo();
+        await runCli(
+          ['plan', 'playbooks/custom.yml', '--format', 'json', '--limit', 'node2', '--var', 'driver=x.jar'],
+          io,
+        );
+        return io.out();
+      })(),
+    ) as { limit: string[] | null; vars: Record<string, string> };
     expect(plan.limit).toEqual(['node2']);
     expect(plan.vars).toEqual({ driver: 'x.jar' });
   });

@@ -10,8 +10,14 @@ const STACK = /\n\s+at .+:\d+:\d+/;
 
 describe('usage errors carry their code and exit 2', () => {
   it.each([
-    [['validate', 'playbooks/restart.yml', '--format', 'xml'], /error\[E_USAGE\]: option '--format <format>' argument 'xml' is invalid/],
-    [['status', 'playbooks/restart.yml', '--format', 'yaml'], /error\[E_USAGE\]: option '--format <format>' argument 'yaml' is invalid/],
+    [
+      ['validate', 'playbooks/restart.yml', '--format', 'xml'],
+      /error\[E_USAGE\]: option '--format <format>' argument 'xml' is invalid/,
+    ],
+    [
+      ['status', 'playbooks/restart.yml', '--format', 'yaml'],
+      /error\[E_USAGE\]: option '--format <format>' argument 'yaml' is invalid/,
+    ],
     [['plan', 'playbooks/restart.yml', '--limit', ''], /error\[E_USAGE\]: .*--limit.*expected one or more node names/],
     [['plan', 'playbooks/restart.yml', '--limit', ' , '], /error\[E_USAGE\]: .*expected one or more node names/],
     [['plan', 'playbooks/restart.yml', '--bogus'], /error\[E_USAGE\]: unknown option '--bogus'/],
@@ -40,7 +46,9 @@ describe('an unexpected error is one line, with where the details are', () => {
     const text = io.err();
     expect(text.trim().split('\n')).toHaveLength(1);
     expect(text).not.toMatch(STACK);
-    expect(text).toMatch(/^error\[E_INTERNAL\]: internal error — please report it with the details file: boom \(details: .*crashes.*; run record: \/runs\/abc\)/);
+    expect(text).toMatch(
+      /^error\[E_INTERNAL\]: internal error — please report it with the details file: boom \(details: .*crashes.*; run record: \/runs\/abc\)/,
+    );
     const file = /details: ([^;)]+)/.exec(text)?.[1] ?? '';
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8')).toMatch(STACK);

@@ -4,19 +4,48 @@ import { describe, expect, it } from 'vitest';
 import { expectedLosses, unexplainedLosses, type OutWindow, type SessionSample } from '../../cluster/session-load.js';
 
 const out = (drainedAt: number, outAt: number): OutWindow[] => [{ drainedAt, outAt }];
-const s = (user: number, sentAt: number, node: string, kind: SessionSample['kind']): SessionSample => ({ user, sentAt, endedAt: sentAt + 5, node, kind, counter: kind === 'lost' ? null : 1, build: 1 });
+const s = (user: number, sentAt: number, node: string, kind: SessionSample['kind']): SessionSample => ({
+  user,
+  sentAt,
+  endedAt: sentAt + 5,
+  node,
+  kind,
+  counter: kind === 'lost' ? null : 1,
+  build: 1,
+});
 
 describe('session accounting', () => {
   it('counts the users whose session is on the node when it goes out, once per out', () => {
-    const samples = [s(0, 0, 'node1', 'login'), s(0, 100, 'node1', 'ok'), s(0, 300, 'node2', 'lost'), s(0, 310, 'node2', 'login'), s(1, 0, 'node2', 'login'), s(1, 100, 'node2', 'ok'), s(1, 300, 'node2', 'ok')];
+    const samples = [
+      s(0, 0, 'node1', 'login'),
+      s(0, 100, 'node1', 'ok'),
+      s(0, 300, 'node2', 'lost'),
+      s(0, 310, 'node2', 'login'),
+      s(1, 0, 'node2', 'login'),
+      s(1, 100, 'node2', 'ok'),
+      s(1, 300, 'node2', 'ok'),
+    ];
     expect(expectedLosses(samples, new Map([['node1', out(190, 200)]]))).toBe(1);
     // node2 out later: user 0 moved there after its loss, user 1 was there all along.
-    expect(expectedLosses(samples, new Map([['node1', out(190, 200)], ['node2', out(390, 400)]]))).toBe(3);
+    expect(
+      expectedLosses(
+        samples,
+        new Map([
+          ['node1', out(190, 200)],
+          ['node2', out(390, 400)],
+        ]),
+      ),
+    ).toBe(3);
   });
 
   it('a loss seen just before lrroll reports the node out still belongs to that node', () => {
     // The hard step took effect at ~150; the event came at 200; the user's request at 160 found no session.
-    const samples = [s(0, 0, 'node1', 'login'), s(0, 100, 'node1', 'ok'), s(0, 160, 'node2', 'lost'), s(0, 170, 'node2', 'login')];
+    const samples = [
+      s(0, 0, 'node1', 'login'),
+      s(0, 100, 'node1', 'ok'),
+      s(0, 160, 'node2', 'lost'),
+      s(0, 170, 'node2', 'login'),
+    ];
     const outs = new Map([['node1', out(140, 200)]]);
     expect(expectedLosses(samples, outs)).toBe(1);
     expect(unexplainedLosses(samples, outs)).toEqual([]);
@@ -30,8 +59,16 @@ describe('session accounting', () => {
 
   it('a user whose stale cookie takes its login to the draining node is pinned there too', () => {
     // Lost on node2 earlier; its login at 150 carries the old route and lands on node1 while node1 drains.
-    const samples = [s(0, 0, 'node2', 'login'), s(0, 100, 'node3', 'lost'), s(0, 150, 'node1', 'login'), s(0, 250, 'node3', 'lost')];
-    const outs = new Map([['node2', out(90, 95)], ['node1', out(140, 200)]]);
+    const samples = [
+      s(0, 0, 'node2', 'login'),
+      s(0, 100, 'node3', 'lost'),
+      s(0, 150, 'node1', 'login'),
+      s(0, 250, 'node3', 'lost'),
+    ];
+    const outs = new Map([
+      ['node2', out(90, 95)],
+      ['node1', out(140, 200)],
+    ]);
     expect(expectedLosses(samples, outs)).toBe(2);
     expect(unexplainedLosses(samples, outs)).toEqual([]);
   });

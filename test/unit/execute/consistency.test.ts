@@ -25,9 +25,16 @@ function home(path: string, modules: string[], properties: string): void {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lrroll-consistency-'));
-  const nodes = ['a', 'b', 'c'].map((n) => `    - name: node-${n}\n      transport: local\n      liferayHome: ${dir}/${n}/liferay-${n}\n`).join('');
+  const nodes = ['a', 'b', 'c']
+    .map((n) => `    - name: node-${n}\n      transport: local\n      liferayHome: ${dir}/${n}/liferay-${n}\n`)
+    .join('');
   const file = join(dir, 'playbook.yml');
-  writeFileSync(file, `lrroll: 1\nname: Per-node paths\ninventory:\n  nodes:\n${nodes}change:\n  type: portal-properties\n  set:\n    lrroll.marker: rolled\nrollout:\n  minHealthy: 1\n`);
+  writeFileSync(
+    file,
+    `lrroll: 1\nname: Per-node paths\ninventory:\n  nodes:\n${nodes}` +
+      `change:\n  type: portal-properties\n  set:\n    lrroll.marker: rolled\nrollout:\n  minHealthy: ` +
+      `1\n`,
+  );
   plan = await loadPlan(file);
 }, 30_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,13 +44,17 @@ async function check(): Promise<{ status: string; detail: string | null }> {
   if (!step) throw new Error('no consistency check');
   const clock = new FixedClock();
   const local = new LocalTransport();
-  const deps = fakeDeps(plan, { cluster: new FakeCluster({ plan, clock }), lb: null, clock, events: [] }, { transportFor: () => local });
+  const deps = fakeDeps(
+    plan,
+    { cluster: new FakeCluster({ plan, clock }), lb: null, clock, events: [] },
+    { transportFor: () => local },
+  );
   const run: RunState = { plan, deps, nodes: initialNodeStates(plan), failures: 0, waitSignal: deps.signal };
   return executeStep(step, run, null);
 }
 
 describe('the consistency check on nodes with different Liferay Homes', () => {
-  it('builds each node\'s fingerprint command from that node\'s own Liferay Home and properties file', () => {
+  it("builds each node's fingerprint command from that node's own Liferay Home and properties file", () => {
     const step = plan.finally.find((s): s is ConsistencyCheckStep => s.action === 'consistency-check');
     for (const n of ['a', 'b', 'c']) {
       const command = step?.fingerprintCommands[`node-${n}`] ?? '';
@@ -54,15 +65,22 @@ describe('the consistency check on nodes with different Liferay Homes', () => {
   });
 
   it('agrees when every node has the same modules and property values', async () => {
-    for (const n of ['a', 'b', 'c']) home(`${dir}/${n}/liferay-${n}`, ['com.acme.orders.service-2.1.3.jar'], `cluster.link.bind.addr=${n}\nlrroll.marker=rolled\n`);
+    for (const n of ['a', 'b', 'c'])
+      home(
+        `${dir}/${n}/liferay-${n}`,
+        ['com.acme.orders.service-2.1.3.jar'],
+        `cluster.link.bind.addr=${n}\nlrroll.marker=rolled\n`,
+      );
     expect(await check()).toMatchObject({ status: 'ok', detail: '3 node(s) agree' });
   });
 
-  it('fails on drift in one node\'s own folders: a module and a property value', async () => {
+  it("fails on drift in one node's own folders: a module and a property value", async () => {
     home(`${dir}/b/liferay-b`, ['com.acme.orders.service-2.1.2.jar'], 'lrroll.marker=old\n');
     const out = await check();
     expect(out.status).toBe('failed');
-    expect(out.detail).toContain('node-a, node-c: osgi/modules/com.acme.orders.service-2.1.3.jar | lrroll.marker=rolled');
+    expect(out.detail).toContain(
+      'node-a, node-c: osgi/modules/com.acme.orders.service-2.1.3.jar | lrroll.marker=rolled',
+    );
     expect(out.detail).toContain('node-b: osgi/modules/com.acme.orders.service-2.1.2.jar | lrroll.marker=old');
   });
 });

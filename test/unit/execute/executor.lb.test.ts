@@ -10,15 +10,23 @@ import { createHarness, loadPlan, type Harness } from '../../helpers/fake-transp
 // Load-balancer steps through the driver (fake LB) and through commands (type: command).
 
 const runEnd = (h: Harness): RunEndEvent => h.events[h.events.length - 1] as RunEndEvent;
-const stepEnd = (h: Harness, id: string): StepEndEvent | undefined => h.events.find((e): e is StepEndEvent => e.kind === 'step-end' && e.stepId === id);
-const nodeStep = <A extends string>(plan: Plan, node: string, action: A) => plan.batches.flatMap((b) => b.nodePlans).find((np) => np.node === node)?.steps.find((s) => s.action === action);
-const lbStates = (h: Harness, node: string): string[] => h.events.filter((e): e is LbStateEvent => e.kind === 'lb-state' && e.node === node).map((e) => e.state);
+const stepEnd = (h: Harness, id: string): StepEndEvent | undefined =>
+  h.events.find((e): e is StepEndEvent => e.kind === 'step-end' && e.stepId === id);
+const nodeStep = <A extends string>(plan: Plan, node: string, action: A) =>
+  plan.batches
+    .flatMap((b) => b.nodePlans)
+    .find((np) => np.node === node)
+    ?.steps.find((s) => s.action === action);
+const lbStates = (h: Harness, node: string): string[] =>
+  h.events.filter((e): e is LbStateEvent => e.kind === 'lb-state' && e.node === node).map((e) => e.state);
 
 /** The driver calls on a member between its drain and the next stop command of its node. */
 function drainWindow(h: Harness, member: string): string[] {
   const drainSeq = h.lb?.callsFor(member, 'drain')[0]?.seq ?? Infinity;
   const stopSeq = h.cluster.callsTo(member, 'service-stop')[0]?.seq ?? Infinity;
-  return (h.lb?.callsFor(member) ?? []).filter((c) => c.seq > drainSeq && c.seq < stopSeq).map((c) => (c.op === 'disable' ? `disable(${String(c.shutdownSessions)})` : c.op));
+  return (h.lb?.callsFor(member) ?? [])
+    .filter((c) => c.seq > drainSeq && c.seq < stopSeq)
+    .map((c) => (c.op === 'disable' ? `disable(${String(c.shutdownSessions)})` : c.op));
 }
 
 describe('lb-wait-drained', () => {
@@ -30,32 +38,40 @@ describe('lb-wait-drained', () => {
     expect(drainWindow(h, 'node1')).toEqual(['state', 'state', 'state', 'state', 'disable(false)']);
     const wait = nodeStep(plan, 'node1', 'lb-wait-drained');
     expect(stepEnd(h, wait?.id ?? '')).toMatchObject({ status: 'ok', detail: 'no sessions left', durationMs: 3000 });
-    expect(h.events.filter((e) => e.kind === 'step-output' && e.stepId === wait?.id).map((e) => (e as { line: string }).line)).toEqual(['node1: 5 session(s)', 'node1: 5 session(s)', 'node1: 5 session(s)']);
+    expect(
+      h.events
+        .filter((e) => e.kind === 'step-output' && e.stepId === wait?.id)
+        .map((e) => (e as { line: string }).line),
+    ).toEqual(['node1: 5 session(s)', 'node1: 5 session(s)', 'node1: 5 session(s)']);
     expect(lbStates(h, 'node1')).toEqual(['draining', 'out', 'enabled', 'up']);
   });
 
   it.each<[LbWaitDrainedStep['onTimeout'], boolean]>([
     ['maint', false],
     ['maint-and-shutdown-sessions', true],
-  ])('sessions never reach 0: after the drain timeout the hard step (%s) runs with shutdownSessions %s, and the node goes on', async (onTimeout, shutdown) => {
-    const plan = await loadPlan('playbooks/module.yml');
-    const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
-    wait.onTimeout = onTimeout;
-    const h = createHarness(plan);
-    h.lb?.set('node1', { sessionsAtDrain: 4, drainPolls: Infinity });
-    await h.run();
-    const disables = h.lb?.callsFor('node1', 'disable') ?? [];
-    expect(disables.map((c) => c.shutdownSessions)).toEqual([shutdown]);
-    const end = stepEnd(h, wait.id);
-    expect(end?.status).toBe('ok');
-    expect(end?.detail).toContain(`4 session(s) left after 120s: taken out hard (${onTimeout})`);
-    // with maint alone sessions linger: it waits a short settle and says how many stay open
-    expect(end?.detail?.endsWith('; 4 still open')).toBe(!shutdown);
-    expect(end?.durationMs).toBeGreaterThanOrEqual(120_000);
-    expect(disables[0]?.at).toBeGreaterThanOrEqual((h.lb?.callsFor('node1', 'drain')[0]?.at ?? 0) + 120_000);
-    expect(disables[0]?.seq).toBeLessThan(h.cluster.callsTo('node1', 'service-stop')[0]?.seq ?? -1);
-    expect(runEnd(h).status).toBe('ok');
-  });
+  ])(
+    'sessions never reach 0: after the drain timeout the hard step (%s) runs with shutdownSessions ' +
+      '%s, and the node goes on',
+    async (onTimeout, shutdown) => {
+      const plan = await loadPlan('playbooks/module.yml');
+      const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
+      wait.onTimeout = onTimeout;
+      const h = createHarness(plan);
+      h.lb?.set('node1', { sessionsAtDrain: 4, drainPolls: Infinity });
+      await h.run();
+      const disables = h.lb?.callsFor('node1', 'disable') ?? [];
+      expect(disables.map((c) => c.shutdownSessions)).toEqual([shutdown]);
+      const end = stepEnd(h, wait.id);
+      expect(end?.status).toBe('ok');
+      expect(end?.detail).toContain(`4 session(s) left after 120s: taken out hard (${onTimeout})`);
+      // with maint alone sessions linger: it waits a short settle and says how many stay open
+      expect(end?.detail?.endsWith('; 4 still open')).toBe(!shutdown);
+      expect(end?.durationMs).toBeGreaterThanOrEqual(120_000);
+      expect(disables[0]?.at).toBeGreaterThanOrEqual((h.lb?.callsFor('node1', 'drain')[0]?.at ?? 0) + 120_000);
+      expect(disables[0]?.seq).toBeLessThan(h.cluster.callsTo('node1', 'service-stop')[0]?.seq ?? -1);
+      expect(runEnd(h).status).toBe('ok');
+    },
+  );
 
   it('a load balancer that cannot tell the sessions (null) is waited out like a busy one', async () => {
     const plan = await loadPlan('playbooks/restart.yml');
@@ -63,7 +79,9 @@ describe('lb-wait-drained', () => {
     h.lb?.set('node1', { sessionsAtDrain: null as unknown as number });
     await h.run();
     const wait = nodeStep(plan, 'node1', 'lb-wait-drained');
-    expect(stepEnd(h, wait?.id ?? '')?.detail).toMatch(/^unknown session\(s\) left after 120s: taken out hard \(maint\)/);
+    expect(stepEnd(h, wait?.id ?? '')?.detail).toMatch(
+      /^unknown session\(s\) left after 120s: taken out hard \(maint\)/,
+    );
   });
 });
 
@@ -88,7 +106,10 @@ describe('lb-wait-up', () => {
     h.lb?.set('node1', { transitionalPolls: Infinity });
     await h.run();
     const waitUp = nodeStep(plan, 'node1', 'lb-wait-up');
-    expect(stepEnd(h, waitUp?.id ?? '')).toMatchObject({ status: 'failed', detail: 'the load balancer did not report node1 UP within 60s (last: UP 2/3)' });
+    expect(stepEnd(h, waitUp?.id ?? '')).toMatchObject({
+      status: 'failed',
+      detail: 'the load balancer did not report node1 UP within 60s (last: UP 2/3)',
+    });
     expect(lbStates(h, 'node1')).not.toContain('up');
     expect(runEnd(h).status).toBe('failed');
   });
@@ -100,7 +121,12 @@ describe('check-capacity', () => {
     const questions: string[] = [];
     // after batch 1 someone else takes lr5 out and lr6 goes down: batch 2 (lr2, lr3) would leave lr1 and lr4 only
     const h = createHarness(plan, {
-      deps: { confirm: async (q) => { questions.push(q); return true; } },
+      deps: {
+        confirm: async (q) => {
+          questions.push(q);
+          return true;
+        },
+      },
       onEvent: (e, hh) => {
         if (e.kind === 'batch-end' && e.batch === 1) {
           hh.lb?.set('lr5', { state: 'MAINT' });
@@ -111,7 +137,12 @@ describe('check-capacity', () => {
     const report = await h.run();
     const check = plan.batches[1]?.before.find((s): s is CheckCapacityStep => s.action === 'check-capacity');
     expect(check).toMatchObject({ batchNodes: ['lr2', 'lr3'], minHealthy: 3 });
-    expect(stepEnd(h, check?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of rotation: lr5 (MAINT in the load balancer), lr6 (DOWN in the load balancer)' });
+    expect(stepEnd(h, check?.id ?? '')).toMatchObject({
+      status: 'failed',
+      detail:
+        'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of ' +
+        'rotation: lr5 (MAINT in the load balancer), lr6 (DOWN in the load balancer)',
+    });
     expect(report.status).toBe('halted');
     expect(report.reason).toMatch(/^batch 2 not started: /);
     expect(questions).toEqual([]);
@@ -124,7 +155,11 @@ describe('check-capacity', () => {
 
   it('counts nodes that came back in earlier batches as healthy, and re-reads the LB before every batch', async () => {
     const plan = await loadPlan('playbooks/portal-properties.yml');
-    const h = createHarness(plan, { onEvent: (e, hh) => { if (e.kind === 'batch-end' && e.batch === 2) hh.lb?.set('lr1', { state: 'MAINT' }); } });
+    const h = createHarness(plan, {
+      onEvent: (e, hh) => {
+        if (e.kind === 'batch-end' && e.batch === 2) hh.lb?.set('lr1', { state: 'MAINT' });
+      },
+    });
     await h.run();
     // batch 3 (lr4, lr5, lr6) leaves lr1 (MAINT), lr2, lr3: 2 < 3
     const check = plan.batches[2]?.before.find((s) => s.action === 'check-capacity');
@@ -145,91 +180,172 @@ describe('minHealthy counts a node only when the LB says UP and its own probe an
     const report = await h.run();
     const check = plan.batches[1]?.before.find((s): s is CheckCapacityStep => s.action === 'check-capacity');
     expect(check?.others.map((o) => o.node)).toEqual(['lr1', 'lr4', 'lr5', 'lr6']);
-    expect(stepEnd(h, check?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of rotation: lr5 (its health probe does not answer), lr6 (its health probe does not answer)' });
+    expect(stepEnd(h, check?.id ?? '')).toMatchObject({
+      status: 'failed',
+      detail:
+        'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of ' +
+        'rotation: lr5 (its health probe does not answer), lr6 (its health probe does not answer)',
+    });
     expect(report.status).toBe('halted');
     for (const n of ['lr2', 'lr3']) expect((h.lb?.callsFor(n) ?? []).filter((c) => c.op === 'drain')).toEqual([]);
   });
 
-  it('re-checks right before each drain: a node lost while the operator approved the batch stops the drain', async () => {
-    const plan = await loadPlan('playbooks/portal-properties.yml');
-    const recheck = plan.batches[1]?.nodePlans[0]?.steps[0];
-    expect(recheck).toMatchObject({ action: 'check-capacity', node: 'lr2', phase: 'prepare', batchNodes: ['lr2', 'lr3'], minHealthy: 3 });
-    expect(plan.batches[1]?.nodePlans[0]?.steps[1]?.action).toBe('lb-drain');
-    let h: Harness | undefined;
-    const confirm = async (): Promise<boolean> => {
-      // while the operator reads the question, lr5 goes to MAINT and lr6 stops answering
-      h?.lb?.set('lr5', { state: 'MAINT' });
-      if (h) h.cluster.host('lr6').running = false;
-      return true;
-    };
-    h = createHarness(plan, { deps: { confirm } });
-    const report = await h.run();
-    const batchCheck = plan.batches[1]?.before.find((s) => s.action === 'check-capacity');
-    expect(stepEnd(h, batchCheck?.id ?? '')).toMatchObject({ status: 'ok' });
-    expect(stepEnd(h, recheck?.id ?? '')).toMatchObject({ status: 'failed', detail: 'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of rotation: lr5 (MAINT in the load balancer), lr6 (its health probe does not answer)' });
-    for (const n of ['lr2', 'lr3']) {
-      expect((h.lb?.callsFor(n) ?? []).filter((c) => c.op === 'drain')).toEqual([]);
-      expect(h.cluster.callsTo(n, 'service-stop')).toEqual([]);
-    }
-    expect(report.status).not.toBe('ok');
-    expect(runEnd(h).nodes.find((n) => n.node === 'lr2')).toMatchObject({ inRotation: true, updated: false });
-  });
+  it(
+    're-checks right before each drain: a node lost while the operator approved the batch stops the ' + 'drain',
+    async () => {
+      const plan = await loadPlan('playbooks/portal-properties.yml');
+      const recheck = plan.batches[1]?.nodePlans[0]?.steps[0];
+      expect(recheck).toMatchObject({
+        action: 'check-capacity',
+        node: 'lr2',
+        phase: 'prepare',
+        batchNodes: ['lr2', 'lr3'],
+        minHealthy: 3,
+      });
+      expect(plan.batches[1]?.nodePlans[0]?.steps[1]?.action).toBe('lb-drain');
+      let h: Harness | undefined;
+      const confirm = async (): Promise<boolean> => {
+        // while the operator reads the question, lr5 goes to MAINT and lr6 stops answering
+        h?.lb?.set('lr5', { state: 'MAINT' });
+        if (h) h.cluster.host('lr6').running = false;
+        return true;
+      };
+      h = createHarness(plan, { deps: { confirm } });
+      const report = await h.run();
+      const batchCheck = plan.batches[1]?.before.find((s) => s.action === 'check-capacity');
+      expect(stepEnd(h, batchCheck?.id ?? '')).toMatchObject({ status: 'ok' });
+      expect(stepEnd(h, recheck?.id ?? '')).toMatchObject({
+        status: 'failed',
+        detail:
+          'only 2 healthy node(s) would stay in rotation, below minHealthy 3; not healthy or out of ' +
+          'rotation: lr5 (MAINT in the load balancer), lr6 (its health probe does not answer)',
+      });
+      for (const n of ['lr2', 'lr3']) {
+        expect((h.lb?.callsFor(n) ?? []).filter((c) => c.op === 'drain')).toEqual([]);
+        expect(h.cluster.callsTo(n, 'service-stop')).toEqual([]);
+      }
+      expect(report.status).not.toBe('ok');
+      expect(runEnd(h).nodes.find((n) => n.node === 'lr2')).toMatchObject({ inRotation: true, updated: false });
+    },
+  );
 });
 
 describe('a command load balancer (playbooks/jvm-settings.yml)', () => {
-  it('runs the drain, sessions, disable, enable and status commands in order, locally, and the run succeeds', async () => {
-    const plan = await loadPlan('playbooks/jvm-settings.yml');
-    const h = createHarness(plan);
-    expect(h.lb).toBeNull();
-    let polls = 0;
-    h.cluster.script({ host: 'local', kind: 'lb-sessions' }, (call) => (call.command.endsWith(' node1') ? { stdout: `${Math.max(0, 2 - polls++)}\n` } : undefined));
-    const report = await h.run();
-    expect(report.status).toBe('ok');
-    const node1 = h.cluster.callsTo('local').filter((c) => c.command.endsWith(' node1')).map((c) => c.kind);
-    const firstDrain = node1.indexOf('lb-drain');
-    expect(node1.slice(0, firstDrain)).toEqual(['lb-status']);
-    const enable = node1.indexOf('lb-enable');
-    expect(node1.slice(firstDrain, enable + 1)).toEqual(['lb-drain', 'lb-sessions', 'lb-sessions', 'lb-sessions', 'lb-disable', 'lb-enable']);
-    // then its wait for UP, and the capacity checks of the later batch reading node1's state
-    expect(new Set(node1.slice(enable + 1))).toEqual(new Set(['lb-status']));
-  });
+  it(
+    'runs the drain, sessions, disable, enable and status commands in order, locally, and the run ' + 'succeeds',
+    async () => {
+      const plan = await loadPlan('playbooks/jvm-settings.yml');
+      const h = createHarness(plan);
+      expect(h.lb).toBeNull();
+      let polls = 0;
+      h.cluster.script({ host: 'local', kind: 'lb-sessions' }, (call) =>
+        call.command.endsWith(' node1') ? { stdout: `${Math.max(0, 2 - polls++)}\n` } : undefined,
+      );
+      const report = await h.run();
+      expect(report.status).toBe('ok');
+      const node1 = h.cluster
+        .callsTo('local')
+        .filter((c) => c.command.endsWith(' node1'))
+        .map((c) => c.kind);
+      const firstDrain = node1.indexOf('lb-drain');
+      expect(node1.slice(0, firstDrain)).toEqual(['lb-status']);
+      const enable = node1.indexOf('lb-enable');
+      expect(node1.slice(firstDrain, enable + 1)).toEqual([
+        'lb-drain',
+        'lb-sessions',
+        'lb-sessions',
+        'lb-sessions',
+        'lb-disable',
+        'lb-enable',
+      ]);
+      // then its wait for UP, and the capacity checks of the later batch reading node1's state
+      expect(new Set(node1.slice(enable + 1))).toEqual(new Set(['lb-status']));
+    },
+  );
 
-  it('without a `sessions` command the drain is a stated, short fixed wait (30 s by default), not the 2 min drain timeout', async () => {
-    const plan = await loadPlan('test/fixtures/playbooks/valid/command-lb-no-sessions.yml');
-    expect(plan.loadBalancer).toMatchObject({ drainTimeoutSec: 120, drainWaitSec: 30 });
-    const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
-    expect(wait).toMatchObject({ countsSessions: false, timeoutSec: 30, expectSec: 30, title: 'wait 30s for node1 to drain (no session count; then `disable`)' });
-    expect(wait.waitsFor).toContain('without a `sessions` command');
-    expect(plan.impact.join('\n')).toContain('a fixed 30s (the load balancer cannot count sessions)');
-    const h = createHarness(plan);
-    const report = await h.run();
-    expect(report.status).toBe('ok');
-    expect(stepEnd(h, wait.id)).toMatchObject({ status: 'ok', durationMs: 30_000, detail: 'waited 30s (the load balancer cannot count sessions); taken out hard with the disable command' });
-    const node1 = h.cluster.callsTo('local').filter((c) => c.command.endsWith(' node1')).map((c) => c.kind);
-    expect(node1.slice(node1.indexOf('lb-drain'), node1.indexOf('lb-enable') + 1)).toEqual(['lb-drain', 'lb-disable', 'lb-enable']);
-    // nothing polled the member during the fixed wait: there is nothing to read
-    expect(h.cluster.callsTo('local', 'lb-status').filter((c) => c.command.endsWith(' node1') && c.seq > (h.cluster.callsTo('local', 'lb-drain')[0]?.seq ?? 0) && c.seq < (h.cluster.callsTo('local', 'lb-disable')[0]?.seq ?? 0))).toEqual([]);
-  });
+  it(
+    'without a `sessions` command the drain is a stated, short fixed wait (30 s by default), not the 2 ' +
+      'min drain timeout',
+    async () => {
+      const plan = await loadPlan('test/fixtures/playbooks/valid/command-lb-no-sessions.yml');
+      expect(plan.loadBalancer).toMatchObject({ drainTimeoutSec: 120, drainWaitSec: 30 });
+      const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
+      expect(wait).toMatchObject({
+        countsSessions: false,
+        timeoutSec: 30,
+        expectSec: 30,
+        title: 'wait 30s for node1 to drain (no session count; then `disable`)',
+      });
+      expect(wait.waitsFor).toContain('without a `sessions` command');
+      expect(plan.impact.join('\n')).toContain('a fixed 30s (the load balancer cannot count sessions)');
+      const h = createHarness(plan);
+      const report = await h.run();
+      expect(report.status).toBe('ok');
+      expect(stepEnd(h, wait.id)).toMatchObject({
+        status: 'ok',
+        durationMs: 30_000,
+        detail: 'waited 30s (the load balancer cannot count sessions); taken out hard with the disable command',
+      });
+      const node1 = h.cluster
+        .callsTo('local')
+        .filter((c) => c.command.endsWith(' node1'))
+        .map((c) => c.kind);
+      expect(node1.slice(node1.indexOf('lb-drain'), node1.indexOf('lb-enable') + 1)).toEqual([
+        'lb-drain',
+        'lb-disable',
+        'lb-enable',
+      ]);
+      // nothing polled the member during the fixed wait: there is nothing to read
+      expect(
+        h.cluster
+          .callsTo('local', 'lb-status')
+          .filter(
+            (c) =>
+              c.command.endsWith(' node1') &&
+              c.seq > (h.cluster.callsTo('local', 'lb-drain')[0]?.seq ?? 0) &&
+              c.seq < (h.cluster.callsTo('local', 'lb-disable')[0]?.seq ?? 0),
+          ),
+      ).toEqual([]);
+    },
+  );
 
-  it('with --limit, the capacity check reads the nodes outside the limit with their own status command from the plan', async () => {
-    const { plan } = await planPlaybook('playbooks/jvm-settings.yml', { vars: {}, limit: ['node2'] });
-    if (!plan) throw new Error('jvm-settings.yml does not plan');
-    const check = plan.batches[0]?.before.find((s): s is CheckCapacityStep => s.action === 'check-capacity');
-    expect(check?.others.map((o) => [o.node, o.lbStatus?.command])).toEqual(['node1', 'node3', 'node4'].map((n) => [n, `/usr/local/bin/lb-ctl status ${n}`]));
-    const h = createHarness(structuredClone(plan));
-    const report = await h.run();
-    expect(report.status, JSON.stringify(h.events.filter((e) => e.kind === 'step-end' && e.status !== 'ok'))).toBe('ok');
-    for (const n of ['node1', 'node3', 'node4']) expect(h.cluster.callsTo('local', 'lb-status').some((c) => c.command.endsWith(` ${n}`)), n).toBe(true);
-  });
+  it(
+    'with --limit, the capacity check reads the nodes outside the limit with their own status command ' +
+      'from the plan',
+    async () => {
+      const { plan } = await planPlaybook('playbooks/jvm-settings.yml', { vars: {}, limit: ['node2'] });
+      if (!plan) throw new Error('jvm-settings.yml does not plan');
+      const check = plan.batches[0]?.before.find((s): s is CheckCapacityStep => s.action === 'check-capacity');
+      expect(check?.others.map((o) => [o.node, o.lbStatus?.command])).toEqual(
+        ['node1', 'node3', 'node4'].map((n) => [n, `/usr/local/bin/lb-ctl status ${n}`]),
+      );
+      const h = createHarness(structuredClone(plan));
+      const report = await h.run();
+      expect(report.status, JSON.stringify(h.events.filter((e) => e.kind === 'step-end' && e.status !== 'ok'))).toBe(
+        'ok',
+      );
+      for (const n of ['node1', 'node3', 'node4'])
+        expect(
+          h.cluster.callsTo('local', 'lb-status').some((c) => c.command.endsWith(` ${n}`)),
+          n,
+        ).toBe(true);
+    },
+  );
 
-  it('drainWait sets the admin\'s own wait', async () => {
+  it("drainWait sets the admin's own wait", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lrroll-drainwait-'));
     try {
-      const text = readFileSync('test/fixtures/playbooks/valid/command-lb-no-sessions.yml', 'utf8').replace('change:', '  drainWait: 45s\nchange:');
+      const text = readFileSync('test/fixtures/playbooks/valid/command-lb-no-sessions.yml', 'utf8').replace(
+        'change:',
+        '  drainWait: 45s\nchange:',
+      );
       writeFileSync(join(dir, 'p.yml'), text);
       const plan = await loadPlan(join(dir, 'p.yml'));
       expect(plan.loadBalancer.drainWaitSec).toBe(45);
-      expect(plan.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'lb-wait-drained')).toMatchObject({ timeoutSec: 45, title: 'wait 45s for node1 to drain (no session count; then `disable`)' });
+      expect(plan.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'lb-wait-drained')).toMatchObject({
+        timeoutSec: 45,
+        title: 'wait 45s for node1 to drain (no session count; then `disable`)',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

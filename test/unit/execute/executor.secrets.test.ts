@@ -16,7 +16,9 @@ const LEAK = new RegExp(`${ADMIN}|${DB}|${encodeURIComponent(ADMIN)}`);
 /** The secrets example with its afterNode hook also run once before the run (so its failure is a run-level failure). */
 async function withBeforeRunHook(): Promise<{ plan: Plan; hook: HookStep }> {
   const plan = await loadPlan('test/fixtures/playbooks/valid/secrets.yml');
-  const nodeHook = plan.batches[0]?.nodePlans[0]?.steps.find((s): s is HookStep & { phase: 'return' } => s.action === 'hook');
+  const nodeHook = plan.batches[0]?.nodePlans[0]?.steps.find(
+    (s): s is HookStep & { phase: 'return' } => s.action === 'hook',
+  );
   if (!nodeHook) throw new Error('the example has no hook');
   const hook: HookStep = { ...nodeHook, id: 'run/before/01-hook', node: null, title: 'beforeRun hook: notify' };
   delete (hook as Partial<typeof nodeHook>).phase;
@@ -25,20 +27,39 @@ async function withBeforeRunHook(): Promise<{ plan: Plan; hook: HookStep }> {
 }
 
 describe('secret values are masked in every event', () => {
-  it('a failing beforeRun hook that prints the secrets: step output, step detail, run-level reason and summary are masked', async () => {
-    const { plan, hook } = await withBeforeRunHook();
-    const h = createHarness(plan, { deps: { secrets: SECRETS } });
-    h.cluster.script({ host: 'local', kind: 'hook' }, { exitCode: 1, stdout: `login admin/${ADMIN}\n`, stderr: `bad url ?password=${encodeURIComponent(ADMIN)}&db=${DB}\n` });
-    const report = await h.run();
-    expect(report.status).toBe('failed');
-    expect(report.reason).toBe('a beforeRun hook failed, nothing was changed: beforeRun hook: notify: the hook exited with code 1: bad url ?password=***&db=***');
-    const end = h.events.at(-1) as RunEndEvent;
-    expect(end.reason).toBe(report.reason);
-    expect(h.events.find((e) => e.kind === 'step-end' && e.stepId === hook.id)).toMatchObject({ status: 'failed', detail: 'the hook exited with code 1: bad url ?password=***&db=***' });
-    expect(h.events.filter((e) => e.kind === 'step-output').map((e) => (e.kind === 'step-output' ? e.line : ''))).toEqual(['login admin/***', 'bad url ?password=***&db=***']);
-    expect(JSON.stringify(h.events)).not.toMatch(LEAK);
-    expect(JSON.stringify(report)).not.toMatch(LEAK);
-  });
+  it(
+    'a failing beforeRun hook that prints the secrets: step output, step detail, run-level reason and ' +
+      'summary are masked',
+    async () => {
+      const { plan, hook } = await withBeforeRunHook();
+      const h = createHarness(plan, { deps: { secrets: SECRETS } });
+      h.cluster.script(
+        { host: 'local', kind: 'hook' },
+        {
+          exitCode: 1,
+          stdout: `login admin/${ADMIN}\n`,
+          stderr: `bad url ?password=${encodeURIComponent(ADMIN)}&db=${DB}\n`,
+        },
+      );
+      const report = await h.run();
+      expect(report.status).toBe('failed');
+      expect(report.reason).toBe(
+        'a beforeRun hook failed, nothing was changed: beforeRun hook: notify: the hook exited with ' +
+          'code 1: bad url ?password=***&db=***',
+      );
+      const end = h.events.at(-1) as RunEndEvent;
+      expect(end.reason).toBe(report.reason);
+      expect(h.events.find((e) => e.kind === 'step-end' && e.stepId === hook.id)).toMatchObject({
+        status: 'failed',
+        detail: 'the hook exited with code 1: bad url ?password=***&db=***',
+      });
+      expect(
+        h.events.filter((e) => e.kind === 'step-output').map((e) => (e.kind === 'step-output' ? e.line : '')),
+      ).toEqual(['login admin/***', 'bad url ?password=***&db=***']);
+      expect(JSON.stringify(h.events)).not.toMatch(LEAK);
+      expect(JSON.stringify(report)).not.toMatch(LEAK);
+    },
+  );
 
   it('a failing node step: the node summary and the run-end event carry no secret', async () => {
     const plan = await loadPlan('test/fixtures/playbooks/valid/secrets.yml');
@@ -61,7 +82,11 @@ describe('secrets too short to be masked are refused before anything runs', () =
     const h = createHarness(plan, { deps: { secrets: { ...SECRETS, DB_PASSWORD: value } } });
     const report = await h.run();
     expect(report.status).toBe('refused');
-    expect(report.reason).toBe('secret environment variable(s) DB_PASSWORD is empty or shorter than 4 characters: lrroll masks every secret value wherever it appears in output and records, and a value this short cannot be told apart from ordinary text; use a longer secret: nothing was changed');
+    expect(report.reason).toBe(
+      'secret environment variable(s) DB_PASSWORD is empty or shorter than 4 characters: lrroll masks ' +
+        'every secret value wherever it appears in output and records, and a value this short cannot be ' +
+        'told apart from ordinary text; use a longer secret: nothing was changed',
+    );
     expect(h.events.map((e) => e.kind)).toEqual(['run-start', 'run-end']);
     expect(h.cluster.calls).toEqual([]);
   });
@@ -79,11 +104,17 @@ describe('secretMask', () => {
   it('masks every occurrence, the longest secret first, in its raw, URL-encoded and JSON-escaped forms', () => {
     const mask = secretMask(['pa"ss word', 'pa"ss word-long', 'abc']);
     expect(mask('a pa"ss word-long and pa"ss word; pa%22ss%20word; pa\\"ss word')).toBe('a *** and ***; ***; ***');
-    expect(mask('abc stays: too short to be a secret lrroll accepts')).toBe('abc stays: too short to be a secret lrroll accepts');
+    expect(mask('abc stays: too short to be a secret lrroll accepts')).toBe(
+      'abc stays: too short to be a secret lrroll accepts',
+    );
   });
 
   it('maskDeep masks strings anywhere in an event and leaves other values alone', () => {
     const mask = secretMask(['s3cret!']);
-    expect(maskDeep({ a: 's3cret!', n: 3, b: [{ c: 'x s3cret! y' }, null, true] }, mask)).toEqual({ a: '***', n: 3, b: [{ c: 'x *** y' }, null, true] });
+    expect(maskDeep({ a: 's3cret!', n: 3, b: [{ c: 'x s3cret! y' }, null, true] }, mask)).toEqual({
+      a: '***',
+      n: 3,
+      b: [{ c: 'x *** y' }, null, true],
+    });
   });
 });

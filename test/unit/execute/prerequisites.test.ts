@@ -27,16 +27,28 @@ async function refusedWith(playbook: string, breakIt: (h: Harness) => void): Pro
 
 describe('check-sudo', () => {
   it('a node whose sudo asks for a password when none is configured: that exact reason', async () => {
-    const reason = await refusedWith('playbooks/portal-properties.yml', (h) => h.cluster.script({ kind: 'check-sudo' }, { exitCode: 1, stderr: 'sudo: a password is required\n' }));
-    expect(reason).toMatch(/^preflight failed, nothing was changed: \S+: sudo works as root, without a password \(sudo -n\): sudo asks for a password on this node and none is configured: set `become: \{ password: "\$\{SUDO_PASSWORD\}" \}`/);
+    const reason = await refusedWith('playbooks/portal-properties.yml', (h) =>
+      h.cluster.script({ kind: 'check-sudo' }, { exitCode: 1, stderr: 'sudo: a password is required\n' }),
+    );
+    expect(reason).toMatch(
+      /^preflight failed, nothing was changed: \S+: sudo works as root, without a password \(sudo -n\): sudo asks for a password on this node and none is configured: set `become: \{ password: "\$\{SUDO_PASSWORD\}" \}`/,
+    );
   });
 
   it.each([
     ['a rejected password', 'Sorry, try again.\nsudo: 3 incorrect password attempts\n', /sudo rejected the password/],
-    ['a user not in sudoers', 'liferay is not in the sudoers file.  This incident will be reported.\n', /this user may not use sudo on this node/],
+    [
+      'a user not in sudoers',
+      'liferay is not in the sudoers file.  This incident will be reported.\n',
+      /this user may not use sudo on this node/,
+    ],
     ['no sudo at all', 'sh: 1: sudo: not found\n', /sudo is not installed on this node/],
   ])('%s', async (_what, stderr, reason) => {
-    expect(await refusedWith('playbooks/portal-properties.yml', (h) => h.cluster.script({ kind: 'check-sudo' }, { exitCode: stderr.includes('not found') ? 127 : 1, stderr }))).toMatch(reason);
+    expect(
+      await refusedWith('playbooks/portal-properties.yml', (h) =>
+        h.cluster.script({ kind: 'check-sudo' }, { exitCode: stderr.includes('not found') ? 127 : 1, stderr }),
+      ),
+    ).toMatch(reason);
   });
 
   it('passes when sudo answers, and the node goes on', async () => {
@@ -49,7 +61,12 @@ describe('check-sudo', () => {
 
 describe('check-tools', () => {
   it('names the programs missing on the node', async () => {
-    const reason = await refusedWith('playbooks/module.yml', (h) => h.cluster.script({ host: 'node2', kind: 'check-tools' }, { exitCode: 1, stderr: 'lrroll: not installed on this node: curl unzip\n' }));
+    const reason = await refusedWith('playbooks/module.yml', (h) =>
+      h.cluster.script(
+        { host: 'node2', kind: 'check-tools' },
+        { exitCode: 1, stderr: 'lrroll: not installed on this node: curl unzip\n' },
+      ),
+    );
     expect(reason).toMatch(/node2: installed on the node: .*: not installed on this node: curl unzip$/);
   });
 

@@ -39,7 +39,9 @@ export async function planText(playbook: string, files: Record<string, string | 
 
 /** The errors of an outcome as `CODE line:col summary`, for readable assertions. */
 export function errorsOf(outcome: PlanOutcome): string[] {
-  return outcome.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.source ? `${d.source.line}:${d.source.col}` : '-'} ${d.summary}`);
+  return outcome.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.code} ${d.source ? `${d.source.line}:${d.source.col}` : '-'} ${d.summary}`);
 }
 
 /** BASE with `text` replacing the first occurrence of `find`. */

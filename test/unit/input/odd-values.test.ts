@@ -14,13 +14,35 @@ function basePlaybook(change: Record<string, unknown>): Record<string, unknown> 
     name: 'odd values',
     description: 'd',
     inventory: {
-      defaults: { liferayHome: '/opt/liferay', tomcatHome: '{{liferayHome}}/tomcat', user: 'liferay', service: { type: 'scripts', pidFile: '{{liferayHome}}/liferay.pid' } },
-      nodes: [{ name: 'node1', host: '127.0.0.1', member: 'web1', vars: { v: 'x' } }, { name: 'node2', host: '127.0.0.2' }],
+      defaults: {
+        liferayHome: '/opt/liferay',
+        tomcatHome: '{{liferayHome}}/tomcat',
+        user: 'liferay',
+        service: { type: 'scripts', pidFile: '{{liferayHome}}/liferay.pid' },
+      },
+      nodes: [
+        { name: 'node1', host: '127.0.0.1', member: 'web1', vars: { v: 'x' } },
+        { name: 'node2', host: '127.0.0.2' },
+      ],
     },
-    loadBalancer: { type: 'haproxy', socket: '/run/haproxy/admin.sock', backend: 'liferay', members: { node2: 'web2' } },
+    loadBalancer: {
+      type: 'haproxy',
+      socket: '/run/haproxy/admin.sock',
+      backend: 'liferay',
+      members: { node2: 'web2' },
+    },
     change,
-    health: { http: { url: 'http://{{host}}:8080/', bodyMatch: 'ok' }, startupMarker: { log: '{{tomcatHome}}/logs/catalina.out' }, warmup: { urls: ['http://{{host}}:8080/w'] } },
-    hooks: { beforeNode: [{ run: 'echo {{ node }}' }], afterRun: [{ webhook: 'http://hooks.example.com/{{ v }}', headers: { 'x-a': '{{ v }}' }, body: '{"n": "{{ v }}"}' }] },
+    health: {
+      http: { url: 'http://{{host}}:8080/', bodyMatch: 'ok' },
+      startupMarker: { log: '{{tomcatHome}}/logs/catalina.out' },
+      warmup: { urls: ['http://{{host}}:8080/w'] },
+    },
+    hooks: {
+      beforeNode: [{ run: 'echo {{ node }}' }],
+      afterRun: [
+        { webhook: 'http://hooks.example.com/{{ v }}', headers: { 'x-a': '{{ v }}' }, body: '{"n": "{{ v }}"}' },
+      ],
+    },
     vars: { v: 'value' },
   };
 }
@@ -29,7 +51,15 @@ const CHANGES: Record<string, Record<string, unknown>> = {
   properties: { type: 'portal-properties', file: 'portal-ext.properties', set: { 'a.b': '{{ v }}' }, unset: ['c.d'] },
   jvm: { type: 'jvm-settings', file: 'bin/setenv.sh', options: ['-Xmx4g'], env: { LIFERAY_X: '{{ v }}' } },
   java: { type: 'java', from: '17.0.10', to: '17.0.12', javaHome: '/usr/lib/jvm/jdk-17' },
-  custom: { type: 'custom', name: 'c', rollingSafe: true, commands: ['echo {{ v }}'], backup: ['{{ tomcatHome }}/lib'], verify: ['true'], revert: ['true'] },
+  custom: {
+    type: 'custom',
+    name: 'c',
+    rollingSafe: true,
+    commands: ['echo {{ v }}'],
+    backup: ['{{ tomcatHome }}/lib'],
+    verify: ['true'],
+    revert: ['true'],
+  },
   revert: { type: 'fixpack-revert', patch: 'dxp-15', revertible: true },
   osgi: { type: 'osgi-config', remove: ['com.acme.Old.config'] },
 };
@@ -72,7 +102,48 @@ const FIELDS: Array<[string, Array<string | number>]> = [
   ['osgi', ['change', 'remove', 0]],
 ];
 
-const ODD = ['..', '.', '/', 'a/', '/opt/liferay/', '/opt/../x', './x', ' ', ' a b ', 'ünïcødé/ø', '-rf', '--help', '-K file', '$(id)', '`id`', "'", '"', ';', 'a\nb', 'a\r\nb', '*', '?', '[x]', '{{', '{{ nope }}', '{{ v }}', "'{{ v }}'", '', '\t', '%', '\\', 'x'.repeat(3000), '😀', '${HOME}', '#', '&', '|', '<<EOF', '/opt/liferay/.lrroll', '/opt/liferay'];
+const ODD = [
+  '..',
+  '.',
+  '/',
+  'a/',
+  '/opt/liferay/',
+  '/opt/../x',
+  './x',
+  ' ',
+  ' a b ',
+  'ünïcødé/ø',
+  '-rf',
+  '--help',
+  '-K file',
+  '$(id)',
+  '`id`',
+  "'",
+  '"',
+  ';',
+  'a\nb',
+  'a\r\nb',
+  '*',
+  '?',
+  '[x]',
+  '{{',
+  '{{ nope }}',
+  '{{ v }}',
+  "'{{ v }}'",
+  '',
+  '\t',
+  '%',
+  '\\',
+  'x'.repeat(3000),
+  '😀',
+  '${HOME}',
+  '#',
+  '&',
+  '|',
+  '<<EOF',
+  '/opt/liferay/.lrroll',
+  '/opt/liferay',
+];
 
 function setIn(root: Record<string, unknown>, path: Array<string | number>, value: unknown): void {
   let node: Record<string | number, unknown> = root;
@@ -83,13 +154,18 @@ function setIn(root: Record<string, unknown>, path: Array<string | number>, valu
 describe('odd values in every path, name and template field', () => {
   it('never make planning throw; every error is located', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...FIELDS), fc.oneof(fc.constantFrom(...ODD), fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 })), async ([kind, path], value) => {
-        const playbook = basePlaybook(structuredClone(CHANGES[kind] as Record<string, unknown>));
-        setIn(playbook, path, value);
-        const outcome = await planText(stringify(playbook));
-        for (const d of outcome.diagnostics.filter((x) => x.severity === 'error')) expect(d.source, `${d.code} ${d.summary}`).toBeDefined();
-        if (!outcome.diagnostics.some((d) => d.severity === 'error')) expect(outcome.plan).toBeDefined();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...FIELDS),
+        fc.oneof(fc.constantFrom(...ODD), fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 })),
+        async ([kind, path], value) => {
+          const playbook = basePlaybook(structuredClone(CHANGES[kind] as Record<string, unknown>));
+          setIn(playbook, path, value);
+          const outcome = await planText(stringify(playbook));
+          for (const d of outcome.diagnostics.filter((x) => x.severity === 'error'))
+            expect(d.source, `${d.code} ${d.summary}`).toBeDefined();
+          if (!outcome.diagnostics.some((d) => d.severity === 'error')) expect(outcome.plan).toBeDefined();
+        },
+      ),
       { numRuns: Number(process.env.ODD_RUNS ?? 400), seed: Number(process.env.ODD_SEED ?? 13) },
     );
   }, 600_000);

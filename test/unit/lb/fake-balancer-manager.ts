@@ -38,7 +38,9 @@ export interface FakeBalancerOptions {
   doubleQuotedNonce?: boolean;
   /** After serving a page (HTML or XML), change the nonces (as if the POST reached another front end). */
   rotateNonceAfterPage?: boolean;
-  /** Print `<httpd:nonce>` in the XML (default true, as httpd 2.4.71); false = an httpd that only shows it in the HTML. */
+  /**
+   * Print `<httpd:nonce>` in the XML (default true, as httpd 2.4.71); false = an httpd that only shows it in the HTML.
+   */
   xmlNonce?: boolean;
   /** Wait this long before answering. */
   delayMs?: number;
@@ -84,27 +86,96 @@ function xmlPage(balancers: FakeBalancer[], xmlNonce: boolean): string {
       .map((w) => {
         const [scheme, rest] = w.name.split('://');
         const [host, port] = (rest ?? '').split(':');
-        return `        <httpd:worker>\n          <httpd:name>${w.name}</httpd:name>\n          <httpd:scheme>${scheme}</httpd:scheme>\n          <httpd:hostname>${host}</httpd:hostname>\n          <httpd:loadfactor>1.00</httpd:loadfactor>\n          <httpd:port>${port}</httpd:port>\n          <httpd:min>0</httpd:min>\n          <httpd:smax>25</httpd:smax>\n          <httpd:max>25</httpd:max>\n          <httpd:ttl>0</httpd:ttl>\n          <httpd:status>${wstatus(w)}</httpd:status>\n          <httpd:retries>0</httpd:retries>\n          <httpd:lbstatus>0</httpd:lbstatus>\n          <httpd:loadfactor>1.00</httpd:loadfactor>\n          <httpd:transferred>0</httpd:transferred>\n          <httpd:read>0</httpd:read>\n          <httpd:elected>12</httpd:elected>\n          <httpd:route>${w.route}</httpd:route>\n          <httpd:redirect></httpd:redirect>\n          <httpd:busy>${w.busy}</httpd:busy>\n          <httpd:lbset>0</httpd:lbset>\n          <httpd:connectiontimeout>0</httpd:connectiontimeout>\n          <httpd:retry>60</httpd:retry>\n${scheme === 'ajp' ? '          <httpd:flushpackets>Off</httpd:flushpackets>\n' : ''}        </httpd:worker>\n`;
+        return (
+          `        <httpd:worker>\n          <httpd:name>${w.name}` +
+          `</httpd:name>\n          <httpd:scheme>${scheme}</httpd:scheme>\n          <httpd:hostname>` +
+          `${host}</httpd:hostname>\n          <httpd:loadfactor>1.00</httpd:loadfactor>\n    ` +
+          `      <httpd:port>${port}</httpd:port>\n          <httpd:min>0</httpd:min>\n          ` +
+          `<httpd:smax>25</httpd:smax>\n          <httpd:max>25</httpd:max>\n          ` +
+          `<httpd:ttl>0</httpd:ttl>\n          <httpd:status>${wstatus(w)}</httpd:status>\n          ` +
+          `<httpd:retries>0</httpd:retries>\n          <httpd:lbstatus>0</httpd:lbstatus>\n          ` +
+          `<httpd:loadfactor>1.00</httpd:loadfactor>\n    ` +
+          `      <httpd:transferred>0</httpd:transferred>\n ` +
+          `         <httpd:read>0</httpd:read>\n          <httpd:elected>12</httpd:elected>\n          ` +
+          `<httpd:route>${w.route}</httpd:route>\n          ` +
+          `<httpd:redirect></httpd:redirect>\n          <httpd:busy>${w.busy}</httpd:busy>\n          ` +
+          `<httpd:lbset>0</httpd:lbset>\n          ` +
+          `<httpd:connectiontimeout>0</httpd:connectiontimeout>\n ` +
+          `         <httpd:retry>60</httpd:retry>\n` +
+          `${scheme === 'ajp' ? '          <httpd:flushpackets>Off</httpd:flushpackets>\n' : ''}` +
+          `        </httpd:worker>\n`
+        );
       })
       .join('');
   const body = balancers
-    .map((b) => `    <httpd:balancer>\n      <httpd:name>balancer://${b.name}</httpd:name>\n${xmlNonce ? `      <httpd:nonce>${b.nonce}</httpd:nonce>\n` : ''}      <httpd:stickysession>JSESSIONID|jsessionid</httpd:stickysession>\n      <httpd:nofailover>Off</httpd:nofailover>\n      <httpd:timeout>0</httpd:timeout>      <httpd:maxattempts>1</httpd:maxattempts>\n      <httpd:lbmethod>byrequests</httpd:lbmethod>\n      <httpd:scolonpathdelim>Off</httpd:scolonpathdelim>\n      <httpd:workers>\n${workers(b)}      </httpd:workers>\n    </httpd:balancer>\n`)
+    .map(
+      (b) =>
+        `    <httpd:balancer>\n      <httpd:name>balancer://${b.name}</httpd:name>\n` +
+        `${xmlNonce ? `      <httpd:nonce>${b.nonce}</httpd:nonce>\n` : ''}` +
+        `      <httpd:stickysession>JSESSIONID|jsessionid</httpd:stickysession>\n ` +
+        `     <httpd:nofailover>Off</httpd:nofailover>\n      <httpd:timeout>0</httpd:timeout>      ` +
+        `<httpd:maxattempts>1</httpd:maxattempts>\n     ` +
+        ` <httpd:lbmethod>byrequests</httpd:lbmethod>\n ` +
+        `     <httpd:scolonpathdelim>Off</httpd:scolonpathdelim>\n      <httpd:workers>\n` +
+        `${workers(b)}      </httpd:workers>\n    </httpd:balancer>\n`,
+    )
     .join('');
-  return `<?xml version='1.0' encoding='UTF-8' ?>\n<httpd:manager xmlns:httpd='http://httpd.apache.org'>\n  <httpd:balancers>\n${body}  </httpd:balancers>\n</httpd:manager>`;
+  return (
+    `<?xml version='1.0' encoding='UTF-8' ?>\n<httpd:manager xmlns:httpd='http://httpd.apache.org'>\n  ` +
+    `<httpd:balancers>\n${body}  </httpd:balancers>\n</httpd:manager>`
+  );
 }
 
-function htmlPage(o: FakeBalancerOptions, uri: string, bsel: FakeBalancer | undefined, wsel: FakeWorker | undefined): string {
+function htmlPage(
+  o: FakeBalancerOptions,
+  uri: string,
+  bsel: FakeBalancer | undefined,
+  wsel: FakeWorker | undefined,
+): string {
   const tables = o.balancers
     .map((b) => {
-      const rows = b.workers.map((w) => `<tr>\n<td><a href="${uri}?b=${b.name}&amp;w=${encodeURI(w.name)}&amp;nonce=${b.nonce}">${w.name}</a></td><td>${w.route}</td><td></td><td>1.00</td><td>0</td><td>${wstatus(w)}</td><td>12</td><td>${w.busy}</td><td>0</td><td>0</td><td>0</td></tr>\n`).join('');
-      return `<hr />\n<h3>LoadBalancer Status for <a href="${uri}?b=${b.name}&amp;nonce=${b.nonce}">balancer://${b.name}</a> [p${b.name}]</h3>\n\n\n<table><tr><th>Worker URL</th><th>Route</th><th>RouteRedir</th><th>Factor</th><th>Set</th><th>Status</th><th>Elected</th><th>Busy</th><th>Load</th><th>To</th><th>From</th></tr>\n${rows}</table>\n`;
+      const rows = b.workers
+        .map(
+          (w) =>
+            `<tr>\n<td><a href="${uri}?b=${b.name}&amp;w=${encodeURI(w.name)}&amp;nonce=${b.nonce}">` +
+            `${w.name}</a></td><td>${w.route}</td><td></td><td>1.00</td><td>0</td><td>${wstatus(w)}` +
+            `</td><td>12</td><td>${w.busy}</td><td>0</td><td>0</td><td>0</td></tr>\n`,
+        )
+        .join('');
+      return (
+        `<hr />\n<h3>LoadBalancer Status for <a href="${uri}?b=${b.name}&amp;nonce=${b.nonce}` +
+        `">balancer://${b.name}</a> [p${b.name}]</h3>\n\n\n<table><tr><th>Worker ` +
+        `URL</th><th>Route</th><th>RouteRedir</th><th>Factor</th><th>Set</th><th>Status</th><th>Elected</th><th>Busy</th><th>Load</th><th>To</th><th>From</th></tr>\n` +
+        `${rows}</table>\n`
+      );
     })
     .join('');
-  const hidden = (b: FakeBalancer): string => (o.doubleQuotedNonce ? `<input type="hidden" id="nonce" name="nonce" value="${b.nonce}">\n` : `<input type=hidden name='nonce' id='nonce' value='${b.nonce}'>\n`);
+  const hidden = (b: FakeBalancer): string =>
+    o.doubleQuotedNonce
+      ? `<input type="hidden" id="nonce" name="nonce" value="${b.nonce}">\n`
+      : `<input type=hidden name='nonce' id='nonce' value='${b.nonce}'>\n`;
   let form = '';
-  if (bsel && wsel) form = `<h3>Edit worker settings for ${wsel.name}</h3>\n<form method='POST' enctype='application/x-www-form-urlencoded' action="${uri}">\n<table><tr><td>Load factor:</td><td><input name='w_lf' id='w_lf' type=text value='1.00'></td></tr>\n</table>\n<input type=hidden name='w' id='w' value="${wsel.name}">\n<input type=hidden name='b' id='b' value="${bsel.name}">\n${hidden(bsel)}</form>\n<hr />\n`;
-  else if (bsel) form = `<h3>Edit balancer settings for balancer://${bsel.name}</h3>\n<form method='POST' enctype='application/x-www-form-urlencoded' action="${uri}">\n<table>\n<tr><td>Timeout:</td><td><input name='b_tmo' id='b_tmo' type=text value='0'></td></tr>\n</table>\n<input type=hidden name='b' id='b' value="${bsel.name}">\n${hidden(bsel)}</form>\n<hr />\n`;
-  return `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head><title>Balancer Manager</title>\n</head>\n<body><h1>Load Balancer Manager for 127.0.0.1</h1>\n\n<dl><dt>Server Version: Apache/2.4.62 (Debian)</dt>\n</dl>\n${tables}<hr />\n${form}<address>Apache/2.4.62 (Debian) Server at 127.0.0.1 Port 80</address>\n</body></html>\n`;
+  if (bsel && wsel)
+    form =
+      `<h3>Edit worker settings for ${wsel.name}</h3>\n<form method='POST' ` +
+      `enctype='application/x-www-form-urlencoded' action="${uri}` +
+      `">\n<table><tr><td>Load factor:</td><td><input name='w_lf' id='w_lf' type=text ` +
+      `value='1.00'></td></tr>\n</table>\n<input type=hidden name='w' id='w' value="${wsel.name}` +
+      `">\n<input type=hidden name='b' id='b' value="${bsel.name}">\n${hidden(bsel)}</form>\n<hr />\n`;
+  else if (bsel)
+    form =
+      `<h3>Edit balancer settings for balancer://${bsel.name}</h3>\n<form method='POST' ` +
+      `enctype='application/x-www-form-urlencoded' action="${uri}` +
+      `">\n<table>\n<tr><td>Timeout:</td><td><input name='b_tmo' id='b_tmo' type=text ` +
+      `value='0'></td></tr>\n</table>\n<input type=hidden name='b' id='b' value="${bsel.name}">\n` +
+      `${hidden(bsel)}</form>\n<hr />\n`;
+  return (
+    `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" ` +
+    `"http://www.w3.org/TR/html4/strict.dtd">\n<html><head><title>Balancer ` +
+    `Manager</title>\n</head>\n<body><h1>Load Balancer Manager for 127.0.0.1</h1>\n\n<dl><dt>Server ` +
+    `Version: Apache/2.4.62 (Debian)</dt>\n</dl>\n${tables}<hr />\n${form}` +
+    `<address>Apache/2.4.62 (Debian) Server at 127.0.0.1 Port 80</address>\n</body></html>\n`
+  );
 }
 
 function parse(text: string, allowed: string[] | null): Record<string, string> {
@@ -136,7 +207,9 @@ function apply(w: FakeWorker | undefined, params: Record<string, string>): void 
 }
 
 /** Starts the fake on 127.0.0.1; `url` is its balancer-manager URL. */
-export async function startFakeBalancerManager(o: FakeBalancerOptions): Promise<{ url: string; seen: SeenRequest[]; server: Server; close: () => Promise<void> }> {
+export async function startFakeBalancerManager(
+  o: FakeBalancerOptions,
+): Promise<{ url: string; seen: SeenRequest[]; server: Server; close: () => Promise<void> }> {
   const seen: SeenRequest[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -154,7 +227,13 @@ export async function startFakeBalancerManager(o: FakeBalancerOptions): Promise<
   return { url, seen, server, close };
 }
 
-function handle(o: FakeBalancerOptions, req: IncomingMessage, res: ServerResponse, body: string, seen: SeenRequest[]): void {
+function handle(
+  o: FakeBalancerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+  seen: SeenRequest[],
+): void {
   if (o.basicAuth && req.headers.authorization !== `Basic ${Buffer.from(o.basicAuth).toString('base64')}`) {
     res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="balancer"' }).end('Unauthorized');
     return;
@@ -176,16 +255,27 @@ function handle(o: FakeBalancerOptions, req: IncomingMessage, res: ServerRespons
   const applied = !!bsel && !!bsel.nonce && params['nonce'] === bsel.nonce;
   if (applied) apply(wsel, params);
   seen.push({ method: req.method, url: req.url ?? '', referer: referer ?? null, body, params, applied });
-  if (params['xml'] !== undefined) res.writeHead(200, { 'Content-Type': 'text/xml' }).end(xmlPage(o.balancers, o.xmlNonce !== false));
+  if (params['xml'] !== undefined)
+    res.writeHead(200, { 'Content-Type': 'text/xml' }).end(xmlPage(o.balancers, o.xmlNonce !== false));
   else res.writeHead(200, { 'Content-Type': 'text/html; charset=ISO-8859-1' }).end(htmlPage(o, uri, bsel, wsel));
-  if (o.rotateNonceAfterPage && req.method === 'GET') for (const b of o.balancers) b.nonce = `${b.nonce.slice(0, -4)}${Math.floor(1000 + Math.random() * 8999)}`;
+  if (o.rotateNonceAfterPage && req.method === 'GET')
+    for (const b of o.balancers) b.nonce = `${b.nonce.slice(0, -4)}${Math.floor(1000 + Math.random() * 8999)}`;
 }
 
 /** Three Liferay workers in `balancer://liferay` plus another balancer. */
 export function liferayBalancers(): FakeBalancer[] {
-  const w = (n: number, busy = 0): FakeWorker => ({ name: `http://127.0.0.1:808${n}`, route: `node${n}`, flags: new Set(), busy });
+  const w = (n: number, busy = 0): FakeWorker => ({
+    name: `http://127.0.0.1:808${n}`,
+    route: `node${n}`,
+    flags: new Set(),
+    busy,
+  });
   return [
     { name: 'liferay', nonce: '6e5f9a3c-4b1d-4f2e-9c7a-0d3b2a1e5f60', workers: [w(1, 2), w(2), w(3)] },
-    { name: 'static', nonce: '11111111-2222-3333-4444-555555555555', workers: [{ name: 'ajp://127.0.0.1:8009', route: '', flags: new Set(), busy: 0 }] },
+    {
+      name: 'static',
+      nonce: '11111111-2222-3333-4444-555555555555',
+      workers: [{ name: 'ajp://127.0.0.1:8009', route: '', flags: new Set(), busy: 0 }],
+    },
   ];
 }

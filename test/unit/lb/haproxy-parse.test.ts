@@ -6,16 +6,34 @@
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { haproxyMemberState, HaproxyDriver, normaliseHaproxyStatus, parseShowStat, splitCsvLine } from '../../../src/execute/lb/haproxy.js';
+import {
+  haproxyMemberState,
+  HaproxyDriver,
+  normaliseHaproxyStatus,
+  parseShowStat,
+  splitCsvLine,
+} from '../../../src/execute/lb/haproxy.js';
 import { fillQuotedPlaceholder } from '../../../src/execute/placeholders.js';
 import { TIMINGS } from '../../../src/plan/defaults.js';
-import { parseHaproxySocket, socatAddress, socatWrapper, type HaproxySocket } from '../../../src/plan/haproxy-socket.js';
+import {
+  parseHaproxySocket,
+  socatAddress,
+  socatWrapper,
+  type HaproxySocket,
+} from '../../../src/plan/haproxy-socket.js';
 
 /** The plan's `via` wrapper with its `{request}` filled in, as the driver sends it. */
-const socatCommand = (socket: HaproxySocket, command: string): string => fillQuotedPlaceholder(socatWrapper(socket, TIMINGS.lbSocatIdleSec), 'request', command);
+const socatCommand = (socket: HaproxySocket, command: string): string =>
+  fillQuotedPlaceholder(socatWrapper(socket, TIMINGS.lbSocatIdleSec), 'request', command);
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const states = (text: string): Record<string, string> => Object.fromEntries(parseShowStat(text).map((r) => [r['svname'], `${haproxyMemberState(r).state}|${r['status']}|${haproxyMemberState(r).sessions}`]));
+const states = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    parseShowStat(text).map((r) => [
+      r['svname'],
+      `${haproxyMemberState(r).state}|${r['status']}|${haproxyMemberState(r).sessions}`,
+    ]),
+  );
 
 describe('parseShowStat (real HAProxy 2.6 output)', () => {
   it('parses by header name, and maps every server status', () => {
@@ -37,7 +55,20 @@ describe('parseShowStat (real HAProxy 2.6 output)', () => {
     const rows = parseShowStat(fixture('haproxy-2.6-show-stat-mixed.csv'));
     expect(rows).toHaveLength(7);
     const node1 = rows[0] ?? {};
-    expect(node1).toMatchObject({ pxname: 'liferay', svname: 'node1', qcur: '0', scur: '0', status: 'UP', weight: '1', act: '1', bck: '0', check_status: 'L7OK', addr: '127.0.0.1:18081', mode: 'http', sid: '1' });
+    expect(node1).toMatchObject({
+      pxname: 'liferay',
+      svname: 'node1',
+      qcur: '0',
+      scur: '0',
+      status: 'UP',
+      weight: '1',
+      act: '1',
+      bck: '0',
+      check_status: 'L7OK',
+      addr: '127.0.0.1:18081',
+      mode: 'http',
+      sid: '1',
+    });
     expect(node1['h1_open_connections']).toBe('');
     expect(Object.keys(node1)).not.toContain('-');
     expect(rows.find((r) => r['svname'] === 'bk1')).toMatchObject({ bck: '1', act: '0' });
@@ -54,9 +85,11 @@ describe('parseShowStat (real HAProxy 2.6 output)', () => {
     expect(haproxyMemberState({ status: 'UP' }).sessions).toBeNull();
   });
 
-  it('an answer without a header is HAProxy\'s error text', () => {
+  it("an answer without a header is HAProxy's error text", () => {
     expect(() => parseShowStat('No such proxy.\n\n')).toThrow('No such proxy.');
-    expect(() => parseShowStat('Unknown command, but maybe one of the following ones is a better match:\n  add acl\n')).toThrow(/^Unknown command/);
+    expect(() =>
+      parseShowStat('Unknown command, but maybe one of the following ones is a better match:\n  add acl\n'),
+    ).toThrow(/^Unknown command/);
     expect(() => parseShowStat('')).toThrow('empty answer to show stat');
   });
 });
@@ -118,8 +151,12 @@ describe('parseHaproxySocket', () => {
 
 describe('the `via` wrapper of the plan, filled in', () => {
   it('builds the documented command with socat addresses', () => {
-    expect(socatWrapper(parseHaproxySocket('/run/haproxy/admin.sock'), TIMINGS.lbSocatIdleSec)).toBe("printf '%s\\n' {request} | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock");
-    expect(socatCommand(parseHaproxySocket('/run/haproxy/admin.sock'), 'set server bk/n1 state drain')).toBe("printf '%s\\n' 'set server bk/n1 state drain' | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock");
+    expect(socatWrapper(parseHaproxySocket('/run/haproxy/admin.sock'), TIMINGS.lbSocatIdleSec)).toBe(
+      "printf '%s\\n' {request} | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock",
+    );
+    expect(socatCommand(parseHaproxySocket('/run/haproxy/admin.sock'), 'set server bk/n1 state drain')).toBe(
+      "printf '%s\\n' 'set server bk/n1 state drain' | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock",
+    );
     expect(socatAddress(parseHaproxySocket('ipv4@127.0.0.1:9999'))).toBe('TCP4:127.0.0.1:9999');
     expect(socatAddress(parseHaproxySocket('lb:9999'))).toBe('TCP:lb:9999');
     expect(socatAddress(parseHaproxySocket('ipv6@::1:9999'))).toBe('TCP6:[::1]:9999');
@@ -128,13 +165,17 @@ describe('the `via` wrapper of the plan, filled in', () => {
   it('quotes so that sh passes the command and the address through unchanged', () => {
     const cmd = socatCommand(parseHaproxySocket('/tmp/dir_$HOME/a.sock'), `show stat bk 4 -1; echo '$(id)' "x"`);
     // A stand-in socat prints its arguments and its stdin.
-    const r = spawnSync('/bin/sh', ['-c', `socat() { printf '[%s]' "$@"; printf '|'; cat; }; ${cmd}`], { encoding: 'utf8' });
+    const r = spawnSync('/bin/sh', ['-c', `socat() { printf '[%s]' "$@"; printf '|'; cat; }; ${cmd}`], {
+      encoding: 'utf8',
+    });
     expect(r.stdout).toBe(`[-t][5][stdio][UNIX-CONNECT:/tmp/dir_$HOME/a.sock]|show stat bk 4 -1; echo '$(id)' "x"\n`);
   });
 
   it('refuses what socat or the CLI would misread', () => {
     expect(() => socatCommand(parseHaproxySocket('/tmp/a,b.sock'), 'show info')).toThrow(/socat cannot take/);
-    expect(() => socatCommand(parseHaproxySocket('/tmp/a.sock'), 'show info\nshutdown sessions server a/b')).toThrow(/line break/);
+    expect(() => socatCommand(parseHaproxySocket('/tmp/a.sock'), 'show info\nshutdown sessions server a/b')).toThrow(
+      /line break/,
+    );
   });
 });
 
@@ -149,7 +190,7 @@ describe('HaproxyDriver command text and error mapping (scripted runner)', () =>
   }
   const stat = fixture('haproxy-2.6-show-stat-mixed.csv');
 
-  it('sends exactly the plan\'s commands, one per call', async () => {
+  it("sends exactly the plan's commands, one per call", async () => {
     const { driver, sent } = scripted({});
     await driver.drain('node1');
     await driver.disable('node1', false);
@@ -166,7 +207,9 @@ describe('HaproxyDriver command text and error mapping (scripted runner)', () =>
 
   it('does not send shutdown sessions when maint failed', async () => {
     const { driver, sent } = scripted({ 'set server liferay/node1 state maint': 'Permission denied\n\n' });
-    await expect(driver.disable('node1', true)).rejects.toThrow('`set server liferay/node1 state maint` failed: Permission denied (the socket needs `level admin`)');
+    await expect(driver.disable('node1', true)).rejects.toThrow(
+      '`set server liferay/node1 state maint` failed: Permission denied (the socket needs `level admin`)',
+    );
     expect(sent).toEqual(['set server liferay/node1 state maint']);
   });
 
@@ -174,13 +217,26 @@ describe('HaproxyDriver command text and error mapping (scripted runner)', () =>
     const { driver, sent } = scripted({ 'show stat liferay 4 -1': stat });
     expect(await driver.state('node2')).toEqual({ state: 'DRAIN', raw: 'DRAIN', sessions: 0 });
     expect(await driver.state('#3')).toEqual({ state: 'MAINT', raw: 'MAINT', sessions: 0 });
-    expect([...(await driver.members()).keys()]).toEqual(['node1', 'node2', 'node3', 'node4', 'node5', 'nocheck', 'bk1']);
+    expect([...(await driver.members()).keys()]).toEqual([
+      'node1',
+      'node2',
+      'node3',
+      'node4',
+      'node5',
+      'nocheck',
+      'bk1',
+    ]);
     expect(new Set(sent)).toEqual(new Set(['show stat liferay 4 -1']));
-    await expect(driver.state('node9')).rejects.toThrow('HAProxy backend `liferay` has no server `node9` (servers: node1, node2, node3, node4, node5, nocheck, bk1)');
+    await expect(driver.state('node9')).rejects.toThrow(
+      'HAProxy backend `liferay` has no server `node9` (servers: node1, node2, node3, node4, node5, nocheck, bk1)',
+    );
   });
 
-  it('any non-empty answer to a write command is an error with HAProxy\'s text', async () => {
-    const { driver } = scripted({ 'set server liferay/node1 state ready': "Unknown command, but maybe one of the following ones is a better match:\n  add acl\n\n" });
+  it("any non-empty answer to a write command is an error with HAProxy's text", async () => {
+    const { driver } = scripted({
+      'set server liferay/node1 state ready':
+        'Unknown command, but maybe one of the following ones is a better match:\n  add acl\n\n',
+    });
     await expect(driver.enable('node1')).rejects.toThrow(/state ready` failed: Unknown command, but maybe/);
   });
 

@@ -6,7 +6,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jkMembers, jkMemberState, ModJkDriver, normaliseJkState, parseJkProps } from '../../../src/execute/lb/mod-jk.js';
+import {
+  jkMembers,
+  jkMemberState,
+  ModJkDriver,
+  normaliseJkState,
+  parseJkProps,
+} from '../../../src/execute/lb/mod-jk.js';
 
 interface JkMember {
   name: string;
@@ -76,17 +82,64 @@ function memberLines(p: string, lb: string, m: JkMember): string[] {
 
 function showLines(p: string, lb: string, members: JkMember[]): string[] {
   const busy = members.reduce((n, m) => n + m.busy, 0);
-  const head = [`${p}.server_name=127.0.0.1`, `${p}.server_port=80`, `${p}.time_datetime=20261121214500`, `${p}.time_tz=UTC`, `${p}.time_unix=1795297500`, `${p}.web_server=Apache/2.4.62 (Debian)`, `${p}.jk_version=${VERSION}`];
-  const lbLines = [`${p}.list=${lb}`, `${p}.${lb}.type=lb`, `${p}.${lb}.sticky_session=True`, `${p}.${lb}.sticky_session_force=False`, `${p}.${lb}.retries=2`, `${p}.${lb}.recover_time=60`, `${p}.${lb}.error_escalation_time=30`, `${p}.${lb}.max_reply_timeouts=0`, `${p}.${lb}.method=Request`, `${p}.${lb}.lock=Optimistic`, `${p}.${lb}.member_count=${members.length}`, `${p}.${lb}.good=${members.length}`, `${p}.${lb}.degraded=0`, `${p}.${lb}.bad=0`, `${p}.${lb}.busy=${busy}`, `${p}.${lb}.max_busy=5`, `${p}.${lb}.map_count=1`, `${p}.${lb}.time_to_maintenance_min=21`, `${p}.${lb}.time_to_maintenance_max=81`, `${p}.${lb}.last_reset_at=1795297400`, `${p}.${lb}.last_reset_ago=100`];
-  const map = [`${p}.${lb}.map.1.server=127.0.0.1`, `${p}.${lb}.map.1.uri=/*`, `${p}.${lb}.map.1.type=Wildchar`, `${p}.${lb}.map.1.source=JkMount`];
+  const head = [
+    `${p}.server_name=127.0.0.1`,
+    `${p}.server_port=80`,
+    `${p}.time_datetime=20261121214500`,
+    `${p}.time_tz=UTC`,
+    `${p}.time_unix=1795297500`,
+    `${p}.web_server=Apache/2.4.62 (Debian)`,
+    `${p}.jk_version=${VERSION}`,
+  ];
+  const lbLines = [
+    `${p}.list=${lb}`,
+    `${p}.${lb}.type=lb`,
+    `${p}.${lb}.sticky_session=True`,
+    `${p}.${lb}.sticky_session_force=False`,
+    `${p}.${lb}.retries=2`,
+    `${p}.${lb}.recover_time=60`,
+    `${p}.${lb}.error_escalation_time=30`,
+    `${p}.${lb}.max_reply_timeouts=0`,
+    `${p}.${lb}.method=Request`,
+    `${p}.${lb}.lock=Optimistic`,
+    `${p}.${lb}.member_count=${members.length}`,
+    `${p}.${lb}.good=${members.length}`,
+    `${p}.${lb}.degraded=0`,
+    `${p}.${lb}.bad=0`,
+    `${p}.${lb}.busy=${busy}`,
+    `${p}.${lb}.max_busy=5`,
+    `${p}.${lb}.map_count=1`,
+    `${p}.${lb}.time_to_maintenance_min=21`,
+    `${p}.${lb}.time_to_maintenance_max=81`,
+    `${p}.${lb}.last_reset_at=1795297400`,
+    `${p}.${lb}.last_reset_ago=100`,
+  ];
+  const map = [
+    `${p}.${lb}.map.1.server=127.0.0.1`,
+    `${p}.${lb}.map.1.uri=/*`,
+    `${p}.${lb}.map.1.type=Wildchar`,
+    `${p}.${lb}.map.1.source=JkMount`,
+  ];
   // Each member's block is followed by the lb's reset lines again, as mod_jk 1.2.48 prints them.
-  return [...head, ...lbLines, ...members.flatMap((m) => [...memberLines(p, lb, m), `${p}.${lb}.last_reset_at=1795297400`, `${p}.${lb}.last_reset_ago=100`]), ...map];
+  return [
+    ...head,
+    ...lbLines,
+    ...members.flatMap((m) => [
+      ...memberLines(p, lb, m),
+      `${p}.${lb}.last_reset_at=1795297400`,
+      `${p}.${lb}.last_reset_ago=100`,
+    ]),
+    ...map,
+  ];
 }
 
 /** Handles one request like jk_status.c's service() for cmd=show|update and mime=prop. */
 function answer(o: Required<FakeJkOptions>, members: JkMember[], q: URLSearchParams): string {
   const p = o.prefix;
-  const result = (err: string | null): string[] => (err ? [`${p}.result.type=ERROR`, `${p}.result.message=${err}`] : [`${p}.result.type=OK`, `${p}.result.message=Action finished`]);
+  const result = (err: string | null): string[] =>
+    err
+      ? [`${p}.result.type=ERROR`, `${p}.result.message=${err}`]
+      : [`${p}.result.type=OK`, `${p}.result.message=Action finished`];
   const cmd = q.get('cmd') ?? 'list';
   if (q.get('mime') !== 'prop') return '<html><body>JK Status Manager</body></html>';
   if (!['list', 'show', 'update'].includes(cmd)) return result('Invalid command.').join('\n');
@@ -113,7 +166,13 @@ afterEach(async () => {
 
 async function fakeJk(options: FakeJkOptions = {}): Promise<FakeJk> {
   const o: Required<FakeJkOptions> = { prefix: 'worker', readOnly: false, lb: 'loadbalancer', ...options };
-  const members: JkMember[] = [1, 2, 3].map((n) => ({ name: `node${n}`, port: 8009 + n * 100, activation: 'ACT', state: 'OK/IDLE', busy: n === 1 ? 4 : 0 }));
+  const members: JkMember[] = [1, 2, 3].map((n) => ({
+    name: `node${n}`,
+    port: 8009 + n * 100,
+    activation: 'ACT',
+    state: 'OK/IDLE',
+    busy: n === 1 ? 4 : 0,
+  }));
   const seen: string[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     seen.push(req.url ?? '');
@@ -142,7 +201,7 @@ describe('ModJkDriver', () => {
     expect(f.seen).toEqual(['/jkstatus?cmd=show&mime=prop&w=loadbalancer&sw=node1']);
   });
 
-  it('drain/disable/enable send the plan\'s update calls and change the activation', async () => {
+  it("drain/disable/enable send the plan's update calls and change the activation", async () => {
     const f = await fakeJk();
     const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
     await d.drain('node2');
@@ -158,18 +217,28 @@ describe('ModJkDriver', () => {
     ]);
   });
 
-  it('tells the recorder each GET it sends, by the URL the plan shows (credentials masked), exactly as the plan writes the call', async () => {
-    const f = await fakeJk();
-    const shown = f.url.replace('http://', 'http://ops:***@');
-    const sent: Array<[string, string]> = [];
-    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, shownUrl: shown, balancer: 'loadbalancer', onRequest: (target, request) => sent.push([target, request]) });
-    await d.drain('node2');
-    await d.state('node2');
-    expect(sent).toEqual([
-      [shown, `GET ${shown}?cmd=update&mime=prop&w=loadbalancer&sw=node2&vwa=1`],
-      [shown, `GET ${shown}?cmd=show&mime=prop&w=loadbalancer&sw=node2`],
-    ]);
-  });
+  it(
+    'tells the recorder each GET it sends, by the URL the plan shows (credentials masked), exactly as ' +
+      'the plan writes the call',
+    async () => {
+      const f = await fakeJk();
+      const shown = f.url.replace('http://', 'http://ops:***@');
+      const sent: Array<[string, string]> = [];
+      const d = new ModJkDriver({
+        timeoutMs: 10_000,
+        url: f.url,
+        shownUrl: shown,
+        balancer: 'loadbalancer',
+        onRequest: (target, request) => sent.push([target, request]),
+      });
+      await d.drain('node2');
+      await d.state('node2');
+      expect(sent).toEqual([
+        [shown, `GET ${shown}?cmd=update&mime=prop&w=loadbalancer&sw=node2&vwa=1`],
+        [shown, `GET ${shown}?cmd=show&mime=prop&w=loadbalancer&sw=node2`],
+      ]);
+    },
+  );
 
   it('an error state is DOWN whatever the activation says, except stopped', async () => {
     const f = await fakeJk();
@@ -192,26 +261,40 @@ describe('ModJkDriver', () => {
     expect(f.seen).toEqual(['/jkstatus?cmd=show&mime=prop&w=loadbalancer']);
   });
 
-  it('an unknown member is an error naming the members (the status worker answers 200 with result.type=ERROR)', async () => {
-    const f = await fakeJk();
-    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
-    await expect(d.drain('node9')).rejects.toThrow('mod_jk lb worker `loadbalancer` has no member `node9` (members: node1, node2, node3)');
-    await expect(d.state('node9')).rejects.toThrow('has no member `node9` (members: node1, node2, node3)');
-  });
+  it(
+    'an unknown member is an error naming the members (the status worker answers 200 with ' + 'result.type=ERROR)',
+    async () => {
+      const f = await fakeJk();
+      const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
+      await expect(d.drain('node9')).rejects.toThrow(
+        'mod_jk lb worker `loadbalancer` has no member `node9` (members: node1, node2, node3)',
+      );
+      await expect(d.state('node9')).rejects.toThrow('has no member `node9` (members: node1, node2, node3)');
+    },
+  );
 
-  it.each(['node1&vwa=2', 'node2&sw=node1&vwa=1', 'node1;vwa=2', 'node1\nvwa=2', '-node1', 'node1 `touch /tmp/x`'])('a hostile member name %j stays one parameter value: no member changes, the call fails', async (member) => {
-    const f = await fakeJk();
-    const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
-    await expect(d.drain(member)).rejects.toThrow(/has no member/);
-    expect(f.members.map((m) => m.activation)).toEqual(['ACT', 'ACT', 'ACT']);
-    const updates = f.seen.map((u) => new URLSearchParams(u.split('?')[1] ?? '')).filter((q) => q.get('cmd') === 'update');
-    expect(updates.map((q) => [q.getAll('sw'), q.getAll('vwa')])).toEqual([[[member], ['1']]]);
-  });
+  it.each(['node1&vwa=2', 'node2&sw=node1&vwa=1', 'node1;vwa=2', 'node1\nvwa=2', '-node1', 'node1 `touch /tmp/x`'])(
+    'a hostile member name %j stays one parameter value: no member changes, the call fails',
+    async (member) => {
+      const f = await fakeJk();
+      const d = new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' });
+      await expect(d.drain(member)).rejects.toThrow(/has no member/);
+      expect(f.members.map((m) => m.activation)).toEqual(['ACT', 'ACT', 'ACT']);
+      const updates = f.seen
+        .map((u) => new URLSearchParams(u.split('?')[1] ?? ''))
+        .filter((q) => q.get('cmd') === 'update');
+      expect(updates.map((q) => [q.getAll('sw'), q.getAll('vwa')])).toEqual([[[member], ['1']]]);
+    },
+  );
 
   it('passes other status worker errors on with their message', async () => {
     const f = await fakeJk({ readOnly: true });
-    await expect(new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' }).drain('node1')).rejects.toThrow(/cmd=update.*: ERROR: This command is not allowed in read only mode\./);
-    await expect(new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'lb2' }).state('node1')).rejects.toThrow(/ERROR: could not find worker/);
+    await expect(
+      new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'loadbalancer' }).drain('node1'),
+    ).rejects.toThrow(/cmd=update.*: ERROR: This command is not allowed in read only mode\./);
+    await expect(new ModJkDriver({ timeoutMs: 10_000, url: f.url, balancer: 'lb2' }).state('node1')).rejects.toThrow(
+      /ERROR: could not find worker/,
+    );
   });
 
   it('matches keys by suffix, whatever the configured prefix', async () => {
@@ -223,17 +306,33 @@ describe('ModJkDriver', () => {
 
   it('refuses HTTP errors and answers that are not mime=prop output', async () => {
     const f = await fakeJk();
-    await expect(new ModJkDriver({ timeoutMs: 10_000, url: f.url.replace('/jkstatus', '/jk'), balancer: 'loadbalancer' }).state('node1')).rejects.toThrow(/answered HTTP 404/);
-    const page = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>It works!</body></html>'));
+    await expect(
+      new ModJkDriver({ timeoutMs: 10_000, url: f.url.replace('/jkstatus', '/jk'), balancer: 'loadbalancer' }).state(
+        'node1',
+      ),
+    ).rejects.toThrow(/answered HTTP 404/);
+    const page = createServer((_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>It works!</body></html>'),
+    );
     await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
     closers.push(() => new Promise<void>((resolve) => page.close(() => resolve())));
     const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
-    await expect(new ModJkDriver({ timeoutMs: 10_000, url, balancer: 'loadbalancer' }).state('node1')).rejects.toThrow(/did not answer in mime=prop format \(is this the status worker URL\?\)/);
+    await expect(new ModJkDriver({ timeoutMs: 10_000, url, balancer: 'loadbalancer' }).state('node1')).rejects.toThrow(
+      /did not answer in mime=prop format \(is this the status worker URL\?\)/,
+    );
   });
 
   it('sets cmd and mime itself, over parameters already in the URL', async () => {
     const f = await fakeJk();
-    expect((await new ModJkDriver({ timeoutMs: 10_000, url: `${f.url}?mime=html&cmd=list`, balancer: 'loadbalancer' }).state('node1')).state).toBe('UP');
+    expect(
+      (
+        await new ModJkDriver({
+          timeoutMs: 10_000,
+          url: `${f.url}?mime=html&cmd=list`,
+          balancer: 'loadbalancer',
+        }).state('node1')
+      ).state,
+    ).toBe('UP');
     expect(f.seen).toEqual(['/jkstatus?mime=prop&cmd=show&w=loadbalancer&sw=node1']);
   });
 
@@ -245,10 +344,14 @@ describe('ModJkDriver', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jkstatus`;
-    await expect(new ModJkDriver({ url, balancer: 'loadbalancer', timeoutMs: 100 }).state('node1')).rejects.toThrow(/did not answer within 100 ms/);
+    await expect(new ModJkDriver({ url, balancer: 'loadbalancer', timeoutMs: 100 }).state('node1')).rejects.toThrow(
+      /did not answer within 100 ms/,
+    );
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(new Error('Ctrl-C')), 30);
-    await expect(new ModJkDriver({ timeoutMs: 10_000, url, balancer: 'loadbalancer' }).drain('node1', ctl.signal)).rejects.toThrow('Ctrl-C');
+    await expect(
+      new ModJkDriver({ timeoutMs: 10_000, url, balancer: 'loadbalancer' }).drain('node1', ctl.signal),
+    ).rejects.toThrow('Ctrl-C');
   });
 });
 
@@ -269,7 +372,9 @@ describe('mod_jk prop parsing', () => {
   });
 
   it('reads members and their keys without mixing up similar names', () => {
-    const props = parseJkProps('worker.lb.balance_workers=n1\nworker.lb.balance_workers=xn1\nworker.xn1.activation=STP\nworker.xn1.state=OK\nworker.n1.activation=ACT\nworker.n1.state=OK\nworker.n1.busy=2\r\n');
+    const props = parseJkProps(
+      'worker.lb.balance_workers=n1\nworker.lb.balance_workers=xn1\nworker.xn1.activation=STP\nworker.xn1.state=OK\nworker.n1.activation=ACT\nworker.n1.state=OK\nworker.n1.busy=2\r\n',
+    );
     expect(jkMembers(props, 'lb')).toEqual(['n1', 'xn1']);
     expect(jkMemberState(props, 'n1')).toEqual({ state: 'UP', raw: 'ACT OK', sessions: 2 });
     expect(jkMemberState(props, 'xn1')).toEqual({ state: 'MAINT', raw: 'STP OK', sessions: null });

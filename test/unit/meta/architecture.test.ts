@@ -24,30 +24,42 @@ function imports(): Import[] {
   for (const f of files(SRC)) {
     const text = readFileSync(f, 'utf8');
     const from = relative(SRC, f);
-    for (const m of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gm)) out.push({ from, spec: m[2] as string, typeOnly: !!m[1] });
-    for (const m of text.matchAll(/^\s*import\s+'([^']+)'/gm)) out.push({ from, spec: m[1] as string, typeOnly: false });
-    for (const m of text.matchAll(/await import\('([^']+)'\)/g)) out.push({ from, spec: m[1] as string, typeOnly: false });
+    for (const m of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gm))
+      out.push({ from, spec: m[2] as string, typeOnly: !!m[1] });
+    for (const m of text.matchAll(/^\s*import\s+'([^']+)'/gm))
+      out.push({ from, spec: m[1] as string, typeOnly: false });
+    for (const m of text.matchAll(/await import\('([^']+)'\)/g))
+      out.push({ from, spec: m[1] as string, typeOnly: false });
   }
   return out;
 }
 
 const all = imports();
-const target = (i: Import): string => (i.spec.startsWith('.') ? relative(SRC, resolve(dirname(join(SRC, i.from)), i.spec)).replace(/\.js$/, '.ts') : i.spec);
+const target = (i: Import): string =>
+  i.spec.startsWith('.') ? relative(SRC, resolve(dirname(join(SRC, i.from)), i.spec)).replace(/\.js$/, '.ts') : i.spec;
 const layer = (path: string): string => path.split('/')[0] ?? '';
 
 describe('architecture: import rules', () => {
-  it('plan/ is pure: no node:* modules, no third-party packages, only type imports from playbook/ and artifacts/ (and shell/ for quoting)', () => {
-    const bad = all.filter((i) => i.from.startsWith('plan/')).filter((i) => {
-      const t = target(i);
-      if (!i.spec.startsWith('.')) return true;
-      if (['playbook', 'artifacts'].includes(layer(t))) return !i.typeOnly;
-      return !['plan', 'errors', 'shell', 'domain'].includes(layer(t));
-    });
-    expect(bad).toEqual([]);
-  });
+  it(
+    'plan/ is pure: no node:* modules, no third-party packages, only type imports from playbook/ and ' +
+      'artifacts/ (and shell/ for quoting)',
+    () => {
+      const bad = all
+        .filter((i) => i.from.startsWith('plan/'))
+        .filter((i) => {
+          const t = target(i);
+          if (!i.spec.startsWith('.')) return true;
+          if (['playbook', 'artifacts'].includes(layer(t))) return !i.typeOnly;
+          return !['plan', 'errors', 'shell', 'domain'].includes(layer(t));
+        });
+      expect(bad).toEqual([]);
+    },
+  );
 
   it('domain/ (what plan/ and execute/ both know) is pure: it imports only other domain/ files and shell/', () => {
-    const bad = all.filter((i) => i.from.startsWith('domain/')).filter((i) => !i.spec.startsWith('.') || !['domain', 'shell'].includes(layer(target(i))));
+    const bad = all
+      .filter((i) => i.from.startsWith('domain/'))
+      .filter((i) => !i.spec.startsWith('.') || !['domain', 'shell'].includes(layer(target(i))));
     expect(bad).toEqual([]);
   });
 
@@ -55,9 +67,15 @@ describe('architecture: import rules', () => {
     // Known exceptions, in the load-balancer drivers, still to move to domain/: the command load
     // balancer renders its templates with plan/'s renderer; the HAProxy driver reads its socket
     // address, and the factory shows an LB URL, the way plan/ does.
-    const knownExceptions = new Set(['execute/lb/command.ts → plan/template.ts', 'execute/lb/haproxy.ts → plan/haproxy-socket.ts', 'execute/lb/factory.ts → plan/lb.ts']);
+    const knownExceptions = new Set([
+      'execute/lb/command.ts → plan/template.ts',
+      'execute/lb/haproxy.ts → plan/haproxy-socket.ts',
+      'execute/lb/factory.ts → plan/lb.ts',
+    ]);
     const bad = all
-      .filter((i) => i.from.startsWith('execute/') && i.spec.startsWith('.') && !i.typeOnly && layer(target(i)) === 'plan')
+      .filter(
+        (i) => i.from.startsWith('execute/') && i.spec.startsWith('.') && !i.typeOnly && layer(target(i)) === 'plan',
+      )
       .map((i) => `${i.from} → ${target(i)}`)
       .filter((edge) => !knownExceptions.has(edge));
     expect(bad).toEqual([]);
@@ -81,19 +99,24 @@ describe('architecture: import rules', () => {
       listr2: (f) => f === 'render/listr.ts',
       diff: (f) => f === 'app/line-diff.ts',
     };
-    const bad = all.filter((i) => !i.spec.startsWith('.') && !i.spec.startsWith('node:') && !i.typeOnly).filter((i) => {
-      const home = homes[i.spec.startsWith('@') ? i.spec.split('/').slice(0, 2).join('/') : (i.spec.split('/')[0] ?? '')];
-      return !home || !home(i.from);
-    });
+    const bad = all
+      .filter((i) => !i.spec.startsWith('.') && !i.spec.startsWith('node:') && !i.typeOnly)
+      .filter((i) => {
+        const home =
+          homes[i.spec.startsWith('@') ? i.spec.split('/').slice(0, 2).join('/') : (i.spec.split('/')[0] ?? '')];
+        return !home || !home(i.from);
+      });
     expect(bad).toEqual([]);
   });
 
   it('render/ imports only types from plan/ and execute/, and nothing from cli/ or app/', () => {
-    const bad = all.filter((i) => i.from.startsWith('render/') && i.spec.startsWith('.')).filter((i) => {
-      const l = layer(target(i));
-      if (l === 'plan' || l === 'execute') return !i.typeOnly && !/^plan\/duration\.ts$/.test(target(i));
-      return l === 'cli' || l === 'app';
-    });
+    const bad = all
+      .filter((i) => i.from.startsWith('render/') && i.spec.startsWith('.'))
+      .filter((i) => {
+        const l = layer(target(i));
+        if (l === 'plan' || l === 'execute') return !i.typeOnly && !/^plan\/duration\.ts$/.test(target(i));
+        return l === 'cli' || l === 'app';
+      });
     expect(bad).toEqual([]);
   });
 
@@ -104,10 +127,14 @@ describe('architecture: import rules', () => {
     expect(bad.map((f) => relative(SRC, f))).toEqual([]);
   });
 
-  /** Every cycle of the import graph made of the imports `include` keeps (each reported once, from where the walk met it). */
+  /**
+   * Every cycle of the import graph made of the imports `include` keeps (each reported once, from where the walk met
+   * it).
+   */
   const cyclesOf = (include: (i: Import) => boolean): string[] => {
     const graph = new Map<string, string[]>();
-    for (const i of all.filter((x) => x.spec.startsWith('.') && include(x))) graph.set(i.from, [...(graph.get(i.from) ?? []), target(i)]);
+    for (const i of all.filter((x) => x.spec.startsWith('.') && include(x)))
+      graph.set(i.from, [...(graph.get(i.from) ?? []), target(i)]);
     const cycles: string[] = [];
     const state = new Map<string, 'visiting' | 'done'>();
     const visit = (node: string, path: string[]): void => {

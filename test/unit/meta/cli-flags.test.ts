@@ -6,7 +6,16 @@
 // and require a difference a user would see. `run` and `resume` hand their execution flags to the
 // executor (`executeRun`, replaced here by a recorder): the probe checks that each flag reaches it,
 // and EXECUTOR_TESTS names the test that shows what the executor does with it.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,7 +76,9 @@ async function flagsFor(argv: string[]): Promise<RunFlags> {
   return recorded[0] as RunFlags;
 }
 
-/** Liferay Homes (one per node of CLEAN_PB) with the backups of `runs` earlier runs (k1 oldest) and a staged file each. */
+/**
+ * Liferay Homes (one per node of CLEAN_PB) with the backups of `runs` earlier runs (k1 oldest) and a staged file each.
+ */
 function leftBehind(name: string, runs: number): string {
   const home = join(dir, name);
   for (const node of ['n1', 'n2', 'n3']) {
@@ -86,7 +97,9 @@ function leftBehind(name: string, runs: number): string {
 const differs = (a: Outcome, b: Outcome): void => expect(JSON.stringify(a)).not.toBe(JSON.stringify(b));
 
 /** The SSH files the last transports of `argv` were given. */
-async function sshFilesOf(argv: string[]): Promise<{ configFile: string | null; knownHostsFiles: string[] | null } | undefined> {
+async function sshFilesOf(
+  argv: string[],
+): Promise<{ configFile: string | null; knownHostsFiles: string[] | null } | undefined> {
   sshSeen.length = 0;
   const r = await cli(argv);
   expect(sshSeen.length, r.err).toBeGreaterThan(0);
@@ -102,7 +115,11 @@ function sshProbes(command: string, argv: () => string[]): Record<string, () => 
       expect(missing.code).toBe(2);
       expect(missing.err).toContain('missing_config does not exist (--ssh-config)');
     },
-    [`${command} --known-hosts`]: async () => expect((await sshFilesOf([...argv(), '--known-hosts', 'kh1', '--known-hosts', 'kh2']))?.knownHostsFiles).toEqual([join(dir, 'kh1'), join(dir, 'kh2')]),
+    [`${command} --known-hosts`]: async () =>
+      expect((await sshFilesOf([...argv(), '--known-hosts', 'kh1', '--known-hosts', 'kh2']))?.knownHostsFiles).toEqual([
+        join(dir, 'kh1'),
+        join(dir, 'kh2'),
+      ]),
   };
 }
 
@@ -129,7 +146,8 @@ const FACTS = (): string => join(dir, 'facts.json');
 
 /** One probe per `<command> --<flag>`: it fails unless the flag changes what the user gets. */
 const PROBES: Record<string, () => Promise<void>> = {
-  'validate --format': async () => differs(await cli(['validate', RESTART, '--format', 'json']), await cli(['validate', RESTART])),
+  'validate --format': async () =>
+    differs(await cli(['validate', RESTART, '--format', 'json']), await cli(['validate', RESTART])),
   'validate --var': async () => {
     expect((await cli(['validate', join(dir, 'undefined-var.yml')])).code).toBe(2);
     expect((await cli(['validate', join(dir, 'undefined-var.yml'), '--var', 'who=ops'])).code).toBe(0);
@@ -138,10 +156,22 @@ const PROBES: Record<string, () => Promise<void>> = {
     expect((await cli(['validate', RESTART])).code).toBe(0);
     expect((await cli(['validate', RESTART, '--set', 'rollout.onFailure=explode'])).code).toBe(2);
   },
-  'plan --set': async () => differs(await cli(['plan', RESTART, '--set', 'rollout.onFailure=rollback']), await cli(['plan', RESTART])),
-  'run --set': async () => differs(await cli(['run', RESTART, '--dry-run', '--set', 'rollout.onFailure=rollback']), await cli(['run', RESTART, '--dry-run'])),
+  'plan --set': async () =>
+    differs(await cli(['plan', RESTART, '--set', 'rollout.onFailure=rollback']), await cli(['plan', RESTART])),
+  'run --set': async () =>
+    differs(
+      await cli(['run', RESTART, '--dry-run', '--set', 'rollout.onFailure=rollback']),
+      await cli(['run', RESTART, '--dry-run']),
+    ),
   'status --set': async () => {
-    const r = await cli(['status', LOCAL_PB(), '--format', 'json', '--set', `health.http.url=http://127.0.0.1:${served}/`]);
+    const r = await cli([
+      'status',
+      LOCAL_PB(),
+      '--format',
+      'json',
+      '--set',
+      `health.http.url=http://127.0.0.1:${served}/`,
+    ]);
     expect((JSON.parse(r.out) as Array<{ http: string }>).map((n) => n.http)).toEqual(['200', '200', '200']);
   },
   'validate --facts': async () => {
@@ -152,69 +182,126 @@ const PROBES: Record<string, () => Promise<void>> = {
   },
   'plan --facts': async () => {
     const withFacts = await cli(['plan', RESTART, '--format', 'json', '--facts', FACTS()]);
-    expect((JSON.parse(withFacts.out) as { facts: { file: { path: string } | null } }).facts.file?.path).toContain('facts.json');
+    expect((JSON.parse(withFacts.out) as { facts: { file: { path: string } | null } }).facts.file?.path).toContain(
+      'facts.json',
+    );
     differs(withFacts, await cli(['plan', RESTART, '--format', 'json']));
   },
-  'run --facts': async () => differs(await cli(['run', RESTART, '--dry-run', '--facts', FACTS()]), await cli(['run', RESTART, '--dry-run'])),
+  'run --facts': async () =>
+    differs(await cli(['run', RESTART, '--dry-run', '--facts', FACTS()]), await cli(['run', RESTART, '--dry-run'])),
   'facts --output': async () => {
     const r = await cli(['facts', LOCAL_PB(), '--output', 'gathered.json']);
     expect(r.out).toBe('');
-    expect(Object.keys((JSON.parse(readFileSync(join(dir, 'gathered.json'), 'utf8')) as { nodes: object }).nodes)).toEqual(['n1', 'n2', 'n3']);
+    expect(
+      Object.keys((JSON.parse(readFileSync(join(dir, 'gathered.json'), 'utf8')) as { nodes: object }).nodes),
+    ).toEqual(['n1', 'n2', 'n3']);
   },
   'facts --var': async () => {
-    const patchesOf = async (argv: string[]): Promise<unknown> => (JSON.parse((await cli(['facts', LOCAL_PB(), ...argv])).out) as { nodes: Record<string, { patches?: string[] }> }).nodes.n1?.patches;
+    const patchesOf = async (argv: string[]): Promise<unknown> =>
+      (JSON.parse((await cli(['facts', LOCAL_PB(), ...argv])).out) as { nodes: Record<string, { patches?: string[] }> })
+        .nodes.n1?.patches;
     expect(await patchesOf(['--var', `home=${join(dir, 'patched')}`])).toEqual(['dxp-2-7210']);
     expect(await patchesOf([])).toBeUndefined();
   },
-  'facts --limit': async () => expect(Object.keys((JSON.parse((await cli(['facts', LOCAL_PB(), '--limit', 'n2'])).out) as { nodes: object }).nodes)).toEqual(['n2']),
+  'facts --limit': async () =>
+    expect(
+      Object.keys((JSON.parse((await cli(['facts', LOCAL_PB(), '--limit', 'n2'])).out) as { nodes: object }).nodes),
+    ).toEqual(['n2']),
   ...sshProbes('facts', () => ['facts', LOCAL_PB()]),
   ...sshProbes('status', () => ['status', LOCAL_PB()]),
   ...sshProbes('diff', () => ['diff', LOCAL_PB()]),
   ...sshProbes('clean', () => ['clean', CLEAN_PB(), '--var', `home=${join(dir, 'clean-ssh')}`]),
   ...sshProbes('unlock', () => ['unlock', LOCAL_PB()]),
-  'run --ssh-config': async () => expect((await flagsFor(['run', RESTART, '--ssh-config', 'ssh_config'])).sshFiles?.configFile).toBe(join(dir, 'ssh_config')),
-  'run --known-hosts': async () => expect((await flagsFor(['run', RESTART, '--known-hosts', 'kh'])).sshFiles?.knownHostsFiles).toEqual([join(dir, 'kh')]),
-  'resume --ssh-config': async () => expect((await flagsFor(['resume', '--ssh-config', 'ssh_config'])).sshFiles?.configFile).toBe(join(dir, 'ssh_config')),
-  'resume --known-hosts': async () => expect((await flagsFor(['resume', '--known-hosts', 'kh'])).sshFiles?.knownHostsFiles).toEqual([join(dir, 'kh')]),
+  'run --ssh-config': async () =>
+    expect((await flagsFor(['run', RESTART, '--ssh-config', 'ssh_config'])).sshFiles?.configFile).toBe(
+      join(dir, 'ssh_config'),
+    ),
+  'run --known-hosts': async () =>
+    expect((await flagsFor(['run', RESTART, '--known-hosts', 'kh'])).sshFiles?.knownHostsFiles).toEqual([
+      join(dir, 'kh'),
+    ]),
+  'resume --ssh-config': async () =>
+    expect((await flagsFor(['resume', '--ssh-config', 'ssh_config'])).sshFiles?.configFile).toBe(
+      join(dir, 'ssh_config'),
+    ),
+  'resume --known-hosts': async () =>
+    expect((await flagsFor(['resume', '--known-hosts', 'kh'])).sshFiles?.knownHostsFiles).toEqual([join(dir, 'kh')]),
   'validate --limit': async () => expect((await cli(['validate', RESTART, '--limit', 'node2'])).out).toMatch(/1 batch/),
   'plan --format': async () => differs(await cli(['plan', RESTART, '--format', 'json']), await cli(['plan', RESTART])),
   'plan --full': async () => differs(await cli(['plan', RESTART, '--full']), await cli(['plan', RESTART])),
-  'plan --var': async () => differs(await cli(['plan', LOCAL_PB(), '--var', 'port=10']), await cli(['plan', LOCAL_PB()])),
+  'plan --var': async () =>
+    differs(await cli(['plan', LOCAL_PB(), '--var', 'port=10']), await cli(['plan', LOCAL_PB()])),
   'plan --limit': async () => differs(await cli(['plan', RESTART, '--limit', 'node2']), await cli(['plan', RESTART])),
   'run --dry-run': async () => {
     recorded.length = 0;
     expect((await cli(['run', RESTART, '--dry-run'])).out).toMatch(/Plan: /);
     expect(recorded).toHaveLength(0);
   },
-  'run --format': async () => differs(await cli(['run', RESTART, '--dry-run', '--format', 'mermaid']), await cli(['run', RESTART, '--dry-run'])),
-  'run --full': async () => differs(await cli(['run', RESTART, '--dry-run', '--full']), await cli(['run', RESTART, '--dry-run'])),
-  'run --plan-hash': async () => expect((await cli(['run', RESTART, '--dry-run', '--plan-hash', '00000000'])).code).toBe(3),
-  'run --var': async () => differs(await cli(['run', LOCAL_PB(), '--dry-run', '--var', 'port=10']), await cli(['run', LOCAL_PB(), '--dry-run'])),
-  'run --limit': async () => differs(await cli(['run', RESTART, '--dry-run', '--limit', 'node2']), await cli(['run', RESTART, '--dry-run'])),
+  'run --format': async () =>
+    differs(await cli(['run', RESTART, '--dry-run', '--format', 'mermaid']), await cli(['run', RESTART, '--dry-run'])),
+  'run --full': async () =>
+    differs(await cli(['run', RESTART, '--dry-run', '--full']), await cli(['run', RESTART, '--dry-run'])),
+  'run --plan-hash': async () =>
+    expect((await cli(['run', RESTART, '--dry-run', '--plan-hash', '00000000'])).code).toBe(3),
+  'run --var': async () =>
+    differs(
+      await cli(['run', LOCAL_PB(), '--dry-run', '--var', 'port=10']),
+      await cli(['run', LOCAL_PB(), '--dry-run']),
+    ),
+  'run --limit': async () =>
+    differs(await cli(['run', RESTART, '--dry-run', '--limit', 'node2']), await cli(['run', RESTART, '--dry-run'])),
   'run --yes': async () => expect((await flagsFor(['run', RESTART, '--yes'])).yes).toBe(true),
   'run --output': async () => expect((await flagsFor(['run', RESTART, '--output', 'json'])).output).toBe('json'),
-  'run --accept-new-host-keys': async () => expect((await flagsFor(['run', RESTART, '--accept-new-host-keys'])).acceptNewHostKeys).toBe(true),
+  'run --accept-new-host-keys': async () =>
+    expect((await flagsFor(['run', RESTART, '--accept-new-host-keys'])).acceptNewHostKeys).toBe(true),
   'run --verbose': async () => expect((await flagsFor(['run', RESTART, '--verbose'])).verbose).toBe(true),
   'run --lock-wait': async () => expect((await flagsFor(['run', RESTART, '--lock-wait', '2m'])).lockWaitSec).toBe(120),
   'run --message': async () => expect((await flagsFor(['run', RESTART, '-m', 'CHG-1'])).message).toBe('CHG-1'),
-  'run --report': async () => expect((await flagsFor(['run', RESTART, '--report', 'r.json'])).report).toEqual({ file: join(dir, 'r.json'), format: 'json' }),
-  'status --format': async () => differs(await cli(['status', LOCAL_PB(), '--format', 'json']), await cli(['status', LOCAL_PB()])),
+  'run --report': async () =>
+    expect((await flagsFor(['run', RESTART, '--report', 'r.json'])).report).toEqual({
+      file: join(dir, 'r.json'),
+      format: 'json',
+    }),
+  'status --format': async () =>
+    differs(await cli(['status', LOCAL_PB(), '--format', 'json']), await cli(['status', LOCAL_PB()])),
   'status --var': async () => {
     const r = await cli(['status', LOCAL_PB(), '--format', 'json', '--var', `port=${served}`]);
     expect((JSON.parse(r.out) as Array<{ http: string }>).map((n) => n.http)).toEqual(['200', '200', '200']);
-    expect((JSON.parse((await cli(['status', LOCAL_PB(), '--format', 'json'])).out) as Array<{ http: string }>)[0]?.http).not.toBe('200');
+    expect(
+      (JSON.parse((await cli(['status', LOCAL_PB(), '--format', 'json'])).out) as Array<{ http: string }>)[0]?.http,
+    ).not.toBe('200');
   },
-  'status --limit': async () => expect((JSON.parse((await cli(['status', LOCAL_PB(), '--format', 'json', '--limit', 'n2'])).out) as Array<{ node: string }>).map((n) => n.node)).toEqual(['n2']),
-  'diff --format': async () => differs(await cli(['diff', LOCAL_PB(), '--format', 'json']), await cli(['diff', LOCAL_PB()])),
-  'diff --var': async () => expect((await cli(['diff', LOCAL_PB(), '--var', `home=${join(dir, 'locked')}`])).out).toContain(join(dir, 'locked/portal-ext.properties')),
-  'diff --limit': async () => expect((JSON.parse((await cli(['diff', LOCAL_PB(), '--format', 'json', '--limit', 'n3'])).out) as { nodes: Array<{ node: string }> }).nodes.map((n) => n.node)).toEqual(['n3']),
+  'status --limit': async () =>
+    expect(
+      (
+        JSON.parse((await cli(['status', LOCAL_PB(), '--format', 'json', '--limit', 'n2'])).out) as Array<{
+          node: string;
+        }>
+      ).map((n) => n.node),
+    ).toEqual(['n2']),
+  'diff --format': async () =>
+    differs(await cli(['diff', LOCAL_PB(), '--format', 'json']), await cli(['diff', LOCAL_PB()])),
+  'diff --var': async () =>
+    expect((await cli(['diff', LOCAL_PB(), '--var', `home=${join(dir, 'locked')}`])).out).toContain(
+      join(dir, 'locked/portal-ext.properties'),
+    ),
+  'diff --limit': async () =>
+    expect(
+      (
+        JSON.parse((await cli(['diff', LOCAL_PB(), '--format', 'json', '--limit', 'n3'])).out) as {
+          nodes: Array<{ node: string }>;
+        }
+      ).nodes.map((n) => n.node),
+    ).toEqual(['n3']),
   'resume --yes': async () => expect((await flagsFor(['resume', '--yes'])).yes).toBe(true),
   'resume --output': async () => expect((await flagsFor(['resume', '--output', 'plain'])).output).toBe('plain'),
-  'resume --accept-new-host-keys': async () => expect((await flagsFor(['resume', '--accept-new-host-keys'])).acceptNewHostKeys).toBe(true),
+  'resume --accept-new-host-keys': async () =>
+    expect((await flagsFor(['resume', '--accept-new-host-keys'])).acceptNewHostKeys).toBe(true),
   'resume --verbose': async () => expect((await flagsFor(['resume', '--verbose'])).verbose).toBe(true),
   'resume --lock-wait': async () => expect((await flagsFor(['resume', '--lock-wait', '30s'])).lockWaitSec).toBe(30),
   'resume --message': async () => expect((await flagsFor(['resume', '-m', 'again'])).message).toBe('again'),
-  'resume --report': async () => expect((await flagsFor(['resume', '--report', 'r.md'])).report).toEqual({ file: join(dir, 'r.md'), format: 'md' }),
+  'resume --report': async () =>
+    expect((await flagsFor(['resume', '--report', 'r.md'])).report).toEqual({ file: join(dir, 'r.md'), format: 'md' }),
   'unlock --var': async () => {
     expect((await cli(['unlock', LOCAL_PB()])).out).toMatch(/not locked/);
     const held = await cli(['unlock', LOCAL_PB(), '--var', `home=${join(dir, 'locked')}`]);
@@ -222,7 +309,9 @@ const PROBES: Record<string, () => Promise<void>> = {
     expect(held.err).toMatch(/run lock is held on .* by /);
   },
   'unlock --yes': async () => {
-    expect((await cli(['unlock', LOCAL_PB(), '--var', `home=${join(dir, 'locked2')}`, '--yes'])).out).toMatch(/Lock broken/);
+    expect((await cli(['unlock', LOCAL_PB(), '--var', `home=${join(dir, 'locked2')}`, '--yes'])).out).toMatch(
+      /Lock broken/,
+    );
     expect(existsSync(join(dir, 'locked2/.lrroll/lock'))).toBe(false);
   },
   'clean --yes': async () => {
@@ -248,7 +337,8 @@ const PROBES: Record<string, () => Promise<void>> = {
     const home = leftBehind('clean-var', 2);
     expect((await cli(['clean', CLEAN_PB(), '--var', `home=${home}`])).out).toContain(`${home}/n1/.lrroll holds`);
   },
-  'report --format': async () => differs(await cli(['report', '--format', 'md']), await cli(['report', '--format', 'json'])),
+  'report --format': async () =>
+    differs(await cli(['report', '--format', 'md']), await cli(['report', '--format', 'json'])),
   'report --output': async () => {
     await cli(['report', '-o', 'out.html']);
     expect(readFileSync(join(dir, 'out.html'), 'utf8')).toMatch(/<html/i);
@@ -267,7 +357,10 @@ const PROBES: Record<string, () => Promise<void>> = {
   'schema --print': async () => differs(await cli(['schema', '--print']), await cli(['schema'])),
 };
 
-/** What the executor does with each flag `run` and `resume` hand it: the test that shows it, and a string it must contain. */
+/**
+ * What the executor does with each flag `run` and `resume` hand it: the test that shows it, and a string it must
+ * contain.
+ */
 const EXECUTOR_TESTS: Record<keyof Omit<RunFlags, 'resume'>, { file: string; contains: string }> = {
   yes: { file: 'test/e2e/rolling.test.ts', contains: "'--yes'" },
   output: { file: 'test/unit/render/select.test.ts', contains: 'json' },
@@ -281,18 +374,30 @@ const EXECUTOR_TESTS: Record<keyof Omit<RunFlags, 'resume'>, { file: string; con
 
 /** Every `<command> --<long flag>` commander defines (help excluded). */
 function definedFlags(): string[] {
-  return definedOptions().map((o) => `${o.command} ${o.long}`).sort();
+  return definedOptions()
+    .map((o) => `${o.command} ${o.long}`)
+    .sort();
 }
 
 function definedOptions(): Array<{ command: string; long: string; short: string | null }> {
   const program = buildProgram(captureIo(), () => undefined);
-  return program.commands.flatMap((c) => c.options.filter((o) => o.long && o.long !== '--help').map((o) => ({ command: c.name(), long: o.long as string, short: o.short ?? null })));
+  return program.commands.flatMap((c) =>
+    c.options
+      .filter((o) => o.long && o.long !== '--help')
+      .map((o) => ({ command: c.name(), long: o.long as string, short: o.short ?? null })),
+  );
 }
 
-/** The README's command table: command → the flags its rows name, long (`--yes`) or short (`-o`); a row saying "same flags as `run`" takes run's. */
+/**
+ * The README's command table: command → the flags its rows name, long (`--yes`) or short (`-o`); a row saying "same
+ * flags as `run`" takes run's.
+ */
 function readmeFlags(): Map<string, Set<string>> {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const table = readme.slice(readme.indexOf('## Commands'), readme.indexOf('Exit codes:', readme.indexOf('## Commands')));
+  const table = readme.slice(
+    readme.indexOf('## Commands'),
+    readme.indexOf('Exit codes:', readme.indexOf('## Commands')),
+  );
   const out = new Map<string, Set<string>>();
   for (const row of table.split('\n').filter((l) => l.startsWith('| `lrroll '))) {
     const command = /^\| `lrroll (\w+)/.exec(row)?.[1];
@@ -311,14 +416,33 @@ describe('every flag of every subcommand', () => {
     writeFileSync(LOCAL_PB(), LOCAL);
     writeFileSync(join(dir, 'ssh_config'), 'Host *\n  ServerAliveInterval 30\n');
     writeFileSync(CLEAN_PB(), LOCAL.replace('liferayHome: "{{home}}"', 'liferayHome: "{{home}}/{{node}}"'));
-    writeFileSync(join(dir, 'undefined-var.yml'), readFileSync(join(ROOT, RESTART), 'utf8').concat('hooks:\n  beforeRun:\n    - run: echo {{who}}\n'));
+    writeFileSync(
+      join(dir, 'undefined-var.yml'),
+      readFileSync(join(ROOT, RESTART), 'utf8').concat('hooks:\n  beforeRun:\n    - run: echo {{who}}\n'),
+    );
     writeFileSync(FACTS(), JSON.stringify({ lrrollFacts: 1, gatheredAt: '2026-01-01T00:00:00.000Z', nodes: {} }));
     writeFileSync(join(dir, 'bad-facts.json'), JSON.stringify({ lrrollFacts: 1 }));
     mkdirSync(join(dir, 'patched/patching-tool'), { recursive: true });
-    writeFileSync(join(dir, 'patched/patching-tool/patching-tool.sh'), "#!/bin/sh\necho 'Currently installed patches: dxp-2-7210'\n", { mode: 0o755 });
+    writeFileSync(
+      join(dir, 'patched/patching-tool/patching-tool.sh'),
+      "#!/bin/sh\necho 'Currently installed patches: dxp-2-7210'\n",
+      { mode: 0o755 },
+    );
     for (const d of ['locked', 'locked2']) {
       mkdirSync(join(dir, d, '.lrroll/lock'), { recursive: true });
-      writeFileSync(join(dir, d, '.lrroll/lock/owner'), JSON.stringify({ user: 'someone', host: 'elsewhere', pid: 1, runId: 'r-other', planHash: '0'.repeat(64), name: 'other run', since: new Date().toISOString(), message: '' }));
+      writeFileSync(
+        join(dir, d, '.lrroll/lock/owner'),
+        JSON.stringify({
+          user: 'someone',
+          host: 'elsewhere',
+          pid: 1,
+          runId: 'r-other',
+          planHash: '0'.repeat(64),
+          name: 'other run',
+          since: new Date().toISOString(),
+          message: '',
+        }),
+      );
     }
     server = http.createServer((_req, res) => res.end('ok')).listen(0, '127.0.0.1');
     await new Promise((r) => server?.once('listening', r));
@@ -329,7 +453,12 @@ describe('every flag of every subcommand', () => {
     const { Journal } = await import('../../../src/app/journal.js');
     const outcome = await planPlaybook(join(ROOT, RESTART), { vars: {}, limit: null, env: {} });
     if (!outcome.plan) throw new Error('restart.yml does not plan');
-    Journal.create({ LRROLL_HOME: join(dir, 'home') }, outcome.plan, '20260101T000000Z-probe', '2026-01-01T00:00:00.000Z').close();
+    Journal.create(
+      { LRROLL_HOME: join(dir, 'home') },
+      outcome.plan,
+      '20260101T000000Z-probe',
+      '2026-01-01T00:00:00.000Z',
+    ).close();
   });
   afterAll(async () => {
     await new Promise((r) => server?.close(r));
@@ -344,9 +473,12 @@ describe('every flag of every subcommand', () => {
     await (PROBES[key] as () => Promise<void>)();
   });
 
-  it.each(Object.entries(EXECUTOR_TESTS))('the executor flag %s is exercised by its test', (_field, { file, contains }) => {
-    expect(readFileSync(join(ROOT, file), 'utf8')).toContain(contains);
-  });
+  it.each(Object.entries(EXECUTOR_TESTS))(
+    'the executor flag %s is exercised by its test',
+    (_field, { file, contains }) => {
+      expect(readFileSync(join(ROOT, file), 'utf8')).toContain(contains);
+    },
+  );
 
   it("the README's command table names exactly each subcommand's flags", () => {
     const readme = readmeFlags();
@@ -354,8 +486,13 @@ describe('every flag of every subcommand', () => {
     for (const command of new Set(options.map((o) => o.command))) {
       const mine = options.filter((o) => o.command === command);
       const listed = readme.get(command) ?? new Set<string>();
-      expect({ command, missing: mine.filter((o) => !listed.has(o.long) && !(o.short && listed.has(o.short))).map((o) => o.long) }).toEqual({ command, missing: [] });
-      expect({ command, unknown: [...listed].filter((f) => !mine.some((o) => o.long === f || o.short === f)) }).toEqual({ command, unknown: [] });
+      expect({
+        command,
+        missing: mine.filter((o) => !listed.has(o.long) && !(o.short && listed.has(o.short))).map((o) => o.long),
+      }).toEqual({ command, missing: [] });
+      expect({ command, unknown: [...listed].filter((f) => !mine.some((o) => o.long === f || o.short === f)) }).toEqual(
+        { command, unknown: [] },
+      );
     }
   });
 });

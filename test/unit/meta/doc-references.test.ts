@@ -5,7 +5,13 @@ import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const DOCS = ['README.md', 'CHANGELOG.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  'CHANGELOG.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** The repository's top-level entries: a code span that starts with one of them names a file of the repo. */
 const TOP = new Set(readdirSync(ROOT).filter((f) => !['node_modules', '.git', 'dist'].includes(f)));
@@ -15,7 +21,10 @@ function isPattern(path: string): boolean {
   return /[<>*?{}…$]|\.\.\.|\[|\]/.test(path);
 }
 
-/** Relative paths a Markdown text names: link targets, and code spans whose first segment is a top-level entry of the repo. */
+/**
+ * Relative paths a Markdown text names: link targets, and code spans whose first segment is a top-level entry of the
+ * repo.
+ */
 export function mentionedPaths(markdown: string): string[] {
   const out = new Set<string>();
   // Fenced blocks are examples (a playbook's own paths, commands): only the prose and its spans are checked.
@@ -38,12 +47,22 @@ export function mentionedPaths(markdown: string): string[] {
 describe('documentation names only files that exist', () => {
   it.each(DOCS)('%s', (doc) => {
     const text = readFileSync(join(ROOT, doc), 'utf8');
-    const missing = mentionedPaths(text).filter((p) => !existsSync(normalize(join(ROOT, dirname(doc), p))) && !existsSync(join(ROOT, p)));
+    const missing = mentionedPaths(text).filter(
+      (p) => !existsSync(normalize(join(ROOT, dirname(doc), p))) && !existsSync(join(ROOT, p)),
+    );
     expect(missing).toEqual([]);
   });
 
-  it('finds the references it is meant to check (links and repository paths in code spans, not node paths or patterns)', () => {
-    const found = mentionedPaths('See [the schema](schemas/playbook.schema.json) and `playbooks/fixpack.yml`, `bench/README.md`; not `tomcat/logs/catalina.out`, `playbooks/<type>.yml`, `~/.lrroll/runs`, [site](https://example.net/x).');
-    expect(found.sort()).toEqual(['bench/README.md', 'playbooks/fixpack.yml', 'schemas/playbook.schema.json']);
-  });
+  it(
+    'finds the references it is meant to check (links and repository paths in code spans, not node ' +
+      'paths or patterns)',
+    () => {
+      const found = mentionedPaths(
+        'See [the schema](schemas/playbook.schema.json) and `playbooks/fixpack.yml`, `bench/README.md`; ' +
+          'not `tomcat/logs/catalina.out`, `playbooks/<type>.yml`, `~/.lrroll/runs`, ' +
+          '[site](https://example.net/x).',
+      );
+      expect(found.sort()).toEqual(['bench/README.md', 'playbooks/fixpack.yml', 'schemas/playbook.schema.json']);
+    },
+  );
 });

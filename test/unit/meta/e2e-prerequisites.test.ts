@@ -12,11 +12,14 @@ const APT = /apt-get install[^\n]*/.exec(readFileSync(join(ROOT, '.ci/run'), 'ut
 const SUDO_TEST = ['sudo', 'openssl'];
 
 describe('end-to-end prerequisites', () => {
-  it.each(CLUSTER_PREREQUISITES.map((p) => [p.program, p.pkg, p.essential === true] as const))('%s (%s) is in the README and installed by .ci/run', (program, pkg, essential) => {
-    expect(README).toContain(`\`${program}\``);
-    expect(README).toContain(`\`${pkg}\``);
-    if (!essential) expect(APT.split(/\s+/)).toContain(pkg);
-  });
+  it.each(CLUSTER_PREREQUISITES.map((p) => [p.program, p.pkg, p.essential === true] as const))(
+    '%s (%s) is in the README and installed by .ci/run',
+    (program, pkg, essential) => {
+      expect(README).toContain(`\`${program}\``);
+      expect(README).toContain(`\`${pkg}\``);
+      if (!essential) expect(APT.split(/\s+/)).toContain(pkg);
+    },
+  );
 
   it.each(SUDO_TEST)('%s (the sudo test) is in the README and installed by .ci/run', (program) => {
     expect(README).toContain(`\`${program}\``);

@@ -7,7 +7,8 @@ import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const OURS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+const OURS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines
+  .node;
 
 interface Installed {
   name: string;
@@ -27,8 +28,13 @@ function installedEngines(dir: string, out: Installed[] = []): Installed[] {
     }
     const manifest = join(path, 'package.json');
     if (existsSync(manifest)) {
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string; engines?: { node?: unknown } };
-      if (typeof pkg.engines?.node === 'string') out.push({ name: pkg.name ?? entry.name, version: pkg.version ?? '?', node: pkg.engines.node });
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+        name?: string;
+        version?: string;
+        engines?: { node?: unknown };
+      };
+      if (typeof pkg.engines?.node === 'string')
+        out.push({ name: pkg.name ?? entry.name, version: pkg.version ?? '?', node: pkg.engines.node });
     }
     installedEngines(join(path, 'node_modules'), out);
   }
@@ -43,7 +49,9 @@ describe('the supported Node.js versions', () => {
   it('every installed package accepts every Node.js version that `engines` allows', () => {
     const all = installedEngines(join(ROOT, 'node_modules'));
     expect(all.length).toBeGreaterThan(20);
-    const narrower = all.filter((p) => semver.validRange(p.node) !== null && !semver.subset(OURS, p.node)).map((p) => `${p.name}@${p.version} needs ${p.node}`);
+    const narrower = all
+      .filter((p) => semver.validRange(p.node) !== null && !semver.subset(OURS, p.node))
+      .map((p) => `${p.name}@${p.version} needs ${p.node}`);
     expect(narrower).toEqual([]);
   });
 

@@ -24,22 +24,50 @@ const E2E: Array<{ file: string; test: string; shape: Shape }> = [
   {
     file: 'test/e2e/rolling.test.ts',
     test: 'rolls a properties + module change over 3 nodes under load with zero failed requests',
-    shape: { strategy: 'rolling', serial: '1', canary: true, pauseBetweenBatches: false, loadBalancer: 'haproxy', gates: ['settle', 'wait-cluster', 'wait-http', 'wait-log-marker', 'wait-modules', 'warmup'] },
+    shape: {
+      strategy: 'rolling',
+      serial: '1',
+      canary: true,
+      pauseBetweenBatches: false,
+      loadBalancer: 'haproxy',
+      gates: ['settle', 'wait-cluster', 'wait-http', 'wait-log-marker', 'wait-modules', 'warmup'],
+    },
   },
   {
     file: 'test/e2e/rollout-shapes.test.ts',
     test: 'serial [1, 2, "50%"] with pauses and the cluster gate',
-    shape: { strategy: 'rolling', serial: '[1,2,"50%"]', canary: false, pauseBetweenBatches: true, loadBalancer: 'haproxy', gates: ['settle', 'wait-cluster', 'wait-http', 'wait-log-marker'] },
+    shape: {
+      strategy: 'rolling',
+      serial: '[1,2,"50%"]',
+      canary: false,
+      pauseBetweenBatches: true,
+      loadBalancer: 'haproxy',
+      gates: ['settle', 'wait-cluster', 'wait-http', 'wait-log-marker'],
+    },
   },
   {
     file: 'test/e2e/rollout-shapes.test.ts',
     test: 'serial 2 through a `type: command` load balancer',
-    shape: { strategy: 'rolling', serial: '2', canary: false, pauseBetweenBatches: false, loadBalancer: 'command', gates: ['settle', 'wait-cluster', 'wait-http', 'wait-log-marker'] },
+    shape: {
+      strategy: 'rolling',
+      serial: '2',
+      canary: false,
+      pauseBetweenBatches: false,
+      loadBalancer: 'command',
+      gates: ['settle', 'wait-cluster', 'wait-http', 'wait-log-marker'],
+    },
   },
   {
     file: 'test/e2e/rollout-shapes.test.ts',
     test: 'a full restart with every gate on',
-    shape: { strategy: 'full', serial: '1', canary: false, pauseBetweenBatches: false, loadBalancer: 'haproxy', gates: ['settle', 'wait-cluster', 'wait-http', 'wait-log-marker', 'wait-modules', 'warmup'] },
+    shape: {
+      strategy: 'full',
+      serial: '1',
+      canary: false,
+      pauseBetweenBatches: false,
+      loadBalancer: 'haproxy',
+      gates: ['settle', 'wait-cluster', 'wait-http', 'wait-log-marker', 'wait-modules', 'warmup'],
+    },
   },
 ];
 
@@ -64,12 +92,20 @@ function shapeOf(plan: Plan, raw: { serial?: unknown; canary?: unknown }): Shape
  */
 function covers(e2e: Shape, example: Shape): boolean {
   const sameSerial = example.strategy === 'full' || e2e.serial === example.serial;
-  return e2e.strategy === example.strategy && sameSerial && (e2e.canary || !example.canary) && (e2e.pauseBetweenBatches || !example.pauseBetweenBatches) && example.gates.every((g) => e2e.gates.includes(g));
+  return (
+    e2e.strategy === example.strategy &&
+    sameSerial &&
+    (e2e.canary || !example.canary) &&
+    (e2e.pauseBetweenBatches || !example.pauseBetweenBatches) &&
+    example.gates.every((g) => e2e.gates.includes(g))
+  );
 }
 
-const examples = readdirSync('playbooks').filter((f) => f.endsWith('.yml')).sort();
+const examples = readdirSync('playbooks')
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 
-describe('every example\'s rollout shape is exercised end to end', () => {
+describe("every example's rollout shape is exercised end to end", () => {
   it('the listed e2e tests exist', () => {
     for (const e of E2E) expect(readFileSync(e.file, 'utf8'), `${e.file}: ${e.test}`).toContain(e.test);
   });
@@ -78,10 +114,16 @@ describe('every example\'s rollout shape is exercised end to end', () => {
     const { plan, diagnostics } = await planPlaybook(`playbooks/${name}`, { vars: {}, limit: null });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     if (!plan) throw new Error(`${name} does not plan`);
-    const raw = (/^rollout:\n((?:[ #].*\n|\n)*)/m.exec(readFileSync(`playbooks/${name}`, 'utf8'))?.[1] ?? '');
+    const raw = /^rollout:\n((?:[ #].*\n|\n)*)/m.exec(readFileSync(`playbooks/${name}`, 'utf8'))?.[1] ?? '';
     const serial = /^ {2}serial: (.+)$/m.exec(raw)?.[1]?.replace(/\s/g, '');
-    const shape = shapeOf(plan, { serial: serial === undefined ? undefined : JSON.parse(serial.replace(/'/g, '"')), canary: /^ {2}canary:/m.test(raw) ? true : undefined });
+    const shape = shapeOf(plan, {
+      serial: serial === undefined ? undefined : JSON.parse(serial.replace(/'/g, '"')),
+      canary: /^ {2}canary:/m.test(raw) ? true : undefined,
+    });
     const by = E2E.filter((e) => covers(e.shape, shape));
-    expect(by.map((e) => e.test), `no e2e test runs the shape of ${name}: ${JSON.stringify(shape)}`).not.toEqual([]);
+    expect(
+      by.map((e) => e.test),
+      `no e2e test runs the shape of ${name}: ${JSON.stringify(shape)}`,
+    ).not.toEqual([]);
   });
 });

@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../src/plan/defaults.js';
 
-const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../../../schemas/playbook.schema.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
+const schema = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../../schemas/playbook.schema.json', import.meta.url)), 'utf8'),
+) as Record<string, unknown>;
 
 /** Every `default` keyword in the schema, by JSON pointer. */
 function schemaDefaults(node: unknown, pointer: string, out: Map<string, unknown>): Map<string, unknown> {

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { summarize as count } from '../../../scripts/test-summary.mjs';
 
 /** A vitest JSON report for 1,106 tests: 1,105 passed, 1 skipped. */
-const REPORT = { numPassedTests: 1105, numFailedTests: 0, numPendingTests: 1, numTodoTests: 0, testResults: [{ name: 'a.test.ts', status: 'passed', assertionResults: [] }] };
+const REPORT = {
+  numPassedTests: 1105,
+  numFailedTests: 0,
+  numPendingTests: 1,
+  numTodoTests: 0,
+  testResults: [{ name: 'a.test.ts', status: 'passed', assertionResults: [] }],
+};
 
 describe('the test run summary', () => {
   it('in CI, counts a skipped test once, as a failure: 1105 passed, 1 failed for 1,106 tests', () => {
@@ -24,7 +30,14 @@ describe('the test run summary', () => {
   });
 
   it('a file that broke outside its tests counts once', () => {
-    const s = count({ ...REPORT, numPendingTests: 0, testResults: [{ name: 'b.test.ts', status: 'failed', message: 'beforeAll threw\nstack', assertionResults: [] }] }, { ci: true });
+    const s = count(
+      {
+        ...REPORT,
+        numPendingTests: 0,
+        testResults: [{ name: 'b.test.ts', status: 'failed', message: 'beforeAll threw\nstack', assertionResults: [] }],
+      },
+      { ci: true },
+    );
     expect(s.line).toBe('1105 passed, 1 failed');
     expect(s.notes[0]).toBe('b.test.ts: the file failed outside its tests (beforeAll threw)');
   });

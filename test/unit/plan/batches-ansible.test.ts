@@ -9,7 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { computeBatches } from '../../../src/plan/batches.js';
 import { ansibleBatches, caseKey, gridCases, hasAnsible, type SerialCase } from '../../ansible/serial-ansible.mjs';
 
-const TABLE = JSON.parse(readFileSync(new URL('../../ansible/serial-table.json', import.meta.url), 'utf8')) as { generatedBy: string; batches: Record<string, number[]> };
+const TABLE = JSON.parse(readFileSync(new URL('../../ansible/serial-table.json', import.meta.url), 'utf8')) as {
+  generatedBy: string;
+  batches: Record<string, number[]>;
+};
 
 /** Batch sizes lrroll computes for `n` hosts. */
 function lrrollSizes(c: SerialCase): number[] {
@@ -19,7 +22,11 @@ function lrrollSizes(c: SerialCase): number[] {
 
 describe(`serial: lrroll's batches equal ${TABLE.generatedBy}'s`, () => {
   it('the kept table covers the whole grid', () => {
-    expect(Object.keys(TABLE.batches).sort()).toEqual(gridCases().map((c) => caseKey(c.serial, c.hosts)).sort());
+    expect(Object.keys(TABLE.batches).sort()).toEqual(
+      gridCases()
+        .map((c) => caseKey(c.serial, c.hosts))
+        .sort(),
+    );
     expect(Object.keys(TABLE.batches).length).toBeGreaterThanOrEqual(500);
   });
 
@@ -50,14 +57,17 @@ const SAMPLE: SerialCase[] = [
   { serial: 3, hosts: 10 },
 ];
 
-describe.skipIf(!hasAnsible() && process.env.CI !== 'true')('serial: a sample regenerated with ansible-playbook now', () => {
-  it('ansible-playbook gives the kept table and lrroll the same', () => {
-    expect(hasAnsible(), 'ansible-playbook must be installed (apt-get install ansible)').toBe(true);
-    const fresh = ansibleBatches(SAMPLE);
-    for (const c of SAMPLE) {
-      const key = caseKey(c.serial, c.hosts);
-      expect(fresh[key], key).toEqual(TABLE.batches[key]);
-      expect(lrrollSizes(c), key).toEqual(fresh[key]);
-    }
-  }, 300_000);
-});
+describe.skipIf(!hasAnsible() && process.env.CI !== 'true')(
+  'serial: a sample regenerated with ansible-playbook now',
+  () => {
+    it('ansible-playbook gives the kept table and lrroll the same', () => {
+      expect(hasAnsible(), 'ansible-playbook must be installed (apt-get install ansible)').toBe(true);
+      const fresh = ansibleBatches(SAMPLE);
+      for (const c of SAMPLE) {
+        const key = caseKey(c.serial, c.hosts);
+        expect(fresh[key], key).toEqual(TABLE.batches[key]);
+        expect(lrrollSizes(c), key).toEqual(fresh[key]);
+      }
+    }, 300_000);
+  },
+);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { computeBatches, orderHosts, serialEntryToInt, type HostOrder, type SerialEntry } from '../../../src/plan/batches.js';
+import {
+  computeBatches,
+  orderHosts,
+  serialEntryToInt,
+  type HostOrder,
+  type SerialEntry,
+} from '../../../src/plan/batches.js';
 
 /** `host0` … `host<n-1>`, as in Ansible's test. */
 const hosts = (n: number): string[] => Array.from({ length: n }, (_, i) => `host${i}`);
@@ -24,13 +30,25 @@ const ANSIBLE_CASES: Array<{ name: string; serial: Serial; hosts: string[]; expe
     name: 'serial_int.yml (serial: 2)',
     serial: 2,
     hosts: ['host0', 'host1', 'host2', 'host3', 'host4', 'host5', 'host6', 'host7', 'host8', 'host9'],
-    expected: [['host0', 'host1'], ['host2', 'host3'], ['host4', 'host5'], ['host6', 'host7'], ['host8', 'host9']],
+    expected: [
+      ['host0', 'host1'],
+      ['host2', 'host3'],
+      ['host4', 'host5'],
+      ['host6', 'host7'],
+      ['host8', 'host9'],
+    ],
   },
   {
     name: 'serial_pct.yml (serial: 20%)',
     serial: '20%',
     hosts: ['host0', 'host1', 'host2', 'host3', 'host4', 'host5', 'host6', 'host7', 'host8', 'host9'],
-    expected: [['host0', 'host1'], ['host2', 'host3'], ['host4', 'host5'], ['host6', 'host7'], ['host8', 'host9']],
+    expected: [
+      ['host0', 'host1'],
+      ['host2', 'host3'],
+      ['host4', 'host5'],
+      ['host6', 'host7'],
+      ['host8', 'host9'],
+    ],
   },
   {
     name: 'serial_list.yml (serial: [1, 2, 3])',
@@ -54,7 +72,14 @@ const ANSIBLE_CASES: Array<{ name: string; serial: Serial; hosts: string[]; expe
     name: 'remainder for serial as a percent (serial: 20%, 11 hosts)',
     serial: '20%',
     hosts: ['host0', 'host1', 'host2', 'host3', 'host4', 'host5', 'host6', 'host7', 'host8', 'host9', 'host10'],
-    expected: [['host0', 'host1'], ['host2', 'host3'], ['host4', 'host5'], ['host6', 'host7'], ['host8', 'host9'], ['host10']],
+    expected: [
+      ['host0', 'host1'],
+      ['host2', 'host3'],
+      ['host4', 'host5'],
+      ['host6', 'host7'],
+      ['host8', 'host9'],
+      ['host10'],
+    ],
   },
 ];
 
@@ -75,7 +100,12 @@ const TEN_HOST_CASES: Array<{ name: string; serial: Serial; expected: string[][]
   {
     name: 'serial: [2, 3] (the last entry repeats)',
     serial: [2, 3],
-    expected: [['host0', 'host1'], ['host2', 'host3', 'host4'], ['host5', 'host6', 'host7'], ['host8', 'host9']],
+    expected: [
+      ['host0', 'host1'],
+      ['host2', 'host3', 'host4'],
+      ['host5', 'host6', 'host7'],
+      ['host8', 'host9'],
+    ],
   },
   {
     name: 'serial: [1, 2, "50%"]',
@@ -85,14 +115,32 @@ const TEN_HOST_CASES: Array<{ name: string; serial: Serial; expected: string[][]
   { name: 'serial: [] (empty list = all hosts, as Ansible)', serial: [], expected: [hosts(10)] },
   { name: 'serial: 0 (≤ 0 = all remaining hosts)', serial: 0, expected: [hosts(10)] },
   { name: 'serial: -1', serial: -1, expected: [hosts(10)] },
-  { name: 'serial: [3, 0] (0 takes the rest)', serial: [3, 0], expected: [['host0', 'host1', 'host2'], hosts(10).slice(3)] },
+  {
+    name: 'serial: [3, 0] (0 takes the rest)',
+    serial: [3, 0],
+    expected: [['host0', 'host1', 'host2'], hosts(10).slice(3)],
+  },
   { name: 'serial: "100%"', serial: '100%', expected: [hosts(10)] },
   { name: 'serial: "5%" (0.5 rounds to 0, minimum 1)', serial: '5%', expected: hosts(10).map((h) => [h]) },
   { name: 'serial: "0%" (minimum 1)', serial: '0%', expected: hosts(10).map((h) => [h]) },
   { name: 'serial: 20 (more than the host count)', serial: 20, expected: [hosts(10)] },
   { name: 'serial: "150%" (more than the host count)', serial: '150%', expected: [hosts(10)] },
-  { name: 'serial: "3" (an integer as a string, Ansible int())', serial: '3', expected: [hosts(10).slice(0, 3), hosts(10).slice(3, 6), hosts(10).slice(6, 9), ['host9']] },
-  { name: 'serial: 2.9 (truncated like Ansible int())', serial: 2.9, expected: [hosts(10).slice(0, 2), hosts(10).slice(2, 4), hosts(10).slice(4, 6), hosts(10).slice(6, 8), hosts(10).slice(8)] },
+  {
+    name: 'serial: "3" (an integer as a string, Ansible int())',
+    serial: '3',
+    expected: [hosts(10).slice(0, 3), hosts(10).slice(3, 6), hosts(10).slice(6, 9), ['host9']],
+  },
+  {
+    name: 'serial: 2.9 (truncated like Ansible int())',
+    serial: 2.9,
+    expected: [
+      hosts(10).slice(0, 2),
+      hosts(10).slice(2, 4),
+      hosts(10).slice(4, 6),
+      hosts(10).slice(6, 8),
+      hosts(10).slice(8),
+    ],
+  },
 ];
 
 describe('computeBatches: more serial values on 10 hosts', () => {
@@ -112,10 +160,30 @@ const EDGE_CASES: Array<{ name: string; serial: Serial; hosts: string[]; expecte
   { name: '1 host, serial "50%" (0.5 → minimum 1)', serial: '50%', hosts: hosts(1), expected: [['host0']] },
   { name: '1 host, serial [2, 3]', serial: [2, 3], hosts: hosts(1), expected: [['host0']] },
   { name: '3 hosts, serial "100%"', serial: '100%', hosts: hosts(3), expected: [['host0', 'host1', 'host2']] },
-  { name: '4 hosts, a list longer than needed [1, 2, 3, 4, 5]', serial: [1, 2, 3, 4, 5], hosts: hosts(4), expected: [['host0'], ['host1', 'host2'], ['host3']] },
-  { name: '3 hosts, a list longer than needed [1, "50%", "100%", 7]', serial: [1, '50%', '100%', 7], hosts: hosts(3), expected: [['host0'], ['host1'], ['host2']] },
-  { name: '4 hosts, list exactly used up [1, 3]', serial: [1, 3], hosts: hosts(4), expected: [['host0'], ['host1', 'host2', 'host3']] },
-  { name: '5 hosts, list of one entry [2] repeats', serial: [2], hosts: hosts(5), expected: [['host0', 'host1'], ['host2', 'host3'], ['host4']] },
+  {
+    name: '4 hosts, a list longer than needed [1, 2, 3, 4, 5]',
+    serial: [1, 2, 3, 4, 5],
+    hosts: hosts(4),
+    expected: [['host0'], ['host1', 'host2'], ['host3']],
+  },
+  {
+    name: '3 hosts, a list longer than needed [1, "50%", "100%", 7]',
+    serial: [1, '50%', '100%', 7],
+    hosts: hosts(3),
+    expected: [['host0'], ['host1'], ['host2']],
+  },
+  {
+    name: '4 hosts, list exactly used up [1, 3]',
+    serial: [1, 3],
+    hosts: hosts(4),
+    expected: [['host0'], ['host1', 'host2', 'host3']],
+  },
+  {
+    name: '5 hosts, list of one entry [2] repeats',
+    serial: [2],
+    hosts: hosts(5),
+    expected: [['host0', 'host1'], ['host2', 'host3'], ['host4']],
+  },
 ];
 
 describe('computeBatches: edge cases', () => {
@@ -126,13 +194,49 @@ describe('computeBatches: edge cases', () => {
 
 /** `total`: percentages are of all hosts (e.g. the whole cluster when a canary batch was split off first). */
 const TOTAL_CASES: Array<{ name: string; serial: Serial; hosts: string[]; total: number; expected: string[][] }> = [
-  { name: '"50%" of 8 = 4 for the 4 remaining hosts', serial: '50%', hosts: hosts(4), total: 8, expected: [['host0', 'host1', 'host2', 'host3']] },
-  { name: '"25%" of 8 = 2 for 3 hosts', serial: '25%', hosts: hosts(3), total: 8, expected: [['host0', 'host1'], ['host2']] },
-  { name: '"10%" of 10 = 1 for 4 hosts (not 10% of 4)', serial: '10%', hosts: hosts(4), total: 10, expected: [['host0'], ['host1'], ['host2'], ['host3']] },
+  {
+    name: '"50%" of 8 = 4 for the 4 remaining hosts',
+    serial: '50%',
+    hosts: hosts(4),
+    total: 8,
+    expected: [['host0', 'host1', 'host2', 'host3']],
+  },
+  {
+    name: '"25%" of 8 = 2 for 3 hosts',
+    serial: '25%',
+    hosts: hosts(3),
+    total: 8,
+    expected: [['host0', 'host1'], ['host2']],
+  },
+  {
+    name: '"10%" of 10 = 1 for 4 hosts (not 10% of 4)',
+    serial: '10%',
+    hosts: hosts(4),
+    total: 10,
+    expected: [['host0'], ['host1'], ['host2'], ['host3']],
+  },
   { name: '"50%" of 3 = 1 for 9 hosts', serial: '50%', hosts: hosts(9), total: 3, expected: hosts(9).map((h) => [h]) },
-  { name: '[1, "30%"] of 10 = [1, 3] for 9 hosts', serial: [1, '30%'], hosts: hosts(9), total: 10, expected: [['host0'], ['host1', 'host2', 'host3'], ['host4', 'host5', 'host6'], ['host7', 'host8']] },
-  { name: 'integers ignore total', serial: 2, hosts: hosts(5), total: 100, expected: [['host0', 'host1'], ['host2', 'host3'], ['host4']] },
-  { name: 'no serial ignores total', serial: undefined, hosts: hosts(3), total: 100, expected: [['host0', 'host1', 'host2']] },
+  {
+    name: '[1, "30%"] of 10 = [1, 3] for 9 hosts',
+    serial: [1, '30%'],
+    hosts: hosts(9),
+    total: 10,
+    expected: [['host0'], ['host1', 'host2', 'host3'], ['host4', 'host5', 'host6'], ['host7', 'host8']],
+  },
+  {
+    name: 'integers ignore total',
+    serial: 2,
+    hosts: hosts(5),
+    total: 100,
+    expected: [['host0', 'host1'], ['host2', 'host3'], ['host4']],
+  },
+  {
+    name: 'no serial ignores total',
+    serial: undefined,
+    hosts: hosts(3),
+    total: 100,
+    expected: [['host0', 'host1', 'host2']],
+  },
 ];
 
 describe('computeBatches: the total parameter', () => {
@@ -142,7 +246,10 @@ describe('computeBatches: the total parameter', () => {
 
   it('defaults total to the number of hosts given', () => {
     expect(computeBatches(hosts(4), '50%')).toEqual(computeBatches(hosts(4), '50%', 4));
-    expect(computeBatches(hosts(4), '50%')).toEqual([['host0', 'host1'], ['host2', 'host3']]);
+    expect(computeBatches(hosts(4), '50%')).toEqual([
+      ['host0', 'host1'],
+      ['host2', 'host3'],
+    ]);
   });
 });
 
@@ -165,7 +272,21 @@ describe('computeBatches: inputs and outputs', () => {
   });
 
   it('every host appears exactly once, across many serial values', () => {
-    const serials: Serial[] = [undefined, 1, 2, 3, 7, '10%', '25%', '33%', '50%', '99%', [1, 2], [1, '20%', -1], [3, '10%']];
+    const serials: Serial[] = [
+      undefined,
+      1,
+      2,
+      3,
+      7,
+      '10%',
+      '25%',
+      '33%',
+      '50%',
+      '99%',
+      [1, 2],
+      [1, '20%', -1],
+      [3, '10%'],
+    ];
     for (let n = 0; n <= 13; n++) {
       for (const serial of serials) {
         const batches = computeBatches(hosts(n), serial);
@@ -244,22 +365,34 @@ describe('orderHosts', () => {
     expect(names(out)).toEqual(expected);
   });
 
-  it.each<HostOrder>(['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'])('%s returns a new array and leaves the input alone', (order) => {
-    const given = [...nodes];
-    const out = orderHosts(given, order, 3);
-    expect(out).not.toBe(given);
-    expect(given).toEqual(nodes);
-    for (const h of out) expect(nodes).toContain(h);
-  });
+  it.each<HostOrder>(['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'])(
+    '%s returns a new array and leaves the input alone',
+    (order) => {
+      const given = [...nodes];
+      const out = orderHosts(given, order, 3);
+      expect(out).not.toBe(given);
+      expect(given).toEqual(nodes);
+      for (const h of out) expect(nodes).toContain(h);
+    },
+  );
 
-  it.each<HostOrder>(['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'])('%s of 0 and 1 hosts', (order) => {
-    expect(orderHosts([], order, 5)).toEqual([]);
-    expect(orderHosts([{ name: 'only' }], order, 5)).toEqual([{ name: 'only' }]);
-  });
+  it.each<HostOrder>(['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'])(
+    '%s of 0 and 1 hosts',
+    (order) => {
+      expect(orderHosts([], order, 5)).toEqual([]);
+      expect(orderHosts([{ name: 'only' }], order, 5)).toEqual([{ name: 'only' }]);
+    },
+  );
 
   it('keeps extra fields of the host objects', () => {
-    const rich = [{ name: 'b', port: 2 }, { name: 'a', port: 1 }];
-    expect(orderHosts(rich, 'sorted', 0)).toEqual([{ name: 'a', port: 1 }, { name: 'b', port: 2 }]);
+    const rich = [
+      { name: 'b', port: 2 },
+      { name: 'a', port: 1 },
+    ];
+    expect(orderHosts(rich, 'sorted', 0)).toEqual([
+      { name: 'a', port: 1 },
+      { name: 'b', port: 2 },
+    ]);
   });
 
   describe('shuffle', () => {
@@ -303,7 +436,9 @@ describe('orderHosts', () => {
 
     it('the permutation depends on the seed and the number of hosts, not on their names', () => {
       const other = ten.map((h) => ({ name: h.name.toUpperCase() }));
-      expect(names(orderHosts(other, 'shuffle', 42)).map((n) => n.toLowerCase())).toEqual(names(orderHosts(ten, 'shuffle', 42)));
+      expect(names(orderHosts(other, 'shuffle', 42)).map((n) => n.toLowerCase())).toEqual(
+        names(orderHosts(ten, 'shuffle', 42)),
+      );
     });
 
     it('treats the seed as an unsigned 32-bit integer (-1 and 2^32-1 are the same seed)', () => {

@@ -6,7 +6,10 @@ import { loadPlan } from '../../helpers/fake-transport.js';
 // The cluster-view gate expects the nodes the plan has running when the node starts: in a batch
 // of two or more (and in a full restart) the batch-mates that start later are still down.
 
-const gates = (plan: Plan): WaitClusterStep[] => plan.batches.flatMap((b) => b.nodePlans.flatMap((np) => np.steps)).filter((s): s is WaitClusterStep & { phase: 'start' } => s.action === 'wait-cluster');
+const gates = (plan: Plan): WaitClusterStep[] =>
+  plan.batches
+    .flatMap((b) => b.nodePlans.flatMap((np) => np.steps))
+    .filter((s): s is WaitClusterStep & { phase: 'start' } => s.action === 'wait-cluster');
 
 describe('expectedView', () => {
   const all = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];

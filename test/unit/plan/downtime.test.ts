@@ -14,7 +14,27 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function planWith(name: string, rollout: string[]): Promise<Awaited<ReturnType<typeof planPlaybook>>> {
   const file = join(dir, `${name}.yml`);
-  writeFileSync(file, ['lrroll: 1', `name: ${name}`, 'inventory:', '  nodes:', '    - name: node1', '    - name: node2', '    - name: node3', 'loadBalancer:', '  type: haproxy', '  socket: /run/haproxy/admin.sock', '  backend: liferay', 'change:', '  type: restart', 'rollout:', ...rollout.map((l) => `  ${l}`), ''].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'lrroll: 1',
+      `name: ${name}`,
+      'inventory:',
+      '  nodes:',
+      '    - name: node1',
+      '    - name: node2',
+      '    - name: node3',
+      'loadBalancer:',
+      '  type: haproxy',
+      '  socket: /run/haproxy/admin.sock',
+      '  backend: liferay',
+      'change:',
+      '  type: restart',
+      'rollout:',
+      ...rollout.map((l) => `  ${l}`),
+      '',
+    ].join('\n'),
+  );
   const outcome = await planPlaybook(file, { vars: {}, limit: null });
   expect(outcome.plan, JSON.stringify(outcome.diagnostics)).toBeDefined();
   return outcome;
@@ -25,14 +45,28 @@ describe('downtime in the plan', () => {
     ['serial 3', ['serial: 3', 'minHealthy: 0'], 1, 16],
     ['serial 100%', ['serial: "100%"', 'minHealthy: 0'], 1, 16],
     ['serial 5, more than the nodes', ['minHealthy: 0', 'serial: 5'], 1, 15],
-  ])('rolling with every node out at once (%s): a W_DOWNTIME warning and the downtime in impact and estimate', async (_name, rollout, batch, line) => {
-    const { plan, diagnostics } = await planWith('all-out', rollout);
-    const warning = diagnostics.find((d) => d.code === 'W_DOWNTIME');
-    expect(warning).toMatchObject({ severity: 'warning', summary: `batch ${batch} takes all 3 node(s) out of the load balancer at once: the site is down until the first of them is back` });
-    expect(warning?.source?.line).toBe(line);
-    expect(plan?.estimate.downtimeSec).toBeGreaterThan(0);
-    expect(plan?.impact[0]).toMatch(new RegExp(`^DOWNTIME: batch ${batch} takes all 3 nodes out of the load balancer at once \\(minHealthy 0\\): the site is down from the stops until the first node is back, about \\d`));
-  });
+  ])(
+    'rolling with every node out at once (%s): a W_DOWNTIME warning and the downtime in impact and estimate',
+    async (_name, rollout, batch, line) => {
+      const { plan, diagnostics } = await planWith('all-out', rollout);
+      const warning = diagnostics.find((d) => d.code === 'W_DOWNTIME');
+      expect(warning).toMatchObject({
+        severity: 'warning',
+        summary:
+          `batch ${batch} takes all 3 node(s) out of the load balancer ` +
+          `at once: the site is down until the first of them is back`,
+      });
+      expect(warning?.source?.line).toBe(line);
+      expect(plan?.estimate.downtimeSec).toBeGreaterThan(0);
+      expect(plan?.impact[0]).toMatch(
+        new RegExp(
+          `^DOWNTIME: batch ${batch} takes all 3 nodes out of the load balancer ` +
+            `at once \\(minHealthy 0\\): the site is down from the stops until the first node is back, ` +
+            `about \\d`,
+        ),
+      );
+    },
+  );
 
   it('rolling with minHealthy 0 but batches of two: no warning, no downtime', async () => {
     const { plan, diagnostics } = await planWith('two-at-once', ['serial: 2', 'minHealthy: 0']);
@@ -45,9 +79,12 @@ describe('downtime in the plan', () => {
     const { plan, diagnostics } = await planWith('full', ['strategy: full']);
     expect(diagnostics.filter((d) => d.code === 'W_DOWNTIME')).toEqual([]);
     const downtime = plan?.estimate.downtimeSec ?? 0;
-    // the stops, then the first node's start, health gates and return into the load balancer; not the other nodes' starts
+    // the stops, then the first node's start, health gates and return into the load balancer; not the other nodes'
+    // starts
     expect(downtime).toBeGreaterThan(0);
     expect(downtime).toBeLessThan(plan?.estimate.expectedSec ?? 0);
-    expect(plan?.impact[0]).toMatch(/^Full restart — DOWNTIME: the site is down from the first stop until the first node is back in the load balancer, about \d+m \d+s expected/);
+    expect(plan?.impact[0]).toMatch(
+      /^Full restart — DOWNTIME: the site is down from the first stop until the first node is back in the load balancer, about \d+m \d+s expected/,
+    );
   });
 });

@@ -9,8 +9,20 @@ const LPKG = 'releases/Liferay Foundation.lpkg';
 
 function releaseFacts(path: string, over: Partial<ArtifactFacts> = {}): ArtifactFacts {
   return {
-    path, absPath: `/play/${path}`, fileName: path.split('/').pop() ?? path, sha256: 'a'.repeat(64), size: 99, manifest: null, patch: null, error: null, invalid: null, config: null,
-    bundles: [{ bundleSymbolicName: 'com.liferay.journal.service', bundleVersion: '5.0.93', requireSchemaVersion: '4.4.2' }, { bundleSymbolicName: 'com.liferay.journal.api', bundleVersion: '28.1.4', requireSchemaVersion: null }],
+    path,
+    absPath: `/play/${path}`,
+    fileName: path.split('/').pop() ?? path,
+    sha256: 'a'.repeat(64),
+    size: 99,
+    manifest: null,
+    patch: null,
+    error: null,
+    invalid: null,
+    config: null,
+    bundles: [
+      { bundleSymbolicName: 'com.liferay.journal.service', bundleVersion: '5.0.93', requireSchemaVersion: '4.4.2' },
+      { bundleSymbolicName: 'com.liferay.journal.api', bundleVersion: '28.1.4', requireSchemaVersion: null },
+    ],
     ...over,
   };
 }
@@ -21,7 +33,14 @@ function judge(change: Change, facts: ArtifactFacts = releaseFacts(LPKG)) {
   return v;
 }
 
-const release = (over: Partial<Extract<Change, { type: 'release' }>>): Change => ({ type: 'release', to: '2024.q1.3', from: '2024.q1.1', lpkgs: [LPKG], upgradeProcesses: false, ...over });
+const release = (over: Partial<Extract<Change, { type: 'release' }>>): Change => ({
+  type: 'release',
+  to: '2024.q1.3',
+  from: '2024.q1.1',
+  lpkgs: [LPKG],
+  upgradeProcesses: false,
+  ...over,
+});
 
 describe('release names', () => {
   it.each([
@@ -35,7 +54,9 @@ describe('release names', () => {
     expect(r && releaseName(r)).toBe(name);
   });
 
-  it.each(['2024.q5.1', '7.3.10-u1', 'dxp-15', '2024.q1', ''])('%s is not a release', (text) => expect(parseRelease(text)).toBeUndefined());
+  it.each(['2024.q5.1', '7.3.10-u1', 'dxp-15', '2024.q1', ''])('%s is not a release', (text) =>
+    expect(parseRelease(text)).toBeUndefined(),
+  );
 
   it.each([
     ['2024.q1.1', '2024.q1.3', 'patch'],
@@ -53,12 +74,16 @@ describe('release names', () => {
 });
 
 describe('eligibility of a release', () => {
-  it('a patch release within one quarter, declared without upgrade processes, rolls; preflight confirms the node and the schemas', () => {
-    const v = judge(release({}));
-    expect(v.level).toBe('rolling');
-    expect(v.row).toBe(RELEASE_ROWS.patchRelease);
-    expect(v.preflightChecks.join(' ')).toMatch(/every node runs 2024\.q1\.1 now.*1 Service Builder bundle/);
-  });
+  it(
+    'a patch release within one quarter, declared without upgrade processes, rolls; preflight confirms ' +
+      'the node and the schemas',
+    () => {
+      const v = judge(release({}));
+      expect(v.level).toBe('rolling');
+      expect(v.row).toBe(RELEASE_ROWS.patchRelease);
+      expect(v.preflightChecks.join(' ')).toMatch(/every node runs 2024\.q1\.1 now.*1 Service Builder bundle/);
+    },
+  );
 
   it.each([
     [release({ to: '2024.q2.0' }), RELEASE_ROWS.newRelease, /new version/],
@@ -87,7 +112,21 @@ describe('eligibility of a release', () => {
   });
 
   it('a hotfix built for a release is judged by content and confirmed on the node', () => {
-    const hotfix: ArtifactFacts = { ...releaseFacts('patches/h.zip'), bundles: undefined, patch: { name: 'liferay-dxp-2024.q1.1-hotfix-3', product: 'dxp', requirements: [], fixedIssues: 1, documentation: 'json', content: { jspOrStatic: 1, classes: 0, jars: 0, sqlOrUpgrade: 0, other: 0 }, clusterClasses: [], sqlOrUpgradeFiles: [], unreadable: [] } };
+    const hotfix: ArtifactFacts = {
+      ...releaseFacts('patches/h.zip'),
+      bundles: undefined,
+      patch: {
+        name: 'liferay-dxp-2024.q1.1-hotfix-3',
+        product: 'dxp',
+        requirements: [],
+        fixedIssues: 1,
+        documentation: 'json',
+        content: { jspOrStatic: 1, classes: 0, jars: 0, sqlOrUpgrade: 0, other: 0 },
+        clusterClasses: [],
+        sqlOrUpgradeFiles: [],
+        unreadable: [],
+      },
+    };
     const v = judge({ type: 'hotfix', artifact: 'patches/h.zip', release: '2024.Q1.1' }, hotfix);
     expect(v.level).toBe('rolling');
     expect(v.preflightChecks).toContain('every node runs 2024.q1.1, the release the hotfix is built for');

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ArtifactFacts, ManifestFacts, PatchContent, PatchFacts } from '../../../src/artifacts/types.js';
-import { javaMajor, judgeChanges, parseLevel, ROWS, schemaChangeLevel, crossedLevels } from '../../../src/plan/eligibility.js';
+import {
+  javaMajor,
+  judgeChanges,
+  parseLevel,
+  ROWS,
+  schemaChangeLevel,
+  crossedLevels,
+} from '../../../src/plan/eligibility.js';
 import type { ChangeVerdict } from '../../../src/plan/types.js';
 import type { Change } from '../../../src/playbook/playbook.generated.js';
 
@@ -11,12 +18,26 @@ const SHA = 'a'.repeat(64);
 
 function facts(path: string, over: Partial<ArtifactFacts> = {}): ArtifactFacts {
   const fileName = path.split('/').pop() ?? path;
-  return { path, absPath: `/play/${path}`, fileName, sha256: SHA, size: 1234, manifest: null, patch: null, config: null, error: null, invalid: null, ...over };
+  return {
+    path,
+    absPath: `/play/${path}`,
+    fileName,
+    sha256: SHA,
+    size: 1234,
+    manifest: null,
+    patch: null,
+    config: null,
+    error: null,
+    invalid: null,
+    ...over,
+  };
 }
 
 /** A jar/war with a manifest. */
 function bundle(path: string, manifest: Partial<ManifestFacts> = {}): ArtifactFacts {
-  return facts(path, { manifest: { bundleSymbolicName: 'com.acme.foo', bundleVersion: '2.1.3', requireSchemaVersion: null, ...manifest } });
+  return facts(path, {
+    manifest: { bundleSymbolicName: 'com.acme.foo', bundleVersion: '2.1.3', requireSchemaVersion: null, ...manifest },
+  });
 }
 
 /** An artifact that could not be read. */
@@ -27,7 +48,10 @@ function unreadable(path: string, error = 'invalid zip file: end of central dire
 const NO_CONTENT: PatchContent = { jspOrStatic: 0, classes: 0, jars: 0, sqlOrUpgrade: 0, other: 0 };
 
 /** A fix pack / hotfix zip. */
-function patchZip(path: string, patch: Partial<Omit<PatchFacts, 'content'>> & { content?: Partial<PatchContent> } = {}): ArtifactFacts {
+function patchZip(
+  path: string,
+  patch: Partial<Omit<PatchFacts, 'content'>> & { content?: Partial<PatchContent> } = {},
+): ArtifactFacts {
   const { content, ...rest } = patch;
   return facts(path, {
     patch: {
@@ -87,20 +111,29 @@ describe('module / plugin', () => {
     expect(v.summary).toBe('module com.acme.foo 2.1.3');
   });
 
-  it('new module without a schema, `dataChanges` undeclared → rolling, and no data reminder (it does not apply)', () => {
-    const v = judge({ type: 'module', artifact: jar }, { artifacts: [bundle(jar)] });
-    expectVerdict(v, true, ROWS.newModule, 'no `Liferay-Require-SchemaVersion`');
-    expect(v.level).toBe('rolling');
-    expect(v.warnings).toEqual([]);
-    expect(v.advice).toEqual([]);
-  });
+  it(
+    'new module without a schema, `dataChanges` undeclared → rolling, and no data reminder (it does not ' + 'apply)',
+    () => {
+      const v = judge({ type: 'module', artifact: jar }, { artifacts: [bundle(jar)] });
+      expectVerdict(v, true, ROWS.newModule, 'no `Liferay-Require-SchemaVersion`');
+      expect(v.level).toBe('rolling');
+      expect(v.warnings).toEqual([]);
+      expect(v.advice).toEqual([]);
+    },
+  );
 
-  it('a module with a Service Builder schema and `dataChanges` undeclared → the reminder is advice, not a warning', () => {
-    const v = judge({ type: 'module', artifact: jar, installedSchemaVersion: '2.1.0' }, { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.0' })] });
-    expect(v.level).toBe('rolling');
-    expect(v.warnings).toEqual([]);
-    expect(v.advice.join('\n')).toContain('`dataChanges` is not declared');
-  });
+  it(
+    'a module with a Service Builder schema and `dataChanges` undeclared → the reminder is advice, not ' + 'a warning',
+    () => {
+      const v = judge(
+        { type: 'module', artifact: jar, installedSchemaVersion: '2.1.0' },
+        { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.0' })] },
+      );
+      expect(v.level).toBe('rolling');
+      expect(v.warnings).toEqual([]);
+      expect(v.advice.join('\n')).toContain('`dataChanges` is not declared');
+    },
+  );
 
   it('new module with `dataChanges: compatible` → eligible, no warning', () => {
     const v = judge({ type: 'module', artifact: jar, dataChanges: 'compatible' }, { artifacts: [bundle(jar)] });
@@ -116,19 +149,39 @@ describe('module / plugin', () => {
 
   it('update with the same schema version as installed → eligible (module update row)', () => {
     const v = judge(
-      { type: 'module', artifact: jar, replaces: 'com.acme.foo-*.jar', dataChanges: 'compatible', installedSchemaVersion: '2.1.0' },
+      {
+        type: 'module',
+        artifact: jar,
+        replaces: 'com.acme.foo-*.jar',
+        dataChanges: 'compatible',
+        installedSchemaVersion: '2.1.0',
+      },
       { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.0' })] },
     );
     expectVerdict(v, true, ROWS.moduleUpdate, '2.1.0 → 2.1.0: no major/minor change');
     expect(v.level).toBe('rolling');
     expect(v.warnings).toEqual([]);
-    expect(v.preflightChecks).toEqual(['installed schema version of com.acme.foo must still be 2.1.0 (as the declared facts say)']);
-    expect(v.facts).toEqual([{ fact: 'installed schema of com.acme.foo', source: 'declared', values: [{ value: '2.1.0', nodes: ['every node'] }] }]);
+    expect(v.preflightChecks).toEqual([
+      'installed schema version of com.acme.foo must still be 2.1.0 (as the declared facts say)',
+    ]);
+    expect(v.facts).toEqual([
+      {
+        fact: 'installed schema of com.acme.foo',
+        source: 'declared',
+        values: [{ value: '2.1.0', nodes: ['every node'] }],
+      },
+    ]);
   });
 
   it('update with a micro schema change → eligible with a warning', () => {
     const v = judge(
-      { type: 'module', artifact: jar, replaces: 'com.acme.foo-*.jar', dataChanges: 'compatible', installedSchemaVersion: '2.1.0' },
+      {
+        type: 'module',
+        artifact: jar,
+        replaces: 'com.acme.foo-*.jar',
+        dataChanges: 'compatible',
+        installedSchemaVersion: '2.1.0',
+      },
       { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.1' })] },
     );
     expectVerdict(v, true, ROWS.moduleUpdate, 'no major/minor change');
@@ -138,7 +191,13 @@ describe('module / plugin', () => {
 
   it('a micro schema downgrade is called a downgrade (a warning)', () => {
     const v = judge(
-      { type: 'module', artifact: jar, replaces: 'com.acme.foo-*.jar', dataChanges: 'compatible', installedSchemaVersion: '2.1.1' },
+      {
+        type: 'module',
+        artifact: jar,
+        replaces: 'com.acme.foo-*.jar',
+        dataChanges: 'compatible',
+        installedSchemaVersion: '2.1.1',
+      },
       { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.0' })] },
     );
     expect(v.level).toBe('rolling-with-warning');
@@ -151,14 +210,23 @@ describe('module / plugin', () => {
     { installed: '2.1.5', required: '2.0.0', words: 'moves down 2.1.5 → 2.0.0 (a minor downgrade)' },
     { installed: '3.0.0', required: '2.9.0', words: 'moves down 3.0.0 → 2.9.0 (a major downgrade)' },
     { installed: '1.0.0', required: '2.0.0', words: 'moves 1.0.0 → 2.0.0 (a major update)' },
-  ])('a schema move $installed → $required → full restart, resting on the artifact: $words', ({ installed, required, words }) => {
-    const v = judge(
-      { type: 'module', artifact: jar, replaces: 'com.acme.foo-*.jar', dataChanges: 'compatible', installedSchemaVersion: installed },
-      { artifacts: [bundle(jar, { requireSchemaVersion: required })] },
-    );
-    expectVerdict(v, false, ROWS.never, words);
-    expect(v.basis).toBe('artifact');
-  });
+  ])(
+    'a schema move $installed → $required → full restart, resting on the artifact: $words',
+    ({ installed, required, words }) => {
+      const v = judge(
+        {
+          type: 'module',
+          artifact: jar,
+          replaces: 'com.acme.foo-*.jar',
+          dataChanges: 'compatible',
+          installedSchemaVersion: installed,
+        },
+        { artifacts: [bundle(jar, { requireSchemaVersion: required })] },
+      );
+      expectVerdict(v, false, ROWS.never, words);
+      expect(v.basis).toBe('artifact');
+    },
+  );
 
   it('schema version present, installed version not declared → eligible with a preflight check recorded', () => {
     const v = judge(
@@ -178,7 +246,13 @@ describe('module / plugin', () => {
 
   it('`dataChanges: incompatible` is refused even when the schema does not move', () => {
     const v = judge(
-      { type: 'module', artifact: jar, replaces: 'com.acme.foo-*.jar', dataChanges: 'incompatible', installedSchemaVersion: '2.1.0' },
+      {
+        type: 'module',
+        artifact: jar,
+        replaces: 'com.acme.foo-*.jar',
+        dataChanges: 'incompatible',
+        installedSchemaVersion: '2.1.0',
+      },
       { artifacts: [bundle(jar, { requireSchemaVersion: '2.1.0' })] },
     );
     expectVerdict(v, false, ROWS.never, 'non-backward-compatible');
@@ -191,7 +265,10 @@ describe('module / plugin', () => {
   });
 
   it('unreadable artifact of an update → refused under the unknown-facts row', () => {
-    const v = judge({ type: 'module', artifact: jar, replaces: 'com.acme.foo-*.jar', installedSchemaVersion: '2.1.0' }, { artifacts: [unreadable(jar, 'EACCES')] });
+    const v = judge(
+      { type: 'module', artifact: jar, replaces: 'com.acme.foo-*.jar', installedSchemaVersion: '2.1.0' },
+      { artifacts: [unreadable(jar, 'EACCES')] },
+    );
     expectVerdict(v, false, ROWS.unknown, 'cannot be read (EACCES)');
   });
 
@@ -214,12 +291,18 @@ describe('theme', () => {
   });
 
   it('theme replacing an older one → eligible (module update row)', () => {
-    const v = judge({ type: 'theme', artifact: war, replaces: 'acme-theme-*.war', dataChanges: 'none' }, { artifacts: [themeFacts] });
+    const v = judge(
+      { type: 'theme', artifact: war, replaces: 'acme-theme-*.war', dataChanges: 'none' },
+      { artifacts: [themeFacts] },
+    );
     expectVerdict(v, true, ROWS.moduleUpdate, 'brings no Service Builder schema');
   });
 
   it('theme with a schema version → eligible with a preflight check (themes cannot declare the installed one)', () => {
-    const v = judge({ type: 'theme', artifact: war, dataChanges: 'none' }, { artifacts: [bundle(war, { bundleSymbolicName: 'acme-theme', requireSchemaVersion: '1.0.0' })] });
+    const v = judge(
+      { type: 'theme', artifact: war, dataChanges: 'none' },
+      { artifacts: [bundle(war, { bundleSymbolicName: 'acme-theme', requireSchemaVersion: '1.0.0' })] },
+    );
     expectVerdict(v, true, ROWS.newModule, 'requires schema 1.0.0');
     expect(v.preflightChecks.join('\n')).toContain('acme-theme');
   });
@@ -245,41 +328,73 @@ describe('fix pack', () => {
   });
 
   it('class/jar changes, declared `revertible: true` → eligible', () => {
-    const v = judge({ type: 'fixpack', artifact: zip, revertible: true }, { artifacts: [patchZip(zip, { content: WITH_CLASSES })] });
+    const v = judge(
+      { type: 'fixpack', artifact: zip, revertible: true },
+      { artifacts: [patchZip(zip, { content: WITH_CLASSES })] },
+    );
     expectVerdict(v, true, ROWS.patchRevertible, '40 classes, 2 jars) and is declared `revertible: true`');
   });
 
   it('class changes only (no jars), declared `revertible: true` → eligible', () => {
-    const v = judge({ type: 'fixpack', artifact: zip, revertible: true }, { artifacts: [patchZip(zip, { content: { classes: 1 } })] });
+    const v = judge(
+      { type: 'fixpack', artifact: zip, revertible: true },
+      { artifacts: [patchZip(zip, { content: { classes: 1 } })] },
+    );
     expectVerdict(v, true, ROWS.patchRevertible, '(1 classes, 0 jars)');
   });
 
   it('class/jar changes, declared `revertible: false` → refused (non-revertible row)', () => {
-    const v = judge({ type: 'fixpack', artifact: zip, revertible: false }, { artifacts: [patchZip(zip, { content: WITH_CLASSES })] });
+    const v = judge(
+      { type: 'fixpack', artifact: zip, revertible: false },
+      { artifacts: [patchZip(zip, { content: WITH_CLASSES })] },
+    );
     expectVerdict(v, false, ROWS.patchNonRevertible, 'declared non-revertible');
   });
 
   it('class/jar changes, revertibility undeclared → refused with a hint to declare it', () => {
     const v = judge({ type: 'fixpack', artifact: zip }, { artifacts: [patchZip(zip, { content: { jars: 1 } })] });
-    expectVerdict(v, false, ROWS.patchNonRevertible, 'Declare `revertible: true` if the Customer Portal marks it revertible');
+    expectVerdict(
+      v,
+      false,
+      ROWS.patchNonRevertible,
+      'Declare `revertible: true` if the Customer Portal marks it revertible',
+    );
   });
 
   it('SQL / upgrade content → refused even when declared revertible', () => {
     const v = judge(
       { type: 'fixpack', artifact: zip, revertible: true },
-      { artifacts: [patchZip(zip, { content: { classes: 5, sqlOrUpgrade: 2 }, sqlOrUpgradeFiles: ['portal-impl.jar!com/liferay/portal/upgrade/v7_0_5/UpgradeFoo.class', 'sql/update.sql'] })] },
+      {
+        artifacts: [
+          patchZip(zip, {
+            content: { classes: 5, sqlOrUpgrade: 2 },
+            sqlOrUpgradeFiles: ['portal-impl.jar!com/liferay/portal/upgrade/v7_0_5/UpgradeFoo.class', 'sql/update.sql'],
+          }),
+        ],
+      },
     );
-    expectVerdict(v, false, ROWS.never, 'SQL or upgrade steps (portal-impl.jar!com/liferay/portal/upgrade/v7_0_5/UpgradeFoo.class, sql/update.sql)');
+    expectVerdict(
+      v,
+      false,
+      ROWS.never,
+      'SQL or upgrade steps (portal-impl.jar!com/liferay/portal/upgrade/v7_0_5/UpgradeFoo.class, sql/update.sql)',
+    );
     expect(v.reasons.join('\n')).toContain('whatever is declared');
   });
 
   it('SQL counted but not listed → still refused', () => {
-    const v = judge({ type: 'fixpack', artifact: zip, revertible: true }, { artifacts: [patchZip(zip, { content: { jspOrStatic: 1, sqlOrUpgrade: 1 } })] });
+    const v = judge(
+      { type: 'fixpack', artifact: zip, revertible: true },
+      { artifacts: [patchZip(zip, { content: { jspOrStatic: 1, sqlOrUpgrade: 1 } })] },
+    );
     expectVerdict(v, false, ROWS.never, 'SQL or upgrade steps');
   });
 
   it('SQL listed but not counted → still refused', () => {
-    const v = judge({ type: 'fixpack', artifact: zip, revertible: true }, { artifacts: [patchZip(zip, { content: JSP_ONLY, sqlOrUpgradeFiles: ['update.sql'] })] });
+    const v = judge(
+      { type: 'fixpack', artifact: zip, revertible: true },
+      { artifacts: [patchZip(zip, { content: JSP_ONLY, sqlOrUpgradeFiles: ['update.sql'] })] },
+    );
     expectVerdict(v, false, ROWS.never, 'SQL or upgrade steps (update.sql)');
   });
 
@@ -287,11 +402,15 @@ describe('fix pack', () => {
   // "shows only .jsp*/static resources". PatchContent.other counts patch-level files that are neither
   // (xml, non-language properties, …). judgePatchContent only looks at classes + jars, so such a patch
   // is judged eligible with the reason "Only JSP/static resources change (0 files)", which is false.
-  it('BUG: patch-level files that are not JSP/static (content.other) are not judged "only JSP/static" and need a declaration', () => {
-    const v = judge({ type: 'fixpack', artifact: zip }, { artifacts: [patchZip(zip, { content: { other: 5 } })] });
-    expect(v.reasons.join('\n')).not.toContain('Only JSP/static resources');
-    expect(v.level !== 'full-restart').toBe(false);
-  });
+  it(
+    'BUG: patch-level files that are not JSP/static (content.other) are not judged "only JSP/static" ' +
+      'and need a declaration',
+    () => {
+      const v = judge({ type: 'fixpack', artifact: zip }, { artifacts: [patchZip(zip, { content: { other: 5 } })] });
+      expect(v.reasons.join('\n')).not.toContain('Only JSP/static resources');
+      expect(v.level !== 'full-restart').toBe(false);
+    },
+  );
 
   // SPEC §3: "When the facts are unknown (…, an archive that cannot be read), the verdict is the safe
   // one: not eligible". PatchFacts.unreadable lists nested archives that could not be inspected, so
@@ -300,7 +419,11 @@ describe('fix pack', () => {
   it('BUG: a patch with nested archives that could not be inspected is refused (safe verdict)', () => {
     const v = judge(
       { type: 'fixpack', artifact: zip, revertible: true },
-      { artifacts: [patchZip(zip, { content: { classes: 10, jars: 2 }, unreadable: ['portal-kernel.jar: invalid zip file'] })] },
+      {
+        artifacts: [
+          patchZip(zip, { content: { classes: 10, jars: 2 }, unreadable: ['portal-kernel.jar: invalid zip file'] }),
+        ],
+      },
     );
     expect(v.level !== 'full-restart').toBe(false);
     expect(v.reasons.join('\n')).toContain('portal-kernel.jar');
@@ -309,13 +432,28 @@ describe('fix pack', () => {
   it('classes in cluster packages → refused even when declared revertible', () => {
     const v = judge(
       { type: 'fixpack', artifact: zip, revertible: true },
-      { artifacts: [patchZip(zip, { content: WITH_CLASSES, clusterClasses: ['portal-kernel.jar!com/liferay/portal/kernel/cluster/ClusterExecutorUtil.class'] })] },
+      {
+        artifacts: [
+          patchZip(zip, {
+            content: WITH_CLASSES,
+            clusterClasses: ['portal-kernel.jar!com/liferay/portal/kernel/cluster/ClusterExecutorUtil.class'],
+          }),
+        ],
+      },
     );
-    expectVerdict(v, false, ROWS.never, 'changes cluster code (portal-kernel.jar!com/liferay/portal/kernel/cluster/ClusterExecutorUtil.class)');
+    expectVerdict(
+      v,
+      false,
+      ROWS.never,
+      'changes cluster code (portal-kernel.jar!com/liferay/portal/kernel/cluster/ClusterExecutorUtil.class)',
+    );
   });
 
   it('no fixpack_documentation.json/.xml → refused', () => {
-    const v = judge({ type: 'fixpack', artifact: zip, revertible: true }, { artifacts: [patchZip(zip, { documentation: null, name: null, content: JSP_ONLY })] });
+    const v = judge(
+      { type: 'fixpack', artifact: zip, revertible: true },
+      { artifacts: [patchZip(zip, { documentation: null, name: null, content: JSP_ONLY })] },
+    );
     expectVerdict(v, false, ROWS.unknown, 'no fixpack_documentation.json/.xml');
   });
 
@@ -337,43 +475,67 @@ describe('fix pack', () => {
 
   describe('known breaking levels', () => {
     it('crossing a shipped breaking intermediate level (de-28 → de-32 over de-30) → refused naming de-30', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28', revertible: true }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28', revertible: true },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30'] },
+      );
       expectVerdict(v, false, ROWS.never, 'Moving de-28 → de-32 crosses the breaking level de-30');
       expect(v.reasons.join('\n')).not.toContain('Only JSP/static');
     });
 
     it('breaking level given with a product suffix in the list still counts', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28' }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30-7010'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28' },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30-7010'] },
+      );
       expectVerdict(v, false, ROWS.never, 'crosses the breaking level de-30');
     });
 
     it('the target level itself breaking → refused', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28' }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-32'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28' },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-32'] },
+      );
       expectVerdict(v, false, ROWS.never, 'crosses the breaking level de-32');
     });
 
     it('the installed level itself breaking (already crossed) → eligible', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-30' }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-30' },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30'] },
+      );
       expectVerdict(v, true, ROWS.patchRevertible, 'Only JSP/static resources');
     });
 
     it('a breaking level beyond the target → eligible', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28' }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-33', 'de-40'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28' },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-33', 'de-40'] },
+      );
       expectVerdict(v, true, ROWS.patchRevertible, 'Only JSP/static resources');
     });
 
     it('a breaking level in another family is ignored', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28' }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['dxp-30', 'portal-31', 'fp-29'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28' },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['dxp-30', 'portal-31', 'fp-29'] },
+      );
       expectVerdict(v, true, ROWS.patchRevertible, 'Only JSP/static resources');
     });
 
     it('playbook-declared `breakingLevels` are added to the shipped list', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28', breakingLevels: ['de-31'] }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: [] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28', breakingLevels: ['de-31'] },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: [] },
+      );
       expectVerdict(v, false, ROWS.never, 'crosses the breaking level de-31');
     });
 
     it('shipped and declared levels crossed together are all named', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28', breakingLevels: ['de-31'] }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28', breakingLevels: ['de-31'] },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30'] },
+      );
       expectVerdict(v, false, ROWS.never, 'crosses the breaking level de-30, de-31');
     });
 
@@ -387,25 +549,37 @@ describe('fix pack', () => {
     });
 
     it('a declared `from` is recorded as a preflight check', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28' }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-40'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28' },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-40'] },
+      );
       expect(v.level !== 'full-restart').toBe(true);
       expect(v.preflightChecks).toEqual(['installed fix pack level must be de-28']);
     });
 
     it('`from` not declared → eligible, with a preflight check recorded for the breaking levels', () => {
-      const v = judge({ type: 'fixpack', artifact: zip }, { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip },
+        { artifacts: [patchZip(zip, { content: JSP_ONLY })], breakingLevels: ['de-30'] },
+      );
       expectVerdict(v, true, ROWS.patchRevertible, 'Only JSP/static resources');
       expect(v.preflightChecks).toHaveLength(1);
       expect(v.preflightChecks[0]).toContain('the move to de-32 must not cross a known breaking level');
     });
 
     it('a patch name with no readable level → refused: breaking levels cannot be checked (safe verdict)', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28' }, { artifacts: [patchZip(zip, { name: 'Fix Pack 32', content: JSP_ONLY })], breakingLevels: ['de-30'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28' },
+        { artifacts: [patchZip(zip, { name: 'Fix Pack 32', content: JSP_ONLY })], breakingLevels: ['de-30'] },
+      );
       expectVerdict(v, false, ROWS.unknown, 'cannot be read from its name');
     });
 
     it('breaking levels are judged before the content: revertible class changes across de-30 are refused', () => {
-      const v = judge({ type: 'fixpack', artifact: zip, from: 'de-28', revertible: true }, { artifacts: [patchZip(zip, { content: WITH_CLASSES })], breakingLevels: ['de-30'] });
+      const v = judge(
+        { type: 'fixpack', artifact: zip, from: 'de-28', revertible: true },
+        { artifacts: [patchZip(zip, { content: WITH_CLASSES })], breakingLevels: ['de-30'] },
+      );
       expectVerdict(v, false, ROWS.never, 'crosses the breaking level de-30');
     });
 
@@ -415,7 +589,10 @@ describe('fix pack', () => {
     // judgeLevels only looks for levels in (from, target], so a downgrade is never checked.
     it('BUG: moving down across a breaking level (de-32 → de-28 over de-30) is refused', () => {
       const old = 'patches/liferay-fix-pack-de-28-7010.zip';
-      const v = judge({ type: 'fixpack', artifact: old, from: 'de-32', revertible: true }, { artifacts: [patchZip(old, { name: 'de-28-7010', content: JSP_ONLY })], breakingLevels: ['de-30'] });
+      const v = judge(
+        { type: 'fixpack', artifact: old, from: 'de-32', revertible: true },
+        { artifacts: [patchZip(old, { name: 'de-28-7010', content: JSP_ONLY })], breakingLevels: ['de-30'] },
+      );
       expectVerdict(v, false, ROWS.never, 'de-30');
     });
   });
@@ -448,17 +625,32 @@ describe('hotfix', () => {
   });
 
   it('cluster code → refused even when declared revertible', () => {
-    const v = judge({ type: 'hotfix', artifact: zip, revertible: true }, { artifacts: [hotfix(WITH_CLASSES, { clusterClasses: ['com/liferay/portal/cache/multiple/internal/Foo.class'] })] });
+    const v = judge(
+      { type: 'hotfix', artifact: zip, revertible: true },
+      {
+        artifacts: [hotfix(WITH_CLASSES, { clusterClasses: ['com/liferay/portal/cache/multiple/internal/Foo.class'] })],
+      },
+    );
     expectVerdict(v, false, ROWS.never, 'cluster code');
   });
 
   it('SQL/upgrade content → refused even when declared revertible', () => {
-    const v = judge({ type: 'hotfix', artifact: zip, revertible: true }, { artifacts: [hotfix({ classes: 2, sqlOrUpgrade: 1 }, { sqlOrUpgradeFiles: ['x.jar!com/acme/upgrade/v1_0_1/Up.class'] })] });
+    const v = judge(
+      { type: 'hotfix', artifact: zip, revertible: true },
+      {
+        artifacts: [
+          hotfix({ classes: 2, sqlOrUpgrade: 1 }, { sqlOrUpgradeFiles: ['x.jar!com/acme/upgrade/v1_0_1/Up.class'] }),
+        ],
+      },
+    );
     expectVerdict(v, false, ROWS.never, 'SQL or upgrade steps');
   });
 
   it('fix pack levels are not checked for hotfixes (no preflight level check)', () => {
-    const v = judge({ type: 'hotfix', artifact: zip }, { artifacts: [hotfix(JSP_ONLY)], breakingLevels: ['hotfix-1000', 'dxp-12'] });
+    const v = judge(
+      { type: 'hotfix', artifact: zip },
+      { artifacts: [hotfix(JSP_ONLY)], breakingLevels: ['hotfix-1000', 'dxp-12'] },
+    );
     expect(v.level !== 'full-restart').toBe(true);
     expect(v.preflightChecks).toEqual([]);
   });
@@ -490,7 +682,11 @@ describe('fix pack removal', () => {
 
 describe('portal-ext.properties', () => {
   it('ordinary keys → eligible, no warning', () => {
-    const v = judge({ type: 'portal-properties', set: { 'company.default.locale': 'en_US', 'session.timeout': 30 }, unset: ['foo.bar'] });
+    const v = judge({
+      type: 'portal-properties',
+      set: { 'company.default.locale': 'en_US', 'session.timeout': 30 },
+      unset: ['foo.bar'],
+    });
     expectVerdict(v, true, ROWS.config, 'Portal property changes can be applied in rolling restarts');
     expect(v.warnings).toEqual([]);
   });
@@ -502,11 +698,31 @@ describe('portal-ext.properties', () => {
   });
 
   it.each<{ name: string; set?: Record<string, string>; unset?: string[]; key: string }>([
-    { name: 'set cluster.link.channel.properties.control', set: { 'cluster.link.channel.properties.control': 'tcp.xml' }, key: 'cluster.link.channel.properties.control' },
-    { name: 'set cluster.link.channel.logic.name.transport.0', set: { 'cluster.link.channel.logic.name.transport.0': 'x' }, key: 'cluster.link.channel.logic.name.transport.0' },
-    { name: 'unset cluster.link.channel.system.properties', unset: ['cluster.link.channel.system.properties'], key: 'cluster.link.channel.system.properties' },
-    { name: 'set cluster.link.autodetect.address', set: { 'cluster.link.autodetect.address': 'db:5432' }, key: 'cluster.link.autodetect.address' },
-    { name: 'set cluster.link.bind.addr["cluster-link-control"]', set: { 'cluster.link.bind.addr["cluster-link-control"]': '10.0.0.1' }, key: 'cluster.link.bind.addr["cluster-link-control"]' },
+    {
+      name: 'set cluster.link.channel.properties.control',
+      set: { 'cluster.link.channel.properties.control': 'tcp.xml' },
+      key: 'cluster.link.channel.properties.control',
+    },
+    {
+      name: 'set cluster.link.channel.logic.name.transport.0',
+      set: { 'cluster.link.channel.logic.name.transport.0': 'x' },
+      key: 'cluster.link.channel.logic.name.transport.0',
+    },
+    {
+      name: 'unset cluster.link.channel.system.properties',
+      unset: ['cluster.link.channel.system.properties'],
+      key: 'cluster.link.channel.system.properties',
+    },
+    {
+      name: 'set cluster.link.autodetect.address',
+      set: { 'cluster.link.autodetect.address': 'db:5432' },
+      key: 'cluster.link.autodetect.address',
+    },
+    {
+      name: 'set cluster.link.bind.addr["cluster-link-control"]',
+      set: { 'cluster.link.bind.addr["cluster-link-control"]': '10.0.0.1' },
+      key: 'cluster.link.bind.addr["cluster-link-control"]',
+    },
   ])('$name → eligible with a Cluster Link warning', ({ set, unset, key }) => {
     const v = judge({ type: 'portal-properties', set: { 'other.key': 'x', ...set }, unset });
     expectVerdict(v, true, ROWS.config, 'Portal property');
@@ -519,7 +735,11 @@ describe('portal-ext.properties', () => {
 
 describe('other change types', () => {
   it('osgi-config → eligible (config row)', () => {
-    const v = judge({ type: 'osgi-config', files: [{ source: 'configs/com.acme.Foo.config' }], remove: ['com.acme.Old.config'] });
+    const v = judge({
+      type: 'osgi-config',
+      files: [{ source: 'configs/com.acme.Foo.config' }],
+      remove: ['com.acme.Old.config'],
+    });
     expectVerdict(v, true, ROWS.config, 'System Settings configuration files');
   });
 
@@ -529,7 +749,13 @@ describe('other change types', () => {
   });
 
   it('app-server → eligible (app server / JVM row)', () => {
-    const v = judge({ type: 'app-server', files: [{ source: 'server.xml', dest: 'conf/server.xml' }, { source: 'pg.jar', dest: 'lib/pg.jar' }] });
+    const v = judge({
+      type: 'app-server',
+      files: [
+        { source: 'server.xml', dest: 'conf/server.xml' },
+        { source: 'pg.jar', dest: 'lib/pg.jar' },
+      ],
+    });
     expectVerdict(v, true, ROWS.appServer, 'Application server updates');
     expect(v.summary).toBe('app server 2 file(s)');
     expect(v.level).toBe('rolling');
@@ -581,7 +807,10 @@ describe('java', () => {
     const v = judge({ type: 'java', javaHome: home, from, to });
     expectVerdict(v, true, ROWS.javaMinor, `stays on major version ${major}`);
     expect(v.level).toBe('rolling-with-warning');
-    expect(v.warnings).toEqual([`Java ${from} → ${to} is a minor update: it can be rolled; nodes on the new JVM serve next to nodes on the old one until the last is done.`]);
+    expect(v.warnings).toEqual([
+      `Java ${from} → ${to} is a minor update: it can be rolled; nodes on ` +
+        `the new JVM serve next to nodes on the old one until the last is done.`,
+    ]);
     expect(v.preflightChecks).toEqual([`nodes must run Java ${from} now, and ${home} must hold Java ${to}`]);
   });
 
@@ -699,9 +928,12 @@ describe('parseLevel', () => {
     expect(parseLevel(text)).toEqual(expected);
   });
 
-  it.each(['', 'de', 'de-', '32', 'Fix Pack 32', '7.4.13-u72', '2024.q1.0', 'de-32.zip', 'de-x'])('%j is not a level', (text) => {
-    expect(parseLevel(text)).toBeUndefined();
-  });
+  it.each(['', 'de', 'de-', '32', 'Fix Pack 32', '7.4.13-u72', '2024.q1.0', 'de-32.zip', 'de-x'])(
+    '%j is not a level',
+    (text) => {
+      expect(parseLevel(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('javaMajor', () => {
@@ -729,7 +961,10 @@ describe('later rules', () => {
   const zip = 'patches/liferay-fix-pack-de-32-7010.zip';
 
   it('a JSP-only patch declared `revertible: false` is refused: non-revertible patches never roll', () => {
-    const v = judge({ type: 'fixpack', artifact: zip, revertible: false }, { artifacts: [patchZip(zip, { content: JSP_ONLY })] });
+    const v = judge(
+      { type: 'fixpack', artifact: zip, revertible: false },
+      { artifacts: [patchZip(zip, { content: JSP_ONLY })] },
+    );
     expectVerdict(v, false, ROWS.patchNonRevertible, 'declared non-revertible');
   });
 

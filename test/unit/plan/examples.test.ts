@@ -8,7 +8,9 @@ import { renderPlanMermaid } from '../../../src/render/plan-mermaid.js';
 import { renderPlanText } from '../../../src/render/plan-text.js';
 
 const PLAYBOOKS = fileURLToPath(new URL('../../../playbooks/', import.meta.url));
-const examples = readdirSync(PLAYBOOKS).filter((f) => f.endsWith('.yml')).sort();
+const examples = readdirSync(PLAYBOOKS)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 
 /** The plan as a snapshot: the git state of the checkout is not part of the contract. */
 async function planOf(file: string, vars: Record<string, string> = {}): Promise<Plan> {
@@ -20,13 +22,35 @@ async function planOf(file: string, vars: Record<string, string> = {}): Promise<
 
 describe('every example playbook validates and plans (plan snapshots are the dry-run contract)', () => {
   it('has one example per change type and a full restart', () => {
-    expect(examples).toEqual(expect.arrayContaining(['module.yml', 'theme.yml', 'fixpack.yml', 'hotfix.yml', 'fixpack-revert.yml', 'portal-properties.yml', 'osgi-config.yml', 'jvm-settings.yml', 'app-server.yml', 'java.yml', 'activation-key.yml', 'os-upgrade.yml', 'custom.yml', 'restart.yml', 'full-restart.yml']));
+    expect(examples).toEqual(
+      expect.arrayContaining([
+        'module.yml',
+        'theme.yml',
+        'fixpack.yml',
+        'hotfix.yml',
+        'fixpack-revert.yml',
+        'portal-properties.yml',
+        'osgi-config.yml',
+        'jvm-settings.yml',
+        'app-server.yml',
+        'java.yml',
+        'activation-key.yml',
+        'os-upgrade.yml',
+        'custom.yml',
+        'restart.yml',
+        'full-restart.yml',
+      ]),
+    );
   });
 
   it.each(examples)('%s', async (name) => {
     const plan = await planOf(`playbooks/${name}`);
-    await expect(`${JSON.stringify(plan, null, 2)}\n`).toMatchFileSnapshot(`./__snapshots__/examples/${name.replace(/\.yml$/, '')}.plan.json`);
-    await expect(renderPlanText(plan, { full: false, chalk: new Chalk({ level: 0 }) })).toMatchFileSnapshot(`./__snapshots__/examples/${name.replace(/\.yml$/, '')}.plan.txt`);
+    await expect(`${JSON.stringify(plan, null, 2)}\n`).toMatchFileSnapshot(
+      `./__snapshots__/examples/${name.replace(/\.yml$/, '')}.plan.json`,
+    );
+    await expect(renderPlanText(plan, { full: false, chalk: new Chalk({ level: 0 }) })).toMatchFileSnapshot(
+      `./__snapshots__/examples/${name.replace(/\.yml$/, '')}.plan.txt`,
+    );
   });
 });
 
@@ -55,9 +79,20 @@ describe('plan facts the executor relies on', () => {
     const plan = await planOf('playbooks/module.yml');
     const actions = plan.batches[0]?.nodePlans[0]?.steps.map((s) => `${s.phase}:${s.action}`);
     expect(actions).toEqual([
-      'prepare:check-capacity', 'prepare:lb-drain', 'prepare:lb-wait-drained', 'prepare:service-stop', 'prepare:backup', 'prepare:apply', 'prepare:verify',
-      'start:service-start', 'start:wait-log-marker', 'start:wait-http', 'start:wait-modules', 'start:settle',
-      'return:lb-enable', 'return:lb-wait-up',
+      'prepare:check-capacity',
+      'prepare:lb-drain',
+      'prepare:lb-wait-drained',
+      'prepare:service-stop',
+      'prepare:backup',
+      'prepare:apply',
+      'prepare:verify',
+      'start:service-start',
+      'start:wait-log-marker',
+      'start:wait-http',
+      'start:wait-modules',
+      'start:settle',
+      'return:lb-enable',
+      'return:lb-wait-up',
     ]);
     expect(plan.batches[0]?.before[0]?.action).toBe('check-capacity');
   });
@@ -73,7 +108,13 @@ describe('plan facts the executor relies on', () => {
   it('every step id is unique', async () => {
     for (const name of examples) {
       const plan = await planOf(`playbooks/${name}`);
-      const ids = [...plan.preflight, ...plan.beforeRun, ...plan.batches.flatMap((b) => [...b.before, ...b.nodePlans.flatMap((n) => n.steps), ...b.after]), ...plan.finally, ...plan.onFailure].map((s) => s.id);
+      const ids = [
+        ...plan.preflight,
+        ...plan.beforeRun,
+        ...plan.batches.flatMap((b) => [...b.before, ...b.nodePlans.flatMap((n) => n.steps), ...b.after]),
+        ...plan.finally,
+        ...plan.onFailure,
+      ].map((s) => s.id);
       expect(new Set(ids).size, name).toBe(ids.length);
     }
   });
@@ -82,7 +123,11 @@ describe('plan facts the executor relies on', () => {
     const plan = await planOf('test/fixtures/playbooks/valid/secrets.yml');
     expect(plan.secrets).toEqual(['DB_PASSWORD', 'LIFERAY_ADMIN_PASSWORD']);
     const hook = plan.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'hook');
-    expect(hook?.command).toBe(`/usr/local/bin/notify --node node1 --password "\${LIFERAY_ADMIN_PASSWORD}" --url "jdbc:postgresql://db:5432/lportal?password=\${DB_PASSWORD}&x='1'" --text 'it'\\''s $HOME \`uname\`'`);
+    expect(hook?.command).toBe(
+      `/usr/local/bin/notify --node node1 --password "\${LIFERAY_ADMIN_PASSWORD}" --url ` +
+        `"jdbc:postgresql://db:5432/lportal?password=\${DB_PASSWORD}&x='1'" --text 'it'\\''s $HOME ` +
+        `\`uname\`'`,
+    );
     expect(hook?.secretEnv).toEqual(['DB_PASSWORD', 'LIFERAY_ADMIN_PASSWORD']);
   });
 

@@ -23,7 +23,9 @@ function sh(command: string, runId = ''): { code: number | null; stdout: string;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** What a run leaves: its backup folder and its staged artifact (each newer than what came before: nanosecond times). */
+/**
+ * What a run leaves: its backup folder and its staged artifact (each newer than what came before: nanosecond times).
+ */
 function leaveRun(key: string, staged: string): void {
   const d = join(home, '.lrroll');
   mkdirSync(join(d, 'backups', key, 'files'), { recursive: true });
@@ -95,15 +97,19 @@ describe('pruning after a run', () => {
     expect(existsSync(join(home, '.lrroll/lock/owner'))).toBe(true);
   });
 
-  it('a backup without a record (a run that failed before its end, or an older lrroll) counts from its own time; its staged files, unrecorded, go', () => {
-    leaveRun('k1', 'k1.zip');
-    endRun('k1', ['k1.zip'], 2);
-    leaveRun('failed', 'failed.zip');
-    leaveRun('k3', 'k3.zip');
-    endRun('k3', ['k3.zip'], 2);
-    expect(backups()).toEqual(['failed', 'k3']);
-    expect(staging()).toEqual(['k3.zip']);
-  });
+  it(
+    'a backup without a record (a run that failed before its end, or an older lrroll) counts from its ' +
+      'own time; its staged files, unrecorded, go',
+    () => {
+      leaveRun('k1', 'k1.zip');
+      endRun('k1', ['k1.zip'], 2);
+      leaveRun('failed', 'failed.zip');
+      leaveRun('k3', 'k3.zip');
+      endRun('k3', ['k3.zip'], 2);
+      expect(backups()).toEqual(['failed', 'k3']);
+      expect(staging()).toEqual(['k3.zip']);
+    },
+  );
 
   it('a run without a valid run id in LRROLL_RUN_ID removes nothing and fails', () => {
     leaveRun('k1', 'k1.zip');

@@ -24,24 +24,73 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Two nodes with their own homes (node2 through sudo), rolling with `serial`, `limit` selecting the changed nodes. */
 async function planOf(serial: number | string, limit: string[] | null): Promise<Plan> {
   const file = join(dir, `clean-${String(serial)}.yml`);
-  writeFileSync(file, ['lrroll: 1', 'name: clean and facts', 'inventory:', '  nodes:', '    - name: node1', '      host: 10.0.0.1', '      liferayHome: /srv/a/liferay', '    - name: node2', '      host: 10.0.0.2', '      liferayHome: /srv/b/liferay', '      tomcatHome: /srv/b/tomcat-9', '      become: true', 'loadBalancer:', '  type: none', 'change:', '  type: restart', 'rollout:', `  serial: ${String(serial)}`, ''].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'lrroll: 1',
+      'name: clean and facts',
+      'inventory:',
+      '  nodes:',
+      '    - name: node1',
+      '      host: 10.0.0.1',
+      '      liferayHome: /srv/a/liferay',
+      '    - name: node2',
+      '      host: 10.0.0.2',
+      '      liferayHome: /srv/b/liferay',
+      '      tomcatHome: /srv/b/tomcat-9',
+      '      become: true',
+      'loadBalancer:',
+      '  type: none',
+      'change:',
+      '  type: restart',
+      'rollout:',
+      `  serial: ${String(serial)}`,
+      '',
+    ].join('\n'),
+  );
   const { plan, diagnostics } = await planPlaybook(file, { vars: {}, limit });
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return plan as Plan;
 }
 
 describe('clean and facts steps in the plan', () => {
-  it.each([[1, null], ['50%', ['node1']]] as const)('serial %s, limit %j: every node of the inventory, with its own paths and rights', async (serial, limit) => {
-    const plan = await planOf(serial, limit ? [...limit] : null);
-    expect(plan.cluster.clean.map((c) => c.node)).toEqual(['node1', 'node2']);
-    expect(plan.cluster.facts.map((f) => f.node)).toEqual(['node1', 'node2']);
-    const b = plan.cluster.clean[1]!;
-    expect(b.footprint).toMatchObject({ id: 'cluster/clean/node2/read-footprint', action: 'read-footprint', runOn: 'node', become: true, placeholders: [], command: footprintCommand('/srv/b/liferay'), timeoutSec: parseDuration(CLUSTER_TIMINGS.cleanTimeout) });
-    expect(b.prune).toMatchObject({ id: 'cluster/clean/node2/prune', action: 'prune', become: true, placeholders: ['keep'], timeoutSec: 120 });
-    expect(b.prune.command).toContain('d=/srv/b/liferay/.lrroll; n={keep}');
-    expect(plan.cluster.clean[0]!.footprint.become).toBe(false);
-    expect(plan.cluster.facts[1]).toMatchObject({ id: 'cluster/facts/node2/read-facts', action: 'read-facts', become: true, command: factsCommand({ liferayHome: '/srv/b/liferay', tomcatHome: '/srv/b/tomcat-9' }), timeoutSec: 180 });
-  });
+  it.each([
+    [1, null],
+    ['50%', ['node1']],
+  ] as const)(
+    'serial %s, limit %j: every node of the inventory, with its own paths and rights',
+    async (serial, limit) => {
+      const plan = await planOf(serial, limit ? [...limit] : null);
+      expect(plan.cluster.clean.map((c) => c.node)).toEqual(['node1', 'node2']);
+      expect(plan.cluster.facts.map((f) => f.node)).toEqual(['node1', 'node2']);
+      const b = plan.cluster.clean[1]!;
+      expect(b.footprint).toMatchObject({
+        id: 'cluster/clean/node2/read-footprint',
+        action: 'read-footprint',
+        runOn: 'node',
+        become: true,
+        placeholders: [],
+        command: footprintCommand('/srv/b/liferay'),
+        timeoutSec: parseDuration(CLUSTER_TIMINGS.cleanTimeout),
+      });
+      expect(b.prune).toMatchObject({
+        id: 'cluster/clean/node2/prune',
+        action: 'prune',
+        become: true,
+        placeholders: ['keep'],
+        timeoutSec: 120,
+      });
+      expect(b.prune.command).toContain('d=/srv/b/liferay/.lrroll; n={keep}');
+      expect(plan.cluster.clean[0]!.footprint.become).toBe(false);
+      expect(plan.cluster.facts[1]).toMatchObject({
+        id: 'cluster/facts/node2/read-facts',
+        action: 'read-facts',
+        become: true,
+        command: factsCommand({ liferayHome: '/srv/b/liferay', tomcatHome: '/srv/b/tomcat-9' }),
+        timeoutSec: 180,
+      });
+    },
+  );
 
   it('the prune step with --keep filled in keeps that many runs (run on a local folder)', async () => {
     const plan = await planOf(1, null);
@@ -52,12 +101,20 @@ describe('clean and facts steps in the plan', () => {
       execFileSync('touch', ['-d', `2020-01-0${i + 1}`, join(home, '.lrroll/backups', run)]);
     }
     const step = plan.cluster.clean[0]!.prune;
-    const command = fillPlaceholders(step.command!.split('/srv/a/liferay').join(home), step.placeholders, { keep: '1' });
+    const command = fillPlaceholders(step.command!.split('/srv/a/liferay').join(home), step.placeholders, {
+      keep: '1',
+    });
     const out = execFileSync('sh', ['-c', command], { encoding: 'utf8' });
     expect(out).toContain('removed backup r1');
     expect(out).toContain('removed backup r2');
     expect(out.trim().split('\n').pop()).toMatch(/^lrroll: kept 1 run\(s\); removed 2 backup\(s\)/);
-    expect(parseFootprint(execFileSync('sh', ['-c', plan.cluster.clean[0]!.footprint.command!.split('/srv/a/liferay').join(home)], { encoding: 'utf8' }))?.backups).toBe(1);
+    expect(
+      parseFootprint(
+        execFileSync('sh', ['-c', plan.cluster.clean[0]!.footprint.command!.split('/srv/a/liferay').join(home)], {
+          encoding: 'utf8',
+        }),
+      )?.backups,
+    ).toBe(1);
   });
 
   it('plan --full shows every clean and facts command; the default view does not', async () => {
@@ -71,7 +128,10 @@ describe('clean and facts steps in the plan', () => {
       expect(section).toContain(`$ ${c.prune.command!.split('\n')[0]}`);
     }
     for (const f of plan.cluster.facts) expect(section).toContain(f.title);
-    expect(section).toContain('keep the backups and staged files of the last {keep} run(s) in /srv/b/liferay/.lrroll, remove older ones (≤ 2m 00s) [sudo]');
+    expect(section).toContain(
+      'keep the backups and staged files of the last {keep} run(s) in /srv/b/liferay/.lrroll, remove ' +
+        'older ones (≤ 2m 00s) [sudo]',
+    );
     expect(renderPlanText(plan, { full: false, chalk: new Chalk({ level: 0 }) })).not.toContain('Run by lrroll clean');
   });
 });

@@ -6,7 +6,8 @@
  * long, empty), written directly or reaching the field through a `{{ v }}` template. Both
  * commands run through `runCli`, the entry the binary uses, and a few cases through the built
  * binary: the exit is 0, 2 or 3, every exit 2 names a file:line:col, an exit 3 names the
- * file:line:col of each change it refuses, and nothing prints "internal error" or a stack trace. Cases are generated with a
+ * file:line:col of each change it refuses, and nothing prints "internal error" or a stack trace. Cases are generated
+ * with a
  * fixed seed (ODD_INPUT_SEED, ODD_INPUT_RUNS change it), so a failure is reproducible.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,13 +26,78 @@ const SEED = Number(process.env.ODD_INPUT_SEED ?? 20261202);
 const RUNS = Number(process.env.ODD_INPUT_RUNS ?? 300);
 
 /** Values a careless or hostile user writes into a path, a name or a template. */
-const ODD = ['..', '.', '/', '//', 'a//b', '/opt//liferay', 'a/', '/opt/liferay/', '/opt/liferay/.', '/opt/./liferay', '/opt/../x', './x', '../x', ' ', ' a b ', '/opt/li feray', 'ünïcødé/ø', '😀', '\u202e', '-rf', '--help', '-x/y', 'a\nb', 'a\r\nb', '', '\t', '~', '~/x', '$HOME', '#', '=', ':', 'a=b', '\\', "'", '"', '$(id)', '{{', '{{ nope }}', 'x'.repeat(3000), `/${'x'.repeat(5000)}`];
+const ODD = [
+  '..',
+  '.',
+  '/',
+  '//',
+  'a//b',
+  '/opt//liferay',
+  'a/',
+  '/opt/liferay/',
+  '/opt/liferay/.',
+  '/opt/./liferay',
+  '/opt/../x',
+  './x',
+  '../x',
+  ' ',
+  ' a b ',
+  '/opt/li feray',
+  'ünïcødé/ø',
+  '😀',
+  '\u202e',
+  '-rf',
+  '--help',
+  '-x/y',
+  'a\nb',
+  'a\r\nb',
+  '',
+  '\t',
+  '~',
+  '~/x',
+  '$HOME',
+  '#',
+  '=',
+  ':',
+  'a=b',
+  '\\',
+  "'",
+  '"',
+  '$(id)',
+  '{{',
+  '{{ nope }}',
+  'x'.repeat(3000),
+  `/${'x'.repeat(5000)}`,
+];
 /** Pieces joined into generated values: real path parts mixed with the odd ones. */
-const PIECES = ['', '.', '..', '/', '//', ' ', '-', '--', 'opt', 'liferay', 'tomcat', 'ü', '😀', '\n', '{{ v }}', '{{ liferayHome }}', '~', ':', '='];
+const PIECES = [
+  '',
+  '.',
+  '..',
+  '/',
+  '//',
+  ' ',
+  '-',
+  '--',
+  'opt',
+  'liferay',
+  'tomcat',
+  'ü',
+  '😀',
+  '\n',
+  '{{ v }}',
+  '{{ liferayHome }}',
+  '~',
+  ':',
+  '=',
+];
 
 const oddValue = fc.oneof(
   { arbitrary: fc.constantFrom(...ODD), weight: 4 },
-  { arbitrary: fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('')), weight: 3 },
+  {
+    arbitrary: fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('')),
+    weight: 3,
+  },
   { arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }), weight: 1 },
 );
 
@@ -45,10 +111,15 @@ interface Base {
   leaves: Array<Array<string | number>>;
 }
 
-function stringLeaves(value: unknown, path: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+function stringLeaves(
+  value: unknown,
+  path: Array<string | number> = [],
+  out: Array<Array<string | number>> = [],
+): Array<Array<string | number>> {
   if (typeof value === 'string') out.push(path);
   else if (Array.isArray(value)) value.forEach((v, i) => stringLeaves(v, [...path, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) stringLeaves(v, [...path, k], out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) stringLeaves(v, [...path, k], out);
   return out;
 }
 
@@ -75,15 +146,41 @@ function loadBases(): Base[] {
 /** Optional path and name fields the examples leave out. */
 const PATH_FIELDS = {
   inventory: {
-    defaults: { liferayHome: '/opt/liferay', tomcatHome: '{{ liferayHome }}/tomcat', user: 'liferay', identityFile: '~/.ssh/id', service: { type: 'scripts', pidFile: '{{ liferayHome }}/liferay.pid' } },
-    nodes: [{ name: 'node1', host: '127.0.0.1', member: 'web1', liferayHome: '/opt/lr1', vars: { w: 'y' } }, { name: 'node2', host: '127.0.0.2' }],
+    defaults: {
+      liferayHome: '/opt/liferay',
+      tomcatHome: '{{ liferayHome }}/tomcat',
+      user: 'liferay',
+      identityFile: '~/.ssh/id',
+      service: { type: 'scripts', pidFile: '{{ liferayHome }}/liferay.pid' },
+    },
+    nodes: [
+      { name: 'node1', host: '127.0.0.1', member: 'web1', liferayHome: '/opt/lr1', vars: { w: 'y' } },
+      { name: 'node2', host: '127.0.0.2' },
+    ],
   },
-  health: { http: { url: 'http://{{ host }}:8080/', bodyMatch: 'ok' }, startupMarker: { log: '{{ tomcatHome }}/logs/catalina.out' }, warmup: { urls: ['http://{{ host }}:8080/w'] } },
-  hooks: { beforeNode: [{ run: 'echo {{ node }}' }], afterRun: [{ webhook: 'http://hooks.example.com/{{ v }}', headers: { 'x-a': '{{ v }}' }, body: '{"n": 1}' }] },
+  health: {
+    http: { url: 'http://{{ host }}:8080/', bodyMatch: 'ok' },
+    startupMarker: { log: '{{ tomcatHome }}/logs/catalina.out' },
+    warmup: { urls: ['http://{{ host }}:8080/w'] },
+  },
+  hooks: {
+    beforeNode: [{ run: 'echo {{ node }}' }],
+    afterRun: [{ webhook: 'http://hooks.example.com/{{ v }}', headers: { 'x-a': '{{ v }}' }, body: '{"n": 1}' }],
+  },
 };
 
 /** Variables lrroll reads from an Ansible inventory, each given an odd value in turn. */
-const INVENTORY_VARS = ['liferay_home', 'tomcat_home', 'lb_member', 'http_port', 'ansible_host', 'ansible_user', 'ansible_private_key_file', 'ansible_become_user', 'v'];
+const INVENTORY_VARS = [
+  'liferay_home',
+  'tomcat_home',
+  'lb_member',
+  'http_port',
+  'ansible_host',
+  'ansible_user',
+  'ansible_private_key_file',
+  'ansible_become_user',
+  'v',
+];
 
 interface Case {
   label: string;
@@ -91,32 +188,57 @@ interface Case {
 }
 
 function playbookCase(bases: Base[]): fc.Arbitrary<Case> {
-  return fc.tuple(fc.nat(), fc.nat(), oddValue, fc.option(fc.constantFrom(...TEMPLATES), { freq: 3 })).map(([b, l, value, template]) => {
-    const base = bases[b % bases.length] as Base;
-    const path = base.leaves[l % base.leaves.length] as Array<string | number>;
-    const data = structuredClone(base.data);
-    if (template === null) setIn(data, path, value);
-    else {
-      setIn(data, path, template);
-      (data.vars as Record<string, unknown>).v = value;
-    }
-    return { label: `${base.name} ${path.join('.')}=${JSON.stringify(template ?? value).slice(0, 60)}${template === null ? '' : ` v=${JSON.stringify(value).slice(0, 60)}`}`, files: { 'case.yml': stringify(data) } };
-  });
+  return fc
+    .tuple(fc.nat(), fc.nat(), oddValue, fc.option(fc.constantFrom(...TEMPLATES), { freq: 3 }))
+    .map(([b, l, value, template]) => {
+      const base = bases[b % bases.length] as Base;
+      const path = base.leaves[l % base.leaves.length] as Array<string | number>;
+      const data = structuredClone(base.data);
+      if (template === null) setIn(data, path, value);
+      else {
+        setIn(data, path, template);
+        (data.vars as Record<string, unknown>).v = value;
+      }
+      return {
+        label:
+          `${base.name} ${path.join('.')}=${JSON.stringify(template ?? value).slice(0, 60)}` +
+          `${template === null ? '' : ` v=${JSON.stringify(value).slice(0, 60)}`}`,
+        files: { 'case.yml': stringify(data) },
+      };
+    });
 }
 
 function inventoryCase(): fc.Arbitrary<Case> {
-  return fc.tuple(fc.constantFrom(...INVENTORY_VARS, 'host name', 'group'), oddValue, fc.boolean()).map(([field, value, yaml]) => {
-    const host = field === 'host name' ? value : 'lr1.example.net';
-    const group = field === 'group' ? value : 'liferay';
-    const vars: Record<string, string> = { liferay_home: '/opt/liferay' };
-    if (field !== 'host name' && field !== 'group') vars[field] = value;
-    const inventory = yaml ? stringify({ all: { children: { liferay: { hosts: { [host]: vars, 'lr2.example.net': null } } } } }) : `[liferay]\n${iniWord(host)} ${Object.entries(vars).map(([k, v]) => `${k}=${iniWord(v)}`).join(' ')}\nlr2.example.net\n`;
-    const playbook = { lrroll: 1, name: 'odd inventory', inventory: { file: yaml ? 'case-inventory.yml' : 'case-inventory.ini', group }, loadBalancer: { type: 'none' }, change: { type: 'custom', name: 'c', rollingSafe: true, commands: ['echo {{ v }} {{ liferayHome }}'] }, vars: { v: 'x' } };
-    return { label: `${yaml ? 'yaml' : 'ini'} inventory ${field}=${JSON.stringify(value).slice(0, 60)}`, files: { 'case.yml': stringify(playbook), [yaml ? 'case-inventory.yml' : 'case-inventory.ini']: inventory } };
-  });
+  return fc
+    .tuple(fc.constantFrom(...INVENTORY_VARS, 'host name', 'group'), oddValue, fc.boolean())
+    .map(([field, value, yaml]) => {
+      const host = field === 'host name' ? value : 'lr1.example.net';
+      const group = field === 'group' ? value : 'liferay';
+      const vars: Record<string, string> = { liferay_home: '/opt/liferay' };
+      if (field !== 'host name' && field !== 'group') vars[field] = value;
+      const inventory = yaml
+        ? stringify({ all: { children: { liferay: { hosts: { [host]: vars, 'lr2.example.net': null } } } } })
+        : `[liferay]\n${iniWord(host)} ${Object.entries(vars)
+            .map(([k, v]) => `${k}=${iniWord(v)}`)
+            .join(' ')}\nlr2.example.net\n`;
+      const playbook = {
+        lrroll: 1,
+        name: 'odd inventory',
+        inventory: { file: yaml ? 'case-inventory.yml' : 'case-inventory.ini', group },
+        loadBalancer: { type: 'none' },
+        change: { type: 'custom', name: 'c', rollingSafe: true, commands: ['echo {{ v }} {{ liferayHome }}'] },
+        vars: { v: 'x' },
+      };
+      return {
+        label: `${yaml ? 'yaml' : 'ini'} inventory ${field}=${JSON.stringify(value).slice(0, 60)}`,
+        files: { 'case.yml': stringify(playbook), [yaml ? 'case-inventory.yml' : 'case-inventory.ini']: inventory },
+      };
+    });
 }
 
-/** A value as one shlex word of an INI host line (Ansible's quoting); a line break stays raw, as a user would paste it. */
+/**
+ * A value as one shlex word of an INI host line (Ansible's quoting); a line break stays raw, as a user would paste it.
+ */
 function iniWord(value: string): string {
   return /^[^\s'"#\\]+$/.test(value) ? value : `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
@@ -163,7 +285,10 @@ async function runInProcess(c: Case, command: string): Promise<string | null> {
 
 describe('odd values in every playbook and inventory field: validate and plan never fail unlocated', () => {
   const bases = loadBases();
-  const cases = fc.sample(fc.oneof({ arbitrary: playbookCase(bases), weight: 4 }, { arbitrary: inventoryCase(), weight: 1 }), { numRuns: RUNS, seed: SEED });
+  const cases = fc.sample(
+    fc.oneof({ arbitrary: playbookCase(bases), weight: 4 }, { arbitrary: inventoryCase(), weight: 1 }),
+    { numRuns: RUNS, seed: SEED },
+  );
 
   it(`${RUNS} generated cases through runCli (seed ${SEED})`, async () => {
     const failures: string[] = [];
@@ -180,7 +305,12 @@ describe('odd values in every playbook and inventory field: validate and plan ne
     const failures: string[] = [];
     for (const c of cases.slice(0, 6)) {
       for (const [name, text] of Object.entries(c.files)) writeFileSync(join(dir, name), text);
-      const r = spawnSync(process.execPath, [CLI, 'plan', join(dir, 'case.yml')], { encoding: 'utf8', cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: dir, LRROLL_HOME: join(dir, '.lrroll') }, timeout: 60_000 });
+      const r = spawnSync(process.execPath, [CLI, 'plan', join(dir, 'case.yml')], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: dir, LRROLL_HOME: join(dir, '.lrroll') },
+        timeout: 60_000,
+      });
       const found = problem(r.status ?? -1, r.stdout, r.stderr);
       if (found !== null) failures.push(`${c.label} → ${found}: ${r.stderr.slice(0, 600)}`);
     }

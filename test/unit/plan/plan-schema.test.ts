@@ -15,9 +15,19 @@ process.env['GIT_OPTIONAL_LOCKS'] = '0';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PLAYBOOKS_DIR = join(ROOT, 'playbooks');
-const PLAYBOOKS = readdirSync(PLAYBOOKS_DIR).filter((f) => f.endsWith('.yml')).sort();
+const PLAYBOOKS = readdirSync(PLAYBOOKS_DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 // The plan's types: the files types.ts gathers, and the verdict part it re-exports.
-const TYPES_TS = ['src/plan/types-checks.ts', 'src/plan/types-node-steps.ts', 'src/plan/types-step.ts', 'src/plan/types-plan.ts', 'src/plan/verdict-model.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+const TYPES_TS = [
+  'src/plan/types-checks.ts',
+  'src/plan/types-node-steps.ts',
+  'src/plan/types-step.ts',
+  'src/plan/types-plan.ts',
+  'src/plan/verdict-model.ts',
+]
+  .map((f) => readFileSync(join(ROOT, f), 'utf8'))
+  .join('\n');
 
 /** The subset of JSON Schema this file reads. */
 interface JsonSchema {
@@ -52,7 +62,9 @@ function validate(): ValidateFunction {
 }
 
 function formatErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)} (${e.schemaPath})`).join('\n');
+  return (errors ?? [])
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)} (${e.schemaPath})`)
+    .join('\n');
 }
 
 /** Validates `value` and returns the ajv errors (empty when valid). */
@@ -68,7 +80,8 @@ function planJson(playbook: string): Promise<JsonObject> {
   let p = plans.get(playbook);
   if (!p) {
     p = planPlaybook(join(PLAYBOOKS_DIR, playbook), { vars: {}, limit: null }).then((outcome) => {
-      if (!outcome.plan) throw new Error(`${playbook} did not compile:\n${JSON.stringify(outcome.diagnostics, null, 2)}`);
+      if (!outcome.plan)
+        throw new Error(`${playbook} did not compile:\n${JSON.stringify(outcome.diagnostics, null, 2)}`);
       return JSON.parse(JSON.stringify(outcome.plan)) as JsonObject;
     });
     plans.set(playbook, p);
@@ -104,7 +117,8 @@ function variants(union: string): JsonSchema[] {
 
 function actionOf(variant: JsonSchema): string {
   const a = variant.properties?.['action']?.const;
-  if (typeof a !== 'string') throw new Error(`step variant without a const action: ${JSON.stringify(variant.description)}`);
+  if (typeof a !== 'string')
+    throw new Error(`step variant without a const action: ${JSON.stringify(variant.description)}`);
   return a;
 }
 
@@ -183,9 +197,16 @@ const STEP_INTERFACES = stepUnionMembers();
  * Compares an interface's members with an object schema: same property names, and for members whose type is
  * a string literal union or an inline object type, the same literals / nested property names.
  */
-function expectSameShape(where: string, tsMembers: Map<string, string>, schema: JsonSchema, extra: string[] = []): void {
+function expectSameShape(
+  where: string,
+  tsMembers: Map<string, string>,
+  schema: JsonSchema,
+  extra: string[] = [],
+): void {
   const props = Object.keys(schema.properties ?? {});
-  expect(props.sort(), `${where}: schema properties vs TypeScript members`).toEqual([...tsMembers.keys(), ...extra].sort());
+  expect(props.sort(), `${where}: schema properties vs TypeScript members`).toEqual(
+    [...tsMembers.keys(), ...extra].sort(),
+  );
   for (const [name, type] of tsMembers) {
     const prop = schema.properties?.[name];
     if (!prop) continue;
@@ -199,7 +220,11 @@ function expectSameShape(where: string, tsMembers: Map<string, string>, schema: 
       const nested = objectSchema(prop);
       expect(nested, `${where}.${name}: an object schema`).toBeDefined();
       expectSameShape(`${where}.${name}`, members(inline[1] as string), nested as JsonSchema);
-      if (inline[2]) expect(resolve(prop).oneOf?.some((b) => b.type === 'null'), `${where}.${name} is nullable`).toBe(true);
+      if (inline[2])
+        expect(
+          resolve(prop).oneOf?.some((b) => b.type === 'null'),
+          `${where}.${name} is nullable`,
+        ).toBe(true);
     }
   }
 }
@@ -224,9 +249,11 @@ describe('schemas/plan.schema.json', () => {
       if (schema.properties) {
         const names = Object.keys(schema.properties);
         if (schema.additionalProperties !== false) problems.push(`${path}: additionalProperties is not false`);
-        if (JSON.stringify([...(schema.required ?? [])].sort()) !== JSON.stringify([...names].sort())) problems.push(`${path}: required ≠ properties`);
+        if (JSON.stringify([...(schema.required ?? [])].sort()) !== JSON.stringify([...names].sort()))
+          problems.push(`${path}: required ≠ properties`);
         for (const [name, prop] of Object.entries(schema.properties)) {
-          if (typeof prop.description !== 'string' || prop.description.trim() === '') problems.push(`${path}/properties/${name}: no description`);
+          if (typeof prop.description !== 'string' || prop.description.trim() === '')
+            problems.push(`${path}/properties/${name}: no description`);
         }
       }
       for (const [k, v] of Object.entries(schema)) if (k !== 'const' && k !== 'enum') walk(v, `${path}/${k}`);
@@ -272,18 +299,23 @@ describe('schema ↔ src/plan/types.ts drift guard', () => {
     }
   });
 
-  it('lists every member of each step interface (StepBase included) in the matching variant; node steps add only phase', () => {
-    const byAction = (union: string): Map<string, JsonSchema> => new Map(variants(union).map((v) => [actionOf(v), v]));
-    const step = byAction('step');
-    const nodeStep = byAction('nodeStep');
-    const base = members(interfaceBody('StepBase'));
-    for (const iface of STEP_INTERFACES) {
-      const action = actionLiteral(iface);
-      const all = new Map([...base, ...members(interfaceBody(iface))]);
-      expectSameShape(`step ${action} (${iface})`, all, step.get(action) ?? {});
-      expectSameShape(`nodeStep ${action} (${iface})`, all, nodeStep.get(action) ?? {}, ['phase']);
-    }
-  });
+  it(
+    'lists every member of each step interface (StepBase included) in the matching variant; node steps ' +
+      'add only phase',
+    () => {
+      const byAction = (union: string): Map<string, JsonSchema> =>
+        new Map(variants(union).map((v) => [actionOf(v), v]));
+      const step = byAction('step');
+      const nodeStep = byAction('nodeStep');
+      const base = members(interfaceBody('StepBase'));
+      for (const iface of STEP_INTERFACES) {
+        const action = actionLiteral(iface);
+        const all = new Map([...base, ...members(interfaceBody(iface))]);
+        expectSameShape(`step ${action} (${iface})`, all, step.get(action) ?? {});
+        expectSameShape(`nodeStep ${action} (${iface})`, all, nodeStep.get(action) ?? {}, ['phase']);
+      }
+    },
+  );
 
   it('has step phases, run targets and hook points equal to their TypeScript unions', () => {
     expect(def('stepPhase').enum).toEqual(typeAliasLiterals('StepPhase'));
@@ -351,21 +383,32 @@ describe('invalid plans are rejected', () => {
     const plan = await base();
     plan['extra'] = true;
     const errors = errorsOf(plan);
-    expect(errors.some((e) => e.keyword === 'additionalProperties' && e.instancePath === ''), formatErrors(errors)).toBe(true);
+    expect(
+      errors.some((e) => e.keyword === 'additionalProperties' && e.instancePath === ''),
+      formatErrors(errors),
+    ).toBe(true);
   });
 
   it('rejects an extra property in a step', async () => {
     const plan = await base();
     firstNodeStep(plan)['extra'] = 1;
     const errors = errorsOf(plan);
-    expect(errors.some((e) => e.keyword === 'additionalProperties' && e.instancePath.startsWith('/batches/0/nodePlans/0/steps/0')), formatErrors(errors)).toBe(true);
+    expect(
+      errors.some(
+        (e) => e.keyword === 'additionalProperties' && e.instancePath.startsWith('/batches/0/nodePlans/0/steps/0'),
+      ),
+      formatErrors(errors),
+    ).toBe(true);
   });
 
   it('rejects a step whose action is unknown', async () => {
     const plan = await base();
     firstRunLevelStep(plan)['action'] = 'reboot-the-datacenter';
     const errors = errorsOf(plan);
-    expect(errors.some((e) => e.instancePath === '/preflight/0' && e.keyword === 'discriminator'), formatErrors(errors)).toBe(true);
+    expect(
+      errors.some((e) => e.instancePath === '/preflight/0' && e.keyword === 'discriminator'),
+      formatErrors(errors),
+    ).toBe(true);
   });
 
   it('rejects a node step whose action is unknown', async () => {

@@ -14,19 +14,28 @@ async function quotedWarnings(file: string): Promise<string[]> {
 }
 
 describe('the quoted-template error points at the template', () => {
-  it('in the inventory defaults (once for both nodes) and in a node\'s own service', async () => {
-    expect(await quotedWarnings('test/fixtures/playbooks/quoted-templates/quoted-templates.yml')).toEqual(['quoted-templates.yml:12:15', 'quoted-templates.yml:17:20']);
+  it("in the inventory defaults (once for both nodes) and in a node's own service", async () => {
+    expect(await quotedWarnings('test/fixtures/playbooks/quoted-templates/quoted-templates.yml')).toEqual([
+      'quoted-templates.yml:12:15',
+      'quoted-templates.yml:17:20',
+    ]);
   });
 
-  it('in a command load balancer\'s field', async () => {
-    expect(await quotedWarnings('test/fixtures/playbooks/quoted-templates/quoted-lb.yml')).toEqual(['quoted-lb.yml:12:11']);
+  it("in a command load balancer's field", async () => {
+    expect(await quotedWarnings('test/fixtures/playbooks/quoted-templates/quoted-lb.yml')).toEqual([
+      'quoted-lb.yml:12:11',
+    ]);
   });
 
   it('on its own line inside a block scalar', async () => {
-    expect(await quotedWarnings('test/fixtures/playbooks/quoted-templates/quoted-block.yml')).toEqual(['quoted-block.yml:14:9']);
+    expect(await quotedWarnings('test/fixtures/playbooks/quoted-templates/quoted-block.yml')).toEqual([
+      'quoted-block.yml:14:9',
+    ]);
   });
 
   it('in the defaults of an lrroll inventory file', async () => {
-    expect(await quotedWarnings('test/fixtures/playbooks/quoted-templates/quoted-in-inventory.yml')).toEqual(['quoted-inventory.yml:8:13']);
+    expect(await quotedWarnings('test/fixtures/playbooks/quoted-templates/quoted-in-inventory.yml')).toEqual([
+      'quoted-inventory.yml:8:13',
+    ]);
   });
 });

@@ -18,7 +18,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function plan(data: unknown): Promise<{ code: number; stderr: string }> {
   writeFileSync(join(dir, 'case.yml'), stringify(data));
   let stderr = '';
-  const io = { stdout: { write: () => undefined, isTTY: false }, stderr: { write: (t: string) => void (stderr += t), isTTY: false }, env: { NO_COLOR: '1', HOME: dir }, cwd: dir };
+  const io = {
+    stdout: { write: () => undefined, isTTY: false },
+    stderr: { write: (t: string) => void (stderr += t), isTTY: false },
+    env: { NO_COLOR: '1', HOME: dir },
+    cwd: dir,
+  };
   return { code: await runCli(['plan', join(dir, 'case.yml')], io as never), stderr };
 }
 
@@ -29,7 +34,10 @@ describe('a refusal is located', () => {
   it('at the change', async () => {
     const r = await plan({ ...fixpack, change: nonRevertible });
     expect(r.code).toBe(3);
-    const line = stringify({ ...fixpack, change: nonRevertible }).split('\n').findIndex((l) => l.startsWith('change:')) + 2;
+    const line =
+      stringify({ ...fixpack, change: nonRevertible })
+        .split('\n')
+        .findIndex((l) => l.startsWith('change:')) + 2;
     expect(r.stderr).toMatch(new RegExp(`^ {2}\\[1\\] \\S*case\\.yml:${line}:3: fixpack `, 'm'));
   });
 
@@ -37,7 +45,10 @@ describe('a refusal is located', () => {
     const data = { ...fixpack, change: [{ type: 'restart' }, nonRevertible] };
     const r = await plan(data);
     expect(r.code).toBe(3);
-    const line = stringify(data).split('\n').findIndex((l) => l.startsWith('  - type: fixpack')) + 1;
+    const line =
+      stringify(data)
+        .split('\n')
+        .findIndex((l) => l.startsWith('  - type: fixpack')) + 1;
     expect(r.stderr).toMatch(new RegExp(`^ {2}\\[2\\] \\S*case\\.yml:${line}:5: fixpack `, 'm'));
   });
 });

@@ -29,15 +29,22 @@ async function plan(retention: number | null, limit: string[] | null = null): Pr
 const prunes = (p: Plan): PruneStep[] => p.finally.filter((s): s is PruneStep => s.action === 'prune');
 
 describe('retention in the plan', () => {
-  it('by default keeps 3 runs: one prune step per node after the consistency check, recording the staged artifact', async () => {
-    const p = await plan(null);
-    expect(prunes(p).map((s) => [s.node, s.keep, s.path])).toEqual(p.nodes.map((n) => [n.name, 3, `${n.liferayHome}/.lrroll`]));
-    const actions = p.finally.map((s) => s.action);
-    expect(actions.indexOf('consistency-check')).toBeLessThan(actions.indexOf('prune'));
-    const upload = p.preflight.find((s) => s.action === 'upload' && s.node === p.nodes[0]?.name);
-    expect(upload && 'remotePath' in upload ? prunes(p)[0]?.command : '').toContain(upload && 'remotePath' in upload ? upload.remotePath.split('/').pop() : '?');
-    expect(prunes(p)[0]?.command).toMatch(/n=3\b/);
-  });
+  it(
+    'by default keeps 3 runs: one prune step per node after the consistency check, recording the staged ' + 'artifact',
+    async () => {
+      const p = await plan(null);
+      expect(prunes(p).map((s) => [s.node, s.keep, s.path])).toEqual(
+        p.nodes.map((n) => [n.name, 3, `${n.liferayHome}/.lrroll`]),
+      );
+      const actions = p.finally.map((s) => s.action);
+      expect(actions.indexOf('consistency-check')).toBeLessThan(actions.indexOf('prune'));
+      const upload = p.preflight.find((s) => s.action === 'upload' && s.node === p.nodes[0]?.name);
+      expect(upload && 'remotePath' in upload ? prunes(p)[0]?.command : '').toContain(
+        upload && 'remotePath' in upload ? upload.remotePath.split('/').pop() : '?',
+      );
+      expect(prunes(p)[0]?.command).toMatch(/n=3\b/);
+    },
+  );
 
   it('rollout.retention sets how many runs are kept; --limit prunes only the nodes it changes', async () => {
     const p = await plan(5, ['node2']);
@@ -45,12 +52,17 @@ describe('retention in the plan', () => {
     expect(prunes(p)[0]?.command).toMatch(/n=5\b/);
   });
 
-  it('the backup folder and the prune record are both named by the run id, so the run that made a backup keeps it', async () => {
-    const p = await plan(1);
-    const backup = p.batches.flatMap((b) => b.nodePlans.flatMap((n) => n.steps)).find((s) => s.action === 'backup');
-    expect(backup && 'backupDir' in backup ? backup.backupDir : '').toBe('/opt/liferay/.lrroll/backups/$LRROLL_RUN_ID');
-    expect(prunes(p)[0]?.command).toContain('k=$LRROLL_RUN_ID');
-  });
+  it(
+    'the backup folder and the prune record are both named by the run id, so the run that made a backup ' + 'keeps it',
+    async () => {
+      const p = await plan(1);
+      const backup = p.batches.flatMap((b) => b.nodePlans.flatMap((n) => n.steps)).find((s) => s.action === 'backup');
+      expect(backup && 'backupDir' in backup ? backup.backupDir : '').toBe(
+        '/opt/liferay/.lrroll/backups/$LRROLL_RUN_ID',
+      );
+      expect(prunes(p)[0]?.command).toContain('k=$LRROLL_RUN_ID');
+    },
+  );
 
   it('preflight reads the size of .lrroll with the free space', async () => {
     const p = await plan(null);

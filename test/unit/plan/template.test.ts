@@ -12,7 +12,8 @@ const scope = new Map<string, TemplateVar>([
 ]);
 
 function sh(command: string, env: Record<string, string> = {}): string {
-  return spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } }).stdout;
+  return spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } })
+    .stdout;
 }
 
 describe('templates', () => {
@@ -36,11 +37,17 @@ describe('templates', () => {
     const r = renderTemplate('printf "%s|" {{pw}} {{url}}', scope, 'shell');
     expect(r.secretEnv).toEqual(['DB_PASSWORD', 'TOKEN']);
     expect(r.text).not.toContain('s3cret');
-    expect(sh(r.text, { DB_PASSWORD: 'p a$s', TOKEN: 't`k', HOME: '/root' })).toBe('p a$s|https://u:t`k@h/x?a="1"&b=$HOME|');
+    expect(sh(r.text, { DB_PASSWORD: 'p a$s', TOKEN: 't`k', HOME: '/root' })).toBe(
+      'p a$s|https://u:t`k@h/x?a="1"&b=$HOME|',
+    );
   });
 
   it('text mode: literal ${NAME} references count as secrets too', () => {
-    expect(renderTemplate('Bearer ${CHAT_TOKEN} for {{node}}', scope, 'text')).toEqual({ text: 'Bearer ${CHAT_TOKEN} for node1', secretEnv: ['CHAT_TOKEN'], missing: [] });
+    expect(renderTemplate('Bearer ${CHAT_TOKEN} for {{node}}', scope, 'text')).toEqual({
+      text: 'Bearer ${CHAT_TOKEN} for node1',
+      secretEnv: ['CHAT_TOKEN'],
+      missing: [],
+    });
   });
 
   it('shellWord quotes plain and secret-bearing values', () => {

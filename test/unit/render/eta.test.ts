@@ -16,7 +16,21 @@ const ms = (sec: number): number => Date.parse(at(sec));
 /** Three batches of 1, 2 and 1 nodes; the plan expected 40 minutes; batch 1 took 60 s. */
 function events(): RunEvent[] {
   return [
-    { v: 1, at: at(0), kind: 'run-start', runId: 'r', planHash: 'h', name: 'Pace', nodes: ['n1', 'n2', 'n3', 'n4'], batches: [{ index: 1, nodes: ['n1'] }, { index: 2, nodes: ['n2', 'n3'] }, { index: 3, nodes: ['n4'] }], expectedSec: 2400 },
+    {
+      v: 1,
+      at: at(0),
+      kind: 'run-start',
+      runId: 'r',
+      planHash: 'h',
+      name: 'Pace',
+      nodes: ['n1', 'n2', 'n3', 'n4'],
+      batches: [
+        { index: 1, nodes: ['n1'] },
+        { index: 2, nodes: ['n2', 'n3'] },
+        { index: 3, nodes: ['n4'] },
+      ],
+      expectedSec: 2400,
+    },
     { v: 1, at: at(5), kind: 'batch-start', batch: 1, nodes: ['n1'] },
     { v: 1, at: at(65), kind: 'batch-end', batch: 1, status: 'ok' },
     { v: 1, at: at(66), kind: 'batch-start', batch: 2, nodes: ['n2', 'n3'] },
@@ -31,15 +45,19 @@ describe('ETA', () => {
     expect(eta.remainingSec(ms(30))).toBe(2370);
   });
 
-  it('after batch 1 (60 s for one node): 60 s per node for the three to go, minus what the running batch already took', () => {
-    const eta = new EtaTracker();
-    for (const e of events()) eta.onEvent(e);
-    expect(eta.measured).toBe(true);
-    // batch 2: 2 × 60 − 30 s already spent = 90; batch 3: 60
-    expect(eta.remainingSec(ms(96))).toBe(150);
-    // a batch running over its pace counts as 0 left, never negative
-    expect(eta.remainingSec(ms(300))).toBe(60);
-  });
+  it(
+    'after batch 1 (60 s for one node): 60 s per node for the three to go, minus what the running batch ' +
+      'already took',
+    () => {
+      const eta = new EtaTracker();
+      for (const e of events()) eta.onEvent(e);
+      expect(eta.measured).toBe(true);
+      // batch 2: 2 × 60 − 30 s already spent = 90; batch 3: 60
+      expect(eta.remainingSec(ms(96))).toBe(150);
+      // a batch running over its pace counts as 0 left, never negative
+      expect(eta.remainingSec(ms(300))).toBe(60);
+    },
+  );
 
   it('the listr2 header shows it', () => {
     let now = ms(96);
@@ -56,10 +74,24 @@ describe('ETA', () => {
     void view.end();
   });
 
-  it('the plain lines give it at the end of each batch but the last (rolling-ok.ndjson: 3m 24s for node1 → 6m 48s for two nodes)', async () => {
-    const io = captureIo();
-    await feed(new PlainRenderer(io, { chalk: new Chalk({ level: 0 }), verbose: false }), readEvents('rolling-ok.ndjson'));
-    const lines = io.text().split('\n').filter((l) => /\[batch \d\/3\]\s+ok\s+batch/.test(l));
-    expect(lines.map((l) => l.replace(/^.*batch \(/, 'batch ('))).toEqual(['batch (3m 24s) · ETA ~6m 48s at this run\'s pace', 'batch (3m 35s) · ETA ~3m 29s at this run\'s pace', 'batch (3m 46s)']);
-  });
+  it(
+    'the plain lines give it at the end of each batch but the last (rolling-ok.ndjson: 3m 24s for node1 ' +
+      '→ 6m 48s for two nodes)',
+    async () => {
+      const io = captureIo();
+      await feed(
+        new PlainRenderer(io, { chalk: new Chalk({ level: 0 }), verbose: false }),
+        readEvents('rolling-ok.ndjson'),
+      );
+      const lines = io
+        .text()
+        .split('\n')
+        .filter((l) => /\[batch \d\/3\]\s+ok\s+batch/.test(l));
+      expect(lines.map((l) => l.replace(/^.*batch \(/, 'batch ('))).toEqual([
+        "batch (3m 24s) · ETA ~6m 48s at this run's pace",
+        "batch (3m 35s) · ETA ~3m 29s at this run's pace",
+        'batch (3m 46s)',
+      ]);
+    },
+  );
 });

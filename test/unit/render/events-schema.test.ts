@@ -36,7 +36,11 @@ function validate(): ValidateFunction {
 
 function errorsOf(value: unknown): string[] {
   const v = validate();
-  return v(value) ? [] : (v.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+  return v(value)
+    ? []
+    : (v.errors ?? []).map(
+        (e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`,
+      );
 }
 
 function resolve(s: JsonSchema): JsonSchema {
@@ -54,7 +58,9 @@ function members(name: string): Map<string, string> {
   let i = m.index + m[0].length;
   const start = i;
   for (; i < EVENTS_TS.length && depth > 0; i++) depth += EVENTS_TS[i] === '{' ? 1 : EVENTS_TS[i] === '}' ? -1 : 0;
-  const body = EVENTS_TS.slice(start, i - 1).replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  const body = EVENTS_TS.slice(start, i - 1)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/[^\n]*/g, '');
   const out = new Map<string, string>();
   let current = '';
   depth = 0;
@@ -74,15 +80,20 @@ function members(name: string): Map<string, string> {
 function literals(type: string): string[] | undefined {
   const alias = new RegExp(`export type ${type.trim()} =([^;]+);`).exec(EVENTS_TS)?.[1];
   const text = (alias ?? type).trim();
-  return /^'[^']*'(\s*\|\s*'[^']*')*$/.test(text) ? [...text.matchAll(/'([^']*)'/g)].map((m) => m[1] as string) : undefined;
+  return /^'[^']*'(\s*\|\s*'[^']*')*$/.test(text)
+    ? [...text.matchAll(/'([^']*)'/g)].map((m) => m[1] as string)
+    : undefined;
 }
 
 /** The interfaces of `export type RunEvent = | A | B …;`. */
-const UNION = [...(/export type RunEvent =([^;]+);/.exec(EVENTS_TS)?.[1] ?? '').matchAll(/\|\s*(\w+)/g)].map((m) => m[1] as string);
+const UNION = [...(/export type RunEvent =([^;]+);/.exec(EVENTS_TS)?.[1] ?? '').matchAll(/\|\s*(\w+)/g)].map(
+  (m) => m[1] as string,
+);
 const BASE = [...members('Base').keys()];
 const kindOf = (iface: string): string => literals(members(iface).get('kind') ?? '')?.[0] ?? `<no kind in ${iface}>`;
 const variants = SCHEMA.oneOf ?? [];
-const variantOf = (kind: string): JsonSchema | undefined => variants.find((v) => v.properties?.['kind']?.const === kind);
+const variantOf = (kind: string): JsonSchema | undefined =>
+  variants.find((v) => v.properties?.['kind']?.const === kind);
 
 describe('schemas/events.schema.json', () => {
   it.each(FIXTURES)('every line of %s validates', (fixture) => {
@@ -107,7 +118,8 @@ describe('schemas/events.schema.json', () => {
     for (const v of variants) {
       expect(v.additionalProperties, v.description).toBe(false);
       expect([...(v.required ?? [])].sort(), v.description).toEqual(Object.keys(v.properties ?? {}).sort());
-      for (const [name, p] of Object.entries(v.properties ?? {})) expect(p.description, `${v.description}: ${name}`).toBeTruthy();
+      for (const [name, p] of Object.entries(v.properties ?? {}))
+        expect(p.description, `${v.description}: ${name}`).toBeTruthy();
     }
     const summary = resolve({ $ref: '#/definitions/nodeSummary' });
     expect(summary.additionalProperties).toBe(false);

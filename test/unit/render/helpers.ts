@@ -7,7 +7,9 @@ import type { Renderer, RenderIo } from '../../../src/render/renderer.js';
 export const EVENTS_DIR = fileURLToPath(new URL('../../fixtures/events/', import.meta.url));
 
 /** The fixture files, sorted. */
-export const FIXTURES = readdirSync(EVENTS_DIR).filter((f) => f.endsWith('.ndjson')).sort();
+export const FIXTURES = readdirSync(EVENTS_DIR)
+  .filter((f) => f.endsWith('.ndjson'))
+  .sort();
 
 /** The raw text of a fixture. */
 export function fixtureText(name: string): string {
@@ -30,7 +32,14 @@ export interface CapturedIo extends RenderIo {
 /** A captured io; not a terminal and no CI unless overridden. */
 export function captureIo(overrides: Partial<RenderIo> = {}): CapturedIo {
   const chunks: string[] = [];
-  return { write: (t) => void chunks.push(t), isTTY: false, columns: 120, env: {}, ...overrides, text: () => chunks.join('') };
+  return {
+    write: (t) => void chunks.push(t),
+    isTTY: false,
+    columns: 120,
+    env: {},
+    ...overrides,
+    text: () => chunks.join(''),
+  };
 }
 
 /** Feeds a whole stream to a renderer, the way the app does: start, every event, end. */

@@ -23,15 +23,22 @@ describe('plain renderer', () => {
   it('never hides the reason of a failure: detail, command and the last output lines', async () => {
     const text = await render('health-gate-halt.ndjson');
     const failed = text.split('\n').findIndex((l) => l.includes('FAILED') && l.includes('wait for http://'));
-    const after = text.split('\n').slice(failed, failed + 24).join('\n');
-    expect(after).toContain('no 200/302 from http://127.0.0.1:8080/c/portal/layout within 5m 00s; last answer: HTTP 503');
+    const after = text
+      .split('\n')
+      .slice(failed, failed + 24)
+      .join('\n');
+    expect(after).toContain(
+      'no 200/302 from http://127.0.0.1:8080/c/portal/layout within 5m 00s; last answer: HTTP 503',
+    );
     expect(after).toContain("$ curl -sS --max-time 10 -w '\\n%{http_code}' http://127.0.0.1:8080/c/portal/layout");
     expect(after).toMatch(/\| 503$/m);
     expect(after).toContain('earlier line(s) not shown');
   });
 
   it('prints at most one progress line per step per 5 s', async () => {
-    const lines = (await render('rolling-ok.ndjson')).split('\n').filter((l) => / ~ \d+ session\(s\) on liferay\/node1 /.test(l));
+    const lines = (await render('rolling-ok.ndjson'))
+      .split('\n')
+      .filter((l) => / ~ \d+ session\(s\) on liferay\/node1 /.test(l));
     const seconds = lines.map((l) => Number(/^\+(\d+\.\d)s/.exec(l)?.[1]));
     expect(seconds.length).toBeGreaterThan(1);
     seconds.slice(1).forEach((s, i) => expect(Math.round((s - (seconds[i] ?? 0)) * 10)).toBeGreaterThanOrEqual(50));

@@ -15,7 +15,11 @@ import { reportSchemaErrors, validateJunit } from '../../helpers/report-check.js
 
 function reportOf(h: Harness): Report {
   const end = h.events.at(-1) as RunEndEvent | undefined;
-  const meta = { ...testMeta(h.plan), status: end?.kind === 'run-end' ? end.status : ('running' as const), endedAt: end?.kind === 'run-end' ? end.at : null };
+  const meta = {
+    ...testMeta(h.plan),
+    status: end?.kind === 'run-end' ? end.status : ('running' as const),
+    endedAt: end?.kind === 'run-end' ? end.at : null,
+  };
   const report = buildReport({ meta, plan: h.plan, events: h.events }, 'lrroll 0.0.0-test');
   expect(reportSchemaErrors(report)).toEqual([]);
   expect(reportSchemaErrors(JSON.parse(JSON.stringify(report.summary)), 'summary')).toEqual([]);
@@ -46,7 +50,14 @@ describe('the report of a good rolling run', async () => {
   const r = reportOf(h);
 
   it('summarises the run: outcome, verdict, plan hash, who, counts, longest time out of rotation', () => {
-    expect(r.summary).toMatchObject({ outcome: 'ok', verdict: 'rolling', planHash: h.plan.hash, user: 'tester', host: 'test-host', nodes: { total: 3, ok: 3, failed: 0, inRotation: 3, updated: 3 } });
+    expect(r.summary).toMatchObject({
+      outcome: 'ok',
+      verdict: 'rolling',
+      planHash: h.plan.hash,
+      user: 'tester',
+      host: 'test-host',
+      nodes: { total: 3, ok: 3, failed: 0, inRotation: 3, updated: 3 },
+    });
     expect(r.summary.maxOutOfRotationMs).toBeGreaterThan(0);
     expect(r.summary.text).toContain('ok: 3/3 node(s) ok');
     expect(r.attempts).toHaveLength(1);
@@ -55,7 +66,9 @@ describe('the report of a good rolling run', async () => {
   it('draws a lane per node with drain → stop → apply → start → gates → back in rotation, in that order', () => {
     expect(r.nodes.map((n) => n.node)).toEqual(h.plan.nodes.map((n) => n.name));
     for (const n of r.nodes) {
-      const kinds = n.segments.map((s) => s.kind).filter((k, i, all) => k !== all[i - 1] && k !== 'preflight' && k !== 'other');
+      const kinds = n.segments
+        .map((s) => s.kind)
+        .filter((k, i, all) => k !== all[i - 1] && k !== 'preflight' && k !== 'other');
       expect(kinds, n.node).toEqual(['drain', 'stop', 'apply', 'start', 'gate', 'rotation']);
       expect(n.gates.map((g) => [g.gate, g.status])).toEqual(n.gates.map((g) => [g.gate, 'ok']));
       expect(n.gates.map((g) => g.gate)).toContain('LB UP');
@@ -68,16 +81,20 @@ describe('the report of a good rolling run', async () => {
     expect(Math.min(...r.capacity.map((p) => p.inRotation))).toBeGreaterThanOrEqual(r.plan.minHealthy);
   });
 
-  it('HTML: one self-contained page (no scripts, no external URL loaded), a lane per node, the verdict and hash', () => {
-    const html = renderReportHtml(r);
-    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
-    expect(html).not.toMatch(/\s(src|href)=/i);
-    expect(html).toContain(`content="default-src 'none'`);
-    for (const n of r.nodes) expect(html).toMatch(new RegExp(`<g class="lane" data-node="${n.node}"[^>]*>.*?<rect class="seg seg-drain`));
-    expect(html).toContain(h.plan.hash);
-    expect(html).toContain('<strong>rolling</strong>');
-    expect(html).toContain('@media print');
-  });
+  it(
+    'HTML: one self-contained page (no scripts, no external URL loaded), a lane per node, the verdict ' + 'and hash',
+    () => {
+      const html = renderReportHtml(r);
+      expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
+      expect(html).not.toMatch(/\s(src|href)=/i);
+      expect(html).toContain(`content="default-src 'none'`);
+      for (const n of r.nodes)
+        expect(html).toMatch(new RegExp(`<g class="lane" data-node="${n.node}"[^>]*>.*?<rect class="seg seg-drain`));
+      expect(html).toContain(h.plan.hash);
+      expect(html).toContain('<strong>rolling</strong>');
+      expect(html).toContain('@media print');
+    },
+  );
 
   it('Markdown: a head and one row per node with outcome, time out of rotation and gates', () => {
     const md = renderReportMarkdown(r);
@@ -97,12 +114,23 @@ describe('the report of a good rolling run', async () => {
 describe('the report of a failed run with a rollback', async () => {
   const plan = await fixpackPlan();
   const first = plan.nodes[0]?.name ?? '';
-  const h = ticking(plan, { deps: { secrets: { CHAT_TOKEN: 'tok-1234567', LIFERAY_ADMIN_LOGIN: 'admin@example.net', LIFERAY_ADMIN_PASSWORD: 'pw-7654321' } } });
+  const h = ticking(plan, {
+    deps: {
+      secrets: {
+        CHAT_TOKEN: 'tok-1234567',
+        LIFERAY_ADMIN_LOGIN: 'admin@example.net',
+        LIFERAY_ADMIN_PASSWORD: 'pw-7654321',
+      },
+    },
+  });
   // The first start never logs the startup line; the rollback's start (old version back) does.
   h.cluster.host(first).startupLines = ['07-Jan-2025 02:00:05.000 SEVERE [main] startup failed'];
   h.cluster.script({ host: first, includes: "echo '== last 200 lines" }, () => {
     h.cluster.host(first).startupLines = null;
-    return { stdout: `== last 200 lines\nSEVERE [main] <script>alert(1)</script>\n== thread dump (kill -3)\n"main" #1 prio=5\n` };
+    return {
+      stdout:
+        `== last 200 lines\nSEVERE [main] <script>alert(1)</script>\n== thread dump (kill -3)\n"main" ` + `#1 prio=5\n`,
+    };
   });
   await h.run();
   const r = reportOf(h);
@@ -114,7 +142,11 @@ describe('the report of a failed run with a rollback', async () => {
     expect(node1?.segments.some((s) => s.kind === 'rollback')).toBe(true);
     const failure = r.failures.find((f) => f.node === first);
     expect(failure?.forensics.length).toBeGreaterThan(0);
-    expect(r.nodes.filter((n) => n.node !== first).every((n) => n.outcome === 'skipped' && n.gates.every((g) => g.status === 'not-run'))).toBe(true);
+    expect(
+      r.nodes
+        .filter((n) => n.node !== first)
+        .every((n) => n.outcome === 'skipped' && n.gates.every((g) => g.status === 'not-run')),
+    ).toBe(true);
   });
 
   it('HTML: failures collapsed in <details>, with forensics, untrusted text escaped', () => {
@@ -144,12 +176,18 @@ describe('reports of other shapes', () => {
     await h.run();
     const r = reportOf(h);
     expect(r.summary.outcome).toBe('refused');
-    expect(r.nodes.every((n) => n.outcome === 'skipped' && n.outOfRotationMs === null && n.segments.every((s) => s.kind === 'preflight'))).toBe(true);
+    expect(
+      r.nodes.every(
+        (n) => n.outcome === 'skipped' && n.outOfRotationMs === null && n.segments.every((s) => s.kind === 'preflight'),
+      ),
+    ).toBe(true);
     expect(r.capacity).toHaveLength(1);
   });
 
   it('no load balancer: out of rotation from the stop to the last gate passed', async () => {
-    const h = ticking(await loadPlan('test/fixtures/playbooks/valid/secrets.yml'), { deps: { secrets: { DB_PASSWORD: 'pw-123456', LIFERAY_ADMIN_PASSWORD: 'pw-abcdef' } } });
+    const h = ticking(await loadPlan('test/fixtures/playbooks/valid/secrets.yml'), {
+      deps: { secrets: { DB_PASSWORD: 'pw-123456', LIFERAY_ADMIN_PASSWORD: 'pw-abcdef' } },
+    });
     await h.run();
     const r = reportOf(h);
     for (const n of r.nodes) {
@@ -160,16 +198,22 @@ describe('reports of other shapes', () => {
     expect(r.capacity.map((p) => p.inRotation)).toEqual([2, 1, 2, 1, 2]);
   });
 
-  it('a record that stops in the middle (lrroll killed): outcome running, the node unfinished and out of rotation', async () => {
-    const h = createHarness(await modulePlan());
-    await h.run();
-    const cut = h.events.findIndex((e) => e.kind === 'step-start' && e.action === 'apply' && e.node === 'node2');
-    h.events.splice(cut + 1);
-    const r = reportOf(h);
-    expect(r.summary).toMatchObject({ outcome: 'running', endedAt: null });
-    expect(r.nodes.find((n) => n.node === 'node2')).toMatchObject({ outcome: 'unfinished', inRotation: false });
-    expect(r.nodes.find((n) => n.node === 'node2')?.segments.at(-1)).toMatchObject({ action: 'apply', status: 'unfinished' });
-  });
+  it(
+    'a record that stops in the middle (lrroll killed): outcome running, the node unfinished and out of ' + 'rotation',
+    async () => {
+      const h = createHarness(await modulePlan());
+      await h.run();
+      const cut = h.events.findIndex((e) => e.kind === 'step-start' && e.action === 'apply' && e.node === 'node2');
+      h.events.splice(cut + 1);
+      const r = reportOf(h);
+      expect(r.summary).toMatchObject({ outcome: 'running', endedAt: null });
+      expect(r.nodes.find((n) => n.node === 'node2')).toMatchObject({ outcome: 'unfinished', inRotation: false });
+      expect(r.nodes.find((n) => n.node === 'node2')?.segments.at(-1)).toMatchObject({
+        action: 'apply',
+        status: 'unfinished',
+      });
+    },
+  );
 
   it('Markdown within a size budget: rows give way to a line saying how many were left out', async () => {
     const h = createHarness(await modulePlan());
@@ -185,26 +229,38 @@ describe('reports of other shapes', () => {
 });
 
 describe('deploy markers: a webhook with `body: report` gets the JSON report summary', () => {
-  it('the plan says so (no body text, content-type JSON); the request carries the summary of the run so far', async () => {
-    const plan = await loadPlan('test/fixtures/playbooks/valid/deploy-marker.yml');
-    const hook = plan.finally.find((s) => s.action === 'hook');
-    expect(hook?.action === 'hook' && hook.request).toMatchObject({ body: null, report: true, headers: { 'content-type': 'application/json', Authorization: 'Bearer ${GRAFANA_TOKEN}' } });
-    expect(hook?.title).toContain('(body: the run report summary)');
-    const bodies: string[] = [];
-    const fetch = (async (_url: string, init?: RequestInit) => {
-      bodies.push(String(init?.body));
-      return new Response('{}', { status: 200 });
-    }) as typeof globalThis.fetch;
-    const h = ticking(plan, { deps: { fetch, secrets: { GRAFANA_TOKEN: 'gt-0123456789' } } });
-    await h.run();
-    expect(bodies).toHaveLength(1);
-    const summary = JSON.parse(bodies[0] ?? '') as Record<string, unknown>;
-    expect(reportSchemaErrors(summary, 'summary')).toEqual([]);
-    // afterRun hooks run before the run's end: every node done, the outcome not final yet.
-    expect(summary).toMatchObject({ name: 'Restart with deploy markers', outcome: 'running', nodes: { total: 2, ok: 2, failed: 0 }, tags: ['lrroll', 'running', 'Restart with deploy markers'] });
-    expect(summary.text).toMatch(/^lrroll: Restart with deploy markers — running: 2\/2 node\(s\) ok/);
-    expect(bodies[0]).not.toContain('gt-0123456789');
-  });
+  it(
+    'the plan says so (no body text, content-type JSON); the request carries the summary of the run so ' + 'far',
+    async () => {
+      const plan = await loadPlan('test/fixtures/playbooks/valid/deploy-marker.yml');
+      const hook = plan.finally.find((s) => s.action === 'hook');
+      expect(hook?.action === 'hook' && hook.request).toMatchObject({
+        body: null,
+        report: true,
+        headers: { 'content-type': 'application/json', Authorization: 'Bearer ${GRAFANA_TOKEN}' },
+      });
+      expect(hook?.title).toContain('(body: the run report summary)');
+      const bodies: string[] = [];
+      const fetch = (async (_url: string, init?: RequestInit) => {
+        bodies.push(String(init?.body));
+        return new Response('{}', { status: 200 });
+      }) as typeof globalThis.fetch;
+      const h = ticking(plan, { deps: { fetch, secrets: { GRAFANA_TOKEN: 'gt-0123456789' } } });
+      await h.run();
+      expect(bodies).toHaveLength(1);
+      const summary = JSON.parse(bodies[0] ?? '') as Record<string, unknown>;
+      expect(reportSchemaErrors(summary, 'summary')).toEqual([]);
+      // afterRun hooks run before the run's end: every node done, the outcome not final yet.
+      expect(summary).toMatchObject({
+        name: 'Restart with deploy markers',
+        outcome: 'running',
+        nodes: { total: 2, ok: 2, failed: 0 },
+        tags: ['lrroll', 'running', 'Restart with deploy markers'],
+      });
+      expect(summary.text).toMatch(/^lrroll: Restart with deploy markers — running: 2\/2 node\(s\) ok/);
+      expect(bodies[0]).not.toContain('gt-0123456789');
+    },
+  );
 
   it('on failure the summary counts the failed node', async () => {
     const plan = await loadPlan('test/fixtures/playbooks/valid/deploy-marker.yml');
@@ -231,11 +287,23 @@ describe('a resumed run', () => {
     const split = events.findIndex((e) => e.kind === 'batch-start' && e.batch === 2);
     const first = events.slice(0, split);
     const last = first.at(-1)?.at ?? '';
-    const aborted: RunEvent = { v: 3, at: last, kind: 'run-end', status: 'aborted', durationMs: 0, nodes: [], reason: 'interrupted (Ctrl-C)' };
+    const aborted: RunEvent = {
+      v: 3,
+      at: last,
+      kind: 'run-end',
+      status: 'aborted',
+      durationMs: 0,
+      nodes: [],
+      reason: 'interrupted (Ctrl-C)',
+    };
     const hour = 3_600_000;
     const shift = (e: RunEvent): RunEvent => ({ ...e, at: new Date(Date.parse(e.at) + hour).toISOString() });
     const again = [events[0] as RunEvent, ...events.slice(split)].map(shift);
-    const record = { meta: { ...testMeta(h.plan), status: 'ok' as const, endedAt: again.at(-1)?.at ?? null }, plan: h.plan, events: [...first, aborted, ...again] };
+    const record = {
+      meta: { ...testMeta(h.plan), status: 'ok' as const, endedAt: again.at(-1)?.at ?? null },
+      plan: h.plan,
+      events: [...first, aborted, ...again],
+    };
     const r = buildReport(record, 'lrroll test');
     expect(reportSchemaErrors(r)).toEqual([]);
     expect(r.attempts.map((a) => a.outcome)).toEqual(['aborted', 'ok']);

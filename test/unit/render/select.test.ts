@@ -21,7 +21,16 @@ describe('selectRenderer', () => {
   });
 
   it('isCi: set to anything but empty, 0 or false', () => {
-    expect([undefined, '', '0', 'false', 'FALSE', 'true', '1', 'github'].map((CI) => isCi({ CI }))).toEqual([false, false, false, false, false, true, true, true]);
+    expect([undefined, '', '0', 'false', 'FALSE', 'true', '1', 'github'].map((CI) => isCi({ CI }))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('plain output has colours on a terminal and none with NO_COLOR', async () => {

@@ -4,7 +4,16 @@
  * killed in afterAll (and each sim.json carries maxLifetimeMs, and a sim exits when its home vanishes).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -73,7 +82,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function newHome(name: string, opts: Partial<MakeHomeOptions> = {}, extra: MakeHomeOptions['extra'] = {}): Promise<Home> {
+async function newHome(
+  name: string,
+  opts: Partial<MakeHomeOptions> = {},
+  extra: MakeHomeOptions['extra'] = {},
+): Promise<Home> {
   const h = makeHome({
     home: join(root, name),
     node: name,
@@ -96,7 +109,8 @@ function setSim(h: Home, patch: Record<string, unknown>): void {
 /** An environment without the caller's Java/Tomcat settings. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (/^(JAVA_HOME|JRE_HOME|JAVA_OPTS|CATALINA_\w+|LIFERAY_\w+)$/.test(k)) delete env[k];
+  for (const k of Object.keys(env))
+    if (/^(JAVA_HOME|JRE_HOME|JAVA_OPTS|CATALINA_\w+|LIFERAY_\w+)$/.test(k)) delete env[k];
   return env;
 }
 
@@ -129,12 +143,20 @@ function get(h: Home, path: string, headers: Record<string, string> = {}): Promi
   });
 }
 
-async function waitFor<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, h?: Home, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  h?: Home,
+  timeoutMs = 10_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${h ? `; ${h.log}:\n${log(h).split('\n').slice(-25).join('\n')}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out waiting for ${what}${h ? `; ${h.log}:\n${log(h).split('\n').slice(-25).join('\n')}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -143,7 +165,11 @@ const log = (h: Home): string => readIf(h.log);
 const count = (text: string, re: RegExp): number => [...text.matchAll(new RegExp(re.source, 'gm'))].length;
 const MARKER = new RegExp(PATTERNS.startupMarker);
 const STARTED = new RegExp(PATTERNS.moduleStarted, 'g');
-const VIEW = new RegExp(String.raw`\[[^\]]*?(liferay-channel-[\w-]+)[^\]]*\]` + PATTERNS.clusterView.replace(/^JGroupsReceiver/, String.raw`\[JGroupsReceiver`), 'g');
+const VIEW = new RegExp(
+  String.raw`\[[^\]]*?(liferay-channel-[\w-]+)[^\]]*\]` +
+    PATTERNS.clusterView.replace(/^JGroupsReceiver/, String.raw`\[JGroupsReceiver`),
+  'g',
+);
 
 function pidOf(h: Home): number {
   return Number(readIf(h.pidFile).trim());
@@ -154,7 +180,12 @@ function started(text: string): Array<{ bsn: string; version: string; id: string
 }
 
 function views(text: string): Array<{ channel: string; coordinator: string; size: number; members: string[] }> {
-  return [...text.matchAll(VIEW)].map((m) => ({ channel: m[1] as string, coordinator: m[2] as string, size: Number(m[4]), members: (m[5] as string).split(',').map((s) => s.trim()) }));
+  return [...text.matchAll(VIEW)].map((m) => ({
+    channel: m[1] as string,
+    coordinator: m[2] as string,
+    size: Number(m[4]),
+    members: (m[5] as string).split(',').map((s) => s.trim()),
+  }));
 }
 
 describe.concurrent('simulated Liferay node (test/sim)', () => {
@@ -162,10 +193,15 @@ describe.concurrent('simulated Liferay node (test/sim)', () => {
     const h = await newHome('node1', { startMs: 1200, stopMs: 100 });
     const jdk = join(root, 'jdk-17.0.13');
     makeFakeJdk(jdk, '17.0.13');
-    writeFileSync(h.setenv, `JAVA_HOME='${jdk}'; export JAVA_HOME\nCATALINA_OPTS="$CATALINA_OPTS -Xmx2g -Dlrroll.test=yes"\n`);
+    writeFileSync(
+      h.setenv,
+      `JAVA_HOME='${jdk}'; export JAVA_HOME\nCATALINA_OPTS="$CATALINA_OPTS -Xmx2g -Dlrroll.test=yes"\n`,
+    );
     const longBsn = 'com.acme.orders.service.with.a.rather.long.symbolic.name.that.wraps.ar';
     await makeZip(join(h.home, 'deploy/acme-orders-9.9.9.jar'), {
-      'META-INF/MANIFEST.MF': `Manifest-Version: 1.0\r\nBundle-ManifestVersion: 2\r\nBundle-SymbolicName: ${longBsn}\r\n ound;singleton:=true\r\nBundle-Version: 2.1.3\r\n\r\n`,
+      'META-INF/MANIFEST.MF':
+        `Manifest-Version: 1.0\r\nBundle-ManifestVersion: 2\r\nBundle-SymbolicName: ${longBsn}` +
+        `\r\n ound;singleton:=true\r\nBundle-Version: 2.1.3\r\n\r\n`,
       'com/acme/Orders.class': 'x',
     });
     const old = new Date(Date.now() - 60_000);
@@ -180,10 +216,14 @@ describe.concurrent('simulated Liferay node (test/sim)', () => {
     const first = await waitFor('the first HTTP answer', () => get(h, '/c/portal/layout'), h);
     expect(first.status).toBe(503);
     expect(first.headers['x-lrroll-node']).toBe('node1');
-    const up = await waitFor('302 from /c/portal/layout', async () => {
-      const r = await get(h, '/c/portal/layout');
-      return r?.status === 302 ? r : null;
-    }, h);
+    const up = await waitFor(
+      '302 from /c/portal/layout',
+      async () => {
+        const r = await get(h, '/c/portal/layout');
+        return r?.status === 302 ? r : null;
+      },
+      h,
+    );
     expect(up.headers.location).toBe('/web/guest/home');
     const cookie = String(up.headers['set-cookie']);
     expect(cookie).toMatch(/^JSESSIONID=[0-9A-F]{32}\.node1; Path=\/; HttpOnly$/);
@@ -208,19 +248,35 @@ describe.concurrent('simulated Liferay node (test/sim)', () => {
     expect(text).toMatch(/portal-ext\.properties\.sha256=[0-9a-f]{64}/);
     expect(text).toContain('There are no patches installed');
     // Tomcat and Liferay time stamp formats.
-    expect(text).toMatch(/^\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}\.\d{3} INFO \[main\] org\.apache\.catalina\.startup\.Catalina\.load /m);
+    expect(text).toMatch(
+      /^\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}\.\d{3} INFO \[main\] org\.apache\.catalina\.startup\.Catalina\.load /m,
+    );
     expect(text).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} INFO  \[main\]\[StartupHelperUtil:72\] /m);
 
     const state = JSON.parse((await get(h, '/lrroll-sim/state'))?.body ?? '{}') as Record<string, unknown>;
-    expect(state).toMatchObject({ node: 'node1', pid, phase: 'started', patches: [], javaHome: jdk, osgiStateFresh: true });
+    expect(state).toMatchObject({
+      node: 'node1',
+      pid,
+      phase: 'started',
+      patches: [],
+      javaHome: jdk,
+      osgiStateFresh: true,
+    });
     expect(String(state.catalinaOpts)).toContain('-Xmx2g');
     expect(state.propertiesSha256).toMatch(/^[0-9a-f]{64}$/);
 
     // Hot deploy while running: no manifest, so bsn and version come from the file name.
     // Written next to deploy/ and renamed in, as lrroll does (a scanner may see a half-written file otherwise).
     await makeZip(join(h.home, 'deploy/.com.acme.hot-1.0.4.jar.lrroll-tmp'), { 'readme.txt': 'no manifest' });
-    renameSync(join(h.home, 'deploy/.com.acme.hot-1.0.4.jar.lrroll-tmp'), join(h.home, 'deploy/com.acme.hot-1.0.4.jar'));
-    await waitFor('STARTED com.acme.hot', () => started(log(h)).some((b) => b.bsn === 'com.acme.hot' && b.version === '1.0.4'), h);
+    renameSync(
+      join(h.home, 'deploy/.com.acme.hot-1.0.4.jar.lrroll-tmp'),
+      join(h.home, 'deploy/com.acme.hot-1.0.4.jar'),
+    );
+    await waitFor(
+      'STARTED com.acme.hot',
+      () => started(log(h)).some((b) => b.bsn === 'com.acme.hot' && b.version === '1.0.4'),
+      h,
+    );
 
     const stop = await catalina(h, 'stop', '5', '-force');
     expect(stop).toMatchObject({ code: 0 });
@@ -250,7 +306,9 @@ describe.concurrent('simulated Liferay node (test/sim)', () => {
     expect(count(text, /^lrroll-sim: node=node1 event=stop /)).toBe(2);
     expect(count(text, new RegExp(MARKER.source))).toBe(2);
     // Bundle ids persist in osgi/state across restarts.
-    const ids = started(text).filter((b) => b.bsn === 'com.acme.hot').map((b) => b.id);
+    const ids = started(text)
+      .filter((b) => b.bsn === 'com.acme.hot')
+      .map((b) => b.id);
     expect(new Set(ids).size).toBe(1);
     expect(ids.length).toBe(2);
   });
@@ -305,9 +363,17 @@ describe.concurrent('simulated Liferay node (test/sim)', () => {
     };
     expect(await installedLine()).toBe('Currently installed patches: dxp-14-7210');
 
-    const doc = (name: string) => JSON.stringify({ patch: { id: name, name, product: 'dxp', requirements: 'dxp=14', 'fixed-issues': ['LPS-1'] }, build: { 'git-revision': 'abc' } });
-    await makeZip(join(pt, 'patches/liferay-fix-pack-dxp-15-7210.zip'), { 'fixpack_documentation.json': doc('dxp-15-7210'), 'binary/a.jsp': 'a' });
-    await makeZip(join(pt, 'patches/liferay-hotfix-1234-7210.zip'), { 'binary/b.jsp': 'b' }); // no documentation: name from the file
+    const doc = (name: string) =>
+      JSON.stringify({
+        patch: { id: name, name, product: 'dxp', requirements: 'dxp=14', 'fixed-issues': ['LPS-1'] },
+        build: { 'git-revision': 'abc' },
+      });
+    await makeZip(join(pt, 'patches/liferay-fix-pack-dxp-15-7210.zip'), {
+      'fixpack_documentation.json': doc('dxp-15-7210'),
+      'binary/a.jsp': 'a',
+    });
+    // no documentation: name from the file
+    await makeZip(join(pt, 'patches/liferay-hotfix-1234-7210.zip'), { 'binary/b.jsp': 'b' });
     const install = await sh(h.patchingTool, ['install'], '/');
     expect(install.code).toBe(0);
     expect(install.out).toContain('The installation was successful. 2 patches are installed on the system.');
@@ -318,16 +384,25 @@ describe.concurrent('simulated Liferay node (test/sim)', () => {
     expect(info).toMatch(/^ {2}\[ -\] dxp-14-7210 :: /m);
 
     // The exact commands lrroll runs (verify and check-patch-level).
-    const verify = await sh('-c', [`cd '${pt}' && ./patching-tool.sh info | grep -F 'Currently installed patches:' | grep -qF dxp-15-7210`]);
+    const verify = await sh('-c', [
+      `cd '${pt}' && ./patching-tool.sh info | grep -F 'Currently installed patches:' | grep -qF dxp-15-7210`,
+    ]);
     expect(verify.code).toBe(0);
-    const level = await sh('-c', [`(cd '${pt}' && ./patching-tool.sh info) | sed -n 's/^ *Currently installed patches: *//p'`]);
+    const level = await sh('-c', [
+      `(cd '${pt}' && ./patching-tool.sh info) | sed -n 's/^ *Currently installed patches: *//p'`,
+    ]);
     expect(level.out.trim()).toBe('dxp-15-7210, hotfix-1234-7210');
 
     expect(await catalina(h, 'start')).toMatchObject({ code: 0 });
     const refused = await patchingTool(h, 'install');
     expect(refused.code).toBe(1);
     expect(refused.out).toContain('The application server is running');
-    await waitFor('the patch list in the log', () => log(h).includes('[StartupHelperUtil:72] The following patches are installed: dxp-15-7210, hotfix-1234-7210'), h);
+    await waitFor(
+      'the patch list in the log',
+      () =>
+        log(h).includes('[StartupHelperUtil:72] The following patches are installed: dxp-15-7210, hotfix-1234-7210'),
+      h,
+    );
     expect(await catalina(h, 'stop', '5', '-force')).toMatchObject({ code: 0 });
 
     for (const f of readdirSync(join(pt, 'patches'))) rmSync(join(pt, 'patches', f));
@@ -341,7 +416,9 @@ describe.concurrent('simulated Liferay node (test/sim)', () => {
     const pid = pidOf(h);
     await waitFor('the process to exit', () => !alive(pid), h);
     const text = log(h);
-    expect(text).toMatch(/SEVERE \[main\] org\.apache\.catalina\.core\.StandardContext\.startInternal Context \[\] startup failed/);
+    expect(text).toMatch(
+      /SEVERE \[main\] org\.apache\.catalina\.core\.StandardContext\.startInternal Context \[\] startup failed/,
+    );
     expect(text).toMatch(/event=exit .*code=1/);
     expect(text).not.toMatch(MARKER);
     // The stale pid file stays, as after a crashed JVM; Tomcat's stop then aborts.
@@ -361,24 +438,31 @@ describe.concurrent('simulated Liferay node (test/sim)', () => {
     expect(await catalina(h, 'stop', '5', '-force')).toMatchObject({ code: 0 });
   });
 
-  it('two nodes sharing a cluster dir log "Accepted view … (2)" on both channels, and (1) after one stops', async () => {
-    const clusterDir = join(root, 'cluster');
-    const a = await newHome('lr-a', { clusterDir, startMs: 200 });
-    const b = await newHome('lr-b', { clusterDir, startMs: 200 });
-    expect(await catalina(a, 'start')).toMatchObject({ code: 0 });
-    expect(await catalina(b, 'start')).toMatchObject({ code: 0 });
-    const both = (h: Home, size: number) => {
-      const seen = views(log(h)).filter((v) => v.size === size);
-      return ['liferay-channel-control', 'liferay-channel-transport-0'].every((c) => seen.some((v) => v.channel === c)) ? seen : null;
-    };
-    for (const h of [a, b]) {
-      const seen = await waitFor(`view (2) on ${h.node}`, () => both(h, 2), h);
-      expect(new Set(seen[0]?.members)).toEqual(new Set(['lr-a', 'lr-b']));
-    }
-    expect(await catalina(b, 'stop', '5', '-force')).toMatchObject({ code: 0 });
-    expect(existsSync(join(clusterDir, 'lr-b'))).toBe(false);
-    const after = await waitFor('view (1) on lr-a', () => both(a, 1), a);
-    expect(after[0]?.members).toEqual(['lr-a']);
-    expect(await catalina(a, 'stop', '5', '-force')).toMatchObject({ code: 0 });
-  });
+  it(
+    'two nodes sharing a cluster dir log "Accepted view … (2)" on both channels, and (1) after one ' + 'stops',
+    async () => {
+      const clusterDir = join(root, 'cluster');
+      const a = await newHome('lr-a', { clusterDir, startMs: 200 });
+      const b = await newHome('lr-b', { clusterDir, startMs: 200 });
+      expect(await catalina(a, 'start')).toMatchObject({ code: 0 });
+      expect(await catalina(b, 'start')).toMatchObject({ code: 0 });
+      const both = (h: Home, size: number) => {
+        const seen = views(log(h)).filter((v) => v.size === size);
+        return ['liferay-channel-control', 'liferay-channel-transport-0'].every((c) =>
+          seen.some((v) => v.channel === c),
+        )
+          ? seen
+          : null;
+      };
+      for (const h of [a, b]) {
+        const seen = await waitFor(`view (2) on ${h.node}`, () => both(h, 2), h);
+        expect(new Set(seen[0]?.members)).toEqual(new Set(['lr-a', 'lr-b']));
+      }
+      expect(await catalina(b, 'stop', '5', '-force')).toMatchObject({ code: 0 });
+      expect(existsSync(join(clusterDir, 'lr-b'))).toBe(false);
+      const after = await waitFor('view (1) on lr-a', () => both(a, 1), a);
+      expect(after[0]?.members).toEqual(['lr-a']);
+      expect(await catalina(a, 'stop', '5', '-force')).toMatchObject({ code: 0 });
+    },
+  );
 });

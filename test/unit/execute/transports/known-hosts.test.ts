@@ -6,11 +6,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkHostKey, fingerprint, keyTypeOf, knownHostName, knownKeyTypes, parseKnownHosts } from '../../../../src/execute/transports/known-hosts.js';
+import {
+  checkHostKey,
+  fingerprint,
+  keyTypeOf,
+  knownHostName,
+  knownKeyTypes,
+  parseKnownHosts,
+} from '../../../../src/execute/transports/known-hosts.js';
 
 const keygen = spawnSync('ssh-keygen', ['-?'], { encoding: 'utf8' });
 const haveKeygen = !keygen.error;
-if (!haveKeygen) process.stderr.write('\n[known-hosts] ssh-keygen not found: tests that use the real OpenSSH tools are SKIPPED (install openssh-client)\n\n');
+if (!haveKeygen)
+  process.stderr.write(
+    '\n[known-hosts] ssh-keygen not found: tests that use the real OpenSSH tools are SKIPPED (install ' +
+      'openssh-client)\n\n',
+  );
 
 // Two fixed, syntactically valid ed25519 public key blobs (32 bytes of key material each).
 const blob = (fill: number, type = 'ssh-ed25519'): Buffer => {
@@ -117,19 +128,29 @@ describe('checkHostKey', () => {
     expect(checkHostKey(entries, 'WEB1', 'ssh-ed25519', KEY_A)).toEqual({ result: 'match' });
   });
 
-  it('is unknown for a host without entries (a negated pattern excludes the host; ? is one character; . is literal)', () => {
-    expect(checkHostKey(entries, 'web3', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
-    expect(checkHostKey(entries, 'bad.lan', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
-    expect(checkHostKey(entries, 'host77.dc', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
-    expect(checkHostKey(entries, 'web1x', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
-    expect(checkHostKey(entries, '10.0.0x12', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
-    // the name on a non-standard port is a different name
-    expect(checkHostKey(entries, '[web1]:2222', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
-  });
+  it(
+    'is unknown for a host without entries (a negated pattern excludes the host; ? is one character; . ' +
+      'is literal)',
+    () => {
+      expect(checkHostKey(entries, 'web3', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
+      expect(checkHostKey(entries, 'bad.lan', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
+      expect(checkHostKey(entries, 'host77.dc', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
+      expect(checkHostKey(entries, 'web1x', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
+      expect(checkHostKey(entries, '10.0.0x12', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
+      // the name on a non-standard port is a different name
+      expect(checkHostKey(entries, '[web1]:2222', 'ssh-ed25519', KEY_A)).toEqual({ result: 'unknown' });
+    },
+  );
 
   it('is changed when the host is known with a different key, and lists the known types', () => {
-    expect(checkHostKey(entries, 'web1', 'ssh-ed25519', KEY_RSA.slice(0, 10) + KEY_A.slice(10))).toEqual({ result: 'changed', knownTypes: ['ssh-ed25519'] });
-    expect(checkHostKey(entries, 'web1', 'ssh-rsa', KEY_RSA)).toEqual({ result: 'changed', knownTypes: ['ssh-ed25519'] });
+    expect(checkHostKey(entries, 'web1', 'ssh-ed25519', KEY_RSA.slice(0, 10) + KEY_A.slice(10))).toEqual({
+      result: 'changed',
+      knownTypes: ['ssh-ed25519'],
+    });
+    expect(checkHostKey(entries, 'web1', 'ssh-rsa', KEY_RSA)).toEqual({
+      result: 'changed',
+      knownTypes: ['ssh-ed25519'],
+    });
     const v = checkHostKey(entries, 'multi', 'ecdsa-sha2-nistp256', KEY_ECDSA);
     expect(v.result).toBe('changed');
     expect(v.result === 'changed' && [...v.knownTypes].sort()).toEqual(['ssh-ed25519', 'ssh-rsa']);
@@ -170,7 +191,18 @@ describe('checkHostKey', () => {
 describe.skipIf(!haveKeygen)('against the real OpenSSH tools', () => {
   const genKey = (name: string, type: string, bits?: number): { pub: string; type: string; blob: Buffer } => {
     const file = join(dir, name);
-    const r = sh('ssh-keygen', ['-q', '-t', type, ...(bits ? ['-b', String(bits)] : []), '-N', '', '-C', name, '-f', file]);
+    const r = sh('ssh-keygen', [
+      '-q',
+      '-t',
+      type,
+      ...(bits ? ['-b', String(bits)] : []),
+      '-N',
+      '',
+      '-C',
+      name,
+      '-f',
+      file,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const [t, b64] = readFileSync(`${file}.pub`, 'utf8').trim().split(/\s+/) as [string, string];
     return { pub: `${file}.pub`, type: t, blob: Buffer.from(b64, 'base64') };
@@ -197,7 +229,13 @@ describe.skipIf(!haveKeygen)('against the real OpenSSH tools', () => {
     const file = join(dir, 'known_hosts_hashed');
     writeFileSync(
       file,
-      [`web1.example.com ssh-ed25519 ${a}`, `web2,10.1.2.3 ssh-ed25519 ${a}`, `[10.1.2.4]:2222 ssh-ed25519 ${b}`, `# comment kept`, ''].join('\n'),
+      [
+        `web1.example.com ssh-ed25519 ${a}`,
+        `web2,10.1.2.3 ssh-ed25519 ${a}`,
+        `[10.1.2.4]:2222 ssh-ed25519 ${b}`,
+        `# comment kept`,
+        '',
+      ].join('\n'),
     );
     const r = sh('ssh-keygen', ['-H', '-f', file]);
     expect(r.status, r.stderr).toBe(0);
@@ -216,34 +254,64 @@ describe.skipIf(!haveKeygen)('against the real OpenSSH tools', () => {
     expect(checkHostKey(entries, knownHostName('10.1.2.4', 2222), 'ssh-ed25519', b)).toEqual({ result: 'match' });
     expect(checkHostKey(entries, '10.1.2.4', 'ssh-ed25519', b)).toEqual({ result: 'unknown' });
     expect(checkHostKey(entries, 'web3.example.com', 'ssh-ed25519', a)).toEqual({ result: 'unknown' });
-    expect(checkHostKey(entries, 'web1.example.com', 'ssh-ed25519', b)).toEqual({ result: 'changed', knownTypes: ['ssh-ed25519'] });
+    expect(checkHostKey(entries, 'web1.example.com', 'ssh-ed25519', b)).toEqual({
+      result: 'changed',
+      knownTypes: ['ssh-ed25519'],
+    });
     expect(knownKeyTypes(entries, 'web2')).toEqual(['ssh-ed25519']);
   });
 
-  it('after `ssh-keygen -H` (which leaves marker lines as they are) @revoked still wins and @cert-authority is still skipped', () => {
-    const k = genKey('hash-revoked', 'ed25519');
-    const key = k.blob.toString('base64');
-    const other = genKey('hash-ca', 'ed25519').blob.toString('base64');
-    const file = join(dir, 'known_hosts_revoked');
-    writeFileSync(file, `web9 ssh-ed25519 ${key}\n@revoked web9 ssh-ed25519 ${key}\n@cert-authority web8 ssh-ed25519 ${other}\n`);
-    expect(sh('ssh-keygen', ['-H', '-f', file]).status).toBe(0);
-    const entries = parseKnownHosts(readFileSync(file, 'utf8'));
-    expect(entries.map((e) => [e.hosts[0]?.startsWith('|1|') ? 'hashed' : e.hosts[0], e.revoked])).toEqual([
-      ['hashed', false],
-      ['web9', true],
-    ]);
-    expect(checkHostKey(entries, 'web9', 'ssh-ed25519', key)).toEqual({ result: 'revoked' });
-    expect(checkHostKey(entries, 'web8', 'ssh-ed25519', other)).toEqual({ result: 'unknown' });
-  });
+  it(
+    'after `ssh-keygen -H` (which leaves marker lines as they are) @revoked still wins and ' +
+      '@cert-authority is still skipped',
+    () => {
+      const k = genKey('hash-revoked', 'ed25519');
+      const key = k.blob.toString('base64');
+      const other = genKey('hash-ca', 'ed25519').blob.toString('base64');
+      const file = join(dir, 'known_hosts_revoked');
+      writeFileSync(
+        file,
+        `web9 ssh-ed25519 ${key}\n@revoked web9 ssh-ed25519 ${key}\n@cert-authority web8 ssh-ed25519 ${other}\n`,
+      );
+      expect(sh('ssh-keygen', ['-H', '-f', file]).status).toBe(0);
+      const entries = parseKnownHosts(readFileSync(file, 'utf8'));
+      expect(entries.map((e) => [e.hosts[0]?.startsWith('|1|') ? 'hashed' : e.hosts[0], e.revoked])).toEqual([
+        ['hashed', false],
+        ['web9', true],
+      ]);
+      expect(checkHostKey(entries, 'web9', 'ssh-ed25519', key)).toEqual({ result: 'revoked' });
+      expect(checkHostKey(entries, 'web8', 'ssh-ed25519', other)).toEqual({ result: 'unknown' });
+    },
+  );
 
   it('agrees with `ssh-keygen -F` on which names plain patterns match', () => {
     const k = genKey('oracle', 'ed25519');
     const key = k.blob.toString('base64');
-    const lines = [`web1.example.com ssh-ed25519 ${key}`, `*.lan,!bad.lan ssh-ed25519 ${key}`, `host?.dc ssh-ed25519 ${key}`, `10.0.0.12,alias12 ssh-ed25519 ${key}`];
+    const lines = [
+      `web1.example.com ssh-ed25519 ${key}`,
+      `*.lan,!bad.lan ssh-ed25519 ${key}`,
+      `host?.dc ssh-ed25519 ${key}`,
+      `10.0.0.12,alias12 ssh-ed25519 ${key}`,
+    ];
     const file = join(dir, 'known_hosts_oracle');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const entries = parseKnownHosts(readFileSync(file, 'utf8'));
-    const names = ['web1.example.com', 'WEB1.example.com', 'web1xexample.com', 'app.lan', 'a.b.lan', 'bad.lan', 'lan', 'host1.dc', 'host12.dc', 'host.dc', '10.0.0.12', '10.0.0.1', 'alias12', 'nothing'];
+    const names = [
+      'web1.example.com',
+      'WEB1.example.com',
+      'web1xexample.com',
+      'app.lan',
+      'a.b.lan',
+      'bad.lan',
+      'lan',
+      'host1.dc',
+      'host12.dc',
+      'host.dc',
+      '10.0.0.12',
+      '10.0.0.1',
+      'alias12',
+      'nothing',
+    ];
     for (const name of names) {
       const oracle = sh('ssh-keygen', ['-F', name, '-f', file]).status === 0;
       const ours = checkHostKey(entries, name, 'ssh-ed25519', key).result === 'match';

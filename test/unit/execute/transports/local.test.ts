@@ -1,7 +1,20 @@
 // LocalTransport (src/execute/transports/local.ts), wrapCommand (src/execute/transport.ts) and
 // LineSplitter (src/execute/transports/lines.ts), with real child processes.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  closeSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,41 +113,50 @@ describe('LocalTransport.exec', () => {
     expect(r).toMatchObject({ exitCode: 0, stdout: 'done\n' });
   });
 
-  it('onLine gets every complete line of each stream as it arrives, joins partial writes, strips CR of CRLF, flushes the last partial line', async () => {
-    const seen: Array<[string, string, number]> = [];
-    const t0 = Date.now();
-    const r = await t.exec("printf 'one\\ntw'; sleep 0.3; printf 'o\\r\\nthree'; printf 'e1\\ne2\\r\\n' >&2", {
-      timeoutMs: 5000,
-      onLine: (s, l) => seen.push([s, l, Date.now() - t0]),
-    });
-    expect(r.exitCode).toBe(0);
-    const lines = seen.map(([s, l]) => [s, l]);
-    expect(lines.filter(([s]) => s === 'stdout')).toEqual([
-      ['stdout', 'one'],
-      ['stdout', 'two'],
-      ['stdout', 'three'],
-    ]);
-    expect(lines.filter(([s]) => s === 'stderr')).toEqual([
-      ['stderr', 'e1'],
-      ['stderr', 'e2'],
-    ]);
-    // 'one' arrived before the sleep, i.e. streamed, not at the end
-    expect(seen[0]?.[2]).toBeLessThan(250);
-    // the result keeps the raw text
-    expect(r.stdout).toBe('one\ntwo\r\nthree');
-    expect(r.stderr).toBe('e1\ne2\r\n');
-  });
+  it(
+    'onLine gets every complete line of each stream as it arrives, joins partial writes, strips CR of ' +
+      'CRLF, flushes the last partial line',
+    async () => {
+      const seen: Array<[string, string, number]> = [];
+      const t0 = Date.now();
+      const r = await t.exec("printf 'one\\ntw'; sleep 0.3; printf 'o\\r\\nthree'; printf 'e1\\ne2\\r\\n' >&2", {
+        timeoutMs: 5000,
+        onLine: (s, l) => seen.push([s, l, Date.now() - t0]),
+      });
+      expect(r.exitCode).toBe(0);
+      const lines = seen.map(([s, l]) => [s, l]);
+      expect(lines.filter(([s]) => s === 'stdout')).toEqual([
+        ['stdout', 'one'],
+        ['stdout', 'two'],
+        ['stdout', 'three'],
+      ]);
+      expect(lines.filter(([s]) => s === 'stderr')).toEqual([
+        ['stderr', 'e1'],
+        ['stderr', 'e2'],
+      ]);
+      // 'one' arrived before the sleep, i.e. streamed, not at the end
+      expect(seen[0]?.[2]).toBeLessThan(250);
+      // the result keeps the raw text
+      expect(r.stdout).toBe('one\ntwo\r\nthree');
+      expect(r.stderr).toBe('e1\ne2\r\n');
+    },
+  );
 
   it('keeps empty lines and long lines', async () => {
     const seen: string[] = [];
     const long = 'x'.repeat(200_000);
-    const r = await t.exec(`printf '\\n\\n'; head -c 200000 /dev/zero | tr '\\0' x; echo`, { timeoutMs: 5000, onLine: (_s, l) => seen.push(l) });
+    const r = await t.exec(`printf '\\n\\n'; head -c 200000 /dev/zero | tr '\\0' x; echo`, {
+      timeoutMs: 5000,
+      onLine: (_s, l) => seen.push(l),
+    });
     expect(r.exitCode).toBe(0);
     expect(seen).toEqual(['', '', long]);
   });
 
   it('a timeout kills the whole process group (a background child and a foreground child too)', async () => {
-    const { result, ready, lines } = start('sleep 30 & echo $!; sh -c "echo \\$\\$; exec sleep 31"; wait', { timeoutMs: 800 });
+    const { result, ready, lines } = start('sleep 30 & echo $!; sh -c "echo \\$\\$; exec sleep 31"; wait', {
+      timeoutMs: 800,
+    });
     await ready;
     await sleep(100);
     const pids = lines.filter(([s]) => s === 'stdout').map(([, l]) => Number(l));
@@ -174,7 +196,8 @@ describe('LocalTransport.exec', () => {
   // until it exits, even after the timeout killed the group: `finish` only runs on 'close'
   // (src/execute/transports/local.ts:51). The "hard deadline" is not one. Suggested fix: on
   // timeout/abort, after killing the group, resolve after a short grace period even without
-  // 'close' (destroy child.stdout/stderr), e.g. `setTimeout(() => { child.stdout.destroy(); child.stderr.destroy(); finish(null); }, 500)`.
+  // 'close' (destroy child.stdout/stderr), e.g. `setTimeout(() => { child.stdout.destroy(); child.stderr.destroy();
+  // finish(null); }, 500)`.
   it('the timeout is a hard deadline even when an escaped process keeps stdout open', async () => {
     const { result, ready } = start('setsid sleep 2.5 & echo $!; sleep 30', { timeoutMs: 300 });
     const escaped = Number(await ready);
@@ -195,7 +218,9 @@ describe('LocalTransport.exec', () => {
 describe('LocalTransport secrets (env)', () => {
   it('reach the command as environment variables but are on no command line while it runs', async () => {
     const secret = `s3cr3t-${Math.random().toString(36).slice(2)}-value`;
-    const { result, ready, lines } = start('echo $$; sleep 1.5 & echo $!; wait; printf "%s" "$LRROLL_TEST_SECRET"', { env: { LRROLL_TEST_SECRET: secret } });
+    const { result, ready, lines } = start('echo $$; sleep 1.5 & echo $!; wait; printf "%s" "$LRROLL_TEST_SECRET"', {
+      env: { LRROLL_TEST_SECRET: secret },
+    });
     const shellPid = Number(await ready);
     while (lines.length < 2) await sleep(10);
     const childPid = Number(lines[1]?.[1]);
@@ -225,26 +250,40 @@ describe('LocalTransport secrets (env)', () => {
     ['unicode and a CR', 'päss\u2603wörd\r'],
     ['= and a leading dash', '-n=--x'],
   ])('arrive byte for byte: %s', async (_what, value) => {
-    const r = await t.exec('printf "%s" "$A_SECRET" | od -An -tx1 | tr -d " \\n"', { timeoutMs: 5000, env: { A_SECRET: value } });
+    const r = await t.exec('printf "%s" "$A_SECRET" | od -An -tx1 | tr -d " \\n"', {
+      timeoutMs: 5000,
+      env: { A_SECRET: value },
+    });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(Buffer.from(value, 'utf8').toString('hex'));
   });
 
   it('several secrets each get their own value; the command itself gets no stdin', async () => {
-    const r = await t.exec('printf "%s|%s|%s|" "$ZED" "$ALPHA" "$MID"; cat; echo end', { timeoutMs: 5000, env: { ZED: 'z z', ALPHA: 'a', MID: '' } });
+    const r = await t.exec('printf "%s|%s|%s|" "$ZED" "$ALPHA" "$MID"; cat; echo end', {
+      timeoutMs: 5000,
+      env: { ZED: 'z z', ALPHA: 'a', MID: '' },
+    });
     expect(r.stdout).toBe('z z|a||end\n');
   });
 
   it('a secret containing a newline is refused before anything runs', async () => {
     const marker = join(dir, 'newline-marker');
-    await expect(async () => t.exec(`touch ${marker}`, { timeoutMs: 5000, env: { BAD: 'line1\nline2' } })).rejects.toThrow(/BAD.*newline/);
+    await expect(async () =>
+      t.exec(`touch ${marker}`, { timeoutMs: 5000, env: { BAD: 'line1\nline2' } }),
+    ).rejects.toThrow(/BAD.*newline/);
     expect(existsSync(marker)).toBe(false);
   });
 
   it('an invalid variable name is refused', async () => {
-    await expect(async () => t.exec('true', { timeoutMs: 5000, env: { 'A-B': 'x' } })).rejects.toThrow(/invalid environment variable name A-B/);
-    await expect(async () => t.exec('true', { timeoutMs: 5000, env: { '1A': 'x' } })).rejects.toThrow(/invalid environment variable name/);
-    await expect(async () => t.exec('true', { timeoutMs: 5000, env: { 'A;touch /tmp/x': 'x' } })).rejects.toThrow(/invalid environment variable name/);
+    await expect(async () => t.exec('true', { timeoutMs: 5000, env: { 'A-B': 'x' } })).rejects.toThrow(
+      /invalid environment variable name A-B/,
+    );
+    await expect(async () => t.exec('true', { timeoutMs: 5000, env: { '1A': 'x' } })).rejects.toThrow(
+      /invalid environment variable name/,
+    );
+    await expect(async () => t.exec('true', { timeoutMs: 5000, env: { 'A;touch /tmp/x': 'x' } })).rejects.toThrow(
+      /invalid environment variable name/,
+    );
   });
 });
 
@@ -254,7 +293,10 @@ describe('LocalTransport become (with a stand-in sudo on the PATH)', () => {
     mkdirSync(bin, { recursive: true });
     const log = join(dir, 'fake-sudo.log');
     // a stand-in that records its argv and runs the rest (real sudo is tested end to end)
-    writeFileSync(join(bin, 'sudo'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${log}'\n[ "$1" = -n ] || exit 99\nshift\nexec "$@"\n`);
+    writeFileSync(
+      join(bin, 'sudo'),
+      `#!/bin/sh\nprintf '%s\\n' "$@" > '${log}'\n[ "$1" = -n ] || exit 99\nshift\nexec "$@"\n`,
+    );
     chmodSync(join(bin, 'sudo'), 0o755);
     const oldPath = process.env.PATH;
     process.env.PATH = `${bin}:${oldPath ?? ''}`;
@@ -282,26 +324,30 @@ describe('LocalTransport.put', () => {
     expect(readdirSync(join(dir, 'deep/er/still/deeper'))).toEqual(['dest.bin']);
   });
 
-  it('replaces an existing file atomically (a new inode renamed over it; a reader of the old one keeps the old content)', async () => {
-    const dest = join(dir, 'atomic/target.txt');
-    mkdirSync(join(dir, 'atomic'), { recursive: true });
-    writeFileSync(dest, 'old content');
-    const before = statSync(dest).ino;
-    const fd = openSync(dest, 'r');
-    try {
-      const src = join(dir, 'new.txt');
-      writeFileSync(src, 'new content, longer than the old one');
-      await t.put(src, dest, { timeoutMs: 5000 });
-      expect(readFileSync(dest, 'utf8')).toBe('new content, longer than the old one');
-      expect(statSync(dest).ino).not.toBe(before);
-      const buf = Buffer.alloc(100);
-      const n = readSync(fd, buf, 0, 100, 0);
-      expect(buf.subarray(0, n).toString()).toBe('old content');
-    } finally {
-      closeSync(fd);
-    }
-    expect(readdirSync(join(dir, 'atomic'))).toEqual(['target.txt']);
-  });
+  it(
+    'replaces an existing file atomically (a new inode renamed over it; a reader of the old one keeps ' +
+      'the old content)',
+    async () => {
+      const dest = join(dir, 'atomic/target.txt');
+      mkdirSync(join(dir, 'atomic'), { recursive: true });
+      writeFileSync(dest, 'old content');
+      const before = statSync(dest).ino;
+      const fd = openSync(dest, 'r');
+      try {
+        const src = join(dir, 'new.txt');
+        writeFileSync(src, 'new content, longer than the old one');
+        await t.put(src, dest, { timeoutMs: 5000 });
+        expect(readFileSync(dest, 'utf8')).toBe('new content, longer than the old one');
+        expect(statSync(dest).ino).not.toBe(before);
+        const buf = Buffer.alloc(100);
+        const n = readSync(fd, buf, 0, 100, 0);
+        expect(buf.subarray(0, n).toString()).toBe('old content');
+      } finally {
+        closeSync(fd);
+      }
+      expect(readdirSync(join(dir, 'atomic'))).toEqual(['target.txt']);
+    },
+  );
 
   it('a missing source fails and leaves the destination alone', async () => {
     const dest = join(dir, 'keep/target.txt');
@@ -326,7 +372,9 @@ describe('wrapCommand', () => {
 
   it('secrets: one read per name (sorted), stdin closed for the command, values only on stdin', () => {
     const w = wrapCommand('run', { B: 'two', A: "o'ne" }, false);
-    expect(w.command).toBe("sh -c 'IFS= read -r A || true; export A; IFS= read -r B || true; export B; exec </dev/null; run'");
+    expect(w.command).toBe(
+      "sh -c 'IFS= read -r A || true; export A; IFS= read -r B || true; export B; exec </dev/null; run'",
+    );
     expect(w.stdin).toBe("o'ne\ntwo\n");
     expect(w.command).not.toContain('two');
   });

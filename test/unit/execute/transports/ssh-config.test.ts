@@ -5,7 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJumpHop, resolveSshTarget, type SshTargetOverrides } from '../../../../src/execute/transports/ssh-config.js';
+import {
+  parseJumpHop,
+  resolveSshTarget,
+  type SshTargetOverrides,
+} from '../../../../src/execute/transports/ssh-config.js';
 
 const NO: SshTargetOverrides = { port: null, user: null, identityFile: null };
 const ENV = { home: '/home/op', user: 'op' };
@@ -61,25 +65,42 @@ describe('resolveSshTarget', () => {
     expect(resolveSshTarget('   \n', 'h', NO, ENV).hostName).toBe('h');
   });
 
-  it('a Host alias gives HostName, Port, User, IdentityFile (~ and %d/%u/%h/%r expanded, then Host * defaults), UserKnownHostsFile, HostKeyAlias', () => {
-    expect(resolveSshTarget(CONFIG, 'web1', NO, ENV)).toEqual({
-      alias: 'web1',
-      hostName: '10.0.0.11',
-      port: 2222,
-      user: 'deploy',
-      identityFiles: ['/home/op/.ssh/web1_key', '/home/op/.ssh/id_op_10.0.0.11_deploy', '/home/op/.ssh/id_default'],
-      // web1 has no ProxyJump of its own: `Host web*` gives one (first value wins, across blocks)
-      proxyJump: ['bastion9'],
-      knownHostsFiles: ['/home/op/.ssh/kh1', '/etc/ssh/kh2'],
-      hostKeyAlias: 'web1-key',
-    });
-  });
+  it(
+    'a Host alias gives HostName, Port, User, IdentityFile (~ and %d/%u/%h/%r expanded, then Host * ' +
+      'defaults), UserKnownHostsFile, HostKeyAlias',
+    () => {
+      expect(resolveSshTarget(CONFIG, 'web1', NO, ENV)).toEqual({
+        alias: 'web1',
+        hostName: '10.0.0.11',
+        port: 2222,
+        user: 'deploy',
+        identityFiles: ['/home/op/.ssh/web1_key', '/home/op/.ssh/id_op_10.0.0.11_deploy', '/home/op/.ssh/id_default'],
+        // web1 has no ProxyJump of its own: `Host web*` gives one (first value wins, across blocks)
+        proxyJump: ['bastion9'],
+        knownHostsFiles: ['/home/op/.ssh/kh1', '/etc/ssh/kh2'],
+        hostKeyAlias: 'web1-key',
+      });
+    },
+  );
 
   it('first value wins: the specific block before `Host web*` before `Host *`', () => {
     const web2 = resolveSshTarget(CONFIG, 'web2', NO, ENV);
-    expect(web2).toMatchObject({ hostName: 'web2.internal', port: 2000, user: 'fallback', proxyJump: ['bastion'], identityFiles: ['/home/op/.ssh/id_default'] });
+    expect(web2).toMatchObject({
+      hostName: 'web2.internal',
+      port: 2000,
+      user: 'fallback',
+      proxyJump: ['bastion'],
+      identityFiles: ['/home/op/.ssh/id_default'],
+    });
     const other = resolveSshTarget(CONFIG, 'db1', NO, ENV);
-    expect(other).toMatchObject({ hostName: 'db1', port: 2022, user: 'everyone', proxyJump: [], identityFiles: ['/home/op/.ssh/id_default'], hostKeyAlias: null });
+    expect(other).toMatchObject({
+      hostName: 'db1',
+      port: 2022,
+      user: 'everyone',
+      proxyJump: [],
+      identityFiles: ['/home/op/.ssh/id_default'],
+      hostKeyAlias: null,
+    });
   });
 
   it('ProxyJump: single, chained (outermost first), and `none` (which also stops later blocks)', () => {
@@ -90,31 +111,62 @@ describe('resolveSshTarget', () => {
     expect(resolveSshTarget('Host x\n  ProxyJump a , b\n', 'x', NO, ENV).proxyJump).toEqual(['a', 'b']);
   });
 
-  it('a node\'s proxyJump (from the playbook or ansible_ssh_common_args) wins over the config; `none` connects directly', () => {
-    expect(resolveSshTarget(CONFIG, 'web2', { ...NO, proxyJump: 'ops@gw:2200,inner' }, ENV).proxyJump).toEqual(['ops@gw:2200', 'inner']);
-    expect(resolveSshTarget(CONFIG, 'web2', { ...NO, proxyJump: 'none' }, ENV).proxyJump).toEqual([]);
-    expect(resolveSshTarget(CONFIG, 'web2', { ...NO, proxyJump: null }, ENV).proxyJump).toEqual(['bastion']);
-  });
+  it(
+    "a node's proxyJump (from the playbook or ansible_ssh_common_args) wins over the config; `none` " +
+      'connects directly',
+    () => {
+      expect(resolveSshTarget(CONFIG, 'web2', { ...NO, proxyJump: 'ops@gw:2200,inner' }, ENV).proxyJump).toEqual([
+        'ops@gw:2200',
+        'inner',
+      ]);
+      expect(resolveSshTarget(CONFIG, 'web2', { ...NO, proxyJump: 'none' }, ENV).proxyJump).toEqual([]);
+      expect(resolveSshTarget(CONFIG, 'web2', { ...NO, proxyJump: null }, ENV).proxyJump).toEqual(['bastion']);
+    },
+  );
 
   it('%h in HostName is the name given; %h in IdentityFile is the resolved HostName', () => {
-    const t = resolveSshTarget('Host *.short\n  HostName %h.example.com\n  IdentityFile ~/keys/%h\n', 'a.short', NO, ENV);
+    const t = resolveSshTarget(
+      'Host *.short\n  HostName %h.example.com\n  IdentityFile ~/keys/%h\n',
+      'a.short',
+      NO,
+      ENV,
+    );
     expect(t.hostName).toBe('a.short.example.com');
     expect(t.identityFiles).toEqual(['/home/op/keys/a.short.example.com']);
   });
 
   it('~ is only expanded at the start of a path', () => {
-    const t = resolveSshTarget('Host x\n  IdentityFile /keys/~/id\n  IdentityFile ~\n  UserKnownHostsFile ~/kh ~other/kh\n', 'x', NO, ENV);
+    const t = resolveSshTarget(
+      'Host x\n  IdentityFile /keys/~/id\n  IdentityFile ~\n  UserKnownHostsFile ~/kh ~other/kh\n',
+      'x',
+      NO,
+      ENV,
+    );
     expect(t.identityFiles).toEqual(['/keys/~/id', '/home/op']);
     expect(t.knownHostsFiles).toEqual(['/home/op/kh', '~other/kh']);
   });
 
-  it('playbook overrides win over the config: port, user (also for %r), identityFile (replaces all of them, expanded)', () => {
-    const t = resolveSshTarget(CONFIG, 'web1', { port: 22, user: 'liferay', identityFile: '~/.ssh/playbook_%r_%h' }, ENV);
-    expect(t).toMatchObject({ hostName: '10.0.0.11', port: 22, user: 'liferay', identityFiles: ['/home/op/.ssh/playbook_liferay_10.0.0.11'] });
-    const r = resolveSshTarget(CONFIG, 'web1', { port: null, user: 'liferay', identityFile: null }, ENV);
-    expect(r.identityFiles).toContain('/home/op/.ssh/id_op_10.0.0.11_liferay');
-    expect(r.port).toBe(2222);
-  });
+  it(
+    'playbook overrides win over the config: port, user (also for %r), identityFile (replaces all of ' +
+      'them, expanded)',
+    () => {
+      const t = resolveSshTarget(
+        CONFIG,
+        'web1',
+        { port: 22, user: 'liferay', identityFile: '~/.ssh/playbook_%r_%h' },
+        ENV,
+      );
+      expect(t).toMatchObject({
+        hostName: '10.0.0.11',
+        port: 22,
+        user: 'liferay',
+        identityFiles: ['/home/op/.ssh/playbook_liferay_10.0.0.11'],
+      });
+      const r = resolveSshTarget(CONFIG, 'web1', { port: null, user: 'liferay', identityFile: null }, ENV);
+      expect(r.identityFiles).toContain('/home/op/.ssh/id_op_10.0.0.11_liferay');
+      expect(r.port).toBe(2222);
+    },
+  );
 
   it('keywords are case-insensitive and `Keyword=value` works', () => {
     const t = resolveSshTarget('Host x\n  hostname 10.9.9.9\n  PORT=2200\n  user = admin\n', 'x', NO, ENV);
@@ -154,7 +206,10 @@ describe('parseJumpHop', () => {
 // OpenSSH as the oracle: `ssh -G` prints the configuration it would use.
 const sshG = spawnSync('ssh', ['-G', '-F', '/dev/null', 'probe'], { encoding: 'utf8' });
 const haveSsh = !sshG.error && sshG.status === 0;
-if (!haveSsh) process.stderr.write('\n[ssh-config] `ssh -G` unavailable: the OpenSSH comparison is SKIPPED (install openssh-client)\n\n');
+if (!haveSsh)
+  process.stderr.write(
+    '\n[ssh-config] `ssh -G` unavailable: the OpenSSH comparison is SKIPPED (install openssh-client)\n\n',
+  );
 
 describe.skipIf(!haveSsh)('agrees with `ssh -G`', () => {
   let dir = '';
@@ -168,12 +223,20 @@ describe.skipIf(!haveSsh)('agrees with `ssh -G`', () => {
   it('on HostName, Port, User, ProxyJump and HostKeyAlias for every alias', () => {
     const file = join(dir, 'config');
     writeFileSync(file, CONFIG);
-    const localUser = /^user (.*)$/m.exec(spawnSync('ssh', ['-G', '-F', '/dev/null', 'probe'], { encoding: 'utf8' }).stdout)?.[1] ?? '';
+    const localUser =
+      /^user (.*)$/m.exec(spawnSync('ssh', ['-G', '-F', '/dev/null', 'probe'], { encoding: 'utf8' }).stdout)?.[1] ?? '';
     for (const alias of ['web1', 'web2', 'web3', 'web4', 'bastion', 'db1', 'web77']) {
       const out = spawnSync('ssh', ['-G', '-F', file, alias], { encoding: 'utf8' }).stdout;
       const get = (k: string): string | undefined => new RegExp(`^${k} (.*)$`, 'm').exec(out)?.[1];
       const ours = resolveSshTarget(CONFIG, alias, NO, { home: '/root', user: localUser });
-      expect({ alias, hostName: ours.hostName, port: ours.port, user: ours.user, proxyJump: ours.proxyJump.join(','), hostKeyAlias: ours.hostKeyAlias }).toEqual({
+      expect({
+        alias,
+        hostName: ours.hostName,
+        port: ours.port,
+        user: ours.user,
+        proxyJump: ours.proxyJump.join(','),
+        hostKeyAlias: ours.hostKeyAlias,
+      }).toEqual({
         alias,
         hostName: get('hostname'),
         port: Number(get('port')),

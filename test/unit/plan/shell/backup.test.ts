@@ -152,20 +152,24 @@ for (const shell of SHELLS) {
       }
     });
 
-    it('run-scoped: each run backs up into its own folder, so a second run\'s rollback restores the second run\'s pre-state', () => {
-      const root = tmp();
-      fs.writeFileSync(root + '/portal-ext.properties', 'v=original\n');
-      const paths = [root + '/portal-ext.properties'];
-      // run 1 backs up the original, changes it to v=run1, and ends well
-      runOk(shell, backupCommand(paths, root + '/bk', true), { LRROLL_RUN_ID: '20261121T2200-aaaaaa' });
-      fs.writeFileSync(root + '/portal-ext.properties', 'v=run1\n');
-      // run 2 of the same playbook backs up v=run1 (not the original), changes it, then rolls back
-      runOk(shell, backupCommand(paths, root + '/bk', true), { LRROLL_RUN_ID: '20261122T2200-bbbbbb' });
-      fs.writeFileSync(root + '/portal-ext.properties', 'v=run2\n');
-      runOk(shell, restoreCommand(root + '/bk', true), { LRROLL_RUN_ID: '20261122T2200-bbbbbb' });
-      expect(read(root + '/portal-ext.properties')).toBe('v=run1\n');
-      expect(fs.readdirSync(root + '/bk').sort()).toEqual(['20261121T2200-aaaaaa', '20261122T2200-bbbbbb']);
-    });
+    it(
+      "run-scoped: each run backs up into its own folder, so a second run's rollback restores the " +
+        "second run's pre-state",
+      () => {
+        const root = tmp();
+        fs.writeFileSync(root + '/portal-ext.properties', 'v=original\n');
+        const paths = [root + '/portal-ext.properties'];
+        // run 1 backs up the original, changes it to v=run1, and ends well
+        runOk(shell, backupCommand(paths, root + '/bk', true), { LRROLL_RUN_ID: '20261121T2200-aaaaaa' });
+        fs.writeFileSync(root + '/portal-ext.properties', 'v=run1\n');
+        // run 2 of the same playbook backs up v=run1 (not the original), changes it, then rolls back
+        runOk(shell, backupCommand(paths, root + '/bk', true), { LRROLL_RUN_ID: '20261122T2200-bbbbbb' });
+        fs.writeFileSync(root + '/portal-ext.properties', 'v=run2\n');
+        runOk(shell, restoreCommand(root + '/bk', true), { LRROLL_RUN_ID: '20261122T2200-bbbbbb' });
+        expect(read(root + '/portal-ext.properties')).toBe('v=run1\n');
+        expect(fs.readdirSync(root + '/bk').sort()).toEqual(['20261121T2200-aaaaaa', '20261122T2200-bbbbbb']);
+      },
+    );
 
     it('run-scoped: refuses to run without a plain run id (never backs up into the shared folder)', () => {
       const root = tmp();
@@ -201,4 +205,3 @@ for (const shell of SHELLS) {
     });
   });
 }
-

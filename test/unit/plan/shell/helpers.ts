@@ -17,7 +17,8 @@ export function onPath(cmd: string): boolean {
 // The commands run "${LRROLL_AWK:-awk}": with both mawk and gawk installed, test each; else the default awk.
 // LRROLL_TEST_AWKS (colon-separated commands or paths, e.g. a wrapper running `busybox awk`) overrides the list.
 const INSTALLED_AWKS = ['mawk', 'gawk'].filter(onPath);
-export const AWKS = process.env['LRROLL_TEST_AWKS']?.split(':').filter((awk) => awk !== '') ??
+export const AWKS =
+  process.env['LRROLL_TEST_AWKS']?.split(':').filter((awk) => awk !== '') ??
   (INSTALLED_AWKS.length === 2 ? INSTALLED_AWKS : ['awk']);
 
 export interface RunResult {

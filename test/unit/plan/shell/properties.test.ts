@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import { propertiesEditCommand } from '../../../../src/plan/shell/properties.js';
 import { SHELLS, AWKS, run, runOk, tmp, read, mode, type RunResult } from './helpers.js';
 
-
 /**
  * Minimal Java Properties.load, written independently of the awk: returns the
  * key → value map a JVM would see (later duplicates win, as in Java).
@@ -61,7 +60,16 @@ describe('propertiesEditCommand arguments', () => {
     expect(() => propertiesEditCommand('portal-ext.properties', [['a', '1']], [])).toThrow(/absolute/);
     expect(() => propertiesEditCommand('/x/p\n', [['a', '1']], [])).toThrow(/newline/);
     expect(() => propertiesEditCommand('/x/../p', [['a', '1']], [])).toThrow(/\.\./);
-    expect(() => propertiesEditCommand('/p', [['a', '1'], ['a', '2']], [])).toThrow(/set twice/);
+    expect(() =>
+      propertiesEditCommand(
+        '/p',
+        [
+          ['a', '1'],
+          ['a', '2'],
+        ],
+        [],
+      ),
+    ).toThrow(/set twice/);
     expect(() => propertiesEditCommand('/p', [['a', '1']], ['a'])).toThrow(/both set and unset/);
     expect(() => propertiesEditCommand('/p', [['a\0b', '1']], [])).toThrow(/NUL/);
   });
@@ -239,8 +247,13 @@ tail=keep
       it('never lets a value reach the shell or awk unquoted', () => {
         const dir = tmp();
         const marker = dir + '/pwned';
-        const value = `$(touch ${marker}) \`touch ${marker}\` '; touch ${marker}; '" ENVIRON["HOME"] "\\" system("touch ${marker}")`;
-        const { text } = edit('a=1\n', [['a', value], [`k$(touch ${marker})`, value]]);
+        const value =
+          `$(touch ${marker}) \`touch ${marker}\` '; touch ${marker}` +
+          `; '" ENVIRON["HOME"] "\\" system("touch ${marker}")`;
+        const { text } = edit('a=1\n', [
+          ['a', value],
+          [`k$(touch ${marker})`, value],
+        ]);
         expect(fs.existsSync(marker)).toBe(false);
         const parsed = parseProperties(text);
         expect(parsed.get('a')).toBe(value);
@@ -317,7 +330,19 @@ tail=keep
 
       it('creates a missing file with mode 0644 whatever the umask', () => {
         const file = tmp() + '/portal-ext.properties';
-        runOk(shell, 'umask 077\n' + propertiesEditCommand(file, [['a', '1'], ['b', '2']], ['c']), env);
+        runOk(
+          shell,
+          'umask 077\n' +
+            propertiesEditCommand(
+              file,
+              [
+                ['a', '1'],
+                ['b', '2'],
+              ],
+              ['c'],
+            ),
+          env,
+        );
         expect(read(file)).toBe('a=1\nb=2\n');
         expect(mode(file)).toBe(0o644);
       });
@@ -345,12 +370,19 @@ tail=keep
         const set = [['c', '3']] as const;
         const dangling = edit('a=1\nb=2\\', set);
         expect(dangling.text).toBe('a=1\nb=2\\\n\nc=3\n');
-        expect([...parseProperties(dangling.text)]).toEqual([['a', '1'], ['b', '2'], ['c', '3']]);
+        expect([...parseProperties(dangling.text)]).toEqual([
+          ['a', '1'],
+          ['b', '2'],
+          ['c', '3'],
+        ]);
         expectIdempotent(dangling.file, set);
       });
 
       it('keeps CRLF line endings', () => {
-        const { text } = edit('# c\r\na=1\r\nb=2\r\n', [['a', 'X'], ['c', 'Y']]);
+        const { text } = edit('# c\r\na=1\r\nb=2\r\n', [
+          ['a', 'X'],
+          ['c', 'Y'],
+        ]);
         expect(text).toBe('# c\r\na=X\r\nb=2\r\nc=Y\r\n');
       });
 

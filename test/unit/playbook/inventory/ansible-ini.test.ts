@@ -26,7 +26,9 @@ function host(result: AnsibleInventoryResult, name: string): TestHost {
 
 /** The diagnostics reduced to what a user reads: severity, code, summary and position. */
 function problems(result: AnsibleInventoryResult): string[] {
-  return result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.source ? `${d.source.line}:${d.source.col}` : '-'} ${d.summary}`);
+  return result.diagnostics.map(
+    (d) => `${d.severity} ${d.code} ${d.source ? `${d.source.line}:${d.source.col}` : '-'} ${d.summary}`,
+  );
 }
 
 describe('parseAnsibleIni: groups and order', () => {
@@ -124,9 +126,12 @@ describe('parseAnsibleIni: ranges', () => {
 
 describe('parseAnsibleIni: values, as Ansible reads them (shlex, then Python literal_eval)', () => {
   it('host-line values: quotes removed first, then numbers, True/False/None, lists; everything else a string', () => {
-    const line = `h a="quoted value" b='single # kept' c="22" d=22 e=yes f=False g=007 h=7.4 i= j="say \\"hi\\"" k=-3 l=no m="'22'" n=[1,2] o=None p=0x1F q=1_000 r=true`;
+    const line =
+      `h a="quoted value" b='single # kept' c="22" d=22 e=yes f=False g=007 h=7.4 i= j="say \\"hi\\"" ` +
+      `k=-3 l=no m="'22'" n=[1,2] o=None p=0x1F q=1_000 r=true`;
     const r = parse(ini('[x]', line));
-    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]); // lists and nulls: warned, left out of template vars
+    // lists and nulls: warned, left out of template vars
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(host(r, 'h').vars).toEqual({
       a: 'quoted value',
       b: 'single # kept',
@@ -150,7 +155,9 @@ describe('parseAnsibleIni: values, as Ansible reads them (shlex, then Python lit
   });
 
   it('a `;` after a host is not a comment there (Ansible splits the line with shlex)', () => {
-    expect(problems(parse(ini('[x]', 'h a=1 ; note')))).toEqual(['error E_INVENTORY 2:7 malformed host line: expected key=value, got `;`']);
+    expect(problems(parse(ini('[x]', 'h a=1 ; note')))).toEqual([
+      'error E_INVENTORY 2:7 malformed host line: expected key=value, got `;`',
+    ]);
     expect(host(parse(ini('[x]', 'h a=1;2')), 'h').vars).toEqual({ a: '1;2' });
   });
 
@@ -168,11 +175,12 @@ describe('parseAnsibleIni: values, as Ansible reads them (shlex, then Python lit
         'yes_word = True',
         'empty =',
         'tuple = 1, 2',
-        'open = \'b',
+        "open = 'b",
         'mixed = "b" c',
       ),
     );
-    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]); // lists and nulls: warned, left out of template vars
+    // lists and nulls: warned, left out of template vars
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(host(r, 'h').vars).toEqual({
       msg: 'hello world',
       plain: 'two words',
@@ -196,7 +204,10 @@ describe('parseAnsibleIni: values, as Ansible reads them (shlex, then Python lit
   it('keeps a number too large for JavaScript as text, with a warning', () => {
     const r = parse(ini('[x]', 'h big=123456789012345678901234567890'));
     expect(host(r, 'h').vars).toEqual({ big: '123456789012345678901234567890' });
-    expect(problems(r)).toEqual(['warning W_INVENTORY 2:3 the number `123456789012345678901234567890` is too large to be used as a number here; it is kept as text']);
+    expect(problems(r)).toEqual([
+      'warning W_INVENTORY 2:3 the number `123456789012345678901234567890` is too large to be used as ' +
+        'a number here; it is kept as text',
+    ]);
   });
 });
 
@@ -227,7 +238,9 @@ describe('parseAnsibleIni: variable precedence', () => {
   });
 
   it('lets a deeper group win over its parent whatever the names', () => {
-    const r = parse(ini('[alpha]', 'h', '[zeta:children]', 'alpha', '[zeta:vars]', 'x=zeta', '[alpha:vars]', 'x=alpha'));
+    const r = parse(
+      ini('[alpha]', 'h', '[zeta:children]', 'alpha', '[zeta:vars]', 'x=zeta', '[alpha:vars]', 'x=alpha'),
+    );
     expect(host(r, 'h').vars).toEqual({ x: 'alpha' });
   });
 
@@ -264,7 +277,11 @@ describe('parseAnsibleIni: variable precedence', () => {
 describe('parseAnsibleIni: connection keys', () => {
   it('maps ansible_host, ansible_port, ansible_user and ansible_ssh_private_key_file out of vars', () => {
     const r = parse(
-      ini('[x]', 'h ansible_host=10.0.0.5 ansible_port=2222 ansible_user=liferay ansible_ssh_private_key_file=~/.ssh/lr role=app'),
+      ini(
+        '[x]',
+        'h ansible_host=10.0.0.5 ansible_port=2222 ansible_user=liferay ' +
+          'ansible_ssh_private_key_file=~/.ssh/lr role=app',
+      ),
     );
     expect(r.hosts).toEqual([
       {
@@ -286,16 +303,28 @@ describe('parseAnsibleIni: connection keys', () => {
     expect([h.port, h.user, h.identityFile, h.vars]).toEqual([2200, 'root', '/k', {}]);
   });
 
-  it('inherits connection keys from group vars; ansible_ssh_port wins over ansible_port, as in Ansible\'s ssh plugin', () => {
-    const r = parse(
-      ini('[x]', 'h1 ansible_ssh_port=2200', 'h2', 'h3 ansible_port=1 ansible_ssh_port=2', '[x:vars]', 'ansible_port=22', 'ansible_user=deploy'),
-    );
-    expect(r.hosts.map((h) => [h.name, h.port, h.user, h.vars])).toEqual([
-      ['h1', 2200, 'deploy', {}],
-      ['h2', 22, 'deploy', {}],
-      ['h3', 2, 'deploy', {}],
-    ]);
-  });
+  it(
+    "inherits connection keys from group vars; ansible_ssh_port wins over ansible_port, as in Ansible's " +
+      'ssh plugin',
+    () => {
+      const r = parse(
+        ini(
+          '[x]',
+          'h1 ansible_ssh_port=2200',
+          'h2',
+          'h3 ansible_port=1 ansible_ssh_port=2',
+          '[x:vars]',
+          'ansible_port=22',
+          'ansible_user=deploy',
+        ),
+      );
+      expect(r.hosts.map((h) => [h.name, h.port, h.user, h.vars])).toEqual([
+        ['h1', 2200, 'deploy', {}],
+        ['h2', 22, 'deploy', {}],
+        ['h3', 2, 'deploy', {}],
+      ]);
+    },
+  );
 
   it('reads a port written as name:port, overridden by ansible_port on the same line', () => {
     const r = parse(ini('[x]', 'a:2201', 'b:2202 ansible_port=2300', 'c[1:2]:2203'));
@@ -357,26 +386,62 @@ describe('parseAnsibleIni: group filter', () => {
 describe('parseAnsibleIni: errors and warnings with positions', () => {
   it.each([
     ['a token without =', ['[x]', 'h ansible_user=x oops'], '2:18 malformed host line: expected key=value, got `oops`'],
-    ['a host line starting with key=value', ['[x]', 'ansible_user=x'], '2:1 malformed host line: `ansible_user=x` is not a host name'],
+    [
+      'a host line starting with key=value',
+      ['[x]', 'ansible_user=x'],
+      '2:1 malformed host line: `ansible_user=x` is not a host name',
+    ],
     ['key=value without a key', ['[x]', 'h =x'], '2:3 `=x` has no variable name before `=`'],
     ['an unclosed section header', ['h', '  [liferay'], '2:3 unclosed section header `[liferay`'],
     ['text after a section header', ['[x] extra'], '1:5 unexpected text `extra` after section header'],
     ['a malformed section header', ['[a b]'], '1:1 malformed section header `[a b]`'],
     ['an unknown section type', ['[x:hosts]'], '1:4 unknown section type `:hosts`'],
     ['an unterminated quote', ['[x]', 'h a="open'], '2:5 unterminated quote `"`'],
-    ['a range whose begin exceeds its end', ['[x]', 'web[3:1]'], '2:4 bad range `[3:1]` in host `web[3:1]`: the begin is greater than the end'],
-    ['a padded range of unequal widths', ['[x]', 'w[01:100]'], '2:2 bad range `[01:100]` in host `w[01:100]`: a zero-padded begin and its end must have the same width'],
-    ['a range mixing letters and numbers', ['[x]', 'w[a:3]'], '2:2 bad range `[a:3]` in host `w[a:3]`: begin and end must both be numbers or both single letters'],
-    ['a reversed letter range', ['[x]', 'db-[c:a]'], '2:4 bad range `[c:a]` in host `db-[c:a]`: the begin comes after the end'],
+    [
+      'a range whose begin exceeds its end',
+      ['[x]', 'web[3:1]'],
+      '2:4 bad range `[3:1]` in host `web[3:1]`: the begin is greater than the end',
+    ],
+    [
+      'a padded range of unequal widths',
+      ['[x]', 'w[01:100]'],
+      '2:2 bad range `[01:100]` in host `w[01:100]`: a zero-padded begin and its end must have the same width',
+    ],
+    [
+      'a range mixing letters and numbers',
+      ['[x]', 'w[a:3]'],
+      '2:2 bad range `[a:3]` in host `w[a:3]`: begin and end must both be numbers or both single letters',
+    ],
+    [
+      'a reversed letter range',
+      ['[x]', 'db-[c:a]'],
+      '2:4 bad range `[c:a]` in host `db-[c:a]`: the begin comes after the end',
+    ],
     ['a range without an end', ['[x]', 'w[1:]'], '2:2 bad range `[1:]` in host `w[1:]`: the end is missing'],
-    ['a range without a colon', ['[x]', 'w[1]'], '2:2 bad range `[1]` in host `w[1]`: expected begin:end or begin:end:step'],
-    ['a bad step', ['[x]', 'w[1:3:0]'], '2:2 bad range `[1:3:0]` in host `w[1:3:0]`: the step must be a positive integer of at most 6 digits'],
+    [
+      'a range without a colon',
+      ['[x]', 'w[1]'],
+      '2:2 bad range `[1]` in host `w[1]`: expected begin:end or begin:end:step',
+    ],
+    [
+      'a bad step',
+      ['[x]', 'w[1:3:0]'],
+      '2:2 bad range `[1:3:0]` in host `w[1:3:0]`: the step must be a positive integer of at most 6 digits',
+    ],
     ['an unclosed range', ['[x]', 'a.b[1:3'], '2:4 unclosed range in host `a.b[1:3`'],
     ['a bad port', ['[x]', 'h:ssh'], '2:3 invalid port `ssh` in host `h:ssh`'],
     ['a vars line without =', ['[x:vars]', 'foo'], '2:1 malformed line in `[x:vars]`: expected key=value, got `foo`'],
     ['a vars line without a key', ['[x:vars]', '  = 1'], '2:3 `= 1` has no variable name before `=`'],
-    ['a vars key with spaces', ['[x:vars]', 'my key = 1'], '2:1 malformed line in `[x:vars]`: variable name `my key` contains whitespace'],
-    ['two names on a children line', ['[x:children]', 'a b'], '2:1 malformed line in `[x:children]`: expected one group name, got `a b`'],
+    [
+      'a vars key with spaces',
+      ['[x:vars]', 'my key = 1'],
+      '2:1 malformed line in `[x:vars]`: variable name `my key` contains whitespace',
+    ],
+    [
+      'two names on a children line',
+      ['[x:children]', 'a b'],
+      '2:1 malformed line in `[x:children]`: expected one group name, got `a b`',
+    ],
   ])('reports %s', (_what, lines, expected) => {
     const r = parse(ini(...lines));
     expect(problems(r)).toEqual([`error E_INVENTORY ${expected}`]);
@@ -392,7 +457,9 @@ describe('parseAnsibleIni: errors and warnings with positions', () => {
   });
 
   it('reports only the first problem of a host line', () => {
-    expect(problems(parse(ini('[x]', 'h a b =c')))).toEqual(['error E_INVENTORY 2:3 malformed host line: expected key=value, got `a`']);
+    expect(problems(parse(ini('[x]', 'h a b =c')))).toEqual([
+      'error E_INVENTORY 2:3 malformed host line: expected key=value, got `a`',
+    ]);
   });
 
   it('warns about a child group that is never defined and treats it as empty', () => {
@@ -466,7 +533,12 @@ describe('parseAnsibleIni: a realistic Liferay inventory', () => {
   );
 
   const source = (line: number) => ({ file: FILE, line, col: 1 });
-  const liferayVars = { env: 'production', liferay_home: '/opt/liferay', http_port: 8080, health_url: 'http://localhost:8080/c/portal/layout' };
+  const liferayVars = {
+    env: 'production',
+    liferay_home: '/opt/liferay',
+    http_port: 8080,
+    health_url: 'http://localhost:8080/c/portal/layout',
+  };
   const node = (n: number): InventoryHost => ({
     name: `lr-node${n}.prod.example.com`,
     user: 'liferay',

@@ -4,23 +4,37 @@ import { nodeFromAnsibleHost, type InventorySecrets } from '../../../../src/play
 import { parseAnsibleInventory } from '../../../../src/playbook/inventory/ansible.js';
 import { readSshArgs } from '../../../../src/playbook/inventory/ssh-args.js';
 
-function node(ini: string, secrets: InventorySecrets = { values: new Map(), names: new Map() }): { node: unknown; problems: string[] } {
+function node(
+  ini: string,
+  secrets: InventorySecrets = { values: new Map(), names: new Map() },
+): { node: unknown; problems: string[] } {
   const r = parseAnsibleInventory(`[x]\n${ini}\n`, 'hosts.ini');
   const host = r.hosts[0];
   if (!host) throw new Error(`no host: ${JSON.stringify(r.diagnostics)}`);
   const mapped = nodeFromAnsibleHost(host, secrets);
-  return { node: mapped.node, problems: mapped.diagnostics.map((d) => `${d.severity} ${d.code} ${d.source?.line}:${d.source?.col} ${d.summary}`) };
+  return {
+    node: mapped.node,
+    problems: mapped.diagnostics.map((d) => `${d.severity} ${d.code} ${d.source?.line}:${d.source?.col} ${d.summary}`),
+  };
 }
 
 describe('ansible_* variables lrroll understands', () => {
   it('connection: host, port, user, key, local', () => {
-    expect(node('h ansible_host=10.0.0.5 ansible_port=2222 ansible_user=lr ansible_ssh_private_key_file=~/.ssh/k ansible_connection=local').node).toEqual({ name: 'h', host: '10.0.0.5', port: 2222, user: 'lr', identityFile: '~/.ssh/k', transport: 'local' });
+    expect(
+      node(
+        'h ansible_host=10.0.0.5 ansible_port=2222 ansible_user=lr ' +
+          'ansible_ssh_private_key_file=~/.ssh/k ansible_connection=local',
+      ).node,
+    ).toEqual({ name: 'h', host: '10.0.0.5', port: 2222, user: 'lr', identityFile: '~/.ssh/k', transport: 'local' });
     expect(node('h ansible_connection=smart').node).toEqual({ name: 'h', transport: 'ssh' });
   });
 
   it('become: true, a user, sudo as the method, Ansible booleans', () => {
     expect(node('h ansible_become=yes').node).toEqual({ name: 'h', become: true });
-    expect(node('h ansible_become=True ansible_become_user=liferay ansible_become_method=sudo').node).toEqual({ name: 'h', become: { user: 'liferay' } });
+    expect(node('h ansible_become=True ansible_become_user=liferay ansible_become_method=sudo').node).toEqual({
+      name: 'h',
+      become: { user: 'liferay' },
+    });
     expect(node('h ansible_become=0').node).toEqual({ name: 'h', become: false });
   });
 
@@ -49,12 +63,23 @@ describe('ansible_* variables lrroll understands', () => {
   it('ssh args: ProxyJump from -o ProxyJump=, -J and an ssh -W ProxyCommand; other options are warned about', () => {
     const r = node(`h "ansible_ssh_common_args=-o ProxyJump=ops@bastion:2200 -o StrictHostKeyChecking=no"`);
     expect(r.node).toEqual({ name: 'h', proxyJump: 'ops@bastion:2200' });
-    expect(r.problems).toEqual(['warning W_INVENTORY 2:3 `-o StrictHostKeyChecking=no` in `ansible_ssh_common_args` (host `h`) is not used by lrroll']);
+    expect(r.problems).toEqual([
+      'warning W_INVENTORY 2:3 `-o StrictHostKeyChecking=no` in `ansible_ssh_common_args` (host `h`) ' +
+        'is not used by lrroll',
+    ]);
     expect(readSshArgs('-J a@b,c')).toEqual({ proxyJump: 'a@b,c', ignored: [] });
     expect(readSshArgs('-o ProxyJump bastion')).toEqual({ proxyJump: 'bastion', ignored: [] });
-    expect(readSshArgs('-o ProxyCommand="ssh -W %h:%p -q -p 2200 ops@bastion"')).toEqual({ proxyJump: 'ops@bastion:2200', ignored: [] });
-    expect(readSshArgs("-o 'ProxyCommand=ssh -W %h:%p -l ops bastion'")).toEqual({ proxyJump: 'ops@bastion', ignored: [] });
-    expect(readSshArgs('-o ProxyCommand="nc -X 5 %h %p" -C')).toEqual({ ignored: ['-o ProxyCommand=nc -X 5 %h %p', '-C'] });
+    expect(readSshArgs('-o ProxyCommand="ssh -W %h:%p -q -p 2200 ops@bastion"')).toEqual({
+      proxyJump: 'ops@bastion:2200',
+      ignored: [],
+    });
+    expect(readSshArgs("-o 'ProxyCommand=ssh -W %h:%p -l ops bastion'")).toEqual({
+      proxyJump: 'ops@bastion',
+      ignored: [],
+    });
+    expect(readSshArgs('-o ProxyCommand="nc -X 5 %h %p" -C')).toEqual({
+      ignored: ['-o ProxyCommand=nc -X 5 %h %p', '-C'],
+    });
   });
 });
 
@@ -83,12 +108,26 @@ describe('everything else is a template variable, or a located warning', () => {
   });
 
   it('liferay_home, tomcat_home, lb_member and http_port are node settings', () => {
-    expect(node('h liferay_home=/srv/lr tomcat_home=/srv/lr/tomcat lb_member=web1 http_port=9080').node).toEqual({ name: 'h', liferayHome: '/srv/lr', tomcatHome: '/srv/lr/tomcat', member: 'web1', httpPort: 9080 });
+    expect(node('h liferay_home=/srv/lr tomcat_home=/srv/lr/tomcat lb_member=web1 http_port=9080').node).toEqual({
+      name: 'h',
+      liferayHome: '/srv/lr',
+      tomcatHome: '/srv/lr/tomcat',
+      member: 'web1',
+      httpPort: 9080,
+    });
   });
 
   it('a vault value that was not decrypted is an error naming the variable', () => {
-    const r = parseAnsibleInventory('all:\n  hosts:\n    h:\n      db_password: !vault |\n        $ANSIBLE_VAULT;1.1;AES256\n        6162\n', 'hosts.yml');
-    const mapped = nodeFromAnsibleHost(r.hosts[0] as NonNullable<(typeof r.hosts)[0]>, { values: new Map(), names: new Map() });
-    expect(mapped.diagnostics.map((d) => `${d.code} ${d.source?.line}:${d.source?.col} ${d.summary}`)).toEqual(['E_VAULT 4:7 `db_password` is encrypted with Ansible Vault: it was not decrypted']);
+    const r = parseAnsibleInventory(
+      'all:\n  hosts:\n    h:\n      db_password: !vault |\n        $ANSIBLE_VAULT;1.1;AES256\n        6162\n',
+      'hosts.yml',
+    );
+    const mapped = nodeFromAnsibleHost(r.hosts[0] as NonNullable<(typeof r.hosts)[0]>, {
+      values: new Map(),
+      names: new Map(),
+    });
+    expect(mapped.diagnostics.map((d) => `${d.code} ${d.source?.line}:${d.source?.col} ${d.summary}`)).toEqual([
+      'E_VAULT 4:7 `db_password` is encrypted with Ansible Vault: it was not decrypted',
+    ]);
   });
 });

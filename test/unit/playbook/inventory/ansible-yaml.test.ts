@@ -27,7 +27,9 @@ function host(result: AnsibleInventoryResult, name: string): TestHost {
 
 /** The diagnostics reduced to what a user reads: severity, code, position and summary. */
 function problems(result: AnsibleInventoryResult): string[] {
-  return result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.source ? `${d.source.line}:${d.source.col}` : '-'} ${d.summary}`);
+  return result.diagnostics.map(
+    (d) => `${d.severity} ${d.code} ${d.source ? `${d.source.line}:${d.source.col}` : '-'} ${d.summary}`,
+  );
 }
 
 describe('parseAnsibleYaml: structure and order', () => {
@@ -103,7 +105,7 @@ describe('parseAnsibleYaml: structure and order', () => {
 });
 
 describe('parseAnsibleYaml: values', () => {
-  it('resolves plain scalars by PyYAML\'s YAML 1.1 rules, as Ansible\'s loader does', () => {
+  it("resolves plain scalars by PyYAML's YAML 1.1 rules, as Ansible's loader does", () => {
     const r = parse(
       yaml(
         'all:',
@@ -128,7 +130,8 @@ describe('parseAnsibleYaml: values', () => {
         '      l: [1, {k: on}]',
       ),
     );
-    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]); // lists and nulls: warned, left out of template vars
+    // lists and nulls: warned, left out of template vars
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(host(r, 'h').vars).toEqual({
       n: 8080,
       f: 7.4,
@@ -150,18 +153,34 @@ describe('parseAnsibleYaml: values', () => {
     });
   });
 
-  it('keeps list, mapping and null values as Ansible does (lrroll leaves them out of template vars, with a warning)', () => {
-    const r = parse(
-      yaml('all:', '  vars:', '    ok: 1', '    ports: [8080, 8443]', '    jvm:', '      heap: 4g', '    none:', '  hosts:', '    h:'),
-    );
-    expect(host(r, 'h').vars).toEqual({ ok: 1, ports: [8080, 8443], jvm: { heap: '4g' }, none: null });
-    const warned = parseInventoryWarnings(r);
-    expect(warned).toEqual([
-      'warning W_INVENTORY 4:5 variable `ports` (host `h`) is left out: it is a list, and lrroll variables are scalars',
-      'warning W_INVENTORY 5:5 variable `jvm` (host `h`) is left out: it is a mapping, and lrroll variables are scalars',
-      'warning W_INVENTORY 7:5 variable `none` (host `h`) is left out: it is null, and lrroll variables are scalars',
-    ]);
-  });
+  it(
+    'keeps list, mapping and null values as Ansible does (lrroll leaves them out of template vars, with ' +
+      'a warning)',
+    () => {
+      const r = parse(
+        yaml(
+          'all:',
+          '  vars:',
+          '    ok: 1',
+          '    ports: [8080, 8443]',
+          '    jvm:',
+          '      heap: 4g',
+          '    none:',
+          '  hosts:',
+          '    h:',
+        ),
+      );
+      expect(host(r, 'h').vars).toEqual({ ok: 1, ports: [8080, 8443], jvm: { heap: '4g' }, none: null });
+      const warned = parseInventoryWarnings(r);
+      expect(warned).toEqual([
+        'warning W_INVENTORY 4:5 variable `ports` (host `h`) is left out: it is a list, and lrroll ' +
+          'variables are scalars',
+        'warning W_INVENTORY 5:5 variable `jvm` (host `h`) is left out: it is a mapping, and lrroll ' +
+          'variables are scalars',
+        'warning W_INVENTORY 7:5 variable `none` (host `h`) is left out: it is null, and lrroll variables are scalars',
+      ]);
+    },
+  );
 
   it('follows anchors, aliases and << merge keys, explicit keys winning', () => {
     const r = parse(
@@ -210,59 +229,74 @@ describe('parseAnsibleYaml: precedence and connection keys', () => {
 
   it('lets the later name win between sibling groups, whatever the file order', () => {
     const r = parse(
-      yaml('all:', '  children:', '    b_grp:', '      vars: {x: b}', '      hosts: {h:}', '    a_grp:', '      vars: {x: a}', '      hosts: {h:}'),
+      yaml(
+        'all:',
+        '  children:',
+        '    b_grp:',
+        '      vars: {x: b}',
+        '      hosts: {h:}',
+        '    a_grp:',
+        '      vars: {x: a}',
+        '      hosts: {h:}',
+      ),
     );
     expect(host(r, 'h').vars).toEqual({ x: 'b' });
   });
 
   it('lets a deeper group win over its parent whatever the names', () => {
-    const r = parse(yaml('zeta:', '  vars: {x: zeta}', '  children:', '    alpha:', '      vars: {x: alpha}', '      hosts: {h:}'));
+    const r = parse(
+      yaml('zeta:', '  vars: {x: zeta}', '  children:', '    alpha:', '      vars: {x: alpha}', '      hosts: {h:}'),
+    );
     expect(host(r, 'h').vars).toEqual({ x: 'alpha' });
   });
 
   // Ansible's ssh connection plugin lists ansible_user then ansible_ssh_user and takes the last one set,
   // whatever their precedence: here `ansible -vvv` connects h1 as deploy, not liferay.
-  it('maps the connection keys, old names included (ansible_ssh_* winning, as in Ansible), and removes them from vars', () => {
-    const r = parse(
-      yaml(
-        'all:',
-        '  vars:',
-        '    ansible_ssh_user: deploy',
-        '    ansible_private_key_file: /keys/all',
-        '  hosts:',
-        '    h1:',
-        '      ansible_host: 10.0.0.5',
-        '      ansible_port: 2222',
-        '      ansible_user: liferay',
-        '      ansible_ssh_private_key_file: ~/.ssh/lr',
-        '      role: app',
-        '    h2:',
-        '      ansible_ssh_port: "2200"',
-      ),
-    );
-    expect(r.diagnostics).toEqual([]);
-    expect(r.hosts).toEqual([
-      {
-        name: 'h1',
-        host: '10.0.0.5',
-        port: 2222,
-        user: 'deploy',
-        identityFile: '~/.ssh/lr',
-        vars: { role: 'app' },
-        groups: ['ungrouped'],
-        source: { file: FILE, line: 6, col: 5 },
-      },
-      {
-        name: 'h2',
-        port: 2200,
-        user: 'deploy',
-        identityFile: '/keys/all',
-        vars: {},
-        groups: ['ungrouped'],
-        source: { file: FILE, line: 12, col: 5 },
-      },
-    ]);
-  });
+  it(
+    'maps the connection keys, old names included (ansible_ssh_* winning, as in Ansible), and removes ' +
+      'them from vars',
+    () => {
+      const r = parse(
+        yaml(
+          'all:',
+          '  vars:',
+          '    ansible_ssh_user: deploy',
+          '    ansible_private_key_file: /keys/all',
+          '  hosts:',
+          '    h1:',
+          '      ansible_host: 10.0.0.5',
+          '      ansible_port: 2222',
+          '      ansible_user: liferay',
+          '      ansible_ssh_private_key_file: ~/.ssh/lr',
+          '      role: app',
+          '    h2:',
+          '      ansible_ssh_port: "2200"',
+        ),
+      );
+      expect(r.diagnostics).toEqual([]);
+      expect(r.hosts).toEqual([
+        {
+          name: 'h1',
+          host: '10.0.0.5',
+          port: 2222,
+          user: 'deploy',
+          identityFile: '~/.ssh/lr',
+          vars: { role: 'app' },
+          groups: ['ungrouped'],
+          source: { file: FILE, line: 6, col: 5 },
+        },
+        {
+          name: 'h2',
+          port: 2200,
+          user: 'deploy',
+          identityFile: '/keys/all',
+          vars: {},
+          groups: ['ungrouped'],
+          source: { file: FILE, line: 12, col: 5 },
+        },
+      ]);
+    },
+  );
 
   it('reports a connection key of the wrong type at the variable', () => {
     const r = parse(yaml('all:', '  hosts:', '    h:', '      ansible_port: 70000', '      ansible_host: false'));
@@ -319,26 +353,61 @@ describe('parseAnsibleYaml: errors and warnings with positions', () => {
         },
       ],
     });
-    expect(problems(parse('all:\n\thosts:\n'))).toEqual(['error E_INVENTORY 2:1 YAML syntax error: Tabs are not allowed as indentation']);
-  });
-
-  it('warns about a duplicate key at the second occurrence and, as Ansible, uses the last value in the first place', () => {
-    const r = parse(yaml('all:', '  hosts:', '    h1: {a: 1}', '    h2:', '    h1: {a: 2}'));
-    expect(problems(r)).toEqual(['warning W_INVENTORY 5:5 duplicate key `h1` (first at line 3): the last value is used, as in Ansible']);
-    expect(r.hosts.map((h) => [h.name, h.vars])).toEqual([
-      ['h1', { a: 2 }],
-      ['h2', {}],
+    expect(problems(parse('all:\n\thosts:\n'))).toEqual([
+      'error E_INVENTORY 2:1 YAML syntax error: Tabs are not allowed as indentation',
     ]);
   });
 
+  it(
+    'warns about a duplicate key at the second occurrence and, as Ansible, uses the last value in the ' + 'first place',
+    () => {
+      const r = parse(yaml('all:', '  hosts:', '    h1: {a: 1}', '    h2:', '    h1: {a: 2}'));
+      expect(problems(r)).toEqual([
+        'warning W_INVENTORY 5:5 duplicate key `h1` (first at line 3): the last value is used, as in Ansible',
+      ]);
+      expect(r.hosts.map((h) => [h.name, h.vars])).toEqual([
+        ['h1', { a: 2 }],
+        ['h2', {}],
+      ]);
+    },
+  );
+
   it.each([
-    ['a root that is not a mapping', ['- h1'], 'error E_INVENTORY 1:1 an Ansible YAML inventory must be a mapping of groups'],
-    ['a group that is not a mapping', ['all:', '  children:', '    web: [h1]'], 'warning W_INVENTORY 3:5 `web` is skipped: a group must be a mapping with `hosts`, `vars` or `children`'],
-    ['hosts written as a list', ['all:', '  hosts: [h1, h2]'], 'error E_INVENTORY 2:10 `hosts` of group `all` must be a mapping'],
-    ['a host with a scalar value', ['all:', '  hosts:', '    h1: 10.0.0.1'], 'error E_INVENTORY 3:9 host `h1` must have a mapping of variables or nothing'],
-    ['vars that are not a mapping', ['all:', '  vars: [a]'], 'error E_INVENTORY 2:9 vars of group `all` must be a mapping of variables'],
-    ['children written as a list', ['all:', '  children: [web]'], 'error E_INVENTORY 2:13 `children` of group `all` must be a mapping'],
-    ['a bad range', ['all:', '  hosts:', '    web[3:1]:'], 'error E_INVENTORY 3:8 bad range `[3:1]` in host `web[3:1]`: the begin is greater than the end'],
+    [
+      'a root that is not a mapping',
+      ['- h1'],
+      'error E_INVENTORY 1:1 an Ansible YAML inventory must be a mapping of groups',
+    ],
+    [
+      'a group that is not a mapping',
+      ['all:', '  children:', '    web: [h1]'],
+      'warning W_INVENTORY 3:5 `web` is skipped: a group must be a mapping with `hosts`, `vars` or `children`',
+    ],
+    [
+      'hosts written as a list',
+      ['all:', '  hosts: [h1, h2]'],
+      'error E_INVENTORY 2:10 `hosts` of group `all` must be a mapping',
+    ],
+    [
+      'a host with a scalar value',
+      ['all:', '  hosts:', '    h1: 10.0.0.1'],
+      'error E_INVENTORY 3:9 host `h1` must have a mapping of variables or nothing',
+    ],
+    [
+      'vars that are not a mapping',
+      ['all:', '  vars: [a]'],
+      'error E_INVENTORY 2:9 vars of group `all` must be a mapping of variables',
+    ],
+    [
+      'children written as a list',
+      ['all:', '  children: [web]'],
+      'error E_INVENTORY 2:13 `children` of group `all` must be a mapping',
+    ],
+    [
+      'a bad range',
+      ['all:', '  hosts:', '    web[3:1]:'],
+      'error E_INVENTORY 3:8 bad range `[3:1]` in host `web[3:1]`: the begin is greater than the end',
+    ],
   ])('reports %s', (_what, lines, expected) => {
     expect(problems(parse(yaml(...lines)))).toEqual([expected]);
   });
@@ -365,7 +434,17 @@ describe('parseAnsibleYaml: errors and warnings with positions', () => {
 
   it('reports a cycle between groups at the entry that closes it', () => {
     const r = parse(
-      yaml('all:', '  children:', '    a:', '      children:', '        b:', '          hosts: {h:}', '    b:', '      children:', '        a:'),
+      yaml(
+        'all:',
+        '  children:',
+        '    a:',
+        '      children:',
+        '        b:',
+        '          hosts: {h:}',
+        '    b:',
+        '      children:',
+        '        a:',
+      ),
     );
     expect(problems(r)).toEqual(['error E_INVENTORY 9:9 groups form a cycle: a -> b -> a']);
     expect(host(r, 'h').groups).toEqual(['a', 'b']);
@@ -460,7 +539,9 @@ describe('parseAnsibleInventory: format detection', () => {
   it('dispatches to the INI parser', () => {
     const r = parseInventory('[liferay]\nlr1 ansible_port=2222\n', 'inventory', 'liferay');
     expect(r).toEqual({
-      hosts: [{ name: 'lr1', port: 2222, vars: {}, groups: ['liferay'], source: { file: 'inventory', line: 2, col: 1 } }],
+      hosts: [
+        { name: 'lr1', port: 2222, vars: {}, groups: ['liferay'], source: { file: 'inventory', line: 2, col: 1 } },
+      ],
       diagnostics: [],
     });
   });
@@ -468,7 +549,15 @@ describe('parseAnsibleInventory: format detection', () => {
   it('dispatches to the YAML parser, JSON included', () => {
     const r = parseInventory('{"all": {"hosts": {"lr1": {"ansible_port": 2222}}}}', 'inventory.json');
     expect(r).toEqual({
-      hosts: [{ name: 'lr1', port: 2222, vars: {}, groups: ['ungrouped'], source: { file: 'inventory.json', line: 1, col: 20 } }],
+      hosts: [
+        {
+          name: 'lr1',
+          port: 2222,
+          vars: {},
+          groups: ['ungrouped'],
+          source: { file: 'inventory.json', line: 1, col: 20 },
+        },
+      ],
       diagnostics: [],
     });
   });

@@ -25,7 +25,16 @@ export interface TestInventory {
   diagnostics: Diagnostic[];
 }
 
-const CONNECTION = new Set(['ansible_host', 'ansible_ssh_host', 'ansible_port', 'ansible_ssh_port', 'ansible_user', 'ansible_ssh_user', 'ansible_ssh_private_key_file', 'ansible_private_key_file']);
+const CONNECTION = new Set([
+  'ansible_host',
+  'ansible_ssh_host',
+  'ansible_port',
+  'ansible_ssh_port',
+  'ansible_user',
+  'ansible_ssh_user',
+  'ansible_ssh_private_key_file',
+  'ansible_private_key_file',
+]);
 
 /** Every variable a resolved host has, as plain values (connection keys included). */
 export function allVars(h: ResolvedHost): Record<string, VarValue> {
@@ -45,7 +54,12 @@ export function parseInventory(text: string, file: string, group?: string): Test
       if (!seen.has(key)) diagnostics.push(d);
       seen.add(key);
     }
-    const out: TestHost = { name: h.name, vars: Object.fromEntries([...h.vars].filter(([k]) => !CONNECTION.has(k)).map(([k, v]) => [k, v.value])), groups: h.groups, source: h.source };
+    const out: TestHost = {
+      name: h.name,
+      vars: Object.fromEntries([...h.vars].filter(([k]) => !CONNECTION.has(k)).map(([k, v]) => [k, v.value])),
+      groups: h.groups,
+      source: h.source,
+    };
     if (mapped.node.host !== undefined) out.host = mapped.node.host;
     if (mapped.node.port !== undefined) out.port = mapped.node.port;
     if (mapped.node.user !== undefined) out.user = mapped.node.user;

@@ -15,7 +15,9 @@ import { INVENTORY_LIMITS } from '../../../../src/playbook/inventory/model.js';
 const CLI = fileURLToPath(new URL('../../../../dist/cli/main.js', import.meta.url));
 
 function problems(text: string, file = 'hosts.ini'): string[] {
-  return parseAnsibleInventory(text, file).diagnostics.map((d) => `${d.severity} ${d.source ? `${d.source.line}:${d.source.col}` : '-'} ${d.summary}`);
+  return parseAnsibleInventory(text, file).diagnostics.map(
+    (d) => `${d.severity} ${d.source ? `${d.source.line}:${d.source.col}` : '-'} ${d.summary}`,
+  );
 }
 
 /** `[g1:children] liferay`, `[g2:children] g1` … n levels above group liferay. */
@@ -28,12 +30,17 @@ function chain(n: number): string {
 describe('inventory limits', () => {
   it('refuses a range whose bounds have 400 digits, without expanding it', () => {
     const text = `[liferay]\nn[${'1'.repeat(400)}:${'9'.repeat(400)}]\n`;
-    expect(problems(text)).toEqual([expect.stringMatching(/^error 2:2 bad range `\[1{77}\.\.\.\]` in host `n\[1{75}\.\.\.`: a bound may have at most 6 digits$/)]);
+    expect(problems(text)).toEqual([
+      expect.stringMatching(
+        /^error 2:2 bad range `\[1{77}\.\.\.\]` in host `n\[1{75}\.\.\.`: a bound may have at most 6 digits$/,
+      ),
+    ]);
   });
 
   it('refuses two ranges whose product is 10^8 hosts, counting before expanding', () => {
     expect(problems('[liferay]\nn[0:9999]-[0:9999]\n')).toEqual([
-      `error 2:1 host pattern \`n[0:9999]-[0:9999]\` expands to 100000000 hosts, more than the ${INVENTORY_LIMITS.hostsPerPattern} one pattern may produce`,
+      `error 2:1 host pattern \`n[0:9999]-[0:9999]\` expands to 100000000 hosts, more than the ` +
+        `${INVENTORY_LIMITS.hostsPerPattern} one pattern may produce`,
     ]);
   });
 
@@ -50,7 +57,9 @@ describe('inventory limits', () => {
   it('refuses a children chain 5,000 deep with an error, not a stack overflow', () => {
     const r = parseAnsibleInventory(chain(5000), 'hosts.ini');
     expect(r.hosts).toEqual([]);
-    expect(r.diagnostics.map((d) => d.summary)).toEqual([`groups are nested more than ${INVENTORY_LIMITS.groupDepth} deep (at \`g${5000 - INVENTORY_LIMITS.groupDepth}\`)`]);
+    expect(r.diagnostics.map((d) => d.summary)).toEqual([
+      `groups are nested more than ${INVENTORY_LIMITS.groupDepth} deep (at \`g${5000 - INVENTORY_LIMITS.groupDepth}\`)`,
+    ]);
   });
 
   it('resolves a chain just within the limit', () => {
@@ -65,7 +74,9 @@ describe('inventory limits', () => {
     const found = problems(lines.join('\n'));
     expect(found).toHaveLength(2);
     expect(found[0]).toMatch(/groups are nested more than 1000 deep/);
-    expect(found[1]).toMatch(/^error \d+:1 groups form a cycle: g1 -> g2 -> g3 -> g4 -> g5 -> … \(2991 more\) -> g2997 -> g2998 -> g2999 -> g3000 -> g1$/);
+    expect(found[1]).toMatch(
+      /^error \d+:1 groups form a cycle: g1 -> g2 -> g3 -> g4 -> g5 -> … \(2991 more\) -> g2997 -> g2998 -> g2999 -> g3000 -> g1$/,
+    );
   });
 
   it('refuses YAML nested deeper than the parser can take, at the line where it happens', () => {
@@ -76,7 +87,9 @@ describe('inventory limits', () => {
       indent += '    ';
     }
     expect(problems(text, 'hosts.yml')).toEqual(['error 129:1 YAML is nested more than 128 levels deep']);
-    expect(problems(`all: ${'['.repeat(5000)}`, 'hosts.yml')).toEqual(['error 1:1 YAML is nested more than 128 levels deep']);
+    expect(problems(`all: ${'['.repeat(5000)}`, 'hosts.yml')).toEqual([
+      'error 1:1 YAML is nested more than 128 levels deep',
+    ]);
   });
 });
 
@@ -91,8 +104,15 @@ describe('inventory limits through the CLI: exit 2, a located error, no stack tr
     ['a cycle', '[a:children]\nb\n[b:children]\na\n[a]\nh\n', 'groups form a cycle: a -> b -> a'],
   ])('%s', (_what, inventory, message) => {
     writeFileSync(join(dir, 'hosts.ini'), inventory);
-    writeFileSync(join(dir, 'playbook.yml'), 'lrroll: 1\nname: t\ninventory:\n  file: hosts.ini\nloadBalancer:\n  type: none\nchange:\n  type: restart\n');
-    const r = spawnSync(process.execPath, [CLI, 'validate', join(dir, 'playbook.yml')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+    writeFileSync(
+      join(dir, 'playbook.yml'),
+      'lrroll: 1\nname: t\ninventory:\n  file: hosts.ini\nloadBalancer:\n  type: none\nchange:\n  type: restart\n',
+    );
+    const r = spawnSync(process.execPath, [CLI, 'validate', join(dir, 'playbook.yml')], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).toMatch(/^error\[E_INVENTORY\] \S+hosts\.ini:\d+:\d+: /m);

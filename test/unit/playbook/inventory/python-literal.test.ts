@@ -105,12 +105,21 @@ describe.skipIf(!hasPython && process.env['CI'] !== 'true')('the same cases thro
       '    if isinstance(v, (tuple, set)): v = list(v)',
       '    if isinstance(v, bytes): v = v.decode()',
       '    return v',
-      'print(json.dumps({"values": [ev(t) for t in data["values"]], "lines": [shlex.split(l, comments=True) for l in data["lines"]]}))',
+      'print(json.dumps({"values": [ev(t) for t in data["values"]], "lines": [shlex.split(l, ' +
+        'comments=True) for l in data["lines"]]}))',
     ].join('\n');
-    const r = spawnSync('python3', ['-c', script], { input: JSON.stringify({ values: VALUES.map(([t]) => t), lines: LINES.map(([l]) => l) }), encoding: 'utf8' });
+    const r = spawnSync('python3', ['-c', script], {
+      input: JSON.stringify({ values: VALUES.map(([t]) => t), lines: LINES.map(([l]) => l) }),
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const py = JSON.parse(r.stdout) as { values: unknown[]; lines: string[][] };
     expect(VALUES.map(([t]) => parsePythonValue(t))).toEqual(py.values);
-    expect(LINES.map(([l]) => { const s = shlexSplit(l); return 'words' in s ? s.words.map((w) => w.text) : null; })).toEqual(py.lines);
+    expect(
+      LINES.map(([l]) => {
+        const s = shlexSplit(l);
+        return 'words' in s ? s.words.map((w) => w.text) : null;
+      }),
+    ).toEqual(py.lines);
   });
 });
