@@ -216,6 +216,9 @@ function skipCasePattern(tokens: readonly Token[], from: number): number {
   return tokens.length;
 }
 
+/** A shell operator at `lastIndex` (sticky: matching in place, not on a copy of the rest of the command). */
+const OPERATOR = /\|\||&&|;;|[;&|()\n]/y;
+
 /** Splits a command into words and operators; `$(…)` inside is scanned as a command of its own. */
 function tokenize(text: string, seen: Seen, depth: number): Token[] {
   const tokens: Token[] = [];
@@ -249,8 +252,9 @@ function tokenize(text: string, seen: Seen, depth: number): Token[] {
       i--;
       continue;
     }
+    OPERATOR.lastIndex = i;
     const op =
-      /^(\|\||&&|;;|[;&|()\n])/.exec(text.slice(i))?.[0] ??
+      OPERATOR.exec(text)?.[0] ??
       (!inWord && (ch === '{' || ch === '}') && /[\s;]|$/.test(text.charAt(i + 1) || ' ') ? ch : undefined);
     if (op !== undefined && !(ch === '(' && inWord)) {
       flush();
