@@ -1,7 +1,8 @@
 import type { SshFiles } from './ssh-files.js';
 // `lrroll diff`: reads, on every node the plan changes, what each change would touch, and puts it
-// next to what the change would make of it. Read-only: every command here only reads (the edit
-// previews run the apply step's own filter from the file to standard output).
+// next to what the change would make of it. Read-only: every command here is a read of the plan
+// (`plan.cluster.diff`, shown by `lrroll plan --full`; the edit previews run the apply step's own
+// filter from the file to standard output).
 import type { Transport } from '../execute/transport.js';
 import {
   DIFF_FORMAT_VERSION,
@@ -14,9 +15,8 @@ import {
   type ModuleDiff,
   type NodeDiff,
 } from '../plan/preview.js';
-import { editAfterStep, editNowStep, fileStep, moduleStep, patchesStep } from '../plan/diff-reads.js';
 import type { Plan, PlanNode } from '../plan/types.js';
-import type { ClusterStep } from '../plan/types-cluster.js';
+import type { ClusterStep, DiffRead } from '../plan/types-cluster.js';
 import { sshSettings, TransportPool } from './execute.js';
 import { changedLines } from './line-diff.js';
 import { notRunMessage } from './outcome-text.js';
@@ -48,7 +48,19 @@ export async function readDiff(
 interface Reader {
   node: string;
   transport: Transport;
-  become: boolean;
+  /** The plan's next read of this kind for the preview's change (taken once). */
+  take(p: ChangePreview, kind: DiffRead['kind']): DiffRead;
+}
+
+/** The plan's reads of one node (`plan.cluster.diff`), handed out in order, each once. */
+function planReads(plan: Plan, node: string): Reader['take'] {
+  const left = [...(plan.cluster.diff.find((d) => d.node === node)?.reads ?? [])];
+  return (p, kind) => {
+    const i = left.findIndex((r) => r.change === p.change && r.kind === kind);
+    const read = i < 0 ? undefined : left.splice(i, 1)[0];
+    if (!read) throw new Error(`the plan has no ${kind} read of change ${p.change + 1} on ${node}`);
+    return read;
+  };
 }
 
 async function readNode(
@@ -76,26 +88,17 @@ async function readNode(
     out.problem = (err as Error).message;
     return out;
   }
-  // Read with the rights the change would write with.
-  const reader: Reader = {
-    node: node.name,
-    transport,
-    become:
-      plan.batches
-        .flatMap((b) => b.nodePlans)
-        .find((np) => np.node === node.name)
-        ?.steps.find((st) => st.action === 'apply')?.become ?? false,
-  };
+  const reader: Reader = { node: node.name, transport, take: planReads(plan, node.name) };
   for (const p of previews) {
     switch (p.kind) {
       case 'edit':
         out.edits.push(await readEdit(reader, p));
         break;
       case 'install':
-        out.files.push(await readFile(reader, p.change, p.path, { sha256: p.sha256, size: p.size }));
+        out.files.push(await readFile(reader, reader.take(p, 'file'), p.path, { sha256: p.sha256, size: p.size }));
         break;
       case 'remove':
-        out.files.push(await readFile(reader, p.change, p.path, null));
+        out.files.push(await readFile(reader, reader.take(p, 'file'), p.path, null));
         break;
       case 'patches':
         // Several patch changes in one playbook: each starts from what the one before leaves.
@@ -131,22 +134,24 @@ async function run(
 }
 
 async function readEdit(reader: Reader, p: Extract<ChangePreview, { kind: 'edit' }>): Promise<EditDiff> {
-  const now = await run(reader, editNowStep(reader.node, p, reader.become));
+  const read = reader.take(p, 'edit');
+  const now = await run(reader, read.now);
   if (!now.ok) return { file: p.file, exists: false, lines: [], problem: now.problem };
   const exists = now.stdout.startsWith('present\n');
   const before = now.stdout.slice(now.stdout.indexOf('\n') + 1);
-  const after = await run(reader, editAfterStep(reader.node, p, reader.become));
+  if (!read.after) throw new Error(`the plan's read of ${p.file} on ${reader.node} has no after step`);
+  const after = await run(reader, read.after);
   if (!after.ok) return { file: p.file, exists, lines: [], problem: after.problem };
   return { file: p.file, exists, lines: changedLines(before, after.stdout), problem: null };
 }
 
 async function readFile(
   reader: Reader,
-  change: number,
+  read: DiffRead,
   path: string,
   after: { sha256: string; size: number } | null,
 ): Promise<FileDiff> {
-  const r = await run(reader, fileStep(reader.node, change, path, reader.become));
+  const r = await run(reader, read.now);
   if (!r.ok) return { path, current: null, after, problem: r.problem };
   const [size, sha] = r.stdout.trim().split('\n');
   return {
@@ -161,14 +166,14 @@ async function readPatches(
   reader: Reader,
   p: Extract<ChangePreview, { kind: 'patches' }>,
 ): Promise<NonNullable<NodeDiff['patches']>> {
-  const r = await run(reader, patchesStep(reader.node, p, reader.become));
+  const r = await run(reader, reader.take(p, 'patches').now);
   if (!r.ok) return { current: [], after: [], problem: r.problem };
   const current = parsePatchList(r.stdout);
   return { current, after: patchesAfter(current, p), problem: null };
 }
 
 async function readModule(reader: Reader, p: Extract<ChangePreview, { kind: 'module' }>): Promise<ModuleDiff> {
-  const r = await run(reader, moduleStep(reader.node, p, reader.become));
+  const r = await run(reader, reader.take(p, 'module').now);
   const rows = r.stdout
     .split('\n')
     .filter((l) => l.includes('\t'))

@@ -1,6 +1,6 @@
 import { createLbDriver } from '../execute/lb/factory.js';
-import type { LbDriver, MemberState } from '../execute/lb/driver.js';
-import { combineStates, MultiLbDriver } from '../execute/lb/instances.js';
+import type { MemberState } from '../execute/lb/driver.js';
+import { combineStates } from '../execute/lb/instances.js';
 import type { Emit, EventInput, NodeStatusRow } from '../execute/events.js';
 import { readHttpProbe } from '../execute/http-probe.js';
 import { maskDeep, maskingEmit, secretMask } from '../execute/secrets.js';
@@ -11,6 +11,7 @@ import { planSecrets, sshSettings, TransportPool, type Transports } from './exec
 import { describeHolder, type HeldLock } from './lock.js';
 import { findLeftOut } from './reconcile.js';
 import { runPlannedCommand } from './step-exec.js';
+import { readLbMembers, type InstanceMembers } from './status-lb.js';
 import type { SshFiles } from './ssh-files.js';
 
 /** What `lrroll status` reports about one node (read-only): the row of a `node-status` event. */
@@ -27,8 +28,9 @@ export async function readStatus(
   const pool = transports ?? new TransportPool(sshSettings(env, false, sshFiles), env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, env);
+  // A command load balancer is read with the plan's own commands (readLbMembers), not a driver.
   const lb =
-    plan.loadBalancer.type === 'none'
+    plan.loadBalancer.type === 'none' || plan.loadBalancer.type === 'command'
       ? null
       : createLbDriver({
           lb: plan.loadBalancer,
@@ -56,7 +58,10 @@ export async function readStatus(
         text: `note: ${l.node} was left out of the load balancer by ${owner}`,
       });
     }
-    const [members, locks] = await Promise.all([readMembers(plan, lb), readClusterLock(plan, (n) => pool.forNode(n))]);
+    const [members, locks] = await Promise.all([
+      readLbMembers(plan, lb, lbTransport, secrets),
+      readClusterLock(plan, (n) => pool.forNode(n)),
+    ]);
     for (const e of describeLocks(locks)) masked(e);
     // --limit shows the nodes it names: the plan holds the others' steps for no one.
     const shown = plan.limit ? plan.nodes.filter((n) => plan.limit?.includes(n.name)) : plan.nodes;
@@ -94,27 +99,6 @@ function describeLocks(
     holder: e.held.owner?.runId ?? null,
     text: `note: the cluster is locked (on ${e.nodes.join(', ')}) by ${describeHolder(e.held)}`,
   }));
-}
-
-/** What one load-balancer instance says about every member, or why it could not be read. */
-interface InstanceMembers {
-  instance: string;
-  members: Map<string, MemberState> | string;
-}
-
-/** Every member's state in each instance (each instance of an HA pair on its own). */
-async function readMembers(plan: Plan, lb: LbDriver | null): Promise<InstanceMembers[]> {
-  if (!lb) return [];
-  const parts =
-    lb instanceof MultiLbDriver
-      ? lb.instances
-      : [{ name: plan.loadBalancer.instances[0]?.name ?? plan.loadBalancer.endpoint, driver: lb }];
-  return Promise.all(
-    parts.map(async (p) => ({
-      instance: p.name,
-      members: await p.driver.members().catch((err: Error) => err.message),
-    })),
-  );
 }
 
 /** The member's state in each instance, and over all of them. */

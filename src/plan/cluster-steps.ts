@@ -8,8 +8,16 @@ import { CLUSTER_TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { NodeLbSteps } from './lb.js';
 import { cleanSteps, factsStep } from './maintenance-steps.js';
+import { statusLbSteps } from './status-lb-steps.js';
 import type { ResolvedNode } from './nodes.js';
-import type { ClusterAction, ClusterStep, PlanCluster, ReconcileNodeSteps, StatusNodeSteps } from './types-cluster.js';
+import type {
+  ClusterAction,
+  ClusterStep,
+  DiffNodeSteps,
+  PlanCluster,
+  ReconcileNodeSteps,
+  StatusNodeSteps,
+} from './types-cluster.js';
 import type { PlanLoadBalancer } from './types.js';
 
 /**
@@ -21,14 +29,23 @@ export interface ClusterNodeInput {
   lb: NodeLbSteps | null;
 }
 
-/** The lock, reconcile, status, clean and facts steps of every node. */
-export function clusterSection(nodes: readonly ClusterNodeInput[], lb: PlanLoadBalancer): PlanCluster {
+/** The lock, reconcile, status, clean and facts steps of every node, with `diff`'s reads of the changed nodes. */
+export function clusterSection(
+  nodes: readonly ClusterNodeInput[],
+  lb: PlanLoadBalancer,
+  diff: DiffNodeSteps[],
+): PlanCluster {
   return {
     lock: lockSection(nodes.map((n) => n.node.plan)),
     reconcile: nodes.flatMap((n) => (n.lb ? [reconcileSteps(n, n.lb, lb)] : [])),
     status: nodes.map(statusSteps),
+    statusLb: statusLbSteps(
+      lb,
+      nodes.map((n) => ({ node: n.node.plan.name, lb: n.lb })),
+    ),
     clean: nodes.map((n) => cleanSteps(n.node)),
     facts: nodes.map((n) => factsStep(n.node)),
+    diff,
   };
 }
 

@@ -29,6 +29,7 @@ import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import type { ChangePreview } from './preview.js';
 import { clusterCommands, clusterSection } from './cluster-steps.js';
+import { diffSection } from './diff-reads.js';
 import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
 import { BUILTIN_VARS, Templater } from './scope.js';
 import { assignIds } from './step.js';
@@ -92,7 +93,7 @@ export function compilePlan(input: CompileInput): Compiled {
   const judged = judgeTheChanges(input, base, diagnostics);
   const nodes = planEachNode(input, base, judged, batching);
   const final = finalSection(input, base, batching, nodes);
-  const cluster = clusterSectionOf(input, base, nodes.capacity);
+  const cluster = clusterSectionOf(input, base, nodes);
   const preflight = preflightSection(batching, nodes, final, cluster);
   const batches = batchSections(input, base, judged, batching, nodes);
   const beforeRun = assignIds(base.hooks.at(runSite(input, base, 'beforeRun'), batching.targets), 'run/before');
@@ -308,15 +309,11 @@ function finalSection(input: CompileInput, base: ClusterBase, batching: BatchPla
   );
 }
 
-/** The lock, reconcile, status and unlock steps of every node of the cluster. */
-function clusterSectionOf(
-  input: CompileInput,
-  base: ClusterBase,
-  capacity: ReadonlyMap<string, CapacityNode>,
-): PlanCluster {
+/** The lock, reconcile, status and unlock steps of every node of the cluster, and diff's reads of the changed ones. */
+function clusterSectionOf(input: CompileInput, base: ClusterBase, parts: NodeParts): PlanCluster {
   return clusterSection(
     base.nodes.map((n) => {
-      const c = capacity.get(n.plan.name);
+      const c = parts.capacity.get(n.plan.name);
       return {
         node: n,
         http: c?.probe ? { command: c.probe, status: c.status } : null,
@@ -324,6 +321,7 @@ function clusterSectionOf(
       };
     }),
     base.lb,
+    diffSection(parts.previews, parts.nodePlans),
   );
 }
 

@@ -1,12 +1,14 @@
 // What `lrroll diff` reads on a node, one read-only step per thing a change would touch, built
-// from the change's previews (compile's output next to the plan). Each is a step like the
-// cluster's, run through the one step runner with its own deadline and the change's rights.
+// from the change's previews: the plan's `cluster.diff`, shown by `lrroll plan --full`. Each is a
+// step like the cluster's, run through the one step runner with its own deadline and the change's
+// rights.
 import { shq } from '../shell/quote.js';
 import { CLUSTER_TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { ChangePreview } from './preview.js';
 import { sha256Command } from './shell/file-facts.js';
-import type { ClusterStep } from './types-cluster.js';
+import type { ClusterStep, DiffNodeSteps, DiffRead } from './types-cluster.js';
+import type { NodePlan } from './types.js';
 
 type Preview<K extends ChangePreview['kind']> = Extract<ChangePreview, { kind: K }>;
 
@@ -28,8 +30,65 @@ function read(node: string, what: string, title: string, command: string, become
   };
 }
 
+/** What `lrroll diff` reads on every node the plan changes (in plan order), from their previews and node plans. */
+export function diffSection(
+  previews: ReadonlyMap<string, readonly ChangePreview[]>,
+  nodePlans: ReadonlyMap<string, NodePlan>,
+): DiffNodeSteps[] {
+  return [...previews].map(([node, p]) => {
+    // Read with the rights the change would write with.
+    const become = nodePlans.get(node)?.steps.find((st) => st.action === 'apply')?.become ?? false;
+    return diffSteps(node, p, become);
+  });
+}
+
+/**
+ * The reads of one node the plan changes, in change order: an edit is read as it is and as the change would leave it;
+ * a file put in place or removed, by size and SHA-256; the installed patches once (a later patch change starts from
+ * what the one before leaves); a bundle's installed copies. Commands lrroll cannot preview have none. `become`: the
+ * rights the change writes with.
+ */
+function diffSteps(node: string, previews: readonly ChangePreview[], become: boolean): DiffNodeSteps {
+  const reads: DiffRead[] = [];
+  const entry = (p: ChangePreview, kind: DiffRead['kind'], now: ClusterStep, after: ClusterStep | null = null): void =>
+    void reads.push({ change: p.change, kind, now, after });
+  for (const p of previews) {
+    switch (p.kind) {
+      case 'edit':
+        entry(p, 'edit', editNowStep(node, p, become), editAfterStep(node, p, become));
+        break;
+      case 'install':
+        entry(p, 'file', fileStep(node, p.change, p.path, become));
+        break;
+      case 'remove':
+        entry(p, 'file', fileStep(node, p.change, p.path, become));
+        break;
+      case 'patches':
+        if (!reads.some((r) => r.kind === 'patches')) entry(p, 'patches', patchesStep(node, p, become));
+        break;
+      case 'module':
+        entry(p, 'module', moduleStep(node, p, become));
+        break;
+      case 'opaque':
+        break;
+    }
+  }
+  return { node, reads: uniqueIds(reads) };
+}
+
+/** A change that puts several files in place reads each: the second and later get `-2`, `-3`… in their ids. */
+function uniqueIds(reads: DiffRead[]): DiffRead[] {
+  const seen = new Map<string, number>();
+  const unique = (s: ClusterStep): ClusterStep => {
+    const n = (seen.get(s.id) ?? 0) + 1;
+    seen.set(s.id, n);
+    return n === 1 ? s : { ...s, id: `${s.id}-${n}` };
+  };
+  return reads.map((r) => ({ ...r, now: unique(r.now), after: r.after ? unique(r.after) : null }));
+}
+
 /** An edited file as it is now: `present` and its text, or `absent`. */
-export function editNowStep(node: string, p: Preview<'edit'>, become: boolean): ClusterStep {
+function editNowStep(node: string, p: Preview<'edit'>, become: boolean): ClusterStep {
   const f = shq(p.file);
   return read(
     node,
@@ -41,7 +100,7 @@ export function editNowStep(node: string, p: Preview<'edit'>, become: boolean): 
 }
 
 /** An edited file as the change would leave it: the apply step's own filter, to standard output. */
-export function editAfterStep(node: string, p: Preview<'edit'>, become: boolean): ClusterStep {
+function editAfterStep(node: string, p: Preview<'edit'>, become: boolean): ClusterStep {
   const f = shq(p.file);
   return read(
     node,
@@ -53,7 +112,7 @@ export function editAfterStep(node: string, p: Preview<'edit'>, become: boolean)
 }
 
 /** A file's size and SHA-256, or `absent`. */
-export function fileStep(node: string, change: number, path: string, become: boolean): ClusterStep {
+function fileStep(node: string, change: number, path: string, become: boolean): ClusterStep {
   return read(
     node,
     `${change}/file`,
@@ -64,7 +123,7 @@ export function fileStep(node: string, change: number, path: string, become: boo
 }
 
 /** The Patching Tool's installed patches (exit 3 when the node has no Patching Tool). */
-export function patchesStep(node: string, p: Preview<'patches'>, become: boolean): ClusterStep {
+function patchesStep(node: string, p: Preview<'patches'>, become: boolean): ClusterStep {
   const pt = `${p.home}/patching-tool`;
   const info = `cd ${shq(pt)} && ./patching-tool.sh ${p.profile ? `${shq(p.profile)} ` : ''}info`;
   const command =
@@ -78,7 +137,7 @@ export function patchesStep(node: string, p: Preview<'patches'>, become: boolean
  * Prints `version<TAB>file` for every installed copy of the bundle, then `replaced<TAB>file` for files its `replaces`
  * pattern removes.
  */
-export function moduleStep(node: string, p: Preview<'module'>, become: boolean): ClusterStep {
+function moduleStep(node: string, p: Preview<'module'>, become: boolean): ClusterStep {
   const dirs = ['osgi/modules', 'osgi/war', 'osgi/marketplace', 'deploy'].map((d) => shq(`${p.home}/${d}`));
   const lines = [
     `for f in ${dirs.map((d) => `${d}/*.jar ${d}/*.war`).join(' ')}; do`,

@@ -29,7 +29,10 @@ export type ClusterAction =
   | 'read-footprint'
   | 'prune'
   | 'read-facts'
-  | 'read-diff';
+  | 'read-diff'
+  | 'read-lb-members'
+  | 'read-lb-member'
+  | 'read-lb-sessions';
 
 /** One remote action of the lock, reconcile, `status` or `unlock`. */
 export interface ClusterStep {
@@ -37,6 +40,7 @@ export interface ClusterStep {
   id: string;
   action: ClusterAction;
   title: string;
+  /** The node it is about; for a read of a whole load-balancer instance (`read-lb-members`), that instance's name. */
   node: string;
   /** Where it runs: on the node, or (putting a member back) the load balancer's host or this machine. */
   runOn: 'node' | 'local' | 'lb';
@@ -114,14 +118,41 @@ export interface CleanNodeSteps {
   prune: ClusterStep;
 }
 
+/** One thing a change would touch on a node, and how `lrroll diff` reads it. */
+export interface DiffRead {
+  /** The change, by its 0-based index in the playbook. */
+  change: number;
+  /** An edited file, a file put in place or removed, the installed patches, a bundle's installed copies. */
+  kind: 'edit' | 'file' | 'patches' | 'module';
+  /** The read of what the node has now. */
+  now: ClusterStep;
+  /** An edit only: the file as the change would leave it (the apply step's own filter, to standard output). */
+  after: ClusterStep | null;
+}
+
+/** What `lrroll diff` reads on one node the plan changes (read-only, with the rights the change writes with). */
+export interface DiffNodeSteps {
+  node: string;
+  /** One entry per thing a change would touch that can be read beforehand, in change order. */
+  reads: DiffRead[];
+}
+
 /** The steps around the batches. */
 export interface PlanCluster {
   lock: PlanLock;
   /** One entry per node of the inventory with a load balancer (empty without one). */
   reconcile: ReconcileNodeSteps[];
   status: StatusNodeSteps[];
+  /**
+   * What `lrroll status` reads of the load balancer: every member of each instance (`read-lb-members`, one request
+   * each), or for a `command` load balancer each node's member with its `status` and `sessions` commands; empty
+   * without a load balancer.
+   */
+  statusLb: ClusterStep[];
   /** What `lrroll clean` runs, per node (every node of the inventory). */
   clean: CleanNodeSteps[];
   /** What `lrroll facts` reads, one step per node. */
   facts: ClusterStep[];
+  /** What `lrroll diff` reads, per node the plan changes. */
+  diff: DiffNodeSteps[];
 }

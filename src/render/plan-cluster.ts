@@ -58,13 +58,36 @@ export function clusterReads(plan: Plan, c: ChalkInstance, full: boolean): strin
     c.bold('Read by lrroll status and lrroll unlock') +
       c.dim(' (status changes nothing; unlock breaks the lock after confirmation)'),
   ];
+  // A plan recorded before status's load-balancer reads were steps has none.
+  const lbReads = plan.cluster.statusLb ?? [];
+  const group = (name: string, steps: ClusterStep[]): string[] =>
+    full
+      ? [`  ${c.cyan(name)}`, ...steps.map((x) => clusterStepLine(x, c, '    '))]
+      : [`  ${c.cyan(name)}: ${steps.map((x) => x.title).join(' · ')}`];
   for (const s of plan.cluster.status) {
     const lock = plan.cluster.lock.nodes.find((n) => n.node === s.node);
-    const steps = [lock?.read, s.app, s.http, s.patches, lock?.break].filter((x): x is ClusterStep => !!x);
-    if (full) lines.push(`  ${c.cyan(s.node)}`, ...steps.map((x) => clusterStepLine(x, c, '    ')));
-    else lines.push(`  ${c.cyan(s.node)}: ${steps.map((x) => x.title).join(' · ')}`);
+    // A command load balancer is read per node, with the node's own status (and sessions) command.
+    const member = lbReads.filter((x) => x.node === s.node && x.action !== 'read-lb-members');
+    const steps = [lock?.read, s.app, s.http, s.patches, ...member, lock?.break].filter((x): x is ClusterStep => !!x);
+    lines.push(...group(s.node, steps));
   }
-  return full ? [...lines, ...maintenanceReads(plan, c)] : lines;
+  const instances = lbReads.filter((x) => x.action === 'read-lb-members');
+  if (instances.length > 0) lines.push(...group('load balancer', instances));
+  return full ? [...lines, ...maintenanceReads(plan, c), ...diffReads(plan, c)] : lines;
+}
+
+/** What `lrroll diff` reads on each node the plan changes (`--full` only: not part of a run). */
+function diffReads(plan: Plan, c: ChalkInstance): string[] {
+  const nodes = (plan.cluster.diff ?? []).filter((d) => d.reads.length > 0);
+  if (nodes.length === 0) return [];
+  return [
+    c.bold('Read by lrroll diff') +
+      c.dim(' (changes nothing; reads with the rights the change writes with, on the nodes the plan changes)'),
+    ...nodes.flatMap((d) => [
+      `  ${c.cyan(d.node)}`,
+      ...d.reads.flatMap((r) => [r.now, r.after]).flatMap((x) => (x ? [clusterStepLine(x, c, '    ')] : [])),
+    ]),
+  ];
 }
 
 /** What `lrroll clean` and `lrroll facts` run on each node (`--full` only: they are not part of a run). */

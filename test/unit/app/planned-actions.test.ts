@@ -97,6 +97,7 @@ function planned(plan: Plan, values: Record<string, string>): Set<string> {
     ...c.lock.nodes.flatMap((n) => [n.take, n.takeOver, n.refresh, n.release, n.read, n.break]),
     ...c.reconcile.flatMap((r) => [r.app, r.http, r.putBack, r.waitUp]),
     ...c.status.flatMap((s) => [s.app, s.http, s.patches]),
+    ...c.statusLb,
   ];
   return new Set(steps.flatMap((s) => (s?.command ? [fillPlaceholders(s.command, s.placeholders, values)] : [])));
 }
@@ -186,6 +187,7 @@ describe('every remote action of the lock, reconcile, status and unlock is a pla
       c.reconcile[1]?.putBack,
       c.reconcile[1]?.waitUp,
       c.status[0]?.patches,
+      c.statusLb.find((s) => s.id === 'cluster/status/node3/read-lb-member'),
     ])
       expect(used.has(fill(s as ClusterStep)), s?.id).toBe(true);
   });
