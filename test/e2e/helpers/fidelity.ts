@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { fillPlaceholders } from '../../../src/shell/quote.js';
 
 // Compares what a run actually sent (the NDJSON that LRROLL_RECORD_REMOTE writes) with the plan
 // that `lrroll plan --format json` showed for the same playbook.
@@ -96,14 +97,41 @@ function asPattern(planText: string): RegExp {
 }
 
 /**
- * The requests a load-balancer step's text names: `; `-separated, each maybe followed by what it reads, in parentheses.
+ * The requests a load-balancer step's text names: `; `-separated, each maybe followed by what it reads and the
+ * instances it goes to, in parentheses: `show stat liferay 4 -1 (status of node1) (on lb1, lb2)`.
  */
 export function plannedRequests(text: string): string[] {
-  return text.split('; ').map((r) => r.replace(/ \([^()]*\)$/, ''));
+  return text.split('; ').map((r) => r.replace(/( \([^()]*\))+$/, ''));
 }
 
-/** Why an action is not the plan's, or null when a step of the plan carries exactly this text. */
-export function unplannedReason(a: Recorded, steps: ReadonlyMap<string, PlanStep>): string | null {
+/**
+ * The `via` wrappers of the plan's HAProxy instances: the socat command run on the load balancer's host, with the
+ * runtime API request as its `{request}` placeholder.
+ */
+export function viaWrappers(plan: Pick<PlanJson, 'loadBalancer'>): string[] {
+  const instances = (plan.loadBalancer as { instances?: Array<{ wrapper?: unknown }> } | undefined)?.instances ?? [];
+  return instances.flatMap((i) => (typeof i.wrapper === 'string' ? [i.wrapper] : []));
+}
+
+/**
+ * True when `command` is one of the plan's `via` wrappers with `{request}` filled in, shell-quoted as the run fills it
+ * (src/shell/quote.ts `fillPlaceholders`), by a request one of the step's texts names.
+ */
+function isWrappedRequest(command: string, texts: readonly string[], wrappers: readonly string[]): boolean {
+  return wrappers.some((w) =>
+    texts.some((t) => plannedRequests(t).some((r) => fillPlaceholders(w, ['request'], { request: r }) === command)),
+  );
+}
+
+/**
+ * Why an action is not the plan's, or null when a step of the plan carries exactly this text (for a command, also: the
+ * plan's `via` wrapper sending one of the step's load-balancer requests).
+ */
+export function unplannedReason(
+  a: Recorded,
+  steps: ReadonlyMap<string, PlanStep>,
+  wrappers: readonly string[] = [],
+): string | null {
   if (a.stepId === null) return 'sent outside any plan step';
   // A `#recover` re-run of the node's own LB steps (put back after a failure before its stop).
   const step = steps.get(a.stepId.replace(/#recover$/, ''));
@@ -118,14 +146,17 @@ export function unplannedReason(a: Recorded, steps: ReadonlyMap<string, PlanStep
     return texts.some((t) => plannedRequests(t).some((r) => asPattern(r).test(a.text)))
       ? null
       : `LB request not in ${step.id}`;
-  return texts.some((t) => asPattern(t).test(a.text)) ? null : `command not in ${step.id}`;
+  return texts.some((t) => asPattern(t).test(a.text)) || isWrappedRequest(a.text, texts, wrappers)
+    ? null
+    : `command not in ${step.id}`;
 }
 
 /** Each action the plan does not show, with why, in one line. */
 export function unplannedActions(plan: PlanJson, recorded: readonly Recorded[]): string[] {
   const steps = planSteps(plan);
+  const wrappers = viaWrappers(plan);
   return recorded.flatMap((a) => {
-    const why = unplannedReason(a, steps);
+    const why = unplannedReason(a, steps, wrappers);
     return why === null ? [] : [`${why}: [${a.kind} ${a.target}] ${a.text.split('\n').join(' ⏎ ').slice(0, 300)}`];
   });
 }

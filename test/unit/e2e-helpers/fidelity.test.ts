@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planPlaybook } from '../../../src/app/use-cases.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { fillPlaceholders } from '../../../src/shell/quote.js';
-import { stepsMissingFromEvents, unplannedActions, type Recorded } from '../../e2e/helpers/fidelity.js';
+import {
+  plannedRequests,
+  stepsMissingFromEvents,
+  unplannedActions,
+  type Recorded,
+} from '../../e2e/helpers/fidelity.js';
 
 // The check the fidelity end-to-end tests make (test/e2e/helpers/fidelity.ts) can fail: an action of
 // a cluster step the plan lacks, or whose command differs from the plan's, is reported, and so is a
@@ -107,5 +112,105 @@ describe('the fidelity check of recorded remote actions', () => {
         [{ kind: 'lock', state: 'taken', stepIds: ['cluster/lock/node1/lock-take'] }],
       ),
     ).toEqual([]);
+  });
+});
+
+describe('the fidelity check of HAProxy reached over `via`', () => {
+  let viaPlan: Plan;
+  beforeAll(async () => {
+    const file = join(dir, 'via.yml');
+    writeFileSync(
+      file,
+      [
+        'lrroll: 1',
+        'name: fidelity via',
+        'inventory:',
+        '  defaults:',
+        '    transport: local',
+        '  nodes:',
+        `    - name: node1`,
+        `      liferayHome: ${join(dir, 'node1')}`,
+        'loadBalancer:',
+        '  type: haproxy',
+        '  socket: /run/haproxy/admin.sock',
+        '  backend: liferay',
+        '  via:',
+        '    host: lb.example',
+        'change:',
+        '  type: restart',
+        'rollout:',
+        '  minHealthy: 0',
+        '',
+      ].join('\n'),
+    );
+    const out = await planPlaybook(file, { vars: {}, limit: null });
+    if (!out.plan) throw new Error(JSON.stringify(out.diagnostics));
+    viaPlan = out.plan;
+  });
+
+  /** The socat command the run sends for `request` under the step `stepId`: the plan's wrapper, filled. */
+  function wrapped(request: string, stepId: string): Recorded {
+    const wrapper = viaPlan.loadBalancer.instances[0]?.wrapper;
+    if (!wrapper) throw new Error('no via wrapper in the plan');
+    return {
+      kind: 'exec',
+      target: 'ssh lb.example',
+      text: fillPlaceholders(wrapper, ['request'], { request }),
+      stepId,
+    };
+  }
+  const viaJson = (): Parameters<typeof unplannedActions>[0] =>
+    JSON.parse(JSON.stringify(viaPlan)) as Parameters<typeof unplannedActions>[0];
+  const drainId = (): string => {
+    const id = viaPlan.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'lb-drain')?.id;
+    if (!id) throw new Error('no drain step');
+    return id;
+  };
+
+  it("accepts the wrapper sending a request the step lists (status's members read, a drain)", () => {
+    const status = viaPlan.cluster.statusLb[0];
+    expect(status).toMatchObject({ id: 'cluster/status/lb-1/read-lb-members', runOn: 'lb' });
+    expect(
+      unplannedActions(viaJson(), [
+        wrapped('show stat liferay 4 -1', status?.id ?? ''),
+        wrapped('set server liferay/node1 state drain', drainId()),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("rejects a changed request, a request of another step, and a wrapper that is not the plan's", () => {
+    const changed = wrapped('set server liferay/node1 state maint', drainId());
+    const elsewhere = wrapped('show stat liferay 4 -1', drainId());
+    const other = { ...wrapped('set server liferay/node1 state drain', drainId()) };
+    other.text = other.text.replace('socat -t 5', 'socat -t 50');
+    // Not quoted as the run quotes it: the request must be one shell word.
+    const unquoted = {
+      ...wrapped('set server liferay/node1 state drain', drainId()),
+      text: (viaPlan.loadBalancer.instances[0]?.wrapper ?? '').replace(
+        '{request}',
+        'set server liferay/node1 state drain',
+      ),
+    };
+    expect(unplannedActions(viaJson(), [changed, elsewhere, other, unquoted])).toEqual([
+      expect.stringMatching(/^command not in batch/),
+      expect.stringMatching(/^command not in batch/),
+      expect.stringMatching(/^command not in batch/),
+      expect.stringMatching(/^command not in batch/),
+    ]);
+    // Without `via` in the plan, the filled wrapper is no planned command at all.
+    const noVia = viaJson() as unknown as { loadBalancer: { instances: Array<{ wrapper: string | null }> } };
+    for (const i of noVia.loadBalancer.instances) i.wrapper = null;
+    expect(unplannedActions(noVia as never, [wrapped('set server liferay/node1 state drain', drainId())])).toHaveLength(
+      1,
+    );
+  });
+
+  it('reads the requests of a step that names what they read and the instances they go to', () => {
+    expect(plannedRequests('show stat liferay 4 -1 (status of node1) (on lb1, lb2)')).toEqual([
+      'show stat liferay 4 -1',
+    ]);
+    expect(
+      plannedRequests('set server liferay/node1 state maint; shutdown sessions server liferay/node1 (on lb1, lb2)'),
+    ).toEqual(['set server liferay/node1 state maint', 'shutdown sessions server liferay/node1']);
   });
 });
