@@ -112,5 +112,41 @@ describe.skipIf(!support.ok)(
       },
       300_000,
     );
+
+    it(
+      "status with HAProxy reached over `via` (socat over SSH on node1's host) sends only the plan's wrapper, " +
+        'filled with the planned request',
+      async () => {
+        const h = join(cluster.dir, 'lrroll-home-cluster-via');
+        const n1 = cluster.node('node1');
+        const haproxy = cluster.haproxy;
+        if (!haproxy) throw new Error('the test cluster has no HAProxy');
+        const pb = writePlaybook(cluster, 'Fidelity cluster via', 'change:\n  type: restart\n', {
+          lbYaml:
+            `loadBalancer:\n  type: haproxy\n  socket: ${haproxy.socket}\n  backend: ${haproxy.backend}\n` +
+            `  via:\n    host: ${n1.address}\n    port: ${n1.sshPort}\n    user: ${cluster.sshUser}\n` +
+            `    identityFile: ${cluster.identityFile}\n`,
+        });
+        const planned = await runLrroll(['plan', pb, '--format', 'json'], cluster, h);
+        expect(planned.code, planned.stderr).toBe(0);
+        const plan = JSON.parse(planned.stdout) as Plan;
+        const rec = join(cluster.dir, 'remote-cluster-via-status.ndjson');
+        const status = await runLrroll(['status', pb], cluster, h, { LRROLL_RECORD_REMOTE: rec });
+        // Every member was read through the wrapper (a `?` would mean the load balancer could not be read).
+        expect(status.stdout, status.stderr).toMatch(/node1 .* UP/);
+        expect(status.stdout).not.toMatch(/load balancer: /);
+        const sent = readRecorded(rec);
+        const read = 'cluster/status/lb-1/read-lb-members';
+        const wrapper = (plan.loadBalancer as { instances: Array<{ wrapper: string }> }).instances[0]?.wrapper ?? '';
+        expect(sent.filter((a) => a.stepId === read).map((a) => [a.kind, a.text])).toEqual([
+          ['lb', `show stat ${haproxy.backend} 4 -1`],
+          ['exec', wrapper.replace('{request}', `'show stat ${haproxy.backend} 4 -1'`)],
+        ]);
+        const unplanned = unplannedActions(plan, sent);
+        log(`status over via: ${sent.length} remote actions, ${unplanned.length} unplanned`);
+        expect(unplanned).toEqual([]);
+      },
+      120_000,
+    );
   },
 );
