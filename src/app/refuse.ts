@@ -1,13 +1,17 @@
 import type { RunReport } from '../execute/executor.js';
 import { runStartOf, type Emit, type NodeSummary } from '../execute/events.js';
 import type { LbDriver, MemberState } from '../execute/lb/driver.js';
-import { CLUSTER_TIMINGS } from '../plan/defaults.js';
-import { parseDuration } from '../plan/duration.js';
+import type { Transport } from '../execute/transport.js';
 import type { Plan } from '../plan/types.js';
 import type { LeftOut } from './reconcile.js';
+import { readLbMembers } from './status-lb.js';
 
-/** How long a refused run waits for the load balancer's view of its members (best effort). */
-const LB_READ_MS = parseDuration(CLUSTER_TIMINGS.refusalLbRead) * 1000;
+/** The load balancer as a refused run reads it: with `lrroll status`'s planned reads (`plan.cluster.statusLb`). */
+export interface RefusalLb {
+  driver: LbDriver | null;
+  transport: Transport;
+  secrets: Readonly<Record<string, string>>;
+}
 
 /**
  * Where every node stands when a run ends before touching anything (lock held, lock unreachable,
@@ -15,12 +19,8 @@ const LB_READ_MS = parseDuration(CLUSTER_TIMINGS.refusalLbRead) * 1000;
  * one holding the lock) may have left nodes out of the load balancer. What the run records and
  * the load balancer itself say is reported, never an assumed "in rotation".
  */
-export async function nodesAtRefusal(
-  plan: Plan,
-  leftOut: readonly LeftOut[],
-  lb: LbDriver | null,
-): Promise<NodeSummary[]> {
-  const members = await readMembers(lb);
+export async function nodesAtRefusal(plan: Plan, leftOut: readonly LeftOut[], lb: RefusalLb): Promise<NodeSummary[]> {
+  const members = await readMembers(plan, lb);
   const hasLb = plan.loadBalancer.type !== 'none';
   return plan.nodes.map((n) => {
     const left = leftOut.find((l) => l.node === n.name);
@@ -47,13 +47,22 @@ export async function nodesAtRefusal(
   });
 }
 
-async function readMembers(lb: LbDriver | null): Promise<Map<string, MemberState> | null> {
-  if (!lb) return null;
-  try {
-    return await lb.members(AbortSignal.timeout(LB_READ_MS));
-  } catch {
-    return null;
-  }
+/**
+ * Every member's state as the load balancer reports it (best effort: null when nothing could be read). With an HA
+ * pair a member counts as out when any instance that answered has it out; an UNKNOWN member counts as not read.
+ */
+async function readMembers(plan: Plan, lb: RefusalLb): Promise<Map<string, MemberState> | null> {
+  const read = await readLbMembers(plan, lb.driver, lb.transport, lb.secrets).catch(() => []);
+  const answered = read.flatMap((r) => (typeof r.members === 'string' ? [] : [r.members]));
+  if (answered.length === 0) return null;
+  const merged = new Map<string, MemberState>();
+  for (const members of answered)
+    for (const [name, state] of members) {
+      if (state.state === 'UNKNOWN') continue; // not known is not out: the record and the text say "not read"
+      const seen = merged.get(name);
+      if (!seen || (seen.state === 'UP' && state.state !== 'UP')) merged.set(name, state);
+    }
+  return merged;
 }
 
 /** Emits the start and end of a run that could not start, and returns its report. */

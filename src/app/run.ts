@@ -131,7 +131,14 @@ async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): 
   };
   const leftOut = (): LeftOut[] => findLeftOut(plan, options.env).filter((l) => !(options.resume && l.runId === runId));
   const refuse = async (reason: string, status: 'refused' | 'aborted' = 'refused'): Promise<RunReport> =>
-    refusedRun(plan, runId, emit, reason, await nodesAtRefusal(plan, leftOut(), lb), status);
+    refusedRun(
+      plan,
+      runId,
+      emit,
+      reason,
+      await nodesAtRefusal(plan, leftOut(), { driver: lb, transport: lbTransport, secrets }),
+      status,
+    );
   const stopped = (): boolean => options.stop.aborted || options.signal.aborted;
   try {
     const owner = makeOwner(plan, runId, options.env, options.lockMessage, options.pid, options.clock.iso());

@@ -185,8 +185,6 @@ export const CLUSTER_TIMINGS = {
   putBackTimeout: '30s',
   /** Waiting for a put-back member to be UP: at least this, else the load balancer's upTimeout. */
   putBackUpMin: '10s',
-  /** A run refused before any change reads the load balancer's members (best effort) for at most this. */
-  refusalLbRead: '10s',
   /** `lrroll clean`: reading a node's footprint, and removing old backups and staged files. */
   cleanTimeout: '2m',
   /** `lrroll facts`: the one command that reads a node's facts (Java, app server, patches, modules). */
