@@ -13,7 +13,7 @@ import { notRunMessage } from './outcome-text.js';
 import { runPlannedCommand } from './step-exec.js';
 
 /** One node as `clean` found or left it. */
-export interface CleanNode {
+interface CleanNode {
   node: string;
   path: string;
   /** Bytes of backups and staged files, and how many backups (null when the node could not be read). */
@@ -24,7 +24,7 @@ export interface CleanNode {
 }
 
 /** What `clean` needs from the command line. */
-export interface CleanOptions {
+interface CleanOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** The SSH config and known_hosts files (command line, else playbook). */
   sshFiles: SshFiles;

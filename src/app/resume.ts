@@ -7,7 +7,7 @@ import { planPlaybook } from './use-cases.js';
 import type { SshFiles } from './ssh-files.js';
 
 /** An interrupted run, ready to continue. */
-export interface ResumeTarget {
+interface ResumeTarget {
   plan: Plan;
   dir: string;
   meta: RunMeta;

@@ -105,7 +105,7 @@ export function resolvePolicy(playbook: Playbook, clusterSize: number): Policy {
 /**
  * The window that applies to `strategy`: its own (`window.rolling` / `window.full`), else the general one, else none.
  */
-export function windowFor(w: Rollout['window'], strategy: Policy['strategy']): Policy['window'] {
+function windowFor(w: Rollout['window'], strategy: Policy['strategy']): Policy['window'] {
   if (!w) return null;
   const own = w[strategy];
   const spec = own ?? (w.start !== undefined && w.end !== undefined ? { start: w.start, end: w.end } : null);

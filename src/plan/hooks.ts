@@ -17,7 +17,7 @@ export interface HookSite {
 }
 
 /** The `body` value that sends the run's JSON report summary instead of a text body. */
-export const REPORT_BODY = 'report';
+const REPORT_BODY = 'report';
 
 /** Builds the step for one hook at one site; `locate` finds fields of the hook for diagnostics. */
 export function hookStep(

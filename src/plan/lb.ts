@@ -22,7 +22,7 @@ import type {
 } from './types.js';
 
 /** What resolving the load balancer needs to render and check its URL: run-level templates and where the section is. */
-export interface LbContext {
+interface LbContext {
   templater: Templater;
   scope: TemplateScope;
   /** Where a field of the section is (a path for nested ones: `['instances', 1, 'url']`). */

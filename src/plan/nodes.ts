@@ -9,7 +9,7 @@ import type { TemplateVar } from './template.js';
 import type { PlanNode } from './types.js';
 
 /** How a node's app server is stopped and started, resolved to commands. */
-export interface ResolvedService {
+interface ResolvedService {
   type: 'scripts' | 'systemd' | 'commands';
   start: string;
   stop: string;

@@ -16,7 +16,7 @@ import { cacheClearStep } from './cache-clear.js';
 import type { ConsistencyCheckStep, PlanNode, PruneStep, Step, UploadStep } from './types.js';
 
 /** What preflight needs to know about one node. */
-export interface NodePreflightInput {
+interface NodePreflightInput {
   node: ResolvedNode;
   uploads: Upload[];
   checks: ChangeCheck[];
@@ -240,7 +240,7 @@ function propertyKeys(playbook: Playbook): string[] {
 }
 
 /** Formats a byte count for people. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes / 1024;

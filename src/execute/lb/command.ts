@@ -6,7 +6,7 @@ import type { LbDriver, MemberState } from './driver.js';
 import { commandMemberState, parseSessionsOutput } from './member-state.js';
 
 /** Options of {@link CommandDriver}. */
-export interface CommandDriverOptions {
+interface CommandDriverOptions {
   /** The plan's load balancer (type `command`). */
   lb: PlanLoadBalancer;
   /** Where the commands run: the `via` host, or locally. */
