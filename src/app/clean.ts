@@ -2,7 +2,7 @@ import type { SshFiles } from './ssh-files.js';
 // `lrroll clean`: removes the backups and staged artifacts earlier runs left under
 // `<liferayHome>/.lrroll/` on the nodes the plan changes, holding the cluster's run lock meanwhile
 // so that no run loses its backup while it needs it. The lock folder itself stays.
-import { lrrollDir, parseFootprint } from '../plan/hygiene.js';
+import { lrrollDir, parseFootprint } from '../domain/footprint.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import type { CleanNodeSteps } from '../plan/types-cluster.js';
 import { acquireClusterLock, lockAdvice, releaseClusterLock } from './cluster-lock.js';

@@ -12,7 +12,7 @@ import { errorScanCommand, logSizeCommand } from './log-commands.js';
 import { httpProbeCommand, resolveHealth, type ResolvedHealth } from './node-steps.js';
 import type { ResolvedNode } from './nodes.js';
 import { toVar, type Templater } from './scope.js';
-import type { TemplateVar } from './template.js';
+import type { TemplateVar } from '../domain/template.js';
 import type { BakeWatch, CapacityNode, PlanLoadBalancer, PlanNode, Policy, Step } from './types.js';
 
 /** What the canary bake watches on a canary node: its HTTP probe, its process and its log. */

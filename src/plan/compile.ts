@@ -32,7 +32,7 @@ import { clusterCommands, clusterSection } from './cluster-steps.js';
 import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
 import { BUILTIN_VARS, Templater } from './scope.js';
 import { assignIds } from './step.js';
-import type { TemplateVar } from './template.js';
+import type { TemplateVar } from '../domain/template.js';
 import {
   PLAN_FORMAT_VERSION,
   type Batch,

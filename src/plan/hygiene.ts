@@ -6,9 +6,6 @@ import { lrrollDir } from '../domain/footprint.js';
 import { RUN_ID_VAR } from '../domain/run-id.js';
 import { shq } from '../shell/quote.js';
 
-// Re-exported for app/clean.ts, which reads a node's footprint through plan/.
-export { lrrollDir, parseFootprint } from '../domain/footprint.js';
-
 /** What a prune keeps: this run (recorded as the newest) and its staged files, and how many runs in all. */
 interface PruneSpec {
   liferayHome: string;

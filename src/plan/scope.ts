@@ -10,7 +10,7 @@ import {
   type Rendered,
   type TemplateScope,
   type TemplateVar,
-} from './template.js';
+} from '../domain/template.js';
 
 /** Stands in for a path that was reported as invalid, so the compiler can finish collecting diagnostics. */
 const INVALID_PATH = '/lrroll-invalid-path';

@@ -1,4 +1,4 @@
-import { renderTemplate, type TemplateScope, type TemplateVar } from '../../plan/template.js';
+import { renderTemplate, type TemplateScope, type TemplateVar } from '../../domain/template.js';
 import type { PlanLoadBalancer } from '../../plan/types.js';
 import { LbError, LrrollError } from '../../errors/errors.js';
 import type { Transport } from '../transport.js';

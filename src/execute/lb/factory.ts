@@ -1,4 +1,4 @@
-import { shownLbUrl } from '../../plan/lb.js';
+import { shownLbUrl } from '../../domain/lb-url.js';
 import type { LbVia } from '../../plan/types.js';
 import { ApacheBalancerDriver } from './apache.js';
 import { CommandDriver } from './command.js';

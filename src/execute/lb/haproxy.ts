@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { describeHaproxySocket, parseHaproxySocket, type HaproxySocket } from '../../plan/haproxy-socket.js';
+import { describeHaproxySocket, parseHaproxySocket, type HaproxySocket } from '../../domain/haproxy-socket.js';
 import { fillQuotedPlaceholder } from '../placeholders.js';
 import type { Transport } from '../transport.js';
 import type { LbDriver, MemberState } from './driver.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseDuration, formatSeconds, resolveCount } from '../../../src/plan/duration.js';
 import { enclosingContext, shellWord, toVar } from '../../../src/plan/scope.js';
-import { hasMalformedTemplate, renderTemplate, type TemplateVar } from '../../../src/plan/template.js';
+import { hasMalformedTemplate, renderTemplate, type TemplateVar } from '../../../src/domain/template.js';
 
 const scope = new Map<string, TemplateVar>([
   ['node', toVar('node1')],
