@@ -2,7 +2,7 @@ import type { SshFiles } from './ssh-files.js';
 // `lrroll clean`: removes the backups and staged artifacts earlier runs left under
 // `<liferayHome>/.lrroll/` on the nodes the plan changes, holding the cluster's run lock meanwhile
 // so that no run loses its backup while it needs it. The lock folder itself stays.
-import { lrrollDir, parseFootprint } from '../plan/hygiene.js';
+import { lrrollDir, parseFootprint } from '../domain/footprint.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import type { CleanNodeSteps } from '../plan/types-cluster.js';
 import { acquireClusterLock, lockAdvice, releaseClusterLock } from './cluster-lock.js';
@@ -13,7 +13,7 @@ import { notRunMessage } from './outcome-text.js';
 import { runPlannedCommand } from './step-exec.js';
 
 /** One node as `clean` found or left it. */
-export interface CleanNode {
+interface CleanNode {
   node: string;
   path: string;
   /** Bytes of backups and staged files, and how many backups (null when the node could not be read). */
@@ -24,7 +24,7 @@ export interface CleanNode {
 }
 
 /** What `clean` needs from the command line. */
-export interface CleanOptions {
+interface CleanOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** The SSH config and known_hosts files (command line, else playbook). */
   sshFiles: SshFiles;

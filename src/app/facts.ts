@@ -4,7 +4,7 @@
  */
 import type { Transport } from '../execute/transport.js';
 import type { Plan, PlanNode } from '../plan/types.js';
-import { appServerVersionOf, javaVersionOf } from '../plan/versions.js';
+import { appServerVersionOf, javaVersionOf } from '../domain/versions.js';
 import type { NodeFacts } from '../playbook/playbook.generated.js';
 import { sshSettings, TransportPool } from './execute.js';
 import type { SshFiles } from './ssh-files.js';

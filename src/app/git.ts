@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { LOCAL_TIMINGS } from '../plan/defaults.js';
 
 /** The git state of the repository holding a file: its commit and whether tracked files have uncommitted changes. */
-export interface GitState {
+interface GitState {
   commit: string | null;
   dirty: boolean;
 }

@@ -43,7 +43,7 @@ export interface RunMeta {
 }
 
 /** Where a node stands according to the record: the last load-balancer state, step and result. */
-export interface NodeRecord {
+interface NodeRecord {
   node: string;
   /** `draining`/`out` after a drain, `enabled`/`up` after it came back; null when never touched. */
   lb: 'draining' | 'out' | 'enabled' | 'up' | null;
@@ -56,7 +56,7 @@ export interface NodeRecord {
 }
 
 /** The folder that holds run records: `$LRROLL_HOME/runs` (default `~/.lrroll/runs`). */
-export function runsDir(env: Readonly<Record<string, string | undefined>>): string {
+function runsDir(env: Readonly<Record<string, string | undefined>>): string {
   return join(env.LRROLL_HOME ?? join(env.HOME ?? homedir(), '.lrroll'), 'runs');
 }
 
@@ -67,7 +67,7 @@ export interface JournalFile {
 }
 
 /** How the record reaches the disk. */
-export interface JournalOptions {
+interface JournalOptions {
   file?: JournalFile;
   /** At most this long after an output line it is synced even when no state change follows (ms). */
   outputSyncDelayMs?: number;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Where a run's process lives: the host it ran on and its pid. */
-export interface RunProcess {
+interface RunProcess {
   host: string;
   pid: number;
 }

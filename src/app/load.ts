@@ -22,7 +22,7 @@ import { validateAgainstSchema } from '../playbook/validate.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** A playbook read from disk with everything planning needs. */
-export interface LoadedPlaybook {
+interface LoadedPlaybook {
   file: string;
   text: string;
   playbook: Playbook;
@@ -38,7 +38,7 @@ export interface LoadedPlaybook {
 }
 
 /** The result of loading: the playbook when it is usable, and every diagnostic found on the way. */
-export interface LoadResult {
+interface LoadResult {
   loaded: LoadedPlaybook | undefined;
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
@@ -298,9 +298,7 @@ function printableName(name: string): string {
 }
 
 /** The local files a change names, with the kind of inspection each needs. */
-export function artifactRefs(
-  change: Change,
-): Array<{ path: string; kind: ArtifactKind; field: Array<string | number> }> {
+function artifactRefs(change: Change): Array<{ path: string; kind: ArtifactKind; field: Array<string | number> }> {
   switch (change.type) {
     case 'module':
     case 'theme':

@@ -28,7 +28,7 @@ export interface HeldLock {
 }
 
 /** The result of trying to take the lock on one node. */
-export type NodeLockAttempt = { acquired: true } | ({ acquired: false } & HeldLock);
+type NodeLockAttempt = { acquired: true } | ({ acquired: false } & HeldLock);
 
 /** The owner record of this process's run; `since` from the injected clock. */
 export function makeOwner(
@@ -105,7 +105,7 @@ export async function takeOver(lock: NodeLock, owner: LockOwner): Promise<boolea
 }
 
 /** What a refresh found: the lock is still this run's, someone else's, or could not be checked. */
-export type RefreshResult = { state: 'ours' } | { state: 'unknown'; error: string } | ({ state: 'lost' } & HeldLock);
+type RefreshResult = { state: 'ours' } | { state: 'unknown'; error: string } | ({ state: 'lost' } & HeldLock);
 
 /**
  * Refreshes the lock's time while the run holds it; says when it is no longer this run's (broken, or taken by another

@@ -26,7 +26,7 @@ export interface LeftOut {
 }
 
 /** What reconciling did for one node. */
-export interface ReconcileResult {
+interface ReconcileResult {
   node: string;
   runId: string;
   action: 'put-back' | 'left-out';
@@ -77,7 +77,7 @@ export function findLeftOut(plan: Plan, env: Readonly<Record<string, string | un
  * What reconciling needs: transports, the LB driver (null for a command load balancer: the plan's commands put it
  * back), secrets and a clock.
  */
-export interface ReconcileDeps {
+interface ReconcileDeps {
   transportFor(node: PlanNode): Transport;
   lbTransport: Transport;
   lb: LbDriver | null;

@@ -25,7 +25,7 @@ export function loadRecord(dir: string, meta: RunMeta): RunRecord {
 }
 
 /** Reads the record in a run folder. */
-export function recordAt(dir: string): RunRecord {
+function recordAt(dir: string): RunRecord {
   return loadRecord(dir, readMeta(dir));
 }
 
@@ -86,7 +86,7 @@ export function reportOf(record: RunRecord): Report {
 }
 
 /** Writes a run's report to a file in a format. */
-export function writeReport(record: RunRecord, file: string, format: ReportFormat): void {
+function writeReport(record: RunRecord, file: string, format: ReportFormat): void {
   writeFileSync(file, renderReport(reportOf(record), format));
 }
 
@@ -94,7 +94,7 @@ export function writeReport(record: RunRecord, file: string, format: ReportForma
  * Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` when it is set, cut to what is left of the
  * step's 1 MiB (GitHub drops a step summary that exceeds it). Returns a note when nothing fitted.
  */
-export function appendStepSummary(env: Env, record: RunRecord): string | null {
+function appendStepSummary(env: Env, record: RunRecord): string | null {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return null;
   let used = 0;

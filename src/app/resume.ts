@@ -7,7 +7,7 @@ import { planPlaybook } from './use-cases.js';
 import type { SshFiles } from './ssh-files.js';
 
 /** An interrupted run, ready to continue. */
-export interface ResumeTarget {
+interface ResumeTarget {
   plan: Plan;
   dir: string;
   meta: RunMeta;
@@ -125,8 +125,6 @@ async function verifyNode(plan: Plan, node: string, pool: TransportPool): Promis
       ?.steps.filter((s) => s.action === 'verify') ?? [];
   if (!planNode) return 'the node is not in the plan';
   for (const s of steps) {
-    // A verify step without a command checks nothing on the node: nothing to send, nothing that can fail.
-    if (s.command === null) continue;
     // The verify step as planned (its command, deadline and sudo), through the one step runner.
     const r = await runRemote({
       kind: 'command',

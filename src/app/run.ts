@@ -26,7 +26,7 @@ import type { SshFiles } from './ssh-files.js';
 // handles signals and the terminal, and renders the events it is handed.
 
 /** What a run needs from the command line. */
-export interface RunOptions {
+interface RunOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Every event, stamped and recorded, for the views. */
   onEvent(event: RunEvent): void;
@@ -51,7 +51,7 @@ export interface RunOptions {
 }
 
 /** A run whose record is open: `execute` runs it (once) and closes the record. */
-export interface OpenRun {
+interface OpenRun {
   runId: string;
   recordDir: string;
   execute(): Promise<RunStatus>;

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Plan } from '../plan/types.js';
 
 /** `--ssh-config` and `--known-hosts` as given on the command line. */
-export interface SshFileFlags {
+interface SshFileFlags {
   sshConfig?: string;
   knownHosts?: string[];
 }

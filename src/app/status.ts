@@ -14,9 +14,6 @@ import { runPlannedCommand } from './step-exec.js';
 import { readLbMembers, type InstanceMembers } from './status-lb.js';
 import type { SshFiles } from './ssh-files.js';
 
-/** What `lrroll status` reports about one node (read-only): the row of a `node-status` event. */
-export type { NodeStatusRow };
-
 /** Reads every node's state and its load-balancer member without changing anything (no reconcile, no lock). */
 export async function readStatus(
   plan: Plan,
@@ -229,9 +226,4 @@ export function statusProblems(rows: readonly NodeStatusRow[], hasLb: boolean): 
       );
   }
   return out;
-}
-
-/** True when every node is reachable, running, answering, and UP in the load balancer (or there is none). */
-export function allHealthy(rows: readonly NodeStatusRow[], hasLb: boolean): boolean {
-  return statusProblems(rows, hasLb).length === 0;
 }

@@ -5,10 +5,10 @@ import type { ClusterStep } from '../plan/types.js';
 import { fillPlaceholders } from '../shell/quote.js';
 
 /** Run-time values of a step's placeholders (`owner`, `runId`, `heldRunId`). */
-export type PlaceholderValues = Readonly<Record<string, string>>;
+type PlaceholderValues = Readonly<Record<string, string>>;
 
 /** What running a step needs besides the step: its placeholders' values, the secrets and the abort signal. */
-export interface StepExecOptions {
+interface StepExecOptions {
   values?: PlaceholderValues;
   secrets?: Readonly<Record<string, string>>;
   signal?: AbortSignal;

@@ -11,7 +11,7 @@ import type { SshFiles } from './ssh-files.js';
 // read still holds that node's lock, so a lock taken meanwhile by another run is left alone.
 
 /** One run holding the lock: on which nodes, who, and whether its process still runs on this host. */
-export interface LockHolder {
+interface LockHolder {
   runId: string | null;
   nodes: string[];
   description: string;
@@ -20,7 +20,7 @@ export interface LockHolder {
 }
 
 /** The lock as read: who holds it, on which nodes it could not be read, and how to break it. */
-export interface UnlockSession {
+interface UnlockSession {
   /** Nodes read (not counting those that could not be). */
   checked: number;
   total: number;

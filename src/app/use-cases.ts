@@ -10,7 +10,7 @@ import { loadPlaybook, sha256Hex } from './load.js';
 import { lrrollVersion } from './version.js';
 
 /** Options shared by the commands that compile a plan. */
-export interface PlanOptions {
+interface PlanOptions {
   /** `--var k=v` overrides. */
   vars: Record<string, string>;
   /** `--limit` node names, or null for every node. */

@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 import { LOCAL_TIMINGS } from '../plan/defaults.js';
 
 /** The outcome of one decryption: the plain text, or why it failed (one line, no secret in it). */
-export type VaultResult = { text: string } | { error: string; hint: string };
+type VaultResult = { text: string } | { error: string; hint: string };
 
 /** True for text that is an Ansible Vault envelope (`$ANSIBLE_VAULT;1.1;AES256` …). */
 export function isVaultText(text: string): boolean {

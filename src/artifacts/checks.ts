@@ -37,11 +37,3 @@ export function printable(text: string, max = 200): string {
   );
   return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
 }
-
-/** Why an entry name would write outside the folder it is extracted into, or null when it is safe. */
-export function unsafeEntryName(name: string): string | null {
-  const parts = name.replace(/\\/g, '/').split('/');
-  if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name)) return 'an absolute path';
-  if (parts.includes('..')) return 'a `..` component';
-  return null;
-}

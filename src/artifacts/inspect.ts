@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ARCHIVE_LIMITS, Budget, LimitError } from './budget.js';
+import { Budget, LimitError } from './budget.js';
 import { inspectBundle, manifestProblem, METADATA_MAX_BYTES } from './bundle.js';
 import { printable } from './checks.js';
 import { readPropertiesKeys, readSetenv } from './config-file.js';
@@ -23,7 +23,7 @@ import { ZipError } from './zip.js';
 export type ArtifactKind = 'bundle' | 'patch' | 'release' | 'properties' | 'setenv' | 'file';
 
 /** One artifact to inspect: the path as the playbook wrote it, where it is, and its kind. */
-export interface ArtifactRequest {
+interface ArtifactRequest {
   /** The path as written in the playbook (the key of the result map). */
   path: string;
   /** Absolute path on this machine. */
@@ -34,13 +34,8 @@ export interface ArtifactRequest {
 
 const MIB = 1024 * 1024;
 
-/** Largest archive nested in a patch (jar, war, lpkg) that is read into memory and inspected. */
-export const NESTED_ARCHIVE_MAX_BYTES = ARCHIVE_LIMITS.maxNestedBytes;
-
-export { LISTED_PATHS_MAX } from './patch.js';
-
 /** How many artifacts `inspectArtifacts` reads at the same time. */
-export const INSPECT_CONCURRENCY = 4;
+const INSPECT_CONCURRENCY = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers

@@ -14,7 +14,7 @@ const MIB = 1024 * 1024;
 const DOCUMENTATION_MAX_BYTES = 16 * MIB;
 
 /** At most this many entries are listed in `clusterClasses` and `sqlOrUpgradeFiles` (counts go on). */
-export const LISTED_PATHS_MAX = 20;
+const LISTED_PATHS_MAX = 20;
 
 /** Archives a patch may carry, opened and inspected in turn. */
 const NESTED_EXTENSIONS: ReadonlySet<string> = new Set(['.jar', '.war', '.lpkg', '.zip']);

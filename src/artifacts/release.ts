@@ -11,7 +11,7 @@ import type { ManifestFacts } from './types.js';
 import { forEachZipEntry, type ReadCurrentEntry, type ZipEntryInfo } from './zip.js';
 
 /** A bundle found in a release artifact (its symbolic name checked against OSGi syntax). */
-export type ReleaseBundle = ManifestFacts & { bundleSymbolicName: string };
+type ReleaseBundle = ManifestFacts & { bundleSymbolicName: string };
 
 const MIB = 1024 * 1024;
 const BUNDLE_EXTENSIONS = new Set(['.jar', '.war']);

@@ -13,7 +13,7 @@ export interface XmlElement {
 }
 
 /** Why an XML document could not be read. */
-export class XmlError extends Error {
+class XmlError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'XmlError';
@@ -21,7 +21,7 @@ export class XmlError extends Error {
 }
 
 /** Bounds on what one document may hold. */
-export interface XmlLimits {
+interface XmlLimits {
   maxDepth: number;
   maxElements: number;
 }

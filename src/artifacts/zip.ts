@@ -21,10 +21,10 @@ export interface ZipEntryInfo {
 }
 
 /**
- * Why a zip operation failed: unreadable file, bad archive, an entry name that would escape its folder, absent entry,
- * or entry over the size limit.
+ * Why a zip operation failed: unreadable file, bad archive, an entry name that would escape its folder, or entry over
+ * the size limit.
  */
-export type ZipErrorKind = 'io' | 'format' | 'unsafe-name' | 'missing-entry' | 'too-large';
+type ZipErrorKind = 'io' | 'format' | 'unsafe-name' | 'too-large';
 
 /** Error raised by this module; `message` names the archive, `reason` is the bare cause. */
 export class ZipError extends Error {
@@ -48,7 +48,7 @@ export class ZipError extends Error {
 export type ReadCurrentEntry = (maxBytes: number) => Promise<Buffer>;
 
 /** Called once per entry in archive order; return `false` to stop the walk early. */
-export type ZipVisitor = (entry: ZipEntryInfo, read: ReadCurrentEntry) => Promise<boolean | void> | boolean | void;
+type ZipVisitor = (entry: ZipEntryInfo, read: ReadCurrentEntry) => Promise<boolean | void> | boolean | void;
 
 const BUFFER_LABEL = '<in-memory zip>';
 
@@ -152,39 +152,4 @@ export async function forEachZipEntry(source: string | Buffer, visit: ZipVisitor
   } finally {
     zip.close();
   }
-}
-
-/** Lists every entry of a zip (path or Buffer) from its central directory, without reading any data. */
-export async function listZipEntries(source: string | Buffer, label?: string): Promise<ZipEntryInfo[]> {
-  const entries: ZipEntryInfo[] = [];
-  await forEachZipEntry(
-    source,
-    (entry) => {
-      entries.push(entry);
-    },
-    label,
-  );
-  return entries;
-}
-
-/** Reads one entry (exact name) into memory; rejects with ZipError if it is absent or larger than `maxBytes`. */
-export async function readZipEntry(
-  source: string | Buffer,
-  name: string,
-  maxBytes: number,
-  label?: string,
-): Promise<Buffer> {
-  const found: Buffer[] = [];
-  await forEachZipEntry(
-    source,
-    async (entry, read) => {
-      if (entry.name !== name) return true;
-      found.push(await read(maxBytes));
-      return false;
-    },
-    label,
-  );
-  const data = found[0];
-  if (data === undefined) throw new ZipError(labelOf(source, label), `entry ${name} not found`, 'missing-entry');
-  return data;
 }

@@ -8,7 +8,7 @@ import type { CommonPlanFlags, SshCliFlags } from './flags.js';
 import { sshFilesFor } from './ssh-files.js';
 
 /** The flags of `lrroll clean`. */
-export interface CleanFlags extends CommonPlanFlags, SshCliFlags {
+interface CleanFlags extends CommonPlanFlags, SshCliFlags {
   yes?: boolean;
   keep: string;
 }

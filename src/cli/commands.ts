@@ -1,4 +1,4 @@
-import { hasErrors, type SourceLocation } from '../errors/diagnostics.js';
+import type { SourceLocation } from '../errors/diagnostics.js';
 import { makeChalk } from '../errors/format.js';
 import { parseDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';

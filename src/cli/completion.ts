@@ -5,7 +5,7 @@ import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 
 /** Every shell lrroll writes a completion script for. */
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 function argumentKind(cmd: Command): ValueKind {
   const arg = cmd.registeredArguments[0];
@@ -34,7 +34,7 @@ const HELP: OptionSpec = { long: '--help', short: '-h', description: 'show help'
  * Reads the subcommands, their flags and arguments from the command-line definition, so completion never drifts from
  * it.
  */
-export function completionSpec(program: Command): CommandSpec[] {
+function completionSpec(program: Command): CommandSpec[] {
   return program.commands.map((cmd) => ({
     name: cmd.name(),
     description: cmd.description(),

@@ -3,7 +3,7 @@ import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 
 /** An error that happened during a run, with the folder of that run's record. */
-export interface WithRunRecord {
+interface WithRunRecord {
   runRecord?: string;
 }
 

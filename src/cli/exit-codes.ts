@@ -11,6 +11,3 @@ export const EXIT_CODES = {
   /** Interrupted (Ctrl-C). */
   interrupted: 130,
 } as const;
-
-/** An exit code lrroll uses. */
-export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];

@@ -25,7 +25,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 }
 
 /** Commander's `error: …` lines as lrroll usage errors: `error[E_USAGE]: …`, so every usage error carries its code. */
-export function usageErrorText(text: string): string {
+function usageErrorText(text: string): string {
   return text.replace(/^error: /, 'error[E_USAGE]: ');
 }
 

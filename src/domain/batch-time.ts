@@ -1,12 +1,12 @@
 // How long a batch takes: plan/ estimates the run with it, execute/ the time left of a run.
 
 /** A node step as the estimate sees it: in which phase of the node's turn it runs. */
-export interface PhasedStep {
+interface PhasedStep {
   phase: 'prepare' | 'start' | 'return';
 }
 
 /** A batch as the estimate sees it: steps before and after, and each node's steps. */
-export interface TimedBatch<S> {
+interface TimedBatch<S> {
   before: readonly S[];
   after: readonly S[];
   nodePlans: ReadonlyArray<{ steps: ReadonlyArray<S & PhasedStep> }>;

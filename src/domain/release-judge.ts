@@ -4,7 +4,7 @@ import { parseRelease, releaseName } from './releases.js';
 import { schemaChangeLevel } from './versions.js';
 
 /** What the check expects: the playbook's release and the schema versions of its bundles. */
-export interface ReleaseExpectation {
+interface ReleaseExpectation {
   expected: string;
   schemas: ReadonlyArray<{ bundle: string; schemaVersion: string }>;
 }

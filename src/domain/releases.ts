@@ -2,8 +2,7 @@
 // playbook's move, execute/ the release a node runs).
 
 /** A DXP release: a quarterly or patch release (`2024.q1.3`), or a 7.4 update (`7.4.13-u92`). */
-export type Release =
-  { line: 'quarterly'; year: number; quarter: number; patch: number } | { line: 'update'; update: number };
+type Release = { line: 'quarterly'; year: number; quarter: number; patch: number } | { line: 'update'; update: number };
 
 /** Parses `2024.q1.3`, `2024.Q1.3`, `7.4.13-u92`, `7.4.13 Update 92`, `7.4.13.u92`; undefined for anything else. */
 export function parseRelease(text: string): Release | undefined {

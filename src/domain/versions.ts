@@ -4,10 +4,10 @@
  */
 
 /** Which part of a version changes. */
-export type ChangeLevel = 'major' | 'minor' | 'micro' | 'none';
+type ChangeLevel = 'major' | 'minor' | 'micro' | 'none';
 
 /** A move between two versions: which part changes, and whether it goes up or down. */
-export interface VersionMove {
+interface VersionMove {
   level: ChangeLevel;
   direction: 'up' | 'down' | 'none';
 }

@@ -67,12 +67,6 @@ export interface Diagnostic {
   sourceHidden?: boolean;
 }
 
-/** A value together with the diagnostics produced while computing it. */
-export interface WithDiagnostics<T> {
-  value: T;
-  diagnostics: Diagnostic[];
-}
-
 /** True when any diagnostic is an error. */
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');

@@ -41,7 +41,7 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
 }
 
 /** Control characters (terminal escapes among them) shown as `\uXXXX`; line breaks kept. */
-export function terminalSafe(text: string): string {
+function terminalSafe(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(
     /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g,

@@ -1,5 +1,5 @@
 /** Levenshtein edit distance between two strings (case-insensitive). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   let prev = Array.from({ length: t.length + 1 }, (_, i) => i);

@@ -1,7 +1,7 @@
 import type { BakeStep, BakeWatch } from '../plan/types.js';
 import type { RunState } from './context.js';
 import { fillPlaceholders } from './placeholders.js';
-import { failed, lastLine, ok, type StepOutcome } from './run-command.js';
+import { failed, ok, type StepOutcome } from './run-command.js';
 import { probePasses, readHttpProbe } from './http-probe.js';
 import type { Transport } from './transport.js';
 

@@ -68,24 +68,24 @@ export interface RunStartEvent extends Base {
   }>;
 }
 /** A run-level phase starts. */
-export interface PhaseStartEvent extends Base {
+interface PhaseStartEvent extends Base {
   kind: 'phase-start';
   phase: RunPhase;
 }
 /** A run-level phase ends. */
-export interface PhaseEndEvent extends Base {
+interface PhaseEndEvent extends Base {
   kind: 'phase-end';
   phase: RunPhase;
   status: StepStatus;
 }
 /** A batch starts. */
-export interface BatchStartEvent extends Base {
+interface BatchStartEvent extends Base {
   kind: 'batch-start';
   batch: number;
   nodes: string[];
 }
 /** A node of a batch starts its steps. */
-export interface NodeStartEvent extends Base {
+interface NodeStartEvent extends Base {
   kind: 'node-start';
   batch: number;
   node: string;
@@ -133,7 +133,7 @@ export interface LbStateEvent extends Base {
   state: 'draining' | 'out' | 'enabled' | 'up';
 }
 /** A node ends its steps. */
-export interface NodeEndEvent extends Base {
+interface NodeEndEvent extends Base {
   kind: 'node-end';
   batch: number;
   node: string;
@@ -142,7 +142,7 @@ export interface NodeEndEvent extends Base {
   outOfRotationMs: number | null;
 }
 /** A batch ends. */
-export interface BatchEndEvent extends Base {
+interface BatchEndEvent extends Base {
   kind: 'batch-end';
   batch: number;
   status: StepStatus;
@@ -162,7 +162,7 @@ export interface RunEndEvent extends Base {
  * the interrupted run being resumed, a node skipped (unreachable, not changed by this run), refreshed (every refresh
  * interval, still this run's), lost (broken or taken by another run), released, or held (read by `lrroll status`).
  */
-export interface LockEvent extends Base {
+interface LockEvent extends Base {
   kind: 'lock';
   state: 'taken' | 'waiting' | 'taken-over' | 'skipped' | 'refreshed' | 'lost' | 'released' | 'held';
   /** The nodes it concerns, in lock order. */
@@ -183,7 +183,7 @@ export interface LockEvent extends Base {
  * A node an earlier run left out of the load balancer: put back (healthy), left out (and why), or pending (`lrroll
  * status`: the next run puts it back once healthy).
  */
-export interface ReconcileEvent extends Base {
+interface ReconcileEvent extends Base {
   kind: 'reconcile';
   node: string;
   /** The run that left it out. */
@@ -197,7 +197,7 @@ export interface ReconcileEvent extends Base {
   text: string;
 }
 /** `lrroll status`: what one node and its load-balancer member show (read-only). */
-export interface NodeStatusEvent extends Base {
+interface NodeStatusEvent extends Base {
   kind: 'node-status';
   row: NodeStatusRow;
 }

@@ -11,7 +11,7 @@ import type { GogoCommand } from '../plan/types.js';
 /**
  * What one diagnostic said: `problems` is empty when nothing is unsatisfied; `error` when the answer could not be read.
  */
-export interface GogoReading {
+interface GogoReading {
   problems: string[];
   error: string | null;
 }

@@ -4,7 +4,7 @@ import { lastLine } from './run-step.js';
  * What an HTTP probe command got. The plan's probes run `curl -sS --max-time N -w '\n%{http_code}' -- URL`:
  * the body, then the status code alone on the last line.
  */
-export interface HttpProbeAnswer {
+interface HttpProbeAnswer {
   /** True when curl got an HTTP answer (exit 0), whatever its status. */
   answered: boolean;
   /** The HTTP status, or null without an answer. */
@@ -18,7 +18,7 @@ export interface HttpProbeAnswer {
 }
 
 /** The parts of a command result a probe reads. */
-export interface ProbeResult {
+interface ProbeResult {
   exitCode: number | null;
   stdout: string;
   stderr: string;
@@ -39,7 +39,7 @@ export function readHttpProbe(r: ProbeResult): HttpProbeAnswer {
 }
 
 /** What a probe expects: one of these statuses and, optionally, a body matching a regular expression. */
-export interface ProbeExpectation {
+interface ProbeExpectation {
   status: readonly number[];
   bodyMatch?: string | null;
 }

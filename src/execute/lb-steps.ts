@@ -73,10 +73,14 @@ async function memberState(
   return commandMemberState(r.stdout, parseSessionsOutput(r.stdout));
 }
 
+/** An API step (HAProxy, Apache, mod_jk) with no driver to send it: a wiring error, never a command to run. */
+const NO_DRIVER = failed('no load-balancer driver for an API step, and the step has no command', null, 'E_LB');
+
 async function drain(step: LbDrainStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   if (run.deps.lb) await run.deps.lb.drain(step.member, run.deps.signal);
+  else if (step.command === null) return NO_DRIVER;
   else {
-    const r = outcomeOf(await runCommand(step, step.command ?? 'false', run), 'the drain command');
+    const r = outcomeOf(await runCommand(step, step.command, run), 'the drain command');
     if (r.status !== 'ok') return r;
   }
   if (state) {
@@ -182,8 +186,9 @@ async function settle(step: LbWaitDrainedStep, run: RunState): Promise<number> {
 
 async function enable(step: LbEnableStep, run: RunState): Promise<StepOutcome> {
   if (run.deps.lb) await run.deps.lb.enable(step.member, run.deps.signal);
+  else if (step.command === null) return NO_DRIVER;
   else {
-    const r = outcomeOf(await runCommand(step, step.command ?? 'false', run), 'the enable command');
+    const r = outcomeOf(await runCommand(step, step.command, run), 'the enable command');
     if (r.status !== 'ok') return r;
   }
   run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'enabled' });

@@ -41,7 +41,7 @@ export async function runPreflightCheck(step: Check, run: RunState): Promise<Ste
 }
 
 async function judgeCheck(step: Check, run: RunState): Promise<StepOutcome> {
-  const r = await runCommand(step, step.command ?? 'true', run, {
+  const r = await runCommand(step, step.command, run, {
     quiet: step.action !== 'check-reachable' && step.action !== 'check-service',
   });
   if (step.action === 'check-sudo') return judgeSudo(step, r);

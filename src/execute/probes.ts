@@ -53,7 +53,7 @@ export async function waitHttp(step: WaitHttpStep, run: RunState): Promise<StepO
     run,
     async () => {
       const answer = readHttpProbe(
-        await runCommand(step, step.command ?? '', run, { quiet: true, timeoutMs: step.attemptDeadlineSec * 1000 }),
+        await runCommand(step, step.command, run, { quiet: true, timeoutMs: step.attemptDeadlineSec * 1000 }),
       );
       return { passed: probePasses(answer, step), found: answer.found };
     },
@@ -73,7 +73,7 @@ export async function waitOsgi(step: WaitOsgiStep, run: RunState): Promise<StepO
     step,
     run,
     async () => {
-      const r = await runCommand(step, step.command ?? '', run, {
+      const r = await runCommand(step, step.command, run, {
         quiet: true,
         timeoutMs: step.attemptDeadlineSec * 1000,
       });

@@ -53,14 +53,14 @@ export function transportOf(step: Step, run: RunState): Transport {
 }
 
 /** The secret values a step needs, by name. */
-export function secretsFor(step: Step, run: RunState): Record<string, string> {
+function secretsFor(step: Step, run: RunState): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of step.secretEnv) env[name] = run.deps.secrets[name] ?? '';
   return env;
 }
 
 /** Options of {@link runCommand}. */
-export interface RunCommandOptions {
+interface RunCommandOptions {
   transport?: Transport;
   timeoutMs?: number;
   signal?: AbortSignal;

@@ -19,10 +19,10 @@ export interface RemoteOutcome extends ExecResult {
 }
 
 /** How many stderr lines an outcome keeps. */
-export const STDERR_TAIL_LINES = 3;
+const STDERR_TAIL_LINES = 3;
 
 /** A remote action of a step: a command on a transport, a file upload, or a load-balancer driver call. */
-export type RemoteAction =
+type RemoteAction =
   | { kind: 'command'; transport: Transport; command: string; options: ExecOptions; what: string }
   | {
       kind: 'upload';
@@ -64,7 +64,7 @@ export async function runRemote(action: RemoteAction, now: () => number = Date.n
  * Classifies a finished command: exit 0 is ok; a timeout, an interruption, a lost connection and a failing exit each
  * get their own code.
  */
-export function classify(r: ExecResult, what: string): RemoteOutcome {
+function classify(r: ExecResult, what: string): RemoteOutcome {
   const stderrTail = tailOf(r.stderr);
   const base = { ...r, stderrTail, ok: false, hint: null };
   if (r.exitCode === 0 && !r.timedOut && !r.aborted) return { ...base, ok: true, code: null, detail: null };
@@ -125,7 +125,7 @@ function thrown(err: unknown, action: RemoteAction, durationMs: number): RemoteO
 }
 
 /** The last few non-empty lines of some output, joined with ` | `. */
-export function tailOf(text: string, lines = STDERR_TAIL_LINES): string {
+function tailOf(text: string, lines = STDERR_TAIL_LINES): string {
   return text
     .split('\n')
     .map((l) => l.trim())

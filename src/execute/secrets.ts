@@ -6,13 +6,13 @@ import type { Emit, EventInput } from './events.js';
  * to three characters would also match ordinary text ("1" in every duration), so lrroll refuses
  * it rather than mask every such letter or risk a partial, word-only masking that could leak it.
  */
-export const MIN_SECRET_LENGTH = 4;
+const MIN_SECRET_LENGTH = 4;
 
 /** What replaces a secret value in every output, event and record. */
-export const MASK = '***';
+const MASK = '***';
 
 /** A function that replaces every secret value in a text. */
-export type Mask = (text: string) => string;
+type Mask = (text: string) => string;
 
 /** The forms a value takes in output: as is, URL-encoded (query strings, URLs) and JSON-escaped. */
 function forms(value: string): string[] {

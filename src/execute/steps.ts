@@ -46,7 +46,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
       return stop(step, run, state);
     case 'service-start': {
       if (state) await recordLogOffsets(step, run, state);
-      const r = outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the start command');
+      const r = outcomeOf(await runCommand(step, step.command, run), 'the start command');
       if (r.status === 'ok' && state) Object.assign(state, { stopped: false, starting: true });
       return r;
     }
@@ -54,7 +54,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'restore':
       // The plan's backup folder ends with $LRROLL_RUN_ID: this run's own copy.
       return outcomeOf(
-        await runCommand(step, step.command ?? 'true', run, { env: { [RUN_ID_VAR]: run.deps.runId } }),
+        await runCommand(step, step.command, run, { env: { [RUN_ID_VAR]: run.deps.runId } }),
         step.action,
       );
     case 'verify':
@@ -62,17 +62,17 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'cache-clear':
     case 'revert':
     case 'forensics':
-      return outcomeOf(await runCommand(step, step.command ?? 'true', run), step.action);
+      return outcomeOf(await runCommand(step, step.command, run), step.action);
     case 'prune': {
       // The run's own backup folder and record are named by its run id; the last line says what was kept, removed and
       // left.
-      const r = await runCommand(step, step.command ?? 'true', run, { env: { [RUN_ID_VAR]: run.deps.runId } });
+      const r = await runCommand(step, step.command, run, { env: { [RUN_ID_VAR]: run.deps.runId } });
       return r.exitCode === 0
         ? ok(lastLine(r.stdout) ?? null)
         : outcomeOf(r, 'removing older backups and staged files');
     }
     case 'apply': {
-      const r = outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the change');
+      const r = outcomeOf(await runCommand(step, step.command, run), 'the change');
       if (r.status === 'ok' && state) state.updated = true;
       return r;
     }
@@ -86,7 +86,6 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
       return waitHttp(step, run);
     case 'wait-osgi':
       return waitOsgi(step, run);
-    case 'settle':
     case 'settle':
       return waitFor(step, run);
     case 'bake':
@@ -105,7 +104,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
 async function stop(step: ServiceStopStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   const transport = transportOf(step, run);
   // The step's deadline leaves room for the forced stop after the graceful one.
-  const graceful = await runCommand(step, step.command ?? 'true', run, {
+  const graceful = await runCommand(step, step.command, run, {
     timeoutMs: Math.max(1, step.timeoutSec - step.checkTimeoutSec) * 1000,
   });
   const checkMs = step.checkTimeoutSec * 1000;
@@ -185,7 +184,7 @@ async function waitFor(step: Extract<Step, { action: 'settle' }>, run: RunState)
 
 async function upload(step: UploadStep, run: RunState): Promise<StepOutcome> {
   const transport = transportOf(step, run);
-  const before = await runCommand(step, step.command ?? '', run, {
+  const before = await runCommand(step, step.command, run, {
     quiet: true,
     timeoutMs: step.checksumTimeoutSec * 1000,
   });
@@ -195,7 +194,7 @@ async function upload(step: UploadStep, run: RunState): Promise<StepOutcome> {
     timeoutMs: step.timeoutSec * 1000,
     signal: run.deps.signal,
   });
-  const after = await runCommand(step, step.command ?? '', run, {
+  const after = await runCommand(step, step.command, run, {
     quiet: true,
     timeoutMs: step.checksumTimeoutSec * 1000,
   });
@@ -206,10 +205,21 @@ async function upload(step: UploadStep, run: RunState): Promise<StepOutcome> {
   return ok('uploaded, checksum verified');
 }
 
+/** A hook with neither a command nor a request does nothing: there is nothing to send and nothing that can fail. */
+const NOTHING_TO_RUN: StepOutcome = {
+  status: 'skipped',
+  detail: 'nothing to run: the hook has neither a command nor a request',
+  exitCode: null,
+  code: null,
+  hint: null,
+};
+
 async function hook(step: HookStep, run: RunState): Promise<StepOutcome> {
   const outcome = step.request
     ? await webhook(step, run)
-    : outcomeOf(await runCommand(step, step.command ?? 'true', run), 'the hook');
+    : step.command === null
+      ? NOTHING_TO_RUN
+      : outcomeOf(await runCommand(step, step.command, run), 'the hook');
   if (outcome.status === 'failed' && step.continueOnError)
     return { ...outcome, status: 'ok', detail: `failed, continuing (continueOnError): ${outcome.detail ?? ''}` };
   return outcome;

@@ -1,7 +1,7 @@
 import type { Policy } from '../plan/types.js';
 
 /** Whether work may start now, and why not. */
-export interface WindowVerdict {
+interface WindowVerdict {
   open: boolean;
   /** Seconds left before the window closes (Infinity without a window). */
   remainingSec: number;

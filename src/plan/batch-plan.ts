@@ -27,7 +27,7 @@ export interface BatchPlan {
 }
 
 /** What the bake watches on one canary node (built by the caller, which knows each node's health gates). */
-export type BakeWatchOf = (node: ResolvedNode) => BakeWatch;
+type BakeWatchOf = (node: ResolvedNode) => BakeWatch;
 
 /** Orders, limits and batches the nodes; reports batches that would break the healthy minimum. */
 export function planBatches(
@@ -124,7 +124,7 @@ export function planBatches(
 }
 
 /** The capacity entries of the nodes outside a batch, in inventory order. */
-export function outside(
+function outside(
   nodes: readonly ResolvedNode[],
   batch: readonly string[],
   capacity: ReadonlyMap<string, CapacityNode>,

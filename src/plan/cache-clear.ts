@@ -9,10 +9,10 @@ import { makeStep } from './step.js';
 import type { CacheClearStep } from './types.js';
 
 /** Server Administration's portlet id (Liferay's PortletKeys.SERVER_ADMIN). */
-export const SERVER_ADMIN_PORTLET = 'com_liferay_server_admin_web_portlet_ServerAdminPortlet';
+const SERVER_ADMIN_PORTLET = 'com_liferay_server_admin_web_portlet_ServerAdminPortlet';
 
 /** What the built-in cache clear needs: where the portal answers and who signs in. */
-export interface ServerAdminCacheClear {
+interface ServerAdminCacheClear {
   /** Base URL, e.g. `http://10.0.0.11:8080` (no secrets). */
   url: string;
   /** The sign-in: a literal, or a `"${NAME}"`-quoted secret reference for the shell. */
@@ -31,7 +31,7 @@ export interface ServerAdminCacheClear {
  * page or a permission error. The credentials go to curl through files in a private temporary
  * folder, never on a command line.
  */
-export function serverAdminCacheClearCommand(c: ServerAdminCacheClear): string {
+function serverAdminCacheClearCommand(c: ServerAdminCacheClear): string {
   const ns = `_${SERVER_ADMIN_PORTLET}_`;
   const token = `sed -n "s/.*Liferay\\.authToken *= *['\\"]\\([^'\\"]*\\)['\\"].*/\\1/p" "$d/page" | head -n 1`;
   const action =

@@ -11,7 +11,7 @@ import {
 import { DEFAULTS } from './defaults.js';
 import { appServerVersionCommand } from './facts-commands.js';
 import { shq } from '../shell/quote.js';
-import { escapeForDoubleQuotes } from './template.js';
+import { escapeForDoubleQuotes } from '../domain/template.js';
 
 /** Installs app-server files and runs its commands; verifies the version the app server reports. */
 export function appServerSteps(change: AppServerChange, ctx: ChangeContext): ChangeSteps {

@@ -17,7 +17,7 @@ import { javaInUseCommand } from './facts-commands.js';
 import { managedBlockCommand, managedBlockFilter } from './shell/managed-block.js';
 import { propertiesEditCommand, propertiesFilter } from './shell/properties.js';
 import { shq } from '../shell/quote.js';
-import { escapeForDoubleQuotes } from './template.js';
+import { escapeForDoubleQuotes } from '../domain/template.js';
 
 /** Sets and unsets keys of portal-ext.properties (or installs a shipped file in its place). */
 export function propertiesSteps(change: PortalPropertiesChange, ctx: ChangeContext): ChangeSteps {

@@ -13,7 +13,7 @@ import { DEFAULTS, EXPECTED } from './defaults.js';
 import { installedLevel, levelName, parseFixPackLevel } from '../domain/levels.js';
 import { installedReleaseCommand } from './release-check.js';
 import { shq } from '../shell/quote.js';
-import { escapeForDoubleQuotes } from './template.js';
+import { escapeForDoubleQuotes } from '../domain/template.js';
 
 function patchingTool(home: string, profile: string | undefined, args: string): string {
   return `cd ${shq(`${home}/patching-tool`)} && ./patching-tool.sh ${profile ? `${shq(profile)} ` : ''}${args}`;

@@ -75,7 +75,7 @@ export interface ChangeSteps {
 }
 
 /** A preview before the compiler numbers it with its change's index. */
-export type PreviewDraft = ChangePreview extends infer P ? (P extends unknown ? Omit<P, 'change'> : never) : never;
+type PreviewDraft = ChangePreview extends infer P ? (P extends unknown ? Omit<P, 'change'> : never) : never;
 
 /** What compiling a change needs besides the change itself. */
 export interface ChangeContext {
@@ -112,7 +112,7 @@ export function simple(
 }
 
 /** The staged copy of an artifact on a node: content-addressed, so a re-upload of the same file is skipped. */
-export function stagedPath(node: ResolvedNode, facts: ArtifactFacts): string {
+function stagedPath(node: ResolvedNode, facts: ArtifactFacts): string {
   return `${node.plan.stagingDir}/${(facts.sha256 ?? 'unknown').slice(0, 16)}-${facts.fileName}`;
 }
 

@@ -10,9 +10,7 @@ import { patchSteps, revertPatchSteps } from './change-patch.js';
 import { baseName, fileInstallSteps, simple, type ChangeContext, type ChangeSteps } from './change-steps.js';
 import { releaseSteps } from './changes-release.js';
 
-export type { ApplySpec, ChangeCheck, ChangeContext, ChangeSteps, PreviewDraft, Upload } from './change-steps.js';
-export { absoluteUnder, baseName, installFileCommand, stagedPath } from './change-steps.js';
-export { installedBundleCommand } from './change-bundle.js';
+export type { ChangeCheck, ChangeSteps, Upload } from './change-steps.js';
 
 /** Builds the steps of one change for one node. */
 export function changeSteps(change: Change, ctx: ChangeContext): ChangeSteps {

@@ -23,7 +23,7 @@ import type { PlanLoadBalancer } from './types.js';
 /**
  * What the cluster steps need of one node: the node, its HTTP probe (or null) and its load-balancer steps (or null).
  */
-export interface ClusterNodeInput {
+interface ClusterNodeInput {
   node: ResolvedNode;
   http: { command: string; status: number[] } | null;
   lb: NodeLbSteps | null;

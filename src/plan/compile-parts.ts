@@ -12,7 +12,7 @@ import { errorScanCommand, logSizeCommand } from './log-commands.js';
 import { httpProbeCommand, resolveHealth, type ResolvedHealth } from './node-steps.js';
 import type { ResolvedNode } from './nodes.js';
 import { toVar, type Templater } from './scope.js';
-import type { TemplateVar } from './template.js';
+import type { TemplateVar } from '../domain/template.js';
 import type { BakeWatch, CapacityNode, PlanLoadBalancer, PlanNode, Policy, Step } from './types.js';
 
 /** What the canary bake watches on a canary node: its HTTP probe, its process and its log. */
@@ -105,7 +105,7 @@ export function resolvePolicy(playbook: Playbook, clusterSize: number): Policy {
 /**
  * The window that applies to `strategy`: its own (`window.rolling` / `window.full`), else the general one, else none.
  */
-export function windowFor(w: Rollout['window'], strategy: Policy['strategy']): Policy['window'] {
+function windowFor(w: Rollout['window'], strategy: Policy['strategy']): Policy['window'] {
   if (!w) return null;
   const own = w[strategy];
   const spec = own ?? (w.start !== undefined && w.end !== undefined ? { start: w.start, end: w.end } : null);

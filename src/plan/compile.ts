@@ -33,7 +33,7 @@ import { diffSection } from './diff-reads.js';
 import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
 import { BUILTIN_VARS, Templater } from './scope.js';
 import { assignIds } from './step.js';
-import type { TemplateVar } from './template.js';
+import type { TemplateVar } from '../domain/template.js';
 import {
   PLAN_FORMAT_VERSION,
   type Batch,
@@ -50,7 +50,7 @@ import {
 } from './types.js';
 
 /** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
-export interface CompileInput {
+interface CompileInput {
   playbook: Playbook;
   sourceMap: SourceMap;
   inventory: NormalizedInventory;
@@ -77,7 +77,7 @@ export interface CompileInput {
 /**
  * A compiled plan, and per changed node what `lrroll diff` can preview (kept out of the plan: a run never needs it).
  */
-export interface Compiled {
+interface Compiled {
   plan: Plan | undefined;
   diagnostics: Diagnostic[];
   previews: Map<string, ChangePreview[]>;
@@ -481,7 +481,7 @@ function planHash(input: CompileInput, facts: PlanFacts): string {
 }
 
 /** JSON with object keys sorted, so equal plans always serialize (and hash) the same. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const sorted: Record<string, unknown> = {};

@@ -207,6 +207,10 @@ export const LOCAL_TIMINGS = {
 export const SSH_TIMINGS = {
   connectTimeoutMs: 20_000,
   keepaliveMs: 15_000,
+  /** A stopped command (deadline passed, run aborted): how long its channel may take to close before it is dropped. */
+  killGraceMs: 2_000,
+  /** The second channel that kills a stopped command's process group on the node: how long it may run. */
+  killCommandMs: 5_000,
 } as const;
 
 /** Regular expressions the health gates match (see the Liferay/Tomcat reference). */

@@ -20,7 +20,7 @@ import type { ChangeVerdict } from './types.js';
 import { because, refuse, restsOn, startVerdict, warn } from './verdict.js';
 
 /** What patch rules need besides the change. */
-export interface PatchContext {
+interface PatchContext {
   artifact: ArtifactFacts | undefined;
   /** Known breaking levels: the shipped list (the change's own are added here). */
   breakingLevels: readonly string[];

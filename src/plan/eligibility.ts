@@ -22,12 +22,8 @@ import type { ChangeVerdict } from './types.js';
 import { because, refuse, restsOn, startVerdict, warn } from './verdict.js';
 import { describeMove, javaMajor, javaMove, versionMove } from '../domain/versions.js';
 
-export { ROWS } from './eligibility-rows.js';
-export { crossedLevels, parseLevel } from '../domain/levels.js';
-export { javaMajor, schemaChangeLevel } from '../domain/versions.js';
-
 /** Inputs of the eligibility judgement: the changes and the facts gathered about their artifacts and nodes. */
-export interface EligibilityInput {
+interface EligibilityInput {
   changes: readonly Change[];
   /** Facts keyed by the artifact path as written in the playbook. */
   artifacts: ReadonlyMap<string, ArtifactFacts>;

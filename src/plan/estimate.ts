@@ -41,7 +41,7 @@ export function estimatePlan(
  * Expected downtime of a batch that takes every node out: from the stops (every node is drained by
  * then, so no new user gets in) until the first node to start is back in the load balancer.
  */
-export function batchDowntime(b: Batch): number {
+function batchDowntime(b: Batch): number {
   const afterDrain = (steps: readonly NodeStep[]): NodeStep[] =>
     steps.slice(steps.findIndex((s) => s.action === 'service-stop') + 1).filter((s) => s.phase === 'prepare');
   const stop = (steps: readonly NodeStep[]): number =>

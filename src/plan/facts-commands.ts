@@ -9,7 +9,7 @@ import { installedPatchesCommand } from './change-patch.js';
 import { shq } from '../shell/quote.js';
 
 /** Where a node keeps what the facts are read from. */
-export interface FactsPaths {
+interface FactsPaths {
   liferayHome: string;
   tomcatHome: string;
 }
@@ -39,9 +39,6 @@ export function appServerVersionCommand(tomcatHome: string): string {
       ` version 2>/dev/null | grep -E '^Server (number|version):'; fi`,
   ].join('\n');
 }
-
-/** The section markers of `factsCommand`'s output. */
-export const FACT_SECTIONS = ['java', 'app-server', 'patches', 'modules'] as const;
 
 /**
  * One command printing every fact of a node, each section after a `== <name>` line; a section that cannot be read

@@ -20,7 +20,7 @@ export interface GatheredFacts {
 }
 
 /** A module on one node. */
-export type ModuleFact = PlanNodeFacts['modules'][number];
+type ModuleFact = PlanNodeFacts['modules'][number];
 
 /** One node's value of a fact, or null when it is not known. */
 export interface NodeValue {
@@ -157,7 +157,7 @@ function disagreements(declared: PlanNodeFacts, got: PlanNodeFacts): string[] {
 }
 
 /** A module fact in words: `not installed`, `2.1.2 (schema 2.1.0)`. */
-export function describeModule(m: ModuleFact): string {
+function describeModule(m: ModuleFact): string {
   if (!m.installed) return 'not installed';
   return `${m.version ?? 'version unknown'}${m.schemaVersion ? ` (schema ${m.schemaVersion})` : ''}`;
 }
@@ -188,7 +188,7 @@ export function factDifferences(index: FactsIndex): string[] {
 }
 
 /** Known values grouped by value, nodes in inventory order; nodes with no value are left out. */
-export function groupValues(values: readonly NodeValue[]): Array<{ value: string; nodes: string[] }> {
+function groupValues(values: readonly NodeValue[]): Array<{ value: string; nodes: string[] }> {
   const groups = new Map<string, string[]>();
   for (const v of values) if (v.value !== null) groups.set(v.value, [...(groups.get(v.value) ?? []), v.node]);
   return [...groups.entries()].map(([value, nodes]) => ({ value, nodes }));

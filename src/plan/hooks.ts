@@ -4,7 +4,7 @@ import { DEFAULTS, EXPECTED } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { Templater } from './scope.js';
 import { makeStep } from './step.js';
-import type { TemplateScope } from './template.js';
+import type { TemplateScope } from '../domain/template.js';
 import type { HookPoint, HookStep } from './types.js';
 
 /** Where a hook is being placed: its point, node and batch, and the scope for its templates. */
@@ -17,7 +17,7 @@ export interface HookSite {
 }
 
 /** The `body` value that sends the run's JSON report summary instead of a text body. */
-export const REPORT_BODY = 'report';
+const REPORT_BODY = 'report';
 
 /** Builds the step for one hook at one site; `locate` finds fields of the hook for diagnostics. */
 export function hookStep(

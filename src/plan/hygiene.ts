@@ -6,11 +6,8 @@ import { lrrollDir } from '../domain/footprint.js';
 import { RUN_ID_VAR } from '../domain/run-id.js';
 import { shq } from '../shell/quote.js';
 
-// Re-exported for app/clean.ts, which reads a node's footprint through plan/.
-export { lrrollDir, parseFootprint } from '../domain/footprint.js';
-
 /** What a prune keeps: this run (recorded as the newest) and its staged files, and how many runs in all. */
-export interface PruneSpec {
+interface PruneSpec {
   liferayHome: string;
   /**
    * A run's own prune: its id comes in `$LRROLL_RUN_ID` (as for its backup); false for `lrroll clean` (no run to

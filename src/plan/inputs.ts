@@ -12,7 +12,7 @@ export type PathKind = 'absolute' | 'relative-ok';
 const GLOB = /[*?[\]]/;
 
 /** The result of checking one value. */
-export type Checked = { ok: true; value: string } | { ok: false; problem: string; hint: string };
+type Checked = { ok: true; value: string } | { ok: false; problem: string; hint: string };
 
 /**
  * A literal path: no NUL or line break, no glob characters, no `..` component; `.` components,

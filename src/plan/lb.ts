@@ -2,11 +2,12 @@ import type { SourceLocation } from '../errors/diagnostics.js';
 import type { LoadBalancer, SshTarget } from '../playbook/playbook.generated.js';
 import { DEFAULTS, EXPECTED, TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
-import { parseHaproxySocket, socatWrapper } from './haproxy-socket.js';
+import { parseHaproxySocket, socatWrapper } from '../domain/haproxy-socket.js';
+import { shownLbUrl } from '../domain/lb-url.js';
 import type { ResolvedNode } from './nodes.js';
 import { checkLbName, hasInlinePassword } from './inputs.js';
 import type { Templater } from './scope.js';
-import { secretRefs, type TemplateScope } from './template.js';
+import { secretRefs, type TemplateScope } from '../domain/template.js';
 import { makeStep } from './step.js';
 import type {
   CheckLbMemberStep,
@@ -22,7 +23,7 @@ import type {
 } from './types.js';
 
 /** What resolving the load balancer needs to render and check its URL: run-level templates and where the section is. */
-export interface LbContext {
+interface LbContext {
   templater: Templater;
   scope: TemplateScope;
   /** Where a field of the section is (a path for nested ones: `['instances', 1, 'url']`). */
@@ -273,16 +274,6 @@ function memberCalls(
     case 'none':
       throw new Error('no member calls without a load balancer');
   }
-}
-
-/**
- * A load balancer's URL as the plan shows it and the run records it: a password written inline is
- * masked, a `${NAME}` reference is kept (its value is filled in only when the request is sent).
- */
-export function shownLbUrl(url: string): string {
-  return url.replace(/^(https?:\/\/[^/@:]*:)([^@/]*)@/, (whole, head: string, password: string) =>
-    /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(password) ? whole : `${head}***@`,
-  );
 }
 
 /** The environment variables the URLs reference as `${NAME}`: the run needs them, and they stay out of the plan. */

@@ -7,7 +7,7 @@ import type { LogGateCommands, SideCommand } from './types.js';
 // ended before this start — is the named placeholder `{firstByte}`, filled by the executor.
 
 /** Placeholder for the first byte of a log written after this start (its size before the start, plus 1). */
-export const FIRST_BYTE = '{firstByte}';
+const FIRST_BYTE = '{firstByte}';
 
 /** Prints the log's size in bytes (0 when it does not exist yet). */
 export function logSizeCommand(log: string, become: boolean): SideCommand {
@@ -19,7 +19,7 @@ export function logSizeCommand(log: string, become: boolean): SideCommand {
 }
 
 /** Follows the log from the first byte this start wrote, as lines arrive, until the gate stops it. */
-export function followLogCommand(log: string, become: boolean, timeoutSec: number): SideCommand {
+function followLogCommand(log: string, become: boolean, timeoutSec: number): SideCommand {
   return { command: `exec tail -c +${FIRST_BYTE} -F ${shq(log)} 2>/dev/null`, become, timeoutSec };
 }
 

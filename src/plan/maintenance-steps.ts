@@ -5,7 +5,8 @@
 import { CLUSTER_TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { factsCommand } from './facts-commands.js';
-import { footprintCommand, lrrollDir, pruneCommand } from './hygiene.js';
+import { lrrollDir } from '../domain/footprint.js';
+import { footprintCommand, pruneCommand } from './hygiene.js';
 import type { ResolvedNode } from './nodes.js';
 import type { CleanNodeSteps, ClusterAction, ClusterStep, Placeholder } from './types-cluster.js';
 

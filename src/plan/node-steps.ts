@@ -65,7 +65,7 @@ export interface ResolvedHealth {
  * Where a node stands in the run, for the gates that depend on it: every node of the cluster, and the start order of
  * the node's batch.
  */
-export interface RunPosition {
+interface RunPosition {
   clusterNodes: readonly string[];
   startOrder: readonly string[];
 }
@@ -179,7 +179,7 @@ export function httpProbeCommand(url: string, maxTimeSec = 10): string {
 }
 
 /** Inputs for one node's sequence. */
-export interface NodeSequenceInput {
+interface NodeSequenceInput {
   node: ResolvedNode;
   changes: ChangeSteps[];
   lb: NodeLbSteps | null;
@@ -193,7 +193,6 @@ export interface NodeSequenceInput {
 /** The ordered steps of SPEC §4 for one node, each tagged with its phase. */
 export function nodeSequence(input: NodeSequenceInput): NodeStep[] {
   const { node, changes, lb, health } = input;
-  const name = node.plan.name;
   const out: NodeStep[] = [];
   const add = (phase: StepPhase, ...steps: Step[]): void => {
     for (const s of steps) out.push(Object.assign(s, { phase })); // every step here is freshly built for this node

@@ -5,11 +5,11 @@ import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { shq } from '../shell/quote.js';
-import type { TemplateVar } from './template.js';
+import type { TemplateVar } from '../domain/template.js';
 import type { PlanNode } from './types.js';
 
 /** How a node's app server is stopped and started, resolved to commands. */
-export interface ResolvedService {
+interface ResolvedService {
   type: 'scripts' | 'systemd' | 'commands';
   start: string;
   stop: string;

@@ -1,7 +1,7 @@
 // What a change would make of a node, in terms `lrroll diff` can read on the node beforehand and
 // show next to the current state. Pure: the previews are built with the change's steps, and the
 // prediction of the patch level after a patch works on what the node reported.
-import { parseLevel } from './eligibility.js';
+import { parseLevel } from '../domain/levels.js';
 
 /** One thing a change does to a node that can be read before it is done. */
 export type ChangePreview =

@@ -7,7 +7,8 @@ import type { ResolvedHealth } from './node-steps.js';
 import { httpProbeCommand } from './node-steps.js';
 import type { ResolvedNode } from './nodes.js';
 import type { Templater } from './scope.js';
-import { footprintCommand, lrrollDir, pruneCommand } from './hygiene.js';
+import { lrrollDir } from '../domain/footprint.js';
+import { footprintCommand, pruneCommand } from './hygiene.js';
 import { freeBytesCommand, sha256Command } from './shell/file-facts.js';
 import { shq } from '../shell/quote.js';
 import { serviceCheckStep } from './service-check.js';
@@ -16,7 +17,7 @@ import { cacheClearStep } from './cache-clear.js';
 import type { ConsistencyCheckStep, PlanNode, PruneStep, Step, UploadStep } from './types.js';
 
 /** What preflight needs to know about one node. */
-export interface NodePreflightInput {
+interface NodePreflightInput {
   node: ResolvedNode;
   uploads: Upload[];
   checks: ChangeCheck[];
@@ -240,7 +241,7 @@ function propertyKeys(playbook: Playbook): string[] {
 }
 
 /** Formats a byte count for people. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes / 1024;

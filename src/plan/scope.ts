@@ -10,7 +10,7 @@ import {
   type Rendered,
   type TemplateScope,
   type TemplateVar,
-} from './template.js';
+} from '../domain/template.js';
 
 /** Stands in for a path that was reported as invalid, so the compiler can finish collecting diagnostics. */
 const INVALID_PATH = '/lrroll-invalid-path';
@@ -171,17 +171,12 @@ function lineWithin(text: string | undefined, where: SourceLocation, line: strin
   return where;
 }
 
-/** True when a `{{` starts inside a quoted part or a here-document of a shell command. */
-export function quotesATemplate(command: string): boolean {
-  return enclosingContext(command) !== null;
-}
-
 /**
  * Where the first template of a shell command sits when that is not a plain word position: inside
  * single or double quotes the user wrote, or in a here-document (whose body expands `$(…)` however
  * the value is quoted); null when every template stands where lrroll's own quoting holds.
  */
-function enclosingContext(command: string): 'quotes' | 'a here-document' | null {
+export function enclosingContext(command: string): 'quotes' | 'a here-document' | null {
   if (!command.includes('{{')) return null;
   let quote: string | null = null;
   let heredoc = false;
@@ -215,11 +210,4 @@ export function toVar(value: string | number | boolean): TemplateVar {
 /** A rendered value as one shell word: single-quoted, or double-quoted keeping its secret references. */
 export function shellWord(r: Pick<Rendered, 'text' | 'secretEnv'>): string {
   return r.secretEnv.length === 0 ? shq(r.text) : quoteKeepingSecretRefs(r.text);
-}
-
-/** A scope extended with more variables (later ones win). */
-export function extendScope(scope: TemplateScope, extra: Record<string, TemplateVar>): Map<string, TemplateVar> {
-  const out = new Map(scope);
-  for (const [k, v] of Object.entries(extra)) out.set(k, v);
-  return out;
 }

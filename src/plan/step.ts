@@ -3,8 +3,13 @@ import type { Step, StepBase } from './types.js';
 /** The fields a step builder must give; the rest default to a plain local action. */
 type Required = Pick<StepBase, 'title' | 'node' | 'timeoutSec' | 'expectSec'>;
 
+/** A variant whose `command` is never null (a CommandStep) must be given one. */
+type CommandInput<S> = S extends { command: string } ? { command: string } : unknown;
+
 /** Distributes Omit over the Step union so each variant keeps its own fields. */
-type StepInput<S> = S extends Step ? Omit<S, keyof StepBase> & Required & Partial<Omit<StepBase, 'id'>> : never;
+type StepInput<S> = S extends Step
+  ? Omit<S, keyof StepBase> & Required & Partial<Omit<StepBase, 'id'>> & CommandInput<S>
+  : never;
 
 /** Builds a step with defaults for the common fields; ids are assigned later by `assignIds`. */
 export function makeStep<S extends Step>(input: StepInput<S>): S {

@@ -41,10 +41,17 @@ export interface StepBase {
 }
 
 /**
+ * A step whose work is its shell command, so `command` is never null: the executor runs it as planned, and the
+ * compiler refuses a builder that leaves it out.
+ */
+export interface CommandStep extends StepBase {
+  command: string;
+}
+/**
  * Preflight: sudo works on the node as the plan needs it (passwordless, or with the password from `passwordFrom`),
  * before any step relies on it.
  */
-export interface CheckSudoStep extends StepBase {
+export interface CheckSudoStep extends CommandStep {
   action: 'check-sudo';
   /** The user commands run as (`sudo -u`), or null for root. */
   user: string | null;
@@ -55,18 +62,18 @@ export interface CheckSudoStep extends StepBase {
  * Preflight: every program the node's commands use is installed (derived from those commands); `tail -F` works when
  * logs are followed.
  */
-export interface CheckToolsStep extends StepBase {
+export interface CheckToolsStep extends CommandStep {
   action: 'check-tools';
   /** The programs looked for, sorted. */
   tools: string[];
 }
 /** Preflight: the node is reachable and its Liferay Home exists. */
-export interface CheckReachableStep extends StepBase {
+export interface CheckReachableStep extends CommandStep {
   action: 'check-reachable';
   path: string;
 }
 /** Preflight: the app server runs and answers the health probe. */
-export interface CheckNodeHealthyStep extends StepBase {
+export interface CheckNodeHealthyStep extends CommandStep {
   action: 'check-node-healthy';
   url: string;
   status: number[];
@@ -81,18 +88,18 @@ export interface CheckLbMemberStep extends StepBase {
  * Preflight, on a healthy node: the configured status command says the app server runs, and the stop/start commands
  * exist.
  */
-export interface CheckServiceStep extends StepBase {
+export interface CheckServiceStep extends CommandStep {
   action: 'check-service';
   statusCommand: string;
 }
 /** Preflight: enough free space for the staged artifacts and backups. */
-export interface CheckDiskStep extends StepBase {
+export interface CheckDiskStep extends CommandStep {
   action: 'check-disk';
   path: string;
   requiredBytes: number;
 }
 /** Preflight: upload an artifact to the node's staging folder, skipped when the checksum already matches. */
-export interface UploadStep extends StepBase {
+export interface UploadStep extends CommandStep {
   action: 'upload';
   /**
    * Local path, relative to the folder of the playbook (`source.file`), so the plan hash does not depend on the
@@ -110,7 +117,7 @@ export interface UploadStep extends StepBase {
  * Preflight: the installed schema version of a bundle must be compatible with the new one (and be what the node facts
  * say, when they say it).
  */
-export interface CheckSchemaVersionStep extends StepBase {
+export interface CheckSchemaVersionStep extends CommandStep {
   action: 'check-schema-version';
   bundle: string;
   newVersion: string;
@@ -123,7 +130,7 @@ export interface CheckSchemaVersionStep extends StepBase {
  * Preflight: the installed fix pack level must equal `expected` (when known: declared or gathered; `''` for none), and
  * moving from it to `target` (up or down) must not cross a level in `breakingLevels`.
  */
-export interface CheckPatchLevelStep extends StepBase {
+export interface CheckPatchLevelStep extends CommandStep {
   action: 'check-patch-level';
   /**
    * The level the verdict took as installed (`from`, or a node fact; `''`: no fix pack), or null when it is only read.
@@ -135,7 +142,7 @@ export interface CheckPatchLevelStep extends StepBase {
   breakingLevels: string[];
 }
 /** Preflight: the Java the app server starts with now must have the major version of `expected`. */
-export interface CheckJavaVersionStep extends StepBase {
+export interface CheckJavaVersionStep extends CommandStep {
   action: 'check-java-version';
   expected: string;
 }
@@ -143,7 +150,7 @@ export interface CheckJavaVersionStep extends StepBase {
  * Preflight: the node runs the Liferay release `expected`, and no bundle of the new release moves its schema version
  * major/minor against the node's.
  */
-export interface CheckReleaseStep extends StepBase {
+export interface CheckReleaseStep extends CommandStep {
   action: 'check-release';
   /** The release the node must run now, e.g. `2024.q1.1` or `7.4.13-u92`. */
   expected: string;

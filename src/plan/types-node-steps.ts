@@ -1,6 +1,6 @@
 // The steps of a node's turn in its batch (drain, stop, apply, start, gates, return) and the run-level
 // steps around the batches. Part of the plan's shape (PLAN_FORMAT_VERSION in types-plan.ts, schemas/plan.schema.json).
-import type { StepBase } from './types-checks.js';
+import type { CommandStep, StepBase } from './types-checks.js';
 
 /** Takes the member out of rotation for new sessions. */
 export interface LbDrainStep extends StepBase {
@@ -49,7 +49,7 @@ export interface LbWaitUpStep extends StepBase {
  * Stops the app server; on timeout runs `forceCommand`. It succeeds only when the process is observed gone: the status
  * command says stopped and the HTTP probe finds nothing listening.
  */
-export interface ServiceStopStep extends StepBase {
+export interface ServiceStopStep extends CommandStep {
   action: 'service-stop';
   forceCommand: string;
   statusCommand: string;
@@ -60,7 +60,7 @@ export interface ServiceStopStep extends StepBase {
   probeTimeoutSec: number;
 }
 /** Starts the app server; the executor records the log positions first, so health gates read only new lines. */
-export interface ServiceStartStep extends StepBase {
+export interface ServiceStartStep extends CommandStep {
   action: 'service-start';
   logs: string[];
   /**
@@ -78,7 +78,7 @@ export interface SideCommand {
 /** What a log gate runs: the log followed from this start's first byte, and the app server's process watched. */
 export type LogGateCommands = Pick<WaitLogMarkerStep, 'follow' | 'processWatch' | 'heartbeatSec'>;
 /** Backs up every path the changes touch, into a folder of this run. */
-export interface BackupStep extends StepBase {
+export interface BackupStep extends CommandStep {
   action: 'backup';
   paths: string[];
   /**
@@ -89,7 +89,7 @@ export interface BackupStep extends StepBase {
   restoreCommand: string;
 }
 /** Applies one change (its commands in order). */
-export interface ApplyStep extends StepBase {
+export interface ApplyStep extends CommandStep {
   action: 'apply';
   /** Index of the change in the playbook's change list. */
   change: number;
@@ -98,7 +98,7 @@ export interface ApplyStep extends StepBase {
   revertCommand: string | null;
 }
 /** Verifies one change after apply (e.g. patching-tool info shows the new level). */
-export interface VerifyStep extends StepBase {
+export interface VerifyStep extends CommandStep {
   action: 'verify';
   change: number;
 }
@@ -118,7 +118,7 @@ export interface WaitLogMarkerStep extends StepBase {
   heartbeatSec: number;
 }
 /** Polls an HTTP URL until the status (and body) match. */
-export interface WaitHttpStep extends StepBase {
+export interface WaitHttpStep extends CommandStep {
   action: 'wait-http';
   url: string;
   status: number[];
@@ -161,7 +161,7 @@ export interface WaitModulesStep extends StepBase {
   heartbeatSec: number;
 }
 /** Asks the node's Gogo shell until no OSGi component is unsatisfied, `successes` times in a row. */
-export interface WaitOsgiStep extends StepBase {
+export interface WaitOsgiStep extends CommandStep {
   action: 'wait-osgi';
   port: number;
   /** The Gogo diagnostics run (`scr:list`, `dm wtf`), in order. */
@@ -184,7 +184,7 @@ export interface SettleStep extends StepBase {
   heartbeatSec: number;
 }
 /** Requests warm-up URLs. */
-export interface WarmupStep extends StepBase {
+export interface WarmupStep extends CommandStep {
   action: 'warmup';
   urls: string[];
 }
@@ -249,28 +249,28 @@ export interface ConfirmStep extends StepBase {
 /**
  * Rollback: collects the failed node's last log lines, a thread dump and its patch/module state into the run record.
  */
-export interface ForensicsStep extends StepBase {
+export interface ForensicsStep extends CommandStep {
   action: 'forensics';
 }
 /** Rollback: restores every backed-up path from this run's backup (`$LRROLL_RUN_ID`, as for the backup). */
-export interface RestoreStep extends StepBase {
+export interface RestoreStep extends CommandStep {
   action: 'restore';
   backupDir: string;
 }
 /** Rollback: undoes one change after the restore (e.g. re-runs the Patching Tool). */
-export interface RevertStep extends StepBase {
+export interface RevertStep extends CommandStep {
   action: 'revert';
   change: number;
 }
 /** After the last batch: cluster-wide cache clear. */
-export interface CacheClearStep extends StepBase {
+export interface CacheClearStep extends CommandStep {
   action: 'cache-clear';
 }
 /**
  * After the last batch, per node: keeps the backups and staged artifacts of the last `keep` runs under `path` (this
  * run's included) and removes the rest.
  */
-export interface PruneStep extends StepBase {
+export interface PruneStep extends CommandStep {
   action: 'prune';
   /** The node's `.lrroll` folder. */
   path: string;

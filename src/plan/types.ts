@@ -6,26 +6,14 @@
  */
 export { PLAN_FORMAT_VERSION } from './types-plan.js';
 
-export type {
-  ClusterAction,
-  ClusterStep,
-  LockNodeSteps,
-  Placeholder,
-  PlanCluster,
-  PlanLock,
-  ReconcileNodeSteps,
-  StatusNodeSteps,
-} from './types-cluster.js';
+export type { ClusterStep, LockNodeSteps, PlanCluster, ReconcileNodeSteps } from './types-cluster.js';
 
 export type {
-  AppliedOverride,
   ChangeVerdict,
-  FactSource,
   FactUse,
   KnownFact,
   PlanFacts,
   PlanNodeFacts,
-  Verdict,
   VerdictBasis,
   VerdictLevel,
 } from './verdict-model.js';
@@ -68,8 +56,6 @@ export type {
   WaitModulesStep,
   WaitOsgiStep,
   GogoCommand,
-  SettleStep,
-  WarmupStep,
   HookPoint,
   HookStep,
   BakeWatch,

@@ -23,7 +23,7 @@ export type VerdictBasis =
  * Where a node fact comes from: declared (inventory or change), gathered (`lrroll facts`), read in preflight (not yet
  * known), or not known at all.
  */
-export type FactSource = 'declared' | 'gathered' | 'preflight' | 'unknown';
+type FactSource = 'declared' | 'gathered' | 'preflight' | 'unknown';
 
 /** A node fact one verdict rests on. */
 export interface FactUse {
@@ -38,7 +38,7 @@ export interface FactUse {
  * An override the playbook recorded for one change (`change.override`), applied because the verdict rested on a missing
  * declaration or an unknown fact.
  */
-export interface AppliedOverride {
+interface AppliedOverride {
   /** The verdict the override sets. */
   verdict: 'rolling' | 'rolling-with-warning';
   /** The verdict lrroll reached before the override. */

@@ -6,7 +6,7 @@ import { isDurationTextWithinLimit } from './limits.js';
  * rendered, so a bad value is reported even where another setting overrides it. Editors ignore
  * formats they do not know; the plan checks the rendered values again.
  */
-export const FORMATS = {
+const FORMATS = {
   /** A duration string within the limit (the pattern checks its shape). */
   'lrroll-duration': isDurationTextWithinLimit,
   /** A path on the node that must be absolute (it may start with a template such as `{{liferayHome}}`). */

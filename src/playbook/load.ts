@@ -4,7 +4,7 @@ import { INPUT_LIMITS } from './limits.js';
 import { createSourceMap, type SourceMap } from './source-map.js';
 
 /** A YAML file parsed with positions. `data` is undefined when the text could not be parsed. */
-export interface ParsedYaml {
+interface ParsedYaml {
   /** The plain JavaScript value of the document. */
   data: unknown;
   /** Maps paths in `data` back to file positions. */
@@ -74,7 +74,7 @@ function tooDeep(source: SourceLocation): Diagnostic {
 }
 
 /** How deeply lists and mappings nest in `data` (iterative: any depth is safe to measure). */
-export function nestingDepth(data: unknown): number {
+function nestingDepth(data: unknown): number {
   let max = 0;
   const stack: Array<[unknown, number]> = [[data, 0]];
   const seen = new Set<unknown>();

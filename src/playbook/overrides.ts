@@ -16,7 +16,7 @@ const SETTABLE = [
 ];
 
 /** The playbook data with `--set` values applied, a source map that places them, and what was set. */
-export interface Overridden {
+interface Overridden {
   data: unknown;
   sourceMap: SourceMap;
   /** `path` → value as given, in the order given (a later `--set` of the same path wins). */

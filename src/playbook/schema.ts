@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import type { SchemaDefinition, Validators } from './schema-compile.js';
 
 /** Absolute path of the playbook JSON Schema shipped with lrroll. */
-export const PLAYBOOK_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/playbook.schema.json', import.meta.url));
+const PLAYBOOK_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/playbook.schema.json', import.meta.url));
 
 /** The module `npm run build` writes next to this one: the validators precompiled from the schema. */
 const PRECOMPILED_VALIDATORS_URL = new URL('./playbook.validators.js', import.meta.url);
 
 /** A JSON Schema object as read from disk. */
-export type SchemaObject = Record<string, unknown>;
+type SchemaObject = Record<string, unknown>;
 
 let schemaCache: SchemaObject | undefined;
 let validatorsCache: Validators | undefined;

@@ -56,9 +56,3 @@ function childOf(node: unknown, segment: string | number): unknown {
   if (isSeq(node) && typeof segment === 'number') return node.items[segment];
   return undefined;
 }
-
-/** A SourceMap for values that have no file (e.g. built in code): every location is the file start. */
-export function nullSourceMap(file: string): SourceMap {
-  const loc = { file, line: 1, col: 1 };
-  return { file, locate: () => loc, locateKey: () => loc };
-}

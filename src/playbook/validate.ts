@@ -30,7 +30,7 @@ export function validateAgainstSchema(
 }
 
 /** Splits an ajv instancePath (`/rollout/serial/1`) into document path segments. */
-export function instancePathSegments(instancePath: string): DocPath {
+function instancePathSegments(instancePath: string): DocPath {
   if (instancePath === '') return [];
   return instancePath
     .slice(1)
@@ -45,7 +45,7 @@ function subject(where: string): string {
 }
 
 /** Renders a document path as `rollout.serial[1]`. */
-export function displayPath(path: DocPath): string {
+function displayPath(path: DocPath): string {
   let out = '';
   for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
   return out === '' ? 'the playbook' : out;
@@ -372,7 +372,7 @@ function patternExpectation(pattern: string): string {
 }
 
 /** Describes a value for a message: strings quoted, others by kind. */
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (typeof value === 'string') {
     // eslint-disable-next-line no-control-regex
     const shown = value.replace(

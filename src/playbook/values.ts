@@ -53,7 +53,7 @@ export function checkValues(data: unknown, sourceMap: SourceMap): { diagnostics:
 }
 
 /** Names the first control character of `text` (tab and line breaks allowed in values), or null. */
-export function controlCharacter(text: string, allowLineBreaks: boolean): string | null {
+function controlCharacter(text: string, allowLineBreaks: boolean): string | null {
   // eslint-disable-next-line no-control-regex
   const m = (
     allowLineBreaks ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/ : /[\u0000-\u001f\u007f-\u009f]/
@@ -64,7 +64,7 @@ export function controlCharacter(text: string, allowLineBreaks: boolean): string
 }
 
 /** The ajv-style JSON pointer of a path (`/rollout/serial/1`). */
-export function pointer(path: DocPath): string {
+function pointer(path: DocPath): string {
   return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 

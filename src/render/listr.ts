@@ -16,7 +16,7 @@ import { EtaTracker } from './eta.js';
 import { formatMs, formatRunSummary } from './summary.js';
 
 /** Options of the listr2 view. */
-export interface ListrViewOptions {
+interface ListrViewOptions {
   chalk: ChalkInstance;
   /**
    * listr2 renderer: `default` draws frames on a terminal; `test` (one JSON line per task change) and `silent` are for

@@ -5,7 +5,7 @@ import { EtaTracker } from './eta.js';
 import { formatMs, formatRunSummary, paintStatus } from './summary.js';
 
 /** Options of the plain renderer. */
-export interface PlainOptions {
+interface PlainOptions {
   chalk: ChalkInstance;
   /**
    * Print every output line and every command (default: only the last lines of failed steps, and throttled progress).

@@ -5,7 +5,7 @@ import { clusterAfter, clusterBefore, clusterReads } from './plan-cluster.js';
 import { verdictDetails, verdictHeadline } from './plan-verdict.js';
 
 /** Options of the text view. */
-export interface PlanTextOptions {
+interface PlanTextOptions {
   /**
    * Show every node's steps and every command in full (default: identical nodes grouped, commands cut to their first
    * line).
@@ -251,7 +251,7 @@ function commandLines(command: string, c: ChalkInstance, full: boolean, indent: 
 }
 
 /** The `lrroll run` command that runs this same plan: the same playbook, `--limit` and `--var`, and its hash. */
-export function runCommandFor(plan: Plan): string {
+function runCommandFor(plan: Plan): string {
   return [...commandFor(plan, 'run'), '--plan-hash', plan.hash.slice(0, 12)].map(shellWord).join(' ');
 }
 

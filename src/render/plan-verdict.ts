@@ -1,10 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { ChangeVerdict, FactUse, Plan, VerdictLevel } from '../plan/types.js';
-
-/** The verdict in words, as the first line of the text view says it. */
-export function verdictWords(level: VerdictLevel): string {
-  return level === 'rolling' ? 'rolling' : level === 'rolling-with-warning' ? 'rolling, with warnings' : 'full restart';
-}
+import type { ChangeVerdict, FactUse, Plan } from '../plan/types.js';
 
 /** The text view's first lines: the verdict, then every override with its reason (before anything else). */
 export function verdictHeadline(plan: Plan, c: ChalkInstance): string[] {

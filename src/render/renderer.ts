@@ -33,7 +33,7 @@ export interface RenderIo {
  * The events that carry a note for the operator (lock, reconcile), and its text; null for the others (a lock taken or
  * released as planned is no news).
  */
-export function noteOf(e: RunEvent): string | null {
+function noteOf(e: RunEvent): string | null {
   if (e.kind === 'lock')
     return e.state === 'taken' || e.state === 'released' || e.state === 'refreshed' ? null : e.text;
   return e.kind === 'reconcile' ? e.text : null;

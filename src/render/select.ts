@@ -5,10 +5,10 @@ import { PlainRenderer } from './plain.js';
 import type { Renderer, RenderIo } from './renderer.js';
 
 /** `--output`: `auto` picks listr on a terminal outside CI, else plain. */
-export type OutputMode = 'auto' | 'listr' | 'plain' | 'json';
+type OutputMode = 'auto' | 'listr' | 'plain' | 'json';
 
 /** Options that only some renderers read. */
-export interface SelectOptions {
+interface SelectOptions {
   /** Plain renderer: print every output line and command. */
   verbose: boolean;
 }

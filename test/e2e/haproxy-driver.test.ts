@@ -13,7 +13,7 @@ import { createLbDriver } from '../../src/execute/lb/factory.js';
 import { HaproxyDriver } from '../../src/execute/lb/haproxy.js';
 import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../../src/execute/transport.js';
 import { TIMINGS } from '../../src/plan/defaults.js';
-import { parseHaproxySocket, socatWrapper } from '../../src/plan/haproxy-socket.js';
+import { parseHaproxySocket, socatWrapper } from '../../src/domain/haproxy-socket.js';
 import type { PlanLoadBalancer } from '../../src/plan/types.js';
 
 function probe(cmd: string, args: string[]): { ok: boolean; text: string } {

@@ -57,6 +57,8 @@ describe.skipIf(!support.ok)(
       localUser: 'root',
       connectTimeoutMs: 10_000,
       keepaliveMs: 15_000,
+      killGraceMs: 2_000,
+      killCommandMs: 5_000,
       ...o,
     });
     /** A transport straight to a node's address, with the cluster's client key. */

@@ -110,6 +110,8 @@ describe.skipIf(reason !== '')(`sudo with a password on a real node${reason ? ` 
     localUser: 'root',
     connectTimeoutMs: 10_000,
     keepaliveMs: 15_000,
+    killGraceMs: 2_000,
+    killCommandMs: 5_000,
   });
   const as = (user: string, sudo: SudoSettings): SshTransport => {
     const n = c().nodes[0];

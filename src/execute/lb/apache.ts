@@ -1,7 +1,7 @@
 import type { LbDriver, MemberState } from './driver.js';
 
 /** An HTTP answer, read whole. */
-export interface HttpAnswer {
+interface HttpAnswer {
   status: number;
   contentType: string;
   text: string;
@@ -77,7 +77,7 @@ export async function httpRequest(
 }
 
 /** One worker of the balancer-manager XML. */
-export interface ApacheWorker {
+interface ApacheWorker {
   /** `<httpd:name>`, e.g. `http://10.0.0.1:8080` or `ajp://node1:8009`. */
   name: string;
   /** `<httpd:status>`, e.g. `Init Ok `, `Init Drn Ok `, `Init Stop `. */
@@ -89,7 +89,7 @@ export interface ApacheWorker {
 }
 
 /** One balancer of the balancer-manager XML. */
-export interface ApacheBalancer {
+interface ApacheBalancer {
   workers: ApacheWorker[];
   /** `<httpd:nonce>` (httpd 2.4.x prints it in the XML), or null when this httpd does not. */
   nonce: string | null;
@@ -168,7 +168,7 @@ export function findNonce(html: string, balancer: string): string | null {
 }
 
 /** Options of {@link ApacheBalancerDriver}. */
-export interface ApacheDriverOptions {
+interface ApacheDriverOptions {
   /** URL of the balancer-manager page (user info becomes Basic auth). */
   url: string;
   /**

@@ -1,4 +1,4 @@
-import { renderTemplate, type TemplateScope, type TemplateVar } from '../../plan/template.js';
+import { renderTemplate, type TemplateScope, type TemplateVar } from '../../domain/template.js';
 import type { PlanLoadBalancer } from '../../plan/types.js';
 import { LbError, LrrollError } from '../../errors/errors.js';
 import type { Transport } from '../transport.js';
@@ -6,7 +6,7 @@ import type { LbDriver, MemberState } from './driver.js';
 import { commandMemberState, parseSessionsOutput } from './member-state.js';
 
 /** Options of {@link CommandDriver}. */
-export interface CommandDriverOptions {
+interface CommandDriverOptions {
   /** The plan's load balancer (type `command`). */
   lb: PlanLoadBalancer;
   /** Where the commands run: the `via` host, or locally. */

@@ -1,4 +1,4 @@
-import { shownLbUrl } from '../../plan/lb.js';
+import { shownLbUrl } from '../../domain/lb-url.js';
 import type { LbVia } from '../../plan/types.js';
 import { ApacheBalancerDriver } from './apache.js';
 import { CommandDriver } from './command.js';
@@ -25,7 +25,7 @@ export function createLbDriver(ctx: LbDriverContext): LbDriver | null {
 }
 
 /** One driver per instance of the plan's load balancer (none for `command` and `none`). */
-export function createLbInstances(ctx: LbDriverContext): LbInstanceDriver[] {
+function createLbInstances(ctx: LbDriverContext): LbInstanceDriver[] {
   const lb = ctx.lb;
   const timeoutMs = lb.requestTimeoutSec * 1000;
   const observe = ctx.onRequest ? { onRequest: ctx.onRequest } : {};

@@ -1,14 +1,14 @@
 import { connect, type Socket } from 'node:net';
-import { describeHaproxySocket, parseHaproxySocket, type HaproxySocket } from '../../plan/haproxy-socket.js';
+import { describeHaproxySocket, parseHaproxySocket, type HaproxySocket } from '../../domain/haproxy-socket.js';
 import { fillQuotedPlaceholder } from '../placeholders.js';
 import type { Transport } from '../transport.js';
 import type { LbDriver, MemberState } from './driver.js';
 
 /** Sends one runtime API command and returns HAProxy's whole answer. */
-export type HaproxyRunner = (command: string, signal?: AbortSignal) => Promise<string>;
+type HaproxyRunner = (command: string, signal?: AbortSignal) => Promise<string>;
 
 /** Options of {@link HaproxyDriver}. */
-export interface HaproxyDriverOptions {
+interface HaproxyDriverOptions {
   /** `/path/to/admin.sock`, `unix@/path`, `host:port`, `ipv4@host:port`, `ipv6@[addr]:port`. */
   socket: string;
   /** The backend holding the servers. */

@@ -2,7 +2,7 @@ import { httpRequest, httpTarget, type HttpTarget } from './apache.js';
 import type { LbDriver, MemberState } from './driver.js';
 
 /** Options of {@link ModJkDriver}. */
-export interface ModJkDriverOptions {
+interface ModJkDriverOptions {
   /** URL of the status worker, e.g. `http://lb/jkstatus` (user info becomes Basic auth). */
   url: string;
   /**
@@ -18,7 +18,7 @@ export interface ModJkDriverOptions {
 }
 
 /** `mime=prop` output: every `key=value` line, in order (keys repeat, e.g. `balance_workers`). */
-export type JkProps = Array<[key: string, value: string]>;
+type JkProps = Array<[key: string, value: string]>;
 
 /** Parses `mime=prop` output (`<prefix>.<name>.<key>=<value>` lines). */
 export function parseJkProps(text: string): JkProps {
@@ -35,13 +35,13 @@ export function parseJkProps(text: string): JkProps {
  * The value of the first key ending with `.<suffix>` (the prefix, `worker` by default, is configurable, so only the
  * suffix is matched).
  */
-export function jkProp(props: JkProps, suffix: string): string | null {
+function jkProp(props: JkProps, suffix: string): string | null {
   const hit = props.find(([k]) => k === suffix || k.endsWith(`.${suffix}`));
   return hit ? hit[1] : null;
 }
 
 /** The `result.type`/`result.message` pair the status worker prints at the end, or null. */
-export function jkResult(props: JkProps): { type: string; message: string } | null {
+function jkResult(props: JkProps): { type: string; message: string } | null {
   const type = jkProp(props, 'result.type');
   return type === null ? null : { type, message: jkProp(props, 'result.message') ?? '' };
 }

@@ -3,7 +3,7 @@ import type { MemberState } from './driver.js';
 import { isSettledUp } from './member-state.js';
 
 /** How to wait for a member: the deadline, how often to look, and for how long to look fast at first. */
-export interface WaitUpOptions {
+interface WaitUpOptions {
   clock: Clock;
   signal: AbortSignal;
   timeoutMs: number;
@@ -19,7 +19,7 @@ export interface WaitUpOptions {
  * How the wait ended: UP (with what the load balancer said), or not by the deadline / interrupted, with the last state
  * seen.
  */
-export interface WaitUpResult {
+interface WaitUpResult {
   up: boolean;
   interrupted: boolean;
   /** The last state's raw text (`unknown` when none was read). */

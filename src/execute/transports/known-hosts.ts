@@ -60,7 +60,7 @@ function entryMatches(entry: KnownHostEntry, name: string): boolean {
 }
 
 /** The verdict on a presented host key. */
-export type HostKeyVerdict =
+type HostKeyVerdict =
   { result: 'match' } | { result: 'unknown' } | { result: 'changed'; knownTypes: string[] } | { result: 'revoked' };
 
 /** Checks a host key (type + base64 blob) against known_hosts entries for `name`. */

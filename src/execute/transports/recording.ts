@@ -6,7 +6,7 @@ import type { ExecOptions, ExecResult, Transport } from '../transport.js';
  * One remote action actually sent: a command, a file upload or a load-balancer API request, and the plan step it
  * belongs to.
  */
-export interface RecordedAction {
+interface RecordedAction {
   kind: 'exec' | 'put' | 'lb';
   /** Where it went: the transport's description, or the load balancer's address. */
   target: string;

@@ -53,6 +53,10 @@ export interface SshSettings {
   localUser: string;
   connectTimeoutMs: number;
   keepaliveMs: number;
+  /** After a command is stopped, how long its channel may take to close before it is dropped. */
+  killGraceMs: number;
+  /** How long the command that kills a stopped command's processes may run. */
+  killCommandMs: number;
 }
 
 /** One SSH connection per host, reused for all its steps (node-ssh adapter). */
@@ -267,7 +271,7 @@ export class SshTransport implements Transport {
         grace = setTimeout(() => {
           channel?.destroy();
           finish();
-        }, 2000);
+        }, this.settings.killGraceMs);
         grace.unref();
       };
       const timer = setTimeout(() => {
@@ -322,7 +326,7 @@ export class SshTransport implements Transport {
         const limit = setTimeout(() => {
           ch.destroy();
           done();
-        }, 5000);
+        }, this.settings.killCommandMs);
         limit.unref();
         ch.on('close', () => {
           clearTimeout(limit);

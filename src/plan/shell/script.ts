@@ -47,7 +47,7 @@ export function awkCall(env: ReadonlyArray<readonly [string, string]>, program: 
   return `${prefix}LC_ALL=C "\${LRROLL_AWK:-awk}" ${shq(program)}`;
 }
 
-export interface AtomicRewrite {
+interface AtomicRewrite {
   /** Absolute, normalised path of the file to rewrite. */
   file: string;
   /** Mode given to the file when it has to be created, e.g. '0644'. */

@@ -1,11 +1,9 @@
 import { readAnsibleIni } from './ansible-ini.js';
 import { readAnsibleYaml } from './ansible-yaml.js';
-import type { AnsibleInventoryOptions, AnsibleModel } from './model.js';
-import { resolveAnsibleModel } from './resolve.js';
-import type { ResolvedInventory, VarsFiles } from './resolve.js';
+import type { AnsibleModel } from './model.js';
 
 /** The two on-disk formats of an Ansible inventory. */
-export type AnsibleInventoryFormat = 'ini' | 'yaml';
+type AnsibleInventoryFormat = 'ini' | 'yaml';
 
 /** A first line that only YAML/JSON would start with: `---`, `{`, `all:` or another bare `group:` key. */
 const YAML_FIRST_LINE = /^(---|\{|all\s*:(\s|$)|[^\s[\]#;=:]+:\s*(#.*)?$)/;
@@ -24,16 +22,4 @@ export function detectAnsibleFormat(text: string, file: string): AnsibleInventor
 /** Reads an Ansible inventory in INI or YAML format (see detectAnsibleFormat) into its model. */
 export function readAnsibleInventory(text: string, file: string): AnsibleModel {
   return detectAnsibleFormat(text, file) === 'yaml' ? readAnsibleYaml(text, file) : readAnsibleIni(text, file);
-}
-
-/**
- * Reads and resolves an Ansible inventory (and its group_vars/host_vars, when given) into hosts with their variables.
- */
-export function parseAnsibleInventory(
-  text: string,
-  file: string,
-  opts: AnsibleInventoryOptions = {},
-  files?: VarsFiles,
-): ResolvedInventory {
-  return resolveAnsibleModel(readAnsibleInventory(text, file), opts, files);
 }

@@ -9,7 +9,7 @@ import type { Diagnostic, SourceLocation } from '../../errors/diagnostics.js';
 import { INVENTORY_LIMITS } from './model.js';
 
 /** Expanded host pattern: host names and the port written as `name:port`, if any. */
-export interface HostPattern {
+interface HostPattern {
   names: string[];
   port?: number;
 }

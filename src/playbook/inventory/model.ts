@@ -33,7 +33,7 @@ export interface AnsibleChildRef {
 }
 
 /** One group of an Ansible inventory before variable precedence is applied. */
-export interface AnsibleGroup {
+interface AnsibleGroup {
   name: string;
   /** True once the group has a declaration of its own ([g], [g:children], or a YAML group entry). */
   defined: boolean;

@@ -265,7 +265,7 @@ class Parser {
 }
 
 /** Result of splitting a host line: the words, each with its offset in the line, or an error at an offset. */
-export type ShlexResult = { words: Array<{ text: string; offset: number }> } | { error: string; offset: number };
+type ShlexResult = { words: Array<{ text: string; offset: number }> } | { error: string; offset: number };
 
 /**
  * Python's `shlex.split(line, comments=True)` (POSIX mode): quotes removed, `\` escapes, `#` starts a comment anywhere

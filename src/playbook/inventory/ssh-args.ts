@@ -7,7 +7,7 @@
 import { shlexSplit } from './python-literal.js';
 
 /** The jump host found (`user@host:port`, comma-separated hops) and every option ignored, as written. */
-export interface SshArgs {
+interface SshArgs {
   proxyJump?: string;
   ignored: string[];
 }

@@ -178,7 +178,7 @@ function mergeSources(src: YamlSource, value: unknown, depth: number): YamlEntry
 }
 
 /** A scalar's value by PyYAML's rules; `unsafe` marks a number JavaScript cannot hold (kept as text). */
-export function resolveScalar(node: Scalar): { value: VarValue; vault?: boolean; unsafe?: boolean } {
+function resolveScalar(node: Scalar): { value: VarValue; vault?: boolean; unsafe?: boolean } {
   const text = String(node.value);
   const tag = node.tag;
   if (tag === '!vault' || tag === '!vault-encrypted') return { value: text, vault: true };

@@ -29,7 +29,7 @@ export const KIND_NAMES: Array<[SegmentKind, string]> = [
  * Maps a time to x. Each start of the run (the first, each resume) gets its own stretch; idle time between them is cut
  * out.
  */
-export interface Axis {
+interface Axis {
   x(ms: number): number;
   /** Where each resumed stretch begins (a break marker). */
   breaks: number[];

@@ -85,7 +85,7 @@ type RecordedVerdict = {
 };
 
 /** The plan's verdict in one word: its `level`, or `refused` when a rolling strategy met a full-restart verdict. */
-export function verdictLevel(plan: Plan): VerdictLevel {
+function verdictLevel(plan: Plan): VerdictLevel {
   const v = plan.verdict as RecordedVerdict & { refused: boolean };
   if (v.refused) return 'refused';
   if (v.level) return v.level;

@@ -68,7 +68,7 @@ const KINDS: Record<StepAction, SegmentKind> = {
 };
 
 /** The gates a node must pass to count as back, with their short names (the JUnit and Markdown columns). */
-export const GATES: Partial<Record<StepAction, string>> = {
+const GATES: Partial<Record<StepAction, string>> = {
   'wait-log-marker': 'startup log',
   'wait-http': 'HTTP',
   'wait-cluster': 'cluster view',

@@ -87,7 +87,7 @@ export interface ReportSummary {
 }
 
 /** One step on a node's lane. */
-export interface Segment {
+interface Segment {
   stepId: string;
   action: string;
   kind: SegmentKind;

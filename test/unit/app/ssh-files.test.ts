@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sshSettings } from '../../../src/app/execute.js';
 import { resolveSshFiles, sshFilesProblem } from '../../../src/app/ssh-files.js';
 import { planPlaybook } from '../../../src/app/use-cases.js';
+import { SSH_TIMINGS } from '../../../src/plan/defaults.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrroll-ssh-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,6 +25,12 @@ const fromPlaybook = {
 };
 
 describe('resolveSshFiles and sshSettings', () => {
+  it('the transport gets its deadlines from the defaults table: connect, keepalive, and the kill grace times', () => {
+    const settings = sshSettings(env, false, { configFile: null, knownHostsFiles: null });
+    expect(settings).toMatchObject(SSH_TIMINGS);
+    expect(Object.keys(SSH_TIMINGS)).toEqual(['connectTimeoutMs', 'keepaliveMs', 'killGraceMs', 'killCommandMs']);
+  });
+
   it('the command line wins, relative to the working directory', () => {
     const files = resolveSshFiles(fromPlaybook, { sshConfig: 'cli_config', knownHosts: ['a', '/abs/b'] }, env, '/work');
     expect(files).toEqual({ configFile: '/work/cli_config', knownHostsFiles: ['/work/a', '/abs/b'] });

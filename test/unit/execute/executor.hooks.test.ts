@@ -210,4 +210,19 @@ describe('command hooks', () => {
       detail: 'failed, continuing (continueOnError): the hook exited with code 2: notify: 401 Unauthorized',
     });
   });
+
+  it('a hook with neither a command nor a request is skipped: nothing is sent to a shell', async () => {
+    const plan = await loadPlan('test/fixtures/playbooks/valid/secrets.yml');
+    const hooks = plan.batches.flatMap((b) => b.nodePlans.flatMap((np) => np.steps)).filter((s) => s.action === 'hook');
+    expect(hooks.length).toBeGreaterThan(0);
+    for (const s of hooks) s.command = null;
+    const h = createHarness(plan, { deps: { secrets: { LIFERAY_ADMIN_PASSWORD: 'a-pw', DB_PASSWORD: 'd-pw' } } });
+    expect((await h.run()).status).toBe('ok');
+    expect(h.cluster.callsTo('local').map((c) => c.command.trim())).not.toContain('true');
+    for (const s of hooks)
+      expect(stepEnd(h, s.id)).toMatchObject({
+        status: 'skipped',
+        detail: 'nothing to run: the hook has neither a command nor a request',
+      });
+  });
 });

@@ -231,6 +231,17 @@ describe('minHealthy counts a node only when the LB says UP and its own probe an
 });
 
 describe('a command load balancer (playbooks/jvm-settings.yml)', () => {
+  it('a drain step with no command and no driver fails as a load-balancer error; nothing is sent to a shell', async () => {
+    const plan = await loadPlan('playbooks/jvm-settings.yml');
+    const drain = nodeStep(plan, 'node1', 'lb-drain');
+    if (!drain) throw new Error('no lb-drain step for node1');
+    drain.command = null;
+    const h = createHarness(plan);
+    expect((await h.run()).status).toBe('failed');
+    expect(stepEnd(h, drain.id)).toMatchObject({ status: 'failed', code: 'E_LB' });
+    expect(h.cluster.callsTo('local').map((c) => c.command.trim())).not.toContain('false');
+  });
+
   it(
     'runs the drain, sessions, disable, enable and status commands in order, locally, and the run ' + 'succeeds',
     async () => {

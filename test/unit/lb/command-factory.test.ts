@@ -12,7 +12,7 @@ import { HaproxyDriver } from '../../../src/execute/lb/haproxy.js';
 import { ModJkDriver } from '../../../src/execute/lb/mod-jk.js';
 import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../../../src/execute/transport.js';
 import { TIMINGS } from '../../../src/plan/defaults.js';
-import { parseHaproxySocket, socatWrapper } from '../../../src/plan/haproxy-socket.js';
+import { parseHaproxySocket, socatWrapper } from '../../../src/domain/haproxy-socket.js';
 import type { PlanLoadBalancer } from '../../../src/plan/types.js';
 
 /** Runs commands with sh for real (stdin carries the secrets, as transports do) and records them. */

@@ -20,7 +20,7 @@ import {
   socatAddress,
   socatWrapper,
   type HaproxySocket,
-} from '../../../src/plan/haproxy-socket.js';
+} from '../../../src/domain/haproxy-socket.js';
 
 /** The plan's `via` wrapper with its `{request}` filled in, as the driver sends it. */
 const socatCommand = (socket: HaproxySocket, command: string): string =>

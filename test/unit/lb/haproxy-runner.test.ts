@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecOptions, ExecResult, Transport } from '../../../src/execute/transport.js';
 import { HaproxyDriver, socatRunner, socketRunner } from '../../../src/execute/lb/haproxy.js';
 import { TIMINGS } from '../../../src/plan/defaults.js';
-import { parseHaproxySocket, socatWrapper } from '../../../src/plan/haproxy-socket.js';
+import { parseHaproxySocket, socatWrapper } from '../../../src/domain/haproxy-socket.js';
 
 /** The plan's `via` wrapper for a socket. */
 const wrapperOf = (socket: string): string => socatWrapper(parseHaproxySocket(socket), TIMINGS.lbSocatIdleSec);

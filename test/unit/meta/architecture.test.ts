@@ -64,20 +64,11 @@ describe('architecture: import rules', () => {
   });
 
   it('execute/ imports only types from plan/ (what both need lives in domain/)', () => {
-    // Known exceptions, in the load-balancer drivers, still to move to domain/: the command load
-    // balancer renders its templates with plan/'s renderer; the HAProxy driver reads its socket
-    // address, and the factory shows an LB URL, the way plan/ does.
-    const knownExceptions = new Set([
-      'execute/lb/command.ts → plan/template.ts',
-      'execute/lb/haproxy.ts → plan/haproxy-socket.ts',
-      'execute/lb/factory.ts → plan/lb.ts',
-    ]);
     const bad = all
       .filter(
         (i) => i.from.startsWith('execute/') && i.spec.startsWith('.') && !i.typeOnly && layer(target(i)) === 'plan',
       )
-      .map((i) => `${i.from} → ${target(i)}`)
-      .filter((edge) => !knownExceptions.has(edge));
+      .map((i) => `${i.from} → ${target(i)}`);
     expect(bad).toEqual([]);
   });
 

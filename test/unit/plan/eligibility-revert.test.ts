@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ArtifactFacts, PatchContent } from '../../../src/artifacts/types.js';
-import { crossedLevels, judgeChanges, ROWS } from '../../../src/plan/eligibility.js';
+import { crossedLevels } from '../../../src/domain/levels.js';
+import { judgeChanges } from '../../../src/plan/eligibility.js';
+import { ROWS } from '../../../src/plan/eligibility-rows.js';
 import type { ChangeVerdict } from '../../../src/plan/types.js';
 import type { Change } from '../../../src/playbook/playbook.generated.js';
 

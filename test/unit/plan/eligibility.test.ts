@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ArtifactFacts, ManifestFacts, PatchContent, PatchFacts } from '../../../src/artifacts/types.js';
-import {
-  javaMajor,
-  judgeChanges,
-  parseLevel,
-  ROWS,
-  schemaChangeLevel,
-  crossedLevels,
-} from '../../../src/plan/eligibility.js';
+import { crossedLevels, parseLevel } from '../../../src/domain/levels.js';
+import { javaMajor, schemaChangeLevel } from '../../../src/domain/versions.js';
+import { judgeChanges } from '../../../src/plan/eligibility.js';
+import { ROWS } from '../../../src/plan/eligibility-rows.js';
 import type { ChangeVerdict } from '../../../src/plan/types.js';
 import type { Change } from '../../../src/playbook/playbook.generated.js';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { installedBundleCommand } from '../../../src/plan/changes.js';
+import { installedBundleCommand } from '../../../src/plan/change-bundle.js';
 import { listBundlesCommand } from '../../../src/plan/change-bundle.js';
 import { makeZip } from '../../helpers/make-zip.js';
 

@@ -6,7 +6,7 @@ import { Chalk } from 'chalk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planPlaybook } from '../../../src/app/use-cases.js';
 import { TIMINGS } from '../../../src/plan/defaults.js';
-import { shownLbUrl } from '../../../src/plan/lb.js';
+import { shownLbUrl } from '../../../src/domain/lb-url.js';
 import { renderPlanText } from '../../../src/render/plan-text.js';
 
 process.env['GIT_OPTIONAL_LOCKS'] = '0';

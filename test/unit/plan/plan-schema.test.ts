@@ -124,9 +124,9 @@ function actionOf(variant: JsonSchema): string {
 
 // ---- minimal TypeScript source reading (types.ts is plain declarations) ----
 
-/** The text between the outer braces of `export interface <name> … { … }`. */
+/** The text between the outer braces of `[export] interface <name> … { … }`. */
 function interfaceBody(name: string): string {
-  const m = new RegExp(`export interface ${name}\\b[^{]*\\{`).exec(TYPES_TS);
+  const m = new RegExp(`(?:export )?interface ${name}\\b[^{]*\\{`).exec(TYPES_TS);
   if (!m) throw new Error(`interface ${name} not found in src/plan/types.ts`);
   const start = m.index + m[0].length;
   let depth = 1;
@@ -169,9 +169,9 @@ function stringLiterals(type: string): string[] | undefined {
   return [...type.matchAll(/'([^']*)'/g)].map((m) => m[1] as string);
 }
 
-/** The literals of `export type <name> = 'a' | 'b';`. */
+/** The literals of `[export] type <name> = 'a' | 'b';`. */
 function typeAliasLiterals(name: string): string[] {
-  const m = new RegExp(`export type ${name} =([^;]+);`).exec(TYPES_TS);
+  const m = new RegExp(`(?:export )?type ${name} =([^;]+);`).exec(TYPES_TS);
   const literals = m ? stringLiterals(m[1] as string) : undefined;
   if (!literals) throw new Error(`type ${name} is not a string literal union in src/plan/types.ts`);
   return literals;

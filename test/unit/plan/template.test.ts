@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseDuration, formatSeconds, resolveCount } from '../../../src/plan/duration.js';
-import { quotesATemplate, shellWord, toVar } from '../../../src/plan/scope.js';
-import { hasMalformedTemplate, renderTemplate, templateNames, type TemplateVar } from '../../../src/plan/template.js';
+import { enclosingContext, shellWord, toVar } from '../../../src/plan/scope.js';
+import { hasMalformedTemplate, renderTemplate, type TemplateVar } from '../../../src/domain/template.js';
 
 const scope = new Map<string, TemplateVar>([
   ['node', toVar('node1')],
@@ -17,8 +17,7 @@ function sh(command: string, env: Record<string, string> = {}): string {
 }
 
 describe('templates', () => {
-  it('lists names and finds malformed templates', () => {
-    expect(templateNames('a {{ node }} b {{path}}')).toEqual(['node', 'path']);
+  it('finds malformed templates', () => {
     expect(hasMalformedTemplate('x {{ }} y')).toBe(true);
     expect(hasMalformedTemplate('x {{ 1abc }}')).toBe(true);
     expect(hasMalformedTemplate('x {{ ok }}')).toBe(false);
@@ -56,14 +55,15 @@ describe('templates', () => {
   });
 
   it.each([
-    ['echo {{a}}', false],
-    ['echo "{{a}}"', true],
-    ["echo '{{a}}'", true],
-    ['echo "x" {{a}}', false],
-    ['echo \\"{{a}}', false],
-    ["ssh lb1 'rm {{a}}'", true],
-  ])('quotesATemplate(%j) = %s', (command, expected) => {
-    expect(quotesATemplate(command)).toBe(expected);
+    ['echo {{a}}', null],
+    ['echo "{{a}}"', 'quotes'],
+    ["echo '{{a}}'", 'quotes'],
+    ['echo "x" {{a}}', null],
+    ['echo \\"{{a}}', null],
+    ["ssh lb1 'rm {{a}}'", 'quotes'],
+    ['cat <<EOF\n{{a}}\nEOF', 'a here-document'],
+  ])('enclosingContext(%j) = %s', (command, expected) => {
+    expect(enclosingContext(command)).toBe(expected);
   });
 });
 

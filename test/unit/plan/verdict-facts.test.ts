@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArtifactFacts, PatchContent } from '../../../src/artifacts/types.js';
-import { judgeChanges, ROWS } from '../../../src/plan/eligibility.js';
+import { judgeChanges } from '../../../src/plan/eligibility.js';
+import { ROWS } from '../../../src/plan/eligibility-rows.js';
 import { factDifferences, FactsIndex, mergeFacts, type GatheredFacts } from '../../../src/plan/facts.js';
 import type { ChangeVerdict } from '../../../src/plan/types.js';
 import type { NormalizedInventory } from '../../../src/playbook/inventory/normalize.js';

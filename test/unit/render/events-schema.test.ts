@@ -78,7 +78,7 @@ function members(name: string): Map<string, string> {
 
 /** The string literals of a type (`'a' | 'b'`, or an alias of one), else undefined. */
 function literals(type: string): string[] | undefined {
-  const alias = new RegExp(`export type ${type.trim()} =([^;]+);`).exec(EVENTS_TS)?.[1];
+  const alias = new RegExp(`(?:export )?type ${type.trim()} =([^;]+);`).exec(EVENTS_TS)?.[1];
   const text = (alias ?? type).trim();
   return /^'[^']*'(\s*\|\s*'[^']*')*$/.test(text)
     ? [...text.matchAll(/'([^']*)'/g)].map((m) => m[1] as string)

@@ -1,8 +1,8 @@
 /** What lrroll makes of an Ansible host's variables: node fields, template vars, and a warning for everything else. */
 import { describe, expect, it } from 'vitest';
 import { nodeFromAnsibleHost, type InventorySecrets } from '../../../../src/playbook/inventory/ansible-node.js';
-import { parseAnsibleInventory } from '../../../../src/playbook/inventory/ansible.js';
 import { readSshArgs } from '../../../../src/playbook/inventory/ssh-args.js';
+import { parseAnsibleInventory } from './helpers.js';
 
 function node(
   ini: string,

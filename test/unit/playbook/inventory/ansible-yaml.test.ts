@@ -519,7 +519,7 @@ describe('parseAnsibleYaml: a realistic Liferay inventory', () => {
   });
 });
 
-describe('parseAnsibleInventory: format detection', () => {
+describe('detectAnsibleFormat', () => {
   it.each([
     ['hosts.yml', 'anything', 'yaml'],
     ['inv/HOSTS.YAML', '[web]', 'yaml'],

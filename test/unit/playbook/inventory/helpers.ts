@@ -4,9 +4,13 @@
  */
 import { sortDiagnostics, type Diagnostic, type SourceLocation } from '../../../../src/errors/diagnostics.js';
 import { nodeFromAnsibleHost, type InventorySecrets } from '../../../../src/playbook/inventory/ansible-node.js';
-import { parseAnsibleInventory } from '../../../../src/playbook/inventory/ansible.js';
-import type { VarValue } from '../../../../src/playbook/inventory/model.js';
-import type { ResolvedHost } from '../../../../src/playbook/inventory/resolve.js';
+import { readAnsibleInventory } from '../../../../src/playbook/inventory/ansible.js';
+import type { AnsibleInventoryOptions, VarValue } from '../../../../src/playbook/inventory/model.js';
+import {
+  resolveAnsibleModel,
+  type ResolvedHost,
+  type ResolvedInventory,
+} from '../../../../src/playbook/inventory/resolve.js';
 
 /** One host as a test reads it. */
 export interface TestHost {
@@ -35,6 +39,15 @@ const CONNECTION = new Set([
   'ansible_ssh_private_key_file',
   'ansible_private_key_file',
 ]);
+
+/** Reads and resolves an Ansible inventory text (INI or YAML by its name) into hosts with their variables. */
+export function parseAnsibleInventory(
+  text: string,
+  file: string,
+  opts: AnsibleInventoryOptions = {},
+): ResolvedInventory {
+  return resolveAnsibleModel(readAnsibleInventory(text, file), opts);
+}
 
 /** Every variable a resolved host has, as plain values (connection keys included). */
 export function allVars(h: ResolvedHost): Record<string, VarValue> {

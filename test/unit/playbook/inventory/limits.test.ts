@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseAnsibleInventory } from '../../../../src/playbook/inventory/ansible.js';
 import { INVENTORY_LIMITS } from '../../../../src/playbook/inventory/model.js';
+import { parseAnsibleInventory } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../../../../dist/cli/main.js', import.meta.url));
 

@@ -23,11 +23,6 @@ export interface Rendered {
 const TEMPLATE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 const SECRET_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-/** The variable names a template uses, in order of appearance. */
-export function templateNames(template: string): string[] {
-  return [...template.matchAll(TEMPLATE)].map((m) => m[1] as string);
-}
-
 /** True when the string contains a `{{`…`}}` that is not a well-formed template. */
 export function hasMalformedTemplate(template: string): boolean {
   return template.replace(TEMPLATE, '').includes('{{');

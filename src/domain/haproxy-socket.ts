@@ -57,7 +57,7 @@ export function socatAddress(socket: HaproxySocket): string {
 }
 
 /** The named placeholder of the `via` wrapper that the run fills with one runtime API command, shell-quoted. */
-export const REQUEST_PLACEHOLDER = '{request}';
+const REQUEST_PLACEHOLDER = '{request}';
 
 /**
  * The shell command that sends one runtime API command to the socket with socat, as the plan's `via`
