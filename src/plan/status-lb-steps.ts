@@ -2,8 +2,9 @@
 // state of every member in each instance (HAProxy, Apache, mod_jk: one request per instance), or
 // for a `command` load balancer each node's member through the playbook's own `status` (and
 // `sessions`) command, rendered with the node's scope as the run's LB steps are.
-import { shownLbUrl, type NodeLbSteps } from './lb.js';
-import { secretRefs } from './template.js';
+import { shownLbUrl } from '../domain/lb-url.js';
+import { secretRefs } from '../domain/template.js';
+import type { NodeLbSteps } from './lb.js';
 import type { ClusterAction, ClusterStep } from './types-cluster.js';
 import type { PlanLbInstance, PlanLoadBalancer } from './types.js';
 
