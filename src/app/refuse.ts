@@ -7,7 +7,7 @@ import type { LeftOut } from './reconcile.js';
 import { readLbMembers } from './status-lb.js';
 
 /** The load balancer as a refused run reads it: with `lrroll status`'s planned reads (`plan.cluster.statusLb`). */
-export interface RefusalLb {
+interface RefusalLb {
   driver: LbDriver | null;
   transport: Transport;
   secrets: Readonly<Record<string, string>>;
