@@ -54,6 +54,7 @@ export type {
   LbDrainStep,
   LbWaitDrainedStep,
   LbEnableStep,
+  LbHealthUpStep,
   LbWaitUpStep,
   ServiceStopStep,
   ServiceStartStep,
