@@ -38,13 +38,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   NODE,
   ROOT,
   TSC,
   checkLoads,
-  cleanup,
   cleanupOnSignals,
   distStamp,
   live,
@@ -52,6 +51,9 @@ import {
   log,
   median,
   ms,
+  optionReader,
+  printHelp,
+  runBench,
   simEvents,
   sleep,
   snapshotLrroll,
@@ -86,18 +88,7 @@ function parseArgs(argv) {
     keep: false,
     json: null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const int = (min) => {
-      const n = Number(next());
-      if (!Number.isInteger(n) || n < min) throw new Error(`${a} needs an integer ≥ ${min}`);
-      return n;
-    };
+  for (const { a, next, int } of optionReader(argv)) {
     if (a === '--runs') o.runs = int(1);
     else if (a === '--nodes') o.nodes = int(2);
     else if (a === '--start-ms') o.startMs = int(0);
@@ -112,16 +103,8 @@ function parseArgs(argv) {
     else if (a === '--lrroll') o.lrroll = resolve(next());
     else if (a === '--keep') o.keep = true;
     else if (a === '--json') o.json = resolve(next());
-    else if (a === '-h' || a === '--help') {
-      console.log(
-        readFileSync(fileURLToPath(import.meta.url), 'utf8')
-          .split('\n')
-          .filter((l) => l.startsWith('//'))
-          .map((l) => l.slice(3))
-          .join('\n'),
-      );
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (see --help)`);
+    else if (a === '-h' || a === '--help') printHelp(import.meta.url);
+    else throw new Error(`unknown option ${a} (see --help)`);
   }
   return o;
 }
@@ -401,13 +384,4 @@ async function main() {
   if (opts.keep) process.stderr.write(`kept: ${work}\n`);
 }
 
-try {
-  await main();
-} catch (err) {
-  if (!state.interrupted) {
-    process.stderr.write(`rolling-bench: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!state.interrupted) await cleanup();
-}
+await runBench('rolling-bench', main);
