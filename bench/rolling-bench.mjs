@@ -23,6 +23,9 @@
 //   --users N          load users, each with its own JSESSIONID (default 12)
 //   --lb-poll D        the playbook's loadBalancer.pollInterval (default 200ms)
 //   --http-interval D  the playbook's health.http.interval (default 200ms)
+//   --checks SPEC      HAProxy's server check timing (default "inter 300ms fall 2 rise 2")
+//   --health-up MODE   loadBalancer.healthUpAfterProbe: on, off, or both (runs alternate on/off, off/on, … and a
+//                      comparison follows the report); default: not written (the playbook default, on)
 //   --sample-ms MS     how often the bench itself samples HAProxy `show stat` (default 20)
 //   --verbose          also print every run's per-node timeline
 //   --no-snapshot      run dist/ in place instead of a copy taken at the start (others may rebuild dist/)
@@ -59,6 +62,7 @@ import {
   snapshotLrroll,
   startSampler,
   state,
+  table,
 } from './lib/harness.mjs';
 import { analyse, report } from './lib/rolling-report.mjs';
 
@@ -82,6 +86,8 @@ function parseArgs(argv) {
     rps: 40,
     users: 12,
     lbPoll: '200ms',
+    checks: 'inter 300ms fall 2 rise 2',
+    healthUp: null,
     httpInterval: '200ms',
     sampleMs: 20,
     verbose: false,
@@ -97,7 +103,11 @@ function parseArgs(argv) {
     else if (a === '--users') o.users = int(1);
     else if (a === '--lb-poll') o.lbPoll = next();
     else if (a === '--http-interval') o.httpInterval = next();
-    else if (a === '--sample-ms') o.sampleMs = int(5);
+    else if (a === '--checks') o.checks = next();
+    else if (a === '--health-up') {
+      o.healthUp = next();
+      if (!['on', 'off', 'both'].includes(o.healthUp)) throw new Error(`--health-up: on, off or both`);
+    } else if (a === '--sample-ms') o.sampleMs = int(5);
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--no-snapshot') o.snapshot = false;
     else if (a === '--lrroll') o.lrroll = resolve(next());
@@ -182,7 +192,15 @@ function loginShellCost(user) {
 // ---------------------------------------------------------------------------------------------
 // one run
 
+/** The run's healthUpAfterProbe: as asked, or with `both` on/off, off/on, … so neither always goes first. */
+function healthUpOf(opts, run) {
+  if (opts.healthUp !== 'both') return opts.healthUp;
+  const pair = Math.floor((run - 1) / 2);
+  return (run - 1) % 2 === pair % 2 ? 'on' : 'off';
+}
+
 function playbookText(cluster, opts, run) {
+  const healthUp = healthUpOf(opts, run);
   const nodes = cluster.nodes
     .map(
       (n) =>
@@ -208,7 +226,7 @@ ${nodes}loadBalancer:
   drainTimeout: 4s
   pollInterval: ${opts.lbPoll}
   upTimeout: 30s
-health:
+${healthUp ? `  healthUpAfterProbe: ${healthUp === 'on'}\n` : ''}health:
   http:
     url: http://{{host}}:{{httpPort}}/c/portal/layout
     interval: ${opts.httpInterval}
@@ -293,6 +311,7 @@ async function main() {
     haproxy: true,
     startMs: opts.startMs,
     stopMs: opts.stopMs,
+    haproxyChecks: opts.checks,
   });
   live.cluster = cluster;
   await cluster.startAll();
@@ -349,6 +368,7 @@ async function main() {
     }
     const r = analyse(raw, sims, sampler.timeline, env.lock ? 2 : 0);
     r.status = end.status;
+    r.healthUp = healthUpOf(opts, i);
     r.dist = builtBefore;
     if (builtAfter !== builtBefore || builtBefore !== env.distAtStart)
       r.problems.push(
@@ -367,6 +387,7 @@ async function main() {
   if (opts.snapshot && distStamp(SRC) !== env.distBuilt)
     log(`note: dist/ was rebuilt during the bench (now ${distStamp(SRC)}); the runs used the copy of ${env.distBuilt}`);
   process.stdout.write(`${report(opts, env, results, loads)}\n`);
+  if (opts.healthUp === 'both') process.stdout.write(`${healthUpComparison(results)}\n`);
   if (opts.json)
     writeFileSync(
       opts.json,
@@ -382,6 +403,29 @@ async function main() {
       ),
     );
   if (opts.keep) process.stderr.write(`kept: ${work}\n`);
+}
+
+/** With `--health-up both`: the runs with and without `health up`, side by side, medians over each mode's runs. */
+function healthUpComparison(results) {
+  const of = (mode) => results.filter((r) => r.healthUp === mode);
+  const nodes = (mode, f) => median(of(mode).flatMap((r) => r.nodes.map(f)));
+  const row = (label, f, perNode = true) => {
+    const on = perNode ? nodes('on', f) : median(of('on').map(f));
+    const off = perNode ? nodes('off', f) : median(of('off').map(f));
+    return [label, ms(on), ms(off), off > 0 ? (on / off).toFixed(2) : 'n/a'];
+  };
+  return [
+    '',
+    `## healthUpAfterProbe on vs off (${of('on').length} + ${of('off').length} alternating runs, medians)`,
+    '',
+    table([
+      ['figure', 'on', 'off', 'on / off'],
+      row('wall time per run', (r) => r.wall, false),
+      row('per node: drain → back UP (node wall)', (n) => n.durMs),
+      row('per node: lb-enable done → HAProxy plain UP', (n) => n.floor.rise),
+      row('per node: overhead over its floor', (n) => n.overheadMs),
+    ]),
+  ].join('\n');
 }
 
 await runBench('rolling-bench', main);

@@ -222,7 +222,8 @@ export function report(opts, env, runs, loads) {
   );
   p(
     `pollInterval ${opts.lbPoll}, health.http.interval ${opts.httpInterval}) on ${opts.nodes}` +
-      ` nodes behind HAProxy (check inter 300ms rise 2 fall 2),`,
+      ` nodes behind HAProxy (check ${opts.checks ?? 'inter 300ms fall 2 rise 2'}` +
+      `${opts.healthUp ? `, healthUpAfterProbe ${opts.healthUp}` : ''}),`,
   );
   p(
     `sim startMs ${opts.startMs} / stopMs ${opts.stopMs}, load ${opts.rps} req/s from ${opts.users}` +
