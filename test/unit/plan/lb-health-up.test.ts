@@ -150,6 +150,17 @@ describe('healthUpAfterProbe in the plan', () => {
     expect(out.diagnostics.some((d) => d.severity === 'error')).toBe(true);
   });
 
+  it('can be turned off for one run with --set, which the plan records', async () => {
+    const out = await planPlaybook('playbooks/restart.yml', {
+      vars: {},
+      limit: null,
+      sets: ['loadBalancer.healthUpAfterProbe=false'],
+    });
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(out.plan?.loadBalancer.healthUpAfterProbe).toBe(false);
+    expect(allSteps(out.plan as Plan).filter((s) => s.action === 'lb-health-up')).toEqual([]);
+  });
+
   it('`lrroll plan` shows the step and the runtime API command it sends', async () => {
     const { plan } = await planWith({ nodes: 2 });
     const text = renderPlanText(plan, { chalk: new Chalk({ level: 0 }), full: false });
