@@ -62,9 +62,8 @@ import {
   snapshotLrroll,
   startSampler,
   state,
-  table,
 } from './lib/harness.mjs';
-import { analyse, report } from './lib/rolling-report.mjs';
+import { analyse, healthUpComparison, report } from './lib/rolling-report.mjs';
 
 cleanupOnSignals();
 
@@ -403,29 +402,6 @@ async function main() {
       ),
     );
   if (opts.keep) process.stderr.write(`kept: ${work}\n`);
-}
-
-/** With `--health-up both`: the runs with and without `health up`, side by side, medians over each mode's runs. */
-function healthUpComparison(results) {
-  const of = (mode) => results.filter((r) => r.healthUp === mode);
-  const nodes = (mode, f) => median(of(mode).flatMap((r) => r.nodes.map(f)));
-  const row = (label, f, perNode = true) => {
-    const on = perNode ? nodes('on', f) : median(of('on').map(f));
-    const off = perNode ? nodes('off', f) : median(of('off').map(f));
-    return [label, ms(on), ms(off), off > 0 ? (on / off).toFixed(2) : 'n/a'];
-  };
-  return [
-    '',
-    `## healthUpAfterProbe on vs off (${of('on').length} + ${of('off').length} alternating runs, medians)`,
-    '',
-    table([
-      ['figure', 'on', 'off', 'on / off'],
-      row('wall time per run', (r) => r.wall, false),
-      row('per node: drain → back UP (node wall)', (n) => n.durMs),
-      row('per node: lb-enable done → HAProxy plain UP', (n) => n.floor.rise),
-      row('per node: overhead over its floor', (n) => n.overheadMs),
-    ]),
-  ].join('\n');
 }
 
 await runBench('rolling-bench', main);
