@@ -41,13 +41,15 @@ import {
   NODE,
   ROOT,
   checkLoads,
-  cleanup,
   cleanupOnSignals,
   live,
   loadHarness,
   log,
   median,
   ms,
+  optionReader,
+  printHelp,
+  runBench,
   sleep,
   snapshotLrroll,
   state,
@@ -72,18 +74,7 @@ function parseArgs(argv) {
     keep: false,
     json: null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const int = (min) => {
-      const n = Number(next());
-      if (!Number.isInteger(n) || n < min) throw new Error(`${a} needs an integer ≥ ${min}`);
-      return n;
-    };
+  for (const { a, next, int } of optionReader(argv)) {
     if (a === '--trials') o.trials = int(1);
     else if (a === '--kinds') {
       o.kinds = next().split(',');
@@ -96,16 +87,8 @@ function parseArgs(argv) {
     else if (a === '--lrroll') o.lrroll = resolve(next());
     else if (a === '--keep') o.keep = true;
     else if (a === '--json') o.json = resolve(next());
-    else if (a === '--help' || a === '-h') {
-      console.log(
-        readFileSync(new URL(import.meta.url), 'utf8')
-          .split('\n')
-          .filter((l) => l.startsWith('//'))
-          .map((l) => l.slice(3))
-          .join('\n'),
-      );
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (see --help)`);
+    else if (a === '--help' || a === '-h') printHelp(import.meta.url);
+    else throw new Error(`unknown option ${a} (see --help)`);
   }
   return o;
 }
@@ -388,13 +371,4 @@ async function main() {
   if (opts.keep) process.stderr.write(`kept: ${work}\n`);
 }
 
-try {
-  await main();
-} catch (err) {
-  if (!state.interrupted) {
-    process.stderr.write(`crash-detect: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!state.interrupted) await cleanup();
-}
+await runBench('crash-detect', main);

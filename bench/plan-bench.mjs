@@ -36,6 +36,7 @@ import { tmpdir, cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { optionReader, printHelp } from './lib/harness.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -62,13 +63,7 @@ function parseArgs(argv) {
     childFile: null,
     baseline: null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
+  for (const { a, next } of optionReader(argv)) {
     if (a === '--cold-runs') opts.coldRuns = Math.max(1, Number(next()));
     else if (a === '--validate-runs') opts.validateRuns = Math.max(1, Number(next()));
     else if (a === '--sizes')
@@ -82,16 +77,8 @@ function parseArgs(argv) {
     else if (a === '--child') {
       opts.child = next();
       opts.childFile = next();
-    } else if (a === '-h' || a === '--help') {
-      console.log(
-        readFileSync(fileURLToPath(import.meta.url), 'utf8')
-          .split('\n')
-          .filter((l) => l.startsWith('//'))
-          .map((l) => l.slice(3))
-          .join('\n'),
-      );
-      process.exit(0);
-    } else throw new Error(`unknown option ${a}`);
+    } else if (a === '-h' || a === '--help') printHelp(import.meta.url);
+    else throw new Error(`unknown option ${a}`);
   }
   return opts;
 }

@@ -23,6 +23,9 @@
 //   --users N          load users, each with its own JSESSIONID (default 12)
 //   --lb-poll D        the playbook's loadBalancer.pollInterval (default 200ms)
 //   --http-interval D  the playbook's health.http.interval (default 200ms)
+//   --checks SPEC      HAProxy's server check timing (default "inter 300ms fall 2 rise 2")
+//   --health-up MODE   loadBalancer.healthUpAfterProbe: on, off, or both (runs alternate on/off, off/on, … and a
+//                      comparison follows the report); default: not written (the playbook default, on)
 //   --sample-ms MS     how often the bench itself samples HAProxy `show stat` (default 20)
 //   --verbose          also print every run's per-node timeline
 //   --no-snapshot      run dist/ in place instead of a copy taken at the start (others may rebuild dist/)
@@ -38,13 +41,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   NODE,
   ROOT,
   TSC,
   checkLoads,
-  cleanup,
   cleanupOnSignals,
   distStamp,
   live,
@@ -52,13 +54,16 @@ import {
   log,
   median,
   ms,
+  optionReader,
+  printHelp,
+  runBench,
   simEvents,
   sleep,
   snapshotLrroll,
   startSampler,
   state,
 } from './lib/harness.mjs';
-import { analyse, report } from './lib/rolling-report.mjs';
+import { analyse, healthUpComparison, report } from './lib/rolling-report.mjs';
 
 cleanupOnSignals();
 
@@ -80,24 +85,15 @@ function parseArgs(argv) {
     rps: 40,
     users: 12,
     lbPoll: '200ms',
+    checks: 'inter 300ms fall 2 rise 2',
+    healthUp: null,
     httpInterval: '200ms',
     sampleMs: 20,
     verbose: false,
     keep: false,
     json: null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const int = (min) => {
-      const n = Number(next());
-      if (!Number.isInteger(n) || n < min) throw new Error(`${a} needs an integer ≥ ${min}`);
-      return n;
-    };
+  for (const { a, next, int } of optionReader(argv)) {
     if (a === '--runs') o.runs = int(1);
     else if (a === '--nodes') o.nodes = int(2);
     else if (a === '--start-ms') o.startMs = int(0);
@@ -106,22 +102,18 @@ function parseArgs(argv) {
     else if (a === '--users') o.users = int(1);
     else if (a === '--lb-poll') o.lbPoll = next();
     else if (a === '--http-interval') o.httpInterval = next();
-    else if (a === '--sample-ms') o.sampleMs = int(5);
+    else if (a === '--checks') o.checks = next();
+    else if (a === '--health-up') {
+      o.healthUp = next();
+      if (!['on', 'off', 'both'].includes(o.healthUp)) throw new Error(`--health-up: on, off or both`);
+    } else if (a === '--sample-ms') o.sampleMs = int(5);
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--no-snapshot') o.snapshot = false;
     else if (a === '--lrroll') o.lrroll = resolve(next());
     else if (a === '--keep') o.keep = true;
     else if (a === '--json') o.json = resolve(next());
-    else if (a === '-h' || a === '--help') {
-      console.log(
-        readFileSync(fileURLToPath(import.meta.url), 'utf8')
-          .split('\n')
-          .filter((l) => l.startsWith('//'))
-          .map((l) => l.slice(3))
-          .join('\n'),
-      );
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (see --help)`);
+    else if (a === '-h' || a === '--help') printHelp(import.meta.url);
+    else throw new Error(`unknown option ${a} (see --help)`);
   }
   return o;
 }
@@ -199,7 +191,15 @@ function loginShellCost(user) {
 // ---------------------------------------------------------------------------------------------
 // one run
 
+/** The run's healthUpAfterProbe: as asked, or with `both` on/off, off/on, … so neither always goes first. */
+function healthUpOf(opts, run) {
+  if (opts.healthUp !== 'both') return opts.healthUp;
+  const pair = Math.floor((run - 1) / 2);
+  return (run - 1) % 2 === pair % 2 ? 'on' : 'off';
+}
+
 function playbookText(cluster, opts, run) {
+  const healthUp = healthUpOf(opts, run);
   const nodes = cluster.nodes
     .map(
       (n) =>
@@ -225,7 +225,7 @@ ${nodes}loadBalancer:
   drainTimeout: 4s
   pollInterval: ${opts.lbPoll}
   upTimeout: 30s
-health:
+${healthUp ? `  healthUpAfterProbe: ${healthUp === 'on'}\n` : ''}health:
   http:
     url: http://{{host}}:{{httpPort}}/c/portal/layout
     interval: ${opts.httpInterval}
@@ -310,6 +310,7 @@ async function main() {
     haproxy: true,
     startMs: opts.startMs,
     stopMs: opts.stopMs,
+    haproxyChecks: opts.checks,
   });
   live.cluster = cluster;
   await cluster.startAll();
@@ -366,6 +367,7 @@ async function main() {
     }
     const r = analyse(raw, sims, sampler.timeline, env.lock ? 2 : 0);
     r.status = end.status;
+    r.healthUp = healthUpOf(opts, i);
     r.dist = builtBefore;
     if (builtAfter !== builtBefore || builtBefore !== env.distAtStart)
       r.problems.push(
@@ -384,6 +386,7 @@ async function main() {
   if (opts.snapshot && distStamp(SRC) !== env.distBuilt)
     log(`note: dist/ was rebuilt during the bench (now ${distStamp(SRC)}); the runs used the copy of ${env.distBuilt}`);
   process.stdout.write(`${report(opts, env, results, loads)}\n`);
+  if (opts.healthUp === 'both') process.stdout.write(`${healthUpComparison(results)}\n`);
   if (opts.json)
     writeFileSync(
       opts.json,
@@ -401,13 +404,4 @@ async function main() {
   if (opts.keep) process.stderr.write(`kept: ${work}\n`);
 }
 
-try {
-  await main();
-} catch (err) {
-  if (!state.interrupted) {
-    process.stderr.write(`rolling-bench: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!state.interrupted) await cleanup();
-}
+await runBench('rolling-bench', main);

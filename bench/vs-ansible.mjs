@@ -16,19 +16,21 @@
 //                                              [--rps 30] [--users 10] [--keep] [--json FILE]
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   NODE,
   ROOT,
-  cleanup,
   cleanupOnSignals,
   live,
   loadHarness,
   log,
   median,
   ms,
+  optionReader,
+  printHelp,
+  runBench,
   sleep,
   snapshotLrroll,
   startSampler,
@@ -42,39 +44,17 @@ const GOAL = 0.65;
 
 function parseArgs(argv) {
   const o = { nodes: [3, 6], rounds: 3, startMs: 3000, stopMs: 1000, rps: 30, users: 10, keep: false, json: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const int = (v, min) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min) throw new Error(`${a} needs integers ≥ ${min}`);
-      return n;
-    };
-    if (a === '--nodes')
-      o.nodes = next()
-        .split(',')
-        .map((x) => int(x, 2));
-    else if (a === '--rounds') o.rounds = int(next(), 1);
-    else if (a === '--start-ms') o.startMs = int(next(), 0);
-    else if (a === '--stop-ms') o.stopMs = int(next(), 0);
-    else if (a === '--rps') o.rps = int(next(), 1);
-    else if (a === '--users') o.users = int(next(), 1);
+  for (const { a, next, int, ints } of optionReader(argv)) {
+    if (a === '--nodes') o.nodes = ints(2);
+    else if (a === '--rounds') o.rounds = int(1);
+    else if (a === '--start-ms') o.startMs = int(0);
+    else if (a === '--stop-ms') o.stopMs = int(0);
+    else if (a === '--rps') o.rps = int(1);
+    else if (a === '--users') o.users = int(1);
     else if (a === '--keep') o.keep = true;
     else if (a === '--json') o.json = resolve(next());
-    else if (a === '--help' || a === '-h') {
-      console.log(
-        readFileSync(new URL(import.meta.url), 'utf8')
-          .split('\n')
-          .filter((l) => l.startsWith('//'))
-          .map((l) => l.slice(3))
-          .join('\n'),
-      );
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (see --help)`);
+    else if (a === '--help' || a === '-h') printHelp(import.meta.url);
+    else throw new Error(`unknown option ${a} (see --help)`);
   }
   return o;
 }
@@ -321,13 +301,4 @@ async function main() {
   if (opts.keep) process.stderr.write(`kept: ${work}\n`);
 }
 
-try {
-  await main();
-} catch (err) {
-  if (!state.interrupted) {
-    process.stderr.write(`vs-ansible: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!state.interrupted) await cleanup();
-}
+await runBench('vs-ansible', main);

@@ -96,6 +96,64 @@ export function cleanupOnSignals() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// the command line and the ending every bench shares
+
+/**
+ * Walks the command line, one option at a time: `{ a, next, int, ints }` where `a` is the option, `next()` takes its
+ * value, `int(min)` that value as an integer ≥ min and `ints(min)` a comma-separated list of them.
+ */
+export function* optionReader(argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const integer = (v, min, what) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) throw new Error(`${a} needs ${what} ≥ ${min}`);
+      return n;
+    };
+    const int = (min) => integer(next(), min, 'an integer');
+    const ints = (min) =>
+      next()
+        .split(',')
+        .map((x) => integer(x, min, 'integers'));
+    yield { a, next, int, ints };
+  }
+}
+
+/** `--help`: prints the `//` comment lines of the bench's own file (its header) and exits 0. */
+export function printHelp(benchUrl) {
+  console.log(
+    readFileSync(fileURLToPath(benchUrl), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('//'))
+      .map((l) => l.slice(3))
+      .join('\n'),
+  );
+  process.exit(0);
+}
+
+/**
+ * Runs a cluster bench's `main`: a failure is one line `<name>: <message>` and exit code 1, and whatever it started is
+ * stopped on every path — unless a signal came first, whose handler is already cleaning up and exits 130.
+ */
+export async function runBench(name, main, stop = cleanup) {
+  try {
+    await main();
+  } catch (err) {
+    if (!state.interrupted) {
+      process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    if (!state.interrupted) await stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // the harness: compile test/cluster/*.ts into <work>/test/cluster, with test/sim next to it
 
 /** Compiles and imports test/cluster/cluster.ts and load.ts; returns their exports. */

@@ -222,7 +222,8 @@ export function report(opts, env, runs, loads) {
   );
   p(
     `pollInterval ${opts.lbPoll}, health.http.interval ${opts.httpInterval}) on ${opts.nodes}` +
-      ` nodes behind HAProxy (check inter 300ms rise 2 fall 2),`,
+      ` nodes behind HAProxy (check ${opts.checks ?? 'inter 300ms fall 2 rise 2'}` +
+      `${opts.healthUp ? `, healthUpAfterProbe ${opts.healthUp}` : ''}),`,
   );
   p(
     `sim startMs ${opts.startMs} / stopMs ${opts.stopMs}, load ${opts.rps} req/s from ${opts.users}` +
@@ -528,4 +529,27 @@ export function report(opts, env, runs, loads) {
     });
   }
   return out.join('\n');
+}
+
+/** With `--health-up both`: the runs with and without `health up`, side by side, medians over each mode's runs. */
+export function healthUpComparison(results) {
+  const of = (mode) => results.filter((r) => r.healthUp === mode);
+  const nodes = (mode, f) => median(of(mode).flatMap((r) => r.nodes.map(f)));
+  const row = (label, f, perNode = true) => {
+    const on = perNode ? nodes('on', f) : median(of('on').map(f));
+    const off = perNode ? nodes('off', f) : median(of('off').map(f));
+    return [label, ms(on), ms(off), off > 0 ? (on / off).toFixed(2) : 'n/a'];
+  };
+  return [
+    '',
+    `## healthUpAfterProbe on vs off (${of('on').length} + ${of('off').length} alternating runs, medians)`,
+    '',
+    table([
+      ['figure', 'on', 'off', 'on / off'],
+      row('wall time per run', (r) => r.wall, false),
+      row('per node: drain → back UP (node wall)', (n) => n.durMs),
+      row('per node: lb-enable done → HAProxy plain UP', (n) => n.floor.rise),
+      row('per node: overhead over its floor', (n) => n.overheadMs),
+    ]),
+  ].join('\n');
 }

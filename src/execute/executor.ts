@@ -406,6 +406,7 @@ async function afterFailure(
  */
 async function recover(run: RunState, batch: Batch, np: NodePlan, state: NodeState): Promise<void> {
   if (state.stopped || state.starting || state.inRotation || run.deps.signal.aborted) return;
+  // Not `lb-health-up`: no HTTP probe of this node has passed in this run, so HAProxy's own checks decide.
   for (const s of np.steps.filter((x) => x.action === 'lb-enable' || x.action === 'lb-wait-up')) {
     const o = await step1(run, { ...s, id: `${s.id}#recover` }, batch.index, state);
     if (o.status === 'failed') return;

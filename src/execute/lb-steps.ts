@@ -4,6 +4,7 @@ import type {
   CheckLbMemberStep,
   LbDrainStep,
   LbEnableStep,
+  LbHealthUpStep,
   LbWaitDrainedStep,
   LbWaitUpStep,
   Step,
@@ -16,7 +17,14 @@ import { waitUntilUp } from './lb/wait-up.js';
 import { probePasses, readHttpProbe } from './http-probe.js';
 import { failed, failedWith, interrupted, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
 
-type LbStep = CheckLbMemberStep | CheckCapacityStep | LbDrainStep | LbWaitDrainedStep | LbEnableStep | LbWaitUpStep;
+type LbStep =
+  | CheckLbMemberStep
+  | CheckCapacityStep
+  | LbDrainStep
+  | LbWaitDrainedStep
+  | LbEnableStep
+  | LbHealthUpStep
+  | LbWaitUpStep;
 
 /** Runs a load-balancer step through the driver, or the step's own command for `type: command`. */
 export async function runLbStep(step: LbStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
@@ -38,6 +46,8 @@ export async function runLbStep(step: LbStep, run: RunState, state: NodeState | 
         return waitDrained(step, run, state);
       case 'lb-enable':
         return enable(step, run);
+      case 'lb-health-up':
+        return healthUp(step, run);
       case 'lb-wait-up':
         return waitUp(step, run, state);
     }
@@ -193,6 +203,14 @@ async function enable(step: LbEnableStep, run: RunState): Promise<StepOutcome> {
   }
   run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'enabled' });
   return ok();
+}
+
+/** HAProxy's `health up` on every instance; the plan has it only after the node's HTTP probe passed. */
+async function healthUp(step: LbHealthUpStep, run: RunState): Promise<StepOutcome> {
+  const lb = run.deps.lb;
+  if (!lb?.healthUp) return failed(`the load balancer cannot mark ${step.member}'s health UP (HAProxy only)`);
+  await lb.healthUp(step.member, run.deps.signal);
+  return ok(`${step.member}'s health is UP: its checks go on from there`);
 }
 
 async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {

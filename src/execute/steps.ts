@@ -40,6 +40,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'lb-drain':
     case 'lb-wait-drained':
     case 'lb-enable':
+    case 'lb-health-up':
     case 'lb-wait-up':
       return runLbStep(step, run, state);
     case 'service-stop':

@@ -24,6 +24,7 @@ import { estimatePlan } from './estimate.js';
 import type { HookSite } from './hooks.js';
 import { userImpact } from './impact.js';
 import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
+import { warnHealthUpWithoutProbe } from './lb-health-up.js';
 import { haltSequence, nodeSequence, resolveHealth, rollbackSequence, type ResolvedHealth } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
@@ -125,6 +126,7 @@ function resolveCluster(input: CompileInput, diagnostics: Diagnostic[]): Cluster
     scope: runScope,
     locate: (f) => sourceMap.locate(['loadBalancer', ...(Array.isArray(f) ? f : [f])]),
   });
+  warnHealthUpWithoutProbe(playbook, templater, (f) => sourceMap.locate(['loadBalancer', f]));
   for (const name of Object.keys(input.vars).filter((k) => (BUILTIN_VARS as readonly string[]).includes(k))) {
     diagnostics.push({
       severity: 'error',

@@ -26,6 +26,11 @@ export const DEFAULTS = {
     drainWait: '30s',
     onDrainTimeout: 'maint',
     upTimeout: '1m',
+    /**
+     * On: by then the node has passed lrroll's own gates, the HTTP probe among them, which by default asks the node at
+     * the address and port HAProxy checks; HAProxy keeps checking, so a member whose checks fail still goes DOWN.
+     */
+    healthUpAfterProbe: true,
     pollInterval: '1s',
   },
   change: {

@@ -4,6 +4,7 @@ import { DEFAULTS, EXPECTED, TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { parseHaproxySocket, socatWrapper } from '../domain/haproxy-socket.js';
 import { shownLbUrl } from '../domain/lb-url.js';
+import { healthUpStep, resolveHealthUp } from './lb-health-up.js';
 import type { ResolvedNode } from './nodes.js';
 import { checkLbName, hasInlinePassword } from './inputs.js';
 import type { Templater } from './scope.js';
@@ -13,6 +14,7 @@ import type {
   CheckLbMemberStep,
   LbDrainStep,
   LbEnableStep,
+  LbHealthUpStep,
   LbVia,
   LbWaitDrainedStep,
   LbStatusCall,
@@ -47,6 +49,7 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext
       drainWaitSec: null,
       onDrainTimeout: 'maint',
       upTimeoutSec: 0,
+      healthUpAfterProbe: false,
       pollSec: 1,
       ...deadlines,
       members: {},
@@ -57,6 +60,7 @@ export function resolveLoadBalancer(lb: LoadBalancer | undefined, ctx: LbContext
     drainTimeoutSec: parseDuration(lb.drainTimeout ?? DEFAULTS.loadBalancer.drainTimeout),
     onDrainTimeout: lb.onDrainTimeout ?? DEFAULTS.loadBalancer.onDrainTimeout,
     upTimeoutSec: parseDuration(lb.upTimeout ?? DEFAULTS.loadBalancer.upTimeout),
+    healthUpAfterProbe: resolveHealthUp(lb),
     pollSec: parseDuration(lb.pollInterval ?? DEFAULTS.loadBalancer.pollInterval),
     members: { ...(lb.members ?? {}) },
     drainWaitSec:
@@ -392,12 +396,16 @@ function waitDrainedStep(
   });
 }
 
-/** The LB steps of one node: preflight check, drain, wait drained (with hard step), enable, wait UP. */
+/**
+ * The LB steps of one node: preflight check, drain, wait drained (with hard step), enable, HAProxy's `health up` (null
+ * when not planned), wait UP.
+ */
 export interface NodeLbSteps {
   check: CheckLbMemberStep;
   drain: LbDrainStep;
   waitDrained: LbWaitDrainedStep;
   enable: LbEnableStep;
+  healthUp: LbHealthUpStep | null;
   waitUp: LbWaitUpStep;
 }
 
@@ -456,6 +464,7 @@ export function nodeLbSteps(
       timeoutSec: 30,
       expectSec: EXPECTED.lbActionSec,
     }),
+    healthUp: healthUpStep(lb, member, { ...base, ...read }),
     waitUp: makeStep<LbWaitUpStep>({
       action: 'lb-wait-up',
       member,

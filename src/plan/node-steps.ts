@@ -5,6 +5,7 @@ import { expectedView, type ExpectedView } from './cluster-view.js';
 import { DEFAULTS, EXPECTED, PATTERNS, TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { NodeLbSteps } from './lb.js';
+import { returnSteps } from './lb-health-up.js';
 import type { ResolvedNode } from './nodes.js';
 import { checkRegex } from './inputs.js';
 import { type Templater } from './scope.js';
@@ -207,7 +208,8 @@ export function nodeSequence(input: NodeSequenceInput): NodeStep[] {
   for (const [i, c] of changes.entries())
     if (!c.whileRunning) add('prepare', ...applyStep(node, c, i), ...verifyStep(node, c, i));
   add('start', startStep(node, health), ...healthSteps(node, health, changes));
-  if (lb) add('return', lb.enable, lb.waitUp);
+  // HAProxy's `health up` only follows a passed HTTP probe (loadBalancer.healthUpAfterProbe).
+  if (lb) add('return', ...returnSteps(lb, health.http !== null));
   add('return', ...input.afterNode);
   return out;
 }

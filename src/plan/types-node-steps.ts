@@ -35,6 +35,16 @@ export interface LbEnableStep extends StepBase {
   member: string;
   readTimeoutSec: number;
 }
+/**
+ * HAProxy only, after `lb-enable` and only when the node's own HTTP probe has passed: `set server <bk>/<srv> health up`
+ * on every instance, so the member is UP at once instead of after its health checks rise again. `check` and
+ * `agent-check` stay on: a member whose checks then fail goes DOWN after `fall` of them, as always.
+ */
+export interface LbHealthUpStep extends StepBase {
+  action: 'lb-health-up';
+  member: string;
+  readTimeoutSec: number;
+}
 /** Waits until the LB reports the member UP. */
 export interface LbWaitUpStep extends StepBase {
   action: 'lb-wait-up';

@@ -92,6 +92,11 @@ export interface PlanLoadBalancer {
   drainWaitSec: number | null;
   onDrainTimeout: 'maint' | 'maint-and-shutdown-sessions' | 'fail';
   upTimeoutSec: number;
+  /**
+   * HAProxy: after a node's own HTTP probe passed, its member is marked UP with `set server … health up` (an
+   * `lb-health-up` step) rather than left to rise through HAProxy's checks. False for the other types.
+   */
+  healthUpAfterProbe: boolean;
   pollSec: number;
   /** Deadline of one API request to an instance (HAProxy, Apache, mod_jk), in seconds. */
   requestTimeoutSec: number;
@@ -163,7 +168,7 @@ export interface PlanSource {
 }
 
 /** Bumped on any change to the plan's types (these files and schemas/plan.schema.json). */
-export const PLAN_FORMAT_VERSION = 3;
+export const PLAN_FORMAT_VERSION = 4;
 
 /** The plan. */
 export interface Plan {

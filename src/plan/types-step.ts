@@ -26,6 +26,7 @@ import type {
   HookStep,
   LbDrainStep,
   LbEnableStep,
+  LbHealthUpStep,
   LbWaitDrainedStep,
   LbWaitUpStep,
   PruneStep,
@@ -61,6 +62,7 @@ export type Step =
   | LbDrainStep
   | LbWaitDrainedStep
   | LbEnableStep
+  | LbHealthUpStep
   | LbWaitUpStep
   | ServiceStopStep
   | ServiceStartStep

@@ -42,6 +42,7 @@ export type {
   LbDrainStep,
   LbWaitDrainedStep,
   LbEnableStep,
+  LbHealthUpStep,
   LbWaitUpStep,
   ServiceStopStep,
   ServiceStartStep,

@@ -12,6 +12,7 @@ const SETTABLE = [
   'loadBalancer.drainTimeout',
   'loadBalancer.onDrainTimeout',
   'loadBalancer.upTimeout',
+  'loadBalancer.healthUpAfterProbe',
   'loadBalancer.pollInterval',
 ];
 

@@ -378,6 +378,10 @@ export interface HaproxyLb {
    */
   upTimeout?: number | string;
   /**
+   * Put a node back without waiting for HAProxy's health checks to rise again: once the node has passed lrroll's own gates, including the HTTP probe (`health.http`), send `set server <backend>/<server> health up` (to every instance) right after `state ready`, so the member is UP at once instead of after its `rise` checks every `inter`. `check` and `agent-check` stay on: a member whose checks then fail goes DOWN after `fall` of them, as always, and an agent that says down still wins. Not planned when `health.http` is off. Set `false` when HAProxy's check tests something the HTTP probe does not (another port or connector, TLS, a different URL), so HAProxy's own checks decide when the node is back.
+   */
+  healthUpAfterProbe?: boolean;
+  /**
    * How often the load balancer is polled while waiting.
    */
   pollInterval?: number | string;

@@ -162,6 +162,8 @@ export interface StartOptions {
   nodes: number;
   /** HAProxy in front: true (or 1) for one instance, 2 for an HA pair (each its own socket and front end). */
   haproxy?: boolean | number;
+  /** HAProxy's health-check timing for every server (`default-server …`); default `inter 300ms fall 2 rise 2`. */
+  haproxyChecks?: string;
   /** `tomcat`: real Tomcat 10 nodes with the test portal (test/tomcat) instead of the simulator. */
   app?: 'sim' | 'tomcat';
   /** Real Tomcat nodes: HTTP session replication (DeltaManager, static membership) on from the start. */
@@ -1123,7 +1125,7 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       const socket = join(dir, i === 1 ? 'admin.sock' : `admin${i}.sock`);
       for (let attempt = 1; ; attempt++) {
         const port = await freePort('127.0.0.1');
-        writeFileSync(cfg, haproxyConfig({ socket, port, nodes }));
+        writeFileSync(cfg, haproxyConfig({ socket, port, nodes, checks: options.haproxyChecks }));
         const r = await startHaproxy(dir, cfg, socket, port, haproxyLog);
         haproxyChildren.push(r.child);
         writeState();

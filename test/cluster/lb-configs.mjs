@@ -130,7 +130,8 @@ export function modJkWorkers(o) {
 /**
  * HAProxy in front of the nodes' HTTP connectors: sticky on a JSESSIONID prefix, health checks
  * on /c/portal/layout, an admin socket (`level admin`) for lrroll.
- * `o`: { socket, host = '127.0.0.1', port, nodes: [{ name, address, httpPort }], backend = 'liferay' }.
+ * `o`: { socket, host = '127.0.0.1', port, nodes: [{ name, address, httpPort }], backend = 'liferay',
+ * checks = 'inter 300ms fall 2 rise 2' (the servers' health-check timing) }.
  */
 export function haproxyConfig(o) {
   return [
@@ -159,7 +160,7 @@ export function haproxyConfig(o) {
     '  cookie JSESSIONID prefix nocache',
     '  option httpchk GET /c/portal/layout',
     '  http-check expect status 200,302',
-    '  default-server inter 300ms fall 2 rise 2',
+    `  default-server ${o.checks ?? 'inter 300ms fall 2 rise 2'}`,
     '  option redispatch',
     '  retries 3',
     ...o.nodes.map((n) => `  server ${n.name} ${n.address}:${n.httpPort} check cookie ${n.name}`),

@@ -2,7 +2,7 @@ import type { LbDriver, MemberState } from '../../src/execute/lb/driver.js';
 import { nextSeq, type FixedClock } from './fixed-clock.js';
 
 /** What the fake load balancer was asked to do. */
-export type LbOp = 'drain' | 'disable' | 'enable' | 'state' | 'members' | 'close';
+export type LbOp = 'drain' | 'disable' | 'enable' | 'health-up' | 'state' | 'members' | 'close';
 
 /** One recorded driver call. */
 export interface LbCall {
@@ -155,6 +155,13 @@ export class FakeLb implements LbDriver {
     m.draining = false;
     m.pollsSinceEnable = 0;
     m.sessions = 0;
+  }
+
+  /** Like HAProxy's `health up`: an enabled member is settled UP at once (no more transitional answers). */
+  async healthUp(member: string, signal?: AbortSignal): Promise<void> {
+    this.record('health-up', member, signal);
+    const m = this.member(member);
+    if (m.state === 'UP') m.pollsSinceEnable = Math.max(m.pollsSinceEnable, m.transitionalPolls);
   }
 
   async state(member: string, signal?: AbortSignal): Promise<MemberState> {

@@ -22,6 +22,11 @@ export interface LbDriver {
   disable(member: string, shutdownSessions: boolean, signal?: AbortSignal): Promise<void>;
   /** Puts the member back into rotation. */
   enable(member: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * HAProxy only: marks the member's health UP at once (`set server … health up`), its checks left on. A plan step
+   * (`lb-health-up`) asks for it only after the node's own HTTP probe passed.
+   */
+  healthUp?(member: string, signal?: AbortSignal): Promise<void>;
   /** The member's current state. Throws when the member does not exist. */
   state(member: string, signal?: AbortSignal): Promise<MemberState>;
   /** Every member of the pool with its state (for `lrroll status`). */

@@ -249,6 +249,11 @@ export class HaproxyDriver implements LbDriver {
     await this.write(`set server ${this.server(member)} state ready`, signal);
   }
 
+  /** `set server <bk>/<srv> health up`: UP now rather than after `rise` checks; `check` and `agent-check` stay on. */
+  async healthUp(member: string, signal?: AbortSignal): Promise<void> {
+    await this.write(`set server ${this.server(member)} health up`, signal);
+  }
+
   /** The member's row of `show stat <bk> 4 -1`; throws naming the existing servers when it is not there. */
   async state(member: string, signal?: AbortSignal): Promise<MemberState> {
     this.server(member);

@@ -51,6 +51,13 @@ export class MultiLbDriver implements LbDriver {
     await this.each((d) => d.enable(member, signal), signal);
   }
 
+  /** Every instance must be able to (all HAProxy): otherwise nothing is sent and the step fails. */
+  async healthUp(member: string, signal?: AbortSignal): Promise<void> {
+    const cannot = this.instances.filter((i) => !i.driver.healthUp).map((i) => i.name);
+    if (cannot.length) throw new Error(`load balancer ${cannot.join(', ')} cannot mark a member's health UP`);
+    await this.each((d) => (d.healthUp as NonNullable<LbDriver['healthUp']>).call(d, member, signal), signal);
+  }
+
   async state(member: string, signal?: AbortSignal): Promise<MemberState> {
     const states = await this.each((d) => d.state(member, signal), signal);
     return combineStates(this.instances.map((i, n) => ({ name: i.name, state: states[n] as MemberState })));

@@ -54,6 +54,7 @@ const KINDS: Record<StepAction, SegmentKind> = {
   settle: 'gate',
   warmup: 'gate',
   'lb-enable': 'rotation',
+  'lb-health-up': 'rotation',
   'lb-wait-up': 'rotation',
   forensics: 'rollback',
   restore: 'rollback',

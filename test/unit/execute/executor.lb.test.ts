@@ -85,9 +85,23 @@ describe('lb-wait-drained', () => {
   });
 });
 
+/** playbooks/restart.yml with `loadBalancer.healthUpAfterProbe` set, planned from a temp copy. */
+async function restartWithHealthUp(on: boolean): Promise<Plan> {
+  const dir = mkdtempSync(join(tmpdir(), 'lrroll-health-up-'));
+  try {
+    const file = join(dir, 'restart.yml');
+    const text = readFileSync('playbooks/restart.yml', 'utf8');
+    writeFileSync(file, text.replace('  backend: liferay\n', `  backend: liferay\n  healthUpAfterProbe: ${on}\n`));
+    return await loadPlan(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('lb-wait-up', () => {
-  it('does not accept a transitional "UP 1/3" but accepts a settled "UP"', async () => {
-    const plan = await loadPlan('playbooks/restart.yml');
+  it('with healthUpAfterProbe off: does not accept a transitional "UP 1/3" but accepts a settled "UP"', async () => {
+    const plan = await restartWithHealthUp(false);
+    expect(nodeStep(plan, 'node1', 'lb-health-up')).toBeUndefined();
     const h = createHarness(plan);
     h.lb?.set('node1', { transitionalPolls: 2 });
     await h.run();
@@ -95,9 +109,43 @@ describe('lb-wait-up', () => {
     const waitUp = nodeStep(plan, 'node1', 'lb-wait-up');
     const answers = (h.lb?.callsFor('node1', 'state') ?? []).filter((c) => c.seq > enableSeq).map((c) => c.answer);
     expect(answers.slice(0, 3)).toEqual(['UP 1/3', 'UP 2/3', 'UP']);
+    expect(h.lb?.callsFor('node1', 'health-up')).toEqual([]);
     // Polled every 100 ms for the first 3 s after the enable (a member settles within a couple of health checks).
     expect(stepEnd(h, waitUp?.id ?? '')).toMatchObject({ status: 'ok', detail: 'node1 is UP', durationMs: 200 });
     expect(runEnd(h).nodes[0]).toMatchObject({ status: 'ok', inRotation: true });
+  });
+
+  it('with healthUpAfterProbe on (the default): health up after the enable, and the first read finds it UP', async () => {
+    const plan = await loadPlan('playbooks/restart.yml');
+    const h = createHarness(plan);
+    h.lb?.set('node1', { transitionalPolls: 2 });
+    await h.run();
+    const ops = (h.lb?.callsFor('node1') ?? []).map((c) => c.op);
+    const enable = ops.lastIndexOf('enable');
+    expect(ops.slice(enable, enable + 3)).toEqual(['enable', 'health-up', 'state']);
+    const http = h.events.findIndex(
+      (e) => e.kind === 'step-end' && e.stepId === nodeStep(plan, 'node1', 'wait-http')?.id,
+    );
+    const healthUp = nodeStep(plan, 'node1', 'lb-health-up');
+    expect(healthUp).toMatchObject({ api: 'set server liferay/node1 health up', phase: 'return' });
+    // Only once the node's own probe has passed.
+    expect(h.events.findIndex((e) => e.kind === 'step-start' && e.stepId === healthUp?.id)).toBeGreaterThan(http);
+    const waitUp = nodeStep(plan, 'node1', 'lb-wait-up');
+    expect(stepEnd(h, waitUp?.id ?? '')).toMatchObject({ status: 'ok', detail: 'node1 is UP', durationMs: 0 });
+    expect(runEnd(h).nodes[0]).toMatchObject({ status: 'ok', inRotation: true });
+  });
+
+  it('a refused health up fails the node like a refused enable (a load-balancer failure)', async () => {
+    const plan = await loadPlan('playbooks/restart.yml');
+    const h = createHarness(plan);
+    h.lb?.failNext('health-up', 'node1', new Error('Health checks are not enabled on this server.'));
+    await h.run();
+    const healthUp = nodeStep(plan, 'node1', 'lb-health-up');
+    expect(stepEnd(h, healthUp?.id ?? '')).toMatchObject({
+      status: 'failed',
+      detail: expect.stringContaining('Health checks are not enabled'),
+    });
+    expect(runEnd(h).status).toBe('failed');
   });
 
   it('fails after its deadline when the member never settles', async () => {

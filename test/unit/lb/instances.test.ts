@@ -143,3 +143,47 @@ describe('MultiLbDriver', () => {
     await expect(p).rejects.toBe(reason);
   });
 });
+
+describe('MultiLbDriver.healthUp', () => {
+  const withHealthUp = (lb: LbDriver & { calls: string[] }, fail = false): LbDriver & { calls: string[] } =>
+    Object.assign(lb, {
+      healthUp: async (m: string) => {
+        lb.calls.push(`health-up ${m}`);
+        if (fail) throw new Error('Health checks are not enabled on this server.');
+      },
+    });
+
+  it('sends health up to every instance', async () => {
+    const a = withHealthUp(fakeLb({ node1: up() }));
+    const b = withHealthUp(fakeLb({ node1: up() }));
+    await new MultiLbDriver([
+      { name: 'lb1', driver: a },
+      { name: 'lb2', driver: b },
+    ]).healthUp('node1');
+    expect([a.calls, b.calls]).toEqual([['health-up node1'], ['health-up node1']]);
+  });
+
+  it('names the instance that refused, after trying the others', async () => {
+    const a = withHealthUp(fakeLb({ node1: up() }), true);
+    const b = withHealthUp(fakeLb({ node1: up() }));
+    await expect(
+      new MultiLbDriver([
+        { name: 'lb1', driver: a },
+        { name: 'lb2', driver: b },
+      ]).healthUp('node1'),
+    ).rejects.toThrow('on load balancer lb1: Health checks are not enabled on this server.');
+    expect(b.calls).toEqual(['health-up node1']);
+  });
+
+  it('sends nothing when an instance cannot mark health UP', async () => {
+    const a = withHealthUp(fakeLb({ node1: up() }));
+    const b = fakeLb({ node1: up() });
+    await expect(
+      new MultiLbDriver([
+        { name: 'lb1', driver: a },
+        { name: 'lb2', driver: b },
+      ]).healthUp('node1'),
+    ).rejects.toThrow("load balancer lb2 cannot mark a member's health UP");
+    expect(a.calls).toEqual([]);
+  });
+});

@@ -38,6 +38,7 @@ const EXPECTED: Array<[string, unknown]> = [
   ['/definitions/upTimeout', DEFAULTS.loadBalancer.upTimeout],
   ['/definitions/pollInterval', DEFAULTS.loadBalancer.pollInterval],
   ['/definitions/loadBalancer/oneOf/3/properties/drainWait', DEFAULTS.loadBalancer.drainWait],
+  ['/definitions/loadBalancer/oneOf/0/properties/healthUpAfterProbe', DEFAULTS.loadBalancer.healthUpAfterProbe],
   ['/definitions/change/oneOf/0/properties/deployTo', DEFAULTS.change.deployTo],
   ['/definitions/change/oneOf/1/properties/deployTo', DEFAULTS.change.deployTo],
   ...PATCH_VARIANTS.flatMap((i): Array<[string, unknown]> => [

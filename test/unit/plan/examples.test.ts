@@ -92,6 +92,7 @@ describe('plan facts the executor relies on', () => {
       'start:wait-modules',
       'start:settle',
       'return:lb-enable',
+      'return:lb-health-up',
       'return:lb-wait-up',
     ]);
     expect(plan.batches[0]?.before[0]?.action).toBe('check-capacity');
