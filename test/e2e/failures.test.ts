@@ -8,11 +8,9 @@
 // sticky to) the failing node, between the start of that node's drain and the end of its stop
 // step (+1.6 s: HAProxy's 2 × 300 ms checks and slack) — see takeOutWindow(). Anything else fails
 // the test. In practice every scenario runs with 0 failed requests.
-import { existsSync, renameSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/cluster.js';
-import { startLoad, type Load } from '../cluster/load.js';
+import { existsSync, renameSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { clusterSupport, type TestCluster } from '../cluster/cluster.js';
 import {
   describeLoad,
   hasMarker,
@@ -23,7 +21,6 @@ import {
   patchSim,
   readSimJson,
   recordOf,
-  resetCluster,
   restartSshd,
   runEnd,
   runLrroll,
@@ -38,6 +35,7 @@ import {
   debugTimeline,
   type LrEvent,
 } from './helpers/faults.js';
+import { useLoadedCluster } from './helpers/loaded-cluster.js';
 import { writePlaybook } from './helpers/lrroll-run.js';
 
 const support = clusterSupport();
@@ -62,27 +60,8 @@ const at = (e: LrEvent | undefined): number => Date.parse(String(e?.at));
 describe.skipIf(!support.ok)(
   `failures on a real cluster (sshd per node + HAProxy)${support.ok ? '' : ` — skipped: ${support.reason}`}`,
   () => {
-    let cluster: TestCluster;
-    let load: Load | null = null;
-    const home = (s: string) => join(cluster.dir, `lrroll-home-${s}`);
-    const startUsers = () => (load = startLoad({ url: cluster.haproxy?.url ?? '', rps: 30, users: 10 }));
-    const stopUsers = async () => {
-      const r = await load!.stop();
-      load = null;
-      return r;
-    };
-
-    beforeAll(async () => {
-      cluster = await startTestCluster({ nodes: 3, haproxy: true, startMs: 1000, stopMs: 200 });
-      await cluster.startAll();
-    }, 120_000);
-    afterAll(async () => {
-      await load?.stop();
-      await cluster?.stop();
-    }, 60_000);
-    beforeEach(async () => {
-      if (cluster) await resetCluster(cluster, { startMs: 1000 });
-    }, 90_000);
+    let cluster!: TestCluster;
+    const { home, startUsers, stopUsers } = useLoadedCluster((c) => (cluster = c));
 
     it(
       '1. a node that fails to start after the change (halt): node2 left out and reported, node3 ' +
@@ -268,6 +247,7 @@ rollout:
           'rollback:wait-http:ok',
           'rollback:settle:ok',
           'rollback:lb-enable:ok',
+          'rollback:lb-health-up:ok',
           'rollback:lb-wait-up:ok',
         ]);
         const forensics = rec.events
@@ -367,9 +347,9 @@ rollout:
         await cluster.startNode('node1');
         await cluster.waitBackendUp();
         const pb = withDrain(propsPlaybook(cluster, 'S4 slow drain', marker, '  onFailure: halt\n'), '3s', 'maint');
-        startUsers();
+        const users = startUsers();
         await new Promise((r) => setTimeout(r, 1500)); // users pick up their sticky cookies
-        const stickyBefore = load!.snapshot().byNode.node1 ?? 0;
+        const stickyBefore = users.snapshot().byNode.node1 ?? 0;
         const run = await runLrroll(['run', pb, '--yes', '--output', 'json', '--limit', 'node1'], cluster, h);
         const report = await stopUsers();
         log(`4: exit ${run.code}; load ${describeLoad(report)}`);
@@ -410,6 +390,7 @@ rollout:
           'wait-http:ok',
           'settle:ok',
           'lb-enable:ok',
+          'lb-health-up:ok',
           'lb-wait-up:ok',
           'prune:ok',
         ]);

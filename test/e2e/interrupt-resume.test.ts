@@ -9,10 +9,8 @@
 // HAProxy the whole time, and a failed request is tolerated only if it was answered by (or sticky
 // to) a node between the start of its drain and the end of its stop step (+1.6 s), see
 // takeOutWindow() in helpers/faults.ts.
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/cluster.js';
-import { startLoad, type Load, type LoadReport } from '../cluster/load.js';
+import { describe, expect, it } from 'vitest';
+import { clusterSupport, type TestCluster } from '../cluster/cluster.js';
 import {
   debugTimeline,
   describeLoad,
@@ -21,7 +19,6 @@ import {
   nodeFacts,
   patchSim,
   recordOf,
-  resetCluster,
   runEnd,
   runLrroll,
   simStops,
@@ -34,6 +31,7 @@ import {
   type NodeFacts,
   type RunEndNode,
 } from './helpers/faults.js';
+import { useLoadedCluster } from './helpers/loaded-cluster.js';
 import { writePlaybook } from './helpers/lrroll-run.js';
 
 const support = clusterSupport();
@@ -76,27 +74,8 @@ function expectNothingSilentlyOut(
 describe.skipIf(!support.ok)(
   `Ctrl-C and resume on a real cluster (sshd per node + HAProxy)${support.ok ? '' : ` — skipped: ${support.reason}`}`,
   () => {
-    let cluster: TestCluster;
-    let load: Load | null = null;
-    const home = (s: string) => join(cluster.dir, `lrroll-home-${s}`);
-    const startUsers = () => (load = startLoad({ url: cluster.haproxy?.url ?? '', rps: 30, users: 10 }));
-    const stopUsers = async (): Promise<LoadReport> => {
-      const r = await load!.stop();
-      load = null;
-      return r;
-    };
-
-    beforeAll(async () => {
-      cluster = await startTestCluster({ nodes: 3, haproxy: true, startMs: 1000, stopMs: 200 });
-      await cluster.startAll();
-    }, 120_000);
-    afterAll(async () => {
-      await load?.stop();
-      await cluster?.stop();
-    }, 60_000);
-    beforeEach(async () => {
-      if (cluster) await resetCluster(cluster, { startMs: 1000 });
-    }, 90_000);
+    let cluster!: TestCluster;
+    const { home, startUsers, stopUsers } = useLoadedCluster((c) => (cluster = c));
 
     it(
       "9. Ctrl-C during node2's stop: exit 130, nothing silently out; `lrroll resume --yes` finishes " +
