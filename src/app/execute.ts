@@ -8,7 +8,7 @@ import type { LbDriverContext } from '../execute/lb/driver.js';
 import { LocalTransport } from '../execute/transports/local.js';
 import { RemoteRecorder } from '../execute/transports/recording.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
-import { SSH_TIMINGS } from '../plan/defaults.js';
+import { LOCAL_TIMINGS, SSH_TIMINGS } from '../plan/defaults.js';
 import type { LbVia, Plan, PlanNode } from '../plan/types.js';
 import type { SshFiles } from './ssh-files.js';
 
@@ -96,7 +96,7 @@ export class TransportPool implements Transports {
     private readonly env: Readonly<Record<string, string | undefined>> = {},
   ) {
     this.recorder = env['LRROLL_RECORD_REMOTE'] ? new RemoteRecorder(env['LRROLL_RECORD_REMOTE']) : null;
-    this.local = this.recorded(new LocalTransport());
+    this.local = this.recorded(new LocalTransport(LOCAL_TIMINGS.localKillGraceMs));
   }
 
   private recorded(t: Transport): Transport {
@@ -118,7 +118,7 @@ export class TransportPool implements Transports {
     if (node.transport === 'local')
       return sudo.user === null && sudo.password === null
         ? this.local
-        : this.get(`local:${node.name}`, () => new LocalTransport(sudo));
+        : this.get(`local:${node.name}`, () => new LocalTransport(LOCAL_TIMINGS.localKillGraceMs, sudo));
     return this.get(
       `node:${node.name}`,
       () =>

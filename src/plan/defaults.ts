@@ -206,6 +206,8 @@ export const LOCAL_TIMINGS = {
   vaultMs: 60_000,
   /** Streamed output lines reach the disk (fsync) at most this long after they arrive. */
   outputSyncDelayMs: 1_000,
+  /** A killed local command: how long its pipes may take to close before the result is given without them. */
+  localKillGraceMs: 1_000,
 } as const;
 
 /** How SSH connections are opened and kept (transport settings, not steps): milliseconds. */

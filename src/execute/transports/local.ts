@@ -15,7 +15,11 @@ import { LineSplitter } from './lines.js';
 export class LocalTransport implements Transport {
   readonly describe = 'local';
 
-  constructor(private readonly sudo: SudoSettings = PLAIN_SUDO) {}
+  /** `killGraceMs`: after a kill, how long the pipes may take to close (LOCAL_TIMINGS in plan/defaults.ts). */
+  constructor(
+    private readonly killGraceMs: number,
+    private readonly sudo: SudoSettings = PLAIN_SUDO,
+  ) {}
 
   async connect(): Promise<void> {}
 
@@ -44,7 +48,7 @@ export class LocalTransport implements Transport {
           child.stdout.destroy();
           child.stderr.destroy();
           finish(null);
-        }, 1000);
+        }, this.killGraceMs);
       };
       const timer = setTimeout(() => {
         timedOut = true;

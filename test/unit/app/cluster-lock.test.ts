@@ -19,6 +19,7 @@ import type { Transport } from '../../../src/execute/transport.js';
 import { LocalTransport } from '../../../src/execute/transports/local.js';
 import type { Plan, PlanNode } from '../../../src/plan/types.js';
 import { FixedClock } from '../../helpers/fixed-clock.js';
+import { LOCAL_TIMINGS } from '../../../src/plan/defaults.js';
 
 // The cluster lock, run for real (the plan's lock steps on the local transport, one temp Liferay home
 // per node): held on every node of the inventory, in an order that does not depend on how the
@@ -74,7 +75,7 @@ function owner(runId: string, pid = 4242): LockOwner {
   };
 }
 
-const local = new LocalTransport();
+const local = new LocalTransport(LOCAL_TIMINGS.localKillGraceMs);
 const unreachable = new Set<string>();
 /** A transport whose `exec` throws (like SSH to a host that is down) for the nodes in `unreachable`. */
 function transportFor(n: PlanNode): Transport {

@@ -8,6 +8,7 @@ import { LocalTransport } from '../../../src/execute/transports/local.js';
 import type { ConsistencyCheckStep, Plan } from '../../../src/plan/types.js';
 import { FakeCluster, fakeDeps, loadPlan } from '../../helpers/fake-transport.js';
 import { FixedClock } from '../../helpers/fixed-clock.js';
+import { LOCAL_TIMINGS } from '../../../src/plan/defaults.js';
 
 // The consistency check reads every node from its own paths: nodes with different Liferay Homes
 // and properties files, run for real with the local transport on temp folders.
@@ -43,7 +44,7 @@ async function check(): Promise<{ status: string; detail: string | null }> {
   const step = plan.finally.find((s): s is ConsistencyCheckStep => s.action === 'consistency-check');
   if (!step) throw new Error('no consistency check');
   const clock = new FixedClock();
-  const local = new LocalTransport();
+  const local = new LocalTransport(LOCAL_TIMINGS.localKillGraceMs);
   const deps = fakeDeps(
     plan,
     { cluster: new FakeCluster({ plan, clock }), lb: null, clock, events: [] },

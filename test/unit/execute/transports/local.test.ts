@@ -21,8 +21,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wrapCommand, type ExecOptions, type Transport } from '../../../../src/execute/transport.js';
 import { LineSplitter } from '../../../../src/execute/transports/lines.js';
 import { LocalTransport } from '../../../../src/execute/transports/local.js';
+import { LOCAL_TIMINGS } from '../../../../src/plan/defaults.js';
 
-const t: Transport = new LocalTransport();
+const t: Transport = new LocalTransport(LOCAL_TIMINGS.localKillGraceMs);
 let dir = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lrroll-local-transport-'));
