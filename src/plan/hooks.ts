@@ -59,6 +59,7 @@ export function hookStep(
       request: { method, url: url.text, headers, body: method === 'GET' || report ? null : body.text, report },
     });
   }
+  // A hook with neither `run` nor `webhook` is an error of its own (E_HOOK, plan/checks.ts): no plan of it runs.
   const run = templater.render(hook.run ?? 'true', site.scope, 'shell', locate('run'), site.node ?? undefined);
   return makeStep<HookStep>({
     action: 'hook',
