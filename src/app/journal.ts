@@ -13,6 +13,7 @@ import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runStartOf, type RunEvent, type RunStartEvent, type RunStatus } from '../execute/events.js';
 import { LOCAL_TIMINGS } from '../plan/defaults.js';
+import { expandPlanJson, planJsonChunks } from '../plan/plan-json.js';
 import type { Plan } from '../plan/types.js';
 
 /** Who ran what, when: the head of a run's record. Nothing secret is ever in it. */
@@ -122,7 +123,7 @@ export class Journal {
   ): Journal {
     const dir = join(runsDir(env), runId);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeAtomic(join(dir, 'plan.json'), JSON.stringify(plan));
+    writeAtomic(join(dir, 'plan.json'), [...planJsonChunks(plan, { share: true, space: 0 })].join(''));
     const start = runStartOf(plan, runId);
     const meta: RunMeta = {
       runId,
@@ -278,5 +279,5 @@ export function readMeta(dir: string): RunMeta {
 
 /** The plan a run executed, exactly as it was. */
 export function readPlan(dir: string): Plan {
-  return JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as Plan;
+  return expandPlanJson(JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')));
 }

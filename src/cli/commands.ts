@@ -1,6 +1,7 @@
 import type { SourceLocation } from '../errors/diagnostics.js';
 import { makeChalk } from '../errors/format.js';
 import { parseDuration } from '../plan/duration.js';
+import { planJsonChunks } from '../plan/plan-json.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanMermaid } from '../render/plan-mermaid.js';
 import { planCommandFor, renderPlanText } from '../render/plan-text.js';
@@ -14,10 +15,11 @@ import { sshFilesFor } from './ssh-files.js';
 
 type PlanFormat = 'text' | 'json' | 'mermaid';
 
-function renderPlan(plan: Plan, format: PlanFormat, full: boolean, io: Io): string {
+function renderPlan(plan: Plan, format: PlanFormat, full: boolean, io: Io): string | Iterable<string> {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(plan, null, 2)}\n`;
+      // Written in pieces: a plan of thousands of nodes is more text than one string may hold.
+      return planJsonChunks(plan, { share: !full, space: 2 });
     case 'mermaid':
       return renderPlanMermaid(plan);
     case 'text':
@@ -34,8 +36,28 @@ export async function planCommand(
   const outcome = await compile(file, flags, io);
   if (report(outcome, io)) return EXIT_CODES.invalid;
   const plan = outcome.plan as Plan;
-  io.stdout.write(renderPlan(plan, flags.format, flags.full === true, io));
+  writeAll(io, renderPlan(plan, flags.format, flags.full === true, io));
   return refusal(plan, io, outcome.changeSources);
+}
+
+/** Writes text, or its pieces gathered into writes of about a megabyte. */
+function writeAll(io: Io, text: string | Iterable<string>): void {
+  if (typeof text === 'string') {
+    io.stdout.write(text);
+    return;
+  }
+  let buffer: string[] = [];
+  let size = 0;
+  for (const piece of text) {
+    buffer.push(piece);
+    size += piece.length;
+    if (size >= 1 << 20) {
+      io.stdout.write(buffer.join(''));
+      buffer = [];
+      size = 0;
+    }
+  }
+  if (buffer.length > 0) io.stdout.write(buffer.join(''));
 }
 
 /** Exit 3 when the verdict refuses a rolling run: each refused change with where the playbook writes it. */
@@ -75,7 +97,7 @@ export async function runCommand(file: string, flags: CommonPlanFlags & RunCliFl
     }
   }
   if (flags.dryRun) {
-    io.stdout.write(renderPlan(plan, flags.format, flags.full === true, io));
+    writeAll(io, renderPlan(plan, flags.format, flags.full === true, io));
     return refusal(plan, io, outcome.changeSources);
   }
   const refused = refusal(plan, io, outcome.changeSources);

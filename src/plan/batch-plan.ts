@@ -68,6 +68,19 @@ export function planBatches(
   if (strategy === 'rolling') warnAllOut(groups, nodes.length, playbook, sm, diagnostics);
   const batchOf = new Map<string, number>();
   groups.forEach((g, i) => g.forEach((n) => batchOf.set(n.plan.name, i + 1)));
+  const groupNames = groups.map((g) => g.map((n) => n.plan.name));
+  // Every check of a batch (before it, and again before each of its nodes' drains) reads the same nodes outside it:
+  // one list per batch, shared by those steps (the plan is data, never mutated), keeps planning linear in the nodes.
+  const outsideByBatch = new Map<number, CapacityNode[]>();
+  const outsideOf = (
+    index: number,
+    names: readonly string[],
+    capacity: ReadonlyMap<string, CapacityNode>,
+  ): CapacityNode[] => {
+    let list = outsideByBatch.get(index);
+    if (!list) outsideByBatch.set(index, (list = outside(nodes, names, capacity)));
+    return list;
+  };
   const canary = r.canary;
   return {
     targets,
@@ -78,7 +91,7 @@ export function planBatches(
       const steps: Step[] = [];
       if (strategy === 'rolling') {
         const names = group.map((n) => n.plan.name);
-        steps.push(capacityStep(names, minHealthy, outside(nodes, names, capacity), null));
+        steps.push(capacityStep(names, minHealthy, outsideOf(index, names, capacity), null));
       }
       const afterCanaryConfirm =
         canaryBatch !== null && index === canaryBatch + 1 && (canary?.confirm ?? DEFAULTS.rollout.canaryConfirm);
@@ -98,9 +111,10 @@ export function planBatches(
       return steps;
     },
     recheck: (node, capacity) => {
-      const group = groups.find((g) => g.some((n) => n.plan.name === node))?.map((n) => n.plan.name);
-      return strategy === 'rolling' && group
-        ? capacityStep(group, minHealthy, outside(nodes, group, capacity), node)
+      const index = batchOf.get(node);
+      const group = index === undefined ? undefined : groupNames[index - 1];
+      return strategy === 'rolling' && index !== undefined && group
+        ? capacityStep(group, minHealthy, outsideOf(index, group, capacity), node)
         : null;
     },
     after: (index, group) => {
@@ -129,8 +143,9 @@ function outside(
   batch: readonly string[],
   capacity: ReadonlyMap<string, CapacityNode>,
 ): CapacityNode[] {
+  const inBatch = new Set(batch);
   return nodes
-    .filter((n) => !batch.includes(n.plan.name))
+    .filter((n) => !inBatch.has(n.plan.name))
     .map(
       (n) =>
         capacity.get(n.plan.name) ?? {

@@ -29,11 +29,9 @@ export function capacityStep(
         : `re-check right before the drain: at least ${minHealthy} healthy node(s) stay while ${out}`,
     batchNodes: [...batchNodes],
     minHealthy,
-    others: others.map((o) => ({
-      ...o,
-      status: [...o.status],
-      lbStatus: o.lbStatus ? { ...o.lbStatus, secretEnv: [...o.lbStatus.secretEnv] } : null,
-    })),
+    // The same list for every check of a batch (not a copy per node): the plan is never mutated, and copying it per
+    // node made a plan's size and planning time grow with the square of the nodes.
+    others: others as CapacityNode[],
     readTimeoutSec: TIMINGS.remoteCheckSec,
     probeTimeoutSec: TIMINGS.probeSec,
     timeoutSec: 60,

@@ -63,7 +63,7 @@ function schemaCheck(
   required: string,
 ): ChangeCheck {
   const declared = change.type === 'module' ? change.installedSchemaVersion : undefined;
-  const fact = ctx.facts.module(bsn).find((m) => m.node === ctx.node.plan.name)?.fact ?? null;
+  const fact = ctx.facts.of(ctx.node.plan.name)?.modules.find((m) => m.bundle === bsn) ?? null;
   const expected =
     declared !== undefined
       ? { installed: true, schemaVersion: declared }

@@ -78,7 +78,7 @@ export function javaSteps(change: JavaChange, ctx: ChangeContext): ChangeSteps {
   const out = simple(`JAVA_HOME=${home} in ${file}`, [file], managedBlockCommand(file, 'java', lines));
   out.preview.push({ kind: 'edit', file, filter: managedBlockFilter('java', lines) });
   out.verify = { title: `${home}/bin/java runs`, command: `${shq(`${home}/bin/java`)} -version` };
-  const fact = ctx.facts.java().find((v) => v.node === ctx.node.plan.name)?.value ?? null;
+  const fact = ctx.facts.javaOf(ctx.node.plan.name);
   out.checks.push({
     action: 'check-java-version',
     expected: change.from ?? fact ?? change.to,

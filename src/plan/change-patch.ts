@@ -146,7 +146,7 @@ export function revertPatchSteps(change: FixpackRevertChange, ctx: ChangeContext
 
 /** The installed level of a family on this node per its facts: a level, `''` (none installed), or null (not known). */
 function knownLevel(ctx: ChangeContext, family: string): string | null {
-  const p = ctx.facts.patches().find((v) => v.node === ctx.node.plan.name)?.value ?? null;
+  const p = ctx.facts.patchesOf(ctx.node.plan.name);
   if (p === null) return null;
   const level = installedLevel(p.split(/,\s*/).filter(Boolean), family);
   return level ? levelName(level) : '';

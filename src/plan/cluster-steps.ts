@@ -146,26 +146,31 @@ function statusSteps(n: ClusterNodeInput): StatusNodeSteps {
 }
 
 /**
- * The commands the steps around the batches run on one node (the lock, the reconcile's and status's reads), for its
- * tools check.
+ * The shell commands each node runs around the batches (the lock, the reconcile's and status's reads), by node name:
+ * indexed once, since looking each node up in every list made planning quadratic in the cluster size.
  */
-export function clusterCommands(cluster: PlanCluster, node: string): string[] {
-  const lock = cluster.lock.nodes.find((n) => n.node === node);
-  const reconcile = cluster.reconcile.find((r) => r.node === node);
-  const status = cluster.status.find((s) => s.node === node);
-  // Not clean's and facts' commands: a run's preflight checks only the tools a run needs.
-  const steps = [
-    lock?.take,
-    lock?.takeOver,
-    lock?.refresh,
-    lock?.release,
-    lock?.read,
-    lock?.break,
-    reconcile?.app,
-    reconcile?.http,
-    status?.app,
-    status?.http,
-    status?.patches,
-  ];
-  return steps.flatMap((s) => (s?.command && s.runOn === 'node' ? [s.command] : []));
+export function clusterCommands(cluster: PlanCluster): (node: string) => string[] {
+  const lock = new Map(cluster.lock.nodes.map((n) => [n.node, n]));
+  const reconcile = new Map(cluster.reconcile.map((r) => [r.node, r]));
+  const status = new Map(cluster.status.map((st) => [st.node, st]));
+  return (node) => {
+    const l = lock.get(node);
+    const r = reconcile.get(node);
+    const st = status.get(node);
+    // Not clean's and facts' commands: a run's preflight checks only the tools a run needs.
+    const steps = [
+      l?.take,
+      l?.takeOver,
+      l?.refresh,
+      l?.release,
+      l?.read,
+      l?.break,
+      r?.app,
+      r?.http,
+      st?.app,
+      st?.http,
+      st?.patches,
+    ];
+    return steps.flatMap((s) => (s?.command && s.runOn === 'node' ? [s.command] : []));
+  };
 }

@@ -23,7 +23,8 @@ export function expectedView(
 ): ExpectedView {
   const at = startOrder.indexOf(node);
   const down = at < 0 ? [] : startOrder.slice(at + 1);
-  const members = clusterNodes.filter((n) => !down.includes(n));
+  const later = new Set(down);
+  const members = down.length === 0 ? [...clusterNodes] : clusterNodes.filter((n) => !later.has(n));
   const size = Math.max(1, (declaredSize ?? clusterNodes.length) - down.length);
   return { size, members, down };
 }

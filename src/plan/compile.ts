@@ -28,6 +28,7 @@ import { warnHealthUpWithoutProbe } from './lb-health-up.js';
 import { haltSequence, nodeSequence, resolveHealth, rollbackSequence, type ResolvedHealth } from './node-steps.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
+import type { ProgramsCache } from './tools.js';
 import type { ChangePreview } from './preview.js';
 import { clusterCommands, clusterSection } from './cluster-steps.js';
 import { diffSection } from './diff-reads.js';
@@ -36,6 +37,7 @@ import { BUILTIN_VARS, Templater } from './scope.js';
 import { assignIds } from './step.js';
 import type { TemplateVar } from '../domain/template.js';
 import {
+  PLAN_CONTENT_VERSION,
   PLAN_FORMAT_VERSION,
   type Batch,
   type CapacityNode,
@@ -248,7 +250,9 @@ function planEachNode(input: CompileInput, base: ClusterBase, judged: Judged, ba
       steps.flatMap((st, i) => st.preview.map((p) => ({ ...p, change: i }) as ChangePreview)),
     );
     const lbSteps = nodeLbSteps(lb, node, templater, (field) => sourceMap.locate(['loadBalancer', field]));
-    const startOrder = batching.groups.find((g) => g.includes(node))?.map((n) => n.plan.name) ?? [node.plan.name];
+    const batchIndex = batching.batchOf.get(node.plan.name);
+    const batchGroup = batchIndex === undefined ? undefined : batching.groups[batchIndex - 1];
+    const startOrder = batchGroup?.map((n) => n.plan.name) ?? [node.plan.name];
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) =>
       sourceMap.locate(['health', ...p]),
     );
@@ -330,6 +334,17 @@ function clusterSectionOf(input: CompileInput, base: ClusterBase, parts: NodePar
 /** Per changed node: the tools and sudo it needs for every step it will run, then its own checks. */
 function preflightSection(batching: BatchPlan, nodes: NodeParts, final: readonly Step[], cluster: PlanCluster): Step[] {
   const preflight: Step[] = [];
+  // The final steps by node, read once (filtering them for each node made planning quadratic).
+  const finalOf = new Map<string, Step[]>();
+  const everyNode = final.filter((f) => f.action === 'consistency-check');
+  for (const f of final) {
+    if (f.node === null || f.action === 'consistency-check') continue;
+    const list = finalOf.get(f.node);
+    if (list) list.push(f);
+    else finalOf.set(f.node, [f]);
+  }
+  const programs: ProgramsCache = new Map();
+  const aroundOf = clusterCommands(cluster);
   for (const node of batching.targets) {
     const np = nodes.nodePlans.get(node.plan.name) as NodePlan;
     const checks = nodes.nodeChecks.get(node.plan.name) ?? [];
@@ -338,11 +353,13 @@ function preflightSection(batching: BatchPlan, nodes: NodeParts, final: readonly
       ...np.steps,
       ...np.rollback,
       ...np.onHalt,
-      ...final.filter((f) => f.node === node.plan.name || f.action === 'consistency-check'),
+      // Order does not matter here: only the programs the steps use and whether any uses sudo are read.
+      ...(finalOf.get(node.plan.name) ?? []),
+      ...everyNode,
     ];
     preflight.push(
       ...assignIds(
-        [...prerequisiteSteps(node, onNode, clusterCommands(cluster, node.plan.name)), ...checks],
+        [...prerequisiteSteps(node, onNode, aroundOf(node.plan.name), programs), ...checks],
         `preflight/${node.plan.name}`,
       ),
     );
@@ -465,7 +482,8 @@ function planHash(input: CompileInput, facts: PlanFacts): string {
   const { playbook, inventory } = input;
   return input.hashText(
     canonicalJson({
-      formatVersion: PLAN_FORMAT_VERSION,
+      // The content's version, not the format's: the same plan written another way keeps its hash.
+      formatVersion: PLAN_CONTENT_VERSION,
       compilerVersion: input.compilerVersion,
       playbook: {
         ...playbook,

@@ -35,11 +35,13 @@ export class FactsIndex {
 
   /** The Java version per node (parsed from `java -version` output). */
   java(): NodeValue[] {
-    return this.nodes.map((n) => ({
-      node: n.node,
-      value: n.java ? (javaVersionOf(n.java.value) ?? null) : null,
-      source: n.java?.source ?? null,
-    }));
+    return this.nodes.map(javaValue);
+  }
+
+  /** One node's Java version (see `java`), or null when not known. */
+  javaOf(node: string): string | null {
+    const n = this.of(node);
+    return n ? javaValue(n).value : null;
   }
 
   /** The app server version per node. */
@@ -49,6 +51,11 @@ export class FactsIndex {
       value: n.appServer ? (appServerVersionOf(n.appServer.value) ?? null) : null,
       source: n.appServer?.source ?? null,
     }));
+  }
+
+  /** One node's installed patches (see `patches`), or null when not known. */
+  patchesOf(node: string): string | null {
+    return this.of(node)?.patches?.value ?? null;
   }
 
   /** The installed patches per node, comma-separated (`''`: none). */
@@ -64,6 +71,18 @@ export class FactsIndex {
   module(bundle: string): Array<{ node: string; fact: ModuleFact | null }> {
     return this.nodes.map((n) => ({ node: n.node, fact: n.modules.find((m) => m.bundle === bundle) ?? null }));
   }
+
+  /** One node's facts (a node's own steps read only its own: listing every node for each made planning quadratic). */
+  of(node: string): PlanNodeFacts | null {
+    this.byName ??= new Map(this.nodes.map((n) => [n.node, n]));
+    return this.byName.get(node) ?? null;
+  }
+
+  private byName: Map<string, PlanNodeFacts> | undefined;
+}
+
+function javaValue(n: PlanNodeFacts): NodeValue {
+  return { node: n.node, value: n.java ? (javaVersionOf(n.java.value) ?? null) : null, source: n.java?.source ?? null };
 }
 
 /**

@@ -2,7 +2,7 @@ import { EXPECTED } from './defaults.js';
 import type { ResolvedNode } from './nodes.js';
 import { shq } from '../shell/quote.js';
 import { makeStep } from './step.js';
-import { programsOf, RUNTIME_TOOLS } from './tools.js';
+import { programsOf, RUNTIME_TOOLS, type ProgramsCache } from './tools.js';
 import type { CheckSudoStep, CheckToolsStep, Step } from './types.js';
 
 /** Where programs live besides the login PATH (sudo's secure_path has them): tools run under sudo are found there. */
@@ -13,14 +13,19 @@ const SBIN = '/usr/local/sbin:/usr/sbin:/sbin';
  * it), then every program its commands use. `steps` are all the steps that will run on the node;
  * `around` the commands of its steps around the batches (the lock, the reconcile's reads).
  */
-export function prerequisiteSteps(node: ResolvedNode, steps: readonly Step[], around: readonly string[] = []): Step[] {
+export function prerequisiteSteps(
+  node: ResolvedNode,
+  steps: readonly Step[],
+  around: readonly string[] = [],
+  cache?: ProgramsCache,
+): Step[] {
   const n = node.plan.name;
   const out: Step[] = [];
   const sudo = steps.some((s) => s.become);
   if (sudo) out.push(sudoStep(node));
   const tools = [
     ...new Set([
-      ...programsOf([...steps.flatMap((s) => nodeCommands(s, n)), ...around]).required,
+      ...programsOf([...steps.flatMap((s) => nodeCommands(s, n)), ...around], cache).required,
       ...RUNTIME_TOOLS,
       ...(sudo ? ['sudo'] : []),
     ]),

@@ -105,10 +105,34 @@ const WRAPPERS: Record<string, number> = {
   setsid: 0,
 };
 
-/** The programs a set of commands needs, sorted, and those they only probe for. */
-export function programsOf(commands: Iterable<string>): { required: string[]; probed: string[] } {
+/** What the scan read from each command already scanned, by its text (see `programsOf`). */
+export type ProgramsCache = Map<string, Seen>;
+
+/**
+ * The programs a set of commands needs, sorted, and those they only probe for. With `cache`, each distinct command
+ * is scanned once: the nodes of a cluster run mostly the same commands, and scanning adds to the sets only, so the
+ * union of per-command results is the result of one scan of them all.
+ */
+export function programsOf(
+  commands: Iterable<string>,
+  cache?: ProgramsCache,
+): { required: string[]; probed: string[] } {
   const seen: Seen = { found: new Set(), probed: new Set(), functions: new Set() };
-  for (const c of commands) scan(c, seen, 0);
+  for (const c of commands) {
+    if (!cache) {
+      scan(c, seen, 0);
+      continue;
+    }
+    let one = cache.get(c);
+    if (!one) {
+      one = { found: new Set(), probed: new Set(), functions: new Set() };
+      scan(c, one, 0);
+      cache.set(c, one);
+    }
+    for (const w of one.found) seen.found.add(w);
+    for (const w of one.probed) seen.probed.add(w);
+    for (const w of one.functions) seen.functions.add(w);
+  }
   const { found, probed, functions } = seen;
   const required = [...found].filter(
     (p) => !probed.has(p) && !functions.has(p) && !BUILTINS.has(p) && !p.includes('/') && /^[A-Za-z0-9_.+-]+$/.test(p),
@@ -117,7 +141,7 @@ export function programsOf(commands: Iterable<string>): { required: string[]; pr
 }
 
 /** What the scan collects: words in command position, programs only probed for, shell functions defined. */
-interface Seen {
+export interface Seen {
   found: Set<string>;
   probed: Set<string>;
   functions: Set<string>;

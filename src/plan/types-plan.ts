@@ -167,8 +167,17 @@ export interface PlanSource {
   gitDirty: boolean;
 }
 
-/** Bumped on any change to the plan's types (these files and schemas/plan.schema.json). */
-export const PLAN_FORMAT_VERSION = 4;
+/**
+ * Bumped on any change to the plan's types (these files and schemas/plan.schema.json) or to how its JSON is written
+ * (5: values the plan holds in several places are written once, see plan-json.ts).
+ */
+export const PLAN_FORMAT_VERSION = 5;
+
+/**
+ * Bumped on any change to what a plan says (its types, or what a step holds); not when only its JSON is written
+ * differently. The plan hash covers it, so a plan's hash stays the same across changes of representation.
+ */
+export const PLAN_CONTENT_VERSION = 4;
 
 /** The plan. */
 export interface Plan {

@@ -4,7 +4,7 @@
  * The types live in types-*.ts by section; this file gathers them. PLAN_FORMAT_VERSION (types-plan.ts)
  * must be bumped on any change to them (and to schemas/plan.schema.json).
  */
-export { PLAN_FORMAT_VERSION } from './types-plan.js';
+export { PLAN_CONTENT_VERSION, PLAN_FORMAT_VERSION } from './types-plan.js';
 
 export type { ClusterStep, LockNodeSteps, PlanCluster, ReconcileNodeSteps } from './types-cluster.js';
 
