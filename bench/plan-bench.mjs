@@ -11,8 +11,9 @@
 //   --cold-runs N      spawns per command for the cold-start figure (default 20, after 2 warm-ups)
 //   --validate-runs N  runs of `validate playbooks/fixpack.yml` (default 10, after 1 warm-up)
 //   --sizes a,b,c      node counts to plan (default 100,1000,10000)
-//   --baseline DIR     also time --version and validate of another build (DIR holds its dist/, e.g. a
+//   --baseline DIR     also time --version, validate and the plan sizes of another build (DIR holds its dist/, e.g. a
 //                      checkout of the previous commit, built), interleaved with this one and bare node
+//   --baseline-plan-max N  plan the baseline only up to N nodes (default 1000: older builds are quadratic)
 //   --profile          also CPU-profile `lrroll plan` at the largest size and print the top functions
 //   --keep             keep the temp dir with the generated playbooks (and profiles)
 //
@@ -62,6 +63,7 @@ function parseArgs(argv) {
     child: null,
     childFile: null,
     baseline: null,
+    baselinePlanMax: 1000,
   };
   for (const { a, next } of optionReader(argv)) {
     if (a === '--cold-runs') opts.coldRuns = Math.max(1, Number(next()));
@@ -73,6 +75,7 @@ function parseArgs(argv) {
         .filter((n) => n > 0);
     else if (a === '--profile') opts.profile = true;
     else if (a === '--baseline') opts.baseline = resolve(next());
+    else if (a === '--baseline-plan-max') opts.baselinePlanMax = Number(next());
     else if (a === '--keep') opts.keep = true;
     else if (a === '--child') {
       opts.child = next();
@@ -121,10 +124,11 @@ function table(rows, indent = '  ') {
 }
 
 /** Spawns synchronously and returns wall ms (includes spawn + exit, as a user would see it). */
-function timedSpawn(args, { stdout = 'pipe', cwd = ROOT } = {}) {
+function timedSpawn(args, { stdout = 'pipe', cwd = ROOT, env = process.env } = {}) {
   const t0 = performance.now();
   const r = spawnSync(NODE, args, {
     cwd,
+    env,
     stdio: ['ignore', stdout, 'pipe'],
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -243,7 +247,8 @@ const gc = () => {
   global.gc();
 };
 const mem = () => process.memoryUsage();
-const dist = (p) => import(pathToFileURL(join(DIST, p)).href);
+// A child measures the build in LRROLL_BENCH_DIST when set (the --baseline's), else this one.
+const dist = (p) => import(pathToFileURL(join(process.env.LRROLL_BENCH_DIST ?? DIST, p)).href);
 
 /** planPlaybook: first call, then a warm-up and median of 3; memory deltas; JSON size. */
 async function childInproc(file) {
@@ -261,8 +266,9 @@ async function childInproc(file) {
   gc();
   const retained = mem(); // the plan (and whatever the modules cache) still alive
   const plan = outcome.plan;
-  const compact = Buffer.byteLength(JSON.stringify(plan));
-  const pretty = Buffer.byteLength(`${JSON.stringify(plan, null, 2)}\n`);
+  const { jsonBytes } = await jsonWriter();
+  const compact = jsonBytes(plan, 0);
+  const pretty = jsonBytes(plan, 2);
   const nodes = plan.nodes?.length ?? Object.keys(plan.nodePlans ?? {}).length;
   const batches = plan.batches?.length;
   const steps = countSteps(plan);
@@ -299,12 +305,48 @@ async function childInproc(file) {
   };
 }
 
+/**
+ * The byte size of the plan's JSON as `plan --format json` writes it (`space` 2) and the run record (0): in pieces
+ * with values held in several places written once (plan format 4, dist/plan/plan-json.js); JSON.stringify for a
+ * build from before it (a --baseline).
+ */
+async function jsonWriter() {
+  try {
+    const { planJsonChunks } = await dist('plan/plan-json.js');
+    return {
+      jsonBytes: (plan, space) => {
+        let n = 0;
+        for (const piece of planJsonChunks(plan, { share: true, space })) n += Buffer.byteLength(piece);
+        return n;
+      },
+    };
+  } catch {
+    return {
+      // null when the JSON is more than one string may hold (what `plan --format json` then fails on).
+      jsonBytes: (plan, space) => {
+        try {
+          return Buffer.byteLength(space ? `${JSON.stringify(plan, null, space)}\n` : JSON.stringify(plan));
+        } catch (err) {
+          if (err instanceof RangeError) return null;
+          throw err;
+        }
+      },
+    };
+  }
+}
+
 function countSteps(value) {
   // Counts objects that look like steps (have an `id` and a `kind` or `title`), anywhere in the plan.
+  // Each object once: the plan holds some lists in many places (the nodes outside a batch), never a step.
   let n = 0;
   const stack = [value];
+  const seen = new Set();
   while (stack.length) {
     const v = stack.pop();
+    if (v && typeof v === 'object') {
+      if (seen.has(v)) continue;
+      seen.add(v);
+    }
     if (Array.isArray(v)) for (const x of v) stack.push(x);
     else if (v && typeof v === 'object') {
       if (typeof v.id === 'string' && ('kind' in v || 'title' in v)) n++;
@@ -347,13 +389,14 @@ async function childPhases(file) {
     r.compile = performance.now() - t;
     if (!compiled.plan)
       throw new Error(`compilePlan produced no plan: ${compiled.diagnostics.map((d) => d.summary).join('; ')}`);
+    const { jsonBytes } = await jsonWriter();
     t = performance.now();
-    const s1 = JSON.stringify(compiled.plan);
+    const s1 = jsonBytes(compiled.plan, 0);
     r.stringify = performance.now() - t;
     t = performance.now();
-    const s2 = JSON.stringify(compiled.plan, null, 2);
+    const s2 = jsonBytes(compiled.plan, 2);
     r.stringifyPretty = performance.now() - t;
-    if (!s1.length || !s2.length) throw new Error('empty JSON');
+    if (!s1 || !s2) throw new Error('empty JSON');
     return r;
   };
 
@@ -598,24 +641,38 @@ async function main() {
       `cluster + warm-up health, beforeNode hook)`,
   );
   const devNull = openSync('/dev/null', 'w');
-  for (const n of sizes) {
+  /** One size against one build: the in-process child, then `plan --format json` end to end. */
+  const measure = (n, label, cli, distDir) => {
     const file = ws.files.get(n);
-    process.stderr.write(`   … ${num(n)} nodes: in-process\n`);
-    const child = timedSpawn(['--expose-gc', fileURLToPath(import.meta.url), '--child', 'inproc', file]);
-    if (child.status !== 0)
-      throw new Error(`in-process child for ${n} nodes failed (exit ${child.status}):\n${child.stderr}`);
+    process.stderr.write(`   … ${num(n)} nodes${label}: in-process\n`);
+    const env = distDir ? { ...process.env, LRROLL_BENCH_DIST: distDir } : process.env;
+    const child = timedSpawn(['--expose-gc', fileURLToPath(import.meta.url), '--child', 'inproc', file], { env });
+    if (child.status !== 0) {
+      if (!distDir) throw new Error(`in-process child for ${n} nodes failed (exit ${child.status}):\n${child.stderr}`);
+      return {
+        failed: `in-process child exited ${child.status}: ${child.stderr.trim().split('\n').slice(-3).join(' ')}`,
+      };
+    }
     const inproc = JSON.parse(child.stdout.trim().split('\n').pop());
-    process.stderr.write(`   … ${num(n)} nodes: end to end\n`);
+    process.stderr.write(`   … ${num(n)} nodes${label}: end to end\n`);
     const e2eRuns = n >= 10000 ? 3 : 5;
-    const pargs = [CLI, 'plan', file, '--format', 'json'];
+    const pargs = [cli, 'plan', file, '--format', 'json'];
     const pfirst = timedSpawn(pargs, { stdout: devNull });
-    if (pfirst.status !== 0) throw new Error(`lrroll plan (${n} nodes) exited ${pfirst.status}: ${pfirst.stderr}`);
+    if (pfirst.status !== 0) {
+      const why = `lrroll plan (${n} nodes) exited ${pfirst.status}: ${pfirst.stderr.trim().split('\n')[0]}`;
+      if (!distDir) throw new Error(why);
+      return { inproc, e2e: null, e2eFailed: why };
+    }
     const etimes = [];
     for (let i = 0; i < e2eRuns; i++) etimes.push(timedSpawn(pargs, { stdout: devNull }).ms);
-    results.sizes.set(n, {
-      inproc,
-      e2e: { med: median(etimes), min: Math.min(...etimes), runs: e2eRuns, first: pfirst.ms },
-    });
+    return { inproc, e2e: { med: median(etimes), min: Math.min(...etimes), runs: e2eRuns, first: pfirst.ms } };
+  };
+  const baseSizes = new Map();
+  for (const n of sizes) {
+    results.sizes.set(n, measure(n, '', CLI, null));
+    // The baseline's plan, right after this build's (same load): --baseline-plan-max caps the sizes it is given.
+    if (baseCli && n <= opts.baselinePlanMax)
+      baseSizes.set(n, measure(n, ' (baseline)', baseCli, join(opts.baseline, 'dist')));
   }
   closeSync(devNull);
   const sizeRows = [
@@ -633,9 +690,17 @@ async function main() {
       'e2e per node',
     ],
   ];
-  for (const [n, r] of results.sizes) {
+  const rows = [...results.sizes].flatMap(([n, r]) => [
+    [n, '', r],
+    ...(baseSizes.has(n) ? [[n, ' baseline', baseSizes.get(n)]] : []),
+  ]);
+  for (const [n, label, r] of rows) {
+    if (r.failed) {
+      sizeRows.push([`${num(n)}${label}`, r.failed]);
+      continue;
+    }
     sizeRows.push([
-      num(n),
+      `${num(n)}${label}`,
       String(r.inproc.batches ?? '?'),
       num(r.inproc.steps),
       ms(r.inproc.firstMs),
@@ -644,8 +709,8 @@ async function main() {
       smb(r.inproc.rssDelta),
       mb(r.inproc.peakRss),
       `${mb(r.inproc.jsonPretty)} (${mb(r.inproc.jsonCompact)} compact)`,
-      `${ms(r.e2e.med)} (${r.e2e.runs} runs)`,
-      `${((r.e2e.med - cold.bare.med) / n).toFixed(3)} ms`,
+      r.e2e ? `${ms(r.e2e.med)} (${r.e2e.runs} runs)` : r.e2eFailed,
+      r.e2e ? `${((r.e2e.med - cold.bare.med) / n).toFixed(3)} ms` : '',
     ]);
   }
   table(sizeRows);
@@ -707,13 +772,13 @@ async function main() {
     ['gitState', ms(f.git), ms(w.git), share(f.git), 'spawns git rev-parse (+ git status inside a repo)'],
     ['compilePlan', ms(f.compile), ms(w.compile), share(f.compile), 'dist/plan/compile.js'],
     [
-      'JSON.stringify(plan, null, 2)',
+      'plan JSON, 2-space indent',
       ms(f.stringifyPretty),
       ms(w.stringifyPretty),
       share(f.stringifyPretty),
       'what `--format json` writes',
     ],
-    ['  JSON.stringify(plan) compact', ms(f.stringify), ms(w.stringify), '', 'for comparison'],
+    ['  plan JSON, no indent', ms(f.stringify), ms(w.stringify), '', 'what the run record writes'],
     ['sum of the CLI path', ms(cliPath(f)), ms(cliPath(w)), '100%', 'load + git + compile + pretty JSON'],
   ];
   table(phaseRows);
