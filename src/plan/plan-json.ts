@@ -5,7 +5,10 @@
 // as `{"$shared": k}`; `expandPlanJson` reads either form back into the very plan, shared values shared again.
 import type { Plan } from './types.js';
 
-/** The key of a reference to a shared value: `{"$shared": 3}` stands for `shared[3]`. */
+/**
+ * The key of a reference to a shared value: `{"$shared": 3}` stands for `shared[3]`. No plan object can look like one:
+ * the plan's records keyed by names it was given (vars, members, overrides …) hold strings, never numbers.
+ */
 const REF = '$shared';
 
 /**
@@ -121,7 +124,8 @@ export function sharedValues(plan: Plan): Map<object, number> {
 
 /**
  * The plan a JSON document holds, written with or without shared values: references are replaced by the one value
- * they name (the same object wherever it is referred to, as the compiler made it).
+ * they name (the same object wherever it is referred to, as the compiler made it). The parsed document is changed in
+ * place and becomes the plan.
  */
 export function expandPlanJson(doc: unknown): Plan {
   if (!doc || typeof doc !== 'object' || !('shared' in doc)) return doc as Plan;

@@ -37,6 +37,7 @@ import {
 } from './helpers/faults.js';
 import { useLoadedCluster } from './helpers/loaded-cluster.js';
 import { writePlaybook } from './helpers/lrroll-run.js';
+import { expandPlanJson } from '../../src/plan/plan-json.js';
 
 const support = clusterSupport();
 if (!support.ok) process.stderr.write(`failures e2e skipped: ${support.reason}\n`);
@@ -642,7 +643,7 @@ rollout:
         const batchTimes = async (expected: number): Promise<[number, number]> => {
           const pb = writePlaybook(cluster, 'S8 window', body(expected));
           const r = await runLrroll(['plan', pb, '--format', 'json'], cluster, h);
-          const plan = JSON.parse(r.stdout) as {
+          const plan = expandPlanJson(JSON.parse(r.stdout)) as unknown as {
             batches: Array<{
               before: Array<{ expectSec: number }>;
               after: Array<{ expectSec: number }>;

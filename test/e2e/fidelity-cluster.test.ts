@@ -11,6 +11,7 @@ import { clusterSupport, startTestCluster, type TestCluster } from '../cluster/c
 import { runLrroll, spawnLrroll, stepStart } from './helpers/faults.js';
 import { planSteps, readRecorded, stepsMissingFromEvents, unplannedActions } from './helpers/fidelity.js';
 import { writePlaybook } from './helpers/lrroll-run.js';
+import { expandPlanJson } from '../../src/plan/plan-json.js';
 
 const support = clusterSupport();
 if (!support.ok) process.stderr.write(`fidelity-cluster e2e skipped: ${support.reason}\n`);
@@ -45,7 +46,7 @@ describe.skipIf(!support.ok)(
         );
         const planned = await runLrroll(['plan', pb, '--format', 'json'], cluster, h);
         expect(planned.code, planned.stderr).toBe(0);
-        const plan = JSON.parse(planned.stdout) as Plan;
+        const plan = expandPlanJson(JSON.parse(planned.stdout));
 
         const killed = spawnLrroll(['run', pb, '--yes', '--output', 'json'], cluster, h);
         await killed.waitFor(stepStart('node1', 'lb-wait-drained'), 90_000);

@@ -17,6 +17,7 @@ import {
   type Recorded,
 } from './helpers/fidelity.js';
 import { writePlaybook } from './helpers/lrroll-run.js';
+import { expandPlanJson } from '../../src/plan/plan-json.js';
 
 const support = clusterSupport();
 if (!support.ok) process.stderr.write(`fidelity e2e skipped: ${support.reason}\n`);
@@ -45,7 +46,7 @@ describe.skipIf(!support.ok)(
     async function planOf(pb: string, h: string): Promise<Plan> {
       const r = await runLrroll(['plan', pb, '--format', 'json'], cluster, h);
       expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as Plan;
+      return expandPlanJson(JSON.parse(r.stdout));
     }
 
     /**
