@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Journal, readPlan, runsDir } from '../../../src/app/journal.js';
+import { Journal, readPlan } from '../../../src/app/journal.js';
 import { planPlaybook } from '../../../src/app/use-cases.js';
 import { expandPlanJson, planJsonChunks, sharedValues } from '../../../src/plan/plan-json.js';
 import type { Plan } from '../../../src/plan/types.js';
@@ -87,7 +87,7 @@ describe('expandPlanJson(planJsonChunks(plan)) is the plan', () => {
     const env = { LRROLL_HOME: join(dir, 'home') };
     const journal = Journal.create(env, plan, '20261202T1200-abcdef', '2026-12-02T12:00:00.000Z');
     journal.close();
-    const back = readPlan(join(runsDir(env), '20261202T1200-abcdef'));
+    const back = readPlan(join(dir, 'home', 'runs', '20261202T1200-abcdef'));
     expect(back).toEqual(JSON.parse(JSON.stringify(plan)));
     expect(back.hash).toBe(plan.hash);
   });
