@@ -18,7 +18,7 @@ const REF = '$shared';
 const MIN_SHARED_SIZE = 24;
 
 /** Options of `planJsonChunks`. */
-export interface PlanJsonOptions {
+interface PlanJsonOptions {
   /** Write each shared value once (the default); false writes every value where it is (`--full`). */
   share: boolean;
   /** Indentation as JSON.stringify's `space`: 2 for `plan --format json`, 0 for the run record. */

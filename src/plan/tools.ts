@@ -141,7 +141,7 @@ export function programsOf(
 }
 
 /** What the scan collects: words in command position, programs only probed for, shell functions defined. */
-export interface Seen {
+interface Seen {
   found: Set<string>;
   probed: Set<string>;
   functions: Set<string>;
