@@ -1,64 +1,45 @@
 import type { SourceLocation } from '../errors/diagnostics.js';
 import type { Health } from '../playbook/playbook.generated.js';
 import type { ChangeSteps } from './changes.js';
-import { expectedView, type ExpectedView } from './cluster-view.js';
-import { DEFAULTS, EXPECTED, PATTERNS, TIMINGS } from './defaults.js';
+import { expectedView } from './cluster-view.js';
+import { DEFAULTS, EXPECTED, TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
+import {
+  clusterGate,
+  httpGate,
+  httpProbeCommand,
+  markerGate,
+  modulesGate,
+  osgiGate,
+  settleStep,
+  warmupStep,
+  type ClusterGate,
+  type HttpGate,
+  type MarkerGate,
+  type ModulesGate,
+  type OsgiGate,
+  type WarmupGate,
+} from './health-gates.js';
 import type { NodeLbSteps } from './lb.js';
 import { returnSteps } from './lb-health-up.js';
 import type { ResolvedNode } from './nodes.js';
 import { checkRegex } from './inputs.js';
+import { forensicsStep, restoreStep, revertStep } from './recovery-steps.js';
 import { type Templater } from './scope.js';
-import { backupCommand, restoreCommand } from './shell/backup.js';
-import { RUN_ID_VAR } from '../domain/run-id.js';
-import { shq } from '../shell/quote.js';
+import { applyStep, backupStep, verifyStep } from './change-apply-steps.js';
 import { makeStep } from './step.js';
 import { logGateCommands, logSizeCommand } from './log-commands.js';
-import { gogoCommand } from './gogo.js';
-import type {
-  ApplyStep,
-  BackupStep,
-  ForensicsStep,
-  GogoCommand,
-  LogGateCommands,
-  NodeStep,
-  RestoreStep,
-  RevertStep,
-  ServiceStartStep,
-  ServiceStopStep,
-  Step,
-  StepPhase,
-  VerifyStep,
-  WaitClusterStep,
-  WaitHttpStep,
-  WaitOsgiStep,
-} from './types.js';
+import type { LogGateCommands, NodeStep, ServiceStartStep, ServiceStopStep, Step, StepPhase } from './types.js';
 
 /** Health gates resolved for one node. */
 export interface ResolvedHealth {
-  marker: { log: string; timeoutSec: number } | null;
-  http: {
-    url: string;
-    status: number[];
-    bodyMatch: string | null;
-    intervalSec: number;
-    timeoutSec: number;
-    successes: number;
-    attemptSec: number;
-  } | null;
-  cluster: { log: string; view: ExpectedView; channels: string[]; timeoutSec: number } | null;
-  modules: { log: string; bundles: string[]; timeoutSec: number };
-  osgi: {
-    port: number;
-    commands: GogoCommand[];
-    ignore: string[];
-    intervalSec: number;
-    attemptSec: number;
-    successes: number;
-    timeoutSec: number;
-  } | null;
+  marker: MarkerGate | null;
+  http: HttpGate | null;
+  cluster: ClusterGate | null;
+  modules: ModulesGate;
+  osgi: OsgiGate | null;
   settleSec: number;
-  warmup: { urls: string[]; timeoutSec: number } | null;
+  warmup: WarmupGate | null;
   expectedStartSec: number;
 }
 
@@ -171,14 +152,6 @@ function expectedStart(h: Health | undefined, markerTimeoutSec: number): number 
 /** One decimal: shares of a few seconds must not round to 0 or double. */
 const tenth = (sec: number): number => Math.round(sec * 10) / 10;
 
-/**
- * The curl command the HTTP probe runs on the node: prints the body, then the status code on its own last line. `--`
- * ends the options, so no URL is ever read as one.
- */
-export function httpProbeCommand(url: string, maxTimeSec = 10): string {
-  return `curl -sS --max-time ${Math.max(1, Math.ceil(maxTimeSec))} -w '\\n%{http_code}' -- ${shq(url)}`;
-}
-
 /** Inputs for one node's sequence. */
 interface NodeSequenceInput {
   node: ResolvedNode;
@@ -239,65 +212,6 @@ function stopStep(node: ResolvedNode, health: ResolvedHealth): ServiceStopStep {
   });
 }
 
-/**
- * Backs up into `<backups>/$LRROLL_RUN_ID`: every run has its own copy, so a rollback restores the state from before
- * this run.
- */
-function backupStep(node: ResolvedNode, paths: string[], backups: string): BackupStep {
-  const backupDir = `${backups}/$${RUN_ID_VAR}`;
-  return makeStep<BackupStep>({
-    action: 'backup',
-    node: node.plan.name,
-    title: `back up ${paths.length} path(s) to ${backupDir}`,
-    runOn: 'node',
-    command: backupCommand(paths, backups, true),
-    become: node.become,
-    paths,
-    backupDir,
-    restoreCommand: restoreCommand(backups, true),
-    timeoutSec: 600,
-    expectSec: EXPECTED.backupSec,
-  });
-}
-
-function applyStep(node: ResolvedNode, c: ChangeSteps, index: number): ApplyStep[] {
-  if (!c.apply) return [];
-  return [
-    makeStep<ApplyStep>({
-      action: 'apply',
-      node: node.plan.name,
-      title: `apply: ${c.title}`,
-      runOn: 'node',
-      command: c.apply.command,
-      become: node.become,
-      secretEnv: c.apply.secretEnv,
-      change: index,
-      changeType: c.type,
-      revertCommand: c.apply.revert,
-      pointOfNoReturn: c.apply.pointOfNoReturn,
-      timeoutSec: c.apply.timeoutSec,
-      expectSec: c.apply.expectSec,
-    }),
-  ];
-}
-
-function verifyStep(node: ResolvedNode, c: ChangeSteps, index: number): VerifyStep[] {
-  if (!c.verify) return [];
-  return [
-    makeStep<VerifyStep>({
-      action: 'verify',
-      node: node.plan.name,
-      title: `verify: ${c.verify.title}`,
-      runOn: 'node',
-      command: c.verify.command,
-      become: node.become,
-      change: index,
-      timeoutSec: 300,
-      expectSec: EXPECTED.verifySec,
-    }),
-  ];
-}
-
 function startStep(node: ResolvedNode, health: ResolvedHealth): ServiceStartStep {
   const s = node.service;
   const logs = [
@@ -333,149 +247,27 @@ function healthSteps(node: ResolvedNode, h: ResolvedHealth, changes: ChangeSteps
   const gates = h.expectedStartSec - startCommandSec(h);
   const startShare = (share: number, timeoutSec = Infinity): number => tenth(Math.min(gates * share, timeoutSec));
   if (h.marker)
-    steps.push(
-      makeStep({
-        action: 'wait-log-marker',
-        node: n,
-        title: 'wait for "Server startup in … ms" after this start',
-        runOn: 'node',
-        log: h.marker.log,
-        pattern: PATTERNS.startupMarker,
-        ...gate(h.marker.log, h.marker.timeoutSec),
-        timeoutSec: h.marker.timeoutSec,
-        expectSec: startShare(0.9, h.marker.timeoutSec),
-        waitsFor: `the Tomcat startup line in ${h.marker.log}`,
-      }),
-    );
+    steps.push(markerGate(n, h.marker, startShare(0.9, h.marker.timeoutSec), gate(h.marker.log, h.marker.timeoutSec)));
   if (h.http) steps.push(httpGate(n, h.http, h.marker ? startShare(0.05, 2) : startShare(0.9, h.http.timeoutSec)));
   if (h.cluster)
     steps.push(
-      clusterStep(n, h.cluster, startShare(0.05, h.cluster.timeoutSec), gate(h.cluster.log, h.cluster.timeoutSec)),
+      clusterGate(n, h.cluster, startShare(0.05, h.cluster.timeoutSec), gate(h.cluster.log, h.cluster.timeoutSec)),
     );
   const bundles = [...new Set([...h.modules.bundles, ...changes.flatMap((c) => c.bundles)])];
   if (bundles.length > 0)
     steps.push(
-      makeStep({
-        action: 'wait-modules',
-        node: n,
-        title: `wait for STARTED ${bundles.join(', ')}`,
-        runOn: 'node',
-        log: h.modules.log,
+      modulesGate(
+        n,
+        h.modules,
         bundles,
-        pattern: PATTERNS.moduleStarted,
-        ...gate(h.modules.log, h.modules.timeoutSec),
-        timeoutSec: h.modules.timeoutSec,
-        expectSec: startShare(0.05, h.modules.timeoutSec),
-        waitsFor: `STARTED lines for ${bundles.length} bundle(s)`,
-      }),
+        startShare(0.05, h.modules.timeoutSec),
+        gate(h.modules.log, h.modules.timeoutSec),
+      ),
     );
   if (h.osgi) steps.push(osgiGate(n, h.osgi));
-  if (h.settleSec > 0)
-    steps.push(
-      makeStep({
-        action: 'settle',
-        node: n,
-        title: `settle for ${h.settleSec}s (health.settle)`,
-        seconds: h.settleSec,
-        heartbeatSec: TIMINGS.gateHeartbeatSec,
-        timeoutSec: h.settleSec + 5,
-        expectSec: h.settleSec,
-        waitsFor: `${h.settleSec}s`,
-      }),
-    );
-  if (h.warmup)
-    steps.push(
-      makeStep({
-        action: 'warmup',
-        node: n,
-        title: `warm up ${h.warmup.urls.length} URL(s)`,
-        runOn: 'node',
-        command: h.warmup.urls
-          .map((u) => `curl -sS -o /dev/null --max-time ${Math.ceil(h.warmup?.timeoutSec ?? 60)} -- ${shq(u)}`)
-          .join(' && '),
-        urls: h.warmup.urls,
-        timeoutSec: h.warmup.timeoutSec,
-        expectSec: EXPECTED.warmupSec,
-      }),
-    );
+  if (h.settleSec > 0) steps.push(settleStep(n, h.settleSec));
+  if (h.warmup) steps.push(warmupStep(n, h.warmup));
   return steps;
-}
-
-/**
- * The cluster gate: the view must reach the nodes the plan has running when this node starts (its batch-mates that
- * start later are still down).
- */
-function clusterStep(
-  n: string,
-  c: NonNullable<ResolvedHealth['cluster']>,
-  expectSec: number,
-  commands: LogGateCommands,
-): WaitClusterStep {
-  const { size, members, down } = c.view;
-  const later = down.length > 0 ? ` (${down.join(', ')} ${down.length === 1 ? 'starts' : 'start'} later)` : '';
-  return makeStep<WaitClusterStep>({
-    action: 'wait-cluster',
-    node: n,
-    title: `wait for the cluster view to reach ${size} member(s)${later}`,
-    runOn: 'node',
-    log: c.log,
-    expectedSize: size,
-    members,
-    startingLater: down,
-    channels: c.channels,
-    pattern: PATTERNS.clusterView,
-    ...commands,
-    timeoutSec: c.timeoutSec,
-    expectSec,
-    waitsFor: `"Accepted view … (${size})" or more on ${c.channels.join(' and ')}`,
-  });
-}
-
-function inARow(successes: number): string {
-  return successes > 1 ? `, ${successes} times in a row` : '';
-}
-
-function httpGate(n: string, http: NonNullable<ResolvedHealth['http']>, expectSec: number): WaitHttpStep {
-  const answer = `${http.status.join(' or ')}${http.bodyMatch ? ` with a body matching /${http.bodyMatch}/` : ''}`;
-  return makeStep<WaitHttpStep>({
-    action: 'wait-http',
-    node: n,
-    title: `wait for ${http.url} → ${http.status.join('/')}${inARow(http.successes)}`,
-    runOn: 'node',
-    command: httpProbeCommand(http.url, http.attemptSec),
-    url: http.url,
-    status: http.status,
-    bodyMatch: http.bodyMatch,
-    intervalSec: http.intervalSec,
-    successes: http.successes,
-    attemptSec: http.attemptSec,
-    attemptDeadlineSec: http.attemptSec + TIMINGS.attemptGraceSec,
-    timeoutSec: http.timeoutSec,
-    expectSec: expectSec + (http.successes - 1) * http.intervalSec,
-    waitsFor: `HTTP ${answer}${inARow(http.successes)}`,
-  });
-}
-
-/** The OSGi gate: each attempt runs one Gogo session per diagnostic. */
-function osgiGate(n: string, osgi: NonNullable<ResolvedHealth['osgi']>): WaitOsgiStep {
-  const what = osgi.commands.map((c) => `\`${c}\``).join(' and ');
-  return makeStep<WaitOsgiStep>({
-    action: 'wait-osgi',
-    node: n,
-    title: `wait until ${what} on Gogo port ${osgi.port} find no unsatisfied component${inARow(osgi.successes)}`,
-    runOn: 'node',
-    command: gogoCommand(osgi.port, osgi.commands, osgi.attemptSec),
-    port: osgi.port,
-    commands: osgi.commands,
-    ignore: osgi.ignore,
-    intervalSec: osgi.intervalSec,
-    successes: osgi.successes,
-    attemptSec: osgi.attemptSec,
-    attemptDeadlineSec: osgi.commands.length * (osgi.attemptSec + TIMINGS.attemptGraceSec),
-    timeoutSec: osgi.timeoutSec,
-    expectSec: EXPECTED.checkSec * osgi.successes + (osgi.successes - 1) * osgi.intervalSec,
-    waitsFor: `no unsatisfied OSGi component (${what})${inARow(osgi.successes)}`,
-  });
 }
 
 /**
@@ -485,42 +277,14 @@ function osgiGate(n: string, osgi: NonNullable<ResolvedHealth['osgi']>): WaitOsg
 export function rollbackSequence(node: ResolvedNode, steps: readonly NodeStep[], health: ResolvedHealth): NodeStep[] {
   // A shallow copy is enough: plan steps are never changed after compiling (only ids are assigned).
   const copy = (s: NodeStep): NodeStep => ({ ...s, pointOfNoReturn: false });
-  const out: NodeStep[] = [{ ...forensicsStep(node, health), phase: 'prepare' }];
+  const out: NodeStep[] = [{ ...forensicsStep(node, forensicsLog(health)), phase: 'prepare' }];
   const stop = steps.find((s) => s.action === 'service-stop');
   if (stop) out.push(copy(stop));
   const backup = steps.find((s) => s.action === 'backup');
-  if (backup && backup.action === 'backup') {
-    out.push({
-      ...makeStep<RestoreStep>({
-        action: 'restore',
-        node: node.plan.name,
-        title: `restore the backup from ${backup.backupDir}`,
-        runOn: 'node',
-        command: backup.restoreCommand,
-        become: backup.become,
-        backupDir: backup.backupDir,
-        timeoutSec: 600,
-        expectSec: EXPECTED.backupSec,
-      }),
-      phase: 'prepare',
-    });
-  }
+  if (backup && backup.action === 'backup') out.push({ ...restoreStep(node, backup), phase: 'prepare' });
   for (const apply of [...steps].reverse()) {
     if (apply.action !== 'apply' || !apply.revertCommand) continue;
-    out.push({
-      ...makeStep<RevertStep>({
-        action: 'revert',
-        node: node.plan.name,
-        title: `revert: ${apply.title.replace(/^apply: /, '')}`,
-        runOn: 'node',
-        command: apply.revertCommand,
-        become: apply.become,
-        change: apply.change,
-        timeoutSec: apply.timeoutSec,
-        expectSec: apply.expectSec,
-      }),
-      phase: 'prepare',
-    });
+    out.push({ ...revertStep(node, apply, apply.revertCommand), phase: 'prepare' });
   }
   // Modules the failed change deployed are not expected after the restore: keep only the other gates.
   for (const s of steps)
@@ -531,34 +295,8 @@ export function rollbackSequence(node: ResolvedNode, steps: readonly NodeStep[],
 
 /** With `onFailure: halt`: what a failed node leaves for the post-mortem (the node itself stays as it is). */
 export function haltSequence(node: ResolvedNode, health: ResolvedHealth): NodeStep[] {
-  return [{ ...forensicsStep(node, health), phase: 'prepare' }];
+  return [{ ...forensicsStep(node, forensicsLog(health)), phase: 'prepare' }];
 }
 
-function forensicsStep(node: ResolvedNode, health: ResolvedHealth): ForensicsStep {
-  const log = health.marker?.log ?? health.modules.log;
-  const home = shq(node.plan.liferayHome);
-  const pid = node.service.pidCommand;
-  const lines = [
-    `echo '== last 200 lines of ${log.replace(/'/g, '')}'; tail -n 200 ${shq(log)} 2>&1`,
-    pid
-      ? `p=$(${pid}); if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; ` +
-        `then echo '== thread dump (kill -3)'; s=$(wc -c < ${shq(log)}` +
-        `); kill -3 "$p"; sleep 3; tail -c +$((s + 1)) ${shq(log)}` +
-        ` | head -n 2000; else echo '== no running JVM: no thread dump'; fi`
-      : "echo '== no pid known: no thread dump'",
-    `echo '== patches'; if [ -x ${home}/patching-tool/patching-tool.sh ]; then (cd ${home}` +
-      `/patching-tool && ./patching-tool.sh info 2>&1 | sed -n 's/^ *Currently installed ` +
-      `patches:/patches:/p'); fi`,
-    `echo '== modules'; ls -l ${home}/osgi/modules ${home}/osgi/war 2>&1`,
-  ];
-  return makeStep<ForensicsStep>({
-    action: 'forensics',
-    node: node.plan.name,
-    title: 'collect the last log lines, a thread dump and the patch/module state',
-    runOn: 'node',
-    command: lines.join('\n'),
-    become: node.become,
-    timeoutSec: 120,
-    expectSec: 5,
-  });
-}
+/** The log the forensics show the end of: the startup marker's, else the modules'. */
+const forensicsLog = (health: ResolvedHealth): string => health.marker?.log ?? health.modules.log;

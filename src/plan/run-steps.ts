@@ -4,7 +4,7 @@ import type { ChangeCheck, Upload } from './changes.js';
 import { EXPECTED, TIMINGS } from './defaults.js';
 import type { NodeLbSteps } from './lb.js';
 import type { ResolvedHealth } from './node-steps.js';
-import { httpProbeCommand } from './node-steps.js';
+import { httpProbeCommand } from './health-gates.js';
 import type { ResolvedNode } from './nodes.js';
 import type { Templater } from './scope.js';
 import { lrrollDir } from '../domain/footprint.js';
