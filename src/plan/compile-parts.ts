@@ -7,7 +7,7 @@ import { DEFAULTS, TIMINGS } from './defaults.js';
 import { resolveCount } from './duration.js';
 import { hookStep, type HookSite } from './hooks.js';
 import { checkLbName } from './inputs.js';
-import { lbReadCall, lbStatusCall } from './lb.js';
+import { lbReadCall, lbStatusCall } from './lb-member-calls.js';
 import { errorScanCommand, logSizeCommand } from './log-commands.js';
 import { httpProbeCommand } from './health-gates.js';
 import { resolveHealth, type ResolvedHealth } from './node-steps.js';
