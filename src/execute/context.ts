@@ -89,6 +89,9 @@ export interface RunState {
   failures: number;
 }
 
+/** True once Ctrl-C asked to stop (gracefully or not). */
+export const stopping = (run: RunState): boolean => run.waitSignal.aborted;
+
 /** A fresh state for every node of the plan (all in rotation, running, not updated). */
 export function initialNodeStates(plan: Plan): Map<string, NodeState> {
   return new Map(

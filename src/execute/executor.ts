@@ -1,11 +1,11 @@
 import { batchTime } from '../domain/batch-time.js';
-import type { Batch, NodePlan, NodeStep, Plan, Step } from '../plan/types.js';
-import { initialNodeStates, summarize, type ExecutorDeps, type NodeState, type RunState } from './context.js';
+import type { Batch, Plan, Step } from '../plan/types.js';
+import { initialNodeStates, stopping, summarize, type ExecutorDeps, type RunState } from './context.js';
 import { runStartOf, type NodeSummary, type RunPhase, type RunStatus } from './events.js';
-import { failedWith, type StepOutcome } from './run-command.js';
-import { inStep } from './step-scope.js';
+import { runNode, skipNode } from './node-run.js';
+import { step1 } from './run-with-events.js';
 import { maskDeep, maskingEmit, secretMask, secretProblem } from './secrets.js';
-import { executeStep } from './steps.js';
+import { StartGate } from './start-gate.js';
 import { checkWindow } from './window.js';
 
 /** How the run ended, with every node's state. */
@@ -42,8 +42,6 @@ export async function runPlan(plan: Plan, unmasked: ExecutorDeps): Promise<RunRe
   return maskDeep({ status, reason, nodes, durationMs }, mask);
 }
 
-/** True once Ctrl-C asked to stop (gracefully or not). */
-const stopping = (run: RunState): boolean => run.waitSignal.aborted;
 /** Why the run was asked to stop: the reason the stop signal carries (`SIGTERM`, a lost lock …), else Ctrl-C. */
 function stopCause(run: RunState): string {
   const reason: unknown = run.deps.stop.aborted ? run.deps.stop.reason : run.deps.signal.reason;
@@ -137,50 +135,6 @@ async function phase(
   return failure;
 }
 
-/** Runs one step with its events (or records it as skipped when an interrupted run already did it). */
-async function step1(
-  run: RunState,
-  step: Step,
-  batch: number | null,
-  state: NodeState | null,
-  skip: string | null = null,
-): Promise<StepOutcome> {
-  const t0 = run.deps.clock.now();
-  run.deps.emit({
-    kind: 'step-start',
-    stepId: step.id,
-    action: step.action,
-    title: step.title,
-    node: step.node,
-    batch,
-    command: step.command ?? step.api,
-  });
-  let outcome: StepOutcome;
-  if (skip) outcome = { status: 'skipped', detail: skip, exitCode: null, code: null, hint: null };
-  else {
-    try {
-      outcome = await inStep(step.id, () => executeStep(step, run, state));
-    } catch (err) {
-      outcome = failedWith(err);
-    }
-  }
-  if (run.deps.signal.aborted && outcome.status === 'failed' && !outcome.detail?.startsWith('interrupted'))
-    outcome = { ...outcome, detail: `interrupted: ${outcome.detail ?? ''}`, code: 'E_ABORTED' };
-  const { status, exitCode, detail, code, hint } = outcome;
-  run.deps.emit({
-    kind: 'step-end',
-    stepId: step.id,
-    node: step.node,
-    status,
-    durationMs: run.deps.clock.now() - t0,
-    exitCode,
-    detail,
-    code,
-    hint,
-  });
-  return outcome;
-}
-
 async function runBatch(run: RunState, batch: Batch): Promise<Stop | null> {
   const resume = run.deps.resume;
   const pending = batch.nodePlans.filter((np) => !resume?.doneNodes.has(np.node));
@@ -242,173 +196,4 @@ async function runBatch(run: RunState, batch: Batch): Promise<Stop | null> {
         `${run.plan.policy.maxFailures}) is spent, so no further nodes were touched`,
     };
   return null;
-}
-
-/**
- * Lets the nodes of a batch start one at a time, in batch order (and, for full restarts, only once all are prepared).
- */
-class StartGate {
-  private readonly prepared: Array<Promise<void>>;
-  private readonly preparedResolvers: Array<() => void> = [];
-  private readonly started: Array<Promise<void>>;
-  private readonly startedResolvers: Array<() => void> = [];
-
-  constructor(private readonly batch: Batch) {
-    this.prepared = batch.nodePlans.map(() => new Promise<void>((r) => this.preparedResolvers.push(r)));
-    this.started = batch.nodePlans.map(() => new Promise<void>((r) => this.startedResolvers.push(r)));
-  }
-
-  /** The node finished (or gave up) its prepare phase. */
-  markPrepared(i: number): void {
-    this.preparedResolvers[i]?.();
-  }
-
-  /** Waits for the node's turn to start. */
-  async turn(i: number): Promise<void> {
-    if (this.batch.startAfterAllPrepared) await Promise.all(this.prepared);
-    if (i > 0) await this.started[i - 1];
-  }
-
-  /** The node finished (or gave up) its start phase: the next one may start. */
-  done(i: number): void {
-    this.preparedResolvers[i]?.();
-    this.startedResolvers[i]?.();
-  }
-}
-
-/** A node the interrupted run already finished (and whose change verified again): recorded, not touched. */
-async function skipNode(run: RunState, batch: Batch, np: NodePlan, gate: StartGate): Promise<boolean> {
-  gate.done(batch.nodePlans.indexOf(np));
-  run.deps.emit({ kind: 'node-start', batch: batch.index, node: np.node });
-  run.deps.emit({
-    kind: 'node-end',
-    batch: batch.index,
-    node: np.node,
-    status: 'ok',
-    durationMs: 0,
-    outOfRotationMs: null,
-  });
-  return true;
-}
-
-/**
- * Where an interrupted node picks up: the first step that did not end ok; if that is inside the
- * start phase, from the stop again (a health gate needs a start it has seen from the beginning).
- */
-function resumeIndex(run: RunState, np: NodePlan): number {
-  const done = run.deps.resume?.done;
-  if (!done) return 0;
-  const first = np.steps.findIndex((s) => !done.has(s.id));
-  if (first < 0) return np.steps.length;
-  if (np.steps[first]?.phase !== 'start') return first;
-  const stop = np.steps.findIndex((s) => s.action === 'service-stop');
-  return stop >= 0 ? stop : first;
-}
-
-/** Runs one node's steps; returns true when every step passed. */
-async function runNode(run: RunState, batch: Batch, np: NodePlan, gate: StartGate): Promise<boolean> {
-  const i = batch.nodePlans.indexOf(np);
-  const state = run.nodes.get(np.node) as NodeState;
-  state.startedAt = run.deps.clock.now();
-  run.deps.emit({ kind: 'node-start', batch: batch.index, node: np.node });
-  const from = resumeIndex(run, np);
-  if (from > 0) markResumed(state, np.steps.slice(0, from));
-  let ok = true;
-  let inStartPhase = false;
-  for (const [k, step] of np.steps.entries()) {
-    if (step.phase !== 'prepare' && !inStartPhase) {
-      gate.markPrepared(i);
-      if (!ok || stopping(run)) break;
-      await gate.turn(i);
-      inStartPhase = true;
-    }
-    if (step.phase === 'return' && inStartPhase) gate.done(i);
-    if (!ok || (stopping(run) && !inStartPhase) || run.deps.signal.aborted) break;
-    // Every start step (the start and its health gates) passed: the node may go back.
-    if (step.phase === 'return') state.starting = false;
-    const o = await step1(run, step, batch.index, state, k < from ? 'done in the interrupted run' : null);
-    if (o.status === 'failed') {
-      ok = false;
-      state.failedStep = step.id;
-      await afterFailure(run, batch, np, step, state);
-    }
-  }
-  gate.done(i);
-  state.endedAt = run.deps.clock.now();
-  if (state.status !== 'rolled-back')
-    state.status = ok && !stopping(run) ? 'ok' : stopping(run) && ok ? 'skipped' : 'failed';
-  // Interrupted: a node that still runs its old version goes back; one still starting (its gates not passed) stays out.
-  if (stopping(run) && !state.stopped && !state.starting && !state.inRotation && !run.deps.signal.aborted)
-    await recover({ ...run, waitSignal: run.deps.signal }, batch, np, state);
-  run.deps.emit({
-    kind: 'node-end',
-    batch: batch.index,
-    node: np.node,
-    status: state.status,
-    durationMs: state.endedAt - state.startedAt,
-    outOfRotationMs: state.outOfRotationMs,
-  });
-  return state.status === 'ok';
-}
-
-/** Restores what the steps done before an interruption had changed in the node's state. */
-function markResumed(state: NodeState, done: readonly NodeStep[]): void {
-  for (const s of done) {
-    if (s.action === 'lb-drain') state.inRotation = false;
-    if (s.action === 'service-stop') state.stopped = true;
-    if (s.action === 'apply') state.updated = true;
-  }
-}
-
-/** After a failed step: roll back (when asked and the node was touched), else put a still-running node back. */
-async function afterFailure(
-  run: RunState,
-  batch: Batch,
-  np: NodePlan,
-  failedStep: NodeStep,
-  state: NodeState,
-): Promise<void> {
-  // Recovery must finish even after a graceful stop request: only a hard abort ends its waits.
-  const hard: RunState = { ...run, waitSignal: run.deps.signal };
-  // A wait ended by Ctrl-C is not a failure of the change: no rollback then (the node is put back if it runs).
-  const interruptedByStop = run.waitSignal.aborted;
-  if (
-    run.plan.policy.onFailure === 'rollback' &&
-    !interruptedByStop &&
-    np.rollback.length > 0 &&
-    (state.stopped || state.updated) &&
-    !run.deps.signal.aborted
-  ) {
-    let ok = true;
-    for (const s of np.rollback) {
-      if (s.phase === 'return') state.starting = false;
-      const o = await step1(hard, s, batch.index, state);
-      if (o.status === 'failed' && s.action !== 'forensics') {
-        ok = false;
-        break;
-      }
-      if (s.action === 'restore' && o.status === 'ok') state.updated = false;
-    }
-    if (ok) state.status = 'rolled-back';
-    return;
-  }
-  // onFailure: halt — the node stays as it is, but what it looked like goes into the record first.
-  const touched = state.stopped || state.updated || failedStep.action === 'service-stop';
-  if (!interruptedByStop && touched && !run.deps.signal.aborted)
-    for (const s of np.onHalt ?? []) await step1(hard, s, batch.index, state);
-  if (failedStep.phase === 'prepare' && !state.stopped && failedStep.action !== 'service-stop')
-    await recover(hard, batch, np, state);
-}
-
-/**
- * A node whose app server still runs the old version is healthy: put it back into the load balancer rather than leave
- * it drained.
- */
-async function recover(run: RunState, batch: Batch, np: NodePlan, state: NodeState): Promise<void> {
-  if (state.stopped || state.starting || state.inRotation || run.deps.signal.aborted) return;
-  // Not `lb-health-up`: no HTTP probe of this node has passed in this run, so HAProxy's own checks decide.
-  for (const s of np.steps.filter((x) => x.action === 'lb-enable' || x.action === 'lb-wait-up')) {
-    const o = await step1(run, { ...s, id: `${s.id}#recover` }, batch.index, state);
-    if (o.status === 'failed') return;
-  }
 }
