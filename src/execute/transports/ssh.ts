@@ -1,4 +1,4 @@
-import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NodeSSH, type Config } from 'node-ssh';
 import type { ClientChannel } from 'ssh2';
@@ -12,30 +12,12 @@ import {
   type SudoSettings,
   type Transport,
 } from '../transport.js';
-import {
-  checkHostKey,
-  fingerprint,
-  knownHostName,
-  knownKeyTypes,
-  keyTypeOf,
-  parseKnownHosts,
-  type KnownHostEntry,
-} from './known-hosts.js';
+import { readKnownHosts, verifyHostKey } from './host-key-trust.js';
+import { knownHostName, knownKeyTypes, type KnownHostEntry } from './known-hosts.js';
 import { LineSplitter } from './lines.js';
+import { killScript, PID_MARK, REPORT_PID } from './remote-kill.js';
 import { parseJumpHop, resolveSshTarget, type ResolvedSshTarget, type SshTargetOverrides } from './ssh-config.js';
-
-/** Marks the line on which a remote command reports its pid and process group (removed from its output). */
-const PID_MARK = '__lrroll_pid:';
-
-/**
- * Prints the mark, the shell's pid and its process group (from /proc, with builtins only: no fork
- * per command). The group holds every process of the command, sudo's included, even after the
- * shell that reported it is gone; where /proc is missing the group is looked up when killing.
- */
-const REPORT_PID =
-  `__lrroll_g=; if IFS= read -r __lrroll_s < /proc/$$/stat 2>/dev/null; then ` +
-  `__lrroll_s=\${__lrroll_s##*) }; __lrroll_s=\${__lrroll_s#* * }; ` +
-  `__lrroll_g=\${__lrroll_s%% *}; fi; echo "${PID_MARK}$$ $__lrroll_g" >&2`;
+import { connectError } from './ssh-connect-error.js';
 
 /** Settings shared by every SSH connection of a run. */
 export interface SshSettings {
@@ -171,54 +153,15 @@ export class SshTransport implements Transport {
   }
 
   private async knownHosts(target: ResolvedSshTarget): Promise<KnownHostEntry[]> {
-    const files = [...this.settings.knownHostsFiles, ...target.knownHostsFiles];
-    const texts = await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')));
-    return texts.flatMap(parseKnownHosts);
+    return readKnownHosts([...this.settings.knownHostsFiles, ...target.knownHostsFiles]);
   }
 
   /** Returns an error for a key that must not be trusted, or undefined to go on. */
   private verifyHostKey(entries: KnownHostEntry[], name: string, key: Buffer): ConnectionError | undefined {
-    const type = keyTypeOf(key);
-    const verdict = checkHostKey(entries, name, type, key.toString('base64'));
-    const fp = fingerprint(key);
-    switch (verdict.result) {
-      case 'match':
-        return undefined;
-      case 'revoked':
-        return new ConnectionError(
-          'E_HOST_KEY_CHANGED',
-          `the host key of ${name} (${type} ${fp}) is marked @revoked in known_hosts`,
-          'do not connect: the key has been revoked',
-        );
-      case 'changed':
-        return new ConnectionError(
-          'E_HOST_KEY_CHANGED',
-          `the host key of ${name} has CHANGED: it presented ${type} ${fp}` +
-            `, known_hosts has a different ${verdict.knownTypes.join('/')} key`,
-          'someone may be intercepting the connection, or the host was reinstalled: check with its ' +
-            'admin, then remove the old line with `ssh-keygen -R <host>`; lrroll never replaces a ' +
-            'changed key',
-        );
-      case 'unknown':
-        if (this.settings.acceptNewHostKeys) {
-          this.remember(name, type, key).catch(() => undefined);
-          return undefined;
-        }
-        return new ConnectionError(
-          'E_HOST_KEY_UNKNOWN',
-          `the host key of ${name} is not in known_hosts: ${type} ${fp}`,
-          `verify the fingerprint with the host's admin, then accept it with \`ssh-keyscan -p <port> ` +
-            `<host> >> ~/.ssh/known_hosts\` (or run with --accept-new-host-keys)`,
-        );
-    }
-  }
-
-  private async remember(name: string, type: string, key: Buffer): Promise<void> {
-    const file = this.settings.knownHostsFiles[0];
-    if (!file) return;
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    await appendFile(file, `${name} ${type} ${key.toString('base64')}\n`, { mode: 0o600 });
-    await chmod(file, 0o600).catch(() => undefined);
+    return verifyHostKey(entries, name, key, {
+      acceptNew: this.settings.acceptNewHostKeys,
+      addTo: this.settings.knownHostsFiles[0],
+    });
   }
 
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
@@ -308,14 +251,8 @@ export class SshTransport implements Transport {
    * <pgid>`.
    */
   private async killRemote(reported: string, become: boolean): Promise<void> {
-    const m = /^(\d+)(?: (\d+))?$/.exec(reported.trim());
-    if (!m) return;
-    const [, pid, group] = m;
-    // `kill -s KILL -- -N`: dash's kill rejects `kill -KILL -- -N` ("Illegal number"), which left the group alive.
-    const byGroup = group ? `kill -s KILL -- -${group} 2>/dev/null; ` : '';
-    const script =
-      `${byGroup}g=$(ps -o pgid= -p ${pid} 2>/dev/null | tr -d ' '); [ -n "$g" ] && kill ` +
-      `-s KILL -- -"$g" 2>/dev/null; kill -s KILL ${pid} 2>/dev/null; true`;
+    const script = killScript(reported);
+    if (script === null) return;
     const conn = this.ssh?.connection;
     if (!conn) return;
     const wrapped = wrapCommand(script, undefined, become, this.sudo);
@@ -380,31 +317,4 @@ async function firstReadable(files: string[]): Promise<string | undefined> {
     if (text !== undefined) return text;
   }
   return undefined;
-}
-
-function connectError(target: ResolvedSshTarget, err: unknown): ConnectionError {
-  const message = err instanceof Error ? err.message : String(err);
-  const where = `${target.user}@${target.hostName}:${target.port}`;
-  if (/authentication methods failed|All configured authentication/i.test(message)) {
-    return new ConnectionError(
-      'E_AUTH',
-      `cannot log in to ${where}: ${message}`,
-      'check the user and key (identityFile, ~/.ssh/config, ssh-agent); encrypted keys need LRROLL_SSH_PASSPHRASE',
-      { cause: err },
-    );
-  }
-  if (/passphrase|encrypted/i.test(message)) {
-    return new ConnectionError(
-      'E_AUTH',
-      `cannot use the private key for ${where}: ${message}`,
-      'set LRROLL_SSH_PASSPHRASE, or load the key into ssh-agent',
-      { cause: err },
-    );
-  }
-  return new ConnectionError(
-    'E_CONNECT',
-    `cannot connect to ${where}: ${message}`,
-    'check that the host is up and that sshd listens on that port',
-    { cause: err },
-  );
 }
