@@ -1,32 +1,20 @@
-import type { ArtifactFacts } from '../artifacts/types.js';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
-import type { NormalizedInventory } from '../playbook/inventory/normalize.js';
-import type { Change, Playbook } from '../playbook/playbook.generated.js';
-import type { DocPath, SourceMap } from '../playbook/source-map.js';
+import type { Change } from '../playbook/playbook.generated.js';
+import type { DocPath } from '../playbook/source-map.js';
 import { planBatches, type BatchPlan } from './batch-plan.js';
 import { changeSteps, type ChangeSteps } from './changes.js';
 import { checkPlaybook } from './checks.js';
-import {
-  bakeWatch,
-  capacityNodes,
-  checkMember,
-  collectSecrets,
-  HookBuilder,
-  resolvePolicy,
-  runLevelScope,
-} from './compile-parts.js';
+import { bakeWatch, capacityNodes, checkMember, HookBuilder, resolvePolicy, runLevelScope } from './compile-parts.js';
 import { DEFAULTS } from './defaults.js';
 import { judgeChanges } from './eligibility.js';
-import { factDifferences, FactsIndex, mergeFacts, type GatheredFacts } from './facts.js';
+import { FactsIndex, mergeFacts } from './facts.js';
 import { applyOverrides } from './override.js';
 import { worstLevel } from './verdict.js';
-import { estimatePlan } from './estimate.js';
 import type { HookSite } from './hooks.js';
-import { userImpact } from './impact.js';
 import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
 import { warnHealthUpWithoutProbe } from './lb-health-up.js';
-import { haltSequence, nodeSequence, resolveHealth, rollbackSequence, type ResolvedHealth } from './node-steps.js';
-import { resolveNodes, type ResolvedNode } from './nodes.js';
+import { haltSequence, nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
+import { resolveNodes } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import type { ProgramsCache } from './tools.js';
 import type { ChangePreview } from './preview.js';
@@ -35,48 +23,10 @@ import { diffSection } from './diff-reads.js';
 import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
 import { BUILTIN_VARS, Templater } from './scope.js';
 import { assignIds } from './step.js';
-import type { TemplateVar } from '../domain/template.js';
-import {
-  PLAN_CONTENT_VERSION,
-  PLAN_FORMAT_VERSION,
-  type Batch,
-  type CapacityNode,
-  type HookPoint,
-  type NodePlan,
-  type Plan,
-  type PlanFacts,
-  type PlanLoadBalancer,
-  type PlanSource,
-  type Policy,
-  type PlanCluster,
-  type Step,
-} from './types.js';
+import { type Batch, type HookPoint, type NodePlan, type Plan, type PlanCluster, type Step } from './types.js';
 
-/** Everything the compiler needs; all I/O (files, artifacts, git) happened before. */
-interface CompileInput {
-  playbook: Playbook;
-  sourceMap: SourceMap;
-  inventory: NormalizedInventory;
-  artifacts: ReadonlyMap<string, ArtifactFacts>;
-  /** Known breaking fix pack levels shipped with lrroll. */
-  breakingLevels: readonly string[];
-  /** Node facts gathered by `lrroll facts` (`--facts FILE`), or null. */
-  facts: GatheredFacts | null;
-  source: PlanSource;
-  /** `--var k=v` overrides (highest precedence). */
-  vars: Readonly<Record<string, string>>;
-  /** `--limit`: only these nodes are changed (all nodes still count for capacity). */
-  limit: readonly string[] | null;
-  /** `--set` policy overrides already applied to `playbook` (path → value as given), recorded in the plan. */
-  overrides?: Readonly<Record<string, string>>;
-  /** sha256 of a string, hex (injected so this module stays free of I/O and node:*). */
-  hashText: (text: string) => string;
-  /** lrroll's version: the same inputs compiled by another version may give another plan. */
-  compilerVersion: string;
-  /** The text of every file read (playbook, inventory), so diagnostics can point inside multi-line values. */
-  sources?: ReadonlyMap<string, string>;
-}
-
+import { assemblePlan } from './compile-assemble.js';
+import type { ClusterBase, CompileInput, Judged, NodeParts } from './compile-types.js';
 /**
  * A compiled plan, and per changed node what `lrroll diff` can preview (kept out of the plan: a run never needs it).
  */
@@ -104,18 +54,6 @@ export function compilePlan(input: CompileInput): Compiled {
   if (hasErrors(diagnostics)) return { plan: undefined, diagnostics, previews: nodes.previews };
   const plan = assemblePlan(input, base, judged, { preflight, beforeRun, batches, final, onFailure, cluster });
   return { plan, diagnostics, previews: nodes.previews };
-}
-
-/** What the playbook resolves to before any change is judged: the load balancer, the nodes and how each is read. */
-interface ClusterBase {
-  templater: Templater;
-  runScope: Map<string, TemplateVar>;
-  lb: PlanLoadBalancer;
-  nodes: ResolvedNode[];
-  changes: Change[];
-  /** Each changed node's resolved health gates, filled as its steps are planned (the canary bake reads them). */
-  healthOf: Map<string, ResolvedHealth>;
-  hooks: HookBuilder;
 }
 
 /** Resolves the run's template scope, the load balancer and the nodes (with their members checked). */
@@ -171,15 +109,6 @@ function nameMembers(base: ClusterBase): void {
   if (base.lb.type === 'none') base.lb.members = {};
 }
 
-/** The changes judged against the facts known of the nodes, the playbook's overrides applied. */
-interface Judged {
-  known: ReturnType<typeof mergeFacts>;
-  factsIndex: FactsIndex;
-  verdicts: ReturnType<typeof judgeChanges>;
-  level: ReturnType<typeof worstLevel>;
-  policy: Policy;
-}
-
 function judgeTheChanges(input: CompileInput, base: ClusterBase, diagnostics: Diagnostic[]): Judged {
   const { playbook, sourceMap } = input;
   const known = mergeFacts(input.inventory, input.facts);
@@ -203,16 +132,6 @@ function judgeTheChanges(input: CompileInput, base: ClusterBase, diagnostics: Di
     level: worstLevel(verdicts.map((v) => v.level)),
     policy: resolvePolicy(playbook, base.nodes.length),
   };
-}
-
-/** What each changed node goes through, with what preflight checks on it and what `lrroll diff` previews. */
-interface NodeParts {
-  capacity: Map<string, CapacityNode>;
-  nodePlans: Map<string, NodePlan>;
-  nodeChecks: Map<string, Step[]>;
-  propertyFiles: Map<string, string[]>;
-  prunes: Step[];
-  previews: Map<string, ChangePreview[]>;
 }
 
 /** Plans each changed node's sequence (drain … return), its rollback or halt, its preflight checks and its prune. */
@@ -408,106 +327,4 @@ function batchSections(
 /** A run-level hook point (before the run, after it, on failure). */
 function runSite(input: CompileInput, base: ClusterBase, point: HookPoint): HookSite {
   return { point, node: null, batch: null, scope: base.runScope, playbookName: input.playbook.name };
-}
-
-/** The plan's sections, each with its step ids. */
-interface Sections {
-  preflight: Step[];
-  beforeRun: Step[];
-  batches: Batch[];
-  final: Step[];
-  onFailure: Step[];
-  cluster: PlanCluster;
-}
-
-/** The plan: its sections, the verdict, the estimate and user impact, the secrets it needs, and its hash. */
-function assemblePlan(input: CompileInput, base: ClusterBase, judged: Judged, sections: Sections): Plan {
-  const { playbook } = input;
-  const { lb, nodes, changes } = base;
-  const { policy, level, verdicts, known } = judged;
-  const { preflight, beforeRun, batches, final, onFailure, cluster } = sections;
-  const estimate = estimatePlan(preflight, beforeRun, batches, final, nodes.length);
-  const body: Omit<Plan, 'hash' | 'source'> = {
-    formatVersion: PLAN_FORMAT_VERSION,
-    name: playbook.name,
-    description: playbook.description ?? '',
-    verdict: {
-      level,
-      refused: policy.strategy === 'rolling' && level === 'full-restart',
-      changes: verdicts,
-      differences: factDifferences(judged.factsIndex),
-    },
-    facts: known.facts,
-    policy,
-    loadBalancer: lb,
-    nodes: nodes.map((n) => n.plan),
-    preflight,
-    beforeRun,
-    batches,
-    finally: final,
-    onFailure,
-    cluster,
-    impact: userImpact(changes, lb, batches, nodes.length, policy.strategy, estimate),
-    estimate,
-    secrets: collectSecrets(
-      [
-        preflight,
-        beforeRun,
-        final,
-        onFailure,
-        ...batches.flatMap((b) => [b.before, b.after, ...b.nodePlans.map((np) => np.steps)]),
-      ],
-      nodes.map((n) => n.plan),
-    ),
-    limit: input.limit ? [...input.limit] : null,
-    vars: { ...input.vars },
-    ssh: {
-      configFile: playbook.inventory.ssh?.configFile ?? null,
-      knownHostsFiles: playbook.inventory.ssh?.knownHostsFiles ?? null,
-    },
-    overrides: { ...input.overrides },
-  };
-  return { ...body, hash: planHash(input, known.facts), source: input.source };
-}
-
-/**
- * The plan hash: sha256 over everything the plan is computed from — the playbook's data (not its
- * comments or layout, overrides included), the inventory, each artifact's checksum, the node
- * facts (declared and gathered), --var and --limit, the known breaking levels, the plan format
- * and lrroll's version. The compiler is deterministic, so equal
- * inputs give an equal plan and any change to them gives a new hash; hashing the inputs instead
- * of the (much larger) plan keeps planning fast for big clusters.
- */
-function planHash(input: CompileInput, facts: PlanFacts): string {
-  const { playbook, inventory } = input;
-  return input.hashText(
-    canonicalJson({
-      // The content's version, not the format's: the same plan written another way keeps its hash.
-      formatVersion: PLAN_CONTENT_VERSION,
-      compilerVersion: input.compilerVersion,
-      playbook: {
-        ...playbook,
-        inventory: { ...playbook.inventory, defaults: inventory.defaults, nodes: inventory.nodes.map((e) => e.node) },
-      },
-      artifacts: [...input.artifacts.values()].map((a) => [a.path, a.sha256]).sort(),
-      vars: input.vars,
-      limit: input.limit,
-      // Already in the playbook's data; named too, so a plan that differs only by how a value was set is told apart.
-      overrides: input.overrides ?? {},
-      breakingLevels: input.breakingLevels,
-      facts,
-    }),
-  );
-}
-
-/** JSON with object keys sorted, so equal plans always serialize (and hash) the same. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(v as Record<string, unknown>).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-      return sorted;
-    }
-    return v;
-  });
 }
