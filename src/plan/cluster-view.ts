@@ -25,7 +25,8 @@ export function expectedView(
   const down = at < 0 ? [] : startOrder.slice(at + 1);
   const later = new Set(down);
   // With no batch-mate starting later the view is the whole cluster: every such node's gate holds the caller's one
-  // list (never changed) rather than a copy each, which with `serial: 1` made the plan grow with the square of the nodes.
+  // list (never changed) rather than a copy each, which with `serial: 1` made the plan grow with the square of the
+  // nodes.
   const members = down.length === 0 ? (clusterNodes as string[]) : clusterNodes.filter((n) => !later.has(n));
   const size = Math.max(1, (declaredSize ?? clusterNodes.length) - down.length);
   return { size, members, down };

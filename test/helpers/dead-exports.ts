@@ -9,7 +9,9 @@ export type DeadVerdict =
   | 'unused'
   /** Only its own file uses it: drop the `export` keyword. */
   | 'file-local'
-  /** Only tests import it and src/ never runs it: delete it, or move it to the tests (a re-export: import the origin). */
+  /**
+   * Only tests import it and src/ never runs it: delete it, or move it to the tests (a re-export: import the origin).
+   */
   | 'test-only';
 
 /** One export of src/ that the rule finds dead. */

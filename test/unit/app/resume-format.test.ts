@@ -58,11 +58,14 @@ describe('lrroll resume of a run recorded with another plan format', () => {
     expect(io.err()).not.toContain('Resuming run');
   });
 
-  it('is refused for a run recorded with plan format 4, the last before values held in several places were shared', async () => {
-    await recordRun('20261201T1100-bbbbbb', 4);
-    const io = captureIo({ LRROLL_HOME: join(dir, 'home') }, dir);
-    const code = await runCli(['resume', '20261201T1100-bbbbbb', '--yes', '--output', 'plain'], io);
-    expect(code, io.err()).toBe(3);
-    expect(io.err()).toContain('error[E_PLAN_FORMAT]: run 20261201T1100-bbbbbb was recorded with plan format 4;');
-  });
+  it(
+    'is refused for a run recorded with plan format 4, the last before values held in several places ' + 'were shared',
+    async () => {
+      await recordRun('20261201T1100-bbbbbb', 4);
+      const io = captureIo({ LRROLL_HOME: join(dir, 'home') }, dir);
+      const code = await runCli(['resume', '20261201T1100-bbbbbb', '--yes', '--output', 'plain'], io);
+      expect(code, io.err()).toBe(3);
+      expect(io.err()).toContain('error[E_PLAN_FORMAT]: run 20261201T1100-bbbbbb was recorded with plan format 4;');
+    },
+  );
 });

@@ -115,25 +115,28 @@ describe('lb-wait-up', () => {
     expect(runEnd(h).nodes[0]).toMatchObject({ status: 'ok', inRotation: true });
   });
 
-  it('with healthUpAfterProbe on (the default): health up after the enable, and the first read finds it UP', async () => {
-    const plan = await loadPlan('playbooks/restart.yml');
-    const h = createHarness(plan);
-    h.lb?.set('node1', { transitionalPolls: 2 });
-    await h.run();
-    const ops = (h.lb?.callsFor('node1') ?? []).map((c) => c.op);
-    const enable = ops.lastIndexOf('enable');
-    expect(ops.slice(enable, enable + 3)).toEqual(['enable', 'health-up', 'state']);
-    const http = h.events.findIndex(
-      (e) => e.kind === 'step-end' && e.stepId === nodeStep(plan, 'node1', 'wait-http')?.id,
-    );
-    const healthUp = nodeStep(plan, 'node1', 'lb-health-up');
-    expect(healthUp).toMatchObject({ api: 'set server liferay/node1 health up', phase: 'return' });
-    // Only once the node's own probe has passed.
-    expect(h.events.findIndex((e) => e.kind === 'step-start' && e.stepId === healthUp?.id)).toBeGreaterThan(http);
-    const waitUp = nodeStep(plan, 'node1', 'lb-wait-up');
-    expect(stepEnd(h, waitUp?.id ?? '')).toMatchObject({ status: 'ok', detail: 'node1 is UP', durationMs: 0 });
-    expect(runEnd(h).nodes[0]).toMatchObject({ status: 'ok', inRotation: true });
-  });
+  it(
+    'with healthUpAfterProbe on (the default): health up after the enable, and the first read finds it ' + 'UP',
+    async () => {
+      const plan = await loadPlan('playbooks/restart.yml');
+      const h = createHarness(plan);
+      h.lb?.set('node1', { transitionalPolls: 2 });
+      await h.run();
+      const ops = (h.lb?.callsFor('node1') ?? []).map((c) => c.op);
+      const enable = ops.lastIndexOf('enable');
+      expect(ops.slice(enable, enable + 3)).toEqual(['enable', 'health-up', 'state']);
+      const http = h.events.findIndex(
+        (e) => e.kind === 'step-end' && e.stepId === nodeStep(plan, 'node1', 'wait-http')?.id,
+      );
+      const healthUp = nodeStep(plan, 'node1', 'lb-health-up');
+      expect(healthUp).toMatchObject({ api: 'set server liferay/node1 health up', phase: 'return' });
+      // Only once the node's own probe has passed.
+      expect(h.events.findIndex((e) => e.kind === 'step-start' && e.stepId === healthUp?.id)).toBeGreaterThan(http);
+      const waitUp = nodeStep(plan, 'node1', 'lb-wait-up');
+      expect(stepEnd(h, waitUp?.id ?? '')).toMatchObject({ status: 'ok', detail: 'node1 is UP', durationMs: 0 });
+      expect(runEnd(h).nodes[0]).toMatchObject({ status: 'ok', inRotation: true });
+    },
+  );
 
   it('a refused health up fails the node like a refused enable (a load-balancer failure)', async () => {
     const plan = await loadPlan('playbooks/restart.yml');
@@ -279,16 +282,19 @@ describe('minHealthy counts a node only when the LB says UP and its own probe an
 });
 
 describe('a command load balancer (playbooks/jvm-settings.yml)', () => {
-  it('a drain step with no command and no driver fails as a load-balancer error; nothing is sent to a shell', async () => {
-    const plan = await loadPlan('playbooks/jvm-settings.yml');
-    const drain = nodeStep(plan, 'node1', 'lb-drain');
-    if (!drain) throw new Error('no lb-drain step for node1');
-    drain.command = null;
-    const h = createHarness(plan);
-    expect((await h.run()).status).toBe('failed');
-    expect(stepEnd(h, drain.id)).toMatchObject({ status: 'failed', code: 'E_LB' });
-    expect(h.cluster.callsTo('local').map((c) => c.command.trim())).not.toContain('false');
-  });
+  it(
+    'a drain step with no command and no driver fails as a load-balancer error; nothing is sent to a ' + 'shell',
+    async () => {
+      const plan = await loadPlan('playbooks/jvm-settings.yml');
+      const drain = nodeStep(plan, 'node1', 'lb-drain');
+      if (!drain) throw new Error('no lb-drain step for node1');
+      drain.command = null;
+      const h = createHarness(plan);
+      expect((await h.run()).status).toBe('failed');
+      expect(stepEnd(h, drain.id)).toMatchObject({ status: 'failed', code: 'E_LB' });
+      expect(h.cluster.callsTo('local').map((c) => c.command.trim())).not.toContain('false');
+    },
+  );
 
   it(
     'runs the drain, sessions, disable, enable and status commands in order, locally, and the run ' + 'succeeds',

@@ -76,7 +76,8 @@ describe('dead exports', () => {
   it('finds a planted export nobody imports, one only its file uses, and one only a test uses', () => {
     const planted = fixture({
       'src/c.ts':
-        'export const orphan = 1;\nexport type Shape = { n: number };\nexport function make(): Shape { return { n: 1 }; }\n',
+        'export const orphan = 1;\nexport type Shape = { n: number };\nexport function make(): Shape ' +
+        '{ return { n: 1 }; }\n',
       'src/d.ts': "export { make } from './c.js';\n",
       'test/c.test.ts': "import { make } from '../src/d.js';\n",
     });

@@ -132,7 +132,8 @@ describe('healthUpAfterProbe in the plan', () => {
     const loud = await planWith({ health, option: '  healthUpAfterProbe: true\n' });
     expect(allSteps(loud.plan).filter((s) => s.action === 'lb-health-up')).toEqual([]);
     const warning = loud.diagnostics.find((d) => d.summary.includes('healthUpAfterProbe'));
-    expect(warning).toMatchObject({ severity: 'warning', code: 'W_PLAYBOOK', source: { line: 12 } }); // the option's own line
+    // the option's own line
+    expect(warning).toMatchObject({ severity: 'warning', code: 'W_PLAYBOOK', source: { line: 12 } });
   });
 
   it('another load balancer type: never planned, and the option is not part of its schema', async () => {

@@ -86,7 +86,8 @@ describe("status's load-balancer reads in the plan", () => {
       }),
     ]);
     expect(text(plan, false)).toContain(
-      '  load balancer: state and sessions of every member of liferay in lb-a · state and sessions of every member of ' +
+      '  load balancer: state and sessions of every member of liferay in lb-a · state and sessions of ' +
+        'every member of ' +
         'liferay in lb-b',
     );
     expect(text(plan, true)).toContain('      api> show stat liferay 4 -1 (every server of liferay)');
@@ -146,18 +147,23 @@ describe("status's load-balancer reads in the plan", () => {
 });
 
 describe("diff's reads in the plan", () => {
-  it('one entry per thing a change touches, ids unique when a change puts several files, with the change’s rights', async () => {
-    const plan = await planOfFile(join(PLAYBOOKS, 'osgi-config.yml'));
-    expect(plan.cluster.diff.map((d) => d.node)).toEqual(['node1', 'node2', 'node3']);
-    const reads = plan.cluster.diff[0]?.reads ?? [];
-    expect(reads.map((r) => [r.change, r.kind, r.now.id, r.after])).toEqual([
-      [0, 'file', 'cluster/diff/node1/0/file', null],
-      [0, 'file', 'cluster/diff/node1/0/file-2', null],
-    ]);
-    const apply = plan.batches.flatMap((b) => b.nodePlans).find((np) => np.node === 'node1');
-    const become = apply?.steps.find((s) => s.action === 'apply')?.become;
-    expect(reads.every((r) => r.now.become === become && r.now.timeoutSec === 60 && r.now.runOn === 'node')).toBe(true);
-  });
+  it(
+    'one entry per thing a change touches, ids unique when a change puts several files, with the ' + 'change’s rights',
+    async () => {
+      const plan = await planOfFile(join(PLAYBOOKS, 'osgi-config.yml'));
+      expect(plan.cluster.diff.map((d) => d.node)).toEqual(['node1', 'node2', 'node3']);
+      const reads = plan.cluster.diff[0]?.reads ?? [];
+      expect(reads.map((r) => [r.change, r.kind, r.now.id, r.after])).toEqual([
+        [0, 'file', 'cluster/diff/node1/0/file', null],
+        [0, 'file', 'cluster/diff/node1/0/file-2', null],
+      ]);
+      const apply = plan.batches.flatMap((b) => b.nodePlans).find((np) => np.node === 'node1');
+      const become = apply?.steps.find((s) => s.action === 'apply')?.become;
+      expect(reads.every((r) => r.now.become === become && r.now.timeoutSec === 60 && r.now.runOn === 'node')).toBe(
+        true,
+      );
+    },
+  );
 
   it('an edit is read as it is and as the change would leave it; plan --full shows both commands', async () => {
     const plan = await planOfFile(join(PLAYBOOKS, 'portal-properties.yml'));
