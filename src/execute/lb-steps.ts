@@ -209,7 +209,14 @@ async function enable(step: LbEnableStep, run: RunState): Promise<StepOutcome> {
 async function healthUp(step: LbHealthUpStep, run: RunState): Promise<StepOutcome> {
   const lb = run.deps.lb;
   if (!lb?.healthUp) return failed(`the load balancer cannot mark ${step.member}'s health UP (HAProxy only)`);
-  await lb.healthUp(step.member, run.deps.signal);
+  try {
+    await lb.healthUp(step.member, run.deps.signal);
+  } catch (err) {
+    if (run.deps.signal?.aborted) throw err;
+    // Only a shortcut: HAProxy refuses it for a server that tracks another one (`track`), and the node is already
+    // enabled and has passed lrroll's own gates, so the wait for UP goes on as without the option.
+    return ok(`HAProxy did not take \`health up\` (${(err as Error).message}): waiting for its own checks instead`);
+  }
   return ok(`${step.member}'s health is UP: its checks go on from there`);
 }
 

@@ -138,17 +138,20 @@ describe('lb-wait-up', () => {
     },
   );
 
-  it('a refused health up fails the node like a refused enable (a load-balancer failure)', async () => {
+  it('a refused health up (a server that tracks another) only costs the shortcut: the wait for UP goes on', async () => {
     const plan = await loadPlan('playbooks/restart.yml');
     const h = createHarness(plan);
-    h.lb?.failNext('health-up', 'node1', new Error('Health checks are not enabled on this server.'));
+    h.lb?.failNext('health-up', 'node1', new Error('cannot change health on a tracking server.'));
+    h.lb?.set('node1', { transitionalPolls: 2 });
     await h.run();
     const healthUp = nodeStep(plan, 'node1', 'lb-health-up');
     expect(stepEnd(h, healthUp?.id ?? '')).toMatchObject({
-      status: 'failed',
-      detail: expect.stringContaining('Health checks are not enabled'),
+      status: 'ok',
+      detail: expect.stringContaining('cannot change health on a tracking server'),
     });
-    expect(runEnd(h).status).toBe('failed');
+    const waitUp = nodeStep(plan, 'node1', 'lb-wait-up');
+    expect(stepEnd(h, waitUp?.id ?? '')).toMatchObject({ status: 'ok', detail: 'node1 is UP' });
+    expect(runEnd(h).status).toBe('ok');
   });
 
   it('fails after its deadline when the member never settles', async () => {
