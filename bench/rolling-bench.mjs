@@ -255,6 +255,8 @@ function runLrroll(cluster, playbook) {
         LRROLL_KNOWN_HOSTS: cluster.knownHostsFile,
         LRROLL_SSH_CONFIG: '/dev/null',
         SSH_AUTH_SOCK: '',
+        // The run record and lock go with the run's own files, not into the user's ~/.lrroll.
+        LRROLL_HOME: join(dirname(playbook), 'home'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
