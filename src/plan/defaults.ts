@@ -218,6 +218,11 @@ export const SSH_TIMINGS = {
   killGraceMs: 2_000,
   /** The second channel that kills a stopped command's process group on the node: how long it may run. */
   killCommandMs: 5_000,
+  /**
+   * Shells kept open on each node for its commands (one per command running at once there, so that each command
+   * need not start the login shell anew); beyond it a command gets a channel of its own. 0: every command does.
+   */
+  shellsPerConnection: 4,
 } as const;
 
 /** Regular expressions the health gates match (see the Liferay/Tomcat reference). */

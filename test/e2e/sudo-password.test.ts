@@ -112,6 +112,7 @@ describe.skipIf(reason !== '')(`sudo with a password on a real node${reason ? ` 
     keepaliveMs: 15_000,
     killGraceMs: 2_000,
     killCommandMs: 5_000,
+    shellsPerConnection: 4,
   });
   const as = (user: string, sudo: SudoSettings): SshTransport => {
     const n = c().nodes[0];

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NodeSSH, type Config } from 'node-ssh';
-import type { ClientChannel } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
 import { ConnectionError } from '../../errors/errors.js';
 import { shq } from '../../shell/quote.js';
 import {
@@ -14,10 +14,11 @@ import {
 } from '../transport.js';
 import { readKnownHosts, verifyHostKey } from './host-key-trust.js';
 import { knownHostName, knownKeyTypes, type KnownHostEntry } from './known-hosts.js';
-import { LineSplitter } from './lines.js';
-import { killScript, PID_MARK, REPORT_PID } from './remote-kill.js';
+import { killScript, REPORT_PID } from './remote-kill.js';
+import { RemoteRun } from './remote-run.js';
 import { parseJumpHop, resolveSshTarget, type ResolvedSshTarget, type SshTargetOverrides } from './ssh-config.js';
 import { connectError } from './ssh-connect-error.js';
+import { ShellPool } from './ssh-shell.js';
 
 /** Settings shared by every SSH connection of a run. */
 export interface SshSettings {
@@ -39,6 +40,8 @@ export interface SshSettings {
   killGraceMs: number;
   /** How long the command that kills a stopped command's processes may run. */
   killCommandMs: number;
+  /** Shells kept open on the node for commands without stdin of their own (see ssh-shell.ts); 0: none. */
+  shellsPerConnection: number;
 }
 
 /** One SSH connection per host, reused for all its steps (node-ssh adapter). */
@@ -48,6 +51,8 @@ export class SshTransport implements Transport {
   private ssh: NodeSSH | undefined;
   private jumps: NodeSSH[] = [];
   private connecting: Promise<void> | undefined;
+  /** The shells kept open on this connection, while it is open. */
+  private shells: ShellPool | undefined;
 
   constructor(
     host: string,
@@ -92,6 +97,9 @@ export class SshTransport implements Transport {
         sock = await jump.forwardOut('127.0.0.1', 0, next.hostName, next.port);
       }
       this.ssh = await this.connectOne(this.target, sock);
+      const conn = this.ssh.connection;
+      if (conn && this.settings.shellsPerConnection > 0)
+        this.shells = new ShellPool(conn, this.settings.shellsPerConnection, this.settings.connectTimeoutMs);
     } catch (err) {
       for (const j of this.jumps.reverse()) j.dispose();
       this.jumps = [];
@@ -104,6 +112,7 @@ export class SshTransport implements Transport {
     const drop = (): void => {
       if (this.ssh === ssh || this.jumps.includes(ssh)) {
         this.ssh = undefined;
+        this.shells = undefined;
         this.connecting = undefined;
       }
     };
@@ -170,109 +179,67 @@ export class SshTransport implements Transport {
     if (!conn) throw new ConnectionError('E_CONNECT', `${this.describe}: not connected`);
     // The command first reports its pid (on stderr, filtered out) so a timeout or Ctrl-C can kill
     // its whole process group on the node: OpenSSH ignores signal requests for many logins.
-    const wrapped = wrapCommand(`${REPORT_PID}; ${command}`, options.env, options.become === true, this.sudo);
-    const started = Date.now();
-    return new Promise((resolve) => {
-      let remotePid: string | null = null;
-      const out = new LineSplitter((l) => options.onLine?.('stdout', l));
-      const err = new LineSplitter((l) => {
-        if (remotePid === null && l.startsWith(PID_MARK)) {
-          remotePid = l.slice(PID_MARK.length);
-          // Stopped before the pid arrived: kill it now.
-          if (timedOut || aborted) void this.killRemote(remotePid, options.become === true);
-        } else options.onLine?.('stderr', l);
+    return this.send(conn, `${REPORT_PID}; ${command}`, options);
+  }
+
+  /** Sends a command on the open connection; `options.become` runs it through sudo. */
+  private async send(conn: Client, command: string, options: ExecOptions): Promise<ExecResult> {
+    const become = options.become === true;
+    const wrapped = wrapCommand(command, options.env, become, this.sudo);
+    const kill = (pid: string | null): void => {
+      if (pid) void this.killRemote(pid, become);
+    };
+    // A command with no stdin of its own goes to a shell kept open on the node (see ssh-shell.ts).
+    if (wrapped.stdin === '' && !options.signal?.aborted && this.shells) {
+      const done = await this.shells.exec(
+        wrapped.command,
+        (giveUp) => new RemoteRun(options, { kill, giveUp }, this.settings.killGraceMs),
+      );
+      if (done) return done;
+    }
+    let channel: ClientChannel | undefined;
+    const run = new RemoteRun(
+      options,
+      {
+        kill: (pid) => {
+          channel?.signal('KILL');
+          kill(pid);
+        },
+        giveUp: () => channel?.destroy(),
+      },
+      this.settings.killGraceMs,
+    );
+    let exitCode: number | null = null;
+    conn.exec(wrapped.command, (e: Error | undefined, ch: ClientChannel) => {
+      if (e) {
+        run.stderr(`${e.message}\n`);
+        run.finish(null);
+        return;
+      }
+      channel = ch;
+      ch.on('data', (d: Buffer) => run.stdout(d));
+      ch.stderr.on('data', (d: Buffer) => run.stderr(d));
+      ch.on('exit', (code: number | null) => {
+        exitCode = typeof code === 'number' ? code : null;
       });
-      let timedOut = false;
-      let aborted = false;
-      let exitCode: number | null = null;
-      let channel: ClientChannel | undefined;
-      let finished = false;
-      let grace: NodeJS.Timeout | undefined;
-      const finish = (): void => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        if (grace) clearTimeout(grace);
-        options.signal?.removeEventListener('abort', onAbort);
-        const stderr = err
-          .end()
-          .split('\n')
-          .filter((l) => !l.startsWith(PID_MARK))
-          .join('\n');
-        resolve({
-          exitCode: timedOut || aborted ? null : exitCode,
-          stdout: out.end(),
-          stderr,
-          timedOut,
-          aborted,
-          durationMs: Date.now() - started,
-        });
-      };
-      const stop = (): void => {
-        channel?.signal('KILL');
-        if (remotePid) void this.killRemote(remotePid, options.become === true);
-        grace = setTimeout(() => {
-          channel?.destroy();
-          finish();
-        }, this.settings.killGraceMs);
-        grace.unref();
-      };
-      const timer = setTimeout(() => {
-        timedOut = true;
-        stop();
-      }, options.timeoutMs);
-      const onAbort = (): void => {
-        aborted = true;
-        stop();
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      conn.exec(wrapped.command, (e: Error | undefined, ch: ClientChannel) => {
-        if (e) {
-          err.pushText(`${e.message}\n`);
-          finish();
-          return;
-        }
-        channel = ch;
-        ch.on('data', (d: Buffer) => out.push(d));
-        ch.stderr.on('data', (d: Buffer) => err.push(d));
-        ch.on('exit', (code: number | null) => {
-          exitCode = typeof code === 'number' ? code : null;
-        });
-        ch.on('close', finish);
-        ch.write(wrapped.stdin);
-        ch.end();
-        if (options.signal?.aborted) onAbort();
-      });
+      ch.on('close', () => run.finish(exitCode));
+      ch.write(wrapped.stdin);
+      ch.end();
+      run.underWay();
     });
+    return run.result;
   }
 
   /**
-   * Kills a remote command's process group (and the process itself) over a second channel; `reported` is `<pid>
+   * Kills a remote command's process group (and the process itself) with a second command; `reported` is `<pid>
    * <pgid>`.
    */
   private async killRemote(reported: string, become: boolean): Promise<void> {
     const script = killScript(reported);
-    if (script === null) return;
     const conn = this.ssh?.connection;
-    if (!conn) return;
-    const wrapped = wrapCommand(script, undefined, become, this.sudo);
-    await new Promise<void>((done) => {
-      conn.exec(wrapped.command, (e: Error | undefined, ch: ClientChannel) => {
-        if (e) return done();
-        ch.end(wrapped.stdin);
-        const limit = setTimeout(() => {
-          ch.destroy();
-          done();
-        }, this.settings.killCommandMs);
-        limit.unref();
-        ch.on('close', () => {
-          clearTimeout(limit);
-          done();
-        });
-        ch.resume();
-        ch.stderr.resume();
-      });
-    });
+    if (script === null || !conn) return;
+    // Not killable itself (it reports no pid): a kill that hangs is dropped after its deadline and grace.
+    await this.send(conn, script, { timeoutMs: this.settings.killCommandMs, become });
   }
 
   async put(
@@ -306,6 +273,7 @@ export class SshTransport implements Transport {
     this.ssh?.dispose();
     for (const j of this.jumps.reverse()) j.dispose();
     this.ssh = undefined;
+    this.shells = undefined;
     this.jumps = [];
     this.connecting = undefined;
   }

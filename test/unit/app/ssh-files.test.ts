@@ -28,7 +28,13 @@ describe('resolveSshFiles and sshSettings', () => {
   it('the transport gets its deadlines from the defaults table: connect, keepalive, and the kill grace times', () => {
     const settings = sshSettings(env, false, { configFile: null, knownHostsFiles: null });
     expect(settings).toMatchObject(SSH_TIMINGS);
-    expect(Object.keys(SSH_TIMINGS)).toEqual(['connectTimeoutMs', 'keepaliveMs', 'killGraceMs', 'killCommandMs']);
+    expect(Object.keys(SSH_TIMINGS)).toEqual([
+      'connectTimeoutMs',
+      'keepaliveMs',
+      'killGraceMs',
+      'killCommandMs',
+      'shellsPerConnection',
+    ]);
   });
 
   it('the command line wins, relative to the working directory', () => {
