@@ -66,6 +66,8 @@ interface RunCommandOptions {
   signal?: AbortSignal;
   quiet?: boolean;
   env?: Readonly<Record<string, string>>;
+  /** Values that are not secret (the run id), set in the command's shell. */
+  vars?: Readonly<Record<string, string>>;
   /** Run through sudo; by default as the step says. */
   become?: boolean;
   /** How the command is named in a failure (`the start command`). */
@@ -74,7 +76,7 @@ interface RunCommandOptions {
 
 /**
  * Runs a command for a step through the one step runner, streaming its lines as step-output events
- * (unless quiet); `env` adds values the plan names (e.g. the run id) to the step's secrets. Never
+ * (unless quiet); `env` adds values to the step's secrets, `vars` values that are not secret (the run id). Never
  * throws: a connection that cannot be opened is an outcome with its code and hint.
  */
 export async function runCommand(
@@ -94,6 +96,7 @@ export async function runCommand(
         timeoutMs: options.timeoutMs ?? step.timeoutSec * 1000,
         signal: options.signal ?? run.deps.signal,
         env: { ...secretsFor(step, run), ...options.env },
+        ...(options.vars ? { vars: options.vars } : {}),
         become: options.become ?? step.become,
         onLine: options.quiet
           ? undefined

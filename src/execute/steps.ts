@@ -55,7 +55,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'restore':
       // The plan's backup folder ends with $LRROLL_RUN_ID: this run's own copy.
       return outcomeOf(
-        await runCommand(step, step.command, run, { env: { [RUN_ID_VAR]: run.deps.runId } }),
+        await runCommand(step, step.command, run, { vars: { [RUN_ID_VAR]: run.deps.runId } }),
         step.action,
       );
     case 'verify':
@@ -67,7 +67,7 @@ export async function executeStep(step: Step, run: RunState, state: NodeState | 
     case 'prune': {
       // The run's own backup folder and record are named by its run id; the last line says what was kept, removed and
       // left.
-      const r = await runCommand(step, step.command, run, { env: { [RUN_ID_VAR]: run.deps.runId } });
+      const r = await runCommand(step, step.command, run, { vars: { [RUN_ID_VAR]: run.deps.runId } });
       return r.exitCode === 0
         ? ok(lastLine(r.stdout) ?? null)
         : outcomeOf(r, 'removing older backups and staged files');

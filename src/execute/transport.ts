@@ -9,6 +9,11 @@ export interface ExecOptions {
    * newline.
    */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables that are not secret (the run id): set by the command's own shell, so they may show in the
+   * node's process list, and the command needs no stdin for them.
+   */
+  vars?: Readonly<Record<string, string>>;
   /** Run through sudo (`sudo -n`, or with the node's sudo password). */
   become?: boolean;
   /** Called with each complete output line as it arrives. */
@@ -72,15 +77,23 @@ export function wrapCommand(
   env: Readonly<Record<string, string>> | undefined,
   become: boolean,
   sudo: SudoSettings = PLAIN_SUDO,
+  vars: Readonly<Record<string, string>> = {},
 ): { command: string; stdin: string } {
   const names = Object.keys(env ?? {}).sort();
   for (const n of names) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`invalid environment variable name ${n}`);
+    if (!VAR_NAME.test(n)) throw new Error(`invalid environment variable name ${n}`);
     if ((env?.[n] ?? '').includes('\n'))
       throw new Error(`the value of ${n} contains a newline, which cannot be passed safely`);
   }
+  const sets = Object.keys(vars)
+    .sort()
+    .map((n) => {
+      if (!VAR_NAME.test(n)) throw new Error(`invalid environment variable name ${n}`);
+      return `${n}=${quote(vars[n] ?? '')}; export ${n}; `;
+    })
+    .join('');
   const reads = names.map((n) => `IFS= read -r ${n} || true; export ${n}`).join('; ');
-  const inner = reads ? `${reads}; exec </dev/null; ${command}` : command;
+  const inner = sets + (reads ? `${reads}; exec </dev/null; ${command}` : command);
   const secrets = names.map((n) => `${env?.[n] ?? ''}\n`).join('');
   if (!become) return { command: `sh -c ${quote(inner)}`, stdin: secrets };
   const asUser = sudo.user ? ` -u ${quote(sudo.user)}` : '';
@@ -94,6 +107,8 @@ export function wrapCommand(
     `; exec cat; } | sudo -S -k -p ''${asUser} sh -c ${quote(skip + inner)}`;
   return { command: `sh -c ${quote(outer)}`, stdin: `${sudo.password}\n${secrets}` };
 }
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Single-quotes text for the shell. */
 function quote(text: string): string {

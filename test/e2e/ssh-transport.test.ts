@@ -296,11 +296,13 @@ describe.skipIf(!support.ok)(
             t.exec(`${parent}; sleep 0.5`, { timeoutMs: 10_000 }).then((r) => r.stdout.trim()),
           ),
         );
-        // 4 shells (the first one among them); the 2 commands beyond the limit went on channels of their own
+        // at most 4 shells (the first one among them); the commands beyond went on channels of their own
         const shells = concurrent.filter((p) => / sh$/.test(p));
-        expect(new Set(shells).size).toBe(4);
+        expect(new Set(shells).size).toBe(shells.length);
+        expect(shells.length).toBeGreaterThanOrEqual(2);
+        expect(shells.length).toBeLessThanOrEqual(4);
         expect(shells).toContain([...sequential][0]);
-        expect(concurrent.filter((p) => / sshd/.test(p))).toHaveLength(2);
+        expect(concurrent.filter((p) => / sshd/.test(p))).toHaveLength(6 - shells.length);
         const afterwards = new Set<string>();
         for (let i = 0; i < 6; i++) afterwards.add(await parentOf(t));
         expect(afterwards.size).toBe(1);

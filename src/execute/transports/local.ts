@@ -24,7 +24,7 @@ export class LocalTransport implements Transport {
   async connect(): Promise<void> {}
 
   exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    const wrapped = wrapCommand(command, options.env, options.become === true, this.sudo);
+    const wrapped = wrapCommand(command, options.env, options.become === true, this.sudo, options.vars);
     const started = Date.now();
     return new Promise((resolve) => {
       const child = spawn('/bin/sh', ['-c', wrapped.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });

@@ -183,6 +183,8 @@ export class ShellPool {
   private readonly all = new Set<NodeShell>();
   private idle: NodeShell[] = [];
   private opening = 0;
+  /** The spare being opened ahead of need, if any. */
+  private spare: Promise<void> | null = null;
   private usable = true;
 
   constructor(
@@ -205,13 +207,40 @@ export class ShellPool {
   }
 
   private async take(): Promise<NodeShell | null> {
-    const ready = this.idle.pop();
-    if (ready) return ready;
-    if (!this.usable || this.all.size + this.opening >= this.max) return null;
+    for (;;) {
+      const ready = this.idle.pop();
+      if (ready) {
+        this.keepSpare();
+        return ready;
+      }
+      if (!this.usable) return null;
+      if (this.all.size + this.opening < this.max) break;
+      // At the limit: a spare on its way is as good as an idle shell.
+      if (!this.spare) return null;
+      await this.spare;
+    }
     this.opening++;
     const shell = await this.open().finally(() => this.opening--);
     if (!shell) this.usable = false;
+    else this.keepSpare();
     return shell;
+  }
+
+  /**
+   * Opens a shell ahead of need when none is left idle: commands often come two at once (a log follower and a probe,
+   * a command and the kill of another), and the next one then finds a shell ready instead of waiting for a login.
+   */
+  private keepSpare(): void {
+    if (this.idle.length > 0 || !this.usable || this.opening > 0 || this.all.size >= this.max) return;
+    this.opening++;
+    this.spare = this.open()
+      .then((shell) => {
+        if (shell && !shell.closed) this.idle.push(shell);
+      })
+      .finally(() => {
+        this.opening--;
+        this.spare = null;
+      });
   }
 
   private open(): Promise<NodeShell | null> {

@@ -185,7 +185,7 @@ export class SshTransport implements Transport {
   /** Sends a command on the open connection; `options.become` runs it through sudo. */
   private async send(conn: Client, command: string, options: ExecOptions): Promise<ExecResult> {
     const become = options.become === true;
-    const wrapped = wrapCommand(command, options.env, become, this.sudo);
+    const wrapped = wrapCommand(command, options.env, become, this.sudo, options.vars);
     const kill = (pid: string | null): void => {
       if (pid) void this.killRemote(pid, become);
     };

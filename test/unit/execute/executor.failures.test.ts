@@ -397,7 +397,8 @@ describe('onFailure: rollback (SPEC §2: "revert that node and bring it back")',
 
 describe('backups per run', () => {
   it(
-    "the backup and the rollback's restore get this run's id (LRROLL_RUN_ID): the folder is this run's " + 'own',
+    "the backup and the rollback's restore get this run's id (LRROLL_RUN_ID, not a secret: set in the command's " +
+      "shell, no stdin needed): the folder is this run's own",
     async () => {
       const plan = await loadPlan('test/fixtures/playbooks/valid/module-rollback.yml');
       const backup = plan.batches[0]?.nodePlans[0]?.steps.find((s) => s.action === 'backup');
@@ -405,7 +406,7 @@ describe('backups per run', () => {
       const h = createHarness(plan, { deps: { runId: '20261122T2200-bbbbbb' } });
       const seen: Array<[string, string | undefined]> = [];
       h.cluster.script({ host: 'node1' }, (call, ctx) => {
-        if (call.command.includes('.lrroll/backups')) seen.push([call.kind, ctx.options.env?.LRROLL_RUN_ID]);
+        if (call.command.includes('.lrroll/backups')) seen.push([call.kind, ctx.options.vars?.LRROLL_RUN_ID]);
         return undefined;
       });
       h.cluster.script({ host: 'node1', kind: 'verify' }, { exitCode: 1, stderr: 'lrroll: checksum mismatch\n' });

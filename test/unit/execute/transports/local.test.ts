@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wrapCommand, type ExecOptions, type Transport } from '../../../../src/execute/transport.js';
+import { PLAIN_SUDO, wrapCommand, type ExecOptions, type Transport } from '../../../../src/execute/transport.js';
 import { LineSplitter } from '../../../../src/execute/transports/lines.js';
 import { LocalTransport } from '../../../../src/execute/transports/local.js';
 import { LOCAL_TIMINGS } from '../../../../src/plan/defaults.js';
@@ -393,6 +393,24 @@ describe('wrapCommand', () => {
     const r = spawnSync('/bin/sh', ['-c', w.command], { input: w.stdin, encoding: 'utf8' });
     expect(r.status).toBe(7);
     expect(r.stdout).toBe(`[${env.X}][${env.Y}]`);
+  });
+});
+
+describe('wrapCommand with values that are not secret (vars)', () => {
+  it("sets them in the command's own shell, quoted, before any secret is read: no stdin for them", () => {
+    const id = { LRROLL_RUN_ID: "20261202T1500-a'b" };
+    const w = wrapCommand('printf "[%s]" "$LRROLL_RUN_ID"', undefined, false, PLAIN_SUDO, id);
+    expect(w.stdin).toBe('');
+    expect(w.command).toMatch(/^sh -c 'LRROLL_RUN_ID=.*; export LRROLL_RUN_ID; printf/);
+    expect(spawnSync('/bin/sh', ['-c', w.command], { encoding: 'utf8' }).stdout).toBe(`[${id.LRROLL_RUN_ID}]`);
+    const both = wrapCommand('printf "[%s][%s]" "$R" "$S"', { S: 'secret' }, false, PLAIN_SUDO, { R: "x $y 'z'" });
+    expect(both.stdin).toBe('secret\n');
+    expect(both.command).not.toContain('secret');
+    const r = spawnSync('/bin/sh', ['-c', both.command], { input: both.stdin, encoding: 'utf8' });
+    expect(r.stdout).toBe("[x $y 'z'][secret]");
+    expect(() => wrapCommand('x', undefined, false, PLAIN_SUDO, { 'A;B': 'v' })).toThrow(
+      /invalid environment variable name/,
+    );
   });
 });
 
