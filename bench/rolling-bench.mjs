@@ -32,6 +32,7 @@
 //   --lrroll DIR       benchmark another built lrroll (a checkout with dist/, e.g. an older commit) instead of this one
 //   --keep             keep the work dir (compiled harness, playbook, events, sim logs, HAProxy samples)
 //   --json FILE        write the raw per-run figures as JSON
+//   --plain-login      give the nodes an empty ~/.bashrc for root (default: this machine's, as in earlier figures)
 //
 // How it works: test/cluster/*.ts are compiled with the project's TypeScript into a temp dir that
 // mirrors test/ (test/sim is symlinked next to it, reaper.mjs copied), so cluster.js finds
@@ -92,6 +93,7 @@ function parseArgs(argv) {
     verbose: false,
     keep: false,
     json: null,
+    loginFiles: 'machine',
   };
   for (const { a, next, int } of optionReader(argv)) {
     if (a === '--runs') o.runs = int(1);
@@ -111,6 +113,7 @@ function parseArgs(argv) {
     else if (a === '--no-snapshot') o.snapshot = false;
     else if (a === '--lrroll') o.lrroll = resolve(next());
     else if (a === '--keep') o.keep = true;
+    else if (a === '--plain-login') o.loginFiles = 'plain';
     else if (a === '--json') o.json = resolve(next());
     else if (a === '-h' || a === '--help') printHelp(import.meta.url);
     else throw new Error(`unknown option ${a} (see --help)`);
@@ -312,6 +315,7 @@ async function main() {
     haproxy: true,
     startMs: opts.startMs,
     stopMs: opts.stopMs,
+    loginFiles: opts.loginFiles,
     haproxyChecks: opts.checks,
   });
   live.cluster = cluster;

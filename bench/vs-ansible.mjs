@@ -13,7 +13,10 @@
 // could not run (no dist/, no root/sshd/haproxy/ansible-playbook, a run that did not end ok).
 //
 //   npm run build && node bench/vs-ansible.mjs [--nodes 3,6] [--rounds 3] [--start-ms 3000] [--stop-ms 1000]
-//                                              [--rps 30] [--users 10] [--keep] [--json FILE]
+//                                              [--rps 30] [--users 10] [--keep] [--json FILE] [--plain-login]
+//
+// The nodes keep this machine's ~/.bashrc for root (comparable with the earlier figures); --plain-login gives them
+// an empty one, as on a freshly installed server.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -43,7 +46,17 @@ cleanupOnSignals();
 const GOAL = 0.65;
 
 function parseArgs(argv) {
-  const o = { nodes: [3, 6], rounds: 3, startMs: 3000, stopMs: 1000, rps: 30, users: 10, keep: false, json: null };
+  const o = {
+    nodes: [3, 6],
+    rounds: 3,
+    startMs: 3000,
+    stopMs: 1000,
+    rps: 30,
+    users: 10,
+    keep: false,
+    json: null,
+    loginFiles: 'machine',
+  };
   for (const { a, next, int, ints } of optionReader(argv)) {
     if (a === '--nodes') o.nodes = ints(2);
     else if (a === '--rounds') o.rounds = int(1);
@@ -52,6 +65,7 @@ function parseArgs(argv) {
     else if (a === '--rps') o.rps = int(1);
     else if (a === '--users') o.users = int(1);
     else if (a === '--keep') o.keep = true;
+    else if (a === '--plain-login') o.loginFiles = 'plain';
     else if (a === '--json') o.json = resolve(next());
     else if (a === '--help' || a === '-h') printHelp(import.meta.url);
     else throw new Error(`unknown option ${a} (see --help)`);
@@ -281,6 +295,7 @@ async function main() {
       haproxy: true,
       startMs: opts.startMs,
       stopMs: opts.stopMs,
+      loginFiles: opts.loginFiles,
     });
     live.cluster = cluster;
     await cluster.startAll();
