@@ -185,6 +185,7 @@ export class ShellPool {
   private opening = 0;
   /** The spare being opened ahead of need, if any. */
   private spare: Promise<void> | null = null;
+  private spareClaimed = false;
   private usable = true;
 
   constructor(
@@ -214,16 +215,25 @@ export class ShellPool {
         return ready;
       }
       if (!this.usable) return null;
+      // A spare on its way is ready sooner than a shell opened now (for one waiter: the others open their own).
+      if (this.spare && !this.spareClaimed) {
+        this.spareClaimed = true;
+        await this.spare;
+        continue;
+      }
       if (this.all.size + this.opening < this.max) break;
-      // At the limit: a spare on its way is as good as an idle shell.
-      if (!this.spare) return null;
-      await this.spare;
+      return null;
     }
     this.opening++;
     const shell = await this.open().finally(() => this.opening--);
     if (!shell) this.usable = false;
     else this.keepSpare();
     return shell;
+  }
+
+  /** Opens the first shell ahead of the first command. */
+  warm(): void {
+    this.keepSpare();
   }
 
   /**
@@ -233,9 +243,11 @@ export class ShellPool {
   private keepSpare(): void {
     if (this.idle.length > 0 || !this.usable || this.opening > 0 || this.all.size >= this.max) return;
     this.opening++;
+    this.spareClaimed = false;
     this.spare = this.open()
       .then((shell) => {
-        if (shell && !shell.closed) this.idle.push(shell);
+        if (!shell) this.usable = false;
+        else if (!shell.closed) this.idle.push(shell);
       })
       .finally(() => {
         this.opening--;

@@ -100,6 +100,8 @@ export class SshTransport implements Transport {
       const conn = this.ssh.connection;
       if (conn && this.settings.shellsPerConnection > 0)
         this.shells = new ShellPool(conn, this.settings.shellsPerConnection, this.settings.connectTimeoutMs);
+      // The first shell opens while the caller goes on, so the first command seldom waits for a login.
+      this.shells?.warm();
     } catch (err) {
       for (const j of this.jumps.reverse()) j.dispose();
       this.jumps = [];
