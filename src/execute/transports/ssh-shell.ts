@@ -97,6 +97,8 @@ class NodeShell {
   ) {
     channel.on('data', (d: Buffer) => this.current?.out(this.outText.write(d)));
     channel.stderr.on('data', (d: Buffer) => this.current?.err(this.errText.write(d)));
+    // A write racing the channel's close must not become an uncaught error: the close that follows ends the command.
+    channel.on('error', () => undefined);
     channel.on('close', () => {
       this.closed = true;
       const lost = this.current?.lost;
@@ -166,6 +168,8 @@ class NodeShell {
           `${mark('E', ':%s')} "$?"; ${mark('E', ':')} >&3\n`,
       );
       run.underWay();
+      // Closed between being taken and being written to: the command never started.
+      if (this.closed) this.current.lost();
     });
   }
 
