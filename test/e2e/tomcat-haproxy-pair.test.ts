@@ -3,6 +3,7 @@
 // lrroll drains, takes out and enables each node in both instances. Also: `lrroll status` shows
 // each instance, a node out of one instance counts as out, and reconcile puts a node left out by a
 // failed run back into both.
+// The roll with session replication off is the single-instance file's (it does not depend on the instances).
 import { expect, it } from 'vitest';
 import { haproxyCommand, parseShowStat, type TestCluster } from '../cluster/cluster.js';
 import { lrroll, writePlaybook } from './helpers/lrroll-run.js';
@@ -18,7 +19,7 @@ async function states(cluster: TestCluster, node: string): Promise<string[]> {
   );
 }
 
-sessionRollSuite('an HAProxy pair', { nodes: 3, app: 'tomcat', haproxy: 2 }, 'haproxy', (get) => {
+sessionRollSuite('an HAProxy pair', { nodes: 3, app: 'tomcat', haproxy: 2, unreplicated: false }, 'haproxy', (get) => {
   it(
     'lrroll status shows the member in each instance; a node out of one instance is out (exit 1, and a ' +
       'run refuses it)',

