@@ -261,7 +261,16 @@ export class ShellPool {
 
   private open(): Promise<NodeShell | null> {
     return new Promise((resolve) => {
+      // A channel the server never answers must not hold a command that waits for a shell.
+      let late = false;
+      const unanswered = setTimeout(() => {
+        late = true;
+        resolve(null);
+      }, this.openTimeoutMs);
+      unanswered.unref();
       this.conn.exec('exec /bin/sh -s', (e: Error | undefined, channel: ClientChannel) => {
+        clearTimeout(unanswered);
+        if (late) return void channel?.close();
         if (e) return resolve(null);
         const shell = new NodeShell(channel, (closed) => {
           this.all.delete(closed);
