@@ -142,10 +142,6 @@ async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): 
   const stopped = (): boolean => options.stop.aborted || options.signal.aborted;
   try {
     const owner = makeOwner(plan, runId, options.env, options.lockMessage, options.pid, options.clock.iso());
-    // The lock is taken node by node in a fixed order; connecting to every node at once first keeps the handshakes
-    // (and the first login on each) off that sequence. A node that cannot be reached fails at its lock step, which
-    // says why.
-    await Promise.allSettled(plan.nodes.map((n) => pool.forNode(n).connect(options.signal)));
     let lock;
     try {
       lock = await acquireClusterLock(plan, owner, options.lockWaitSec, {
