@@ -4,7 +4,7 @@
 // the harness can kill the whole group.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import * as http from 'node:http';
 import { join } from 'node:path';
 import { APACHE_MODULES, apacheBalancerConfig, modJkConfig, modJkWorkers } from './lb-configs.mjs';
 

@@ -27,4 +27,6 @@ export function haproxyConfig(o: {
   port: number;
   nodes: LbNode[];
   backend?: string;
+  /** The servers' health-check timing (`default-server …`), 'inter 300ms fall 2 rise 2' unless given. */
+  checks?: string | undefined;
 }): string;

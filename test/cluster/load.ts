@@ -1,7 +1,7 @@
 // Steady HTTP load for end-to-end tests: `users` simulated browsers, each with its own JSESSIONID
 // cookie (so HAProxy keeps them sticky), `rps` requests per second in total. No dependencies.
 // Loopback targets only. Bounded: stops by itself after `durationLimitMs` (default 10 minutes).
-import http from 'node:http';
+import * as http from 'node:http';
 
 export interface LoadOptions {
   /** Target, e.g. the test cluster's HAProxy URL. Must be a loopback address. */

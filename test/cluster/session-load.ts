@@ -4,7 +4,7 @@
 // be one more than the last. A missing counter means the user's session is gone (a lost session:
 // the user logs in again and carries on). Requests that fail (5xx, connection error, timeout) are
 // counted apart. Users are spread over several load-balancer front ends (an HA pair) in turn.
-import http from 'node:http';
+import * as http from 'node:http';
 
 /** What a session-load run is asked to do. */
 export interface SessionLoadOptions {

@@ -393,6 +393,7 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
         drainWaitSec: null,
         onDrainTimeout: 'maint',
         upTimeoutSec: 60,
+        healthUpAfterProbe: true,
         pollSec: 1,
         members: {},
         commands: null,

@@ -105,7 +105,7 @@ describe.skipIf(!support.ok)(
         expect(
           run.events
             .filter((e) => e.kind === 'step-start' && e.node === 'node2')
-            .map((e) => e.action)
+            .map((e) => e.action as string)
             .filter((a) => !a.startsWith('check-')),
         ).toEqual(['lb-drain', 'lb-wait-drained', 'service-stop']);
         const f = await nodeFacts(cluster, marker);

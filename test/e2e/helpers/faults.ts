@@ -4,7 +4,7 @@
 // no user request failed outside the window in which the failing node was being taken out.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import * as http from 'node:http';
 import { dirname, join } from 'node:path';
 import type { ServerStat, TestCluster } from '../../cluster/cluster.js';
 import type { LoadFailure, LoadReport } from '../../cluster/load.js';

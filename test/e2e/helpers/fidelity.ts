@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { ClusterStep, Plan, Step } from '../../../src/plan/types.js';
 import { fillPlaceholders } from '../../../src/shell/quote.js';
 
 // Compares what a run actually sent (the NDJSON that LRROLL_RECORD_REMOTE writes) with the plan
@@ -12,20 +13,10 @@ export interface Recorded {
   stepId: string | null;
 }
 
-type PlanStep = Record<string, unknown> & { id: string; action: string };
-type PlanJson = Record<string, unknown> & {
-  hash: string;
-  cluster: unknown;
-  preflight: PlanStep[];
-  beforeRun: PlanStep[];
-  finally: PlanStep[];
-  onFailure: PlanStep[];
-  batches: Array<{
-    before: PlanStep[];
-    after: PlanStep[];
-    nodePlans: Array<{ steps: PlanStep[]; rollback: PlanStep[]; onHalt?: PlanStep[] }>;
-  }>;
-};
+/** A step of the plan: a batch's, the run's, or one of the cluster's (lock, reconcile, status, unlock). */
+type PlanStep = Step | ClusterStep;
+/** The plan as `lrroll plan --format json` shows it, read back with `expandPlanJson`. */
+type PlanJson = Plan;
 
 export function readRecorded(file: string): Recorded[] {
   if (!existsSync(file)) return [];
@@ -40,7 +31,8 @@ function clusterSteps(value: unknown): PlanStep[] {
   if (Array.isArray(value)) return value.flatMap(clusterSteps);
   if (!value || typeof value !== 'object') return [];
   const o = value as Record<string, unknown>;
-  if (typeof o.id === 'string' && o.id.startsWith('cluster/') && typeof o.action === 'string') return [o as PlanStep];
+  if (typeof o.id === 'string' && o.id.startsWith('cluster/') && typeof o.action === 'string')
+    return [o as unknown as ClusterStep];
   return Object.values(o).flatMap(clusterSteps);
 }
 

@@ -47,6 +47,9 @@ function node(name: string, host: string): PlanNode {
     httpPort: 8080,
     member: name,
     stagingDir: join(liferayHome, 'staging'),
+    proxyJump: null,
+    becomeUser: null,
+    becomePassword: null,
   };
 }
 
@@ -80,12 +83,14 @@ const unreachable = new Set<string>();
 /** A transport whose `exec` throws (like SSH to a host that is down) for the nodes in `unreachable`. */
 function transportFor(n: PlanNode): Transport {
   if (!unreachable.has(n.name)) return local;
+  const refused = async (): Promise<never> => Promise.reject(new Error(`cannot connect to ${n.host}: ECONNREFUSED`));
   return {
-    ...local,
     describe: n.name,
     connect: async () => undefined,
-    exec: async () => Promise.reject(new Error(`cannot connect to ${n.host}: ECONNREFUSED`)),
-  } as Transport;
+    exec: refused,
+    put: refused,
+    close: async () => undefined,
+  };
 }
 let events: EventInput[] = [];
 /** What the lock told the operator (its events' notes, taken and released left out). */

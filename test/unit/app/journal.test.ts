@@ -26,6 +26,8 @@ const stepEnd: RunEvent = {
   durationMs: 5,
   exitCode: 0,
   detail: null,
+  code: null,
+  hint: null,
   v,
   at,
 };

@@ -33,7 +33,17 @@ describe('reconcile with a command load balancer', () => {
       }));
       const results = await reconcile(
         plan,
-        [{ node: 'node2', member: 'node2', runId: 'run-1', runDir: journal.dir, lb: 'out', updated: true }],
+        [
+          {
+            node: 'node2',
+            member: 'node2',
+            runId: 'run-1',
+            runDir: journal.dir,
+            lb: 'out',
+            updated: true,
+            live: false,
+          },
+        ],
         {
           transportFor: cluster.transportFor,
           lbTransport: cluster.lbTransport,

@@ -37,19 +37,21 @@ function shTransport(): Transport & { calls: Array<{ command: string; options: E
   };
 }
 
-const base = {
+/** What every load balancer of these tests has in common. */
+const base: Omit<PlanLoadBalancer, 'type' | 'endpoint' | 'pool'> = {
   requestTimeoutSec: 10,
   commandTimeoutSec: 30,
   drainTimeoutSec: 60,
   drainWaitSec: null,
   onDrainTimeout: 'maint',
   upTimeoutSec: 60,
+  healthUpAfterProbe: false,
   pollSec: 1,
   members: {},
   commands: null,
   via: null,
   instances: [],
-} as const;
+};
 /** The plan's `via` wrapper for a socket. */
 const wrapperOf = (socket: string): string => socatWrapper(parseHaproxySocket(socket), TIMINGS.lbSocatIdleSec);
 /** A load balancer of one instance at `endpoint`, as the plan resolves it. */

@@ -35,11 +35,9 @@ async function planOf(lb: string): Promise<Plan> {
 }
 
 /** node1's LB steps by action, as the recorder's matcher sees them. */
-function lbSteps(plan: Plan): Map<string, Step & Record<string, unknown>> {
+function lbSteps(plan: Plan): Map<string, Step> {
   const steps = plan.batches[0]?.nodePlans[0]?.steps ?? [];
-  return new Map(
-    steps.filter((s) => s.action.startsWith('lb-')).map((s) => [s.id, s as Step & Record<string, unknown>]),
-  );
+  return new Map(steps.filter((s) => s.action.startsWith('lb-')).map((s) => [s.id, s]));
 }
 
 describe('the HTTP load-balancer drivers record what they send, as the plan names it', () => {
@@ -61,7 +59,7 @@ describe('the HTTP load-balancer drivers record what they send, as the plan name
         });
         const steps = lbSteps(plan);
         const id = (action: string): string => [...steps.values()].find((s) => s.action === action)?.id ?? '';
-        const run = async (action: string, act: () => Promise<unknown>): Promise<void> => {
+        const run = async (action: string, act: () => Promise<unknown> | undefined): Promise<void> => {
           const from = sent.length;
           await act();
           const mine = sent.slice(from);

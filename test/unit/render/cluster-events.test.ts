@@ -134,7 +134,7 @@ describe('lock and reconcile events', () => {
 
   it.each<[string, (io: ReturnType<typeof captureIo>) => Renderer]>([
     ['plain', (io) => new PlainRenderer(io, { chalk: new Chalk({ level: 0 }), verbose: false })],
-    ['listr', (io) => new ListrView(io, { chalk: new Chalk({ level: 0 }), renderer: 'simple' })],
+    ['listr', (io) => new ListrView(io, { chalk: new Chalk({ level: 0 }), renderer: 'test' })],
     ['json', (io) => new JsonRenderer(io)],
   ])(
     '%s: the notes go to the note stream word for word (a lock taken or released as planned is no ' +

@@ -4,7 +4,7 @@
  */
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../../src/execute/events.js';
+import { EVENTS_FORMAT_VERSION, type RunEvent } from '../../../src/execute/events.js';
 import { EtaTracker } from '../../../src/render/eta.js';
 import { ListrView } from '../../../src/render/listr.js';
 import { PlainRenderer } from '../../../src/render/plain.js';
@@ -17,7 +17,7 @@ const ms = (sec: number): number => Date.parse(at(sec));
 function events(): RunEvent[] {
   return [
     {
-      v: 1,
+      v: EVENTS_FORMAT_VERSION,
       at: at(0),
       kind: 'run-start',
       runId: 'r',
@@ -30,10 +30,12 @@ function events(): RunEvent[] {
         { index: 3, nodes: ['n4'] },
       ],
       expectedSec: 2400,
+      verdict: 'rolling',
+      overrides: [],
     },
-    { v: 1, at: at(5), kind: 'batch-start', batch: 1, nodes: ['n1'] },
-    { v: 1, at: at(65), kind: 'batch-end', batch: 1, status: 'ok' },
-    { v: 1, at: at(66), kind: 'batch-start', batch: 2, nodes: ['n2', 'n3'] },
+    { v: EVENTS_FORMAT_VERSION, at: at(5), kind: 'batch-start', batch: 1, nodes: ['n1'] },
+    { v: EVENTS_FORMAT_VERSION, at: at(65), kind: 'batch-end', batch: 1, status: 'ok' },
+    { v: EVENTS_FORMAT_VERSION, at: at(66), kind: 'batch-start', batch: 2, nodes: ['n2', 'n3'] },
   ];
 }
 

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { NodeSummary, RunEndEvent } from '../../../src/execute/events.js';
+import { EVENTS_FORMAT_VERSION, type NodeSummary, type RunEndEvent } from '../../../src/execute/events.js';
 import { formatMs, formatRunSummary } from '../../../src/render/summary.js';
 
 const chalk = new Chalk({ level: 0 });
@@ -145,7 +145,7 @@ describe('formatRunSummary', () => {
     ];
     const text = formatRunSummary(
       {
-        v: 1,
+        v: EVENTS_FORMAT_VERSION,
         at: '2026-03-20T23:41:07.000Z',
         kind: 'run-end',
         status: 'refused',

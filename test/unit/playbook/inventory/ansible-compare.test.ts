@@ -21,6 +21,8 @@ import {
 } from '../../../ansible/inventory-ansible.mjs';
 
 const FIXTURES = inventoryFixtures();
+/** What is compared: the hosts (groups, vars) and each group's direct hosts; the rolling order covers the children. */
+type HostsAndGroups = Pick<AnsibleInventoryView, 'hosts' | 'groupHosts'>;
 
 /** The rolling order lrroll gives the hosts of `group` (Ansible's `hosts: <group>` order). */
 async function lrrollOrder(f: InventoryFixture, group: string): Promise<string[]> {
@@ -37,7 +39,7 @@ async function lrrollOrder(f: InventoryFixture, group: string): Promise<string[]
  * lrroll's view of a fixture in the shape of ansible-inventory's (inline vault values still encrypted, as Ansible
  * prints them).
  */
-async function lrrollView(f: InventoryFixture): Promise<AnsibleInventoryView & { errors: string[] }> {
+async function lrrollView(f: InventoryFixture): Promise<HostsAndGroups & { errors: string[] }> {
   const model = readAnsibleInventory(readFileSync(f.file, 'utf8'), f.file);
   const env = {
     PATH: process.env['PATH'],
@@ -61,7 +63,7 @@ async function lrrollView(f: InventoryFixture): Promise<AnsibleInventoryView & {
   return { hosts, groupHosts, errors };
 }
 
-function kept(f: InventoryFixture): AnsibleInventoryView {
+function kept(f: InventoryFixture): HostsAndGroups {
   const data = JSON.parse(readFileSync(`${f.dir}/ansible-expected.json`, 'utf8')) as AnsibleInventoryView;
   const groupHosts = Object.fromEntries(
     Object.entries(data.groupHosts).filter(([g]) => g !== 'all' && g !== 'ungrouped'),

@@ -539,7 +539,7 @@ describe('parseAnsibleIni: a realistic Liferay inventory', () => {
     http_port: 8080,
     health_url: 'http://localhost:8080/c/portal/layout',
   };
-  const node = (n: number): InventoryHost => ({
+  const node = (n: number): TestHost => ({
     name: `lr-node${n}.prod.example.com`,
     user: 'liferay',
     identityFile: '~/.ssh/prod_ed25519',
