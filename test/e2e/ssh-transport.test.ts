@@ -286,66 +286,76 @@ describe.skipIf(!support.ok)(
       const parentOf = async (t: SshTransport): Promise<string> =>
         (await t.exec(parent, { timeoutMs: 10_000 })).stdout.trim();
 
-      it('commands one after another share one shell (the login shell starts once); concurrent ones get their own, up to the limit', async () => {
-        const t = direct(1);
-        const sequential = new Set<string>();
-        for (let i = 0; i < 5; i++) sequential.add(await parentOf(t));
-        expect([...sequential]).toEqual([expect.stringMatching(/^\d+ sh$/)]);
-        const concurrent = await Promise.all(
-          Array.from({ length: 6 }, () =>
-            t.exec(`${parent}; sleep 0.5`, { timeoutMs: 10_000 }).then((r) => r.stdout.trim()),
-          ),
-        );
-        // at most 4 shells (the first one among them); the commands beyond went on channels of their own
-        const shells = concurrent.filter((p) => / sh$/.test(p));
-        expect(new Set(shells).size).toBe(shells.length);
-        expect(shells.length).toBeGreaterThanOrEqual(2);
-        expect(shells.length).toBeLessThanOrEqual(4);
-        expect(shells).toContain([...sequential][0]);
-        expect(concurrent.filter((p) => / sshd/.test(p))).toHaveLength(6 - shells.length);
-        const afterwards = new Set<string>();
-        for (let i = 0; i < 6; i++) afterwards.add(await parentOf(t));
-        expect(afterwards.size).toBe(1);
-        expect(shells).toContain([...afterwards][0]);
-        // with shellsPerConnection 0 every command gets a channel (and a login shell) of its own, as before
-        const none = direct(1, { shellsPerConnection: 0 });
-        expect(await parentOf(none)).toMatch(/ sshd/);
-      });
+      it(
+        'commands one after another share one shell (the login shell starts once); concurrent ones get their ' +
+          'own, up to the limit',
+        async () => {
+          const t = direct(1);
+          const sequential = new Set<string>();
+          for (let i = 0; i < 5; i++) sequential.add(await parentOf(t));
+          expect([...sequential]).toEqual([expect.stringMatching(/^\d+ sh$/)]);
+          const concurrent = await Promise.all(
+            Array.from({ length: 6 }, () =>
+              t.exec(`${parent}; sleep 0.5`, { timeoutMs: 10_000 }).then((r) => r.stdout.trim()),
+            ),
+          );
+          // at most 4 shells (the first one among them); the commands beyond went on channels of their own
+          const shells = concurrent.filter((p) => / sh$/.test(p));
+          expect(new Set(shells).size).toBe(shells.length);
+          expect(shells.length).toBeGreaterThanOrEqual(2);
+          expect(shells.length).toBeLessThanOrEqual(4);
+          expect(shells).toContain([...sequential][0]);
+          expect(concurrent.filter((p) => / sshd/.test(p))).toHaveLength(6 - shells.length);
+          const afterwards = new Set<string>();
+          for (let i = 0; i < 6; i++) afterwards.add(await parentOf(t));
+          expect(afterwards.size).toBe(1);
+          expect(shells).toContain([...afterwards][0]);
+          // with shellsPerConnection 0 every command gets a channel (and a login shell) of its own, as before
+          const none = direct(1, { shellsPerConnection: 0 });
+          expect(await parentOf(none)).toMatch(/ sshd/);
+        },
+      );
 
-      it('a command killed on its deadline takes neither its shell nor what an earlier command started with it', async () => {
-        const t = direct(2);
-        // an app server stand-in, started in the background as catalina.sh start does
-        const bg = await t.exec('nohup sleep 43.5 >/dev/null 2>&1 & echo $!', { timeoutMs: 10_000 });
-        const bgPid = Number(bg.stdout.trim());
-        expect(bgPid).toBeGreaterThan(0);
-        try {
-          const [shell] = (await parentOf(t)).split(' ');
-          const killed = await t.exec('sleep 44.5', { timeoutMs: 500 });
-          expect(killed).toMatchObject({ exitCode: null, timedOut: true, stderr: '' });
-          const alive = await t.exec(`kill -0 ${bgPid} && kill -0 ${shell} && echo alive`, { timeoutMs: 10_000 });
-          expect(alive.stdout, 'the background process and the shell both live').toBe('alive\n');
+      it(
+        'a command killed on its deadline takes neither its shell nor what an earlier command started with ' + 'it',
+        async () => {
+          const t = direct(2);
+          // an app server stand-in, started in the background as catalina.sh start does
+          const bg = await t.exec('nohup sleep 43.5 >/dev/null 2>&1 & echo $!', { timeoutMs: 10_000 });
+          const bgPid = Number(bg.stdout.trim());
+          expect(bgPid).toBeGreaterThan(0);
+          try {
+            const [shell] = (await parentOf(t)).split(' ');
+            const killed = await t.exec('sleep 44.5', { timeoutMs: 500 });
+            expect(killed).toMatchObject({ exitCode: null, timedOut: true, stderr: '' });
+            const alive = await t.exec(`kill -0 ${bgPid} && kill -0 ${shell} && echo alive`, { timeoutMs: 10_000 });
+            expect(alive.stdout, 'the background process and the shell both live').toBe('alive\n');
+            expect(
+              (await c().ssh('node2', 'ps -eo stat=,args= | grep "[s]leep 44.5" | grep -v "^Z" || true')).stdout,
+            ).toBe('');
+          } finally {
+            await c().ssh('node2', `kill -KILL ${bgPid} 2>/dev/null; true`);
+          }
+        },
+      );
+
+      it(
+        'output without a final newline, text that looks like a marker, and exit codes come through as they ' + 'are',
+        async () => {
+          const t = direct(1);
           expect(
-            (await c().ssh('node2', 'ps -eo stat=,args= | grep "[s]leep 44.5" | grep -v "^Z" || true')).stdout,
-          ).toBe('');
-        } finally {
-          await c().ssh('node2', `kill -KILL ${bgPid} 2>/dev/null; true`);
-        }
-      });
-
-      it('output without a final newline, text that looks like a marker, and exit codes come through as they are', async () => {
-        const t = direct(1);
-        expect(
-          await t.exec("printf 'no newline'; printf '__lrroll_E' >&2; exit 7", { timeoutMs: 10_000 }),
-        ).toMatchObject({ exitCode: 7, stdout: 'no newline', stderr: '__lrroll_E' });
-        const lines: string[] = [];
-        const r = await t.exec("printf 'one\\n__lrroll_S\\n'; cat /opt/liferay/none 2>/dev/null; echo two", {
-          timeoutMs: 10_000,
-          onLine: (_s, l) => lines.push(l),
-        });
-        expect(r).toMatchObject({ exitCode: 0, stdout: 'one\n__lrroll_S\ntwo\n' });
-        expect(lines).toEqual(['one', '__lrroll_S', 'two']);
-        expect((await t.exec('cat; echo $?', { timeoutMs: 10_000 })).stdout).toBe('0\n'); // stdin is /dev/null
-      });
+            await t.exec("printf 'no newline'; printf '__lrroll_E' >&2; exit 7", { timeoutMs: 10_000 }),
+          ).toMatchObject({ exitCode: 7, stdout: 'no newline', stderr: '__lrroll_E' });
+          const lines: string[] = [];
+          const r = await t.exec("printf 'one\\n__lrroll_S\\n'; cat /opt/liferay/none 2>/dev/null; echo two", {
+            timeoutMs: 10_000,
+            onLine: (_s, l) => lines.push(l),
+          });
+          expect(r).toMatchObject({ exitCode: 0, stdout: 'one\n__lrroll_S\ntwo\n' });
+          expect(lines).toEqual(['one', '__lrroll_S', 'two']);
+          expect((await t.exec('cat; echo $?', { timeoutMs: 10_000 })).stdout).toBe('0\n'); // stdin is /dev/null
+        },
+      );
     });
 
     it('close() is idempotent and the next exec opens a new connection', async () => {

@@ -4,7 +4,10 @@ import { PID_MARK } from './remote-kill.js';
 
 /** How a carrier (an SSH channel of its own, or a long-lived shell on the node) stops the command it carries. */
 interface RunCarrier {
-  /** Stops the command: `remotePid` is what it reported (`<pid> <pgid>`), null until it has. Called again on a late pid. */
+  /**
+   * Stops the command: `remotePid` is what it reported (`<pid> <pgid>`), null until it has. Called again on a late
+   * pid.
+   */
   kill(remotePid: string | null): void;
   /** The command did not end within the grace after `kill`: drop whatever carries it. */
   giveUp(): void;

@@ -74,13 +74,16 @@ describe('ShellPool', () => {
     expect(firstAt).toBeLessThan(900);
   });
 
-  it('a node without setsid: the pool says no once and for all, and the caller sends the command its own way', async () => {
-    const client = localClient({ ...process.env, PATH: '/nonexistent' });
-    const pool = new ShellPool(client, 2, 5_000);
-    expect(await pool.exec(`/bin/sh -c 'echo hi'`, runOf())).toBeNull();
-    expect(await pool.exec(`/bin/sh -c 'echo hi'`, runOf())).toBeNull();
-    expect(client.opened).toBe(1);
-  });
+  it(
+    'a node without setsid: the pool says no once and for all, and the caller sends the command its own ' + 'way',
+    async () => {
+      const client = localClient({ ...process.env, PATH: '/nonexistent' });
+      const pool = new ShellPool(client, 2, 5_000);
+      expect(await pool.exec(`/bin/sh -c 'echo hi'`, runOf())).toBeNull();
+      expect(await pool.exec(`/bin/sh -c 'echo hi'`, runOf())).toBeNull();
+      expect(client.opened).toBe(1);
+    },
+  );
 
   it('a shell that dies under a command ends it with no exit code, and the next command gets a new shell', async () => {
     const client = localClient();
