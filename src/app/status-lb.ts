@@ -33,10 +33,14 @@ export async function readLbMembers(
       ? lb.instances
       : [{ name: plan.loadBalancer.instances[0]?.name ?? plan.loadBalancer.endpoint, driver: lb }];
   const steps = plan.cluster.statusLb.filter((s) => s.action === 'read-lb-members');
+  // Each instance's read is the step planned for it by name (a read-lb-members step is about its instance).
   return Promise.all(
-    parts.map(async (p, i) => ({
+    parts.map(async (p) => ({
       instance: p.name,
-      members: await readInstance(p.driver, steps[i]).catch((err: Error) => err.message),
+      members: await readInstance(
+        p.driver,
+        steps.find((s) => s.node === p.name),
+      ).catch((err: Error) => err.message),
     })),
   );
 }

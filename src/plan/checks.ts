@@ -5,7 +5,7 @@ import type { NormalizedInventory } from '../playbook/inventory/normalize.js';
 import type { Hook, Hooks, Playbook, Service } from '../playbook/playbook.generated.js';
 import type { SourceMap } from '../playbook/source-map.js';
 import { checkChanges } from './change-checks.js';
-import { checkWindow } from './window-checks.js';
+import { windowDiagnostics } from './window-checks.js';
 
 /** Checks the schema cannot express: unique node names, references to nodes, hook shapes, service commands, windows. */
 export function checkPlaybook(playbook: Playbook, inventory: NormalizedInventory, sourceMap: SourceMap): Diagnostic[] {
@@ -15,7 +15,7 @@ export function checkPlaybook(playbook: Playbook, inventory: NormalizedInventory
     ...checkHooks(playbook.hooks, sourceMap),
     ...checkLbInstances(playbook.loadBalancer, sourceMap),
     ...checkServices(inventory, sourceMap),
-    ...checkWindow(playbook, sourceMap),
+    ...windowDiagnostics(playbook, sourceMap),
     ...checkChanges(playbook, sourceMap),
     ...checkVarNames(playbook, inventory, sourceMap),
     ...checkClearCache(playbook, sourceMap),

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../errors/diagnostics.js';
 import type { Playbook } from '../playbook/playbook.generated.js';
 import type { SourceMap } from '../playbook/source-map.js';
 
-export function checkWindow(playbook: Playbook, sm: SourceMap): Diagnostic[] {
+export function windowDiagnostics(playbook: Playbook, sm: SourceMap): Diagnostic[] {
   const w = playbook.rollout?.window;
   if (!w) return [];
   const out: Diagnostic[] = [];
