@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planPlaybook } from '../../../src/app/use-cases.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { fillPlaceholders } from '../../../src/shell/quote.js';
+import { loadPlan } from '../../helpers/fake-transport.js';
 import {
   plannedRequests,
   stepsMissingFromEvents,
@@ -49,9 +49,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  const out = await planPlaybook(file, { vars: {}, limit: null });
-  if (!out.plan) throw new Error(JSON.stringify(out.diagnostics));
-  plan = out.plan;
+  plan = await loadPlan(file);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -143,9 +141,7 @@ describe('the fidelity check of HAProxy reached over `via`', () => {
         '',
       ].join('\n'),
     );
-    const out = await planPlaybook(file, { vars: {}, limit: null });
-    if (!out.plan) throw new Error(JSON.stringify(out.diagnostics));
-    viaPlan = out.plan;
+    viaPlan = await loadPlan(file);
   });
 
   /** The socat command the run sends for `request` under the step `stepId`: the plan's wrapper, filled. */

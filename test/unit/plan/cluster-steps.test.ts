@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { planPlaybook } from '../../../src/app/use-cases.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { renderPlanText } from '../../../src/render/plan-text.js';
 import { fillPlaceholders } from '../../../src/shell/quote.js';
+import { loadPlan } from '../../helpers/fake-transport.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrroll-cluster-steps-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,9 +55,7 @@ async function planOf(strategy: 'rolling' | 'full', serial: number | string, lb:
       '',
     ].join('\n'),
   );
-  const { plan, diagnostics } = await planPlaybook(file, { vars: {}, limit: null });
-  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return plan as Plan;
+  return loadPlan(file);
 }
 
 /** The text view from the first section around the batches to the end, without the hash line. */
@@ -153,9 +151,9 @@ describe('the cluster steps in the plan', () => {
         '',
       ].join('\n'),
     );
-    const { plan } = await planPlaybook(file, { vars: {}, limit: null });
-    expect(plan?.cluster.reconcile).toEqual([]);
-    expect(plan?.cluster.lock.nodes.map((n) => n.node)).toEqual(['node1']);
+    const plan = await loadPlan(file);
+    expect(plan.cluster.reconcile).toEqual([]);
+    expect(plan.cluster.lock.nodes.map((n) => n.node)).toEqual(['node1']);
   });
 
   it(

@@ -9,20 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { planPlaybook } from '../../../src/app/use-cases.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { renderPlanText } from '../../../src/render/plan-text.js';
+import { loadPlan } from '../../helpers/fake-transport.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrroll-status-diff-steps-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const PLAYBOOKS = fileURLToPath(new URL('../../../playbooks/', import.meta.url));
-
-async function planOfFile(file: string): Promise<Plan> {
-  const { plan, diagnostics } = await planPlaybook(file, { vars: {}, limit: null });
-  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  if (!plan) throw new Error(`no plan for ${file}`);
-  return plan;
-}
 
 /** Two nodes behind the load balancer written as `lb` (YAML lines under `loadBalancer:`). */
 async function planWithLb(name: string, lb: string[]): Promise<Plan> {
@@ -48,7 +41,7 @@ async function planWithLb(name: string, lb: string[]): Promise<Plan> {
       '',
     ].join('\n'),
   );
-  return planOfFile(file);
+  return loadPlan(file);
 }
 
 const text = (plan: Plan, full: boolean): string => renderPlanText(plan, { full, chalk: new Chalk({ level: 0 }) });
@@ -150,7 +143,7 @@ describe("diff's reads in the plan", () => {
   it(
     'one entry per thing a change touches, ids unique when a change puts several files, with the ' + 'change’s rights',
     async () => {
-      const plan = await planOfFile(join(PLAYBOOKS, 'osgi-config.yml'));
+      const plan = await loadPlan(join(PLAYBOOKS, 'osgi-config.yml'));
       expect(plan.cluster.diff.map((d) => d.node)).toEqual(['node1', 'node2', 'node3']);
       const reads = plan.cluster.diff[0]?.reads ?? [];
       expect(reads.map((r) => [r.change, r.kind, r.now.id, r.after])).toEqual([
@@ -166,7 +159,7 @@ describe("diff's reads in the plan", () => {
   );
 
   it('an edit is read as it is and as the change would leave it; plan --full shows both commands', async () => {
-    const plan = await planOfFile(join(PLAYBOOKS, 'portal-properties.yml'));
+    const plan = await loadPlan(join(PLAYBOOKS, 'portal-properties.yml'));
     const edit = plan.cluster.diff[0]?.reads[0];
     expect(edit).toMatchObject({ kind: 'edit', change: 0 });
     expect(edit?.now.id).toMatch(/\/0\/edit-now$/);
@@ -180,7 +173,7 @@ describe("diff's reads in the plan", () => {
   });
 
   it('a patch change reads the installed patches once per node', async () => {
-    const plan = await planOfFile(join(PLAYBOOKS, 'fixpack.yml'));
+    const plan = await loadPlan(join(PLAYBOOKS, 'fixpack.yml'));
     for (const d of plan.cluster.diff) expect(d.reads.filter((r) => r.kind === 'patches')).toHaveLength(1);
   });
 });
