@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel } from 'ssh2';
 import type { ExecResult } from '../transport.js';
-import type { RemoteRun } from './remote-run.js';
+import type { CommandRun } from './command-run.js';
 
 const MARK = '__lrroll_';
 
@@ -132,7 +132,7 @@ class NodeShell {
   }
 
   /** Runs `command` (a shell command line with no stdin of its own) and feeds `run`; resolves once it has ended. */
-  run(command: string, run: RemoteRun): Promise<void> {
+  run(command: string, run: CommandRun): Promise<void> {
     const id = nonce();
     const start = `${MARK}S${id}\n`;
     const end = `${MARK}E${id}:`;
@@ -202,7 +202,7 @@ export class ShellPool {
    * Runs a command in a shell of the pool: `start` makes its run once a shell is there (`giveUp` drops that shell).
    * Resolves null at once when no shell can carry it.
    */
-  async exec(command: string, start: (giveUp: () => void) => RemoteRun): Promise<ExecResult | null> {
+  async exec(command: string, start: (giveUp: () => void) => CommandRun): Promise<ExecResult | null> {
     const shell = await this.take();
     if (!shell) return null;
     const run = start(() => shell.destroy());

@@ -15,7 +15,7 @@ import {
 import { readKnownHosts, verifyHostKey } from './host-key-trust.js';
 import { knownHostName, knownKeyTypes, type KnownHostEntry } from './known-hosts.js';
 import { killScript, REPORT_PID } from './remote-kill.js';
-import { RemoteRun } from './remote-run.js';
+import { CommandRun } from './command-run.js';
 import { parseJumpHop, resolveSshTarget, type ResolvedSshTarget, type SshTargetOverrides } from './ssh-config.js';
 import { connectError } from './ssh-connect-error.js';
 import { ShellPool } from './ssh-shell.js';
@@ -195,12 +195,12 @@ export class SshTransport implements Transport {
     if (wrapped.stdin === '' && !options.signal?.aborted && this.shells) {
       const done = await this.shells.exec(
         wrapped.command,
-        (giveUp) => new RemoteRun(options, { kill, giveUp }, this.settings.killGraceMs),
+        (giveUp) => new CommandRun(options, { kill, giveUp }, this.settings.killGraceMs),
       );
       if (done) return done;
     }
     let channel: ClientChannel | undefined;
-    const run = new RemoteRun(
+    const run = new CommandRun(
       options,
       {
         kill: (pid) => {

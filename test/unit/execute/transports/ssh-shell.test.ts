@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Client, ClientChannel } from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RemoteRun } from '../../../../src/execute/transports/remote-run.js';
+import { CommandRun } from '../../../../src/execute/transports/command-run.js';
 import { ShellPool } from '../../../../src/execute/transports/ssh-shell.js';
 
 type Killer = () => void;
@@ -39,7 +39,7 @@ function localClient(env: NodeJS.ProcessEnv = process.env): Client & { opened: n
 const runOf =
   (timeoutMs = 10_000, onLine?: (s: string, l: string) => void) =>
   (giveUp: () => void) =>
-    new RemoteRun({ timeoutMs, ...(onLine ? { onLine } : {}) }, { kill: () => undefined, giveUp }, 500);
+    new CommandRun({ timeoutMs, ...(onLine ? { onLine } : {}) }, { kill: () => undefined, giveUp }, 500);
 
 describe('ShellPool', () => {
   it('carries commands one after another in one shell: output, stderr, exit codes, lines as they come', async () => {

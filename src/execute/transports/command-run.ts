@@ -2,11 +2,14 @@ import type { ExecOptions, ExecResult } from '../transport.js';
 import { LineSplitter } from './lines.js';
 import { PID_MARK } from './remote-kill.js';
 
-/** How a carrier (an SSH channel of its own, or a long-lived shell on the node) stops the command it carries. */
+/**
+ * How a carrier (a local child process, an SSH channel of its own, or a long-lived shell on the node) stops the command
+ * it carries.
+ */
 interface RunCarrier {
   /**
-   * Stops the command: `remotePid` is what it reported (`<pid> <pgid>`), null until it has. Called again on a late
-   * pid.
+   * Stops the command: `remotePid` is what a remote command reported (`<pid> <pgid>`), null until it has (and always
+   * for a local one, which is killed by its own process group). Called again on a late pid.
    */
   kill(remotePid: string | null): void;
   /** The command did not end within the grace after `kill`: drop whatever carries it. */
@@ -14,11 +17,11 @@ interface RunCarrier {
 }
 
 /**
- * One remote command's output, deadline and stop, whichever way it is carried: its lines go to `onLine` as they
- * arrive, the pid line it reports first is taken out of its stderr, and the deadline or the abort signal stops it
+ * One command's output, deadline and stop, whichever way it is carried: its lines go to `onLine` as they arrive, the
+ * pid line a remote command reports first is taken out of its stderr, and the deadline or the abort signal stops it
  * (kill, then give up after `killGraceMs`). `result` resolves once, when the carrier calls `finish` or gives up.
  */
-export class RemoteRun {
+export class CommandRun {
   readonly result: Promise<ExecResult>;
   private resolve!: (r: ExecResult) => void;
   private readonly out: LineSplitter;
