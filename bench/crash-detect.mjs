@@ -54,6 +54,7 @@ import {
   snapshotLrroll,
   state,
   table,
+  cliPath,
 } from './lib/harness.mjs';
 
 cleanupOnSignals();
@@ -332,8 +333,8 @@ function report(opts, env, results) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(opts.lrroll, 'dist', 'cli', 'main.js')))
-    throw new Error(`${join(opts.lrroll, 'dist', 'cli', 'main.js')} is missing: run \`npm run build\` first`);
+  if (!existsSync(cliPath(opts.lrroll)))
+    throw new Error(`${cliPath(opts.lrroll)} is missing: run \`npm run build\` first`);
   const work = mkdtempSync(join(tmpdir(), 'lrroll-crash-detect-'));
   live.work = work;
   live.keep = opts.keep;
@@ -348,7 +349,7 @@ async function main() {
   live.cluster = cluster;
   await cluster.startAll();
   await cluster.waitBackendUp({ timeoutMs: 30_000 });
-  const ctx = { cluster, opts, work, cli: join(lrroll, 'dist', 'cli', 'main.js') };
+  const ctx = { cluster, opts, work, cli: cliPath(lrroll) };
   const results = [];
   // Kinds alternate trial by trial, so that a busy moment of the machine does not hit one kind only.
   for (let i = 1; i <= opts.trials; i++) {

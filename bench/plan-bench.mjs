@@ -37,11 +37,11 @@ import { tmpdir, cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { optionReader, printHelp } from './lib/harness.mjs';
+import { cliPath, optionReader, printHelp } from './lib/harness.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
-const CLI = join(DIST, 'cli', 'main.js');
+const CLI = cliPath(ROOT);
 const NODE = process.execPath;
 const ARTIFACT_NAME = 'com.acme.orders.service-2.1.3.jar';
 const ARTIFACT_SRC = join(ROOT, 'playbooks', 'artifacts', ARTIFACT_NAME);
@@ -576,7 +576,7 @@ async function main() {
   console.log(`1. Cold start (${opts.coldRuns} spawns each after 2 warm-ups, interleaved; wall time of spawnSync)`);
   const bare = ['-e', '0'];
   const ver = [CLI, '--version'];
-  const baseCli = opts.baseline ? join(opts.baseline, 'dist', 'cli', 'main.js') : null;
+  const baseCli = opts.baseline ? cliPath(opts.baseline) : null;
   const vcheck = timedSpawn(ver);
   if (vcheck.status !== 0 || vcheck.stdout.trim() !== pkg.version)
     throw new Error(
@@ -586,7 +586,7 @@ async function main() {
   table([
     ['command', 'median', 'p90', 'min'],
     ['node -e 0', ms(cold.bare.med), ms(cold.bare.p90), ms(cold.bare.min)],
-    ['node dist/cli/main.js --version', ms(cold.ver.med), ms(cold.ver.p90), ms(cold.ver.min)],
+    ['node dist/bin/lrroll.js --version', ms(cold.ver.med), ms(cold.ver.p90), ms(cold.ver.min)],
     ...(cold.baseVer ? [['baseline --version', ms(cold.baseVer.med), ms(cold.baseVer.p90), ms(cold.baseVer.min)]] : []),
   ]);
   console.log(
@@ -722,7 +722,7 @@ async function main() {
       'it; peak rss: whole child;',
   );
   console.log(
-    '  e2e: `node dist/cli/main.js plan <file> --format json > /dev/null`, process spawn to exit; per ' +
+    '  e2e: `node dist/bin/lrroll.js plan <file> --format json > /dev/null`, process spawn to exit; per ' +
       'node excludes bare node start.',
   );
   console.log('');
@@ -741,8 +741,8 @@ async function main() {
   const parts = runChild('loadparts');
   const f = { ...phases.first, ...parts.first };
   const w = { ...phases.warmMedian, ...parts.warmMedian };
-  const cliPath = (x) => x.load + x.git + x.compile + x.stringifyPretty;
-  const share = (x) => `${((100 * x) / cliPath(f)).toFixed(0)}%`;
+  const cliPathMs = (x) => x.load + x.git + x.compile + x.stringifyPretty;
+  const share = (x) => `${((100 * x) / cliPathMs(f)).toFixed(0)}%`;
   const phaseRows = [
     ['phase', 'first', 'warm', 'share (first)', 'what'],
     ['  read file', ms(f.read), ms(w.read), share(f.read), 'readFileSync'],
@@ -779,7 +779,7 @@ async function main() {
       'what `--format json` writes',
     ],
     ['  plan JSON, no indent', ms(f.stringify), ms(w.stringify), '', 'what the run record writes'],
-    ['sum of the CLI path', ms(cliPath(f)), ms(cliPath(w)), '100%', 'load + git + compile + pretty JSON'],
+    ['sum of the CLI path', ms(cliPathMs(f)), ms(cliPathMs(w)), '100%', 'load + git + compile + pretty JSON'],
   ];
   table(phaseRows);
   console.log(

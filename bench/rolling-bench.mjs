@@ -47,6 +47,7 @@ import {
   NODE,
   ROOT,
   TSC,
+  cliPath,
   checkLoads,
   cleanupOnSignals,
   distStamp,
@@ -70,7 +71,7 @@ cleanupOnSignals();
 
 /** The lrroll under test: a snapshot of dist/ (default) or the repository itself (--no-snapshot). */
 let LRROLL = ROOT;
-const cli = () => join(LRROLL, 'dist', 'cli', 'main.js');
+const cli = () => cliPath(LRROLL);
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
@@ -288,8 +289,7 @@ function runLrroll(cluster, playbook) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const SRC = opts.lrroll;
-  if (!existsSync(join(SRC, 'dist', 'cli', 'main.js')))
-    throw new Error(`${join(SRC, 'dist', 'cli', 'main.js')} is missing: run \`npm run build\` first`);
+  if (!existsSync(cliPath(SRC))) throw new Error(`${cliPath(SRC)} is missing: run \`npm run build\` first`);
   if (!existsSync(TSC)) throw new Error(`${TSC} is missing: run \`npm install\` first`);
   const work = mkdtempSync(join(tmpdir(), 'lrroll-rolling-bench-'));
   live.work = work;

@@ -26,6 +26,7 @@ import {
   NODE,
   ROOT,
   cleanupOnSignals,
+  cliPath,
   live,
   loadHarness,
   log,
@@ -150,7 +151,7 @@ async function oneRun(h, cluster, tool, ctx, value) {
       LRROLL_SSH_CONFIG: '/dev/null',
       SSH_AUTH_SOCK: '',
     };
-    r = await runTool(NODE, [join(ctx.lrroll, 'dist', 'cli', 'main.js'), 'run', pb, '--yes', '--output', 'plain'], {
+    r = await runTool(NODE, [cliPath(ctx.lrroll), 'run', pb, '--yes', '--output', 'plain'], {
       cwd: dir,
       env,
     });
@@ -270,7 +271,7 @@ function report(opts, env, runs) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!existsSync(cliPath(ROOT))) throw new Error('dist/ is missing: run `npm run build` first');
   const ansibleV = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
   if (ansibleV.status !== 0) throw new Error('ansible-playbook is not installed (Debian: apt-get install ansible)');
   const work = mkdtempSync(join(tmpdir(), 'lrroll-vs-ansible-'));
@@ -281,7 +282,7 @@ async function main() {
   const support = h.clusterSupport();
   if (!support.ok) throw new Error(support.reason);
   const lrroll = snapshotLrroll(ROOT, work);
-  const version = spawnSync(NODE, [join(lrroll, 'dist', 'cli', 'main.js'), '--version'], {
+  const version = spawnSync(NODE, [cliPath(lrroll), '--version'], {
     encoding: 'utf8',
   }).stdout.trim();
   const commit =

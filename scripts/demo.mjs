@@ -163,7 +163,7 @@ async function main() {
   const file = playbook();
   say(`playbook: ${file}`);
   const stopUsers = lb ? startUsers(lb.front, nodeKind === 'tomcat') : null;
-  const run = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'run', file, '--yes'], {
+  const run = spawn(process.execPath, [join(root, 'dist/bin/lrroll.js'), 'run', file, '--yes'], {
     stdio: 'inherit',
     env: { ...process.env, LRROLL_HOME: join(dir, 'lrroll-home') },
   });

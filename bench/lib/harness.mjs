@@ -22,6 +22,15 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const NODE = process.execPath;
 export const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
+/**
+ * The built CLI under a checkout: the bundle `lrroll` runs (dist/bin/lrroll.js), or tsc's entry point for a
+ * baseline built before the CLI was bundled.
+ */
+export function cliPath(root) {
+  const bundled = join(root, 'dist', 'bin', 'lrroll.js');
+  return existsSync(bundled) ? bundled : join(root, 'dist', 'cli', 'main.js');
+}
+
 // ---------------------------------------------------------------------------------------------
 // figures
 
@@ -237,9 +246,9 @@ export function snapshotLrroll(src, work) {
   return dest;
 }
 
-/** Fails early when a build is half written: `--version`, and an import of every module but the entry point. */
+/** Fails early when a build is half written: `--version`, and an import of every module but the entry points. */
 export function checkLoads(root) {
-  const cli = join(root, 'dist', 'cli', 'main.js');
+  const cli = cliPath(root);
   const version = spawnSync(NODE, [cli, '--version'], { encoding: 'utf8' });
   if (version.status !== 0)
     throw new Error(
@@ -252,10 +261,11 @@ export function checkLoads(root) {
       '-e',
       `
     import { readdirSync } from 'node:fs'; import { join } from 'node:path'; import { pathToFileURL } from 'node:url';
-    const files = []; const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith('.js') && p !== process.argv[2]) files.push(p); } };
+    const files = []; const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith('.js') && !process.argv.slice(2).includes(p)) files.push(p); } };
     walk(process.argv[1]); for (const f of files) await import(pathToFileURL(f).href);`,
       join(root, 'dist'),
-      cli,
+      join(root, 'dist', 'cli', 'main.js'),
+      join(root, 'dist', 'bin', 'lrroll.js'),
     ],
     { encoding: 'utf8', timeout: 60_000 },
   );

@@ -6,8 +6,11 @@ import type { SchemaDefinition, Validators } from './schema-compile.js';
 /** Absolute path of the playbook JSON Schema shipped with lrroll. */
 const PLAYBOOK_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/playbook.schema.json', import.meta.url));
 
-/** The module `npm run build` writes next to this one: the validators precompiled from the schema. */
-const PRECOMPILED_VALIDATORS_URL = new URL('./playbook.validators.js', import.meta.url);
+/**
+ * The module `npm run build` writes into dist/playbook/: the validators precompiled from the schema. Named from the
+ * parent folder so that the bundled CLI (dist/bin/) finds the same file as tsc's output (dist/playbook/).
+ */
+const PRECOMPILED_VALIDATORS_URL = new URL('../playbook/playbook.validators.js', import.meta.url);
 
 /** A JSON Schema object as read from disk. */
 type SchemaObject = Record<string, unknown>;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAN_FORMAT_VERSION } from '../../src/plan/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'dist/cli/main.js');
+const BIN = join(ROOT, 'dist/bin/lrroll.js');
 
 function lrroll(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
@@ -22,7 +22,7 @@ const STACK = /\n\s+at .+\(.+:\d+:\d+\)/;
 let tmp: string;
 
 beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error('dist/cli/main.js is missing: run `npm run build` (npm test does it)');
+  if (!existsSync(BIN)) throw new Error('dist/bin/lrroll.js is missing: run `npm run build` (npm test does it)');
   tmp = mkdtempSync(join(tmpdir(), 'lrroll-cli-'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

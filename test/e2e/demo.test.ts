@@ -36,7 +36,7 @@ function runDemo(): Promise<{ code: number | null; stdout: string; stderr: strin
 
 describe('the built-in demo (npm run demo)', () => {
   it('rolls the three demo nodes with no failed request, and prints no colour codes into a pipe', async () => {
-    expect(existsSync(join(ROOT, 'dist/cli/main.js')), 'run `npm run build` first (npm test does it)').toBe(true);
+    expect(existsSync(join(ROOT, 'dist/bin/lrroll.js')), 'run `npm run build` first (npm test does it)').toBe(true);
     const r = await runDemo();
     const output = `${r.stdout}\n${r.stderr}`;
     expect(r.code, output).toBe(0);

@@ -13,7 +13,7 @@ import { reportSchemaErrors, validateJunit } from '../helpers/report-check.js';
 // the journal from executor runs on the fake cluster.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'dist/cli/main.js');
+const BIN = join(ROOT, 'dist/bin/lrroll.js');
 let home: string;
 let env: Record<string, string>;
 
@@ -61,7 +61,7 @@ async function record(
 }
 
 beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error('dist/cli/main.js is missing: run `npm run build` (npm test does it)');
+  if (!existsSync(BIN)) throw new Error('dist/bin/lrroll.js is missing: run `npm run build` (npm test does it)');
   home = mkdtempSync(join(tmpdir(), 'lrroll-reports-'));
   env = { LRROLL_HOME: join(home, 'state'), USER: 'alice' };
   await record('20250107T0200-aaaaaa', 'playbooks/module.yml');

@@ -282,7 +282,7 @@ ${body}`;
             `change:\n${list.join('')}`,
             modulesGate,
           );
-          const plan = spawnSync(process.execPath, ['dist/cli/main.js', 'plan', pb, '--format', 'json'], {
+          const plan = spawnSync(process.execPath, ['dist/bin/lrroll.js', 'plan', pb, '--format', 'json'], {
             encoding: 'utf8',
             env: { ...process.env, NO_COLOR: '1' },
           });
@@ -366,11 +366,11 @@ ${body}`;
             /^a beforeRun hook failed, nothing was changed: .*: the hook exited with code 4: denied for \*\*\*$/,
           );
           expect(plain.stdout).toContain('denied for ***');
-          const planText = spawnSync(process.execPath, ['dist/cli/main.js', 'plan', pb, '--full'], {
+          const planText = spawnSync(process.execPath, ['dist/bin/lrroll.js', 'plan', pb, '--full'], {
             encoding: 'utf8',
             env: { ...process.env, ...env, NO_COLOR: '1' },
           });
-          const planJson = spawnSync(process.execPath, ['dist/cli/main.js', 'plan', pb, '--format', 'json'], {
+          const planJson = spawnSync(process.execPath, ['dist/bin/lrroll.js', 'plan', pb, '--format', 'json'], {
             encoding: 'utf8',
             env: { ...process.env, ...env },
           });

@@ -43,7 +43,7 @@ export interface LiveRun {
   done: Promise<CliRun & { startedAt: number; endedAt: number }>;
 }
 
-/** Starts the built CLI (`node dist/cli/main.js …`) and streams its events. */
+/** Starts the built CLI (`node dist/bin/lrroll.js …`) and streams its events. */
 export function spawnLrroll(
   args: string[],
   cluster: TestCluster,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestCluster } from '../../cluster/cluster.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const BIN = join(ROOT, 'dist/cli/main.js');
+export const BIN = join(ROOT, 'dist/bin/lrroll.js');
 
 /** The result of running the built CLI. */
 export interface CliRun {

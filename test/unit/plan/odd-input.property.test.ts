@@ -21,7 +21,7 @@ import { parse, stringify } from 'yaml';
 import { runCli } from '../../../src/cli/run-cli.js';
 
 const PLAYBOOKS = fileURLToPath(new URL('../../../playbooks/', import.meta.url));
-const CLI = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../dist/bin/lrroll.js', import.meta.url));
 const SEED = Number(process.env.ODD_INPUT_SEED ?? 20261202);
 const RUNS = Number(process.env.ODD_INPUT_RUNS ?? 300);
 

@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/playbooks/invalid/', import.meta.url));
 /** Fixture paths as a user would type them from the repository root (stable in messages and snapshots). */
 const REL_DIR = relative(process.cwd(), FIXTURE_DIR) || '.';
-const CLI = join(ROOT, 'dist/cli/main.js');
+const CLI = join(ROOT, 'dist/bin/lrroll.js');
 
 function fixture(name: string): string {
   return join(REL_DIR, name);

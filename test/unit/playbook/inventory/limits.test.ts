@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { INVENTORY_LIMITS } from '../../../../src/playbook/inventory/model.js';
 import { parseAnsibleInventory } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('../../../../dist/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../../dist/bin/lrroll.js', import.meta.url));
 
 function problems(text: string, file = 'hosts.ini'): string[] {
   return parseAnsibleInventory(text, file).diagnostics.map(
