@@ -19,7 +19,7 @@ const outDir = `${root}dist/bin`;
 rmSync(outDir, { recursive: true, force: true });
 await build({
   cwd: root,
-  input: { lrroll: 'dist/bin/lrroll.js' },
+  input: { lrroll: 'dist/cli/main.js' },
   platform: 'node',
   external: [/^node:/, 'node-ssh', 'ssh2'],
   logLevel: 'warn',

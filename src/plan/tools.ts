@@ -243,6 +243,13 @@ function skipCasePattern(tokens: readonly Token[], from: number): number {
 /** A shell operator at `lastIndex` (sticky: matching in place, not on a copy of the rest of the command). */
 const OPERATOR = /\|\||&&|;;|[;&|()\n]/y;
 
+/**
+ * A run of characters with no meaning to the shell here (sticky): taken in one step instead of one character at a
+ * time. Long commands (installer scripts) otherwise make the loop below hot enough for V8 to optimize it on a
+ * background thread, and a short command such as `validate` then waits ~30 ms at exit for that compile to finish.
+ */
+const PLAIN_RUN = /[^ \t<>#|&;()\n{}'"$`\\]+/y;
+
 /** Splits a command into words and operators; `$(…)` inside is scanned as a command of its own. */
 function tokenize(text: string, seen: Seen, depth: number): Token[] {
   const tokens: Token[] = [];
@@ -256,6 +263,15 @@ function tokenize(text: string, seen: Seen, depth: number): Token[] {
     inWord = false;
   };
   for (let i = 0; i < text.length; i++) {
+    PLAIN_RUN.lastIndex = i;
+    const plain = PLAIN_RUN.exec(text)?.[0];
+    if (plain !== undefined) {
+      inWord = true;
+      word += plain;
+      raw += plain;
+      i += plain.length - 1;
+      continue;
+    }
     const ch = text.charAt(i);
     if (ch === ' ' || ch === '\t') {
       flush();
