@@ -59,6 +59,9 @@ function newAjv(standalone: boolean): Ajv {
     allowUnionTypes: true,
     discriminator: true,
     verbose: true,
+    // Each definition's validator is called where it is referenced instead of copied there: the precompiled module
+    // is 450 KB instead of 650 KB (less for a cold start to read).
+    inlineRefs: false,
     code,
   });
   addFormats(ajv);
