@@ -1,6 +1,7 @@
 import type { RunReport } from '../execute/executor.js';
 import { runStartOf, type Emit, type NodeSummary } from '../execute/events.js';
 import type { LbDriver, MemberState } from '../execute/lb/driver.js';
+import { combineStates } from '../execute/lb/instances.js';
 import type { Transport } from '../execute/transport.js';
 import type { Plan } from '../plan/types.js';
 import type { LeftOut } from './reconcile.js';
@@ -49,20 +50,22 @@ export async function nodesAtRefusal(plan: Plan, leftOut: readonly LeftOut[], lb
 
 /**
  * Every member's state as the load balancer reports it (best effort: null when nothing could be read). With an HA
- * pair a member counts as out when any instance that answered has it out; an UNKNOWN member counts as not read.
+ * pair the states combine as a run's do (combineStates: out when out of any instance, the state furthest out, each
+ * instance named); an UNKNOWN member counts as not read.
  */
 async function readMembers(plan: Plan, lb: RefusalLb): Promise<Map<string, MemberState> | null> {
   const read = await readLbMembers(plan, lb.driver, lb.transport, lb.secrets).catch(() => []);
-  const answered = read.flatMap((r) => (typeof r.members === 'string' ? [] : [r.members]));
+  const answered = read.flatMap((r) => (typeof r.members === 'string' ? [] : [r]));
   if (answered.length === 0) return null;
-  const merged = new Map<string, MemberState>();
-  for (const members of answered)
-    for (const [name, state] of members) {
+  const byMember = new Map<string, Array<{ name: string; state: MemberState }>>();
+  for (const { instance, members } of answered as Array<{ instance: string; members: Map<string, MemberState> }>)
+    for (const [member, state] of members) {
       if (state.state === 'UNKNOWN') continue; // not known is not out: the record and the text say "not read"
-      const seen = merged.get(name);
-      if (!seen || (seen.state === 'UP' && state.state !== 'UP')) merged.set(name, state);
+      byMember.set(member, [...(byMember.get(member) ?? []), { name: instance, state }]);
     }
-  return merged;
+  return new Map(
+    [...byMember].map(([member, states]) => [member, read.length === 1 ? states[0]!.state : combineStates(states)]),
+  );
 }
 
 /** Emits the start and end of a run that could not start, and returns its report. */

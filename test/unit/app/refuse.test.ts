@@ -29,7 +29,7 @@ async function pairPlan(): Promise<Plan> {
       'name: refused',
       'inventory:',
       '  defaults: { transport: local, liferayHome: /opt/liferay }',
-      '  nodes: [{ name: node1 }, { name: node2 }, { name: node3 }]',
+      '  nodes: [{ name: node1 }, { name: node2 }, { name: node3 }, { name: node4 }]',
       'loadBalancer:',
       '  type: haproxy',
       '  backend: liferay',
@@ -68,16 +68,18 @@ describe('nodesAtRefusal', () => {
     const plan = await pairPlan();
     const seen: (string | null)[] = [];
     const driver = new MultiLbDriver([
-      { name: 'lb1', driver: instance({ node1: 'UP', node2: 'UP', node3: 'UNKNOWN' }, seen) },
-      { name: 'lb2', driver: instance({ node1: 'MAINT', node2: 'UP', node3: 'UNKNOWN' }, seen) },
+      { name: 'lb1', driver: instance({ node1: 'UP', node2: 'UP', node3: 'UNKNOWN', node4: 'DRAIN' }, seen) },
+      { name: 'lb2', driver: instance({ node1: 'MAINT', node2: 'UP', node3: 'UNKNOWN', node4: 'MAINT' }, seen) },
     ]);
     const nodes = await nodesAtRefusal(plan, [], { driver, transport: noTransport, secrets: {} });
     expect(seen.sort()).toEqual(plan.cluster.statusLb.map((s) => s.id).sort());
     expect(seen).toHaveLength(2);
+    // As a run combines them: the state furthest out (MAINT over DRAIN), each instance named.
     expect(nodes.map((n) => [n.node, n.inRotation, n.state])).toEqual([
-      ['node1', false, 'not touched by this run; OUT of the load balancer (MAINT)'],
+      ['node1', false, 'not touched by this run; OUT of the load balancer (lb1: UP, lb2: MAINT)'],
       ['node2', true, 'not touched by this run; in the load balancer'],
       ['node3', null, 'not touched by this run; load-balancer state not read'],
+      ['node4', false, 'not touched by this run; OUT of the load balancer (lb1: DRAIN, lb2: MAINT)'],
     ]);
   });
 
@@ -101,6 +103,7 @@ describe('nodesAtRefusal', () => {
       ['node1', null, 'not touched by this run; load-balancer state not read'],
       ['node2', false, 'not touched by this run; OUT of the load balancer since run r-1'],
       ['node3', null, 'not touched by this run; load-balancer state not read'],
+      ['node4', null, 'not touched by this run; load-balancer state not read'],
     ]);
   });
 });
