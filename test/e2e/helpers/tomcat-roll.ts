@@ -182,17 +182,43 @@ export function figuresLine(lb: string, replication: boolean, serial: number | s
 }
 
 /**
+ * Each node drained, taken out hard, put back and seen UP by the real load balancer, its start gated on
+ * Tomcat's own startup line, and afterwards `lrroll status` sees every node in rotation in the LB's own words.
+ */
+async function expectRolledThroughLb(cluster: TestCluster, r: RollResult, lbType: BalancerInfo['type']): Promise<void> {
+  const lbSteps = r.run.events.filter(
+    (e) => e.kind === 'step-end' && /-(lb-drain|lb-wait-drained|lb-enable|lb-wait-up)$/.test(String(e.stepId)),
+  );
+  expect(lbSteps.map((e) => e.status)).toEqual(Array(4 * cluster.nodes.length).fill('ok'));
+  const markers = r.run.events.filter((e) => e.kind === 'step-end' && /-wait-log-marker$/.test(String(e.stepId)));
+  expect(markers.map((e) => e.status)).toEqual(Array(cluster.nodes.length).fill('ok'));
+  for (const n of cluster.nodes) {
+    const log = await cluster.ssh(
+      n.name,
+      'grep -c "org.apache.catalina.startup.Catalina.start Server startup in \\[" /opt/liferay/tomcat/logs/catalina.out',
+    );
+    expect(Number(log.stdout.trim()), `${n.name}: the harness's start and lrroll's`).toBeGreaterThanOrEqual(2);
+  }
+  const status = await lrroll(['status', r.playbook], cluster);
+  expect(status.code, status.stdout + status.stderr).toBe(0);
+  const word = { haproxy: 'UP', apache: 'Init Ok', mod_jk: 'ACT OK' }[lbType];
+  for (const n of cluster.nodes) expect(status.stdout).toMatch(new RegExp(`${n.name}\\s.*\\s${word}`));
+}
+
+/**
  * The session tests every load-balancer type gets, on one cluster: a rolling JSP hotfix under load
  * with session replication on (no request fails, no user loses the session), then again with it
  * off (no request fails; exactly the users pinned to a node when it is taken out hard lose their
  * session, as the plan's impact note says). `options.serial` is the rollout's serial (default 1;
- * the files vary it). `options.unreplicated: false` leaves out the second roll (the HA pairs: what
- * it checks, the hard take-out against the impact note, does not depend on the number of instances,
- * and the single-instance file of the same type runs it). `extra` adds tests on the same cluster.
+ * the files vary it). Each type runs each roll once, with one instance or two: `unreplicated: false`
+ * leaves out the second roll (the HA pairs: the hard take-out against the impact note does not
+ * depend on the number of instances), `replicated: false` the first (the single-instance files of a
+ * type whose pair file runs it; the cluster then starts with replication off, which saves a restart
+ * of every Tomcat). `extra` adds tests on the same cluster.
  */
 export function sessionRollSuite(
   label: string,
-  options: StartOptions & { app: 'tomcat'; serial?: number | string; unreplicated?: boolean },
+  options: StartOptions & { app: 'tomcat'; serial?: number | string; replicated?: boolean; unreplicated?: boolean },
   lbType: BalancerInfo['type'],
   extra?: (cluster: () => TestCluster) => void,
 ): void {
@@ -202,56 +228,43 @@ export function sessionRollSuite(
     `rolling real Tomcat nodes behind ${label}${support.ok ? '' : ` — skipped: ${support.reason}`}`,
     () => {
       let cluster: TestCluster;
+      const replicated = options.replicated !== false;
       beforeAll(async () => {
-        cluster = await startTestCluster({ ...options, replication: true });
+        cluster = await startTestCluster({ ...options, replication: replicated });
         await cluster.startAll({ timeoutMs: 240_000 });
       }, 300_000);
       afterAll(() => cluster?.stop(), 60_000);
 
-      it('with session replication: 0 failed requests, and every user keeps the session through the roll', async () => {
-        expect(cluster.balancers.every((b) => b.type === lbType)).toBe(true);
-        const r = await rollUnderSessions(cluster, `${lbType} replicated`, 1, { serial: options.serial });
-        process.stderr.write(summary(`${label}, replication on`, r));
-        process.stderr.write(figuresLine(figuresLabel(cluster, lbType), true, options.serial ?? 1, r));
-        await expectRolled(cluster, r, 1);
-        expect(r.load.lost, JSON.stringify(r.load.samples.filter((s) => s.kind === 'lost').slice(0, 5))).toBe(0);
-        expect(r.load.skipped).toBe(0);
-        // Each node: drained, taken out hard, put back and seen UP by the load balancer, all through the real LB.
-        const lbSteps = r.run.events.filter(
-          (e) => e.kind === 'step-end' && /-(lb-drain|lb-wait-drained|lb-enable|lb-wait-up)$/.test(String(e.stepId)),
-        );
-        expect(lbSteps.map((e) => e.status)).toEqual(Array(4 * cluster.nodes.length).fill('ok'));
-        // Each start was gated on Tomcat's own startup line, read from the node's catalina.out.
-        const markers = r.run.events.filter((e) => e.kind === 'step-end' && /-wait-log-marker$/.test(String(e.stepId)));
-        expect(markers.map((e) => e.status)).toEqual(Array(cluster.nodes.length).fill('ok'));
-        for (const n of cluster.nodes) {
-          const log = await cluster.ssh(
-            n.name,
-            'grep -c "org.apache.catalina.startup.Catalina.start Server startup in \\[" ' +
-              '/opt/liferay/tomcat/logs/catalina.out',
-          );
-          expect(Number(log.stdout.trim()), `${n.name}: the harness's start and lrroll's`).toBeGreaterThanOrEqual(2);
-        }
-        // Afterwards lrroll status sees every node running, answering and in rotation (exit 0), in the LB's own words.
-        const status = await lrroll(['status', r.playbook], cluster);
-        expect(status.code, status.stdout + status.stderr).toBe(0);
-        const word = { haproxy: 'UP', apache: 'Init Ok', mod_jk: 'ACT OK' }[lbType];
-        for (const n of cluster.nodes) expect(status.stdout).toMatch(new RegExp(`${n.name}\\s.*\\s${word}`));
-      }, 900_000);
+      // Each roll is not registered at all when left out: a skipped end-to-end test fails the suite under CI.
+      if (replicated)
+        it('with session replication: 0 failed requests, and every user keeps the session through the roll', async () => {
+          expect(cluster.balancers.every((b) => b.type === lbType)).toBe(true);
+          const r = await rollUnderSessions(cluster, `${lbType} replicated`, 1, { serial: options.serial });
+          process.stderr.write(summary(`${label}, replication on`, r));
+          process.stderr.write(figuresLine(figuresLabel(cluster, lbType), true, options.serial ?? 1, r));
+          await expectRolled(cluster, r, 1);
+          expect(r.load.lost, JSON.stringify(r.load.samples.filter((s) => s.kind === 'lost').slice(0, 5))).toBe(0);
+          expect(r.load.skipped).toBe(0);
+          await expectRolledThroughLb(cluster, r, lbType);
+        }, 900_000);
 
-      // Not registered at all when left out: a skipped end-to-end test fails the suite under CI.
       if (options.unreplicated !== false)
         it(
           'without replication: the users pinned to each node when it is taken out lose their session, as ' +
             'the plan says, and no one else',
           async () => {
-            cluster.setReplication(false);
-            for (const n of cluster.nodes) await cluster.stopNode(n.name);
-            await cluster.startAll({ timeoutMs: 240_000 });
-            const r = await rollUnderSessions(cluster, `${lbType} not replicated`, 2, { serial: options.serial });
+            expect(cluster.balancers.every((b) => b.type === lbType)).toBe(true);
+            if (replicated) {
+              cluster.setReplication(false);
+              for (const n of cluster.nodes) await cluster.stopNode(n.name);
+              await cluster.startAll({ timeoutMs: 240_000 });
+            }
+            const build = replicated ? 2 : 1;
+            const r = await rollUnderSessions(cluster, `${lbType} not replicated`, build, { serial: options.serial });
             process.stderr.write(summary(`${label}, replication off`, r));
             process.stderr.write(figuresLine(figuresLabel(cluster, lbType), false, options.serial ?? 1, r));
-            await expectRolled(cluster, r, 2);
+            await expectRolled(cluster, r, build);
+            await expectRolledThroughLb(cluster, r, lbType);
             expect(r.load.lost).toBeGreaterThan(0);
             expect(r.unexplained).toEqual([]);
             expect(r.load.lost).toBe(r.predictedLost);
