@@ -3,7 +3,7 @@ import { suggestHint } from '../errors/suggest.js';
 import type { Playbook } from '../playbook/playbook.generated.js';
 import type { SourceMap } from '../playbook/source-map.js';
 import { computeBatches, orderHosts, serialEntryToInt } from './batches.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, STEP_DEADLINES } from './defaults.js';
 import { parseDuration, resolveCount } from './duration.js';
 import type { ResolvedNode } from './nodes.js';
 import { makeStep } from './step.js';
@@ -102,7 +102,7 @@ export function planBatches(
             node: null,
             title: `approval before batch ${index}`,
             question: `Continue with batch ${index} (${group.map((n) => n.plan.name).join(', ')})?`,
-            timeoutSec: 86400,
+            timeoutSec: STEP_DEADLINES.confirmSec,
             expectSec: 0,
             waitsFor: 'the operator (or --yes)',
           }),
@@ -127,7 +127,7 @@ export function planBatches(
             node: null,
             title: 'confirm the canary before the other batches',
             question: 'The canary batch is done and has baked. Continue with the other batches?',
-            timeoutSec: 86400,
+            timeoutSec: STEP_DEADLINES.confirmSec,
             expectSec: 0,
             waitsFor: 'the operator (or --yes)',
           }),

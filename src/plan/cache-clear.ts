@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../errors/diagnostics.js';
 import type { Rollout } from '../playbook/playbook.generated.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, STEP_DEADLINES } from './defaults.js';
 import type { ResolvedNode } from './nodes.js';
 import { printable } from './inputs.js';
 import { shellWord, type Templater } from './scope.js';
@@ -77,7 +77,7 @@ export function cacheClearStep(
     action: 'cache-clear' as const,
     node: on === 'node' ? first.plan.name : null,
     runOn: on,
-    timeoutSec: 300,
+    timeoutSec: STEP_DEADLINES.cacheClearSec,
     expectSec: 10,
   };
   if (clear.serverAdmin) {

@@ -1,4 +1,4 @@
-import { TIMINGS } from './defaults.js';
+import { STEP_DEADLINES, TIMINGS } from './defaults.js';
 import { makeStep } from './step.js';
 import type { CapacityNode, CheckCapacityStep } from './types.js';
 
@@ -34,7 +34,7 @@ export function capacityStep(
     others: others as CapacityNode[],
     readTimeoutSec: TIMINGS.remoteCheckSec,
     probeTimeoutSec: TIMINGS.probeSec,
-    timeoutSec: 60,
+    timeoutSec: STEP_DEADLINES.capacitySec,
     expectSec: 1,
     waitsFor: `${others.length} node(s) outside the batch ${how} (≥ ${minHealthy})`,
   });

@@ -2,7 +2,7 @@
  * The steps that put a node's changes in place: the backup of what they replace, then each change's apply and verify.
  */
 import type { ChangeSteps } from './changes.js';
-import { EXPECTED } from './defaults.js';
+import { EXPECTED, STEP_DEADLINES } from './defaults.js';
 import type { ResolvedNode } from './nodes.js';
 import { backupCommand, restoreCommand } from './shell/backup.js';
 import { RUN_ID_VAR } from '../domain/run-id.js';
@@ -25,7 +25,7 @@ export function backupStep(node: ResolvedNode, paths: string[], backups: string)
     paths,
     backupDir,
     restoreCommand: restoreCommand(backups, true),
-    timeoutSec: 600,
+    timeoutSec: STEP_DEADLINES.backupSec,
     expectSec: EXPECTED.backupSec,
   });
 }
@@ -62,7 +62,7 @@ export function verifyStep(node: ResolvedNode, c: ChangeSteps, index: number): V
       command: c.verify.command,
       become: node.become,
       change: index,
-      timeoutSec: 300,
+      timeoutSec: STEP_DEADLINES.verifySec,
       expectSec: EXPECTED.verifySec,
     }),
   ];

@@ -1,7 +1,7 @@
 /** What a change contributes to a node's steps, and the helpers every change type builds them with. */
 import type { ArtifactFacts } from '../artifacts/types.js';
 import type { SourceLocation } from '../errors/diagnostics.js';
-import { EXPECTED } from './defaults.js';
+import { EXPECTED, STEP_DEADLINES } from './defaults.js';
 import type { FactsIndex } from './facts.js';
 import type { ResolvedNode } from './nodes.js';
 import type { ChangePreview } from './preview.js';
@@ -102,7 +102,14 @@ export function simple(
     title,
     uploads: [],
     backupPaths,
-    apply: { command, secretEnv, expectSec: EXPECTED.applySec, timeoutSec: 300, revert: null, pointOfNoReturn: false },
+    apply: {
+      command,
+      secretEnv,
+      expectSec: EXPECTED.applySec,
+      timeoutSec: STEP_DEADLINES.applySec,
+      revert: null,
+      pointOfNoReturn: false,
+    },
     verify: null,
     whileRunning: false,
     bundles: [],

@@ -146,6 +146,43 @@ export const TIMINGS = {
 } as const;
 
 /**
+ * Deadlines of the steps that have no playbook setting (seconds): what the step's command can take on a slow node,
+ * with room to spare. A step still running at its deadline is stopped and fails.
+ */
+export const STEP_DEADLINES = {
+  /** A person's answer at a confirm step (before a batch, after the canary): a day; the run keeps its lock meanwhile. */
+  confirmSec: 86_400,
+  /** One preflight check on a node (reachable, tools, sudo, service, healthy, disk) or of its load-balancer member. */
+  checkSec: 30,
+  /** One load-balancer action over every instance: drain, enable, health up. */
+  lbActionSec: 30,
+  /** The capacity check before a batch: it reads and probes every node staying in rotation. */
+  capacitySec: 60,
+  /** A change's check of the node's state before it (schema versions, patch level, Java). */
+  changeCheckSec: 120,
+  /** The check of the running release: the Patching Tool or the module listing may start a JVM. */
+  releaseCheckSec: 600,
+  /** Backing up what a change replaces, and restoring it (a Tomcat or a Liferay Home's OSGi folder can be large). */
+  backupSec: 600,
+  restoreSec: 600,
+  /** A change's own commands when the change type sets no deadline of its own. */
+  applySec: 300,
+  /** A change's own verify command. */
+  verifySec: 300,
+  /** Clearing the caches a change leaves stale (work/, osgi/state). */
+  cacheClearSec: 300,
+  /** Collecting a failed node's forensics: log lines, a thread dump, its patches and modules. */
+  forensicsSec: 120,
+  /** The final consistency check of one node (its fingerprint: versions, patches, modules). */
+  consistencyCheckSec: 120,
+  /** Removing a run's old backups and staged files from one node. */
+  pruneSec: 120,
+  /** An upload: this much, plus a second for every `uploadBytesPerSec`. */
+  uploadBaseSec: 60,
+  uploadBytesPerSec: 1024 * 1024,
+} as const;
+
+/**
  * Fixed timings the estimate uses for steps that have no playbook setting (seconds): what such a
  * step takes on a real node, not its deadline. The start time comes from `health.expectedStartTime`.
  */

@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../errors/diagnostics.js';
 import type { Playbook } from '../playbook/playbook.generated.js';
-import { DEFAULTS, EXPECTED } from './defaults.js';
+import { DEFAULTS, EXPECTED, STEP_DEADLINES } from './defaults.js';
 import type { Templater } from './scope.js';
 import { makeStep } from './step.js';
 import type { LbHealthUpStep, LbWaitUpStep, PlanLoadBalancer, Step } from './types.js';
@@ -30,7 +30,7 @@ export function healthUpStep(
     ...base,
     api: `set server ${lb.pool}/${member} health up${on}`,
     command: null,
-    timeoutSec: 30,
+    timeoutSec: STEP_DEADLINES.lbActionSec,
     expectSec: EXPECTED.lbActionSec,
   });
 }

@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../errors/diagnostics.js';
 import type { LoadBalancer, SshTarget } from '../playbook/playbook.generated.js';
-import { DEFAULTS, EXPECTED, TIMINGS } from './defaults.js';
+import { DEFAULTS, EXPECTED, STEP_DEADLINES, TIMINGS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { parseHaproxySocket, socatWrapper } from '../domain/haproxy-socket.js';
 import { healthUpStep, resolveHealthUp } from './lb-health-up.js';
@@ -297,7 +297,7 @@ export function nodeLbSteps(
       title: `LB member ${member} exists and is UP${lb.instances.length > 1 ? ` in ${lbs}` : ''}`,
       ...base,
       ...call(calls.state),
-      timeoutSec: 30,
+      timeoutSec: STEP_DEADLINES.checkSec,
       expectSec: EXPECTED.checkSec,
       waitsFor: null,
     }),
@@ -308,7 +308,7 @@ export function nodeLbSteps(
       title: `drain ${member} in ${lbs}`,
       ...base,
       ...call(calls.drain),
-      timeoutSec: 30,
+      timeoutSec: STEP_DEADLINES.lbActionSec,
       expectSec: EXPECTED.lbActionSec,
     }),
     waitDrained: waitDrainedStep(lb, member, calls, base),
@@ -319,7 +319,7 @@ export function nodeLbSteps(
       title: `enable ${member} in ${lbs}`,
       ...base,
       ...call(calls.enable),
-      timeoutSec: 30,
+      timeoutSec: STEP_DEADLINES.lbActionSec,
       expectSec: EXPECTED.lbActionSec,
     }),
     healthUp: healthUpStep(lb, member, { ...base, ...read }),

@@ -1,4 +1,4 @@
-import { EXPECTED } from './defaults.js';
+import { EXPECTED, STEP_DEADLINES } from './defaults.js';
 import type { ResolvedNode } from './nodes.js';
 import { shq } from '../shell/quote.js';
 import { makeStep } from './step.js';
@@ -38,7 +38,7 @@ export function prerequisiteSteps(
       runOn: 'node',
       command: toolsCommand(tools),
       tools,
-      timeoutSec: 30,
+      timeoutSec: STEP_DEADLINES.checkSec,
       expectSec: EXPECTED.checkSec,
     }),
   );
@@ -57,7 +57,7 @@ function sudoStep(node: ResolvedNode): CheckSudoStep {
     become: true,
     user: becomeUser,
     passwordFrom: becomePassword,
-    timeoutSec: 30,
+    timeoutSec: STEP_DEADLINES.checkSec,
     expectSec: EXPECTED.checkSec,
   });
 }

@@ -2,7 +2,7 @@
  * The steps that deal with a node that failed: the forensics collected for the post-mortem, and the restore and
  * reverts a rollback runs to bring it back to how it was.
  */
-import { EXPECTED } from './defaults.js';
+import { EXPECTED, STEP_DEADLINES } from './defaults.js';
 import type { ResolvedNode } from './nodes.js';
 import { makeStep } from './step.js';
 import { shq } from '../shell/quote.js';
@@ -32,7 +32,7 @@ export function forensicsStep(node: ResolvedNode, log: string): ForensicsStep {
     runOn: 'node',
     command: lines.join('\n'),
     become: node.become,
-    timeoutSec: 120,
+    timeoutSec: STEP_DEADLINES.forensicsSec,
     expectSec: 5,
   });
 }
@@ -47,7 +47,7 @@ export function restoreStep(node: ResolvedNode, backup: BackupStep): RestoreStep
     command: backup.restoreCommand,
     become: backup.become,
     backupDir: backup.backupDir,
-    timeoutSec: 600,
+    timeoutSec: STEP_DEADLINES.restoreSec,
     expectSec: EXPECTED.backupSec,
   });
 }

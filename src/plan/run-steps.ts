@@ -1,7 +1,7 @@
 import type { SourceLocation } from '../errors/diagnostics.js';
 import type { Playbook } from '../playbook/playbook.generated.js';
 import type { ChangeCheck, Upload } from './changes.js';
-import { EXPECTED, TIMINGS } from './defaults.js';
+import { EXPECTED, STEP_DEADLINES, TIMINGS } from './defaults.js';
 import type { NodeLbSteps } from './lb.js';
 import type { ResolvedHealth } from './node-steps.js';
 import { httpProbeCommand } from './health-gates.js';
@@ -42,7 +42,7 @@ export function nodePreflight(input: NodePreflightInput): Step[] {
         `${shq(`lrroll: ${home} is missing or not writable`)} >&2; exit 1; }`,
       path: home,
       become: node.become,
-      timeoutSec: 30,
+      timeoutSec: STEP_DEADLINES.checkSec,
       expectSec: EXPECTED.checkSec,
     }),
   ];
@@ -56,7 +56,7 @@ export function nodePreflight(input: NodePreflightInput): Step[] {
         command: httpProbeCommand(health.http.url),
         url: health.http.url,
         status: health.http.status,
-        timeoutSec: 30,
+        timeoutSec: STEP_DEADLINES.checkSec,
         expectSec: EXPECTED.checkSec,
       }),
     );
@@ -77,7 +77,7 @@ export function nodePreflight(input: NodePreflightInput): Step[] {
       become: node.become,
       path: home,
       requiredBytes: required,
-      timeoutSec: 30,
+      timeoutSec: STEP_DEADLINES.checkSec,
       expectSec: EXPECTED.checkSec,
     }),
   );
@@ -105,7 +105,7 @@ function uploadStep(node: ResolvedNode, u: Upload): UploadStep {
     size: u.size,
     become: false,
     checksumTimeoutSec: TIMINGS.checksumSec,
-    timeoutSec: 60 + Math.ceil(u.size / (1024 * 1024)),
+    timeoutSec: STEP_DEADLINES.uploadBaseSec + Math.ceil(u.size / STEP_DEADLINES.uploadBytesPerSec),
     expectSec: Math.max(1, Math.round(u.size / EXPECTED.uploadBytesPerSec)),
     waitsFor: `sha256 ${u.sha256.slice(0, 12)}… on the node (skipped when already there)`,
   });
@@ -117,7 +117,7 @@ function checkStep(node: ResolvedNode, c: ChangeCheck): Step {
     runOn: 'node' as const,
     command: c.command,
     become: node.become,
-    timeoutSec: 120,
+    timeoutSec: STEP_DEADLINES.changeCheckSec,
     expectSec: EXPECTED.checkSec,
   };
   switch (c.action) {
@@ -153,7 +153,7 @@ function checkStep(node: ResolvedNode, c: ChangeCheck): Step {
       return makeStep({
         action: c.action,
         ...common,
-        timeoutSec: 600,
+        timeoutSec: STEP_DEADLINES.releaseCheckSec,
         title:
           `runs Liferay ${c.expected}` +
           (c.schemas.length
@@ -197,7 +197,7 @@ export function finalSteps(
         command: null,
         fingerprintCommands,
         fingerprintTimeoutSec: TIMINGS.fingerprintSec,
-        timeoutSec: 120,
+        timeoutSec: STEP_DEADLINES.consistencyCheckSec,
         expectSec: 5,
         waitsFor: 'one fingerprint across the cluster',
       }),
@@ -271,7 +271,7 @@ export function pruneStep(node: ResolvedNode, uploads: readonly Upload[], keep: 
     become: node.become,
     path,
     keep,
-    timeoutSec: 120,
+    timeoutSec: STEP_DEADLINES.pruneSec,
     expectSec: 2,
   });
 }

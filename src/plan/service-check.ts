@@ -1,5 +1,6 @@
 import type { ResolvedNode } from './nodes.js';
 import { shq } from '../shell/quote.js';
+import { STEP_DEADLINES } from './defaults.js';
 import { makeStep } from './step.js';
 import type { CheckServiceStep } from './types.js';
 
@@ -44,7 +45,7 @@ export function serviceCheckStep(node: ResolvedNode): CheckServiceStep {
     become: s.become,
     secretEnv: s.secretEnv,
     statusCommand: s.status,
-    timeoutSec: 30,
+    timeoutSec: STEP_DEADLINES.checkSec,
     expectSec: 1,
   });
 }
