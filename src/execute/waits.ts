@@ -1,4 +1,5 @@
 import { LrrollError } from '../errors/errors.js';
+import { runningMembers, someNames } from '../domain/cluster-members.js';
 import type {
   ServiceStartStep,
   SideCommand,
@@ -162,12 +163,12 @@ function describeViews(
     const v = views.get(c);
     return v ? `${c} (${v.size}) [${v.members.join(', ')}]` : `${c}: no view yet`;
   });
-  const missing = step.members.filter((name) => {
+  const missing = runningMembers(step.clusterNodes, step.startingLater).filter((name) => {
     const node = nodes.find((n) => n.name === name) ?? { name, host: name };
     return step.channels.some((c) => !isInView(node, views.get(c)?.members ?? []));
   });
   const later =
-    step.startingLater.length > 0 ? `; not expected yet (start later): ${step.startingLater.join(', ')}` : '';
+    step.startingLater.length > 0 ? `; not expected yet (start later): ${someNames(step.startingLater)}` : '';
   return (
     `sees ${seen.join(', ')}; waits for ${step.expectedSize} member(s)` +
     `${missing.length > 0 ? `, missing ${missing.join(', ')}` : ''}${later}`

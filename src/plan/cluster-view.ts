@@ -2,8 +2,11 @@
 export interface ExpectedView {
   /** The smallest member count that proves the node joined the nodes running at that point. */
   size: number;
-  /** The plan's nodes that are running when this node starts (it included), in inventory order. */
-  members: string[];
+  /**
+   * The plan's nodes, in inventory order: the same list for every gate of the plan. The members the view should show
+   * are these but `down`.
+   */
+  clusterNodes: string[];
   /** Nodes of the same batch that start after this one: the plan still has them down. */
   down: string[];
 }
@@ -14,6 +17,9 @@ export interface ExpectedView {
  * restart, those are still stopped). `declaredSize` (health.cluster.expectedSize) replaces the
  * inventory's size as the size of the whole cluster, for clusters with members outside the
  * inventory.
+ *
+ * Every gate holds the caller's one list of the cluster's nodes rather than its own list of the nodes running: that
+ * list differed for each node of a batch, which made a plan of thousands of nodes grow with the square of them.
  */
 export function expectedView(
   clusterNodes: readonly string[],
@@ -23,11 +29,6 @@ export function expectedView(
 ): ExpectedView {
   const at = startOrder.indexOf(node);
   const down = at < 0 ? [] : startOrder.slice(at + 1);
-  const later = new Set(down);
-  // With no batch-mate starting later the view is the whole cluster: every such node's gate holds the caller's one
-  // list (never changed) rather than a copy each, which with `serial: 1` made the plan grow with the square of the
-  // nodes.
-  const members = down.length === 0 ? (clusterNodes as string[]) : clusterNodes.filter((n) => !later.has(n));
   const size = Math.max(1, (declaredSize ?? clusterNodes.length) - down.length);
-  return { size, members, down };
+  return { size, clusterNodes: clusterNodes as string[], down };
 }

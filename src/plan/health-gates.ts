@@ -3,6 +3,7 @@
  * the modules, the OSGi diagnostics, the settle pause and the warm-up. What each gate needs is its own type here;
  * `ResolvedHealth` (node-steps.ts) puts them together for one node.
  */
+import { someNames } from '../domain/cluster-members.js';
 import type { ExpectedView } from './cluster-view.js';
 import { EXPECTED, PATTERNS, TIMINGS } from './defaults.js';
 import { gogoCommand } from './gogo.js';
@@ -81,8 +82,8 @@ export function markerGate(n: string, marker: MarkerGate, expectSec: number, com
  * start later are still down).
  */
 export function clusterGate(n: string, c: ClusterGate, expectSec: number, commands: LogGateCommands): WaitClusterStep {
-  const { size, members, down } = c.view;
-  const later = down.length > 0 ? ` (${down.join(', ')} ${down.length === 1 ? 'starts' : 'start'} later)` : '';
+  const { size, clusterNodes, down } = c.view;
+  const later = down.length > 0 ? ` (${someNames(down)} ${down.length === 1 ? 'starts' : 'start'} later)` : '';
   return makeStep<WaitClusterStep>({
     action: 'wait-cluster',
     node: n,
@@ -90,7 +91,7 @@ export function clusterGate(n: string, c: ClusterGate, expectSec: number, comman
     runOn: 'node',
     log: c.log,
     expectedSize: size,
-    members,
+    clusterNodes,
     startingLater: down,
     channels: c.channels,
     pattern: PATTERNS.clusterView,

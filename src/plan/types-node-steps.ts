@@ -153,8 +153,11 @@ export interface WaitClusterStep extends StepBase {
    * node.
    */
   expectedSize: number;
-  /** The plan's nodes running when this node starts (it included): the members the view should show. */
-  members: string[];
+  /**
+   * The plan's nodes, in inventory order (the same list in every gate of the plan): the view should show all of them
+   * but `startingLater`.
+   */
+  clusterNodes: string[];
   /** Nodes of the same batch that start after this one: still down while this gate waits. */
   startingLater: string[];
   channels: string[];

@@ -169,15 +169,17 @@ export interface PlanSource {
 
 /**
  * Bumped on any change to the plan's types (these files and schemas/plan.schema.json) or to how its JSON is written
- * (5: values the plan holds in several places are written once, see plan-json.ts).
+ * (5: values the plan holds in several places are written once, see plan-json.ts; 6: a cluster gate holds the
+ * cluster's nodes, the same list in every gate, instead of the nodes running when its node starts).
  */
-export const PLAN_FORMAT_VERSION = 5;
+export const PLAN_FORMAT_VERSION = 6;
 
 /**
  * Bumped on any change to what a plan says (its types, or what a step holds); not when only its JSON is written
- * differently. The plan hash covers it, so a plan's hash stays the same across changes of representation.
+ * differently. The plan hash covers it (with the compile's inputs), so a plan's hash stays the same across changes of
+ * representation (5: a cluster gate holds the cluster's nodes and names at most three nodes starting later).
  */
-export const PLAN_CONTENT_VERSION = 4;
+export const PLAN_CONTENT_VERSION = 5;
 
 /** The plan. */
 export interface Plan {

@@ -200,10 +200,10 @@ function phaseTag(phase: string): string {
 /** A node's steps with its own name, host and member replaced, to find nodes that do the same. */
 function shapeOf(plan: Plan, name: string, steps: readonly Step[], rollback: readonly Step[] = []): string {
   const node = plan.nodes.find((n) => n.name === name);
-  // A cluster gate's `members` and a capacity check's `others` name every other node; the gate's size
+  // A cluster gate's `clusterNodes` and a capacity check's `others` name every other node; the gate's size
   // and `startingLater`, and the check's `batchNodes`, already tell them apart.
   const derived = (s: Step, k: string): boolean =>
-    (s.action === 'wait-cluster' && k === 'members') || (s.action === 'check-capacity' && k === 'others');
+    (s.action === 'wait-cluster' && k === 'clusterNodes') || (s.action === 'check-capacity' && k === 'others');
   const strip = (s: Step): object =>
     Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'id' && !derived(s, k)));
   let text = JSON.stringify([steps.map(strip), rollback.map(strip)]);

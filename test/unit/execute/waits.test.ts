@@ -296,7 +296,7 @@ describe('the cluster gate in a batch of two (cluster-gate-serial2.yml: node2 st
     const step = g.step<WaitClusterStep>('wait-cluster');
     expect(step).toMatchObject({
       expectedSize: 4,
-      members: ['node1', 'node3', 'node4', 'node5'],
+      clusterNodes: ['node1', 'node2', 'node3', 'node4', 'node5'],
       startingLater: ['node2'],
     });
     g.host.appendLog(

@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runningMembers, someNames } from '../../../src/domain/cluster-members.js';
 import { expectedView } from '../../../src/plan/cluster-view.js';
 import type { Plan, WaitClusterStep } from '../../../src/plan/types.js';
 import { loadPlan } from '../../helpers/fake-transport.js';
@@ -25,7 +29,8 @@ describe('expectedView', () => {
     const v = expectedView(all, order, node, declared);
     expect(v.size).toBe(size);
     expect(v.down).toEqual(down);
-    expect(v.members).toEqual(all.filter((n) => !down.includes(n)));
+    expect(v.clusterNodes).toBe(all);
+    expect(runningMembers(v.clusterNodes, v.down)).toEqual(all.filter((n) => !down.includes(n)));
   });
 });
 
@@ -40,14 +45,14 @@ describe('the compiled cluster gate', () => {
       ['node4', 5, []],
       ['node5', 5, []],
     ]);
-    const first = gates(plan)[0];
-    expect(first?.members).toEqual(['node1', 'node3', 'node4', 'node5']);
+    const first = gates(plan)[0] as WaitClusterStep;
+    expect(runningMembers(first.clusterNodes, first.startingLater)).toEqual(['node1', 'node3', 'node4', 'node5']);
     expect(first?.title).toBe('wait for the cluster view to reach 4 member(s) (node2 starts later)');
   });
 
   it('a full restart expects the nodes started so far: 1, 2, 3', async () => {
     const plan = await loadPlan('test/fixtures/playbooks/valid/cluster-gate-full.yml');
-    expect(gates(plan).map((g) => [g.node, g.expectedSize, g.members])).toEqual([
+    expect(gates(plan).map((g) => [g.node, g.expectedSize, runningMembers(g.clusterNodes, g.startingLater)])).toEqual([
       ['node1', 1, ['node1']],
       ['node2', 2, ['node1', 'node2']],
       ['node3', 3, ['node1', 'node2', 'node3']],
@@ -59,5 +64,44 @@ describe('the compiled cluster gate', () => {
     const np = plan.batches[0]?.nodePlans[0];
     const inRollback = np?.rollback.find((s) => s.action === 'wait-cluster');
     expect(inRollback).toMatchObject({ expectedSize: 4, startingLater: [] });
+  });
+});
+
+describe('a cluster gate in a large batch', () => {
+  it('holds the one list of the cluster in every gate, and names at most three nodes starting later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lrroll-cluster-gate-'));
+    try {
+      const nodes = Array.from({ length: 60 }, (_, i) => `    - name: node${i + 1}`).join('\n');
+      const file = join(dir, 'large.yml');
+      writeFileSync(
+        file,
+        readFileSync('test/fixtures/playbooks/valid/cluster-gate-serial2.yml', 'utf8')
+          .replace(/nodes:\n(    - name: node\d+\n)+/, `nodes:\n${nodes}\n`)
+          .replace(/serial: 2/, 'serial: "50%"'),
+      );
+      const plan = await loadPlan(file);
+      const all = gates(plan);
+      expect(all).toHaveLength(60);
+      // One list, not one per gate: per gate, the plan grew with the square of the nodes.
+      expect(new Set(all.map((g) => g.clusterNodes)).size).toBe(1);
+      expect(all[0]?.clusterNodes).toHaveLength(60);
+      expect(all.map((g) => g.startingLater.length)).toEqual([
+        ...Array.from({ length: 30 }, (_, i) => 29 - i),
+        ...Array.from({ length: 30 }, (_, i) => 29 - i),
+      ]);
+      expect(all[0]?.expectedSize).toBe(31);
+      expect(all[0]?.title).toBe(
+        'wait for the cluster view to reach 31 member(s) (node2, node3, node4 and 26 more start later)',
+      );
+      expect(Math.max(...all.map((g) => g.title.length))).toBeLessThan(120);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('someNames lists up to three names, then how many more', () => {
+    expect(someNames([])).toBe('');
+    expect(someNames(['a', 'b', 'c'])).toBe('a, b, c');
+    expect(someNames(['a', 'b', 'c', 'd', 'e'])).toBe('a, b, c and 2 more');
   });
 });

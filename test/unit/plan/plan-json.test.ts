@@ -111,35 +111,36 @@ describe('sharedValues', () => {
   });
 });
 
-// The hashes of the example playbooks as plan format 4 gave them (test/unit/plan/__snapshots__/examples/*.plan.json
-// before format 5): the hash covers what a plan says, not how its JSON is written.
-const HASHES_BEFORE_FORMAT_5: Array<[string, string]> = [
-  ['activation-key', '619ba96b1ef88668627400260902c7f4b003a5d5046e630eefd9fbce9bd76362'],
-  ['app-server', 'd8dd56354ae1c11672d5b5c2167f9d059471e46b76170c8bd738c676d910f0f0'],
-  ['custom', '2c6a94d97c95ddbf7cb06bef764ba4e68e6d410955236de23f8288d8fdcf6650'],
-  ['fixpack-revert', '1011f60858ec65d94b78611a111238856f3e13b351af64afd41563ba3a29da0f'],
-  ['fixpack', '2f8352d3d04f45fab39d7acdf060f39109ba939e505fe9f7be24e00632831c00'],
-  ['full-restart', '24109af25860bfd5b50a862ca3d4d1be7a9e2a5af89efe17a4c5f6530206c02f'],
-  ['hotfix-quarterly', 'ea0ab67a0c9529bfddcf4b5652da4a6cdff026d7a9d7fb8cec16655d1251be17'],
-  ['hotfix', 'ff5a43e140d7c91464107ee3db7d51f91f5742af84b25de5c91cf9e61c1d4f02'],
-  ['java', '702abe71566d0b7fa40f74e054c15cb42ca218f72b36b9b625e693052cb888b2'],
-  ['jvm-settings', 'fd47bbc3990f300fd6db968b40161459d7b891e9863aa85e4a20c87b1038495c'],
-  ['module', '80f7665385ad9d8f74de7c54fe5727d8385dd2ac6c53c5968844edb401fb1d03'],
-  ['os-upgrade', 'ab21316c5b90e29a6b70e29d1f85576dd728acea953a90bcdb409c8743f44ceb'],
-  ['osgi-config', '474c9f4d262a99e3dd86297d008ccbfd21d19693fe8802c1866896e7f2444a9f'],
-  ['portal-properties', '9e65ecaa098bdf16e58d7c6cfa9c12aa06fc51a24954f7aff3fd09ef0876abfb'],
-  ['release-bundle', 'b9faf04ca80ca7e64a29631ac1f9907d982469020ffb98396bf66e7697dc7705'],
-  ['release-lpkgs', 'fe36a2e6b68e6bffaeccfc9e442c4072db964ab2f892c01502c447751cc013a4'],
-  ['restart', '19d3c28258ea5db189e4f0d2c0b7d54c54463581c7b004590e3d2129f46e0cde'],
-  ['theme', '6630fa6ac5f4f547dbe20e095c8cbc5a73b570606a42c74450ee2dc42374dc1f'],
+// The hashes of the example playbooks at plan content version 5 (test/unit/plan/__snapshots__/examples/*.plan.json):
+// the hash covers what a plan says, not how its JSON is written (format 5 wrote shared values once and kept the
+// hashes of format 4; format 6 changed what a cluster gate holds, and with it the content version and every hash).
+const EXAMPLE_HASHES: Array<[string, string]> = [
+  ['activation-key', 'df1373179308347e7d4f6a803f5058ad19b6f596a91cc8e60f3b07f3812e195a'],
+  ['app-server', '1e8bc0dc7f5e95bec77dbc832e4f7e59f9731bc95056552cf63419a2eb999c10'],
+  ['custom', '3e1e376736ae724c810e8981e9ce72b9f27ba822e90a6a00fdf38198b91d3370'],
+  ['fixpack-revert', 'e123018efcb872fd90a329c394b3fcc519753493ce13aae218ffaba89efbc8a2'],
+  ['fixpack', '189c0ae2fb00adc8b3f5949ae2ab3f3f8e36c82aadd4561c345b611109ea2178'],
+  ['full-restart', 'e438704cdfb281b360e9c289d7c0d69bd61b3cad734303bdb554b03d38fbf693'],
+  ['hotfix-quarterly', '40f44f1c1f152ed87c6d1541a049775fca2f7e0369be43c7e66f9e7a15f2b351'],
+  ['hotfix', 'a5e45ebc4e792585ff8dba3a168d584db17ce8f2b9e964b3f188c4aa5a6baab4'],
+  ['java', '53db7207c8c3dcebcbc8cb2141c02f828b78821e874fbaae9fceb9d1ccbc3ea3'],
+  ['jvm-settings', '0f51f475127f4b6b866f93f1326002fa949c0e4b6d5a912d3cbb1bfc88a49a57'],
+  ['module', 'ee406574d384548b9a7a39a95a35a9cdc25a64f771e863d32e3004083afb5462'],
+  ['os-upgrade', '8de8d5a92dc5618ae7c1df030eef9f30afa12fd675d78ea5778549a14ded50fc'],
+  ['osgi-config', '24ae2bbc6e58ddaa1c2465facb3420ce6273c280b26128fa857f79263cde8d1b'],
+  ['portal-properties', 'aea3aa34eb39d327340db187eb41b630fa4b00201bc56aa3db9cecad2e080735'],
+  ['release-bundle', '186f6fe6d452daefe1b5c106ee46327d59ccc7d9c90ed28efa0bccad9d1b8654'],
+  ['release-lpkgs', '47236e77df86dc667fdb769c234103d769b531ac8b378e30fbdee1626f9548cc'],
+  ['restart', 'fb296f9e525dd2e1f3016d28f0e5f88b0affb46dc15fb6beda09654fa4278656'],
+  ['theme', 'd8a3ae087f37be1436f8836633b33a308dd664c3bb0714dbbc056fbef7c510be'],
 ];
 
 describe('the plan hash across the change of representation', () => {
   it('covers every example playbook', () => {
-    expect(HASHES_BEFORE_FORMAT_5.map(([n]) => `${n}.yml`).sort()).toEqual(examples);
+    expect(EXAMPLE_HASHES.map(([n]) => `${n}.yml`).sort()).toEqual(examples);
   });
 
-  it.each(HASHES_BEFORE_FORMAT_5)('%s.yml keeps the hash it had in plan format 4', async (name, hash) => {
+  it.each(EXAMPLE_HASHES)('%s.yml has the same hash written shared and in full', async (name, hash) => {
     const plan = await planOf(join(PLAYBOOKS, `${name}.yml`));
     expect(plan.hash).toBe(hash);
     expect(expandPlanJson(JSON.parse(written(plan, true, 0))).hash).toBe(hash);
