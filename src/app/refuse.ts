@@ -55,10 +55,12 @@ export async function nodesAtRefusal(plan: Plan, leftOut: readonly LeftOut[], lb
  */
 async function readMembers(plan: Plan, lb: RefusalLb): Promise<Map<string, MemberState> | null> {
   const read = await readLbMembers(plan, lb.driver, lb.transport, lb.secrets).catch(() => []);
-  const answered = read.flatMap((r) => (typeof r.members === 'string' ? [] : [r]));
+  const answered = read.flatMap(({ instance, members }) =>
+    typeof members === 'string' ? [] : [{ instance, members }],
+  );
   if (answered.length === 0) return null;
   const byMember = new Map<string, Array<{ name: string; state: MemberState }>>();
-  for (const { instance, members } of answered as Array<{ instance: string; members: Map<string, MemberState> }>)
+  for (const { instance, members } of answered)
     for (const [member, state] of members) {
       if (state.state === 'UNKNOWN') continue; // not known is not out: the record and the text say "not read"
       byMember.set(member, [...(byMember.get(member) ?? []), { name: instance, state }]);

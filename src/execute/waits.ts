@@ -171,7 +171,7 @@ function describeViews(
     step.startingLater.length > 0 ? `; not expected yet (start later): ${someNames(step.startingLater)}` : '';
   return (
     `sees ${seen.join(', ')}; waits for ${step.expectedSize} member(s)` +
-    `${missing.length > 0 ? `, missing ${missing.join(', ')}` : ''}${later}`
+    `${missing.length > 0 ? `, missing ${someNames(missing, 10)}` : ''}${later}`
   );
 }
 
