@@ -211,8 +211,12 @@ export const EXPECTED = {
 export const CLUSTER_TIMINGS = {
   /** One lock command on one node (take, refresh, release, read, break). */
   lockTimeout: '30s',
-  /** How often a run refreshes its lock on every node and checks it is still its own. */
-  lockRefresh: '30s',
+  /**
+   * How often a run refreshes its lock on every node and checks it is still its own: a run whose lock was broken
+   * (`lrroll unlock`) or taken stops within this, before it drains another node. One short command per node, on a
+   * shell kept open.
+   */
+  lockRefresh: '10s',
   /** A lock refreshed less recently than this is reported as stale (it is still never broken silently). */
   lockStaleAfter: '10m',
   /** `--lock-wait`: pauses between attempts, at least this … */

@@ -308,9 +308,9 @@ describe.skipIf(!support.ok)(
         expect(unlock.stderr).toContain(`That run is STILL RUNNING on this host (pid ${live.child.pid})`);
         expect(unlock.stdout).toBe('Lock broken on 3 node(s).\n');
         expect(await lockModes(cluster)).toEqual({ node1: '-', node2: '-', node3: '-' });
-        // Within one refresh (every 30 s) the run learns it and stops like on Ctrl-C; the apply in flight then
+        // Within one refresh (every 10 s) the run learns it and stops like on Ctrl-C; the apply in flight then
         // finishes.
-        await sleep(31_000);
+        await sleep(11_000);
         expect(live.child.exitCode, 'still finishing the apply in flight').toBeNull();
         await release(cluster);
         const run = await live.done;

@@ -102,7 +102,7 @@ describe('the cluster steps in the plan', () => {
       ]);
       expect(plan.cluster.lock).toMatchObject({
         staleAfterSec: 600,
-        refreshSec: 30,
+        refreshSec: 10,
         waitPollSec: { min: 0.2, max: 5 },
       });
       expect(plan.cluster.lock.nodes.every((n) => n.take.timeoutSec === 30)).toBe(true);
