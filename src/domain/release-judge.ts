@@ -1,5 +1,6 @@
 // The judge of a node's release check (plan/release-check.ts writes the command): which release the
 // node runs, and whether the new release's Service Builder schemas move major/minor from the node's.
+import { someNames } from './name-list.js';
 import { parseRelease, releaseName } from './releases.js';
 import { schemaChangeLevel } from './versions.js';
 
@@ -52,8 +53,7 @@ export function judgeInstalledRelease(step: ReleaseExpectation, out: string): { 
       ok: false,
       message:
         `the new release moves Service Builder schemas major/minor, a required upgrade that cannot be ` +
-        `rolled: ${moves.slice(0, 5).join(', ')}` +
-        `${moves.length > 5 ? ` and ${moves.length - 5} more` : ''}`,
+        `rolled: ${someNames(moves, 5)}`,
     };
   return {
     ok: true,

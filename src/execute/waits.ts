@@ -1,5 +1,6 @@
 import { LrrollError } from '../errors/errors.js';
-import { runningMembers, someNames } from '../domain/cluster-members.js';
+import { runningMembers } from '../domain/cluster-members.js';
+import { someNames } from '../domain/name-list.js';
 import type {
   ServiceStartStep,
   SideCommand,

@@ -3,7 +3,7 @@
  * the modules, the OSGi diagnostics, the settle pause and the warm-up. What each gate needs is its own type here;
  * `ResolvedHealth` (node-steps.ts) puts them together for one node.
  */
-import { someNames } from '../domain/cluster-members.js';
+import { someNames } from '../domain/name-list.js';
 import type { ExpectedView } from './cluster-view.js';
 import { EXPECTED, PATTERNS, TIMINGS } from './defaults.js';
 import { gogoCommand } from './gogo.js';
