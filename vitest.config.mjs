@@ -31,13 +31,36 @@ class LongestFirst extends BaseSequencer {
   }
 }
 
+/**
+ * Files that start servers or processes (end to end), mock modules or check the whole tree (meta) run each in a
+ * fresh worker, as vitest does by default.
+ */
+const ISOLATED = ['test/e2e/**/*.test.ts', 'test/unit/meta/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     maxWorkers: workers,
     sequence: { sequencer: LongestFirst },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'isolated', include: ISOLATED },
+      },
+      {
+        // The unit tests share their workers' module cache (isolate off): each file importing the compiler, the
+        // executor and their schemas again in a fresh worker was half of the unit tests' CPU time. They are plain
+        // functions over fixtures; none mocks a module or keeps state between files.
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...ISOLATED, 'node_modules/**'],
+          isolate: false,
+        },
+      },
+    ],
   },
 });

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { freeBytesCommand, sha256Command } from '../../../../src/plan/shell/file-facts.js';
-import { SHELLS, onPath, run, runOk, tmp } from './helpers.js';
+import { SHELLS, onPath, run, runOk, suiteTmp, tmp } from './helpers.js';
 
 describe('sha256Command', () => {
   /** A directory whose only entries are symlinks to the named tools, for PATH. */
@@ -18,7 +18,7 @@ describe('sha256Command', () => {
   }
 
   for (const shell of SHELLS) {
-    const file = tmp() + `/it's "a" $x\\y.bin`;
+    const file = suiteTmp() + `/it's "a" $x\\y.bin`;
     const data = randomBytes(100_000);
     fs.writeFileSync(file, data);
     const expected = createHash('sha256').update(data).digest('hex') + '\n';

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { afterAll, expect } from 'vitest';
+import { afterAll, expect, onTestFinished } from 'vitest';
 
 export const SHELLS = ['/bin/sh', '/bin/bash'].filter((shell) => fs.existsSync(shell));
 
@@ -40,18 +40,24 @@ export function runOk(shell: string, command: string, env: Record<string, string
   return result;
 }
 
-const tempDirs: string[] = [];
-
-/** A fresh temp directory, removed after all tests. */
+/**
+ * A fresh temp directory, removed when the test that asked for it ends. (Tied to the test, not to a file-level
+ * `afterAll` in this module: the unit tests share their workers' module cache, so such a hook would be registered for
+ * the first file that imports this module only.)
+ */
 export function tmp(): string {
+  if (expect.getState().currentTestName === undefined) throw new Error('tmp() outside a test: use suiteTmp()');
   const dir = fs.mkdtempSync(os.tmpdir() + '/lrroll-shell-');
-  tempDirs.push(dir);
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+/** A fresh temp directory for a `describe` body (outside any test), removed after that suite. */
+export function suiteTmp(): string {
+  const dir = fs.mkdtempSync(os.tmpdir() + '/lrroll-shell-');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 export function read(file: string): string {
   return fs.readFileSync(file, 'utf8');
