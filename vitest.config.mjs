@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 // The end-to-end files spend most of their time waiting on real servers (sshd, HAProxy, Apache,
 // Tomcat starting and draining), not on the CPU, and each starts its own cluster on its own
-// loopback block; so three files run at once even on two cores (vitest's default there is one).
+// loopback block; so four files run at once even on two cores (vitest's default there is one).
+// On a fresh 2-core machine: 387 s with three, 332 s with four or five (BENCHMARKS.md).
 // LRROLL_TEST_WORKERS=1 runs them one at a time.
-const workers = Number(process.env.LRROLL_TEST_WORKERS) || 3;
+const workers = Number(process.env.LRROLL_TEST_WORKERS) || 4;
 
 /**
  * The longest files first, so that short ones fill the end: the real-Tomcat files, the other

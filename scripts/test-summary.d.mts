@@ -5,11 +5,14 @@ export interface TestSummary {
   passed: number;
   failed: number;
   skipped: number;
-  /** Why something counted as failed (CI skips, broken files, leftovers). */
+  /** Why something counted as failed (CI skips, broken files, leftovers, vitest failing with every test passed). */
   notes: string[];
   /** `N passed, N failed[, N skipped]`. */
   line: string;
 }
 
 /** Counts vitest's JSON report (or null when there is none); every test is counted once. */
-export function summarize(report: unknown, options: { ci: boolean; leftovers?: string[] }): TestSummary;
+export function summarize(
+  report: unknown,
+  options: { ci: boolean; leftovers?: string[]; exitCode?: number | null },
+): TestSummary;

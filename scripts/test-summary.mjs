@@ -5,12 +5,13 @@
  * Counts a vitest JSON report. In CI (`ci: true`) a skipped test is a failure: it is counted as
  * failed, not also as skipped, so passed + failed + skipped is the number of tests. A test file
  * that broke without a failed test (an import error, a throwing beforeAll) adds one failure, and so
- * does every folder the tests left in their temporary directory.
+ * does every folder the tests left in their temporary directory. Vitest failing with nothing failed in its report (an
+ * unhandled error, which its report does not hold) adds one failure too.
  * @param {any} report vitest's `--reporter=json` output, or null when there is none
- * @param {{ ci: boolean, leftovers?: string[] }} options
+ * @param {{ ci: boolean, leftovers?: string[], exitCode?: number | null }} options
  * @returns {{ passed: number, failed: number, skipped: number, notes: string[], line: string }}
  */
-export function summarize(report, { ci, leftovers = [] }) {
+export function summarize(report, { ci, leftovers = [], exitCode = 0 }) {
   const notes = [];
   if (!report) {
     notes.push('vitest wrote no report: the run itself broke');
@@ -34,6 +35,12 @@ export function summarize(report, { ci, leftovers = [] }) {
   }
   if (leftovers.length > 0) {
     notes.push(`the tests left ${leftovers.length} item(s) in their temporary directory: ${leftovers.join(', ')}`);
+    failed += 1;
+  }
+  if (exitCode !== 0 && failed === 0) {
+    notes.push(
+      `vitest exited ${exitCode ?? 'on a signal'} with no test failed: an error outside the tests (see above)`,
+    );
     failed += 1;
   }
   return finish(passed, failed, skipped, notes);

@@ -35,7 +35,7 @@ try {
 }
 const leftovers = existsSync(testTmp) ? readdirSync(testTmp).sort() : [];
 rmSync(dir, { recursive: true, force: true });
-const summary = summarize(json, { ci: process.env.CI === 'true', leftovers });
+const summary = summarize(json, { ci: process.env.CI === 'true', leftovers, exitCode: result.status });
 for (const note of summary.notes) console.error(`\n${note}`);
 console.log(`\n${summary.line}`);
 process.exit(result.status === 0 && summary.failed === 0 ? 0 : 1);

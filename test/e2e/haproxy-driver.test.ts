@@ -11,8 +11,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MemberState } from '../../src/execute/lb/driver.js';
 import { createLbDriver } from '../../src/execute/lb/factory.js';
 import { HaproxyDriver } from '../../src/execute/lb/haproxy.js';
-import { wrapCommand, type ExecOptions, type ExecResult, type Transport } from '../../src/execute/transport.js';
-import { TIMINGS } from '../../src/plan/defaults.js';
+import type { ExecOptions, ExecResult } from '../../src/execute/transport.js';
+import { LocalTransport } from '../../src/execute/transports/local.js';
+import { LOCAL_TIMINGS, TIMINGS } from '../../src/plan/defaults.js';
 import { parseHaproxySocket, socatWrapper } from '../../src/domain/haproxy-socket.js';
 import type { PlanLoadBalancer } from '../../src/plan/types.js';
 
@@ -72,50 +73,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs commands with `sh -c` on this machine: the Transport the `via` form uses, minus SSH. */
-class ShTransport implements Transport {
-  readonly describe = 'local sh (test)';
+/**
+ * The Transport the `via` form uses, minus SSH: lrroll's own local transport (`sh -c` on this machine), recording each
+ * command.
+ */
+class ShTransport extends LocalTransport {
   readonly commands: string[] = [];
-  async connect(): Promise<void> {}
-  async put(): Promise<void> {
-    throw new Error('not needed');
+  constructor() {
+    super(LOCAL_TIMINGS.localKillGraceMs);
   }
-  async close(): Promise<void> {}
-  exec(command: string, options: ExecOptions): Promise<ExecResult> {
+  override exec(command: string, options: ExecOptions): Promise<ExecResult> {
     this.commands.push(command);
-    const wrapped = wrapCommand(command, options.env, options.become === true);
-    const started = Date.now();
-    return new Promise((resolve) => {
-      const child = spawn('/bin/sh', ['-c', wrapped.command], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      let timedOut = false;
-      let aborted = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, options.timeoutMs);
-      const onAbort = (): void => {
-        aborted = true;
-        child.kill('SIGKILL');
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-      child.stdin.end(wrapped.stdin);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        resolve({
-          exitCode: timedOut || aborted ? null : code,
-          stdout,
-          stderr,
-          timedOut,
-          aborted,
-          durationMs: Date.now() - started,
-        });
-      });
-    });
+    return super.exec(command, options);
   }
 }
 
@@ -428,7 +397,7 @@ describe.skipIf(!HAPROXY.ok)(`HaproxyDriver against a real HAProxy (${HAPROXY.te
         wrapper: socatWrapper(parseHaproxySocket(join(dir, 'missing.sock')), TIMINGS.lbSocatIdleSec),
       });
       await expect(viaDriver.members()).rejects.toThrow(
-        /cannot reach the HAProxy runtime API at .*missing\.sock via local sh \(test\): socat exited with 1: .*No such file or directory/,
+        /cannot reach the HAProxy runtime API at .*missing\.sock via local: socat exited with 1: .*No such file or directory/,
       );
     });
   });

@@ -48,6 +48,15 @@ describe('the test run summary', () => {
     expect(s.notes.join('\n')).toContain('lrroll-batch3-Ab12');
   });
 
+  it('vitest failing with every test passed (an unhandled error its report does not hold) is a failure', () => {
+    const s = count({ ...REPORT, numPendingTests: 0 }, { ci: true, exitCode: 1 });
+    expect(s.line).toBe('1105 passed, 1 failed');
+    expect(s.notes.join('\n')).toContain('an error outside the tests');
+    expect(count({ ...REPORT, numPendingTests: 0 }, { ci: true, exitCode: 0 }).line).toBe('1105 passed, 0 failed');
+    // A failure already counted is not counted again.
+    expect(count({ ...REPORT, numFailedTests: 1 }, { ci: false, exitCode: 1 }).failed).toBe(1);
+  });
+
   it('no report at all is a failure', () => {
     expect(count(null, { ci: false }).line).toBe('0 passed, 1 failed');
   });
