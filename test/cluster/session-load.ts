@@ -269,6 +269,32 @@ export interface OutWindow {
   outAt: number;
 }
 
+/** The run events `outWindows` reads (lrroll's NDJSON events, as parsed). */
+type RunEventFields = { kind?: unknown; node?: unknown; action?: unknown; state?: unknown; at?: unknown };
+
+/**
+ * Each node's windows out of the load balancer in a run, from its events. A window opens when lrroll starts the node's
+ * drain step: the load balancer may apply the drain at any moment after the request leaves, and the `draining`
+ * event is written only once the request has returned (on a busy machine tens of milliseconds later, while users
+ * pinned to the node already get another one). It closes at the `out` event.
+ */
+export function outWindows(events: readonly RunEventFields[]): Map<string, OutWindow[]> {
+  const outs = new Map<string, OutWindow[]>();
+  const drained = new Map<string, number>();
+  for (const e of events) {
+    const node = String(e.node);
+    const at = Date.parse(String(e.at));
+    if (e.kind === 'step-start' && e.action === 'lb-drain') drained.set(node, at);
+    if (e.kind !== 'lb-state') continue;
+    if (e.state === 'draining' && !drained.has(node)) drained.set(node, at);
+    if (e.state === 'out') {
+      outs.set(node, [...(outs.get(node) ?? []), { drainedAt: drained.get(node) ?? at, outAt: at }]);
+      drained.delete(node);
+    }
+  }
+  return outs;
+}
+
 /**
  * The sessions a run should cost without replication, by the plan's user-impact note: each user
  * whose session is on a node when that node is taken out hard loses it, once. The exact moment

@@ -10,6 +10,7 @@ import {
 } from '../../cluster/cluster.js';
 import {
   expectedLosses,
+  outWindows,
   startSessionLoad,
   unexplainedLosses,
   type OutWindow,
@@ -102,18 +103,7 @@ export async function rollUnderSessions(
   // A few more requests on the final state.
   await new Promise((r) => setTimeout(r, 1500));
   const load = await sessions.stop();
-  const outs = new Map<string, OutWindow[]>();
-  const drained = new Map<string, number>();
-  for (const e of run.events) {
-    if (e.kind !== 'lb-state') continue;
-    const node = String(e.node);
-    if (e.state === 'draining') drained.set(node, Date.parse(String(e.at)));
-    if (e.state === 'out')
-      outs.set(node, [
-        ...(outs.get(node) ?? []),
-        { drainedAt: drained.get(node) ?? Date.parse(String(e.at)), outAt: Date.parse(String(e.at)) },
-      ]);
-  }
+  const outs = outWindows(run.events);
   return {
     playbook,
     run,

@@ -1,7 +1,13 @@
 // The session accounting the Tomcat end-to-end tests rely on: which users the plan's impact note
 // says lose their session when a node is taken out hard, and which losses nothing explains.
 import { describe, expect, it } from 'vitest';
-import { expectedLosses, unexplainedLosses, type OutWindow, type SessionSample } from '../../cluster/session-load.js';
+import {
+  expectedLosses,
+  outWindows,
+  unexplainedLosses,
+  type OutWindow,
+  type SessionSample,
+} from '../../cluster/session-load.js';
 
 const out = (drainedAt: number, outAt: number): OutWindow[] => [{ drainedAt, outAt }];
 const s = (user: number, sentAt: number, node: string, kind: SessionSample['kind']): SessionSample => ({
@@ -75,5 +81,29 @@ describe('session accounting', () => {
 
   it('a guest that never logged in holds nothing', () => {
     expect(expectedLosses([s(0, 100, 'node1', 'failed')], new Map([['node1', out(190, 200)]]))).toBe(0);
+  });
+
+  it("a node's window opens when its drain step starts, not when the draining event is written", () => {
+    const at = (ms: number): string => new Date(ms).toISOString();
+    // The drain request left at 1000; HAProxy applied it at once, and the users pinned to node1 got another node
+    // at 1010; the drain step returned and wrote its event at 1060 (a busy machine).
+    const events = [
+      { kind: 'step-start', node: 'node1', action: 'lb-drain', at: at(1000) },
+      { kind: 'lb-state', node: 'node1', state: 'draining', at: at(1060) },
+      { kind: 'lb-state', node: 'node1', state: 'out', at: at(1200) },
+      { kind: 'step-start', node: 'node2', action: 'lb-drain', at: at(2000) },
+      { kind: 'lb-state', node: 'node2', state: 'draining', at: at(2050) },
+      { kind: 'lb-state', node: 'node2', state: 'out', at: at(2100) },
+    ];
+    const windows = outWindows(events);
+    expect(windows).toEqual(
+      new Map([
+        ['node1', out(1000, 1200)],
+        ['node2', out(2000, 2100)],
+      ]),
+    );
+    const samples = [s(0, 0, 'node1', 'login'), s(0, 500, 'node1', 'ok'), s(0, 1010, 'node2', 'lost')];
+    expect(unexplainedLosses(samples, windows)).toEqual([]);
+    expect(expectedLosses(samples, windows)).toBe(1);
   });
 });
