@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The page-side callbacks (page.evaluate, $$eval) run in Chromium: they use the DOM.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +12,41 @@ import type { Report } from '../../src/render/report/types.js';
 import { createHarness, loadPlan, testMeta } from '../helpers/fake-transport.js';
 import { runLrroll, spawnLrroll, stepStart } from './helpers/faults.js';
 import { lrroll, writePlaybook, type CliRun } from './helpers/lrroll-run.js';
+
+// What the page-side callbacks use of the browser, declared for this file only: a `lib: dom` reference would give
+// the whole type-checked program (src/ included) the browser's globals.
+interface PageRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  bottom: number;
+}
+interface PageElement {
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): PageRect;
+  closest(selector: string): PageElement | null;
+}
+interface PageImage {
+  complete: boolean;
+  naturalWidth: number;
+  naturalHeight: number;
+}
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    drawImage(image: PageImage, x: number, y: number): void;
+    getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray };
+  } | null;
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  elementFromPoint(x: number, y: number): PageElement | null;
+  getElementById(id: string): unknown;
+  createElement(tag: 'canvas'): PageCanvas;
+};
+declare const window: { scrollY: number };
 
 // The reports of a real rolling run (sshd per node + HAProxy): the HTML page rendered in headless
 // Chromium (every node's lane drawn, checked in the DOM and in the screenshot's pixels), the JUnit
@@ -112,7 +146,7 @@ describe.skipIf(!support.ok)(`reports of a real run${support.ok ? '' : ` — ski
         expect(await segs.count(), `${node} has segments`).toBeGreaterThan(4);
         // The widest segment of the lane: it must be on screen, on top at its centre, and painted in its kind's colour.
         const boxes = await segs.evaluateAll((rs) =>
-          rs.map((r) => ({ cls: r.getAttribute('class') ?? '', box: r.getBoundingClientRect().toJSON() as DOMRect })),
+          rs.map((r) => ({ cls: r.getAttribute('class') ?? '', box: r.getBoundingClientRect().toJSON() as PageRect })),
         );
         const widest = boxes.filter((b) => !b.cls.includes('preflight')).sort((a, b) => b.box.width - a.box.width)[0];
         expect(widest?.box.width, `${node}: widest segment`).toBeGreaterThan(4);
@@ -236,13 +270,14 @@ describe.skipIf(!support.ok)(`reports of a real run${support.ok ? '' : ` — ski
   async function pixelsOf(png: Buffer, points: ReadonlyArray<{ x: number; y: number }>): Promise<number[][]> {
     const page = await browser.newPage();
     await page.setContent(`<img id="i" src="data:image/png;base64,${png.toString('base64')}">`);
-    await page.waitForFunction(() => (document.getElementById('i') as HTMLImageElement | null)?.complete === true);
+    await page.waitForFunction(() => (document.getElementById('i') as PageImage | null)?.complete === true);
     const out = await page.evaluate((pts) => {
-      const img = document.getElementById('i') as HTMLImageElement;
+      const img = document.getElementById('i') as PageImage;
       const canvas = document.createElement('canvas');
       canvas.width = img.naturalWidth;
       canvas.height = img.naturalHeight;
-      const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+      const ctx = canvas.getContext('2d');
+      if (!ctx) throw new Error('no 2d canvas context');
       ctx.drawImage(img, 0, 0);
       return pts.map((p) => [...ctx.getImageData(p.x, p.y, 1, 1).data.slice(0, 3)]);
     }, points);
