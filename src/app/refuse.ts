@@ -1,7 +1,7 @@
 import type { RunReport } from '../execute/executor.js';
 import { runStartOf, type Emit, type NodeSummary } from '../execute/events.js';
 import type { LbDriver, MemberState } from '../execute/lb/driver.js';
-import { combineStates } from '../execute/lb/instances.js';
+import { shownState } from '../execute/lb/instances.js';
 import type { Transport } from '../execute/transport.js';
 import type { Plan } from '../plan/types.js';
 import type { LeftOut } from './reconcile.js';
@@ -50,7 +50,7 @@ export async function nodesAtRefusal(plan: Plan, leftOut: readonly LeftOut[], lb
 
 /**
  * Every member's state as the load balancer reports it (best effort: null when nothing could be read). With an HA
- * pair the states combine as a run's do (combineStates: out when out of any instance, the state furthest out, each
+ * pair the states combine as a run's do (shownState: out when out of any instance, the state furthest out, each
  * instance named); an UNKNOWN member counts as not read.
  */
 async function readMembers(plan: Plan, lb: RefusalLb): Promise<Map<string, MemberState> | null> {
@@ -65,9 +65,7 @@ async function readMembers(plan: Plan, lb: RefusalLb): Promise<Map<string, Membe
       if (state.state === 'UNKNOWN') continue; // not known is not out: the record and the text say "not read"
       byMember.set(member, [...(byMember.get(member) ?? []), { name: instance, state }]);
     }
-  return new Map(
-    [...byMember].map(([member, states]) => [member, read.length === 1 ? states[0]!.state : combineStates(states)]),
-  );
+  return new Map([...byMember].map(([member, states]) => [member, shownState(states, read.length)]));
 }
 
 /** Emits the start and end of a run that could not start, and returns its report. */

@@ -1,6 +1,5 @@
 import { createLbDriver } from '../execute/lb/factory.js';
-import type { MemberState } from '../execute/lb/driver.js';
-import { combineStates } from '../execute/lb/instances.js';
+import { shownState } from '../execute/lb/instances.js';
 import type { Emit, EventInput, NodeStatusRow } from '../execute/events.js';
 import { readHttpProbe } from '../execute/http-probe.js';
 import { maskDeep, maskingEmit, secretMask } from '../execute/secrets.js';
@@ -112,7 +111,7 @@ function memberStates(
         ? { state: 'UNKNOWN' as const, raw: '?', sessions: null }
         : (l.members.get(member) ?? { state: 'UNKNOWN' as const, raw: 'not found', sessions: null }),
   }));
-  const all = each.length === 1 ? (each[0]?.state as MemberState) : combineStates(each);
+  const all = shownState(each, lbs.length);
   return {
     lbState: all.raw,
     lbStates: each.map((e) => ({ instance: e.name, state: e.state.raw })),

@@ -29,6 +29,18 @@ export function combineStates(states: ReadonlyArray<{ name: string; state: Membe
 }
 
 /**
+ * A member's state as shown for a load balancer of `instances` instances: a single instance's state as it reports it,
+ * several combined (combineStates: the state furthest out, each instance named).
+ */
+export function shownState(
+  states: ReadonlyArray<{ name: string; state: MemberState }>,
+  instances: number,
+): MemberState {
+  const [only] = states;
+  return instances === 1 && only && states.length === 1 ? only.state : combineStates(states);
+}
+
+/**
  * Several instances of one load balancer (an HA pair) driven as one: every drain, hard step and
  * enable goes to all of them at once, and a member counts as out of rotation when it is out of any.
  * A call fails when it fails on any instance, naming which (the others were still attempted, so a
