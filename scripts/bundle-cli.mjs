@@ -22,6 +22,9 @@ await build({
   input: { lrroll: 'dist/cli/main.js' },
   platform: 'node',
   external: [/^node:/, 'node-ssh', 'ssh2'],
+  // yaml's ES module build (the one its package serves browsers; the same code): bundled as ES modules it needs no
+  // CommonJS wrappers and keeps only what lrroll imports.
+  resolve: { alias: { yaml: `${root}node_modules/yaml/browser/index.js` } },
   logLevel: 'warn',
   output: {
     dir: outDir,

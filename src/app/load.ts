@@ -66,15 +66,15 @@ export async function loadPlaybook(file: string, env: Env = {}, sets: readonly s
   if (hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
   const playbook = set.data as Playbook;
   const secrets: InventorySecrets = { values: new Map(), names: new Map() };
-  const inventory = await loadInventory(playbook.inventory, file, {
-    sm: sourceMap,
-    sources,
-    diagnostics,
-    env,
-    secrets,
-  });
-  diagnostics.push(...(await checkSshConfigFile(playbook, file, sourceMap)));
-  const artifacts = await loadArtifacts(playbook, file, sourceMap, diagnostics);
+  // The inventory, the ssh config file and the artifacts are read at once (each waits on files, the artifacts on
+  // hashing them); their diagnostics are reported in this order whichever finishes first.
+  const found = { inventory: [] as Diagnostic[], artifacts: [] as Diagnostic[] };
+  const [inventory, sshConfig, artifacts] = await Promise.all([
+    loadInventory(playbook.inventory, file, { sm: sourceMap, sources, diagnostics: found.inventory, env, secrets }),
+    checkSshConfigFile(playbook, file, sourceMap),
+    loadArtifacts(playbook, file, sourceMap, found.artifacts),
+  ]);
+  diagnostics.push(...found.inventory, ...sshConfig, ...found.artifacts);
   if (!inventory || hasErrors(diagnostics)) return { loaded: undefined, diagnostics, sources };
   return {
     loaded: {
@@ -219,10 +219,14 @@ async function loadAnsibleInventory(
 ): Promise<NormalizedInventory | undefined> {
   const { diagnostics } = ctx;
   // The Ansible readers load only for an Ansible inventory (most playbooks list their nodes inline).
-  const { readAnsibleInventory } = await import('../playbook/inventory/ansible.js');
-  const { resolveAnsibleModel } = await import('../playbook/inventory/resolve.js');
-  const { decryptInlineVaults, loadVarsFiles } = await import('./inventory-files.js');
-  const { decryptVaultTexts, isVaultText } = await import('./vault.js');
+  const [{ readAnsibleInventory }, { resolveAnsibleModel }, { decryptInlineVaults, loadVarsFiles }, vault] =
+    await Promise.all([
+      import('../playbook/inventory/ansible.js'),
+      import('../playbook/inventory/resolve.js'),
+      import('./inventory-files.js'),
+      import('./vault.js'),
+    ]);
+  const { decryptVaultTexts, isVaultText } = vault;
   let plain = text;
   if (isVaultText(text)) {
     const [r] = await decryptVaultTexts([text], ctx.env);

@@ -18,7 +18,15 @@ interface ParsedYaml {
 /** Parses YAML text, collecting every syntax error and duplicate key with its position. */
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: false });
+  // logLevel 'error': the library's own warnings (a collection as a key, say) would go to stderr as a stray line;
+  // lrroll reports what it finds itself.
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    merge: false,
+    logLevel: 'error',
+  });
   const locate = (offset: number): SourceLocation => {
     const pos = lineCounter.linePos(offset);
     return { file, line: pos.line, col: pos.col };

@@ -58,7 +58,7 @@ export function applyOverrides(data: unknown, sourceMap: SourceMap, sets: readon
       );
     let value: unknown;
     try {
-      value = parse(set.slice(eq + 1));
+      value = parse(set.slice(eq + 1), { logLevel: 'error' }); // no stray library warning on stderr
     } catch (err) {
       return usage(`the value is not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`);
     }
