@@ -1,9 +1,12 @@
 /**
  * The Gogo shell on a node, asked the way Liferay's own container probe asks it: `telnet` to
- * 127.0.0.1 on the console port, one command, then the input ends and telnet closes. A Gogo
- * `echo` after the command marks the end of its answer, so the session ends as soon as the
- * answer is complete (a long `scr:list` is never cut short by a fixed sleep) and an answer
- * without the mark is known to be incomplete.
+ * 127.0.0.1 on the console port, one command, then the input ends and telnet closes. The command
+ * is typed once the shell shows its `g! ` prompt (what is typed before may be lost in the
+ * console's option negotiation), and a Gogo `echo` after it marks the end of its answer, so the
+ * session ends as soon as the answer is complete (a long `scr:list` is never cut short by a fixed
+ * sleep) and an answer without the mark is known to be incomplete. Both are watched every 0.1 s
+ * where `sleep` takes fractions (GNU, busybox), else every second: this gate runs while the node
+ * is out of rotation.
  */
 import { shq } from '../shell/quote.js';
 import type { GogoCommand } from './types.js';
@@ -18,13 +21,18 @@ export function gogoCommand(port: number, commands: readonly GogoCommand[], limi
 }
 
 function gogoSession(port: number, command: GogoCommand, limitSec: number): string {
-  const seen = `grep -q -e ${shq(`^${GOGO_END}`)} -e 'Unable to connect' -e 'Connection closed' "$o"`;
+  // One budget of `limitSec` for the prompt and the answer together (`i` counts ticks across both waits).
+  const ticks = `$(( ${Math.max(1, Math.ceil(limitSec))} * n ))`;
+  const watch = (patterns: string[]): string =>
+    `while [ "$i" -lt ${ticks} ] && ! grep -q ${patterns.map((p) => `-e ${shq(p)}`).join(' ')} "$o"; ` +
+    `do sleep "$t"; i=$((i + 1)); done`;
+  const failed = ['Unable to connect', 'Connection closed'];
   return [
     '  o=$(mktemp) || exit 1',
     `  trap 'rm -f "$o"' EXIT`,
-    `  { sleep 1; printf '%s\\n' ${shq(command)} ${shq(`echo ${GOGO_END}`)}; i=0; while [ "$i" -lt ` +
-      `${Math.max(1, Math.ceil(limitSec))} ] && ! ${seen}; do sleep 1; i=$((i + 1)); done; } | telnet ` +
-      `127.0.0.1 ${port} > "$o" 2>&1`,
+    '  if sleep 0.01 2>/dev/null; then t=0.1; n=10; else t=1; n=1; fi',
+    `  { i=0; ${watch(['g! ', ...failed])}; printf '%s\\n' ${shq(command)} ${shq(`echo ${GOGO_END}`)}; ` +
+      `${watch([`^${GOGO_END}`, ...failed])}; } | telnet 127.0.0.1 ${port} > "$o" 2>&1`,
     '  cat "$o"',
   ].join('\n');
 }

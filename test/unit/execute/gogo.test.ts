@@ -152,13 +152,20 @@ describe('one attempt: every session after its mark line', () => {
  * A Gogo shell as Liferay's telnet console serves it: option negotiation, `g! ` prompts, the typed line echoed, answers
  * after a delay.
  */
-function fakeGogo(answers: Record<string, string[]>, delayMs: number): Server {
+function fakeGogo(answers: Record<string, string[]>, delayMs: number, promptAfterMs = 0): Server {
   return createServer((socket: Socket) => {
     socket.write(Buffer.from([255, 251, 1, 255, 251, 3]));
-    socket.write('g! ');
+    // What is typed before the prompt shows is lost, as in a console still negotiating its options.
+    let prompted = false;
+    const prompt = setTimeout(() => {
+      prompted = true;
+      socket.write('g! ');
+    }, promptAfterMs);
+    socket.on('close', () => clearTimeout(prompt));
     let pending = '';
     let queue = Promise.resolve();
     socket.on('data', (data: Buffer) => {
+      if (!prompted) return;
       pending += data.toString('latin1').replace(/\xff[\xfb-\xfe][\s\S]/g, '');
       const lines = pending.split(/\r\n|\r\0|\n|\r/);
       pending = lines.pop() ?? '';
@@ -228,6 +235,18 @@ describe.skipIf(!hasTelnet)(
       },
       60_000,
     );
+
+    it('types its command once the prompt shows: a console slow to show it (1.5 s) loses nothing', async () => {
+      const port = await listen(fakeGogo({ 'dm wtf': ['No missing dependencies found.'] }, 0, 1500));
+      const out = await sh(gogoCommand(port, ['dm wtf'], 20));
+      expect(readGogoAttempt(out, ['dm wtf'], [])).toEqual({ problems: [], error: null });
+    }, 60_000);
+
+    it('a console that never shows its prompt: the session gives up at its limit, and the attempt fails', async () => {
+      const port = await listen(fakeGogo({ 'dm wtf': ['No missing dependencies found.'] }, 0, 600_000));
+      const out = await sh(gogoCommand(port, ['dm wtf'], 1));
+      expect(readGogoAttempt(out, ['dm wtf'], []).error).toMatch(/^the Gogo shell did not answer/);
+    }, 60_000);
 
     it('nothing listening: the attempt says so instead of waiting for its limit', async () => {
       const port = await listen(createServer());
