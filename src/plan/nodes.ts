@@ -165,12 +165,10 @@ function resolveService(
         ? { ...missingCommands(), forceStop: killFromPidFile(pid) }
         : {
             start: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} start`,
-            stop: `CATALINA_PID=${pid} ${shq(`${tomcat}/bin/catalina.sh`)} stop ${Math.ceil(stopTimeoutSec)} -force`,
+            stop: catalinaStop(pid, shq(`${tomcat}/bin/catalina.sh`), stopTimeoutSec),
             forceStop: `if [ -f ${pid} ]; then kill -9 "$(cat ${pid})" 2>/dev/null || true; rm -f ${pid}; fi`,
             // A zombie (exited, not yet reaped) still answers kill -0: it counts as stopped.
-            status:
-              `p=$(cat ${pid} 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && ! grep -qs ` +
-              `'^State:[[:space:]]*Z' "/proc/$p/status"`,
+            status: `p=$(cat ${pid} 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null && ! ${zombie('p')}`,
           };
   const start = cmd('start', defaults.start);
   const stop = cmd('stop', defaults.stop);
@@ -206,6 +204,35 @@ function killFromPidFile(pid: string): string {
     shq('lrroll: the graceful stop did not finish and there is no service.forceStop: no pid file at ') +
     `${pid} >&2; exit 1; fi`
   );
+}
+
+/** A test that succeeds when the process whose id is in shell variable `name` has exited but is not yet reaped. */
+const zombie = (name: string): string => `grep -qs '^State:[[:space:]]*Z' "/proc/$${name}/status"`;
+
+/**
+ * Tomcat's own stop (`catalina.sh stop <timeout> -force`: the shutdown command, then it waits for the process in the
+ * pid file and kills it at the timeout), with its exit noticed at once: catalina.sh looks for the process only once a
+ * second, so on its own it returns up to a second after the JVM is gone, with the node out of rotation. This command
+ * watches the process every 0.1 s (where `sleep` takes fractions) and, once it is gone, ends catalina.sh's wait and
+ * removes the pid file as catalina.sh would. catalina.sh must not outlive the stop: its wait would take the next
+ * start's process for the old one and kill it at the timeout.
+ */
+function catalinaStop(pid: string, catalina: string, timeoutSec: number): string {
+  return [
+    `CATALINA_PID=${pid} ${catalina} stop ${Math.ceil(timeoutSec)} -force & s=$!`,
+    `p=$(cat ${pid} 2>/dev/null); t=1; n=1; if sleep 0.01 2>/dev/null; then t=0.1; n=10; fi`,
+    // Bounded (catalina.sh ends within its timeout and 5 s of killing) in case a shell never reaps it.
+    `i=0; while [ "$i" -lt $(( ${Math.ceil(timeoutSec) + 10} * n )) ] && kill -0 "$s" 2>/dev/null; do`,
+    // Gone, or exited and not yet reaped (a zombie), as the status command counts it.
+    `  if [ -n "$p" ] && { ! kill -0 "$p" 2>/dev/null || ${zombie('p')}; }; then`,
+    '    kill "$s" 2>/dev/null; wait "$s" 2>/dev/null',
+    `    if [ "$(cat ${pid} 2>/dev/null)" = "$p" ]; then rm -f ${pid}; fi`,
+    '    echo "Tomcat stopped."; exit 0',
+    '  fi',
+    '  sleep "$t"; i=$((i + 1))',
+    'done',
+    'wait "$s"',
+  ].join('\n');
 }
 
 /** Type `commands` without a command: each fails clearly (validation also reports the missing key). */

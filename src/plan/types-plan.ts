@@ -179,7 +179,8 @@ export const PLAN_FORMAT_VERSION = 6;
  * differently. The plan hash covers it (with the compile's inputs), so a plan's hash stays the same across changes of
  * representation (5: a cluster gate holds the cluster's nodes and names at most three nodes starting later; the lock
  * is refreshed every 10 s instead of every 30 s; 6: the OSGi gate's Gogo session types its command at the shell's
- * prompt and watches for the answer every 0.1 s instead of every second).
+ * prompt and watches for the answer every 0.1 s instead of every second; a `scripts` node's stop ends once its JVM
+ * is gone instead of at catalina.sh's next once-a-second look).
  */
 export const PLAN_CONTENT_VERSION = 6;
 

@@ -197,7 +197,7 @@ export interface NodeSettings {
  */
 export interface Service {
   /**
-   * `scripts`: Tomcat's `catalina.sh start` / `catalina.sh stop <timeout> -force` with `CATALINA_PID`; `systemd`: `systemctl start|stop <unit>`; `commands`: the `start`, `stop` and `status` commands given here.
+   * `scripts`: Tomcat's `catalina.sh start` / `catalina.sh stop <timeout> -force` with `CATALINA_PID` (its once-a-second wait for the JVM ends as soon as the JVM is gone); `systemd`: `systemctl start|stop <unit>`; `commands`: the `start`, `stop` and `status` commands given here.
    */
   type?: 'scripts' | 'systemd' | 'commands';
   /**
