@@ -109,7 +109,8 @@ async function sessionsOf(step: LbWaitDrainedStep, run: RunState): Promise<numbe
 async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   if (!step.countsSessions) return waitFixed(step, run, state);
   const clock = run.deps.clock;
-  const deadline = clock.now() + step.timeoutSec * 1000;
+  const started = clock.now();
+  const deadline = started + step.timeoutSec * 1000;
   let sessions: number | null = null;
   while (clock.now() < deadline && !run.waitSignal.aborted) {
     sessions = await sessionsOf(step, run);
@@ -121,7 +122,8 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
       stream: 'progress',
       line: `${step.member}: ${sessions ?? '?'} session(s)`,
     });
-    await clock.sleep(step.pollSec * 1000, run.waitSignal);
+    const fast = clock.now() - started < step.fastPollForSec * 1000;
+    await clock.sleep((fast ? Math.min(step.fastPollSec, step.pollSec) : step.pollSec) * 1000, run.waitSignal);
   }
   if (run.waitSignal.aborted) return failed('interrupted');
   if (sessions === 0) {

@@ -164,8 +164,9 @@ function describeViews(
     const v = views.get(c);
     return v ? `${c} (${v.size}) [${v.members.join(', ')}]` : `${c}: no view yet`;
   });
+  const byName = new Map(nodes.map((n) => [n.name, n]));
   const missing = runningMembers(step.clusterNodes, step.startingLater).filter((name) => {
-    const node = nodes.find((n) => n.name === name) ?? { name, host: name };
+    const node = byName.get(name) ?? { name, host: name };
     return step.channels.some((c) => !isInView(node, views.get(c)?.members ?? []));
   });
   const later =

@@ -128,6 +128,13 @@ export const TIMINGS = {
   settleAfterHardSec: 15,
   settlePollSec: 0.5,
   /**
+   * Requests in flight usually end within a few seconds of a drain: look at the sessions every `drainFastPollSec` for
+   * the first `drainFastForSec`, then every `loadBalancer.pollInterval` (a command load balancer: at its interval
+   * throughout, its commands may call a rate-limited API).
+   */
+  drainFastPollSec: 0.1,
+  drainFastForSec: 3,
+  /**
    * A member is usually UP within a couple of health checks: look every `upFastPollSec` for the first `upFastForSec`.
    */
   upFastPollSec: 0.1,

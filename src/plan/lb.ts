@@ -219,6 +219,8 @@ function waitDrainedStep(
     settleAfterHardSec: TIMINGS.settleAfterHardSec,
     settlePollSec: TIMINGS.settlePollSec,
     heartbeatSec: TIMINGS.gateHeartbeatSec,
+    fastPollSec: TIMINGS.drainFastPollSec,
+    fastPollForSec: calls.isCommand ? 0 : TIMINGS.drainFastForSec,
   };
   const common = {
     action: 'lb-wait-drained' as const,

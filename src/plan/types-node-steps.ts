@@ -13,6 +13,9 @@ export interface LbWaitDrainedStep extends StepBase {
   action: 'lb-wait-drained';
   member: string;
   pollSec: number;
+  /** Looks every `fastPollSec` during the first `fastPollForSec` (0: never), then every `pollSec`. */
+  fastPollSec: number;
+  fastPollForSec: number;
   onTimeout: 'maint' | 'maint-and-shutdown-sessions' | 'fail';
   /**
    * False when the load balancer cannot count the member's sessions (a command load balancer without `sessions`): the

@@ -170,9 +170,10 @@ export interface PlanSource {
 /**
  * Bumped on any change to the plan's types (these files and schemas/plan.schema.json) or to how its JSON is written
  * (5: values the plan holds in several places are written once, see plan-json.ts; 6: a cluster gate holds the
- * cluster's nodes, the same list in every gate, instead of the nodes running when its node starts).
+ * cluster's nodes, the same list in every gate, instead of the nodes running when its node starts; 7: `lb-wait-drained`
+ * holds how fast it looks at first, `fastPollSec` and `fastPollForSec`).
  */
-export const PLAN_FORMAT_VERSION = 6;
+export const PLAN_FORMAT_VERSION = 7;
 
 /**
  * Bumped on any change to what a plan says (its types, or what a step holds); not when only its JSON is written

@@ -37,7 +37,8 @@ describe('lb-wait-drained', () => {
     await h.run();
     expect(drainWindow(h, 'node1')).toEqual(['state', 'state', 'state', 'state', 'disable(false)']);
     const wait = nodeStep(plan, 'node1', 'lb-wait-drained');
-    expect(stepEnd(h, wait?.id ?? '')).toMatchObject({ status: 'ok', detail: 'no sessions left', durationMs: 3000 });
+    // The first polls come every 0.1 s: the sessions are seen gone 0.3 s after the drain, not 3 s.
+    expect(stepEnd(h, wait?.id ?? '')).toMatchObject({ status: 'ok', detail: 'no sessions left', durationMs: 300 });
     expect(
       h.events
         .filter((e) => e.kind === 'step-output' && e.stepId === wait?.id)
@@ -72,6 +73,43 @@ describe('lb-wait-drained', () => {
       expect(runEnd(h).status).toBe('ok');
     },
   );
+
+  it('looks every 0.1 s for the first 3 s, then every pollInterval (1 s): a long drain costs no more polls', async () => {
+    const plan = await loadPlan('playbooks/module.yml');
+    const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
+    expect(wait).toMatchObject({ pollSec: 1, fastPollSec: 0.1, fastPollForSec: 3 });
+    const h = createHarness(plan);
+    h.lb?.set('node1', { sessionsAtDrain: 5, drainPolls: 40 });
+    await h.run();
+    const drain = h.lb?.callsFor('node1', 'drain')[0];
+    const drainAt = drain?.at ?? NaN;
+    const disableSeq = h.lb?.callsFor('node1', 'disable')[0]?.seq ?? -1;
+    const polls = (h.lb?.callsFor('node1', 'state') ?? []).filter(
+      (c) => c.seq > (drain?.seq ?? Infinity) && c.seq < disableSeq,
+    );
+    const gaps = polls.slice(1).map((c, i) => c.at - (polls[i]?.at ?? NaN));
+    expect(gaps.filter((g, i) => (polls[i]?.at ?? 0) - drainAt < 3000).every((g) => g === 100)).toBe(true);
+    expect(gaps.filter((g, i) => (polls[i]?.at ?? 0) - drainAt >= 3000).every((g) => g === 1000)).toBe(true);
+    expect(gaps.filter((g) => g === 1000).length).toBeGreaterThan(5);
+    expect(stepEnd(h, wait.id)?.detail).toBe('no sessions left');
+  });
+
+  it('a command load balancer is asked at its own interval throughout (its commands may call a rate-limited API)', async () => {
+    const plan = await loadPlan('playbooks/jvm-settings.yml');
+    expect(nodeStep(plan, 'node1', 'lb-wait-drained')).toMatchObject({ countsSessions: true, fastPollForSec: 0 });
+    const h = createHarness(plan);
+    let polls = 0;
+    h.cluster.script({ host: 'local', kind: 'lb-sessions' }, (call) =>
+      call.command.endsWith(' node1') ? { stdout: `${Math.max(0, 4 - polls++)}\n` } : undefined,
+    );
+    expect((await h.run()).status).toBe('ok');
+    const asked = h.cluster
+      .callsTo('local')
+      .filter((c) => c.kind === 'lb-sessions' && c.command.endsWith(' node1'))
+      .map((c) => c.at);
+    expect(asked.length).toBe(5);
+    expect(asked.slice(1).map((at, i) => at - (asked[i] ?? NaN))).toEqual([1000, 1000, 1000, 1000]);
+  });
 
   it('a load balancer that cannot tell the sessions (null) is waited out like a busy one', async () => {
     const plan = await loadPlan('playbooks/restart.yml');
