@@ -12,6 +12,9 @@ import { shq } from '../shell/quote.js';
 import type { GogoCommand } from './types.js';
 import { GOGO_END, SESSION_MARK } from '../domain/gogo-markers.js';
 
+/** How long a session waits for the `g! ` prompt before it types its command anyway, in seconds. */
+const PROMPT_WAIT_SEC = 3;
+
 /**
  * The node command that runs each Gogo command in its own session and prints them, each after its mark line; a session
  * gives up after `limitSec`.
@@ -21,18 +24,20 @@ export function gogoCommand(port: number, commands: readonly GogoCommand[], limi
 }
 
 function gogoSession(port: number, command: GogoCommand, limitSec: number): string {
-  // One budget of `limitSec` for the prompt and the answer together (`i` counts ticks across both waits).
-  const ticks = `$(( ${Math.max(1, Math.ceil(limitSec))} * n ))`;
-  const watch = (patterns: string[]): string =>
-    `while [ "$i" -lt ${ticks} ] && ! grep -q ${patterns.map((p) => `-e ${shq(p)}`).join(' ')} "$o"; ` +
+  // One budget of `limitSec` for the prompt and the answer together (`i` counts ticks across both waits). A console
+  // with another prompt than `g! ` gets the command after PROMPT_WAIT_SEC, as before it after a fixed second.
+  const limit = Math.max(1, Math.ceil(limitSec));
+  const watch = (patterns: string[], untilSec: number): string =>
+    `while [ "$i" -lt $(( ${untilSec} * n )) ] && ! grep -q ${patterns.map((p) => `-e ${shq(p)}`).join(' ')} "$o"; ` +
     `do sleep "$t"; i=$((i + 1)); done`;
   const failed = ['Unable to connect', 'Connection closed'];
   return [
     '  o=$(mktemp) || exit 1',
     `  trap 'rm -f "$o"' EXIT`,
     '  if sleep 0.01 2>/dev/null; then t=0.1; n=10; else t=1; n=1; fi',
-    `  { i=0; ${watch(['g! ', ...failed])}; printf '%s\\n' ${shq(command)} ${shq(`echo ${GOGO_END}`)}; ` +
-      `${watch([`^${GOGO_END}`, ...failed])}; } | telnet 127.0.0.1 ${port} > "$o" 2>&1`,
+    `  { i=0; ${watch(['g! ', ...failed], Math.min(PROMPT_WAIT_SEC, limit))}; ` +
+      `printf '%s\\n' ${shq(command)} ${shq(`echo ${GOGO_END}`)}; ` +
+      `${watch([`^${GOGO_END}`, ...failed], limit)}; } | telnet 127.0.0.1 ${port} > "$o" 2>&1`,
     '  cat "$o"',
   ].join('\n');
 }

@@ -382,7 +382,7 @@ export interface HaproxyLb {
    */
   healthUpAfterProbe?: boolean;
   /**
-   * How often the load balancer is polled while waiting. HAProxy, Apache and mod_jk are also asked every 0.1 s for the first 3 s of a drain and of the wait for UP (a `command` load balancer: at this interval throughout).
+   * How often the load balancer is polled while waiting. For the first 3 s of the wait for UP it is asked every 0.1 s, and so are HAProxy, Apache and mod_jk for the first 3 s of a drain (a `command` load balancer's `sessions` command runs at this interval throughout: it may call a rate-limited API).
    */
   pollInterval?: number | string;
 }
@@ -486,7 +486,7 @@ export interface ApacheLb {
    */
   upTimeout?: number | string;
   /**
-   * How often the load balancer is polled while waiting. HAProxy, Apache and mod_jk are also asked every 0.1 s for the first 3 s of a drain and of the wait for UP (a `command` load balancer: at this interval throughout).
+   * How often the load balancer is polled while waiting. For the first 3 s of the wait for UP it is asked every 0.1 s, and so are HAProxy, Apache and mod_jk for the first 3 s of a drain (a `command` load balancer's `sessions` command runs at this interval throughout: it may call a rate-limited API).
    */
   pollInterval?: number | string;
 }
@@ -533,7 +533,7 @@ export interface ModJkLb {
    */
   upTimeout?: number | string;
   /**
-   * How often the load balancer is polled while waiting. HAProxy, Apache and mod_jk are also asked every 0.1 s for the first 3 s of a drain and of the wait for UP (a `command` load balancer: at this interval throughout).
+   * How often the load balancer is polled while waiting. For the first 3 s of the wait for UP it is asked every 0.1 s, and so are HAProxy, Apache and mod_jk for the first 3 s of a drain (a `command` load balancer's `sessions` command runs at this interval throughout: it may call a rate-limited API).
    */
   pollInterval?: number | string;
 }
@@ -581,7 +581,7 @@ export interface CommandLb {
    */
   upTimeout?: number | string;
   /**
-   * How often the load balancer is polled while waiting. HAProxy, Apache and mod_jk are also asked every 0.1 s for the first 3 s of a drain and of the wait for UP (a `command` load balancer: at this interval throughout).
+   * How often the load balancer is polled while waiting. For the first 3 s of the wait for UP it is asked every 0.1 s, and so are HAProxy, Apache and mod_jk for the first 3 s of a drain (a `command` load balancer's `sessions` command runs at this interval throughout: it may call a rate-limited API).
    */
   pollInterval?: number | string;
 }

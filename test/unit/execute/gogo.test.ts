@@ -152,16 +152,16 @@ describe('one attempt: every session after its mark line', () => {
  * A Gogo shell as Liferay's telnet console serves it: option negotiation, `g! ` prompts, the typed line echoed, answers
  * after a delay.
  */
-function fakeGogo(answers: Record<string, string[]>, delayMs: number, promptAfterMs = 0): Server {
+function fakeGogo(answers: Record<string, string[]>, delayMs: number, promptAfterMs = 0, prompt = 'g! '): Server {
   return createServer((socket: Socket) => {
     socket.write(Buffer.from([255, 251, 1, 255, 251, 3]));
     // What is typed before the prompt shows is lost, as in a console still negotiating its options.
     let prompted = false;
-    const prompt = setTimeout(() => {
+    const prompting = setTimeout(() => {
       prompted = true;
-      socket.write('g! ');
+      socket.write(prompt);
     }, promptAfterMs);
-    socket.on('close', () => clearTimeout(prompt));
+    socket.on('close', () => clearTimeout(prompting));
     let pending = '';
     let queue = Promise.resolve();
     socket.on('data', (data: Buffer) => {
@@ -178,7 +178,7 @@ function fakeGogo(answers: Record<string, string[]>, delayMs: number, promptAfte
             ? [echo[1] as string]
             : (answers[line] ?? [`gogo: CommandNotFoundException: Command not found: ${line.split(' ')[0] ?? ''}`]);
           for (const a of answer) socket.write(`${a}\r\n`);
-          socket.write('g! ');
+          socket.write(prompt);
         });
       }
     });
@@ -238,6 +238,12 @@ describe.skipIf(!hasTelnet)(
 
     it('types its command once the prompt shows: a console slow to show it (1.5 s) loses nothing', async () => {
       const port = await listen(fakeGogo({ 'dm wtf': ['No missing dependencies found.'] }, 0, 1500));
+      const out = await sh(gogoCommand(port, ['dm wtf'], 20));
+      expect(readGogoAttempt(out, ['dm wtf'], [])).toEqual({ problems: [], error: null });
+    }, 60_000);
+
+    it('a console with another prompt (`osgi> `) gets its command after 3 s, as before after a fixed second', async () => {
+      const port = await listen(fakeGogo({ 'dm wtf': ['No missing dependencies found.'] }, 0, 0, 'osgi> '));
       const out = await sh(gogoCommand(port, ['dm wtf'], 20));
       expect(readGogoAttempt(out, ['dm wtf'], [])).toEqual({ problems: [], error: null });
     }, 60_000);
