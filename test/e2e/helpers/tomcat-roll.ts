@@ -246,7 +246,7 @@ export function sessionRollSuite(
             expect(cluster.balancers.every((b) => b.type === lbType)).toBe(true);
             if (replicated) {
               cluster.setReplication(false);
-              for (const n of cluster.nodes) await cluster.stopNode(n.name);
+              await Promise.all(cluster.nodes.map((n) => cluster.stopNode(n.name)));
               await cluster.startAll({ timeoutMs: 240_000 });
             }
             const build = replicated ? 2 : 1;
