@@ -117,7 +117,11 @@ export async function rollUnderSessions(
 /** The run ended ok, nothing failed, and every node serves the new build. */
 export async function expectRolled(cluster: TestCluster, r: RollResult, build: number): Promise<void> {
   const end = r.run.events.find((e) => e.kind === 'run-end');
-  expect(end, r.run.stderr + r.run.stdout.slice(-4000)).toMatchObject({ status: 'ok' });
+  // The failed steps first: a failed node's forensics alone can fill the tail of the output.
+  const failedSteps = r.run.events.filter((e) => e.kind === 'step-end' && e.status === 'failed');
+  expect(end, `${JSON.stringify(failedSteps)}\n${r.run.stderr}${r.run.stdout.slice(-4000)}`).toMatchObject({
+    status: 'ok',
+  });
   expect(r.run.code).toBe(0);
   expect(r.load.failed, JSON.stringify(r.load.samples.filter((s) => s.kind === 'failed').slice(0, 5))).toBe(0);
   expect(r.load.requests).toBeGreaterThan(100);
