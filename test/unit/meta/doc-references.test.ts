@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PLAN_FORMAT_VERSION } from '../../../src/plan/types.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const DOCS = [
@@ -65,4 +66,13 @@ describe('documentation names only files that exist', () => {
       expect(found.sort()).toEqual(['bench/README.md', 'playbooks/fixpack.yml', 'schemas/playbook.schema.json']);
     },
   );
+
+  it("names the plan's current format where README.md says which `formatVersion` the plan JSON is", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const named = [...readme.matchAll(/`schemas\/plan\.schema\.json`, `formatVersion` (\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.every((v) => v === PLAN_FORMAT_VERSION)).toBe(true);
+  });
 });
