@@ -222,6 +222,15 @@ async function healthUp(step: LbHealthUpStep, run: RunState): Promise<StepOutcom
   return ok(`${step.member}'s health is UP: its checks go on from there`);
 }
 
+/**
+ * Apache keeps a member it once failed to reach in error (`Err`) until it retries it for a request it balances, not
+ * one stuck to another node (seen on the test cluster): with every user stuck elsewhere, the member stays DOWN.
+ */
+const APACHE_ERR_HINT =
+  'Apache keeps a member in error (Err) until it sends it a request that is not stuck to another node: new ' +
+  'visitors clear it once its BalancerMember `retry` has passed, and so does one request through the balancer ' +
+  "with this member's route in the sticky session cookie (e.g. JSESSIONID=x.<route>)";
+
 async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   const clock = run.deps.clock;
   const r = await waitUntilUp(() => memberState(step, step.member, run), {
@@ -238,6 +247,7 @@ async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null
       `the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${r.last})`,
       null,
       'E_TIMEOUT',
+      run.plan.loadBalancer.type === 'apache' && /\bErr\b/.test(r.last) ? APACHE_ERR_HINT : null,
     );
   if (state) {
     state.inRotation = true;

@@ -137,6 +137,31 @@ async function restartWithHealthUp(on: boolean): Promise<Plan> {
 }
 
 describe('lb-wait-up', () => {
+  it.each([
+    ['playbooks/theme.yml', 'web1', 'Init Err', true],
+    ['playbooks/module.yml', 'node1', 'DOWN', false],
+  ])(
+    "%s: a member still in error at the deadline fails the wait; Apache's `Err` says how it clears",
+    async (file, node, raw, hinted) => {
+      const plan = await loadPlan(file);
+      const h = createHarness(plan);
+      const lb = h.lb;
+      if (!lb) throw new Error('no load balancer');
+      const enable = lb.enable.bind(lb);
+      // The member comes back enabled but in error, as Apache shows one it once failed to reach.
+      lb.enable = async (member, signal) => {
+        await enable(member, signal);
+        if (member === plan.loadBalancer.members[node]) lb.set(member, { state: 'DOWN', raw });
+      };
+      await h.run();
+      const end = stepEnd(h, nodeStep(plan, node, 'lb-wait-up')?.id ?? '');
+      expect(end).toMatchObject({ status: 'failed', code: 'E_TIMEOUT' });
+      expect(end?.detail).toContain(`(last: ${raw})`);
+      if (hinted) expect(end?.hint).toMatch(/^Apache keeps a member in error \(Err\) until .*JSESSIONID=x\.<route>/);
+      else expect(end?.hint ?? null).toBeNull();
+    },
+  );
+
   it('with healthUpAfterProbe off: does not accept a transitional "UP 1/3" but accepts a settled "UP"', async () => {
     const plan = await restartWithHealthUp(false);
     expect(nodeStep(plan, 'node1', 'lb-health-up')).toBeUndefined();
