@@ -13,7 +13,8 @@ import type { NodeState, RunState } from './context.js';
 import { isLrrollError, LrrollError } from '../errors/errors.js';
 import type { MemberState } from './lb/driver.js';
 import { commandMemberState, isSettledUp, parseSessionsOutput } from './lb/member-state.js';
-import { waitUntilUp } from './lb/wait-up.js';
+import { apacheNotUpHint } from './lb/apache.js';
+import { pollDelayMs, waitUntilUp } from './lb/wait-up.js';
 import { probePasses, readHttpProbe } from './http-probe.js';
 import { failed, failedWith, interrupted, ok, outcomeOf, runCommand, type StepOutcome } from './run-command.js';
 
@@ -122,8 +123,12 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
       stream: 'progress',
       line: `${step.member}: ${sessions ?? '?'} session(s)`,
     });
-    const fast = clock.now() - started < step.fastPollForSec * 1000;
-    await clock.sleep((fast ? Math.min(step.fastPollSec, step.pollSec) : step.pollSec) * 1000, run.waitSignal);
+    const delay = pollDelayMs(clock.now() - started, {
+      pollMs: step.pollSec * 1000,
+      fastPollMs: step.fastPollSec * 1000,
+      fastForMs: step.fastPollForSec * 1000,
+    });
+    await clock.sleep(delay, run.waitSignal);
   }
   if (run.waitSignal.aborted) return failed('interrupted');
   if (sessions === 0) {
@@ -222,15 +227,6 @@ async function healthUp(step: LbHealthUpStep, run: RunState): Promise<StepOutcom
   return ok(`${step.member}'s health is UP: its checks go on from there`);
 }
 
-/**
- * Apache keeps a member it once failed to reach in error (`Err`) until it retries it for a request it balances, not
- * one stuck to another node (seen on the test cluster): with every user stuck elsewhere, the member stays DOWN.
- */
-const APACHE_ERR_HINT =
-  'Apache keeps a member in error (Err) until it sends it a request that is not stuck to another node: new ' +
-  'visitors clear it once its BalancerMember `retry` has passed, and so does one request through the balancer ' +
-  "with this member's route in the sticky session cookie (e.g. JSESSIONID=x.<route>)";
-
 async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null): Promise<StepOutcome> {
   const clock = run.deps.clock;
   const r = await waitUntilUp(() => memberState(step, step.member, run), {
@@ -247,7 +243,7 @@ async function waitUp(step: LbWaitUpStep, run: RunState, state: NodeState | null
       `the load balancer did not report ${step.member} UP within ${step.timeoutSec}s (last: ${r.last})`,
       null,
       'E_TIMEOUT',
-      run.plan.loadBalancer.type === 'apache' && /\bErr\b/.test(r.last) ? APACHE_ERR_HINT : null,
+      run.plan.loadBalancer.type === 'apache' ? apacheNotUpHint(r.last) : null,
     );
   if (state) {
     state.inRotation = true;

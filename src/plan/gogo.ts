@@ -9,6 +9,7 @@
  * is out of rotation.
  */
 import { shq } from '../shell/quote.js';
+import { TICK } from './shell/script.js';
 import type { GogoCommand } from './types.js';
 import { GOGO_END, SESSION_MARK } from '../domain/gogo-markers.js';
 
@@ -34,7 +35,7 @@ function gogoSession(port: number, command: GogoCommand, limitSec: number): stri
   return [
     '  o=$(mktemp) || exit 1',
     `  trap 'rm -f "$o"' EXIT`,
-    '  if sleep 0.01 2>/dev/null; then t=0.1; n=10; else t=1; n=1; fi',
+    `  ${TICK}`,
     `  { i=0; ${watch(['g! ', ...failed], Math.min(PROMPT_WAIT_SEC, limit))}; ` +
       `printf '%s\\n' ${shq(command)} ${shq(`echo ${GOGO_END}`)}; ` +
       `${watch([`^${GOGO_END}`, ...failed], limit)}; } | telnet 127.0.0.1 ${port} > "$o" 2>&1`,

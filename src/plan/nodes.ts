@@ -5,6 +5,7 @@ import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { BUILTIN_VARS, Templater, toVar } from './scope.js';
 import { shq } from '../shell/quote.js';
+import { TICK } from './shell/script.js';
 import type { TemplateVar } from '../domain/template.js';
 import type { PlanNode } from './types.js';
 
@@ -220,7 +221,7 @@ const zombie = (name: string): string => `grep -qs '^State:[[:space:]]*Z' "/proc
 function catalinaStop(pid: string, catalina: string, timeoutSec: number): string {
   return [
     `CATALINA_PID=${pid} ${catalina} stop ${Math.ceil(timeoutSec)} -force & s=$!`,
-    `p=$(cat ${pid} 2>/dev/null); t=1; n=1; if sleep 0.01 2>/dev/null; then t=0.1; n=10; fi`,
+    `p=$(cat ${pid} 2>/dev/null); ${TICK}`,
     // Bounded (catalina.sh ends within its timeout and 5 s of killing) in case a shell never reaps it.
     `i=0; while [ "$i" -lt $(( ${Math.ceil(timeoutSec) + 10} * n )) ] && kill -0 "$s" 2>/dev/null; do`,
     // Gone, or exited and not yet reaped (a zombie), as the status command counts it.

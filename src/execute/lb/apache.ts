@@ -151,6 +151,19 @@ export function normaliseApacheStatus(status: string): MemberState['state'] {
 }
 
 /**
+ * Why a member is still not UP after its enable, when Apache's status says: a member in error (`Err`) stays so until
+ * Apache retries it for a request it balances, not one stuck to another node (seen on the test cluster), so with every
+ * user stuck elsewhere it stays DOWN. Null for any other status.
+ */
+export function apacheNotUpHint(status: string): string | null {
+  return /\bErr\b/.test(status)
+    ? 'Apache keeps a member in error (Err) until it sends it a request that is not stuck to another node: new ' +
+        'visitors clear it once its BalancerMember `retry` has passed, and so does one request through the balancer ' +
+        "with this member's route in the sticky session cookie (e.g. JSESSIONID=x.<route>)"
+    : null;
+}
+
+/**
  * Reads the balancer's nonce from the balancer-manager HTML: the hidden `nonce` field, else the `b=<balancer>&nonce=`
  * links.
  */

@@ -26,6 +26,14 @@ interface WaitUpResult {
   last: string;
 }
 
+/**
+ * How long to wait before the next look, `elapsedMs` into a wait: `fastPollMs` during the first `fastForMs`, then
+ * `pollMs`.
+ */
+export function pollDelayMs(elapsedMs: number, o: { pollMs: number; fastPollMs: number; fastForMs: number }): number {
+  return elapsedMs < o.fastForMs ? Math.min(o.fastPollMs, o.pollMs) : o.pollMs;
+}
+
 /** Reads the member's state until it is settled UP, the deadline passes or the signal aborts. */
 export async function waitUntilUp(read: () => Promise<MemberState>, o: WaitUpOptions): Promise<WaitUpResult> {
   const started = o.clock.now();
@@ -36,8 +44,7 @@ export async function waitUntilUp(read: () => Promise<MemberState>, o: WaitUpOpt
     last = s.raw || s.state;
     if (isSettledUp(s)) return { up: true, interrupted: false, last };
     o.onPoll?.(s);
-    const elapsed = o.clock.now() - started;
-    await o.clock.sleep(elapsed < o.fastForMs ? Math.min(o.fastPollMs, o.pollMs) : o.pollMs, o.signal);
+    await o.clock.sleep(pollDelayMs(o.clock.now() - started, o), o.signal);
   }
   return { up: false, interrupted: o.signal.aborted, last };
 }

@@ -110,3 +110,9 @@ export function memo<A extends unknown[]>(fn: (...args: A) => string): (...args:
     return text;
   };
 }
+
+/**
+ * Shell line setting `t`, the tick of a wait loop, and `n`, ticks per second: 0.1 s where `sleep` takes fractions (GNU,
+ * busybox), else 1 s. A loop that waits for something with the node out of rotation looks every `t`.
+ */
+export const TICK = 'if sleep 0.01 2>/dev/null; then t=0.1; n=10; else t=1; n=1; fi';

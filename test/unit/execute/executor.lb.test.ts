@@ -95,6 +95,8 @@ describe('lb-wait-drained', () => {
   });
 
   it('a command load balancer is asked at its own interval throughout (its commands may call a rate-limited API)', async () => {
+    const apache = await loadPlan('playbooks/theme.yml');
+    expect(nodeStep(apache, 'web1', 'lb-wait-drained')).toMatchObject({ fastPollSec: 0.1, fastPollForSec: 3 });
     const plan = await loadPlan('playbooks/jvm-settings.yml');
     expect(nodeStep(plan, 'node1', 'lb-wait-drained')).toMatchObject({ countsSessions: true, fastPollForSec: 0 });
     const h = createHarness(plan);
