@@ -150,6 +150,11 @@ export interface TestCluster {
   haproxyCommand(command: string): Promise<string>;
   /** `show stat` of the backend, parsed. */
   haproxyServers(): Promise<ServerStat[]>;
+  /**
+   * What the load balancers logged (HAProxy's servers going DOWN / UP, stamped on arrival; the tail of each
+   * Apache's error log), for a failed test's message.
+   */
+  balancerLog(): string;
   /** The node a ref points to (name 'node2', 1-based index 2, or the node object). */
   node(ref: NodeRef): ClusterNode;
   /** Snapshot of every live process belonging to this cluster (sshd, haproxy, sims, ssh sessions). */
@@ -733,7 +738,17 @@ function startHaproxy(
     );
     for (const s of [child.stdout, child.stderr]) {
       s?.setEncoding('utf8');
-      s?.on('data', (d: string) => appendLog(log, d));
+      // Stamped on arrival: HAProxy's own lines (a server going DOWN or UP) carry no time.
+      s?.on('data', (d: string) =>
+        appendLog(
+          log,
+          d
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => `${new Date().toISOString()} ${line}`)
+            .join('\n'),
+        ),
+      );
       (s as unknown as { unref?: () => void } | null)?.unref?.();
     }
     child.on('error', (e) => done({ error: `cannot start haproxy: ${e.message}` }));
@@ -1343,6 +1358,11 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       waitBackendUp,
       haproxyCommand: hapCommand,
       haproxyServers,
+      balancerLog: () =>
+        [
+          ...(haproxyLog.length ? ['--- HAProxy ---', ...haproxyLog] : []),
+          ...apaches.flatMap((a) => [`--- ${a.kind} ${a.url} error.log ---`, tail(join(a.dir, 'error.log'), 40)]),
+        ].join('\n'),
       node: (ref) => publicNode(resolveNode(ref)),
       balancers,
       setReplication,
