@@ -530,13 +530,15 @@ describe.skipIf(!support.ok)(
         `Host node2-via-node1\n  HostName ${n2.address}\n  Port ${n2.sshPort}` +
         `\n  ProxyJump node1\n\nHost node2-via-node1\n  User root\n  IdentityFile ${c().identityFile}` +
         `\n  UserKnownHostsFile ${c().knownHostsFile}\n\n${base}`;
-      const before = new Set(tcp().map((x) => x.local));
+      // A connection is its two ends: another process's connection elsewhere may use the same local port.
+      const ends = (x: { local: string; peer: string }): string => `${x.local} ${x.peer}`;
+      const before = new Set(tcp().map(ends));
       const t = viaConfig('node2-via-node1', config);
       expect(t.describe).toBe(`ssh root@${n2.address}:${n2.sshPort} via node1`);
       const r = await t.exec('cat /opt/liferay/sim.json', { timeoutMs: 10_000 });
       expect(r.exitCode).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ node: 'node2' });
-      const conns = tcp().filter((x) => !before.has(x.local)); // only connections made since
+      const conns = tcp().filter((x) => !before.has(ends(x))); // only connections made since
       const toNode2 = conns.filter((x) => x.peer === `${n2.address}:${n2.sshPort}`);
       const node1Sshd = sshdPidsOf('node1');
       // nothing in this process talks to node2 directly ...
