@@ -34,25 +34,20 @@ function validatorRefs(schema: Record<string, unknown>): Record<keyof Validators
 }
 
 /**
- * The same validators as one ES module of plain JavaScript (ajv's standalone code), written at
- * build time so that `lrroll validate` does not compile the schema on every call. The module
- * imports lrroll's formats from `./formats.js` next to it.
+ * The same validators as one script of plain JavaScript (ajv's standalone code), written at build time so that
+ * `lrroll validate` does not compile the schema on every call: a function expression taking `exports` (it sets one
+ * validator per name), `require` (ajv's code calls it for two small runtime helpers, deep equality and string length)
+ * and lrroll's formats. precompiled.ts loads it, with the V8 code cache the build writes next to it.
  */
 export function standaloneValidatorsSource(schema: Record<string, unknown>): string {
   const ajv = newAjv(true);
   ajv.addSchema(schema);
-  const refs = validatorRefs(schema);
-  // ajv's standalone code calls `require` for two small runtime helpers (deep equality, string length), also in ESM
-  // output.
-  const header =
-    "import { createRequire } from 'node:module';\nimport { FORMAT_DEFINITIONS } from " +
-    "'./formats.js';\nconst require = createRequire(import.meta.url);\n";
-  return `${header}${standaloneCode(ajv, refs)}`;
+  return `(function (exports, require, FORMAT_DEFINITIONS) {${standaloneCode(ajv, validatorRefs(schema))}\n})\n`;
 }
 
 /** One ajv set up the way lrroll validates: every error, strict schema, and lrroll's own formats. */
 function newAjv(standalone: boolean): Ajv {
-  const code = standalone ? { source: true, esm: true, formats: _`FORMAT_DEFINITIONS` } : {};
+  const code = standalone ? { source: true, formats: _`FORMAT_DEFINITIONS` } : {};
   const ajv = new Ajv({
     allErrors: true,
     strict: true,

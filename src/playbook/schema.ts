@@ -1,16 +1,17 @@
 import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadPrecompiledValidators } from './precompiled.js';
 import type { SchemaDefinition, Validators } from './schema-compile.js';
 
 /** Absolute path of the playbook JSON Schema shipped with lrroll. */
 const PLAYBOOK_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/playbook.schema.json', import.meta.url));
 
 /**
- * The module `npm run build` writes into dist/playbook/: the validators precompiled from the schema. Named from the
+ * The script `npm run build` writes into dist/playbook/: the validators precompiled from the schema. Named from the
  * parent folder so that the bundled CLI (dist/bin/) finds the same file as tsc's output (dist/playbook/).
  */
-const PRECOMPILED_VALIDATORS_URL = new URL('../playbook/playbook.validators.js', import.meta.url);
+const PRECOMPILED_VALIDATORS_PATH = fileURLToPath(new URL('../playbook/playbook.validators.js', import.meta.url));
 
 /** A JSON Schema object as read from disk. */
 type SchemaObject = Record<string, unknown>;
@@ -26,10 +27,7 @@ export function playbookSchema(): SchemaObject {
 
 // Precompiled validators when the build wrote them; otherwise (running from source) ajv compiles the schema once, on
 // first use.
-const precompiled = (await import(PRECOMPILED_VALIDATORS_URL.href).catch((err: NodeJS.ErrnoException) => {
-  if (err.code === 'ERR_MODULE_NOT_FOUND') return null;
-  throw err;
-})) as Validators | null;
+const precompiled = loadPrecompiledValidators(PRECOMPILED_VALIDATORS_PATH)?.validators ?? null;
 const compiler = precompiled ? null : await import('./schema-compile.js');
 
 function validators(): Validators {

@@ -240,8 +240,6 @@ function usersOf(facts: ReadonlyMap<string, FileFacts>): (module: string, name: 
 export interface DeadExportOptions {
   /** src/ files whose exports are not judged (they still count as users). */
   skip?: (file: string) => boolean;
-  /** Exports used where no import statement shows it (code written as text, loaded from dist/). */
-  usedOutOfSight?: (file: string, name: string) => boolean;
 }
 
 /**
@@ -249,7 +247,7 @@ export interface DeadExportOptions {
  * test/unit/meta/dead-exports.test.ts.
  */
 export function findDeadExports(files: ReadonlyMap<string, string>, options: DeadExportOptions = {}): DeadExport[] {
-  const { skip = () => false, usedOutOfSight = () => false } = options;
+  const { skip = () => false } = options;
   // A file outside src/ that names neither src/ nor dist/ cannot import a module of src/: not worth parsing.
   const readers = [...files].filter(([file, text]) => file.startsWith('src/') || /src\/|dist/.test(text));
   const facts = new Map(readers.map(([file, text]) => [file, readFile(file, text, files)] as const));
@@ -258,7 +256,6 @@ export function findDeadExports(files: ReadonlyMap<string, string>, options: Dea
   for (const [file, f] of facts) {
     if (!file.startsWith('src/') || skip(file)) continue;
     for (const [name, entry] of f.exports) {
-      if (usedOutOfSight(file, name)) continue;
       const by = [...users(file, name)].filter((u) => u !== file);
       if (by.some((u) => u.startsWith('src/') || isTool(u))) continue;
       const usedInFile = f.localNames.has(entry.local ?? name);

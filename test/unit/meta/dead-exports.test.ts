@@ -11,7 +11,6 @@
 //    only tests use, which its own module does not use either, is test code living in src/.
 // A namespace import (`import * as m`) or a dynamic import whose names cannot be read uses every export.
 // src/playbook/playbook.generated.ts is not judged: it is generated from the schema, every definition exported.
-// An export used only by code that src/ writes as text (OUT_OF_SIGHT below) is listed by hand, with its reader.
 //
 // What to do with a finding: 'unused' → delete it; 'file-local' → drop `export`; 'test-only' → delete it
 // (with its tests) or move it to test/, and for a re-export, import from the origin instead.
@@ -23,11 +22,6 @@ import { findDeadExports } from '../../helpers/dead-exports.js';
 const ROOT = join(import.meta.dirname, '../../..');
 const CODE = /\.(?:ts|mts|mjs|js)$/;
 const GENERATED = 'src/playbook/playbook.generated.ts';
-/**
- * Exports no import statement shows: the validators src/playbook/schema-compile.ts writes as JavaScript text
- * (dist/playbook/playbook.validators.js) import FORMAT_DEFINITIONS from the formats module next to them.
- */
-const OUT_OF_SIGHT: Record<string, string[]> = { 'src/playbook/formats.ts': ['FORMAT_DEFINITIONS'] };
 
 function codeFiles(dir: string, out = new Map<string, string>()): Map<string, string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -44,19 +38,8 @@ describe('dead exports', () => {
     expect(files.size).toBeGreaterThan(400);
     const dead = findDeadExports(files, {
       skip: (f) => f === GENERATED,
-      usedOutOfSight: (f, name) => OUT_OF_SIGHT[f]?.includes(name) ?? false,
     });
     expect(dead.map((d) => `${d.file}:${d.line} ${d.name} (${d.verdict})`)).toEqual([]);
-  });
-
-  it('lists out-of-sight users that still exist: each name is written in another src/ file', () => {
-    const texts = codeFiles(join(ROOT, 'src'));
-    for (const [file, names] of Object.entries(OUT_OF_SIGHT))
-      for (const name of names)
-        expect(
-          [...texts].some(([f, text]) => f !== file && text.includes(name)),
-          `${file} ${name}`,
-        ).toBe(true);
   });
 
   const fixture = (extra: Record<string, string>): Map<string, string> =>
