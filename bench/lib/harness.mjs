@@ -266,6 +266,7 @@ export function checkLoads(root) {
       join(root, 'dist'),
       join(root, 'dist', 'cli', 'main.js'),
       join(root, 'dist', 'bin', 'lrroll.js'),
+      join(root, 'dist', 'cli', 'launch.js'),
     ],
     { encoding: 'utf8', timeout: 60_000 },
   );

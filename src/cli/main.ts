@@ -11,4 +11,7 @@ const onStray = (err: unknown): void => {
 };
 process.on('uncaughtException', onStray);
 process.on('unhandledRejection', onStray);
-process.exitCode = await runCli(argv, io);
+// Not a top-level await: the bundled CLI is CommonJS (scripts/bundle-cli.mjs).
+void runCli(argv, io).then((code) => {
+  process.exitCode = code;
+});

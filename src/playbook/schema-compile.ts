@@ -1,9 +1,15 @@
-import { _, Ajv, type ValidateFunction } from 'ajv';
-import standalone from 'ajv/dist/standalone/index.js';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
 import { addFormats } from './formats.js';
 
-// ajv's standalone module is CommonJS: its function is the default export's `default`.
-const standaloneCode = standalone.default;
+// ajv is loaded only when a schema is compiled: the built CLI never does (it has the precompiled validators), tests
+// and the build do. A static import would put ajv's 240 KB in every cold start.
+const require = createRequire(import.meta.url);
+type AjvModule = typeof import('ajv');
+const ajvModule = (): AjvModule => require('ajv') as AjvModule;
+// ajv's standalone module is CommonJS: its function is the export's `default`.
+const standaloneCode = (...args: Parameters<(typeof import('ajv/dist/standalone/index.js'))['default']>): string =>
+  (require('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js')).default(...args);
 
 /**
  * The schema definitions validated on their own (an inventory file, one inventory node, a facts file), besides the
@@ -34,19 +40,23 @@ function validatorRefs(schema: Record<string, unknown>): Record<keyof Validators
 }
 
 /**
- * The same validators as one script of plain JavaScript (ajv's standalone code), written at build time so that
- * `lrroll validate` does not compile the schema on every call: a function expression taking `exports` (it sets one
- * validator per name), `require` (ajv's code calls it for two small runtime helpers, deep equality and string length)
- * and lrroll's formats. precompiled.ts loads it, with the V8 code cache the build writes next to it.
+ * The same validators as one CommonJS module of plain JavaScript (ajv's standalone code), written at build time so
+ * that `lrroll validate` does not compile the schema on every call. It exports a function that takes lrroll's formats
+ * and returns one validator per name; ajv's code `require`s two small runtime helpers (deep equality, string length).
+ * precompiled.ts loads it; the built CLI loads it with V8's code cache (cli/launch.ts).
  */
 export function standaloneValidatorsSource(schema: Record<string, unknown>): string {
   const ajv = newAjv(true);
   ajv.addSchema(schema);
-  return `(function (exports, require, FORMAT_DEFINITIONS) {${standaloneCode(ajv, validatorRefs(schema))}\n})\n`;
+  return (
+    `'use strict';\nmodule.exports = function (FORMAT_DEFINITIONS) {\nconst exports = {};\n` +
+    `${standaloneCode(ajv, validatorRefs(schema))}\nreturn exports;\n};\n`
+  );
 }
 
 /** One ajv set up the way lrroll validates: every error, strict schema, and lrroll's own formats. */
 function newAjv(standalone: boolean): Ajv {
+  const { _, Ajv } = ajvModule();
   const code = standalone ? { source: true, formats: _`FORMAT_DEFINITIONS` } : {};
   const ajv = new Ajv({
     allErrors: true,

@@ -1,31 +1,20 @@
 /**
  * `npm run build` precompiles the playbook schema into plain JavaScript (ajv's standalone code) so
- * `lrroll validate` does not compile the schema on each call, and writes V8's code cache for it. The
- * precompiled validators must judge every document exactly as the schema compiled at run time does,
- * and a cache must never be taken for another script than the one it was written for.
+ * `lrroll validate` does not compile the schema on each call. The precompiled validators must
+ * judge every document exactly as the schema compiled at run time does.
  */
-import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { codeCachePath, loadPrecompiledValidators } from '../../../src/playbook/precompiled.js';
+import { FORMAT_DEFINITIONS } from '../../../src/playbook/formats.js';
 import { compileValidators, SCHEMA_DEFINITIONS, type Validators } from '../../../src/playbook/schema-compile.js';
 import { playbookSchema } from '../../../src/playbook/schema.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BUILT = join(ROOT, 'dist/playbook/playbook.validators.js');
+const BUILT = join(ROOT, 'dist/playbook/playbook.validators.cjs');
 const documents = [
   ...readdirSync(join(ROOT, 'playbooks'))
     .filter((f) => f.endsWith('.yml'))
@@ -59,47 +48,12 @@ function judge(validators: Validators, name: keyof Validators, data: unknown): u
 }
 
 function loadedBuilt(): Validators {
-  const loaded = loadPrecompiledValidators(BUILT);
-  if (!loaded) throw new Error('run `npm run build` first');
-  return loaded.validators;
+  return (createRequire(import.meta.url)(BUILT) as (formats: unknown) => Validators)(FORMAT_DEFINITIONS);
 }
 
-describe('the precompiled schema validators (dist/playbook/playbook.validators.js)', () => {
-  it('are written by the build, with their code cache', () => {
+describe('the precompiled schema validators (dist/playbook/playbook.validators.cjs)', () => {
+  it('are written by the build', () => {
     expect(existsSync(BUILT), 'run `npm run build` first').toBe(true);
-    expect(existsSync(codeCachePath(BUILT))).toBe(true);
-  });
-
-  it('a cold lrroll takes the code cache (Node run as the CLI runs)', () => {
-    const probe =
-      `const { loadPrecompiledValidators } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/playbook/precompiled.js')).href)});` +
-      `console.log(loadPrecompiledValidators(${JSON.stringify(BUILT)}).cache);`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('used');
-  });
-
-  it('a cache written for another script is not used, and no cache or no script is handled', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lrroll-validators-'));
-    try {
-      // Where the script's require finds ajv's runtime helpers, as it does in dist/.
-      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-      const script = join(dir, 'playbook.validators.js');
-      expect(loadPrecompiledValidators(script)).toBeNull();
-      // Another script of the same length: V8 checks a cache against the length only, and would run the old code.
-      const built = readFileSync(BUILT, 'utf8');
-      const other = built.replace('"title":"Playbook"', '"title":"PlaybooK"');
-      expect(other).not.toBe(built);
-      expect(other.length).toBe(built.length);
-      writeFileSync(script, other);
-      expect(loadPrecompiledValidators(script)?.cache).toBe('none');
-      copyFileSync(codeCachePath(BUILT), codeCachePath(script));
-      const loaded = loadPrecompiledValidators(script);
-      expect(loaded?.cache).toBe('stale');
-      expect(loaded?.validators.playbook({})).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   it(
