@@ -14,7 +14,7 @@
 // node-ssh and ssh2 stay in node_modules: ssh2 loads an optional native addon by a path relative to
 // its own files, which a bundle would break.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
@@ -53,3 +53,13 @@ for (const args of [['validate', 'playbooks/fixpack.yml'], ['plan', 'playbooks/f
   });
   if (r.status !== 0) throw new Error(`lrroll ${args.join(' ')} failed while writing the code cache: ${r.stderr}`);
 }
+// The files those commands did not load (the run, the report, status…): compiled, not run, their cache spares a
+// cold start parsing the whole file (each function is still compiled on its first call).
+const { compileWithCache, writeCodeCache, codeCachePath } = await import(`${root}dist/cli/code-cache.js`);
+for (const dir of [outDir, `${root}dist/playbook`])
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.cjs'))) {
+    const file = `${dir}/${name}`;
+    if (existsSync(codeCachePath(file))) continue;
+    const source = readFileSync(file, 'utf8');
+    writeCodeCache(file, source, compileWithCache(file, source).script);
+  }
