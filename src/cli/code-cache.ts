@@ -79,6 +79,11 @@ export function installCodeCache(writing: boolean): void {
   };
   if (writing)
     process.on('exit', () => {
-      for (const r of ran) writeCodeCache(r.file, r.source, r.script);
+      for (const r of ran)
+        try {
+          writeCodeCache(r.file, r.source, r.script);
+        } catch {
+          // Not the build (an install the user cannot write to): the command's own outcome stands.
+        }
     });
 }
