@@ -43,7 +43,7 @@ function validatorRefs(schema: Record<string, unknown>): Record<keyof Validators
  * The same validators as one CommonJS module of plain JavaScript (ajv's standalone code), written at build time so
  * that `lrroll validate` does not compile the schema on every call. It exports a function that takes lrroll's formats
  * and returns one validator per name; ajv's code `require`s two small runtime helpers (deep equality, string length).
- * precompiled.ts loads it; the built CLI loads it with V8's code cache (cli/launch.ts).
+ * schema.ts loads it; the built CLI loads it with V8's code cache (cli/code-cache.ts).
  */
 export function standaloneValidatorsSource(schema: Record<string, unknown>): string {
   const ajv = newAjv(true);

@@ -251,7 +251,9 @@ export class ShellPool {
     this.spare = this.open()
       .then((shell) => {
         if (!shell) this.usable = false;
-        else if (!shell.closed) this.idle.push(shell);
+        // Under the shells already idle: the next command takes the one the last command used (commands one after
+        // another stay in one shell); the spare is for a command that comes while that one is busy.
+        else if (!shell.closed) this.idle.unshift(shell);
       })
       .finally(() => {
         this.opening--;

@@ -58,6 +58,22 @@ describe('ShellPool', () => {
     expect(client.opened).toBe(2); // the shell, and a spare opened ahead of need
   });
 
+  it('a spare that opens after a command ended does not take its place: the next command reuses the same shell', async () => {
+    const client = localClient();
+    // Every shell after the first answers late (a busy node): the spare arrives after the first command ended.
+    const exec = client.exec.bind(client);
+    client.exec = ((command: string, cb: (e: Error | undefined, ch: ClientChannel) => void) => {
+      if (client.opened === 0) return exec(command, cb);
+      setTimeout(() => exec(command, cb), 300);
+      return client;
+    }) as typeof client.exec;
+    const pool = new ShellPool(client, 3, 5_000);
+    const first = await pool.exec(`sh -c 'echo $PPID'`, runOf());
+    await new Promise((r) => setTimeout(r, 600));
+    expect(client.opened).toBe(2);
+    for (let i = 0; i < 3; i++) expect((await pool.exec(`sh -c 'echo $PPID'`, runOf()))?.stdout).toBe(first?.stdout);
+  });
+
   it('passes a line on as soon as it is whole, even when the next output is long in coming', async () => {
     const pool = new ShellPool(localClient(), 1, 5_000);
     const seen: string[] = [];
