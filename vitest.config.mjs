@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 
 // The end-to-end files spend most of their time waiting on real servers (sshd, HAProxy, Apache,
 // Tomcat starting and draining), not on the CPU, and each starts its own cluster on its own
-// loopback block; so four files run at once even on two cores (vitest's default there is one).
-// On a fresh 2-core machine: 387 s with three, 332 s with four or five (BENCHMARKS.md).
+// loopback block; so five files run at once even on two cores (vitest's default there is one).
+// On a 2-core machine: 387 s with three, 332 s with four or five (7789b54); since each spawn of the CLI
+// costs less (its code cache), 288 and 304 s with four, 275 and 269 s with five (BENCHMARKS.md).
 // LRROLL_TEST_WORKERS=1 runs them one at a time.
-const workers = Number(process.env.LRROLL_TEST_WORKERS) || 4;
+const workers = Number(process.env.LRROLL_TEST_WORKERS) || 5;
 
 /**
  * The longest files first, so that short ones fill the end: the real-Tomcat files, the other
