@@ -152,7 +152,7 @@ export interface TestCluster {
   haproxyServers(): Promise<ServerStat[]>;
   /**
    * What the load balancers logged (HAProxy's servers going DOWN / UP, stamped on arrival; the tail of each
-   * Apache's error log), for a failed test's message.
+   * Apache's error log, and of mod_jk's own log), for a failed test's message.
    */
   balancerLog(): string;
   /** The node a ref points to (name 'node2', 1-based index 2, or the node object). */
@@ -1361,7 +1361,12 @@ export async function startTestCluster(options: StartOptions): Promise<TestClust
       balancerLog: () =>
         [
           ...(haproxyLog.length ? ['--- HAProxy ---', ...haproxyLog] : []),
-          ...apaches.flatMap((a) => [`--- ${a.kind} ${a.url} error.log ---`, tail(join(a.dir, 'error.log'), 40)]),
+          ...apaches.flatMap((a) =>
+            (a.kind === 'mod_jk' ? ['error.log', 'mod_jk.log'] : ['error.log']).flatMap((log) => [
+              `--- ${a.kind} ${a.url} ${log} ---`,
+              tail(join(a.dir, log), 40),
+            ]),
+          ),
         ].join('\n'),
       node: (ref) => publicNode(resolveNode(ref)),
       balancers,
