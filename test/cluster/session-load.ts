@@ -322,7 +322,11 @@ export function expectedLosses(
   return n;
 }
 
-/** Losses no drain explains: the node that held the session was not drained before the loss. */
+/**
+ * Losses no drain explains: the node that held the session had not begun its drain when the answer came. The answer,
+ * not the request: a request sent just before the drain can reach the load balancer after the hard take-out (on a
+ * busy machine, tens of milliseconds later) and be sent to another node.
+ */
 export function unexplainedLosses(
   samples: readonly SessionSample[],
   outs: ReadonlyMap<string, readonly OutWindow[]>,
@@ -331,6 +335,6 @@ export function unexplainedLosses(
   return samples.filter((s) => {
     if (s.kind !== 'lost') return false;
     const node = holder(users.get(s.user) ?? [], s.sentAt);
-    return node === null || !(outs.get(node) ?? []).some((w) => w.drainedAt <= s.sentAt);
+    return node === null || !(outs.get(node) ?? []).some((w) => w.drainedAt <= s.endedAt);
   });
 }
