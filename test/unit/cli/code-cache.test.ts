@@ -4,7 +4,7 @@
  * whose cache is absent, stale or refused by V8 still runs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,6 +51,25 @@ describe('code cache of the CommonJS files', () => {
     expect(inFreshNode(run('A'))).toBe('rejected A\n');
     rmSync(codeCachePath(file));
     expect(compileWithCache(file, source('C')).use).toBe('none');
+  });
+
+  it('outside the build, a cache lrroll cannot write leaves the command as it was (no crash report)', () => {
+    dir = mkdtempSync(join(tmpdir(), 'lrroll-code-cache-'));
+    // A copy of the built package; cli.cjs's cache path is a folder, which nobody (root included) can write as a file.
+    for (const part of ['dist', 'schemas', 'data', 'playbooks', 'package.json'])
+      cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    rmSync(join(dir, 'dist/bin/cli.cjs.cache'));
+    mkdirSync(join(dir, 'dist/bin/cli.cjs.cache'));
+    const r = spawnSync(process.execPath, [join(dir, 'dist/bin/lrroll.js'), 'validate', 'playbooks/fixpack.yml'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, LRROLL_BUILD_CODE_CACHE: '1', LRROLL_HOME: join(dir, 'home') },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/is valid/);
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'home'))).toBe(false);
   });
 
   it('the build wrote caches that a plain node takes for what `lrroll validate` loads', () => {
