@@ -38,9 +38,12 @@ function startSampler(cluster: TestCluster): { stop: () => Promise<Sample[]> } {
 }
 
 type Event = CliRun['events'][number];
+/** The step-start event of a node's step of one action. */
+const stepStart = (events: readonly Event[], node: string, action: string): Event | undefined =>
+  events.find((e) => e.kind === 'step-start' && e['node'] === node && e['action'] === action);
 /** The step-end event of a node's step of one action. */
 const stepEnd = (events: readonly Event[], node: string, action: string): Event | undefined => {
-  const start = events.find((e) => e.kind === 'step-start' && e['node'] === node && e['action'] === action);
+  const start = stepStart(events, node, action);
   return events.find((e) => e.kind === 'step-end' && e['stepId'] === start?.['stepId']);
 };
 const endedAt = (e: Event | undefined): number => Date.parse(String(e?.['at']));
@@ -107,10 +110,7 @@ describe.skipIf(!support.ok)(
         // Transitional after the enable: HAProxy's checks, not lrroll, settle it. HAProxy keeps checking a member in
         // maintenance, so when the node had time for `rise` (3) passing checks before the enable (its start began
         // two intervals or more before, on a busy machine), the member comes back UP at once, nothing in between.
-        const starting = run.events.find(
-          (e) => e.kind === 'step-start' && e['node'] === node && e['action'] === 'service-start',
-        );
-        if (enabled - Date.parse(String(starting?.['at'])) < 2 * INTER_MS - 500)
+        if (enabled - Date.parse(String(stepStart(run.events, node, 'service-start')?.['at'])) < 2 * INTER_MS - 500)
           expect(
             during.some((s) => /^UP \d+\/\d+$/.test(s.status[node] ?? '')),
             `${node}: ${JSON.stringify(during.map((s) => s.status[node]))}`,
