@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
 // Tomcat starting and draining), not on the CPU, and each starts its own cluster on its own
 // loopback block; so five files run at once even on two cores (vitest's default there is one).
 // On a 2-core machine: 387 s with three, 332 s with four or five (7789b54); since each spawn of the CLI
-// costs less (its code cache), 288 and 304 s with four, 275 and 269 s with five (BENCHMARKS.md).
-// LRROLL_TEST_WORKERS=1 runs them one at a time.
+// costs less (its code cache), 288 and 304 s with four, 275 and 269 s with five (BENCHMARKS.md). With five the
+// two cores are over 90 % busy and a sixth gains nothing. LRROLL_TEST_WORKERS=1 runs them one at a time.
 const workers = Number(process.env.LRROLL_TEST_WORKERS) || 5;
 
 /**
