@@ -1,0 +1,85 @@
+// Nodes alike are planned alike: in every example playbook, two nodes whose settings are the same (paths, ports,
+// service, SSH user…) and whose batches are the same size get the very same steps, once what tells them apart is
+// written as a placeholder — their name, host and load-balancer member, their batch's number and batch-mates, and the
+// lists that describe the rest of the cluster from where they stand (the nodes outside the batch, the cluster's
+// members, those starting later). A step that depended on anything else (a node's position in the inventory, another
+// node's paths) would show here. It is also the list of what a step template shared by such nodes has to bind.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { planPlaybook } from '../../../src/app/use-cases.js';
+import type { Batch, NodePlan, Plan, PlanNode } from '../../../src/plan/types.js';
+
+const PLAYBOOKS = fileURLToPath(new URL('../../../playbooks/', import.meta.url));
+const examples = readdirSync(PLAYBOOKS)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
+
+/** Lists that describe the rest of the cluster as seen from one node: different for each position by design. */
+const POSITIONAL_LISTS = new Set(['others', 'startingLater', 'clusterNodes', 'batchNodes']);
+
+async function planOf(file: string): Promise<Plan> {
+  const { plan, diagnostics } = await planPlaybook(file, { vars: {}, limit: null });
+  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  if (!plan) throw new Error(`no plan for ${file}`);
+  return plan;
+}
+
+/** What two nodes must share to be planned alike: every setting but who they are, and the size and kind of batch. */
+function shapeOf(node: PlanNode, batch: Batch): string {
+  const { name: _name, host: _host, member: _member, ...settings } = node;
+  return JSON.stringify({ settings, batchSize: batch.nodes.length, canary: batch.canary });
+}
+
+/**
+ * The node's steps with who it is written as placeholders (the longest value first: a host may contain the name, the
+ * batch's list of names contains it).
+ */
+function normalised(plan: NodePlan, node: PlanNode, batch: Batch): string {
+  let text = JSON.stringify(plan, (key, value: unknown) => (POSITIONAL_LISTS.has(key) ? '<list>' : value));
+  const names: Array<[string, string]> = [
+    [batch.nodes.join(', '), '{batch}'],
+    [node.host, '{host}'],
+    [node.name, '{name}'],
+    ...(node.member ? [[node.member, '{member}'] as [string, string]] : []),
+    ...batch.nodes.filter((n) => n !== node.name).map((n): [string, string] => [n, '{mate}']),
+  ];
+  for (const [value, placeholder] of names.sort((a, b) => b[0].length - a[0].length))
+    text = text.split(value).join(placeholder);
+  return text.split(`batch${batch.index}/`).join('batch{n}/');
+}
+
+/** Where two texts part, with some context on each side; null when they are the same. */
+function firstDifference(a: string, b: string): { at: number; this: string; first: string } | null {
+  if (a === b) return null;
+  let at = 0;
+  while (a[at] === b[at]) at += 1;
+  const around = (text: string) => text.slice(Math.max(0, at - 120), at + 120);
+  return { at, this: around(a), first: around(b) };
+}
+
+describe('nodes alike are planned alike', () => {
+  it.each(examples)('%s', async (name) => {
+    const plan = await planOf(`playbooks/${name}`);
+    const byName = new Map(plan.nodes.map((n) => [n.name, n]));
+    const groups = new Map<string, Array<{ node: string; text: string }>>();
+    for (const batch of plan.batches)
+      for (const nodePlan of batch.nodePlans) {
+        const node = byName.get(nodePlan.node) as PlanNode;
+        const key = shapeOf(node, batch);
+        const group = groups.get(key) ?? [];
+        group.push({ node: node.name, text: normalised(nodePlan, node, batch) });
+        groups.set(key, group);
+      }
+    let compared = 0;
+    for (const group of groups.values()) {
+      const [first, ...rest] = group;
+      for (const other of rest) {
+        compared += 1;
+        expect(firstDifference(other.text, first?.text ?? ''), `${other.node} against ${first?.node}`).toBeNull();
+      }
+    }
+    // The examples hold nodes alike: the check is not vacuous.
+    if (plan.nodes.length > 2) expect(compared).toBeGreaterThan(0);
+  });
+});
