@@ -1,11 +1,9 @@
-import { planPlaybook } from '../app/use-cases.js';
-import { hasErrors } from '../errors/diagnostics.js';
-import { formatDiagnostics, makeChalk } from '../errors/format.js';
 import { describeFootprint } from '../domain/footprint.js';
+import { withInventorySecrets } from './compile.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 import type { CommonPlanFlags, SshCliFlags } from './flags.js';
-import { sshFilesFor } from './ssh-files.js';
+import { compileForNodes } from './ssh-files.js';
 
 /** The flags of `lrroll clean`. */
 interface CleanFlags extends CommonPlanFlags, SshCliFlags {
@@ -23,19 +21,15 @@ export async function cleanCommand(file: string, flags: CleanFlags, io: Io): Pro
     io.stderr.write(`error[E_USAGE]: --keep ${flags.keep} is not a number of runs from 0 to 100\n`);
     return EXIT_CODES.invalid;
   }
-  const vars = Object.fromEntries(flags.var.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  const outcome = await planPlaybook(file, { vars, limit: flags.limit ?? null, env: io.env });
-  if (outcome.diagnostics.length > 0)
-    io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
-  if (hasErrors(outcome.diagnostics) || !outcome.plan) return EXIT_CODES.invalid;
-  const sshFiles = sshFilesFor(outcome.plan, flags, io);
-  if (!sshFiles) return EXIT_CODES.invalid;
+  const start = await compileForNodes(file, flags, io);
+  if (!start) return EXIT_CODES.invalid;
+  const { outcome, plan, sshFiles } = start;
   const { cleanNodes } = await import('../app/clean.js');
   const { confirmOnTerminal } = await import('./execute.js');
   const what =
     keep === 0 ? 'every backup and staged file' : `the backups and staged files of all but the last ${keep} run(s)`;
-  const { nodes, refused } = await cleanNodes(outcome.plan, {
-    env: { ...io.env, ...outcome.inventorySecrets },
+  const { nodes, refused } = await cleanNodes(plan, {
+    env: withInventorySecrets(io, outcome).env,
     sshFiles,
     keep,
     note: (text) => io.stderr.write(`note: ${text}\n`),

@@ -11,7 +11,7 @@ import { compile, report, withInventorySecrets } from './compile.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { CommonPlanFlags, RunCliFlags, SshCliFlags } from './flags.js';
 import type { Io } from './io.js';
-import { sshFilesFor } from './ssh-files.js';
+import { compileForNodes, sshFilesFor } from './ssh-files.js';
 
 type PlanFormat = 'text' | 'json' | 'mermaid';
 
@@ -135,11 +135,9 @@ export async function statusCommand(
   flags: CommonPlanFlags & SshCliFlags & { format: string },
   io: Io,
 ): Promise<number> {
-  const outcome = await compile(file, flags, io);
-  if (report(outcome, io)) return EXIT_CODES.invalid;
-  const plan = outcome.plan as Plan;
-  const sshFiles = sshFilesFor(plan, flags, io);
-  if (!sshFiles) return EXIT_CODES.invalid;
+  const start = await compileForNodes(file, flags, io);
+  if (!start) return EXIT_CODES.invalid;
+  const { outcome, plan, sshFiles } = start;
   const { readStatus, formatStatus, statusProblems } = await import('../app/status.js');
   // What the lock and the records say comes as events; their notes go to stderr, the table (or JSON) to stdout.
   const rows = await readStatus(
@@ -164,11 +162,9 @@ export async function diffCommand(
   flags: CommonPlanFlags & SshCliFlags & { format: string },
   io: Io,
 ): Promise<number> {
-  const outcome = await compile(file, flags, io);
-  if (report(outcome, io)) return EXIT_CODES.invalid;
-  const plan = outcome.plan as Plan;
-  const sshFiles = sshFilesFor(plan, flags, io);
-  if (!sshFiles) return EXIT_CODES.invalid;
+  const start = await compileForNodes(file, flags, io);
+  if (!start) return EXIT_CODES.invalid;
+  const { outcome, plan, sshFiles } = start;
   const { readDiff } = await import('../app/diff.js');
   const diff = await readDiff(plan, outcome.previews, withInventorySecrets(io, outcome).env, sshFiles);
   if (flags.format === 'json') io.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
@@ -193,11 +189,9 @@ export async function unlockCommand(
   flags: CommonPlanFlags & SshCliFlags & { yes?: boolean },
   io: Io,
 ): Promise<number> {
-  const outcome = await compile(file, flags, io);
-  if (report(outcome, io)) return EXIT_CODES.invalid;
-  const plan = outcome.plan as Plan;
-  const sshFiles = sshFilesFor(plan, flags, io);
-  if (!sshFiles) return EXIT_CODES.invalid;
+  const start = await compileForNodes(file, flags, io);
+  if (!start) return EXIT_CODES.invalid;
+  const { outcome, plan, sshFiles } = start;
   const { openUnlock } = await import('../app/unlock.js');
   let session;
   try {
