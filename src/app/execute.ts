@@ -4,7 +4,8 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../execute/context.js';
 import type { SudoSettings, Transport } from '../execute/transport.js';
-import type { LbDriverContext } from '../execute/lb/driver.js';
+import type { LbDriver, LbDriverContext } from '../execute/lb/driver.js';
+import { createLbDriver } from '../execute/lb/factory.js';
 import { LocalTransport } from '../execute/transports/local.js';
 import { RemoteRecorder } from '../execute/transports/recording.js';
 import { SshTransport, type SshSettings } from '../execute/transports/ssh.js';
@@ -167,4 +168,19 @@ export function planSecrets(plan: Plan, env: Readonly<Record<string, string | un
     if (value !== undefined) secrets[name] = value;
   }
   return secrets;
+}
+
+/**
+ * The driver of the plan's load balancer over the pool's transports, or null: none without a load balancer, and none for
+ * a `command` one, whose own commands are plan steps (run by the executor, read by status).
+ */
+export function planLbDriver(plan: Plan, pool: Transports, secrets: Record<string, string>): LbDriver | null {
+  if (plan.loadBalancer.type === 'command') return null;
+  return createLbDriver({
+    lb: plan.loadBalancer,
+    transport: pool.forLb(plan),
+    transportFor: (via) => pool.forVia(via),
+    secrets,
+    ...(pool.lbRequests?.() ?? {}),
+  });
 }

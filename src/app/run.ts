@@ -2,7 +2,6 @@ import { dirname, resolve } from 'node:path';
 import type { Clock, ExecutorDeps, ResumeState } from '../execute/context.js';
 import { EVENTS_FORMAT_VERSION, type Emit, type EventInput, type RunEvent, type RunStatus } from '../execute/events.js';
 import { runPlan, type RunReport } from '../execute/executor.js';
-import { createLbDriver } from '../execute/lb/factory.js';
 import { maskingEmit, secretMask } from '../execute/secrets.js';
 import type { Plan } from '../plan/types.js';
 import {
@@ -12,7 +11,7 @@ import {
   releaseClusterLock,
   type ClusterLock,
 } from './cluster-lock.js';
-import { newRunId, planSecrets, sshSettings, systemClock, TransportPool } from './execute.js';
+import { newRunId, planLbDriver, planSecrets, sshSettings, systemClock, TransportPool } from './execute.js';
 import { Journal } from './journal.js';
 import { isRunLive } from './liveness.js';
 import { describeHolder, makeOwner } from './lock.js';
@@ -98,16 +97,7 @@ async function executePlan(plan: Plan, runId: string, options: ExecuteOptions): 
   const pool = new TransportPool(sshSettings(options.env, options.acceptNewHostKeys, options.sshFiles), options.env);
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, options.env);
-  const lb =
-    plan.loadBalancer.type === 'command'
-      ? null
-      : createLbDriver({
-          lb: plan.loadBalancer,
-          transport: lbTransport,
-          transportFor: (via) => pool.forVia(via),
-          secrets,
-          ...pool.lbRequests(),
-        });
+  const lb = planLbDriver(plan, pool, secrets);
   // Every text this run emits, before and inside the executor, is masked the same way.
   const emit = maskingEmit(options.emit, secretMask(Object.values(secrets)));
   // A run whose lock was broken or taken stops like on Ctrl-C: two runs never go on together.

@@ -1,4 +1,3 @@
-import { createLbDriver } from '../execute/lb/factory.js';
 import { shownState } from '../execute/lb/instances.js';
 import type { Emit, EventInput, NodeStatusRow } from '../execute/events.js';
 import { readHttpProbe } from '../execute/http-probe.js';
@@ -6,7 +5,7 @@ import { maskDeep, maskingEmit, secretMask } from '../execute/secrets.js';
 import type { Transport } from '../execute/transport.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import { readClusterLock } from './cluster-lock.js';
-import { planSecrets, sshSettings, TransportPool, type Transports } from './execute.js';
+import { planLbDriver, planSecrets, sshSettings, TransportPool, type Transports } from './execute.js';
 import { describeHolder, type HeldLock } from './lock.js';
 import { findLeftOut } from './reconcile.js';
 import { runPlannedCommand } from './step-exec.js';
@@ -25,16 +24,7 @@ export async function readStatus(
   const lbTransport = pool.forLb(plan);
   const secrets = planSecrets(plan, env);
   // A command load balancer is read with the plan's own commands (readLbMembers), not a driver.
-  const lb =
-    plan.loadBalancer.type === 'none' || plan.loadBalancer.type === 'command'
-      ? null
-      : createLbDriver({
-          lb: plan.loadBalancer,
-          transport: lbTransport,
-          transportFor: (via) => pool.forVia(via),
-          secrets,
-          ...(pool.lbRequests?.() ?? {}),
-        });
+  const lb = planLbDriver(plan, pool, secrets);
   // A load balancer's error can quote its URL, which may hold a secret: nothing printed carries one.
   const mask = secretMask(Object.values(secrets));
   const masked = maskingEmit(emit, mask);
