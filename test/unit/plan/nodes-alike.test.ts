@@ -1,14 +1,16 @@
 // Nodes alike are planned alike: in every example playbook, two nodes whose settings are the same (paths, ports,
-// service, SSH user…) and whose batches are the same size get the very same steps, once what tells them apart is
-// written as a placeholder — their name, host and load-balancer member, their batch's number and batch-mates, and the
-// lists that describe the rest of the cluster from where they stand (the nodes outside the batch, the cluster's
-// members, those starting later). A step that depended on anything else (a node's position in the inventory, another
-// node's paths) would show here. It is also the list of what a step template shared by such nodes has to bind.
+// service, SSH user…), whose batches are the same size and who have the same run-once duties get the very same steps
+// — in their batch, in preflight, in the final steps and in the cluster sections (lock, reconcile, status, clean,
+// facts, diff) — once what tells them apart is written as a placeholder: their name, host and load-balancer member,
+// their batch's number and batch-mates, and the lists that describe the rest of the cluster from where they stand (the
+// nodes outside the batch, the cluster's members, those starting later). A step that depended on anything else (a
+// node's position in the inventory, another node's paths) would show here. It is also the list of what a step template
+// shared by such nodes has to bind.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { planPlaybook } from '../../../src/app/use-cases.js';
-import type { Batch, NodePlan, Plan, PlanNode } from '../../../src/plan/types.js';
+import type { Batch, Plan, PlanNode } from '../../../src/plan/types.js';
 
 const PLAYBOOKS = fileURLToPath(new URL('../../../playbooks/', import.meta.url));
 const examples = readdirSync(PLAYBOOKS)
@@ -25,18 +27,25 @@ async function planOf(file: string): Promise<Plan> {
   return plan;
 }
 
-/** What two nodes must share to be planned alike: every setting but who they are, and the size and kind of batch. */
-function shapeOf(node: PlanNode, batch: Batch): string {
+/**
+ * What two nodes must share to be planned alike: every setting but who they are, the size and kind of their batch, and
+ * the final steps only some nodes have (the cluster-wide cache clear runs on one node).
+ */
+function shapeOf(plan: Plan, node: PlanNode, batch: Batch): string {
   const { name: _name, host: _host, member: _member, ...settings } = node;
-  return JSON.stringify({ settings, batchSize: batch.nodes.length, canary: batch.canary });
+  const duties = plan.finally
+    .filter((s) => s.node === node.name)
+    .map((s) => s.action)
+    .filter((action) => plan.nodes.some((n) => !plan.finally.some((s) => s.node === n.name && s.action === action)));
+  return JSON.stringify({ settings, batchSize: batch.nodes.length, canary: batch.canary, duties });
 }
 
 /**
  * The node's steps with who it is written as placeholders (the longest value first: a host may contain the name, the
  * batch's list of names contains it).
  */
-function normalised(plan: NodePlan, node: PlanNode, batch: Batch): string {
-  let text = JSON.stringify(plan, (key, value: unknown) => (POSITIONAL_LISTS.has(key) ? '<list>' : value));
+function normalised(steps: unknown, node: PlanNode, batch: Batch): string {
+  let text = JSON.stringify(steps, (key, value: unknown) => (POSITIONAL_LISTS.has(key) ? '<list>' : value));
   const names: Array<[string, string]> = [
     [batch.nodes.join(', '), '{batch}'],
     [node.host, '{host}'],
@@ -46,7 +55,27 @@ function normalised(plan: NodePlan, node: PlanNode, batch: Batch): string {
   ];
   for (const [value, placeholder] of names.sort((a, b) => b[0].length - a[0].length))
     text = text.split(value).join(placeholder);
-  return text.split(`batch${batch.index}/`).join('batch{n}/');
+  // A final step's id numbers it among every node's final steps.
+  return text
+    .split(`batch${batch.index}/`)
+    .join('batch{n}/')
+    .replace(/run\/finally\/\d+-/g, 'run/finally/{i}-');
+}
+
+/** What the plan holds for a node outside its batch: its preflight checks, final steps and cluster-wide entries. */
+function elsewhere(plan: Plan, name: string): Record<string, unknown> {
+  const mine = <T extends { node?: string | null }>(items: readonly T[]): T[] => items.filter((i) => i.node === name);
+  const c = plan.cluster;
+  return {
+    preflight: mine(plan.preflight),
+    finally: mine(plan.finally),
+    lock: mine(c.lock.nodes),
+    reconcile: mine(c.reconcile),
+    status: mine(c.status),
+    clean: mine(c.clean),
+    facts: mine(c.facts),
+    diff: mine(c.diff),
+  };
 }
 
 /** Where two texts part, with some context on each side; null when they are the same. */
@@ -66,9 +95,9 @@ describe('nodes alike are planned alike', () => {
     for (const batch of plan.batches)
       for (const nodePlan of batch.nodePlans) {
         const node = byName.get(nodePlan.node) as PlanNode;
-        const key = shapeOf(node, batch);
+        const key = shapeOf(plan, node, batch);
         const group = groups.get(key) ?? [];
-        group.push({ node: node.name, text: normalised(nodePlan, node, batch) });
+        group.push({ node: node.name, text: normalised({ nodePlan, ...elsewhere(plan, node.name) }, node, batch) });
         groups.set(key, group);
       }
     let compared = 0;
