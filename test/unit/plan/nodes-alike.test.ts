@@ -6,11 +6,13 @@
 // nodes outside the batch, the cluster's members, those starting later). A step that depended on anything else (a
 // node's position in the inventory, another node's paths) would show here. It is also the list of what a step template
 // shared by such nodes has to bind.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { planPlaybook } from '../../../src/app/use-cases.js';
-import type { Batch, Plan, PlanNode } from '../../../src/plan/types.js';
+import type { Batch, NodePlan, Plan, PlanNode } from '../../../src/plan/types.js';
 
 const PLAYBOOKS = fileURLToPath(new URL('../../../playbooks/', import.meta.url));
 const examples = readdirSync(PLAYBOOKS)
@@ -28,16 +30,20 @@ async function planOf(file: string): Promise<Plan> {
 }
 
 /**
- * What two nodes must share to be planned alike: every setting but who they are, the size and kind of their batch, and
- * the final steps only some nodes have (the cluster-wide cache clear runs on one node).
+ * What two nodes must share to be planned alike: every setting but who they are, the size and kind of their batch, the
+ * final steps only some nodes have (the cluster-wide cache clear runs on one node), and with the cluster-view gate how
+ * many of their batch start after them (the view each waits for is smaller by that many).
  */
-function shapeOf(plan: Plan, node: PlanNode, batch: Batch): string {
+function shapeOf(plan: Plan, nodePlan: NodePlan, node: PlanNode, batch: Batch): string {
   const { name: _name, host: _host, member: _member, ...settings } = node;
   const duties = plan.finally
     .filter((s) => s.node === node.name)
     .map((s) => s.action)
     .filter((action) => plan.nodes.some((n) => !plan.finally.some((s) => s.node === n.name && s.action === action)));
-  return JSON.stringify({ settings, batchSize: batch.nodes.length, canary: batch.canary, duties });
+  const startingAfter = nodePlan.steps.some((s) => s.action === 'wait-cluster')
+    ? batch.nodes.length - 1 - batch.nodes.indexOf(node.name)
+    : null;
+  return JSON.stringify({ settings, batchSize: batch.nodes.length, canary: batch.canary, duties, startingAfter });
 }
 
 /**
@@ -87,15 +93,60 @@ function firstDifference(a: string, b: string): { at: number; this: string; firs
   return { at, this: around(a), first: around(b) };
 }
 
+/**
+ * Ten alike nodes in batches of 1, 2, 2, 2 and 3 (the last one takes the rest), with what the examples have less of:
+ * the cluster-view gate (its expected size and the nodes starting later), warm-up URLs, a hook naming the node.
+ */
+function tenNodes(): string {
+  const nodes = Array.from(
+    { length: 10 },
+    (_, i) => `    - name: lr-${String(i + 1).padStart(2, '0')}\n      host: 10.20.0.${101 + i}`,
+  );
+  return [
+    'lrroll: 1',
+    'name: Ten alike nodes',
+    'inventory:',
+    '  nodes:',
+    ...nodes,
+    'loadBalancer:',
+    '  type: haproxy',
+    '  socket: /run/haproxy/admin.sock',
+    '  backend: liferay',
+    'change:',
+    '  type: restart',
+    '  reason: the invariant of alike nodes',
+    'rollout:',
+    '  serial: [1, 2, 2, 2, "30%"]',
+    '  minHealthy: 5',
+    'health:',
+    '  cluster:',
+    '    enabled: true',
+    '  warmup:',
+    '    urls:',
+    '      - http://{{host}}:{{httpPort}}/web/guest/home',
+    'hooks:',
+    '  beforeNode:',
+    '    - name: note the node',
+    '      run: echo draining {{node}} at {{host}}',
+    '      on: local',
+    '',
+  ].join('\n');
+}
+
+const generated = mkdtempSync(join(tmpdir(), 'lrroll-nodes-alike-'));
+afterAll(() => rmSync(generated, { recursive: true, force: true }));
+
 describe('nodes alike are planned alike', () => {
-  it.each(examples)('%s', async (name) => {
-    const plan = await planOf(`playbooks/${name}`);
+  it.each([...examples.map((name) => `playbooks/${name}`), 'ten alike nodes'])('%s', async (name) => {
+    const file = name.startsWith('playbooks/') ? name : join(generated, 'ten.yml');
+    if (!name.startsWith('playbooks/')) writeFileSync(file, tenNodes());
+    const plan = await planOf(file);
     const byName = new Map(plan.nodes.map((n) => [n.name, n]));
     const groups = new Map<string, Array<{ node: string; text: string }>>();
     for (const batch of plan.batches)
       for (const nodePlan of batch.nodePlans) {
         const node = byName.get(nodePlan.node) as PlanNode;
-        const key = shapeOf(plan, node, batch);
+        const key = shapeOf(plan, nodePlan, node, batch);
         const group = groups.get(key) ?? [];
         group.push({ node: node.name, text: normalised({ nodePlan, ...elsewhere(plan, node.name) }, node, batch) });
         groups.set(key, group);
