@@ -1,11 +1,12 @@
-// Nodes alike are planned alike: in every example playbook, two nodes whose settings are the same (paths, ports,
-// service, SSH user…), whose batches are the same size and who have the same run-once duties get the very same steps
-// — in their batch, in preflight, in the final steps and in the cluster sections (lock, reconcile, status, clean,
-// facts, diff) — once what tells them apart is written as a placeholder: their name, host and load-balancer member,
-// their batch's number and batch-mates, and the lists that describe the rest of the cluster from where they stand (the
+// Nodes alike are planned alike: in every example playbook (and ten generated alike nodes), two nodes whose settings
+// are the same (paths, ports, service, SSH user…), whose batches are the same size, who have the same run-once duties
+// and, with the cluster-view gate, the same number of batch-mates starting after them get the very same steps — in
+// their batch, in preflight, in the final steps and in the cluster sections (lock, reconcile, status, clean, facts,
+// diff) — once what tells them apart is written as a placeholder: their name, host and load-balancer member, their
+// batch's number and batch-mates, and the lists that describe the rest of the cluster from where they stand (the
 // nodes outside the batch, the cluster's members, those starting later). A step that depended on anything else (a
-// node's position in the inventory, another node's paths) would show here. It is also the list of what a step template
-// shared by such nodes has to bind.
+// node's position in the inventory, another node's paths) would show here. It is also the list of what a step
+// template shared by such nodes has to bind.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
