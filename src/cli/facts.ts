@@ -2,14 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeFacts, gatherFacts } from '../app/facts.js';
 import { factsFileProblems } from '../app/facts-file.js';
-import { hasErrors } from '../errors/diagnostics.js';
-import { formatDiagnostics, makeChalk } from '../errors/format.js';
-import type { Plan } from '../plan/types.js';
-import { compile } from './compile.js';
+import { withInventorySecrets } from './compile.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { Io } from './io.js';
 import type { CommonPlanFlags, SshCliFlags } from './flags.js';
-import { sshFilesFor } from './ssh-files.js';
+import { compileForNodes } from './ssh-files.js';
 
 /** `lrroll facts`: gathers every node's facts (read-only) into a facts file; exit 1 when a node could not be read. */
 export async function factsCommand(
@@ -17,15 +14,11 @@ export async function factsCommand(
   flags: CommonPlanFlags & SshCliFlags & { output?: string },
   io: Io,
 ): Promise<number> {
-  const outcome = await compile(file, { ...flags, facts: undefined }, io);
-  if (outcome.diagnostics.length > 0)
-    io.stderr.write(formatDiagnostics(outcome.diagnostics, outcome.sources, makeChalk(io.stderr.isTTY, io.env)));
-  if (hasErrors(outcome.diagnostics) || !outcome.plan) return EXIT_CODES.invalid;
-  const plan = outcome.plan as Plan;
-  const sshFiles = sshFilesFor(plan, flags, io);
-  if (!sshFiles) return EXIT_CODES.invalid;
-  const env = { ...io.env, ...outcome.inventorySecrets };
-  const facts = await gatherFacts(plan, env, flags.limit ?? null, sshFiles);
+  // The facts are gathered to be used later, never read from a facts file here.
+  const start = await compileForNodes(file, { ...flags, facts: undefined }, io);
+  if (!start) return EXIT_CODES.invalid;
+  const { outcome, plan, sshFiles } = start;
+  const facts = await gatherFacts(plan, withInventorySecrets(io, outcome).env, flags.limit ?? null, sshFiles);
   const problems = factsFileProblems(facts);
   if (problems.length > 0) throw new Error(`the gathered facts do not match the facts schema: ${problems.join('; ')}`);
   const text = `${JSON.stringify(facts, null, 2)}\n`;

@@ -32,8 +32,8 @@ interface NodesCommandStart {
 }
 
 /**
- * Compiles the playbook for a command that connects to the nodes (status, diff, unlock, clean): its plan and the SSH
- * files to use, or null once the problems are said (invalid input: exit 2).
+ * Compiles the playbook for a command that connects to the nodes (status, diff, unlock, clean, facts): its plan and
+ * the SSH files to use, or null once the problems are said (invalid input: exit 2).
  */
 export async function compileForNodes(
   file: string,
