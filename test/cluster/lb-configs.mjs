@@ -59,9 +59,14 @@ export function apacheBalancerConfig(o) {
     ]),
     `<Proxy "balancer://${balancer}">`,
     // retry=2: a member that refused a connection is tried again after 2 s (the default is 60 s).
+    // ttl=15: a pooled connection idle that long is not reused. Tomcat closes a keep-alive connection
+    // after 20 s idle (connectionTimeout); without a ttl below that, a request sent on a connection
+    // at the moment Tomcat closes it gets 502 (AH01102), the race any proxy in front of a keep-alive
+    // backend has. A roll makes it likelier: the nodes left in rotation take more requests at once
+    // and reuse connections idle since the last peak.
     ...o.nodes.map(
       (n) =>
-        `  BalancerMember "http://${n.address}:${n.httpPort}" route=${n.name} retry=2 connectiontimeout=2 timeout=30`,
+        `  BalancerMember "http://${n.address}:${n.httpPort}" route=${n.name} retry=2 connectiontimeout=2 timeout=30 ttl=15`,
     ),
     '  ProxySet stickysession=JSESSIONID|jsessionid lbmethod=byrequests',
     '</Proxy>',

@@ -126,7 +126,7 @@ export async function expectRolled(cluster: TestCluster, r: RollResult, build: n
     status: 'ok',
   });
   expect(r.run.code).toBe(0);
-  expect(r.load.failed, JSON.stringify(r.load.samples.filter((s) => s.kind === 'failed').slice(0, 5))).toBe(0);
+  expect(r.load.failed, failedRequestsContext(cluster, r)).toBe(0);
   expect(r.load.requests).toBeGreaterThan(100);
   // Every node went out (hard) once and was the one answering some users before and after.
   expect([...r.outs.keys()].sort()).toEqual(cluster.nodes.map((n) => n.name));
@@ -136,6 +136,24 @@ export async function expectRolled(cluster: TestCluster, r: RollResult, build: n
   }
   // Sticky sessions keep a user on one version: nobody saw the new build and then the old one.
   expect(r.load.buildFlips).toBe(0);
+}
+
+/**
+ * What a failed request needs to be explained: the first failures, the node each user was last
+ * answered by before, the run's steps around them (node, step, start and end times) and what the
+ * balancers logged (Apache's proxy errors name the member and the cause).
+ */
+function failedRequestsContext(cluster: TestCluster, r: RollResult): string {
+  const failed = r.load.samples.filter((s) => s.kind === 'failed').slice(0, 5);
+  const lastNode = (f: SessionSample): string | null =>
+    r.load.samples.filter((s) => s.user === f.user && s.node && s.endedAt <= f.sentAt).at(-1)?.node ?? null;
+  const near = (at: number): boolean => failed.some((f) => Math.abs(at - f.sentAt) < 3000);
+  const steps = r.run.events
+    .filter((e) => (e.kind === 'step-start' || e.kind === 'step-end') && near(Date.parse(String(e.at))))
+    .map((e) => `${Date.parse(String(e.at))} ${String(e.kind)} ${String(e.stepId)} ${String(e.status ?? '')}`);
+  return [JSON.stringify(failed.map((f) => ({ ...f, lastNode: lastNode(f) }))), ...steps, cluster.balancerLog()].join(
+    '\n',
+  );
 }
 
 /** The plan's user-impact note for the playbook (`lrroll plan --format json`). */
