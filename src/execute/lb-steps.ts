@@ -134,7 +134,12 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
   if (sessions === 0) {
     await hardStep(step, run);
     run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
-    return ok('no sessions left');
+    // A drained member still takes its sticky users' requests, so one may have been routed to it between the
+    // reading of 0 and the hard step: it gets the settle time before the stop (usually one more read sees 0).
+    const left = await settle(step, run, step.fastPollForSec > 0 ? step.fastPollSec : step.pollSec);
+    return ok(
+      `no sessions left${left ? `; ${left} request(s) still open ${step.settleAfterHardSec}s after the hard step` : ''}`,
+    );
   }
   if (step.onTimeout === 'fail')
     return failed(
@@ -144,7 +149,7 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
   await hardStep(step, run);
   if (state) state.inRotation = false;
   run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
-  const left = await settle(step, run);
+  const left = await settle(step, run, Math.min(step.settlePollSec, step.pollSec));
   return ok(
     `${sessions ?? 'unknown'} session(s) left after ${step.timeoutSec}s: taken out hard (` +
       `${step.onTimeout})${left ? `; ${left} still open` : ''}`,
@@ -189,14 +194,14 @@ async function hardStep(step: LbWaitDrainedStep, run: RunState): Promise<void> {
   }
 }
 
-/** Waits briefly for requests still in flight after the hard step; returns how many remain. */
-async function settle(step: LbWaitDrainedStep, run: RunState): Promise<number> {
+/** Waits briefly (asking every `everySec`) for requests still in flight after the hard step; returns how many remain. */
+async function settle(step: LbWaitDrainedStep, run: RunState, everySec: number): Promise<number> {
   const until = run.deps.clock.now() + step.settleAfterHardSec * 1000;
   let sessions: number | null = null;
   while (run.deps.clock.now() < until && !run.waitSignal.aborted) {
     sessions = await sessionsOf(step, run);
     if (!sessions) return 0;
-    await run.deps.clock.sleep(Math.min(step.settlePollSec, step.pollSec) * 1000, run.waitSignal);
+    await run.deps.clock.sleep(everySec * 1000, run.waitSignal);
   }
   return sessions ?? 0;
 }

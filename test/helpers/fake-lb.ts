@@ -32,6 +32,11 @@ export interface FakeMember {
    */
   drainPolls: number;
   /**
+   * Requests the LB routes to the member between the poll that saw 0 sessions and the hard step (a sticky user's, in
+   * the gap): in flight when the member goes to MAINT, they end after `drainPolls` more polls.
+   */
+  sessionsAtHard: number;
+  /**
    * State polls after an enable that still report a transitional `UP n/3` before a settled `UP` (Infinity: never
    * settles).
    */
@@ -77,6 +82,7 @@ export class FakeLb implements LbDriver {
       sessions: 2,
       sessionsAtDrain: this.options.sessionsAtDrain ?? 2,
       drainPolls: this.options.drainPolls ?? 1,
+      sessionsAtHard: 0,
       transitionalPolls: this.options.transitionalPolls ?? 0,
       pollsSinceDrain: 0,
       pollsSinceEnable: 0,
@@ -144,6 +150,10 @@ export class FakeLb implements LbDriver {
     const m = this.member(member);
     m.state = 'MAINT';
     m.raw = null;
+    if (m.sessions === 0 && m.sessionsAtHard > 0) {
+      m.sessions = m.sessionsAtHard;
+      m.pollsSinceDrain = 0;
+    }
     if (shutdownSessions) m.sessions = 0;
   }
 

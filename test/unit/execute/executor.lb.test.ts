@@ -20,10 +20,10 @@ const nodeStep = <A extends string>(plan: Plan, node: string, action: A) =>
 const lbStates = (h: Harness, node: string): string[] =>
   h.events.filter((e): e is LbStateEvent => e.kind === 'lb-state' && e.node === node).map((e) => e.state);
 
-/** The driver calls on a member between its drain and the next stop command of its node. */
-function drainWindow(h: Harness, member: string): string[] {
+/** The driver calls on a member between its drain and the next stop command of its node (`host`: the member). */
+function drainWindow(h: Harness, member: string, host = member): string[] {
   const drainSeq = h.lb?.callsFor(member, 'drain')[0]?.seq ?? Infinity;
-  const stopSeq = h.cluster.callsTo(member, 'service-stop')[0]?.seq ?? Infinity;
+  const stopSeq = h.cluster.callsTo(host, 'service-stop')[0]?.seq ?? Infinity;
   return (h.lb?.callsFor(member) ?? [])
     .filter((c) => c.seq > drainSeq && c.seq < stopSeq)
     .map((c) => (c.op === 'disable' ? `disable(${String(c.shutdownSessions)})` : c.op));
@@ -35,7 +35,8 @@ describe('lb-wait-drained', () => {
     const h = createHarness(plan);
     h.lb?.set('node1', { sessionsAtDrain: 5, drainPolls: 3 });
     await h.run();
-    expect(drainWindow(h, 'node1')).toEqual(['state', 'state', 'state', 'state', 'disable(false)']);
+    // After the hard step one more look: nothing was routed to it in between, so the stop follows at once.
+    expect(drainWindow(h, 'node1')).toEqual(['state', 'state', 'state', 'state', 'disable(false)', 'state']);
     const wait = nodeStep(plan, 'node1', 'lb-wait-drained');
     // The first polls come every 0.1 s: the sessions are seen gone 0.3 s after the drain, not 3 s.
     expect(stepEnd(h, wait?.id ?? '')).toMatchObject({ status: 'ok', detail: 'no sessions left', durationMs: 300 });
@@ -74,6 +75,62 @@ describe('lb-wait-drained', () => {
     },
   );
 
+  it.each([
+    ['playbooks/module.yml', 'node1'],
+    ['playbooks/theme.yml', 'web1'],
+  ])(
+    '%s: a request routed to the member between the reading of 0 and the hard step ends before the stop',
+    async (playbook, node) => {
+      const plan = await loadPlan(playbook);
+      const h = createHarness(plan);
+      const member = (nodeStep(plan, node, 'lb-wait-drained') as LbWaitDrainedStep).member;
+      h.lb?.set(member, { sessionsAtDrain: 5, drainPolls: 2, sessionsAtHard: 1 });
+      await h.run();
+      // Two polls see 5, the third 0; the hard step; then the sticky user's request routed in the gap is
+      // waited for (two polls 0.1 s apart see it, the third sees it end) before the stop.
+      expect(drainWindow(h, member, node)).toEqual([
+        'state',
+        'state',
+        'state',
+        'disable(false)',
+        'state',
+        'state',
+        'state',
+      ]);
+      const disable = h.lb?.callsFor(member, 'disable')[0];
+      const settled = h.lb?.callsFor(member, 'state').filter((c) => c.seq > (disable?.seq ?? Infinity));
+      expect(settled?.slice(1, 3).map((c, i) => c.at - (settled[i]?.at ?? NaN))).toEqual([100, 100]);
+      const wait = nodeStep(plan, node, 'lb-wait-drained');
+      expect(stepEnd(h, wait?.id ?? '')).toMatchObject({ status: 'ok', detail: 'no sessions left' });
+      expect(lbStates(h, node)).toEqual(['draining', 'out', 'enabled', 'up']);
+      expect(runEnd(h).status).toBe('ok');
+    },
+  );
+
+  it('a request still open after the hard step that outlasts the settle time is said, and the node goes on', async () => {
+    const plan = await loadPlan('playbooks/module.yml');
+    const h = createHarness(plan);
+    const lb = h.lb;
+    if (!lb) throw new Error('no fake load balancer');
+    lb.set('node1', { sessionsAtDrain: 5, drainPolls: 2, sessionsAtHard: 1 });
+    // The request routed in the gap never ends (a long report, a hung call).
+    const disable = lb.disable.bind(lb);
+    lb.disable = async (member, shutdown, signal) => {
+      await disable(member, shutdown, signal);
+      lb.set(member, { drainPolls: Infinity });
+    };
+    await h.run();
+    const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
+    const end = stepEnd(h, wait.id);
+    expect(end).toMatchObject({
+      status: 'ok',
+      detail: 'no sessions left; 1 request(s) still open 15s after the hard step',
+    });
+    const hardAt = lb.callsFor('node1', 'disable')[0]?.at ?? NaN;
+    expect(h.cluster.callsTo('node1', 'service-stop')[0]?.at).toBeGreaterThanOrEqual(hardAt + 15_000);
+    expect(runEnd(h).status).toBe('ok');
+  });
+
   it('looks every 0.1 s for the first 3 s, then every pollInterval (1 s): a long drain costs no more polls', async () => {
     const plan = await loadPlan('playbooks/module.yml');
     const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
@@ -109,8 +166,9 @@ describe('lb-wait-drained', () => {
       .callsTo('local')
       .filter((c) => c.kind === 'lb-sessions' && c.command.endsWith(' node1'))
       .map((c) => c.at);
-    expect(asked.length).toBe(5);
-    expect(asked.slice(1).map((at, i) => at - (asked[i] ?? NaN))).toEqual([1000, 1000, 1000, 1000]);
+    // Five asks until 0, a second apart, and one more after the disable (nothing routed in the gap).
+    expect(asked.length).toBe(6);
+    expect(asked.slice(1, 5).map((at, i) => at - (asked[i] ?? NaN))).toEqual([1000, 1000, 1000, 1000]);
   });
 
   it('a load balancer that cannot tell the sessions (null) is waited out like a busy one', async () => {
@@ -389,6 +447,8 @@ describe('a command load balancer (playbooks/jvm-settings.yml)', () => {
         'lb-sessions',
         'lb-sessions',
         'lb-disable',
+        // the request routed in the gap between the reading of 0 and the disable, if any, ends before the stop
+        'lb-sessions',
         'lb-enable',
       ]);
       // then its wait for UP, and the capacity checks of the later batch reading node1's state
