@@ -132,11 +132,12 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
   }
   if (run.waitSignal.aborted) return failed('interrupted');
   if (sessions === 0) {
-    await hardStep(step, run);
+    const tookOut = await hardStep(step, run);
     run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
     // A drained member still takes its sticky users' requests, so one may have been routed to it between the
     // reading of 0 and the hard step: it gets the settle time before the stop (usually one more read sees 0).
-    const left = await settle(step, run, step.fastPollForSec > 0 ? step.fastPollSec : step.pollSec);
+    // Without a hard step (a command load balancer without `disable`) more keep coming: nothing to wait for.
+    const left = tookOut ? await settle(step, run, step.fastPollForSec > 0 ? step.fastPollSec : step.pollSec) : 0;
     return ok(
       `no sessions left${left ? `; ${left} request(s) still open ${step.settleAfterHardSec}s after the hard step` : ''}`,
     );
@@ -146,9 +147,14 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
       `${step.member} still has ${sessions ?? 'an unknown number of'} session(s) after ` +
         `${step.timeoutSec}s (onDrainTimeout: fail)`,
     );
-  await hardStep(step, run);
+  const tookOut = await hardStep(step, run);
   if (state) state.inRotation = false;
   run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
+  if (!tookOut)
+    return ok(
+      `${sessions ?? 'unknown'} session(s) left after ${step.timeoutSec}s; no \`disable\` command takes it out ` +
+        `hard: the stop ends them`,
+    );
   const left = await settle(step, run, Math.min(step.settlePollSec, step.pollSec));
   return ok(
     `${sessions ?? 'unknown'} session(s) left after ${step.timeoutSec}s: taken out hard (` +
@@ -182,16 +188,19 @@ async function waitFixed(step: LbWaitDrainedStep, run: RunState, state: NodeStat
   );
 }
 
-/** The hard step: MAINT (and shutdown sessions) through the driver, or the plan's hard command. */
-async function hardStep(step: LbWaitDrainedStep, run: RunState): Promise<void> {
+/**
+ * The hard step: MAINT (and shutdown sessions) through the driver, or the plan's hard command. False when there is
+ * none (a command load balancer without `disable`).
+ */
+async function hardStep(step: LbWaitDrainedStep, run: RunState): Promise<boolean> {
   if (run.deps.lb) {
     await run.deps.lb.disable(step.member, step.onTimeout === 'maint-and-shutdown-sessions', run.deps.signal);
-    return;
+    return true;
   }
-  if (step.hardCommand) {
-    const r = await runCommand(step, step.hardCommand, run, { timeoutMs: step.readTimeoutSec * 1000 });
-    if (r.exitCode !== 0) throw new Error(`the disable command failed (${r.exitCode}): ${r.stderr.trim()}`);
-  }
+  if (!step.hardCommand) return false;
+  const r = await runCommand(step, step.hardCommand, run, { timeoutMs: step.readTimeoutSec * 1000 });
+  if (r.exitCode !== 0) throw new Error(`the disable command failed (${r.exitCode}): ${r.stderr.trim()}`);
+  return true;
 }
 
 /** Waits briefly (asking every `everySec`) for requests still in flight after the hard step; returns how many remain. */

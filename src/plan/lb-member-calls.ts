@@ -12,6 +12,10 @@ import type { LbStatusCall, PlanLoadBalancer } from './types.js';
 /** The API calls (or commands) for one member, by LB type. */
 export interface MemberCalls {
   drain: string;
+  /**
+   * Takes the member out hard once its sessions reach 0, and at the drain timeout unless `onDrainTimeout` is `fail`;
+   * null for a command load balancer without `disable`.
+   */
   hard: string | null;
   enable: string;
   state: string;
@@ -35,10 +39,7 @@ export function memberCalls(
       const on = lb.instances.length > 1 ? ` (on ${lb.instances.map((i) => i.name).join(', ')})` : '';
       return {
         drain: `set server ${srv} state drain${on}`,
-        hard:
-          lb.onDrainTimeout === 'fail'
-            ? null
-            : `set server ${srv} state maint${hardSessions ? `; shutdown sessions server ${srv}` : ''}${on}`,
+        hard: `set server ${srv} state maint${hardSessions ? `; shutdown sessions server ${srv}` : ''}${on}`,
         enable: `set server ${srv} state ready${on}`,
         state: `show stat ${lb.pool} 4 -1 (status of ${m})${on}`,
         sessions: `show stat ${lb.pool} 4 -1 (scur + qcur of ${m})${on}`,
@@ -57,7 +58,7 @@ export function memberCalls(
         `${status}; GET ${u}?xml=1 (${m} is now ${applied})`;
       return {
         drain: each((u) => post(u, 'w_status_N=1', 'Drn')),
-        hard: lb.onDrainTimeout === 'fail' ? null : each((u) => post(u, 'w_status_S=1', 'Stop')),
+        hard: each((u) => post(u, 'w_status_S=1', 'Stop')),
         enable: each((u) => post(u, 'w_status_N=0&w_status_D=0&w_status_S=0', 'neither Drn, Dis nor Stop')),
         state: each((u) => `GET ${u}?xml=1 (status of ${m})`),
         sessions: each((u) => `GET ${u}?xml=1 (busy of ${m})`),
@@ -72,7 +73,7 @@ export function memberCalls(
       const show = (u: string): string => `${u}?cmd=show&mime=prop&w=${lb.pool}&sw=${m}`;
       return {
         drain: each((u) => `GET ${update(u)}&vwa=1`),
-        hard: lb.onDrainTimeout === 'fail' ? null : each((u) => `GET ${update(u)}&vwa=2`),
+        hard: each((u) => `GET ${update(u)}&vwa=2`),
         enable: each((u) => `GET ${update(u)}&vwa=0`),
         state: each((u) => `GET ${show(u)} (activation, state)`),
         sessions: each((u) => `GET ${show(u)} (busy)`),
@@ -108,7 +109,7 @@ function commandCalls(
   };
   const calls = {
     drain: r(c.drain, 'drain'),
-    hard: lb.onDrainTimeout === 'fail' ? null : c.disable ? r(c.disable, 'disable') : null,
+    hard: c.disable ? r(c.disable, 'disable') : null,
     enable: r(c.enable, 'enable'),
     state: r(c.status, 'status'),
     sessions: c.sessions ? r(c.sessions, 'sessions') : '',

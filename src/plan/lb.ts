@@ -249,7 +249,10 @@ function waitDrainedStep(
   return makeStep<LbWaitDrainedStep>({
     ...common,
     countsSessions: true,
-    title: `wait for ${member}'s sessions to reach 0 (then ${lb.onDrainTimeout})`,
+    title:
+      lb.onDrainTimeout === 'fail'
+        ? `wait for ${member}'s sessions to reach 0${calls.hard ? ', then take it out hard' : ''} (fail on timeout)`
+        : `wait for ${member}'s sessions to reach 0 (then ${lb.onDrainTimeout})`,
     timeoutSec: lb.drainTimeoutSec,
     expectSec: Math.min(lb.drainTimeoutSec, EXPECTED.drainSec),
     waitsFor: `current sessions of ${member} = 0, at most ${lb.drainTimeoutSec}s`,

@@ -22,7 +22,10 @@ export interface LbWaitDrainedStep extends StepBase {
    * step is a fixed wait of `timeoutSec`, then the hard step.
    */
   countsSessions: boolean;
-  /** The hard-step command run on timeout (null for `fail` or when the LB driver does it through its API). */
+  /**
+   * The hard step (API requests or the `disable` command), run once the sessions reach 0 and at the timeout unless
+   * `onTimeout` is `fail`; null for a command load balancer without `disable`.
+   */
   hardCommand: string | null;
   /** Deadline of one read (or command) of the load balancer. */
   readTimeoutSec: number;

@@ -181,9 +181,11 @@ export const PLAN_FORMAT_VERSION = 7;
  * representation (5: a cluster gate holds the cluster's nodes and names at most three nodes starting later; the lock
  * is refreshed every 10 s instead of every 30 s; 6: the OSGi gate's Gogo session types its command at the shell's
  * prompt and watches for the answer every 0.1 s instead of every second; a `scripts` node's stop ends once its JVM
- * is gone instead of at catalina.sh's next once-a-second look).
+ * is gone instead of at catalina.sh's next once-a-second look; 7: the drain's wait lets a request routed to the
+ * member just before its hard step end before the stop, and with `onDrainTimeout: fail` holds the hard step it takes
+ * once the sessions reach 0).
  */
-export const PLAN_CONTENT_VERSION = 6;
+export const PLAN_CONTENT_VERSION = 7;
 
 /** The plan. */
 export interface Plan {

@@ -224,7 +224,8 @@ function stepLine(s: Step, c: ChalkInstance, full: boolean, indent: string, pref
   if (s.api) lines.push(`${detail}${c.magenta('api>')} ${s.api}`);
   if (s.command) lines.push(...commandLines(s.command, c, full, detail));
   if (s.action === 'service-stop' && full) lines.push(`${detail}${c.dim('if still running:')} ${s.forceCommand}`);
-  if (s.action === 'lb-wait-drained' && s.hardCommand) lines.push(`${detail}${c.dim('on timeout:')} ${s.hardCommand}`);
+  // The hard step runs once the sessions reach 0, and at the timeout unless that fails the node.
+  if (s.action === 'lb-wait-drained' && s.hardCommand) lines.push(`${detail}${c.dim('then:')} ${s.hardCommand}`);
   if (full) lines.push(...sideLines(s, c, detail));
   return lines.join('\n');
 }

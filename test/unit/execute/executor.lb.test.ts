@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { LbStateEvent, RunEndEvent, StepEndEvent } from '../../../src/execute/events.js';
 import type { CheckCapacityStep, LbWaitDrainedStep, Plan } from '../../../src/plan/types.js';
 import { planPlaybook } from '../../../src/app/use-cases.js';
+import { renderPlanText } from '../../../src/render/plan-text.js';
 import { createHarness, loadPlan, type Harness } from '../../helpers/fake-transport.js';
 
 // Load-balancer steps through the driver (fake LB) and through commands (type: command).
@@ -183,18 +185,88 @@ describe('lb-wait-drained', () => {
   });
 });
 
-/** playbooks/restart.yml with `loadBalancer.healthUpAfterProbe` set, planned from a temp copy. */
-async function restartWithHealthUp(on: boolean): Promise<Plan> {
-  const dir = mkdtempSync(join(tmpdir(), 'lrroll-health-up-'));
+/** An example playbook with one line of its text replaced (`from` → `to`), planned from a temp copy. */
+async function planEdited(playbook: string, from: string, to: string): Promise<Plan> {
+  const dir = mkdtempSync(join(tmpdir(), 'lrroll-lb-edit-'));
   try {
-    const file = join(dir, 'restart.yml');
-    const text = readFileSync('playbooks/restart.yml', 'utf8');
-    writeFileSync(file, text.replace('  backend: liferay\n', `  backend: liferay\n  healthUpAfterProbe: ${on}\n`));
+    const file = join(dir, basename(playbook));
+    const text = readFileSync(playbook, 'utf8');
+    if (!text.includes(from)) throw new Error(`${playbook} has no ${JSON.stringify(from)}`);
+    writeFileSync(file, text.replace(from, to));
     return await loadPlan(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** playbooks/restart.yml with `loadBalancer.healthUpAfterProbe` set. */
+function restartWithHealthUp(on: boolean): Promise<Plan> {
+  return planEdited(
+    'playbooks/restart.yml',
+    '  backend: liferay\n',
+    `  backend: liferay\n  healthUpAfterProbe: ${on}\n`,
+  );
+}
+
+describe('a command load balancer without `disable` has no hard step', () => {
+  const withoutDisable = (): Promise<Plan> =>
+    planEdited('playbooks/jvm-settings.yml', '  disable: /usr/local/bin/lb-ctl disable {{member}}\n', '');
+
+  it('at 0 sessions the stop follows at once: nothing took the member out, so nothing is waited for', async () => {
+    const plan = await withoutDisable();
+    expect(nodeStep(plan, 'node1', 'lb-wait-drained')).toMatchObject({ hardCommand: null });
+    const h = createHarness(plan);
+    // 0 once, then its sticky users' requests again: a settle would wait for them.
+    let asked = 0;
+    h.cluster.script({ host: 'local', kind: 'lb-sessions' }, (call) =>
+      call.command.endsWith(' node1') ? { stdout: asked++ === 0 ? '0\n' : '3\n' } : undefined,
+    );
+    expect((await h.run()).status).toBe('ok');
+    expect(stepEnd(h, nodeStep(plan, 'node1', 'lb-wait-drained')?.id ?? '')?.detail).toBe('no sessions left');
+    expect(asked).toBe(1);
+  });
+
+  it('at the drain timeout it says that no command took the member out, and does not wait more', async () => {
+    const plan = await withoutDisable();
+    const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
+    const h = createHarness(plan);
+    h.cluster.script({ host: 'local', kind: 'lb-sessions' }, (call) =>
+      call.command.endsWith(' node1') ? { stdout: '3\n' } : undefined,
+    );
+    expect((await h.run()).status).toBe('ok');
+    expect(stepEnd(h, wait.id)).toMatchObject({
+      status: 'ok',
+      detail: `3 session(s) left after ${wait.timeoutSec}s; no \`disable\` command takes it out hard: the stop ends them`,
+    });
+    expect(stepEnd(h, wait.id)?.durationMs).toBeLessThan((wait.timeoutSec + 1) * 1000);
+  });
+});
+
+describe('onDrainTimeout: fail still takes the member out hard once its sessions reach 0', () => {
+  it.each([
+    ['playbooks/restart.yml', '  backend: liferay\n', 'set server liferay/node1 state maint'],
+    [
+      'playbooks/jvm-settings.yml',
+      '  sessions: /usr/local/bin/lb-ctl sessions {{member}}\n',
+      '/usr/local/bin/lb-ctl disable node1',
+    ],
+  ])('%s: the plan shows the hard step, and the run takes it before the stop', async (playbook, line, hard) => {
+    const plan = await planEdited(playbook, line, `${line}  onDrainTimeout: fail\n`);
+    const wait = nodeStep(plan, 'node1', 'lb-wait-drained') as LbWaitDrainedStep;
+    expect(wait).toMatchObject({ onTimeout: 'fail', hardCommand: hard });
+    expect(wait.title).toBe("wait for node1's sessions to reach 0, then take it out hard (fail on timeout)");
+    const text = renderPlanText(plan, { full: false, chalk: new Chalk({ level: 0 }) });
+    expect(text).toContain(`then: ${hard}`);
+    const h = createHarness(plan);
+    h.cluster.script({ host: 'local', kind: 'lb-sessions' }, () => ({ stdout: '0\n' }));
+    expect((await h.run()).status).toBe('ok');
+    const stopSeq = h.cluster.callsTo('node1', 'service-stop')[0]?.seq ?? -1;
+    const hardSeq = h.lb
+      ? (h.lb.callsFor('node1', 'disable')[0]?.seq ?? Infinity)
+      : (h.cluster.callsTo('local', 'lb-disable').find((c) => c.command.endsWith(' node1'))?.seq ?? Infinity);
+    expect(hardSeq).toBeLessThan(stopSeq);
+  });
+});
 
 describe('lb-wait-up', () => {
   it.each([
