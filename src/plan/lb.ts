@@ -201,6 +201,13 @@ function via(target: SshTarget | undefined): LbVia | null {
   };
 }
 
+/** What follows the sessions reaching 0 (or the timeout), as the wait's title says it. */
+function drainedThen(lb: PlanLoadBalancer, calls: MemberCalls): string {
+  if (!calls.hard)
+    return lb.onDrainTimeout === 'fail' ? ' (fail on timeout)' : ' (no `disable` command: the stop follows)';
+  return lb.onDrainTimeout === 'fail' ? ', then take it out hard (fail on timeout)' : ` (then ${lb.onDrainTimeout})`;
+}
+
 /**
  * Waits for the member's sessions to reach 0 (at most the drain timeout), or — when they cannot be counted — a fixed,
  * short wait.
@@ -249,10 +256,7 @@ function waitDrainedStep(
   return makeStep<LbWaitDrainedStep>({
     ...common,
     countsSessions: true,
-    title:
-      lb.onDrainTimeout === 'fail'
-        ? `wait for ${member}'s sessions to reach 0${calls.hard ? ', then take it out hard' : ''} (fail on timeout)`
-        : `wait for ${member}'s sessions to reach 0 (then ${lb.onDrainTimeout})`,
+    title: `wait for ${member}'s sessions to reach 0${drainedThen(lb, calls)}`,
     timeoutSec: lb.drainTimeoutSec,
     expectSec: Math.min(lb.drainTimeoutSec, EXPECTED.drainSec),
     waitsFor: `current sessions of ${member} = 0, at most ${lb.drainTimeoutSec}s`,

@@ -214,7 +214,10 @@ describe('a command load balancer without `disable` has no hard step', () => {
 
   it('at 0 sessions the stop follows at once: nothing took the member out, so nothing is waited for', async () => {
     const plan = await withoutDisable();
-    expect(nodeStep(plan, 'node1', 'lb-wait-drained')).toMatchObject({ hardCommand: null });
+    expect(nodeStep(plan, 'node1', 'lb-wait-drained')).toMatchObject({
+      hardCommand: null,
+      title: "wait for node1's sessions to reach 0 (no `disable` command: the stop follows)",
+    });
     const h = createHarness(plan);
     // 0 once, then its sticky users' requests again: a settle would wait for them.
     let asked = 0;
