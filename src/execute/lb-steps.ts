@@ -132,8 +132,7 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
   }
   if (run.waitSignal.aborted) return failed('interrupted');
   if (sessions === 0) {
-    const tookOut = await hardStep(step, run);
-    run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
+    const tookOut = await takeOut(step, run, state);
     // A drained member still takes its sticky users' requests, so one may have been routed to it between the
     // reading of 0 and the hard step: it gets the settle time before the stop (usually one more read sees 0).
     // Without a hard step (a command load balancer without `disable`) more keep coming: nothing to wait for.
@@ -147,9 +146,7 @@ async function waitDrained(step: LbWaitDrainedStep, run: RunState, state: NodeSt
       `${step.member} still has ${sessions ?? 'an unknown number of'} session(s) after ` +
         `${step.timeoutSec}s (onDrainTimeout: fail)`,
     );
-  const tookOut = await hardStep(step, run);
-  if (state) state.inRotation = false;
-  run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
+  const tookOut = await takeOut(step, run, state);
   if (!tookOut)
     return ok(
       `${sessions ?? 'unknown'} session(s) left after ${step.timeoutSec}s; no \`disable\` command takes it out ` +
@@ -179,13 +176,19 @@ async function waitFixed(step: LbWaitDrainedStep, run: RunState, state: NodeStat
     await clock.sleep(Math.min(step.heartbeatSec * 1000, until - clock.now()), run.waitSignal);
   }
   if (run.waitSignal.aborted) return failed('interrupted');
-  await hardStep(step, run);
-  if (state) state.inRotation = false;
-  run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
+  const tookOut = await takeOut(step, run, state);
   return ok(
     `waited ${step.timeoutSec}s (the load balancer cannot count sessions)` +
-      `${step.hardCommand ? '; taken out hard with the disable command' : ''}`,
+      `${tookOut ? '; taken out hard with the disable command' : ''}`,
   );
+}
+
+/** The end of every drain wait: the hard step, the node counted out of rotation, the `out` event; see hardStep. */
+async function takeOut(step: LbWaitDrainedStep, run: RunState, state: NodeState | null): Promise<boolean> {
+  const tookOut = await hardStep(step, run);
+  if (state) state.inRotation = false;
+  run.deps.emit({ kind: 'lb-state', node: step.node ?? '', member: step.member, state: 'out' });
+  return tookOut;
 }
 
 /**
