@@ -8,6 +8,7 @@ import type { RunEndEvent, RunEvent, StepEndEvent, StepStartEvent } from '../../
 import type { Plan } from '../../../src/plan/types.js';
 import type { FakeLb } from '../../helpers/fake-lb.js';
 import { createHarness, loadPlan } from '../../helpers/fake-transport.js';
+import { HAPROXY_RESTART_LINES } from '../../helpers/playbook-lines.js';
 
 // The executor against real compiled plans, with fake transports, a fake LB and virtual time.
 // Assertions read the recorded event list and the fakes' call logs, never rendered text.
@@ -196,12 +197,7 @@ describe('nodes of one batch start one at a time, in batch order', () => {
         '    - name: node1',
         '    - name: node2',
         '    - name: node3',
-        'loadBalancer:',
-        '  type: haproxy',
-        '  socket: /run/haproxy/admin.sock',
-        '  backend: liferay',
-        'change:',
-        '  type: restart',
+        ...HAPROXY_RESTART_LINES,
         'rollout:',
         '  serial: 3',
         '  minHealthy: 0',

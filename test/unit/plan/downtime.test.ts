@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planPlaybook } from '../../../src/app/use-cases.js';
+import { HAPROXY_RESTART_LINES } from '../../helpers/playbook-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrroll-downtime-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,12 +25,7 @@ async function planWith(name: string, rollout: string[]): Promise<Awaited<Return
       '    - name: node1',
       '    - name: node2',
       '    - name: node3',
-      'loadBalancer:',
-      '  type: haproxy',
-      '  socket: /run/haproxy/admin.sock',
-      '  backend: liferay',
-      'change:',
-      '  type: restart',
+      ...HAPROXY_RESTART_LINES,
       'rollout:',
       ...rollout.map((l) => `  ${l}`),
       '',

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planPlaybook } from '../../../src/app/use-cases.js';
 import type { Batch, NodePlan, Plan, PlanNode } from '../../../src/plan/types.js';
+import { HAPROXY_RESTART_LINES } from '../../helpers/playbook-lines.js';
 
 const PLAYBOOKS = fileURLToPath(new URL('../../../playbooks/', import.meta.url));
 const examples = readdirSync(PLAYBOOKS)
@@ -109,12 +110,8 @@ function tenNodes(): string {
     'inventory:',
     '  nodes:',
     ...nodes,
-    'loadBalancer:',
-    '  type: haproxy',
-    '  socket: /run/haproxy/admin.sock',
-    '  backend: liferay',
-    'change:',
-    '  type: restart',
+    ...HAPROXY_RESTART_LINES,
+    // still the change's mapping (`type: restart` ends the lines above)
     '  reason: the invariant of alike nodes',
     'rollout:',
     '  serial: [1, 2, 2, 2, "30%"]',

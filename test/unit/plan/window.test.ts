@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { planPlaybook } from '../../../src/app/use-cases.js';
 import { checkWindow } from '../../../src/execute/window.js';
 import { renderPlanText } from '../../../src/render/plan-text.js';
+import { HAPROXY_RESTART_LINES } from '../../helpers/playbook-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrroll-window-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,12 +30,7 @@ async function planWith(
       '  nodes:',
       '    - name: node1',
       '    - name: node2',
-      'loadBalancer:',
-      '  type: haproxy',
-      '  socket: /run/haproxy/admin.sock',
-      '  backend: liferay',
-      'change:',
-      '  type: restart',
+      ...HAPROXY_RESTART_LINES,
       'rollout:',
       `  strategy: ${strategy}`,
       '  window:',
