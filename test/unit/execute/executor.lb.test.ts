@@ -80,6 +80,8 @@ describe('lb-wait-drained', () => {
   it.each([
     ['playbooks/module.yml', 'node1'],
     ['playbooks/theme.yml', 'web1'],
+    // a full restart: every node drains at once
+    ['playbooks/full-restart.yml', 'node2'],
   ])(
     '%s: a request routed to the member between the reading of 0 and the hard step ends before the stop',
     async (playbook, node) => {
