@@ -1,5 +1,5 @@
 import { LrrollError } from '../errors/errors.js';
-import { runningMembers } from '../domain/cluster-members.js';
+import { runningMembers, startingLater } from '../domain/cluster-members.js';
 import { someNames } from '../domain/name-list.js';
 import type {
   ServiceStartStep,
@@ -165,15 +165,15 @@ function describeViews(
     return v ? `${c} (${v.size}) [${v.members.join(', ')}]` : `${c}: no view yet`;
   });
   const byName = new Map(nodes.map((n) => [n.name, n]));
-  const missing = runningMembers(step.clusterNodes, step.startingLater).filter((name) => {
+  const later = startingLater(step.startOrder, step.node ?? '');
+  const missing = runningMembers(step.clusterNodes, later).filter((name) => {
     const node = byName.get(name) ?? { name, host: name };
     return step.channels.some((c) => !isInView(node, views.get(c)?.members ?? []));
   });
-  const later =
-    step.startingLater.length > 0 ? `; not expected yet (start later): ${someNames(step.startingLater)}` : '';
+  const notYet = later.length > 0 ? `; not expected yet (start later): ${someNames(later)}` : '';
   return (
     `sees ${seen.join(', ')}; waits for ${step.expectedSize} member(s)` +
-    `${missing.length > 0 ? `, missing ${someNames(missing, 10)}` : ''}${later}`
+    `${missing.length > 0 ? `, missing ${someNames(missing, 10)}` : ''}${notYet}`
   );
 }
 

@@ -15,6 +15,12 @@ export interface BatchPlan {
   /** Nodes the run changes, in rolling order. */
   targets: ResolvedNode[];
   groups: ResolvedNode[][];
+  /**
+   * Each batch's node names in order: one list per batch, held by every step of the batch that names its nodes (its
+   * capacity checks, its cluster gates' start order) rather than a copy per node, which would grow with the square of
+   * the batch's size.
+   */
+  names: string[][];
   /** 1-based index of the canary batch, or null. */
   canaryBatch: number | null;
   /** Node name → batch index. */
@@ -85,14 +91,14 @@ export function planBatches(
   return {
     targets,
     groups,
+    names: groupNames,
     canaryBatch,
     batchOf,
     before: (index, group, capacity) => {
       const steps: Step[] = [];
-      if (strategy === 'rolling') {
-        const names = group.map((n) => n.plan.name);
+      const names = groupNames[index - 1];
+      if (strategy === 'rolling' && names)
         steps.push(capacityStep(names, minHealthy, outsideOf(index, names, capacity), null));
-      }
       const afterCanaryConfirm =
         canaryBatch !== null && index === canaryBatch + 1 && (canary?.confirm ?? DEFAULTS.rollout.canaryConfirm);
       if ((r.pauseBetweenBatches ?? DEFAULTS.rollout.pauseBetweenBatches) && index > 1 && !afterCanaryConfirm) {

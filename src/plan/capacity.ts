@@ -1,3 +1,4 @@
+import { someNames } from '../domain/name-list.js';
 import { STEP_DEADLINES, TIMINGS } from './defaults.js';
 import { makeStep } from './step.js';
 import type { CapacityNode, CheckCapacityStep } from './types.js';
@@ -14,7 +15,8 @@ export function capacityStep(
   others: readonly CapacityNode[],
   node: string | null,
 ): CheckCapacityStep {
-  const out = `${batchNodes.join(', ')} ${batchNodes.length === 1 ? 'is' : 'are'} out`;
+  // At most three names: the title is in every check of the batch, so naming them all grows with the square of it.
+  const out = `${someNames(batchNodes)} ${batchNodes.length === 1 ? 'is' : 'are'} out`;
   const how = others.some((o) => o.member !== null)
     ? others.some((o) => o.probe !== null)
       ? 'UP in the load balancer and answering their health probe'
@@ -27,7 +29,8 @@ export function capacityStep(
       node === null
         ? `at least ${minHealthy} healthy node(s) stay in the load balancer while ${out}`
         : `re-check right before the drain: at least ${minHealthy} healthy node(s) stay while ${out}`,
-    batchNodes: [...batchNodes],
+    // The batch's one list, shared like `others` below.
+    batchNodes: batchNodes as string[],
     minHealthy,
     // The same list for every check of a batch (not a copy per node): the plan is never mutated, and copying it per
     // node made a plan's size and planning time grow with the square of the nodes.

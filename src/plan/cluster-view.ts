@@ -1,3 +1,5 @@
+import { startingLater } from '../domain/cluster-members.js';
+
 /** The JGroups view a node's cluster gate waits for, decided from the plan alone. */
 export interface ExpectedView {
   /** The smallest member count that proves the node joined the nodes running at that point. */
@@ -7,6 +9,8 @@ export interface ExpectedView {
    * are these but `down`.
    */
   clusterNodes: string[];
+  /** The start order of the node's batch: the caller's one list for the batch, held by every gate of it. */
+  startOrder: string[];
   /** Nodes of the same batch that start after this one: the plan still has them down. */
   down: string[];
 }
@@ -18,8 +22,9 @@ export interface ExpectedView {
  * inventory's size as the size of the whole cluster, for clusters with members outside the
  * inventory.
  *
- * Every gate holds the caller's one list of the cluster's nodes rather than its own list of the nodes running: that
- * list differed for each node of a batch, which made a plan of thousands of nodes grow with the square of them.
+ * Every gate holds the caller's one list of the cluster's nodes rather than its own list of the nodes running, and its
+ * batch's one start order rather than its own list of the nodes starting later: those lists differ for each node of a
+ * batch, which made a plan of thousands of nodes grow with the square of them.
  */
 export function expectedView(
   clusterNodes: readonly string[],
@@ -27,8 +32,7 @@ export function expectedView(
   node: string,
   declaredSize: number | null,
 ): ExpectedView {
-  const at = startOrder.indexOf(node);
-  const down = at < 0 ? [] : startOrder.slice(at + 1);
+  const down = startingLater(startOrder, node);
   const size = Math.max(1, (declaredSize ?? clusterNodes.length) - down.length);
-  return { size, clusterNodes: clusterNodes as string[], down };
+  return { size, clusterNodes: clusterNodes as string[], startOrder: startOrder as string[], down };
 }

@@ -170,8 +170,7 @@ function planEachNode(input: CompileInput, base: ClusterBase, judged: Judged, ba
     );
     const lbSteps = nodeLbSteps(lb, node, templater, (field) => sourceMap.locate(['loadBalancer', field]));
     const batchIndex = batching.batchOf.get(node.plan.name);
-    const batchGroup = batchIndex === undefined ? undefined : batching.groups[batchIndex - 1];
-    const startOrder = batchGroup?.map((n) => n.plan.name) ?? [node.plan.name];
+    const startOrder = (batchIndex === undefined ? undefined : batching.names[batchIndex - 1]) ?? [node.plan.name];
     const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) =>
       sourceMap.locate(['health', ...p]),
     );

@@ -82,7 +82,7 @@ export function markerGate(n: string, marker: MarkerGate, expectSec: number, com
  * start later are still down).
  */
 export function clusterGate(n: string, c: ClusterGate, expectSec: number, commands: LogGateCommands): WaitClusterStep {
-  const { size, clusterNodes, down } = c.view;
+  const { size, clusterNodes, startOrder, down } = c.view;
   const later = down.length > 0 ? ` (${someNames(down)} ${down.length === 1 ? 'starts' : 'start'} later)` : '';
   return makeStep<WaitClusterStep>({
     action: 'wait-cluster',
@@ -92,7 +92,7 @@ export function clusterGate(n: string, c: ClusterGate, expectSec: number, comman
     log: c.log,
     expectedSize: size,
     clusterNodes,
-    startingLater: down,
+    startOrder,
     channels: c.channels,
     pattern: PATTERNS.clusterView,
     ...commands,

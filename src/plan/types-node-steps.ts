@@ -161,11 +161,14 @@ export interface WaitClusterStep extends StepBase {
   expectedSize: number;
   /**
    * The plan's nodes, in inventory order (the same list in every gate of the plan): the view should show all of them
-   * but `startingLater`.
+   * but those of its batch that start after this gate's node.
    */
   clusterNodes: string[];
-  /** Nodes of the same batch that start after this one: still down while this gate waits. */
-  startingLater: string[];
+  /**
+   * The start order of this node's batch (the same list in every gate of the batch): the nodes after this one are
+   * still down while this gate waits.
+   */
+  startOrder: string[];
   channels: string[];
   pattern: string;
 }

@@ -171,9 +171,10 @@ export interface PlanSource {
  * Bumped on any change to the plan's types (these files and schemas/plan.schema.json) or to how its JSON is written
  * (5: values the plan holds in several places are written once, see plan-json.ts; 6: a cluster gate holds the
  * cluster's nodes, the same list in every gate, instead of the nodes running when its node starts; 7: `lb-wait-drained`
- * holds how fast it looks at first, `fastPollSec` and `fastPollForSec`).
+ * holds how fast it looks at first, `fastPollSec` and `fastPollForSec`; 8: a cluster gate holds its batch's start order,
+ * the same list in every gate of the batch, instead of the nodes starting after it).
  */
-export const PLAN_FORMAT_VERSION = 7;
+export const PLAN_FORMAT_VERSION = 8;
 
 /**
  * Bumped on any change to what a plan says (its types, or what a step holds); not when only its JSON is written
@@ -183,9 +184,9 @@ export const PLAN_FORMAT_VERSION = 7;
  * prompt and watches for the answer every 0.1 s instead of every second; a `scripts` node's stop ends once its JVM
  * is gone instead of at catalina.sh's next once-a-second look; 7: the drain's wait lets a request routed to the
  * member just before its hard step end before the stop, and with `onDrainTimeout: fail` holds the hard step it takes
- * once the sessions reach 0).
+ * once the sessions reach 0; 8: a capacity check's title names at most three of its batch's nodes).
  */
-export const PLAN_CONTENT_VERSION = 7;
+export const PLAN_CONTENT_VERSION = 8;
 
 /** The plan. */
 export interface Plan {

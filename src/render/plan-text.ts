@@ -201,7 +201,7 @@ function phaseTag(phase: string): string {
 function shapeOf(plan: Plan, name: string, steps: readonly Step[], rollback: readonly Step[] = []): string {
   const node = plan.nodes.find((n) => n.name === name);
   // A cluster gate's `clusterNodes` and a capacity check's `others` name every other node; the gate's size
-  // and `startingLater`, and the check's `batchNodes`, already tell them apart.
+  // and `startOrder`, and the check's `batchNodes`, already tell them apart.
   const derived = (s: Step, k: string): boolean =>
     (s.action === 'wait-cluster' && k === 'clusterNodes') || (s.action === 'check-capacity' && k === 'others');
   const strip = (s: Step): object =>

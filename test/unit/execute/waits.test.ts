@@ -297,7 +297,7 @@ describe('the cluster gate in a batch of two (cluster-gate-serial2.yml: node2 st
     expect(step).toMatchObject({
       expectedSize: 4,
       clusterNodes: ['node1', 'node2', 'node3', 'node4', 'node5'],
-      startingLater: ['node2'],
+      startOrder: ['node1', 'node2'],
     });
     g.host.appendLog(
       step.log,

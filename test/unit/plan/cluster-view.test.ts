@@ -2,14 +2,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runningMembers } from '../../../src/domain/cluster-members.js';
+import { runningMembers, startingLater } from '../../../src/domain/cluster-members.js';
 import { someNames } from '../../../src/domain/name-list.js';
 import { expectedView } from '../../../src/plan/cluster-view.js';
-import type { Plan, WaitClusterStep } from '../../../src/plan/types.js';
+import type { Batch, CheckCapacityStep, Plan, WaitClusterStep } from '../../../src/plan/types.js';
 import { loadPlan } from '../../helpers/fake-transport.js';
 
 // The cluster-view gate expects the nodes the plan has running when the node starts: in a batch
 // of two or more (and in a full restart) the batch-mates that start later are still down.
+
+const later = (g: WaitClusterStep): string[] => startingLater(g.startOrder, g.node ?? '');
 
 const gates = (plan: Plan): WaitClusterStep[] =>
   plan.batches
@@ -31,6 +33,7 @@ describe('expectedView', () => {
     expect(v.size).toBe(size);
     expect(v.down).toEqual(down);
     expect(v.clusterNodes).toBe(all);
+    expect(v.startOrder).toBe(order);
     expect(runningMembers(v.clusterNodes, v.down)).toEqual(all.filter((n) => !down.includes(n)));
   });
 });
@@ -39,7 +42,7 @@ describe('the compiled cluster gate', () => {
   it('serial 2 on five nodes: each first node of a batch waits for 4 members, the second for 5', async () => {
     const plan = await loadPlan('test/fixtures/playbooks/valid/cluster-gate-serial2.yml');
     expect(plan.batches.map((b) => b.nodes)).toEqual([['node1', 'node2'], ['node3', 'node4'], ['node5']]);
-    expect(gates(plan).map((g) => [g.node, g.expectedSize, g.startingLater])).toEqual([
+    expect(gates(plan).map((g) => [g.node, g.expectedSize, later(g)])).toEqual([
       ['node1', 4, ['node2']],
       ['node2', 5, []],
       ['node3', 4, ['node4']],
@@ -47,13 +50,13 @@ describe('the compiled cluster gate', () => {
       ['node5', 5, []],
     ]);
     const first = gates(plan)[0] as WaitClusterStep;
-    expect(runningMembers(first.clusterNodes, first.startingLater)).toEqual(['node1', 'node3', 'node4', 'node5']);
+    expect(runningMembers(first.clusterNodes, later(first))).toEqual(['node1', 'node3', 'node4', 'node5']);
     expect(first?.title).toBe('wait for the cluster view to reach 4 member(s) (node2 starts later)');
   });
 
   it('a full restart expects the nodes started so far: 1, 2, 3', async () => {
     const plan = await loadPlan('test/fixtures/playbooks/valid/cluster-gate-full.yml');
-    expect(gates(plan).map((g) => [g.node, g.expectedSize, runningMembers(g.clusterNodes, g.startingLater)])).toEqual([
+    expect(gates(plan).map((g) => [g.node, g.expectedSize, runningMembers(g.clusterNodes, later(g))])).toEqual([
       ['node1', 1, ['node1']],
       ['node2', 2, ['node1', 'node2']],
       ['node3', 3, ['node1', 'node2', 'node3']],
@@ -64,12 +67,12 @@ describe('the compiled cluster gate', () => {
     const plan = await loadPlan('playbooks/fixpack.yml');
     const np = plan.batches[0]?.nodePlans[0];
     const inRollback = np?.rollback.find((s) => s.action === 'wait-cluster');
-    expect(inRollback).toMatchObject({ expectedSize: 4, startingLater: [] });
+    expect(inRollback).toMatchObject({ expectedSize: 4, startOrder: [np?.node] });
   });
 });
 
 describe('a cluster gate in a large batch', () => {
-  it('holds the one list of the cluster in every gate, and names at most three nodes starting later', async () => {
+  it('holds the one list of the cluster in every gate, one start order per batch, and names at most three nodes starting later', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lrroll-cluster-gate-'));
     try {
       const nodes = Array.from({ length: 60 }, (_, i) => `    - name: node${i + 1}`).join('\n');
@@ -86,7 +89,9 @@ describe('a cluster gate in a large batch', () => {
       // One list, not one per gate: per gate, the plan grew with the square of the nodes.
       expect(new Set(all.map((g) => g.clusterNodes)).size).toBe(1);
       expect(all[0]?.clusterNodes).toHaveLength(60);
-      expect(all.map((g) => g.startingLater.length)).toEqual([
+      // And one start order per batch, not a list of the nodes starting later per gate (the square of the batch).
+      expect(new Set(all.map((g) => g.startOrder)).size).toBe(2);
+      expect(all.map((g) => later(g).length)).toEqual([
         ...Array.from({ length: 30 }, (_, i) => 29 - i),
         ...Array.from({ length: 30 }, (_, i) => 29 - i),
       ]);
@@ -95,6 +100,22 @@ describe('a cluster gate in a large batch', () => {
         'wait for the cluster view to reach 31 member(s) (node2, node3, node4 and 26 more start later)',
       );
       expect(Math.max(...all.map((g) => g.title.length))).toBeLessThan(120);
+      // The capacity checks of a batch (before it, and again before each node's drain) name the batch too: one list
+      // per batch, and a title with at most three of its nodes.
+      const checks = (b: Batch): CheckCapacityStep[] =>
+        [...b.before, ...b.nodePlans.flatMap((np) => np.steps)].filter(
+          (s): s is CheckCapacityStep => s.action === 'check-capacity',
+        );
+      for (const b of plan.batches) {
+        expect(checks(b)).toHaveLength(31);
+        expect(new Set(checks(b).map((c) => c.batchNodes)).size).toBe(1);
+        expect(checks(b)[0]?.batchNodes).toEqual(b.nodes);
+      }
+      const first = checks(plan.batches[0] as Batch);
+      expect(first[1]?.title).toBe(
+        're-check right before the drain: at least 3 healthy node(s) stay while node1, node2, node3 and 27 more are out',
+      );
+      expect(Math.max(...first.map((c) => c.title.length))).toBeLessThan(120);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@
 // their batch, in preflight, in the final steps and in the cluster sections (lock, reconcile, status, clean, facts,
 // diff) — once what tells them apart is written as a placeholder: their name, host and load-balancer member, their
 // batch's number and batch-mates, and the lists that describe the rest of the cluster from where they stand (the
-// nodes outside the batch, the cluster's members, those starting later). A step that depended on anything else (a
+// nodes outside the batch, the cluster's members, their batch's start order). A step that depended on anything else (a
 // node's position in the inventory, another node's paths) would show here. It is also the list of what a step
 // template shared by such nodes has to bind.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const examples = readdirSync(PLAYBOOKS)
   .sort();
 
 /** Lists that describe the rest of the cluster as seen from one node: different for each position by design. */
-const POSITIONAL_LISTS = new Set(['others', 'startingLater', 'clusterNodes', 'batchNodes']);
+const POSITIONAL_LISTS = new Set(['others', 'startOrder', 'clusterNodes', 'batchNodes']);
 
 async function planOf(file: string): Promise<Plan> {
   const { plan, diagnostics } = await planPlaybook(file, { vars: {}, limit: null });
