@@ -47,7 +47,9 @@ const ARTIFACT_NAME = 'com.acme.orders.service-2.1.3.jar';
 const ARTIFACT_SRC = join(ROOT, 'playbooks', 'artifacts', ARTIFACT_NAME);
 
 const TARGET_COLD_MS = 150;
-const TARGET_PLAN_10K_MS = 1000;
+const TARGET_PLAN_10K_MS = 2000;
+const TARGET_COMPILE_10K_MS = 1000;
+const TARGET_HEAP_10K_MB = 100;
 const TARGET_VALIDATE_MS = 250;
 
 // ---------------------------------------------------------------------------------------------
@@ -806,17 +808,24 @@ async function main() {
     verdict(validate.med < TARGET_VALIDATE_MS),
   ]);
   if (big) {
+    // The issue's goal 4: the compile < 1 s and < 100 MB of heap, `plan --format json` < 2 s end to end.
+    if (largest === 10000)
+      targetRows.push([
+        `compilePlan of 10,000 nodes (first pass) < ${TARGET_COMPILE_10K_MS} ms`,
+        ms(f.compile),
+        verdict(f.compile < TARGET_COMPILE_10K_MS),
+      ]);
     targetRows.push([
-      `10,000 nodes planned (lrroll plan --format json, e2e median) < ${TARGET_PLAN_10K_MS} ms`,
+      `heap a 10,000-node plan keeps < ${TARGET_HEAP_10K_MB} MB`,
+      smb(big.inproc.heapDelta),
+      verdict(big.inproc.heapDelta < TARGET_HEAP_10K_MB * 1e6),
+    ]);
+    targetRows.push([
+      `lrroll plan --format json of 10,000 nodes (e2e median) < ${TARGET_PLAN_10K_MS} ms`,
       ms(big.e2e.med),
       verdict(big.e2e.med < TARGET_PLAN_10K_MS),
     ]);
-    targetRows.push([
-      `  for reference: planPlaybook() first call in-process < ${TARGET_PLAN_10K_MS} ms`,
-      ms(big.inproc.firstMs),
-      verdict(big.inproc.firstMs < TARGET_PLAN_10K_MS),
-    ]);
-  } else targetRows.push(['10,000 nodes planned < 1000 ms', 'not measured (10000 not in --sizes)', '-']);
+  } else targetRows.push(['10,000 nodes planned', 'not measured (10000 not in --sizes)', '-']);
   table(targetRows);
   console.log(
     `  (noise check: bare node start median ${ms(cold.bare.med)}` +

@@ -28,8 +28,13 @@ export interface BatchPlan {
   /** Run-level steps before the batch's nodes; `capacity` tells how each node outside the batch is checked. */
   before(index: number, group: readonly ResolvedNode[], capacity: ReadonlyMap<string, CapacityNode>): Step[];
   after(index: number, group: readonly ResolvedNode[]): Step[];
-  /** Rolling: the capacity check again, right before `node` is drained (null for a full restart). */
-  recheck(node: string, capacity: ReadonlyMap<string, CapacityNode>): Step | null;
+  /**
+   * Rolling: the nodes outside batch `index` as its capacity checks read them (one list per batch), for the check again
+   * right before each of its nodes is drained; null for a full restart (no such check).
+   */
+  outside(index: number, capacity: ReadonlyMap<string, CapacityNode>): CapacityNode[] | null;
+  /** The healthy minimum the capacity checks hold. */
+  minHealthy: number;
 }
 
 /** What the bake watches on one canary node (built by the caller, which knows each node's health gates). */
@@ -116,13 +121,11 @@ export function planBatches(
       }
       return steps;
     },
-    recheck: (node, capacity) => {
-      const index = batchOf.get(node);
-      const group = index === undefined ? undefined : groupNames[index - 1];
-      return strategy === 'rolling' && index !== undefined && group
-        ? capacityStep(group, minHealthy, outsideOf(index, group, capacity), node)
-        : null;
+    outside: (index, capacity) => {
+      const group = groupNames[index - 1];
+      return strategy === 'rolling' && group ? outsideOf(index, group, capacity) : null;
     },
+    minHealthy,
     after: (index, group) => {
       if (index !== canaryBatch || !canary) return [];
       const steps: Step[] = [bakeStep(canary, group.map(watchOf))];

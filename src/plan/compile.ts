@@ -1,11 +1,8 @@
-import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
+import { hasErrors, type Diagnostic } from '../errors/diagnostics.js';
 import type { Change } from '../playbook/playbook.generated.js';
-import type { DocPath } from '../playbook/source-map.js';
 import { planBatches, type BatchPlan } from './batch-plan.js';
-import { changeSteps, type ChangeSteps } from './changes.js';
 import { checkPlaybook } from './checks.js';
 import { bakeWatch, capacityNodes, checkMember, HookBuilder, resolvePolicy, runLevelScope } from './compile-parts.js';
-import { DEFAULTS } from './defaults.js';
 import { judgeChanges } from './eligibility.js';
 import { FactsIndex, mergeFacts } from './facts.js';
 import { applyOverrides } from './override.js';
@@ -13,19 +10,19 @@ import { worstLevel } from './verdict.js';
 import type { HookSite } from './hooks.js';
 import { nodeLbSteps, resolveLoadBalancer } from './lb.js';
 import { warnHealthUpWithoutProbe } from './lb-health-up.js';
-import { haltSequence, nodeSequence, resolveHealth, rollbackSequence } from './node-steps.js';
 import { resolveNodes } from './nodes.js';
 import { prerequisiteSteps } from './prerequisites.js';
 import type { ProgramsCache } from './tools.js';
 import type { ChangePreview } from './preview.js';
 import { clusterCommands, clusterSection } from './cluster-steps.js';
 import { diffSection } from './diff-reads.js';
-import { finalSteps, nodePreflight, pruneStep } from './run-steps.js';
+import { finalSteps } from './run-steps.js';
 import { BUILTIN_VARS, Templater } from './scope.js';
 import { assignIds } from './step.js';
 import { type Batch, type HookPoint, type NodePlan, type Plan, type PlanCluster, type Step } from './types.js';
 
 import { assemblePlan } from './compile-assemble.js';
+import { compileNode, type NodeCompileContext } from './node-compile.js';
 import type { ClusterBase, CompileInput, Judged, NodeParts } from './compile-types.js';
 /**
  * A compiled plan, and per changed node what `lrroll diff` can preview (kept out of the plan: a run never needs it).
@@ -138,10 +135,6 @@ function judgeTheChanges(input: CompileInput, base: ClusterBase, diagnostics: Di
 function planEachNode(input: CompileInput, base: ClusterBase, judged: Judged, batching: BatchPlan): NodeParts {
   const { playbook, sourceMap } = input;
   const { templater, lb, nodes, changes, hooks } = base;
-  const { policy, factsIndex } = judged;
-  const locateChange = (i: number, field: DocPath): SourceLocation =>
-    sourceMap.locate(Array.isArray(playbook.change) ? ['change', i, ...field] : ['change', ...field]);
-  const clusterNodes = nodes.map((n) => n.plan.name);
   const parts: NodeParts = {
     capacity: capacityNodes(playbook, nodes, lb, templater, sourceMap),
     nodePlans: new Map(),
@@ -150,69 +143,34 @@ function planEachNode(input: CompileInput, base: ClusterBase, judged: Judged, ba
     prunes: [],
     previews: new Map(),
   };
+  const ctx: NodeCompileContext = {
+    playbook,
+    sourceMap,
+    artifacts: input.artifacts,
+    breakingLevels: input.breakingLevels,
+    facts: judged.factsIndex,
+    templater,
+    hooks,
+    lb,
+    changes,
+    policy: judged.policy,
+    clusterNodes: nodes.map((n) => n.plan.name),
+    minHealthy: batching.minHealthy,
+  };
   for (const node of batching.targets) {
-    const steps: ChangeSteps[] = changes.map((c, i) =>
-      changeSteps(c, {
-        node,
-        artifacts: input.artifacts,
-        breakingLevels: input.breakingLevels,
-        facts: factsIndex,
-        templater,
-        locate: (f) => locateChange(i, f),
-      }),
-    );
-    parts.propertyFiles.set(node.plan.name, [
-      ...new Set(changes.flatMap((c, i) => (c.type === 'portal-properties' ? (steps[i]?.backupPaths ?? []) : []))),
-    ]);
-    parts.previews.set(
-      node.plan.name,
-      steps.flatMap((st, i) => st.preview.map((p) => ({ ...p, change: i }) as ChangePreview)),
-    );
-    const lbSteps = nodeLbSteps(lb, node, templater, (field) => sourceMap.locate(['loadBalancer', field]));
-    const batchIndex = batching.batchOf.get(node.plan.name);
-    const startOrder = (batchIndex === undefined ? undefined : batching.names[batchIndex - 1]) ?? [node.plan.name];
-    const health = resolveHealth(playbook.health, node, { clusterNodes, startOrder }, templater, (p) =>
-      sourceMap.locate(['health', ...p]),
-    );
-    base.healthOf.set(node.plan.name, health);
-    const site = (point: HookPoint): HookSite => ({
-      point,
-      node: node.plan.name,
-      batch: batching.batchOf.get(node.plan.name) ?? null,
-      scope: node.scope,
-      playbookName: playbook.name,
+    const name = node.plan.name;
+    const batch = batching.batchOf.get(name) ?? 1;
+    const compiled = compileNode(ctx, node, {
+      batch,
+      startOrder: batching.names[batch - 1] ?? [name],
+      outside: batching.outside(batch, parts.capacity),
     });
-    const recheck = batching.recheck(node.plan.name, parts.capacity);
-    const sequence = nodeSequence({
-      node,
-      changes: steps,
-      lb: lbSteps,
-      health,
-      recheck: recheck ? [recheck] : [],
-      beforeNode: hooks.at(site('beforeNode'), [node]),
-      afterNode: hooks.at(site('afterNode'), [node]),
-    });
-    const rollback = policy.onFailure === 'rollback' ? rollbackSequence(node, sequence, health) : [];
-    const onHalt = policy.onFailure === 'halt' ? haltSequence(node, health) : [];
-    parts.nodePlans.set(node.plan.name, { node: node.plan.name, steps: sequence, rollback, onHalt });
-    parts.nodeChecks.set(
-      node.plan.name,
-      nodePreflight({
-        node,
-        uploads: steps.flatMap((s) => s.uploads),
-        checks: steps.flatMap((s) => s.checks),
-        lb: lbSteps ? { ...lbSteps, check: { ...lbSteps.check } } : null,
-        health,
-        backupPaths: [],
-      }),
-    );
-    parts.prunes.push(
-      pruneStep(
-        node,
-        steps.flatMap((s) => s.uploads),
-        playbook.rollout?.retention ?? DEFAULTS.rollout.retention,
-      ),
-    );
+    parts.propertyFiles.set(name, compiled.propertyFiles);
+    parts.previews.set(name, compiled.previews);
+    base.healthOf.set(name, compiled.health);
+    parts.nodePlans.set(name, compiled.plan);
+    parts.nodeChecks.set(name, compiled.checks);
+    parts.prunes.push(compiled.prune);
   }
   return parts;
 }
