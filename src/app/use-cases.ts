@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hasErrors, type Diagnostic, type SourceLocation } from '../errors/diagnostics.js';
 import { compilePlan } from '../plan/compile.js';
+import type { ShapeStats } from '../plan/node-shape-compile.js';
 import type { ChangePreview } from '../plan/preview.js';
 import type { GatheredFacts } from '../plan/facts.js';
 import type { Plan } from '../plan/types.js';
@@ -26,6 +27,8 @@ interface PlanOptions {
    * processes.
    */
   readGit?: boolean;
+  /** Compile nodes alike once (the default); false compiles each node as itself (tests compare the two). */
+  compileAlikeOnce?: boolean;
 }
 
 /** The outcome of validating or planning: diagnostics always, the plan when there were no errors. */
@@ -43,6 +46,8 @@ export interface PlanOutcome {
   previews: Map<string, ChangePreview[]>;
   /** Where each change is written in the playbook, by its index (absent without a plan): a refusal points there. */
   changeSources?: SourceLocation[];
+  /** How many changed nodes were compiled from a template of nodes alike (absent when none was compiled). */
+  shapes?: ShapeStats | null;
 }
 
 const BREAKING_LEVELS_PATH = fileURLToPath(new URL('../../data/breaking-fixpack-levels.json', import.meta.url));
@@ -75,6 +80,7 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     hashText: sha256Hex,
     compilerVersion: lrrollVersion(),
     sources,
+    compileAlikeOnce: options.compileAlikeOnce ?? true,
   });
   const changes = loaded.playbook.change;
   const changeSources = Array.isArray(changes)
@@ -87,5 +93,6 @@ export async function planPlaybook(file: string, options: PlanOptions): Promise<
     inventorySecrets: Object.fromEntries(loaded.secrets),
     previews: compiled.previews,
     changeSources,
+    shapes: compiled.shapes,
   };
 }

@@ -1,18 +1,18 @@
-import { startingLater } from '../domain/cluster-members.js';
-
 /** The JGroups view a node's cluster gate waits for, decided from the plan alone. */
 export interface ExpectedView {
   /** The smallest member count that proves the node joined the nodes running at that point. */
   size: number;
   /**
    * The plan's nodes, in inventory order: the same list for every gate of the plan. The members the view should show
-   * are these but `down`.
+   * are these but the nodes of its batch that start after it.
    */
   clusterNodes: string[];
   /** The start order of the node's batch: the caller's one list for the batch, held by every gate of it. */
   startOrder: string[];
-  /** Nodes of the same batch that start after this one: the plan still has them down. */
-  down: string[];
+  /** How many nodes of the same batch start after this one: the plan still has them down. */
+  laterCount: number;
+  /** The first of them (at most three), for the gate's title: the whole list would grow with the batch. */
+  laterFirst: string[];
 }
 
 /**
@@ -32,7 +32,14 @@ export function expectedView(
   node: string,
   declaredSize: number | null,
 ): ExpectedView {
-  const down = startingLater(startOrder, node);
-  const size = Math.max(1, (declaredSize ?? clusterNodes.length) - down.length);
-  return { size, clusterNodes: clusterNodes as string[], startOrder: startOrder as string[], down };
+  const at = startOrder.indexOf(node);
+  const laterCount = at < 0 ? 0 : startOrder.length - at - 1;
+  const size = Math.max(1, (declaredSize ?? clusterNodes.length) - laterCount);
+  return {
+    size,
+    clusterNodes: clusterNodes as string[],
+    startOrder: startOrder as string[],
+    laterCount,
+    laterFirst: at < 0 ? [] : startOrder.slice(at + 1, at + 4),
+  };
 }

@@ -47,6 +47,11 @@ export interface CompileInput {
   compilerVersion: string;
   /** The text of every file read (playbook, inventory), so diagnostics can point inside multi-line values. */
   sources?: ReadonlyMap<string, string>;
+  /**
+   * Compile each shape of nodes alike once and copy it for the others (node-shape-compile.ts; the default). False
+   * compiles every node as itself: the same plan, slower (tests compare the two).
+   */
+  compileAlikeOnce?: boolean;
 }
 
 /** What the playbook resolves to before any change is judged: the load balancer, the nodes and how each is read. */

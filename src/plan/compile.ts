@@ -22,7 +22,8 @@ import { assignIds } from './step.js';
 import { type Batch, type HookPoint, type NodePlan, type Plan, type PlanCluster, type Step } from './types.js';
 
 import { assemblePlan } from './compile-assemble.js';
-import { compileNode, type NodeCompileContext } from './node-compile.js';
+import type { NodeCompileContext } from './node-compile.js';
+import { ShapeCompiler, type Resolving, type ShapeStats } from './node-shape-compile.js';
 import type { ClusterBase, CompileInput, Judged, NodeParts } from './compile-types.js';
 /**
  * A compiled plan, and per changed node what `lrroll diff` can preview (kept out of the plan: a run never needs it).
@@ -31,6 +32,8 @@ interface Compiled {
   plan: Plan | undefined;
   diagnostics: Diagnostic[];
   previews: Map<string, ChangePreview[]>;
+  /** How many changed nodes were compiled from a template of nodes alike (null when no node was compiled). */
+  shapes: ShapeStats | null;
 }
 
 /** Compiles a validated playbook into a plan; returns diagnostics instead of throwing for bad input. */
@@ -38,19 +41,20 @@ export function compilePlan(input: CompileInput): Compiled {
   const diagnostics = checkPlaybook(input.playbook, input.inventory, input.sourceMap);
   const base = resolveCluster(input, diagnostics);
   const batching = planNodeBatches(input, base, diagnostics);
-  if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics, previews: new Map() };
+  if (hasErrors(diagnostics) || !batching) return { plan: undefined, diagnostics, previews: new Map(), shapes: null };
   nameMembers(base);
   const judged = judgeTheChanges(input, base, diagnostics);
-  const nodes = planEachNode(input, base, judged, batching);
+  const shapes = new ShapeCompiler(nodeContext(input, base, judged, batching), resolving(input, base), diagnostics);
+  const nodes = planEachNode(input, base, batching, shapes);
   const final = finalSection(input, base, batching, nodes);
   const cluster = clusterSectionOf(input, base, nodes);
   const preflight = preflightSection(batching, nodes, final, cluster);
   const batches = batchSections(input, base, judged, batching, nodes);
   const beforeRun = assignIds(base.hooks.at(runSite(input, base, 'beforeRun'), batching.targets), 'run/before');
   const onFailure = assignIds(base.hooks.at(runSite(input, base, 'onFailure'), batching.targets), 'run/on-failure');
-  if (hasErrors(diagnostics)) return { plan: undefined, diagnostics, previews: nodes.previews };
+  if (hasErrors(diagnostics)) return { plan: undefined, diagnostics, previews: nodes.previews, shapes: shapes.stats };
   const plan = assemblePlan(input, base, judged, { preflight, beforeRun, batches, final, onFailure, cluster });
-  return { plan, diagnostics, previews: nodes.previews };
+  return { plan, diagnostics, previews: nodes.previews, shapes: shapes.stats };
 }
 
 /** Resolves the run's template scope, the load balancer and the nodes (with their members checked). */
@@ -131,36 +135,45 @@ function judgeTheChanges(input: CompileInput, base: ClusterBase, diagnostics: Di
   };
 }
 
+/** What every node's compile reads of the run. */
+function nodeContext(input: CompileInput, base: ClusterBase, judged: Judged, batching: BatchPlan): NodeCompileContext {
+  return {
+    playbook: input.playbook,
+    sourceMap: input.sourceMap,
+    artifacts: input.artifacts,
+    breakingLevels: input.breakingLevels,
+    facts: judged.factsIndex,
+    templater: base.templater,
+    hooks: base.hooks,
+    lb: base.lb,
+    changes: base.changes,
+    policy: judged.policy,
+    clusterNodes: base.nodes.map((n) => n.plan.name),
+    minHealthy: batching.minHealthy,
+  };
+}
+
+/** What resolving a node again with tokens for who it is needs (none when nodes alike are compiled one by one). */
+function resolving(input: CompileInput, base: ClusterBase): Resolving | null {
+  if (input.compileAlikeOnce === false) return null;
+  return { inventory: input.inventory, vars: input.vars, members: base.lb.type === 'none' ? null : base.lb.members };
+}
+
 /** Plans each changed node's sequence (drain … return), its rollback or halt, its preflight checks and its prune. */
-function planEachNode(input: CompileInput, base: ClusterBase, judged: Judged, batching: BatchPlan): NodeParts {
+function planEachNode(input: CompileInput, base: ClusterBase, batching: BatchPlan, shapes: ShapeCompiler): NodeParts {
   const { playbook, sourceMap } = input;
-  const { templater, lb, nodes, changes, hooks } = base;
   const parts: NodeParts = {
-    capacity: capacityNodes(playbook, nodes, lb, templater, sourceMap),
+    capacity: capacityNodes(playbook, base.nodes, base.lb, base.templater, sourceMap),
     nodePlans: new Map(),
     nodeChecks: new Map(),
     propertyFiles: new Map(),
     prunes: [],
     previews: new Map(),
   };
-  const ctx: NodeCompileContext = {
-    playbook,
-    sourceMap,
-    artifacts: input.artifacts,
-    breakingLevels: input.breakingLevels,
-    facts: judged.factsIndex,
-    templater,
-    hooks,
-    lb,
-    changes,
-    policy: judged.policy,
-    clusterNodes: nodes.map((n) => n.plan.name),
-    minHealthy: batching.minHealthy,
-  };
   for (const node of batching.targets) {
     const name = node.plan.name;
     const batch = batching.batchOf.get(name) ?? 1;
-    const compiled = compileNode(ctx, node, {
+    const compiled = shapes.compile(node, {
       batch,
       startOrder: batching.names[batch - 1] ?? [name],
       outside: batching.outside(batch, parts.capacity),

@@ -82,8 +82,9 @@ export function markerGate(n: string, marker: MarkerGate, expectSec: number, com
  * start later are still down).
  */
 export function clusterGate(n: string, c: ClusterGate, expectSec: number, commands: LogGateCommands): WaitClusterStep {
-  const { size, clusterNodes, startOrder, down } = c.view;
-  const later = down.length > 0 ? ` (${someNames(down)} ${down.length === 1 ? 'starts' : 'start'} later)` : '';
+  const { size, clusterNodes, startOrder, laterCount, laterFirst } = c.view;
+  const later =
+    laterCount > 0 ? ` (${someNames(laterFirst, 3, laterCount)} ${laterCount === 1 ? 'starts' : 'start'} later)` : '';
   return makeStep<WaitClusterStep>({
     action: 'wait-cluster',
     node: n,

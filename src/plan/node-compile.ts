@@ -38,7 +38,7 @@ export interface NodeCompileContext {
 }
 
 /** Where a node stands in the run. */
-interface NodeAt {
+export interface NodeAt {
   /** 1-based number of its batch. */
   batch: number;
   /** Its batch's node names in start order (the batch's one list). */
@@ -48,7 +48,7 @@ interface NodeAt {
 }
 
 /** What one node's compile gives. */
-interface NodeCompiled {
+export interface NodeCompiled {
   plan: NodePlan;
   /** Its preflight checks. */
   checks: Step[];
