@@ -15,13 +15,13 @@ import {
   ownForms,
   prepare,
   sameData,
-  signature,
   someText,
   TokenFacts,
   tokenEntry,
   tokenLike,
   type BatchTokens,
   type Bindings,
+  type OwnForms,
   type Prepared,
 } from './node-shapes.js';
 import { resolveNodes, type ResolvedNode } from './nodes.js';
@@ -46,6 +46,9 @@ type Template =
     }
   | { refused: string };
 
+/** A batch's tokens and the number of their cut (its names' runs and separators) among the run's batches. */
+type KindedBatch = BatchTokens & { kind: number };
+
 /** What resolving a node again (with tokens) needs. */
 export interface Resolving {
   inventory: NormalizedInventory;
@@ -56,7 +59,9 @@ export interface Resolving {
 export class ShapeCompiler {
   readonly stats: ShapeStats = { compiled: 0, fromTemplate: 0, refused: {} };
   private readonly templates = new Map<string, Template>();
-  private readonly batches = new Map<readonly string[], BatchTokens>();
+  private readonly batches = new Map<readonly string[], KindedBatch>();
+  /** Each distinct cut of a batch's names into tokens, numbered. */
+  private readonly batchKinds = new Map<string, number>();
   private readonly clusterGate: boolean;
   private readonly names: Set<string>;
 
@@ -76,37 +81,44 @@ export class ShapeCompiler {
       return compileNode(this.ctx, node, at);
     }
     const batch = this.batchOf(at.startOrder);
-    const key = batch.forms === null ? null : this.key(node, at, batch);
+    const forms = ownForms(node.plan.name, node.entry.node.host, node.plan.member);
+    const key = batch.forms && forms ? this.key(node, at, batch, forms) : null;
     const template = key === null ? { refused: 'names' } : this.templates.get(key);
     if (template === undefined) {
       const before = this.diagnostics.length;
       const own = compileNode(this.ctx, node, at);
       this.stats.compiled += 1;
-      const made = this.diagnostics.length > before ? { refused: 'diagnostics' } : this.template(node, at, batch, own);
+      const made =
+        this.diagnostics.length > before
+          ? { refused: 'diagnostics' }
+          : this.template(node, at, batch, forms as OwnForms, own);
       this.templates.set(key as string, made);
       if ('refused' in made) this.stats.refused[made.refused] = (this.stats.refused[made.refused] ?? 0) + 1;
       return own;
     }
-    const bindings = 'refused' in template ? null : this.bindings(node, at, batch, template);
-    if ('refused' in template || !bindings) {
+    if ('refused' in template) {
       this.stats.compiled += 1;
       return compileNode(this.ctx, node, at);
     }
     this.stats.fromTemplate += 1;
-    return materialise(template.compiled, template.prepared, bindings);
+    return materialise(template.compiled, template.prepared, bindings(forms as OwnForms, at, batch, template));
   }
 
-  /** The shape: what decides the node's steps besides who it is (node-shapes.ts). */
-  private key(node: ResolvedNode, at: NodeAt, batch: BatchTokens): string | null {
-    const { name, host, member: _member, ...settings } = node.entry.node;
+  /**
+   * The shape: what decides the node's steps besides who it is (node-shapes.ts). Its values and its batch's names count
+   * by how they are cut into tokens (runs of digits or letters, the separators between them), the batch by a number for
+   * its names' cut (written once per batch, not per node).
+   */
+  private key(node: ResolvedNode, at: NodeAt, batch: KindedBatch, forms: OwnForms): string {
+    const { name, host: _host, member: _member, ...settings } = node.entry.node;
     const facts = this.ctx.facts.of(name);
     return JSON.stringify({
       settings,
-      name: signature(name),
-      host: host === undefined ? null : signature(host),
-      member: node.plan.member === null ? null : signature(node.plan.member),
+      name: forms.name,
+      host: forms.host,
+      member: forms.member,
       facts: facts ? { ...facts, node: null } : null,
-      batch: batch.signature,
+      batch: batch.kind,
       place: this.clusterGate ? at.startOrder.indexOf(name) : null,
       outside: at.outside
         ? {
@@ -118,18 +130,22 @@ export class ShapeCompiler {
     });
   }
 
-  private batchOf(names: readonly string[]): BatchTokens {
+  private batchOf(names: readonly string[]): KindedBatch {
     let b = this.batches.get(names);
-    if (!b) this.batches.set(names, (b = batchTokens(names)));
+    if (!b) {
+      const tokens = batchTokens(names);
+      const cut = tokens.forms?.join(',') ?? '';
+      let kind = this.batchKinds.get(cut);
+      if (kind === undefined) this.batchKinds.set(cut, (kind = this.batchKinds.size));
+      this.batches.set(names, (b = { ...tokens, kind }));
+    }
     return b;
   }
 
   /** The node compiled with tokens, and whether it may stand for its shape. */
-  private template(node: ResolvedNode, at: NodeAt, batch: BatchTokens, own: NodeCompiled): Template {
+  private template(node: ResolvedNode, at: NodeAt, batch: BatchTokens, forms: OwnForms, own: NodeCompiled): Template {
     const name = node.plan.name;
     const resolving = this.resolving as Resolving;
-    const forms = ownForms(name, node.entry.node.host, node.plan.member);
-    if (!forms || !batch.forms) return { refused: 'values' };
     // The run's and the batch's lists (thousands of names in a large cluster) are kept or put in whole, never read
     // through: a template is made in the time of a node's compile.
     const outside = at.outside ? [at.outside] : [];
@@ -145,7 +161,10 @@ export class ShapeCompiler {
       templater,
     );
     // The cluster gate finds the node in its batch's start order: there it is written as elsewhere.
-    const startOrder = batch.forms.map((f, i) => (this.clusterGate && at.startOrder[i] === name ? forms.name : f));
+    // Only a batch whose names all have a token form gets a key (compile).
+    const startOrder = (batch.forms as string[]).map((f, i) =>
+      this.clusterGate && at.startOrder[i] === name ? forms.name : f,
+    );
     const compiled = compileNode(
       {
         ...this.ctx,
@@ -173,21 +192,20 @@ export class ShapeCompiler {
       startOrder,
       outside: at.outside,
     };
-    const bindings = this.bindings(node, at, batch, template);
-    if (!bindings || !sameData(materialise(compiled, template.prepared, bindings), own)) return { refused: 'differs' };
+    if (!sameData(materialise(compiled, template.prepared, bindings(forms, at, batch, template)), own))
+      return { refused: 'differs' };
     return template;
   }
+}
 
-  private bindings(
-    node: ResolvedNode,
-    at: NodeAt,
-    batch: BatchTokens,
-    t: { startOrder: object; outside: object | null },
-  ): Bindings | null {
-    const forms = ownForms(node.plan.name, node.entry.node.host, node.plan.member);
-    if (!forms) return null;
-    const objects = new Map<object, object>([[t.startOrder, at.startOrder as string[]]]);
-    if (t.outside && at.outside) objects.set(t.outside, at.outside as object);
-    return { own: forms.values, batch: batch.values, batchNumber: at.batch, objects };
-  }
+/** What the template's tokens and placeholders stand for in one node of its shape. */
+function bindings(
+  forms: OwnForms,
+  at: NodeAt,
+  batch: BatchTokens,
+  t: { startOrder: object; outside: object | null },
+): Bindings {
+  const objects = new Map<object, object>([[t.startOrder, at.startOrder as string[]]]);
+  if (t.outside && at.outside) objects.set(t.outside, at.outside as object);
+  return { own: forms.values, batch: batch.values, batchNumber: at.batch, objects };
 }

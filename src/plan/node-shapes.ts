@@ -61,20 +61,12 @@ class Tokens {
   }
 }
 
-/** A value's runs by kind (digits; a letter first; a digit, then a letter) and its separators as written. */
-export function signature(value: string): string {
-  if (PLAIN_IPV4.test(value)) return '<ipv4>';
-  return value.replace(/[A-Za-z0-9]+/g, (run) => (/^\d+$/.test(run) ? '#' : /^\d/.test(run) ? '%' : '@'));
-}
-
 /** A batch's names as tokens of the batch space, made once per batch. */
 export interface BatchTokens {
   /** Each name written with tokens (null when one cannot be). */
   forms: string[] | null;
   /** What the tokens stand for. */
   values: string[];
-  /** The names' signatures, for the shape key. */
-  signature: string;
 }
 
 export function batchTokens(names: readonly string[]): BatchTokens {
@@ -82,10 +74,10 @@ export function batchTokens(names: readonly string[]): BatchTokens {
   const forms: string[] = [];
   for (const n of names) {
     const form = tokens.runs(n);
-    if (form === null) return { forms: null, values: [], signature: '' };
+    if (form === null) return { forms: null, values: [] };
     forms.push(form);
   }
-  return { forms, values: tokens.values, signature: names.map(signature).join(',') };
+  return { forms, values: tokens.values };
 }
 
 /** The entry a template is compiled from: the node's own, with tokens for its name, host and member. */
@@ -96,8 +88,11 @@ export function tokenEntry(entry: NodeEntry, forms: OwnForms): NodeEntry {
   return { ...entry, node };
 }
 
-/** A node's name, host and member written with tokens of the own space. */
-interface OwnForms {
+/**
+ * A node's name, host and member written with tokens of the own space: how they are cut into runs and separators is
+ * part of the node's shape.
+ */
+export interface OwnForms {
   name: string;
   /** Null when the node's entry gives no host (its host is its name). */
   host: string | null;
